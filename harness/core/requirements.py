@@ -1,0 +1,269 @@
+"""Requirement catalogs and profiles, loaded from data and validated against a schema.
+
+Catalogs are CSV files under ``profiles/catalog/`` (one row a requirement, columns fixed by
+``profiles/schema/requirement.schema.json``). A profile is a named, versioned selection of
+those requirements: ``profiles/<name>/<version>/profile.toml``.
+Any defect in these files raises :class:`harness.errors.ProfileError` naming file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from harness.errors import ProfileError, UsageError
+
+__all__ = ["Catalog", "Profile", "Requirement", "load_catalog", "load_profile", "list_profiles"]
+
+ALLURE_SEVERITY = {"MUST": "critical", "SHOULD": "normal", "MAY": "minor"}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement of a national specification, as the harness checks it."""
+
+    id: str
+    title_fr: str
+    summary_en: str
+    service: str
+    level: str
+    applicability: str
+    verification: str
+    source_document: str
+    source_section: str
+    source_exigence: str
+    url: str
+    not_tested_reason: str
+    origin: str = ""
+
+    @property
+    def is_attestation(self) -> bool:
+        return self.verification == "attestation"
+
+    @property
+    def allure_severity(self) -> str:
+        return ALLURE_SEVERITY[self.level]
+
+    @property
+    def source(self) -> str:
+        parts = [self.source_document, self.source_section, self.source_exigence]
+        return ", ".join(p for p in parts if p)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "title_fr": self.title_fr,
+            "summary_en": self.summary_en,
+            "service": self.service,
+            "level": self.level,
+            "applicability": self.applicability,
+            "verification": self.verification,
+            "source": self.source,
+            "url": self.url,
+        }
+
+
+class Catalog:
+    """Every requirement known to the harness, by id."""
+
+    def __init__(self, requirements: Iterable[Requirement]) -> None:
+        self._by_id: dict[str, Requirement] = {}
+        for req in requirements:
+            if req.id in self._by_id:
+                raise ProfileError(
+                    f"{req.origin}: requirement id {req.id!r} is already defined at "
+                    f"{self._by_id[req.id].origin}"
+                )
+            self._by_id[req.id] = req
+
+    def __contains__(self, req_id: object) -> bool:
+        return req_id in self._by_id
+
+    def __getitem__(self, req_id: str) -> Requirement:
+        return self._by_id[req_id]
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, req_id: str) -> Requirement | None:
+        return self._by_id.get(req_id)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named, versioned selection of requirements."""
+
+    name: str
+    version: str
+    title: str
+    description: str
+    requirements: tuple[Requirement, ...]
+    path: Path
+    sha256: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+    def ids(self) -> set[str]:
+        return {r.id for r in self.requirements}
+
+    def __contains__(self, req_id: object) -> bool:
+        return any(r.id == req_id for r in self.requirements)
+
+
+def _schema(profiles_root: Path, name: str) -> dict[str, Any]:
+    path = profiles_root / "schema" / name
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "(row)"
+    return f"column {where!r}: {error.message}"
+
+
+def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requirement]:
+    validator = jsonschema.Draft202012Validator(schema)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+    reader = csv.DictReader(text.splitlines(), strict=True)
+    expected = list(schema["required"])
+    if reader.fieldnames is None or sorted(reader.fieldnames) != sorted(expected):
+        raise ProfileError(
+            f"{path}:1: header must hold exactly the columns {', '.join(expected)}; "
+            f"found {', '.join(reader.fieldnames or [])}"
+        )
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(v is None for v in row.values()):
+                raise ProfileError(f"{path}:{line}: wrong number of columns")
+            values = {k: (v or "").strip() for k, v in row.items()}
+            errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
+            if errors:
+                raise ProfileError(f"{path}:{line}: {_describe(errors[0])}", file=str(path), line=line)
+            if values["verification"] == "attestation" and not values["not_tested_reason"]:
+                raise ProfileError(
+                    f"{path}:{line}: requirement {values['id']!r} is an attestation and needs a "
+                    "not_tested_reason saying why no test can prove it"
+                )
+            yield Requirement(**values, origin=f"{path}:{line}")
+    except csv.Error as exc:
+        raise ProfileError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from exc
+
+
+def load_catalog(profiles_root: Path) -> Catalog:
+    """Load every ``profiles/catalog/*.csv`` and check each row against the schema."""
+    schema = _schema(profiles_root, "requirement.schema.json")
+    files = sorted((profiles_root / "catalog").glob("*.csv"))
+    if not files:
+        raise ProfileError(f"{profiles_root / 'catalog'}: no requirement catalog (*.csv) found")
+    return Catalog(req for path in files for req in _read_catalog_file(path, schema))
+
+
+def _line_of(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return 1
+
+
+def list_profiles(profiles_root: Path) -> list[tuple[str, str, Path]]:
+    """Every ``(name, version, path)`` of ``profiles/<name>/<version>/profile.toml``."""
+    found = []
+    for path in sorted(profiles_root.glob("*/*/profile.toml")):
+        found.append((path.parent.parent.name, path.parent.name, path))
+    return found
+
+
+def _version_key(version: str) -> tuple[Any, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.-]", version))
+
+
+def resolve_profile_path(profiles_root: Path, spec: str) -> Path:
+    """Turn ``NAME``, ``NAME@VERSION`` or a path to a profile.toml into that file."""
+    candidate = Path(spec)
+    if candidate.suffix == ".toml" and candidate.is_file():
+        return candidate
+    name, _, version = spec.partition("@")
+    versions = [(v, p) for n, v, p in list_profiles(profiles_root) if n == name]
+    if not versions:
+        known = sorted({n for n, _, _ in list_profiles(profiles_root)})
+        raise UsageError(
+            f"unknown profile {spec!r}; known profiles: {', '.join(known) or 'none'}",
+            tip="dui-harness profiles  # lists them / les liste",
+        )
+    if version:
+        for v, p in versions:
+            if v == version:
+                return p
+        raise UsageError(f"profile {name!r} has no version {version!r}; versions: "
+                         + ", ".join(v for v, _ in versions))
+    return max(versions, key=lambda vp: _version_key(vp[0]))[1]
+
+
+def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None) -> Profile:
+    """Load and validate a profile, and resolve its selection against the catalog.
+
+    Args:
+        profiles_root: the ``profiles/`` folder.
+        spec: ``NAME``, ``NAME@VERSION`` or a path to a ``profile.toml``.
+        catalog: the catalog to select from (loaded from ``profiles_root`` when omitted).
+    """
+    path = resolve_profile_path(profiles_root, spec)
+    catalog = catalog if catalog is not None else load_catalog(profiles_root)
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: {exc}") from exc
+    errors = list(jsonschema.Draft202012Validator(_schema(profiles_root, "profile.schema.json")).iter_errors(data))
+    if errors:
+        err = errors[0]
+        key = str(err.absolute_path[-1]) if err.absolute_path else next(iter(data), "name")
+        raise ProfileError(f"{path}:{_line_of(text, key)}: {_describe(err)}")
+    selection = data["selection"]
+    services = set(selection.get("services", []))
+    chosen = {r.id: r for r in catalog if r.service in services}
+    for req_id in selection.get("include", []):
+        if req_id not in catalog:
+            raise ProfileError(f"{path}:{_line_of(text, 'include')}: unknown requirement id {req_id!r}")
+        chosen[req_id] = catalog[req_id]
+    for req_id in selection.get("exclude", []):
+        if req_id not in catalog:
+            raise ProfileError(f"{path}:{_line_of(text, 'exclude')}: unknown requirement id {req_id!r}")
+        chosen.pop(req_id, None)
+    if not chosen:
+        raise ProfileError(f"{path}: the selection holds no requirement")
+    return Profile(
+        name=data["name"],
+        version=data["version"],
+        title=data["title"],
+        description=data.get("description", ""),
+        requirements=tuple(sorted(chosen.values(), key=lambda r: (r.service, r.id))),
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def cached_catalog(profiles_root: Path) -> Catalog:
+    """The catalog of ``profiles_root``, read once per process."""
+    return load_catalog(profiles_root)

@@ -1,0 +1,165 @@
+"""A test PKI for the simulators: a CA, server certificates and client certificates.
+
+Modelled on the IGC-Santé chain the national services use (names marked TEST, never valid
+outside the harness): the INSi teleservice accepts a client certificate whose CN is
+``INSI-AUTO`` (automatic calls) or ``INSI-MANU`` (manual calls), issued by
+"AC IGC-SANTE ELEMENTAIRE ORGANISATIONS" (french-specs §1.5).
+
+``dui-harness pki --out DIR`` writes the files an editor configures in their DUI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+__all__ = ["CLIENT_PROFILES", "TestPki", "ensure_pki"]
+
+CA_NAME = "AC IGC-SANTE ELEMENTAIRE ORGANISATIONS TEST dui-harness"
+ORG = "dui-harness TEST - ne pas utiliser en production"
+#: client certificates written by default: file stem -> (CN, OU)
+CLIENT_PROFILES = {
+    "client-insi-auto": ("INSI-AUTO", "FINESS 0000000000 TEST"),
+    "client-insi-manu": ("INSI-MANU", "FINESS 0000000000 TEST"),
+    "client-wrong-cn": ("DUI-SANS-ROLE-INSI", "FINESS 0000000000 TEST"),
+    "client-harness": ("dui-harness", "harness"),
+}
+VALIDITY_DAYS = 825
+
+
+@dataclass(frozen=True)
+class TestPki:
+    """Paths of a generated test PKI."""
+
+    directory: Path
+
+    @property
+    def ca_cert(self) -> Path:
+        return self.directory / "ca.pem"
+
+    @property
+    def server_cert(self) -> Path:
+        return self.directory / "server.pem"
+
+    @property
+    def server_key(self) -> Path:
+        return self.directory / "server.key"
+
+    def client(self, stem: str) -> tuple[Path, Path]:
+        """``(certificate, key)`` of a client profile such as ``client-insi-auto``."""
+        return self.directory / f"{stem}.pem", self.directory / f"{stem}.key"
+
+    def is_complete(self) -> bool:
+        files = [self.ca_cert, self.server_cert, self.server_key]
+        files += [p for stem in CLIENT_PROFILES for p in self.client(stem)]
+        return all(p.is_file() for p in files)
+
+
+def _key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption())
+    )
+    path.chmod(0o600)
+
+
+def _name(cn: str, ou: str | None = None) -> x509.Name:
+    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORG)]
+    if ou:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+    return x509.Name(attrs)
+
+
+def _builder(subject: x509.Name, issuer: x509.Name, public_key: ec.EllipticCurvePublicKey) -> x509.CertificateBuilder:
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=VALIDITY_DAYS))
+    )
+
+
+def generate(directory: Path) -> TestPki:
+    """Write a fresh CA, a loopback server certificate and the client certificates."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ca_key = _key()
+    ca_name = _name(CA_NAME)
+    ca_cert = (
+        _builder(ca_name, ca_name, ca_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pki = TestPki(directory)
+    pki.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    _write_key(directory / "ca.key", ca_key)
+
+    server_key = _key()
+    server_cert = (
+        _builder(_name("localhost", "simulateurs"), ca_name, server_key.public_key())
+        .add_extension(
+            x509.SubjectAlternativeName([
+                x509.DNSName("localhost"),
+                x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                x509.IPAddress(ipaddress.ip_address("::1")),
+            ]),
+            critical=False,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pki.server_cert.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+    _write_key(pki.server_key, server_key)
+
+    for stem, (cn, ou) in CLIENT_PROFILES.items():
+        key = _key()
+        cert = (
+            _builder(_name(cn, ou), ca_name, key.public_key())
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        cert_path, key_path = pki.client(stem)
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        _write_key(key_path, key)
+
+    (directory / "pki.json").write_text(
+        json.dumps(
+            {
+                "ca": "ca.pem",
+                "server": {"cert": "server.pem", "key": "server.key", "names": ["localhost", "127.0.0.1", "::1"]},
+                "clients": {stem: {"cn": cn, "cert": f"{stem}.pem", "key": f"{stem}.key"}
+                            for stem, (cn, _) in CLIENT_PROFILES.items()},
+                "warning": "TEST PKI generated by dui-harness: never trust it outside tests.",
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    return pki
+
+
+def ensure_pki(directory: Path) -> TestPki:
+    """Reuse the PKI in ``directory`` when complete and not near expiry, else generate one."""
+    pki = TestPki(directory)
+    if pki.is_complete():
+        cert = x509.load_pem_x509_certificate(pki.ca_cert.read_bytes())
+        if cert.not_valid_after_utc - dt.datetime.now(dt.UTC) > dt.timedelta(days=30):
+            return pki
+    return generate(directory)

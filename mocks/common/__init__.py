@@ -1,0 +1,1 @@
+"""The simulator pattern shared by every simulated service (server, recording, control, faults)."""

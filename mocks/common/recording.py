@@ -1,0 +1,123 @@
+"""ASGI middleware that records every exchange of a simulator, raw bytes included.
+
+The handler fills in what only it knows (transaction, summary, tags, findings) through
+``scope["state"]["exchange"]`` (``request.state.exchange`` in Starlette). Requests larger
+than ``max_body`` are answered 413 by the middleware itself, and still recorded (truncated).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
+
+__all__ = ["RecordingMiddleware"]
+
+CONTROL_PREFIX = "/_harness"
+
+
+class RecordingMiddleware:
+    """Wrap a simulator app so that each request/response pair lands in the recorder.
+
+    Args:
+        app: the simulator's ASGI app.
+        recorder: the shared recorder.
+        service: the service name recorded on each exchange (``INSi``).
+        max_body: largest request body accepted, in bytes.
+        on_oversize: builds the ``(status, content_type, body)`` answer to an oversized request.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        recorder: Recorder,
+        service: str,
+        *,
+        max_body: int = 10 * 1024 * 1024,
+        on_oversize: Any = None,
+    ) -> None:
+        self.app = app
+        self.recorder = recorder
+        self.service = service
+        self.max_body = max_body
+        self.on_oversize = on_oversize
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+        query = scope.get("query_string", b"").decode("latin-1")
+        target = scope["path"] + (f"?{query}" if query else "")
+        request = HttpMessage(f"{scope['method']} {target} HTTP/{scope.get('http_version', '1.1')}", headers, b"")
+        tls = scope.get("extensions", {}).get("tls") or {}
+        client = scope.get("client") or ("", 0)
+        exchange = Exchange(
+            id=self.recorder.new_id(),
+            service=self.service,
+            transaction="unknown",
+            started=utcnow(),
+            request=request,
+            peer=f"{client[0]}:{client[1]}",
+            tls_client_subject=tls.get("client_subject"),
+        )
+        exchange.summary["tls"] = bool(tls)
+        scope.setdefault("state", {})["exchange"] = exchange
+
+        declared = next((int(v) for k, v in headers if k.lower() == "content-length" and v.isdigit()), 0)
+        body = bytearray()
+        oversized = declared > self.max_body
+
+        async def recording_receive() -> Any:
+            nonlocal oversized
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if len(body) + len(chunk) > self.max_body:
+                    oversized = True
+                    body.extend(chunk[: max(0, self.max_body - len(body))])
+                else:
+                    body.extend(chunk)
+            return message
+
+        status = 0
+        response_headers: list[tuple[str, str]] = []
+        response_body = bytearray()
+
+        async def recording_send(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers.extend(
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
+                )
+            elif message["type"] == "http.response.body":
+                response_body.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            if oversized:
+                await self._refuse_oversized(exchange, declared, recording_send)
+            else:
+                await self.app(scope, recording_receive, recording_send)
+        finally:
+            request.body = bytes(body)
+            exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
+            exchange.duration_ms = (time.perf_counter() - started) * 1000
+            self.recorder.record(exchange)
+
+    async def _refuse_oversized(self, exchange: Exchange, declared: int, send: Any) -> None:
+        exchange.transaction = "oversized-request"
+        reason = f"request body of {declared} bytes exceeds the simulator limit of {self.max_body} bytes"
+        exchange.summary["error"] = reason
+        if self.on_oversize is not None:
+            status, content_type, payload = self.on_oversize(reason)
+        else:
+            status, content_type, payload = 413, "text/plain; charset=utf-8", reason.encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", content_type.encode()),
+                                (b"content-length", str(len(payload)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": payload})

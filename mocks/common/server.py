@@ -1,0 +1,157 @@
+"""Run an ASGI simulator on a real loopback socket, in a thread, with TLS or mutual TLS.
+
+The client certificate a DUI presents is made visible to the app as
+``scope["extensions"]["tls"]["client_subject"]`` (e.g. ``"CN=INSI-AUTO,O=…"``), so that a
+simulator can check it as the real service does (INSi: CN must be INSI-AUTO or INSI-MANU).
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from harness.errors import SimulatorError
+
+__all__ = ["LOOPBACK", "SimulatorServer", "TlsSettings"]
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class TlsSettings:
+    """Server certificate and, for mutual TLS, the CA that client certificates must chain to.
+
+    ``require_client_cert`` False still *asks* for a certificate (CERT_OPTIONAL), so that
+    the simulator can answer a DUI without one with a precise fault instead of a handshake
+    failure that says nothing.
+    """
+
+    certfile: Path
+    keyfile: Path
+    client_ca: Path | None = None
+    require_client_cert: bool = False
+
+
+def _subject(cert: dict[str, Any]) -> str:
+    parts = []
+    for rdn in cert.get("subject", ()):
+        for key, value in rdn:
+            short = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU",
+                     "countryName": "C"}.get(key, key)
+            parts.append(f"{short}={value}")
+    return ",".join(parts)
+
+
+class _TlsAwareH11(H11Protocol):
+    """uvicorn's h11 protocol, adding the verified client certificate to each ASGI scope."""
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        ssl_object = transport.get_extra_info("ssl_object")
+        if ssl_object is None:
+            return
+        cert = ssl_object.getpeercert() or {}
+        tls = {
+            "client_cert": cert,
+            "client_subject": _subject(cert) if cert else None,
+            "version": ssl_object.version(),
+        }
+        inner = self.app
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            scope.setdefault("extensions", {})["tls"] = tls
+            await inner(scope, receive, send)
+
+        self.app = app
+
+
+class SimulatorServer:
+    """A real HTTP(S) server on 127.0.0.1 running ``app`` in a background thread.
+
+    Args:
+        app: the ASGI application of the simulated service.
+        name: how logs and URLs name it (``insi``).
+        port: 0 for any free port (default), or a fixed port for a DUI configured beforehand.
+        tls: certificate settings; None serves plain HTTP.
+    """
+
+    def __init__(self, app: Any, *, name: str, port: int = 0, tls: TlsSettings | None = None) -> None:
+        self.app = app
+        self.name = name
+        self.requested_port = port
+        self.tls = tls
+        self.port = 0
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{LOOPBACK}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> SimulatorServer:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((LOOPBACK, self.requested_port))
+        except OSError as exc:
+            sock.close()
+            raise SimulatorError(
+                f"simulator {self.name}: cannot listen on {LOOPBACK}:{self.requested_port} ({exc})",
+                tip="choose another port, or 0 for a free one / choisissez un autre port",
+            ) from exc
+        self.port = sock.getsockname()[1]
+        kwargs: dict[str, Any] = {}
+        if self.tls is not None:
+            kwargs.update(ssl_certfile=str(self.tls.certfile), ssl_keyfile=str(self.tls.keyfile))
+            if self.tls.client_ca is not None:
+                kwargs.update(
+                    ssl_ca_certs=str(self.tls.client_ca),
+                    ssl_cert_reqs=ssl.CERT_REQUIRED if self.tls.require_client_cert else ssl.CERT_OPTIONAL,
+                )
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http=_TlsAwareH11,
+            timeout_keep_alive=5,
+            h11_max_incomplete_event_size=64 * 1024,
+            **kwargs,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name=f"sim-{self.name}", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise SimulatorError(f"simulator {self.name} did not start within {timeout} s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> SimulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

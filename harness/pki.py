@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["CLIENT_PROFILES", "TestPki", "ensure_pki"]
+__all__ = ["CLIENT_PROFILES", "TestPki", "ensure_pki", "generate"]
 
 CA_NAME = "AC IGC-SANTE ELEMENTAIRE ORGANISATIONS TEST dui-harness"
 ORG = "dui-harness TEST - ne pas utiliser en production"
@@ -33,11 +34,16 @@ CLIENT_PROFILES = {
     "client-harness": ("dui-harness", "harness"),
 }
 VALIDITY_DAYS = 825
+#: bumped whenever the certificates change shape, so that ensure_pki regenerates older ones
+#: (2: key identifiers and key usage on leaf certificates).
+PKI_FORMAT = 2
 
 
 @dataclass(frozen=True)
 class TestPki:
     """Paths of a generated test PKI."""
+
+    __test__ = False  # not a pytest test class, despite its name
 
     directory: Path
 
@@ -68,22 +74,30 @@ def _key() -> ec.EllipticCurvePrivateKey:
 
 
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                          serialization.NoEncryption())
+    """Write a private key readable by its owner only, from the first byte on."""
+    data = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    path.chmod(0o600)  # O_CREAT's mode does not apply to a file that already existed
 
 
 def _name(cn: str, ou: str | None = None) -> x509.Name:
-    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORG)]
+    attrs = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORG),
+    ]
     if ou:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou))
     attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
     return x509.Name(attrs)
 
 
-def _builder(subject: x509.Name, issuer: x509.Name, public_key: ec.EllipticCurvePublicKey) -> x509.CertificateBuilder:
+def _builder(
+    subject: x509.Name, issuer: x509.Name, public_key: ec.EllipticCurvePublicKey
+) -> x509.CertificateBuilder:
     now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
@@ -96,6 +110,40 @@ def _builder(subject: x509.Name, issuer: x509.Name, public_key: ec.EllipticCurve
     )
 
 
+def _key_usage(
+    *, digital_signature: bool = False, key_cert_sign: bool = False, crl_sign: bool = False
+) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=crl_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _leaf_builder(
+    subject: x509.Name, ca_cert: x509.Certificate, public_key: ec.EllipticCurvePublicKey
+) -> x509.CertificateBuilder:
+    """An end-entity certificate issued by ``ca_cert``.
+
+    Key identifiers and a key usage are present because strict verifiers require them
+    (RFC 5280 §4.2.1.1: Python 3.13's default ``VERIFY_X509_STRICT``, cryptography's verifier).
+    """
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    return (
+        _builder(subject, ca_cert.subject, public_key)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+    )
+
+
 def generate(directory: Path) -> TestPki:
     """Write a fresh CA, a loopback server certificate and the client certificates."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -104,7 +152,8 @@ def generate(directory: Path) -> TestPki:
     ca_cert = (
         _builder(ca_name, ca_name, ca_key.public_key())
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     pki = TestPki(directory)
@@ -113,7 +162,7 @@ def generate(directory: Path) -> TestPki:
 
     server_key = _key()
     server_cert = (
-        _builder(_name("localhost", "simulateurs"), ca_name, server_key.public_key())
+        _leaf_builder(_name("localhost", "simulateurs"), ca_cert, server_key.public_key())
         .add_extension(
             x509.SubjectAlternativeName([
                 x509.DNSName("localhost"),
@@ -131,7 +180,7 @@ def generate(directory: Path) -> TestPki:
     for stem, (cn, ou) in CLIENT_PROFILES.items():
         key = _key()
         cert = (
-            _builder(_name(cn, ou), ca_name, key.public_key())
+            _leaf_builder(_name(cn, ou), ca_cert, key.public_key())
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
             .sign(ca_key, hashes.SHA256())
         )
@@ -142,8 +191,13 @@ def generate(directory: Path) -> TestPki:
     (directory / "pki.json").write_text(
         json.dumps(
             {
+                "format": PKI_FORMAT,
                 "ca": "ca.pem",
-                "server": {"cert": "server.pem", "key": "server.key", "names": ["localhost", "127.0.0.1", "::1"]},
+                "server": {
+                    "cert": "server.pem",
+                    "key": "server.key",
+                    "names": ["localhost", "127.0.0.1", "::1"],
+                },
                 "clients": {stem: {"cn": cn, "cert": f"{stem}.pem", "key": f"{stem}.key"}
                             for stem, (cn, _) in CLIENT_PROFILES.items()},
                 "warning": "TEST PKI generated by dui-harness: never trust it outside tests.",
@@ -156,10 +210,19 @@ def generate(directory: Path) -> TestPki:
 
 
 def ensure_pki(directory: Path) -> TestPki:
-    """Reuse the PKI in ``directory`` when complete and not near expiry, else generate one."""
+    """Reuse the PKI in ``directory`` when complete, current and not near expiry, else generate one."""
     pki = TestPki(directory)
-    if pki.is_complete():
+    if pki.is_complete() and _format_of(directory) == PKI_FORMAT:
         cert = x509.load_pem_x509_certificate(pki.ca_cert.read_bytes())
         if cert.not_valid_after_utc - dt.datetime.now(dt.UTC) > dt.timedelta(days=30):
             return pki
     return generate(directory)
+
+
+def _format_of(directory: Path) -> int | None:
+    try:
+        data = json.loads((directory / "pki.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = data.get("format") if isinstance(data, dict) else None
+    return value if isinstance(value, int) else None

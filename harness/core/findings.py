@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["Finding", "NonConformity", "Severity", "raise_for_findings"]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How serious a finding is. Only ERROR makes a requirement fail."""
 
     ERROR = "error"

@@ -18,15 +18,17 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "INS_OIDS",
+    "OID_INS_C",
     "OID_INS_NIA",
     "OID_INS_NIR",
     "OID_INS_NIR_DEMO",
     "OID_INS_NIR_TEST",
-    "INS_OIDS",
     "IdentityStatus",
     "InsValue",
     "Traits",
     "ins_key",
+    "may_share_ins",
     "parse_ins",
     "status_after",
 ]
@@ -44,13 +46,16 @@ INS_OIDS = {
     OID_INS_NIR_DEMO: "INS-NIR de démonstration",
 }
 
+# Every pattern is ASCII-only: Python's ``\d`` would otherwise accept any Unicode digit ("٢").
 #: NIR as INSi returns it (INSi_RESULTAT_INS.xsd): 6 digits, one alphanumeric (2A/2B), 6 digits.
-NIR_PATTERN = re.compile(r"^\d{6}[A-Za-z0-9]\d{6}$")
-#: CTXBAM's stricter NIR pattern (ROOT_ctxbam_CTXBAM_V01_02.xsd).
-NIR_STRICT_PATTERN = re.compile(r"^[1-478]\d{4}(\d{2}|2A|2B)\d{6}$")
-KEY_PATTERN = re.compile(r"^\d{2}$")
-COG_PATTERN = re.compile(r"^[A-Za-z0-9]{5}$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NIR_PATTERN = re.compile(r"^\d{6}[A-Za-z0-9]\d{6}$", re.ASCII)
+#: Stricter NIR layout: sex digit 1/2 (3/4/7/8 for NIA and temporary numbers), Corsica only as
+#: 2A/2B. Not from an XSD (CTXBAM only says ``\d{6}[AB0-9]{1}\d{6}``); the sex digit values are
+#: the INSEE/CNAV layout, not re-verified in a primary ANS artefact (french-specs §1.2).
+NIR_STRICT_PATTERN = re.compile(r"^[1-478]\d{4}(\d{2}|2A|2B)\d{6}$", re.ASCII)
+KEY_PATTERN = re.compile(r"^\d{2}$", re.ASCII)
+COG_PATTERN = re.compile(r"^[A-Za-z0-9]{5}$", re.ASCII)
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 SEX_VALUES = ("M", "F")
 
 
@@ -73,7 +78,7 @@ def ins_key(nir: str) -> int:
         nir = nir[:5] + "19" + nir[7:]
     elif nir[5:7] == "2B":
         nir = nir[:5] + "18" + nir[7:]
-    if not nir.isdigit():
+    if not (nir.isascii() and nir.isdigit()):
         raise ValueError(f"a NIR is made of digits (and 2A/2B for Corsica): {nir!r}")
     return 97 - (int(nir) % 97)
 
@@ -142,7 +147,7 @@ class Traits:
         return " ".join(self.first_names)
 
 
-class IdentityStatus(str, enum.Enum):
+class IdentityStatus(enum.StrEnum):
     """RNIV identity statuses (FR Core ``fr-core-cs-identity-status``)."""
 
     PROV = "PROV"  # identité provisoire: no INSi call, no document check

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from typing import Any
 from harness.core.findings import Finding
 
 __all__ = ["Exchange", "HttpMessage", "Recorder"]
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass
@@ -118,11 +121,13 @@ class Recorder:
 
     def _write(self, exchange: Exchange) -> None:
         assert self.directory is not None
-        stem = self.directory / f"{exchange.id}-{exchange.service}-{exchange.transaction}"
-        stem.with_suffix(".request").write_bytes(exchange.request.raw())
+        # Not Path.with_suffix: a transaction such as "ITI-41.b" or "urn:...:1.0.0" would lose its
+        # tail; characters a file system may refuse are replaced.
+        stem = _SAFE_NAME.sub("_", f"{exchange.id}-{exchange.service}-{exchange.transaction}")
+        (self.directory / f"{stem}.request").write_bytes(exchange.request.raw())
         if exchange.response is not None:
-            stem.with_suffix(".response").write_bytes(exchange.response.raw())
-        stem.with_suffix(".json").write_text(
+            (self.directory / f"{stem}.response").write_bytes(exchange.response.raw())
+        (self.directory / f"{stem}.json").write_text(
             json.dumps(exchange.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
         )
 
@@ -197,9 +202,14 @@ def _matches(
         return False
     if transaction is not None and exchange.transaction != transaction:
         return False
-    if since is not None and exchange.id <= since:
+    if since is not None and _id_order(exchange.id) <= _id_order(since):
         return False
     return all(exchange.tags.get(k) == v for k, v in tags.items())
+
+
+def _id_order(exchange_id: str) -> tuple[int, str]:
+    """Sort key of an id: ``"100000"`` comes after ``"99999"`` (plain string order says before)."""
+    return len(exchange_id), exchange_id
 
 
 def utcnow() -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import io
 import json
 import re
 import tomllib
@@ -23,7 +24,7 @@ import jsonschema
 
 from harness.errors import ProfileError, UsageError
 
-__all__ = ["Catalog", "Profile", "Requirement", "load_catalog", "load_profile", "list_profiles"]
+__all__ = ["Catalog", "Profile", "Requirement", "list_profiles", "load_catalog", "load_profile"]
 
 ALLURE_SEVERITY = {"MUST": "critical", "SHOULD": "normal", "MAY": "minor"}
 
@@ -139,17 +140,19 @@ def _describe(error: jsonschema.ValidationError) -> str:
 def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requirement]:
     validator = jsonschema.Draft202012Validator(schema)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: spreadsheets often save CSV with a byte order mark before the header.
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
-    reader = csv.DictReader(text.splitlines(), strict=True)
+    # newline="": a quoted field may span lines and keeps its line breaks; line_num counts them.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     expected = list(schema["required"])
-    if reader.fieldnames is None or sorted(reader.fieldnames) != sorted(expected):
-        raise ProfileError(
-            f"{path}:1: header must hold exactly the columns {', '.join(expected)}; "
-            f"found {', '.join(reader.fieldnames or [])}"
-        )
     try:
+        if reader.fieldnames is None or sorted(reader.fieldnames) != sorted(expected):
+            raise ProfileError(
+                f"{path}:1: header must hold exactly the columns {', '.join(expected)}; "
+                f"found {', '.join(reader.fieldnames or [])}"
+            )
         for row in reader:
             line = reader.line_num
             if None in row or any(v is None for v in row.values()):
@@ -233,11 +236,17 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: {exc}") from exc
-    errors = list(jsonschema.Draft202012Validator(_schema(profiles_root, "profile.schema.json")).iter_errors(data))
+        # Python < 3.14 only puts the position in the message: "... (at line 3, column 9)".
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else 1
+        raise ProfileError(f"{path}:{line}: invalid TOML ({exc})", file=str(path), line=line) from exc
+    validator = jsonschema.Draft202012Validator(_schema(profiles_root, "profile.schema.json"))
+    errors = list(validator.iter_errors(data))
     if errors:
         err = errors[0]
-        key = str(err.absolute_path[-1]) if err.absolute_path else next(iter(data), "name")
+        # the innermost key named in the path (``selection.services.0`` -> ``services``)
+        keys = [p for p in err.absolute_path if isinstance(p, str)]
+        key = keys[-1] if keys else next(iter(data), "name")
         raise ProfileError(f"{path}:{_line_of(text, key)}: {_describe(err)}")
     selection = data["selection"]
     services = set(selection.get("services", []))

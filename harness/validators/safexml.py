@@ -7,11 +7,14 @@ expanded or fetched.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 __all__ = ["MAX_XML_BYTES", "XmlInputError", "parse_xml"]
 
 MAX_XML_BYTES = 20 * 1024 * 1024
+_POSITION_SUFFIX = re.compile(r",? line \d+, column \d+\s*$")
 
 
 class XmlInputError(ValueError):
@@ -52,19 +55,18 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
         raise XmlInputError("empty XML document / document XML vide")
     if len(data) > max_bytes:
         raise XmlInputError(f"XML document of {len(data)} bytes exceeds the limit of {max_bytes} bytes")
-    head = data[:4096].lstrip()
     if not allow_dtd and b"<!DOCTYPE" in data[:65536].upper():
         raise XmlInputError(
             "a document type declaration (<!DOCTYPE>) is not allowed: entities are never resolved "
             "(XXE / entity expansion refused)"
         )
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line, column = (exc.position if exc.position else (None, None))
-        raise XmlInputError(f"XML not well-formed: {exc.msg}", line, column) from None
+        # libxml2 already ends its message with ", line L, column C": XmlInputError adds it once.
+        reason = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
+        raise XmlInputError(f"XML not well-formed: {reason}", line, column) from None
     if root is None:
         raise XmlInputError("no root element")
     tree = root.getroottree()

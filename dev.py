@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Set up and run dui-harness from a fresh clone with nothing but python3 (>= 3.11).
+
+    python3 dev.py run    # the whole conformance suite against the bundled reference DUI + report
+    python3 dev.py test   # the project's own tests
+
+Each command creates ``.venv/`` and installs the project and its dependencies when they are
+missing or out of date; ``run`` also installs the Allure report generator (npm package
+``allure``) under ``.tools/``. Extra arguments are passed on (``dui-harness run …`` /
+``pytest …``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+TOOLS = ROOT / ".tools"
+ALLURE_NPM = "allure@3.18.0"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def say(message: str) -> None:
+    print(f"[dev.py] {message}", flush=True)
+
+
+def run(cmd: list[str], **kwargs: object) -> None:
+    result = subprocess.run(cmd, check=False, **kwargs)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        say(f"command failed ({result.returncode}): {' '.join(cmd)}")
+        sys.exit(result.returncode)
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"dui-harness needs Python >= 3.11; this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        say(f"creating the virtual environment {VENV}")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    stamp = VENV / ".dui-harness-install"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say("installing dui-harness and its dependencies (pip install -e '.[test]')")
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"])
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"])
+    stamp.write_text(digest)
+
+
+def ensure_allure() -> None:
+    if (TOOLS / "node_modules" / ".bin" / "allure").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None and shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("npm not found: installing Debian's nodejs and npm for the Allure report generator")
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "nodejs", "npm"], check=False)
+        npm = shutil.which("npm")
+    if npm is None:
+        say("npm not found: the Allure results and JUnit file will be written, the HTML report will not")
+        return
+    say(f"installing the Allure report generator ({ALLURE_NPM}) under {TOOLS}")
+    TOOLS.mkdir(exist_ok=True)
+    result = subprocess.run([npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--silent",
+                             ALLURE_NPM], check=False)
+    if result.returncode != 0:
+        say("the Allure report generator could not be installed; the HTML report will be skipped")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    ensure_venv()
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("PYTHONPATH", None)
+    if command == "run":
+        ensure_allure()
+        return subprocess.call([str(BIN / "dui-harness"), "run", *rest], cwd=ROOT, env=env)
+    return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

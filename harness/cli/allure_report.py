@@ -1,0 +1,62 @@
+"""Render the Allure HTML report from the results of a run (Allure 3 command line).
+
+The report generator is a Node.js program (npm package ``allure``). ``dev.py`` installs it
+under ``.tools/``; any ``allure`` on the PATH, or the one named by ``DUI_HARNESS_ALLURE``,
+works too. Without it the run still writes the Allure results and the JUnit file, and says
+how to render them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+__all__ = ["find_allure", "render_report"]
+
+
+def find_allure(start: Path | None = None) -> str | None:
+    """The ``allure`` executable to use, or None."""
+    explicit = os.environ.get("DUI_HARNESS_ALLURE")
+    if explicit:
+        return explicit if Path(explicit).exists() or shutil.which(explicit) else None
+    folder = (start or Path.cwd()).resolve()
+    for candidate_root in (folder, *folder.parents):
+        candidate = candidate_root / ".tools" / "node_modules" / ".bin" / "allure"
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("allure")
+
+
+def render_report(results: Path, output: Path, *, title: str, timeout: float = 300.0) -> tuple[bool, str]:
+    """Render ``results`` into ``output`` (classic Allure 2 layout with its Behaviors view).
+
+    Returns ``(ok, message)``: the message says where the report is, or why it is not.
+    """
+    allure = find_allure()
+    if allure is None:
+        return False, ("Allure report generator not found: run `python3 dev.py run` (installs it under "
+                       ".tools/), or `npm install allure` / set DUI_HARNESS_ALLURE")
+    if output.exists():
+        shutil.rmtree(output)
+    config = output.parent / "allurerc.json"
+    config.write_text(json.dumps({
+        "name": title,
+        "output": str(output),
+        "plugins": {"allure2": {"options": {"reportName": title, "reportLanguage": "en"}}},
+    }, indent=2, ensure_ascii=False), encoding="utf-8")
+    env = {**os.environ, "NO_COLOR": "1", "CI": os.environ.get("CI", "true")}
+    try:
+        proc = subprocess.run(
+            [allure, "generate", str(results), "--config", str(config), "--output", str(output)],
+            capture_output=True, text=True, timeout=timeout, env=env, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"Allure report generation failed: {exc}"
+    index = output / "index.html"
+    if proc.returncode != 0 or not index.exists():
+        detail = (proc.stderr or proc.stdout).strip()[-800:]
+        return False, f"Allure report generation failed (exit {proc.returncode}): {detail}"
+    return True, str(index)

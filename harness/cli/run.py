@@ -1,0 +1,144 @@
+"""``dui-harness run``: the whole conformance suite against a DUI, with its report.
+
+Defaults: the bundled reference DUI as the system under test, the full default profile,
+every simulator started on loopback, output under ``./reports/`` (Allure results and HTML
+report, JUnit file, coverage matrix, captured exchanges).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.cli.allure_report import render_report
+from harness.core.requirements import load_profile
+from harness.errors import UsageError
+from harness.paths import profiles_dir, suites_dir
+from harness.plugin.options import DEFAULT_PROFILE
+
+__all__ = ["add_parser", "main", "run_suite"]
+
+OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
+           "coverage-matrix.csv", "reference-dui.sqlite3")
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("run", help="run the conformance suite against a DUI and write the report",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sut", metavar="URL", help="trigger API of the DUI under test (default: the reference DUI)")
+    p.add_argument("--attended", action="store_true", help="attended mode: an operator drives the DUI")
+    p.add_argument("--profile", default=DEFAULT_PROFILE, help=f"requirement profile (default: {DEFAULT_PROFILE})")
+    p.add_argument("--reports", default="reports", type=Path, help="output folder (default: ./reports)")
+    p.add_argument("--defect", action="append", default=[], metavar="NAME",
+                   help="reference DUI only: switch on a defect (repeatable); see --list-defects")
+    p.add_argument("--list-defects", action="store_true", help="list the reference DUI's defect switches")
+    p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
+    p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
+    p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
+    p.add_argument("--no-report", action="store_true", help="skip rendering the Allure HTML report")
+    p.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
+    p.add_argument("-q", "--quiet", action="store_true", help="less output")
+    p.set_defaults(handler=main)
+
+
+def _clean(reports: Path) -> None:
+    for name in OUTPUTS:
+        target = reports / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def _plugin_args() -> list[str]:
+    names = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
+    return [] if "dui_harness" in names else ["-p", "harness.plugin"]
+
+
+def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
+    """Run pytest on the shipped suites; returns pytest's exit code and the coverage matrix."""
+    reports: Path = args.reports.resolve()
+    reports.mkdir(parents=True, exist_ok=True)
+    _clean(reports)
+    suites = suites_dir()
+    argv = [
+        str(suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),
+        "--alluredir", str(reports / "allure-results"), "--junitxml", str(reports / "junit.xml"),
+        "--dui-profile", args.profile, "--dui-reports", str(reports), "-o", "junit_family=xunit2",
+        *_plugin_args(),
+    ]
+    if args.sut:
+        argv += ["--dui-sut", args.sut]
+    if args.attended:
+        argv += ["--dui-attended", "-s"]
+    for defect in args.defect:
+        argv += ["--dui-defect", defect]
+    if args.pki:
+        argv += ["--dui-pki", str(args.pki)]
+    if args.insi_port is not None:
+        argv += ["--dui-insi-port", str(args.insi_port)]
+    if args.no_tls:
+        argv.append("--dui-no-tls")
+    if args.keyword:
+        argv += ["-k", args.keyword]
+    argv += ["-q", "-rN"] if args.quiet else ["-v", "-rfE"]
+    code = int(pytest.main(argv))
+    matrix_path = reports / "coverage-matrix.json"
+    matrix = json.loads(matrix_path.read_text(encoding="utf-8")) if matrix_path.exists() else None
+    return code, matrix
+
+
+def _exit_code(pytest_code: int, matrix: dict[str, Any] | None) -> int:
+    if pytest_code in (2, 4, 5) or matrix is None:
+        return 2 if pytest_code in (4, 5) else 4
+    counts = matrix.get("counts", {})
+    if counts.get("unreachable"):
+        return 3
+    if counts.get("error") or pytest_code == 3:
+        return 4
+    if counts.get("fail") or pytest_code == 1:
+        return 1
+    return 0
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.list_defects:
+        from reference_dui import DEFECTS
+
+        for name, description in DEFECTS.items():
+            print(f"{name:<28} {description}")
+        return 0
+    profile = load_profile(profiles_dir(), args.profile)
+    if args.defect:
+        if args.sut or args.attended:
+            raise UsageError("--defect switches the bundled reference DUI only; drop --sut / --attended")
+        from reference_dui import DEFECTS
+
+        unknown = [d for d in args.defect if d not in DEFECTS]
+        if unknown:
+            raise UsageError(f"unknown defect {', '.join(unknown)}; known: {', '.join(DEFECTS)}",
+                             tip="dui-harness run --list-defects")
+    code, matrix = run_suite(args)
+    reports: Path = args.reports.resolve()
+    print()
+    print(f"dui-harness — profil {profile.label} ({profile.title})")
+    if matrix:
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(matrix["counts"].items()))
+        print(f"  exigences / requirements: {counts}")
+        for req in matrix["uncovered_must"]:
+            print(f"  MUST non couverte / not covered: {req}")
+    if not args.no_report and (reports / "allure-results").is_dir():
+        ok, message = render_report(reports / "allure-results", reports / "allure-report",
+                                    title=f"dui-harness — {profile.title} ({profile.label})")
+        print(f"  rapport Allure / Allure report: {message}" if ok else f"  {message}")
+    print(f"  résultats Allure / Allure results: {reports / 'allure-results'}")
+    print(f"  JUnit: {reports / 'junit.xml'}")
+    print(f"  matrice de couverture / coverage matrix: {reports / 'coverage-matrix.json'} (+ .csv)")
+    print(f"  échanges capturés / captured exchanges: {reports / 'exchanges'}")
+    return _exit_code(code, matrix)

@@ -1,0 +1,72 @@
+"""``dui-harness serve``: the simulators alone, for a DUI to be configured against them.
+
+Prints each simulator's URL, its control API and the test PKI files, then serves until
+Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>/exchanges``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from harness.core.recorder import Recorder
+from harness.pki import ensure_pki
+from mocks.common.server import TlsSettings
+
+__all__ = ["add_parser", "main"]
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("serve", help="start the simulated national services standalone",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--insi-port", type=int, default=8701, help="INSi simulator port (default 8701, 0 = free)")
+    p.add_argument("--reports", type=Path, default=Path("reports"), help="where exchanges are recorded")
+    p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
+    p.add_argument("--no-tls", action="store_true", help="plain HTTP (no client certificate checks)")
+    p.add_argument("--with-reference-dui", action="store_true",
+                   help="also start the bundled reference DUI, pointed at the simulators")
+    p.add_argument("--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)")
+    p.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from mocks.insi import InsiSimulator
+
+    reports: Path = args.reports.resolve()
+    recorder = Recorder(reports / "exchanges")
+    pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
+    tls = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert) if pki else None
+    insi = InsiSimulator(recorder, port=args.insi_port, tls=tls).start()
+    started: list[Any] = [insi]
+    try:
+        print("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
+        print(f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {insi.url}/lps")
+        print(f"      control API: {insi.url}/_harness/exchanges, /_harness/faults, /_harness/state")
+        if pki:
+            cert, key = pki.client("client-insi-auto")
+            print(f"  PKI de test / test PKI: {pki.directory}")
+            print(f"      CA to trust: {pki.ca_cert}")
+            print(f"      INSI-AUTO client certificate: {cert} (key {key})")
+        if args.with_reference_dui:
+            from reference_dui import ReferenceDui, ReferenceDuiConfig
+
+            cert, key = pki.client("client-insi-auto") if pki else (None, None)
+            dui = ReferenceDui(ReferenceDuiConfig(
+                insi_url=insi.url, client_cert=cert, client_key=key, ca_cert=pki.ca_cert if pki else None,
+                pki_dir=pki.directory if pki else None)).start()
+            started.append(dui)
+            print(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
+        print(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
+        print("Ctrl-C pour arrêter / to stop.", flush=True)
+        deadline = time.monotonic() + args.duration if args.duration else None
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for thing in reversed(started):
+            thing.stop()
+    print(f"{len(recorder)} exchange(s) recorded.")
+    return 0

@@ -1,0 +1,89 @@
+"""Allure labels, environment and categories for a conformance run.
+
+Behaviors view: epic = service, feature = profile (name, version), story = requirement id
+and French title; severity from the requirement level (MUST → critical); one link per
+requirement to its source. Categories separate a DUI non-conformity (failed) from an
+unreachable DUI and from a harness error (both broken).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import __version__
+from harness.core.requirements import Profile, Requirement
+from harness.sut.driver import SutInfo
+
+__all__ = ["CATEGORIES", "label_item", "write_environment"]
+
+_SEVERITY_ORDER = ("blocker", "critical", "normal", "minor", "trivial")
+
+CATEGORIES = [
+    {
+        "name": "Non-conformité de la DUI / DUI non-conformity",
+        "matchedStatuses": ["failed"],
+        "description": "La DUI ne respecte pas une exigence du profil. / The DUI breaks a requirement.",
+    },
+    {
+        "name": "DUI injoignable / DUI unreachable",
+        "matchedStatuses": ["broken"],
+        "messageRegex": "[\\s\\S]*DUI INJOIGNABLE[\\s\\S]*",
+        "description": "L'API de pilotage de la DUI ne répond pas : ce n'est pas une non-conformité.",
+    },
+    {
+        "name": "Erreur du harness / Harness error",
+        "matchedStatuses": ["broken"],
+        "description": "Le banc de test a échoué : jamais imputé à la DUI. / Never counted against the DUI.",
+    },
+    {"name": "Non vérifié (entrée manquante) / Not checked (input missing)", "matchedStatuses": ["skipped"]},
+]
+
+
+def label_item(item: pytest.Item, requirements: list[Requirement], profile: Profile) -> None:
+    """Add the Allure markers that place ``item`` under its requirements."""
+    mark = pytest.mark
+    for service in dict.fromkeys(r.service for r in requirements):
+        item.add_marker(mark.allure_label(service, label_type="epic"))
+    item.add_marker(mark.allure_label(f"{profile.title} — {profile.label}", label_type="feature"))
+    for req in requirements:
+        item.add_marker(mark.allure_label(f"{req.id} — {req.title_fr}", label_type="story"))
+        item.add_marker(mark.allure_label(req.id, label_type="requirement"))
+        if req.url:
+            item.add_marker(mark.allure_link(req.url, link_type="link", name=f"{req.id} ({req.source_document})"))
+    severity = min((r.allure_severity for r in requirements), key=_SEVERITY_ORDER.index)
+    item.add_marker(mark.allure_label(severity, label_type="severity"))
+    doc = (getattr(item, "function", None).__doc__ or "") if hasattr(item, "function") else ""
+    module_doc = (item.module.__doc__ or "") if getattr(item, "module", None) else ""
+    lines = [doc.strip(), "", "### Exigences / Requirements", ""]
+    for req in requirements:
+        lines.append(f"- **{req.id}** ({req.level}, {req.service}) — {req.title_fr}  ")
+        lines.append(f"  *{req.summary_en}*  ")
+        lines.append(f"  Source : {req.source}")
+    if module_doc:
+        lines += ["", "---", "", module_doc.strip()]
+    item.add_marker(mark.allure_description("\n".join(lines)))
+
+
+def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, mode: str) -> None:
+    """``environment.properties`` and ``categories.json`` in the Allure results folder."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        "DUI.name": sut.name if sut else "not started",
+        "DUI.version": sut.version if sut else "",
+        "DUI.editor": sut.editor if sut else "",
+        "DUI.build": sut.build_id if sut else "",
+        "DUI.mode": mode,
+        "harness.version": __version__,
+        "profile.name": profile.name,
+        "profile.version": profile.version,
+        "profile.sha256": profile.sha256,
+    }
+    if sut and sut.extra.get("defects"):
+        env["DUI.defects"] = ",".join(map(str, sut.extra["defects"]))
+    text = "\n".join(f"{k}={str(v).replace(chr(10), ' ')}" for k, v in env.items()) + "\n"
+    (results_dir / "environment.properties").write_text(text, encoding="utf-8")
+    (results_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2, ensure_ascii=False),
+                                                 encoding="utf-8")

@@ -1,0 +1,124 @@
+"""Verdicts: classify each test outcome, and compute the requirement coverage matrix.
+
+The firewall (after Inferno): *fail* is a non-conformity of the DUI (an AssertionError,
+e.g. :class:`harness.core.findings.NonConformity`); *unreachable* is a DUI that did not
+answer; *error* is the harness or a validator breaking, never counted against the DUI;
+*skip* is a missing precondition or input; *omit* is outside the selected profile.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.core.requirements import Profile
+from harness.errors import SutUnreachable
+from harness.sut.attended import OperatorNoAnswer
+
+__all__ = ["CoverageMatrix", "RequirementVerdict", "TestVerdict", "classify"]
+
+PASS, FAIL, ERROR, UNREACHABLE, SKIP = "pass", "fail", "error", "unreachable", "skip"
+#: requirement-level verdicts, worst first
+ORDER = (FAIL, UNREACHABLE, ERROR, SKIP, PASS)
+NOT_COVERED, ATTESTATION = "not-covered", "attestation"
+
+
+def classify(excinfo: Any, skipped: bool) -> str:
+    """Map a pytest outcome to a verdict of the firewall."""
+    if skipped:
+        return SKIP
+    if excinfo is None:
+        return PASS
+    exc = excinfo.value
+    if isinstance(exc, SutUnreachable):
+        return UNREACHABLE
+    if isinstance(exc, OperatorNoAnswer):
+        return SKIP
+    if isinstance(exc, AssertionError):
+        return FAIL
+    return ERROR
+
+
+@dataclass
+class TestVerdict:
+    nodeid: str
+    requirements: tuple[str, ...]
+    verdict: str = PASS
+    message: str = ""
+
+    def worsen(self, verdict: str, message: str) -> None:
+        if ORDER.index(verdict) < ORDER.index(self.verdict):
+            self.verdict = verdict
+            self.message = message
+
+
+@dataclass
+class RequirementVerdict:
+    id: str
+    title_fr: str
+    service: str
+    level: str
+    verification: str
+    verdict: str
+    tests: list[dict[str, str]] = field(default_factory=list)
+
+
+class CoverageMatrix:
+    """Requirement → tests → verdict, for every requirement of the profile."""
+
+    def __init__(self, profile: Profile, verdicts: Iterable[TestVerdict]) -> None:
+        self.profile = profile
+        by_req: dict[str, list[TestVerdict]] = {}
+        for tv in verdicts:
+            for req in tv.requirements:
+                by_req.setdefault(req, []).append(tv)
+        self.rows: list[RequirementVerdict] = []
+        for req in profile.requirements:
+            tests = by_req.get(req.id, [])
+            if tests:
+                verdict = min((t.verdict for t in tests), key=ORDER.index)
+            else:
+                verdict = ATTESTATION if req.is_attestation else NOT_COVERED
+            self.rows.append(RequirementVerdict(
+                id=req.id, title_fr=req.title_fr, service=req.service, level=req.level,
+                verification=req.verification, verdict=verdict,
+                tests=[{"test": t.nodeid, "verdict": t.verdict, "message": t.message[:2000]} for t in tests],
+            ))
+
+    def uncovered_must(self) -> list[RequirementVerdict]:
+        return [r for r in self.rows if r.level == "MUST" and r.verdict == NOT_COVERED]
+
+    def failed(self) -> list[RequirementVerdict]:
+        return [r for r in self.rows if r.verdict == FAIL]
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            counts[row.verdict] = counts.get(row.verdict, 0) + 1
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "profile": {"name": self.profile.name, "version": self.profile.version,
+                        "title": self.profile.title, "sha256": self.profile.sha256},
+            "counts": self.counts(),
+            "uncovered_must": [r.id for r in self.uncovered_must()],
+            "requirements": [r.__dict__ for r in self.rows],
+        }
+
+    def write(self, directory: Path) -> tuple[Path, Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        json_path = directory / "coverage-matrix.json"
+        json_path.write_text(json.dumps(self.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        csv_path = directory / "coverage-matrix.csv"
+        with csv_path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["requirement", "level", "service", "verification", "verdict", "tests", "title_fr"])
+            for row in self.rows:
+                writer.writerow([row.id, row.level, row.service, row.verification, row.verdict,
+                                 " ".join(f"{t['test']}={t['verdict']}" for t in row.tests), row.title_fr])
+        return json_path, csv_path

@@ -1,0 +1,1 @@
+"""Conformance suites shipped inside the package: ``dui-harness run`` executes them."""

@@ -1,0 +1,1 @@
+"""INS conformance suite: the DUI and the INSi teleservice, identity statuses (RNIV)."""

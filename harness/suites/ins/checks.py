@@ -1,0 +1,69 @@
+"""Checks shared by the INS suite's tests: each returns findings, the test raises them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.core.findings import Finding, NonConformity
+from harness.core.ins import INS_OIDS, OID_INS_C, parse_ins
+from harness.core.recorder import Exchange
+from harness.plugin.evidence import Scenario
+
+__all__ = ["expect", "identity_location", "insi_answer", "require_insi_calls"]
+
+
+def identity_location(scenario: Scenario, field: str, endpoint: str = "identity") -> str:
+    return f"trigger API GET /persons/{scenario.person_id}/{endpoint} → {field}"
+
+
+def expect(title: str, findings: list[Finding]) -> None:
+    """Raise a non-conformity when any finding is present."""
+    if findings:
+        raise NonConformity(title, findings)
+
+
+def require_insi_calls(scenario: Scenario, requirement: str) -> list[Exchange]:
+    """The scenario's INSi exchanges; a non-conformity on ``requirement`` when there are none."""
+    if not scenario.exchanges:
+        raise NonConformity(
+            f"{scenario.name}: the DUI made no call to the INSi teleservice",
+            [Finding("ins.insi.no_call", requirement,
+                     "no INSi request reached the simulator after the INS search was asked for",
+                     location="INSi simulator POST /lps")],
+        )
+    return scenario.exchanges
+
+
+def insi_answer(scenario: Scenario) -> dict[str, Any] | None:
+    """The last INSi answer with CR 00 in the scenario (what the DUI should have stored)."""
+    for exchange in reversed(scenario.exchanges):
+        if exchange.summary.get("cr") == "00" and exchange.summary.get("ins"):
+            return {"ins": exchange.summary["ins"], "oid": exchange.summary.get("oid"), "exchange": exchange.id,
+                    "tiq": exchange.summary.get("tiq"), "history": exchange.summary.get("history", [])}
+    return None
+
+
+def ins_findings(scenario: Scenario, ins: dict[str, Any] | None, where: str, requirement_key: str,
+                 requirement_oid: str) -> list[Finding]:
+    """Key and OID checks on an INS object ``{"value", "oid"}`` the DUI gave."""
+    if not ins:
+        return []
+    findings = []
+    value, oid = str(ins.get("value") or ""), str(ins.get("oid") or "")
+    try:
+        parsed = parse_ins(value, oid)
+        if not parsed.key_is_valid:
+            findings.append(Finding("ins.key", requirement_key,
+                                    f"INS {value} has key {parsed.key}; 97 − (NIR mod 97) gives another key",
+                                    location=f"{where}.value"))
+    except ValueError as exc:
+        findings.append(Finding("ins.format", requirement_key, f"INS {value!r} is malformed: {exc}",
+                                location=f"{where}.value"))
+    if oid == OID_INS_C:
+        findings.append(Finding("ins.oid.insc", requirement_oid, "the old INS-C OID 1.2.250.1.213.1.4.2 is used",
+                                location=f"{where}.oid"))
+    elif oid not in INS_OIDS:
+        findings.append(Finding("ins.oid.unknown", requirement_oid,
+                                f"INS {value} comes with OID {oid!r}, not an INS assigning authority "
+                                f"({', '.join(INS_OIDS)})", location=f"{where}.oid"))
+    return findings

@@ -1,0 +1,177 @@
+"""## Requirements
+INS-RES-01 to INS-RES-05, INS-HIST-01, INS-KEY-01, INS-OID-01: what the DUI stores from INSi.
+
+## Dependencies
+INSi simulator and its identity base (qualification identities and synthetic people);
+the DUI's trigger API to read the stored identity back.
+
+## Methodology
+For each INSi answer (00, 01, NIA, historical INS, Corsica, unavailable, SOAP fault) the
+harness compares what the DUI stored with what INSi answered: the active INS with its key
+and OID, the traits of TIQ, history kept apart, nothing lost when INSi fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.core.findings import Finding
+from harness.core.ins import OID_INS_NIA
+from harness.plugin.evidence import Scenario
+from harness.suites.ins.checks import expect, identity_location, ins_findings, insi_answer, require_insi_calls
+from harness.suites.ins.persons import person
+
+
+def _ins(scenario: Scenario) -> dict[str, str] | None:
+    ins = (scenario.data.get("identity") or {}).get("ins")
+    return ins if isinstance(ins, dict) and ins.get("value") else None
+
+
+@pytest.mark.requirement("INS-RES-01")
+def test_active_ins_and_oid_are_stored_as_returned(found_qualified: Scenario) -> None:
+    """On 00 the DUI stores INSACTIF (NumIdentifiant + Cle) and its OID exactly as INSi returned them."""
+    require_insi_calls(found_qualified, "INS-RES-01")
+    answer = insi_answer(found_qualified)
+    stored = _ins(found_qualified)
+    where = identity_location(found_qualified, "ins")
+    if answer is None:
+        expect("INSi 00 expected", [Finding("ins.res.no_00", "INS-RES-01",
+                                            "INSi never answered 00 in this scenario: the request was refused",
+                                            location="INSi responses")])
+    assert answer is not None
+    findings = []
+    if stored is None:
+        findings.append(Finding("ins.res.missing", "INS-RES-01",
+                                f"INSi answered 00 with INS {answer['ins']} but the DUI stored no INS", location=where))
+    else:
+        if stored["value"] != answer["ins"]:
+            findings.append(Finding("ins.res.value", "INS-RES-01",
+                                    f"INSi returned {answer['ins']}, the DUI stored {stored['value']}",
+                                    location=f"{where}.value"))
+        if stored.get("oid") != answer["oid"]:
+            findings.append(Finding("ins.res.oid", "INS-RES-01",
+                                    f"INSi returned OID {answer['oid']}, the DUI stored {stored.get('oid')!r}",
+                                    location=f"{where}.oid"))
+    expect("the active INS must be stored as INSi returned it", findings)
+
+
+@pytest.mark.requirement("INS-RES-02")
+def test_strict_traits_are_those_returned_by_insi(found_qualified: Scenario) -> None:
+    """Typed as 'Adrun Zoé' without birth place, the identity ends with INSi's TIQ: ADRUN ZOE, COG 63220."""
+    expected = person("adrun-zoe").traits
+    traits = (found_qualified.data.get("identity") or {}).get("traits") or {}
+    where = identity_location(found_qualified, "traits")
+    wanted = {"birth_name": expected.birth_name, "first_names": list(expected.first_names),
+              "sex": expected.sex, "birth_date": expected.birth_date, "birth_place": expected.birth_place}
+    findings = [
+        Finding("ins.res.tiq", "INS-RES-02", f"{key} is {traits.get(key)!r}; INSi (TIQ) returned {value!r}",
+                location=f"{where}.{key}")
+        for key, value in wanted.items() if traits.get(key) != value
+    ]
+    expect("the strict traits must be replaced by those INSi returned", findings)
+
+
+@pytest.mark.requirement("INS-RES-03", "EXI SI 07")
+def test_no_identity_found_stores_no_ins(not_found: Scenario) -> None:
+    """On 01 the DUI stores no INS and the identity stays provisional."""
+    identity = not_found.data.get("identity") or {}
+    findings = []
+    if _ins(not_found):
+        findings.append(Finding("ins.res.01.ins", "INS-RES-03", f"INSi found no identity, yet the DUI stored "
+                                f"INS {identity['ins']}", location=identity_location(not_found, "ins")))
+    if identity.get("status") != "PROV":
+        findings.append(Finding("ins.res.01.status", "EXI SI 07",
+                                f"no INSi identity and no document: status must be PROV, is {identity.get('status')!r}",
+                                location=identity_location(not_found, "status")))
+    expect("INSi 01: no INS, provisional identity", findings)
+
+
+@pytest.mark.requirement("INS-RES-04")
+@pytest.mark.parametrize("failure", ["unavailable", "soap_fault"])
+def test_insi_failure_loses_nothing(failure: str, request: pytest.FixtureRequest) -> None:
+    """INSi down (503) or faulting: the person and its traits are kept, no INS, no INSi status, error reported."""
+    scenario: Scenario = request.getfixturevalue(failure)
+    identity = scenario.data.get("identity") or {}
+    created = scenario.data.get("created") or {}
+    lookup = scenario.data.get("lookup") or {}
+    findings = []
+    if not identity or identity.get("person_id") != created.get("person_id"):
+        findings.append(Finding("ins.res.lost", "INS-RES-04", "the person record is gone after the INSi failure",
+                                location=identity_location(scenario, "person_id")))
+    else:
+        if _ins(scenario):
+            findings.append(Finding("ins.res.error.ins", "INS-RES-04",
+                                    f"INSi failed, yet the DUI stored INS {identity['ins']}",
+                                    location=identity_location(scenario, "ins")))
+        if identity.get("status") in ("RECUP", "QUAL"):
+            findings.append(Finding("ins.res.error.status", "INS-RES-04",
+                                    f"INSi failed, yet the status is {identity.get('status')} (needs an INSi answer)",
+                                    location=identity_location(scenario, "status")))
+        typed = (created.get("traits") or {}).get("birth_name")
+        kept = (identity.get("traits") or {}).get("birth_name")
+        if typed and kept != typed:
+            findings.append(Finding("ins.res.error.traits", "INS-RES-04",
+                                    f"traits changed after the INSi failure: birth name {typed!r} became {kept!r}",
+                                    location=identity_location(scenario, "traits.birth_name")))
+    if lookup.get("outcome") not in ("error", None):
+        findings.append(Finding("ins.res.error.outcome", "INS-RES-04",
+                                f"INSi failed but the DUI reported outcome {lookup.get('outcome')!r} to the user",
+                                location=f"trigger API POST /persons/{scenario.person_id}/insi-lookup → outcome"))
+    expect("INSi failure: nothing may be lost, nothing may be invented", findings)
+
+
+@pytest.mark.requirement("INS-RES-05", "INS-OID-01")
+def test_nia_is_stored_with_the_nia_oid(nia: Scenario) -> None:
+    """An INS-NIA returned by INSi is stored under OID 1.2.250.1.213.1.4.9, never as an INS-NIR."""
+    require_insi_calls(nia, "INS-RES-05")
+    stored = _ins(nia)
+    expected = person("provisoire-matricule")
+    findings = []
+    if stored is None:
+        findings.append(Finding("ins.nia.missing", "INS-RES-05", "INSi returned an INS-NIA, the DUI stored no INS",
+                                location=identity_location(nia, "ins")))
+    elif stored.get("oid") != OID_INS_NIA or stored["value"] != expected.ins:
+        findings.append(Finding("ins.nia.oid", "INS-RES-05",
+                                f"INSi returned NIA {expected.ins} (OID {OID_INS_NIA}); the DUI stored "
+                                f"{stored['value']} with OID {stored.get('oid')!r}", location=identity_location(nia, "ins.oid")))
+    expect("an INS-NIA must keep its OID", findings)
+
+
+@pytest.mark.requirement("INS-HIST-01")
+def test_historical_ins_never_replace_the_active_one(historical: Scenario) -> None:
+    """ECETINSI has two INSHISTO: the DUI keeps INSACTIF 109076322083489 as the active INS."""
+    stored = _ins(historical)
+    expected = person("ecetinsi-pierre-alain")
+    findings = []
+    if stored is None or stored["value"] != expected.ins:
+        value = stored["value"] if stored else None
+        hint = " (a historical INS)" if value in expected.history else ""
+        findings.append(Finding("ins.hist.active", "INS-HIST-01",
+                                f"the active INS must be {expected.ins}; the DUI stored {value!r}{hint}",
+                                location=identity_location(historical, "ins.value")))
+    expect("INSHISTO must stay history", findings)
+
+
+@pytest.mark.requirement("INS-KEY-01", "INS-OID-01")
+@pytest.mark.parametrize("name", ["found_qualified", "historical", "ambiguous", "found_unverified"])
+def test_stored_ins_has_a_valid_key_and_an_oid(name: str, request: pytest.FixtureRequest) -> None:
+    """Every INS the DUI stores or would exchange has a valid key (97 − NIR mod 97) and a known OID."""
+    scenario: Scenario = request.getfixturevalue(name)
+    findings = ins_findings(scenario, _ins(scenario), identity_location(scenario, "ins"), "INS-KEY-01", "INS-OID-01")
+    shared = (scenario.data.get("exchange_identity") or {}).get("ins")
+    findings += ins_findings(scenario, shared, identity_location(scenario, "ins", "exchange-identity"),
+                             "INS-KEY-01", "INS-OID-01")
+    expect("INS key and OID", findings)
+
+
+@pytest.mark.requirement("INS-KEY-01")
+def test_corsican_ins_keeps_its_key(corsica: Scenario) -> None:
+    """Born in Corsica (2A/2B): the DUI stores the INS whose key uses 19 / 18, as INSi returned it."""
+    answer = insi_answer(corsica)
+    findings = ins_findings(corsica, _ins(corsica), identity_location(corsica, "ins"), "INS-KEY-01", "INS-OID-01")
+    stored = _ins(corsica)
+    if answer and (stored is None or stored["value"] != answer["ins"]):
+        findings.append(Finding("ins.key.corsica", "INS-KEY-01",
+                                f"INSi returned {answer['ins']}; the DUI stored {stored['value'] if stored else None!r}",
+                                location=identity_location(corsica, "ins.value")))
+    expect("Corsican INS", [f for f in findings if f.requirement == "INS-KEY-01"])

@@ -1,0 +1,112 @@
+"""Drive a DUI through the HTTP trigger API it implements in test mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from harness.core.ins import Traits
+from harness.errors import SutUnreachable
+from harness.sut.driver import IdentityDocument, SutDriver, SutInfo, traits_payload
+
+__all__ = ["HttpTriggerDriver", "TriggerApiError"]
+
+
+class TriggerApiError(AssertionError):
+    """The DUI answered its trigger API with an error or a body that breaks the contract.
+
+    An ``AssertionError``: the DUI's test mode does not honour the contract it claims.
+    """
+
+
+class HttpTriggerDriver(SutDriver):
+    """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``.
+
+    Args:
+        base_url: the trigger API root, e.g. ``http://127.0.0.1:8800/harness/v1``.
+        timeout: seconds for each call; an INSi lookup may chain several INSi calls.
+    """
+
+    mode = "trigger"
+
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.trust_env = False  # never route loopback calls through a proxy
+
+    def _call(self, method: str, path: str, body: Any = None, *, ok: tuple[int, ...] = (200, 201, 204)) -> Any:
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.session.request(method, url, json=body, timeout=self.timeout)
+        except requests.ConnectionError as exc:
+            raise SutUnreachable(
+                f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
+                tip="start the DUI in test mode, or check --sut / démarrez la DUI en mode test",
+                url=url,
+            ) from exc
+        except requests.Timeout as exc:
+            raise SutUnreachable(f"the DUI's trigger API did not answer {method} {url} within {self.timeout} s",
+                                 url=url) from exc
+        if response.status_code not in ok:
+            raise TriggerApiError(
+                f"trigger API {method} {path} answered HTTP {response.status_code}: {response.text[:500]}"
+            )
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise TriggerApiError(f"trigger API {method} {path} answered a body that is not JSON") from exc
+
+    def info(self) -> SutInfo:
+        data = self._call("GET", "/info") or {}
+        return SutInfo(
+            name=str(data.get("name", "unknown DUI")),
+            version=str(data.get("version", "unknown")),
+            editor=str(data.get("editor", "")),
+            build_id=str(data.get("build_id", "")),
+            extra={k: v for k, v in data.items() if k not in {"name", "version", "editor", "build_id"}},
+        )
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+    def configure_endpoints(self, endpoints: dict[str, Any]) -> bool:
+        url = f"{self.base_url}/config/endpoints"
+        try:
+            response = self.session.put(url, json=endpoints, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SutUnreachable(f"the DUI's trigger API does not answer at {url}", url=url) from exc
+        return response.status_code in (200, 204)
+
+    def create_person(self, traits: Traits, document: IdentityDocument | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"traits": traits_payload(traits)}
+        if document is not None:
+            body["identity_document"] = document.as_dict()
+        created: dict[str, Any] = self._call("POST", "/persons", body, ok=(200, 201))
+        if not isinstance(created, dict) or "person_id" not in created:
+            raise TriggerApiError("createPerson must answer an Identity with a person_id")
+        return created
+
+    def lookup_ins(self, person_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", f"/persons/{person_id}/insi-lookup", ok=(200,))
+        return result
+
+    def check_identity_document(self, person_id: str, document: IdentityDocument) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            "POST", f"/persons/{person_id}/identity-document", document.as_dict(), ok=(200,)
+        )
+        return result
+
+    def identity(self, person_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/persons/{person_id}/identity", ok=(200,))
+        return result
+
+    def exchange_identity(self, person_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/persons/{person_id}/exchange-identity", ok=(200,))
+        return result
+
+    def close(self) -> None:
+        self.session.close()

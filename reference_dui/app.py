@@ -1,0 +1,140 @@
+"""The trigger API of the reference DUI as a Starlette app, mounted at ``/harness/v1``.
+
+Every error is a JSON ``{"error": "..."}`` with a 4xx/5xx status, never a traceback. Request
+bodies are limited to 1 MB (413). The work itself (SQLite, INSi calls) runs in a worker thread
+so that a slow INSi never blocks the server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from reference_dui.identity import InvalidInput
+from reference_dui.service import DuiService, UnknownPerson
+
+__all__ = ["API_PREFIX", "MAX_BODY_BYTES", "build_app"]
+
+API_PREFIX = "/harness/v1"
+MAX_BODY_BYTES = 1024 * 1024
+log = logging.getLogger("reference_dui")
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _json_body(request: Request) -> Any:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise _ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        raise _ApiError(400, "a JSON body is required")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _ApiError(400, f"invalid JSON body: {exc}") from None
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Map the service's exceptions to JSON errors."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except _ApiError as exc:
+            return _error(exc.status, exc.message)
+        except InvalidInput as exc:
+            return _error(400, str(exc))
+        except UnknownPerson as exc:
+            return _error(404, str(exc))
+
+    return endpoint
+
+
+def build_app(service: DuiService) -> Starlette:
+    """The Starlette application serving ``service`` under :data:`API_PREFIX`."""
+
+    async def info(request: Request) -> Response:
+        return JSONResponse(service.info())
+
+    async def reset(request: Request) -> Response:
+        await run_in_threadpool(service.reset)
+        return Response(status_code=204)
+
+    async def endpoints(request: Request) -> Response:
+        data = await _json_body(request)
+        await run_in_threadpool(service.configure_endpoints, data)
+        return Response(status_code=204)
+
+    async def persons(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse(await run_in_threadpool(service.list_persons))
+        data = await _json_body(request)
+        return JSONResponse(await run_in_threadpool(service.create_person, data), status_code=201)
+
+    async def lookup(request: Request) -> Response:
+        pid = request.path_params["pid"]
+        return JSONResponse(await run_in_threadpool(service.insi_lookup, pid))
+
+    async def document(request: Request) -> Response:
+        data = await _json_body(request)
+        pid = request.path_params["pid"]
+        return JSONResponse(await run_in_threadpool(service.check_document, pid, data))
+
+    async def identity(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.identity, request.path_params["pid"]))
+
+    async def exchange(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.exchange_identity, request.path_params["pid"]))
+
+    routes = [
+        Route("/info", _guarded(info), methods=["GET"]),
+        Route("/reset", _guarded(reset), methods=["POST"]),
+        Route("/config/endpoints", _guarded(endpoints), methods=["PUT"]),
+        Route("/persons", _guarded(persons), methods=["GET", "POST"]),
+        Route("/persons/{pid}/insi-lookup", _guarded(lookup), methods=["POST"]),
+        Route("/persons/{pid}/identity-document", _guarded(document), methods=["POST"]),
+        Route("/persons/{pid}/identity", _guarded(identity), methods=["GET"]),
+        Route("/persons/{pid}/exchange-identity", _guarded(exchange), methods=["GET"]),
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return _error(exc.status_code, str(exc.detail))
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("reference DUI: unexpected error on %s %s", request.method, request.url.path)
+        return _error(500, f"internal error of the reference DUI: {exc.__class__.__name__}")
+
+    return Starlette(
+        routes=[Mount(API_PREFIX, routes=routes)],
+        exception_handlers={HTTPException: http_error, Exception: crash},
+    )

@@ -6,6 +6,7 @@ Serves the trigger API on ``http://127.0.0.1:<port>/harness/v1`` until interrupt
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -36,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.list_defects:
@@ -57,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         pki_dir=args.pki,
     )
     dui = ReferenceDui(config).start(port=args.port)
+    signal.signal(signal.SIGTERM, _interrupt)
     defects = ", ".join(sorted(config.defects)) or "none"
     print(f"reference DUI listening on {dui.base_url} (INSi: {config.insi_url or 'not configured'}; "
           f"defects: {defects})", flush=True)

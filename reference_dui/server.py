@@ -8,6 +8,7 @@ from mocks.common.server import SimulatorServer
 from reference_dui.app import API_PREFIX, build_app
 from reference_dui.config import ReferenceDuiConfig
 from reference_dui.service import DuiService
+from reference_dui.store import Store
 
 __all__ = ["ReferenceDui"]
 
@@ -28,6 +29,8 @@ class ReferenceDui:
 
     def start(self, port: int = 0) -> ReferenceDui:
         if self._server is None:
+            if self.service.store.closed:
+                self.service.store = Store(self.config.db_path)
             self._server = SimulatorServer(build_app(self.service), name="reference-dui", port=port).start()
         return self
 
@@ -45,18 +48,17 @@ class ReferenceDui:
         return self._server.base_url + API_PREFIX
 
     def stop(self) -> None:
+        """Stop the server and close the store (an in-memory store is lost)."""
         if self._server is not None:
             self._server.stop()
             self._server = None
-
-    def close(self) -> None:
-        """Stop the server and close the store."""
-        self.stop()
         self.service.store.close()
+
+    close = stop
 
     def __enter__(self) -> ReferenceDui:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        self.stop()

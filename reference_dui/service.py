@@ -245,17 +245,15 @@ class DuiService:
             active = answer.history[0]
         oid = OID_NIR if cfg.has("nia_as_nir") and active.oid == OID_NIA else active.oid
         key = active.key
-        if cfg.has("wrong_ins_key"):
+        refused = None
+        if oid not in INS_OIDS:
+            refused = f"OID {oid} inconnu (ni NIR, ni NIA, ni test, ni démonstration)"
+        elif cfg.has("wrong_ins_key"):
             key = f"{(int(key) + 1) % 100:02d}" if key.isdigit() else "00"
-        else:
-            refused = None
-            if oid not in INS_OIDS:
-                refused = f"OID {oid} inconnu (ni NIR, ni NIA, ni test, ni démonstration)"
-            elif not key_is_valid(active.nir, active.key):
-                refused = f"clé {active.key} invalide pour le matricule {active.nir}"
-            if refused:
-                return _Search("error", "00", f"INS refusé: {refused}; identité conservée sans INS",
-                               search.calls)
+        elif not key_is_valid(active.nir, active.key):
+            refused = f"clé {active.key} invalide pour le matricule {active.nir}"
+        if refused:
+            return _Search("error", "00", f"INS refusé: {refused}; identité conservée sans INS", search.calls)
         record.ins = StoredIns(active.nir + key, oid)
         record.ins_history = [
             StoredIns(h.value, h.oid, h.date_deb, h.date_fin)

@@ -93,6 +93,7 @@ class Store:
                                    isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
+        self._closed = False
 
     def _write(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
         with self._lock:
@@ -181,9 +182,15 @@ class Store:
     def reset(self) -> None:
         self._write([(f"DELETE FROM {table}", ()) for table in ("ins_history", "ins", "traits", "persons")])
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if not self._closed:
+                self._db.close()
+                self._closed = True
 
 
 def _traits_insert(person_id: str, traits: Traits) -> tuple[str, tuple[Any, ...]]:

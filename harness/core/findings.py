@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Finding", "NonConformity", "Severity", "raise_for_findings"]
+__all__ = ["Blocked", "Finding", "NonConformity", "Severity", "raise_for_findings"]
 
 
 class Severity(enum.StrEnum):
@@ -54,7 +54,8 @@ class Finding:
 
     def __str__(self) -> str:
         where = f" at {self.location}" if self.location else ""
-        return f"[{self.requirement}] {self.rule}{where}: {self.message}"
+        requirement = f"[{self.requirement}] " if self.requirement else ""
+        return f"{requirement}{self.rule}{where}: {self.message}"
 
 
 class NonConformity(AssertionError):
@@ -77,6 +78,19 @@ class NonConformity(AssertionError):
         lines = [f"[NON-CONFORMITE / NON-CONFORMITY] {self.title}", ""]
         lines += [f"- {finding}" for finding in self.findings]
         return "\n".join(lines)
+
+
+class Blocked(Exception):
+    """A check could not be made because an earlier requirement already failed.
+
+    Example: INSi refused a request without ContexteLPS, so whether the DUI stores the INS
+    it would have returned cannot be judged. Reported as *blocked* (never pass, never a
+    second failure), naming the requirements that blocked it.
+    """
+
+    def __init__(self, message: str, blocking: tuple[str, ...]) -> None:
+        self.blocking = blocking
+        super().__init__(f"[BLOQUÉ / BLOCKED by {', '.join(blocking)}] {message}")
 
 
 def raise_for_findings(title: str, findings: Iterable[Finding], *, requirement: str | None = None) -> None:

@@ -158,6 +158,7 @@ class Recorder:
     def wait_for(
         self,
         predicate: Callable[[list[Exchange]], bool] | None = None,
+        /,
         *,
         service: str | None = None,
         transaction: str | None = None,
@@ -166,6 +167,9 @@ class Recorder:
         **tags: str,
     ) -> list[Exchange]:
         """Block until matching exchanges exist (and ``predicate`` holds on them), or time out.
+
+        ``predicate`` is positional-only, so that any tag name can be passed as a keyword
+        (``**tags`` from a dict type-checks).
 
         Returns the matching exchanges, possibly empty when the timeout ran out.
         """

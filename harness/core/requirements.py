@@ -128,7 +128,10 @@ class Profile:
 
 def _schema(profiles_root: Path, name: str) -> dict[str, Any]:
     path = profiles_root / "schema" / name
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ProfileError(f"{path}: cannot read the JSON schema ({exc})", file=str(path)) from exc
     return data
 
 
@@ -168,7 +171,9 @@ def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requireme
                 )
             yield Requirement(**values, origin=f"{path}:{line}")
     except csv.Error as exc:
-        raise ProfileError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from exc
+        # DictReader.line_num is only updated after a good row: ask the underlying reader.
+        line = reader.reader.line_num
+        raise ProfileError(f"{path}:{line}: malformed CSV ({exc})", file=str(path), line=line) from exc
 
 
 def load_catalog(profiles_root: Path) -> Catalog:
@@ -238,7 +243,7 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
     except tomllib.TOMLDecodeError as exc:
         # Python < 3.14 only puts the position in the message: "... (at line 3, column 9)".
         found = re.search(r"at line (\d+)", str(exc))
-        line = int(found.group(1)) if found else 1
+        line = int(found.group(1)) if found else max(1, len(text.splitlines()))  # "at end of document"
         raise ProfileError(f"{path}:{line}: invalid TOML ({exc})", file=str(path), line=line) from exc
     validator = jsonschema.Draft202012Validator(_schema(profiles_root, "profile.schema.json"))
     errors = list(validator.iter_errors(data))

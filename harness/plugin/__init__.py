@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from harness.core.findings import NonConformity
 from harness.core.requirements import cached_catalog, load_profile
 from harness.errors import ProfileError, UsageError
 from harness.paths import profiles_dir
@@ -112,7 +113,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         message = str(report.longrepr)[-2000:] if report.outcome != "passed" else ""
         if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
-        verdict.worsen(outcome, message)
+        exc = call.excinfo.value if call.excinfo is not None else None
+        blamed = None
+        if isinstance(exc, NonConformity):
+            blamed = tuple(r for r in exc.requirements if r in verdict.requirements) or None
+        verdict.worsen(outcome, message, blamed)
     return report
 
 

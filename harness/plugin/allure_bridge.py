@@ -34,6 +34,12 @@ CATEGORIES = [
         "description": "L'API de pilotage de la DUI ne répond pas : ce n'est pas une non-conformité.",
     },
     {
+        "name": "Bloqué par une autre non-conformité / Blocked by another non-conformity",
+        "matchedStatuses": ["broken"],
+        "messageRegex": "[\\s\\S]*BLOQUÉ / BLOCKED[\\s\\S]*",
+        "description": "La vérification dépend d'une exigence déjà en échec (nommée dans le message).",
+    },
+    {
         "name": "Erreur du harness / Harness error",
         "matchedStatuses": ["broken"],
         "description": "Le banc de test a échoué : jamais imputé à la DUI. / Never counted against the DUI.",

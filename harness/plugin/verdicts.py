@@ -3,7 +3,8 @@
 The firewall (after Inferno): *fail* is a non-conformity of the DUI (an AssertionError,
 e.g. :class:`harness.core.findings.NonConformity`); *unreachable* is a DUI that did not
 answer; *error* is the harness or a validator breaking, never counted against the DUI;
-*skip* is a missing precondition or input; *omit* is outside the selected profile.
+*blocked* is a check that an earlier failure made impossible; *skip* is a missing
+precondition or input; *omit* is outside the selected profile.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.core.findings import Blocked
 from harness.core.requirements import Profile
 from harness.errors import SutUnreachable
 from harness.sut.attended import OperatorNoAnswer
 
 __all__ = ["CoverageMatrix", "RequirementVerdict", "TestVerdict", "classify"]
 
-PASS, FAIL, ERROR, UNREACHABLE, SKIP = "pass", "fail", "error", "unreachable", "skip"
+PASS, FAIL, ERROR, UNREACHABLE, SKIP, BLOCKED = "pass", "fail", "error", "unreachable", "skip", "blocked"
 #: requirement-level verdicts, worst first
-ORDER = (FAIL, UNREACHABLE, ERROR, SKIP, PASS)
-NOT_COVERED, ATTESTATION = "not-covered", "attestation"
+ORDER = (FAIL, UNREACHABLE, ERROR, BLOCKED, SKIP, PASS)
+NOT_COVERED, ATTESTATION, INCONCLUSIVE = "not-covered", "attestation", "inconclusive"
 
 
 def classify(excinfo: Any, skipped: bool) -> str:
@@ -38,6 +40,8 @@ def classify(excinfo: Any, skipped: bool) -> str:
         return UNREACHABLE
     if isinstance(exc, OperatorNoAnswer):
         return SKIP
+    if isinstance(exc, Blocked):
+        return BLOCKED
     if isinstance(exc, AssertionError):
         return FAIL
     return ERROR
@@ -45,15 +49,29 @@ def classify(excinfo: Any, skipped: bool) -> str:
 
 @dataclass
 class TestVerdict:
+    """The outcome of one test, and which of its requirements that outcome speaks for.
+
+    A :class:`~harness.core.findings.NonConformity` names the requirements its findings
+    break: the test fails those, and says nothing about its other requirements.
+    """
+
     nodeid: str
     requirements: tuple[str, ...]
     verdict: str = PASS
     message: str = ""
+    blamed: tuple[str, ...] | None = None
 
-    def worsen(self, verdict: str, message: str) -> None:
+    def worsen(self, verdict: str, message: str, blamed: tuple[str, ...] | None = None) -> None:
         if ORDER.index(verdict) < ORDER.index(self.verdict):
             self.verdict = verdict
             self.message = message
+            self.blamed = blamed
+
+    def verdict_for(self, requirement: str) -> str | None:
+        """This test's verdict on ``requirement``; None when its outcome says nothing of it."""
+        if self.verdict == FAIL and self.blamed and requirement not in self.blamed:
+            return None
+        return self.verdict
 
 
 @dataclass
@@ -80,13 +98,15 @@ class CoverageMatrix:
         for req in profile.requirements:
             tests = by_req.get(req.id, [])
             if tests:
-                verdict = min((t.verdict for t in tests), key=ORDER.index)
+                said = [v for v in (t.verdict_for(req.id) for t in tests) if v is not None]
+                verdict = min(said, key=ORDER.index) if said else INCONCLUSIVE
             else:
                 verdict = ATTESTATION if req.is_attestation else NOT_COVERED
             self.rows.append(RequirementVerdict(
                 id=req.id, title_fr=req.title_fr, service=req.service, level=req.level,
                 verification=req.verification, verdict=verdict,
-                tests=[{"test": t.nodeid, "verdict": t.verdict, "message": t.message[:2000]} for t in tests],
+                tests=[{"test": t.nodeid, "verdict": t.verdict_for(req.id) or "no-verdict",
+                        "message": t.message[:2000]} for t in tests],
             ))
 
     def uncovered_must(self) -> list[RequirementVerdict]:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 
 from harness.core.findings import Finding, Severity
-from harness.core.ins import INS_OIDS, OID_INS_C, OID_INS_NIA, NIR_PATTERN, ins_key
+from harness.core.ins import INS_OIDS, NIR_PATTERN, OID_INS_C, OID_INS_NIA, ins_key
 
 __all__ = ["REQ_KEY", "REQ_OID", "normalize_oid", "validate_ins", "validate_oid"]
 
@@ -75,7 +75,7 @@ def validate_ins(value: str, oid: str | None = None, location: str = "") -> list
 def normalize_oid(oid: str) -> str:
     """Strip spaces and a ``urn:oid:`` prefix (FHIR ``system`` form)."""
     oid = oid.strip()
-    return oid[len("urn:oid:"):] if oid.lower().startswith("urn:oid:") else oid
+    return oid[len("urn:oid:") :] if oid.lower().startswith("urn:oid:") else oid
 
 
 def validate_oid(oid: str, location: str = "") -> list[Finding]:
@@ -84,49 +84,62 @@ def validate_oid(oid: str, location: str = "") -> list[Finding]:
     if not norm:
         return [_oid_finding("ins.oid.missing", "the INS has no assigning authority OID", location)]
     if norm == OID_INS_C:
-        return [_oid_finding(
-            "ins.oid.ins-c",
-            f"OID {norm} is the old calculated INS (INS-C), which must no longer be stored or sent",
-            location,
-        )]
+        return [
+            _oid_finding(
+                "ins.oid.ins-c",
+                f"OID {norm} is the old calculated INS (INS-C), which must no longer be stored or sent",
+                location,
+            )
+        ]
     if norm not in INS_OIDS:
         known = ", ".join(f"{o} ({label})" for o, label in INS_OIDS.items())
-        return [_oid_finding("ins.oid.unknown", f"OID {norm!r} is not an INS authority; expected {known}",
-                             location)]
+        return [
+            _oid_finding(
+                "ins.oid.unknown", f"OID {norm!r} is not an INS authority; expected {known}", location
+            )
+        ]
     return []
 
 
 def _value_findings(value: str, oid: str | None, location: str) -> list[Finding]:
     compact = re.sub(r"\s+", "", value)
     if len(compact) != 15:
-        return [_key_finding(
-            "ins.length",
-            f"an INS has 15 characters (13 of NIR or NIA, 2 of key); {compact!r} has {len(compact)}",
-            location,
-        )]
+        return [
+            _key_finding(
+                "ins.length",
+                f"an INS has 15 characters (13 of NIR or NIA, 2 of key); {compact!r} has {len(compact)}",
+                location,
+            )
+        ]
     nir, key = compact[:13].upper(), compact[13:]
     if not NIR_PATTERN.match(nir) or not _KEY.match(key):
-        return [_key_finding(
-            "ins.pattern",
-            f"{compact!r} is not 13 characters \\d{{6}}[A-Za-z0-9]\\d{{6}} followed by a 2-digit key",
-            location,
-        )]
+        return [
+            _key_finding(
+                "ins.pattern",
+                f"{compact!r} is not 13 characters \\d{{6}}[A-Za-z0-9]\\d{{6}} followed by a 2-digit key",
+                location,
+            )
+        ]
     try:
         expected = ins_key(nir)
     except ValueError:
-        return [_key_finding(
-            "ins.pattern",
-            f"NIR {nir!r} has a letter outside Corsica's department codes 2A/2B (characters 6–7)",
-            location,
-        )]
+        return [
+            _key_finding(
+                "ins.pattern",
+                f"NIR {nir!r} has a letter outside Corsica's department codes 2A/2B (characters 6–7)",
+                location,
+            )
+        ]
     findings = []
     if expected != int(key):
-        findings.append(_key_finding(
-            "ins.key",
-            f"key {key} does not match NIR {nir}: 97 − (NIR mod 97) = {expected:02d}"
-            + (" (Corsica: 2A read as 19, 2B as 18)" if nir[5:7] in ("2A", "2B") else ""),
-            location,
-        ))
+        findings.append(
+            _key_finding(
+                "ins.key",
+                f"key {key} does not match NIR {nir}: 97 − (NIR mod 97) = {expected:02d}"
+                + (" (Corsica: 2A read as 19, 2B as 18)" if nir[5:7] in ("2A", "2B") else ""),
+                location,
+            )
+        )
     findings += _layout_findings(nir, oid, location)
     return findings
 
@@ -135,25 +148,33 @@ def _layout_findings(nir: str, oid: str | None, location: str) -> list[Finding]:
     findings = []
     sex = nir[0]
     if sex not in _NIR_SEX + _NIA_SEX:
-        findings.append(_key_finding(
-            "ins.sex", f"NIR {nir} starts with {sex}: a NIR starts with 1 or 2 (3, 4, 7, 8 for a NIA)",
-            location,
-        ))
+        findings.append(
+            _key_finding(
+                "ins.sex",
+                f"NIR {nir} starts with {sex}: a NIR starts with 1 or 2 (3, 4, 7, 8 for a NIA)",
+                location,
+            )
+        )
     elif sex in _NIA_SEX and oid != OID_INS_NIA:
-        findings.append(_key_finding(
-            "ins.sex",
-            f"NIR {nir} starts with {sex}, the layout of a NIA or temporary number, but it is not "
-            f"under the INS-NIA OID {OID_INS_NIA}",
-            location,
-            Severity.WARNING,
-        ))
+        findings.append(
+            _key_finding(
+                "ins.sex",
+                f"NIR {nir} starts with {sex}, the layout of a NIA or temporary number, but it is not "
+                f"under the INS-NIA OID {OID_INS_NIA}",
+                location,
+                Severity.WARNING,
+            )
+        )
     month = int(nir[3:5])
     if month == 0 or 13 <= month <= 19:
-        findings.append(_key_finding(
-            "ins.month",
-            f"NIR {nir} has birth month {nir[3:5]}: expected 01–12, or 20 and above for a fictitious month",
-            location,
-        ))
+        findings.append(
+            _key_finding(
+                "ins.month",
+                f"NIR {nir} has birth month {nir[3:5]}: expected 01–12, or 20 and above "
+                "for a fictitious month",
+                location,
+            )
+        )
     return findings
 
 

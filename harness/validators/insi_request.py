@@ -40,7 +40,7 @@ from harness.validators.insi_rules import (
     SequenceChecker,
     text_of,
 )
-from mocks.common.soap import SOAP11_NS, SoapError, content_type_action, parse_envelope
+from harness.validators.soap12 import SOAP11_NS, SoapError, content_type_action, parse_envelope
 
 __all__ = ["InsiRequestReport", "check_insi_request"]
 

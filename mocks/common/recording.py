@@ -99,6 +99,8 @@ class RecordingMiddleware:
 
         try:
             if oversized:
+                if not any(k.lower() == "expect" for k, _ in headers):  # 100-continue: body never sent
+                    await _drain(receive, 8 * self.max_body)  # unread, closing resets: answer lost
                 await self._refuse_oversized(exchange, declared, recording_send)
             else:
                 await self.app(scope, recording_receive, recording_send)
@@ -121,3 +123,12 @@ class RecordingMiddleware:
                                 (b"content-length", str(len(payload)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": payload})
+
+
+async def _drain(receive: Any, budget: int) -> None:
+    """Read and drop (at most ``budget`` bytes of) a refused body, so the client reads the answer."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        budget -= len(message.get("body", b""))

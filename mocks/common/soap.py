@@ -1,27 +1,34 @@
 """Generic SOAP 1.2 helpers for the simulators: read an envelope safely, write a fault.
 
-Reading goes through :func:`harness.validators.safexml.parse_xml` (no DTD, no entity, no
-network, bounded size). A SOAP 1.1 envelope, a foreign root, a missing or empty Body are
-refused with :class:`SoapError`, which says what is wrong and where (line/column when the
-XML itself is broken).
+Reading (:func:`parse_envelope`, :class:`Envelope`, :class:`SoapError`) lives in
+:mod:`harness.validators.soap12`, so that the pure validators share it; it is re-exported
+here. :func:`soap_fault` writes a fault the way INSi does.
 
-Reference: SOAP Version 1.2 Part 1 (W3C Recommendation), §5 (envelope, header, body),
-§5.4 (fault: Code/Value, Subcode, Reason/Text, Detail).
+Reference: SOAP Version 1.2 Part 1 (W3C Recommendation), §5.4 (fault: Code/Value, Subcode,
+Reason/Text, Detail); Part 2 §7.1.4 (media type).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Literal
 
 from lxml import etree
 
-from harness.validators.safexml import MAX_XML_BYTES, XmlInputError, parse_xml
+from harness.validators.soap12 import (
+    SOAP11_NS,
+    SOAP12_MEDIA_TYPE,
+    SOAP12_NS,
+    WSA_NS,
+    Envelope,
+    SoapError,
+    content_type_action,
+    parse_envelope,
+)
 
 __all__ = [
     "SOAP11_NS",
     "SOAP12_CONTENT_TYPE",
+    "SOAP12_MEDIA_TYPE",
     "SOAP12_NS",
     "WSA_NS",
     "Envelope",
@@ -31,129 +38,8 @@ __all__ = [
     "soap_fault",
 ]
 
-SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
-SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-WSA_NS = "http://www.w3.org/2005/08/addressing"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-#: media type of SOAP 1.2 over HTTP (SOAP 1.2 Part 2 §7.1.4, RFC 3902)
-SOAP12_MEDIA_TYPE = "application/soap+xml"
 SOAP12_CONTENT_TYPE = "application/soap+xml; charset=utf-8"
-
-_ACTION_PARAM = re.compile(r';\s*action\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
-
-
-class SoapError(ValueError):
-    """The bytes are not a usable SOAP 1.2 envelope.
-
-    Attributes:
-        reason: what is wrong, without the position.
-        line, column: where in the XML, when known.
-        location: an XPath-like path of the faulty part (``/soap:Envelope/soap:Body``).
-    """
-
-    def __init__(
-        self, reason: str, *, line: int | None = None, column: int | None = None, location: str = ""
-    ) -> None:
-        where = f" (line {line}, column {column})" if line is not None else ""
-        super().__init__(reason + where)
-        self.reason = reason
-        self.line = line
-        self.column = column
-        self.location = location
-
-
-@dataclass
-class Envelope:
-    """A parsed SOAP 1.2 envelope.
-
-    Attributes:
-        root: the ``soap:Envelope`` element.
-        header: the ``soap:Header`` element, or None.
-        body_child: the first element child of ``soap:Body``.
-        action: the text of the ``wsa:Action`` header, or None.
-        body_children: how many element children the Body has (document/literal: 1).
-    """
-
-    root: etree._Element
-    header: etree._Element | None
-    body_child: etree._Element
-    action: str | None
-    body_children: int = 1
-
-    def header_blocks(self) -> list[etree._Element]:
-        """The element children of the Header (none without a Header)."""
-        if self.header is None:
-            return []
-        return [c for c in self.header if isinstance(c.tag, str)]
-
-
-def _elements(parent: etree._Element) -> list[etree._Element]:
-    return [c for c in parent if isinstance(c.tag, str)]
-
-
-def parse_envelope(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Envelope:
-    """Parse ``body`` as a SOAP 1.2 envelope (SOAP 1.2 Part 1 §5).
-
-    Raises:
-        SoapError: not well-formed XML, DTD or entities, SOAP 1.1 or another root, a Header
-            after the Body, no Body, or an empty Body.
-    """
-    try:
-        root = parse_xml(body, max_bytes=max_bytes)
-    except XmlInputError as exc:
-        raise SoapError(exc.reason, line=exc.line, column=exc.column) from None
-    qname = etree.QName(root)
-    if qname.localname == "Envelope" and qname.namespace == SOAP11_NS:
-        raise SoapError(
-            f"SOAP 1.1 envelope (namespace {SOAP11_NS}); a SOAP 1.2 envelope is required "
-            f"(namespace {SOAP12_NS})",
-            location="/soap:Envelope",
-        )
-    if qname.localname != "Envelope" or qname.namespace != SOAP12_NS:
-        raise SoapError(
-            f"root element is {{{qname.namespace or ''}}}{qname.localname}, not a SOAP 1.2 "
-            f"{{{SOAP12_NS}}}Envelope",
-            location="/",
-        )
-    header: etree._Element | None = None
-    soap_body: etree._Element | None = None
-    for child in _elements(root):
-        cq = etree.QName(child)
-        if cq.namespace == SOAP12_NS and cq.localname == "Header" and header is None and soap_body is None:
-            header = child
-        elif cq.namespace == SOAP12_NS and cq.localname == "Body" and soap_body is None:
-            soap_body = child
-        else:
-            raise SoapError(
-                f"unexpected element {{{cq.namespace or ''}}}{cq.localname} in soap:Envelope "
-                "(only one soap:Header, then one soap:Body)",
-                line=child.sourceline,
-                location=f"/soap:Envelope/{cq.localname}",
-            )
-    if soap_body is None:
-        raise SoapError("soap:Envelope has no soap:Body", location="/soap:Envelope")
-    children = _elements(soap_body)
-    if not children:
-        raise SoapError("soap:Body is empty: it must hold the request element",
-                        line=soap_body.sourceline, location="/soap:Envelope/soap:Body")
-    action = None
-    if header is not None:
-        for block in _elements(header):
-            if block.tag == f"{{{WSA_NS}}}Action":
-                action = (block.text or "").strip()
-                break
-    return Envelope(root=root, header=header, body_child=children[0], action=action,
-                    body_children=len(children))
-
-
-def content_type_action(content_type: str | None) -> str | None:
-    """The ``action`` parameter of a SOAP 1.2 content type (SOAP 1.2 Part 2 §7.1.4), if any."""
-    if not content_type:
-        return None
-    match = _ACTION_PARAM.search(content_type)
-    if match is None:
-        return None
-    return match.group(1) if match.group(1) is not None else match.group(2)
 
 
 def soap_fault(

@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 CR_LABELS = {"00": "OK", "01": "Aucune identite trouvee", "02": "Plusieurs identites trouvees"}
-DESIR_550_REASON = ("L'accès par ce progiciel au service n'est pas autorisé. Contactez l'éditeur du progiciel "
-                    "ou votre responsable informatique.")
+DESIR_550_REASON = ("L'accès par ce progiciel au service n'est pas autorisé. Contactez l'éditeur du "
+                    "progiciel ou votre responsable informatique.")
 DESIR_550_MESSAGE = "Numéro d'autorisation du logiciel inconnu."
 #: DESIR_560 reason as padoa/tlsi-ins README quotes it ("Niveau d'accès insuffisant")
 DESIR_560_REASON = "Vous ne disposez pas des droits suffisants pour accéder à ce service."
@@ -49,20 +49,25 @@ def _sub(parent: etree._Element, name: str, text: str | None = None) -> etree._E
 
 
 def _ins_block(parent: etree._Element, name: str, nir: str, key: str, oid: str,
-               history: HistoricalIns | None = None) -> None:
+               history: HistoricalIns | None = None, dates_first: bool = True) -> None:
     block = _sub(parent, name)
-    if history is not None and history.start:
-        _sub(block, "DateDeb", history.start)
-    if history is not None and history.end:
-        _sub(block, "DateFin", history.end)
+    dates = [(tag, value) for tag, value in (("DateDeb", history and history.start),
+                                             ("DateFin", history and history.end)) if value]
+    for tag, value in dates if dates_first else ():
+        _sub(block, tag, value)
     ident = _sub(block, "IdIndividu")
     _sub(ident, "NumIdentifiant", nir)
     _sub(ident, "Cle", key)
     _sub(block, "OID", oid)
+    for tag, value in () if dates_first else dates:
+        _sub(block, tag, value)
 
 
-def result_envelope(cr: str, person: Person | None = None) -> bytes:
+def result_envelope(cr: str, person: Person | None = None, *, dates_first: bool = True) -> bytes:
     """A RESULTAT answer: CR ``00`` with ``person``, or ``01`` / ``02`` without INDIVIDU.
+
+    ``dates_first`` False writes INSHISTO's DateDeb/DateFin after OID, in the XSD's order
+    (a strict WSDL-generated client such as zeep refuses the fixture's order).
 
     Raises:
         ValueError: an unknown CR, or CR 00 without a person that has an INS.
@@ -82,7 +87,7 @@ def result_envelope(cr: str, person: Person | None = None) -> bytes:
         individu = _sub(result, "INDIVIDU")
         _ins_block(individu, "INSACTIF", person.ins.nir, person.ins.key, person.ins.oid)
         for entry in person.history:
-            _ins_block(individu, "INSHISTO", entry.ins.nir, entry.ins.key, entry.ins.oid, entry)
+            _ins_block(individu, "INSHISTO", entry.ins.nir, entry.ins.key, entry.ins.oid, entry, dates_first)
         t = person.traits
         tiq = _sub(individu, "TIQ")
         _sub(tiq, "NomNaissance", t.birth_name)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.core.findings import Finding, NonConformity
+from harness.core.findings import Blocked, Finding, NonConformity, Severity
 from harness.core.ins import INS_OIDS, OID_INS_C, parse_ins
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
 
-__all__ = ["expect", "identity_location", "insi_answer", "require_insi_calls"]
+__all__ = ["expect", "identity_location", "insi_answer", "require_insi_accepted", "require_insi_calls"]
 
 
 def identity_location(scenario: Scenario, field: str, endpoint: str = "identity") -> str:
@@ -67,3 +67,21 @@ def ins_findings(scenario: Scenario, ins: dict[str, Any] | None, where: str, req
                                 f"INS {value} comes with OID {oid!r}, not an INS assigning authority "
                                 f"({', '.join(INS_OIDS)})", location=f"{where}.oid"))
     return findings
+
+
+def require_insi_accepted(scenario: Scenario) -> None:
+    """Block (not fail) a check of what the DUI stored when INSi refused every request.
+
+    When the simulator rejected the DUI's requests for a request-level non-conformity
+    (INS-INSI-01 to 05), INSi never answered, so what the DUI would have stored cannot be
+    judged: the check is *blocked by* those requirements.
+    """
+    if any(e.summary.get("cr") for e in scenario.exchanges):
+        return
+    blocking = sorted({
+        f.requirement for e in scenario.exchanges for f in e.findings
+        if f.severity is Severity.ERROR and f.requirement.startswith("INS-INSI-")
+    })
+    if blocking:
+        raise Blocked(f"{scenario.name}: INSi refused every request of the DUI, so nothing it would have "
+                      "returned can be compared with what the DUI stored", tuple(blocking))

@@ -18,7 +18,7 @@ import pytest
 from harness.core.findings import Finding
 from harness.core.ins import IdentityStatus
 from harness.plugin.evidence import Scenario
-from harness.suites.ins.checks import expect, identity_location
+from harness.suites.ins.checks import expect, identity_location, require_insi_accepted
 
 STATUSES = {s.value for s in IdentityStatus}
 
@@ -43,12 +43,14 @@ def _status_findings(scenario: Scenario, expected: str, why: str, key: str = "id
 @pytest.mark.requirement("EXI SI 07")
 def test_insi_and_document_give_a_qualified_identity(found_qualified: Scenario) -> None:
     """INSi 00 and an ID card checked: Identité qualifiée (QUAL)."""
+    require_insi_accepted(found_qualified)
     expect("QUAL needs INSi and a document", _status_findings(found_qualified, "QUAL", "INSi 00 + document"))
 
 
 @pytest.mark.requirement("EXI SI 07")
 def test_insi_without_document_gives_a_recovered_identity(found_unverified: Scenario) -> None:
     """INSi 00 without a document check: Identité récupérée (RECUP), not QUAL."""
+    require_insi_accepted(found_unverified)
     expect("RECUP", _status_findings(found_unverified, "RECUP", "INSi 00, no document"))
 
 
@@ -67,6 +69,7 @@ def test_insi_unavailable_with_document_gives_a_validated_identity(unavailable: 
 @pytest.mark.requirement("EXI SI 07")
 def test_document_checked_after_insi_qualifies_the_identity(document_after_insi: Scenario) -> None:
     """RECUP after INSi, then the ID card is checked: the identity becomes QUAL."""
+    require_insi_accepted(document_after_insi)
     findings = _status_findings(document_after_insi, "RECUP", "INSi 00 before the document", "identity_before_document")
     findings += _status_findings(document_after_insi, "QUAL", "INSi 00 then document checked")
     expect("RECUP then QUAL", findings)
@@ -75,6 +78,7 @@ def test_document_checked_after_insi_qualifies_the_identity(document_after_insi:
 @pytest.mark.requirement("EXI SI 08")
 def test_qualified_identity_is_exchanged_with_its_ins(found_qualified: Scenario) -> None:
     """A qualified identity is written in outgoing exchanges with its INS and OID."""
+    require_insi_accepted(found_qualified)
     stored = (found_qualified.data.get("identity") or {}).get("ins")
     shared = (found_qualified.data.get("exchange_identity") or {}).get("ins")
     findings = []

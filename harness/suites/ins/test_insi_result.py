@@ -18,7 +18,14 @@ import pytest
 from harness.core.findings import Finding
 from harness.core.ins import OID_INS_NIA
 from harness.plugin.evidence import Scenario
-from harness.suites.ins.checks import expect, identity_location, ins_findings, insi_answer, require_insi_calls
+from harness.suites.ins.checks import (
+    expect,
+    identity_location,
+    ins_findings,
+    insi_answer,
+    require_insi_accepted,
+    require_insi_calls,
+)
 from harness.suites.ins.persons import person
 
 
@@ -31,6 +38,7 @@ def _ins(scenario: Scenario) -> dict[str, str] | None:
 def test_active_ins_and_oid_are_stored_as_returned(found_qualified: Scenario) -> None:
     """On 00 the DUI stores INSACTIF (NumIdentifiant + Cle) and its OID exactly as INSi returned them."""
     require_insi_calls(found_qualified, "INS-RES-01")
+    require_insi_accepted(found_qualified)
     answer = insi_answer(found_qualified)
     stored = _ins(found_qualified)
     where = identity_location(found_qualified, "ins")
@@ -58,6 +66,7 @@ def test_active_ins_and_oid_are_stored_as_returned(found_qualified: Scenario) ->
 @pytest.mark.requirement("INS-RES-02")
 def test_strict_traits_are_those_returned_by_insi(found_qualified: Scenario) -> None:
     """Typed as 'Adrun Zoé' without birth place, the identity ends with INSi's TIQ: ADRUN ZOE, COG 63220."""
+    require_insi_accepted(found_qualified)
     expected = person("adrun-zoe").traits
     traits = (found_qualified.data.get("identity") or {}).get("traits") or {}
     where = identity_location(found_qualified, "traits")
@@ -124,6 +133,7 @@ def test_insi_failure_loses_nothing(failure: str, request: pytest.FixtureRequest
 def test_nia_is_stored_with_the_nia_oid(nia: Scenario) -> None:
     """An INS-NIA returned by INSi is stored under OID 1.2.250.1.213.1.4.9, never as an INS-NIR."""
     require_insi_calls(nia, "INS-RES-05")
+    require_insi_accepted(nia)
     stored = _ins(nia)
     expected = person("provisoire-matricule")
     findings = []
@@ -140,6 +150,7 @@ def test_nia_is_stored_with_the_nia_oid(nia: Scenario) -> None:
 @pytest.mark.requirement("INS-HIST-01")
 def test_historical_ins_never_replace_the_active_one(historical: Scenario) -> None:
     """ECETINSI has two INSHISTO: the DUI keeps INSACTIF 109076322083489 as the active INS."""
+    require_insi_accepted(historical)
     stored = _ins(historical)
     expected = person("ecetinsi-pierre-alain")
     findings = []
@@ -157,6 +168,7 @@ def test_historical_ins_never_replace_the_active_one(historical: Scenario) -> No
 def test_stored_ins_has_a_valid_key_and_an_oid(name: str, request: pytest.FixtureRequest) -> None:
     """Every INS the DUI stores or would exchange has a valid key (97 − NIR mod 97) and a known OID."""
     scenario: Scenario = request.getfixturevalue(name)
+    require_insi_accepted(scenario)
     findings = ins_findings(scenario, _ins(scenario), identity_location(scenario, "ins"), "INS-KEY-01", "INS-OID-01")
     shared = (scenario.data.get("exchange_identity") or {}).get("ins")
     findings += ins_findings(scenario, shared, identity_location(scenario, "ins", "exchange-identity"),
@@ -167,6 +179,7 @@ def test_stored_ins_has_a_valid_key_and_an_oid(name: str, request: pytest.Fixtur
 @pytest.mark.requirement("INS-KEY-01")
 def test_corsican_ins_keeps_its_key(corsica: Scenario) -> None:
     """Born in Corsica (2A/2B): the DUI stores the INS whose key uses 19 / 18, as INSi returned it."""
+    require_insi_accepted(corsica)
     answer = insi_answer(corsica)
     findings = ins_findings(corsica, _ins(corsica), identity_location(corsica, "ins"), "INS-KEY-01", "INS-OID-01")
     stored = _ins(corsica)

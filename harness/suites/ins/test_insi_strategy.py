@@ -17,7 +17,7 @@ import pytest
 
 from harness.core.findings import Finding
 from harness.plugin.evidence import Scenario
-from harness.suites.ins.checks import expect, identity_location, require_insi_calls
+from harness.suites.ins.checks import expect, identity_location, require_insi_accepted, require_insi_calls
 from harness.suites.ins.persons import person
 
 
@@ -29,6 +29,7 @@ def _sent_first_names(scenario: Scenario) -> list[list[str]]:
 def test_ambiguous_answer_leads_to_a_query_with_more_first_names(ambiguous: Scenario) -> None:
     """After 02 for LOUISE alone, the DUI queries with LOUISE ANNE and stores the single INS found."""
     exchanges = require_insi_calls(ambiguous, "INS-INSI-06")
+    require_insi_accepted(ambiguous)
     crs = [e.tags.get("cr") for e in exchanges]
     expected = person("dupont-louise-anne")
     findings = []
@@ -51,6 +52,7 @@ def test_ambiguous_answer_leads_to_a_query_with_more_first_names(ambiguous: Scen
 def test_no_identity_found_after_every_first_name_and_the_full_list(not_found: Scenario) -> None:
     """For HOUILLES the DUI tries each birth first name and the full list before concluding 01."""
     require_insi_calls(not_found, "INS-INSI-06")
+    require_insi_accepted(not_found)
     first_names = person("houilles-pierre").traits.first_names
     sent = _sent_first_names(not_found)
     tried = {name for query in sent for value in query for name in [value]}

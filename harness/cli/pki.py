@@ -1,0 +1,111 @@
+"""``dui-harness pki``: write the test PKI and explain how to configure a DUI with it.
+
+The simulators serve TLS with ``server.pem`` and, for INSi, ask for a client certificate
+issued by ``ca.pem`` whose CN is ``INSI-AUTO`` (french-specs §1.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from harness.cli import EXIT_OK
+from harness.errors import UsageError
+from harness.pki import CLIENT_PROFILES, TestPki, ensure_pki, generate
+
+__all__ = ["DEFAULT_OUT", "add_parser", "main"]
+
+DEFAULT_OUT = Path("reports") / "pki"
+
+#: file -> what it is for, in French / English
+ROLES = {
+    "ca.pem": "AC de test à déclarer de confiance / test CA the DUI must trust",
+    "ca.key": "clé de l'AC, réservée au banc / CA key, for the harness only",
+    "server.pem": "certificat serveur des simulateurs / simulators' server certificate",
+    "server.key": "clé du certificat serveur / server certificate key",
+    "client-insi-auto.pem": "certificat client INSi (appels automatiques) / INSi client certificate",
+    "client-insi-auto.key": "clé du certificat INSI-AUTO / INSI-AUTO key",
+    "client-insi-manu.pem": "certificat client INSi appels manuels / INSi client certificate (manual calls)",
+    "client-insi-manu.key": "clé du certificat INSI-MANU / INSI-MANU key",
+    "client-wrong-cn.pem": "CN refusé par INSi (cas négatif) / CN INSi refuses (negative case)",
+    "client-wrong-cn.key": "clé du certificat au mauvais CN / wrong-CN key",
+    "client-harness.pem": "certificat client du banc / the harness's own client certificate",
+    "client-harness.key": "clé du certificat du banc / harness client key",
+    "pki.json": "description lisible par machine / machine-readable description",
+}
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``pki`` verb."""
+    parser = subparsers.add_parser(
+        "pki",
+        help="écrire la PKI de test / write the test PKI (CA, server and INSI-AUTO client certificates)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"folder (default: ./{DEFAULT_OUT})")
+    parser.add_argument("--force", action="store_true", help="generate a new PKI even if a valid one exists")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Write (or reuse) the PKI in ``args.out`` and print its files and the DUI set-up."""
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: exists and is not a folder", tip="dui-harness pki --out DOSSIER/FOLDER")
+    before = _fingerprint(out)
+    try:
+        pki = generate(out) if args.force else ensure_pki(out)
+    except OSError as exc:
+        raise UsageError(
+            f"{out}: cannot write the PKI ({exc.strerror or exc})",
+            tip="choisissez un dossier accessible en écriture / choose a writable folder: --out DIR",
+        ) from None
+    reused = before is not None and before == _fingerprint(out)
+    sys.stdout.write(render(pki, reused=reused))
+    return EXIT_OK
+
+
+def render(pki: TestPki, *, reused: bool) -> str:
+    """The listing of the PKI files (role, CN) and how to configure a DUI with them."""
+    state = "reused / réutilisée" if reused else "generated / générée"
+    lines = [f"Test PKI {state}: {pki.directory}", "TEST ONLY - never trust it outside dui-harness.", ""]
+    for name, role in ROLES.items():
+        path = pki.directory / name
+        if not path.is_file():
+            continue
+        cn = f"  CN={_cn(path)}" if name.endswith(".pem") else ""
+        lines.append(f"  {name:<22} {role}{cn}")
+    cert, key = pki.client("client-insi-auto")
+    auto_cn = CLIENT_PROFILES["client-insi-auto"][0]
+    lines += [
+        "",
+        "Configure the DUI under test / configurer le DUI testé :",
+        f"  1. trust the CA / faire confiance à l'AC : {pki.ca_cert}",
+        "     (simulators answer on https://127.0.0.1:<port> and https://localhost:<port>)",
+        f"  2. INSi client certificate / certificat client INSi (CN {auto_cn}):",
+        f"     certificate {cert}",
+        f"     key         {key}",
+        "  3. DUI wanting a PKCS#12 file / DUI attendant un fichier PKCS#12 :",
+        f"     openssl pkcs12 -export -in {cert} -inkey {key} -certfile {pki.ca_cert} "
+        f"-out {cert.with_suffix('.p12')}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _cn(path: Path) -> str:
+    cert = x509.load_pem_x509_certificate(path.read_bytes())
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else "?"
+
+
+def _fingerprint(directory: Path) -> bytes | None:
+    try:
+        return (directory / "ca.pem").read_bytes()
+    except OSError:
+        return None

@@ -1,0 +1,294 @@
+"""The INSi teleservice simulator: ``POST /lps``, real SOAP 1.2, checks on every request.
+
+Each request is checked by :func:`harness.validators.insi_request.check_insi_request`; its
+findings land on the recorded exchange. Answers, in this order:
+
+1. an injected fault (``http_status``, ``delay``, ``soap_fault``) applies first;
+2. an INS-INSI-04 error: wrong certificate CN → ``DESIR_560`` (the code and the CN rule are
+   documented by padoa/tlsi-ins; the Subcode ``soap:siram_100`` is our assumption); no client
+   certificate over TLS → a fault ``insi.tls.no_client_cert`` (our own code);
+3. any other ERROR finding (INS-INSI-01/02/03/05, malformed or hostile input) → a Sender
+   fault, Subcode ``soap:dui_harness``, ``siram:Erreur code`` = the first finding's rule id
+   (codes and wording are our own: the real service's answer to such requests is unknown);
+4. an IDAM outside ``accepted_idam`` → the real ``soap:siram_100`` / ``desir_550`` fault;
+5. ``force_result`` (CR 01 or 02), else the identity base: one match → CR 00, none → 01,
+   several → 02.
+
+Sender faults are HTTP 400, Receiver faults 500 (SOAP 1.2 Part 2 §7.5.2), oversized bodies
+413, other methods than POST 405. Nothing raised by a request ever becomes a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from harness.core.findings import Finding, Severity
+from harness.core.ins import Traits
+from harness.core.recorder import Exchange, Recorder
+from harness.validators.insi_request import InsiRequestReport, check_insi_request
+from harness.validators.insi_rules import OP_TRAITS, OP_VITALE
+from mocks.common.faults import Fault
+from mocks.common.server import TlsSettings
+from mocks.common.simulator import Simulator
+from mocks.common.soap import SOAP12_CONTENT_TYPE
+from mocks.insi.identity_base import IdentityBase, Person
+from mocks.insi.responses import (
+    DESIR_550_MESSAGE,
+    DESIR_550_REASON,
+    DESIR_560_REASON,
+    fault_envelope,
+    result_envelope,
+)
+
+__all__ = ["InsiSimulator"]
+
+PATH = "/lps"
+HARNESS_SUBCODE = "dui_harness"
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: bytes
+    content_type: str = SOAP12_CONTENT_TYPE
+    cr: str | None = None
+    person: Person | None = None
+    fault: dict[str, Any] | None = None
+    injected: str | None = None
+
+
+def _soap_fault(status: int, code: str, message: str, *, subcode: str = HARNESS_SUBCODE,
+                reason: str | None = None, severite: str = "erreur", message_id: str | None = None,
+                soap_code: str = "Sender") -> _Answer:
+    body = fault_envelope(subcode=subcode, code=code, message=message, reason=reason, severite=severite,
+                          message_id=message_id, soap_code=soap_code)
+    return _Answer(status, body, fault={"kind": "soap", "status": status, "code": code, "subcode": subcode,
+                                        "message": reason or message})
+
+
+def _describe(findings: list[Finding], limit: int = 3) -> str:
+    parts = [str(f) for f in findings[:limit]]
+    more = f" (+{len(findings) - limit} autre(s) / more)" if len(findings) > limit else ""
+    return "Requête INSi refusée / INSi request rejected: " + " | ".join(parts) + more
+
+
+class InsiSimulator(Simulator):
+    """Simulated INSi teleservice (DESIR_ICIR_EXP_1.5.0.wsdl), served at ``<url>/lps``.
+
+    Args:
+        recorder: the recorder shared by the run.
+        port: 0 for a free port.
+        tls: TLS settings; with ``client_ca`` the simulator checks the client certificate.
+        identities: the identity base (the packaged one by default); ``reset()`` restores it.
+        accepted_idam: None accepts any non-empty IDAM; a set answers others with desir_550.
+    """
+
+    service = "INSi"
+    fault_kinds = ("soap_fault", "force_result")
+
+    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
+                 identities: IdentityBase | None = None, accepted_idam: set[str] | None = None) -> None:
+        self._initial = identities if identities is not None else IdentityBase.load()
+        self.identities = self._initial.copy()
+        self._initial_idam = set(accepted_idam) if accepted_idam is not None else None
+        self.accepted_idam = set(self._initial_idam) if self._initial_idam is not None else None
+        self.inshisto_dates_first = True
+        self._lock = threading.Lock()
+        super().__init__(recorder, port=port, tls=tls)
+
+    @property
+    def endpoint(self) -> str:
+        """The URL a DUI is configured with (``http(s)://127.0.0.1:<port>/lps``)."""
+        return self.url + PATH
+
+    # -- scenario state -------------------------------------------------------------------
+    def routes(self) -> list[BaseRoute]:
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        return [Route(PATH, self._handle, methods=methods)]
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"endpoint": PATH, "identities": self.identities.summary(),
+                    "accepted_idam": sorted(self.accepted_idam) if self.accepted_idam is not None else None,
+                    "inshisto_dates_first": self.inshisto_dates_first}
+
+    def update_state(self, data: dict[str, Any]) -> None:
+        """``{"add_persons": [...], "remove_persons": [ids], "accepted_idam": [...] | null,
+        "inshisto_dates_first": bool}`` (the last: INSHISTO dates before IdIndividu as in the
+        real fixture TEST_2.04_cas2, or after OID as INSi_RESULTAT_INS.xsd orders them)."""
+        unknown = set(data) - {"add_persons", "remove_persons", "accepted_idam", "inshisto_dates_first"}
+        if unknown:
+            raise ValueError(f"unknown INSi state keys {sorted(unknown)}; known: add_persons, "
+                             "remove_persons, accepted_idam, inshisto_dates_first")
+        with self._lock:
+            base = self.identities.copy()
+            for person in data.get("add_persons") or []:
+                base.add(person)
+            for person_id in data.get("remove_persons") or []:
+                base.remove(str(person_id))
+            if "accepted_idam" in data:
+                idam = data["accepted_idam"]
+                self.accepted_idam = set(map(str, idam)) if idam is not None else None
+            self.identities = base
+            if "inshisto_dates_first" in data:
+                self.inshisto_dates_first = bool(data["inshisto_dates_first"])
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self.identities = self._initial.copy()
+            self.accepted_idam = set(self._initial_idam) if self._initial_idam is not None else None
+            self.inshisto_dates_first = True
+
+    def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
+        answer = _soap_fault(413, "insi.http.oversized",
+                             f"Requête trop volumineuse / request too large: {reason}")
+        return answer.status, answer.content_type, answer.body
+
+    # -- one request ----------------------------------------------------------------------
+    async def _handle(self, request: Request) -> Response:
+        exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
+        if request.method != "POST":
+            text = f"Method {request.method} not allowed: INSi accepts POST only\n"
+            if exchange is not None:
+                refused = _Answer(405, b"", fault={"kind": "http", "status": 405, "message": text.strip()})
+                self._record(exchange, InsiRequestReport(), refused)
+            return Response(text, 405, headers={"Allow": "POST"}, media_type="text/plain")
+        body = await request.body()
+        tls = request.scope.get("extensions", {}).get("tls") or {}
+        if len(body) > self.max_body:
+            status, ctype, payload = self.oversize_response(f"request body of {len(body)} bytes exceeds "
+                                                            f"the simulator limit of {self.max_body} bytes")
+            answer, report = _Answer(status, payload, ctype), InsiRequestReport()
+            answer.fault = {"kind": "soap", "status": status, "code": "insi.http.oversized"}
+        else:
+            report = check_insi_request(body, content_type=request.headers.get("content-type"),
+                                        over_tls=bool(tls) or request.url.scheme == "https",
+                                        tls_subject=tls.get("client_subject"))
+            answer = await self._answer(report, self.faults.take(report.operation))
+        if exchange is not None:
+            self._record(exchange, report, answer)
+        return Response(answer.body, answer.status, media_type=answer.content_type)
+
+    async def _answer(self, report: InsiRequestReport, fault: Fault | None) -> _Answer:
+        injected = None
+        if fault is not None:
+            injected = f"{fault.kind} {fault.params}" if fault.params else fault.kind
+            early = await self._apply_fault(fault, report)
+            if early is not None:
+                early.injected = injected
+                return early
+            if fault.kind == "delay":
+                fault = None
+        answer = self._check_answer(report)
+        if answer is None and fault is not None:  # force_result
+            cr = str(fault.params.get("cr", "02"))
+            if cr not in ("01", "02"):
+                answer = _soap_fault(500, "dui_harness.force_result", f"fault force_result: cr must be 01 or "
+                                     f"02, not {cr!r}", soap_code="Receiver")
+            else:
+                answer = _Answer(200, result_envelope(cr), cr=cr)
+        elif answer is not None and fault is not None:
+            injected = f"{injected} (not applied: the request was rejected)"
+        if answer is None:
+            answer = self._search(report)
+        answer.injected = injected
+        return answer
+
+    async def _apply_fault(self, fault: Fault, report: InsiRequestReport) -> _Answer | None:
+        params = fault.params
+        if fault.kind == "delay":
+            await asyncio.sleep(float(params.get("seconds", 1.0)))
+            return None
+        if fault.kind == "http_status":
+            status = int(params.get("status", 503))
+            default = f"Service INSi indisponible (dui-harness: injected HTTP {status})\n"
+            text = str(params.get("body", default))
+            return _Answer(status, text.encode(), "text/plain; charset=utf-8",
+                           fault={"kind": "http", "status": status, "message": text.strip()})
+        if fault.kind == "soap_fault":
+            soap_code = str(params.get("soap_code", "Sender"))
+            status = int(params.get("status", 400 if soap_code == "Sender" else 500))
+            message = str(params.get("message", DESIR_550_MESSAGE))
+            return _soap_fault(status, str(params.get("code", "desir_550")), message,
+                               subcode=str(params.get("subcode", "siram_100")),
+                               reason=params.get("reason"), severite=str(params.get("severite", "erreur")),
+                               message_id=report.message_id, soap_code=soap_code)
+        return None
+
+    def _check_answer(self, report: InsiRequestReport) -> _Answer | None:
+        """The fault the findings call for (steps 2–4 of the module doc), or None."""
+        errors = report.errors
+        tls = [f for f in errors if f.requirement == "INS-INSI-04"]
+        if tls and tls[0].rule == "insi.tls.cn":
+            return _soap_fault(400, "DESIR_560", "Niveau d'accès insuffisant : le CN du certificat doit être "
+                               f"INSI-AUTO ou INSI-MANU. {tls[0].message}", subcode="siram_100",
+                               reason=DESIR_560_REASON, message_id=report.message_id)
+        if tls:
+            return _soap_fault(400, tls[0].rule, "Aucun certificat client présenté : le mode serveur exige "
+                               f"un certificat IGC-Santé de CN INSI-AUTO ou INSI-MANU. {tls[0].message}",
+                               message_id=report.message_id)
+        if errors:
+            return _soap_fault(400, errors[0].rule, _describe(errors), message_id=report.message_id)
+        idam = report.lps.get("idam")
+        if self.accepted_idam is not None and idam not in self.accepted_idam:
+            return _soap_fault(400, "desir_550", DESIR_550_MESSAGE, subcode="siram_100",
+                               reason=DESIR_550_REASON, message_id=report.message_id)
+        return None
+
+    def _search(self, report: InsiRequestReport) -> _Answer:
+        t = report.traits
+        with self._lock:
+            base = self.identities
+        if report.operation == OP_VITALE:
+            m = report.matricule
+            found = base.search_by_matricule(m.get("nir") or "", m.get("key"), t.get("birth_name"),
+                                             t.get("birth_date"))
+        else:
+            found = base.search(Traits(birth_name=t.get("birth_name") or "",
+                                       first_names=tuple(t.get("first_names") or ()),
+                                       sex=t.get("sex") or "", birth_date=t.get("birth_date") or "",
+                                       birth_place=t.get("birth_place")))
+        if len(found) == 1:
+            body = result_envelope("00", found[0], dates_first=self.inshisto_dates_first)
+            return _Answer(200, body, cr="00", person=found[0])
+        cr = "01" if not found else "02"
+        return _Answer(200, result_envelope(cr), cr=cr)
+
+    def _record(self, exchange: Exchange, report: InsiRequestReport, answer: _Answer) -> None:
+        """Fill the exchange: transaction, summary, tags, findings (evidence = its id)."""
+        t, person = report.traits, answer.person
+        ins = person.ins if person is not None else None
+        exchange.transaction = report.operation if report.operation in (OP_TRAITS, OP_VITALE) else "invalid"
+        exchange.summary.update(
+            operation=report.operation, traits=dict(t), lps=dict(report.lps), cr=answer.cr,
+            ins=ins.value if ins else None, oid=ins.oid if ins else None, fault=answer.fault,
+            message_id=report.message_id, matricule=dict(report.matricule) or None,
+            person=person.id if person else None,
+            tiq=_tiq(person) if person else None,
+            history=[h.ins.value for h in person.history] if person else [],
+        )
+        exchange.tags.update(
+            operation=report.operation, birth_name=t.get("birth_name") or "",
+            birth_date=t.get("birth_date") or "", sex=t.get("sex") or "",
+            first_names="|".join(t.get("first_names") or []), cr=answer.cr or "",
+        )
+        exchange.findings = [dataclasses.replace(f, evidence=(exchange.id,)) for f in report.findings]
+        exchange.fault_injected = answer.injected
+        if any(f.severity is Severity.ERROR for f in exchange.findings):
+            exchange.summary["rejected"] = True
+
+
+def _tiq(person: Person) -> dict[str, Any]:
+    """The TIQ block returned, as a dict (birth_name, first_name, first_names, sex…)."""
+    t = person.traits
+    return {"birth_name": t.birth_name, "first_name": t.first_name, "first_names": list(t.first_names),
+            "sex": t.sex, "birth_date": t.birth_date, "birth_place": t.birth_place}

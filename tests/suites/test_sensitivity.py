@@ -1,0 +1,89 @@
+"""Sensitivity of the INS suite: the clean reference DUI passes, each defect switch is caught.
+
+Each run is a real ``dui-harness run`` in a subprocess (simulators, reference DUI, pytest,
+coverage matrix), exactly as an editor runs it. The score is printed at the end of the
+session (see ``tests/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reference_dui import DEFECTS
+
+#: defect switch -> requirement the INS suite must fail on
+EXPECTED = {
+    "wrong_ins_key": "INS-KEY-01",
+    "no_ctxlps": "INS-INSI-02",
+    "bad_lps_nom": "INS-INSI-02",
+    "no_ctxbam": "INS-INSI-03",
+    "qualify_without_insi": "EXI SI 07",
+    "first_name_only": "INS-INSI-06",
+    "share_unqualified_ins": "EXI SI 08",
+    "store_histo_ins": "INS-HIST-01",
+    "nia_as_nir": "INS-RES-05",
+    "lose_person_on_insi_error": "INS-RES-04",
+    "keep_typed_traits": "INS-RES-02",
+    "bad_date_format": "INS-INSI-05",
+    "wrong_cert_cn": "INS-INSI-04",
+}
+
+SCORE: dict[str, Any] = {"caught": [], "missed": [], "clean": None}
+
+
+def _run(reports: Path, *defects: str) -> tuple[int, dict[str, Any], str]:
+    cmd = [sys.executable, "-m", "harness", "run", "--profile", "ins", "--reports", str(reports),
+           "--no-report", "-q"]
+    for defect in defects:
+        cmd += ["--defect", defect]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    matrix_path = reports / "coverage-matrix.json"
+    matrix = json.loads(matrix_path.read_text(encoding="utf-8")) if matrix_path.exists() else {}
+    return proc.returncode, matrix, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[str, Any], str]]:
+    """The clean run and one run per defect switch, two at a time (the machine has 2 cores)."""
+    base = tmp_path_factory.mktemp("sensitivity")
+    names = ["clean", *EXPECTED]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            name: pool.submit(_run, base / name, *([] if name == "clean" else [name])) for name in names
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _failed(matrix: dict[str, Any]) -> set[str]:
+    return {r["id"] for r in matrix.get("requirements", []) if r["verdict"] == "fail"}
+
+
+def test_every_defect_switch_has_an_expected_requirement() -> None:
+    # given the reference DUI's defect switches, then each is mapped to the requirement it breaks
+    assert set(EXPECTED) == set(DEFECTS)
+
+
+def test_clean_reference_dui_passes_every_requirement(runs: dict[str, tuple[int, dict[str, Any], str]]) -> None:
+    code, matrix, output = runs["clean"]
+    verdicts = {r["id"]: r["verdict"] for r in matrix.get("requirements", [])}
+    SCORE["clean"] = code == 0
+    assert code == 0, output
+    assert matrix["uncovered_must"] == []
+    assert {v for v in verdicts.values()} <= {"pass", "attestation"}, verdicts
+
+
+@pytest.mark.parametrize("defect", sorted(EXPECTED))
+def test_defect_is_caught_on_its_requirement(defect: str, runs: dict[str, tuple[int, dict[str, Any], str]]) -> None:
+    code, matrix, output = runs[defect]
+    failed = _failed(matrix)
+    caught = code == 1 and EXPECTED[defect] in failed
+    (SCORE["caught"] if caught else SCORE["missed"]).append(defect)
+    assert code == 1, f"exit {code}, expected 1 (non-conformity)\n{output}"
+    assert EXPECTED[defect] in failed, f"{defect}: failed requirements {sorted(failed)}\n{output}"

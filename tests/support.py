@@ -1,0 +1,68 @@
+"""Helpers shared by the core, validator and CLI tests: repository paths and profile trees."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: ``shared/reference`` beside the repository root (copied national artefacts, not shipped)
+SHARED_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+INSI_FIXTURES = SHARED_REFERENCE / "insi-tlsi-ins" / "fixtures"
+
+CATALOG_HEADER = (
+    "id,title_fr,summary_en,service,level,applicability,verification,"
+    "source_document,source_section,source_exigence,url,not_tested_reason"
+)
+
+
+def catalog_row(
+    req_id: str = "INS-T-01",
+    *,
+    level: str = "MUST",
+    verification: str = "test",
+    reason: str = "",
+    title: str = "Titre de test",
+) -> str:
+    """One valid catalog CSV row, with the fields a test wants to break."""
+    return (
+        f"{req_id},{title},Test summary,INS,{level},all,{verification},"
+        f"Doc de test,Section,,https://example.invalid/doc,{reason}"
+    )
+
+
+def make_profiles_root(
+    tmp_path: Path, catalog: str, profile: str | None = None, *, name: str = "test"
+) -> Path:
+    """A ``profiles/`` tree in ``tmp_path``: the real schemas, one catalog file, one profile.
+
+    Args:
+        catalog: the text of ``catalog/test.csv``.
+        profile: the text of ``<name>/1.0/profile.toml`` (a valid one selecting service INS
+            when omitted).
+    """
+    from harness.paths import profiles_dir
+
+    root = tmp_path / "profiles"
+    shutil.copytree(profiles_dir() / "schema", root / "schema")
+    (root / "catalog").mkdir()
+    (root / "catalog" / "test.csv").write_text(catalog, encoding="utf-8")
+    if profile is None:
+        profile = (
+            f'name = "{name}"\nversion = "1.0"\ntitle = "Profil de test"\n\n[selection]\nservices = ["INS"]\n'
+        )
+    (root / name / "1.0").mkdir(parents=True)
+    (root / name / "1.0" / "profile.toml").write_text(profile, encoding="utf-8")
+    return root
+
+
+def insi_fixture(name: str) -> Path:
+    """A real INSi response of ``shared/reference/insi-tlsi-ins/fixtures``; skip when absent."""
+    path = INSI_FIXTURES / name
+    if not path.is_file():
+        pytest.skip(
+            f"reference INSi fixtures not available: {INSI_FIXTURES} (shared/reference beside the repo)"
+        )
+    return path

@@ -40,7 +40,7 @@ def run(cmd: list[str], **kwargs: object) -> None:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the user has
         sys.exit(f"dui-harness needs Python >= 3.11; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         say(f"creating the virtual environment {VENV}")

@@ -52,9 +52,10 @@ def main(args: argparse.Namespace) -> int:
         if args.with_reference_dui:
             from reference_dui import ReferenceDui, ReferenceDuiConfig
 
-            cert, key = pki.client("client-insi-auto") if pki else (None, None)
+            client = pki.client("client-insi-auto") if pki else None
             dui = ReferenceDui(ReferenceDuiConfig(
-                insi_url=insi.url, client_cert=cert, client_key=key, ca_cert=pki.ca_cert if pki else None,
+                insi_url=insi.url, client_cert=client[0] if client else None,
+                client_key=client[1] if client else None, ca_cert=pki.ca_cert if pki else None,
                 pki_dir=pki.directory if pki else None)).start()
             started.append(dui)
             print(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")

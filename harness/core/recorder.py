@@ -109,14 +109,14 @@ class Recorder:
             return f"{next(self._ids):05d}"
 
     def record(self, exchange: Exchange) -> Exchange:
-        """Store a completed exchange and wake up whoever waits for it."""
+        """Store a completed exchange (files first), then wake up whoever waits for it."""
+        if self.directory is not None:
+            self._write(exchange)
         with self._lock:
             self._exchanges.append(exchange)
             if len(self._exchanges) > self._limit:
                 del self._exchanges[: len(self._exchanges) - self._limit]
             self._lock.notify_all()
-        if self.directory is not None:
-            self._write(exchange)
         return exchange
 
     def _write(self, exchange: Exchange) -> None:

@@ -61,8 +61,10 @@ def label_item(item: pytest.Item, requirements: list[Requirement], profile: Prof
             item.add_marker(mark.allure_link(req.url, link_type="link", name=f"{req.id} ({req.source_document})"))
     severity = min((r.allure_severity for r in requirements), key=_SEVERITY_ORDER.index)
     item.add_marker(mark.allure_label(severity, label_type="severity"))
-    doc = (getattr(item, "function", None).__doc__ or "") if hasattr(item, "function") else ""
-    module_doc = (item.module.__doc__ or "") if getattr(item, "module", None) else ""
+    function = getattr(item, "function", None)
+    module = getattr(item, "module", None)
+    doc = (function.__doc__ or "") if function is not None else ""
+    module_doc = (module.__doc__ or "") if module is not None else ""
     lines = [doc.strip(), "", "### Exigences / Requirements", ""]
     for req in requirements:
         lines.append(f"- **{req.id}** ({req.level}, {req.service}) — {req.title_fr}  ")

@@ -92,8 +92,8 @@ class CoverageMatrix:
         self.profile = profile
         by_req: dict[str, list[TestVerdict]] = {}
         for tv in verdicts:
-            for req in tv.requirements:
-                by_req.setdefault(req, []).append(tv)
+            for req_id in tv.requirements:
+                by_req.setdefault(req_id, []).append(tv)
         self.rows: list[RequirementVerdict] = []
         for req in profile.requirements:
             tests = by_req.get(req.id, [])

@@ -69,18 +69,17 @@ class RecordingMiddleware:
         declared = next((int(v) for k, v in headers if k.lower() == "content-length" and v.isdigit()), 0)
         body = bytearray()
         oversized = declared > self.max_body
+        if not oversized:
+            # read the whole body first (bounded), so that chunked uploads obey the limit too
+            oversized = not await _read_body(receive, body, self.max_body)
+        replayed = False
 
-        async def recording_receive() -> Any:
-            nonlocal oversized
-            message = await receive()
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                if len(body) + len(chunk) > self.max_body:
-                    oversized = True
-                    body.extend(chunk[: max(0, self.max_body - len(body))])
-                else:
-                    body.extend(chunk)
-            return message
+        async def replay_receive() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()  # only http.disconnect is left
 
         status = 0
         response_headers: list[tuple[str, str]] = []
@@ -99,11 +98,12 @@ class RecordingMiddleware:
 
         try:
             if oversized:
-                if not any(k.lower() == "expect" for k, _ in headers):  # 100-continue: body never sent
+                expects_continue = any(k.lower() == "expect" for k, _ in headers)
+                if not (declared > self.max_body and expects_continue):  # 100-continue: body never sent
                     await _drain(receive, 8 * self.max_body)  # unread, closing resets: answer lost
-                await self._refuse_oversized(exchange, declared, recording_send)
+                await self._refuse_oversized(exchange, max(declared, len(body)), recording_send)
             else:
-                await self.app(scope, recording_receive, recording_send)
+                await self.app(scope, replay_receive, recording_send)
         finally:
             request.body = bytes(body)
             exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
@@ -123,6 +123,21 @@ class RecordingMiddleware:
                                 (b"content-length", str(len(payload)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": payload})
+
+
+async def _read_body(receive: Any, body: bytearray, limit: int) -> bool:
+    """Read the request body into ``body``; False (and the first ``limit`` bytes kept) when larger."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return True
+        chunk = message.get("body", b"")
+        if len(body) + len(chunk) > limit:
+            body.extend(chunk[: max(0, limit - len(body))])
+            return False
+        body.extend(chunk)
+        if not message.get("more_body", False):
+            return True
 
 
 async def _drain(receive: Any, budget: int) -> None:

@@ -53,7 +53,7 @@ def _subject(cert: dict[str, Any]) -> str:
 class _TlsAwareH11(H11Protocol):
     """uvicorn's h11 protocol, adding the verified client certificate to each ASGI scope."""
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         ssl_object = transport.get_extra_info("ssl_object")
         if ssl_object is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -25,15 +26,7 @@ class TestPerson:
 
     def typed_by_operator(self, **changes: Any) -> Traits:
         """The traits as an operator would type them (optionally altered)."""
-        data = {
-            "birth_name": self.traits.birth_name,
-            "first_names": self.traits.first_names,
-            "sex": self.traits.sex,
-            "birth_date": self.traits.birth_date,
-            "birth_place": self.traits.birth_place,
-        }
-        data.update(changes)
-        return Traits(**data)
+        return dataclasses.replace(self.traits, **changes)
 
 
 @cache

@@ -43,23 +43,47 @@ def test_active_ins_and_oid_are_stored_as_returned(found_qualified: Scenario) ->
     stored = _ins(found_qualified)
     where = identity_location(found_qualified, "ins")
     if answer is None:
-        expect("INSi 00 expected", [Finding("ins.res.no_00", "INS-RES-01",
-                                            "INSi never answered 00 in this scenario: the request was refused",
-                                            location="INSi responses")])
+        expect(
+            "INSi 00 expected",
+            [
+                Finding(
+                    "ins.res.no_00",
+                    "INS-RES-01",
+                    "INSi never answered 00 in this scenario: the request was refused",
+                    location="INSi responses",
+                )
+            ],
+        )
     assert answer is not None
     findings = []
     if stored is None:
-        findings.append(Finding("ins.res.missing", "INS-RES-01",
-                                f"INSi answered 00 with INS {answer['ins']} but the DUI stored no INS", location=where))
+        findings.append(
+            Finding(
+                "ins.res.missing",
+                "INS-RES-01",
+                f"INSi answered 00 with INS {answer['ins']} but the DUI stored no INS",
+                location=where,
+            )
+        )
     else:
         if stored["value"] != answer["ins"]:
-            findings.append(Finding("ins.res.value", "INS-RES-01",
-                                    f"INSi returned {answer['ins']}, the DUI stored {stored['value']}",
-                                    location=f"{where}.value"))
+            findings.append(
+                Finding(
+                    "ins.res.value",
+                    "INS-RES-01",
+                    f"INSi returned {answer['ins']}, the DUI stored {stored['value']}",
+                    location=f"{where}.value",
+                )
+            )
         if stored.get("oid") != answer["oid"]:
-            findings.append(Finding("ins.res.oid", "INS-RES-01",
-                                    f"INSi returned OID {answer['oid']}, the DUI stored {stored.get('oid')!r}",
-                                    location=f"{where}.oid"))
+            findings.append(
+                Finding(
+                    "ins.res.oid",
+                    "INS-RES-01",
+                    f"INSi returned OID {answer['oid']}, the DUI stored {stored.get('oid')!r}",
+                    location=f"{where}.oid",
+                )
+            )
     expect("the active INS must be stored as INSi returned it", findings)
 
 
@@ -70,12 +94,22 @@ def test_strict_traits_are_those_returned_by_insi(found_qualified: Scenario) -> 
     expected = person("adrun-zoe").traits
     traits = (found_qualified.data.get("identity") or {}).get("traits") or {}
     where = identity_location(found_qualified, "traits")
-    wanted = {"birth_name": expected.birth_name, "first_names": list(expected.first_names),
-              "sex": expected.sex, "birth_date": expected.birth_date, "birth_place": expected.birth_place}
+    wanted = {
+        "birth_name": expected.birth_name,
+        "first_names": list(expected.first_names),
+        "sex": expected.sex,
+        "birth_date": expected.birth_date,
+        "birth_place": expected.birth_place,
+    }
     findings = [
-        Finding("ins.res.tiq", "INS-RES-02", f"{key} is {traits.get(key)!r}; INSi (TIQ) returned {value!r}",
-                location=f"{where}.{key}")
-        for key, value in wanted.items() if traits.get(key) != value
+        Finding(
+            "ins.res.tiq",
+            "INS-RES-02",
+            f"{key} is {traits.get(key)!r}; INSi (TIQ) returned {value!r}",
+            location=f"{where}.{key}",
+        )
+        for key, value in wanted.items()
+        if traits.get(key) != value
     ]
     expect("the strict traits must be replaced by those INSi returned", findings)
 
@@ -86,12 +120,23 @@ def test_no_identity_found_stores_no_ins(not_found: Scenario) -> None:
     identity = not_found.data.get("identity") or {}
     findings = []
     if _ins(not_found):
-        findings.append(Finding("ins.res.01.ins", "INS-RES-03", f"INSi found no identity, yet the DUI stored "
-                                f"INS {identity['ins']}", location=identity_location(not_found, "ins")))
+        findings.append(
+            Finding(
+                "ins.res.01.ins",
+                "INS-RES-03",
+                f"INSi found no identity, yet the DUI stored INS {identity['ins']}",
+                location=identity_location(not_found, "ins"),
+            )
+        )
     if identity.get("status") != "PROV":
-        findings.append(Finding("ins.res.01.status", "EXI SI 07",
-                                f"no INSi identity and no document: status must be PROV, is {identity.get('status')!r}",
-                                location=identity_location(not_found, "status")))
+        findings.append(
+            Finding(
+                "ins.res.01.status",
+                "EXI SI 07",
+                f"no INSi identity and no document: status must be PROV, is {identity.get('status')!r}",
+                location=identity_location(not_found, "status"),
+            )
+        )
     expect("INSi 01: no INS, provisional identity", findings)
 
 
@@ -105,27 +150,53 @@ def test_insi_failure_loses_nothing(failure: str, request: pytest.FixtureRequest
     lookup = scenario.data.get("lookup") or {}
     findings = []
     if not identity or identity.get("person_id") != created.get("person_id"):
-        findings.append(Finding("ins.res.lost", "INS-RES-04", "the person record is gone after the INSi failure",
-                                location=identity_location(scenario, "person_id")))
+        findings.append(
+            Finding(
+                "ins.res.lost",
+                "INS-RES-04",
+                "the person record is gone after the INSi failure",
+                location=identity_location(scenario, "person_id"),
+            )
+        )
     else:
         if _ins(scenario):
-            findings.append(Finding("ins.res.error.ins", "INS-RES-04",
-                                    f"INSi failed, yet the DUI stored INS {identity['ins']}",
-                                    location=identity_location(scenario, "ins")))
+            findings.append(
+                Finding(
+                    "ins.res.error.ins",
+                    "INS-RES-04",
+                    f"INSi failed, yet the DUI stored INS {identity['ins']}",
+                    location=identity_location(scenario, "ins"),
+                )
+            )
         if identity.get("status") in ("RECUP", "QUAL"):
-            findings.append(Finding("ins.res.error.status", "INS-RES-04",
-                                    f"INSi failed, yet the status is {identity.get('status')} (needs an INSi answer)",
-                                    location=identity_location(scenario, "status")))
+            findings.append(
+                Finding(
+                    "ins.res.error.status",
+                    "INS-RES-04",
+                    f"INSi failed, yet the status is {identity.get('status')} (needs an INSi answer)",
+                    location=identity_location(scenario, "status"),
+                )
+            )
         typed = (created.get("traits") or {}).get("birth_name")
         kept = (identity.get("traits") or {}).get("birth_name")
         if typed and kept != typed:
-            findings.append(Finding("ins.res.error.traits", "INS-RES-04",
-                                    f"traits changed after the INSi failure: birth name {typed!r} became {kept!r}",
-                                    location=identity_location(scenario, "traits.birth_name")))
+            findings.append(
+                Finding(
+                    "ins.res.error.traits",
+                    "INS-RES-04",
+                    f"traits changed after the INSi failure: birth name {typed!r} became {kept!r}",
+                    location=identity_location(scenario, "traits.birth_name"),
+                )
+            )
     if lookup.get("outcome") not in ("error", None):
-        findings.append(Finding("ins.res.error.outcome", "INS-RES-04",
-                                f"INSi failed but the DUI reported outcome {lookup.get('outcome')!r} to the user",
-                                location=f"trigger API POST /persons/{scenario.person_id}/insi-lookup → outcome"))
+        findings.append(
+            Finding(
+                "ins.res.error.outcome",
+                "INS-RES-04",
+                f"INSi failed but the DUI reported outcome {lookup.get('outcome')!r} to the user",
+                location=f"trigger API POST /persons/{scenario.person_id}/insi-lookup → outcome",
+            )
+        )
     expect("INSi failure: nothing may be lost, nothing may be invented", findings)
 
 
@@ -138,12 +209,24 @@ def test_nia_is_stored_with_the_nia_oid(nia: Scenario) -> None:
     expected = person("provisoire-matricule")
     findings = []
     if stored is None:
-        findings.append(Finding("ins.nia.missing", "INS-RES-05", "INSi returned an INS-NIA, the DUI stored no INS",
-                                location=identity_location(nia, "ins")))
+        findings.append(
+            Finding(
+                "ins.nia.missing",
+                "INS-RES-05",
+                "INSi returned an INS-NIA, the DUI stored no INS",
+                location=identity_location(nia, "ins"),
+            )
+        )
     elif stored.get("oid") != OID_INS_NIA or stored["value"] != expected.ins:
-        findings.append(Finding("ins.nia.oid", "INS-RES-05",
-                                f"INSi returned NIA {expected.ins} (OID {OID_INS_NIA}); the DUI stored "
-                                f"{stored['value']} with OID {stored.get('oid')!r}", location=identity_location(nia, "ins.oid")))
+        findings.append(
+            Finding(
+                "ins.nia.oid",
+                "INS-RES-05",
+                f"INSi returned NIA {expected.ins} (OID {OID_INS_NIA}); the DUI stored "
+                f"{stored['value']} with OID {stored.get('oid')!r}",
+                location=identity_location(nia, "ins.oid"),
+            )
+        )
     expect("an INS-NIA must keep its OID", findings)
 
 
@@ -157,9 +240,14 @@ def test_historical_ins_never_replace_the_active_one(historical: Scenario) -> No
     if stored is None or stored["value"] != expected.ins:
         value = stored["value"] if stored else None
         hint = " (a historical INS)" if value in expected.history else ""
-        findings.append(Finding("ins.hist.active", "INS-HIST-01",
-                                f"the active INS must be {expected.ins}; the DUI stored {value!r}{hint}",
-                                location=identity_location(historical, "ins.value")))
+        findings.append(
+            Finding(
+                "ins.hist.active",
+                "INS-HIST-01",
+                f"the active INS must be {expected.ins}; the DUI stored {value!r}{hint}",
+                location=identity_location(historical, "ins.value"),
+            )
+        )
     expect("INSHISTO must stay history", findings)
 
 
@@ -171,8 +259,9 @@ def test_stored_ins_has_a_valid_key_and_an_oid(name: str, request: pytest.Fixtur
     require_insi_accepted(scenario)
     findings = ins_findings(scenario, _ins(scenario), identity_location(scenario, "ins"), "INS-KEY-01", "INS-OID-01")
     shared = (scenario.data.get("exchange_identity") or {}).get("ins")
-    findings += ins_findings(scenario, shared, identity_location(scenario, "ins", "exchange-identity"),
-                             "INS-KEY-01", "INS-OID-01")
+    findings += ins_findings(
+        scenario, shared, identity_location(scenario, "ins", "exchange-identity"), "INS-KEY-01", "INS-OID-01"
+    )
     expect("INS key and OID", findings)
 
 
@@ -184,7 +273,12 @@ def test_corsican_ins_keeps_its_key(corsica: Scenario) -> None:
     findings = ins_findings(corsica, _ins(corsica), identity_location(corsica, "ins"), "INS-KEY-01", "INS-OID-01")
     stored = _ins(corsica)
     if answer and (stored is None or stored["value"] != answer["ins"]):
-        findings.append(Finding("ins.key.corsica", "INS-KEY-01",
-                                f"INSi returned {answer['ins']}; the DUI stored {stored['value'] if stored else None!r}",
-                                location=identity_location(corsica, "ins.value")))
+        findings.append(
+            Finding(
+                "ins.key.corsica",
+                "INS-KEY-01",
+                f"INSi returned {answer['ins']}; the DUI stored {stored['value'] if stored else None!r}",
+                location=identity_location(corsica, "ins.value"),
+            )
+        )
     expect("Corsican INS", [f for f in findings if f.requirement == "INS-KEY-01"])

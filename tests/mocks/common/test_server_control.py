@@ -166,6 +166,17 @@ def test_oversized_body_is_413_and_recorded(echo: EchoSimulator, http: requests.
     assert post(echo, http, b"still alive")[0].text == "still alive"
 
 
+def test_oversized_chunked_body_is_refused_too(echo: EchoSimulator, http: requests.Session) -> None:
+    """A chunked upload (no Content-Length) larger than the limit never reaches the handler."""
+    since = echo.recorder.mark()
+    response = http.post(f"{echo.url}/echo", data=iter([b"y" * 3000] * 10), timeout=10)
+    assert response.status_code == 413
+    exchange = echo.recorder.wait_for(since=since, timeout=5)[-1]
+    assert exchange.transaction == "oversized-request"
+    assert len(exchange.request.body) == 4096  # the first bytes are kept as evidence, no more
+    assert post(echo, http, b"still alive")[0].text == "still alive"
+
+
 def test_oversized_with_expect_100_continue_is_refused_before_the_body(echo: EchoSimulator) -> None:
     """A client asking ``Expect: 100-continue`` gets the 413 at once and never sends the 30 MB."""
     with socket.create_connection(("127.0.0.1", echo.server.port), timeout=5) as sock:

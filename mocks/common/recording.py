@@ -85,6 +85,20 @@ class RecordingMiddleware:
         response_headers: list[tuple[str, str]] = []
         response_body = bytearray()
 
+        recorded = False
+
+        def finish() -> None:
+            """Record the exchange once, before its last byte leaves: a client that got its answer
+            always finds the exchange in the recorder."""
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
+            request.body = bytes(body)
+            exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
+            exchange.duration_ms = (time.perf_counter() - started) * 1000
+            self.recorder.record(exchange)
+
         async def recording_send(message: Any) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
@@ -94,6 +108,8 @@ class RecordingMiddleware:
                 )
             elif message["type"] == "http.response.body":
                 response_body.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    finish()
             await send(message)
 
         try:
@@ -105,10 +121,7 @@ class RecordingMiddleware:
             else:
                 await self.app(scope, replay_receive, recording_send)
         finally:
-            request.body = bytes(body)
-            exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
-            exchange.duration_ms = (time.perf_counter() - started) * 1000
-            self.recorder.record(exchange)
+            finish()
 
     async def _refuse_oversized(self, exchange: Exchange, declared: int, send: Any) -> None:
         exchange.transaction = "oversized-request"

@@ -8,6 +8,7 @@ unreachable DUI and from a harness error (both broken).
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -73,6 +74,23 @@ def label_item(item: pytest.Item, requirements: list[Requirement], profile: Prof
     if module_doc:
         lines += ["", "---", "", module_doc.strip()]
     item.add_marker(mark.allure_description("\n".join(lines)))
+    item.add_marker(mark.allure_description_html(_description_html(doc, module_doc, requirements)))
+
+
+def _description_html(doc: str, module_doc: str, requirements: list[Requirement]) -> str:
+    """The same description as HTML, for report viewers that do not render Markdown."""
+    parts = [f"<p>{html.escape(doc.strip())}</p>", "<h4>Exigences / Requirements</h4>", "<ul>"]
+    for req in requirements:
+        link = f' — <a href="{html.escape(req.url)}">source</a>' if req.url else ""
+        parts.append(
+            f"<li><b>{html.escape(req.id)}</b> ({req.level}, {html.escape(req.service)}) — "
+            f"{html.escape(req.title_fr)}<br/><i>{html.escape(req.summary_en)}</i><br/>"
+            f"Source : {html.escape(req.source)}{link}</li>"
+        )
+    parts.append("</ul>")
+    if module_doc:
+        parts.append(f"<hr/><pre>{html.escape(module_doc.strip())}</pre>")
+    return "\n".join(parts)
 
 
 def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, mode: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.core.findings import Finding
+from harness.core.findings import Blocked, Finding
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.checks import expect, identity_location, require_insi_accepted, require_insi_calls
 from harness.suites.ins.persons import person
@@ -25,13 +25,12 @@ def _sent_first_names(scenario: Scenario) -> list[list[str]]:
     return [list(e.summary.get("traits", {}).get("first_names") or []) for e in scenario.exchanges]
 
 
-@pytest.mark.requirement("INS-INSI-06", "INS-RES-01")
+@pytest.mark.requirement("INS-INSI-06")
 def test_ambiguous_answer_leads_to_a_query_with_more_first_names(ambiguous: Scenario) -> None:
-    """After 02 for LOUISE alone, the DUI queries with LOUISE ANNE and stores the single INS found."""
+    """After 02 for LOUISE alone, the DUI queries again with more first names until INSi answers 00."""
     exchanges = require_insi_calls(ambiguous, "INS-INSI-06")
     require_insi_accepted(ambiguous)
     crs = [e.tags.get("cr") for e in exchanges]
-    expected = person("dupont-louise-anne")
     findings = []
     if "00" not in crs:
         findings.append(Finding(
@@ -39,13 +38,24 @@ def test_ambiguous_answer_leads_to_a_query_with_more_first_names(ambiguous: Scen
             f"INSi answered {crs} and the DUI never obtained a single identity: after 02 it must query "
             f"again with the full list of birth first names; first names sent: {_sent_first_names(ambiguous)}",
             location="INSi requests RECSANSVITALE/Prenom"))
+    expect("INSi 02: the DUI must query again with more first names", findings)
+
+
+@pytest.mark.requirement("INS-RES-01")
+def test_ins_found_after_an_ambiguous_answer_is_stored(ambiguous: Scenario) -> None:
+    """When the retry after 02 obtains 00, the DUI stores that single INS (DUPONT-ESSAI LOUISE ANNE)."""
+    require_insi_accepted(ambiguous)
+    if not any(e.tags.get("cr") == "00" for e in ambiguous.exchanges):
+        raise Blocked(f"{ambiguous.name}: INSi never answered 00, nothing to compare", ("INS-INSI-06",))
+    expected = person("dupont-louise-anne")
     ins = (ambiguous.data["identity"] or {}).get("ins") or {}
-    if "00" in crs and ins.get("value") != expected.ins:
+    findings = []
+    if ins.get("value") != expected.ins:
         findings.append(Finding(
             "ins.strategy.stored", "INS-RES-01",
             f"INSi finally answered 00 with INS {expected.ins}, the DUI stored {ins.get('value')!r}",
             location=identity_location(ambiguous, "ins.value")))
-    expect("INSi 02: the DUI must query again with more first names", findings)
+    expect("the INS obtained after a retry must be stored", findings)
 
 
 @pytest.mark.requirement("INS-INSI-06")

@@ -7,6 +7,8 @@ Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,15 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=main)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # stop cleanly (servers closed, count printed) on kill / docker stop
+
+
 def main(args: argparse.Namespace) -> int:
     from mocks.insi import InsiSimulator
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
     reports: Path = args.reports.resolve()
     recorder = Recorder(reports / "exchanges")

@@ -158,4 +158,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for row in uncovered:
             tr.write_line(f"  - {row.id}: {row.title_fr}", red=True)
     state = config.stash[STATE]
+    ctx = state.context
+    unclaimed = ctx.recorder.unclaimed() if ctx is not None else []
+    if unclaimed:
+        tr.write_line(
+            "The following requests reached the simulators but no test claimed them "
+            "(not judged; see reports/exchanges):",
+            yellow=True,
+        )
+        for exchange in unclaimed[:20]:
+            answer = exchange.response.start_line if exchange.response else "no answer"
+            tr.write_line(f"  - {exchange.title} from {exchange.peer} ({answer})")
+        if len(unclaimed) > 20:
+            tr.write_line(f"  … and {len(unclaimed) - 20} more")
     tr.write_line(f"coverage matrix: {state.settings.reports / 'coverage-matrix.json'}")

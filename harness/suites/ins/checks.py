@@ -27,9 +27,14 @@ def require_insi_calls(scenario: Scenario, requirement: str) -> list[Exchange]:
     if not scenario.exchanges:
         raise NonConformity(
             f"{scenario.name}: the DUI made no call to the INSi teleservice",
-            [Finding("ins.insi.no_call", requirement,
-                     "no INSi request reached the simulator after the INS search was asked for",
-                     location="INSi simulator POST /lps")],
+            [
+                Finding(
+                    "ins.insi.no_call",
+                    requirement,
+                    "no INSi request reached the simulator after the INS search was asked for",
+                    location="INSi simulator POST /lps",
+                )
+            ],
         )
     return scenario.exchanges
 
@@ -38,13 +43,19 @@ def insi_answer(scenario: Scenario) -> dict[str, Any] | None:
     """The last INSi answer with CR 00 in the scenario (what the DUI should have stored)."""
     for exchange in reversed(scenario.exchanges):
         if exchange.summary.get("cr") == "00" and exchange.summary.get("ins"):
-            return {"ins": exchange.summary["ins"], "oid": exchange.summary.get("oid"), "exchange": exchange.id,
-                    "tiq": exchange.summary.get("tiq"), "history": exchange.summary.get("history", [])}
+            return {
+                "ins": exchange.summary["ins"],
+                "oid": exchange.summary.get("oid"),
+                "exchange": exchange.id,
+                "tiq": exchange.summary.get("tiq"),
+                "history": exchange.summary.get("history", []),
+            }
     return None
 
 
-def ins_findings(scenario: Scenario, ins: dict[str, Any] | None, where: str, requirement_key: str,
-                 requirement_oid: str) -> list[Finding]:
+def ins_findings(
+    scenario: Scenario, ins: dict[str, Any] | None, where: str, requirement_key: str, requirement_oid: str
+) -> list[Finding]:
     """Key and OID checks on an INS object ``{"value", "oid"}`` the DUI gave."""
     if not ins:
         return []
@@ -53,19 +64,36 @@ def ins_findings(scenario: Scenario, ins: dict[str, Any] | None, where: str, req
     try:
         parsed = parse_ins(value, oid)
         if not parsed.key_is_valid:
-            findings.append(Finding("ins.key", requirement_key,
-                                    f"INS {value} has key {parsed.key}; 97 − (NIR mod 97) gives another key",
-                                    location=f"{where}.value"))
+            findings.append(
+                Finding(
+                    "ins.key",
+                    requirement_key,
+                    f"INS {value} has key {parsed.key}; 97 − (NIR mod 97) gives another key",
+                    location=f"{where}.value",
+                )
+            )
     except ValueError as exc:
-        findings.append(Finding("ins.format", requirement_key, f"INS {value!r} is malformed: {exc}",
-                                location=f"{where}.value"))
+        findings.append(
+            Finding("ins.format", requirement_key, f"INS {value!r} is malformed: {exc}", location=f"{where}.value")
+        )
     if oid == OID_INS_C:
-        findings.append(Finding("ins.oid.insc", requirement_oid, "the old INS-C OID 1.2.250.1.213.1.4.2 is used",
-                                location=f"{where}.oid"))
+        findings.append(
+            Finding(
+                "ins.oid.insc",
+                requirement_oid,
+                "the old INS-C OID 1.2.250.1.213.1.4.2 is used",
+                location=f"{where}.oid",
+            )
+        )
     elif oid not in INS_OIDS:
-        findings.append(Finding("ins.oid.unknown", requirement_oid,
-                                f"INS {value} comes with OID {oid!r}, not an INS assigning authority "
-                                f"({', '.join(INS_OIDS)})", location=f"{where}.oid"))
+        findings.append(
+            Finding(
+                "ins.oid.unknown",
+                requirement_oid,
+                f"INS {value} comes with OID {oid!r}, not an INS assigning authority ({', '.join(INS_OIDS)})",
+                location=f"{where}.oid",
+            )
+        )
     return findings
 
 
@@ -78,10 +106,17 @@ def require_insi_accepted(scenario: Scenario) -> None:
     """
     if any(e.summary.get("cr") for e in scenario.exchanges):
         return
-    blocking = sorted({
-        f.requirement for e in scenario.exchanges for f in e.findings
-        if f.severity is Severity.ERROR and f.requirement.startswith("INS-INSI-")
-    })
+    blocking = sorted(
+        {
+            f.requirement
+            for e in scenario.exchanges
+            for f in e.findings
+            if f.severity is Severity.ERROR and f.requirement.startswith("INS-INSI-")
+        }
+    )
     if blocking:
-        raise Blocked(f"{scenario.name}: INSi refused every request of the DUI, so nothing it would have "
-                      "returned can be compared with what the DUI stored", tuple(blocking))
+        raise Blocked(
+            f"{scenario.name}: INSi refused every request of the DUI, so nothing it would have "
+            "returned can be compared with what the DUI stored",
+            tuple(blocking),
+        )

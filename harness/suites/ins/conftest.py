@@ -60,8 +60,13 @@ def run_lookup(
         name=name,
         person_id=person_id,
         exchanges=exchanges,
-        data={"created": created, "lookup": outcome, "identity": identity, "exchange_identity": shared,
-              "fault_injected": fault},
+        data={
+            "created": created,
+            "lookup": outcome,
+            "identity": identity,
+            "exchange_identity": shared,
+            "fault_injected": fault,
+        },
     )
 
 
@@ -69,15 +74,13 @@ def run_lookup(
 def found_qualified(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """ADRUN ZOE, typed in mixed case without birth place, ID card checked: INSi answers 00."""
     typed = person("adrun-zoe").typed_by_operator(birth_name="Adrun", first_names=("Zoé",), birth_place=None)
-    return run_lookup("INSi 00, pièce vérifiée / INSi 00, document checked", sut, recorder, insi, typed,
-                      document=CNI)
+    return run_lookup("INSi 00, pièce vérifiée / INSi 00, document checked", sut, recorder, insi, typed, document=CNI)
 
 
 @pytest.fixture(scope="session")
 def found_unverified(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """BERNARD-ESSAI ANDRE, no identity document checked: INSi answers 00 (identité récupérée)."""
-    return run_lookup("INSi 00 sans pièce / INSi 00, no document", sut, recorder, insi,
-                      person("bernard-andre").traits)
+    return run_lookup("INSi 00 sans pièce / INSi 00, no document", sut, recorder, insi, person("bernard-andre").traits)
 
 
 @pytest.fixture(scope="session")
@@ -89,32 +92,48 @@ def not_found(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
 @pytest.fixture(scope="session")
 def ambiguous(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """DUPONT-ESSAI LOUISE ANNE has a twin LOUISE MARIE: the first first name alone answers 02."""
-    return run_lookup("INSi 02 puis 00 / INSi 02 then 00", sut, recorder, insi,
-                      person("dupont-louise-anne").traits)
+    return run_lookup("INSi 02 puis 00 / INSi 02 then 00", sut, recorder, insi, person("dupont-louise-anne").traits)
 
 
 @pytest.fixture(scope="session")
 def unavailable(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """NESSI MICHELANGELO with an ID card checked, while INSi answers HTTP 503 to every call."""
-    return run_lookup("INSi indisponible (503) / INSi unavailable", sut, recorder, insi,
-                      person("nessi-michelangelo").traits, document=CNI,
-                      fault="http_status", fault_params={"status": 503})
+    return run_lookup(
+        "INSi indisponible (503) / INSi unavailable",
+        sut,
+        recorder,
+        insi,
+        person("nessi-michelangelo").traits,
+        document=CNI,
+        fault="http_status",
+        fault_params={"status": 503},
+    )
 
 
 @pytest.fixture(scope="session")
 def soap_fault(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """TCHITCHI CATARINA while INSi answers a SOAP fault (siram_100 / desir_550)."""
-    return run_lookup("INSi en erreur (SOAP Fault) / INSi fault", sut, recorder, insi,
-                      person("tchitchi-catarina").traits, fault="soap_fault",
-                      fault_params={"subcode": "siram_100", "code": "desir_550",
-                                    "message": "Numéro d'autorisation du logiciel inconnu."})
+    return run_lookup(
+        "INSi en erreur (SOAP Fault) / INSi fault",
+        sut,
+        recorder,
+        insi,
+        person("tchitchi-catarina").traits,
+        fault="soap_fault",
+        fault_params={
+            "subcode": "siram_100",
+            "code": "desir_550",
+            "message": "Numéro d'autorisation du logiciel inconnu.",
+        },
+    )
 
 
 @pytest.fixture(scope="session")
 def historical(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """ECETINSI PIERRE-ALAIN: INSi returns the active INS and two historical INS (INSHISTO)."""
-    return run_lookup("INS historiques / historical INS", sut, recorder, insi,
-                      person("ecetinsi-pierre-alain").traits, document=CNI)
+    return run_lookup(
+        "INS historiques / historical INS", sut, recorder, insi, person("ecetinsi-pierre-alain").traits, document=CNI
+    )
 
 
 @pytest.fixture(scope="session")
@@ -126,15 +145,17 @@ def nia(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
 @pytest.fixture(scope="session", params=["corse-anthony", "santoni-paul"])
 def corsica(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """People born in Corsica (2B, 2A): their NIR key uses 18 / 19 in place of 2B / 2A."""
-    return run_lookup(f"Corse / Corsica ({request.param})", sut, recorder, insi,
-                      person(request.param).traits, document=CNI)
+    return run_lookup(
+        f"Corse / Corsica ({request.param})", sut, recorder, insi, person(request.param).traits, document=CNI
+    )
 
 
 @pytest.fixture(scope="session")
 def document_after_insi(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """LEFEVRE-ESSAI JEANNE: INSi first (RECUP), then the ID card is checked (must become QUAL)."""
-    scenario = run_lookup("Pièce vérifiée après INSi / document checked after INSi", sut, recorder, insi,
-                          person("lefevre-jeanne").traits)
+    scenario = run_lookup(
+        "Pièce vérifiée après INSi / document checked after INSi", sut, recorder, insi, person("lefevre-jeanne").traits
+    )
     assert scenario.person_id is not None
     scenario.data["identity_before_document"] = scenario.data["identity"]
     scenario.data["identity"] = sut.check_identity_document(scenario.person_id, CNI)
@@ -145,5 +166,18 @@ def document_after_insi(sut: SutDriver, recorder: Recorder, insi: Simulator) -> 
 @pytest.fixture(scope="session")
 def document_without_insi(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     """HOUILLES with an ID card checked: INSi answers 01, the identity may be VALI, never QUAL."""
-    return run_lookup("Pièce vérifiée, INSi 01 / document checked, INSi 01", sut, recorder, insi,
-                      person("houilles-pierre").typed_by_operator(birth_date="1993-01-27"), document=CNI)
+    return run_lookup(
+        "Pièce vérifiée, INSi 01 / document checked, INSi 01",
+        sut,
+        recorder,
+        insi,
+        person("houilles-pierre").typed_by_operator(birth_date="1993-01-27"),
+        document=CNI,
+    )
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Scenario:
+    """The scenario named by indirect parametrization: ``parametrize("scenario", [...], indirect=True)``."""
+    value: Scenario = request.getfixturevalue(request.param)
+    return value

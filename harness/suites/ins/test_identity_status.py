@@ -31,12 +31,23 @@ def _status(scenario: Scenario, key: str = "identity") -> str | None:
 def _status_findings(scenario: Scenario, expected: str, why: str, key: str = "identity") -> list[Finding]:
     status = _status(scenario, key)
     if status not in STATUSES:
-        return [Finding("rniv.status.invalid", "EXI SI 07",
-                        f"status {status!r} is not one of PROV, RECUP, VALI, QUAL",
-                        location=identity_location(scenario, "status"))]
+        return [
+            Finding(
+                "rniv.status.invalid",
+                "EXI SI 07",
+                f"status {status!r} is not one of PROV, RECUP, VALI, QUAL",
+                location=identity_location(scenario, "status"),
+            )
+        ]
     if status != expected:
-        return [Finding("rniv.status.wrong", "EXI SI 07", f"{why}: status must be {expected}, the DUI says {status}",
-                        location=identity_location(scenario, "status"))]
+        return [
+            Finding(
+                "rniv.status.wrong",
+                "EXI SI 07",
+                f"{why}: status must be {expected}, the DUI says {status}",
+                location=identity_location(scenario, "status"),
+            )
+        ]
     return []
 
 
@@ -83,22 +94,31 @@ def test_qualified_identity_is_exchanged_with_its_ins(found_qualified: Scenario)
     shared = (found_qualified.data.get("exchange_identity") or {}).get("ins")
     findings = []
     if stored and shared != stored:
-        findings.append(Finding("rniv.share.qual", "EXI SI 08",
-                                f"a qualified identity is exchanged with INS {shared!r} instead of {stored!r}",
-                                location=identity_location(found_qualified, "ins", "exchange-identity")))
+        findings.append(
+            Finding(
+                "rniv.share.qual",
+                "EXI SI 08",
+                f"a qualified identity is exchanged with INS {shared!r} instead of {stored!r}",
+                location=identity_location(found_qualified, "ins", "exchange-identity"),
+            )
+        )
     expect("qualified identity exchanged with its INS", findings)
 
 
 @pytest.mark.requirement("EXI SI 08")
-@pytest.mark.parametrize("name", ["found_unverified", "unavailable", "not_found"])
-def test_unqualified_identity_is_exchanged_without_ins(name: str, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize("scenario", ["found_unverified", "unavailable", "not_found"], indirect=True)
+def test_unqualified_identity_is_exchanged_without_ins(scenario: Scenario) -> None:
     """RECUP, VALI or PROV: the DUI exchanges the traits, never the INS."""
-    scenario: Scenario = request.getfixturevalue(name)
     shared = scenario.data.get("exchange_identity") or {}
     status = _status(scenario)
     findings = []
     if shared.get("ins"):
-        findings.append(Finding("rniv.share.unqualified", "EXI SI 08",
-                                f"identity status {status}: the INS {shared['ins']} must not be exchanged",
-                                location=identity_location(scenario, "ins", "exchange-identity")))
+        findings.append(
+            Finding(
+                "rniv.share.unqualified",
+                "EXI SI 08",
+                f"identity status {status}: the INS {shared['ins']} must not be exchanged",
+                location=identity_location(scenario, "ins", "exchange-identity"),
+            )
+        )
     expect("the INS is exchanged only for a qualified identity", findings)

@@ -21,10 +21,7 @@ from harness.suites.ins.checks import require_insi_calls
 SCENARIOS = ["found_qualified", "not_found", "ambiguous", "historical"]
 
 
-@pytest.fixture(params=SCENARIOS)
-def scenario(request: pytest.FixtureRequest) -> Scenario:
-    value: Scenario = request.getfixturevalue(request.param)
-    return value
+pytestmark = pytest.mark.parametrize("scenario", SCENARIOS, indirect=True)
 
 
 @pytest.mark.requirement("INS-INSI-01")

@@ -141,10 +141,9 @@ def test_no_identity_found_stores_no_ins(not_found: Scenario) -> None:
 
 
 @pytest.mark.requirement("INS-RES-04")
-@pytest.mark.parametrize("failure", ["unavailable", "soap_fault"])
-def test_insi_failure_loses_nothing(failure: str, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize("scenario", ["unavailable", "soap_fault"], indirect=True)
+def test_insi_failure_loses_nothing(scenario: Scenario) -> None:
     """INSi down (503) or faulting: the person and its traits are kept, no INS, no INSi status, error reported."""
-    scenario: Scenario = request.getfixturevalue(failure)
     identity = scenario.data.get("identity") or {}
     created = scenario.data.get("created") or {}
     lookup = scenario.data.get("lookup") or {}
@@ -252,10 +251,9 @@ def test_historical_ins_never_replace_the_active_one(historical: Scenario) -> No
 
 
 @pytest.mark.requirement("INS-KEY-01", "INS-OID-01")
-@pytest.mark.parametrize("name", ["found_qualified", "historical", "ambiguous", "found_unverified"])
-def test_stored_ins_has_a_valid_key_and_an_oid(name: str, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize("scenario", ["found_qualified", "historical", "ambiguous", "found_unverified"], indirect=True)
+def test_stored_ins_has_a_valid_key_and_an_oid(scenario: Scenario) -> None:
     """Every INS the DUI stores or would exchange has a valid key (97 − NIR mod 97) and a known OID."""
-    scenario: Scenario = request.getfixturevalue(name)
     require_insi_accepted(scenario)
     findings = ins_findings(scenario, _ins(scenario), identity_location(scenario, "ins"), "INS-KEY-01", "INS-OID-01")
     shared = (scenario.data.get("exchange_identity") or {}).get("ins")

@@ -33,11 +33,15 @@ def test_ambiguous_answer_leads_to_a_query_with_more_first_names(ambiguous: Scen
     crs = [e.tags.get("cr") for e in exchanges]
     findings = []
     if "00" not in crs:
-        findings.append(Finding(
-            "ins.strategy.no_retry", "INS-INSI-06",
-            f"INSi answered {crs} and the DUI never obtained a single identity: after 02 it must query "
-            f"again with the full list of birth first names; first names sent: {_sent_first_names(ambiguous)}",
-            location="INSi requests RECSANSVITALE/Prenom"))
+        findings.append(
+            Finding(
+                "ins.strategy.no_retry",
+                "INS-INSI-06",
+                f"INSi answered {crs} and the DUI never obtained a single identity: after 02 it must query "
+                f"again with the full list of birth first names; first names sent: {_sent_first_names(ambiguous)}",
+                location="INSi requests RECSANSVITALE/Prenom",
+            )
+        )
     expect("INSi 02: the DUI must query again with more first names", findings)
 
 
@@ -51,10 +55,14 @@ def test_ins_found_after_an_ambiguous_answer_is_stored(ambiguous: Scenario) -> N
     ins = (ambiguous.data["identity"] or {}).get("ins") or {}
     findings = []
     if ins.get("value") != expected.ins:
-        findings.append(Finding(
-            "ins.strategy.stored", "INS-RES-01",
-            f"INSi finally answered 00 with INS {expected.ins}, the DUI stored {ins.get('value')!r}",
-            location=identity_location(ambiguous, "ins.value")))
+        findings.append(
+            Finding(
+                "ins.strategy.stored",
+                "INS-RES-01",
+                f"INSi finally answered 00 with INS {expected.ins}, the DUI stored {ins.get('value')!r}",
+                location=identity_location(ambiguous, "ins.value"),
+            )
+        )
     expect("the INS obtained after a retry must be stored", findings)
 
 
@@ -70,13 +78,21 @@ def test_no_identity_found_after_every_first_name_and_the_full_list(not_found: S
     full_list = " ".join(first_names)
     findings = []
     if missing:
-        findings.append(Finding(
-            "ins.strategy.first_names", "INS-INSI-06",
-            f"after 01 the DUI never queried with the birth first name(s) {missing}; queries sent: {sent}",
-            location="INSi requests RECSANSVITALE/Prenom"))
+        findings.append(
+            Finding(
+                "ins.strategy.first_names",
+                "INS-INSI-06",
+                f"after 01 the DUI never queried with the birth first name(s) {missing}; queries sent: {sent}",
+                location="INSi requests RECSANSVITALE/Prenom",
+            )
+        )
     if full_list not in tried and not any(q == list(first_names) for q in sent):
-        findings.append(Finding(
-            "ins.strategy.full_list", "INS-INSI-06",
-            f"after 01 the DUI never queried with the full list {full_list!r}; queries sent: {sent}",
-            location="INSi requests RECSANSVITALE/Prenom"))
+        findings.append(
+            Finding(
+                "ins.strategy.full_list",
+                "INS-INSI-06",
+                f"after 01 the DUI never queried with the full list {full_list!r}; queries sent: {sent}",
+                location="INSi requests RECSANSVITALE/Prenom",
+            )
+        )
     expect("INSi 01: the DUI must try every birth first name and the full list", findings)

@@ -1,0 +1,104 @@
+"""``dui-harness run`` and ``serve`` end to end, as an editor runs them (subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from reference_dui import ReferenceDui, ReferenceDuiConfig
+
+
+def harness(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def external_dui() -> Iterator[ReferenceDui]:
+    """The reference DUI started on its own, like an editor's DUI in test mode (no INSi configured)."""
+    dui = ReferenceDui(ReferenceDuiConfig(insi_url=None, client_cert=None, client_key=None, ca_cert=None)).start()
+    try:
+        yield dui
+    finally:
+        dui.stop()
+
+
+def test_run_against_an_external_dui_through_its_trigger_api(external_dui: ReferenceDui, tmp_path: Path) -> None:
+    # given a DUI that accepts PUT /config/endpoints, when the harness runs with --sut
+    result = harness("run", "--sut", external_dui.base_url, "--insi-port", "0", "--reports", str(tmp_path),
+                     "--no-report", "-q")
+    # then it is pointed at the simulators and passes, and the report names it and its mode
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
+    assert matrix["uncovered_must"] == []
+    env = (tmp_path / "allure-results" / "environment.properties").read_text(encoding="utf-8")
+    assert "DUI.mode=trigger" in env and "DUI.name=DUI de référence dui-harness" in env
+
+
+def test_unreachable_dui_is_exit_3_not_a_non_conformity(tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/harness/v1"
+    result = harness("run", "--sut", dead, "--insi-port", "0", "--reports", str(tmp_path), "--no-report", "-q")
+    assert result.returncode == 3, result.stdout[-3000:]
+    matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
+    verdicts = {r["verdict"] for r in matrix["requirements"]}
+    assert "fail" not in verdicts and "unreachable" in verdicts
+    assert "DUI INJOIGNABLE" in result.stdout
+
+
+def test_run_writes_junit_and_exchanges(tmp_path: Path) -> None:
+    result = harness("run", "--profile", "ins", "--reports", str(tmp_path), "--no-report", "-q")
+    assert result.returncode == 0, result.stdout[-3000:]
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert 'failures="0"' in junit and "test_request_identifies_the_software" in junit
+    assert list((tmp_path / "exchanges").glob("*-INSi-rechercherInsAvecTraitsIdentite.request"))
+    assert f"JUnit: {tmp_path / 'junit.xml'}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--profile", "nope"], "unknown profile 'nope'"),
+        (["--defect", "nope"], "unknown defect nope"),
+        (["--sut", "http://127.0.0.1:9/x", "--defect", "no_ctxlps"], "reference DUI only"),
+    ],
+)
+def test_usage_errors_are_exit_2_with_a_tip(args: list[str], words: str, tmp_path: Path) -> None:
+    result = harness("run", *args, "--reports", str(tmp_path), "--no-report")
+    assert result.returncode == 2
+    assert words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_list_defects() -> None:
+    result = harness("run", "--list-defects")
+    assert result.returncode == 0 and "wrong_ins_key" in result.stdout
+
+
+def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--insi-port", str(port), "--no-tls",
+                             "--reports", str(tmp_path), "--duration", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert any(f"http://127.0.0.1:{port}/lps" in line for line in lines), lines
+        health = requests.get(f"http://127.0.0.1:{port}/_harness/health", timeout=5)
+        assert health.json()["service"] == "INSi"
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)  # also closes the pipes
+    assert "exchange(s) recorded" in out

@@ -24,12 +24,13 @@ from harness.errors import ProfileError, UsageError
 from harness.paths import profiles_dir
 from harness.plugin import allure_bridge
 from harness.plugin.evidence import attach_scenario, scenarios_in
-from harness.plugin.fixtures import dui_run, insi, recorder, sut
+from harness.plugin.fixtures import *  # noqa: F403 - every fixture of fixtures.__all__
+from harness.plugin.fixtures import __all__ as FIXTURES
 from harness.plugin.options import add_options, settings_from
 from harness.plugin.state import STATE, PluginState
 from harness.plugin.verdicts import CoverageMatrix, TestVerdict, classify
 
-__all__ = ["dui_run", "insi", "recorder", "sut"]
+__all__ = list(FIXTURES)
 
 MARKER = "requirement"
 

@@ -6,6 +6,7 @@ With no ``--dui-sut``, the bundled reference DUI is started and pointed at the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,20 @@ def _start_insi(ctx: RunContext) -> Simulator:
     return InsiSimulator(ctx.recorder, port=ctx.settings.insi_port, tls=ctx.server_tls()).start()
 
 
-#: service name -> factory starting its simulator; later services register here.
-SIMULATORS = {"INSi": _start_insi}
+def _reference_dui_insi(ctx: RunContext) -> dict[str, Any]:
+    client_cert = client_key = ca = None
+    if ctx.pki is not None:
+        client_cert, client_key = ctx.pki.client("client-insi-auto")
+        ca = ctx.pki.ca_cert
+    return {"insi_url": ctx.simulators["INSi"].url, "client_cert": client_cert, "client_key": client_key,
+            "ca_cert": ca}
+
+
+#: service name -> factory starting its simulator. Each simulated service adds one entry.
+SIMULATORS: dict[str, Callable[[RunContext], Simulator]] = {"INSi": _start_insi}
+
+#: service name -> the ReferenceDuiConfig keyword arguments that point the reference DUI at it.
+REFERENCE_DUI_SETTINGS: dict[str, Callable[[RunContext], dict[str, Any]]] = {"INSi": _reference_dui_insi}
 
 
 @dataclass
@@ -76,15 +89,11 @@ class RunContext:
     def _start_reference_dui(self) -> str:
         from reference_dui import ReferenceDui, ReferenceDuiConfig
 
-        client_cert = client_key = ca = None
-        if self.pki is not None:
-            client_cert, client_key = self.pki.client("client-insi-auto")
-            ca = self.pki.ca_cert
+        settings: dict[str, Any] = {}
+        for contribute in REFERENCE_DUI_SETTINGS.values():
+            settings.update(contribute(self))
         config = ReferenceDuiConfig(
-            insi_url=self.simulators["INSi"].url,
-            client_cert=client_cert,
-            client_key=client_key,
-            ca_cert=ca,
+            **settings,
             pki_dir=self.pki.directory if self.pki else None,
             db_path=self.settings.reports / "reference-dui.sqlite3",
             defects=frozenset(self.settings.defects),

@@ -16,7 +16,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     total = len(EXPECTED)
     terminalreporter.section("dui-harness sensitivity / sensibilité")
     clean = "passes" if SCORE["clean"] else "FAILS"
-    terminalreporter.write_line(f"clean reference DUI: {clean} the INS suite")
+    terminalreporter.write_line(f"clean reference DUI: {clean} the full default profile")
     terminalreporter.write_line(f"defect switches caught on their requirement: {len(SCORE['caught'])}/{total}")
     for name in SCORE["missed"]:
         terminalreporter.write_line(f"  missed: {name}", red=True)

@@ -1,8 +1,9 @@
 """Sensitivity of the INS suite: the clean reference DUI passes, each defect switch is caught.
 
 Each run is a real ``dui-harness run`` in a subprocess (simulators, reference DUI, pytest,
-coverage matrix), exactly as an editor runs it. The score is printed at the end of the
-session (see ``tests/conftest.py``).
+coverage matrix), exactly as an editor runs it. The clean run uses the full default
+profile; each defect run the profile of its service. The score is printed at the end of the
+session (see ``tests/suites/conftest.py``).
 """
 
 from __future__ import annotations
@@ -18,29 +19,29 @@ import pytest
 
 from reference_dui import DEFECTS
 
-#: defect switch -> requirement the INS suite must fail on
-EXPECTED = {
-    "wrong_ins_key": "INS-KEY-01",
-    "no_ctxlps": "INS-INSI-02",
-    "bad_lps_nom": "INS-INSI-02",
-    "no_ctxbam": "INS-INSI-03",
-    "qualify_without_insi": "EXI SI 07",
-    "first_name_only": "INS-INSI-06",
-    "share_unqualified_ins": "EXI SI 08",
-    "store_histo_ins": "INS-HIST-01",
-    "nia_as_nir": "INS-RES-05",
-    "lose_person_on_insi_error": "INS-RES-04",
-    "keep_typed_traits": "INS-RES-02",
-    "bad_date_format": "INS-INSI-05",
-    "wrong_cert_cn": "INS-INSI-04",
+#: defect switch -> (profile that exercises it, requirement the suite must fail on).
+#: Every defect switch of the reference DUI has one entry (a test checks it).
+EXPECTED: dict[str, tuple[str, str]] = {
+    "wrong_ins_key": ("ins", "INS-KEY-01"),
+    "no_ctxlps": ("ins", "INS-INSI-02"),
+    "bad_lps_nom": ("ins", "INS-INSI-02"),
+    "no_ctxbam": ("ins", "INS-INSI-03"),
+    "qualify_without_insi": ("ins", "EXI SI 07"),
+    "first_name_only": ("ins", "INS-INSI-06"),
+    "share_unqualified_ins": ("ins", "EXI SI 08"),
+    "store_histo_ins": ("ins", "INS-HIST-01"),
+    "nia_as_nir": ("ins", "INS-RES-05"),
+    "lose_person_on_insi_error": ("ins", "INS-RES-04"),
+    "keep_typed_traits": ("ins", "INS-RES-02"),
+    "bad_date_format": ("ins", "INS-INSI-05"),
+    "wrong_cert_cn": ("ins", "INS-INSI-04"),
 }
 
 SCORE: dict[str, Any] = {"caught": [], "missed": [], "clean": None}
 
 
-def _run(reports: Path, *defects: str) -> tuple[int, dict[str, Any], str]:
-    cmd = [sys.executable, "-m", "harness", "run", "--profile", "ins", "--reports", str(reports),
-           "--no-report", "-q"]
+def _run(reports: Path, profile: str, *defects: str) -> tuple[int, dict[str, Any], str]:
+    cmd = [sys.executable, "-m", "harness", "run", "--profile", profile, "--reports", str(reports), "--no-report", "-q"]
     for defect in defects:
         cmd += ["--defect", defect]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
@@ -56,7 +57,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[
     names = ["clean", *EXPECTED]
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
-            name: pool.submit(_run, base / name, *([] if name == "clean" else [name])) for name in names
+            name: pool.submit(
+                _run, base / name, *(["segur-dui-esms"] if name == "clean" else [EXPECTED[name][0], name])
+            )
+            for name in names
         }
         return {name: future.result() for name, future in futures.items()}
 
@@ -83,7 +87,8 @@ def test_clean_reference_dui_passes_every_requirement(runs: dict[str, tuple[int,
 def test_defect_is_caught_on_its_requirement(defect: str, runs: dict[str, tuple[int, dict[str, Any], str]]) -> None:
     code, matrix, output = runs[defect]
     failed = _failed(matrix)
-    caught = code == 1 and EXPECTED[defect] in failed
+    requirement = EXPECTED[defect][1]
+    caught = code == 1 and requirement in failed
     (SCORE["caught"] if caught else SCORE["missed"]).append(defect)
     assert code == 1, f"exit {code}, expected 1 (non-conformity)\n{output}"
-    assert EXPECTED[defect] in failed, f"{defect}: failed requirements {sorted(failed)}\n{output}"
+    assert requirement in failed, f"{defect}: failed requirements {sorted(failed)}\n{output}"

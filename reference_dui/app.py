@@ -22,14 +22,14 @@ from starlette.routing import Mount, Route
 from reference_dui.identity import InvalidInput
 from reference_dui.service import DuiService, UnknownPerson
 
-__all__ = ["API_PREFIX", "MAX_BODY_BYTES", "build_app"]
+__all__ = ["API_PREFIX", "MAX_BODY_BYTES", "ApiError", "build_app", "guarded", "json_body"]
 
 API_PREFIX = "/harness/v1"
 MAX_BODY_BYTES = 1024 * 1024
 log = logging.getLogger("reference_dui")
 
 
-class _ApiError(Exception):
+class ApiError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -40,36 +40,36 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _json_body(request: Request) -> Any:
+async def json_body(request: Request) -> Any:
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise _ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise _ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+            raise ApiError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw.strip():
-        raise _ApiError(400, "a JSON body is required")
+        raise ApiError(400, "a JSON body is required")
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _ApiError(400, f"invalid JSON body: {exc}") from None
+        raise ApiError(400, f"invalid JSON body: {exc}") from None
 
 
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def _guarded(handler: Handler) -> Handler:
+def guarded(handler: Handler) -> Handler:
     """Map the service's exceptions to JSON errors."""
 
     async def endpoint(request: Request) -> Response:
         try:
             return await handler(request)
-        except _ApiError as exc:
+        except ApiError as exc:
             return _error(exc.status, exc.message)
         except InvalidInput as exc:
             return _error(400, str(exc))
@@ -90,14 +90,14 @@ def build_app(service: DuiService) -> Starlette:
         return Response(status_code=204)
 
     async def endpoints(request: Request) -> Response:
-        data = await _json_body(request)
+        data = await json_body(request)
         await run_in_threadpool(service.configure_endpoints, data)
         return Response(status_code=204)
 
     async def persons(request: Request) -> Response:
         if request.method == "GET":
             return JSONResponse(await run_in_threadpool(service.list_persons))
-        data = await _json_body(request)
+        data = await json_body(request)
         return JSONResponse(await run_in_threadpool(service.create_person, data), status_code=201)
 
     async def lookup(request: Request) -> Response:
@@ -105,7 +105,7 @@ def build_app(service: DuiService) -> Starlette:
         return JSONResponse(await run_in_threadpool(service.insi_lookup, pid))
 
     async def document(request: Request) -> Response:
-        data = await _json_body(request)
+        data = await json_body(request)
         pid = request.path_params["pid"]
         return JSONResponse(await run_in_threadpool(service.check_document, pid, data))
 
@@ -116,15 +116,17 @@ def build_app(service: DuiService) -> Starlette:
         return JSONResponse(await run_in_threadpool(service.exchange_identity, request.path_params["pid"]))
 
     routes = [
-        Route("/info", _guarded(info), methods=["GET"]),
-        Route("/reset", _guarded(reset), methods=["POST"]),
-        Route("/config/endpoints", _guarded(endpoints), methods=["PUT"]),
-        Route("/persons", _guarded(persons), methods=["GET", "POST"]),
-        Route("/persons/{pid}/insi-lookup", _guarded(lookup), methods=["POST"]),
-        Route("/persons/{pid}/identity-document", _guarded(document), methods=["POST"]),
-        Route("/persons/{pid}/identity", _guarded(identity), methods=["GET"]),
-        Route("/persons/{pid}/exchange-identity", _guarded(exchange), methods=["GET"]),
+        Route("/info", guarded(info), methods=["GET"]),
+        Route("/reset", guarded(reset), methods=["POST"]),
+        Route("/config/endpoints", guarded(endpoints), methods=["PUT"]),
+        Route("/persons", guarded(persons), methods=["GET", "POST"]),
+        Route("/persons/{pid}/insi-lookup", guarded(lookup), methods=["POST"]),
+        Route("/persons/{pid}/identity-document", guarded(document), methods=["POST"]),
+        Route("/persons/{pid}/identity", guarded(identity), methods=["GET"]),
+        Route("/persons/{pid}/exchange-identity", guarded(exchange), methods=["GET"]),
     ]
+    for feature in service.features:
+        routes += feature.routes()
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

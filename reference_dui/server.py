@@ -52,6 +52,8 @@ class ReferenceDui:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        for feature in self.service.features:
+            feature.close()
         self.service.store.close()
 
     close = stop

@@ -27,6 +27,7 @@ from reference_dui.identity import (
 )
 from reference_dui.insi_client import InsiAnswer, InsiClient, InsiQuery, InsNumber, RequestSettings
 from reference_dui.store import PersonRecord, Store, StoredIns
+from reference_dui.features import load_features
 
 __all__ = ["DOCUMENT_TYPES", "DuiService", "UnknownPerson"]
 
@@ -79,6 +80,7 @@ class DuiService:
         self._config_lock = threading.Lock()
         self.store = store or Store(config.db_path)
         self.instance = str(uuid.uuid4())
+        self.features = load_features(self)
 
     @property
     def config(self) -> ReferenceDuiConfig:
@@ -92,11 +94,15 @@ class DuiService:
         return {"name": DUI_NAME, "version": VERSION, "editor": EDITOR, "build_id": build, "defects": defects}
 
     def reset(self) -> None:
+        for feature in self.features:
+            feature.reset()
         self.store.reset()
 
     def configure_endpoints(self, data: Any) -> None:
         if not isinstance(data, dict):
             raise InvalidInput("the body must be a JSON object {insi: {url, client_cert, client_key, ca}}")
+        for feature in self.features:
+            feature.configure(data)
         insi = data.get("insi")
         if insi is None:
             return

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from reference_dui.identity import InvalidInput
 from reference_dui.service import DuiService, UnknownPerson
@@ -115,7 +115,7 @@ def build_app(service: DuiService) -> Starlette:
     async def exchange(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(service.exchange_identity, request.path_params["pid"]))
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/info", guarded(info), methods=["GET"]),
         Route("/reset", guarded(reset), methods=["POST"]),
         Route("/config/endpoints", guarded(endpoints), methods=["PUT"]),

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reference_dui.config import DUI_NAME, EDITOR, VERSION, ReferenceDuiConfig, pki_paths
+from reference_dui.features import load_features
 from reference_dui.identity import (
     INS_OIDS,
     OID_NIA,
@@ -27,7 +28,6 @@ from reference_dui.identity import (
 )
 from reference_dui.insi_client import InsiAnswer, InsiClient, InsiQuery, InsNumber, RequestSettings
 from reference_dui.store import PersonRecord, Store, StoredIns
-from reference_dui.features import load_features
 
 __all__ = ["DOCUMENT_TYPES", "DuiService", "UnknownPerson"]
 

@@ -27,6 +27,40 @@ DEFECTS: dict[str, str] = {
     "bad_date_format": "sends DateNaissance to INSi as DD/MM/YYYY",
     "wrong_cert_cn": "authenticates to INSi with the client-wrong-cn certificate of the test PKI "
     "(no client certificate when no PKI directory is configured)",
+    "psc_no_acr_eidas1": "Pro Santé Connect: the authorization request has no acr_values=eidas1",
+    "psc_no_state_check": "Pro Santé Connect: accepts an authorization answer whatever its state (CSRF)",
+    "psc_no_nonce_check": "Pro Santé Connect: never compares the ID token nonce with the one it sent",
+    "psc_accept_bad_signature": "Pro Santé Connect: reads the ID token without verifying its signature",
+    "psc_accept_wrong_issuer": "Pro Santé Connect: accepts an ID token from another issuer",
+    "psc_accept_wrong_audience": "Pro Santé Connect: accepts an ID token issued to another client (aud)",
+    "psc_accept_expired": "Pro Santé Connect: accepts an expired ID token (exp not checked)",
+    "psc_no_userinfo_sub_check": (
+        "Pro Santé Connect: takes the userinfo identity even when its sub is not the ID token's"
+    ),
+    "tddui_batch_bundle": "e-parcours: exports the record in a Bundle of type batch instead of transaction",
+    "tddui_ins_wrong_system": "e-parcours: writes the Patient INS with the bare OID as system (no urn:oid:)",
+    "tddui_no_master_identifier": "e-parcours: the TDDUI DocumentReference has no masterIdentifier",
+    "tddui_attachment_url": "e-parcours: the EXPORT_DUI document is referenced by attachment.url, not sent in data",
+    "epresc_wrong_person": "e-prescription: integrates a prescription without comparing its INS with the resident's",
+    "epresc_lose_on_unavailable": "e-prescription: drops an administration when the teleservice does not answer",
+    "mss_no_nil": "MSSanté: sends messages (documents and acknowledgements) without the X-MSS-NIL header",
+    "mss_wrong_codecda": "MSSanté: X-MSS-CODECDA carries another code than the attached CDA's code@code",
+    "mss_ins_without_qualified": "MSSanté: X-MSS-INS: O even when the attached CDA has no qualified INS",
+    "mss_no_mes_to_patient": "MSSanté: no X-MSS-MES: FIN on messages to a patient's Mon espace santé mailbox",
+    "mss_xdm_no_metadata": "MSSanté: the IHE_XDM.ZIP has no IHE_XDM/SUBSET01/METADATA.XML",
+    "mss_integrate_wrong_person": "MSSanté: integrates a received document for the first person with the same "
+    "birth name and birth date, ignoring the INS (homonyms)",
+    "mss_no_error_mdn": "MSSanté: sends no acknowledgement when a received document is rejected (902-905)",
+    "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
+    "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
+    "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",
+    "dmp_no_confidentiality": "DMP: the DocumentEntry has no confidentialityCode",
+    "dmp_hash_mismatch": "DMP: the hash slot is the SHA-1 of other bytes than the document sent",
+    "dmp_n1_extra_template": "DMP: unstructured (N1) documents also carry the DLU model templateId",
+    "dmp_lose_document_when_unavailable": "DMP: drops the document when the DMP does not answer (no pending copy)",
+    "dmp_integrate_wrong_person": "DMP: integrates a retrieved document for the first person with the same birth "
+    "name, ignoring its INS (homonyms)",
+    "dmp_skip_td02": "DMP: feeds the DMP without the TD0.2 existence/authorisation check",
 }
 
 

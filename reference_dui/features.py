@@ -20,6 +20,11 @@ __all__ = ["FEATURE_MODULES", "Feature", "load_features"]
 
 #: module paths of the features, each with ``create(service: DuiService) -> Feature``
 FEATURE_MODULES: list[str] = []
+FEATURE_MODULES.append("reference_dui.psc.feature")
+FEATURE_MODULES.append("reference_dui.indicators")
+FEATURE_MODULES.append("reference_dui.fhir.feature")
+FEATURE_MODULES.append("reference_dui.mssante.feature")
+FEATURE_MODULES.append("reference_dui.dmp.feature")
 
 
 class Feature(Protocol):

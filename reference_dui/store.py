@@ -183,6 +183,15 @@ class Store:
         self._write([(f"DELETE FROM {table}", ()) for table in ("ins_history", "ins", "traits", "persons")])
 
     @property
+    def connection(self) -> sqlite3.Connection:
+        """The SQLite connection, for a feature's own tables (use it under :attr:`lock`)."""
+        return self._db
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    @property
     def closed(self) -> bool:
         return self._closed
 

@@ -79,9 +79,17 @@ LAYERS = [
             "harness.sut",
             "harness.suites",
             "harness.validators",
+            "harness.evidence",
             "mocks",
             "reference_dui",
         ),
+    ),
+    Layer(
+        "harness/evidence",
+        "evidence (bundles, verify, project checks, usage, diff) reads what a run wrote: no test runner, no "
+        "plugin, no simulator, no DUI driver nor reference DUI (the CLI and the plugin sit on top of it)",
+        forbidden=(*TEST_RUNTIME, "harness.plugin", "harness.cli", "harness.suites", "harness.sut", "mocks",
+                   "reference_dui", "tests"),
     ),
     Layer(
         "harness/validators",
@@ -105,6 +113,7 @@ LAYERS = [
             "harness.plugin",
             "harness.suites",
             "mocks.insi",
+            "mocks.psc",
             "tests",
         ),
     ),

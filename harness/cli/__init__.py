@@ -1,4 +1,5 @@
-"""The ``dui-harness`` command line: ``run``, ``serve``, ``pki``, ``validate``, ``profiles``.
+"""The ``dui-harness`` command line: ``run``, ``serve``, ``pki``, ``validate``, ``profiles``, and for
+reviewers and ARS ``bundle``, ``verify``, ``keys``, ``check-project``, ``usage``, ``diff``.
 
 Exit codes (every verb):
 
@@ -30,7 +31,8 @@ EXIT_SUT_UNREACHABLE = 3
 EXIT_HARNESS_ERROR = 4
 
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
-VERBS = ("run", "serve", "pki", "validate", "profiles")
+VERBS = ("run", "serve", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project", "usage",
+         "diff")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dui-harness {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for verb in VERBS:
-        importlib.import_module(f"harness.cli.{verb}").add_parser(subparsers)
+        importlib.import_module(f"harness.cli.{verb.replace('-', '_')}").add_parser(subparsers)
     return parser
 
 

@@ -30,8 +30,12 @@ def find_allure(start: Path | None = None) -> str | None:
     return shutil.which("allure")
 
 
-def render_report(results: Path, output: Path, *, title: str, timeout: float = 300.0) -> tuple[bool, str]:
+def render_report(results: Path, output: Path, *, title: str, timeout: float = 300.0,
+                  history: Path | None = None) -> tuple[bool, str]:
     """Render ``results`` into ``output`` (classic Allure 2 layout with its Behaviors view).
+
+    ``history``: Allure 3's ``historyPath`` (a JSON Lines file the generator reads, then appends
+    this report's point to; see :mod:`harness.evidence.history`).
 
     Returns ``(ok, message)``: the message says where the report is, or why it is not.
     """
@@ -42,11 +46,15 @@ def render_report(results: Path, output: Path, *, title: str, timeout: float = 3
     if output.exists():
         shutil.rmtree(output)
     config = output.parent / "allurerc.json"
-    config.write_text(json.dumps({
+    settings: dict[str, object] = {
         "name": title,
         "output": str(output),
         "plugins": {"allure2": {"options": {"reportName": title, "reportLanguage": "en"}}},
-    }, indent=2, ensure_ascii=False), encoding="utf-8")
+    }
+    if history is not None:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        settings["historyPath"] = str(history)
+    config.write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
     env = {**os.environ, "NO_COLOR": "1", "CI": os.environ.get("CI", "true")}
     try:
         proc = subprocess.run(

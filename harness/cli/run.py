@@ -17,15 +17,18 @@ from typing import Any
 import pytest
 
 from harness.cli.allure_report import render_report
+from harness.cli.bundle import add_signing_options, bundle_reports, describe
 from harness.core.requirements import load_profile
-from harness.errors import UsageError
+from harness.errors import HarnessError, UsageError
+from harness.evidence.history import history_file, keep_history, seed_history
 from harness.paths import profiles_dir, suites_dir
 from harness.plugin.options import DEFAULT_PROFILE
 
 __all__ = ["add_parser", "main", "run_suite"]
 
 OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
-           "coverage-matrix.csv", "reference-dui.sqlite3")
+           "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
+           "evidence-bundle.zip", "allurerc.json", "usage.json")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -42,6 +45,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
     p.add_argument("--no-report", action="store_true", help="skip rendering the Allure HTML report")
+    p.add_argument("--no-bundle", action="store_true", help="skip the signed evidence bundle")
+    p.add_argument("--bundle-out", type=Path, metavar="FILE",
+                   help="evidence bundle file (default <reports>/evidence-bundle.zip)")
+    p.add_argument("--history", type=Path, metavar="PREVIOUS",
+                   help="previous reports folder, Allure report or bundle: carry its Allure history/trend")
+    add_signing_options(p)
     p.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
     p.set_defaults(handler=main)
@@ -124,8 +133,11 @@ def main(args: argparse.Namespace) -> int:
         if unknown:
             raise UsageError(f"unknown defect {', '.join(unknown)}; known: {', '.join(DEFECTS)}",
                              tip="dui-harness run --list-defects")
+    if args.history is not None and not args.history.exists():
+        raise UsageError(f"--history {args.history}: no such reports folder, Allure report or bundle")
     code, matrix = run_suite(args)
     reports: Path = args.reports.resolve()
+    seeded = seed_history(args.history, reports / "allure-results") if args.history is not None else []
     print()
     print(f"dui-harness — profil {profile.label} ({profile.title})")
     if matrix:
@@ -135,10 +147,23 @@ def main(args: argparse.Namespace) -> int:
             print(f"  MUST non couverte / not covered: {req}")
     if not args.no_report and (reports / "allure-results").is_dir():
         ok, message = render_report(reports / "allure-results", reports / "allure-report",
-                                    title=f"dui-harness — {profile.title} ({profile.label})")
+                                    title=f"dui-harness — {profile.title} ({profile.label})",
+                                    history=history_file(reports / "allure-results"))
+        if ok:
+            keep_history(reports / "allure-results", reports / "allure-report")
         print(f"  rapport Allure / Allure report: {message}" if ok else f"  {message}")
+        if seeded:
+            print(f"  historique repris / history carried from {args.history}")
     print(f"  résultats Allure / Allure results: {reports / 'allure-results'}")
     print(f"  JUnit: {reports / 'junit.xml'}")
     print(f"  matrice de couverture / coverage matrix: {reports / 'coverage-matrix.json'} (+ .csv)")
     print(f"  échanges capturés / captured exchanges: {reports / 'exchanges'}")
+    if not args.no_bundle and matrix is not None:
+        try:
+            result = bundle_reports(args, reports, args.bundle_out)
+        except HarnessError as exc:  # the run's verdicts stand; say why there is no bundle
+            print(f"  dossier de preuves non écrit / evidence bundle not written: {exc}")
+        else:
+            print(describe(result))
+            print(f"  matrice de conformité / conformity matrix: {reports / 'conformity-matrix.html'}")
     return _exit_code(code, matrix)

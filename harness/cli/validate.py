@@ -15,14 +15,22 @@ from typing import Any
 from harness.cli import EXIT_NONCONFORMITY, EXIT_OK
 from harness.core.findings import Severity
 from harness.errors import UsageError
+from harness.validators.cda.cli import validate_cda_input
+from harness.validators.fhir.cli import validate_fhir_input
 from harness.validators.ins_input import validate_ins_input
+from harness.validators.mail import validate_mail_file
 from harness.validators.result import ValidateOptions, ValidationResult, Validator
+from harness.validators.xds.cli import validate_xds_input
 
 __all__ = ["VALIDATORS", "add_parser", "main", "render_text"]
 
 #: kind -> validator; one line per kind.
 VALIDATORS: dict[str, Validator] = {
     "ins": validate_ins_input,
+    "fhir": validate_fhir_input,
+    "cda": validate_cda_input,
+    "xds": validate_xds_input,
+    "mail": validate_mail_file,
 }
 
 
@@ -45,6 +53,9 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--oid", help="assigning authority OID of values given without one")
+    parser.add_argument("--cda-pack", metavar="DIR",
+                        help="CI-SIS artefact pack (TestContenuCDA layout: XSD, schematrons, value sets); "
+                             "default: $DUI_HARNESS_CDA_PACK")
     parser.set_defaults(handler=main)
 
 
@@ -56,7 +67,7 @@ def main(args: argparse.Namespace) -> int:
             f"unknown kind {args.kind!r}; known kinds: {', '.join(sorted(VALIDATORS))}",
             tip=f"dui-harness validate {sorted(VALIDATORS)[0]} INPUT...",
         )
-    options = ValidateOptions(oid=args.oid)
+    options = ValidateOptions(oid=args.oid, cda_pack=args.cda_pack)
     results = [result for target in args.inputs for result in validator(target, options)]
     if args.json:
         payload = {"results": [r.as_dict() for r in results]}

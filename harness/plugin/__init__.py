@@ -27,10 +27,12 @@ from harness.plugin.evidence import attach_scenario, scenarios_in
 from harness.plugin.fixtures import *  # noqa: F403 - every fixture of fixtures.__all__
 from harness.plugin.fixtures import __all__ as FIXTURES
 from harness.plugin.options import add_options, settings_from
+from harness.plugin.run_record import failure_reason, write_run_record
 from harness.plugin.state import STATE, PluginState
 from harness.plugin.verdicts import CoverageMatrix, TestVerdict, classify
 
 __all__ = list(FIXTURES)
+pytest_plugins = ["harness.plugin.mss_usage"]  # MSSanté usage counters (reports/usage.json)
 
 MARKER = "requirement"
 
@@ -100,8 +102,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         return (yield)
     finally:
         funcargs = getattr(item, "funcargs", {})
+        verdict = item.config.stash[STATE].verdicts.get(item.nodeid)
         for scenario in scenarios_in(funcargs.values()):
             attach_scenario(scenario)
+            if verdict is not None:
+                verdict.exchanges += [e.id for e in scenario.exchanges]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -118,7 +123,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         blamed = None
         if isinstance(exc, NonConformity):
             blamed = tuple(r for r in exc.requirements if r in verdict.requirements) or None
-        verdict.worsen(outcome, message, blamed)
+        verdict.worsen(outcome, message, blamed, reason=failure_reason(exc, message),
+                       findings=[f.as_dict() for f in exc.findings] if isinstance(exc, NonConformity) else None)
     return report
 
 
@@ -129,6 +135,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     settings = state.settings
     matrix = CoverageMatrix(state.profile, state.verdicts.values())
     matrix.write(settings.reports)
+    write_run_record(settings.reports, state, matrix, exitstatus)
     alluredir = getattr(session.config.option, "allure_report_dir", None)
     if alluredir:
         ctx = state.context

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 import pytest
 
 from harness.core.recorder import Recorder
+from harness.plugin.documents import DocumentLog
 from harness.plugin.session import RunContext
 from harness.plugin.state import STATE
 from harness.sut.driver import SutDriver
+from harness.sut.http_trigger import TriggerApiError
 from mocks.common.simulator import Simulator
 
-__all__ = ["dui_run", "insi", "recorder", "sut"]
+__all__ = ["dmp", "dui_run", "eparcours", "epresc", "insi", "mss", "psc", "recorder", "sut", "validated_documents"]
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +46,49 @@ def sut(dui_run: RunContext) -> SutDriver:
 def insi(dui_run: RunContext) -> Simulator:
     """The INSi teleservice simulator (faults, state, URL)."""
     return dui_run.simulators["INSi"]
+
+
+@pytest.fixture(scope="session")
+def psc(dui_run: RunContext) -> Simulator:
+    """The Pro Santé Connect simulator (OpenID Connect provider: faults, test professionals, issuer),
+    with the redirect URIs the DUI declares in ``GET /info`` (``psc_redirect_uris``) registered."""
+    sim = dui_run.simulators["PSC"]
+    declared = dui_run.sut_info.extra.get("psc_redirect_uris") if dui_run.sut_info else None
+    if declared:
+        if not isinstance(declared, list) or not all(isinstance(u, str) for u in declared):
+            raise TriggerApiError("getInfo: psc_redirect_uris must be a list of URIs")
+        try:
+            sim.register_redirect_uris(declared)  # type: ignore[attr-defined]
+        except ValueError as exc:
+            raise TriggerApiError(f"getInfo: psc_redirect_uris cannot be registered: {exc}") from None
+    return sim
+
+
+@pytest.fixture(scope="session")
+def validated_documents(request: pytest.FixtureRequest) -> DocumentLog:
+    """Where a suite keeps the documents it validated (``<reports>/documents``, carried by the bundle)."""
+    return DocumentLog(request.config.stash[STATE].settings.reports / "documents")
+
+
+@pytest.fixture(scope="session")
+def mss(dui_run: RunContext) -> Simulator:
+    """The MSSanté operator simulator (SMTP/IMAP listeners, mailboxes, directory, deliveries)."""
+    return dui_run.simulators["MSSante"]
+
+
+@pytest.fixture(scope="session")
+def eparcours(dui_run: RunContext) -> Simulator:
+    """The e-parcours platform simulator (TDDUI consumer, FHIR R4): store, faults, recorded bundles."""
+    return dui_run.simulators["EPARCOURS"]
+
+
+@pytest.fixture(scope="session")
+def epresc(dui_run: RunContext) -> Simulator:
+    """The e-prescription teleservice simulator (FHIR R4 model, an assumption): prescriptions, faults."""
+    return dui_run.simulators["EPRESC"]
+
+
+@pytest.fixture(scope="session")
+def dmp(dui_run: RunContext) -> Simulator:
+    """The DMP simulator (XDS.b registry and repository, TD0.2 statuses, seeded documents, faults)."""
+    return dui_run.simulators["DMP"]

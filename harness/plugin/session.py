@@ -7,11 +7,13 @@ With no ``--dui-sut``, the bundled reference DUI is started and pointed at the s
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.core.recorder import Recorder
+from harness.errors import HarnessError
 from harness.pki import TestPki, ensure_pki
 from harness.plugin.options import RunSettings
 from harness.sut.attended import AttendedDriver
@@ -38,8 +40,52 @@ def _reference_dui_insi(ctx: RunContext) -> dict[str, Any]:
             "ca_cert": ca}
 
 
+def _start_psc(ctx: RunContext) -> Simulator:
+    from mocks.psc import PscSimulator
+
+    # a fixed port for a DUI configured beforehand; a free one when INSi is on a free one too (--insi-port 0)
+    port = 0 if ctx.settings.uses_reference_dui or ctx.settings.insi_port == 0 else 8706
+    return PscSimulator(ctx.recorder, port=port, tls=ctx.server_tls()).start()
+
+
+def _start_mss(ctx: RunContext) -> Simulator:
+    from harness.plugin.mss_session import start_mss
+
+    return start_mss(ctx)
+
+
+def _start_fhir(ctx: RunContext, service: str, fixed_port: int) -> Simulator:
+    """The FHIR simulators (e-parcours TDDUI consumer, e-prescription), SQLite under the reports."""
+    from mocks.fhir import EparcoursSimulator, EprescSimulator
+
+    port = 0 if ctx.settings.uses_reference_dui else fixed_port  # fixed for a DUI configured beforehand
+    ctx.settings.reports.mkdir(parents=True, exist_ok=True)
+    db = ctx.settings.reports / f"fhir-{service.lower()}.sqlite3"
+    db.unlink(missing_ok=True)
+    kind = EparcoursSimulator if service == "EPARCOURS" else EprescSimulator
+    return kind(ctx.recorder, port=port, tls=ctx.server_tls(), db_path=db).start()
+
+
+def _start_dmp(ctx: RunContext) -> Simulator:
+    """The DMP simulator (XDS.b registry/repository, SQLite under the reports; fixed port 8702 for a
+    DUI configured beforehand)."""
+    from mocks.dmp import DmpSimulator
+
+    port = 0 if ctx.settings.uses_reference_dui else 8702
+    ctx.settings.reports.mkdir(parents=True, exist_ok=True)
+    db = ctx.settings.reports / "dmp-registry.sqlite3"
+    db.unlink(missing_ok=True)
+    signing = ctx.pki.client("signing-vihf") if ctx.pki is not None else None
+    return DmpSimulator(ctx.recorder, port=port, tls=ctx.server_tls(), db_path=db, signing=signing).start()
+
+
 #: service name -> factory starting its simulator. Each simulated service adds one entry.
 SIMULATORS: dict[str, Callable[[RunContext], Simulator]] = {"INSi": _start_insi}
+SIMULATORS["PSC"] = _start_psc
+SIMULATORS["MSSante"] = _start_mss
+SIMULATORS["EPARCOURS"] = lambda ctx: _start_fhir(ctx, "EPARCOURS", 8707)
+SIMULATORS["EPRESC"] = lambda ctx: _start_fhir(ctx, "EPRESC", 8708)
+SIMULATORS["DMP"] = lambda ctx: _start_dmp(ctx)
 
 #: service name -> the ReferenceDuiConfig keyword arguments that point the reference DUI at it.
 REFERENCE_DUI_SETTINGS: dict[str, Callable[[RunContext], dict[str, Any]]] = {"INSi": _reference_dui_insi}
@@ -56,6 +102,8 @@ class RunContext:
     driver: SutDriver | None = None
     reference_dui: Any = None
     sut_info: SutInfo | None = None
+    #: the DUI's usage indicators (trigger API ``GET /indicators``) read at the end of the run
+    indicators: dict[str, Any] | None = None
 
     @classmethod
     def open(cls, settings: RunSettings) -> RunContext:
@@ -110,13 +158,17 @@ class RunContext:
             if self.pki is not None:
                 cert, key = self.pki.client("client-insi-auto")
                 entry.update(client_cert=str(cert), client_key=str(key), ca=str(self.pki.ca_cert))
+            entry.update(sim.endpoint_details())  # a service's own details (e.g. its client certificate) win
             out[service.lower()] = entry
         return out
 
     def close(self) -> None:
         if self.driver is not None:
+            try:
+                self.indicators = self.driver.indicators()
+            except (HarnessError, AssertionError) as exc:  # an unreachable DUI or a broken answer
+                self.indicators = {"error": str(exc)[:500]}
             self.driver.close()
-        if self.reference_dui is not None:
-            self.reference_dui.stop()
-        for sim in self.simulators.values():
-            sim.stop()
+        servers = [*([self.reference_dui] if self.reference_dui is not None else []), *self.simulators.values()]
+        with ThreadPoolExecutor(max_workers=max(1, len(servers))) as pool:  # each shutdown waits ~0.2 s
+            list(pool.map(lambda server: server.stop(), servers))

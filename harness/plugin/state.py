@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -25,6 +26,7 @@ class PluginState:
     verdicts: dict[str, TestVerdict] = field(default_factory=dict)
     omitted: list[str] = field(default_factory=list)
     context: RunContext | None = None
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def active(self) -> bool:

@@ -60,12 +60,21 @@ class TestVerdict:
     verdict: str = PASS
     message: str = ""
     blamed: tuple[str, ...] | None = None
+    #: one line saying why (the non-conformity's title, the error's first line)
+    reason: str = ""
+    #: the findings of the non-conformity (``Finding.as_dict()``), for the evidence bundle
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    #: ids of the recorded exchanges attached to this test as evidence
+    exchanges: list[str] = field(default_factory=list)
 
-    def worsen(self, verdict: str, message: str, blamed: tuple[str, ...] | None = None) -> None:
+    def worsen(self, verdict: str, message: str, blamed: tuple[str, ...] | None = None, *,
+               reason: str = "", findings: list[dict[str, Any]] | None = None) -> None:
         if ORDER.index(verdict) < ORDER.index(self.verdict):
             self.verdict = verdict
             self.message = message
             self.blamed = blamed
+            self.reason = reason
+            self.findings = list(findings or [])
 
     def verdict_for(self, requirement: str) -> str | None:
         """This test's verdict on ``requirement``; None when its outcome says nothing of it."""
@@ -82,7 +91,8 @@ class RequirementVerdict:
     level: str
     verification: str
     verdict: str
-    tests: list[dict[str, str]] = field(default_factory=list)
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    applicability: str = "all"
 
 
 class CoverageMatrix:
@@ -104,9 +114,11 @@ class CoverageMatrix:
                 verdict = ATTESTATION if req.is_attestation else NOT_COVERED
             self.rows.append(RequirementVerdict(
                 id=req.id, title_fr=req.title_fr, service=req.service, level=req.level,
-                verification=req.verification, verdict=verdict,
+                verification=req.verification, verdict=verdict, applicability=req.applicability,
                 tests=[{"test": t.nodeid, "verdict": t.verdict_for(req.id) or "no-verdict",
-                        "message": t.message[:2000]} for t in tests],
+                        "message": t.message[:2000], "reason": t.reason[:500],
+                        "findings": [f for f in t.findings if f.get("requirement") in ("", req.id)],
+                        "exchanges": list(dict.fromkeys(t.exchanges))} for t in tests],
             ))
 
     def uncovered_must(self) -> list[RequirementVerdict]:

@@ -17,6 +17,9 @@ from typing import Any, TextIO
 from harness.core.ins import Traits
 from harness.core.recorder import Recorder
 from harness.errors import HarnessError
+from harness.sut.attended_dmp import AttendedDmp
+from harness.sut.attended_fhir import AttendedFhir
+from harness.sut.attended_mss import AttendedMss
 from harness.sut.driver import IdentityDocument, SutDriver, SutInfo
 
 __all__ = ["AttendedDriver", "Operator", "OperatorNoAnswer"]
@@ -62,7 +65,7 @@ def _describe(traits: Traits) -> str:
             f"{traits.birth_date}{place}")
 
 
-class AttendedDriver(SutDriver):
+class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, SutDriver):
     """The operator performs each action; exchanges are awaited on the recorder.
 
     Args:
@@ -169,3 +172,37 @@ class AttendedDriver(SutDriver):
             f"Produce a document for person {person_id}: which INS does it carry? (empty if none)",
         )
         return {"ins": {"value": ins, "oid": ""} if ins else None, "declared_by_operator": True}
+
+    def psc_login(self, professional: str) -> dict[str, Any]:
+        since = self.recorder.mark()
+        self.operator.say(
+            f"Connectez-vous à la DUI avec Pro Santé Connect (le simulateur authentifie le professionnel "
+            f"{professional} sans écran), puis revenez ici.",
+            f"Log in to the DUI with Pro Santé Connect (the simulator authenticates professional {professional} "
+            "with no screen), then come back here.",
+        )
+        found = self.recorder.wait_for(lambda es: any(e.transaction in ("userinfo", "authorize") for e in es),
+                                       service="PSC", since=since, timeout=self.exchange_timeout)
+        shown = self.operator.ask(
+            "La DUI vous a-t-elle connecté ? Saisissez l'identifiant national (idNat) du professionnel affiché, "
+            "ou laissez vide si la connexion a été refusée :",
+            "Did the DUI log you in? Type the national id (idNat) of the professional it shows, or leave empty "
+            "if the login was refused:",
+        )
+        if not found:
+            return {"outcome": "error", "professional": None, "error": "no Pro Santé Connect call received",
+                    "declared_by_operator": True}
+        return {"outcome": "logged_in" if shown else "refused",
+                "professional": {"id_nat": shown} if shown else None, "declared_by_operator": True}
+
+    def psc_session(self) -> dict[str, Any]:
+        shown = self.operator.ask(
+            "Quel professionnel la DUI affiche-t-elle comme connecté (idNat) ? Laissez vide si aucun :",
+            "Which professional does the DUI show as logged in (idNat)? Leave empty if none:",
+        )
+        return {"logged_in": bool(shown), "professional": {"id_nat": shown} if shown else None,
+                "declared_by_operator": True}
+
+    def psc_logout(self) -> None:
+        self.operator.ask("Déconnectez-vous de la DUI, puis appuyez sur Entrée.",
+                          "Log out of the DUI, then press Enter.")

@@ -9,6 +9,8 @@ import requests
 from harness.core.ins import Traits
 from harness.errors import SutUnreachable
 from harness.sut.driver import IdentityDocument, SutDriver, SutInfo, traits_payload
+from harness.sut.http_dmp import HttpDmp
+from harness.sut.http_fhir import HttpFhir
 
 __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
@@ -20,7 +22,7 @@ class TriggerApiError(AssertionError):
     """
 
 
-class HttpTriggerDriver(SutDriver):
+class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``.
 
     Args:
@@ -106,6 +108,69 @@ class HttpTriggerDriver(SutDriver):
 
     def exchange_identity(self, person_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", f"/persons/{person_id}/exchange-identity", ok=(200,))
+        return result
+
+    def psc_login(self, professional: str) -> dict[str, Any]:
+        result = self._call("POST", "/psc/login", {"professional": professional}, ok=(200,))
+        if not isinstance(result, dict) or "outcome" not in result:
+            raise TriggerApiError("pscLogin must answer a PscLoginOutcome with an outcome")
+        return result
+
+    def psc_session(self) -> dict[str, Any]:
+        result = self._call("GET", "/psc/session", ok=(200,))
+        if not isinstance(result, dict) or "logged_in" not in result:
+            raise TriggerApiError("getPscSession must answer a PscSession with logged_in")
+        return result
+
+    def psc_logout(self) -> None:
+        self._call("DELETE", "/psc/session", ok=(200, 204))
+
+    def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
+                 acknowledgement: bool = False, visible_to_patient: bool = True) -> dict[str, Any]:
+        body: dict[str, Any] = {"recipient": {"kind": recipient_kind}, "acknowledgement": acknowledgement,
+                                "visible_to_patient": visible_to_patient}
+        if address is not None:
+            body["recipient"]["address"] = address
+        result = self._call("POST", f"/persons/{person_id}/mss/messages", body, ok=(200, 201))
+        if not isinstance(result, dict) or "status" not in result:
+            raise TriggerApiError("sendMssDocument must answer an MssSendOutcome with a status")
+        return result
+
+    def mss_fetch(self) -> dict[str, Any]:
+        result = self._call("POST", "/mss/fetch", ok=(200,))
+        if not isinstance(result, dict) or "messages" not in result:
+            raise TriggerApiError("fetchMssMail must answer an MssFetchOutcome with messages")
+        return result
+
+    def mss_documents(self, person_id: str) -> list[dict[str, Any]]:
+        result = self._call("GET", f"/persons/{person_id}/mss/documents", ok=(200,))
+        if not isinstance(result, list):
+            raise TriggerApiError("listMssDocuments must answer a JSON array")
+        return result
+
+    def mss_acknowledgements(self) -> list[dict[str, Any]]:
+        result = self._call("GET", "/mss/acknowledgements", ok=(200,))
+        if not isinstance(result, list):
+            raise TriggerApiError("listMssAcknowledgements must answer a JSON array")
+        return result
+
+    def indicators(self) -> dict[str, Any] | None:
+        """``GET /indicators``; None when the DUI answers 404 or 501 (not exposed)."""
+        url = f"{self.base_url}/indicators"
+        try:
+            response = self.session.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SutUnreachable(f"the DUI's trigger API does not answer at {url}", url=url) from exc
+        if response.status_code in (404, 405, 501):
+            return None
+        if response.status_code != 200:
+            raise TriggerApiError(f"trigger API GET /indicators answered HTTP {response.status_code}")
+        try:
+            result = response.json()
+        except ValueError as exc:
+            raise TriggerApiError("trigger API GET /indicators answered a body that is not JSON") from exc
+        if not isinstance(result, dict):
+            raise TriggerApiError("getIndicators must answer a JSON object")
         return result
 
     def close(self) -> None:

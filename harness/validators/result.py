@@ -22,9 +22,11 @@ class ValidateOptions:
 
     Attributes:
         oid: assigning authority OID for INS values that do not carry one (``--oid``).
+        cda_pack: the CI-SIS artefact pack folder (``--cda-pack``; None: ``DUI_HARNESS_CDA_PACK``).
     """
 
     oid: str | None = None
+    cda_pack: str | None = None
 
 
 @dataclass(frozen=True)

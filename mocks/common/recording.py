@@ -106,6 +106,8 @@ class RecordingMiddleware:
                 response_headers.extend(
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
                 )
+                if any(k.lower() == "content-length" and v.strip() == "0" for k, v in response_headers):
+                    finish()  # no body (a 302): the client has the whole answer as soon as the head leaves
             elif message["type"] == "http.response.body":
                 response_body.extend(message.get("body", b""))
                 if not message.get("more_body", False):

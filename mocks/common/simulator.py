@@ -50,6 +50,10 @@ class Simulator:
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         return 413, "text/plain; charset=utf-8", reason.encode()
 
+    def endpoint_details(self) -> dict[str, Any]:
+        """Entries a DUI needs besides ``url`` in ``PUT /config/endpoints`` (e.g. an issuer)."""
+        return {}
+
     # -- shared -------------------------------------------------------------------------
     def build_app(self) -> Any:
         app = Starlette(routes=[*control_routes(self), *self.routes()])

@@ -4,28 +4,63 @@
 other checks need (document id, type code, template ids, INS and traits of the patient…)
 and the findings, each with its rule id, requirement id, severity and XPath location.
 
-Layers (see the DMP issue): well-formedness and safe parsing; the header rules of the
-CI-SIS *structuration minimale* written by the project (embedded, no pack needed); the
-CDA_extended XSD and the official CI-SIS schematrons when an artefact pack path is given.
-This module owns the contract; the layers live in sibling modules.
+Layers:
+
+1. well-formedness and safe parsing (:func:`harness.validators.safexml.parse_xml`);
+2. the project's **embedded rules**, written from the facts, no pack needed: structuration
+   minimale header (:mod:`.rules_header`), INS in recordTarget (:mod:`.rules_ins`), N1
+   (:mod:`.rules_n1`), DLU/FLUDT/FLUDR (:mod:`.rules_dlu`), VSM (:mod:`.rules_vsm`),
+   EXPORT_DUI (:mod:`.rules_export`);
+3. with an **artefact pack** (:mod:`.pack`): ``CDA_extended.xsd`` (:mod:`.xsd`) and the official
+   CI-SIS schematrons chosen by the document's templateIds (:mod:`.selection`), compiled to
+   XSLT 2 (:mod:`.schematron_compile`) and run by SaxonC-HE (:mod:`.schematron_run`), their
+   French messages kept verbatim (:mod:`.svrl`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from harness.core.findings import Finding, Severity
-from harness.core.ins import INS_OIDS, parse_ins
+from harness.core.ins import INS_OIDS
+from harness.validators.cda.common import CDA_NS, NS
+from harness.validators.cda.official import check_official
+from harness.validators.cda.pack import CdaPack, CdaPackError, load_pack, pack_from_env, resolve_pack
+from harness.validators.cda.rules_dlu import check_dlu
+from harness.validators.cda.rules_export import check_export
+from harness.validators.cda.rules_header import REQ_HEADER, check_header
+from harness.validators.cda.rules_ins import check_ins
+from harness.validators.cda.rules_n1 import check_n1
+from harness.validators.cda.rules_vsm import check_vsm
+from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
+from harness.validators.cda.svrl import SvrlReport
 from harness.validators.safexml import XmlInputError, parse_xml
 
-__all__ = ["CDA_NS", "CdaHeader", "CdaReport", "validate_cda"]
+__all__ = [
+    "CDA_NS",
+    "DEFAULT_SCHEMATRONS",
+    "EMBEDDED_RULES",
+    "MAX_CDA_BYTES",
+    "CdaHeader",
+    "CdaPack",
+    "CdaPackError",
+    "CdaReport",
+    "load_pack",
+    "pack_from_env",
+    "read_header",
+    "resolve_pack",
+    "validate_cda",
+]
 
-CDA_NS = "urn:hl7-org:v3"
-NS = {"cda": CDA_NS}
 MAX_CDA_BYTES = 200 * 1024 * 1024
+#: the embedded rule families, in the order their findings are reported
+EMBEDDED_RULES: tuple[Callable[[etree._Element], list[Finding]], ...] = (
+    check_header, check_ins, check_n1, check_dlu, check_vsm, check_export,
+)
 
 
 @dataclass
@@ -54,11 +89,20 @@ class CdaHeader:
 
 @dataclass
 class CdaReport:
-    """The outcome of validating one CDA document."""
+    """The outcome of validating one CDA document.
+
+    Attributes:
+        header: the header facts.
+        findings: embedded rules first, then XSD, then official schematrons (pack given).
+        root: the parsed document (None when it could not be parsed).
+        svrl: schematron name (``model``, ``ModelesDeContenusCDA``…) -> the SVRL report of the
+            official schematron run on this document (empty without a pack).
+    """
 
     header: CdaHeader
     findings: list[Finding] = field(default_factory=list)
     root: etree._Element | None = None
+    svrl: dict[str, SvrlReport] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -77,9 +121,9 @@ def read_header(root: etree._Element) -> CdaHeader:
     """The header facts of a parsed ClinicalDocument."""
     patient = "cda:recordTarget/cda:patientRole"
     ins_roots = " or ".join(f"@root='{oid}'" for oid in INS_OIDS)
+    extension = _text(root, "cda:id/@extension")
     return CdaHeader(
-        document_id=_text(root, "cda:id/@root") + (
-            f"^{_text(root, 'cda:id/@extension')}" if _text(root, "cda:id/@extension") else ""),
+        document_id=_text(root, "cda:id/@root") + (f"^{extension}" if extension else ""),
         set_id=_text(root, "cda:setId/@root"),
         version=_text(root, "cda:versionNumber/@value"),
         code=_text(root, "cda:code/@code"),
@@ -100,82 +144,44 @@ def read_header(root: etree._Element) -> CdaHeader:
     )
 
 
-def _structure(root: etree._Element) -> list[Finding]:
-    """CI-SIS structuration minimale: the header elements every CDA document carries [1..1]."""
-    required = {
-        "cda:realmCode[@code='FR']": "realmCode@code='FR'",
-        "cda:typeId[@root='2.16.840.1.113883.1.3' and @extension='POCD_HD000040']": "typeId POCD_HD000040",
-        "cda:id/@root": "id@root",
-        "cda:code/@code": "code (type of document)",
-        "cda:title": "title",
-        "cda:effectiveTime/@value": "effectiveTime",
-        "cda:confidentialityCode/@code": "confidentialityCode",
-        "cda:languageCode/@code": "languageCode",
-        "cda:setId/@root": "setId",
-        "cda:versionNumber/@value": "versionNumber",
-        "cda:recordTarget/cda:patientRole/cda:patient": "recordTarget/patientRole/patient",
-        "cda:author": "author",
-        "cda:custodian": "custodian",
-    }
-    findings = []
-    for xpath, label in required.items():
-        if not root.xpath(xpath, namespaces=NS):
-            findings.append(Finding("cda.header.required", "CDA-HDR-01",
-                                    f"the CDA header has no {label} (structuration minimale: [1..1])",
-                                    location=f"/ClinicalDocument/{xpath.split('/')[0].replace('cda:', '')}"))
-    return findings
-
-
-def _ins(header: CdaHeader) -> list[Finding]:
-    """INS in recordTarget: valid key and OID; the five strict traits are then mandatory."""
-    if not header.ins:
-        return []
-    where = "/ClinicalDocument/recordTarget/patientRole"
-    findings = []
-    try:
-        if not parse_ins(header.ins, header.ins_oid).key_is_valid:
-            findings.append(Finding("cda.ins.key", "CDA-INS-01",
-                                    f"INS {header.ins} has a wrong key (97 − NIR mod 97)", location=f"{where}/id"))
-    except ValueError as exc:
-        findings.append(Finding("cda.ins.format", "CDA-INS-01", f"INS {header.ins!r}: {exc}", location=f"{where}/id"))
-    traits = {
-        "name/family[@qualifier='BR'] (nom de naissance)": header.birth_name,
-        "name/given[@qualifier='BR'] (premier prénom de naissance)": header.first_name,
-        "name/given (prénoms de naissance)": header.first_names,
-        "administrativeGenderCode": header.sex,
-        "birthTime": header.birth_time,
-        "birthplace/place/addr/county (lieu de naissance, COG)": header.birth_place,
-    }
-    for label, value in traits.items():
-        if not value:
-            findings.append(Finding(
-                "cda.ins.traits", "CDA-INS-01",
-                "Dans le cadre de l'INS, les traits de l'INS (Nom de naissance, premier prénom, prénoms, date de "
-                f"naissance, lieu de naissance (COG) et sexe) sont obligatoires: {label} is missing",
-                location=f"{where}/patient/{label.split(' ')[0]}"))
-    return findings
-
-
-def validate_cda(data: bytes, *, pack: Path | None = None) -> CdaReport:
+def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
+                 schematrons: Sequence[str] | None = None, xsd: bool = True) -> CdaReport:
     """Validate one CDA document.
 
     Args:
         data: the document bytes as received (parsed safely, never resolving entities).
-        pack: an official CI-SIS artefact pack folder (XSD, schematrons, value sets); the
-            embedded rules apply with or without it.
+        pack: an official CI-SIS artefact pack folder (see :mod:`.pack`); None: the embedded
+            rules only (use :func:`pack_from_env` for ``DUI_HARNESS_CDA_PACK``).
+        schematrons: the official schematrons to run when a pack is given (default
+            :data:`DEFAULT_SCHEMATRONS`: the content model's, ModelesDeContenusCDA, Modeles_ANS).
+        xsd: validate against the pack's ``CDA_extended.xsd`` (pack given).
 
     Returns:
         The report: header facts and findings. A document that cannot be parsed gives one
         ERROR finding ``cda.xml`` and an empty header.
+
+    Raises:
+        CdaPackError: the pack folder is not a pack, or lacks a file an asked schematron needs.
+
+    Example::
+
+        report = validate_cda(Path("dlu.xml").read_bytes(), pack=Path("../shared/reference/cda-testcontenucda"))
+        errors = [f for f in report.findings if f.severity is Severity.ERROR]
     """
+    chosen = load_pack(pack) if pack is not None else None
     try:
         root = parse_xml(data, max_bytes=MAX_CDA_BYTES)
     except XmlInputError as exc:
-        return CdaReport(CdaHeader(), [Finding("cda.xml", "CDA-HDR-01", str(exc), location=f"line {exc.line}")])
+        return CdaReport(CdaHeader(), [Finding("cda.xml", REQ_HEADER, str(exc),
+                                               location=f"line {exc.line}" if exc.line else "")])
     if root.tag != f"{{{CDA_NS}}}ClinicalDocument":
-        return CdaReport(CdaHeader(), [Finding("cda.root", "CDA-HDR-01",
+        return CdaReport(CdaHeader(), [Finding("cda.root", REQ_HEADER,
                                                f"root element is {root.tag}, not {{{CDA_NS}}}ClinicalDocument",
                                                location="/")], root)
-    header = read_header(root)
-    report = CdaReport(header, [*_structure(root), *_ins(header)], root)
+    report = CdaReport(read_header(root), [f for rule in EMBEDDED_RULES for f in rule(root)], root)
+    if chosen is not None:
+        official = check_official(root, chosen, DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
+                                  xsd=xsd)
+        report.findings += official.findings
+        report.svrl = official.reports
     return report

@@ -1,0 +1,137 @@
+"""Checks shared by the DMP suite: the ITI-41 requests re-validated, exchanges required, findings raised."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from harness.core.findings import Blocked, Finding, NonConformity, Severity
+from harness.core.recorder import Exchange
+from harness.plugin.evidence import Scenario
+from harness.validators.cda.pack import CdaPack, resolve_pack
+from harness.validators.xds import XdsReport, validate_submission
+from harness.validators.xds.ebrim import ASSOC_RPLC, DE
+
+__all__ = ["SECURITY", "expect", "findings_of", "pack", "require", "submissions"]
+
+#: requirements judged by the security layer of the simulator (a request failing them is never processed)
+SECURITY = ("DMP-SEC-01", "DMP-VIHF-01", "DMP-VIHF-02", "DMP-VIHF-03")
+
+
+@functools.cache
+def pack() -> CdaPack | None:
+    """The CI-SIS artefact pack of the run (``DUI_HARNESS_CDA_PACK``), or None: embedded rules only."""
+    return resolve_pack(None)
+
+
+_REPORTS: dict[str, XdsReport] = {}
+
+
+def _report(exchange: Exchange) -> XdsReport:
+    if exchange.id not in _REPORTS:
+        _REPORTS[exchange.id] = validate_submission(
+            exchange.request.body, exchange.request.header("content-type"), pack=pack()
+        )
+    return _REPORTS[exchange.id]
+
+
+def submissions(scenario: Scenario, requirement: str) -> list[tuple[Exchange, XdsReport]]:
+    """The scenario's ITI-41 requests, each validated by the harness (metadata, CDA, consistency)."""
+    found = require(scenario, "ITI-41", requirement)
+    return [(e, _report(e)) for e in found]
+
+
+def findings_of(pairs: list[tuple[Exchange, XdsReport]], requirement: str) -> list[Finding]:
+    """ERROR findings of ``requirement``, with the exchange as evidence."""
+    return [
+        Finding(f.rule, f.requirement, f.message, f.severity, f.location, (*f.evidence, f"exchange {e.id}"))
+        for e, report in pairs
+        for f in report.findings
+        if f.requirement == requirement and f.severity is Severity.ERROR
+    ]
+
+
+def expect(title: str, findings: list[Finding]) -> None:
+    if findings:
+        raise NonConformity(title, findings)
+
+
+def require(scenario: Scenario, transaction: str, requirement: str) -> list[Exchange]:
+    """The scenario's exchanges of ``transaction``.
+
+    None at all: *blocked* when the DMP refused the DUI's earlier calls of the scenario for a
+    non-conformity (e.g. an unsigned VIHF refused at TD0.2, so the DUI never got further), else a
+    non-conformity on ``requirement``.
+    """
+    found = [e for e in scenario.exchanges if e.transaction == transaction]
+    if found:
+        return found
+    blocking = sorted({f.requirement for e in scenario.exchanges for f in e.findings if f.severity is Severity.ERROR})
+    if blocking:
+        raise Blocked(
+            f"{scenario.name}: no {transaction} request after the DMP refused the DUI's earlier calls", tuple(blocking)
+        )
+    expect(
+        f"{scenario.name}: no {transaction} request",
+        [
+            Finding(
+                f"dmp.{transaction.lower()}.none",
+                requirement,
+                f"the DUI sent no {transaction} request to the DMP",
+                location="DMP simulator",
+            )
+        ],
+    )
+    return found
+
+
+def require_accepted(scenario: Scenario, exchanges: list[Exchange]) -> None:
+    """Block a check of the outcome when the DMP refused the DUI's requests for a non-conformity."""
+    if any(e.summary.get("status") == "Success" for e in exchanges):
+        return
+    blocking = sorted({f.requirement for e in exchanges for f in e.findings if f.severity is Severity.ERROR})
+    if blocking:
+        raise Blocked(
+            f"{scenario.name}: the DMP refused every request of the DUI, so the outcome cannot be judged",
+            tuple(blocking),
+        )
+
+
+def rplc_targets(report: XdsReport) -> list[str]:
+    submission = report.submission
+    return [a.target for a in submission.associations if a.type == ASSOC_RPLC] if submission else []
+
+
+def unique_ids(report: XdsReport) -> list[str]:
+    submission = report.submission
+    return [d.identifiers.get(DE.UNIQUE_ID, "") for d in submission.documents] if submission else []
+
+
+def status_of(data: Any) -> str:
+    return str(data.get("status", "")) if isinstance(data, dict) else ""
+
+
+def require_first_published(scenario: Scenario, requirement: str) -> None:
+    """Block a check of an update when the first publication it needs was refused for a non-conformity."""
+    first = scenario.data.get("first") or scenario.data.get("publication") or {}
+    if status_of(first) == "published":
+        return
+    ids = set(scenario.data.get("first_exchanges") or [])
+    blocking = sorted(
+        {f.requirement for e in scenario.exchanges if e.id in ids for f in e.findings if f.severity is Severity.ERROR}
+    )
+    if blocking:
+        raise Blocked(
+            f"{scenario.name}: the first version was refused by the DMP, nothing could be updated", tuple(blocking)
+        )
+    expect(
+        scenario.name,
+        [
+            Finding(
+                "dmp.update.first",
+                requirement,
+                f"the first version was not published ({status_of(first) or 'no status'}): nothing could be updated",
+                location="trigger API publishDmpDocument",
+            )
+        ],
+    )

@@ -1,0 +1,275 @@
+"""Scenarios of the DMP suite: each drives the DUI once; several tests judge what it did.
+
+Every scenario works on a person the DUI first qualifies (identity document checked, INSi
+search: status QUAL with an INS of the test OID), then makes the DUI act on the DMP through
+the trigger API (or the operator), and returns a :class:`~harness.plugin.evidence.Scenario`
+holding the DMP exchanges it caused and what the DUI reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from harness.core.recorder import Recorder
+from harness.plugin.evidence import Scenario
+from harness.suites.ins.persons import TestPerson, person
+from harness.sut.driver import IdentityDocument, SutDriver
+from harness.sut.http_trigger import TriggerApiError
+from mocks.common.simulator import Simulator
+from mocks.dmp import DmpSimulator
+
+CNI = IdentityDocument("CNI", verified=True)
+TD02_REFUSALS = ("NON_EXISTE", "EXPIRE", "INTERDIT")
+
+
+def qualify(sut: SutDriver, who: TestPerson) -> tuple[str, dict[str, Any]]:
+    """Create the person with an identity document checked and run the INSi search: QUAL expected."""
+    created = sut.create_person(who.traits, CNI)
+    person_id = str(created["person_id"])
+    sut.lookup_ins(person_id)
+    return person_id, sut.identity(person_id)
+
+
+def dmp_exchanges(recorder: Recorder, since: str) -> list[Any]:
+    return recorder.exchanges(service="DMP", since=since)
+
+
+@contextmanager
+def patient_status(dmp: Simulator, ins: str, status: str) -> Iterator[None]:
+    """The DMP answers TD0.2 (and feeding) for ``ins`` with ``status`` inside the block."""
+    dmp.update_state({"patients": {ins: status}})
+    try:
+        yield
+    finally:
+        dmp.update_state({"patients": {ins: "VALIDE"}})
+
+
+def publish(name: str, sut: SutDriver, recorder: Recorder, who: TestPerson, kind: str) -> Scenario:
+    person_id, identity = qualify(sut, who)
+    since = recorder.mark()
+    publication = sut.dmp_publish(person_id, kind)
+    return Scenario(
+        name,
+        person_id,
+        dmp_exchanges(recorder, since),
+        {
+            "identity": identity,
+            "publication": publication,
+            "documents": sut.dmp_documents(person_id),
+            "expected_ins": who.ins,
+            "expected_oid": who.oid,
+            "kind": kind,
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def dlu_published(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """SANTONI-ESSAI PAUL, resident of the EHPAD: the DUI publishes his DLU (74207-2)."""
+    return publish("DLU d'un résident d'EHPAD / DLU of an EHPAD resident", sut, recorder, person("santoni-paul"), "DLU")
+
+
+@pytest.fixture(scope="session")
+def ppa_published(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """LEFEVRE-ESSAI JEANNE: the DUI publishes her projet personnalisé d'accompagnement (80788-3)."""
+    return publish("Projet personnalisé d'accompagnement (80788-3)", sut, recorder, person("lefevre-jeanne"), "PPA")
+
+
+@pytest.fixture(scope="session")
+def n1_published(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """BERNARD-ESSAI ANDRE: the DUI publishes an unstructured PDF document (N1)."""
+    return publish("Document non structuré PDF (N1) / unstructured PDF", sut, recorder, person("bernard-andre"), "N1")
+
+
+@pytest.fixture(scope="session")
+def replaced(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """SANTONI-ESSAI PAUL: a DLU is published, then replaced by a new version."""
+    scenario = publish("Remplacement (RPLC) / replacement", sut, recorder, person("santoni-paul"), "DLU")
+    first = scenario.data["publication"]
+    scenario.data["first"] = first
+    scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
+    assert scenario.person_id is not None
+    since = recorder.mark()
+    if first.get("status") == "published":
+        scenario.data["publication"] = sut.dmp_replace(scenario.person_id, str(first["document_id"]))
+    scenario.exchanges += dmp_exchanges(recorder, since)
+    scenario.data["documents"] = sut.dmp_documents(scenario.person_id)
+    return scenario
+
+
+@pytest.fixture(scope="session")
+def masked(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """LEFEVRE-ESSAI JEANNE: an N1 document is published, then masked from professionals and hidden from
+    her (MASQUE_PS, INVISIBLE_PATIENT)."""
+    scenario = publish("Masquage / masking", sut, recorder, person("lefevre-jeanne"), "N1")
+    first = scenario.data["publication"]
+    scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
+    assert scenario.person_id is not None
+    since = recorder.mark()
+    if first.get("status") == "published":
+        scenario.data["visibility"] = sut.dmp_visibility(
+            scenario.person_id, str(first["document_id"]), masked_from_professionals=True, invisible_to_patient=True
+        )
+    scenario.exchanges += dmp_exchanges(recorder, since)
+    scenario.data["documents"] = sut.dmp_documents(scenario.person_id)
+    return scenario
+
+
+@pytest.fixture(scope="session", params=TD02_REFUSALS)
+def td02_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """BERNARD-ESSAI ANDRE while the DMP answers TD0.2 NON_EXISTE, EXPIRE or INTERDIT."""
+    who = person("bernard-andre")
+    person_id, identity = qualify(sut, who)
+    since = recorder.mark()
+    assert who.ins is not None
+    with patient_status(dmp, who.ins, request.param):
+        publication = sut.dmp_publish(person_id, "DLU")
+    return Scenario(
+        f"TD0.2 {request.param}",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {
+            "identity": identity,
+            "publication": publication,
+            "td02": request.param,
+            "documents": sut.dmp_documents(person_id),
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def unavailable(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """DUPONT-ESSAI LOUISE MARIE while the DMP answers HTTP 503 to every ITI-41, then is back."""
+    person_id, identity = qualify(sut, person("dupont-louise-marie"))
+    since = recorder.mark()
+    dmp.faults.add("http_status", "ITI-41", None, status=503)
+    try:
+        publication = sut.dmp_publish(person_id, "PPA")
+        during = sut.dmp_documents(person_id)
+    finally:
+        dmp.faults.clear()
+    outage = recorder.mark()
+    try:
+        retry: Any = sut.dmp_retry()
+    except TriggerApiError as exc:  # a DUI that retries by itself, or reports, need not offer it
+        retry = {"error": str(exc)}
+    return Scenario(
+        "DMP indisponible / DMP unavailable",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {
+            "identity": identity,
+            "publication": publication,
+            "documents_during_outage": during,
+            "retry": retry,
+            "documents_after": sut.dmp_documents(person_id),
+            "outage_end": outage,
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def dmp_error(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """SANTONI-ESSAI PAUL while the DMP refuses the submission with XDSUnknownPatientId."""
+    person_id, identity = qualify(sut, person("santoni-paul"))
+    since = recorder.mark()
+    dmp.faults.add(
+        "registry_error",
+        "ITI-41",
+        1,
+        code="XDSUnknownPatientId",
+        context="INS inconnu du DMP / unknown INS (dui-harness: injected)",
+        action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse",
+    )
+    try:
+        publication = sut.dmp_publish(person_id, "N1")
+    finally:
+        dmp.faults.clear()
+    return Scenario(
+        "Erreur du DMP / DMP error (XDSUnknownPatientId)",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {"identity": identity, "publication": publication, "documents": sut.dmp_documents(person_id)},
+    )
+
+
+@pytest.fixture(scope="session")
+def unqualified(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """HOUILLES PIERRE (INSi answers 01): identity not qualified, the DUI must not feed the DMP."""
+    created = sut.create_person(person("houilles-pierre").traits, CNI)
+    person_id = str(created["person_id"])
+    sut.lookup_ins(person_id)
+    since = recorder.mark()
+    try:
+        outcome: Any = sut.dmp_publish(person_id, "N1")
+    except TriggerApiError as exc:
+        outcome = {"refused_by_dui": str(exc)}
+    return Scenario(
+        "Identité non qualifiée / unqualified identity",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {"identity": sut.identity(person_id), "publication": outcome},
+    )
+
+
+def retrieve(kind: str, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """DUPONT-ESSAI LOUISE ANNE and her twin LOUISE MARIE (same birth name): a hospital put a FLUDR (or a
+    VSM) in LOUISE ANNE's DMP; the DUI retrieves it and must integrate it for her only."""
+    twin_id, _ = qualify(sut, person("dupont-louise-marie"))
+    target = person("dupont-louise-anne")
+    person_id, identity = qualify(sut, target)
+    assert target.ins is not None and target.oid is not None
+    traits = target.traits
+    assert isinstance(dmp, DmpSimulator)
+    seeded = dmp.seed(
+        kind,
+        target.ins,
+        target.oid,
+        {
+            "birth_name": traits.birth_name,
+            "first_names": list(traits.first_names),
+            "sex": traits.sex,
+            "birth_date": traits.birth_date,
+            "birth_place": traits.birth_place,
+        },
+    )
+    since = recorder.mark()
+    outcome = sut.dmp_retrieve(person_id, kind)
+    return Scenario(
+        f"Récupération {kind} / retrieval",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {
+            "identity": identity,
+            "seeded": seeded,
+            "retrieval": outcome,
+            "twin": twin_id,
+            "documents": sut.dmp_documents(person_id),
+            "twin_documents": sut.dmp_documents(twin_id),
+            "expected_ins": target.ins,
+            "expected_oid": target.oid,
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def retrieved_fludr(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """A FLUDR (emergency department → EHPAD) retrieved for DUPONT-ESSAI LOUISE ANNE (twin in the DUI)."""
+    return retrieve("FLUDR", sut, recorder, dmp)
+
+
+@pytest.fixture(scope="session")
+def retrieved_vsm(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """A VSM (volet de synthèse médicale) retrieved for DUPONT-ESSAI LOUISE ANNE (twin in the DUI)."""
+    return retrieve("VSM", sut, recorder, dmp)
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Scenario:
+    """The scenario named by indirect parametrization."""
+    value: Scenario = request.getfixturevalue(request.param)
+    return value

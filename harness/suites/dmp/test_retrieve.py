@@ -1,0 +1,100 @@
+"""## Requirements
+DMP-GET-01 (a FLUDR or VSM retrieved from the DMP is integrated for the right person),
+DMP-GET-02 (ITI-18 and ITI-43 requests).
+
+## Dependencies
+DMP simulator seeded with a FLUDR (emergency department → EHPAD) or a VSM written by a
+synthetic hospital for DUPONT-ESSAI LOUISE ANNE; her twin LOUISE MARIE (same birth name,
+another INS) is also in the DUI.
+
+## Methodology
+The DUI is asked to retrieve the document: it must query the registry by the INS (ITI-18,
+status Approved), retrieve the seeded uniqueId from the repository (ITI-43), and integrate it
+for LOUISE ANNE — the person whose INS the document carries — and never for her twin.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.core.findings import Finding
+from harness.plugin.evidence import Scenario
+from harness.suites.dmp.checks import expect, require, require_accepted
+
+RETRIEVALS = ["retrieved_fludr", "retrieved_vsm"]
+
+
+@pytest.mark.requirement("DMP-GET-01")
+@pytest.mark.parametrize("scenario", RETRIEVALS, indirect=True)
+def test_retrieved_document_integrated_for_the_right_person(scenario: Scenario) -> None:
+    """The seeded document is among the person's integrated documents, and not among her twin's."""
+    retrieved = scenario
+    require_accepted(retrieved, require(retrieved, "ITI-18", "DMP-GET-01"))
+    seeded = retrieved.data["seeded"]["unique_id"]
+    mine = [d for d in retrieved.data["documents"] if d.get("document_id") == seeded]
+    twin = [d for d in retrieved.data["twin_documents"] if d.get("document_id") == seeded]
+    findings = []
+    if not mine:
+        findings.append(
+            Finding(
+                "dmp.get.not_integrated",
+                "DMP-GET-01",
+                f"the {retrieved.name} document {seeded} (INS of this person) is not integrated in her record",
+                location=f"trigger API GET /persons/{retrieved.person_id}/dmp/documents",
+            )
+        )
+    if twin:
+        findings.append(
+            Finding(
+                "dmp.get.wrong_person",
+                "DMP-GET-01",
+                f"document {seeded} carries the INS "
+                f"{retrieved.data['expected_ins']} but was integrated for another person "
+                f"({retrieved.data['twin']}, same birth name)",
+                location=f"trigger API GET /persons/{retrieved.data['twin']}/dmp/documents",
+            )
+        )
+    expect(retrieved.name, findings)
+
+
+@pytest.mark.requirement("DMP-GET-02")
+@pytest.mark.parametrize("scenario", RETRIEVALS, indirect=True)
+def test_query_and_retrieve_requests(scenario: Scenario) -> None:
+    """ITI-18 names the patient by its INS with a status; ITI-43 asks for the returned uniqueId."""
+    retrieved = scenario
+    queries = require(retrieved, "ITI-18", "DMP-GET-02")
+    retrievals = require(retrieved, "ITI-43", "DMP-GET-02")
+    patient = f"{retrieved.data['expected_ins']}^^^&{retrieved.data['expected_oid']}&ISO^NH"
+    seeded = retrieved.data["seeded"]["unique_id"]
+    findings = []
+    for query in queries:
+        params = query.summary.get("params") or {}
+        if query.summary.get("status") != "Success":
+            findings.append(
+                Finding(
+                    "dmp.get.query_failed",
+                    "DMP-GET-02",
+                    f"the registry refused the query: {query.summary.get('errors')}",
+                    location=f"exchange {query.id}",
+                )
+            )
+        asked = [v for k, values in params.items() if k.endswith("PatientId") for v in values]
+        if asked and patient not in asked:
+            findings.append(
+                Finding(
+                    "dmp.get.patient",
+                    "DMP-GET-02",
+                    f"the query names patient {asked}, not the INS {patient}",
+                    location=f"exchange {query.id} $XDSDocumentEntryPatientId",
+                )
+            )
+    if not any(seeded in (e.summary.get("returned") or []) for e in retrievals):
+        findings.append(
+            Finding(
+                "dmp.get.not_retrieved",
+                "DMP-GET-02",
+                f"no ITI-43 retrieved the document {seeded} the registry returned",
+                location="ITI-43 DocumentRequest",
+            )
+        )
+    expect(retrieved.name, findings)

@@ -1,0 +1,1 @@
+"""e-parcours conformance suite: TDDUI flux 1 (the DUI exports a record to the e-parcours platform)."""

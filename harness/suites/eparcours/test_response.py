@@ -1,0 +1,80 @@
+"""## Requirements
+EPARCOURS-RESP-01 (the DUI reads the consumer's answer: 200 + transaction-response, or an
+error + OperationOutcome, in which case nothing is considered transmitted).
+
+## Dependencies
+e-parcours simulator and its ``reject`` fault (HTTP 422 + OperationOutcome, nothing stored);
+the DUI's trigger API (export outcome and the exports it holds).
+
+## Methodology
+An accepted export must be reported accepted with the locations the consumer assigned; a
+refused one must be reported refused, never as done, and the consumer must have stored
+nothing from it. When the consumer refused the "accepted" scenario because of another
+requirement, that check is blocked by the requirement that caused the refusal.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.core.findings import Blocked, Finding, Severity
+from harness.plugin.evidence import Scenario
+from harness.suites.fhir_checks import expect, require_calls
+
+SERVICE = "EPARCOURS"
+REQ = "EPARCOURS-RESP-01"
+
+
+def _last_status(scenario: Scenario) -> tuple[int, list[str], str]:
+    exchange = require_calls(scenario, SERVICE, REQ, "flux 1 request")[-1]
+    return int(exchange.summary.get("status") or 0), list(exchange.summary.get("created") or []), exchange.id
+
+
+@pytest.mark.requirement(REQ)
+@pytest.mark.parametrize("scenario", ["export_qualified", "export_provisional"], indirect=True)
+def test_accepted_export_is_reported_with_the_assigned_ids(scenario: Scenario) -> None:
+    """200 + transaction-response: the DUI says accepted and keeps the locations it was given."""
+    status, created, exchange_id = _last_status(scenario)
+    if status != 200:
+        blocking = sorted({f.requirement for e in scenario.exchanges if e.service == SERVICE for f in e.findings
+                           if f.severity is Severity.ERROR and f.requirement != REQ})
+        if blocking:
+            raise Blocked(f"the consumer refused the bundle (HTTP {status}) for other requirements", tuple(blocking))
+    outcome = scenario.data.get("export") or {}
+    exports = scenario.data.get("exports") or []
+    findings = []
+    if status == 200 and outcome.get("outcome") != "accepted":
+        findings.append(Finding("tddui.response.accepted", REQ, f"the consumer answered 200 with a "
+                                f"transaction-response but the DUI reports {outcome.get('outcome')!r}",
+                                location=f"trigger API export outcome (exchange {exchange_id})"))
+    reported = list(outcome.get("created") or [])
+    if status == 200 and reported and sorted(reported) != sorted(created):
+        findings.append(Finding("tddui.response.ids", REQ, f"the DUI keeps the locations {reported}, the consumer "
+                                f"assigned {created}", location="trigger API export outcome.created"))
+    if status == 200 and not any(e.get("status") == "accepted" for e in exports):
+        findings.append(Finding("tddui.response.kept", REQ, "the export is not recorded as accepted in the DUI",
+                                location=f"trigger API GET /persons/{scenario.person_id}/eparcours/exports"))
+    expect("accepted export", findings)
+
+
+@pytest.mark.requirement(REQ)
+def test_refused_export_is_reported_and_nothing_is_stored(export_refused: Scenario) -> None:
+    """HTTP 422 + OperationOutcome: the DUI reports the refusal; the consumer stored nothing."""
+    status, _, exchange_id = _last_status(export_refused)
+    outcome = export_refused.data.get("export") or {}
+    exports = export_refused.data.get("exports") or []
+    findings = []
+    if status < 400:
+        findings.append(Finding("tddui.response.fault", REQ, f"the injected refusal was not applied (HTTP {status})",
+                                Severity.WARNING, f"exchange {exchange_id}"))
+    if outcome.get("outcome") == "accepted":
+        findings.append(Finding("tddui.response.refused", REQ, f"the consumer answered HTTP {status} with an "
+                                "OperationOutcome but the DUI reports the export accepted",
+                                location="trigger API export outcome"))
+    if any(e.get("status") == "accepted" for e in exports):
+        findings.append(Finding("tddui.response.refused", REQ, "a refused export is recorded as accepted",
+                                location=f"trigger API GET /persons/{export_refused.person_id}/eparcours/exports"))
+    if export_refused.data.get("store_before") != export_refused.data.get("store_after"):
+        findings.append(Finding("tddui.response.atomic", REQ, "the consumer stored resources from a refused bundle "
+                                "(simulator defect)", Severity.WARNING, "e-parcours simulator store"))
+    expect("refused export", [f for f in findings if f.severity is Severity.ERROR])

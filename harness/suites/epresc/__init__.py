@@ -1,0 +1,1 @@
+"""e-prescription conformance suite (payload modelled on FHIR R4: an assumption of dui-harness)."""

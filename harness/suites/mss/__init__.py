@@ -1,0 +1,1 @@
+"""MSSanté conformance suite: sending documents, receiving and integrating them, acknowledgements."""

@@ -1,0 +1,67 @@
+"""Checks shared by the MSSanté suite's tests: each finds the exchanges to judge or says why it cannot."""
+
+from __future__ import annotations
+
+from harness.core.findings import Blocked, Finding, NonConformity, Severity
+from harness.core.recorder import Exchange
+from harness.plugin.evidence import Scenario
+from harness.validators.mail import MailReport, validate_message
+
+__all__ = ["accepted_messages", "acknowledgements", "expect", "findings_of", "located", "require_message",
+           "revalidate"]
+
+
+def expect(title: str, findings: list[Finding]) -> None:
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        raise NonConformity(title, errors)
+
+
+def located(finding: Finding, exchange: Exchange) -> Finding:
+    return Finding(finding.rule, finding.requirement, finding.message, finding.severity, finding.location,
+                   (*finding.evidence, f"exchange {exchange.id}"))
+
+
+def accepted_messages(scenario: Scenario, *, mdn: bool | None = False) -> list[Exchange]:
+    """The scenario's SMTP submissions the operator accepted (250); ``mdn``: only / no / any acknowledgements."""
+    found = []
+    for exchange in scenario.exchanges:
+        if exchange.transaction != "SMTP" or not str(exchange.summary.get("reply", "")).startswith("250"):
+            continue
+        is_mdn = "original_message_id" in exchange.tags
+        if mdn is None or mdn == is_mdn:
+            found.append(exchange)
+    return found
+
+
+def acknowledgements(scenario: Scenario) -> list[Exchange]:
+    return accepted_messages(scenario, mdn=True)
+
+
+def require_message(scenario: Scenario, requirement: str) -> list[Exchange]:
+    """The scenario's accepted document messages; a non-conformity on ``requirement`` when there is none."""
+    messages = accepted_messages(scenario)
+    if messages:
+        return messages
+    refused = [e for e in scenario.exchanges if e.transaction in ("SMTP", "TLS")]
+    blocking = sorted({f.requirement for e in refused for f in e.findings if f.requirement == "MSS-AUTH-01"})
+    if blocking and requirement not in blocking:
+        raise Blocked(f"{scenario.name}: the operator refused the DUI's connection, no message to judge",
+                      tuple(blocking))
+    outcome = scenario.data.get("outcome")
+    raise NonConformity(f"{scenario.name}: no message reached the operator", [Finding(
+        "mss.send.none", requirement, f"the DUI was asked to send a document but the simulated operator accepted no "
+        f"message from it (trigger API answer: {outcome}; replies: "
+        f"{[e.summary.get('reply') for e in refused] or 'none'})", location="MSSante simulator SMTP")])
+
+
+def revalidate(exchange: Exchange, *, ack_requested: bool | None) -> MailReport:
+    """Validate a recorded message again with what the scenario knows (was an acknowledgement asked?)."""
+    envelope = exchange.summary.get("envelope") or {}
+    return validate_message(exchange.request.body, envelope_sender=envelope.get("from") or None,
+                            recipients=list(envelope.get("to") or []), ack_requested=ack_requested)
+
+
+def findings_of(exchanges: list[Exchange], requirement: str) -> list[Finding]:
+    return [located(f, e) for e in exchanges for f in e.findings if f.requirement == requirement]
+

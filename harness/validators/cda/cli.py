@@ -1,0 +1,52 @@
+"""``dui-harness validate cda FILE… [--cda-pack DIR]``: one CDA document per file.
+
+Each file is judged by :func:`harness.validators.cda.validate_cda`: the embedded rules, and with
+a pack (``--cda-pack`` or ``DUI_HARNESS_CDA_PACK``) the CDA_extended XSD and the official
+schematrons. What cannot be read as XML raises :class:`harness.errors.InputError` (exit code 2)
+with the reason, as for the other kinds: a missing file, a folder, a file over
+:data:`~harness.validators.cda.MAX_CDA_BYTES` (refused from its size, never read), text that is
+not well-formed, a DTD / external entity / entity bomb (refused, never expanded). A well-formed
+document that is not a ``ClinicalDocument`` is a finding (exit code 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.validators.cda import MAX_CDA_BYTES, resolve_pack, validate_cda
+from harness.validators.result import ValidateOptions, ValidationResult
+
+__all__ = ["validate_cda_input"]
+
+KIND = "cda"
+_TIP = "donnez un fichier XML CDA R2 lisible / give a readable CDA R2 XML file"
+
+
+def validate_cda_input(target: str, options: ValidateOptions) -> list[ValidationResult]:
+    """The :data:`~harness.validators.result.Validator` of kind ``cda``.
+
+    Raises:
+        InputError: no such file, a folder, too large, not well-formed or unsafe XML, or an
+            artefact pack that is not one (``CdaPackError``).
+    """
+    pack = resolve_pack(options.cda_pack)
+    path = Path(target)
+    if not path.exists():
+        raise InputError(f"{target}: no such file", tip=_TIP)
+    if not path.is_file():
+        raise InputError(f"{target}: not a regular file", tip=_TIP)
+    size = path.stat().st_size
+    if size > MAX_CDA_BYTES:
+        raise InputError(f"{target}: {size} bytes, larger than the {MAX_CDA_BYTES} bytes accepted for a CDA "
+                         "document (not read)", tip=_TIP, file=target)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CDA_BYTES + 1)  # bounded even if the file grows meanwhile
+    except OSError as exc:
+        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+    report = validate_cda(data, pack=pack)
+    if report.root is None:
+        reason = report.findings[0].message if report.findings else "not XML"
+        raise InputError(f"{target}: {reason}", tip=_TIP, file=target)
+    return [ValidationResult(target, KIND, tuple(report.findings), checked=1)]

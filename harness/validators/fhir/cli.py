@@ -1,0 +1,48 @@
+"""``dui-harness validate fhir FILE.json…``: one FHIR JSON file per input.
+
+Each file is read safely (:func:`~harness.validators.fhir.jsonio.parse_fhir_json`) and judged
+by :func:`~harness.validators.fhir.validate_fhir`: a transaction/batch Bundle as a TDDUI flux 1
+body, a Patient by FR Core PatientINS, a MedicationAdministration by the e-prescription rules,
+anything else by its FHIR R4 structure. A missing, binary or non-JSON file raises
+:class:`harness.errors.InputError` (exit code 2), as for the other kinds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.validators.fhir import validate_fhir
+from harness.validators.fhir.jsonio import MAX_BYTES, FhirInputError, parse_fhir_json
+from harness.validators.result import ValidateOptions, ValidationResult
+
+__all__ = ["validate_fhir_input"]
+
+KIND = "fhir"
+_TIP = "donnez un fichier JSON FHIR lisible / give a readable FHIR JSON file"
+
+
+def validate_fhir_input(target: str, options: ValidateOptions) -> list[ValidationResult]:
+    """The :data:`~harness.validators.result.Validator` of kind ``fhir``.
+
+    Raises:
+        InputError: no such file, a folder, too large, not UTF-8 JSON.
+    """
+    path = Path(target)
+    if not path.exists():
+        raise InputError(f"{target}: no such file", tip=_TIP)
+    if path.is_dir():
+        raise InputError(f"{target}: is a folder, not a file", tip=_TIP)
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(f"{target}: larger than {MAX_BYTES} bytes", tip=_TIP)
+    try:
+        resource = parse_fhir_json(path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+    except FhirInputError as exc:
+        raise InputError(f"{target}: {exc.message}", tip=_TIP, file=target) from None
+    report = validate_fhir(resource)
+    count = 1
+    if isinstance(resource, dict) and resource.get("resourceType") == "Bundle":
+        count += sum(1 for e in resource.get("entry") or [] if isinstance(e, dict) and "resource" in e)
+    return [ValidationResult(target, KIND, tuple(report.findings), checked=count)]

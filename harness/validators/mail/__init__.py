@@ -1,0 +1,146 @@
+"""MSSanté messages: one entry point for the simulator, the suites and ``dui-harness validate mail``.
+
+``validate_message(raw, …)`` parses one RFC 5322 message safely (:mod:`.mime`), reads every
+IHE_XDM archive it carries (:mod:`.xdm`, :mod:`.ziparchive`: in memory, bounded), validates
+the CDA documents with :func:`harness.validators.cda.validate_cda`, checks the MSSanté
+headers (:mod:`.headers`) and, for an acknowledgement, its RFC 8098 structure (:mod:`.mdn`).
+Every finding names its requirement (``SC.MSS/CONF.nn`` or ``MSS-…``) and its MIME location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.core.findings import Finding
+from harness.errors import InputError
+from harness.validators.cda import CdaReport
+from harness.validators.mail.headers import (
+    PATIENT_DOMAIN,
+    check_ack,
+    check_from,
+    check_invisible,
+    check_mss_headers,
+    check_subject,
+    patient_recipients,
+)
+from harness.validators.mail.mdn import MdnReport, is_mdn, read_mdn
+from harness.validators.mail.mime import MAX_MESSAGE_BYTES, ParsedMessage, addresses, parse_message
+from harness.validators.mail.xdm import XdmReport, qualified_ins, read_xdm
+from harness.validators.result import ValidateOptions, ValidationResult
+
+__all__ = ["MailReport", "is_xdm_attachment", "patient_recipients", "validate_mail_file", "validate_message"]
+
+KIND = "mail"
+
+
+@dataclass
+class MailReport:
+    """Everything known about one message: parsed form, archives, acknowledgement, findings."""
+
+    parsed: ParsedMessage
+    xdm: list[XdmReport] = field(default_factory=list)
+    mdn: MdnReport | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def cdas(self) -> list[CdaReport]:
+        return [c for report in self.xdm for c in report.cda_reports]
+
+    def summary(self) -> dict[str, Any]:
+        """The facts a recorded exchange shows (headers, documents, acknowledgement)."""
+        p = self.parsed
+        facts: dict[str, Any] = {
+            "message_id": p.header("Message-ID"),
+            "from": p.header("From"),
+            "to": p.headers("To"),
+            "subject": p.header("Subject"),
+            "x_mss_nil": p.header("X-MSS-NIL"),
+            "x_mss_codecda": p.header("X-MSS-CODECDA"),
+            "x_mss_ins": p.header("X-MSS-INS"),
+            "x_mss_mes": p.header("X-MSS-MES"),
+            "disposition_notification_to": p.header("Disposition-Notification-To"),
+            "attachments": [f"{a.filename or '(unnamed)'} {a.content_type} {len(a.data)} B" for a in p.attachments],
+            "documents": [{"path": d.path, "code": d.cda.header.code if d.cda else None,
+                           "confidentiality": list(d.confidentiality),
+                           "ins": d.cda.header.ins if d.cda else None,
+                           "qualified_ins": qualified_ins(d.cda) if d.cda else False}
+                          for x in self.xdm for d in x.documents],
+        }
+        if self.mdn is not None:
+            facts["mdn"] = {"disposition": self.mdn.disposition, "error_code": self.mdn.error_code,
+                            "original_message_id": self.mdn.original_message_id}
+        return facts
+
+
+def is_xdm_attachment(filename: str, content_type: str) -> bool:
+    """An attachment that is an IHE XDM archive (by name, or a ZIP named as such)."""
+    name = filename.upper()
+    return (name.endswith(".ZIP") and "IHE_XDM" in name) or (content_type == "application/zip" and "XDM" in name)
+
+
+def validate_message(raw: bytes, *, envelope_sender: str | None = None, recipients: Sequence[str] = (),
+                     ack_requested: bool | None = None, patient_domain: str = PATIENT_DOMAIN,
+                     max_bytes: int = MAX_MESSAGE_BYTES) -> MailReport:
+    """Check one message a DUI sent.
+
+    Args:
+        raw: the message bytes as submitted (RFC 5322).
+        envelope_sender: SMTP ``MAIL FROM`` (the authenticated mailbox), when known.
+        recipients: SMTP ``RCPT TO`` addresses, when known (patient mailboxes among them need
+            ``X-MSS-MES: FIN``).
+        ack_requested: True when the scenario asked for an acknowledgement (the message must
+            then carry ``Disposition-Notification-To``); None when unknown.
+        patient_domain: the domain of patient mailboxes.
+        max_bytes: larger messages are refused before parsing.
+    """
+    parsed = parse_message(raw, max_bytes=max_bytes)
+    report = MailReport(parsed, findings=list(parsed.findings))
+    if parsed.message is None:
+        return report
+    for attachment in parsed.attachments:
+        if is_xdm_attachment(attachment.filename, attachment.content_type):
+            xdm = read_xdm(attachment.data, location=f"{attachment.location} {attachment.filename}")
+            report.xdm.append(xdm)
+            report.findings += xdm.findings
+    if is_mdn(parsed):
+        report.mdn = read_mdn(parsed)
+        report.findings += report.mdn.findings
+    cdas = report.cdas
+    report.findings += check_mss_headers(parsed, cdas, recipients, patient_domain=patient_domain)
+    if report.mdn is None:
+        report.findings += check_subject(parsed, cdas)
+    report.findings += check_from(parsed, envelope_sender)
+    report.findings += check_ack(parsed, ack_requested)
+    codes = [code for x in report.xdm for d in x.documents for code in d.confidentiality]
+    report.findings += check_invisible(parsed, codes, recipients, patient_domain=patient_domain)
+    return report
+
+
+def validate_mail_file(target: str, options: ValidateOptions) -> list[ValidationResult]:
+    """The :data:`~harness.validators.result.Validator` of kind ``mail``: one ``.eml`` file.
+
+    Recipients are read from the To/Cc headers (there is no envelope in a file).
+
+    Raises:
+        InputError: the file is missing, unreadable or larger than the message limit.
+    """
+    path = Path(target)
+    tip = "donnez un fichier .eml (RFC 5322) lisible / give a readable .eml (RFC 5322) file"
+    if not path.is_file():
+        raise InputError(f"{target}: no such file", tip=tip)
+    try:
+        size = path.stat().st_size
+        if size > MAX_MESSAGE_BYTES:
+            raise InputError(f"{target}: {size} bytes, more than the {MAX_MESSAGE_BYTES} bytes a message may have",
+                             tip=tip)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{target}: cannot be read ({exc.strerror})", tip=tip) from None
+    first = parse_message(raw)
+    recipients = addresses([*first.headers("To"), *first.headers("Cc")]) if first.message is not None else []
+    report = validate_message(raw, recipients=recipients)
+    return [ValidationResult(target, KIND, tuple(report.findings), checked=1)]
+

@@ -1,0 +1,55 @@
+"""``dui-harness validate xds FILE… [--cda-pack DIR]``: one ITI-41 message per file.
+
+A file is an ITI-41 *Provide and Register Document Set-b* request as captured: a raw HTTP
+request (as the recorder writes ``reports/exchanges/*.request``), a MIME entity, a bare
+multipart/related MTOM body, or a bare SOAP 1.2 envelope (inline documents). It is judged by
+:func:`harness.validators.xds.validate_submission`: XDS metadata, value sets, formats, each CDA
+document, and CDA ↔ metadata consistency. A missing, unreadable or oversized file is an
+:class:`~harness.errors.InputError` (exit 2); an unusable message (broken MIME boundary, not
+SOAP, DTD) is a finding (exit 1), as the DMP would refuse it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.validators.cda import resolve_pack
+from harness.validators.result import ValidateOptions, ValidationResult
+from harness.validators.xds import validate_submission
+from harness.validators.xds.capture import read_capture
+
+__all__ = ["MAX_MESSAGE_BYTES", "validate_xds_input"]
+
+KIND = "xds"
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+_TIP = "donnez une requête ITI-41 capturée (HTTP, MTOM ou SOAP) / give a captured ITI-41 request"
+
+
+def validate_xds_input(target: str, options: ValidateOptions) -> list[ValidationResult]:
+    """The :data:`~harness.validators.result.Validator` of kind ``xds``."""
+    pack = resolve_pack(options.cda_pack)
+    path = Path(target)
+    if not path.exists():
+        raise InputError(f"{target}: no such file", tip=_TIP)
+    if not path.is_file():
+        raise InputError(f"{target}: not a regular file", tip=_TIP)
+    size = path.stat().st_size
+    if size > MAX_MESSAGE_BYTES:
+        raise InputError(
+            f"{target}: {size} bytes, larger than the {MAX_MESSAGE_BYTES} bytes accepted for an ITI-41 "
+            "message (not read)",
+            tip=_TIP,
+            file=target,
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_MESSAGE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+    if not data.strip():
+        raise InputError(f"{target}: empty file", tip=_TIP, file=target)
+    body, content_type = read_capture(data)
+    report = validate_submission(body, content_type, pack=pack)
+    checked = len(report.submission.documents) if report.submission else 0
+    return [ValidationResult(target, KIND, tuple(report.findings), checked=max(checked, 1))]

@@ -1,0 +1,66 @@
+"""Run the DMP simulator alone: ``python -m mocks.dmp --port 0 [--tls-dir DIR] [--db FILE]``.
+
+Prints the endpoints and serves until Ctrl-C or SIGTERM. With ``--tls-dir`` it serves HTTPS
+with the test PKI of that folder (created when missing), asks for a client certificate and
+verifies VIHF signatures against its CA; without, plain HTTP and VIHF signature problems are
+warnings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from harness.core.recorder import Recorder
+from harness.errors import HarnessError
+from harness.pki import ensure_pki
+from mocks.common.server import TlsSettings
+from mocks.dmp.app import DmpSimulator
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m mocks.dmp", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--tls-dir", type=Path, help="serve HTTPS + mutual TLS with the test PKI of DIR")
+    parser.add_argument("--db", type=Path, help="SQLite file of the registry (default: in memory)")
+    parser.add_argument("--record-dir", type=Path, help="also write each exchange to files in DIR")
+    parser.add_argument("--cda-pack", type=Path, help="CI-SIS artefact pack for CDA and value-set checks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    tls = signing = None
+    if args.tls_dir is not None:
+        pki = ensure_pki(args.tls_dir)
+        tls = TlsSettings(certfile=pki.server_cert, keyfile=pki.server_key, client_ca=pki.ca_cert)
+        signing = pki.client("signing-vihf")
+    try:
+        sim = DmpSimulator(
+            Recorder(args.record_dir), port=args.port, tls=tls, db_path=args.db, pack=args.cda_pack, signing=signing
+        )
+        sim.start()
+    except (HarnessError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"DMP simulator: {sim.endpoints['repository']}", flush=True)
+    print(f"registry:      {sim.endpoints['registry']}", flush=True)
+    print(f"TD0.2:         {sim.endpoints['td02']}", flush=True)
+    print(f"control API:   {sim.url}/_harness/state", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

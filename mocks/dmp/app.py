@@ -1,0 +1,366 @@
+"""The DMP simulator: an XDS.b registry + repository on loopback, with the DMP's security context.
+
+Endpoints (every one accepts every transaction; the ``wsa:Action`` decides):
+``POST /dmp/repository`` (ITI-41, ITI-43), ``POST /dmp/registry`` (ITI-18, ITI-57),
+``POST /dmp/td02`` (TD0.2, see :mod:`mocks.dmp.td02` for the assumed wire format). SOAP 1.2,
+inline or MTOM/XOP. For each request, in this order:
+
+1. an injected fault (``http_status`` e.g. 503 = DMP unavailable, ``delay``, ``soap_fault``,
+   ``registry_error``) applies first;
+2. the message is split (MIME, bounded) and parsed (SOAP 1.2, safe XML): unusable → SOAP
+   Sender fault 400 saying what and where; an unknown action → fault;
+3. the security context (mutual TLS, signed VIHF, :mod:`mocks.dmp.vihf`): a failure →
+   ``wsse:`` fault, nothing processed;
+4. the transaction (:mod:`.iti41`, :mod:`.iti18`, :mod:`.iti43`, :mod:`.iti57`, :mod:`.td02`)
+   answers a ``rs:RegistryResponse`` (errors with XDS codes) or its query/retrieve response.
+
+Every exchange is recorded with its transaction name (``ITI-41``…), tags (``ins``,
+``patient_id``, ``query``…), a summary and the findings of every check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from harness.core.findings import Finding, Severity
+from harness.core.ins import INS_OIDS
+from harness.core.recorder import Exchange, Recorder
+from harness.validators.soap12 import SoapError, content_type_action, parse_envelope
+from mocks.common.faults import Fault
+from mocks.common.server import TlsSettings
+from mocks.common.simulator import Simulator
+from mocks.common.soap import soap_fault
+from mocks.dmp import iti18, iti41, iti43, iti57, td02
+from mocks.dmp.context import DmpAnswer, DmpRequest
+from mocks.dmp.faults import FAULT_KINDS, XdsError, registry_response, security_fault, sender_fault, soap_envelope
+from mocks.dmp.mtom import MimeError, package, split_message
+from mocks.dmp.registry import Registry
+from mocks.dmp.seeding import seed_document
+from mocks.dmp.vihf import check_security
+
+__all__ = ["PATHS", "REPOSITORY_ID", "DmpSimulator"]
+
+PATHS = ("/dmp/repository", "/dmp/registry", "/dmp/td02")
+#: the simulator's repositoryUniqueId (the real DMP's is not public: an OID of our own, under 2.25)
+REPOSITORY_ID = "2.25.227148916716186338316839853302813710001"
+FAULT_CT = "application/soap+xml; charset=utf-8"
+Handler = Callable[["DmpSimulator", DmpRequest], DmpAnswer]
+
+
+class DmpSimulator(Simulator):
+    """Simulated DMP (Mon espace santé) for DUI feeding and consultation.
+
+    Args:
+        recorder: the recorder shared by the run.
+        port: 0 for a free port.
+        tls: TLS settings; with ``client_ca`` the client certificate is checked (DMP-SEC-01).
+        db_path: SQLite file of the registry (None: in memory).
+        trust_ca: PEM CA the VIHF signing certificate must chain to (default: ``tls.client_ca``).
+        pack: CI-SIS artefact pack for CDA and value-set checks (None: the embedded rules only).
+        td02: the TD0.2 wire format (default: :class:`mocks.dmp.td02.Td02Protocol`).
+        signing: the test PKI's ``signing-vihf`` certificate and key, handed to a DUI through
+            ``PUT /config/endpoints`` (:meth:`endpoint_details`) to sign its VIHF with.
+    """
+
+    service = "DMP"
+    fault_kinds = FAULT_KINDS
+    max_body = 64 * 1024 * 1024
+
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        port: int = 0,
+        tls: TlsSettings | None = None,
+        db_path: Path | None = None,
+        trust_ca: Path | None = None,
+        pack: Path | None = None,
+        td02: td02.Td02Protocol | None = None,
+        signing: tuple[Path, Path] | None = None,
+    ) -> None:
+        self.registry = Registry(db_path)
+        self.trust_ca = trust_ca or (tls.client_ca if tls is not None else None)
+        self.pack = pack
+        self.signing = signing
+        self.td02 = td02 or _default_td02()
+        self.default_status = "VALIDE"
+        self.repository_id = REPOSITORY_ID
+        self.handlers: dict[str, tuple[str, Handler]] = {
+            iti41.ACTION: ("ITI-41", iti41.handle),
+            iti18.ACTION: ("ITI-18", iti18.handle),
+            iti43.ACTION: ("ITI-43", iti43.handle),
+            iti57.ACTION: ("ITI-57", iti57.handle),
+            self.td02.action: ("TD0.2", _td02_handle),
+        }
+        super().__init__(recorder, port=port, tls=tls)
+
+    # -- configuration and state -------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        """The registry endpoint (``…/dmp/registry``); see also :attr:`endpoints`."""
+        return self.url + "/dmp/registry"
+
+    @property
+    def endpoints(self) -> dict[str, str]:
+        return {"repository": self.url + PATHS[0], "registry": self.url + PATHS[1], "td02": self.url + PATHS[2]}
+
+    def routes(self) -> list[BaseRoute]:
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        return [Route(path, self._handle, methods=methods) for path in (*PATHS, "/dmp")]
+
+    def patient_status(self, ins: str, oid: str) -> tuple[str, str | None]:
+        """The TD0.2 status of the INS (set through the state, else ``default_status``)."""
+        if oid not in INS_OIDS:
+            return "NON_EXISTE", f"OID {oid} is not an INS assigning authority"
+        found = self.registry.patient(ins)
+        return found if found is not None else (self.default_status, None)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "endpoints": self.endpoints,
+            "repository_id": self.repository_id,
+            "default_status": self.default_status,
+            "patients": self.registry.patients(),
+            "counts": self.registry.counts(),
+            "td02_action": self.td02.action,
+        }
+
+    def update_state(self, data: dict[str, Any]) -> None:
+        """``{"patients": {INS: status | {"status", "reason"}}, "default_status": status,
+        "seed": [{"kind": "FLUDR"|"VSM"|"N1", "ins", "oid", "traits": {...}}]}``."""
+        unknown = set(data) - {"patients", "default_status", "seed"}
+        if unknown:
+            raise ValueError(f"unknown DMP state keys {sorted(unknown)}; known: patients, default_status, seed")
+        patients = []
+        for ins, value in (data.get("patients") or {}).items():
+            status, reason = (value.get("status"), value.get("reason")) if isinstance(value, dict) else (value, None)
+            if status not in td02.STATUSES:
+                raise ValueError(f"patient {ins}: status {status!r} is not one of {', '.join(td02.STATUSES)}")
+            patients.append((str(ins), str(status), reason))
+        for item in data.get("seed") or []:  # before the statuses: a hospital fed the DMP earlier
+            if not isinstance(item, dict) or not {"kind", "ins", "oid", "traits"} <= set(item):
+                raise ValueError("each seed entry is an object with kind, ins, oid and traits")
+            self.seed(**item)
+        for ins, status, reason in patients:
+            self.registry.set_patient(ins, status, reason)
+        if "default_status" in data:
+            if data["default_status"] not in td02.STATUSES:
+                raise ValueError(f"default_status must be one of {', '.join(td02.STATUSES)}")
+            self.default_status = str(data["default_status"])
+
+    def seed(self, kind: str, ins: str, oid: str, traits: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """Register a document written by another professional (a hospital) for the patient ``ins``."""
+        return seed_document(self, kind, ins, oid, traits, **options)
+
+    def reset(self) -> None:
+        super().reset()
+        self.registry.reset()
+        self.default_status = "VALIDE"
+
+    def endpoint_details(self) -> dict[str, Any]:
+        """The three endpoints and, with a test PKI, the certificate a DUI signs its VIHF with."""
+        details: dict[str, Any] = dict(self.endpoints)
+        if self.signing is not None:
+            details.update(signing_cert=str(self.signing[0]), signing_key=str(self.signing[1]))
+        return details
+
+    def stop(self) -> None:
+        super().stop()
+        self.registry.close()
+
+    def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
+        return 413, FAULT_CT, sender_fault("dmp_oversized", f"Message trop volumineux / message too large: {reason}")
+
+    # -- one request ---------------------------------------------------------------------
+    async def _handle(self, request: Request) -> Response:
+        exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
+        if request.method != "POST":
+            if exchange is not None:
+                exchange.transaction = "invalid"
+                exchange.summary["error"] = f"method {request.method}"
+            return Response(
+                f"Method {request.method} not allowed: the DMP accepts SOAP over POST only\n",
+                405,
+                headers={"Allow": "POST"},
+                media_type="text/plain",
+            )
+        body = await request.body()
+        tls = request.scope.get("extensions", {}).get("tls") or {}
+        content_type = request.headers.get("content-type", "")
+        prepared, name = await run_in_threadpool(
+            self._prepare, body, content_type, bool(tls), tls.get("client_subject")
+        )
+        if isinstance(prepared, DmpRequest):
+            answer = await self._process(prepared, name, exchange)
+        else:
+            answer = prepared
+        if exchange is not None:
+            self._record(exchange, name, answer)
+        return Response(answer.body, answer.status, media_type=answer.content_type)
+
+    async def _process(self, dmp_request: DmpRequest, name: str, exchange: Exchange | None) -> DmpAnswer:
+        """Injected fault first, else the transaction; the security findings join the answer's."""
+        fault = self.faults.take(name)
+        answer: DmpAnswer | None = None
+        if fault is not None:
+            if exchange is not None:
+                exchange.fault_injected = f"{fault.kind} {fault.params}" if fault.params else fault.kind
+            answer = await self._apply_fault(fault, dmp_request)
+        if answer is None:
+            answer = await run_in_threadpool(self.handlers_for(name), self, dmp_request)
+        answer.findings = [
+            *dmp_request.security_findings,
+            *answer.findings,
+            *_patient_check(dmp_request, answer),
+        ]
+        answer.summary.setdefault("vihf", _vihf_summary(dmp_request.vihf))
+        return answer
+
+    def handlers_for(self, name: str) -> Handler:
+        return next(handler for label, handler in self.handlers.values() if label == name)
+
+    def _prepare(
+        self, body: bytes, content_type: str, over_tls: bool, subject: str | None
+    ) -> tuple[DmpRequest | DmpAnswer, str]:
+        """Split, parse and authenticate; a DmpAnswer (fault) when the request cannot go further."""
+        try:
+            message = split_message(body, content_type)
+            envelope = parse_envelope(message.envelope, max_bytes=20 * 1024 * 1024)
+        except (MimeError, SoapError) as exc:
+            kind = "MTOM/MIME" if isinstance(exc, MimeError) else "SOAP 1.2"
+            where = getattr(exc, "location", "") or "body"
+            text = f"Message {kind} illisible / unreadable {kind} message: {exc}"
+            return DmpAnswer(
+                400,
+                sender_fault("dmp_malformed", text),
+                FAULT_CT,
+                summary={"error": text},
+                findings=[Finding("dmp.message.malformed", "DMP-XDS-01", text, Severity.ERROR, where)],
+            ), "invalid"
+        action = envelope.action or content_type_action(message.root_content_type) or content_type_action(content_type)
+        if action not in self.handlers:
+            text = (
+                f"Action inconnue / unknown action {action!r}; known: {', '.join(sorted(self.handlers))}"
+                if action
+                else "no wsa:Action header and no action parameter: the transaction is unknown"
+            )
+            return DmpAnswer(
+                400,
+                sender_fault("dmp_unknown_action", text),
+                FAULT_CT,
+                summary={"error": text},
+                findings=[
+                    Finding("dmp.action", "DMP-XDS-01", text, Severity.ERROR, "/soap:Envelope/soap:Header/wsa:Action")
+                ],
+            ), "invalid"
+        name = self.handlers[action][0]
+        vihf, findings = check_security(envelope, over_tls=over_tls, client_subject=subject, trust_ca=self.trust_ca)
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            first = errors[0]
+            code = {"DMP-SEC-01": "FailedAuthentication", "DMP-VIHF-01": "FailedCheck"}.get(
+                first.requirement, "InvalidSecurityToken"
+            )
+            if first.rule == "vihf.missing":
+                code = "InvalidSecurity"
+            text = "Contexte de sécurité refusé / security context refused: " + " | ".join(str(f) for f in errors[:3])
+            return DmpAnswer(
+                400,
+                security_fault(code, text),
+                FAULT_CT,
+                findings=findings,
+                summary={"error": text, "vihf": _vihf_summary(vihf)},
+            ), name
+        return DmpRequest(body, content_type, message, envelope, action, vihf, subject, findings), name
+
+    async def _apply_fault(self, fault: Fault, request: DmpRequest) -> DmpAnswer | None:
+        params = fault.params
+        if fault.kind == "delay":
+            await asyncio.sleep(float(params.get("seconds", 1.0)))
+            return None
+        if fault.kind == "http_status":
+            status = int(params.get("status", 503))
+            text = str(
+                params.get("body", f"DMP indisponible / DMP unavailable (dui-harness: injected HTTP {status})\n")
+            )
+            return DmpAnswer(status, text.encode(), "text/plain; charset=utf-8", summary={"error": text.strip()})
+        if fault.kind == "soap_fault":
+            text = str(params.get("reason", "Erreur interne du DMP / DMP internal error (injected)"))
+            return DmpAnswer(
+                int(params.get("status", 500)),
+                soap_fault("Receiver", str(params.get("subcode", "dmp_internal")), text),
+                FAULT_CT,
+                summary={"error": text},
+            )
+        if fault.kind == "registry_error":
+            error = XdsError(str(params.get("code", "XDSRegistryBusy")), str(params.get("context", "injected error")))
+            body, ctype = package(
+                soap_envelope(
+                    str(params.get("action", "urn:ihe:iti:2007:RegistryResponse")),
+                    registry_response([error]),
+                    request.message_id,
+                ),
+                "response",
+                mtom=request.message.mtom,
+            )
+            return DmpAnswer(
+                200,
+                body,
+                ctype,
+                summary={"status": "Failure", "errors": [{"code": error.code, "context": error.context}]},
+            )
+        return None
+
+    def _record(self, exchange: Exchange, name: str, answer: DmpAnswer) -> None:
+        exchange.transaction = name
+        exchange.summary.update(answer.summary)
+        exchange.tags.update(transaction=name, **answer.tags)
+        exchange.findings = [dataclasses.replace(f, evidence=(exchange.id,)) for f in answer.findings]
+        if any(f.severity is Severity.ERROR for f in exchange.findings) or answer.status >= 400:
+            exchange.summary["rejected"] = True
+
+
+def _patient_check(request: DmpRequest, answer: DmpAnswer) -> list[Finding]:
+    """DMP-VIHF-03: the VIHF resource-id names the patient the request is about."""
+    ins = answer.tags.get("ins", "")
+    if not ins or not request.vihf.ins or ins == request.vihf.ins:
+        return []
+    if any(f.rule == "vihf.resource_id.patient" or f.requirement == "DMP-CON-01" for f in answer.findings):
+        return []  # already judged, or the patientId itself is not the patient's INS (not the VIHF's fault)
+    return [
+        Finding(
+            "vihf.resource_id.patient",
+            "DMP-VIHF-03",
+            f"the VIHF resource-id names INS {request.vihf.ins}, the request is about {ins}",
+            Severity.ERROR,
+            "/soap:Envelope/soap:Header/wsse:Security/saml2:Assertion",
+        )
+    ]
+
+
+def _vihf_summary(vihf: Any) -> dict[str, Any]:
+    return {
+        "present": vihf.present,
+        "signed": vihf.signed,
+        "signer": vihf.signer,
+        "subject": vihf.subject,
+        "structure": vihf.structure,
+        "ins": vihf.ins,
+    }
+
+
+def _default_td02() -> td02.Td02Protocol:
+    return td02.Td02Protocol()
+
+
+def _td02_handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
+    return td02.handle(sim, request)

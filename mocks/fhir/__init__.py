@@ -1,0 +1,20 @@
+"""FHIR R4 server simulators: one engine (:mod:`~mocks.fhir.engine`, SQLite store), two services.
+
+* :class:`EparcoursSimulator` (service ``EPARCOURS``): the e-parcours platform as TDDUI
+  consumer (flux 1);
+* :class:`EprescSimulator` (service ``EPRESC``): the e-prescription teleservice, its payload
+  modelled on FHIR R4 by a swappable shape (an assumption, see :mod:`~mocks.fhir.epresc_shape`).
+
+Two simulators rather than one server with two bases: in reality they are two services run by
+different operators at different addresses, with their own outages; each gets its own port,
+its own recorder service name (what the suites filter on), its own faults and store, and its
+own ``PUT /config/endpoints`` entry (``eparcours``, ``epresc``) with the FHIR base as ``url``.
+"""
+
+from __future__ import annotations
+
+from mocks.fhir.app import FhirSimulator
+from mocks.fhir.eparcours import EparcoursSimulator
+from mocks.fhir.epresc import EprescSimulator
+
+__all__ = ["EparcoursSimulator", "EprescSimulator", "FhirSimulator"]

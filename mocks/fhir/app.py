@@ -1,0 +1,277 @@
+"""A FHIR R4 server simulator on loopback: the HTTP face of :class:`~mocks.fhir.engine.FhirEngine`.
+
+The FHIR base is the server root (``[base]`` = ``http(s)://127.0.0.1:<port>``)::
+
+    GET  [base]/metadata                      CapabilityStatement (built from what is served)
+    POST [base]/                              transaction or batch Bundle
+    GET  [base]/{type}?params                 search-type
+    POST [base]/{type}                        create
+    GET  [base]/{type}/{id}[/_history/{vid}]  read / vread
+
+JSON only (``application/fhir+json``; ``application/json`` accepted). Every error is an
+``OperationOutcome`` with severity, code, expression and a diagnostics sentence: invalid
+JSON, duplicate keys, wrong or missing Content-Type (415), an Accept or ``_format`` asking
+for XML (406), bodies over ``max_body`` (413), nesting deeper than 64 levels or more than 500
+entries (413/422), wrong resource types (400/404), profile failures (422). Nothing is
+written when an interaction fails. Faults (control API): ``http_status``, ``delay`` and
+``reject`` (answer the next interaction with an OperationOutcome: ``status``, ``code``,
+``diagnostics``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from harness import __version__
+from harness.core.findings import Finding
+from harness.core.recorder import Exchange, Recorder
+from harness.validators.fhir.jsonio import FhirInputError, parse_fhir_json
+from harness.validators.fhir.structure import check_structure
+from mocks.common.server import TlsSettings
+from mocks.common.simulator import Simulator
+from mocks.fhir.engine import SEARCH_PARAMS, FhirEngine, Result
+from mocks.fhir.outcome import FHIR_JSON, FhirError
+from mocks.fhir.store import ResourceStore
+
+__all__ = ["FhirSimulator"]
+
+_JSON_TYPES = ("application/fhir+json", "application/json")
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _negotiate(request: Request) -> None:
+    """406 when the client asks for anything but JSON (``_format`` wins over Accept)."""
+    fmt = request.query_params.get("_format")
+    if fmt is not None and fmt not in ("json", *_JSON_TYPES):
+        raise FhirError(406, "not-supported", f"_format={fmt!r}: this server answers JSON only "
+                        "(application/fhir+json)")
+    accept = request.headers.get("accept", "")
+    if fmt is None and accept and not any(t in accept for t in ("json", "*/*")):
+        raise FhirError(406, "not-supported", f"Accept {accept!r}: this server answers JSON only "
+                        "(application/fhir+json)")
+
+
+def _content_type(request: Request) -> None:
+    raw = request.headers.get("content-type")
+    if not raw:
+        raise FhirError(415, "not-supported", "Content-Type is missing: send application/fhir+json")
+    mime, _, params = raw.partition(";")
+    mime = mime.strip().lower()
+    if mime in ("application/fhir+xml", "application/xml", "text/xml"):
+        raise FhirError(415, "not-supported", f"Content-Type {mime}: this server reads JSON only "
+                        "(application/fhir+json)")
+    if mime not in _JSON_TYPES:
+        raise FhirError(415, "not-supported", f"Content-Type {raw!r} is not application/fhir+json")
+    charset = params.strip().lower().removeprefix("charset=").strip('"') if "charset" in params.lower() else "utf-8"
+    if charset not in ("utf-8", "utf8"):
+        raise FhirError(415, "not-supported", f"charset {charset!r}: FHIR JSON is UTF-8")
+
+
+class FhirSimulator(Simulator):
+    """A FHIR R4 server; subclasses set ``service``, ``resource_types`` and validation.
+
+    Args:
+        recorder: the run's recorder.
+        port: 0 for a free port.
+        tls: TLS settings (None: plain HTTP).
+        db_path: SQLite file of the resources (None: in memory); kept across the run.
+    """
+
+    service = "FHIR"
+    title = "dui-harness FHIR R4 server"
+    fault_kinds = ("reject",)
+    #: resource type -> interactions served
+    resource_types: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: requirement id of structure findings on what clients write
+    structure_requirement = "EPARCOURS-FHIR-01"
+
+    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
+                 db_path: Path | None = None) -> None:
+        self.store = ResourceStore(db_path)
+        self.engine = FhirEngine(self.store, self.resource_types, self.validate_resource)
+        super().__init__(recorder, port=port, tls=tls)
+
+    # -- what subclasses may change ------------------------------------------------------------
+    def validate_resource(self, rtype: str, resource: dict[str, Any], where: str) -> list[Finding]:
+        """Findings on a resource a client writes (ERROR refuses with 422)."""
+        return check_structure(resource, requirement=self.structure_requirement, path=where)
+
+    def validate_bundle(self, bundle: Any) -> list[Finding]:
+        """Findings on a whole ``POST [base]/`` body, before any processing (ERROR refuses with 422)."""
+        return []
+
+    def describe(self, exchange: Exchange, interaction: str, body: Any, result: Result | None) -> None:
+        """Add service-specific summary and tags to a recorded exchange."""
+
+    # -- state ------------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return {"base": self.url, "resources": self.store.counts(), "served": sorted(self.resource_types)}
+
+    def update_state(self, data: dict[str, Any]) -> None:
+        """``{"clear": true}`` empties the store."""
+        unknown = set(data) - {"clear"}
+        if unknown:
+            raise ValueError(f"unknown {self.service} state keys {sorted(unknown)}; known: clear")
+        if data.get("clear"):
+            self.store.clear()
+
+    def reset(self) -> None:
+        super().reset()
+        self.store.clear()
+
+    def stop(self) -> None:
+        super().stop()
+        self.store.close()
+
+    def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
+        error = FhirError(413, "too-costly", f"{reason} (FHIR body too large)")
+        return 413, FHIR_JSON, json.dumps(error.outcome()).encode()
+
+    def capability_statement(self) -> dict[str, Any]:
+        resources = []
+        for rtype, interactions in sorted(self.resource_types.items()):
+            entry: dict[str, Any] = {"type": rtype, "interaction": [{"code": i} for i in interactions]}
+            if "search-type" in interactions:
+                entry["searchParam"] = [{"name": p, "type": "token" if p in ("_id", "identifier", "status")
+                                         else "reference"} for p in SEARCH_PARAMS]
+            resources.append(entry)
+        return {
+            "resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
+            "date": datetime.now(UTC).date().isoformat(), "publisher": "dui-harness",
+            "name": self.service.replace("-", ""), "title": self.title,
+            "software": {"name": "dui-harness", "version": __version__},
+            "implementation": {"description": self.title, "url": self.url},
+            "fhirVersion": "4.0.1", "format": ["application/fhir+json", "json"],
+            "rest": [{"mode": "server", "resource": resources,
+                      "interaction": [{"code": "transaction"}, {"code": "batch"}]}],
+        }
+
+    # -- HTTP -------------------------------------------------------------------------------------
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/metadata", self._endpoint("capabilities"), methods=_ALL_METHODS),
+            Route("/", self._endpoint("bundle"), methods=_ALL_METHODS),
+            Route("/{rtype}", self._endpoint("type"), methods=_ALL_METHODS),
+            Route("/{rtype}/{rid}", self._endpoint("instance"), methods=_ALL_METHODS),
+            Route("/{rtype}/{rid}/_history/{vid}", self._endpoint("vread"), methods=_ALL_METHODS),
+        ]
+
+    def _endpoint(self, kind: str) -> Callable[[Request], Any]:
+        async def handle(request: Request) -> Response:
+            return await self._handle(request, kind)
+
+        return handle
+
+    async def _handle(self, request: Request, kind: str) -> Response:
+        exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
+        interaction, body, result = "invalid", None, None
+        try:
+            interaction = self._interaction(kind, request.method)
+            _negotiate(request)
+            fault = self.faults.take(interaction)
+            if fault is not None:
+                if exchange is not None:
+                    exchange.fault_injected = f"{fault.kind} {fault.params}" if fault.params else fault.kind
+                await self._apply_fault(fault.kind, fault.params)
+            if request.method == "POST":
+                _content_type(request)
+                try:
+                    body = parse_fhir_json(await request.body(), max_bytes=self.max_body)
+                except FhirInputError as exc:
+                    raise FhirError(exc.status, exc.code, exc.message, exc.location) from None
+            try:
+                result = await run_in_threadpool(self._run, kind, interaction, request, body, exchange)
+            except (FhirError, asyncio.CancelledError):
+                raise
+            except Exception as exc:  # a bug of the simulator: still an OperationOutcome, never a traceback
+                raise FhirError(500, "exception", f"simulator error {type(exc).__name__}: {exc}") from exc
+            response = Response(json.dumps(result.body, ensure_ascii=False), result.status,
+                                headers=result.headers, media_type=FHIR_JSON)
+        except FhirError as exc:
+            response = Response(json.dumps(exc.outcome(), ensure_ascii=False), exc.status, media_type=FHIR_JSON)
+            if exc.status == 405:
+                response.headers["Allow"] = "GET, POST"
+            if exchange is not None:
+                exchange.summary["outcome"] = {"status": exc.status, "code": exc.code,
+                                               "diagnostics": exc.diagnostics, "expression": exc.expression}
+                exchange.summary["rejected"] = True
+                self._findings(exchange, exc.findings)
+        if exchange is not None:
+            kind_of_bundle = body.get("type") if interaction == "bundle" and isinstance(body, dict) else None
+            exchange.transaction = str(kind_of_bundle) if kind_of_bundle in ("transaction", "batch") else interaction
+            exchange.summary["status"] = response.status_code
+            if result is not None:
+                exchange.summary.update(result.summary)
+                exchange.summary.pop("findings", None)
+            exchange.tags.setdefault("interaction", interaction)
+            try:
+                self.describe(exchange, interaction, body, result)
+            except Exception as exc:  # a summary must never break an answer
+                exchange.summary["describe_error"] = f"{type(exc).__name__}: {exc}"
+        return response
+
+    @staticmethod
+    def _interaction(kind: str, method: str) -> str:
+        table = {("capabilities", "GET"): "capabilities", ("bundle", "POST"): "bundle",
+                 ("type", "GET"): "search-type", ("type", "POST"): "create", ("instance", "GET"): "read",
+                 ("vread", "GET"): "vread"}
+        interaction = table.get((kind, method))
+        if interaction is None:
+            raise FhirError(405, "not-supported", f"{method} is not supported here (this simulator serves read, "
+                            "vread, search-type, create, transaction and batch)")
+        return interaction
+
+    async def _apply_fault(self, kind: str, params: dict[str, Any]) -> None:
+        if kind == "delay":
+            await asyncio.sleep(float(params.get("seconds", 1.0)))
+            return
+        if kind == "http_status":
+            status = int(params.get("status", 503))
+            raise FhirError(status, "transient" if status >= 500 else "processing",
+                            str(params.get("diagnostics", f"service indisponible / unavailable "
+                                           f"(dui-harness: injected HTTP {status})")))
+        raise FhirError(int(params.get("status", 422)), str(params.get("code", "business-rule")),
+                        str(params.get("diagnostics", "refused by the consumer (dui-harness: injected refusal)")),
+                        str(params.get("expression", "")))
+
+    def _run(self, kind: str, interaction: str, request: Request, body: Any, exchange: Exchange | None) -> Result:
+        params = request.path_params
+        if interaction == "capabilities":
+            return Result(200, self.capability_statement())
+        if interaction == "bundle":
+            findings = self.validate_bundle(body)
+            if exchange is not None:
+                self._findings(exchange, findings)
+            errors = [f for f in findings if f.severity.value == "error"]
+            if errors:
+                raise FhirError(422, "processing", f"the bundle does not conform ({len(errors)} error(s)); nothing "
+                                f"was created. First: {errors[0].message}", errors[0].location, findings)
+            return self.engine.bundle(body)
+        if interaction == "search-type":
+            return self.engine.search(params["rtype"], list(request.query_params.multi_items()), self.url)
+        if interaction == "create":
+            result = self.engine.create(params["rtype"], body)
+            if exchange is not None:
+                self._findings(exchange, result.summary.get("findings", []))
+            return result
+        version = params.get("vid")
+        if version is not None and not str(version).isdigit():
+            raise FhirError(400, "invalid", f"version id {version!r} is not a positive integer")
+        return self.engine.read(params["rtype"], params["rid"], int(version) if version is not None else None)
+
+    @staticmethod
+    def _findings(exchange: Exchange, findings: list[Finding]) -> None:
+        known = {(f.rule, f.location, f.message) for f in exchange.findings}
+        exchange.findings += [dataclasses.replace(f, evidence=(exchange.id,)) for f in findings
+                              if (f.rule, f.location, f.message) not in known]

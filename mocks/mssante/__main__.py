@@ -1,0 +1,66 @@
+"""Run the MSSanté simulator alone: ``python -m mocks.mssante [--tls-dir DIR] [--smtp-port N]…``.
+
+Prints the SMTP / IMAP listeners, the control API and the test accounts, then serves until
+Ctrl-C. With ``--tls-dir`` mail is served with the test PKI of that folder (STARTTLS on the
+submission and IMAP ports, implicit TLS on the smtps and imaps ports); without it, in
+clear text on the submission and IMAP ports only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from harness.core.recorder import Recorder
+from harness.errors import HarnessError
+from harness.pki import ensure_pki
+from mocks.common.server import TlsSettings
+from mocks.mssante.app import MssSimulator
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m mocks.mssante", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="control API port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--smtp-port", type=int, default=0, help="SMTP submission port (STARTTLS)")
+    parser.add_argument("--smtps-port", type=int, default=0, help="SMTP port with implicit TLS")
+    parser.add_argument("--imap-port", type=int, default=0, help="IMAP port (STARTTLS)")
+    parser.add_argument("--imaps-port", type=int, default=0, help="IMAP port with implicit TLS")
+    parser.add_argument("--tls-dir", type=Path, help="serve mail over TLS with the test PKI of DIR")
+    parser.add_argument("--record-dir", type=Path, help="also write each exchange to files in DIR")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    tls = None
+    if args.tls_dir is not None:
+        pki = ensure_pki(args.tls_dir)
+        tls = TlsSettings(certfile=pki.server_cert, keyfile=pki.server_key, client_ca=pki.ca_cert)
+    try:
+        sim = MssSimulator(Recorder(args.record_dir), port=args.port, tls=tls, smtp_port=args.smtp_port,
+                           smtps_port=args.smtps_port, imap_port=args.imap_port, imaps_port=args.imaps_port)
+        sim.start()
+    except (HarnessError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for name, url in sim.endpoints().items():
+        print(f"{name:<8} {url}", flush=True)
+    for entry in sim.directory.entries():
+        print(f"account  {entry['address']} ({entry['kind']}) password {entry['password']}", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

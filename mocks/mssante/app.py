@@ -1,0 +1,319 @@
+"""The MSSanté operator simulator: SMTP (aiosmtpd) and IMAP (pymap) on loopback, one recorder.
+
+:class:`MssSimulator` is a :class:`~mocks.common.simulator.Simulator`: its HTTP server serves
+only the control API (``/_harness/...``, with ``/_harness/mss/...`` for mailboxes and
+deliveries); the mail servers run on their own event loop thread:
+
+==========  =============================================================  ===============
+listener    protocol                                                       attribute
+==========  =============================================================  ===============
+submission  SMTP, STARTTLS required, then AUTH (or client certificate)     ``smtp_port``
+smtps       SMTP over implicit TLS                                          ``smtps_port``
+imap        IMAP4rev1, STARTTLS required before authentication              ``imap_port``
+imaps       IMAP4rev1 over implicit TLS                                      ``imaps_port``
+==========  =============================================================  ===============
+
+Without TLS settings (``--dui-no-tls``) only plain submission and IMAP run, authentication
+is then allowed in clear text and every exchange carries a warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import ssl
+import threading
+import weakref
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pymap.backend.dict.filter import FilterSet
+from pymap.backend.dict.mailbox import MailboxSet
+from pymap.parsing.message import AppendMessage
+from pymap.user import UserMetadata
+from starlette.routing import BaseRoute
+
+from harness.core.recorder import Recorder
+from harness.errors import SimulatorError
+from harness.validators.mail import MailReport, validate_message
+from mocks.common.server import LOOPBACK, TlsSettings
+from mocks.common.simulator import Simulator
+from mocks.mssante.control import mss_routes
+from mocks.mssante.directory import Directory
+from mocks.mssante.imap import ImapBackend, imap_callback
+from mocks.mssante.mailstore import MailStore, StoredMessage
+from mocks.mssante.recording import MailRecording
+from mocks.mssante.smtp import MssSmtp, MssSmtpHandler
+from mocks.mssante.tls import TlsGate, stream_handover
+
+if TYPE_CHECKING:
+    from aiosmtpd.smtp import Envelope, Session
+
+__all__ = ["MssSimulator"]
+
+SERVICE = "MSSante"
+#: aiosmtpd logs every session at INFO and a deprecation notice at WARNING on each AUTH
+logging.getLogger("mail.log").setLevel(logging.ERROR)
+
+
+def _listen(port: int, name: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((LOOPBACK, port))
+    except OSError as exc:
+        sock.close()
+        raise SimulatorError(f"MSSante simulator ({name}): cannot listen on {LOOPBACK}:{port} ({exc})",
+                             tip="choose another port, or 0 for a free one / choisissez un autre port") from exc
+    sock.listen(64)
+    sock.setblocking(False)
+    return sock
+
+
+def server_context(tls: TlsSettings) -> ssl.SSLContext:
+    """TLS 1.2+ server context asking (not requiring) a client certificate of the test CA."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(tls.certfile), str(tls.keyfile))
+    if tls.client_ca is not None:
+        context.load_verify_locations(str(tls.client_ca))
+        context.verify_mode = ssl.CERT_OPTIONAL
+    return context
+
+
+class MssSimulator(Simulator, MailRecording):
+    """Simulated MSSanté operator.
+
+    Args:
+        recorder: the run's shared recorder.
+        port: control API port (0: free).
+        tls: server certificate and client CA; None for clear-text mail (warnings recorded).
+        smtp_port, smtps_port, imap_port, imaps_port: mail listener ports (0: free).
+        directory: the test directory (default: ``fixtures/mssante/annuaire.json``).
+        max_message_bytes: SIZE limit of a message (SMTP 552 beyond it).
+        store_bytes: storage of the whole operator (SMTP 452 beyond it).
+        dui_certificate: ``(cert, key)`` of the test PKI certificate of the DUI's mailbox, told to a
+            DUI through ``PUT /config/endpoints``.
+    """
+
+    service = SERVICE
+    fault_kinds = ("smtp_reply",)
+
+    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None, smtp_port: int = 0,
+                 smtps_port: int = 0, imap_port: int = 0, imaps_port: int = 0, directory: Directory | None = None,
+                 max_message_bytes: int = 20 * 1024 * 1024, store_bytes: int = 256 * 1024 * 1024,
+                 dui_certificate: tuple[Path, Path] | None = None) -> None:
+        self.dui_certificate = dui_certificate
+        self.directory = directory or Directory.load()
+        self.store = MailStore(store_bytes)
+        self.max_message_bytes = max_message_bytes
+        self.mail_tls = tls
+        self.requested = {"submission": smtp_port, "smtps": smtps_port, "imap": imap_port, "imaps": imaps_port}
+        self.ports: dict[str, int] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping: asyncio.Event | None = None
+        self._ready = threading.Event()
+        #: open client connections (closed when the simulator stops)
+        self.connections: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
+        self._failure: BaseException | None = None
+        self._context = server_context(tls) if tls is not None else None
+        self._imap = ImapBackend(self, self._context)
+        super().__init__(recorder, port=port, tls=tls)
+
+    # -- Simulator ------------------------------------------------------------------------
+    def routes(self) -> list[BaseRoute]:
+        return mss_routes(self)
+
+    def state(self) -> dict[str, Any]:
+        return {"endpoints": self.endpoints(), "max_message_bytes": self.max_message_bytes,
+                "mailboxes": self.store.addresses(), "directory": self.directory.source}
+
+    def update_state(self, data: dict[str, Any]) -> None:
+        unknown = set(data) - {"max_message_bytes"}
+        if unknown:
+            raise ValueError(f"unknown MSSante state keys {sorted(unknown)}; known: max_message_bytes")
+        if "max_message_bytes" in data:
+            value = int(data["max_message_bytes"])
+            if value < 1024:
+                raise ValueError("max_message_bytes must be at least 1024")
+            self.max_message_bytes = value
+
+    def reset(self) -> None:
+        super().reset()
+        self.store.clear()
+        if self._loop is not None and self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(self._clear_imap(), self._loop).result(5)
+
+    async def _clear_imap(self) -> None:
+        self._imap.config.set_cache.clear()
+
+    def endpoint_details(self) -> dict[str, Any]:
+        """The ``mssante`` entry of ``PUT /config/endpoints``: listeners and the DUI's mailbox."""
+        account = self.directory.with_role("dui")
+        details: dict[str, Any] = {
+            "host": LOOPBACK, "tls": self.mail_tls is not None, "address": account.address,
+            "password": account.password, "smtp_port": self.ports.get("submission"),
+            "smtps_port": self.ports.get("smtps"), "imap_port": self.ports.get("imap"),
+            "imaps_port": self.ports.get("imaps"),
+        }
+        if self.dui_certificate is not None:
+            details.update(client_cert=str(self.dui_certificate[0]), client_key=str(self.dui_certificate[1]))
+        if self.mail_tls is not None and self.mail_tls.client_ca is not None:
+            details["ca"] = str(self.mail_tls.client_ca)
+        return details
+
+    # -- addresses ------------------------------------------------------------------------
+    def endpoints(self) -> dict[str, str]:
+        out = {"control": self.url}
+        if self.ports:
+            out.update({"smtp": f"smtp://{LOOPBACK}:{self.ports['submission']} (STARTTLS)",
+                        "imap": f"imap://{LOOPBACK}:{self.ports['imap']} (STARTTLS)"})
+            if "smtps" in self.ports:
+                out["smtps"] = f"smtps://{LOOPBACK}:{self.ports['smtps']}"
+                out["imaps"] = f"imaps://{LOOPBACK}:{self.ports['imaps']}"
+        return out
+
+    @property
+    def smtp_port(self) -> int:
+        return self.ports["submission"]
+
+    @property
+    def smtps_port(self) -> int:
+        return self.ports["smtps"]
+
+    @property
+    def imap_port(self) -> int:
+        return self.ports["imap"]
+
+    @property
+    def imaps_port(self) -> int:
+        return self.ports["imaps"]
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> MssSimulator:
+        super().start()
+        self._thread = threading.Thread(target=self._run, name="sim-mssante-mail", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10) or self._failure is not None:
+            self.stop()
+            failure = self._failure
+            if isinstance(failure, SimulatorError):
+                raise failure
+            raise SimulatorError(f"MSSante mail servers did not start: {failure!r}")
+        return self
+
+    def stop(self) -> None:
+        loop, stopping = self._loop, self._stopping
+        if loop is not None and stopping is not None and loop.is_running():
+            loop.call_soon_threadsafe(stopping.set)
+        if self._thread is not None:
+            self._thread.join(5)
+        self._thread = None
+        super().stop()
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        loop.set_exception_handler(self._loop_exception)
+        try:
+            loop.run_until_complete(self._serve())
+        except BaseException as exc:
+            self._failure = exc
+            self._ready.set()
+        finally:
+            loop.close()
+
+    async def _serve(self) -> None:
+        self._stopping = asyncio.Event()
+        self._imap.apply_context()
+        for account in self.directory.accounts.values():
+            self._imap.login.users_dict[account.address] = UserMetadata(self._imap.config, account.address)
+        loop = asyncio.get_running_loop()
+        handler = MssSmtpHandler(self)
+        context = self._context
+        sockets = {name: _listen(port, name) for name, port in self.requested.items()
+                   if context is not None or name in ("submission", "imap")}
+        self.ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+
+        def smtp(implicit: bool) -> MssSmtp:
+            return MssSmtp(handler, implicit_tls=implicit, loop=loop, tls_context=None if implicit else context,
+                           require_starttls=context is not None and not implicit, auth_required=False,
+                           auth_require_tls=context is not None, authenticator=handler.authenticator,
+                           data_size_limit=self.max_message_bytes, timeout=60)
+
+        servers = [await loop.create_server(lambda: smtp(False), sock=sockets["submission"]),
+                   await asyncio.start_server(imap_callback(self._imap, implicit_tls=False), sock=sockets["imap"],
+                                              limit=1024 * 1024)]
+        if context is not None:
+            def failed(listener: str) -> Any:
+                return lambda peer, exc: self.record_tls_failure(listener, peer, exc)
+
+            async def smtps_handover(transport: asyncio.BaseTransport, early: bytes) -> None:
+                protocol = smtp(True)  # aiosmtpd takes the encrypted transport over
+                transport.set_protocol(protocol)
+                protocol.connection_made(transport)
+                if early:
+                    protocol.data_received(early)
+
+            imaps = stream_handover(imap_callback(self._imap, implicit_tls=True), limit=1024 * 1024)
+            servers.append(await loop.create_server(lambda: TlsGate(context, smtps_handover, failed("smtps")),
+                                                    sock=sockets["smtps"]))
+            servers.append(await loop.create_server(lambda: TlsGate(context, imaps, failed("imaps")),
+                                                    sock=sockets["imaps"]))
+        self._ready.set()
+        try:
+            await self._stopping.wait()
+        finally:
+            for server in servers:
+                server.close()
+            for transport in list(self.connections):
+                transport.close()
+            for task in [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]:
+                task.cancel()
+            await asyncio.sleep(0.05)  # let the closed transports release their sockets
+
+    def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), (ssl.SSLError, ConnectionError)):
+            return  # a client that went away or broke TLS mid-session: its session ends, the server goes on
+        loop.default_exception_handler(context)
+
+    # -- delivery ---------------------------------------------------------------------------
+    def inspect(self, raw: bytes, sender: str, recipients: list[str]) -> MailReport:
+        return validate_message(raw, envelope_sender=sender or None, recipients=recipients,
+                                patient_domain=self.directory.patient_domain, max_bytes=self.max_message_bytes)
+
+    async def deliver_async(self, raw: bytes, sender: str, recipient: str, *, origin: str) -> StoredMessage:
+        """Put ``raw`` in the mailbox of ``recipient`` (journal, and IMAP INBOX for an account)."""
+        stamp = (f"Return-Path: <{sender}>\r\nReceived: from dui-harness by {LOOPBACK} (MSSante simulator) "
+                 f"for <{recipient}>; {format_datetime(datetime.now(UTC))}\r\n").encode("ascii", "replace")
+        stored = self.store.add(recipient, sender, raw, origin=origin)
+        address = recipient.lower()
+        if address in self.directory.accounts:
+            cache = self._imap.config.set_cache
+            mailbox_set, _ = cache.setdefault(address, (MailboxSet(), FilterSet()))
+            inbox = await mailbox_set.get_mailbox("INBOX")
+            await inbox.append(AppendMessage(stamp + raw, datetime.now(UTC), frozenset()), recent=True)
+        return stored
+
+    def deliver(self, raw: bytes, *, sender: str, recipient: str) -> StoredMessage:
+        """Deliver a message from another operator (the harness) to ``recipient``; recorded as DELIVER.
+
+        Raises:
+            ValueError: the recipient is not a mailbox of the simulated MSSanté space.
+        """
+        if self.directory.kind_of(recipient) is None:
+            raise ValueError(f"{recipient} is not a mailbox of the MSSante simulator's directory")
+        if self._loop is None or not self._loop.is_running():
+            raise SimulatorError("the MSSante simulator is not running")
+        future = asyncio.run_coroutine_threadsafe(self.deliver_async(raw, sender, recipient, origin="harness"),
+                                                  self._loop)
+        stored = future.result(10)
+        self.record_delivery(stored)
+        return stored
+
+    def smtp_session_facts(self, server: MssSmtp, session: Session, envelope: Envelope) -> dict[str, Any]:
+        return {**server.tls_facts(), "port": "smtps" if server.implicit_tls else "submission"}

@@ -1,0 +1,159 @@
+"""IMAP4rev1 side of the simulated MSSanté operator, on pymap's in-memory backend.
+
+pymap parses and answers every IMAP command; this module only decides who may log in and
+records what the DUI fetches. Authentication is offered only once the connection is
+encrypted (after STARTTLS, or from the first byte on the IMAPS listener), including from
+loopback, which pymap would otherwise trust: SASL PLAIN / LOGIN and the LOGIN command with a
+test account's password, or SASL EXTERNAL with a client certificate of the test PKI. Every
+message body fetched is recorded as one exchange (``MSSante`` / ``IMAP FETCH``).
+"""
+
+from __future__ import annotations
+
+from argparse import Namespace
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack, closing
+from typing import TYPE_CHECKING, Any
+
+from proxyprotocol.reader import ProxyProtocolReader
+from proxyprotocol.sock import SocketInfo
+from pymap.backend.dict import Config, Identity, Login
+from pymap.concurrent import Subsystem
+from pymap.context import connection_exit, socket_info
+from pymap.exceptions import AuthorizationFailure, InvalidAuth
+from pymap.imap import IMAPConnection
+from pymap.imap.state import ConnectionState
+from pysasl import SASLAuth
+from pysasl.creds.external import ExternalCredentials
+from pysasl.identity import ClearIdentity
+from pysasl.mechanism.external import ExternalMechanism
+from pysasl.mechanism.login import LoginMechanism
+from pysasl.mechanism.plain import PlainMechanism
+
+if TYPE_CHECKING:
+    import ssl
+
+    from mocks.mssante.app import MssSimulator
+
+__all__ = ["ImapBackend", "imap_callback"]
+
+BODY_ATTRIBUTES = (b"BODY", b"BODY.PEEK", b"RFC822", b"RFC822.TEXT", b"BINARY", b"BINARY.PEEK")
+
+
+class _Config(Config):
+    """pymap's dict backend configuration: authentication mechanisms offered over TLS."""
+
+    @property
+    def tls_auth(self) -> SASLAuth:
+        return SASLAuth([PlainMechanism(), LoginMechanism(), ExternalMechanism()])
+
+    @property
+    def greeting(self) -> bytes:
+        return b"MSSante simulator (dui-harness TEST) ready"
+
+
+class _Login(Login):
+    """Accounts of the simulator's directory, by password or by client certificate."""
+
+    def __init__(self, config: _Config, sim: MssSimulator) -> None:
+        super().__init__(config)
+        self.sim = sim
+
+    async def authenticate(self, credentials: Any) -> Identity:
+        directory = self.sim.directory
+        if isinstance(credentials, ExternalCredentials):
+            cert = socket_info.get().peercert
+            cn = next((str(v) for rdn in (cert or {}).get("subject", ()) for k, v in rdn if k == "commonName"), None)
+            account = directory.by_certificate(cn)
+            if account is None:
+                raise InvalidAuth()
+            return Identity(account.address, self, None, frozenset())
+        login = str(getattr(credentials, "authcid", "")).lower()
+        account = directory.accounts.get(login)
+        if account is None or account.password is None:
+            raise InvalidAuth()
+        if not credentials.verify(ClearIdentity(login, account.password)):
+            raise InvalidAuth()
+        return Identity(account.address, self, None, frozenset())
+
+    async def authorize(self, authenticated: Any, authzid: str) -> Identity:
+        name = str(authenticated.name)
+        if authzid and authzid.lower() != name:
+            raise AuthorizationFailure()
+        return Identity(name, self, None, frozenset())
+
+
+class _State(ConnectionState):
+    """pymap's connection state, with authentication only over TLS and recorded fetches."""
+
+    def __init__(self, login: _Login, config: _Config, *, implicit_tls: bool) -> None:
+        super().__init__(login, config)
+        self.sim = login.sim
+        self.implicit_tls = implicit_tls
+        self.encrypted = implicit_tls
+        self.mailbox_name = ""
+        if implicit_tls and b"STARTTLS" in self._capability:
+            self._capability.remove(b"STARTTLS")
+
+    async def do_greeting(self) -> Any:
+        response = await super().do_greeting()
+        # pymap trusts loopback clients in clear text; an MSSante operator never does
+        self.auth = self.config.tls_auth if self.implicit_tls else self.config.initial_auth
+        return type(response)(b"*", self.config.greeting, self.capability)
+
+    async def do_starttls(self, cmd: Any) -> Any:
+        result = await super().do_starttls(cmd)
+        self.encrypted = True
+        return result
+
+    async def do_select(self, cmd: Any) -> Any:
+        result = await super().do_select(cmd)
+        self.mailbox_name = str(cmd.mailbox)
+        return result
+
+    async def do_fetch(self, cmd: Any) -> Any:
+        result = await super().do_fetch(cmd)
+        if any(bytes(attr.value).upper() in BODY_ATTRIBUTES for attr in cmd.attributes):
+            selected = self.selected
+            messages, _ = await self.session.fetch_messages(selected, cmd.sequence_set, False)
+            info = socket_info.get()
+            for _seq, message in messages:
+                content = getattr(message, "_content", None)
+                if content is not None:
+                    self.sim.record_fetch(self.session.owner, self.mailbox_name, int(message.uid), bytes(content),
+                                          peer=str(info.peername_str or ""), tls=self.encrypted)
+        return result
+
+
+class ImapBackend:
+    """The pymap login and configuration shared by both IMAP listeners."""
+
+    def __init__(self, sim: MssSimulator, ssl_context: ssl.SSLContext | None) -> None:
+        args = Namespace(passlib_cfg=None, proxy_protocol=None, debug=False)
+        self.config = _Config(args, host="127.0.0.1", port=0, demo_data=False, demo_user="-", demo_password="-",
+                              ssl_context=ssl_context, tls_enabled=ssl_context is not None, reject_dnsbl=False,
+                              invalid_user_sleep=0.05, cpu_subsystem=Subsystem.for_asyncio(),
+                              max_append_len=sim.max_message_bytes, bad_command_limit=10)
+        self.login = _Login(self.config, sim)
+
+    def apply_context(self) -> None:
+        self.config.apply_context()
+
+
+def imap_callback(backend: ImapBackend, *, implicit_tls: bool) -> Callable[..., Awaitable[None]]:
+    """The ``asyncio.start_server`` callback of one IMAP listener."""
+
+    async def serve(reader: Any, writer: Any, sock_info: SocketInfo) -> None:
+        backend.login.sim.connections.add(writer.transport)
+        conn = IMAPConnection(backend.config.commands, backend.config, reader, writer, sock_info)
+        state = _State(backend.login, backend.config, implicit_tls=implicit_tls)
+        async with AsyncExitStack() as stack:
+            connection_exit.set(stack)
+            stack.enter_context(closing(conn))
+            try:
+                await conn.run(state)
+            except Exception:
+                return
+
+    reader: Callable[..., Awaitable[None]] = ProxyProtocolReader(backend.config.proxy_protocol).get_callback(serve)
+    return reader

@@ -1,0 +1,211 @@
+"""SMTP side of the simulated MSSanté operator, on aiosmtpd.
+
+Two listeners share one handler: *submission* (STARTTLS required before anything else, then
+AUTH) and *smtps* (implicit TLS). Authentication: SASL PLAIN / LOGIN with a test account's
+password (over TLS only), SASL EXTERNAL with a client certificate of the test PKI, or that
+certificate alone (as an operator trusting its client certificates). The operator then
+enforces its rules: the envelope sender is the authenticated mailbox, recipients exist in
+the MSSanté space (the directory, or a patient mailbox with a valid INS), the message fits
+the size limit. Each transaction, accepted or refused, is recorded as one exchange
+(``MSSante`` / ``SMTP``, the raw message as request body).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, AnyStr
+
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from harness.core.findings import Finding, Severity
+from mocks.mssante.directory import Account
+from mocks.mssante.mailstore import StorageFull
+
+if TYPE_CHECKING:
+    from mocks.mssante.app import MssSimulator
+
+__all__ = ["REQ_AUTH", "MssSmtp", "MssSmtpHandler"]
+
+REQ_AUTH = "MSS-AUTH-01"
+HOSTNAME = "smtp.mssante-simulateur.dui-harness.test"
+MAX_RECIPIENTS = 100
+_TLS_REFUSALS = ("530 Must issue a STARTTLS", "538", "530 5.7.0", "535")
+
+
+def _subject_cn(cert: dict[str, Any] | None) -> str | None:
+    for rdn in (cert or {}).get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return None
+
+
+class MssSmtp(SMTP):
+    """aiosmtpd's SMTP protocol, knowing its TLS mode and the client certificate.
+
+    Args:
+        handler: the shared :class:`MssSmtpHandler`.
+        implicit_tls: True on the smtps listener (the transport is TLS from the first byte).
+    """
+
+    def __init__(self, handler: MssSmtpHandler, *, implicit_tls: bool, **kwargs: Any) -> None:
+        super().__init__(handler, hostname=HOSTNAME, ident="dui-harness MSSante simulator", **kwargs)
+        self.implicit_tls = implicit_tls
+        self.command = ""
+        self.handler = handler
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self.handler.sim.connections.add(transport)
+        if self.implicit_tls and self._tls_protocol is None:
+            # encrypted from the first byte: aiosmtpd must treat the session as TLS (AUTH allowed)
+            self._tls_protocol = getattr(transport, "_ssl_protocol", None)
+
+    # -- TLS facts ------------------------------------------------------------------------
+    def tls_facts(self) -> dict[str, Any]:
+        transport = self.transport
+        ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+        if ssl_object is None:
+            return {"tls": False, "tls_mode": "none", "client_cn": None}
+        cert = ssl_object.getpeercert() or None
+        return {"tls": True, "tls_mode": "implicit" if self.implicit_tls else "starttls",
+                "tls_version": ssl_object.version(), "client_cn": _subject_cn(cert)}
+
+    def certificate_account(self) -> Account | None:
+        return self.handler.sim.directory.by_certificate(self.tls_facts().get("client_cn"))
+
+    # -- command tracking (for the exchanges of refused transactions) ----------------------
+    async def smtp_MAIL(self, arg: str) -> None:
+        self.command = "MAIL"
+        session = self.session
+        if session is not None and not session.authenticated:
+            account = self.certificate_account()
+            if account is not None:  # the client certificate authenticates the mailbox
+                session.authenticated = True
+                session.auth_data = account  # type: ignore[assignment]  # aiosmtpd types it as None
+        await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg: str) -> None:
+        self.command = "RCPT"
+        await super().smtp_RCPT(arg)
+
+    async def smtp_AUTH(self, arg: str) -> None:
+        self.command = "AUTH"
+        await super().smtp_AUTH(arg)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        self.command = "DATA"
+        await super().smtp_DATA(arg)
+
+    async def push(self, status: AnyStr) -> None:
+        text = status if isinstance(status, str) else status.decode("ascii", "replace")
+        refused_by_protocol = text.startswith(("552", "500 Line too long")) and self.command == "DATA"
+        if text[:1] in "45" and (self.command in ("MAIL", "RCPT", "AUTH") or refused_by_protocol
+                                 or text.startswith(_TLS_REFUSALS[0])):
+            self.handler.record_refusal(self, text)
+        await super().push(status)
+
+
+class MssSmtpHandler:
+    """aiosmtpd handler: the operator's rules, delivery and recording."""
+
+    def __init__(self, sim: MssSimulator) -> None:
+        self.sim = sim
+
+    # -- authentication -------------------------------------------------------------------
+    def authenticator(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                      auth_data: Any) -> AuthResult:
+        if isinstance(auth_data, LoginPassword):
+            account = self.sim.directory.check_password(auth_data.login.decode("utf-8", "replace"),
+                                                        auth_data.password.decode("utf-8", "replace"))
+            if account is not None:
+                return AuthResult(success=True, auth_data=account)
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Authentication credentials invalid")
+
+    async def auth_EXTERNAL(self, server: MssSmtp, args: list[str]) -> AuthResult:
+        """SASL EXTERNAL (RFC 4422 appendix A): the TLS client certificate names the mailbox."""
+        if len(args) > 1:
+            blob = args[1]
+        else:
+            answer = await server.challenge_auth("")
+            if not isinstance(answer, bytes):
+                return AuthResult(success=False, handled=True)
+            blob = answer.decode("ascii", "replace")
+        try:
+            authzid = base64.b64decode(blob, validate=True).decode("utf-8") if blob not in ("", "=") else ""
+        except (binascii.Error, UnicodeDecodeError):
+            return AuthResult(success=False, handled=False, message="501 5.5.2 Cannot decode response")
+        account = server.certificate_account()
+        if account is None or (authzid and authzid.lower() != account.address):
+            return AuthResult(success=False, handled=False,
+                              message="535 5.7.8 No test PKI client certificate for this mailbox")
+        return AuthResult(success=True, auth_data=account)
+
+    # -- envelope ---------------------------------------------------------------------------
+    async def handle_MAIL(self, server: MssSmtp, session: Session, envelope: Envelope, address: str,
+                          mail_options: list[str]) -> str:
+        if not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        account = session.auth_data
+        if isinstance(account, Account) and address.lower() != account.address:
+            return f"553 5.7.1 <{address}>: sender address not owned by the authenticated mailbox {account.address}"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
+    async def handle_RCPT(self, server: MssSmtp, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        fault = self.sim.faults.take("RCPT")
+        if fault is not None and fault.kind == "smtp_reply":
+            return str(fault.params.get("reply", "451 4.3.0 Temporary failure (injected)"))
+        directory = self.sim.directory
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return f"452 4.5.3 Too many recipients (at most {MAX_RECIPIENTS} a message)"
+        if not directory.is_mssante(address):
+            return f"550 5.7.1 <{address}>: outside the MSSante trust space, relaying refused"
+        if directory.kind_of(address) is None:
+            return f"550 5.1.1 <{address}>: no such MSSante mailbox"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: MssSmtp, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        fault = self.sim.faults.take("DATA")
+        if fault is not None and fault.kind == "delay":
+            await asyncio.sleep(float(fault.params.get("seconds", 1.0)))
+        if fault is not None and fault.kind == "smtp_reply":
+            reply = str(fault.params.get("reply", "451 4.3.0 Temporary failure (injected)"))
+            self.sim.record_smtp(server, session, envelope, raw, reply, fault=fault.kind)
+            return reply
+        loop = asyncio.get_running_loop()
+        report = await loop.run_in_executor(None, self.sim.inspect, raw, envelope.mail_from or "",
+                                            list(envelope.rcpt_tos))
+        try:
+            stored = [await self.sim.deliver_async(raw, envelope.mail_from or "", rcpt, origin="smtp")
+                      for rcpt in envelope.rcpt_tos]
+        except StorageFull as exc:
+            reply = f"452 4.3.1 Insufficient system storage ({exc})"
+            self.sim.record_smtp(server, session, envelope, raw, reply, report=report)
+            return reply
+        reply = f"250 2.0.0 OK queued as {stored[0].id if stored else '-'}"
+        self.sim.record_smtp(server, session, envelope, raw, reply, report=report)
+        return reply
+
+    # -- refused commands ---------------------------------------------------------------------
+    def record_refusal(self, server: MssSmtp, reply: str) -> None:
+        findings = []
+        if reply.startswith(_TLS_REFUSALS):
+            command = server.command or "command"
+            findings.append(Finding("mss.smtp.auth", REQ_AUTH, f"the operator refused the DUI's {command}: {reply}",
+                                    Severity.ERROR, f"SMTP {server.command or 'session'}"))
+        session, envelope = server.session, server.envelope
+        if session is None or envelope is None:
+            return
+        self.sim.record_smtp(server, session, envelope, b"", reply, findings=findings, refused=server.command)
+
+
+Factory = Callable[[], MssSmtp]

@@ -1,0 +1,30 @@
+"""HTTP helpers of the PSC simulator: OAuth 2.0 error answers and form bodies."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+__all__ = ["FORM", "NO_STORE", "oauth_error", "read_form"]
+
+FORM = "application/x-www-form-urlencoded"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def oauth_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """``{"error", "error_description"}`` (RFC 6749 §5.2), never cached."""
+    return JSONResponse({"error": error, "error_description": description}, status_code=status,
+                        headers={**NO_STORE, **(headers or {})})
+
+
+async def read_form(request: Request, what: str) -> tuple[str, str | None]:
+    """The raw form body of a POST, or ``("", why it is refused)`` when it is not a form."""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != FORM:
+        return "", (f"the {what} must be sent as {FORM} (RFC 6749 §4.1.3, OIDC Core §3.1.2.1), "
+                    f"not {content_type or 'a body without Content-Type'}")
+    body = await request.body()
+    try:
+        return body.decode("ascii"), None
+    except UnicodeDecodeError:
+        return "", f"the {what} body has raw non-ASCII bytes: form values must be percent-encoded"

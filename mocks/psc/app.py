@@ -1,0 +1,279 @@
+"""The Pro Santé Connect simulator: an OpenID Connect provider on loopback, PSC paths and claims.
+
+Paths follow the PSC realm (Keycloak) layout of the research digest §5.1, under
+``<url>/auth/realms/esante-wallet`` (the issuer):
+
+=======================================================  =========================================
+``GET  {issuer}/.well-known/openid-configuration``        discovery (also ``wallet-openid-configuration``)
+``GET|POST /auth``                                        authorization endpoint (the "wallet" UI)
+``POST {issuer}/protocol/openid-connect/token``           token endpoint
+``GET|POST {issuer}/protocol/openid-connect/userinfo``    userinfo (PSC claim structure)
+``GET  {issuer}/protocol/openid-connect/certs``           JWKS (RS256 key)
+=======================================================  =========================================
+
+Every request is recorded (service ``PSC``) with its findings. Faults (control API
+``POST /_harness/faults``): ``bad_signature``, ``alg_none``, ``wrong_issuer``, ``expired``,
+``wrong_audience``, ``wrong_nonce`` (the next ID token), ``wrong_state`` (the next
+authorization answer), ``userinfo_other_sub`` (the next userinfo), ``oauth_error`` (an error
+answer: ``params: {error, error_description, status}``), plus ``http_status`` and ``delay``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from harness.core.recorder import Exchange, Recorder
+from mocks.common.faults import Fault, FaultPlan
+from mocks.common.server import TlsSettings
+from mocks.common.simulator import Simulator
+from mocks.psc.answers import oauth_error
+from mocks.psc.authorize import handle_authorize
+from mocks.psc.professionals import ProfessionalBase
+from mocks.psc.realm import DEFAULT_CLIENT, Client, Realm
+from mocks.psc.token_endpoint import handle_token, handle_userinfo
+from mocks.psc.tokens import ID_TOKEN_DEFECTS, TokenSigner
+
+__all__ = ["AUTHORIZE_PATH", "REALM_PATH", "PscSimulator"]
+
+REALM_PATH = "/auth/realms/esante-wallet"
+AUTHORIZE_PATH = "/auth"
+OIDC = f"{REALM_PATH}/protocol/openid-connect"
+#: fault kind -> the only operation it can apply to
+FAULT_OPERATIONS = {**dict.fromkeys(ID_TOKEN_DEFECTS, "token"), "wrong_state": "authorize",
+                    "userinfo_other_sub": "userinfo"}
+OPERATIONS = ("discovery", "jwks", "authorize", "token", "userinfo")
+STATE_KEYS = ("next_professional", "clients", "add_professionals", "remove_professionals", "code_lifetime",
+              "access_token_lifetime", "id_token_lifetime")
+
+
+class PscFaultPlan(FaultPlan):
+    """Faults of the PSC simulator: a token fault always targets the operation it makes sense for."""
+
+    def add(self, kind: str, operation: str | None = None, times: int | None = 1, **params: Any) -> Fault:
+        natural = FAULT_OPERATIONS.get(kind)
+        if operation is not None and operation not in OPERATIONS:
+            raise ValueError(f"unknown PSC operation {operation!r}; known: {', '.join(OPERATIONS)}")
+        if natural is not None:
+            if operation not in (None, natural):
+                raise ValueError(f"fault {kind!r} applies to the {natural} operation, not {operation!r}")
+            operation = natural
+        return super().add(kind, operation, times, **params)
+
+
+class PscSimulator(Simulator):
+    """Simulated Pro Santé Connect (OpenID Connect provider of the health professionals).
+
+    Args:
+        recorder: the recorder shared by the run.
+        port: 0 for a free port.
+        tls: TLS settings (PSC is HTTPS only; None serves plain HTTP for tests).
+        professionals: the test professionals (the packaged fixture by default).
+        clients: the registered relying parties (by default one client for the DUI under test).
+    """
+
+    service = "PSC"
+    fault_kinds = (*ID_TOKEN_DEFECTS, "wrong_state", "userinfo_other_sub", "oauth_error")
+    max_body = 64 * 1024
+
+    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
+                 professionals: ProfessionalBase | None = None,
+                 clients: tuple[Client, ...] = (DEFAULT_CLIENT,)) -> None:
+        self._initial_professionals = professionals if professionals is not None else ProfessionalBase.load()
+        self._initial_clients = clients
+        self.realm = Realm(self._initial_professionals.copy(), clients)
+        super().__init__(recorder, port=port, tls=tls)
+        self.faults = PscFaultPlan(self.fault_kinds)
+        self.signer = TokenSigner(self.issuer)
+
+    # -- where things are -----------------------------------------------------------------
+    @property
+    def issuer(self) -> str:
+        return self.url + REALM_PATH
+
+    @property
+    def discovery_url(self) -> str:
+        return self.issuer + "/.well-known/openid-configuration"
+
+    def endpoint_details(self) -> dict[str, Any]:
+        """What a DUI needs besides the URL: issuer, discovery document, its client registration."""
+        client = next(iter(self.realm.clients.values()), DEFAULT_CLIENT)
+        return {"issuer": self.issuer, "discovery": self.discovery_url, "client_id": client.client_id,
+                "client_secret": client.client_secret}
+
+    def metadata(self) -> dict[str, Any]:
+        """The discovery document (OpenID Connect Discovery 1.0 §3)."""
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": self.url + AUTHORIZE_PATH,
+            "token_endpoint": self.url + OIDC + "/token",
+            "userinfo_endpoint": self.url + OIDC + "/userinfo",
+            "jwks_uri": self.url + OIDC + "/certs",
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "scopes_supported": ["openid", "scope_all"],
+            "acr_values_supported": ["eidas1"],
+            "code_challenge_methods_supported": ["S256", "plain"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "preferred_username",
+                                 "given_name", "family_name", "SubjectNameID", "SubjectRefPro", "SubjectOrganization",
+                                 "SubjectOrganizationID", "SubjectRole", "Secteur_Activite",
+                                 "Palier_Authentification", "PSI_Locale", "otherIds", "codeCivilite"],
+            "claims_parameter_supported": False,
+            "request_parameter_supported": False,
+        }
+
+    def start(self) -> PscSimulator:
+        super().start()
+        self.signer.issuer = self.issuer  # the port is known once the server listens
+        return self
+
+    def register_redirect_uris(self, uris: list[str], client_id: str | None = None) -> None:
+        """Add redirect URIs to a client's registration (the first client by default); ``ValueError`` if invalid."""
+        with self.realm.lock:
+            client = self.realm.clients.get(client_id) if client_id else next(iter(self.realm.clients.values()))
+            if client is None:
+                raise ValueError(f"no client {client_id!r} is registered")
+            known = list(client.redirect_uris)
+            data = {**client.public(), "redirect_uris": known + [u for u in uris if u not in known]}
+            self.realm.clients[client.client_id] = Client.from_json(data)
+
+    def select(self, professional: str | None) -> None:
+        """Choose who authenticates at the next authorizations without login_hint (idNat or fixture id)."""
+        self.update_state({"next_professional": professional})
+
+    # -- routes ---------------------------------------------------------------------------
+    def routes(self) -> list[BaseRoute]:
+        every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+        def bound(handler: Callable[[PscSimulator, Request], Awaitable[Response]]) -> Any:
+            async def endpoint(request: Request) -> Response:
+                return await handler(self, request)
+            return endpoint
+
+        return [
+            Route(REALM_PATH + "/.well-known/openid-configuration", bound(_discovery), methods=every),
+            Route(REALM_PATH + "/.well-known/wallet-openid-configuration", bound(_discovery), methods=every),
+            Route(AUTHORIZE_PATH, bound(handle_authorize), methods=every),
+            Route(AUTHORIZE_PATH + "/", bound(handle_authorize), methods=every),
+            Route(OIDC + "/auth", bound(handle_authorize), methods=every),
+            Route(OIDC + "/token", bound(handle_token), methods=every),
+            Route(OIDC + "/userinfo", bound(handle_userinfo), methods=every),
+            Route(OIDC + "/certs", bound(_jwks), methods=every),
+        ]
+
+    async def common_fault(self, fault: Fault) -> Response | None:
+        """Apply ``http_status`` (an answer) or ``delay`` (a wait, then None); None for other kinds."""
+        if fault.kind == "delay":
+            await asyncio.sleep(float(fault.params.get("seconds", 1.0)))
+        elif fault.kind == "http_status":
+            status = int(fault.params.get("status", 503))
+            default = f"Pro Santé Connect indisponible (dui-harness: injected HTTP {status})"
+            text = str(fault.params.get("body", default))
+            return PlainTextResponse(text, status_code=status)
+        return None
+
+    # -- scenario state -------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        realm = self.realm
+        with realm.lock:
+            return {
+                "issuer": self.issuer, "discovery": self.discovery_url,
+                "next_professional": realm.selected,
+                "professionals": realm.professionals.summary(),
+                "clients": [c.public() for c in realm.clients.values()],
+                "code_lifetime": realm.code_lifetime, "access_token_lifetime": realm.access_token_lifetime,
+                "id_token_lifetime": self.signer.id_token_lifetime, "kid": self.signer.kid, **realm.counts(),
+            }
+
+    def update_state(self, data: dict[str, Any]) -> None:
+        """Keys: ``next_professional`` (idNat, fixture id or null), ``clients`` (registrations replacing
+        the current ones), ``add_professionals`` / ``remove_professionals``, ``code_lifetime``,
+        ``access_token_lifetime``, ``id_token_lifetime`` (seconds)."""
+        unknown = set(data) - set(STATE_KEYS)
+        if unknown:
+            raise ValueError(f"unknown PSC state keys {sorted(unknown)}; known: {', '.join(STATE_KEYS)}")
+        realm = self.realm
+        with realm.lock:
+            base = realm.professionals.copy()
+            for entry in data.get("add_professionals") or []:
+                base.add(entry)
+            for key in data.get("remove_professionals") or []:
+                base.remove(str(key))
+            clients = realm.clients
+            if "clients" in data:
+                if not isinstance(data["clients"], list) or not data["clients"]:
+                    raise ValueError("clients must be a non-empty list of registrations")
+                clients = {c.client_id: c for c in map(Client.from_json, data["clients"])}
+            selected = realm.selected
+            if "next_professional" in data:
+                wanted = data["next_professional"]
+                found = base.find(str(wanted)) if wanted is not None else None
+                if wanted is not None and found is None:
+                    raise ValueError(f"next_professional {wanted!r} is no test professional of the simulator")
+                selected = found.id_nat if found else None
+            lifetimes = {k: _positive(data[k], k) for k in STATE_KEYS[4:] if k in data}
+            realm.professionals, realm.clients, realm.selected = base, clients, selected
+            realm.code_lifetime = lifetimes.get("code_lifetime", realm.code_lifetime)
+            realm.access_token_lifetime = int(lifetimes.get("access_token_lifetime", realm.access_token_lifetime))
+            self.signer.id_token_lifetime = int(lifetimes.get("id_token_lifetime", self.signer.id_token_lifetime))
+
+    def reset(self) -> None:
+        super().reset()
+        self.realm = Realm(self._initial_professionals.copy(), self._initial_clients)
+        self.signer.id_token_lifetime = 300
+
+    def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
+        body = oauth_error(413, "invalid_request", reason).body
+        return 413, "application/json", bytes(body)
+
+
+def _positive(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
+def _record(request: Request, transaction: str, **summary: Any) -> None:
+    exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
+    if exchange is not None:
+        exchange.transaction = transaction
+        exchange.summary.update(summary)
+
+
+async def _discovery(sim: PscSimulator, request: Request) -> Response:
+    if request.method not in ("GET", "HEAD"):
+        _record(request, "discovery", error="invalid_request")
+        return oauth_error(405, "invalid_request", f"discovery is read with GET, not {request.method}",
+                           {"Allow": "GET"})
+    fault = sim.faults.take("discovery")
+    if fault is not None:
+        _record(request, "discovery", fault=fault.kind)
+        early = await sim.common_fault(fault)
+        if early is not None:
+            return early
+    _record(request, "discovery")
+    return JSONResponse(sim.metadata())
+
+
+async def _jwks(sim: PscSimulator, request: Request) -> Response:
+    if request.method not in ("GET", "HEAD"):
+        _record(request, "jwks", error="invalid_request")
+        return oauth_error(405, "invalid_request", f"the JWKS is read with GET, not {request.method}",
+                           {"Allow": "GET"})
+    fault = sim.faults.take("jwks")
+    if fault is not None:
+        _record(request, "jwks", fault=fault.kind)
+        early = await sim.common_fault(fault)
+        if early is not None:
+            return early
+    _record(request, "jwks", kid=sim.signer.kid)
+    return JSONResponse(sim.signer.jwks())

@@ -1,0 +1,147 @@
+"""The authorization endpoint of the PSC simulator (OIDC Core §3.1.2, RFC 6749 §4.1.1–4.1.2).
+
+No screen: the professional who "authenticates" is the one named by ``login_hint`` (idNat or
+fixture id) or selected beforehand through the control API. Answers:
+
+* a missing or unknown ``client_id``, a missing or unregistered ``redirect_uri``, or a repeated
+  parameter: **400** with an OAuth 2.0 error JSON, never a redirect (RFC 6749 §4.1.2.1);
+* any other faulty parameter (response_type, scope, ``acr_values=eidas1``, ``state``,
+  ``nonce``, PKCE): **302** to the redirect URI with ``error``, ``error_description`` and the
+  client's ``state``;
+* success: **302** to the redirect URI with ``code`` and ``state`` (or another ``state`` when
+  the ``wrong_state`` fault is set: a forged answer the DUI must refuse).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from harness.core.findings import Finding, Severity
+from harness.core.recorder import Exchange
+from harness.validators.psc_request import Problem, check_authorize, parse_parameters
+from mocks.psc.answers import FORM, oauth_error, read_form
+from mocks.psc.realm import short_id
+
+if TYPE_CHECKING:
+    from mocks.psc.app import PscSimulator
+
+__all__ = ["handle_authorize"]
+
+REQ = "PSC-AUTHZ-01"
+
+
+def _redirect(uri: str, params: dict[str, str]) -> Response:
+    separator = "&" if "?" in uri else "?"
+    response = RedirectResponse(uri + separator + urlencode(params), status_code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _finding(rule: str, message: str, location: str) -> Problem:
+    return Problem(Finding(rule, REQ, message, Severity.ERROR, location))
+
+
+async def handle_authorize(sim: PscSimulator, request: Request) -> Response:
+    exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
+    summary: dict[str, Any] = {"operation": "authorize"}
+    problems: list[Problem] = []
+    response = await _authorize(sim, request, summary, problems)
+    if exchange is not None:
+        exchange.transaction = "authorize"
+        exchange.summary.update(summary)
+        exchange.tags.update({k: str(summary[k]) for k in ("client_id", "professional", "login") if summary.get(k)})
+        exchange.findings = [dataclasses.replace(p.finding, evidence=(exchange.id,)) for p in problems]
+        exchange.fault_injected = summary.get("fault")
+        if summary.get("error"):
+            exchange.summary["rejected"] = True
+    return response
+
+
+async def _authorize(sim: PscSimulator, request: Request, summary: dict[str, Any],
+                     problems: list[Problem]) -> Response:
+    where = "authorize query"
+    if request.method == "POST":
+        raw, refusal = await read_form(request, "authorization request")
+        if refusal is not None:
+            problems.append(_finding("psc.authorize.content_type", refusal, "Content-Type"))
+            return _refuse(summary, 400, "invalid_request", refusal)
+        where = "authorize body"
+    elif request.method == "GET":
+        raw = request.url.query
+    else:
+        message = f"the authorization endpoint accepts GET and POST ({FORM}), not {request.method}"
+        problems.append(_finding("psc.authorize.method", message, "request line"))
+        return _refuse(summary, 405, "invalid_request", message, {"Allow": "GET, POST"})
+    parsed = parse_parameters(raw, where=where, requirement=REQ)
+    params = parsed.values
+    summary.update({k: params.get(k) for k in ("client_id", "redirect_uri", "response_type", "scope", "acr_values",
+                                               "login_hint", "code_challenge_method", "prompt")})
+    summary.update(state_sent=bool(params.get("state")), nonce_sent=bool(params.get("nonce")),
+                   pkce=bool(params.get("code_challenge")))
+    problems += parsed.problems
+    client = sim.realm.client(params.get("client_id"))
+    redirect_uri = params.get("redirect_uri")
+    if parsed.problems:
+        return _refuse(summary, 400, "invalid_request", parsed.problems[0].finding.message)
+    if not params.get("client_id"):
+        problems.append(_finding("psc.authorize.client_missing", "client_id is missing", f"{where} client_id"))
+        return _refuse(summary, 400, "invalid_request", "client_id is missing")
+    if client is None:
+        message = f"client_id {params['client_id']!r} is not registered at this Pro Santé Connect realm"
+        problems.append(_finding("psc.authorize.client_unknown", message, f"{where} client_id"))
+        return _refuse(summary, 400, "unauthorized_client", message)
+    if not redirect_uri:
+        message = "redirect_uri is missing (OIDC Core §3.1.2.1: REQUIRED)"
+        problems.append(_finding("psc.authorize.redirect_missing", message, f"{where} redirect_uri"))
+        return _refuse(summary, 400, "invalid_request", message)
+    if not client.allows_redirect(redirect_uri):
+        message = (f"redirect_uri {redirect_uri!r} is not registered for client {client.client_id!r} "
+                   f"(registered: {', '.join(client.redirect_uris)}; loopback URIs match any port)")
+        problems.append(_finding("psc.authorize.redirect_mismatch", message, f"{where} redirect_uri"))
+        return _refuse(summary, 400, "invalid_request", message)
+
+    state = params.get("state")
+    back = {"state": state} if state else {}
+    problems += check_authorize(params, where=where)
+    blocking = next((p for p in problems if p.blocking), None)
+    if blocking is not None:
+        return _refuse_to(redirect_uri, summary, blocking.error or "invalid_request", blocking.finding.message, back)
+    professional, why = sim.realm.who_logs_in(params.get("login_hint"))
+    if professional is None:
+        return _refuse_to(redirect_uri, summary, "access_denied", why, back)
+    summary["professional"] = professional.id_nat
+    fault = sim.faults.take("authorize")
+    if fault is not None:
+        summary["fault"] = f"{fault.kind} {fault.params}" if fault.params else fault.kind
+        early = await sim.common_fault(fault)
+        if early is not None:
+            summary["error"] = f"injected {fault.kind}"
+            return early
+        if fault.kind == "oauth_error":
+            error = str(fault.params.get("error", "access_denied"))
+            text = str(fault.params.get("error_description", "authentication cancelled (injected by dui-harness)"))
+            return _refuse_to(redirect_uri, summary, error, text, back)
+    grant = sim.realm.issue_code(client, redirect_uri, professional, params)
+    summary.update(code_issued=True, login=short_id(grant.code), session=grant.session)
+    returned_state = state or ""
+    if fault is not None and fault.kind == "wrong_state":
+        returned_state = secrets.token_urlsafe(24)
+        summary["state_returned"] = "forged"
+    return _redirect(redirect_uri, {"code": grant.code, "state": returned_state})
+
+
+def _refuse(summary: dict[str, Any], status: int, error: str, description: str,
+            headers: dict[str, str] | None = None) -> Response:
+    summary.update(error=error, error_description=description, answered="json")
+    return oauth_error(status, error, description, headers)
+
+
+def _refuse_to(uri: str, summary: dict[str, Any], error: str, description: str, back: dict[str, str]) -> Response:
+    summary.update(error=error, error_description=description, answered="redirect")
+    return _redirect(uri, {"error": error, "error_description": description, **back})

@@ -1,0 +1,1 @@
+"""MSSanté in the reference DUI: sending documents, fetching and integrating mail, acknowledgements."""

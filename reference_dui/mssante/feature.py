@@ -1,0 +1,205 @@
+"""MSSanté in the reference DUI: trigger API routes, sending documents, fetching and integrating mail.
+
+=======  ==================================  ===============================================
+POST     /persons/{pid}/mss/messages         send a note about the person (professional,
+                                             organisation, patient), with or without an ack
+GET      /persons/{pid}/mss/documents        documents received and integrated for the person
+POST     /mss/fetch                          read unread mail, integrate, acknowledge
+GET      /mss/acknowledgements               the MDNs sent
+=======  ==================================  ===============================================
+
+Configured by the ``mssante`` entry of ``PUT /config/endpoints`` (host, ports, mailbox,
+password or client certificate, CA). Defect switches prefixed ``mss_`` break one rule each.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from reference_dui.app import ApiError, guarded, json_body
+from reference_dui.identity import InvalidInput
+from reference_dui.mssante.mail import MailboxClient, MailSettings, mdn_message
+from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse
+from reference_dui.mssante.send import compose
+from reference_dui.mssante.storage import MssStorage
+from reference_dui.service import UnknownPerson
+from reference_dui.store import PersonRecord
+
+if TYPE_CHECKING:
+    from reference_dui.service import DuiService
+
+__all__ = ["MssFeature", "create"]
+
+KO_SUBJECT = "[KO Intégration système !]"
+
+
+def _pem(entry: Mapping[str, Any], name: str) -> Path | None:
+    value = entry.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not Path(value).is_file():
+        raise InvalidInput(f"mssante.{name} must be the path of a readable PEM file, not {value!r}")
+    return Path(value)
+
+
+def _settings(entry: Any) -> MailSettings:
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("address"), str):
+        raise InvalidInput("mssante must be an object {host, smtp_port, imap_port, address, password|client_cert}")
+    for name in ("smtp_port", "imap_port"):
+        if not isinstance(entry.get(name), int):
+            raise InvalidInput(f"mssante.{name} must be a port number")
+    return MailSettings(str(entry.get("host") or "127.0.0.1"), entry["smtp_port"], entry["imap_port"],
+                        entry["address"], entry.get("password") or None, _pem(entry, "client_cert"),
+                        _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)))
+
+
+class MssFeature:
+    name = "mssante"
+
+    def __init__(self, service: DuiService) -> None:
+        self.service = service
+        self.storage = MssStorage(service.store)
+        self._settings: MailSettings | None = None
+        self._lock = threading.Lock()
+
+    def _client(self) -> MailboxClient:
+        if self._settings is None:
+            raise ApiError(409, "MSSanté not configured (PUT /config/endpoints with an mssante entry)")
+        return MailboxClient(self._settings)
+
+    def _person(self, person_id: str) -> PersonRecord:
+        record = self.service.store.get(person_id)
+        if record is None:
+            raise UnknownPerson(f"unknown person {person_id!r}")
+        return record
+
+    def _has(self, defect: str) -> bool:
+        return self.service.config.has(defect)
+
+    # -- sending --------------------------------------------------------------------------
+    def send(self, person_id: str, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict) or not isinstance(data.get("recipient"), dict):
+            raise InvalidInput("the body must be {recipient: {kind, address?}, acknowledgement?, visible_to_patient?}")
+        record = self._person(person_id)
+        client = self._client()
+        composed = compose(record, data, client.settings.address, self.service.config.defects)
+        if composed.reason is not None:
+            return {"status": "not_sent", "message_id": None, "recipients": [], "document_id": None,
+                    "reason": composed.reason}
+        assert composed.message is not None
+        try:
+            client.send(composed.message, [composed.recipient])
+        except (smtplib.SMTPException, OSError) as exc:
+            return {"status": "error", "message_id": None, "recipients": [composed.recipient],
+                    "document_id": composed.document_id, "reason": f"{type(exc).__name__}: {exc}"}
+        return {"status": "sent", "message_id": str(composed.message["Message-ID"]),
+                "recipients": [composed.recipient], "document_id": composed.document_id, "reason": None}
+
+    # -- receiving ------------------------------------------------------------------------
+    def fetch(self) -> dict[str, Any]:
+        client = self._client()
+        outcomes: list[dict[str, Any]] = []
+        with self._lock:
+            for _uid, raw in client.unread():
+                outcomes.append(self._handle(client, raw))
+        return {"messages": outcomes}
+
+    def _handle(self, client: MailboxClient, raw: bytes) -> dict[str, Any]:
+        message = parse(raw)
+        message_id = str(message.get("Message-ID", "")) if message is not None else ""
+        if message is None or not message_id or self.storage.seen(message_id):
+            return {"message_id": message_id, "outcome": "ignored", "person_id": None, "error_code": None,
+                    "acknowledgement_sent": False}
+        documents = documents_of(message)
+        if not documents:
+            self.storage.handled(message_id, "ignored", None, None, False)
+            return {"message_id": message_id, "outcome": "ignored", "person_id": None, "error_code": None,
+                    "acknowledgement_sent": False}
+        persons = self.service.store.list()
+        decisions = [decide(patient, persons, wrong_person=self._has("mss_integrate_wrong_person"))
+                     for _, patient in documents]
+        error = next((d.error_code for d in decisions if d.error_code), None)
+        person_id = None
+        if error is None:
+            for (content, patient), decision in zip(documents, decisions, strict=True):
+                assert patient is not None and decision.person_id is not None
+                person_id = decision.person_id
+                self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id,
+                                       content)
+        acknowledged = False
+        if message.get("Disposition-Notification-To") and not (error and self._has("mss_no_error_mdn")):
+            acknowledged = self._acknowledge(client, message, error)
+        self.storage.handled(message_id, "rejected" if error else "integrated", person_id, error, acknowledged)
+        return {"message_id": message_id, "outcome": "rejected" if error else "integrated", "person_id": person_id,
+                "error_code": error, "acknowledgement_sent": acknowledged}
+
+    def _acknowledge(self, client: MailboxClient, original: Any, error: str | None) -> bool:
+        subject = str(original.get("Subject", ""))
+        if error is None:
+            disposition = "automatic-action/MDN-sent-automatically; processed"
+            human = "Le document a été intégré dans le dossier de l'usager."
+            title = f"Accusé de traitement : {subject}"
+        else:
+            label = ERRORS[error]
+            disposition = f"automatic-action/MDN-sent-automatically; processed/Error: {error}^{label}"
+            human = f"Le document n'a pas pu être intégré.\nLe système a retourné l'erreur {error}^{label}"
+            title = f"{KO_SUBJECT}[{error}] {subject}"
+        mdn = mdn_message(client.settings.address, original, disposition, human, title,
+                          with_nil=not self._has("mss_no_nil"))
+        recipient = str(original.get("Disposition-Notification-To", "")).strip().strip("<>")
+        try:
+            client.send(mdn, [recipient])
+        except (smtplib.SMTPException, OSError):
+            return False
+        self.storage.acknowledged(str(original.get("Message-ID", "")), str(mdn["Message-ID"]), recipient,
+                                  disposition, error)
+        return True
+
+    # -- Feature --------------------------------------------------------------------------
+    def routes(self) -> list[BaseRoute]:
+        async def send(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(self.send, request.path_params["pid"], data))
+
+        async def documents(request: Request) -> Response:
+            pid = request.path_params["pid"]
+            await run_in_threadpool(self._person, pid)
+            return JSONResponse(await run_in_threadpool(self.storage.documents, pid))
+
+        async def fetch(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(self.fetch))
+
+        async def acknowledgements(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(self.storage.acknowledgements))
+
+        return [
+            Route("/persons/{pid}/mss/messages", guarded(send), methods=["POST"]),
+            Route("/persons/{pid}/mss/documents", guarded(documents), methods=["GET"]),
+            Route("/mss/fetch", guarded(fetch), methods=["POST"]),
+            Route("/mss/acknowledgements", guarded(acknowledgements), methods=["GET"]),
+        ]
+
+    def configure(self, endpoints: Mapping[str, Any]) -> None:
+        entry = endpoints.get("mssante")
+        if entry is not None:
+            self._settings = _settings(entry)
+
+    def reset(self) -> None:
+        self.storage.reset()
+
+    def close(self) -> None:
+        return None
+
+
+def create(service: DuiService) -> MssFeature:
+    return MssFeature(service)
+

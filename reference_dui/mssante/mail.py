@@ -1,0 +1,158 @@
+"""The reference DUI's mail client: standard smtplib / imaplib over TLS, and the messages it writes.
+
+Sending: SMTP submission, STARTTLS with the test CA (and the DUI's client certificate), then
+AUTH with the mailbox password (or the certificate alone). Reading: IMAP4rev1, STARTTLS, then
+LOGIN (or AUTHENTICATE EXTERNAL with the certificate); unread messages only, marked seen once
+handled. Messages: a document message (X-MSS-* headers, IHE_XDM.ZIP) and RFC 8098 MDNs.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import smtplib
+import ssl
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage, Message
+from email.mime.base import MIMEBase
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+__all__ = ["MailSettings", "MailboxClient", "document_message", "mdn_message"]
+
+NIL = "DUIREF-NIL-TEST-0001"  # the reference DUI's product reference (X-MSS-NIL), a test value
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where the operator is and how the DUI's mailbox authenticates (``mssante`` endpoint entry)."""
+
+    host: str
+    smtp_port: int
+    imap_port: int
+    address: str
+    password: str | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    ca: Path | None = None
+    tls: bool = True
+    timeout: float = 10.0
+
+    def context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(cafile=str(self.ca) if self.ca else None)
+        if self.client_cert is not None and self.client_key is not None:
+            context.load_cert_chain(str(self.client_cert), str(self.client_key))
+        return context
+
+
+class MailboxClient:
+    """One mailbox at the operator: send messages, read unread ones."""
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+
+    def send(self, message: Message, recipients: list[str]) -> None:
+        s = self.settings
+        with smtplib.SMTP(s.host, s.smtp_port, timeout=s.timeout) as smtp:
+            smtp.ehlo("dui-reference.test")
+            if s.tls:
+                smtp.starttls(context=s.context())
+                smtp.ehlo("dui-reference.test")
+            if s.password:
+                smtp.login(s.address, s.password)
+            options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
+            smtp.sendmail(s.address, recipients, as_bytes(message), mail_options=options)
+
+    @contextmanager
+    def _imap(self) -> Iterator[imaplib.IMAP4]:
+        s = self.settings
+        client = imaplib.IMAP4(s.host, s.imap_port, timeout=s.timeout)
+        try:
+            if s.tls:
+                client.starttls(ssl_context=s.context())
+            if s.password:
+                client.login(s.address, s.password)
+            else:
+                client.authenticate("EXTERNAL", lambda _challenge: b"")
+            yield client
+        finally:
+            with suppress(imaplib.IMAP4.error, OSError):
+                client.logout()
+
+    def unread(self) -> Iterator[tuple[bytes, bytes]]:
+        """``(uid, raw message)`` of each unread INBOX message; marked seen after the caller's turn."""
+        with self._imap() as client:
+            client.select("INBOX")
+            _, data = client.uid("SEARCH", "UNSEEN")
+            for uid in (data[0] or b"").split():
+                _, fetched = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
+                raw = next((part[1] for part in fetched if isinstance(part, tuple)), None)
+                if raw is None:
+                    continue
+                yield uid, raw
+                client.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
+
+
+def _base(sender: str, to: str, subject: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=sender.split("@", 1)[1])
+    return message
+
+
+def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: dict[str, str],
+                     body: str) -> EmailMessage:
+    """A document message: text body, IHE_XDM.ZIP attachment, the MSSanté headers given."""
+    message = _base(sender, to, subject)
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(body)
+    message.add_attachment(xdm, maintype="application", subtype="zip", filename="IHE_XDM.ZIP")
+    return message
+
+
+def mdn_message(sender: str, original: Message, disposition: str, human: str, subject: str,
+                with_nil: bool = True) -> MIMEMultipart:
+    """An RFC 8098 MDN about ``original``, returned with its attachments (part 3)."""
+    to = str(original.get("Disposition-Notification-To", ""))
+    report = MIMEMultipart("report", policy=SMTP_POLICY, report_type="disposition-notification")
+    report["From"] = sender
+    report["To"] = to
+    report["Subject"] = subject
+    report["Date"] = format_datetime(datetime.now(UTC))
+    report["Message-ID"] = make_msgid(domain=sender.split("@", 1)[1])
+    if with_nil:
+        report["X-MSS-NIL"] = NIL
+    report.attach(MIMEText(human, "plain", "utf-8"))
+    notification = MIMEBase("message", "disposition-notification", policy=SMTP_POLICY)
+    fields = [
+        "Reporting-UA: DUI-REFERENCE; dui-harness",
+        f"Original-Recipient: rfc822;{sender}",
+        f"Final-Recipient: rfc822;{sender}",
+        f"Original-Message-ID: {original.get('Message-ID', '')}",
+        f"Disposition: {disposition}",
+    ]
+    notification.set_payload("\r\n".join(_ascii(f) for f in fields) + "\r\n")
+    report.attach(notification)
+    report.attach(MIMEMessage(original))
+    return report
+
+
+def _ascii(text: str) -> str:
+    """RFC 8098 notification fields are US-ASCII: accents folded (``présent`` -> ``present``)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return folded
+
+
+def as_bytes(message: Message) -> bytes:
+    return message.as_bytes(policy=SMTP_POLICY)

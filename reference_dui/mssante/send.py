@@ -1,0 +1,82 @@
+"""The document message the reference DUI sends: a liaison note (CDA) in an IHE_XDM.ZIP, with the MSSanté headers.
+
+Rules it follows (each can be broken by one ``mss_`` defect switch): X-MSS-NIL on every
+message; X-MSS-CODECDA = the CDA code; X-MSS-INS = O only when the CDA carries a qualified INS
+(the INS is written only for a qualified identity); X-MSS-MES: FIN to a patient;
+Disposition-Notification-To when an acknowledgement is wanted; a patient's mailbox is
+``<INS>@patient.mssante.fr`` and receives nothing the patient may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from reference_dui.identity import InvalidInput, may_exchange_ins
+from reference_dui.mssante.cda import DOCUMENT_CODE, DOCUMENT_TITLE, LOCAL_ID_ROOT, build_document
+from reference_dui.mssante.mail import NIL, document_message
+from reference_dui.mssante.xdm import build_xdm
+from reference_dui.store import PersonRecord
+
+__all__ = ["PATIENT_DOMAIN", "Composed", "compose"]
+
+PATIENT_DOMAIN = "patient.mssante.fr"
+KINDS = ("professional", "organisation", "patient")
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message ready to send, or the reason why nothing is sent."""
+
+    message: EmailMessage | None = None
+    recipient: str = ""
+    document_id: str | None = None
+    reason: str | None = None
+
+
+def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Set[str]) -> Composed:
+    recipient_data = data["recipient"]
+    kind = recipient_data.get("kind")
+    if kind not in KINDS:
+        raise InvalidInput(f"recipient.kind must be one of {', '.join(KINDS)}")
+    acknowledgement = bool(data.get("acknowledgement", False))
+    visible = bool(data.get("visible_to_patient", True))
+    qualified = may_exchange_ins(record.status) and record.ins is not None
+    if kind == "patient":
+        if not visible:
+            return Composed(reason="document non visible par l'usager (INVISIBLE_PATIENT) : rien n'est envoyé "
+                                   "à sa messagerie")
+        if not qualified or record.ins is None:
+            return Composed(reason="identité non qualifiée : l'adresse de messagerie de l'usager (INS) est inconnue")
+        recipient = f"{record.ins.value}@{PATIENT_DOMAIN}"
+    else:
+        recipient = str(recipient_data.get("address") or "")
+        if "@" not in recipient:
+            raise InvalidInput("recipient.address is required for a professional or an organisation")
+    ins = (record.ins.value, record.ins.oid) if qualified and record.ins is not None else None
+    traits = record.traits.to_json()
+    document, document_id = build_document(record.person_id, traits, ins)
+    patient_cx = (f"{ins[0]}^^^&{ins[1]}&ISO^NH" if ins
+                  else f"{record.person_id}^^^&{LOCAL_ID_ROOT}&ISO^PI")
+    confidentiality = ("N",) if visible else ("N", "INVISIBLE_PATIENT")
+    xdm = build_xdm(document, document_id, patient_cx, DOCUMENT_TITLE,
+                    with_metadata="mss_xdm_no_metadata" not in defects, confidentiality=confidentiality)
+    headers: dict[str, str] = {}
+    if "mss_no_nil" not in defects:
+        headers["X-MSS-NIL"] = NIL
+    headers["X-MSS-CODECDA"] = "11488-4" if "mss_wrong_codecda" in defects else DOCUMENT_CODE
+    complete = all(traits.get(k) for k in ("birth_name", "first_names", "sex", "birth_date", "birth_place"))
+    headers["X-MSS-INS"] = "O" if (ins and complete) or "mss_ins_without_qualified" in defects else "N"
+    if kind == "patient" and "mss_no_mes_to_patient" not in defects:
+        headers["X-MSS-MES"] = "FIN"
+    if acknowledgement:
+        headers["Disposition-Notification-To"] = sender
+    birth = str(traits.get("birth_date", ""))
+    date = f"{birth[8:10]}/{birth[5:7]}/{birth[:4]}" if len(birth) == 10 else ""
+    first = (traits.get("first_names") or [""])[0]
+    subject = f"XDM/1.0/DDM+{DOCUMENT_TITLE} {traits.get('birth_name', '')} {first} {date}".strip()
+    body = "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai)."
+    message = document_message(sender, recipient, subject, xdm, headers, body)
+    return Composed(message, recipient, document_id)

@@ -1,0 +1,210 @@
+"""Pro Santé Connect login in the reference DUI: trigger API routes and the DUI's redirect URI.
+
+=======  ===================  ==========================================================
+POST     /psc/login           ``{"professional": idNat}``: run the code flow, answer the outcome
+GET      /psc/callback        the redirect URI (``state``, ``code`` or ``error`` from PSC)
+GET      /psc/session         who is logged in
+DELETE   /psc/session         log out
+=======  ===================  ==========================================================
+
+With no screen, the DUI plays the browser itself: it requests the authorization URL without
+following redirects, checks that PSC sends it back to its own redirect URI, and calls that
+callback over HTTP, as a browser would. Configured by the ``psc`` entry of
+``PUT /config/endpoints`` (``issuer``, ``client_id``, ``client_secret``, ``ca``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from reference_dui.app import ApiError, guarded, json_body
+from reference_dui.identity import InvalidInput
+from reference_dui.psc.client import LoginRefused, Pending, PscClient, PscSettings
+
+if TYPE_CHECKING:
+    from reference_dui.service import DuiService
+
+__all__ = ["PscFeature", "create"]
+
+PENDING_LIFETIME = 600.0
+
+
+def _settings(entry: Any) -> PscSettings:
+    if not isinstance(entry, Mapping):
+        raise InvalidInput("psc must be an object {url, issuer, client_id, client_secret, ca}")
+    issuer = entry.get("issuer") or (str(entry.get("url", "")).rstrip("/") + "/auth/realms/esante-wallet")
+    parts = urlsplit(str(issuer))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput(f"psc.issuer must be an http(s) URL, not {issuer!r}")
+    for name in ("client_id", "client_secret"):
+        if not isinstance(entry.get(name), str) or not entry[name]:
+            raise InvalidInput(f"psc.{name} must be a non-empty string")
+    ca = entry.get("ca")
+    if ca is not None and (not isinstance(ca, str) or not Path(ca).is_file()):
+        raise InvalidInput(f"psc.ca must be the path of a readable PEM file, not {ca!r}")
+    discovery = entry.get("discovery") or ""
+    return PscSettings(str(issuer), entry["client_id"], entry["client_secret"], str(discovery),
+                       Path(ca) if ca else None)
+
+
+def _professional(userinfo: Mapping[str, Any]) -> dict[str, Any]:
+    exercices = (userinfo.get("SubjectRefPro") or {}).get("exercices") or []
+    return {
+        "id_nat": userinfo.get("SubjectNameID"), "sub": userinfo.get("sub"),
+        "family_name": userinfo.get("family_name"), "given_name": userinfo.get("given_name"),
+        "professions": [str(e.get("codeProfession", "")) for e in exercices if isinstance(e, Mapping)],
+        "organization": userinfo.get("SubjectOrganization"),
+    }
+
+
+class PscFeature:
+    name = "psc"
+
+    def __init__(self, service: DuiService) -> None:
+        self.service = service
+        self._lock = threading.Lock()
+        self._client: PscClient | None = None
+        self._pending: dict[str, Pending] = {}
+        self._session: dict[str, Any] | None = None
+
+    # -- Feature protocol -----------------------------------------------------------------
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/psc/login", guarded(self._login_route), methods=["POST"]),
+            Route("/psc/callback", guarded(self._callback_route), methods=["GET"], name="psc_callback"),
+            Route("/psc/session", guarded(self._session_route), methods=["GET", "DELETE"]),
+        ]
+
+    def configure(self, endpoints: Mapping[str, Any]) -> None:
+        if "psc" not in endpoints:
+            return
+        config = self.service.config
+        client = PscClient(_settings(endpoints["psc"]), config.defects, config.timeout)
+        with self._lock:
+            old, self._client = self._client, client
+            self._pending.clear()
+        if old is not None:
+            old.close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._pending.clear()
+            self._session = None
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    # -- routes ---------------------------------------------------------------------------
+    async def _login_route(self, request: Request) -> Response:
+        data = await json_body(request)
+        professional = data.get("professional") if isinstance(data, dict) else None
+        if not isinstance(professional, str) or not professional.strip():
+            raise ApiError(400, "professional (the idNat of a test professional) is required")
+        redirect_uri = str(request.url_for("psc_callback"))
+        return JSONResponse(await run_in_threadpool(self.login, redirect_uri, professional.strip()))
+
+    async def _callback_route(self, request: Request) -> Response:
+        params = dict(request.query_params)
+        return JSONResponse(await run_in_threadpool(self.callback, params))
+
+    async def _session_route(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            with self._lock:
+                self._session = None
+            return Response(status_code=204)
+        with self._lock:
+            session = self._session
+        if session is None:
+            return JSONResponse({"logged_in": False, "professional": None, "since": None})
+        return JSONResponse({"logged_in": True, **session})
+
+    # -- the flow -------------------------------------------------------------------------
+    def _configured(self) -> PscClient:
+        with self._lock:
+            client = self._client
+        if client is None:
+            raise ApiError(409, "Pro Santé Connect is not configured: PUT /config/endpoints with a psc entry")
+        return client
+
+    def login(self, redirect_uri: str, professional: str) -> dict[str, Any]:
+        """Start the flow and play the browser: authorization request, then our own callback."""
+        client = self._configured()
+        try:
+            url, pending = client.authorization_request(redirect_uri, professional)
+        except LoginRefused as exc:
+            return {"outcome": exc.outcome, "professional": None, "error": exc.message}
+        now = time.time()
+        with self._lock:
+            for state in [s for s, p in self._pending.items() if now - p.created > PENDING_LIFETIME]:
+                del self._pending[state]
+            self._pending[pending.state] = pending
+        browser = requests.Session()
+        browser.trust_env = False
+        browser.verify = client.http.verify
+        try:
+            answer = browser.get(url, allow_redirects=False, timeout=client.timeout)
+            location = answer.headers.get("location", "")
+            if answer.status_code not in (302, 303) or not location:
+                detail = answer.text[:300] if answer.content else ""
+                return {"outcome": "error", "professional": None,
+                        "error": f"Pro Santé Connect answered HTTP {answer.status_code} to the authorization "
+                                 f"request, not a redirection: {detail}"}
+            if location.split("?")[0] != redirect_uri:
+                return {"outcome": "refused", "professional": None,
+                        "error": f"Pro Santé Connect redirected to {location.split('?')[0]!r}, not to this DUI"}
+            back = browser.get(location, timeout=client.timeout * 4)
+            result: dict[str, Any] = back.json()
+            return result
+        except (requests.RequestException, ValueError) as exc:
+            return {"outcome": "error", "professional": None,
+                    "error": f"Pro Santé Connect login interrupted: {type(exc).__name__}"}
+        finally:
+            browser.close()
+
+    def callback(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """The redirect URI: match the state, exchange the code, validate, read userinfo, open the session."""
+        client = self._configured()
+        with self._lock:
+            pending = self._pending.pop(params.get("state", ""), None)
+            if pending is None and "psc_no_state_check" in client.defects and self._pending:
+                latest = max(self._pending.values(), key=lambda p: p.created)
+                pending = self._pending.pop(latest.state)
+        if pending is None:
+            return {"outcome": "refused", "professional": None,
+                    "error": "the state of PSC's answer matches no login in progress (forged or replayed answer)"}
+        if params.get("error"):
+            return {"outcome": "error", "professional": None,
+                    "error": f"Pro Santé Connect refused the login: {params['error']} — "
+                             f"{params.get('error_description', '')}"}
+        if not params.get("code"):
+            return {"outcome": "refused", "professional": None, "error": "PSC's answer has neither code nor error"}
+        try:
+            tokens = client.exchange_code(params["code"], pending)
+            claims = client.validate_id_token(tokens["id_token"], pending)
+            userinfo = client.userinfo(tokens["access_token"], claims["sub"])
+        except LoginRefused as exc:
+            return {"outcome": exc.outcome, "professional": None, "error": exc.message}
+        professional = _professional(userinfo)
+        session = {"professional": professional, "since": dt.datetime.now(dt.UTC).isoformat()}
+        with self._lock:
+            self._session = session
+        return {"outcome": "logged_in", "professional": professional, "error": None}
+
+
+def create(service: DuiService) -> PscFeature:
+    return PscFeature(service)

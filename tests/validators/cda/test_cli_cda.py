@@ -1,0 +1,107 @@
+"""``dui-harness validate cda FILE… [--json] [--cda-pack DIR]``: the JSON contract, exit codes, hostile input."""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.validators.cda import MAX_CDA_BYTES, CdaPack
+from tests.cli.conftest import CliRun
+from tests.validators.cda.conftest import PACK_DIR, example
+
+Cli = Callable[..., CliRun]
+MINIMAL = b'<?xml version="1.0"?><ClinicalDocument xmlns="urn:hl7-org:v3"><realmCode code="FR"/></ClinicalDocument>'
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def _json(run: CliRun) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(run.out)
+    return data
+
+
+def test_good_and_bad_documents_exit_1_with_the_json_contract(cli: Cli, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DUI_HARNESS_CDA_PACK", raising=False)
+    good = _write(tmp_path, "dlu.xml", example("DLU-EHPAD-DLU_2022.01.xml"))
+    bad = _write(tmp_path, "cse.xml", example("CSE-MDE_2023.01.xml"))
+    run = cli("validate", "cda", good, bad, "--json")
+    assert run.code == 1, run.err
+    results = _json(run)["results"]
+    assert [(r["file"], r["kind"], r["valid"]) for r in results] == [(good, "cda", True), (bad, "cda", False)]
+    finding, = results[1]["findings"]
+    assert set(finding) == {"rule", "requirement", "severity", "location", "message"}
+    assert (finding["requirement"], finding["rule"], finding["severity"]) == ("CDA-INS-01", "cda.ins.key", "error")
+    assert cli("validate", "cda", good).code == 0
+
+
+def test_with_the_pack_the_official_layers_run(cli: Cli, tmp_path: Path, pack: CdaPack,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DUI_HARNESS_CDA_PACK", raising=False)
+    document = example("DLU-EHPAD-DLU_2022.01.xml").replace(b'code="74207-2"', b'code="34133-9"', 1)
+    path = _write(tmp_path, "dlu.xml", document)
+    run = cli("validate", "cda", path, "--cda-pack", str(pack.root), "--json")
+    requirements = {f["requirement"] for f in _json(run)["results"][0]["findings"]}
+    assert run.code == 1
+    assert {"CDA-DLU-01", "CDA-SCH-01"} <= requirements
+    # the environment variable names the pack when the option is absent
+    monkeypatch.setenv("DUI_HARNESS_CDA_PACK", str(PACK_DIR))
+    assert "CDA-SCH-01" in {f["requirement"] for f in _json(cli("validate", "cda", path, "--json"))["results"][0]
+                            ["findings"]}
+
+
+def test_a_folder_that_is_not_a_pack_exits_2(cli: Cli, tmp_path: Path) -> None:
+    run = cli("validate", "cda", _write(tmp_path, "a.xml", MINIMAL), "--cda-pack", str(tmp_path))
+    assert run.code == 2
+    assert "lacks infrastructure/cda/CDA_extended.xsd" in run.err
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"<ClinicalDocument xmlns='urn:hl7-org:v3'><title></ClinicalDocument>", "not well-formed"),
+    (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>', "XXE"),
+    (b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+     b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;</l>', "entity expansion refused"),
+    (b"", "empty XML document"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not well-formed"),
+])
+def test_unreadable_or_hostile_xml_exits_2_with_the_reason(cli: Cli, tmp_path: Path, data: bytes,
+                                                          message: str) -> None:
+    run = cli("validate", "cda", _write(tmp_path, "input.xml", data))
+    assert run.code == 2
+    assert message in run.err
+    assert "Traceback" not in run.err
+
+
+def test_a_300_mb_file_is_refused_from_its_size_without_reading_it(cli: Cli, tmp_path: Path) -> None:
+    big = tmp_path / "big.xml"
+    with big.open("wb") as handle:  # a sparse file: 300 MB long, nothing written
+        handle.truncate(300 * 1024 * 1024)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    run = cli("validate", "cda", str(big))
+    assert run.code == 2
+    assert f"larger than the {MAX_CDA_BYTES} bytes" in run.err
+    assert time.perf_counter() - start < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KiB: not read
+
+
+def test_a_missing_file_or_a_folder_exits_2(cli: Cli, tmp_path: Path) -> None:
+    assert "no such file" in cli("validate", "cda", str(tmp_path / "absent.xml")).err
+    assert cli("validate", "cda", str(tmp_path)).code == 2
+
+
+def test_xml_that_is_not_a_clinical_document_is_a_finding(cli: Cli, tmp_path: Path) -> None:
+    run = cli("validate", "cda", _write(tmp_path, "other.xml", b"<a/>"), "--json")
+    assert run.code == 1
+    finding, = _json(run)["results"][0]["findings"]
+    assert finding["rule"] == "cda.root"

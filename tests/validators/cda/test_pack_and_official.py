@@ -1,0 +1,112 @@
+"""The artefact pack: layout checks, XSD compiled once and confined to the pack, schematron choice and caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.validators.cda import CdaPack, CdaPackError, load_pack, resolve_pack, validate_cda
+from harness.validators.cda.official import check_official
+from harness.validators.cda.schematron_run import SCHEMATRON_STATS
+from harness.validators.cda.selection import model_schematron, select_schematrons
+from harness.validators.cda.xsd import XSD_STATS, cda_schema
+from tests.validators.cda.conftest import example, first, serialize, tree
+
+XSD_HEADER = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:hl7-org:v3">'
+
+
+def _fake_pack(tmp_path: Path, xsd: str) -> CdaPack:
+    (tmp_path / "infrastructure" / "cda").mkdir(parents=True)
+    (tmp_path / "schematrons").mkdir()
+    (tmp_path / "infrastructure" / "cda" / "CDA_extended.xsd").write_text(xsd, encoding="utf-8")
+    return load_pack(tmp_path)
+
+
+def test_a_folder_without_the_layout_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CdaPackError, match=r"lacks infrastructure/cda/CDA_extended\.xsd"):
+        load_pack(tmp_path)
+    with pytest.raises(CdaPackError, match="no such folder"):
+        load_pack(tmp_path / "absent")
+
+
+def test_the_pack_comes_from_the_option_then_the_environment(tmp_path: Path, pack: CdaPack,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DUI_HARNESS_CDA_PACK", raising=False)
+    assert resolve_pack(None) is None
+    monkeypatch.setenv("DUI_HARNESS_CDA_PACK", str(pack.root))
+    assert resolve_pack(None) == pack
+    with pytest.raises(CdaPackError):
+        resolve_pack(str(tmp_path))
+
+
+@pytest.mark.parametrize("location", ["http://127.0.0.1:9/other.xsd", "../../../outside.xsd"])
+def test_xsd_imports_outside_the_pack_are_refused(tmp_path: Path, location: str) -> None:
+    (tmp_path / "outside.xsd").write_text(XSD_HEADER + "</xs:schema>", encoding="utf-8")
+    fake = _fake_pack(tmp_path / "pack", XSD_HEADER + f'<xs:include schemaLocation="{location}"/></xs:schema>')
+    with pytest.raises(CdaPackError, match=r"outside the pack folder .*: refused"):
+        cda_schema(fake)
+
+
+def test_the_xsd_is_compiled_once_and_locates_its_errors(pack: CdaPack) -> None:
+    cda_schema(pack)
+    compiled = XSD_STATS["compiled"]
+    root = tree("LDL-SES_2022.01.xml")
+    first(root, "cda:title").tag = "{urn:hl7-org:v3}titre"
+    report = validate_cda(serialize(root), pack=pack, schematrons=())
+    xsd = [f for f in report.findings if f.requirement == "CDA-XSD-01"]
+    assert xsd and "titre" in xsd[0].message
+    assert xsd[0].location.startswith("/ClinicalDocument/titre (line ")
+    validate_cda(example("LDL-EES_2022.01.xml"), pack=pack, schematrons=())
+    assert XSD_STATS["compiled"] == compiled
+
+
+@pytest.mark.parametrize(("template_ids", "expected"), [
+    ([("1.2.250.1.213.1.1.1.22", "2022.01")], "CI-SIS_DLU-EHPAD-DLU_2022.01.sch"),
+    ([("1.2.250.1.213.1.1.1.24", "")], "CI-SIS_DLU-EHPAD-FLUDR_2022.01.sch"),
+    ([("1.2.250.1.213.1.1.1.13", "201310")], "CI-SIS_VSM_1.4_2022.01.sch"),
+    ([("1.2.250.1.213.1.1.1.13", "2023.01")], "CI-SIS_VSM_2023.01.sch"),
+    ([("1.2.250.1.213.1.1.1.55", "")], "CI-SIS_BIO-CR-BIO_2024.01.sch"),
+    ([("1.2.250.1.213.1.1.1.55", "2021.01")], "CI-SIS_BIO-CR-BIO_2021.01.sch"),
+    ([("1.2.250.1.213.1.1.1.5", ""), ("1.2.250.1.213.1.1.1.5.4", "2023.01")], "CI-SIS_CSE-MDE_2023.01.sch"),
+    ([("1.3.6.1.4.1.19376.1.2.20", "")], None),
+    ([("1.2.250.1.213.1.1.1.58", "1.1.0-ballot")], None),
+])
+def test_the_model_schematron_follows_the_template_ids(pack: CdaPack, template_ids: list[tuple[str, str]],
+                                                        expected: str | None) -> None:
+    path = model_schematron(pack, template_ids)
+    assert (path.name if path else None) == expected
+
+
+def test_an_unknown_schematron_name_is_refused(pack: CdaPack) -> None:
+    with pytest.raises(KeyError, match="unknown schematron 'nope'"):
+        select_schematrons(pack, [], ["nope"])
+
+
+def test_a_schematron_the_pack_cannot_run_is_an_error_not_a_pass(pack: CdaPack) -> None:
+    with pytest.raises(CdaPackError, match=r"E_directiveAnticipee_int\.sch"):
+        validate_cda(example("LDL-SES_2022.01.xml"), pack=pack, schematrons=["IHE_corps"])
+    with pytest.raises(CdaPackError, match=r"IHE_XDS-SD\.sch"):
+        validate_cda(example("LDL-SES_2022.01.xml"), pack=pack, schematrons=["IHE_entete"])
+
+
+def test_official_schematrons_are_compiled_once_per_process(pack: CdaPack) -> None:
+    data = example("DLU-EHPAD-DLU_2022.01.xml")
+    validate_cda(data, pack=pack)
+    compiled = SCHEMATRON_STATS["xslt_compiled"]
+    runs = SCHEMATRON_STATS["runs"]
+    report = validate_cda(data, pack=pack)
+    assert SCHEMATRON_STATS["xslt_compiled"] == compiled
+    assert SCHEMATRON_STATS["runs"] == runs + 3
+    assert set(report.svrl) == {"model", "ModelesDeContenusCDA", "Modeles_ANS"}
+
+
+def test_official_findings_keep_the_french_message_and_the_location(pack: CdaPack) -> None:
+    root = tree("DLU-EHPAD-DLU_2022.01.xml")
+    first(root, "cda:code").set("code", "34133-9")
+    result = check_official(root, pack, ["model"], xsd=False)
+    finding, = result.findings
+    assert finding.requirement == "CDA-SCH-01"
+    assert finding.rule == "CI-SIS_DLU-EHPAD-DLU_2022.01.sch#Entete_DLU-DLU"
+    assert finding.message.startswith("[Entete_DLU-DLU] L'élément code doit avoir @code =\"74207-2\"")
+    assert finding.location == "/*:ClinicalDocument[namespace-uri()='urn:hl7-org:v3'][1]"

@@ -96,7 +96,7 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         argv.append("--dui-no-tls")
     if args.keyword:
         argv += ["-k", args.keyword]
-    argv += ["-q", "-rN"] if args.quiet else ["-v", "-rfE"]
+    argv += ["-q", "-rN", "--tb=short"] if args.quiet else ["-v", "-rfE", "--tb=short"]
     code = int(pytest.main(argv))
     matrix_path = reports / "coverage-matrix.json"
     matrix = json.loads(matrix_path.read_text(encoding="utf-8")) if matrix_path.exists() else None

@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from harness.core.findings import NonConformity
+from harness.core.findings import NonConformity, Severity
+from harness.core.recorder import Exchange
 from harness.core.requirements import cached_catalog, load_profile
-from harness.errors import ProfileError, UsageError
+from harness.errors import ProfileError, SutUnreachable, UsageError
 from harness.paths import profiles_dir
 from harness.plugin import allure_bridge
 from harness.plugin.evidence import attach_scenario, scenarios_in
@@ -112,6 +113,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
+    if call.excinfo is not None and isinstance(call.excinfo.value, SutUnreachable):
+        # one line, not a traceback through requests/urllib3 for every test of the run
+        report.longrepr = str(call.excinfo.value)
     state = item.config.stash[STATE]
     verdict = state.verdicts.get(item.nodeid)
     if verdict is not None and (report.when == "call" or report.outcome != "passed"):
@@ -168,15 +172,28 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     state = config.stash[STATE]
     ctx = state.context
     unclaimed = ctx.recorder.unclaimed() if ctx is not None else []
-    if unclaimed:
-        tr.write_line(
-            "The following requests reached the simulators but no test claimed them "
-            "(not judged; see reports/exchanges):",
-            yellow=True,
-        )
-        for exchange in unclaimed[:20]:
-            answer = exchange.response.start_line if exchange.response else "no answer"
-            tr.write_line(f"  - {exchange.title} from {exchange.peer} ({answer})")
-        if len(unclaimed) > 20:
-            tr.write_line(f"  … and {len(unclaimed) - 20} more")
+    _report_unclaimed(tr, unclaimed)
     tr.write_line(f"coverage matrix: {state.settings.reports / 'coverage-matrix.json'}")
+
+
+def _report_unclaimed(tr: Any, unclaimed: list[Exchange]) -> None:
+    """Exchanges no test attached as evidence (e.g. INSi calls made to prepare other scenarios).
+
+    They are counted per service; those whose simulator recorded an ERROR finding are listed,
+    because something went wrong there that no test judged.
+    """
+    if not unclaimed:
+        return
+    counts: dict[str, int] = {}
+    for exchange in unclaimed:
+        counts[exchange.service] = counts.get(exchange.service, 0) + 1
+    summary = ", ".join(f"{service} {count}" for service, count in sorted(counts.items()))
+    tr.write_line(f"exchanges not attached to any test (preparation, not judged): {summary}")
+    faulty = [e for e in unclaimed if any(f.severity is Severity.ERROR for f in e.findings)]
+    if faulty:
+        tr.write_line("of which with findings no test judged (see reports/exchanges):", yellow=True)
+        for exchange in faulty[:20]:
+            first = next(f for f in exchange.findings if f.severity is Severity.ERROR)
+            tr.write_line(f"  - {exchange.title}: {first}")
+        if len(faulty) > 20:
+            tr.write_line(f"  … and {len(faulty) - 20} more")

@@ -47,10 +47,11 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
                 f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
                 tip="start the DUI in test mode, or check --sut / démarrez la DUI en mode test",
                 url=url,
-            ) from exc
+                cause=repr(exc),
+            ) from None  # the urllib3 chain says nothing more and costs seconds to format per test
         except requests.Timeout as exc:
             raise SutUnreachable(f"the DUI's trigger API did not answer {method} {url} within {self.timeout} s",
-                                 url=url) from exc
+                                 url=url, cause=repr(exc)) from None
         if response.status_code not in ok:
             raise TriggerApiError(
                 f"trigger API {method} {path} answered HTTP {response.status_code}: {response.text[:500]}"
@@ -80,7 +81,8 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
         try:
             response = self.session.put(url, json=endpoints, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise SutUnreachable(f"the DUI's trigger API does not answer at {url}", url=url) from exc
+            raise SutUnreachable(f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
+                                 url=url, cause=repr(exc)) from None
         return response.status_code in (200, 204)
 
     def create_person(self, traits: Traits, document: IdentityDocument | None = None) -> dict[str, Any]:
@@ -160,7 +162,8 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
         try:
             response = self.session.get(url, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise SutUnreachable(f"the DUI's trigger API does not answer at {url}", url=url) from exc
+            raise SutUnreachable(f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
+                                 url=url, cause=repr(exc)) from None
         if response.status_code in (404, 405, 501):
             return None
         if response.status_code != 200:

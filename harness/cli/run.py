@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from harness.errors import HarnessError, UsageError
 from harness.evidence.history import history_file, keep_history, seed_history
 from harness.paths import profiles_dir, suites_dir
 from harness.plugin.options import DEFAULT_PROFILE
+from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
+from harness.validators.cda.pack import load_pack
 
 __all__ = ["add_parser", "main", "run_suite"]
 
@@ -44,6 +47,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
     p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
+    p.add_argument("--cda-pack", type=Path, metavar="DIR",
+                   help="official CI-SIS artefact pack (XSD, schematrons, value sets) for the CDA checks; "
+                        "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only")
     p.add_argument("--no-report", action="store_true", help="skip rendering the Allure HTML report")
     p.add_argument("--no-bundle", action="store_true", help="skip the signed evidence bundle")
     p.add_argument("--bundle-out", type=Path, metavar="FILE",
@@ -75,6 +81,9 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     _clean(reports)
+    if getattr(args, "cda_pack", None):
+        load_pack(args.cda_pack)  # a wrong folder is a usage error now, not 50 skipped checks later
+        os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
     suites = suites_dir()
     argv = [
         str(suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),

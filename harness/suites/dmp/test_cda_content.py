@@ -20,10 +20,28 @@ from __future__ import annotations
 
 import pytest
 
+from harness.plugin.documents import DocumentLog
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import expect, findings_of, pack, submissions
 
 PUBLISHED = ["dlu_published", "ppa_published", "n1_published", "replaced"]
+_KEPT: set[tuple[str, str]] = set()
+
+
+@pytest.fixture
+def documents(scenario: Scenario, validated_documents: DocumentLog) -> Scenario:
+    """Keep each CDA document of the scenario once in ``reports/documents`` (evidence bundle)."""
+    for exchange, report in submissions(scenario, "CDA-HDR-01"):
+        for entry_id, cda in report.cda.items():
+            if (exchange.id, entry_id) in _KEPT or entry_id not in report.documents:
+                continue
+            _KEPT.add((exchange.id, entry_id))
+            validated_documents.add(
+                f"{scenario.name}-{entry_id}.xml", report.documents[entry_id], kind="CDA",
+                requirements=sorted({f.requirement for f in cda.findings} | {"CDA-HDR-01", "CDA-INS-01"}),
+                findings=cda.findings, exchange=exchange.id, media_type="text/xml",
+            )
+    return scenario
 
 
 def _documents_findings(scenario: Scenario, requirement: str) -> None:
@@ -38,9 +56,9 @@ def _require_pack() -> None:
 
 @pytest.mark.requirement("CDA-HDR-01")
 @pytest.mark.parametrize("scenario", PUBLISHED, indirect=True)
-def test_cda_header_follows_the_structuration_minimale(scenario: Scenario) -> None:
-    """Every CDA the DUI sends carries the structuration minimale header."""
-    _documents_findings(scenario, "CDA-HDR-01")
+def test_cda_header_follows_the_structuration_minimale(documents: Scenario) -> None:
+    """Every CDA the DUI sends carries the structuration minimale header (documents kept as evidence)."""
+    _documents_findings(documents, "CDA-HDR-01")
 
 
 @pytest.mark.requirement("CDA-INS-01")

@@ -9,15 +9,14 @@ warnings.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from harness.core.recorder import Recorder
 from harness.errors import HarnessError
 from harness.pki import ensure_pki
 from mocks.common.server import TlsSettings
+from mocks.common.standalone import wait_until_stopped
 from mocks.dmp.app import DmpSimulator
 
 
@@ -46,20 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     except (HarnessError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"DMP simulator: {sim.endpoints['repository']}", flush=True)
     print(f"registry:      {sim.endpoints['registry']}", flush=True)
     print(f"TD0.2:         {sim.endpoints['td02']}", flush=True)
     print(f"control API:   {sim.url}/_harness/state", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
+    return wait_until_stopped(sim)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,13 @@ stores in DIR).
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from harness.core.recorder import Recorder
 from harness.errors import HarnessError
 from mocks.common.simulator import Simulator
+from mocks.common.standalone import wait_until_stopped
 from mocks.fhir import EparcoursSimulator, EprescSimulator
 
 
@@ -39,19 +38,9 @@ def main(argv: list[str] | None = None) -> int:
             sim.stop()
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     for sim in sims:
         print(f"{sim.service} FHIR base: {sim.url}   (CapabilityStatement: {sim.url}/metadata)", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for sim in sims:
-            sim.stop()
-    return 0
+    return wait_until_stopped(*sims)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,14 @@ fault instead of a failed handshake (INS-INSI-04).
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from harness.core.recorder import Recorder
 from harness.errors import HarnessError
 from harness.pki import ensure_pki
 from mocks.common.server import TlsSettings
+from mocks.common.standalone import wait_until_stopped
 from mocks.insi.app import InsiSimulator
 from mocks.insi.identity_base import IdentityBase
 
@@ -47,20 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     except (HarnessError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"INSi simulator: {sim.endpoint}", flush=True)
     print(f"control API:    {sim.url}/_harness/exchanges", flush=True)
     if tls is not None:
         print(f"test PKI:       {args.tls_dir} (ca.pem, client-insi-auto.pem/.key…)", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
+    return wait_until_stopped(sim)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,14 @@ clear text on the submission and IMAP ports only.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from harness.core.recorder import Recorder
 from harness.errors import HarnessError
 from harness.pki import ensure_pki
 from mocks.common.server import TlsSettings
+from mocks.common.standalone import wait_until_stopped
 from mocks.mssante.app import MssSimulator
 
 
@@ -46,20 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     except (HarnessError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     for name, url in sim.endpoints().items():
         print(f"{name:<8} {url}", flush=True)
     for entry in sim.directory.entries():
         print(f"account  {entry['address']} ({entry['kind']}) password {entry['password']}", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
+    return wait_until_stopped(sim)
 
 
 if __name__ == "__main__":

@@ -8,15 +8,14 @@ URIs match any port); ``--professional`` pre-selects who authenticates without l
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from harness.core.recorder import Recorder
 from harness.errors import HarnessError
 from harness.pki import ensure_pki
 from mocks.common.server import TlsSettings
+from mocks.common.standalone import wait_until_stopped
 from mocks.psc.app import PscSimulator
 from mocks.psc.professionals import ProfessionalBase
 from mocks.psc.realm import DEFAULT_CLIENT, Client
@@ -53,21 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     except (HarnessError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"Pro Santé Connect simulator, issuer: {sim.issuer}", flush=True)
     print(f"discovery:      {sim.discovery_url}", flush=True)
     print(f"client:         {client.client_id} / {client.client_secret} -> {', '.join(client.redirect_uris)}",
           flush=True)
     print(f"control API:    {sim.url}/_harness/state, /_harness/faults, /_harness/exchanges", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
+    return wait_until_stopped(sim)
 
 
 if __name__ == "__main__":

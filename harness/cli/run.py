@@ -47,6 +47,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
     p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
+    p.add_argument("--free-ports", action="store_true",
+                   help="with --sut: every simulator on a free port, pushed to the DUI by PUT /config/endpoints")
     p.add_argument("--cda-pack", type=Path, metavar="DIR",
                    help="official CI-SIS artefact pack (XSD, schematrons, value sets) for the CDA checks; "
                         "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only")
@@ -103,6 +105,8 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         argv += ["--dui-insi-port", str(args.insi_port)]
     if args.no_tls:
         argv.append("--dui-no-tls")
+    if args.free_ports:
+        argv.append("--dui-free-ports")
     if args.keyword:
         argv += ["-k", args.keyword]
     argv += ["-q", "-rN", "--tb=short"] if args.quiet else ["-v", "-rfE", "--tb=short"]

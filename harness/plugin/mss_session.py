@@ -28,7 +28,7 @@ DUI_CERTIFICATE = "client-mss-bal"
 
 
 def start_mss(ctx: RunContext) -> MssSimulator:
-    ports = {name: 0 for name in FIXED_PORTS} if ctx.settings.uses_reference_dui else dict(FIXED_PORTS)
+    ports = {name: 0 for name in FIXED_PORTS} if ctx.settings.free_ports else dict(FIXED_PORTS)
     client = ctx.pki.client(DUI_CERTIFICATE) if ctx.pki is not None else None
     sim = MssSimulator(ctx.recorder, tls=ctx.server_tls(), dui_certificate=client, port=ports["port"],
                        smtp_port=ports["smtp_port"], smtps_port=ports["smtps_port"], imap_port=ports["imap_port"],

@@ -28,6 +28,8 @@ def add_options(parser: pytest.Parser) -> None:
                     help="test PKI folder (default: <reports>/pki, created when missing)")
     group.addoption("--dui-insi-port", type=int, default=None, metavar="PORT",
                     help="INSi simulator port (default: free port with the reference DUI, 8701 with --dui-sut)")
+    group.addoption("--dui-free-ports", action="store_true", default=False,
+                    help="every simulator on a free port (the DUI accepts PUT /config/endpoints)")
     group.addoption("--dui-no-tls", action="store_true", default=False,
                     help="serve the simulators over plain HTTP (authentication checks become warnings)")
     group.addoption("--dui-exchange-timeout", type=float, default=None, metavar="SECONDS",
@@ -49,9 +51,18 @@ class RunSettings:
     exchange_timeout: float = 15.0
     extra: dict[str, str] = field(default_factory=dict)
 
+    free_ports_asked: bool = False
+
     @property
     def uses_reference_dui(self) -> bool:
         return self.sut_url is None and not self.attended
+
+    @property
+    def free_ports(self) -> bool:
+        """Every simulator on a free port: the reference DUI, or a DUI told where they are through
+        ``PUT /config/endpoints`` (``--dui-free-ports``, or ``--dui-insi-port 0``). Otherwise each
+        simulator listens on its documented fixed port, for a DUI configured beforehand."""
+        return self.uses_reference_dui or self.free_ports_asked or self.insi_port == 0
 
 
 def settings_from(config: pytest.Config) -> RunSettings:
@@ -59,7 +70,8 @@ def settings_from(config: pytest.Config) -> RunSettings:
     reports = Path(opt.dui_reports).resolve()
     sut_url = opt.dui_sut
     external = sut_url is not None or opt.dui_attended
-    insi_port = opt.dui_insi_port if opt.dui_insi_port is not None else (8701 if external else 0)
+    default_insi = 0 if opt.dui_free_ports else 8701
+    insi_port = opt.dui_insi_port if opt.dui_insi_port is not None else (default_insi if external else 0)
     timeout = opt.dui_exchange_timeout or (180.0 if opt.dui_attended else 15.0)
     return RunSettings(
         profile=opt.dui_profile,
@@ -71,4 +83,5 @@ def settings_from(config: pytest.Config) -> RunSettings:
         insi_port=insi_port,
         tls=not opt.dui_no_tls,
         exchange_timeout=timeout,
+        free_ports_asked=opt.dui_free_ports,
     )

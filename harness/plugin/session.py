@@ -44,7 +44,7 @@ def _start_psc(ctx: RunContext) -> Simulator:
     from mocks.psc import PscSimulator
 
     # a fixed port for a DUI configured beforehand; a free one when INSi is on a free one too (--insi-port 0)
-    port = 0 if ctx.settings.uses_reference_dui or ctx.settings.insi_port == 0 else 8706
+    port = 0 if ctx.settings.free_ports else 8706
     return PscSimulator(ctx.recorder, port=port, tls=ctx.server_tls()).start()
 
 
@@ -58,7 +58,7 @@ def _start_fhir(ctx: RunContext, service: str, fixed_port: int) -> Simulator:
     """The FHIR simulators (e-parcours TDDUI consumer, e-prescription), SQLite under the reports."""
     from mocks.fhir import EparcoursSimulator, EprescSimulator
 
-    port = 0 if ctx.settings.uses_reference_dui else fixed_port  # fixed for a DUI configured beforehand
+    port = 0 if ctx.settings.free_ports else fixed_port  # fixed for a DUI configured beforehand
     ctx.settings.reports.mkdir(parents=True, exist_ok=True)
     db = ctx.settings.reports / f"fhir-{service.lower()}.sqlite3"
     db.unlink(missing_ok=True)
@@ -71,7 +71,7 @@ def _start_dmp(ctx: RunContext) -> Simulator:
     DUI configured beforehand)."""
     from mocks.dmp import DmpSimulator
 
-    port = 0 if ctx.settings.uses_reference_dui else 8702
+    port = 0 if ctx.settings.free_ports else 8702
     ctx.settings.reports.mkdir(parents=True, exist_ok=True)
     db = ctx.settings.reports / "dmp-registry.sqlite3"
     db.unlink(missing_ok=True)

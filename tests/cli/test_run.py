@@ -39,7 +39,7 @@ def external_dui() -> Iterator[ReferenceDui]:
 
 def test_run_against_an_external_dui_through_its_trigger_api(external_dui: ReferenceDui, tmp_path: Path) -> None:
     # given a DUI that accepts PUT /config/endpoints, when the harness runs with --sut
-    result = harness("run", "--sut", external_dui.base_url, "--insi-port", "0", "--reports", str(tmp_path),
+    result = harness("run", "--sut", external_dui.base_url, "--free-ports", "--reports", str(tmp_path),
                      "--no-report", "-q")
     # then it is pointed at the simulators and passes, and the report names it and its mode
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
@@ -51,7 +51,7 @@ def test_run_against_an_external_dui_through_its_trigger_api(external_dui: Refer
 
 def test_unreachable_dui_is_exit_3_not_a_non_conformity(tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}/harness/v1"
-    result = harness("run", "--sut", dead, "--insi-port", "0", "--reports", str(tmp_path), "--no-report", "-q")
+    result = harness("run", "--sut", dead, "--free-ports", "--reports", str(tmp_path), "--no-report", "-q")
     assert result.returncode == 3, result.stdout[-3000:]
     matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
     verdicts = {r["verdict"] for r in matrix["requirements"]}

@@ -6,7 +6,8 @@ Exit codes (every verb):
 ====  ==============================================================
 0     success (run: every selected requirement holds; validate: valid)
 1     a non-conformity was found (a requirement fails / an error finding)
-2     usage error or unreadable input (message + "Tip:" line, no traceback)
+2     usage error or unreadable input (message + "Tip:" line, no traceback);
+      run: no requirement could be judged (every input missing, e.g. no operator answered)
 3     the DUI under test was unreachable
 4     the harness itself failed (a bug: please report it)
 ====  ==============================================================

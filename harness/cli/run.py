@@ -124,8 +124,12 @@ def _exit_code(pytest_code: int, matrix: dict[str, Any] | None) -> int:
         return 3
     if counts.get("error") or pytest_code == 3:
         return 4
-    if counts.get("fail") or pytest_code == 1:
+    if counts.get("fail") or counts.get("blocked"):
         return 1
+    if counts.get("skip") and not counts.get("pass"):
+        return 2  # nothing could be judged: every check lacked its input (e.g. no operator answered)
+    if pytest_code == 1 and not counts.get("skip"):
+        return 1  # a failure outside the verdicts (skips come through pytest as setup errors)
     return 0
 
 
@@ -171,6 +175,9 @@ def main(args: argparse.Namespace) -> int:
     print(f"  JUnit: {reports / 'junit.xml'}")
     print(f"  matrice de couverture / coverage matrix: {reports / 'coverage-matrix.json'} (+ .csv)")
     print(f"  échanges capturés / captured exchanges: {reports / 'exchanges'}")
+    if matrix and matrix["counts"].get("skip") and not matrix["counts"].get("pass"):
+        print("  aucune exigence n'a pu être jugée (entrées manquantes) / no requirement could be judged "
+              "(inputs missing): exit 2")
     if not args.no_bundle and matrix is not None:
         try:
             result = bundle_reports(args, reports, args.bundle_out)

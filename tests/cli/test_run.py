@@ -102,3 +102,15 @@ def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)  # also closes the pipes
     assert "exchange(s) recorded" in out
+
+
+def test_attended_run_without_an_operator_judges_nothing(tmp_path: Path) -> None:
+    # given attended mode and nobody at the terminal (stdin closed)
+    result = subprocess.run([sys.executable, "-m", "harness", "run", "--attended", "--profile", "ins",
+                             "--reports", str(tmp_path), "--no-report", "--no-bundle", "-q"],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, check=False)
+    # then every requirement is skipped (input missing) — never passed — and the run says so
+    matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
+    assert {r["verdict"] for r in matrix["requirements"]} <= {"skip", "attestation"}
+    assert result.returncode == 2, result.stdout[-2000:]
+    assert "no requirement could be judged" in result.stdout

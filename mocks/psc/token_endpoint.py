@@ -170,20 +170,33 @@ async def _token(sim: PscSimulator, request: Request, summary: dict[str, Any], f
                        location="token body redirect_uri")
     _check_pkce(grant, params.get("code_verifier"))
     summary["pkce"] = grant.code_challenge_method
-    defect = None
-    fault = sim.faults.take("token")
-    if fault is not None:
-        summary["fault"] = f"{fault.kind} {fault.params}" if fault.params else fault.kind
-        early = await sim.common_fault(fault)
-        if early is not None:
-            summary["error"] = f"injected {fault.kind}"
-            return early
-        if fault.kind == "oauth_error":
-            raise _Refusal(int(fault.params.get("status", 400)), str(fault.params.get("error", "invalid_grant")),
-                           str(fault.params.get("error_description", "refused (injected by dui-harness)")),
-                           finding=False)
-        defect = fault.kind if fault.kind in ID_TOKEN_DEFECTS else None
+    early, fault = await _take_fault(sim, "token", summary, status=400, error="invalid_grant")
+    if early is not None:
+        return early
+    defect = fault.kind if fault is not None and fault.kind in ID_TOKEN_DEFECTS else None
     return _issue(sim, client, grant, defect, summary)
+
+
+async def _take_fault(sim: PscSimulator, operation: str, summary: dict[str, Any], *, status: int,
+                      error: str) -> tuple[Response | None, Any]:
+    """The fault injected for ``operation``: ``(early answer or None, the fault or None)``.
+
+    Common kinds (HTTP status, delay) answer or wait; ``oauth_error`` raises the OAuth error it
+    describes; any other kind is returned for the endpoint to apply.
+    """
+    fault = sim.faults.take(operation)
+    if fault is None:
+        return None, None
+    summary["fault"] = f"{fault.kind} {fault.params}" if fault.params else fault.kind
+    early = await sim.common_fault(fault)
+    if early is not None:
+        summary["error"] = f"injected {fault.kind}"
+        return early, fault
+    if fault.kind == "oauth_error":
+        raise _Refusal(int(fault.params.get("status", status)), str(fault.params.get("error", error)),
+                       str(fault.params.get("error_description", "refused (injected by dui-harness)")),
+                       finding=False)
+    return None, fault
 
 
 def _issue(sim: PscSimulator, client: Client, grant: CodeGrant, defect: str | None,
@@ -261,20 +274,12 @@ async def _userinfo(sim: PscSimulator, request: Request, summary: dict[str, Any]
         raise _Refusal(401, "invalid_token", why, location="Authorization", requirement=USER_REQ)
     professional = grant.professional
     summary.update(client_id=grant.client_id, professional=professional.id_nat)
-    fault = sim.faults.take("userinfo")
-    if fault is not None:
-        summary["fault"] = f"{fault.kind} {fault.params}" if fault.params else fault.kind
-        early = await sim.common_fault(fault)
-        if early is not None:
-            summary["error"] = f"injected {fault.kind}"
-            return early
-        if fault.kind == "oauth_error":
-            raise _Refusal(int(fault.params.get("status", 401)), str(fault.params.get("error", "invalid_token")),
-                           str(fault.params.get("error_description", "refused (injected by dui-harness)")),
-                           finding=False)
-        if fault.kind == "userinfo_other_sub":
-            professional = sim.realm.other_professional(professional)
-            summary["answered_for"] = professional.id_nat
+    early, fault = await _take_fault(sim, "userinfo", summary, status=401, error="invalid_token")
+    if early is not None:
+        return early
+    if fault is not None and fault.kind == "userinfo_other_sub":
+        professional = sim.realm.other_professional(professional)
+        summary["answered_for"] = professional.id_nat
     claims = professional.userinfo()
     summary.update(sub=claims["sub"], subject_name_id=claims["SubjectNameID"])
     return JSONResponse(claims, headers=NO_STORE)

@@ -7,11 +7,16 @@
     │   ├── ProfileError              a requirement catalog or profile is invalid
     │   └── InputError                an input file or value cannot be read
     ├── SutUnreachable                the DUI under test did not answer (not a non-conformity)
-    └── SimulatorError                a simulator could not start or be controlled
+    ├── SimulatorError                a simulator could not start or be controlled
+    ├── HarnessCheckError             a harness-side precondition does not hold (instead of ``assert``)
+    ├── ValidatorError                a library failed inside a validator (not a finding on the DUI)
+    └── TriggerContractError          the DUI's trigger API answered against its contract
+                                      (``harness.sut.http_trigger.TriggerApiError``)
 
-A non-conformity of the DUI is not an error: it is a :class:`harness.core.findings.Finding`
-(an ``AssertionError``), so that pytest and Allure report it as *failed*, while everything
-here is reported as *broken*.
+A non-conformity of the DUI is not an error: it is a :class:`harness.core.findings.NonConformity`
+(findings judged on what the DUI did), reported *failed*, while everything here is reported as
+*broken* and never counted against the DUI (verdict *error*, exit code 4; *unreachable*, 3).
+A bare ``AssertionError`` is a harness-side check too: verdict *error*.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from typing import Any
 
 __all__ = [
     "ErrorKind",
+    "HarnessCheckError",
     "HarnessError",
     "InputError",
     "ProfileError",
     "SimulatorError",
     "SutUnreachable",
+    "TriggerContractError",
     "UsageError",
+    "ValidatorError",
 ]
 
 
@@ -38,6 +46,7 @@ class ErrorKind(enum.Enum):
     INPUT = "input"
     SUT_UNREACHABLE = "sut-unreachable"
     SIMULATOR = "simulator"
+    TRIGGER_CONTRACT = "trigger-contract"
     INTERNAL = "internal"
 
 
@@ -93,3 +102,31 @@ class SimulatorError(HarnessError):
     """A simulated national service could not start or be controlled."""
 
     kind = ErrorKind.SIMULATOR
+
+
+class HarnessCheckError(HarnessError):
+    """A harness-side precondition does not hold (a fixture, a conftest, a driver): never the DUI's fault.
+
+    Used instead of a bare ``assert``, which Python drops under ``-O`` and which reads as a test failure.
+    """
+
+
+class TriggerContractError(HarnessError):
+    """The DUI's trigger API (its test mode) answered an HTTP error or a body against ``trigger-api.yaml``.
+
+    Not a non-conformity to a national requirement: the harness could not drive the DUI, so the
+    check is *error* (exit code 4), with this message saying that the DUI's test mode is at fault.
+    A transport problem (no answer, timeout) is :class:`SutUnreachable` instead.
+    """
+
+    kind = ErrorKind.TRIGGER_CONTRACT
+
+    def __str__(self) -> str:
+        return f"[CONTRAT API DE PILOTAGE / TRIGGER API CONTRACT] {self.message}"
+
+
+class ValidatorError(HarnessError):
+    """A library raised inside a validator (not a fault the validator recognised in the input).
+
+    The check could not be made: the verdict is *error*, never a finding against the DUI.
+    """

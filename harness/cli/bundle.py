@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from harness.evidence.bundle import BundleResult, write_bundle
+from harness.evidence.bundle import BundleResult, RunOutcome, write_bundle
 from harness.evidence.signing import Signer, load_signer
 
 __all__ = ["add_parser", "add_signing_options", "bundle_reports", "main"]
@@ -40,17 +40,22 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=main)
 
 
-def bundle_reports(args: argparse.Namespace, reports: Path, out: Path | None) -> BundleResult:
+def bundle_reports(args: argparse.Namespace, reports: Path, out: Path | None, *,
+                   outcome: RunOutcome | None = None) -> BundleResult:
+    """Bundle ``reports``; ``outcome``: the run's result when ``dui-harness run`` bundles what it just ran."""
     signer = load_signer(args.key, args.cert) if args.key else Signer.one_time_key()
     overrides = {"name": args.dui_name, "version": args.dui_version, "editor": args.dui_editor,
                  "build_id": args.dui_build}
-    return write_bundle(reports.resolve(), out, signer, dui_overrides={k: v for k, v in overrides.items() if v})
+    return write_bundle(reports.resolve(), out, signer, dui_overrides={k: v for k, v in overrides.items() if v},
+                        outcome=outcome)
 
 
 def describe(result: BundleResult) -> str:
     signer = result.manifest["signer"]
     who = "clé à usage unique / one-time key" if signer["one_time_key"] else (signer["subject"] or "")
-    return (f"  dossier de preuves / evidence bundle: {result.path} ({result.members} files, {result.size} bytes)\n"
+    partial = " — PARTIEL / PARTIAL" if result.manifest.get("partial") else ""
+    return (f"  dossier de preuves / evidence bundle: {result.path} ({result.members} files, {result.size} bytes)"
+            f"{partial}\n"
             f"  signé / signed: {signer['algorithm']} {who} key {signer['public_key_sha256'][:16]}…")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli import EXIT_OK, EXIT_USAGE, print_error
+from harness.core.dependencies import DEPENDENCIES_FILE, load_dependencies
 from harness.core.requirements import Profile, list_profiles, load_catalog, load_profile
 from harness.errors import ProfileError, UsageError
 from harness.paths import profiles_dir
@@ -70,9 +71,16 @@ def _check(root: Path) -> int:
     except ProfileError as exc:
         print_error(exc)
         return EXIT_USAGE
-    files = sorted((root / "catalog").glob("*.csv"))
+    files = sorted(p for p in (root / "catalog").glob("*.csv") if p.name != "dependencies.csv")
     lines = [f"OK  catalog: {len(catalog)} requirements in {len(files)} file(s) under {root / 'catalog'}"]
     failed = 0
+    try:
+        dependencies = load_dependencies(root, catalog)
+    except ProfileError as exc:
+        print_error(exc)
+        failed += 1
+    else:
+        lines.append(f"OK  dependencies: {len(dependencies)} ({root / DEPENDENCIES_FILE})")
     for name, version, path in list_profiles(root):
         try:
             profile = load_profile(root, str(path), catalog)

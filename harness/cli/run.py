@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
-import json
 import os
 import shutil
+import signal
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +21,19 @@ import pytest
 
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
-from harness.core.requirements import load_profile
-from harness.errors import HarnessError, UsageError
+from harness.cli.run_checks import check_invocation
+from harness.core.requirements import Profile
+from harness.errors import HarnessError
+from harness.evidence.bundle import RunOutcome
 from harness.evidence.history import history_file, keep_history, seed_history
-from harness.paths import profiles_dir, suites_dir
+from harness.paths import suites_dir
+from harness.plugin import RESULT
 from harness.plugin.options import DEFAULT_PROFILE
+from harness.plugin.run_record import RunResult
+from harness.plugin.writers import usage_document
 from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
-from harness.validators.cda.pack import load_pack
 
-__all__ = ["add_parser", "main", "run_suite"]
+__all__ = ["add_parser", "exit_code", "main", "run_suite"]
 
 OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
            "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
@@ -64,34 +70,29 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=main)
 
 
-def _clean(reports: Path) -> None:
-    for name in OUTPUTS:
-        target = reports / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-
-
 def _plugin_args() -> list[str]:
     names = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
     return [] if "dui_harness" in names else ["-p", "harness.plugin"]
 
 
-def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
-    """Run pytest on the shipped suites; returns pytest's exit code and the coverage matrix."""
-    reports: Path = args.reports.resolve()
-    reports.mkdir(parents=True, exist_ok=True)
-    _clean(reports)
-    if getattr(args, "cda_pack", None):
-        load_pack(args.cda_pack)  # a wrong folder is a usage error now, not 50 skipped checks later
-        os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
+class _Collector:
+    """A small pytest plugin handing the session's :class:`RunResult` to ``run`` (in-process, no file)."""
+
+    def __init__(self) -> None:
+        self.result: RunResult | None = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.result = config.stash.get(RESULT, None)
+
+
+def _argv(args: argparse.Namespace, staging: Path, pki: Path) -> list[str]:
     suites = suites_dir()
     argv = [
         str(suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),
-        "--alluredir", str(reports / "allure-results"), "--junitxml", str(reports / "junit.xml"),
-        "--dui-profile", args.profile, "--dui-reports", str(reports), "-o", "junit_family=xunit2",
-        *_plugin_args(),
+        "--alluredir", str(staging / "allure-results"), "--junitxml", str(staging / "junit.xml"),
+        "--dui-profile", args.profile, "--dui-reports", str(staging), "--dui-pki", str(pki),
+        "-o", "junit_family=xunit2", *_plugin_args(),
     ]
     if args.sut:
         argv += ["--dui-sut", args.sut]
@@ -99,8 +100,6 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         argv += ["--dui-attended", "-s"]
     for defect in args.defect:
         argv += ["--dui-defect", defect]
-    if args.pki:
-        argv += ["--dui-pki", str(args.pki)]
     if args.insi_port is not None:
         argv += ["--dui-insi-port", str(args.insi_port)]
     if args.no_tls:
@@ -110,27 +109,94 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
     if args.keyword:
         argv += ["-k", args.keyword]
     argv += ["-q", "-rN", "--tb=short"] if args.quiet else ["-v", "-rfE", "--tb=short"]
-    code = int(pytest.main(argv))
-    matrix_path = reports / "coverage-matrix.json"
-    matrix = json.loads(matrix_path.read_text(encoding="utf-8")) if matrix_path.exists() else None
-    return code, matrix
+    return argv
 
 
-def _exit_code(pytest_code: int, matrix: dict[str, Any] | None) -> int:
-    if pytest_code in (2, 4, 5) or matrix is None:
-        return 2 if pytest_code in (4, 5) else 4
-    counts = matrix.get("counts", {})
+def _swap(staging: Path, reports: Path) -> None:
+    """Replace the previous outputs of ``reports`` by those of the run that just ended (same file system)."""
+    for name in OUTPUTS:
+        target = reports / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    for entry in staging.iterdir():
+        target = reports / entry.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        entry.replace(target)
+    staging.rmdir()
+
+
+def run_suite(args: argparse.Namespace) -> tuple[int, RunResult | None]:
+    """Run pytest in-process on the shipped suites, in a fresh staging folder under ``--reports``.
+
+    The previous outputs are replaced only when the session has produced a result; a session
+    that could not start (no result) leaves them untouched. Returns pytest's exit code and the
+    run's result.
+    """
+    reports: Path = args.reports.resolve()
+    reports.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".run-", dir=reports))
+    if getattr(args, "cda_pack", None):
+        os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
+    collector = _Collector()
+    try:
+        code = int(pytest.main(_argv(args, staging, (args.pki or reports / "pki").resolve()), plugins=[collector]))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if collector.result is None:
+        shutil.rmtree(staging, ignore_errors=True)
+        return code, None
+    _swap(staging, reports)
+    return code, collector.result
+
+
+def exit_code(pytest_code: int, result: RunResult | None) -> int:
+    """The documented exit code of a run (README, "Exit codes").
+
+    3 the DUI was unreachable; 4 a harness error; 1 a non-conformity observed (even in a partial
+    run); 2 the run is partial or not everything could be judged (tests deselected or not run,
+    interrupted, a MUST requirement skipped, blocked or not covered); 0 CONFORME.
+    """
+    if result is None:
+        return 2 if pytest_code in (2, 4, 5) else 4
+    counts = result.matrix.counts()
     if counts.get("unreachable"):
         return 3
     if counts.get("error") or pytest_code == 3:
         return 4
-    if counts.get("fail") or counts.get("blocked"):
+    if counts.get("fail"):
         return 1
-    if counts.get("skip") and not counts.get("pass"):
-        return 2  # nothing could be judged: every check lacked its input (e.g. no operator answered)
-    if pytest_code == 1 and not counts.get("skip"):
-        return 1  # a failure outside the verdicts (skips come through pytest as setup errors)
+    if result.overall.verdict != "conforme":
+        return 2
     return 0
+
+
+def _summary(profile: Profile, result: RunResult | None) -> None:
+    print()
+    print(f"dui-harness — profil {profile.label} ({profile.title})")
+    if result is None:
+        print("  aucun résultat : la session n'a pas pu démarrer / no result: the session could not start")
+        return
+    print(f"  VERDICT DUI: {result.overall.label()}")
+    done = result.completeness()
+    if result.interrupted:
+        print("  exécution interrompue / run interrupted (Ctrl-C): résultat partiel / partial result")
+    if result.stopped:
+        print(f"  exécution arrêtée / run stopped: {result.stopped}")
+    print(f"  tests: {done['ran']}/{done['planned']} exécutés / ran"
+          + (f" — PARTIEL / PARTIAL: {'; '.join(result.matrix.partial_reasons)}" if result.partial else ""))
+    counts = ", ".join(f"{v} {k}" for k, v in sorted(result.matrix.counts().items()))
+    print(f"  exigences / requirements: {counts}")
+    for row in result.matrix.rows:
+        if row.verdict == "blocked" and row.blocked_by:
+            print(f"  BLOQUÉE / BLOCKED {row.id} par / by {', '.join(row.blocked_by)}")
+    for row in result.matrix.uncovered_must():
+        print(f"  MUST non couverte / not covered: {row.id}")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -140,29 +206,14 @@ def main(args: argparse.Namespace) -> int:
         for name, description in DEFECTS.items():
             print(f"{name:<28} {description}")
         return 0
-    profile = load_profile(profiles_dir(), args.profile)
-    if args.defect:
-        if args.sut or args.attended:
-            raise UsageError("--defect switches the bundled reference DUI only; drop --sut / --attended")
-        from reference_dui import DEFECTS
-
-        unknown = [d for d in args.defect if d not in DEFECTS]
-        if unknown:
-            raise UsageError(f"unknown defect {', '.join(unknown)}; known: {', '.join(DEFECTS)}",
-                             tip="dui-harness run --list-defects")
-    if args.history is not None and not args.history.exists():
-        raise UsageError(f"--history {args.history}: no such reports folder, Allure report or bundle")
-    code, matrix = run_suite(args)
+    profile = check_invocation(args)  # before anything is touched: one line and exit 2 (3: DUI unreachable)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C even when started in the background
+    code, result = run_suite(args)
     reports: Path = args.reports.resolve()
-    seeded = seed_history(args.history, reports / "allure-results") if args.history is not None else []
-    print()
-    print(f"dui-harness — profil {profile.label} ({profile.title})")
-    if matrix:
-        counts = ", ".join(f"{v} {k}" for k, v in sorted(matrix["counts"].items()))
-        print(f"  exigences / requirements: {counts}")
-        for req in matrix["uncovered_must"]:
-            print(f"  MUST non couverte / not covered: {req}")
-    if not args.no_report and (reports / "allure-results").is_dir():
+    seeded = seed_history(args.history, reports / "allure-results") if args.history is not None and result else []
+    _summary(profile, result)
+    if result is not None and not args.no_report and (reports / "allure-results").is_dir():
         ok, message = render_report(reports / "allure-results", reports / "allure-report",
                                     title=f"dui-harness — {profile.title} ({profile.label})",
                                     history=history_file(reports / "allure-results"))
@@ -175,15 +226,17 @@ def main(args: argparse.Namespace) -> int:
     print(f"  JUnit: {reports / 'junit.xml'}")
     print(f"  matrice de couverture / coverage matrix: {reports / 'coverage-matrix.json'} (+ .csv)")
     print(f"  échanges capturés / captured exchanges: {reports / 'exchanges'}")
-    if matrix and matrix["counts"].get("skip") and not matrix["counts"].get("pass"):
-        print("  aucune exigence n'a pu être jugée (entrées manquantes) / no requirement could be judged "
-              "(inputs missing): exit 2")
-    if not args.no_bundle and matrix is not None:
+    if not args.no_bundle and result is not None:
         try:
-            result = bundle_reports(args, reports, args.bundle_out)
+            outcome = RunOutcome(result.matrix.as_dict(), result.run_record(), usage_document(result))
+            bundle = bundle_reports(args, reports, args.bundle_out, outcome=outcome)
         except HarnessError as exc:  # the run's verdicts stand; say why there is no bundle
             print(f"  dossier de preuves non écrit / evidence bundle not written: {exc}")
         else:
-            print(describe(result))
+            print(describe(bundle))
             print(f"  matrice de conformité / conformity matrix: {reports / 'conformity-matrix.html'}")
-    return _exit_code(code, matrix)
+    final = exit_code(code, result)
+    if final == 2 and result is not None:
+        print("  code de sortie 2 : exécution partielle, des exigences ne sont pas jugées / exit code 2: partial "
+              "run, requirements not judged")
+    return final

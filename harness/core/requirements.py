@@ -177,9 +177,10 @@ def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requireme
 
 
 def load_catalog(profiles_root: Path) -> Catalog:
-    """Load every ``profiles/catalog/*.csv`` and check each row against the schema."""
+    """Load every ``profiles/catalog/*.csv`` (but ``dependencies.csv``, see :mod:`harness.core.dependencies`)
+    and check each row against the schema."""
     schema = _schema(profiles_root, "requirement.schema.json")
-    files = sorted((profiles_root / "catalog").glob("*.csv"))
+    files = sorted(p for p in (profiles_root / "catalog").glob("*.csv") if p.name != "dependencies.csv")
     if not files:
         raise ProfileError(f"{profiles_root / 'catalog'}: no requirement catalog (*.csv) found")
     return Catalog(req for path in files for req in _read_catalog_file(path, schema))

@@ -25,6 +25,7 @@ from typing import Any
 
 from harness import __version__
 from harness.core.requirements import Profile, load_profile
+from harness.core.verdicts import overall_verdict
 from harness.errors import InputError, ProfileError, UsageError
 from harness.evidence.matrix_html import render_matrix_html
 from harness.evidence.signing import Signer, canonical_json
@@ -33,7 +34,8 @@ from harness.evidence.usage import compute_usage
 from harness.evidence.ziparchive import ArchiveMember, build_zip, dos_timestamp
 from harness.paths import profiles_dir
 
-__all__ = ["BUNDLE_FORMAT", "MANIFEST", "SIGNATURE", "BundleResult", "make_bundle", "write_bundle"]
+__all__ = ["BUNDLE_FORMAT", "MANIFEST", "SIGNATURE", "BundleResult", "RunOutcome", "make_bundle", "run_state",
+           "write_bundle"]
 
 BUNDLE_FORMAT = "dui-harness-bundle/1"
 MANIFEST, SIGNATURE = "MANIFEST.json", "MANIFEST.sig"
@@ -112,6 +114,9 @@ def _profile_files(profile: Profile) -> dict[str, bytes]:
     catalogs = sorted({r.origin.rsplit(":", 1)[0] for r in profile.requirements if r.origin})
     for catalog in catalogs:
         files[f"profile/catalog/{Path(catalog).name}"] = Path(catalog).read_bytes()
+    dependencies = Path(catalogs[0]).parent / "dependencies.csv" if catalogs else None
+    if dependencies is not None and dependencies.is_file():  # what made a failure *blocked* by another
+        files["profile/catalog/dependencies.csv"] = dependencies.read_bytes()
     requirements = {r.id: {**r.as_dict(), "not_tested_reason": r.not_tested_reason,
                            "applicability": r.applicability} for r in profile.requirements}
     files["profile/requirements.json"] = canonical_json({"profile": f"{profile.name}@{profile.version}",
@@ -119,10 +124,36 @@ def _profile_files(profile: Profile) -> dict[str, bytes]:
     return files
 
 
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a run concluded, as ``dui-harness run`` hands it over in-process (no re-reading of its files)."""
+
+    matrix: dict[str, Any]
+    run: dict[str, Any]
+    usage: dict[str, Any]
+
+
+def run_state(matrix: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """The overall verdict and completeness of a run, for the manifest (computed again for older runs)."""
+    overall = matrix.get("overall")
+    if not isinstance(overall, dict):
+        overall = overall_verdict(matrix.get("requirements") or [], matrix.get("partial_reasons") or []).as_dict()
+    return {"overall": overall, "partial": bool(matrix.get("partial") or overall.get("partial")),
+            "interrupted": bool(run.get("interrupted")), "partial_reasons": list(matrix.get("partial_reasons") or [])}
+
+
 def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, created: datetime | None = None,
-            profiles_root: Path | None = None) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """The files of the bundle (without manifest and signature) and the manifest's header."""
-    matrix, run = source.json("coverage-matrix.json"), source.json("run.json") or {}
+            profiles_root: Path | None = None, outcome: RunOutcome | None = None
+            ) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The files of the bundle (without manifest and signature) and the manifest's header.
+
+    ``outcome``: the run's result as ``dui-harness run`` holds it; without it (``dui-harness
+    bundle``) the coverage matrix, ``run.json`` and the usage are read from ``source``.
+    """
+    if outcome is not None:
+        matrix, run = outcome.matrix, outcome.run
+    else:
+        matrix, run = source.json("coverage-matrix.json"), source.json("run.json") or {}
     if not isinstance(matrix, dict) or "requirements" not in matrix:
         raise InputError(f"{source.label}: no coverage-matrix.json: not the output folder of a run",
                          tip="dui-harness run --reports DIR, then dui-harness bundle --reports DIR")
@@ -132,7 +163,7 @@ def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, c
     identity = _dui_identity(source, run, dui_overrides or {})
     moment = (created or datetime.now(UTC)).replace(microsecond=0)
     requirements = json.loads(files["profile/requirements.json"])["requirements"]
-    files["usage.json"] = canonical_json(compute_usage(source).as_dict())
+    files["usage.json"] = canonical_json(outcome.usage if outcome is not None else compute_usage(source).as_dict())
     files["conformity-matrix.html"] = render_matrix_html(
         matrix, requirements, run, identity, [n for n in source.names("exchanges/") if n.endswith(".json")],
         generated=moment).encode("utf-8")
@@ -145,15 +176,17 @@ def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, c
         "profile": {"name": profile.name, "version": profile.version, "sha256": profile.sha256},
         "run": {k: run.get(k) for k in ("started", "finished", "harness_version", "environment")},
         "counts": matrix.get("counts", {}),
+        **run_state(matrix, run),
     }
     return files, header
 
 
 def make_bundle(source: RunSource, signer: Signer, *, dui_overrides: dict[str, str] | None = None,
-                created: datetime | None = None, profiles_root: Path | None = None
-                ) -> tuple[bytes, dict[str, Any], dict[str, bytes]]:
+                created: datetime | None = None, profiles_root: Path | None = None,
+                outcome: RunOutcome | None = None) -> tuple[bytes, dict[str, Any], dict[str, bytes]]:
     """The bytes of the signed bundle of ``source``, its manifest and its files (without the control files)."""
-    files, manifest = collect(source, dui_overrides=dui_overrides, created=created, profiles_root=profiles_root)
+    files, manifest = collect(source, dui_overrides=dui_overrides, created=created, profiles_root=profiles_root,
+                              outcome=outcome)
     members = [ArchiveMember.pack(name, files[name]) for name in sorted(files)]
     manifest["signer"] = signer.describe()
     manifest["files"] = [
@@ -169,7 +202,7 @@ def make_bundle(source: RunSource, signer: Signer, *, dui_overrides: dict[str, s
 
 
 def write_bundle(reports: Path, out: Path | None, signer: Signer, *, dui_overrides: dict[str, str] | None = None,
-                 profiles_root: Path | None = None) -> BundleResult:
+                 profiles_root: Path | None = None, outcome: RunOutcome | None = None) -> BundleResult:
     """Bundle the run in ``reports`` into ``out`` (default ``<reports>/evidence-bundle.zip``).
 
     Also writes ``<reports>/conformity-matrix.html`` (the copy inside the bundle is the one signed).
@@ -177,7 +210,8 @@ def write_bundle(reports: Path, out: Path | None, signer: Signer, *, dui_overrid
     source = open_source(reports)
     if source.is_bundle:
         raise UsageError(f"{reports}: already a bundle; give the reports folder of a run")
-    data, manifest, files = make_bundle(source, signer, dui_overrides=dui_overrides, profiles_root=profiles_root)
+    data, manifest, files = make_bundle(source, signer, dui_overrides=dui_overrides, profiles_root=profiles_root,
+                                        outcome=outcome)
     target = out or reports / "evidence-bundle.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")

@@ -27,7 +27,7 @@ from typing import Any
 
 from harness.evidence.sources import RunSource
 
-__all__ = ["COUNTERS", "INDICATORS", "Counter", "UsageReport", "compute_usage"]
+__all__ = ["COUNTERS", "INDICATORS", "Counter", "UsageReport", "compute_usage", "mss_counters", "usage_of"]
 
 Exchange = dict[str, Any]
 
@@ -120,20 +120,48 @@ def _recipients(exchange: Exchange) -> tuple[list[str], list[str]]:
     return addresses, [str(k) for k in kinds] if isinstance(kinds, list) else []
 
 
-def mss_messages(exchanges: list[Exchange]) -> dict[str, float]:
-    """Messages the DUI sent (accepted SMTP transactions), split by recipient: a patient's mailbox
-    (directory kind ``patient``, or an address ``…@patient.mssante.fr`` of Mon espace santé) or any
-    other (a professional's, personal or organisational). A message to both counts in both."""
+def _accepted(exchange: Exchange) -> bool:
+    reply = str((exchange.get("summary") or {}).get("reply", ""))
+    return reply.startswith("250") if reply else _ok(exchange)
+
+
+def mss_counters(exchanges: Iterable[Exchange]) -> dict[str, int]:
+    """The one count of the MSSanté messages of a run, used by ``usage.json`` and ``dui-harness usage``.
+
+    Over the SMTP transactions the simulated operator recorded: the accepted ones (reply 250)
+    are document messages, except acknowledgements (MDN, tagged ``original_message_id``) counted
+    apart; a document message counts once per recipient kind: a patient's mailbox (directory kind
+    ``patient``, or an address ``…@patient.mssante.fr`` of Mon espace santé) or any other (a
+    professional's: personal, organisational or applicative).
+    """
+    smtp = [e for e in exchanges if e.get("service") == "MSSante" and e.get("transaction") == "SMTP"]
+    accepted = [e for e in smtp if _accepted(e)]
+    documents = [e for e in accepted if "original_message_id" not in (e.get("tags") or {})]
     pros = patients = 0
-    for exchange in exchanges:
-        if not _ok(exchange):
-            continue
+    reached: set[str] = set()
+    for exchange in documents:
         addresses, kinds = _recipients(exchange)
         to_patient = "patient" in kinds or any(a.endswith("@" + PATIENT_DOMAIN) for a in addresses)
         to_pro = any(k != "patient" for k in kinds) or any(not a.endswith("@" + PATIENT_DOMAIN) for a in addresses)
         patients += int(to_patient)
         pros += int(to_pro or not (addresses or kinds))
-    return {"mss_messages_to_professionals": pros, "mss_messages_to_patients": patients}
+        reached.update(a for a in addresses if a.endswith("@" + PATIENT_DOMAIN))
+    return {
+        "messages_sent": len(documents),
+        "messages_to_professionals": pros,
+        "messages_to_patients": patients,
+        "patients_reached": len(reached),
+        "acknowledgements_sent": len(accepted) - len(documents),
+        "refused_by_operator": len(smtp) - len(accepted),
+    }
+
+
+def mss_messages(exchanges: list[Exchange]) -> dict[str, float]:
+    """The indicators of :func:`mss_counters`: messages to professionals and to patients (never the
+    acknowledgements)."""
+    counters = mss_counters(exchanges)
+    return {"mss_messages_to_professionals": counters["messages_to_professionals"],
+            "mss_messages_to_patients": counters["messages_to_patients"]}
 
 
 def _documents(exchange: Exchange) -> int:

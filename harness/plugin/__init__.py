@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from harness.core.findings import NonConformity, Severity
+from harness.core.findings import Blocked, NonConformity, Severity
 from harness.core.recorder import Exchange
 from harness.core.requirements import cached_catalog, load_profile
 from harness.errors import ProfileError, SutUnreachable, UsageError
@@ -28,12 +28,15 @@ from harness.plugin.evidence import attach_scenario, scenarios_in
 from harness.plugin.fixtures import *  # noqa: F403 - every fixture of fixtures.__all__
 from harness.plugin.fixtures import __all__ as FIXTURES
 from harness.plugin.options import add_options, settings_from
-from harness.plugin.run_record import failure_reason, write_run_record
+from harness.plugin.run_record import RunResult, build_result, failure_reason
 from harness.plugin.state import STATE, PluginState
-from harness.plugin.verdicts import CoverageMatrix, TestVerdict, classify
+from harness.plugin.verdicts import TestVerdict, classify
+from harness.plugin.writers import write_outputs
 
-__all__ = list(FIXTURES)
-pytest_plugins = ["harness.plugin.mss_usage"]  # MSSanté usage counters (reports/usage.json)
+__all__ = [*FIXTURES, "RESULT"]
+
+#: the :class:`RunResult` of the session, once it is finished (``dui-harness run`` reads it in-process)
+RESULT = pytest.StashKey[RunResult]()
 
 MARKER = "requirement"
 
@@ -59,7 +62,36 @@ def _requirement_ids(item: pytest.Item) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> Generator[None, Any, Any]:
+    """Record the PLANNED tests of the profile before any other plugin deselects (``-k``, ``-m``,
+    ``--deselect`` are applied by pytest's own hooks, which run inside this wrapper), then which
+    of them remain selected."""
+    _plan(config, items)
+    try:
+        return (yield)
+    finally:
+        state = config.stash[STATE]
+        if state.active:
+            state.selected = {item.nodeid for item in items}
+            state.selection = _selection(config)
+
+
+def _selection(config: pytest.Config) -> str:
+    """How the planned tests were filtered, in the words of the command line."""
+    opt = config.option
+    parts = []
+    if getattr(opt, "keyword", ""):
+        parts.append(f"-k {opt.keyword}")
+    if getattr(opt, "markexpr", ""):
+        parts.append(f"-m {opt.markexpr}")
+    if getattr(opt, "deselect", None):
+        parts.append(f"--deselect ×{len(opt.deselect)}")
+    return ", ".join(parts)
+
+
+def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
     marked = [(item, _requirement_ids(item)) for item in items]
     marked = [(item, ids) for item, ids in marked if ids]
     if not marked:
@@ -113,9 +145,10 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
-    if call.excinfo is not None and isinstance(call.excinfo.value, SutUnreachable):
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, SutUnreachable):
         # one line, not a traceback through requests/urllib3 for every test of the run
-        report.longrepr = str(call.excinfo.value)
+        report.longrepr = str(exc)
     state = item.config.stash[STATE]
     verdict = state.verdicts.get(item.nodeid)
     if verdict is not None and (report.when == "call" or report.outcome != "passed"):
@@ -123,57 +156,75 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         message = str(report.longrepr)[-2000:] if report.outcome != "passed" else ""
         if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
-        exc = call.excinfo.value if call.excinfo is not None else None
         blamed = None
         if isinstance(exc, NonConformity):
             blamed = tuple(r for r in exc.requirements if r in verdict.requirements) or None
-        verdict.worsen(outcome, message, blamed, reason=failure_reason(exc, message),
-                       findings=[f.as_dict() for f in exc.findings] if isinstance(exc, NonConformity) else None)
+        verdict.record(outcome, message, blamed, reason=failure_reason(exc, message),
+                       findings=[f.as_dict() for f in exc.findings] if isinstance(exc, NonConformity) else None,
+                       blocking=tuple(exc.blocking) if isinstance(exc, Blocked) else ())
+    if state.stopped and not item.session.shouldstop:
+        item.session.shouldstop = state.stopped  # the run cannot go on (DUI unreachable, simulators down)
     return report
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Build the run's result after every teardown (session fixtures included), and write it.
+
+    Ctrl-C (KeyboardInterrupt) ends the session here too: what was observed is kept, the tests
+    that did not run make their requirements *not judged*, and the run is marked interrupted.
+    """
     state = session.config.stash.get(STATE, None)
     if state is None or not state.active or state.profile is None:
         return
-    settings = state.settings
-    matrix = CoverageMatrix(state.profile, state.verdicts.values())
-    matrix.write(settings.reports)
-    write_run_record(settings.reports, state, matrix, exitstatus)
+    if exitstatus == pytest.ExitCode.INTERRUPTED and not session.shouldstop:
+        state.interrupted = True
+    if session.shouldfail and not state.stopped:
+        state.stopped = f"{session.shouldfail} (--maxfail / -x)"
+    result = build_result(state, exitstatus)
     alluredir = getattr(session.config.option, "allure_report_dir", None)
-    if alluredir:
-        ctx = state.context
-        mode = "attended" if settings.attended else ("trigger" if settings.sut_url else "reference-dui")
-        allure_bridge.write_environment(Path(alluredir), state.profile, ctx.sut_info if ctx else None, mode)
-    session.config.stash[MATRIX] = matrix
-
-
-MATRIX = pytest.StashKey[CoverageMatrix]()
+    write_outputs(result, state.settings.reports, Path(alluredir) if alluredir else None)
+    session.config.stash[RESULT] = result
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    matrix = config.stash.get(MATRIX, None)
-    if matrix is None:
+    result = config.stash.get(RESULT, None)
+    if result is None:
         return
     tr = terminalreporter
+    matrix = result.matrix
     tr.section("dui-harness: conformité par exigence / conformity per requirement")
+    overall = result.overall
+    tr.write_line(f"VERDICT DUI: {overall.label()}", bold=True, red=overall.verdict != "conforme",
+                  green=overall.verdict == "conforme")
     width = max(len(r.id) for r in matrix.rows)
     for row in matrix.rows:
+        why = f"  [{row.reason[:100]}]" if row.verdict in ("blocked", "not-judged") and row.reason else ""
         tr.write_line(
-            f"{row.verdict.upper():<12} {row.id:<{width}}  {row.level:<6} {row.service:<5} {row.title_fr[:80]}"
+            f"{row.verdict.upper():<12} {row.id:<{width}}  {row.level:<6} {row.service:<5} {row.title_fr[:80]}{why}"
         )
     counts = ", ".join(f"{v} {k}" for k, v in sorted(matrix.counts().items()))
     tr.write_line(f"profile {matrix.profile.label}: {len(matrix.rows)} requirements: {counts}")
+    done = result.completeness()
+    tr.write_line(f"tests: {done['ran']} of {done['planned']} planned ran"
+                  + (" — PARTIAL / PARTIEL: " + "; ".join(matrix.partial_reasons) if result.partial else ""))
     uncovered = matrix.uncovered_must()
     if uncovered:
         tr.write_line("MUST requirements covered by no test / exigences MUST non couvertes:", red=True)
         for row in uncovered:
             tr.write_line(f"  - {row.id}: {row.title_fr}", red=True)
+    if result.mss_usage is not None:
+        c = result.mss_usage
+        tr.write_line(f"usage MSSanté: messages envoyés / messages sent: {c['messages_sent']} "
+                      f"(professionnels / professionals: {c['messages_to_professionals']}, "
+                      f"usagers / patients: {c['messages_to_patients']}); "
+                      f"accusés / acknowledgements: {c['acknowledgements_sent']}")
     state = config.stash[STATE]
     ctx = state.context
     unclaimed = ctx.recorder.unclaimed() if ctx is not None else []
     _report_unclaimed(tr, unclaimed)
-    tr.write_line(f"coverage matrix: {state.settings.reports / 'coverage-matrix.json'}")
+    if not state.settings.reports.name.startswith(".run-"):  # dui-harness run prints the final place itself
+        tr.write_line(f"coverage matrix: {state.settings.reports / 'coverage-matrix.json'}")
 
 
 def _report_unclaimed(tr: Any, unclaimed: list[Exchange]) -> None:

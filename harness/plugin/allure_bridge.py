@@ -11,11 +11,13 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness import __version__
 from harness.core.requirements import Profile, Requirement
+from harness.core.verdicts import Overall
 from harness.sut.driver import SutInfo
 
 __all__ = ["CATEGORIES", "label_item", "write_environment"]
@@ -93,10 +95,23 @@ def _description_html(doc: str, module_doc: str, requirements: list[Requirement]
     return "\n".join(parts)
 
 
-def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, mode: str) -> None:
-    """``environment.properties`` and ``categories.json`` in the Allure results folder."""
+def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, mode: str,
+                      overall: Overall | None = None, completeness: dict[str, Any] | None = None) -> None:
+    """``environment.properties``, ``executor.json`` and ``categories.json`` in the Allure results folder.
+
+    The overall verdict comes first in the environment widget (``DUI.verdict``) and names the
+    executor widget's build, so that the Allure overview states it before any count.
+    """
     results_dir.mkdir(parents=True, exist_ok=True)
-    env = {
+    env: dict[str, str] = {}
+    if overall is not None:
+        env["DUI.verdict"] = overall.label()
+    if completeness is not None:
+        env["run.partial"] = "yes / oui" if completeness.get("partial") else "no / non"
+        env["run.tests"] = f"{completeness.get('ran')} of {completeness.get('planned')} planned tests ran"
+        if completeness.get("interrupted"):
+            env["run.interrupted"] = "yes / oui (Ctrl-C)"
+    env.update({
         "DUI.name": sut.name if sut else "not started",
         "DUI.version": sut.version if sut else "",
         "DUI.editor": sut.editor if sut else "",
@@ -106,10 +121,15 @@ def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, 
         "profile.name": profile.name,
         "profile.version": profile.version,
         "profile.sha256": profile.sha256,
-    }
+    })
     if sut and sut.extra.get("defects"):
         env["DUI.defects"] = ",".join(map(str, sut.extra["defects"]))
     text = "\n".join(f"{k}={str(v).replace(chr(10), ' ')}" for k, v in env.items()) + "\n"
     (results_dir / "environment.properties").write_text(text, encoding="utf-8")
     (results_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2, ensure_ascii=False),
                                                  encoding="utf-8")
+    if overall is not None:
+        executor = {"name": "dui-harness", "type": "dui-harness", "buildName": overall.label(),
+                    "reportName": f"{sut.name if sut else 'DUI'} — {overall.label()}"}
+        (results_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False),
+                                                   encoding="utf-8")

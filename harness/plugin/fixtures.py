@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from harness.core.recorder import Recorder
+from harness.core.verdicts import UNREACHABLE
+from harness.errors import HarnessCheckError, SutUnreachable
 from harness.plugin.documents import DocumentLog
 from harness.plugin.session import RunContext
 from harness.plugin.state import STATE
@@ -21,7 +23,14 @@ __all__ = ["dmp", "dui_run", "eparcours", "epresc", "insi", "mss", "psc", "recor
 def dui_run(request: pytest.FixtureRequest) -> Iterator[RunContext]:
     """The run: simulators started on loopback, the DUI driver ready (reference DUI by default)."""
     state = request.config.stash[STATE]
-    ctx = RunContext.open(state.settings)
+    try:
+        ctx = RunContext.open(state.settings)
+    except SutUnreachable as exc:  # one line, then the session stops: every test would say the same
+        state.stopped, state.stopped_verdict = f"DUI injoignable / DUI unreachable: {exc.message}", UNREACHABLE
+        raise
+    except Exception as exc:  # simulators that cannot start: a harness error, once
+        state.stopped = f"le banc n'a pas pu démarrer / the bench could not start: {exc}"
+        raise
     state.context = ctx
     try:
         yield ctx
@@ -38,7 +47,8 @@ def recorder(dui_run: RunContext) -> Recorder:
 @pytest.fixture(scope="session")
 def sut(dui_run: RunContext) -> SutDriver:
     """The DUI under test, whatever the mode (trigger API or attended)."""
-    assert dui_run.driver is not None
+    if dui_run.driver is None:
+        raise HarnessCheckError("the run has no DUI driver (the session did not start it)")
     return dui_run.driver
 
 

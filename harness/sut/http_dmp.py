@@ -7,7 +7,7 @@ from typing import Any
 __all__ = ["HttpDmp"]
 
 
-def _contract(message: str) -> AssertionError:
+def _contract(message: str) -> Exception:
     from harness.sut.http_trigger import TriggerApiError
 
     return TriggerApiError(message)

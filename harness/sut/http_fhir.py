@@ -7,7 +7,7 @@ from typing import Any
 __all__ = ["HttpFhir"]
 
 
-def _contract(name: str) -> AssertionError:
+def _contract(name: str) -> Exception:
     from harness.sut.http_trigger import TriggerApiError
 
     return TriggerApiError(name)

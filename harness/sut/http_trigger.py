@@ -7,7 +7,7 @@ from typing import Any
 import requests
 
 from harness.core.ins import Traits
-from harness.errors import SutUnreachable
+from harness.errors import SutUnreachable, TriggerContractError
 from harness.sut.driver import IdentityDocument, SutDriver, SutInfo, traits_payload
 from harness.sut.http_dmp import HttpDmp
 from harness.sut.http_fhir import HttpFhir
@@ -15,10 +15,12 @@ from harness.sut.http_fhir import HttpFhir
 __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
-class TriggerApiError(AssertionError):
+class TriggerApiError(TriggerContractError):
     """The DUI answered its trigger API with an error or a body that breaks the contract.
 
-    An ``AssertionError``: the DUI's test mode does not honour the contract it claims.
+    Not an ``AssertionError``: the DUI's test mode does not honour the contract it claims, which
+    is no non-conformity to a national requirement; the check is *error* (the message says the
+    trigger API is at fault). No answer at all is :class:`harness.errors.SutUnreachable`.
     """
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from harness.core.recorder import Recorder
+from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.persons import TestPerson, person
 from harness.sut.driver import IdentityDocument, SutDriver
@@ -92,7 +93,8 @@ def replaced(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     first = scenario.data["publication"]
     scenario.data["first"] = first
     scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
-    assert scenario.person_id is not None
+    if scenario.person_id is None:
+        raise HarnessCheckError("the DMP scenario created no person (fixture precondition)")
     since = recorder.mark()
     if first.get("status") == "published":
         scenario.data["publication"] = sut.dmp_replace(scenario.person_id, str(first["document_id"]))
@@ -108,7 +110,8 @@ def masked(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     scenario = publish("Masquage / masking", sut, recorder, person("lefevre-jeanne"), "N1")
     first = scenario.data["publication"]
     scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
-    assert scenario.person_id is not None
+    if scenario.person_id is None:
+        raise HarnessCheckError("the DMP scenario created no person (fixture precondition)")
     since = recorder.mark()
     if first.get("status") == "published":
         scenario.data["visibility"] = sut.dmp_visibility(
@@ -125,7 +128,8 @@ def td02_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recor
     who = person("bernard-andre")
     person_id, identity = qualify(sut, who)
     since = recorder.mark()
-    assert who.ins is not None
+    if who.ins is None:
+        raise HarnessCheckError(f"fixture person {who.id} has no INS")
     with patient_status(dmp, who.ins, request.param):
         publication = sut.dmp_publish(person_id, "DLU")
     return Scenario(
@@ -222,9 +226,11 @@ def retrieve(kind: str, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> S
     twin_id, _ = qualify(sut, person("dupont-louise-marie"))
     target = person("dupont-louise-anne")
     person_id, identity = qualify(sut, target)
-    assert target.ins is not None and target.oid is not None
+    if target.ins is None or target.oid is None:
+        raise HarnessCheckError(f"fixture person {target.id} has no INS or OID")
     traits = target.traits
-    assert isinstance(dmp, DmpSimulator)
+    if not isinstance(dmp, DmpSimulator):
+        raise HarnessCheckError("the DMP simulator of the run is not a DmpSimulator")
     seeded = dmp.seed(
         kind,
         target.ins,

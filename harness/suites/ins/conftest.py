@@ -16,6 +16,7 @@ import pytest
 
 from harness.core.ins import Traits
 from harness.core.recorder import Recorder
+from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.persons import person
 from harness.sut.driver import IdentityDocument, SutDriver
@@ -156,7 +157,8 @@ def document_after_insi(sut: SutDriver, recorder: Recorder, insi: Simulator) -> 
     scenario = run_lookup(
         "Pièce vérifiée après INSi / document checked after INSi", sut, recorder, insi, person("lefevre-jeanne").traits
     )
-    assert scenario.person_id is not None
+    if scenario.person_id is None:
+        raise HarnessCheckError("the INSi scenario created no person (fixture precondition)")
     scenario.data["identity_before_document"] = scenario.data["identity"]
     scenario.data["identity"] = sut.check_identity_document(scenario.person_id, CNI)
     scenario.data["exchange_identity"] = sut.exchange_identity(scenario.person_id)

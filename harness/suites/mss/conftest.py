@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from harness.core.recorder import Exchange, Recorder
+from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
 from harness.suites.mss.documents import MssPerson, cda_for, mss_person, mss_persons_for_insi
@@ -81,7 +82,8 @@ SENT = [name for name, case in SENDING.items() if case[4]]
 
 @pytest.fixture(scope="session")
 def operator(mss: Simulator) -> MssSimulator:
-    assert isinstance(mss, MssSimulator)
+    if not isinstance(mss, MssSimulator):
+        raise HarnessCheckError("the MSSanté simulator of the run is not an MssSimulator")
     return mss
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from lxml import etree
 
 from harness.core.ins import Traits
+from harness.errors import HarnessCheckError
 from harness.paths import fixtures_dir
 from harness.validators.safexml import parse_xml
 
@@ -62,7 +63,8 @@ def mss_person(person_id: str) -> MssPerson:
         if entry["id"] == person_id:
             t = entry["traits"]
             ins = entry["ins"]
-            assert isinstance(t, dict) and isinstance(ins, dict)
+            if not isinstance(t, dict) or not isinstance(ins, dict):
+                raise HarnessCheckError(f"fixture person {person_id}: traits and ins must be objects")
             traits = Traits(str(t["birth_name"]), tuple(t["first_names"]), str(t["sex"]), str(t["birth_date"]),
                             t.get("birth_place"))
             return MssPerson(person_id, traits, str(ins["nir"]) + str(ins["key"]), str(ins["oid"]))
@@ -98,11 +100,13 @@ def cda_for(kind: str, person: MssPerson, *, with_ins: bool = True, drop: tuple[
     root = parse_xml(_template(kind))
     ns = {"cda": CDA}
     document_id = root.find("cda:id", ns)
-    assert document_id is not None
+    if document_id is None:
+        raise HarnessCheckError(f"CDA template {kind} has no cda:id")
     document_id.set("root", "1.2.250.1.213.1.1.9.999")
     document_id.set("extension", f"{kind.upper()}-{uuid.uuid4().hex[:12].upper()}")
     role = root.find("cda:recordTarget/cda:patientRole", ns)
-    assert role is not None
+    if role is None:
+        raise HarnessCheckError(f"CDA template {kind} has no patientRole")
     for child in list(role):
         role.remove(child)
     t = person.traits

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.core.findings import Finding, Severity
+from harness.errors import ValidatorError
 
 __all__ = ["R4B_DIFFERS", "R4B_ONLY", "R4_ONLY", "check_structure", "is_r4_resource_type"]
 
@@ -154,7 +155,7 @@ def _check_one(resource: Any, path: str, requirement: str, findings: list[Findin
     top = _choices(top, path, findings, requirement)
     try:
         model.model_validate(top)
-    except Exception as exc:  # pydantic ValidationError, or a KeyError/TypeError from fhir_core
+    except ValueError as exc:  # pydantic's ValidationError: what the resource breaks, each with its place
         errors = getattr(exc, "errors", None)
         if callable(errors):
             for error in errors():
@@ -163,7 +164,11 @@ def _check_one(resource: Any, path: str, requirement: str, findings: list[Findin
                 findings.append(Finding("fhir.structure", requirement, f"{message} ({name})", location=where))
         else:
             findings.append(Finding("fhir.structure", requirement,
-                                    f"{name} cannot be read: {type(exc).__name__}: {exc}", location=path))
+                                    f"{name} cannot be read: {exc}", location=path))
+    except Exception as exc:  # a library failing (fhir_core KeyError/TypeError…): the harness's fault, not a finding
+        raise ValidatorError(f"the FHIR structure check of {name} at {path} failed inside fhir.resources "
+                             f"({type(exc).__name__}: {exc})", tip="please report it / merci de le signaler",
+                             ) from exc
     if name in R4B_DIFFERS:
         findings.append(Finding("fhir.structure.r4b_gap", requirement, f"checked against R4B, which differs "
                                 f"from R4 here: {R4B_DIFFERS[name]}", Severity.WARNING, path))

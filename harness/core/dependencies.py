@@ -1,0 +1,118 @@
+"""Dependencies between requirements, as data: ``profiles/catalog/dependencies.csv``.
+
+One row ``requirement, blocked_by, reason`` says: when ``blocked_by`` fails in a run, a failure
+of ``requirement`` in the same run is its consequence (the exchange could not go right because
+of the first fault), so ``requirement`` is reported *blocked* by ``blocked_by``, named, and not
+*fail*. Example: the DUI stores an INS with a wrong key (INS-KEY-01); the patient mailbox
+``<INS>@patient.mssante.fr`` built from it does not exist, the operator answers ``550 5.1.1``
+and the MSSanté requirements of that message cannot be judged.
+
+Rows are checked against ``profiles/schema/dependency.schema.json``; both ids must exist in the
+catalog, a requirement cannot depend on itself and the dependencies have no cycle
+(``dui-harness profiles --check``). Any defect raises :class:`harness.errors.ProfileError`
+naming file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+
+from harness.errors import ProfileError
+
+__all__ = ["DEPENDENCIES_FILE", "Dependency", "load_dependencies"]
+
+#: the file, relative to the profiles folder; the requirement catalog loader skips it
+DEPENDENCIES_FILE = "catalog/dependencies.csv"
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``requirement`` is blocked by ``blocked_by`` when that one fails: ``reason`` says why."""
+
+    requirement: str
+    blocked_by: str
+    reason: str
+    origin: str = ""
+
+
+def _schema(root: Path) -> dict[str, object]:
+    path = root / "schema" / "dependency.schema.json"
+    try:
+        data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ProfileError(f"{path}: cannot read the JSON schema ({exc})", file=str(path)) from exc
+    return data
+
+
+def load_dependencies(root: Path, known: object = None) -> list[Dependency]:
+    """The dependencies of ``root`` (a profiles folder); none when the file is absent.
+
+    Args:
+        known: a container of requirement ids (the catalog): each id must be in it.
+    """
+    path = root / DEPENDENCIES_FILE
+    if not path.is_file():
+        return []
+    schema = _schema(root)
+    validator = jsonschema.Draft202012Validator(schema)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    expected = list(schema["required"])  # type: ignore[call-overload]
+    found: list[Dependency] = []
+    try:
+        if reader.fieldnames is None or list(reader.fieldnames) != expected:
+            raise ProfileError(f"{path}:1: header must be exactly {','.join(expected)}; "
+                               f"found {','.join(reader.fieldnames or [])}", file=str(path), line=1)
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(v is None for v in row.values()):
+                raise ProfileError(f"{path}:{line}: wrong number of columns", file=str(path), line=line)
+            values = {k: (v or "").strip() for k, v in row.items()}
+            errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
+            if errors:
+                where = ".".join(str(p) for p in errors[0].absolute_path) or "(row)"
+                raise ProfileError(f"{path}:{line}: column {where!r}: {errors[0].message}", file=str(path),
+                                   line=line)
+            for column in ("requirement", "blocked_by"):
+                if known is not None and values[column] not in known:  # type: ignore[operator]
+                    raise ProfileError(f"{path}:{line}: {column} {values[column]!r} is not a requirement of the "
+                                       "catalog", file=str(path), line=line)
+            if values["requirement"] == values["blocked_by"]:
+                raise ProfileError(f"{path}:{line}: {values['requirement']!r} cannot block itself", file=str(path),
+                                   line=line)
+            found.append(Dependency(values["requirement"], values["blocked_by"], values["reason"], f"{path}:{line}"))
+    except csv.Error as exc:
+        line = reader.reader.line_num
+        raise ProfileError(f"{path}:{line}: malformed CSV ({exc})", file=str(path), line=line) from exc
+    _check_acyclic(found, path)
+    return found
+
+
+def _check_acyclic(dependencies: list[Dependency], path: Path) -> None:
+    edges: dict[str, set[str]] = {}
+    for dep in dependencies:
+        edges.setdefault(dep.requirement, set()).add(dep.blocked_by)
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in edges.get(start, ()):
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                if reaches(nxt, goal, seen):
+                    return True
+        return False
+
+    for dep in dependencies:
+        if reaches(dep.blocked_by, dep.requirement, set()):
+            raise ProfileError(f"{dep.origin}: {dep.requirement!r} blocked by {dep.blocked_by!r} closes a cycle "
+                               "of dependencies", file=str(path))

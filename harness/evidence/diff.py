@@ -2,8 +2,9 @@
 
 A requirement *regressed* when it passed before and does not now, or fails now and did not
 before; it was *fixed* when it passes now and did not before; other verdict changes (e.g. a
-harness error that became a pass would be *fixed*, an unreachable DUI that became blocked) are
-*changed*. *Appeared* / *disappeared*: in one run's profile only.
+harness error that became a pass would be *fixed*, an unreachable DUI that became blocked, a pass
+that was not judged in a partial run) are *changed*. Each side's overall verdict is shown, and a
+comparison involving a partial run says so. *Appeared* / *disappeared*: in one run's profile only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.core.verdicts import NOT_JUDGED, Overall
 from harness.errors import InputError
+from harness.evidence.bundle import run_state
 from harness.evidence.services import verdict_label
 from harness.evidence.sources import RunSource
 
@@ -45,8 +48,10 @@ def _identity(source: RunSource) -> dict[str, Any]:
     matrix = source.json("coverage-matrix.json") or {}
     dui = run.get("dui") or (source.json("MANIFEST.json") or {}).get("dui") or {}
     profile = matrix.get("profile") or {}
+    state = run_state(matrix, run)
     return {"source": source.label, "dui": {k: dui.get(k) for k in ("name", "version", "build_id")},
             "profile": f"{profile.get('name')}@{profile.get('version')}", "started": run.get("started"),
+            "overall": state["overall"], "partial": state["partial"], "partial_reasons": state["partial_reasons"],
             "warnings": source.issues}
 
 
@@ -63,7 +68,7 @@ def diff_runs(old: RunSource, new: RunSource) -> RunDiff:
         entry["old"] = was
         if was == now:
             out.unchanged += 1
-        elif (was == "pass" and now != "pass") or (now == "fail" and was != "fail"):
+        elif now != NOT_JUDGED and ((was == "pass" and now != "pass") or (now == "fail" and was != "fail")):
             reasons = [t.get("reason") for t in row.get("tests", []) if t.get("reason")]
             entry["reason"] = reasons[0] if reasons else ""
             out.regressed.append(entry)
@@ -84,7 +89,14 @@ def render_text(diff: RunDiff) -> str:
         return f"{dui.get('name')} {dui.get('version')} (build {dui.get('build_id')}), {side['profile']}"
 
     lines = [f"dui-harness diff\n  avant / old: {who(diff.old)} — {diff.old['source']}",
-             f"  après / new: {who(diff.new)} — {diff.new['source']}"]
+             f"    verdict: {Overall.from_dict(diff.old['overall']).label()}",
+             f"  après / new: {who(diff.new)} — {diff.new['source']}",
+             f"    verdict: {Overall.from_dict(diff.new['overall']).label()}"]
+    partial = [name for name, side in (("avant / old", diff.old), ("après / new", diff.new)) if side["partial"]]
+    if partial:
+        lines.append(f"  ⚠ comparaison d'exécution(s) partielle(s) / comparing partial run(s): {', '.join(partial)} — "
+                     "une exigence non jugée n'a ni régressé ni été corrigée / a requirement not judged neither "
+                     "regressed nor was fixed")
     sections = (("Régressions / Regressed", diff.regressed), ("Corrigées / Fixed", diff.fixed),
                 ("Autres changements / Changed", diff.changed), ("Apparues / Appeared", diff.appeared),
                 ("Disparues / Disappeared", diff.disappeared))

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from harness.core.verdicts import Overall, overall_verdict
 from harness.evidence.services import VERDICT_LABELS, service_label, verdict_label
 
 __all__ = ["render_matrix_html"]
@@ -21,7 +22,7 @@ __all__ = ["render_matrix_html"]
 _COLOURS = {
     "pass": ("#14632e", "#dff3e4"), "fail": ("#a0001c", "#fde2e5"), "blocked": ("#8a4b00", "#fdebd3"),
     "unreachable": ("#5b4a00", "#fff4c2"), "error": ("#5a1a7a", "#efe1f7"), "skip": ("#444", "#ececec"),
-    "inconclusive": ("#444", "#ececec"), "attestation": ("#0b4a8b", "#e1edfb"), "not-covered": ("#444", "#f3f3f3"),
+    "not-judged": ("#444", "#ececec"), "attestation": ("#0b4a8b", "#e1edfb"), "not-covered": ("#444", "#f3f3f3"),
 }
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:1.5rem;color:#1d1d1d;
@@ -38,7 +39,11 @@ details pre{white-space:pre-wrap;font-size:.8rem;max-height:20rem;overflow:auto;
 table.req{table-layout:fixed}table.req td{overflow-wrap:anywhere}
 table.req col.c-id{width:8.5rem}table.req col.c-level{width:5rem}table.req col.c-app{width:7rem}
 table.req col.c-verdict{width:10rem}table.req col.c-title{width:30%}table.req .verdict{white-space:normal}
+.overall{font-size:1.25rem;font-weight:700;padding:.5rem .8rem;border-radius:6px}
+.partial{padding:.4rem .8rem;border-left:4px solid #8a4b00;background:#fdebd3}
 """
+_OVERALL_COLOURS = {"conforme": ("#14632e", "#dff3e4"), "non-conforme": ("#a0001c", "#fde2e5"),
+                    "partiel": ("#8a4b00", "#fdebd3")}
 
 
 def _e(value: Any) -> str:
@@ -48,6 +53,25 @@ def _e(value: Any) -> str:
 def _badge(verdict: str) -> str:
     fg, bg = _COLOURS.get(verdict, ("#444", "#eee"))
     return f'<span class="verdict" style="color:{fg};background:{bg}">{_e(verdict_label(verdict))}</span>'
+
+
+def _overall_html(matrix: dict[str, Any], run: dict[str, Any]) -> str:
+    """The DUI's overall verdict, first on the page, and a banner when the run is partial."""
+    overall = matrix.get("overall")
+    if not isinstance(overall, dict):
+        overall = overall_verdict(matrix.get("requirements") or [], matrix.get("partial_reasons") or []).as_dict()
+    verdict = Overall.from_dict(overall)
+    fg, bg = _OVERALL_COLOURS.get(verdict.verdict, ("#444", "#eee"))
+    parts = [f'<p class="overall" style="color:{fg};background:{bg}">Verdict de la DUI / DUI verdict : '
+             f"{_e(verdict.label())}</p>"]
+    if verdict.partial or run.get("interrupted"):
+        why = "; ".join(verdict.partial_reasons)
+        parts.append(f'<p class="partial"><b>Exécution partielle{" (interrompue)" if run.get("interrupted") else ""}'
+                     f" / Partial run{' (interrupted)' if run.get('interrupted') else ''}</b> — {_e(why)}. "
+                     "Les exigences dont les tests n'ont pas été exécutés sont « non jugées » : ce document ne "
+                     "prouve pas leur conformité. / Requirements whose tests did not run are \"not judged\": this "
+                     "document does not prove their conformity.</p>")
+    return "".join(parts)
 
 
 def _exchange_links(ids: Iterable[str], files: dict[str, str]) -> str:
@@ -97,6 +121,12 @@ def _row(row: dict[str, Any], req: dict[str, Any], files: dict[str, str]) -> str
     if verdict == "attestation":
         detail = ("<b>Déclaré par l'éditeur, non testé / Declared by the editor, not tested.</b> "
                   f"{_e(req.get('not_tested_reason'))}")
+    elif verdict in ("blocked", "not-judged") and row.get("reason"):
+        blockers = row.get("blocked_by") or []
+        detail = (f"<b>Motif / Reason:</b> {_e(row.get('reason'))}"
+                  + (f"<br><b>Bloquée par / Blocked by:</b> <span class='id'>{_e(', '.join(blockers))}</span>"
+                     if blockers else "")
+                  + (_failure_details(row, files) if verdict == "blocked" else ""))
     elif verdict not in ("pass",):
         detail = _failure_details(row, files)
     tests = len(row.get("tests", []))
@@ -121,6 +151,7 @@ def render_matrix_html(matrix: dict[str, Any], requirements: dict[str, dict[str,
         f"<title>Matrice de conformité / Conformity matrix — {_e(dui.get('name'))} {_e(dui.get('version'))}</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Matrice de conformité <span class='en'>/ Conformity matrix</span></h1>",
+        _overall_html(matrix, run),
         '<dl class="meta">',
         f"<dt>DUI</dt><dd>{_e(dui.get('name'))} — version {_e(dui.get('version'))}</dd>",
         f"<dt>Éditeur / Editor</dt><dd>{_e(dui.get('editor'))}</dd>",

@@ -24,7 +24,7 @@ VERDICT_LABELS = {
     "unreachable": ("DUI injoignable", "DUI unreachable", "⚠"),
     "error": ("Erreur du banc", "Harness error", "⚠"),
     "skip": ("Non vérifié (entrée manquante)", "Skipped (input missing)", "–"),
-    "inconclusive": ("Non concluant", "Inconclusive", "?"),
+    "not-judged": ("Non jugé (test non exécuté)", "Not judged (test not run)", "?"),
     "attestation": ("Déclaré, non testé", "Declared, not tested", "✎"),
     "not-covered": ("Non couvert", "Not covered", "∅"),
 }

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.requirements import list_profiles
+from harness.core.verdicts import Overall
 from harness.errors import InputError
-from harness.evidence.bundle import BUNDLE_FORMAT, MANIFEST, SIGNATURE
+from harness.evidence.bundle import BUNDLE_FORMAT, MANIFEST, SIGNATURE, run_state
 from harness.evidence.services import VERDICT_ORDER, service_label, verdict_label
 from harness.evidence.signing import SignatureCheck, TrustAnchor, check_signature
 from harness.evidence.ziparchive import MAX_BUNDLE_BYTES, STORED, ZipReadResult, dos_timestamp, read_zip
@@ -65,6 +66,13 @@ class VerifyReport:
         return [{k: r.get(k) for k in ("id", "service", "level", "applicability", "verification", "verdict",
                                        "title_fr")} for r in self.matrix.get("requirements", [])]
 
+    def run_state(self) -> dict[str, Any]:
+        """The DUI's overall verdict and whether the run was partial (from the matrix; the manifest's
+        copy must agree). Empty when no verdict can be read."""
+        if not self.matrix:
+            return {}
+        return run_state(self.matrix, _json(self.contents.get("run.json")) or {})
+
     def services(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for row in self.matrix.get("requirements", []):
@@ -82,6 +90,8 @@ class VerifyReport:
             "harness_version": self.manifest.get("harness_version"),
             "dui": self.manifest.get("dui"),
             "profile": {**(self.manifest.get("profile") or {}), "status": self.profile_status},
+            "dui_verdict": self.run_state().get("overall"),
+            "partial": self.run_state().get("partial"),
             "counts": self.matrix.get("counts", {}),
             "services": self.services(),
             "requirements": self.requirements(),
@@ -125,6 +135,8 @@ def verify_bytes(data: bytes, label: str, anchors: list[TrustAnchor], *,
     report.matrix = matrix if isinstance(matrix, dict) else {}
     if not report.matrix:
         report.error("coverage-matrix.json", "missing or not JSON: no verdict can be read")
+    elif "overall" in manifest and manifest.get("overall") != report.run_state().get("overall"):
+        report.error(MANIFEST, "overall verdict differs from the one of coverage-matrix.json")
     return report
 
 
@@ -244,10 +256,29 @@ def _check_profile(report: VerifyReport, manifest: dict[str, Any], root: Path) -
 
 
 def render_text(report: VerifyReport) -> str:
+    """The report for a person: the DUI's verdict first, then the bundle's integrity, then the details."""
     m = report.manifest
     dui = m.get("dui") or {}
-    verdict = "VALIDE / VALID" if report.valid else "INVALIDE / INVALID (altéré ou non fiable / tampered or untrusted)"
-    lines = [f"dui-harness verify — {report.bundle}", f"  VERDICT: {verdict}"]
+    state = report.run_state()
+    lines = [f"dui-harness verify — {report.bundle}"]
+    if state:
+        overall = Overall.from_dict(state["overall"])
+        if report.valid:
+            lines.append(f"  VERDICT DUI: {overall.label()}")
+        else:  # a verdict read from an altered or untrusted bundle proves nothing
+            lines.append(f"  VERDICT DUI: non établi, dossier invalide / not established, bundle invalid "
+                         f"(annoncé / claimed: {overall.label()[:120]})")
+        if state.get("partial"):
+            lines.append("  ⚠ exécution partielle / partial run"
+                         + (" (interrompue / interrupted)" if state.get("interrupted") else "")
+                         + " : ce dossier ne prouve pas la conformité / this bundle does not prove conformity")
+    sig = report.signature
+    signer = (sig.subject or f"clé / key {sig.fingerprint[:16]}…") if sig is not None else "?"
+    if report.valid:
+        integrity = f"intact, signé par / intact, signed by {signer}"
+    else:
+        integrity = "INVALIDE / INVALID (altéré ou non fiable / tampered or untrusted)"
+    lines.append(f"  DOSSIER / BUNDLE: {integrity}")
     if m:
         profile = m.get("profile") or {}
         lines += [f"  créé le / created: {m.get('created')} by dui-harness {m.get('harness_version')}",

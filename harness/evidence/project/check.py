@@ -33,6 +33,8 @@ class BundleEvidence:
     problems: list[str]
     dui: dict[str, Any]
     rows: list[dict[str, Any]]
+    #: why the run of this bundle is partial (tests not run, interrupted); empty for a complete run
+    partial: list[str] = field(default_factory=list)
 
     def service_status(self, service: str, target: str) -> tuple[str, list[str]]:
         """``(status, ids of the MUST requirements that did not pass)`` of ``service`` for ``target``."""
@@ -47,7 +49,11 @@ class BundleEvidence:
     def from_report(cls, report: VerifyReport) -> BundleEvidence:
         dui = report.manifest.get("dui") or {}
         problems = [f"{i.where}: {i.message}" for i in report.issues if i.severity == "error"]
-        return cls(report.bundle, report.valid, problems, dui, report.matrix.get("requirements", []))
+        state = report.run_state()
+        partial = list(state.get("partial_reasons") or []) or (["partial run"] if state.get("partial") else [])
+        if state.get("interrupted"):
+            partial.insert(0, "interrupted (Ctrl-C)")
+        return cls(report.bundle, report.valid, problems, dui, report.matrix.get("requirements", []), partial)
 
 
 @dataclass
@@ -102,7 +108,8 @@ class ProjectReport:
             "rules_verdicts": [r.__dict__ for r in self.rule_verdicts],
             "esms": [e.__dict__ for e in self.esms],
             "attestations": self.attestations,
-            "bundles": [{"path": b.path, "valid": b.valid, "dui": b.dui, "problems": b.problems[:20]}
+            "bundles": [{"path": b.path, "valid": b.valid, "partial": b.partial, "dui": b.dui,
+                         "problems": b.problems[:20]}
                         for b in self.bundles],
         }
 
@@ -116,8 +123,14 @@ def _socle_services(rules: Rules) -> list[str]:
 
 def _service_for(bundles: list[BundleEvidence], software: str, version: str, service: str,
                  target: str) -> dict[str, Any]:
-    mine = [b for b in bundles if b.valid and b.dui.get("name") == software and b.dui.get("version") == version]
+    of_dui = [b for b in bundles if b.valid and b.dui.get("name") == software and b.dui.get("version") == version]
+    mine = [b for b in of_dui if not b.partial]  # a partial run proves nothing about what it did not run
     if not mine:
+        partial = [b for b in of_dui if b.partial]
+        if partial:
+            return {"status": NOT_EVIDENCED, "bundle": partial[0].path,
+                    "why": f"only partial evidence bundle(s) of {software} {version} (exécution partielle / "
+                           f"partial run: {'; '.join(partial[0].partial)[:300]}): never counted as conformant"}
         return {"status": NOT_EVIDENCED, "why": f"no valid evidence bundle of {software} {version}"}
     results = [(b, *b.service_status(service, target)) for b in mine]
     failing = [(b, ids) for b, status, ids in results if status == NOT_CONFORMANT]

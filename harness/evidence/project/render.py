@@ -48,6 +48,9 @@ def render_text(report: ProjectReport) -> str:
     for b in report.bundles:
         lines.append(f"    {'valide / valid' if b.valid else 'INVALIDE / INVALID'}: {b.path} — "
                      f"{b.dui.get('name')} {b.dui.get('version')}")
+        if b.partial:
+            why = "; ".join(b.partial)[:300]
+            lines.append(f"        ⚠ exécution partielle, non comptée / partial run, not counted: {why}")
         lines += [f"        ✘ {p}" for p in b.problems[:5]]
     return "\n".join(lines) + "\n"
 
@@ -106,6 +109,9 @@ def render_html(report: ProjectReport) -> str:
     for b in report.bundles:
         verdict = _badge(_RULE, "pass" if b.valid else "fail")
         problems = "".join(f"<br><small>{_e(p)}</small>" for p in b.problems[:5])
+        if b.partial:
+            problems += (f"<br><small><b>Exécution partielle, non comptée / partial run, not counted:</b> "
+                         f"{_e('; '.join(b.partial)[:300])}</small>")
         parts.append(f"<tr><td>{_e(b.path)}</td><td>{_e(b.dui.get('name'))} {_e(b.dui.get('version'))}</td>"
                      f"<td>{verdict}{problems}</td></tr>")
     parts += ["</table></body></html>", ""]

@@ -237,6 +237,10 @@ def main(args: argparse.Namespace) -> int:
             print(f"  matrice de conformité / conformity matrix: {reports / 'conformity-matrix.html'}")
     final = exit_code(code, result)
     if final == 2 and result is not None:
-        print("  code de sortie 2 : exécution partielle, des exigences ne sont pas jugées / exit code 2: partial "
-              "run, requirements not judged")
+        counts = result.matrix.counts()
+        if not counts.get("pass") and not counts.get("fail"):
+            print("  aucune exigence n'a pu être jugée / no requirement could be judged: exit 2")
+        else:
+            print("  code de sortie 2 : exécution partielle ou exigences non jugées / exit code 2: partial run or "
+                  "requirements not judged")
     return final

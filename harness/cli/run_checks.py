@@ -117,7 +117,8 @@ def check_invocation(args: argparse.Namespace) -> Profile:
     try:
         profile = load_profile(profiles_dir(), args.profile)
     except UsageError as exc:
-        raise _usage(f"--profile {args.profile} : {exc.message} (dui-harness profiles)") from None
+        raise _usage(f"--profile {args.profile} : profil introuvable ou invalide / {exc.message} "
+                     "(dui-harness profiles)") from None
     if args.defect:
         if args.sut or args.attended:
             raise _usage("--defect ne s'applique qu'à la DUI de référence / switches the bundled reference DUI "
@@ -141,7 +142,8 @@ def check_invocation(args: argparse.Namespace) -> Profile:
         try:
             load_pack(args.cda_pack)
         except HarnessError as exc:
-            raise _usage(f"--cda-pack {args.cda_pack} : {exc.message}") from None
+            raise _usage(f"--cda-pack {args.cda_pack} : paquet d'artefacts CI-SIS inutilisable / {exc.message}"
+                         ) from None
     if args.key is not None and not args.no_bundle:
         from harness.evidence.signing import load_signer
 

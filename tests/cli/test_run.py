@@ -37,13 +37,26 @@ def external_dui() -> Iterator[ReferenceDui]:
         dui.stop()
 
 
+#: the official CI-SIS artefact pack beside the repository (../shared/reference), when present
+CDA_PACK = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "cda-testcontenucda"
+PACK_ONLY = ["CDA-SCH-01", "CDA-SCH-02", "CDA-XSD-01"]
+
+
 def test_run_against_an_external_dui_through_its_trigger_api(external_dui: ReferenceDui, tmp_path: Path) -> None:
     # given a DUI that accepts PUT /config/endpoints, when the harness runs with --sut
+    pack = ["--cda-pack", str(CDA_PACK)] if CDA_PACK.is_dir() else []
     result = harness("run", "--sut", external_dui.base_url, "--free-ports", "--reports", str(tmp_path),
-                     "--no-report", "-q")
-    # then it is pointed at the simulators and passes, and the report names it and its mode
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+                     "--no-report", "-q", *pack)
     matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
+    # then it is pointed at the simulators and is CONFORME (with the official pack: everything judged);
+    # without the pack the three pack-only CDA requirements are not judged: PARTIEL, exit 2, never 0
+    if pack:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+        assert matrix["overall"]["verdict"] == "conforme"
+        assert "VERDICT DUI: CONFORME / CONFORMANT" in result.stdout
+    else:
+        assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-2000:]
+        assert matrix["overall"]["verdict"] == "partiel" and matrix["overall"]["not_judged"] == PACK_ONLY
     assert matrix["uncovered_must"] == []
     env = (tmp_path / "allure-results" / "environment.properties").read_text(encoding="utf-8")
     assert "DUI.mode=trigger" in env and "DUI.name=DUI de référence dui-harness" in env
@@ -52,11 +65,10 @@ def test_run_against_an_external_dui_through_its_trigger_api(external_dui: Refer
 def test_unreachable_dui_is_exit_3_not_a_non_conformity(tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}/harness/v1"
     result = harness("run", "--sut", dead, "--free-ports", "--reports", str(tmp_path), "--no-report", "-q")
+    # then one line, exit 3, checked before anything is written (no verdict at all, nothing deleted)
     assert result.returncode == 3, result.stdout[-3000:]
-    matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
-    verdicts = {r["verdict"] for r in matrix["requirements"]}
-    assert "fail" not in verdicts and "unreachable" in verdicts
-    assert "DUI INJOIGNABLE" in result.stdout
+    assert "DUI INJOIGNABLE" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "coverage-matrix.json").exists()
 
 
 def test_run_writes_junit_and_exchanges(tmp_path: Path) -> None:

@@ -1,0 +1,207 @@
+"""``dui-harness run`` end to end on the reference DUI: partial runs, Ctrl-C, misuse, usage figures.
+
+Each run is a real subprocess, as an editor runs it; waits are bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness.paths import fixtures_dir
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = fixtures_dir() / "projects"
+
+
+def harness(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def td02(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    reports = tmp_path_factory.mktemp("td02")
+    return reports, harness("run", "-k", "td02", "--reports", str(reports), "--no-report", "-q")
+
+
+def test_a_filtered_run_is_partial_everywhere(td02: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    reports, result = td02
+    # then it is not 0, and says PARTIEL first
+    assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-2000:]
+    summary = result.stdout[result.stdout.index("dui-harness — profil"):]
+    assert summary.splitlines()[1].startswith("  VERDICT DUI: PARTIEL / PARTIAL")
+    matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))
+    verdicts = [r["verdict"] for r in matrix["requirements"]]
+    # a handful of tests ran: at most the requirements they judged pass, every other one is not judged
+    assert verdicts.count("pass") <= 2 and verdicts.count("not-judged") >= 90
+    assert matrix["partial"] is True and matrix["overall"]["verdict"] == "partiel"
+    run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
+    assert run["partial"] is True and run["tests"]["ran"] < 10 < run["tests"]["planned"]
+    assert ",partiel,partial" in (reports / "coverage-matrix.csv").read_text(encoding="utf-8")
+    env = (reports / "allure-results" / "environment.properties").read_text(encoding="utf-8")
+    assert env.startswith("DUI.verdict=PARTIEL") and "run.partial=yes" in env
+    html = (reports / "conformity-matrix.html").read_text(encoding="utf-8")
+    assert html.index("PARTIEL / PARTIAL") < html.index("<dl class=\"meta\">") and "Exécution partielle" in html
+    with zipfile.ZipFile(reports / "evidence-bundle.zip") as bundle:
+        manifest = json.loads(bundle.read("MANIFEST.json"))
+    assert manifest["partial"] is True and manifest["overall"]["verdict"] == "partiel"
+
+
+def test_verify_states_the_dui_verdict_apart_from_the_bundle_integrity(
+        td02: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    reports, _ = td02
+    result = harness("verify", str(reports / "evidence-bundle.zip"))
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("  VERDICT DUI: PARTIEL / PARTIAL")
+    assert "exécution partielle / partial run" in lines[2]
+    assert lines[3].startswith("  DOSSIER / BUNDLE: intact, signé par / intact, signed by")
+    assert result.returncode == 0  # the bundle is intact: its verdict is PARTIEL, said above
+
+
+def test_check_project_never_counts_a_partial_bundle(td02: tuple[Path, subprocess.CompletedProcess[str]],
+                                                     tmp_path: Path) -> None:
+    reports, _ = td02
+    data = yaml.safe_load((EXAMPLES / "grouping-bretagne.yaml").read_text(encoding="utf-8"))
+    data["bundles"] = [{"path": str(reports / "evidence-bundle.zip")}]
+    project = tmp_path / "project.yaml"
+    project.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = harness("check-project", str(project), "--json")
+    report = json.loads(result.stdout)
+    ref = [e for e in report["esms"] if e["software"] == "DUI de référence dui-harness"]
+    assert ref and all(e["services"][s]["status"] != "conformant" for e in ref for s in e["services"])
+    assert all("partial" in e["services"]["INS"]["why"] for e in ref)
+    assert report["bundles"][0]["partial"]
+    text = harness("check-project", str(project)).stdout
+    assert "partial run, not counted" in text
+
+
+def test_diff_says_it_compares_partial_runs(td02: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    reports, _ = td02
+    result = harness("diff", str(reports), str(reports / "evidence-bundle.zip"))
+    assert "comparing partial run(s)" in result.stdout and "PARTIEL / PARTIAL" in result.stdout
+
+
+def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(tmp_path: Path) -> None:
+    # given a full run of the reference DUI, interrupted by SIGINT once it has recorded exchanges
+    reports = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list(reports.glob(".run-*/exchanges/*.json"))) >= 15:
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+    # then it ends cleanly (no INTERNALERROR, no traceback), partial and interrupted, with a bundle
+    assert "INTERNALERROR" not in out + err and "Traceback" not in err, (out[-3000:], err[-3000:])
+    assert proc.returncode in (1, 2), out[-3000:]
+    run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
+    assert run["interrupted"] is True and run["partial"] is True
+    matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))
+    assert matrix["overall"]["verdict"] in ("partiel", "non-conforme") and matrix["partial"] is True
+    for row in matrix["requirements"]:  # a pass is only ever a requirement whose every test ran and passed
+        if row["verdict"] == "pass":
+            assert {t["verdict"] for t in row["tests"]} == {"pass"}, row["id"]
+    assert any(r["verdict"] == "not-judged" and "interrupted" in r["reason"] for r in matrix["requirements"])
+    with zipfile.ZipFile(reports / "evidence-bundle.zip") as bundle:
+        manifest = json.loads(bundle.read("MANIFEST.json"))
+    assert manifest["interrupted"] is True and manifest["partial"] is True
+    assert "interrompue / run interrupted" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--sut", "notaurl"], "not an http(s) URL"),
+        (["--sut", "http://127.0.0.1:99999/harness/v1"], "invalid URL"),
+        (["--sut", "http://127.0.0.1:9/x", "--insi-port", "99999"], "--insi-port 99999"),
+        (["--cda-pack", "/nonexistent/pack"], "--cda-pack /nonexistent/pack"),
+        (["--profile", "nope"], "unknown profile"),
+        (["--key", "/nonexistent/key.pem"], "--key /nonexistent/key.pem"),
+    ],
+)
+def test_misuse_is_one_line_exit_2_and_keeps_the_previous_reports(args: list[str], words: str,
+                                                                  tmp_path: Path) -> None:
+    # given the reports of an earlier run
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "coverage-matrix.json").write_text('{"earlier": true}', encoding="utf-8")
+    (reports / "evidence-bundle.zip").write_bytes(b"earlier")
+    result = harness("run", *args, "--reports", str(reports), "--no-report", timeout=60)
+    # then one bilingual line, exit 2, nothing touched
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and " / " in result.stderr
+    assert (reports / "coverage-matrix.json").read_text(encoding="utf-8") == '{"earlier": true}'
+    assert (reports / "evidence-bundle.zip").read_bytes() == b"earlier"
+
+
+def test_reports_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x", encoding="utf-8")
+    result = harness("run", "--reports", str(target), "--no-report", timeout=60)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "is a file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path) -> None:
+    # given another program listening on the port INSi must take for a DUI configured beforehand
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = harness("run", "--sut", f"http://127.0.0.1:{free_port()}/x", "--insi-port", str(port),
+                         "--reports", str(tmp_path), "--no-report", timeout=60)
+    # then one line naming the port and the ways out, exit 2
+    assert result.returncode == 2, result.stderr
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1 and f"INSi {port}" in line and "--free-ports" in line
+    assert not (tmp_path / "coverage-matrix.json").exists()
+
+
+def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "run.json").write_text("{}", encoding="utf-8")
+    result = harness("run", "--sut", f"http://127.0.0.1:{free_port()}/harness/v1", "--free-ports",
+                     "--reports", str(reports), "--no-report", timeout=60)
+    assert result.returncode == 3, result.stdout[-2000:] + result.stderr[-2000:]
+    assert len(result.stderr.strip().splitlines()) == 1 and "DUI UNREACHABLE" in result.stderr
+    assert (reports / "run.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path) -> None:
+    result = harness("run", "--profile", "mss", "--reports", str(tmp_path), "--no-report", "--no-bundle", "-q")
+    assert result.returncode == 0, result.stdout[-3000:]
+    written = json.loads((tmp_path / "usage.json").read_text(encoding="utf-8"))
+    verb = json.loads(harness("usage", str(tmp_path), "--json").stdout)
+    values = {i["key"]: i["value"] for i in written["indicators"]}
+    assert values == {i["key"]: i["value"] for i in verb["indicators"]}
+    mss = written["mssante"]
+    assert values["mss_messages_to_professionals"] == mss["messages_to_professionals"]
+    assert values["mss_messages_to_patients"] == mss["messages_to_patients"]
+    assert mss["acknowledgements_sent"] >= 1  # counted apart, never as messages to professionals

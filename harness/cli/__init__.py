@@ -4,10 +4,11 @@ reviewers and ARS ``bundle``, ``verify``, ``keys``, ``check-project``, ``usage``
 Exit codes (every verb):
 
 ====  ==============================================================
-0     success (run: every selected requirement holds; validate: valid)
+0     success (run: CONFORME — every planned test ran, every MUST requirement passed; validate: valid)
 1     a non-conformity was found (a requirement fails / an error finding)
 2     usage error or unreadable input (message + "Tip:" line, no traceback);
-      run: no requirement could be judged (every input missing, e.g. no operator answered)
+      run: PARTIEL — tests deselected, interrupted or stopped, or a MUST requirement not judged,
+      skipped (input missing), blocked or not covered
 3     the DUI under test was unreachable
 4     the harness itself failed (a bug: please report it)
 ====  ==============================================================

@@ -30,7 +30,7 @@ from harness.paths import suites_dir
 from harness.plugin import RESULT
 from harness.plugin.options import DEFAULT_PROFILE
 from harness.plugin.run_record import RunResult
-from harness.plugin.writers import usage_document
+from harness.plugin.writers import STAGING_PREFIX, usage_document
 from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
 
 __all__ = ["add_parser", "exit_code", "main", "run_suite"]
@@ -139,7 +139,7 @@ def run_suite(args: argparse.Namespace) -> tuple[int, RunResult | None]:
     """
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".run-", dir=reports))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=reports))
     if getattr(args, "cda_pack", None):
         os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
     collector = _Collector()

@@ -7,8 +7,12 @@ of the first fault), so ``requirement`` is reported *blocked* by ``blocked_by``,
 ``<INS>@patient.mssante.fr`` built from it does not exist, the operator answers ``550 5.1.1``
 and the MSSanté requirements of that message cannot be judged.
 
-Rows are checked against ``profiles/schema/dependency.schema.json``; both ids must exist in the
-catalog, a requirement cannot depend on itself and the dependencies have no cycle
+``requirement`` may also be ``service:CODE`` (e.g. ``service:MSS``): every requirement of that
+service but ``blocked_by`` itself — when an INSi request is refused, no identity is qualified
+and nothing downstream can go right.
+
+Rows are checked against ``profiles/schema/dependency.schema.json``; both ids (or the service)
+must exist in the catalog, a requirement cannot depend on itself and the dependencies have no cycle
 (``dui-harness profiles --check``). Any defect raises :class:`harness.errors.ProfileError`
 naming file and line.
 """
@@ -23,12 +27,15 @@ from pathlib import Path
 
 import jsonschema
 
+from harness.core.requirements import Catalog
 from harness.errors import ProfileError
 
-__all__ = ["DEPENDENCIES_FILE", "Dependency", "load_dependencies"]
+__all__ = ["DEPENDENCIES_FILE", "SERVICE_PREFIX", "Dependency", "load_dependencies"]
 
 #: the file, relative to the profiles folder; the requirement catalog loader skips it
 DEPENDENCIES_FILE = "catalog/dependencies.csv"
+#: ``service:MSS`` in the requirement column: every requirement of the service
+SERVICE_PREFIX = "service:"
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,12 @@ class Dependency:
     reason: str
     origin: str = ""
 
+    def applies_to(self, requirement: str, service: str) -> bool:
+        """True when this dependency speaks of ``requirement`` (of ``service``)."""
+        if requirement == self.blocked_by:
+            return False
+        return self.requirement in (requirement, f"{SERVICE_PREFIX}{service}")
+
 
 def _schema(root: Path) -> dict[str, object]:
     path = root / "schema" / "dependency.schema.json"
@@ -50,11 +63,11 @@ def _schema(root: Path) -> dict[str, object]:
     return data
 
 
-def load_dependencies(root: Path, known: object = None) -> list[Dependency]:
+def load_dependencies(root: Path, known: Catalog | None = None) -> list[Dependency]:
     """The dependencies of ``root`` (a profiles folder); none when the file is absent.
 
     Args:
-        known: a container of requirement ids (the catalog): each id must be in it.
+        known: the catalog: each id (and service) must be in it.
     """
     path = root / DEPENDENCIES_FILE
     if not path.is_file():
@@ -82,10 +95,8 @@ def load_dependencies(root: Path, known: object = None) -> list[Dependency]:
                 where = ".".join(str(p) for p in errors[0].absolute_path) or "(row)"
                 raise ProfileError(f"{path}:{line}: column {where!r}: {errors[0].message}", file=str(path),
                                    line=line)
-            for column in ("requirement", "blocked_by"):
-                if known is not None and values[column] not in known:  # type: ignore[operator]
-                    raise ProfileError(f"{path}:{line}: {column} {values[column]!r} is not a requirement of the "
-                                       "catalog", file=str(path), line=line)
+            if known is not None:
+                _check_known(known, values, path, line)
             if values["requirement"] == values["blocked_by"]:
                 raise ProfileError(f"{path}:{line}: {values['requirement']!r} cannot block itself", file=str(path),
                                    line=line)
@@ -93,14 +104,32 @@ def load_dependencies(root: Path, known: object = None) -> list[Dependency]:
     except csv.Error as exc:
         line = reader.reader.line_num
         raise ProfileError(f"{path}:{line}: malformed CSV ({exc})", file=str(path), line=line) from exc
-    _check_acyclic(found, path)
+    _check_acyclic(found, path, known)
     return found
 
 
-def _check_acyclic(dependencies: list[Dependency], path: Path) -> None:
+def _check_known(known: Catalog, values: dict[str, str], path: Path, line: int) -> None:
+    services = {r.service for r in known}
+    for column in ("requirement", "blocked_by"):
+        value = values[column]
+        if column == "requirement" and value.startswith(SERVICE_PREFIX):
+            if value.removeprefix(SERVICE_PREFIX) not in services:
+                raise ProfileError(f"{path}:{line}: {value!r}: no requirement of the catalog has this service "
+                                   f"({', '.join(sorted(services))})", file=str(path), line=line)
+        elif value not in known:
+            raise ProfileError(f"{path}:{line}: {column} {value!r} is not a requirement of the catalog",
+                               file=str(path), line=line)
+
+
+def _check_acyclic(dependencies: list[Dependency], path: Path, known: Catalog | None) -> None:
     edges: dict[str, set[str]] = {}
     for dep in dependencies:
-        edges.setdefault(dep.requirement, set()).add(dep.blocked_by)
+        targets = [dep.requirement]
+        if dep.requirement.startswith(SERVICE_PREFIX) and known is not None:
+            service = dep.requirement.removeprefix(SERVICE_PREFIX)
+            targets = [r.id for r in known if r.service == service and dep.applies_to(r.id, service)]
+        for target in targets:
+            edges.setdefault(target, set()).add(dep.blocked_by)
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:
         for nxt in edges.get(start, ()):
@@ -112,7 +141,8 @@ def _check_acyclic(dependencies: list[Dependency], path: Path) -> None:
                     return True
         return False
 
-    for dep in dependencies:
-        if reaches(dep.blocked_by, dep.requirement, set()):
-            raise ProfileError(f"{dep.origin}: {dep.requirement!r} blocked by {dep.blocked_by!r} closes a cycle "
-                               "of dependencies", file=str(path))
+    for requirement, blockers in edges.items():
+        for blocker in blockers:
+            if reaches(blocker, requirement, set()):
+                raise ProfileError(f"{path}: {requirement!r} blocked by {blocker!r} closes a cycle of dependencies "
+                                   "(two failures would each hide the other)", file=str(path))

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from harness.core.dependencies import load_dependencies
 from harness.core.findings import Blocked, NonConformity, Severity
 from harness.core.recorder import Exchange
 from harness.core.requirements import cached_catalog, load_profile
@@ -31,7 +32,7 @@ from harness.plugin.options import add_options, settings_from
 from harness.plugin.run_record import RunResult, build_result, failure_reason
 from harness.plugin.state import STATE, PluginState
 from harness.plugin.verdicts import TestVerdict, classify
-from harness.plugin.writers import write_outputs
+from harness.plugin.writers import STAGING_PREFIX, write_outputs
 
 __all__ = [*FIXTURES, "RESULT"]
 
@@ -109,6 +110,10 @@ def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
             "dui-harness: tests declare requirement ids that no catalog under "
             f"{profiles_dir() / 'catalog'} defines:\n{lines}"
         )
+    try:
+        state.dependencies = load_dependencies(profiles_dir(), catalog)
+    except ProfileError as exc:
+        raise pytest.UsageError(f"dui-harness: {exc}") from None
     state.catalog, state.profile = catalog, profile
     in_profile = profile.ids()
     keep: list[pytest.Item] = []
@@ -223,7 +228,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     ctx = state.context
     unclaimed = ctx.recorder.unclaimed() if ctx is not None else []
     _report_unclaimed(tr, unclaimed)
-    if not state.settings.reports.name.startswith(".run-"):  # dui-harness run prints the final place itself
+    if not state.settings.reports.name.startswith(STAGING_PREFIX):  # dui-harness run prints the final place
         tr.write_line(f"coverage matrix: {state.settings.reports / 'coverage-matrix.json'}")
 
 

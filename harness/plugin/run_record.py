@@ -157,9 +157,7 @@ def _partial_reasons(tests: list[TestVerdict]) -> list[str]:
 
 def build_result(state: PluginState, exitstatus: int) -> RunResult:
     """The run's result from the plugin state, once every test that could run has run."""
-    from harness.core.dependencies import load_dependencies
     from harness.evidence.usage import mss_counters, usage_of
-    from harness.paths import profiles_dir
 
     if state.profile is None:
         raise HarnessError("no profile: the run result of a session without conformance tests")
@@ -167,8 +165,7 @@ def build_result(state: PluginState, exitstatus: int) -> RunResult:
     for test in tests:
         if not test.ran:
             test.not_run(*state.why_not_run(test.nodeid))
-    dependencies = load_dependencies(profiles_dir(), state.catalog)
-    matrix = CoverageMatrix(state.profile, tests, dependencies, _partial_reasons(tests))
+    matrix = CoverageMatrix(state.profile, tests, state.dependencies, _partial_reasons(tests))
     ctx = state.context
     exchanges = [e.as_dict() for e in ctx.recorder.exchanges()] if ctx is not None else []
     indicators = ctx.indicators if ctx is not None else None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from harness.core.dependencies import Dependency
 from harness.core.requirements import Catalog, Profile
 from harness.core.verdicts import NOT_RUN, UNREACHABLE
 from harness.plugin.options import RunSettings
@@ -24,6 +25,8 @@ class PluginState:
     settings: RunSettings
     catalog: Catalog | None = None
     profile: Profile | None = None
+    #: ``profiles/catalog/dependencies.csv``, loaded (and checked) at collection
+    dependencies: list[Dependency] = field(default_factory=list)
     #: every PLANNED test of the profile (before -k / -m / --deselect), by node id, in collection order
     verdicts: dict[str, TestVerdict] = field(default_factory=dict)
     omitted: list[str] = field(default_factory=list)

@@ -3,15 +3,16 @@
 The firewall (after Inferno), made explicit in :func:`classify`:
 
 * *fail* — only a :class:`harness.core.findings.NonConformity` (findings judged on what the DUI
-  did) counts against the DUI;
+  did) counts against the DUI, and the DUI refusing through its trigger API an operation the
+  scenario requires (:class:`~harness.sut.http_trigger.TriggerApiError` with an HTTP status);
 * *blocked* — :class:`harness.core.findings.Blocked`: a check that another requirement's failure
   made impossible (named);
 * *unreachable* — :class:`harness.errors.SutUnreachable`: the DUI did not answer;
 * *skip* — a missing input or precondition (``pytest.skip``, no operator answer);
 * *error* — everything else: a harness fault (:class:`harness.errors.HarnessError`), the DUI's
-  trigger API breaking its contract, a library exception, and a bare ``AssertionError`` (a
-  harness-side check: suites judge the DUI with ``NonConformity`` / ``raise_for_findings``),
-  never counted against the DUI.
+  trigger API answering against its contract (not JSON, missing fields), a library exception,
+  and a bare ``AssertionError`` (a harness-side check: suites judge the DUI with
+  ``NonConformity`` / ``raise_for_findings``), never counted against the DUI.
 
 A requirement is *pass* only when every test planned for it ran and passed (README, "Verdicts").
 """
@@ -46,6 +47,7 @@ from harness.core.verdicts import (
 )
 from harness.errors import SutUnreachable
 from harness.sut.attended import OperatorNoAnswer
+from harness.sut.http_trigger import TriggerApiError
 
 __all__ = ["ATTESTATION", "BLOCKED", "ERROR", "FAIL", "NOT_COVERED", "NOT_JUDGED", "NOT_RUN", "PASS", "SKIP",
            "UNREACHABLE", "CoverageMatrix", "RequirementVerdict", "TestVerdict", "classify"]
@@ -69,6 +71,8 @@ def classify(excinfo: Any, skipped: bool) -> str:
         return BLOCKED
     if isinstance(exc, NonConformity):
         return FAIL
+    if isinstance(exc, TriggerApiError) and exc.refused:
+        return FAIL  # the DUI refused or failed the operation the scenario requires: what it did
     return ERROR  # a harness fault, a broken trigger API contract or a bare assertion: never the DUI's
 
 
@@ -211,7 +215,7 @@ class CoverageMatrix:
         for row in self.rows:
             if row.verdict != FAIL:
                 continue
-            causes = [d for d in dependencies if d.requirement == row.id and d.blocked_by in failed]
+            causes = [d for d in dependencies if d.applies_to(row.id, row.service) and d.blocked_by in failed]
             if not causes:
                 continue
             row.verdict = BLOCKED

@@ -15,7 +15,10 @@ from typing import Any
 from harness.plugin import allure_bridge
 from harness.plugin.run_record import RunResult
 
-__all__ = ["usage_document", "write_outputs"]
+__all__ = ["STAGING_PREFIX", "usage_document", "write_outputs"]
+
+#: ``dui-harness run`` writes into ``<reports>/.run-XXXX`` and moves the outputs up when the run ends
+STAGING_PREFIX = ".run-"
 
 
 def _dump(path: Path, data: Any) -> None:

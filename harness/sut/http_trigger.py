@@ -16,12 +16,33 @@ __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
 class TriggerApiError(TriggerContractError):
-    """The DUI answered its trigger API with an error or a body that breaks the contract.
+    """The DUI answered its trigger API with an HTTP error status, or a body that breaks the contract.
 
-    Not an ``AssertionError``: the DUI's test mode does not honour the contract it claims, which
-    is no non-conformity to a national requirement; the check is *error* (the message says the
-    trigger API is at fault). No answer at all is :class:`harness.errors.SutUnreachable`.
+    Not an ``AssertionError``. Two cases, told apart by ``status``:
+
+    * ``status`` set — the DUI *refused or failed* the operation the scenario asks for (e.g. 404
+      on a person it created and lost, 409 on a document for an identity it could not qualify):
+      that is what the DUI did, so the test's requirements are *fail* (and *blocked* when a
+      failed requirement they depend on explains it, ``profiles/catalog/dependencies.csv``);
+    * ``status`` None — the answer breaks ``trigger-api.yaml`` (not JSON, a missing field): the
+      harness cannot drive the DUI, the verdict is *error*.
+
+    No answer at all is :class:`harness.errors.SutUnreachable` (*unreachable*).
     """
+
+    def __init__(self, message: str, *, status: int | None = None, **extras: Any) -> None:
+        super().__init__(message, **extras)
+        self.status = status
+
+    @property
+    def refused(self) -> bool:
+        """The DUI answered the operation with an HTTP error status (its own behaviour, not the contract)."""
+        return self.status is not None
+
+    def __str__(self) -> str:
+        if self.refused:
+            return f"[OPÉRATION REFUSÉE PAR LA DUI / THE DUI REFUSED THE OPERATION] {self.message}"
+        return super().__str__()
 
 
 class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
@@ -56,7 +77,8 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
                                  url=url, cause=repr(exc)) from None
         if response.status_code not in ok:
             raise TriggerApiError(
-                f"trigger API {method} {path} answered HTTP {response.status_code}: {response.text[:500]}"
+                f"trigger API {method} {path} answered HTTP {response.status_code}: {response.text[:500]}",
+                status=response.status_code,
             )
         if response.status_code == 204 or not response.content:
             return None

@@ -136,19 +136,24 @@ def test_harness_check():
 
 @pytest.mark.requirement("INS-RES-01")
 def test_trigger_contract():
-    raise TriggerApiError("trigger API POST /persons answered HTTP 500")
+    raise TriggerApiError("createPerson must answer an Identity with a person_id")
 
 @pytest.mark.requirement("INS-RES-02")
 def test_blocked():
     raise Blocked("the INSi request was refused", ("INS-INSI-02",))
+
+@pytest.mark.requirement("INS-RES-04")
+def test_refused():
+    raise TriggerApiError("trigger API GET /persons/p1/identity answered HTTP 404: unknown person", status=404)
 """
 
 
 def test_only_a_non_conformity_counts_against_the_dui(pytester: pytest.Pytester, tmp_path: Path) -> None:
-    # given a deliberate harness assertion, a harness check, a broken trigger API contract and a Blocked
+    # given a deliberate harness assertion, a harness check, a broken trigger API contract, a Blocked,
+    # and the DUI refusing an operation through its trigger API (HTTP 404 on a person it created)
     alluredir = tmp_path / "allure"
     _, matrix, _ = _run(pytester, FIREWALL, _profile(tmp_path, "INS-KEY-01", "INS-OID-01", "INS-RES-01",
-                                                     "INS-RES-02"), "--alluredir", str(alluredir))
+                                                     "INS-RES-02", "INS-RES-04"), "--alluredir", str(alluredir))
     rows = _rows(matrix)
     # then none of them is a DUI failure
     assert rows["INS-KEY-01"]["verdict"] == "error"
@@ -160,10 +165,12 @@ def test_only_a_non_conformity_counts_against_the_dui(pytester: pytest.Pytester,
     statuses = [json.loads(p.read_text())["statusDetails"]["message"] for p in alluredir.glob("*-result.json")
                 if "test_blocked" in p.read_text()]
     assert statuses and "BLOCKED by INS-INSI-02" in statuses[0]
-    assert "fail" not in matrix["counts"]
+    # and only what the DUI did counts against it: its refusal
+    assert rows["INS-RES-04"]["verdict"] == "fail" and "REFUSED THE OPERATION" in rows["INS-RES-04"]["reason"]
+    assert matrix["counts"]["fail"] == 1
     env = (alluredir / "environment.properties").read_text(encoding="utf-8")
-    assert env.startswith("DUI.verdict=PARTIEL / PARTIAL")
-    assert json.loads((alluredir / "executor.json").read_text())["buildName"].startswith("PARTIEL")
+    assert env.startswith("DUI.verdict=NON CONFORME / NOT CONFORMANT")
+    assert json.loads((alluredir / "executor.json").read_text())["buildName"].startswith("NON CONFORME")
 
 
 DEPENDENT = """

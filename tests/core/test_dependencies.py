@@ -53,7 +53,7 @@ def test_a_service_row_covers_every_requirement_of_the_service_but_its_blocker(t
 )
 def test_a_defect_is_named_with_file_and_line(tmp_path: Path, rows: str, header: str, words: str) -> None:
     root = _root(tmp_path, rows, header)
-    with pytest.raises(ProfileError, match="dependencies.csv") as caught:
+    with pytest.raises(ProfileError, match=r"dependencies\.csv") as caught:
         load_dependencies(root, load_catalog(root))
     assert words in str(caught.value)
 

@@ -23,6 +23,7 @@ from harness import __version__
 from harness.core.requirements import Profile
 from harness.core.verdicts import Overall
 from harness.errors import HarnessError
+from harness.evidence.usage import mss_counters, usage_of
 from harness.plugin.options import RunSettings
 from harness.plugin.verdicts import CoverageMatrix, TestVerdict
 from harness.sut.driver import SutInfo
@@ -157,8 +158,6 @@ def _partial_reasons(tests: list[TestVerdict]) -> list[str]:
 
 def build_result(state: PluginState, exitstatus: int) -> RunResult:
     """The run's result from the plugin state, once every test that could run has run."""
-    from harness.evidence.usage import mss_counters, usage_of
-
     if state.profile is None:
         raise HarnessError("no profile: the run result of a session without conformance tests")
     tests = list(state.verdicts.values())

@@ -25,17 +25,22 @@ def test_create_person_sends_the_contract_body() -> None:
 
 
 @responses.activate
-def test_error_status_is_a_contract_breach() -> None:
+def test_error_status_is_the_dui_refusing_the_operation() -> None:
     responses.get(f"{BASE}/persons/p1/identity", json={"error": "boom"}, status=500)
-    with pytest.raises(TriggerApiError, match="HTTP 500"):
+    with pytest.raises(TriggerApiError, match="HTTP 500") as info:
         HttpTriggerDriver(BASE).identity("p1")
+    # what the DUI did (a fail of the test's requirements), never an AssertionError
+    assert info.value.refused and info.value.status == 500
+    assert not isinstance(info.value, AssertionError) and "THE DUI REFUSED" in str(info.value)
 
 
 @responses.activate
 def test_body_that_is_not_json_is_a_contract_breach() -> None:
     responses.get(f"{BASE}/info", body="<html>", status=200)
-    with pytest.raises(TriggerApiError, match="not JSON"):
+    with pytest.raises(TriggerApiError, match="not JSON") as info:
         HttpTriggerDriver(BASE).info()
+    # the harness cannot drive the DUI: an error, not a verdict on the DUI
+    assert not info.value.refused and "TRIGGER API CONTRACT" in str(info.value)
 
 
 @responses.activate

@@ -84,3 +84,21 @@ def test_the_r4_r4b_gap_documented_in_structure_is_the_real_one() -> None:
     for used in ("Bundle", "Patient", "Encounter", "DocumentReference", "QuestionnaireResponse", "CarePlan",
                  "MedicationRequest", "MedicationAdministration", "OperationOutcome", "Organization"):
         assert used not in differ
+
+
+def test_a_library_failure_inside_the_structure_check_is_a_harness_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given fhir.resources failing with an unexpected exception (not a validation error)
+    from harness.errors import ValidatorError
+    from harness.validators.fhir import structure
+
+    class Broken:
+        __resource_type__ = "Patient"
+
+        @staticmethod
+        def model_validate(_: object) -> None:
+            raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr(structure, "_model", lambda name: Broken)
+    # then it is a harness error naming the library, never an ERROR finding against the DUI
+    with pytest.raises(ValidatorError, match=r"failed inside fhir\.resources"):
+        structure.check_structure({"resourceType": "Patient"}, requirement="EPARCOURS-PAT-01")

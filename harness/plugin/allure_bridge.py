@@ -20,9 +20,11 @@ from harness.core.requirements import Profile, Requirement
 from harness.core.verdicts import Overall
 from harness.sut.driver import SutInfo
 
-__all__ = ["CATEGORIES", "label_item", "write_environment"]
+__all__ = ["CATEGORIES", "label_item", "mark_blocked", "write_environment"]
 
 _SEVERITY_ORDER = ("blocker", "critical", "normal", "minor", "trivial")
+#: Allure label carrying the pytest node id, to find a test's result again (:func:`mark_blocked`)
+NODEID_LABEL = "dui_nodeid"
 
 CATEGORIES = [
     {
@@ -54,6 +56,7 @@ CATEGORIES = [
 def label_item(item: pytest.Item, requirements: list[Requirement], profile: Profile) -> None:
     """Add the Allure markers that place ``item`` under its requirements."""
     mark = pytest.mark
+    item.add_marker(mark.allure_label(item.nodeid, label_type=NODEID_LABEL))
     for service in dict.fromkeys(r.service for r in requirements):
         item.add_marker(mark.allure_label(service, label_type="epic"))
     item.add_marker(mark.allure_label(f"{profile.title} — {profile.label}", label_type="feature"))
@@ -133,3 +136,29 @@ def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, 
                     "reportName": f"{sut.name if sut else 'DUI'} — {overall.label()}"}
         (results_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False),
                                                    encoding="utf-8")
+
+
+def mark_blocked(results_dir: Path, blocked: dict[str, list[str]]) -> int:
+    """Show as *blocked* (Allure "broken", category "Blocked…") the failed tests whose every failure the
+    requirement dependencies attributed to another requirement's failure; returns how many were changed.
+
+    ``blocked``: pytest node id -> the blocking requirement ids.
+    """
+    changed = 0
+    if not blocked or not results_dir.is_dir():
+        return 0
+    for path in results_dir.glob("*-result.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        nodeid = next((lbl.get("value") for lbl in data.get("labels", []) if lbl.get("name") == NODEID_LABEL), None)
+        if nodeid not in blocked or data.get("status") != "failed":
+            continue
+        details = data.setdefault("statusDetails", {})
+        details["message"] = (f"[BLOQUÉ / BLOCKED by {', '.join(blocked[nodeid])}] (profiles/catalog/dependencies.csv)"
+                              f"\n{details.get('message', '')}")
+        data["status"] = "broken"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        changed += 1
+    return changed

@@ -15,7 +15,7 @@ from typing import Any
 from harness.plugin import allure_bridge
 from harness.plugin.run_record import RunResult
 
-__all__ = ["STAGING_PREFIX", "usage_document", "write_outputs"]
+__all__ = ["STAGING_PREFIX", "blocked_by_dependency", "usage_document", "write_outputs"]
 
 #: ``dui-harness run`` writes into ``<reports>/.run-XXXX`` and moves the outputs up when the run ends
 STAGING_PREFIX = ".run-"
@@ -43,3 +43,17 @@ def write_outputs(result: RunResult, reports: Path, alluredir: Path | None) -> N
     if alluredir is not None:
         allure_bridge.write_environment(alluredir, result.profile, result.sut, result.mode, result.overall,
                                         result.completeness())
+        allure_bridge.mark_blocked(alluredir, blocked_by_dependency(result))
+
+
+def blocked_by_dependency(result: RunResult) -> dict[str, list[str]]:
+    """Failed tests whose every failure the dependencies attributed to another requirement (node id -> blockers)."""
+    verdicts: dict[str, set[str]] = {}
+    blockers: dict[str, list[str]] = {}
+    for row in result.matrix.rows:
+        for test in row.tests:
+            verdicts.setdefault(test["test"], set()).add(test["verdict"])
+            if test["verdict"] == "blocked":
+                blockers.setdefault(test["test"], []).extend(test.get("blocked_by") or [])
+    return {t.nodeid: list(dict.fromkeys(blockers[t.nodeid])) for t in result.tests
+            if t.verdict == "fail" and t.nodeid in blockers and "fail" not in verdicts.get(t.nodeid, set())}

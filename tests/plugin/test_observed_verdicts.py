@@ -194,8 +194,9 @@ def test_two():
 def test_a_failure_explained_by_a_failed_dependency_is_blocked_by_it(pytester: pytest.Pytester,
                                                                      tmp_path: Path) -> None:
     # given INS-KEY-01 failing, and SC.MSS/CONF.16 failing too (profiles/catalog/dependencies.csv: blocked by it)
+    alluredir = tmp_path / "allure"
     _, matrix, _ = _run(pytester, DEPENDENT, _profile(tmp_path, "INS-KEY-01", "SC.MSS/CONF.16", "INS-OID-01",
-                                                      "INS-HIST-01"))
+                                                      "INS-HIST-01"), "--alluredir", str(alluredir))
     rows = _rows(matrix)
     # then the root cause fails, its consequence is blocked by it, named
     assert rows["INS-KEY-01"]["verdict"] == "fail"
@@ -206,6 +207,11 @@ def test_a_failure_explained_by_a_failed_dependency_is_blocked_by_it(pytester: p
     assert rows["INS-OID-01"]["verdict"] == "fail"
     assert rows["INS-HIST-01"]["verdict"] == "blocked" and rows["INS-HIST-01"]["blocked_by"] == ["INS-OID-01"]
     assert matrix["overall"]["verdict"] == "non-conforme"
+    # and Allure shows the consequence as blocked (broken), the root cause as failed
+    results = {r["name"]: r for r in (json.loads(p.read_text()) for p in alluredir.glob("*-result.json"))}
+    assert results["test_mail"]["status"] == "broken"
+    assert results["test_mail"]["statusDetails"]["message"].startswith("[BLOQUÉ / BLOCKED by INS-KEY-01]")
+    assert results["test_key"]["status"] == "failed" and results["test_two"]["status"] == "failed"
 
 
 def test_the_same_failure_without_its_cause_stays_a_failure(pytester: pytest.Pytester, tmp_path: Path) -> None:

@@ -112,21 +112,21 @@ def _argv(args: argparse.Namespace, staging: Path, pki: Path) -> list[str]:
     return argv
 
 
+def _remove(target: Path) -> None:
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()
+
+
 def _swap(staging: Path, reports: Path) -> None:
-    """Replace the previous outputs of ``reports`` by those of the run that just ended (same file system)."""
+    """Replace the previous outputs of ``reports`` by those of the run that just ended (same file system):
+    every output of an earlier run goes (none stays stale beside the new ones), then the new ones move up."""
     for name in OUTPUTS:
-        target = reports / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+        _remove(reports / name)
     for entry in staging.iterdir():
-        target = reports / entry.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        entry.replace(target)
+        _remove(reports / entry.name)
+        entry.replace(reports / entry.name)
     staging.rmdir()
 
 

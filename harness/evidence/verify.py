@@ -273,7 +273,13 @@ def render_text(report: VerifyReport) -> str:
                          + (" (interrompue / interrupted)" if state.get("interrupted") else "")
                          + " : ce dossier ne prouve pas la conformité / this bundle does not prove conformity")
     sig = report.signature
-    signer = (sig.subject or f"clé / key {sig.fingerprint[:16]}…") if sig is not None else "?"
+    if sig is None:
+        signer = "?"
+    elif sig.one_time_key:
+        signer = ("une clé à usage unique, qui n'identifie personne / a one-time key that identifies no one "
+                  f"({sig.fingerprint[:16]}…)")
+    else:
+        signer = f"{sig.subject or 'clé / key'} ({sig.fingerprint[:16]}…)"
     if report.valid:
         integrity = f"intact, signé par / intact, signed by {signer}"
     else:

@@ -2,6 +2,10 @@
 
 import sys
 
-from harness.cli import main
+try:
+    from harness.cli import main
+except KeyboardInterrupt:  # Ctrl-C while Python imports the command: one line, nothing touched
+    sys.stderr.write("dui-harness: interrompu / interrupted\n")
+    sys.exit(130)
 
 sys.exit(main())

@@ -63,7 +63,11 @@ def print_error(exc: HarnessError) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports every verb: Ctrl-C may land here, before anything is touched
+    except KeyboardInterrupt:
+        sys.stderr.write("dui-harness: interrompu / interrupted\n")
+        return 130
     args = parser.parse_args(argv)
     if not args.verb:
         parser.print_help()
@@ -81,5 +85,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(exc)
         return EXIT_HARNESS_ERROR
     except KeyboardInterrupt:
-        sys.stderr.write("dui-harness: interrupted / interrompu\n")
+        sys.stderr.write("dui-harness: interrompu / interrupted\n")
         return 130

@@ -205,3 +205,17 @@ def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path) -> None:
     assert values["mss_messages_to_professionals"] == mss["messages_to_professionals"]
     assert values["mss_messages_to_patients"] == mss["messages_to_patients"]
     assert mss["acknowledgements_sent"] >= 1  # counted apart, never as messages to professionals
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.5])
+def test_sigint_while_starting_is_one_line(tmp_path: Path, delay: float) -> None:
+    # given Ctrl-C while the command imports its modules or checks its arguments
+    reports = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    # then no traceback, whatever it was doing (interrupted: 130; a partial run if the session had begun: 2)
+    assert "Traceback" not in err and "INTERNALERROR" not in out + err, err[-2000:]
+    assert proc.returncode in (-signal.SIGINT, 130, 2, 1), (proc.returncode, out[-1000:], err[-1000:])

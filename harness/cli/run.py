@@ -99,6 +99,8 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         argv += ["--dui-attended", "-s"]
     for defect in args.defect:
         argv += ["--dui-defect", defect]
+    if getattr(args, "cda_pack", None):
+        argv += ["--dui-cda-pack", str(args.cda_pack.resolve())]
     if args.pki:
         argv += ["--dui-pki", str(args.pki)]
     if args.insi_port is not None:

@@ -141,7 +141,7 @@ class Recorder:
         """Recorded exchanges matching every given criterion, oldest first.
 
         Args:
-            service: e.g. ``"INSi"``.
+            service: e.g. ``"INS"``.
             transaction: e.g. ``"rechercherInsAvecTraitsIdentite"``.
             since: only exchanges with an id greater than this one (see :meth:`mark`).
             tags: correlation keys that must all match (``birth_name="ADRUN"``).

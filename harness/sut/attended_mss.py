@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AttendedMss"]
 
-SERVICE = "MSSante"
+SERVICE = "MSS"
 PATIENT_DOMAIN = "@patient.mssante.fr"
 KIND_FR = {"professional": "au professionnel", "organisation": "à la boîte organisationnelle",
            "patient": "à l'usager (sa messagerie Mon espace santé)"}

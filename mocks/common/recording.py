@@ -23,7 +23,7 @@ class RecordingMiddleware:
     Args:
         app: the simulator's ASGI app.
         recorder: the shared recorder.
-        service: the service name recorded on each exchange (``INSi``).
+        service: the service name recorded on each exchange (``INS``).
         max_body: largest request body accepted, in bytes.
         on_oversize: builds the ``(status, content_type, body)`` answer to an oversized request.
     """

@@ -54,6 +54,10 @@ class Simulator:
         """Entries a DUI needs besides ``url`` in ``PUT /config/endpoints`` (e.g. an issuer)."""
         return {}
 
+    def serve_lines(self) -> list[str]:
+        """The lines ``dui-harness serve`` prints for a person configuring a DUI against this simulator."""
+        return [f"  {self.service}: {self.url}", f"      control API: {self.url}/_harness/exchanges, /_harness/faults"]
+
     # -- shared -------------------------------------------------------------------------
     def build_app(self) -> Any:
         app = Starlette(routes=[*control_routes(self), *self.routes()])

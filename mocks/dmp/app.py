@@ -166,6 +166,11 @@ class DmpSimulator(Simulator):
         self.registry.reset()
         self.default_status = "VALIDE"
 
+    def serve_lines(self) -> list[str]:
+        e = self.endpoints
+        return [f"  DMP (XDS.b ITI-41/43 {e['repository']}, ITI-18/57 {e['registry']}, TD0.2 {e['td02']}); "
+                "VIHF signing certificate: signing-vihf of the test PKI"]
+
     def endpoint_details(self) -> dict[str, Any]:
         """The three endpoints and, with a test PKI, the certificate a DUI signs its VIHF with."""
         details: dict[str, Any] = dict(self.endpoints)

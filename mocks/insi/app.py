@@ -91,7 +91,7 @@ class InsiSimulator(Simulator):
         accepted_idam: None accepts any non-empty IDAM; a set answers others with desir_550.
     """
 
-    service = "INSi"
+    service = "INS"
     fault_kinds = ("soap_fault", "force_result")
 
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
@@ -152,6 +152,10 @@ class InsiSimulator(Simulator):
         answer = _soap_fault(413, "insi.http.oversized",
                              f"Requête trop volumineuse / request too large: {reason}")
         return answer.status, answer.content_type, answer.body
+
+    def serve_lines(self) -> list[str]:
+        return [f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {self.endpoint}",
+                f"      control API: {self.url}/_harness/exchanges, /_harness/faults, /_harness/state"]
 
     # -- one request ----------------------------------------------------------------------
     async def _handle(self, request: Request) -> Response:

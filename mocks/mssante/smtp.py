@@ -7,7 +7,7 @@ certificate alone (as an operator trusting its client certificates). The operato
 enforces its rules: the envelope sender is the authenticated mailbox, recipients exist in
 the MSSanté space (the directory, or a patient mailbox with a valid INS), the message fits
 the size limit. Each transaction, accepted or refused, is recorded as one exchange
-(``MSSante`` / ``SMTP``, the raw message as request body).
+(``MSS`` / ``SMTP``, the raw message as request body).
 """
 
 from __future__ import annotations

@@ -100,6 +100,13 @@ class PscSimulator(Simulator):
     def discovery_url(self) -> str:
         return self.issuer + "/.well-known/openid-configuration"
 
+    def serve_lines(self) -> list[str]:
+        details = self.endpoint_details()
+        return [f"  Pro Santé Connect (OpenID Connect), issuer: {self.issuer}",
+                f"      discovery: {self.discovery_url}",
+                f"      client: {details['client_id']} / {details['client_secret']}",
+                f"      control API: {self.url}/_harness/state, /_harness/faults (bad tokens on demand)"]
+
     def endpoint_details(self) -> dict[str, Any]:
         """What a DUI needs besides the URL: issuer, discovery document, its client registration."""
         client = next(iter(self.realm.clients.values()), DEFAULT_CLIENT)

@@ -64,7 +64,7 @@ def test_run_writes_junit_and_exchanges(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
     junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="0"' in junit and "test_request_identifies_the_software" in junit
-    assert list((tmp_path / "exchanges").glob("*-INSi-rechercherInsAvecTraitsIdentite.request"))
+    assert list((tmp_path / "exchanges").glob("*-INS-rechercherInsAvecTraitsIdentite.request"))
     assert f"JUnit: {tmp_path / 'junit.xml'}" in result.stdout
 
 
@@ -97,7 +97,7 @@ def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
         lines = [proc.stdout.readline() for _ in range(3)]
         assert any(f"http://127.0.0.1:{port}/lps" in line for line in lines), lines
         health = requests.get(f"http://127.0.0.1:{port}/_harness/health", timeout=5)
-        assert health.json()["service"] == "INSi"
+        assert health.json()["service"] == "INS"
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)  # also closes the pipes

@@ -10,14 +10,17 @@ from starlette.routing import BaseRoute
 from harness.core.recorder import Recorder
 from mocks.common.control import control_routes
 from mocks.common.faults import FaultPlan
+from mocks.common.pipeline import Pipeline
 from mocks.common.recording import RecordingMiddleware
 from mocks.common.server import SimulatorServer, TlsSettings
 
 __all__ = ["Simulator"]
 
 
-class Simulator:
-    """A simulated national service. Subclasses give ``service``, ``routes()`` and state.
+class Simulator(Pipeline):
+    """A simulated national service. Subclasses give ``service``, ``routes()`` and state; an HTTP
+    service routes its requests to :meth:`~mocks.common.pipeline.Pipeline.endpoint` and supplies the
+    pipeline's hooks (``prepare``, ``respond``, ``describe``…).
 
     Args:
         recorder: the recorder shared by every simulator of the run.

@@ -147,7 +147,7 @@ def test_injected_reply_is_answered_and_recorded(sim: MssSimulator, pki: TestPki
         with pytest.raises(smtplib.SMTPDataError) as refused:
             smtp.sendmail(DUI, [DOCTOR], vsm_message().raw)
     assert refused.value.smtp_code == 451
-    assert _last_smtp(sim, since)[-1].fault_injected == "smtp_reply"
+    assert _last_smtp(sim, since)[-1].fault_injected == "smtp_reply {'reply': '451 4.3.0 Try again later (injected)'}"
 
 
 def test_broken_tls_is_recorded_and_the_server_keeps_serving(sim: MssSimulator, pki: TestPki) -> None:

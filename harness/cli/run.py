@@ -83,9 +83,10 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     _clean(reports)
-    if getattr(args, "cda_pack", None):
-        load_pack(args.cda_pack)  # a wrong folder is a usage error now, not 50 skipped checks later
-        os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
+    pack = getattr(args, "cda_pack", None) or (Path(os.environ[PACK_ENV_VAR]) if os.environ.get(PACK_ENV_VAR, "")
+                                                 .strip() else None)  # the variable: the option's default only
+    if pack is not None:
+        load_pack(pack)  # a wrong folder is a usage error now, not 50 skipped checks later
     suites = suites_dir()
     argv = [
         str(suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),
@@ -99,8 +100,8 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         argv += ["--dui-attended", "-s"]
     for defect in args.defect:
         argv += ["--dui-defect", defect]
-    if getattr(args, "cda_pack", None):
-        argv += ["--dui-cda-pack", str(args.cda_pack.resolve())]
+    if pack is not None:
+        argv += ["--dui-cda-pack", str(pack.resolve())]
     if args.pki:
         argv += ["--dui-pki", str(args.pki)]
     if args.insi_port is not None:

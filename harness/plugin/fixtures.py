@@ -13,9 +13,10 @@ from harness.plugin.state import STATE
 from harness.services import Service, simulated
 from harness.sut.driver import SutDriver
 from harness.sut.http_trigger import TriggerApiError
+from harness.validators.cda.pack import CdaPack, load_pack
 from mocks.common.simulator import Simulator
 
-__all__ = ["dui_run", "psc", "recorder", "sut", "validated_documents"]
+__all__ = ["cda_pack", "dui_run", "psc", "recorder", "sut", "validated_documents"]
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +58,14 @@ def psc(dui_run: RunContext) -> Simulator:
         except ValueError as exc:
             raise TriggerApiError(f"getInfo: psc_redirect_uris cannot be registered: {exc}") from None
     return sim
+
+
+@pytest.fixture(scope="session")
+def cda_pack(request: pytest.FixtureRequest) -> CdaPack | None:
+    """The run's official CI-SIS artefact pack (``--dui-cda-pack``, from the run settings), or None: the
+    embedded rules only. The simulators got the same one (:class:`mocks.common.setup.SimulatorSetup`)."""
+    path = request.config.stash[STATE].settings.cda_pack
+    return load_pack(path) if path is not None else None
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness import services
+from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
 
 __all__ = ["RunSettings", "add_options", "settings_from"]
 
@@ -37,7 +39,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--dui-no-tls", action="store_true", default=False,
                     help="serve the simulators over plain HTTP (authentication checks become warnings)")
     group.addoption("--dui-cda-pack", default=None, metavar="DIR",
-                    help="official CI-SIS artefact pack for the CDA checks (default: the embedded rules only)")
+                    help=f"official CI-SIS artefact pack for the CDA checks, handed to the simulators and the "
+                         f"suites (default: ${PACK_ENV_VAR}, else the embedded rules only)")
     group.addoption("--dui-exchange-timeout", type=float, default=None, metavar="SECONDS",
                     help="how long to wait for the DUI's exchanges (default 15 s, 180 s attended)")
 
@@ -79,7 +82,7 @@ def settings_from(config: pytest.Config) -> RunSettings:
     reports = Path(opt.dui_reports).resolve()
     sut_url = opt.dui_sut
     ports = {"INS": {"port": int(opt.dui_insi_port)}} if opt.dui_insi_port is not None else {}
-    pack = opt.dui_cda_pack
+    pack = opt.dui_cda_pack or os.environ.get(PACK_ENV_VAR, "").strip() or None  # the variable: a default only
     timeout = opt.dui_exchange_timeout or (180.0 if opt.dui_attended else 15.0)
     return RunSettings(
         profile=opt.dui_profile,

@@ -55,6 +55,8 @@ class Answer:
     tags: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     rejected: bool | None = None
+    #: validator results shared with the suites (``Exchange.judgements``)
+    judgements: dict[str, Any] = field(default_factory=dict)
 
     def response(self) -> Response:
         return Response(self.body, self.status, headers=self.headers or None, media_type=self.content_type)
@@ -158,6 +160,7 @@ class Pipeline:
         exchange.tags.update(answer.tags)
         exchange.findings = [dataclasses.replace(f, evidence=(exchange.id,)) for f in self.findings_of(call, answer)]
         exchange.fault_injected = call.fault_text
+        exchange.judgements.update(answer.judgements)
         rejected = answer.rejected
         if rejected is None:
             rejected = any(f.severity is Severity.ERROR for f in exchange.findings)

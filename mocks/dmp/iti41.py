@@ -201,6 +201,7 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
     answer = registry_answer(request, RESPONSE_ACTION, errors, **summary)
     answer.tags.update(tags)
     answer.findings = findings
+    answer.judgements["xds"] = report  # judged once, with the run's pack: the suites read this report
     return answer
 
 

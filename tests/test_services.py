@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from harness import services
 from harness.cli import build_parser
 from harness.cli import serve as serve_cli
+from harness.core.recorder import Recorder
 from harness.core.requirements import load_catalog
 from harness.evidence.services import service_label, service_labels
 from harness.evidence.usage import usage_of
@@ -185,3 +186,14 @@ def test_serve_has_one_option_per_declared_port() -> None:
     free = build_parser().parse_args(["serve", "--mss-port", "0"])
     assert set(serve_cli.ports_asked(free, services.get("MSS")).values()) == {0}
     assert signal.getsignal(signal.SIGTERM) is not serve_cli._stop_on_sigterm
+
+
+def test_the_runs_cda_pack_reaches_the_simulators_that_judge_documents(tmp_path: Path) -> None:
+    # given the run's pack in the settings (never an environment variable)
+    from mocks.dmp import create as create_dmp
+    from mocks.fhir import create_eparcours
+
+    setup = SimulatorSetup(Recorder(), cda_pack=tmp_path / "pack")
+    # then the DMP and e-parcours simulators judge with it
+    assert create_dmp(setup).pack == tmp_path / "pack"
+    assert create_eparcours(setup).cda_pack == tmp_path / "pack"

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from harness import services
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
 from harness.core.requirements import load_profile
@@ -45,7 +46,8 @@ def add_parser(subparsers: Any) -> None:
                    help="reference DUI only: switch on a defect (repeatable); see --list-defects")
     p.add_argument("--list-defects", action="store_true", help="list the reference DUI's defect switches")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
-    p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
+    p.add_argument("--insi-port", type=int,
+                   help=f"fixed INSi simulator port (default {services.get('INS').ports['port']} with --sut)")
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
     p.add_argument("--free-ports", action="store_true",
                    help="with --sut: every simulator on a free port, pushed to the DUI by PUT /config/endpoints")

@@ -6,7 +6,7 @@ stages, each a method a service may keep or change:
 
 1. **method** — ``allowed_methods`` (None: the service checks in ``prepare``); else 405;
 2. **body** — :meth:`Pipeline.read_body` reads the request body (already bounded by the
-   middleware; limits and streaming helpers plug in here);
+   middleware; streaming helpers plug in here), then :meth:`Pipeline.check_limits` may refuse it;
 3. **operation** — the service's ``prepare(call)`` names the operation (``call.operation``) and
    parses what it needs (``call.parsed``), or returns an early refusal (malformed input);
 4. **faults** — (:meth:`Pipeline.inject_fault`; a service with ``faults_first = False`` calls it
@@ -126,6 +126,9 @@ class Pipeline:
         if methods is not None and call.request.method not in methods:
             return self.refuse_method(call, methods)
         call.body = await self.read_body(call)
+        early = self.check_limits(call)
+        if early is not None:
+            return early
         early = await self.prepare(call)
         if early is not None:
             return early
@@ -180,6 +183,11 @@ class Pipeline:
     async def read_body(self, call: Call) -> bytes:
         """The request body (the recording middleware has bounded it already)."""
         return await call.request.body()
+
+    def check_limits(self, call: Call) -> Answer | None:
+        """The limits stage, between reading the body and naming the operation: a refusal, or None (the
+        recording middleware already refused oversized bodies; per-service limits plug in here)."""
+        return None
 
     async def prepare(self, call: Call) -> Answer | None:
         """Name the operation (``call.operation``) and parse the request (``call.parsed``); or refuse it."""

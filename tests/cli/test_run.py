@@ -89,7 +89,8 @@ def test_list_defects() -> None:
 
 def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--insi-port", str(port), "--no-tls",
+    others = [arg for s in services.simulated() if s.id != "INS" for o in s.port_options().values() for arg in (o, "0")]
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--insi-port", str(port), *others, "--no-tls",
                              "--reports", str(tmp_path), "--duration", "20"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness import services
 from reference_dui import ReferenceDui, ReferenceDuiConfig
 
 

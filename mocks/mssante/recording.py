@@ -73,6 +73,7 @@ class MailRecording:
         if account is not None:
             exchange.tags["account"] = account.address
         if report is not None:
+            exchange.judgements["mail"] = report  # judged once: the suites read this report
             summary = report.summary()
             exchange.summary["message"] = summary
             if summary.get("message_id"):

@@ -11,7 +11,8 @@ import importlib
 __all__ = ["RULE_MODULES", "load_rules"]
 
 #: modules whose checks register their rules when imported
-RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_headers")
+RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_headers",
+                "harness.validators.psc_request")
 
 
 def load_rules() -> None:

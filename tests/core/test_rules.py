@@ -11,6 +11,7 @@ from harness.core.findings import Finding
 from harness.core.rules import all_rules, disagreements, register, rule, rule_of
 from harness.validators import load_rules
 from harness.validators.insi_request import check_insi_request
+from harness.validators.psc_request import check_authorize
 from mocks.insi.samples import build_request
 from tests.validators.test_insi_request import MUTATIONS, SOAP_CT, mutate
 
@@ -61,6 +62,18 @@ def test_every_insi_finding_belongs_to_a_registered_rule_of_its_requirement() ->
     findings = _insi_corpus()
     assert len({f.rule for f in findings}) > 30  # the corpus exercises the checks
     assert disagreements(findings, prefix="insi.") == []
+
+
+def test_every_psc_authorization_finding_belongs_to_a_registered_rule_of_its_requirement() -> None:
+    load_rules()
+    good = {"response_type": "code", "scope": "openid scope_all", "acr_values": "eidas1", "state": "s" * 32,
+            "nonce": "n" * 32, "code_challenge": "c" * 43, "code_challenge_method": "S256"}
+    variants = [{}, {"response_type": "token", "scope": "openid", "acr_values": "eidas2", "state": "s",
+                     "nonce": "n", "code_challenge": "!", "code_challenge_method": "MD5"},
+                {**good, "code_challenge_method": "plain"}, {"code_challenge_method": "S256"}, {"scope": "x"}]
+    findings = [p.finding for params in variants for p in check_authorize(params)]
+    assert len({f.rule for f in findings}) >= 12
+    assert disagreements(findings, prefix="psc.authorize.") == []
 
 
 def test_rules_command_lists_rules_and_requirements(capsys: pytest.CaptureFixture[str]) -> None:

@@ -188,12 +188,13 @@ def test_serve_has_one_option_per_declared_port() -> None:
     assert signal.getsignal(signal.SIGTERM) is not serve_cli._stop_on_sigterm
 
 
-def test_the_runs_cda_pack_reaches_the_simulators_that_judge_documents(tmp_path: Path) -> None:
+def test_the_runs_cda_pack_reaches_the_simulators_through_their_setup(tmp_path: Path) -> None:
     # given the run's pack in the settings (never an environment variable)
     from mocks.dmp import create as create_dmp
     from mocks.fhir import create_eparcours
 
     setup = SimulatorSetup(Recorder(), cda_pack=tmp_path / "pack")
-    # then the DMP and e-parcours simulators judge with it
-    assert create_dmp(setup).pack == tmp_path / "pack"
+    # then e-parcours judges the CDA of TDDUI bundles with it; the simulated DMP answers with the embedded
+    # rules (its answers, hence the DMP verdicts, do not depend on the pack; the suite judges with it)
     assert create_eparcours(setup).cda_pack == tmp_path / "pack"
+    assert create_dmp(setup).pack is None

@@ -18,14 +18,23 @@ SECURITY = ("DMP-SEC-01", "DMP-VIHF-01", "DMP-VIHF-02", "DMP-VIHF-03")
 
 
 def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
-    """The ITI-41 report of ``exchange``, judged once per run with the run's pack: the DMP simulator's
-    (``Exchange.judgements["xds"]``, made with the same pack), else validated here once and kept there
-    (a request the simulator answered without processing it: an injected fault)."""
+    """The ITI-41 report of ``exchange`` with the run's pack: the DMP simulator's when it judged with the
+    same pack (``Exchange.judgements["xds"]``: without a pack, the simulated DMP answers with the embedded
+    rules), else validated here once and kept there for the other tests of the run."""
     found = exchange.judgements.get("xds")
-    if not isinstance(found, XdsReport):
-        found = validate_submission(exchange.request.body, exchange.request.header("content-type"), pack=pack)
-        exchange.judgements["xds"] = found
-    return found
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], XdsReport) and \
+            _same_pack(found[0], pack):
+        return found[1]
+    report = validate_submission(exchange.request.body, exchange.request.header("content-type"), pack=pack)
+    exchange.judgements["xds"] = (pack, report)
+    return report
+
+
+def _same_pack(used: Any, pack: CdaPack | None) -> bool:
+    if used is None or pack is None:
+        return used is None and pack is None
+    root = getattr(used, "root", used)
+    return str(root) == str(pack.root)
 
 
 def submissions(scenario: Scenario, requirement: str, pack: CdaPack | None) -> list[tuple[Exchange, XdsReport]]:

@@ -198,3 +198,11 @@ def test_the_runs_cda_pack_reaches_the_simulators_through_their_setup(tmp_path: 
     # rules (its answers, hence the DMP verdicts, do not depend on the pack; the suite judges with it)
     assert create_eparcours(setup).cda_pack == tmp_path / "pack"
     assert create_dmp(setup).pack is None
+
+
+def test_the_reference_dui_loads_the_features_the_services_declare() -> None:
+    from reference_dui.features import FEATURE_MODULES, feature_modules
+
+    declared = {s.reference_dui_feature for s in services.all_services() if s.reference_dui_feature}
+    assert declared <= set(feature_modules()) and set(FEATURE_MODULES) <= set(feature_modules())
+    assert len(feature_modules()) == len(set(feature_modules()))  # e-parcours and e-prescription share one

@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from harness import services
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
-from harness.cli.run_checks import check_invocation
+from harness.cli.run_checks import cda_pack, check_invocation
 from harness.core.requirements import Profile
 from harness.errors import HarnessError
 from harness.evidence.bundle import RunOutcome
@@ -31,7 +32,6 @@ from harness.plugin import RESULT
 from harness.plugin.options import DEFAULT_PROFILE
 from harness.plugin.run_record import RunResult
 from harness.plugin.writers import STAGING_PREFIX, usage_document
-from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
 
 __all__ = ["add_parser", "exit_code", "main", "run_suite"]
 
@@ -51,7 +51,8 @@ def add_parser(subparsers: Any) -> None:
                    help="reference DUI only: switch on a defect (repeatable); see --list-defects")
     p.add_argument("--list-defects", action="store_true", help="list the reference DUI's defect switches")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
-    p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
+    p.add_argument("--insi-port", type=int,
+                   help=f"fixed INSi simulator port (default {services.get('INS').ports['port']} with --sut)")
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
     p.add_argument("--free-ports", action="store_true",
                    help="with --sut: every simulator on a free port, pushed to the DUI by PUT /config/endpoints")
@@ -100,6 +101,9 @@ def _argv(args: argparse.Namespace, staging: Path, pki: Path) -> list[str]:
         argv += ["--dui-attended", "-s"]
     for defect in args.defect:
         argv += ["--dui-defect", defect]
+    pack = cda_pack(args)
+    if pack is not None:
+        argv += ["--dui-cda-pack", str(pack.resolve())]
     if args.insi_port is not None:
         argv += ["--dui-insi-port", str(args.insi_port)]
     if args.no_tls:
@@ -140,8 +144,6 @@ def run_suite(args: argparse.Namespace) -> tuple[int, RunResult | None]:
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=reports))
-    if getattr(args, "cda_pack", None):
-        os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
     collector = _Collector()
     try:
         code = int(pytest.main(_argv(args, staging, (args.pki or reports / "pki").resolve()), plugins=[collector]))

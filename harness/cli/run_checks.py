@@ -11,22 +11,40 @@ the profile, the signing key and the defect switches. Each problem is one biling
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
+from harness import services
 from harness.core.requirements import Profile, load_profile
 from harness.errors import HarnessError, SutUnreachable, UsageError
 from harness.paths import profiles_dir
 
-__all__ = ["FIXED_PORTS", "busy_ports", "check_invocation", "check_sut_url"]
+__all__ = ["busy_ports", "cda_pack", "check_invocation", "check_sut_url", "fixed_ports"]
 
-#: service -> the fixed port its simulator takes for a DUI configured beforehand (README, "Testing your DUI")
-FIXED_PORTS = {"INSi": 8701, "DMP": 8702, "PSC": 8706, "e-parcours": 8707, "e-prescription": 8708,
-               "MSSanté control": 8710, "MSSanté SMTP": 8587, "MSSanté SMTPS": 8465, "MSSanté IMAP": 8143,
-               "MSSanté IMAPS": 8993}
+
+
+def fixed_ports(insi_port: int | None = None) -> dict[str, int]:
+    """``"SERVICE listener" -> port`` of every simulator for a DUI configured beforehand (the registry's)."""
+    ports = {f"{service.id} {name}".replace(" port", ""): port for service in services.all_services()
+             for name, port in service.ports.items()}
+    if insi_port is not None:
+        ports["INS"] = insi_port
+    return ports
+
+
+def cda_pack(args: argparse.Namespace) -> Path | None:
+    """The CI-SIS artefact pack of the run: ``--cda-pack``, else ``$DUI_HARNESS_CDA_PACK`` (its default only)."""
+    given: Path | None = getattr(args, "cda_pack", None)
+    if given is not None:
+        return given
+    from harness.validators.cda.pack import ENV_VAR
+
+    value = os.environ.get(ENV_VAR, "").strip()
+    return Path(value) if value else None
 
 
 def _usage(message: str) -> UsageError:
@@ -73,10 +91,7 @@ def busy_ports(args: argparse.Namespace) -> list[tuple[str, int]]:
     external = bool(args.sut or args.attended)
     if not external or args.free_ports or args.insi_port == 0:
         return []
-    ports = dict(FIXED_PORTS)
-    if args.insi_port is not None:
-        ports["INSi"] = args.insi_port
-    return [(service, port) for service, port in ports.items() if _is_busy(port)]
+    return [(service, port) for service, port in fixed_ports(args.insi_port).items() if _is_busy(port)]
 
 
 def _check_folder(option: str, path: Path | None) -> None:
@@ -136,14 +151,14 @@ def check_invocation(args: argparse.Namespace) -> Profile:
     _check_file_target("--bundle-out", args.bundle_out)
     if args.history is not None and not args.history.exists():
         raise _usage(f"--history {args.history} : introuvable / no such reports folder, Allure report or bundle")
-    if args.cda_pack is not None:
+    pack = cda_pack(args)
+    if pack is not None:
         from harness.validators.cda.pack import load_pack
 
         try:
-            load_pack(args.cda_pack)
+            load_pack(pack)
         except HarnessError as exc:
-            raise _usage(f"--cda-pack {args.cda_pack} : paquet d'artefacts CI-SIS inutilisable / {exc.message}"
-                         ) from None
+            raise _usage(f"--cda-pack {pack} : paquet d'artefacts CI-SIS inutilisable / {exc.message}") from None
     if args.key is not None and not args.no_bundle:
         from harness.evidence.signing import load_signer
 

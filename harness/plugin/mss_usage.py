@@ -12,7 +12,9 @@ from harness.evidence.usage import mss_counters
 
 __all__ = ["mss_usage"]
 
+SERVICE = "MSS"
+
 
 def mss_usage(recorder: Recorder) -> dict[str, int]:
     """The counters over the MSSanté SMTP exchanges of ``recorder``."""
-    return mss_counters(e.as_dict() for e in recorder.exchanges(service="MSSante", transaction="SMTP"))
+    return mss_counters(e.as_dict() for e in recorder.exchanges(service=SERVICE, transaction="SMTP"))

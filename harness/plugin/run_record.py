@@ -169,7 +169,7 @@ def build_result(state: PluginState, exitstatus: int) -> RunResult:
     exchanges = [e.as_dict() for e in ctx.recorder.exchanges()] if ctx is not None else []
     indicators = ctx.indicators if ctx is not None else None
     usage = usage_of(exchanges, "this run / cette exécution", indicators).as_dict()
-    has_mss = ctx is not None and "MSSante" in ctx.simulators
+    has_mss = ctx is not None and "MSS" in ctx.simulators
     return RunResult(
         profile=state.profile, settings=state.settings, tests=tests, matrix=matrix, started=state.started,
         finished=datetime.now(UTC), interrupted=state.interrupted, stopped=state.stopped,

@@ -179,7 +179,7 @@ def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path) -> None:
     # then one line naming the port and the ways out, exit 2
     assert result.returncode == 2, result.stderr
     line = result.stderr.strip()
-    assert len(line.splitlines()) == 1 and f"INSi {port}" in line and "--free-ports" in line
+    assert len(line.splitlines()) == 1 and f"INS {port}" in line and "--free-ports" in line
     assert not (tmp_path / "coverage-matrix.json").exists()
 
 

@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         host, port = args.to.rsplit(":", 1)
         exchange = sim.send_feed(args.send, host, int(port))
-        print(f"sent     {exchange.transaction} ({args.send}) -> {exchange.response.start_line if exchange.response else '-'}",
-              flush=True)
+        answer = exchange.response.start_line if exchange.response else "-"
+        print(f"sent     {exchange.transaction} ({args.send}) -> {answer}", flush=True)
         for finding in exchange.findings:
             print(f"finding  {finding}", flush=True)
     return wait_until_stopped(sim)

@@ -35,7 +35,7 @@ _LOCATION = re.compile(r"^([A-Z][A-Z0-9]{2})\[(\d+)\]-(\d+)(?:\[(\d+)\])?(?:\.(\
 
 def escape(text: str, delimiters: str = "|^~\\&") -> str:
     """HL7 escape sequences (§2.7.4) for text put in a field: ``\\F\\ \\S\\ \\R\\ \\E\\ \\T\\``."""
-    field, component, repetition, escape_char, subcomponent = delimiters
+    field, component, repetition, escape_char, subcomponent = tuple(delimiters)
     out = text.replace(escape_char, "\\E\\").replace(field, "\\F\\").replace(component, "\\S\\")
     out = out.replace(repetition, "\\R\\").replace(subcomponent, "\\T\\")
     return re.sub(r"[\r\n]+", " ", out)

@@ -90,8 +90,8 @@ class Hl7v2Simulator:
         self._stopping = asyncio.Event()
         try:
             server = await asyncio.start_server(self.listener.handle, LOOPBACK, self.requested_port,
-                                                ssl=self._context, ssl_handshake_timeout=15.0 if self._context else None,
-                                                limit=64 * 1024)
+                                                ssl=self._context, limit=64 * 1024,
+                                                ssl_handshake_timeout=15.0 if self._context else None)
         except OSError as exc:
             self._failure = exc
             self._ready.set()

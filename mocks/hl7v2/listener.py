@@ -51,7 +51,7 @@ class MllpListener:
         peername = writer.get_extra_info("peername")
         peer = f"{peername[0]}:{peername[1]}" if isinstance(peername, tuple) else str(peername or "")
         ssl_object = writer.get_extra_info("ssl_object")
-        tls = ssl_object.version() if isinstance(ssl_object, ssl.SSLObject) else "none"
+        tls = (ssl_object.version() or "tls") if isinstance(ssl_object, ssl.SSLObject) else "none"
         subject = _subject(ssl_object)
         if self.active >= self.limits.max_connections:
             writer.close()
@@ -125,5 +125,5 @@ def _subject(ssl_object: object) -> str | None:
     if not isinstance(ssl_object, ssl.SSLObject):
         return None
     cert = ssl_object.getpeercert() or {}
-    parts = [f"{key}={value}" for rdn in cert.get("subject", ()) for key, value in rdn]
+    parts = [f"{pair[0]}={pair[1]}" for rdn in cert.get("subject", ()) for pair in rdn]
     return ",".join(parts) or None

@@ -43,7 +43,7 @@ class Hl7v2Report:
         if message is None:
             return {"readable": False}
         msh = message.first("MSH")
-        code, event, structure = message.type_parts()
+        _, event, structure = message.type_parts()
         return {
             "readable": True, "message_type": message.message_type, "event": event, "structure": structure,
             "control_id": msh.field(10) if msh else "", "sending_application": msh.field(3) if msh else "",

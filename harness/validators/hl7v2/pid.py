@@ -102,8 +102,9 @@ def check_ins_cx(message: Er7Message, segment: Segment, number: int, repetition:
                                  location(segment, number, repetition, 4, 2)))
     expected_namespace = _NAMESPACE_NIA if oid == OID_INS_NIA else _NAMESPACE_NIR
     if namespace != expected_namespace:
-        findings.append(_finding("hl7.ins.namespace", REQ_INS_FORM, f"CX-4.1 namespace of an INS under OID {oid or '?'} "
-                                 "(CI-SIS INS annex, PAM.Fr)", namespace, repr(expected_namespace),
+        findings.append(_finding("hl7.ins.namespace", REQ_INS_FORM,
+                                 f"CX-4.1 namespace of an INS under OID {oid or '?'} (CI-SIS INS annex, PAM.Fr)",
+                                 namespace, repr(expected_namespace),
                                  location(segment, number, repetition, 4, 1)))
     if oid_type != "ISO":
         findings.append(_finding("hl7.ins.oid-type", REQ_INS_FORM, "CX-4.3 universal id type of the INS authority "

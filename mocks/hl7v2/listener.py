@@ -106,15 +106,19 @@ class MllpListener:
         if can_write and answerable:
             ack = build_ack(report.message if report is not None else None, findings,
                             control_id=f"HL7SIM{next(self._ids):06d}")
-            try:
-                writer.write(frame(ack))
-                await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
-            except (ConnectionError, OSError, TimeoutError) as exc:
-                extra.append(Finding("mllp.write", "HL7-ACK-01", f"the ACK could not be sent: {exc!r}",
-                                     location="MLLP"))
-        record_received(self.recorder, kind=event.kind, payload=event.payload, skipped=event.skipped, peer=peer,
-                        tls=tls, report=report, ack=ack, ack_code=ack_code(findings), extra=extra,
-                        client_subject=subject, duration_ms=(time.perf_counter() - started) * 1000)
+        # recorded before the ACK leaves: whoever reads the ACK finds the exchange already there
+        exchange = record_received(self.recorder, kind=event.kind, payload=event.payload, skipped=event.skipped,
+                                   peer=peer, tls=tls, report=report, ack=ack, ack_code=ack_code(findings),
+                                   extra=extra, client_subject=subject,
+                                   duration_ms=(time.perf_counter() - started) * 1000)
+        if ack is None:
+            return
+        try:
+            writer.write(frame(ack))
+            await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
+        except (ConnectionError, OSError, TimeoutError) as exc:
+            exchange.findings.append(Finding("mllp.write", "HL7-ACK-01", f"the ACK could not be sent: {exc!r}",
+                                             location="MLLP"))
 
 
 def _judge(payload: bytes) -> Hl7v2Report:

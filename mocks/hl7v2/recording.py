@@ -22,12 +22,12 @@ __all__ = ["SERVICE", "framing_finding", "record_received", "record_sent"]
 
 SERVICE = "HL7v2"
 _FRAMING = {
-    "noise": ("mllp.noise", "bytes outside any MLLP frame (0x0B … 0x1C 0x0D); found: {n} byte(s) of noise; "
-                            "expected: every message framed / octets hors trame MLLP"),
-    "truncated": ("mllp.truncated", "MLLP frame not terminated ({reason}); found: {n} byte(s) without the end "
-                                    "block 0x1C 0x0D; expected: a complete frame / trame MLLP tronquée"),
-    "oversized": ("mllp.oversized", "MLLP frame larger than the simulator's limit; found: {n} byte(s); expected: "
-                                    "at most {limit} bytes / message trop grand"),
+    "noise": ("mllp.noise", "bytes outside any MLLP frame (0x0B … 0x1C 0x0D); trouvé / found: {n} byte(s) of noise; "
+                            "attendu / expected: every message framed / octets hors trame MLLP"),
+    "truncated": ("mllp.truncated", "MLLP frame not terminated ({reason}); trouvé / found: {n} byte(s) without the end "
+                                    "block 0x1C 0x0D; attendu / expected: a complete frame / trame MLLP tronquée"),
+    "oversized": ("mllp.oversized", "MLLP frame larger than the simulator's limit; trouvé / found: {n} byte(s); "
+                                    "attendu / expected: at most {limit} bytes / message trop grand"),
 }
 
 

@@ -27,8 +27,8 @@ _ids = count(1)
 
 
 def _finding(rule: str, text: str, found: str, expected: str, where: str = "MSA[1]") -> Finding:
-    return Finding(rule, REQ_ACK, f"{text} (HL7 v2.5 §2.9, §2.14.8); found / trouvé: {found!r}; "
-                                  f"expected / attendu: {expected}", location=where)
+    return Finding(rule, REQ_ACK, f"{text} (HL7 v2.5 §2.9, §2.14.8); trouvé / found: {found!r}; "
+                                  f"attendu / expected: {expected}", location=where)
 
 
 def judge_ack(answer: bytes, control_id: str) -> tuple[list[Finding], str]:

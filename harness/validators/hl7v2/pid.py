@@ -69,10 +69,20 @@ class PatientIdentity:
                     "birth_date": traits.birth_date, "birth_place": traits.birth_place}}
 
 
+#: the official ids each requirement rests on, named in a message that cites none itself
+OFFICIAL = {
+    REQ_INS_FORM: "RI.INS/va1.66, SC.INS/va1.16", REQ_INS_KEY: "RI.INS/va1.66",
+    REQ_INS_QUALIFIED: "RI.INS/va1.64, EXI SI 08", REQ_STATUS: "RI.INS/va1.66, EXI SI 07",
+    REQ_TRAITS: "RI.INS/va1.66, SC.INS/va1.16",
+}
+
+
 def _finding(rule: str, requirement: str, text: str, found: str, expected: str, where: str,
              severity: Severity = Severity.ERROR) -> Finding:
+    if not any(ref in text for ref in ("RI.INS", "SC.INS", "EXI SI")):
+        text = f"{text} [{OFFICIAL[requirement]}]"
     return Finding(rule=rule, requirement=requirement, severity=severity, location=where,
-                   message=f"{text}; found / trouvé: {found!r}; expected / attendu: {expected}")
+                   message=f"{text}; trouvé / found: {found!r}; attendu / expected: {expected}")
 
 
 def _is_ins_repetition(message: Er7Message, value: str) -> bool:
@@ -94,7 +104,7 @@ def check_ins_cx(message: Er7Message, segment: Segment, number: int, repetition:
         findings.append(Finding(rule=problem.rule, requirement=REQ_INS_KEY, severity=problem.severity,
                                 location=problem.location,
                                 message=f"INS value in {segment.name}-{number} (INS key 97 − NIR mod 97, "
-                                        f"RI.INS/va1.66): {problem.message}; found / trouvé: {ins_value!r}"))
+                                        f"RI.INS/va1.66): {problem.message}; trouvé / found: {ins_value!r}"))
     if oid == OID_INS_C or oid not in INS_OIDS:
         known = ", ".join(f"{o} ({label})" for o, label in INS_OIDS.items())
         findings.append(_finding("hl7.ins.oid", REQ_INS_FORM, "assigning authority OID of the INS in CX-4.2 "

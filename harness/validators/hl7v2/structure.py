@@ -54,36 +54,39 @@ def check_header(message: Er7Message) -> list[Finding]:
     when = message.component(msh.field(7), 1)
     if not _DTM.match(when):
         findings.append(_finding("hl7.msh.datetime", REQ_HEADER, f"MSH-7 date/time of message (HL7 DTM "
-                                 f"YYYYMMDD[HHMM[SS]]); found: {when!r}; expected e.g. '20260312094500'",
+                                 f"YYYYMMDD[HHMM[SS]]); trouvé / found: {when!r}; expected e.g. '20260312094500'",
                                  location(msh, 7)))
     code, event, structure = message.type_parts()
     expected = STRUCTURES.get(event) if code == "ADT" else ("ACK" if code == "ACK" else None)
     if code not in ("ADT", "ACK") or (code == "ADT" and expected is None):
         known = ", ".join(f"ADT^{e}^{s}" for e, s in STRUCTURES.items())
         findings.append(_finding("hl7.msh.type", REQ_HEADER, f"MSH-9 message type not handled by the PAM.Fr "
-                                 f"identity feed; found: {message.message_type!r}; expected one of {known}",
+                                 f"identity feed; trouvé / found: {message.message_type!r}; expected one of {known}",
                                  location(msh, 9)))
     elif code == "ADT" and structure != expected:
         findings.append(_finding("hl7.msh.structure", REQ_HEADER, f"MSH-9.3 message structure of ADT^{event} "
-                                 f"(HL7 v2.5 table 0354); found: {structure!r}; expected: {expected!r}",
+                                 f"(HL7 v2.5 table 0354); trouvé / found: {structure!r}; "
+                                 f"attendu / expected: {expected!r}",
                                  location(msh, 9, component=3)))
     if not msh.field(10).strip():
         findings.append(_finding("hl7.msh.control-id", REQ_HEADER, "MSH-10 message control id is required "
-                                 "(the ACK echoes it in MSA-2); found: empty; expected: a unique id",
+                                 "(the ACK echoes it in MSA-2); trouvé / found: empty; attendu / expected: a unique id",
                                  location(msh, 10)))
     processing = message.component(msh.field(11), 1)
     if processing not in _PROCESSING_IDS:
         findings.append(_finding("hl7.msh.processing-id", REQ_HEADER, f"MSH-11 processing id (HL7 table 0103); "
-                                 f"found: {processing!r}; expected one of P, D, T", location(msh, 11)))
+                                 f"trouvé / found: {processing!r}; expected one of P, D, T", location(msh, 11)))
     version = message.component(msh.field(12), 1)
     if version != VERSION:
         findings.append(_finding("hl7.msh.version", REQ_HEADER, f"MSH-12 version id: IHE PAM France is built on "
-                                 f"HL7 v2.5; found: {version!r}; expected: '2.5' (e.g. '2.5^FRA^2.11')",
+                                 f"HL7 v2.5; trouvé / found: {version!r}; "
+                                 "attendu / expected: '2.5' (e.g. '2.5^FRA^2.11')",
                                  location(msh, 12)))
     elif message.component(msh.field(12), 2) != "FRA":
         findings.append(_finding("hl7.msh.version", REQ_HEADER, f"MSH-12.2 internationalization code of the "
-                                 f"French extension; found: {message.component(msh.field(12), 2)!r}; expected: "
-                                 "'FRA' (e.g. '2.5^FRA^2.11')", location(msh, 12, component=2), Severity.WARNING))
+                                 f"French extension; trouvé / found: {message.component(msh.field(12), 2)!r}; "
+                                 "attendu / expected: 'FRA' (e.g. '2.5^FRA^2.11')", location(msh, 12, component=2),
+                                 Severity.WARNING))
     return findings
 
 
@@ -133,11 +136,12 @@ def check_structure(message: Er7Message) -> list[Finding]:
         return []
     order = " ".join(names)
     findings = [_finding("hl7.structure.missing", REQ_STRUCTURE, f"{structure} (HL7 v2.5) requires segment "
-                         f"{name} here; found: {order}; expected the {structure} order", f"{structure}.{name}")
+                         f"{name} here; trouvé / found: {order}; expected the {structure} order", f"{structure}.{name}")
                 for name in missing]
     for segment in segments[end:]:
         findings.append(_finding("hl7.structure.unexpected", REQ_STRUCTURE, f"segment {segment.name} (line "
-                                 f"{segment.line}) is not allowed at this place of {structure}; found: {order}",
+                                 f"{segment.line}) is not allowed at this place of {structure}; "
+                                 f"trouvé / found: {order}",
                                  segment.where))
     return findings
 
@@ -166,13 +170,13 @@ def check_datatypes(message: Er7Message) -> list[Finding]:
         if refs is None:
             if not segment.name.startswith("Z"):
                 findings.append(_finding("hl7.segment.unknown", REQ_DATATYPE, f"segment {segment.name} is not "
-                                         "defined by HL7 v2.5 and is not a Z segment; found: "
+                                         "defined by HL7 v2.5 and is not a Z segment; trouvé / found: "
                                          f"{segment.name!r}", segment.where, Severity.WARNING))
             continue
         last = len(segment.fields) - 1
         if last > max(refs):
             findings.append(_finding("hl7.field.count", REQ_DATATYPE, f"{segment.name} has {max(refs)} fields in "
-                                     f"HL7 v2.5; found: {last} fields", location(segment, last)))
+                                     f"HL7 v2.5; trouvé / found: {last} fields", location(segment, last)))
         first = 3 if segment.name == "MSH" else 1
         for number in range(first, min(last, max(refs)) + 1):
             findings += _field_findings(message, segment, number, refs[number])
@@ -189,7 +193,7 @@ def _field_findings(message: Er7Message, segment: Segment, number: int, ref: tup
         components = message.components(value)
         if size > 1 and len(components) > size:
             findings.append(_finding("hl7.datatype.components", REQ_DATATYPE, f"{datatype} has {size} components; "
-                                     f"found: {len(components)} in {value!r}", where))
+                                     f"trouvé / found: {len(components)} in {value!r}", where))
             continue
         try:
             parse_field(value, name=f"{segment.name}_{number}", version=VERSION,
@@ -202,7 +206,8 @@ def _field_findings(message: Er7Message, segment: Segment, number: int, ref: tup
             if place is not None and size > 1:
                 where = location(segment, number, index, place)
             findings.append(_finding("hl7.datatype.value", REQ_DATATYPE, f"value not valid for HL7 v2.5 datatype "
-                                     f"{datatype} of {segment.name}-{number}: {reason}; found: {bad!r}", where))
+                                     f"{datatype} of {segment.name}-{number}: {reason}; "
+                                     f"trouvé / found: {bad!r}", where))
     return findings
 
 

@@ -60,7 +60,7 @@ def test_message_shows_found_and_expected_values() -> None:
     report = validate_hl7v2(message(pid(f8="U")))
     [finding] = [f for f in report.findings if f.severity is Severity.ERROR]
     assert finding.location == "PID[1]-8"
-    assert "found / trouvé: 'U'" in finding.message and "expected / attendu: M or F" in finding.message
+    assert "trouvé / found: 'U'" in finding.message and "attendu / expected: M or F" in finding.message
 
 
 @pytest.mark.parametrize(("codes", "rule"), [

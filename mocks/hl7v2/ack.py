@@ -44,6 +44,8 @@ def escape(text: str, delimiters: str = "|^~\\&") -> str:
 def error_code(finding: Finding) -> int:
     """The HL7 table 0357 code that best names a finding."""
     rule = finding.rule
+    if rule == "hl7.field.required":
+        return 101
     if finding.requirement in ("HL7-MSG-01", "HL7-MSG-03"):
         return 100
     if rule == "hl7.msh.type":

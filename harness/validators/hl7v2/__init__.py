@@ -15,7 +15,7 @@ from typing import Any
 from harness.core.findings import Finding, Severity
 from harness.validators.hl7v2.er7 import Er7Message, read_er7
 from harness.validators.hl7v2.pid import PatientIdentity, check_pid
-from harness.validators.hl7v2.structure import check_datatypes, check_header, check_structure
+from harness.validators.hl7v2.structure import check_datatypes, check_header, check_required, check_structure
 
 __all__ = ["Hl7v2Report", "validate_hl7v2"]
 
@@ -71,6 +71,7 @@ def validate_hl7v2(data: bytes, *, emitted: bool = True, wire: bool = False) -> 
         return report
     report.findings += check_header(message)
     report.findings += check_structure(message)
+    report.findings += check_required(message)
     report.findings += check_datatypes(message)
     identity_findings, report.identities = check_pid(message, emitted=emitted)
     report.findings += identity_findings

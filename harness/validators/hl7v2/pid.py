@@ -147,9 +147,14 @@ def check_pid(message: Er7Message, *, emitted: bool) -> tuple[list[Finding], lis
             if _is_ins_repetition(message, value):
                 findings += check_ins_cx(message, segment, 3, index, value)
                 ins_places.append(location(segment, 3, index))
+                value_ins = message.component(value, 1)
                 if not identity.ins:
-                    identity.ins = message.component(value, 1)
+                    identity.ins = value_ins
                     identity.ins_oid = message.subcomponent(message.component(value, 4), 2)
+                elif value_ins != identity.ins:
+                    findings.append(_finding("hl7.ins.several", REQ_INS_FORM, "one identity has one INS; PID-3 "
+                                             "carries two different values", f"{identity.ins} / {value_ins}",
+                                             "one INS value", location(segment, 3, index, 1), Severity.WARNING))
             else:
                 identity.identifiers.append(value)
         statuses, status_findings = _statuses(message, segment, has_ins=bool(ins_places))

@@ -3,7 +3,8 @@
 * ``HL7-MSG-02`` — MSH: MSH-7 date/time, MSH-9 ``ADT^Axx^ADT_Ayy`` (or ``ACK``), MSH-10 control id,
   MSH-11 processing id (table 0103), MSH-12 version 2.5 (PAM.Fr: ``2.5^FRA^2.x``), per HL7 v2.5
   §2.14.9 and IHE PAM France (ITI-30/ITI-31, MSH-12 ``2.5^FRA^<PAM.Fr version>``).
-* ``HL7-MSG-03`` — the segments of the message structure, in order and with their cardinality, as
+* ``HL7-MSG-03`` — the required fields of each segment (EVN-2, PID-3, PID-5, PV1-2, MRG-1…) and
+  the segments of the message structure, in order and with their cardinality, as
   hl7apy's HL7 v2.5 reference defines them (``ADT_A05`` for A28/A31, ``ADT_A01`` for A01/A04/A08,
   ``ADT_A39`` for A40, ``ADT_A30`` for A47, ``ACK``); Z segments (PAM.Fr ZBE, ZFA, ZFD…) are allowed.
 * ``HL7-MSG-04`` — each field value against its HL7 v2.5 datatype (hl7apy strict parsing: dates,
@@ -25,7 +26,7 @@ from harness.core.findings import Finding, Severity
 from harness.validators.hl7v2.er7 import Er7Message, Segment, location
 
 __all__ = ["REQ_DATATYPE", "REQ_HEADER", "REQ_STRUCTURE", "STRUCTURES", "check_datatypes", "check_header",
-           "check_structure"]
+           "check_required", "check_structure"]
 
 REQ_HEADER = "HL7-MSG-02"
 REQ_STRUCTURE = "HL7-MSG-03"
@@ -160,6 +161,30 @@ def _field_refs(segment: str) -> dict[int, tuple[str, int]] | None:
         ref = child[1]
         out[number] = (str(ref[2]), len(ref[1]) if ref[0] == "sequence" else 1)
     return out
+
+
+@lru_cache(maxsize=64)
+def _required_fields(segment: str) -> tuple[int, ...]:
+    """Field numbers HL7 v2.5 marks required (R) in ``segment`` (MSH is judged by check_header)."""
+    try:
+        reference: Any = load_reference(segment, "Segment", VERSION)
+    except ChildNotFound:
+        return ()
+    return tuple(int(child[0].rsplit("_", 1)[1]) for child in reference[1] if child[2][0] >= 1)
+
+
+def check_required(message: Er7Message) -> list[Finding]:
+    """Required fields of every known segment but MSH (EVN-2, PID-3, PID-5, PV1-2, MRG-1…) (HL7-MSG-03)."""
+    findings = []
+    for segment in message.segments:
+        if segment.name == "MSH":
+            continue
+        for number in _required_fields(segment.name):
+            if not segment.field(number).strip():
+                findings.append(_finding("hl7.field.required", REQ_STRUCTURE, f"{segment.name}-{number} is required "
+                                         "by HL7 v2.5; trouvé / found: empty; attendu / expected: a value",
+                                         location(segment, number)))
+    return findings
 
 
 def check_datatypes(message: Er7Message) -> list[Finding]:

@@ -86,3 +86,16 @@ def test_merge_segment_ins_is_checked() -> None:
     data = ("\r".join([MSH.replace("ADT^A28^ADT_A05", "ADT^A47^ADT_A30"), "EVN||20260312094500", pid(),
                        f"MRG|{INS_TEST.replace('89^', '88^')}"]) + "\r").encode()
     assert ("ins.key", "HL7-INS-02", "MRG[1]-1[1].1") in errors(data)
+
+
+def test_two_different_ins_values_are_a_warning() -> None:
+    other = INS_TEST.replace("279035121518989", "285076912304546")
+    report = validate_hl7v2(message(pid(f3=f"{INS_TEST}~{other}")))
+    assert [(f.rule, f.severity, f.location) for f in report.findings] == [
+        ("hl7.ins.several", Severity.WARNING, "PID[1]-3[2].1")]
+
+
+def test_required_fields_of_v25_segments() -> None:
+    data = message(pid(f5="")).replace(b"PV1||N", b"PV1|1")
+    rules = {(f.rule, f.location) for f in validate_hl7v2(data, emitted=False).findings}
+    assert {("hl7.field.required", "PID[1]-5"), ("hl7.field.required", "PV1[1]-2")} <= rules

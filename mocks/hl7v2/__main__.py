@@ -43,13 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, url in sim.endpoints().items():
         print(f"{name:<8} {url}", flush=True)
     if args.send:
-        if not args.to or ":" not in args.to:
-            print("error: --send needs --to HOST:PORT", file=sys.stderr)
+        host, _, port = (args.to or "").rpartition(":")
+        if not host or not port.isdigit():
+            print("error: --send needs --to HOST:PORT (e.g. 127.0.0.1:2575)", file=sys.stderr)
             sim.stop()
             return 2
-        host, port = args.to.rsplit(":", 1)
         exchange = sim.send_feed(args.send, host, int(port))
-        answer = exchange.response.start_line if exchange.response else "-"
+        answer = f"{exchange.response.start_line if exchange.response else '-'} {exchange.summary.get('ack') or ''}"
         print(f"sent     {exchange.transaction} ({args.send}) -> {answer}", flush=True)
         for finding in exchange.findings:
             print(f"finding  {finding}", flush=True)

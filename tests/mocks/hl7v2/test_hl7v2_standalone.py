@@ -66,3 +66,10 @@ def test_python_m_mocks_hl7v2_prints_its_address() -> None:
     finally:
         process.terminate()
         process.communicate(timeout=10)
+
+
+def test_send_needs_a_host_and_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from mocks.hl7v2.__main__ import main
+
+    assert main(["--send", "homonym", "--to", "nowhere"]) == 2
+    assert "--send needs --to HOST:PORT" in capsys.readouterr().err

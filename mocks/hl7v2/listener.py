@@ -16,7 +16,7 @@ import ssl
 import time
 from dataclasses import dataclass
 
-from harness.core.findings import Finding
+from harness.core.findings import Finding, Severity
 from harness.core.recorder import Recorder
 from harness.validators.hl7v2 import Hl7v2Report, validate_hl7v2
 from mocks.hl7v2.ack import ack_code, build_ack
@@ -54,6 +54,11 @@ class MllpListener:
         tls = (ssl_object.version() or "tls") if isinstance(ssl_object, ssl.SSLObject) else "none"
         subject = _subject(ssl_object)
         if self.active >= self.limits.max_connections:
+            record_received(self.recorder, kind="refused", payload=b"", skipped=0, peer=peer, tls=tls, report=None,
+                            ack=None, ack_code="", client_subject=subject, extra=[Finding(
+                                "mllp.connections", "HL7-MSG-01", f"connection refused: {self.limits.max_connections} "
+                                "connections already open; trouvé / found: one more; attendu / expected: at most "
+                                f"{self.limits.max_connections} / trop de connexions", Severity.WARNING, "MLLP")])
             writer.close()
             return
         self.active += 1

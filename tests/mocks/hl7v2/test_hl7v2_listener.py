@@ -165,3 +165,23 @@ def test_endless_noise_closes_the_connection(sim: Hl7v2Simulator, client: RawCli
     assert {e.transaction for e in exchanges} == {"MLLP noise"}
     assert recorded_bytes(exchanges) >= LIMITS.max_noise
     assert_still_answers(sim)
+
+
+def test_connections_beyond_the_cap_are_refused_and_recorded() -> None:
+    from harness.core.recorder import Recorder
+    from mocks.hl7v2.listener import ListenerLimits
+
+    with Hl7v2Simulator(Recorder(), limits=ListenerLimits(max_connections=1, idle_timeout=5)) as small:
+        first = RawClient(small)
+        try:
+            [ack] = first.send(frame(VALID)).answers(1)  # the first connection is open and served
+            assert msa(ack)[0] == "AA"
+            second = RawClient(small)
+            try:
+                assert second.closed_by_server()
+            finally:
+                second.close()
+        finally:
+            first.close()
+        refused = small.recorder.wait_for(service="HL7v2", transaction="MLLP refused", timeout=10)
+        assert [f.rule for f in refused[0].findings] == ["mllp.connections"]

@@ -101,10 +101,13 @@ class Hl7v2Simulator:
         async with server:
             await self._stopping.wait()
             server.close()
+            self.listener.close_all()  # handlers read the end of their stream and return
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if tasks:
+                _, pending = await asyncio.wait(tasks, timeout=2.0)
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop listening and close open connections."""

@@ -46,6 +46,12 @@ class MllpListener:
         self.limits = limits or ListenerLimits()
         self.active = 0
         self._ids = itertools.count(1)
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    def close_all(self) -> None:
+        """Close every open connection (the handlers then see the end of their stream and return)."""
+        for writer in list(self._writers):
+            writer.close()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peername = writer.get_extra_info("peername")
@@ -62,10 +68,12 @@ class MllpListener:
             writer.close()
             return
         self.active += 1
+        self._writers.add(writer)
         try:
             await self._serve(reader, writer, peer, tls, subject)
         finally:
             self.active -= 1
+            self._writers.discard(writer)
             writer.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str, tls: str,

@@ -220,11 +220,9 @@ def _field_findings(message: Er7Message, segment: Segment, number: int, ref: tup
             findings.append(_finding("hl7.datatype.components", REQ_DATATYPE, f"{datatype} has {size} components; "
                                      f"trouvé / found: {len(components)} in {value!r}", where))
             continue
-        try:
-            parse_field(value, name=f"{segment.name}_{number}", version=VERSION,
-                        encoding_chars=_encoding(message), validation_level=VALIDATION_LEVEL.STRICT)
-        except (ValueError, HL7apyException) as exc:
-            reason = str(exc)
+        reason = _datatype_problem(f"{segment.name}_{number}", value, message.delimiters.field
+                                   + message.delimiters.encoding_characters)
+        if reason is not None:
             bad = reason.split(" is not ", 1)[0]
             place = next((i for i, c in enumerate(components, start=1) if c == bad or bad in c.split(
                 message.delimiters.subcomponent)), None)
@@ -236,7 +234,15 @@ def _field_findings(message: Er7Message, segment: Segment, number: int, ref: tup
     return findings
 
 
-def _encoding(message: Er7Message) -> dict[str, str]:
-    d = message.delimiters
-    return {"FIELD": d.field, "COMPONENT": d.component, "SUBCOMPONENT": d.subcomponent,
-            "REPETITION": d.repetition, "ESCAPE": d.escape, "GROUP": "\r", "SEGMENT": "\r"}
+@lru_cache(maxsize=4096)
+def _datatype_problem(name: str, value: str, delimiters: str) -> str | None:
+    """hl7apy's strict parsing of one field repetition: None when valid, else its reason (memoised)."""
+    field, component, repetition, escape, subcomponent = tuple(delimiters)
+    encoding = {"FIELD": field, "COMPONENT": component, "SUBCOMPONENT": subcomponent, "REPETITION": repetition,
+                "ESCAPE": escape, "GROUP": "\r", "SEGMENT": "\r"}
+    try:
+        parse_field(value, name=name, version=VERSION, encoding_chars=encoding,
+                    validation_level=VALIDATION_LEVEL.STRICT)
+    except (ValueError, HL7apyException) as exc:
+        return str(exc)
+    return None

@@ -8,6 +8,7 @@ A message judged here is taken as *emitted by the DUI*: an INS needs a qualified
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from harness.core.findings import Finding
@@ -29,6 +30,12 @@ def _read(target: str) -> bytes:
         raise InputError(f"{target}: no such file / fichier introuvable", tip=_TIP)
     if path.is_dir():
         raise InputError(f"{target}: is a folder, not a file / est un dossier", tip=_TIP)
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # opening a FIFO would wait for a writer
+        raise InputError(f"{target}: a pipe or socket, not a file / n'est pas un fichier", tip=_TIP)
     try:
         with path.open("rb") as stream:  # bounded: /dev/zero or a FIFO never fills memory
             return stream.read(MAX_FILE_BYTES + 1)

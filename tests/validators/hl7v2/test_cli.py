@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,10 @@ def test_batch_file_locations_name_the_message(tmp_path: Path, capsys: pytest.Ca
     assert main(["validate", "hl7v2", str(batch), "--json"]) == 1
     [result] = json.loads(capsys.readouterr().out)["results"]
     assert [f["location"] for f in result["findings"]] == ["message 2 PID[1]-3[2]"]
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "pipe.hl7"
+    os.mkfifo(fifo)
+    assert main(["validate", "hl7v2", str(fifo)]) == 2
+    assert "not a file" in capsys.readouterr().err

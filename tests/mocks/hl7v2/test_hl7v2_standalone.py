@@ -73,3 +73,12 @@ def test_send_needs_a_host_and_port(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["--send", "homonym", "--to", "nowhere"]) == 2
     assert "--send needs --to HOST:PORT" in capsys.readouterr().err
+
+
+def test_exchanges_are_written_to_the_record_dir(tmp_path: Path) -> None:
+    with Hl7v2Simulator(Recorder(tmp_path)) as sim:
+        ack = send_and_receive("127.0.0.1", sim.port, VALID, timeout=10)
+        sim.recorder.wait_for(service="HL7v2", timeout=10)
+    [request] = sorted(tmp_path.glob("*-HL7v2-ADT_A28.request"))
+    assert request.read_bytes().endswith(VALID)
+    assert request.with_suffix(".response").read_bytes().endswith(ack)

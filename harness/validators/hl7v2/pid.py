@@ -100,6 +100,10 @@ def check_ins_cx(message: Er7Message, segment: Segment, number: int, repetition:
     namespace, oid, oid_type = (message.subcomponent(authority, i) for i in (1, 2, 3))
     findings: list[Finding] = []
     ins_value = message.component(value, 1)
+    if ins_value != ins_value.strip() or " " in ins_value:
+        findings.append(_finding("hl7.ins.spaces", REQ_INS_KEY, "CX-1 holds the 15 characters of the INS, without "
+                                 "spaces", ins_value, "15 characters, e.g. '279035121518989'",
+                                 location(segment, number, repetition, 1)))
     for problem in validate_ins(ins_value, location=location(segment, number, repetition, 1)):
         findings.append(Finding(rule=problem.rule, requirement=REQ_INS_KEY, severity=problem.severity,
                                 location=problem.location,

@@ -99,3 +99,8 @@ def test_required_fields_of_v25_segments() -> None:
     data = message(pid(f5="")).replace(b"PV1||N", b"PV1|1")
     rules = {(f.rule, f.location) for f in validate_hl7v2(data, emitted=False).findings}
     assert {("hl7.field.required", "PID[1]-5"), ("hl7.field.required", "PV1[1]-2")} <= rules
+
+
+def test_ins_with_spaces_is_refused() -> None:
+    spaced = INS_TEST.replace("279035121518989", "2 79 03 51 215 189 89")
+    assert errors(message(pid(f3=spaced))) == [("hl7.ins.spaces", "HL7-INS-02", "PID[1]-3[1].1")]

@@ -14,13 +14,15 @@ Transaction: ``ADT^A28`` … for readable messages, ``MLLP noise`` / ``MLLP trun
 from __future__ import annotations
 
 from harness.core.findings import Finding, Severity
-from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
+from harness.core.recorder import Exchange, HttpMessage, Recorder
 from harness.validators.hl7v2 import Hl7v2Report
 from harness.validators.hl7v2.er7 import REQ_MESSAGE
+from mocks.common.recording import ListenerRecording
 
 __all__ = ["SERVICE", "framing_finding", "record_received", "record_sent"]
 
-SERVICE = "HL7v2"
+#: the service id of the registry (``harness/services/builtin.py``)
+SERVICE = "HL7V2"
 _FRAMING = {
     "noise": ("mllp.noise", "bytes outside any MLLP frame (0x0B … 0x1C 0x0D); trouvé / found: {n} byte(s) of noise; "
                             "attendu / expected: every message framed / octets hors trame MLLP"),
@@ -59,17 +61,15 @@ def record_received(recorder: Recorder, *, kind: str, payload: bytes, skipped: i
     request = HttpMessage(f"MLLP {kind} from {peer}", [("Direction", "from-dui"), ("TLS", tls),
                                                        ("Skipped-Bytes", str(skipped))], payload)
     response = HttpMessage(f"ACK {ack_code}" if ack is not None else "no ACK", [], ack or b"")
-    exchange = Exchange(id=recorder.new_id(), service=SERVICE, transaction=transaction, started=utcnow(),
-                        request=request, response=response, peer=peer, tls_client_subject=client_subject,
-                        duration_ms=duration_ms)
-    exchange.summary.update({"frame": kind, "bytes": len(payload) + skipped, "skipped": skipped,
-                             "ack": ack_code if ack is not None else None,
-                             **(report.summary() if report is not None else {"readable": False})})
-    exchange.tags.update({"direction": "from-dui", **_tags(report)})
-    exchange.findings.extend(extra)
-    if report is not None:
-        exchange.findings.extend(report.findings)
-    return recorder.record(exchange)
+    recording = ListenerRecording(recorder, SERVICE)
+    exchange = recording.exchange(transaction, request, response, peer=peer, client_subject=client_subject)
+    exchange.duration_ms = duration_ms
+    summary = {"frame": kind, "bytes": len(payload) + skipped, "skipped": skipped,
+               "ack": ack_code if ack is not None else None,
+               **(report.summary() if report is not None else {"readable": False})}
+    findings = [*extra, *(report.findings if report is not None else [])]
+    return recording.record(exchange, summary=summary, tags={"direction": "from-dui", **_tags(report)},
+                            findings=findings)
 
 
 def record_sent(recorder: Recorder, *, scenario: str, event: str, control_id: str, payload: bytes, target: str,
@@ -80,10 +80,10 @@ def record_sent(recorder: Recorder, *, scenario: str, event: str, control_id: st
                           payload)
     start = "no ACK" if answer is None else "ACK"
     response = HttpMessage(start, [("Failure", failure)] if failure else [], answer or failure.encode())
-    exchange = Exchange(id=recorder.new_id(), service=SERVICE, transaction=f"ADT^{event}", started=utcnow(),
-                        request=request, response=response, peer=target, duration_ms=duration_ms)
-    exchange.summary.update({"scenario": scenario, "control_id": control_id, "failure": failure or None})
-    exchange.tags.update({"direction": "to-dui", "scenario": scenario, "control_id": control_id, "event": event,
-                          "ins": ins})
-    exchange.findings.extend(findings)
-    return recorder.record(exchange)
+    recording = ListenerRecording(recorder, SERVICE)
+    exchange = recording.exchange(f"ADT^{event}", request, response, peer=target)
+    exchange.duration_ms = duration_ms
+    return recording.record(exchange, summary={"scenario": scenario, "control_id": control_id,
+                                               "failure": failure or None},
+                            tags={"direction": "to-dui", "scenario": scenario, "control_id": control_id,
+                                  "event": event, "ins": ins}, findings=findings)

@@ -62,4 +62,4 @@ def client(sim: Hl7v2Simulator) -> Iterator[RawClient]:
 
 def exchanges_since(sim: Hl7v2Simulator, mark: str, count: int) -> list[Exchange]:
     """Wait (bounded) until ``count`` exchanges were recorded after ``mark``."""
-    return sim.recorder.wait_for(lambda found: len(found) >= count, service="HL7v2", since=mark, timeout=10)
+    return sim.recorder.wait_for(lambda found: len(found) >= count, service="HL7V2", since=mark, timeout=10)

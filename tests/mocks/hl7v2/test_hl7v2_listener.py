@@ -183,5 +183,5 @@ def test_connections_beyond_the_cap_are_refused_and_recorded() -> None:
                 second.close()
         finally:
             first.close()
-        refused = small.recorder.wait_for(service="HL7v2", transaction="MLLP refused", timeout=10)
+        refused = small.recorder.wait_for(service="HL7V2", transaction="MLLP refused", timeout=10)
         assert [f.rule for f in refused[0].findings] == ["mllp.connections"]

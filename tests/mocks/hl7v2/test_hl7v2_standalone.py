@@ -42,7 +42,7 @@ def test_mllp_over_tls(tls_sim: Hl7v2Simulator, pki: TestPki) -> None:
             context.wrap_socket(raw) as conn:
         ack = send_and_receive("127.0.0.1", tls_sim.port, VALID, timeout=10, sock=conn)
     assert b"MSA|AA|MSG-A28-0001" in ack
-    [exchange] = tls_sim.recorder.wait_for(service="HL7v2", timeout=10)
+    [exchange] = tls_sim.recorder.wait_for(service="HL7V2", timeout=10)
     assert exchange.request.header("TLS") in ("TLSv1.2", "TLSv1.3")
 
 
@@ -78,7 +78,7 @@ def test_send_needs_a_host_and_port(capsys: pytest.CaptureFixture[str]) -> None:
 def test_exchanges_are_written_to_the_record_dir(tmp_path: Path) -> None:
     with Hl7v2Simulator(Recorder(tmp_path)) as sim:
         ack = send_and_receive("127.0.0.1", sim.port, VALID, timeout=10)
-        sim.recorder.wait_for(service="HL7v2", timeout=10)
-    [request] = sorted(tmp_path.glob("*-HL7v2-ADT_A28.request"))
+        sim.recorder.wait_for(service="HL7V2", timeout=10)
+    [request] = sorted(tmp_path.glob("*-HL7V2-ADT_A28.request"))
     assert request.read_bytes().endswith(VALID)
     assert request.with_suffix(".response").read_bytes().endswith(ack)

@@ -17,6 +17,7 @@ from harness.core.findings import Severity
 from harness.errors import UsageError
 from harness.validators.cda.cli import validate_cda_input
 from harness.validators.fhir.cli import validate_fhir_input
+from harness.validators.hl7v2.cli import validate_hl7v2_input
 from harness.validators.ins_input import validate_ins_input
 from harness.validators.mail import validate_mail_file
 from harness.validators.result import ValidateOptions, ValidationResult, Validator
@@ -31,6 +32,7 @@ VALIDATORS: dict[str, Validator] = {
     "cda": validate_cda_input,
     "xds": validate_xds_input,
     "mail": validate_mail_file,
+    "hl7v2": validate_hl7v2_input,
 }
 
 

@@ -1,7 +1,8 @@
 """The bundled services, declared once each (see ARCHITECTURE.md, "Adding a service").
 
 Order matters only for display and start-up: simulators start in this order, reports list
-services in it. ``CDA`` and ``DUI`` are requirement domains of the catalogs without a simulator.
+services in it. ``CDA``, ``HL7V2`` and ``DUI`` are requirement domains of the catalogs without a simulator
+(for HL7V2: not yet; ``mocks.hl7v2`` runs standalone).
 Every fixed port of the bench is written here and nowhere else.
 """
 
@@ -78,6 +79,10 @@ BUILTIN = (
         counters=(UsageCounter(f"{_USAGE}:dmp_documents"),),
     ),
     Service("CDA", "Documents CDA", "CDA documents", catalog="cda.csv"),
+    # HL7 v2 identity feeds: validator (`validate hl7v2`) and simulator (mocks.hl7v2) exist standalone;
+    # no simulator factory, endpoint, trigger operation nor reference-DUI feature declared yet (issue 12)
+    Service("HL7V2", "Flux d'identité HL7 v2 (IHE PAM France)", "HL7 v2 identity feeds (IHE PAM France)",
+            catalog="hl7v2.csv"),
     Service("DUI", "DUI (exigences générales)", "DUI general requirements"),
 )
 

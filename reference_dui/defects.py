@@ -27,6 +27,14 @@ DEFECTS: dict[str, str] = {
     "bad_date_format": "sends DateNaissance to INSi as DD/MM/YYYY",
     "wrong_cert_cn": "authenticates to INSi with the client-wrong-cn certificate of the test PKI "
     "(no client certificate when no PKI directory is configured)",
+    "insi_soap11_content_type": "posts its SOAP 1.2 INSi requests with the SOAP 1.1 media type text/xml",
+    "ins_test_oid": "stores every INS-NIR under the test OID 1.2.250.1.213.1.4.10 left hard-coded from the "
+    "qualification campaign, whatever OID INSi returned",
+    "insi_stale_answer": "on CR 01 stores the INS of the previous INSi lookup (an answer cache keyed on nothing)",
+    "share_ins_c_oid": "exchange-identity writes the INS with the retired INS-C OID 1.2.250.1.213.1.4.2",
+    "psc_scope_without_openid": "Pro Santé Connect: asks for scope=scope_all, without openid",
+    "psc_token_no_client_auth": "Pro Santé Connect: exchanges the code without authenticating the client "
+    "(no client_secret, PKCE alone)",
     "psc_no_acr_eidas1": "Pro Santé Connect: the authorization request has no acr_values=eidas1",
     "psc_no_state_check": "Pro Santé Connect: accepts an authorization answer whatever its state (CSRF)",
     "psc_no_nonce_check": "Pro Santé Connect: never compares the ID token nonce with the one it sent",

@@ -1,0 +1,84 @@
+"""Run many ``dui-harness run`` invocations fast: import once, then fork one child per run.
+
+Used by ``tests/suites/test_sensitivity.py``. Each child calls the same entry point as the
+``dui-harness`` command (``harness.cli.main``) with the same arguments an editor would type;
+only the interpreter start and the imports (about two thirds of a small run's CPU time) are
+shared, by loading the libraries once in this parent before forking. Children never share a
+running bench: each starts its own simulators and reference DUI on free loopback ports.
+
+Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "jobs": [{"name", "argv",
+"log"}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+from typing import Any
+
+#: what a run imports anyway; loading it before forking makes each child start warm
+PRELOAD = (
+    "pytest", "lxml.etree", "starlette.applications", "uvicorn", "httpx", "cryptography.x509",
+    "harness.cli", "harness.cli.run", "harness.plugin", "harness.validators", "mocks", "reference_dui",
+    "reference_dui.app",
+)
+
+
+def _preload() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a missing optional module costs its import time in each child only
+            continue
+
+
+def _child(argv: list[str], log: str) -> None:
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    code = 4
+    try:
+        from harness.cli import main
+
+        code = main(argv)
+    except BaseException as exc:  # the log keeps the traceback; the parent reads the exit code
+        import traceback
+
+        traceback.print_exception(exc)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def run(jobs: list[dict[str, Any]], workers: int) -> None:
+    pending = list(jobs)
+    running: dict[int, tuple[str, float]] = {}
+    while pending or running:
+        while pending and len(running) < workers:
+            job = pending.pop(0)
+            pid = os.fork()
+            if pid == 0:
+                _child(job["argv"], job["log"])
+            running[pid] = (job["name"], time.monotonic())
+        pid, status = os.wait()
+        name, started = running.pop(pid)
+        code = os.waitstatus_to_exitcode(status)
+        print(json.dumps({"name": name, "code": code, "seconds": round(time.monotonic() - started, 2)}), flush=True)
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    _preload()
+    if request.get("pki"):
+        from harness.pki import ensure_pki
+
+        ensure_pki(__import__("pathlib").Path(request["pki"]))
+    run(request["jobs"], int(request.get("workers", 2)))
+
+
+if __name__ == "__main__":
+    main()

@@ -183,6 +183,8 @@ class FhirFeature:
                     "message": "téléservice e-prescription non configuré"}
         rtype, params = self.adapter.query(uid.strip())
         with client:
+            if "epresc_accept_xml" in self.service.config.defects:  # the XML habit of an older HL7 connector
+                client.session.headers["Accept"] = "application/fhir+xml"
             answer = client.search(rtype, params)
         resident = self._qualified_ins(record)
         outcome, parsed = epresc.outcome_of_retrieval(answer, self.adapter, uid.strip(), resident,
@@ -207,7 +209,8 @@ class FhirFeature:
         if line is None:
             self.store.update_administration(item["administration_id"], "failed", "ligne inconnue", None)
             return "failed"
-        status, message, location = epresc.administer(client, self.adapter, item, prescription, line, resident)
+        status, message, location = epresc.administer(client, self.adapter, item, prescription, line, resident,
+                                                       self.service.config.defects)
         if status == "pending" and "epresc_lose_on_unavailable" in self.service.config.defects:
             self.store.delete_administration(item["administration_id"])
             return "lost"

@@ -71,6 +71,10 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         # e-prescription
         "epresc_wrong_person": ("epresc", {"EPRESC-INT-02"}),
         "epresc_lose_on_unavailable": ("epresc", {"EPRESC-RES-01"}),
+        "epresc_accept_xml": ("epresc", {"EPRESC-RET-01"}),
+        "epresc_first_line_only": ("epresc", {"EPRESC-INT-01"}),
+        "epresc_unknown_as_error": ("epresc", {"EPRESC-INT-03"}),
+        "epresc_adm_no_request": ("epresc", {"EPRESC-ADM-01"}),
         # MSSanté
         "mss_no_nil": ("mss", {"SC.MSS/CONF.16"}),
         "mss_wrong_codecda": ("mss", {"SC.MSS/CONF.15"}),

@@ -49,6 +49,15 @@ DEFECTS: dict[str, str] = {
     "tddui_ins_wrong_system": "e-parcours: writes the Patient INS with the bare OID as system (no urn:oid:)",
     "tddui_no_master_identifier": "e-parcours: the TDDUI DocumentReference has no masterIdentifier",
     "tddui_attachment_url": "e-parcours: the EXPORT_DUI document is referenced by attachment.url, not sent in data",
+    "tddui_refusal_as_accepted": "e-parcours: reports an export accepted whatever the consumer answered (422 too)",
+    "tddui_qr_identifier_list": "e-parcours: QuestionnaireResponse.identifier written as a list (R5), not one "
+    "Identifier (R4 0..1)",
+    "tddui_no_birth_place": "e-parcours: the Patient with an INS has no birth place (patient-birthPlace)",
+    "tddui_no_identity_status": "e-parcours: the Patient carries no identity reliability status",
+    "tddui_no_care_plan": "e-parcours: the personalised project (CarePlan) is left out of the exported record",
+    "tddui_doc_category_label": "e-parcours: the DocumentReference category is the label GESTION, not the "
+    "TRE_A03 code 95",
+    "tddui_export_no_set_id": "e-parcours: the EXPORT_DUI CDA document has no setId in its header",
     "epresc_wrong_person": "e-prescription: integrates a prescription without comparing its INS with the resident's",
     "epresc_lose_on_unavailable": "e-prescription: drops an administration when the teleservice does not answer",
     "epresc_accept_xml": "e-prescription: asks the teleservice for application/fhir+xml (Accept) on retrieval",

@@ -68,6 +68,13 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "tddui_ins_wrong_system": ("eparcours", {"EPARCOURS-PAT-01"}),
         "tddui_no_master_identifier": ("eparcours", {"EPARCOURS-DOC-01"}),
         "tddui_attachment_url": ("eparcours", {"EPARCOURS-DOC-02"}),
+        "tddui_refusal_as_accepted": ("eparcours", {"EPARCOURS-RESP-01"}),
+        "tddui_qr_identifier_list": ("eparcours", {"EPARCOURS-FHIR-01"}),
+        "tddui_no_birth_place": ("eparcours", {"EPARCOURS-PAT-02"}),
+        "tddui_no_identity_status": ("eparcours", {"EPARCOURS-PAT-03"}),
+        "tddui_no_care_plan": ("eparcours", {"EPARCOURS-CONT-01"}),
+        "tddui_doc_category_label": ("eparcours", {"EPARCOURS-DOC-03"}),
+        "tddui_export_no_set_id": ("eparcours", {"EPARCOURS-DOC-04"}),
         # e-prescription
         "epresc_wrong_person": ("epresc", {"EPRESC-INT-02"}),
         "epresc_lose_on_unavailable": ("epresc", {"EPRESC-RES-01"}),

@@ -72,6 +72,17 @@ DEFECTS: dict[str, str] = {
     "mss_integrate_wrong_person": "MSSanté: integrates a received document for the first person with the same "
     "birth name and birth date, ignoring the INS (homonyms)",
     "mss_no_error_mdn": "MSSanté: sends no acknowledgement when a received document is rejected (902-905)",
+    "mss_smtp_stale_password": "MSSanté: submits messages with a stale SMTP password (not updated after a rotation)",
+    "mss_from_noreply": "MSSanté: From is a no-reply address of the domain, not the DUI's authenticated mailbox",
+    "mss_no_date": "MSSanté: document messages have no Date header (RFC 5322 §3.6)",
+    "mss_xdm_size_of_body": "MSSanté: METADATA.XML size slot counts the CDA without its XML declaration",
+    "mss_cda_no_language": "MSSanté: the attached CDA has no languageCode in its header",
+    "mss_send_invisible_to_patient": "MSSanté: sends to the patient's mailbox a document marked INVISIBLE_PATIENT",
+    "mss_no_dnt": "MSSanté: no Disposition-Notification-To when an acknowledgement is asked for",
+    "mss_skip_trait_check": "MSSanté: integrates a received document on its INS alone, never comparing its traits "
+    "with the stored identity (no 904)",
+    "mss_mdn_no_final_recipient": "MSSanté: acknowledgements (MDN) without the Final-Recipient field",
+    "mss_mdn_unasked": "MSSanté: acknowledges every integrated document, even when no acknowledgement was asked for",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",

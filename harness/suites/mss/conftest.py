@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from harness.core.findings import Severity
 from harness.core.recorder import Exchange, Recorder
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
@@ -111,12 +112,20 @@ def _settle(recorder: Recorder, since: str, limit: float, quiet: float = 1.0) ->
         count = now
 
 
+def _refused(exchanges: list[Exchange]) -> list[str]:
+    """Exchanges where the operator refused the DUI's connection or authentication (MSS-AUTH-01)."""
+    return [e.id for e in exchanges if e.transaction in ("SMTP", "TLS")
+            and any(f.requirement == "MSS-AUTH-01" and f.severity is Severity.ERROR for f in e.findings)]
+
+
 def _run_send(name: str, sut: SutDriver, recorder: Recorder, people: dict[str, str], timeout: float) -> Scenario:
     person, kind, address, ack, visible = SENDING[name]
     since = recorder.mark()
     outcome = sut.mss_send(people[person], kind, address=address, acknowledgement=ack, visible_to_patient=visible)
     if visible:  # the trigger API answers once sent; a DUI that queues its mail gets ``timeout`` seconds
-        recorder.wait_for(lambda found: any(e.summary.get("reply", "").startswith("250") for e in found),
+        # an accepted message, or a refusal the operator recorded with its reason: no use waiting longer
+        recorder.wait_for(lambda found: any(e.summary.get("reply", "").startswith("250") or _refused([e])
+                                            for e in found),
                           service=SERVICE, transaction="SMTP", since=since, timeout=timeout)
     else:  # nothing must be sent: give a DUI that queues its mail a moment to do it wrongly
         _settle(recorder, since, limit=min(timeout, 2.0), quiet=0.3)
@@ -183,6 +192,7 @@ def received_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss
                   "acknowledgements_declared": [a for a in declared if a.get("original_message_id")
                                                 == built.message_id],
                   "documents": documents, "document": document.decode("utf-8", "replace"),
+                  "submissions_refused": _refused(recorder.exchanges(service=SERVICE, since=since)),
                   "people": mss_people})
     return scenarios
 

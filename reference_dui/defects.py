@@ -93,6 +93,26 @@ DEFECTS: dict[str, str] = {
     "dmp_integrate_wrong_person": "DMP: integrates a retrieved document for the first person with the same birth "
     "name, ignoring its INS (homonyms)",
     "dmp_skip_td02": "DMP: feeds the DMP without the TD0.2 existence/authorisation check",
+    "dmp_no_client_cert": "DMP: calls the DMP over TLS without the organisation's client certificate",
+    "dmp_vihf_unsigned": "DMP: the VIHF assertion is sent without its XML-DSIG signature",
+    "dmp_vihf_no_role": "DMP: the VIHF has no subject:role attribute (the professional's role)",
+    "dmp_vihf_resource_local_id": "DMP: the VIHF resource-id is the local IPP, not the patient's INS",
+    "dmp_member_no_status": "DMP: the HasMember association has no SubmissionSetStatus=Original slot",
+    "dmp_ss_no_source_id": "DMP: the SubmissionSet has no sourceId",
+    "dmp_facility_local_code": "DMP: healthcareFacilityTypeCode is the local label EHPAD, not a JDV code",
+    "dmp_service_start_iso": "DMP: serviceStartTime in ISO 8601 (2026-01-02T10:00:00+00:00), not HL7 DTM",
+    "dmp_n1_generic_type_code": "DMP: unstructured documents get the generic typeCode 11490-0, not their CDA code",
+    "dmp_creation_time_local": "DMP: creationTime is Paris local time written as UTC (1 h off the CDA)",
+    "dmp_confidentiality_default_r": "DMP: confidentialityCode is the structure's default R, not the document's",
+    "dmp_unique_id_with_version": "DMP: uniqueId is the CDA document id with the version number appended",
+    "dmp_dlu_status_not_updated": "DMP: a DLU the DMP accepted stays 'pending' in the DUI (confirmation never read)",
+    "dmp_ppa_wrong_code": "DMP: the PPA is written (CDA and metadata) with the LOINC code of a synthesis, 34133-9",
+    "dmp_n1_status_not_updated": "DMP: an unstructured (N1) document the DMP accepted stays 'pending' in the DUI",
+    "dmp_publish_unqualified": "DMP: feeds the DMP for an identity that is not qualified (checks the INS search only)",
+    "dmp_failure_as_published": "DMP: a RegistryResponse Failure (HTTP 200) is reported as published",
+    "dmp_replace_without_rplc": "DMP: a replacement is sent as a new document, without the RPLC association",
+    "dmp_mask_patient_only": "DMP: when both are asked, only INVISIBLE_PATIENT is sent (MASQUE_PS dropped)",
+    "dmp_find_without_status": "DMP: FindDocuments (ITI-18) without $XDSDocumentEntryStatus",
 }
 
 

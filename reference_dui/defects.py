@@ -113,6 +113,14 @@ DEFECTS: dict[str, str] = {
     "dmp_replace_without_rplc": "DMP: a replacement is sent as a new document, without the RPLC association",
     "dmp_mask_patient_only": "DMP: when both are asked, only INVISIBLE_PATIENT is sent (MASQUE_PS dropped)",
     "dmp_find_without_status": "DMP: FindDocuments (ITI-18) without $XDSDocumentEntryStatus",
+    "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
+    "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
+    "cda_n1_no_representation": "CDA: the N1 nonXMLBody carries base64 without representation=\"B64\"",
+    "cda_dlu_no_service_event_code": "CDA: the DLU's serviceEvent has no code 34117-2",
+    "cda_language_before_confidentiality": "CDA: languageCode written before confidentialityCode (schema order)",
+    "cda_dlu_unknown_attachment_code": "CDA: the DLU's attached document is typed DLU_999, outside JDV_ChecklistDLU",
+    "cda_dlu_attachment_no_status": "CDA: the DLU's attached-document type observation (FR-Type-document-attache) "
+    "has no statusCode",
 }
 
 

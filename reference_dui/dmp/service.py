@@ -142,6 +142,7 @@ class DmpService:
             pdf=content,
             missing_traits="dmp_missing_ins_traits" in self.defects,
             extra_template="dmp_n1_extra_template" in self.defects and kind != "DLU",
+            quirks=frozenset(d for d in self.defects if d.startswith("cda_")),
         )
         if replaces is not None:
             previous = replaces.request

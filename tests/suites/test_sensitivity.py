@@ -132,6 +132,14 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_replace_without_rplc": ("dmp", {"DMP-UPD-01"}),
         "dmp_mask_patient_only": ("dmp", {"DMP-UPD-02"}),
         "dmp_find_without_status": ("dmp", {"DMP-GET-02"}),
+        # CDA content of the documents the DUI produces (judged on those it sends to the DMP)
+        "cda_no_custodian": ("cda", {"CDA-HDR-01"}),
+        "cda_no_birth_place": ("cda", {"CDA-INS-01"}),
+        "cda_n1_no_representation": ("cda", {"CDA-N1-01"}),
+        "cda_dlu_no_service_event_code": ("cda", {"CDA-DLU-01"}),
+        "cda_language_before_confidentiality": ("cda", {"CDA-XSD-01"}),
+        "cda_dlu_unknown_attachment_code": ("cda", {"CDA-SCH-01"}),
+        "cda_dlu_attachment_no_status": ("cda", {"CDA-SCH-02"}),
     }.items()
 }
 

@@ -130,7 +130,7 @@ def require_insi_accepted(scenario: Scenario) -> None:
         )
 
 
-def block_on_wrong_key(scenario: Scenario, stored: dict[str, Any] | None, returned: str) -> None:
+def block_on_wrong_key(scenario: Scenario, stored: dict[str, Any] | None, returned: str | None) -> None:
     """Block a stored-INS comparison whose only difference is an invalid key (INS-KEY-01's failure).
 
     When the DUI stored INSi's matricule with another, invalid key, the root cause is its key
@@ -138,7 +138,7 @@ def block_on_wrong_key(scenario: Scenario, stored: dict[str, Any] | None, return
     judged apart from it, so the comparison is *blocked by* INS-KEY-01 rather than a second failure.
     """
     value = str((stored or {}).get("value") or "")
-    if not value or value == returned or value[:13] != returned[:13]:
+    if not value or not returned or value == returned or value[:13] != returned[:13]:
         return
     try:
         valid = parse_ins(value, str((stored or {}).get("oid") or "")).key_is_valid

@@ -1,8 +1,12 @@
-"""Named defect switches: each one makes exactly one behaviour of the reference DUI non-conformant.
+"""Named defect switches: each one makes one small, realistic mistake in the reference DUI's own code.
 
 The clean reference DUI (no defect) is conformant. A run of the harness against the DUI with
-one switch on must report the matching requirement as failed, and only that one: this is how
-the harness proves that its checks detect what they claim to detect.
+one switch on must report exactly the requirements the switch breaks as failed (listed per
+switch in ``tests/suites/test_sensitivity.py``, usually one), every other requirement passing
+or *blocked* by the broken one: this is how the harness proves that each check detects what it
+claims to detect, and only that. Every testable MUST requirement of the default profile has at
+least one switch (``dmp_*`` / ``cda_*`` switches live in :mod:`reference_dui.dmp`, the others
+beside the behaviour they bend).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     score = module.SCORE
     if score["clean"] is None and not score["proven"] and not score["missed"]:
         return
-    testable = score["testable"] or module.testable_must()
+    testable = score["testable"] or module.must_be_tested()
     exempt = score["exempt"] or module.exemptions()
     proven = score["proven"] & testable
     write = terminalreporter.write_line

@@ -6,8 +6,8 @@ only the interpreter start and the imports (about two thirds of a small run's CP
 shared, by loading the libraries once in this parent before forking. Children never share a
 running bench: each starts its own simulators and reference DUI on free loopback ports.
 
-Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "jobs": [{"name", "argv",
-"log"}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
+Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "pycache": DIR, "jobs": [{"name",
+"argv", "log"}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
 """
 
 from __future__ import annotations
@@ -15,16 +15,21 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import pkgutil
 import sys
 import time
 from typing import Any
 
-#: what a run imports anyway; loading it before forking makes each child start warm
+#: third-party modules a run imports anyway (pytest plugins, simulators' servers, crypto)
 PRELOAD = (
-    "pytest", "lxml.etree", "starlette.applications", "uvicorn", "httpx", "cryptography.x509",
-    "harness.cli", "harness.cli.run", "harness.plugin", "harness.validators", "mocks", "reference_dui",
-    "reference_dui.app",
+    "pytest", "_pytest.pytester", "hypothesis", "allure_pytest.plugin", "lxml.etree", "starlette.applications",
+    "uvicorn", "httpx", "requests", "cryptography.x509", "joserfc.jwt", "signxml", "pymap", "aiosmtpd.smtp", "yaml",
+    "anyio._backends._asyncio", "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "uvicorn.loops.asyncio",
+    "platformdirs", "_pytest.faulthandler", "_pytest.junitxml", "_pytest.logging", "_pytest.skipping",
 )
+#: first-party packages loaded whole, except the suites' test modules and conftests (pytest imports
+#: those itself, with its assertion rewriting)
+PACKAGES = ("harness", "mocks", "reference_dui")
 
 
 def _preload() -> None:
@@ -33,6 +38,16 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:  # a missing optional module costs its import time in each child only
             continue
+    for package in PACKAGES:
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            leaf = info.name.rsplit(".", 1)[-1]
+            if leaf == "__main__" or (".suites." in info.name and (leaf.startswith("test_") or leaf == "conftest")):
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # optional parts (e.g. a missing extra) load in the child, if at all
+                continue
 
 
 def _child(argv: list[str], log: str) -> None:
@@ -72,6 +87,9 @@ def run(jobs: list[dict[str, Any]], workers: int) -> None:
 
 def main() -> None:
     request = json.load(sys.stdin)
+    if request.get("pycache"):  # pytest's rewritten test modules compiled once, not once per run
+        sys.pycache_prefix = request["pycache"]
+        sys.dont_write_bytecode = False
     _preload()
     if request.get("pki"):
         from harness.pki import ensure_pki

@@ -163,7 +163,7 @@ def exemptions() -> dict[str, str]:
         return {row["requirement"]: row["reason"] for row in csv.DictReader(handle)}
 
 
-def testable_must() -> set[str]:
+def must_be_tested() -> set[str]:
     """The MUST requirements of the default profile verified by a test (not attested, not demonstrated)."""
     profile = load_profile(profiles_dir(), "segur-dui-esms")
     return {r.id for r in profile.requirements
@@ -195,7 +195,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[
     jobs = [_job(base, "clean", "segur-dui-esms", (), pack), _job(base, "clean-no-pack", "cda", (), False)]
     jobs += [_job(base, name, profile, (name,), pack and name in NEEDS_PACK)
              for name, (profile, _) in EXPECTED.items() if pack or name not in NEEDS_PACK]
-    request = json.dumps({"workers": WORKERS, "pki": str(base / "pki"), "jobs": jobs})
+    request = json.dumps({"workers": WORKERS, "pki": str(base / "pki"), "pycache": str(base / "pycache"),
+                          "jobs": jobs})
     runner = Path(__file__).with_name("sensitivity_runner.py")
     proc = subprocess.run([sys.executable, str(runner)], input=request, capture_output=True, text=True,
                           timeout=900, check=False)
@@ -220,7 +221,7 @@ def test_every_defect_switch_has_its_expected_requirements() -> None:
 
 def test_every_testable_must_requirement_has_a_switch_or_a_reason() -> None:
     # given the default profile, then each testable MUST requirement is broken by some switch or exempted
-    testable, exempt = testable_must(), exemptions()
+    testable, exempt = must_be_tested(), exemptions()
     SCORE["testable"], SCORE["exempt"] = testable, exempt
     switched = set().union(*(reqs for _, reqs in EXPECTED.values()))
     assert not set(exempt) & switched, "an exempted requirement has a switch: drop its exemption"

@@ -16,6 +16,7 @@ import pytest
 
 from harness.core.recorder import Recorder
 from harness.plugin.evidence import Scenario
+from harness.suites.identity import require_qualified
 from harness.suites.ins.persons import TestPerson, person
 from harness.sut.driver import IdentityDocument, SutDriver
 from harness.sut.http_trigger import TriggerApiError
@@ -26,12 +27,18 @@ CNI = IdentityDocument("CNI", verified=True)
 TD02_REFUSALS = ("NON_EXISTE", "EXPIRE", "INTERDIT")
 
 
-def qualify(sut: SutDriver, who: TestPerson) -> tuple[str, dict[str, Any]]:
-    """Create the person with an identity document checked and run the INSi search: QUAL expected."""
+def qualify(sut: SutDriver, recorder: Recorder, who: TestPerson) -> tuple[str, dict[str, Any]]:
+    """Create the person with an identity document checked and run the INSi search: QUAL expected.
+
+    Blocked by the INS requirement at fault when the DUI could not qualify the person usably.
+    """
+    since = recorder.mark()
     created = sut.create_person(who.traits, CNI)
     person_id = str(created["person_id"])
     sut.lookup_ins(person_id)
-    return person_id, sut.identity(person_id)
+    identity = sut.identity(person_id)
+    require_qualified(recorder, since, identity, f"{who.traits.birth_name} {who.traits.first_names[0]}")
+    return person_id, identity
 
 
 def dmp_exchanges(recorder: Recorder, since: str) -> list[Any]:
@@ -49,7 +56,7 @@ def patient_status(dmp: Simulator, ins: str, status: str) -> Iterator[None]:
 
 
 def publish(name: str, sut: SutDriver, recorder: Recorder, who: TestPerson, kind: str) -> Scenario:
-    person_id, identity = qualify(sut, who)
+    person_id, identity = qualify(sut, recorder, who)
     since = recorder.mark()
     publication = sut.dmp_publish(person_id, kind)
     return Scenario(
@@ -123,7 +130,7 @@ def masked(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
 def td02_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """BERNARD-ESSAI ANDRE while the DMP answers TD0.2 NON_EXISTE, EXPIRE or INTERDIT."""
     who = person("bernard-andre")
-    person_id, identity = qualify(sut, who)
+    person_id, identity = qualify(sut, recorder, who)
     since = recorder.mark()
     assert who.ins is not None
     with patient_status(dmp, who.ins, request.param):
@@ -144,7 +151,7 @@ def td02_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recor
 @pytest.fixture(scope="session")
 def unavailable(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """DUPONT-ESSAI LOUISE MARIE while the DMP answers HTTP 503 to every ITI-41, then is back."""
-    person_id, identity = qualify(sut, person("dupont-louise-marie"))
+    person_id, identity = qualify(sut, recorder, person("dupont-louise-marie"))
     since = recorder.mark()
     dmp.faults.add("http_status", "ITI-41", None, status=503)
     try:
@@ -175,7 +182,7 @@ def unavailable(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
 @pytest.fixture(scope="session")
 def dmp_error(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """SANTONI-ESSAI PAUL while the DMP refuses the submission with XDSUnknownPatientId."""
-    person_id, identity = qualify(sut, person("santoni-paul"))
+    person_id, identity = qualify(sut, recorder, person("santoni-paul"))
     since = recorder.mark()
     dmp.faults.add(
         "registry_error",
@@ -219,9 +226,9 @@ def unqualified(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
 def retrieve(kind: str, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """DUPONT-ESSAI LOUISE ANNE and her twin LOUISE MARIE (same birth name): a hospital put a FLUDR (or a
     VSM) in LOUISE ANNE's DMP; the DUI retrieves it and must integrate it for her only."""
-    twin_id, _ = qualify(sut, person("dupont-louise-marie"))
+    twin_id, _ = qualify(sut, recorder, person("dupont-louise-marie"))
     target = person("dupont-louise-anne")
-    person_id, identity = qualify(sut, target)
+    person_id, identity = qualify(sut, recorder, target)
     assert target.ins is not None and target.oid is not None
     traits = target.traits
     assert isinstance(dmp, DmpSimulator)

@@ -23,20 +23,30 @@ def identity_blockers(identity: dict[str, Any] | None, insi: list[Exchange]) -> 
     identity = identity or {}
     ins = identity.get("ins") or {}
     value = str(ins.get("value") or "")
+    answers = [e.summary for e in insi if e.summary.get("cr") == "00" and e.summary.get("ins")]
     if identity.get("status") == "QUAL" and value:
         try:
             valid = parse_ins(value, str(ins.get("oid") or "")).key_is_valid
         except ValueError:
             valid = False
-        if valid:
-            return (), ""
-        return ("INS-KEY-01",), (f"the DUI qualified the person with INS {value}, whose key is invalid: every "
-                                 "exchange naming that INS (mailbox, DMP, documents) is built on a wrong INS")
+        if not valid:
+            return ("INS-KEY-01",), (f"the DUI qualified the person with INS {value}, whose key is invalid: every "
+                                     "exchange naming that INS (mailbox, DMP, documents) is built on a wrong INS")
+        active = str(answers[-1]["ins"]) if answers else value
+        if value != active:
+            history = [str(h.get("ins")) if isinstance(h, dict) else str(h) for h in answers[-1].get("history") or []]
+            blocking = "INS-HIST-01" if value in history else "INS-RES-01"
+            return (blocking,), (f"the DUI holds INS {value} where INSi returned the active INS {active}: every "
+                                 "exchange naming the person uses another INS")
+        return (), ""
     refused = sorted({f.requirement for e in insi for f in e.findings
                       if f.severity is Severity.ERROR and f.requirement.startswith("INS-")})
-    if refused and not any(e.summary.get("cr") == "00" for e in insi):
+    if refused and not answers:
         return tuple(refused), ("INSi refused the DUI's requests, so the person could not be qualified: nothing "
                                 "that needs a qualified identity can be judged")
+    if insi and not answers and all(e.summary.get("cr") in ("01", "02") for e in insi):
+        return ("INS-INSI-06",), ("INSi found no single identity with the DUI's queries for a person it knows (the "
+                                  "strategy retries each birth first name): the person could not be qualified")
     return (), ""
 
 

@@ -199,7 +199,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[
                           "jobs": jobs})
     runner = Path(__file__).with_name("sensitivity_runner.py")
     proc = subprocess.run([sys.executable, str(runner)], input=request, capture_output=True, text=True,
-                          timeout=900, check=False)
+                          timeout=1800, check=False)
     codes = {line["name"]: line["code"] for line in map(json.loads, proc.stdout.splitlines())}
     results = {}
     for job in jobs:

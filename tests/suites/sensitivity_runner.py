@@ -13,6 +13,7 @@ Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "pycache": DIR, "j
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import os
 import pkgutil
@@ -48,6 +49,29 @@ def _preload() -> None:
                 importlib.import_module(info.name)
             except Exception:  # optional parts (e.g. a missing extra) load in the child, if at all
                 continue
+
+
+def _pool_rsa_keys() -> None:
+    """Two 2048-bit RSA keys made once, handed out in turn in each child.
+
+    The PSC simulator makes a fresh signing key per run, and a second one for the forged
+    ID token scenario (~0.5 s of CPU each). In the children they come from this pool, in
+    turn, so a run's signing key and its rogue key still differ; nothing else in a run
+    makes RSA keys.
+    """
+    try:
+        from joserfc.jwk import RSAKey
+    except ImportError:
+        return
+    binding = RSAKey.binding
+    original = binding.generate_private_key
+    pool = [original(2048), original(2048)]
+    turn = itertools.count()
+
+    def pooled(key_size: int) -> Any:
+        return pool[next(turn) % len(pool)] if key_size == 2048 else original(key_size)
+
+    binding.generate_private_key = staticmethod(pooled)  # type: ignore[method-assign]
 
 
 def _child(argv: list[str], log: str) -> None:
@@ -91,6 +115,7 @@ def main() -> None:
         sys.pycache_prefix = request["pycache"]
         sys.dont_write_bytecode = False
     _preload()
+    _pool_rsa_keys()
     if request.get("pki"):
         from harness.pki import ensure_pki
 

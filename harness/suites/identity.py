@@ -52,6 +52,6 @@ def identity_blockers(identity: dict[str, Any] | None, insi: list[Exchange]) -> 
 
 def require_qualified(recorder: Recorder, since: str, identity: dict[str, Any] | None, who: str) -> None:
     """Block the scenario when its person is not usably qualified because of an INS requirement."""
-    blocking, why = identity_blockers(identity, recorder.exchanges(service="INSi", since=since))
+    blocking, why = identity_blockers(identity, recorder.exchanges(service="INS", since=since))
     if blocking:
         raise Blocked(f"{who}: {why}", blocking)

@@ -30,7 +30,7 @@ from harness.sut.driver import IdentityDocument, SutDriver
 from mocks.common.simulator import Simulator
 from mocks.mssante import MssSimulator
 
-SERVICE = "MSSante"
+SERVICE = "MSS"
 CNI = IdentityDocument("CNI", verified=True)
 QUALIFIED = ("mss-roux-helene", "mss-roux-odile", "mss-mercier-paul")
 UNQUALIFIED = "mss-blanc-luc"
@@ -105,7 +105,7 @@ def mss_people(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorde
         people[key] = str(created["person_id"])
         if qualified:
             sut.lookup_ins(people[key])
-            blocking, why = identity_blockers(sut.identity(people[key]), recorder.exchanges(service="INSi",
+            blocking, why = identity_blockers(sut.identity(people[key]), recorder.exchanges(service="INS",
                                                                                                since=since))
             if blocking:
                 blockers[key] = (blocking, why)

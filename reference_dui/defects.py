@@ -1,8 +1,12 @@
-"""Named defect switches: each one makes exactly one behaviour of the reference DUI non-conformant.
+"""Named defect switches: each one makes one small, realistic mistake in the reference DUI's own code.
 
 The clean reference DUI (no defect) is conformant. A run of the harness against the DUI with
-one switch on must report the matching requirement as failed, and only that one: this is how
-the harness proves that its checks detect what they claim to detect.
+one switch on must report exactly the requirements the switch breaks as failed (listed per
+switch in ``tests/suites/test_sensitivity.py``, usually one), every other requirement passing
+or *blocked* by the broken one: this is how the harness proves that each check detects what it
+claims to detect, and only that. Every testable MUST requirement of the default profile has at
+least one switch (``dmp_*`` / ``cda_*`` switches live in :mod:`reference_dui.dmp`, the others
+beside the behaviour they bend).
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ DEFECTS: dict[str, str] = {
     "bad_date_format": "sends DateNaissance to INSi as DD/MM/YYYY",
     "wrong_cert_cn": "authenticates to INSi with the client-wrong-cn certificate of the test PKI "
     "(no client certificate when no PKI directory is configured)",
+    "insi_soap11_content_type": "posts its SOAP 1.2 INSi requests with the SOAP 1.1 media type text/xml",
+    "ins_test_oid": "stores every INS-NIR under the test OID 1.2.250.1.213.1.4.10 left hard-coded from the "
+    "qualification campaign, whatever OID INSi returned",
+    "insi_stale_answer": "on CR 01 stores the INS of the previous INSi lookup (an answer cache keyed on nothing)",
+    "share_ins_c_oid": "exchange-identity writes the INS with the retired INS-C OID 1.2.250.1.213.1.4.2",
+    "psc_scope_without_openid": "Pro Santé Connect: asks for scope=scope_all, without openid",
+    "psc_token_no_client_auth": "Pro Santé Connect: exchanges the code without authenticating the client "
+    "(no client_secret, PKCE alone)",
     "psc_no_acr_eidas1": "Pro Santé Connect: the authorization request has no acr_values=eidas1",
     "psc_no_state_check": "Pro Santé Connect: accepts an authorization answer whatever its state (CSRF)",
     "psc_no_nonce_check": "Pro Santé Connect: never compares the ID token nonce with the one it sent",
@@ -41,8 +53,21 @@ DEFECTS: dict[str, str] = {
     "tddui_ins_wrong_system": "e-parcours: writes the Patient INS with the bare OID as system (no urn:oid:)",
     "tddui_no_master_identifier": "e-parcours: the TDDUI DocumentReference has no masterIdentifier",
     "tddui_attachment_url": "e-parcours: the EXPORT_DUI document is referenced by attachment.url, not sent in data",
+    "tddui_refusal_as_accepted": "e-parcours: reports an export accepted whatever the consumer answered (422 too)",
+    "tddui_qr_identifier_list": "e-parcours: QuestionnaireResponse.identifier written as a list (R5), not one "
+    "Identifier (R4 0..1)",
+    "tddui_no_birth_place": "e-parcours: the Patient with an INS has no birth place (patient-birthPlace)",
+    "tddui_no_identity_status": "e-parcours: the Patient carries no identity reliability status",
+    "tddui_no_care_plan": "e-parcours: the personalised project (CarePlan) is left out of the exported record",
+    "tddui_doc_category_label": "e-parcours: the DocumentReference category is the label GESTION, not the "
+    "TRE_A03 code 95",
+    "tddui_export_no_set_id": "e-parcours: the EXPORT_DUI CDA document has no setId in its header",
     "epresc_wrong_person": "e-prescription: integrates a prescription without comparing its INS with the resident's",
     "epresc_lose_on_unavailable": "e-prescription: drops an administration when the teleservice does not answer",
+    "epresc_accept_xml": "e-prescription: asks the teleservice for application/fhir+xml (Accept) on retrieval",
+    "epresc_first_line_only": "e-prescription: integrates only the first line of a prescription",
+    "epresc_unknown_as_error": "e-prescription: reports an unknown identifier (empty searchset) as a service error",
+    "epresc_adm_no_request": "e-prescription: the MedicationAdministration has no request (prescribed line)",
     "mss_no_nil": "MSSanté: sends messages (documents and acknowledgements) without the X-MSS-NIL header",
     "mss_wrong_codecda": "MSSanté: X-MSS-CODECDA carries another code than the attached CDA's code@code",
     "mss_ins_without_qualified": "MSSanté: X-MSS-INS: O even when the attached CDA has no qualified INS",
@@ -51,6 +76,17 @@ DEFECTS: dict[str, str] = {
     "mss_integrate_wrong_person": "MSSanté: integrates a received document for the first person with the same "
     "birth name and birth date, ignoring the INS (homonyms)",
     "mss_no_error_mdn": "MSSanté: sends no acknowledgement when a received document is rejected (902-905)",
+    "mss_smtp_stale_password": "MSSanté: submits messages with a stale SMTP password (not updated after a rotation)",
+    "mss_from_noreply": "MSSanté: From is a no-reply address of the domain, not the DUI's authenticated mailbox",
+    "mss_no_date": "MSSanté: document messages have no Date header (RFC 5322 §3.6)",
+    "mss_xdm_size_of_body": "MSSanté: METADATA.XML size slot counts the CDA without its XML declaration",
+    "mss_cda_no_language": "MSSanté: the attached CDA has no languageCode in its header",
+    "mss_send_invisible_to_patient": "MSSanté: sends to the patient's mailbox a document marked INVISIBLE_PATIENT",
+    "mss_no_dnt": "MSSanté: no Disposition-Notification-To when an acknowledgement is asked for",
+    "mss_skip_trait_check": "MSSanté: integrates a received document on its INS alone, never comparing its traits "
+    "with the stored identity (no 904)",
+    "mss_mdn_no_final_recipient": "MSSanté: acknowledgements (MDN) without the Final-Recipient field",
+    "mss_mdn_unasked": "MSSanté: acknowledges every integrated document, even when no acknowledgement was asked for",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",
@@ -61,6 +97,34 @@ DEFECTS: dict[str, str] = {
     "dmp_integrate_wrong_person": "DMP: integrates a retrieved document for the first person with the same birth "
     "name, ignoring its INS (homonyms)",
     "dmp_skip_td02": "DMP: feeds the DMP without the TD0.2 existence/authorisation check",
+    "dmp_no_client_cert": "DMP: calls the DMP over TLS without the organisation's client certificate",
+    "dmp_vihf_unsigned": "DMP: the VIHF assertion is sent without its XML-DSIG signature",
+    "dmp_vihf_no_role": "DMP: the VIHF has no subject:role attribute (the professional's role)",
+    "dmp_vihf_resource_local_id": "DMP: the VIHF resource-id is the local IPP, not the patient's INS",
+    "dmp_member_no_status": "DMP: the HasMember association has no SubmissionSetStatus=Original slot",
+    "dmp_ss_no_source_id": "DMP: the SubmissionSet has no sourceId",
+    "dmp_facility_local_code": "DMP: healthcareFacilityTypeCode is the local label EHPAD, not a JDV code",
+    "dmp_service_start_iso": "DMP: serviceStartTime in ISO 8601 (2026-01-02T10:00:00+00:00), not HL7 DTM",
+    "dmp_n1_generic_type_code": "DMP: unstructured documents get the generic typeCode 11490-0, not their CDA code",
+    "dmp_creation_time_local": "DMP: creationTime is Paris local time written as UTC (1 h off the CDA)",
+    "dmp_confidentiality_default_r": "DMP: confidentialityCode is the structure's default R, not the document's",
+    "dmp_unique_id_with_version": "DMP: uniqueId is the CDA document id with the version number appended",
+    "dmp_dlu_status_not_updated": "DMP: a DLU the DMP accepted stays 'pending' in the DUI (confirmation never read)",
+    "dmp_ppa_wrong_code": "DMP: the PPA is written (CDA and metadata) with the LOINC code of a synthesis, 34133-9",
+    "dmp_n1_status_not_updated": "DMP: an unstructured (N1) document the DMP accepted stays 'pending' in the DUI",
+    "dmp_publish_unqualified": "DMP: feeds the DMP for an identity that is not qualified (checks the INS search only)",
+    "dmp_failure_as_published": "DMP: a RegistryResponse Failure (HTTP 200) is reported as published",
+    "dmp_replace_without_rplc": "DMP: a replacement is sent as a new document, without the RPLC association",
+    "dmp_mask_patient_only": "DMP: when both are asked, only INVISIBLE_PATIENT is sent (MASQUE_PS dropped)",
+    "dmp_find_without_status": "DMP: FindDocuments (ITI-18) without $XDSDocumentEntryStatus",
+    "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
+    "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
+    "cda_n1_no_representation": "CDA: the N1 nonXMLBody carries base64 without representation=\"B64\"",
+    "cda_dlu_no_service_event_code": "CDA: the DLU's serviceEvent has no code 34117-2",
+    "cda_language_before_confidentiality": "CDA: languageCode written before confidentialityCode (schema order)",
+    "cda_dlu_unknown_attachment_code": "CDA: the DLU's attached document is typed DLU_999, outside JDV_ChecklistDLU",
+    "cda_dlu_attachment_no_status": "CDA: the DLU's attached-document type observation (FR-Type-document-attache) "
+    "has no statusCode",
 }
 
 

@@ -29,6 +29,8 @@ NS_RESULTAT = "http://www.cnamts.fr/INSiResultat"
 NS_SIRAM = "urn:siram"
 ACTION = "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"
 CONTENT_TYPE = f'application/soap+xml; charset=utf-8; action="{ACTION}"'
+#: the SOAP 1.1 media type some clients keep sending to SOAP 1.2 services (defect ``insi_soap11_content_type``)
+SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 _NSMAP = {"soap": NS_SOAP, "ctxbam": NS_CTXBAM, "ctxlps": NS_CTXLPS, "wsa": NS_WSA,
           "insi_recsans_ins": NS_RECSANS}
@@ -60,6 +62,7 @@ class RequestSettings:
     with_ctxlps: bool = True
     with_ctxbam: bool = True
     standard_lps: bool = True
+    soap11_content_type: bool = False
 
 
 @dataclass(frozen=True)
@@ -271,8 +274,9 @@ class InsiClient:
 
     def search(self, query: InsiQuery) -> InsiAnswer:
         payload = build_request(query, self.settings)
+        content_type = SOAP11_CONTENT_TYPE if self.settings.soap11_content_type else CONTENT_TYPE
         try:
-            with self._session.post(self.endpoint, data=payload, headers={"Content-Type": CONTENT_TYPE},
+            with self._session.post(self.endpoint, data=payload, headers={"Content-Type": content_type},
                                     timeout=self.timeout, stream=True) as response:
                 body = b""
                 for chunk in response.iter_content(64 * 1024):

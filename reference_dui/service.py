@@ -35,6 +35,9 @@ DOCUMENT_TYPES = ("CNI", "PASSEPORT", "TITRE_SEJOUR", "LIVRET_FAMILLE", "EXTRAIT
 OID_LABELS = {OID_NIR: "INS-NIR", OID_NIA: "INS-NIA", "1.2.250.1.213.1.4.10": "INS-NIR de test",
               "1.2.250.1.213.1.4.11": "INS-NIR de démonstration"}
 
+#: the INS-NIR test OID (only written by the ``ins_test_oid`` defect)
+OID_NIR_TEST = "1.2.250.1.213.1.4.10"
+
 
 class UnknownPerson(LookupError):
     """No person with this id (answered 404)."""
@@ -81,6 +84,7 @@ class DuiService:
         self.store = store or Store(config.db_path)
         self.instance = str(uuid.uuid4())
         self.features = load_features(self)
+        self._last_ins: StoredIns | None = None  # only read by the ``insi_stale_answer`` defect
 
     @property
     def config(self) -> ReferenceDuiConfig:
@@ -150,10 +154,13 @@ class DuiService:
     def exchange_identity(self, person_id: str) -> dict[str, Any]:
         record = self._get(person_id)
         share = may_exchange_ins(record.status) or self.config.has("share_unqualified_ins")
+        ins = record.ins.to_json() if share and record.ins is not None else None
+        if ins is not None and self.config.has("share_ins_c_oid"):
+            ins["oid"] = "1.2.250.1.213.1.4.2"  # a legacy export mapping still writing the INS-C OID
         return {
             "person_id": record.person_id,
             "traits": record.traits.to_json(),
-            "ins": record.ins.to_json() if share and record.ins is not None else None,
+            "ins": ins,
             "status": record.status,
         }
 
@@ -197,6 +204,8 @@ class DuiService:
                 return search.to_json()
             if record.document_verified and cfg.has("qualify_without_insi"):
                 record.status = "QUAL"
+            if search.outcome == "not_found" and cfg.has("insi_stale_answer") and self._last_ins is not None:
+                record.ins = self._last_ins  # the previous lookup's INS, kept in a cache keyed on nothing
         record.last_insi = search.to_json()
         self.store.save(record)
         return search.to_json()
@@ -208,7 +217,7 @@ class DuiService:
         settings = RequestSettings(
             idam=cfg.idam, lps_name=cfg.lps_name, lps_version=cfg.lps_version, instance=self.instance,
             emetteur=cfg.idam, with_ctxlps=not cfg.has("no_ctxlps"), with_ctxbam=not cfg.has("no_ctxbam"),
-            standard_lps=not cfg.has("bad_lps_nom"),
+            standard_lps=not cfg.has("bad_lps_nom"), soap11_content_type=cfg.has("insi_soap11_content_type"),
         )
         assert cfg.insi_url is not None
         return InsiClient(cfg.insi_url, settings, cert=cert, ca=cfg.ca_cert, timeout=cfg.timeout)
@@ -250,6 +259,8 @@ class DuiService:
         if cfg.has("store_histo_ins") and answer.history:
             active = answer.history[0]
         oid = OID_NIR if cfg.has("nia_as_nir") and active.oid == OID_NIA else active.oid
+        if cfg.has("ins_test_oid") and oid != OID_NIA:
+            oid = OID_NIR_TEST  # the qualification campaign's OID left hard-coded, whatever INSi returned
         key = active.key
         refused = None
         if oid not in INS_OIDS:
@@ -271,5 +282,6 @@ class DuiService:
             record.traits = record.traits.with_strict(tiq.birth_name, tiq.first_names, tiq.sex,
                                                       tiq.birth_date, tiq.birth_place)
         record.status = status_for(insi_confirmed=True, document_verified=record.document_verified)
+        self._last_ins = record.ins
         label = OID_LABELS.get(oid, oid)
         return _Search("found", "00", f"INS {record.ins.value} ({label}) enregistré", search.calls)

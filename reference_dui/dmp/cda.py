@@ -119,6 +119,8 @@ class DocumentRequest:
     when: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
     missing_traits: bool = False
     extra_template: bool = False
+    #: ``cda_*`` defect switches bending the document (see :mod:`reference_dui.defects`)
+    quirks: frozenset[str] = frozenset()
 
 
 def new_oid() -> str:
@@ -192,7 +194,7 @@ def _record_target(root: etree._Element, request: DocumentRequest) -> None:
         _add(name, "given", person.first_names[0], qualifier="BR")
     _add(patient, "administrativeGenderCode", code=person.sex, codeSystem="2.16.840.1.113883.5.1")
     _add(patient, "birthTime", value=person.birth_date.replace("-", ""))
-    if person.birth_place and not request.missing_traits:
+    if person.birth_place and not request.missing_traits and "cda_no_birth_place" not in request.quirks:
         _add(_add(_add(_add(patient, "birthplace"), "place"), "addr"), "county", person.birth_place)
 
 
@@ -210,12 +212,13 @@ def _attached_document(section: etree._Element, request: DocumentRequest) -> Non
     _add(observation, "id", root=new_oid())
     _add(observation, "code", code="69764-9", codeSystem=LOINC, displayName="Type de document")
     _add(_add(observation, "text"), "reference", value="#doc1")
-    _add(observation, "statusCode", code="completed")
+    if "cda_dlu_attachment_no_status" not in request.quirks:
+        _add(observation, "statusCode", code="completed")
     _add(observation, "effectiveTime", nullFlavor="NA")
     value = _add(
         observation,
         "value",
-        code="DLU_006",
+        code="DLU_999" if "cda_dlu_unknown_attachment_code" in request.quirks else "DLU_006",
         codeSystem="1.2.250.1.213.1.1.4.322",
         displayName="Attestation de la carte vitale",
     )
@@ -246,17 +249,22 @@ def build_document(request: DocumentRequest) -> bytes:
     _add(root, "code", code=kind.code, codeSystem=LOINC, displayName=kind.display)
     _add(root, "title", request.title or kind.title)
     _add(root, "effectiveTime", value=stamp)
+    language = etree.Element(f"{{{V3}}}languageCode", code="fr-FR")
+    if "cda_language_before_confidentiality" in request.quirks:  # element order of the schema not followed
+        root.append(language)
     _add(root, "confidentialityCode", code=request.confidentiality, codeSystem="2.16.840.1.113883.5.25")
-    _add(root, "languageCode", code="fr-FR")
+    if language.getparent() is None:
+        root.append(language)
     _add(root, "setId", root=request.set_id)
     _add(root, "versionNumber", value=str(request.version))
     _record_target(root, request)
     author = _add(root, "author")
     _add(author, "time", value=stamp)
     _professional(_add(author, "assignedAuthor"))
-    custodian = _add(_add(_add(root, "custodian"), "assignedCustodian"), "representedCustodianOrganization")
-    _add(custodian, "id", root="1.2.250.1.71.4.2.2", extension=ORGANISATION["struct"])
-    _add(custodian, "name", ORGANISATION["name"])
+    if "cda_no_custodian" not in request.quirks:
+        custodian = _add(_add(_add(root, "custodian"), "assignedCustodian"), "representedCustodianOrganization")
+        _add(custodian, "id", root="1.2.250.1.71.4.2.2", extension=ORGANISATION["struct"])
+        _add(custodian, "name", ORGANISATION["name"])
     legal = _add(root, "legalAuthenticator")
     _add(legal, "time", value=stamp)
     _add(legal, "signatureCode", code="S")
@@ -269,7 +277,7 @@ def build_document(request: DocumentRequest) -> bytes:
         entity = _add(participant, "associatedEntity", classCode="PROV")
         _add(entity, "id", root="1.2.250.1.71.4.2.1", extension=ORGANISATION["author"])
     event = _add(_add(root, "documentationOf"), "serviceEvent")
-    if kind.name == "DLU":
+    if kind.name == "DLU" and "cda_dlu_no_service_event_code" not in request.quirks:
         _add(event, "code", code="34117-2", codeSystem=LOINC, displayName="Historique et clinique")
     period = _add(event, "effectiveTime")
     _add(period, "low", value=stamp)
@@ -301,6 +309,8 @@ def build_document(request: DocumentRequest) -> bytes:
                 _attached_document(section, request)
     else:
         text = _add(_add(component, "nonXMLBody"), "text", mediaType="application/pdf", representation="B64")
+        if "cda_n1_no_representation" in request.quirks:  # base64 sent, but not declared as such
+            del text.attrib["representation"]
         content = request.pdf or pdf(f"{kind.title} - {request.patient.birth_name}")
         text.text = base64.b64encode(content).decode("ascii")
     data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from reference_dui.app import ApiError
+from reference_dui.dmp import defective
 from reference_dui.dmp.cda import KINDS, DocumentRequest, Patient, build_document
 from reference_dui.dmp.client import DmpClient, DmpEndpoint, DmpReply, query_entries, retrieved
 from reference_dui.dmp.store import DmpDocument, DmpStore
@@ -61,6 +62,8 @@ class DmpService:
         record = self.dui.store.get(person_id)
         if record is None:
             raise UnknownPerson(f"unknown person {person_id!r}")
+        if "dmp_publish_unqualified" in self.defects and record.status != "QUAL":  # checks the INS search only
+            return defective.unqualified_patient(record, person_id)
         if record.status != "QUAL" or record.ins is None:
             raise ApiError(
                 409,
@@ -79,21 +82,18 @@ class DmpService:
             record.local_id or person_id,
         )
 
-    def _signing(self) -> Any:
-        if self.endpoint is None:
-            return None
-        return self.endpoint.signing
-
     def _call(
         self, transaction: str, patient: Patient, body: etree._Element, attachments: dict[str, bytes] | None = None
     ) -> DmpReply:
         if self.endpoint is None:
             return DmpReply(unavailable="DMP non configuré / not configured (PUT /config/endpoints)")
-        cfg = self.dui.config
+        cfg, defects = self.dui.config, self.defects
         assertion = build_assertion(
-            patient.ins, patient.ins_oid, lps_name=cfg.lps_name, lps_version=cfg.lps_version, signing=self._signing()
+            defective.resource_id(patient, defects), patient.ins_oid, lps_name=cfg.lps_name,
+            lps_version=cfg.lps_version, signing=defective.vihf_signing(self.endpoint, defects),
+            without=defective.vihf_without(defects),
         )
-        client = DmpClient(self.endpoint, timeout=max(cfg.timeout, 5.0))
+        client = DmpClient(defective.endpoint_for(self.endpoint, defects), timeout=max(cfg.timeout, 5.0))
         try:
             return client.call(transaction, body, assertion, attachments)
         finally:
@@ -103,11 +103,10 @@ class DmpService:
     def _cx(patient: Patient) -> str:
         return f"{patient.ins}^^^&{patient.ins_oid}&ISO^NH"
 
-    @staticmethod
-    def _request(doc: DmpDocument, patient: Patient) -> DocumentRequest:
+    def _request(self, doc: DmpDocument, patient: Patient) -> DocumentRequest:
         data = doc.request
         return DocumentRequest(
-            KINDS[doc.kind],
+            defective.kind_for(doc.kind, self.defects),
             patient,
             document_id=doc.document_id,
             set_id=data["set_id"],
@@ -136,13 +135,14 @@ class DmpService:
                 raise InvalidInput("pdf_base64 is not valid base64") from None
         patient = self._patient(person_id)
         request = DocumentRequest(
-            KINDS[kind],
+            defective.kind_for(kind, self.defects),
             patient,
             confidentiality=confidentiality,
             title=data.get("title"),
             pdf=content,
             missing_traits="dmp_missing_ins_traits" in self.defects,
             extra_template="dmp_n1_extra_template" in self.defects and kind != "DLU",
+            quirks=frozenset(d for d in self.defects if d.startswith("cda_")),
         )
         if replaces is not None:
             previous = replaces.request
@@ -201,7 +201,7 @@ class DmpService:
             doc.cda,
             doc.entry_uuid or "",
             defects=self.defects,
-            replaces_entry=doc.request.get("replaces_entry"),
+            replaces_entry=None if "dmp_replace_without_rplc" in self.defects else doc.request.get("replaces_entry"),
         )
         for attempt in range(1, ATTEMPTS + 1):
             doc.attempts += 1
@@ -212,7 +212,9 @@ class DmpService:
                 time.sleep(self.pause * attempt)
         if reply.unavailable:
             return self._unavailable(doc, reply.unavailable)
-        if reply.ok:
+        if reply.ok and defective.left_pending(doc.kind, self.defects):
+            doc.message = "en attente de confirmation"  # a confirmation awaited from a call never made
+        elif reply.ok or (reply.errors and "dmp_failure_as_published" in self.defects):  # HTTP 200 read as done
             doc.status, doc.message, doc.errors = "published", "versé au DMP / published", []
         else:
             doc.status, doc.errors = "refused", reply.errors
@@ -260,7 +262,7 @@ class DmpService:
         codes = [
             c
             for c, on in (
-                ("MASQUE_PS", data.get("masked_from_professionals")),
+                ("MASQUE_PS", data.get("masked_from_professionals") and "dmp_mask_patient_only" not in self.defects),
                 ("INVISIBLE_PATIENT", data.get("invisible_to_patient")),
             )
             if on
@@ -289,7 +291,8 @@ class DmpService:
             raise InvalidInput(f"kind must be one of {', '.join(RETRIEVABLE)}, not {kind!r}")
         patient = self._patient(person_id)
         type_code, format_code = RETRIEVABLE[kind]
-        reply = self._call("ITI-18", patient, find_documents(self._cx(patient), [type_code]))
+        reply = self._call("ITI-18", patient, find_documents(self._cx(patient), [type_code],
+                                                        with_status="dmp_find_without_status" not in self.defects))
         if not reply.ok:
             return {
                 "outcome": "error",

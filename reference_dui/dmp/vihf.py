@@ -37,7 +37,8 @@ def _attribute(statement: etree._Element, name: str, value: str | etree._Element
 
 
 def build_assertion(
-    ins: str, oid: str, *, lps_name: str, lps_version: str, signing: tuple[Path, Path] | None
+    ins: str, oid: str, *, lps_name: str, lps_version: str, signing: tuple[Path, Path] | None,
+    without: tuple[str, ...] = (),
 ) -> etree._Element:
     """The VIHF for a call about the patient ``ins``; unsigned when ``signing`` is None."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -89,7 +90,8 @@ def build_assertion(
         ("LPS_Nom", lps_name),
         ("LPS_Version", lps_version),
     ):
-        _attribute(statement, name, value)
+        if name not in without:
+            _attribute(statement, name, value)
     if signing is None:
         return assertion
     cert, key = signing

@@ -8,6 +8,7 @@ Defect switches that bend the metadata are applied here (``defects``).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
@@ -122,9 +123,12 @@ def _entry(
         attributes["lid"] = lid
     entry = etree.SubElement(objects, f"{{{RIM}}}ExtrinsicObject", attributes)
     stamp = request.when.strftime("%Y%m%d%H%M%S")
-    _slot(entry, "creationTime", stamp)
+    created = stamp
+    if "dmp_creation_time_local" in defects:  # Paris local time written as if it were UTC
+        created = (request.when + dt.timedelta(hours=1)).strftime("%Y%m%d%H%M%S")
+    _slot(entry, "creationTime", created)
     _slot(entry, "languageCode", "fr-FR")
-    _slot(entry, "serviceStartTime", stamp)
+    _slot(entry, "serviceStartTime", request.when.isoformat() if "dmp_service_start_iso" in defects else stamp)
     _slot(
         entry, "sourcePatientId", f"{request.patient.local_id}^^^&1.2.250.1.213.1.1.9.{ORGANISATION['struct']}&ISO^PI"
     )
@@ -157,7 +161,9 @@ def _entry(
     )
     _code(entry, SCHEME["class"], entry_uuid, kind.class_code, "1.2.250.1.213.1.1.4.1", kind.title)
     if "dmp_no_confidentiality" not in defects:
-        _code(entry, SCHEME["conf"], entry_uuid, request.confidentiality, "2.16.840.1.113883.5.25", "Normal")
+        # the structure's default level instead of the document's (defect ``dmp_confidentiality_default_r``)
+        level = "R" if "dmp_confidentiality_default_r" in defects else request.confidentiality
+        _code(entry, SCHEME["conf"], entry_uuid, level, "2.16.840.1.113883.5.25", "Normal")
         for code in extra_codes:
             _code(entry, SCHEME["conf"], entry_uuid, code, "1.2.250.1.213.1.1.4.13", code)
     fmt, system = kind.format_code, kind.format_system
@@ -172,7 +178,7 @@ def _entry(
         entry,
         SCHEME["facility"],
         entry_uuid,
-        ORGANISATION["facility"],
+        "EHPAD" if "dmp_facility_local_code" in defects else ORGANISATION["facility"],
         "1.2.250.1.71.4.2.4",
         "Etablissement pour personnes âgées",
     )
@@ -184,9 +190,13 @@ def _entry(
         "1.2.250.1.213.1.1.4.9",
         "Etablissement ou Service Social ou Médico-Social",
     )
-    _code(entry, SCHEME["type"], entry_uuid, kind.code, "2.16.840.1.113883.6.1", kind.display)
+    type_code = "11490-0" if "dmp_n1_generic_type_code" in defects and kind.name == "N1" else kind.code
+    _code(entry, SCHEME["type"], entry_uuid, type_code, "2.16.840.1.113883.6.1", kind.display)
     _identifier(entry, SCHEME["patient"], entry_uuid, patient_cx(request, defects), "XDSDocumentEntry.patientId")
-    _identifier(entry, SCHEME["unique"], entry_uuid, request.document_id, "XDSDocumentEntry.uniqueId")
+    unique = request.document_id
+    if "dmp_unique_id_with_version" in defects:  # the version number appended to the document id
+        unique = f"{request.document_id}.{request.version}"
+    _identifier(entry, SCHEME["unique"], entry_uuid, unique, "XDSDocumentEntry.uniqueId")
 
 
 def _submission_set(objects: etree._Element, request: DocumentRequest, defects: frozenset[str]) -> str:
@@ -206,7 +216,8 @@ def _submission_set(objects: etree._Element, request: DocumentRequest, defects: 
     _slot(author, "authorInstitution", INSTITUTION)
     _code(ss, SCHEME["ss_content"], ss_id, "SYNTHESE_MS", "1.2.250.1.213.1.1.4.2.2", "Suivi médico-social")
     _identifier(ss, SCHEME["ss_unique"], ss_id, f"2.25.{uuid.uuid4().int}", "XDSSubmissionSet.uniqueId")
-    _identifier(ss, SCHEME["ss_source"], ss_id, SOURCE_ID, "XDSSubmissionSet.sourceId")
+    if "dmp_ss_no_source_id" not in defects:
+        _identifier(ss, SCHEME["ss_source"], ss_id, SOURCE_ID, "XDSSubmissionSet.sourceId")
     _identifier(ss, SCHEME["ss_patient"], ss_id, patient_cx(request, defects), "XDSSubmissionSet.patientId")
     etree.SubElement(
         objects,
@@ -218,7 +229,8 @@ def _submission_set(objects: etree._Element, request: DocumentRequest, defects: 
     return ss_id
 
 
-def _member(objects: etree._Element, ss_id: str, entry_uuid: str, previous_version: int | None = None) -> None:
+def _member(objects: etree._Element, ss_id: str, entry_uuid: str, previous_version: int | None = None,
+            status: bool = True) -> None:
     assoc = etree.SubElement(
         objects,
         f"{{{RIM}}}Association",
@@ -227,7 +239,8 @@ def _member(objects: etree._Element, ss_id: str, entry_uuid: str, previous_versi
         sourceObject=ss_id,
         targetObject=entry_uuid,
     )
-    _slot(assoc, "SubmissionSetStatus", "Original")
+    if status:
+        _slot(assoc, "SubmissionSetStatus", "Original")
     if previous_version is not None:
         _slot(assoc, "PreviousVersion", str(previous_version))
 
@@ -242,7 +255,7 @@ def provide_and_register(
     objects = etree.SubElement(etree.SubElement(body, f"{{{LCM}}}SubmitObjectsRequest"), f"{{{RIM}}}RegistryObjectList")
     _entry(objects, entry_uuid, cda, request, defects)
     ss_id = _submission_set(objects, request, defects)
-    _member(objects, ss_id, entry_uuid)
+    _member(objects, ss_id, entry_uuid, status="dmp_member_no_status" not in defects)
     if replaces_entry:
         etree.SubElement(
             objects,
@@ -278,12 +291,13 @@ def update_visibility(
     return body
 
 
-def find_documents(patient: str, type_codes: Iterable[str]) -> etree._Element:
+def find_documents(patient: str, type_codes: Iterable[str], *, with_status: bool = True) -> etree._Element:
     body = etree.Element(f"{{{QUERY}}}AdhocQueryRequest", nsmap={"query": QUERY, "rim": RIM})
     etree.SubElement(body, f"{{{QUERY}}}ResponseOption", returnType="LeafClass", returnComposedObjects="true")
     query = etree.SubElement(body, f"{{{RIM}}}AdhocQuery", id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d")
     _slot(query, "$XDSDocumentEntryPatientId", f"'{patient}'")
-    _slot(query, "$XDSDocumentEntryStatus", f"('{APPROVED}')")
+    if with_status:  # false only for the ``dmp_find_without_status`` defect
+        _slot(query, "$XDSDocumentEntryStatus", f"('{APPROVED}')")
     codes = ",".join(f"'{c}'" for c in type_codes)
     if codes:
         _slot(query, "$XDSDocumentEntryTypeCode", f"({codes})")

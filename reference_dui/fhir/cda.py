@@ -98,7 +98,7 @@ def _section(body: etree._Element, title: str, lines: list[str]) -> None:
 
 
 def build_export_dui(person: dict[str, Any], ins: dict[str, str] | None, record: dict[str, Any],
-                     essms: Essms, *, now: dt.datetime | None = None) -> tuple[bytes, str]:
+                     essms: Essms, *, now: dt.datetime | None = None, with_set_id: bool = True) -> tuple[bytes, str]:
     """The EXPORT_DUI document and its unique id (``root`` OID).
 
     Args:
@@ -123,7 +123,8 @@ def build_export_dui(person: dict[str, Any], ins: dict[str, str] | None, record:
     _el(root, "effectiveTime", value=stamp)
     _el(root, "confidentialityCode", code="N", codeSystem="2.16.840.1.113883.5.25")
     _el(root, "languageCode", code="fr-FR")
-    _el(root, "setId", root=doc_id + ".0")
+    if with_set_id:  # false only for the ``tddui_export_no_set_id`` defect
+        _el(root, "setId", root=doc_id + ".0")
     _el(root, "versionNumber", value="1")
     _patient(root, person, ins)
     author = _el(root, "author")

@@ -98,7 +98,11 @@ def outcome_of_retrieval(answer: FhirAnswer, adapter: FhirR4Adapter, prescriptio
     except ValueError as exc:
         return {**base, "outcome": "error", "message": str(exc)}, None
     if parsed is None:
+        if "epresc_unknown_as_error" in defects:  # an empty searchset read as a failure of the teleservice
+            return {**base, "outcome": "error", "message": "réponse vide du téléservice"}, None
         return {**base, "outcome": "not_found", "message": f"aucune ordonnance {prescription_id}"}, None
+    if "epresc_first_line_only" in defects:  # reads entry[0] only, as for a single-line prescription
+        parsed.lines = parsed.lines[:1]
     if "epresc_wrong_person" not in defects:
         if resident_ins is None:
             return {**base, "outcome": "refused", "message": "identité du résident non qualifiée : rapprochement "
@@ -111,14 +115,16 @@ def outcome_of_retrieval(answer: FhirAnswer, adapter: FhirR4Adapter, prescriptio
 
 
 def administer(client: FhirClient | None, adapter: FhirR4Adapter, record: dict[str, Any],
-               prescription: dict[str, Any], line: dict[str, Any], resident_ins: dict[str, str] | None) -> tuple[
-                   str, str | None, str | None]:
+               prescription: dict[str, Any], line: dict[str, Any], resident_ins: dict[str, str] | None,
+               defects: frozenset[str] = frozenset()) -> tuple[str, str | None, str | None]:
     """Send one administration; returns ``(status, message, location)``."""
     if client is None:
         return "pending", "téléservice e-prescription non configuré : administration conservée", None
     path, resource = adapter.administration(prescription, line, record["administered_at"],
                                             resident_ins["value"] if resident_ins else None,
                                             f"urn:oid:{resident_ins['oid']}" if resident_ins else None)
+    if "epresc_adm_no_request" in defects:  # the administration no longer says which prescribed line it executes
+        resource.pop("request", None)
     answer = client.post(path, resource)
     if answer.ok:
         location = answer.body.get("id") if isinstance(answer.body, dict) else None

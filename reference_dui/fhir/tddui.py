@@ -49,12 +49,12 @@ def _patient(person: dict[str, Any], ins: dict[str, str] | None, status: str, es
         identifiers.insert(0, {"use": use, "type": {"coding": [{"system": f"{FR_CORE}/CodeSystem/fr-core-cs-v2-0203",
                                                                 "code": code}]},
                                "system": system, "value": ins["value"]})
-    extensions: list[dict[str, Any]] = [{
+    extensions: list[dict[str, Any]] = [] if "tddui_no_identity_status" in defects else [{
         "url": f"{FR_CORE}/StructureDefinition/fr-core-identity-reliability",
         "extension": [{"url": "identityStatus",
                        "valueCoding": {"system": f"{FR_CORE}/CodeSystem/fr-core-cs-identity-status", "code": status}}],
     }]
-    if traits.get("birth_place"):
+    if traits.get("birth_place") and "tddui_no_birth_place" not in defects:
         extensions.append({"url": "http://hl7.org/fhir/StructureDefinition/patient-birthPlace", "valueAddress": {
             "extension": [{"url": f"{FR_CORE}/StructureDefinition/fr-core-address-insee-code",
                            "valueCoding": {"system": f"{NOS}/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM",
@@ -75,7 +75,8 @@ def _patient(person: dict[str, Any], ins: dict[str, str] | None, status: str, es
 
 def _document(person: dict[str, Any], ins: dict[str, str] | None, record: dict[str, Any], essms: Essms,
               patient_url: str, defects: frozenset[str], now: dt.datetime) -> dict[str, Any]:
-    data, doc_id = build_export_dui(person, ins, record, essms, now=now)
+    data, doc_id = build_export_dui(person, ins, record, essms, now=now,
+                                    with_set_id="tddui_export_no_set_id" not in defects)
     attachment: dict[str, Any] = {"contentType": "text/xml", "language": "fr-FR",
                                   "title": "Export du Dossier Usager Informatisé",
                                   "creation": now.isoformat(timespec="seconds")}
@@ -88,7 +89,8 @@ def _document(person: dict[str, Any], ins: dict[str, str] | None, record: dict[s
         "type": {"coding": [{"system": f"{NOS}/TRE_A05-TypeDocComplementaire/FHIR/TRE-A05-TypeDocComplementaire",
                              "code": "EXPORT_DUI", "display": "Export du Dossier Usager Informatisé"}]},
         "category": [{"coding": [{"system": f"{NOS}/TRE_A03-ClasseDocument/FHIR/TRE-A03-ClasseDocument",
-                                  "code": "95", "display": "Document de gestion"}]}],
+                                  "code": "GESTION" if "tddui_doc_category_label" in defects else "95",
+                                  "display": "Document de gestion"}]}],
         "subject": {"reference": patient_url}, "date": now.isoformat(timespec="seconds"),
         "content": [{"attachment": attachment, "format": {
             "system": f"{NOS}/TRE_A06-FormatCodeComplementaire/FHIR/TRE-A06-FormatCodeComplementaire",
@@ -103,6 +105,12 @@ def _document(person: dict[str, Any], ins: dict[str, str] | None, record: dict[s
     if "tddui_no_master_identifier" not in defects:
         document["masterIdentifier"] = {"system": "urn:ietf:rfc:3986", "value": f"urn:oid:{doc_id}"}
     return document
+
+
+def _qr_identifier(system: str, value: str, as_list: bool) -> dict[str, Any] | list[dict[str, Any]]:
+    """QuestionnaireResponse.identifier is one Identifier in R4 (0..1); a list is the R5 habit."""
+    identifier = {"system": system, "value": value}
+    return [identifier] if as_list else identifier
 
 
 def build_bundle(person: dict[str, Any], ins: dict[str, str] | None, status: str, record: dict[str, Any],
@@ -129,12 +137,13 @@ def build_bundle(person: dict[str, Any], ins: dict[str, str] | None, status: str
     if evaluation:
         entries.append((_urn(), {
             "resourceType": "QuestionnaireResponse", "status": "completed",
-            "identifier": {"system": f"urn:oid:{essms.struct_id}", "value": f"{prefix}-EVAL-{evaluation['id']}"},
+            "identifier": _qr_identifier(f"urn:oid:{essms.struct_id}", f"{prefix}-EVAL-{evaluation['id']}",
+                                         "tddui_qr_identifier_list" in defects),
             "subject": {"reference": patient_url}, "authored": evaluation["date"],
             "item": [{"linkId": str(i.get("code")), "text": str(i.get("question") or i.get("code")),
                       "answer": [{"valueString": str(i.get("answer"))}]} for i in evaluation.get("items", [])]}))
     project = record.get("project")
-    if project:
+    if project and "tddui_no_care_plan" not in defects:  # the project module's export forgotten
         entries.append((_urn(), {
             "resourceType": "CarePlan", "status": "active", "intent": "plan", "title": project["title"],
             "identifier": [{"system": f"urn:oid:{essms.struct_id}", "value": f"{prefix}-PPER-{project['id']}"}],

@@ -95,7 +95,7 @@ def read_patient(data: bytes) -> ReceivedPatient | None:
 
 
 def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, str] | None,
-                   structure: str = "EHPAD LES ESSAIS") -> tuple[bytes, str]:
+                   structure: str = "EHPAD LES ESSAIS", *, with_language: bool = True) -> tuple[bytes, str]:
     """A level-1 CDA (text body) about a person of the DUI; ``ins`` only for a qualified identity.
 
     Returns the document bytes and its id (``root^extension``).
@@ -116,6 +116,7 @@ def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, st
               "</given><family>COORDINATEUR-ESSAI</family></name></assignedPerson>")
     text = base64.b64encode(f"{DOCUMENT_TITLE} - {traits.get('birth_name', '')} {' '.join(first_names)}\n"
                             "Document produit par le DUI de reference dui-harness (essai).\n".encode()).decode()
+    language = '<languageCode code="fr-FR"/>' if with_language else ""
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <ClinicalDocument xmlns="urn:hl7-org:v3">
 <realmCode code="FR"/>
@@ -128,7 +129,7 @@ def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, st
 <title>{DOCUMENT_TITLE}</title>
 <effectiveTime value="{now}"/>
 <confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25"/>
-<languageCode code="fr-FR"/>
+{language}
 <setId root="{DOCUMENT_ROOT}" extension="{extension}-SET"/>
 <versionNumber value="1"/>
 <recordTarget><patientRole>{ids}<patient>

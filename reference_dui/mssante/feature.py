@@ -17,6 +17,7 @@ from __future__ import annotations
 import smtplib
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,8 @@ class MssFeature:
     def _client(self) -> MailboxClient:
         if self._settings is None:
             raise ApiError(409, "MSSanté not configured (PUT /config/endpoints with an mssante entry)")
+        if self._has("mss_smtp_stale_password") and self._settings.password:  # not updated after a rotation
+            return MailboxClient(replace(self._settings, smtp_password=self._settings.password + "-2025"))
         return MailboxClient(self._settings)
 
     def _person(self, person_id: str) -> PersonRecord:
@@ -125,7 +128,8 @@ class MssFeature:
             return {"message_id": message_id, "outcome": "ignored", "person_id": None, "error_code": None,
                     "acknowledgement_sent": False}
         persons = self.service.store.list()
-        decisions = [decide(patient, persons, wrong_person=self._has("mss_integrate_wrong_person"))
+        decisions = [decide(patient, persons, wrong_person=self._has("mss_integrate_wrong_person"),
+                            check_traits=not self._has("mss_skip_trait_check"))
                      for _, patient in documents]
         error = next((d.error_code for d in decisions if d.error_code), None)
         person_id = None
@@ -136,7 +140,8 @@ class MssFeature:
                 self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id,
                                        content)
         acknowledged = False
-        if message.get("Disposition-Notification-To") and not (error and self._has("mss_no_error_mdn")):
+        asked = bool(message.get("Disposition-Notification-To")) or (error is None and self._has("mss_mdn_unasked"))
+        if asked and not (error and self._has("mss_no_error_mdn")):
             acknowledged = self._acknowledge(client, message, error)
         self.storage.handled(message_id, "rejected" if error else "integrated", person_id, error, acknowledged)
         return {"message_id": message_id, "outcome": "rejected" if error else "integrated", "person_id": person_id,
@@ -154,8 +159,10 @@ class MssFeature:
             human = f"Le document n'a pas pu être intégré.\nLe système a retourné l'erreur {error}^{label}"
             title = f"{KO_SUBJECT}[{error}] {subject}"
         mdn = mdn_message(client.settings.address, original, disposition, human, title,
-                          with_nil=not self._has("mss_no_nil"))
-        recipient = str(original.get("Disposition-Notification-To", "")).strip().strip("<>")
+                          with_nil=not self._has("mss_no_nil"),
+                          with_final_recipient=not self._has("mss_mdn_no_final_recipient"))
+        recipient = str(original.get("Disposition-Notification-To", "") or original.get("From", "")).strip()
+        recipient = recipient.rpartition("<")[2].strip(">") if "<" in recipient else recipient
         try:
             client.send(mdn, [recipient])
         except (smtplib.SMTPException, OSError):

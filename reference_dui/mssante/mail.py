@@ -44,6 +44,7 @@ class MailSettings:
     ca: Path | None = None
     tls: bool = True
     timeout: float = 10.0
+    smtp_password: str | None = None  # another password for SMTP (``mss_smtp_stale_password`` defect)
 
     def context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(cafile=str(self.ca) if self.ca else None)
@@ -66,7 +67,7 @@ class MailboxClient:
                 smtp.starttls(context=s.context())
                 smtp.ehlo("dui-reference.test")
             if s.password:
-                smtp.login(s.address, s.password)
+                smtp.login(s.address, s.smtp_password or s.password)
             options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
             smtp.sendmail(s.address, recipients, as_bytes(message), mail_options=options)
 
@@ -122,9 +123,9 @@ def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: di
 
 
 def mdn_message(sender: str, original: Message, disposition: str, human: str, subject: str,
-                with_nil: bool = True) -> MIMEMultipart:
+                with_nil: bool = True, with_final_recipient: bool = True) -> MIMEMultipart:
     """An RFC 8098 MDN about ``original``, returned with its attachments (part 3)."""
-    to = str(original.get("Disposition-Notification-To", ""))
+    to = str(original.get("Disposition-Notification-To", "") or original.get("From", ""))
     report = MIMEMultipart("report", policy=SMTP_POLICY, report_type="disposition-notification")
     report["From"] = sender
     report["To"] = to
@@ -138,7 +139,7 @@ def mdn_message(sender: str, original: Message, disposition: str, human: str, su
     fields = [
         "Reporting-UA: DUI-REFERENCE; dui-harness",
         f"Original-Recipient: rfc822;{sender}",
-        f"Final-Recipient: rfc822;{sender}",
+        *([f"Final-Recipient: rfc822;{sender}"] if with_final_recipient else []),
         f"Original-Message-ID: {original.get('Message-ID', '')}",
         f"Disposition: {disposition}",
     ]

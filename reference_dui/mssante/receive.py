@@ -63,7 +63,8 @@ def _same(stored: str | None, received: str) -> bool:
     return (stored or "").strip().upper() == received.strip().upper()
 
 
-def decide(patient: ReceivedPatient | None, persons: list[PersonRecord], *, wrong_person: bool) -> Decision:
+def decide(patient: ReceivedPatient | None, persons: list[PersonRecord], *, wrong_person: bool,
+           check_traits: bool = True) -> Decision:
     """Whose document this is, or the error code that refuses it."""
     if patient is None:
         return Decision(None, "906", None)
@@ -86,6 +87,6 @@ def decide(patient: ReceivedPatient | None, persons: list[PersonRecord], *, wron
                                                               patient.first_name)
             and _same(" ".join(t.first_names), patient.first_names) and t.sex == patient.sex
             and t.birth_date == patient.birth_date and _same(t.birth_place, patient.birth_place))
-    if not same:
+    if not same and check_traits:
         return Decision(None, "904", patient)
     return Decision(person.person_id, None, patient)

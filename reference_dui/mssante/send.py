@@ -45,7 +45,7 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     visible = bool(data.get("visible_to_patient", True))
     qualified = may_exchange_ins(record.status) and record.ins is not None
     if kind == "patient":
-        if not visible:
+        if not visible and "mss_send_invisible_to_patient" not in defects:
             return Composed(reason="document non visible par l'usager (INVISIBLE_PATIENT) : rien n'est envoyé "
                                    "à sa messagerie")
         if not qualified or record.ins is None:
@@ -57,12 +57,15 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
             raise InvalidInput("recipient.address is required for a professional or an organisation")
     ins = (record.ins.value, record.ins.oid) if qualified and record.ins is not None else None
     traits = record.traits.to_json()
-    document, document_id = build_document(record.person_id, traits, ins)
+    document, document_id = build_document(record.person_id, traits, ins,
+                                           with_language="mss_cda_no_language" not in defects)
     patient_cx = (f"{ins[0]}^^^&{ins[1]}&ISO^NH" if ins
                   else f"{record.person_id}^^^&{LOCAL_ID_ROOT}&ISO^PI")
     confidentiality = ("N",) if visible else ("N", "INVISIBLE_PATIENT")
     xdm = build_xdm(document, document_id, patient_cx, DOCUMENT_TITLE,
-                    with_metadata="mss_xdm_no_metadata" not in defects, confidentiality=confidentiality)
+                    with_metadata="mss_xdm_no_metadata" not in defects, confidentiality=confidentiality,
+                    # the size of the document body, counted before its XML declaration was prepended
+                    declared_size=len(document.partition(b"\n")[2]) if "mss_xdm_size_of_body" in defects else None)
     headers: dict[str, str] = {}
     if "mss_no_nil" not in defects:
         headers["X-MSS-NIL"] = NIL
@@ -71,12 +74,15 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     headers["X-MSS-INS"] = "O" if (ins and complete) or "mss_ins_without_qualified" in defects else "N"
     if kind == "patient" and "mss_no_mes_to_patient" not in defects:
         headers["X-MSS-MES"] = "FIN"
-    if acknowledgement:
+    if acknowledgement and "mss_no_dnt" not in defects:
         headers["Disposition-Notification-To"] = sender
     birth = str(traits.get("birth_date", ""))
     date = f"{birth[8:10]}/{birth[5:7]}/{birth[:4]}" if len(birth) == 10 else ""
     first = (traits.get("first_names") or [""])[0]
     subject = f"XDM/1.0/DDM+{DOCUMENT_TITLE} {traits.get('birth_name', '')} {first} {date}".strip()
     body = "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai)."
-    message = document_message(sender, recipient, subject, xdm, headers, body)
+    author = f"no-reply@{sender.split('@', 1)[1]}" if "mss_from_noreply" in defects else sender
+    message = document_message(author, recipient, subject, xdm, headers, body)
+    if "mss_no_date" in defects:  # the Date header left to a relay that never adds it
+        del message["Date"]
     return Composed(message, recipient, document_id)

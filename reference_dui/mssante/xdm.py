@@ -29,9 +29,10 @@ CONFIDENTIALITY_SYSTEMS = {"N": "2.16.840.1.113883.5.25", "INVISIBLE_PATIENT": "
 
 
 def _metadata(name: str, document: bytes, document_id: str, patient_cx: str, title: str,
-              confidentiality: tuple[str, ...]) -> bytes:
+              confidentiality: tuple[str, ...], size: int | None = None) -> bytes:
     entry = f"urn:uuid:{uuid.uuid4()}"
     sha1 = hashlib.sha1(document).hexdigest()
+    declared = len(document) if size is None else size
 
     def slot(slot_name: str, value: str) -> str:
         return f'<rim:Slot name="{slot_name}"><rim:ValueList><rim:Value>{value}</rim:Value></rim:ValueList></rim:Slot>'
@@ -45,7 +46,7 @@ def _metadata(name: str, document: bytes, document_id: str, patient_cx: str, tit
         '<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" '
         'xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"><rim:RegistryObjectList>'
         f'<rim:ExtrinsicObject id="{entry}" mimeType="text/xml" objectType="{ENTRY_TYPE}">'
-        f"{slot('hash', sha1)}{slot('size', str(len(document)))}{slot('URI', name)}{slot('languageCode', 'fr-FR')}"
+        f"{slot('hash', sha1)}{slot('size', str(declared))}{slot('URI', name)}{slot('languageCode', 'fr-FR')}"
         f"<rim:Name><rim:LocalizedString value={quoteattr(title)}/></rim:Name>{classifications}"
         f'<rim:ExternalIdentifier id="urn:uuid:{uuid.uuid4()}" registryObject="{entry}" '
         f'identificationScheme="{PATIENT_SCHEME}" value={quoteattr(patient_cx)}/>'
@@ -57,7 +58,7 @@ def _metadata(name: str, document: bytes, document_id: str, patient_cx: str, tit
 
 
 def build_xdm(document: bytes, document_id: str, patient_cx: str, title: str, *, with_metadata: bool = True,
-              confidentiality: tuple[str, ...] = ("N",)) -> bytes:
+              confidentiality: tuple[str, ...] = ("N",), declared_size: int | None = None) -> bytes:
     """An IHE_XDM.ZIP around one CDA document (``confidentiality``: its XDS confidentialityCodes)."""
     name = "DOC0001.XML"
     buffer = io.BytesIO()
@@ -66,7 +67,7 @@ def build_xdm(document: bytes, document_id: str, patient_cx: str, title: str, *,
         archive.writestr("README.TXT", "DUI de reference dui-harness - archive IHE XDM (essai)\r\n")
         if with_metadata:
             archive.writestr("IHE_XDM/SUBSET01/METADATA.XML", _metadata(name, document, document_id, patient_cx,
-                                                                        title, confidentiality))
+                                                                        title, confidentiality, declared_size))
         archive.writestr(f"IHE_XDM/SUBSET01/{name}", document)
     return buffer.getvalue()
 

@@ -148,8 +148,9 @@ class PscClient:
     def authorization_request(self, redirect_uri: str, login_hint: str | None) -> tuple[str, Pending]:
         pending = Pending(state=secrets.token_urlsafe(24), nonce=secrets.token_urlsafe(24),
                           verifier=secrets.token_urlsafe(48), redirect_uri=redirect_uri)
+        scope = "scope_all" if "psc_scope_without_openid" in self.defects else SCOPE  # 'openid' forgotten
         params = {"response_type": "code", "client_id": self.settings.client_id, "redirect_uri": redirect_uri,
-                  "scope": SCOPE, "state": pending.state, "nonce": pending.nonce,
+                  "scope": scope, "state": pending.state, "nonce": pending.nonce,
                   "code_challenge": _b64url(hashlib.sha256(pending.verifier.encode()).digest()),
                   "code_challenge_method": "S256"}
         if "psc_no_acr_eidas1" not in self.defects:
@@ -165,7 +166,8 @@ class PscClient:
         tokens = self._json("POST", self.metadata()["token_endpoint"], "the token request",
                             data={"grant_type": "authorization_code", "code": code,
                                   "redirect_uri": pending.redirect_uri, "code_verifier": pending.verifier},
-                            headers={"Authorization": f"Basic {basic}"})
+                            headers={} if "psc_token_no_client_auth" in self.defects
+                            else {"Authorization": f"Basic {basic}"})
         for name in ("access_token", "id_token"):
             if not isinstance(tokens.get(name), str) or not tokens[name]:
                 raise LoginRefused("refused", f"the token response has no {name}")

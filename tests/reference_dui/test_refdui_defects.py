@@ -25,6 +25,7 @@ CLEAN: dict[str, Any] = {
     "request.ctxbam": ("01_02", True),
     "request.message_id": True,
     "request.date": "1975-12-31",
+    "request.content_type": "application/soap+xml",
     "request.client_cn": "INSI-AUTO",
     "typed.traits": ("ADRUN", ["ZOE"]),
     "typed.ins": ("275126322074974", OID_NIR),
@@ -41,6 +42,7 @@ CLEAN: dict[str, Any] = {
     "badkey.outcome": "error",
     "doc.status_created": "VALI",
     "doc.status_after_01": "VALI",
+    "doc.ins_after_01": None,
     "fault.person": ("VALI", "adrun", None),
 }
 
@@ -60,6 +62,10 @@ CHANGES: dict[str, set[str]] = {
     "keep_typed_traits": {"typed.traits"},
     "bad_date_format": {"request.date"},
     "wrong_cert_cn": {"request.client_cn"},
+    "insi_soap11_content_type": {"request.content_type"},
+    "ins_test_oid": {"typed.ins", "qual.exchange_ins", "retry.ins", "histo.ins"},
+    "insi_stale_answer": {"doc.ins_after_01"},
+    "share_ins_c_oid": {"qual.exchange_ins"},
 }
 
 
@@ -87,6 +93,7 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
         bam.get("Version"), request.find(".//ctxbam:COUVERTURE") is not None)
     seen["request.message_id"] = (request.text("soap:Header/wsa:MessageID") or "").startswith("uuid:")
     seen["request.date"] = request.text(".//rec:DateNaissance")
+    seen["request.content_type"] = stub.requests[0].headers.get("content-type", "").split(";")[0]
     identity = api.identity(typed) or {}
     seen["typed.traits"] = (identity["traits"]["birth_name"], identity["traits"]["first_names"])
     seen["typed.ins"] = _ins(identity)
@@ -131,6 +138,7 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
     stub.queue(cr("01"))
     api.lookup(doc)
     seen["doc.status_after_01"] = (api.identity(doc) or {})["status"]
+    seen["doc.ins_after_01"] = _ins(api.identity(doc))
 
     stub.reset()
     stub.queue(fault_550())
@@ -163,7 +171,7 @@ def scenario(make_dui: DuiFactory, stub: InsiStub, tls_stub: InsiStub, tls_confi
 
 #: defects of the other services (named with their service prefix) are observed by their own feature
 #: tests under tests/reference_dui/<service>/; this INS scenario covers the others, every one of them
-SERVICE_PREFIXES = ("psc_", "tddui_", "epresc_", "mss_", "dmp_")
+SERVICE_PREFIXES = ("psc_", "tddui_", "epresc_", "mss_", "dmp_", "cda_")
 INS_DEFECTS = sorted(d for d in DEFECTS if not d.startswith(SERVICE_PREFIXES))
 
 

@@ -10,13 +10,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     module = next((m for name, m in sys.modules.items() if name.endswith("test_sensitivity")), None)
     if module is None or not hasattr(module, "SCORE"):
         return
-    EXPECTED, SCORE = module.EXPECTED, module.SCORE
-    if not SCORE["caught"] and not SCORE["missed"]:
+    score = module.SCORE
+    if score["clean"] is None and not score["proven"] and not score["missed"]:
         return
-    total = len(EXPECTED)
+    testable = score["testable"] or module.must_be_tested()
+    exempt = score["exempt"] or module.exemptions()
+    proven = score["proven"] & testable
+    write = terminalreporter.write_line
     terminalreporter.section("dui-harness sensitivity / sensibilité")
-    clean = "passes" if SCORE["clean"] else "FAILS"
-    terminalreporter.write_line(f"clean reference DUI: {clean} the full default profile")
-    terminalreporter.write_line(f"defect switches caught on their requirement: {len(SCORE['caught'])}/{total}")
-    for name in SCORE["missed"]:
-        terminalreporter.write_line(f"  missed: {name}", red=True)
+    write(f"clean reference DUI: {'passes' if score['clean'] else 'FAILS'} the full default profile")
+    write(f"testable MUST requirements with a proven defect switch: {len(proven)}/{len(testable)}")
+    for req in sorted(testable - proven):
+        reason = f"exempt: {exempt[req]}" if req in exempt else "no switch proven in this run"
+        write(f"  without: {req} ({reason})", red=req not in exempt)
+    for name in score["missed"]:
+        write(f"  switch not exact: {name}", red=True)

@@ -113,6 +113,10 @@ def status_of(data: Any) -> str:
     return str(data.get("status", "")) if isinstance(data, dict) else ""
 
 
+#: document kind -> the requirement that judges its publication (and the DUI's report of it)
+PUBLICATION_OF = {"DLU": "DMP-PUB-01", "PPA": "DMP-PUB-02", "N1": "DMP-PUB-03"}
+
+
 def require_first_published(scenario: Scenario, requirement: str) -> None:
     """Block a check of an update when the first publication it needs was refused for a non-conformity."""
     first = scenario.data.get("first") or scenario.data.get("publication") or {}
@@ -125,6 +129,15 @@ def require_first_published(scenario: Scenario, requirement: str) -> None:
     if blocking:
         raise Blocked(
             f"{scenario.name}: the first version was refused by the DMP, nothing could be updated", tuple(blocking)
+        )
+    accepted = [e.id for e in scenario.exchanges
+                if e.id in ids and e.transaction == "ITI-41" and e.summary.get("status") == "Success"]
+    publishing = PUBLICATION_OF.get(str(first.get("kind", ""))) if isinstance(first, dict) else None
+    if accepted and publishing:  # the DMP registered it: the DUI's own report of the publication is at fault
+        raise Blocked(
+            f"{scenario.name}: the DMP accepted the first version ({', '.join(accepted)}) but the DUI reports it "
+            f"{status_of(first) or 'without a status'}, so it cannot update it",
+            (publishing,),
         )
     expect(
         scenario.name,

@@ -17,6 +17,7 @@ import pytest
 from harness.core.recorder import Recorder
 from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
+from harness.suites.identity import require_qualified
 from harness.suites.ins.persons import TestPerson, person
 from harness.sut.driver import IdentityDocument, SutDriver
 from harness.sut.http_trigger import TriggerApiError
@@ -27,12 +28,18 @@ CNI = IdentityDocument("CNI", verified=True)
 TD02_REFUSALS = ("NON_EXISTE", "EXPIRE", "INTERDIT")
 
 
-def qualify(sut: SutDriver, who: TestPerson) -> tuple[str, dict[str, Any]]:
-    """Create the person with an identity document checked and run the INSi search: QUAL expected."""
+def qualify(sut: SutDriver, recorder: Recorder, who: TestPerson) -> tuple[str, dict[str, Any]]:
+    """Create the person with an identity document checked and run the INSi search: QUAL expected.
+
+    Blocked by the INS requirement at fault when the DUI could not qualify the person usably.
+    """
+    since = recorder.mark()
     created = sut.create_person(who.traits, CNI)
     person_id = str(created["person_id"])
     sut.lookup_ins(person_id)
-    return person_id, sut.identity(person_id)
+    identity = sut.identity(person_id)
+    require_qualified(recorder, since, identity, f"{who.traits.birth_name} {who.traits.first_names[0]}")
+    return person_id, identity
 
 
 def dmp_exchanges(recorder: Recorder, since: str) -> list[Any]:
@@ -50,7 +57,7 @@ def patient_status(dmp: Simulator, ins: str, status: str) -> Iterator[None]:
 
 
 def publish(name: str, sut: SutDriver, recorder: Recorder, who: TestPerson, kind: str) -> Scenario:
-    person_id, identity = qualify(sut, who)
+    person_id, identity = qualify(sut, recorder, who)
     since = recorder.mark()
     publication = sut.dmp_publish(person_id, kind)
     return Scenario(
@@ -126,7 +133,7 @@ def masked(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
 def td02_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """BERNARD-ESSAI ANDRE while the DMP answers TD0.2 NON_EXISTE, EXPIRE or INTERDIT."""
     who = person("bernard-andre")
-    person_id, identity = qualify(sut, who)
+    person_id, identity = qualify(sut, recorder, who)
     since = recorder.mark()
     if who.ins is None:
         raise HarnessCheckError(f"fixture person {who.id} has no INS")
@@ -148,7 +155,7 @@ def td02_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recor
 @pytest.fixture(scope="session")
 def unavailable(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """DUPONT-ESSAI LOUISE MARIE while the DMP answers HTTP 503 to every ITI-41, then is back."""
-    person_id, identity = qualify(sut, person("dupont-louise-marie"))
+    person_id, identity = qualify(sut, recorder, person("dupont-louise-marie"))
     since = recorder.mark()
     dmp.faults.add("http_status", "ITI-41", None, status=503)
     try:
@@ -179,7 +186,7 @@ def unavailable(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
 @pytest.fixture(scope="session")
 def dmp_error(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """SANTONI-ESSAI PAUL while the DMP refuses the submission with XDSUnknownPatientId."""
-    person_id, identity = qualify(sut, person("santoni-paul"))
+    person_id, identity = qualify(sut, recorder, person("santoni-paul"))
     since = recorder.mark()
     dmp.faults.add(
         "registry_error",
@@ -223,9 +230,9 @@ def unqualified(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
 def retrieve(kind: str, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """DUPONT-ESSAI LOUISE ANNE and her twin LOUISE MARIE (same birth name): a hospital put a FLUDR (or a
     VSM) in LOUISE ANNE's DMP; the DUI retrieves it and must integrate it for her only."""
-    twin_id, _ = qualify(sut, person("dupont-louise-marie"))
+    twin_id, _ = qualify(sut, recorder, person("dupont-louise-marie"))
     target = person("dupont-louise-anne")
-    person_id, identity = qualify(sut, target)
+    person_id, identity = qualify(sut, recorder, target)
     if target.ins is None or target.oid is None:
         raise HarnessCheckError(f"fixture person {target.id} has no INS or OID")
     traits = target.traits

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.core.findings import Finding
+from harness.core.findings import Blocked, Finding, Severity
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import expect, require, require_accepted
 
@@ -29,9 +29,18 @@ RETRIEVALS = ["retrieved_fludr", "retrieved_vsm"]
 def test_retrieved_document_integrated_for_the_right_person(scenario: Scenario) -> None:
     """The seeded document is among the person's integrated documents, and not among her twin's."""
     retrieved = scenario
-    require_accepted(retrieved, require(retrieved, "ITI-18", "DMP-GET-01"))
+    queries = require(retrieved, "ITI-18", "DMP-GET-01")
+    require_accepted(retrieved, queries)
     seeded = retrieved.data["seeded"]["unique_id"]
     mine = [d for d in retrieved.data["documents"] if d.get("document_id") == seeded]
+    faulty = {f.requirement for e in queries for f in e.findings
+              if f.severity is Severity.ERROR and f.requirement != "DMP-GET-01"}
+    if any(str(err.get("code", "")).startswith("XDSStoredQuery") for e in queries
+           for err in e.summary.get("errors") or []):
+        faulty.add("DMP-GET-02")  # the registry refused the query's parameters: the query is at fault
+    if not mine and faulty:  # the DMP could not serve a non-conformant query: judged by DMP-GET-02
+        raise Blocked(f"{retrieved.name}: the DUI's ITI-18 query was not conformant, so what it would have "
+                      "integrated cannot be judged", tuple(sorted(faulty)))
     twin = [d for d in retrieved.data["twin_documents"] if d.get("document_id") == seeded]
     findings = []
     if not mine:

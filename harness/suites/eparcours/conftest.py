@@ -14,6 +14,7 @@ import pytest
 from harness.core.ins import Traits
 from harness.core.recorder import Recorder
 from harness.plugin.evidence import Scenario
+from harness.suites.identity import require_qualified
 from harness.suites.ins.persons import person
 from harness.sut.driver import IdentityDocument, SutDriver
 from mocks.common.simulator import Simulator
@@ -44,6 +45,8 @@ def run_export(name: str, sut: SutDriver, recorder: Recorder, traits: Traits, ta
     person_id = str(created["person_id"])
     lookup_outcome = sut.lookup_ins(person_id) if lookup else None
     identity = sut.identity(person_id)
+    if lookup and document is not None:  # a qualified identity is expected: blocked when INS rules broke it
+        require_qualified(recorder, since, identity, name)
     asked = record(tag)
     outcome = sut.eparcours_export(person_id, asked)
     exports = sut.eparcours_exports(person_id)

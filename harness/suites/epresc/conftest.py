@@ -14,6 +14,7 @@ import pytest
 
 from harness.core.recorder import Recorder
 from harness.plugin.evidence import Scenario
+from harness.suites.identity import require_qualified
 from harness.suites.ins.persons import person
 from harness.sut.driver import IdentityDocument, SutDriver
 from mocks.common.simulator import Simulator
@@ -22,12 +23,15 @@ CNI = IdentityDocument("CNI", verified=True)
 UNKNOWN_ID = "EP-TEST-9999"
 
 
-def resident(sut: SutDriver, person_id: str) -> tuple[str, dict[str, Any]]:
-    """A resident with a qualified identity: created with an ID card, then INSi."""
+def resident(sut: SutDriver, recorder: Recorder, person_id: str) -> tuple[str, dict[str, Any]]:
+    """A resident with a qualified identity: created with an ID card, then INSi (blocked when it cannot be)."""
+    since = recorder.mark()
     created = sut.create_person(person(person_id).traits, CNI)
     pid = str(created["person_id"])
     sut.lookup_ins(pid)
-    return pid, sut.identity(pid)
+    identity = sut.identity(pid)
+    require_qualified(recorder, since, identity, person_id)
+    return pid, identity
 
 
 def _scenario(name: str, recorder: Recorder, since: str, pid: str, data: dict[str, Any]) -> Scenario:
@@ -44,7 +48,7 @@ def _first_line(outcome: dict[str, Any]) -> str | None:
 def presc_known(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> Scenario:
     """BERNARD-ESSAI ANDRE: prescription EP-TEST-0001 (two lines) is integrated, one line administered."""
     since = recorder.mark()
-    pid, identity = resident(sut, "bernard-andre")
+    pid, identity = resident(sut, recorder, "bernard-andre")
     outcome = sut.epresc_retrieve(pid, "EP-TEST-0001")
     line = _first_line(outcome)
     administered = (sut.epresc_administer(pid, "EP-TEST-0001", line, "2026-01-06T08:00:00+01:00")
@@ -58,7 +62,7 @@ def presc_known(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> Scenar
 def presc_unknown(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> Scenario:
     """BERNARD-ESSAI ANDRE asks for EP-TEST-9999, which the teleservice does not know."""
     since = recorder.mark()
-    pid, identity = resident(sut, "bernard-andre")
+    pid, identity = resident(sut, recorder, "bernard-andre")
     outcome = sut.epresc_retrieve(pid, UNKNOWN_ID)
     return _scenario("Identifiant inconnu / unknown identifier", recorder, since, pid, {
         "identity": identity, "asked": UNKNOWN_ID, "retrieval": outcome,
@@ -69,7 +73,7 @@ def presc_unknown(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> Scen
 def presc_wrong_person(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> Scenario:
     """LEFEVRE-ESSAI JEANNE is handed EP-TEST-0002, the prescription of SANTONI-ESSAI PAUL."""
     since = recorder.mark()
-    pid, identity = resident(sut, "lefevre-jeanne")
+    pid, identity = resident(sut, recorder, "lefevre-jeanne")
     outcome = sut.epresc_retrieve(pid, "EP-TEST-0002")
     return _scenario("Ordonnance d'une autre personne / another person's prescription", recorder, since, pid, {
         "identity": identity, "asked": "EP-TEST-0002", "retrieval": outcome,
@@ -81,7 +85,7 @@ def presc_unavailable(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> 
     """LEFEVRE-ESSAI JEANNE, EP-TEST-0003, while the teleservice answers 503 to a retrieval, then to an
     administration (A); once it is back, a second administration (B) is recorded."""
     since = recorder.mark()
-    pid, identity = resident(sut, "lefevre-jeanne")
+    pid, identity = resident(sut, recorder, "lefevre-jeanne")
     data: dict[str, Any] = {"identity": identity, "asked": "EP-TEST-0003"}
     epresc.faults.add("http_status", "search-type", None, status=503)
     try:

@@ -23,6 +23,7 @@ import pytest
 
 from harness.core.findings import Finding
 from harness.plugin.evidence import Scenario
+from harness.suites.epresc.checks import require_retrieval_conformant
 from harness.suites.fhir_checks import calls, expect, require_calls
 
 SERVICE = "EPRESC"
@@ -32,6 +33,7 @@ RES = "EPRESC-RES-01"
 @pytest.mark.requirement("EPRESC-ADM-01")
 def test_administration_is_sent_for_the_right_line_and_resident(presc_known: Scenario) -> None:
     """A completed MedicationAdministration, subject = the prescription's patient, request = the line."""
+    require_retrieval_conformant(presc_known)
     creates = require_calls(presc_known, SERVICE, "EPRESC-ADM-01", "MedicationAdministration", "create")
     presc_known.assert_no_findings("EPRESC-ADM-01", "MedicationAdministration")
     administered = presc_known.data.get("administered") or {}
@@ -49,6 +51,7 @@ def test_administration_is_sent_for_the_right_line_and_resident(presc_known: Sce
 @pytest.mark.requirement(RES)
 def test_unavailable_service_integrates_nothing_and_loses_nothing(presc_unavailable: Scenario) -> None:
     """503 on retrieval: reported, nothing integrated; 503 on an administration: kept, then transmitted."""
+    require_retrieval_conformant(presc_unavailable)
     data, findings = presc_unavailable.data, []
     if (data.get("retrieval_down") or {}).get("outcome") == "integrated" or data.get("prescriptions_down"):
         findings.append(Finding("epresc.res.retrieval", RES, "the DUI integrated something while the teleservice "

@@ -23,6 +23,7 @@ import pytest
 
 from harness.core.findings import Finding
 from harness.plugin.evidence import Scenario
+from harness.suites.epresc.checks import require_retrieval_conformant
 from harness.suites.fhir_checks import expect, require_calls
 from mocks.fhir.epresc_shape import load_prescriptions
 
@@ -51,6 +52,7 @@ def test_prescription_is_retrieved_by_its_unique_identifier(scenario: Scenario) 
 @pytest.mark.requirement("EPRESC-INT-01")
 def test_every_line_is_integrated_for_the_resident(presc_known: Scenario) -> None:
     """All lines of EP-TEST-0001 (medication and dosage) are integrated and read back."""
+    require_retrieval_conformant(presc_known)
     expected = next(p for p in load_prescriptions() if p.uid == presc_known.data["asked"])
     findings = []
     if (presc_known.data.get("retrieval") or {}).get("outcome") != "integrated":
@@ -86,6 +88,7 @@ def test_another_persons_prescription_is_refused(presc_wrong_person: Scenario) -
 @pytest.mark.requirement("EPRESC-INT-03")
 def test_unknown_identifier_is_reported_and_nothing_integrated(presc_unknown: Scenario) -> None:
     """EP-TEST-9999 does not exist: the DUI says not found and integrates nothing."""
+    require_retrieval_conformant(presc_unknown)
     outcome = (presc_unknown.data.get("retrieval") or {}).get("outcome")
     findings = []
     if outcome != "not_found":

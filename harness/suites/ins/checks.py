@@ -9,7 +9,15 @@ from harness.core.ins import INS_OIDS, OID_INS_C, parse_ins
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
 
-__all__ = ["expect", "identity_location", "insi_answer", "require_insi_accepted", "require_insi_calls"]
+__all__ = [
+    "block_on_wrong_key",
+    "expect",
+    "identity_location",
+    "insi_answer",
+    "require_insi_accepted",
+    "require_insi_calls",
+    "require_person_kept",
+]
 
 
 def identity_location(scenario: Scenario, field: str, endpoint: str = "identity") -> str:
@@ -119,4 +127,40 @@ def require_insi_accepted(scenario: Scenario) -> None:
             f"{scenario.name}: INSi refused every request of the DUI, so nothing it would have "
             "returned can be compared with what the DUI stored",
             tuple(blocking),
+        )
+
+
+def block_on_wrong_key(scenario: Scenario, stored: dict[str, Any] | None, returned: str | None) -> None:
+    """Block a stored-INS comparison whose only difference is an invalid key (INS-KEY-01's failure).
+
+    When the DUI stored INSi's matricule with another, invalid key, the root cause is its key
+    computation (INS-KEY-01, judged on its own): whether it stores what INSi returned cannot be
+    judged apart from it, so the comparison is *blocked by* INS-KEY-01 rather than a second failure.
+    """
+    value = str((stored or {}).get("value") or "")
+    if not value or not returned or value == returned or value[:13] != returned[:13]:
+        return
+    try:
+        valid = parse_ins(value, str((stored or {}).get("oid") or "")).key_is_valid
+    except ValueError:
+        return
+    if not valid:
+        raise Blocked(
+            f"{scenario.name}: the DUI stored INSi's matricule {returned[:13]} with the invalid key {value[13:]} "
+            f"(INSi returned {returned[13:]}): the key computation is at fault",
+            ("INS-KEY-01",),
+        )
+
+
+def require_person_kept(scenario: Scenario) -> None:
+    """Block a check of the identity's status or exchange when the DUI deleted the person (INS-RES-04).
+
+    After an INSi failure the person must be kept (INS-RES-04, judged on its own); when the DUI
+    deleted it there is no status and no exchanged identity to judge.
+    """
+    if scenario.data.get("person_lost"):
+        raise Blocked(
+            f"{scenario.name}: the DUI no longer knows the person after the INSi failure, so its status and "
+            "the identity it would exchange cannot be read",
+            ("INS-RES-04",),
         )

@@ -20,6 +20,7 @@ from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.persons import person
 from harness.sut.driver import IdentityDocument, SutDriver
+from harness.sut.http_trigger import TriggerApiError
 from mocks.common.simulator import Simulator
 
 CNI = IdentityDocument("CNI", verified=True)
@@ -36,6 +37,16 @@ def injected(insi: Simulator, kind: str | None, **params: Any) -> Iterator[None]
         yield
     finally:
         insi.faults.clear()
+
+
+def _read_back(sut: SutDriver, person_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The stored and the exchanged identity; ``(None, None)`` when the DUI no longer knows the person."""
+    try:
+        return sut.identity(person_id), sut.exchange_identity(person_id)
+    except TriggerApiError as exc:
+        if getattr(exc, "status", None) == 404 or "HTTP 404" in str(exc):
+            return None, None  # the person is gone: judged by INS-RES-04, blocking the rest
+        raise
 
 
 def run_lookup(
@@ -55,8 +66,7 @@ def run_lookup(
     with injected(insi, fault, **(fault_params or {})):
         outcome = sut.lookup_ins(person_id)
     exchanges = recorder.exchanges(service="INS", since=since)
-    identity = sut.identity(person_id)
-    shared = sut.exchange_identity(person_id)
+    identity, shared = _read_back(sut, person_id)
     return Scenario(
         name=name,
         person_id=person_id,
@@ -67,6 +77,7 @@ def run_lookup(
             "identity": identity,
             "exchange_identity": shared,
             "fault_injected": fault,
+            "person_lost": identity is None,
         },
     )
 

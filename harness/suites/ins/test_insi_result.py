@@ -19,6 +19,7 @@ from harness.core.findings import Finding
 from harness.core.ins import OID_INS_NIA
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.checks import (
+    block_on_wrong_key,
     expect,
     identity_location,
     ins_findings,
@@ -55,6 +56,7 @@ def test_active_ins_and_oid_are_stored_as_returned(found_qualified: Scenario) ->
             ],
         )
     assert answer is not None
+    block_on_wrong_key(found_qualified, stored, answer["ins"])
     findings = []
     if stored is None:
         findings.append(
@@ -206,6 +208,7 @@ def test_nia_is_stored_with_the_nia_oid(nia: Scenario) -> None:
     require_insi_accepted(nia)
     stored = _ins(nia)
     expected = person("provisoire-matricule")
+    block_on_wrong_key(nia, stored, expected.ins)
     findings = []
     if stored is None:
         findings.append(
@@ -235,6 +238,7 @@ def test_historical_ins_never_replace_the_active_one(historical: Scenario) -> No
     require_insi_accepted(historical)
     stored = _ins(historical)
     expected = person("ecetinsi-pierre-alain")
+    block_on_wrong_key(historical, stored, expected.ins)
     findings = []
     if stored is None or stored["value"] != expected.ins:
         value = stored["value"] if stored else None

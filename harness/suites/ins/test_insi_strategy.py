@@ -17,7 +17,13 @@ import pytest
 
 from harness.core.findings import Blocked, Finding
 from harness.plugin.evidence import Scenario
-from harness.suites.ins.checks import expect, identity_location, require_insi_accepted, require_insi_calls
+from harness.suites.ins.checks import (
+    block_on_wrong_key,
+    expect,
+    identity_location,
+    require_insi_accepted,
+    require_insi_calls,
+)
 from harness.suites.ins.persons import person
 
 
@@ -53,6 +59,7 @@ def test_ins_found_after_an_ambiguous_answer_is_stored(ambiguous: Scenario) -> N
         raise Blocked(f"{ambiguous.name}: INSi never answered 00, nothing to compare", ("INS-INSI-06",))
     expected = person("dupont-louise-anne")
     ins = (ambiguous.data["identity"] or {}).get("ins") or {}
+    block_on_wrong_key(ambiguous, ins, expected.ins)
     findings = []
     if ins.get("value") != expected.ins:
         findings.append(

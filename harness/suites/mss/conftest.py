@@ -19,10 +19,12 @@ from typing import Any
 
 import pytest
 
+from harness.core.findings import Blocked, Severity
 from harness.core.recorder import Exchange, Recorder
 from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
+from harness.suites.identity import identity_blockers
 from harness.suites.mss.documents import MssPerson, cda_for, mss_person, mss_persons_for_insi
 from harness.suites.mss.messages import document_message
 from harness.sut.driver import IdentityDocument, SutDriver
@@ -87,18 +89,38 @@ def operator(mss: Simulator) -> MssSimulator:
     return mss
 
 
+#: person key -> (blocking INS requirements, why), for the persons the DUI could not qualify usably
+BLOCKERS = pytest.StashKey[dict[str, tuple[tuple[str, ...], str]]]()
+
+
 @pytest.fixture(scope="session")
-def mss_people(sut: SutDriver, insi: Simulator) -> dict[str, str]:
+def mss_people(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder,
+               insi: Simulator) -> dict[str, str]:
     """Person id in the DUI of each synthetic person (qualified ones through INSi and an ID card)."""
     insi.update_state({"add_persons": mss_persons_for_insi()})
     people: dict[str, str] = {}
+    blockers: dict[str, tuple[tuple[str, ...], str]] = {}
     for key in (*QUALIFIED, UNQUALIFIED):
         qualified = key in QUALIFIED
+        since = recorder.mark()
         created = sut.create_person(mss_person(key).traits, CNI if qualified else None)
         people[key] = str(created["person_id"])
         if qualified:
             sut.lookup_ins(people[key])
+            blocking, why = identity_blockers(sut.identity(people[key]), recorder.exchanges(service="INS",
+                                                                                               since=since))
+            if blocking:
+                blockers[key] = (blocking, why)
+    request.config.stash[BLOCKERS] = blockers
     return people
+
+
+def _require_person(request: pytest.FixtureRequest, scenario: Scenario, key: str) -> Scenario:
+    """The scenario, or *blocked* when its person could not be qualified usably (INS requirement at fault)."""
+    blocked = request.config.stash.get(BLOCKERS, {}).get(key)
+    if blocked:
+        raise Blocked(f"{scenario.name}: {key}: {blocked[1]}", blocked[0])
+    return scenario
 
 
 def _settle(recorder: Recorder, since: str, limit: float, quiet: float = 1.0) -> None:
@@ -113,12 +135,20 @@ def _settle(recorder: Recorder, since: str, limit: float, quiet: float = 1.0) ->
         count = now
 
 
+def _refused(exchanges: list[Exchange]) -> list[str]:
+    """Exchanges where the operator refused the DUI's connection or authentication (MSS-AUTH-01)."""
+    return [e.id for e in exchanges if e.transaction in ("SMTP", "TLS")
+            and any(f.requirement == "MSS-AUTH-01" and f.severity is Severity.ERROR for f in e.findings)]
+
+
 def _run_send(name: str, sut: SutDriver, recorder: Recorder, people: dict[str, str], timeout: float) -> Scenario:
     person, kind, address, ack, visible = SENDING[name]
     since = recorder.mark()
     outcome = sut.mss_send(people[person], kind, address=address, acknowledgement=ack, visible_to_patient=visible)
     if visible:  # the trigger API answers once sent; a DUI that queues its mail gets ``timeout`` seconds
-        recorder.wait_for(lambda found: any(e.summary.get("reply", "").startswith("250") for e in found),
+        # an accepted message, or a refusal the operator recorded with its reason: no use waiting longer
+        recorder.wait_for(lambda found: any(e.summary.get("reply", "").startswith("250") or _refused([e])
+                                            for e in found),
                           service=SERVICE, transaction="SMTP", since=since, timeout=timeout)
     else:  # nothing must be sent: give a DUI that queues its mail a moment to do it wrongly
         _settle(recorder, since, limit=min(timeout, 2.0), quiet=0.3)
@@ -138,7 +168,8 @@ def sent_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_peo
 @pytest.fixture
 def sent(request: pytest.FixtureRequest, sent_all: dict[str, Scenario]) -> Scenario:
     """The sending case named by indirect parametrization."""
-    return sent_all[request.param]
+    scenario = sent_all[request.param]
+    return _require_person(request, scenario, SENDING[request.param][0])
 
 
 def _acknowledgements(recorder: Recorder, since: str) -> dict[str, list[Exchange]]:
@@ -185,6 +216,7 @@ def received_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss
                   "acknowledgements_declared": [a for a in declared if a.get("original_message_id")
                                                 == built.message_id],
                   "documents": documents, "document": document.decode("utf-8", "replace"),
+                  "submissions_refused": _refused(recorder.exchanges(service=SERVICE, since=since)),
                   "people": mss_people})
     return scenarios
 
@@ -192,4 +224,5 @@ def received_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss
 @pytest.fixture
 def received(request: pytest.FixtureRequest, received_all: dict[str, Scenario]) -> Scenario:
     """The receiving case named by indirect parametrization."""
-    return received_all[request.param]
+    scenario = received_all[request.param]
+    return _require_person(request, scenario, RECEIVING[request.param].person)

@@ -51,6 +51,14 @@ def _require_fetch(scenario: Scenario, requirement: str) -> None:
             "but the DUI never fetched it over IMAP", location="IMAP FETCH")])
 
 
+def _block_on_refused_submission(scenario: Scenario) -> None:
+    """No acknowledgement because the operator refused the DUI's SMTP session: blocked by MSS-AUTH-01."""
+    refused = scenario.data.get("submissions_refused") or []
+    if refused:
+        raise Blocked(f"{scenario.name}: the operator refused the DUI's SMTP authentication ({', '.join(refused)}), "
+                      "so no acknowledgement could be sent", ("MSS-AUTH-01",))
+
+
 @pytest.mark.requirement("MSS-RCV-01")
 @pytest.mark.parametrize("received", INTEGRATED, indirect=True)
 def test_document_is_integrated_for_the_right_person(received: Scenario) -> None:
@@ -84,8 +92,12 @@ def test_rejection_is_acknowledged_with_its_error_code(received: Scenario) -> No
     """MDN Disposition ``processed/Error: <code>^<libellé>`` with 902, 903, 904 or 905 as the case requires."""
     _require_fetch(received, "MSS-MDN-02")
     expected = received.data["expected"]
+    if _holders(received):  # not refused at all: judged by MSS-RCV-02, no error acknowledgement to expect
+        raise Blocked(f"{received.name}: the DUI integrated the document instead of refusing it, so no error "
+                      "acknowledgement can be expected", ("MSS-RCV-02",))
     mdns = acknowledgements(received)
     if not mdns:
+        _block_on_refused_submission(received)
         raise NonConformity(f"{received.name}: no acknowledgement", [Finding(
             "mss.mdn.missing", "MSS-MDN-02", f"the sender asked for an acknowledgement (Disposition-Notification-To) "
             f"and the document was not integrated, but the DUI sent no MDN (expected processed/Error: {expected})",
@@ -111,6 +123,7 @@ def test_integration_is_acknowledged_only_when_asked(received: Scenario) -> None
     mdns = acknowledgements(received)
     findings: list[Finding] = []
     if case.acknowledgement and not mdns:
+        _block_on_refused_submission(received)
         findings.append(Finding("mss.mdn.missing", "MSS-MDN-03", "the sender asked for an acknowledgement and the "
                                 "document was integrated, but the DUI sent no MDN", location="SMTP"))
     if not case.acknowledgement and mdns:

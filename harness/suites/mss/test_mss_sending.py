@@ -76,19 +76,16 @@ def test_nothing_is_sent_to_the_patient_when_the_document_is_invisible(sent: Sce
     """A document INVISIBLE_PATIENT never reaches the patient's Mon espace santé mailbox (neither by the
     scenario that asks for it, nor marked so in the METADATA.XML of a message to the patient)."""
     expect(f"{sent.name}: document invisible to the patient", findings_of(sent.exchanges, "MSS-PAT-01"))
-    if sent.data["visible_to_patient"]:
+    if sent.data["visible_to_patient"]:  # a visible document must reach the patient, with the checks above
         require_message(sent, "MSS-PAT-01")
-        return
     to_patient = [e for e in sent.exchanges if e.transaction == "SMTP" and "patient" in
                   e.tags.get("recipient_kinds", "") and str(e.summary.get("reply", "")).startswith("250")]
-    if to_patient:
+    if to_patient and not sent.data["visible_to_patient"]:
         raise NonConformity(f"{sent.name}: the patient received a document invisible to them", [Finding(
             "mss.patient.invisible", "MSS-PAT-01", f"message {e.tags.get('message_id')} was delivered to "
             f"{', '.join(e.summary.get('envelope', {}).get('to', []))} although the document is not visible to the "
             "patient (INVISIBLE_PATIENT)", location="SMTP RCPT TO", evidence=(f"exchange {e.id}",))
             for e in to_patient])
-    outcome = sent.data.get("outcome") or {}
-    assert outcome.get("status") in ("not_sent", "error", "sent"), f"unexpected trigger API answer {outcome}"
 
 
 @pytest.mark.requirement("MSS-AUTH-01")

@@ -1,0 +1,127 @@
+"""Run many ``dui-harness run`` invocations fast: import once, then fork one child per run.
+
+Used by ``tests/suites/test_sensitivity.py``. Each child calls the same entry point as the
+``dui-harness`` command (``harness.cli.main``) with the same arguments an editor would type;
+only the interpreter start and the imports (about two thirds of a small run's CPU time) are
+shared, by loading the libraries once in this parent before forking. Children never share a
+running bench: each starts its own simulators and reference DUI on free loopback ports.
+
+Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "pycache": DIR, "jobs": [{"name",
+"argv", "log"}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import json
+import os
+import pkgutil
+import sys
+import time
+from typing import Any
+
+#: third-party modules a run imports anyway (pytest plugins, simulators' servers, crypto)
+PRELOAD = (
+    "pytest", "_pytest.pytester", "hypothesis", "allure_pytest.plugin", "lxml.etree", "starlette.applications",
+    "uvicorn", "httpx", "requests", "cryptography.x509", "joserfc.jwt", "signxml", "pymap", "aiosmtpd.smtp", "yaml",
+    "anyio._backends._asyncio", "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "uvicorn.loops.asyncio",
+    "platformdirs", "_pytest.faulthandler", "_pytest.junitxml", "_pytest.logging", "_pytest.skipping",
+)
+#: first-party packages loaded whole, except the suites' test modules and conftests (pytest imports
+#: those itself, with its assertion rewriting)
+PACKAGES = ("harness", "mocks", "reference_dui")
+
+
+def _preload() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a missing optional module costs its import time in each child only
+            continue
+    for package in PACKAGES:
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            leaf = info.name.rsplit(".", 1)[-1]
+            if leaf == "__main__" or (".suites." in info.name and (leaf.startswith("test_") or leaf == "conftest")):
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # optional parts (e.g. a missing extra) load in the child, if at all
+                continue
+
+
+def _pool_rsa_keys() -> None:
+    """Two 2048-bit RSA keys made once, handed out in turn in each child.
+
+    The PSC simulator makes a fresh signing key per run, and a second one for the forged
+    ID token scenario (~0.5 s of CPU each). In the children they come from this pool, in
+    turn, so a run's signing key and its rogue key still differ; nothing else in a run
+    makes RSA keys.
+    """
+    try:
+        from joserfc.jwk import RSAKey
+    except ImportError:
+        return
+    binding = RSAKey.binding
+    original = binding.generate_private_key
+    pool = [original(2048), original(2048)]
+    turn = itertools.count()
+
+    def pooled(key_size: int) -> Any:
+        return pool[next(turn) % len(pool)] if key_size == 2048 else original(key_size)
+
+    binding.generate_private_key = staticmethod(pooled)  # type: ignore[method-assign]
+
+
+def _child(argv: list[str], log: str) -> None:
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    code = 4
+    try:
+        from harness.cli import main
+
+        code = main(argv)
+    except BaseException as exc:  # the log keeps the traceback; the parent reads the exit code
+        import traceback
+
+        traceback.print_exception(exc)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def run(jobs: list[dict[str, Any]], workers: int) -> None:
+    pending = list(jobs)
+    running: dict[int, tuple[str, float]] = {}
+    while pending or running:
+        while pending and len(running) < workers:
+            job = pending.pop(0)
+            pid = os.fork()
+            if pid == 0:
+                _child(job["argv"], job["log"])
+            running[pid] = (job["name"], time.monotonic())
+        pid, status = os.wait()
+        name, started = running.pop(pid)
+        code = os.waitstatus_to_exitcode(status)
+        print(json.dumps({"name": name, "code": code, "seconds": round(time.monotonic() - started, 2)}), flush=True)
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    if request.get("pycache"):  # pytest's rewritten test modules compiled once, not once per run
+        sys.pycache_prefix = request["pycache"]
+        sys.dont_write_bytecode = False
+    _preload()
+    _pool_rsa_keys()
+    if request.get("pki"):
+        from harness.pki import ensure_pki
+
+        ensure_pki(__import__("pathlib").Path(request["pki"]))
+    run(request["jobs"], int(request.get("workers", 2)))
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
+from harness.validators.broken import xml_fault_location
 from harness.validators.cda.common import CDA_NS, NS
 from harness.validators.cda.official import check_official
 from harness.validators.cda.pack import CdaPack, CdaPackError, load_pack, pack_from_env, resolve_pack
@@ -172,8 +173,8 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
     try:
         root = parse_xml(data, max_bytes=MAX_CDA_BYTES)
     except XmlInputError as exc:
-        return CdaReport(CdaHeader(), [Finding("cda.xml", REQ_HEADER, str(exc),
-                                               location=f"line {exc.line}" if exc.line else "")])
+        return CdaReport(CdaHeader(), [Finding("cda.xml", REQ_HEADER, f"document inutilisable / unusable "
+                                               f"document: {exc.reason}", location=xml_fault_location(exc))])
     if root.tag != f"{{{CDA_NS}}}ClinicalDocument":
         return CdaReport(CdaHeader(), [Finding("cda.root", REQ_HEADER,
                                                f"root element is {root.tag}, not {{{CDA_NS}}}ClinicalDocument",

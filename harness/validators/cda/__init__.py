@@ -19,7 +19,7 @@ Layers:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from harness.validators.cda.rules_n1 import check_n1
 from harness.validators.cda.rules_vsm import check_vsm
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
 from harness.validators.cda.svrl import SvrlReport
+from harness.validators.result import Layer
 from harness.validators.safexml import XmlInputError, parse_xml
 
 __all__ = [
@@ -58,6 +59,9 @@ __all__ = [
 ]
 
 MAX_CDA_BYTES = 200 * 1024 * 1024
+EMBEDDED_LAYER = "règles embarquées / embedded rules"
+NO_PACK = ("non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no pack given "
+           "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)")
 #: the embedded rule families, in the order their findings are reported
 EMBEDDED_RULES: tuple[Callable[[etree._Element], list[Finding]], ...] = (
     check_header, check_ins, check_n1, check_dlu, check_vsm, check_export,
@@ -98,12 +102,15 @@ class CdaReport:
         root: the parsed document (None when it could not be parsed).
         svrl: schematron name (``model``, ``ModelesDeContenusCDA``…) -> the SVRL report of the
             official schematron run on this document (empty without a pack).
+        layers: what judged the document and what did not (and why), in order.
     """
 
     header: CdaHeader
     findings: list[Finding] = field(default_factory=list)
     root: etree._Element | None = None
     svrl: dict[str, SvrlReport] = field(default_factory=dict)
+    #: every layer (embedded rules, XSD, each schematron): ran, or not and why
+    layers: list[Layer] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -146,7 +153,8 @@ def read_header(root: etree._Element) -> CdaHeader:
 
 
 def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
-                 schematrons: Sequence[str] | None = None, xsd: bool = True) -> CdaReport:
+                 schematrons: Sequence[str] | None = None, xsd: bool = True,
+                 model_version: str | Mapping[str, str] | None = None) -> CdaReport:
     """Validate one CDA document.
 
     Args:
@@ -156,13 +164,17 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
         schematrons: the official schematrons to run when a pack is given (default
             :data:`DEFAULT_SCHEMATRONS`: the content model's, ModelesDeContenusCDA, Modeles_ANS).
         xsd: validate against the pack's ``CDA_extended.xsd`` (pack given).
+        model_version: the content-model version to judge with (``2022.01``), or model stem ->
+            version pins (profile ``[cda] model_versions``); default: the document's, else the
+            newest with a warning.
 
     Returns:
         The report: header facts and findings. A document that cannot be parsed gives one
         ERROR finding ``cda.xml`` and an empty header.
 
     Raises:
-        CdaPackError: the pack folder is not a pack, or lacks a file an asked schematron needs.
+        CdaPackError: the pack folder is not a pack (a schematron the pack cannot run is a layer
+            reported *not run*, never an exception).
 
     Example::
 
@@ -179,10 +191,15 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
         return CdaReport(CdaHeader(), [Finding("cda.root", REQ_HEADER,
                                                f"root element is {root.tag}, not {{{CDA_NS}}}ClinicalDocument",
                                                location="/")], root)
-    report = CdaReport(read_header(root), [f for rule in EMBEDDED_RULES for f in rule(root)], root)
-    if chosen is not None:
-        official = check_official(root, chosen, DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
-                                  xsd=xsd)
-        report.findings += official.findings
-        report.svrl = official.reports
+    embedded = [f for rule in EMBEDDED_RULES for f in rule(root)]
+    report = CdaReport(read_header(root), embedded, root, layers=[Layer(EMBEDDED_LAYER, True, findings=len(embedded))])
+    if chosen is None:
+        report.layers += [Layer("CDA_extended.xsd", False, NO_PACK),
+                          Layer("schématrons officiels CI-SIS / official CI-SIS schematrons", False, NO_PACK)]
+        return report
+    official = check_official(root, chosen, DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
+                              xsd=xsd, model_version=model_version)
+    report.findings += official.findings
+    report.svrl = official.reports
+    report.layers += official.layers
     return report

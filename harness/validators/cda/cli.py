@@ -13,9 +13,10 @@ well-formed document that is not a ``ClinicalDocument``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from harness.errors import InputError
+from harness.errors import InputError, UsageError
 from harness.validators.broken import oversized_document
 from harness.validators.cda import MAX_CDA_BYTES, resolve_pack, validate_cda
 from harness.validators.cda.rules_header import REQ_HEADER
@@ -49,5 +50,24 @@ def validate_cda_input(target: str, options: ValidateOptions) -> list[Validation
             data = handle.read(MAX_CDA_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
-    report = validate_cda(data, pack=pack)
-    return [ValidationResult(target, KIND, tuple(report.findings), checked=1)]
+    report = validate_cda(data, pack=pack, model_version=model_pins(options.model_version))
+    if report.layers and not any(layer.ran for layer in report.layers):
+        raise InputError(f"{target}: nothing could judge the document: "
+                         + "; ".join(f"{layer.name}: {layer.reason}" for layer in report.layers), tip=_TIP)
+    return [ValidationResult(target, KIND, tuple(report.findings), checked=1, layers=tuple(report.layers))]
+
+
+def model_pins(values: tuple[str, ...]) -> dict[str, str]:
+    """``--model-version`` values (``2022.01`` for any model, ``STEM=VERSION`` for one) as pins.
+
+    Raises:
+        UsageError: a value that is not a version.
+    """
+    pins: dict[str, str] = {}
+    for value in values:
+        stem, _, version = value.rpartition("=")
+        if not re.fullmatch(r"[\d][\d._]*", version) or (_ and not stem):
+            raise UsageError(f"--model-version {value!r}: expected VERSION (2022.01) or MODEL=VERSION "
+                             "(DLU-EHPAD-DLU=2022.01)", tip="dui-harness validate cda FILE --model-version 2022.01")
+        pins[stem or "*"] = version
+    return pins

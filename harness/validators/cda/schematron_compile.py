@@ -21,6 +21,8 @@ of the CI-SIS (``'../jeuxDeValeurs/JDV_….xml'``) resolve inside the artefact p
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -317,7 +319,33 @@ class _Writer:
         self.x(other, "value-of", select="concat('/', name(), '[', 1 + count(preceding-sibling::node()), ']')")
 
 
-def compile_schematron(path: Path, phase: str | None = None, *, select_contexts: bool = True) -> CompiledSchematron:
+_FILE_LITERAL = re.compile(r"""(['"])([^'"\s()]+\.(?:xml|rdf))\1""")
+
+
+def apply_overlay(schema: etree._Element, source: Path, overlay: Mapping[Path, Path]) -> None:
+    """Point the file literals that name a missing pack file at the file derived for it.
+
+    A literal (``doc('include/voc-….xml')``) is resolved as the compiled stylesheet resolves it,
+    against the top schematron ``source``; when that path is a key of ``overlay`` it is replaced
+    by the absolute URI of the derived file (see :mod:`harness.validators.cda.pack_state`).
+    """
+    if not overlay:
+        return
+    targets = {str(k.resolve()): v.resolve().as_uri() for k, v in overlay.items()}
+
+    def swap(match: re.Match[str]) -> str:
+        target = targets.get(str((source.parent / match.group(2)).resolve()))
+        return f"{match.group(1)}{target}{match.group(1)}" if target else match.group(0)
+
+    for element in schema.iter():
+        if isinstance(element.tag, str):
+            for name, value in element.attrib.items():
+                if ".xml" in value or ".rdf" in value:
+                    element.set(name, _FILE_LITERAL.sub(swap, value))
+
+
+def compile_schematron(path: Path, phase: str | None = None, *, select_contexts: bool = True,
+                       overlay: Mapping[Path, Path] | None = None) -> CompiledSchematron:
     """Compile the schematron file ``path`` to an XSLT 2.0 stylesheet producing SVRL.
 
     Args:
@@ -325,6 +353,7 @@ def compile_schematron(path: Path, phase: str | None = None, *, select_contexts:
         phase: the phase to compile; default: the schema's ``defaultPhase``, else ``#ALL``.
         select_contexts: select each pattern's context nodes with one XPath (default) rather
             than walking the whole document once per pattern.
+        overlay: missing pack file -> the file derived for it (:func:`apply_overlay`).
 
     Raises:
         SchematronError: unreadable file, unknown abstract pattern or rule, unknown phase.
@@ -337,6 +366,8 @@ def compile_schematron(path: Path, phase: str | None = None, *, select_contexts:
     _expand_includes(schema, source, files)
     _expand_abstract_patterns(schema)
     _expand_extends(schema)
+    apply_overlay(schema, source, overlay or {})
+    files += [Path(p) for p in (overlay or {}).values()]
     chosen = phase or schema.get("defaultPhase") or "#ALL"
     stylesheet = _Writer(schema, chosen, source, select_contexts).build()
     xslt = etree.tostring(stylesheet, encoding="unicode")

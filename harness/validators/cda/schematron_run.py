@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ class SchematronEngine:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._processor: Any = None
-        self._entries: dict[tuple[str, str], _Entry] = {}
+        self._entries: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Entry] = {}
 
     @property
     def processor(self) -> Any:
@@ -90,9 +91,10 @@ class SchematronEngine:
             self._processor = processor
         return self._processor
 
-    def _xslt(self, source: Path, phase: str) -> tuple[str, dict[str, list[int]]]:
+    def _xslt(self, source: Path, phase: str, overlay: Mapping[Path, Path]) -> tuple[str, dict[str, list[int]]]:
         """The XSLT of ``source`` from the disk cache, or compiled (and stored) now."""
-        key = hashlib.sha256(f"{COMPILER_VERSION}\0{source}\0{phase}".encode()).hexdigest()
+        extra = "\0".join(f"{k}={v}" for k, v in sorted(overlay.items()))
+        key = hashlib.sha256(f"{COMPILER_VERSION}\0{source}\0{phase}\0{extra}".encode()).hexdigest()
         folder = cache_dir()
         xsl, manifest = folder / f"{key}.xsl", folder / f"{key}.json"
         try:
@@ -103,7 +105,7 @@ class SchematronEngine:
                 return text, files
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        compiled = compile_schematron(source, None if phase == "#DEFAULT" else phase)
+        compiled = compile_schematron(source, None if phase == "#DEFAULT" else phase, overlay=overlay)
         SCHEMATRON_STATS["sch_compiled"] += 1
         files = {str(f): _stamp(f) for f in compiled.files}
         try:
@@ -116,15 +118,21 @@ class SchematronEngine:
             pass  # a read-only home: no disk cache, the memory cache still works
         return compiled.xslt, files
 
-    def executable(self, source: Path, phase: str | None = None) -> Any:
-        """The Saxon executable of the schematron ``source`` (compiled once per process)."""
-        key = (str(source.resolve()), phase or "#DEFAULT")
+    def executable(self, source: Path, phase: str | None = None,
+                   overlay: Mapping[Path, Path] | None = None) -> Any:
+        """The Saxon executable of the schematron ``source`` (compiled once per process).
+
+        Args:
+            overlay: missing pack file -> derived file (see :mod:`harness.validators.cda.pack_state`).
+        """
+        overlay = overlay or {}
+        key = (str(source.resolve()), phase or "#DEFAULT", tuple(sorted((str(k), str(v)) for k, v in overlay.items())))
         with self.lock:
             entry = self._entries.get(key)
             if entry is not None and _fresh(entry.files):
                 return entry.executable
             try:
-                xslt, files = self._xslt(Path(key[0]), key[1])
+                xslt, files = self._xslt(Path(key[0]), key[1], overlay)
             except SchematronError as exc:
                 raise SchematronRunError(str(exc)) from None
             from saxonche import PySaxonApiError
@@ -148,7 +156,8 @@ class SchematronEngine:
         with self.lock:
             return self.processor.parse_xml(xml_text=text, encoding="utf-8")
 
-    def run(self, source: Path, document: Any, *, phase: str | None = None, fired: bool = False) -> str:
+    def run(self, source: Path, document: Any, *, phase: str | None = None, fired: bool = False,
+            overlay: Mapping[Path, Path] | None = None) -> str:
         """Run the schematron ``source`` on a parsed ``document``: the SVRL text.
 
         Args:
@@ -161,7 +170,7 @@ class SchematronEngine:
         from saxonche import PySaxonApiError
 
         with self.lock:
-            executable = self.executable(source, phase)
+            executable = self.executable(source, phase, overlay)
             executable.set_parameter("dui-fired", self.processor.make_boolean_value(fired))
             executable.set_global_context_item(xdm_item=document)
             try:

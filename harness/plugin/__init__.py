@@ -12,6 +12,7 @@ It stays inert in sessions without requirement-marked tests.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from harness.plugin.options import add_options, settings_from
 from harness.plugin.run_record import failure_reason, write_run_record
 from harness.plugin.state import STATE, PluginState
 from harness.plugin.verdicts import CoverageMatrix, TestVerdict, classify
+from harness.validators.cda.selection import MODEL_VERSIONS_ENV, format_pins
 
 __all__ = list(FIXTURES)
 pytest_plugins = ["harness.plugin.mss_usage"]  # MSSanté usage counters (reports/usage.json)
@@ -78,6 +80,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             f"{profiles_dir() / 'catalog'} defines:\n{lines}"
         )
     state.catalog, state.profile = catalog, profile
+    if profile.cda_model_versions:  # the CDA model versions the profile pins (harness.validators.cda.selection)
+        os.environ.setdefault(MODEL_VERSIONS_ENV, format_pins(profile.cda_model_versions))
     in_profile = profile.ids()
     keep: list[pytest.Item] = []
     omitted: list[pytest.Item] = []

@@ -15,6 +15,7 @@ report is ``<document>_verif.xml``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from harness.validators.cda.pack import CdaPack
 __all__ = [
     "DEFAULT_SCHEMATRONS",
     "MODELS",
+    "MODEL_VERSIONS_ENV",
     "PROFILES",
     "REQ_SCH_IHE",
     "REQ_SCH_MODEL",
@@ -33,7 +35,9 @@ __all__ = [
     "OfficialSchematron",
     "Selection",
     "choose_model",
+    "format_pins",
     "model_schematron",
+    "pins_from_env",
     "profile_schematron",
     "select_schematrons",
 ]
@@ -179,6 +183,24 @@ def model_schematron(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
     return choice.path if choice is not None else None
 
 
+MODEL_VERSIONS_ENV = "DUI_HARNESS_CDA_MODEL_VERSIONS"
+
+
+def format_pins(pins: Iterable[tuple[str, str]]) -> str:
+    """Pins as the value of ``DUI_HARNESS_CDA_MODEL_VERSIONS``: ``DLU-EHPAD-DLU=2022.01,VSM=2023.01``."""
+    return ",".join(f"{stem}={version}" for stem, version in pins)
+
+
+def pins_from_env() -> dict[str, str]:
+    """The pins of the run (the profile's ``[cda] model_versions``, set by the harness plugin)."""
+    pins = {}
+    for item in os.environ.get(MODEL_VERSIONS_ENV, "").split(","):
+        stem, _, version = item.strip().partition("=")
+        if stem and version:
+            pins[stem] = version
+    return pins
+
+
 def profile_schematron(pack: CdaPack, name: str) -> OfficialSchematron:
     """The cross-cutting schematron ``name`` of the pack (the former file in a pack that predates it)."""
     relative, requirement = PROFILES[name]
@@ -202,6 +224,8 @@ def select_schematrons(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
         KeyError: an unknown name (known: ``model`` and the keys of :data:`PROFILES`).
     """
     pins = {"*": model_version} if isinstance(model_version, str) else dict(model_version or {})
+    if model_version is None:
+        pins = pins_from_env()
     selection = Selection([], [])
     for name in names:
         if name == "model":

@@ -133,3 +133,19 @@ def test_official_findings_keep_the_french_message_and_the_location(pack: CdaPac
     assert finding.rule == "CI-SIS_DLU-EHPAD-DLU_2022.01.sch#Entete_DLU-DLU"
     assert finding.message.startswith("[Entete_DLU-DLU] L'élément code doit avoir @code =\"74207-2\"")
     assert finding.location == "/*:ClinicalDocument[namespace-uri()='urn:hl7-org:v3'][1]"
+
+
+def test_the_default_profile_pins_the_models_a_dui_produces_and_a_run_applies_them(
+        pack: CdaPack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.core.requirements import load_profile
+    from harness.paths import profiles_dir
+    from harness.validators.cda.selection import MODEL_VERSIONS_ENV, format_pins
+
+    profile = load_profile(profiles_dir(), "segur-dui-esms")
+    assert ("DLU-EHPAD-DLU", "2022.01") in profile.cda_model_versions
+    assert ("VSM", "2023.01") in profile.cda_model_versions
+    # a VSM 1.4 document (templateId extension 201310) is judged by the pinned VSM 2023.01
+    monkeypatch.setenv(MODEL_VERSIONS_ENV, format_pins(profile.cda_model_versions))
+    report = validate_cda(example("VSM_1.4_2022.01.xml"), pack=pack, schematrons=["model"], xsd=False)
+    model, = (layer for layer in report.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
+    assert model.name == "schematrons/CI-SIS_VSM_2023.01.sch" and "pinned" in model.notes[0]

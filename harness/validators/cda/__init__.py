@@ -39,6 +39,7 @@ from harness.validators.cda.rules_n1 import check_n1
 from harness.validators.cda.rules_vsm import check_vsm
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
 from harness.validators.cda.svrl import SvrlReport
+from harness.validators.cda.wrapper import unwrap, wrapper_finding
 from harness.validators.result import Layer
 from harness.validators.safexml import XmlInputError, parse_xml
 
@@ -170,7 +171,10 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
 
     Returns:
         The report: header facts and findings. A document that cannot be parsed gives one
-        ERROR finding ``cda.xml`` and an empty header.
+        ERROR finding ``cda.xml`` and an empty header. A self-presenting document (an XSL
+        stylesheet carrying the ``ClinicalDocument``, :mod:`.wrapper`) is judged on the embedded
+        document, locations relative to it, with an INFO finding ``cda.wrapper``; ``root`` is
+        then the embedded document.
 
     Raises:
         CdaPackError: the pack folder is not a pack (a schematron the pack cannot run is a layer
@@ -187,12 +191,20 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
     except XmlInputError as exc:
         return CdaReport(CdaHeader(), [Finding("cda.xml", REQ_HEADER, f"document inutilisable / unusable "
                                                f"document: {exc.reason}", location=xml_fault_location(exc))])
+    wrapped = unwrap(root)
+    before: list[Finding] = []
+    if wrapped is not None:
+        before = [wrapper_finding(root, wrapped[1], REQ_HEADER)]
+        root = wrapped[0]
     if root.tag != f"{{{CDA_NS}}}ClinicalDocument":
         return CdaReport(CdaHeader(), [Finding("cda.root", REQ_HEADER,
                                                f"root element is {root.tag}, not {{{CDA_NS}}}ClinicalDocument",
                                                location="/")], root)
     embedded = [f for rule in EMBEDDED_RULES for f in rule(root)]
-    report = CdaReport(read_header(root), embedded, root, layers=[Layer(EMBEDDED_LAYER, True, findings=len(embedded))])
+    report = CdaReport(read_header(root), before + embedded, root,
+                       layers=[Layer(EMBEDDED_LAYER, True, findings=len(embedded),
+                                     notes=tuple(f"auto-présentable / self-presenting: {f.location} judged alone"
+                                                 for f in before))])
     if chosen is None:
         report.layers += [Layer("CDA_extended.xsd", False, NO_PACK),
                           Layer("schématrons officiels CI-SIS / official CI-SIS schematrons", False, NO_PACK)]

@@ -60,6 +60,9 @@ def add_parser(subparsers: Any) -> None:
                         help="cda: content-model version to judge with (2022.01, or MODEL=VERSION such as "
                              "DLU-EHPAD-DLU=2022.01; repeatable); default: the document's, else the newest "
                              "of the pack, with a warning")
+    parser.add_argument("--schematron-engine", choices=("harness", "ans"),
+                        help="cda: compile the official schematrons with the project's compiler (default) or "
+                             "with the ANS tool's pipeline of the pack (schematrons/moteur/)")
     parser.set_defaults(handler=main)
 
 
@@ -71,7 +74,8 @@ def main(args: argparse.Namespace) -> int:
             f"unknown kind {args.kind!r}; known kinds: {', '.join(sorted(VALIDATORS))}",
             tip=f"dui-harness validate {sorted(VALIDATORS)[0]} INPUT...",
         )
-    options = ValidateOptions(oid=args.oid, cda_pack=args.cda_pack, model_version=tuple(args.model_version))
+    options = ValidateOptions(oid=args.oid, cda_pack=args.cda_pack, model_version=tuple(args.model_version),
+                              schematron_engine=args.schematron_engine)
     results = [result for target in args.inputs for result in validator(target, options)]
     if args.json:
         payload = {"results": [r.as_dict() for r in results]}

@@ -25,11 +25,14 @@ class ValidateOptions:
         cda_pack: the CI-SIS artefact pack folder (``--cda-pack``; None: ``DUI_HARNESS_CDA_PACK``).
         model_version: CDA content-model version(s) to judge with (``--model-version``:
             ``2022.01`` or ``STEM=VERSION``, e.g. ``DLU-EHPAD-DLU=2022.01``).
+        schematron_engine: how official schematrons are compiled (``--schematron-engine``:
+            ``harness`` or ``ans``, the pack's ``schematrons/moteur/`` pipeline).
     """
 
     oid: str | None = None
     cda_pack: str | None = None
     model_version: tuple[str, ...] = ()
+    schematron_engine: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ Layers:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 MAX_CDA_BYTES = 200 * 1024 * 1024
+ENGINE_ENV = "DUI_HARNESS_SCHEMATRON_ENGINE"
 EMBEDDED_LAYER = "règles embarquées / embedded rules"
 NO_PACK = ("non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no pack given "
            "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)")
@@ -155,7 +157,7 @@ def read_header(root: etree._Element) -> CdaHeader:
 
 def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
                  schematrons: Sequence[str] | None = None, xsd: bool = True,
-                 model_version: str | Mapping[str, str] | None = None) -> CdaReport:
+                 model_version: str | Mapping[str, str] | None = None, route: str | None = None) -> CdaReport:
     """Validate one CDA document.
 
     Args:
@@ -168,6 +170,9 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
         model_version: the content-model version to judge with (``2022.01``), or model stem ->
             version pins (profile ``[cda] model_versions``); default: the document's, else the
             newest with a warning.
+        route: how schematrons are compiled: ``harness`` (default; the project's compiler) or
+            ``ans`` (the pack's ANS pipeline, ``schematrons/moteur/``); default from
+            ``DUI_HARNESS_SCHEMATRON_ENGINE``.
 
     Returns:
         The report: header facts and findings. A document that cannot be parsed gives one
@@ -210,7 +215,8 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
                           Layer("schématrons officiels CI-SIS / official CI-SIS schematrons", False, NO_PACK)]
         return report
     official = check_official(root, chosen, DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
-                              xsd=xsd, model_version=model_version)
+                              xsd=xsd, model_version=model_version,
+                              route=route or os.environ.get(ENGINE_ENV, "").strip() or "harness")
     report.findings += official.findings
     report.svrl = official.reports
     report.layers += official.layers

@@ -50,7 +50,8 @@ def validate_cda_input(target: str, options: ValidateOptions) -> list[Validation
             data = handle.read(MAX_CDA_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
-    report = validate_cda(data, pack=pack, model_version=model_pins(options.model_version))
+    report = validate_cda(data, pack=pack, model_version=model_pins(options.model_version) or None,
+                          route=options.schematron_engine)
     if report.layers and not any(layer.ran for layer in report.layers):
         raise InputError(f"{target}: nothing could judge the document: "
                          + "; ".join(f"{layer.name}: {layer.reason}" for layer in report.layers), tip=_TIP)

@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from harness.core.findings import Finding, Severity
+from harness.validators.cda.ans_route import ANS_STEPS, ans_moteur
 from harness.validators.cda.common import model_ids
 from harness.validators.cda.pack import CdaPack, CdaPackError
 from harness.validators.cda.pack_state import schematron_state
@@ -24,6 +25,8 @@ from harness.validators.cda.selection import DEFAULT_SCHEMATRONS, OfficialSchema
 from harness.validators.cda.svrl import SvrlAssertion, SvrlReport, parse_svrl
 from harness.validators.cda.xsd import validate_xsd
 from harness.validators.result import Layer
+
+ANS_NOTE = "compilé par le pipeline ANS / compiled by the ANS pipeline (schematrons/moteur)"
 
 __all__ = ["OfficialResult", "check_official", "run_schematron"]
 
@@ -47,11 +50,12 @@ def _rule(schematron: OfficialSchematron, assertion: SvrlAssertion) -> str:
 
 
 def run_schematron(schematron: OfficialSchematron, document: object, *, fired: bool = False,
-                   overlay: Mapping[Path, Path] | None = None) -> SvrlReport:
+                   overlay: Mapping[Path, Path] | None = None, moteur: Path | None = None) -> SvrlReport:
     """Run one official schematron on a Saxon document node.
 
     Args:
         overlay: missing pack file -> derived file (:attr:`.pack_state.SchematronState.overlay`).
+        moteur: compile it with the ANS pipeline of this ``moteur/`` folder (:mod:`.ans_route`).
 
     Raises:
         CdaPackError: the pack lacks the schematron or something it needs.
@@ -60,7 +64,7 @@ def run_schematron(schematron: OfficialSchematron, document: object, *, fired: b
         raise CdaPackError(f"the CDA artefact pack has no {schematron.path}: the official schematron "
                            f"{schematron.name!r} cannot be run")
     try:
-        return parse_svrl(engine().run(schematron.path, document, fired=fired, overlay=overlay))
+        return parse_svrl(engine().run(schematron.path, document, fired=fired, overlay=overlay, moteur=moteur))
     except SchematronRunError as exc:
         raise CdaPackError(f"the official schematron {schematron.name!r} ({schematron.path.name}) cannot be run "
                            f"with this pack: {exc}") from None
@@ -79,7 +83,7 @@ def _xsd_layer(root: etree._Element, pack: CdaPack, result: OfficialResult) -> N
 
 def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = DEFAULT_SCHEMATRONS, *,
                    xsd: bool = True, fired: bool = False,
-                   model_version: str | Mapping[str, str] | None = None) -> OfficialResult:
+                   model_version: str | Mapping[str, str] | None = None, route: str = "harness") -> OfficialResult:
     """XSD and official schematrons on a parsed ``ClinicalDocument``, each one a layer.
 
     Args:
@@ -89,8 +93,14 @@ def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = D
         fired: keep the fired rules in the SVRL reports (for comparisons with the ANS tool).
         model_version: the content-model version to judge with (``2022.01``), overriding the
             document's templateId extension.
+        route: ``harness`` (the project's compiler) or ``ans`` (the pack's ``moteur/`` pipeline,
+            :mod:`.ans_route`; refused when the pack has none).
     """
     result = OfficialResult()
+    moteur = ans_moteur(pack.schematrons) if route == "ans" else None
+    if route == "ans" and moteur is None:
+        raise CdaPackError(f"the pack {pack.root} has no schematrons/moteur/ with the ANS pipeline "
+                           f"({', '.join(ANS_STEPS)}): --schematron-engine ans cannot be used")
     if xsd:
         _xsd_layer(root, pack, result)
     selection = select_schematrons(pack, model_ids(root), names, model_version=model_version)
@@ -98,7 +108,7 @@ def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = D
     document = None
     for schematron in selection.chosen:
         state = schematron_state(pack, schematron.path)
-        notes = (*schematron.notes, *(d.describe() for d in state.derived))
+        notes = (*schematron.notes, *(d.describe() for d in state.derived), *((ANS_NOTE,) if moteur else ()))
         if schematron.warning:
             result.findings.append(Finding("cda.model.version", schematron.requirement, schematron.warning,
                                            Severity.WARNING, "/ClinicalDocument/templateId"))
@@ -108,7 +118,7 @@ def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = D
         if document is None:
             document = engine().parse(etree.tostring(root, encoding="unicode"))
         try:
-            report = run_schematron(schematron, document, fired=fired, overlay=state.overlay)
+            report = run_schematron(schematron, document, fired=fired, overlay=state.overlay, moteur=moteur)
         except CdaPackError as exc:
             result.layers.append(Layer(state.relative, False, f"non exécuté / not run: {exc}", 0, notes))
             continue

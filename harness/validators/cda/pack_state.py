@@ -33,7 +33,8 @@ from lxml import etree
 from harness.validators.cda.pack import CdaPack
 from harness.validators.cda.valueset_derive import derive_voc, svs_oid, voc_oid
 
-__all__ = ["DerivedFile", "SchematronState", "derived_dir", "pack_date", "schematron_state", "svs_index"]
+__all__ = ["DerivedFile", "SchematronState", "derived_dir", "pack_date", "schematron_files", "schematron_state",
+           "svs_index"]
 
 _SCH = "{http://purl.oclc.org/dsdl/schematron}"
 _LITERAL = re.compile(r"""(['"])([^'"\s()]+\.(?:xml|rdf))\1""")
@@ -137,6 +138,22 @@ def _references(path: Path) -> tuple[tuple[Path, ...], tuple[str, ...]]:
     result = (includes, tuple(literals))
     _FILE_REFS[path] = result
     return result
+
+
+def schematron_files(path: Path) -> list[Path]:
+    """The top schematron ``path`` and every file it includes, recursively (those that exist)."""
+    seen: set[Path] = set()
+    pending = [path.resolve()]
+    while pending:
+        current = pending.pop()
+        if current in seen or not current.is_file():
+            continue
+        seen.add(current)
+        try:
+            pending.extend(_references(current)[0])
+        except (OSError, etree.XMLSyntaxError):
+            continue
+    return sorted(seen)
 
 
 def _derive(pack: CdaPack, missing: Path) -> DerivedFile | None:

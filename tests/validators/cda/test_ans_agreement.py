@@ -139,7 +139,8 @@ def test_harness_verdict_equals_the_ans_tool(report_name: str, pack_2023: CdaPac
     assert Counter(a.key() for a in ours.assertions) == Counter(a.key() for a in theirs.assertions)
     # the same firings for every rule both have, but the known document differences
     shared = set(ours.fired) & set(theirs.fired)
-    differing = {(report_name, *k): (ours.fired[k], theirs.fired[k]) for k in shared if ours.fired[k] != theirs.fired[k]}
+    differing = {(report_name, *k): (ours.fired[k], theirs.fired[k])
+                 for k in shared if ours.fired[k] != theirs.fired[k]}
     assert differing == {k: v[:2] for k, v in KNOWN_FIRED.items() if k[0] == report_name}
     # a rule fired on one side only is one the other side's schematron does not have
     rules = _rules(path, theirs.phase)

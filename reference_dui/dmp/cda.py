@@ -121,6 +121,10 @@ class DocumentRequest:
     extra_template: bool = False
 
 
+#: confidentialityCode display names (HL7 Confidentiality; the structuration minimale requires @displayName)
+CONFIDENTIALITY_NAMES = {"N": "Normal", "R": "Restreint", "V": "Très restreint"}
+
+
 def new_oid() -> str:
     return f"2.25.{uuid.uuid4().int}"
 
@@ -246,7 +250,8 @@ def build_document(request: DocumentRequest) -> bytes:
     _add(root, "code", code=kind.code, codeSystem=LOINC, displayName=kind.display)
     _add(root, "title", request.title or kind.title)
     _add(root, "effectiveTime", value=stamp)
-    _add(root, "confidentialityCode", code=request.confidentiality, codeSystem="2.16.840.1.113883.5.25")
+    _add(root, "confidentialityCode", code=request.confidentiality, codeSystem="2.16.840.1.113883.5.25",
+         displayName=CONFIDENTIALITY_NAMES.get(request.confidentiality, request.confidentiality))
     _add(root, "languageCode", code="fr-FR")
     _add(root, "setId", root=request.set_id)
     _add(root, "versionNumber", value=str(request.version))
@@ -266,6 +271,7 @@ def build_document(request: DocumentRequest) -> bytes:
         _add(
             participant, "functionCode", code="PCP", codeSystem="2.16.840.1.113883.5.88", displayName="Médecin Traitant"
         )
+        _add(_add(participant, "time"), "low", value=stamp)  # structuration minimale: participant/time [1..1]
         entity = _add(participant, "associatedEntity", classCode="PROV")
         _add(entity, "id", root="1.2.250.1.71.4.2.1", extension=ORGANISATION["author"])
     event = _add(_add(root, "documentationOf"), "serviceEvent")

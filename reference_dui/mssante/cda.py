@@ -131,7 +131,7 @@ def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, st
 <code code="{DOCUMENT_CODE}" codeSystem="2.16.840.1.113883.6.1" codeSystemName="LOINC" displayName="{DOCUMENT_TITLE}"/>
 <title>{DOCUMENT_TITLE}</title>
 <effectiveTime value="{now}"/>
-<confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25"/>
+<confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25" displayName="Normal"/>
 <languageCode code="fr-FR"/>
 <setId root="{DOCUMENT_ROOT}" extension="{extension}-SET"/>
 <versionNumber value="1"/>

@@ -23,7 +23,7 @@ from harness.validators.mail import validate_mail_file
 from harness.validators.result import ValidateOptions, ValidationResult, Validator
 from harness.validators.xds.cli import validate_xds_input
 
-__all__ = ["VALIDATORS", "add_parser", "main", "render_text"]
+__all__ = ["VALIDATORS", "add_parser", "main", "render_layers", "render_text"]
 
 #: kind -> validator; one line per kind.
 VALIDATORS: dict[str, Validator] = {
@@ -58,6 +58,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--cda-pack", metavar="DIR",
                         help="CI-SIS artefact pack (TestContenuCDA layout: XSD, schematrons, value sets); "
                              "default: $DUI_HARNESS_CDA_PACK")
+    parser.add_argument("--model-version", metavar="VERSION", action="append", default=[],
+                        help="cda: content-model version to judge with (2022.01, or MODEL=VERSION such as "
+                             "DLU-EHPAD-DLU=2022.01; repeatable); default: the document's, else the newest "
+                             "of the pack, with a warning")
+    parser.add_argument("--schematron-engine", choices=("harness", "ans"),
+                        help="cda: compile the official schematrons with the project's compiler (default) or "
+                             "with the ANS tool's pipeline of the pack (schematrons/moteur/)")
     parser.set_defaults(handler=main)
 
 
@@ -69,7 +76,8 @@ def main(args: argparse.Namespace) -> int:
             f"unknown kind {args.kind!r}; known kinds: {', '.join(sorted(VALIDATORS))}",
             tip=f"dui-harness validate {sorted(VALIDATORS)[0]} INPUT...",
         )
-    options = ValidateOptions(oid=args.oid, cda_pack=args.cda_pack)
+    options = ValidateOptions(oid=args.oid, cda_pack=args.cda_pack, model_version=tuple(args.model_version),
+                              schematron_engine=args.schematron_engine)
     results = [result for target in args.inputs for result in validator(target, options)]
     if args.json:
         payload = {"results": [r.as_dict() for r in results]}
@@ -77,6 +85,18 @@ def main(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(results))
     return EXIT_OK if all(r.valid for r in results) else EXIT_NONCONFORMITY
+
+
+def render_layers(result: ValidationResult) -> list[str]:
+    """What judged the input and what did not, and why (kinds with layers: ``cda``)."""
+    lines = []
+    for layer in result.layers:
+        state = f"ran ({layer.findings} finding(s))" if layer.ran else "NOT RUN"
+        lines.append(f"  layer  {layer.name}: {state}")
+        if layer.reason:
+            lines.append(f"           {layer.reason}")
+        lines += [f"           {note}" for note in layer.notes]
+    return lines
 
 
 def render_text(results: list[ValidationResult]) -> str:
@@ -88,7 +108,9 @@ def render_text(results: list[ValidationResult]) -> str:
             f"{result.checked} checked, {result.count(Severity.ERROR)} error(s), "
             f"{result.count(Severity.WARNING)} warning(s)"
         )
-        lines.append(f"{verdict}  {result.kind}  {result.file}  ({counts})")
+        partial = "  — jugement partiel / partial judgement" if result.partial else ""
+        lines.append(f"{verdict}  {result.kind}  {result.file}  ({counts}){partial}")
+        lines += render_layers(result)
         for finding in result.findings:
             label = " ".join(p for p in (finding.requirement, finding.rule) if p)
             where = f"  {finding.location}" if finding.location else ""

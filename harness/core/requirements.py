@@ -115,6 +115,8 @@ class Profile:
     requirements: tuple[Requirement, ...]
     path: Path
     sha256: str
+    #: ``[cda] model_versions``: CDA content model (``DLU-EHPAD-DLU``) -> the version a DUI must produce
+    cda_model_versions: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -285,6 +287,7 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
         requirements=tuple(sorted(chosen.values(), key=lambda r: (r.service, r.id))),
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
+        cda_model_versions=tuple(sorted(data.get("cda", {}).get("model_versions", {}).items())),
     )
 
 

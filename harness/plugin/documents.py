@@ -27,6 +27,7 @@ from typing import Any
 import allure
 
 from harness.core.findings import Finding
+from harness.validators.result import Layer
 
 __all__ = ["DocumentLog"]
 
@@ -52,8 +53,13 @@ class DocumentLog:
         exchange: str | None = None,
         media_type: str = "application/octet-stream",
         attach: bool = True,
+        layers: Iterable[Layer] = (),
     ) -> Path:
-        """Keep ``content`` as evidence; returns the file written."""
+        """Keep ``content`` as evidence; returns the file written.
+
+        ``layers`` says what judged the document and what did not (e.g. the official schematrons
+        run, a value-set file derived for one, a layer not run and why).
+        """
         with self._lock:
             self._count += 1
             number = self._count
@@ -72,6 +78,9 @@ class DocumentLog:
             "findings": [f.as_dict() for f in findings],
             "exchange": exchange,
         }
+        judged_by = [layer.as_dict() for layer in layers]
+        if judged_by:
+            meta["layers"] = judged_by
         path.with_name(path.name + ".json").write_text(json.dumps(meta, indent=2, ensure_ascii=False),
                                                       encoding="utf-8")
         if attach:

@@ -8,7 +8,10 @@
   an XPath such as ``/soap:Envelope/soap:Body/RESULTAT/INDIVIDU/INSHISTO[2]``. XML is read only
   through :func:`harness.validators.safexml.parse_xml`.
 
-Anything that cannot be read raises :class:`harness.errors.InputError` (exit code 2).
+A missing or unreadable file raises :class:`harness.errors.InputError` (exit code 2); a file
+that was read but is broken (over the size limit, binary, not UTF-8/UTF-16 text, XML not
+well-formed or carrying a DTD / entity / XInclude) is a non-conformity of the document
+(:mod:`harness.validators.broken`: finding ``ins.file``, exit code 1), as for every kind.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.errors import InputError
+from harness.validators.broken import broken_document, oversized_document, xml_fault_result
 from harness.validators.ins_value import REQ_KEY, validate_ins
 from harness.validators.result import ValidateOptions, ValidationResult
 from harness.validators.safexml import MAX_XML_BYTES, XmlInputError, parse_xml
@@ -46,7 +50,7 @@ def validate_ins_input(target: str, options: ValidateOptions) -> list[Validation
             ``OID`` element is mandatory).
 
     Raises:
-        InputError: missing, binary or malformed input.
+        InputError: a missing or unreadable file, or an argument that is neither a file nor a value.
     """
     path = Path(target)
     if path.exists():
@@ -128,41 +132,50 @@ def element_path(element: etree._Element) -> str:
     return "/" + "/".join(reversed(steps))
 
 
+class _Broken(Exception):
+    """A file that was read but is no usable text or XML document (becomes a finding)."""
+
+
 def _validate_file(path: Path, source: str, options: ValidateOptions) -> ValidationResult:
     data = _read(path, source)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = _decode(data, "utf-16", source)
-    elif b"\x00" in data:
-        raise InputError(f"{source}: binary file, not a text or XML file", tip=_TIP_FILE)
-    else:
-        text = _decode(data, "utf-8-sig", source)
+    if data is None:
+        return oversized_document(source, KIND, size=path.stat().st_size, limit=MAX_XML_BYTES, rule="ins.file",
+                                  requirement=REQ_KEY)
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = _decode(data, "utf-16")
+        elif b"\x00" in data:
+            raise _Broken("binary file, not a text or XML file")
+        else:
+            text = _decode(data, "utf-8-sig")
+    except _Broken as exc:
+        return broken_document(source, KIND, rule="ins.file", requirement=REQ_KEY, message=str(exc))
     if text.lstrip().startswith("<"):
         try:
             root = parse_xml(data)
         except XmlInputError as exc:
-            raise InputError(f"{source}: {exc}", tip=_TIP_FILE, file=source, line=exc.line) from None
+            return xml_fault_result(source, KIND, exc, rule="ins.file", requirement=REQ_KEY)
         return validate_ins_xml(root, source)
     return validate_ins_text(text, source, options.oid)
 
 
-def _read(path: Path, source: str) -> bytes:
+def _read(path: Path, source: str) -> bytes | None:
+    """The bytes of the file, or None when it is over the size limit (not read)."""
     try:
         if path.is_dir():
             raise InputError(f"{source}: is a folder, not a file", tip=_TIP_FILE)
         if path.stat().st_size > MAX_XML_BYTES:
-            raise InputError(f"{source}: larger than {MAX_XML_BYTES} bytes", tip=_TIP_FILE)
+            return None
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{source}: cannot be read ({exc.strerror or exc})", tip=_TIP_FILE) from None
 
 
-def _decode(data: bytes, encoding: str, source: str) -> str:
+def _decode(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise InputError(
-            f"{source}: not {encoding.removesuffix('-sig').upper()} text (a binary file?)", tip=_TIP_FILE
-        ) from None
+        raise _Broken(f"not {encoding.removesuffix('-sig').upper()} text (a binary file?)") from None
 
 
 def _text(element: etree._Element, name: str) -> str | None:

@@ -14,6 +14,8 @@ from lxml import etree
 __all__ = ["MAX_XML_BYTES", "XmlInputError", "parse_xml"]
 
 MAX_XML_BYTES = 20 * 1024 * 1024
+#: XInclude (W3C XML Inclusions): never processed, refused like a DTD (it would read other files)
+_XINCLUDE = "{http://www.w3.org/2001/XInclude}"
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+\s*$")
 
 
@@ -21,7 +23,7 @@ class XmlInputError(ValueError):
     """The bytes are not acceptable XML. ``line``/``column`` locate the fault when known."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        where = f" (line {line}, column {column})" if line is not None else ""
+        where = "" if line is None else f" (line {line}, column {column})" if column is not None else f" (line {line})"
         super().__init__(message + where)
         self.reason = message
         self.line = line
@@ -49,7 +51,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
             for protocol messages.
 
     Raises:
-        XmlInputError: empty, too large, not well-formed, or carrying a DTD / entities.
+        XmlInputError: empty, too large, not well-formed, or carrying a DTD / entities / XInclude.
     """
     if not data or not data.strip():
         raise XmlInputError("empty XML document / document XML vide")
@@ -75,4 +77,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
     for node in root.iter():
         if isinstance(node, etree._Entity):
             raise XmlInputError(f"unresolved entity reference &{node.name}; is not allowed")
+        if isinstance(node.tag, str) and node.tag.startswith(_XINCLUDE):
+            line = node.sourceline
+            raise XmlInputError("an XInclude element is not allowed: other files are never included", line)
     return root

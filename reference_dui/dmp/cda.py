@@ -123,6 +123,10 @@ class DocumentRequest:
     quirks: frozenset[str] = frozenset()
 
 
+#: confidentialityCode display names (HL7 Confidentiality; the structuration minimale requires @displayName)
+CONFIDENTIALITY_NAMES = {"N": "Normal", "R": "Restreint", "V": "Très restreint"}
+
+
 def new_oid() -> str:
     return f"2.25.{uuid.uuid4().int}"
 
@@ -252,7 +256,8 @@ def build_document(request: DocumentRequest) -> bytes:
     language = etree.Element(f"{{{V3}}}languageCode", code="fr-FR")
     if "cda_language_before_confidentiality" in request.quirks:  # element order of the schema not followed
         root.append(language)
-    _add(root, "confidentialityCode", code=request.confidentiality, codeSystem="2.16.840.1.113883.5.25")
+    _add(root, "confidentialityCode", code=request.confidentiality, codeSystem="2.16.840.1.113883.5.25",
+         displayName=CONFIDENTIALITY_NAMES.get(request.confidentiality, request.confidentiality))
     if language.getparent() is None:
         root.append(language)
     _add(root, "setId", root=request.set_id)
@@ -274,6 +279,7 @@ def build_document(request: DocumentRequest) -> bytes:
         _add(
             participant, "functionCode", code="PCP", codeSystem="2.16.840.1.113883.5.88", displayName="Médecin Traitant"
         )
+        _add(_add(participant, "time"), "low", value=stamp)  # structuration minimale: participant/time [1..1]
         entity = _add(participant, "associatedEntity", classCode="PROV")
         _add(entity, "id", root="1.2.250.1.71.4.2.1", extension=ORGANISATION["author"])
     event = _add(_add(root, "documentationOf"), "serviceEvent")

@@ -121,7 +121,7 @@ def build_export_dui(person: dict[str, Any], ins: dict[str, str] | None, record:
         codeSystem="1.2.250.1.213.1.1.4.12")
     _el(root, "title", "Document transfert de données DUI")
     _el(root, "effectiveTime", value=stamp)
-    _el(root, "confidentialityCode", code="N", codeSystem="2.16.840.1.113883.5.25")
+    _el(root, "confidentialityCode", code="N", codeSystem="2.16.840.1.113883.5.25", displayName="Normal")
     _el(root, "languageCode", code="fr-FR")
     if with_set_id:  # false only for the ``tddui_export_no_set_id`` defect
         _el(root, "setId", root=doc_id + ".0")

@@ -112,6 +112,10 @@ def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, st
         if place else ""
     org = (f'<representedOrganization><id root="1.2.250.1.71.4.2.2" extension="100000000 TEST"/>'
            f"<name>{escape(structure)}</name></representedOrganization>")
+    # the performer's organization says its practice setting (structuration minimale: standardIndustryClassCode)
+    performer_org = org.replace("</representedOrganization>", '<standardIndustryClassCode code="ESSMS" '
+                                'codeSystem="1.2.250.1.213.1.1.4.9" displayName="Etablissement ou Service Social ou '
+                                'Médico-Social"/></representedOrganization>')
     author = ('<id root="1.2.250.1.71.4.2.1" extension="810000000099"/><assignedPerson><name><given>Infirmier'
               "</given><family>COORDINATEUR-ESSAI</family></name></assignedPerson>")
     text = base64.b64encode(f"{DOCUMENT_TITLE} - {traits.get('birth_name', '')} {' '.join(first_names)}\n"
@@ -128,7 +132,7 @@ def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, st
 <code code="{DOCUMENT_CODE}" codeSystem="2.16.840.1.113883.6.1" codeSystemName="LOINC" displayName="{DOCUMENT_TITLE}"/>
 <title>{DOCUMENT_TITLE}</title>
 <effectiveTime value="{now}"/>
-<confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25"/>
+<confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25" displayName="Normal"/>
 {language}
 <setId root="{DOCUMENT_ROOT}" extension="{extension}-SET"/>
 <versionNumber value="1"/>
@@ -146,7 +150,8 @@ def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, st
 <legalAuthenticator><time value="{now}"/><signatureCode code="S"/><assignedEntity>{author}</assignedEntity>
 </legalAuthenticator>
 <documentationOf><serviceEvent><effectiveTime><low value="{now}"/></effectiveTime>
-<performer typeCode="PRF"><assignedEntity>{author}{org}</assignedEntity></performer></serviceEvent></documentationOf>
+<performer typeCode="PRF"><assignedEntity>{author}{performer_org}</assignedEntity></performer></serviceEvent>
+</documentationOf>
 <componentOf><encompassingEncounter><effectiveTime><low value="{now}"/></effectiveTime></encompassingEncounter>
 </componentOf>
 <component><nonXMLBody><text mediaType="text/plain" representation="B64">{text}</text></nonXMLBody></component>

@@ -195,28 +195,40 @@ def test_a_missing_file_among_inputs_stops_everything(cli: Cli, tmp_path: Path) 
     _assert_usage_error(cli("validate", "ins", "275126322074974", str(tmp_path / "absent.txt")), "absent.txt")
 
 
+def _assert_broken_document(run: CliRun, rule: str, *words: str) -> None:
+    """A file that was read but is broken: one finding with its location, exit 1 (issue 15 item 7)."""
+    assert run.code == 1, run.err
+    assert run.err == ""
+    (result,) = json.loads(run.out)["results"]
+    (finding,) = result["findings"]
+    assert (finding["rule"], finding["severity"], result["valid"]) == (rule, "error", False)
+    assert finding["location"]
+    for word in words:
+        assert word in finding["message"] + " " + finding["location"]
+
+
 def test_binary_file(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "photo.jpg"
     path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01")
-    _assert_usage_error(cli("validate", "ins", str(path)), "binary file")
+    _assert_broken_document(cli("validate", "ins", "--json", str(path)), "ins.file", "binary file")
 
 
 def test_text_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes("275126322074974 # Zoé\n".encode("latin-1"))
-    _assert_usage_error(cli("validate", "ins", str(path)), "not UTF-8 text")
+    _assert_broken_document(cli("validate", "ins", "--json", str(path)), "ins.file", "not UTF-8 text")
 
 
 def test_malformed_xml(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "truncated.xml"
     path.write_text(SOAP_RESPONSE[:300], encoding="utf-8")
-    _assert_usage_error(cli("validate", "ins", str(path)), str(path), "not well-formed", "line ")
+    _assert_broken_document(cli("validate", "ins", "--json", str(path)), "ins.file", "not well-formed", "line ")
 
 
 def test_xml_with_an_external_entity(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "xxe.xml"
     path.write_text('<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', encoding="utf-8")
-    _assert_usage_error(cli("validate", "ins", str(path)), "document type declaration")
+    _assert_broken_document(cli("validate", "ins", "--json", str(path)), "ins.file", "document type declaration")
 
 
 def test_a_folder(cli: Cli, tmp_path: Path) -> None:

@@ -49,10 +49,10 @@ def test_standalone_resources_are_judged_by_their_kind(cli: Cli, tmp_path: Path)
     assert results[2]["findings"][0]["location"] == "Observation.code"
 
 
-def test_unreadable_inputs_exit_2(cli: Cli, tmp_path: Path) -> None:
+def test_broken_json_is_a_finding_and_unreadable_inputs_exit_2(cli: Cli, tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_bytes(b'{"resourceType": "Bundle", "type": ')
     run = cli("validate", "fhir", str(broken))
-    assert run.code == 2 and "invalid JSON" in run.err and "line 1" in run.err
+    assert run.code == 1 and "invalid JSON" in run.out and "line 1" in run.out and run.err == ""
     assert cli("validate", "fhir", str(tmp_path / "missing.json")).code == 2
     assert cli("validate", "fhir", str(tmp_path)).code == 2

@@ -40,7 +40,7 @@ def documents(scenario: Scenario, validated_documents: DocumentLog, cda_pack: Cd
             validated_documents.add(
                 f"{scenario.name}-{entry_id}.xml", report.documents[entry_id], kind="CDA",
                 requirements=sorted({f.requirement for f in cda.findings} | {"CDA-HDR-01", "CDA-INS-01"}),
-                findings=cda.findings, exchange=exchange.id, media_type="text/xml",
+                findings=cda.findings, exchange=exchange.id, media_type="text/xml", layers=cda.layers,
             )
     return scenario
 

@@ -8,7 +8,8 @@ Layers:
 
 1. well-formedness and safe parsing (:func:`harness.validators.safexml.parse_xml`);
 2. the project's **embedded rules**, written from the facts, no pack needed: structuration
-   minimale header (:mod:`.rules_header`), INS in recordTarget (:mod:`.rules_ins`), N1
+   minimale header (:mod:`.rules_header`, and every hand-written header pattern of the CI-SIS
+   structuration minimale, :mod:`.rules_strucmin`), INS in recordTarget (:mod:`.rules_ins`), N1
    (:mod:`.rules_n1`), DLU/FLUDT/FLUDR (:mod:`.rules_dlu`), VSM (:mod:`.rules_vsm`),
    EXPORT_DUI (:mod:`.rules_export`);
 3. with an **artefact pack** (:mod:`.pack`): ``CDA_extended.xsd`` (:mod:`.xsd`) and the official
@@ -19,7 +20,8 @@ Layers:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
+from harness.validators.broken import xml_fault_location
 from harness.validators.cda.common import CDA_NS, NS
 from harness.validators.cda.official import check_official
 from harness.validators.cda.pack import CdaPack, CdaPackError, load_pack, pack_from_env, resolve_pack
@@ -35,9 +38,12 @@ from harness.validators.cda.rules_export import check_export
 from harness.validators.cda.rules_header import REQ_HEADER, check_header
 from harness.validators.cda.rules_ins import check_ins
 from harness.validators.cda.rules_n1 import check_n1
+from harness.validators.cda.rules_strucmin import check_strucmin
 from harness.validators.cda.rules_vsm import check_vsm
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
 from harness.validators.cda.svrl import SvrlReport
+from harness.validators.cda.wrapper import unwrap, wrapper_finding
+from harness.validators.result import Layer
 from harness.validators.safexml import XmlInputError, parse_xml
 
 __all__ = [
@@ -57,9 +63,13 @@ __all__ = [
 ]
 
 MAX_CDA_BYTES = 200 * 1024 * 1024
+ENGINE_ENV = "DUI_HARNESS_SCHEMATRON_ENGINE"
+EMBEDDED_LAYER = "règles embarquées / embedded rules"
+NO_PACK = ("non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no pack given "
+           "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)")
 #: the embedded rule families, in the order their findings are reported
 EMBEDDED_RULES: tuple[Callable[[etree._Element], list[Finding]], ...] = (
-    check_header, check_ins, check_n1, check_dlu, check_vsm, check_export,
+    check_header, check_strucmin, check_ins, check_n1, check_dlu, check_vsm, check_export,
 )
 
 
@@ -97,12 +107,15 @@ class CdaReport:
         root: the parsed document (None when it could not be parsed).
         svrl: schematron name (``model``, ``ModelesDeContenusCDA``…) -> the SVRL report of the
             official schematron run on this document (empty without a pack).
+        layers: what judged the document and what did not (and why), in order.
     """
 
     header: CdaHeader
     findings: list[Finding] = field(default_factory=list)
     root: etree._Element | None = None
     svrl: dict[str, SvrlReport] = field(default_factory=dict)
+    #: every layer (embedded rules, XSD, each schematron): ran, or not and why
+    layers: list[Layer] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -145,7 +158,8 @@ def read_header(root: etree._Element) -> CdaHeader:
 
 
 def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
-                 schematrons: Sequence[str] | None = None, xsd: bool = True) -> CdaReport:
+                 schematrons: Sequence[str] | None = None, xsd: bool = True,
+                 model_version: str | Mapping[str, str] | None = None, route: str | None = None) -> CdaReport:
     """Validate one CDA document.
 
     Args:
@@ -155,13 +169,23 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
         schematrons: the official schematrons to run when a pack is given (default
             :data:`DEFAULT_SCHEMATRONS`: the content model's, ModelesDeContenusCDA, Modeles_ANS).
         xsd: validate against the pack's ``CDA_extended.xsd`` (pack given).
+        model_version: the content-model version to judge with (``2022.01``), or model stem ->
+            version pins (profile ``[cda] model_versions``); default: the document's, else the
+            newest with a warning.
+        route: how schematrons are compiled: ``harness`` (default; the project's compiler) or
+            ``ans`` (the pack's ANS pipeline, ``schematrons/moteur/``); default from
+            ``DUI_HARNESS_SCHEMATRON_ENGINE``.
 
     Returns:
         The report: header facts and findings. A document that cannot be parsed gives one
-        ERROR finding ``cda.xml`` and an empty header.
+        ERROR finding ``cda.xml`` and an empty header. A self-presenting document (an XSL
+        stylesheet carrying the ``ClinicalDocument``, :mod:`.wrapper`) is judged on the embedded
+        document, locations relative to it, with an INFO finding ``cda.wrapper``; ``root`` is
+        then the embedded document.
 
     Raises:
-        CdaPackError: the pack folder is not a pack, or lacks a file an asked schematron needs.
+        CdaPackError: the pack folder is not a pack (a schematron the pack cannot run is a layer
+            reported *not run*, never an exception).
 
     Example::
 
@@ -172,16 +196,30 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
     try:
         root = parse_xml(data, max_bytes=MAX_CDA_BYTES)
     except XmlInputError as exc:
-        return CdaReport(CdaHeader(), [Finding("cda.xml", REQ_HEADER, str(exc),
-                                               location=f"line {exc.line}" if exc.line else "")])
+        return CdaReport(CdaHeader(), [Finding("cda.xml", REQ_HEADER, f"document inutilisable / unusable "
+                                               f"document: {exc.reason}", location=xml_fault_location(exc))])
+    wrapped = unwrap(root)
+    before: list[Finding] = []
+    if wrapped is not None:
+        before = [wrapper_finding(root, wrapped[1], REQ_HEADER)]
+        root = wrapped[0]
     if root.tag != f"{{{CDA_NS}}}ClinicalDocument":
         return CdaReport(CdaHeader(), [Finding("cda.root", REQ_HEADER,
                                                f"root element is {root.tag}, not {{{CDA_NS}}}ClinicalDocument",
                                                location="/")], root)
-    report = CdaReport(read_header(root), [f for rule in EMBEDDED_RULES for f in rule(root)], root)
-    if chosen is not None:
-        official = check_official(root, chosen, DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
-                                  xsd=xsd)
-        report.findings += official.findings
-        report.svrl = official.reports
+    embedded = [f for rule in EMBEDDED_RULES for f in rule(root)]
+    report = CdaReport(read_header(root), before + embedded, root,
+                       layers=[Layer(EMBEDDED_LAYER, True, findings=len(embedded),
+                                     notes=tuple(f"auto-présentable / self-presenting: {f.location} judged alone"
+                                                 for f in before))])
+    if chosen is None:
+        report.layers += [Layer("CDA_extended.xsd", False, NO_PACK),
+                          Layer("schématrons officiels CI-SIS / official CI-SIS schematrons", False, NO_PACK)]
+        return report
+    official = check_official(root, chosen, DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
+                              xsd=xsd, model_version=model_version,
+                              route=route or os.environ.get(ENGINE_ENV, "").strip() or "harness")
+    report.findings += official.findings
+    report.svrl = official.reports
+    report.layers += official.layers
     return report

@@ -3,18 +3,23 @@
 Each file is judged by :func:`harness.validators.cda.validate_cda`: the embedded rules, and with
 a pack (``--cda-pack`` or ``DUI_HARNESS_CDA_PACK``) the CDA_extended XSD and the official
 schematrons. What cannot be read as XML raises :class:`harness.errors.InputError` (exit code 2)
-with the reason, as for the other kinds: a missing file, a folder, a file over
-:data:`~harness.validators.cda.MAX_CDA_BYTES` (refused from its size, never read), text that is
-not well-formed, a DTD / external entity / entity bomb (refused, never expanded). A well-formed
-document that is not a ``ClinicalDocument`` is a finding (exit code 1).
+with the reason, as for the other kinds: a missing file, a folder, a file that cannot be read.
+A file that was read but is a broken document — over :data:`~harness.validators.cda.MAX_CDA_BYTES`
+(refused from its size, never read), empty, not well-formed, a DTD / external entity / entity
+bomb / XInclude (refused, never expanded) — is a non-conformity of the document
+(:mod:`harness.validators.broken`: finding ``cda.xml`` with its location, exit code 1), as is a
+well-formed document that is not a ``ClinicalDocument``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from harness.errors import InputError
+from harness.errors import InputError, UsageError
+from harness.validators.broken import oversized_document
 from harness.validators.cda import MAX_CDA_BYTES, resolve_pack, validate_cda
+from harness.validators.cda.rules_header import REQ_HEADER
 from harness.validators.result import ValidateOptions, ValidationResult
 
 __all__ = ["validate_cda_input"]
@@ -27,8 +32,8 @@ def validate_cda_input(target: str, options: ValidateOptions) -> list[Validation
     """The :data:`~harness.validators.result.Validator` of kind ``cda``.
 
     Raises:
-        InputError: no such file, a folder, too large, not well-formed or unsafe XML, or an
-            artefact pack that is not one (``CdaPackError``).
+        InputError: no such file, a folder, unreadable, or an artefact pack that is not one
+            (``CdaPackError``).
     """
     pack = resolve_pack(options.cda_pack)
     path = Path(target)
@@ -38,15 +43,32 @@ def validate_cda_input(target: str, options: ValidateOptions) -> list[Validation
         raise InputError(f"{target}: not a regular file", tip=_TIP)
     size = path.stat().st_size
     if size > MAX_CDA_BYTES:
-        raise InputError(f"{target}: {size} bytes, larger than the {MAX_CDA_BYTES} bytes accepted for a CDA "
-                         "document (not read)", tip=_TIP, file=target)
+        return [oversized_document(target, KIND, size=size, limit=MAX_CDA_BYTES, rule="cda.xml",
+                                   requirement=REQ_HEADER)]
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_CDA_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
-    report = validate_cda(data, pack=pack)
-    if report.root is None:
-        reason = report.findings[0].message if report.findings else "not XML"
-        raise InputError(f"{target}: {reason}", tip=_TIP, file=target)
-    return [ValidationResult(target, KIND, tuple(report.findings), checked=1)]
+    report = validate_cda(data, pack=pack, model_version=model_pins(options.model_version) or None,
+                          route=options.schematron_engine)
+    if report.layers and not any(layer.ran for layer in report.layers):
+        raise InputError(f"{target}: nothing could judge the document: "
+                         + "; ".join(f"{layer.name}: {layer.reason}" for layer in report.layers), tip=_TIP)
+    return [ValidationResult(target, KIND, tuple(report.findings), checked=1, layers=tuple(report.layers))]
+
+
+def model_pins(values: tuple[str, ...]) -> dict[str, str]:
+    """``--model-version`` values (``2022.01`` for any model, ``STEM=VERSION`` for one) as pins.
+
+    Raises:
+        UsageError: a value that is not a version.
+    """
+    pins: dict[str, str] = {}
+    for value in values:
+        stem, _, version = value.rpartition("=")
+        if not re.fullmatch(r"[\d][\d._]*", version) or (_ and not stem):
+            raise UsageError(f"--model-version {value!r}: expected VERSION (2022.01) or MODEL=VERSION "
+                             "(DLU-EHPAD-DLU=2022.01)", tip="dui-harness validate cda FILE --model-version 2022.01")
+        pins[stem or "*"] = version
+    return pins

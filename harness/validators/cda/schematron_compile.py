@@ -11,7 +11,11 @@ variables) and rule level, ``assert``/``report`` with ``id``/``role``/``flag``, 
 ``//((context 1)|(context 2)…)`` in document order: the skeleton's ``select-contexts='//'``
 option, same verdicts and same fired rules as walking the whole tree once per pattern
 (``select_contexts=False``, the skeleton's default, kept for comparison) and 3 to 5 times
-faster on the CI-SIS profiles. Locations use the skeleton's full-path notation
+faster on the CI-SIS profiles. Locations use, by default, the notation the ANS tool writes
+(its ``iso_svrl_for_xslt2.xsl`` sets ``full-path-notation`` to 2, the skeleton's "human" path):
+``/ClinicalDocument/component/structuredBody/component[8]/…`` — each element by its name in the
+document (``name()``), with ``[n]`` only when a preceding sibling has the same name, and
+``/@name`` for an attribute; ``locations="skeleton"`` gives the skeleton's default notation 1
 (``/*:ClinicalDocument[namespace-uri()='urn:hl7-org:v3'][1]/…``).
 
 The stylesheet's ``xml:base`` is the top schematron file, so that the relative value-set paths
@@ -21,15 +25,18 @@ of the CI-SIS (``'../jeuxDeValeurs/JDV_….xml'``) resolve inside the artefact p
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
+from harness.validators.cda.overlay import apply_overlay
+
 __all__ = ["COMPILER_VERSION", "CompiledSchematron", "SchematronError", "compile_schematron"]
 
 #: bump when the generated XSLT changes, so that disk caches are rebuilt
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "4"
 SCH = "http://purl.oclc.org/dsdl/schematron"
 XSL = "http://www.w3.org/1999/XSL/Transform"
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -166,10 +173,12 @@ def _braces(value: str) -> str:
 class _Writer:
     """Builds the XSLT tree for one expanded schematron and one phase."""
 
-    def __init__(self, schema: etree._Element, phase: str, source: Path, select_contexts: bool) -> None:
+    def __init__(self, schema: etree._Element, phase: str, source: Path, select_contexts: bool,
+                 locations: str = "ans") -> None:
         self.schema = schema
         self.phase = phase
         self.select_contexts = select_contexts
+        self.locations = locations
         nsmap: dict[str | None, str] = {"xsl": XSL, "svrl": SVRL, "dui": DUI, "xs": XS}
         nsmap.update(_namespaces(schema))
         self.root = etree.Element(f"{_X}stylesheet", nsmap=nsmap)
@@ -292,6 +301,25 @@ class _Writer:
             self.x(target, "text").text = value
 
     def path_templates(self) -> None:
+        """The location of a node: the ANS notation (default) or the skeleton's notation 1."""
+        if self.locations == "ans":
+            self.ans_path_template()
+        else:
+            self.skeleton_path_templates()
+
+    def ans_path_template(self) -> None:
+        """The skeleton's ``schematron-get-full-path-2``, as ANS's ``iso_svrl_for_xslt2.xsl`` selects it."""
+        template = self.x(self.root, "template", match="node() | @*", mode="dui-path")
+        steps = self.x(template, "for-each", select="ancestor-or-self::*")
+        self.x(steps, "text").text = "/"
+        self.x(steps, "value-of", select="name(.)")
+        position = self.x(steps, "if", test="preceding-sibling::*[name(.)=name(current())]")
+        self.x(position, "value-of",
+               select="concat('[', count(preceding-sibling::*[name(.)=name(current())]) + 1, ']')")
+        attribute = self.x(template, "if", test="not(self::*)")
+        self.x(attribute, "value-of", select="concat('/@', name(.))")
+
+    def skeleton_path_templates(self) -> None:
         """The skeleton's ``schematron-get-full-path`` for elements, attributes and the document."""
         element = self.x(self.root, "template", match="*", mode="dui-path")
         self.x(element, "apply-templates", select="parent::*", mode="dui-path")
@@ -317,7 +345,8 @@ class _Writer:
         self.x(other, "value-of", select="concat('/', name(), '[', 1 + count(preceding-sibling::node()), ']')")
 
 
-def compile_schematron(path: Path, phase: str | None = None, *, select_contexts: bool = True) -> CompiledSchematron:
+def compile_schematron(path: Path, phase: str | None = None, *, select_contexts: bool = True,
+                       overlay: Mapping[Path, Path] | None = None, locations: str = "ans") -> CompiledSchematron:
     """Compile the schematron file ``path`` to an XSLT 2.0 stylesheet producing SVRL.
 
     Args:
@@ -325,6 +354,9 @@ def compile_schematron(path: Path, phase: str | None = None, *, select_contexts:
         phase: the phase to compile; default: the schema's ``defaultPhase``, else ``#ALL``.
         select_contexts: select each pattern's context nodes with one XPath (default) rather
             than walking the whole document once per pattern.
+        overlay: missing pack file -> the file derived for it (:func:`apply_overlay`).
+        locations: ``ans`` (``/ClinicalDocument/component[8]/…``, the ANS tool's notation) or
+            ``skeleton`` (the ISO skeleton's default notation).
 
     Raises:
         SchematronError: unreadable file, unknown abstract pattern or rule, unknown phase.
@@ -337,7 +369,9 @@ def compile_schematron(path: Path, phase: str | None = None, *, select_contexts:
     _expand_includes(schema, source, files)
     _expand_abstract_patterns(schema)
     _expand_extends(schema)
+    apply_overlay(schema, source, overlay or {})
+    files += [Path(p) for p in (overlay or {}).values()]
     chosen = phase or schema.get("defaultPhase") or "#ALL"
-    stylesheet = _Writer(schema, chosen, source, select_contexts).build()
+    stylesheet = _Writer(schema, chosen, source, select_contexts, locations).build()
     xslt = etree.tostring(stylesheet, encoding="unicode")
     return CompiledSchematron(xslt=xslt, source=source, phase=chosen, files=sorted(set(files)))

@@ -22,10 +22,13 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.validators.cda.ans_route import AnsRouteError, compile_with_ans
+from harness.validators.cda.pack_state import schematron_files
 from harness.validators.cda.schematron_compile import COMPILER_VERSION, SchematronError, compile_schematron
 
 __all__ = ["SCHEMATRON_STATS", "SchematronEngine", "SchematronRunError", "cache_dir", "engine"]
@@ -78,7 +81,7 @@ class SchematronEngine:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._processor: Any = None
-        self._entries: dict[tuple[str, str], _Entry] = {}
+        self._entries: dict[tuple[str, str, tuple[tuple[str, str], ...], str], _Entry] = {}
 
     @property
     def processor(self) -> Any:
@@ -90,9 +93,12 @@ class SchematronEngine:
             self._processor = processor
         return self._processor
 
-    def _xslt(self, source: Path, phase: str) -> tuple[str, dict[str, list[int]]]:
+    def _xslt(self, source: Path, phase: str, overlay: Mapping[Path, Path],
+              moteur: Path | None) -> tuple[str, dict[str, list[int]]]:
         """The XSLT of ``source`` from the disk cache, or compiled (and stored) now."""
-        key = hashlib.sha256(f"{COMPILER_VERSION}\0{source}\0{phase}".encode()).hexdigest()
+        extra = "\0".join(f"{k}={v}" for k, v in sorted(overlay.items()))
+        route = f"ans:{moteur}" if moteur else COMPILER_VERSION
+        key = hashlib.sha256(f"{route}\0{source}\0{phase}\0{extra}".encode()).hexdigest()
         folder = cache_dir()
         xsl, manifest = folder / f"{key}.xsl", folder / f"{key}.json"
         try:
@@ -103,28 +109,45 @@ class SchematronEngine:
                 return text, files
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        compiled = compile_schematron(source, None if phase == "#DEFAULT" else phase)
+        if moteur is not None:
+            try:
+                text, made_of = compile_with_ans(self.processor, moteur, source, overlay)
+            except AnsRouteError as exc:
+                raise SchematronError(str(exc)) from None
+            made_of += schematron_files(source)
+        else:
+            compiled = compile_schematron(source, None if phase == "#DEFAULT" else phase, overlay=overlay)
+            text, made_of = compiled.xslt, compiled.files
         SCHEMATRON_STATS["sch_compiled"] += 1
-        files = {str(f): _stamp(f) for f in compiled.files}
+        files = {str(f): _stamp(f) for f in made_of}
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            for target, content in ((xsl, compiled.xslt), (manifest, json.dumps({"files": files}))):
+            for target, content in ((xsl, text), (manifest, json.dumps({"files": files}))):
                 temporary = target.with_suffix(f".{os.getpid()}.tmp")
                 temporary.write_text(content, encoding="utf-8")
                 os.replace(temporary, target)
         except OSError:
             pass  # a read-only home: no disk cache, the memory cache still works
-        return compiled.xslt, files
+        return text, files
 
-    def executable(self, source: Path, phase: str | None = None) -> Any:
-        """The Saxon executable of the schematron ``source`` (compiled once per process)."""
-        key = (str(source.resolve()), phase or "#DEFAULT")
+    def executable(self, source: Path, phase: str | None = None,
+                   overlay: Mapping[Path, Path] | None = None, moteur: Path | None = None) -> Any:
+        """The Saxon executable of the schematron ``source`` (compiled once per process).
+
+        Args:
+            overlay: missing pack file -> derived file (see :mod:`harness.validators.cda.pack_state`).
+            moteur: compile with the ANS pipeline of this ``moteur/`` folder (:mod:`.ans_route`)
+                instead of the project's compiler.
+        """
+        overlay = overlay or {}
+        key = (str(source.resolve()), phase or "#DEFAULT",
+               tuple(sorted((str(k), str(v)) for k, v in overlay.items())), str(moteur or ""))
         with self.lock:
             entry = self._entries.get(key)
             if entry is not None and _fresh(entry.files):
                 return entry.executable
             try:
-                xslt, files = self._xslt(Path(key[0]), key[1])
+                xslt, files = self._xslt(Path(key[0]), key[1], overlay, moteur)
             except SchematronError as exc:
                 raise SchematronRunError(str(exc)) from None
             from saxonche import PySaxonApiError
@@ -148,11 +171,14 @@ class SchematronEngine:
         with self.lock:
             return self.processor.parse_xml(xml_text=text, encoding="utf-8")
 
-    def run(self, source: Path, document: Any, *, phase: str | None = None, fired: bool = False) -> str:
+    def run(self, source: Path, document: Any, *, phase: str | None = None, fired: bool = False,
+            overlay: Mapping[Path, Path] | None = None, moteur: Path | None = None) -> str:
         """Run the schematron ``source`` on a parsed ``document``: the SVRL text.
 
         Args:
             fired: also report every ``svrl:fired-rule`` (the official tool does; verdicts do not need it).
+            overlay: missing pack file -> derived file.
+            moteur: run the XSLT made by the ANS pipeline of this folder (:mod:`.ans_route`).
 
         Raises:
             SchematronRunError: the schematron does not compile, or stops on a dynamic error
@@ -161,8 +187,9 @@ class SchematronEngine:
         from saxonche import PySaxonApiError
 
         with self.lock:
-            executable = self.executable(source, phase)
-            executable.set_parameter("dui-fired", self.processor.make_boolean_value(fired))
+            executable = self.executable(source, phase, overlay, moteur)
+            if moteur is None:  # the ANS pipeline always reports the fired rules
+                executable.set_parameter("dui-fired", self.processor.make_boolean_value(fired))
             executable.set_global_context_item(xdm_item=document)
             try:
                 result = executable.apply_templates_returning_string(xdm_value=document, encoding="utf-8")

@@ -1,16 +1,23 @@
 """Which official schematrons judge a CDA document: its content model's, plus the cross-cutting profiles.
 
 The content model comes from the document's ``templateId`` (the CI-SIS model templateIds of
-``ClinicalDocument``); the version from that templateId's ``extension`` when a schematron of
-that version is in the pack, else the newest one. The names of the cross-cutting profiles are
+``ClinicalDocument``). Its version is chosen, and said (:class:`Selection`):
+
+1. a pinned version (``--model-version``, the profile's ``[cda] model_versions``) wins;
+2. else the version of the templateId's ``extension`` when the pack has that schematron;
+3. else the newest one of the pack, with a **warning** naming the version used (the document
+   says no version the pack has, and nothing pins one).
+
+The names of the cross-cutting profiles are
 those of the ANS tool's SVRL reports (``<document>_verif_<name>.xml``); the model schematron's
 report is ``<document>_verif.xml``.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +26,19 @@ from harness.validators.cda.pack import CdaPack
 __all__ = [
     "DEFAULT_SCHEMATRONS",
     "MODELS",
+    "MODEL_VERSIONS_ENV",
     "PROFILES",
     "REQ_SCH_IHE",
     "REQ_SCH_MODEL",
     "REQ_SCH_PROFILES",
+    "ModelChoice",
     "OfficialSchematron",
+    "Selection",
+    "choose_model",
+    "format_pins",
     "model_schematron",
+    "pins_from_env",
+    "profile_schematron",
     "select_schematrons",
 ]
 
@@ -60,9 +74,12 @@ PROFILES: dict[str, tuple[str, str]] = {
     "IHE_corps": ("profils/IHE.sch", REQ_SCH_IHE),
     "IHE_entete": ("profils/IHE_XDS-SD.sch", REQ_SCH_IHE),
 }
-#: what ``validate_cda`` runs when a pack is given and no list is asked for: the schematrons
-#: this pack can run completely (see README: the others lack files in the public pack)
-DEFAULT_SCHEMATRONS: tuple[str, ...] = ("model", "ModelesDeContenusCDA", "Modeles_ANS")
+#: packs before 2024-05-21 (the 2023-05 one of the ANS reports) judge the structuration minimale
+#: with the hand-written schematron, replaced since by the ART-DECOR one
+FORMER_PROFILES: dict[str, str] = {"StructurationMinimale": "profils/CI-SIS_StructurationMinimale.sch"}
+#: what ``validate_cda`` runs when a pack is given and no list is asked for: the content
+#: model's, the structuration minimale (every document), and the two cross-cutting profiles
+DEFAULT_SCHEMATRONS: tuple[str, ...] = ("model", "StructurationMinimale", "ModelesDeContenusCDA", "Modeles_ANS")
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,10 @@ class OfficialSchematron:
     name: str
     path: Path
     requirement: str
+    #: how it was chosen (version from the document, pinned, newest by default)
+    notes: tuple[str, ...] = ()
+    #: a choice the reader must check (no version in the document and none pinned)
+    warning: str = ""
 
     @property
     def report_suffix(self) -> str:
@@ -79,47 +100,149 @@ class OfficialSchematron:
         return "_verif" if self.name == "model" else f"_verif_{self.name}"
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    """The content-model schematron chosen for a document, and why."""
+
+    stem: str
+    path: Path | None
+    note: str
+    warning: str = ""
+
+
+@dataclass
+class Selection:
+    """The schematrons chosen for a document, and those asked for that could not be chosen (why)."""
+
+    chosen: list[OfficialSchematron]
+    not_chosen: list[tuple[str, str]]
+
+
 def _version_key(path: Path, stem: str) -> list[int]:
     version = path.stem[len(f"CI-SIS_{stem}_"):]
     return [int(n) for n in re.findall(r"\d+", version)]
 
 
-def model_schematron(pack: CdaPack, template_ids: Iterable[tuple[str, str]]) -> Path | None:
-    """The content-model schematron of a document with these ``(root, extension)`` templateIds, if any."""
+def _versions(pack: CdaPack, stem: str) -> list[Path]:
+    return sorted((p for p in pack.schematrons.glob(f"CI-SIS_{stem}_*.sch")
+                   if re.fullmatch(rf"CI-SIS_{re.escape(stem)}_[\d._]+", p.stem)),
+                  key=lambda p: _version_key(p, stem))
+
+
+def _version(path: Path, stem: str) -> str:
+    return path.stem[len(f"CI-SIS_{stem}_"):]
+
+
+def choose_model(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
+                 pins: Mapping[str, str] | None = None) -> ModelChoice | None:
+    """The content-model schematron of a document, with how its version was chosen (None: no model).
+
+    Args:
+        pins: model stem (``DLU-EHPAD-DLU``) or ``*`` -> version (``2022.01``), from
+            ``--model-version`` or the profile's ``[cda] model_versions``.
+    """
+    pins = pins or {}
     for root, extension in template_ids:
         stem = MODELS.get(root)
         if stem is None:
             continue
+        versions = _versions(pack, stem)
+        pinned = pins.get(stem) or pins.get("*")
+        if pinned:
+            path = pack.schematrons / f"CI-SIS_{stem}_{_ALIASES.get((stem, pinned), pinned)}.sch"
+            if path.is_file():
+                return ModelChoice(stem, path, f"{stem} {pinned}: version épinglée / pinned version")
+            return ModelChoice(stem, None, f"{stem} {pinned}: version épinglée absente du paquet / pinned version "
+                                           f"not in the pack (has: {', '.join(_version(v, stem) for v in versions)})")
         if (stem, extension) in _ALIASES:
             aliased = pack.schematrons / f"CI-SIS_{stem}_{_ALIASES[(stem, extension)]}.sch"
             if aliased.exists():
-                return aliased
+                return ModelChoice(stem, aliased, f"{stem} {_ALIASES[(stem, extension)]}: version du document / "
+                                                  f"the document's version (templateId extension {extension})")
         exact = pack.schematrons / f"CI-SIS_{stem}_{extension}.sch"
         if extension and exact.exists():
-            return exact
-        candidates = [p for p in pack.schematrons.glob(f"CI-SIS_{stem}_*.sch")
-                      if re.fullmatch(rf"CI-SIS_{re.escape(stem)}_[\d._]+", p.stem)]
-        if candidates:
-            return max(candidates, key=lambda p: _version_key(p, stem))
+            return ModelChoice(stem, exact, f"{stem} {extension}: version du document / the document's version "
+                                            "(templateId extension)")
+        if versions:
+            newest = versions[-1]
+            said = f"templateId extension {extension!r} has no schematron in the pack" if extension else \
+                "no version in the document's templateId"
+            warning = (f"{stem}: version {_version(newest, stem)} utilisée, la plus récente du paquet (aucune "
+                       f"version épinglée) / version {_version(newest, stem)} used, the newest of the pack "
+                       f"({said}; none pinned: use --model-version or the profile's [cda] model_versions)")
+            return ModelChoice(stem, newest, f"{stem} {_version(newest, stem)}: la plus récente / newest", warning)
+        return ModelChoice(stem, None, f"{stem}: aucun schématron de ce modèle dans le paquet / no schematron "
+                                       "of this content model in the pack")
     return None
 
 
+def model_schematron(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
+                     pins: Mapping[str, str] | None = None) -> Path | None:
+    """The content-model schematron of a document with these ``(root, extension)`` templateIds, if any."""
+    choice = choose_model(pack, template_ids, pins)
+    return choice.path if choice is not None else None
+
+
+MODEL_VERSIONS_ENV = "DUI_HARNESS_CDA_MODEL_VERSIONS"
+
+
+def format_pins(pins: Iterable[tuple[str, str]]) -> str:
+    """Pins as the value of ``DUI_HARNESS_CDA_MODEL_VERSIONS``: ``DLU-EHPAD-DLU=2022.01,VSM=2023.01``."""
+    return ",".join(f"{stem}={version}" for stem, version in pins)
+
+
+def pins_from_env() -> dict[str, str]:
+    """The pins of the run (the profile's ``[cda] model_versions``, set by the harness plugin)."""
+    pins = {}
+    for item in os.environ.get(MODEL_VERSIONS_ENV, "").split(","):
+        stem, _, version = item.strip().partition("=")
+        if stem and version:
+            pins[stem] = version
+    return pins
+
+
+def profile_schematron(pack: CdaPack, name: str) -> OfficialSchematron:
+    """The cross-cutting schematron ``name`` of the pack (the former file in a pack that predates it)."""
+    relative, requirement = PROFILES[name]
+    path = pack.schematrons / relative
+    former = FORMER_PROFILES.get(name)
+    if not path.is_file() and former and (pack.schematrons / former).is_file():
+        path = pack.schematrons / former
+    return OfficialSchematron(name, path, requirement)
+
+
 def select_schematrons(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
-                       names: Sequence[str] = DEFAULT_SCHEMATRONS) -> list[OfficialSchematron]:
-    """The official schematrons ``names`` for a document (``model`` is left out when it has none).
+                       names: Sequence[str] = DEFAULT_SCHEMATRONS, *,
+                       model_version: str | Mapping[str, str] | None = None) -> Selection:
+    """The official schematrons ``names`` for a document, and the names that could not be chosen.
+
+    Args:
+        model_version: a version for whatever model the document has (``2022.01``), or
+            model stem -> version pins.
 
     Raises:
         KeyError: an unknown name (known: ``model`` and the keys of :data:`PROFILES`).
     """
-    chosen = []
+    pins = {"*": model_version} if isinstance(model_version, str) else dict(model_version or {})
+    if model_version is None:
+        pins = pins_from_env()
+    selection = Selection([], [])
     for name in names:
         if name == "model":
-            path = model_schematron(pack, template_ids)
-            if path is not None:
-                chosen.append(OfficialSchematron("model", path, REQ_SCH_MODEL))
+            choice = choose_model(pack, list(template_ids), pins)
+            if choice is None:
+                selection.not_chosen.append((
+                    "schématron du modèle de contenu / content-model schematron",
+                    "non exécuté : aucun templateId de modèle CI-SIS connu dans le document / not run: no known "
+                    "CI-SIS content-model templateId in the document"))
+            elif choice.path is None:
+                selection.not_chosen.append((f"schématron du modèle / content-model schematron {choice.stem}",
+                                             f"non exécuté / not run: {choice.note}"))
+            else:
+                selection.chosen.append(OfficialSchematron("model", choice.path, REQ_SCH_MODEL, (choice.note,),
+                                                           choice.warning))
         elif name in PROFILES:
-            relative, requirement = PROFILES[name]
-            chosen.append(OfficialSchematron(name, pack.schematrons / relative, requirement))
+            selection.chosen.append(profile_schematron(pack, name))
         else:
             raise KeyError(f"unknown schematron {name!r}; known: model, {', '.join(PROFILES)}")
-    return chosen
+    return selection

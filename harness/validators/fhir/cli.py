@@ -3,8 +3,10 @@
 Each file is read safely (:func:`~harness.validators.fhir.jsonio.parse_fhir_json`) and judged
 by :func:`~harness.validators.fhir.validate_fhir`: a transaction/batch Bundle as a TDDUI flux 1
 body, a Patient by FR Core PatientINS, a MedicationAdministration by the e-prescription rules,
-anything else by its FHIR R4 structure. A missing, binary or non-JSON file raises
-:class:`harness.errors.InputError` (exit code 2), as for the other kinds.
+anything else by its FHIR R4 structure. A missing or unreadable file raises
+:class:`harness.errors.InputError` (exit code 2); a file that was read but is broken (over the
+size limit, empty, binary, not JSON, duplicate keys, too deep) is a non-conformity of the
+document (:mod:`harness.validators.broken`, exit code 1), as for the other kinds.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.errors import InputError
+from harness.validators.broken import broken_document, oversized_document
 from harness.validators.fhir import validate_fhir
 from harness.validators.fhir.jsonio import MAX_BYTES, FhirInputError, parse_fhir_json
+from harness.validators.fhir.tddui import STRUCT
 from harness.validators.result import ValidateOptions, ValidationResult
 
 __all__ = ["validate_fhir_input"]
@@ -26,21 +30,24 @@ def validate_fhir_input(target: str, options: ValidateOptions) -> list[Validatio
     """The :data:`~harness.validators.result.Validator` of kind ``fhir``.
 
     Raises:
-        InputError: no such file, a folder, too large, not UTF-8 JSON.
+        InputError: no such file, a folder, unreadable.
     """
     path = Path(target)
     if not path.exists():
         raise InputError(f"{target}: no such file", tip=_TIP)
     if path.is_dir():
         raise InputError(f"{target}: is a folder, not a file", tip=_TIP)
-    if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"{target}: larger than {MAX_BYTES} bytes", tip=_TIP)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        return [oversized_document(target, KIND, size=size, limit=MAX_BYTES, rule="fhir.json.too-costly",
+                                   requirement=STRUCT)]
     try:
         resource = parse_fhir_json(path.read_bytes())
     except OSError as exc:
         raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
     except FhirInputError as exc:
-        raise InputError(f"{target}: {exc.message}", tip=_TIP, file=target) from None
+        return [broken_document(target, KIND, rule=f"fhir.json.{exc.code}", requirement=STRUCT,
+                                message=exc.message, location=exc.location or "$")]
     report = validate_fhir(resource)
     count = 1
     if isinstance(resource, dict) and resource.get("resourceType") == "Bundle":

@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.core.findings import Finding
 from harness.errors import InputError
+from harness.validators.broken import oversized_document
 from harness.validators.cda import CdaReport
 from harness.validators.mail.headers import (
     PATIENT_DOMAIN,
@@ -27,7 +28,7 @@ from harness.validators.mail.headers import (
     patient_recipients,
 )
 from harness.validators.mail.mdn import MdnReport, is_mdn, read_mdn
-from harness.validators.mail.mime import MAX_MESSAGE_BYTES, ParsedMessage, addresses, parse_message
+from harness.validators.mail.mime import MAX_MESSAGE_BYTES, REQ_MIME, ParsedMessage, addresses, parse_message
 from harness.validators.mail.xdm import XdmReport, qualified_ins, read_xdm
 from harness.validators.result import ValidateOptions, ValidationResult
 
@@ -125,7 +126,8 @@ def validate_mail_file(target: str, options: ValidateOptions) -> list[Validation
     Recipients are read from the To/Cc headers (there is no envelope in a file).
 
     Raises:
-        InputError: the file is missing, unreadable or larger than the message limit.
+        InputError: the file is missing or unreadable (a message over the size limit, empty or
+            not parseable is a finding: :mod:`harness.validators.broken`).
     """
     path = Path(target)
     tip = "donnez un fichier .eml (RFC 5322) lisible / give a readable .eml (RFC 5322) file"
@@ -133,9 +135,9 @@ def validate_mail_file(target: str, options: ValidateOptions) -> list[Validation
         raise InputError(f"{target}: no such file", tip=tip)
     try:
         size = path.stat().st_size
-        if size > MAX_MESSAGE_BYTES:
-            raise InputError(f"{target}: {size} bytes, more than the {MAX_MESSAGE_BYTES} bytes a message may have",
-                             tip=tip)
+        if size > MAX_MESSAGE_BYTES:  # a broken document (harness.validators.broken): a finding, not read
+            return [oversized_document(target, KIND, size=size, limit=MAX_MESSAGE_BYTES, rule="mail.size",
+                                       requirement=REQ_MIME)]
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{target}: cannot be read ({exc.strerror})", tip=tip) from None

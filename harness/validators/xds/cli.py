@@ -4,9 +4,10 @@ A file is an ITI-41 *Provide and Register Document Set-b* request as captured: a
 request (as the recorder writes ``reports/exchanges/*.request``), a MIME entity, a bare
 multipart/related MTOM body, or a bare SOAP 1.2 envelope (inline documents). It is judged by
 :func:`harness.validators.xds.validate_submission`: XDS metadata, value sets, formats, each CDA
-document, and CDA ↔ metadata consistency. A missing, unreadable or oversized file is an
-:class:`~harness.errors.InputError` (exit 2); an unusable message (broken MIME boundary, not
-SOAP, DTD) is a finding (exit 1), as the DMP would refuse it.
+document, and CDA ↔ metadata consistency. A missing or unreadable file is an
+:class:`~harness.errors.InputError` (exit 2); an unusable message (empty, oversized, broken MIME
+boundary, not SOAP, DTD) is a finding (exit 1), as the DMP would refuse it
+(:mod:`harness.validators.broken`, the rule of every kind).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.errors import InputError
+from harness.validators.broken import broken_document, oversized_document
 from harness.validators.cda import resolve_pack
 from harness.validators.result import ValidateOptions, ValidationResult
 from harness.validators.xds import validate_submission
@@ -23,6 +25,7 @@ __all__ = ["MAX_MESSAGE_BYTES", "validate_xds_input"]
 
 KIND = "xds"
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+_REQ = "DMP-XDS-01"
 _TIP = "donnez une requête ITI-41 capturée (HTTP, MTOM ou SOAP) / give a captured ITI-41 request"
 
 
@@ -36,19 +39,15 @@ def validate_xds_input(target: str, options: ValidateOptions) -> list[Validation
         raise InputError(f"{target}: not a regular file", tip=_TIP)
     size = path.stat().st_size
     if size > MAX_MESSAGE_BYTES:
-        raise InputError(
-            f"{target}: {size} bytes, larger than the {MAX_MESSAGE_BYTES} bytes accepted for an ITI-41 "
-            "message (not read)",
-            tip=_TIP,
-            file=target,
-        )
+        return [oversized_document(target, KIND, size=size, limit=MAX_MESSAGE_BYTES, rule="xds.message",
+                                   requirement=_REQ)]
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_MESSAGE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
     if not data.strip():
-        raise InputError(f"{target}: empty file", tip=_TIP, file=target)
+        return [broken_document(target, KIND, rule="xds.message", requirement=_REQ, message="empty file")]
     body, content_type = read_capture(data)
     report = validate_submission(body, content_type, pack=pack)
     checked = len(report.submission.documents) if report.submission else 0

@@ -2,12 +2,15 @@
 
 The pack (``shared/reference/cda-testcontenucda``, the ANS TestContenuCDA publication) and the
 TDDUI example (``shared/reference/tddui-cda``) are read from the ``shared`` folder beside the
-repository root, never copied into it; tests that need them skip with the reason when absent.
+repository root, never copied into it; tests that need them skip with the reason when absent —
+except in CI (``CI=true``), where the reference material is part of the checkout and its absence
+fails loudly (:func:`need`).
 Compiled schematrons go to a session cache folder (``DUI_HARNESS_CACHE_DIR``), not to ``~/.cache``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,20 +18,22 @@ import pytest
 from lxml import etree
 
 from harness.validators.cda import CdaPack, load_pack
+from harness.validators.cda.selection import MODEL_VERSIONS_ENV
 from tests.cli.conftest import cli  # noqa: F401 - the in-process ``dui-harness`` fixture
 from tests.support import SHARED_REFERENCE
 
 PACK_DIR = SHARED_REFERENCE / "cda-testcontenucda"
 TDDUI_EXAMPLE = SHARED_REFERENCE / "tddui-cda" / "CDA_TDDUI_Exemple_v1.0.1.xml"
 NO_PACK = f"the CI-SIS artefact pack is not beside the repository ({PACK_DIR})"
+ABSENT_EXAMPLE = "(pack absent)"
 CDA = "urn:hl7-org:v3"
 NS = {"cda": CDA}
 
 
 def example_names() -> list[str]:
-    """The example documents of the pack (empty when the pack is absent)."""
+    """The example documents of the pack (``[ABSENT_EXAMPLE]`` when absent: a test of it skips, or fails in CI)."""
     folder = PACK_DIR / "ExemplesCDA"
-    return sorted(p.name for p in folder.glob("*.xml")) if folder.is_dir() else []
+    return sorted(p.name for p in folder.glob("*.xml")) if folder.is_dir() else [ABSENT_EXAMPLE]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,11 +44,34 @@ def _schematron_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         yield folder
 
 
+PACK_2023_DIR = SHARED_REFERENCE / "cda-testcontenucda-2023.05"
+
+
+def need(path: Path, reason: str) -> None:
+    """Skip when the reference ``path`` is absent — fail in CI (``CI=true``), where it must be there."""
+    if path.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the reference material must be present)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _no_run_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's profile pins (set by the harness plugin when a run happens in this process) never leak in."""
+    monkeypatch.delenv(MODEL_VERSIONS_ENV, raising=False)
+
+
 @pytest.fixture(scope="session")
 def pack() -> CdaPack:
-    if not PACK_DIR.is_dir():
-        pytest.skip(NO_PACK)
+    need(PACK_DIR, NO_PACK)
     return load_pack(PACK_DIR)
+
+
+@pytest.fixture(scope="session")
+def pack_2023() -> CdaPack:
+    need(PACK_2023_DIR, f"the 2023-05 CI-SIS pack is not beside the repository ({PACK_2023_DIR})")
+    return load_pack(PACK_2023_DIR)
 
 
 def example(name: str) -> bytes:
@@ -51,8 +79,7 @@ def example(name: str) -> bytes:
     path = PACK_DIR / "ExemplesCDA" / name
     if name == TDDUI_EXAMPLE.name:
         path = TDDUI_EXAMPLE
-    if not path.is_file():
-        pytest.skip(f"{path} is not beside the repository")
+    need(path, f"{path} is not beside the repository")
     return path.read_bytes()
 
 

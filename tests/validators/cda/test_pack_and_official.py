@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from harness.validators.cda import CdaPack, CdaPackError, load_pack, resolve_pack, validate_cda
 from harness.validators.cda.official import check_official
@@ -83,11 +85,32 @@ def test_an_unknown_schematron_name_is_refused(pack: CdaPack) -> None:
         select_schematrons(pack, [], ["nope"])
 
 
-def test_a_schematron_the_pack_cannot_run_is_an_error_not_a_pass(pack: CdaPack) -> None:
-    with pytest.raises(CdaPackError, match=r"E_directiveAnticipee_int\.sch"):
-        validate_cda(example("LDL-SES_2022.01.xml"), pack=pack, schematrons=["IHE_corps"])
-    with pytest.raises(CdaPackError, match=r"IHE_XDS-SD\.sch"):
-        validate_cda(example("LDL-SES_2022.01.xml"), pack=pack, schematrons=["IHE_entete"])
+def test_a_schematron_the_pack_cannot_run_is_reported_not_run_and_the_rest_still_judges(pack: CdaPack) -> None:
+    document = example("LDL-SES_2022.01.xml").replace(b'<realmCode code="FR"/>', b"", 1)
+    report = validate_cda(document, pack=pack, schematrons=["IHE_corps", "IHE_entete", "model"])
+    layers = {layer.name: layer for layer in report.layers}
+    ihe, xds_sd = layers["schematrons/profils/IHE.sch"], layers["schematrons/profils/IHE_XDS-SD.sch"]
+    assert not ihe.ran and "file missing from the pack: schematrons/include/entrees/E_directiveAnticipee_int.sch" \
+        in ihe.reason
+    assert not xds_sd.ran and "IHE_XDS-SD.sch" in xds_sd.reason
+    # the embedded rules, the XSD and the content model still judged, and the fault is found
+    assert layers["schematrons/CI-SIS_LDL-SES_2022.01.sch"].ran and layers["infrastructure/cda/CDA_extended.xsd"].ran
+    assert "CDA-HDR-01" in {f.requirement for f in report.findings}
+
+
+def test_a_missing_include_among_the_content_models_is_named(pack: CdaPack, tmp_path: Path) -> None:
+    copy = tmp_path / "pack"
+    shutil.copytree(pack.root / "infrastructure", copy / "infrastructure")
+    shutil.copytree(pack.root / "schematrons", copy / "schematrons")
+    top = copy / "schematrons" / "CI-SIS_DLU-EHPAD-DLU_2022.01.sch"
+    href = etree.parse(str(top)).find("{http://purl.oclc.org/dsdl/schematron}include").get("href")
+    (top.parent / href).unlink()
+    report = validate_cda(example("DLU-EHPAD-DLU_2022.01.xml"), pack=copy, schematrons=["model", "Modeles_ANS"],
+                          xsd=False)
+    layers = {layer.name: layer for layer in report.layers}
+    model = layers["schematrons/CI-SIS_DLU-EHPAD-DLU_2022.01.sch"]
+    assert not model.ran and (top.parent / href).resolve().relative_to(copy.resolve()).as_posix() in model.reason
+    assert layers["schematrons/profils/CI-SIS_Modeles_ANS.sch"].ran
 
 
 def test_official_schematrons_are_compiled_once_per_process(pack: CdaPack) -> None:
@@ -97,8 +120,8 @@ def test_official_schematrons_are_compiled_once_per_process(pack: CdaPack) -> No
     runs = SCHEMATRON_STATS["runs"]
     report = validate_cda(data, pack=pack)
     assert SCHEMATRON_STATS["xslt_compiled"] == compiled
-    assert SCHEMATRON_STATS["runs"] == runs + 3
-    assert set(report.svrl) == {"model", "ModelesDeContenusCDA", "Modeles_ANS"}
+    assert SCHEMATRON_STATS["runs"] == runs + 4
+    assert set(report.svrl) == {"model", "StructurationMinimale", "ModelesDeContenusCDA", "Modeles_ANS"}
 
 
 def test_official_findings_keep_the_french_message_and_the_location(pack: CdaPack) -> None:
@@ -109,4 +132,20 @@ def test_official_findings_keep_the_french_message_and_the_location(pack: CdaPac
     assert finding.requirement == "CDA-SCH-01"
     assert finding.rule == "CI-SIS_DLU-EHPAD-DLU_2022.01.sch#Entete_DLU-DLU"
     assert finding.message.startswith("[Entete_DLU-DLU] L'élément code doit avoir @code =\"74207-2\"")
-    assert finding.location == "/*:ClinicalDocument[namespace-uri()='urn:hl7-org:v3'][1]"
+    assert finding.location == "/ClinicalDocument"  # the ANS tool's notation
+
+
+def test_the_default_profile_pins_the_models_a_dui_produces_and_a_run_applies_them(
+        pack: CdaPack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.core.requirements import load_profile
+    from harness.paths import profiles_dir
+    from harness.validators.cda.selection import MODEL_VERSIONS_ENV, format_pins
+
+    profile = load_profile(profiles_dir(), "segur-dui-esms")
+    assert ("DLU-EHPAD-DLU", "2022.01") in profile.cda_model_versions
+    assert ("VSM", "2023.01") in profile.cda_model_versions
+    # a VSM 1.4 document (templateId extension 201310) is judged by the pinned VSM 2023.01
+    monkeypatch.setenv(MODEL_VERSIONS_ENV, format_pins(profile.cda_model_versions))
+    report = validate_cda(example("VSM_1.4_2022.01.xml"), pack=pack, schematrons=["model"], xsd=False)
+    model, = (layer for layer in report.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
+    assert model.name == "schematrons/CI-SIS_VSM_2023.01.sch" and "pinned" in model.notes[0]

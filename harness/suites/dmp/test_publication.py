@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from harness.core.findings import Finding
+from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import expect, require, require_accepted, status_of
 from mocks.common.simulator import Simulator
@@ -58,7 +59,8 @@ def _published(scenario: Scenario, dmp: Simulator, requirement: str, type_code: 
     expect(f"{scenario.name}: document sent", findings)
     require_accepted(scenario, exchanges)
     registered = [r["unique_id"] for e in exchanges for r in e.summary.get("registered") or []]
-    assert isinstance(dmp, DmpSimulator)
+    if not isinstance(dmp, DmpSimulator):
+        raise HarnessCheckError("the DMP simulator of the run is not a DmpSimulator")
     stored = [u for u in registered if dmp.registry.document(u) is not None]
     publication = scenario.data["publication"]
     if not stored:

@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import (
     expect,
@@ -105,7 +106,8 @@ def test_replacement_is_a_new_version_with_rplc(replaced: Scenario, dmp: Simulat
                 )
     expect("Remplacement / replacement", findings)
     require_accepted(replaced, [e for e, _ in pairs])
-    assert isinstance(dmp, DmpSimulator)
+    if not isinstance(dmp, DmpSimulator):
+        raise HarnessCheckError("the DMP simulator of the run is not a DmpSimulator")
     old = dmp.registry.entry(str(first.get("entry_uuid")))
     if old is not None and old.status != STATUS_DEPRECATED:
         expect(
@@ -134,7 +136,8 @@ def test_masking_and_invisibility_by_metadata_update(masked: Scenario, dmp: Simu
     ]
     expect("Masquage / masking (ITI-57)", findings)
     require_accepted(masked, updates)
-    assert isinstance(dmp, DmpSimulator)
+    if not isinstance(dmp, DmpSimulator):
+        raise HarnessCheckError("the DMP simulator of the run is not a DmpSimulator")
     document_id = str(masked.data["publication"].get("document_id"))
     current = [e for e in dmp.registry.entries_by_unique_id(document_id) if e.status.endswith("Approved")]
     codes = {c.split("^")[0] for e in current for c in e.confidentiality}

@@ -17,6 +17,7 @@ import pytest
 
 from harness.core.findings import Finding
 from harness.core.ins import OID_INS_NIA
+from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.checks import (
     block_on_wrong_key,
@@ -55,7 +56,8 @@ def test_active_ins_and_oid_are_stored_as_returned(found_qualified: Scenario) ->
                 )
             ],
         )
-    assert answer is not None
+    if answer is None:
+        raise HarnessCheckError("the INSi simulator gave no answer for the prepared identity")
     block_on_wrong_key(found_qualified, stored, answer["ins"])
     findings = []
     if stored is None:

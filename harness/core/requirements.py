@@ -45,7 +45,14 @@ class Requirement:
     source_exigence: str
     url: str
     not_tested_reason: str
+    official_ids: str = ""
+    official_reason: str = ""
     origin: str = ""
+
+    @property
+    def official(self) -> tuple[str, ...]:
+        """The official Ségur ids (vague 1 and 2) this requirement answers for, from ``official_ids``."""
+        return tuple(i for i in self.official_ids.split("|") if i)
 
     @property
     def is_attestation(self) -> bool:
@@ -71,6 +78,7 @@ class Requirement:
             "verification": self.verification,
             "source": self.source,
             "url": self.url,
+            "official": list(self.official),
         }
 
 
@@ -164,6 +172,11 @@ def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requireme
             errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
             if errors:
                 raise ProfileError(f"{path}:{line}: {_describe(errors[0])}", file=str(path), line=line)
+            if not values["official_ids"] and not values["official_reason"]:
+                raise ProfileError(
+                    f"{path}:{line}: requirement {values['id']!r} names no official id (official_ids) and "
+                    "needs an official_reason saying why"
+                )
             if values["verification"] == "attestation" and not values["not_tested_reason"]:
                 raise ProfileError(
                     f"{path}:{line}: requirement {values['id']!r} is an attestation and needs a "

@@ -21,6 +21,7 @@ from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
 from harness.core.requirements import load_profile
 from harness.errors import HarnessError, UsageError
+from harness.evidence.attestations import stage as stage_attestations
 from harness.evidence.history import history_file, keep_history, seed_history
 from harness.paths import profiles_dir, suites_dir
 from harness.plugin.options import DEFAULT_PROFILE
@@ -31,7 +32,7 @@ __all__ = ["add_parser", "main", "run_suite"]
 
 OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
            "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
-           "evidence-bundle.zip", "allurerc.json", "usage.json")
+           "evidence-bundle.zip", "allurerc.json", "usage.json", "official-coverage.csv", "attestations")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -83,6 +84,8 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     _clean(reports)
+    if getattr(args, "attestations", None):
+        stage_attestations(args.attestations, reports)  # before the run: the matrix shows them as declared
     if getattr(args, "cda_pack", None):
         load_pack(args.cda_pack)  # a wrong folder is a usage error now, not 50 skipped checks later
         os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())

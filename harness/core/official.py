@@ -47,7 +47,10 @@ __all__ = [
     "load_account",
     "load_base",
     "official_counts",
+    "official_section",
     "official_verdicts",
+    "summary_line",
+    "write_official_csv",
 ]
 
 ACCOUNT_NAME = "segur-dui"
@@ -202,7 +205,8 @@ def load_base(path: Path | None) -> dict[str, dict[str, str]]:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{file}: cannot read the official requirement base ({exc})",
-                         tip="--exigences ../shared/reference/segur-exigences  # the folder holding exigences.csv")
+                         tip="--exigences ../shared/reference/segur-exigences  # the folder holding exigences.csv"
+                         ) from exc
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows or "id" not in rows[0] or "texte_brut" not in rows[0]:
         raise UsageError(f"{file}: not the ANS base transcribed to CSV (columns id, texte_brut…)")
@@ -281,3 +285,38 @@ def check_catalog(account: Account, requirements: Iterable[Any]) -> list[str]:
             problems.append(f"{entry.id}: the account names {sorted(entry.requirements)}, the catalog maps "
                             f"{sorted(named)} to it")
     return problems
+
+
+def official_section(verdicts: Mapping[str, str], profiles_root: Path,
+                     declared: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The ``official`` part of a coverage matrix: the account used, counts, one item per official id.
+
+    Empty when ``profiles_root`` has no account (a user's own profiles folder, for instance).
+    """
+    if not account_path(profiles_root).is_file():
+        return {}
+    account = load_account(profiles_root)
+    items = official_verdicts(account, verdicts, declared)
+    return {"official_account": account.describe(), "official_counts": official_counts(items), "official": items}
+
+
+def summary_line(section: Mapping[str, Any]) -> str:
+    """One line for the run summary: official coverage per disposition, then the official verdicts."""
+    if not section.get("official"):
+        return ""
+    account = section["official_account"]
+    counts = section["official_counts"]
+    dispositions = ", ".join(f"{n} {d}" for d, n in counts["disposition"].items() if n)
+    verdicts = ", ".join(f"{n} {v}" for v, n in sorted(counts["verdict"].items()))
+    return (f"couverture officielle / official coverage ({account['name']} {account['version']}, "
+            f"{len(section['official'])} exigences): {dispositions}; verdicts: {verdicts}")
+
+
+def write_official_csv(path: Path, section: Mapping[str, Any]) -> None:
+    """``official-coverage.csv``: official id, disposition, verdict, project requirements."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["official_id", "nature", "disposition", "verdict", "requirements"])
+        for item in section.get("official", []):
+            writer.writerow([item["id"], item["nature"], item["disposition"], item["verdict"],
+                             " ".join(item["requirements"])])

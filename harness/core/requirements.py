@@ -67,7 +67,7 @@ class Requirement:
         parts = [self.source_document, self.source_section, self.source_exigence]
         return ", ".join(p for p in parts if p)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title_fr": self.title_fr,

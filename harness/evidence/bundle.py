@@ -10,6 +10,8 @@ Layout (every name relative, ``/`` separated)::
     coverage-matrix.json/.csv, junit.xml, usage.json
     profile/profile.toml, profile/requirements.json, profile/catalog/*.csv
     allure-results/…, allure-report/…, exchanges/…, documents/…
+    official-coverage.csv    one verdict per official Ségur requirement of the account
+    attestations/…           the editor's declared attestations and their files (--attestations)
 
 The private keys of the test PKI and the reference DUI's database are never included.
 """
@@ -37,8 +39,8 @@ __all__ = ["BUNDLE_FORMAT", "MANIFEST", "SIGNATURE", "BundleResult", "make_bundl
 
 BUNDLE_FORMAT = "dui-harness-bundle/1"
 MANIFEST, SIGNATURE = "MANIFEST.json", "MANIFEST.sig"
-INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/")
-INCLUDED_FILES = ("junit.xml", "coverage-matrix.json", "coverage-matrix.csv", "run.json")
+INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/", "attestations/")
+INCLUDED_FILES = ("junit.xml", "coverage-matrix.json", "coverage-matrix.csv", "official-coverage.csv", "run.json")
 GENERATED = ("README.txt", "conformity-matrix.html", "usage.json", "profile/")
 DUI_FIELDS = ("name", "version", "editor", "build_id")
 

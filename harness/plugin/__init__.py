@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 
 from harness.core.findings import NonConformity, Severity
+from harness.core.official import summary_line
 from harness.core.recorder import Exchange
 from harness.core.requirements import cached_catalog, load_profile
 from harness.errors import ProfileError, SutUnreachable, UsageError
+from harness.evidence.attestations import declared_of
 from harness.paths import profiles_dir
 from harness.plugin import allure_bridge
 from harness.plugin.evidence import attach_scenario, scenarios_in
@@ -138,6 +140,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     settings = state.settings
     matrix = CoverageMatrix(state.profile, state.verdicts.values())
+    matrix.declared = declared_of(settings.reports)
     matrix.write(settings.reports)
     write_run_record(settings.reports, state, matrix, exitstatus)
     alluredir = getattr(session.config.option, "allure_report_dir", None)
@@ -164,6 +167,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         )
     counts = ", ".join(f"{v} {k}" for k, v in sorted(matrix.counts().items()))
     tr.write_line(f"profile {matrix.profile.label}: {len(matrix.rows)} requirements: {counts}")
+    official = summary_line(matrix.official())
+    if official:
+        tr.write_line(official)
     uncovered = matrix.uncovered_must()
     if uncovered:
         tr.write_line("MUST requirements covered by no test / exigences MUST non couvertes:", red=True)

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.findings import Blocked
+from harness.core.official import official_section, write_official_csv
 from harness.core.requirements import Profile
 from harness.errors import SutUnreachable
+from harness.paths import profiles_dir
 from harness.sut.attended import OperatorNoAnswer
 
 __all__ = ["CoverageMatrix", "RequirementVerdict", "TestVerdict", "classify"]
@@ -93,6 +95,8 @@ class RequirementVerdict:
     verdict: str
     tests: list[dict[str, Any]] = field(default_factory=list)
     applicability: str = "all"
+    #: official Ségur ids of the requirement (catalog column official_ids)
+    official: list[str] = field(default_factory=list)
 
 
 class CoverageMatrix:
@@ -100,6 +104,8 @@ class CoverageMatrix:
 
     def __init__(self, profile: Profile, verdicts: Iterable[TestVerdict]) -> None:
         self.profile = profile
+        #: attestations and demonstrations the editor declared (official id → kind, statement, files)
+        self.declared: dict[str, dict[str, Any]] = {}
         by_req: dict[str, list[TestVerdict]] = {}
         for tv in verdicts:
             for req_id in tv.requirements:
@@ -115,6 +121,7 @@ class CoverageMatrix:
             self.rows.append(RequirementVerdict(
                 id=req.id, title_fr=req.title_fr, service=req.service, level=req.level,
                 verification=req.verification, verdict=verdict, applicability=req.applicability,
+                official=list(req.official),
                 tests=[{"test": t.nodeid, "verdict": t.verdict_for(req.id) or "no-verdict",
                         "message": t.message[:2000], "reason": t.reason[:500],
                         "findings": [f for f in t.findings if f.get("requirement") in ("", req.id)],
@@ -140,7 +147,12 @@ class CoverageMatrix:
             "counts": self.counts(),
             "uncovered_must": [r.id for r in self.uncovered_must()],
             "requirements": [r.__dict__ for r in self.rows],
+            **self.official(),
         }
+
+    def official(self) -> dict[str, Any]:
+        """The official Ségur requirements of the account, each with the verdict its project requirements give."""
+        return official_section({r.id: r.verdict for r in self.rows}, profiles_dir(), self.declared)
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
@@ -149,8 +161,11 @@ class CoverageMatrix:
         csv_path = directory / "coverage-matrix.csv"
         with csv_path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["requirement", "level", "service", "verification", "verdict", "tests", "title_fr"])
+            writer.writerow(["requirement", "level", "service", "verification", "verdict", "tests", "title_fr",
+                             "official_ids"])
             for row in self.rows:
                 writer.writerow([row.id, row.level, row.service, row.verification, row.verdict,
-                                 " ".join(f"{t['test']}={t['verdict']}" for t in row.tests), row.title_fr])
+                                 " ".join(f"{t['test']}={t['verdict']}" for t in row.tests), row.title_fr,
+                                 " ".join(row.official)])
+        write_official_csv(directory / "official-coverage.csv", self.official())
         return json_path, csv_path

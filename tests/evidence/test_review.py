@@ -173,3 +173,13 @@ def test_an_unknown_official_id_in_the_attestations_is_refused(tmp_path: Path, c
     result = cli("bundle", "--reports", str(clean_run.reports), "--out", str(tmp_path / "b.zip"),
                  "--attestations", str(tmp_path / "a.yaml"))
     assert result.returncode == 2 and "SC.XYZ.01" in result.stderr
+
+
+def test_reports_show_the_official_ids_beside_the_project_ids(clean_run: Run) -> None:
+    page = (clean_run.reports / "conformity-matrix.html").read_text(encoding="utf-8")
+    assert "SC.INS/va1.53" in page and "Exigences officielles Ségur" in page
+    assert page.count("<td class='id'>SC.") + page.count("<td class='id'>RI.") == len(load_account(profiles_dir()))
+    labels = [label for result in (clean_run.reports / "allure-results").glob("*-result.json")
+              for label in json.loads(result.read_text(encoding="utf-8")).get("labels", [])]
+    assert {"name": "official", "value": "SC.INS/va1.53"} in labels
+    assert {"name": "tag", "value": "SC.INS/va1.53"} in labels

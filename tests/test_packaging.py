@@ -59,4 +59,4 @@ def test_installed_wheel_runs_the_suite_from_anywhere(wheel: Path, tmp_path: Pat
                             capture_output=True, text=True, env=env, cwd=workdir, timeout=300, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     matrix = json.loads((workdir / "out" / "coverage-matrix.json").read_text(encoding="utf-8"))
-    assert matrix["profile"]["name"] == "segur-dui-esms" and matrix["uncovered_must"] == []
+    assert matrix["profile"]["name"] == "segur-dui" and matrix["uncovered_must"] == []

@@ -133,10 +133,14 @@ class Account:
     def counts(self) -> dict[str, int]:
         return {d: sum(1 for e in self.entries if e.disposition == d) for d in DISPOSITIONS}
 
-    def project_requirements(self, *, vague: str | None = None) -> set[str]:
-        """The project requirements named by the tested and partly tested rows (of one ``vague``)."""
-        return {r for e in self.entries if e.judged_by_tests and (vague is None or e.vague == vague)
-                for r in e.requirements}
+    def project_requirements(self, vagues: set[str]) -> set[str]:
+        """The project requirements of the tested and partly tested rows of ``vagues``.
+
+        ``va1``: the vague 1 rows and the rows the base ties to the DUI (``dui`` column); ``va2``:
+        the vague 2 rows.
+        """
+        return {r for e in self.entries if e.judged_by_tests
+                and (e.vague in vagues or ("va1" in vagues and e.scope.startswith("dui:"))) for r in e.requirements}
 
     def describe(self) -> dict[str, str]:
         return {"name": self.name, "version": self.version, "sha256": self.sha256}

@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonschema
 
+from harness.core.official import load_account
 from harness.errors import ProfileError, UsageError
 
 __all__ = ["Catalog", "Profile", "Requirement", "list_profiles", "load_catalog", "load_profile"]
@@ -269,6 +270,11 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
     selection = data["selection"]
     services = set(selection.get("services", []))
     chosen = {r.id: r for r in catalog if r.service in services}
+    for req_id in sorted(_from_account(profiles_root, path, text, selection)):
+        if req_id not in catalog:
+            raise ProfileError(f"{path}:{_line_of(text, 'account')}: the account names {req_id!r}, "
+                               "which no catalog defines")
+        chosen[req_id] = catalog[req_id]
     for req_id in selection.get("include", []):
         if req_id not in catalog:
             raise ProfileError(f"{path}:{_line_of(text, 'include')}: unknown requirement id {req_id!r}")
@@ -288,6 +294,21 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _from_account(profiles_root: Path, path: Path, text: str, selection: dict[str, Any]) -> set[str]:
+    """The project requirements of the tested and partly tested rows of ``selection.account``."""
+    spec = selection.get("account")
+    if not spec:
+        return set()
+    name, _, version = str(spec).partition("@")
+    try:
+        account = load_account(profiles_root, version)
+    except ProfileError as exc:
+        raise ProfileError(f"{path}:{_line_of(text, 'account')}: {exc}") from exc
+    if account.name != name:
+        raise ProfileError(f"{path}:{_line_of(text, 'account')}: unknown official account {spec!r}")
+    return account.project_requirements(set(selection.get("vagues", ["va1", "va2"])))
 
 
 @functools.lru_cache(maxsize=8)

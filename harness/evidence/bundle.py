@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.core.official import account_path
 from harness.core.requirements import Profile, load_profile
 from harness.errors import InputError, ProfileError, UsageError
 from harness.evidence.matrix_html import render_matrix_html
@@ -114,6 +115,9 @@ def _profile_files(profile: Profile) -> dict[str, bytes]:
     catalogs = sorted({r.origin.rsplit(":", 1)[0] for r in profile.requirements if r.origin})
     for catalog in catalogs:
         files[f"profile/catalog/{Path(catalog).name}"] = Path(catalog).read_bytes()
+    account = account_path(profiles_dir())
+    if account.is_file():  # the official account the run's ``official`` list was derived from
+        files["profile/official/account.csv"] = account.read_bytes()
     requirements = {r.id: {**r.as_dict(), "not_tested_reason": r.not_tested_reason,
                            "applicability": r.applicability} for r in profile.requirements}
     files["profile/requirements.json"] = canonical_json({"profile": f"{profile.name}@{profile.version}",

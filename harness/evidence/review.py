@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.core.official import account_path
 from harness.evidence import attestations
 from harness.evidence.countersign import CountersignatureCheck, check_countersignature
 from harness.evidence.signing import TrustAnchor
+from harness.paths import profiles_dir
 
 __all__ = ["ReviewCheck", "check_review", "review_lines"]
 
@@ -31,6 +33,11 @@ def check_review(contents: dict[str, bytes], anchors: list[TrustAnchor],
                  profiles_root: Path | None = None) -> ReviewCheck:
     out = ReviewCheck()
     out.problems, out.attestation_files = attestations.check(contents, profiles_root)
+    account = contents.get("profile/official/account.csv")
+    shipped = account_path(profiles_root or profiles_dir())
+    if account is not None and (not shipped.is_file() or shipped.read_bytes() != account):
+        out.warnings.append(("profile/official/account.csv", f"differs from the official account shipped with "
+                                                              f"this dui-harness ({shipped}): dispositions may differ"))
     out.countersignature = check_countersignature(contents, anchors)
     if out.countersignature is not None:
         out.problems += [("COUNTERSIGNATURE.json", p) for p in out.countersignature.problems]

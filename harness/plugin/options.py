@@ -9,7 +9,7 @@ import pytest
 
 __all__ = ["RunSettings", "add_options", "settings_from"]
 
-DEFAULT_PROFILE = "segur-dui-esms"
+DEFAULT_PROFILE = "segur-dui"
 
 
 def add_options(parser: pytest.Parser) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
+from harness.core.official import summary_line as official_summary
 from harness.core.requirements import load_profile
 from harness.errors import HarnessError, UsageError
 from harness.evidence.attestations import stage as stage_attestations
@@ -165,6 +166,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"  exigences / requirements: {counts}")
         for req in matrix["uncovered_must"]:
             print(f"  MUST non couverte / not covered: {req}")
+        if official_summary(matrix):
+            print(f"  {official_summary(matrix)}")
     if not args.no_report and (reports / "allure-results").is_dir():
         ok, message = render_report(reports / "allure-results", reports / "allure-report",
                                     title=f"dui-harness — {profile.title} ({profile.label})",

@@ -183,3 +183,13 @@ def test_reports_show_the_official_ids_beside_the_project_ids(clean_run: Run) ->
               for label in json.loads(result.read_text(encoding="utf-8")).get("labels", [])]
     assert {"name": "official", "value": "SC.INS/va1.53"} in labels
     assert {"name": "tag", "value": "SC.INS/va1.53"} in labels
+
+
+def test_a_bundle_that_does_not_verify_is_not_countersigned(reviewed: dict[str, Path], clean_run: Run,
+                                                            tmp_path: Path) -> None:
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(_replace(reviewed["bundle"].read_bytes(), "run.json", b"{}"))
+    before = broken.read_bytes()
+    result = cli("countersign", str(broken), "--key", str(reviewed["reviewer"] / "signing-key.pem"))
+    assert result.returncode == 1 and "not countersigned" in result.stderr
+    assert broken.read_bytes() == before

@@ -23,7 +23,7 @@ from harness.evidence.signing import load_trust_anchors
 from harness.evidence.verify import VerifyReport, verify_bytes
 from harness.evidence.ziparchive import ArchiveMember, build_zip, dos_timestamp, read_zip
 from harness.paths import profiles_dir
-from tests.evidence.conftest import Run, cli
+from tests.evidence.conftest import Run, cli, harness
 
 ATTESTATIONS = """editor: Éditeur Exemple SAS
 attestations:
@@ -193,3 +193,26 @@ def test_a_bundle_that_does_not_verify_is_not_countersigned(reviewed: dict[str, 
     result = cli("countersign", str(broken), "--key", str(reviewed["reviewer"] / "signing-key.pem"))
     assert result.returncode == 1 and "not countersigned" in result.stderr
     assert broken.read_bytes() == before
+
+
+def test_run_with_attestations_shows_them_as_declared_and_bundles_their_files(tmp_path: Path,
+                                                                               clean_run: Run) -> None:
+    # given an editor's declaration with one file
+    (tmp_path / "cgu.pdf").write_bytes(b"%PDF-1.4\n% CGU PSC acceptees\n")
+    (tmp_path / "att.yaml").write_text("attestations:\n  - id: SC.PSC.07@v1\n    kind: attestation\n"
+                                       "    statement: Conditions générales de PSC acceptées.\n    files: [cgu.pdf]\n",
+                                       encoding="utf-8")
+    # when the PSC profile runs with it
+    reports = tmp_path / "reports"
+    result = harness("run", "--profile", "psc", "--reports", str(reports), "--no-report", "-q",
+                     "--attestations", str(tmp_path / "att.yaml"), "--key", str(clean_run.keys / "signing-key.pem"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    # then the official list shows it as declared, and the signed bundle carries the file
+    matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))
+    item = next(o for o in matrix["official"] if o["id"] == "SC.PSC.07@v1")
+    assert item["verdict"] == "attestation" and item["declared"]["files"] == [
+        "attestations/files/SC.PSC.07@v1/cgu.pdf"]
+    report = verify_bytes((reports / "evidence-bundle.zip").read_bytes(), "bundle",
+                          load_trust_anchors([clean_run.keys / "signing-key.pub.pem"]))
+    assert report.valid and report.review is not None and report.review.attestation_files == 1
+    assert "official coverage" in result.stdout

@@ -91,8 +91,13 @@ def _verdict_page(entry: OfficialRequirement, item: dict[str, Any], rows: list[d
               "<h2>Exigences du projet / Project requirements</h2><ul>"]
     for row in rows:
         tests = ", ".join(f"{t.get('test')} = {t.get('verdict')}" for t in row.get("tests", []))
+        findings = "".join(f"<br><small>✘ {e(str(f.get('rule')))} — {e(str(f.get('message')))} "
+                           f"({e(str(f.get('location') or '—'))})</small>"
+                           for test in row.get("tests", []) if test.get("verdict") != "pass"
+                           for f in test.get("findings", []))
         parts.append(f"<li><b>{e(str(row.get('id')))}</b> ({e(str(row.get('level')))}) — "
-                     f"{e(str(row.get('verdict')))} — {e(str(row.get('title_fr')))}<br><small>{e(tests)}</small></li>")
+                     f"{e(str(row.get('verdict')))} — {e(str(row.get('title_fr')))}<br><small>{e(tests)}</small>"
+                     f"{findings}</li>")
     parts.append("</ul>")
     if declared:
         parts.append(f"<h2>Déclaration de l'éditeur / Editor's statement ({e(str(declared.get('kind')))})</h2>"

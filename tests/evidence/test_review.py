@@ -216,3 +216,20 @@ def test_run_with_attestations_shows_them_as_declared_and_bundles_their_files(tm
                           load_trust_anchors([clean_run.keys / "signing-key.pub.pem"]))
     assert report.valid and report.review is not None and report.review.attestation_files == 1
     assert "official coverage" in result.stdout
+
+
+def test_a_failed_official_requirement_carries_its_findings_into_the_proofs(defect_run: Run, tmp_path: Path) -> None:
+    # given the signed bundle of a run where the reference DUI stores a wrong INS key
+    bundle = tmp_path / "defect.zip"
+    assert cli("bundle", "--reports", str(defect_run.reports), "--out", str(bundle)).returncode == 0
+    matrix = json.loads((defect_run.reports / "coverage-matrix.json").read_text(encoding="utf-8"))
+    failed = [o for o in matrix["official"] if o["verdict"] == "fail"]
+    assert failed, "a failing project requirement must fail the official requirements it tests"
+    # when its proofs are exported
+    out = tmp_path / "proofs"
+    assert cli("proofs", str(bundle), "--out", str(out)).returncode == 0
+    rows = list(csv.DictReader(io.StringIO((out / "index.csv").read_text(encoding="utf-8"))))
+    page = next(r for r in rows if r["official_id"] == failed[0]["id"] and r["kind"] == "verdict")
+    # then its verdict page says fail and shows the findings
+    text = (out / page["file"]).read_text(encoding="utf-8")
+    assert page["verdict"] == "fail" and "✘" in text

@@ -21,6 +21,7 @@ verdict per official requirement.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -291,15 +292,22 @@ def check_catalog(account: Account, requirements: Iterable[Any]) -> list[str]:
     return problems
 
 
+@functools.lru_cache(maxsize=4)
+def _cached_account(profiles_root: Path, mtime_ns: int) -> Account:
+    """The account of ``profiles_root``, read once per process and version of the file."""
+    return load_account(profiles_root)
+
+
 def official_section(verdicts: Mapping[str, str], profiles_root: Path,
                      declared: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """The ``official`` part of a coverage matrix: the account used, counts, one item per official id.
 
     Empty when ``profiles_root`` has no account (a user's own profiles folder, for instance).
     """
-    if not account_path(profiles_root).is_file():
+    path = account_path(profiles_root)
+    if not path.is_file():
         return {}
-    account = load_account(profiles_root)
+    account = _cached_account(profiles_root, path.stat().st_mtime_ns)
     items = official_verdicts(account, verdicts, declared)
     return {"official_account": account.describe(), "official_counts": official_counts(items), "official": items}
 

@@ -125,11 +125,15 @@ class Account:
     def __len__(self) -> int:
         return len(self.entries)
 
+    @functools.cached_property
+    def _by_id(self) -> dict[str, OfficialRequirement]:
+        return {e.id: e for e in self.entries}
+
     def __contains__(self, official_id: object) -> bool:
-        return any(e.id == official_id for e in self.entries)
+        return official_id in self._by_id
 
     def get(self, official_id: str) -> OfficialRequirement | None:
-        return next((e for e in self.entries if e.id == official_id), None)
+        return self._by_id.get(official_id)
 
     def counts(self) -> dict[str, int]:
         return {d: sum(1 for e in self.entries if e.disposition == d) for d in DISPOSITIONS}
@@ -164,14 +168,25 @@ def load_account(profiles_root: Path, version: str = ACCOUNT_VERSION) -> Account
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ProfileError(f"{path}: cannot read the official account or its schema ({exc})") from exc
-    validator = jsonschema.Draft202012Validator(schema)
-    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""), strict=True)
+    try:
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""), strict=True)
+        return _read_account(path, raw, reader, jsonschema.Draft202012Validator(schema), schema, version)
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path}: not UTF-8 text ({exc})") from exc
+    except csv.Error as exc:
+        raise ProfileError(f"{path}:{reader.reader.line_num}: malformed CSV ({exc})") from exc
+
+
+def _read_account(path: Path, raw: bytes, reader: csv.DictReader[str], validator: Any, schema: dict[str, Any],
+                  version: str) -> Account:
     if sorted(reader.fieldnames or []) != sorted(schema["required"]):
         raise ProfileError(f"{path}:1: header must hold exactly the columns {', '.join(schema['required'])}")
     entries: list[OfficialRequirement] = []
     seen: set[str] = set()
     for row in reader:
         line = reader.line_num
+        if None in row or any(v is None for v in row.values()):
+            raise ProfileError(f"{path}:{line}: wrong number of columns", file=str(path), line=line)
         values = {k: (v or "").strip() for k, v in row.items()}
         errors = list(validator.iter_errors(values))
         if errors:

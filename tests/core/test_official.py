@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,3 +127,22 @@ def test_the_official_texts_come_from_a_user_given_base(tmp_path: Path) -> None:
         load_base(tmp_path / "nowhere")
     if (BASE / "exigences.csv").is_file():
         assert "SC.MSS/CONF.25" in load_base(BASE)
+
+
+@pytest.mark.parametrize(("mutate", "words"), [
+    (lambda lines: [*lines[:3], lines[3] + ",extra", *lines[4:]], "account.csv:4: wrong number of columns"),
+    (lambda lines: [*lines[:3], 'SC.X.01,"unclosed', *lines[4:]], "malformed CSV"),
+    (lambda lines: [*lines[:3], lines[2], *lines[3:]], "listed twice"),
+])
+def test_defects_of_the_account_are_named(tmp_path: Path, mutate: Any, words: str) -> None:
+    root = tmp_path / "profiles"
+    (root / "schema").mkdir(parents=True)
+    (root / "schema" / "official-account.schema.json").write_bytes(
+        (profiles_dir() / "schema" / "official-account.schema.json").read_bytes())
+    target = root / "official" / "segur-dui" / "2023.02"
+    target.mkdir(parents=True)
+    lines = (profiles_dir() / "official" / "segur-dui" / "2023.02" / "account.csv").read_text(
+        encoding="utf-8").splitlines()
+    (target / "account.csv").write_text("\n".join(mutate(lines)) + "\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match=words):
+        load_account(root)

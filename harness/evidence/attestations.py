@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from harness.core.official import load_account
-from harness.errors import InputError
+from harness.errors import InputError, ProfileError
 from harness.evidence.signing import canonical_json
 from harness.paths import profiles_dir
 
@@ -73,8 +73,11 @@ def load_declarations(path: Path, profiles_root: Path | None = None) -> dict[str
         statement = str(item.get("statement") or "").strip()
         if len(statement) < 8:
             raise InputError(f"{where} ({official_id}): a statement saying what is attested or shown is required")
+        names = item.get("files") or []
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise InputError(f"{where} ({official_id}): files must be a list of file paths")
         files = []
-        for name in item.get("files") or []:
+        for name in names:
             file = (path.parent / str(name)).resolve()
             if not file.is_file():
                 raise InputError(f"{where} ({official_id}): attached file {name} not found ({file})")
@@ -137,14 +140,21 @@ def check(contents: dict[str, bytes], profiles_root: Path | None = None) -> tupl
     entries = data.get("attestations") if isinstance(data, dict) and data.get("format") == FORMAT else None
     if not isinstance(entries, list):
         return [(DECLARATIONS, f"not a {FORMAT} document (altered)")], 0
-    account = load_account(profiles_root or profiles_dir())
+    try:
+        known: set[str] | None = {e.id for e in load_account(profiles_root or profiles_dir())}
+    except ProfileError:  # a profiles folder without the official account: ids cannot be checked
+        known = None
     problems: list[tuple[str, str]] = []
     listed: set[str] = set()
     for entry in entries:
         official_id = str(entry.get("id")) if isinstance(entry, dict) else "?"
-        if official_id not in account:
+        if known is not None and official_id not in known:
             problems.append((DECLARATIONS, f"{official_id}: not an official id of the account"))
-        for file in entry.get("files", []) if isinstance(entry, dict) else []:
+        files = entry.get("files") if isinstance(entry, dict) else None
+        for file in files if isinstance(files, list) else []:
+            if not isinstance(file, dict):
+                problems.append((DECLARATIONS, f"{official_id}: a file entry is not a mapping (altered)"))
+                continue
             member = str(file.get("path"))
             listed.add(member)
             content = contents.get(member)

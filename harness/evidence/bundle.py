@@ -53,7 +53,11 @@ FR  Ce dossier contient les résultats d'une exécution de dui-harness contre un
     profil d'exigences utilisé. MANIFEST.json donne l'empreinte SHA-256 de chaque fichier ;
     MANIFEST.sig en est la signature. Vérification hors ligne :
         dui-harness verify CE_FICHIER.zip --trusted-key CLE_PUBLIQUE_EDITEUR.pem
-    Toute modification d'un octet est détectée et nommée.
+    Toute modification d'un octet est détectée et nommée. Les exigences officielles Ségur
+    et leur verdict sont dans coverage-matrix.json (liste « official ») et
+    official-coverage.csv ; les attestations de l'éditeur et leurs fichiers dans
+    attestations/ ; une contre-signature d'évaluateur éventuelle dans COUNTERSIGNATURE.json.
+    Preuves au format Convergence : dui-harness proofs CE_FICHIER.zip --out DOSSIER
 
 EN  This bundle holds one dui-harness run against a DUI: the conformity matrix
     (conformity-matrix.html, opens in any browser), the Allure report (allure-report/; serve
@@ -61,7 +65,10 @@ EN  This bundle holds one dui-harness run against a DUI: the conformity matrix
     validated documents and the requirement profile used. MANIFEST.json lists the SHA-256 of
     every file; MANIFEST.sig signs it. Check it offline:
         dui-harness verify THIS_FILE.zip --trusted-key EDITOR_PUBLIC_KEY.pem
-    Any change of any byte is detected and named.
+    Any change of any byte is detected and named. The official Ségur requirements and their
+    verdicts are in coverage-matrix.json ("official") and official-coverage.csv; the editor's
+    attestations and their files in attestations/; a reviewer's countersignature, if any, in
+    COUNTERSIGNATURE.json. Convergence-shaped proofs: dui-harness proofs THIS_FILE.zip --out DIR
 """
 
 

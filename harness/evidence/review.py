@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,14 @@ class ReviewCheck:
     """Attestation files and countersignature of a bundle, with the problems found (member, message)."""
 
     attestation_files: int = 0
+    #: the run's official coverage (``official_counts`` of the coverage matrix), when it has one
+    official_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     countersignature: CountersignatureCheck | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"attestation_files": self.attestation_files,
+        return {"attestation_files": self.attestation_files, "official_counts": self.official_counts,
                 "countersignature": self.countersignature.as_dict() if self.countersignature else None}
 
 
@@ -33,6 +36,11 @@ def check_review(contents: dict[str, bytes], anchors: list[TrustAnchor],
                  profiles_root: Path | None = None) -> ReviewCheck:
     out = ReviewCheck()
     out.problems, out.attestation_files = attestations.check(contents, profiles_root)
+    try:
+        counts = json.loads(contents.get("coverage-matrix.json", b"{}")).get("official_counts")
+    except (ValueError, AttributeError):
+        counts = None
+    out.official_counts = counts if isinstance(counts, dict) else {}
     account = contents.get("profile/official/account.csv")
     shipped = account_path(profiles_root or profiles_dir())
     if account is not None and (not shipped.is_file() or shipped.read_bytes() != account):
@@ -52,6 +60,12 @@ def review_lines(review: ReviewCheck | None) -> list[str]:
     if review is None:
         return []
     lines = []
+    by_disposition = review.official_counts.get("disposition") or {}
+    if by_disposition:
+        verdicts = review.official_counts.get("verdict") or {}
+        lines.append("  exigences officielles / official requirements: "
+                     + ", ".join(f"{n} {d}" for d, n in by_disposition.items() if n) + "; verdicts: "
+                     + ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())))
     if review.attestation_files:
         lines.append(f"  attestations: {review.attestation_files} fichier(s) joint(s) / attached file(s), "
                      "empreintes vérifiées / hashes checked")

@@ -19,6 +19,8 @@ import pytest
 
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
+from harness.core.official import ENV_VAR as EXIGENCES_ENV_VAR
+from harness.core.official import load_base
 from harness.core.official import summary_line as official_summary
 from harness.core.requirements import load_profile
 from harness.errors import HarnessError, UsageError
@@ -54,6 +56,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--cda-pack", type=Path, metavar="DIR",
                    help="official CI-SIS artefact pack (XSD, schematrons, value sets) for the CDA checks; "
                         "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only")
+    p.add_argument("--exigences", type=Path, metavar="PATH",
+                   help="copy of the ANS Ségur base (folder with exigences.csv): official texts in the conformity "
+                        "matrix; default: $DUI_HARNESS_EXIGENCES, else the project's summaries only")
     p.add_argument("--no-report", action="store_true", help="skip rendering the Allure HTML report")
     p.add_argument("--no-bundle", action="store_true", help="skip the signed evidence bundle")
     p.add_argument("--bundle-out", type=Path, metavar="FILE",
@@ -85,6 +90,9 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     _clean(reports)
+    if getattr(args, "exigences", None):
+        load_base(args.exigences)  # a wrong path is a usage error now
+        os.environ[EXIGENCES_ENV_VAR] = str(args.exigences.resolve())
     if getattr(args, "attestations", None):
         stage_attestations(args.attestations, reports)  # before the run: the matrix shows them as declared
     if getattr(args, "cda_pack", None):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from harness.core.official import DISPOSITIONS, load_account
-from harness.errors import ProfileError
+from harness.core.official import DISPOSITIONS, load_account, load_base
+from harness.errors import ProfileError, UsageError
 from harness.paths import profiles_dir
 
 __all__ = ["official_ids_html", "render_official_html"]
@@ -41,6 +41,10 @@ def render_official_html(matrix: dict[str, Any]) -> str:
         account = {e.id: e for e in load_account(profiles_dir())}
     except ProfileError:
         account = {}
+    try:  # the official texts, only from a copy of the base the user gave ($DUI_HARNESS_EXIGENCES, run --exigences)
+        texts = load_base(None)
+    except UsageError:
+        texts = {}
     counts = matrix.get("official_counts") or {}
     name = matrix.get("official_account") or {}
     parts = [f"<h2 id='official'>Exigences officielles Ségur <span class='en'>/ Official Ségur requirements</span>"
@@ -60,6 +64,9 @@ def render_official_html(matrix: dict[str, Any]) -> str:
     for item in items:
         entry = account.get(str(item.get("id")))
         summary = f"{_e(entry.summary_fr)}<br><small>{_e(entry.note)}</small>" if entry else ""
+        text = texts.get(str(item.get("id")), {}).get("texte_brut", "")
+        if text:
+            summary += f"<details><summary>Texte officiel / Official text</summary>{_e(text)}</details>"
         parts.append(f"<tr><td class='id'>{_e(item.get('id'))}</td><td>{_e(item.get('nature'))}</td>"
                      f"<td>{_e(_LABELS.get(str(item.get('disposition')), item.get('disposition')))}</td>"
                      f"<td>{_e(_LABELS.get(str(item.get('verdict')), item.get('verdict')))}</td>"

@@ -40,3 +40,15 @@ def test_the_official_text_comes_from_the_given_base(capsys: pytest.CaptureFixtu
 def test_a_wrong_base_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["official", "--exigences", str(tmp_path)]) == 2
     assert "cannot read the official requirement base" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not (BASE / "exigences.csv").is_file(), reason="the official base is not in ../shared")
+def test_the_conformity_matrix_shows_official_texts_only_from_the_given_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.evidence.official_html import render_official_html
+
+    matrix = {"official": [{"id": "SC.MSS/CONF.25", "nature": "Obligatoire", "disposition": "tested",
+                            "verdict": "pass", "requirements": ["MSS-SUBJ-01"]}]}
+    monkeypatch.delenv("DUI_HARNESS_EXIGENCES", raising=False)
+    assert "Texte officiel" not in render_official_html(matrix)
+    monkeypatch.setenv("DUI_HARNESS_EXIGENCES", str(BASE))
+    assert "Texte officiel" in render_official_html(matrix) and "XDM/1.0/DDM+" in render_official_html(matrix)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from harness import services
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
 from harness.core.official import ENV_VAR as EXIGENCES_ENV_VAR
@@ -49,7 +50,8 @@ def add_parser(subparsers: Any) -> None:
                    help="reference DUI only: switch on a defect (repeatable); see --list-defects")
     p.add_argument("--list-defects", action="store_true", help="list the reference DUI's defect switches")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
-    p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
+    p.add_argument("--insi-port", type=int,
+                   help=f"fixed INSi simulator port (default {services.get('INS').ports['port']} with --sut)")
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
     p.add_argument("--free-ports", action="store_true",
                    help="with --sut: every simulator on a free port, pushed to the DUI by PUT /config/endpoints")
@@ -95,9 +97,10 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         os.environ[EXIGENCES_ENV_VAR] = str(args.exigences.resolve())
     if getattr(args, "attestations", None):
         stage_attestations(args.attestations, reports)  # before the run: the matrix shows them as declared
-    if getattr(args, "cda_pack", None):
-        load_pack(args.cda_pack)  # a wrong folder is a usage error now, not 50 skipped checks later
-        os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
+    pack = getattr(args, "cda_pack", None) or (Path(os.environ[PACK_ENV_VAR]) if os.environ.get(PACK_ENV_VAR, "")
+                                                 .strip() else None)  # the variable: the option's default only
+    if pack is not None:
+        load_pack(pack)  # a wrong folder is a usage error now, not 50 skipped checks later
     suites = suites_dir()
     argv = [
         str(suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),
@@ -111,6 +114,8 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         argv += ["--dui-attended", "-s"]
     for defect in args.defect:
         argv += ["--dui-defect", defect]
+    if pack is not None:
+        argv += ["--dui-cda-pack", str(pack.resolve())]
     if args.pki:
         argv += ["--dui-pki", str(args.pki)]
     if args.insi_port is not None:

@@ -218,11 +218,17 @@ def test_run_with_attestations_shows_them_as_declared_and_bundles_their_files(tm
     assert "official coverage" in result.stdout
 
 
-def test_a_failed_official_requirement_carries_its_findings_into_the_proofs(defect_run: Run, tmp_path: Path) -> None:
-    # given the signed bundle of a run where the reference DUI stores a wrong INS key
+def test_a_failed_official_requirement_carries_its_findings_into_the_proofs(tmp_path: Path) -> None:
+    # given the signed bundle of a run where the reference DUI accepts an ID token issued to another client
+    # (PSC-IDT-03 fails: it answers official ids; the wrong INS key of ``defect_run`` fails INS-KEY-01 alone,
+    # which no official id names, the requirements it blocks being not judged)
+    reports = tmp_path / "reports"
     bundle = tmp_path / "defect.zip"
-    assert cli("bundle", "--reports", str(defect_run.reports), "--out", str(bundle)).returncode == 0
-    matrix = json.loads((defect_run.reports / "coverage-matrix.json").read_text(encoding="utf-8"))
+    result = harness("run", "--profile", "psc", "--reports", str(reports), "--no-report", "-q", "--no-bundle",
+                     "--defect", "psc_accept_wrong_audience")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    assert cli("bundle", "--reports", str(reports), "--out", str(bundle)).returncode == 0
+    matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))
     failed = [o for o in matrix["official"] if o["verdict"] == "fail"]
     assert failed, "a failing project requirement must fail the official requirements it tests"
     # when its proofs are exported

@@ -14,7 +14,7 @@ INSI_FIXTURES = SHARED_REFERENCE / "insi-tlsi-ins" / "fixtures"
 
 CATALOG_HEADER = (
     "id,title_fr,summary_en,service,level,applicability,verification,"
-    "source_document,source_section,source_exigence,url,not_tested_reason"
+    "source_document,source_section,source_exigence,url,not_tested_reason,official_ids,official_reason"
 )
 
 
@@ -29,7 +29,7 @@ def catalog_row(
     """One valid catalog CSV row, with the fields a test wants to break."""
     return (
         f"{req_id},{title},Test summary,INS,{level},all,{verification},"
-        f"Doc de test,Section,,https://example.invalid/doc,{reason}"
+        f"Doc de test,Section,,https://example.invalid/doc,{reason},,exigence de test sans id officiel"
     )
 
 

@@ -62,6 +62,6 @@ def test_installed_wheel_runs_the_suite_from_anywhere(wheel: Path, tmp_path: Pat
                             capture_output=True, text=True, env=env, cwd=workdir, timeout=300, check=False)
     assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-2000:]
     matrix = json.loads((workdir / "out" / "coverage-matrix.json").read_text(encoding="utf-8"))
-    assert matrix["profile"]["name"] == "segur-dui-esms" and matrix["uncovered_must"] == []
+    assert matrix["profile"]["name"] == "segur-dui" and matrix["uncovered_must"] == []
     assert matrix["overall"]["not_judged"] == ["CDA-SCH-01", "CDA-SCH-02", "CDA-XSD-01"]
     assert matrix["counts"].get("fail", 0) == 0 and matrix["counts"].get("error", 0) == 0

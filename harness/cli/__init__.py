@@ -34,7 +34,7 @@ EXIT_HARNESS_ERROR = 4
 
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
 VERBS = ("run", "serve", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project", "usage",
-         "diff", "rules", "pack")
+         "diff", "rules", "pack", "countersign", "proofs", "official")
 
 
 class _Parser(argparse.ArgumentParser):

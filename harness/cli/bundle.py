@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from harness.evidence.attestations import stage
 from harness.evidence.bundle import BundleResult, RunOutcome, write_bundle
 from harness.evidence.signing import Signer, load_signer
 
@@ -26,6 +27,9 @@ def add_signing_options(p: argparse.ArgumentParser) -> None:
                    "(default: a one-time key); see dui-harness keys")
     p.add_argument("--cert", type=Path, metavar="CERT", help="the X.509 certificate of --key (default: "
                    "signing-cert.pem beside the key, when it matches)")
+    p.add_argument("--attestations", type=Path, metavar="FILE",
+                   help="YAML of the editor's attestations and demonstrations (official id, statement, files): "
+                        "the files and their hashes go into the signed bundle")
     for name in ("name", "version", "editor", "build"):
         p.add_argument(f"--dui-{name}", metavar=name.upper(),
                        help=f"DUI {name} as the editor declares it (default: the trigger API's info)")
@@ -44,6 +48,8 @@ def bundle_reports(args: argparse.Namespace, reports: Path, out: Path | None, *,
                    outcome: RunOutcome | None = None) -> BundleResult:
     """Bundle ``reports``; ``outcome``: the run's result when ``dui-harness run`` bundles what it just ran."""
     signer = load_signer(args.key, args.cert) if args.key else Signer.one_time_key()
+    if getattr(args, "attestations", None):
+        stage(args.attestations, reports.resolve())
     overrides = {"name": args.dui_name, "version": args.dui_version, "editor": args.dui_editor,
                  "build_id": args.dui_build}
     return write_bundle(reports.resolve(), out, signer, dui_overrides={k: v for k, v in overrides.items() if v},

@@ -16,7 +16,8 @@ from typing import Any
 
 from harness.cli import EXIT_OK, EXIT_USAGE, print_error
 from harness.core.dependencies import DEPENDENCIES_FILE, load_dependencies
-from harness.core.requirements import Profile, list_profiles, load_catalog, load_profile
+from harness.core.official import account_path, check_catalog, load_account
+from harness.core.requirements import Catalog, Profile, list_profiles, load_catalog, load_profile
 from harness.errors import ProfileError, UsageError
 from harness.paths import profiles_dir
 
@@ -89,8 +90,27 @@ def _check(root: Path) -> int:
             failed += 1
             continue
         lines.append(f"OK  profile {name}@{version}: {len(profile.requirements)} requirements ({path})")
+    failed += _check_account(root, catalog, lines)
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_USAGE if failed else EXIT_OK
+
+
+def _check_account(root: Path, catalog: Catalog, lines: list[str]) -> int:
+    """The official account agrees with the catalog (official ids, levels): 0, else 1 after printing why."""
+    if not account_path(root).is_file():
+        return 0
+    try:
+        account = load_account(root)
+    except ProfileError as exc:
+        print_error(exc)
+        return 1
+    problems = check_catalog(account, catalog)
+    for problem in problems:
+        sys.stderr.write(f"dui-harness: {account.path}: {problem}\n")
+    counts = ", ".join(f"{n} {d}" for d, n in account.counts().items())
+    lines.append(f"{'OK ' if not problems else 'BAD'} official account {account.name}@{account.version}: "
+                 f"{len(account)} official requirements ({counts})")
+    return 1 if problems else 0
 
 
 def _per_service(profile: Profile) -> dict[str, int]:

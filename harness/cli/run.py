@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import shutil
 import signal
 import tempfile
@@ -22,8 +23,11 @@ from harness import services
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
 from harness.cli.run_checks import cda_pack, check_invocation
+from harness.core.official import ENV_VAR as EXIGENCES_ENV_VAR
+from harness.core.official import summary_line as official_summary
 from harness.core.requirements import Profile
 from harness.errors import HarnessError
+from harness.evidence.attestations import stage as stage_attestations
 from harness.evidence.bundle import RunOutcome
 from harness.evidence.history import history_file, keep_history, seed_history
 from harness.paths import suites_dir
@@ -36,7 +40,7 @@ __all__ = ["add_parser", "exit_code", "main", "run_suite"]
 
 OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
            "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
-           "evidence-bundle.zip", "allurerc.json", "usage.json")
+           "evidence-bundle.zip", "allurerc.json", "usage.json", "official-coverage.csv", "attestations")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -58,6 +62,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--cda-pack", type=Path, metavar="DIR",
                    help="official CI-SIS artefact pack (XSD, schematrons, value sets) for the CDA checks; "
                         "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only")
+    p.add_argument("--exigences", type=Path, metavar="PATH",
+                   help="copy of the ANS Ségur base (folder with exigences.csv): official texts in the conformity "
+                        "matrix; default: $DUI_HARNESS_EXIGENCES, else the project's summaries only")
     p.add_argument("--no-report", action="store_true", help="skip rendering the Allure HTML report")
     p.add_argument("--no-bundle", action="store_true", help="skip the signed evidence bundle")
     p.add_argument("--bundle-out", type=Path, metavar="FILE",
@@ -142,9 +149,13 @@ def run_suite(args: argparse.Namespace) -> tuple[int, RunResult | None]:
     """
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
+    if getattr(args, "exigences", None):  # checked by check_invocation; read by the plugin in-process
+        os.environ[EXIGENCES_ENV_VAR] = str(args.exigences.resolve())
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=reports))
     collector = _Collector()
     try:
+        if getattr(args, "attestations", None):  # before the run: the matrix shows them as declared
+            stage_attestations(args.attestations, staging)
         code = int(pytest.main(_argv(args, staging, (args.pki or reports / "pki").resolve()), plugins=[collector]))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -198,6 +209,9 @@ def _summary(profile: Profile, result: RunResult | None) -> None:
             print(f"  BLOQUÉE / BLOCKED {row.id} par / by {', '.join(row.blocked_by)}")
     for row in result.matrix.uncovered_must():
         print(f"  MUST non couverte / not covered: {row.id}")
+    official = official_summary(result.matrix.official())
+    if official:
+        print(f"  {official}")
 
 
 def main(args: argparse.Namespace) -> int:

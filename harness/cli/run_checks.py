@@ -159,6 +159,22 @@ def check_invocation(args: argparse.Namespace) -> Profile:
             load_pack(pack)
         except HarnessError as exc:
             raise _usage(f"--cda-pack {pack} : paquet d'artefacts CI-SIS inutilisable / {exc.message}") from None
+    if getattr(args, "exigences", None) is not None:
+        from harness.core.official import load_base
+
+        try:
+            load_base(args.exigences)
+        except HarnessError as exc:
+            raise _usage(f"--exigences {args.exigences} : base des exigences illisible / unusable: {exc.message}"
+                         ) from None
+    if getattr(args, "attestations", None) is not None:
+        from harness.evidence.attestations import load_declarations
+
+        try:
+            load_declarations(args.attestations)
+        except HarnessError as exc:
+            raise _usage(f"--attestations {args.attestations} : déclarations invalides / invalid: {exc.message}"
+                         ) from None
     if args.key is not None and not args.no_bundle:
         from harness.evidence.signing import load_signer
 

@@ -23,6 +23,7 @@ from typing import Any
 import jsonschema
 
 from harness import services
+from harness.core.official import load_account
 from harness.errors import ProfileError, UsageError
 
 __all__ = ["Catalog", "Profile", "Requirement", "list_profiles", "load_catalog", "load_profile"]
@@ -46,7 +47,14 @@ class Requirement:
     source_exigence: str
     url: str
     not_tested_reason: str
+    official_ids: str = ""
+    official_reason: str = ""
     origin: str = ""
+
+    @property
+    def official(self) -> tuple[str, ...]:
+        """The official Ségur ids (vague 1 and 2) this requirement answers for, from ``official_ids``."""
+        return tuple(i for i in self.official_ids.split("|") if i)
 
     @property
     def is_attestation(self) -> bool:
@@ -61,7 +69,7 @@ class Requirement:
         parts = [self.source_document, self.source_section, self.source_exigence]
         return ", ".join(p for p in parts if p)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title_fr": self.title_fr,
@@ -72,6 +80,7 @@ class Requirement:
             "verification": self.verification,
             "source": self.source,
             "url": self.url,
+            "official": list(self.official),
         }
 
 
@@ -176,6 +185,11 @@ def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requireme
             errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
             if errors:
                 raise ProfileError(f"{path}:{line}: {_describe(errors[0])}", file=str(path), line=line)
+            if not values["official_ids"] and not values["official_reason"]:
+                raise ProfileError(
+                    f"{path}:{line}: requirement {values['id']!r} names no official id (official_ids) and "
+                    "needs an official_reason saying why"
+                )
             if values["verification"] == "attestation" and not values["not_tested_reason"]:
                 raise ProfileError(
                     f"{path}:{line}: requirement {values['id']!r} is an attestation and needs a "
@@ -269,6 +283,11 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
     selection = data["selection"]
     services = set(selection.get("services", []))
     chosen = {r.id: r for r in catalog if r.service in services}
+    for req_id in sorted(_from_account(profiles_root, path, text, selection)):
+        if req_id not in catalog:
+            raise ProfileError(f"{path}:{_line_of(text, 'account')}: the account names {req_id!r}, "
+                               "which no catalog defines")
+        chosen[req_id] = catalog[req_id]
     for req_id in selection.get("include", []):
         if req_id not in catalog:
             raise ProfileError(f"{path}:{_line_of(text, 'include')}: unknown requirement id {req_id!r}")
@@ -289,6 +308,21 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
         sha256=hashlib.sha256(raw).hexdigest(),
         cda_model_versions=tuple(sorted(data.get("cda", {}).get("model_versions", {}).items())),
     )
+
+
+def _from_account(profiles_root: Path, path: Path, text: str, selection: dict[str, Any]) -> set[str]:
+    """The project requirements of the tested and partly tested rows of ``selection.account``."""
+    spec = selection.get("account")
+    if not spec:
+        return set()
+    name, _, version = str(spec).partition("@")
+    try:
+        account = load_account(profiles_root, version)
+    except ProfileError as exc:
+        raise ProfileError(f"{path}:{_line_of(text, 'account')}: {exc}") from exc
+    if account.name != name:
+        raise ProfileError(f"{path}:{_line_of(text, 'account')}: unknown official account {spec!r}")
+    return account.project_requirements(set(selection.get("vagues", ["va1", "va2"])))
 
 
 @functools.lru_cache(maxsize=8)

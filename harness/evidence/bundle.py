@@ -10,6 +10,8 @@ Layout (every name relative, ``/`` separated)::
     coverage-matrix.json/.csv, junit.xml, usage.json
     profile/profile.toml, profile/requirements.json, profile/catalog/*.csv
     allure-results/…, allure-report/…, exchanges/…, documents/…
+    official-coverage.csv    one verdict per official Ségur requirement of the account
+    attestations/…           the editor's declared attestations and their files (--attestations)
 
 The private keys of the test PKI and the reference DUI's database are never included.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.core.official import account_path
 from harness.core.requirements import Profile, load_profile
 from harness.core.verdicts import overall_verdict
 from harness.errors import InputError, ProfileError, UsageError
@@ -39,8 +42,8 @@ __all__ = ["BUNDLE_FORMAT", "MANIFEST", "SIGNATURE", "BundleResult", "RunOutcome
 
 BUNDLE_FORMAT = "dui-harness-bundle/1"
 MANIFEST, SIGNATURE = "MANIFEST.json", "MANIFEST.sig"
-INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/")
-INCLUDED_FILES = ("junit.xml", "coverage-matrix.json", "coverage-matrix.csv", "run.json")
+INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/", "attestations/")
+INCLUDED_FILES = ("junit.xml", "coverage-matrix.json", "coverage-matrix.csv", "official-coverage.csv", "run.json")
 GENERATED = ("README.txt", "conformity-matrix.html", "usage.json", "profile/")
 DUI_FIELDS = ("name", "version", "editor", "build_id")
 
@@ -52,7 +55,11 @@ FR  Ce dossier contient les résultats d'une exécution de dui-harness contre un
     profil d'exigences utilisé. MANIFEST.json donne l'empreinte SHA-256 de chaque fichier ;
     MANIFEST.sig en est la signature. Vérification hors ligne :
         dui-harness verify CE_FICHIER.zip --trusted-key CLE_PUBLIQUE_EDITEUR.pem
-    Toute modification d'un octet est détectée et nommée.
+    Toute modification d'un octet est détectée et nommée. Les exigences officielles Ségur
+    et leur verdict sont dans coverage-matrix.json (liste « official ») et
+    official-coverage.csv ; les attestations de l'éditeur et leurs fichiers dans
+    attestations/ ; une contre-signature d'évaluateur éventuelle dans COUNTERSIGNATURE.json.
+    Preuves au format Convergence : dui-harness proofs CE_FICHIER.zip --out DOSSIER
 
 EN  This bundle holds one dui-harness run against a DUI: the conformity matrix
     (conformity-matrix.html, opens in any browser), the Allure report (allure-report/; serve
@@ -60,7 +67,10 @@ EN  This bundle holds one dui-harness run against a DUI: the conformity matrix
     validated documents and the requirement profile used. MANIFEST.json lists the SHA-256 of
     every file; MANIFEST.sig signs it. Check it offline:
         dui-harness verify THIS_FILE.zip --trusted-key EDITOR_PUBLIC_KEY.pem
-    Any change of any byte is detected and named.
+    Any change of any byte is detected and named. The official Ségur requirements and their
+    verdicts are in coverage-matrix.json ("official") and official-coverage.csv; the editor's
+    attestations and their files in attestations/; a reviewer's countersignature, if any, in
+    COUNTERSIGNATURE.json. Convergence-shaped proofs: dui-harness proofs THIS_FILE.zip --out DIR
 """
 
 
@@ -117,6 +127,9 @@ def _profile_files(profile: Profile) -> dict[str, bytes]:
     dependencies = Path(catalogs[0]).parent / "dependencies.csv" if catalogs else None
     if dependencies is not None and dependencies.is_file():  # what made a failure *blocked* by another
         files["profile/catalog/dependencies.csv"] = dependencies.read_bytes()
+    account = account_path(profiles_dir())
+    if account.is_file():  # the official account the run's ``official`` list was derived from
+        files["profile/official/account.csv"] = account.read_bytes()
     requirements = {r.id: {**r.as_dict(), "not_tested_reason": r.not_tested_reason,
                            "applicability": r.applicability} for r in profile.requirements}
     files["profile/requirements.json"] = canonical_json({"profile": f"{profile.name}@{profile.version}",

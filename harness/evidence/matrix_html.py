@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from harness.core.verdicts import Overall, overall_verdict
+from harness.evidence.official_html import official_ids_html, render_official_html
 from harness.evidence.services import VERDICT_LABELS, service_label, verdict_label
 
 __all__ = ["render_matrix_html"]
@@ -130,7 +131,7 @@ def _row(row: dict[str, Any], req: dict[str, Any], files: dict[str, str]) -> str
     elif verdict not in ("pass",):
         detail = _failure_details(row, files)
     tests = len(row.get("tests", []))
-    return (f'<tr><td class="id">{_e(row.get("id"))}</td><td>{title}'
+    return (f'<tr><td class="id">{_e(row.get("id"))}{official_ids_html(row.get("official"))}</td><td>{title}'
             + (f'<br><span class="en">{_e(summary)}</span>' if summary else "") + source_html
             + f"</td><td>{_e(row.get('level'))}</td><td>{_e(row.get('applicability') or req.get('applicability'))}"
             f"</td><td>{_badge(verdict)}<br><small>{tests} test(s)</small></td><td>{detail}</td></tr>")
@@ -192,4 +193,4 @@ def render_matrix_html(matrix: dict[str, Any], requirements: dict[str, dict[str,
             if row.get("service") == service:
                 body.append(_row(row, requirements.get(str(row.get("id")), {}), files))
         body.append("</table>")
-    return "\n".join([*head, *body, "</body></html>", ""])
+    return "\n".join([*head, *body, render_official_html(matrix), "</body></html>", ""])

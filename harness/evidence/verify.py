@@ -22,6 +22,8 @@ from harness.core.requirements import list_profiles
 from harness.core.verdicts import Overall
 from harness.errors import InputError
 from harness.evidence.bundle import BUNDLE_FORMAT, MANIFEST, SIGNATURE, run_state
+from harness.evidence.countersign import COUNTERSIGNATURE
+from harness.evidence.review import ReviewCheck, check_review, review_lines
 from harness.evidence.services import VERDICT_ORDER, service_label, verdict_label
 from harness.evidence.signing import SignatureCheck, TrustAnchor, check_signature
 from harness.evidence.ziparchive import MAX_BUNDLE_BYTES, STORED, ZipReadResult, dos_timestamp, read_zip
@@ -51,6 +53,8 @@ class VerifyReport:
     profile_status: str = "unknown"
     matrix: dict[str, Any] = field(default_factory=dict)
     contents: dict[str, bytes] = field(default_factory=dict, repr=False)
+    #: the editor's attestation files and the reviewer's countersignature
+    review: ReviewCheck | None = None
 
     @property
     def valid(self) -> bool:
@@ -95,6 +99,7 @@ class VerifyReport:
             "counts": self.matrix.get("counts", {}),
             "services": self.services(),
             "requirements": self.requirements(),
+            **(self.review.as_dict() if self.review else {}),
         }
 
 
@@ -137,6 +142,11 @@ def verify_bytes(data: bytes, label: str, anchors: list[TrustAnchor], *,
         report.error("coverage-matrix.json", "missing or not JSON: no verdict can be read")
     elif "overall" in manifest and manifest.get("overall") != report.run_state().get("overall"):
         report.error(MANIFEST, "overall verdict differs from the one of coverage-matrix.json")
+    report.review = check_review(report.contents, anchors, profiles_root)
+    for where, message in report.review.problems:
+        report.error(where, message)
+    for where, message in report.review.warnings:
+        report.warn(where, message)
     return report
 
 
@@ -172,6 +182,8 @@ def _check_members(report: VerifyReport, archive: ZipReadResult, manifest: dict[
         if member is not None and member.method != STORED:
             report.error(name, "must be stored uncompressed")
     expected_order = [MANIFEST, SIGNATURE, *sorted(listed)]
+    if COUNTERSIGNATURE in archive.members:  # added by a reviewer after the editor signed: last
+        expected_order.append(COUNTERSIGNATURE)
     for name, entry in listed.items():
         member = archive.members.get(name)
         if member is None:
@@ -185,7 +197,7 @@ def _check_members(report: VerifyReport, archive: ZipReadResult, manifest: dict[
                 ("deflate" if member.method else "stored") != entry.get("method")):
             report.error(name, "stored bytes altered: they differ from the manifest (compressed data or method)")
     for name in archive.order:
-        if name not in listed and name not in (MANIFEST, SIGNATURE):
+        if name not in listed and name not in (MANIFEST, SIGNATURE, COUNTERSIGNATURE):
             report.error(name, "extra member: not listed in the manifest (added or renamed)")
     if archive.order != expected_order and set(archive.order) == set(expected_order):
         report.error("zip", "members are not in the canonical order (archive rewritten)")
@@ -295,6 +307,7 @@ def render_text(report: VerifyReport) -> str:
         trust = {True: f"trusted ({sig.trusted_by})", False: "NOT trusted", None: "not checked"}[sig.trusted]
         lines.append(f"  signature: {'valid' if sig.valid else 'INVALID'} {sig.algorithm}, key {sig.fingerprint[:16]}…"
                      f" {sig.subject or ''} — signer {trust}")
+    lines += review_lines(report.review)
     errors = [i for i in report.issues if i.severity == ERROR]
     warnings = [i for i in report.issues if i.severity == WARNING]
     if errors:

@@ -21,6 +21,7 @@ import pytest
 
 from harness.core.dependencies import load_dependencies
 from harness.core.findings import Blocked, NonConformity, Severity
+from harness.core.official import summary_line
 from harness.core.recorder import Exchange
 from harness.core.requirements import cached_catalog, load_profile
 from harness.errors import ProfileError, SutUnreachable, UsageError
@@ -217,6 +218,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     done = result.completeness()
     tr.write_line(f"tests: {done['ran']} of {done['planned']} planned ran"
                   + (" — PARTIAL / PARTIEL: " + "; ".join(matrix.partial_reasons) if result.partial else ""))
+    official = summary_line(matrix.official())
+    if official:
+        tr.write_line(official)
     uncovered = matrix.uncovered_must()
     if uncovered:
         tr.write_line("MUST requirements covered by no test / exigences MUST non couvertes:", red=True)

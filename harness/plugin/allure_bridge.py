@@ -2,7 +2,8 @@
 
 Behaviors view: epic = service, feature = profile (name, version), story = requirement id
 and French title; severity from the requirement level (MUST → critical); one link per
-requirement to its source. Categories separate a DUI non-conformity (failed) from an
+requirement to its source; the official Ségur ids of each requirement as tags and ``official``
+labels. Categories separate a DUI non-conformity (failed) from an
 unreachable DUI and from a harness error (both broken).
 """
 
@@ -63,6 +64,9 @@ def label_item(item: pytest.Item, requirements: list[Requirement], profile: Prof
     for req in requirements:
         item.add_marker(mark.allure_label(f"{req.id} — {req.title_fr}", label_type="story"))
         item.add_marker(mark.allure_label(req.id, label_type="requirement"))
+        for official_id in req.official:  # the official Ségur ids, as tags a reviewer can filter on
+            item.add_marker(mark.allure_label(official_id, label_type="tag"))
+            item.add_marker(mark.allure_label(official_id, label_type="official"))
         if req.url:
             item.add_marker(mark.allure_link(req.url, link_type="link", name=f"{req.id} ({req.source_document})"))
     severity = min((r.allure_severity for r in requirements), key=_SEVERITY_ORDER.index)
@@ -76,6 +80,8 @@ def label_item(item: pytest.Item, requirements: list[Requirement], profile: Prof
         lines.append(f"- **{req.id}** ({req.level}, {req.service}) — {req.title_fr}  ")
         lines.append(f"  *{req.summary_en}*  ")
         lines.append(f"  Source : {req.source}")
+        if req.official:
+            lines.append(f"  Exigences officielles / Official requirements : {', '.join(req.official)}")
     if module_doc:
         lines += ["", "---", "", module_doc.strip()]
     item.add_marker(mark.allure_description("\n".join(lines)))
@@ -90,7 +96,9 @@ def _description_html(doc: str, module_doc: str, requirements: list[Requirement]
         parts.append(
             f"<li><b>{html.escape(req.id)}</b> ({req.level}, {html.escape(req.service)}) — "
             f"{html.escape(req.title_fr)}<br/><i>{html.escape(req.summary_en)}</i><br/>"
-            f"Source : {html.escape(req.source)}{link}</li>"
+            f"Source : {html.escape(req.source)}{link}"
+            + (f"<br/>Exigences officielles / Official requirements : {html.escape(', '.join(req.official))}"
+               if req.official else "") + "</li>"
         )
     parts.append("</ul>")
     if module_doc:

@@ -14,7 +14,7 @@ from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
 
 __all__ = ["RunSettings", "add_options", "settings_from"]
 
-DEFAULT_PROFILE = "segur-dui-esms"
+DEFAULT_PROFILE = "segur-dui"
 
 
 def add_options(parser: pytest.Parser) -> None:

@@ -23,6 +23,7 @@ from harness import __version__
 from harness.core.requirements import Profile
 from harness.core.verdicts import Overall
 from harness.errors import HarnessError
+from harness.evidence.attestations import declared_of
 from harness.evidence.usage import mss_counters, usage_of
 from harness.plugin.options import RunSettings
 from harness.plugin.verdicts import CoverageMatrix, TestVerdict
@@ -165,6 +166,7 @@ def build_result(state: PluginState, exitstatus: int) -> RunResult:
         if not test.ran:
             test.not_run(*state.why_not_run(test.nodeid))
     matrix = CoverageMatrix(state.profile, tests, state.dependencies, _partial_reasons(tests))
+    matrix.declared = declared_of(state.settings.reports)  # attestations staged by run / bundle
     ctx = state.context
     exchanges = [e.as_dict() for e in ctx.recorder.exchanges()] if ctx is not None else []
     indicators = ctx.indicators if ctx is not None else None

@@ -29,6 +29,7 @@ from typing import Any
 
 from harness.core.dependencies import Dependency
 from harness.core.findings import Blocked, NonConformity
+from harness.core.official import official_section, write_official_csv
 from harness.core.requirements import Profile
 from harness.core.verdicts import (
     ATTESTATION,
@@ -46,6 +47,7 @@ from harness.core.verdicts import (
     overall_verdict,
 )
 from harness.errors import SutUnreachable
+from harness.paths import profiles_dir
 from harness.sut.attended import OperatorNoAnswer
 from harness.sut.http_trigger import TriggerApiError
 
@@ -143,6 +145,8 @@ class RequirementVerdict:
     reason: str = ""
     #: the requirements whose failure blocked this one
     blocked_by: list[str] = field(default_factory=list)
+    #: official Ségur ids of the requirement (catalog column official_ids)
+    official: list[str] = field(default_factory=list)
 
 
 def _not_judged_reason(tests: list[TestVerdict]) -> str:
@@ -184,6 +188,8 @@ class CoverageMatrix:
                  dependencies: Iterable[Dependency] = (), partial_reasons: Iterable[str] = ()) -> None:
         self.profile = profile
         self.partial_reasons = list(partial_reasons)
+        #: attestations and demonstrations the editor declared (official id → kind, statement, files)
+        self.declared: dict[str, dict[str, Any]] = {}
         by_req: dict[str, list[TestVerdict]] = {}
         for tv in verdicts:
             for req_id in tv.requirements:
@@ -199,7 +205,7 @@ class CoverageMatrix:
             self.rows.append(RequirementVerdict(
                 id=req.id, title_fr=req.title_fr, service=req.service, level=req.level,
                 verification=req.verification, verdict=verdict, applicability=req.applicability,
-                reason=reason, blocked_by=blocked_by,
+                reason=reason, blocked_by=blocked_by, official=list(req.official),
                 tests=[{"test": t.nodeid, "verdict": t.verdict_for(req.id) or "no-verdict",
                         "message": t.message[:2000], "reason": t.reason[:500],
                         "findings": [f for f in t.findings if f.get("requirement") in ("", req.id)],
@@ -267,7 +273,12 @@ class CoverageMatrix:
             "counts": self.counts(),
             "uncovered_must": [r.id for r in self.uncovered_must()],
             "requirements": [r.__dict__ for r in self.rows],
+            **self.official(),
         }
+
+    def official(self) -> dict[str, Any]:
+        """The official Ségur requirements of the account, each with the verdict its project requirements give."""
+        return official_section({r.id: r.verdict for r in self.rows}, profiles_dir(), self.declared)
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
@@ -279,10 +290,12 @@ class CoverageMatrix:
             writer = csv.writer(handle)
             # the run's overall verdict and completeness on every row, for a reader of the CSV alone
             writer.writerow(["requirement", "level", "service", "verification", "verdict", "blocked_by", "reason",
-                             "tests", "title_fr", "run_overall", "run_partial"])
+                             "tests", "title_fr", "run_overall", "run_partial", "official_ids"])
             for row in self.rows:
                 writer.writerow([row.id, row.level, row.service, row.verification, row.verdict,
                                  " ".join(row.blocked_by), row.reason,
                                  " ".join(f"{t['test']}={t['verdict']}" for t in row.tests), row.title_fr,
-                                 overall.verdict, "partial" if overall.partial else "complete"])
+                                 overall.verdict, "partial" if overall.partial else "complete",
+                                 " ".join(row.official)])
+        write_official_csv(directory / "official-coverage.csv", self.official())
         return json_path, csv_path

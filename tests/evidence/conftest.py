@@ -80,7 +80,7 @@ def defect_run(tmp_path_factory: pytest.TempPathFactory, signing_keys: Path) -> 
 
 
 CATALOG_HEADER = ("id,title_fr,summary_en,service,level,applicability,verification,source_document,"
-                  "source_section,source_exigence,url,not_tested_reason")
+                  "source_section,source_exigence,url,not_tested_reason,official_ids,official_reason")
 #: a synthetic catalog with every socle service, for project checks that need more than INS
 SOCLE_ROWS = [
     ("T-INS-01", "INS", "all"), ("T-MSS-01", "MSS", "all"), ("T-DMP-01", "DMP", "all"),
@@ -96,9 +96,9 @@ def socle_profiles_root(tmp_path: Path) -> Path:
     shutil.copytree(profiles_dir() / "esms-numerique", root / "esms-numerique")
     (root / "catalog").mkdir()
     rows = [f"{rid},Exigence de test {rid},Test requirement,{svc},MUST,{app},test,Doc de test,Section,,"
-            "https://example.invalid/doc," for rid, svc, app in SOCLE_ROWS]
+            "https://example.invalid/doc,,,test" for rid, svc, app in SOCLE_ROWS]
     rows.append("T-ATT-01,Attestation de test,Declared,MSS,MUST,all,attestation,Doc,Section,,"
-                "https://example.invalid/doc,no test can see it")
+                "https://example.invalid/doc,no test can see it,,test")
     (root / "catalog" / "socle.csv").write_text("\n".join([CATALOG_HEADER, *rows]) + "\n", encoding="utf-8")
     (root / "socle" / "1.0").mkdir(parents=True)
     (root / "socle" / "1.0" / "profile.toml").write_text(

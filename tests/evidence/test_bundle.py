@@ -100,7 +100,7 @@ def test_conformity_matrix_names_reason_location_and_exchange(defect_run: Run, t
     assert "✘ Non conforme / Fail" in page_text and "✔ Conforme / Pass" in page_text
     assert "Déclaré par l'éditeur, non testé / Declared by the editor, not tested" in page_text
     # the failed requirement shows the reason, the location and the exchange, whose file is in the bundle
-    row = page_text[page_text.index(">INS-KEY-01<"):]
+    row = page_text[page_text.index("<td class=\"id\">INS-KEY-01"):]
     row = row[: row.index("</tr>")]
     assert "Motif / Reason" in row and "NON-CONFORMITY" in row
     assert "Emplacement / Location" in row and "ins.value" in row

@@ -31,7 +31,7 @@ __all__ = ["add_parser", "main", "run_suite"]
 
 OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
            "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
-           "evidence-bundle.zip", "allurerc.json", "usage.json")
+           "evidence-bundle.zip", "allurerc.json", "usage.json", "attended")
 
 
 def add_parser(subparsers: Any) -> None:

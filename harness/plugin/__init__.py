@@ -33,7 +33,8 @@ from harness.plugin.state import STATE, PluginState
 from harness.plugin.verdicts import CoverageMatrix, TestVerdict, classify
 
 __all__ = list(FIXTURES)
-pytest_plugins = ["harness.plugin.mss_usage"]  # MSSanté usage counters (reports/usage.json)
+# MSSanté usage counters (reports/usage.json); attended mode: which test the operator is at
+pytest_plugins = ["harness.plugin.mss_usage", "harness.plugin.attended_progress"]
 
 MARKER = "requirement"
 

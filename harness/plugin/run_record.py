@@ -67,7 +67,7 @@ def run_record(state: PluginState, matrix: CoverageMatrix, exitstatus: int) -> d
                            "extra": sut.extra} if sut else {"name": "not started", "version": "", "editor": "",
                                                             "build_id": "", "extra": {}}
     dui["mode"] = mode
-    dui["source"] = "trigger API GET /info" if sut else "none"
+    dui["source"] = (sut.extra.get("source") or "trigger API GET /info") if sut else "none"
     return {
         "format": RUN_FORMAT,
         "harness_version": __version__,

@@ -126,7 +126,8 @@ class RunContext:
         for service, factory in SIMULATORS.items():
             self.simulators[service] = factory(self)
         if self.settings.attended:
-            self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout)
+            self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout,
+                                         reports=self.settings.reports)
         elif self.settings.sut_url:
             self.driver = HttpTriggerDriver(self.settings.sut_url)
         else:

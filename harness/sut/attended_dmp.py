@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.attended_operator import step
+
 if TYPE_CHECKING:
     from harness.core.recorder import Exchange, Recorder
-    from harness.sut.attended import Operator
+    from harness.sut.attended_operator import Operator
 
 __all__ = ["AttendedDmp"]
 
@@ -29,8 +31,8 @@ class AttendedDmp:
     exchange_timeout: float
 
     def _await(self, since: str, transaction: str) -> list[Exchange]:
-        return self.recorder.wait_for(
-            service="DMP", transaction=transaction, since=since, timeout=self.exchange_timeout
+        return self.operator.watch(
+            self.recorder, service="DMP", transaction=transaction, since=since, timeout=self.exchange_timeout
         )
 
     def _publication(self, since: str, found: list[Exchange]) -> dict[str, Any]:
@@ -67,6 +69,7 @@ class AttendedDmp:
         )
         return self._publication(since, self._await(since, "ITI-41"))
 
+    @step("dmp_replace")
     def dmp_replace(self, person_id: str, document_id: str) -> dict[str, Any]:
         since = self.recorder.mark()
         self.operator.say(
@@ -96,6 +99,7 @@ class AttendedDmp:
         ok = bool(found) and found[-1].summary.get("status") == "Success"
         return {"document_id": document_id, "outcome": "updated" if ok else "error", "declared_by_operator": True}
 
+    @step("dmp_retrieve")
     def dmp_retrieve(self, person_id: str, kind: str) -> dict[str, Any]:
         since = self.recorder.mark()
         self.operator.say(
@@ -112,6 +116,7 @@ class AttendedDmp:
             "rejected": [],
         }
 
+    @step("dmp_documents")
     def dmp_documents(self, person_id: str) -> list[dict[str, Any]]:
         answer = self.operator.ask(
             f"Quels documents la DUI affiche-t-elle pour l'usager {person_id} ? Saisissez "
@@ -121,6 +126,7 @@ class AttendedDmp:
         )
         return [{"document_id": d, "person_id": person_id, "declared_by_operator": True} for d in answer.split()]
 
+    @step("dmp_retry")
     def dmp_retry(self) -> dict[str, Any]:
         since = self.recorder.mark()
         self.operator.say(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.attended_operator import step
+
 if TYPE_CHECKING:
     from harness.core.recorder import Recorder
-    from harness.sut.attended import Operator
+    from harness.sut.attended_operator import Operator
 
 __all__ = ["AttendedFhir"]
 
@@ -39,6 +41,7 @@ class AttendedFhir:
     def _yes(self, french: str, english: str) -> bool:
         return self.operator.ask(f"{french} (o/n)", f"{english} (y/n)").strip().lower()[:1] in ("o", "y")
 
+    @step("eparcours_export")
     def eparcours_export(self, person_id: str, record: dict[str, Any]) -> dict[str, Any]:
         since = self.recorder.mark()
         text = _record_text(record)
@@ -46,7 +49,7 @@ class AttendedFhir:
                           "plateforme e-parcours (transfert de données DUI).",
                           f"Enter for person {person_id}: {text}, then export the record to the e-parcours "
                           "platform (DUI data transfer).")
-        found = self.recorder.wait_for(service="EPARCOURS", since=since, timeout=self.exchange_timeout)
+        found = self.operator.watch(self.recorder, service="EPARCOURS", since=since, timeout=self.exchange_timeout)
         if not found:
             return {"outcome": "error", "message": "no flux 1 request reached the e-parcours simulator",
                     "created": []}
@@ -55,6 +58,7 @@ class AttendedFhir:
         return {"outcome": "accepted" if accepted else "refused", "http_status": found[-1].summary.get("status"),
                 "created": [], "message": "déclaré par l'opérateur / declared by the operator"}
 
+    @step("eparcours_exports")
     def eparcours_exports(self, person_id: str) -> list[dict[str, Any]]:
         shown = self.operator.ask(f"Quel statut la DUI affiche-t-elle pour le dernier export de {person_id} ? "
                                   "(accepted, refused, error)",
@@ -62,19 +66,21 @@ class AttendedFhir:
                                   "(accepted, refused, error)").strip().lower()
         return [{"export_id": "attended", "status": shown or "error", "created": []}]
 
+    @step("epresc_retrieve")
     def epresc_retrieve(self, person_id: str, prescription_id: str) -> dict[str, Any]:
         since = self.recorder.mark()
         self.operator.say(f"Pour l'usager {person_id}, lisez le QR code de l'ordonnance numérique {prescription_id} "
                           "(ou saisissez cet identifiant) et intégrez-la.",
                           f"For person {person_id}, scan the QR code of e-prescription {prescription_id} (or type "
                           "that identifier) and integrate it.")
-        self.recorder.wait_for(service="EPRESC", since=since, timeout=self.exchange_timeout)
+        self.operator.watch(self.recorder, service="EPRESC", since=since, timeout=self.exchange_timeout)
         shown = self.operator.ask("Qu'affiche la DUI ? (integrated, not_found, refused, unavailable, error)",
                                   "What does the DUI show? (integrated, not_found, refused, unavailable, error)")
         outcome = shown.strip().lower() or "error"
         return {"prescription_id": prescription_id, "outcome": outcome, "lines": [],
                 "message": "déclaré par l'opérateur / declared by the operator"}
 
+    @step("epresc_prescriptions")
     def epresc_prescriptions(self, person_id: str) -> list[dict[str, Any]]:
         shown = self.operator.ask(f"Identifiants des ordonnances intégrées pour {person_id}, séparés par des "
                                   "espaces (vide si aucune) :",
@@ -82,6 +88,7 @@ class AttendedFhir:
                                   "(empty if none):")
         return [{"prescription_id": uid, "lines": [], "declared_by_operator": True} for uid in shown.split()]
 
+    @step("epresc_administer")
     def epresc_administer(self, person_id: str, prescription_id: str, line_id: str,
                           administered_at: str) -> dict[str, Any]:
         since = self.recorder.mark()
@@ -89,13 +96,14 @@ class AttendedFhir:
                           f"à l'usager {person_id} ({administered_at}).",
                           f"Record the administration of line {line_id} of prescription {prescription_id} to "
                           f"person {person_id} ({administered_at}).")
-        found = self.recorder.wait_for(service="EPRESC", since=since, timeout=self.exchange_timeout,
-                                       prescription=prescription_id)
+        found = self.operator.watch(self.recorder, service="EPRESC", since=since,
+                                    timeout=self.exchange_timeout, prescription=prescription_id)
         status = "transmitted" if found and found[-1].summary.get("status") == 201 else "pending"
         return {"administration_id": "attended", "prescription_id": prescription_id, "line_id": line_id,
                 "administered_at": administered_at, "status": status,
                 "message": "déduit des échanges / from the exchanges"}
 
+    @step("epresc_administrations")
     def epresc_administrations(self, person_id: str) -> list[dict[str, Any]]:
         shown = self.operator.ask(f"Combien d'administrations la DUI conserve-t-elle pour {person_id} (envoyées ou "
                                   "en attente) ?",

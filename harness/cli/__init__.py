@@ -32,8 +32,8 @@ EXIT_SUT_UNREACHABLE = 3
 EXIT_HARNESS_ERROR = 4
 
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
-VERBS = ("run", "serve", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project", "usage",
-         "diff")
+VERBS = ("run", "serve", "report", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project",
+         "usage", "diff")
 
 
 class _Parser(argparse.ArgumentParser):

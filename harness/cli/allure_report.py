@@ -4,6 +4,12 @@ The report generator is a Node.js program (npm package ``allure``). ``dev.py`` i
 under ``.tools/``; any ``allure`` on the PATH, or the one named by ``DUI_HARNESS_ALLURE``,
 works too. Without it the run still writes the Allure results and the JUnit file, and says
 how to render them.
+
+The report is one self-contained ``index.html`` (the allure2 plugin's ``singleFile``: data,
+scripts and styles inline), so that it opens from disk in a browser, offline; a multi-file
+report fetches its data and shows "500 Failed to fetch" when opened as a file — that one
+must be served (``dui-harness report``). The generator's analytics tag is switched off
+(``ALLURE_NO_ANALYTICS``): a conformity report calls no third party.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ def find_allure(start: Path | None = None) -> str | None:
 
 
 def render_report(results: Path, output: Path, *, title: str, timeout: float = 300.0,
-                  history: Path | None = None) -> tuple[bool, str]:
+                  history: Path | None = None, single_file: bool = True) -> tuple[bool, str]:
     """Render ``results`` into ``output`` (classic Allure 2 layout with its Behaviors view).
 
     ``history``: Allure 3's ``historyPath`` (a JSON Lines file the generator reads, then appends
@@ -49,13 +55,14 @@ def render_report(results: Path, output: Path, *, title: str, timeout: float = 3
     settings: dict[str, object] = {
         "name": title,
         "output": str(output),
-        "plugins": {"allure2": {"options": {"reportName": title, "reportLanguage": "en"}}},
+        "plugins": {"allure2": {"options": {"reportName": title, "reportLanguage": "en",
+                                            "singleFile": single_file}}},
     }
     if history is not None:
         history.parent.mkdir(parents=True, exist_ok=True)
         settings["historyPath"] = str(history)
     config.write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
-    env = {**os.environ, "NO_COLOR": "1", "CI": os.environ.get("CI", "true")}
+    env = {**os.environ, "NO_COLOR": "1", "CI": os.environ.get("CI", "true"), "ALLURE_NO_ANALYTICS": "true"}
     try:
         proc = subprocess.run(
             [allure, "generate", str(results), "--config", str(config), "--output", str(output)],

@@ -169,6 +169,8 @@ def main(args: argparse.Namespace) -> int:
         if ok:
             keep_history(reports / "allure-results", reports / "allure-report")
         print(f"  rapport Allure / Allure report: {message}" if ok else f"  {message}")
+        if ok:
+            print(f"      ouvrir / open: dui-harness report {args.reports}  (ou / or {Path(message).as_uri()})")
         if seeded:
             print(f"  historique repris / history carried from {args.history}")
     print(f"  résultats Allure / Allure results: {reports / 'allure-results'}")

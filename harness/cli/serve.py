@@ -1,13 +1,21 @@
 """``dui-harness serve``: the simulators alone, for a DUI to be configured against them.
 
 Prints each simulator's URL, its control API and the test PKI files, then serves until
-Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>/exchanges``.
+Ctrl-C (or --duration seconds), printing one line per exchange as it arrives (service,
+operation, status, number of findings; colours on a terminal). Every exchange is recorded
+under <reports>/exchanges. --free-ports puts every simulator on a free port; --json writes
+a JSON Lines stream for tools on standard output (the description goes to standard error).
+
+Lance les simulateurs seuls, affiche leurs adresses puis une ligne par échange reçu.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,6 +23,7 @@ from typing import Any
 
 from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
+from harness.sut.traffic import Palette, exchange_json, exchange_line, finding_lines
 from mocks.common.server import TlsSettings
 
 __all__ = ["add_parser", "main"]
@@ -35,12 +44,46 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--no-tls", action="store_true", help="plain HTTP (no client certificate checks)")
     p.add_argument("--with-reference-dui", action="store_true",
                    help="also start the bundled reference DUI, pointed at the simulators")
-    p.add_argument("--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)")
+    p.add_argument("--duration", type=float, help="arrêter après N secondes / stop after this many seconds "
+                   "(default: until Ctrl-C)")
+    p.add_argument("--free-ports", action="store_true",
+                   help="chaque simulateur sur un port libre / every simulator on a free port")
+    p.add_argument("--json", action="store_true",
+                   help="flux JSON Lines (un objet par échange) / JSON Lines stream (one object per exchange)")
+    p.add_argument("--findings", action="store_true",
+                   help="afficher chaque constat sous son échange / show each finding under its exchange")
     p.set_defaults(handler=main)
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # stop cleanly (servers closed, count printed) on kill / docker stop
+
+
+def _emit_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _follow(recorder: Recorder, args: argparse.Namespace) -> None:
+    """Show each exchange once, as it is recorded, until the duration is over (or Ctrl-C)."""
+    deadline = time.monotonic() + args.duration if args.duration else None
+    paint = Palette.for_stream(sys.stdout)
+    seen: set[str] = set()
+    while True:
+        for exchange in recorder.exchanges():
+            if exchange.id in seen:
+                continue
+            seen.add(exchange.id)
+            if args.json:
+                _emit_json({"event": "exchange", **exchange_json(exchange)})
+                continue
+            print(f"{exchange.started:%H:%M:%S} {exchange_line(exchange, paint)}", flush=True)
+            if args.findings:
+                for line in finding_lines(exchange, paint):
+                    print(f"           {line}", flush=True)
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+        time.sleep(0.2)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -49,6 +92,10 @@ def main(args: argparse.Namespace) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
+    say = functools.partial(print, file=sys.stderr if args.json else sys.stdout, flush=True)
+    if args.free_ports:
+        for name in ("insi_port", "dmp_port", "psc_port", "eparcours_port", "epresc_port", "mss_port"):
+            setattr(args, name, 0)
     reports: Path = args.reports.resolve()
     recorder = Recorder(reports / "exchanges")
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
@@ -60,39 +107,39 @@ def main(args: argparse.Namespace) -> int:
 
         psc = PscSimulator(recorder, port=args.psc_port, tls=tls).start()
         started.append(psc)
-        print("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
-        print(f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {insi.url}/lps")
-        print(f"      control API: {insi.url}/_harness/exchanges, /_harness/faults, /_harness/state")
+        say("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
+        say(f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {insi.url}/lps")
+        say(f"      control API: {insi.url}/_harness/exchanges, /_harness/faults, /_harness/state")
         if pki:
             cert, key = pki.client("client-insi-auto")
-            print(f"  PKI de test / test PKI: {pki.directory}")
-            print(f"      CA to trust: {pki.ca_cert}")
-            print(f"      INSI-AUTO client certificate: {cert} (key {key})")
+            say(f"  PKI de test / test PKI: {pki.directory}")
+            say(f"      CA to trust: {pki.ca_cert}")
+            say(f"      INSI-AUTO client certificate: {cert} (key {key})")
         details = psc.endpoint_details()
-        print(f"  Pro Santé Connect (OpenID Connect), issuer: {psc.issuer}")
-        print(f"      discovery: {psc.discovery_url}")
-        print(f"      client: {details['client_id']} / {details['client_secret']}")
-        print(f"      control API: {psc.url}/_harness/state, /_harness/faults (bad tokens on demand)")
+        say(f"  Pro Santé Connect (OpenID Connect), issuer: {psc.issuer}")
+        say(f"      discovery: {psc.discovery_url}")
+        say(f"      client: {details['client_id']} / {details['client_secret']}")
+        say(f"      control API: {psc.url}/_harness/state, /_harness/faults (bad tokens on demand)")
         from mocks.fhir import EparcoursSimulator, EprescSimulator
 
         eparcours = EparcoursSimulator(recorder, port=args.eparcours_port, tls=tls).start()
         started.append(eparcours)
         epresc = EprescSimulator(recorder, port=args.epresc_port, tls=tls).start()
         started.append(epresc)
-        print(f"  e-parcours (FHIR R4, TDDUI flux 1: POST [base]/), base: {eparcours.url}")
-        print(f"  e-prescription (FHIR R4, modèle supposé / assumed model), base: {epresc.url}")
+        say(f"  e-parcours (FHIR R4, TDDUI flux 1: POST [base]/), base: {eparcours.url}")
+        say(f"  e-prescription (FHIR R4, modèle supposé / assumed model), base: {epresc.url}")
         from mocks.dmp import DmpSimulator
 
         dmp = DmpSimulator(recorder, port=args.dmp_port, tls=tls, signing=pki.client("signing-vihf") if pki else None)
         dmp.start()
         started.append(dmp)
-        print(f"  DMP (XDS.b ITI-41/43 {dmp.endpoints['repository']}, ITI-18/57 {dmp.endpoints['registry']}, "
+        say(f"  DMP (XDS.b ITI-41/43 {dmp.endpoints['repository']}, ITI-18/57 {dmp.endpoints['registry']}, "
               f"TD0.2 {dmp.endpoints['td02']}); VIHF signing certificate: signing-vihf of the test PKI")
         from harness.plugin.mss_session import serve_mss
 
         mss, mss_lines = serve_mss(recorder, pki, fixed=args.mss_port != 0)
         started.append(mss)
-        print("\n".join(mss_lines))
+        say("\n".join(mss_lines))
         if args.with_reference_dui:
             from reference_dui import ReferenceDui, ReferenceDuiConfig
 
@@ -109,16 +156,17 @@ def main(args: argparse.Namespace) -> int:
                                              "eparcours": {"url": eparcours.url, **ca},
                                              "epresc": {"url": epresc.url, **ca},
                                              "mssante": {"url": mss.url, **mss.endpoint_details()}})
-            print(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
-        print(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
-        print("Ctrl-C pour arrêter / to stop.", flush=True)
-        deadline = time.monotonic() + args.duration if args.duration else None
-        while deadline is None or time.monotonic() < deadline:
-            time.sleep(0.2)
+            say(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
+        say(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
+        say("Ctrl-C pour arrêter / to stop. Échanges reçus / exchanges received:")
+        if args.json:
+            _emit_json({"event": "ready", "simulators": {s.service: s.url for s in started if hasattr(s, "service")},
+                        "exchanges": str(reports / "exchanges")})
+        _follow(recorder, args)
     except KeyboardInterrupt:
         pass
     finally:
         for thing in reversed(started):
             thing.stop()
-    print(f"{len(recorder)} exchange(s) recorded.")
+    say(f"{len(recorder)} échange(s) enregistré(s) / exchange(s) recorded.")
     return 0

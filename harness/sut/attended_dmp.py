@@ -58,6 +58,7 @@ class AttendedDmp:
             "declared_by_operator": True,
         }
 
+    @step("dmp_publish")
     def dmp_publish(
         self, person_id: str, kind: str, *, title: str | None = None, confidentiality: str = "N"
     ) -> dict[str, Any]:
@@ -79,6 +80,7 @@ class AttendedDmp:
         )
         return self._publication(since, self._await(since, "ITI-41"))
 
+    @step("dmp_visibility")
     def dmp_visibility(
         self, person_id: str, document_id: str, *, masked_from_professionals: bool, invisible_to_patient: bool
     ) -> dict[str, Any]:

@@ -238,6 +238,9 @@ class Operator:
         Raises :class:`OperatorNoAnswer` on *skip*, :class:`OperatorStopped` on *stop*.
         """
         check = predicate or (lambda found: bool(found))
+        if self._eof or self.inp.closed:  # nobody at the terminal: nobody will make the DUI act
+            self.record("no-operator")
+            raise OperatorNoAnswer("pas d'opérateur (entrée fermée) / no operator (input closed)")
         shown: set[str] = set()
         deadline = time.monotonic() + timeout
         last_line = time.monotonic() - 30.0  # not a terminal: the first countdown line at once

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+import time
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,9 @@ INSTRUCTION = r">>> "
 PROMPT = r"réponse / answer > "
 SHEET = r"Configurez la DUI avec cette fiche"
 TIMED_OUT = r"délai écoulé"
+COUNTDOWN = r"⏳ \d+:\d+"
+#: seconds after the DUI's action returned before ending a wait that nothing satisfied (the DUI sent nothing)
+QUIET = 4.0
 
 
 def _ids(items: list[dict[str, Any]], key: str) -> str:
@@ -50,6 +55,9 @@ class ScriptedOperator:
         self.pending: tuple[str, dict[str, Any]] | None = None
         self.steps = 0
         self.timeouts = 0
+        self.worker: threading.Thread | None = None
+        self.done_at: float | None = None
+        self.judged = False
 
     def _step(self, number: int) -> tuple[str, dict[str, Any]]:
         for line in reversed(self.journal.read_text(encoding="utf-8").splitlines()):
@@ -59,7 +67,8 @@ class ScriptedOperator:
         raise AssertionError(f"step {number} not in the journal")
 
     def run(self, timeout: float = 120) -> None:
-        patterns = [SHEET, HEADER, INSTRUCTION, PROMPT, TIMED_OUT, pexpect.EOF]
+        """Operate until the harness ends; actions run beside the terminal, which is read all along."""
+        patterns = [SHEET, HEADER, INSTRUCTION, PROMPT, TIMED_OUT, COUNTDOWN, pexpect.EOF]
         while True:
             index = self.child.expect(patterns, timeout=timeout)
             if index == 0:
@@ -68,16 +77,33 @@ class ScriptedOperator:
             elif index == 1:
                 self.steps += 1
                 self.pending = self._step(int(self.child.match.group(1)))
+                self.judged = False
             elif index == 2 and self.pending is not None:
                 operation, args = self.pending
                 self.pending = None
-                self.answers.extend(self.perform(operation, args))
+                self.worker = threading.Thread(target=self._act, args=(operation, args), daemon=True)
+                self.done_at = None
+                self.worker.start()
             elif index == 3:
+                if self.worker is not None:
+                    self.worker.join(timeout)
                 self.child.sendline(self.answers.popleft() if self.answers else "")
             elif index == 4:
                 self.timeouts += 1
-            elif index == 5:
+            elif index == 5 and self._finished_long_ago() and not self.judged:
+                # the DUI did what it does and the harness still waits: as a person would, say "done, judge"
+                self.judged = True
+                self.child.sendline("")
+            elif index == 6:
                 return
+
+    def _act(self, operation: str, args: dict[str, Any]) -> None:
+        self.answers.extend(self.perform(operation, args))
+        self.done_at = time.monotonic()
+
+    def _finished_long_ago(self) -> bool:
+        return self.worker is not None and not self.worker.is_alive() and self.done_at is not None and (
+            time.monotonic() - self.done_at > QUIET)
 
     def perform(self, operation: str, args: dict[str, Any]) -> list[str]:
         """Do the step in the DUI; return what its screen would show, in the order the harness asks."""

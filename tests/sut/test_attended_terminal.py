@@ -45,9 +45,10 @@ def test_attended_run_in_a_terminal_reaches_a_conformant_verdict(tmp_path: Path,
         operator.run(timeout=120)
     finally:
         child.close()
-    text = screen.getvalue()
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", screen.getvalue())  # colours: a terminal was detected
     # then the run is conformant, each step was numbered and fed back live
     assert child.exitstatus == 0, text[-3000:]
+    assert "\x1b[" in screen.getvalue()
     assert operator.steps >= 40 and re.search(r"test \d+/45 · ins/", text)
     assert "← INSi rechercherInsAvecTraitsIdentite" in text and "✓ échange attendu reçu" in text
     assert "✓ conforme / pass" in text and "FICHE DE CONNEXION / CONNECTION SHEET" in text

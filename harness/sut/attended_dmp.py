@@ -36,12 +36,20 @@ class AttendedDmp:
         )
 
     def _publication(self, since: str, found: list[Exchange]) -> dict[str, Any]:
+        kept = ""
         td02 = self.recorder.exchanges(service="DMP", transaction="TD0.2", since=since)
         dmp_status = td02[-1].summary.get("autorisation") if td02 else None
+        if not found or found[-1].summary.get("status") != "Success":
+            kept = self.operator.ask(
+                "Le document n'a pas été versé : la DUI l'a-t-elle conservé ? Saisissez son identifiant (id du "
+                "document CDA), ou laissez vide s'il a disparu :",
+                "The document was not fed: did the DUI keep it? Type its id (CDA document id), or leave empty if "
+                "it is gone:",
+            )
         if not found:
             status = "blocked" if dmp_status and dmp_status != "VALIDE" else "pending"
             return {
-                "document_id": "",
+                "document_id": kept,
                 "status": status,
                 "dmp_status": dmp_status,
                 "declared_by_operator": True,
@@ -50,7 +58,7 @@ class AttendedDmp:
         last = found[-1].summary
         registered = last.get("registered") or [{}]
         return {
-            "document_id": registered[0].get("unique_id", ""),
+            "document_id": registered[0].get("unique_id", "") or (kept if last.get("status") != "Success" else ""),
             "entry_uuid": registered[0].get("entry_uuid"),
             "dmp_status": dmp_status,
             "status": "published" if last.get("status") == "Success" else "refused",

@@ -86,7 +86,21 @@ class AttendedFhir:
                                   "espaces (vide si aucune) :",
                                   f"Identifiers of the prescriptions integrated for {person_id}, space separated "
                                   "(empty if none):")
-        return [{"prescription_id": uid, "lines": [], "declared_by_operator": True} for uid in shown.split()]
+        return [{"prescription_id": uid, "lines": self._lines(uid), "declared_by_operator": True}
+                for uid in shown.split()]
+
+    def _lines(self, prescription_id: str) -> list[dict[str, Any]]:
+        """The lines the operator reads for one prescription: ``ATC posologie; ATC posologie…``."""
+        shown = self.operator.ask(f"Lignes intégrées de l'ordonnance {prescription_id} : code ATC puis posologie "
+                                  "affichée, lignes séparées par « ; » (vide si aucune) :",
+                                  f"Lines integrated from prescription {prescription_id}: ATC code then the dosage "
+                                  "shown, lines separated by ';' (empty if none):")
+        lines = []
+        for number, part in enumerate((p.strip() for p in shown.split(";") if p.strip()), start=1):
+            code, _, dosage = part.partition(" ")
+            lines.append({"line_id": str(number), "medication": {"code": code}, "dosage": dosage.strip(),
+                          "declared_by_operator": True})
+        return lines
 
     @step("epresc_administer")
     def epresc_administer(self, person_id: str, prescription_id: str, line_id: str,

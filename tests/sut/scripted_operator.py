@@ -141,9 +141,15 @@ class ScriptedOperator:
         if operation == "epresc_retrieve":
             return [dui.epresc_retrieve(**args).get("outcome", "error")]
         if operation == "epresc_prescriptions":
-            return [_ids(dui.epresc_prescriptions(args["person_id"]), "prescription_id")]
+            held = dui.epresc_prescriptions(args["person_id"])
+            lines = ["; ".join(f"{(line.get('medication') or {}).get('code')} {line.get('dosage')}"
+                               for line in p.get("lines", [])) for p in held]
+            return [_ids(held, "prescription_id"), *lines]
         if operation == "epresc_administrations":
             return [str(len(dui.epresc_administrations(args["person_id"])))]
+        if operation in ("dmp_publish", "dmp_replace"):
+            done = getattr(dui, operation)(**args)
+            return [] if done.get("status") == "published" else [str(done.get("document_id", ""))]
         getattr(dui, operation)(**args)  # lookup_ins, mss_fetch, psc_logout, dmp_*, epresc_administer
         return [""] if operation == "psc_logout" else []
 

@@ -81,12 +81,13 @@ def test_nothing_arrived_and_the_operator_skips_the_step_is_not_judged(tmp_path:
 
 
 def test_retry_waits_again_and_takes_what_arrives_then(tmp_path: Path) -> None:
-    driver, out, recorder = _driver(tmp_path, "r\n", timeout=0.5)
+    driver, out, recorder = _driver(tmp_path, "r\n2.25.17\n", timeout=0.5)
     # the exchange arrives during the second wait
     timer = _later(0.8, lambda: _exchange(recorder, "DMP", "ITI-41"))
     publication = driver.dmp_publish("p-1", "DLU")
     timer.join()
-    assert publication["status"] == "refused"  # arrived (no "Success" summary in this stand-in), judged by the test
+    # arrived (no "Success" in this stand-in's summary): the operator says which document the DUI kept
+    assert publication["status"] == "refused" and publication["document_id"] == "2.25.17"
     assert "✓ échange attendu reçu" in out.getvalue()
 
 

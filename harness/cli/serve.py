@@ -5,8 +5,6 @@ Ctrl-C (or --duration seconds), printing one line per exchange as it arrives (se
 operation, status, number of findings; colours on a terminal). Every exchange is recorded
 under <reports>/exchanges. --free-ports puts every simulator on a free port; --json writes
 a JSON Lines stream for tools on standard output (the description goes to standard error).
-
-Lance les simulateurs seuls, affiche leurs adresses puis une ligne par échange reçu.
 """
 
 from __future__ import annotations

@@ -36,10 +36,12 @@ dl.meta dd{margin:0}.finding{margin:.25rem 0;padding:.25rem .4rem;background:#ff
 .loc{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
 details pre{white-space:pre-wrap;font-size:.8rem;max-height:20rem;overflow:auto;background:#f7f7f7;padding:.4rem}
 table.req,table.svc{table-layout:fixed}table.req td{overflow-wrap:anywhere}
-table.req col.c-id{width:9.5rem}table.req td.id{white-space:normal}table.req col.c-level{width:5rem}table.req col.c-app{width:7rem}
+table.req col.c-id{width:9.5rem}table.req td.id{white-space:normal}
+table.req col.c-level{width:5rem}table.req col.c-app{width:7rem}
 table.req col.c-verdict{width:11rem}table.req col.c-title{width:30%}
 table.req .verdict,table.svc .verdict{white-space:normal;overflow-wrap:normal;word-break:normal;hyphens:manual}
-table.svc col.c-service{width:20%}table.svc th,table.svc td{font-size:.85rem}table.svc th .verdict{font-size:.72rem}table.svc td{text-align:center}
+table.svc col.c-service{width:20%}table.svc th,table.svc td{font-size:.85rem}
+table.svc th .verdict{font-size:.72rem}table.svc td{text-align:center}
 table.svc td:first-child{text-align:left}
 """
 

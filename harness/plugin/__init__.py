@@ -161,7 +161,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     width = max(len(r.id) for r in matrix.rows)
     for row in matrix.rows:
         tr.write_line(
-            f"{row.verdict.upper():<12} {row.id:<{width}}  {row.level:<6} {row.service:<5} {row.title_fr[:80]}"
+            f"{row.verdict.upper():<12} {row.id:<{width}}  {row.level:<6} {row.service:<5} {row.title_fr}"
         )
     counts = ", ".join(f"{v} {k}" for k, v in sorted(matrix.counts().items()))
     tr.write_line(f"profile {matrix.profile.label}: {len(matrix.rows)} requirements: {counts}")

@@ -77,7 +77,8 @@ class AttendedFhir:
         shown = self.operator.ask("Qu'affiche la DUI ? (integrated, not_found, refused, unavailable, error)",
                                   "What does the DUI show? (integrated, not_found, refused, unavailable, error)")
         outcome = shown.strip().lower() or "error"
-        return {"prescription_id": prescription_id, "outcome": outcome, "lines": [],
+        lines = self._lines(prescription_id) if outcome == "integrated" else []
+        return {"prescription_id": prescription_id, "outcome": outcome, "lines": lines,
                 "message": "déclaré par l'opérateur / declared by the operator"}
 
     @step("epresc_prescriptions")

@@ -42,6 +42,12 @@ def _ids(items: list[dict[str, Any]], key: str) -> str:
     return " ".join(str(i[key]) for i in items if i.get(key))
 
 
+def _lines(prescription: dict[str, Any]) -> str:
+    """The lines as the operator types them: ``ATC dosage; ATC dosage``."""
+    return "; ".join(f"{(line.get('medication') or {}).get('code')} {line.get('dosage')}"
+                     for line in prescription.get("lines", []))
+
+
 class ScriptedOperator:
     """Drives ``child`` (the harness in a pseudo-terminal) and the reference DUI at ``dui_url``."""
 
@@ -76,6 +82,7 @@ class ScriptedOperator:
                              headers={"Content-Type": "application/json"}, timeout=30).raise_for_status()
             elif index == 1:
                 self.steps += 1
+                self.answers.clear()  # what a step did not ask is not carried to the next one
                 self.pending = self._step(int(self.child.match.group(1)))
                 self.judged = False
             elif index == 2 and self.pending is not None:
@@ -139,12 +146,19 @@ class ScriptedOperator:
             exports = dui.eparcours_exports(args["person_id"])
             return [exports[-1]["status"] if exports else "error"]
         if operation == "epresc_retrieve":
-            return [dui.epresc_retrieve(**args).get("outcome", "error")]
+            done = dui.epresc_retrieve(**args)
+            return [done.get("outcome", "error"), *([_lines(done)] if done.get("outcome") == "integrated" else [])]
+        if operation == "epresc_administer":  # "line 2" is the second line the screen shows
+            held = {p["prescription_id"]: p for p in dui.epresc_prescriptions(args["person_id"])}
+            lines = held.get(args["prescription_id"], {}).get("lines", [])
+            number = args["line_id"]
+            if number.isdigit() and 0 < int(number) <= len(lines):
+                args = {**args, "line_id": lines[int(number) - 1]["line_id"]}
+            dui.epresc_administer(**args)
+            return []
         if operation == "epresc_prescriptions":
             held = dui.epresc_prescriptions(args["person_id"])
-            lines = ["; ".join(f"{(line.get('medication') or {}).get('code')} {line.get('dosage')}"
-                               for line in p.get("lines", [])) for p in held]
-            return [_ids(held, "prescription_id"), *lines]
+            return [_ids(held, "prescription_id"), *(_lines(p) for p in held)]
         if operation == "epresc_administrations":
             return [str(len(dui.epresc_administrations(args["person_id"])))]
         if operation in ("dmp_publish", "dmp_replace"):

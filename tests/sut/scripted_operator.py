@@ -88,6 +88,8 @@ class ScriptedOperator:
             elif index == 2 and self.pending is not None:
                 operation, args = self.pending
                 self.pending = None
+                if self.worker is not None:  # a person finishes one action before starting the next
+                    self.worker.join(timeout)
                 self.worker = threading.Thread(target=self._act, args=(operation, args), daemon=True)
                 self.done_at = None
                 self.worker.start()

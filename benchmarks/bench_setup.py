@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PHASE = re.compile(r"\[dev\.py\] (?P<what>[^:…]+): done in (?P<seconds>\d+) s")
+PHASE = re.compile(r"\[dev\.py\] (?P<what>[^:…\n]+): done in (?P<seconds>\d+) s")
 PYTEST = re.compile(r"(\d+) passed.* in (?P<seconds>[\d.]+)s")
 
 

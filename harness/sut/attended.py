@@ -78,6 +78,7 @@ class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, SutDriver):
         self._info: SutInfo | None = None
         self._traits: dict[str, Traits] = {}
         self._documents: dict[str, IdentityDocument | None] = {}
+        self._administered: dict[str, list[str]] = {}
 
     def watch(self, predicate: Any = None, /, **criteria: Any) -> list[Exchange]:
         """Wait for the step's exchange with the operator in the loop (see :meth:`Operator.watch`)."""

@@ -37,6 +37,8 @@ class AttendedFhir:
     recorder: Recorder
     operator: Operator
     exchange_timeout: float
+    #: person id -> the ids given to the administrations recorded in this run, in order
+    _administered: dict[str, list[str]]
 
     def _yes(self, french: str, english: str) -> bool:
         return self.operator.ask(f"{french} (o/n)", f"{english} (y/n)").strip().lower()[:1] in ("o", "y")
@@ -114,14 +116,20 @@ class AttendedFhir:
         found = self.operator.watch(self.recorder, service="EPRESC", since=since,
                                     timeout=self.exchange_timeout, prescription=prescription_id)
         status = "transmitted" if found and found[-1].summary.get("status") == 201 else "pending"
-        return {"administration_id": "attended", "prescription_id": prescription_id, "line_id": line_id,
+        recorded = self._administered.setdefault(person_id, [])
+        recorded.append(f"attended-{person_id}-{len(recorded) + 1}")
+        return {"administration_id": recorded[-1], "prescription_id": prescription_id, "line_id": line_id,
                 "administered_at": administered_at, "status": status,
                 "message": "déduit des échanges / from the exchanges"}
 
     @step("epresc_administrations")
     def epresc_administrations(self, person_id: str) -> list[dict[str, Any]]:
-        shown = self.operator.ask(f"Combien d'administrations la DUI conserve-t-elle pour {person_id} (envoyées ou "
-                                  "en attente) ?",
-                                  f"How many administrations does the DUI hold for {person_id} (sent or pending)?")
-        count = int(shown) if shown.strip().isdigit() else 0
-        return [{"administration_id": f"attended-{i}", "status": "declared"} for i in range(count)]
+        shown = self.operator.ask(f"Statut de chaque administration que la DUI conserve pour {person_id}, dans "
+                                  "l'ordre de saisie, séparés par des espaces (transmitted, pending, failed) ; vide "
+                                  "si aucune :",
+                                  f"Status of each administration the DUI holds for {person_id}, in the order they "
+                                  "were recorded, space separated (transmitted, pending, failed); empty if none:")
+        recorded = self._administered.get(person_id, [])
+        return [{"administration_id": recorded[i] if i < len(recorded) else f"attended-{person_id}-extra-{i + 1}",
+                 "status": status.lower(), "declared_by_operator": True}
+                for i, status in enumerate(shown.split())]

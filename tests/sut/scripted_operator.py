@@ -162,7 +162,7 @@ class ScriptedOperator:
             held = dui.epresc_prescriptions(args["person_id"])
             return [_ids(held, "prescription_id"), *(_lines(p) for p in held)]
         if operation == "epresc_administrations":
-            return [str(len(dui.epresc_administrations(args["person_id"])))]
+            return [" ".join(str(a.get("status")) for a in dui.epresc_administrations(args["person_id"]))]
         if operation in ("dmp_publish", "dmp_replace"):
             done = getattr(dui, operation)(**args)
             return [] if done.get("status") == "published" else [str(done.get("document_id", ""))]

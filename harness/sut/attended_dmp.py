@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.sut.attended_operator import step
+from harness.validators.xds import validate_submission
 
 if TYPE_CHECKING:
     from harness.core.recorder import Exchange, Recorder
@@ -16,11 +17,22 @@ if TYPE_CHECKING:
 
 __all__ = ["AttendedDmp"]
 
+CDA = {"cda": "urn:hl7-org:v3"}
 KIND_FR = {
     "DLU": "le document de liaison d'urgence (DLU)",
     "PPA": "le projet personnalisé d'accompagnement (PDF)",
     "N1": "un document médico-social PDF (non structuré)",
 }
+
+
+def _set_id(exchange: Exchange) -> str | None:
+    """The setId of the CDA the DUI submitted (what its trigger API would report), read from the ITI-41."""
+    report = validate_submission(exchange.request.body, exchange.request.header("content-type"))
+    for cda in report.cda.values():
+        found = cda.root.xpath("cda:setId/@root", namespaces=CDA) if cda.root is not None else []
+        if isinstance(found, list) and found:
+            return str(found[0])
+    return None
 
 
 class AttendedDmp:
@@ -60,6 +72,7 @@ class AttendedDmp:
         return {
             "document_id": registered[0].get("unique_id", "") or (kept if last.get("status") != "Success" else ""),
             "entry_uuid": registered[0].get("entry_uuid"),
+            "set_id": _set_id(found[-1]),
             "dmp_status": dmp_status,
             "status": "published" if last.get("status") == "Success" else "refused",
             "errors": last.get("errors") or [],

@@ -24,7 +24,7 @@ import requests
 
 from harness.core.ins import Traits
 from harness.sut.driver import IdentityDocument
-from harness.sut.http_trigger import HttpTriggerDriver
+from harness.sut.http_trigger import HttpTriggerDriver, TriggerApiError
 
 __all__ = ["ScriptedOperator"]
 
@@ -64,6 +64,8 @@ class ScriptedOperator:
         self.worker: threading.Thread | None = None
         self.done_at: float | None = None
         self.judged = False
+        #: actions the DUI refused (its trigger API answered an error), as a person would have seen them
+        self.refusals: list[str] = []
 
     def _step(self, number: int) -> tuple[str, dict[str, Any]]:
         for line in reversed(self.journal.read_text(encoding="utf-8").splitlines()):
@@ -107,8 +109,12 @@ class ScriptedOperator:
                 return
 
     def _act(self, operation: str, args: dict[str, Any]) -> None:
-        self.answers.extend(self.perform(operation, args))
-        self.done_at = time.monotonic()
+        try:
+            self.answers.extend(self.perform(operation, args))
+        except TriggerApiError as exc:  # the DUI refused the action on its screen: what a person sees too
+            self.refusals.append(f"{operation}: {exc}")
+        finally:
+            self.done_at = time.monotonic()
 
     def _finished_long_ago(self) -> bool:
         return self.worker is not None and not self.worker.is_alive() and self.done_at is not None and (

@@ -14,13 +14,15 @@ must be served (``dui-harness report``). The generator's analytics tag is switch
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["find_allure", "render_report"]
+__all__ = ["find_allure", "render_report", "report_data"]
 
 
 def find_allure(start: Path | None = None) -> str | None:
@@ -73,5 +75,25 @@ def render_report(results: Path, output: Path, *, title: str, timeout: float = 3
     index = output / "index.html"
     if proc.returncode != 0 or not index.exists():
         detail = (proc.stderr or proc.stdout).strip()[-800:]
+        if single_file and "too large" in detail:  # the generator's limit: several files, to be served
+            return render_report(results, output, title=title, timeout=timeout, history=history, single_file=False)
         return False, f"Allure report generation failed (exit {proc.returncode}): {detail}"
     return True, str(index)
+
+
+_EMBEDDED = re.compile(r'd\(("(?:[^"\\]|\\.)*"),("(?:[^"\\]|\\.)*")\)')
+
+
+def report_data(report: Path, name: str) -> bytes | None:
+    """A data file of a rendered report (``widgets/history-trend.json``…), from disk or embedded in the
+    one-file report's ``index.html``; None when the report has no such file."""
+    path = report / name
+    if path.is_file():
+        return path.read_bytes()
+    index = report / "index.html"
+    if not index.is_file():
+        return None
+    for match in _EMBEDDED.finditer(index.read_text(encoding="utf-8", errors="replace")):
+        if json.loads(match.group(1)) == name:
+            return base64.b64decode(json.loads(match.group(2)))
+    return None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness.cli.allure_report import find_allure, render_report
+from harness.cli.allure_report import find_allure, render_report, report_data
 from harness.cli.report import is_single_file, serve_folder
 from tests.cli.conftest import CliRun
 
@@ -60,3 +60,4 @@ def test_rendered_report_is_one_file_without_analytics(tmp_path: Path) -> None:
     assert is_single_file(tmp_path / "allure-report")
     page = (tmp_path / "allure-report" / "index.html").read_text(encoding="utf-8")
     assert "googletagmanager" not in page and "gtag(" not in page
+    assert json.loads(report_data(tmp_path / "allure-report", "widgets/summary.json") or b"{}")  # embedded data

@@ -36,7 +36,7 @@ EXIT_HARNESS_ERROR = 4
 
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
 VERBS = ("run", "serve", "report", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project",
-         "usage", "diff")
+         "usage", "diff", "rules")
 
 
 class _Parser(argparse.ArgumentParser):

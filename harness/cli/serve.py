@@ -21,22 +21,25 @@ from typing import Any
 
 from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
+from harness.plugin.endpoints import DEFAULT_CLIENT, endpoint_entries, reference_dui_settings
+from harness.services import Service, resolve, simulated
 from harness.sut.traffic import Palette, exchange_json, exchange_line, finding_lines
-from mocks.common.server import TlsSettings
+from mocks.common.setup import SimulatorSetup
+from mocks.common.simulator import Simulator
 
-__all__ = ["add_parser", "main"]
+__all__ = ["add_parser", "main", "ports_asked"]
 
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("serve", help="start the simulated national services standalone",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--insi-port", type=int, default=8701, help="INSi simulator port (default 8701, 0 = free)")
-    p.add_argument("--dmp-port", type=int, default=8702, help="DMP (XDS.b) simulator port (default 8702, 0 = free)")
-    p.add_argument("--psc-port", type=int, default=8706, help="Pro Santé Connect simulator port (default 8706)")
-    p.add_argument("--eparcours-port", type=int, default=8707, help="e-parcours FHIR simulator port (default 8707)")
-    p.add_argument("--epresc-port", type=int, default=8708, help="e-prescription FHIR simulator port (default 8708)")
-    p.add_argument("--mss-port", type=int, default=8710,
-                   help="MSSanté control API port (default 8710, with SMTP 8587/8465, IMAP 8143/8993; 0 = all free)")
+    for service in simulated():
+        options = service.port_options()
+        for key, port in service.ports.items():
+            extra = " (0 = every port of this service free)" if key == "port" and len(options) > 1 else ""
+            p.add_argument(options[key], type=int, default=port, dest=_dest(service, key), metavar="PORT",
+                           help=f"{service.label_fr} — {key.replace('_', ' ')} (défaut / default {port}, "
+                                f"0 = libre / free){extra}")
     p.add_argument("--reports", type=Path, default=Path("reports"), help="where exchanges are recorded")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
     p.add_argument("--no-tls", action="store_true", help="plain HTTP (no client certificate checks)")
@@ -51,6 +54,19 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--findings", action="store_true",
                    help="afficher chaque constat sous son échange / show each finding under its exchange")
     p.set_defaults(handler=main)
+
+
+def _dest(service: Service, key: str) -> str:
+    return f"port_{service.id}_{key}".lower()
+
+
+def ports_asked(args: argparse.Namespace, service: Service) -> dict[str, int]:
+    """The ports of ``service`` from the command line: each option as given (its declared fixed port
+    by default); the main port 0 makes every port of the service free."""
+    ports = {key: int(getattr(args, _dest(service, key), port)) for key, port in service.ports.items()}
+    if ports.get("port") == 0 or getattr(args, "free_ports", False):
+        ports = dict.fromkeys(ports, 0)
+    return ports
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -85,80 +101,40 @@ def _follow(recorder: Recorder, args: argparse.Namespace) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from mocks.insi import InsiSimulator
-
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
     say = functools.partial(print, file=sys.stderr if args.json else sys.stdout, flush=True)
-    if args.free_ports:
-        for name in ("insi_port", "dmp_port", "psc_port", "eparcours_port", "epresc_port", "mss_port"):
-            setattr(args, name, 0)
     reports: Path = args.reports.resolve()
     recorder = Recorder(reports / "exchanges")
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
-    tls = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert) if pki else None
-    insi = InsiSimulator(recorder, port=args.insi_port, tls=tls).start()
-    started: list[Any] = [insi]
+    started: list[Any] = []
+    simulators: dict[str, Simulator] = {}
     try:
-        from mocks.psc import PscSimulator
-
-        psc = PscSimulator(recorder, port=args.psc_port, tls=tls).start()
-        started.append(psc)
         say("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
-        say(f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {insi.url}/lps")
-        say(f"      control API: {insi.url}/_harness/exchanges, /_harness/faults, /_harness/state")
+        for service in simulated():
+            setup = SimulatorSetup(recorder, pki, ports_asked(args, service))
+            sim: Simulator = resolve(str(service.simulator))(setup)
+            started.append(sim.start())
+            simulators[service.id] = sim
+            say("\n".join(sim.serve_lines()))
         if pki:
-            cert, key = pki.client("client-insi-auto")
+            cert, key = pki.client(DEFAULT_CLIENT)
             say(f"  PKI de test / test PKI: {pki.directory}")
             say(f"      CA to trust: {pki.ca_cert}")
             say(f"      INSI-AUTO client certificate: {cert} (key {key})")
-        details = psc.endpoint_details()
-        say(f"  Pro Santé Connect (OpenID Connect), issuer: {psc.issuer}")
-        say(f"      discovery: {psc.discovery_url}")
-        say(f"      client: {details['client_id']} / {details['client_secret']}")
-        say(f"      control API: {psc.url}/_harness/state, /_harness/faults (bad tokens on demand)")
-        from mocks.fhir import EparcoursSimulator, EprescSimulator
-
-        eparcours = EparcoursSimulator(recorder, port=args.eparcours_port, tls=tls).start()
-        started.append(eparcours)
-        epresc = EprescSimulator(recorder, port=args.epresc_port, tls=tls).start()
-        started.append(epresc)
-        say(f"  e-parcours (FHIR R4, TDDUI flux 1: POST [base]/), base: {eparcours.url}")
-        say(f"  e-prescription (FHIR R4, modèle supposé / assumed model), base: {epresc.url}")
-        from mocks.dmp import DmpSimulator
-
-        dmp = DmpSimulator(recorder, port=args.dmp_port, tls=tls, signing=pki.client("signing-vihf") if pki else None)
-        dmp.start()
-        started.append(dmp)
-        say(f"  DMP (XDS.b ITI-41/43 {dmp.endpoints['repository']}, ITI-18/57 {dmp.endpoints['registry']}, "
-              f"TD0.2 {dmp.endpoints['td02']}); VIHF signing certificate: signing-vihf of the test PKI")
-        from harness.plugin.mss_session import serve_mss
-
-        mss, mss_lines = serve_mss(recorder, pki, fixed=args.mss_port != 0)
-        started.append(mss)
-        say("\n".join(mss_lines))
         if args.with_reference_dui:
             from reference_dui import ReferenceDui, ReferenceDuiConfig
 
-            client = pki.client("client-insi-auto") if pki else None
-            dui = ReferenceDui(ReferenceDuiConfig(
-                insi_url=insi.url, client_cert=client[0] if client else None,
-                client_key=client[1] if client else None, ca_cert=pki.ca_cert if pki else None,
-                pki_dir=pki.directory if pki else None)).start()
+            dui = ReferenceDui(ReferenceDuiConfig(**reference_dui_settings(simulators, pki),
+                                                  pki_dir=pki.directory if pki else None)).start()
             started.append(dui)
-            ca = {"ca": str(pki.ca_cert)} if pki else {}
-            tls_client = {"client_cert": str(client[0]), "client_key": str(client[1])} if client else {}
-            dui.service.configure_endpoints({"psc": {"url": psc.url, **details, **ca},
-                                             "dmp": {"url": dmp.url, **dmp.endpoint_details(), **tls_client, **ca},
-                                             "eparcours": {"url": eparcours.url, **ca},
-                                             "epresc": {"url": epresc.url, **ca},
-                                             "mssante": {"url": mss.url, **mss.endpoint_details()}})
+            dui.service.configure_endpoints(endpoint_entries(simulators, pki))
             say(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
         say(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
         say("Ctrl-C pour arrêter / to stop. Échanges reçus / exchanges received:")
         if args.json:
-            _emit_json({"event": "ready", "simulators": {s.service: s.url for s in started if hasattr(s, "service")},
+            _emit_json({"event": "ready", "simulators": {sid: sim.url for sid, sim in simulators.items()},
                         "exchanges": str(reports / "exchanges")})
         _follow(recorder, args)
     except KeyboardInterrupt:

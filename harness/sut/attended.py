@@ -148,14 +148,14 @@ class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, SutDriver):
         def about(exchanges: list[Exchange]) -> list[Exchange]:  # the DUI may send the name in any case
             return [e for e in exchanges if name is None or e.tags.get("birth_name", "").upper() == name]
 
-        found = about(self.watch(lambda es: bool(about(es)), service="INSi", since=since))
+        found = about(self.watch(lambda es: bool(about(es)), service="INS", since=since))
         if found:
             # let the DUI finish its strategy (retries) before reading the result
             deadline = time.monotonic() + 5.0
             while time.monotonic() < deadline:
                 count = len(found)
                 time.sleep(1.0)
-                found = about(self.recorder.exchanges(service="INSi", since=since))
+                found = about(self.recorder.exchanges(service="INS", since=since))
                 if len(found) == count:
                     break
         last = found[-1].tags.get("cr") if found else None

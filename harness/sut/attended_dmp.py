@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.sut.attended_operator import step
+from harness.sut.parts.dmp import DmpDriver
 from harness.validators.xds import validate_submission
 
 if TYPE_CHECKING:
@@ -35,8 +36,8 @@ def _set_id(exchange: Exchange) -> str | None:
     return None
 
 
-class AttendedDmp:
-    """Mixin of :class:`~harness.sut.attended.AttendedDriver` for the DMP operations."""
+class AttendedDmp(DmpDriver):
+    """The DMP part (:class:`~harness.sut.parts.dmp.DmpDriver`) of :class:`~harness.sut.attended.AttendedDriver`."""
 
     recorder: Recorder
     operator: Operator

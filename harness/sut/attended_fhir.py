@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.sut.attended_operator import step
+from harness.sut.parts.eparcours import EparcoursDriver
+from harness.sut.parts.epresc import EprescDriver
 
 if TYPE_CHECKING:
     from harness.core.recorder import Recorder
@@ -31,7 +33,7 @@ def _record_text(record: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-class AttendedFhir:
+class AttendedFhir(EparcoursDriver, EprescDriver):
     """Mixin of :class:`~harness.sut.attended.AttendedDriver` for e-parcours and e-prescription."""
 
     recorder: Recorder

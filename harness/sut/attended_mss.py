@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from harness.sut.attended_operator import step
+from harness.sut.parts.mss import MssDriver
 
 if TYPE_CHECKING:
     from harness.core.recorder import Exchange, Recorder
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AttendedMss"]
 
-SERVICE = "MSSante"
+SERVICE = "MSS"
 PATIENT_DOMAIN = "@patient.mssante.fr"
 KIND_FR = {"professional": "au professionnel", "organisation": "à la boîte organisationnelle",
            "patient": "à l'usager (sa messagerie Mon espace santé)"}
@@ -31,7 +32,7 @@ def _recipients(exchange: Exchange) -> list[str]:
     return [str(r).lower() for r in envelope.get("to", [])]
 
 
-class AttendedMss:
+class AttendedMss(MssDriver):
     """Mixin of :class:`~harness.sut.attended.AttendedDriver` for the MSSanté operations."""
 
     recorder: Recorder

@@ -1,20 +1,59 @@
-"""ASGI middleware that records every exchange of a simulator, raw bytes included.
+"""How every simulator records its exchanges, raw bytes included.
 
-The handler fills in what only it knows (transaction, summary, tags, findings) through
-``scope["state"]["exchange"]`` (``request.state.exchange`` in Starlette). Requests larger
-than ``max_body`` are answered 413 by the middleware itself, and still recorded (truncated).
+* HTTP: :class:`RecordingMiddleware` opens the exchange of each request; the request pipeline
+  (:mod:`mocks.common.pipeline`) fills in what only the service knows (transaction, summary,
+  tags, findings) through ``scope["state"]["exchange"]``. Requests larger than ``max_body`` are
+  answered 413 by the middleware itself, and still recorded (truncated).
+* Other listeners (SMTP, IMAP, the coming HL7 v2 MLLP): :class:`ListenerRecording`, one exchange
+  per unit of conversation (a mail transaction, a message fetched, an HL7 message and its ACK).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
+from harness.core.findings import Finding
 from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
+from mocks.common.faults import Fault
 
-__all__ = ["RecordingMiddleware"]
+__all__ = ["ListenerRecording", "RecordingMiddleware"]
 
 CONTROL_PREFIX = "/_harness"
+
+
+class ListenerRecording:
+    """The recording interface of a non-HTTP listener: each unit of conversation becomes one exchange,
+    shaped like an HTTP one (a start line, header-like facts, the raw bytes each way).
+
+    Args:
+        recorder: the recorder shared by the run.
+        service: the service id recorded on each exchange (``MSS``).
+    """
+
+    def __init__(self, recorder: Recorder, service: str) -> None:
+        self.recorder = recorder
+        self.service = service
+
+    def exchange(self, transaction: str, request: HttpMessage, response: HttpMessage, *, peer: str = "",
+                 client_subject: str | None = None, started: datetime | None = None) -> Exchange:
+        """A new exchange of this service (not recorded yet: add its summary, then :meth:`record`)."""
+        return Exchange(id=self.recorder.new_id(), service=self.service, transaction=transaction,
+                        started=started or utcnow(), request=request, response=response, peer=peer,
+                        tls_client_subject=client_subject)
+
+    def record(self, exchange: Exchange, *, summary: Mapping[str, Any] | None = None,
+               tags: Mapping[str, str] | None = None, findings: Iterable[Finding] = (),
+               fault: Fault | None = None) -> Exchange:
+        """Add the facts, the findings and the injected fault (one format: :meth:`Fault.describe`), and record."""
+        exchange.summary.update(summary or {})
+        exchange.tags.update(tags or {})
+        exchange.findings.extend(findings)
+        if fault is not None:
+            exchange.fault_injected = fault.describe()
+        return self.recorder.record(exchange)
 
 
 class RecordingMiddleware:
@@ -23,7 +62,7 @@ class RecordingMiddleware:
     Args:
         app: the simulator's ASGI app.
         recorder: the shared recorder.
-        service: the service name recorded on each exchange (``INSi``).
+        service: the service name recorded on each exchange (``INS``).
         max_body: largest request body accepted, in bytes.
         on_oversize: builds the ``(status, content_type, body)`` answer to an oversized request.
     """

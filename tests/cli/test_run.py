@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness import services
 from reference_dui import ReferenceDui, ReferenceDuiConfig
 
 
@@ -65,7 +66,7 @@ def test_run_writes_junit_and_exchanges(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
     junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="0"' in junit and "test_request_identifies_the_software" in junit
-    assert list((tmp_path / "exchanges").glob("*-INSi-rechercherInsAvecTraitsIdentite.request"))
+    assert list((tmp_path / "exchanges").glob("*-INS-rechercherInsAvecTraitsIdentite.request"))
     assert f"JUnit: {tmp_path / 'junit.xml'}" in result.stdout
 
 
@@ -99,17 +100,35 @@ def test_serve_prints_urls_and_each_exchange_live(tmp_path: Path) -> None:
         url = next(re.search(r"(http://127\.0\.0\.1:\d+)/lps", line) for line in lines if "/lps" in line)
         assert url is not None, lines
         health = requests.get(f"{url.group(1)}/_harness/health", timeout=5)
-        assert health.json()["service"] == "INSi"
+        assert health.json()["service"] == "INS"
         # when a request reaches INSi, then one line says what arrived, as it arrives
         requests.post(f"{url.group(1)}/lps", data=b"<not-soap", timeout=5,
                       headers={"Content-Type": "application/soap+xml"})
         live = ""
         for _ in range(60):  # bounded: the description is at most a few dozen lines
             line = proc.stdout.readline()
-            if "INSi" in line and "#" in line:
+            if line.split(" ")[1:2] == ["INS"] and "#" in line:
                 live = line
                 break
         assert " · 400 · " in live and "finding" in live, live
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)  # also closes the pipes
+    assert "exchange(s) recorded" in out
+
+
+def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
+    port = free_port()
+    others = [arg for s in services.simulated() if s.id != "INS" for o in s.port_options().values() for arg in (o, "0")]
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--insi-port", str(port), *others, "--no-tls",
+                             "--reports", str(tmp_path), "--duration", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert any(f"http://127.0.0.1:{port}/lps" in line for line in lines), lines
+        health = requests.get(f"http://127.0.0.1:{port}/_harness/health", timeout=5)
+        assert health.json()["service"] == "INS"
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)  # also closes the pipes
@@ -123,7 +142,7 @@ def test_serve_json_stream_for_tools(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         ready = json.loads(proc.stdout.readline())
-        assert ready["event"] == "ready" and set(ready["simulators"]) >= {"INSi", "DMP", "PSC", "MSSante"}
+        assert ready["event"] == "ready" and set(ready["simulators"]) >= {"INS", "DMP", "PSC", "MSS"}
         requests.get(ready["simulators"]["EPARCOURS"] + "/metadata", timeout=5)
         event = json.loads(proc.stdout.readline())
         assert event["event"] == "exchange" and event["service"] == "EPARCOURS" and event["status"] == "200"

@@ -21,7 +21,7 @@ from harness.sut.driver import SutDriver
 NOT_STEPS = {"info", "reset", "configure_endpoints", "mss_acknowledgements"}
 
 
-def _exchange(recorder: Recorder, service: str = "INSi", transaction: str = "rechercherInsAvecTraitsIdentite",
+def _exchange(recorder: Recorder, service: str = "INS", transaction: str = "rechercherInsAvecTraitsIdentite",
               findings: list[Finding] | None = None, **tags: str) -> Exchange:
     exchange = Exchange(recorder.new_id(), service, transaction, datetime.now(UTC),
                         HttpMessage("POST /lps HTTP/1.1", [], b""), HttpMessage("HTTP/1.1 200", [], b""),
@@ -64,7 +64,7 @@ def test_what_arrives_is_shown_live_and_satisfies_the_step(tmp_path: Path) -> No
     # then the step says what arrived, its finding on one line, and that the step is satisfied
     text = out.getvalue()
     assert "── étape / step 2" in text
-    assert "← INSi rechercherInsAvecTraitsIdentite · 200 · 1 constat / finding" in text
+    assert "← INS rechercherInsAvecTraitsIdentite · 200 · 1 constat / finding" in text
     assert "✗ [INS-INSI-02] IDAM missing (/soap:Envelope/soap:Header)" in text
     assert "✓ échange attendu reçu / expected exchange received" in text
     assert outcome["outcome"] == "found"

@@ -99,6 +99,7 @@ FRENCH = {
         "un dossier de preuves en plus de ceux du fichier projet (répétable)",
     "read the DUI's indicators now from its trigger API": "lire maintenant les indicateurs de la DUI (API de "
                                                           "pilotage)",
+    "only the rules of this requirement": "seulement les contrôles de cette exigence",
     "public key / certificate trusted for every bundle (repeatable)":
         "clé publique / certificat de confiance pour chaque dossier (répétable)",
 }
@@ -119,6 +120,7 @@ DESCRIPTIONS_FR = {
     "check-project": "Contrôle un projet de financement ESMS numérique au regard des règles du programme.",
     "usage": "Indicateurs d'usage d'une exécution (messages MSSanté, accusés de réception…).",
     "diff": "Compare deux exécutions : exigences dont le verdict a changé.",
+    "rules": "Liste les contrôles enregistrés et l'exigence que chacun juge.",
 }
 
 

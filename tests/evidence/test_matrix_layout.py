@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.evidence.matrix_html import render_matrix_html
-from harness.evidence.services import SERVICE_LABELS, VERDICT_LABELS
+from harness.evidence.services import VERDICT_LABELS, service_labels
 from tests.evidence.layout_check import chromium, measure, screenshot
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium not installed (apt-get install -y chromium)")
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium not install
 def _matrix() -> tuple[dict[str, object], dict[str, dict[str, object]]]:
     """Every verdict in every service, long titles, a finding with a long XPath."""
     rows, requirements = [], {}
-    for service in SERVICE_LABELS:
+    for service in service_labels():
         for n, verdict in enumerate(VERDICT_LABELS):
             rid = f"{service}-REQ-{n:02d}"
             finding = {"rule": "xds.slot.missing", "requirement": rid, "message": "le slot sourcePatientId manque",
@@ -37,7 +37,7 @@ def _matrix() -> tuple[dict[str, object], dict[str, dict[str, object]]]:
                                     "exchanges": ["00012"], "message": "E   NonConformity: " + "x" * 300}]})
             requirements[rid] = {"summary_en": "Each digital identity carries exactly one trust status",
                                  "source": "RNIV 2021 §3.2", "url": "https://example.invalid/rniv"}
-    counts = {v: len(SERVICE_LABELS) for v in VERDICT_LABELS}
+    counts = {v: len(service_labels()) for v in VERDICT_LABELS}
     return {"requirements": rows, "counts": counts, "profile": {"name": "p", "version": "1", "title": "P"}}, \
         requirements
 

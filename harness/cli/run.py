@@ -36,7 +36,7 @@ __all__ = ["add_parser", "exit_code", "main", "run_suite"]
 
 OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
            "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
-           "evidence-bundle.zip", "allurerc.json", "usage.json")
+           "evidence-bundle.zip", "allurerc.json", "usage.json", "attended")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -221,6 +221,8 @@ def main(args: argparse.Namespace) -> int:
         if ok:
             keep_history(reports / "allure-results", reports / "allure-report")
         print(f"  rapport Allure / Allure report: {message}" if ok else f"  {message}")
+        if ok:
+            print(f"      ouvrir / open: dui-harness report {args.reports}  (ou / or {Path(message).as_uri()})")
         if seeded:
             print(f"  historique repris / history carried from {args.history}")
     print(f"  résultats Allure / Allure results: {reports / 'allure-results'}")

@@ -39,7 +39,7 @@ __all__ = ["BUNDLE_FORMAT", "MANIFEST", "SIGNATURE", "BundleResult", "RunOutcome
 
 BUNDLE_FORMAT = "dui-harness-bundle/1"
 MANIFEST, SIGNATURE = "MANIFEST.json", "MANIFEST.sig"
-INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/")
+INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/", "attended/")
 INCLUDED_FILES = ("junit.xml", "coverage-matrix.json", "coverage-matrix.csv", "run.json")
 GENERATED = ("README.txt", "conformity-matrix.html", "usage.json", "profile/")
 DUI_FIELDS = ("name", "version", "editor", "build_id")

@@ -73,7 +73,15 @@ FRENCH = {
         "lancer aussi la DUI de référence, configurée vers les simulateurs",
     "folder (default: ./reports/pki)": "dossier (défaut : ./reports/pki)",
     "generate a new PKI even if a valid one exists": "générer une nouvelle PKI même si une PKI valide existe",
-    "what to validate: ins, fhir, cda, xds, mail": "quoi valider : ins, fhir, cda, xds, mail",
+    "what to validate: ins, fhir, cda, xds, mail, hl7v2": "quoi valider : ins, fhir, cda, xds, mail, hl7v2",
+    "cda: content-model version to judge with (2022.01, or MODEL=VERSION such as DLU-EHPAD-DLU=2022.01; "
+    "repeatable); default: the document's, else the newest of the pack, with a warning":
+        "cda : version du modèle de contenu pour juger (2022.01, ou MODÈLE=VERSION comme DLU-EHPAD-DLU=2022.01 ; "
+        "répétable) ; défaut : celle du document, sinon la plus récente du paquet, avec un avertissement",
+    "cda: compile the official schematrons with the project's compiler (default) or with the ANS tool's "
+    "pipeline of the pack (schematrons/moteur/)":
+        "cda : compiler les schématrons officiels avec le compilateur du projet (défaut) ou avec la chaîne de "
+        "l'outil de l'ANS fournie dans le paquet (schematrons/moteur/)",
     "print the results as JSON": "afficher les résultats en JSON",
     "assigning authority OID of values given without one": "OID d'autorité d'affectation des valeurs données sans",
     "CI-SIS artefact pack (TestContenuCDA layout: XSD, schematrons, value sets); default: $DUI_HARNESS_CDA_PACK":
@@ -112,7 +120,7 @@ DESCRIPTIONS_FR = {
              "échange reçu.",
     "pki": "Écrit la PKI de test (AC, certificat serveur, certificats clients) et dit quel service utilise "
            "chaque certificat.",
-    "validate": "Contrôle hors ligne des fichiers (INS, CDA, XDS, courriels, FHIR) avec les règles du banc.",
+    "validate": "Contrôle hors ligne des fichiers (INS, CDA, XDS, courriels, FHIR, HL7 v2) avec les règles du banc.",
     "profiles": "Liste les profils d'exigences et leurs exigences ; --check contrôle catalogues et profils.",
     "bundle": "Produit le dossier de preuves signé d'une exécution.",
     "verify": "Vérifie un dossier de preuves : intégrité, signature, cohérence.",
@@ -121,6 +129,7 @@ DESCRIPTIONS_FR = {
     "usage": "Indicateurs d'usage d'une exécution (messages MSSanté, accusés de réception…).",
     "diff": "Compare deux exécutions : exigences dont le verdict a changé.",
     "rules": "Liste les contrôles enregistrés et l'exigence que chacun juge.",
+    "pack": "Contrôle un paquet d'artefacts CI-SIS (date, schématrons exécutables, fichiers dérivés ou manquants).",
 }
 
 

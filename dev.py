@@ -17,6 +17,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import venv
 from pathlib import Path
 
@@ -32,11 +34,31 @@ def say(message: str) -> None:
     print(f"[dev.py] {message}", flush=True)
 
 
-def run(cmd: list[str], **kwargs: object) -> None:
-    result = subprocess.run(cmd, check=False, **kwargs)  # type: ignore[call-overload]
-    if result.returncode != 0:
-        say(f"command failed ({result.returncode}): {' '.join(cmd)}")
-        sys.exit(result.returncode)
+def run(cmd: list[str], what: str = "", **kwargs: object) -> int:
+    """Run ``cmd``; with ``what``, say every 10 s that it is still going (installs are long and quiet)."""
+    started = time.monotonic()
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        while not done.wait(10):
+            say(f"{what}… {time.monotonic() - started:.0f} s")
+
+    if what:
+        threading.Thread(target=heartbeat, daemon=True).start()
+    try:
+        result = subprocess.run(cmd, check=False, **kwargs)  # type: ignore[call-overload]
+    finally:
+        done.set()
+    if what:
+        say(f"{what}: {'done' if result.returncode == 0 else 'failed'} in {time.monotonic() - started:.0f} s")
+    return int(result.returncode)
+
+
+def run_or_exit(cmd: list[str], what: str = "") -> None:
+    code = run(cmd, what)
+    if code != 0:
+        say(f"command failed ({code}): {' '.join(cmd)}")
+        sys.exit(code)
 
 
 def ensure_venv() -> None:
@@ -49,10 +71,15 @@ def ensure_venv() -> None:
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
-    say("installing dui-harness and its dependencies (pip install -e '.[test]')")
-    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"])
-    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"])
+    say("installing dui-harness and its dependencies (pip install -e '.[test]'; 30-90 s the first time)")
+    run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"],
+                "upgrading pip")
+    # not --quiet: pip names each package as it collects and installs it
+    run_or_exit([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
+                 "-e", f"{ROOT}[test]"], "installing the Python packages")
     stamp.write_text(digest)
+    say(f"dui-harness is installed; its command: {BIN / 'dui-harness'} (add {BIN} to PATH, or "
+        f"`. {BIN / 'activate'}`)")
 
 
 def ensure_allure() -> None:
@@ -62,16 +89,16 @@ def ensure_allure() -> None:
     if npm is None and shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         say("npm not found: installing Debian's nodejs and npm for the Allure report generator")
         subprocess.run(["apt-get", "update", "-qq"], check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "nodejs", "npm"], check=False)
+        run(["apt-get", "install", "-y", "-qq", "nodejs", "npm"], "installing nodejs and npm")
         npm = shutil.which("npm")
     if npm is None:
         say("npm not found: the Allure results and JUnit file will be written, the HTML report will not")
         return
-    say(f"installing the Allure report generator ({ALLURE_NPM}) under {TOOLS}")
+    say(f"installing the Allure report generator ({ALLURE_NPM}) under {TOOLS} (20-60 s)")
     TOOLS.mkdir(exist_ok=True)
-    result = subprocess.run([npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--silent",
-                             ALLURE_NPM], check=False)
-    if result.returncode != 0:
+    code = run([npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--loglevel=error", ALLURE_NPM],
+               "installing the Allure report generator")
+    if code != 0:
         say("the Allure report generator could not be installed; the HTML report will be skipped")
 
 

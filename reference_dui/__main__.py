@@ -1,11 +1,15 @@
-"""Command line: ``python -m reference_dui --port 8800 --insi-url URL [--pki DIR] [--defect NAME ...]``.
+"""Command line: ``python -m reference_dui --port 8800 [--endpoints FILE] [--insi-url URL] [--pki DIR] [--defect …]``.
 
-Serves the trigger API on ``http://127.0.0.1:<port>/harness/v1`` until interrupted.
+Serves the trigger API on ``http://127.0.0.1:<port>/harness/v1`` until interrupted. To set it
+up by hand against a running bench, give it the ``endpoints.json`` of the bench's connection
+sheet (``dui-harness run --attended`` writes it under ``reports/attended/``): it is the body
+of ``PUT /config/endpoints``, which can also be sent later with ``curl -X PUT``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -23,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Defect switches: " + "; ".join(f"{k}: {v}" for k, v in DEFECTS.items()),
     )
     parser.add_argument("--port", type=int, default=8800, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--endpoints", type=Path, metavar="FILE",
+                        help="JSON body of PUT /config/endpoints to apply at start (the connection sheet's "
+                             "endpoints.json)")
     parser.add_argument("--insi-url", help="base URL of the INSi teleservice (the DUI POSTs to URL/lps)")
     parser.add_argument("--pki", type=Path, help="dui-harness test PKI directory (INSI-AUTO client cert, CA)")
     parser.add_argument("--client-cert", type=Path, help="PEM client certificate (overrides --pki)")
@@ -61,10 +68,20 @@ def main(argv: list[str] | None = None) -> int:
         timeout=args.timeout,
         pki_dir=args.pki,
     )
+    endpoints = None
+    if args.endpoints is not None:
+        try:
+            endpoints = json.loads(args.endpoints.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"--endpoints {args.endpoints}: {exc}", file=sys.stderr)
+            return 2
     dui = ReferenceDui(config).start(port=args.port)
+    if endpoints is not None:
+        dui.service.configure_endpoints(endpoints)
     signal.signal(signal.SIGTERM, _interrupt)
     defects = ", ".join(sorted(config.defects)) or "none"
-    print(f"reference DUI listening on {dui.base_url} (INSi: {config.insi_url or 'not configured'}; "
+    insi_url = (endpoints or {}).get("insi", {}).get("url") or config.insi_url
+    print(f"reference DUI listening on {dui.base_url} (INSi: {insi_url or 'not configured'}; "
           f"defects: {defects})", flush=True)
     try:
         threading.Event().wait()

@@ -19,9 +19,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from harness import __version__
+from harness.cli.texts import DESCRIPTIONS_FR, bilingual, plain
 from harness.errors import HarnessError, SutUnreachable, UsageError
 
 __all__ = ["EXIT_HARNESS_ERROR", "EXIT_NONCONFORMITY", "EXIT_OK", "EXIT_SUT_UNREACHABLE", "EXIT_USAGE", "main"]
@@ -33,14 +36,25 @@ EXIT_SUT_UNREACHABLE = 3
 EXIT_HARNESS_ERROR = 4
 
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
-VERBS = ("run", "serve", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project", "usage",
-         "diff", "rules", "pack", "countersign", "proofs", "official")
+VERBS = ("run", "serve", "report", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project",
+         "usage", "diff", "rules", "pack", "countersign", "proofs", "official")
 
 
 class _Parser(argparse.ArgumentParser):
+    """French first, no markup: descriptions go through :mod:`harness.cli.texts` (options: build_parser)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        verb = str(kwargs.get("prog", "")).removeprefix("dui-harness ").strip()
+        description = kwargs.get("description")
+        if isinstance(description, str):
+            french = DESCRIPTIONS_FR.get(verb)
+            french = textwrap.fill(french, 88) if french else None
+            kwargs["description"] = plain(f"{french}\n\n{description}" if french else description)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"dui-harness: error: {message}\n")
+        sys.stderr.write(f"dui-harness: erreur / error: {message}\n")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -48,18 +62,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dui-harness",
         description="Banc de conformité des DUI / conformity test bench for French DUI software.",
+        epilog="Codes de sortie / exit codes: 0 conforme / conformant, 1 non-conformité / non-conformity, "
+               "2 usage ou entrée illisible / usage or unreadable input, 3 DUI injoignable / DUI unreachable, "
+               "4 erreur du banc / harness error.",
     )
     parser.add_argument("--version", action="version", version=f"dui-harness {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for verb in VERBS:
         importlib.import_module(f"harness.cli.{verb.replace('-', '_')}").add_parser(subparsers)
+    for choice in subparsers._choices_actions:  # the verbs' one-line summaries
+        choice.help = bilingual(choice.help)
+    for sub in (parser, *subparsers.choices.values()):  # options added through groups too
+        for action in sub._actions:
+            action.help = bilingual(action.help)
     return parser
 
 
 def print_error(exc: HarnessError) -> None:
-    sys.stderr.write(f"dui-harness: {exc}\n")
+    sys.stderr.write(f"dui-harness: erreur / error: {exc}\n")
     if exc.tip:
-        sys.stderr.write(f"Tip: {exc.tip}\n")
+        sys.stderr.write(f"Conseil / Tip: {exc.tip}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -58,11 +58,12 @@ def bundle_reports(args: argparse.Namespace, reports: Path, out: Path | None, *,
 
 def describe(result: BundleResult) -> str:
     signer = result.manifest["signer"]
-    who = "clé à usage unique / one-time key" if signer["one_time_key"] else (signer["subject"] or "")
+    who = "clé à usage unique / one-time key" if signer["one_time_key"] else (signer["subject"] or "clé / key")
     partial = " — PARTIEL / PARTIAL" if result.manifest.get("partial") else ""
-    return (f"  dossier de preuves / evidence bundle: {result.path} ({result.members} files, {result.size} bytes)"
-            f"{partial}\n"
-            f"  signé / signed: {signer['algorithm']} {who} key {signer['public_key_sha256'][:16]}…")
+    return (f"  dossier de preuves / evidence bundle: {result.path} ({result.members} fichiers / files, "
+            f"{result.size} octets / bytes){partial}\n"
+            f"  signé / signed: {signer['algorithm']}, {who}, empreinte / fingerprint "
+            f"{signer['public_key_sha256'][:16]}…")
 
 
 def main(args: argparse.Namespace) -> int:

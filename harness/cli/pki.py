@@ -1,7 +1,9 @@
 """``dui-harness pki``: write the test PKI and explain how to configure a DUI with it.
 
-The simulators serve TLS with ``server.pem`` and, for INSi, ask for a client certificate
-issued by ``ca.pem`` whose CN is ``INSI-AUTO`` (french-specs §1.5).
+The simulators serve TLS with server.pem and, for INSi, ask for a client certificate
+issued by ca.pem whose CN is INSI-AUTO (french-specs §1.5); the MSSanté mailbox uses
+client-mss-bal, the DMP's VIHF is signed with signing-vihf. Each file is listed with the
+service that uses it.
 """
 
 from __future__ import annotations
@@ -32,11 +34,28 @@ ROLES = {
     "client-insi-auto.key": "clé du certificat INSI-AUTO / INSI-AUTO key",
     "client-insi-manu.pem": "certificat client INSi appels manuels / INSi client certificate (manual calls)",
     "client-insi-manu.key": "clé du certificat INSI-MANU / INSI-MANU key",
+    "client-mss-bal.pem": "certificat de la BAL applicative de la DUI / the DUI's MSSanté mailbox certificate",
+    "client-mss-bal.key": "clé de la BAL applicative / mailbox certificate key",
+    "signing-vihf.pem": "certificat de cachet signant le VIHF / organisation seal signing the VIHF",
+    "signing-vihf.key": "clé de signature du VIHF / VIHF signing key",
     "client-wrong-cn.pem": "CN refusé par INSi (cas négatif) / CN INSi refuses (negative case)",
     "client-wrong-cn.key": "clé du certificat au mauvais CN / wrong-CN key",
     "client-harness.pem": "certificat client du banc / the harness's own client certificate",
     "client-harness.key": "clé du certificat du banc / harness client key",
     "pki.json": "description lisible par machine / machine-readable description",
+}
+
+#: certificate file -> the services that use it (who presents it to whom)
+USED_BY = {
+    "ca.pem": "tous / all: la DUI fait confiance aux simulateurs / the DUI trusts the simulators",
+    "server.pem": "tous les simulateurs (TLS serveur) / every simulator (server TLS)",
+    "client-insi-auto.pem": "INSi (TLS mutuel, CN INSI-AUTO exigé / required); DMP, PSC, e-parcours, "
+                            "e-prescription (TLS client)",
+    "client-insi-manu.pem": "INSi, appels manuels / manual calls",
+    "client-mss-bal.pem": "MSSanté SMTP/IMAP (SASL EXTERNAL ou certificat seul / or certificate alone)",
+    "signing-vihf.pem": "DMP: signature XML-DSIG du VIHF (wsse:Security) / VIHF XML-DSIG signature",
+    "client-wrong-cn.pem": "tests négatifs du banc / the harness's negative tests",
+    "client-harness.pem": "le banc lui-même (API de contrôle, MSSanté) / the harness itself",
 }
 
 
@@ -81,6 +100,8 @@ def render(pki: TestPki, *, reused: bool) -> str:
             continue
         cn = f"  CN={_cn(path)}" if name.endswith(".pem") else ""
         lines.append(f"  {name:<22} {role}{cn}")
+        if name in USED_BY:
+            lines.append(f"  {'':<22}   ↳ service : {USED_BY[name]}")
     cert, key = pki.client("client-insi-auto")
     auto_cn = CLIENT_PROFILES["client-insi-auto"][0]
     lines += [
@@ -91,7 +112,11 @@ def render(pki: TestPki, *, reused: bool) -> str:
         f"  2. INSi client certificate / certificat client INSi (CN {auto_cn}):",
         f"     certificate {cert}",
         f"     key         {key}",
-        "  3. DUI wanting a PKCS#12 file / DUI attendant un fichier PKCS#12 :",
+        f"  3. MSSanté (BAL {CLIENT_PROFILES['client-mss-bal'][0]}): {pki.client('client-mss-bal')[0]} "
+        f"/ {pki.client('client-mss-bal')[1]}",
+        f"  4. DMP, signature du VIHF / VIHF signature: {pki.client('signing-vihf')[0]} "
+        f"/ {pki.client('signing-vihf')[1]}",
+        "  5. DUI wanting a PKCS#12 file / DUI attendant un fichier PKCS#12 :",
         f"     openssl pkcs12 -export -in {cert} -inkey {key} -certfile {pki.ca_cert} "
         f"-out {cert.with_suffix('.p12')}",
     ]

@@ -40,7 +40,8 @@ __all__ = ["add_parser", "exit_code", "main", "run_suite"]
 
 OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
            "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
-           "evidence-bundle.zip", "allurerc.json", "usage.json", "official-coverage.csv", "attestations")
+           "evidence-bundle.zip", "allurerc.json", "usage.json", "official-coverage.csv", "attestations",
+           "attended")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -235,6 +236,8 @@ def main(args: argparse.Namespace) -> int:
         if ok:
             keep_history(reports / "allure-results", reports / "allure-report")
         print(f"  rapport Allure / Allure report: {message}" if ok else f"  {message}")
+        if ok:
+            print(f"      ouvrir / open: dui-harness report {args.reports}  (ou / or {Path(message).as_uri()})")
         if seeded:
             print(f"  historique repris / history carried from {args.history}")
     print(f"  résultats Allure / Allure results: {reports / 'allure-results'}")

@@ -1,13 +1,19 @@
 """``dui-harness serve``: the simulators alone, for a DUI to be configured against them.
 
 Prints each simulator's URL, its control API and the test PKI files, then serves until
-Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>/exchanges``.
+Ctrl-C (or --duration seconds), printing one line per exchange as it arrives (service,
+operation, status, number of findings; colours on a terminal). Every exchange is recorded
+under <reports>/exchanges. --free-ports puts every simulator on a free port; --json writes
+a JSON Lines stream for tools on standard output (the description goes to standard error).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,6 +23,7 @@ from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
 from harness.plugin.endpoints import DEFAULT_CLIENT, endpoint_entries, reference_dui_settings
 from harness.services import Service, resolve, simulated
+from harness.sut.traffic import Palette, exchange_json, exchange_line, finding_lines
 from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
 
@@ -31,13 +38,21 @@ def add_parser(subparsers: Any) -> None:
         for key, port in service.ports.items():
             extra = " (0 = every port of this service free)" if key == "port" and len(options) > 1 else ""
             p.add_argument(options[key], type=int, default=port, dest=_dest(service, key), metavar="PORT",
-                           help=f"{service.label_fr} — {key.replace('_', ' ')} (default {port}, 0 = free){extra}")
+                           help=f"{service.label_fr} — {key.replace('_', ' ')} (défaut / default {port}, "
+                                f"0 = libre / free){extra}")
     p.add_argument("--reports", type=Path, default=Path("reports"), help="where exchanges are recorded")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
     p.add_argument("--no-tls", action="store_true", help="plain HTTP (no client certificate checks)")
     p.add_argument("--with-reference-dui", action="store_true",
                    help="also start the bundled reference DUI, pointed at the simulators")
-    p.add_argument("--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)")
+    p.add_argument("--duration", type=float, help="arrêter après N secondes / stop after this many seconds "
+                   "(default: until Ctrl-C)")
+    p.add_argument("--free-ports", action="store_true",
+                   help="chaque simulateur sur un port libre / every simulator on a free port")
+    p.add_argument("--json", action="store_true",
+                   help="flux JSON Lines (un objet par échange) / JSON Lines stream (one object per exchange)")
+    p.add_argument("--findings", action="store_true",
+                   help="afficher chaque constat sous son échange / show each finding under its exchange")
     p.set_defaults(handler=main)
 
 
@@ -49,7 +64,7 @@ def ports_asked(args: argparse.Namespace, service: Service) -> dict[str, int]:
     """The ports of ``service`` from the command line: each option as given (its declared fixed port
     by default); the main port 0 makes every port of the service free."""
     ports = {key: int(getattr(args, _dest(service, key), port)) for key, port in service.ports.items()}
-    if ports.get("port") == 0:
+    if ports.get("port") == 0 or getattr(args, "free_ports", False):
         ports = dict.fromkeys(ports, 0)
     return ports
 
@@ -58,28 +73,56 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # stop cleanly (servers closed, count printed) on kill / docker stop
 
 
+def _emit_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _follow(recorder: Recorder, args: argparse.Namespace) -> None:
+    """Show each exchange once, as it is recorded, until the duration is over (or Ctrl-C)."""
+    deadline = time.monotonic() + args.duration if args.duration else None
+    paint = Palette.for_stream(sys.stdout)
+    seen: set[str] = set()
+    while True:
+        for exchange in recorder.exchanges():
+            if exchange.id in seen:
+                continue
+            seen.add(exchange.id)
+            if args.json:
+                _emit_json({"event": "exchange", **exchange_json(exchange)})
+                continue
+            print(f"{exchange.started:%H:%M:%S} {exchange_line(exchange, paint)}", flush=True)
+            if args.findings:
+                for line in finding_lines(exchange, paint):
+                    print(f"           {line}", flush=True)
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+        time.sleep(0.2)
+
+
 def main(args: argparse.Namespace) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
+    say = functools.partial(print, file=sys.stderr if args.json else sys.stdout, flush=True)
     reports: Path = args.reports.resolve()
     recorder = Recorder(reports / "exchanges")
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
     started: list[Any] = []
     simulators: dict[str, Simulator] = {}
     try:
-        print("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
+        say("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
         for service in simulated():
             setup = SimulatorSetup(recorder, pki, ports_asked(args, service))
             sim: Simulator = resolve(str(service.simulator))(setup)
             started.append(sim.start())
             simulators[service.id] = sim
-            print("\n".join(sim.serve_lines()), flush=True)
+            say("\n".join(sim.serve_lines()))
         if pki:
             cert, key = pki.client(DEFAULT_CLIENT)
-            print(f"  PKI de test / test PKI: {pki.directory}")
-            print(f"      CA to trust: {pki.ca_cert}")
-            print(f"      INSI-AUTO client certificate: {cert} (key {key})")
+            say(f"  PKI de test / test PKI: {pki.directory}")
+            say(f"      CA to trust: {pki.ca_cert}")
+            say(f"      INSI-AUTO client certificate: {cert} (key {key})")
         if args.with_reference_dui:
             from reference_dui import ReferenceDui, ReferenceDuiConfig
 
@@ -87,16 +130,17 @@ def main(args: argparse.Namespace) -> int:
                                                   pki_dir=pki.directory if pki else None)).start()
             started.append(dui)
             dui.service.configure_endpoints(endpoint_entries(simulators, pki))
-            print(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
-        print(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
-        print("Ctrl-C pour arrêter / to stop.", flush=True)
-        deadline = time.monotonic() + args.duration if args.duration else None
-        while deadline is None or time.monotonic() < deadline:
-            time.sleep(0.2)
+            say(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
+        say(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
+        say("Ctrl-C pour arrêter / to stop. Échanges reçus / exchanges received:")
+        if args.json:
+            _emit_json({"event": "ready", "simulators": {sid: sim.url for sid, sim in simulators.items()},
+                        "exchanges": str(reports / "exchanges")})
+        _follow(recorder, args)
     except KeyboardInterrupt:
         pass
     finally:
         for thing in reversed(started):
             thing.stop()
-    print(f"{len(recorder)} exchange(s) recorded.")
+    say(f"{len(recorder)} échange(s) enregistré(s) / exchange(s) recorded.")
     return 0

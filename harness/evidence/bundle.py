@@ -42,7 +42,7 @@ __all__ = ["BUNDLE_FORMAT", "MANIFEST", "SIGNATURE", "BundleResult", "RunOutcome
 
 BUNDLE_FORMAT = "dui-harness-bundle/1"
 MANIFEST, SIGNATURE = "MANIFEST.json", "MANIFEST.sig"
-INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/", "attestations/")
+INCLUDED_DIRS = ("allure-results/", "allure-report/", "exchanges/", "documents/", "attestations/", "attended/")
 INCLUDED_FILES = ("junit.xml", "coverage-matrix.json", "coverage-matrix.csv", "official-coverage.csv", "run.json")
 GENERATED = ("README.txt", "conformity-matrix.html", "usage.json", "profile/")
 DUI_FIELDS = ("name", "version", "editor", "build_id")

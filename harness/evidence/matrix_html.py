@@ -37,9 +37,14 @@ dl.meta{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem;margi
 dl.meta dd{margin:0}.finding{margin:.25rem 0;padding:.25rem .4rem;background:#fff7f7;border-left:3px solid #a0001c}
 .loc{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
 details pre{white-space:pre-wrap;font-size:.8rem;max-height:20rem;overflow:auto;background:#f7f7f7;padding:.4rem}
-table.req{table-layout:fixed}table.req td{overflow-wrap:anywhere}
-table.req col.c-id{width:8.5rem}table.req col.c-level{width:5rem}table.req col.c-app{width:7rem}
-table.req col.c-verdict{width:10rem}table.req col.c-title{width:30%}table.req .verdict{white-space:normal}
+table.req,table.svc{table-layout:fixed}table.req td{overflow-wrap:anywhere}
+table.req col.c-id{width:9.5rem}table.req td.id{white-space:normal}
+table.req col.c-level{width:5rem}table.req col.c-app{width:7rem}
+table.req col.c-verdict{width:11rem}table.req col.c-title{width:30%}
+table.req .verdict,table.svc .verdict{white-space:normal;overflow-wrap:normal;word-break:normal;hyphens:manual}
+table.svc col.c-service{width:20%}table.svc th,table.svc td{font-size:.85rem}
+table.svc th .verdict{font-size:.72rem}table.svc td{text-align:center}
+table.svc td:first-child{text-align:left}
 .overall{font-size:1.25rem;font-weight:700;padding:.5rem .8rem;border-radius:6px}
 .partial{padding:.4rem .8rem;border-left:4px solid #8a4b00;background:#fdebd3}
 """
@@ -172,7 +177,8 @@ def render_matrix_html(matrix: dict[str, Any], requirements: dict[str, dict[str,
         "par l'éditeur et ne sont pas testées. / Every verdict is given in colour and in words. Attestations "
         "are declared by the editor, not tested. Les liens d'échanges ouvrent les fichiers du dossier "
         "<span class='loc'>exchanges/</span> / exchange links open the files of the exchanges/ folder.</small></p>",
-        "<h2>Par service / Per service</h2><table><tr><th>Service</th>"
+        "<h2>Par service / Per service</h2><table class='svc'><colgroup><col class='c-service'>"
+        + "<col>" * len(present) + "</colgroup><tr><th>Service</th>"
         + "".join(f"<th>{_badge(v)}</th>" for v in present) + "</tr>",
     ]
     for service in services:

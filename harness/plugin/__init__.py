@@ -38,6 +38,8 @@ from harness.plugin.writers import STAGING_PREFIX, write_outputs
 from harness.validators.cda.selection import MODEL_VERSIONS_ENV, format_pins
 
 __all__ = [*FIXTURES, "RESULT"]
+# attended mode: which test the operator is at
+pytest_plugins = ["harness.plugin.attended_progress"]
 
 #: the :class:`RunResult` of the session, once it is finished (``dui-harness run`` reads it in-process)
 RESULT = pytest.StashKey[RunResult]()
@@ -211,7 +213,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     for row in matrix.rows:
         why = f"  [{row.reason[:100]}]" if row.verdict in ("blocked", "not-judged") and row.reason else ""
         tr.write_line(
-            f"{row.verdict.upper():<12} {row.id:<{width}}  {row.level:<6} {row.service:<5} {row.title_fr[:80]}{why}"
+            f"{row.verdict.upper():<12} {row.id:<{width}}  {row.level:<6} {row.service:<5} {row.title_fr}{why}"
         )
     counts = ", ".join(f"{v} {k}" for k, v in sorted(matrix.counts().items()))
     tr.write_line(f"profile {matrix.profile.label}: {len(matrix.rows)} requirements: {counts}")

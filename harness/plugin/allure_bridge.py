@@ -10,18 +10,21 @@ unreachable DUI and from a harness error (both broken).
 from __future__ import annotations
 
 import html
+import inspect
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from harness import __version__
 from harness.core.requirements import Profile, Requirement
 from harness.core.verdicts import Overall
 from harness.sut.driver import SutInfo
 
-__all__ = ["CATEGORIES", "label_item", "mark_blocked", "write_environment"]
+__all__ = ["CATEGORIES", "label_item", "mark_blocked", "markdown_html", "write_environment"]
 
 _SEVERITY_ORDER = ("blocker", "critical", "normal", "minor", "trivial")
 #: Allure label carrying the pytest node id, to find a test's result again (:func:`mark_blocked`)
@@ -88,9 +91,20 @@ def label_item(item: pytest.Item, requirements: list[Requirement], profile: Prof
     item.add_marker(mark.allure_description_html(_description_html(doc, module_doc, requirements)))
 
 
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+_RST_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+
+
+def markdown_html(text: str) -> str:
+    """A docstring rendered as HTML: Markdown headings, lists and paragraphs (hard-wrapped lines joined),
+    reStructuredText's ``code`` and :role:`target` shown as code; raw HTML in it is escaped, not kept."""
+    text = _RST_ROLE.sub(lambda m: f"`{m.group(1).split('.')[-1]}`", inspect.cleandoc(text))
+    return str(_MARKDOWN.render(text.replace("``", "`"))).strip()
+
+
 def _description_html(doc: str, module_doc: str, requirements: list[Requirement]) -> str:
-    """The same description as HTML, for report viewers that do not render Markdown."""
-    parts = [f"<p>{html.escape(doc.strip())}</p>", "<h4>Exigences / Requirements</h4>", "<ul>"]
+    """The description shown by Allure: the test's and its module's docstrings rendered, the requirements."""
+    parts = [markdown_html(doc) if doc.strip() else "", "<h4>Exigences / Requirements</h4>", "<ul>"]
     for req in requirements:
         link = f' — <a href="{html.escape(req.url)}">source</a>' if req.url else ""
         parts.append(
@@ -102,8 +116,8 @@ def _description_html(doc: str, module_doc: str, requirements: list[Requirement]
         )
     parts.append("</ul>")
     if module_doc:
-        parts.append(f"<hr/><pre>{html.escape(module_doc.strip())}</pre>")
-    return "\n".join(parts)
+        parts.append(f"<hr/>{markdown_html(module_doc)}")
+    return "\n".join(p for p in parts if p)
 
 
 def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, mode: str,

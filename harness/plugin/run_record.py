@@ -119,7 +119,7 @@ class RunResult:
                                 "build_id": sut.build_id, "extra": sut.extra} if sut else
                                {"name": "not started", "version": "", "editor": "", "build_id": "", "extra": {}})
         dui["mode"] = self.mode
-        dui["source"] = "trigger API GET /info" if sut else "none"
+        dui["source"] = (sut.extra.get("source") or "trigger API GET /info") if sut else "none"
         return dui
 
     def completeness(self) -> dict[str, Any]:

@@ -71,7 +71,8 @@ class RunContext:
         for service in simulated():
             self.simulators[service.id] = start_simulator(self, service)
         if self.settings.attended:
-            self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout)
+            self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout,
+                                         reports=self.settings.reports)
         elif self.settings.sut_url:
             self.driver = HttpTriggerDriver(self.settings.sut_url)
         else:

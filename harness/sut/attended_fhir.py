@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.attended_operator import step
 from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
 
 if TYPE_CHECKING:
     from harness.core.recorder import Recorder
-    from harness.sut.attended import Operator
+    from harness.sut.attended_operator import Operator
 
 __all__ = ["AttendedFhir"]
 
@@ -38,10 +39,13 @@ class AttendedFhir(EparcoursDriver, EprescDriver):
     recorder: Recorder
     operator: Operator
     exchange_timeout: float
+    #: person id -> the ids given to the administrations recorded in this run, in order
+    _administered: dict[str, list[str]]
 
     def _yes(self, french: str, english: str) -> bool:
         return self.operator.ask(f"{french} (o/n)", f"{english} (y/n)").strip().lower()[:1] in ("o", "y")
 
+    @step("eparcours_export")
     def eparcours_export(self, person_id: str, record: dict[str, Any]) -> dict[str, Any]:
         since = self.recorder.mark()
         text = _record_text(record)
@@ -49,7 +53,7 @@ class AttendedFhir(EparcoursDriver, EprescDriver):
                           "plateforme e-parcours (transfert de données DUI).",
                           f"Enter for person {person_id}: {text}, then export the record to the e-parcours "
                           "platform (DUI data transfer).")
-        found = self.recorder.wait_for(service="EPARCOURS", since=since, timeout=self.exchange_timeout)
+        found = self.operator.watch(self.recorder, service="EPARCOURS", since=since, timeout=self.exchange_timeout)
         if not found:
             return {"outcome": "error", "message": "no flux 1 request reached the e-parcours simulator",
                     "created": []}
@@ -58,6 +62,7 @@ class AttendedFhir(EparcoursDriver, EprescDriver):
         return {"outcome": "accepted" if accepted else "refused", "http_status": found[-1].summary.get("status"),
                 "created": [], "message": "déclaré par l'opérateur / declared by the operator"}
 
+    @step("eparcours_exports")
     def eparcours_exports(self, person_id: str) -> list[dict[str, Any]]:
         shown = self.operator.ask(f"Quel statut la DUI affiche-t-elle pour le dernier export de {person_id} ? "
                                   "(accepted, refused, error)",
@@ -65,26 +70,44 @@ class AttendedFhir(EparcoursDriver, EprescDriver):
                                   "(accepted, refused, error)").strip().lower()
         return [{"export_id": "attended", "status": shown or "error", "created": []}]
 
+    @step("epresc_retrieve")
     def epresc_retrieve(self, person_id: str, prescription_id: str) -> dict[str, Any]:
         since = self.recorder.mark()
         self.operator.say(f"Pour l'usager {person_id}, lisez le QR code de l'ordonnance numérique {prescription_id} "
                           "(ou saisissez cet identifiant) et intégrez-la.",
                           f"For person {person_id}, scan the QR code of e-prescription {prescription_id} (or type "
                           "that identifier) and integrate it.")
-        self.recorder.wait_for(service="EPRESC", since=since, timeout=self.exchange_timeout)
+        self.operator.watch(self.recorder, service="EPRESC", since=since, timeout=self.exchange_timeout)
         shown = self.operator.ask("Qu'affiche la DUI ? (integrated, not_found, refused, unavailable, error)",
                                   "What does the DUI show? (integrated, not_found, refused, unavailable, error)")
         outcome = shown.strip().lower() or "error"
-        return {"prescription_id": prescription_id, "outcome": outcome, "lines": [],
+        lines = self._lines(prescription_id) if outcome == "integrated" else []
+        return {"prescription_id": prescription_id, "outcome": outcome, "lines": lines,
                 "message": "déclaré par l'opérateur / declared by the operator"}
 
+    @step("epresc_prescriptions")
     def epresc_prescriptions(self, person_id: str) -> list[dict[str, Any]]:
         shown = self.operator.ask(f"Identifiants des ordonnances intégrées pour {person_id}, séparés par des "
                                   "espaces (vide si aucune) :",
                                   f"Identifiers of the prescriptions integrated for {person_id}, space separated "
                                   "(empty if none):")
-        return [{"prescription_id": uid, "lines": [], "declared_by_operator": True} for uid in shown.split()]
+        return [{"prescription_id": uid, "lines": self._lines(uid), "declared_by_operator": True}
+                for uid in shown.split()]
 
+    def _lines(self, prescription_id: str) -> list[dict[str, Any]]:
+        """The lines the operator reads for one prescription: ``ATC posologie; ATC posologie…``."""
+        shown = self.operator.ask(f"Lignes intégrées de l'ordonnance {prescription_id} : code ATC puis posologie "
+                                  "affichée, lignes séparées par « ; » (vide si aucune) :",
+                                  f"Lines integrated from prescription {prescription_id}: ATC code then the dosage "
+                                  "shown, lines separated by ';' (empty if none):")
+        lines = []
+        for number, part in enumerate((p.strip() for p in shown.split(";") if p.strip()), start=1):
+            code, _, dosage = part.partition(" ")
+            lines.append({"line_id": str(number), "medication": {"code": code}, "dosage": dosage.strip(),
+                          "declared_by_operator": True})
+        return lines
+
+    @step("epresc_administer")
     def epresc_administer(self, person_id: str, prescription_id: str, line_id: str,
                           administered_at: str) -> dict[str, Any]:
         since = self.recorder.mark()
@@ -92,16 +115,23 @@ class AttendedFhir(EparcoursDriver, EprescDriver):
                           f"à l'usager {person_id} ({administered_at}).",
                           f"Record the administration of line {line_id} of prescription {prescription_id} to "
                           f"person {person_id} ({administered_at}).")
-        found = self.recorder.wait_for(service="EPRESC", since=since, timeout=self.exchange_timeout,
-                                       prescription=prescription_id)
+        found = self.operator.watch(self.recorder, service="EPRESC", since=since,
+                                    timeout=self.exchange_timeout, prescription=prescription_id)
         status = "transmitted" if found and found[-1].summary.get("status") == 201 else "pending"
-        return {"administration_id": "attended", "prescription_id": prescription_id, "line_id": line_id,
+        recorded = self._administered.setdefault(person_id, [])
+        recorded.append(f"attended-{person_id}-{len(recorded) + 1}")
+        return {"administration_id": recorded[-1], "prescription_id": prescription_id, "line_id": line_id,
                 "administered_at": administered_at, "status": status,
                 "message": "déduit des échanges / from the exchanges"}
 
+    @step("epresc_administrations")
     def epresc_administrations(self, person_id: str) -> list[dict[str, Any]]:
-        shown = self.operator.ask(f"Combien d'administrations la DUI conserve-t-elle pour {person_id} (envoyées ou "
-                                  "en attente) ?",
-                                  f"How many administrations does the DUI hold for {person_id} (sent or pending)?")
-        count = int(shown) if shown.strip().isdigit() else 0
-        return [{"administration_id": f"attended-{i}", "status": "declared"} for i in range(count)]
+        shown = self.operator.ask(f"Statut de chaque administration que la DUI conserve pour {person_id}, dans "
+                                  "l'ordre de saisie, séparés par des espaces (transmitted, pending, failed) ; vide "
+                                  "si aucune :",
+                                  f"Status of each administration the DUI holds for {person_id}, in the order they "
+                                  "were recorded, space separated (transmitted, pending, failed); empty if none:")
+        recorded = self._administered.get(person_id, [])
+        return [{"administration_id": recorded[i] if i < len(recorded) else f"attended-{person_id}-extra-{i + 1}",
+                 "status": status.lower(), "declared_by_operator": True}
+                for i, status in enumerate(shown.split())]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.attended_operator import step
 from harness.sut.parts.mss import MssDriver
 
 if TYPE_CHECKING:
     from harness.core.recorder import Exchange, Recorder
-    from harness.sut.attended import Operator
+    from harness.sut.attended_operator import Operator
 
 __all__ = ["AttendedMss"]
 
@@ -53,6 +54,7 @@ class AttendedMss(MssDriver):
             found = more
         return found
 
+    @step("mss_send")
     def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
                  acknowledgement: bool = False, visible_to_patient: bool = True) -> dict[str, Any]:
         since = self.recorder.mark()
@@ -74,8 +76,8 @@ class AttendedMss(MssDriver):
                 for r in _recipients(e)) for e in found)
 
         if visible_to_patient or recipient_kind != "patient":
-            found = self.recorder.wait_for(reached, service=SERVICE, transaction="SMTP", since=since,
-                                           timeout=self.exchange_timeout)
+            found = self.operator.watch(self.recorder, reached, service=SERVICE, transaction="SMTP", since=since,
+                                        timeout=self.exchange_timeout)
         else:  # nothing should be sent: the operator says when the DUI is done
             self.operator.ask("Appuyez sur Entrée quand la DUI a terminé (envoi fait ou refusé).",
                               "Press Enter when the DUI is done (sent or refused).")
@@ -88,17 +90,20 @@ class AttendedMss(MssDriver):
         return {"status": "sent", "message_id": last.tags.get("message_id"), "recipients": _recipients(last),
                 "declared_by_operator": True}
 
+    @step("mss_fetch")
     def mss_fetch(self) -> dict[str, Any]:
         since = self.recorder.mark()
         self.operator.say("Relevez la boîte aux lettres MSSanté de la DUI et laissez-la intégrer les documents "
                           "reçus.", "Fetch the DUI's MSSanté mailbox and let it integrate the documents received.")
-        self.recorder.wait_for(service=SERVICE, transaction="IMAP FETCH", since=since, timeout=self.exchange_timeout)
+        self.operator.watch(self.recorder, service=SERVICE, transaction="IMAP FETCH", since=since,
+                            timeout=self.exchange_timeout)
         fetched = self._settle(since, "IMAP FETCH")
         self._settle(since, "SMTP")  # the acknowledgements that follow
         ids = list(dict.fromkeys(e.tags.get("message_id", "") for e in fetched))
         return {"messages": [{"message_id": m, "outcome": "ignored"} for m in ids if m],
                 "declared_by_operator": True}
 
+    @step("mss_documents")
     def mss_documents(self, person_id: str) -> list[dict[str, Any]]:
         answer = self.operator.ask(
             f"Quels documents reçus par MSSanté la DUI a-t-elle rattachés à l'usager {person_id} ? Saisissez leurs "

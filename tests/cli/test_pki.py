@@ -51,3 +51,13 @@ def test_pki_out_is_a_file(cli: Cli, tmp_path: Path) -> None:
     run = cli("pki", "--out", str(target))
     assert run.code == 2
     assert "is not a folder" in run.err and "Tip:" in run.err and "Traceback" not in run.err
+
+
+def test_pki_lists_every_certificate_with_the_service_using_it(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "pki"
+    run = cli("pki", "--out", str(out))
+    lines = run.out.splitlines()
+    for pem in sorted(p.name for p in out.glob("*.pem")):
+        index = next(i for i, line in enumerate(lines) if line.strip().startswith(pem))
+        assert "↳ service" in lines[index + 1], (pem, lines[index + 1])
+    assert "client-mss-bal.pem" in run.out and "signing-vihf.pem" in run.out

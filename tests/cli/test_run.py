@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -100,6 +101,34 @@ def test_list_defects() -> None:
     assert result.returncode == 0 and "wrong_ins_key" in result.stdout
 
 
+def test_serve_prints_urls_and_each_exchange_live(tmp_path: Path) -> None:
+    # given serve on free ports
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--free-ports", "--no-tls",
+                             "--reports", str(tmp_path), "--duration", "30", "--findings"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        url = next(re.search(r"(http://127\.0\.0\.1:\d+)/lps", line) for line in lines if "/lps" in line)
+        assert url is not None, lines
+        health = requests.get(f"{url.group(1)}/_harness/health", timeout=5)
+        assert health.json()["service"] == "INS"
+        # when a request reaches INSi, then one line says what arrived, as it arrives
+        requests.post(f"{url.group(1)}/lps", data=b"<not-soap", timeout=5,
+                      headers={"Content-Type": "application/soap+xml"})
+        live = ""
+        for _ in range(60):  # bounded: the description is at most a few dozen lines
+            line = proc.stdout.readline()
+            if line.split(" ")[1:2] == ["INS"] and "#" in line:
+                live = line
+                break
+        assert " · 400 · " in live and "finding" in live, live
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)  # also closes the pipes
+    assert "exchange(s) recorded" in out
+
+
 def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
     port = free_port()
     others = [arg for s in services.simulated() if s.id != "INS" for o in s.port_options().values() for arg in (o, "0")]
@@ -118,9 +147,25 @@ def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
     assert "exchange(s) recorded" in out
 
 
+def test_serve_json_stream_for_tools(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--free-ports", "--no-tls", "--json",
+                             "--reports", str(tmp_path), "--duration", "30"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        ready = json.loads(proc.stdout.readline())
+        assert ready["event"] == "ready" and set(ready["simulators"]) >= {"INS", "DMP", "PSC", "MSS"}
+        requests.get(ready["simulators"]["EPARCOURS"] + "/metadata", timeout=5)
+        event = json.loads(proc.stdout.readline())
+        assert event["event"] == "exchange" and event["service"] == "EPARCOURS" and event["status"] == "200"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
 def test_attended_run_without_an_operator_judges_nothing(tmp_path: Path) -> None:
     # given attended mode and nobody at the terminal (stdin closed)
-    result = subprocess.run([sys.executable, "-m", "harness", "run", "--attended", "--profile", "ins",
+    result = subprocess.run([sys.executable, "-m", "harness", "run", "--attended", "--free-ports", "--profile", "ins",
                              "--reports", str(tmp_path), "--no-report", "--no-bundle", "-q"],
                             capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, check=False)
     # then every requirement is skipped (input missing) — never passed — and the run says so

@@ -182,7 +182,7 @@ def _assert_usage_error(run: CliRun, *words: str) -> None:
     assert run.out == ""
     assert "Traceback" not in run.err
     assert run.err.startswith("dui-harness: ")
-    assert "\nTip: " in run.err
+    assert "\nConseil / Tip: " in run.err
     for word in words:
         assert word in run.err
 

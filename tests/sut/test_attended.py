@@ -78,7 +78,8 @@ def test_attended_lookup_waits_for_the_insi_call_and_reads_the_screen(
 
 def test_no_insi_call_in_time_is_reported_not_invented(world: tuple[Recorder, HttpTriggerDriver]) -> None:
     recorder, _ = world
-    silent = Operator(out=io.StringIO(), inp=io.StringIO("p-1\n"), timeout=1)
+    # the operator creates the person, then, the time being out, asks to judge what arrived (Enter)
+    silent = Operator(out=io.StringIO(), inp=io.StringIO("p-1\n\n"), timeout=1)
     driver = AttendedDriver(recorder, silent, exchange_timeout=0.5)
     created = driver.create_person(person("adrun-zoe").traits)
     outcome = driver.lookup_ins(created["person_id"])

@@ -71,11 +71,12 @@ class ScriptedOperator(Operator):
 
 def test_attended_driver_watches_the_fhir_simulators(world: tuple[Recorder, HttpTriggerDriver, str]) -> None:
     recorder, driver, pid = world
-    operator = ScriptedOperator(driver, ["o", "integrated", "accepted"])
+    operator = ScriptedOperator(driver, ["o", "integrated", "N02BE01 1 g trois fois par jour", "accepted"])
     attended = AttendedDriver(recorder, operator, exchange_timeout=10)
     exported = attended.eparcours_export(pid, RECORD)
     assert exported["outcome"] == "accepted" and exported["http_status"] == 200
     retrieved = attended.epresc_retrieve(pid, "EP-TEST-0001")
     assert retrieved["outcome"] == "integrated"
+    assert retrieved["lines"][0]["medication"]["code"] == "N02BE01"  # read back from the screen
     assert attended.eparcours_exports(pid)[0]["status"] == "accepted"
     assert any("QR code" in line for line in operator.said)

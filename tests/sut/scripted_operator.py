@@ -1,0 +1,200 @@
+"""A scripted operator for attended mode: reads the harness's terminal, acts in the reference DUI.
+
+It plays the person at the DUI's screens: it configures the DUI from the connection sheet
+(``endpoints.json``), answers the identity questions, and for each numbered step reads the
+step's operation from the attended journal (``<reports>/attended/journal.jsonl``), performs it
+through the reference DUI's trigger API once the instruction is shown, and types back what the
+screen would show. Used by ``tests/sut/test_attended_terminal.py`` and runnable by hand::
+
+    python -m tests.sut.scripted_operator REPORTS DUI_URL -- dui-harness run --attended …
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import requests
+
+from harness.core.ins import Traits
+from harness.sut.driver import IdentityDocument
+from harness.sut.http_trigger import HttpTriggerDriver, TriggerApiError
+
+__all__ = ["ScriptedOperator"]
+
+HEADER = r"── étape / step (\d+)"
+INSTRUCTION = r">>> "
+PROMPT = r"réponse / answer > "
+SHEET = r"Configurez la DUI avec cette fiche"
+TIMED_OUT = r"délai écoulé"
+COUNTDOWN = r"⏳ \d+:\d+"
+#: seconds after the DUI's action returned before ending a wait that nothing satisfied (the DUI sent nothing)
+QUIET = 4.0
+
+
+def _ids(items: list[dict[str, Any]], key: str) -> str:
+    return " ".join(str(i[key]) for i in items if i.get(key))
+
+
+def _lines(prescription: dict[str, Any]) -> str:
+    """The lines as the operator types them: ``ATC dosage; ATC dosage``."""
+    return "; ".join(f"{(line.get('medication') or {}).get('code')} {line.get('dosage')}"
+                     for line in prescription.get("lines", []))
+
+
+class ScriptedOperator:
+    """Drives ``child`` (the harness in a pseudo-terminal) and the reference DUI at ``dui_url``."""
+
+    def __init__(self, child: pexpect.spawn, reports: Path, dui_url: str, identity: list[str]) -> None:
+        self.child = child
+        self.journal = reports / "attended" / "journal.jsonl"
+        self.endpoints = reports / "attended" / "endpoints.json"
+        self.dui_url = dui_url
+        self.dui = HttpTriggerDriver(dui_url)
+        self.answers: deque[str] = deque(["", *identity])
+        self.pending: tuple[str, dict[str, Any]] | None = None
+        self.steps = 0
+        self.timeouts = 0
+        self.worker: threading.Thread | None = None
+        self.done_at: float | None = None
+        self.judged = False
+        #: actions the DUI refused (its trigger API answered an error), as a person would have seen them
+        self.refusals: list[str] = []
+
+    def _step(self, number: int) -> tuple[str, dict[str, Any]]:
+        for line in reversed(self.journal.read_text(encoding="utf-8").splitlines()):
+            event = json.loads(line)
+            if event["event"] == "step" and event["step"] == number:
+                return event["operation"], event["args"]
+        raise AssertionError(f"step {number} not in the journal")
+
+    def run(self, timeout: float = 120) -> None:
+        """Operate until the harness ends; actions run beside the terminal, which is read all along."""
+        patterns = [SHEET, HEADER, INSTRUCTION, PROMPT, TIMED_OUT, COUNTDOWN, pexpect.EOF]
+        while True:
+            index = self.child.expect(patterns, timeout=timeout)
+            if index == 0:
+                requests.put(f"{self.dui_url}/config/endpoints", data=self.endpoints.read_bytes(),
+                             headers={"Content-Type": "application/json"}, timeout=30).raise_for_status()
+            elif index == 1:
+                self.steps += 1
+                self.answers.clear()  # what a step did not ask is not carried to the next one
+                self.pending = self._step(int(self.child.match.group(1)))
+                self.judged = False
+            elif index == 2 and self.pending is not None:
+                operation, args = self.pending
+                self.pending = None
+                if self.worker is not None:  # a person finishes one action before starting the next
+                    self.worker.join(timeout)
+                self.worker = threading.Thread(target=self._act, args=(operation, args), daemon=True)
+                self.done_at = None
+                self.worker.start()
+            elif index == 3:
+                if self.worker is not None:
+                    self.worker.join(timeout)
+                self.child.sendline(self.answers.popleft() if self.answers else "")
+            elif index == 4:
+                self.timeouts += 1
+            elif index == 5 and self._finished_long_ago() and not self.judged:
+                # the DUI did what it does and the harness still waits: as a person would, say "done, judge"
+                self.judged = True
+                self.child.sendline("")
+            elif index == 6:
+                return
+
+    def _act(self, operation: str, args: dict[str, Any]) -> None:
+        try:
+            self.answers.extend(self.perform(operation, args))
+        except TriggerApiError as exc:  # the DUI refused the action on its screen: what a person sees too
+            self.refusals.append(f"{operation}: {exc}")
+        finally:
+            self.done_at = time.monotonic()
+
+    def _finished_long_ago(self) -> bool:
+        return self.worker is not None and not self.worker.is_alive() and self.done_at is not None and (
+            time.monotonic() - self.done_at > QUIET)
+
+    def perform(self, operation: str, args: dict[str, Any]) -> list[str]:
+        """Do the step in the DUI; return what its screen would show, in the order the harness asks."""
+        dui = self.dui
+        if operation == "create_person":
+            traits = args["traits"]
+            document = IdentityDocument(**args["document"]) if args.get("document") else None
+            created = dui.create_person(Traits(**{**traits, "first_names": tuple(traits["first_names"])}), document)
+            return [created["person_id"]]
+        if operation == "check_identity_document":
+            dui.check_identity_document(args["person_id"], IdentityDocument(**args["document"]))
+            return ["", *self.identity(args["person_id"])]
+        if operation == "identity":
+            return self.identity(args["person_id"])
+        if operation == "exchange_identity":
+            ins = dui.exchange_identity(args["person_id"]).get("ins")
+            return [f"{ins['value']} {ins['oid']}" if ins else ""]
+        if operation == "psc_login":
+            done = dui.psc_login(args["professional"])
+            return [(done.get("professional") or {}).get("id_nat", "") if done.get("outcome") == "logged_in" else ""]
+        if operation == "psc_session":
+            return [((dui.psc_session().get("professional") or {}).get("id_nat", ""))]
+        if operation == "mss_send":
+            dui.mss_send(**args)
+            return [""] if not args["visible_to_patient"] and args["recipient_kind"] == "patient" else []
+        if operation == "mss_documents":
+            return [_ids(dui.mss_documents(args["person_id"]), "document_id")]
+        if operation == "dmp_documents":
+            return [_ids(dui.dmp_documents(args["person_id"]), "document_id")]
+        if operation == "eparcours_export":
+            return ["o" if dui.eparcours_export(**args).get("outcome") == "accepted" else "n"]
+        if operation == "eparcours_exports":
+            exports = dui.eparcours_exports(args["person_id"])
+            return [exports[-1]["status"] if exports else "error"]
+        if operation == "epresc_retrieve":
+            done = dui.epresc_retrieve(**args)
+            return [done.get("outcome", "error"), *([_lines(done)] if done.get("outcome") == "integrated" else [])]
+        if operation == "epresc_administer":  # "line 2" is the second line the screen shows
+            held = {p["prescription_id"]: p for p in dui.epresc_prescriptions(args["person_id"])}
+            lines = held.get(args["prescription_id"], {}).get("lines", [])
+            number = args["line_id"]
+            if number.isdigit() and 0 < int(number) <= len(lines):
+                args = {**args, "line_id": lines[int(number) - 1]["line_id"]}
+            dui.epresc_administer(**args)
+            return []
+        if operation == "epresc_prescriptions":
+            held = dui.epresc_prescriptions(args["person_id"])
+            return [_ids(held, "prescription_id"), *(_lines(p) for p in held)]
+        if operation == "epresc_administrations":
+            return [" ".join(str(a.get("status")) for a in dui.epresc_administrations(args["person_id"]))]
+        if operation in ("dmp_publish", "dmp_replace"):
+            done = getattr(dui, operation)(**args)
+            return [] if done.get("status") == "published" else [str(done.get("document_id", ""))]
+        getattr(dui, operation)(**args)  # lookup_ins, mss_fetch, psc_logout, dmp_*, epresc_administer
+        return [""] if operation == "psc_logout" else []
+
+    def identity(self, person_id: str) -> list[str]:
+        identity = self.dui.identity(person_id)
+        ins, traits = identity.get("ins"), identity["traits"]
+        shown = "; ".join([traits["birth_name"], " ".join(traits["first_names"]), traits["sex"], traits["birth_date"],
+                           traits.get("birth_place") or ""])
+        return [str(identity.get("status", "")), f"{ins['value']} {ins['oid']}" if ins else "", shown]
+
+
+def main(argv: list[str]) -> int:
+    """``REPORTS DUI_URL -- COMMAND…``: run COMMAND in a pseudo-terminal and operate it, echoing its screen."""
+    split = argv.index("--")
+    reports, dui_url = Path(argv[0]), argv[1]
+    child = pexpect.spawn(argv[split + 1], argv[split + 2:], encoding="utf-8", timeout=300,
+                          dimensions=(50, 160))
+    child.logfile_read = sys.stdout
+    ScriptedOperator(child, reports, dui_url, ["DUI de référence", "0.1.0", "dui-harness", "scripted"]).run()
+    child.close()
+    return int(child.exitstatus or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+

@@ -30,6 +30,10 @@ from pysasl.mechanism.external import ExternalMechanism
 from pysasl.mechanism.login import LoginMechanism
 from pysasl.mechanism.plain import PlainMechanism
 
+from mocks.mssante import modutf7
+
+modutf7.install()  # pymap 0.36.7's decoder loops forever on b"&Z" (issue 17)
+
 if TYPE_CHECKING:
     import ssl
 

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 from harness.core.recorder import Recorder
 from mocks.common.control import control_routes
 from mocks.common.faults import FaultPlan
+from mocks.common.limits import DEFAULT_LIMITS, Limits
 from mocks.common.recording import RecordingMiddleware
 from mocks.common.server import SimulatorServer, TlsSettings
 
@@ -28,6 +29,8 @@ class Simulator:
     service = "base"
     fault_kinds: tuple[str, ...] = ()
     max_body = 10 * 1024 * 1024
+    #: bounds of every listener of the simulator (issue 17); assign before ``start()`` to change them
+    limits: Limits = DEFAULT_LIMITS
 
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None) -> None:
         self.recorder = recorder

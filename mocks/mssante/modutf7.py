@@ -78,4 +78,4 @@ def install() -> None:
     for name in PATCHED_MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "modutf7_decode"):
-            module.modutf7_decode = modutf7_decode
+            setattr(module, "modutf7_decode", modutf7_decode)  # noqa: B010 (a module we do not own)

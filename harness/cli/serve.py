@@ -1,7 +1,10 @@
 """``dui-harness serve``: the simulators alone, for a DUI to be configured against them.
 
 Prints each simulator's URL, its control API and the test PKI files, then serves until
-Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>/exchanges``.
+Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>/exchanges``;
+the DMP and FHIR stores are SQLite files in ``<reports>`` (as under ``run``), so that an
+acknowledged submission survives a restart. Control calls (``/_harness/...``) need the run's
+token, printed here and written to ``<reports>/control-token`` (mode 0600).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
+from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
 from mocks.common.server import TlsSettings
 
 __all__ = ["add_parser", "main"]
@@ -51,6 +55,7 @@ def main(args: argparse.Namespace) -> int:
 
     reports: Path = args.reports.resolve()
     recorder = Recorder(reports / "exchanges")
+    token_file = write_token_file(reports / CONTROL_TOKEN_FILE, run_token())
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
     tls = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert) if pki else None
     insi = InsiSimulator(recorder, port=args.insi_port, tls=tls).start()
@@ -75,15 +80,18 @@ def main(args: argparse.Namespace) -> int:
         print(f"      control API: {psc.url}/_harness/state, /_harness/faults (bad tokens on demand)")
         from mocks.fhir import EparcoursSimulator, EprescSimulator
 
-        eparcours = EparcoursSimulator(recorder, port=args.eparcours_port, tls=tls).start()
+        eparcours = EparcoursSimulator(recorder, port=args.eparcours_port, tls=tls,
+                                       db_path=reports / "fhir-eparcours.sqlite3").start()
         started.append(eparcours)
-        epresc = EprescSimulator(recorder, port=args.epresc_port, tls=tls).start()
+        epresc = EprescSimulator(recorder, port=args.epresc_port, tls=tls,
+                                 db_path=reports / "fhir-epresc.sqlite3").start()
         started.append(epresc)
         print(f"  e-parcours (FHIR R4, TDDUI flux 1: POST [base]/), base: {eparcours.url}")
         print(f"  e-prescription (FHIR R4, modèle supposé / assumed model), base: {epresc.url}")
         from mocks.dmp import DmpSimulator
 
-        dmp = DmpSimulator(recorder, port=args.dmp_port, tls=tls, signing=pki.client("signing-vihf") if pki else None)
+        dmp = DmpSimulator(recorder, port=args.dmp_port, tls=tls, signing=pki.client("signing-vihf") if pki else None,
+                           db_path=reports / "dmp-registry.sqlite3")
         dmp.start()
         started.append(dmp)
         print(f"  DMP (XDS.b ITI-41/43 {dmp.endpoints['repository']}, ITI-18/57 {dmp.endpoints['registry']}, "
@@ -111,6 +119,8 @@ def main(args: argparse.Namespace) -> int:
                                              "mssante": {"url": mss.url, **mss.endpoint_details()}})
             print(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
         print(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
+        print(f"  jeton de contrôle / control token (header X-Harness-Token, /_harness/*): {run_token()}")
+        print(f"      also in {token_file} (0600)")
         print("Ctrl-C pour arrêter / to stop.", flush=True)
         deadline = time.monotonic() + args.duration if args.duration else None
         while deadline is None or time.monotonic() < deadline:

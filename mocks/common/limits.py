@@ -41,6 +41,7 @@ class Limits:
         imap_quota_bytes: bytes an account may APPEND over the run (RFC 9208 OVERQUOTA beyond).
         idle_timeout: seconds a mail client may stay silent (SMTP/IMAP) before it is disconnected.
         keep_alive_timeout: seconds an idle HTTP keep-alive connection is kept.
+        header_timeout: seconds a client has to send a whole request head (slow-loris bound).
         body_timeout: seconds between two pieces of an HTTP request body.
         connections: most concurrent connections of one HTTP listener (503 beyond).
     """
@@ -61,6 +62,7 @@ class Limits:
     imap_quota_bytes: int = 256 * MIB
     idle_timeout: float = 120.0
     keep_alive_timeout: float = 5.0
+    header_timeout: float = 10.0
     body_timeout: float = 30.0
     connections: int = 256
 

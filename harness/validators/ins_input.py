@@ -21,6 +21,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.errors import InputError
+from harness.validators.input_file import read_input_file
 from harness.validators.ins_value import REQ_KEY, validate_ins
 from harness.validators.result import ValidateOptions, ValidationResult
 from harness.validators.safexml import MAX_XML_BYTES, XmlInputError, parse_xml
@@ -146,14 +147,7 @@ def _validate_file(path: Path, source: str, options: ValidateOptions) -> Validat
 
 
 def _read(path: Path, source: str) -> bytes:
-    try:
-        if path.is_dir():
-            raise InputError(f"{source}: is a folder, not a file", tip=_TIP_FILE)
-        if path.stat().st_size > MAX_XML_BYTES:
-            raise InputError(f"{source}: larger than {MAX_XML_BYTES} bytes", tip=_TIP_FILE)
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot be read ({exc.strerror or exc})", tip=_TIP_FILE) from None
+    return read_input_file(path, source, MAX_XML_BYTES, tip=_TIP_FILE)
 
 
 def _decode(data: bytes, encoding: str, source: str) -> str:
@@ -177,4 +171,6 @@ def _child_text(element: etree._Element, name: str) -> str | None:
 
 
 def _nothing_found(source: str, message: str) -> Finding:
-    return Finding(rule="ins.none", requirement="", message=message, severity=Severity.INFO, location=source)
+    """Nothing to check is never VALID: a verdict claims only what was observed (issue 17)."""
+    return Finding(rule="ins.none", requirement="", severity=Severity.ERROR, location=source,
+                   message=f"aucun INS à valider / no INS to validate: {message}")

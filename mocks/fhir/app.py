@@ -187,7 +187,11 @@ class FhirSimulator(Simulator):
             if request.method == "POST":
                 _content_type(request)
                 try:
-                    body = parse_fhir_json(await request.body(), max_bytes=self.max_body)
+                    raw = await request.body()
+                    limits = self.limits  # off the event loop: a big body never blocks other clients
+                    body = await run_in_threadpool(parse_fhir_json, raw, max_bytes=self.max_body,
+                                                   max_depth=limits.json_depth, max_entries=limits.bundle_entries,
+                                                   max_integer_digits=limits.json_integer_digits)
                 except FhirInputError as exc:
                     raise FhirError(exc.status, exc.code, exc.message, exc.location) from None
             try:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.core.findings import Finding
 from harness.errors import InputError
 from harness.validators.fhir import validate_fhir
 from harness.validators.fhir.jsonio import MAX_BYTES, FhirInputError, parse_fhir_json
+from harness.validators.fhir.tddui import STRUCT
+from harness.validators.input_file import read_input_file
 from harness.validators.result import ValidateOptions, ValidationResult
 
 __all__ = ["validate_fhir_input"]
@@ -31,15 +34,13 @@ def validate_fhir_input(target: str, options: ValidateOptions) -> list[Validatio
     path = Path(target)
     if not path.exists():
         raise InputError(f"{target}: no such file", tip=_TIP)
-    if path.is_dir():
-        raise InputError(f"{target}: is a folder, not a file", tip=_TIP)
-    if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"{target}: larger than {MAX_BYTES} bytes", tip=_TIP)
+    data = read_input_file(path, target, MAX_BYTES, tip=_TIP)
     try:
-        resource = parse_fhir_json(path.read_bytes())
-    except OSError as exc:
-        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+        resource = parse_fhir_json(data)
     except FhirInputError as exc:
+        if exc.code == "value":  # well-formed JSON holding a value FHIR refuses: a finding, not unreadable input
+            finding = Finding(f"fhir.json.{exc.code}", STRUCT, exc.message, location=exc.location or "$")
+            return [ValidationResult(target, KIND, (finding,), checked=1)]
         raise InputError(f"{target}: {exc.message}", tip=_TIP, file=target) from None
     report = validate_fhir(resource)
     count = 1

@@ -17,6 +17,7 @@ from typing import Any
 from harness.core.findings import Finding
 from harness.errors import InputError
 from harness.validators.cda import CdaReport
+from harness.validators.input_file import read_input_file
 from harness.validators.mail.headers import (
     PATIENT_DOMAIN,
     check_ack,
@@ -129,16 +130,9 @@ def validate_mail_file(target: str, options: ValidateOptions) -> list[Validation
     """
     path = Path(target)
     tip = "donnez un fichier .eml (RFC 5322) lisible / give a readable .eml (RFC 5322) file"
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{target}: no such file", tip=tip)
-    try:
-        size = path.stat().st_size
-        if size > MAX_MESSAGE_BYTES:
-            raise InputError(f"{target}: {size} bytes, more than the {MAX_MESSAGE_BYTES} bytes a message may have",
-                             tip=tip)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{target}: cannot be read ({exc.strerror})", tip=tip) from None
+    raw = read_input_file(path, target, MAX_MESSAGE_BYTES, tip=tip)  # bounded even if the file grows
     first = parse_message(raw)
     recipients = addresses([*first.headers("To"), *first.headers("Cc")]) if first.message is not None else []
     report = validate_message(raw, recipients=recipients)

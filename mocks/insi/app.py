@@ -26,6 +26,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -63,6 +64,20 @@ class _Answer:
     person: Person | None = None
     fault: dict[str, Any] | None = None
     injected: str | None = None
+
+
+#: longest identity trait searched (a birth name of 9 MB took 26 s of matching, on the event loop: issue 17)
+MAX_TRAIT_CHARS = 255
+
+
+def _overlong_trait(traits: Any) -> tuple[str, int] | None:
+    """The first trait (name, length) longer than :data:`MAX_TRAIT_CHARS`, or None."""
+    for name, value in dict(traits).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, str) and len(item) > MAX_TRAIT_CHARS:
+                return name, len(item)
+    return None
 
 
 def _soap_fault(status: int, code: str, message: str, *, subcode: str = HARNESS_SUBCODE,
@@ -170,9 +185,11 @@ class InsiSimulator(Simulator):
             answer, report = _Answer(status, payload, ctype), InsiRequestReport()
             answer.fault = {"kind": "soap", "status": status, "code": "insi.http.oversized"}
         else:
-            report = check_insi_request(body, content_type=request.headers.get("content-type"),
-                                        over_tls=bool(tls) or request.url.scheme == "https",
-                                        tls_subject=tls.get("client_subject"))
+            # off the event loop: parsing and checking a large body never stalls the other clients
+            report = await run_in_threadpool(check_insi_request, body,
+                                             content_type=request.headers.get("content-type"),
+                                             over_tls=bool(tls) or request.url.scheme == "https",
+                                             tls_subject=tls.get("client_subject"))
             answer = await self._answer(report, self.faults.take(report.operation))
         if exchange is not None:
             self._record(exchange, report, answer)
@@ -199,7 +216,7 @@ class InsiSimulator(Simulator):
         elif answer is not None and fault is not None:
             injected = f"{injected} (not applied: the request was rejected)"
         if answer is None:
-            answer = self._search(report)
+            answer = await run_in_threadpool(self._search, report)
         answer.injected = injected
         return answer
 
@@ -238,6 +255,11 @@ class InsiSimulator(Simulator):
                                message_id=report.message_id)
         if errors:
             return _soap_fault(400, errors[0].rule, _describe(errors), message_id=report.message_id)
+        long = _overlong_trait(report.traits)
+        if long is not None:
+            return _soap_fault(400, "insi.trait.length", f"Trait d'identité trop long / identity trait too long: "
+                               f"{long[0]} has {long[1]} characters, more than {MAX_TRAIT_CHARS}",
+                               message_id=report.message_id)
         idam = report.lps.get("idam")
         if self.accepted_idam is not None and idam not in self.accepted_idam:
             return _soap_fault(400, "desir_550", DESIR_550_MESSAGE, subcode="siram_100",

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 import zipfile
 
 from harness.evidence.bundle import MANIFEST
 from harness.evidence.verify import INTACT_UNVERIFIED, verify_bytes
 from tests.evidence.conftest import Run, cli
+
+
+def test_bundle_and_exchanges_are_private(clean_run: Run) -> None:
+    assert stat.S_IMODE(clean_run.bundle.stat().st_mode) == 0o600
+    exchanges = clean_run.reports / "exchanges"
+    assert stat.S_IMODE(exchanges.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(f.stat().st_mode) for f in exchanges.iterdir()} == {0o600}
 
 
 def test_without_a_trusted_key_an_intact_bundle_is_never_valid(clean_run: Run) -> None:

@@ -156,3 +156,18 @@ def test_rejected_tls_handshakes_are_recorded(pki: TestPki, tmp_path_factory: py
         assert answer == b""  # no HTTP answer over a refused handshake
         found = sim.recorder.wait_for(service="ECHO", transaction="TLS", timeout=10)
         assert found and "TLS handshake failed" in found[0].summary["error"]
+
+
+def test_control_api_never_returns_live_tokens_in_clear(echo: EchoSimulator) -> None:
+    # given an exchange whose body holds a live token and a client secret
+    since = echo.recorder.mark()
+    with requests.Session() as http:
+        http.trust_env = False
+        http.post(f"{echo.url}/echo", data=b'{"access_token": "eyJhbGciOiJSUzI1NiJ9.payload.signature"}',
+                  headers={"Authorization": "Bearer eyJhbGciOiJSUzI1NiJ9.payload.signature"}, timeout=10)
+        (exchange,) = echo.recorder.wait_for(service="ECHO", since=since, timeout=5)
+        # when the control API shows it, then the token is cut to its first characters
+        for side in ("request", "response"):
+            raw = http.get(f"{echo.url}/_harness/exchanges/{exchange.id}/{side}", headers=echo.control_headers(),
+                           timeout=10).content
+            assert b"payload.signature" not in raw and b"eyJh...(masked)" in raw

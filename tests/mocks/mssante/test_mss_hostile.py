@@ -162,3 +162,18 @@ def test_failed_starttls_handshake_is_recorded(sim: MssSimulator) -> None:
     found = sim.recorder.wait_for(service="MSSante", transaction="TLS", since=since, timeout=10)
     assert found and found[0].summary["listener"] == "imap STARTTLS", [e.summary for e in found]
     _still_answers(sim)
+
+
+def test_failed_smtp_starttls_handshake_is_recorded(sim: MssSimulator) -> None:
+    since = sim.recorder.mark()
+    untrusting = ssl.create_default_context()  # does not know the test CA: the client aborts the handshake
+    smtp = smtplib.SMTP("127.0.0.1", sim.smtp_port, timeout=15)
+    try:
+        smtp.ehlo()
+        with pytest.raises((ssl.SSLError, smtplib.SMTPException, ConnectionError)):
+            smtp.starttls(context=untrusting)
+    finally:
+        smtp.close()
+    found = sim.recorder.wait_for(service="MSSante", transaction="TLS", since=since, timeout=10)
+    assert found and found[0].summary["listener"] == "submission STARTTLS", [e.summary for e in found]
+    _still_answers(sim)

@@ -154,7 +154,7 @@ class Recorder:
     """
 
     def __init__(self, directory: Path | None = None, *, limit: int = 10_000, spool_threshold: int = 64 * 1024,
-                 max_body_bytes: int = 1024 * 1024 * 1024, max_files: int = 50_000) -> None:
+                 max_body_bytes: int = 256 * 1024 * 1024, max_files: int = 50_000) -> None:
         self._lock = threading.Condition()
         self._exchanges: list[Exchange] = []
         self._ids = itertools.count(1)

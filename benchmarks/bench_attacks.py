@@ -56,7 +56,7 @@ def _imap_line(port: int, line: bytes, timeout: float, then: bytes = b"") -> str
             return f"(closed: {exc})"
 
 
-def case(name: str, timeout: float) -> dict[str, Any]:  # noqa: C901 (one small branch per case)
+def case(name: str, timeout: float) -> dict[str, Any]:
     from harness.core.recorder import Recorder
 
     recorder = Recorder()

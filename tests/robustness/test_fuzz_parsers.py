@@ -17,6 +17,7 @@ from harness.validators.ins_value import validate_ins
 from harness.validators.insi_request import check_insi_request
 from harness.validators.safexml import XmlInputError, parse_xml
 from harness.validators.soap12 import SoapError, parse_envelope
+from harness.validators.xds.formats import check_cx, check_dtm, check_xcn, check_xon
 from harness.validators.xds.mime import MimeError, split_message
 from mocks.insi.samples import build_request
 from mocks.mssante.modutf7 import modutf7_decode
@@ -102,3 +103,15 @@ def test_mailbox_names_decode_or_are_refused_in_one_pass(data: bytes) -> None:
         assert isinstance(modutf7_decode(data), str)
     except NotParseable as exc:
         assert "modified UTF-7" in str(exc)
+
+
+HL7_ALPHABET = st.sampled_from("0123456789^&~|\\.AZaz -+:é\x00")
+
+
+@FUZZ
+@given(st.text(HL7_ALPHABET, max_size=80))
+def test_hl7_datatypes_give_problems_never_exceptions(value: str) -> None:
+    """XDS metadata in HL7 v2 datatypes (CX, XCN, XON, DTM; IHE ITI TF-3 4.2.3.1.7): a list of problems."""
+    for check in (check_cx, check_xcn, check_xon, check_dtm):
+        problems = check(value)
+        assert isinstance(problems, list) and all(isinstance(p, str) for p in problems)

@@ -30,8 +30,8 @@ class Limits:
         control_body_bytes: largest body of a ``/_harness`` control call.
         mime_parts: most MIME parts of one multipart body (MTOM, mail).
         mime_depth: deepest nesting of multiparts.
-        xml_elements: most XML elements of one SOAP envelope or metadata document.
-        xml_depth: deepest XML element nesting.
+        xml_elements: most XML elements of one SOAP envelope or metadata document (the nesting
+            depth is bounded by libxml2 itself: 256 levels without ``huge_tree``).
         bundle_entries: most entries of one FHIR Bundle.
         json_depth: deepest JSON nesting of a FHIR resource.
         json_integer_digits: most digits of a JSON integer (CPython refuses more than 4300).
@@ -52,7 +52,6 @@ class Limits:
     mime_parts: int = 200
     mime_depth: int = 8
     xml_elements: int = 100_000
-    xml_depth: int = 256
     bundle_entries: int = 500
     json_depth: int = 64
     json_integer_digits: int = 4300

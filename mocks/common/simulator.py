@@ -29,7 +29,7 @@ class Simulator:
 
     service = "base"
     fault_kinds: tuple[str, ...] = ()
-    max_body = 10 * 1024 * 1024
+    max_body = DEFAULT_LIMITS.body_bytes  # a service may set its own (DMP: 64 MiB)
     _limits: Limits = DEFAULT_LIMITS
 
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None) -> None:

@@ -48,6 +48,7 @@ class RecordingMiddleware:
         on_oversize: builds the ``(status, content_type, body)`` answer to an oversized request.
         limits: timeouts and control-body bound (:class:`~mocks.common.limits.Limits`).
         authorize: tells whether an ASGI scope may call the control API (None: every call may).
+        control_limit: the body limit of a control path (default: ``limits.control_body_bytes``).
     """
 
     def __init__(
@@ -60,6 +61,7 @@ class RecordingMiddleware:
         on_oversize: Any = None,
         limits: Limits = DEFAULT_LIMITS,
         authorize: Callable[[Any], bool] | None = None,
+        control_limit: Callable[[str], int] | None = None,
     ) -> None:
         self.app = app
         self.recorder = recorder
@@ -68,6 +70,7 @@ class RecordingMiddleware:
         self.on_oversize = on_oversize
         self.limits = limits
         self.authorize = authorize
+        self.control_limit = control_limit
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -186,7 +189,7 @@ class RecordingMiddleware:
 
     async def _control(self, scope: Any, receive: Any, send: Any) -> None:
         """A ``/_harness`` call: the run's token first, then a body within ``control_body_bytes``."""
-        limit = self.limits.control_body_bytes
+        limit = self.control_limit(scope["path"]) if self.control_limit else self.limits.control_body_bytes
         if self.authorize is not None and not self.authorize(scope):
             payload = json.dumps({"error": "jeton de contrôle requis / control token required: "
                                            "X-Harness-Token: <token> (printed by serve, file control-token)"})

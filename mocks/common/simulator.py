@@ -57,6 +57,10 @@ class Simulator:
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         return 413, "text/plain; charset=utf-8", reason.encode()
 
+    def control_body_limit(self, path: str) -> int:
+        """Largest body of a control call to ``path`` (read only after the token was checked)."""
+        return self.limits.control_body_bytes
+
     def endpoint_details(self) -> dict[str, Any]:
         """Entries a DUI needs besides ``url`` in ``PUT /config/endpoints`` (e.g. an issuer)."""
         return {}
@@ -100,6 +104,7 @@ class Simulator:
         self._middleware = RecordingMiddleware(
             app, self.recorder, self.service, max_body=self.max_body, on_oversize=self.oversize_response,
             limits=self.limits, authorize=lambda scope: is_authorized(scope, self.control_token),
+            control_limit=self.control_body_limit,
         )
         return self._middleware
 

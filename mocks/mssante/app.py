@@ -151,6 +151,12 @@ class MssSimulator(Simulator, MailRecording):
         if self._loop is not None and self._loop.is_running():
             asyncio.run_coroutine_threadsafe(self._clear_imap(), self._loop).result(5)
 
+    def control_body_limit(self, path: str) -> int:
+        """``/_harness/mss/deliver`` takes a whole message (up to the SIZE limit)."""
+        if path == "/_harness/mss/deliver":
+            return self.max_message_bytes + 64 * 1024
+        return super().control_body_limit(path)
+
     def charge_imap_quota(self, account: str, size: int) -> None:
         """Count ``size`` APPENDed bytes against ``account``'s quota, or raise :class:`LimitExceeded`."""
         with self._quota_lock:

@@ -177,3 +177,8 @@ def test_failed_smtp_starttls_handshake_is_recorded(sim: MssSimulator) -> None:
     found = sim.recorder.wait_for(service="MSSante", transaction="TLS", since=since, timeout=10)
     assert found and found[0].summary["listener"] == "submission STARTTLS", [e.summary for e in found]
     _still_answers(sim)
+
+
+def test_control_deliver_takes_a_whole_message_other_control_calls_one_mebibyte(sim: MssSimulator) -> None:
+    assert sim.control_body_limit("/_harness/mss/deliver") == sim.max_message_bytes + 64 * 1024
+    assert sim.control_body_limit("/_harness/faults") == sim.limits.control_body_bytes == 1024 * 1024

@@ -2,7 +2,8 @@
 
 A feature module (e.g. ``reference_dui.dmp.feature``) exposes ``create(service) -> Feature``.
 Each one adds its trigger API routes, its part of ``PUT /config/endpoints`` and its reset.
-Register a feature by adding its module path to :data:`FEATURE_MODULES`.
+A national service names its feature in its registration (``reference_dui_feature`` in
+:mod:`harness.services`); :data:`FEATURE_MODULES` holds the features that are no service's.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.routing import BaseRoute
 
+from harness import services
+
 if TYPE_CHECKING:
     from reference_dui.service import DuiService
 
-__all__ = ["FEATURE_MODULES", "Feature", "load_features"]
+__all__ = ["FEATURE_MODULES", "Feature", "feature_modules", "load_features"]
 
-#: module paths of the features, each with ``create(service: DuiService) -> Feature``
-FEATURE_MODULES: list[str] = []
-FEATURE_MODULES.append("reference_dui.psc.feature")
-FEATURE_MODULES.append("reference_dui.indicators")
-FEATURE_MODULES.append("reference_dui.fhir.feature")
-FEATURE_MODULES.append("reference_dui.mssante.feature")
-FEATURE_MODULES.append("reference_dui.dmp.feature")
+#: module paths of the features that belong to no national service (``GET /indicators``)
+FEATURE_MODULES: list[str] = ["reference_dui.indicators"]
+
+
+def feature_modules() -> list[str]:
+    """Every feature module, once: the services' (in declaration order), then :data:`FEATURE_MODULES`."""
+    declared = [s.reference_dui_feature for s in services.all_services() if s.reference_dui_feature]
+    return list(dict.fromkeys([*declared, *FEATURE_MODULES]))
 
 
 class Feature(Protocol):
@@ -47,7 +51,7 @@ class Feature(Protocol):
 
 def load_features(service: DuiService) -> list[Feature]:
     features = []
-    for path in FEATURE_MODULES:
+    for path in feature_modules():
         module = importlib.import_module(path)
         features.append(module.create(service))
     return features

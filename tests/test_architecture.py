@@ -67,6 +67,14 @@ class Layer:
 
 LAYERS = [
     Layer(
+        "harness/services",
+        "the service registry is pure data read by every layer (the reference DUI included): it imports only "
+        "itself; the code it names (simulator factories, counters, features) is resolved from import path "
+        "strings by the layer that runs it",
+        forbidden=TEST_RUNTIME,
+        allowed_first_party=("harness.services",),
+    ),
+    Layer(
         "harness/core",
         "the core (requirements, findings, recorder, INS rules) is plain Python: no test runner, no web "
         "server, nothing from the layers above it nor from the simulators or the reference DUI",

@@ -34,7 +34,7 @@ EXIT_HARNESS_ERROR = 4
 
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
 VERBS = ("run", "serve", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project", "usage",
-         "diff")
+         "diff", "rules")
 
 
 #: verbs that write evidence: their files are created 0600 and folders 0700 (issue 17)

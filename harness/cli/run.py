@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from harness import services
 from harness.cli.allure_report import render_report
 from harness.cli.bundle import add_signing_options, bundle_reports, describe
 from harness.core.requirements import load_profile
@@ -45,7 +46,8 @@ def add_parser(subparsers: Any) -> None:
                    help="reference DUI only: switch on a defect (repeatable); see --list-defects")
     p.add_argument("--list-defects", action="store_true", help="list the reference DUI's defect switches")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
-    p.add_argument("--insi-port", type=int, help="fixed INSi simulator port (default 8701 with --sut)")
+    p.add_argument("--insi-port", type=int,
+                   help=f"fixed INSi simulator port (default {services.get('INS').ports['port']} with --sut)")
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
     p.add_argument("--free-ports", action="store_true",
                    help="with --sut: every simulator on a free port, pushed to the DUI by PUT /config/endpoints")
@@ -83,9 +85,10 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
     reports: Path = args.reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     _clean(reports)
-    if getattr(args, "cda_pack", None):
-        load_pack(args.cda_pack)  # a wrong folder is a usage error now, not 50 skipped checks later
-        os.environ[PACK_ENV_VAR] = str(args.cda_pack.resolve())
+    pack = getattr(args, "cda_pack", None) or (Path(os.environ[PACK_ENV_VAR]) if os.environ.get(PACK_ENV_VAR, "")
+                                                 .strip() else None)  # the variable: the option's default only
+    if pack is not None:
+        load_pack(pack)  # a wrong folder is a usage error now, not 50 skipped checks later
     suites = suites_dir()
     argv = [
         str(suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),
@@ -99,6 +102,8 @@ def run_suite(args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
         argv += ["--dui-attended", "-s"]
     for defect in args.defect:
         argv += ["--dui-defect", defect]
+    if pack is not None:
+        argv += ["--dui-cda-pack", str(pack.resolve())]
     if args.pki:
         argv += ["--dui-pki", str(args.pki)]
     if args.insi_port is not None:

@@ -19,21 +19,23 @@ from typing import Any
 from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
 from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
-from mocks.common.server import TlsSettings
+from harness.plugin.endpoints import DEFAULT_CLIENT, endpoint_entries, reference_dui_settings
+from harness.services import Service, resolve, simulated
+from mocks.common.setup import SimulatorSetup
+from mocks.common.simulator import Simulator
 
-__all__ = ["add_parser", "main"]
+__all__ = ["add_parser", "main", "ports_asked"]
 
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("serve", help="start the simulated national services standalone",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--insi-port", type=int, default=8701, help="INSi simulator port (default 8701, 0 = free)")
-    p.add_argument("--dmp-port", type=int, default=8702, help="DMP (XDS.b) simulator port (default 8702, 0 = free)")
-    p.add_argument("--psc-port", type=int, default=8706, help="Pro Santé Connect simulator port (default 8706)")
-    p.add_argument("--eparcours-port", type=int, default=8707, help="e-parcours FHIR simulator port (default 8707)")
-    p.add_argument("--epresc-port", type=int, default=8708, help="e-prescription FHIR simulator port (default 8708)")
-    p.add_argument("--mss-port", type=int, default=8710,
-                   help="MSSanté control API port (default 8710, with SMTP 8587/8465, IMAP 8143/8993; 0 = all free)")
+    for service in simulated():
+        options = service.port_options()
+        for key, port in service.ports.items():
+            extra = " (0 = every port of this service free)" if key == "port" and len(options) > 1 else ""
+            p.add_argument(options[key], type=int, default=port, dest=_dest(service, key), metavar="PORT",
+                           help=f"{service.label_fr} — {key.replace('_', ' ')} (default {port}, 0 = free){extra}")
     p.add_argument("--reports", type=Path, default=Path("reports"), help="where exchanges are recorded")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
     p.add_argument("--no-tls", action="store_true", help="plain HTTP (no client certificate checks)")
@@ -43,13 +45,24 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=main)
 
 
+def _dest(service: Service, key: str) -> str:
+    return f"port_{service.id}_{key}".lower()
+
+
+def ports_asked(args: argparse.Namespace, service: Service) -> dict[str, int]:
+    """The ports of ``service`` from the command line: each option as given (its declared fixed port
+    by default); the main port 0 makes every port of the service free."""
+    ports = {key: int(getattr(args, _dest(service, key), port)) for key, port in service.ports.items()}
+    if ports.get("port") == 0:
+        ports = dict.fromkeys(ports, 0)
+    return ports
+
+
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # stop cleanly (servers closed, count printed) on kill / docker stop
 
 
 def main(args: argparse.Namespace) -> int:
-    from mocks.insi import InsiSimulator
-
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
@@ -57,66 +70,29 @@ def main(args: argparse.Namespace) -> int:
     recorder = Recorder(reports / "exchanges")
     token_file = write_token_file(reports / CONTROL_TOKEN_FILE, run_token())
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
-    tls = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert) if pki else None
-    insi = InsiSimulator(recorder, port=args.insi_port, tls=tls).start()
-    started: list[Any] = [insi]
+    started: list[Any] = []
+    simulators: dict[str, Simulator] = {}
     try:
-        from mocks.psc import PscSimulator
-
-        psc = PscSimulator(recorder, port=args.psc_port, tls=tls).start()
-        started.append(psc)
         print("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
-        print(f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {insi.url}/lps")
-        print(f"      control API: {insi.url}/_harness/exchanges, /_harness/faults, /_harness/state")
+        for service in simulated():
+            # stores on disk in the reports folder, kept across restarts (issue 17: acknowledged = kept)
+            setup = SimulatorSetup(recorder, pki, ports_asked(args, service), data_dir=reports, fresh_data=False)
+            sim: Simulator = resolve(str(service.simulator))(setup)
+            started.append(sim.start())
+            simulators[service.id] = sim
+            print("\n".join(sim.serve_lines()), flush=True)
         if pki:
-            cert, key = pki.client("client-insi-auto")
+            cert, key = pki.client(DEFAULT_CLIENT)
             print(f"  PKI de test / test PKI: {pki.directory}")
             print(f"      CA to trust: {pki.ca_cert}")
             print(f"      INSI-AUTO client certificate: {cert} (key {key})")
-        details = psc.endpoint_details()
-        print(f"  Pro Santé Connect (OpenID Connect), issuer: {psc.issuer}")
-        print(f"      discovery: {psc.discovery_url}")
-        print(f"      client: {details['client_id']} / {details['client_secret']}")
-        print(f"      control API: {psc.url}/_harness/state, /_harness/faults (bad tokens on demand)")
-        from mocks.fhir import EparcoursSimulator, EprescSimulator
-
-        eparcours = EparcoursSimulator(recorder, port=args.eparcours_port, tls=tls,
-                                       db_path=reports / "fhir-eparcours.sqlite3").start()
-        started.append(eparcours)
-        epresc = EprescSimulator(recorder, port=args.epresc_port, tls=tls,
-                                 db_path=reports / "fhir-epresc.sqlite3").start()
-        started.append(epresc)
-        print(f"  e-parcours (FHIR R4, TDDUI flux 1: POST [base]/), base: {eparcours.url}")
-        print(f"  e-prescription (FHIR R4, modèle supposé / assumed model), base: {epresc.url}")
-        from mocks.dmp import DmpSimulator
-
-        dmp = DmpSimulator(recorder, port=args.dmp_port, tls=tls, signing=pki.client("signing-vihf") if pki else None,
-                           db_path=reports / "dmp-registry.sqlite3")
-        dmp.start()
-        started.append(dmp)
-        print(f"  DMP (XDS.b ITI-41/43 {dmp.endpoints['repository']}, ITI-18/57 {dmp.endpoints['registry']}, "
-              f"TD0.2 {dmp.endpoints['td02']}); VIHF signing certificate: signing-vihf of the test PKI")
-        from harness.plugin.mss_session import serve_mss
-
-        mss, mss_lines = serve_mss(recorder, pki, fixed=args.mss_port != 0)
-        started.append(mss)
-        print("\n".join(mss_lines))
         if args.with_reference_dui:
             from reference_dui import ReferenceDui, ReferenceDuiConfig
 
-            client = pki.client("client-insi-auto") if pki else None
-            dui = ReferenceDui(ReferenceDuiConfig(
-                insi_url=insi.url, client_cert=client[0] if client else None,
-                client_key=client[1] if client else None, ca_cert=pki.ca_cert if pki else None,
-                pki_dir=pki.directory if pki else None)).start()
+            dui = ReferenceDui(ReferenceDuiConfig(**reference_dui_settings(simulators, pki),
+                                                  pki_dir=pki.directory if pki else None)).start()
             started.append(dui)
-            ca = {"ca": str(pki.ca_cert)} if pki else {}
-            tls_client = {"client_cert": str(client[0]), "client_key": str(client[1])} if client else {}
-            dui.service.configure_endpoints({"psc": {"url": psc.url, **details, **ca},
-                                             "dmp": {"url": dmp.url, **dmp.endpoint_details(), **tls_client, **ca},
-                                             "eparcours": {"url": eparcours.url, **ca},
-                                             "epresc": {"url": epresc.url, **ca},
-                                             "mssante": {"url": mss.url, **mss.endpoint_details()}})
+            dui.service.configure_endpoints(endpoint_entries(simulators, pki))
             print(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
         print(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
         print(f"  jeton de contrôle / control token (header X-Harness-Token, /_harness/*): {run_token()}")

@@ -113,6 +113,9 @@ class Exchange:
     findings: list[Finding] = field(default_factory=list)
     fault_injected: str | None = None
     claimed: bool = False
+    #: what the validators concluded about this exchange, by kind (``"xds"``: the ITI-41 report), so that
+    #: the simulator's answer and the suites' verdicts share one result; not written to files
+    judgements: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def title(self) -> str:
@@ -262,7 +265,7 @@ class Recorder:
         """Recorded exchanges matching every given criterion, oldest first.
 
         Args:
-            service: e.g. ``"INSi"``.
+            service: e.g. ``"INS"``.
             transaction: e.g. ``"rechercherInsAvecTraitsIdentite"``.
             since: only exchanges with an id greater than this one (see :meth:`mark`).
             tags: correlation keys that must all match (``birth_name="ADRUN"``).

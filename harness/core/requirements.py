@@ -22,6 +22,7 @@ from typing import Any
 
 import jsonschema
 
+from harness import services
 from harness.errors import ProfileError, UsageError
 
 __all__ = ["Catalog", "Profile", "Requirement", "list_profiles", "load_catalog", "load_profile"]
@@ -135,6 +136,15 @@ def _schema(profiles_root: Path, name: str) -> dict[str, Any]:
     return data
 
 
+def with_declared_services(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``service`` enum taken from the service registry (:mod:`harness.services`):
+    the file's list is a copy for other readers, kept equal by a test."""
+    properties = schema.get("properties")
+    if isinstance(properties, dict) and "service" in properties:
+        properties["service"] = {"enum": [service.id for service in services.all_services()]}
+    return schema
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     where = ".".join(str(p) for p in error.absolute_path) or "(row)"
     return f"column {where!r}: {error.message}"
@@ -178,7 +188,7 @@ def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requireme
 
 def load_catalog(profiles_root: Path) -> Catalog:
     """Load every ``profiles/catalog/*.csv`` and check each row against the schema."""
-    schema = _schema(profiles_root, "requirement.schema.json")
+    schema = with_declared_services(_schema(profiles_root, "requirement.schema.json"))
     files = sorted((profiles_root / "catalog").glob("*.csv"))
     if not files:
         raise ProfileError(f"{profiles_root / 'catalog'}: no requirement catalog (*.csv) found")

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["SERVICE_LABELS", "VERDICT_LABELS", "VERDICT_ORDER", "service_label", "verdict_label"]
+from harness import services
 
-#: service code of the catalogs -> "français / English"
-SERVICE_LABELS = {
-    "INS": "Identité nationale de santé (INS) / National health identifier",
-    "DMP": "Dossier médical partagé (DMP) / Shared medical record",
-    "MSS": "Messagerie sécurisée de santé (MSSanté) / Secure health messaging",
-    "EPRESC": "e-prescription / Electronic prescription",
-    "EPARCOURS": "e-parcours (plateforme régionale) / Regional care coordination platform",
-    "PSC": "Pro Santé Connect / Professional sign-in",
-    "CDA": "Documents CDA / CDA documents",
-    "DUI": "DUI (exigences générales) / DUI general requirements",
-}
+__all__ = ["VERDICT_LABELS", "VERDICT_ORDER", "service_label", "service_labels", "verdict_label"]
 
 #: verdict -> (français, English, symbol); the symbol keeps the verdict readable without colour
 VERDICT_LABELS = {
@@ -31,8 +21,17 @@ VERDICT_LABELS = {
 VERDICT_ORDER = tuple(VERDICT_LABELS)
 
 
+def service_labels() -> dict[str, str]:
+    """Service id -> ``"français / English"``, for every declared service (:mod:`harness.services`)."""
+    return {service.id: service.label for service in services.all_services()}
+
+
 def service_label(code: str) -> str:
-    return SERVICE_LABELS.get(code, code)
+    """``"français / English"`` of a service id (or of an earlier spelling); unknown: the code itself."""
+    try:
+        return services.get(code).label
+    except KeyError:
+        return code
 
 
 def verdict_label(verdict: str) -> str:

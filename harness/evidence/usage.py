@@ -3,10 +3,9 @@
 Two sources:
 
 * the exchanges the simulators recorded (a ``dui-harness run`` or a long ``dui-harness serve``
-  session): one small counting function per service, registered in :data:`COUNTERS` by the
-  exchange's ``service`` (and optionally ``transaction``) name. Adding a service is one line::
-
-      COUNTERS.append(Counter("DMP", None, dmp_documents))
+  session): one small counting function per service, declared with the indicators it feeds in
+  the service's registration (:mod:`harness.services`: ``indicators`` and ``counters``), fed
+  with the exchanges of that service (and optionally ``transaction``);
 
 * the DUI's own figures, through the optional trigger API operation ``GET /indicators``
   (records updated, people supported, personalised projects, agenda updates, identities);
@@ -25,9 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from harness import services
 from harness.evidence.sources import RunSource
 
-__all__ = ["COUNTERS", "INDICATORS", "Counter", "UsageReport", "compute_usage"]
+__all__ = ["Counter", "IndicatorSpec", "UsageReport", "compute_usage", "counters", "indicators"]
 
 Exchange = dict[str, Any]
 
@@ -42,19 +42,8 @@ class IndicatorSpec:
     source: str = "exchanges"
 
 
-#: every indicator reported, in this order (traffic first, then the DUI's own figures)
-INDICATORS = [
-    IndicatorSpec("mss_messages_to_professionals", "MSS", "Messages MSSanté envoyés à des professionnels",
-                  "MSSanté messages sent to professionals"),
-    IndicatorSpec("mss_messages_to_patients", "MSS", "Messages MSSanté envoyés à des usagers (Mon espace santé)",
-                  "MSSanté messages sent to patients"),
-    IndicatorSpec("dmp_documents_sent", "DMP", "Documents envoyés au DMP", "Documents sent to the DMP"),
-    IndicatorSpec("eparcours_documents_exchanged", "EPARCOURS", "Documents échangés avec la plateforme e-parcours",
-                  "Documents exchanged with the e-parcours platform"),
-    IndicatorSpec("ins_identities_searched", "INS", "Identités recherchées auprès du téléservice INSi",
-                  "Identities searched with INSi"),
-    IndicatorSpec("ins_identities_with_ins", "INS", "Identités pour lesquelles INSi a renvoyé un INS",
-                  "Identities for which INSi returned an INS"),
+#: indicators derived from the counted ones, or read from the DUI (trigger API ``GET /indicators``)
+_DERIVED = [
     IndicatorSpec("ins_share_returned", "INS", "Part des identités recherchées avec un INS renvoyé",
                   "Share of searched identities with an INS returned", "ratio"),
     IndicatorSpec("ins_share_qualified", "INS", "Part des identités au statut INS qualifié (relu dans la DUI)",
@@ -66,9 +55,14 @@ INDICATORS = [
     IndicatorSpec("agenda_updates_per_day", "DUI", "Fréquence de mise à jour de l'agenda (par jour)",
                   "Agenda update frequency (per day)", "per day", "trigger API"),
 ]
-_SPECS = {spec.key: spec for spec in INDICATORS}
-#: exchange service name -> catalog service code, for "observed"
-_OBSERVES = {"INSi": "INS", "MSSante": "MSS", "DMP": "DMP", "FHIR": "EPARCOURS", "EPARCOURS": "EPARCOURS"}
+
+
+def indicators() -> list[IndicatorSpec]:
+    """Every indicator reported, in this order: those each declared service counts from its exchanges
+    (in declaration order), then the derived ones and the DUI's own figures."""
+    counted = [IndicatorSpec(i.key, s.id, i.label_fr, i.label_en, i.unit)
+               for s in services.all_services() for i in s.indicators]
+    return counted + _DERIVED
 
 
 @dataclass(frozen=True)
@@ -80,7 +74,7 @@ class Counter:
     count: Callable[[list[Exchange]], dict[str, float]]
 
     def matches(self, exchange: Exchange) -> bool:
-        return exchange.get("service") == self.service and (
+        return services.canonical_id(str(exchange.get("service"))) == self.service and (
             self.transaction is None or exchange.get("transaction") == self.transaction)
 
 
@@ -177,14 +171,10 @@ def eparcours_documents(exchanges: list[Exchange]) -> dict[str, float]:
     return {"eparcours_documents_exchanged": total}
 
 
-#: (service, transaction or None for all, counting function): one line per counter
-COUNTERS: list[Counter] = [
-    Counter("INSi", "rechercherInsAvecTraitsIdentite", insi_identities),
-    Counter("MSSante", "SMTP", mss_messages),
-    Counter("DMP", None, dmp_documents),
-    Counter("FHIR", None, eparcours_documents),
-    Counter("EPARCOURS", None, eparcours_documents),
-]
+def counters() -> list[Counter]:
+    """The counters the declared services name (``counters``: a function path and a transaction)."""
+    return [Counter(s.id, c.transaction, services.resolve(c.counter))
+            for s in services.all_services() for c in s.counters]
 
 
 @dataclass
@@ -208,7 +198,7 @@ class UsageReport:
             "indicators": [
                 {"key": s.key, "service": s.service, "label_fr": s.label_fr, "label_en": s.label_en, "unit": s.unit,
                  "source": s.source, "value": self.values.get(s.key), "status": self.status.get(s.key, "")}
-                for s in INDICATORS
+                for s in indicators()
             ],
         }
 
@@ -240,7 +230,7 @@ def _from_dui(report: UsageReport, dui: dict[str, Any] | None) -> None:
         updates = dui.get("agenda_updates")
         figures["agenda_updates_per_day"] = (round(updates / days, 4) if days and isinstance(updates, int | float)
                                              else None)
-    for spec in INDICATORS:
+    for spec in indicators():
         if spec.source != "trigger API":
             continue
         value = figures.get(spec.key)
@@ -261,17 +251,17 @@ def usage_of(exchanges: Iterable[Exchange], label: str, dui: dict[str, Any] | No
     report = UsageReport(label, len(items))
     stamps = sorted(str(e.get("started")) for e in items if e.get("started"))
     report.first, report.last = (stamps[0], stamps[-1]) if stamps else (None, None)
-    report.observed = sorted({_OBSERVES.get(str(e.get("service")), str(e.get("service"))) for e in items})
-    for counter in COUNTERS:
+    report.observed = sorted({services.canonical_id(str(e.get("service"))) for e in items})
+    for counter in counters():
         mine = [e for e in items if counter.matches(e)]
         for key, value in counter.count(mine).items():
             report.values[key] = report.values.get(key, 0) + value  # type: ignore[operator]
-    for spec in INDICATORS:
+    for spec in indicators():
         if spec.source == "exchanges" and spec.unit == "count":
             report.values.setdefault(spec.key, 0)
             report.status[spec.key] = "observed" if spec.service in report.observed else "not observed"
-    report.values["ins_share_returned"] = _ratio(report.values["ins_identities_with_ins"],
-                                                 report.values["ins_identities_searched"])
+    report.values["ins_share_returned"] = _ratio(report.values.get("ins_identities_with_ins"),
+                                                 report.values.get("ins_identities_searched"))
     report.status["ins_share_returned"] = "observed" if "INS" in report.observed else "not observed"
     _from_dui(report, dui)
     return report
@@ -281,7 +271,7 @@ def render_text(report: UsageReport) -> str:
     lines = [f"Indicateurs d'usage / Usage indicators — {report.source}",
              f"  {report.exchanges} échange(s) enregistré(s) / recorded exchange(s)"
              + (f", {report.first} → {report.last}" if report.first else ""), ""]
-    for spec in INDICATORS:
+    for spec in indicators():
         value = report.values.get(spec.key)
         shown = "—" if value is None else (f"{value:.1%}" if spec.unit == "ratio" else f"{value:g}")
         lines.append(f"  {spec.service:<9} {shown:>8}  {spec.label_fr} / {spec.label_en} "

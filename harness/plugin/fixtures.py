@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -10,11 +10,13 @@ from harness.core.recorder import Recorder
 from harness.plugin.documents import DocumentLog
 from harness.plugin.session import RunContext
 from harness.plugin.state import STATE
+from harness.services import Service, simulated
 from harness.sut.driver import SutDriver
 from harness.sut.http_trigger import TriggerApiError
+from harness.validators.cda.pack import CdaPack, load_pack
 from mocks.common.simulator import Simulator
 
-__all__ = ["dmp", "dui_run", "eparcours", "epresc", "insi", "mss", "psc", "recorder", "sut", "validated_documents"]
+__all__ = ["cda_pack", "dui_run", "psc", "recorder", "sut", "validated_documents"]
 
 
 @pytest.fixture(scope="session")
@@ -43,12 +45,6 @@ def sut(dui_run: RunContext) -> SutDriver:
 
 
 @pytest.fixture(scope="session")
-def insi(dui_run: RunContext) -> Simulator:
-    """The INSi teleservice simulator (faults, state, URL)."""
-    return dui_run.simulators["INSi"]
-
-
-@pytest.fixture(scope="session")
 def psc(dui_run: RunContext) -> Simulator:
     """The Pro Santé Connect simulator (OpenID Connect provider: faults, test professionals, issuer),
     with the redirect URIs the DUI declares in ``GET /info`` (``psc_redirect_uris``) registered."""
@@ -65,30 +61,30 @@ def psc(dui_run: RunContext) -> Simulator:
 
 
 @pytest.fixture(scope="session")
+def cda_pack(request: pytest.FixtureRequest) -> CdaPack | None:
+    """The run's official CI-SIS artefact pack (``--dui-cda-pack``, from the run settings), or None: the
+    embedded rules only. The simulators got the same one (:class:`mocks.common.setup.SimulatorSetup`)."""
+    path = request.config.stash[STATE].settings.cda_pack
+    return load_pack(path) if path is not None else None
+
+
+@pytest.fixture(scope="session")
 def validated_documents(request: pytest.FixtureRequest) -> DocumentLog:
     """Where a suite keeps the documents it validated (``<reports>/documents``, carried by the bundle)."""
     return DocumentLog(request.config.stash[STATE].settings.reports / "documents")
 
 
-@pytest.fixture(scope="session")
-def mss(dui_run: RunContext) -> Simulator:
-    """The MSSanté operator simulator (SMTP/IMAP listeners, mailboxes, directory, deliveries)."""
-    return dui_run.simulators["MSSante"]
+def _simulator_fixture(service: Service) -> Callable[[RunContext], Simulator]:
+    def simulator(dui_run: RunContext) -> Simulator:
+        return dui_run.simulators[service.id]
+
+    simulator.__doc__ = f"The {service.label_en} simulator ({service.label_fr}): faults, state, URL, exchanges."
+    return pytest.fixture(scope="session", name=service.name)(simulator)
 
 
-@pytest.fixture(scope="session")
-def eparcours(dui_run: RunContext) -> Simulator:
-    """The e-parcours platform simulator (TDDUI consumer, FHIR R4): store, faults, recorded bundles."""
-    return dui_run.simulators["EPARCOURS"]
-
-
-@pytest.fixture(scope="session")
-def epresc(dui_run: RunContext) -> Simulator:
-    """The e-prescription teleservice simulator (FHIR R4 model, an assumption): prescriptions, faults."""
-    return dui_run.simulators["EPRESC"]
-
-
-@pytest.fixture(scope="session")
-def dmp(dui_run: RunContext) -> Simulator:
-    """The DMP simulator (XDS.b registry and repository, TD0.2 statuses, seeded documents, faults)."""
-    return dui_run.simulators["DMP"]
+#: one fixture per simulated service, named after the service's ``name`` (``insi``, ``mss``, ``dmp``…);
+#: ``psc`` above also registers the DUI's redirect URIs.
+for _service in simulated():
+    if _service.name not in __all__:
+        globals()[_service.name] = _simulator_fixture(_service)
+        __all__.append(_service.name)

@@ -19,7 +19,7 @@ from harness.plugin.state import STATE
 
 __all__ = ["mss_usage"]
 
-SERVICE = "MSSante"
+SERVICE = "MSS"
 PROFESSIONAL_KINDS = {"personal", "organisational", "applicative"}
 USAGE = pytest.StashKey[dict[str, Any]]()
 
@@ -46,7 +46,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None or not state.active or state.context is None:
         return
-    if "MSSante" not in state.context.simulators:
+    if SERVICE not in state.context.simulators:
         return
     counters = mss_usage(state.context.recorder)
     reports = state.settings.reports

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from harness import services
+from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
 
 __all__ = ["RunSettings", "add_options", "settings_from"]
 
@@ -26,12 +31,16 @@ def add_options(parser: pytest.Parser) -> None:
                     help="output folder for exchanges, coverage matrix (default: ./reports)")
     group.addoption("--dui-pki", default=None, metavar="DIR",
                     help="test PKI folder (default: <reports>/pki, created when missing)")
+    insi = services.get("INS").ports["port"]
     group.addoption("--dui-insi-port", type=int, default=None, metavar="PORT",
-                    help="INSi simulator port (default: free port with the reference DUI, 8701 with --dui-sut)")
+                    help=f"INSi simulator port (default: free port with the reference DUI, {insi} with --dui-sut)")
     group.addoption("--dui-free-ports", action="store_true", default=False,
                     help="every simulator on a free port (the DUI accepts PUT /config/endpoints)")
     group.addoption("--dui-no-tls", action="store_true", default=False,
                     help="serve the simulators over plain HTTP (authentication checks become warnings)")
+    group.addoption("--dui-cda-pack", default=None, metavar="DIR",
+                    help=f"official CI-SIS artefact pack for the CDA checks, handed to the simulators and the "
+                         f"suites (default: ${PACK_ENV_VAR}, else the embedded rules only)")
     group.addoption("--dui-exchange-timeout", type=float, default=None, metavar="SECONDS",
                     help="how long to wait for the DUI's exchanges (default 15 s, 180 s attended)")
 
@@ -46,8 +55,11 @@ class RunSettings:
     defects: tuple[str, ...] = ()
     reports: Path = Path("reports")
     pki_dir: Path = Path("reports/pki")
-    insi_port: int = 0
+    #: service id -> port key -> port, asked on the command line (the others: declared or free)
+    ports: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     tls: bool = True
+    #: the official CI-SIS artefact pack handed to every CDA check of the run (simulators and suites)
+    cda_pack: Path | None = None
     exchange_timeout: float = 15.0
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -62,16 +74,15 @@ class RunSettings:
         """Every simulator on a free port: the reference DUI, or a DUI told where they are through
         ``PUT /config/endpoints`` (``--dui-free-ports``, or ``--dui-insi-port 0``). Otherwise each
         simulator listens on its documented fixed port, for a DUI configured beforehand."""
-        return self.uses_reference_dui or self.free_ports_asked or self.insi_port == 0
+        return self.uses_reference_dui or self.free_ports_asked or self.ports.get("INS", {}).get("port") == 0
 
 
 def settings_from(config: pytest.Config) -> RunSettings:
     opt = config.option
     reports = Path(opt.dui_reports).resolve()
     sut_url = opt.dui_sut
-    external = sut_url is not None or opt.dui_attended
-    default_insi = 0 if opt.dui_free_ports else 8701
-    insi_port = opt.dui_insi_port if opt.dui_insi_port is not None else (default_insi if external else 0)
+    ports = {"INS": {"port": int(opt.dui_insi_port)}} if opt.dui_insi_port is not None else {}
+    pack = opt.dui_cda_pack or os.environ.get(PACK_ENV_VAR, "").strip() or None  # the variable: a default only
     timeout = opt.dui_exchange_timeout or (180.0 if opt.dui_attended else 15.0)
     return RunSettings(
         profile=opt.dui_profile,
@@ -80,8 +91,9 @@ def settings_from(config: pytest.Config) -> RunSettings:
         defects=tuple(opt.dui_defect),
         reports=reports,
         pki_dir=Path(opt.dui_pki).resolve() if opt.dui_pki else reports / "pki",
-        insi_port=insi_port,
+        ports=ports,
         tls=not opt.dui_no_tls,
+        cda_pack=Path(pack).resolve() if pack else None,
         exchange_timeout=timeout,
         free_ports_asked=opt.dui_free_ports,
     )

@@ -6,7 +6,6 @@ With no ``--dui-sut``, the bundled reference DUI is started and pointed at the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,80 +14,28 @@ from typing import Any
 from harness.core.recorder import Recorder
 from harness.errors import HarnessError
 from harness.pki import TestPki, ensure_pki
+from harness.plugin.endpoints import endpoint_entries, reference_dui_settings
 from harness.plugin.options import RunSettings
+from harness.services import Service, resolve, simulated
 from harness.sut.attended import AttendedDriver
 from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_trigger import HttpTriggerDriver
 from mocks.common.server import TlsSettings
+from mocks.common.setup import SimulatorSetup, server_tls
 from mocks.common.simulator import Simulator
 
-__all__ = ["RunContext"]
+__all__ = ["RunContext", "start_simulator"]
 
 
-def _start_insi(ctx: RunContext) -> Simulator:
-    from mocks.insi import InsiSimulator
-
-    return InsiSimulator(ctx.recorder, port=ctx.settings.insi_port, tls=ctx.server_tls()).start()
-
-
-def _reference_dui_insi(ctx: RunContext) -> dict[str, Any]:
-    client_cert = client_key = ca = None
-    if ctx.pki is not None:
-        client_cert, client_key = ctx.pki.client("client-insi-auto")
-        ca = ctx.pki.ca_cert
-    return {"insi_url": ctx.simulators["INSi"].url, "client_cert": client_cert, "client_key": client_key,
-            "ca_cert": ca}
-
-
-def _start_psc(ctx: RunContext) -> Simulator:
-    from mocks.psc import PscSimulator
-
-    # a fixed port for a DUI configured beforehand; a free one when INSi is on a free one too (--insi-port 0)
-    port = 0 if ctx.settings.free_ports else 8706
-    return PscSimulator(ctx.recorder, port=port, tls=ctx.server_tls()).start()
-
-
-def _start_mss(ctx: RunContext) -> Simulator:
-    from harness.plugin.mss_session import start_mss
-
-    return start_mss(ctx)
-
-
-def _start_fhir(ctx: RunContext, service: str, fixed_port: int) -> Simulator:
-    """The FHIR simulators (e-parcours TDDUI consumer, e-prescription), SQLite under the reports."""
-    from mocks.fhir import EparcoursSimulator, EprescSimulator
-
-    port = 0 if ctx.settings.free_ports else fixed_port  # fixed for a DUI configured beforehand
-    ctx.settings.reports.mkdir(parents=True, exist_ok=True)
-    db = ctx.settings.reports / f"fhir-{service.lower()}.sqlite3"
-    db.unlink(missing_ok=True)
-    kind = EparcoursSimulator if service == "EPARCOURS" else EprescSimulator
-    return kind(ctx.recorder, port=port, tls=ctx.server_tls(), db_path=db).start()
-
-
-def _start_dmp(ctx: RunContext) -> Simulator:
-    """The DMP simulator (XDS.b registry/repository, SQLite under the reports; fixed port 8702 for a
-    DUI configured beforehand)."""
-    from mocks.dmp import DmpSimulator
-
-    port = 0 if ctx.settings.free_ports else 8702
-    ctx.settings.reports.mkdir(parents=True, exist_ok=True)
-    db = ctx.settings.reports / "dmp-registry.sqlite3"
-    db.unlink(missing_ok=True)
-    signing = ctx.pki.client("signing-vihf") if ctx.pki is not None else None
-    return DmpSimulator(ctx.recorder, port=port, tls=ctx.server_tls(), db_path=db, signing=signing).start()
-
-
-#: service name -> factory starting its simulator. Each simulated service adds one entry.
-SIMULATORS: dict[str, Callable[[RunContext], Simulator]] = {"INSi": _start_insi}
-SIMULATORS["PSC"] = _start_psc
-SIMULATORS["MSSante"] = _start_mss
-SIMULATORS["EPARCOURS"] = lambda ctx: _start_fhir(ctx, "EPARCOURS", 8707)
-SIMULATORS["EPRESC"] = lambda ctx: _start_fhir(ctx, "EPRESC", 8708)
-SIMULATORS["DMP"] = lambda ctx: _start_dmp(ctx)
-
-#: service name -> the ReferenceDuiConfig keyword arguments that point the reference DUI at it.
-REFERENCE_DUI_SETTINGS: dict[str, Callable[[RunContext], dict[str, Any]]] = {"INSi": _reference_dui_insi}
+def start_simulator(ctx: RunContext, service: Service) -> Simulator:
+    """Start ``service``'s simulator with the run's recorder, PKI, ports, data folder and CDA pack: on its
+    declared fixed ports for a DUI configured beforehand, on free ones otherwise."""
+    factory = resolve(str(service.simulator))
+    ports = {key: 0 for key in service.ports} if ctx.settings.free_ports else dict(service.ports)
+    ports.update(ctx.settings.ports.get(service.id, {}))
+    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.settings.cda_pack)
+    simulator: Simulator = factory(setup)
+    return simulator.start()
 
 
 @dataclass
@@ -116,15 +63,13 @@ class RunContext:
         return ctx
 
     def server_tls(self) -> TlsSettings | None:
-        if self.pki is None:
-            return None
-        return TlsSettings(self.pki.server_cert, self.pki.server_key, client_ca=self.pki.ca_cert)
+        return server_tls(self.pki)
 
     def _start(self) -> None:
         if self.settings.tls:
             self.pki = ensure_pki(self.settings.pki_dir)
-        for service, factory in SIMULATORS.items():
-            self.simulators[service] = factory(self)
+        for service in simulated():
+            self.simulators[service.id] = start_simulator(self, service)
         if self.settings.attended:
             self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout)
         elif self.settings.sut_url:
@@ -137,11 +82,8 @@ class RunContext:
     def _start_reference_dui(self) -> str:
         from reference_dui import ReferenceDui, ReferenceDuiConfig
 
-        settings: dict[str, Any] = {}
-        for contribute in REFERENCE_DUI_SETTINGS.values():
-            settings.update(contribute(self))
         config = ReferenceDuiConfig(
-            **settings,
+            **reference_dui_settings(self.simulators, self.pki),
             pki_dir=self.pki.directory if self.pki else None,
             db_path=self.settings.reports / "reference-dui.sqlite3",
             defects=frozenset(self.settings.defects),
@@ -152,15 +94,8 @@ class RunContext:
         return str(self.reference_dui.base_url)
 
     def endpoints(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for service, sim in self.simulators.items():
-            entry: dict[str, Any] = {"url": sim.url}
-            if self.pki is not None:
-                cert, key = self.pki.client("client-insi-auto")
-                entry.update(client_cert=str(cert), client_key=str(key), ca=str(self.pki.ca_cert))
-            entry.update(sim.endpoint_details())  # a service's own details (e.g. its client certificate) win
-            out[service.lower()] = entry
-        return out
+        """The body of ``PUT /config/endpoints`` for this run's simulators."""
+        return endpoint_entries(self.simulators, self.pki)
 
     def close(self) -> None:
         if self.driver is not None:

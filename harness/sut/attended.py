@@ -117,14 +117,14 @@ class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, SutDriver):
             f"Run the INS search (INSi teleservice) for person {person_id}.",
         )
         tags = {"birth_name": traits.birth_name.upper()} if traits else {}
-        found = self.recorder.wait_for(service="INSi", since=since, timeout=self.exchange_timeout, **tags)
+        found = self.recorder.wait_for(service="INS", since=since, timeout=self.exchange_timeout, **tags)
         if found:
             # let the DUI finish its strategy (retries) before reading the result
             deadline = time.monotonic() + 5.0
             while time.monotonic() < deadline:
                 count = len(found)
                 time.sleep(1.0)
-                found = self.recorder.exchanges(service="INSi", since=since, **tags)
+                found = self.recorder.exchanges(service="INS", since=since, **tags)
                 if len(found) == count:
                     break
         last = found[-1].tags.get("cr") if found else None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.parts.dmp import DmpDriver
+
 if TYPE_CHECKING:
     from harness.core.recorder import Exchange, Recorder
     from harness.sut.attended import Operator
@@ -21,8 +23,8 @@ KIND_FR = {
 }
 
 
-class AttendedDmp:
-    """Mixin of :class:`~harness.sut.attended.AttendedDriver` for the DMP operations."""
+class AttendedDmp(DmpDriver):
+    """The DMP part (:class:`~harness.sut.parts.dmp.DmpDriver`) of :class:`~harness.sut.attended.AttendedDriver`."""
 
     recorder: Recorder
     operator: Operator

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.parts.eparcours import EparcoursDriver
+from harness.sut.parts.epresc import EprescDriver
+
 if TYPE_CHECKING:
     from harness.core.recorder import Recorder
     from harness.sut.attended import Operator
@@ -29,7 +32,7 @@ def _record_text(record: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-class AttendedFhir:
+class AttendedFhir(EparcoursDriver, EprescDriver):
     """Mixin of :class:`~harness.sut.attended.AttendedDriver` for e-parcours and e-prescription."""
 
     recorder: Recorder

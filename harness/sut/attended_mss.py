@@ -10,13 +10,15 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.parts.mss import MssDriver
+
 if TYPE_CHECKING:
     from harness.core.recorder import Exchange, Recorder
     from harness.sut.attended import Operator
 
 __all__ = ["AttendedMss"]
 
-SERVICE = "MSSante"
+SERVICE = "MSS"
 PATIENT_DOMAIN = "@patient.mssante.fr"
 KIND_FR = {"professional": "au professionnel", "organisation": "à la boîte organisationnelle",
            "patient": "à l'usager (sa messagerie Mon espace santé)"}
@@ -29,7 +31,7 @@ def _recipients(exchange: Exchange) -> list[str]:
     return [str(r).lower() for r in envelope.get("to", [])]
 
 
-class AttendedMss:
+class AttendedMss(MssDriver):
     """Mixin of :class:`~harness.sut.attended.AttendedDriver` for the MSSanté operations."""
 
     recorder: Recorder

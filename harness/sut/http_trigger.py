@@ -1,4 +1,4 @@
-"""Drive a DUI through the HTTP trigger API it implements in test mode."""
+"""Drive a DUI through the HTTP trigger API it implements in test mode: the union of the service parts."""
 
 from __future__ import annotations
 
@@ -6,24 +6,22 @@ from typing import Any
 
 import requests
 
-from harness.core.ins import Traits
 from harness.errors import SutUnreachable
-from harness.sut.driver import IdentityDocument, SutDriver, SutInfo, traits_payload
+from harness.sut.contract import TriggerApiError, check_answer
+from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_dmp import HttpDmp
-from harness.sut.http_fhir import HttpFhir
+from harness.sut.http_fhir import HttpEparcours, HttpEpresc
+from harness.sut.http_ins import HttpIns
+from harness.sut.http_mss import HttpMss
+from harness.sut.http_psc import HttpPsc
+from harness.sut.trigger_client import json_object
 
 __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
-class TriggerApiError(AssertionError):
-    """The DUI answered its trigger API with an error or a body that breaks the contract.
-
-    An ``AssertionError``: the DUI's test mode does not honour the contract it claims.
-    """
-
-
-class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
-    """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``.
+class HttpTriggerDriver(HttpIns, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, SutDriver):
+    """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked
+    against the contract (:mod:`harness.sut.contract`).
 
     Args:
         base_url: the trigger API root, e.g. ``http://127.0.0.1:8800/harness/v1``.
@@ -32,39 +30,8 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
 
     mode = "trigger"
 
-    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.trust_env = False  # never route loopback calls through a proxy
-
-    def _call(self, method: str, path: str, body: Any = None, *, ok: tuple[int, ...] = (200, 201, 204)) -> Any:
-        url = f"{self.base_url}{path}"
-        try:
-            response = self.session.request(method, url, json=body, timeout=self.timeout)
-        except requests.ConnectionError as exc:
-            raise SutUnreachable(
-                f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
-                tip="start the DUI in test mode, or check --sut / démarrez la DUI en mode test",
-                url=url,
-                cause=repr(exc),
-            ) from None  # the urllib3 chain says nothing more and costs seconds to format per test
-        except requests.Timeout as exc:
-            raise SutUnreachable(f"the DUI's trigger API did not answer {method} {url} within {self.timeout} s",
-                                 url=url, cause=repr(exc)) from None
-        if response.status_code not in ok:
-            raise TriggerApiError(
-                f"trigger API {method} {path} answered HTTP {response.status_code}: {response.text[:500]}"
-            )
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise TriggerApiError(f"trigger API {method} {path} answered a body that is not JSON") from exc
-
     def info(self) -> SutInfo:
-        data = self._call("GET", "/info") or {}
+        data = self._call("GET", "/info", operation="getInfo") or {}
         return SutInfo(
             name=str(data.get("name", "unknown DUI")),
             version=str(data.get("version", "unknown")),
@@ -74,7 +41,7 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
         )
 
     def reset(self) -> None:
-        self._call("POST", "/reset")
+        self._call("POST", "/reset", operation="reset")
 
     def configure_endpoints(self, endpoints: dict[str, Any]) -> bool:
         url = f"{self.base_url}/config/endpoints"
@@ -84,77 +51,6 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
             raise SutUnreachable(f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
                                  url=url, cause=repr(exc)) from None
         return response.status_code in (200, 204)
-
-    def create_person(self, traits: Traits, document: IdentityDocument | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"traits": traits_payload(traits)}
-        if document is not None:
-            body["identity_document"] = document.as_dict()
-        created: dict[str, Any] = self._call("POST", "/persons", body, ok=(200, 201))
-        if not isinstance(created, dict) or "person_id" not in created:
-            raise TriggerApiError("createPerson must answer an Identity with a person_id")
-        return created
-
-    def lookup_ins(self, person_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("POST", f"/persons/{person_id}/insi-lookup", ok=(200,))
-        return result
-
-    def check_identity_document(self, person_id: str, document: IdentityDocument) -> dict[str, Any]:
-        result: dict[str, Any] = self._call(
-            "POST", f"/persons/{person_id}/identity-document", document.as_dict(), ok=(200,)
-        )
-        return result
-
-    def identity(self, person_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", f"/persons/{person_id}/identity", ok=(200,))
-        return result
-
-    def exchange_identity(self, person_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", f"/persons/{person_id}/exchange-identity", ok=(200,))
-        return result
-
-    def psc_login(self, professional: str) -> dict[str, Any]:
-        result = self._call("POST", "/psc/login", {"professional": professional}, ok=(200,))
-        if not isinstance(result, dict) or "outcome" not in result:
-            raise TriggerApiError("pscLogin must answer a PscLoginOutcome with an outcome")
-        return result
-
-    def psc_session(self) -> dict[str, Any]:
-        result = self._call("GET", "/psc/session", ok=(200,))
-        if not isinstance(result, dict) or "logged_in" not in result:
-            raise TriggerApiError("getPscSession must answer a PscSession with logged_in")
-        return result
-
-    def psc_logout(self) -> None:
-        self._call("DELETE", "/psc/session", ok=(200, 204))
-
-    def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
-                 acknowledgement: bool = False, visible_to_patient: bool = True) -> dict[str, Any]:
-        body: dict[str, Any] = {"recipient": {"kind": recipient_kind}, "acknowledgement": acknowledgement,
-                                "visible_to_patient": visible_to_patient}
-        if address is not None:
-            body["recipient"]["address"] = address
-        result = self._call("POST", f"/persons/{person_id}/mss/messages", body, ok=(200, 201))
-        if not isinstance(result, dict) or "status" not in result:
-            raise TriggerApiError("sendMssDocument must answer an MssSendOutcome with a status")
-        return result
-
-    def mss_fetch(self) -> dict[str, Any]:
-        result = self._call("POST", "/mss/fetch", ok=(200,))
-        if not isinstance(result, dict) or "messages" not in result:
-            raise TriggerApiError("fetchMssMail must answer an MssFetchOutcome with messages")
-        return result
-
-    def mss_documents(self, person_id: str) -> list[dict[str, Any]]:
-        result = self._call("GET", f"/persons/{person_id}/mss/documents", ok=(200,))
-        if not isinstance(result, list):
-            raise TriggerApiError("listMssDocuments must answer a JSON array")
-        return result
-
-    def mss_acknowledgements(self) -> list[dict[str, Any]]:
-        result = self._call("GET", "/mss/acknowledgements", ok=(200,))
-        if not isinstance(result, list):
-            raise TriggerApiError("listMssAcknowledgements must answer a JSON array")
-        return result
 
     def indicators(self) -> dict[str, Any] | None:
         """``GET /indicators``; None when the DUI answers 404 or 501 (not exposed)."""
@@ -169,12 +65,8 @@ class HttpTriggerDriver(HttpDmp, HttpFhir, SutDriver):
         if response.status_code != 200:
             raise TriggerApiError(f"trigger API GET /indicators answered HTTP {response.status_code}")
         try:
-            result = response.json()
+            result = json_object(response.json())
         except ValueError as exc:
             raise TriggerApiError("trigger API GET /indicators answered a body that is not JSON") from exc
-        if not isinstance(result, dict):
-            raise TriggerApiError("getIndicators must answer a JSON object")
+        check_answer("getIndicators", 200, result)
         return result
-
-    def close(self) -> None:
-        self.session.close()

@@ -1,0 +1,21 @@
+"""Pure checks: bytes or values in, findings out (``harness.validators.<kind>``).
+
+Checks register their rules (:mod:`harness.core.rules`) when their module is imported;
+:func:`load_rules` imports every module of :data:`RULE_MODULES` (``dui-harness rules``).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["RULE_MODULES", "load_rules"]
+
+#: modules whose checks register their rules when imported
+RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_headers",
+                "harness.validators.psc_request")
+
+
+def load_rules() -> None:
+    """Import every module of :data:`RULE_MODULES`, so that the rule registry is complete."""
+    for name in RULE_MODULES:
+        importlib.import_module(name)

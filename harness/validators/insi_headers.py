@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from harness.core.findings import Severity
+from harness.core.rules import rule
 from harness.validators.insi_rules import (
     CTXBAM_NS,
     CTXLPS_NS,
@@ -55,6 +56,7 @@ def header_blocks(check: Collector, blocks: list[etree._Element]) -> dict[str, e
     return found
 
 
+@rule("insi.ctxlps", requirement="INS-INSI-02", summary="ContexteLPS header present and complete (IDAM, version, name)")
 def check_ctxlps(check: Collector, ctx: etree._Element | None) -> None:
     """INS-INSI-02: ContexteLPS (Nature=CTXLPS, Version=01_00, Id, Temps, LPS{IDAM R=4, …})."""
     loc, req = f"{H}/ctxlps:ContexteLPS", "INS-INSI-02"
@@ -114,6 +116,7 @@ def check_ctxlps(check: Collector, ctx: etree._Element | None) -> None:
                   f"({lps['lps_version']!r})", f"{loc}/ctxlps:Nom", WARNING)
 
 
+@rule("insi.ctxbam", requirement="INS-INSI-03", summary="ContexteBAM header present and complete")
 def check_ctxbam(check: Collector, ctx: etree._Element | None) -> None:
     """INS-INSI-03: ContexteBAM (Version attribute, Id, Temps, COUVERTURE) per CTXBAM V01_02."""
     loc, req = f"{H}/ctxbam:ContexteBAM", "INS-INSI-03"
@@ -145,6 +148,7 @@ def check_ctxbam(check: Collector, ctx: etree._Element | None) -> None:
                   f"{loc}/ctxbam:COUVERTURE")
 
 
+@rule("insi.wsa.message_id", requirement="INS-INSI-03", summary="WS-Addressing MessageID present, a uuid: URN")
 def check_message_id(check: Collector, element: etree._Element | None) -> None:
     """INS-INSI-03: wsa:MessageID present and ``uuid:<uuid>``."""
     loc = f"{H}/wsa:MessageID"

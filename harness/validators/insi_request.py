@@ -27,6 +27,7 @@ from lxml import etree
 
 from harness.core.findings import Severity
 from harness.core.ins import COG_PATTERN, KEY_PATTERN, NIR_PATTERN, ins_key
+from harness.core.rules import rule
 from harness.validators.insi_headers import check_ctxbam, check_ctxlps, check_message_id, header_blocks
 from harness.validators.insi_rules import (
     ACTIONS,
@@ -52,6 +53,7 @@ DATE_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 CN_IN_SUBJECT = re.compile(r"(?:^|,)\s*CN=([^,]*)")
 
 
+@rule("insi.envelope", requirement="INS-INSI-01", summary="a SOAP 1.2 envelope with one INSi body")
 def check_insi_request(
     body: bytes, *, content_type: str | None, over_tls: bool, tls_subject: str | None
 ) -> InsiRequestReport:
@@ -93,6 +95,7 @@ def check_insi_request(
 
 
 # -- HTTP, TLS ------------------------------------------------------------------------------
+@rule("insi.tls", requirement="INS-INSI-04", summary="IGC-Santé client certificate of CN INSI-AUTO or INSI-MANU")
 def _check_tls(check: Collector, over_tls: bool, subject: str | None) -> None:
     """INS-INSI-04: server mode authenticates with an IGC-Santé certificate, CN INSI-AUTO/MANU."""
     where = "TLS client certificate"
@@ -114,6 +117,7 @@ def _check_tls(check: Collector, over_tls: bool, subject: str | None) -> None:
                   "with DESIR_560: the CN must be exactly INSI-AUTO or INSI-MANU", where)
 
 
+@rule("insi.http", requirement="INS-INSI-01", summary="Content-Type application/soap+xml with the action")
 def _check_content_type(check: Collector, content_type: str | None) -> None:
     """INS-INSI-01: SOAP 1.2 over HTTP uses ``application/soap+xml`` (SOAP 1.2 Part 2 §7.1.4)."""
     where = "HTTP header Content-Type"
@@ -129,6 +133,7 @@ def _check_content_type(check: Collector, content_type: str | None) -> None:
 
 
 # -- envelope, action -------------------------------------------------------------------------
+@rule("insi.body", requirement="INS-INSI-01", summary="the body of a known operation, in its namespace and order")
 def _check_body_element(check: Collector, element: etree._Element) -> str:
     q = etree.QName(element)
     for operation, (namespace, local) in BODY_ELEMENTS.items():
@@ -146,6 +151,7 @@ def _check_body_element(check: Collector, element: etree._Element) -> str:
     return "invalid"
 
 
+@rule("insi.action", requirement="INS-INSI-01", summary="wsa:Action and the Content-Type action name the operation")
 def _check_action(check: Collector, header: str | None, param: str | None, operation: str) -> None:
     """INS-INSI-01: wsa:Action (or the content type's action) names the operation called."""
     where = f"{H}/wsa:Action"
@@ -171,6 +177,7 @@ def _check_action(check: Collector, header: str | None, param: str | None, opera
 
 
 # -- traits ---------------------------------------------------------------------------------------
+@rule("insi.traits", requirement="INS-INSI-05", summary="identity traits in the format of the teleservice")
 def _check_recsans(check: Collector, body: etree._Element) -> None:
     """INS-INSI-01 (structure) and INS-INSI-05 (formats) of RECSANSVITALE (INSi_RECSANS_INS.xsd)."""
     loc = f"{B}/recsans:RECSANSVITALE"
@@ -202,6 +209,7 @@ def _check_recsans(check: Collector, body: etree._Element) -> None:
                   f"{loc}/recsans:LieuNaissance")
 
 
+@rule("insi.vitale", requirement="INS-INSI-05", summary="Vitale card data (matricule, NIR, key) in its format")
 def _check_recvitale(check: Collector, body: etree._Element) -> None:
     """INS-INSI-01 (structure) and INS-INSI-05 (formats) of RECVITALE (INSi_RECVITALE_INS.xsd)."""
     loc = f"{B}/recvit:RECVITALE"

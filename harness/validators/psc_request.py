@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_plus
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 
 __all__ = ["MIN_STATE_LENGTH", "ParsedParameters", "Problem", "check_authorize", "parse_parameters"]
 
@@ -91,6 +92,15 @@ def parse_parameters(raw: str, *, where: str, requirement: str) -> ParsedParamet
     return parsed
 
 
+@rule("psc.authorize.response_type", requirement="PSC-AUTHZ-01", summary="authorization code flow")
+@rule("psc.authorize.scope_openid", requirement="PSC-AUTHZ-01", summary="scope contains openid")
+@rule("psc.authorize.scope_all", requirement="PSC-AUTHZ-01", summary="scope contains scope_all")
+@rule("psc.authorize.acr_missing", requirement="PSC-AUTHZ-02", summary="acr_values sent")
+@rule("psc.authorize.acr_value", requirement="PSC-AUTHZ-02", summary="acr_values=eidas1")
+@rule("psc.authorize.state_missing", requirement="PSC-AUTHZ-03", summary="state sent")
+@rule("psc.authorize.state_short", requirement="PSC-AUTHZ-03", summary="state long enough to be unguessable")
+@rule("psc.authorize.nonce_missing", requirement="PSC-AUTHZ-04", summary="nonce sent")
+@rule("psc.authorize.nonce_short", requirement="PSC-AUTHZ-04", summary="nonce long enough to be unguessable")
 def check_authorize(params: dict[str, str], *, where: str = "authorize query") -> list[Problem]:
     """The problems of an authorization request's own parameters, most serious first."""
     problems: list[Problem] = []
@@ -141,6 +151,10 @@ def check_authorize(params: dict[str, str], *, where: str = "authorize query") -
     return sorted(problems, key=lambda p: not p.blocking)
 
 
+@rule("psc.authorize.pkce_method_alone", requirement="PSC-TOKEN-01", summary="no PKCE method without challenge")
+@rule("psc.authorize.pkce_challenge", requirement="PSC-TOKEN-01", summary="PKCE code_challenge well formed")
+@rule("psc.authorize.pkce_method", requirement="PSC-TOKEN-01", summary="PKCE method S256 or plain")
+@rule("psc.authorize.pkce_plain", requirement="PSC-TOKEN-01", summary="PKCE method S256")
 def _check_pkce(params: dict[str, str], where: str) -> list[Problem]:
     challenge, method = params.get("code_challenge"), params.get("code_challenge_method")
     if challenge is None:

@@ -31,7 +31,7 @@ from harness import __version__
 if TYPE_CHECKING:
     from mocks.common.simulator import Simulator
 
-__all__ = ["control_routes"]
+__all__ = ["control_error", "control_routes", "redact"]
 
 
 _SECRETS = (
@@ -53,7 +53,8 @@ def redact(raw: bytes) -> bytes:
     return raw
 
 
-def _error(status: int, message: str) -> JSONResponse:
+def control_error(status: int, message: str) -> JSONResponse:
+    """The one error answer of every control API route (``{"error": message}``)."""
     return JSONResponse({"error": message}, status_code=status)
 
 
@@ -87,7 +88,7 @@ def control_routes(sim: Simulator) -> list[Route]:
                 if message is None:
                     break
                 return Response(redact(message.raw()), media_type="message/http")
-        return _error(404, f"no {side} recorded for exchange {wanted!r}")
+        return control_error(404, f"no {side} recorded for exchange {wanted!r}")
 
     async def faults(request: Request) -> Response:
         if request.method == "DELETE":
@@ -102,7 +103,7 @@ def control_routes(sim: Simulator) -> list[Route]:
                     str(data["kind"]), data.get("operation"), data.get("times", 1), **dict(data.get("params") or {})
                 )
             except (ValueError, TypeError) as exc:
-                return _error(400, str(exc))
+                return control_error(400, str(exc))
             return JSONResponse(fault.as_dict(), status_code=201)
         return JSONResponse({"faults": [f.as_dict() for f in sim.faults.pending()], "kinds": list(sim.faults.kinds)})
 
@@ -114,7 +115,7 @@ def control_routes(sim: Simulator) -> list[Route]:
                     raise ValueError("expected a JSON object")
                 sim.update_state(data)
             except (ValueError, TypeError, KeyError) as exc:
-                return _error(400, str(exc))
+                return control_error(400, str(exc))
         return JSONResponse(sim.state())
 
     async def reset(request: Request) -> Response:

@@ -26,6 +26,11 @@ class Fault:
     times: int | None = 1
     params: dict[str, Any] = field(default_factory=dict)
 
+    def describe(self) -> str:
+        """How a recorded exchange names the fault applied to it (``Exchange.fault_injected``):
+        ``kind``, or ``kind {params}``."""
+        return f"{self.kind} {self.params}" if self.params else self.kind
+
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "operation": self.operation, "times": self.times, "params": self.params}
 

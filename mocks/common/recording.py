@@ -1,11 +1,15 @@
-"""ASGI middleware that records every exchange of a simulator, raw bytes included.
+"""How every simulator records its exchanges, raw bytes included.
 
-The handler fills in what only it knows (transaction, summary, tags, findings) through
-``scope["state"]["exchange"]`` (``request.state.exchange`` in Starlette). The body is read
-first, within the limits of :mod:`mocks.common.limits` (:func:`mocks.common.bodies.read_body`):
-a request larger than ``max_body`` is answered 413 by the middleware itself, a request whose
-body never completes (client gone, or silent past the body timeout) is recorded and never
-reaches the handler. Control calls (``/_harness``) need the run's token
+* HTTP: :class:`RecordingMiddleware` opens the exchange of each request; the request pipeline
+  (:mod:`mocks.common.pipeline`) fills in what only the service knows (transaction, summary,
+  tags, findings) through ``scope["state"]["exchange"]``. Requests larger than ``max_body`` are
+  answered 413 by the middleware itself, and still recorded (truncated).
+* Other listeners (SMTP, IMAP, the coming HL7 v2 MLLP): :class:`ListenerRecording`, one exchange
+  per unit of conversation (a mail transaction, a message fetched, an HL7 message and its ACK).
+
+Bodies are read within the limits of :mod:`mocks.common.limits` (:func:`mocks.common.bodies.read_body`):
+a request whose body never completes (client gone, or silent past the body timeout) is recorded
+and never reaches the pipeline. Control calls (``/_harness``) need the run's token
 (:mod:`mocks.common.control_token`) before their (bounded) body is read.
 """
 
@@ -13,14 +17,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
+from harness.core.findings import Finding
 from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
 from mocks.common.bodies import BodyEnd, BodyRead, drain, read_body
 from mocks.common.limits import DEFAULT_LIMITS, Limits
+from mocks.common.faults import Fault
 
-__all__ = ["RecordingMiddleware"]
+__all__ = ["ListenerRecording", "RecordingMiddleware"]
 
 CONTROL_PREFIX = "/_harness"
 
@@ -37,13 +44,45 @@ def _declared_length(headers: list[tuple[str, str]]) -> int:
     return next((int(v) for k, v in headers if k.lower() == "content-length" and v.strip().isdigit()), 0)
 
 
+class ListenerRecording:
+    """The recording interface of a non-HTTP listener: each unit of conversation becomes one exchange,
+    shaped like an HTTP one (a start line, header-like facts, the raw bytes each way).
+
+    Args:
+        recorder: the recorder shared by the run.
+        service: the service id recorded on each exchange (``MSS``).
+    """
+
+    def __init__(self, recorder: Recorder, service: str) -> None:
+        self.recorder = recorder
+        self.service = service
+
+    def exchange(self, transaction: str, request: HttpMessage, response: HttpMessage, *, peer: str = "",
+                 client_subject: str | None = None, started: datetime | None = None) -> Exchange:
+        """A new exchange of this service (not recorded yet: add its summary, then :meth:`record`)."""
+        return Exchange(id=self.recorder.new_id(), service=self.service, transaction=transaction,
+                        started=started or utcnow(), request=request, response=response, peer=peer,
+                        tls_client_subject=client_subject)
+
+    def record(self, exchange: Exchange, *, summary: Mapping[str, Any] | None = None,
+               tags: Mapping[str, str] | None = None, findings: Iterable[Finding] = (),
+               fault: Fault | None = None) -> Exchange:
+        """Add the facts, the findings and the injected fault (one format: :meth:`Fault.describe`), and record."""
+        exchange.summary.update(summary or {})
+        exchange.tags.update(tags or {})
+        exchange.findings.extend(findings)
+        if fault is not None:
+            exchange.fault_injected = fault.describe()
+        return self.recorder.record(exchange)
+
+
 class RecordingMiddleware:
     """Wrap a simulator app so that each request/response pair lands in the recorder.
 
     Args:
         app: the simulator's ASGI app.
         recorder: the shared recorder.
-        service: the service name recorded on each exchange (``INSi``).
+        service: the service name recorded on each exchange (``INS``).
         max_body: largest request body accepted, in bytes.
         on_oversize: builds the ``(status, content_type, body)`` answer to an oversized request.
         limits: timeouts and control-body bound (:class:`~mocks.common.limits.Limits`).

@@ -12,14 +12,17 @@ from mocks.common.control import control_routes
 from mocks.common.control_token import authorization_header, is_authorized, run_token
 from mocks.common.faults import FaultPlan
 from mocks.common.limits import DEFAULT_LIMITS, Limits
+from mocks.common.pipeline import Pipeline
 from mocks.common.recording import RecordingMiddleware
 from mocks.common.server import SimulatorServer, TlsSettings
 
 __all__ = ["Simulator"]
 
 
-class Simulator:
-    """A simulated national service. Subclasses give ``service``, ``routes()`` and state.
+class Simulator(Pipeline):
+    """A simulated national service. Subclasses give ``service``, ``routes()`` and state; an HTTP
+    service routes its requests to :meth:`~mocks.common.pipeline.Pipeline.endpoint` and supplies the
+    pipeline's hooks (``prepare``, ``respond``, ``describe``…).
 
     Args:
         recorder: the recorder shared by every simulator of the run.
@@ -64,6 +67,10 @@ class Simulator:
     def endpoint_details(self) -> dict[str, Any]:
         """Entries a DUI needs besides ``url`` in ``PUT /config/endpoints`` (e.g. an issuer)."""
         return {}
+
+    def serve_lines(self) -> list[str]:
+        """The lines ``dui-harness serve`` prints for a person configuring a DUI against this simulator."""
+        return [f"  {self.service}: {self.url}", f"      control API: {self.url}/_harness/exchanges, /_harness/faults"]
 
     # -- shared -------------------------------------------------------------------------
     @property

@@ -1,5 +1,25 @@
 """Simulated DMP (Mon espace santé): XDS.b registry and repository with the DMP security context."""
 
+from __future__ import annotations
+
+from mocks.common.setup import SimulatorSetup
 from mocks.dmp.app import PATHS, REPOSITORY_ID, DmpSimulator
 
-__all__ = ["PATHS", "REPOSITORY_ID", "DmpSimulator"]
+__all__ = ["PATHS", "REPOSITORY_ID", "DmpSimulator", "create"]
+
+#: the test PKI certificate the DMP's VIHF assertions are signed with
+SIGNING_CERTIFICATE = "signing-vihf"
+
+
+def create(setup: SimulatorSetup) -> DmpSimulator:
+    """The DMP simulator of a run, ``serve`` or ``python -m mocks.dmp`` (SQLite registry under the data
+    folder, or option ``db_path``; in memory without either).
+
+    In a run the simulated DMP answers with the embedded rules, whatever the run's CDA pack (its answers
+    to the DUI, hence the verdicts of the DMP scenarios, do not depend on the pack); the suites judge the
+    documents with the pack. ``python -m mocks.dmp --cda-pack DIR`` (option ``pack``) answers with it.
+    """
+    db = setup.options.get("db_path") or setup.data_file("dmp-registry.sqlite3")
+    signing = setup.pki.client(SIGNING_CERTIFICATE) if setup.pki is not None else None
+    return DmpSimulator(setup.recorder, port=setup.port(), tls=setup.tls, db_path=db, pack=setup.options.get("pack"),
+                        signing=signing)

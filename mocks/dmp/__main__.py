@@ -12,12 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.core.recorder import Recorder
 from harness.errors import HarnessError
-from harness.pki import ensure_pki
-from mocks.common.server import TlsSettings
+from mocks.common.setup import SimulatorSetup
 from mocks.common.standalone import wait_until_stopped
-from mocks.dmp.app import DmpSimulator
+from mocks.dmp import create
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,15 +30,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    tls = signing = None
-    if args.tls_dir is not None:
-        pki = ensure_pki(args.tls_dir)
-        tls = TlsSettings(certfile=pki.server_cert, keyfile=pki.server_key, client_ca=pki.ca_cert)
-        signing = pki.client("signing-vihf")
     try:
-        sim = DmpSimulator(
-            Recorder(args.record_dir), port=args.port, tls=tls, db_path=args.db, pack=args.cda_pack, signing=signing
-        )
+        sim = create(SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
+                                               pack=args.cda_pack, db_path=args.db))
         sim.start()
     except (HarnessError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -20,15 +20,11 @@ Every exchange is recorded with its transaction name (``ITI-41``…), tags (``in
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from harness.core.findings import Finding, Severity
@@ -36,6 +32,7 @@ from harness.core.ins import INS_OIDS
 from harness.core.recorder import Exchange, Recorder
 from harness.validators.soap12 import SoapError, content_type_action, parse_envelope
 from mocks.common.faults import Fault
+from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import soap_fault
@@ -117,7 +114,7 @@ class DmpSimulator(Simulator):
 
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-        return [Route(path, self._handle, methods=methods) for path in (*PATHS, "/dmp")]
+        return [Route(path, self.handler(), methods=methods) for path in (*PATHS, "/dmp")]
 
     def patient_status(self, ins: str, oid: str) -> tuple[str, str | None]:
         """The TD0.2 status of the INS (set through the state, else ``default_status``)."""
@@ -168,6 +165,11 @@ class DmpSimulator(Simulator):
         self.registry.reset()
         self.default_status = "VALIDE"
 
+    def serve_lines(self) -> list[str]:
+        e = self.endpoints
+        return [f"  DMP (XDS.b ITI-41/43 {e['repository']}, ITI-18/57 {e['registry']}, TD0.2 {e['td02']}); "
+                "VIHF signing certificate: signing-vihf of the test PKI"]
+
     def endpoint_details(self) -> dict[str, Any]:
         """The three endpoints and, with a test PKI, the certificate a DUI signs its VIHF with."""
         details: dict[str, Any] = dict(self.endpoints)
@@ -182,50 +184,44 @@ class DmpSimulator(Simulator):
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         return 413, FAULT_CT, sender_fault("dmp_oversized", f"Message trop volumineux / message too large: {reason}")
 
-    # -- one request ---------------------------------------------------------------------
-    async def _handle(self, request: Request) -> Response:
-        exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
-        if request.method != "POST":
-            if exchange is not None:
-                exchange.transaction = "invalid"
-                exchange.summary["error"] = f"method {request.method}"
-            return Response(
-                f"Method {request.method} not allowed: the DMP accepts SOAP over POST only\n",
-                405,
-                headers={"Allow": "POST"},
-                media_type="text/plain",
-            )
-        body = await request.body()
-        tls = request.scope.get("extensions", {}).get("tls") or {}
-        content_type = request.headers.get("content-type", "")
-        prepared, name = await run_in_threadpool(
-            self._prepare, body, content_type, bool(tls), tls.get("client_subject")
+    # -- one request: the stages of mocks.common.pipeline ----------------------------------
+    def refuse_method(self, call: Call, allowed: tuple[str, ...]) -> Answer:
+        text = f"Method {call.request.method} not allowed: the DMP accepts SOAP over POST only\n"
+        return DmpAnswer(405, text.encode(), "text/plain", headers={"Allow": "POST"},
+                         summary={"error": f"method {call.request.method}"})
+
+    async def prepare(self, call: Call) -> Answer | None:
+        """Split, parse and authenticate (steps 2-3 of the module doc); a fault when it cannot go further."""
+        tls = call.tls
+        content_type = call.request.headers.get("content-type", "")
+        prepared, call.operation = await run_in_threadpool(
+            self._prepare, call.body, content_type, bool(tls), tls.get("client_subject")
         )
         if isinstance(prepared, DmpRequest):
-            answer = await self._process(prepared, name, exchange)
-        else:
-            answer = prepared
-        if exchange is not None:
-            self._record(exchange, name, answer)
-        return Response(answer.body, answer.status, media_type=answer.content_type)
+            call.parsed = prepared
+            return None
+        return prepared
 
-    async def _process(self, dmp_request: DmpRequest, name: str, exchange: Exchange | None) -> DmpAnswer:
-        """Injected fault first, else the transaction; the security findings join the answer's."""
-        fault = self.faults.take(name)
-        answer: DmpAnswer | None = None
-        if fault is not None:
-            if exchange is not None:
-                exchange.fault_injected = f"{fault.kind} {fault.params}" if fault.params else fault.kind
-            answer = await self._apply_fault(fault, dmp_request)
-        if answer is None:
-            answer = await run_in_threadpool(self.handlers_for(name), self, dmp_request)
-        answer.findings = [
-            *dmp_request.security_findings,
-            *answer.findings,
-            *_patient_check(dmp_request, answer),
-        ]
-        answer.summary.setdefault("vihf", _vihf_summary(dmp_request.vihf))
-        return answer
+    async def respond(self, call: Call) -> Answer:
+        return await run_in_threadpool(self.handlers_for(call.operation), self, call.parsed)
+
+    def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
+        """The security findings, the answer's, and the VIHF-patient check (DMP-VIHF-03)."""
+        request = call.parsed
+        if not isinstance(request, DmpRequest):
+            return answer.findings
+        return [*request.security_findings, *answer.findings, *_patient_check(request, answer)]
+
+    def describe_exchange(self, call: Call, answer: Answer, exchange: Exchange) -> None:
+        exchange.tags = {"transaction": call.operation, **exchange.tags}
+        if isinstance(call.parsed, DmpRequest):
+            exchange.summary.setdefault("vihf", _vihf_summary(call.parsed.vihf))
+        if answer.status >= 400:
+            exchange.summary["rejected"] = True
+
+    def internal_error(self, call: Call, exc: Exception) -> Answer:
+        text = f"simulator error {type(exc).__name__}: {exc}"
+        return DmpAnswer(500, soap_fault("Receiver", "dmp_internal", text), FAULT_CT, summary={"error": text})
 
     def handlers_for(self, name: str) -> Handler:
         return next(handler for label, handler in self.handlers.values() if label == name)
@@ -292,17 +288,13 @@ class DmpSimulator(Simulator):
             ), name
         return DmpRequest(body, content_type, message, envelope, action, vihf, subject, findings), name
 
-    async def _apply_fault(self, fault: Fault, request: DmpRequest) -> DmpAnswer | None:
-        params = fault.params
-        if fault.kind == "delay":
-            await asyncio.sleep(float(params.get("seconds", 1.0)))
-            return None
-        if fault.kind == "http_status":
-            status = int(params.get("status", 503))
-            text = str(
-                params.get("body", f"DMP indisponible / DMP unavailable (dui-harness: injected HTTP {status})\n")
-            )
-            return DmpAnswer(status, text.encode(), "text/plain; charset=utf-8", summary={"error": text.strip()})
+    def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
+        text = str(params.get("body", f"DMP indisponible / DMP unavailable (dui-harness: injected HTTP {status})\n"))
+        return DmpAnswer(status, text.encode(), "text/plain; charset=utf-8", summary={"error": text.strip()})
+
+    async def apply_fault(self, call: Call, fault: Fault) -> Answer | None:
+        """``soap_fault`` and ``registry_error`` (``http_status`` and ``delay``: the pipeline)."""
+        params, request = fault.params, call.parsed
         if fault.kind == "soap_fault":
             text = str(params.get("reason", "Erreur interne du DMP / DMP internal error (injected)"))
             return DmpAnswer(
@@ -330,16 +322,8 @@ class DmpSimulator(Simulator):
             )
         return None
 
-    def _record(self, exchange: Exchange, name: str, answer: DmpAnswer) -> None:
-        exchange.transaction = name
-        exchange.summary.update(answer.summary)
-        exchange.tags.update(transaction=name, **answer.tags)
-        exchange.findings = [dataclasses.replace(f, evidence=(exchange.id,)) for f in answer.findings]
-        if any(f.severity is Severity.ERROR for f in exchange.findings) or answer.status >= 400:
-            exchange.summary["rejected"] = True
 
-
-def _patient_check(request: DmpRequest, answer: DmpAnswer) -> list[Finding]:
+def _patient_check(request: DmpRequest, answer: Answer) -> list[Finding]:
     """DMP-VIHF-03: the VIHF resource-id names the patient the request is about."""
     ins = answer.tags.get("ins", "")
     if not ins or not request.vihf.ins or ins == request.vihf.ins:

@@ -9,6 +9,7 @@ from harness.core.findings import Finding
 from harness.validators.soap12 import Envelope
 from harness.validators.xds.mime import SoapMessage
 from harness.validators.xds.vihf import VihfReport
+from mocks.common.pipeline import Answer
 from mocks.common.soap import WSA_NS
 from mocks.dmp.faults import XdsError, registry_response, soap_envelope
 from mocks.dmp.mtom import package
@@ -41,16 +42,9 @@ class DmpRequest:
         return self.vihf.structure
 
 
-@dataclass
-class DmpAnswer:
-    """The HTTP answer and what the exchange records about it."""
-
-    status: int
-    body: bytes
-    content_type: str
-    summary: dict[str, Any] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
+class DmpAnswer(Answer):
+    """The HTTP answer and what the exchange records about it (status, body, content type, summary, tags,
+    findings: :class:`mocks.common.pipeline.Answer`)."""
 
 
 def registry_answer(request: DmpRequest, action: str, errors: list[XdsError], **summary: Any) -> DmpAnswer:

@@ -201,6 +201,7 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
     answer = registry_answer(request, RESPONSE_ACTION, errors, **summary)
     answer.tags.update(tags)
     answer.findings = findings
+    answer.judgements["xds"] = (sim.pack, report)  # the suites reuse it when they judge with the same pack
     return answer
 
 

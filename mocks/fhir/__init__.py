@@ -13,8 +13,22 @@ own ``PUT /config/endpoints`` entry (``eparcours``, ``epresc``) with the FHIR ba
 
 from __future__ import annotations
 
+from mocks.common.setup import SimulatorSetup
 from mocks.fhir.app import FhirSimulator
 from mocks.fhir.eparcours import EparcoursSimulator
 from mocks.fhir.epresc import EprescSimulator
 
-__all__ = ["EparcoursSimulator", "EprescSimulator", "FhirSimulator"]
+__all__ = ["EparcoursSimulator", "EprescSimulator", "FhirSimulator", "create_eparcours", "create_epresc"]
+
+
+def create_eparcours(setup: SimulatorSetup) -> EparcoursSimulator:
+    """The e-parcours simulator (SQLite store ``fhir-eparcours.sqlite3`` under the data folder), judging the
+    CDA documents of TDDUI bundles with the run's CDA pack."""
+    return EparcoursSimulator(setup.recorder, port=setup.port(), tls=setup.tls,
+                              db_path=setup.data_file("fhir-eparcours.sqlite3"), cda_pack=setup.cda_pack)
+
+
+def create_epresc(setup: SimulatorSetup) -> EprescSimulator:
+    """The e-prescription simulator (SQLite store ``fhir-epresc.sqlite3`` under the data folder)."""
+    return EprescSimulator(setup.recorder, port=setup.port(), tls=setup.tls,
+                           db_path=setup.data_file("fhir-epresc.sqlite3"))

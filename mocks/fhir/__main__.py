@@ -1,20 +1,21 @@
 """Run the FHIR simulators alone: ``python -m mocks.fhir [--port-eparcours P] [--port-epresc P]``.
 
-Prints both FHIR bases and serves until Ctrl-C (plain HTTP; ``--db DIR`` keeps the SQLite
-stores in DIR).
+Prints both FHIR bases and serves until Ctrl-C (plain HTTP, or HTTPS with ``--tls-dir DIR``;
+``--db DIR`` keeps the SQLite stores ``fhir-eparcours.sqlite3`` and ``fhir-epresc.sqlite3`` in DIR).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
-from harness.core.recorder import Recorder
 from harness.errors import HarnessError
+from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
 from mocks.common.standalone import wait_until_stopped
-from mocks.fhir import EparcoursSimulator, EprescSimulator
+from mocks.fhir import create_eparcours, create_epresc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,16 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-epresc", type=int, default=0, help="e-prescription port (0: any free port)")
     parser.add_argument("--db", type=Path, help="folder of the SQLite stores (default: in memory)")
     parser.add_argument("--record-dir", type=Path, help="also write each exchange to files in DIR")
+    parser.add_argument("--tls-dir", type=Path, help="serve HTTPS with the test PKI of DIR")
+    parser.add_argument("--cda-pack", type=Path, help="CI-SIS artefact pack for the CDA documents of TDDUI bundles")
     args = parser.parse_args(argv)
-    recorder = Recorder(args.record_dir)
-    if args.db is not None:
-        args.db.mkdir(parents=True, exist_ok=True)
     sims: list[Simulator] = []
     try:
-        sims.append(EparcoursSimulator(recorder, port=args.port_eparcours,
-                                       db_path=args.db / "eparcours.sqlite3" if args.db else None).start())
-        sims.append(EprescSimulator(recorder, port=args.port_epresc,
-                                    db_path=args.db / "epresc.sqlite3" if args.db else None).start())
+        setup = SimulatorSetup.standalone(port=0, tls_dir=args.tls_dir, record_dir=args.record_dir, data_dir=args.db,
+                                          cda_pack=args.cda_pack)
+        sims.append(create_eparcours(dataclasses.replace(setup, ports={"port": args.port_eparcours})).start())
+        sims.append(create_epresc(dataclasses.replace(setup, ports={"port": args.port_epresc})).start())
     except (HarnessError, ValueError, OSError) as exc:
         for sim in sims:
             sim.stop()

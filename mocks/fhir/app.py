@@ -23,14 +23,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from harness import __version__
@@ -38,6 +38,8 @@ from harness.core.findings import Finding
 from harness.core.recorder import Exchange, Recorder
 from harness.validators.fhir.jsonio import FhirInputError, parse_fhir_json
 from harness.validators.fhir.structure import check_structure
+from mocks.common.faults import Fault
+from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.fhir.engine import SEARCH_PARAMS, FhirEngine, Result
@@ -78,6 +80,22 @@ def _content_type(request: Request) -> None:
         raise FhirError(415, "not-supported", f"charset {charset!r}: FHIR JSON is UTF-8")
 
 
+@dataclass
+class _FhirCall:
+    """What one FHIR interaction gathers: the parsed body, the engine's result, the findings (once each)."""
+
+    body: Any = None
+    result: Result | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        known = {(f.rule, f.location, f.message) for f in self.findings}
+        for finding in findings:
+            if (finding.rule, finding.location, finding.message) not in known:
+                known.add((finding.rule, finding.location, finding.message))
+                self.findings.append(finding)
+
+
 class FhirSimulator(Simulator):
     """A FHIR R4 server; subclasses set ``service``, ``resource_types`` and validation.
 
@@ -91,6 +109,7 @@ class FhirSimulator(Simulator):
     service = "FHIR"
     title = "dui-harness FHIR R4 server"
     fault_kinds = ("reject",)
+    allowed_methods = None  # per route: prepare() answers 405
     #: resource type -> interactions served
     resource_types: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: requirement id of structure findings on what clients write
@@ -160,70 +179,85 @@ class FhirSimulator(Simulator):
     # -- HTTP -------------------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/metadata", self._endpoint("capabilities"), methods=_ALL_METHODS),
-            Route("/", self._endpoint("bundle"), methods=_ALL_METHODS),
-            Route("/{rtype}", self._endpoint("type"), methods=_ALL_METHODS),
-            Route("/{rtype}/{rid}", self._endpoint("instance"), methods=_ALL_METHODS),
-            Route("/{rtype}/{rid}/_history/{vid}", self._endpoint("vread"), methods=_ALL_METHODS),
+            Route("/metadata", self.handler("capabilities"), methods=_ALL_METHODS),
+            Route("/", self.handler("bundle"), methods=_ALL_METHODS),
+            Route("/{rtype}", self.handler("type"), methods=_ALL_METHODS),
+            Route("/{rtype}/{rid}", self.handler("instance"), methods=_ALL_METHODS),
+            Route("/{rtype}/{rid}/_history/{vid}", self.handler("vread"), methods=_ALL_METHODS),
         ]
 
-    def _endpoint(self, kind: str) -> Callable[[Request], Any]:
-        async def handle(request: Request) -> Response:
-            return await self._handle(request, kind)
-
-        return handle
-
-    async def _handle(self, request: Request, kind: str) -> Response:
-        exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
-        interaction, body, result = "invalid", None, None
+    # -- one request: the stages of mocks.common.pipeline ------------------------------------
+    async def prepare(self, call: Call) -> Answer | None:
+        """The interaction (from the route and the method: 405 otherwise) and content negotiation (406)."""
+        call.parsed = _FhirCall()
         try:
-            interaction = self._interaction(kind, request.method)
-            _negotiate(request)
-            fault = self.faults.take(interaction)
-            if fault is not None:
-                if exchange is not None:
-                    exchange.fault_injected = f"{fault.kind} {fault.params}" if fault.params else fault.kind
-                await self._apply_fault(fault.kind, fault.params)
-            if request.method == "POST":
-                _content_type(request)
+            call.operation = self._interaction(call.route, call.request.method)
+            _negotiate(call.request)
+        except FhirError as exc:
+            return self._refusal(call, exc)
+        return None
+
+    def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
+        return self._refusal(call, FhirError(status, "transient" if status >= 500 else "processing",
+                                             str(params.get("diagnostics", f"service indisponible / unavailable "
+                                                            f"(dui-harness: injected HTTP {status})"))))
+
+    async def apply_fault(self, call: Call, fault: Fault) -> Answer | None:
+        params = fault.params  # "reject": an OperationOutcome refusal
+        return self._refusal(call, FhirError(
+            int(params.get("status", 422)), str(params.get("code", "business-rule")),
+            str(params.get("diagnostics", "refused by the consumer (dui-harness: injected refusal)")),
+            str(params.get("expression", ""))))
+
+    async def respond(self, call: Call) -> Answer:
+        state: _FhirCall = call.parsed
+        try:
+            if call.request.method == "POST":
+                _content_type(call.request)
                 try:
-                    raw = await request.body()
                     limits = self.limits  # off the event loop: a big body never blocks other clients
-                    body = await run_in_threadpool(parse_fhir_json, raw, max_bytes=self.max_body,
-                                                   max_depth=limits.json_depth, max_entries=limits.bundle_entries,
-                                                   max_integer_digits=limits.json_integer_digits)
+                    state.body = await run_in_threadpool(
+                        parse_fhir_json, call.body, max_bytes=self.max_body, max_depth=limits.json_depth,
+                        max_entries=limits.bundle_entries, max_integer_digits=limits.json_integer_digits)
                 except FhirInputError as exc:
                     raise FhirError(exc.status, exc.code, exc.message, exc.location) from None
             try:
-                result = await run_in_threadpool(self._run, kind, interaction, request, body, exchange)
+                state.result = await run_in_threadpool(self._run, call.operation, call.request, state)
             except (FhirError, asyncio.CancelledError):
                 raise
             except Exception as exc:  # a bug of the simulator: still an OperationOutcome, never a traceback
                 raise FhirError(500, "exception", f"simulator error {type(exc).__name__}: {exc}") from exc
-            response = Response(json.dumps(result.body, ensure_ascii=False), result.status,
-                                headers=result.headers, media_type=FHIR_JSON)
         except FhirError as exc:
-            response = Response(json.dumps(exc.outcome(), ensure_ascii=False), exc.status, media_type=FHIR_JSON)
-            if exc.status == 405:
-                response.headers["Allow"] = "GET, POST"
-            if exchange is not None:
-                exchange.summary["outcome"] = {"status": exc.status, "code": exc.code,
-                                               "diagnostics": exc.diagnostics, "expression": exc.expression}
-                exchange.summary["rejected"] = True
-                self._findings(exchange, exc.findings)
-        if exchange is not None:
-            kind_of_bundle = body.get("type") if interaction == "bundle" and isinstance(body, dict) else None
-            exchange.transaction = str(kind_of_bundle) if kind_of_bundle in ("transaction", "batch") else interaction
-            exchange.summary["status"] = response.status_code
-            if result is not None:
-                exchange.summary.update(result.summary)
-                exchange.summary.pop("findings", None)
-            exchange.tags.setdefault("interaction", interaction)
-            try:
-                self.describe(exchange, interaction, body, result)
-            except Exception as exc:  # a summary must never break an answer
-                exchange.summary["describe_error"] = f"{type(exc).__name__}: {exc}"
-        return response
+            return self._refusal(call, exc)
+        result = state.result
+        return Answer(result.status, json.dumps(result.body, ensure_ascii=False).encode(), FHIR_JSON,
+                      headers=dict(result.headers or {}), rejected=False)
+
+    def internal_error(self, call: Call, exc: Exception) -> Answer:
+        return self._refusal(call, FhirError(500, "exception", f"simulator error {type(exc).__name__}: {exc}"))
+
+    def _refusal(self, call: Call, exc: FhirError) -> Answer:
+        if isinstance(call.parsed, _FhirCall):
+            call.parsed.add(exc.findings)
+        return Answer(exc.status, json.dumps(exc.outcome(), ensure_ascii=False).encode(), FHIR_JSON,
+                      headers={"Allow": "GET, POST"} if exc.status == 405 else {},
+                      summary={"outcome": {"status": exc.status, "code": exc.code, "diagnostics": exc.diagnostics,
+                                           "expression": exc.expression}}, rejected=True)
+
+    def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
+        return list(call.parsed.findings) if isinstance(call.parsed, _FhirCall) else answer.findings
+
+    def describe_exchange(self, call: Call, answer: Answer, exchange: Exchange) -> None:
+        state = call.parsed if isinstance(call.parsed, _FhirCall) else _FhirCall()
+        interaction, body, result = call.operation, state.body, state.result
+        kind_of_bundle = body.get("type") if interaction == "bundle" and isinstance(body, dict) else None
+        exchange.transaction = str(kind_of_bundle) if kind_of_bundle in ("transaction", "batch") else interaction
+        exchange.summary["status"] = answer.status
+        if result is not None:
+            exchange.summary.update(result.summary)
+            exchange.summary.pop("findings", None)
+        exchange.tags.setdefault("interaction", interaction)
+        self.describe(exchange, interaction, body, result)
 
     @staticmethod
     def _interaction(kind: str, method: str) -> str:
@@ -236,27 +270,13 @@ class FhirSimulator(Simulator):
                             "vread, search-type, create, transaction and batch)")
         return interaction
 
-    async def _apply_fault(self, kind: str, params: dict[str, Any]) -> None:
-        if kind == "delay":
-            await asyncio.sleep(float(params.get("seconds", 1.0)))
-            return
-        if kind == "http_status":
-            status = int(params.get("status", 503))
-            raise FhirError(status, "transient" if status >= 500 else "processing",
-                            str(params.get("diagnostics", f"service indisponible / unavailable "
-                                           f"(dui-harness: injected HTTP {status})")))
-        raise FhirError(int(params.get("status", 422)), str(params.get("code", "business-rule")),
-                        str(params.get("diagnostics", "refused by the consumer (dui-harness: injected refusal)")),
-                        str(params.get("expression", "")))
-
-    def _run(self, kind: str, interaction: str, request: Request, body: Any, exchange: Exchange | None) -> Result:
-        params = request.path_params
+    def _run(self, interaction: str, request: Request, state: _FhirCall) -> Result:
+        params, body = request.path_params, state.body
         if interaction == "capabilities":
             return Result(200, self.capability_statement())
         if interaction == "bundle":
             findings = self.validate_bundle(body)
-            if exchange is not None:
-                self._findings(exchange, findings)
+            state.add(findings)
             errors = [f for f in findings if f.severity.value == "error"]
             if errors:
                 raise FhirError(422, "processing", f"the bundle does not conform ({len(errors)} error(s)); nothing "
@@ -266,8 +286,7 @@ class FhirSimulator(Simulator):
             return self.engine.search(params["rtype"], list(request.query_params.multi_items()), self.url)
         if interaction == "create":
             result = self.engine.create(params["rtype"], body)
-            if exchange is not None:
-                self._findings(exchange, result.summary.get("findings", []))
+            state.add(result.summary.get("findings", []))
             return result
         version = params.get("vid")
         if version is not None and not str(version).isdigit():
@@ -276,6 +295,7 @@ class FhirSimulator(Simulator):
 
     @staticmethod
     def _findings(exchange: Exchange, findings: list[Finding]) -> None:
+        """Add findings found while describing an exchange (once each; evidence = the exchange)."""
         known = {(f.rule, f.location, f.message) for f in exchange.findings}
         exchange.findings += [dataclasses.replace(f, evidence=(exchange.id,)) for f in findings
                               if (f.rule, f.location, f.message) not in known]

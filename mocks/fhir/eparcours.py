@@ -54,6 +54,9 @@ class EparcoursSimulator(FhirSimulator):
         self.cda_pack = cda_pack
         super().__init__(recorder, port=port, tls=tls, db_path=db_path)
 
+    def serve_lines(self) -> list[str]:
+        return [f"  e-parcours (FHIR R4, TDDUI flux 1: POST [base]/), base: {self.url}"]
+
     def validate_bundle(self, bundle: Any) -> list[Finding]:
         return check_tddui_bundle(bundle, cda_pack=self.cda_pack).findings
 

@@ -49,6 +49,9 @@ class EprescSimulator(FhirSimulator):
         self.prescriptions = prescriptions if prescriptions is not None else load_prescriptions()
         super().__init__(recorder, port=port, tls=tls, db_path=db_path)
 
+    def serve_lines(self) -> list[str]:
+        return [f"  e-prescription (FHIR R4, modèle supposé / assumed model), base: {self.url}"]
+
     def start(self) -> EprescSimulator:
         super().start()
         self.shape.seed(self.store, self.url, self.prescriptions)

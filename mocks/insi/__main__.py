@@ -12,12 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.core.recorder import Recorder
 from harness.errors import HarnessError
-from harness.pki import ensure_pki
-from mocks.common.server import TlsSettings
+from mocks.common.setup import SimulatorSetup
 from mocks.common.standalone import wait_until_stopped
-from mocks.insi.app import InsiSimulator
+from mocks.insi import create
 from mocks.insi.identity_base import IdentityBase
 
 
@@ -33,23 +31,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    tls = None
-    if args.tls_dir is not None:
-        pki = ensure_pki(args.tls_dir)
-        tls = TlsSettings(certfile=pki.server_cert, keyfile=pki.server_key, client_ca=pki.ca_cert,
-                          require_client_cert=False)
     try:
         identities = IdentityBase.load(args.identities) if args.identities else None
-        sim = InsiSimulator(Recorder(args.record_dir), port=args.port, tls=tls, identities=identities,
-                            accepted_idam=set(args.idam) if args.idam else None)
+        setup = SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
+                                          identities=identities, accepted_idam=set(args.idam) if args.idam else None)
+        sim = create(setup)
         sim.start()
     except (HarnessError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"INSi simulator: {sim.endpoint}", flush=True)
     print(f"control API:    {sim.url}/_harness/exchanges", flush=True)
-    print(f"control token:    {sim.control_token} (header X-Harness-Token)", flush=True)
-    if tls is not None:
+    print(f"control token:  {sim.control_token} (header X-Harness-Token)", flush=True)
+    if setup.pki is not None:
         print(f"test PKI:       {args.tls_dir} (ca.pem, client-insi-auto.pem/.key…)", flush=True)
     return wait_until_stopped(sim)
 

@@ -20,23 +20,20 @@ Sender faults are HTTP 400, Receiver faults 500 (SOAP 1.2 Part 2 §7.5.2), overs
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from harness.core.findings import Finding, Severity
+from harness.core.findings import Finding
 from harness.core.ins import Traits
 from harness.core.recorder import Exchange, Recorder
 from harness.validators.insi_request import InsiRequestReport, check_insi_request
 from harness.validators.insi_rules import OP_TRAITS, OP_VITALE
 from mocks.common.faults import Fault
+from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import SOAP12_CONTENT_TYPE
@@ -56,14 +53,11 @@ HARNESS_SUBCODE = "dui_harness"
 
 
 @dataclass
-class _Answer:
-    status: int
-    body: bytes
-    content_type: str = SOAP12_CONTENT_TYPE
+class _Answer(Answer):
+    content_type: str | None = SOAP12_CONTENT_TYPE
     cr: str | None = None
     person: Person | None = None
     fault: dict[str, Any] | None = None
-    injected: str | None = None
 
 
 #: longest identity trait searched (a birth name of 9 MB took 26 s of matching, on the event loop: issue 17)
@@ -106,8 +100,9 @@ class InsiSimulator(Simulator):
         accepted_idam: None accepts any non-empty IDAM; a set answers others with desir_550.
     """
 
-    service = "INSi"
+    service = "INS"
     fault_kinds = ("soap_fault", "force_result")
+    allowed_methods = ("POST",)
 
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
                  identities: IdentityBase | None = None, accepted_idam: set[str] | None = None) -> None:
@@ -127,7 +122,7 @@ class InsiSimulator(Simulator):
     # -- scenario state -------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-        return [Route(PATH, self._handle, methods=methods)]
+        return [Route(PATH, self.handler(), methods=methods)]
 
     def state(self) -> dict[str, Any]:
         with self._lock:
@@ -166,80 +161,67 @@ class InsiSimulator(Simulator):
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         answer = _soap_fault(413, "insi.http.oversized",
                              f"Requête trop volumineuse / request too large: {reason}")
-        return answer.status, answer.content_type, answer.body
+        return answer.status, SOAP12_CONTENT_TYPE, answer.body
 
-    # -- one request ----------------------------------------------------------------------
-    async def _handle(self, request: Request) -> Response:
-        exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
-        if request.method != "POST":
-            text = f"Method {request.method} not allowed: INSi accepts POST only\n"
-            if exchange is not None:
-                refused = _Answer(405, b"", fault={"kind": "http", "status": 405, "message": text.strip()})
-                self._record(exchange, InsiRequestReport(), refused)
-            return Response(text, 405, headers={"Allow": "POST"}, media_type="text/plain")
-        body = await request.body()
-        tls = request.scope.get("extensions", {}).get("tls") or {}
-        if len(body) > self.max_body:
-            status, ctype, payload = self.oversize_response(f"request body of {len(body)} bytes exceeds "
-                                                            f"the simulator limit of {self.max_body} bytes")
-            answer, report = _Answer(status, payload, ctype), InsiRequestReport()
-            answer.fault = {"kind": "soap", "status": status, "code": "insi.http.oversized"}
-        else:
-            # off the event loop: parsing and checking a large body never stalls the other clients
-            report = await run_in_threadpool(check_insi_request, body,
-                                             content_type=request.headers.get("content-type"),
-                                             over_tls=bool(tls) or request.url.scheme == "https",
-                                             tls_subject=tls.get("client_subject"))
-            answer = await self._answer(report, self.faults.take(report.operation))
-        if exchange is not None:
-            self._record(exchange, report, answer)
-        return Response(answer.body, answer.status, media_type=answer.content_type)
+    def serve_lines(self) -> list[str]:
+        return [f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {self.endpoint}",
+                f"      control API: {self.url}/_harness/exchanges, /_harness/faults, /_harness/state"]
 
-    async def _answer(self, report: InsiRequestReport, fault: Fault | None) -> _Answer:
-        injected = None
-        if fault is not None:
-            injected = f"{fault.kind} {fault.params}" if fault.params else fault.kind
-            early = await self._apply_fault(fault, report)
-            if early is not None:
-                early.injected = injected
-                return early
-            if fault.kind == "delay":
-                fault = None
-        answer = self._check_answer(report)
-        if answer is None and fault is not None:  # force_result
-            cr = str(fault.params.get("cr", "02"))
-            if cr not in ("01", "02"):
-                answer = _soap_fault(500, "dui_harness.force_result", f"fault force_result: cr must be 01 or "
-                                     f"02, not {cr!r}", soap_code="Receiver")
-            else:
-                answer = _Answer(200, result_envelope(cr), cr=cr)
-        elif answer is not None and fault is not None:
-            injected = f"{injected} (not applied: the request was rejected)"
-        if answer is None:
-            answer = await run_in_threadpool(self._search, report)
-        answer.injected = injected
-        return answer
+    # -- one request: the stages of mocks.common.pipeline ------------------------------------
+    def refuse_method(self, call: Call, allowed: tuple[str, ...]) -> Answer:
+        text = f"Method {call.request.method} not allowed: INSi accepts POST only\n"
+        call.parsed = InsiRequestReport()
+        return _Answer(405, text.encode(), "text/plain", headers={"Allow": "POST"},
+                       fault={"kind": "http", "status": 405, "message": text.strip()})
 
-    async def _apply_fault(self, fault: Fault, report: InsiRequestReport) -> _Answer | None:
-        params = fault.params
-        if fault.kind == "delay":
-            await asyncio.sleep(float(params.get("seconds", 1.0)))
-            return None
-        if fault.kind == "http_status":
-            status = int(params.get("status", 503))
-            default = f"Service INSi indisponible (dui-harness: injected HTTP {status})\n"
-            text = str(params.get("body", default))
-            return _Answer(status, text.encode(), "text/plain; charset=utf-8",
-                           fault={"kind": "http", "status": status, "message": text.strip()})
-        if fault.kind == "soap_fault":
-            soap_code = str(params.get("soap_code", "Sender"))
-            status = int(params.get("status", 400 if soap_code == "Sender" else 500))
-            message = str(params.get("message", DESIR_550_MESSAGE))
-            return _soap_fault(status, str(params.get("code", "desir_550")), message,
-                               subcode=str(params.get("subcode", "siram_100")),
-                               reason=params.get("reason"), severite=str(params.get("severite", "erreur")),
-                               message_id=report.message_id, soap_code=soap_code)
+    async def prepare(self, call: Call) -> Answer | None:
+        tls = call.tls
+        # off the event loop: parsing and checking a large body never stalls the other clients (issue 17)
+        call.parsed = report = await run_in_threadpool(
+            check_insi_request, call.body, content_type=call.request.headers.get("content-type"),
+            over_tls=call.over_tls, tls_subject=tls.get("client_subject"))
+        call.operation = report.operation
         return None
+
+    def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
+        default = f"Service INSi indisponible (dui-harness: injected HTTP {status})\n"
+        text = str(params.get("body", default))
+        return _Answer(status, text.encode(), "text/plain; charset=utf-8",
+                       fault={"kind": "http", "status": status, "message": text.strip()})
+
+    async def apply_fault(self, call: Call, fault: Fault) -> Answer | None:
+        if fault.kind != "soap_fault":
+            return None  # force_result: applied by respond() unless the request is rejected
+        params = fault.params
+        soap_code = str(params.get("soap_code", "Sender"))
+        status = int(params.get("status", 400 if soap_code == "Sender" else 500))
+        message = str(params.get("message", DESIR_550_MESSAGE))
+        return _soap_fault(status, str(params.get("code", "desir_550")), message,
+                           subcode=str(params.get("subcode", "siram_100")),
+                           reason=params.get("reason"), severite=str(params.get("severite", "erreur")),
+                           message_id=call.parsed.message_id, soap_code=soap_code)
+
+    async def respond(self, call: Call) -> Answer:
+        report: InsiRequestReport = call.parsed
+        forced = call.fault if call.fault is not None and call.fault.kind == "force_result" else None
+        answer = self._check_answer(report)
+        if answer is None and forced is not None:
+            cr = str(forced.params.get("cr", "02"))
+            if cr not in ("01", "02"):
+                return _soap_fault(500, "dui_harness.force_result", f"fault force_result: cr must be 01 or "
+                                   f"02, not {cr!r}", soap_code="Receiver")
+            return _Answer(200, result_envelope(cr), cr=cr)
+        if answer is not None:
+            if forced is not None:
+                call.fault_note = "(not applied: the request was rejected)"
+            return answer
+        return await run_in_threadpool(self._search, report)  # matching off the event loop
+
+    def internal_error(self, call: Call, exc: Exception) -> Answer:
+        if not isinstance(call.parsed, InsiRequestReport):
+            call.parsed = InsiRequestReport()
+        return _soap_fault(500, "dui_harness.internal", f"simulator error {type(exc).__name__}: {exc}",
+                           soap_code="Receiver")
 
     def _check_answer(self, report: InsiRequestReport) -> _Answer | None:
         """The fault the findings call for (steps 2–4 of the module doc), or None."""
@@ -285,14 +267,16 @@ class InsiSimulator(Simulator):
         cr = "01" if not found else "02"
         return _Answer(200, result_envelope(cr), cr=cr)
 
-    def _record(self, exchange: Exchange, report: InsiRequestReport, answer: _Answer) -> None:
+    def describe_exchange(self, call: Call, answer: Answer, exchange: Exchange) -> None:
         """Fill the exchange: transaction, summary, tags, findings (evidence = its id)."""
-        t, person = report.traits, answer.person
+        report: InsiRequestReport = call.parsed
+        insi = answer if isinstance(answer, _Answer) else _Answer(answer.status, answer.body)
+        t, person = report.traits, insi.person
         ins = person.ins if person is not None else None
         exchange.transaction = report.operation if report.operation in (OP_TRAITS, OP_VITALE) else "invalid"
         exchange.summary.update(
-            operation=report.operation, traits=dict(t), lps=dict(report.lps), cr=answer.cr,
-            ins=ins.value if ins else None, oid=ins.oid if ins else None, fault=answer.fault,
+            operation=report.operation, traits=dict(t), lps=dict(report.lps), cr=insi.cr,
+            ins=ins.value if ins else None, oid=ins.oid if ins else None, fault=insi.fault,
             message_id=report.message_id, matricule=dict(report.matricule) or None,
             person=person.id if person else None,
             tiq=_tiq(person) if person else None,
@@ -301,12 +285,12 @@ class InsiSimulator(Simulator):
         exchange.tags.update(
             operation=report.operation, birth_name=t.get("birth_name") or "",
             birth_date=t.get("birth_date") or "", sex=t.get("sex") or "",
-            first_names="|".join(t.get("first_names") or []), cr=answer.cr or "",
+            first_names="|".join(t.get("first_names") or []), cr=insi.cr or "",
         )
-        exchange.findings = [dataclasses.replace(f, evidence=(exchange.id,)) for f in report.findings]
-        exchange.fault_injected = answer.injected
-        if any(f.severity is Severity.ERROR for f in exchange.findings):
-            exchange.summary["rejected"] = True
+
+    def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
+        report: InsiRequestReport = call.parsed
+        return list(report.findings)
 
 
 def _tiq(person: Person) -> dict[str, Any]:

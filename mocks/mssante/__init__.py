@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from mocks.common.setup import SimulatorSetup
 from mocks.mssante.app import MssSimulator
 from mocks.mssante.directory import Account, Directory
 
-__all__ = ["Account", "Directory", "MssSimulator"]
+__all__ = ["DUI_CERTIFICATE", "Account", "Directory", "MssSimulator", "create"]
+
+#: the test PKI client certificate of the DUI's BAL applicative (CN in fixtures/mssante/annuaire.json)
+DUI_CERTIFICATE = "client-mss-bal"
+
+
+def create(setup: SimulatorSetup) -> MssSimulator:
+    """The MSSanté simulator of a run, ``serve`` or ``python -m mocks.mssante``: control API on
+    ``port``, mail listeners on ``smtp_port``, ``smtps_port``, ``imap_port``, ``imaps_port``."""
+    client = setup.pki.client(DUI_CERTIFICATE) if setup.pki is not None else None
+    return MssSimulator(setup.recorder, tls=setup.tls, dui_certificate=client, port=setup.port(),
+                        smtp_port=setup.port("smtp_port"), smtps_port=setup.port("smtps_port"),
+                        imap_port=setup.port("imap_port"), imaps_port=setup.port("imaps_port"))

@@ -9,15 +9,14 @@ clear text on the submission and IMAP ports only.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
-from harness.core.recorder import Recorder
 from harness.errors import HarnessError
-from harness.pki import ensure_pki
-from mocks.common.server import TlsSettings
+from mocks.common.setup import SimulatorSetup
 from mocks.common.standalone import wait_until_stopped
-from mocks.mssante.app import MssSimulator
+from mocks.mssante import create
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,13 +33,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    tls = None
-    if args.tls_dir is not None:
-        pki = ensure_pki(args.tls_dir)
-        tls = TlsSettings(certfile=pki.server_cert, keyfile=pki.server_key, client_ca=pki.ca_cert)
     try:
-        sim = MssSimulator(Recorder(args.record_dir), port=args.port, tls=tls, smtp_port=args.smtp_port,
-                           smtps_port=args.smtps_port, imap_port=args.imap_port, imaps_port=args.imaps_port)
+        setup = SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir)
+        ports = {"port": args.port, "smtp_port": args.smtp_port, "smtps_port": args.smtps_port,
+                 "imap_port": args.imap_port, "imaps_port": args.imaps_port}
+        sim = create(dataclasses.replace(setup, ports=ports))
         sim.start()
     except (HarnessError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MssSimulator"]
 
-SERVICE = "MSSante"
+SERVICE = "MSS"
 #: aiosmtpd logs every session at INFO and a deprecation notice at WARNING on each AUTH
 logging.getLogger("mail.log").setLevel(logging.ERROR)
 
@@ -168,6 +168,16 @@ class MssSimulator(Simulator, MailRecording):
     async def _clear_imap(self) -> None:
         self._quota_used.clear()
         self._imap.config.set_cache.clear()
+
+    def serve_lines(self) -> list[str]:
+        dui, client = self.directory.with_role("dui"), self.dui_certificate
+        lines = ["  MSSanté (opérateur simulé / simulated operator), 127.0.0.1:"]
+        lines += [f"      {name}: {url}" for name, url in self.endpoints().items() if name != "control"]
+        lines.append(f"      BAL de la DUI / DUI mailbox: {dui.address} (password {dui.password}"
+                     + (f", or certificate {client[0].name} for SASL EXTERNAL)" if client else ")"))
+        lines.append(f"      control API: {self.url}/_harness/mss/directory, /_harness/mss/mailboxes, "
+                     "/_harness/mss/deliver")
+        return lines
 
     def endpoint_details(self) -> dict[str, Any]:
         """The ``mssante`` entry of ``PUT /config/endpoints``: listeners and the DUI's mailbox."""

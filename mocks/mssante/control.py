@@ -1,4 +1,5 @@
-"""Control API of the MSSanté simulator, beside the common ``/_harness`` routes.
+"""Control API of the MSSanté simulator, beside the common ``/_harness`` routes (same error answers;
+a message delivered here is recorded through :class:`mocks.common.recording.ListenerRecording`).
 
 =======  =====================================  ==================================================
 GET      /_harness/mss/endpoints                mail listeners (host, ports, TLS modes)
@@ -19,14 +20,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from mocks.common.control import control_error
+
 if TYPE_CHECKING:
     from mocks.mssante.app import MssSimulator
 
 __all__ = ["mss_routes"]
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
 
 
 def mss_routes(sim: MssSimulator) -> list[BaseRoute]:
@@ -47,24 +46,24 @@ def mss_routes(sim: MssSimulator) -> list[BaseRoute]:
     async def message(request: Request) -> Response:
         stored = sim.store.get(request.path_params["id"])
         if stored is None:
-            return _error(404, f"no message {request.path_params['id']!r}")
+            return control_error(404, f"no message {request.path_params['id']!r}")
         return Response(stored.raw, media_type="message/rfc822")
 
     async def deliver(request: Request) -> Response:
         sender, recipient = request.query_params.get("from"), request.query_params.get("to")
         if not sender or not recipient:
-            return _error(400, "give ?from=<sender address>&to=<recipient address>")
+            return control_error(400, "give ?from=<sender address>&to=<recipient address>")
         raw = bytearray()
         async for chunk in request.stream():
             raw.extend(chunk)
             if len(raw) > sim.max_message_bytes:
-                return _error(413, f"message larger than {sim.max_message_bytes} bytes")
+                return control_error(413, f"message larger than {sim.max_message_bytes} bytes")
         if not raw.strip():
-            return _error(400, "the body must be the raw message (message/rfc822)")
+            return control_error(400, "the body must be the raw message (message/rfc822)")
         try:
             stored = sim.deliver(bytes(raw), sender=sender, recipient=recipient)
         except ValueError as exc:
-            return _error(400, str(exc))
+            return control_error(400, str(exc))
         return JSONResponse(stored.as_dict(), status_code=201)
 
     return [

@@ -5,7 +5,7 @@ records what the DUI fetches. Authentication is offered only once the connection
 encrypted (after STARTTLS, or from the first byte on the IMAPS listener), including from
 loopback, which pymap would otherwise trust: SASL PLAIN / LOGIN and the LOGIN command with a
 test account's password, or SASL EXTERNAL with a client certificate of the test PKI. Every
-message body fetched is recorded as one exchange (``MSSante`` / ``IMAP FETCH``).
+message body fetched is recorded as one exchange (``MSS`` / ``IMAP FETCH``).
 """
 
 from __future__ import annotations

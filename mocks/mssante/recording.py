@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.core.findings import Finding, Severity
-from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
+from harness.core.recorder import Exchange, HttpMessage, Recorder
 from harness.validators.mail import MailReport
+from mocks.common.faults import Fault
+from mocks.common.recording import ListenerRecording
 from mocks.mssante.directory import Account, Directory
 from mocks.mssante.mailstore import StoredMessage
 
@@ -37,15 +39,18 @@ class MailRecording:
     def smtp_session_facts(self, server: MssSmtp, session: Session, envelope: Envelope) -> dict[str, Any]:
         raise NotImplementedError
 
+    @property
+    def listener_recording(self) -> ListenerRecording:
+        return ListenerRecording(self.recorder, self.service)
+
     def _exchange(self, transaction: str, request: HttpMessage, response: HttpMessage, peer: str,
                   client_subject: str | None) -> Exchange:
-        return Exchange(id=self.recorder.new_id(), service=self.service, transaction=transaction,
-                        started=utcnow(), request=request, response=response, peer=peer,
-                        tls_client_subject=client_subject)
+        return self.listener_recording.exchange(transaction, request, response, peer=peer,
+                                                client_subject=client_subject)
 
     def record_smtp(self, server: MssSmtp, session: Session, envelope: Envelope, raw: bytes, reply: str, *,
                     report: MailReport | None = None, findings: list[Finding] | None = None,
-                    fault: str | None = None, refused: str | None = None) -> Exchange:
+                    fault: Fault | None = None, refused: str | None = None) -> Exchange:
         facts = self.smtp_session_facts(server, session, envelope)
         account = session.auth_data if isinstance(session.auth_data, Account) else None
         sender = envelope.mail_from or ""
@@ -64,11 +69,11 @@ class MailRecording:
         exchange.summary.update({"reply": reply, "envelope": {"from": sender, "to": recipients},
                                  "recipients": recipients, "account": account.address if account else None, **facts,
                                  "recipient_kinds": kinds, "refused_at": refused})
-        exchange.fault_injected = fault
         exchange.tags.update({"sender": sender.lower(), "recipient_kinds": ",".join(kinds)})
         if account is not None:
             exchange.tags["account"] = account.address
         if report is not None:
+            exchange.judgements["mail"] = report  # judged once: the suites read this report
             summary = report.summary()
             exchange.summary["message"] = summary
             if summary.get("message_id"):
@@ -79,8 +84,7 @@ class MailRecording:
         if not facts["tls"]:
             exchange.findings.append(Finding("mss.smtp.cleartext", REQ_AUTH, "the session was not encrypted "
                                              "(no TLS)", Severity.WARNING, "SMTP session"))
-        exchange.findings.extend(findings or [])
-        return self.recorder.record(exchange)
+        return self.listener_recording.record(exchange, findings=findings or [], fault=fault)
 
     def record_fetch(self, account: str, mailbox: str, uid: int, raw: bytes, *, peer: str, tls: bool) -> Exchange:
         request = HttpMessage(f"IMAP UID FETCH {uid} BODY[]", [("Account", account), ("Mailbox", mailbox),
@@ -94,7 +98,7 @@ class MailRecording:
         if not tls:
             exchange.findings.append(Finding("mss.imap.cleartext", REQ_AUTH, "the IMAP session was not encrypted",
                                              Severity.WARNING, "IMAP session"))
-        return self.recorder.record(exchange)
+        return self.listener_recording.record(exchange)
 
     def record_delivery(self, stored: StoredMessage) -> Exchange:
         request = HttpMessage(f"DELIVER to {stored.address}", [("Mail-From", stored.sender),
@@ -103,7 +107,7 @@ class MailRecording:
                                   "harness", None)
         exchange.summary.update(stored.as_dict())
         exchange.tags.update({"message_id": stored.message_id, "recipient": stored.address, "origin": "harness"})
-        return self.recorder.record(exchange)
+        return self.listener_recording.record(exchange)
 
     def record_tls_failure(self, listener: str, peer: Any, exc: BaseException) -> Exchange:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -113,7 +117,7 @@ class MailRecording:
         exchange.summary.update({"error": reason, "listener": listener})
         exchange.findings.append(Finding("mss.tls.handshake", REQ_AUTH, f"TLS handshake with the operator "
                                          f"({listener}) failed: {reason}", Severity.ERROR, "TLS"))
-        return self.recorder.record(exchange)
+        return self.listener_recording.record(exchange)
 
 
 def _message_id(raw: bytes) -> str:

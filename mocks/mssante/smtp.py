@@ -7,7 +7,7 @@ certificate alone (as an operator trusting its client certificates). The operato
 enforces its rules: the envelope sender is the authenticated mailbox, recipients exist in
 the MSSanté space (the directory, or a patient mailbox with a valid INS), the message fits
 the size limit. Each transaction, accepted or refused, is recorded as one exchange
-(``MSSante`` / ``SMTP``, the raw message as request body).
+(``MSS`` / ``SMTP``, the raw message as request body).
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ class MssSmtpHandler:
             await asyncio.sleep(float(fault.params.get("seconds", 1.0)))
         if fault is not None and fault.kind == "smtp_reply":
             reply = str(fault.params.get("reply", "451 4.3.0 Temporary failure (injected)"))
-            self.sim.record_smtp(server, session, envelope, raw, reply, fault=fault.kind)
+            self.sim.record_smtp(server, session, envelope, raw, reply, fault=fault)
             return reply
         loop = asyncio.get_running_loop()
         report = await loop.run_in_executor(None, self.sim.inspect, raw, envelope.mail_from or "",

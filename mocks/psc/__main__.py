@@ -11,12 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.core.recorder import Recorder
 from harness.errors import HarnessError
-from harness.pki import ensure_pki
-from mocks.common.server import TlsSettings
+from mocks.common.setup import SimulatorSetup
 from mocks.common.standalone import wait_until_stopped
-from mocks.psc.app import PscSimulator
+from mocks.psc import create
 from mocks.psc.professionals import ProfessionalBase
 from mocks.psc.realm import DEFAULT_CLIENT, Client
 
@@ -36,16 +34,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    tls = None
-    if args.tls_dir is not None:
-        pki = ensure_pki(args.tls_dir)
-        tls = TlsSettings(certfile=pki.server_cert, keyfile=pki.server_key)
     try:
         professionals = ProfessionalBase.load(args.professionals) if args.professionals else None
         client = Client.from_json({"client_id": args.client_id, "client_secret": args.client_secret,
                                    "redirect_uris": args.redirect_uri or list(DEFAULT_CLIENT.redirect_uris)})
-        sim = PscSimulator(Recorder(args.record_dir), port=args.port, tls=tls, professionals=professionals,
-                           clients=(client,))
+        sim = create(SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
+                                               professionals=professionals, clients=(client,)))
         if args.professional:
             sim.select(args.professional)
         sim.start()

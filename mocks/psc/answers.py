@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from typing import Any
 
-__all__ = ["FORM", "NO_STORE", "oauth_error", "read_form"]
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from harness.core.findings import Finding
+from mocks.common.pipeline import Answer
+
+__all__ = ["FORM", "NO_STORE", "answer", "oauth_error", "read_form"]
 
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -28,3 +33,9 @@ async def read_form(request: Request, what: str) -> tuple[str, str | None]:
         return body.decode("ascii"), None
     except UnicodeDecodeError:
         return "", f"the {what} body has raw non-ASCII bytes: form values must be percent-encoded"
+
+
+def answer(response: Response, summary: dict[str, Any], findings: list[Finding] | None = None) -> Answer:
+    """The pipeline answer of a Starlette response, with what the exchange records (rejected: an error)."""
+    return Answer(response.status_code, bytes(response.body), None, headers=dict(response.headers), summary=summary,
+                  findings=list(findings or []), rejected=bool(summary.get("error")))

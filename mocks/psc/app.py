@@ -20,19 +20,18 @@ answer: ``params: {error, error_description, status}``), plus ``http_status`` an
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from harness.core.recorder import Exchange, Recorder
 from mocks.common.faults import Fault, FaultPlan
+from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
-from mocks.psc.answers import oauth_error
+from mocks.psc.answers import answer, oauth_error
 from mocks.psc.authorize import handle_authorize
 from mocks.psc.professionals import ProfessionalBase
 from mocks.psc.realm import DEFAULT_CLIENT, Client, Realm
@@ -78,6 +77,8 @@ class PscSimulator(Simulator):
     """
 
     service = "PSC"
+    allowed_methods = None  # each operation says which methods it reads
+    faults_first = False  # a fault applies once the request is judged valid
     fault_kinds = (*ID_TOKEN_DEFECTS, "wrong_state", "userinfo_other_sub", "oauth_error")
     max_body = 64 * 1024
 
@@ -99,6 +100,13 @@ class PscSimulator(Simulator):
     @property
     def discovery_url(self) -> str:
         return self.issuer + "/.well-known/openid-configuration"
+
+    def serve_lines(self) -> list[str]:
+        details = self.endpoint_details()
+        return [f"  Pro Santé Connect (OpenID Connect), issuer: {self.issuer}",
+                f"      discovery: {self.discovery_url}",
+                f"      client: {details['client_id']} / {details['client_secret']}",
+                f"      control API: {self.url}/_harness/state, /_harness/faults (bad tokens on demand)"]
 
     def endpoint_details(self) -> dict[str, Any]:
         """What a DUI needs besides the URL: issuer, discovery document, its client registration."""
@@ -150,36 +158,35 @@ class PscSimulator(Simulator):
         """Choose who authenticates at the next authorizations without login_hint (idNat or fixture id)."""
         self.update_state({"next_professional": professional})
 
-    # -- routes ---------------------------------------------------------------------------
+    # -- routes: each operation goes through the pipeline of mocks.common.pipeline -------------------
     def routes(self) -> list[BaseRoute]:
         every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-        def bound(handler: Callable[[PscSimulator, Request], Awaitable[Response]]) -> Any:
-            async def endpoint(request: Request) -> Response:
-                return await handler(self, request)
-            return endpoint
-
         return [
-            Route(REALM_PATH + "/.well-known/openid-configuration", bound(_discovery), methods=every),
-            Route(REALM_PATH + "/.well-known/wallet-openid-configuration", bound(_discovery), methods=every),
-            Route(AUTHORIZE_PATH, bound(handle_authorize), methods=every),
-            Route(AUTHORIZE_PATH + "/", bound(handle_authorize), methods=every),
-            Route(OIDC + "/auth", bound(handle_authorize), methods=every),
-            Route(OIDC + "/token", bound(handle_token), methods=every),
-            Route(OIDC + "/userinfo", bound(handle_userinfo), methods=every),
-            Route(OIDC + "/certs", bound(_jwks), methods=every),
+            Route(REALM_PATH + "/.well-known/openid-configuration", self.handler("discovery"), methods=every),
+            Route(REALM_PATH + "/.well-known/wallet-openid-configuration", self.handler("discovery"), methods=every),
+            Route(AUTHORIZE_PATH, self.handler("authorize"), methods=every),
+            Route(AUTHORIZE_PATH + "/", self.handler("authorize"), methods=every),
+            Route(OIDC + "/auth", self.handler("authorize"), methods=every),
+            Route(OIDC + "/token", self.handler("token"), methods=every),
+            Route(OIDC + "/userinfo", self.handler("userinfo"), methods=every),
+            Route(OIDC + "/certs", self.handler("jwks"), methods=every),
         ]
 
-    async def common_fault(self, fault: Fault) -> Response | None:
-        """Apply ``http_status`` (an answer) or ``delay`` (a wait, then None); None for other kinds."""
-        if fault.kind == "delay":
-            await asyncio.sleep(float(fault.params.get("seconds", 1.0)))
-        elif fault.kind == "http_status":
-            status = int(fault.params.get("status", 503))
-            default = f"Pro Santé Connect indisponible (dui-harness: injected HTTP {status})"
-            text = str(fault.params.get("body", default))
-            return PlainTextResponse(text, status_code=status)
-        return None
+    async def respond(self, call: Call) -> Answer:
+        return await _HANDLERS[call.operation](self, call)
+
+    def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
+        default = f"Pro Santé Connect indisponible (dui-harness: injected HTTP {status})"
+        return Answer(status, str(params.get("body", default)).encode(), "text/plain; charset=utf-8")
+
+    def internal_error(self, call: Call, exc: Exception) -> Answer:
+        text = f"simulator error {type(exc).__name__}: {exc}"
+        return answer(oauth_error(500, "server_error", text), {"operation": call.operation, "error": "server_error",
+                                                               "error_description": text})
+
+    def describe_exchange(self, call: Call, answer: Answer, exchange: Exchange) -> None:
+        summary = exchange.summary
+        exchange.tags.update({k: str(summary[k]) for k in ("client_id", "professional", "login") if summary.get(k)})
 
     # -- scenario state -------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -242,38 +249,32 @@ def _positive(value: Any, name: str) -> float:
     return float(value)
 
 
-def _record(request: Request, transaction: str, **summary: Any) -> None:
-    exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
-    if exchange is not None:
-        exchange.transaction = transaction
-        exchange.summary.update(summary)
+async def _discovery(sim: PscSimulator, call: Call) -> Answer:
+    return await _document(sim, call, "discovery", sim.metadata)
 
 
-async def _discovery(sim: PscSimulator, request: Request) -> Response:
-    if request.method not in ("GET", "HEAD"):
-        _record(request, "discovery", error="invalid_request")
-        return oauth_error(405, "invalid_request", f"discovery is read with GET, not {request.method}",
-                           {"Allow": "GET"})
-    fault = sim.faults.take("discovery")
-    if fault is not None:
-        _record(request, "discovery", fault=fault.kind)
-        early = await sim.common_fault(fault)
-        if early is not None:
-            return early
-    _record(request, "discovery")
-    return JSONResponse(sim.metadata())
+async def _jwks(sim: PscSimulator, call: Call) -> Answer:
+    return await _document(sim, call, "the JWKS", sim.signer.jwks, kid=sim.signer.kid)
 
 
-async def _jwks(sim: PscSimulator, request: Request) -> Response:
-    if request.method not in ("GET", "HEAD"):
-        _record(request, "jwks", error="invalid_request")
-        return oauth_error(405, "invalid_request", f"the JWKS is read with GET, not {request.method}",
-                           {"Allow": "GET"})
-    fault = sim.faults.take("jwks")
-    if fault is not None:
-        _record(request, "jwks", fault=fault.kind)
-        early = await sim.common_fault(fault)
-        if early is not None:
-            return early
-    _record(request, "jwks", kid=sim.signer.kid)
-    return JSONResponse(sim.signer.jwks())
+async def _document(sim: PscSimulator, call: Call, what: str, body: Callable[[], dict[str, Any]],
+                    **facts: Any) -> Answer:
+    """A document read with GET (discovery, JWKS): 405 otherwise; faults apply."""
+    summary: dict[str, Any] = {}
+    if call.request.method not in ("GET", "HEAD"):
+        summary["error"] = "invalid_request"
+        return answer(oauth_error(405, "invalid_request", f"{what} is read with GET, not {call.request.method}",
+                                  {"Allow": "GET"}), summary)
+    early = await sim.inject_fault(call)
+    if call.fault is not None:
+        summary["fault"] = call.fault_text
+    if early is not None:
+        return early
+    summary.update(facts)
+    return answer(JSONResponse(body()), summary)
+
+
+_HANDLERS: dict[str, Callable[[PscSimulator, Call], Awaitable[Answer]]] = {
+    "discovery": _discovery, "jwks": _jwks, "authorize": handle_authorize, "token": handle_token,
+    "userinfo": handle_userinfo,
+}

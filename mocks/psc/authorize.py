@@ -14,18 +14,16 @@ fixture id) or selected beforehand through the control API. Answers:
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from harness.core.findings import Finding, Severity
-from harness.core.recorder import Exchange
 from harness.validators.psc_request import Problem, check_authorize, parse_parameters
-from mocks.psc.answers import FORM, oauth_error, read_form
+from mocks.common.pipeline import Answer, Call
+from mocks.psc.answers import FORM, answer, oauth_error, read_form
 from mocks.psc.realm import short_id
 
 if TYPE_CHECKING:
@@ -47,24 +45,15 @@ def _finding(rule: str, message: str, location: str) -> Problem:
     return Problem(Finding(rule, REQ, message, Severity.ERROR, location))
 
 
-async def handle_authorize(sim: PscSimulator, request: Request) -> Response:
-    exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
+async def handle_authorize(sim: PscSimulator, call: Call) -> Answer:
     summary: dict[str, Any] = {"operation": "authorize"}
     problems: list[Problem] = []
-    response = await _authorize(sim, request, summary, problems)
-    if exchange is not None:
-        exchange.transaction = "authorize"
-        exchange.summary.update(summary)
-        exchange.tags.update({k: str(summary[k]) for k in ("client_id", "professional", "login") if summary.get(k)})
-        exchange.findings = [dataclasses.replace(p.finding, evidence=(exchange.id,)) for p in problems]
-        exchange.fault_injected = summary.get("fault")
-        if summary.get("error"):
-            exchange.summary["rejected"] = True
-    return response
+    response = await _authorize(sim, call, summary, problems)
+    return answer(response, summary, [p.finding for p in problems])
 
 
-async def _authorize(sim: PscSimulator, request: Request, summary: dict[str, Any],
-                     problems: list[Problem]) -> Response:
+async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], problems: list[Problem]) -> Response:
+    request = call.request
     where = "authorize query"
     if request.method == "POST":
         raw, refusal = await read_form(request, "authorization request")
@@ -116,13 +105,13 @@ async def _authorize(sim: PscSimulator, request: Request, summary: dict[str, Any
     if professional is None:
         return _refuse_to(redirect_uri, summary, "access_denied", why, back)
     summary["professional"] = professional.id_nat
-    fault = sim.faults.take("authorize")
+    early = await sim.inject_fault(call)
+    fault = call.fault
     if fault is not None:
-        summary["fault"] = f"{fault.kind} {fault.params}" if fault.params else fault.kind
-        early = await sim.common_fault(fault)
+        summary["fault"] = call.fault_text
         if early is not None:
             summary["error"] = f"injected {fault.kind}"
-            return early
+            return early.response()
         if fault.kind == "oauth_error":
             error = str(fault.params.get("error", "access_denied"))
             text = str(fault.params.get("error_description", "authentication cancelled (injected by dui-harness)"))

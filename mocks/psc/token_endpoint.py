@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import hashlib
 import hmac
 from typing import TYPE_CHECKING, Any
@@ -25,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from harness.core.findings import Finding, Severity
-from harness.core.recorder import Exchange
 from harness.validators.psc_request import parse_parameters
-from mocks.psc.answers import FORM, NO_STORE, oauth_error, read_form
+from mocks.common.pipeline import Answer, Call
+from mocks.psc.answers import FORM, NO_STORE, answer, oauth_error, read_form
 from mocks.psc.realm import Client, CodeGrant, short_id
 from mocks.psc.tokens import ID_TOKEN_DEFECTS
 
@@ -47,32 +46,18 @@ class _Refusal(Exception):
         self.location, self.requirement, self.headers, self.finding = location, requirement, headers, finding
 
 
-def _record(request: Request, transaction: str, summary: dict[str, Any], findings: list[Finding]) -> None:
-    exchange: Exchange | None = request.scope.get("state", {}).get("exchange")
-    if exchange is None:
-        return
-    exchange.transaction = transaction
-    exchange.summary.update(summary)
-    exchange.tags.update({k: str(summary[k]) for k in ("client_id", "professional", "login") if summary.get(k)})
-    exchange.findings = [dataclasses.replace(f, evidence=(exchange.id,)) for f in findings]
-    exchange.fault_injected = summary.get("fault")
-    if summary.get("error"):
-        exchange.summary["rejected"] = True
-
-
-async def handle_token(sim: PscSimulator, request: Request) -> Response:
+async def handle_token(sim: PscSimulator, call: Call) -> Answer:
     summary: dict[str, Any] = {"operation": "token"}
     findings: list[Finding] = []
     try:
-        response = await _token(sim, request, summary, findings)
+        response = await _token(sim, call, summary, findings)
     except _Refusal as refusal:
         if refusal.finding:
             findings.append(Finding(f"psc.token.{refusal.error}", refusal.requirement, refusal.description,
                                     Severity.ERROR, refusal.location))
         summary.update(error=refusal.error, error_description=refusal.description)
         response = oauth_error(refusal.status, refusal.error, refusal.description, refusal.headers)
-    _record(request, "token", summary, findings)
-    return response
+    return answer(response, summary, findings)
 
 
 def _basic_credentials(header: str) -> tuple[str, str]:
@@ -133,7 +118,8 @@ def _check_pkce(grant: CodeGrant, verifier: str | None) -> None:
                        f"({grant.code_challenge_method}, RFC 7636 §4.6)", location="token body code_verifier")
 
 
-async def _token(sim: PscSimulator, request: Request, summary: dict[str, Any], findings: list[Finding]) -> Response:
+async def _token(sim: PscSimulator, call: Call, summary: dict[str, Any], findings: list[Finding]) -> Response:
+    request = call.request
     if request.method != "POST":
         raise _Refusal(405, "invalid_request", f"the token endpoint accepts POST only, not {request.method}",
                        location="request line", headers={"Allow": "POST"})
@@ -170,28 +156,28 @@ async def _token(sim: PscSimulator, request: Request, summary: dict[str, Any], f
                        location="token body redirect_uri")
     _check_pkce(grant, params.get("code_verifier"))
     summary["pkce"] = grant.code_challenge_method
-    early, fault = await _take_fault(sim, "token", summary, status=400, error="invalid_grant")
+    early, fault = await _take_fault(sim, call, summary, status=400, error="invalid_grant")
     if early is not None:
         return early
     defect = fault.kind if fault is not None and fault.kind in ID_TOKEN_DEFECTS else None
     return _issue(sim, client, grant, defect, summary)
 
 
-async def _take_fault(sim: PscSimulator, operation: str, summary: dict[str, Any], *, status: int,
+async def _take_fault(sim: PscSimulator, call: Call, summary: dict[str, Any], *, status: int,
                       error: str) -> tuple[Response | None, Any]:
-    """The fault injected for ``operation``: ``(early answer or None, the fault or None)``.
+    """The fault injected for the call's operation: ``(early answer or None, the fault or None)``.
 
     Common kinds (HTTP status, delay) answer or wait; ``oauth_error`` raises the OAuth error it
     describes; any other kind is returned for the endpoint to apply.
     """
-    fault = sim.faults.take(operation)
+    early = await sim.inject_fault(call)
+    fault = call.fault
     if fault is None:
         return None, None
-    summary["fault"] = f"{fault.kind} {fault.params}" if fault.params else fault.kind
-    early = await sim.common_fault(fault)
+    summary["fault"] = call.fault_text
     if early is not None:
         summary["error"] = f"injected {fault.kind}"
-        return early, fault
+        return early.response(), fault
     if fault.kind == "oauth_error":
         raise _Refusal(int(fault.params.get("status", status)), str(fault.params.get("error", error)),
                        str(fault.params.get("error_description", "refused (injected by dui-harness)")),
@@ -215,11 +201,11 @@ def _issue(sim: PscSimulator, client: Client, grant: CodeGrant, defect: str | No
     return JSONResponse(body, headers=NO_STORE)
 
 
-async def handle_userinfo(sim: PscSimulator, request: Request) -> Response:
+async def handle_userinfo(sim: PscSimulator, call: Call) -> Answer:
     summary: dict[str, Any] = {"operation": "userinfo"}
     findings: list[Finding] = []
     try:
-        response = await _userinfo(sim, request, summary, findings)
+        response = await _userinfo(sim, call, summary, findings)
     except _Refusal as refusal:
         if refusal.finding:
             findings.append(Finding(f"psc.userinfo.{refusal.error}", refusal.requirement, refusal.description,
@@ -229,8 +215,7 @@ async def handle_userinfo(sim: PscSimulator, request: Request) -> Response:
         headers = {"WWW-Authenticate": challenge} if refusal.status == 401 else {}
         response = oauth_error(refusal.status, refusal.error, refusal.description, {**headers,
                                                                                     **(refusal.headers or {})})
-    _record(request, "userinfo", summary, findings)
-    return response
+    return answer(response, summary, findings)
 
 
 async def _bearer(request: Request, findings: list[Finding]) -> str:
@@ -262,8 +247,9 @@ async def _bearer(request: Request, findings: list[Finding]) -> str:
     return found[0][1]
 
 
-async def _userinfo(sim: PscSimulator, request: Request, summary: dict[str, Any],
+async def _userinfo(sim: PscSimulator, call: Call, summary: dict[str, Any],
                     findings: list[Finding]) -> Response:
+    request = call.request
     if request.method not in ("GET", "POST"):
         raise _Refusal(405, "invalid_request", f"userinfo accepts GET and POST, not {request.method}",
                        location="request line", requirement=USER_REQ, headers={"Allow": "GET, POST"})
@@ -274,7 +260,7 @@ async def _userinfo(sim: PscSimulator, request: Request, summary: dict[str, Any]
         raise _Refusal(401, "invalid_token", why, location="Authorization", requirement=USER_REQ)
     professional = grant.professional
     summary.update(client_id=grant.client_id, professional=professional.id_nat)
-    early, fault = await _take_fault(sim, "userinfo", summary, status=401, error="invalid_token")
+    early, fault = await _take_fault(sim, call, summary, status=401, error="invalid_token")
     if early is not None:
         return early
     if fault is not None and fault.kind == "userinfo_other_sub":

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness import services
 from reference_dui import ReferenceDui, ReferenceDuiConfig
 
 
@@ -64,7 +65,7 @@ def test_run_writes_junit_and_exchanges(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
     junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="0"' in junit and "test_request_identifies_the_software" in junit
-    assert list((tmp_path / "exchanges").glob("*-INSi-rechercherInsAvecTraitsIdentite.request"))
+    assert list((tmp_path / "exchanges").glob("*-INS-rechercherInsAvecTraitsIdentite.request"))
     assert f"JUnit: {tmp_path / 'junit.xml'}" in result.stdout
 
 
@@ -89,7 +90,8 @@ def test_list_defects() -> None:
 
 def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--insi-port", str(port), "--no-tls",
+    others = [arg for s in services.simulated() if s.id != "INS" for o in s.port_options().values() for arg in (o, "0")]
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--insi-port", str(port), *others, "--no-tls",
                              "--reports", str(tmp_path), "--duration", "20"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -102,7 +104,7 @@ def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
         assert token_file.stat().st_mode & 0o777 == 0o600
         token = token_file.read_text().strip()
         health = requests.get(url, headers={"X-Harness-Token": token}, timeout=5)
-        assert health.json()["service"] == "INSi"
+        assert health.json()["service"] == "INS"
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)  # also closes the pipes

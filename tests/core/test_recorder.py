@@ -14,7 +14,7 @@ from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
 def _exchange(
     recorder: Recorder,
     transaction: str = "rechercherInsAvecTraitsIdentite",
-    service: str = "INSi",
+    service: str = "INS",
     **tags: str,
 ) -> Exchange:
     return Exchange(
@@ -33,10 +33,10 @@ def test_filters_by_service_transaction_and_tags() -> None:
     adrun = recorder.record(_exchange(recorder, birth_name="ADRUN"))
     corse = recorder.record(_exchange(recorder, birth_name="CORSE"))
     dmp = recorder.record(_exchange(recorder, "ITI-41", service="DMP", birth_name="ADRUN"))
-    assert recorder.exchanges(service="INSi") == [adrun, corse]
+    assert recorder.exchanges(service="INS") == [adrun, corse]
     assert recorder.exchanges(transaction="ITI-41") == [dmp]
     assert recorder.exchanges(birth_name="ADRUN") == [adrun, dmp]
-    assert recorder.exchanges(service="INSi", birth_name="ADRUN") == [adrun]
+    assert recorder.exchanges(service="INS", birth_name="ADRUN") == [adrun]
     assert recorder.exchanges(birth_name="NOBODY") == []
     assert len(recorder) == 3 and list(recorder) == [adrun, corse, dmp]
 
@@ -63,7 +63,7 @@ def test_since_orders_ids_past_99999() -> None:
 def test_wait_for_times_out_within_bounds() -> None:
     recorder = Recorder()
     start = time.monotonic()
-    found = recorder.wait_for(service="INSi", timeout=0.2)
+    found = recorder.wait_for(service="INS", timeout=0.2)
     elapsed = time.monotonic() - start
     assert found == []
     assert 0.2 <= elapsed < 2.0
@@ -102,7 +102,7 @@ def test_files_written_for_each_exchange(tmp_path: Path) -> None:
     exchange = _exchange(recorder, birth_name="ADRUN")
     exchange.findings.append(Finding("ins.key", "INS-KEY-01", "bad key"))
     recorder.record(exchange)
-    stem = tmp_path / "exchanges" / "00001-INSi-rechercherInsAvecTraitsIdentite"
+    stem = tmp_path / "exchanges" / "00001-INS-rechercherInsAvecTraitsIdentite"
     assert Path(f"{stem}.request").read_bytes().startswith(b"POST /insi HTTP/1.1\r\n")
     assert Path(f"{stem}.request").read_bytes().endswith(b"\r\n\r\n<req/>")
     assert Path(f"{stem}.response").read_bytes().startswith(b"HTTP/1.1 200 OK\r\n")
@@ -118,7 +118,7 @@ def test_file_names_keep_dotted_transactions_whole(tmp_path: Path) -> None:
     recorder.record(_exchange(recorder, "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
-        f"00001-INSi-urn_ServiceIdentiteCertifiee_1.0.0_rechercherInsAvecTraitsIdentite.{ext}"
+        f"00001-INS-urn_ServiceIdentiteCertifiee_1.0.0_rechercherInsAvecTraitsIdentite.{ext}"
         for ext in ("json", "request", "response")
     ]
 
@@ -138,4 +138,4 @@ def test_unclaimed_and_headers() -> None:
     assert recorder.unclaimed() == [other]
     assert other.request.header("content-type") == "application/soap+xml"
     assert other.request.header("X-Missing") is None
-    assert other.title == "INSi rechercherInsAvecTraitsIdentite #00002"
+    assert other.title == "INS rechercherInsAvecTraitsIdentite #00002"

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 import responses
 
+from harness import services
 from harness.cli.allure_report import find_allure, render_report
 from harness.evidence import usage
 from harness.evidence.diff import diff_runs
 from harness.evidence.history import history_file, keep_history, seed_history
 from harness.evidence.sources import RunSource, open_source
-from harness.evidence.usage import COUNTERS, Counter, compute_usage, usage_of
+from harness.evidence.usage import compute_usage, usage_of
 from harness.sut.http_trigger import HttpTriggerDriver
 from tests.evidence.conftest import Run, cli, synthetic_reports
 
@@ -70,11 +71,26 @@ def test_counters_of_the_services_being_simulated() -> None:
     assert got["ins_share_qualified"] == (None, "not exposed")
 
 
-def test_adding_a_counter_is_one_registration(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(usage, "COUNTERS", [*COUNTERS, Counter("EPRESC", "create", lambda ex: {
-        "dmp_documents_sent": len(ex)})])
-    got = values(usage_of([exchange("EPRESC", "create"), exchange("EPRESC", "read")], "x", None))
-    assert got["dmp_documents_sent"][0] == 1
+def count_creates(exchanges: list[dict[str, Any]]) -> dict[str, float]:
+    return {"toy_creates": len(exchanges)}
+
+
+def test_adding_a_counter_is_one_registration() -> None:
+    # given a service declaring one indicator and its counter (on the "create" transaction only)
+    toy = services.Service("TOYUSAGE", "Service jouet", "Toy service",
+                           indicators=(services.Indicator("toy_creates", "Créations", "Creations"),),
+                           counters=(services.UsageCounter(f"{__name__}:count_creates", "create"),))
+    with services.registered(toy):
+        got = values(usage_of([exchange("TOYUSAGE", "create"), exchange("TOYUSAGE", "read")], "x", None))
+    # then the indicator is reported, counted and observed
+    assert got["toy_creates"] == (1, "observed")
+
+
+def test_recordings_of_earlier_versions_keep_counting() -> None:
+    # exchanges recorded as "INSi" / "MSSante" before the service ids were unified are read as INS / MSS
+    got = values(usage_of([exchange("INSi", "rechercherInsAvecTraitsIdentite", traits={"birth_name": "X"})],
+                          "old", None))
+    assert got["ins_identities_searched"] == (1, "observed")
 
 
 def test_dui_figures_give_ratios_and_rates() -> None:

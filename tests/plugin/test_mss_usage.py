@@ -7,7 +7,7 @@ from harness.plugin.mss_usage import mss_usage
 
 
 def _smtp(recorder: Recorder, reply: str, kinds: list[str], to: list[str], mdn: bool = False) -> None:
-    exchange = Exchange(recorder.new_id(), "MSSante", "SMTP", utcnow(), HttpMessage("SMTP DATA", [], b""),
+    exchange = Exchange(recorder.new_id(), "MSS", "SMTP", utcnow(), HttpMessage("SMTP DATA", [], b""),
                         HttpMessage(f"SMTP {reply[:3]}", [], reply.encode()))
     exchange.summary.update({"reply": reply, "recipient_kinds": kinds, "envelope": {"to": to}})
     if mdn:

@@ -17,7 +17,9 @@ TRAITS = Traits("ADRUN", ("ZOE",), "F", "1975-12-31", "63220")
 
 @responses.activate
 def test_create_person_sends_the_contract_body() -> None:
-    responses.post(f"{BASE}/persons", json={"person_id": "p1", "status": "VALI", "traits": {}}, status=201)
+    traits = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31",
+              "birth_place": "63220"}
+    responses.post(f"{BASE}/persons", json={"person_id": "p1", "status": "VALI", "traits": traits}, status=201)
     created = HttpTriggerDriver(BASE).create_person(TRAITS, IdentityDocument())
     assert created["person_id"] == "p1"
     body = responses.calls[0].request.body
@@ -58,3 +60,17 @@ def test_create_person_without_person_id_breaks_the_contract() -> None:
 def test_endpoint_configuration_is_optional() -> None:
     responses.put(f"{BASE}/config/endpoints", status=501)
     assert HttpTriggerDriver(BASE).configure_endpoints({"insi": {"url": "https://127.0.0.1:1/"}}) is False
+
+
+@responses.activate
+def test_answers_are_checked_against_the_openapi_contract() -> None:
+    # the shapes come from trigger-api.yaml (the single source), with the place and the rule broken
+    responses.get(f"{BASE}/psc/session", json={"logged_in": "yes"}, status=200)
+    with pytest.raises(TriggerApiError, match=r"getPscSession .* at \.logged_in: 'yes' is not of type 'boolean'"):
+        HttpTriggerDriver(BASE).psc_session()
+    responses.get(f"{BASE}/persons/p1/dmp/documents", json=[{"document_id": 3}], status=200)
+    with pytest.raises(TriggerApiError, match="listDmpDocuments"):
+        HttpTriggerDriver(BASE).dmp_documents("p1")
+    responses.post(f"{BASE}/mss/fetch", body=b"", status=200)
+    with pytest.raises(TriggerApiError, match="not the JSON object of the contract"):
+        HttpTriggerDriver(BASE).mss_fetch()

@@ -39,7 +39,7 @@ def test_http_driver_psc_operations() -> None:
 ])
 def test_http_driver_psc_contract_breaches(path: str, method: str, body: dict[str, Any], call: Any) -> None:
     responses.add(method, f"{BASE}{path}", json=body)
-    with pytest.raises(TriggerApiError, match="must answer"):
+    with pytest.raises(TriggerApiError, match="breaks the trigger API contract"):
         call(HttpTriggerDriver(BASE))
 
 

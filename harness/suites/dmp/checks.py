@@ -2,43 +2,45 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from harness.core.findings import Blocked, Finding, NonConformity, Severity
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
-from harness.validators.cda.pack import CdaPack, resolve_pack
+from harness.validators.cda.pack import CdaPack
 from harness.validators.xds import XdsReport, validate_submission
 from harness.validators.xds.ebrim import ASSOC_RPLC, DE
 
-__all__ = ["SECURITY", "expect", "findings_of", "pack", "require", "submissions"]
+__all__ = ["SECURITY", "expect", "findings_of", "report_of", "require", "submissions"]
 
 #: requirements judged by the security layer of the simulator (a request failing them is never processed)
 SECURITY = ("DMP-SEC-01", "DMP-VIHF-01", "DMP-VIHF-02", "DMP-VIHF-03")
 
 
-@functools.cache
-def pack() -> CdaPack | None:
-    """The CI-SIS artefact pack of the run (``DUI_HARNESS_CDA_PACK``), or None: embedded rules only."""
-    return resolve_pack(None)
+def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
+    """The ITI-41 report of ``exchange`` with the run's pack: the DMP simulator's when it judged with the
+    same pack (``Exchange.judgements["xds"]``: without a pack, the simulated DMP answers with the embedded
+    rules), else validated here once and kept there for the other tests of the run."""
+    found = exchange.judgements.get("xds")
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], XdsReport) and \
+            _same_pack(found[0], pack):
+        return found[1]
+    report = validate_submission(exchange.request.body, exchange.request.header("content-type"), pack=pack)
+    exchange.judgements["xds"] = (pack, report)
+    return report
 
 
-_REPORTS: dict[str, XdsReport] = {}
+def _same_pack(used: Any, pack: CdaPack | None) -> bool:
+    if used is None or pack is None:
+        return used is None and pack is None
+    root = getattr(used, "root", used)
+    return str(root) == str(pack.root)
 
 
-def _report(exchange: Exchange) -> XdsReport:
-    if exchange.id not in _REPORTS:
-        _REPORTS[exchange.id] = validate_submission(
-            exchange.request.body, exchange.request.header("content-type"), pack=pack()
-        )
-    return _REPORTS[exchange.id]
-
-
-def submissions(scenario: Scenario, requirement: str) -> list[tuple[Exchange, XdsReport]]:
-    """The scenario's ITI-41 requests, each validated by the harness (metadata, CDA, consistency)."""
+def submissions(scenario: Scenario, requirement: str, pack: CdaPack | None) -> list[tuple[Exchange, XdsReport]]:
+    """The scenario's ITI-41 requests, each with its report (metadata, CDA, consistency; run's ``pack``)."""
     found = require(scenario, "ITI-41", requirement)
-    return [(e, _report(e)) for e in found]
+    return [(e, report_of(e, pack)) for e in found]
 
 
 def findings_of(pairs: list[tuple[Exchange, XdsReport]], requirement: str) -> list[Finding]:

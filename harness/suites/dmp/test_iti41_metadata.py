@@ -5,7 +5,7 @@ CDA document) and DMP-DOC-02 (unstructured documents).
 
 ## Dependencies
 DMP simulator; the DUI publishes a DLU, a PPA (80788-3, PDF), an N1 PDF and a new version of a
-DLU. The CI-SIS value sets (embedded; a pack given by ``DUI_HARNESS_CDA_PACK`` replaces them).
+DLU. The CI-SIS value sets (embedded; the run's pack, ``--cda-pack``, replaces them).
 
 ## Methodology
 The harness re-reads every ITI-41 request exactly as it crossed the wire (MTOM split with a
@@ -23,6 +23,7 @@ import pytest
 from harness.core.findings import Finding
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import expect, findings_of, submissions
+from harness.validators.cda.pack import CdaPack
 
 PUBLICATIONS = ["dlu_published", "ppa_published", "n1_published", "replaced"]
 METADATA = {
@@ -42,24 +43,24 @@ METADATA = {
 }
 
 
-def _judge(scenario: Scenario, requirement: str) -> None:
-    pairs = submissions(scenario, requirement)
+def _judge(scenario: Scenario, requirement: str, pack: CdaPack | None) -> None:
+    pairs = submissions(scenario, requirement, pack)
     expect(f"{scenario.name}: {METADATA[requirement]}", findings_of(pairs, requirement))
 
 
 @pytest.mark.parametrize("scenario", PUBLICATIONS, indirect=True)
 @pytest.mark.parametrize("requirement", [pytest.param(r, marks=pytest.mark.requirement(r), id=r) for r in METADATA])
-def test_submission_metadata(scenario: Scenario, requirement: str) -> None:
+def test_submission_metadata(scenario: Scenario, requirement: str, cda_pack: CdaPack | None) -> None:
     """Each ITI-41 request of the scenario, judged on one requirement."""
-    _judge(scenario, requirement)
+    _judge(scenario, requirement, cda_pack)
 
 
 @pytest.mark.requirement("DMP-DOC-01")
 @pytest.mark.parametrize("scenario", PUBLICATIONS, indirect=True)
-def test_documents_fed_to_the_dmp_are_valid_cda(scenario: Scenario) -> None:
+def test_documents_fed_to_the_dmp_are_valid_cda(scenario: Scenario, cda_pack: CdaPack | None) -> None:
     """Every CDA document sent passes the harness's CDA validation (structuration minimale, INS and
     traits, content model; the official schematrons too when a pack is given)."""
-    pairs = submissions(scenario, "DMP-DOC-01")
+    pairs = submissions(scenario, "DMP-DOC-01", cda_pack)
     found = []
     for exchange, report in pairs:
         for entry_id, cda in report.cda.items():

@@ -28,6 +28,7 @@ from harness.suites.dmp.checks import (
     rplc_targets,
     submissions,
 )
+from harness.validators.cda.pack import CdaPack
 from harness.validators.xds.ebrim import STATUS_DEPRECATED
 from mocks.common.simulator import Simulator
 from mocks.dmp import DmpSimulator
@@ -41,12 +42,12 @@ def _first(root: etree._Element | None, xpath: str) -> str:
 
 
 @pytest.mark.requirement("DMP-UPD-01")
-def test_replacement_is_a_new_version_with_rplc(replaced: Scenario, dmp: Simulator) -> None:
+def test_replacement_is_a_new_version_with_rplc(replaced: Scenario, dmp: Simulator, cda_pack: CdaPack | None) -> None:
     """New version: same setId, version + 1, relatedDocument RPLC, RPLC association; the old one Deprecated."""
     first = replaced.data["first"]
     require_first_published(replaced, "DMP-UPD-01")
     first_ids = set(replaced.data["first_exchanges"])
-    pairs = [(e, r) for e, r in submissions(replaced, "DMP-UPD-01") if e.id not in first_ids]
+    pairs = [(e, r) for e, r in submissions(replaced, "DMP-UPD-01", cda_pack) if e.id not in first_ids]
     if not pairs:
         expect(
             "Remplacement / replacement",

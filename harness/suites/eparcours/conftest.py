@@ -47,7 +47,7 @@ def run_export(name: str, sut: SutDriver, recorder: Recorder, traits: Traits, ta
     asked = record(tag)
     outcome = sut.eparcours_export(person_id, asked)
     exports = sut.eparcours_exports(person_id)
-    exchanges = [e for e in recorder.exchanges(since=since) if e.service in ("INSi", "EPARCOURS")]
+    exchanges = [e for e in recorder.exchanges(since=since) if e.service in ("INS", "EPARCOURS")]
     return Scenario(name=name, person_id=person_id, exchanges=exchanges, data={
         "identity": identity, "lookup": lookup_outcome, "record": asked, "export": outcome, "exports": exports})
 

@@ -31,7 +31,7 @@ def resident(sut: SutDriver, person_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def _scenario(name: str, recorder: Recorder, since: str, pid: str, data: dict[str, Any]) -> Scenario:
-    exchanges = [e for e in recorder.exchanges(since=since) if e.service in ("INSi", "EPRESC")]
+    exchanges = [e for e in recorder.exchanges(since=since) if e.service in ("INS", "EPRESC")]
     return Scenario(name=name, person_id=pid, exchanges=exchanges, data=data)
 
 

@@ -53,7 +53,7 @@ def run_lookup(
     person_id = str(created["person_id"])
     with injected(insi, fault, **(fault_params or {})):
         outcome = sut.lookup_ins(person_id)
-    exchanges = recorder.exchanges(service="INSi", since=since)
+    exchanges = recorder.exchanges(service="INS", since=since)
     identity = sut.identity(person_id)
     shared = sut.exchange_identity(person_id)
     return Scenario(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from harness.core.findings import Blocked, Finding, NonConformity, Severity
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
 from harness.validators.mail import MailReport, validate_message
+from harness.validators.mail.headers import check_ack
 
 __all__ = ["accepted_messages", "acknowledgements", "expect", "findings_of", "located", "require_message",
            "revalidate"]
@@ -56,7 +59,15 @@ def require_message(scenario: Scenario, requirement: str) -> list[Exchange]:
 
 
 def revalidate(exchange: Exchange, *, ack_requested: bool | None) -> MailReport:
-    """Validate a recorded message again with what the scenario knows (was an acknowledgement asked?)."""
+    """The report of a recorded message with what the scenario knows (was an acknowledgement asked?).
+
+    Judged once: the operator simulator's report (``Exchange.judgements["mail"]``, same envelope), with
+    only the check that needs the scenario's knowledge (``check_ack``) run again; validated here when the
+    simulator kept none."""
+    judged = exchange.judgements.get("mail")
+    if isinstance(judged, MailReport) and judged.parsed.message is not None:
+        findings = [f for f in judged.findings if not f.rule.startswith("mss.ack.")]
+        return dataclasses.replace(judged, findings=findings + check_ack(judged.parsed, ack_requested))
     envelope = exchange.summary.get("envelope") or {}
     return validate_message(exchange.request.body, envelope_sender=envelope.get("from") or None,
                             recipients=list(envelope.get("to") or []), ack_requested=ack_requested)

@@ -28,7 +28,7 @@ from harness.sut.driver import IdentityDocument, SutDriver
 from mocks.common.simulator import Simulator
 from mocks.mssante import MssSimulator
 
-SERVICE = "MSSante"
+SERVICE = "MSS"
 CNI = IdentityDocument("CNI", verified=True)
 QUALIFIED = ("mss-roux-helene", "mss-roux-odile", "mss-mercier-paul")
 UNQUALIFIED = "mss-blanc-luc"

@@ -156,4 +156,4 @@ def test_python_m_mocks_fhir_serves_both_bases(tmp_path: Path) -> None:
         assert proc.wait(timeout=10) == 0
         if proc.stdout is not None:
             proc.stdout.close()
-    assert (tmp_path / "epresc.sqlite3").is_file()
+    assert (tmp_path / "fhir-epresc.sqlite3").is_file()

@@ -28,7 +28,7 @@ class Caller:
         since = self.sim.recorder.mark()
         response = self.session.post(self.sim.endpoint, data=body, timeout=30,
                                      headers=SOAP12_HEADERS if headers is None else headers, **kwargs)
-        found = self.sim.recorder.wait_for(service="INSi", since=since, timeout=5)
+        found = self.sim.recorder.wait_for(service="INS", since=since, timeout=5)
         assert found, "the simulator recorded no exchange"
         return response, found[-1]
 

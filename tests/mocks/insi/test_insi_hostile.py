@@ -72,7 +72,7 @@ def test_wrong_method_is_405(caller: Any) -> None:
     response = caller.session.get(caller.sim.endpoint, timeout=10)
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
-    [exchange] = caller.sim.recorder.wait_for(service="INSi", since=since, timeout=5)
+    [exchange] = caller.sim.recorder.wait_for(service="INS", since=since, timeout=5)
     assert exchange.summary["fault"]["status"] == 405
 
 

@@ -39,7 +39,7 @@ def call(sim: InsiSimulator, pki: TestPki, client: str | None) -> tuple[requests
         session.trust_env = False
         response = session.post(sim.endpoint, data=build_request(), headers=SOAP12_HEADERS, timeout=10,
                                 verify=str(pki.ca_cert), cert=pki.client(client) if client else None)
-    found = sim.recorder.wait_for(service="INSi", since=since, timeout=5)
+    found = sim.recorder.wait_for(service="INS", since=since, timeout=5)
     assert found
     return response, found[-1]
 

@@ -98,7 +98,7 @@ def test_generated_client_gets_adrun_zoe(client: zeep.Client, sim_and_service: A
     assert active.IdIndividu.NumIdentifiant + active.IdIndividu.Cle == "275126322074974"
     assert active.OID == "1.2.250.1.213.1.4.8"
     assert result.INDIVIDU.TIQ.ListePrenom == "ZOE"
-    [exchange] = sim.recorder.wait_for(service="INSi", since=since, timeout=5)
+    [exchange] = sim.recorder.wait_for(service="INS", since=since, timeout=5)
     assert exchange.transaction == "rechercherInsAvecTraitsIdentite"
     assert [f.rule for f in exchange.findings] == ["insi.tls.not_checked"]  # only the plain-HTTP warning
 

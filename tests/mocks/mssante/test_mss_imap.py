@@ -34,7 +34,7 @@ def test_starttls_login_and_fetch_is_recorded(sim: MssSimulator, pki: TestPki) -
     # then it gets the message as delivered (with the operator's trace headers) and the fetch is recorded
     raw = next(part[1] for part in fetched if isinstance(part, tuple))
     assert raw.endswith(message.raw) and raw.startswith(b"Return-Path: <")
-    (exchange,) = sim.recorder.exchanges(service="MSSante", transaction="IMAP FETCH", since=since)
+    (exchange,) = sim.recorder.exchanges(service="MSS", transaction="IMAP FETCH", since=since)
     assert exchange.tags == {"account": DUI, "message_id": message.message_id}
     assert exchange.summary["tls"] is True and exchange.request.body == raw
 
@@ -86,7 +86,7 @@ def test_garbage_and_broken_tls_do_not_stop_the_imap_server(sim: MssSimulator, p
         assert raw.recv(200)
     with socket.create_connection(("127.0.0.1", sim.imaps_port), timeout=15) as raw:
         raw.sendall(b"a1 LOGIN clear text\r\n")
-    assert sim.recorder.wait_for(service="MSSante", transaction="TLS", since=since, timeout=15)
+    assert sim.recorder.wait_for(service="MSS", transaction="TLS", since=since, timeout=15)
     with imaplib.IMAP4_SSL("127.0.0.1", sim.imaps_port, ssl_context=client_context(pki), timeout=15) as client:
         assert client.noop()[0] == "OK"
 

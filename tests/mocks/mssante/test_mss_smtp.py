@@ -15,7 +15,7 @@ from tests.mocks.mssante.conftest import DOCTOR, DUI, DUI_PASSWORD, HARNESS, cli
 
 
 def _last_smtp(sim: MssSimulator, since: str) -> list:
-    return sim.recorder.exchanges(service="MSSante", transaction="SMTP", since=since)
+    return sim.recorder.exchanges(service="MSS", transaction="SMTP", since=since)
 
 
 def test_submission_with_starttls_and_auth_plain_is_recorded_raw(sim: MssSimulator, pki: TestPki) -> None:
@@ -147,7 +147,7 @@ def test_injected_reply_is_answered_and_recorded(sim: MssSimulator, pki: TestPki
         with pytest.raises(smtplib.SMTPDataError) as refused:
             smtp.sendmail(DUI, [DOCTOR], vsm_message().raw)
     assert refused.value.smtp_code == 451
-    assert _last_smtp(sim, since)[-1].fault_injected == "smtp_reply"
+    assert _last_smtp(sim, since)[-1].fault_injected == "smtp_reply {'reply': '451 4.3.0 Try again later (injected)'}"
 
 
 def test_broken_tls_is_recorded_and_the_server_keeps_serving(sim: MssSimulator, pki: TestPki) -> None:
@@ -160,7 +160,7 @@ def test_broken_tls_is_recorded_and_the_server_keeps_serving(sim: MssSimulator, 
     with pytest.raises(ssl.SSLError):
         smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=untrusting, timeout=15)
     # then the handshake failure is recorded as a finding, and a good client is still served
-    failures = sim.recorder.wait_for(service="MSSante", transaction="TLS", since=since, timeout=15)
+    failures = sim.recorder.wait_for(service="MSS", transaction="TLS", since=since, timeout=15)
     assert failures and failures[0].findings[0].requirement == "MSS-AUTH-01"
     with smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=client_context(pki), timeout=15) as smtp:
         assert smtp.noop()[0] == 250

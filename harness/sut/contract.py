@@ -1,0 +1,94 @@
+"""The trigger API contract (``openapi/trigger-api.yaml``): the single source of the answers' shapes.
+
+Every answer the HTTP driver receives is validated against the JSON schema the contract gives
+its operation (by ``operationId``) and status, with the component schemas it references
+(JSON Schema 2020-12, as OpenAPI 3.1 says). A DUI whose answer breaks it gets a
+:class:`TriggerApiError` naming the operation, the schema and the first violation.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jsonschema
+import yaml
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from harness.paths import openapi_path
+
+__all__ = ["TriggerApiError", "check_answer", "operation_ids", "response_schema"]
+
+_SPEC = "urn:dui-harness:trigger-api"
+_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class TriggerApiError(AssertionError):
+    """The DUI answered its trigger API with an error or a body that breaks the contract.
+
+    An ``AssertionError``: the DUI's test mode does not honour the contract it claims.
+    """
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(openapi_path().read_text(encoding="utf-8"))
+    return data
+
+
+@functools.cache
+def _registry() -> Registry[Any]:
+    resource: Resource[Any] = DRAFT202012.create_resource(_spec())
+    registry: Registry[Any] = Registry().with_resource(_SPEC, resource)
+    return registry
+
+
+def _operations() -> dict[str, dict[str, Any]]:
+    return {op["operationId"]: op for item in _spec()["paths"].values() for method, op in item.items()
+            if method in _METHODS and isinstance(op, dict) and "operationId" in op}
+
+
+def operation_ids() -> set[str]:
+    """Every operationId of the contract."""
+    return set(_operations())
+
+
+def response_schema(operation_id: str, status: int) -> dict[str, Any] | None:
+    """The JSON schema of ``operation_id``'s answer with ``status`` (else of its first 2xx JSON answer), as a
+    ``$ref`` into the contract; None when the contract gives the answer no JSON body."""
+    responses = _operations()[operation_id].get("responses") or {}
+    candidates = [str(status)] + [code for code in responses if str(code).startswith("2")]
+    for code in candidates:
+        content = (responses.get(code) or {}).get("content") or {}
+        if "application/json" in content:
+            pointer = f"/paths/{_path_of(operation_id)}/responses/{code}/content/application~1json/schema"
+            return {"$ref": f"{_SPEC}#{pointer}"}
+    return None
+
+
+@functools.cache
+def _path_of(operation_id: str) -> str:
+    for path, item in _spec()["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return f"{path.replace('~', '~0').replace('/', '~1')}/{method}"
+    raise KeyError(operation_id)
+
+
+@functools.cache
+def _validator(operation_id: str, status: int) -> jsonschema.Draft202012Validator | None:
+    schema = response_schema(operation_id, status)
+    return None if schema is None else jsonschema.Draft202012Validator(schema, registry=_registry())
+
+
+def check_answer(operation_id: str, status: int, body: Any) -> None:
+    """Raise :class:`TriggerApiError` when ``body`` breaks the contract of ``operation_id`` (``status``)."""
+    validator = _validator(operation_id, status)
+    if validator is None:
+        return
+    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    if error is not None:
+        where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(body)"
+        raise TriggerApiError(f"{operation_id} answered a body that breaks the trigger API contract "
+                              f"(trigger-api.yaml) at {where}: {error.message}")

@@ -1,0 +1,33 @@
+"""Trigger API operations of the MSSanté part (send, fetch, documents, acknowledgements) over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.sut.parts.mss import MssDriver
+from harness.sut.trigger_client import TriggerClient, json_array, json_object
+
+__all__ = ["HttpMss"]
+
+
+class HttpMss(TriggerClient, MssDriver):
+    """The MSSanté part of :class:`~harness.sut.http_trigger.HttpTriggerDriver`."""
+
+    def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
+                 acknowledgement: bool = False, visible_to_patient: bool = True) -> dict[str, Any]:
+        body: dict[str, Any] = {"recipient": {"kind": recipient_kind}, "acknowledgement": acknowledgement,
+                                "visible_to_patient": visible_to_patient}
+        if address is not None:
+            body["recipient"]["address"] = address
+        return json_object(self._call("POST", f"/persons/{person_id}/mss/messages", body, ok=(200, 201),
+                                  operation="sendMssDocument"))
+
+    def mss_fetch(self) -> dict[str, Any]:
+        return json_object(self._call("POST", "/mss/fetch", ok=(200,), operation="fetchMssMail"))
+
+    def mss_documents(self, person_id: str) -> list[dict[str, Any]]:
+        return json_array(self._call("GET", f"/persons/{person_id}/mss/documents", ok=(200,),
+                                operation="listMssDocuments"))
+
+    def mss_acknowledgements(self) -> list[dict[str, Any]]:
+        return json_array(self._call("GET", "/mss/acknowledgements", ok=(200,), operation="listMssAcknowledgements"))

@@ -1,0 +1,39 @@
+"""The driver part of INS: INSi search, identity status and documents (service ``INS``).
+
+Each method is one trigger API operation (``openapi/trigger-api.yaml``); it returns the
+operation's JSON answer, validated against the contract by the HTTP driver.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+from harness.core.ins import Traits
+from harness.sut.model import IdentityDocument
+
+__all__ = ["InsDriver"]
+
+
+class InsDriver(abc.ABC):
+    """The driver part of service ``INS`` (trigger mode: :mod:`harness.sut.http_trigger`; attended mode:
+    :mod:`harness.sut.attended`)."""
+
+    @abc.abstractmethod
+    def create_person(self, traits: Traits, document: IdentityDocument | None = None) -> dict[str, Any]:
+        """Create a person with the traits an operator would type; returns its Identity."""
+
+    @abc.abstractmethod
+    def lookup_ins(self, person_id: str) -> dict[str, Any]:
+        """Make the DUI search the INS with INSi; returns its LookupOutcome."""
+
+    @abc.abstractmethod
+    def check_identity_document(self, person_id: str, document: IdentityDocument) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def identity(self, person_id: str) -> dict[str, Any]:
+        """The identity as the DUI stores it."""
+
+    @abc.abstractmethod
+    def exchange_identity(self, person_id: str) -> dict[str, Any]:
+        """The identity as the DUI would write it in an outgoing exchange."""

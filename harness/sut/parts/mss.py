@@ -1,0 +1,35 @@
+"""The driver part of MSSanté: sending, fetching, integrating, acknowledging (service ``MSS``).
+
+Each method is one trigger API operation (``openapi/trigger-api.yaml``); it returns the
+operation's JSON answer, validated against the contract by the HTTP driver.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+__all__ = ["MssDriver"]
+
+
+class MssDriver(abc.ABC):
+    """The driver part of service ``MSS`` (trigger mode: :mod:`harness.sut.http_trigger`; attended mode:
+    :mod:`harness.sut.attended`)."""
+
+    @abc.abstractmethod
+    def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
+                 acknowledgement: bool = False, visible_to_patient: bool = True) -> dict[str, Any]:
+        """Send a document about this person by MSSanté to a ``professional``, an ``organisation``
+        or the ``patient`` (Mon espace santé); returns the DUI's MssSendOutcome."""
+
+    @abc.abstractmethod
+    def mss_fetch(self) -> dict[str, Any]:
+        """Fetch the DUI's mailbox and integrate what arrived; returns its MssFetchOutcome."""
+
+    @abc.abstractmethod
+    def mss_documents(self, person_id: str) -> list[dict[str, Any]]:
+        """The documents received by MSSanté that the DUI integrated for this person."""
+
+    @abc.abstractmethod
+    def mss_acknowledgements(self) -> list[dict[str, Any]]:
+        """The acknowledgements (MDN) the DUI sent."""

@@ -1,7 +1,10 @@
 """``dui-harness serve``: the simulators alone, for a DUI to be configured against them.
 
 Prints each simulator's URL, its control API and the test PKI files, then serves until
-Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>/exchanges``.
+Ctrl-C (or ``--duration`` seconds). Every exchange is recorded under ``<reports>/exchanges``;
+the DMP and FHIR stores are SQLite files in ``<reports>`` (as under ``run``), so that an
+acknowledged submission survives a restart. Control calls (``/_harness/...``) need the run's
+token, printed here and written to ``<reports>/control-token`` (mode 0600).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
+from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
 from harness.plugin.endpoints import DEFAULT_CLIENT, endpoint_entries, reference_dui_settings
 from harness.services import Service, resolve, simulated
 from mocks.common.setup import SimulatorSetup
@@ -64,13 +68,15 @@ def main(args: argparse.Namespace) -> int:
 
     reports: Path = args.reports.resolve()
     recorder = Recorder(reports / "exchanges")
+    token_file = write_token_file(reports / CONTROL_TOKEN_FILE, run_token())
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
     started: list[Any] = []
     simulators: dict[str, Simulator] = {}
     try:
         print("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
         for service in simulated():
-            setup = SimulatorSetup(recorder, pki, ports_asked(args, service))
+            # stores on disk in the reports folder, kept across restarts (issue 17: acknowledged = kept)
+            setup = SimulatorSetup(recorder, pki, ports_asked(args, service), data_dir=reports, fresh_data=False)
             sim: Simulator = resolve(str(service.simulator))(setup)
             started.append(sim.start())
             simulators[service.id] = sim
@@ -89,6 +95,8 @@ def main(args: argparse.Namespace) -> int:
             dui.service.configure_endpoints(endpoint_entries(simulators, pki))
             print(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
         print(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
+        print(f"  jeton de contrôle / control token (header X-Harness-Token, /_harness/*): {run_token()}")
+        print(f"      also in {token_file} (0600)")
         print("Ctrl-C pour arrêter / to stop.", flush=True)
         deadline = time.monotonic() + args.duration if args.duration else None
         while deadline is None or time.monotonic() < deadline:

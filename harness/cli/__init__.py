@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -38,6 +39,10 @@ EXIT_HARNESS_ERROR = 4
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
 VERBS = ("run", "serve", "report", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project",
          "usage", "diff", "rules", "pack", "countersign", "proofs", "official")
+
+
+#: verbs that write evidence: their files are created 0600 and folders 0700 (issue 17)
+PRIVATE_OUTPUT_VERBS = frozenset({"run", "serve", "bundle", "keys", "pki", "usage", "diff", "check-project"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verb:
         parser.print_help()
         return EXIT_USAGE
+    # evidence (reports, exchanges, bundles, stores) readable by its owner only: 0600 files, 0700 folders
+    umask = os.umask(0o077) if args.verb in PRIVATE_OUTPUT_VERBS else None
     try:
         code: int = args.handler(args)
         return code
@@ -109,3 +116,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("dui-harness: interrompu / interrupted\n")
         return 130
+    finally:
+        if umask is not None:
+            os.umask(umask)

@@ -3,8 +3,11 @@
 Prints each simulator's URL, its control API and the test PKI files, then serves until
 Ctrl-C (or --duration seconds), printing one line per exchange as it arrives (service,
 operation, status, number of findings; colours on a terminal). Every exchange is recorded
-under <reports>/exchanges. --free-ports puts every simulator on a free port; --json writes
-a JSON Lines stream for tools on standard output (the description goes to standard error).
+under <reports>/exchanges; the DMP and FHIR stores are SQLite files in <reports> (as under
+run), so that an acknowledged submission survives a restart. --free-ports puts every
+simulator on a free port; --json writes a JSON Lines stream for tools on standard output (the
+description goes to standard error). Control calls (/_harness/...) need the run's token,
+printed here and written to <reports>/control-token (mode 0600).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from harness.pki import ensure_pki
 from harness.plugin.endpoints import DEFAULT_CLIENT, endpoint_entries, reference_dui_settings
 from harness.services import Service, resolve, simulated
 from harness.sut.traffic import Palette, exchange_json, exchange_line, finding_lines
+from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
 from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
 
@@ -107,13 +111,15 @@ def main(args: argparse.Namespace) -> int:
     say = functools.partial(print, file=sys.stderr if args.json else sys.stdout, flush=True)
     reports: Path = args.reports.resolve()
     recorder = Recorder(reports / "exchanges")
+    token_file = write_token_file(reports / CONTROL_TOKEN_FILE, run_token())
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
     started: list[Any] = []
     simulators: dict[str, Simulator] = {}
     try:
         say("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
         for service in simulated():
-            setup = SimulatorSetup(recorder, pki, ports_asked(args, service))
+            # stores on disk in the reports folder, kept across restarts (issue 17: acknowledged = kept)
+            setup = SimulatorSetup(recorder, pki, ports_asked(args, service), data_dir=reports, fresh_data=False)
             sim: Simulator = resolve(str(service.simulator))(setup)
             started.append(sim.start())
             simulators[service.id] = sim
@@ -132,6 +138,8 @@ def main(args: argparse.Namespace) -> int:
             dui.service.configure_endpoints(endpoint_entries(simulators, pki))
             say(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
         say(f"  échanges enregistrés / recorded exchanges: {reports / 'exchanges'}")
+        say(f"  jeton de contrôle / control token (header X-Harness-Token, /_harness/*): {run_token()}")
+        say(f"      aussi dans / also in {token_file} (0600)")
         say("Ctrl-C pour arrêter / to stop. Échanges reçus / exchanges received:")
         if args.json:
             _emit_json({"event": "ready", "simulators": {sid: sim.url for sid, sim in simulators.items()},

@@ -6,8 +6,9 @@ matches a ``--trusted-key``: the editor's public key, its certificate or the CA 
 it), the profile (shipped with this dui-harness under the same name, version and hash), then
 the verdicts per service and per requirement. Any change of any byte is named.
 
-Exit codes: 0 valid; 1 tampered, invalid or signer not trusted; 2 usage error or unreadable
-file (missing, not a file).
+Exit codes: 0 valid (intact and signed by a ``--trusted-key``); 1 tampered, invalid or signer
+not trusted; 2 usage error or unreadable file (missing, not a file); 5 intact but signer not
+verified (no ``--trusted-key`` given: anyone may have re-signed it, so it is never VALID).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.evidence.signing import load_trust_anchors
-from harness.evidence.verify import render_text, verify_file
+from harness.evidence.verify import INTACT_UNVERIFIED, VALID, render_text, verify_file
 
-__all__ = ["add_parser", "main"]
+__all__ = ["EXIT_SIGNER_NOT_VERIFIED", "add_parser", "main"]
+
+#: exit code of an intact bundle whose signer was not checked against a trusted key
+EXIT_SIGNER_NOT_VERIFIED = 5
 
 
 def add_parser(subparsers: Any) -> None:
@@ -42,4 +46,4 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(render_text(report))
-    return 0 if report.valid else 1
+    return {VALID: 0, INTACT_UNVERIFIED: EXIT_SIGNER_NOT_VERIFIED}.get(report.verdict, 1)

@@ -29,9 +29,13 @@ from harness.evidence.signing import SignatureCheck, TrustAnchor, check_signatur
 from harness.evidence.ziparchive import MAX_BUNDLE_BYTES, STORED, ZipReadResult, dos_timestamp, read_zip
 from harness.paths import profiles_dir
 
-__all__ = ["Issue", "VerifyReport", "render_text", "verify_bytes", "verify_file"]
+__all__ = ["INTACT_UNVERIFIED", "INVALID", "VALID", "Issue", "VerifyReport", "render_text", "verify_bytes",
+           "verify_file"]
 
 ERROR, WARNING = "error", "warning"
+VALID, INTACT_UNVERIFIED, INVALID = "valid", "intact-unverified", "invalid"
+#: a manifest nested deeper than this is refused before it is decoded (a signed manifest has 3 levels)
+MAX_MANIFEST_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,19 @@ class VerifyReport:
 
     @property
     def valid(self) -> bool:
+        """Intact: no error found (the signer may still be unverified, see :attr:`verdict`)."""
         return not any(i.severity == ERROR for i in self.issues)
+
+    @property
+    def verdict(self) -> str:
+        """``valid`` (intact, signer trusted), ``intact-unverified`` (intact, no trusted key given) or ``invalid``.
+
+        Without a trusted key, anyone can re-sign a changed bundle with a key of their own: such a
+        bundle is intact but proves nothing about who made it, so it never reads VALID (issue 17).
+        """
+        if not self.valid:
+            return INVALID
+        return VALID if self.signature is not None and self.signature.trusted else INTACT_UNVERIFIED
 
     def error(self, where: str, message: str) -> None:
         self.issues.append(Issue(where, message))
@@ -87,7 +103,9 @@ class VerifyReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "bundle": self.bundle,
-            "valid": self.valid,
+            "valid": self.verdict == VALID,
+            "intact": self.valid,
+            "verdict": self.verdict,
             "issues": [i.as_dict() for i in self.issues],
             "signature": self.signature.as_dict() if self.signature else None,
             "created": self.manifest.get("created"),
@@ -150,18 +168,35 @@ def verify_bytes(data: bytes, label: str, anchors: list[TrustAnchor], *,
     return report
 
 
-def _json(raw: bytes | None) -> Any:
-    if raw is None:
+def _too_deep(raw: bytes, limit: int) -> bool:
+    """True when ``[``/``{`` nest deeper than ``limit`` (brackets inside strings count: an upper bound)."""
+    depth = 0
+    for byte in raw:
+        if byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def _json(raw: bytes | None, *, max_depth: int = MAX_MANIFEST_DEPTH) -> Any:
+    """Decode a JSON member, or None; nesting is bounded before decoding (100k levels crashed ``verify``)."""
+    if raw is None or _too_deep(raw, max_depth):
         return None
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 
 def _manifest(report: VerifyReport, raw: bytes | None) -> dict[str, Any] | None:
     if raw is None:
         report.error(MANIFEST, "missing: this is not an evidence bundle, or its manifest was removed or renamed")
+        return None
+    if _too_deep(raw, MAX_MANIFEST_DEPTH):
+        report.error(MANIFEST, f"JSON nested deeper than {MAX_MANIFEST_DEPTH} levels: not a manifest (altered)")
         return None
     data = _json(raw)
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
@@ -292,10 +327,12 @@ def render_text(report: VerifyReport) -> str:
                   f"({sig.fingerprint[:16]}…)")
     else:
         signer = f"{sig.subject or 'clé / key'} ({sig.fingerprint[:16]}…)"
-    if report.valid:
-        integrity = f"intact, signé par / intact, signed by {signer}"
-    else:
-        integrity = "INVALIDE / INVALID (altéré ou non fiable / tampered or untrusted)"
+    # the integrity / trust line (issue 17): intact with a trusted signer, intact but signer not verified, or invalid
+    integrity = {VALID: f"intact, signé par / intact, signed by {signer} — VALIDE / VALID "
+                        "(signataire de confiance / trusted signer)",
+                 INTACT_UNVERIFIED: f"intact, signé par / intact, signed by {signer} — INTACT, SIGNATAIRE NON VÉRIFIÉ "
+                                    "/ INTACT, SIGNER NOT VERIFIED (give --trusted-key)",
+                 INVALID: "INVALIDE / INVALID (altéré ou non fiable / tampered or untrusted)"}[report.verdict]
     lines.append(f"  DOSSIER / BUNDLE: {integrity}")
     if m:
         profile = m.get("profile") or {}

@@ -238,6 +238,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     ctx = state.context
     unclaimed = ctx.recorder.unclaimed() if ctx is not None else []
     _report_unclaimed(tr, unclaimed)
+    note = ctx.recorder.truncation_note() if ctx is not None else None
+    if note:
+        tr.write_line(note, yellow=True)
     if not state.settings.reports.name.startswith(STAGING_PREFIX):  # dui-harness run prints the final place
         tr.write_line(f"coverage matrix: {state.settings.reports / 'coverage-matrix.json'}")
 

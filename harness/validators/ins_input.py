@@ -25,6 +25,7 @@ from lxml import etree
 from harness.core.findings import Finding, Severity
 from harness.errors import InputError
 from harness.validators.broken import broken_document, oversized_document, xml_fault_result
+from harness.validators.input_file import OversizedInput, read_input_file
 from harness.validators.ins_value import REQ_KEY, validate_ins
 from harness.validators.result import ValidateOptions, ValidationResult
 from harness.validators.safexml import MAX_XML_BYTES, XmlInputError, parse_xml
@@ -138,8 +139,8 @@ class _Broken(Exception):
 
 def _validate_file(path: Path, source: str, options: ValidateOptions) -> ValidationResult:
     data = _read(path, source)
-    if data is None:
-        return oversized_document(source, KIND, size=path.stat().st_size, limit=MAX_XML_BYTES, rule="ins.file",
+    if isinstance(data, int):
+        return oversized_document(source, KIND, size=data, limit=MAX_XML_BYTES, rule="ins.file",
                                   requirement=REQ_KEY)
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -159,16 +160,13 @@ def _validate_file(path: Path, source: str, options: ValidateOptions) -> Validat
     return validate_ins_text(text, source, options.oid)
 
 
-def _read(path: Path, source: str) -> bytes | None:
-    """The bytes of the file, or None when it is over the size limit (not read)."""
+def _read(path: Path, source: str) -> bytes | int:
+    """The bytes of the file (a regular file only: FIFO, device, folder raise InputError), or its size
+    when it is over the limit (not read: a broken document)."""
     try:
-        if path.is_dir():
-            raise InputError(f"{source}: is a folder, not a file", tip=_TIP_FILE)
-        if path.stat().st_size > MAX_XML_BYTES:
-            return None
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{source}: cannot be read ({exc.strerror or exc})", tip=_TIP_FILE) from None
+        return read_input_file(path, source, MAX_XML_BYTES, tip=_TIP_FILE)
+    except OversizedInput as exc:
+        return exc.size
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -190,4 +188,6 @@ def _child_text(element: etree._Element, name: str) -> str | None:
 
 
 def _nothing_found(source: str, message: str) -> Finding:
-    return Finding(rule="ins.none", requirement="", message=message, severity=Severity.INFO, location=source)
+    """Nothing to check is never VALID: a verdict claims only what was observed (issue 17)."""
+    return Finding(rule="ins.none", requirement="", severity=Severity.ERROR, location=source,
+                   message=f"aucun INS à valider / no INS to validate: {message}")

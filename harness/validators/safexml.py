@@ -8,14 +8,18 @@ expanded or fetched.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
-__all__ = ["MAX_XML_BYTES", "XmlInputError", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "MAX_XML_ELEMENTS", "XmlInputError", "parse_xml"]
 
 MAX_XML_BYTES = 20 * 1024 * 1024
 #: XInclude (W3C XML Inclusions): never processed, refused like a DTD (it would read other files)
 _XINCLUDE = "{http://www.w3.org/2001/XInclude}"
+#: most elements of one document; counted while parsing, so that 4.7M tiny elements stop early
+MAX_XML_ELEMENTS = 1_000_000
+_FEED = 256 * 1024
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+\s*$")
 
 
@@ -41,7 +45,39 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = False) -> etree._Element:
+@dataclass(frozen=True)
+class _Bound:
+    count: int  # an upper bound of the number of elements
+    exact: bool  # no comment, CDATA or DOCTYPE whose content could hold a '<'
+
+
+def _element_bound(data: bytes) -> _Bound:
+    """Count start tags at C speed: every ``<`` that opens neither an end tag, a comment, CDATA nor a PI."""
+    markup = data.count(b"<!")
+    count = data.count(b"<") - data.count(b"</") - markup - data.count(b"<?")
+    return _Bound(count, exact=markup == 0)
+
+
+def _parse_counting(data: bytes, max_elements: int) -> etree._Element:
+    """Parse in slices with a pull parser, counting elements as they are built; stop past ``max_elements``.
+
+    libxml2 itself bounds the depth (256 levels without ``huge_tree``).
+    """
+    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True, load_dtd=False,
+                                 dtd_validation=False, huge_tree=False, remove_blank_text=False)
+    count = 0
+    for offset in range(0, len(data), _FEED):
+        parser.feed(data[offset:offset + _FEED])
+        count += sum(1 for _ in parser.read_events())
+        if count > max_elements:
+            raise XmlInputError(f"more than {max_elements} XML elements: the document is refused "
+                                f"(limit / limite: {max_elements} elements)")
+    root: etree._Element = parser.close()
+    return root
+
+
+def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = False,
+              max_elements: int = MAX_XML_ELEMENTS) -> etree._Element:
     """Parse ``data`` into an element tree root, refusing anything unsafe.
 
     Args:
@@ -49,6 +85,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
         max_bytes: larger input is refused before parsing.
         allow_dtd: SOAP forbids a document type declaration (SOAP 1.2 part 1 §5); keep False
             for protocol messages.
+        max_elements: more elements than this is refused while parsing (not after).
 
     Raises:
         XmlInputError: empty, too large, not well-formed, or carrying a DTD / entities / XInclude.
@@ -63,7 +100,12 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
             "(XXE / entity expansion refused)"
         )
     try:
-        root = etree.fromstring(data, _parser())
+        bound = _element_bound(data)
+        if bound.exact and bound.count > max_elements:
+            raise XmlInputError(f"{bound.count} XML elements, more than {max_elements}: the document is refused "
+                                f"before parsing (limit / limite: {max_elements} elements)")
+        root = (etree.fromstring(data, _parser()) if bound.count <= max_elements
+                else _parse_counting(data, max_elements))
     except etree.XMLSyntaxError as exc:
         line, column = (exc.position if exc.position else (None, None))
         # libxml2 already ends its message with ", line L, column C": XmlInputError adds it once.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from harness.validators.safexml import MAX_XML_BYTES, XmlInputError, parse_xml
+from harness.validators.safexml import MAX_XML_BYTES, MAX_XML_ELEMENTS, XmlInputError, parse_xml
 
 __all__ = [
     "SOAP11_NS",
@@ -87,7 +87,7 @@ def _elements(parent: etree._Element) -> list[etree._Element]:
     return [c for c in parent if isinstance(c.tag, str)]
 
 
-def parse_envelope(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Envelope:
+def parse_envelope(body: bytes, *, max_bytes: int = MAX_XML_BYTES, max_elements: int = MAX_XML_ELEMENTS) -> Envelope:
     """Parse ``body`` as a SOAP 1.2 envelope (SOAP 1.2 Part 1 §5).
 
     Raises:
@@ -95,7 +95,7 @@ def parse_envelope(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> Envelope:
             after the Body, no Body, or an empty Body.
     """
     try:
-        root = parse_xml(body, max_bytes=max_bytes)
+        root = parse_xml(body, max_bytes=max_bytes, max_elements=max_elements)
     except XmlInputError as exc:
         raise SoapError(exc.reason, line=exc.line, column=exc.column) from None
     qname = etree.QName(root)

@@ -19,6 +19,7 @@ POST     /_harness/reset                 clear faults and scenario changes
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -30,7 +31,26 @@ from harness import __version__
 if TYPE_CHECKING:
     from mocks.common.simulator import Simulator
 
-__all__ = ["control_error", "control_routes"]
+__all__ = ["control_error", "control_routes", "redact"]
+
+
+_SECRETS = (
+    re.compile(rb'("(?:access_token|id_token|refresh_token|client_secret|code)"\s*:\s*")([^"]{4})[^"]*(")'),
+    re.compile(rb"((?:^|&|\?)(?:client_secret|code|access_token|refresh_token)=)([^&\s]{0,4})[^&\s]*()", re.M),
+    re.compile(rb"(?im)^(authorization:\s*(?:bearer|basic)\s+)(\S{0,4})\S*()"),
+)
+
+
+def redact(raw: bytes) -> bytes:
+    """Raw HTTP bytes with live tokens and secrets cut to their first 4 characters (issue 17).
+
+    The control API shows exchanges to whoever holds the run's token; a live access token or the
+    PSC client secret shown there could still be replayed (userinfo answered 200), so they are
+    masked. The evidence files keep the raw bytes (written 0600).
+    """
+    for pattern in _SECRETS:
+        raw = pattern.sub(rb"\1\2...(masked)\3", raw)
+    return raw
 
 
 def control_error(status: int, message: str) -> JSONResponse:
@@ -67,7 +87,7 @@ def control_routes(sim: Simulator) -> list[Route]:
                 message = exchange.request if side == "request" else exchange.response
                 if message is None:
                     break
-                return Response(message.raw(), media_type="message/http")
+                return Response(redact(message.raw()), media_type="message/http")
         return control_error(404, f"no {side} recorded for exchange {wanted!r}")
 
     async def faults(request: Request) -> Response:

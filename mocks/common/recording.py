@@ -6,22 +6,42 @@
   answered 413 by the middleware itself, and still recorded (truncated).
 * Other listeners (SMTP, IMAP, the coming HL7 v2 MLLP): :class:`ListenerRecording`, one exchange
   per unit of conversation (a mail transaction, a message fetched, an HL7 message and its ACK).
+
+Bodies are read within the limits of :mod:`mocks.common.limits` (:func:`mocks.common.bodies.read_body`):
+a request whose body never completes (client gone, or silent past the body timeout) is recorded
+and never reaches the pipeline. Control calls (``/_harness``) need the run's token
+(:mod:`mocks.common.control_token`) before their (bounded) body is read.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from harness.core.findings import Finding
 from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
+from mocks.common.bodies import BodyEnd, BodyRead, drain, read_body
 from mocks.common.faults import Fault
+from mocks.common.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["ListenerRecording", "RecordingMiddleware"]
 
 CONTROL_PREFIX = "/_harness"
+
+
+async def _answer(send: Any, status: int, content_type: str, payload: bytes, *extra: tuple[bytes, bytes]) -> None:
+    """A complete answer that closes the connection (what follows a refused body is not trusted)."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(payload)).encode()),
+                            (b"connection", b"close"), *extra]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def _declared_length(headers: list[tuple[str, str]]) -> int:
+    return next((int(v) for k, v in headers if k.lower() == "content-length" and v.strip().isdigit()), 0)
 
 
 class ListenerRecording:
@@ -65,6 +85,9 @@ class RecordingMiddleware:
         service: the service name recorded on each exchange (``INS``).
         max_body: largest request body accepted, in bytes.
         on_oversize: builds the ``(status, content_type, body)`` answer to an oversized request.
+        limits: timeouts and control-body bound (:class:`~mocks.common.limits.Limits`).
+        authorize: tells whether an ASGI scope may call the control API (None: every call may).
+        control_limit: the body limit of a control path (default: ``limits.control_body_bytes``).
     """
 
     def __init__(
@@ -75,16 +98,25 @@ class RecordingMiddleware:
         *,
         max_body: int = 10 * 1024 * 1024,
         on_oversize: Any = None,
+        limits: Limits = DEFAULT_LIMITS,
+        authorize: Callable[[Any], bool] | None = None,
+        control_limit: Callable[[str], int] | None = None,
     ) -> None:
         self.app = app
         self.recorder = recorder
         self.service = service
         self.max_body = max_body
         self.on_oversize = on_oversize
+        self.limits = limits
+        self.authorize = authorize
+        self.control_limit = control_limit
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(CONTROL_PREFIX):
+            await self._control(scope, receive, send)
             return
         started = time.perf_counter()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
@@ -105,12 +137,19 @@ class RecordingMiddleware:
         exchange.summary["tls"] = bool(tls)
         scope.setdefault("state", {})["exchange"] = exchange
 
-        declared = next((int(v) for k, v in headers if k.lower() == "content-length" and v.isdigit()), 0)
-        body = bytearray()
-        oversized = declared > self.max_body
-        if not oversized:
-            # read the whole body first (bounded), so that chunked uploads obey the limit too
-            oversized = not await _read_body(receive, body, self.max_body)
+        declared = _declared_length(headers)
+        head = len(request.start_line) + sum(len(k) + len(v) + 4 for k, v in headers)
+        if head > self.limits.header_bytes:  # h11 bounds only a head that arrives in pieces
+            exchange.transaction = "oversized-head"
+            exchange.summary["error"] = (f"en-tête de requête > {self.limits.header_bytes} octets / request head of "
+                                         f"{head} bytes exceeds the limit of {self.limits.header_bytes} bytes")
+            read = BodyRead(end=BodyEnd.OVERSIZED)
+        elif declared > self.max_body:  # refused on the announced size, before a byte of the body is read
+            read = BodyRead(end=BodyEnd.OVERSIZED, received=0)
+        else:
+            # the whole body first (bounded in size and time), so that chunked uploads obey the limits too
+            read = await read_body(receive, self.max_body, timeout=self.limits.body_timeout)
+        body = read.body
         replayed = False
 
         async def replay_receive() -> Any:
@@ -134,7 +173,8 @@ class RecordingMiddleware:
                 return
             recorded = True
             request.body = bytes(body)
-            exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
+            if status:
+                exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
             exchange.duration_ms = (time.perf_counter() - started) * 1000
             self.recorder.record(exchange)
 
@@ -154,15 +194,27 @@ class RecordingMiddleware:
             await send(message)
 
         try:
-            if oversized:
+            if exchange.transaction == "oversized-head":
+                await _answer(recording_send, 431, "text/plain; charset=utf-8", exchange.summary["error"].encode())
+            elif read.end is BodyEnd.OVERSIZED:
                 expects_continue = any(k.lower() == "expect" for k, _ in headers)
                 if not (declared > self.max_body and expects_continue):  # 100-continue: body never sent
-                    await _drain(receive, 8 * self.max_body)  # unread, closing resets: answer lost
-                await self._refuse_oversized(exchange, max(declared, len(body)), recording_send)
+                    # unread, closing resets the connection and the answer is lost: drain (bounded)
+                    await drain(receive, read, 8 * self.max_body, timeout=self.limits.body_timeout)
+                await self._refuse_oversized(exchange, max(declared, read.received), recording_send)
+            elif not read.complete:
+                self._refuse_incomplete(exchange, read)
+                if read.end is BodyEnd.TIMED_OUT:  # the client is still there: tell it why
+                    await _answer(recording_send, 408, "text/plain; charset=utf-8",
+                                  read.describe(self.max_body).encode())
             else:
                 await self.app(scope, replay_receive, recording_send)
         finally:
             finish()
+
+    def _refuse_incomplete(self, exchange: Exchange, read: BodyRead) -> None:
+        exchange.transaction = "incomplete-request"
+        exchange.summary.update(error=read.describe(self.max_body), body_end=read.end.value, processed=False)
 
     async def _refuse_oversized(self, exchange: Exchange, declared: int, send: Any) -> None:
         exchange.transaction = "oversized-request"
@@ -172,32 +224,38 @@ class RecordingMiddleware:
             status, content_type, payload = self.on_oversize(reason)
         else:
             status, content_type, payload = 413, "text/plain; charset=utf-8", reason.encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", content_type.encode()),
-                                (b"content-length", str(len(payload)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": payload})
+        await _answer(send, status, content_type, payload)
 
-
-async def _read_body(receive: Any, body: bytearray, limit: int) -> bool:
-    """Read the request body into ``body``; False (and the first ``limit`` bytes kept) when larger."""
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return True
-        chunk = message.get("body", b"")
-        if len(body) + len(chunk) > limit:
-            body.extend(chunk[: max(0, limit - len(body))])
-            return False
-        body.extend(chunk)
-        if not message.get("more_body", False):
-            return True
-
-
-async def _drain(receive: Any, budget: int) -> None:
-    """Read and drop (at most ``budget`` bytes of) a refused body, so the client reads the answer."""
-    while budget > 0:
-        message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body", False):
+    async def _control(self, scope: Any, receive: Any, send: Any) -> None:
+        """A ``/_harness`` call: the run's token first, then a body within ``control_body_bytes``."""
+        limit = self.control_limit(scope["path"]) if self.control_limit else self.limits.control_body_bytes
+        if self.authorize is not None and not self.authorize(scope):
+            payload = json.dumps({"error": "jeton de contrôle requis / control token required: "
+                                           "X-Harness-Token: <token> (printed by serve, file control-token)"})
+            await _answer(send, 401, "application/json", payload.encode())
             return
-        budget -= len(message.get("body", b""))
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+        if sum(len(k) + len(v) + 4 for k, v in headers) > self.limits.header_bytes:
+            await _answer(send, 431, "application/json", b'{"error": "request head too large"}')
+            return
+        if _declared_length(headers) > limit:
+            error = json.dumps({"error": f"control body > {limit} bytes"}).encode()
+            await _answer(send, 413, "application/json", error)
+            return
+        read = await read_body(receive, limit, timeout=self.limits.body_timeout)
+        if not read.complete:
+            if read.end is not BodyEnd.DISCONNECTED:
+                status = 413 if read.end is BodyEnd.OVERSIZED else 408
+                await _answer(send, status, "application/json",
+                              json.dumps({"error": read.describe(limit)}).encode())
+            return
+        replayed = False
+
+        async def replay_receive() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(read.body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay_receive, send)

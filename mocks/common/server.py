@@ -7,10 +7,12 @@ simulator can check it as the real service does (INSi: CN must be INSI-AUTO or I
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from harness.errors import SimulatorError
+from mocks.common.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["LOOPBACK", "SimulatorServer", "TlsSettings"]
 
@@ -51,10 +54,46 @@ def _subject(cert: dict[str, Any]) -> str:
 
 
 class _TlsAwareH11(H11Protocol):
-    """uvicorn's h11 protocol, adding the verified client certificate to each ASGI scope."""
+    """uvicorn's h11 protocol, adding the verified client certificate to each ASGI scope.
+
+    It also bounds the time a client has to send a request head (``header_timeout`` of
+    :class:`~mocks.common.limits.Limits`): uvicorn only times out an idle keep-alive
+    connection, so a client sending a head byte by byte (or nothing at all) held a
+    connection forever (issue 17, defect 8).
+    """
+
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def _waiting_for_head(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _arm_head_timer(self) -> None:
+        if self._waiting_for_head():
+            if self._head_timer is None:
+                timeout = getattr(self.config, "header_timeout", DEFAULT_LIMITS.header_timeout)
+                self._head_timer = self.loop.call_later(timeout, self._head_timed_out)
+        elif self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self._waiting_for_head() and not self.transport.is_closing():
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+        super().connection_lost(exc)
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
+        self._arm_head_timer()
         ssl_object = transport.get_extra_info("ssl_object")
         if ssl_object is None:
             return
@@ -73,6 +112,25 @@ class _TlsAwareH11(H11Protocol):
         self.app = app
 
 
+TlsFailure = Callable[[BaseException], None]
+
+
+def _reporting_sslobject(on_failure: TlsFailure) -> type[ssl.SSLObject]:
+    """An ``SSLObject`` class that reports a failed server handshake (asyncio only logs it at debug level)."""
+
+    class ReportingSSLObject(ssl.SSLObject):
+        def do_handshake(self) -> None:
+            try:
+                super().do_handshake()
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                raise
+            except ssl.SSLError as exc:
+                on_failure(exc)
+                raise
+
+    return ReportingSSLObject
+
+
 class SimulatorServer:
     """A real HTTP(S) server on 127.0.0.1 running ``app`` in a background thread.
 
@@ -81,10 +139,15 @@ class SimulatorServer:
         name: how logs and URLs name it (``insi``).
         port: 0 for any free port (default), or a fixed port for a DUI configured beforehand.
         tls: certificate settings; None serves plain HTTP.
+        limits: timeouts, head size and connection cap (:class:`~mocks.common.limits.Limits`).
+        on_tls_failure: called (in the server thread) with the error of each failed TLS handshake.
     """
 
-    def __init__(self, app: Any, *, name: str, port: int = 0, tls: TlsSettings | None = None) -> None:
+    def __init__(self, app: Any, *, name: str, port: int = 0, tls: TlsSettings | None = None,
+                 limits: Limits = DEFAULT_LIMITS, on_tls_failure: TlsFailure | None = None) -> None:
         self.app = app
+        self.limits = limits
+        self.on_tls_failure = on_tls_failure
         self.name = name
         self.requested_port = port
         self.tls = tls
@@ -127,10 +190,16 @@ class SimulatorServer:
             access_log=False,
             lifespan="off",
             http=_TlsAwareH11,
-            timeout_keep_alive=5,
-            h11_max_incomplete_event_size=64 * 1024,
+            timeout_keep_alive=max(1, round(self.limits.keep_alive_timeout)),
+            h11_max_incomplete_event_size=self.limits.header_bytes,
+            limit_concurrency=self.limits.connections,
             **kwargs,
         )
+        config.header_timeout = self.limits.header_timeout  # type: ignore[attr-defined]  # read by _TlsAwareH11
+        if self.tls is not None:
+            config.load()
+            if self.on_tls_failure is not None and config.ssl is not None:
+                config.ssl.sslobject_class = _reporting_sslobject(self.on_tls_failure)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name=f"sim-{self.name}", daemon=True
@@ -142,6 +211,11 @@ class SimulatorServer:
                 raise SimulatorError(f"simulator {self.name} did not start within {timeout} s")
             time.sleep(0.01)
         return self
+
+    @property
+    def open_connections(self) -> int:
+        """HTTP connections open right now (uvicorn answers 503 once ``limits.connections`` are open)."""
+        return len(self._server.server_state.connections) if self._server is not None else 0
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._server is not None:

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"registry:      {sim.endpoints['registry']}", flush=True)
     print(f"TD0.2:         {sim.endpoints['td02']}", flush=True)
     print(f"control API:   {sim.url}/_harness/state", flush=True)
+    print(f"control token:   {sim.control_token} (header X-Harness-Token)", flush=True)
     return wait_until_stopped(sim)
 
 

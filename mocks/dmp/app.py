@@ -50,6 +50,8 @@ PATHS = ("/dmp/repository", "/dmp/registry", "/dmp/td02")
 #: the simulator's repositoryUniqueId (the real DMP's is not public: an OID of our own, under 2.25)
 REPOSITORY_ID = "2.25.227148916716186338316839853302813710001"
 FAULT_CT = "application/soap+xml; charset=utf-8"
+#: what a DMP request may be sent as: SOAP 1.2 inline, or MTOM/XOP (IHE ITI TF-2x V.3.6)
+ACCEPTED_MEDIA_TYPES = ("application/soap+xml", "multipart/related")
 Handler = Callable[["DmpSimulator", DmpRequest], DmpAnswer]
 
 
@@ -228,9 +230,17 @@ class DmpSimulator(Simulator):
         self, body: bytes, content_type: str, over_tls: bool, subject: str | None
     ) -> tuple[DmpRequest | DmpAnswer, str]:
         """Split, parse and authenticate; a DmpAnswer (fault) when the request cannot go further."""
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type not in ACCEPTED_MEDIA_TYPES:
+            text = (f"Content-Type {media_type or '(none)'!r} refusé / refused: a DMP request is SOAP 1.2 "
+                    f"({' or '.join(ACCEPTED_MEDIA_TYPES)})")
+            return DmpAnswer(415, sender_fault("dmp_content_type", text), FAULT_CT, summary={"error": text},
+                             findings=[Finding("dmp.message.content_type", "DMP-XDS-01", text, Severity.ERROR,
+                                               "Content-Type")]), "invalid"
+        limits = self.limits
         try:
-            message = split_message(body, content_type)
-            envelope = parse_envelope(message.envelope, max_bytes=20 * 1024 * 1024)
+            message = split_message(body, content_type, max_parts=limits.mime_parts, max_depth=limits.mime_depth)
+            envelope = parse_envelope(message.envelope, max_bytes=20 * 1024 * 1024, max_elements=limits.xml_elements)
         except (MimeError, SoapError) as exc:
             kind = "MTOM/MIME" if isinstance(exc, MimeError) else "SOAP 1.2"
             where = getattr(exc, "location", "") or "body"

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for sim in sims:
         print(f"{sim.service} FHIR base: {sim.url}   (CapabilityStatement: {sim.url}/metadata)", flush=True)
+    print(f"control token: {sims[0].control_token} (header X-Harness-Token of every /_harness call)", flush=True)
     return wait_until_stopped(*sims)
 
 

@@ -215,7 +215,10 @@ class FhirSimulator(Simulator):
             if call.request.method == "POST":
                 _content_type(call.request)
                 try:
-                    state.body = parse_fhir_json(call.body, max_bytes=self.max_body)
+                    limits = self.limits  # off the event loop: a big body never blocks other clients
+                    state.body = await run_in_threadpool(
+                        parse_fhir_json, call.body, max_bytes=self.max_body, max_depth=limits.json_depth,
+                        max_entries=limits.bundle_entries, max_integer_digits=limits.json_integer_digits)
                 except FhirInputError as exc:
                     raise FhirError(exc.status, exc.code, exc.message, exc.location) from None
             try:

@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"INSi simulator: {sim.endpoint}", flush=True)
     print(f"control API:    {sim.url}/_harness/exchanges", flush=True)
+    print(f"control token:  {sim.control_token} (header X-Harness-Token)", flush=True)
     if setup.pki is not None:
         print(f"test PKI:       {args.tls_dir} (ca.pem, client-insi-auto.pem/.key…)", flush=True)
     return wait_until_stopped(sim)

@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Route
 
 from harness.core.findings import Finding
@@ -57,6 +58,20 @@ class _Answer(Answer):
     cr: str | None = None
     person: Person | None = None
     fault: dict[str, Any] | None = None
+
+
+#: longest identity trait searched (a birth name of 9 MB took 26 s of matching, on the event loop: issue 17)
+MAX_TRAIT_CHARS = 255
+
+
+def _overlong_trait(traits: Any) -> tuple[str, int] | None:
+    """The first trait (name, length) longer than :data:`MAX_TRAIT_CHARS`, or None."""
+    for name, value in dict(traits).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, str) and len(item) > MAX_TRAIT_CHARS:
+                return name, len(item)
+    return None
 
 
 def _soap_fault(status: int, code: str, message: str, *, subcode: str = HARNESS_SUBCODE,
@@ -161,8 +176,10 @@ class InsiSimulator(Simulator):
 
     async def prepare(self, call: Call) -> Answer | None:
         tls = call.tls
-        call.parsed = report = check_insi_request(call.body, content_type=call.request.headers.get("content-type"),
-                                                  over_tls=call.over_tls, tls_subject=tls.get("client_subject"))
+        # off the event loop: parsing and checking a large body never stalls the other clients (issue 17)
+        call.parsed = report = await run_in_threadpool(
+            check_insi_request, call.body, content_type=call.request.headers.get("content-type"),
+            over_tls=call.over_tls, tls_subject=tls.get("client_subject"))
         call.operation = report.operation
         return None
 
@@ -198,7 +215,7 @@ class InsiSimulator(Simulator):
             if forced is not None:
                 call.fault_note = "(not applied: the request was rejected)"
             return answer
-        return self._search(report)
+        return await run_in_threadpool(self._search, report)  # matching off the event loop
 
     def internal_error(self, call: Call, exc: Exception) -> Answer:
         if not isinstance(call.parsed, InsiRequestReport):
@@ -220,6 +237,11 @@ class InsiSimulator(Simulator):
                                message_id=report.message_id)
         if errors:
             return _soap_fault(400, errors[0].rule, _describe(errors), message_id=report.message_id)
+        long = _overlong_trait(report.traits)
+        if long is not None:
+            return _soap_fault(400, "insi.trait.length", f"Trait d'identité trop long / identity trait too long: "
+                               f"{long[0]} has {long[1]} characters, more than {MAX_TRAIT_CHARS}",
+                               message_id=report.message_id)
         idam = report.lps.get("idam")
         if self.accepted_idam is not None and idam not in self.accepted_idam:
             return _soap_fault(400, "desir_550", DESIR_550_MESSAGE, subcode="siram_100",

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name, url in sim.endpoints().items():
         print(f"{name:<8} {url}", flush=True)
+    print(f"token    {sim.control_token} (header X-Harness-Token of every /_harness call)", flush=True)
     for entry in sim.directory.entries():
         print(f"account  {entry['address']} ({entry['kind']}) password {entry['password']}", flush=True)
     return wait_until_stopped(sim)

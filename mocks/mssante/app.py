@@ -39,6 +39,7 @@ from starlette.routing import BaseRoute
 from harness.core.recorder import Recorder
 from harness.errors import SimulatorError
 from harness.validators.mail import MailReport, validate_message
+from mocks.common.limits import LimitExceeded
 from mocks.common.server import LOOPBACK, TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.mssante.control import mss_routes
@@ -122,6 +123,8 @@ class MssSimulator(Simulator, MailRecording):
         self._failure: BaseException | None = None
         self._context = server_context(tls) if tls is not None else None
         self._imap = ImapBackend(self, self._context)
+        self._quota_used: dict[str, int] = {}
+        self._quota_lock = threading.Lock()
         super().__init__(recorder, port=port, tls=tls)
 
     # -- Simulator ------------------------------------------------------------------------
@@ -148,7 +151,22 @@ class MssSimulator(Simulator, MailRecording):
         if self._loop is not None and self._loop.is_running():
             asyncio.run_coroutine_threadsafe(self._clear_imap(), self._loop).result(5)
 
+    def control_body_limit(self, path: str) -> int:
+        """``/_harness/mss/deliver`` takes a whole message (up to the SIZE limit)."""
+        if path == "/_harness/mss/deliver":
+            return self.max_message_bytes + 64 * 1024
+        return super().control_body_limit(path)
+
+    def charge_imap_quota(self, account: str, size: int) -> None:
+        """Count ``size`` APPENDed bytes against ``account``'s quota, or raise :class:`LimitExceeded`."""
+        with self._quota_lock:
+            used = self._quota_used.get(account, 0)
+            if used + size > self.limits.imap_quota_bytes:
+                raise LimitExceeded("IMAP APPEND bytes of the account", self.limits.imap_quota_bytes, used + size)
+            self._quota_used[account] = used + size
+
     async def _clear_imap(self) -> None:
+        self._quota_used.clear()
         self._imap.config.set_cache.clear()
 
     def serve_lines(self) -> list[str]:
@@ -253,7 +271,7 @@ class MssSimulator(Simulator, MailRecording):
             return MssSmtp(handler, implicit_tls=implicit, loop=loop, tls_context=None if implicit else context,
                            require_starttls=context is not None and not implicit, auth_required=False,
                            auth_require_tls=context is not None, authenticator=handler.authenticator,
-                           data_size_limit=self.max_message_bytes, timeout=60)
+                           data_size_limit=self.max_message_bytes, timeout=self.limits.idle_timeout)
 
         servers = [await loop.create_server(lambda: smtp(False), sock=sockets["submission"]),
                    await asyncio.start_server(imap_callback(self._imap, implicit_tls=False), sock=sockets["imap"],

@@ -21,14 +21,20 @@ from pymap.backend.dict import Config, Identity, Login
 from pymap.concurrent import Subsystem
 from pymap.context import connection_exit, socket_info
 from pymap.exceptions import AuthorizationFailure, InvalidAuth
-from pymap.imap import IMAPConnection
 from pymap.imap.state import ConnectionState
+from pymap.parsing.response import ResponseCode, ResponseNo
 from pysasl import SASLAuth
 from pysasl.creds.external import ExternalCredentials
 from pysasl.identity import ClearIdentity
 from pysasl.mechanism.external import ExternalMechanism
 from pysasl.mechanism.login import LoginMechanism
 from pysasl.mechanism.plain import PlainMechanism
+
+from mocks.common.limits import LimitExceeded
+from mocks.mssante import modutf7
+from mocks.mssante.imap_guard import GuardedImapConnection
+
+modutf7.install()  # pymap 0.36.7's decoder loops forever on b"&Z" (issue 17)
 
 if TYPE_CHECKING:
     import ssl
@@ -111,6 +117,15 @@ class _State(ConnectionState):
         self.mailbox_name = str(cmd.mailbox)
         return result
 
+    async def do_append(self, cmd: Any) -> Any:
+        """APPEND within the account's quota (RFC 9208 ``NO [OVERQUOTA]`` beyond it), counted before storing."""
+        size = sum(len(message.literal) for message in cmd.messages)
+        try:
+            self.sim.charge_imap_quota(self.session.owner, size)
+        except LimitExceeded as exc:
+            return ResponseNo(cmd.tag, str(exc).encode("ascii", "replace"), ResponseCode.of(b"OVERQUOTA")), None
+        return await super().do_append(cmd)
+
     async def do_fetch(self, cmd: Any) -> Any:
         result = await super().do_fetch(cmd)
         if any(bytes(attr.value).upper() in BODY_ATTRIBUTES for attr in cmd.attributes):
@@ -145,7 +160,10 @@ def imap_callback(backend: ImapBackend, *, implicit_tls: bool) -> Callable[..., 
 
     async def serve(reader: Any, writer: Any, sock_info: SocketInfo) -> None:
         backend.login.sim.connections.add(writer.transport)
-        conn = IMAPConnection(backend.config.commands, backend.config, reader, writer, sock_info)
+        sim = backend.login.sim
+        conn = GuardedImapConnection(backend.config.commands, backend.config, reader, writer, sock_info)
+        conn.limits = sim.limits
+        conn.on_tls_failure = lambda peer, exc: sim.record_tls_failure("imap STARTTLS", peer, exc)
         state = _State(backend.login, backend.config, implicit_tls=implicit_tls)
         async with AsyncExitStack() as stack:
             connection_exit.set(stack)

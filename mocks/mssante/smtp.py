@@ -18,7 +18,7 @@ import binascii
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, AnyStr
 
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session, TLSSetupException
 
 from harness.core.findings import Finding, Severity
 from mocks.mssante.directory import Account
@@ -63,6 +63,20 @@ class MssSmtp(SMTP):
         if self.implicit_tls and self._tls_protocol is None:
             # encrypted from the first byte: aiosmtpd must treat the session as TLS (AUTH allowed)
             self._tls_protocol = getattr(transport, "_ssl_protocol", None)
+
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        """aiosmtpd's STARTTLS; a failed handshake is recorded (issue 17), as on the implicit-TLS listeners."""
+        peer = self.transport.get_extra_info("peername") if self.transport is not None else None
+        try:
+            await super().smtp_STARTTLS(arg)
+        except asyncio.CancelledError:  # the connection went down during the handshake
+            if self._tls_protocol is not None and self.session is not None and self.session.ssl is None:
+                self.handler.sim.record_tls_failure("submission STARTTLS", peer, ConnectionError(
+                    "handshake aborted by the client (certificate refused?)"))
+            raise
+        except TLSSetupException as exc:
+            self.handler.sim.record_tls_failure("submission STARTTLS", peer, exc.__cause__ or exc)
+            raise
 
     # -- TLS facts ------------------------------------------------------------------------
     def tls_facts(self) -> dict[str, Any]:

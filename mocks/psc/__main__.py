@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"client:         {client.client_id} / {client.client_secret} -> {', '.join(client.redirect_uris)}",
           flush=True)
     print(f"control API:    {sim.url}/_harness/state, /_harness/faults, /_harness/exchanges", flush=True)
+    print(f"control token:    {sim.control_token} (header X-Harness-Token)", flush=True)
     return wait_until_stopped(sim)
 
 

@@ -53,7 +53,10 @@ class Client:
         return False
 
     def public(self) -> dict[str, Any]:
-        return {"client_id": self.client_id, "client_secret": self.client_secret,
+        """The registration as the control API shows it: the secret never in clear (issue 17), only
+        a fingerprint to tell which one is registered."""
+        digest = hashlib.sha256(self.client_secret.encode()).hexdigest()[:12]
+        return {"client_id": self.client_id, "client_secret": f"(masqué / masked, sha256 {digest}…)",
                 "redirect_uris": list(self.redirect_uris), "name": self.name}
 
     @classmethod

@@ -139,7 +139,12 @@ def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
         assert any(f"http://127.0.0.1:{port}/lps" in line for line in lines), lines
-        health = requests.get(f"http://127.0.0.1:{port}/_harness/health", timeout=5)
+        url = f"http://127.0.0.1:{port}/_harness/health"
+        assert requests.get(url, timeout=5).status_code == 401  # the control API needs the run's token
+        token_file = tmp_path / "control-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        token = token_file.read_text().strip()
+        health = requests.get(url, headers={"X-Harness-Token": token}, timeout=5)
         assert health.json()["service"] == "INS"
     finally:
         proc.terminate()

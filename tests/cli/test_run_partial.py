@@ -72,7 +72,9 @@ def test_verify_states_the_dui_verdict_apart_from_the_bundle_integrity(
     assert lines[1].startswith("  VERDICT DUI: PARTIEL / PARTIAL")
     assert "exécution partielle / partial run" in lines[2]
     assert lines[3].startswith("  DOSSIER / BUNDLE: intact, signé par / intact, signed by")
-    assert result.returncode == 0  # the bundle is intact: its verdict is PARTIEL, said above
+    assert "INTACT, SIGNATAIRE NON VÉRIFIÉ / INTACT, SIGNER NOT VERIFIED" in lines[3]
+    # the bundle is intact (its verdict is PARTIEL, said above) but signed by a one-time key: exit 5 (issue 17)
+    assert result.returncode == 5
 
 
 def test_check_project_never_counts_a_partial_bundle(td02: tuple[Path, subprocess.CompletedProcess[str]],

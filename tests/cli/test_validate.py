@@ -152,7 +152,7 @@ def test_readable_report_summarises_every_input(cli: Cli, tmp_path: Path) -> Non
         ("TEST_2.04_cas2.xml", 0, 3),
         ("TEST_2.05.xml", 0, 1),
         ("TEST_2.08_cas1.xml", 0, 2),
-        ("REP_CR01.xml", 0, 0),
+        ("REP_CR01.xml", 1, 0),  # no INS: nothing checked is never VALID (issue 17)
         ("TEST_2.08_cas2.xml", 1, 3),
     ],
 )

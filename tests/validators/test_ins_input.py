@@ -75,14 +75,14 @@ def test_xml_with_an_incomplete_ins() -> None:
     assert finding.rule == "ins.length" and "IdIndividu/Cle" in finding.message
 
 
-def test_xml_without_ins_is_valid_with_an_info() -> None:
+def test_xml_without_ins_is_not_valid() -> None:
     root = parse_xml(
         f'<RESULTAT xmlns="{RESULTAT}"><CR><CodeCR>01</CodeCR>'
         "<LibelleCR>Aucune identite trouvee</LibelleCR></CR></RESULTAT>".encode()
     )
     result = validate_ins_xml(root, "cr01.xml")
-    assert result.valid and result.checked == 0
-    assert [(f.rule, f.severity.value) for f in result.findings] == [("ins.none", "info")]
+    assert not result.valid and result.checked == 0  # nothing checked is never VALID (issue 17)
+    assert [(f.rule, f.severity.value) for f in result.findings] == [("ins.none", "error")]
     assert "CodeCR 01: Aucune identite trouvee" in result.findings[0].message
 
 

@@ -18,6 +18,7 @@ from harness.validators.broken import broken_document, oversized_document
 from harness.validators.fhir import validate_fhir
 from harness.validators.fhir.jsonio import MAX_BYTES, FhirInputError, parse_fhir_json
 from harness.validators.fhir.tddui import STRUCT
+from harness.validators.input_file import OversizedInput, read_input_file
 from harness.validators.result import ValidateOptions, ValidationResult
 
 __all__ = ["validate_fhir_input"]
@@ -30,21 +31,18 @@ def validate_fhir_input(target: str, options: ValidateOptions) -> list[Validatio
     """The :data:`~harness.validators.result.Validator` of kind ``fhir``.
 
     Raises:
-        InputError: no such file, a folder, unreadable.
+        InputError: no such file, a folder, a FIFO or device, unreadable.
     """
     path = Path(target)
     if not path.exists():
         raise InputError(f"{target}: no such file", tip=_TIP)
-    if path.is_dir():
-        raise InputError(f"{target}: is a folder, not a file", tip=_TIP)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return [oversized_document(target, KIND, size=size, limit=MAX_BYTES, rule="fhir.json.too-costly",
+    try:
+        data = read_input_file(path, target, MAX_BYTES, tip=_TIP)  # FIFO, device, folder: InputError (exit 2)
+    except OversizedInput as exc:
+        return [oversized_document(target, KIND, size=exc.size, limit=MAX_BYTES, rule="fhir.json.too-costly",
                                    requirement=STRUCT)]
     try:
-        resource = parse_fhir_json(path.read_bytes())
-    except OSError as exc:
-        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+        resource = parse_fhir_json(data)
     except FhirInputError as exc:
         return [broken_document(target, KIND, rule=f"fhir.json.{exc.code}", requirement=STRUCT,
                                 message=exc.message, location=exc.location or "$")]

@@ -18,6 +18,7 @@ from harness.core.findings import Finding
 from harness.errors import InputError
 from harness.validators.broken import oversized_document
 from harness.validators.cda import CdaReport
+from harness.validators.input_file import OversizedInput, read_input_file
 from harness.validators.mail.headers import (
     PATIENT_DOMAIN,
     check_ack,
@@ -131,16 +132,13 @@ def validate_mail_file(target: str, options: ValidateOptions) -> list[Validation
     """
     path = Path(target)
     tip = "donnez un fichier .eml (RFC 5322) lisible / give a readable .eml (RFC 5322) file"
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{target}: no such file", tip=tip)
     try:
-        size = path.stat().st_size
-        if size > MAX_MESSAGE_BYTES:  # a broken document (harness.validators.broken): a finding, not read
-            return [oversized_document(target, KIND, size=size, limit=MAX_MESSAGE_BYTES, rule="mail.size",
-                                       requirement=REQ_MIME)]
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{target}: cannot be read ({exc.strerror})", tip=tip) from None
+        raw = read_input_file(path, target, MAX_MESSAGE_BYTES, tip=tip)  # bounded even if the file grows
+    except OversizedInput as exc:  # a broken document (harness.validators.broken): a finding, not read
+        return [oversized_document(target, KIND, size=exc.size, limit=MAX_MESSAGE_BYTES, rule="mail.size",
+                                   requirement=REQ_MIME)]
     first = parse_message(raw)
     recipients = addresses([*first.headers("To"), *first.headers("Cc")]) if first.message is not None else []
     report = validate_message(raw, recipients=recipients)

@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from harness.core.recorder import Recorder
 from harness.errors import SimulatorError
 from harness.pki import TestPki, ensure_pki
+from mocks.common.control_token import authorization_header, run_token
 from mocks.common.faults import FaultPlan
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
@@ -62,6 +63,7 @@ def echo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EchoSimulator]:
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         session.trust_env = False
+        session.headers.update(authorization_header(run_token()))  # the run's control token
         yield session
 
 

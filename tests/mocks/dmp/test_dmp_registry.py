@@ -42,6 +42,8 @@ def test_control_api_state_and_seeding() -> None:
     http = requests.Session()
     http.trust_env = False
     with DmpSimulator(Recorder()) as sim:
+        assert http.get(sim.url + "/_harness/state", timeout=10).status_code == 401  # no token, no control
+        http.headers.update(sim.control_headers())
         answer = http.patch(
             sim.url + "/_harness/state",
             timeout=10,

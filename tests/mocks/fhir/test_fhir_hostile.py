@@ -21,6 +21,12 @@ PATIENT = {"resourceType": "Patient", "gender": "male"}
     (json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [{"a": {"b": {"c": {}}}}]}).encode()
      .replace(b'{"c": {}}', b'{"c": ' + b'{"d": ' * 80 + b"{}" + b"}" * 80 + b"}"), 422, "too-costly", "64 levels"),
     (json.dumps([1, 2]).encode(), 400, "structure", "JSON object"),
+    # issue 17: a plain-text 500 and a traceback before; now refused while parsing
+    (b'{"resourceType": "Bundle", "type": "transaction", "total": ' + b"7" * 5000 + b"}", 400, "value",
+     "5000 digits exceeds the limit of 4300"),
+    (json.dumps({"resourceType": "Bundle", "type": "transaction",
+                 "entry": [{"resource": {"resourceType": "Patient"}}] * 120_000}).encode(), 413, "too-costly",
+     "more than"),
     (json.dumps({"resourceType": "Patient"}).encode(), 400, "invalid", "resourceType Patient sent to the Bundle"),
     (json.dumps({"resourceType": "Bundle", "type": "document"}).encode(), 400, "invalid", "transaction or batch"),
 ])

@@ -20,7 +20,9 @@ NEW_PERSON = {
 
 
 def control(caller: Any, method: str, path: str, **kwargs: Any) -> Any:
-    response = caller.session.request(method, f"{caller.sim.url}/_harness{path}", timeout=10, **kwargs)
+    headers = {**kwargs.pop("headers", {}), **caller.sim.control_headers()}  # the run's control token
+    response = caller.session.request(method, f"{caller.sim.url}/_harness{path}", timeout=10, headers=headers,
+                                      **kwargs)
     return response
 
 

@@ -83,3 +83,12 @@ def test_still_answers_after_hostile_input(caller: Any) -> None:
     assert response.status_code == 200
     assert read_answer(response.content)["cr"] == "00"
     assert exchange.transaction == "rechercherInsAvecTraitsIdentite"
+
+
+def test_a_nine_megabyte_birth_name_is_refused_without_searching(caller: Any) -> None:
+    """Issue 17: a 9 MB birth name took 26 s of matching on the event loop (another client waited 8 s)."""
+    response, exchange = caller.post(build_request(birth_name="A" * 9_000_000))
+    assert response.status_code == 400 and b"insi.trait.length" in response.content
+    assert exchange.summary["fault"]["code"] == "insi.trait.length"
+    good, _ = caller.post(build_request())
+    assert good.status_code == 200

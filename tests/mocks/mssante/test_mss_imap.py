@@ -94,6 +94,7 @@ def test_garbage_and_broken_tls_do_not_stop_the_imap_server(sim: MssSimulator, p
 def test_control_api_directory_deliver_and_mailboxes(sim: MssSimulator) -> None:
     http = requests.Session()
     http.trust_env = False
+    http.headers.update(sim.control_headers())
     assert sim.mail_tls is not None and sim.mail_tls.client_ca is not None
     http.verify = str(sim.mail_tls.client_ca)
     base = f"{sim.url}/_harness/mss"

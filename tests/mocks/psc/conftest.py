@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from harness.core.recorder import Exchange, Recorder
+from mocks.common.control_token import authorization_header, run_token
 from mocks.psc import DEFAULT_CLIENT, PscSimulator
 
 REDIRECT = "http://127.0.0.1:49999/harness/v1/psc/callback"
@@ -88,6 +89,7 @@ def psc_sim() -> Iterator[PscSimulator]:
 def http() -> Iterator[requests.Session]:
     session = requests.Session()
     session.trust_env = False  # loopback only, never through a proxy
+    session.headers.update(authorization_header(run_token()))  # the run's control token (/_harness)
     yield session
     session.close()
 

@@ -87,6 +87,7 @@ def test_control_api_selects_and_registers(psc_sim: PscSimulator, http: requests
         clients = [{"client_id": "editor-dui", "client_secret": "s3cret", "redirect_uris": ["https://dui.test/cb"]}]
         state = http.patch(f"{psc_sim.url}/_harness/state", json={"clients": clients}, timeout=5).json()
         assert [c["client_id"] for c in state["clients"]] == ["editor-dui"]
+        assert "s3cret" not in json.dumps(state)  # the secret is never returned in clear (issue 17)
         assert psc_sim.endpoint_details()["client_id"] == "editor-dui"
     finally:
         psc_sim.reset()

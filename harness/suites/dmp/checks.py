@@ -34,7 +34,7 @@ def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
 def _same_pack(used: Any, pack: CdaPack | None) -> bool:
     if used is None or pack is None:
         return used is None and pack is None
-    root = getattr(used, "root", used)
+    root = used.root if isinstance(used, CdaPack) else used  # (a Path's own .root is its anchor, "/")
     return str(root) == str(pack.root)
 
 

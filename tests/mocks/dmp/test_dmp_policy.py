@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import cast
+
 import pytest
 
 from harness.core.findings import Finding, Severity
-from harness.core.recorder import Recorder
+from harness.core.recorder import Exchange, Recorder
+from harness.suites.dmp.checks import report_of
+from harness.validators.cda.pack import load_pack
 from harness.validators.soap12 import parse_envelope
 from harness.validators.xds import XdsReport
 from harness.validators.xds.mime import split_message
@@ -54,3 +59,6 @@ def test_with_the_pack_one_judgement_is_kept_and_the_answer_does_not_depend_on_i
     assert official
     assert answer.summary["status"] == "Success", answer.summary.get("errors")
     assert not [f for f in answer.findings if f.requirement in OFFICIAL_ONLY]
+    # and the DMP suite reads that judgement with the run's pack instead of judging again
+    exchange = cast(Exchange, SimpleNamespace(judgements=answer.judgements))
+    assert report_of(exchange, load_pack(PACK_DIR)) is report

@@ -7,7 +7,8 @@ the public DMP material (README, "Simulated DMP"): it refuses a submission on XD
 value sets, formats, CDA ↔ metadata consistency, VIHF) and on the ERROR findings of the embedded CDA
 rules, as the DMP's own controls do; it does not refuse on findings that only the official artefacts
 produce (``CDA_extended.xsd``, CI-SIS schematrons: CDA-XSD-01, CDA-SCH-0x), which the suites still
-judge. So the DMP's answers — hence the scenarios the DUI can play — do not depend on the pack.
+judge. So the DMP's answers — hence the scenarios the DUI can play — do not depend on the official
+schematrons and XSD (the value sets are the pack's when given: the official source of the codes).
 """
 
 from __future__ import annotations

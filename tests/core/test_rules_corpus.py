@@ -5,7 +5,11 @@ run and their findings checked against the registry (:func:`harness.core.rules.d
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
+
+from lxml import etree
 
 from harness.core.findings import Finding
 from harness.core.requirements import load_catalog
@@ -17,13 +21,23 @@ from harness.validators.mail import validate_message
 from harness.validators.mail.mdn import read_mdn
 from harness.validators.mail.mime import parse_message
 from harness.validators.mail.ziparchive import read_zip
+from harness.validators.soap12 import SOAP12_NS
 from harness.validators.xds import validate_submission
-from harness.validators.xds.vihf import check_vihf
+from harness.validators.xds.vihf import WSSE_NS, check_vihf
 from mocks.common.rules import load_rules
+from mocks.dmp.samples import vihf
+from tests.mocks.dmp.conftest import INS, OID
 from tests.mocks.fhir.fhir_support import tddui_bundle
 from tests.validators.fhir.test_rules import ADMIN, CASES, LINE
 from tests.validators.test_mail import DOCTOR, PATIENT, _message, _rezip, _validate
 from tests.validators.xds.test_xds_rules import MUTATIONS, _inline
+
+
+def _header(assertion: etree._Element) -> etree._Element:
+    """The soap:Header of a request carrying ``assertion`` in wsse:Security."""
+    header = etree.Element(f"{{{SOAP12_NS}}}Header")
+    etree.SubElement(header, f"{{{WSSE_NS}}}Security").append(assertion)
+    return header
 
 
 def _covered(findings: Iterable[Finding]) -> set[str]:
@@ -48,7 +62,16 @@ def test_every_xds_and_vihf_finding_belongs_to_a_registered_rule_of_its_requirem
                                 b"</Envelope>", None)):
         findings += validate_submission(body, content_type).findings
     findings += check_vihf(None).findings
-    assert len(_covered(findings)) >= 12
+    for omit, overrides in ((("Identifiant_Structure",), {}), ((), {"Ressource_URN": "urn:autre"}),
+                            ((), {"VIHF_Version": "1.0"}), ((), {"Authentification_Mode": "MAGIQUE"}),
+                            ((), {"Secteur_Activite": "SA01"}),
+                            ((), {"urn:oasis:names:tc:xacml:2.0:resource:resource-id": "123"})):
+        findings += check_vihf(_header(vihf(INS, OID, signer=None, omit=omit, overrides=overrides)),
+                               trust_ca=Path("/nonexistent-ca.pem")).findings
+    findings += check_vihf(_header(vihf(INS, OID, signer=None, lifetime=dt.timedelta(hours=-1)))).findings
+    findings += check_vihf(_header(vihf(INS, OID, signer=None)), expected_ins="241057505612459").findings
+    covered = _covered(findings)
+    assert len(covered) >= 20 and {"vihf.signature", "vihf.validity", "vihf.secteur", "vihf.attribute"} <= covered
     assert disagreements(findings, prefix="xds.") == [] and disagreements(findings, prefix="vihf.") == []
 
 

@@ -195,10 +195,10 @@ def test_the_runs_cda_pack_reaches_the_simulators_through_their_setup(tmp_path: 
     from mocks.fhir import create_eparcours
 
     setup = SimulatorSetup(Recorder(), cda_pack=tmp_path / "pack")
-    # then e-parcours judges the CDA of TDDUI bundles with it; the simulated DMP answers with the embedded
-    # rules (its answers, hence the DMP verdicts, do not depend on the pack; the suite judges with it)
+    # then e-parcours judges the CDA of TDDUI bundles with it, and the DMP judges submissions with it once
+    # (what it refuses does not depend on the pack: mocks.dmp.policy)
     assert create_eparcours(setup).cda_pack == tmp_path / "pack"
-    assert create_dmp(setup).pack is None
+    assert create_dmp(setup).pack == tmp_path / "pack"
 
 
 def test_the_reference_dui_loads_the_features_the_services_declare() -> None:

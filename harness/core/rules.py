@@ -35,37 +35,57 @@ class Rule:
     requirement: str
     summary: str
     check: str
+    #: other requirements a caller may give a shared check's findings (e.g. FHIR structure: e-parcours or
+    #: e-prescription), beside its main ``requirement``
+    also: tuple[str, ...] = ()
+    #: the module of the check function (default: ``check`` up to its last dot)
+    module: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.module:
+            object.__setattr__(self, "module", self.check.rpartition(".")[0])
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        return (self.requirement, *self.also)
+
+    @property
+    def family(self) -> str:
+        """The first part of the id (``xds``, ``mss``, ``fhir``…)."""
+        return self.id.split(".", 1)[0]
 
     def covers(self, finding_rule: str) -> bool:
         return finding_rule == self.id or finding_rule.startswith(self.id + ".")
 
-    def as_dict(self) -> dict[str, str]:
-        return {"id": self.id, "requirement": self.requirement, "summary": self.summary, "check": self.check}
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "requirement": self.requirement, "also": list(self.also), "family": self.family,
+                "summary": self.summary, "check": self.check, "module": self.module}
 
 
 _lock = threading.Lock()
 _rules: dict[str, Rule] = {}
 
 
-def register(rule_id: str, requirement: str, summary: str, check: str) -> Rule:
+def register(rule_id: str, requirement: str, summary: str, check: str, also: tuple[str, ...] = (),
+             module: str = "") -> Rule:
     """Register ``rule_id`` once; registering it again with another requirement is an error."""
-    new = Rule(rule_id, requirement, summary, check)
+    new = Rule(rule_id, requirement, summary, check, tuple(also), module)
     with _lock:
         known = _rules.get(rule_id)
-        if known is not None and (known.requirement, known.check) != (requirement, check):
+        if known is not None and (known.requirements, known.check) != (new.requirements, check):
             raise ValueError(f"rule {rule_id} is already registered ({known.requirement}, {known.check})")
         _rules[rule_id] = new
     return new
 
 
-def rule(rule_id: str, *, requirement: str, summary: str = "") -> Callable[[F], F]:
+def rule(rule_id: str, *, requirement: str, summary: str = "", also: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Decorator: ``func`` is the check judging ``rule_id`` for ``requirement`` (summary: its docstring's
-    first line by default)."""
+    first line by default; ``also``: the other requirements its callers may give its findings)."""
 
     def decorate(func: F) -> F:
         doc = (func.__doc__ or "").strip().splitlines()
         register(rule_id, requirement, summary or (doc[0] if doc else ""),
-                 f"{func.__module__}.{getattr(func, '__qualname__', repr(func))}")
+                 f"{func.__module__}.{getattr(func, '__qualname__', repr(func))}", also, func.__module__)
         return func
 
     return decorate
@@ -93,7 +113,7 @@ def disagreements(findings: Iterable[Finding], prefix: str = "") -> list[str]:
         registered = rule_of(finding.rule)
         if registered is None:
             out.append(f"{finding.rule}: no registered rule")
-        elif registered.requirement != finding.requirement:
+        elif finding.requirement not in registered.requirements:
             out.append(f"{finding.rule}: requirement {finding.requirement}, registered {registered.requirement} "
                        f"({registered.id})")
     return out

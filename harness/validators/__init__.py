@@ -1,7 +1,9 @@
 """Pure checks: bytes or values in, findings out (``harness.validators.<kind>``).
 
 Checks register their rules (:mod:`harness.core.rules`) when their module is imported;
-:func:`load_rules` imports every module of :data:`RULE_MODULES` (``dui-harness rules``).
+:func:`load_rules` imports every module of :data:`RULE_MODULES` (``dui-harness rules``; the simulators'
+own rules: :mod:`mocks.common.rules`). The CDA embedded rules (``harness.validators.cda``) are not
+registered yet.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ __all__ = ["RULE_MODULES", "load_rules"]
 
 #: modules whose checks register their rules when imported
 RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_headers",
-                "harness.validators.psc_request")
+                "harness.validators.psc_request",
+                "harness.validators.xds", "harness.validators.xds.rules", "harness.validators.xds.consistency",
+                "harness.validators.xds.vihf",
+                "harness.validators.mail.mime", "harness.validators.mail.headers", "harness.validators.mail.mdn",
+                "harness.validators.mail.xdm", "harness.validators.mail.ziparchive",
+                "harness.validators.fhir", "harness.validators.fhir.structure", "harness.validators.fhir.tddui",
+                "harness.validators.fhir.tddui_cda", "harness.validators.fhir.patient",
+                "harness.validators.fhir.epresc")
 
 
 def load_rules() -> None:

@@ -55,6 +55,8 @@ def _problem(rule: str, requirement: str, message: str, location: str, error: st
     return Problem(Finding(rule, requirement, message, severity, location), error)
 
 
+@rule("psc.param", requirement="PSC-AUTHZ-01",
+      summary="parameters well encoded, bounded, not repeated", also=("PSC-TOKEN-01", "PSC-USER-01"))
 def parse_parameters(raw: str, *, where: str, requirement: str) -> ParsedParameters:
     """Decode ``a=1&b=2``; repeated, over-long or undecodable parameters become problems.
 

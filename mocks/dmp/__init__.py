@@ -15,11 +15,11 @@ def create(setup: SimulatorSetup) -> DmpSimulator:
     """The DMP simulator of a run, ``serve`` or ``python -m mocks.dmp`` (SQLite registry under the data
     folder, or option ``db_path``; in memory without either).
 
-    In a run the simulated DMP answers with the embedded rules, whatever the run's CDA pack (its answers
-    to the DUI, hence the verdicts of the DMP scenarios, do not depend on the pack); the suites judge the
-    documents with the pack. ``python -m mocks.dmp --cda-pack DIR`` (option ``pack``) answers with it.
+    A DUI's submission is judged once with the run's CDA pack (``setup.cda_pack``; ``python -m mocks.dmp
+    --cda-pack DIR``), the judgement kept on the exchange for the suites; what the simulated DMP refuses
+    does not depend on the pack (:mod:`mocks.dmp.policy`).
     """
     db = setup.options.get("db_path") or setup.data_file("dmp-registry.sqlite3")
     signing = setup.pki.client(SIGNING_CERTIFICATE) if setup.pki is not None else None
-    return DmpSimulator(setup.recorder, port=setup.port(), tls=setup.tls, db_path=db, pack=setup.options.get("pack"),
+    return DmpSimulator(setup.recorder, port=setup.port(), tls=setup.tls, db_path=db, pack=setup.cda_pack,
                         signing=signing)

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         sim = create(SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
-                                               pack=args.cda_pack, db_path=args.db))
+                                               cda_pack=args.cda_pack, db_path=args.db))
         sim.start()
     except (HarnessError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
 from harness.core.recorder import Exchange, Recorder
+from harness.core.rules import rule
 from harness.validators.soap12 import SoapError, content_type_action, parse_envelope
 from mocks.common.faults import Fault
 from mocks.common.pipeline import Answer, Call
@@ -226,6 +227,8 @@ class DmpSimulator(Simulator):
     def handlers_for(self, name: str) -> Handler:
         return next(handler for label, handler in self.handlers.values() if label == name)
 
+    @rule("dmp.message", requirement="DMP-XDS-01", summary="a readable SOAP/MTOM request")
+    @rule("dmp.action", requirement="DMP-XDS-01", summary="a known wsa:Action")
     def _prepare(
         self, body: bytes, content_type: str, over_tls: bool, subject: str | None
     ) -> tuple[DmpRequest | DmpAnswer, str]:

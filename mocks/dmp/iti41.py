@@ -33,12 +33,13 @@ from harness.validators.xds.formats import parse_cx
 from mocks.dmp.context import DmpAnswer, DmpRequest, registry_answer
 from mocks.dmp.ebxml import assign_ids, entry_from, rewrite
 from mocks.dmp.faults import XdsError, errors_from_findings
+from mocks.dmp.policy import considered
 from mocks.dmp.registry import StoredSet, Write
 
 if TYPE_CHECKING:
     from mocks.dmp.app import DmpSimulator
 
-__all__ = ["ACTION", "RESPONSE_ACTION", "handle", "patient_errors"]
+__all__ = ["ACTION", "RESPONSE_ACTION", "answer_submission", "handle", "patient_errors"]
 
 ACTION = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"
 RESPONSE_ACTION = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse"
@@ -158,11 +159,19 @@ def _write(sim: DmpSimulator, report: XdsReport, ids: dict[str, str], replaced: 
 
 
 def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
-    """Answer one ITI-41 request."""
+    """Answer one ITI-41 request of a DUI: judged once with the run's pack (``sim.pack``), the judgement kept
+    on the exchange for the suites, the answer given by the DMP's policy (:mod:`mocks.dmp.policy`)."""
     report = check_iti41(request.message, request.envelope, pack=sim.pack)
+    answer = answer_submission(sim, request, report)
+    answer.judgements["xds"] = (sim.pack, report)  # the one judgement: the suites read it (same pack)
+    return answer
+
+
+def answer_submission(sim: DmpSimulator, request: DmpRequest, report: XdsReport) -> DmpAnswer:
+    """Register the submission of ``report`` or refuse it, following the DMP's answer policy."""
     submission = report.submission
     summary: dict[str, object] = {"documents": len(report.documents)}
-    findings = list(report.findings)
+    findings = considered(report.findings)
     errors = errors_from_findings(findings)
     tags: dict[str, str] = {}
     if submission is not None and submission.submission_sets:
@@ -201,7 +210,6 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
     answer = registry_answer(request, RESPONSE_ACTION, errors, **summary)
     answer.tags.update(tags)
     answer.findings = findings
-    answer.judgements["xds"] = (sim.pack, report)  # the suites reuse it when they judge with the same pack
     return answer
 
 

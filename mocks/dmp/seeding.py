@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.validators.soap12 import parse_envelope
+from harness.validators.xds import check_iti41
 from harness.validators.xds.vihf import VihfReport
 from mocks.dmp import iti41
 from mocks.dmp.context import DmpRequest
@@ -38,7 +39,11 @@ def seed_document(
     vihf = VihfReport(
         present=True, signed=True, subject=HOSPITAL["author"], structure=HOSPITAL["struct"], ins=ins, ins_oid=oid
     )
-    answer = iti41.handle(sim, DmpRequest(body, content_type, message, envelope, iti41.ACTION, vihf))
+    # the simulator's own sample: registered through the DMP's answer path, checked with the embedded rules
+    # only — never through the judgement of a DUI's submission (no pack, nothing kept for the suites)
+    report = check_iti41(message, envelope, pack=None)
+    answer = iti41.answer_submission(sim, DmpRequest(body, content_type, message, envelope, iti41.ACTION, vihf),
+                                     report)
     if answer.summary.get("status") != "Success":
         raise ValueError(f"the DMP refused the seeded {kind}: {answer.summary.get('errors')}")
     registered = answer.summary["registered"]

@@ -12,12 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.soap12 import Envelope
 from harness.validators.xds.vihf import VihfReport, check_vihf
 
 __all__ = ["check_security"]
 
 
+@rule("dmp.tls", requirement="DMP-SEC-01", summary="mutual TLS with an IGC-Santé client certificate")
 def check_security(
     envelope: Envelope, *, over_tls: bool, client_subject: str | None, trust_ca: Path | None
 ) -> tuple[VihfReport, list[Finding]]:

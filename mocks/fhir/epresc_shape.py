@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.paths import fixtures_dir
 from harness.validators.fhir.codes import FR_CORE_V2_0203, INS_SLICES
 from harness.validators.fhir.epresc import PrescribedLine
@@ -131,6 +132,8 @@ class FhirR4BundleShape(PrescriptionShape):
                           "entry": [{"fullUrl": url, "resource": r} for url, r in stored]}
                 store.write("Bundle", f"presc-{key}", bundle)
 
+    @rule("epresc.ret", requirement="EPRESC-RET-01",
+          summary="retrieval of the prescription: search by identifier, JSON")
     def retrieval(self, rtype: str, query: list[tuple[str, str]], accept: str) -> tuple[str | None, list[Finding]]:
         params = dict(query)
         asked = params.get("identifier")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.core.findings import Finding, Severity
 from harness.core.recorder import Exchange, HttpMessage, Recorder
+from harness.core.rules import rule
 from harness.validators.mail import MailReport
 from mocks.common.faults import Fault
 from mocks.common.recording import ListenerRecording
@@ -48,6 +49,7 @@ class MailRecording:
         return self.listener_recording.exchange(transaction, request, response, peer=peer,
                                                 client_subject=client_subject)
 
+    @rule("mss.smtp", requirement="MSS-AUTH-01", summary="SMTP over TLS, authenticated")
     def record_smtp(self, server: MssSmtp, session: Session, envelope: Envelope, raw: bytes, reply: str, *,
                     report: MailReport | None = None, findings: list[Finding] | None = None,
                     fault: Fault | None = None, refused: str | None = None) -> Exchange:
@@ -86,6 +88,7 @@ class MailRecording:
                                              "(no TLS)", Severity.WARNING, "SMTP session"))
         return self.listener_recording.record(exchange, findings=findings or [], fault=fault)
 
+    @rule("mss.imap", requirement="MSS-AUTH-01", summary="IMAP over TLS")
     def record_fetch(self, account: str, mailbox: str, uid: int, raw: bytes, *, peer: str, tls: bool) -> Exchange:
         request = HttpMessage(f"IMAP UID FETCH {uid} BODY[]", [("Account", account), ("Mailbox", mailbox),
                                                                 ("TLS", "yes" if tls else "no")], raw)
@@ -109,6 +112,7 @@ class MailRecording:
         exchange.tags.update({"message_id": stored.message_id, "recipient": stored.address, "origin": "harness"})
         return self.listener_recording.record(exchange)
 
+    @rule("mss.tls", requirement="MSS-AUTH-01", summary="a TLS handshake with the test PKI")
     def record_tls_failure(self, listener: str, peer: Any, exc: BaseException) -> Exchange:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         request = HttpMessage(f"TLS handshake on {listener}", [("Listener", listener)], b"")

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from starlette.responses import RedirectResponse, Response
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.psc_request import Problem, check_authorize, parse_parameters
 from mocks.common.pipeline import Answer, Call
 from mocks.psc.answers import FORM, answer, oauth_error, read_form
@@ -52,6 +53,12 @@ async def handle_authorize(sim: PscSimulator, call: Call) -> Answer:
     return answer(response, summary, [p.finding for p in problems])
 
 
+@rule("psc.authorize.content_type", requirement="PSC-AUTHZ-01", summary="a form POST of the authorization request")
+@rule("psc.authorize.method", requirement="PSC-AUTHZ-01", summary="GET or POST")
+@rule("psc.authorize.client_missing", requirement="PSC-AUTHZ-01", summary="client_id sent")
+@rule("psc.authorize.client_unknown", requirement="PSC-AUTHZ-01", summary="a registered client_id")
+@rule("psc.authorize.redirect_missing", requirement="PSC-AUTHZ-01", summary="redirect_uri sent")
+@rule("psc.authorize.redirect_mismatch", requirement="PSC-AUTHZ-01", summary="a registered redirect_uri")
 async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], problems: list[Problem]) -> Response:
     request = call.request
     where = "authorize query"

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.psc_request import parse_parameters
 from mocks.common.pipeline import Answer, Call
 from mocks.psc.answers import FORM, NO_STORE, answer, oauth_error, read_form
@@ -46,6 +47,7 @@ class _Refusal(Exception):
         self.location, self.requirement, self.headers, self.finding = location, requirement, headers, finding
 
 
+@rule("psc.token", requirement="PSC-TOKEN-01", summary="token request: client authentication, grant, PKCE verifier")
 async def handle_token(sim: PscSimulator, call: Call) -> Answer:
     summary: dict[str, Any] = {"operation": "token"}
     findings: list[Finding] = []
@@ -201,6 +203,7 @@ def _issue(sim: PscSimulator, client: Client, grant: CodeGrant, defect: str | No
     return JSONResponse(body, headers=NO_STORE)
 
 
+@rule("psc.userinfo", requirement="PSC-USER-01", summary="userinfo request: a Bearer access token in the header")
 async def handle_userinfo(sim: PscSimulator, call: Call) -> Answer:
     summary: dict[str, Any] = {"operation": "userinfo"}
     findings: list[Finding] = []

@@ -85,3 +85,18 @@ def test_rules_command_lists_rules_and_requirements(capsys: pytest.CaptureFixtur
     assert main(["rules"]) == 0
     text = capsys.readouterr().out
     assert "insi.tls" in text and "INS-INSI-04" in text
+
+
+def test_rules_command_shows_family_service_module_and_filters_by_service(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--json", "--service", "mss"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and {r["service"] for r in rows} == {"MSS"}
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["xdm.zip"]["module"] == "harness.validators.mail.ziparchive"
+    assert by_id["mss.ins"]["requirement"] == "SC.MSS/CONF.14" and by_id["mss.ins"]["family"] == "mss"
+    assert by_id["mss.smtp"]["module"] == "mocks.mssante.recording"  # a simulator's own rule is listed too
+    assert main(["rules", "--json", "--requirement", "EPRESC-ADM-01"]) == 0
+    shared = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert shared["fhir.structure"]["requirement"] == "EPARCOURS-FHIR-01"  # also given EPRESC-ADM-01
+    assert shared["fhir.structure"]["also"] == ["EPRESC-ADM-01"] and "epresc.adm" in shared

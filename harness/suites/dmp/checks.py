@@ -18,9 +18,10 @@ SECURITY = ("DMP-SEC-01", "DMP-VIHF-01", "DMP-VIHF-02", "DMP-VIHF-03")
 
 
 def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
-    """The ITI-41 report of ``exchange`` with the run's pack: the DMP simulator's when it judged with the
-    same pack (``Exchange.judgements["xds"]``: without a pack, the simulated DMP answers with the embedded
-    rules), else validated here once and kept there for the other tests of the run."""
+    """The ITI-41 report of ``exchange`` with the run's pack: the DMP simulator's one judgement
+    (``Exchange.judgements["xds"]``, made with the run's pack; what the DMP refused is its answer policy,
+    :mod:`mocks.dmp.policy`), else — a request it did not judge (an injected fault) or another pack —
+    validated here once and kept there for the other tests of the run."""
     found = exchange.judgements.get("xds")
     if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], XdsReport) and \
             _same_pack(found[0], pack):
@@ -33,7 +34,7 @@ def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
 def _same_pack(used: Any, pack: CdaPack | None) -> bool:
     if used is None or pack is None:
         return used is None and pack is None
-    root = getattr(used, "root", used)
+    root = used.root if isinstance(used, CdaPack) else used  # (a Path's own .root is its anchor, "/")
     return str(root) == str(pack.root)
 
 

@@ -10,7 +10,7 @@ from harness.plugin.evidence import Scenario
 from harness.validators.mail import MailReport, validate_message
 from harness.validators.mail.headers import check_ack
 
-__all__ = ["accepted_messages", "acknowledgements", "expect", "findings_of", "located", "require_message",
+__all__ = ["accepted_messages", "acknowledgements", "expect", "findings_of", "judged", "located", "require_message",
            "revalidate"]
 
 
@@ -56,6 +56,17 @@ def require_message(scenario: Scenario, requirement: str) -> list[Exchange]:
         "mss.send.none", requirement, f"the DUI was asked to send a document but the simulated operator accepted no "
         f"message from it (trigger API answer: {outcome}; replies: "
         f"{[e.summary.get('reply') for e in refused] or 'none'})", location="MSSante simulator SMTP")])
+
+
+def judged(exchange: Exchange) -> MailReport:
+    """The operator simulator's report of a recorded message (``Exchange.judgements["mail"]``): judged once;
+    validated here (and kept there) only when the simulator kept none."""
+    found = exchange.judgements.get("mail")
+    if isinstance(found, MailReport):
+        return found
+    report = validate_message(exchange.request.body)
+    exchange.judgements["mail"] = report
+    return report
 
 
 def revalidate(exchange: Exchange, *, ack_requested: bool | None) -> MailReport:

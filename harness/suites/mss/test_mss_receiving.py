@@ -24,9 +24,8 @@ import pytest
 from harness.core.findings import Blocked, Finding, NonConformity
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
-from harness.suites.mss.checks import acknowledgements, expect, findings_of
+from harness.suites.mss.checks import acknowledgements, expect, findings_of, judged
 from harness.suites.mss.conftest import INTEGRATED, RECEIVING, REJECTED
-from harness.validators.mail import validate_message
 from harness.validators.mail.mdn import read_mdn
 
 
@@ -104,7 +103,7 @@ def test_rejection_is_acknowledged_with_its_error_code(received: Scenario) -> No
             location="SMTP")])
     findings = findings_of(mdns, "MSS-MDN-02")
     for exchange in mdns:
-        report = validate_message(exchange.request.body)
+        report = judged(exchange)
         code = report.mdn.error_code if report.mdn else None
         if code != expected:
             findings.append(Finding("mss.mdn.code", "MSS-MDN-02", f"acknowledgement Disposition "
@@ -131,7 +130,7 @@ def test_integration_is_acknowledged_only_when_asked(received: Scenario) -> None
                                 "acknowledgement (no Disposition-Notification-To)", location="SMTP",
                                 evidence=tuple(f"exchange {e.id}" for e in mdns)))
     for exchange in mdns:
-        report = validate_message(exchange.request.body)
+        report = judged(exchange)
         if report.mdn is not None and report.mdn.disposition and not report.mdn.success:
             findings.append(Finding("mss.mdn.disposition", "MSS-MDN-03", f"integrated document acknowledged with "
                                     f"{report.mdn.disposition!r} instead of processed", location="part 2 Disposition",
@@ -152,7 +151,7 @@ def test_acknowledgements_follow_rfc_8098(received_all: dict[str, Scenario]) -> 
     findings = [f for _, mdns in sent for f in findings_of(mdns, "MSS-MDN-01")]
     for _, mdns in sent:
         for exchange in mdns:
-            parsed = validate_message(exchange.request.body).parsed
+            parsed = judged(exchange).parsed
             report = read_mdn(parsed)
             findings += [Finding(f.rule, f.requirement, f.message, f.severity, f.location, (f"exchange {exchange.id}",))
                          for f in report.findings if f.requirement == "MSS-MDN-01" and f not in findings]

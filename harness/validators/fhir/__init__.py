@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.fhir.epresc import check_administration
 from harness.validators.fhir.jsonio import FhirInputError, parse_fhir_json
 from harness.validators.fhir.patient import check_patient
@@ -46,6 +47,7 @@ class FhirReport:
         return not any(f.severity is Severity.ERROR for f in self.findings)
 
 
+@rule("fhir.json", requirement="EPARCOURS-FHIR-01", summary="FHIR JSON readable within limits")
 def validate_fhir(data: bytes | dict[str, Any], *, cda_pack: Path | None = None) -> FhirReport:
     """Validate one FHIR JSON resource, choosing the rules from what it is.
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.fhir.refs import as_dict, codings, text
 from harness.validators.fhir.structure import check_structure
 from harness.validators.fhir.tddui import check_base_codes
@@ -60,6 +61,7 @@ def _subject_findings(subject: dict[str, Any], line: PrescribedLine, path: str) 
                     f"of prescription {line.prescription_id} (INS {line.ins})", location=f"{path}.subject")]
 
 
+@rule("epresc.adm", requirement="EPRESC-ADM-01", summary="MedicationAdministration of a prescription line")
 def check_administration(resource: Any, *, line: PrescribedLine | None = None,
                          path: str = "MedicationAdministration") -> list[Finding]:
     """Findings on a MedicationAdministration a DUI sends (``line``: the line it must match)."""

@@ -20,6 +20,7 @@ from typing import Any
 
 from harness.core.findings import Finding
 from harness.core.ins import parse_ins
+from harness.core.rules import rule
 from harness.validators.fhir.codes import (
     BIRTH_LIST_GIVEN_NAME,
     BIRTH_PLACE,
@@ -105,6 +106,7 @@ def patient_facts(patient: dict[str, Any]) -> PatientFacts:
     return facts
 
 
+@rule("fhir.patient.ins", requirement="EPARCOURS-PAT-01", summary="Patient.identifier INS-NIR/NIA slice")
 def _ins_identifier(identifier: dict[str, Any], where: str, seen: dict[str, int]) -> list[Finding]:
     found: list[Finding] = []
     ins_slice = _slice_of(identifier)
@@ -140,6 +142,11 @@ def _ins_identifier(identifier: dict[str, Any], where: str, seen: dict[str, int]
     return found
 
 
+@rule("fhir.patient.gender", requirement="EPARCOURS-PAT-02", summary="Patient.gender")
+@rule("fhir.patient.birthdate", requirement="EPARCOURS-PAT-02", summary="Patient.birthDate")
+@rule("fhir.patient.birthplace", requirement="EPARCOURS-PAT-02", summary="birth place (COG code)")
+@rule("fhir.patient.name", requirement="EPARCOURS-PAT-02",
+      summary="official name: birth name, given names, first given name")
 def _traits(patient: dict[str, Any], facts: PatientFacts, path: str) -> list[Finding]:
     """FR Core PatientINS: the strict traits that must accompany an INS."""
     found = []
@@ -178,6 +185,7 @@ def _traits(patient: dict[str, Any], facts: PatientFacts, path: str) -> list[Fin
     return found
 
 
+@rule("fhir.patient.status", requirement="EPARCOURS-PAT-03", summary="identity reliability status (FR Core)")
 def _status(patient: dict[str, Any], facts: PatientFacts, path: str, with_ins: bool) -> list[Finding]:
     found = []
     where = f"{path}.extension[identityReliability]"

@@ -25,6 +25,7 @@ from typing import Any
 
 from harness.core.findings import Finding, Severity
 from harness.errors import ValidatorError
+from harness.core.rules import rule
 
 __all__ = ["R4B_DIFFERS", "R4B_ONLY", "R4_ONLY", "check_structure", "is_r4_resource_type"]
 
@@ -128,6 +129,8 @@ def _choices(node: Any, path: str, findings: list[Finding], requirement: str) ->
     return out
 
 
+@rule("fhir.structure", requirement="EPARCOURS-FHIR-01",
+      summary="a valid FHIR R4 resource (structure definitions)", also=("EPRESC-ADM-01",))
 def _check_one(resource: Any, path: str, requirement: str, findings: list[Finding]) -> None:
     if not isinstance(resource, dict):
         findings.append(Finding("fhir.structure.type", requirement,

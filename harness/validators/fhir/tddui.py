@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.fhir.codes import BASE_CODES, STAY_IDENTIFIER_SYSTEM, TRE_A05
 from harness.validators.fhir.jdv import JDV
 from harness.validators.fhir.patient import PatientFacts, check_patient, patient_facts
@@ -75,6 +76,8 @@ class TdduiReport:
         return [e for e in self.entries if e.type == resource_type]
 
 
+@rule("fhir.code", requirement="EPARCOURS-FHIR-01",
+      summary="codes from the bound value sets (FR Core / TDDUI)", also=("EPRESC-ADM-01",))
 def check_base_codes(resource: Any, path: str, requirement: str) -> list[Finding]:
     """Codes of the R4 required bindings listed in :data:`BASE_CODES`."""
     found = []
@@ -98,6 +101,9 @@ def _resolver(entries: list[Entry]) -> dict[str, Entry]:
     return index
 
 
+@rule("tddui.bundle", requirement="EPARCOURS-FLUX-01", summary="a TDDUIBundle transaction")
+@rule("tddui.entry", requirement="EPARCOURS-FLUX-01", summary="entries: POST of a resource, fullUrl urn:uuid")
+@rule("tddui.reference", requirement="EPARCOURS-FLUX-01", summary="references resolve inside the bundle")
 def _flux(bundle: dict[str, Any], report: TdduiReport) -> None:
     find = report.findings
     if bundle.get("type") != "transaction":
@@ -155,6 +161,12 @@ def _about_patient(entry: Entry, element: str, index: dict[str, Entry], required
                     f"Patient of the bundle; found {ref or 'nothing'}", location=f"{entry.path}.{element}")]
 
 
+@rule("tddui.patient", requirement="EPARCOURS-CONT-01", summary="the bundle carries the Patient")
+@rule("tddui.encounter", requirement="EPARCOURS-CONT-01",
+      summary="TDDUIEncounterSejour: idStay, serviceProvider, subject")
+@rule("tddui.careplan", requirement="EPARCOURS-CONT-01", summary="CarePlan: title, subject")
+@rule("tddui.questionnaireresponse", requirement="EPARCOURS-CONT-01",
+      summary="QuestionnaireResponse: identifier, subject")
 def _content(report: TdduiReport, index: dict[str, Entry]) -> None:
     find = report.findings
     if not report.of_type("Patient"):
@@ -187,6 +199,7 @@ def _content(report: TdduiReport, index: dict[str, Entry]) -> None:
             find.extend(_about_patient(entry, "subject", index, required=True))
 
 
+@rule("tddui.docref.binding", requirement="EPARCOURS-DOC-03", summary="DocumentReference codes from their value sets")
 def _bindings(entry: Entry, content: dict[str, Any]) -> list[Finding]:
     resource, path, found = entry.resource, entry.path, []
     context = as_dict(resource.get("context"))
@@ -206,6 +219,14 @@ def _bindings(entry: Entry, content: dict[str, Any]) -> list[Finding]:
     return found
 
 
+@rule("tddui.docref", requirement="EPARCOURS-DOC-01",
+      summary="DocumentReference: masterIdentifier, identifier, status, subject")
+@rule("tddui.docref.content", requirement="EPARCOURS-DOC-02", summary="DocumentReference.content")
+@rule("tddui.docref.attachment", requirement="EPARCOURS-DOC-02", summary="an attachment with contentType")
+@rule("tddui.docref.url", requirement="EPARCOURS-DOC-02", summary="the attachment points at a Binary of the bundle")
+@rule("tddui.docref.data", requirement="EPARCOURS-DOC-02", summary="the attachment carries data")
+@rule("tddui.docref.base64", requirement="EPARCOURS-DOC-02", summary="the data is base64")
+@rule("tddui.docref.type", requirement="EPARCOURS-DOC-03", summary="DocumentReference.type")
 def _document(entry: Entry, index: dict[str, Entry], patient: PatientFacts | None,
               pack: Path | None) -> list[Finding]:
     resource, path, found = entry.resource, entry.path, []

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda import validate_cda
 from harness.validators.fhir.patient import PatientFacts
 
@@ -28,6 +29,8 @@ LOGICIEL_DUI = ("LOGICIEL_DUI", "1.2.250.1.213.1.1.4.6")
 NS = {"cda": "urn:hl7-org:v3"}
 
 
+@rule("tddui.cda", requirement="EPARCOURS-DOC-04",
+      summary="the CDA carried is an export of the DUI (template, code, author, person)")
 def check_export_dui(data: bytes, patient: PatientFacts | None, where: str, *,
                      pack: Path | None = None) -> list[Finding]:
     """Findings on one EXPORT_DUI CDA document (``where``: the attachment's FHIRPath)."""

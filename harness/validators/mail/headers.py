@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda import CdaReport
 from harness.validators.mail.mime import ParsedMessage, addresses
 from harness.validators.mail.xdm import qualified_ins
@@ -52,6 +53,8 @@ SUBJECT_PREFIX = "XDM/1.0/DDM+"
 _PRINTABLE = re.compile(r"^[\x21-\x7e][\x20-\x7e]*$")
 
 
+@rule("mss.header.repeated", requirement="SC.MSS/CONF.14",
+      summary="an X-MSS header appears once", also=("SC.MSS/CONF.15", "SC.MSS/CONF.16", "SC.MSS/CONF.21"))
 def _one(parsed: ParsedMessage, name: str, requirement: str, findings: list[Finding]) -> str | None:
     values = parsed.headers(name)
     if len(values) > 1:
@@ -67,6 +70,10 @@ def patient_recipients(parsed: ParsedMessage, recipients: Sequence[str], domain:
     return [r for r in every if r.endswith("@" + domain)]
 
 
+@rule("mss.nil", requirement="SC.MSS/CONF.16", summary="X-MSS header naming the patient's NIL")
+@rule("mss.codecda", requirement="SC.MSS/CONF.15", summary="X-MSS-CODECDA with the document's code")
+@rule("mss.ins", requirement="SC.MSS/CONF.14", summary="X-MSS-INS with the patient's INS")
+@rule("mss.mes", requirement="SC.MSS/CONF.21", summary="X-MSS header of a message to a patient (MES)")
 def check_mss_headers(parsed: ParsedMessage, cdas: Sequence[CdaReport], recipients: Sequence[str] = (),
                       *, patient_domain: str = PATIENT_DOMAIN) -> list[Finding]:
     """The X-MSS-* checks on one message whose attached CDA documents are ``cdas``."""
@@ -124,6 +131,7 @@ def _birth_date(value: str) -> str:
     return f"{digits[6:8]}/{digits[4:6]}/{digits[0:4]}" if len(digits) == 8 and digits.isdigit() else ""
 
 
+@rule("mss.subject", requirement="MSS-SUBJ-01", summary="Subject of the volet (prefix, patient)")
 def check_subject(parsed: ParsedMessage, cdas: Sequence[CdaReport]) -> list[Finding]:
     """``XDM/1.0/DDM+<libellé> <NOM> <prénom> <date de naissance>`` on a document message."""
     if not cdas:
@@ -146,6 +154,7 @@ def check_subject(parsed: ParsedMessage, cdas: Sequence[CdaReport]) -> list[Find
     return findings
 
 
+@rule("mss.from", requirement="MSS-FROM-01", summary="one From, an MSSanté address, the envelope sender")
 def check_from(parsed: ParsedMessage, envelope_sender: str | None) -> list[Finding]:
     """``From`` names exactly one MSSanté mailbox, the one that submitted the message."""
     senders = addresses(parsed.headers("From"))
@@ -163,6 +172,7 @@ def check_from(parsed: ParsedMessage, envelope_sender: str | None) -> list[Findi
     return findings
 
 
+@rule("mss.ack", requirement="MSS-ACK-01", summary="acknowledgement asked (Disposition-Notification-To)")
 def check_ack(parsed: ParsedMessage, ack_requested: bool | None) -> list[Finding]:
     """``Disposition-Notification-To`` present (one valid address) when an acknowledgement was asked for."""
     values = parsed.headers("Disposition-Notification-To")
@@ -176,6 +186,7 @@ def check_ack(parsed: ParsedMessage, ack_requested: bool | None) -> list[Finding
     return []
 
 
+@rule("mss.patient", requirement="MSS-PAT-01", summary="a document invisible to the patient is not sent to the patient")
 def check_invisible(parsed: ParsedMessage, confidentiality: Sequence[str], recipients: Sequence[str] = (),
                     *, patient_domain: str = PATIENT_DOMAIN) -> list[Finding]:
     """No document marked INVISIBLE_PATIENT (XDS confidentialityCode, TRE_A07) goes to a patient mailbox."""

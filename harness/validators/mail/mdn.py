@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.mail.mime import ParsedMessage
 
 __all__ = ["ERROR_CODES", "REQ_MDN", "REQ_MDN_ERROR", "MdnReport", "is_mdn", "read_mdn"]
@@ -82,6 +83,10 @@ def _fields(part: Message) -> dict[str, str]:
     return fields
 
 
+@rule("mdn", requirement="MSS-MDN-01", summary="an RFC 8098 disposition notification with the original message")
+@rule("mdn.disposition.modifier", requirement="MSS-MDN-02",
+      summary="an error disposition reads Error: <code>^<libellé>")
+@rule("mdn.error", requirement="MSS-MDN-02", summary="error acknowledgement: code of the volet, label, subject")
 def read_mdn(parsed: ParsedMessage) -> MdnReport:
     """Read an MDN (call :func:`is_mdn` first) and check its structure and disposition."""
     report = MdnReport()

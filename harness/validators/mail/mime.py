@@ -16,6 +16,7 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 
 __all__ = ["REQ_MIME", "Attachment", "ParsedMessage", "addresses", "parse_message"]
 
@@ -155,6 +156,7 @@ def _walk(parsed: ParsedMessage, part: Message, location: str, depth: int) -> No
     parsed.attachments.append(Attachment(filename or "", content_type, data, location))
 
 
+@rule("mail", requirement="MSS-MIME-01", summary="an RFC 5322 / MIME message within limits")
 def parse_message(raw: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> ParsedMessage:
     """Parse ``raw`` (the bytes of one message as sent) and check its form.
 

@@ -16,6 +16,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS, parse_ins
+from harness.core.rules import rule
 from harness.validators.cda import CdaReport, validate_cda
 from harness.validators.mail.ziparchive import ZipLimits, read_zip
 from harness.validators.safexml import XmlInputError, parse_xml
@@ -106,6 +107,8 @@ def _patient_ids(report: CdaReport) -> set[tuple[str, str]]:
     return {(str(i.get("extension", "")), str(i.get("root", ""))) for i in ids}
 
 
+@rule("xdm.metadata", requirement="MSS-XDM-02",
+      summary="METADATA.XML describes each document (URI, hash, size, patientId)")
 def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes]) -> None:
     where = f"{report.location}!/{subset}METADATA.XML"
 
@@ -190,6 +193,7 @@ def _validate_documents(report: XdmReport) -> None:
                 f"{cda_id}", Severity.WARNING, f"{where}"))
 
 
+@rule("xdm.layout", requirement="MSS-XDM-01", summary="IHE XDM layout: INDEX.HTM, IHE_XDM/SUBSET/METADATA.XML")
 def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None) -> XdmReport:
     """Check one IHE_XDM archive and the documents it holds.
 

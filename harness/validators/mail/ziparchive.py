@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 
 __all__ = ["ZipLimits", "ZipReport", "read_zip"]
 
@@ -53,6 +54,7 @@ def _unsafe_name(name: str) -> str | None:
     return None
 
 
+@rule("xdm.zip", requirement="MSS-XDM-01", summary="a readable ZIP archive within limits (no bomb, no path escape)")
 def read_zip(data: bytes, *, requirement: str, location: str, limits: ZipLimits | None = None) -> ZipReport:
     """Read ``data`` as a ZIP archive within ``limits``.
 

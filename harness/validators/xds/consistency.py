@@ -17,6 +17,7 @@ import re
 from lxml import etree
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.cda import CdaReport
 from harness.validators.xds.ebrim import DE, RegistryObject
 from harness.validators.xds.formats import parse_cx
@@ -88,6 +89,7 @@ def to_utc(value: str) -> str | None:
     return utc[: len(digits)]
 
 
+@rule("xds.n1", requirement="DMP-DOC-02", summary="an N1 document carries the templates and body of its model")
 def _n1(report: CdaReport, doc: RegistryObject) -> list[Finding]:
     templates = report.header.template_ids
     if XDS_SD_TEMPLATE not in templates:
@@ -118,6 +120,16 @@ def _n1(report: CdaReport, doc: RegistryObject) -> list[Finding]:
     return findings
 
 
+@rule("xds.hash", requirement="DMP-CON-07", summary="hash metadata = SHA-1 of the document")
+@rule("xds.size", requirement="DMP-CON-07", summary="size metadata = length of the document")
+@rule("xds.patient", requirement="DMP-CON-01", summary="the document names the patient of the metadata (INS)")
+@rule("xds.type_code", requirement="DMP-CON-02", summary="typeCode = the document's code")
+@rule("xds.format_code", requirement="DMP-CON-03", summary="formatCode = the document's content model")
+@rule("xds.creation_time", requirement="DMP-CON-04", summary="creationTime = the document's effectiveTime")
+@rule("xds.language", requirement="DMP-CON-04", summary="languageCode = the document's languageCode")
+@rule("xds.confidentiality", requirement="DMP-CON-05", summary="confidentialityCode = the document's")
+@rule("xds.unique_id", requirement="DMP-CON-06", summary="uniqueId = the document's id")
+@rule("xds.mime_type", requirement="DMP-XDS-02", summary="mimeType of a CDA document")
 def check_consistency(doc: RegistryObject, content: bytes, report: CdaReport) -> list[Finding]:
     """Compare one DocumentEntry with the bytes sent and, for a CDA, its header."""
     findings: list[Finding] = []

@@ -28,6 +28,7 @@ from signxml.exceptions import SignXMLException
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.xds.formats import parse_cx
 
 __all__ = ["REQUIRED_ATTRIBUTES", "SAML_NS", "WSSE_NS", "VihfReport", "check_vihf"]
@@ -104,6 +105,8 @@ def _time(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+@rule("vihf.signature", requirement="DMP-VIHF-01",
+      summary="the VIHF is signed (enveloped XML signature over the assertion) by a trusted certificate")
 def _verify(assertion: etree._Element, trust_ca: Path | None, report: VihfReport) -> None:
     signature = assertion.find(f"{{{DS_NS}}}Signature")
     soft = Severity.ERROR if trust_ca is not None else Severity.WARNING
@@ -162,6 +165,19 @@ def _verify(assertion: etree._Element, trust_ca: Path | None, report: VihfReport
         report.signer = None
 
 
+@rule("vihf.assertion", requirement="DMP-VIHF-02", summary="the assertion carries attribute statements")
+@rule("vihf.issuer", requirement="DMP-VIHF-02", summary="saml2:Issuer present")
+@rule("vihf.subject", requirement="DMP-VIHF-02", summary="saml2:Subject/NameID present")
+@rule("vihf.authn_context", requirement="DMP-VIHF-02", summary="AuthnContextClassRef present")
+@rule("vihf.audience", requirement="DMP-VIHF-02", summary="no AudienceRestriction")
+@rule("vihf.validity", requirement="DMP-VIHF-01", summary="valid now (NotBefore / NotOnOrAfter)")
+@rule("vihf.attribute", requirement="DMP-VIHF-02", summary="the attributes required by the VIHF profile")
+@rule("vihf.version", requirement="DMP-VIHF-02", summary="VIHF_Version")
+@rule("vihf.auth_mode", requirement="DMP-VIHF-02", summary="Authentification_Mode")
+@rule("vihf.resource_urn", requirement="DMP-VIHF-02", summary="Ressource_URN")
+@rule("vihf.secteur", requirement="DMP-VIHF-02", summary="Secteur_Activite from the value set")
+@rule("vihf.role", requirement="DMP-VIHF-02", summary="the professional's role (subject:role)")
+@rule("vihf.resource_id", requirement="DMP-VIHF-02", summary="Resource_ID names the patient (INS^^^&OID&ISO^NH)")
 def _content(assertion: etree._Element, report: VihfReport, now: dt.datetime) -> None:
     def need(ok: bool, rule: str, message: str, where: str, requirement: str = "DMP-VIHF-02") -> None:
         if not ok:
@@ -275,6 +291,8 @@ def _content(assertion: etree._Element, report: VihfReport, now: dt.datetime) ->
             report.ins, report.ins_oid = cx.id, cx.oid
 
 
+@rule("vihf.missing", requirement="DMP-VIHF-01", summary="a VIHF assertion in the WS-Security header")
+@rule("vihf.resource_id.patient", requirement="DMP-VIHF-03", summary="the VIHF names the patient of the request")
 def check_vihf(
     header: etree._Element | None,
     *,

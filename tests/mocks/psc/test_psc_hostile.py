@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from harness.core.rules import disagreements
+from mocks.common.rules import load_rules
 from tests.mocks.psc.conftest import Flow
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -141,3 +143,21 @@ def test_access_token_in_query_or_body_is_accepted(flow: Flow) -> None:
 
 def test_simulator_still_works_after_hostile_input(flow: Flow) -> None:
     assert flow.userinfo(flow.tokens()["access_token"]).status_code == 200
+
+
+def test_every_token_and_userinfo_finding_belongs_to_a_registered_rule_of_its_requirement(flow: Flow) -> None:
+    # given bad token and userinfo requests, and an authorization by a wrong method
+    url = flow.sim.issuer + "/protocol/openid-connect"
+    secret = {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")}
+    for data, headers in (("grant_type=authorization_code&code=x", FORM), ("grant_type=password", secret),
+                          ("grant_type=authorization_code&code=forged", secret),
+                          ("grant_type=authorization_code&grant_type=authorization_code", FORM)):
+        flow.http.post(url + "/token", data=data, headers=headers, timeout=5)
+    for headers in ({}, {"Authorization": "Token abc"}, {"Authorization": "Bearer forged"}):
+        flow.http.get(url + "/userinfo", headers=headers, timeout=5)
+    flow.http.put(url + "/auth", timeout=5)
+    # then each finding the simulator recorded belongs to a registered rule of its requirement
+    load_rules()
+    findings = [f for e in flow.sim.recorder.exchanges(service="PSC") for f in e.findings]
+    assert {f.rule.split(".")[1] for f in findings} >= {"token", "userinfo", "param"}
+    assert disagreements(findings, prefix="psc.") == []

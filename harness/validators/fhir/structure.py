@@ -24,8 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from harness.core.findings import Finding, Severity
-from harness.errors import ValidatorError
 from harness.core.rules import rule
+from harness.errors import ValidatorError
 
 __all__ = ["R4B_DIFFERS", "R4B_ONLY", "R4_ONLY", "check_structure", "is_r4_resource_type"]
 

@@ -30,12 +30,11 @@ from harness.core.recorder import Recorder
 from harness.errors import HarnessError
 from harness.pki import generate
 from harness.plugin.evidence import Scenario
-from harness.plugin.mss_session import DUI_CERTIFICATE
 from harness.plugin.session import RunContext
 from harness.suites.mss.conftest import SENDING, SERVICE
 from harness.sut.driver import SutDriver
 from mocks.common.server import TlsSettings
-from mocks.mssante import MssSimulator
+from mocks.mssante import DUI_CERTIFICATE, MssSimulator
 
 REQUIREMENT = "ECO.1.1.10"
 

@@ -135,7 +135,7 @@ def _wait_health(port: int) -> dict[str, Any]:
 
 
 def test_a_catalog_row_of_a_registered_service_is_accepted(toy: services.Service, tmp_path: Path) -> None:
-    row = "TOY-01,Titre de test,Test summary,TOY,MUST,all,test,Doc de test,Section,,https://example.invalid/d,"
+    row = "TOY-01,Titre de test,Test summary,TOY,MUST,all,test,Doc de test,Section,,https://example.invalid/d,,,test"
     root = make_profiles_root(tmp_path, f"{CATALOG_HEADER}\n{row}\n")
     assert [r.service for r in load_catalog(root)] == ["TOY"]
 

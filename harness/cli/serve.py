@@ -18,9 +18,9 @@ from typing import Any
 
 from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
-from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
 from harness.plugin.endpoints import DEFAULT_CLIENT, endpoint_entries, reference_dui_settings
 from harness.services import Service, resolve, simulated
+from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
 from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
 

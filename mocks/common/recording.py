@@ -24,8 +24,8 @@ from typing import Any
 from harness.core.findings import Finding
 from harness.core.recorder import Exchange, HttpMessage, Recorder, utcnow
 from mocks.common.bodies import BodyEnd, BodyRead, drain, read_body
-from mocks.common.limits import DEFAULT_LIMITS, Limits
 from mocks.common.faults import Fault
+from mocks.common.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["ListenerRecording", "RecordingMiddleware"]
 

@@ -159,7 +159,7 @@ def test_failed_starttls_handshake_is_recorded(sim: MssSimulator) -> None:
             client.starttls(ssl_context=untrusting)
     finally:
         client.sock.close()
-    found = sim.recorder.wait_for(service="MSSante", transaction="TLS", since=since, timeout=10)
+    found = sim.recorder.wait_for(service="MSS", transaction="TLS", since=since, timeout=10)
     assert found and found[0].summary["listener"] == "imap STARTTLS", [e.summary for e in found]
     _still_answers(sim)
 
@@ -174,7 +174,7 @@ def test_failed_smtp_starttls_handshake_is_recorded(sim: MssSimulator) -> None:
             smtp.starttls(context=untrusting)
     finally:
         smtp.close()
-    found = sim.recorder.wait_for(service="MSSante", transaction="TLS", since=since, timeout=10)
+    found = sim.recorder.wait_for(service="MSS", transaction="TLS", since=since, timeout=10)
     assert found and found[0].summary["listener"] == "submission STARTTLS", [e.summary for e in found]
     _still_answers(sim)
 

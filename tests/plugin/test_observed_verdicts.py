@@ -76,7 +76,7 @@ def test_a_deselected_test_makes_its_requirement_not_judged(pytester: pytest.Pyt
     assert matrix["overall"]["verdict"] == "partiel" and "INS-OID-01" in matrix["overall"]["not_judged"]
     assert run["tests"]["planned"] == 3 and run["tests"]["ran"] == 3 - run["tests"]["not_run"]
     csv_text = (pytester.path / "reports" / "coverage-matrix.csv").read_text(encoding="utf-8")
-    assert csv_text.splitlines()[0].endswith("run_overall,run_partial") and ",partiel,partial" in csv_text
+    assert "run_overall,run_partial" in csv_text.splitlines()[0] and ",partiel,partial" in csv_text
 
 
 def test_planned_set_does_not_depend_on_plugin_order(pytester: pytest.Pytester, tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def read_er7(data: bytes, *, wire: bool = False) -> tuple[Er7Message | None, lis
     findings: list[Finding] = []
     if len(data) > MAX_MESSAGE_BYTES:
         return None, [_finding("hl7.size", f"message of {len(data)} bytes; at most {MAX_MESSAGE_BYTES} "
-                                           "bytes are read / message trop grand")]
+                                           "bytes are read / message trop grand", "message")]
     if data.startswith(b"\x0b") and data.rstrip(b"\r\n").endswith(b"\x1c"):
         data = data[1:].rstrip(b"\r\n")[:-1]  # an MLLP frame saved as is
         findings.append(_finding("hl7.mllp-frame", "the file holds an MLLP frame (0x0B … 0x1C 0x0D); "
@@ -176,14 +176,14 @@ def read_er7(data: bytes, *, wire: bool = False) -> tuple[Er7Message | None, lis
     stripped = data.strip(b"\r\n\t ")
     if not stripped:
         return None, [*findings, _finding("hl7.empty", "no HL7 message: the input is empty / message vide; "
-                                          "trouvé / found: 0 segment; attendu / expected: MSH first")]
+                                          "trouvé / found: 0 segment; attendu / expected: MSH first", "message")]
     noise = _CONTROL.search(stripped)
     if noise is not None:
         count = len(_CONTROL.findall(stripped))
         return None, [*findings, _finding(
             "hl7.binary", f"not ER7 text: {count} control byte(s), the first 0x{noise.group()[0]:02X} at offset "
             f"{noise.start()}; trouvé / found: binary data; attendu / expected: printable text segments ending with CR "
-            "(HL7 v2.5 §2.5) / contenu binaire, pas un message HL7 v2")]
+            "(HL7 v2.5 §2.5) / contenu binaire, pas un message HL7 v2", f"message, offset {noise.start()}")]
     if not stripped.startswith(b"MSH"):
         shown = stripped[:20].decode("latin-1")
         return None, [*findings, _finding(

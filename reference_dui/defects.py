@@ -69,6 +69,8 @@ DEFECTS: dict[str, str] = {
     "epresc_unknown_as_error": "e-prescription: reports an unknown identifier (empty searchset) as a service error",
     "epresc_adm_no_request": "e-prescription: the MedicationAdministration has no request (prescribed line)",
     "mss_no_nil": "MSSanté: sends messages (documents and acknowledgements) without the X-MSS-NIL header",
+    "mss_trust_any_ca": "MSSanté: accepts any server certificate (no check of the operator's CA, ECO.1.1.10)",
+    "mss_subject_iso_birth_date": "MSSanté: the subject carries the birth date as stored (YYYY-MM-DD), not DD/MM/YYYY",
     "mss_wrong_codecda": "MSSanté: X-MSS-CODECDA carries another code than the attached CDA's code@code",
     "mss_ins_without_qualified": "MSSanté: X-MSS-INS: O even when the attached CDA has no qualified INS",
     "mss_no_mes_to_patient": "MSSanté: no X-MSS-MES: FIN on messages to a patient's Mon espace santé mailbox",

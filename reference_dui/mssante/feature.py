@@ -75,6 +75,8 @@ class MssFeature:
     def _client(self) -> MailboxClient:
         if self._settings is None:
             raise ApiError(409, "MSSanté not configured (PUT /config/endpoints with an mssante entry)")
+        if self._has("mss_trust_any_ca"):
+            return MailboxClient(replace(self._settings, trust_any=True))
         if self._has("mss_smtp_stale_password") and self._settings.password:  # not updated after a rotation
             return MailboxClient(replace(self._settings, smtp_password=self._settings.password + "-2025"))
         return MailboxClient(self._settings)

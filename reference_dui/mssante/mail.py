@@ -45,9 +45,13 @@ class MailSettings:
     tls: bool = True
     timeout: float = 10.0
     smtp_password: str | None = None  # another password for SMTP (``mss_smtp_stale_password`` defect)
+    trust_any: bool = False  # no server authentication (``mss_trust_any_ca`` defect)
 
     def context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(cafile=str(self.ca) if self.ca else None)
+        if self.trust_any:  # any certificate, from any CA, accepted: the operator is not authenticated
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
         if self.client_cert is not None and self.client_key is not None:
             context.load_cert_chain(str(self.client_cert), str(self.client_key))
         return context

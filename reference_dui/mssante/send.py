@@ -78,6 +78,8 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
         headers["Disposition-Notification-To"] = sender
     birth = str(traits.get("birth_date", ""))
     date = f"{birth[8:10]}/{birth[5:7]}/{birth[:4]}" if len(birth) == 10 else ""
+    if "mss_subject_iso_birth_date" in defects:  # the stored ISO date pasted as is, not DD/MM/YYYY
+        date = birth
     first = (traits.get("first_names") or [""])[0]
     subject = f"XDM/1.0/DDM+{DOCUMENT_TITLE} {traits.get('birth_name', '')} {first} {date}".strip()
     body = "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai)."

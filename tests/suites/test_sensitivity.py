@@ -84,6 +84,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "epresc_adm_no_request": ("epresc", {"EPRESC-ADM-01"}),
         # MSSanté
         "mss_no_nil": ("mss", {"SC.MSS/CONF.16"}),
+        "mss_trust_any_ca": ("mss", {"ECO.1.1.10"}),
+        "mss_subject_iso_birth_date": ("mss", {"MSS-SUBJ-01"}),
         "mss_wrong_codecda": ("mss", {"SC.MSS/CONF.15"}),
         "mss_ins_without_qualified": ("mss", {"SC.MSS/CONF.14"}),
         "mss_no_mes_to_patient": ("mss", {"SC.MSS/CONF.21"}),

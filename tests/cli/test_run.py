@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from harness import services
+from mocks.common.control_token import CONTROL_TOKEN_FILE
 from reference_dui import ReferenceDui, ReferenceDuiConfig
 
 
@@ -111,7 +112,8 @@ def test_serve_prints_urls_and_each_exchange_live(tmp_path: Path) -> None:
         lines = [proc.stdout.readline() for _ in range(3)]
         url = next(re.search(r"(http://127\.0\.0\.1:\d+)/lps", line) for line in lines if "/lps" in line)
         assert url is not None, lines
-        health = requests.get(f"{url.group(1)}/_harness/health", timeout=5)
+        token = (tmp_path / CONTROL_TOKEN_FILE).read_text(encoding="utf-8").strip()
+        health = requests.get(f"{url.group(1)}/_harness/health", timeout=5, headers={"X-Harness-Token": token})
         assert health.json()["service"] == "INS"
         # when a request reaches INSi, then one line says what arrived, as it arrives
         requests.post(f"{url.group(1)}/lps", data=b"<not-soap", timeout=5,

@@ -17,6 +17,36 @@ _ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
 
 #: English help text -> French
 FRENCH = {
+    'requirement profile (default: segur-dui)':
+        "profil d'exigences (défaut : segur-dui)",
+    "copy of the ANS Ségur base (folder with exigences.csv): official texts in the conformity matrix; default: $DUI_HARNESS_EXIGENCES, else the project's summaries only":  # noqa: E501 - one help text per line
+        "copie de la base des exigences Ségur de l'ANS (dossier avec exigences.csv) : textes officiels dans la matrice de conformité ; défaut : $DUI_HARNESS_EXIGENCES, sinon les résumés du projet",  # noqa: E501 - one help text per line
+    "YAML of the editor's attestations and demonstrations (official id, statement, files): the files and their hashes go into the signed bundle":  # noqa: E501 - one help text per line
+        "YAML des attestations et démonstrations de l'éditeur (id officiel, déclaration, fichiers) : les fichiers et leurs empreintes entrent dans le dossier de preuves signé",  # noqa: E501 - one help text per line
+    "only the rules of this service's requirements (INS, DMP, MSS…)":
+        'seulement les règles des exigences de ce service (INS, DMP, MSS…)',
+    "the reviewer's PEM private key":
+        'la clé privée PEM du relecteur',
+    "the reviewer's certificate (default: beside the key)":
+        'le certificat du relecteur (défaut : à côté de la clé)',
+    'decision per requirement (YAML or JSON)':
+        'décision par exigence (YAML ou JSON)',
+    "the editor's public key or certificate, to check the bundle's signer first":
+        "la clé publique ou le certificat de l'éditeur, pour vérifier d'abord le signataire du dossier",
+    'write the countersigned bundle here (default: in place)':
+        'écrire ici le dossier contresigné (défaut : à sa place)',
+    'folder to write the proofs into (new or empty)':
+        'dossier où écrire les preuves (nouveau ou vide)',
+    'check an earlier export against BUNDLE':
+        'vérifier un export antérieur contre BUNDLE',
+    "the editor's public key or certificate (see verify)":
+        "la clé publique ou le certificat de l'éditeur (voir verify)",
+    "copy of the ANS base (folder with exigences.csv) for the official texts; default $DUI_HARNESS_EXIGENCES, else the project's summaries only":  # noqa: E501 - one help text per line
+        "copie de la base de l'ANS (dossier avec exigences.csv) pour les textes officiels ; défaut $DUI_HARNESS_EXIGENCES, sinon les résumés du projet",  # noqa: E501 - one help text per line
+    'copy of the ANS base, for the official texts':
+        "copie de la base de l'ANS, pour les textes officiels",
+    'only this disposition (e.g. tested, not-covered)':
+        'seulement cette disposition (par ex. tested, not-covered)',
     "show this help message and exit": "afficher cette aide",
     "show program's version number and exit": "afficher la version",
     "run the conformance suite against a DUI and write the report":

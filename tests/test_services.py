@@ -105,10 +105,10 @@ def test_a_toy_service_is_served_labelled_and_counted(toy: services.Service, tmp
     thread = threading.Thread(target=args.handler, args=(args,), daemon=True)
     thread.start()
     try:
-        health = _wait_health(toy_port)
+        health = _wait_health(toy_port, tmp_path / "control-token")
         # then the toy is served on the port asked, and so is the MSSanté control API (--mss-port honoured)
         assert health["service"] == "TOY"
-        assert _wait_health(mss_port)["service"] == "MSS"
+        assert _wait_health(mss_port, tmp_path / "control-token")["service"] == "MSS"
         assert requests.get(f"http://127.0.0.1:{toy_port}/ping", timeout=5).text == "pong"
     finally:
         thread.join(15)
@@ -123,11 +123,13 @@ def test_a_toy_service_is_served_labelled_and_counted(toy: services.Service, tmp
     assert "TOY" in report["services_observed"]
 
 
-def _wait_health(port: int) -> dict[str, Any]:
+def _wait_health(port: int, token_file: Path | None = None) -> dict[str, Any]:
     deadline = time.monotonic() + 20
     while True:
         try:
-            return dict(requests.get(f"http://127.0.0.1:{port}/_harness/health", timeout=2).json())
+            token = token_file.read_text(encoding="utf-8").strip() if token_file and token_file.exists() else ""
+            return dict(requests.get(f"http://127.0.0.1:{port}/_harness/health", timeout=2,
+                                     headers={"X-Harness-Token": token}).json())
         except requests.ConnectionError:
             if time.monotonic() > deadline:
                 raise
@@ -198,7 +200,7 @@ def test_the_runs_cda_pack_reaches_the_simulators_through_their_setup(tmp_path: 
     # then e-parcours judges the CDA of TDDUI bundles with it, and the DMP judges submissions with it once
     # (what it refuses does not depend on the pack: mocks.dmp.policy)
     assert create_eparcours(setup).cda_pack == tmp_path / "pack"
-    assert create_dmp(setup).pack == tmp_path / "pack"
+    assert create_dmp(setup).pack is None  # the DMP answers on the embedded rules; the suites add the pack
 
 
 def test_the_reference_dui_loads_the_features_the_services_declare() -> None:

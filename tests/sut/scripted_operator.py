@@ -54,7 +54,7 @@ class ScriptedOperator:
     def __init__(self, child: pexpect.spawn, reports: Path, dui_url: str, identity: list[str]) -> None:
         self.child = child
         self.journal = reports / "attended" / "journal.jsonl"
-        self.endpoints = reports / "attended" / "endpoints.json"
+        self.reports = reports
         self.dui_url = dui_url
         self.dui = HttpTriggerDriver(dui_url)
         self.answers: deque[str] = deque(["", *identity])
@@ -67,6 +67,11 @@ class ScriptedOperator:
         #: actions the DUI refused (its trigger API answered an error), as a person would have seen them
         self.refusals: list[str] = []
 
+
+    def _endpoints(self) -> Path:
+        """The connection sheet's endpoints.json: in the run's staging folder while it runs, moved at the end."""
+        staged = sorted(self.reports.glob(".run-*/attended/endpoints.json"))
+        return staged[0] if staged else self.reports / "attended" / "endpoints.json"
     def _step(self, number: int) -> tuple[str, dict[str, Any]]:
         for line in reversed(self.journal.read_text(encoding="utf-8").splitlines()):
             event = json.loads(line)
@@ -80,7 +85,7 @@ class ScriptedOperator:
         while True:
             index = self.child.expect(patterns, timeout=timeout)
             if index == 0:
-                requests.put(f"{self.dui_url}/config/endpoints", data=self.endpoints.read_bytes(),
+                requests.put(f"{self.dui_url}/config/endpoints", data=self._endpoints().read_bytes(),
                              headers={"Content-Type": "application/json"}, timeout=30).raise_for_status()
             elif index == 1:
                 self.steps += 1

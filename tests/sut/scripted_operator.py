@@ -53,7 +53,6 @@ class ScriptedOperator:
 
     def __init__(self, child: pexpect.spawn, reports: Path, dui_url: str, identity: list[str]) -> None:
         self.child = child
-        self.journal = reports / "attended" / "journal.jsonl"
         self.reports = reports
         self.dui_url = dui_url
         self.dui = HttpTriggerDriver(dui_url)
@@ -68,12 +67,12 @@ class ScriptedOperator:
         self.refusals: list[str] = []
 
 
-    def _endpoints(self) -> Path:
-        """The connection sheet's endpoints.json: in the run's staging folder while it runs, moved at the end."""
-        staged = sorted(self.reports.glob(".run-*/attended/endpoints.json"))
-        return staged[0] if staged else self.reports / "attended" / "endpoints.json"
+    def _attended(self, name: str) -> Path:
+        """A file of the attended folder: in the run's staging folder while it runs, moved at the end."""
+        staged = sorted(self.reports.glob(f".run-*/attended/{name}"))
+        return staged[0] if staged else self.reports / "attended" / name
     def _step(self, number: int) -> tuple[str, dict[str, Any]]:
-        for line in reversed(self.journal.read_text(encoding="utf-8").splitlines()):
+        for line in reversed(self._attended("journal.jsonl").read_text(encoding="utf-8").splitlines()):
             event = json.loads(line)
             if event["event"] == "step" and event["step"] == number:
                 return event["operation"], event["args"]
@@ -85,7 +84,7 @@ class ScriptedOperator:
         while True:
             index = self.child.expect(patterns, timeout=timeout)
             if index == 0:
-                requests.put(f"{self.dui_url}/config/endpoints", data=self._endpoints().read_bytes(),
+                requests.put(f"{self.dui_url}/config/endpoints", data=self._attended("endpoints.json").read_bytes(),
                              headers={"Content-Type": "application/json"}, timeout=30).raise_for_status()
             elif index == 1:
                 self.steps += 1

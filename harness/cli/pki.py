@@ -76,13 +76,14 @@ def main(args: argparse.Namespace) -> int:
     """Write (or reuse) the PKI in ``args.out`` and print its files and the DUI set-up."""
     out: Path = args.out
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: exists and is not a folder", tip="dui-harness pki --out DOSSIER/FOLDER")
+        raise UsageError(f"{out}: existe et n'est pas un dossier / exists and is not a folder",
+                         tip="dui-harness pki --out DOSSIER/FOLDER")
     before = _fingerprint(out)
     try:
         pki = generate(out) if args.force else ensure_pki(out)
     except OSError as exc:
         raise UsageError(
-            f"{out}: cannot write the PKI ({exc.strerror or exc})",
+            f"{out}: IGC non écrite / cannot write the PKI ({exc.strerror or exc})",
             tip="choisissez un dossier accessible en écriture / choose a writable folder: --out DIR",
         ) from None
     reused = before is not None and before == _fingerprint(out)

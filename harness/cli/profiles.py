@@ -50,7 +50,8 @@ def main(args: argparse.Namespace) -> int:
     """List, show or check the profiles of ``args.profiles_dir``."""
     root: Path = args.profiles_dir or profiles_dir()
     if not root.is_dir():
-        raise UsageError(f"{root}: no such profiles folder", tip="dui-harness profiles --profiles-dir DIR")
+        raise UsageError(f"{root}: dossier de profils introuvable / no such profiles folder",
+                         tip="dui-harness profiles --profiles-dir DIR")
     if args.check:
         return _check(root)
     catalog = load_catalog(root)

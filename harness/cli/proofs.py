@@ -47,7 +47,8 @@ def add_parser(subparsers: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if bool(args.out) == bool(args.check):
-        raise UsageError("give --out DIR (export) or --check DIR (check an export)",
+        raise UsageError("indiquez --out DOSSIER (export) ou --check DOSSIER (vérifier un export) / give --out DIR "
+                         "(export) or --check DIR (check an export)",
                          tip="dui-harness proofs reports/evidence-bundle.zip --out reports/proofs")
     report = verify_file(args.bundle, load_trust_anchors(args.trusted_key))
     if not report.valid:
@@ -63,7 +64,8 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_NONCONFORMITY if problems else EXIT_OK
     out: Path = args.out
     if out.exists() and any(out.iterdir()):
-        raise UsageError(f"{out}: not empty; the export goes into a new or empty folder")
+        raise UsageError(f"{out}: dossier non vide ; l'export va dans un dossier nouveau ou vide / not empty; the "
+                         "export goes into a new or empty folder")
     out.mkdir(parents=True, exist_ok=True)
     index = export_proofs(report.contents, report.manifest, load_account(profiles_dir()), out,
                           load_base(args.exigences))

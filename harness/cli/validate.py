@@ -73,7 +73,7 @@ def main(args: argparse.Namespace) -> int:
     validator = VALIDATORS.get(args.kind)
     if validator is None:
         raise UsageError(
-            f"unknown kind {args.kind!r}; known kinds: {', '.join(sorted(VALIDATORS))}",
+            f"type inconnu / unknown kind {args.kind!r}; types connus / known kinds: {', '.join(sorted(VALIDATORS))}",
             tip=f"dui-harness validate {sorted(VALIDATORS)[0]} INPUT...",
         )
     options = ValidateOptions(oid=args.oid, cda_pack=args.cda_pack, model_version=tuple(args.model_version),

@@ -167,42 +167,50 @@ def load_account(profiles_root: Path, version: str = ACCOUNT_VERSION) -> Account
         raw = path.read_bytes()
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ProfileError(f"{path}: cannot read the official account or its schema ({exc})") from exc
+        raise ProfileError(f"{path}: relevé officiel ou son schéma illisible / cannot read the official account or its "
+                           f"schema ({exc})") from exc
     try:
         reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""), strict=True)
         return _read_account(path, raw, reader, jsonschema.Draft202012Validator(schema), schema, version)
     except UnicodeDecodeError as exc:
-        raise ProfileError(f"{path}: not UTF-8 text ({exc})") from exc
+        raise ProfileError(f"{path}: pas du texte UTF-8 / not UTF-8 text ({exc})") from exc
     except csv.Error as exc:
-        raise ProfileError(f"{path}:{reader.reader.line_num}: malformed CSV ({exc})") from exc
+        raise ProfileError(f"{path}:{reader.reader.line_num}: CSV mal formé / malformed CSV ({exc})") from exc
 
 
 def _read_account(path: Path, raw: bytes, reader: csv.DictReader[str], validator: Any, schema: dict[str, Any],
                   version: str) -> Account:
     if sorted(reader.fieldnames or []) != sorted(schema["required"]):
-        raise ProfileError(f"{path}:1: header must hold exactly the columns {', '.join(schema['required'])}")
+        raise ProfileError(f"{path}:1: l'en-tête doit contenir exactement les colonnes / header must hold exactly the "
+                           f"columns {', '.join(schema['required'])}")
     entries: list[OfficialRequirement] = []
     seen: set[str] = set()
     for row in reader:
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):
-            raise ProfileError(f"{path}:{line}: wrong number of columns", file=str(path), line=line)
+            raise ProfileError(f"{path}:{line}: nombre de colonnes incorrect / wrong number of columns",
+                               file=str(path), line=line)
         values = {k: (v or "").strip() for k, v in row.items()}
         errors = list(validator.iter_errors(values))
         if errors:
             where = ".".join(str(p) for p in errors[0].absolute_path) or "(row)"
-            raise ProfileError(f"{path}:{line}: column {where!r}: {errors[0].message}", file=str(path), line=line)
+            raise ProfileError(f"{path}:{line}: colonne / column {where!r}: {errors[0].message}",
+                               file=str(path), line=line)
         if values["id"] in seen:
-            raise ProfileError(f"{path}:{line}: official id {values['id']!r} listed twice", file=str(path), line=line)
+            raise ProfileError(f"{path}:{line}: identifiant officiel listé deux fois / official id {values['id']!r} "
+                               "listed twice", file=str(path), line=line)
         seen.add(values["id"])
         requirements = _split(values["requirements"])
         if (values["disposition"] in (TESTED, PARTLY)) != bool(requirements) and values["disposition"] not in (
                 DEMONSTRATION, ATTESTATION):
-            raise ProfileError(f"{path}:{line}: {values['id']}: a tested or partly tested row names its project "
-                               "requirements, the others none (attestations and demonstrations may)")
+            raise ProfileError(f"{path}:{line}: {values['id']}: une ligne testée ou partiellement testée cite ses "
+                               "exigences, les autres aucune (sauf attestations et démonstrations) / a tested or "
+                               "partly tested row names its project requirements, the others none (attestations and "
+                               "demonstrations may)")
         if values["disposition"] != TESTED and not values["note"]:
-            raise ProfileError(f"{path}:{line}: {values['id']}: disposition {values['disposition']} needs a note "
-                               "(what is missing, what to show or attest, why not applicable)")
+            raise ProfileError(f"{path}:{line}: {values['id']}: la disposition {values['disposition']} demande une "
+                               "note (ce qui manque, quoi montrer ou attester, pourquoi non applicable) / needs a "
+                               "note (what is missing, what to show or attest, why not applicable)")
         entries.append(OfficialRequirement(
             id=values["id"], vague=values["vague"], domain=values["domain"], nature=values["nature"],
             scope=values["scope"], disposition=values["disposition"], requirements=requirements,
@@ -224,12 +232,14 @@ def load_base(path: Path | None) -> dict[str, dict[str, str]]:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: cannot read the official requirement base ({exc})",
-                         tip="--exigences ../shared/reference/segur-exigences  # the folder holding exigences.csv"
+        raise UsageError(f"{file}: base officielle des exigences illisible / cannot read the official requirement base "
+                         f"({exc})",
+                         tip="--exigences ../shared/reference/segur-exigences  # dossier de / folder of exigences.csv"
                          ) from exc
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows or "id" not in rows[0] or "texte_brut" not in rows[0]:
-        raise UsageError(f"{file}: not the ANS base transcribed to CSV (columns id, texte_brut…)")
+        raise UsageError(f"{file}: pas la base ANS transcrite en CSV / not the ANS base transcribed to CSV (columns "
+                         "id, texte_brut…)")
     return {r["id"]: r for r in rows}
 
 

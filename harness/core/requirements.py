@@ -92,8 +92,8 @@ class Catalog:
         for req in requirements:
             if req.id in self._by_id:
                 raise ProfileError(
-                    f"{req.origin}: requirement id {req.id!r} is already defined at "
-                    f"{self._by_id[req.id].origin}"
+                    f"{req.origin}: identifiant d'exigence {req.id!r} déjà défini en {self._by_id[req.id].origin} / "
+                    f"requirement id {req.id!r} is already defined at {self._by_id[req.id].origin}"
                 )
             self._by_id[req.id] = req
 
@@ -143,7 +143,8 @@ def _schema(profiles_root: Path, name: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ProfileError(f"{path}: cannot read the JSON schema ({exc})", file=str(path)) from exc
+        raise ProfileError(f"{path}: schéma JSON illisible / cannot read the JSON schema ({exc})",
+                           file=str(path)) from exc
     return data
 
 
@@ -167,39 +168,41 @@ def _read_catalog_file(path: Path, schema: dict[str, Any]) -> Iterator[Requireme
         # utf-8-sig: spreadsheets often save CSV with a byte order mark before the header.
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+        raise ProfileError(f"{path}: texte UTF-8 illisible / cannot be read as UTF-8 text ({exc})") from exc
     # newline="": a quoted field may span lines and keeps its line breaks; line_num counts them.
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     expected = list(schema["required"])
     try:
         if reader.fieldnames is None or sorted(reader.fieldnames) != sorted(expected):
             raise ProfileError(
-                f"{path}:1: header must hold exactly the columns {', '.join(expected)}; "
-                f"found {', '.join(reader.fieldnames or [])}"
+                f"{path}:1: l'en-tête doit contenir exactement les colonnes / header must hold exactly the columns "
+                f"{', '.join(expected)}; trouvé / found {', '.join(reader.fieldnames or [])}"
             )
         for row in reader:
             line = reader.line_num
             if None in row or any(v is None for v in row.values()):
-                raise ProfileError(f"{path}:{line}: wrong number of columns")
+                raise ProfileError(f"{path}:{line}: nombre de colonnes incorrect / wrong number of columns")
             values = {k: (v or "").strip() for k, v in row.items()}
             errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
             if errors:
                 raise ProfileError(f"{path}:{line}: {_describe(errors[0])}", file=str(path), line=line)
             if not values["official_ids"] and not values["official_reason"]:
                 raise ProfileError(
-                    f"{path}:{line}: requirement {values['id']!r} names no official id (official_ids) and "
-                    "needs an official_reason saying why"
+                    f"{path}:{line}: l'exigence {values['id']!r} ne cite aucun identifiant officiel (official_ids) : "
+                    "official_reason doit dire pourquoi / requirement names no official id and needs an "
+                    "official_reason saying why"
                 )
             if values["verification"] == "attestation" and not values["not_tested_reason"]:
                 raise ProfileError(
-                    f"{path}:{line}: requirement {values['id']!r} is an attestation and needs a "
-                    "not_tested_reason saying why no test can prove it"
+                    f"{path}:{line}: l'exigence {values['id']!r} est une attestation : not_tested_reason doit dire "
+                    "pourquoi aucun test ne peut la prouver / is an attestation and needs a not_tested_reason saying "
+                    "why no test can prove it"
                 )
             yield Requirement(**values, origin=f"{path}:{line}")
     except csv.Error as exc:
         # DictReader.line_num is only updated after a good row: ask the underlying reader.
         line = reader.reader.line_num
-        raise ProfileError(f"{path}:{line}: malformed CSV ({exc})", file=str(path), line=line) from exc
+        raise ProfileError(f"{path}:{line}: CSV mal formé / malformed CSV ({exc})", file=str(path), line=line) from exc
 
 
 def load_catalog(profiles_root: Path) -> Catalog:
@@ -208,7 +211,8 @@ def load_catalog(profiles_root: Path) -> Catalog:
     schema = with_declared_services(_schema(profiles_root, "requirement.schema.json"))
     files = sorted(p for p in (profiles_root / "catalog").glob("*.csv") if p.name != "dependencies.csv")
     if not files:
-        raise ProfileError(f"{profiles_root / 'catalog'}: no requirement catalog (*.csv) found")
+        raise ProfileError(f"{profiles_root / 'catalog'}: aucun catalogue d'exigences (*.csv) / no requirement catalog "
+                           "(*.csv) found")
     return Catalog(req for path in files for req in _read_catalog_file(path, schema))
 
 
@@ -241,14 +245,15 @@ def resolve_profile_path(profiles_root: Path, spec: str) -> Path:
     if not versions:
         known = sorted({n for n, _, _ in list_profiles(profiles_root)})
         raise UsageError(
-            f"unknown profile {spec!r}; known profiles: {', '.join(known) or 'none'}",
+            f"profil inconnu / unknown profile {spec!r}; profils connus / known profiles: {', '.join(known) or '-'}",
             tip="dui-harness profiles  # lists them / les liste",
         )
     if version:
         for v, p in versions:
             if v == version:
                 return p
-        raise UsageError(f"profile {name!r} has no version {version!r}; versions: "
+        raise UsageError(f"le profil {name!r} n'a pas de version {version!r} / profile {name!r} has no version "
+                         f"{version!r}; versions: "
                          + ", ".join(v for v, _ in versions))
     return max(versions, key=lambda vp: _version_key(vp[0]))[1]
 
@@ -271,7 +276,7 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
         # Python < 3.14 only puts the position in the message: "... (at line 3, column 9)".
         found = re.search(r"at line (\d+)", str(exc))
         line = int(found.group(1)) if found else max(1, len(text.splitlines()))  # "at end of document"
-        raise ProfileError(f"{path}:{line}: invalid TOML ({exc})", file=str(path), line=line) from exc
+        raise ProfileError(f"{path}:{line}: TOML invalide / invalid TOML ({exc})", file=str(path), line=line) from exc
     validator = jsonschema.Draft202012Validator(_schema(profiles_root, "profile.schema.json"))
     errors = list(validator.iter_errors(data))
     if errors:
@@ -285,19 +290,21 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
     chosen = {r.id: r for r in catalog if r.service in services}
     for req_id in sorted(_from_account(profiles_root, path, text, selection)):
         if req_id not in catalog:
-            raise ProfileError(f"{path}:{_line_of(text, 'account')}: the account names {req_id!r}, "
-                               "which no catalog defines")
+            raise ProfileError(f"{path}:{_line_of(text, 'account')}: le relevé cite {req_id!r}, qu'aucun catalogue ne "
+                               f"définit / the account names {req_id!r}, which no catalog defines")
         chosen[req_id] = catalog[req_id]
     for req_id in selection.get("include", []):
         if req_id not in catalog:
-            raise ProfileError(f"{path}:{_line_of(text, 'include')}: unknown requirement id {req_id!r}")
+            raise ProfileError(f"{path}:{_line_of(text, 'include')}: exigence inconnue / unknown requirement id "
+                               f"{req_id!r}")
         chosen[req_id] = catalog[req_id]
     for req_id in selection.get("exclude", []):
         if req_id not in catalog:
-            raise ProfileError(f"{path}:{_line_of(text, 'exclude')}: unknown requirement id {req_id!r}")
+            raise ProfileError(f"{path}:{_line_of(text, 'exclude')}: exigence inconnue / unknown requirement id "
+                               f"{req_id!r}")
         chosen.pop(req_id, None)
     if not chosen:
-        raise ProfileError(f"{path}: the selection holds no requirement")
+        raise ProfileError(f"{path}: la sélection ne contient aucune exigence / the selection holds no requirement")
     return Profile(
         name=data["name"],
         version=data["version"],
@@ -321,7 +328,8 @@ def _from_account(profiles_root: Path, path: Path, text: str, selection: dict[st
     except ProfileError as exc:
         raise ProfileError(f"{path}:{_line_of(text, 'account')}: {exc}") from exc
     if account.name != name:
-        raise ProfileError(f"{path}:{_line_of(text, 'account')}: unknown official account {spec!r}")
+        raise ProfileError(f"{path}:{_line_of(text, 'account')}: relevé officiel inconnu / unknown official account "
+                           f"{spec!r}")
     return account.project_requirements(set(selection.get("vagues", ["va1", "va2"])))
 
 

@@ -52,40 +52,45 @@ def load_declarations(path: Path, profiles_root: Path | None = None) -> dict[str
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the attestations ({exc})") from exc
+        raise InputError(f"{path}: attestations illisibles / cannot read the attestations ({exc})") from exc
     items = data.get("attestations") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
-        raise InputError(f"{path}: expected a mapping with a non-empty 'attestations' list",
-                         tip="see the README, section 'Attestations'")
+        raise InputError(f"{path}: attendu : une liste 'attestations' non vide / expected a mapping with a non-empty "
+                         "'attestations' list",
+                         tip="voir / see README, section « Attestations »")
     account = load_account(profiles_root or profiles_dir())
     out: list[dict[str, Any]] = []
     total = 0
     for number, item in enumerate(items, start=1):
         where = f"{path}: attestation #{number}"
         if not isinstance(item, dict):
-            raise InputError(f"{where}: not a mapping")
+            raise InputError(f"{where}: pas un dictionnaire / not a mapping")
         official_id, kind = str(item.get("id", "")), str(item.get("kind", ""))
         if official_id not in account:
-            raise InputError(f"{where}: {official_id!r} is not an official id of the account {account.path.name}",
-                             tip="dui-harness profiles --check lists the account; ids look like SC.SSI/GEN.08")
+            raise InputError(f"{where}: {official_id!r} n'est pas un identifiant officiel du relevé / is not an "
+                             f"official id of the account {account.path.name}",
+                             tip="dui-harness profiles --check  # liste le relevé / lists the account")
         if kind not in KINDS:
-            raise InputError(f"{where} ({official_id}): kind must be one of {', '.join(KINDS)}")
+            raise InputError(f"{where} ({official_id}): kind parmi / must be one of {', '.join(KINDS)}")
         statement = str(item.get("statement") or "").strip()
         if len(statement) < 8:
-            raise InputError(f"{where} ({official_id}): a statement saying what is attested or shown is required")
+            raise InputError(f"{where} ({official_id}): il faut une déclaration de ce qui est attesté ou montré / a "
+                             "statement saying what is attested or shown is required")
         names = item.get("files") or []
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise InputError(f"{where} ({official_id}): files must be a list of file paths")
+            raise InputError(f"{where} ({official_id}): files doit être une liste de chemins / files must be a list of "
+                             "file paths")
         files = []
         for name in names:
             file = (path.parent / str(name)).resolve()
             if not file.is_file():
-                raise InputError(f"{where} ({official_id}): attached file {name} not found ({file})")
+                raise InputError(f"{where} ({official_id}): pièce jointe introuvable / attached file {name} not found "
+                                 f"({file})")
             size = file.stat().st_size
             total += size
             if size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
-                raise InputError(f"{where} ({official_id}): {name} is too large for a bundle "
-                                 f"({MAX_FILE_BYTES} bytes a file, {MAX_TOTAL_BYTES} in all)")
+                raise InputError(f"{where} ({official_id}): {name} trop grand pour un dossier de preuves / is too "
+                                 f"large for a bundle ({MAX_FILE_BYTES} bytes a file, {MAX_TOTAL_BYTES} in all)")
             files.append(file)
         out.append({"id": official_id, "kind": kind, "statement": statement,
                     "by": str(item.get("by") or ""), "date": str(item.get("date") or ""), "sources": files})

@@ -115,8 +115,10 @@ def _profile_of(matrix: dict[str, Any], run: dict[str, Any], root: Path) -> Prof
         if profile.sha256 == declared.get("sha256"):
             return profile
         problems.append(f"{profile.path} has SHA-256 {profile.sha256}, the run used {declared.get('sha256')}")
-    raise InputError("the profile of this run cannot be found unchanged: " + "; ".join(problems),
-                     tip="bundle the run with the dui-harness installation that made it")
+    raise InputError("le profil de cette exécution est introuvable à l'identique / the profile of this run cannot be "
+                     "found unchanged: " + "; ".join(problems),
+                     tip="faites le dossier avec l'installation qui a fait l'exécution / bundle the run with the "
+                         "dui-harness installation that made it")
 
 
 def _profile_files(profile: Profile) -> dict[str, bytes]:
@@ -168,8 +170,9 @@ def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, c
     else:
         matrix, run = source.json("coverage-matrix.json"), source.json("run.json") or {}
     if not isinstance(matrix, dict) or "requirements" not in matrix:
-        raise InputError(f"{source.label}: no coverage-matrix.json: not the output folder of a run",
-                         tip="dui-harness run --reports DIR, then dui-harness bundle --reports DIR")
+        raise InputError(f"{source.label}: pas de coverage-matrix.json : pas le dossier de sortie d'une exécution / no "
+                         "coverage-matrix.json: not the output folder of a run",
+                         tip="dui-harness run --reports DIR ; puis / then dui-harness bundle --reports DIR")
     files = {n: b for n, b in source.files.items() if n in INCLUDED_FILES or n.startswith(INCLUDED_DIRS)}
     profile = _profile_of(matrix, run, profiles_root or profiles_dir())
     files.update(_profile_files(profile))
@@ -222,7 +225,8 @@ def write_bundle(reports: Path, out: Path | None, signer: Signer, *, dui_overrid
     """
     source = open_source(reports)
     if source.is_bundle:
-        raise UsageError(f"{reports}: already a bundle; give the reports folder of a run")
+        raise UsageError(f"{reports}: déjà un dossier de preuves ; donnez le dossier de rapports / already a bundle; "
+                         "give the reports folder of a run")
     data, manifest, files = make_bundle(source, signer, dui_overrides=dui_overrides, profiles_root=profiles_root,
                                         outcome=outcome)
     target = out or reports / "evidence-bundle.zip"

@@ -49,10 +49,10 @@ def load_decisions(path: Path | None) -> dict[str, dict[str, str]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the decisions ({exc})") from exc
+        raise InputError(f"{path}: décisions illisibles / cannot read the decisions ({exc})") from exc
     data = data.get("decisions", data) if isinstance(data, dict) else data
     if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of requirement ids to decisions")
+        raise InputError(f"{path}: attendu : exigence → décision / expected a mapping of requirement ids to decisions")
     out = {}
     for req_id, value in data.items():
         if isinstance(value, dict):
@@ -60,7 +60,8 @@ def load_decisions(path: Path | None) -> dict[str, dict[str, str]]:
         else:
             decision, comment = value, ""
         if decision not in DECISIONS:
-            raise InputError(f"{path}: {req_id}: decision {decision!r} is not one of {', '.join(DECISIONS)}")
+            raise InputError(f"{path}: {req_id}: décision / decision {decision!r} hors de / not one of "
+                             f"{', '.join(DECISIONS)}")
         out[str(req_id)] = {"decision": str(decision), "comment": str(comment or "")}
     return out
 
@@ -71,11 +72,13 @@ def countersign(data: bytes, signer: Signer, decisions: dict[str, dict[str, str]
     archive = read_zip(data)
     manifest = archive.contents.get("MANIFEST.json")
     if not archive.readable or manifest is None:
-        raise InputError("not an evidence bundle (no readable MANIFEST.json)")
+        raise InputError("pas un dossier de preuves (MANIFEST.json illisible) / not an evidence bundle (no readable "
+                         "MANIFEST.json)")
     known = _known_ids(archive.contents)
     unknown = sorted(set(decisions) - known)
     if unknown:
-        raise InputError(f"decisions name requirements this bundle does not hold: {', '.join(unknown)}")
+        raise InputError("les décisions citent des exigences absentes du dossier / decisions name requirements this "
+                         f"bundle does not hold: {', '.join(unknown)}")
     signed = {"manifest_sha256": hashlib.sha256(manifest).hexdigest(),
               "created": (created or datetime.now(UTC)).replace(microsecond=0).isoformat(),
               "reviewer": signer.describe(), "decisions": decisions}

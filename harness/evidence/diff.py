@@ -39,7 +39,8 @@ class RunDiff:
 def _rows(source: RunSource) -> dict[str, dict[str, Any]]:
     matrix = source.json("coverage-matrix.json")
     if not isinstance(matrix, dict) or not isinstance(matrix.get("requirements"), list):
-        raise InputError(f"{source.label}: no coverage-matrix.json: not a run's reports folder nor a bundle")
+        raise InputError(f"{source.label}: pas de coverage-matrix.json : ni dossier de rapports ni dossier de preuves "
+                         "/ no coverage-matrix.json: not a run's reports folder nor a bundle")
     return {str(r.get("id")): r for r in matrix["requirements"] if isinstance(r, dict)}
 
 

@@ -129,8 +129,8 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})",
-                         tip="dui-harness keys --out DIR  # makes a test key pair") from exc
+        raise InputError(f"{path}: illisible / cannot read the {what} ({exc.strerror or exc})",
+                         tip="dui-harness keys --out DIR  # crée une paire de test / makes a test key pair") from exc
 
 
 def load_signer(key_path: Path, cert_path: Path | None = None) -> Signer:
@@ -139,19 +139,22 @@ def load_signer(key_path: Path, cert_path: Path | None = None) -> Signer:
     try:
         key = serialization.load_pem_private_key(_read(key_path, "signing key"), password=None)
     except (ValueError, TypeError) as exc:
-        raise InputError(f"{key_path}: not an unencrypted PEM private key ({exc})") from exc
+        raise InputError(f"{key_path}: pas une clé privée PEM non chiffrée / not an unencrypted PEM private key "
+                         f"({exc})") from exc
     if not isinstance(key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
-        raise InputError(f"{key_path}: key type {type(key).__name__} not supported (Ed25519, EC or RSA)")
+        raise InputError(f"{key_path}: type de clé non pris en charge / key type {type(key).__name__} not supported "
+                         "(Ed25519, EC, RSA)")
     signer = Signer(key)
     candidate = cert_path or key_path.with_name("signing-cert.pem")
     if cert_path is not None or candidate.is_file():
         try:
             cert = x509.load_pem_x509_certificate(_read(candidate, "certificate"))
         except ValueError as exc:
-            raise InputError(f"{candidate}: not a PEM X.509 certificate ({exc})") from exc
+            raise InputError(f"{candidate}: pas un certificat X.509 PEM / not a PEM X.509 certificate ({exc})") from exc
         if spki_sha256(cert.public_key()) != spki_sha256(signer.public_key):  # type: ignore[arg-type]
             if cert_path is not None:
-                raise InputError(f"{cert_path}: this certificate is not the one of key {key_path}")
+                raise InputError(f"{cert_path}: ce certificat n'est pas celui de la clé / this certificate is not the "
+                                 f"one of key {key_path}")
         else:
             signer.certificate = cert
     return signer
@@ -161,9 +164,10 @@ def generate_keys(directory: Path, editor: str, *, days: int = 730) -> dict[str,
     """Write an Ed25519 test key pair and a self-signed certificate naming ``editor``."""
     editor = " ".join(editor.split())
     if not 1 <= len(editor) <= 64:
-        raise InputError(f"editor name must hold 1 to 64 characters, not {len(editor)}")
+        raise InputError("le nom de l'éditeur doit avoir 1 à 64 caractères / editor name must hold 1 to 64 "
+                         f"characters, not {len(editor)}")
     if (directory / "signing-key.pem").exists():
-        raise InputError(f"{directory / 'signing-key.pem'} already exists: not overwritten",
+        raise InputError(f"{directory / 'signing-key.pem'} existe déjà : non écrasé / already exists: not overwritten",
                          tip="dui-harness keys --out ANOTHER_FOLDER")
     directory.mkdir(parents=True, exist_ok=True)
     key = ed25519.Ed25519PrivateKey.generate()
@@ -227,12 +231,12 @@ def load_trust_anchors(paths: list[Path]) -> list[TrustAnchor]:
             try:
                 key = serialization.load_pem_public_key(data)
             except ValueError as exc:
-                raise InputError(f"{path}: not a PEM public key ({exc})") from exc
+                raise InputError(f"{path}: pas une clé publique PEM / not a PEM public key ({exc})") from exc
             anchors.append(TrustAnchor(str(path), key))  # type: ignore[arg-type]
             found += 1
         if not found:
-            raise InputError(f"{path}: holds no PEM public key nor certificate",
-                             tip="give the editor's signing-key.pub.pem or signing-cert.pem")
+            raise InputError(f"{path}: ni clé publique ni certificat PEM / holds no PEM public key nor certificate",
+                             tip="donnez / give signing-key.pub.pem ou / or signing-cert.pem")
     return anchors
 
 

@@ -124,7 +124,8 @@ class VerifyReport:
 def verify_file(path: Path, anchors: list[TrustAnchor], *, profiles_root: Path | None = None) -> VerifyReport:
     """Verify the bundle at ``path``; :class:`InputError` when it cannot be read at all."""
     if not path.is_file():
-        raise InputError(f"{path}: no such bundle file", tip="dui-harness bundle --reports DIR --out FILE")
+        raise InputError(f"{path}: dossier de preuves introuvable / no such bundle file",
+                         tip="dui-harness bundle --reports DIR --out FILE")
     try:
         size = path.stat().st_size
         if size > MAX_BUNDLE_BYTES:
@@ -133,7 +134,7 @@ def verify_file(path: Path, anchors: list[TrustAnchor], *, profiles_root: Path |
             return report
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise InputError(f"{path}: illisible / cannot be read ({exc.strerror or exc})") from exc
     return verify_bytes(data, str(path), anchors, profiles_root=profiles_root)
 
 

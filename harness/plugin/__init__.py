@@ -63,7 +63,8 @@ def _requirement_ids(item: pytest.Item) -> list[str]:
     ids: list[str] = []
     for mark in item.iter_markers(name=MARKER):
         if not mark.args:
-            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.requirement needs at least one id")
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.requirement demande au moins un identifiant / needs "
+                                    "at least one id")
         ids.extend(str(a) for a in mark.args)
     return list(dict.fromkeys(ids))
 
@@ -110,10 +111,10 @@ def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
         raise pytest.UsageError(f"dui-harness: {exc}") from None
     unknown = [(item.nodeid, req) for item, ids in marked for req in ids if req not in catalog]
     if unknown:
-        lines = "\n".join(f"  {nodeid}: unknown requirement id {req!r}" for nodeid, req in unknown)
+        lines = "\n".join(f"  {nodeid}: exigence inconnue / unknown requirement id {req!r}" for nodeid, req in unknown)
         raise pytest.UsageError(
-            "dui-harness: tests declare requirement ids that no catalog under "
-            f"{profiles_dir() / 'catalog'} defines:\n{lines}"
+            "dui-harness: des tests citent des exigences qu'aucun catalogue ne définit / tests declare requirement ids "
+            f"that no catalog under {profiles_dir() / 'catalog'} defines:\n{lines}"
         )
     try:
         state.dependencies = load_dependencies(profiles_dir(), catalog)

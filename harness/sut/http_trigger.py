@@ -48,7 +48,8 @@ class HttpTriggerDriver(HttpIns, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, Ht
         try:
             response = self.session.put(url, json=endpoints, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise SutUnreachable(f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
+            raise SutUnreachable("l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
+                                 f"at {url} ({type(exc).__name__})",
                                  url=url, cause=repr(exc)) from None
         return response.status_code in (200, 204)
 
@@ -58,7 +59,8 @@ class HttpTriggerDriver(HttpIns, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, Ht
         try:
             response = self.session.get(url, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise SutUnreachable(f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
+            raise SutUnreachable("l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
+                                 f"at {url} ({type(exc).__name__})",
                                  url=url, cause=repr(exc)) from None
         if response.status_code in (404, 405, 501):
             return None

@@ -33,13 +33,15 @@ class TriggerClient:
             return self.session.request(method, url, json=body, timeout=self.timeout)
         except requests.ConnectionError as exc:
             raise SutUnreachable(
-                f"the DUI's trigger API does not answer at {url} ({type(exc).__name__})",
+                f"l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer at {url} "
+                f"({type(exc).__name__})",
                 tip="start the DUI in test mode, or check --sut / démarrez la DUI en mode test",
                 url=url,
                 cause=repr(exc),
             ) from None  # the urllib3 chain says nothing more and costs seconds to format per test
         except requests.Timeout as exc:
-            raise SutUnreachable(f"the DUI's trigger API did not answer {method} {url} within {self.timeout} s",
+            raise SutUnreachable("l'API de pilotage de la DUI n'a pas répondu / the DUI's trigger API did not answer "
+                                 f"{method} {url} within {self.timeout} s",
                                  url=url, cause=repr(exc)) from None
 
     def _call(self, method: str, path: str, body: Any = None, *, ok: tuple[int, ...] = (200, 201, 204),

@@ -36,17 +36,17 @@ def read_input_file(path: Path, source: str, max_bytes: int, *, tip: str) -> byt
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISDIR(mode):
-            raise InputError(f"{source}: is a folder, not a file", tip=tip)
+            raise InputError(f"{source}: est un dossier, pas un fichier / is a folder, not a file", tip=tip)
         if not stat.S_ISREG(mode):
-            raise InputError(f"{source}: not a regular file (FIFO, device or socket): refused, it could block or "
-                             f"never end / fichier non ordinaire refusé", tip=tip)
+            raise InputError(f"{source}: fichier non ordinaire refusé (FIFO, périphérique ou socket) / not a regular "
+                             "file (FIFO, device or socket): refused, it could block or never end", tip=tip)
         size = os.stat(path).st_size
         if size > max_bytes:
-            raise OversizedInput(f"{source}: larger than {max_bytes} bytes", size=size, tip=tip)
+            raise OversizedInput(f"{source}: plus de / larger than {max_bytes} octets / bytes", size=size, tip=tip)
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError(f"{source}: cannot be read ({exc.strerror or exc})", tip=tip) from None
+        raise InputError(f"{source}: illisible / cannot be read ({exc.strerror or exc})", tip=tip) from None
     if len(data) > max_bytes:
-        raise OversizedInput(f"{source}: larger than {max_bytes} bytes", size=len(data), tip=tip)
+        raise OversizedInput(f"{source}: plus de / larger than {max_bytes} octets / bytes", size=len(data), tip=tip)
     return data

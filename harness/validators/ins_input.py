@@ -60,7 +60,7 @@ def validate_ins_input(target: str, options: ValidateOptions) -> list[Validation
         value, sep, oid = target.strip().partition(";")
         findings = validate_ins(value, oid.strip() if sep else options.oid)
         return [ValidationResult(target, KIND, tuple(findings), checked=1)]
-    raise InputError(f"{target}: no such file, and not an INS value", tip=_TIP_FILE)
+    raise InputError(f"{target}: ni fichier ni valeur INS / no such file, and not an INS value", tip=_TIP_FILE)
 
 
 def validate_ins_text(text: str, source: str, default_oid: str | None = None) -> ValidationResult:

@@ -172,7 +172,8 @@ class SimulatorServer:
         except OSError as exc:
             sock.close()
             raise SimulatorError(
-                f"simulator {self.name}: cannot listen on {LOOPBACK}:{self.requested_port} ({exc})",
+                f"simulateur / simulator {self.name}: écoute impossible / cannot listen on "
+                f"{LOOPBACK}:{self.requested_port} ({exc})",
                 tip="choose another port, or 0 for a free one / choisissez un autre port",
             ) from exc
         self.port = sock.getsockname()[1]
@@ -208,7 +209,8 @@ class SimulatorServer:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise SimulatorError(f"simulator {self.name} did not start within {timeout} s")
+                raise SimulatorError(f"simulateur {self.name} non démarré en {timeout} s / simulator {self.name} did "
+                                     f"not start within {timeout} s")
             time.sleep(0.01)
         return self
 

@@ -73,7 +73,8 @@ class Hl7v2Simulator:
         self._thread = threading.Thread(target=self._run, name="sim-hl7v2-mllp", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout) or self._failure is not None:
-            raise SimulatorError(f"HL7 v2 simulator: cannot listen on {LOOPBACK}:{self.requested_port} "
+            raise SimulatorError("simulateur HL7 v2 : écoute impossible / HL7 v2 simulator: cannot listen on "
+                                 f"{LOOPBACK}:{self.requested_port} "
                                  f"({self._failure or 'timeout'})",
                                  tip="choose another port, or 0 for a free one / choisissez un autre port")
         return self

@@ -67,7 +67,8 @@ def _listen(port: int, name: str) -> socket.socket:
         sock.bind((LOOPBACK, port))
     except OSError as exc:
         sock.close()
-        raise SimulatorError(f"MSSante simulator ({name}): cannot listen on {LOOPBACK}:{port} ({exc})",
+        raise SimulatorError(f"simulateur MSSanté ({name}) : écoute impossible / MSSante simulator: cannot listen on "
+                             f"{LOOPBACK}:{port} ({exc})",
                              tip="choose another port, or 0 for a free one / choisissez un autre port") from exc
     sock.listen(64)
     sock.setblocking(False)
@@ -231,7 +232,7 @@ class MssSimulator(Simulator, MailRecording):
             failure = self._failure
             if isinstance(failure, SimulatorError):
                 raise failure
-            raise SimulatorError(f"MSSante mail servers did not start: {failure!r}")
+            raise SimulatorError(f"serveurs MSSanté non démarrés / MSSante mail servers did not start: {failure!r}")
         return self
 
     def stop(self) -> None:
@@ -336,7 +337,7 @@ class MssSimulator(Simulator, MailRecording):
         if self.directory.kind_of(recipient) is None:
             raise ValueError(f"{recipient} is not a mailbox of the MSSante simulator's directory")
         if self._loop is None or not self._loop.is_running():
-            raise SimulatorError("the MSSante simulator is not running")
+            raise SimulatorError("le simulateur MSSanté n'est pas démarré / the MSSante simulator is not running")
         future = asyncio.run_coroutine_threadsafe(self.deliver_async(raw, sender, recipient, origin="harness"),
                                                   self._loop)
         stored = future.result(10)

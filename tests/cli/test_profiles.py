@@ -70,7 +70,7 @@ def test_check_reports_every_broken_profile(cli: Cli, tmp_path: Path) -> None:
     root = make_profiles_root(tmp_path, f"{CATALOG_HEADER}\n{catalog_row()}\n", profile)
     run = cli("profiles", "--check", "--profiles-dir", str(root))
     assert run.code == 2
-    assert f"{root / 'test' / '1.0' / 'profile.toml'}:5: unknown requirement id 'NOPE'" in run.err
+    assert f"{root / 'test' / '1.0' / 'profile.toml'}:5: exigence inconnue / unknown requirement id 'NOPE'" in run.err
     assert run.out.startswith("OK  catalog: 1 requirements")
 
 
@@ -88,4 +88,4 @@ def test_profiles_folder_without_schema(cli: Cli, tmp_path: Path) -> None:
     (root / "schema" / "requirement.schema.json").unlink()
     run = cli("profiles", "--check", "--profiles-dir", str(root))
     assert run.code == 2
-    assert "requirement.schema.json: cannot read the JSON schema" in run.err and "Traceback" not in run.err
+    assert "requirement.schema.json: schéma JSON illisible / cannot read the JSON schema" in run.err and "Traceback" not in run.err

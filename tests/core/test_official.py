@@ -117,7 +117,7 @@ def test_a_broken_account_row_is_named(tmp_path: Path) -> None:
     lines = text.splitlines()
     lines[2] = lines[2].replace(",tested,", ",probably,").replace(",partly,", ",probably,")
     (target / "account.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(ProfileError, match=r"account.csv:3: column 'disposition'"):
+    with pytest.raises(ProfileError, match=r"account.csv:3: colonne / column 'disposition'"):
         load_account(root)
 
 
@@ -130,7 +130,7 @@ def test_the_official_texts_come_from_a_user_given_base(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("mutate", "words"), [
-    (lambda lines: [*lines[:3], lines[3] + ",extra", *lines[4:]], "account.csv:4: wrong number of columns"),
+    (lambda lines: [*lines[:3], lines[3] + ",extra", *lines[4:]], "account.csv:4: nombre de colonnes incorrect / wrong number of columns"),
     (lambda lines: [*lines[:3], 'SC.X.01,"unclosed', *lines[4:]], "malformed CSV"),
     (lambda lines: [*lines[:3], lines[2], *lines[3:]], "listed twice"),
 ])

@@ -20,7 +20,7 @@ def _schema(profiles_root: Path, name: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ProfileError(f"{path}: cannot read the JSON schema ({exc})") from exc
+        raise ProfileError(f"{path}: schéma JSON illisible / cannot read the JSON schema ({exc})") from exc
     return data
 
 
@@ -73,8 +73,10 @@ def load_rules(profiles_root: Path, spec: str) -> Rules:
     folder = profiles_root / name
     versions = sorted(p.parent.name for p in folder.glob("*/rules.yaml")) if folder.is_dir() else []
     if not versions or (version and version not in versions):
-        raise UsageError(f"unknown programme rules {spec!r} (no {folder}/<version>/rules.yaml)",
-                         tip="the project's `rules:` must name a folder of profiles/, e.g. esms-numerique@2026.1")
+        raise UsageError(f"règles de programme inconnues / unknown programme rules {spec!r} (no "
+                         f"{folder}/<version>/rules.yaml)",
+                         tip="`rules:` doit nommer un dossier de profiles/ / must name a folder of profiles/, e.g. "
+                             "esms-numerique@2026.1")
     path = folder / (version or versions[-1]) / "rules.yaml"
     data = _yaml(path, ProfileError)
     _validate(data, _schema(profiles_root, "esms-rules.schema.json"), path, ProfileError)
@@ -83,7 +85,7 @@ def load_rules(profiles_root: Path, spec: str) -> Rules:
              *(rule["source"] for rule in data["socle"].values())]
     unknown = sorted({c for c in cited if c not in refs})
     if unknown:
-        raise ProfileError(f"{path}: cites unknown source(s) {', '.join(unknown)}")
+        raise ProfileError(f"{path}: cite des sources inconnues / cites unknown source(s) {', '.join(unknown)}")
     return Rules(data["name"], data["version"], data, path)
 
 
@@ -114,7 +116,8 @@ class Project:
 
 def load_project(path: Path, profiles_root: Path) -> Project:
     if not path.is_file():
-        raise InputError(f"{path}: no such project file", tip="see fixtures/projects/ for examples")
+        raise InputError(f"{path}: fichier de projet introuvable / no such project file",
+                         tip="exemples / examples: fixtures/projects/")
     data = _yaml(path, InputError)
     _validate(data, _schema(profiles_root, "esms-project.schema.json"), path, InputError)
     return Project(data, path)

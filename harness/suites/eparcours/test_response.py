@@ -41,8 +41,10 @@ def test_accepted_export_is_reported_with_the_assigned_ids(scenario: Scenario) -
                            if f.severity is Severity.ERROR and f.requirement != REQ})
         if blocking:
             raise Blocked(f"the consumer refused the bundle (HTTP {status}) for other requirements", tuple(blocking))
-        raise SimulatorError(f"{scenario.name}: the e-parcours simulator answered HTTP {status} without a finding "
-                             f"naming why (exchange {exchange_id}): the accepted path could not be observed")
+        raise SimulatorError(f"{scenario.name}: le simulateur a répondu HTTP {status} sans constat expliquant "
+                             "pourquoi / the "
+                             f"e-parcours simulator answered HTTP {status} without a finding naming why (exchange "
+                             f"{exchange_id}): the accepted path could not be observed")
     outcome = scenario.data.get("export") or {}
     exports = scenario.data.get("exports") or []
     findings = []
@@ -67,9 +69,13 @@ def test_refused_export_is_reported_and_nothing_is_stored(export_refused: Scenar
     outcome = export_refused.data.get("export") or {}
     exports = export_refused.data.get("exports") or []
     if status < 400:  # the harness's own fault injection failed: nothing about the DUI was observed
-        raise SimulatorError(f"the injected refusal was not applied (HTTP {status}, exchange {exchange_id})")
+        raise SimulatorError("le refus injecté n'a pas été appliqué / the injected refusal was not applied (HTTP "
+                             f"{status}, "
+                             f"exchange {exchange_id})")
     if export_refused.data.get("store_before") != export_refused.data.get("store_after"):
-        raise SimulatorError("the e-parcours simulator stored resources from the bundle it refused")
+        raise SimulatorError("le simulateur a enregistré des ressources du lot refusé / the e-parcours simulator "
+                             "stored resources from "
+                             "the bundle it refused")
     findings = []
     if outcome.get("outcome") not in ("refused", "error"):
         findings.append(Finding("tddui.response.refused", REQ, f"the consumer answered HTTP {status} with an "

@@ -35,7 +35,7 @@ def validate_fhir_input(target: str, options: ValidateOptions) -> list[Validatio
     """
     path = Path(target)
     if not path.exists():
-        raise InputError(f"{target}: no such file", tip=_TIP)
+        raise InputError(f"{target}: fichier introuvable / no such file", tip=_TIP)
     try:
         data = read_input_file(path, target, MAX_BYTES, tip=_TIP)  # FIFO, device, folder: InputError (exit 2)
     except OversizedInput as exc:

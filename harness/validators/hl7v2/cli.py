@@ -33,14 +33,14 @@ def _read(target: str) -> bytes:
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+        raise InputError(f"{target}: illisible / cannot be read ({exc.strerror or exc})", tip=_TIP) from None
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # opening a FIFO would wait for a writer
         raise InputError(f"{target}: a pipe or socket, not a file / n'est pas un fichier", tip=_TIP)
     try:
         with path.open("rb") as stream:  # bounded: /dev/zero or a FIFO never fills memory
             return stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+        raise InputError(f"{target}: illisible / cannot be read ({exc.strerror or exc})", tip=_TIP) from None
 
 
 def validate_hl7v2_input(target: str, options: ValidateOptions) -> list[ValidationResult]:

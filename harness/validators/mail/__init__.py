@@ -133,7 +133,7 @@ def validate_mail_file(target: str, options: ValidateOptions) -> list[Validation
     path = Path(target)
     tip = "donnez un fichier .eml (RFC 5322) lisible / give a readable .eml (RFC 5322) file"
     if not path.exists():
-        raise InputError(f"{target}: no such file", tip=tip)
+        raise InputError(f"{target}: fichier introuvable / no such file", tip=tip)
     try:
         raw = read_input_file(path, target, MAX_MESSAGE_BYTES, tip=tip)  # bounded even if the file grows
     except OversizedInput as exc:  # a broken document (harness.validators.broken): a finding, not read

@@ -34,9 +34,9 @@ def validate_xds_input(target: str, options: ValidateOptions) -> list[Validation
     pack = resolve_pack(options.cda_pack)
     path = Path(target)
     if not path.exists():
-        raise InputError(f"{target}: no such file", tip=_TIP)
+        raise InputError(f"{target}: fichier introuvable / no such file", tip=_TIP)
     if not path.is_file():
-        raise InputError(f"{target}: not a regular file", tip=_TIP)
+        raise InputError(f"{target}: pas un fichier ordinaire / not a regular file", tip=_TIP)
     size = path.stat().st_size
     if size > MAX_MESSAGE_BYTES:
         return [oversized_document(target, KIND, size=size, limit=MAX_MESSAGE_BYTES, rule="xds.message",
@@ -45,7 +45,7 @@ def validate_xds_input(target: str, options: ValidateOptions) -> list[Validation
         with path.open("rb") as handle:
             data = handle.read(MAX_MESSAGE_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+        raise InputError(f"{target}: illisible / cannot be read ({exc.strerror or exc})", tip=_TIP) from None
     if not data.strip():
         return [broken_document(target, KIND, rule="xds.message", requirement=_REQ, message="empty file")]
     body, content_type = read_capture(data)

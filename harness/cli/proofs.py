@@ -60,7 +60,8 @@ def main(args: argparse.Namespace) -> int:
         problems = check_export(args.check, report.contents, report.manifest)
         for problem in problems:
             print(f"  ✘ {problem}")
-        print(f"dui-harness proofs --check {args.check}: " + ("OK" if not problems else f"{len(problems)} problem(s)"))
+        outcome = f"{len(problems)} problème(s) / problem(s)" if problems else "OK"
+        print(f"dui-harness proofs --check {args.check}: {outcome}")
         return EXIT_NONCONFORMITY if problems else EXIT_OK
     out: Path = args.out
     if out.exists() and any(out.iterdir()):

@@ -331,7 +331,8 @@ def _patient_check(request: DmpRequest, answer: Answer) -> list[Finding]:
     ins = answer.tags.get("ins", "")
     if not ins or not request.vihf.ins or ins == request.vihf.ins:
         return []
-    if any(f.rule == "vihf.resource_id.patient" or f.requirement == "DMP-CON-01" for f in answer.findings):
+    if any(f.rule == "vihf.resource_id.patient" or f.requirement in ("DMP-CON-01", "DMP-GET-02")
+           for f in answer.findings):
         return []  # already judged, or the patientId itself is not the patient's INS (not the VIHF's fault)
     return [
         Finding(

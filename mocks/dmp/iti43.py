@@ -5,7 +5,8 @@ repository → ``XDSUnknownRepositoryId``; an unknown document, or one masked fr
 requesting organisation (MASQUE_PS, see :mod:`mocks.dmp.query_params`) → ``XDSMissingDocument``; a
 document of another patient than the VIHF's → ``XDSPatientIdDoesNotMatch``, never its bytes, and a
 DMP-VIHF-03 finding (:mod:`mocks.dmp.access`).
-Some found, some not → PartialSuccess. An MTOM request gets an MTOM answer whose documents
+Some found, some not → PartialSuccess. A plain SOAP request (not MTOM/XOP, which IHE ITI TF-2b §3.43.5
+requires) → ``XDSRepositoryError`` and a DMP-GET-02 finding. An MTOM request gets an MTOM answer whose documents
 are binary parts (``xop:Include``); a plain SOAP request gets them inline in base64.
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.validators.xds.admission import check_mtom
 from harness.validators.xds.ebrim import NS
 from mocks.dmp.access import mismatch_finding, same_patient
 from mocks.dmp.context import DmpAnswer, DmpRequest
@@ -50,11 +52,13 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
                 "/soap:Envelope/soap:Body",
             )
         )
+    findings: list[Finding] = check_mtom(request.message, "ITI-43", "DMP-GET-02") if not errors else []
+    if findings:  # IHE ITI TF-2b §3.43.5: request and response MTOM/XOP
+        errors.append(XdsError("XDSRepositoryError", findings[0].message, "HTTP Content-Type"))
     requests = body.findall(f"{{{XDSB}}}DocumentRequest") if not errors else []
     if not errors and not requests:
         errors.append(XdsError("XDSRepositoryError", "RetrieveDocumentSetRequest holds no DocumentRequest", where))
     patients: set[str] = set()
-    findings: list[Finding] = []
     for index, item in enumerate(requests, start=1):
         repository = (item.findtext(f"{{{XDSB}}}RepositoryUniqueId") or "").strip()
         unique = (item.findtext(f"{{{XDSB}}}DocumentUniqueId") or "").strip()

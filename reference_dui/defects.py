@@ -119,6 +119,8 @@ DEFECTS: dict[str, str] = {
     "dmp_replace_without_rplc": "DMP: a replacement is sent as a new document, without the RPLC association",
     "dmp_mask_patient_only": "DMP: when both are asked, only INVISIBLE_PATIENT is sent (MASQUE_PS dropped)",
     "dmp_find_without_status": "DMP: FindDocuments (ITI-18) without $XDSDocumentEntryStatus",
+    # DMP, issue 14 (request validation, access control, deletion, opposition, TD0.2/TD0.3)
+    "dmp_bare_pdf": "DMP: an unstructured document is sent as the bare PDF (application/pdf), not in its N1 CDA",
     "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
     "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
     "cda_n1_no_representation": "CDA: the N1 nonXMLBody carries base64 without representation=\"B64\"",

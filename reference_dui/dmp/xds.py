@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from reference_dui.dmp.cda import ORGANISATION, DocumentRequest
+from reference_dui.dmp.cda import ORGANISATION, DocumentRequest, pdf
 
 __all__ = ["ACTIONS", "envelope", "find_documents", "provide_and_register", "retrieve", "td02", "update_visibility"]
 
@@ -112,11 +112,12 @@ def _entry(
     *,
     lid: str | None = None,
     extra_codes: Iterable[str] = (),
+    mime_type: str = "text/xml",
 ) -> None:
     kind = request.kind
     attributes = {
         "id": entry_uuid,
-        "mimeType": "text/xml",
+        "mimeType": mime_type,
         "objectType": "urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1",
     }
     if lid:
@@ -253,7 +254,8 @@ def provide_and_register(
         f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest", nsmap={"xdsb": XDSB, "lcm": LCM, "rim": RIM, "xop": XOP}
     )
     objects = etree.SubElement(etree.SubElement(body, f"{{{LCM}}}SubmitObjectsRequest"), f"{{{RIM}}}RegistryObjectList")
-    _entry(objects, entry_uuid, cda, request, defects)
+    cda, mime_type = _sent(request, cda, defects)
+    _entry(objects, entry_uuid, cda, request, defects, mime_type=mime_type)
     ss_id = _submission_set(objects, request, defects)
     _member(objects, ss_id, entry_uuid, status="dmp_member_no_status" not in defects)
     if replaces_entry:
@@ -270,6 +272,14 @@ def provide_and_register(
         etree.SubElement(body, f"{{{XDSB}}}Document", id=entry_uuid), f"{{{XOP}}}Include", href=f"cid:{cid}"
     )
     return body, {cid: cda}
+
+
+def _sent(request: DocumentRequest, cda: bytes, defects: frozenset[str]) -> tuple[bytes, str]:
+    """The document bytes sent and their mimeType: the CDA, or (``dmp_bare_pdf``, an unstructured
+    document) the bare PDF itself, not wrapped in its N1 CDA."""
+    if "dmp_bare_pdf" in defects and request.kind.name == "N1":
+        return request.pdf or pdf(request.title or request.kind.title), "application/pdf"
+    return cda, "text/xml"
 
 
 def update_visibility(

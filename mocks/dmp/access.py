@@ -27,8 +27,8 @@ from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
 from harness.core.rules import rule
 from harness.validators.xds.formats import Cx, parse_cx
-from mocks.dmp.faults import XdsError
 from harness.validators.xds.vihf import HEAD
+from mocks.dmp.faults import XdsError
 
 if TYPE_CHECKING:
     from mocks.dmp.app import DmpSimulator

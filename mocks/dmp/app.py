@@ -32,6 +32,7 @@ from harness.core.ins import INS_OIDS
 from harness.core.recorder import Exchange, Recorder
 from harness.core.rules import rule
 from harness.validators.soap12 import SoapError, content_type_action, parse_envelope
+from harness.validators.xds.schemas import check_schema, load_schemas
 from mocks.common.faults import Fault
 from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
@@ -69,6 +70,8 @@ class DmpSimulator(Simulator):
         td02: the TD0.2 wire format (default: :class:`mocks.dmp.td02.Td02Protocol`).
         signing: the test PKI's ``signing-vihf`` certificate and key, handed to a DUI through
             ``PUT /config/endpoints`` (:meth:`endpoint_details`) to sign its VIHF with.
+        xds_schemas: a folder with the IHE XDS.b and OASIS ebRS 3.0 schemas
+            (:mod:`harness.validators.xds.schemas`): every request is also validated against them.
     """
 
     service = "DMP"
@@ -86,7 +89,10 @@ class DmpSimulator(Simulator):
         pack: Path | None = None,
         td02: td02.Td02Protocol | None = None,
         signing: tuple[Path, Path] | None = None,
+        xds_schemas: Path | None = None,
     ) -> None:
+        #: the IHE XDS.b + OASIS ebRS 3.0 schemas (compiled once), None: no schema validation
+        self.xds_schemas = load_schemas(xds_schemas) if xds_schemas is not None else None
         self.registry = Registry(db_path)
         self.trust_ca = trust_ca or (tls.client_ca if tls is not None else None)
         self.pack = pack
@@ -207,11 +213,15 @@ class DmpSimulator(Simulator):
         return await run_in_threadpool(self.handlers_for(call.operation), self, call.parsed)
 
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
-        """The security findings, the answer's, and the VIHF-patient check (DMP-VIHF-03)."""
+        """The security findings, the answer's, the VIHF-patient check (DMP-VIHF-03) and, with the XDS
+        schemas, a consultation's schema errors (an ITI-41's are the submission's own, refused)."""
         request = call.parsed
         if not isinstance(request, DmpRequest):
             return answer.findings
-        return [*request.security_findings, *answer.findings, *_patient_check(request, answer)]
+        schema: list[Finding] = []
+        if self.xds_schemas is not None and call.operation in ("ITI-18", "ITI-43"):
+            schema = check_schema(self.xds_schemas, request.envelope.body_child, "DMP-GET-02")
+        return [*request.security_findings, *answer.findings, *_patient_check(request, answer), *schema]
 
     def describe_exchange(self, call: Call, answer: Answer, exchange: Exchange) -> None:
         exchange.tags = {"transaction": call.operation, **exchange.tags}

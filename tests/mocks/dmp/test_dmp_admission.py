@@ -6,13 +6,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from pathlib import Path
 
+from harness.core.recorder import Recorder
+from harness.validators.soap12 import parse_envelope
 from harness.validators.xds import validate_submission
 from harness.validators.xds.admission import check_admission
 from harness.validators.xds.mime import split_message
+from harness.validators.xds.vihf import VihfReport
+from mocks.dmp import DmpSimulator, iti41
+from mocks.dmp.context import DmpRequest
 from mocks.dmp.samples import iti41_request
+from mocks.dmp.samples_cda import HOSPITAL
 from mocks.dmp.samples_soap import mtom
 from tests.mocks.dmp.conftest import INS, OID, Caller, document
+from tests.validators.xds.test_xds_schemas import SCHEMAS
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ACTION = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"
@@ -65,3 +73,27 @@ def test_the_admission_of_a_conformant_submission_says_nothing() -> None:
     assert [f.rule for f in check_admission(report.message, report.submission, report.documents, report.cda)] == [
         "xds.transport.mtom"]
     assert base64.b64encode(document("VSM"))[:20] in inline
+
+
+def test_with_the_xds_schemas_a_schema_invalid_submission_is_refused(tmp_path: Path) -> None:
+    for name, text in SCHEMAS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    sim = DmpSimulator(Recorder(), xds_schemas=tmp_path)
+    try:
+        body, ctype = iti41_request([document("VSM")], signer=None)
+        valid = iti41.handle(sim, _request(body, ctype))
+        assert valid.summary["status"] == "Success", valid.summary.get("errors")
+        body, ctype = iti41_request([document("VSM")], signer=None)
+        invalid = iti41.handle(sim, _request(body.replace(b'<rim:ExtrinsicObject id="', b'<rim:ExtrinsicObject x="'),
+                                             ctype))
+        assert invalid.summary["status"] == "Failure"
+        assert "xds.schema" in {f.rule for f in invalid.findings}
+    finally:
+        sim.registry.close()
+
+
+def _request(body: bytes, ctype: str) -> DmpRequest:
+    message = split_message(body, ctype)
+    vihf = VihfReport(present=True, signed=True, structure=HOSPITAL["struct"], ins=INS, ins_oid=OID)
+    return DmpRequest(body, ctype, message, parse_envelope(message.envelope), iti41.ACTION, vihf)

@@ -121,6 +121,7 @@ DEFECTS: dict[str, str] = {
     "dmp_find_without_status": "DMP: FindDocuments (ITI-18) without $XDSDocumentEntryStatus",
     # DMP, issue 14 (request validation, access control, deletion, opposition, TD0.2/TD0.3)
     "dmp_bare_pdf": "DMP: an unstructured document is sent as the bare PDF (application/pdf), not in its N1 CDA",
+    "dmp_consult_without_td02": "DMP: consults the DMP (ITI-18/43) without checking the access right with TD0.2 first",
     "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
     "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
     "cda_n1_no_representation": "CDA: the N1 nonXMLBody carries base64 without representation=\"B64\"",

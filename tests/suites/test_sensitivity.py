@@ -136,6 +136,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_find_without_status": ("dmp", {"DMP-GET-02"}),
         # DMP, issue 14 (dmp14): request validation, access control, deletion, opposition, TD0.2/TD0.3
         "dmp_bare_pdf": ("dmp", {"DMP-DOC-03"}),
+        "dmp_consult_without_td02": ("dmp", {"DMP-TD02-02"}),
         # CDA content of the documents the DUI produces (judged on those it sends to the DMP)
         "cda_no_custodian": ("cda", {"CDA-HDR-01"}),
         "cda_no_birth_place": ("cda", {"CDA-INS-01"}),

@@ -286,3 +286,21 @@ def scenario(request: pytest.FixtureRequest) -> Scenario:
     """The scenario named by indirect parametrization."""
     value: Scenario = request.getfixturevalue(request.param)
     return value
+
+
+@pytest.fixture(scope="session", params=TD02_REFUSALS)
+def consult_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """DUPONT-ESSAI LOUISE ANNE while the DMP answers TD0.2 NON_EXISTE, EXPIRE or INTERDIT: the DUI is asked
+    to retrieve her VSM and must not consult the DMP (SC.DMP/UX.08)."""
+    who = person("dupont-louise-anne")
+    person_id, identity = qualify(sut, recorder, who)
+    if who.ins is None:
+        raise HarnessCheckError(f"fixture person {who.id} has no INS")
+    since = recorder.mark()
+    with patient_status(dmp, who.ins, request.param):
+        try:
+            outcome: Any = sut.dmp_retrieve(person_id, "VSM")
+        except TriggerApiError as exc:  # a DUI may refuse the request itself
+            outcome = {"refused_by_dui": str(exc)}
+    return Scenario(f"Consultation, TD0.2 {request.param}", person_id, dmp_exchanges(recorder, since),
+                    {"identity": identity, "retrieval": outcome, "td02": request.param})

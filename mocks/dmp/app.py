@@ -2,7 +2,8 @@
 
 Endpoints (every one accepts every transaction; the ``wsa:Action`` decides):
 ``POST /dmp/repository`` (ITI-41, ITI-43), ``POST /dmp/registry`` (ITI-18, ITI-57),
-``POST /dmp/td02`` (TD0.2, see :mod:`mocks.dmp.td02` for the assumed wire format). SOAP 1.2,
+``POST /dmp/td02`` (TD0.2, see :mod:`mocks.dmp.td02` for the assumed wire format), ``POST /dmp/td03``
+(TD0.3, offered and its use flagged: :mod:`mocks.dmp.td03`). SOAP 1.2,
 inline or MTOM/XOP. For each request, in this order:
 
 1. an injected fault (``http_status`` e.g. 503 = DMP unavailable, ``delay``, ``soap_fault``,
@@ -38,7 +39,7 @@ from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import soap_fault
-from mocks.dmp import iti18, iti41, iti43, iti57, td02
+from mocks.dmp import iti18, iti41, iti43, iti57, td02, td03
 from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import FAULT_KINDS, XdsError, registry_response, security_fault, sender_fault, soap_envelope
 from mocks.dmp.mtom import MimeError, package, split_message
@@ -48,7 +49,7 @@ from mocks.dmp.vihf import check_security
 
 __all__ = ["PATHS", "REPOSITORY_ID", "DmpSimulator"]
 
-PATHS = ("/dmp/repository", "/dmp/registry", "/dmp/td02")
+PATHS = ("/dmp/repository", "/dmp/registry", "/dmp/td02", "/dmp/td03")
 #: the simulator's repositoryUniqueId (the real DMP's is not public: an OID of our own, under 2.25)
 REPOSITORY_ID = "2.25.227148916716186338316839853302813710001"
 FAULT_CT = "application/soap+xml; charset=utf-8"
@@ -106,6 +107,7 @@ class DmpSimulator(Simulator):
             iti43.ACTION: ("ITI-43", iti43.handle),
             iti57.ACTION: ("ITI-57", iti57.handle),
             self.td02.action: ("TD0.2", _td02_handle),
+            td03.ACTION: ("TD0.3", td03.handle),
         }
         super().__init__(recorder, port=port, tls=tls)
 
@@ -117,7 +119,8 @@ class DmpSimulator(Simulator):
 
     @property
     def endpoints(self) -> dict[str, str]:
-        return {"repository": self.url + PATHS[0], "registry": self.url + PATHS[1], "td02": self.url + PATHS[2]}
+        return {"repository": self.url + PATHS[0], "registry": self.url + PATHS[1], "td02": self.url + PATHS[2],
+                "td03": self.url + PATHS[3]}
 
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

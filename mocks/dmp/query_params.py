@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from harness.validators.xds.ebrim import RIM
+from harness.validators.xds.ebrim import RIM, STATUS_DELETED
 from mocks.dmp.access import QueryError
 from mocks.dmp.ebxml import object_ref, stored_element
 from mocks.dmp.registry import StoredEntry, StoredSet
@@ -88,7 +88,10 @@ def either(params: dict[str, list[str]], query: str, *names: str) -> tuple[list[
 
 
 def visible(entry: StoredEntry, structure: str) -> bool:
-    """Whether a professional of ``structure`` may see the entry (MASQUE_PS hides it from others)."""
+    """Whether a professional of ``structure`` may see the entry (MASQUE_PS hides it from others; a deleted
+    document is seen by nobody)."""
+    if entry.status == STATUS_DELETED:
+        return False
     masked = any(c.split("^")[0] == MASQUE_PS for c in entry.confidentiality)
     return not masked or (bool(structure) and structure in entry.author_structures)
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from reference_dui.app import ApiError
-from reference_dui.dmp import defective
+from reference_dui.dmp import defective, lifecycle
 from reference_dui.dmp.cda import KINDS, DocumentRequest, Patient, build_document
 from reference_dui.dmp.client import DmpClient, DmpEndpoint, DmpReply, query_entries, retrieved
 from reference_dui.dmp.store import DmpDocument, DmpStore
@@ -182,6 +182,8 @@ class DmpService:
 
     def _send(self, doc: DmpDocument, patient: Patient) -> None:
         documents = self._documents()
+        if lifecycle.before_feeding(self, doc, patient):  # the person's opposition (SC.DMP/CONF.09)
+            return None
         if "dmp_skip_td02" not in self.defects:
             reply = self._call("TD0.2", patient, td02(self._cx(patient)))
             if reply.unavailable or reply.fault:

@@ -304,3 +304,35 @@ def consult_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Re
             outcome = {"refused_by_dui": str(exc)}
     return Scenario(f"Consultation, TD0.2 {request.param}", person_id, dmp_exchanges(recorder, since),
                     {"identity": identity, "retrieval": outcome, "td02": request.param})
+
+
+@pytest.fixture(scope="session")
+def deleted(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """BERNARD-ESSAI ANDRE: an N1 document is published, then deleted from the DMP as fed by mistake."""
+    scenario = publish("Suppression / deletion", sut, recorder, person("bernard-andre"), "N1")
+    first = scenario.data["publication"]
+    scenario.data["first"] = first
+    scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
+    if scenario.person_id is None:
+        raise HarnessCheckError("the DMP scenario created no person (fixture precondition)")
+    since = recorder.mark()
+    if first.get("status") == "published":
+        scenario.data["deletion"] = sut.dmp_delete(scenario.person_id, str(first["document_id"]))
+    scenario.exchanges += dmp_exchanges(recorder, since)
+    scenario.data["deletion_exchanges"] = [e.id for e in dmp_exchanges(recorder, since)]
+    scenario.data["documents"] = sut.dmp_documents(scenario.person_id)
+    return scenario
+
+
+@pytest.fixture(scope="session")
+def opposed(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """LEFEVRE-ESSAI JEANNE opposes feeding her DMP; the DUI is then asked to publish her PPA."""
+    person_id, identity = qualify(sut, recorder, person("lefevre-jeanne"))
+    recorded = sut.dmp_opposition(person_id, True)
+    since = recorder.mark()
+    try:
+        publication: Any = sut.dmp_publish(person_id, "PPA")
+    except TriggerApiError as exc:  # a DUI may refuse the request itself
+        publication = {"refused_by_dui": str(exc)}
+    return Scenario("Opposition à l'alimentation / opposition to feeding", person_id, dmp_exchanges(recorder, since),
+                    {"identity": identity, "opposition": recorded, "publication": publication})

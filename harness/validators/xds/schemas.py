@@ -4,7 +4,8 @@ The IHE XDS.b schema (``XDS.b_DocumentRepository.xsd``, namespace ``urn:ihe:iti:
 OASIS ebXML Registry 3.0 schemas (``rim.xsd``, ``lcm.xsd``, ``query.xsd``, ``rs.xsd``) are public
 but are not shipped with dui-harness: their terms (IHE's schema distribution, the OASIS copyright
 notice) are not a software licence the project can vouch for, so they are loaded from a folder the
-user gives (``python -m mocks.dmp --xds-schemas DIR``; ``DmpSimulator(xds_schemas=DIR)``), as the CI-SIS
+user gives (``dui-harness run --xds-schemas DIR``, ``python -m mocks.dmp --xds-schemas DIR``,
+``DmpSimulator(xds_schemas=DIR)``), as the CI-SIS
 pack is. Every ``*.xsd`` under the folder is read for its ``targetNamespace``; one driver schema
 imports the file of each of the five namespaces above (the first one found, by path), and libxml2
 resolves their own imports from the folder — never from the network.

@@ -53,6 +53,7 @@ SCHEMAS = {
       <xs:extension base="xs:base64Binary"><xs:attribute name="id" type="xs:anyURI" use="required"/>
       </xs:extension></xs:simpleContent></xs:complexType></xs:element>
   </xs:sequence></xs:complexType></xs:element>
+  <xs:element name="RetrieveDocumentSetRequest" type="xs:anyType"/>
 </xs:schema>""",
 }
 

@@ -328,11 +328,17 @@ def deleted(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
 def opposed(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """LEFEVRE-ESSAI JEANNE opposes feeding her DMP; the DUI is then asked to publish her PPA."""
     person_id, identity = qualify(sut, recorder, person("lefevre-jeanne"))
-    recorded = sut.dmp_opposition(person_id, True)
+    try:
+        recorded: Any = sut.dmp_opposition(person_id, True)
+    except TriggerApiError as exc:  # judged by DMP-OPP-01: the DUI cannot record it
+        recorded = {"error": str(exc)}
     since = recorder.mark()
     try:
         publication: Any = sut.dmp_publish(person_id, "PPA")
     except TriggerApiError as exc:  # a DUI may refuse the request itself
         publication = {"refused_by_dui": str(exc)}
+    finally:
+        if "error" not in recorded:  # withdrawn: the person's later scenarios feed as usual
+            sut.dmp_opposition(person_id, False)
     return Scenario("Opposition à l'alimentation / opposition to feeding", person_id, dmp_exchanges(recorder, since),
                     {"identity": identity, "opposition": recorded, "publication": publication})

@@ -71,6 +71,12 @@ def test_no_td03_to_feed_or_delete(scenario: Scenario) -> None:
 @pytest.mark.requirement("DMP-OPP-01")
 def test_no_feeding_after_an_opposition(opposed: Scenario) -> None:
     """The person opposed feeding: no ITI-41, and the document is not reported published."""
+    recorded = opposed.data["opposition"]
+    if "error" in recorded:
+        expect(opposed.name, [Finding(
+            "dmp.opposition.not_recorded", "DMP-OPP-01",
+            f"the DUI could not record the opposition: {recorded['error']}",
+            location=f"trigger API PUT /persons/{opposed.person_id}/dmp/opposition")])
     findings = [Finding(
         "dmp.opposition.fed", "DMP-OPP-01",
         f"the person opposed feeding the DMP, yet the DUI sent ITI-41 #{e.id} ({e.summary.get('status')})",

@@ -119,6 +119,12 @@ DEFECTS: dict[str, str] = {
     "dmp_replace_without_rplc": "DMP: a replacement is sent as a new document, without the RPLC association",
     "dmp_mask_patient_only": "DMP: when both are asked, only INVISIBLE_PATIENT is sent (MASQUE_PS dropped)",
     "dmp_find_without_status": "DMP: FindDocuments (ITI-18) without $XDSDocumentEntryStatus",
+    # DMP, issue 14 (request validation, access control, deletion, opposition, TD0.2/TD0.3)
+    "dmp_bare_pdf": "DMP: an unstructured document is sent as the bare PDF (application/pdf), not in its N1 CDA",
+    "dmp_consult_without_td02": "DMP: consults the DMP (ITI-18/43) without checking the access right with TD0.2 first",
+    "dmp_delete_locally_only": "DMP: a deleted document is only marked deleted in the DUI, the DMP is never told",
+    "dmp_ignore_opposition": "DMP: the person's opposition to feeding is recorded but documents are still sent",
+    "dmp_td03_before_feeding": "DMP: asks a TD0.3 access authorisation before each feeding (ITI-41)",
     "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
     "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
     "cda_n1_no_representation": "CDA: the N1 nonXMLBody carries base64 without representation=\"B64\"",

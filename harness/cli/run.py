@@ -63,6 +63,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--cda-pack", type=Path, metavar="DIR",
                    help="official CI-SIS artefact pack (XSD, schematrons, value sets) for the CDA checks; "
                         "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only")
+    p.add_argument("--xds-schemas", type=Path, metavar="DIR",
+                   help="folder with the public IHE XDS.b and OASIS ebRS 3.0 schemas: every DMP request is also "
+                        "validated against them")
     p.add_argument("--exigences", type=Path, metavar="PATH",
                    help="copy of the ANS Ségur base (folder with exigences.csv): official texts in the conformity "
                         "matrix; default: $DUI_HARNESS_EXIGENCES, else the project's summaries only")
@@ -111,6 +114,8 @@ def _argv(args: argparse.Namespace, staging: Path, pki: Path) -> list[str]:
     pack = cda_pack(args)
     if pack is not None:
         argv += ["--dui-cda-pack", str(pack.resolve())]
+    if args.xds_schemas is not None:
+        argv += ["--dui-xds-schemas", str(args.xds_schemas.resolve())]
     if args.insi_port is not None:
         argv += ["--dui-insi-port", str(args.insi_port)]
     if args.no_tls:

@@ -159,6 +159,13 @@ def check_invocation(args: argparse.Namespace) -> Profile:
             load_pack(pack)
         except HarnessError as exc:
             raise _usage(f"--cda-pack {pack} : paquet d'artefacts CI-SIS inutilisable / {exc.message}") from None
+    if getattr(args, "xds_schemas", None) is not None:
+        from harness.validators.xds.schemas import load_schemas
+
+        try:
+            load_schemas(args.xds_schemas.resolve())
+        except HarnessError as exc:
+            raise _usage(f"schémas XDS inutilisables / unusable XDS schemas: {exc.message}") from None
     if getattr(args, "exigences", None) is not None:
         from harness.core.official import load_base
 

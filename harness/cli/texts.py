@@ -17,6 +17,10 @@ _ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
 
 #: English help text -> French
 FRENCH = {
+    "folder with the public IHE XDS.b and OASIS ebRS 3.0 schemas: every DMP request is also validated against them":
+        "dossier des schémas publics IHE XDS.b et OASIS ebRS 3.0 : chaque requête au DMP est aussi validée contre eux",
+    "IHE XDS.b and OASIS ebRS 3.0 schemas handed to the DMP simulator (see dui-harness run --xds-schemas)":
+        "schémas IHE XDS.b et OASIS ebRS 3.0 donnés au simulateur DMP (voir dui-harness run --xds-schemas)",
     'requirement profile (default: segur-dui)':
         "profil d'exigences (défaut : segur-dui)",
     "copy of the ANS Ségur base (folder with exigences.csv): official texts in the conformity matrix; default: $DUI_HARNESS_EXIGENCES, else the project's summaries only":  # noqa: E501 - one help text per line

@@ -41,6 +41,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--dui-cda-pack", default=None, metavar="DIR",
                     help=f"official CI-SIS artefact pack for the CDA checks, handed to the simulators and the "
                          f"suites (default: ${PACK_ENV_VAR}, else the embedded rules only)")
+    group.addoption("--dui-xds-schemas", default=None, metavar="DIR",
+                    help="IHE XDS.b and OASIS ebRS 3.0 schemas handed to the DMP simulator (see dui-harness run "
+                         "--xds-schemas)")
     group.addoption("--dui-exchange-timeout", type=float, default=None, metavar="SECONDS",
                     help="how long to wait for the DUI's exchanges (default 15 s, 180 s attended)")
 
@@ -60,6 +63,8 @@ class RunSettings:
     tls: bool = True
     #: the official CI-SIS artefact pack handed to every CDA check of the run (simulators and suites)
     cda_pack: Path | None = None
+    #: the IHE XDS.b + OASIS ebRS 3.0 schemas the DMP simulator validates every request against (None: not)
+    xds_schemas: Path | None = None
     exchange_timeout: float = 15.0
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -94,6 +99,7 @@ def settings_from(config: pytest.Config) -> RunSettings:
         ports=ports,
         tls=not opt.dui_no_tls,
         cda_pack=Path(pack).resolve() if pack else None,
+        xds_schemas=Path(opt.dui_xds_schemas).resolve() if opt.dui_xds_schemas else None,
         exchange_timeout=timeout,
         free_ports_asked=opt.dui_free_ports,
     )

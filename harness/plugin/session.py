@@ -33,7 +33,9 @@ def start_simulator(ctx: RunContext, service: Service) -> Simulator:
     factory = resolve(str(service.simulator))
     ports = {key: 0 for key in service.ports} if ctx.settings.free_ports else dict(service.ports)
     ports.update(ctx.settings.ports.get(service.id, {}))
-    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.settings.cda_pack)
+    options = {"xds_schemas": ctx.settings.xds_schemas} if ctx.settings.xds_schemas is not None else {}
+    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.settings.cda_pack,
+                           options=options)
     simulator: Simulator = factory(setup)
     return simulator.start()
 

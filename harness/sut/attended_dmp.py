@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.sut.attended_dmp_life import AttendedDmpLifecycle
 from harness.sut.attended_operator import step
 from harness.sut.parts.dmp import DmpDriver
 from harness.validators.xds import validate_submission
@@ -36,7 +37,7 @@ def _set_id(exchange: Exchange) -> str | None:
     return None
 
 
-class AttendedDmp(DmpDriver):
+class AttendedDmp(AttendedDmpLifecycle, DmpDriver):
     """The DMP part (:class:`~harness.sut.parts.dmp.DmpDriver`) of :class:`~harness.sut.attended.AttendedDriver`."""
 
     recorder: Recorder

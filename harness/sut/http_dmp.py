@@ -1,4 +1,5 @@
-"""Trigger API operations of the DMP part (publish, replace, visibility, retrieve, documents, retry) over HTTP."""
+"""Trigger API operations of the DMP part (publish, replace, visibility, delete, opposition, retrieve, documents,
+retry) over HTTP."""
 
 from __future__ import annotations
 
@@ -43,3 +44,11 @@ class HttpDmp(TriggerClient, DmpDriver):
 
     def dmp_retry(self) -> dict[str, Any]:
         return json_object(self._call("POST", "/dmp/retry", ok=(200,), operation="retryDmpDocuments"))
+
+    def dmp_delete(self, person_id: str, document_id: str) -> dict[str, Any]:
+        return json_object(self._call("POST", f"/persons/{person_id}/dmp/documents/{document_id}/delete", {},
+                                  ok=(200,), operation="deleteDmpDocument"))
+
+    def dmp_opposition(self, person_id: str, opposed: bool) -> dict[str, Any]:
+        return json_object(self._call("PUT", f"/persons/{person_id}/dmp/opposition", {"opposed": opposed},
+                                  ok=(200,), operation="setDmpOpposition"))

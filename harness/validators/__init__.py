@@ -16,7 +16,7 @@ __all__ = ["RULE_MODULES", "load_rules"]
 RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_headers",
                 "harness.validators.psc_request",
                 "harness.validators.xds", "harness.validators.xds.rules", "harness.validators.xds.consistency",
-                "harness.validators.xds.vihf",
+                "harness.validators.xds.vihf", "harness.validators.xds.admission",
                 "harness.validators.mail.mime", "harness.validators.mail.headers", "harness.validators.mail.mdn",
                 "harness.validators.mail.xdm", "harness.validators.mail.ziparchive",
                 "harness.validators.fhir", "harness.validators.fhir.structure", "harness.validators.fhir.tddui",

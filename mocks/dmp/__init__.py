@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mocks.common.setup import SimulatorSetup
 from mocks.dmp.app import PATHS, REPOSITORY_ID, DmpSimulator
 
@@ -17,11 +19,13 @@ def create(setup: SimulatorSetup) -> DmpSimulator:
 
     A DUI's submission is judged once with the run's CDA pack (``setup.cda_pack``; ``python -m mocks.dmp
     --cda-pack DIR``), the judgement kept on the exchange for the suites; what the simulated DMP refuses
-    does not depend on the pack (:mod:`mocks.dmp.policy`).
+    does not depend on the pack (:mod:`mocks.dmp.policy`). Option ``xds_schemas`` (``python -m mocks.dmp
+    --xds-schemas DIR``): the IHE XDS.b and OASIS ebRS 3.0 schemas every request is validated against.
     """
     db = setup.options.get("db_path") or setup.data_file("dmp-registry.sqlite3")
     signing = setup.pki.client(SIGNING_CERTIFICATE) if setup.pki is not None else None
     # judged here with the embedded rules; the suites add the pack: its first structuration-minimale
     # compile (20-90 s) must not stall the DUI's submission (issue 10 item 3 left open)
+    schemas = setup.options.get("xds_schemas")
     return DmpSimulator(setup.recorder, port=setup.port(), tls=setup.tls, db_path=db, pack=None,
-                        signing=signing)
+                        signing=signing, xds_schemas=Path(schemas) if schemas else None)

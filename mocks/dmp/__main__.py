@@ -25,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="SQLite file of the registry (default: in memory)")
     parser.add_argument("--record-dir", type=Path, help="also write each exchange to files in DIR")
     parser.add_argument("--cda-pack", type=Path, help="CI-SIS artefact pack for CDA and value-set checks")
+    parser.add_argument("--xds-schemas", type=Path, help="folder with the IHE XDS.b and OASIS ebRS 3.0 schemas")
     return parser
 
 
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         sim = create(SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
-                                               cda_pack=args.cda_pack, db_path=args.db))
+                                               cda_pack=args.cda_pack, db_path=args.db,
+                                               xds_schemas=args.xds_schemas))
         sim.start()
     except (HarnessError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

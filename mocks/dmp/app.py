@@ -2,7 +2,8 @@
 
 Endpoints (every one accepts every transaction; the ``wsa:Action`` decides):
 ``POST /dmp/repository`` (ITI-41, ITI-43), ``POST /dmp/registry`` (ITI-18, ITI-57),
-``POST /dmp/td02`` (TD0.2, see :mod:`mocks.dmp.td02` for the assumed wire format). SOAP 1.2,
+``POST /dmp/td02`` (TD0.2, see :mod:`mocks.dmp.td02` for the assumed wire format), ``POST /dmp/td03``
+(TD0.3, offered and its use flagged: :mod:`mocks.dmp.td03`). SOAP 1.2,
 inline or MTOM/XOP. For each request, in this order:
 
 1. an injected fault (``http_status`` e.g. 503 = DMP unavailable, ``delay``, ``soap_fault``,
@@ -32,12 +33,13 @@ from harness.core.ins import INS_OIDS
 from harness.core.recorder import Exchange, Recorder
 from harness.core.rules import rule
 from harness.validators.soap12 import SoapError, content_type_action, parse_envelope
+from harness.validators.xds.schemas import check_schema, load_schemas
 from mocks.common.faults import Fault
 from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import soap_fault
-from mocks.dmp import iti18, iti41, iti43, iti57, td02
+from mocks.dmp import iti18, iti41, iti43, iti57, td02, td03
 from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import FAULT_KINDS, XdsError, registry_response, security_fault, sender_fault, soap_envelope
 from mocks.dmp.mtom import MimeError, package, split_message
@@ -47,7 +49,7 @@ from mocks.dmp.vihf import check_security
 
 __all__ = ["PATHS", "REPOSITORY_ID", "DmpSimulator"]
 
-PATHS = ("/dmp/repository", "/dmp/registry", "/dmp/td02")
+PATHS = ("/dmp/repository", "/dmp/registry", "/dmp/td02", "/dmp/td03")
 #: the simulator's repositoryUniqueId (the real DMP's is not public: an OID of our own, under 2.25)
 REPOSITORY_ID = "2.25.227148916716186338316839853302813710001"
 FAULT_CT = "application/soap+xml; charset=utf-8"
@@ -69,6 +71,8 @@ class DmpSimulator(Simulator):
         td02: the TD0.2 wire format (default: :class:`mocks.dmp.td02.Td02Protocol`).
         signing: the test PKI's ``signing-vihf`` certificate and key, handed to a DUI through
             ``PUT /config/endpoints`` (:meth:`endpoint_details`) to sign its VIHF with.
+        xds_schemas: a folder with the IHE XDS.b and OASIS ebRS 3.0 schemas
+            (:mod:`harness.validators.xds.schemas`): every request is also validated against them.
     """
 
     service = "DMP"
@@ -86,7 +90,10 @@ class DmpSimulator(Simulator):
         pack: Path | None = None,
         td02: td02.Td02Protocol | None = None,
         signing: tuple[Path, Path] | None = None,
+        xds_schemas: Path | None = None,
     ) -> None:
+        #: the IHE XDS.b + OASIS ebRS 3.0 schemas (compiled once), None: no schema validation
+        self.xds_schemas = load_schemas(xds_schemas) if xds_schemas is not None else None
         self.registry = Registry(db_path)
         self.trust_ca = trust_ca or (tls.client_ca if tls is not None else None)
         self.pack = pack
@@ -100,6 +107,7 @@ class DmpSimulator(Simulator):
             iti43.ACTION: ("ITI-43", iti43.handle),
             iti57.ACTION: ("ITI-57", iti57.handle),
             self.td02.action: ("TD0.2", _td02_handle),
+            td03.ACTION: ("TD0.3", td03.handle),
         }
         super().__init__(recorder, port=port, tls=tls)
 
@@ -111,7 +119,8 @@ class DmpSimulator(Simulator):
 
     @property
     def endpoints(self) -> dict[str, str]:
-        return {"repository": self.url + PATHS[0], "registry": self.url + PATHS[1], "td02": self.url + PATHS[2]}
+        return {"repository": self.url + PATHS[0], "registry": self.url + PATHS[1], "td02": self.url + PATHS[2],
+                "td03": self.url + PATHS[3]}
 
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -207,11 +216,15 @@ class DmpSimulator(Simulator):
         return await run_in_threadpool(self.handlers_for(call.operation), self, call.parsed)
 
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
-        """The security findings, the answer's, and the VIHF-patient check (DMP-VIHF-03)."""
+        """The security findings, the answer's, the VIHF-patient check (DMP-VIHF-03) and, with the XDS
+        schemas, a consultation's schema errors (an ITI-41's are the submission's own, refused)."""
         request = call.parsed
         if not isinstance(request, DmpRequest):
             return answer.findings
-        return [*request.security_findings, *answer.findings, *_patient_check(request, answer)]
+        schema: list[Finding] = []
+        if self.xds_schemas is not None and call.operation in ("ITI-18", "ITI-43"):
+            schema = check_schema(self.xds_schemas, request.envelope.body_child, "DMP-GET-02")
+        return [*request.security_findings, *answer.findings, *_patient_check(request, answer), *schema]
 
     def describe_exchange(self, call: Call, answer: Answer, exchange: Exchange) -> None:
         exchange.tags = {"transaction": call.operation, **exchange.tags}
@@ -331,7 +344,8 @@ def _patient_check(request: DmpRequest, answer: Answer) -> list[Finding]:
     ins = answer.tags.get("ins", "")
     if not ins or not request.vihf.ins or ins == request.vihf.ins:
         return []
-    if any(f.rule == "vihf.resource_id.patient" or f.requirement == "DMP-CON-01" for f in answer.findings):
+    if any(f.rule == "vihf.resource_id.patient" or f.requirement in ("DMP-CON-01", "DMP-GET-02")
+           for f in answer.findings):
         return []  # already judged, or the patientId itself is not the patient's INS (not the VIHF's fault)
     return [
         Finding(

@@ -51,6 +51,9 @@ ERROR_CODES = {
     "xds.structure.document_missing": "XDSMissingDocument",
     "xds.structure.document_orphan": "XDSMissingDocumentMetadata",
     "xds.document.content": "XDSRepositoryError",
+    "xds.patient_id.ins": "XDSUnknownPatientId",
+    "xds.document.cda": "XDSRepositoryMetadataError",
+    "xds.transport.mtom": "XDSRepositoryError",
 }
 
 

@@ -20,6 +20,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.validators.xds import XdsReport, check_iti41
+from harness.validators.xds.admission import check_admission
 from harness.validators.xds.ebrim import (
     ASSOC_RPLC,
     DE,
@@ -30,6 +31,7 @@ from harness.validators.xds.ebrim import (
     Submission,
 )
 from harness.validators.xds.formats import parse_cx
+from harness.validators.xds.schemas import check_schema
 from mocks.dmp.context import DmpAnswer, DmpRequest, registry_answer
 from mocks.dmp.ebxml import assign_ids, entry_from, rewrite
 from mocks.dmp.faults import XdsError, errors_from_findings
@@ -162,6 +164,9 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
     """Answer one ITI-41 request of a DUI: judged once with the run's pack (``sim.pack``), the judgement kept
     on the exchange for the suites, the answer given by the DMP's policy (:mod:`mocks.dmp.policy`)."""
     report = check_iti41(request.message, request.envelope, pack=sim.pack)
+    report.findings += check_admission(request.message, report.submission, report.documents, report.cda)
+    if sim.xds_schemas is not None:
+        report.findings += check_schema(sim.xds_schemas, request.envelope.body_child)
     answer = answer_submission(sim, request, report)
     answer.judgements["xds"] = (sim.pack, report)  # the one judgement: the suites read it (same pack)
     return answer

@@ -2,8 +2,11 @@
 
 Each ``xdsb:DocumentRequest`` names a RepositoryUniqueId and a DocumentUniqueId. An unknown
 repository → ``XDSUnknownRepositoryId``; an unknown document, or one masked from the
-requesting organisation (MASQUE_PS, see :mod:`mocks.dmp.iti18`) → ``XDSMissingDocument``.
-Some found, some not → PartialSuccess. An MTOM request gets an MTOM answer whose documents
+requesting organisation (MASQUE_PS, see :mod:`mocks.dmp.query_params`) → ``XDSMissingDocument``; a
+document of another patient than the VIHF's → ``XDSPatientIdDoesNotMatch``, never its bytes, and a
+DMP-VIHF-03 finding (:mod:`mocks.dmp.access`).
+Some found, some not → PartialSuccess. A plain SOAP request (not MTOM/XOP, which IHE ITI TF-2b §3.43.5
+requires) → ``XDSRepositoryError`` and a DMP-GET-02 finding. An MTOM request gets an MTOM answer whose documents
 are binary parts (``xop:Include``); a plain SOAP request gets them inline in base64.
 """
 
@@ -15,11 +18,14 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from harness.core.findings import Finding
+from harness.validators.xds.admission import check_mtom
 from harness.validators.xds.ebrim import NS
+from mocks.dmp.access import mismatch_finding, same_patient
 from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import XdsError, registry_response, soap_envelope
-from mocks.dmp.iti18 import visible
 from mocks.dmp.mtom import package
+from mocks.dmp.query_params import visible
 
 if TYPE_CHECKING:
     from mocks.dmp.app import DmpSimulator
@@ -46,6 +52,9 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
                 "/soap:Envelope/soap:Body",
             )
         )
+    findings: list[Finding] = check_mtom(request.message, "ITI-43", "DMP-GET-02") if not errors else []
+    if findings:  # IHE ITI TF-2b §3.43.5: request and response MTOM/XOP
+        errors.append(XdsError("XDSRepositoryError", findings[0].message, "HTTP Content-Type"))
     requests = body.findall(f"{{{XDSB}}}DocumentRequest") if not errors else []
     if not errors and not requests:
         errors.append(XdsError("XDSRepositoryError", "RetrieveDocumentSetRequest holds no DocumentRequest", where))
@@ -65,6 +74,11 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
             )
             continue
         entries = [e for e in sim.registry.entries_by_unique_id(unique) if visible(e, request.structure)]
+        if entries and not same_patient(entries[-1].patient_id, request):  # DMP-VIHF-03: never another's
+            finding = mismatch_finding(request, f"document {unique} of {entries[-1].patient_id}", location)
+            findings.append(finding)
+            errors.append(XdsError("XDSPatientIdDoesNotMatch", finding.message, location))
+            continue
         stored = sim.registry.document(unique) if entries else None
         if stored is None:
             errors.append(
@@ -102,4 +116,5 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
         "returned": [u for u, _, _ in found],
         "errors": [{"code": e.code, "context": e.context} for e in errors],
     }
-    return DmpAnswer(200, data, ctype, summary=summary, tags={"patient_id": patient, "ins": patient.split("^")[0]})
+    tags = {"patient_id": patient, "ins": patient.split("^")[0]}
+    return DmpAnswer(200, data, ctype, summary=summary, tags=tags, findings=findings)

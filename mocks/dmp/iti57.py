@@ -10,8 +10,9 @@ Two forms (IHE ITI TF-2b §3.57, XDS Metadata Update):
   becomes Deprecated; uniqueId, patientId and the document stay the same.
 * an ``UpdateAvailabilityStatus`` association (sourceObject = SubmissionSet, targetObject =
   a DocumentEntry entryUUID) with the slots ``OriginalStatus`` and ``NewStatus``: Approved,
-  Deprecated, or the DMP archiving status ``urn:asip:ci-sis:2010:StatusType:Archived``
-  (an assumption [S]).
+  Deprecated, the DMP archiving status ``urn:asip:ci-sis:2010:StatusType:Archived`` or the DMP
+  deletion (TD3.3c, SC.DMP/CONF.03) ``urn:asip:ci-sis:2010:StatusType:Deleted`` (assumptions [S]: the
+  DMP guide is not public). A deleted document is no longer returned by any query nor retrieved.
 
 Errors: a stale PreviousVersion or OriginalStatus → ``XDSMetadataVersionError`` /
 ``XDSMetadataUpdateError``; an unknown target → ``XDSMetadataUpdateError``; another patient →
@@ -33,6 +34,7 @@ from harness.validators.xds.ebrim import (
     SS,
     STATUS_APPROVED,
     STATUS_ARCHIVED,
+    STATUS_DELETED,
     STATUS_DEPRECATED,
     Submission,
     read_submission,
@@ -52,7 +54,7 @@ __all__ = ["ACTION", "RESPONSE_ACTION", "handle"]
 
 ACTION = "urn:ihe:iti:2010:UpdateDocumentSet"
 RESPONSE_ACTION = "urn:ihe:iti:2010:UpdateDocumentSetResponse"
-STATUSES = (STATUS_APPROVED, STATUS_DEPRECATED, STATUS_ARCHIVED)
+STATUSES = (STATUS_APPROVED, STATUS_DEPRECATED, STATUS_ARCHIVED, STATUS_DELETED)
 
 
 def _versions(

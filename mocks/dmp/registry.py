@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,17 +192,23 @@ class Registry:
         found = sorted(self._entries("logical_id = ?", (logical_id,)), key=lambda e: e.version)
         return found[-1] if found else None
 
-    def entries_of_patient(self, patient_id: str, statuses: list[str]) -> list[StoredEntry]:
-        marks = ",".join("?" * len(statuses)) or "''"
-        return self._entries(f"patient_id = ? AND status IN ({marks})", (patient_id, *statuses))
+    def entries_of_patient(self, patient_id: str | list[str], statuses: list[str]) -> list[StoredEntry]:
+        """The entries of a patient (``patient_id``: one spelling, or several: with and without ``^NH``)."""
+        keys = [patient_id] if isinstance(patient_id, str) else patient_id
+        return self._entries(f"patient_id IN ({_marks(keys)}) AND status IN ({_marks(statuses)})", (*keys, *statuses))
 
-    def sets_of_patient(self, patient_id: str, statuses: list[str]) -> list[StoredSet]:
-        marks = ",".join("?" * len(statuses)) or "''"
+    def sets_of_patient(self, patient_id: str | list[str], statuses: list[str]) -> list[StoredSet]:
+        keys = [patient_id] if isinstance(patient_id, str) else patient_id
+        return self._sets(f"patient_id IN ({_marks(keys)}) AND status IN ({_marks(statuses)})", (*keys, *statuses))
+
+    def sets(self, uuids: Sequence[str] = (), unique_ids: Sequence[str] = ()) -> list[StoredSet]:
+        """Submission sets by entryUUID or uniqueId."""
+        found = self._sets(f"entry_uuid IN ({_marks(uuids)})", tuple(uuids)) if uuids else []
+        return found + (self._sets(f"unique_id IN ({_marks(unique_ids)})", tuple(unique_ids)) if unique_ids else [])
+
+    def _sets(self, where: str, params: tuple[Any, ...]) -> list[StoredSet]:
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT * FROM submission_sets WHERE patient_id = ? AND status IN ({marks}) ORDER BY rowid",
-                (patient_id, *statuses),
-            ).fetchall()
+            rows = self._db.execute(f"SELECT * FROM submission_sets WHERE {where} ORDER BY rowid", params).fetchall()
         return [
             StoredSet(
                 r["entry_uuid"],
@@ -247,6 +254,10 @@ class Registry:
 
     def approved(self) -> list[StoredEntry]:
         return self._entries("status = ?", (STATUS_APPROVED,))
+
+
+def _marks(values: Sequence[str]) -> str:
+    return ",".join("?" * len(values)) or "''"
 
 
 def _entry(row: sqlite3.Row) -> StoredEntry:

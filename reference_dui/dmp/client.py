@@ -31,6 +31,7 @@ PATHS = {
     "ITI-18": "/dmp/registry",
     "ITI-57": "/dmp/registry",
     "TD0.2": "/dmp/td02",
+    "TD0.3": "/dmp/td03",
 }
 
 

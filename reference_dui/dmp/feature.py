@@ -4,6 +4,8 @@
 POST      /persons/{pid}/dmp/documents                    publish a DLU, PPA or N1 (``kind``)
 POST      /persons/{pid}/dmp/documents/{did}/replace      publish a new version (RPLC)
 POST      /persons/{pid}/dmp/documents/{did}/visibility   mask from professionals / hide from patient
+POST      /persons/{pid}/dmp/documents/{did}/delete       delete a published document from the DMP
+PUT       /persons/{pid}/dmp/opposition                   record or withdraw the opposition to feeding
 POST      /persons/{pid}/dmp/retrieve                     retrieve a FLUDR or VSM and integrate it
 GET       /persons/{pid}/dmp/documents                    the DMP documents the DUI holds for the person
 POST      /dmp/retry                                      send again the documents still pending
@@ -28,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import guarded, json_body
+from reference_dui.dmp import lifecycle
 from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.dmp.service import DmpService
 from reference_dui.identity import InvalidInput
@@ -101,6 +104,15 @@ class DmpFeature:
             data = await json_body(request)
             return JSONResponse(await run_in_threadpool(dmp.retrieve, request.path_params["pid"], data))
 
+        async def delete(request: Request) -> Response:
+            params = request.path_params
+            return JSONResponse(await run_in_threadpool(lifecycle.delete, dmp, params["pid"], params["did"]))
+
+        async def opposition(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(lifecycle.set_opposition, dmp, request.path_params["pid"],
+                                                        data))
+
         async def retry(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(dmp.retry))
 
@@ -108,6 +120,8 @@ class DmpFeature:
             Route("/persons/{pid}/dmp/documents", guarded(publish), methods=["GET", "POST"]),
             Route("/persons/{pid}/dmp/documents/{did}/replace", guarded(replace), methods=["POST"]),
             Route("/persons/{pid}/dmp/documents/{did}/visibility", guarded(visibility), methods=["POST"]),
+            Route("/persons/{pid}/dmp/documents/{did}/delete", guarded(delete), methods=["POST"]),
+            Route("/persons/{pid}/dmp/opposition", guarded(opposition), methods=["PUT"]),
             Route("/persons/{pid}/dmp/retrieve", guarded(retrieve), methods=["POST"]),
             Route("/dmp/retry", guarded(retry), methods=["POST"]),
         ]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from reference_dui.app import ApiError
-from reference_dui.dmp import defective
+from reference_dui.dmp import defective, lifecycle
 from reference_dui.dmp.cda import KINDS, DocumentRequest, Patient, build_document
 from reference_dui.dmp.client import DmpClient, DmpEndpoint, DmpReply, query_entries, retrieved
 from reference_dui.dmp.store import DmpDocument, DmpStore
@@ -182,6 +182,8 @@ class DmpService:
 
     def _send(self, doc: DmpDocument, patient: Patient) -> None:
         documents = self._documents()
+        if lifecycle.before_feeding(self, doc, patient):  # the person's opposition (SC.DMP/CONF.09)
+            return None
         if "dmp_skip_td02" not in self.defects:
             reply = self._call("TD0.2", patient, td02(self._cx(patient)))
             if reply.unavailable or reply.fault:
@@ -291,6 +293,9 @@ class DmpService:
             raise InvalidInput(f"kind must be one of {', '.join(RETRIEVABLE)}, not {kind!r}")
         patient = self._patient(person_id)
         type_code, format_code = RETRIEVABLE[kind]
+        refused = self._access_refused(patient)  # SC.DMP/UX.08: the access right checked before consulting
+        if refused is not None:
+            return {"outcome": "blocked", "message": refused, "integrated": [], "rejected": []}
         reply = self._call("ITI-18", patient, find_documents(self._cx(patient), [type_code],
                                                         with_status="dmp_find_without_status" not in self.defects))
         if not reply.ok:
@@ -311,6 +316,17 @@ class DmpService:
                 outcome = self._integrate(person_id, patient, kind, unique, content)
                 (integrated if outcome.get("status") == "integrated" else rejected).append(outcome)
         return {"outcome": "ok", "found": len(wanted), "integrated": integrated, "rejected": rejected}
+
+    def _access_refused(self, patient: Patient) -> str | None:
+        """TD0.2 before a consultation: why the DUI must not consult (None: VALIDE). Skipped by the
+        ``dmp_consult_without_td02`` defect."""
+        if "dmp_consult_without_td02" in self.defects:
+            return None
+        reply = self._call("TD0.2", patient, td02(self._cx(patient)))
+        if reply.unavailable or reply.fault:
+            return reply.unavailable or reply.fault
+        status = (reply.root.findtext(f"{{{TD02}}}autorisation") or "") if reply.root is not None else ""
+        return None if status == "VALIDE" else f"TD0.2 {status}: pas de consultation / no consultation"
 
     def _integrate(self, person_id: str, patient: Patient, kind: str, unique: str, content: bytes) -> dict[str, Any]:
         try:

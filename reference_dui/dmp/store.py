@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS dmp_documents (
     dmp_status TEXT, message TEXT, errors TEXT NOT NULL DEFAULT '[]', ins TEXT, cda BLOB NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS dmp_documents_person ON dmp_documents (person_id);
+CREATE TABLE IF NOT EXISTS dmp_oppositions (person_id TEXT PRIMARY KEY, opposed INTEGER NOT NULL, recorded_at TEXT);
 """
 _COLUMNS = (
     "document_id",
@@ -168,10 +169,24 @@ class DmpStore:
     def integrated_unique_ids(self) -> set[str]:
         return {d.document_id for d in self._select("direction = 'integrated'", ())}
 
+    def set_opposition(self, person_id: str, opposed: bool) -> None:
+        """Record the person's opposition to feeding the DMP (SC.DMP/CONF.09), or its withdrawal."""
+        db = self._db()
+        with self._store.lock:
+            db.execute("INSERT OR REPLACE INTO dmp_oppositions VALUES (?, ?, datetime('now'))",
+                       (person_id, int(opposed)))
+
+    def opposed(self, person_id: str) -> bool:
+        db = self._db()
+        with self._store.lock:
+            row = db.execute("SELECT opposed FROM dmp_oppositions WHERE person_id = ?", (person_id,)).fetchone()
+        return bool(row and row[0])
+
     def reset(self) -> None:
         db = self._db()
         with self._store.lock:
             db.execute("DELETE FROM dmp_documents")
+            db.execute("DELETE FROM dmp_oppositions")
 
 
 def _document(row: Any) -> DmpDocument:

@@ -15,9 +15,12 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from reference_dui.dmp.cda import ORGANISATION, DocumentRequest
+from reference_dui.dmp.cda import ORGANISATION, DocumentRequest, pdf
 
-__all__ = ["ACTIONS", "envelope", "find_documents", "provide_and_register", "retrieve", "td02", "update_visibility"]
+__all__ = [
+    "ACTIONS", "envelope", "find_documents", "provide_and_register", "retrieve", "td02", "td03", "update_status",
+    "update_visibility",
+]
 
 RIM = "urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"
 LCM = "urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0"
@@ -28,12 +31,14 @@ SOAP = "http://www.w3.org/2003/05/soap-envelope"
 WSA = "http://www.w3.org/2005/08/addressing"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 TD02 = "urn:dui-harness:dmp:td02:1"
+TD03 = "urn:dui-harness:dmp:td03:1"
 ACTIONS = {
     "ITI-41": "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b",
     "ITI-18": "urn:ihe:iti:2007:RegistryStoredQuery",
     "ITI-43": "urn:ihe:iti:2007:RetrieveDocumentSet",
     "ITI-57": "urn:ihe:iti:2010:UpdateDocumentSet",
     "TD0.2": "urn:dui-harness:dmp:td02Exist",
+    "TD0.3": "urn:dui-harness:dmp:td03AddAuthorization",
 }
 APPROVED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
 SCHEME = {
@@ -112,11 +117,12 @@ def _entry(
     *,
     lid: str | None = None,
     extra_codes: Iterable[str] = (),
+    mime_type: str = "text/xml",
 ) -> None:
     kind = request.kind
     attributes = {
         "id": entry_uuid,
-        "mimeType": "text/xml",
+        "mimeType": mime_type,
         "objectType": "urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1",
     }
     if lid:
@@ -253,7 +259,8 @@ def provide_and_register(
         f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest", nsmap={"xdsb": XDSB, "lcm": LCM, "rim": RIM, "xop": XOP}
     )
     objects = etree.SubElement(etree.SubElement(body, f"{{{LCM}}}SubmitObjectsRequest"), f"{{{RIM}}}RegistryObjectList")
-    _entry(objects, entry_uuid, cda, request, defects)
+    cda, mime_type = _sent(request, cda, defects)
+    _entry(objects, entry_uuid, cda, request, defects, mime_type=mime_type)
     ss_id = _submission_set(objects, request, defects)
     _member(objects, ss_id, entry_uuid, status="dmp_member_no_status" not in defects)
     if replaces_entry:
@@ -270,6 +277,14 @@ def provide_and_register(
         etree.SubElement(body, f"{{{XDSB}}}Document", id=entry_uuid), f"{{{XOP}}}Include", href=f"cid:{cid}"
     )
     return body, {cid: cda}
+
+
+def _sent(request: DocumentRequest, cda: bytes, defects: frozenset[str]) -> tuple[bytes, str]:
+    """The document bytes sent and their mimeType: the CDA, or (``dmp_bare_pdf``, an unstructured
+    document) the bare PDF itself, not wrapped in its N1 CDA."""
+    if "dmp_bare_pdf" in defects and request.kind.name == "N1":
+        return request.pdf or pdf(request.title or request.kind.title), "application/pdf"
+    return cda, "text/xml"
 
 
 def update_visibility(
@@ -289,6 +304,30 @@ def update_visibility(
     ss_id = _submission_set(objects, request, defects)
     _member(objects, ss_id, entry_uuid, previous_version)
     return body
+
+
+def update_status(request: DocumentRequest, entry_uuid: str, original: str, new: str,
+                  defects: frozenset[str]) -> etree._Element:
+    """An ITI-57 SubmitObjectsRequest changing the availability status of a registered entry (the deletion
+    of the DMP, TD3.3c, modelled as NewStatus ``urn:asip:ci-sis:2010:StatusType:Deleted``)."""
+    body = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap={"lcm": LCM, "rim": RIM})
+    objects = etree.SubElement(body, f"{{{RIM}}}RegistryObjectList")
+    ss_id = _submission_set(objects, request, defects)
+    assoc = etree.SubElement(
+        objects, f"{{{RIM}}}Association", id=f"urn:uuid:{uuid.uuid4()}",
+        associationType="urn:ihe:iti:2010:AssociationType:UpdateAvailabilityStatus",
+        sourceObject=ss_id, targetObject=entry_uuid,
+    )
+    _slot(assoc, "OriginalStatus", original)
+    _slot(assoc, "NewStatus", new)
+    return body
+
+
+def td03(patient: str) -> etree._Element:
+    """A TD0.3 request (add the professional's access authorisation; the simulator's wire format)."""
+    request = etree.Element(f"{{{TD03}}}td03AddAuthorizationRequest", nsmap={"td03": TD03})
+    etree.SubElement(request, f"{{{TD03}}}patientId").text = patient
+    return request
 
 
 def find_documents(patient: str, type_codes: Iterable[str], *, with_status: bool = True) -> etree._Element:

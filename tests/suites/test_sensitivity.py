@@ -134,6 +134,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_replace_without_rplc": ("dmp", {"DMP-UPD-01"}),
         "dmp_mask_patient_only": ("dmp", {"DMP-UPD-02"}),
         "dmp_find_without_status": ("dmp", {"DMP-GET-02"}),
+        # DMP, issue 14 (dmp14): request validation, access control, deletion, opposition, TD0.2/TD0.3
+        "dmp_bare_pdf": ("dmp", {"DMP-DOC-03"}),
+        "dmp_consult_without_td02": ("dmp", {"DMP-TD02-02"}),
+        "dmp_delete_locally_only": ("dmp", {"DMP-DEL-01"}),
+        "dmp_ignore_opposition": ("dmp", {"DMP-OPP-01"}),
+        "dmp_td03_before_feeding": ("dmp", {"DMP-TD03-01"}),
         # CDA content of the documents the DUI produces (judged on those it sends to the DMP)
         "cda_no_custodian": ("cda", {"CDA-HDR-01"}),
         "cda_no_birth_place": ("cda", {"CDA-INS-01"}),

@@ -9,6 +9,7 @@ from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
 from harness.validators.cda.pack import CdaPack
 from harness.validators.xds import XdsReport, validate_submission
+from harness.validators.xds.admission import check_admission
 from harness.validators.xds.ebrim import ASSOC_RPLC, DE
 
 __all__ = ["SECURITY", "expect", "findings_of", "report_of", "require", "submissions"]
@@ -27,6 +28,8 @@ def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
             _same_pack(found[0], pack):
         return found[1]
     report = validate_submission(exchange.request.body, exchange.request.header("content-type"), pack=pack)
+    if report.message is not None:  # what the DMP admits, as the simulator judges it (mocks.dmp.iti41)
+        report.findings += check_admission(report.message, report.submission, report.documents, report.cda)
     exchange.judgements["xds"] = (pack, report)
     return report
 

@@ -286,3 +286,59 @@ def scenario(request: pytest.FixtureRequest) -> Scenario:
     """The scenario named by indirect parametrization."""
     value: Scenario = request.getfixturevalue(request.param)
     return value
+
+
+@pytest.fixture(scope="session", params=TD02_REFUSALS)
+def consult_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """DUPONT-ESSAI LOUISE ANNE while the DMP answers TD0.2 NON_EXISTE, EXPIRE or INTERDIT: the DUI is asked
+    to retrieve her VSM and must not consult the DMP (SC.DMP/UX.08)."""
+    who = person("dupont-louise-anne")
+    person_id, identity = qualify(sut, recorder, who)
+    if who.ins is None:
+        raise HarnessCheckError(f"fixture person {who.id} has no INS")
+    since = recorder.mark()
+    with patient_status(dmp, who.ins, request.param):
+        try:
+            outcome: Any = sut.dmp_retrieve(person_id, "VSM")
+        except TriggerApiError as exc:  # a DUI may refuse the request itself
+            outcome = {"refused_by_dui": str(exc)}
+    return Scenario(f"Consultation, TD0.2 {request.param}", person_id, dmp_exchanges(recorder, since),
+                    {"identity": identity, "retrieval": outcome, "td02": request.param})
+
+
+@pytest.fixture(scope="session")
+def deleted(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """BERNARD-ESSAI ANDRE: an N1 document is published, then deleted from the DMP as fed by mistake."""
+    scenario = publish("Suppression / deletion", sut, recorder, person("bernard-andre"), "N1")
+    first = scenario.data["publication"]
+    scenario.data["first"] = first
+    scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
+    if scenario.person_id is None:
+        raise HarnessCheckError("the DMP scenario created no person (fixture precondition)")
+    since = recorder.mark()
+    if first.get("status") == "published":
+        scenario.data["deletion"] = sut.dmp_delete(scenario.person_id, str(first["document_id"]))
+    scenario.exchanges += dmp_exchanges(recorder, since)
+    scenario.data["deletion_exchanges"] = [e.id for e in dmp_exchanges(recorder, since)]
+    scenario.data["documents"] = sut.dmp_documents(scenario.person_id)
+    return scenario
+
+
+@pytest.fixture(scope="session")
+def opposed(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """LEFEVRE-ESSAI JEANNE opposes feeding her DMP; the DUI is then asked to publish her PPA."""
+    person_id, identity = qualify(sut, recorder, person("lefevre-jeanne"))
+    try:
+        recorded: Any = sut.dmp_opposition(person_id, True)
+    except TriggerApiError as exc:  # judged by DMP-OPP-01: the DUI cannot record it
+        recorded = {"error": str(exc)}
+    since = recorder.mark()
+    try:
+        publication: Any = sut.dmp_publish(person_id, "PPA")
+    except TriggerApiError as exc:  # a DUI may refuse the request itself
+        publication = {"refused_by_dui": str(exc)}
+    finally:
+        if "error" not in recorded:  # withdrawn: the person's later scenarios feed as usual
+            sut.dmp_opposition(person_id, False)
+    return Scenario("Opposition à l'alimentation / opposition to feeding", person_id, dmp_exchanges(recorder, since),
+                    {"identity": identity, "opposition": recorded, "publication": publication})

@@ -1,7 +1,7 @@
 """## Requirements
 DMP-XDS-01 to DMP-XDS-05 (ITI-41 structure, DocumentEntry and SubmissionSet metadata, value
 sets, HL7 v2 formats), DMP-CON-01 to DMP-CON-07 (CDA ↔ metadata consistency), DMP-DOC-01 (the
-CDA document) and DMP-DOC-02 (unstructured documents).
+CDA document), DMP-DOC-02 (unstructured documents) and DMP-DOC-03 (CDA only).
 
 ## Dependencies
 DMP simulator; the DUI publishes a DLU, a PPA (80788-3, PDF), an N1 PDF and a new version of a
@@ -40,6 +40,7 @@ METADATA = {
     "DMP-CON-06": "uniqueId = ClinicalDocument id",
     "DMP-CON-07": "hash (SHA-1) and size of the document",
     "DMP-DOC-02": "unstructured document: templateIds and body",
+    "DMP-DOC-03": "each document a CDA R2 (text/xml), never a bare PDF or FHIR JSON",
 }
 
 

@@ -1,7 +1,8 @@
 """## Requirements
 DMP-TD02-01: the DUI checks that the patient's DMP exists and that access is authorised
 (TD0.2) before feeding it; on NON_EXISTE, EXPIRE or INTERDIT it submits nothing, keeps the
-document and reports the status.
+document and reports the status. DMP-TD02-02 (SC.DMP/UX.08): the same check before consulting
+(ITI-18, ITI-43); on a refusal the DUI does not consult.
 
 ## Dependencies
 DMP simulator. **The TD0.2 wire format is not public**: the simulator models it as a SOAP 1.2
@@ -11,7 +12,8 @@ README); the statuses (VALIDE, EXPIRE, INTERDIT, NON_EXISTE) are the public fact
 ## Methodology
 The DLU publication (DMP VALIDE) must start with a TD0.2 call. Then, for each refusal status
 set on the person's INS, the DUI is asked to publish a DLU: no ITI-41 may reach the DMP, and
-the DUI must report the document as not published while keeping it.
+the DUI must report the document as not published while keeping it. The retrievals (FLUDR, VSM)
+must start with a TD0.2 call, and with a refusal status no ITI-18 or ITI-43 may reach the DMP.
 """
 
 from __future__ import annotations
@@ -79,3 +81,29 @@ def test_no_feeding_when_td02_refuses(td02_refused: Scenario) -> None:
             )
         )
     expect(f"TD0.2 {status}", findings)
+
+
+@pytest.mark.requirement("DMP-TD02-02")
+@pytest.mark.parametrize("scenario", ["retrieved_fludr", "retrieved_vsm"], indirect=True)
+def test_td02_before_consultation(scenario: Scenario) -> None:
+    """TD0.2 is asked before the first ITI-18 of a retrieval."""
+    queries = require(scenario, "ITI-18", "DMP-TD02-02")
+    asked = [e for e in scenario.exchanges if e.transaction == "TD0.2" and e.id < queries[0].id]
+    if not asked:
+        expect("TD0.2 avant consultation / TD0.2 before consultation", [Finding(
+            "dmp.td02.consultation", "DMP-TD02-02",
+            f"the DUI consulted the DMP (ITI-18 #{queries[0].id}) without asking TD0.2 first",
+            location=f"exchange {queries[0].id}")])
+
+
+@pytest.mark.requirement("DMP-TD02-02")
+def test_no_consultation_when_td02_refuses(consult_refused: Scenario) -> None:
+    """NON_EXISTE / EXPIRE / INTERDIT: no ITI-18 or ITI-43 after the refusal."""
+    status = consult_refused.data["td02"]
+    consulted = [e for e in consult_refused.exchanges if e.transaction in ("ITI-18", "ITI-43")]
+    if consulted and not any(e.transaction == "TD0.2" for e in consult_refused.exchanges):
+        require(consult_refused, "TD0.2", "DMP-TD02-02")
+    expect(f"Consultation, TD0.2 {status}", [Finding(
+        "dmp.td02.consulted", "DMP-TD02-02",
+        f"TD0.2 answered {status}, yet the DUI sent {e.transaction} #{e.id}", location=f"exchange {e.id}")
+        for e in consulted])

@@ -1,4 +1,5 @@
-"""The driver part of the DMP: publication, replacement, visibility, retrieval, retry (service ``DMP``).
+"""The driver part of the DMP: publication, replacement, visibility, deletion, opposition, retrieval, retry
+(service ``DMP``).
 
 Each method is one trigger API operation (``openapi/trigger-api.yaml``); it returns the
 operation's JSON answer, validated against the contract by the HTTP driver.
@@ -42,3 +43,11 @@ class DmpDriver(abc.ABC):
     @abc.abstractmethod
     def dmp_retry(self) -> dict[str, Any]:
         """Make the DUI send again the documents it kept while the DMP was unavailable."""
+
+    @abc.abstractmethod
+    def dmp_delete(self, person_id: str, document_id: str) -> dict[str, Any]:
+        """Delete a published document from the DMP (SC.DMP/CONF.03); returns the DmpDeletion."""
+
+    @abc.abstractmethod
+    def dmp_opposition(self, person_id: str, opposed: bool) -> dict[str, Any]:
+        """Record (or withdraw) the person's opposition to feeding the DMP (SC.DMP/CONF.09)."""

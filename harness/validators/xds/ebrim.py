@@ -25,6 +25,7 @@ __all__ = [
     "SS",
     "STATUS_APPROVED",
     "STATUS_ARCHIVED",
+    "STATUS_DELETED",
     "STATUS_DEPRECATED",
     "Association",
     "Coded",
@@ -47,6 +48,8 @@ STATUS_APPROVED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
 STATUS_DEPRECATED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated"
 #: DMP archiving status (CI-SIS / DMP extension of the ebRIM status types) [S]: an assumption
 STATUS_ARCHIVED = "urn:asip:ci-sis:2010:StatusType:Archived"
+#: DMP deletion (TD3.3c "suppression", SC.DMP/CONF.03), the same CI-SIS extension: an assumption [S]
+STATUS_DELETED = "urn:asip:ci-sis:2010:StatusType:Deleted"
 ASSOC_HAS_MEMBER = "urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember"
 ASSOC_RPLC = "urn:ihe:iti:2007:AssociationType:RPLC"
 ASSOC_UPDATE_STATUS = "urn:ihe:iti:2010:AssociationType:UpdateAvailabilityStatus"

@@ -11,15 +11,14 @@ APPROVED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
 DEPRECATED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated"
 
 
-@pytest.mark.parametrize("mtom", [True, False], ids=["mtom", "inline"])
-def test_submission_is_registered_and_stored(caller: Caller, mtom: bool) -> None:
-    # given a VSM written by a hospital, sent as MTOM (email package) or inline base64
+def test_submission_is_registered_and_stored(caller: Caller) -> None:
+    # given a VSM written by a hospital, sent as MTOM (email package)
     cda = document("VSM")
-    reply = caller.submit(cda, mtom_=mtom)
+    reply = caller.submit(cda)
     # then the DMP answers Success, packaged like the request, and holds the document byte for byte
     assert reply.response.status_code == 200, reply.response.text[:500]
     assert reply.status == "Success" and reply.exchange.findings == []
-    assert reply.response.headers["content-type"].startswith("multipart/related" if mtom else "application/soap+xml")
+    assert reply.response.headers["content-type"].startswith("multipart/related")
     assert b'status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"' in reply.envelope()
     [registered] = reply.exchange.summary["registered"]
     assert caller.sim.registry.document(registered["unique_id"]) == (cda, "text/xml")
@@ -113,3 +112,13 @@ def test_injected_registry_error_and_unavailability(caller: Caller) -> None:
     reply = caller.submit(document("N1"))
     assert reply.response.status_code == 503 and reply.exchange.fault_injected == "http_status {'status': 503}"
     assert caller.sim.registry.counts()["documents"] == 0
+
+
+def test_inline_submission_without_mtom_is_refused(caller: Caller) -> None:
+    # given the same submission with the document inlined in base64 in a plain SOAP 1.2 message
+    body, ctype = iti41_request([document("VSM")], signer=caller.signer, mtom_=False)
+    # then the DMP, which requires MTOM/XOP, refuses it on DMP-XDS-01 and answers plain SOAP
+    _rejected(caller, body, ctype, "XDSRepositoryError")
+    reply = caller.post(body, ctype)
+    assert [(f.rule, f.requirement) for f in reply.exchange.findings] == [("xds.transport.mtom", "DMP-XDS-01")]
+    assert reply.response.headers["content-type"].startswith("application/soap+xml")

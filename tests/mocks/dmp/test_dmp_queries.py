@@ -7,6 +7,7 @@ from typing import Any
 from lxml import etree
 
 from harness.validators.xds.ebrim import NS
+from harness.validators.xds.mime import split_message
 from mocks.dmp.samples import envelope as soap_envelope
 from mocks.dmp.samples import iti18_request, iti43_request, td02_request, vihf
 from mocks.dmp.samples_cda import HOSPITAL
@@ -99,23 +100,23 @@ def test_masked_document_hidden_from_other_organisations(caller: Caller) -> None
     assert caller.post(body, ctype).codes == ["XDSMissingDocument"]
 
 
-def test_retrieve_mtom_inline_and_partial(caller: Caller) -> None:
+def test_retrieve_mtom_and_partial_and_plain_soap_refused(caller: Caller) -> None:
     cda = document("VSM")
     registered = caller.submit(cda).exchange.summary["registered"][0]
-    for mtom in (True, False):
-        body, ctype = iti43_request(
-            caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID, signer=caller.signer, mtom_=mtom
-        )
-        reply = caller.post(body, ctype)
-        assert reply.exchange.summary["returned"] == [registered["unique_id"]]
-        if mtom:
-            assert reply.response.headers["content-type"].startswith("multipart/related")
-            from harness.validators.xds.mime import split_message
-
-            message = split_message(reply.response.content, reply.response.headers["content-type"])
-            assert list(message.attachments.values()) == [cda]
-        else:
-            assert b"<xdsb:Document>" in reply.response.content
+    body, ctype = iti43_request(caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID,
+                                signer=caller.signer)
+    reply = caller.post(body, ctype)
+    assert reply.exchange.summary["returned"] == [registered["unique_id"]]
+    assert reply.response.headers["content-type"].startswith("multipart/related")
+    message = split_message(reply.response.content, reply.response.headers["content-type"])
+    assert list(message.attachments.values()) == [cda]
+    # a plain SOAP ITI-43 (IHE requires MTOM/XOP): refused, nothing returned, a DMP-GET-02 finding
+    body, ctype = iti43_request(caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID,
+                                signer=caller.signer, mtom_=False)
+    plain = caller.post(body, ctype)
+    assert plain.codes == ["XDSRepositoryError"] and plain.exchange.summary["returned"] == []
+    assert [f.requirement for f in plain.exchange.findings] == ["DMP-GET-02"]
+    assert b"<xdsb:Document>" not in plain.response.content
     body, ctype = iti43_request(
         caller.sim.repository_id, [registered["unique_id"], "2.25.1"], ins=INS, oid=OID, signer=caller.signer
     )

@@ -130,7 +130,8 @@ def test_the_official_texts_come_from_a_user_given_base(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("mutate", "words"), [
-    (lambda lines: [*lines[:3], lines[3] + ",extra", *lines[4:]], "account.csv:4: nombre de colonnes incorrect / wrong number of columns"),
+    (lambda lines: [*lines[:3], lines[3] + ",extra", *lines[4:]], "account.csv:4: nombre de colonnes "
+                                                                   "incorrect / wrong number of columns"),
     (lambda lines: [*lines[:3], 'SC.X.01,"unclosed', *lines[4:]], "malformed CSV"),
     (lambda lines: [*lines[:3], lines[2], *lines[3:]], "listed twice"),
 ])

@@ -45,6 +45,7 @@ from mocks.common.simulator import Simulator
 from mocks.mssante.control import mss_routes
 from mocks.mssante.directory import Directory
 from mocks.mssante.imap import ImapBackend, imap_callback
+from mocks.mssante.imap_ext import SPECIAL_USE
 from mocks.mssante.mailstore import MailStore, StoredMessage
 from mocks.mssante.recording import MailRecording
 from mocks.mssante.smtp import MssSmtp, MssSmtpHandler
@@ -168,6 +169,18 @@ class MssSimulator(Simulator, MailRecording):
     async def _clear_imap(self) -> None:
         self._quota_used.clear()
         self._imap.config.set_cache.clear()
+        for address in self.directory.accounts:
+            await self._mailboxes(address)
+
+    async def _mailboxes(self, address: str) -> MailboxSet:
+        """The IMAP folders of an account, created with its special-use folders (RFC 6154)."""
+        cache = self._imap.config.set_cache
+        if address not in cache:
+            mailbox_set = MailboxSet()
+            for name in SPECIAL_USE:
+                await mailbox_set.add_mailbox(name)
+            cache[address] = (mailbox_set, FilterSet())
+        return cache[address][0]
 
     def serve_lines(self) -> list[str]:
         dui, client = self.directory.with_role("dui"), self.dui_certificate
@@ -260,6 +273,7 @@ class MssSimulator(Simulator, MailRecording):
         self._imap.apply_context()
         for account in self.directory.accounts.values():
             self._imap.login.users_dict[account.address] = UserMetadata(self._imap.config, account.address)
+            await self._mailboxes(account.address)
         loop = asyncio.get_running_loop()
         handler = MssSmtpHandler(self)
         context = self._context
@@ -321,9 +335,7 @@ class MssSimulator(Simulator, MailRecording):
         stored = self.store.add(recipient, sender, raw, origin=origin)
         address = recipient.lower()
         if address in self.directory.accounts:
-            cache = self._imap.config.set_cache
-            mailbox_set, _ = cache.setdefault(address, (MailboxSet(), FilterSet()))
-            inbox = await mailbox_set.get_mailbox("INBOX")
+            inbox = await (await self._mailboxes(address)).get_mailbox("INBOX")
             await inbox.append(AppendMessage(stamp + raw, datetime.now(UTC), frozenset()), recent=True)
         return stored
 

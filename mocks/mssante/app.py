@@ -99,6 +99,9 @@ class MssSimulator(Simulator, MailRecording):
         store_bytes: storage of the whole operator (SMTP 452 beyond it).
         dui_certificate: ``(cert, key)`` of the test PKI certificate of the DUI's mailbox, told to a
             DUI through ``PUT /config/endpoints``.
+        server_tls: the mail listeners' TLS context in place of the one built from ``tls`` (an
+            operator presenting a weak configuration, :mod:`mocks.mssante.server_tls`).
+        crl_url: where the test CA's CRL is published, told to a DUI in its ``mssante`` entry.
     """
 
     service = SERVICE
@@ -107,8 +110,10 @@ class MssSimulator(Simulator, MailRecording):
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None, smtp_port: int = 0,
                  smtps_port: int = 0, imap_port: int = 0, imaps_port: int = 0, directory: Directory | None = None,
                  max_message_bytes: int = 20 * 1024 * 1024, store_bytes: int = 256 * 1024 * 1024,
-                 dui_certificate: tuple[Path, Path] | None = None) -> None:
+                 dui_certificate: tuple[Path, Path] | None = None, server_tls: ssl.SSLContext | None = None,
+                 crl_url: str | None = None) -> None:
         self.dui_certificate = dui_certificate
+        self.crl_url = crl_url
         self.directory = directory or Directory.load()
         self.store = MailStore(store_bytes)
         self.max_message_bytes = max_message_bytes
@@ -122,7 +127,7 @@ class MssSimulator(Simulator, MailRecording):
         #: open client connections (closed when the simulator stops)
         self.connections: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
         self._failure: BaseException | None = None
-        self._context = server_context(tls) if tls is not None else None
+        self._context = server_tls or (server_context(tls) if tls is not None else None)
         self._imap = ImapBackend(self, self._context)
         self._quota_used: dict[str, int] = {}
         self._quota_lock = threading.Lock()
@@ -205,6 +210,8 @@ class MssSimulator(Simulator, MailRecording):
             details.update(client_cert=str(self.dui_certificate[0]), client_key=str(self.dui_certificate[1]))
         if self.mail_tls is not None and self.mail_tls.client_ca is not None:
             details["ca"] = str(self.mail_tls.client_ca)
+        if self.crl_url is not None:
+            details["crl_url"] = self.crl_url
         return details
 
     # -- addresses ------------------------------------------------------------------------

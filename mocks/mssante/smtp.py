@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, AnyStr
 
@@ -168,6 +169,13 @@ class MssSmtpHandler:
         if server.tls_facts().get("client_cn"):
             return responses
         return [_without_external(line) if line[4:].startswith("AUTH ") else line for line in responses]
+
+    async def handle_exception(self, error: Exception) -> str:
+        """A failed STARTTLS handshake is an exchange already (no traceback in the log); others as aiosmtpd does."""
+        if isinstance(error, TLSSetupException):
+            return "454 4.7.0 TLS not available due to a handshake failure"
+        logging.getLogger("mail.log").error("SMTP session exception", exc_info=error)
+        return f"500 Error: ({type(error).__name__}) {error}"
 
     # -- envelope ---------------------------------------------------------------------------
     async def handle_MAIL(self, server: MssSmtp, session: Session, envelope: Envelope, address: str,

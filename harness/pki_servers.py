@@ -15,8 +15,9 @@ file stem               certificate
 ======================  ===============================================================
 
 The CRL is signed by the test CA, valid seven days. ``crl_url`` is written into the leaves'
-CRL distribution points when the harness knows where it serves the CRL (a run); the files
-``dui-harness pki`` writes have none (a DUI is told the CRL address instead).
+CRL distribution points, and ``ocsp_url`` into their Authority Information Access, when the
+harness knows where it serves them (a run); the files ``dui-harness pki`` writes have neither
+(a DUI is told the CRL address instead).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
 from harness.pki import TestPki, _builder, _key, _key_usage, _leaf_builder, _name, _write_key
 
@@ -69,6 +70,14 @@ class BadServers:
     def crl_der(self) -> Path:
         return self.directory / "crl.der"
 
+    def certificates(self) -> list[x509.Certificate]:
+        """The server certificates of the test CA (what its OCSP responder knows)."""
+        return [x509.load_pem_x509_certificate(self.server(stem)[0].read_bytes())
+                for stem in BAD_SERVERS if stem != "server-other-ca"]
+
+    def revoked_serials(self) -> list[int]:
+        return [entry.serial_number for entry in x509.load_der_x509_crl(self.crl_der.read_bytes())]
+
 
 def load_ca(pki: TestPki) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     """The test CA's certificate and key (``ca.pem``, ``ca.key`` of a generated PKI)."""
@@ -97,12 +106,16 @@ def _expired_leaf(subject: x509.Name, ca_cert: x509.Certificate, public_key: ec.
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False))
 
 
-def _server(builder: x509.CertificateBuilder, crl_url: str | None) -> x509.CertificateBuilder:
+def _server(builder: x509.CertificateBuilder, crl_url: str | None,
+            ocsp_url: str | None = None) -> x509.CertificateBuilder:
     builder = (builder.add_extension(_server_names(), critical=False)
                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False))
     if crl_url:
         point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
         builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if ocsp_url:
+        access = x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
+        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
     return builder
 
 
@@ -110,8 +123,10 @@ def _write_cert(path: Path, cert: x509.Certificate) -> None:
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def generate_bad_servers(pki: TestPki, directory: Path, crl_url: str | None = None) -> BadServers:
-    """Write the server certificates of :data:`BAD_SERVERS`, ``other-ca.pem`` and the test CA's CRL."""
+def generate_bad_servers(pki: TestPki, directory: Path, crl_url: str | None = None,
+                         ocsp_url: str | None = None) -> BadServers:
+    """Write the server certificates of :data:`BAD_SERVERS`, ``other-ca.pem`` and the test CA's CRL
+    (``crl_url`` and ``ocsp_url``, when given, named in the test CA's leaves)."""
     directory.mkdir(parents=True, exist_ok=True)
     out = BadServers(directory)
     ca_cert, ca_key = load_ca(pki)
@@ -122,13 +137,14 @@ def generate_bad_servers(pki: TestPki, directory: Path, crl_url: str | None = No
         key = _key()
         leaf = (_expired_leaf(subject, ca_cert, key.public_key(), now) if stem == "server-expired"
                 else _leaf_builder(subject, ca_cert, key.public_key()))
-        cert = _server(leaf, crl_url).sign(ca_key, hashes.SHA256())
+        cert = _server(leaf, crl_url, ocsp_url).sign(ca_key, hashes.SHA256())
         serials[stem] = cert.serial_number
         _write_cert(out.server(stem)[0], cert)
         _write_key(out.server(stem)[1], key)
 
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    rsa_cert = _server(_leaf_builder(subject, ca_cert, rsa_key.public_key()), crl_url)  # type: ignore[arg-type]
+    rsa_cert = _server(_leaf_builder(subject, ca_cert, rsa_key.public_key()), crl_url,  # type: ignore[arg-type]
+                       ocsp_url)
     _write_cert(out.server("server-rsa")[0], rsa_cert.sign(ca_key, hashes.SHA256()))
     _write_key(out.server("server-rsa")[1], rsa_key)  # type: ignore[arg-type]
 

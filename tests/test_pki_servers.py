@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.x509.oid import AuthorityInformationAccessOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from harness.pki import TestPki, generate
 from harness.pki_servers import BAD_SERVERS, BadServers, generate_bad_servers
 
 CRL_URL = "http://127.0.0.1:9/crl/ac-igc-sante-test.crl"
+OCSP_URL = "http://127.0.0.1:9/ocsp"
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +24,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
 
 @pytest.fixture(scope="module")
 def servers(pki: TestPki, tmp_path_factory: pytest.TempPathFactory) -> BadServers:
-    return generate_bad_servers(pki, tmp_path_factory.mktemp("bad"), CRL_URL)
+    return generate_bad_servers(pki, tmp_path_factory.mktemp("bad"), CRL_URL, OCSP_URL)
 
 
 def _cert(path: Path) -> x509.Certificate:
@@ -48,6 +50,9 @@ def test_valid_and_revoked_leaves_chain_to_the_test_ca_with_the_crl_address(pki:
         _verify(servers.server(stem)[0], pki.ca_cert)
         points = _cert(servers.server(stem)[0]).extensions.get_extension_for_class(x509.CRLDistributionPoints).value
         assert [name.value for point in points for name in point.full_name or ()] == [CRL_URL]
+        access = _cert(servers.server(stem)[0]).extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+        assert [(d.access_method, d.access_location.value) for d in access.value] == [
+            (AuthorityInformationAccessOID.OCSP, OCSP_URL)]
 
 
 def test_the_expired_leaf_is_refused_for_its_dates_only(pki: TestPki, servers: BadServers) -> None:
@@ -75,7 +80,15 @@ def test_the_crl_lists_the_revoked_leaf_only_and_is_signed_by_the_test_ca(pki: T
     assert crl.get_revoked_certificate_by_serial_number(_cert(servers.server("server-valid")[0]).serial_number) is None
 
 
-def test_without_a_crl_address_the_leaves_have_no_distribution_point(pki: TestPki, tmp_path: Path) -> None:
+def test_without_addresses_the_leaves_name_no_distribution_point_nor_responder(pki: TestPki, tmp_path: Path) -> None:
     plain = generate_bad_servers(pki, tmp_path)
-    with pytest.raises(x509.ExtensionNotFound):
-        _cert(plain.server("server-valid")[0]).extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    extensions = _cert(plain.server("server-valid")[0]).extensions
+    for kind in (x509.CRLDistributionPoints, x509.AuthorityInformationAccess):
+        with pytest.raises(x509.ExtensionNotFound):
+            extensions.get_extension_for_class(kind)
+
+
+def test_the_ocsp_responder_knows_the_test_ca_leaves_and_the_revoked_one(servers: BadServers) -> None:
+    serials = {cert.serial_number for cert in servers.certificates()}
+    assert len(serials) == 4 and set(servers.revoked_serials()) <= serials
+    assert _cert(servers.server("server-other-ca")[0]).serial_number not in serials

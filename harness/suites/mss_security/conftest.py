@@ -3,7 +3,7 @@
 * ``security_person``: one synthetic person created in the DUI (no INS search: the document
   sent about them does not matter here, only whether it leaves the DUI).
 * ``operator_runs``: the server certificates of :mod:`harness.pki_servers` (generated for the
-  run, with the CRL address in their distribution points), the CRL distribution point, and the
+  run, naming the CRL distribution point and the OCSP responder), both served, and the
   scenarios of :data:`~harness.suites.mss_security.operators.SCENARIOS`, each judged by the tests.
 """
 
@@ -16,12 +16,13 @@ import pytest
 
 from harness.core.ins import Traits
 from harness.core.recorder import Recorder
-from harness.pki_servers import generate_bad_servers
+from harness.pki_servers import generate_bad_servers, load_ca
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
 from harness.suites.mss_security.operators import SCENARIOS, play, sent, smtp_exchanges
 from harness.sut.driver import SutDriver
 from mocks.mssante.crl import CrlDistribution
+from mocks.mssante.ocsp import OcspResponder
 
 #: an invented person of this suite only (never in the INSi simulator: no INS, no homonym elsewhere)
 PERSON = Traits("SECURITE-MSSESSAI", ("ALICE",), "F", "1958-03-14", "75056")
@@ -40,9 +41,11 @@ def operator_runs(dui_run: RunContext, sut: SutDriver, recorder: Recorder, secur
         pytest.skip("simulators without TLS (--no-tls): no certificate to refuse")
     crl = CrlDistribution(recorder, b"")
     crl.start()
-    try:  # the leaves name the distribution point: its address first, then the certificates and the CRL
-        servers = generate_bad_servers(dui_run.pki, Path(tmp_path_factory.mktemp("bad-servers")), crl.crl_url)
+    try:  # the leaves name the distribution point and the responder: their address first, then the material
+        servers = generate_bad_servers(dui_run.pki, Path(tmp_path_factory.mktemp("bad-servers")), crl.crl_url,
+                                       crl.ocsp_url)
         crl.crl = servers.crl_der.read_bytes()
+        crl.ocsp = OcspResponder(*load_ca(dui_run.pki), servers.certificates(), servers.revoked_serials())
         endpoints = dui_run.endpoints()
         timeout = min(dui_run.settings.exchange_timeout, 5.0)
         runs: dict[str, Scenario] = {}

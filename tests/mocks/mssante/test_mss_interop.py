@@ -36,9 +36,14 @@ def _imaps(sim: MssSimulator, pki: TestPki, certificate: str | None = None) -> i
     return imaplib.IMAP4_SSL("127.0.0.1", sim.imaps_port, ssl_context=client_context(pki, certificate), timeout=15)
 
 
+def _exists(select: list[bytes | None]) -> int:
+    """The message count a SELECT answered."""
+    return int(select[0] or b"0")
+
+
 def _read_until(client: imaplib.IMAP4, marker: bytes, lines: int = 20) -> list[bytes]:
     """Untagged lines read until one contains ``marker`` (bounded: a frozen server fails on the timeout)."""
-    seen = []
+    seen: list[bytes] = []
     for _ in range(lines):
         line = client.readline()
         assert line, f"EOF from the server after {seen}"
@@ -112,8 +117,7 @@ def test_a_long_imaps_idle_session_sees_mail_sent_by_other_clients(sim: MssSimul
     # given the DUI's mailbox open over IMAPS, in IDLE
     with _imaps(sim, pki) as client:
         client.login(DUI, DUI_PASSWORD)
-        _, count = client.select("INBOX")
-        exists = int(count[0])
+        exists = _exists(client.select("INBOX")[1])
         client.send(b"i1 IDLE\r\n")
         assert client.readline().startswith(b"+")
         # when other clients send it mail, over both submission listeners, with collections in between
@@ -143,14 +147,14 @@ def test_idle_outlasts_the_idle_timeout_of_commands(sim: MssSimulator, pki: Test
     try:
         with _imaps(sim, pki) as client:
             client.login(DUI, DUI_PASSWORD)
-            _, count = client.select("INBOX")
+            exists = _exists(client.select("INBOX")[1])
             client.send(b"i2 IDLE\r\n")
             assert client.readline().startswith(b"+")
             # when mail arrives after more than that silence
             threading.Event().wait(1.0)
             sim.deliver(vsm_message(HARNESS, DUI).raw, sender=HARNESS, recipient=DUI)
             # then the IDLE session is still open and told
-            _read_until(client, b"* %d EXISTS" % (int(count[0]) + 1))
+            _read_until(client, b"* %d EXISTS" % (exists + 1))
             client.send(b"DONE\r\n")
             assert _read_until(client, b"i2 ")[-1].startswith(b"i2 OK")
     finally:
@@ -165,7 +169,7 @@ def test_smtp_auth_external_with_the_authorization_identity_after_the_prompt(sim
                           timeout=15) as smtp:
         smtp.ehlo()
         # the authorization identity answered to the empty 334 challenge (not as an initial response)
-        code, _ = smtp.auth("EXTERNAL", lambda challenge=None: DUI if challenge is not None else None,
+        code, _ = smtp.auth("EXTERNAL", lambda challenge=None: DUI if challenge is not None else None,  # type: ignore[arg-type]
                             initial_response_ok=False)
         assert code == 235
         assert smtp.sendmail(DUI, [DOCTOR], vsm_message().raw) == {}
@@ -202,17 +206,18 @@ def test_keywords_such_as_mdnsent_are_kept(sim: MssSimulator, pki: TestPki) -> N
     sim.deliver(vsm_message(HARNESS, DUI).raw, sender=HARNESS, recipient=DUI)
     with _imaps(sim, pki) as client:
         client.login(DUI, DUI_PASSWORD)
-        _, count = client.select("INBOX")
+        last = str(_exists(client.select("INBOX")[1]))
         assert b"\\*" in client.response("PERMANENTFLAGS")[1][0]
         assert b"\\*" not in client.response("FLAGS")[1][0]
         # when the client marks it $MDNSent (RFC 3503) and a private keyword
-        assert client.store(count[0].decode(), "+FLAGS", "($MDNSent DuiIntegre)")[0] == "OK"
+        assert client.store(last, "+FLAGS", "($MDNSent DuiIntegre)")[0] == "OK"
     # then another session sees both keywords
     with _imaps(sim, pki) as client:
         client.login(DUI, DUI_PASSWORD)
         client.select("INBOX")
-        _, data = client.fetch(count[0].decode(), "(FLAGS)")
-        assert b"$MDNSent" in data[0] and b"DuiIntegre" in data[0]
+        _, data = client.fetch(last, "(FLAGS)")
+        flags = data[0]
+        assert isinstance(flags, bytes) and b"$MDNSent" in flags and b"DuiIntegre" in flags
 
 
 def test_namespace_sasl_ir_and_a_special_use_sent_folder(sim: MssSimulator, pki: TestPki) -> None:

@@ -1,6 +1,6 @@
 """Stock mail clients against the MSSanté simulator: regression tests of issue 13 item 6.
 
-Python's imaplib and smtplib, and ``openssl s_client`` when the machine has it, as a DUI's mail
+Python's imaplib and smtplib, and ``openssl s_client`` and curl when the machine has them, as a DUI's mail
 client would use them: a long-lived IMAPS session in IDLE while other clients send mail, SASL
 EXTERNAL with an authorization identity after the ``334`` prompt, EXTERNAL offered only to a
 client with a certificate, keywords kept, NAMESPACE / SASL-IR / SPECIAL-USE, and every failed
@@ -268,3 +268,53 @@ def test_a_handshake_openssl_refuses_is_recorded(sim: MssSimulator, other_ca: Pa
     assert done.returncode != 0, done.stdout[-500:]
     found = sim.recorder.wait_for(service="MSS", transaction="TLS", since=since, timeout=10)
     assert [e.summary["listener"] for e in found] == [recorded_as], [e.summary for e in found]
+
+
+# -- curl ---------------------------------------------------------------------------------------
+
+def _curl(pki: TestPki, *args: str) -> subprocess.CompletedProcess[str]:
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed on this machine")
+    return subprocess.run([curl, "-sS", "--max-time", "20", "--cacert", str(pki.ca_cert), *args],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, check=False)
+
+
+@pytest.mark.parametrize("listener", ["imaps", "imap"])
+def test_curl_lists_the_folders_over_imaps_and_starttls(sim: MssSimulator, pki: TestPki, listener: str) -> None:
+    # given curl logging in with SASL-IR (implicit TLS) or after STARTTLS
+    url = f"imaps://127.0.0.1:{sim.imaps_port}/" if listener == "imaps" else f"imap://127.0.0.1:{sim.imap_port}/"
+    extra = ["--sasl-ir"] if listener == "imaps" else ["--ssl-reqd"]
+    # when it lists the folders
+    done = _curl(pki, url, "--user", f"{DUI}:{DUI_PASSWORD}", *extra)
+    # then it sees the INBOX and the special-use Sent folder
+    assert done.returncode == 0, done.stderr
+    assert '* LIST (\\HasNoChildren \\Sent) "/" Sent' in done.stdout and '"/" INBOX' in done.stdout
+
+
+def test_curl_submits_with_starttls_and_with_its_certificate(sim: MssSimulator, pki: TestPki,
+                                                             tmp_path: Path) -> None:
+    message = tmp_path / "message.eml"
+    message.write_bytes(vsm_message().raw)
+    cert, key = pki.client("client-mss-bal")
+    since = sim.recorder.mark()
+    # password over STARTTLS, then SASL EXTERNAL over implicit TLS with the mailbox's certificate
+    by_password = _curl(pki, f"smtp://127.0.0.1:{sim.smtp_port}", "--ssl-reqd", "--user", f"{DUI}:{DUI_PASSWORD}",
+                        "--mail-from", DUI, "--mail-rcpt", DOCTOR, "--upload-file", str(message))
+    by_certificate = _curl(pki, f"smtps://127.0.0.1:{sim.smtps_port}", "--cert", str(cert), "--key", str(key),
+                           "--login-options", "AUTH=EXTERNAL", "--user", f"{DUI}:", "--mail-from", DUI,
+                           "--mail-rcpt", DOCTOR, "--upload-file", str(message))
+    assert by_password.returncode == 0, by_password.stderr
+    assert by_certificate.returncode == 0, by_certificate.stderr
+    recorded = sim.recorder.exchanges(service="MSS", transaction="SMTP", since=since)
+    assert [(e.summary["tls_mode"], e.summary["account"], e.summary["reply"][:3]) for e in recorded] == [
+        ("starttls", DUI, "250"), ("implicit", DUI, "250")]
+
+
+def test_curl_authenticates_over_imaps_with_external_and_an_initial_response(sim: MssSimulator,
+                                                                            pki: TestPki) -> None:
+    cert, key = pki.client("client-mss-bal")
+    done = _curl(pki, f"imaps://127.0.0.1:{sim.imaps_port}/INBOX", "--cert", str(cert), "--key", str(key),
+                 "--login-options", "AUTH=EXTERNAL", "--sasl-ir", "--user", f"{DUI}:", "--request", "NAMESPACE")
+    assert done.returncode == 0, done.stderr
+    assert '* NAMESPACE (("" "/")) NIL NIL' in done.stdout

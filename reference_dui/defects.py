@@ -69,7 +69,8 @@ DEFECTS: dict[str, str] = {
     "epresc_unknown_as_error": "e-prescription: reports an unknown identifier (empty searchset) as a service error",
     "epresc_adm_no_request": "e-prescription: the MedicationAdministration has no request (prescribed line)",
     "mss_no_nil": "MSSanté: sends messages (documents and acknowledgements) without the X-MSS-NIL header",
-    "mss_trust_any_ca": "MSSanté: accepts any server certificate (no check of the operator's CA, ECO.1.1.10)",
+    "mss_trust_any_ca": "MSSanté: accepts any server certificate (no check of the operator's certificate at all: CA "
+    "(ECO.1.1.10), expiry, revocation)",
     "mss_subject_iso_birth_date": "MSSanté: the subject carries the birth date as stored (YYYY-MM-DD), not DD/MM/YYYY",
     "mss_wrong_codecda": "MSSanté: X-MSS-CODECDA carries another code than the attached CDA's code@code",
     "mss_ins_without_qualified": "MSSanté: X-MSS-INS: O even when the attached CDA has no qualified INS",
@@ -133,6 +134,13 @@ DEFECTS: dict[str, str] = {
     "cda_dlu_unknown_attachment_code": "CDA: the DLU's attached document is typed DLU_999, outside JDV_ChecklistDLU",
     "cda_dlu_attachment_no_status": "CDA: the DLU's attached-document type observation (FR-Type-document-attache) "
     "has no statusCode",
+    # MSSanté client security (issue 13 item 1): one check of the operator's TLS each
+    "mss_accept_expired_cert": "MSSanté: accepts an operator certificate whose validity has ended (SC.MSS/va1.04)",
+    "mss_ignore_crl": "MSSanté: never checks the operator certificate against the CA's CRL (SC.MSS/va1.05)",
+    "mss_no_crl_cache": "MSSanté: keeps no CRL; when the distribution point fails it refuses every operator "
+    "(SC.MSS/CONF.22)",
+    "mss_accept_weak_tls": "MSSanté: accepts TLS 1.0/1.1, suites outside SC.MSS/CONF.03 and small DH groups "
+    "(@SECLEVEL=0)",
 }
 
 

@@ -3,7 +3,8 @@
 The simulators serve TLS with server.pem and, for INSi, ask for a client certificate
 issued by ca.pem whose CN is INSI-AUTO (french-specs §1.5); the MSSanté mailbox uses
 client-mss-bal, the DMP's VIHF is signed with signing-vihf. Each file is listed with the
-service that uses it.
+service that uses it. ``bad-servers/`` holds the operator certificates a DUI's MSSanté client
+must refuse (expired, revoked with the CA's CRL, from another CA; :mod:`harness.pki_servers`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from cryptography.x509.oid import NameOID
 from harness.cli import EXIT_OK
 from harness.errors import UsageError
 from harness.pki import CLIENT_PROFILES, TestPki, ensure_pki, generate
+from harness.pki_servers import BAD_SERVERS, generate_bad_servers
 
 __all__ = ["DEFAULT_OUT", "add_parser", "main"]
 
 DEFAULT_OUT = Path("reports") / "pki"
+BAD_SERVERS_DIR = "bad-servers"
 
 #: file -> what it is for, in French / English
 ROLES = {
@@ -81,6 +84,7 @@ def main(args: argparse.Namespace) -> int:
     before = _fingerprint(out)
     try:
         pki = generate(out) if args.force else ensure_pki(out)
+        generate_bad_servers(pki, out / BAD_SERVERS_DIR)  # fresh each time: the CRL is valid seven days
     except OSError as exc:
         raise UsageError(
             f"{out}: IGC non écrite / cannot write the PKI ({exc.strerror or exc})",
@@ -105,6 +109,7 @@ def render(pki: TestPki, *, reused: bool) -> str:
             lines.append(f"  {'':<22}   ↳ service : {USED_BY[name]}")
     cert, key = pki.client("client-insi-auto")
     auto_cn = CLIENT_PROFILES["client-insi-auto"][0]
+    bad = pki.directory / BAD_SERVERS_DIR
     lines += [
         "",
         "Configure the DUI under test / configurer le DUI testé :",
@@ -120,6 +125,12 @@ def render(pki: TestPki, *, reused: bool) -> str:
         "  5. DUI wanting a PKCS#12 file / DUI attendant un fichier PKCS#12 :",
         f"     openssl pkcs12 -export -in {cert} -inkey {key} -certfile {pki.ca_cert} "
         f"-out {cert.with_suffix('.p12')}",
+        f"  6. MSSanté operators the DUI must refuse / opérateurs que la DUI doit refuser: {bad}/",
+        *(f"     {stem}.pem: {role}" for stem, role in BAD_SERVERS.items()),
+        f"     CRL of the test CA / CRL de l'AC de test: {bad / 'crl.pem'} (.der), other CA / autre AC: "
+        f"{bad / 'other-ca.pem'}",
+        f"     e.g. / ex. : openssl s_server -accept 8466 -cert {bad / 'server-expired.pem'} "
+        f"-key {bad / 'server-expired.key'}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -22,6 +22,7 @@ SERVICES_OF: dict[str, frozenset[str]] = {
     "ins": frozenset({"INS"}),
     "psc": frozenset({"PSC"}),
     "mss": frozenset({"MSS"}),
+    "mss_security": frozenset({"MSS"}),
     "dmp": frozenset({"DMP", "CDA"}),
     "eparcours": frozenset({"EPARCOURS"}),
     "epresc": frozenset({"EPRESC"}),

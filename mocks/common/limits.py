@@ -40,6 +40,8 @@ class Limits:
         imap_paren_depth: deepest parenthesis nesting of an IMAP command (SEARCH).
         imap_quota_bytes: bytes an account may APPEND over the run (RFC 9208 OVERQUOTA beyond).
         idle_timeout: seconds a mail client may stay silent (SMTP/IMAP) before it is disconnected.
+        imap_idle_timeout: seconds an IMAP client may stay in IDLE (RFC 2177: clients re-issue IDLE
+            every 29 minutes; RFC 3501 §5.4: an autologout timer of at least 30 minutes).
         keep_alive_timeout: seconds an idle HTTP keep-alive connection is kept.
         header_timeout: seconds a client has to send a whole request head (slow-loris bound).
         body_timeout: seconds between two pieces of an HTTP request body.
@@ -60,6 +62,7 @@ class Limits:
     imap_paren_depth: int = 32
     imap_quota_bytes: int = 256 * MIB
     idle_timeout: float = 120.0
+    imap_idle_timeout: float = 31 * 60.0
     keep_alive_timeout: float = 5.0
     header_timeout: float = 10.0
     body_timeout: float = 30.0

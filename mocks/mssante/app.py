@@ -45,6 +45,7 @@ from mocks.common.simulator import Simulator
 from mocks.mssante.control import mss_routes
 from mocks.mssante.directory import Directory
 from mocks.mssante.imap import ImapBackend, imap_callback
+from mocks.mssante.imap_ext import SPECIAL_USE
 from mocks.mssante.mailstore import MailStore, StoredMessage
 from mocks.mssante.recording import MailRecording
 from mocks.mssante.smtp import MssSmtp, MssSmtpHandler
@@ -99,6 +100,9 @@ class MssSimulator(Simulator, MailRecording):
         store_bytes: storage of the whole operator (SMTP 452 beyond it).
         dui_certificate: ``(cert, key)`` of the test PKI certificate of the DUI's mailbox, told to a
             DUI through ``PUT /config/endpoints``.
+        server_tls: the mail listeners' TLS context in place of the one built from ``tls`` (an
+            operator presenting a weak configuration, :mod:`mocks.mssante.server_tls`).
+        crl_url: where the test CA's CRL is published, told to a DUI in its ``mssante`` entry.
     """
 
     service = SERVICE
@@ -107,8 +111,10 @@ class MssSimulator(Simulator, MailRecording):
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None, smtp_port: int = 0,
                  smtps_port: int = 0, imap_port: int = 0, imaps_port: int = 0, directory: Directory | None = None,
                  max_message_bytes: int = 20 * 1024 * 1024, store_bytes: int = 256 * 1024 * 1024,
-                 dui_certificate: tuple[Path, Path] | None = None) -> None:
+                 dui_certificate: tuple[Path, Path] | None = None, server_tls: ssl.SSLContext | None = None,
+                 crl_url: str | None = None) -> None:
         self.dui_certificate = dui_certificate
+        self.crl_url = crl_url
         self.directory = directory or Directory.load()
         self.store = MailStore(store_bytes)
         self.max_message_bytes = max_message_bytes
@@ -122,7 +128,7 @@ class MssSimulator(Simulator, MailRecording):
         #: open client connections (closed when the simulator stops)
         self.connections: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
         self._failure: BaseException | None = None
-        self._context = server_context(tls) if tls is not None else None
+        self._context = server_tls or (server_context(tls) if tls is not None else None)
         self._imap = ImapBackend(self, self._context)
         self._quota_used: dict[str, int] = {}
         self._quota_lock = threading.Lock()
@@ -169,6 +175,18 @@ class MssSimulator(Simulator, MailRecording):
     async def _clear_imap(self) -> None:
         self._quota_used.clear()
         self._imap.config.set_cache.clear()
+        for address in self.directory.accounts:
+            await self._mailboxes(address)
+
+    async def _mailboxes(self, address: str) -> MailboxSet:
+        """The IMAP folders of an account, created with its special-use folders (RFC 6154)."""
+        cache = self._imap.config.set_cache
+        if address not in cache:
+            mailbox_set = MailboxSet()
+            for name in SPECIAL_USE:
+                await mailbox_set.add_mailbox(name)
+            cache[address] = (mailbox_set, FilterSet())
+        return cache[address][0]
 
     def serve_lines(self) -> list[str]:
         dui, client = self.directory.with_role("dui"), self.dui_certificate
@@ -193,6 +211,8 @@ class MssSimulator(Simulator, MailRecording):
             details.update(client_cert=str(self.dui_certificate[0]), client_key=str(self.dui_certificate[1]))
         if self.mail_tls is not None and self.mail_tls.client_ca is not None:
             details["ca"] = str(self.mail_tls.client_ca)
+        if self.crl_url is not None:
+            details["crl_url"] = self.crl_url
         return details
 
     # -- addresses ------------------------------------------------------------------------
@@ -261,6 +281,7 @@ class MssSimulator(Simulator, MailRecording):
         self._imap.apply_context()
         for account in self.directory.accounts.values():
             self._imap.login.users_dict[account.address] = UserMetadata(self._imap.config, account.address)
+            await self._mailboxes(account.address)
         loop = asyncio.get_running_loop()
         handler = MssSmtpHandler(self)
         context = self._context
@@ -322,9 +343,7 @@ class MssSimulator(Simulator, MailRecording):
         stored = self.store.add(recipient, sender, raw, origin=origin)
         address = recipient.lower()
         if address in self.directory.accounts:
-            cache = self._imap.config.set_cache
-            mailbox_set, _ = cache.setdefault(address, (MailboxSet(), FilterSet()))
-            inbox = await mailbox_set.get_mailbox("INBOX")
+            inbox = await (await self._mailboxes(address)).get_mailbox("INBOX")
             await inbox.append(AppendMessage(stamp + raw, datetime.now(UTC), frozenset()), recent=True)
         return stored
 

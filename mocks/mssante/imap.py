@@ -14,15 +14,18 @@ from argparse import Namespace
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack, closing
 from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
-from proxyprotocol.reader import ProxyProtocolReader
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.dict import Config, Identity, Login
 from pymap.concurrent import Subsystem
 from pymap.context import connection_exit, socket_info
 from pymap.exceptions import AuthorizationFailure, InvalidAuth
 from pymap.imap.state import ConnectionState
-from pymap.parsing.response import ResponseCode, ResponseNo
+from pymap.parsing.commands import Commands
+from pymap.parsing.response import ResponseCode, ResponseNo, ResponseOk
+from pymap.parsing.response.specials import FlagsResponse, ListResponse
+from pymap.parsing.specials.flag import Wildcard
 from pysasl import SASLAuth
 from pysasl.creds.external import ExternalCredentials
 from pysasl.identity import ClearIdentity
@@ -31,10 +34,11 @@ from pysasl.mechanism.login import LoginMechanism
 from pysasl.mechanism.plain import PlainMechanism
 
 from mocks.common.limits import LimitExceeded
-from mocks.mssante import modutf7
-from mocks.mssante.imap_guard import GuardedImapConnection
+from mocks.mssante import imap_ext, modutf7
+from mocks.mssante.imap_ext import MssImapConnection
 
 modutf7.install()  # pymap 0.36.7's decoder loops forever on b"&Z" (issue 17)
+imap_ext.install()  # keywords kept (issue 13)
 
 if TYPE_CHECKING:
     import ssl
@@ -52,6 +56,10 @@ class _Config(Config):
     @property
     def tls_auth(self) -> SASLAuth:
         return SASLAuth([PlainMechanism(), LoginMechanism(), ExternalMechanism()])
+
+    @property
+    def commands(self) -> Commands:
+        return imap_ext.commands()
 
     @property
     def greeting(self) -> bytes:
@@ -100,6 +108,18 @@ class _State(ConnectionState):
         self.mailbox_name = ""
         if implicit_tls and b"STARTTLS" in self._capability:
             self._capability.remove(b"STARTTLS")
+        self._capability.extend(imap_ext.CAPABILITIES)
+
+    @property
+    def auth(self) -> SASLAuth:
+        """The mechanisms offered now: EXTERNAL only to a client that presented a certificate."""
+        if self._auth.get_server(b"EXTERNAL") is None or socket_info.get().peercert:
+            return self._auth
+        return SASLAuth([mech for mech in self._auth.server_mechanisms if mech.name != b"EXTERNAL"])
+
+    @auth.setter
+    def auth(self, value: SASLAuth) -> None:
+        self._auth = value
 
     async def do_greeting(self) -> Any:
         response = await super().do_greeting()
@@ -113,9 +133,26 @@ class _State(ConnectionState):
         return result
 
     async def do_select(self, cmd: Any) -> Any:
-        result = await super().do_select(cmd)
+        response, updates = await super().do_select(cmd)
         self.mailbox_name = str(cmd.mailbox)
-        return result
+        for untagged in getattr(response, "_untagged", ()):
+            if isinstance(untagged, FlagsResponse):  # ``\*`` belongs to PERMANENTFLAGS only (RFC 3501 §7.1)
+                untagged.flags = frozenset({*untagged.flags, *imap_ext.KEYWORDS} - {Wildcard})
+        return response, updates
+
+    async def do_namespace(self, cmd: Any) -> Any:
+        response = ResponseOk(cmd.tag, b"NAMESPACE completed.")
+        response.add_untagged(imap_ext.namespace_response())
+        return response, None
+
+    async def do_list(self, cmd: Any) -> Any:
+        """LIST with the RFC 6154 attribute of the special-use folders (``\\Sent``)."""
+        response, updates = await super().do_list(cmd)
+        for untagged in getattr(response, "_untagged", ()):
+            special = imap_ext.SPECIAL_USE.get(getattr(untagged, "mailbox", ""))
+            if isinstance(untagged, ListResponse) and special is not None:
+                untagged.attrs = [*untagged.attrs, special]
+        return response, updates
 
     async def do_append(self, cmd: Any) -> Any:
         """APPEND within the account's quota (RFC 9208 ``NO [OVERQUOTA]`` beyond it), counted before storing."""
@@ -161,7 +198,7 @@ def imap_callback(backend: ImapBackend, *, implicit_tls: bool) -> Callable[..., 
     async def serve(reader: Any, writer: Any, sock_info: SocketInfo) -> None:
         backend.login.sim.connections.add(writer.transport)
         sim = backend.login.sim
-        conn = GuardedImapConnection(backend.config.commands, backend.config, reader, writer, sock_info)
+        conn = MssImapConnection(backend.config.commands, backend.config, reader, writer, sock_info)
         conn.limits = sim.limits
         conn.on_tls_failure = lambda peer, exc: sim.record_tls_failure("imap STARTTLS", peer, exc)
         state = _State(backend.login, backend.config, implicit_tls=implicit_tls)
@@ -173,5 +210,8 @@ def imap_callback(backend: ImapBackend, *, implicit_tls: bool) -> Callable[..., 
             except Exception:
                 return
 
-    reader: Callable[..., Awaitable[None]] = ProxyProtocolReader(backend.config.proxy_protocol).get_callback(serve)
-    return reader
+    async def connected(reader: Any, writer: Any) -> None:
+        """The session runs in the caller's task (never a detached one: see :mod:`mocks.mssante.tls`)."""
+        await serve(reader, writer, SocketInfo.get(writer, None, unique_id=uuid4().bytes))
+
+    return connected

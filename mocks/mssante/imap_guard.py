@@ -4,7 +4,8 @@ pymap 0.36.7 reads a LITERAL+ ``{N+}`` of any size before authentication, waits 
 a silent client and turns a parser ``RecursionError`` (10,000 nested parentheses in SEARCH)
 into ``BYE [SERVERBUG]``. :class:`GuardedImapConnection` keeps pymap's command cycle and adds:
 
-- an idle timeout on every read (``* BYE [UNAVAILABLE]`` then close, RFC 3501 §5.4 autologout);
+- an idle timeout on every read (``* BYE [UNAVAILABLE]`` then close, RFC 3501 §5.4 autologout),
+  the longer ``imap_idle_timeout`` while the client is in IDLE (RFC 2177, issue 13);
 - a literal bound checked on the announced size, before a byte of it is read: 64 KiB before
   authentication, the APPEND limit after, and a bound on a whole command (``* BYE [TOOBIG]``:
   a LITERAL+ client sends the bytes without waiting, so the connection cannot continue);
@@ -80,6 +81,8 @@ class GuardedImapConnection(IMAPConnection):
     #: called with ``(peer, exception)`` when a STARTTLS handshake fails
     on_tls_failure: Callable[[Any, BaseException], object] | None = None
 
+    _idling = False
+
     def _literal_limit(self, authenticated: bool) -> int:
         if not authenticated:
             return self.limits.imap_literal_unauthenticated
@@ -87,7 +90,8 @@ class GuardedImapConnection(IMAPConnection):
 
     async def _read(self, reading: Any) -> bytes:
         try:
-            data: bytes = await asyncio.wait_for(reading, self.limits.idle_timeout)
+            timeout = self.limits.imap_idle_timeout if self._idling else self.limits.idle_timeout
+            data: bytes = await asyncio.wait_for(reading, timeout)
         except TimeoutError:
             await self._bye(b"UNAVAILABLE", b"Idle timeout, disconnecting / inactivite, deconnexion.")
             raise EOFError() from None
@@ -126,6 +130,15 @@ class GuardedImapConnection(IMAPConnection):
         literal = await self._read(self.reader.readexactly(literal_length))
         line = await self.readline()
         return memoryview(literal + bytes(line))
+
+    async def read_idle_done(self, cmd: Any) -> bool:
+        """The ``DONE`` that ends IDLE, awaited with the IDLE timeout (RFC 2177 §3)."""
+        self._idling = True
+        try:
+            done: bool = await super().read_idle_done(cmd)
+        finally:
+            self._idling = False
+        return done
 
     async def read_command(self, state: Any) -> Command:
         """pymap's ``read_command``, with the depth bound before parsing and recursion answered BAD."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, AnyStr
 
@@ -141,15 +142,17 @@ class MssSmtpHandler:
 
     async def auth_EXTERNAL(self, server: MssSmtp, args: list[str]) -> AuthResult:
         """SASL EXTERNAL (RFC 4422 appendix A): the TLS client certificate names the mailbox."""
-        if len(args) > 1:
-            blob = args[1]
-        else:
-            answer = await server.challenge_auth("")
-            if not isinstance(answer, bytes):
-                return AuthResult(success=False, handled=True)
-            blob = answer.decode("ascii", "replace")
+        if not server.tls_facts().get("client_cn"):
+            return AuthResult(success=False, handled=False,
+                              message="504 5.5.4 EXTERNAL needs a TLS client certificate")
         try:
-            authzid = base64.b64decode(blob, validate=True).decode("utf-8") if blob not in ("", "=") else ""
+            if len(args) > 1:  # initial response (RFC 4954 §4): base64, "=" for an empty one
+                authzid = base64.b64decode(args[1], validate=True).decode("utf-8") if args[1] != "=" else ""
+            else:  # after the 334 prompt: aiosmtpd's challenge_auth has decoded the base64 already
+                answer = await server.challenge_auth("")
+                if not isinstance(answer, bytes):
+                    return AuthResult(success=False, handled=True)
+                authzid = answer.decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return AuthResult(success=False, handled=False, message="501 5.5.2 Cannot decode response")
         account = server.certificate_account()
@@ -157,6 +160,22 @@ class MssSmtpHandler:
             return AuthResult(success=False, handled=False,
                               message="535 5.7.8 No test PKI client certificate for this mailbox")
         return AuthResult(success=True, auth_data=account)
+
+    async def handle_EHLO(self, server: MssSmtp, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        """EHLO as aiosmtpd writes it, with EXTERNAL offered only to a client that presented a
+        certificate (RFC 4422 appendix A: without one the mechanism cannot succeed)."""
+        session.host_name = hostname
+        if server.tls_facts().get("client_cn"):
+            return responses
+        return [_without_external(line) if line[4:].startswith("AUTH ") else line for line in responses]
+
+    async def handle_exception(self, error: Exception) -> str:
+        """A failed STARTTLS handshake is an exchange already (no traceback in the log); others as aiosmtpd does."""
+        if isinstance(error, TLSSetupException):
+            return "454 4.7.0 TLS not available due to a handshake failure"
+        logging.getLogger("mail.log").error("SMTP session exception", exc_info=error)
+        return f"500 Error: ({type(error).__name__}) {error}"
 
     # -- envelope ---------------------------------------------------------------------------
     async def handle_MAIL(self, server: MssSmtp, session: Session, envelope: Envelope, address: str,
@@ -220,6 +239,11 @@ class MssSmtpHandler:
         if session is None or envelope is None:
             return
         self.sim.record_smtp(server, session, envelope, b"", reply, findings=findings, refused=server.command)
+
+
+def _without_external(line: str) -> str:
+    """An ``250-AUTH ...`` EHLO line without the EXTERNAL mechanism."""
+    return " ".join(word for word in line.split(" ") if word != "EXTERNAL")
 
 
 Factory = Callable[[], MssSmtp]

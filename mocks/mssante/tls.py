@@ -4,6 +4,11 @@ asyncio's ``ssl=`` listeners swallow a failed handshake silently; here the liste
 TCP, holds the socket still (no byte read before TLS), runs the handshake with
 ``loop.start_tls`` and then hands the encrypted transport to the mail protocol. A failed or
 stalled handshake is reported to ``on_failure`` (the simulator records it as an exchange).
+
+The task that runs the handshake and then the whole mail session is kept in :data:`SESSIONS`
+until it ends: the event loop holds tasks only weakly, and an IMAPS session waiting on a
+stream that nothing else references was collected by the garbage collector as soon as other
+traffic allocated enough (issue 13: "Task was destroyed but it is pending", the client got EOF).
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-__all__ = ["TlsGate", "stream_handover"]
+__all__ = ["SESSIONS", "TlsGate", "stream_handover"]
 
 Handover = Callable[[asyncio.BaseTransport, bytes], Awaitable[None]]
 Failure = Callable[[Any, BaseException], None]
+#: the running implicit-TLS sessions (strong references; each removes itself when it ends)
+SESSIONS: set[asyncio.Task[None]] = set()
 
 
 class TlsGate(asyncio.Protocol):
@@ -40,7 +47,9 @@ class TlsGate(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         transport.pause_reading()  # not one byte read before the TLS layer is in place
-        asyncio.get_running_loop().create_task(self._upgrade(transport))
+        task = asyncio.get_running_loop().create_task(self._upgrade(transport))
+        SESSIONS.add(task)
+        task.add_done_callback(SESSIONS.discard)
 
     def data_received(self, data: bytes) -> None:
         self.early.extend(data)  # after the handshake, before the handover (clients wait for a greeting)

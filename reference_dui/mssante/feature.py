@@ -32,6 +32,7 @@ from reference_dui.mssante.mail import MailboxClient, MailSettings, mdn_message
 from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse
 from reference_dui.mssante.send import compose
 from reference_dui.mssante.storage import MssStorage
+from reference_dui.mssante.tls_policy import CrlCache, with_security_defects
 from reference_dui.service import UnknownPerson
 from reference_dui.store import PersonRecord
 
@@ -60,7 +61,8 @@ def _settings(entry: Any) -> MailSettings:
             raise InvalidInput(f"mssante.{name} must be a port number")
     return MailSettings(str(entry.get("host") or "127.0.0.1"), entry["smtp_port"], entry["imap_port"],
                         entry["address"], entry.get("password") or None, _pem(entry, "client_cert"),
-                        _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)))
+                        _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)),
+                        crl_url=entry["crl_url"] if isinstance(entry.get("crl_url"), str) else None)
 
 
 class MssFeature:
@@ -70,16 +72,16 @@ class MssFeature:
         self.service = service
         self.storage = MssStorage(service.store)
         self._settings: MailSettings | None = None
+        self._crls = CrlCache()  # the last valid CRLs outlive a change of endpoints (SC.MSS/CONF.22)
         self._lock = threading.Lock()
 
     def _client(self) -> MailboxClient:
         if self._settings is None:
             raise ApiError(409, "MSSanté not configured (PUT /config/endpoints with an mssante entry)")
-        if self._has("mss_trust_any_ca"):
-            return MailboxClient(replace(self._settings, trust_any=True))
-        if self._has("mss_smtp_stale_password") and self._settings.password:  # not updated after a rotation
-            return MailboxClient(replace(self._settings, smtp_password=self._settings.password + "-2025"))
-        return MailboxClient(self._settings)
+        settings = with_security_defects(self._settings, self._has, self._crls)
+        if self._has("mss_smtp_stale_password") and settings.password:  # not updated after a rotation
+            return MailboxClient(replace(settings, smtp_password=settings.password + "-2025"))
+        return MailboxClient(settings)
 
     def _person(self, person_id: str) -> PersonRecord:
         record = self.service.store.get(person_id)
@@ -206,7 +208,7 @@ class MssFeature:
         self.storage.reset()
 
     def close(self) -> None:
-        return None
+        self._crls.close()
 
 
 def create(service: DuiService) -> MssFeature:

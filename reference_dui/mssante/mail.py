@@ -25,6 +25,8 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from reference_dui.mssante.tls_policy import CrlCache, client_context
+
 __all__ = ["MailSettings", "MailboxClient", "document_message", "mdn_message"]
 
 NIL = "DUIREF-NIL-TEST-0001"  # the reference DUI's product reference (X-MSS-NIL), a test value
@@ -45,16 +47,17 @@ class MailSettings:
     tls: bool = True
     timeout: float = 10.0
     smtp_password: str | None = None  # another password for SMTP (``mss_smtp_stale_password`` defect)
-    trust_any: bool = False  # no server authentication (``mss_trust_any_ca`` defect)
+    crl_url: str | None = None  # the operators' CA's CRL distribution point
+    crls: CrlCache | None = None  # the last valid CRLs (kept across connections and configurations)
+    # the operator's authentication (reference_dui.mssante.tls_policy), each weakened by one defect switch
+    trust_any: bool = False
+    check_time: bool = True
+    check_crl: bool = True
+    keep_crl: bool = True
+    weak_tls: bool = False
 
     def context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context(cafile=str(self.ca) if self.ca else None)
-        if self.trust_any:  # any certificate, from any CA, accepted: the operator is not authenticated
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        if self.client_cert is not None and self.client_key is not None:
-            context.load_cert_chain(str(self.client_cert), str(self.client_key))
-        return context
+        return client_context(self)
 
 
 class MailboxClient:

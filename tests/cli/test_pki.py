@@ -61,3 +61,15 @@ def test_pki_lists_every_certificate_with_the_service_using_it(cli: Cli, tmp_pat
         index = next(i for i, line in enumerate(lines) if line.strip().startswith(pem))
         assert "↳ service" in lines[index + 1], (pem, lines[index + 1])
     assert "client-mss-bal.pem" in run.out and "signing-vihf.pem" in run.out
+
+
+def test_pki_writes_the_operator_certificates_a_dui_must_refuse(cli: Cli, tmp_path: Path) -> None:
+    # given / when: the PKI is written
+    out = tmp_path / "pki"
+    run = cli("pki", "--out", str(out))
+    # then the bad-server material is there, and listed
+    bad = out / "bad-servers"
+    for name in ("server-expired.pem", "server-revoked.pem", "server-other-ca.pem", "other-ca.pem", "crl.pem"):
+        assert (bad / name).is_file(), name
+        assert name in run.out
+    assert "opérateurs que la DUI doit refuser" in run.out

@@ -84,7 +84,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "epresc_adm_no_request": ("epresc", {"EPRESC-ADM-01"}),
         # MSSanté
         "mss_no_nil": ("mss", {"SC.MSS/CONF.16"}),
-        "mss_trust_any_ca": ("mss", {"ECO.1.1.10"}),
+        # no check of the operator's certificate at all: its CA, its expiry and its revocation (SC.MSS/CONF.22,
+        # which would fail too, is blocked by SC.MSS/va1.05: profiles/catalog/dependencies.csv)
+        "mss_trust_any_ca": ("mss", {"ECO.1.1.10", "SC.MSS/va1.04", "SC.MSS/va1.05"}),
         "mss_subject_iso_birth_date": ("mss", {"MSS-SUBJ-01"}),
         "mss_wrong_codecda": ("mss", {"SC.MSS/CONF.15"}),
         "mss_ins_without_qualified": ("mss", {"SC.MSS/CONF.14"}),
@@ -103,6 +105,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_skip_trait_check": ("mss", {"MSS-RCV-02"}),
         "mss_mdn_no_final_recipient": ("mss", {"MSS-MDN-01"}),
         "mss_mdn_unasked": ("mss", {"MSS-MDN-03"}),
+        # MSSanté client security (msec13, issue 13 item 1)
+        "mss_accept_expired_cert": ("mss", {"SC.MSS/va1.04"}),
+        "mss_ignore_crl": ("mss", {"SC.MSS/va1.05"}),
+        "mss_no_crl_cache": ("mss", {"SC.MSS/CONF.22"}),
+        "mss_accept_weak_tls": ("mss", {"SC.MSS/CONF.03"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

@@ -32,7 +32,8 @@ INS, OID = "241057505612360", "1.2.250.1.213.1.4.10"
 TRAITS = {"birth_name": "DUPONT-ESSAI", "first_names": ["LOUISE", "ANNE"], "sex": "F", "birth_date": "1941-05-12",
           "birth_place": "75056"}
 UNIQUE = re.compile(rb"2\.25\.(\d{20,})")
-ATTACHMENT = re.compile(rb"Content-Transfer-Encoding: base64\r\n(?:[^\r\n]+\r\n)*\r\n(?P<b64>[A-Za-z0-9+/=\r\n]+?)\r\n--")
+ATTACHMENT = re.compile(rb"Content-Transfer-Encoding: base64\r\n(?:[^\r\n]+\r\n)*\r\n"
+                        rb"(?P<b64>[A-Za-z0-9+/=\r\n]+?)\r\n--")
 
 
 def insi_maker() -> Any:
@@ -56,7 +57,7 @@ def iti41_maker(pki: Any) -> Any:
     lines = part.group("b64").split(b"\r\n")
     cda = base64.b64decode(b"".join(lines))
     ids = sorted({m.group(1) for m in UNIQUE.finditer(body + cda)})
-    digest = hashlib.sha1(cda).hexdigest().encode()  # noqa: S324 - the XDS hash slot is SHA-1
+    digest = hashlib.sha1(cda).hexdigest().encode()
 
     def renumber(data: bytes, mapping: dict[bytes, bytes]) -> bytes:
         return UNIQUE.sub(lambda m: b"2.25." + mapping.get(m.group(1), m.group(1)), data)
@@ -69,7 +70,7 @@ def iti41_maker(pki: Any) -> Any:
             out.append(encoded[at:at + len(line)])
             at += len(line)
         start, end = part.span("b64")
-        head = renumber(body[:start], mapping).replace(digest, hashlib.sha1(document).hexdigest().encode())  # noqa: S324
+        head = renumber(body[:start], mapping).replace(digest, hashlib.sha1(document).hexdigest().encode())
         return head + b"\r\n".join(out) + renumber(body[end:], mapping), headers
 
     return fresh
@@ -82,8 +83,8 @@ def _stored_documents(url: str, token: str) -> int:
     if base.startswith("https"):
         import ssl
 
-        context = ssl._create_unverified_context()  # loopback, our own test server  # noqa: S323
-    with urllib.request.urlopen(request, timeout=30, context=context) as answer:  # noqa: S310 - loopback
+        context = ssl._create_unverified_context()  # loopback, our own test server
+    with urllib.request.urlopen(request, timeout=30, context=context) as answer:
         return int(json.loads(answer.read())["counts"]["documents"])
 
 

@@ -9,6 +9,7 @@ fixed time. Steps alternate and each figure keeps the best repetition.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 import threading
@@ -68,10 +69,8 @@ def measure(url: str, *, clients: int, seconds: float, raw: bytes, context: ssl.
         thread.join(seconds + 60)
     cpu = cpu_seconds(server_pid) - cpu_before
     for session in sessions:
-        try:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             session.quit()
-        except (smtplib.SMTPException, OSError):
-            pass
     total = counts["ok"] + counts["failed"]
     return {"per_second": round(counts["ok"] / seconds, 1), "p50_ms": round(percentile(latencies, 0.5), 2),
             "p99_ms": round(percentile(latencies, 0.99), 2), "failed": counts["failed"],
@@ -85,7 +84,8 @@ def run(*, seconds: float, repeats: int, clients: int, work: Path) -> dict[str, 
     context = ssl.create_default_context(cafile=str(pki.ca_cert))
     context.load_cert_chain(*(str(p) for p in pki.client("client-harness")))
     raw = message()
-    with child_servers(["smtp-bare", str(work / "pki"), str(work)], ["mss", str(work / "pki"), str(work)]) as (bare, mss):
+    pki_dir = str(work / "pki")
+    with child_servers(["smtp-bare", pki_dir, str(work)], ["mss", pki_dir, str(work)]) as (bare, mss):
         results = interleaved(repeats, {
             name: (lambda server=server: measure(server["url"], clients=clients, seconds=seconds, raw=raw,
                                                  context=context, server_pid=server["pid"]))

@@ -50,7 +50,7 @@ def _bare_smtp(tls: object) -> tuple[str, object]:
     from mocks.mssante.app import server_context
 
     class Bare:
-        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
             return "250 OK"
 
     loop = asyncio.new_event_loop()

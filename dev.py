@@ -2,7 +2,7 @@
 """Set up and run dui-harness from a fresh clone with nothing but python3 (>= 3.11).
 
     python3 dev.py run    # the whole conformance suite against the bundled reference DUI + report
-    python3 dev.py test   # the project's own tests
+    python3 dev.py test   # the project's own tests (in parallel: pytest-xdist, one worker per core)
 
 Each command creates ``.venv/`` and installs the project and its dependencies when they are
 missing or out of date; ``run`` also installs the Allure report generator (npm package
@@ -113,7 +113,21 @@ def main(argv: list[str]) -> int:
     if command == "run":
         ensure_allure()
         return subprocess.call([str(BIN / "dui-harness"), "run", *rest], cwd=ROOT, env=env)
-    return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    return subprocess.call([str(PYTHON), "-m", "pytest", *test_options(rest), *rest], cwd=ROOT, env=env)
+
+
+def test_options(rest: list[str]) -> list[str]:
+    """pytest-xdist workers (one per core, at least 2: the tests wait on loopback servers as much as they
+    compute), whole test files per worker (module fixtures start their simulators once), the 15 slowest
+    tests listed; not when the caller chose (``-n``, ``-p no:xdist``, ``--durations``)."""
+    options = []
+    if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in rest) \
+            and "no:xdist" not in rest and "-p no:xdist" not in " ".join(rest):
+        workers = os.environ.get("DUI_HARNESS_TEST_WORKERS") or str(max(2, os.cpu_count() or 1))
+        options += ["-n", workers, "--dist", "loadfile"]
+    if not any(arg.startswith("--durations") for arg in rest):
+        options.append("--durations=15")
+    return options
 
 
 if __name__ == "__main__":

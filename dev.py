@@ -71,9 +71,16 @@ def ensure_venv() -> None:
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
+    uv = shutil.which("uv")
+    if uv is not None:  # an optional, much faster installer (parallel downloads), when the user has it
+        say("installing dui-harness and its dependencies with uv (uv pip install -e '.[test]')")
+        if run([uv, "pip", "install", "--python", str(PYTHON), "-e", f"{ROOT}[test]"],
+               "installing the Python packages (uv)") == 0:
+            stamp.write_text(digest)
+            return
+        say("uv failed: installing with pip instead")
+    # the venv's own pip is recent enough (PEP 660 editable installs): no pip self-upgrade, one download less
     say("installing dui-harness and its dependencies (pip install -e '.[test]'; 30-90 s the first time)")
-    run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"],
-                "upgrading pip")
     # not --quiet: pip names each package as it collects and installs it
     run_or_exit([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
                  "-e", f"{ROOT}[test]"], "installing the Python packages")
@@ -107,11 +114,15 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
+    # the Allure generator (npm) installs while pip works: a fresh clone waits for the longer of the two
+    allure = threading.Thread(target=ensure_allure, name="allure-install", daemon=True)
+    if command == "run":
+        allure.start()
     ensure_venv()
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONPATH", None)
     if command == "run":
-        ensure_allure()
+        allure.join()
         return subprocess.call([str(BIN / "dui-harness"), "run", *rest], cwd=ROOT, env=env)
     return subprocess.call([str(PYTHON), "-m", "pytest", *test_options(rest), *rest], cwd=ROOT, env=env)
 

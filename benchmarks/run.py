@@ -40,7 +40,7 @@ from benchmarks.common import Figure, load_average  # noqa: E402
 GROUPS = ("http", "smtp", "cda", "run", "serve")
 #: the ratio each figure must reach (issue 18), where one is set
 TARGETS = {"dmp_iti41_c16_per_second": 0.25, "insi_c16_per_second": 0.5, "insi_c64_per_second": 0.5,
-           "smtp_c8_messages_per_second": 0.6, "cda_warm_model_ms": 20.0, "serve_rss_mib": 0.8}
+           "smtp_c8_messages_per_second": 0.6, "cda_warm_model_ms": 20.0, "serve_rss_mib": 0.9}
 #: absolute bounds (value, not ratio)
 LIMITS = {"dmp_iti41_c16_p99_ms": 50.0, "dmp_iti41_lost": 0.0, "dev_run_fresh_clone_s": 30.0}
 
@@ -57,7 +57,7 @@ def collect(args: argparse.Namespace, work: Path) -> dict[str, Figure]:
         "smtp": lambda: bench_smtp.run(seconds=seconds, repeats=repeats, clients=2 if quick else 8, work=work),
         "cda": lambda: bench_cda_route.run(repeats=repeats, quick=quick, work=work),
         "run": lambda: bench_process.full_run(repeats=repeats, work=work),
-        "serve": lambda: bench_process.serve_memory(seconds=0.5 if quick else 10.0, clients=2 if quick else 8,
+        "serve": lambda: bench_process.serve_memory(seconds=1.0 if quick else 20.0, clients=2 if quick else 8,
                                                     work=work),
     }
     chosen = [g for g in (args.only.split(",") if args.only else GROUPS) if g]

@@ -2,7 +2,7 @@
 """Set up and run dui-harness from a fresh clone with nothing but python3 (>= 3.11).
 
     python3 dev.py run    # the whole conformance suite against the bundled reference DUI + report
-    python3 dev.py test   # the project's own tests
+    python3 dev.py test   # the project's own tests (in parallel: pytest-xdist, one worker per core)
 
 Each command creates ``.venv/`` and installs the project and its dependencies when they are
 missing or out of date; ``run`` also installs the Allure report generator (npm package
@@ -71,9 +71,16 @@ def ensure_venv() -> None:
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
+    uv = shutil.which("uv")
+    if uv is not None:  # an optional, much faster installer (parallel downloads), when the user has it
+        say("installing dui-harness and its dependencies with uv (uv pip install -e '.[test]')")
+        if run([uv, "pip", "install", "--python", str(PYTHON), "-e", f"{ROOT}[test]"],
+               "installing the Python packages (uv)") == 0:
+            stamp.write_text(digest)
+            return
+        say("uv failed: installing with pip instead")
+    # the venv's own pip is recent enough (PEP 660 editable installs): no pip self-upgrade, one download less
     say("installing dui-harness and its dependencies (pip install -e '.[test]'; 30-90 s the first time)")
-    run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip"],
-                "upgrading pip")
     # not --quiet: pip names each package as it collects and installs it
     run_or_exit([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
                  "-e", f"{ROOT}[test]"], "installing the Python packages")
@@ -107,13 +114,31 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
+    # the Allure generator (npm) installs while pip works: a fresh clone waits for the longer of the two
+    allure = threading.Thread(target=ensure_allure, name="allure-install", daemon=True)
+    if command == "run":
+        allure.start()
     ensure_venv()
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONPATH", None)
     if command == "run":
-        ensure_allure()
+        allure.join()
         return subprocess.call([str(BIN / "dui-harness"), "run", *rest], cwd=ROOT, env=env)
-    return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    return subprocess.call([str(PYTHON), "-m", "pytest", *test_options(rest), *rest], cwd=ROOT, env=env)
+
+
+def test_options(rest: list[str]) -> list[str]:
+    """pytest-xdist workers (one per core, at least 2: the tests wait on loopback servers as much as they
+    compute), whole test files per worker (module fixtures start their simulators once), the 15 slowest
+    tests listed; not when the caller chose (``-n``, ``-p no:xdist``, ``--durations``)."""
+    options = []
+    if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in rest) \
+            and "no:xdist" not in rest and "-p no:xdist" not in " ".join(rest):
+        workers = os.environ.get("DUI_HARNESS_TEST_WORKERS") or str(max(2, os.cpu_count() or 1))
+        options += ["-n", workers, "--dist", "loadfile"]
+    if not any(arg.startswith("--durations") for arg in rest):
+        options.append("--durations=15")
+    return options
 
 
 if __name__ == "__main__":

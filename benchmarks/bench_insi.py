@@ -1,9 +1,10 @@
-"""Benchmark: INSi simulator throughput on loopback, and the whole INS suite run.
+"""Benchmark: INSi simulator throughput on loopback, and a run of the INS profile (``--profile ins``).
 
     .venv/bin/python benchmarks/bench_insi.py [--requests 500]
 
 Bounded (a fixed number of requests, 127.0.0.1 only); prints JSON. Targets: the suite stays
 well under a minute on 2 cores; an INSi call over mutual TLS costs a few milliseconds.
+(``benchmarks/run.py`` measures INSi against a trivial app on the same server, with ratios.)
 """
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ def bench_insi(count: int, tls: bool, workdir: Path) -> dict[str, float]:
 
 
 def bench_suite(workdir: Path) -> dict[str, float]:
+    """``dui-harness run --profile ins`` (the INS suite alone, not the whole default profile)."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "harness", "run", "--reports", str(workdir / "reports"),
-                           "--no-report", "-q"], capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run([sys.executable, "-m", "harness", "run", "--profile", "ins", "--reports",
+                           str(workdir / "reports"), "--no-report", "--no-bundle", "-q"], capture_output=True,
+                          text=True, timeout=300, check=False)
     return {"exit": proc.returncode, "seconds": round(time.perf_counter() - started, 2)}
 
 
@@ -69,7 +72,7 @@ def main() -> None:
         result = {
             "insi_mutual_tls": bench_insi(args.requests, True, workdir),
             "insi_plain_http": bench_insi(args.requests, False, workdir),
-            "ins_suite_run": bench_suite(workdir),
+            "ins_profile_run": bench_suite(workdir),
         }
     print(json.dumps(result, indent=2))
 

@@ -63,7 +63,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (a verb), that verb's sub-command alone: its module is the only
+    one imported (issue 18: ``validate cda`` spent half a second importing ``run``'s pytest plugin)."""
     parser = _Parser(
         prog="dui-harness",
         description="Banc de conformité des DUI / conformity test bench for French DUI software.",
@@ -73,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dui-harness {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    for verb in VERBS:
+    for verb in VERBS if only is None else (only,):
         importlib.import_module(f"harness.cli.{verb.replace('-', '_')}").add_parser(subparsers)
     for choice in subparsers._choices_actions:  # the verbs' one-line summaries
         choice.help = bilingual(choice.help)
@@ -89,9 +91,15 @@ def print_error(exc: HarnessError) -> None:
         sys.stderr.write(f"Conseil / Tip: {exc.tip}\n")
 
 
+def _verb(argv: Sequence[str]) -> str | None:
+    """The verb of a command line (its first word when it names one), else None (``--help``, ``--version``…)."""
+    return argv[0] if argv and argv[0] in VERBS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser()  # imports every verb: Ctrl-C may land here, before anything is touched
+        parser = build_parser(_verb(argv))  # imports the verb's module: Ctrl-C may land here, before anything
     except KeyboardInterrupt:
         sys.stderr.write("dui-harness: interrompu / interrupted\n")
         return 130

@@ -31,6 +31,9 @@ from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_toke
 from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
 
+#: exchanges ``serve`` keeps in memory, by size (bodies + overhead); older ones stay in reports/exchanges
+SERVE_MEMORY_BYTES = 32 * 1024 * 1024
+
 __all__ = ["add_parser", "main", "ports_asked"]
 
 
@@ -110,7 +113,8 @@ def main(args: argparse.Namespace) -> int:
 
     say = functools.partial(print, file=sys.stderr if args.json else sys.stdout, flush=True)
     reports: Path = args.reports.resolve()
-    recorder = Recorder(reports / "exchanges")
+    # bounded by size, not only by count: memory stays flat under sustained load (files keep everything)
+    recorder = Recorder(reports / "exchanges", memory_bytes=SERVE_MEMORY_BYTES)
     token_file = write_token_file(reports / CONTROL_TOKEN_FILE, run_token())
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
     started: list[Any] = []

@@ -138,6 +138,10 @@ class Exchange:
         }
 
 
+#: what an exchange costs in memory besides its bodies (headers, summary, findings, objects), bytes
+EXCHANGE_OVERHEAD = 4096
+
+
 class Recorder:
     """Thread-safe store of exchanges, shared by every simulator of a run.
 
@@ -154,10 +158,15 @@ class Recorder:
         spool_threshold: bodies larger than this (bytes) are spooled to a private temporary folder.
         max_body_bytes: bodies kept over the run (memory, spool and files), in bytes.
         max_files: exchanges written to ``directory`` at most.
+        memory_bytes: when given, exchanges kept in memory are also bounded by size: the bodies held
+            in memory (spooled ones excluded) plus :data:`EXCHANGE_OVERHEAD` each; past it the oldest
+            leave memory (their files remain). ``serve`` runs for days: its memory must stay flat
+            whatever the size of the exchanges (issue 18), which a count alone does not give.
     """
 
     def __init__(self, directory: Path | None = None, *, limit: int = 10_000, spool_threshold: int = 64 * 1024,
-                 max_body_bytes: int = 256 * 1024 * 1024, max_files: int = 50_000) -> None:
+                 max_body_bytes: int = 256 * 1024 * 1024, max_files: int = 50_000,
+                 memory_bytes: int | None = None) -> None:
         self._lock = threading.Condition()
         self._exchanges: list[Exchange] = []
         self._ids = itertools.count(1)
@@ -166,6 +175,9 @@ class Recorder:
         self.max_body_bytes = max_body_bytes
         self.max_files = max_files
         self._kept_bytes = 0
+        self.memory_bytes = memory_bytes
+        self._held: dict[int, int] = {}  # id(exchange) -> bytes it holds in memory (memory_bytes only)
+        self._held_total = 0
         self._files = 0
         self.truncated = 0  # bodies cut to their first bytes
         self.unwritten = 0  # exchanges kept in memory only (max_files reached)
@@ -197,11 +209,29 @@ class Recorder:
         self._spool(exchange)
         with self._lock:
             self._exchanges.append(exchange)
-            if len(self._exchanges) > self._limit:
-                self.dropped += len(self._exchanges) - self._limit
-                del self._exchanges[: len(self._exchanges) - self._limit]
+            excess = len(self._exchanges) - self._limit
+            if self.memory_bytes is not None:
+                excess = max(excess, self._hold(exchange))
+            if excess > 0:
+                self.dropped += excess
+                for old in self._exchanges[:excess]:
+                    self._held_total -= self._held.pop(id(old), 0)
+                del self._exchanges[:excess]
             self._lock.notify_all()
         return exchange
+
+    def _hold(self, exchange: Exchange) -> int:
+        """Account for ``exchange`` in memory; how many of the oldest must leave to stay under ``memory_bytes``."""
+        assert self.memory_bytes is not None
+        held = EXCHANGE_OVERHEAD + sum(m.size for m in (exchange.request, exchange.response)
+                                       if m is not None and not m.spooled)
+        self._held[id(exchange)] = held
+        self._held_total += held
+        total, excess = self._held_total, 0
+        while total > self.memory_bytes and excess < len(self._exchanges) - 1:
+            total -= self._held.get(id(self._exchanges[excess]), 0)
+            excess += 1
+        return excess
 
     def _bound(self, exchange: Exchange) -> None:
         """Cut a body to its first bytes once ``max_body_bytes`` of bodies were kept over the run."""
@@ -239,7 +269,8 @@ class Recorder:
         if self.unwritten:
             parts.append(f"{self.unwritten} exchange(s) not written to files (limit {self.max_files})")
         if self.dropped:
-            parts.append(f"{self.dropped} exchange(s) dropped from memory (limit {self._limit}; files kept)")
+            bound = f"{self._limit} exchanges" + (f" or {self.memory_bytes} bytes" if self.memory_bytes else "")
+            parts.append(f"{self.dropped} exchange(s) dropped from memory (limit {bound}; files kept)")
         if not parts:
             return None
         return "preuves tronquées / evidence truncated: " + "; ".join(parts)

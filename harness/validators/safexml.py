@@ -100,7 +100,10 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
             "(XXE / entity expansion refused)"
         )
     try:
-        bound = _element_bound(data)
+        # every element opens with a '<': under the limit in '<' alone, no finer count is needed (the finer
+        # one costs 2.5x the parse of a 1 MB CDA: five passes over the bytes)
+        lt = data.count(b"<")
+        bound = _Bound(lt, exact=False) if lt <= max_elements else _element_bound(data)
         if bound.exact and bound.count > max_elements:
             raise XmlInputError(f"{bound.count} XML elements, more than {max_elements}: the document is refused "
                                 f"before parsing (limit / limite: {max_elements} elements)")
@@ -116,7 +119,7 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
     tree = root.getroottree()
     if not allow_dtd and (tree.docinfo.internalDTD is not None or tree.docinfo.doctype):
         raise XmlInputError("a document type declaration is not allowed")
-    for node in root.iter():
+    for node in root.iter(etree.Entity, f"{_XINCLUDE}*"):  # only those two kinds, filtered by libxml2
         if isinstance(node, etree._Entity):
             raise XmlInputError(f"unresolved entity reference &{node.name}; is not allowed")
         if isinstance(node.tag, str) and node.tag.startswith(_XINCLUDE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from harness.core.recorder import TRUNCATED_KEEP, Exchange, HttpMessage, Recorder, utcnow
+from harness.core.recorder import EXCHANGE_OVERHEAD, TRUNCATED_KEEP, Exchange, HttpMessage, Recorder, utcnow
 
 
 def _exchange(recorder: Recorder, body: bytes) -> Exchange:
@@ -50,3 +50,25 @@ def test_exchange_files_are_private(tmp_path: Path) -> None:
     recorder.record(_exchange(recorder, b"patient data"))
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert {stat.S_IMODE(f.stat().st_mode) for f in folder.iterdir()} == {0o600}
+
+
+def test_memory_is_bounded_by_size_oldest_first_files_kept(tmp_path: Path) -> None:
+    # given a recorder bounded to ~3 exchanges of 10 kB in memory (issue 18: serve's memory stays flat)
+    folder = tmp_path / "exchanges"
+    recorder = Recorder(folder, memory_bytes=3 * (10_000 + 2 + EXCHANGE_OVERHEAD))
+    sent = [_exchange(recorder, bytes([65 + i]) * 10_000) for i in range(6)]
+    for exchange in sent:
+        recorder.record(exchange)
+    # then the newest three stay in memory, the oldest left it, every one is on disk, and the cut is said
+    assert [e.id for e in recorder.exchanges()] == [e.id for e in sent[3:]]
+    assert len(list(folder.glob("*.request"))) == 6
+    note = recorder.truncation_note()
+    assert note is not None and "3 exchange(s) dropped from memory" in note and "bytes" in note
+
+
+def test_memory_bound_keeps_at_least_the_newest_exchange() -> None:
+    recorder = Recorder(memory_bytes=1)
+    big = _exchange(recorder, b"z" * 1000)
+    recorder.record(_exchange(recorder, b"y"))
+    recorder.record(big)
+    assert recorder.exchanges() == [big]

@@ -6,8 +6,14 @@ only the interpreter start and the imports (about two thirds of a small run's CP
 shared, by loading the libraries once in this parent before forking. Children never share a
 running bench: each starts its own simulators and reference DUI on free loopback ports.
 
+Jobs sharing a ``chain`` key run one after the other in ONE child, so that what a run builds
+lazily and keeps per process is built once for all of them: the runs with the official CDA pack
+chain, and pay Saxon's compilation of the structuration minimale XSLT (tens of seconds of CPU;
+Saxon-HE cannot save a compiled stylesheet) once instead of once each. Each chained run is still a
+whole ``dui-harness run`` with its own reports folder, simulators and reference DUI.
+
 Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "pycache": DIR, "jobs": [{"name",
-"argv", "log"}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
+"argv", "log", "chain"?}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
 """
 
 from __future__ import annotations
@@ -74,10 +80,11 @@ def _pool_rsa_keys() -> None:
     binding.generate_private_key = staticmethod(pooled)  # type: ignore[method-assign]
 
 
-def _child(argv: list[str], log: str) -> None:
+def _run_one(argv: list[str], log: str) -> int:
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
+    os.close(fd)
     code = 4
     try:
         from harness.cli import main
@@ -90,23 +97,56 @@ def _child(argv: list[str], log: str) -> None:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(code)
+    return code
+
+
+def _child(chain: list[dict[str, Any]]) -> None:
+    """Run the chained jobs in turn; each one's exit code and duration go to ``<log>.exit``."""
+    code = 4
+    for job in chain:
+        started = time.monotonic()
+        code = _run_one(job["argv"], job["log"])
+        with open(job["log"] + ".exit", "w", encoding="ascii") as out:
+            out.write(json.dumps({"code": code, "seconds": round(time.monotonic() - started, 2)}))
+    os._exit(code)
+
+
+def _chains(jobs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Jobs grouped by their ``chain`` key (a chain starts where its first job stood), others alone."""
+    chains: dict[str, list[dict[str, Any]]] = {}
+    out: list[list[dict[str, Any]]] = []
+    for job in jobs:
+        key = job.get("chain")
+        if key is None:
+            out.append([job])
+        elif key in chains:
+            chains[key].append(job)
+        else:
+            chains[key] = [job]
+            out.append(chains[key])
+    return out
 
 
 def run(jobs: list[dict[str, Any]], workers: int) -> None:
-    pending = list(jobs)
-    running: dict[int, tuple[str, float]] = {}
+    pending = _chains(jobs)
+    running: dict[int, tuple[list[dict[str, Any]], float]] = {}
     while pending or running:
         while pending and len(running) < workers:
-            job = pending.pop(0)
+            chain = pending.pop(0)
             pid = os.fork()
             if pid == 0:
-                _child(job["argv"], job["log"])
-            running[pid] = (job["name"], time.monotonic())
+                _child(chain)
+            running[pid] = (chain, time.monotonic())
         pid, status = os.wait()
-        name, started = running.pop(pid)
-        code = os.waitstatus_to_exitcode(status)
-        print(json.dumps({"name": name, "code": code, "seconds": round(time.monotonic() - started, 2)}), flush=True)
+        chain, started = running.pop(pid)
+        for job in chain:
+            try:
+                with open(job["log"] + ".exit", encoding="ascii") as result:
+                    done = json.load(result)
+            except (OSError, ValueError):  # the child died before this job ended
+                done = {"code": os.waitstatus_to_exitcode(status) or 4,
+                        "seconds": round(time.monotonic() - started, 2)}
+            print(json.dumps({"name": job["name"], **done}), flush=True)
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from lxml import etree
 from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
 from harness.validators.broken import xml_fault_location
-from harness.validators.cda.common import CDA_NS, NS
+from harness.validators.cda.common import CDA_NS, NS, compiled
 from harness.validators.cda.official import check_official
 from harness.validators.cda.pack import CdaPack, CdaPackError, load_pack, pack_from_env, resolve_pack
 from harness.validators.cda.rules_dlu import check_dlu
@@ -123,7 +123,7 @@ class CdaReport:
 
 
 def _text(root: etree._Element, xpath: str) -> str:
-    found = root.xpath(xpath, namespaces=NS)
+    found = compiled(xpath)(root)
     if not found:
         return ""
     value = found[0]

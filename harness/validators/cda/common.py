@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from typing import Any
 
 from lxml import etree
 
-__all__ = ["CDA_NS", "NS", "body_sections", "cda_path", "has", "model_ids", "xp"]
+__all__ = ["CDA_NS", "NS", "body_sections", "cda_path", "compiled", "has", "model_ids", "xp"]
 
 CDA_NS = "urn:hl7-org:v3"
 NS = {"cda": CDA_NS, "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
 
 
+#: compiled expressions, one cache per thread (an ``etree.XPath`` is not shared between threads)
+_COMPILED = threading.local()
+#: bound of each thread's cache (the rules use a few hundred fixed expressions)
+_CACHE_SIZE = 4096
+
+
+def compiled(path: str) -> etree.XPath:
+    """``path`` compiled once per thread, with the ``cda`` and ``xsi`` prefixes bound (issue 18: the
+    embedded rules recompiled every expression on every call)."""
+    cache: dict[str, etree.XPath] | None = getattr(_COMPILED, "cache", None)
+    if cache is None:
+        cache = _COMPILED.cache = {}
+    expression = cache.get(path)
+    if expression is None:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        expression = cache[path] = etree.XPath(path, namespaces=NS)
+    return expression
+
+
 def xp(node: etree._Element, path: str) -> list[Any]:
     """``node.xpath(path)`` with the ``cda`` and ``xsi`` prefixes bound."""
-    result = node.xpath(path, namespaces=NS)
+    result = compiled(path)(node)
     return list(result) if isinstance(result, list) else [result]
 
 
 def has(node: etree._Element, path: str) -> bool:
     """True when ``path`` selects something (or is a true boolean expression)."""
-    result = node.xpath(path, namespaces=NS)
+    result = compiled(path)(node)
     return bool(result)
 
 

@@ -1,0 +1,71 @@
+"""Order of the project's tests: the longest set-ups first, so that parallel workers finish together.
+
+With ``pytest-xdist`` (``python3 dev.py test``: ``-n 2 --dist loadfile``) whole files go to the
+workers in collection order; the sensitivity runs (``tests/suites/test_sensitivity.py``, about a
+hundred ``dui-harness run`` invocations behind one fixture) are the longest single file, so it
+starts first instead of ending the session on one busy worker while the other waits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import Any
+
+import pytest
+
+#: test files that start first (their one fixture is most of the suite's CPU time)
+FIRST = ("tests/suites/test_sensitivity.py",)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return 0 if path in FIRST else 1
+
+    items.sort(key=rank)  # stable: the rest keeps its order
+
+
+# -- the sensitivity score under pytest-xdist ---------------------------------------------------
+# The score (tests/suites/conftest.py) is kept in the module of the sensitivity tests, which runs in
+# a worker: each worker hands it to the controller, which prints it once at the end.
+
+_SCORE_KEY = "dui_sensitivity_score"
+
+
+def _sensitivity_module() -> Any:
+    return next((m for name, m in list(sys.modules.items()) if name.endswith("test_sensitivity")), None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)  # set on xdist workers only
+    module = _sensitivity_module()
+    if output is None or module is None or not hasattr(module, "SCORE"):
+        return
+    score = module.SCORE
+    output[_SCORE_KEY] = json.dumps({"clean": score["clean"], "proven": sorted(score["proven"]),
+                                     "missed": score["missed"]})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    data = getattr(node, "workeroutput", {}).get(_SCORE_KEY)
+    if not data:
+        return
+    received = json.loads(data)
+    module = importlib.import_module("tests.suites.test_sensitivity")
+    score = module.SCORE
+    if received["clean"] is not None:
+        score["clean"] = received["clean"]
+    score["proven"] |= set(received["proven"])
+    score["missed"] += received["missed"]
+    node.config.stash[_RECEIVED] = True
+
+
+_RECEIVED = pytest.StashKey[bool]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.stash.get(_RECEIVED, False):  # the controller: the workers' score, printed here
+        importlib.import_module("tests.suites.conftest").pytest_terminal_summary(terminalreporter)

@@ -26,12 +26,14 @@ from mocks.common.server import TlsSettings
 from mocks.fhir.app import FhirSimulator
 from mocks.fhir.engine import Result
 
-__all__ = ["TDDUI_TYPES", "EparcoursSimulator"]
+__all__ = ["INTERACTIONS", "TDDUI_TYPES", "EparcoursSimulator"]
 
 #: resource types of the TDDUIBundle slices
 TDDUI_TYPES = ("Patient", "Organization", "Encounter", "Practitioner", "PractitionerRole", "Task",
                "DocumentReference", "QuestionnaireResponse", "CarePlan", "Consent", "Goal", "ServiceRequest",
                "RelatedPerson", "Observation", "Schedule", "Slot")
+#: every interaction of a FHIR server a DUI may use after flux 1 (read back, correct, withdraw, page)
+INTERACTIONS = ("read", "vread", "search-type", "create", "update", "delete", "history-instance", "history-type")
 
 
 class EparcoursSimulator(FhirSimulator):
@@ -45,7 +47,7 @@ class EparcoursSimulator(FhirSimulator):
     service = "EPARCOURS"
     title = "e-parcours — consommateur TDDUI (flux 1), simulateur dui-harness"
     resource_types: ClassVar[dict[str, tuple[str, ...]]] = {
-        t: ("read", "vread", "search-type", "create") for t in TDDUI_TYPES
+        t: INTERACTIONS for t in TDDUI_TYPES
     }
     structure_requirement = "EPARCOURS-FHIR-01"
 

@@ -89,7 +89,7 @@ def test_oversized_body_is_413_with_an_outcome(fhir: Fhir, generic_sim: GenericF
     ("GET", "/Patient?foo=bar", 400, "not-supported"),
     ("GET", "/Patient?identifier:missing=true", 400, "not-supported"),
     ("GET", "/Patient?_count=-1", 400, "invalid"),
-    ("DELETE", "/Patient/x", 405, "not-supported"),
+    ("DELETE", "/Encounter/x", 405, "not-supported"),
     ("POST", "/Encounter/x", 405, "not-supported"),
 ])
 def test_wrong_targets_get_an_outcome(fhir: Fhir, method: str, path: str, status: int, code: str) -> None:

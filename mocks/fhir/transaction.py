@@ -14,7 +14,8 @@ PUT, GET. Identities are settled before any write:
   ``Type/id`` of a created resource's own ``id`` (the TDDUI IG's "couple resourceType/id"); those
   references are rewritten to the new ``Type/id`` in every entry;
 * conditional references (``Patient?identifier=…``) resolve to the one resource they match,
-  and a relative reference to nothing held nor written is refused (no dangling reference).
+  among those held and those the transaction writes, and a relative reference to nothing held
+  nor written is refused (no dangling reference).
 
 The ``transaction-response`` lists, in request order, ``201 Created`` / ``200 OK`` /
 ``204 No Content`` with ``location``, ``etag`` and ``lastModified``; ``Prefer: return=minimal``
@@ -27,11 +28,13 @@ from __future__ import annotations
 import re
 import uuid
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from harness.validators.fhir.refs import iter_references
 from mocks.fhir.engine import ID, TYPE, Result, rewrite_references
 from mocks.fhir.outcome import FhirError, operation_outcome
+from mocks.fhir.search import parse_search
+from mocks.fhir.store import index_tokens
 
 if TYPE_CHECKING:
     from mocks.fhir.engine import FhirEngine
@@ -144,6 +147,28 @@ def _names(step: dict[str, Any]) -> list[str]:
     return names
 
 
+def _matches_in_bundle(steps: list[dict[str, Any]], ref: str) -> list[str]:
+    """The ``Type/id`` of the entries written by the transaction that a conditional reference matches."""
+    rtype, _, query = ref.partition("?")
+    pairs = [(unquote_plus(k), unquote_plus(v)) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
+    try:
+        search = parse_search(rtype, pairs)
+    except FhirError:
+        return []
+    found = []
+    for step in steps:
+        if step["type"] != rtype or step["method"] not in ("POST", "PUT") or "existing" in step:
+            continue
+        tokens = index_tokens(step["resource"])
+        for criteria in search.alternatives:
+            if all(value == str(step["id"]) if param == "_id" else any(
+                    p == param and v == value and system in (None, s) for p, s, v in tokens)
+                   for param, system, value in criteria):
+                found.append(f"{rtype}/{step['id']}")
+                break
+    return found
+
+
 def _transaction(engine: FhirEngine, entries: list[Any], base_url: str, prefer: str) -> Result:
     steps = [_plan(engine, entry, i, base_url) for i, entry in enumerate(entries)]
     mapping: dict[str, str] = {}
@@ -165,6 +190,13 @@ def _transaction(engine: FhirEngine, entries: list[Any], base_url: str, prefer: 
             for ref, ref_where in iter_references(step["resource"], where):
                 if ref.startswith("urn:uuid:") and ref not in mapping:
                     raise FhirError(400, "invalid", f"reference {ref} matches no fullUrl of the transaction", ref_where)
+                if "?" in ref and ref not in mapping:
+                    inside = _matches_in_bundle(steps, ref)
+                    if len(inside) == 1 and not engine.conditional_matches(ref.split("?")[0], ref.split("?", 1)[1]):
+                        mapping[ref] = inside[0]
+                    elif len(inside) > 1:
+                        raise FhirError(412, "multiple-matches", f"conditional reference {ref} matches "
+                                        f"{len(inside)} entries of the transaction", ref_where)
             step["resource"], _ = engine.accept(step["type"], rewrite_references(step["resource"], mapping), where,
                                                 pending)
         results = {s["i"]: _apply(engine, s, base_url) for s in sorted(steps, key=lambda s: (ORDER[s["method"]],

@@ -51,9 +51,10 @@ def test_absolute_full_urls_and_relative_references_are_rewritten(fhir: Fhir) ->
 def test_if_none_exist_entries_do_not_duplicate(fhir: Fhir, generic_sim: GenericFhir) -> None:
     def send() -> dict[str, Any]:
         full_url = urn()
-        return fhir.post("/", _bundle(
+        answer: dict[str, Any] = fhir.post("/", _bundle(
             _entry(patient("2"), "POST", "Patient", full_url, ifNoneExist=f"identifier={NIR_TEST}|2"),
             _entry(dict(ENCOUNTER, subject={"reference": full_url}), "POST", "Encounter", urn()))).json()
+        return answer
 
     first, second = send(), send()
     assert first["entry"][0]["response"]["status"] == "201 Created"

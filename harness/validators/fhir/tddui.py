@@ -137,8 +137,9 @@ def _flux(bundle: dict[str, Any], report: TdduiReport) -> None:
             find.append(Finding("tddui.entry.method", FLUX, f"request.method must be POST (TDDUIBundle: creation "
                                 f"only), not {method or 'absent'}", location=f"{where}.request.method"))
         if url != kind and not url.startswith(f"{kind}?"):
+            named = " (a profile or instance name is no FHIR endpoint)" if url[:1].isupper() and "/" not in url else ""
             find.append(Finding("tddui.entry.url", FLUX, f"request.url must be the resource type {kind!r} (FHIR "
-                                f"create), not {url!r}", location=f"{where}.request.url"))
+                                f"create), not {url!r}{named}", location=f"{where}.request.url"))
         if not full_url:
             pass  # optional: a reference may name the entry by resourceType/id (checked below)
         elif not (_UUID.match(full_url) or full_url.startswith(("http://", "https://"))):

@@ -48,6 +48,13 @@ def test_absolute_full_urls_and_relative_references_are_rewritten(fhir: Fhir) ->
         assert entry["resource"]["subject"]["reference"] == f"Patient/{new_patient}"
 
 
+def test_relative_full_urls_name_their_entry(fhir: Fhir) -> None:
+    body = _bundle(_entry(patient("12"), "POST", "Patient", "Patient/local-12"),
+                   _entry(dict(ENCOUNTER, subject={"reference": "Patient/local-12"}), "POST", "Encounter"))
+    answer = fhir.post("/", body).json()
+    assert answer["entry"][1]["resource"]["subject"]["reference"] == f"Patient/{answer['entry'][0]['resource']['id']}"
+
+
 def test_if_none_exist_entries_do_not_duplicate(fhir: Fhir, generic_sim: GenericFhir) -> None:
     def send() -> dict[str, Any]:
         full_url = urn()

@@ -199,7 +199,7 @@ def _content(report: TdduiReport, index: dict[str, Entry]) -> None:
 def _bindings(entry: Entry, content: dict[str, Any]) -> list[Finding]:
     resource, path, found = entry.resource, entry.path, []
     context = as_dict(resource.get("context"))
-    checks = [("type", resource.get("type"), "JDV_J07", True),
+    checks = [("type", resource.get("type"), "JDV_J07", False),  # 0..1 (preferred binding); EXPORT_DUI: below
               *((f"category[{i}]", c, "JDV_J06", False) for i, c in enumerate(as_list(resource.get("category")))),
               ("content[0].format", content.get("format"), "JDV_J10", False),
               ("context.facilityType", context.get("facilityType"), "JDV_J02", False),

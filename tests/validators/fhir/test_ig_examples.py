@@ -88,3 +88,10 @@ def test_loinc_is_loinc_whatever_its_system_spelling(system: str) -> None:
 def test_an_unknown_system_stays_unknown() -> None:
     assert system_oid("https://mos.esante.gouv.fr/NOS/TRE_Z99-Unknown/FHIR/TRE-Z99-Unknown") is None
     assert not JDV["JDV_J07"].contains("https://example.org/loinc", "28653-4")
+
+
+def test_a_document_without_type_is_not_judged_on_its_type() -> None:
+    # TDDUIDocumentReference.type is 0..1 with a preferred binding: its absence is no finding
+    bundle = _corrected(_example("ig-tddui-bundle-example-documents.json"))
+    del bundle["entry"][0]["resource"]["type"]
+    assert check_tddui_bundle(bundle).findings == []

@@ -138,6 +138,10 @@ class FhirSimulator(Simulator):
         super().stop()
         self.store.close()
 
+    def transport_refusal(self, status: int, reason: str) -> tuple[int, str, bytes]:
+        error = FhirError(status, "too-costly" if status == 431 else "timeout", reason)
+        return status, FHIR_JSON, json.dumps(error.outcome()).encode()
+
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         error = FhirError(413, "too-costly", f"{reason} (FHIR body too large)")
         return 413, FHIR_JSON, json.dumps(error.outcome()).encode()

@@ -61,8 +61,9 @@ class EparcoursSimulator(FhirSimulator):
         super().__init__(recorder, port=port, tls=tls, db_path=db_path)
 
     def serve_lines(self) -> list[str]:
-        return [f"  SI tiers TDDUI / TDDUI third-party IS (service EPARCOURS; FHIR R4, flux 1: POST [base]/), "
-                f"base: {self.url}"]
+        # "e-parcours" first: the service's short name, which scripts read (benchmarks/bench_load.py)
+        return [f"  e-parcours (service EPARCOURS) = SI tiers consommateur TDDUI / TDDUI third-party IS consumer "
+                f"(FHIR R4, flux 1: POST [base]/), base: {self.url}"]
 
     def validate_bundle(self, bundle: Any) -> list[Finding]:
         return check_tddui_bundle(bundle, cda_pack=self.cda_pack).findings

@@ -62,6 +62,9 @@ DEFECTS: dict[str, str] = {
     "tddui_doc_category_label": "e-parcours: the DocumentReference category is the label GESTION, not the "
     "TRE_A03 code 95",
     "tddui_export_no_set_id": "e-parcours: the EXPORT_DUI CDA document has no setId in its header",
+    # issue 16 (fhir16): the TDDUI event encounter
+    "tddui_event_no_end": "e-parcours: the event (TDDUIEncounterEvenement) is exported without its end "
+    "(period.end 1..1)",
     "epresc_wrong_person": "e-prescription: integrates a prescription without comparing its INS with the resident's",
     "epresc_lose_on_unavailable": "e-prescription: drops an administration when the teleservice does not answer",
     "epresc_accept_xml": "e-prescription: asks the teleservice for application/fhir+xml (Accept) on retrieval",

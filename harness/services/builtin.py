@@ -53,12 +53,18 @@ BUILTIN = (
         aliases=("MSSante",),
     ),
     Service(
-        "EPARCOURS", "e-parcours (plateforme régionale)", "Regional care coordination platform",
+        # the id stays EPARCOURS (catalog, exchanges, usage); what is simulated is the TDDUI consumer, a "SI
+        # tiers" (the IG's example: CNSA SIDOBA), not a regional e-parcours platform (APIs not standardised)
+        "EPARCOURS", "SI tiers consommateur TDDUI (ex. CNSA SIDOBA)",
+        "Third-party IS consuming TDDUI (e.g. CNSA SIDOBA)",
         catalog="eparcours.csv", ports={"port": 8707}, simulator="mocks.fhir:create_eparcours",
         endpoint_key="eparcours", trigger_operations=("exportToEparcours", "listEparcoursExports"),
         reference_dui_feature="reference_dui.fhir.feature",
-        indicators=(Indicator("eparcours_documents_exchanged", "Documents échangés avec la plateforme e-parcours",
-                              "Documents exchanged with the e-parcours platform"),),
+        indicators=(Indicator("eparcours_documents_exchanged",
+                              "Données DUI transmises à un SI tiers (TDDUI) ; hypothèse : tenues pour les échanges "
+                              "e-parcours, la plateforme régionale n'étant pas simulée",
+                              "DUI data sent to a third-party IS (TDDUI); assumption: taken as the e-parcours "
+                              "exchanges, the regional platform not being simulated"),),
         counters=(UsageCounter(f"{_USAGE}:eparcours_documents"),),
         aliases=("FHIR",),
     ),

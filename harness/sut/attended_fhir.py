@@ -23,6 +23,10 @@ __all__ = ["AttendedFhir"]
 def _record_text(record: dict[str, Any]) -> str:
     stay = record.get("stay") or {}
     parts = [f"séjour {stay.get('id')} depuis le {stay.get('start')}"]
+    if record.get("event"):
+        event = record["event"]
+        parts.append(f"évènement {event.get('id')} « {event.get('label', '')} » du {event.get('start')} au "
+                     f"{event.get('end')}")
     if record.get("evaluation"):
         evaluation = record["evaluation"]
         answers = ", ".join(f"{i.get('question')}={i.get('answer')}" for i in evaluation.get("items", []))

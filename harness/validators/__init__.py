@@ -20,7 +20,8 @@ RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_head
                 "harness.validators.mail.mime", "harness.validators.mail.headers", "harness.validators.mail.mdn",
                 "harness.validators.mail.xdm", "harness.validators.mail.ziparchive",
                 "harness.validators.fhir", "harness.validators.fhir.structure", "harness.validators.fhir.tddui",
-                "harness.validators.fhir.tddui_cda", "harness.validators.fhir.patient",
+                "harness.validators.fhir.tddui_cda", "harness.validators.fhir.tddui_encounter",
+                "harness.validators.fhir.patient",
                 "harness.validators.fhir.epresc")
 
 

@@ -85,6 +85,8 @@ class RecordingMiddleware:
         service: the service name recorded on each exchange (``INS``).
         max_body: largest request body accepted, in bytes.
         on_oversize: builds the ``(status, content_type, body)`` answer to an oversized request.
+        on_refusal: builds the answer ``(status, content_type, body)`` to a head too large (431) or a
+            body too slow (408) from ``(status, reason)`` (None: plain text).
         limits: timeouts and control-body bound (:class:`~mocks.common.limits.Limits`).
         authorize: tells whether an ASGI scope may call the control API (None: every call may).
         control_limit: the body limit of a control path (default: ``limits.control_body_bytes``).
@@ -98,6 +100,7 @@ class RecordingMiddleware:
         *,
         max_body: int = 10 * 1024 * 1024,
         on_oversize: Any = None,
+        on_refusal: Callable[[int, str], tuple[int, str, bytes]] | None = None,
         limits: Limits = DEFAULT_LIMITS,
         authorize: Callable[[Any], bool] | None = None,
         control_limit: Callable[[str], int] | None = None,
@@ -107,6 +110,7 @@ class RecordingMiddleware:
         self.service = service
         self.max_body = max_body
         self.on_oversize = on_oversize
+        self.on_refusal = on_refusal
         self.limits = limits
         self.authorize = authorize
         self.control_limit = control_limit
@@ -195,7 +199,7 @@ class RecordingMiddleware:
 
         try:
             if exchange.transaction == "oversized-head":
-                await _answer(recording_send, 431, "text/plain; charset=utf-8", exchange.summary["error"].encode())
+                await _answer(recording_send, *self._refusal(431, str(exchange.summary["error"])))
             elif read.end is BodyEnd.OVERSIZED:
                 expects_continue = any(k.lower() == "expect" for k, _ in headers)
                 if not (declared > self.max_body and expects_continue):  # 100-continue: body never sent
@@ -205,12 +209,16 @@ class RecordingMiddleware:
             elif not read.complete:
                 self._refuse_incomplete(exchange, read)
                 if read.end is BodyEnd.TIMED_OUT:  # the client is still there: tell it why
-                    await _answer(recording_send, 408, "text/plain; charset=utf-8",
-                                  read.describe(self.max_body).encode())
+                    await _answer(recording_send, *self._refusal(408, read.describe(self.max_body)))
             else:
                 await self.app(scope, replay_receive, recording_send)
         finally:
             finish()
+
+    def _refusal(self, status: int, reason: str) -> tuple[int, str, bytes]:
+        if self.on_refusal is not None:
+            return self.on_refusal(status, reason)
+        return status, "text/plain; charset=utf-8", reason.encode()
 
     def _refuse_incomplete(self, exchange: Exchange, read: BodyRead) -> None:
         exchange.transaction = "incomplete-request"

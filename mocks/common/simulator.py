@@ -60,6 +60,10 @@ class Simulator(Pipeline):
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         return 413, "text/plain; charset=utf-8", reason.encode()
 
+    def transport_refusal(self, status: int, reason: str) -> tuple[int, str, bytes]:
+        """The answer to a head too large (431) or a body too slow (408), in the service's own error format."""
+        return status, "text/plain; charset=utf-8", reason.encode()
+
     def control_body_limit(self, path: str) -> int:
         """Largest body of a control call to ``path`` (read only after the token was checked)."""
         return self.limits.control_body_bytes
@@ -110,7 +114,8 @@ class Simulator(Pipeline):
         app = Starlette(routes=[*control_routes(self), *self.routes()])
         self._middleware = RecordingMiddleware(
             app, self.recorder, self.service, max_body=self.max_body, on_oversize=self.oversize_response,
-            limits=self.limits, authorize=lambda scope: is_authorized(scope, self.control_token),
+            on_refusal=self.transport_refusal, limits=self.limits,
+            authorize=lambda scope: is_authorized(scope, self.control_token),
             control_limit=self.control_body_limit,
         )
         return self._middleware

@@ -1,7 +1,7 @@
 """FHIR R4 server simulators: one engine (:mod:`~mocks.fhir.engine`, SQLite store), two services.
 
-* :class:`EparcoursSimulator` (service ``EPARCOURS``): the e-parcours platform as TDDUI
-  consumer (flux 1);
+* :class:`EparcoursSimulator` (service ``EPARCOURS``): the TDDUI consumer (flux 1), a *SI tiers*
+  as the IG names it (e.g. CNSA SIDOBA); no regional e-parcours platform is simulated;
 * :class:`EprescSimulator` (service ``EPRESC``): the e-prescription teleservice, its payload
   modelled on FHIR R4 by a swappable shape (an assumption, see :mod:`~mocks.fhir.epresc_shape`).
 

@@ -2,20 +2,28 @@
 
 The FHIR base is the server root (``[base]`` = ``http(s)://127.0.0.1:<port>``)::
 
-    GET  [base]/metadata                      CapabilityStatement (built from what is served)
-    POST [base]/                              transaction or batch Bundle
-    GET  [base]/{type}?params                 search-type
-    POST [base]/{type}                        create
-    GET  [base]/{type}/{id}[/_history/{vid}]  read / vread
+    GET    [base]/metadata                       CapabilityStatement (built from what is served)
+    POST   [base]/                               transaction or batch Bundle
+    GET    [base]/_history                       history of the whole server
+    GET    [base]/{type}?params                  search-type (also POST [base]/{type}/_search, form body)
+    POST   [base]/{type}                         create (If-None-Exist: conditional create)
+    PUT    [base]/{type}?criteria                conditional update
+    DELETE [base]/{type}?criteria                conditional delete
+    GET    [base]/{type}/_history                history of a type
+    GET    [base]/{type}/{id}                    read (If-None-Match / If-Modified-Since: 304)
+    PUT    [base]/{type}/{id}                    update (If-Match: 412 on another version)
+    DELETE [base]/{type}/{id}                    delete
+    GET    [base]/{type}/{id}/_history[/{vid}]   history of an instance / vread
 
-JSON only (``application/fhir+json``; ``application/json`` accepted). Every error is an
-``OperationOutcome`` with severity, code, expression and a diagnostics sentence: invalid
-JSON, duplicate keys, wrong or missing Content-Type (415), an Accept or ``_format`` asking
-for XML (406), bodies over ``max_body`` (413), nesting deeper than 64 levels or more than 500
-entries (413/422), wrong resource types (400/404), profile failures (422). Nothing is
-written when an interaction fails. Faults (control API): ``http_status``, ``delay`` and
-``reject`` (answer the next interaction with an OperationOutcome: ``status``, ``code``,
-``diagnostics``).
+JSON only (``application/fhir+json``; ``application/json`` accepted). ``Prefer: return=minimal``
+answers writes without a body, ``return=OperationOutcome`` with an OperationOutcome. Every error
+is an ``OperationOutcome`` with severity, code, expression and a diagnostics sentence: an unknown
+path (404), invalid JSON, duplicate keys, wrong or missing Content-Type (415), an Accept or
+``_format`` asking for XML (406), bodies over ``max_body`` (413), nesting deeper than 64 levels
+or more than 500 entries (413/422), wrong resource types (400/404), profile failures (422),
+failed preconditions (412). Nothing is written when an interaction fails. Faults (control API):
+``http_status``, ``delay`` and ``reject`` (answer the next interaction with an OperationOutcome:
+``status``, ``code``, ``diagnostics``).
 """
 
 from __future__ import annotations
@@ -25,9 +33,9 @@ import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -42,42 +50,16 @@ from mocks.common.faults import Fault
 from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
-from mocks.fhir.engine import SEARCH_PARAMS, FhirEngine, Result
-from mocks.fhir.outcome import FHIR_JSON, FhirError
+from mocks.fhir.engine import FhirEngine, Result
+from mocks.fhir.http import CAPABILITY, Headers, capability_statement, content_type, interaction, negotiate
+from mocks.fhir.outcome import FHIR_JSON, FhirError, operation_outcome
 from mocks.fhir.store import ResourceStore
 
 __all__ = ["FhirSimulator"]
 
-_JSON_TYPES = ("application/fhir+json", "application/json")
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-def _negotiate(request: Request) -> None:
-    """406 when the client asks for anything but JSON (``_format`` wins over Accept)."""
-    fmt = request.query_params.get("_format")
-    if fmt is not None and fmt not in ("json", *_JSON_TYPES):
-        raise FhirError(406, "not-supported", f"_format={fmt!r}: this server answers JSON only "
-                        "(application/fhir+json)")
-    accept = request.headers.get("accept", "")
-    if fmt is None and accept and not any(t in accept for t in ("json", "*/*")):
-        raise FhirError(406, "not-supported", f"Accept {accept!r}: this server answers JSON only "
-                        "(application/fhir+json)")
-
-
-def _content_type(request: Request) -> None:
-    raw = request.headers.get("content-type")
-    if not raw:
-        raise FhirError(415, "not-supported", "Content-Type is missing: send application/fhir+json")
-    mime, _, params = raw.partition(";")
-    mime = mime.strip().lower()
-    if mime in ("application/fhir+xml", "application/xml", "text/xml"):
-        raise FhirError(415, "not-supported", f"Content-Type {mime}: this server reads JSON only "
-                        "(application/fhir+json)")
-    if mime not in _JSON_TYPES:
-        raise FhirError(415, "not-supported", f"Content-Type {raw!r} is not application/fhir+json")
-    charset = params.strip().lower().removeprefix("charset=").strip('"') if "charset" in params.lower() else "utf-8"
-    if charset not in ("utf-8", "utf8"):
-        raise FhirError(415, "not-supported", f"charset {charset!r}: FHIR JSON is UTF-8")
+#: interactions whose request body is a FHIR resource or Bundle
+_WITH_BODY = ("bundle", "create", "update", "conditional-update")
 
 
 @dataclass
@@ -87,6 +69,9 @@ class _FhirCall:
     body: Any = None
     result: Result | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: the raw form of ``POST [type]/_search``
+    form: bytes = b""
+    headers: Headers = field(default_factory=Headers)
 
     def add(self, findings: Iterable[Finding]) -> None:
         known = {(f.rule, f.location, f.message) for f in self.findings}
@@ -153,37 +138,31 @@ class FhirSimulator(Simulator):
         super().stop()
         self.store.close()
 
+    def transport_refusal(self, status: int, reason: str) -> tuple[int, str, bytes]:
+        error = FhirError(status, "too-costly" if status == 431 else "timeout", reason)
+        return status, FHIR_JSON, json.dumps(error.outcome()).encode()
+
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         error = FhirError(413, "too-costly", f"{reason} (FHIR body too large)")
         return 413, FHIR_JSON, json.dumps(error.outcome()).encode()
 
     def capability_statement(self) -> dict[str, Any]:
-        resources = []
-        for rtype, interactions in sorted(self.resource_types.items()):
-            entry: dict[str, Any] = {"type": rtype, "interaction": [{"code": i} for i in interactions]}
-            if "search-type" in interactions:
-                entry["searchParam"] = [{"name": p, "type": "token" if p in ("_id", "identifier", "status")
-                                         else "reference"} for p in SEARCH_PARAMS]
-            resources.append(entry)
-        return {
-            "resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
-            "date": datetime.now(UTC).date().isoformat(), "publisher": "dui-harness",
-            "name": self.service.replace("-", ""), "title": self.title,
-            "software": {"name": "dui-harness", "version": __version__},
-            "implementation": {"description": self.title, "url": self.url},
-            "fhirVersion": "4.0.1", "format": ["application/fhir+json", "json"],
-            "rest": [{"mode": "server", "resource": resources,
-                      "interaction": [{"code": "transaction"}, {"code": "batch"}]}],
-        }
+        return capability_statement(self.title, self.service.replace("-", ""), self.url, __version__,
+                                    self.resource_types)
 
     # -- HTTP -------------------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/metadata", self.handler("capabilities"), methods=_ALL_METHODS),
             Route("/", self.handler("bundle"), methods=_ALL_METHODS),
+            Route("/_history", self.handler("system-history"), methods=_ALL_METHODS),
             Route("/{rtype}", self.handler("type"), methods=_ALL_METHODS),
+            Route("/{rtype}/_search", self.handler("search"), methods=_ALL_METHODS),
+            Route("/{rtype}/_history", self.handler("type-history"), methods=_ALL_METHODS),
             Route("/{rtype}/{rid}", self.handler("instance"), methods=_ALL_METHODS),
+            Route("/{rtype}/{rid}/_history", self.handler("instance-history"), methods=_ALL_METHODS),
             Route("/{rtype}/{rid}/_history/{vid}", self.handler("vread"), methods=_ALL_METHODS),
+            Route("/{rest:path}", self.handler("unknown"), methods=_ALL_METHODS),
         ]
 
     # -- one request: the stages of mocks.common.pipeline ------------------------------------
@@ -191,8 +170,8 @@ class FhirSimulator(Simulator):
         """The interaction (from the route and the method: 405 otherwise) and content negotiation (406)."""
         call.parsed = _FhirCall()
         try:
-            call.operation = self._interaction(call.route, call.request.method)
-            _negotiate(call.request)
+            call.operation = interaction(call.route, call.request.method)
+            negotiate(call.request)
         except FhirError as exc:
             return self._refusal(call, exc)
         return None
@@ -212,8 +191,12 @@ class FhirSimulator(Simulator):
     async def respond(self, call: Call) -> Answer:
         state: _FhirCall = call.parsed
         try:
-            if call.request.method == "POST":
-                _content_type(call.request)
+            if call.operation == "search-type" and call.request.method == "POST":
+                if call.body:
+                    content_type(call.request, form=True)
+                state.form = call.body
+            elif call.operation in _WITH_BODY:
+                content_type(call.request)
                 try:
                     limits = self.limits  # off the event loop: a big body never blocks other clients
                     state.body = await run_in_threadpool(
@@ -230,8 +213,23 @@ class FhirSimulator(Simulator):
         except FhirError as exc:
             return self._refusal(call, exc)
         result = state.result
-        return Answer(result.status, json.dumps(result.body, ensure_ascii=False).encode(), FHIR_JSON,
-                      headers=dict(result.headers or {}), rejected=False)
+        body = self._shaped(call, result)
+        return Answer(result.status, json.dumps(body, ensure_ascii=False).encode() if body is not None else b"",
+                      FHIR_JSON if body is not None else None, headers=dict(result.headers or {}), rejected=False)
+
+    @staticmethod
+    def _shaped(call: Call, result: Result) -> dict[str, Any] | None:
+        """The body ``Prefer: return=…`` asks for (writes only; 204 and 304 have none)."""
+        if result.status in (204, 304):
+            return None
+        if call.operation not in ("create", "update", "conditional-update"):
+            return result.body
+        wanted = call.parsed.headers.prefer_return if isinstance(call.parsed, _FhirCall) else "representation"
+        if wanted == "minimal":
+            return None
+        if wanted == "OperationOutcome":
+            return operation_outcome([("information", "informational", result.outcome or "done", "")])
+        return result.body
 
     def internal_error(self, call: Call, exc: Exception) -> Answer:
         return self._refusal(call, FhirError(500, "exception", f"simulator error {type(exc).__name__}: {exc}"))
@@ -240,7 +238,7 @@ class FhirSimulator(Simulator):
         if isinstance(call.parsed, _FhirCall):
             call.parsed.add(exc.findings)
         return Answer(exc.status, json.dumps(exc.outcome(), ensure_ascii=False).encode(), FHIR_JSON,
-                      headers={"Allow": "GET, POST"} if exc.status == 405 else {},
+                      headers={"Allow": "GET, POST, PUT, DELETE"} if exc.status == 405 else {},
                       summary={"outcome": {"status": exc.status, "code": exc.code, "diagnostics": exc.diagnostics,
                                            "expression": exc.expression}}, rejected=True)
 
@@ -259,39 +257,44 @@ class FhirSimulator(Simulator):
         exchange.tags.setdefault("interaction", interaction)
         self.describe(exchange, interaction, body, result)
 
-    @staticmethod
-    def _interaction(kind: str, method: str) -> str:
-        table = {("capabilities", "GET"): "capabilities", ("bundle", "POST"): "bundle",
-                 ("type", "GET"): "search-type", ("type", "POST"): "create", ("instance", "GET"): "read",
-                 ("vread", "GET"): "vread"}
-        interaction = table.get((kind, method))
-        if interaction is None:
-            raise FhirError(405, "not-supported", f"{method} is not supported here (this simulator serves read, "
-                            "vread, search-type, create, transaction and batch)")
-        return interaction
-
-    def _run(self, interaction: str, request: Request, state: _FhirCall) -> Result:
-        params, body = request.path_params, state.body
-        if interaction == "capabilities":
+    def _run(self, operation: str, request: Request, state: _FhirCall) -> Result:
+        params, body, engine, base = request.path_params, state.body, self.engine, self.url
+        headers = state.headers = Headers.of(request)
+        rtype, rid = params.get("rtype"), params.get("rid")
+        if rtype is not None:
+            engine.allow(rtype, CAPABILITY.get(operation, operation.replace("-system", "")))
+        query = list(request.query_params.multi_items())
+        if operation == "capabilities":
             return Result(200, self.capability_statement())
-        if interaction == "bundle":
+        if operation == "bundle":
             findings = self.validate_bundle(body)
             state.add(findings)
             errors = [f for f in findings if f.severity.value == "error"]
             if errors:
                 raise FhirError(422, "processing", f"the bundle does not conform ({len(errors)} error(s)); nothing "
                                 f"was created. First: {errors[0].message}", errors[0].location, findings)
-            return self.engine.bundle(body)
-        if interaction == "search-type":
-            return self.engine.search(params["rtype"], list(request.query_params.multi_items()), self.url)
-        if interaction == "create":
-            result = self.engine.create(params["rtype"], body)
-            state.add(result.summary.get("findings", []))
-            return result
-        version = params.get("vid")
-        if version is not None and not str(version).isdigit():
-            raise FhirError(400, "invalid", f"version id {version!r} is not a positive integer")
-        return self.engine.read(params["rtype"], params["rid"], int(version) if version is not None else None)
+            return engine.bundle(body, base, prefer=headers.prefer_return)
+        if operation == "search-type":
+            if request.method == "POST":
+                query += parse_qsl(state.form.decode("utf-8", "replace"), keep_blank_values=True)
+            return engine.search(str(rtype), query, base, lenient=headers.lenient)
+        if operation.startswith("history-"):
+            return engine.history(rtype, rid, query, base)
+        if operation == "create":
+            result = engine.create(str(rtype), body, if_none_exist=headers.if_none_exist, base_url=base)
+        elif operation in ("update", "conditional-update"):
+            raw_query = request.url.query
+            result = engine.update(str(rtype), rid, body, query=raw_query, if_match=headers.if_match, base_url=base)
+        elif operation in ("delete", "conditional-delete"):
+            return engine.delete(str(rtype), rid, query=request.url.query, if_match=headers.if_match)
+        else:
+            version = params.get("vid")
+            if version is not None and not str(version).isdigit():
+                raise FhirError(400, "invalid", f"version id {version!r} is not a positive integer")
+            return engine.read(str(rtype), str(rid), int(version) if version is not None else None,
+                               if_none_match=headers.if_none_match, if_modified_since=headers.if_modified_since)
+        state.add(result.summary.get("findings", []))
+        return result
 
     @staticmethod
     def _findings(exchange: Exchange, findings: list[Finding]) -> None:

@@ -1,4 +1,4 @@
-"""The e-parcours platform as a TDDUI consumer (flux 1 of ``ans.fhir.fr.tddui`` 2.0.0).
+"""The TDDUI consumer, a "SI tiers" (flux 1 of ``ans.fhir.fr.tddui`` 2.0.0), under the service id EPARCOURS.
 
 ``POST [base]/`` with a TDDUIBundle: the whole body is judged by
 :func:`harness.validators.fhir.tddui.check_tddui_bundle` (TDDUI and FR Core rules, the
@@ -8,8 +8,12 @@ IG says (Flux 1.2): conformant → HTTP 200 and a ``transaction-response`` whose
 OperationOutcome (one issue per finding) and **nothing created**. The consumer's
 CapabilityStatement (TDDUIConsommateur) offers ``transaction`` and reads.
 
-Modelled on an assumption: the regional e-parcours platforms' own APIs are not public
-(french-specs §5.2); this simulator is the TDDUI consumer role of the national IG.
+What is simulated is the consumer role of the national IG: the IG names it a *SI tiers* and its
+use case is CNSA's SIDOBA (système d'information de l'offre de la branche autonomie,
+``sfe_cas_usage.md``). A regional e-parcours platform is **not simulated**: its APIs are not
+standardised (french-specs §5.2). The service keeps the id ``EPARCOURS`` because the ESMS
+numérique programme counts this export as the non-medicalised ESMS e-parcours socle service: an
+assumption stated in the check-project rule and the usage indicator.
 """
 
 from __future__ import annotations
@@ -26,16 +30,18 @@ from mocks.common.server import TlsSettings
 from mocks.fhir.app import FhirSimulator
 from mocks.fhir.engine import Result
 
-__all__ = ["TDDUI_TYPES", "EparcoursSimulator"]
+__all__ = ["INTERACTIONS", "TDDUI_TYPES", "EparcoursSimulator"]
 
 #: resource types of the TDDUIBundle slices
 TDDUI_TYPES = ("Patient", "Organization", "Encounter", "Practitioner", "PractitionerRole", "Task",
                "DocumentReference", "QuestionnaireResponse", "CarePlan", "Consent", "Goal", "ServiceRequest",
                "RelatedPerson", "Observation", "Schedule", "Slot")
+#: every interaction of a FHIR server a DUI may use after flux 1 (read back, correct, withdraw, page)
+INTERACTIONS = ("read", "vread", "search-type", "create", "update", "delete", "history-instance", "history-type")
 
 
 class EparcoursSimulator(FhirSimulator):
-    """Simulated e-parcours platform receiving TDDUI flux 1 at its FHIR base (the server root).
+    """Simulated TDDUI consumer (SI tiers, e.g. CNSA SIDOBA) receiving flux 1 at its FHIR base (the server root).
 
     Args:
         recorder, port, tls, db_path: see :class:`~mocks.fhir.app.FhirSimulator`.
@@ -43,9 +49,9 @@ class EparcoursSimulator(FhirSimulator):
     """
 
     service = "EPARCOURS"
-    title = "e-parcours — consommateur TDDUI (flux 1), simulateur dui-harness"
+    title = "SI tiers consommateur TDDUI (flux 1, ex. CNSA SIDOBA), simulateur dui-harness"
     resource_types: ClassVar[dict[str, tuple[str, ...]]] = {
-        t: ("read", "vread", "search-type", "create") for t in TDDUI_TYPES
+        t: INTERACTIONS for t in TDDUI_TYPES
     }
     structure_requirement = "EPARCOURS-FHIR-01"
 
@@ -55,7 +61,9 @@ class EparcoursSimulator(FhirSimulator):
         super().__init__(recorder, port=port, tls=tls, db_path=db_path)
 
     def serve_lines(self) -> list[str]:
-        return [f"  e-parcours (FHIR R4, TDDUI flux 1: POST [base]/), base: {self.url}"]
+        # "e-parcours" first: the service's short name, which scripts read (benchmarks/bench_load.py)
+        return [f"  e-parcours (service EPARCOURS) = SI tiers consommateur TDDUI / TDDUI third-party IS consumer "
+                f"(FHIR R4, flux 1: POST [base]/), base: {self.url}"]
 
     def validate_bundle(self, bundle: Any) -> list[Finding]:
         return check_tddui_bundle(bundle, cda_pack=self.cda_pack).findings

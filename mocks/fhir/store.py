@@ -3,8 +3,8 @@
 One connection per store (``check_same_thread=False``) behind a lock, ``isolation_level=None``
 and explicit ``BEGIN IMMEDIATE``: a transaction Bundle is written by :meth:`ResourceStore.atomic`
 in one SQLite transaction, so that an error in any entry rolls every entry back. Each write
-keeps the version in ``history`` and refreshes the token (``identifier``, ``status``) and
-reference (``subject``, ``patient``) indexes the search uses.
+keeps the version in ``history`` (deletions too) and refreshes the token (``identifier``, ``status``)
+and reference indexes (:data:`REFERENCE_PARAMS`) the search, ``_include`` and ``_revinclude`` use.
 """
 
 from __future__ import annotations
@@ -36,6 +36,15 @@ CREATE INDEX IF NOT EXISTS tokens_owner ON tokens (type, id);
 """
 
 
+#: search parameter -> the elements of a resource it reads (R4 names of the usual reference parameters)
+REFERENCE_PARAMS: dict[str, tuple[str, ...]] = {
+    "subject": ("subject",), "patient": ("subject", "patient", "beneficiary"), "encounter": ("encounter",),
+    "service-provider": ("serviceProvider",), "part-of": ("partOf",), "request": ("request",),
+    "organization": ("organization", "managingOrganization"), "practitioner": ("practitioner",),
+    "owner": ("owner",), "based-on": ("basedOn",), "focus": ("focus",), "source": ("source",),
+}
+
+
 @dataclass(frozen=True)
 class StoredResource:
     type: str
@@ -53,6 +62,10 @@ class StoredResource:
     def etag(self) -> str:
         return f'W/"{self.version}"'
 
+    @property
+    def key(self) -> str:
+        return f"{self.type}/{self.id}"
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -67,9 +80,9 @@ def _reference_key(reference: str) -> str:
 def index_tokens(resource: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The ``(param, system, value)`` search keys of a resource.
 
-    ``identifier`` (list or single Identifier), ``status``, ``subject`` and ``patient``
-    (references normalised to ``Type/id``; ``patient`` also from a ``subject`` that is a
-    Patient).
+    ``identifier`` (list or single Identifier), ``status``, and the reference parameters of
+    :data:`REFERENCE_PARAMS` (references normalised to ``Type/id``; ``patient`` only when the
+    target is a Patient).
     """
     keys: list[tuple[str, str, str]] = []
     identifiers = resource.get("identifier")
@@ -78,14 +91,19 @@ def index_tokens(resource: dict[str, Any]) -> list[tuple[str, str, str]]:
             keys.append(("identifier", str(ident.get("system") or ""), ident["value"]))
     if isinstance(resource.get("status"), str):
         keys.append(("status", "", resource["status"]))
-    for element in ("subject", "patient"):
-        ref = resource.get(element)
-        if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
-            target = _reference_key(ref["reference"])
-            keys.append((element, "", target))
-            if element == "subject" and target.startswith("Patient/"):
-                keys.append(("patient", "", target))
+    for param, elements in REFERENCE_PARAMS.items():
+        for element in elements:
+            for ref in _references(resource.get(element)):
+                target = _reference_key(ref)
+                if param != "patient" or target.startswith("Patient/"):
+                    keys.append((param, "", target))
     return keys
+
+
+def _references(value: Any) -> list[str]:
+    """The reference strings of a Reference or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    return [i["reference"] for i in items if isinstance(i, dict) and isinstance(i.get("reference"), str)]
 
 
 class ResourceStore:
@@ -100,8 +118,11 @@ class ResourceStore:
 
     @contextmanager
     def atomic(self) -> Iterator[ResourceStore]:
-        """All writes of the block in one SQLite transaction: committed together or not at all."""
+        """All writes of the block in one SQLite transaction: committed together or not at all (re-entrant)."""
         with self._lock:
+            if self._in_tx:  # nested (same thread: the lock is held): part of the enclosing transaction
+                yield self
+                return
             self._db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
             try:
@@ -172,6 +193,19 @@ class ResourceStore:
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY r.rowid", args).fetchall()
         return [StoredResource(rtype, r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    def history(self, rtype: str | None = None, rid: str | None = None) -> list[StoredResource]:
+        """Every version (deletions included) of one resource, one type or the whole store, newest first."""
+        sql, args = "SELECT type, id, version, updated, json, deleted FROM history", []
+        if rtype is not None:
+            sql += " WHERE type = ?"
+            args.append(rtype)
+            if rid is not None:
+                sql += " AND id = ?"
+                args.append(rid)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY updated DESC, rowid DESC", args).fetchall()
+        return [StoredResource(r[0], r[1], r[2], r[3], json.loads(r[4]), bool(r[5])) for r in rows]
 
     def count(self, rtype: str | None = None) -> int:
         with self._lock:

@@ -29,6 +29,8 @@ INS_TYPES = {"1.2.250.1.213.1.4.8": ("INS-NIR", "official"), "1.2.250.1.213.1.4.
              "1.2.250.1.213.1.4.11": ("INS-NIR-DEMO", "official")}
 GENDERS = {"M": "male", "F": "female"}
 STAY_SYSTEM = "https://identifiant-medicosocial-sejour.esante.gouv.fr"
+EVENT_SYSTEM = "https://identifiant-medicosocial-evenement.esante.gouv.fr"
+EVENT_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-encounter-evenement"
 TDDUI_CS = "https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem"
 
 
@@ -115,7 +117,7 @@ def _qr_identifier(system: str, value: str, as_list: bool) -> dict[str, Any] | l
 
 def build_bundle(person: dict[str, Any], ins: dict[str, str] | None, status: str, record: dict[str, Any],
                  essms: Essms, defects: frozenset[str], *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The flux-1 Bundle exporting ``person``'s ``record`` (stay, evaluation, project, document)."""
+    """The flux-1 Bundle exporting ``person``'s ``record`` (stay, event, evaluation, project, document)."""
     now = now or dt.datetime.now(dt.UTC)
     prefix = f"3{essms.finess}/{person['person_id']}"
     patient_url, org_url = _urn(), _urn()
@@ -126,13 +128,28 @@ def build_bundle(person: dict[str, Any], ins: dict[str, str] | None, status: str
     ]
     stay = record["stay"]
     period = {"start": stay["start"], **({"end": stay["end"]} if stay.get("end") else {})}
-    entries.append((_urn(), {
+    stay_url = _urn()
+    entries.append((stay_url, {
         "resourceType": "Encounter", "status": "finished" if stay.get("end") else "in-progress",
         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "HH",
                   "display": "home health"},
         "identifier": [{"type": {"coding": [{"system": f"{TDDUI_CS}/TDDUIEncounterIdentifier", "code": "SEJ"}]},
                         "system": STAY_SYSTEM, "value": f"{prefix}-SEJOUR-{stay['id']}"}],
         "subject": {"reference": patient_url}, "serviceProvider": {"reference": org_url}, "period": period}))
+    event = record.get("event")
+    if event:  # TDDUIEncounterEvenement: part of the stay, start and end both known
+        event_period = {"start": event["start"]}
+        if "tddui_event_no_end" not in defects:
+            event_period["end"] = event["end"]
+        entries.append((_urn(), {
+            "resourceType": "Encounter", "meta": {"profile": [EVENT_PROFILE]}, "status": "finished",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "HH"},
+            "identifier": [{"type": {"coding": [{"system": "https://hl7.fr/ig/fhir/core/CodeSystem/"
+                                                 "fr-core-cs-identifier-type", "code": "VN"}]},
+                            "system": EVENT_SYSTEM, "value": f"{prefix}-EVN-{event['id']}"}],
+            "type": [{"text": str(event.get("label") or "Intervention")}],
+            "subject": {"reference": patient_url}, "serviceProvider": {"reference": org_url},
+            "partOf": {"reference": stay_url}, "period": event_period}))
     evaluation = record.get("evaluation")
     if evaluation:
         entries.append((_urn(), {

@@ -75,6 +75,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "tddui_no_care_plan": ("eparcours", {"EPARCOURS-CONT-01"}),
         "tddui_doc_category_label": ("eparcours", {"EPARCOURS-DOC-03"}),
         "tddui_export_no_set_id": ("eparcours", {"EPARCOURS-DOC-04"}),
+        # issue 16 (fhir16)
+        "tddui_event_no_end": ("eparcours", {"EPARCOURS-CONT-01"}),
         # e-prescription
         "epresc_wrong_person": ("epresc", {"EPRESC-INT-02"}),
         "epresc_lose_on_unavailable": ("epresc", {"EPRESC-RES-01"}),

@@ -114,6 +114,18 @@ class ProjectReport:
         }
 
 
+#: the non-medicalised socle rule, with the evidence it accepts for "e-parcours" (issue 16): the regional
+#: e-parcours platforms' APIs are not standardised and no simulator plays one
+NON_MEDICALISED_FR = ("ESMS non médicalisés : MSSanté et e-parcours régional. Preuve acceptée pour e-parcours : "
+                      "le service EPARCOURS conforme, c.-à-d. le transfert de données DUI (TDDUI flux 1) vers un SI "
+                      "tiers consommateur simulé ; la plateforme e-parcours régionale elle-même n'est pas simulée "
+                      "(hypothèse documentée)")
+NON_MEDICALISED_EN = ("Non-medicalised ESMS: MSSanté and regional e-parcours. Evidence accepted for e-parcours: a "
+                      "conformant EPARCOURS service, i.e. the DUI data transfer (TDDUI flux 1) to a simulated "
+                      "third-party IS consumer; the regional e-parcours platform itself is not simulated (documented "
+                      "assumption)")
+
+
 def _socle_services(rules: Rules) -> list[str]:
     services: list[str] = []
     for rule in rules.data["socle"].values():
@@ -240,8 +252,7 @@ def _project_rules(report: ProjectReport, project: Project, rules: Rules) -> Non
     for scope, (fr, en) in {"all": ("Socle pour tous : INS", "Socle for all: INS"),
                             "medicalised": ("ESMS médicalisés : 2 services socles parmi MSSanté, DMP, e-prescription",
                                             "Medicalised ESMS: 2 socle services among MSSanté, DMP, e-prescription"),
-                            "non-medicalised": ("ESMS non médicalisés : MSSanté et e-parcours régional",
-                                                "Non-medicalised ESMS: MSSanté and regional e-parcours")}.items():
+                            "non-medicalised": (NON_MEDICALISED_FR, NON_MEDICALISED_EN)}.items():
         concerned = [e for e in report.esms if scope == "all" or e.medicalised == (scope == "medicalised")]
         failing = [e for e in concerned if any(r.startswith(f"socle ({scope})") for r in e.reasons)]
         verdict = "not-applicable" if not concerned else ("fail" if failing else "pass")

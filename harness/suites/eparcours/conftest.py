@@ -26,9 +26,11 @@ REFUSAL = "Bundle refusé par la plateforme e-parcours (dui-harness : refus inje
 
 
 def record(tag: str) -> dict[str, Any]:
-    """What an operator entered: a stay, an AGGIR evaluation and a personalised project."""
+    """What an operator entered: a stay, a home visit (event), an AGGIR evaluation and a personalised project."""
     return {
         "stay": {"id": f"SEJ-{tag}", "start": "2026-01-05"},
+        "event": {"id": f"EVN-{tag}", "start": "2026-01-06T10:30:00+01:00", "end": "2026-01-06T11:15:00+01:00",
+                  "label": "Visite à domicile pour soins infirmiers"},
         "evaluation": {"id": f"EVAL-{tag}", "date": "2026-01-12", "title": "AGGIR",
                        "items": [{"code": "GIR", "question": "Groupe iso-ressources", "answer": "4"},
                                  {"code": "TRANSFERTS", "question": "Transferts", "answer": "B"}]},

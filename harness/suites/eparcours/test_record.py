@@ -1,6 +1,6 @@
 """## Requirements
-EPARCOURS-CONT-01 (the bundle carries the record: person, stay, evaluation, personalised
-project) and EPARCOURS-DOC-01..04 (the TDDUIDocumentReference and its EXPORT_DUI CDA).
+EPARCOURS-CONT-01 (the bundle carries the record: person, stay and its event, evaluation,
+personalised project) and EPARCOURS-DOC-01..04 (the TDDUIDocumentReference and its EXPORT_DUI CDA).
 
 ## Dependencies
 e-parcours simulator (TDDUI rules, CDA validator for the attached document); the DUI's
@@ -49,6 +49,10 @@ def test_bundle_carries_the_stay_the_evaluation_and_the_project(scenario: Scenar
                == asked["stay"]["start"] for s in stays for i in s.get("identifier") or []):
         findings.append(Finding("tddui.content.stay", req, f"no Encounter (séjour) with the stay "
                                 f"{asked['stay']['id']} starting {asked['stay']['start']}", location="Bundle.entry"))
+    event = asked.get("event")
+    if event and not any(event["id"] in _text(i.get("value")) for s in stays for i in s.get("identifier") or []):
+        findings.append(Finding("tddui.content.event", req, f"no Encounter (évènement) with the event {event['id']}",
+                                location="Bundle.entry"))
     answers = {_text(a.get("valueString") or a.get("valueCoding", {}).get("code"))
                for q in _resources(scenario, req, "QuestionnaireResponse") for item in q.get("item") or []
                for a in item.get("answer") or []}

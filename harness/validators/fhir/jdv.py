@@ -6,14 +6,17 @@ and ``ansforge/ig-terminlogie-de-sante`` (JDV_J06 @a43369b, JDV_J10 @0acfa84; th
 transcription omits the organ-specific ``urn:ihe:pat:apsr:*:2010`` codes). Each value set
 keeps its OID and version; codes are grouped by the OID of their code system, and
 :data:`SYSTEM_URLS` gives the FHIR ``system`` URL of each code system (a coding may also
-carry ``urn:oid:<OID>``).
+carry ``urn:oid:<OID>``). A few international code systems are also published by the NOS under a
+NOS URL of their own (``…/TRE_A04-Loinc/FHIR/TRE-A04-Loinc`` is LOINC, as in the TDDUI IG's
+examples): :data:`SYSTEM_ALIASES` names them, so a code is judged by its code system, whatever
+spelling of the system the DUI chose.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["JDV", "SYSTEM_URLS", "ValueSet", "system_oid"]
+__all__ = ["JDV", "SYSTEM_ALIASES", "SYSTEM_URLS", "ValueSet", "system_oid"]
 
 NOS = "https://mos.esante.gouv.fr/NOS"
 #: code system OID -> its FHIR canonical URL
@@ -30,9 +33,22 @@ SYSTEM_URLS: dict[str, str] = {
     "1.2.250.1.213.1.1.4.9": f"{NOS}/TRE_A01-CadreExercice/FHIR/TRE-A01-CadreExercice",
 }
 
+#: other spellings of the same code systems: the NOS republication of international terminologies
+#: (TRE_A04 LOINC, TRE_A09 DICOM, TRE_A12 ASTM) and the usual canonical URLs
+SYSTEM_ALIASES: dict[str, str] = {
+    f"{NOS}/TRE_A04-Loinc/FHIR/TRE-A04-Loinc": "2.16.840.1.113883.6.1",
+    "http://loinc.org/": "2.16.840.1.113883.6.1",
+    f"{NOS}/TRE_A09-DICOMuidRegistry/FHIR/TRE-A09-DICOMuidRegistry": "1.2.840.10008.2.6.1",
+    "urn:oid:1.2.840.10008.2.6.1": "1.2.840.10008.2.6.1",
+    f"{NOS}/TRE_A12-NomenclatureASTM/FHIR/TRE-A12-NomenclatureASTM": "ASTM",
+    f"{NOS}/TRE_A10-NomenclatureURN/FHIR/TRE-A10-NomenclatureURN": "URN",
+}
+
 
 def system_oid(system: str) -> str | None:
-    """The code system OID behind a FHIR ``system`` (its URL or ``urn:oid:``), None if unknown."""
+    """The code system OID behind a FHIR ``system`` (its URL, a NOS alias or ``urn:oid:``), None if unknown."""
+    if system in SYSTEM_ALIASES:
+        return SYSTEM_ALIASES[system]
     if system.startswith("urn:oid:"):
         oid = system[len("urn:oid:"):]
         return oid if oid in SYSTEM_URLS else None

@@ -3,18 +3,26 @@
 Rules, each on its requirement of ``profiles/catalog/eparcours.csv``:
 
 * ``EPARCOURS-FLUX-01``: a Bundle of type ``transaction`` (TDDUIBundle ``type = #transaction``),
-  every entry with a resource and ``request.method = POST`` to its type (create), a unique
-  ``fullUrl``, and every reference resolved inside the bundle (``urn:uuid:`` fullUrl or
-  ``Type/id``), as ``description_flux_1_transmission_donnees_dui.md`` asks;
+  every entry with a resource and ``request.method = POST`` to its type (create), and every
+  reference matching the ``fullUrl`` of another entry or its ``resourceType/id``, as
+  ``description_flux_1_transmission_donnees_dui.md`` (Gestion des identifiants dans le Bundle)
+  asks. ``fullUrl`` is optional (R4 transaction); when present it is a ``urn:uuid:`` or an
+  absolute URL, unique in the bundle. A relative reference to no entry of the bundle names a
+  resource the consumer must already hold: a warning, not a defect; an unmatched ``urn:uuid:``
+  can only point inside the bundle: a defect;
 * ``EPARCOURS-FHIR-01``: every resource is structurally valid FHIR R4 (see
   :mod:`~harness.validators.fhir.structure`) and its codes of required base bindings are valid;
 * ``EPARCOURS-PAT-01..03``: FR Core PatientINS (:mod:`~harness.validators.fhir.patient`);
-* ``EPARCOURS-CONT-01``: TDDUIEncounterSejour (identifier idStay SEJ, subject, serviceProvider),
-  TDDUIQuestionnaireResponse (identifier, subject), TDDUICarePlanProjetPerso (identifier,
-  title, subject), all about a Patient of the bundle;
+* ``EPARCOURS-CONT-01``: TDDUIEncounterSejour and TDDUIEncounterEvenement (told apart, see
+  :mod:`~harness.validators.fhir.tddui_encounter`), TDDUIQuestionnaireResponse (identifier,
+  subject), TDDUICarePlanProjetPerso (identifier, title, subject), all about a Patient of the
+  bundle. Every TDDUIBundle slice is 0..*: a bundle without a Patient (e.g. documents only) is
+  conformant; whether the exported record holds the person is the suites' question;
 * ``EPARCOURS-DOC-01..04``: TDDUIDocumentReference (masterIdentifier 1..1, identifier 0..0,
-  status current, docStatus 0..0; one content whose attachment has contentType, title and
-  ``data``, never ``url``; value-set bindings JDV_J07/J06/J10/J02/J04; the EXPORT_DUI CDA).
+  status current, docStatus 0..0, subject 0..1 and then a Patient; one content whose attachment
+  has contentType, title and ``data``, never ``url``; value-set bindings JDV_J07/J06/J10/J02/J04,
+  a code judged by its code system whatever its NOS spelling
+  (:data:`~harness.validators.fhir.jdv.SYSTEM_ALIASES`); the EXPORT_DUI CDA).
 """
 
 from __future__ import annotations
@@ -26,14 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.core.findings import Finding
+from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
-from harness.validators.fhir.codes import BASE_CODES, STAY_IDENTIFIER_SYSTEM, TRE_A05
+from harness.validators.fhir.codes import BASE_CODES, TRE_A05
 from harness.validators.fhir.jdv import JDV
 from harness.validators.fhir.patient import PatientFacts, check_patient, patient_facts
 from harness.validators.fhir.refs import as_dict, as_list, codings, iter_references, text
 from harness.validators.fhir.structure import check_structure
 from harness.validators.fhir.tddui_cda import DOC_CDA, check_export_dui
+from harness.validators.fhir.tddui_encounter import check_encounter
 
 __all__ = ["CONT", "DOC_BINDINGS", "DOC_CDA", "DOC_CONTENT", "DOC_PROFILE", "FLUX", "STRUCT", "Entry",
            "TdduiReport", "check_base_codes", "check_tddui_bundle"]
@@ -102,7 +111,7 @@ def _resolver(entries: list[Entry]) -> dict[str, Entry]:
 
 
 @rule("tddui.bundle", requirement="EPARCOURS-FLUX-01", summary="a TDDUIBundle transaction")
-@rule("tddui.entry", requirement="EPARCOURS-FLUX-01", summary="entries: POST of a resource, fullUrl urn:uuid")
+@rule("tddui.entry", requirement="EPARCOURS-FLUX-01", summary="entries: POST of a resource, fullUrl urn:uuid or URL")
 @rule("tddui.reference", requirement="EPARCOURS-FLUX-01", summary="references resolve inside the bundle")
 def _flux(bundle: dict[str, Any], report: TdduiReport) -> None:
     find = report.findings
@@ -128,11 +137,11 @@ def _flux(bundle: dict[str, Any], report: TdduiReport) -> None:
             find.append(Finding("tddui.entry.method", FLUX, f"request.method must be POST (TDDUIBundle: creation "
                                 f"only), not {method or 'absent'}", location=f"{where}.request.method"))
         if url != kind and not url.startswith(f"{kind}?"):
+            named = " (a profile or instance name is no FHIR endpoint)" if url[:1].isupper() and "/" not in url else ""
             find.append(Finding("tddui.entry.url", FLUX, f"request.url must be the resource type {kind!r} (FHIR "
-                                f"create), not {url!r}", location=f"{where}.request.url"))
+                                f"create), not {url!r}{named}", location=f"{where}.request.url"))
         if not full_url:
-            find.append(Finding("tddui.entry.fullurl", FLUX, "fullUrl is missing: references between entries "
-                                "need it (urn:uuid:<uuid>)", location=f"{where}.fullUrl"))
+            pass  # optional: a reference may name the entry by resourceType/id (checked below)
         elif not (_UUID.match(full_url) or full_url.startswith(("http://", "https://"))):
             find.append(Finding("tddui.entry.fullurl", FLUX, f"fullUrl {full_url!r} is neither urn:uuid:<uuid> nor "
                                 "an absolute URL", location=f"{where}.fullUrl"))
@@ -144,10 +153,15 @@ def _flux(bundle: dict[str, Any], report: TdduiReport) -> None:
     index = _resolver(report.entries)
     for entry in report.entries:
         for ref, where in iter_references(entry.resource, entry.path):
-            local = ref.startswith("urn:uuid:") or _RELATIVE.match(ref)
-            if local and ref not in index:
-                find.append(Finding("tddui.reference", FLUX, f"reference {ref!r} matches no fullUrl nor "
-                                    "resourceType/id of the bundle", location=where))
+            if ref in index or ref.startswith("#"):
+                continue
+            if ref.startswith("urn:uuid:"):
+                find.append(Finding("tddui.reference", FLUX, f"reference {ref!r} matches no fullUrl of the bundle "
+                                    "(a urn:uuid: names an entry of this bundle only)", location=where))
+            elif _RELATIVE.match(ref):
+                find.append(Finding("tddui.reference.outside", FLUX, f"reference {ref!r} matches no fullUrl nor "
+                                    "resourceType/id of the bundle: the consumer must already hold it",
+                                    severity=Severity.WARNING, location=where))
 
 
 def _about_patient(entry: Entry, element: str, index: dict[str, Entry], required: bool) -> list[Finding]:
@@ -161,31 +175,13 @@ def _about_patient(entry: Entry, element: str, index: dict[str, Entry], required
                     f"Patient of the bundle; found {ref or 'nothing'}", location=f"{entry.path}.{element}")]
 
 
-@rule("tddui.patient", requirement="EPARCOURS-CONT-01", summary="the bundle carries the Patient")
-@rule("tddui.encounter", requirement="EPARCOURS-CONT-01",
-      summary="TDDUIEncounterSejour: idStay, serviceProvider, subject")
 @rule("tddui.careplan", requirement="EPARCOURS-CONT-01", summary="CarePlan: title, subject")
 @rule("tddui.questionnaireresponse", requirement="EPARCOURS-CONT-01",
       summary="QuestionnaireResponse: identifier, subject")
 def _content(report: TdduiReport, index: dict[str, Entry]) -> None:
     find = report.findings
-    if not report.of_type("Patient"):
-        find.append(Finding("tddui.patient.missing", CONT, "the bundle carries no Patient: an exported record is "
-                            "about a person (TDDUIPatient or TDDUIPatientINS)", location="Bundle.entry"))
     for entry in report.of_type("Encounter"):
-        stays = [i for i in as_list(entry.resource.get("identifier"))
-                 if any(c.get("code") == "SEJ" for c in codings(as_dict(i).get("type")))]
-        if not stays or text(as_dict(stays[0]).get("system")) != STAY_IDENTIFIER_SYSTEM or \
-                not text(as_dict(stays[0]).get("value")):
-            find.append(Finding("tddui.encounter.idstay", CONT, "TDDUIEncounterSejour: identifier[idStay] 1..1 "
-                                f"with type SEJ, system {STAY_IDENTIFIER_SYSTEM} and a value",
-                                location=f"{entry.path}.identifier"))
-        find.extend(_about_patient(entry, "subject", index, required=True))
-        provider = index.get(text(as_dict(entry.resource.get("serviceProvider")).get("reference")))
-        if provider is None or provider.type != "Organization":
-            find.append(Finding("tddui.encounter.provider", CONT, "TDDUIEncounterSejour.serviceProvider 1..1 must "
-                                "reference the ESSMS Organization of the bundle",
-                                location=f"{entry.path}.serviceProvider"))
+        find.extend(check_encounter(entry, index.get))
     for kind, needed in (("QuestionnaireResponse", ("identifier",)), ("CarePlan", ("identifier", "title"))):
         for entry in report.of_type(kind):
             for element in needed:
@@ -203,7 +199,7 @@ def _content(report: TdduiReport, index: dict[str, Entry]) -> None:
 def _bindings(entry: Entry, content: dict[str, Any]) -> list[Finding]:
     resource, path, found = entry.resource, entry.path, []
     context = as_dict(resource.get("context"))
-    checks = [("type", resource.get("type"), "JDV_J07", True),
+    checks = [("type", resource.get("type"), "JDV_J07", False),  # 0..1 (preferred binding); EXPORT_DUI: below
               *((f"category[{i}]", c, "JDV_J06", False) for i, c in enumerate(as_list(resource.get("category")))),
               ("content[0].format", content.get("format"), "JDV_J10", False),
               ("context.facilityType", context.get("facilityType"), "JDV_J02", False),
@@ -244,9 +240,10 @@ def _document(entry: Entry, index: dict[str, Entry], patient: PatientFacts | Non
         found.append(Finding("tddui.docref.docstatus", DOC_PROFILE, "docStatus is 0..0 in TDDUIDocumentReference",
                              location=f"{path}.docStatus"))
     ref = text(as_dict(resource.get("subject")).get("reference"))
-    if ref not in index or index[ref].type != "Patient":
-        found.append(Finding("tddui.docref.subject", DOC_PROFILE, f"subject must reference the Patient of the "
-                             f"bundle; found {ref or 'nothing'}", location=f"{path}.subject"))
+    target = index.get(ref)
+    if ref and (target.type != "Patient" if target is not None else not ref.startswith("Patient/")):
+        found.append(Finding("tddui.docref.subject", DOC_PROFILE, f"subject (0..1) references a Patient "
+                             f"(FR Core); found {ref}", location=f"{path}.subject"))
     contents = as_list(resource.get("content"))
     if len(contents) != 1:
         found.append(Finding("tddui.docref.content", DOC_CONTENT, f"content is 1..1, found {len(contents)}",

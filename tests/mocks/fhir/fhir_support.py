@@ -20,7 +20,8 @@ class GenericFhir(FhirSimulator):
 
     service = "FHIR-TEST"
     resource_types: ClassVar[dict[str, tuple[str, ...]]] = {
-        "Patient": ("read", "vread", "search-type", "create", "update", "delete"),
+        "Patient": ("read", "vread", "search-type", "create", "update", "delete", "history-instance",
+                    "history-type"),
         "Observation": ("read", "search-type", "create", "update"),
         "Encounter": ("read", "search-type", "create"),
     }

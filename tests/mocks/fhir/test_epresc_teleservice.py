@@ -55,7 +55,8 @@ def test_retrieval_in_another_form_is_recorded_with_a_finding(tele: Fhir) -> Non
 
 def test_administration_for_the_right_line_is_created(tele: Fhir) -> None:
     response = tele.post("/MedicationAdministration", ADMIN)
-    assert response.status_code == 201 and response.headers["location"].startswith("MedicationAdministration/")
+    assert response.status_code == 201
+    assert response.headers["location"].startswith(f"{tele.sim.url}/MedicationAdministration/")
     assert tele.get("/MedicationAdministration", params={"patient": "pat-ep-test-0001"}).json()["total"] == 1
 
 

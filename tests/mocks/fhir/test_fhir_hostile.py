@@ -89,7 +89,7 @@ def test_oversized_body_is_413_with_an_outcome(fhir: Fhir, generic_sim: GenericF
     ("GET", "/Patient?foo=bar", 400, "not-supported"),
     ("GET", "/Patient?identifier:missing=true", 400, "not-supported"),
     ("GET", "/Patient?_count=-1", 400, "invalid"),
-    ("DELETE", "/Patient/x", 405, "not-supported"),
+    ("DELETE", "/Encounter/x", 405, "not-supported"),
     ("POST", "/Encounter/x", 405, "not-supported"),
 ])
 def test_wrong_targets_get_an_outcome(fhir: Fhir, method: str, path: str, status: int, code: str) -> None:
@@ -122,3 +122,22 @@ def test_injected_unavailability_is_503_with_an_outcome(fhir: Fhir, generic_sim:
     assert response.status_code == 503
     assert outcome_issue(response)["code"] == "transient"
     assert fhir.post("/Patient", PATIENT).status_code == 201
+
+
+def test_an_oversized_head_gets_an_operation_outcome_too(fhir: Fhir) -> None:
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    # given a request head over the simulator's limit (the recording middleware refuses it before any route)
+    where = urlsplit(fhir.sim.url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as sock:
+        sock.sendall(b"GET /metadata HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (fhir.sim.limits.header_bytes + 10)
+                     + b"\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    # then 431 with a FHIR OperationOutcome, not plain text
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431") and b"application/fhir+json" in head
+    assert json.loads(body)["resourceType"] == "OperationOutcome"

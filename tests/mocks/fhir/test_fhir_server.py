@@ -18,10 +18,11 @@ def test_capability_statement_describes_what_is_served(fhir: Fhir) -> None:
     statement = response.json()
     assert statement["resourceType"] == "CapabilityStatement" and statement["fhirVersion"] == "4.0.1"
     rest = statement["rest"][0]
-    assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch"}
+    assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch", "history-system"}
     patient = next(r for r in rest["resource"] if r["type"] == "Patient")
     assert {"read", "search-type", "create"} <= {i["code"] for i in patient["interaction"]}
-    assert {"_id", "identifier", "patient", "subject", "status"} == {p["name"] for p in patient["searchParam"]}
+    assert {"_id", "identifier", "patient", "subject", "status", "_lastUpdated"} <= {p["name"] for p in
+                                                                                 patient["searchParam"]}
 
 
 def test_create_then_read_vread_and_search(fhir: Fhir) -> None:
@@ -29,7 +30,7 @@ def test_create_then_read_vread_and_search(fhir: Fhir) -> None:
     assert created.status_code == 201
     location = created.headers["location"]
     rid = created.json()["id"]
-    assert location == f"Patient/{rid}/_history/1" and created.headers["etag"] == 'W/"1"'
+    assert location == f"{fhir.sim.url}/Patient/{rid}/_history/1" and created.headers["etag"] == 'W/"1"'
     assert fhir.get(f"/Patient/{rid}").json()["meta"]["versionId"] == "1"
     assert fhir.get(f"/Patient/{rid}/_history/1").status_code == 200
     assert outcome_issue(fhir.get(f"/Patient/{rid}/_history/2"))["code"] == "not-found"

@@ -59,7 +59,8 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("batch", _set(lambda b: b, "type", "batch"), "EPARCOURS-FLUX-01", "tddui.bundle.type"),
     ("put", lambda b: b["entry"][1]["request"].update(method="PUT"), "EPARCOURS-FLUX-01", "tddui.entry.method"),
     ("url", lambda b: b["entry"][1]["request"].update(url="Patient"), "EPARCOURS-FLUX-01", "tddui.entry.url"),
-    ("no fullUrl", lambda b: b["entry"][1].pop("fullUrl"), "EPARCOURS-FLUX-01", "tddui.entry.fullurl"),
+    ("no fullUrl of a referenced entry", lambda b: b["entry"][1].pop("fullUrl"), "EPARCOURS-FLUX-01",
+     "tddui.reference"),
     ("bad fullUrl", lambda b: b["entry"][1].update(fullUrl="urn:uuid:42"), "EPARCOURS-FLUX-01", "tddui.entry.fullurl"),
     ("dangling", lambda b: _of(b, "CarePlan")["subject"].update(reference=f"urn:uuid:{'0' * 8}-0000-0000-0000-"
                                                                 f"{'0' * 12}"), "EPARCOURS-FLUX-01", "tddui.reference"),
@@ -96,7 +97,7 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("INS with RECUP", lambda b: _patient(b)["extension"][0]["extension"][0]["valueCoding"].update(code="RECUP"),
      "EPARCOURS-PAT-03", "fhir.patient.status.ins_unqualified"),
     # record content
-    ("no patient", lambda b: b["entry"].pop(0), "EPARCOURS-CONT-01", "tddui.patient.missing"),
+    ("no patient", lambda b: b["entry"].pop(0), "EPARCOURS-CONT-01", "tddui.encounter.subject"),
     ("no idStay", lambda b: _of(b, "Encounter")["identifier"][0].update(system="urn:other"), "EPARCOURS-CONT-01",
      "tddui.encounter.idstay"),
     ("no provider", _set(lambda b: _of(b, "Encounter"), "serviceProvider", None), "EPARCOURS-CONT-01",
@@ -116,7 +117,8 @@ CASES: list[tuple[str, Mutation, str, str]] = [
      "tddui.docref.status"),
     ("docStatus", _set(lambda b: _of(b, "DocumentReference"), "docStatus", "final"), "EPARCOURS-DOC-01",
      "tddui.docref.docstatus"),
-    ("no subject", _set(lambda b: _of(b, "DocumentReference"), "subject", None), "EPARCOURS-DOC-01",
+    ("subject not a Patient", lambda b: _of(b, "DocumentReference")["subject"].update(
+        reference=b["entry"][1]["fullUrl"]), "EPARCOURS-DOC-01",
      "tddui.docref.subject"),
     ("url", lambda b: _of(b, "DocumentReference")["content"][0]["attachment"].update(url="https://x.example/d"),
      "EPARCOURS-DOC-02", "tddui.docref.url"),

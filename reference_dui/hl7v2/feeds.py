@@ -215,7 +215,7 @@ class FeedStore:
         event = message.event if message is not None else ""
         segments = [f"MSH|^~\\&|DUI-REFERENCE|EHPAD-REFERENCE|{sender[0]}|{sender[1]}|{stamp}||"
                     f"ACK^{event}^ACK|{own}|P|2.5^FRA^2.11||||||UNICODE UTF-8",
-                    f"MSA|{code}|{escape(received)}"]
+                    f"MSA|{code}|{escape(echoed)}"]
         for number, text, location in errors:
             segments.append(f"ERR||{location}|{number}|E||||{escape(text)}")
         return ("\r".join(segments) + "\r").encode("utf-8")

@@ -41,11 +41,13 @@ def hl7v2_feeds(sut: SutDriver, recorder: Recorder, hl7v2: Hl7v2Service) -> Scen
     """The seven feeds sent to the DUI, their ACKs, and the identities it stored."""
     endpoint = _endpoint(sut)
     since = recorder.mark()
-    sent = {name: hl7v2.send_feed(name, str(endpoint["host"]), int(endpoint["port"]), tls=bool(endpoint.get("tls")))
-            for name in FEED_ORDER}
+    sent, after = {}, {}
+    for name in FEED_ORDER:
+        sent[name] = hl7v2.send_feed(name, str(endpoint["host"]), int(endpoint["port"]), tls=bool(endpoint.get("tls")))
+        after[name] = sut.hl7v2_identities()  # what the DUI holds once this feed is integrated
     return Scenario(name="Flux d'identité reçus / identity feeds received", exchanges=hl7v2.sent(since), data={
         "sent": {name: e.id for name, e in sent.items()}, "acks": {n: e.summary.get("ack") for n, e in sent.items()},
-        "identities": sut.hl7v2_identities()})
+        "after": after, "identities": after[FEED_ORDER[-1]]})
 
 
 @pytest.fixture(scope="session")

@@ -40,32 +40,36 @@ def test_each_feed_is_acknowledged(hl7v2_feeds: Scenario) -> None:
 
 @pytest.mark.requirement("HL7-FEED-01")
 def test_known_person_updated_and_homonym_kept_apart(hl7v2_feeds: Scenario) -> None:
-    """SIH-000101 (A28 then A31) is one identity; the homonym SIH-000102 is another one."""
-    identities = hl7v2_feeds.data["identities"]
+    """SIH-000101 (A28 then A31) is one identity; the homonym SIH-000102 is another one (right after the
+    homonym's feed, and at the end)."""
     known = _person("pat-trois")["local_id"]
     homonym = _person("pat-trois-homonyme")["local_id"]
-    holders = by_local_id(identities, known)
     findings = []
-    if len(holders) != 1:
-        findings.append(Finding("hl7.feed.duplicate", "HL7-FEED-01", f"{len(holders)} identities hold the sender "
-                                f"identifier {known} after an A28 and an A31 for the same person; trouvé / found: "
-                                f"{[i.get('identity_id') for i in holders]}; attendu / expected: exactly one (no "
-                                "duplicate) / doublon", location=WHERE))
-    merged = [i for i in holders if homonym in (i.get("local_ids") or [])]
-    if merged:
-        traits = _person("pat-trois-homonyme")
-        findings.append(Finding("hl7.feed.homonym-merged", "HL7-FEED-01", f"the homonym {homonym} "
-                                f"({traits['birth_name']} {traits['first_names'][0]}, born {traits['birth_date']}, "
-                                f"another INS) was merged into the known person {known}; trouvé / found: identity "
-                                f"{merged[0].get('identity_id')} holds {merged[0].get('local_ids')}; attendu / "
-                                "expected: two distinct identities / homonymes confondus", location=WHERE))
+    for moment, identities in (("homonym", hl7v2_feeds.data["after"]["homonym"]),
+                               ("end", hl7v2_feeds.data["identities"])):
+        holders = by_local_id(identities, known)
+        if len(holders) != 1:
+            findings.append(Finding("hl7.feed.duplicate", "HL7-FEED-01", f"{len(holders)} identities hold the sender "
+                                    f"identifier {known} after an A28 and an A31 for the same person ({moment}); "
+                                    f"trouvé / found: {[i.get('identity_id') for i in holders]}; attendu / expected: "
+                                    "exactly one (no duplicate) / doublon", location=WHERE))
+        merged = [i for i in holders if homonym in (i.get("local_ids") or [])]
+        if merged:
+            traits = _person("pat-trois-homonyme")
+            findings.append(Finding("hl7.feed.homonym-merged", "HL7-FEED-01", f"the homonym {homonym} "
+                                    f"({traits['birth_name']} {traits['first_names'][0]}, born {traits['birth_date']}, "
+                                    f"another INS) was merged into the known person {known} ({moment}); trouvé / "
+                                    f"found: identity {merged[0].get('identity_id')} holds {merged[0].get('local_ids')}"
+                                    "; attendu / expected: two distinct identities / homonymes confondus",
+                                    location=WHERE))
     expect("known person and homonym", findings)
 
 
 @pytest.mark.requirement("HL7-FEED-02")
 def test_known_ins_with_other_traits_is_not_integrated_as_is(hl7v2_feeds: Scenario) -> None:
-    """The stored PAT-TROIS keeps her strict traits; no identity takes the INS with the other traits."""
-    identities = hl7v2_feeds.data["identities"]
+    """Once that feed is integrated, the stored PAT-TROIS keeps her strict traits and no identity takes the INS
+    with the other traits (read right after it: the later A40/A47 of PAT-TROIS could hide an overwrite)."""
+    identities = hl7v2_feeds.data["after"]["ins-traits-differ"]
     known, other = _person("pat-trois"), _person("pat-trois-traits-differents")
     findings = []
     for identity in by_local_id(identities, known["local_id"]):

@@ -91,8 +91,9 @@ class Hl7v2Service(Simulator):
         """TLS client context towards a DUI's MLLPS endpoint: the test CA (a plain default context without one)."""
         context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
-        if self.tls is not None and self.tls.client_ca is not None:
-            context.load_verify_locations(str(self.tls.client_ca))
+        tls = self.mllp.tls
+        if tls is not None and tls.client_ca is not None:
+            context.load_verify_locations(str(tls.client_ca))
         return context
 
     def send_feed(self, scenario: str, host: str, port: int, *, tls: bool = False,

@@ -107,7 +107,7 @@ class Hl7v2Feature:
         return JSONResponse({"host": "127.0.0.1", "port": self.listener.port, "tls": False})
 
     async def _identities_route(self, request: Request) -> Response:
-        return JSONResponse(self.feeds.list())
+        return JSONResponse(self.feeds.as_json())
 
     async def _emit_route(self, request: Request) -> Response:
         data = await json_body(request)

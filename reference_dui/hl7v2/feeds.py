@@ -69,7 +69,10 @@ def _read_pid(message: Message) -> tuple[list[str], dict[str, str] | None, dict[
     pid = message.first("PID")
     if pid is None:
         raise Refused("AR", 100, "no PID segment", "PID")
-    field_of = (lambda n: pid[n] if n < len(pid) else "")
+
+    def field_of(number: int) -> str:
+        return pid[number] if number < len(pid) else ""
+
     local_ids, ins = [], None
     for cx in repetitions(field_of(3)):
         parts = components(cx)
@@ -114,7 +117,7 @@ class FeedStore:
         with self._lock:
             self.identities.clear()
 
-    def list(self) -> list[dict[str, Any]]:
+    def as_json(self) -> list[dict[str, Any]]:
         with self._lock:
             return [i.to_json() for i in self.identities]
 
@@ -124,6 +127,7 @@ class FeedStore:
         message: Message | None = None
         try:
             if oversized:
+                message = parse(payload.split(b"\r", 1)[0])  # its MSH, to echo MSH-10
                 raise Refused("AR", 100, "message larger than this DUI accepts (1 MiB)")
             message = parse(payload)
             self._integrate(message)
@@ -134,7 +138,7 @@ class FeedStore:
         return self._ack(message, "AA", [])
 
     def _integrate(self, message: Message) -> None:
-        code, event = message.field("MSH", 9).split("^")[:1] + [message.event]
+        code, event = message.field("MSH", 9).split("^")[0], message.event
         if code != "ADT" or event not in _EVENTS:
             raise Refused("AR", 200 if code != "ADT" else 201, f"unsupported message type {message.field('MSH', 9)!r}",
                           "MSH^1^9")

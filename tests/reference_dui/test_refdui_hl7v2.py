@@ -13,8 +13,12 @@ from hl7apy.parser import parse_message
 
 from mocks.hl7v2.feeds import build_feed
 from mocks.hl7v2.mllp import MllpDecoder, frame
+from reference_dui import DEFECTS
+from reference_dui.hl7v2.emit import adt_message
 from reference_dui.hl7v2.feeds import FeedStore
 from reference_dui.hl7v2.mllp import MllpServer
+from reference_dui.identity import Traits
+from reference_dui.store import PersonRecord, StoredIns
 
 
 def _ack(answer: bytes) -> tuple[str, str]:
@@ -112,3 +116,73 @@ def test_defect_switches_bend_the_rules() -> None:
     code, echoed = _feed(store, "qualified-other-domain", "C5")
     assert code == "AA" and echoed != "C5"
     assert store.as_json()[0]["status"] == "QUAL"
+
+
+# -- each hl7_* defect switch changes exactly its own behaviour ----------------------------------
+
+QUALIFIED = PersonRecord("p1", Traits("PAT-TROIS", ("DOMINIQUE", "MARIE-LOUISE"), "F", "1979-03-28", "51215"),
+                         "QUAL", local_id="LOC-1", ins=StoredIns("279035121518989", "1.2.250.1.213.1.4.10"))
+RECOVERED = PersonRecord("p2", Traits("TESTHL7", ("CAMILLE",), "M", "1990-02-11", "75056"), "RECUP",
+                         local_id="LOC-2", ins=StoredIns("190027505612386", "1.2.250.1.213.1.4.10"))
+
+
+def observe(defects: frozenset[str]) -> dict[str, object]:
+    """What a partner sees of the DUI's HL7 v2: its ADT messages, its ACKs, what it stores from feeds."""
+    _, qualified = adt_message(QUALIFIED, "A28", defects)
+    _, recovered = adt_message(RECOVERED, "A28", defects)
+    text = qualified.decode()
+    segments = [s for s in text.replace("\n", "\r").split("\r") if s]
+    pid = next(s for s in segments if s.startswith("PID")).split("|")
+    msh = segments[0].split("|")
+    store = FeedStore(defects)
+    known = _ack(store.receive(build_feed("known-person", control_id="K1").payload, False))
+    homonym = _ack(store.receive(build_feed("homonym", control_id="K2").payload, False))
+    differ = _ack(store.receive(build_feed("ins-traits-differ", control_id="K3").payload, False))
+    qualified_feed = _ack(store.receive(build_feed("qualified-other-domain", control_id="K4").payload, False))
+    stored = store.as_json()
+    return {
+        "emit.separator": "LF" if "\n" in text else "CR", "emit.version": msh[11], "emit.evn": "EVN" in text,
+        "emit.pid3": pid[3], "emit.pid11": pid[11], "emit.pid32": pid[32],
+        "emit.recovered_ins": "^INS" in recovered.decode() or "^NH" in recovered.decode(),
+        "ack.echo": (known[1], homonym[1], qualified_feed[1]) == ("K1", "K2", "K4"),
+        "ack.refusal": differ[0],
+        "feed.identities": len(stored),
+        "feed.traits": stored[0]["traits"]["birth_name"],
+        "feed.statuses": sorted({i["status"] for i in stored}),
+    }
+
+
+HL7_CLEAN = observe(frozenset())
+HL7_CHANGES = {
+    "hl7_lf_segments": {"emit.separator"},
+    "hl7_msh_version_23": {"emit.version"},
+    "hl7_no_evn": {"emit.evn"},
+    "hl7_ins_type_nh": {"emit.pid3"},
+    "hl7_ins_key_off_by_one": {"emit.pid3"},
+    "hl7_ins_unqualified": {"emit.recovered_ins"},
+    "hl7_pid32_history": {"emit.pid32"},
+    "hl7_no_birth_place": {"emit.pid11"},
+    "hl7_ack_own_control_id": {"ack.echo"},
+    "hl7_ack_always_aa": {"ack.refusal"},
+    "hl7_merge_homonyms": {"feed.identities"},
+    "hl7_overwrite_traits": {"ack.refusal", "feed.traits"},
+    "hl7_keep_qualified": {"feed.statuses"},
+}
+
+
+def test_the_clean_dui_emits_and_integrates_as_the_rules_say() -> None:
+    assert HL7_CLEAN["emit.pid32"] == "QUAL" and HL7_CLEAN["emit.recovered_ins"] is False
+    assert "279035121518989^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS" in str(HL7_CLEAN["emit.pid3"])
+    assert (HL7_CLEAN["ack.refusal"], HL7_CLEAN["feed.identities"], HL7_CLEAN["feed.statuses"]) == (
+        "AE", 3, ["PROV"])
+
+
+def test_every_hl7_defect_is_observed() -> None:
+    assert set(HL7_CHANGES) == {d for d in DEFECTS if d.startswith("hl7_")}
+
+
+@pytest.mark.parametrize("defect", sorted(HL7_CHANGES))
+def test_hl7_defect_changes_exactly_its_behaviour(defect: str) -> None:
+    seen = observe(frozenset({defect}))
+    changed = {key for key in HL7_CLEAN if seen[key] != HL7_CLEAN[key]}
+    assert changed == HL7_CHANGES[defect], {key: (HL7_CLEAN[key], seen[key]) for key in changed}

@@ -80,7 +80,7 @@ class Hl7v2Feature:
         self.feeds = FeedStore(service.config.defects)
         self._lock = threading.Lock()
         self._partner: Partner | None = None
-        self.listener = MllpServer(self.feeds.receive).start()
+        self._listener: MllpServer | None = None  # started when the DUI is first asked for its endpoint
 
     # -- Feature protocol -----------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
@@ -100,11 +100,21 @@ class Hl7v2Feature:
         self.feeds.reset()
 
     def close(self) -> None:
-        self.listener.stop()
+        with self._lock:
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.stop()
+
+    def listener(self) -> MllpServer:
+        """The DUI's MLLP listener on 127.0.0.1 (a free port), started once."""
+        with self._lock:
+            if self._listener is None:
+                self._listener = MllpServer(self.feeds.receive).start()
+            return self._listener
 
     # -- routes ---------------------------------------------------------------------------
     async def _endpoint_route(self, request: Request) -> Response:
-        return JSONResponse({"host": "127.0.0.1", "port": self.listener.port, "tls": False})
+        return JSONResponse({"host": "127.0.0.1", "port": self.listener().port, "tls": False})
 
     async def _identities_route(self, request: Request) -> Response:
         return JSONResponse(self.feeds.as_json())

@@ -144,6 +144,21 @@ DEFECTS: dict[str, str] = {
     "(SC.MSS/CONF.22)",
     "mss_accept_weak_tls": "MSSanté: accepts TLS 1.0/1.1, suites outside SC.MSS/CONF.03 and small DH groups "
     "(@SECLEVEL=0)",
+    # HL7 v2 identity feeds (IHE PAM France): what the DUI emits, how it acknowledges and integrates feeds
+    "hl7_lf_segments": "HL7 v2: emits its ADT messages with segments ended by LF instead of CR",
+    "hl7_msh_version_23": "HL7 v2: emits ADT messages declaring version 2.3 in MSH-12 (not 2.5^FRA^2.x)",
+    "hl7_no_evn": "HL7 v2: emits ADT messages without the EVN segment",
+    "hl7_ins_type_nh": "HL7 v2: writes the INS in PID-3 with identifier type NH instead of INS",
+    "hl7_ins_key_off_by_one": "HL7 v2: writes the INS in PID-3 with its key recomputed off by one",
+    "hl7_ins_unqualified": "HL7 v2: writes the INS in PID-3 whatever the identity status (RECUP too)",
+    "hl7_pid32_history": "HL7 v2: writes the status history in PID-32 (RECUP~QUAL) instead of the one status",
+    "hl7_no_birth_place": "HL7 v2: writes no birth place (PID-11 of type BDL) in the PID",
+    "hl7_ack_own_control_id": "HL7 v2: its ACKs echo their own control id in MSA-2, not the message's MSH-10",
+    "hl7_ack_always_aa": "HL7 v2: acknowledges every message AA, even those it cannot read or integrate",
+    "hl7_merge_homonyms": "HL7 v2: takes a fed identity with the same birth name, first name and sex for the "
+    "known person (homonyms merged)",
+    "hl7_overwrite_traits": "HL7 v2: a known INS fed with other strict traits overwrites the stored traits",
+    "hl7_keep_qualified": "HL7 v2: keeps the qualifiee status (and INS) a feed carries, without its own procedure",
 }
 
 

@@ -1,8 +1,7 @@
 """The bundled services, declared once each (see ARCHITECTURE.md, "Adding a service").
 
 Order matters only for display and start-up: simulators start in this order, reports list
-services in it. ``CDA``, ``HL7V2`` and ``DUI`` are requirement domains of the catalogs without a simulator
-(for HL7V2: not yet; ``mocks.hl7v2`` runs standalone).
+services in it. ``CDA`` and ``DUI`` are requirement domains of the catalogs without a simulator.
 Every fixed port of the bench is written here and nowhere else.
 """
 
@@ -85,10 +84,14 @@ BUILTIN = (
         counters=(UsageCounter(f"{_USAGE}:dmp_documents"),),
     ),
     Service("CDA", "Documents CDA", "CDA documents", catalog="cda.csv"),
-    # HL7 v2 identity feeds: validator (`validate hl7v2`) and simulator (mocks.hl7v2) exist standalone;
-    # no simulator factory, endpoint, trigger operation nor reference-DUI feature declared yet (issue 12)
     Service("HL7V2", "Flux d'identité HL7 v2 (IHE PAM France)", "HL7 v2 identity feeds (IHE PAM France)",
-            catalog="hl7v2.csv"),
+            name="hl7v2", catalog="hl7v2.csv", ports={"port": 8711, "mllp_port": 2575},
+            simulator="mocks.hl7v2:create", endpoint_key="hl7v2",
+            trigger_operations=("getHl7v2Endpoint", "emitHl7v2Identity", "listHl7v2Identities"),
+            reference_dui_feature="reference_dui.hl7v2.feature",
+            indicators=(Indicator("hl7v2_identity_messages", "Messages d'identité HL7 v2 échangés",
+                                  "HL7 v2 identity messages exchanged"),),
+            counters=(UsageCounter("harness.evidence.hl7v2_usage:hl7v2_messages"),)),
     Service("DUI", "DUI (exigences générales)", "DUI general requirements"),
 )
 

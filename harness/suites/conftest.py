@@ -26,6 +26,7 @@ SERVICES_OF: dict[str, frozenset[str]] = {
     "dmp": frozenset({"DMP", "CDA"}),
     "eparcours": frozenset({"EPARCOURS"}),
     "epresc": frozenset({"EPRESC"}),
+    "hl7v2": frozenset({"HL7V2"}),
 }
 _SERVICES = pytest.StashKey[frozenset[str] | None]()
 

@@ -10,7 +10,7 @@
   checks of the DMP / MSSanté suites and has no INS scenario.
 
 The parts (:mod:`harness.sut.parts`): core (info, reset, endpoints, indicators), INS, PSC,
-MSSanté, e-parcours, e-prescription, DMP.
+MSSanté, e-parcours, e-prescription, DMP, HL7 v2 identity feeds.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from harness.sut.parts.core import CoreDriver
 from harness.sut.parts.dmp import DmpDriver
 from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
+from harness.sut.parts.hl7v2 import Hl7v2Driver
 from harness.sut.parts.ins import InsDriver
 from harness.sut.parts.mss import MssDriver
 from harness.sut.parts.psc import PscDriver
@@ -27,7 +28,7 @@ from harness.sut.parts.psc import PscDriver
 __all__ = ["IdentityDocument", "SutDriver", "SutInfo", "traits_payload"]
 
 
-class SutDriver(CoreDriver, InsDriver, PscDriver, MssDriver, EparcoursDriver, EprescDriver, DmpDriver):
+class SutDriver(CoreDriver, InsDriver, PscDriver, MssDriver, EparcoursDriver, EprescDriver, DmpDriver, Hl7v2Driver):
     """What a conformance test may ask of the DUI under test: the union of the service parts.
 
     Every method returns the trigger API's JSON objects (see the OpenAPI contract), or

@@ -11,6 +11,7 @@ from harness.sut.contract import TriggerApiError, check_answer
 from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_dmp import HttpDmp
 from harness.sut.http_fhir import HttpEparcours, HttpEpresc
+from harness.sut.http_hl7v2 import HttpHl7v2
 from harness.sut.http_ins import HttpIns
 from harness.sut.http_mss import HttpMss
 from harness.sut.http_psc import HttpPsc
@@ -19,7 +20,7 @@ from harness.sut.trigger_client import json_object
 __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
-class HttpTriggerDriver(HttpIns, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, SutDriver):
+class HttpTriggerDriver(HttpIns, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, SutDriver):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked
     against the contract (:mod:`harness.sut.contract`).
 

@@ -3,7 +3,8 @@
 :class:`Hl7v2Simulator` runs its asyncio MLLP server on 127.0.0.1 in a thread of its own (port
 0: a free port), plain or over TLS (server certificate of the test PKI, client certificate asked,
 not required). It records every exchange in the run's :class:`~harness.core.recorder.Recorder`
-under service ``HL7V2``. It is standalone: no HTTP control API yet (see README, "HL7 v2").
+under service ``HL7V2``. In a run it is owned by :class:`mocks.hl7v2.service.Hl7v2Service` (control API);
+``python -m mocks.hl7v2`` runs it alone.
 
 Example:
     >>> from harness.core.recorder import Recorder

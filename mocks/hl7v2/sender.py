@@ -69,7 +69,11 @@ def send_feed(recorder: Recorder, scenario: str, host: str, port: int, *, timeou
             conn: socket.socket = raw
             if tls_context is not None:
                 conn = tls_context.wrap_socket(raw, server_hostname=host)
-            answer = send_and_receive(host, port, feed.payload, timeout=timeout, sock=conn)
+            try:
+                answer = send_and_receive(host, port, feed.payload, timeout=timeout, sock=conn)
+            finally:
+                if conn is not raw:
+                    conn.close()
     except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
         failure = f"{type(exc).__name__}: {exc}"
         findings.append(_finding("hl7.ack.none", "the DUI acknowledges each message it receives", failure,

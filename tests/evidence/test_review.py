@@ -104,7 +104,7 @@ def test_attestations_and_countersignature_round_trip(reviewed: dict[str, Path],
     assert sig.decisions["SC.SSI/GEN.08"] == {"decision": "to-complete", "comment": "PSSI à dater"}
     text = cli("verify", str(reviewed["bundle"]), "--trusted-key", str(clean_run.keys / "signing-key.pub.pem"))
     assert "signature: valid" in text.stdout and "countersignature: valid" in text.stdout
-    assert "attestations: 3" in text.stdout and "official requirements: 21 tested" in text.stdout
+    assert "attestations: 3" in text.stdout and "official requirements: 26 tested" in text.stdout
     declared = json.loads(read_zip(reviewed["bundle"].read_bytes()).contents[DECLARATIONS])
     assert [a["id"] for a in declared["attestations"]] == ["SC.SSI/GEN.08", "SC.DMP/UX.11"]
 

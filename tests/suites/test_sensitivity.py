@@ -157,6 +157,20 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "cda_language_before_confidentiality": ("cda", {"CDA-XSD-01"}),
         "cda_dlu_unknown_attachment_code": ("cda", {"CDA-SCH-01"}),
         "cda_dlu_attachment_no_status": ("cda", {"CDA-SCH-02"}),
+        # HL7 v2 identity feeds (IHE PAM France): what the DUI emits, acknowledges and integrates
+        "hl7_lf_segments": ("hl7v2", {"HL7-MSG-01"}),
+        "hl7_msh_version_23": ("hl7v2", {"HL7-MSG-02"}),
+        "hl7_no_evn": ("hl7v2", {"HL7-MSG-03"}),
+        "hl7_ins_type_nh": ("hl7v2", {"HL7-INS-01"}),
+        "hl7_ins_key_off_by_one": ("hl7v2", {"HL7-INS-02"}),
+        "hl7_ins_unqualified": ("hl7v2", {"HL7-INS-03"}),
+        "hl7_pid32_history": ("hl7v2", {"HL7-INS-04"}),
+        "hl7_no_birth_place": ("hl7v2", {"HL7-INS-05"}),
+        "hl7_ack_own_control_id": ("hl7v2", {"HL7-ACK-01"}),
+        "hl7_ack_always_aa": ("hl7v2", {"HL7-ACK-02"}),
+        "hl7_merge_homonyms": ("hl7v2", {"HL7-FEED-01"}),
+        "hl7_overwrite_traits": ("hl7v2", {"HL7-FEED-02"}),
+        "hl7_keep_qualified": ("hl7v2", {"HL7-FEED-03"}),
     }.items()
 }
 

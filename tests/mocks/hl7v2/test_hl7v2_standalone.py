@@ -82,3 +82,17 @@ def test_exchanges_are_written_to_the_record_dir(tmp_path: Path) -> None:
     [request] = sorted(tmp_path.glob("*-HL7V2-ADT_A28.request"))
     assert request.read_bytes().endswith(VALID)
     assert request.with_suffix(".response").read_bytes().endswith(ack)
+
+
+def test_python_m_mocks_hl7v2_with_a_control_port_runs_the_service() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "mocks.hl7v2", "--port", "0", "--control-port", "0"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        mllp = process.stdout.readline().split()
+        control = process.stdout.readline().split()
+        assert mllp[0] == "mllp" and control[0] == "control" and control[1].startswith("http://127.0.0.1:")
+        assert b"MSA|AA|" in send_and_receive("127.0.0.1", int(mllp[1].rsplit(":", 1)[1]), VALID, timeout=10)
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)

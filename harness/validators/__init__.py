@@ -19,6 +19,8 @@ RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_head
                 "harness.validators.xds.vihf",
                 "harness.validators.mail.mime", "harness.validators.mail.headers", "harness.validators.mail.mdn",
                 "harness.validators.mail.xdm", "harness.validators.mail.ziparchive",
+                "harness.validators.mail.pdfcopy", "harness.validators.pdf", "harness.validators.pdf.pdfa",
+                "harness.validators.pdf.ins_datamatrix",
                 "harness.validators.fhir", "harness.validators.fhir.structure", "harness.validators.fhir.tddui",
                 "harness.validators.fhir.tddui_cda", "harness.validators.fhir.patient",
                 "harness.validators.fhir.epresc")

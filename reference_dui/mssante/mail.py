@@ -116,13 +116,15 @@ def _base(sender: str, to: str, subject: str) -> EmailMessage:
 
 
 def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: dict[str, str],
-                     body: str) -> EmailMessage:
-    """A document message: text body, IHE_XDM.ZIP attachment, the MSSanté headers given."""
+                     body: str, pdf: tuple[str, bytes] | None = None) -> EmailMessage:
+    """A document message: text body, IHE_XDM.ZIP attachment (and the PDF/A-1 copy ``(name, bytes)``)."""
     message = _base(sender, to, subject)
     for name, value in headers.items():
         message[name] = value
     message.set_content(body)
     message.add_attachment(xdm, maintype="application", subtype="zip", filename="IHE_XDM.ZIP")
+    if pdf is not None:
+        message.add_attachment(pdf[1], maintype="application", subtype="pdf", filename=pdf[0])
     return message
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from reference_dui.identity import InvalidInput, may_exchange_ins
 from reference_dui.mssante.cda import DOCUMENT_CODE, DOCUMENT_TITLE, LOCAL_ID_ROOT, build_document
 from reference_dui.mssante.mail import NIL, document_message
+from reference_dui.mssante.pdf import PrintedIdentity, build_pdf
 from reference_dui.mssante.xdm import build_xdm
 from reference_dui.store import PersonRecord
 
@@ -84,7 +85,14 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     subject = f"XDM/1.0/DDM+{DOCUMENT_TITLE} {traits.get('birth_name', '')} {first} {date}".strip()
     body = "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai)."
     author = f"no-reply@{sender.split('@', 1)[1]}" if "mss_from_noreply" in defects else sender
-    message = document_message(author, recipient, subject, xdm, headers, body)
+    pdf = None
+    if "mss_no_pdf" not in defects:  # the same document in PDF/A-1, from the same data (SC.CDA/DD.12)
+        names = tuple(str(n) for n in traits.get("first_names") or ())
+        printed_ins = ins if ins and complete else (None, None)  # the INS is printed for a qualified identity only
+        printed = PrintedIdentity(str(traits.get("birth_name", "")), names, str(traits.get("sex", "")), birth,
+                                  str(traits.get("birth_place", "")), *printed_ins)
+        pdf = ("NOTE_DE_LIAISON.pdf", build_pdf(printed, DOCUMENT_TITLE, body, defects))
+    message = document_message(author, recipient, subject, xdm, headers, body, pdf)
     if "mss_no_date" in defects:  # the Date header left to a relay that never adds it
         del message["Date"]
     return Composed(message, recipient, document_id)

@@ -103,6 +103,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_skip_trait_check": ("mss", {"MSS-RCV-02"}),
         "mss_mdn_no_final_recipient": ("mss", {"MSS-MDN-01"}),
         "mss_mdn_unasked": ("mss", {"MSS-MDN-03"}),
+        # MSSanté PDF/A-1 copy and INS datamatrix (issue 13 item 4); without a PDF the others are blocked
+        "mss_no_pdf": ("mss", {"MSS-PDF-01"}),
+        "mss_pdf_not_pdfa": ("mss", {"MSS-PDF-02"}),
+        "mss_pdf_no_identity_block": ("mss", {"MSS-PDF-03"}),
+        "mss_pdf_datamatrix_mismatch": ("mss", {"MSS-PDF-04"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

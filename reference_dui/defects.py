@@ -92,8 +92,8 @@ DEFECTS: dict[str, str] = {
     # MSSanté: the PDF/A-1 copy and its INS datamatrix (issue 13 item 4)
     "mss_no_pdf": "MSSanté: document messages carry the IHE_XDM.ZIP only, without the PDF/A-1 copy of the document",
     "mss_pdf_not_pdfa": "MSSanté: the PDF copy is a plain PDF (no PDF/A-1 identification, standard font not embedded)",
-    "mss_pdf_no_identity_block": "MSSanté: the PDF copy prints no identity block (traits, matricule INS and its nature)",
-    "mss_pdf_datamatrix_mismatch": "MSSanté: the INS datamatrix of the PDF copy carries another matricule than the CDA's",
+    "mss_pdf_no_identity_block": "MSSanté: the PDF copy prints no identity block (traits, matricule INS, nature)",
+    "mss_pdf_datamatrix_mismatch": "MSSanté: the INS datamatrix of the PDF copy carries another matricule than the CDA",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",

@@ -26,7 +26,7 @@ from harness.core.findings import Blocked
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
 from harness.suites.mss.checks import expect, findings_of, judged, require_message
-from harness.suites.mss.conftest import SENT, SENDING, UNQUALIFIED
+from harness.suites.mss.conftest import SENDING, SENT, UNQUALIFIED
 
 EVERY_SENT = pytest.mark.parametrize("sent", SENT, indirect=True)
 QUALIFIED_SENT = [name for name in SENT if SENDING[name][0] != UNQUALIFIED]

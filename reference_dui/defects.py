@@ -94,6 +94,11 @@ DEFECTS: dict[str, str] = {
     "mss_pdf_not_pdfa": "MSSanté: the PDF copy is a plain PDF (no PDF/A-1 identification, standard font not embedded)",
     "mss_pdf_no_identity_block": "MSSanté: the PDF copy prints no identity block (traits, matricule INS, nature)",
     "mss_pdf_datamatrix_mismatch": "MSSanté: the INS datamatrix of the PDF copy carries another matricule than the CDA",
+    # MSSanté: the DUI's message rules (issue 13 item 3)
+    "mss_from_no_display_name": "MSSanté: document messages' From is the bare address, without the mailbox's label",
+    "mss_html_only_body": "MSSanté: the body of document messages is text/html only (no text/plain alternative)",
+    "mss_no_auto_mention": "MSSanté: messages of the application mailbox do not say they were generated automatically",
+    "mss_reply_to_self": "MSSanté: Reply-To of the application mailbox's messages is the application mailbox itself",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",

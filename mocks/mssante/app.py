@@ -188,6 +188,9 @@ class MssSimulator(Simulator, MailRecording):
             "smtps_port": self.ports.get("smtps"), "imap_port": self.ports.get("imap"),
             "imaps_port": self.ports.get("imaps"),
         }
+        contact = next((a for a in self.directory.accounts.values() if a.role == "dui-contact"), None)
+        if contact is not None:  # the DUI's organisational mailbox, for Reply-To (SC.MSS.13, SC.MSS.26)
+            details["reply_to"] = contact.address
         if self.dui_certificate is not None:
             details.update(client_cert=str(self.dui_certificate[0]), client_key=str(self.dui_certificate[1]))
         if self.mail_tls is not None and self.mail_tls.client_ca is not None:
@@ -312,7 +315,8 @@ class MssSimulator(Simulator, MailRecording):
     # -- delivery ---------------------------------------------------------------------------
     def inspect(self, raw: bytes, sender: str, recipients: list[str]) -> MailReport:
         return validate_message(raw, envelope_sender=sender or None, recipients=recipients,
-                                patient_domain=self.directory.patient_domain, max_bytes=self.max_message_bytes)
+                                patient_domain=self.directory.patient_domain, max_bytes=self.max_message_bytes,
+                                kind_of=self.directory.kind_of)
 
     async def deliver_async(self, raw: bytes, sender: str, recipient: str, *, origin: str) -> StoredMessage:
         """Put ``raw`` in the mailbox of ``recipient`` (journal, and IMAP INBOX for an account)."""

@@ -60,7 +60,8 @@ def _settings(entry: Any) -> MailSettings:
             raise InvalidInput(f"mssante.{name} must be a port number")
     return MailSettings(str(entry.get("host") or "127.0.0.1"), entry["smtp_port"], entry["imap_port"],
                         entry["address"], entry.get("password") or None, _pem(entry, "client_cert"),
-                        _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)))
+                        _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)),
+                        reply_to=str(entry["reply_to"]) if isinstance(entry.get("reply_to"), str) else None)
 
 
 class MssFeature:
@@ -96,7 +97,8 @@ class MssFeature:
             raise InvalidInput("the body must be {recipient: {kind, address?}, acknowledgement?, visible_to_patient?}")
         record = self._person(person_id)
         client = self._client()
-        composed = compose(record, data, client.settings.address, self.service.config.defects)
+        composed = compose(record, data, client.settings.address, self.service.config.defects,
+                           reply_to=client.settings.reply_to)
         if composed.reason is not None:
             return {"status": "not_sent", "message_id": None, "recipients": [], "document_id": None,
                     "reason": composed.reason}

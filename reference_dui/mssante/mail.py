@@ -22,12 +22,13 @@ from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 __all__ = ["MailSettings", "MailboxClient", "document_message", "mdn_message"]
 
 NIL = "DUIREF-NIL-TEST-0001"  # the reference DUI's product reference (X-MSS-NIL), a test value
+MAILBOX_LABEL = "DUI de référence - EHPAD Les Essais"  # Intitulé_BAL of its application mailbox (SC.MSS.15)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class MailSettings:
     ca: Path | None = None
     tls: bool = True
     timeout: float = 10.0
+    reply_to: str | None = None  # the structure's organisational mailbox (Reply-To of the application mailbox)
     smtp_password: str | None = None  # another password for SMTP (``mss_smtp_stale_password`` defect)
     trust_any: bool = False  # no server authentication (``mss_trust_any_ca`` defect)
 
@@ -105,9 +107,9 @@ class MailboxClient:
                 client.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
 
 
-def _base(sender: str, to: str, subject: str) -> EmailMessage:
+def _base(sender: str, to: str, subject: str, label: str | None = MAILBOX_LABEL) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = formataddr((label, sender)) if label else sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
@@ -116,12 +118,16 @@ def _base(sender: str, to: str, subject: str) -> EmailMessage:
 
 
 def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: dict[str, str],
-                     body: str, pdf: tuple[str, bytes] | None = None) -> EmailMessage:
-    """A document message: text body, IHE_XDM.ZIP attachment (and the PDF/A-1 copy ``(name, bytes)``)."""
-    message = _base(sender, to, subject)
+                     body: str, pdf: tuple[str, bytes] | None = None, *, label: str | None = MAILBOX_LABEL,
+                     html: bool = False) -> EmailMessage:
+    """A document message: text body (``html``: HTML only), IHE_XDM.ZIP and the PDF/A-1 copy ``(name, bytes)``."""
+    message = _base(sender, to, subject, label)
     for name, value in headers.items():
         message[name] = value
-    message.set_content(body)
+    if html:
+        message.set_content(f"<html><body><p>{body}</p></body></html>", subtype="html")
+    else:
+        message.set_content(body)
     message.add_attachment(xdm, maintype="application", subtype="zip", filename="IHE_XDM.ZIP")
     if pdf is not None:
         message.add_attachment(pdf[1], maintype="application", subtype="pdf", filename=pdf[0])
@@ -133,7 +139,7 @@ def mdn_message(sender: str, original: Message, disposition: str, human: str, su
     """An RFC 8098 MDN about ``original``, returned with its attachments (part 3)."""
     to = str(original.get("Disposition-Notification-To", "") or original.get("From", ""))
     report = MIMEMultipart("report", policy=SMTP_POLICY, report_type="disposition-notification")
-    report["From"] = sender
+    report["From"] = formataddr((MAILBOX_LABEL, sender))
     report["To"] = to
     report["Subject"] = subject
     report["Date"] = format_datetime(datetime.now(UTC))

@@ -16,7 +16,7 @@ from typing import Any
 
 from reference_dui.identity import InvalidInput, may_exchange_ins
 from reference_dui.mssante.cda import DOCUMENT_CODE, DOCUMENT_TITLE, LOCAL_ID_ROOT, build_document
-from reference_dui.mssante.mail import NIL, document_message
+from reference_dui.mssante.mail import MAILBOX_LABEL, NIL, document_message
 from reference_dui.mssante.pdf import PrintedIdentity, build_pdf
 from reference_dui.mssante.xdm import build_xdm
 from reference_dui.store import PersonRecord
@@ -37,7 +37,8 @@ class Composed:
     reason: str | None = None
 
 
-def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Set[str]) -> Composed:
+def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Set[str], *,
+            reply_to: str | None = None) -> Composed:
     recipient_data = data["recipient"]
     kind = recipient_data.get("kind")
     if kind not in KINDS:
@@ -84,6 +85,12 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     first = (traits.get("first_names") or [""])[0]
     subject = f"XDM/1.0/DDM+{DOCUMENT_TITLE} {traits.get('birth_name', '')} {first} {date}".strip()
     body = "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai)."
+    contact = sender if "mss_reply_to_self" in defects else reply_to
+    if "mss_no_auto_mention" not in defects:  # sent from an application mailbox (SC.MSS.13)
+        body += ("\nCe message a été généré automatiquement : merci de ne pas y répondre directement"
+                 + (f", écrivez à {contact}." if contact else "."))
+    if contact:
+        headers["Reply-To"] = contact
     author = f"no-reply@{sender.split('@', 1)[1]}" if "mss_from_noreply" in defects else sender
     pdf = None
     if "mss_no_pdf" not in defects:  # the same document in PDF/A-1, from the same data (SC.CDA/DD.12)
@@ -92,7 +99,9 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
         printed = PrintedIdentity(str(traits.get("birth_name", "")), names, str(traits.get("sex", "")), birth,
                                   str(traits.get("birth_place", "")), *printed_ins)
         pdf = ("NOTE_DE_LIAISON.pdf", build_pdf(printed, DOCUMENT_TITLE, body, defects))
-    message = document_message(author, recipient, subject, xdm, headers, body, pdf)
+    message = document_message(author, recipient, subject, xdm, headers, body, pdf,
+                               label=None if "mss_from_no_display_name" in defects else MAILBOX_LABEL,
+                               html="mss_html_only_body" in defects)
     if "mss_no_date" in defects:  # the Date header left to a relay that never adds it
         del message["Date"]
     return Composed(message, recipient, document_id)

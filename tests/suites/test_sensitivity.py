@@ -108,6 +108,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_pdf_not_pdfa": ("mss", {"MSS-PDF-02"}),
         "mss_pdf_no_identity_block": ("mss", {"MSS-PDF-03"}),
         "mss_pdf_datamatrix_mismatch": ("mss", {"MSS-PDF-04"}),
+        # MSSanté: the DUI's message rules (issue 13 item 3)
+        "mss_from_no_display_name": ("mss", {"MSS-NAME-01"}),
+        "mss_html_only_body": ("mss", {"MSS-BODY-01"}),
+        "mss_no_auto_mention": ("mss", {"MSS-APP-01"}),
+        "mss_reply_to_self": ("mss", {"MSS-APP-01"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

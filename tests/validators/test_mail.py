@@ -64,7 +64,8 @@ def test_a_conformant_document_message_has_no_error() -> None:
     ("X-MSS-INS", None, "SC.MSS/CONF.14"),
     ("X-MSS-INS", "N", "SC.MSS/CONF.14"),
     ("Subject", "Document", "MSS-SUBJ-01"),
-    ("From", "autre@chu-essai.mssante.fr", "MSS-FROM-01"),
+    ("From", '"Autre" <autre@chu-essai.mssante.fr>', "MSS-FROM-01"),
+    ("From", SENDER, "MSS-NAME-01"),
 ])
 def test_each_header_rule_names_its_requirement(header: str, value: str | None, requirement: str) -> None:
     # given a conformant message with one header removed or changed
@@ -87,7 +88,7 @@ def test_x_mss_ins_o_without_a_qualified_ins() -> None:
 
 def test_headers_about_a_cda_without_an_archive_are_refused() -> None:
     message = EmailMessage()
-    for name, value in (("From", SENDER), ("To", DOCTOR), ("Date", "Mon, 5 Jan 2026 10:00:00 +0100"),
+    for name, value in (("From", f'"DUI" <{SENDER}>'), ("To", DOCTOR), ("Date", "Mon, 5 Jan 2026 10:00:00 +0100"),
                         ("Message-ID", "<x@ehpad-essai.mssante.fr>"), ("X-MSS-NIL", "NIL"),
                         ("X-MSS-CODECDA", "SYNTH"), ("X-MSS-INS", "O"), ("Subject", "Bonjour")):
         message[name] = value

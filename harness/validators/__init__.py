@@ -20,6 +20,7 @@ RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_head
                 "harness.validators.mail.mime", "harness.validators.mail.headers", "harness.validators.mail.mdn",
                 "harness.validators.mail.xdm", "harness.validators.mail.ziparchive",
                 "harness.validators.mail.pdfcopy", "harness.validators.mail.sender",
+                "harness.validators.mail.scenario",
                 "harness.validators.pdf", "harness.validators.pdf.pdfa",
                 "harness.validators.pdf.ins_datamatrix",
                 "harness.validators.fhir", "harness.validators.fhir.structure", "harness.validators.fhir.tddui",

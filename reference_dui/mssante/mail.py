@@ -25,7 +25,7 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
-__all__ = ["MailSettings", "MailboxClient", "document_message", "mdn_message"]
+__all__ = ["MailSettings", "MailboxClient", "base_message", "document_message", "mdn_message"]
 
 NIL = "DUIREF-NIL-TEST-0001"  # the reference DUI's product reference (X-MSS-NIL), a test value
 MAILBOX_LABEL = "DUI de référence - EHPAD Les Essais"  # Intitulé_BAL of its application mailbox (SC.MSS.15)
@@ -107,7 +107,7 @@ class MailboxClient:
                 client.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
 
 
-def _base(sender: str, to: str, subject: str, label: str | None = MAILBOX_LABEL) -> EmailMessage:
+def base_message(sender: str, to: str, subject: str, label: str | None = MAILBOX_LABEL) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr((label, sender)) if label else sender
     message["To"] = to
@@ -121,7 +121,7 @@ def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: di
                      body: str, pdf: tuple[str, bytes] | None = None, *, label: str | None = MAILBOX_LABEL,
                      html: bool = False) -> EmailMessage:
     """A document message: text body (``html``: HTML only), IHE_XDM.ZIP and the PDF/A-1 copy ``(name, bytes)``."""
-    message = _base(sender, to, subject, label)
+    message = base_message(sender, to, subject, label)
     for name, value in headers.items():
         message[name] = value
     if html:

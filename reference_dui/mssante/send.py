@@ -38,7 +38,7 @@ class Composed:
 
 
 def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Set[str], *,
-            reply_to: str | None = None) -> Composed:
+            reply_to: str | None = None, refused: Set[str] = frozenset()) -> Composed:
     recipient_data = data["recipient"]
     kind = recipient_data.get("kind")
     if kind not in KINDS:
@@ -46,6 +46,8 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     acknowledgement = bool(data.get("acknowledgement", False))
     visible = bool(data.get("visible_to_patient", True))
     qualified = may_exchange_ins(record.status) and record.ins is not None
+    if ("patient" if kind == "patient" else "professionals") in refused:  # SC.MSS.15.MS1, SC.MSS.16.MS1
+        return Composed(reason="l'usager a refusé cet envoi par messagerie sécurisée : rien n'est envoyé")
     if kind == "patient":
         if not visible and "mss_send_invisible_to_patient" not in defects:
             return Composed(reason="document non visible par l'usager (INVISIBLE_PATIENT) : rien n'est envoyé "
@@ -91,6 +93,11 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
                  + (f", écrivez à {contact}." if contact else "."))
     if contact:
         headers["Reply-To"] = contact
+    if data.get("dsn") and "mss_no_dsn" not in defects:  # delivery status notification asked (SC.MSS.16)
+        headers["Return-Receipt-To"] = sender
+    replaced = data.get("replaces")
+    if isinstance(replaced, str) and replaced and "mss_replace_no_mention" not in defects:  # SC.MSS.20.MS1
+        body += f"\nCe document annule et remplace le document {replaced} envoyé précédemment."
     author = f"no-reply@{sender.split('@', 1)[1]}" if "mss_from_noreply" in defects else sender
     pdf = None
     if "mss_no_pdf" not in defects:  # the same document in PDF/A-1, from the same data (SC.CDA/DD.12)

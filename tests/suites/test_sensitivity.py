@@ -113,6 +113,10 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_html_only_body": ("mss", {"MSS-BODY-01"}),
         "mss_no_auto_mention": ("mss", {"MSS-APP-01"}),
         "mss_reply_to_self": ("mss", {"MSS-APP-01"}),
+        "mss_reply_no_references": ("mss", {"MSS-REPLY-01"}),
+        "mss_no_dsn": ("mss", {"MSS-DSN-01"}),
+        "mss_replace_no_mention": ("mss", {"MSS-REPL-01"}),
+        "mss_ignore_refusal": ("mss", {"MSS-REFUS-01"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

@@ -148,6 +148,9 @@ class ScriptedOperator:
         if operation == "mss_send":
             dui.mss_send(**args)
             return [""] if not args["visible_to_patient"] and args["recipient_kind"] == "patient" else []
+        if operation == "mss_record_refusal":  # a screen of the DUI: the operator presses Enter when done
+            dui.mss_record_refusal(**args)
+            return [""]
         if operation == "mss_documents":
             return [_ids(dui.mss_documents(args["person_id"]), "document_id")]
         if operation == "dmp_documents":

@@ -1,0 +1,64 @@
+"""Attended mode for the DUI's MSSanté message rules: answering a message, recording a refusal of sending.
+
+The operator answers in the DUI the message the harness delivered, or records the person's refusal;
+the harness watches the operator simulator (the answer's SMTP submission) or takes the
+operator's word (the refusal is a screen of the DUI, judged by what is sent afterwards).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from harness.sut.attended_operator import step
+from harness.sut.parts.mss import MssDriver
+
+if TYPE_CHECKING:
+    from harness.core.recorder import Exchange, Recorder
+    from harness.sut.attended_operator import Operator
+
+__all__ = ["AttendedMssRules"]
+
+SERVICE = "MSS"
+
+
+class AttendedMssRules(MssDriver):
+    """Mixin of :class:`~harness.sut.attended.AttendedDriver` for the answer and refusal operations."""
+
+    recorder: Recorder
+    operator: Operator
+    exchange_timeout: float
+
+    @step("mss_reply")
+    def mss_reply(self, message_id: str, text: str = "Bien reçu, merci.") -> dict[str, Any]:
+        since = self.recorder.mark()
+        self.operator.say(
+            f"Dans la DUI, répondez au courriel MSSanté reçu {message_id} (bouton « Répondre ») avec le texte : {text}",
+            f"In the DUI, answer the MSSanté message received {message_id} (the 'Reply' button) with: {text}",
+        )
+
+        def answered(found: list[Exchange]) -> bool:
+            return any(e.summary.get("reply", "").startswith("250") for e in found)
+
+        found = self.operator.watch(self.recorder, answered, service=SERVICE, transaction="SMTP", since=since,
+                                    timeout=self.exchange_timeout)
+        sent = [e for e in found if e.summary.get("reply", "").startswith("250")]
+        if not sent:
+            return {"status": "not_sent", "message_id": None, "recipients": [],
+                    "reason": "no message reached the operator", "declared_by_operator": True}
+        envelope = sent[-1].summary.get("envelope") or {}
+        return {"status": "sent", "message_id": sent[-1].tags.get("message_id"),
+                "recipients": list(envelope.get("to", [])), "declared_by_operator": True}
+
+    @step("mss_record_refusal")
+    def mss_record_refusal(self, person_id: str, *, patient: bool, professionals: bool) -> dict[str, Any]:
+        whom_fr = " et ".join(w for w, on in (("à sa messagerie Mon espace santé", patient),
+                                              ("aux professionnels", professionals)) if on) or "(aucun refus)"
+        whom_en = " and ".join(w for w, on in (("to their Mon espace santé mailbox", patient),
+                                               ("to professionals", professionals)) if on) or "(no refusal)"
+        self.operator.say(f"Enregistrez dans la DUI que l'usager {person_id} refuse l'envoi de ses documents par "
+                          f"MSSanté {whom_fr}.",
+                          f"Record in the DUI that person {person_id} refuses the sending of their documents by "
+                          f"MSSanté {whom_en}.")
+        self.operator.ask("Appuyez sur Entrée quand c'est fait.", "Press Enter when done.")
+        return {"person_id": person_id, "patient": patient, "professionals": professionals,
+                "declared_by_operator": True}

@@ -52,7 +52,8 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
         if not visible and "mss_send_invisible_to_patient" not in defects:
             return Composed(reason="document non visible par l'usager (INVISIBLE_PATIENT) : rien n'est envoyé "
                                    "à sa messagerie")
-        if not qualified or record.ins is None:
+        # the patient's address is built from a qualified INS only (SC.MSS.14); the defect takes any INS it holds
+        if (not qualified and "mss_patient_unqualified_address" not in defects) or record.ins is None:
             return Composed(reason="identité non qualifiée : l'adresse de messagerie de l'usager (INS) est inconnue")
         recipient = f"{record.ins.value}@{PATIENT_DOMAIN}"
     else:

@@ -117,6 +117,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_no_dsn": ("mss", {"MSS-DSN-01"}),
         "mss_replace_no_mention": ("mss", {"MSS-REPL-01"}),
         "mss_ignore_refusal": ("mss", {"MSS-REFUS-01"}),
+        "mss_patient_unqualified_address": ("mss", {"MSS-PATADDR-01"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

@@ -1,4 +1,4 @@
-"""Attended mode for the DUI's MSSanté message rules: answering a message, recording a refusal of sending.
+"""Attended mode for the DUI's MSSanté message rules: answering, a refusal of sending, the Annuaire Santé.
 
 The operator answers in the DUI the message the harness delivered, or records the person's refusal;
 the harness watches the operator simulator (the answer's SMTP submission) or takes the
@@ -62,3 +62,23 @@ class AttendedMssRules(MssDriver):
         self.operator.ask("Appuyez sur Entrée quand c'est fait.", "Press Enter when done.")
         return {"person_id": person_id, "patient": patient, "professionals": professionals,
                 "declared_by_operator": True}
+
+    @step("mss_import_annuaire")
+    def mss_import_annuaire(self) -> dict[str, Any]:
+        since = self.recorder.mark()
+        self.operator.say("Dans la DUI, lancez l'intégration de l'extraction publique de l'Annuaire Santé (adresses "
+                          "MSSanté) : /annuaire/extraction-mssante.txt sur le simulateur MSSanté (port de contrôle).",
+                          "In the DUI, start the integration of the Annuaire Santé's public extraction (MSSanté "
+                          "addresses): /annuaire/extraction-mssante.txt on the MSSanté simulator (control port).")
+        self.operator.watch(self.recorder, service=SERVICE, transaction="ANNUAIRE", since=since,
+                            timeout=self.exchange_timeout)
+        return {"entries": 0, "declared_by_operator": True}
+
+    @step("mss_search_address")
+    def mss_search_address(self, *, name: str = "", rpps: str = "") -> list[dict[str, Any]]:
+        answer = self.operator.ask(
+            f"Cherchez dans l'annuaire de la DUI l'adresse MSSanté du correspondant {name} (RPPS {rpps or '-'}) et "
+            "saisissez l'adresse trouvée (vide si aucune) :",
+            f"Search the DUI's directory for the MSSanté address of correspondent {name} (RPPS {rpps or '-'}) and "
+            "type the address found (empty if none):")
+        return [{"address": a, "declared_by_operator": True} for a in answer.split()]

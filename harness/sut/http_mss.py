@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from harness.sut.parts.mss import MssDriver
 from harness.sut.trigger_client import TriggerClient, json_array, json_object
@@ -45,3 +46,12 @@ class HttpMss(TriggerClient, MssDriver):
         return json_object(self._call("PUT", f"/persons/{person_id}/mss/refusal",
                                       {"patient": patient, "professionals": professionals}, ok=(200,),
                                       operation="recordMssRefusal"))
+
+    def mss_import_annuaire(self) -> dict[str, Any]:
+        return json_object(self._call("POST", "/annuaire/import", ok=(200,), operation="importAnnuaire"))
+
+    def mss_search_address(self, *, name: str = "", rpps: str = "") -> list[dict[str, Any]]:
+        query = urlencode({k: v for k, v in (("name", name), ("rpps", rpps)) if v})
+        found = json_object(self._call("GET", f"/annuaire/search?{query}", ok=(200,), operation="searchMssAddress"))
+        results = found.get("results")
+        return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []

@@ -8,6 +8,8 @@ POST     /mss/fetch                          read unread mail, integrate, acknow
 GET      /mss/acknowledgements               the MDNs sent
 POST     /mss/messages/reply                 answer a message fetched earlier (In-Reply-To, References)
 PUT      /persons/{pid}/mss/refusal          record the person's refusal of sending (to them, to professionals)
+POST     /annuaire/import                    integrate the Annuaire Santé extraction of MSSanté addresses
+GET      /annuaire/search?name=&rpps=        find a correspondent's address in it
 =======  ==================================  ===============================================
 
 Configured by the ``mssante`` entry of ``PUT /config/endpoints`` (host, ports, mailbox,
@@ -30,6 +32,7 @@ from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import ApiError, guarded, json_body
 from reference_dui.identity import InvalidInput
+from reference_dui.mssante.annuaire import MssAnnuaire
 from reference_dui.mssante.mail import MailboxClient, MailSettings, mdn_message
 from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse
 from reference_dui.mssante.reply import Received, headers_of, reply_message
@@ -64,7 +67,9 @@ def _settings(entry: Any) -> MailSettings:
     return MailSettings(str(entry.get("host") or "127.0.0.1"), entry["smtp_port"], entry["imap_port"],
                         entry["address"], entry.get("password") or None, _pem(entry, "client_cert"),
                         _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)),
-                        reply_to=str(entry["reply_to"]) if isinstance(entry.get("reply_to"), str) else None)
+                        reply_to=str(entry["reply_to"]) if isinstance(entry.get("reply_to"), str) else None,
+                        annuaire_url=str(entry["annuaire_url"]) if isinstance(entry.get("annuaire_url"), str)
+                        else None)
 
 
 class MssFeature:
@@ -77,6 +82,7 @@ class MssFeature:
         self._lock = threading.Lock()
         self._received: dict[str, Received] = {}  # Message-ID -> what an answer needs
         self._refusals: dict[str, set[str]] = {}  # person -> refused recipients (patient, professionals)
+        self.annuaire = MssAnnuaire()
 
     def _client(self) -> MailboxClient:
         if self._settings is None:
@@ -211,6 +217,18 @@ class MssFeature:
         self._refusals[person_id] = refused
         return {"person_id": person_id, "patient": "patient" in refused, "professionals": "professionals" in refused}
 
+    # -- Annuaire Santé -------------------------------------------------------------------
+    def import_annuaire(self) -> dict[str, Any]:
+        settings = self._client().settings
+        try:
+            count = self.annuaire.integrate(settings.annuaire_url, settings.ca, self.service.config.defects)
+        except (OSError, ValueError) as exc:
+            raise ApiError(502, f"Annuaire Santé extraction unavailable: {exc}") from exc
+        return {"entries": count}
+
+    def search_annuaire(self, name: str, rpps: str) -> dict[str, Any]:
+        return {"results": self.annuaire.search(name, rpps, self.service.config.defects)}
+
     # -- Feature --------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
         async def send(request: Request) -> Response:
@@ -232,6 +250,13 @@ class MssFeature:
             data = await json_body(request)
             return JSONResponse(await run_in_threadpool(self.reply, data))
 
+        async def annuaire_import(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(self.import_annuaire))
+
+        async def annuaire_search(request: Request) -> Response:
+            query = request.query_params
+            return JSONResponse(self.search_annuaire(query.get("name", ""), query.get("rpps", "")))
+
         async def refusal(request: Request) -> Response:
             data = await json_body(request)
             return JSONResponse(await run_in_threadpool(self.refuse, request.path_params["pid"], data))
@@ -243,6 +268,8 @@ class MssFeature:
             Route("/mss/acknowledgements", guarded(acknowledgements), methods=["GET"]),
             Route("/mss/messages/reply", guarded(reply), methods=["POST"]),
             Route("/persons/{pid}/mss/refusal", guarded(refusal), methods=["PUT"]),
+            Route("/annuaire/import", guarded(annuaire_import), methods=["POST"]),
+            Route("/annuaire/search", guarded(annuaire_search), methods=["GET"]),
         ]
 
     def configure(self, endpoints: Mapping[str, Any]) -> None:
@@ -254,6 +281,7 @@ class MssFeature:
         self.storage.reset()
         self._received.clear()
         self._refusals.clear()
+        self.annuaire = MssAnnuaire()
 
     def close(self) -> None:
         return None

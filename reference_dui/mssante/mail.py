@@ -46,6 +46,7 @@ class MailSettings:
     tls: bool = True
     timeout: float = 10.0
     reply_to: str | None = None  # the structure's organisational mailbox (Reply-To of the application mailbox)
+    annuaire_url: str | None = None  # the Annuaire Santé's public extraction of MSSanté addresses
     smtp_password: str | None = None  # another password for SMTP (``mss_smtp_stale_password`` defect)
     trust_any: bool = False  # no server authentication (``mss_trust_any_ca`` defect)
 

@@ -44,3 +44,11 @@ class MssDriver(abc.ABC):
     @abc.abstractmethod
     def mss_record_refusal(self, person_id: str, *, patient: bool, professionals: bool) -> dict[str, Any]:
         """Record the person's refusal of sending by MSSanté (to them, to professionals)."""
+
+    @abc.abstractmethod
+    def mss_import_annuaire(self) -> dict[str, Any]:
+        """Make the DUI integrate the Annuaire Santé's public extraction of MSSanté addresses now."""
+
+    @abc.abstractmethod
+    def mss_search_address(self, *, name: str = "", rpps: str = "") -> list[dict[str, Any]]:
+        """The MSSanté addresses the DUI finds in its Annuaire Santé for a correspondent, best first."""

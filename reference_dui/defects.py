@@ -105,8 +105,8 @@ DEFECTS: dict[str, str] = {
     "mss_ignore_refusal": "MSSanté: records the person's refusal of sending but sends their documents anyway",
     "mss_patient_unqualified_address": "MSSanté: writes to <INS>@patient.mssante.fr with an INS that is not "
     "qualified (récupérée)",
-    "ann_no_import": "Annuaire Santé: never downloads the public extraction, keeps the stale list it shipped with",
-    "ann_search_by_name_only": "Annuaire Santé: finds a correspondent by name only, ignoring the RPPS (homonyms)",
+    "mss_ann_no_import": "Annuaire Santé: never downloads the public extraction, keeps the stale list it shipped with",
+    "mss_ann_search_by_name_only": "Annuaire Santé: finds a correspondent by name only, ignoring the RPPS (homonyms)",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",

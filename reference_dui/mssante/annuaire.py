@@ -2,8 +2,8 @@
 
 Its own code. ``integrate`` downloads the extraction (HTTPS, the test CA, bounded size) and keeps
 its professional and organisational mailboxes; ``search`` finds a correspondent by RPPS (exact)
-and name. Defect switches: ``ann_no_import`` keeps a stale list shipped with the software
-instead of downloading; ``ann_search_by_name_only`` ignores the RPPS (a homonym may come first).
+and name. Defect switches: ``mss_ann_no_import`` keeps a stale list shipped with the software
+instead of downloading; ``mss_ann_search_by_name_only`` ignores the RPPS (a homonym may come first).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class MssAnnuaire:
         self.entries: list[AnnuaireEntry] = []
 
     def integrate(self, url: str | None, ca: Path | None, defects: Set[str]) -> int:
-        if "ann_no_import" in defects or not url:
+        if "mss_ann_no_import" in defects or not url:
             self.entries = _parse(list(STALE))
             return len(self.entries)
         context = ssl.create_default_context(cafile=str(ca) if ca else None)
@@ -71,7 +71,7 @@ class MssAnnuaire:
         wanted = _fold(name).split()
         by_name = [e for e in self.entries if wanted and _fold(f"{e.last_name} {e.first_name}").split()[:len(wanted)]
                    == wanted]
-        if rpps and "ann_search_by_name_only" not in defects:
+        if rpps and "mss_ann_search_by_name_only" not in defects:
             exact = [e for e in self.entries if e.rpps == rpps]
             return [e.as_dict() for e in exact]
         return [e.as_dict() for e in (by_name or [e for e in self.entries if rpps and e.rpps == rpps])]

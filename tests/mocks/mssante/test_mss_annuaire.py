@@ -40,8 +40,8 @@ def test_the_reference_dui_finds_by_rpps_and_its_defects(sim: MssSimulator, pki:
         extraction_rows(default_directory_file()))
     found = annuaire.search("KINE-ESSAI Marc", "810000000002", set())
     assert [r["address"] for r in found] == ["marc.kine-essai@cabinet-kine-essai.mssante.fr"]
-    homonym = annuaire.search("KINE-ESSAI Marc", "810000000002", {"ann_search_by_name_only"})
+    homonym = annuaire.search("KINE-ESSAI Marc", "810000000002", {"mss_ann_search_by_name_only"})
     assert homonym[0]["address"] == "marc.kine-essai@ch-autre-essai.mssante.fr"
     stale = MssAnnuaire()
-    stale.integrate(sim.url + EXTRACTION_PATH, pki.ca_cert, {"ann_no_import"})
+    stale.integrate(sim.url + EXTRACTION_PATH, pki.ca_cert, {"mss_ann_no_import"})
     assert stale.search("", "810000000002", set())[0]["address"].startswith("marc.kine@ancien-cabinet")

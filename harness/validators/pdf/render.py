@@ -2,13 +2,15 @@
 
 Pages are rendered with PDFium (``pypdfium2``, a wheel with its own binary) and the symbols read
 with ``zxing-cpp`` (a wheel too), or with ``pylibdmtx`` when that is what is installed (it needs
-Debian's ``libdmtx``). Both are optional at run time: a missing renderer or decoder gives
+Debian's ``libdmtx``). PDFium is not thread-safe: every use of it holds :data:`PDFIUM_LOCK` (the
+simulator judges messages in a thread pool). Both are optional at run time: a missing renderer or decoder gives
 :class:`Unavailable` with its reason, and the check that needed it is *not judged* — never an
 error, never a pass. Only the first :data:`MAX_PAGES` pages are read.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,9 @@ __all__ = ["MAX_PAGES", "Unavailable", "datamatrix_payloads", "page_texts"]
 
 MAX_PAGES = 4
 SCALE = 3.0  # 216 dpi: a 0.5 mm module is 4 pixels wide
+MAX_PIXELS = 24_000_000  # a page is rendered at a lower scale rather than past this (huge MediaBox: bounded memory)
+#: PDFium (one library state per process) is used by one thread at a time
+PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,11 @@ def _open(data: bytes) -> tuple[Any, Any] | Unavailable:
 
 def page_texts(data: bytes) -> list[str] | Unavailable:
     """The text of the first pages, as PDFium extracts it."""
+    with PDFIUM_LOCK:
+        return _page_texts(data)
+
+
+def _page_texts(data: bytes) -> list[str] | Unavailable:
     opened = _open(data)
     if isinstance(opened, Unavailable):
         return opened
@@ -101,6 +111,11 @@ def datamatrix_payloads(data: bytes) -> list[bytes] | Unavailable:
     read = decoder()
     if isinstance(read, Unavailable):
         return read
+    with PDFIUM_LOCK:
+        return _datamatrix_payloads(data, read)
+
+
+def _datamatrix_payloads(data: bytes, read: Callable[[Any], list[bytes]]) -> list[bytes] | Unavailable:
     opened = _open(data)
     if isinstance(opened, Unavailable):
         return opened
@@ -108,7 +123,10 @@ def datamatrix_payloads(data: bytes) -> list[bytes] | Unavailable:
     try:
         found: list[bytes] = []
         for index in range(min(len(document), MAX_PAGES)):
-            image = document[index].render(scale=SCALE, grayscale=True).to_pil()
+            page = document[index]
+            width, height = page.get_size()
+            scale = min(SCALE, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+            image = page.render(scale=scale, grayscale=True).to_pil()
             found += read(image)
         return found
     except ImportError as exc:  # PDFium renders, but Pillow (its image type) is missing

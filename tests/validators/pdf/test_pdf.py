@@ -139,3 +139,13 @@ def test_validate_pdf_exit_codes(cli: Callable[..., CliRun], tmp_path: Path) -> 
     assert run.code == 1 and [f["rule"] for f in findings] == ["pdf.file.header"]
     assert "unusable document" in findings[0]["message"]
     assert cli("validate", "pdf", str(tmp_path / "absent.pdf")).code == 2
+
+
+def test_a_huge_page_is_rendered_within_the_pixel_bound() -> None:
+    # given a 5 m x 5 m page (a 3x rendering would need 2.6 gigapixels)
+    def huge(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].MediaBox = pikepdf.Array([0, 0, 14400, 14400])
+
+    report = validate_pdf(_edited(huge), identity=CDA)
+    # then it is judged (rendered at a lower scale), with no harness fault
+    assert report.not_judged == {} and "pdf.file.unreadable" not in {f.rule for f in report.findings}

@@ -107,6 +107,8 @@ DEFECTS: dict[str, str] = {
     "qualified (récupérée)",
     "mss_ann_no_import": "Annuaire Santé: never downloads the public extraction, keeps the stale list it shipped with",
     "mss_ann_search_by_name_only": "Annuaire Santé: finds a correspondent by name only, ignoring the RPPS (homonyms)",
+    "mss_drop_unmatched": "MSSanté: a received document it cannot attach to a person is dropped, not kept in a "
+    "work list",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",

@@ -42,7 +42,8 @@ BUILTIN = (
         ports={"port": 8710, "smtp_port": 8587, "smtps_port": 8465, "imap_port": 8143, "imaps_port": 8993},
         simulator="mocks.mssante:create", endpoint_key="mssante",
         trigger_operations=("sendMssDocument", "listMssDocuments", "fetchMssMail", "listMssAcknowledgements",
-                            "replyMssMessage", "recordMssRefusal", "importAnnuaire", "searchMssAddress"),
+                            "replyMssMessage", "recordMssRefusal", "importAnnuaire", "searchMssAddress",
+                            "listMssWorklist"),
         reference_dui_feature="reference_dui.mssante.feature",
         indicators=(
             Indicator("mss_messages_to_professionals", "Messages MSSanté envoyés à des professionnels",

@@ -82,3 +82,13 @@ class AttendedMssRules(MssDriver):
             f"Search the DUI's directory for the MSSanté address of correspondent {name} (RPPS {rpps or '-'}) and "
             "type the address found (empty if none):")
         return [{"address": a, "declared_by_operator": True} for a in answer.split()]
+
+    @step("mss_worklist")
+    def mss_worklist(self) -> list[dict[str, Any]]:
+        answer = self.operator.ask(
+            "Quels documents reçus par MSSanté la DUI a-t-elle gardés en liste de travail (non rattachés à un "
+            "usager) ? Saisissez leurs identifiants (id du CDA, racine^extension) séparés par des espaces, "
+            "ou laissez vide :",
+            "Which documents received by MSSanté did the DUI keep in its work list (not attached to a person)? Type "
+            "their ids (CDA id, root^extension) separated by spaces, or leave empty:")
+        return [{"document_id": value, "declared_by_operator": True} for value in answer.split()]

@@ -55,3 +55,6 @@ class HttpMss(TriggerClient, MssDriver):
         found = json_object(self._call("GET", f"/annuaire/search?{query}", ok=(200,), operation="searchMssAddress"))
         results = found.get("results")
         return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+
+    def mss_worklist(self) -> list[dict[str, Any]]:
+        return json_array(self._call("GET", "/mss/worklist", ok=(200,), operation="listMssWorklist"))

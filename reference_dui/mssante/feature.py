@@ -8,6 +8,7 @@ POST     /mss/fetch                          read unread mail, integrate, acknow
 GET      /mss/acknowledgements               the MDNs sent
 POST     /mss/messages/reply                 answer a message fetched earlier (In-Reply-To, References)
 PUT      /persons/{pid}/mss/refusal          record the person's refusal of sending (to them, to professionals)
+GET      /mss/worklist                       received documents not attached, kept for manual attachment
 POST     /annuaire/import                    integrate the Annuaire Santé extraction of MSSanté addresses
 GET      /annuaire/search?name=&rpps=        find a correspondent's address in it
 =======  ==================================  ===============================================
@@ -83,6 +84,7 @@ class MssFeature:
         self._received: dict[str, Received] = {}  # Message-ID -> what an answer needs
         self._refusals: dict[str, set[str]] = {}  # person -> refused recipients (patient, professionals)
         self.annuaire = MssAnnuaire()
+        self.worklist: list[dict[str, Any]] = []  # received documents not attached: for manual attachment
 
     def _client(self) -> MailboxClient:
         if self._settings is None:
@@ -158,6 +160,9 @@ class MssFeature:
                 person_id = decision.person_id
                 self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id,
                                        content)
+        if error is not None and not self._has("mss_drop_unmatched"):  # kept for manual attachment (SC.MSS.25.MS1)
+            self.worklist += [{"document_id": patient.document_id if patient else "", "message_id": message_id,
+                               "error_code": error} for _, patient in documents]
         acknowledged = False
         asked = bool(message.get("Disposition-Notification-To")) or (error is None and self._has("mss_mdn_unasked"))
         if asked and not (error and self._has("mss_no_error_mdn")):
@@ -250,6 +255,9 @@ class MssFeature:
             data = await json_body(request)
             return JSONResponse(await run_in_threadpool(self.reply, data))
 
+        async def worklist(request: Request) -> Response:
+            return JSONResponse(list(self.worklist))
+
         async def annuaire_import(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(self.import_annuaire))
 
@@ -268,6 +276,7 @@ class MssFeature:
             Route("/mss/acknowledgements", guarded(acknowledgements), methods=["GET"]),
             Route("/mss/messages/reply", guarded(reply), methods=["POST"]),
             Route("/persons/{pid}/mss/refusal", guarded(refusal), methods=["PUT"]),
+            Route("/mss/worklist", guarded(worklist), methods=["GET"]),
             Route("/annuaire/import", guarded(annuaire_import), methods=["POST"]),
             Route("/annuaire/search", guarded(annuaire_search), methods=["GET"]),
         ]
@@ -282,6 +291,7 @@ class MssFeature:
         self._received.clear()
         self._refusals.clear()
         self.annuaire = MssAnnuaire()
+        self.worklist.clear()
 
     def close(self) -> None:
         return None

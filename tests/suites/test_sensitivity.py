@@ -120,6 +120,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_patient_unqualified_address": ("mss", {"MSS-PATADDR-01"}),
         "mss_ann_no_import": ("mss", {"MSS-ANN-01"}),  # MSS-ANN-02 is then blocked
         "mss_ann_search_by_name_only": ("mss", {"MSS-ANN-02"}),
+        "mss_drop_unmatched": ("mss", {"MSS-WL-01"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

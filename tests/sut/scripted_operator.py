@@ -153,6 +153,8 @@ class ScriptedOperator:
             return [""]
         if operation == "mss_search_address":  # the operator types the address the DUI's screen shows
             return [" ".join(r["address"] for r in dui.mss_search_address(**args))]
+        if operation == "mss_worklist":
+            return [_ids(dui.mss_worklist(), "document_id")]
         if operation == "mss_documents":
             return [_ids(dui.mss_documents(args["person_id"]), "document_id")]
         if operation == "dmp_documents":

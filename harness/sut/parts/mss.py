@@ -52,3 +52,7 @@ class MssDriver(abc.ABC):
     @abc.abstractmethod
     def mss_search_address(self, *, name: str = "", rpps: str = "") -> list[dict[str, Any]]:
         """The MSSanté addresses the DUI finds in its Annuaire Santé for a correspondent, best first."""
+
+    @abc.abstractmethod
+    def mss_worklist(self) -> list[dict[str, Any]]:
+        """The received documents the DUI could not attach to a person, kept for manual attachment."""

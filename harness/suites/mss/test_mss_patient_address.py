@@ -59,11 +59,11 @@ def test_the_patient_address_is_her_qualified_ins(sent: Scenario, operator: MssS
     messages = require_message(sent, REQ)
     domain = operator.directory.patient_domain
     wanted = f"{mss_person('mss-roux-helene').ins}@{domain}"
-    findings = [Finding("mss.patient.address", REQ, f"the patient's mailbox is {address}, not {wanted} (her "
+    findings = [Finding("mss.patient_address.wrong", REQ, f"the patient's mailbox is {address}, not {wanted} (her "
                         "qualified matricule INS)", location="SMTP RCPT TO", evidence=(f"exchange {e.id}",))
                 for e in messages for address in _patient_recipients(e, domain) if address != wanted]
     if not any(_patient_recipients(e, domain) for e in messages):
-        findings.append(Finding("mss.patient.address", REQ, f"no message went to the patient's mailbox {wanted}",
+        findings.append(Finding("mss.patient_address.wrong", REQ, f"no message went to the patient's mailbox {wanted}",
                                 location="SMTP RCPT TO"))
     expect(f"{sent.name}: patient address", findings)
 
@@ -76,7 +76,7 @@ def test_nothing_goes_to_a_patient_mailbox_for_an_identity_not_qualified(
     domain = operator.directory.patient_domain
     status = (scenario.data["identity"] or {}).get("status")
     expect(f"{scenario.name}: not qualified", [
-        Finding("mss.patient.unqualified", REQ, f"message {e.tags.get('message_id')} went to "
+        Finding("mss.patient_address.unqualified", REQ, f"message {e.tags.get('message_id')} went to "
                 f"{', '.join(_patient_recipients(e, domain))} although the identity is not qualified (status "
                 f"{status})", location="SMTP RCPT TO", evidence=(f"exchange {e.id}",))
         for e in accepted_messages(scenario) if _patient_recipients(e, domain)])

@@ -93,6 +93,26 @@ DEFECTS: dict[str, str] = {
     "with the stored identity (no 904)",
     "mss_mdn_no_final_recipient": "MSSanté: acknowledgements (MDN) without the Final-Recipient field",
     "mss_mdn_unasked": "MSSanté: acknowledges every integrated document, even when no acknowledgement was asked for",
+    # MSSanté: the PDF/A-1 copy and its INS datamatrix (issue 13 item 4)
+    "mss_no_pdf": "MSSanté: document messages carry the IHE_XDM.ZIP only, without the PDF/A-1 copy of the document",
+    "mss_pdf_not_pdfa": "MSSanté: the PDF copy is a plain PDF (no PDF/A-1 identification, standard font not embedded)",
+    "mss_pdf_no_identity_block": "MSSanté: the PDF copy prints no identity block (traits, matricule INS, nature)",
+    "mss_pdf_datamatrix_mismatch": "MSSanté: the INS datamatrix of the PDF copy carries another matricule than the CDA",
+    # MSSanté: the DUI's message rules (issue 13 item 3)
+    "mss_from_no_display_name": "MSSanté: document messages' From is the bare address, without the mailbox's label",
+    "mss_html_only_body": "MSSanté: the body of document messages is text/html only (no text/plain alternative)",
+    "mss_no_auto_mention": "MSSanté: messages of the application mailbox do not say they were generated automatically",
+    "mss_reply_to_self": "MSSanté: Reply-To of the application mailbox's messages is the application mailbox itself",
+    "mss_reply_no_references": "MSSanté: answers to a received message have no In-Reply-To nor References",
+    "mss_no_dsn": "MSSanté: a delivery status notification asked for is not requested (no Return-Receipt-To)",
+    "mss_replace_no_mention": "MSSanté: the new version of a sent document has no 'annule et remplace' mention",
+    "mss_ignore_refusal": "MSSanté: records the person's refusal of sending but sends their documents anyway",
+    "mss_patient_unqualified_address": "MSSanté: writes to <INS>@patient.mssante.fr with an INS that is not "
+    "qualified (récupérée)",
+    "mss_ann_no_import": "Annuaire Santé: never downloads the public extraction, keeps the stale list it shipped with",
+    "mss_ann_search_by_name_only": "Annuaire Santé: finds a correspondent by name only, ignoring the RPPS (homonyms)",
+    "mss_drop_unmatched": "MSSanté: a received document it cannot attach to a person is dropped, not kept in a "
+    "work list",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",

@@ -107,7 +107,7 @@ FRENCH = {
         "lancer aussi la DUI de référence, configurée vers les simulateurs",
     "folder (default: ./reports/pki)": "dossier (défaut : ./reports/pki)",
     "generate a new PKI even if a valid one exists": "générer une nouvelle PKI même si une PKI valide existe",
-    "what to validate: ins, fhir, cda, xds, mail, hl7v2": "quoi valider : ins, fhir, cda, xds, mail, hl7v2",
+    "what to validate: ins, fhir, cda, xds, mail, hl7v2, pdf": "quoi valider : ins, fhir, cda, xds, mail, hl7v2, pdf",
     "cda: content-model version to judge with (2022.01, or MODEL=VERSION such as DLU-EHPAD-DLU=2022.01; "
     "repeatable); default: the document's, else the newest of the pack, with a warning":
         "cda : version du modèle de contenu pour juger (2022.01, ou MODÈLE=VERSION comme DLU-EHPAD-DLU=2022.01 ; "

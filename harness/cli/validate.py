@@ -20,6 +20,7 @@ from harness.validators.fhir.cli import validate_fhir_input
 from harness.validators.hl7v2.cli import validate_hl7v2_input
 from harness.validators.ins_input import validate_ins_input
 from harness.validators.mail import validate_mail_file
+from harness.validators.pdf import validate_pdf_file
 from harness.validators.result import ValidateOptions, ValidationResult, Validator
 from harness.validators.xds.cli import validate_xds_input
 
@@ -33,6 +34,7 @@ VALIDATORS: dict[str, Validator] = {
     "xds": validate_xds_input,
     "mail": validate_mail_file,
     "hl7v2": validate_hl7v2_input,
+    "pdf": validate_pdf_file,
 }
 
 

@@ -40,7 +40,9 @@ BUILTIN = (
         catalog="mss.csv",
         ports={"port": 8710, "smtp_port": 8587, "smtps_port": 8465, "imap_port": 8143, "imaps_port": 8993},
         simulator="mocks.mssante:create", endpoint_key="mssante",
-        trigger_operations=("sendMssDocument", "listMssDocuments", "fetchMssMail", "listMssAcknowledgements"),
+        trigger_operations=("sendMssDocument", "listMssDocuments", "fetchMssMail", "listMssAcknowledgements",
+                            "replyMssMessage", "recordMssRefusal", "importAnnuaire", "searchMssAddress",
+                            "listMssWorklist"),
         reference_dui_feature="reference_dui.mssante.feature",
         indicators=(
             Indicator("mss_messages_to_professionals", "Messages MSSanté envoyés à des professionnels",

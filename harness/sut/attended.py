@@ -20,6 +20,7 @@ from harness.sut.attended_dmp import AttendedDmp
 from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
 from harness.sut.attended_mss import AttendedMss
+from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped, step
 from harness.sut.attended_sheet import write_sheet
 from harness.sut.driver import IdentityDocument, SutDriver, SutInfo
@@ -57,7 +58,7 @@ def _describe(traits: Traits) -> str:
             f"{traits.birth_date}{place}")
 
 
-class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, AttendedHl7v2, SutDriver):
+class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, AttendedMssRules, AttendedHl7v2, SutDriver):
     """The operator performs each action; exchanges are awaited on the recorder, shown as they arrive.
 
     Args:

@@ -56,11 +56,16 @@ class AttendedMss(MssDriver):
 
     @step("mss_send")
     def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
-                 acknowledgement: bool = False, visible_to_patient: bool = True) -> dict[str, Any]:
+                 acknowledgement: bool = False, visible_to_patient: bool = True, dsn: bool = False,
+                 replaces: str | None = None) -> dict[str, Any]:
         since = self.recorder.mark()
         target = f" ({address})" if address else ""
         ack_fr = ", avec demande d'accusé de réception" if acknowledgement else ""
         ack_en = ", asking for an acknowledgement" if acknowledgement else ""
+        ack_fr += ", avec demande d'avis de remise (DSN)" if dsn else ""
+        ack_en += ", asking for a delivery status notification (DSN)" if dsn else ""
+        ack_fr += f", comme nouvelle version (« annule et remplace ») du document {replaces}" if replaces else ""
+        ack_en += f", as the new version ('annule et remplace') of document {replaces}" if replaces else ""
         hidden_fr = ", en le marquant NON VISIBLE par l'usager" if not visible_to_patient else ""
         hidden_en = ", marked NOT VISIBLE to the person" if not visible_to_patient else ""
         self.operator.say(

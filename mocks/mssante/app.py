@@ -34,16 +34,18 @@ from pymap.backend.dict.filter import FilterSet
 from pymap.backend.dict.mailbox import MailboxSet
 from pymap.parsing.message import AppendMessage
 from pymap.user import UserMetadata
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from harness.core.recorder import Recorder
 from harness.errors import SimulatorError
 from harness.validators.mail import MailReport, validate_message
 from mocks.common.limits import LimitExceeded
+from mocks.common.pipeline import Answer, Call
 from mocks.common.server import LOOPBACK, TlsSettings
 from mocks.common.simulator import Simulator
+from mocks.mssante.annuaire import EXTRACTION_PATH, extraction
 from mocks.mssante.control import mss_routes
-from mocks.mssante.directory import Directory
+from mocks.mssante.directory import Directory, default_directory_file
 from mocks.mssante.imap import ImapBackend, imap_callback
 from mocks.mssante.imap_ext import SPECIAL_USE
 from mocks.mssante.mailstore import MailStore, StoredMessage
@@ -106,6 +108,7 @@ class MssSimulator(Simulator, MailRecording):
     """
 
     service = SERVICE
+    allowed_methods = ("GET",)  # the pipeline serves the Annuaire Santé extraction only
     fault_kinds = ("smtp_reply",)
 
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None, smtp_port: int = 0,
@@ -136,7 +139,15 @@ class MssSimulator(Simulator, MailRecording):
 
     # -- Simulator ------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
-        return mss_routes(self)
+        # the Annuaire Santé extraction goes through the request pipeline: recorded, faults apply
+        return [*mss_routes(self), Route(EXTRACTION_PATH, self.handler("ANNUAIRE"), methods=["GET"])]
+
+    async def respond(self, call: Call) -> Answer:
+        """``GET /annuaire/extraction-mssante.txt``: the public extraction of MSSanté addresses."""
+        source = Path(self.directory.source) if self.directory.source else default_directory_file()
+        body = extraction(source)
+        return Answer(200, body, content_type="text/plain; charset=utf-8", transaction="ANNUAIRE",
+                      summary={"extraction": EXTRACTION_PATH, "lines": body.count(b"\r\n") - 1})
 
     def state(self) -> dict[str, Any]:
         return {"endpoints": self.endpoints(), "max_message_bytes": self.max_message_bytes,
@@ -207,6 +218,10 @@ class MssSimulator(Simulator, MailRecording):
             "smtps_port": self.ports.get("smtps"), "imap_port": self.ports.get("imap"),
             "imaps_port": self.ports.get("imaps"),
         }
+        details["annuaire_url"] = self.url + EXTRACTION_PATH  # the Annuaire Santé extraction (SC.ANN.01.MS1)
+        contact = next((a for a in self.directory.accounts.values() if a.role == "dui-contact"), None)
+        if contact is not None:  # the DUI's organisational mailbox, for Reply-To (SC.MSS.13, SC.MSS.26)
+            details["reply_to"] = contact.address
         if self.dui_certificate is not None:
             details.update(client_cert=str(self.dui_certificate[0]), client_key=str(self.dui_certificate[1]))
         if self.mail_tls is not None and self.mail_tls.client_ca is not None:
@@ -334,7 +349,8 @@ class MssSimulator(Simulator, MailRecording):
     # -- delivery ---------------------------------------------------------------------------
     def inspect(self, raw: bytes, sender: str, recipients: list[str]) -> MailReport:
         return validate_message(raw, envelope_sender=sender or None, recipients=recipients,
-                                patient_domain=self.directory.patient_domain, max_bytes=self.max_message_bytes)
+                                patient_domain=self.directory.patient_domain, max_bytes=self.max_message_bytes,
+                                kind_of=self.directory.kind_of)
 
     async def deliver_async(self, raw: bytes, sender: str, recipient: str, *, origin: str) -> StoredMessage:
         """Put ``raw`` in the mailbox of ``recipient`` (journal, and IMAP INBOX for an account)."""

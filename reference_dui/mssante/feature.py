@@ -6,6 +6,11 @@ POST     /persons/{pid}/mss/messages         send a note about the person (profe
 GET      /persons/{pid}/mss/documents        documents received and integrated for the person
 POST     /mss/fetch                          read unread mail, integrate, acknowledge
 GET      /mss/acknowledgements               the MDNs sent
+POST     /mss/messages/reply                 answer a message fetched earlier (In-Reply-To, References)
+PUT      /persons/{pid}/mss/refusal          record the person's refusal of sending (to them, to professionals)
+GET      /mss/worklist                       received documents not attached, kept for manual attachment
+POST     /annuaire/import                    integrate the Annuaire Santé extraction of MSSanté addresses
+GET      /annuaire/search?name=&rpps=        find a correspondent's address in it
 =======  ==================================  ===============================================
 
 Configured by the ``mssante`` entry of ``PUT /config/endpoints`` (host, ports, mailbox,
@@ -28,8 +33,10 @@ from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import ApiError, guarded, json_body
 from reference_dui.identity import InvalidInput
+from reference_dui.mssante.annuaire import MssAnnuaire
 from reference_dui.mssante.mail import MailboxClient, MailSettings, mdn_message
 from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse
+from reference_dui.mssante.reply import Received, headers_of, reply_message
 from reference_dui.mssante.send import compose
 from reference_dui.mssante.storage import MssStorage
 from reference_dui.mssante.tls_policy import CrlCache, with_security_defects
@@ -62,6 +69,9 @@ def _settings(entry: Any) -> MailSettings:
     return MailSettings(str(entry.get("host") or "127.0.0.1"), entry["smtp_port"], entry["imap_port"],
                         entry["address"], entry.get("password") or None, _pem(entry, "client_cert"),
                         _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)),
+                        reply_to=str(entry["reply_to"]) if isinstance(entry.get("reply_to"), str) else None,
+                        annuaire_url=str(entry["annuaire_url"]) if isinstance(entry.get("annuaire_url"), str)
+                        else None,
                         crl_url=entry["crl_url"] if isinstance(entry.get("crl_url"), str) else None)
 
 
@@ -74,6 +84,10 @@ class MssFeature:
         self._settings: MailSettings | None = None
         self._crls = CrlCache()  # the last valid CRLs outlive a change of endpoints (SC.MSS/CONF.22)
         self._lock = threading.Lock()
+        self._received: dict[str, Received] = {}  # Message-ID -> what an answer needs
+        self._refusals: dict[str, set[str]] = {}  # person -> refused recipients (patient, professionals)
+        self.annuaire = MssAnnuaire()
+        self.worklist: list[dict[str, Any]] = []  # received documents not attached: for manual attachment
 
     def _client(self) -> MailboxClient:
         if self._settings is None:
@@ -98,7 +112,9 @@ class MssFeature:
             raise InvalidInput("the body must be {recipient: {kind, address?}, acknowledgement?, visible_to_patient?}")
         record = self._person(person_id)
         client = self._client()
-        composed = compose(record, data, client.settings.address, self.service.config.defects)
+        refused = set() if self._has("mss_ignore_refusal") else self._refusals.get(person_id, set())
+        composed = compose(record, data, client.settings.address, self.service.config.defects,
+                           reply_to=client.settings.reply_to, refused=refused)
         if composed.reason is not None:
             return {"status": "not_sent", "message_id": None, "recipients": [], "document_id": None,
                     "reason": composed.reason}
@@ -123,6 +139,9 @@ class MssFeature:
     def _handle(self, client: MailboxClient, raw: bytes) -> dict[str, Any]:
         message = parse(raw)
         message_id = str(message.get("Message-ID", "")) if message is not None else ""
+        kept = headers_of(message) if message is not None else None
+        if kept is not None:
+            self._received[kept.message_id] = kept
         if message is None or not message_id or self.storage.seen(message_id):
             return {"message_id": message_id, "outcome": "ignored", "person_id": None, "error_code": None,
                     "acknowledgement_sent": False}
@@ -143,6 +162,9 @@ class MssFeature:
                 person_id = decision.person_id
                 self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id,
                                        content)
+        if error is not None and not self._has("mss_drop_unmatched"):  # kept for manual attachment (SC.MSS.25.MS1)
+            self.worklist += [{"document_id": patient.document_id if patient else "", "message_id": message_id,
+                               "error_code": error} for _, patient in documents]
         acknowledged = False
         asked = bool(message.get("Disposition-Notification-To")) or (error is None and self._has("mss_mdn_unasked"))
         if asked and not (error and self._has("mss_no_error_mdn")):
@@ -175,6 +197,45 @@ class MssFeature:
                                   disposition, error)
         return True
 
+    # -- answers and refusals --------------------------------------------------------------
+    def reply(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict) or not isinstance(data.get("message_id"), str):
+            raise InvalidInput("the body must be {message_id, text?}")
+        original = self._received.get(data["message_id"].strip())
+        if original is None or not original.answer_to:
+            raise ApiError(404, f"no fetched message {data['message_id']!r} to answer (fetch the mailbox first)")
+        client = self._client()
+        message = reply_message(original, client.settings.address, client.settings.reply_to,
+                                str(data.get("text") or "Bien reçu, merci."), self.service.config.defects)
+        try:
+            client.send(message, [original.answer_to])
+        except (smtplib.SMTPException, OSError) as exc:
+            return {"status": "error", "message_id": None, "recipients": [original.answer_to], "document_id": None,
+                    "reason": f"{type(exc).__name__}: {exc}"}
+        return {"status": "sent", "message_id": str(message["Message-ID"]), "recipients": [original.answer_to],
+                "document_id": None, "reason": None}
+
+    def refuse(self, person_id: str, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict) or not all(isinstance(data.get(k, False), bool)
+                                                 for k in ("patient", "professionals")):
+            raise InvalidInput("the body must be {patient: bool, professionals: bool}")
+        self._person(person_id)
+        refused = {k for k in ("patient", "professionals") if data.get(k)}
+        self._refusals[person_id] = refused
+        return {"person_id": person_id, "patient": "patient" in refused, "professionals": "professionals" in refused}
+
+    # -- Annuaire Santé -------------------------------------------------------------------
+    def import_annuaire(self) -> dict[str, Any]:
+        settings = self._client().settings
+        try:
+            count = self.annuaire.integrate(settings.annuaire_url, settings.ca, self.service.config.defects)
+        except (OSError, ValueError) as exc:
+            raise ApiError(502, f"Annuaire Santé extraction unavailable: {exc}") from exc
+        return {"entries": count}
+
+    def search_annuaire(self, name: str, rpps: str) -> dict[str, Any]:
+        return {"results": self.annuaire.search(name, rpps, self.service.config.defects)}
+
     # -- Feature --------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
         async def send(request: Request) -> Response:
@@ -192,11 +253,34 @@ class MssFeature:
         async def acknowledgements(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(self.storage.acknowledgements))
 
+        async def reply(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(self.reply, data))
+
+        async def worklist(request: Request) -> Response:
+            return JSONResponse(list(self.worklist))
+
+        async def annuaire_import(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(self.import_annuaire))
+
+        async def annuaire_search(request: Request) -> Response:
+            query = request.query_params
+            return JSONResponse(self.search_annuaire(query.get("name", ""), query.get("rpps", "")))
+
+        async def refusal(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(self.refuse, request.path_params["pid"], data))
+
         return [
             Route("/persons/{pid}/mss/messages", guarded(send), methods=["POST"]),
             Route("/persons/{pid}/mss/documents", guarded(documents), methods=["GET"]),
             Route("/mss/fetch", guarded(fetch), methods=["POST"]),
             Route("/mss/acknowledgements", guarded(acknowledgements), methods=["GET"]),
+            Route("/mss/messages/reply", guarded(reply), methods=["POST"]),
+            Route("/persons/{pid}/mss/refusal", guarded(refusal), methods=["PUT"]),
+            Route("/mss/worklist", guarded(worklist), methods=["GET"]),
+            Route("/annuaire/import", guarded(annuaire_import), methods=["POST"]),
+            Route("/annuaire/search", guarded(annuaire_search), methods=["GET"]),
         ]
 
     def configure(self, endpoints: Mapping[str, Any]) -> None:
@@ -206,6 +290,10 @@ class MssFeature:
 
     def reset(self) -> None:
         self.storage.reset()
+        self._received.clear()
+        self._refusals.clear()
+        self.annuaire = MssAnnuaire()
+        self.worklist.clear()
 
     def close(self) -> None:
         self._crls.close()

@@ -22,14 +22,15 @@ from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from reference_dui.mssante.tls_policy import CrlCache, client_context
 
-__all__ = ["MailSettings", "MailboxClient", "document_message", "mdn_message"]
+__all__ = ["MailSettings", "MailboxClient", "base_message", "document_message", "mdn_message"]
 
 NIL = "DUIREF-NIL-TEST-0001"  # the reference DUI's product reference (X-MSS-NIL), a test value
+MAILBOX_LABEL = "DUI de référence - EHPAD Les Essais"  # Intitulé_BAL of its application mailbox (SC.MSS.15)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class MailSettings:
     ca: Path | None = None
     tls: bool = True
     timeout: float = 10.0
+    reply_to: str | None = None  # the structure's organisational mailbox (Reply-To of the application mailbox)
+    annuaire_url: str | None = None  # the Annuaire Santé's public extraction of MSSanté addresses
     smtp_password: str | None = None  # another password for SMTP (``mss_smtp_stale_password`` defect)
     crl_url: str | None = None  # the operators' CA's CRL distribution point
     crls: CrlCache | None = None  # the last valid CRLs (kept across connections and configurations)
@@ -108,9 +111,9 @@ class MailboxClient:
                 client.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
 
 
-def _base(sender: str, to: str, subject: str) -> EmailMessage:
+def base_message(sender: str, to: str, subject: str, label: str | None = MAILBOX_LABEL) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = formataddr((label, sender)) if label else sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
@@ -119,13 +122,19 @@ def _base(sender: str, to: str, subject: str) -> EmailMessage:
 
 
 def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: dict[str, str],
-                     body: str) -> EmailMessage:
-    """A document message: text body, IHE_XDM.ZIP attachment, the MSSanté headers given."""
-    message = _base(sender, to, subject)
+                     body: str, pdf: tuple[str, bytes] | None = None, *, label: str | None = MAILBOX_LABEL,
+                     html: bool = False) -> EmailMessage:
+    """A document message: text body (``html``: HTML only), IHE_XDM.ZIP and the PDF/A-1 copy ``(name, bytes)``."""
+    message = base_message(sender, to, subject, label)
     for name, value in headers.items():
         message[name] = value
-    message.set_content(body)
+    if html:
+        message.set_content(f"<html><body><p>{body}</p></body></html>", subtype="html")
+    else:
+        message.set_content(body)
     message.add_attachment(xdm, maintype="application", subtype="zip", filename="IHE_XDM.ZIP")
+    if pdf is not None:
+        message.add_attachment(pdf[1], maintype="application", subtype="pdf", filename=pdf[0])
     return message
 
 
@@ -134,7 +143,7 @@ def mdn_message(sender: str, original: Message, disposition: str, human: str, su
     """An RFC 8098 MDN about ``original``, returned with its attachments (part 3)."""
     to = str(original.get("Disposition-Notification-To", "") or original.get("From", ""))
     report = MIMEMultipart("report", policy=SMTP_POLICY, report_type="disposition-notification")
-    report["From"] = sender
+    report["From"] = formataddr((MAILBOX_LABEL, sender))
     report["To"] = to
     report["Subject"] = subject
     report["Date"] = format_datetime(datetime.now(UTC))

@@ -16,7 +16,8 @@ from typing import Any
 
 from reference_dui.identity import InvalidInput, may_exchange_ins
 from reference_dui.mssante.cda import DOCUMENT_CODE, DOCUMENT_TITLE, LOCAL_ID_ROOT, build_document
-from reference_dui.mssante.mail import NIL, document_message
+from reference_dui.mssante.mail import MAILBOX_LABEL, NIL, document_message
+from reference_dui.mssante.pdf import PrintedIdentity, build_pdf
 from reference_dui.mssante.xdm import build_xdm
 from reference_dui.store import PersonRecord
 
@@ -36,7 +37,8 @@ class Composed:
     reason: str | None = None
 
 
-def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Set[str]) -> Composed:
+def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Set[str], *,
+            reply_to: str | None = None, refused: Set[str] = frozenset()) -> Composed:
     recipient_data = data["recipient"]
     kind = recipient_data.get("kind")
     if kind not in KINDS:
@@ -44,11 +46,14 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     acknowledgement = bool(data.get("acknowledgement", False))
     visible = bool(data.get("visible_to_patient", True))
     qualified = may_exchange_ins(record.status) and record.ins is not None
+    if ("patient" if kind == "patient" else "professionals") in refused:  # SC.MSS.15.MS1, SC.MSS.16.MS1
+        return Composed(reason="l'usager a refusé cet envoi par messagerie sécurisée : rien n'est envoyé")
     if kind == "patient":
         if not visible and "mss_send_invisible_to_patient" not in defects:
             return Composed(reason="document non visible par l'usager (INVISIBLE_PATIENT) : rien n'est envoyé "
                                    "à sa messagerie")
-        if not qualified or record.ins is None:
+        # the patient's address is built from a qualified INS only (SC.MSS.14); the defect takes any INS it holds
+        if (not qualified and "mss_patient_unqualified_address" not in defects) or record.ins is None:
             return Composed(reason="identité non qualifiée : l'adresse de messagerie de l'usager (INS) est inconnue")
         recipient = f"{record.ins.value}@{PATIENT_DOMAIN}"
     else:
@@ -83,8 +88,28 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     first = (traits.get("first_names") or [""])[0]
     subject = f"XDM/1.0/DDM+{DOCUMENT_TITLE} {traits.get('birth_name', '')} {first} {date}".strip()
     body = "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai)."
+    contact = sender if "mss_reply_to_self" in defects else reply_to
+    if "mss_no_auto_mention" not in defects:  # sent from an application mailbox (SC.MSS.13)
+        body += ("\nCe message a été généré automatiquement : merci de ne pas y répondre directement"
+                 + (f", écrivez à {contact}." if contact else "."))
+    if contact:
+        headers["Reply-To"] = contact
+    if data.get("dsn") and "mss_no_dsn" not in defects:  # delivery status notification asked (SC.MSS.16)
+        headers["Return-Receipt-To"] = sender
+    replaced = data.get("replaces")
+    if isinstance(replaced, str) and replaced and "mss_replace_no_mention" not in defects:  # SC.MSS.20.MS1
+        body += f"\nCe document annule et remplace le document {replaced} envoyé précédemment."
     author = f"no-reply@{sender.split('@', 1)[1]}" if "mss_from_noreply" in defects else sender
-    message = document_message(author, recipient, subject, xdm, headers, body)
+    pdf = None
+    if "mss_no_pdf" not in defects:  # the same document in PDF/A-1, from the same data (SC.CDA/DD.12)
+        names = tuple(str(n) for n in traits.get("first_names") or ())
+        printed_ins = ins if ins and complete else (None, None)  # the INS is printed for a qualified identity only
+        printed = PrintedIdentity(str(traits.get("birth_name", "")), names, str(traits.get("sex", "")), birth,
+                                  str(traits.get("birth_place", "")), *printed_ins)
+        pdf = ("NOTE_DE_LIAISON.pdf", build_pdf(printed, DOCUMENT_TITLE, body, defects))
+    message = document_message(author, recipient, subject, xdm, headers, body, pdf,
+                               label=None if "mss_from_no_display_name" in defects else MAILBOX_LABEL,
+                               html="mss_html_only_body" in defects)
     if "mss_no_date" in defects:  # the Date header left to a relay that never adds it
         del message["Date"]
     return Composed(message, recipient, document_id)

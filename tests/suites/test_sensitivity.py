@@ -112,6 +112,24 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_ignore_crl": ("mss", {"SC.MSS/va1.05"}),
         "mss_no_crl_cache": ("mss", {"SC.MSS/CONF.22"}),
         "mss_accept_weak_tls": ("mss", {"SC.MSS/CONF.03"}),
+        # MSSanté PDF/A-1 copy and INS datamatrix (issue 13 item 4); without a PDF the others are blocked
+        "mss_no_pdf": ("mss", {"MSS-PDF-01"}),
+        "mss_pdf_not_pdfa": ("mss", {"MSS-PDF-02"}),
+        "mss_pdf_no_identity_block": ("mss", {"MSS-PDF-03"}),
+        "mss_pdf_datamatrix_mismatch": ("mss", {"MSS-PDF-04"}),
+        # MSSanté: the DUI's message rules (issue 13 item 3)
+        "mss_from_no_display_name": ("mss", {"MSS-NAME-01"}),
+        "mss_html_only_body": ("mss", {"MSS-BODY-01"}),
+        "mss_no_auto_mention": ("mss", {"MSS-APP-01"}),
+        "mss_reply_to_self": ("mss", {"MSS-APP-01"}),
+        "mss_reply_no_references": ("mss", {"MSS-REPLY-01"}),
+        "mss_no_dsn": ("mss", {"MSS-DSN-01"}),
+        "mss_replace_no_mention": ("mss", {"MSS-REPL-01"}),
+        "mss_ignore_refusal": ("mss", {"MSS-REFUS-01"}),
+        "mss_patient_unqualified_address": ("mss", {"MSS-PATADDR-01"}),
+        "mss_ann_no_import": ("mss", {"MSS-ANN-01"}),  # MSS-ANN-02 is then blocked
+        "mss_ann_search_by_name_only": ("mss", {"MSS-ANN-02"}),
+        "mss_drop_unmatched": ("mss", {"MSS-WL-01"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

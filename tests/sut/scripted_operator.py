@@ -148,6 +148,13 @@ class ScriptedOperator:
         if operation == "mss_send":
             dui.mss_send(**args)
             return [""] if not args["visible_to_patient"] and args["recipient_kind"] == "patient" else []
+        if operation == "mss_record_refusal":  # a screen of the DUI: the operator presses Enter when done
+            dui.mss_record_refusal(**args)
+            return [""]
+        if operation == "mss_search_address":  # the operator types the address the DUI's screen shows
+            return [" ".join(r["address"] for r in dui.mss_search_address(**args))]
+        if operation == "mss_worklist":
+            return [_ids(dui.mss_worklist(), "document_id")]
         if operation == "mss_documents":
             return [_ids(dui.mss_documents(args["person_id"]), "document_id")]
         if operation == "dmp_documents":

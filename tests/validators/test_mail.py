@@ -10,13 +10,14 @@ from email.message import EmailMessage
 import pytest
 
 from harness.core.findings import Finding, Severity
-from harness.suites.mss.documents import cda_for, mss_person
+from harness.suites.mss.documents import MssPerson, cda_for, mss_person
 from harness.suites.mss.messages import document_message, xdm_archive
 from harness.validators.mail import validate_message
 from harness.validators.mail.mdn import read_mdn
 from harness.validators.mail.mime import parse_message
 from harness.validators.mail.xdm import read_xdm
 from harness.validators.mail.ziparchive import ZipLimits, read_zip
+from reference_dui.mssante.pdf import PrintedIdentity, build_pdf
 from tests.support import SHARED_REFERENCE
 
 SENDER = "dui.reference@ehpad-essai.mssante.fr"
@@ -30,10 +31,19 @@ def _errors(findings: list[Finding], requirement: str | None = None) -> list[Fin
             if f.severity is Severity.ERROR and (requirement is None or f.requirement == requirement)]
 
 
+def _pdf_copy(person: MssPerson) -> bytes:
+    """The PDF/A-1 copy of a document about ``person`` (the reference DUI's generator)."""
+    t = person.traits
+    return build_pdf(PrintedIdentity(t.birth_name, t.first_names, t.sex, t.birth_date, t.birth_place or "",
+                                     person.ins, person.oid), "Note", "Corps")
+
+
 def _message(*, documents: list[bytes] | None = None, to: str = DOCTOR, ack: bool = False) -> EmailMessage:
     built = document_message(SENDER, to, documents or [cda_for("vsm", HELENE)], acknowledgement=ack)
     parsed = message_from_bytes(built.raw, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
+    if documents is None:  # the document also travels as PDF/A-1 (MSS-PDF-01)
+        parsed.add_attachment(_pdf_copy(HELENE), maintype="application", subtype="pdf", filename="NOTE.pdf")
     return parsed
 
 
@@ -54,7 +64,8 @@ def test_a_conformant_document_message_has_no_error() -> None:
     ("X-MSS-INS", None, "SC.MSS/CONF.14"),
     ("X-MSS-INS", "N", "SC.MSS/CONF.14"),
     ("Subject", "Document", "MSS-SUBJ-01"),
-    ("From", "autre@chu-essai.mssante.fr", "MSS-FROM-01"),
+    ("From", '"Autre" <autre@chu-essai.mssante.fr>', "MSS-FROM-01"),
+    ("From", SENDER, "MSS-NAME-01"),
 ])
 def test_each_header_rule_names_its_requirement(header: str, value: str | None, requirement: str) -> None:
     # given a conformant message with one header removed or changed
@@ -77,7 +88,7 @@ def test_x_mss_ins_o_without_a_qualified_ins() -> None:
 
 def test_headers_about_a_cda_without_an_archive_are_refused() -> None:
     message = EmailMessage()
-    for name, value in (("From", SENDER), ("To", DOCTOR), ("Date", "Mon, 5 Jan 2026 10:00:00 +0100"),
+    for name, value in (("From", f'"DUI" <{SENDER}>'), ("To", DOCTOR), ("Date", "Mon, 5 Jan 2026 10:00:00 +0100"),
                         ("Message-ID", "<x@ehpad-essai.mssante.fr>"), ("X-MSS-NIL", "NIL"),
                         ("X-MSS-CODECDA", "SYNTH"), ("X-MSS-INS", "O"), ("Subject", "Bonjour")):
         message[name] = value
@@ -196,8 +207,18 @@ def test_a_document_invisible_to_the_patient_never_goes_to_a_patient_mailbox() -
     message = message_from_bytes(built.raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
     message["X-MSS-MES"] = "FIN"
+    message.add_attachment(_pdf_copy(HELENE), maintype="application", subtype="pdf", filename="NOTE.pdf")
     # then sending it to the patient breaks MSS-PAT-01, sending it to a professional does not
     assert {f.requirement for f in _errors(_validate(message, recipients=[PATIENT]))} == {"MSS-PAT-01"}
     del message["To"]
     message["To"] = DOCTOR
     assert _errors(_validate(message, recipients=[DOCTOR])) == []
+
+
+def test_a_document_message_without_its_pdf_a1_copy_breaks_mss_pdf_01() -> None:
+    # given a document message whose IHE_XDM.ZIP holds one CDA and no PDF attachment
+    built = document_message(SENDER, DOCTOR, [cda_for("vsm", HELENE)], acknowledgement=False)
+    message = message_from_bytes(built.raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    # then only MSS-PDF-01 is broken: the copy is missing
+    assert {f.requirement for f in _errors(_validate(message, recipients=[DOCTOR]))} == {"MSS-PDF-01"}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from lxml import etree
 
@@ -130,8 +130,14 @@ def xdm_archive(documents: Sequence[bytes], *, invisible_to_patient: bool = Fals
 
 def document_message(sender: str, recipient: str, documents: Sequence[bytes], *, acknowledgement: bool,
                      body: str = "Document transmis par messagerie sécurisée de santé (essai).",
-                     invisible_to_patient: bool = False) -> BuiltMessage:
-    """A document message from ``sender`` to ``recipient`` carrying ``documents`` in an IHE_XDM.ZIP."""
+                     invisible_to_patient: bool = False,
+                     label: str = "Logiciel d'essai dui-harness (CH d'essai)", reply_to: str | None = None,
+                     attachments: Sequence[tuple[str, str, bytes]] = ()) -> BuiltMessage:
+    """A document message from ``sender`` (shown as ``label``) to ``recipient`` with ``documents`` in an IHE_XDM.ZIP.
+
+    ``reply_to``: a Reply-To mailbox; ``attachments``: more files ``(name, mime type, bytes)``, after the archive
+    (the PDF/A-1 copies of the documents).
+    """
     headers = [read_header(parse_xml(d)) for d in documents]
     first = headers[0]
     birth = first.birth_time
@@ -139,7 +145,7 @@ def document_message(sender: str, recipient: str, documents: Sequence[bytes], *,
     subject = f"XDM/1.0/DDM+{first.title} {first.birth_name} {first.first_name} {date}".strip()
     codes = tuple(dict.fromkeys(h.code for h in headers))
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = formataddr((label, sender))
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
@@ -152,7 +158,12 @@ def document_message(sender: str, recipient: str, documents: Sequence[bytes], *,
     message["X-MSS-INS"] = "O" if qualified else "N"
     if acknowledgement:
         message["Disposition-Notification-To"] = sender
+    if reply_to:
+        message["Reply-To"] = reply_to
     message.set_content(body)
     message.add_attachment(xdm_archive(documents, invisible_to_patient=invisible_to_patient), maintype="application",
                            subtype="zip", filename="IHE_XDM.ZIP")
+    for name, mime_type, data in attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return BuiltMessage(message.as_bytes(policy=SMTP), message_id, subject, codes)

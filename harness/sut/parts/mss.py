@@ -18,9 +18,12 @@ class MssDriver(abc.ABC):
 
     @abc.abstractmethod
     def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
-                 acknowledgement: bool = False, visible_to_patient: bool = True) -> dict[str, Any]:
+                 acknowledgement: bool = False, visible_to_patient: bool = True, dsn: bool = False,
+                 replaces: str | None = None) -> dict[str, Any]:
         """Send a document about this person by MSSanté to a ``professional``, an ``organisation``
-        or the ``patient`` (Mon espace santé); returns the DUI's MssSendOutcome."""
+        or the ``patient`` (Mon espace santé); ``dsn``: ask a delivery status notification;
+        ``replaces``: the id of a document sent before, of which this one is the new version
+        ("annule et remplace"); returns the DUI's MssSendOutcome."""
 
     @abc.abstractmethod
     def mss_fetch(self) -> dict[str, Any]:
@@ -33,3 +36,23 @@ class MssDriver(abc.ABC):
     @abc.abstractmethod
     def mss_acknowledgements(self) -> list[dict[str, Any]]:
         """The acknowledgements (MDN) the DUI sent."""
+
+    @abc.abstractmethod
+    def mss_reply(self, message_id: str, text: str = "Bien reçu, merci.") -> dict[str, Any]:
+        """Answer the fetched message ``message_id``; returns the DUI's MssSendOutcome."""
+
+    @abc.abstractmethod
+    def mss_record_refusal(self, person_id: str, *, patient: bool, professionals: bool) -> dict[str, Any]:
+        """Record the person's refusal of sending by MSSanté (to them, to professionals)."""
+
+    @abc.abstractmethod
+    def mss_import_annuaire(self) -> dict[str, Any]:
+        """Make the DUI integrate the Annuaire Santé's public extraction of MSSanté addresses now."""
+
+    @abc.abstractmethod
+    def mss_search_address(self, *, name: str = "", rpps: str = "") -> list[dict[str, Any]]:
+        """The MSSanté addresses the DUI finds in its Annuaire Santé for a correspondent, best first."""
+
+    @abc.abstractmethod
+    def mss_worklist(self) -> list[dict[str, Any]]:
+        """The received documents the DUI could not attach to a person, kept for manual attachment."""

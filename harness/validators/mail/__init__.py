@@ -3,13 +3,14 @@
 ``validate_message(raw, …)`` parses one RFC 5322 message safely (:mod:`.mime`), reads every
 IHE_XDM archive it carries (:mod:`.xdm`, :mod:`.ziparchive`: in memory, bounded), validates
 the CDA documents with :func:`harness.validators.cda.validate_cda`, checks the MSSanté
-headers (:mod:`.headers`) and, for an acknowledgement, its RFC 8098 structure (:mod:`.mdn`).
+headers (:mod:`.headers`), the PDF/A-1 copies of the documents
+(:mod:`.pdfcopy`) and, for an acknowledgement, its RFC 8098 structure (:mod:`.mdn`).
 Every finding names its requirement (``SC.MSS/CONF.nn`` or ``MSS-…``) and its MIME location.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,10 @@ from harness.validators.mail.headers import (
 )
 from harness.validators.mail.mdn import MdnReport, is_mdn, read_mdn
 from harness.validators.mail.mime import MAX_MESSAGE_BYTES, REQ_MIME, ParsedMessage, addresses, parse_message
+from harness.validators.mail.pdfcopy import check_pdf_copies
+from harness.validators.mail.sender import check_application_mailbox, check_body_format, check_display_name
 from harness.validators.mail.xdm import XdmReport, qualified_ins, read_xdm
+from harness.validators.pdf import PdfReport
 from harness.validators.result import ValidateOptions, ValidationResult
 
 __all__ = ["MailReport", "is_xdm_attachment", "patient_recipients", "validate_mail_file", "validate_message"]
@@ -46,6 +50,12 @@ class MailReport:
     xdm: list[XdmReport] = field(default_factory=list)
     mdn: MdnReport | None = None
     findings: list[Finding] = field(default_factory=list)
+    pdf: list[PdfReport] = field(default_factory=list)
+
+    @property
+    def not_judged(self) -> dict[str, str]:
+        """Requirement -> why this machine could not judge it (a PDF reading without its library)."""
+        return {req: why for report in self.pdf for req, why in report.not_judged.items()}
 
     @property
     def cdas(self) -> list[CdaReport]:
@@ -70,6 +80,7 @@ class MailReport:
                            "ins": d.cda.header.ins if d.cda else None,
                            "qualified_ins": qualified_ins(d.cda) if d.cda else False}
                           for x in self.xdm for d in x.documents],
+            "pdf": [r.summary() for r in self.pdf],
         }
         if self.mdn is not None:
             facts["mdn"] = {"disposition": self.mdn.disposition, "error_code": self.mdn.error_code,
@@ -85,7 +96,8 @@ def is_xdm_attachment(filename: str, content_type: str) -> bool:
 
 def validate_message(raw: bytes, *, envelope_sender: str | None = None, recipients: Sequence[str] = (),
                      ack_requested: bool | None = None, patient_domain: str = PATIENT_DOMAIN,
-                     max_bytes: int = MAX_MESSAGE_BYTES) -> MailReport:
+                     max_bytes: int = MAX_MESSAGE_BYTES,
+                     kind_of: Callable[[str], str | None] | None = None) -> MailReport:
     """Check one message a DUI sent.
 
     Args:
@@ -97,6 +109,8 @@ def validate_message(raw: bytes, *, envelope_sender: str | None = None, recipien
             then carry ``Disposition-Notification-To``); None when unknown.
         patient_domain: the domain of patient mailboxes.
         max_bytes: larger messages are refused before parsing.
+        kind_of: the directory's kind of a mailbox (``applicative``, ``organisational``…), when
+            known (the operator simulator's); the application-mailbox rules need it.
     """
     parsed = parse_message(raw, max_bytes=max_bytes)
     report = MailReport(parsed, findings=list(parsed.findings))
@@ -114,6 +128,12 @@ def validate_message(raw: bytes, *, envelope_sender: str | None = None, recipien
     report.findings += check_mss_headers(parsed, cdas, recipients, patient_domain=patient_domain)
     if report.mdn is None:
         report.findings += check_subject(parsed, cdas)
+        report.pdf, pdf_findings = check_pdf_copies(parsed, cdas)
+        report.findings += pdf_findings
+        report.findings += check_body_format(parsed)
+        if kind_of is not None:
+            report.findings += check_application_mailbox(parsed, kind_of)
+    report.findings += check_display_name(parsed)
     report.findings += check_from(parsed, envelope_sender)
     report.findings += check_ack(parsed, ack_requested)
     codes = [code for x in report.xdm for d in x.documents for code in d.confidentiality]

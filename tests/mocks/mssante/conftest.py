@@ -14,11 +14,13 @@ from harness.suites.mss.documents import cda_for, mss_person
 from harness.suites.mss.messages import BuiltMessage, document_message
 from mocks.common.server import TlsSettings
 from mocks.mssante import MssSimulator
+from reference_dui.mssante.pdf import PrintedIdentity, build_pdf
 
 DUI = "dui.reference@ehpad-essai.mssante.fr"
 DUI_PASSWORD = "essai-bal-dui"
 DOCTOR = "jean.medecin-essai@chu-essai.mssante.fr"
 HARNESS = "documents.sortants@chu-essai.mssante.fr"
+CONTACT = "accueil.ehpad-essai@ehpad-essai.mssante.fr"  # the DUI structure's organisational mailbox
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +47,14 @@ def client_context(pki: TestPki, certificate: str | None = None) -> ssl.SSLConte
 
 
 def vsm_message(sender: str = DUI, recipient: str = DOCTOR, *, ack: bool = False) -> BuiltMessage:
-    return document_message(sender, recipient, [cda_for("vsm", mss_person("mss-roux-helene"))], acknowledgement=ack)
+    """A conformant message of the DUI's application mailbox: mention, Reply-To, IHE_XDM.ZIP and PDF/A-1 copy."""
+    person = mss_person("mss-roux-helene")
+    t = person.traits
+    pdf = build_pdf(PrintedIdentity(t.birth_name, t.first_names, t.sex, t.birth_date, t.birth_place or "",
+                                    person.ins, person.oid), "Note", "Corps")
+    return document_message(sender, recipient, [cda_for("vsm", person)], acknowledgement=ack,
+                            body="Document transmis (essai). Message généré automatiquement.", reply_to=CONTACT,
+                            attachments=[("NOTE.pdf", "application/pdf", pdf)])
 
 
 def reference_file(name: str) -> Path:

@@ -165,7 +165,7 @@ def validate_pdf_file(target: str, options: ValidateOptions) -> list[ValidationR
     path = Path(target)
     tip = "donnez un fichier PDF lisible / give a readable PDF file"
     if not path.exists():
-        raise InputError(f"{target}: no such file", tip=tip)
+        raise InputError(f"{target}: fichier introuvable / no such file", tip=tip)
     try:
         data = read_input_file(path, target, MAX_PDF_BYTES, tip=tip)
     except OversizedInput as exc:

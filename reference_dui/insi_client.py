@@ -222,8 +222,7 @@ def _result(resultat: etree._Element) -> InsiAnswer:
         birth_date=_text(tiq_el, "DateNaissance") or "",
         birth_place=_text(tiq_el, "LieuNaissance"),
     )
-    if not (tiq.birth_name and tiq.first_names and tiq.sex and tiq.birth_date):
-        return InsiAnswer(cr=cr, label=label, error="réponse INSi 00 avec des traits TIQ incomplets")
+    # empty or "00" traits are kept as returned: the DUI's rules 11 and 12 decide (reference_dui.ins_rules)
     history = tuple(
         h for h in (_ins(e) for e in individu.findall(f"{{{NS_RESULTAT}}}INSHISTO")) if h is not None
     )

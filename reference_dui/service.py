@@ -26,6 +26,7 @@ from reference_dui.identity import (
     query_plan,
     status_for,
 )
+from reference_dui.ins_rules import Restriction, tiq_refusal, with_blank_tiq_kept
 from reference_dui.insi_client import InsiAnswer, InsiClient, InsiQuery, InsNumber, RequestSettings
 from reference_dui.store import PersonRecord, Store, StoredIns
 
@@ -83,6 +84,8 @@ class DuiService:
         self._config_lock = threading.Lock()
         self.store = store or Store(config.db_path)
         self.instance = str(uuid.uuid4())
+        #: why a person may not be searched nor qualified (rule 25: doubtful, fictitious), from the features
+        self.restrictions: list[Restriction] = []
         self.features = load_features(self)
         self._last_ins: StoredIns | None = None  # only read by the ``insi_stale_answer`` defect
 
@@ -125,6 +128,18 @@ class DuiService:
         if record is None:
             raise UnknownPerson(f"unknown person {person_id!r}")
         return record
+
+    def identity_record(self, person_id: str) -> PersonRecord:
+        """The stored record of ``person_id`` (:class:`UnknownPerson` when there is none)."""
+        return self._get(person_id)
+
+    @staticmethod
+    def stored_ins(value: str, oid: str) -> StoredIns:
+        return StoredIns(value, oid)
+
+    def search_traits(self, traits: Traits) -> _Search:
+        """The INSi strategy for these traits (CR 00 answer kept in ``answer``, nothing stored)."""
+        return self._search(traits, self.config)
 
     def create_person(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
@@ -174,8 +189,18 @@ class DuiService:
         else:
             record.status = status_for(insi_confirmed=record.ins is not None,
                                        document_verified=record.document_verified)
+        if self.restricted(record) is not None:
+            record.status = "PROV"  # rules 21 and 25: a doubtful or fictitious identity stays provisional
         self.store.save(record)
         return self._identity_json(record)
+
+    def restricted(self, record: PersonRecord) -> str | None:
+        """Why this identity may not be searched with INSi nor qualified (rule 25), or None."""
+        for restriction in self.restrictions:
+            reason = restriction(record)
+            if reason is not None:
+                return reason
+        return None
 
     @staticmethod
     def _identity_json(record: PersonRecord) -> dict[str, Any]:
@@ -195,6 +220,12 @@ class DuiService:
     def insi_lookup(self, person_id: str) -> dict[str, Any]:
         record = self._get(person_id)
         cfg = self.config
+        blocked = self.restricted(record)
+        if blocked is not None:  # rule 25: no INSi call for a doubtful or fictitious identity
+            search = _Search("error", None, blocked, 0)
+            record.last_insi = search.to_json()
+            self.store.save(record)
+            return search.to_json()
         search = self._search(record.traits, cfg)
         if search.answer is not None:
             search = self._accept(record, search, cfg)
@@ -262,12 +293,13 @@ class DuiService:
         if cfg.has("ins_test_oid") and oid != OID_NIA:
             oid = OID_NIR_TEST  # the qualification campaign's OID left hard-coded, whatever INSi returned
         key = active.key
-        refused = None
-        if oid not in INS_OIDS:
+        refused = tiq_refusal(answer.tiq, lunar_ok=cfg.has("insi_lunar_date_stored"),
+                              blank_ok=cfg.has("insi_blank_tiq_stored"))
+        if refused is None and oid not in INS_OIDS:
             refused = f"OID {oid} inconnu (ni NIR, ni NIA, ni test, ni démonstration)"
-        elif cfg.has("wrong_ins_key"):
+        elif refused is None and cfg.has("wrong_ins_key"):
             key = f"{(int(key) + 1) % 100:02d}" if key.isdigit() else "00"
-        elif not key_is_valid(active.nir, active.key):
+        elif refused is None and not key_is_valid(active.nir, active.key):
             refused = f"clé {active.key} invalide pour le matricule {active.nir}"
         if refused:
             return _Search("error", "00", f"INS refusé: {refused}; identité conservée sans INS", search.calls)
@@ -278,7 +310,7 @@ class DuiService:
             if h.oid in INS_OIDS and key_is_valid(h.nir, h.key)
         ]
         if not cfg.has("keep_typed_traits"):
-            tiq = answer.tiq
+            tiq = with_blank_tiq_kept(answer.tiq, record.traits)
             record.traits = record.traits.with_strict(tiq.birth_name, tiq.first_names, tiq.sex,
                                                       tiq.birth_date, tiq.birth_place)
         record.status = status_for(insi_confirmed=True, document_verified=record.document_verified)

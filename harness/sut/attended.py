@@ -18,6 +18,7 @@ from harness.core.ins import Traits
 from harness.core.recorder import Exchange, Recorder
 from harness.sut.attended_dmp import AttendedDmp
 from harness.sut.attended_fhir import AttendedFhir
+from harness.sut.attended_ins import AttendedInsLifecycle
 from harness.sut.attended_mss import AttendedMss
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped, step
 from harness.sut.attended_sheet import write_sheet
@@ -56,7 +57,7 @@ def _describe(traits: Traits) -> str:
             f"{traits.birth_date}{place}")
 
 
-class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, SutDriver):
+class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, AttendedInsLifecycle, SutDriver):
     """The operator performs each action; exchanges are awaited on the recorder, shown as they arrive.
 
     Args:

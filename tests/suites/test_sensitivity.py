@@ -52,6 +52,18 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "ins_test_oid": ("ins", {"INS-RES-01"}),
         "insi_stale_answer": ("ins", {"INS-RES-03"}),
         "share_ins_c_oid": ("ins", {"INS-OID-01"}),
+        # INS identity lifecycle: rules 11 to 55 of the INS implementation guide, each on its own requirement
+        "insi_lunar_date_stored": ("ins", {"INS-REG-11"}),
+        "insi_blank_tiq_stored": ("ins", {"INS-REG-12"}),
+        "qualify_doubtful": ("ins", {"INS-REG-25"}),
+        "strict_traits_editable": ("ins", {"INS-REG-26"}),
+        "complementary_traits_locked": ("ins", {"INS-REG-26"}),
+        "keep_ins_after_strict_change": ("ins", {"INS-REG-27"}),
+        "trust_received_qualified": ("ins", {"INS-REG-30"}),
+        "no_received_ins_verification": ("ins", {"INS-VERIF-01"}),
+        "keep_ins_after_failed_verification": ("ins", {"INS-VERIF-02"}),
+        "integrate_after_failed_verification": ("ins", {"INS-VERIF-03"}),
+        "untraced_verification": ("ins", {"INS-VERIF-04"}),
         # Pro Santé Connect
         "psc_no_acr_eidas1": ("psc", {"PSC-AUTHZ-02"}),
         "psc_no_state_check": ("psc", {"PSC-AUTHZ-03"}),

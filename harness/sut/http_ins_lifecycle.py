@@ -1,0 +1,44 @@
+"""Trigger API operations of the INS identity lifecycle (traits edits, attributes, verification) over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.core.ins import Traits
+from harness.sut.model import traits_payload
+from harness.sut.parts.ins import InsLifecycleDriver
+from harness.sut.trigger_client import TriggerClient, json_object
+
+__all__ = ["HttpInsLifecycle"]
+
+
+class HttpInsLifecycle(TriggerClient, InsLifecycleDriver):
+    """The INS lifecycle part of :class:`~harness.sut.http_trigger.HttpTriggerDriver`."""
+
+    def update_traits(self, person_id: str, changes: dict[str, Any], *,
+                      identity_manager: bool = False) -> dict[str, Any]:
+        body = {"changes": changes, "identity_manager": identity_manager}
+        answer = json_object(self._call("PATCH", f"/persons/{person_id}/traits", body, ok=(200, 409),
+                                        operation="updateTraits"))
+        if set(answer) == {"error"}:
+            return {"refused": True, "error": answer["error"]}
+        return answer
+
+    def set_identity_attributes(self, person_id: str, *, doubtful: bool | None = None,
+                                fictitious: bool | None = None) -> dict[str, Any]:
+        body = {k: v for k, v in (("doubtful", doubtful), ("fictitious", fictitious)) if v is not None}
+        return json_object(self._call("POST", f"/persons/{person_id}/attributes", body, ok=(200,),
+                                      operation="setIdentityAttributes"))
+
+    def verify_ins(self, person_id: str) -> dict[str, Any]:
+        return json_object(self._call("POST", f"/persons/{person_id}/insi-verification", ok=(200,),
+                                      operation="verifyIns"))
+
+    def receive_identity(self, domain: str, traits: Traits, ins: dict[str, str] | None, status: str,
+                         data: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = {"domain": domain, "traits": traits_payload(traits), "ins": ins, "status": status, "data": data}
+        return json_object(self._call("POST", "/received-identities", body, ok=(200, 201),
+                                      operation="receiveIdentity"))
+
+    def insi_trace(self) -> dict[str, Any]:
+        return json_object(self._call("GET", "/insi/trace", ok=(200,), operation="getInsiTrace"))

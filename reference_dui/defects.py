@@ -55,6 +55,10 @@ DEFECTS: dict[str, str] = {
     "(rule 49)",
     "integrate_after_failed_verification": "stores a received INS and integrates the data although the INSi "
     "verification is KO (rules 51, 55)",
+    "document_nature_not_recorded": "records a validated/qualified identity's document as AUTRE, not its "
+    "nature (CNI, passport…) (rule 19)",
+    "skip_first_name_consistency": "stores the INS although the first name typed is not among the birth first "
+    "names INSi returned (rule 6)",
     "untraced_verification": "does not trace INSi verifications and their answers (rules 48, 53)",
     "psc_scope_without_openid": "Pro Santé Connect: asks for scope=scope_all, without openid",
     "psc_token_no_client_auth": "Pro Santé Connect: exchanges the code without authenticating the client "

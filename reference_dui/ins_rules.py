@@ -9,6 +9,7 @@ empty. Both are checked before anything of the answer is stored (``SC.INS.06A``,
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,11 +31,18 @@ def lunar_date(value: str) -> bool:
     return len(parts) == 3 and (parts[1] == "00" or parts[2] == "00")
 
 
-def tiq_refusal(tiq: Tiq, *, lunar_ok: bool = False, blank_ok: bool = False) -> str | None:
-    """Why the INS of this TIQ must not be stored (rules 11 and 12), or None.
+def _fold(value: str) -> str:
+    plain = "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+    return " ".join(plain.upper().split())
 
-    ``lunar_ok`` / ``blank_ok`` are the defect switches ``insi_lunar_date_stored`` and
-    ``insi_blank_tiq_stored``.
+
+def tiq_refusal(tiq: Tiq, *, typed: Traits | None = None, lunar_ok: bool = False, blank_ok: bool = False,
+                first_name_ok: bool = False) -> str | None:
+    """Why the INS of this TIQ must not be stored (rules 6, 11 and 12), or None.
+
+    Rule 6: the first name the user typed must be one of the birth first names INSi returned
+    (accents and case aside). ``lunar_ok`` / ``blank_ok`` / ``first_name_ok`` are the defect
+    switches ``insi_lunar_date_stored``, ``insi_blank_tiq_stored`` and ``skip_first_name_consistency``.
     """
     if not lunar_ok and lunar_date(tiq.birth_date):
         return (f"date de naissance retournée {tiq.birth_date} avec 00 en jour ou en mois: INS non rapatrié "
@@ -44,6 +52,10 @@ def tiq_refusal(tiq: Tiq, *, lunar_ok: bool = False, blank_ok: bool = False) -> 
                                         ("sexe", tiq.sex)) if not value.strip()]
     if empty and not blank_ok:
         return f"{', '.join(empty)} vide(s) dans la réponse INSi: INS non rapatrié (règle 12 du guide INS)"
+    returned = {_fold(n) for n in tiq.first_names}
+    if typed is not None and returned and not first_name_ok and _fold(typed.first_names[0]) not in returned:
+        return (f"premier prénom saisi {typed.first_names[0]} absent des prénoms de naissance retournés "
+                f"({' '.join(tiq.first_names)}): incohérence à vérifier, INS non rapatrié (règle 6 du guide INS)")
     return None
 
 

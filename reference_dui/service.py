@@ -156,6 +156,8 @@ class DuiService:
         status = status_for(insi_confirmed=False, document_verified=verified)
         if verified and self.config.has("qualify_without_insi"):
             status = "QUAL"
+        if self.config.has("document_nature_not_recorded"):
+            doc_type = "AUTRE" if doc_type else None  # defect: a generic value, the nature (CNI, passport…) is lost
         record = self.store.create(traits, status, local_id=local_id, document_type=doc_type,
                                    document_verified=verified)
         return self._identity_json(record)
@@ -182,7 +184,7 @@ class DuiService:
     def check_document(self, person_id: str, data: Any) -> dict[str, Any]:
         doc_type, verified = _document(data)
         record = self._get(person_id)
-        record.document_type = doc_type
+        record.document_type = "AUTRE" if self.config.has("document_nature_not_recorded") else doc_type
         record.document_verified = record.document_verified or verified
         if record.document_verified and self.config.has("qualify_without_insi"):
             record.status = "QUAL"
@@ -293,8 +295,9 @@ class DuiService:
         if cfg.has("ins_test_oid") and oid != OID_NIA:
             oid = OID_NIR_TEST  # the qualification campaign's OID left hard-coded, whatever INSi returned
         key = active.key
-        refused = tiq_refusal(answer.tiq, lunar_ok=cfg.has("insi_lunar_date_stored"),
-                              blank_ok=cfg.has("insi_blank_tiq_stored"))
+        refused = tiq_refusal(answer.tiq, typed=record.traits, lunar_ok=cfg.has("insi_lunar_date_stored"),
+                              blank_ok=cfg.has("insi_blank_tiq_stored"),
+                              first_name_ok=cfg.has("skip_first_name_consistency"))
         if refused is None and oid not in INS_OIDS:
             refused = f"OID {oid} inconnu (ni NIR, ni NIA, ni test, ni démonstration)"
         elif refused is None and cfg.has("wrong_ins_key"):

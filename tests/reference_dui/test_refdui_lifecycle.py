@@ -37,6 +37,14 @@ def test_rule_11_lunar_birth_date_is_not_taken_back(api: Api, stub: InsiStub) ->
     assert identity["ins"] is None and identity["status"] == "PROV"
 
 
+def test_rule_6_first_name_not_returned_is_not_taken_back(api: Api, stub: InsiStub) -> None:
+    # given INSi answering 00 with the birth first names MARIE for a person typed JEANNE
+    stub.queue(found("2921075056964", "01", name="PRENOM", first_names=["MARIE"], sex="F", date="1992-10-10"))
+    pid = api.create("PRENOM", ["Jeanne"], date="1992-10-10")
+    # then the DUI keeps no INS and names rule 6
+    assert "règle 6" in api.lookup(pid)["message"] and (api.identity(pid) or {})["ins"] is None
+
+
 def test_rule_12_empty_birth_name_is_not_taken_back(api: Api, stub: InsiStub) -> None:
     stub.queue(found("2751263220749", "74", **{**ZOE, "name": ""}))  # type: ignore[arg-type]
     pid = api.create("ADRUN", ["ZOE"])
@@ -125,6 +133,11 @@ def observe(api: Api, stub: InsiStub) -> dict[str, Any]:
     pid = api.create("VIDE", ["CLAIRE"], date="1984-03-09")
     api.lookup(pid)
     seen["rule12.ins"] = bool((api.identity(pid) or {})["ins"])
+    stub.queue(found("2921075056964", "01", name="PRENOM", first_names=["MARIE"], sex="F", date="1992-10-10"))
+    pid = api.create("PRENOM", ["JEANNE"], date="1992-10-10")
+    api.lookup(pid)
+    seen["rule6.ins"] = bool((api.identity(pid) or {})["ins"])
+    seen["rule19.document"] = (api.identity(api.create("DOC", ["ANNE"], verified=True)) or {})["identity_document"]
     pid = api.create("DOUTE", ["ALICE"])
     api.call("POST", f"/persons/{pid}/attributes", json={"fictitious": True})
     seen["rule25.status"] = api.document(pid)["status"]
@@ -165,6 +178,8 @@ LIFECYCLE_DEFECTS: dict[str, set[str]] = {
     "keep_ins_after_failed_verification": {"rule49.status"},
     "integrate_after_failed_verification": {"rule51.ins"},
     "untraced_verification": {"rule48.traced"},
+    "skip_first_name_consistency": {"rule6.ins"},
+    "document_nature_not_recorded": {"rule19.document"},
 }
 
 

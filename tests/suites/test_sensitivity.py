@@ -64,6 +64,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "keep_ins_after_failed_verification": ("ins", {"INS-VERIF-02"}),
         "integrate_after_failed_verification": ("ins", {"INS-VERIF-03"}),
         "untraced_verification": ("ins", {"INS-VERIF-04"}),
+        "document_nature_not_recorded": ("ins", {"INS-REG-19"}),
+        "skip_first_name_consistency": ("ins", {"INS-REG-06"}),
         # Pro Santé Connect
         "psc_no_acr_eidas1": ("psc", {"PSC-AUTHZ-02"}),
         "psc_no_state_check": ("psc", {"PSC-AUTHZ-03"}),

@@ -74,3 +74,17 @@ def test_ins_with_00_birth_day_or_month_is_not_taken_back(lunar_date: Scenario) 
 def test_ins_with_empty_birth_name_is_not_taken_back(blank_name: Scenario) -> None:
     """Rule 12: an INS returned with an empty birth name (or first names, or sex) is not stored."""
     expect("règle 12 / rule 12", _not_taken_back(blank_name, "INS-REG-12", "an empty birth name in TIQ"))
+
+
+@pytest.fixture(scope="module")
+def other_first_names(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> Scenario:
+    """PRENOM-ESSAI JEANNE: INSi answers 00 with the birth first names MARIE LOUISE (JEANNE not among them)."""
+    return lookup("INSi 00, prénoms de naissance sans le prénom saisi / first name typed not returned", sut,
+                  recorder, life_person("life-prenom").traits)
+
+
+@pytest.mark.requirement("INS-REG-06")
+def test_first_name_typed_must_be_among_the_returned_birth_first_names(other_first_names: Scenario) -> None:
+    """Rule 6: the first name typed and the birth first names INSi returns must be consistent, else no INS."""
+    expect("règle 6 / rule 6", _not_taken_back(other_first_names, "INS-REG-06",
+                                               "the birth first names MARIE LOUISE, not the first name JEANNE typed"))

@@ -59,6 +59,8 @@ DEFECTS: dict[str, str] = {
     "nature (CNI, passport…) (rule 19)",
     "skip_first_name_consistency": "stores the INS although the first name typed is not among the birth first "
     "names INSi returned (rule 6)",
+    "anteriority_exact_text": "anteriority search compares names as typed: accents, apostrophes and hyphens "
+    "count (rule 17)",
     "untraced_verification": "does not trace INSi verifications and their answers (rules 48, 53)",
     "psc_scope_without_openid": "Pro Santé Connect: asks for scope=scope_all, without openid",
     "psc_token_no_client_auth": "Pro Santé Connect: exchanges the code without authenticating the client "

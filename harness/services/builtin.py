@@ -20,7 +20,7 @@ BUILTIN = (
         catalog="ins.csv", ports={"port": 8701}, simulator="mocks.insi:create", endpoint_key="insi",
         trigger_operations=("createPerson", "listPersons", "lookupIns", "checkIdentityDocument", "getIdentity",
                             "getExchangeIdentity", "updateTraits", "setIdentityAttributes", "verifyIns",
-                            "receiveIdentity", "getInsiTrace"),
+                            "receiveIdentity", "getInsiTrace", "searchIdentities"),
         reference_dui_settings="harness.plugin.endpoints:insi_settings",
         reference_dui_feature="reference_dui.ins_lifecycle.feature",
         indicators=(

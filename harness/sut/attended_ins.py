@@ -103,6 +103,18 @@ class AttendedInsLifecycle(InsLifecycleDriver):
                 "data_integrated": integrated, "alert": None if integrated else "déclarée par l'opérateur",
                 "identity": self.identity(person_id)}
 
+    @step("search_identities")
+    def search_identities(self, birth_date: str, name: str | None = None) -> list[dict[str, Any]]:
+        typed = f" et « {name} »" if name else ""
+        typed_en = f" and '{name}'" if name else ""
+        answer = self.operator.ask(
+            f"Faites une recherche d'antériorité avec la date {birth_date}{typed} ; saisissez les identifiants des "
+            "usagers listés, séparés par des espaces (vide si aucun) :",
+            f"Run an anteriority search with the date {birth_date}{typed_en}; type the ids of the persons listed, "
+            "space separated (empty if none):",
+        )
+        return [{"person_id": pid, "declared_by_operator": True} for pid in answer.split()]
+
     @step("insi_trace")
     def insi_trace(self) -> dict[str, Any]:
         count = self.operator.ask(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from harness.core.ins import Traits
 from harness.sut.model import traits_payload
@@ -39,6 +40,12 @@ class HttpInsLifecycle(TriggerClient, InsLifecycleDriver):
         body = {"domain": domain, "traits": traits_payload(traits), "ins": ins, "status": status, "data": data}
         return json_object(self._call("POST", "/received-identities", body, ok=(200, 201),
                                       operation="receiveIdentity"))
+
+    def search_identities(self, birth_date: str, name: str | None = None) -> list[dict[str, Any]]:
+        query = urlencode({"birth_date": birth_date, **({"name": name} if name is not None else {})})
+        answer = json_object(self._call("GET", f"/identity-search?{query}", ok=(200,), operation="searchIdentities"))
+        persons = answer.get("persons")
+        return [p for p in persons if isinstance(p, dict)] if isinstance(persons, list) else []
 
     def insi_trace(self) -> dict[str, Any]:
         return json_object(self._call("GET", "/insi/trace", ok=(200,), operation="getInsiTrace"))

@@ -6,6 +6,7 @@ POST     /persons/{pid}/attributes            ``{doubtful?, fictitious?}``: iden
 POST     /persons/{pid}/insi-verification    verify the stored INS with INSi (49)
 POST     /received-identities                 an identity received from another domain (30, 51–55)
 GET      /insi/trace                          every INSi verification and its answer (48, 53)
+GET      /identity-search                     anteriority search: ``birth_date``, ``name`` (17)
 =======  ===================================  ====================================================
 """
 
@@ -22,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from reference_dui.app import ApiError, guarded, json_body
 from reference_dui.ins_lifecycle.lifecycle import Lifecycle, TraitsLocked
 from reference_dui.ins_lifecycle.received import Verifier
+from reference_dui.ins_lifecycle.search import anteriority_search
 
 if TYPE_CHECKING:
     from reference_dui.service import DuiService
@@ -33,6 +35,7 @@ class InsLifecycleFeature:
     name = "ins_lifecycle"
 
     def __init__(self, service: DuiService) -> None:
+        self.service = service
         self.lifecycle = Lifecycle(service)
         self.verifier = Verifier(service)
 
@@ -60,7 +63,13 @@ class InsLifecycleFeature:
         async def trace(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(self.verifier.trace))
 
+        async def search(request: Request) -> Response:
+            query = request.query_params
+            return JSONResponse(await run_in_threadpool(anteriority_search, self.service, query.get("birth_date"),
+                                                        query.get("name")))
+
         return [
+            Route("/identity-search", guarded(search), methods=["GET"]),
             Route("/persons/{pid}/traits", guarded(traits), methods=["PATCH"]),
             Route("/persons/{pid}/attributes", guarded(attributes), methods=["POST"]),
             Route("/persons/{pid}/insi-verification", guarded(verification), methods=["POST"]),

@@ -137,6 +137,9 @@ def observe(api: Api, stub: InsiStub) -> dict[str, Any]:
     pid = api.create("PRENOM", ["JEANNE"], date="1992-10-10")
     api.lookup(pid)
     seen["rule6.ins"] = bool((api.identity(pid) or {})["ins"])
+    pid = api.create("D'ALEMBERT-ÉCLAIR", ["HÉLÈNE"], date="1966-08-15")
+    search = api.call("GET", "/identity-search", params={"birth_date": "1966-08-15", "name": "dalemb"}).json()
+    seen["rule17.found"] = pid in [p["person_id"] for p in search["persons"]]
     seen["rule19.document"] = (api.identity(api.create("DOC", ["ANNE"], verified=True)) or {})["identity_document"]
     pid = api.create("DOUTE", ["ALICE"])
     api.call("POST", f"/persons/{pid}/attributes", json={"fictitious": True})
@@ -180,6 +183,7 @@ LIFECYCLE_DEFECTS: dict[str, set[str]] = {
     "untraced_verification": {"rule48.traced"},
     "skip_first_name_consistency": {"rule6.ins"},
     "document_nature_not_recorded": {"rule19.document"},
+    "anteriority_exact_text": {"rule17.found"},
 }
 
 

@@ -21,7 +21,8 @@ __all__ = ["GUIDE_RULES", "rule_finding", "shown"]
 
 #: requirement -> the rule number(s) of the Guide d'implémentation de l'INS it judges
 GUIDE_RULES = {
-    "INS-REG-06": "6", "INS-REG-11": "11", "INS-REG-12": "12", "INS-REG-19": "19", "INS-REG-25": "21, 25",
+    "INS-REG-06": "6", "INS-REG-11": "11", "INS-REG-12": "12", "INS-REG-17": "17", "INS-REG-19": "19",
+    "INS-REG-25": "21, 25",
     "INS-REG-26": "26", "INS-REG-27": "27", "INS-REG-30": "30", "INS-VERIF-01": "52", "INS-VERIF-02": "49",
     "INS-VERIF-03": "51, 55", "INS-VERIF-04": "48, 53",
 }

@@ -63,5 +63,9 @@ class InsLifecycleDriver(abc.ABC):
         """Hand the DUI an identity from another domain; returns its ReceptionOutcome."""
 
     @abc.abstractmethod
+    def search_identities(self, birth_date: str, name: str | None = None) -> list[dict[str, Any]]:
+        """The DUI's anteriority search (rule 17): the identities it lists."""
+
+    @abc.abstractmethod
     def insi_trace(self) -> dict[str, Any]:
         """The DUI's trace of its INSi verifications (``{"calls": [...]}``)."""

@@ -61,6 +61,7 @@ DEFECTS: dict[str, str] = {
     "names INSi returned (rule 6)",
     "anteriority_exact_text": "anteriority search compares names as typed: accents, apostrophes and hyphens "
     "count (rule 17)",
+    "cpx_anonymous_assertion": "CPx mode: the AssertionPs names no professional (Subject without NameID)",
     "untraced_verification": "does not trace INSi verifications and their answers (rules 48, 53)",
     "psc_scope_without_openid": "Pro Santé Connect: asks for scope=scope_all, without openid",
     "psc_token_no_client_auth": "Pro Santé Connect: exchanges the code without authenticating the client "

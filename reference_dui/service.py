@@ -68,6 +68,18 @@ def _document(data: Any) -> tuple[str, bool]:
     return doc_type, verified
 
 
+def _cpx_professional(data: Any) -> str | None:
+    """The professional of a CPx-mode search (``{"authentication": "cpx", "professional": id}``), or None."""
+    if data is None or (isinstance(data, dict) and data.get("authentication", "organisation") == "organisation"):
+        return None
+    if not isinstance(data, dict) or data.get("authentication") != "cpx":
+        raise InvalidInput("the body must be {authentication: organisation | cpx, professional?: national id}")
+    professional = data.get("professional")
+    if not isinstance(professional, str) or not professional.strip() or len(professional) > 64:
+        raise InvalidInput("professional must be the professional's national id (idNat) for a CPx search")
+    return professional.strip()
+
+
 def _pem(value: Any, name: str) -> Path | None:
     if value is None:
         return None
@@ -219,16 +231,17 @@ class DuiService:
         }
 
     # -- INSi ------------------------------------------------------------------------------
-    def insi_lookup(self, person_id: str) -> dict[str, Any]:
+    def insi_lookup(self, person_id: str, data: Any = None) -> dict[str, Any]:
         record = self._get(person_id)
         cfg = self.config
+        cpx = _cpx_professional(data)
         blocked = self.restricted(record)
         if blocked is not None:  # rule 25: no INSi call for a doubtful or fictitious identity
             search = _Search("error", None, blocked, 0)
             record.last_insi = search.to_json()
             self.store.save(record)
             return search.to_json()
-        search = self._search(record.traits, cfg)
+        search = self._search(record.traits, cfg, cpx)
         if search.answer is not None:
             search = self._accept(record, search, cfg)
         if search.outcome != "found":
@@ -243,19 +256,24 @@ class DuiService:
         self.store.save(record)
         return search.to_json()
 
-    def _client(self, cfg: ReferenceDuiConfig) -> InsiClient:
+    def _client(self, cfg: ReferenceDuiConfig, cpx: str | None = None) -> InsiClient:
         cert = (cfg.client_cert, cfg.client_key) if cfg.client_cert is not None else None
-        if cfg.has("wrong_cert_cn"):
+        if cpx is not None:
+            cert = None  # individual CPx mode: the professional's AssertionPs, not the organisation certificate
+            if cfg.has("cpx_anonymous_assertion"):
+                cpx = ""
+        elif cfg.has("wrong_cert_cn"):
             cert = pki_paths(cfg.pki_dir, "client-wrong-cn")[:2] if cfg.pki_dir is not None else None
         settings = RequestSettings(
             idam=cfg.idam, lps_name=cfg.lps_name, lps_version=cfg.lps_version, instance=self.instance,
             emetteur=cfg.idam, with_ctxlps=not cfg.has("no_ctxlps"), with_ctxbam=not cfg.has("no_ctxbam"),
             standard_lps=not cfg.has("bad_lps_nom"), soap11_content_type=cfg.has("insi_soap11_content_type"),
+            cpx_professional=cpx,
         )
         assert cfg.insi_url is not None
         return InsiClient(cfg.insi_url, settings, cert=cert, ca=cfg.ca_cert, timeout=cfg.timeout)
 
-    def _search(self, traits: Traits, cfg: ReferenceDuiConfig) -> _Search:
+    def _search(self, traits: Traits, cfg: ReferenceDuiConfig, cpx: str | None = None) -> _Search:
         """Run the INSi strategy up to the first CR 00, an error, or the end of the plan."""
         if not cfg.insi_url:
             return _Search("error", None, "téléservice INSi non configuré", 0)
@@ -266,7 +284,7 @@ class DuiService:
             date = f"{date[8:10]}/{date[5:7]}/{date[:4]}"
         last: InsiAnswer | None = None
         calls = 0
-        with self._client(cfg) as client:
+        with self._client(cfg, cpx) as client:
             for prenom in query_plan(traits.first_names, retry=not cfg.has("first_name_only")):
                 query = InsiQuery(traits.birth_name, (prenom,), traits.sex, date, traits.birth_place)
                 last = client.search(query)

@@ -115,6 +115,20 @@ class AttendedInsLifecycle(InsLifecycleDriver):
         )
         return [{"person_id": pid, "declared_by_operator": True} for pid in answer.split()]
 
+    @step("lookup_ins_cpx")
+    def lookup_ins_cpx(self, person_id: str, professional: str) -> dict[str, Any]:
+        since = self.recorder.mark()
+        self.operator.ask(
+            f"Connecté avec la carte CPx du professionnel {professional}, lancez la recherche de l'INS de l'usager "
+            f"{person_id} en mode individuel (CPx), puis appuyez sur Entrée.",
+            f"Signed in with the CPx card of professional {professional}, run the INS search of person {person_id} "
+            "in individual (CPx) mode, then press Enter.",
+        )
+        found = self.recorder.exchanges(service="INS", since=since)
+        last = found[-1].summary.get("cr") if found else None
+        return {"outcome": {"00": "found", "01": "not_found", "02": "ambiguous"}.get(str(last), "error"),
+                "cr": last, "calls": len(found)}
+
     @step("insi_trace")
     def insi_trace(self) -> dict[str, Any]:
         count = self.operator.ask(

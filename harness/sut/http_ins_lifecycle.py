@@ -47,5 +47,10 @@ class HttpInsLifecycle(TriggerClient, InsLifecycleDriver):
         persons = answer.get("persons")
         return [p for p in persons if isinstance(p, dict)] if isinstance(persons, list) else []
 
+    def lookup_ins_cpx(self, person_id: str, professional: str) -> dict[str, Any]:
+        body = {"authentication": "cpx", "professional": professional}
+        return json_object(self._call("POST", f"/persons/{person_id}/insi-lookup", body, ok=(200,),
+                                      operation="lookupIns"))
+
     def insi_trace(self) -> dict[str, Any]:
         return json_object(self._call("GET", "/insi/trace", ok=(200,), operation="getInsiTrace"))

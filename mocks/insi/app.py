@@ -296,6 +296,7 @@ class InsiSimulator(Simulator):
             operation=report.operation, traits=dict(t), lps=dict(report.lps), cr=insi.cr,
             ins=ins.value if ins else None, oid=ins.oid if ins else None, fault=insi.fault,
             message_id=report.message_id, matricule=dict(report.matricule) or None,
+            auth_mode=report.auth_mode, professional=report.professional,
             person=person.id if person else None,
             tiq=_tiq(person) if person else None,
             history=[h.ins.value for h in person.history] if person else [],

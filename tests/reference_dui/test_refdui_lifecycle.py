@@ -110,6 +110,21 @@ def test_verification_ko_downgrades_an_identity_of_the_dui(api: Api, stub: InsiS
     assert answer["identity"]["ins"] is None and answer["identity"]["status"] == "VALI"
 
 
+def test_cpx_search_sends_an_assertion_ps_without_organisation_certificate(api: Api, stub: InsiStub) -> None:
+    # given a CPx-mode search asked for professional 810000000001
+    stub.queue(ADRUN)
+    pid = api.create("ADRUN", ["ZOE"])
+    answer = api.call("POST", f"/persons/{pid}/insi-lookup", json={"authentication": "cpx",
+                                                                   "professional": "810000000001"})
+    # then the request carries a wsse:Security AssertionPs naming the professional
+    assert answer.status_code == 200 and answer.json()["outcome"] == "found"
+    (request,) = stub.requests
+    saml = "{urn:oasis:names:tc:SAML:2.0:assertion}"
+    assert request.text(f".//{saml}Subject/{saml}NameID") == "810000000001"
+    bad = api.call("POST", f"/persons/{pid}/insi-lookup", json={"authentication": "cpx"})
+    assert bad.status_code == 400
+
+
 def test_lifecycle_defects(make_dui: DuiFactory, stub: InsiStub) -> None:
     # given the switches of rules 27 and 30, then the DUI keeps what it must drop
     _, api = make_dui(insi_url=stub.url, defects=("keep_ins_after_strict_change", "trust_received_qualified"))
@@ -140,6 +155,11 @@ def observe(api: Api, stub: InsiStub) -> dict[str, Any]:
     pid = api.create("D'ALEMBERT-ÉCLAIR", ["HÉLÈNE"], date="1966-08-15")
     search = api.call("GET", "/identity-search", params={"birth_date": "1966-08-15", "name": "dalemb"}).json()
     seen["rule17.found"] = pid in [p["person_id"] for p in search["persons"]]
+    stub.reset()
+    stub.queue(ADRUN)
+    api.call("POST", f"/persons/{api.create('ADRUN', ['ZOE'])}/insi-lookup",
+             json={"authentication": "cpx", "professional": "810000000001"})
+    seen["cpx.name_id"] = stub.requests[-1].text(".//{urn:oasis:names:tc:SAML:2.0:assertion}NameID")
     seen["rule19.document"] = (api.identity(api.create("DOC", ["ANNE"], verified=True)) or {})["identity_document"]
     pid = api.create("DOUTE", ["ALICE"])
     api.call("POST", f"/persons/{pid}/attributes", json={"fictitious": True})
@@ -184,6 +204,7 @@ LIFECYCLE_DEFECTS: dict[str, set[str]] = {
     "skip_first_name_consistency": {"rule6.ins"},
     "document_nature_not_recorded": {"rule19.document"},
     "anteriority_exact_text": {"rule17.found"},
+    "cpx_anonymous_assertion": {"cpx.name_id"},
 }
 
 

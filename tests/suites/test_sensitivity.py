@@ -66,6 +66,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "untraced_verification": ("ins", {"INS-VERIF-04"}),
         "document_nature_not_recorded": ("ins", {"INS-REG-19"}),
         "anteriority_exact_text": ("ins", {"INS-REG-17"}),
+        "cpx_anonymous_assertion": ("ins", {"INS-INSI-07"}),
         "skip_first_name_consistency": ("ins", {"INS-REG-06"}),
         # Pro Santé Connect
         "psc_no_acr_eidas1": ("psc", {"PSC-AUTHZ-02"}),

@@ -67,5 +67,9 @@ class InsLifecycleDriver(abc.ABC):
         """The DUI's anteriority search (rule 17): the identities it lists."""
 
     @abc.abstractmethod
+    def lookup_ins_cpx(self, person_id: str, professional: str) -> dict[str, Any]:
+        """Make the DUI search the INS in the individual CPx mode, as ``professional``; returns its LookupOutcome."""
+
+    @abc.abstractmethod
     def insi_trace(self) -> dict[str, Any]:
         """The DUI's trace of its INSi verifications (``{"calls": [...]}``)."""

@@ -53,7 +53,10 @@ class AttendedInsLifecycle(InsLifecycleDriver):
         ).strip().lower()
         if refused in YES:
             return {"refused": True, "error": "refusé par la DUI (déclaré par l'opérateur) / refused by the DUI"}
-        return self.identity(person_id)
+        answer = self.identity(person_id)
+        for key in (k for k in changes if k in ("used_name", "used_first_name")):
+            answer["traits"][key] = self.operator.ask(f"{TRAIT_LABELS[key]} affiché ?", f"{TRAIT_LABELS[key]} shown?")
+        return answer
 
     @step("set_identity_attributes")
     def set_identity_attributes(self, person_id: str, *, doubtful: bool | None = None,
@@ -131,10 +134,21 @@ class AttendedInsLifecycle(InsLifecycleDriver):
 
     @step("insi_trace")
     def insi_trace(self) -> dict[str, Any]:
-        count = self.operator.ask(
-            "Ouvrez la trace des vérifications INSi de la DUI : combien d'appels de vérification, avec leur retour, "
-            "y figurent ?",
-            "Open the DUI's trace of INSi verifications: how many verification calls, with their answer, does it show?",
-        ).strip()
-        n = int(count) if count.isdigit() else 0
-        return {"calls": [{"operation": "verification", "declared_by_operator": True}] * n}
+        shown = self.operator.ask(
+            "Ouvrez la trace des vérifications INSi de la DUI : saisissez l'INS de chaque appel tracé avec son retour, "
+            "séparés par des espaces (vide si aucun) :",
+            "Open the DUI's trace of INSi verifications: type the INS of each call traced with its answer, space "
+            "separated (empty if none):",
+        )
+        return {"calls": [{"operation": "verification", "ins": {"value": v}, "result": "declared",
+                           "declared_by_operator": True} for v in shown.split()]}
+
+    @step("document_nature")
+    def document_nature(self, person_id: str) -> str | None:
+        shown = self.operator.ask(
+            f"Quelle nature de justificatif d'identité la DUI affiche-t-elle pour {person_id} ? (CNI, PASSEPORT, "
+            "TITRE_SEJOUR, LIVRET_FAMILLE, EXTRAIT_NAISSANCE ; vide si aucune)",
+            f"Which identity document nature does the DUI show for {person_id}? (CNI, PASSEPORT, TITRE_SEJOUR, "
+            "LIVRET_FAMILLE, EXTRAIT_NAISSANCE; empty if none)",
+        ).strip().upper()
+        return shown or None

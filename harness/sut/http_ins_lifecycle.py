@@ -52,5 +52,10 @@ class HttpInsLifecycle(TriggerClient, InsLifecycleDriver):
         return json_object(self._call("POST", f"/persons/{person_id}/insi-lookup", body, ok=(200,),
                                       operation="lookupIns"))
 
+    def document_nature(self, person_id: str) -> str | None:
+        identity = json_object(self._call("GET", f"/persons/{person_id}/identity", ok=(200,), operation="getIdentity"))
+        document = identity.get("identity_document")
+        return str(document["type"]) if isinstance(document, dict) and document.get("type") else None
+
     def insi_trace(self) -> dict[str, Any]:
         return json_object(self._call("GET", "/insi/trace", ok=(200,), operation="getInsiTrace"))

@@ -34,7 +34,7 @@ def test_accepted_change_reads_the_identity_back(tmp_path: Path) -> None:
 
 
 def test_verification_reception_and_trace_are_instructions(tmp_path: Path) -> None:
-    answers = "KO\nVALI\n\n\n" + "p-2\no\nPROV\n\n\n" + "2\n" + "\nPROV\n\n\n"
+    answers = "KO\nVALI\n\n\n" + "p-2\no\nPROV\n\n\n" + "275126322074974 155027505652046\n" + "\nPROV\n\n\n"
     driver, out = _driver(tmp_path, answers)
     assert driver.verify_ins("p-1")["verification"]["result"] == "KO"
     received = driver.receive_identity("DMP", person("adrun-zoe").traits, {"value": "275126322074974",

@@ -35,10 +35,11 @@ def documented(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) ->
     created = sut.create_person(life_person("life-doute").traits, PASSPORT)
     pid = str(created["person_id"])
     vali = Scenario(name="Identité validée par passeport / validated with a passport", person_id=pid,
-                    data={"document": PASSPORT.type, "identity": sut.identity(pid)})
+                    data={"document": PASSPORT.type, "identity": sut.identity(pid), "nature": sut.document_nature(pid)})
     qual = lookup("Identité qualifiée par titre de séjour / qualified with a residence permit", sut, recorder,
                   life_person("life-verrou").traits, PERMIT)
     qual.data["document"] = PERMIT.type
+    qual.data["nature"] = sut.document_nature(str(qual.person_id))
     return [vali, qual]
 
 
@@ -50,7 +51,7 @@ def test_document_nature_is_recorded(documented: list[Scenario]) -> None:
         identity = data(scenario, "identity")
         if identity.get("status") not in ("VALI", "QUAL"):
             continue  # the status is EXI SI 07's (judged on its own): only validated identities are asked here
-        recorded = (identity.get("identity_document") or {}).get("type")
+        recorded = scenario.data.get("nature")
         if recorded != scenario.data["document"]:
             findings.append(rule_finding(
                 "ins.rule19.document_nature", "INS-REG-19",

@@ -66,12 +66,12 @@ def test_complementary_traits_stay_editable(ordinary_edits: Scenario) -> None:
     before, answer = data(ordinary_edits, "identity_before"), data(ordinary_edits, "used_name")
     after = data(ordinary_edits, "after_used_name")
     findings: list[Finding] = []
-    if answer.get("refused") or (after.get("traits") or {}).get("used_name") != "MARTIN":
+    if answer.get("refused") or (answer.get("traits") or {}).get("used_name") != "MARTIN":
         findings.append(rule_finding(
             "ins.rule26.complementary", "INS-REG-26",
             f"an ordinary user changed the used name of a {before.get('status')} identity: "
             f"{answer.get('error') or 'the change was not kept'}",
-            stored=f"nom utilisé / used name {(after.get('traits') or {}).get('used_name')!r}",
+            stored=f"nom utilisé / used name {(answer.get('traits') or {}).get('used_name')!r}",
             expected="nom utilisé / used name 'MARTIN' (traits complémentaires modifiables / complementary "
                      "traits editable)",
             location=identity_location(ordinary_edits, "traits.used_name")))

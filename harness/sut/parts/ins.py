@@ -71,5 +71,9 @@ class InsLifecycleDriver(abc.ABC):
         """Make the DUI search the INS in the individual CPx mode, as ``professional``; returns its LookupOutcome."""
 
     @abc.abstractmethod
+    def document_nature(self, person_id: str) -> str | None:
+        """The nature of the identity document the DUI records for this identity (rule 19), or None."""
+
+    @abc.abstractmethod
     def insi_trace(self) -> dict[str, Any]:
         """The DUI's trace of its INSi verifications (``{"calls": [...]}``)."""

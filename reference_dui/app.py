@@ -102,7 +102,9 @@ def build_app(service: DuiService) -> Starlette:
 
     async def lookup(request: Request) -> Response:
         pid = request.path_params["pid"]
-        return JSONResponse(await run_in_threadpool(service.insi_lookup, pid))
+        has_body = request.headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in request.headers
+        data = await json_body(request) if has_body else None  # optional: {authentication: cpx, professional}
+        return JSONResponse(await run_in_threadpool(service.insi_lookup, pid, data))
 
     async def document(request: Request) -> Response:
         data = await json_body(request)

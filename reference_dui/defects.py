@@ -36,6 +36,33 @@ DEFECTS: dict[str, str] = {
     "qualification campaign, whatever OID INSi returned",
     "insi_stale_answer": "on CR 01 stores the INS of the previous INSi lookup (an answer cache keyed on nothing)",
     "share_ins_c_oid": "exchange-identity writes the INS with the retired INS-C OID 1.2.250.1.213.1.4.2",
+    # INS identity lifecycle (guide d'implémentation de l'INS, rules 11-55): reference_dui.ins_rules, ins_lifecycle
+    "insi_lunar_date_stored": "stores the INS INSi returns with 00 as birth day or month (rule 11)",
+    "insi_blank_tiq_stored": "stores the INS INSi returns with an empty birth name, first names or sex, keeping "
+    "the typed traits for the empty ones (rule 12)",
+    "strict_traits_editable": "lets an ordinary user change the strict traits of a RECUP/QUAL identity, INS kept "
+    "(rule 26)",
+    "complementary_traits_locked": "refuses every traits edit of an ordinary user on a RECUP/QUAL identity, used "
+    "names too (rule 26)",
+    "keep_ins_after_strict_change": "keeps the INS, OID and status when a strict trait of a RECUP/QUAL identity "
+    "changes (rule 27)",
+    "qualify_doubtful": "ignores the doubtful/fictitious attributes: INSi is called and the identity qualified "
+    "(rule 25)",
+    "trust_received_qualified": "keeps a qualified identity received from another domain as QUAL (rule 30)",
+    "no_received_ins_verification": "integrates an INS received from another domain without verifying it with "
+    "INSi (rule 52)",
+    "keep_ins_after_failed_verification": "keeps the INS and status of an identity whose INSi verification is KO "
+    "(rule 49)",
+    "integrate_after_failed_verification": "stores a received INS and integrates the data although the INSi "
+    "verification is KO (rules 51, 55)",
+    "document_nature_not_recorded": "records a validated/qualified identity's document as AUTRE, not its "
+    "nature (CNI, passport…) (rule 19)",
+    "skip_first_name_consistency": "stores the INS although the first name typed is not among the birth first "
+    "names INSi returned (rule 6)",
+    "anteriority_exact_text": "anteriority search compares names as typed: accents, apostrophes and hyphens "
+    "count (rule 17)",
+    "cpx_anonymous_assertion": "CPx mode: the AssertionPs names no professional (Subject without NameID)",
+    "untraced_verification": "does not trace INSi verifications and their answers (rules 48, 53)",
     "psc_scope_without_openid": "Pro Santé Connect: asks for scope=scope_all, without openid",
     "psc_token_no_client_auth": "Pro Santé Connect: exchanges the code without authenticating the client "
     "(no client_secret, PKCE alone)",

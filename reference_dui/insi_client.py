@@ -27,6 +27,8 @@ NS_WSA = "http://www.w3.org/2005/08/addressing"
 NS_RECSANS = "http://www.cnamts.fr/INSiRecSans"
 NS_RESULTAT = "http://www.cnamts.fr/INSiResultat"
 NS_SIRAM = "urn:siram"
+NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+NS_SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion"
 ACTION = "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"
 CONTENT_TYPE = f'application/soap+xml; charset=utf-8; action="{ACTION}"'
 #: the SOAP 1.1 media type some clients keep sending to SOAP 1.2 services (defect ``insi_soap11_content_type``)
@@ -63,6 +65,8 @@ class RequestSettings:
     with_ctxbam: bool = True
     standard_lps: bool = True
     soap11_content_type: bool = False
+    #: individual CPx mode: the professional the AssertionPs names ("" = an assertion without NameID, a defect)
+    cpx_professional: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,8 @@ def build_request(query: InsiQuery, settings: RequestSettings, message_id: str |
         if settings.standard_lps:
             nom = f"urn:lps:{settings.lps_name}:{settings.lps_version}"
         _sub(lps, NS_CTXLPS, "Nom", nom)
+    if settings.cpx_professional is not None:
+        _assertion_ps(header, settings, now)
     _sub(header, NS_WSA, "Action", ACTION)
     if settings.with_ctxbam:
         _sub(header, NS_WSA, "MessageID", f"uuid:{message_id}")
@@ -159,6 +165,23 @@ def build_request(query: InsiQuery, settings: RequestSettings, message_id: str |
     if query.birth_place:
         _sub(rec, NS_RECSANS, "LieuNaissance", query.birth_place)
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8", pretty_print=True))
+
+
+def _assertion_ps(header: etree._Element, settings: RequestSettings, now: str) -> None:
+    """The CPx mode's ``wsse:Security`` with an AssertionPs (SAML 2.0) naming the professional.
+
+    Our model of it (the profile is not public): Issuer = the software, IssueInstant, Subject/NameID =
+    the professional's national id; the signature with the CPx card is not produced.
+    """
+    security = _sub(header, NS_WSSE, "Security")
+    assertion = _sub(security, NS_SAML2, "Assertion")
+    assertion.set("ID", f"_{uuid.uuid4()}")
+    assertion.set("IssueInstant", now)
+    assertion.set("Version", "2.0")
+    _sub(assertion, NS_SAML2, "Issuer", f"urn:lps:{settings.lps_name}:{settings.lps_version}")
+    subject = _sub(assertion, NS_SAML2, "Subject")
+    if settings.cpx_professional:
+        _sub(subject, NS_SAML2, "NameID", settings.cpx_professional)
 
 
 # -- parsing ---------------------------------------------------------------------------------------
@@ -222,8 +245,7 @@ def _result(resultat: etree._Element) -> InsiAnswer:
         birth_date=_text(tiq_el, "DateNaissance") or "",
         birth_place=_text(tiq_el, "LieuNaissance"),
     )
-    if not (tiq.birth_name and tiq.first_names and tiq.sex and tiq.birth_date):
-        return InsiAnswer(cr=cr, label=label, error="réponse INSi 00 avec des traits TIQ incomplets")
+    # empty or "00" traits are kept as returned: the DUI's rules 11 and 12 decide (reference_dui.ins_rules)
     history = tuple(
         h for h in (_ins(e) for e in individu.findall(f"{{{NS_RESULTAT}}}INSHISTO")) if h is not None
     )

@@ -26,6 +26,7 @@ from reference_dui.identity import (
     query_plan,
     status_for,
 )
+from reference_dui.ins_rules import Restriction, tiq_refusal, with_blank_tiq_kept
 from reference_dui.insi_client import InsiAnswer, InsiClient, InsiQuery, InsNumber, RequestSettings
 from reference_dui.store import PersonRecord, Store, StoredIns
 
@@ -67,6 +68,18 @@ def _document(data: Any) -> tuple[str, bool]:
     return doc_type, verified
 
 
+def _cpx_professional(data: Any) -> str | None:
+    """The professional of a CPx-mode search (``{"authentication": "cpx", "professional": id}``), or None."""
+    if data is None or (isinstance(data, dict) and data.get("authentication", "organisation") == "organisation"):
+        return None
+    if not isinstance(data, dict) or data.get("authentication") != "cpx":
+        raise InvalidInput("the body must be {authentication: organisation | cpx, professional?: national id}")
+    professional = data.get("professional")
+    if not isinstance(professional, str) or not professional.strip() or len(professional) > 64:
+        raise InvalidInput("professional must be the professional's national id (idNat) for a CPx search")
+    return professional.strip()
+
+
 def _pem(value: Any, name: str) -> Path | None:
     if value is None:
         return None
@@ -83,6 +96,8 @@ class DuiService:
         self._config_lock = threading.Lock()
         self.store = store or Store(config.db_path)
         self.instance = str(uuid.uuid4())
+        #: why a person may not be searched nor qualified (rule 25: doubtful, fictitious), from the features
+        self.restrictions: list[Restriction] = []
         self.features = load_features(self)
         self._last_ins: StoredIns | None = None  # only read by the ``insi_stale_answer`` defect
 
@@ -126,6 +141,18 @@ class DuiService:
             raise UnknownPerson(f"unknown person {person_id!r}")
         return record
 
+    def identity_record(self, person_id: str) -> PersonRecord:
+        """The stored record of ``person_id`` (:class:`UnknownPerson` when there is none)."""
+        return self._get(person_id)
+
+    @staticmethod
+    def stored_ins(value: str, oid: str) -> StoredIns:
+        return StoredIns(value, oid)
+
+    def search_traits(self, traits: Traits) -> _Search:
+        """The INSi strategy for these traits (CR 00 answer kept in ``answer``, nothing stored)."""
+        return self._search(traits, self.config)
+
     def create_person(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise InvalidInput("the body must be a JSON object {traits, identity_document?, local_id?}")
@@ -141,6 +168,8 @@ class DuiService:
         status = status_for(insi_confirmed=False, document_verified=verified)
         if verified and self.config.has("qualify_without_insi"):
             status = "QUAL"
+        if self.config.has("document_nature_not_recorded"):
+            doc_type = "AUTRE" if doc_type else None  # defect: a generic value, the nature (CNI, passport…) is lost
         record = self.store.create(traits, status, local_id=local_id, document_type=doc_type,
                                    document_verified=verified)
         return self._identity_json(record)
@@ -167,15 +196,25 @@ class DuiService:
     def check_document(self, person_id: str, data: Any) -> dict[str, Any]:
         doc_type, verified = _document(data)
         record = self._get(person_id)
-        record.document_type = doc_type
+        record.document_type = "AUTRE" if self.config.has("document_nature_not_recorded") else doc_type
         record.document_verified = record.document_verified or verified
         if record.document_verified and self.config.has("qualify_without_insi"):
             record.status = "QUAL"
         else:
             record.status = status_for(insi_confirmed=record.ins is not None,
                                        document_verified=record.document_verified)
+        if self.restricted(record) is not None:
+            record.status = "PROV"  # rules 21 and 25: a doubtful or fictitious identity stays provisional
         self.store.save(record)
         return self._identity_json(record)
+
+    def restricted(self, record: PersonRecord) -> str | None:
+        """Why this identity may not be searched with INSi nor qualified (rule 25), or None."""
+        for restriction in self.restrictions:
+            reason = restriction(record)
+            if reason is not None:
+                return reason
+        return None
 
     @staticmethod
     def _identity_json(record: PersonRecord) -> dict[str, Any]:
@@ -192,10 +231,17 @@ class DuiService:
         }
 
     # -- INSi ------------------------------------------------------------------------------
-    def insi_lookup(self, person_id: str) -> dict[str, Any]:
+    def insi_lookup(self, person_id: str, data: Any = None) -> dict[str, Any]:
         record = self._get(person_id)
         cfg = self.config
-        search = self._search(record.traits, cfg)
+        cpx = _cpx_professional(data)
+        blocked = self.restricted(record)
+        if blocked is not None:  # rule 25: no INSi call for a doubtful or fictitious identity
+            search = _Search("error", None, blocked, 0)
+            record.last_insi = search.to_json()
+            self.store.save(record)
+            return search.to_json()
+        search = self._search(record.traits, cfg, cpx)
         if search.answer is not None:
             search = self._accept(record, search, cfg)
         if search.outcome != "found":
@@ -210,19 +256,24 @@ class DuiService:
         self.store.save(record)
         return search.to_json()
 
-    def _client(self, cfg: ReferenceDuiConfig) -> InsiClient:
+    def _client(self, cfg: ReferenceDuiConfig, cpx: str | None = None) -> InsiClient:
         cert = (cfg.client_cert, cfg.client_key) if cfg.client_cert is not None else None
-        if cfg.has("wrong_cert_cn"):
+        if cpx is not None:
+            cert = None  # individual CPx mode: the professional's AssertionPs, not the organisation certificate
+            if cfg.has("cpx_anonymous_assertion"):
+                cpx = ""
+        elif cfg.has("wrong_cert_cn"):
             cert = pki_paths(cfg.pki_dir, "client-wrong-cn")[:2] if cfg.pki_dir is not None else None
         settings = RequestSettings(
             idam=cfg.idam, lps_name=cfg.lps_name, lps_version=cfg.lps_version, instance=self.instance,
             emetteur=cfg.idam, with_ctxlps=not cfg.has("no_ctxlps"), with_ctxbam=not cfg.has("no_ctxbam"),
             standard_lps=not cfg.has("bad_lps_nom"), soap11_content_type=cfg.has("insi_soap11_content_type"),
+            cpx_professional=cpx,
         )
         assert cfg.insi_url is not None
         return InsiClient(cfg.insi_url, settings, cert=cert, ca=cfg.ca_cert, timeout=cfg.timeout)
 
-    def _search(self, traits: Traits, cfg: ReferenceDuiConfig) -> _Search:
+    def _search(self, traits: Traits, cfg: ReferenceDuiConfig, cpx: str | None = None) -> _Search:
         """Run the INSi strategy up to the first CR 00, an error, or the end of the plan."""
         if not cfg.insi_url:
             return _Search("error", None, "téléservice INSi non configuré", 0)
@@ -233,7 +284,7 @@ class DuiService:
             date = f"{date[8:10]}/{date[5:7]}/{date[:4]}"
         last: InsiAnswer | None = None
         calls = 0
-        with self._client(cfg) as client:
+        with self._client(cfg, cpx) as client:
             for prenom in query_plan(traits.first_names, retry=not cfg.has("first_name_only")):
                 query = InsiQuery(traits.birth_name, (prenom,), traits.sex, date, traits.birth_place)
                 last = client.search(query)
@@ -262,12 +313,14 @@ class DuiService:
         if cfg.has("ins_test_oid") and oid != OID_NIA:
             oid = OID_NIR_TEST  # the qualification campaign's OID left hard-coded, whatever INSi returned
         key = active.key
-        refused = None
-        if oid not in INS_OIDS:
+        refused = tiq_refusal(answer.tiq, typed=record.traits, lunar_ok=cfg.has("insi_lunar_date_stored"),
+                              blank_ok=cfg.has("insi_blank_tiq_stored"),
+                              first_name_ok=cfg.has("skip_first_name_consistency"))
+        if refused is None and oid not in INS_OIDS:
             refused = f"OID {oid} inconnu (ni NIR, ni NIA, ni test, ni démonstration)"
-        elif cfg.has("wrong_ins_key"):
+        elif refused is None and cfg.has("wrong_ins_key"):
             key = f"{(int(key) + 1) % 100:02d}" if key.isdigit() else "00"
-        elif not key_is_valid(active.nir, active.key):
+        elif refused is None and not key_is_valid(active.nir, active.key):
             refused = f"clé {active.key} invalide pour le matricule {active.nir}"
         if refused:
             return _Search("error", "00", f"INS refusé: {refused}; identité conservée sans INS", search.calls)
@@ -278,7 +331,7 @@ class DuiService:
             if h.oid in INS_OIDS and key_is_valid(h.nir, h.key)
         ]
         if not cfg.has("keep_typed_traits"):
-            tiq = answer.tiq
+            tiq = with_blank_tiq_kept(answer.tiq, record.traits)
             record.traits = record.traits.with_strict(tiq.birth_name, tiq.first_names, tiq.sex,
                                                       tiq.birth_date, tiq.birth_place)
         record.status = status_for(insi_confirmed=True, document_verified=record.document_verified)

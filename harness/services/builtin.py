@@ -18,8 +18,10 @@ BUILTIN = (
         "INS", "Identité nationale de santé (INS)", "National health identifier", name="insi",
         catalog="ins.csv", ports={"port": 8701}, simulator="mocks.insi:create", endpoint_key="insi",
         trigger_operations=("createPerson", "listPersons", "lookupIns", "checkIdentityDocument", "getIdentity",
-                            "getExchangeIdentity"),
+                            "getExchangeIdentity", "updateTraits", "setIdentityAttributes", "verifyIns",
+                            "receiveIdentity", "getInsiTrace", "searchIdentities"),
         reference_dui_settings="harness.plugin.endpoints:insi_settings",
+        reference_dui_feature="reference_dui.ins_lifecycle.feature",
         indicators=(
             Indicator("ins_identities_searched", "Identités recherchées auprès du téléservice INSi",
                       "Identities searched with INSi"),

@@ -19,6 +19,7 @@ from harness.core.recorder import Exchange, Recorder
 from harness.sut.attended_dmp import AttendedDmp
 from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
+from harness.sut.attended_ins import AttendedInsLifecycle
 from harness.sut.attended_mss import AttendedMss
 from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped, step
@@ -58,7 +59,8 @@ def _describe(traits: Traits) -> str:
             f"{traits.birth_date}{place}")
 
 
-class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, AttendedMssRules, AttendedHl7v2, SutDriver):
+class AttendedDriver(AttendedDmp, AttendedFhir, AttendedMss, AttendedMssRules, AttendedHl7v2, AttendedInsLifecycle,
+                     SutDriver):
     """The operator performs each action; exchanges are awaited on the recorder, shown as they arrive.
 
     Args:

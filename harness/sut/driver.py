@@ -21,14 +21,15 @@ from harness.sut.parts.dmp import DmpDriver
 from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
 from harness.sut.parts.hl7v2 import Hl7v2Driver
-from harness.sut.parts.ins import InsDriver
+from harness.sut.parts.ins import InsDriver, InsLifecycleDriver
 from harness.sut.parts.mss import MssDriver
 from harness.sut.parts.psc import PscDriver
 
 __all__ = ["IdentityDocument", "SutDriver", "SutInfo", "traits_payload"]
 
 
-class SutDriver(CoreDriver, InsDriver, PscDriver, MssDriver, EparcoursDriver, EprescDriver, DmpDriver, Hl7v2Driver):
+class SutDriver(CoreDriver, InsDriver, InsLifecycleDriver, PscDriver, MssDriver, EparcoursDriver, EprescDriver,
+                DmpDriver, Hl7v2Driver):
     """What a conformance test may ask of the DUI under test: the union of the service parts.
 
     Every method returns the trigger API's JSON objects (see the OpenAPI contract), or

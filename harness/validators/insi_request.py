@@ -10,7 +10,9 @@ the requirement it proves broken (``profiles/catalog/ins.csv``) and an XPath-lik
   (DESIR_ICIR_EXP_1.5.0.wsdl; INSi_RECSANS_INS.xsd; INSi_RECVITALE_INS.xsd);
 * INS-INSI-02: ``ctxlps:ContexteLPS`` complete (ROOT_ctxlps_CTXLPS_V01_00.xsd, french-specs §1.5);
 * INS-INSI-03: ``ctxbam:ContexteBAM`` complete and ``wsa:MessageID`` = ``uuid:<uuid>``;
-* INS-INSI-04: mutual TLS client certificate with CN INSI-AUTO or INSI-MANU (DESIR_560);
+* INS-INSI-04: mutual TLS client certificate with CN INSI-AUTO or INSI-MANU (DESIR_560), unless the
+  request is made in the individual CPx mode (a ``wsse:Security`` header: INS-INSI-07,
+  :mod:`harness.validators.insi_cpx`);
 * INS-INSI-05: traits in the service formats (birth name, first names, sex M/F, date
   YYYY-MM-DD, COG). A day or month ``00`` (a *date lunaire*, the XSD type name) is only a
   WARNING: that such dates are accepted is our reading of the type name, not a verified fact.
@@ -28,6 +30,7 @@ from lxml import etree
 from harness.core.findings import Severity
 from harness.core.ins import COG_PATTERN, KEY_PATTERN, NIR_PATTERN, ins_key
 from harness.core.rules import rule
+from harness.validators.insi_cpx import check_assertion_ps, security_header
 from harness.validators.insi_headers import check_ctxbam, check_ctxlps, check_message_id, header_blocks
 from harness.validators.insi_rules import (
     ACTIONS,
@@ -67,11 +70,11 @@ def check_insi_request(
     """
     report = InsiRequestReport()
     check = Collector(report)
-    _check_tls(check, over_tls, tls_subject)
     _check_content_type(check, content_type)
     try:
         env = parse_envelope(body)
     except SoapError as exc:
+        _check_tls(check, over_tls, tls_subject)
         rule = "insi.envelope.soap11" if SOAP11_NS in exc.reason else "insi.envelope.invalid"
         check.add(rule, "INS-INSI-01", f"the request is not a usable SOAP 1.2 envelope: {exc}",
                   exc.location or "/")
@@ -82,6 +85,12 @@ def check_insi_request(
                   "carry exactly one (RECSANSVITALE or RECVITALE)", B)
     operation = _check_body_element(check, env.body_child)
     _check_action(check, env.action, content_type_action(content_type), operation)
+    security = security_header(env.header_blocks())
+    if security is None:
+        _check_tls(check, over_tls, tls_subject)
+    else:  # individual CPx mode: the professional's AssertionPs replaces the organisation certificate
+        report.auth_mode = "CPx"
+        report.professional = check_assertion_ps(check, security)
     blocks = header_blocks(check, env.header_blocks())
     check_ctxlps(check, blocks.get("ContexteLPS"))
     check_ctxbam(check, blocks.get("ContexteBAM"))

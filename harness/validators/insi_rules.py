@@ -76,6 +76,9 @@ class InsiRequestReport:
     bam: dict[str, str | None] = field(default_factory=dict)
     message_id: str | None = None
     action: str | None = None
+    #: ``organisation`` (certificate INSI-AUTO/MANU) or ``CPx`` (AssertionPs); ``professional``: its NameID
+    auth_mode: str = "organisation"
+    professional: str | None = None
     findings: list[Finding] = field(default_factory=list)
 
     @property

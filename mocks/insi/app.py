@@ -12,7 +12,11 @@ findings land on the recorded exchange. Answers, in this order:
    (codes and wording are our own: the real service's answer to such requests is unknown);
 4. an IDAM outside ``accepted_idam`` → the real ``soap:siram_100`` / ``desir_550`` fault;
 5. ``force_result`` (CR 01 or 02), else the identity base: one match → CR 00, none → 01,
-   several → 02.
+   several → 02. A CR 00 answers the TIQ of the person with the ``tiq_overrides`` of the
+   scenario state applied: identities as INSi holds some of them, with ``00`` as birth day or
+   month or an empty birth name, first names or sex (rules 11 and 12 of the INS guide; the
+   person is still *found* with the traits the DUI knows: an assumption, the real service's
+   matching of such identities is not public).
 
 Sender faults are HTTP 400, Receiver faults 500 (SOAP 1.2 Part 2 §7.5.2), oversized bodies
 413, other methods than POST 405. Nothing raised by a request ever becomes a traceback.
@@ -20,6 +24,7 @@ Sender faults are HTTP 400, Receiver faults 500 (SOAP 1.2 Part 2 §7.5.2), overs
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +116,7 @@ class InsiSimulator(Simulator):
         self._initial_idam = set(accepted_idam) if accepted_idam is not None else None
         self.accepted_idam = set(self._initial_idam) if self._initial_idam is not None else None
         self.inshisto_dates_first = True
+        self.tiq_overrides: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         super().__init__(recorder, port=port, tls=tls)
 
@@ -128,16 +134,20 @@ class InsiSimulator(Simulator):
         with self._lock:
             return {"endpoint": PATH, "identities": self.identities.summary(),
                     "accepted_idam": sorted(self.accepted_idam) if self.accepted_idam is not None else None,
-                    "inshisto_dates_first": self.inshisto_dates_first}
+                    "inshisto_dates_first": self.inshisto_dates_first,
+                    "tiq_overrides": dict(self.tiq_overrides)}
 
     def update_state(self, data: dict[str, Any]) -> None:
         """``{"add_persons": [...], "remove_persons": [ids], "accepted_idam": [...] | null,
-        "inshisto_dates_first": bool}`` (the last: INSHISTO dates before IdIndividu as in the
-        real fixture TEST_2.04_cas2, or after OID as INSi_RESULTAT_INS.xsd orders them)."""
-        unknown = set(data) - {"add_persons", "remove_persons", "accepted_idam", "inshisto_dates_first"}
+        "inshisto_dates_first": bool, "tiq_overrides": {person id: {trait: value} | null}}``
+        (INSHISTO dates before IdIndividu as in the real fixture TEST_2.04_cas2, or after OID as
+        INSi_RESULTAT_INS.xsd orders them; the TIQ traits answered for a person instead of its own)."""
+        unknown = set(data) - {"add_persons", "remove_persons", "accepted_idam", "inshisto_dates_first",
+                               "tiq_overrides"}
         if unknown:
             raise ValueError(f"unknown INSi state keys {sorted(unknown)}; known: add_persons, "
-                             "remove_persons, accepted_idam, inshisto_dates_first")
+                             "remove_persons, accepted_idam, inshisto_dates_first, tiq_overrides")
+        overrides = _tiq_overrides(data.get("tiq_overrides") or {})
         with self._lock:
             base = self.identities.copy()
             for person in data.get("add_persons") or []:
@@ -150,6 +160,11 @@ class InsiSimulator(Simulator):
             self.identities = base
             if "inshisto_dates_first" in data:
                 self.inshisto_dates_first = bool(data["inshisto_dates_first"])
+            for person_id, traits in overrides.items():
+                if traits is None:
+                    self.tiq_overrides.pop(person_id, None)
+                else:
+                    self.tiq_overrides[person_id] = traits
 
     def reset(self) -> None:
         super().reset()
@@ -157,6 +172,7 @@ class InsiSimulator(Simulator):
             self.identities = self._initial.copy()
             self.accepted_idam = set(self._initial_idam) if self._initial_idam is not None else None
             self.inshisto_dates_first = True
+            self.tiq_overrides = {}
 
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
         answer = _soap_fault(413, "insi.http.oversized",
@@ -252,6 +268,7 @@ class InsiSimulator(Simulator):
         t = report.traits
         with self._lock:
             base = self.identities
+            overrides = dict(self.tiq_overrides)
         if report.operation == OP_VITALE:
             m = report.matricule
             found = base.search_by_matricule(m.get("nir") or "", m.get("key"), t.get("birth_name"),
@@ -262,8 +279,9 @@ class InsiSimulator(Simulator):
                                        sex=t.get("sex") or "", birth_date=t.get("birth_date") or "",
                                        birth_place=t.get("birth_place")))
         if len(found) == 1:
-            body = result_envelope("00", found[0], dates_first=self.inshisto_dates_first)
-            return _Answer(200, body, cr="00", person=found[0])
+            person = _answered(found[0], overrides.get(found[0].id))
+            body = result_envelope("00", person, dates_first=self.inshisto_dates_first)
+            return _Answer(200, body, cr="00", person=person)
         cr = "01" if not found else "02"
         return _Answer(200, result_envelope(cr), cr=cr)
 
@@ -278,6 +296,7 @@ class InsiSimulator(Simulator):
             operation=report.operation, traits=dict(t), lps=dict(report.lps), cr=insi.cr,
             ins=ins.value if ins else None, oid=ins.oid if ins else None, fault=insi.fault,
             message_id=report.message_id, matricule=dict(report.matricule) or None,
+            auth_mode=report.auth_mode, professional=report.professional,
             person=person.id if person else None,
             tiq=_tiq(person) if person else None,
             history=[h.ins.value for h in person.history] if person else [],
@@ -291,6 +310,41 @@ class InsiSimulator(Simulator):
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
         report: InsiRequestReport = call.parsed
         return list(report.findings)
+
+
+#: traits a ``tiq_overrides`` entry may replace in the TIQ answered
+OVERRIDABLE = ("birth_name", "first_names", "sex", "birth_date", "birth_place")
+
+
+def _tiq_overrides(data: Any) -> dict[str, dict[str, Any] | None]:
+    """Check ``tiq_overrides``: person id -> {trait: value} (or null to drop the override)."""
+    if not isinstance(data, dict):
+        raise ValueError("tiq_overrides must be an object {person id: {trait: value} | null}")
+    checked: dict[str, dict[str, Any] | None] = {}
+    for person_id, traits in data.items():
+        if traits is not None and (not isinstance(traits, dict) or set(traits) - set(OVERRIDABLE)):
+            raise ValueError(f"tiq_overrides[{person_id!r}] must be null or an object with keys among "
+                             f"{', '.join(OVERRIDABLE)}")
+        if traits is not None and not isinstance(traits.get("first_names", []), list):
+            raise ValueError(f"tiq_overrides[{person_id!r}].first_names must be a list")
+        checked[str(person_id)] = dict(traits) if traits is not None else None
+    return checked
+
+
+def _answered(person: Person, override: dict[str, Any] | None) -> Person:
+    """The person as INSi answers it: its TIQ with the scenario's override applied (rules 11, 12)."""
+    if not override:
+        return person
+    t = person.traits
+
+    def text(key: str, default: str) -> str:
+        return default if key not in override else str(override[key] if override[key] is not None else "")
+
+    names = tuple(str(n) for n in override["first_names"]) if "first_names" in override else t.first_names
+    place = text("birth_place", t.birth_place or "") or None
+    traits = Traits(text("birth_name", t.birth_name), names, text("sex", t.sex), text("birth_date", t.birth_date),
+                    place)
+    return dataclasses.replace(person, traits=traits)
 
 
 def _tiq(person: Person) -> dict[str, Any]:

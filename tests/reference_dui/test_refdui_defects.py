@@ -15,6 +15,7 @@ import pytest
 
 from reference_dui import DEFECTS
 from tests.reference_dui.refdui_stub import OID_NIA, OID_NIR, Api, DuiFactory, InsiStub, cr, fault_550, found
+from tests.reference_dui.test_refdui_lifecycle import LIFECYCLE_DEFECTS
 
 ECETINSI = dict(name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL"], sex="M", date="2009-07-14",
                 place="63220")
@@ -172,7 +173,8 @@ def scenario(make_dui: DuiFactory, stub: InsiStub, tls_stub: InsiStub, tls_confi
 #: defects of the other services (named with their service prefix) are observed by their own feature
 #: tests under tests/reference_dui/<service>/; this INS scenario covers the others, every one of them
 SERVICE_PREFIXES = ("psc_", "tddui_", "epresc_", "mss_", "dmp_", "cda_", "hl7_")
-INS_DEFECTS = sorted(d for d in DEFECTS if not d.startswith(SERVICE_PREFIXES))
+#: the INS lifecycle defects (rules 11-55 of the INS guide) are observed by test_refdui_lifecycle.py
+INS_DEFECTS = sorted(d for d in DEFECTS if not d.startswith(SERVICE_PREFIXES) and d not in LIFECYCLE_DEFECTS)
 
 
 def test_every_defect_is_covered() -> None:

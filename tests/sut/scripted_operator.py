@@ -38,6 +38,11 @@ COUNTDOWN = r"⏳ \d+:\d+"
 QUIET = 4.0
 
 
+#: the INS lifecycle operations of harness.sut.attended_ins
+INS_LIFECYCLE = ("update_traits", "set_identity_attributes", "verify_ins", "receive_identity", "insi_trace",
+                 "search_identities", "lookup_ins_cpx", "document_nature")
+
+
 def _ids(items: list[dict[str, Any]], key: str) -> str:
     return " ".join(str(i[key]) for i in items if i.get(key))
 
@@ -183,8 +188,39 @@ class ScriptedOperator:
         if operation in ("dmp_publish", "dmp_replace"):
             done = getattr(dui, operation)(**args)
             return [] if done.get("status") == "published" else [str(done.get("document_id", ""))]
+        if operation in INS_LIFECYCLE:
+            return self.ins_lifecycle(operation, args)
         getattr(dui, operation)(**args)  # lookup_ins, mss_fetch, psc_logout, dmp_*, epresc_administer
         return [""] if operation == "psc_logout" else []
+
+    def ins_lifecycle(self, operation: str, args: dict[str, Any]) -> list[str]:
+        """The INS lifecycle steps (harness.sut.attended_ins), answered in the order they ask."""
+        dui = self.dui
+        if operation == "update_traits":
+            done = dui.update_traits(**args)
+            if done.get("refused"):
+                return ["o"]
+            shown = [str(done["traits"].get(k) or "") for k in args["changes"] if k in ("used_name", "used_first_name")]
+            return ["n", *self.identity(args["person_id"]), *shown]
+        if operation == "set_identity_attributes":
+            dui.set_identity_attributes(**args)
+            return ["", *self.identity(args["person_id"])]
+        if operation == "verify_ins":
+            result = dui.verify_ins(args["person_id"])["verification"]["result"]
+            return [str(result), *self.identity(args["person_id"])]
+        if operation == "receive_identity":
+            traits = args["traits"]
+            person = Traits(**{**traits, "first_names": tuple(traits["first_names"])})
+            done = dui.receive_identity(args["domain"], person, args["ins"], args["status"], args.get("data"))
+            return [str(done["person_id"]), "o" if done.get("alert") else "n", *self.identity(str(done["person_id"]))]
+        if operation == "insi_trace":
+            return [" ".join(str((c.get("ins") or {}).get("value")) for c in dui.insi_trace().get("calls") or [])]
+        if operation == "document_nature":
+            return [dui.document_nature(args["person_id"]) or ""]
+        if operation == "search_identities":
+            return [" ".join(str(p["person_id"]) for p in dui.search_identities(**args))]
+        dui.lookup_ins_cpx(**args)
+        return [""]
 
     def identity(self, person_id: str) -> list[str]:
         identity = self.dui.identity(person_id)

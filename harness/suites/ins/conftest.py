@@ -18,6 +18,7 @@ from harness.core.ins import Traits
 from harness.core.recorder import Recorder
 from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
+from harness.suites.ins.lifecycle_persons import insi_state
 from harness.suites.ins.persons import person
 from harness.sut.driver import IdentityDocument, SutDriver
 from harness.sut.http_trigger import TriggerApiError
@@ -194,3 +195,10 @@ def scenario(request: pytest.FixtureRequest) -> Scenario:
     """The scenario named by indirect parametrization: ``parametrize("scenario", [...], indirect=True)``."""
     value: Scenario = request.getfixturevalue(request.param)
     return value
+
+
+@pytest.fixture(scope="session")
+def lifecycle_insi(insi: Simulator) -> Simulator:
+    """INSi with the synthetic persons of the lifecycle scenarios and their TIQ overrides (rules 11, 12)."""
+    insi.update_state(insi_state())
+    return insi

@@ -143,3 +143,24 @@ def test_command_line_reports_a_busy_port(insi_sim: InsiSimulator, capsys: Any) 
 
     assert main(["--port", str(insi_sim.server.port)]) == 2
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_tiq_overrides_change_what_insi_answers(caller: Any) -> None:
+    # given a person whose TIQ is answered with 00 as birth month and an empty birth name (rules 11, 12)
+    patch = {"add_persons": [NEW_PERSON], "tiq_overrides": {"martin-essai": {"birth_date": "2001-00-03",
+                                                                             "birth_name": ""}}}
+    assert control(caller, "PATCH", "/state", json=patch).status_code in (200, 204)
+    # when the DUI searches her with her real traits, then INSi finds her and answers the overridden TIQ
+    response, exchange = caller.post(build_request("MARTIN-ESSAI", ("LEA",), "F", "2001-02-03"))
+    answer = read_answer(response.content)
+    assert answer["cr"] == "00" and answer["ins"] == "201027505600157"
+    assert exchange.summary["tiq"]["birth_date"] == "2001-00-03" and exchange.summary["tiq"]["birth_name"] == ""
+    # when the override is dropped (null), then her own traits come back
+    control(caller, "PATCH", "/state", json={"tiq_overrides": {"martin-essai": None}})
+    response, _ = caller.post(build_request("MARTIN-ESSAI", ("LEA",), "F", "2001-02-03"))
+    assert read_answer(response.content)["tiq"]["DateNaissance"] == "2001-02-03"
+
+
+def test_tiq_overrides_reject_unknown_traits(caller: Any) -> None:
+    bad = control(caller, "PATCH", "/state", json={"tiq_overrides": {"x": {"nir": "1"}}})
+    assert bad.status_code == 400 and "tiq_overrides" in bad.text

@@ -1,0 +1,91 @@
+"""Trigger API routes of the INS identity lifecycle (the reference DUI's feature of service ``INS``).
+
+=======  ===================================  ====================================================
+PATCH    /persons/{pid}/traits                ``{changes, identity_manager?}``: edit traits (26, 27)
+POST     /persons/{pid}/attributes            ``{doubtful?, fictitious?}``: identity attributes (25)
+POST     /persons/{pid}/insi-verification    verify the stored INS with INSi (49)
+POST     /received-identities                 an identity received from another domain (30, 51–55)
+GET      /insi/trace                          every INSi verification and its answer (48, 53)
+GET      /identity-search                     anteriority search: ``birth_date``, ``name`` (17)
+=======  ===================================  ====================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from reference_dui.app import ApiError, guarded, json_body
+from reference_dui.ins_lifecycle.lifecycle import Lifecycle, TraitsLocked
+from reference_dui.ins_lifecycle.received import Verifier
+from reference_dui.ins_lifecycle.search import anteriority_search
+
+if TYPE_CHECKING:
+    from reference_dui.service import DuiService
+
+__all__ = ["InsLifecycleFeature", "create"]
+
+
+class InsLifecycleFeature:
+    name = "ins_lifecycle"
+
+    def __init__(self, service: DuiService) -> None:
+        self.service = service
+        self.lifecycle = Lifecycle(service)
+        self.verifier = Verifier(service)
+
+    def routes(self) -> list[BaseRoute]:
+        async def traits(request: Request) -> Response:
+            data = await json_body(request)
+            try:
+                answer = await run_in_threadpool(self.lifecycle.update_traits, request.path_params["pid"], data)
+            except TraitsLocked as exc:
+                raise ApiError(409, str(exc)) from None
+            return JSONResponse(answer)
+
+        async def attributes(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(self.lifecycle.set_attributes, request.path_params["pid"],
+                                                        data))
+
+        async def verification(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(self.verifier.verify_person, request.path_params["pid"]))
+
+        async def received(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(self.verifier.receive, data), status_code=201)
+
+        async def trace(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(self.verifier.trace))
+
+        async def search(request: Request) -> Response:
+            query = request.query_params
+            return JSONResponse(await run_in_threadpool(anteriority_search, self.service, query.get("birth_date"),
+                                                        query.get("name")))
+
+        return [
+            Route("/identity-search", guarded(search), methods=["GET"]),
+            Route("/persons/{pid}/traits", guarded(traits), methods=["PATCH"]),
+            Route("/persons/{pid}/attributes", guarded(attributes), methods=["POST"]),
+            Route("/persons/{pid}/insi-verification", guarded(verification), methods=["POST"]),
+            Route("/received-identities", guarded(received), methods=["POST"]),
+            Route("/insi/trace", guarded(trace), methods=["GET"]),
+        ]
+
+    def configure(self, endpoints: Mapping[str, Any]) -> None:
+        return None
+
+    def reset(self) -> None:
+        self.verifier.reset()
+
+    def close(self) -> None:
+        return None
+
+
+def create(service: DuiService) -> InsLifecycleFeature:
+    return InsLifecycleFeature(service)

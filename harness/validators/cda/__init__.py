@@ -29,6 +29,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
+from harness.core.rules import rule
 from harness.validators.broken import xml_fault_location
 from harness.validators.cda.common import CDA_NS, NS
 from harness.validators.cda.official import check_official
@@ -157,6 +158,8 @@ def read_header(root: etree._Element) -> CdaHeader:
     )
 
 
+@rule("cda.xml", requirement=REQ_HEADER, summary="the document is well-formed, safe XML (no DTD, entity, XInclude)")
+@rule("cda.root", requirement=REQ_HEADER, summary="the root element is a CDA ClinicalDocument")
 def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
                  schematrons: Sequence[str] | None = None, xsd: bool = True,
                  model_version: str | Mapping[str, str] | None = None, route: str | None = None) -> CdaReport:

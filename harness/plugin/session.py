@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.recorder import Recorder
-from harness.errors import HarnessError
+from harness.errors import HarnessCheckError, HarnessError
 from harness.pki import TestPki, ensure_pki
 from harness.plugin.endpoints import endpoint_entries, reference_dui_settings
 from harness.plugin.options import RunSettings
@@ -20,11 +20,17 @@ from harness.services import Service, resolve, simulated
 from harness.sut.attended import AttendedDriver
 from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_trigger import HttpTriggerDriver
+from harness.validators.cda.pack import CdaPack
+from harness.validators.cda.warmup import Warmup, warm_up
 from mocks.common.server import TlsSettings
 from mocks.common.setup import SimulatorSetup, server_tls
 from mocks.common.simulator import Simulator
 
 __all__ = ["RunContext", "start_simulator"]
+
+#: how long a run waits for its CDA pack's artefacts to be compiled before triggering the DUI (Saxon takes
+#: 20-90 s on the structuration minimale on a loaded machine)
+WARMUP_TIMEOUT = 600.0
 
 
 def start_simulator(ctx: RunContext, service: Service) -> Simulator:
@@ -33,7 +39,8 @@ def start_simulator(ctx: RunContext, service: Service) -> Simulator:
     factory = resolve(str(service.simulator))
     ports = {key: 0 for key in service.ports} if ctx.settings.free_ports else dict(service.ports)
     ports.update(ctx.settings.ports.get(service.id, {}))
-    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.settings.cda_pack)
+    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.cda_pack,
+                            cda_warmup=ctx.cda_warmup)
     simulator: Simulator = factory(setup)
     return simulator.start()
 
@@ -51,6 +58,10 @@ class RunContext:
     sut_info: SutInfo | None = None
     #: the DUI's usage indicators (trigger API ``GET /indicators``) read at the end of the run
     indicators: dict[str, Any] | None = None
+    #: the run's CDA pack with the profile's pins (``RunSettings.cda``), handed to every simulator and suite
+    cda_pack: CdaPack | None = None
+    #: the compilation of that pack's artefacts, started with the simulators, awaited before the DUI is triggered
+    cda_warmup: Warmup | None = None
 
     @classmethod
     def open(cls, settings: RunSettings) -> RunContext:
@@ -66,6 +77,9 @@ class RunContext:
         return server_tls(self.pki)
 
     def _start(self) -> None:
+        self.cda_pack = self.settings.cda()
+        if self.cda_pack is not None:  # compiled while the simulators and the DUI start (issue 10 item 3)
+            self.cda_warmup = warm_up(self.cda_pack)
         if self.settings.tls:
             self.pki = ensure_pki(self.settings.pki_dir)
         for service in simulated():
@@ -79,6 +93,9 @@ class RunContext:
             self.driver = HttpTriggerDriver(self._start_reference_dui())
         self.driver.configure_endpoints(self.endpoints())
         self.sut_info = self.driver.info()
+        if self.cda_warmup is not None and not self.cda_warmup.wait(WARMUP_TIMEOUT):
+            raise HarnessCheckError(f"the CDA pack {self.cda_pack.root if self.cda_pack else ''} was not compiled "
+                                    f"within {WARMUP_TIMEOUT:.0f} s")
 
     def _start_reference_dui(self) -> str:
         from reference_dui import ReferenceDui, ReferenceDuiConfig

@@ -43,6 +43,7 @@ from harness.validators.cda.rules_strucmin import check_strucmin
 from harness.validators.cda.rules_vsm import check_vsm
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
 from harness.validators.cda.svrl import SvrlReport
+from harness.validators.cda.warmup import ENGINE_ENV
 from harness.validators.cda.wrapper import unwrap, wrapper_finding
 from harness.validators.result import Layer
 from harness.validators.safexml import XmlInputError, parse_xml
@@ -64,7 +65,7 @@ __all__ = [
 ]
 
 MAX_CDA_BYTES = 200 * 1024 * 1024
-ENGINE_ENV = "DUI_HARNESS_SCHEMATRON_ENGINE"
+
 EMBEDDED_LAYER = "règles embarquées / embedded rules"
 NO_PACK = ("non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no pack given "
            "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)")

@@ -68,7 +68,8 @@ def _templates(root: etree._Element) -> list[Finding]:
 
 
 @rule("cda.header.language", requirement=REQ_HEADER, summary="languageCode of the form fr-FR")
-@rule("cda.header.confidentiality", requirement=REQ_HEADER, summary="confidentialityCode N, R or V of HL7 Confidentiality")
+@rule("cda.header.confidentiality", requirement=REQ_HEADER,
+      summary="confidentialityCode N, R or V of HL7 Confidentiality")
 @rule("cda.header.effective-time", requirement=REQ_HEADER, summary="effectiveTime is an HL7 TS")
 @rule("cda.header.version", requirement=REQ_HEADER, summary="versionNumber is a positive integer")
 @rule("cda.header.service-event", requirement=REQ_HEADER,
@@ -102,7 +103,8 @@ def _values(root: etree._Element) -> list[Finding]:
     return found
 
 
-@rule("cda.header.required", requirement=REQ_HEADER, summary="the structuration minimale header elements are present")
+@rule("cda.header.required", requirement=REQ_HEADER,
+      summary="the structuration minimale header elements are present")
 @rule("cda.header.cardinality", requirement=REQ_HEADER, summary="the [1..1] header elements appear once")
 def check_header(root: etree._Element) -> list[Finding]:
     """The structuration minimale header rules on a ``ClinicalDocument``."""

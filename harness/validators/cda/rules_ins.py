@@ -11,8 +11,8 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.core.findings import Finding
-from harness.core.rules import rule
 from harness.core.ins import INS_OIDS, parse_ins
+from harness.core.rules import rule
 from harness.validators.cda.common import xp
 
 __all__ = ["REQ_INS", "check_ins"]

@@ -18,7 +18,6 @@ import pytest
 from lxml import etree
 
 from harness.validators.cda import CdaPack, load_pack
-from harness.validators.cda.selection import MODEL_VERSIONS_ENV
 from tests.cli.conftest import cli  # noqa: F401 - the in-process ``dui-harness`` fixture
 from tests.support import SHARED_REFERENCE
 
@@ -54,12 +53,6 @@ def need(path: Path, reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: the reference material must be present)", pytrace=False)
     pytest.skip(reason)
-
-
-@pytest.fixture(autouse=True)
-def _no_run_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run's profile pins (set by the harness plugin when a run happens in this process) never leak in."""
-    monkeypatch.delenv(MODEL_VERSIONS_ENV, raising=False)
 
 
 @pytest.fixture(scope="session")

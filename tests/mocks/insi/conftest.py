@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -24,7 +25,7 @@ class Caller:
         self.session = session
 
     def post(self, body: bytes, headers: dict[str, str] | None = None,
-             **kwargs: object) -> tuple[requests.Response, Exchange]:
+             **kwargs: Any) -> tuple[requests.Response, Exchange]:
         since = self.sim.recorder.mark()
         response = self.session.post(self.sim.endpoint, data=body, timeout=30,
                                      headers=SOAP12_HEADERS if headers is None else headers, **kwargs)

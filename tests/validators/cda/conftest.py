@@ -82,7 +82,7 @@ def tree(name: str) -> etree._Element:
 
 
 def serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 def first(root: etree._Element, path: str) -> etree._Element:

@@ -12,6 +12,7 @@ import requests
 from harness.core.recorder import Exchange, Recorder
 from mocks.insi import InsiSimulator
 from mocks.insi.samples import SOAP12_HEADERS
+from tests.support import need_reference
 
 #: ``shared/reference`` beside the repository root (never copied into the repo)
 REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "insi-tlsi-ins"
@@ -37,9 +38,8 @@ class Caller:
 @pytest.fixture(scope="session")
 def insi_reference() -> Path:
     """The INSi artefacts of ``shared/reference`` (WSDL, XSD, real fixtures)."""
-    if not REFERENCE.is_dir():
-        pytest.skip(f"shared reference folder absent ({REFERENCE.resolve()}): WSDL and INSi fixtures "
-                    "are needed for this test")
+    need_reference(REFERENCE, f"shared reference folder absent ({REFERENCE.resolve()}): WSDL and INSi fixtures "
+                   "are needed for this test")
     return REFERENCE.resolve()
 
 

@@ -10,7 +10,6 @@ Compiled schematrons go to a session cache folder (``DUI_HARNESS_CACHE_DIR``), n
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from lxml import etree
 
 from harness.validators.cda import CdaPack, load_pack
 from tests.cli.conftest import cli  # noqa: F401 - the in-process ``dui-harness`` fixture
-from tests.support import SHARED_REFERENCE
+from tests.support import SHARED_REFERENCE, need_reference
 
 PACK_DIR = SHARED_REFERENCE / "cda-testcontenucda"
 TDDUI_EXAMPLE = SHARED_REFERENCE / "tddui-cda" / "CDA_TDDUI_Exemple_v1.0.1.xml"
@@ -47,12 +46,9 @@ PACK_2023_DIR = SHARED_REFERENCE / "cda-testcontenucda-2023.05"
 
 
 def need(path: Path, reason: str) -> None:
-    """Skip when the reference ``path`` is absent — fail in CI (``CI=true``), where it must be there."""
-    if path.exists():
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the reference material must be present)", pytrace=False)
-    pytest.skip(reason)
+    """Skip when the reference ``path`` is absent — fail in CI (``CI=true`` or
+    ``DUI_HARNESS_REQUIRE_REFERENCE=1``), where it must be there (:func:`tests.support.need_reference`)."""
+    need_reference(path, reason)
 
 
 @pytest.fixture(scope="session")

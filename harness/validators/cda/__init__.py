@@ -8,8 +8,9 @@ Layers:
 
 1. well-formedness and safe parsing (:func:`harness.validators.safexml.parse_xml`);
 2. the project's **embedded rules**, written from the facts, no pack needed: structuration
-   minimale header (:mod:`.rules_header`, and every hand-written header pattern of the CI-SIS
-   structuration minimale, :mod:`.rules_strucmin`), INS in recordTarget (:mod:`.rules_ins`), N1
+   minimale header (:mod:`.rules_header`, every hand-written header pattern of the CI-SIS
+   structuration minimale, :mod:`.rules_strucmin`, and its header value sets, :mod:`.rules_valuesets`),
+   INS in recordTarget (:mod:`.rules_ins`), N1
    (:mod:`.rules_n1`), DLU/FLUDT/FLUDR (:mod:`.rules_dlu`), VSM (:mod:`.rules_vsm`),
    EXPORT_DUI (:mod:`.rules_export`);
 3. with an **artefact pack** (:mod:`.pack`): ``CDA_extended.xsd`` (:mod:`.xsd`) and the official
@@ -40,6 +41,7 @@ from harness.validators.cda.rules_header import REQ_HEADER, check_header
 from harness.validators.cda.rules_ins import check_ins
 from harness.validators.cda.rules_n1 import check_n1
 from harness.validators.cda.rules_strucmin import check_strucmin
+from harness.validators.cda.rules_valuesets import check_value_sets
 from harness.validators.cda.rules_vsm import check_vsm
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
 from harness.validators.cda.svrl import SvrlReport
@@ -71,7 +73,7 @@ NO_PACK = ("non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no
            "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)")
 #: the embedded rule families, in the order their findings are reported
 EMBEDDED_RULES: tuple[Callable[[etree._Element], list[Finding]], ...] = (
-    check_header, check_strucmin, check_ins, check_n1, check_dlu, check_vsm, check_export,
+    check_header, check_strucmin, check_value_sets, check_ins, check_n1, check_dlu, check_vsm, check_export,
 )
 
 

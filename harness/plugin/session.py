@@ -78,12 +78,13 @@ class RunContext:
 
     def _start(self) -> None:
         self.cda_pack = self.settings.cda()
-        if self.cda_pack is not None:  # compiled while the simulators and the DUI start (issue 10 item 3)
+        if self.cda_pack is not None:  # compiled while the PKI and the simulators are set up (issue 10 item 3)
             self.cda_warmup = warm_up(self.cda_pack)
         if self.settings.tls:
             self.pki = ensure_pki(self.settings.pki_dir)
         for service in simulated():
             self.simulators[service.id] = start_simulator(self, service)
+        self._wait_for_cda()
         if self.settings.attended:
             self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout,
                                          reports=self.settings.reports)
@@ -93,6 +94,11 @@ class RunContext:
             self.driver = HttpTriggerDriver(self._start_reference_dui())
         self.driver.configure_endpoints(self.endpoints())
         self.sut_info = self.driver.info()
+
+    def _wait_for_cda(self) -> None:
+        """Wait for the pack's compilation before the DUI is started or called: Saxon keeps the interpreter
+        while it compiles, so nothing else of the process (the simulators' and the reference DUI's servers)
+        answers meanwhile, and a DUI's call would wait for it."""
         if self.cda_warmup is not None and not self.cda_warmup.wait(WARMUP_TIMEOUT):
             raise HarnessCheckError(f"the CDA pack {self.cda_pack.root if self.cda_pack else ''} was not compiled "
                                     f"within {WARMUP_TIMEOUT:.0f} s")

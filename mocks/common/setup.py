@@ -69,11 +69,12 @@ class SimulatorSetup:
         return server_tls(self.pki)
 
     def prepared_cda(self) -> CdaPack | None:
-        """The run's CDA pack for a simulator that judges CDA documents, its artefacts being compiled before
-        the first document arrives: the run's compilation (``cda_warmup``), else one started now in the
-        background (``serve``, ``python -m``). A judgement that starts earlier waits for it (issue 10 item 3)."""
+        """The run's CDA pack for a simulator that judges CDA documents, its artefacts compiled before the
+        first document arrives (issue 10 item 3): by the run (``cda_warmup``, awaited before the DUI is
+        triggered), else now, before the simulator serves (``python -m mocks.<package> --cda-pack``): Saxon
+        keeps the interpreter while it compiles, so compiling while serving would stall every answer."""
         if self.cda_pack is not None and self.cda_warmup is None:
-            warm_up(self.cda_pack)
+            warm_up(self.cda_pack, background=False)
         return self.cda_pack
 
     def port(self, key: str = "port") -> int:

@@ -2,11 +2,13 @@
 
 The first judgement of a CDA document with a pack compiles what judges it: the XSD, the
 structuration-minimale schematron (9.4 MB of XSLT once compiled; Saxon takes 20–90 s on it once
-per process), the cross-cutting profiles, the content models the run pins. A simulator receiving a
-DUI's submission must not spend that time while the DUI waits for its answer, so the run compiles
-them when the simulators start (:func:`warm_up`, a background thread), and waits for it before the
-DUI is triggered (:meth:`Warmup.wait`). A judgement that starts earlier simply waits: the schematron
-engine compiles one schematron at a time (its lock) and keeps what it compiled for the process.
+per process, 200 s on a machine loaded 20 times over), the cross-cutting profiles, the content
+models the run pins. Saxon keeps the Python interpreter while it compiles (measured: no other thread
+of the process runs meanwhile), so a compilation must never happen while a DUI waits for an answer:
+the run compiles them when it starts (:func:`warm_up`, a background thread, overlapping what does
+not need the interpreter, e.g. key generation), and waits for it (:meth:`Warmup.wait`) before the
+DUI is started or called; ``python -m mocks.<package> --cda-pack`` compiles before serving. The
+schematron engine keeps what it compiled for the process, so the judgements that follow only run.
 
 What cannot be compiled is not an error here: the judgement reports it as a layer *not run*, with
 the reason, as it always does (:mod:`.official`).

@@ -2,12 +2,14 @@
 """Set up and run dui-harness from a fresh clone with nothing but python3 (>= 3.11).
 
     python3 dev.py run    # the whole conformance suite against the bundled reference DUI + report
-    python3 dev.py test   # the project's own tests (in parallel: pytest-xdist, one worker per core)
+    python3 dev.py test   # the project's own checks: ruff, mypy (tests included), then the tests in parallel
+    python3 dev.py lint   # ruff and mypy only (a few seconds with mypy's cache)
 
 Each command creates ``.venv/`` and installs the project and its dependencies when they are
 missing or out of date; ``run`` also installs the Allure report generator (npm package
 ``allure``) under ``.tools/``. Extra arguments are passed on (``dui-harness run …`` /
-``pytest …``).
+``pytest …``). ``test`` runs the lint and type checks first (:data:`CHECKS`) and stops when they fail;
+``.ci/run`` is ``dev.py test``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ TOOLS = ROOT / ".tools"
 ALLURE_NPM = "allure@3.18.0"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+#: what ruff checks (the whole Python tree)
+LINTED = ["harness", "mocks", "reference_dui", "tests", "dev.py"]
+#: the checks ``test`` and ``lint`` run before the tests: (name, arguments of ``python -m``)
+CHECKS: list[tuple[str, list[str]]] = [
+    ("ruff check", ["ruff", "check", *LINTED]),
+    ("mypy (strict: harness, mocks, reference_dui, tests)", ["mypy"]),  # [tool.mypy] of pyproject.toml
+]
+#: ``ruff format --check`` joins the checks once the tree has been formatted ([tool.ruff.format]); until then
+#: DUI_HARNESS_FORMAT_CHECK=1 runs it on request
+CHECK_FORMAT = False
 
 
 def say(message: str) -> None:
@@ -109,8 +121,23 @@ def ensure_allure() -> None:
         say("the Allure report generator could not be installed; the HTML report will be skipped")
 
 
+def checks(env: dict[str, str]) -> int:
+    """Run :data:`CHECKS` (and ``ruff format --check`` when enabled); 0 when all pass, else the first failure's
+    exit code (each check still runs, so that every problem is shown at once)."""
+    steps = list(CHECKS)
+    if CHECK_FORMAT or env.get("DUI_HARNESS_FORMAT_CHECK") == "1":
+        steps.append(("ruff format --check", ["ruff", "format", "--check", *LINTED]))
+    failed = 0
+    for name, args in steps:
+        started = time.monotonic()
+        code = subprocess.call([str(PYTHON), "-m", *args], cwd=ROOT, env=env)
+        say(f"{name}: {'ok' if code == 0 else f'FAILED ({code})'} in {time.monotonic() - started:.1f} s")
+        failed = failed or code
+    return failed
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test"):
+    if not argv or argv[0] not in ("run", "test", "lint"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -124,6 +151,11 @@ def main(argv: list[str]) -> int:
     if command == "run":
         allure.join()
         return subprocess.call([str(BIN / "dui-harness"), "run", *rest], cwd=ROOT, env=env)
+    failed = checks(env)
+    if command == "lint" or failed:
+        if failed:
+            say("lint or type checks failed: fix them first (the tests were not run)")
+        return failed
     return subprocess.call([str(PYTHON), "-m", "pytest", *test_options(rest), *rest], cwd=ROOT, env=env)
 
 

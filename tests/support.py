@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from harness.pki import TestPki
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: ``shared/reference`` beside the repository root (copied national artefacts, not shipped)
@@ -61,8 +64,39 @@ def make_profiles_root(
 def insi_fixture(name: str) -> Path:
     """A real INSi response of ``shared/reference/insi-tlsi-ins/fixtures``; skip when absent."""
     path = INSI_FIXTURES / name
-    if not path.is_file():
-        pytest.skip(
-            f"reference INSi fixtures not available: {INSI_FIXTURES} (shared/reference beside the repo)"
-        )
+    need_reference(path, f"reference INSi fixtures not available: {INSI_FIXTURES} (shared/reference beside the repo)")
     return path
+
+
+def client_cert(pki: TestPki, name: str) -> tuple[str, str]:
+    """The test PKI's client certificate ``name`` as ``requests`` takes it: (certificate, key) paths."""
+    cert, key = pki.client(name)
+    return str(cert), str(key)
+
+
+def reference_required() -> bool:
+    """True in CI (``CI=true``) or with ``DUI_HARNESS_REQUIRE_REFERENCE=1``: there ``../shared/reference`` is
+    part of the checkout, and a test that needs it fails loudly when it is absent instead of skipping."""
+    return (os.environ.get("CI", "").strip().lower() == "true"
+            or os.environ.get("DUI_HARNESS_REQUIRE_REFERENCE", "").strip() == "1")
+
+
+def need_reference(path: Path, reason: str) -> None:
+    """Skip the calling test when the reference ``path`` is absent — fail it when :func:`reference_required`."""
+    if path.exists():
+        return
+    if reference_required():
+        pytest.fail(f"{reason} (CI=true / DUI_HARNESS_REQUIRE_REFERENCE=1: ../shared/reference must be present)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+def reference_present(path: Path) -> bool:
+    """Whether the reference ``path`` is there, for a module that adapts to it (e.g. runs with the official pack
+    when present); absent when :func:`reference_required` is an error of the test session, not a quiet choice."""
+    if path.exists():
+        return True
+    if reference_required():
+        raise RuntimeError(f"{path} is absent (CI=true / DUI_HARNESS_REQUIRE_REFERENCE=1: ../shared/reference must "
+                           "be present)")
+    return False

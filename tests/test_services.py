@@ -28,6 +28,8 @@ from harness.evidence.usage import usage_of
 from harness.paths import profiles_dir
 from harness.plugin.options import RunSettings
 from harness.plugin.session import RunContext
+from harness.validators.cda.pack import CdaPack
+from harness.validators.cda.warmup import Warmup
 from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
 from tests.support import CATALOG_HEADER, REPO_ROOT, make_profiles_root
@@ -196,11 +198,12 @@ def test_the_runs_cda_pack_reaches_the_simulators_through_their_setup(tmp_path: 
     from mocks.dmp import create as create_dmp
     from mocks.fhir import create_eparcours
 
-    setup = SimulatorSetup(Recorder(), cda_pack=tmp_path / "pack")
-    # then e-parcours judges the CDA of TDDUI bundles with it, and the DMP judges submissions with it once
-    # (what it refuses does not depend on the pack: mocks.dmp.policy)
-    assert create_eparcours(setup).cda_pack == tmp_path / "pack"
-    assert create_dmp(setup).pack is None  # the DMP answers on the embedded rules; the suites add the pack
+    pack = CdaPack(tmp_path / "pack", (("VSM", "2023.01"),))
+    setup = SimulatorSetup(Recorder(), cda_pack=pack, cda_warmup=Warmup(pack))  # the run's compilation, started
+    # then e-parcours judges the CDA of TDDUI bundles with it, and the DMP judges submissions with it once (the
+    # suites reuse that judgement; what the DMP refuses does not depend on the pack: mocks.dmp.policy)
+    assert create_eparcours(setup).cda_pack is pack
+    assert create_dmp(setup).pack is pack
 
 
 def test_the_reference_dui_loads_the_features_the_services_declare() -> None:

@@ -12,8 +12,8 @@ It stays inert in sessions without requirement-marked tests.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,6 @@ from harness.plugin.run_record import RunResult, build_result, failure_reason
 from harness.plugin.state import STATE, PluginState
 from harness.plugin.verdicts import TestVerdict, classify
 from harness.plugin.writers import STAGING_PREFIX, write_outputs
-from harness.validators.cda.selection import MODEL_VERSIONS_ENV, format_pins
 
 __all__ = [*FIXTURES, "RESULT"]
 # attended mode: which test the operator is at
@@ -121,8 +120,8 @@ def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
     except ProfileError as exc:
         raise pytest.UsageError(f"dui-harness: {exc}") from None
     state.catalog, state.profile = catalog, profile
-    if profile.cda_model_versions:  # the CDA model versions the profile pins (harness.validators.cda.selection)
-        os.environ.setdefault(MODEL_VERSIONS_ENV, format_pins(profile.cda_model_versions))
+    # the CDA model versions the profile pins travel with the run's pack (RunSettings.cda)
+    state.settings = replace(state.settings, cda_model_versions=profile.cda_model_versions)
     in_profile = profile.ids()
     keep: list[pytest.Item] = []
     omitted: list[pytest.Item] = []

@@ -15,7 +15,7 @@ from harness.plugin.state import STATE
 from harness.services import Service, simulated
 from harness.sut.driver import SutDriver
 from harness.sut.http_trigger import TriggerApiError
-from harness.validators.cda.pack import CdaPack, load_pack
+from harness.validators.cda.pack import CdaPack
 from mocks.common.simulator import Simulator
 
 __all__ = ["cda_pack", "dui_run", "psc", "recorder", "sut", "validated_documents"]
@@ -72,10 +72,10 @@ def psc(dui_run: RunContext) -> Simulator:
 
 @pytest.fixture(scope="session")
 def cda_pack(request: pytest.FixtureRequest) -> CdaPack | None:
-    """The run's official CI-SIS artefact pack (``--dui-cda-pack``, from the run settings), or None: the
-    embedded rules only. The simulators got the same one (:class:`mocks.common.setup.SimulatorSetup`)."""
-    path = request.config.stash[STATE].settings.cda_pack
-    return load_pack(path) if path is not None else None
+    """The run's official CI-SIS artefact pack (``--dui-cda-pack``, from the run settings, with the content-model
+    versions the profile pins), or None: the embedded rules only. The simulators got the same one
+    (:class:`mocks.common.setup.SimulatorSetup`), so the suites reuse their judgements."""
+    return request.config.stash[STATE].settings.cda()
 
 
 @pytest.fixture(scope="session")

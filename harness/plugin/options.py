@@ -11,6 +11,7 @@ import pytest
 
 from harness import services
 from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
+from harness.validators.cda.pack import CdaPack, load_pack
 
 __all__ = ["RunSettings", "add_options", "settings_from"]
 
@@ -65,10 +66,18 @@ class RunSettings:
     cda_pack: Path | None = None
     #: the IHE XDS.b + OASIS ebRS 3.0 schemas the DMP simulator validates every request against (None: not)
     xds_schemas: Path | None = None
+    #: the content-model versions the run's profile pins (``[cda] model_versions``), handed with the pack
+    cda_model_versions: tuple[tuple[str, str], ...] = ()
     exchange_timeout: float = 15.0
     extra: dict[str, str] = field(default_factory=dict)
 
     free_ports_asked: bool = False
+
+    def cda(self) -> CdaPack | None:
+        """The run's CDA pack with the profile's pins: what every CDA check of the run receives (the
+        simulators through :class:`mocks.common.setup.SimulatorSetup`, the suites through the ``cda_pack``
+        fixture), never an environment variable."""
+        return load_pack(self.cda_pack, model_versions=self.cda_model_versions) if self.cda_pack else None
 
     @property
     def uses_reference_dui(self) -> bool:

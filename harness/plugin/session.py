@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.recorder import Recorder
-from harness.errors import HarnessError
+from harness.errors import HarnessCheckError, HarnessError
 from harness.pki import TestPki, ensure_pki
 from harness.plugin.endpoints import endpoint_entries, reference_dui_settings
 from harness.plugin.options import RunSettings
@@ -20,11 +20,17 @@ from harness.services import Service, resolve, simulated
 from harness.sut.attended import AttendedDriver
 from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_trigger import HttpTriggerDriver
+from harness.validators.cda.pack import CdaPack
+from harness.validators.cda.warmup import Warmup, warm_up
 from mocks.common.server import TlsSettings
 from mocks.common.setup import SimulatorSetup, server_tls
 from mocks.common.simulator import Simulator
 
 __all__ = ["RunContext", "start_simulator"]
+
+#: how long a run waits for its CDA pack's artefacts to be compiled before triggering the DUI (Saxon takes
+#: 20-90 s on the structuration minimale on a loaded machine)
+WARMUP_TIMEOUT = 600.0
 
 
 def start_simulator(ctx: RunContext, service: Service) -> Simulator:
@@ -34,8 +40,8 @@ def start_simulator(ctx: RunContext, service: Service) -> Simulator:
     ports = {key: 0 for key in service.ports} if ctx.settings.free_ports else dict(service.ports)
     ports.update(ctx.settings.ports.get(service.id, {}))
     options = {"xds_schemas": ctx.settings.xds_schemas} if ctx.settings.xds_schemas is not None else {}
-    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.settings.cda_pack,
-                           options=options)
+    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.cda_pack,
+                           cda_warmup=ctx.cda_warmup, options=options)
     simulator: Simulator = factory(setup)
     return simulator.start()
 
@@ -53,6 +59,10 @@ class RunContext:
     sut_info: SutInfo | None = None
     #: the DUI's usage indicators (trigger API ``GET /indicators``) read at the end of the run
     indicators: dict[str, Any] | None = None
+    #: the run's CDA pack with the profile's pins (``RunSettings.cda``), handed to every simulator and suite
+    cda_pack: CdaPack | None = None
+    #: the compilation of that pack's artefacts, started with the simulators, awaited before the DUI is triggered
+    cda_warmup: Warmup | None = None
 
     @classmethod
     def open(cls, settings: RunSettings) -> RunContext:
@@ -68,10 +78,14 @@ class RunContext:
         return server_tls(self.pki)
 
     def _start(self) -> None:
+        self.cda_pack = self.settings.cda()
+        if self.cda_pack is not None:  # compiled while the PKI and the simulators are set up (issue 10 item 3)
+            self.cda_warmup = warm_up(self.cda_pack)
         if self.settings.tls:
             self.pki = ensure_pki(self.settings.pki_dir)
         for service in simulated():
             self.simulators[service.id] = start_simulator(self, service)
+        self._wait_for_cda()
         if self.settings.attended:
             self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout,
                                          reports=self.settings.reports)
@@ -81,6 +95,14 @@ class RunContext:
             self.driver = HttpTriggerDriver(self._start_reference_dui())
         self.driver.configure_endpoints(self.endpoints())
         self.sut_info = self.driver.info()
+
+    def _wait_for_cda(self) -> None:
+        """Wait for the pack's compilation before the DUI is started or called: Saxon keeps the interpreter
+        while it compiles, so nothing else of the process (the simulators' and the reference DUI's servers)
+        answers meanwhile, and a DUI's call would wait for it."""
+        if self.cda_warmup is not None and not self.cda_warmup.wait(WARMUP_TIMEOUT):
+            raise HarnessCheckError(f"the CDA pack {self.cda_pack.root if self.cda_pack else ''} was not compiled "
+                                    f"within {WARMUP_TIMEOUT:.0f} s")
 
     def _start_reference_dui(self) -> str:
         from reference_dui import ReferenceDui, ReferenceDuiConfig

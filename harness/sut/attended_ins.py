@@ -1,154 +1,142 @@
-"""Attended mode for the INS identity lifecycle: the operator edits traits, sets attributes, runs
-verifications in the DUI's screens; the harness watches INSi and reads back what the screen shows.
+"""Attended mode for INS: the operator creates persons and qualifies their identity in the DUI's screens.
 
-The mixin :class:`AttendedInsLifecycle` holds only the lifecycle operations (rules 25 to 55 of the
-INS implementation guide); the INSi search and identity read-back live with the other INS steps.
+The INSi calls are awaited on the recorder; what only the screen shows (the person's id, the identity
+status, the INS and the traits the DUI displays) is typed back by the operator.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
+from harness.core.ins import Traits
 from harness.sut.attended_operator import step
-from harness.sut.parts.ins import InsLifecycleDriver
+from harness.sut.driver import IdentityDocument
+from harness.sut.parts.ins import InsDriver
 
 if TYPE_CHECKING:
-    from harness.core.ins import Traits
-    from harness.core.recorder import Recorder
+    from harness.core.recorder import Exchange, Recorder
     from harness.sut.attended_operator import Operator
 
-__all__ = ["AttendedInsLifecycle"]
-
-YES = ("o", "oui", "y", "yes")
-TRAIT_LABELS = {"birth_name": "nom de naissance / birth name",
-                "first_names": "prénoms de naissance / birth first names",
-                "sex": "sexe / sex", "birth_date": "date de naissance / birth date",
-                "birth_place": "lieu de naissance (COG) / birth place", "used_name": "nom utilisé / used name",
-                "used_first_name": "prénom utilisé / used first name"}
+__all__ = ["AttendedIns"]
 
 
-def _changes(changes: dict[str, Any]) -> str:
-    return "; ".join(f"{TRAIT_LABELS.get(k, k)} = {' '.join(v) if isinstance(v, list) else v}"
-                     for k, v in changes.items())
+def _traits_shown(answer: str, given: Traits | None) -> dict[str, Any]:
+    """The traits the operator read on the screen (``name; first names; sex; date; place``), else those given."""
+    parts = [p.strip() for p in answer.split(";")]
+    if len(parts) >= 4:
+        return {"birth_name": parts[0], "first_names": parts[1].split(), "sex": parts[2], "birth_date": parts[3],
+                "birth_place": (parts[4] if len(parts) > 4 else "") or None}
+    return {
+        "birth_name": given.birth_name if given else "",
+        "first_names": list(given.first_names) if given else [],
+        "sex": given.sex if given else "",
+        "birth_date": given.birth_date if given else "",
+        "birth_place": given.birth_place if given else None,
+    }
 
 
-class AttendedInsLifecycle(InsLifecycleDriver):
-    """Mixin of :class:`~harness.sut.attended.AttendedDriver` for the INS lifecycle operations."""
+def _describe(traits: Traits) -> str:
+    place = f", COG {traits.birth_place}" if traits.birth_place else ""
+    return (f"{traits.birth_name} {' '.join(traits.first_names)}, {traits.sex}, "
+            f"{traits.birth_date}{place}")
+
+
+class AttendedIns(InsDriver):
+    """The INS part (:class:`~harness.sut.parts.ins.InsDriver`) of :class:`~harness.sut.attended.AttendedDriver`."""
 
     recorder: Recorder
     operator: Operator
+    exchange_timeout: float
+    #: person id -> the traits and identity document given at creation (kept by the driver)
+    _traits: dict[str, Traits]
+    _documents: dict[str, IdentityDocument | None]
 
-    if TYPE_CHECKING:
-        def identity(self, person_id: str) -> dict[str, Any]: ...  # the INS read-back step of AttendedDriver
-
-    @step("update_traits")
-    def update_traits(self, person_id: str, changes: dict[str, Any], *,
-                      identity_manager: bool = False) -> dict[str, Any]:
-        who_fr = "avec un compte habilité (gestion des identités)" if identity_manager else "avec un compte ordinaire"
-        who_en = "with an identity-manager account" if identity_manager else "with an ordinary account"
-        refused = self.operator.ask(
-            f"Modifiez l'identité {person_id} {who_fr} : {_changes(changes)}. La DUI a-t-elle refusé la "
-            "modification ? (o/n)",
-            f"Edit identity {person_id} {who_en}: {_changes(changes)}. Did the DUI refuse the change? (y/n)",
-        ).strip().lower()
-        if refused in YES:
-            return {"refused": True, "error": "refusé par la DUI (déclaré par l'opérateur) / refused by the DUI"}
-        answer = self.identity(person_id)
-        for key in (k for k in changes if k in ("used_name", "used_first_name")):
-            answer["traits"][key] = self.operator.ask(f"{TRAIT_LABELS[key]} affiché ?", f"{TRAIT_LABELS[key]} shown?")
-        return answer
-
-    @step("set_identity_attributes")
-    def set_identity_attributes(self, person_id: str, *, doubtful: bool | None = None,
-                                fictitious: bool | None = None) -> dict[str, Any]:
-        chosen = [fr for flag, fr in ((doubtful, "douteuse / doubtful"), (fictitious, "fictive / fictitious")) if flag]
-        self.operator.ask(
-            f"Attribuez à l'identité {person_id} l'attribut : {', '.join(chosen)}, puis appuyez sur Entrée.",
-            f"Give identity {person_id} the attribute: {', '.join(chosen)}, then press Enter.",
-        )
-        answer = self.identity(person_id)
-        answer["attributes"] = {"doubtful": bool(doubtful), "fictitious": bool(fictitious)}
-        return answer
-
-    @step("verify_ins")
-    def verify_ins(self, person_id: str) -> dict[str, Any]:
-        since = self.recorder.mark()
-        result = self.operator.ask(
-            f"Lancez la vérification de l'INS de l'identité {person_id} (téléservice INSi). Résultat affiché ? "
-            "(OK, KO, erreur)",
-            f"Run the INS verification of identity {person_id} (INSi teleservice). Result shown? (OK, KO, error)",
-        ).strip().upper()
-        calls = len(self.recorder.exchanges(service="INS", since=since))
-        verdict = {"OK": "OK", "KO": "KO"}.get(result, "error")
-        return {"verification": {"result": verdict, "calls": calls, "message": "déclaré par l'opérateur"},
-                "identity": self.identity(person_id)}
-
-    @step("receive_identity")
-    def receive_identity(self, domain: str, traits: Traits, ins: dict[str, str] | None, status: str,
-                         data: dict[str, Any] | None = None) -> dict[str, Any]:
-        since = self.recorder.mark()
-        ins_text = f"INS {ins['value']} (OID {ins['oid']})" if ins else "sans INS / no INS"
-        who = f"{traits.birth_name} {' '.join(traits.first_names)}, {traits.sex}, {traits.birth_date}"
-        person_id = self.operator.ask(
-            f"Faites recevoir par la DUI, depuis le domaine {domain}, l'identité {who}, {ins_text}, statut {status}, "
-            "avec une donnée de santé ; saisissez l'identifiant de l'usager auquel la DUI l'a rattachée :",
-            f"Have the DUI receive from domain {domain} the identity {who}, {ins_text}, status {status}, with "
-            "health data; type the id of the person the DUI attached it to:",
-        ).strip()
-        alert = self.operator.ask(
-            "La DUI a-t-elle placé la donnée en liste de travail avec une alerte ? (o/n)",
-            "Did the DUI put the data on a work list with an alert? (y/n)",
-        ).strip().lower()
-        calls = len(self.recorder.exchanges(service="INS", since=since))
-        integrated = alert not in YES
-        return {"person_id": person_id, "outcome": "unchanged",
-                "verification": {"result": "declared", "calls": calls},
-                "data_integrated": integrated, "alert": None if integrated else "déclarée par l'opérateur",
-                "identity": self.identity(person_id)}
-
-    @step("search_identities")
-    def search_identities(self, birth_date: str, name: str | None = None) -> list[dict[str, Any]]:
-        typed = f" et « {name} »" if name else ""
-        typed_en = f" and '{name}'" if name else ""
+    @step("create_person")
+    def create_person(self, traits: Traits, document: IdentityDocument | None = None) -> dict[str, Any]:
+        doc_fr = " et enregistrez la vérification d'une pièce d'identité (CNI)" if document else ""
+        doc_en = " and record the check of an identity document (ID card)" if document else ""
         answer = self.operator.ask(
-            f"Faites une recherche d'antériorité avec la date {birth_date}{typed} ; saisissez les identifiants des "
-            "usagers listés, séparés par des espaces (vide si aucun) :",
-            f"Run an anteriority search with the date {birth_date}{typed_en}; type the ids of the persons listed, "
-            "space separated (empty if none):",
+            f"Créez l'usager {_describe(traits)}{doc_fr}, puis saisissez l'identifiant affiché par la DUI :",
+            f"Create the person {_describe(traits)}{doc_en}, then type the id the DUI shows:",
         )
-        return [{"person_id": pid, "declared_by_operator": True} for pid in answer.split()]
+        person_id = answer or f"attended-{len(self._traits) + 1}"
+        self._traits[person_id] = traits
+        self._documents[person_id] = document
+        return {"person_id": person_id, "traits": {}, "status": "PROV"}
 
-    @step("lookup_ins_cpx")
-    def lookup_ins_cpx(self, person_id: str, professional: str) -> dict[str, Any]:
+    @step("lookup_ins")
+    def lookup_ins(self, person_id: str) -> dict[str, Any]:
+        traits = self._traits.get(person_id)
         since = self.recorder.mark()
+        self.operator.say(
+            f"Lancez la recherche de l'INS (téléservice INSi) pour l'usager {person_id}.",
+            f"Run the INS search (INSi teleservice) for person {person_id}.",
+        )
+        name = traits.birth_name.upper() if traits else None
+
+        def about(exchanges: list[Exchange]) -> list[Exchange]:  # the DUI may send the name in any case
+            return [e for e in exchanges if name is None or e.tags.get("birth_name", "").upper() == name]
+
+        found = about(self.operator.watch(self.recorder, lambda es: bool(about(es)), service="INS", since=since,
+                                          timeout=self.exchange_timeout))
+        if found:
+            # let the DUI finish its strategy (retries) before reading the result
+            deadline = time.monotonic() + 5.0
+            while time.monotonic() < deadline:
+                count = len(found)
+                time.sleep(1.0)
+                found = about(self.recorder.exchanges(service="INS", since=since))
+                if len(found) == count:
+                    break
+        last = found[-1].tags.get("cr") if found else None
+        outcome = {"00": "found", "01": "not_found", "02": "ambiguous"}.get(last or "", "error")
+        return {"outcome": outcome if found else "error", "cr": last, "calls": len(found),
+                "message": None if found else "no INSi call received"}
+
+    @step("check_identity_document")
+    def check_identity_document(self, person_id: str, document: IdentityDocument) -> dict[str, Any]:
         self.operator.ask(
-            f"Connecté avec la carte CPx du professionnel {professional}, lancez la recherche de l'INS de l'usager "
-            f"{person_id} en mode individuel (CPx), puis appuyez sur Entrée.",
-            f"Signed in with the CPx card of professional {professional}, run the INS search of person {person_id} "
-            "in individual (CPx) mode, then press Enter.",
+            f"Enregistrez pour l'usager {person_id} la vérification d'une pièce d'identité ({document.type}), "
+            "puis appuyez sur Entrée.",
+            f"Record for person {person_id} the check of an identity document ({document.type}), then press Enter.",
         )
-        found = self.recorder.exchanges(service="INS", since=since)
-        last = found[-1].summary.get("cr") if found else None
-        return {"outcome": {"00": "found", "01": "not_found", "02": "ambiguous"}.get(str(last), "error"),
-                "cr": last, "calls": len(found)}
+        return self.identity(person_id)
 
-    @step("insi_trace")
-    def insi_trace(self) -> dict[str, Any]:
-        shown = self.operator.ask(
-            "Ouvrez la trace des vérifications INSi de la DUI : saisissez l'INS de chaque appel tracé avec son retour, "
-            "séparés par des espaces (vide si aucun) :",
-            "Open the DUI's trace of INSi verifications: type the INS of each call traced with its answer, space "
-            "separated (empty if none):",
+    @step("identity")
+    def identity(self, person_id: str) -> dict[str, Any]:
+        status = self.operator.ask(
+            f"Quel statut d'identité la DUI affiche-t-elle pour {person_id} ? (PROV, RECUP, VALI, QUAL)",
+            f"Which identity status does the DUI show for {person_id}? (PROV, RECUP, VALI, QUAL)",
+        ).upper()
+        ins = self.operator.ask(
+            "Saisissez l'INS affiché (15 caractères) et son OID séparés par un espace, ou laissez vide :",
+            "Type the INS shown (15 characters) and its OID separated by a space, or leave empty:",
         )
-        return {"calls": [{"operation": "verification", "ins": {"value": v}, "result": "declared",
-                           "declared_by_operator": True} for v in shown.split()]}
-
-    @step("document_nature")
-    def document_nature(self, person_id: str) -> str | None:
+        value, _, oid = ins.partition(" ")
+        given = self._traits.get(person_id)
         shown = self.operator.ask(
-            f"Quelle nature de justificatif d'identité la DUI affiche-t-elle pour {person_id} ? (CNI, PASSEPORT, "
-            "TITRE_SEJOUR, LIVRET_FAMILLE, EXTRAIT_NAISSANCE ; vide si aucune)",
-            f"Which identity document nature does the DUI show for {person_id}? (CNI, PASSEPORT, TITRE_SEJOUR, "
-            "LIVRET_FAMILLE, EXTRAIT_NAISSANCE; empty if none)",
-        ).strip().upper()
-        return shown or None
+            "Traits stricts affichés, séparés par « ; » : nom de naissance ; prénoms de naissance ; sexe ; date de "
+            "naissance (AAAA-MM-JJ) ; code INSEE du lieu de naissance — Entrée seule : ceux saisis à la création",
+            "Strict traits shown, separated by ';': birth name; birth first names; sex; birth date (YYYY-MM-DD); "
+            "INSEE code of the birth place — Enter alone: those typed at creation",
+        )
+        return {
+            "person_id": person_id,
+            "status": status,
+            "ins": {"value": value, "oid": oid.strip()} if value else None,
+            "ins_history": [],
+            "traits": _traits_shown(shown, given),
+            "declared_by_operator": True,
+        }
+
+    @step("exchange_identity")
+    def exchange_identity(self, person_id: str) -> dict[str, Any]:
+        ins = self.operator.ask(
+            f"Éditez un document de l'usager {person_id} : quel INS porte-t-il, et avec quel OID ? (séparés par un "
+            "espace ; vide si aucun)",
+            f"Produce a document for person {person_id}: which INS does it carry, with which OID? (space "
+            "separated; empty if none)",
+        )
+        value, _, oid = ins.partition(" ")
+        return {"ins": {"value": value, "oid": oid.strip()} if value else None, "declared_by_operator": True}

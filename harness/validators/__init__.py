@@ -2,8 +2,7 @@
 
 Checks register their rules (:mod:`harness.core.rules`) when their module is imported;
 :func:`load_rules` imports every module of :data:`RULE_MODULES` (``dui-harness rules``; the simulators'
-own rules: :mod:`mocks.common.rules`). The CDA embedded rules (``harness.validators.cda``) are not
-registered yet.
+own rules: :mod:`mocks.common.rules`).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_head
                 "harness.validators.fhir", "harness.validators.fhir.structure", "harness.validators.fhir.tddui",
                 "harness.validators.fhir.tddui_cda", "harness.validators.fhir.tddui_encounter",
                 "harness.validators.fhir.patient",
-                "harness.validators.fhir.epresc")
+                "harness.validators.fhir.epresc", "harness.validators.cda")
 
 
 def load_rules() -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from harness.core.recorder import Recorder
 from harness.pki import TestPki, ensure_pki
+from harness.validators.cda.pack import CdaPack, load_pack
+from harness.validators.cda.warmup import Warmup, warm_up
 from mocks.common.server import TlsSettings
 
 __all__ = ["SimulatorSetup", "server_tls"]
@@ -37,7 +39,9 @@ class SimulatorSetup:
         ports: port key -> port (keys of the service's declared ``ports``; 0 = a free port;
             a missing key = a free port).
         data_dir: where a simulator keeps its files (SQLite); None = in memory.
-        cda_pack: the official CI-SIS artefact pack of the run (CDA checks), or None.
+        cda_pack: the official CI-SIS artefact pack of the run (CDA checks), with the content-model versions the
+            run pins, or None.
+        cda_warmup: the run's compilation of that pack's artefacts, already started (:meth:`prepared_cda`).
         options: service-specific settings (``python -m`` options such as an identity base).
         fresh_data: remove data files left by an earlier run (``run``); False keeps them (``python -m``).
     """
@@ -46,9 +50,10 @@ class SimulatorSetup:
     pki: TestPki | None = None
     ports: Mapping[str, int] = field(default_factory=dict)
     data_dir: Path | None = None
-    cda_pack: Path | None = None
+    cda_pack: CdaPack | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     fresh_data: bool = True
+    cda_warmup: Warmup | None = None
 
     @classmethod
     def standalone(cls, *, port: int, tls_dir: Path | None, record_dir: Path | None,
@@ -56,11 +61,21 @@ class SimulatorSetup:
                    **options: Any) -> SimulatorSetup:
         """The set-up of ``python -m mocks.<package> --port N [--tls-dir DIR] [--record-dir DIR]``."""
         pki = ensure_pki(tls_dir) if tls_dir is not None else None
-        return cls(Recorder(record_dir), pki, {"port": port}, data_dir, cda_pack, options, fresh_data=False)
+        pack = load_pack(cda_pack) if cda_pack is not None else None
+        return cls(Recorder(record_dir), pki, {"port": port}, data_dir, pack, options, fresh_data=False)
 
     @property
     def tls(self) -> TlsSettings | None:
         return server_tls(self.pki)
+
+    def prepared_cda(self) -> CdaPack | None:
+        """The run's CDA pack for a simulator that judges CDA documents, its artefacts compiled before the
+        first document arrives (issue 10 item 3): by the run (``cda_warmup``, awaited before the DUI is
+        triggered), else now, before the simulator serves (``python -m mocks.<package> --cda-pack``): Saxon
+        keeps the interpreter while it compiles, so compiling while serving would stall every answer."""
+        if self.cda_pack is not None and self.cda_warmup is None:
+            warm_up(self.cda_pack, background=False)
+        return self.cda_pack
 
     def port(self, key: str = "port") -> int:
         return int(self.ports.get(key, 0))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
@@ -124,14 +124,14 @@ class Simulator(Pipeline):
     def url(self) -> str:
         return self.server.base_url
 
-    def start(self) -> Simulator:
+    def start(self) -> Self:
         self.server.start()
         return self
 
     def stop(self) -> None:
         self.server.stop()
 
-    def __enter__(self) -> Simulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

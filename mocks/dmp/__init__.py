@@ -24,8 +24,8 @@ def create(setup: SimulatorSetup) -> DmpSimulator:
     """
     db = setup.options.get("db_path") or setup.data_file("dmp-registry.sqlite3")
     signing = setup.pki.client(SIGNING_CERTIFICATE) if setup.pki is not None else None
-    # judged here with the embedded rules; the suites add the pack: its first structuration-minimale
-    # compile (20-90 s) must not stall the DUI's submission (issue 10 item 3 left open)
+    # the pack's schematrons are compiled before the DUI is triggered (SimulatorSetup.prepared_cda), so that
+    # judging a submission with the pack never stalls the DUI's call; the suites reuse this judgement
     schemas = setup.options.get("xds_schemas")
-    return DmpSimulator(setup.recorder, port=setup.port(), tls=setup.tls, db_path=db, pack=None,
+    return DmpSimulator(setup.recorder, port=setup.port(), tls=setup.tls, db_path=db, pack=setup.prepared_cda(),
                         signing=signing, xds_schemas=Path(schemas) if schemas else None)

@@ -32,6 +32,7 @@ from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
 from harness.core.recorder import Exchange, Recorder
 from harness.core.rules import rule
+from harness.validators.cda.pack import CdaPack
 from harness.validators.soap12 import SoapError, content_type_action, parse_envelope
 from harness.validators.xds.schemas import check_schema, load_schemas
 from mocks.common.faults import Fault
@@ -87,7 +88,7 @@ class DmpSimulator(Simulator):
         tls: TlsSettings | None = None,
         db_path: Path | None = None,
         trust_ca: Path | None = None,
-        pack: Path | None = None,
+        pack: Path | CdaPack | None = None,
         td02: td02.Td02Protocol | None = None,
         signing: tuple[Path, Path] | None = None,
         xds_schemas: Path | None = None,

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from harness.core.findings import Finding
 from harness.core.recorder import Exchange, Recorder
+from harness.validators.cda.pack import CdaPack
 from harness.validators.fhir.patient import patient_facts
 from harness.validators.fhir.tddui import check_tddui_bundle
 from mocks.common.server import TlsSettings
@@ -56,7 +57,7 @@ class EparcoursSimulator(FhirSimulator):
     structure_requirement = "EPARCOURS-FHIR-01"
 
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
-                 db_path: Path | None = None, cda_pack: Path | None = None) -> None:
+                 db_path: Path | None = None, cda_pack: Path | CdaPack | None = None) -> None:
         self.cda_pack = cda_pack
         super().__init__(recorder, port=port, tls=tls, db_path=db_path)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from tests.support import need_reference
 
 BASE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "segur-exigences"
 
@@ -29,8 +30,8 @@ def test_json_without_a_base_carries_no_official_text(capsys: pytest.CaptureFixt
     assert all("text" not in item for item in data["official"])
 
 
-@pytest.mark.skipif(not (BASE / "exigences.csv").is_file(), reason="the official base is not in ../shared")
 def test_the_official_text_comes_from_the_given_base(capsys: pytest.CaptureFixture[str]) -> None:
+    need_reference(BASE / "exigences.csv", "the official base is not in ../shared")
     assert main(["official", "--json", "--disposition", "tested", "--exigences", str(BASE)]) == 0
     data = json.loads(capsys.readouterr().out)
     item = next(i for i in data["official"] if i["id"] == "SC.MSS/CONF.25")
@@ -42,8 +43,8 @@ def test_a_wrong_base_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFix
     assert "cannot read the official requirement base" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not (BASE / "exigences.csv").is_file(), reason="the official base is not in ../shared")
 def test_the_conformity_matrix_shows_official_texts_only_from_the_given_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    need_reference(BASE / "exigences.csv", "the official base is not in ../shared")
     from harness.evidence.official_html import render_official_html
 
     matrix = {"official": [{"id": "SC.MSS/CONF.25", "nature": "Obligatoire", "disposition": "tested",

@@ -16,6 +16,7 @@ import requests
 from harness import services
 from mocks.common.control_token import CONTROL_TOKEN_FILE
 from reference_dui import ReferenceDui, ReferenceDuiConfig
+from tests.support import reference_present
 
 
 def harness(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -47,7 +48,7 @@ PACK_ONLY = ["CDA-SCH-01", "CDA-SCH-02", "CDA-XSD-01"]
 
 def test_run_against_an_external_dui_through_its_trigger_api(external_dui: ReferenceDui, tmp_path: Path) -> None:
     # given a DUI that accepts PUT /config/endpoints, when the harness runs with --sut
-    pack = ["--cda-pack", str(CDA_PACK)] if CDA_PACK.is_dir() else []
+    pack = ["--cda-pack", str(CDA_PACK)] if reference_present(CDA_PACK) else []
     result = harness("run", "--sut", external_dui.base_url, "--free-ports", "--reports", str(tmp_path),
                      "--no-report", "-q", *pack)
     matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))

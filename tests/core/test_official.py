@@ -21,15 +21,13 @@ from harness.core.official import (
 from harness.core.requirements import load_catalog
 from harness.errors import ProfileError, UsageError
 from harness.paths import profiles_dir
+from tests.support import need_reference
 
 BASE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "segur-exigences"
 
 
 def _base_rows() -> list[dict[str, str]]:
-    if not (BASE / "exigences.csv").is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{BASE}/exigences.csv is missing: CI must provide ../shared/reference/segur-exigences")
-        pytest.skip(f"the official base is not at {BASE}")
+    need_reference(BASE / "exigences.csv", f"the official base is not at {BASE}")
     with (BASE / "exigences.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 

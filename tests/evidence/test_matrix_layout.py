@@ -20,7 +20,8 @@ pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium not install
 
 def _matrix() -> tuple[dict[str, object], dict[str, dict[str, object]]]:
     """Every verdict in every service, long titles, a finding with a long XPath."""
-    rows, requirements = [], {}
+    rows: list[dict[str, object]] = []
+    requirements: dict[str, dict[str, object]] = {}
     for service in service_labels():
         for n, verdict in enumerate(VERDICT_LABELS):
             rid = f"{service}-REQ-{n:02d}"

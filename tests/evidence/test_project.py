@@ -80,7 +80,7 @@ def project_data(ogs: list[tuple[str, int, list[tuple[str, bool, str, str]]]], r
                  bundles: list[str] | None = None) -> dict[str, Any]:
     attestations = {k: {"declared": True} for k in ("availability", "continuity", "access-rules", "user-information",
                                                      "dpo", "anap-maturity", "anap-security")}
-    organisations = []
+    organisations: list[dict[str, Any]] = []
     counter = 0
     for name, total, items in ogs:
         esms = []

@@ -170,7 +170,7 @@ def test_history_is_seeded_from_a_report_folder_or_a_bundle(tmp_path: Path) -> N
 
 @pytest.mark.skipif(find_allure() is None, reason="Allure report generator not installed (python3 dev.py run)")
 def test_allure_trend_is_carried_across_runs(clean_run: Run, tmp_path: Path) -> None:
-    reports = []
+    reports: list[Path] = []
     for n in (1, 2):
         results = tmp_path / f"run{n}" / "allure-results"
         shutil.copytree(clean_run.reports / "allure-results", results)

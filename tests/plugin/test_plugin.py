@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 pytest_plugins = ["pytester"]
 
 
-def _run(pytester: pytest.Pytester, source: str, *args: str) -> tuple[pytest.RunResult, dict]:
+def _run(pytester: pytest.Pytester, source: str, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
     pytester.makepyfile(test_conformance=source)
     reports = pytester.path / "reports"
     result = pytester.runpytest("--dui-profile", "ins", "--dui-reports", str(reports),
@@ -20,7 +21,7 @@ def _run(pytester: pytest.Pytester, source: str, *args: str) -> tuple[pytest.Run
     return result, matrix
 
 
-def _verdicts(matrix: dict) -> dict[str, str]:
+def _verdicts(matrix: dict[str, Any]) -> dict[str, str]:
     return {r["id"]: r["verdict"] for r in matrix["requirements"]}
 
 

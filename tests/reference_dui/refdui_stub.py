@@ -105,7 +105,8 @@ class Recorded:
         return self.xml.find(path, NS)
 
     def text(self, path: str) -> str | None:
-        return self.xml.findtext(path, namespaces=NS)
+        found: str | None = self.xml.findtext(path, namespaces=NS)
+        return found
 
     @property
     def prenoms(self) -> list[str]:

@@ -17,8 +17,8 @@ from reference_dui import DEFECTS
 from tests.reference_dui.refdui_stub import OID_NIA, OID_NIR, Api, DuiFactory, InsiStub, cr, fault_550, found
 from tests.reference_dui.test_refdui_lifecycle import LIFECYCLE_DEFECTS
 
-ECETINSI = dict(name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL"], sex="M", date="2009-07-14",
-                place="63220")
+ECETINSI: dict[str, Any] = dict(name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL"], sex="M", date="2009-07-14",
+                                place="63220")
 
 #: what the clean DUI does in the scenario (the conformant behaviour)
 CLEAN: dict[str, Any] = {
@@ -145,9 +145,9 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
     stub.queue(fault_550())
     lost = api.create("adrun", ["zoe"], verified=True)
     api.lookup(lost)
-    identity = api.identity(lost)
-    seen["fault.person"] = None if identity is None else (
-        identity["status"], identity["traits"]["birth_name"], identity["ins"])
+    lost_identity = api.identity(lost)
+    seen["fault.person"] = None if lost_identity is None else (
+        lost_identity["status"], lost_identity["traits"]["birth_name"], lost_identity["ins"])
 
     assert api.call("PUT", "/config/endpoints", json=tls_endpoints).status_code == 204
     tls_stub.reset()

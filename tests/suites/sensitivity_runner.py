@@ -77,7 +77,7 @@ def _pool_rsa_keys() -> None:
     def pooled(key_size: int) -> Any:
         return pool[next(turn) % len(pool)] if key_size == 2048 else original(key_size)
 
-    binding.generate_private_key = staticmethod(pooled)  # type: ignore[method-assign]
+    binding.generate_private_key = staticmethod(pooled)  # type: ignore[assignment]
 
 
 def _run_one(argv: list[str], log: str) -> int:

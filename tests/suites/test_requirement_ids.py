@@ -62,9 +62,9 @@ def _used_ids(path: Path) -> Iterator[tuple[str, int, str]]:
                 yield value, node.lineno, "Blocked"
         if name in REQUIREMENT_ARGS:
             position, keyword = REQUIREMENT_ARGS[name]
-            arg = node.args[position] if position is not None and len(node.args) > position else None
-            arg = arg or next((k.value for k in node.keywords if k.arg == keyword), None)
-            for value in _literals(arg):
+            given = node.args[position] if position is not None and len(node.args) > position else None
+            given = given or next((k.value for k in node.keywords if k.arg == keyword), None)
+            for value in _literals(given):
                 yield value, node.lineno, name
 
 

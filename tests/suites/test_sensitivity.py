@@ -27,6 +27,7 @@ import pytest
 from harness.core.requirements import load_profile
 from harness.paths import profiles_dir
 from reference_dui import DEFECTS
+from tests.support import reference_present
 
 #: defect switch -> (profile that exercises it, the requirements it breaks, every one of them).
 #: Every defect switch of the reference DUI has one entry (a test checks it).
@@ -258,7 +259,7 @@ def _matrix(reports: Path) -> dict[str, Any]:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[str, Any], str]]:
     """The clean runs and one run per defect switch, forked from one warm interpreter."""
     base = tmp_path_factory.mktemp("sensitivity")
-    pack = CDA_PACK.is_dir()
+    pack = reference_present(CDA_PACK)
     jobs = [_job(base, "clean", "segur-dui-esms", (), pack), _job(base, "clean-no-pack", "cda", (), False)]
     jobs += [_job(base, name, profile, (name,), pack and name in NEEDS_PACK)
              for name, (profile, _) in EXPECTED.items() if pack or name not in NEEDS_PACK]
@@ -309,7 +310,7 @@ def test_clean_reference_dui_passes_every_requirement(runs: dict[str, tuple[int,
     SCORE["clean"] = code == 0
     assert code == 0, output
     assert matrix["uncovered_must"] == []
-    if CDA_PACK.is_dir():  # with the official pack every requirement is judged
+    if reference_present(CDA_PACK):  # with the official pack every requirement is judged
         assert {v for v in verdicts.values()} <= {"pass", "attestation"}, verdicts
     else:
         assert {v for r, v in verdicts.items() if r not in PACK_ONLY} <= {"pass", "attestation"}, verdicts

@@ -101,6 +101,6 @@ def test_each_suite_folder_judges_the_services_it_is_collected_for() -> None:
         for path in sorted((SUITES / folder).glob("test_*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 value = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-                if value in catalog and catalog[value].service not in SERVICES_OF[folder]:
+                if value is not None and value in catalog and catalog[value].service not in SERVICES_OF[folder]:
                     wrong.append(f"{path.relative_to(ROOT)}: {value} ({catalog[value].service})")
     assert wrong == []

@@ -181,8 +181,8 @@ class ScriptedOperator:
             dui.epresc_administer(**args)
             return []
         if operation == "epresc_prescriptions":
-            held = dui.epresc_prescriptions(args["person_id"])
-            return [_ids(held, "prescription_id"), *(_lines(p) for p in held)]
+            prescriptions = dui.epresc_prescriptions(args["person_id"])
+            return [_ids(prescriptions, "prescription_id"), *(_lines(p) for p in prescriptions)]
         if operation == "epresc_administrations":
             return [" ".join(str(a.get("status")) for a in dui.epresc_administrations(args["person_id"]))]
         if operation in ("dmp_publish", "dmp_replace"):

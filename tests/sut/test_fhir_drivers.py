@@ -54,7 +54,8 @@ class ScriptedOperator(Operator):
 
     def __init__(self, driver: HttpTriggerDriver, answers: list[str]) -> None:
         super().__init__(out=io.StringIO(), inp=io.StringIO(), timeout=5)
-        self.driver, self.answers, self.said = driver, answers, []  # type: list[str]
+        self.driver, self.answers = driver, answers
+        self.said: list[str] = []
 
     def say(self, french: str, english: str) -> None:
         self.said.append(french)

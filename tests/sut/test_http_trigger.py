@@ -23,6 +23,7 @@ def test_create_person_sends_the_contract_body() -> None:
     created = HttpTriggerDriver(BASE).create_person(TRAITS, IdentityDocument())
     assert created["person_id"] == "p1"
     body = responses.calls[0].request.body
+    assert isinstance(body, bytes)
     assert b'"first_names": ["ZOE"]' in body and b'"verified": true' in body
 
 

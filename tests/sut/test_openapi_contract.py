@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import requests
 import yaml
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from harness.core.recorder import Recorder
@@ -19,7 +19,7 @@ from reference_dui import ReferenceDui, ReferenceDuiConfig
 
 SPEC: dict[str, Any] = yaml.safe_load(openapi_path().read_text(encoding="utf-8"))
 SPEC_URI = "urn:dui-harness:trigger-api"
-REGISTRY = Registry().with_resource(SPEC_URI, Resource(contents=SPEC, specification=DRAFT202012))
+REGISTRY = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(SPEC))
 
 
 def schema(name: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from harness.core.recorder import Recorder
@@ -26,7 +26,7 @@ from mocks.insi import InsiSimulator
 from reference_dui import ReferenceDui, ReferenceDuiConfig
 
 SPEC: dict[str, Any] = yaml.safe_load(openapi_path().read_text(encoding="utf-8"))
-REGISTRY = Registry().with_resource("urn:spec", Resource(contents=SPEC, specification=DRAFT202012))
+REGISTRY = Registry().with_resource("urn:spec", DRAFT202012.create_resource(SPEC))
 
 
 def check(instance: Any, name: str) -> None:
@@ -60,7 +60,7 @@ def running(pki: TestPki) -> Iterator[tuple[HttpTriggerDriver, DmpSimulator, Rec
         check(endpoints, "Endpoints")
         assert driver.configure_endpoints(endpoints)
         try:
-            yield driver, dmp, recorder  # type: ignore[misc]
+            yield driver, dmp, recorder
         finally:
             driver.close()
             dui.stop()

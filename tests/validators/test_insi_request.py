@@ -19,6 +19,7 @@ from harness.paths import profiles_dir
 from harness.validators.insi_request import check_insi_request
 from harness.validators.insi_rules import NS, OP_VITALE
 from mocks.insi.samples import build_request
+from tests.support import need_reference
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "insi-tlsi-ins" / "fixtures"
            / "REQ_rechercherInsAvecTraitsIdentite_example.xml")
@@ -178,8 +179,7 @@ def test_good_request_passes() -> None:
 
 
 def test_shared_example_request_passes() -> None:
-    if not EXAMPLE.is_file():
-        pytest.skip(f"shared reference folder absent ({EXAMPLE.resolve()})")
+    need_reference(EXAMPLE, f"shared reference folder absent ({EXAMPLE.resolve()})")
     report = check(EXAMPLE.read_bytes())
     assert errors(report) == []
     assert report.traits["first_names"] == ["ZOE"]

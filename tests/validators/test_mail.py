@@ -18,7 +18,7 @@ from harness.validators.mail.mime import parse_message
 from harness.validators.mail.xdm import read_xdm
 from harness.validators.mail.ziparchive import ZipLimits, read_zip
 from reference_dui.mssante.pdf import PrintedIdentity, build_pdf
-from tests.support import SHARED_REFERENCE
+from tests.support import SHARED_REFERENCE, need_reference
 
 SENDER = "dui.reference@ehpad-essai.mssante.fr"
 DOCTOR = "jean.medecin-essai@chu-essai.mssante.fr"
@@ -173,8 +173,7 @@ def test_malformed_mime_gives_findings_not_exceptions() -> None:
 
 def test_reference_mdn_example_reads_error_902() -> None:
     path = SHARED_REFERENCE / "mssante-trans-cda" / "MDN_example_KO.eml"
-    if not path.is_file():
-        pytest.skip(f"reference MDN example absent: {path} (shared/reference beside the repo)")
+    need_reference(path, f"reference MDN example absent: {path} (shared/reference beside the repo)")
     report = read_mdn(parse_message(path.read_bytes()))
     assert report.error_code == "902" and report.error_label == "Identifiant de patient inconnu"
     assert report.disposition_type == "processed" and report.original_message_id

@@ -37,8 +37,9 @@ def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
 def _same_pack(used: Any, pack: CdaPack | None) -> bool:
     if used is None or pack is None:
         return used is None and pack is None
-    root = used.root if isinstance(used, CdaPack) else used  # (a Path's own .root is its anchor, "/")
-    return str(root) == str(pack.root)
+    if isinstance(used, CdaPack):
+        return used == pack  # the same folder and the same content-model pins (the run's settings)
+    return str(used) == str(pack.root) and not pack.model_versions  # a folder handed without pins
 
 
 def submissions(scenario: Scenario, requirement: str, pack: CdaPack | None) -> list[tuple[Exchange, XdsReport]]:

@@ -8,8 +8,9 @@ Layers:
 
 1. well-formedness and safe parsing (:func:`harness.validators.safexml.parse_xml`);
 2. the project's **embedded rules**, written from the facts, no pack needed: structuration
-   minimale header (:mod:`.rules_header`, and every hand-written header pattern of the CI-SIS
-   structuration minimale, :mod:`.rules_strucmin`), INS in recordTarget (:mod:`.rules_ins`), N1
+   minimale header (:mod:`.rules_header`, every hand-written header pattern of the CI-SIS
+   structuration minimale, :mod:`.rules_strucmin`, and its header value sets, :mod:`.rules_valuesets`),
+   INS in recordTarget (:mod:`.rules_ins`), N1
    (:mod:`.rules_n1`), DLU/FLUDT/FLUDR (:mod:`.rules_dlu`), VSM (:mod:`.rules_vsm`),
    EXPORT_DUI (:mod:`.rules_export`);
 3. with an **artefact pack** (:mod:`.pack`): ``CDA_extended.xsd`` (:mod:`.xsd`) and the official
@@ -29,6 +30,7 @@ from lxml import etree
 
 from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS
+from harness.core.rules import rule
 from harness.validators.broken import xml_fault_location
 from harness.validators.cda.common import CDA_NS, NS, compiled
 from harness.validators.cda.official import check_official
@@ -39,9 +41,11 @@ from harness.validators.cda.rules_header import REQ_HEADER, check_header
 from harness.validators.cda.rules_ins import check_ins
 from harness.validators.cda.rules_n1 import check_n1
 from harness.validators.cda.rules_strucmin import check_strucmin
+from harness.validators.cda.rules_valuesets import check_value_sets
 from harness.validators.cda.rules_vsm import check_vsm
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
 from harness.validators.cda.svrl import SvrlReport
+from harness.validators.cda.warmup import ENGINE_ENV
 from harness.validators.cda.wrapper import unwrap, wrapper_finding
 from harness.validators.result import Layer
 from harness.validators.safexml import XmlInputError, parse_xml
@@ -63,13 +67,13 @@ __all__ = [
 ]
 
 MAX_CDA_BYTES = 200 * 1024 * 1024
-ENGINE_ENV = "DUI_HARNESS_SCHEMATRON_ENGINE"
+
 EMBEDDED_LAYER = "règles embarquées / embedded rules"
 NO_PACK = ("non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no pack given "
            "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)")
 #: the embedded rule families, in the order their findings are reported
 EMBEDDED_RULES: tuple[Callable[[etree._Element], list[Finding]], ...] = (
-    check_header, check_strucmin, check_ins, check_n1, check_dlu, check_vsm, check_export,
+    check_header, check_strucmin, check_value_sets, check_ins, check_n1, check_dlu, check_vsm, check_export,
 )
 
 
@@ -157,6 +161,8 @@ def read_header(root: etree._Element) -> CdaHeader:
     )
 
 
+@rule("cda.xml", requirement=REQ_HEADER, summary="the document is well-formed, safe XML (no DTD, entity, XInclude)")
+@rule("cda.root", requirement=REQ_HEADER, summary="the root element is a CDA ClinicalDocument")
 def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
                  schematrons: Sequence[str] | None = None, xsd: bool = True,
                  model_version: str | Mapping[str, str] | None = None, route: str | None = None) -> CdaReport:

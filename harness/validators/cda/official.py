@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.cda.ans_route import ANS_STEPS, ans_moteur
 from harness.validators.cda.common import model_ids
 from harness.validators.cda.pack import CdaPack, CdaPackError
@@ -81,6 +82,8 @@ def _xsd_layer(root: etree._Element, pack: CdaPack, result: OfficialResult) -> N
     result.layers.append(Layer(name, True, findings=len(findings)))
 
 
+@rule("cda.model.version", requirement="CDA-SCH-01",
+      summary="the content-model version judging a document is said when neither the document nor a pin names it")
 def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = DEFAULT_SCHEMATRONS, *,
                    xsd: bool = True, fired: bool = False,
                    model_version: str | Mapping[str, str] | None = None, route: str = "harness") -> OfficialResult:

@@ -9,13 +9,16 @@ The pack has the layout of the ANS ``TestContenuCDA`` publication::
     <pack>/jeuxDeValeurs/JDV_*.xml                 value sets (IHE SVS), read by the schematrons
     <pack>/ExemplesCDA/*.xml                       example documents (optional)
 
-It is chosen by ``--cda-pack DIR`` or the environment variable ``DUI_HARNESS_CDA_PACK``.
+It is chosen by ``--cda-pack DIR`` or the environment variable ``DUI_HARNESS_CDA_PACK``. A run hands it,
+with the content-model versions its profile pins (:attr:`CdaPack.model_versions`), through the run
+settings to every CDA check of the run: the simulators' and the suites'.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.errors import InputError
@@ -35,9 +38,17 @@ class CdaPackError(InputError):
 
 @dataclass(frozen=True)
 class CdaPack:
-    """An artefact pack folder with the ``TestContenuCDA`` layout (see the module docstring)."""
+    """An artefact pack folder with the ``TestContenuCDA`` layout (see the module docstring), and the
+    content-model versions a run pins for it (:mod:`.selection`: profile ``[cda] model_versions``)."""
 
     root: Path
+    #: content model stem (``DLU-EHPAD-DLU``) -> the version the official schematron of that model is taken
+    #: in (``2022.01``), when neither ``--model-version`` nor the call says otherwise; sorted pairs
+    model_versions: tuple[tuple[str, str], ...] = ()
+
+    def pinned(self, model_versions: Iterable[tuple[str, str]]) -> CdaPack:
+        """The same pack with these content-model version pins (the run's profile)."""
+        return replace(self, model_versions=tuple(sorted(dict(model_versions).items())))
 
     @property
     def xsd(self) -> Path:
@@ -64,14 +75,14 @@ class CdaPack:
         return path.resolve().is_relative_to(self.root)
 
 
-def load_pack(path: Path | str | CdaPack) -> CdaPack:
-    """Check the layout of the pack folder ``path`` and return it.
+def load_pack(path: Path | str | CdaPack, *, model_versions: Iterable[tuple[str, str]] = ()) -> CdaPack:
+    """Check the layout of the pack folder ``path`` and return it (with ``model_versions`` pinned, if given).
 
     Raises:
         CdaPackError: not a folder, or no ``infrastructure/cda/CDA_extended.xsd`` / ``schematrons/``.
     """
     if isinstance(path, CdaPack):
-        return path
+        return path.pinned(model_versions) if model_versions else path
     root = Path(path).expanduser()
     if not root.is_dir():
         raise CdaPackError(f"CDA artefact pack {root}: no such folder", tip=_TIP)
@@ -80,7 +91,7 @@ def load_pack(path: Path | str | CdaPack) -> CdaPack:
     if missing:
         raise CdaPackError(f"CDA artefact pack {root} lacks {', '.join(missing)} (TestContenuCDA layout expected)",
                            tip=_TIP)
-    return pack
+    return pack.pinned(model_versions) if model_versions else pack
 
 
 def pack_from_env() -> CdaPack | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda.common import body_sections, has, xp
 
 __all__ = ["DLU_CODE", "MODELS", "REQ_DLU", "REQ_FLUDR", "REQ_FLUDT", "check_dlu"]
@@ -113,6 +114,9 @@ def _check(root: etree._Element, model: _Model) -> list[Finding]:
     return found
 
 
+@rule("cda.dlu", requirement=REQ_DLU, summary="DLU: code 74207-2, birthTime, serviceEvent, informant, sections")
+@rule("cda.fludt", requirement=REQ_FLUDT, summary="FLUDT: code 74207-2, birthTime, serviceEvent 28651-8, sections")
+@rule("cda.fludr", requirement=REQ_FLUDR, summary="FLUDR: code 74207-2, birthTime, serviceEvent 28651-8, sections")
 def check_dlu(root: etree._Element) -> list[Finding]:
     """DLU / FLUDT / FLUDR rules, by the model templateId; a 74207-2 document without one is refused."""
     roots = {str(r) for r in xp(root, "cda:templateId/@root")}

@@ -18,6 +18,7 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda.common import has, xp
 
 __all__ = ["EXPORT_TEMPLATE", "REQ_EXPORT", "check_export"]
@@ -62,6 +63,8 @@ _REQUIRED: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+@rule("cda.export", requirement=REQ_EXPORT,
+      summary="EXPORT_DUI: templateId, code, the DUI as author, ESSMS custodian, transfer date, facility")
 def check_export(root: etree._Element) -> list[Finding]:
     """EXPORT_DUI rules, applied to a document with the TDDUI templateId or the EXPORT_DUI code."""
     code, system = EXPORT_CODE

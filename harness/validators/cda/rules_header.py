@@ -16,6 +16,7 @@ import re
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda.common import xp
 
 __all__ = ["REQ_HEADER", "check_header"]
@@ -51,6 +52,8 @@ def _finding(rule: str, message: str, where: str) -> Finding:
     return Finding(rule, REQ_HEADER, message, location=f"/ClinicalDocument{where}")
 
 
+@rule("cda.header.templates", requirement=REQ_HEADER,
+      summary="the HL7 France and CI-SIS templateIds once each, and one of a content model")
 def _templates(root: etree._Element) -> list[Finding]:
     roots = [str(r) for r in xp(root, "cda:templateId/@root")]
     found = []
@@ -64,6 +67,13 @@ def _templates(root: etree._Element) -> list[Finding]:
     return found
 
 
+@rule("cda.header.language", requirement=REQ_HEADER, summary="languageCode of the form fr-FR")
+@rule("cda.header.confidentiality", requirement=REQ_HEADER,
+      summary="confidentialityCode N, R or V of HL7 Confidentiality")
+@rule("cda.header.effective-time", requirement=REQ_HEADER, summary="effectiveTime is an HL7 TS")
+@rule("cda.header.version", requirement=REQ_HEADER, summary="versionNumber is a positive integer")
+@rule("cda.header.service-event", requirement=REQ_HEADER,
+      summary="documentationOf[1]/serviceEvent has one effectiveTime and one performer")
 def _values(root: etree._Element) -> list[Finding]:
     found = []
     language = xp(root, "string(cda:languageCode/@code)")[0]
@@ -93,6 +103,9 @@ def _values(root: etree._Element) -> list[Finding]:
     return found
 
 
+@rule("cda.header.required", requirement=REQ_HEADER,
+      summary="the structuration minimale header elements are present")
+@rule("cda.header.cardinality", requirement=REQ_HEADER, summary="the [1..1] header elements appear once")
 def check_header(root: etree._Element) -> list[Finding]:
     """The structuration minimale header rules on a ``ClinicalDocument``."""
     found = []

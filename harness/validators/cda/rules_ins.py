@@ -12,6 +12,7 @@ from lxml import etree
 
 from harness.core.findings import Finding
 from harness.core.ins import INS_OIDS, parse_ins
+from harness.core.rules import rule
 from harness.validators.cda.common import xp
 
 __all__ = ["REQ_INS", "check_ins"]
@@ -28,6 +29,8 @@ def _ins_ids(root: etree._Element) -> list[etree._Element]:
     return [i for i in xp(root, "cda:recordTarget/cda:patientRole/cda:id") if i.get("root") in INS_OIDS]
 
 
+@rule("cda.ins.format", requirement=REQ_INS, summary="the INS of recordTarget has an extension of the INS format")
+@rule("cda.ins.key", requirement=REQ_INS, summary="the INS key is 97 − NIR mod 97")
 def _key(identifier: etree._Element) -> list[Finding]:
     value, oid = identifier.get("extension", ""), identifier.get("root", "")
     where = f"{PATIENT_ROLE}/id"
@@ -42,6 +45,7 @@ def _key(identifier: etree._Element) -> list[Finding]:
     return []
 
 
+@rule("cda.ins.traits", requirement=REQ_INS, summary="the strict identity traits go with the INS")
 def _traits(patient: etree._Element) -> list[Finding]:
     traits = {
         "name/family[@qualifier='BR'] (nom de naissance)": "cda:name/cda:family[@qualifier='BR'][normalize-space()]",
@@ -60,6 +64,7 @@ def _traits(patient: etree._Element) -> list[Finding]:
     ]
 
 
+@rule("cda.ins.qualifier", requirement=REQ_INS, summary="family and given qualifiers are BR or CL")
 def _qualifiers(root: etree._Element) -> list[Finding]:
     names = "cda:recordTarget/cda:patientRole/cda:patient/cda:name"
     wrong = xp(root, f"{names}/cda:given[@qualifier and not(@qualifier='BR' or @qualifier='CL')]"

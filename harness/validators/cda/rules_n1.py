@@ -19,6 +19,7 @@ import re
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda.common import xp
 from harness.validators.cda.rules_header import CI_SIS, HL7_FRANCE
 
@@ -35,6 +36,10 @@ def _finding(rule: str, message: str, where: str) -> Finding:
     return Finding(rule, REQ_N1, message, location=f"/ClinicalDocument{where}")
 
 
+@rule("cda.n1.media-type", requirement=REQ_N1, summary="nonXMLBody/text mediaType is PDF or plain text")
+@rule("cda.n1.representation", requirement=REQ_N1, summary="nonXMLBody/text is in base64 (representation B64)")
+@rule("cda.n1.base64", requirement=REQ_N1, summary="nonXMLBody/text is non-empty valid base64")
+@rule("cda.n1.pdf", requirement=REQ_N1, summary="a PDF body decodes to a PDF")
 def _content(text: etree._Element) -> list[Finding]:
     where = "/component/nonXMLBody/text"
     media, representation = text.get("mediaType", ""), text.get("representation", "")
@@ -59,6 +64,10 @@ def _content(text: etree._Element) -> list[Finding]:
     return found
 
 
+@rule("cda.n1.body", requirement=REQ_N1, summary="an XDS-SD document has a nonXMLBody")
+@rule("cda.n1.template", requirement=REQ_N1, summary="an unstructured document carries the IHE XDS-SD templateId")
+@rule("cda.n1.templates", requirement=REQ_N1, summary="an unstructured document carries exactly the three templateIds")
+@rule("cda.n1.text", requirement=REQ_N1, summary="nonXMLBody has a text element")
 def check_n1(root: etree._Element) -> list[Finding]:
     """Rules of level 1 documents: applied when the document has a nonXMLBody or the XDS-SD templateId."""
     roots = [str(r) for r in xp(root, "cda:templateId/@root")]

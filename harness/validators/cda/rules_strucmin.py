@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.core.rules import register
 
 __all__ = ["PATTERNS", "STRUCMIN_RULES", "StrucMinRule", "ans_path", "check_strucmin"]
 
@@ -306,3 +307,5 @@ def _compiled_rules() -> list[tuple[int, StrucMinRule, etree.XPath, etree.XPath]
 _COMPILED = threading.local()
 _NUMBERED = [(sum(1 for r in STRUCMIN_RULES[:i] if r.pattern == rule.pattern) + 1, rule)
              for i, rule in enumerate(STRUCMIN_RULES)]
+for _number, _rule in _NUMBERED:  # one registered rule per constraint (``dui-harness rules``)
+    register(f"cda.sm.{_rule.pattern}.{_number}", REQ, _rule.message, f"{__name__}.check_strucmin", module=__name__)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda.common import body_sections, has, xp
 
 __all__ = ["REQ_VSM", "VSM_TEMPLATE", "check_vsm"]
@@ -29,6 +30,7 @@ SECTIONS = {
 }
 
 
+@rule("cda.vsm", requirement=REQ_VSM, summary="VSM: templateId, SYNTH code, serviceEvent 34117-2, sections")
 def check_vsm(root: etree._Element) -> list[Finding]:
     """VSM rules, applied to a document with the VSM templateId or the SYNTH code."""
     code, system = VSM_CODE

@@ -15,7 +15,6 @@ report is ``<document>_verif.xml``.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from harness.validators.cda.pack import CdaPack
 __all__ = [
     "DEFAULT_SCHEMATRONS",
     "MODELS",
-    "MODEL_VERSIONS_ENV",
     "PROFILES",
     "REQ_SCH_IHE",
     "REQ_SCH_MODEL",
@@ -37,7 +35,7 @@ __all__ = [
     "choose_model",
     "format_pins",
     "model_schematron",
-    "pins_from_env",
+    "pinned_model",
     "profile_schematron",
     "select_schematrons",
 ]
@@ -149,7 +147,7 @@ def choose_model(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
         versions = _versions(pack, stem)
         pinned = pins.get(stem) or pins.get("*")
         if pinned:
-            path = pack.schematrons / f"CI-SIS_{stem}_{_ALIASES.get((stem, pinned), pinned)}.sch"
+            path = pinned_model(pack, stem, pinned)
             if path.is_file():
                 return ModelChoice(stem, path, f"{stem} {pinned}: version épinglée / pinned version")
             return ModelChoice(stem, None, f"{stem} {pinned}: version épinglée absente du paquet / pinned version "
@@ -183,22 +181,14 @@ def model_schematron(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
     return choice.path if choice is not None else None
 
 
-MODEL_VERSIONS_ENV = "DUI_HARNESS_CDA_MODEL_VERSIONS"
-
-
 def format_pins(pins: Iterable[tuple[str, str]]) -> str:
-    """Pins as the value of ``DUI_HARNESS_CDA_MODEL_VERSIONS``: ``DLU-EHPAD-DLU=2022.01,VSM=2023.01``."""
+    """Pins as they are written on one line: ``DLU-EHPAD-DLU=2022.01,VSM=2023.01``."""
     return ",".join(f"{stem}={version}" for stem, version in pins)
 
 
-def pins_from_env() -> dict[str, str]:
-    """The pins of the run (the profile's ``[cda] model_versions``, set by the harness plugin)."""
-    pins = {}
-    for item in os.environ.get(MODEL_VERSIONS_ENV, "").split(","):
-        stem, _, version = item.strip().partition("=")
-        if stem and version:
-            pins[stem] = version
-    return pins
+def pinned_model(pack: CdaPack, stem: str, version: str) -> Path:
+    """The path of the content-model schematron ``stem`` in the pinned ``version`` (may not exist)."""
+    return pack.schematrons / f"CI-SIS_{stem}_{_ALIASES.get((stem, version), version)}.sch"
 
 
 def profile_schematron(pack: CdaPack, name: str) -> OfficialSchematron:
@@ -225,7 +215,7 @@ def select_schematrons(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
     """
     pins = {"*": model_version} if isinstance(model_version, str) else dict(model_version or {})
     if model_version is None:
-        pins = pins_from_env()
+        pins = dict(pack.model_versions)  # the run's pins, handed with the pack (profile [cda] model_versions)
     selection = Selection([], [])
     for name in names:
         if name == "model":

@@ -14,6 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from harness.core.findings import Finding, Severity
+from harness.core.rules import rule
 from harness.validators.cda.common import CDA_NS, cda_path
 
 __all__ = ["XSL_NS", "unwrap", "wrapper_finding"]
@@ -38,6 +39,8 @@ def unwrap(root: etree._Element) -> tuple[etree._Element, str] | None:
     return alone, where
 
 
+@rule("cda.wrapper", requirement="CDA-HDR-01",
+      summary="a self-presenting document is judged on the ClinicalDocument it carries (INFO)")
 def wrapper_finding(root: etree._Element, where: str, requirement: str) -> Finding:
     """The INFO finding that says the document was self-presenting and what was judged."""
     wrapper = etree.QName(root).localname

@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from harness.core.findings import Finding
+from harness.core.rules import rule
 from harness.validators.cda.common import cda_path
 from harness.validators.cda.pack import CdaPack, CdaPackError
 
@@ -85,6 +86,7 @@ def _location(root: etree._Element, path: str | None, line: int) -> str:
     return f"line {line}"
 
 
+@rule("cda.xsd", requirement=REQ_XSD, summary="the document is valid against the pack's CDA_extended.xsd")
 def validate_xsd(root: etree._Element, pack: CdaPack) -> list[Finding]:
     """Validate ``root`` against the pack's CDA_extended.xsd: one ERROR finding per schema error."""
     schema = cda_schema(pack)

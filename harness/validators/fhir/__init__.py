@@ -24,6 +24,7 @@ from typing import Any
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
+from harness.validators.cda.pack import CdaPack
 from harness.validators.fhir.epresc import check_administration
 from harness.validators.fhir.jsonio import FhirInputError, parse_fhir_json
 from harness.validators.fhir.patient import check_patient
@@ -48,7 +49,7 @@ class FhirReport:
 
 
 @rule("fhir.json", requirement="EPARCOURS-FHIR-01", summary="FHIR JSON readable within limits")
-def validate_fhir(data: bytes | dict[str, Any], *, cda_pack: Path | None = None) -> FhirReport:
+def validate_fhir(data: bytes | dict[str, Any], *, cda_pack: Path | CdaPack | None = None) -> FhirReport:
     """Validate one FHIR JSON resource, choosing the rules from what it is.
 
     A Bundle of type transaction or batch is judged as a TDDUI flux 1 body; a Patient by FR

@@ -36,6 +36,7 @@ from typing import Any
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
+from harness.validators.cda.pack import CdaPack
 from harness.validators.fhir.codes import BASE_CODES, TRE_A05
 from harness.validators.fhir.jdv import JDV
 from harness.validators.fhir.patient import PatientFacts, check_patient, patient_facts
@@ -224,7 +225,7 @@ def _bindings(entry: Entry, content: dict[str, Any]) -> list[Finding]:
 @rule("tddui.docref.base64", requirement="EPARCOURS-DOC-02", summary="the data is base64")
 @rule("tddui.docref.type", requirement="EPARCOURS-DOC-03", summary="DocumentReference.type")
 def _document(entry: Entry, index: dict[str, Entry], patient: PatientFacts | None,
-              pack: Path | None) -> list[Finding]:
+              pack: Path | CdaPack | None) -> list[Finding]:
     resource, path, found = entry.resource, entry.path, []
     master = as_dict(resource.get("masterIdentifier"))
     if not text(master.get("value")):
@@ -282,7 +283,7 @@ def _document(entry: Entry, index: dict[str, Entry], patient: PatientFacts | Non
     return found
 
 
-def check_tddui_bundle(bundle: Any, *, cda_pack: Path | None = None) -> TdduiReport:
+def check_tddui_bundle(bundle: Any, *, cda_pack: Path | CdaPack | None = None) -> TdduiReport:
     """Every TDDUI rule on one flux-1 body (decoded JSON).
 
     Args:

@@ -18,6 +18,7 @@ from pathlib import Path
 from harness.core.findings import Finding
 from harness.core.rules import rule
 from harness.validators.cda import validate_cda
+from harness.validators.cda.pack import CdaPack
 from harness.validators.fhir.patient import PatientFacts
 
 __all__ = ["DOC_CDA", "TDDUI_TEMPLATE", "check_export_dui"]
@@ -32,7 +33,7 @@ NS = {"cda": "urn:hl7-org:v3"}
 @rule("tddui.cda", requirement="EPARCOURS-DOC-04",
       summary="the CDA carried is an export of the DUI (template, code, author, person)")
 def check_export_dui(data: bytes, patient: PatientFacts | None, where: str, *,
-                     pack: Path | None = None) -> list[Finding]:
+                     pack: Path | CdaPack | None = None) -> list[Finding]:
     """Findings on one EXPORT_DUI CDA document (``where``: the attachment's FHIRPath)."""
     report = validate_cda(data, pack=pack)
     findings = [Finding(f.rule, DOC_CDA, f"[{f.requirement}] {f.message}", f.severity,

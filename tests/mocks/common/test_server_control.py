@@ -26,6 +26,7 @@ from mocks.common.control_token import authorization_header, run_token
 from mocks.common.faults import FaultPlan
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
+from tests.support import client_cert
 
 
 class EchoSimulator(Simulator):
@@ -216,7 +217,7 @@ def test_tls_client_subject(tls_echo: EchoSimulator, pki: TestPki, client: str |
     with requests.Session() as session:
         session.trust_env = False
         response = session.post(tls_echo.url + "/echo", data=b"tls", verify=str(pki.ca_cert), timeout=10,
-                                cert=pki.client(client) if client else None)
+                                cert=client_cert(pki, client) if client else None)
     [exchange] = tls_echo.recorder.wait_for(service="ECHO", since=since, timeout=5)
     assert tls_echo.url.startswith("https://") and response.text == "tls"
     assert exchange.summary["tls"] is True

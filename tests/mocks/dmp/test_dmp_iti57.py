@@ -74,7 +74,7 @@ def test_masking_is_a_new_version(caller: Caller) -> None:
 
     def new_version(objects: etree._Element, previous: str = "1") -> None:
         metadata_for(objects, cda, "NewVersion", extra_confidentiality=("MASQUE_PS", "INVISIBLE_PATIENT"))
-        objects.find(f"{{{RIM}}}ExtrinsicObject").set("lid", first["entry_uuid"])  # type: ignore[union-attr]
+        objects.find(f"{{{RIM}}}ExtrinsicObject").set("lid", first["entry_uuid"])
         assoc = etree.SubElement(
             objects,
             f"{{{RIM}}}Association",

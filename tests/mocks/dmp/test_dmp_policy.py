@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import cast
 
-import pytest
-
 from harness.core.findings import Finding, Severity
 from harness.core.recorder import Exchange, Recorder
 from harness.suites.dmp.checks import report_of
@@ -21,7 +19,7 @@ from mocks.dmp.policy import OFFICIAL_ONLY, considered
 from mocks.dmp.samples import iti41_request
 from mocks.dmp.samples_cda import HOSPITAL
 from tests.mocks.dmp.conftest import INS, OID, TRAITS, document
-from tests.support import SHARED_REFERENCE
+from tests.support import SHARED_REFERENCE, need_reference
 
 PACK_DIR = SHARED_REFERENCE / "cda-testcontenucda"
 
@@ -43,8 +41,8 @@ def _request(cda: bytes) -> DmpRequest:
     return DmpRequest(body, content_type, message, parse_envelope(message.envelope), iti41.ACTION, vihf)
 
 
-@pytest.mark.skipif(not PACK_DIR.is_dir(), reason=f"the CI-SIS artefact pack is not beside the repository ({PACK_DIR})")
 def test_with_the_pack_one_judgement_is_kept_and_the_answer_does_not_depend_on_it() -> None:
+    need_reference(PACK_DIR, f"the CI-SIS artefact pack is not beside the repository ({PACK_DIR})")
     # given a DMP of a run with the official pack
     sim = DmpSimulator(Recorder(), pack=PACK_DIR)
     # then it still registers its own seeded documents (never judged as a DUI's submission)

@@ -20,7 +20,7 @@ def _td02(caller: Caller, assertion: object | None) -> object:
 
     body = etree.Element("{urn:dui-harness:dmp:td02:1}td02ExistRequest")
     etree.SubElement(body, "{urn:dui-harness:dmp:td02:1}patientId").text = f"{INS}^^^&{OID}&ISO^NH"
-    return caller.post(envelope(TD02, body, assertion), "application/soap+xml", "/dmp/td02")  # type: ignore[arg-type]
+    return caller.post(envelope(TD02, body, assertion), "application/soap+xml", "/dmp/td02")
 
 
 def _refused(reply: object, subcode: str, requirement: str, rule: str) -> None:

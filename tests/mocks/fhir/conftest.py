@@ -23,7 +23,7 @@ def http() -> Iterator[requests.Session]:
 @pytest.fixture(scope="module")
 def generic_sim() -> Iterator[GenericFhir]:
     with GenericFhir(Recorder()) as sim:
-        yield sim  # type: ignore[misc]
+        yield sim
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ def test_another_shape_can_be_plugged(http: Any) -> None:
             super().seed(store, base_url, [replace(p, lines=p.lines[:1]) for p in prescriptions])
 
     with EprescSimulator(Recorder(), shape=OneLineShape(), prescriptions=load_prescriptions()[:1]) as sim:
-        assert sim.state()["shape"] == "one-line"  # type: ignore[attr-defined]
-        tele = Fhir(sim, http)  # type: ignore[arg-type]
+        assert sim.state()["shape"] == "one-line"
+        tele = Fhir(sim, http)
         found = _search(tele, f"{PRESCRIPTION_ID_SYSTEM}|EP-TEST-0001")
         assert len(found["entry"][0]["resource"]["entry"]) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -11,6 +12,7 @@ import requests
 from harness.core.recorder import Exchange, Recorder
 from mocks.insi import InsiSimulator
 from mocks.insi.samples import SOAP12_HEADERS
+from tests.support import need_reference
 
 #: ``shared/reference`` beside the repository root (never copied into the repo)
 REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "insi-tlsi-ins"
@@ -24,7 +26,7 @@ class Caller:
         self.session = session
 
     def post(self, body: bytes, headers: dict[str, str] | None = None,
-             **kwargs: object) -> tuple[requests.Response, Exchange]:
+             **kwargs: Any) -> tuple[requests.Response, Exchange]:
         since = self.sim.recorder.mark()
         response = self.session.post(self.sim.endpoint, data=body, timeout=30,
                                      headers=SOAP12_HEADERS if headers is None else headers, **kwargs)
@@ -36,9 +38,8 @@ class Caller:
 @pytest.fixture(scope="session")
 def insi_reference() -> Path:
     """The INSi artefacts of ``shared/reference`` (WSDL, XSD, real fixtures)."""
-    if not REFERENCE.is_dir():
-        pytest.skip(f"shared reference folder absent ({REFERENCE.resolve()}): WSDL and INSi fixtures "
-                    "are needed for this test")
+    need_reference(REFERENCE, f"shared reference folder absent ({REFERENCE.resolve()}): WSDL and INSi fixtures "
+                   "are needed for this test")
     return REFERENCE.resolve()
 
 

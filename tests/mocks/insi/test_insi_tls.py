@@ -17,6 +17,7 @@ from harness.pki import TestPki, ensure_pki
 from mocks.common.server import TlsSettings
 from mocks.insi import InsiSimulator
 from mocks.insi.samples import SOAP12_HEADERS, build_request, read_answer
+from tests.support import client_cert
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def call(sim: InsiSimulator, pki: TestPki, client: str | None) -> tuple[requests
     with requests.Session() as session:
         session.trust_env = False
         response = session.post(sim.endpoint, data=build_request(), headers=SOAP12_HEADERS, timeout=10,
-                                verify=str(pki.ca_cert), cert=pki.client(client) if client else None)
+                                verify=str(pki.ca_cert), cert=client_cert(pki, client) if client else None)
     found = sim.recorder.wait_for(service="INS", since=since, timeout=5)
     assert found
     return response, found[-1]

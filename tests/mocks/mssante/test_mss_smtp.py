@@ -8,13 +8,13 @@ import ssl
 
 import pytest
 
-from harness.core.recorder import Recorder
+from harness.core.recorder import Exchange, Recorder
 from harness.pki import TestPki
 from mocks.mssante import MssSimulator
 from tests.mocks.mssante.conftest import DOCTOR, DUI, DUI_PASSWORD, HARNESS, client_context, vsm_message
 
 
-def _last_smtp(sim: MssSimulator, since: str) -> list:
+def _last_smtp(sim: MssSimulator, since: str) -> list[Exchange]:
     return sim.recorder.exchanges(service="MSS", transaction="SMTP", since=since)
 
 

@@ -76,7 +76,7 @@ def sims(pki: TestPki) -> Iterator[tuple[DmpSimulator, InsiSimulator]]:
     tls = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert)
     recorder = Recorder()
     with DmpSimulator(recorder, tls=tls) as dmp, InsiSimulator(recorder, tls=tls) as insi:
-        yield dmp, insi  # type: ignore[misc]
+        yield dmp, insi
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ Compiled schematrons go to a session cache folder (``DUI_HARNESS_CACHE_DIR``), n
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,9 +17,8 @@ import pytest
 from lxml import etree
 
 from harness.validators.cda import CdaPack, load_pack
-from harness.validators.cda.selection import MODEL_VERSIONS_ENV
 from tests.cli.conftest import cli  # noqa: F401 - the in-process ``dui-harness`` fixture
-from tests.support import SHARED_REFERENCE
+from tests.support import SHARED_REFERENCE, need_reference
 
 PACK_DIR = SHARED_REFERENCE / "cda-testcontenucda"
 TDDUI_EXAMPLE = SHARED_REFERENCE / "tddui-cda" / "CDA_TDDUI_Exemple_v1.0.1.xml"
@@ -48,18 +46,9 @@ PACK_2023_DIR = SHARED_REFERENCE / "cda-testcontenucda-2023.05"
 
 
 def need(path: Path, reason: str) -> None:
-    """Skip when the reference ``path`` is absent — fail in CI (``CI=true``), where it must be there."""
-    if path.exists():
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the reference material must be present)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(autouse=True)
-def _no_run_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run's profile pins (set by the harness plugin when a run happens in this process) never leak in."""
-    monkeypatch.delenv(MODEL_VERSIONS_ENV, raising=False)
+    """Skip when the reference ``path`` is absent — fail in CI (``CI=true`` or
+    ``DUI_HARNESS_REQUIRE_REFERENCE=1``), where it must be there (:func:`tests.support.need_reference`)."""
+    need_reference(path, reason)
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +78,7 @@ def tree(name: str) -> etree._Element:
 
 
 def serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 def first(root: etree._Element, path: str) -> etree._Element:

@@ -49,11 +49,19 @@ def _keep(root: etree._Element) -> None:
     """The official example as published."""
 
 
+def _each(*mutations: Mutation) -> Mutation:
+    def mutate(root: etree._Element) -> None:
+        for mutation in mutations:
+            mutation(root)
+
+    return mutate
+
+
 #: seeded faults: each touches a part of the document the schematrons check
 MUTATIONS: dict[str, Mutation] = {
     "as published": _keep,
     "document code": _set("cda:code", "code", "34133-9"),
-    "no title, no realmCode": lambda root: (_drop("cda:title")(root), _drop("cda:realmCode")(root)),
+    "no title, no realmCode": _each(_drop("cda:title"), _drop("cda:realmCode")),
     "no author time": _drop("cda:author/cda:time"),
     "patient without birthTime": _drop("cda:recordTarget/cda:patientRole/cda:patient/cda:birthTime"),
     "section code system": _set("cda:component/cda:structuredBody/cda:component[2]/cda:section/cda:code",
@@ -66,8 +74,7 @@ MUTATIONS: dict[str, Mutation] = {
     "every entry's statusCode removed": _drop("//cda:entry/*[1]/cda:statusCode"),
     "every entry code's system": _set_all("//cda:entry/*[1]/cda:code[@code]", "codeSystem", "9.9.9"),
     "every section title removed": _drop("//cda:section/cda:title"),
-    "author and custodian ids": lambda root: (_drop("cda:author/cda:assignedAuthor/cda:id")(root),
-                                              _drop("cda:custodian//cda:id")(root)),
+    "author and custodian ids": _each(_drop("cda:author/cda:assignedAuthor/cda:id"), _drop("cda:custodian//cda:id")),
 }
 DOCUMENTS = ["DLU-EHPAD-DLU_2022.01.xml", "VSM_1.4_2022.01.xml", "LDL-SES_2022.01.xml"]
 SCHEMATRONS = ["model", "ModelesDeContenusCDA", "Modeles_ANS", "StructurationMinimale"]

@@ -135,17 +135,22 @@ def test_official_findings_keep_the_french_message_and_the_location(pack: CdaPac
     assert finding.location == "/ClinicalDocument"  # the ANS tool's notation
 
 
-def test_the_default_profile_pins_the_models_a_dui_produces_and_a_run_applies_them(
-        pack: CdaPack, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_profile_pins_the_models_a_dui_produces_and_a_run_applies_them(pack: CdaPack) -> None:
     from harness.core.requirements import load_profile
     from harness.paths import profiles_dir
-    from harness.validators.cda.selection import MODEL_VERSIONS_ENV, format_pins
+    from harness.plugin.options import RunSettings
 
     profile = load_profile(profiles_dir(), "segur-dui-esms")
     assert ("DLU-EHPAD-DLU", "2022.01") in profile.cda_model_versions
     assert ("VSM", "2023.01") in profile.cda_model_versions
+    # the run hands the pins with the pack, through its settings (never an environment variable)
+    run_pack = RunSettings(cda_pack=pack.root, cda_model_versions=profile.cda_model_versions).cda()
+    assert run_pack is not None and dict(run_pack.model_versions)["VSM"] == "2023.01"
     # a VSM 1.4 document (templateId extension 201310) is judged by the pinned VSM 2023.01
-    monkeypatch.setenv(MODEL_VERSIONS_ENV, format_pins(profile.cda_model_versions))
-    report = validate_cda(example("VSM_1.4_2022.01.xml"), pack=pack, schematrons=["model"], xsd=False)
+    report = validate_cda(example("VSM_1.4_2022.01.xml"), pack=run_pack, schematrons=["model"], xsd=False)
     model, = (layer for layer in report.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
     assert model.name == "schematrons/CI-SIS_VSM_2023.01.sch" and "pinned" in model.notes[0]
+    # the same pack without the run's pins: the document's own version
+    unpinned = validate_cda(example("VSM_1.4_2022.01.xml"), pack=pack, schematrons=["model"], xsd=False)
+    model, = (layer for layer in unpinned.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
+    assert model.name != "schematrons/CI-SIS_VSM_2023.01.sch"

@@ -30,7 +30,7 @@ def _wrap(document: bytes, *, prefix: str | None = None) -> bytes:
     template = etree.SubElement(stylesheet, f"{{{XSL}}}template", match="/")
     etree.SubElement(etree.SubElement(template, "html"), f"{{{XSL}}}value-of", select="//n1:title")
     stylesheet.append(inner)
-    return etree.tostring(stylesheet, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(stylesheet, xml_declaration=True, encoding="UTF-8"))
 
 
 @pytest.mark.parametrize("prefix", [None, "c"])

@@ -43,7 +43,7 @@ def _unset(path: str, attribute: str) -> Mutation:
 
 
 def _drop(path: str) -> Mutation:
-    return _on(path, lambda e: e.getparent().remove(e))  # type: ignore[union-attr]
+    return _on(path, lambda e: e.getparent().remove(e))
 
 
 def _twice(path: str) -> Mutation:

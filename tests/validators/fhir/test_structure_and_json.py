@@ -57,7 +57,7 @@ def _fhirclient_r4() -> dict[str, set[str]]:
         module = importlib.import_module(f"fhirclient.models.{info.name}")
         for name in dir(module):
             cls = getattr(module, name)
-            if isinstance(cls, type) and issubclass(cls, base.Resource) and cls.resource_type == name:
+            if isinstance(cls, type) and issubclass(cls, base.Resource) and getattr(cls, "resource_type", None) == name:
                 types[name] = {p[1] for p in cls().elementProperties()} - {"resourceType"}
     types.pop("Resource", None)
     types.pop("DomainResource", None)

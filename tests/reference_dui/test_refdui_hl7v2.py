@@ -83,7 +83,7 @@ def listener() -> Iterator[tuple[MllpServer, FeedStore]]:
 
 
 def _answers(sock: socket.socket, count: int) -> list[bytes]:
-    decoder, found = MllpDecoder(1 << 20), []
+    decoder, found = MllpDecoder(1 << 20), list[bytes]()
     while len(found) < count:
         data = sock.recv(65536)
         if not data:

@@ -89,7 +89,7 @@ def test_plain_socket_client_gets_an_ack_and_the_message_is_listed(service: Hl7v
     mark = service.recorder.mark()
     with socket.create_connection(("127.0.0.1", service.mllp.port), timeout=10) as sock:
         sock.sendall(b"\x00\xffnoise" + frame(VALID.read_bytes()))
-        decoder, acks = MllpDecoder(65536), []
+        decoder, acks = MllpDecoder(65536), list[bytes]()
         while not acks:
             acks = [e.payload for e in decoder.feed(sock.recv(65536)) if e.kind == "message"]
     ack = parse_message(acks[0].decode().rstrip("\r"))
@@ -118,7 +118,7 @@ def test_mllp_over_tls_with_the_run_pki(tmp_path: Path) -> None:
         with socket.create_connection(("127.0.0.1", details["mllp_port"]), timeout=10) as raw, \
                 context.wrap_socket(raw, server_hostname="127.0.0.1") as conn:
             conn.sendall(frame(build_feed("known-person", control_id="TLS-1").payload))
-            decoder, acks = MllpDecoder(65536), []
+            decoder, acks = MllpDecoder(65536), list[bytes]()
             while not acks:
                 acks = [e.payload for e in decoder.feed(conn.recv(65536)) if e.kind == "message"]
         assert b"MSA|" in acks[0]

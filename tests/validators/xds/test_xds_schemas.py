@@ -77,14 +77,14 @@ def test_a_valid_submission_mtom_or_inline_has_no_finding_and_the_schema_is_comp
     assert load_schemas(schema_folder) is schemas  # cached
     assert set(schemas.files) >= {"urn:ihe:iti:xds-b:2007", RIM, LCM}
     for mtom in (True, False):
-        assert check_schema(schemas, _body_child(mtom)) == []  # type: ignore[arg-type]
+        assert check_schema(schemas, _body_child(mtom)) == []
 
 
 def test_a_schema_invalid_submission_is_a_finding_with_its_place(schema_folder: Path) -> None:
     child = _body_child(True)
-    child.find(f"{{{LCM}}}SubmitObjectsRequest/{{{RIM}}}RegistryObjectList/{{{RIM}}}ExtrinsicObject").attrib.pop(  # type: ignore[attr-defined, union-attr]
+    child.find(f"{{{LCM}}}SubmitObjectsRequest/{{{RIM}}}RegistryObjectList/{{{RIM}}}ExtrinsicObject").attrib.pop(  # type: ignore[attr-defined]
         "id")
-    [finding] = check_schema(load_schemas(schema_folder), child)  # type: ignore[arg-type]
+    [finding] = check_schema(load_schemas(schema_folder), child)
     assert (finding.rule, finding.requirement) == ("xds.schema", "DMP-XDS-01")
     assert "id" in finding.message and "ExtrinsicObject" in finding.location
 

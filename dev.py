@@ -31,15 +31,15 @@ ALLURE_NPM = "allure@3.18.0"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 #: what ruff checks (the whole Python tree)
-LINTED = ["harness", "mocks", "reference_dui", "tests", "dev.py"]
+LINTED = ["harness", "mocks", "reference_dui", "tests", "benchmarks", "dev.py"]
 #: the checks ``test`` and ``lint`` run before the tests: (name, arguments of ``python -m``)
 CHECKS: list[tuple[str, list[str]]] = [
     ("ruff check", ["ruff", "check", *LINTED]),
     ("mypy (strict: harness, mocks, reference_dui, tests)", ["mypy"]),  # [tool.mypy] of pyproject.toml
 ]
-#: ``ruff format --check`` joins the checks once the tree has been formatted ([tool.ruff.format]); until then
-#: DUI_HARNESS_FORMAT_CHECK=1 runs it on request
-CHECK_FORMAT = False
+#: ``ruff format --check`` is one of the checks: the tree is formatted ([tool.ruff.format]); hand-laid tables
+#: (the French help catalogue) are fenced with ``# fmt: off`` / ``# fmt: on``
+CHECK_FORMAT = True
 
 
 def say(message: str) -> None:
@@ -86,19 +86,35 @@ def ensure_venv() -> None:
     uv = shutil.which("uv")
     if uv is not None:  # an optional, much faster installer (parallel downloads), when the user has it
         say("installing dui-harness and its dependencies with uv (uv pip install -e '.[test]')")
-        if run([uv, "pip", "install", "--python", str(PYTHON), "-e", f"{ROOT}[test]"],
-               "installing the Python packages (uv)") == 0:
+        if (
+            run(
+                [uv, "pip", "install", "--python", str(PYTHON), "-e", f"{ROOT}[test]"],
+                "installing the Python packages (uv)",
+            )
+            == 0
+        ):
             stamp.write_text(digest)
             return
         say("uv failed: installing with pip instead")
     # the venv's own pip is recent enough (PEP 660 editable installs): no pip self-upgrade, one download less
     say("installing dui-harness and its dependencies (pip install -e '.[test]'; 30-90 s the first time)")
     # not --quiet: pip names each package as it collects and installs it
-    run_or_exit([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
-                 "-e", f"{ROOT}[test]"], "installing the Python packages")
+    run_or_exit(
+        [
+            str(PYTHON),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--progress-bar",
+            "off",
+            "-e",
+            f"{ROOT}[test]",
+        ],
+        "installing the Python packages",
+    )
     stamp.write_text(digest)
-    say(f"dui-harness is installed; its command: {BIN / 'dui-harness'} (add {BIN} to PATH, or "
-        f"`. {BIN / 'activate'}`)")
+    say(f"dui-harness is installed; its command: {BIN / 'dui-harness'} (add {BIN} to PATH, or `. {BIN / 'activate'}`)")
 
 
 def ensure_allure() -> None:
@@ -115,8 +131,10 @@ def ensure_allure() -> None:
         return
     say(f"installing the Allure report generator ({ALLURE_NPM}) under {TOOLS} (20-60 s)")
     TOOLS.mkdir(exist_ok=True)
-    code = run([npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--loglevel=error", ALLURE_NPM],
-               "installing the Allure report generator")
+    code = run(
+        [npm, "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--loglevel=error", ALLURE_NPM],
+        "installing the Allure report generator",
+    )
     if code != 0:
         say("the Allure report generator could not be installed; the HTML report will be skipped")
 
@@ -164,8 +182,11 @@ def test_options(rest: list[str]) -> list[str]:
     compute), whole test files per worker (module fixtures start their simulators once), the 15 slowest
     tests listed; not when the caller chose (``-n``, ``-p no:xdist``, ``--durations``)."""
     options = []
-    if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in rest) \
-            and "no:xdist" not in rest and "-p no:xdist" not in " ".join(rest):
+    if (
+        not any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in rest)
+        and "no:xdist" not in rest
+        and "-p no:xdist" not in " ".join(rest)
+    ):
         workers = os.environ.get("DUI_HARNESS_TEST_WORKERS") or str(max(2, os.cpu_count() or 1))
         options += ["-n", workers, "--dist", "loadfile"]
     if not any(arg.startswith("--durations") for arg in rest):

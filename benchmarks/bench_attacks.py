@@ -62,15 +62,19 @@ def case(name: str, timeout: float) -> dict[str, Any]:
     recorder = Recorder()
     if name.startswith("imap"):
         from mocks.mssante import MssSimulator
+
         sim: Any = MssSimulator(recorder).start()
     elif name.startswith("dmp") or name == "control-400MB":
         from mocks.dmp import DmpSimulator
+
         sim = DmpSimulator(recorder).start()
     elif name.startswith("fhir"):
         from mocks.fhir import EparcoursSimulator
+
         sim = EparcoursSimulator(recorder).start()
     else:
         from mocks.insi import InsiSimulator
+
         sim = InsiSimulator(recorder).start()
     before, started, answer = _rss(), time.perf_counter(), ""
     mtom = 'multipart/related; type="application/xop+xml"; boundary="b0"'
@@ -82,9 +86,11 @@ def case(name: str, timeout: float) -> dict[str, Any]:
     elif name == "imap-search-10k-parens":
         answer = _imap_line(sim.imap_port, b"a1 SEARCH " + b"(" * 10_000 + b"ALL" + b")" * 10_000, timeout)
     elif name == "control-400MB":
+
         def chunks() -> Any:
             for _ in range(400):
                 yield b"x" * 1_000_000
+
         try:
             reply = requests.post(sim.url + "/_harness/faults", data=chunks(), timeout=timeout)
             answer = f"{reply.status_code} {reply.content[:80]!r}"
@@ -95,28 +101,40 @@ def case(name: str, timeout: float) -> dict[str, Any]:
         before, started = _rss(), time.perf_counter()
         answer = _http(sim.url + "/dmp/repository", body, mtom, timeout)
     elif name == "dmp-4M-elements":
-        body = (b"<soap:Envelope xmlns:soap='http://www.w3.org/2003/05/soap-envelope'><soap:Body>" + b"<a/>" * 4_000_000
-                + b"</soap:Body></soap:Envelope>")
+        body = (
+            b"<soap:Envelope xmlns:soap='http://www.w3.org/2003/05/soap-envelope'><soap:Body>"
+            + b"<a/>" * 4_000_000
+            + b"</soap:Body></soap:Envelope>"
+        )
         before, started = _rss(), time.perf_counter()
         answer = _http(sim.url + "/dmp/repository", body, soap, timeout)
     elif name == "dmp-2000-nested-mime":
-        body = b"".join(f"--b{i}\r\nContent-Type: multipart/related; boundary=b{i + 1}\r\n\r\n".encode()
-                        for i in range(2000))
+        body = b"".join(
+            f"--b{i}\r\nContent-Type: multipart/related; boundary=b{i + 1}\r\n\r\n".encode() for i in range(2000)
+        )
         answer = _http(sim.url + "/dmp/repository", body, mtom, timeout)
     elif name == "dmp-10x30MB":
         body = b"<soap:Envelope xmlns:soap='http://www.w3.org/2003/05/soap-envelope'>" + b" " * 30_000_000
         for _ in range(10):
             answer = _http(sim.url + "/dmp/repository", body, soap, timeout)
     elif name == "fhir-120k-entries":
-        body = (b'{"resourceType": "Bundle", "type": "transaction", "entry": ['
-                + b",".join([b'{"resource": {"resourceType": "Patient"}}'] * 120_000) + b"]}")
+        body = (
+            b'{"resourceType": "Bundle", "type": "transaction", "entry": ['
+            + b",".join([b'{"resource": {"resourceType": "Patient"}}'] * 120_000)
+            + b"]}"
+        )
         before, started = _rss(), time.perf_counter()
         answer = _http(sim.url + "/", body, "application/fhir+json", timeout)
     elif name == "fhir-5000-digit-integer":
-        answer = _http(sim.url + "/", b'{"resourceType": "Bundle", "type": "batch", "n": ' + b"7" * 5000 + b"}",
-                       "application/fhir+json", timeout)
+        answer = _http(
+            sim.url + "/",
+            b'{"resourceType": "Bundle", "type": "batch", "n": ' + b"7" * 5000 + b"}",
+            "application/fhir+json",
+            timeout,
+        )
     elif name == "insi-9MB-birth-name":
         from mocks.insi.samples import build_request
+
         body, other = build_request(birth_name="A" * 9_000_000), {}
 
         def normal() -> None:
@@ -124,6 +142,7 @@ def case(name: str, timeout: float) -> dict[str, Any]:
             t0 = time.perf_counter()
             requests.post(sim.endpoint, data=build_request(), headers={"Content-Type": soap}, timeout=timeout)
             other["waited_s"] = round(time.perf_counter() - t0, 2)
+
         thread = threading.Thread(target=normal)
         before, started = _rss(), time.perf_counter()
         thread.start()
@@ -134,9 +153,19 @@ def case(name: str, timeout: float) -> dict[str, Any]:
     return {"case": name, "seconds": elapsed, "rss_growth_mb": round(_rss() - before, 1), "answer": answer}
 
 
-CASES = ("imap-select-&Z", "imap-literal-before-login", "imap-search-10k-parens", "control-400MB", "dmp-1M-parts",
-         "dmp-4M-elements", "dmp-2000-nested-mime", "dmp-10x30MB", "fhir-120k-entries", "fhir-5000-digit-integer",
-         "insi-9MB-birth-name")
+CASES = (
+    "imap-select-&Z",
+    "imap-literal-before-login",
+    "imap-search-10k-parens",
+    "control-400MB",
+    "dmp-1M-parts",
+    "dmp-4M-elements",
+    "dmp-2000-nested-mime",
+    "dmp-10x30MB",
+    "fhir-120k-entries",
+    "fhir-5000-digit-integer",
+    "insi-9MB-birth-name",
+)
 
 
 def main() -> int:
@@ -151,14 +180,28 @@ def main() -> int:
         try:
             print(json.dumps(case(args.child, timeout)), flush=True)
         except Exception as exc:  # a client-side failure is a result too (e.g. a reset)
-            print(json.dumps({"case": args.child, "seconds": None, "rss_growth_mb": None,
-                              "answer": f"(client error: {type(exc).__name__}: {str(exc)[:80]})"}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "case": args.child,
+                        "seconds": None,
+                        "rss_growth_mb": None,
+                        "answer": f"(client error: {type(exc).__name__}: {str(exc)[:80]})",
+                    }
+                ),
+                flush=True,
+            )
         return 0
     results = []
     for name in args.case or CASES:
         try:
-            out = subprocess.run([sys.executable, __file__, "--child", name, "--timeout", str(timeout)],
-                                 capture_output=True, text=True, timeout=timeout * 3 + 30, check=False)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", name, "--timeout", str(timeout)],
+                capture_output=True,
+                text=True,
+                timeout=timeout * 3 + 30,
+                check=False,
+            )
             line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
             results.append(json.loads(line) if line else {"case": name, "answer": f"(crashed: {out.stderr[-120:]})"})
         except subprocess.TimeoutExpired:

@@ -69,8 +69,11 @@ def bench(pack_dir: Path, repeat: int) -> dict[str, Any]:
     for path in documents:
         data = path.read_bytes()
         root = parse_xml(data, max_bytes=200 * 1024 * 1024)
-        row: dict[str, Any] = {"document": path.name, "kbytes": round(len(data) / 1024), "elements": sum(
-            1 for _ in root.iter())}
+        row: dict[str, Any] = {
+            "document": path.name,
+            "kbytes": round(len(data) / 1024),
+            "elements": sum(1 for _ in root.iter()),
+        }
         start = time.perf_counter()
         validate_xsd(root, pack)
         row["xsd_ms"] = _ms(start)
@@ -112,16 +115,21 @@ def bench(pack_dir: Path, repeat: int) -> dict[str, Any]:
 
 
 def table(result: dict[str, Any]) -> str:
-    lines = [f"XSD compile {result['xsd_compile_ms']} ms, Saxon start {result['saxon_start_ms']} ms, structuration "
-             f"minimale compile {result['strucmin_compile_ms']} ms; "
-             f"validate_cda runs {', '.join(result['schematrons'])} + XSD + embedded rules", "",
-             "| document | KiB | XSD ms | model schematron | cold ms | disk-cached ms | warm ms | XSD + model warm ms "
-             "| validate_cda warm ms |",
-             "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"XSD compile {result['xsd_compile_ms']} ms, Saxon start {result['saxon_start_ms']} ms, structuration "
+        f"minimale compile {result['strucmin_compile_ms']} ms; "
+        f"validate_cda runs {', '.join(result['schematrons'])} + XSD + embedded rules",
+        "",
+        "| document | KiB | XSD ms | model schematron | cold ms | disk-cached ms | warm ms | XSD + model warm ms "
+        "| validate_cda warm ms |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for row in result["documents"]:
-        lines.append(f"| {row['document']} | {row['kbytes']} | {row['xsd_ms']} | {row.get('model', '—')} | "
-                     f"{row.get('model_cold_ms', '—')} | {row.get('model_disk_ms', '—')} | "
-                     f"{row.get('model_warm_ms', '—')} | {row['xsd_model_warm_ms']} | {row['validate_cda_warm_ms']} |")
+        lines.append(
+            f"| {row['document']} | {row['kbytes']} | {row['xsd_ms']} | {row.get('model', '—')} | "
+            f"{row.get('model_cold_ms', '—')} | {row.get('model_disk_ms', '—')} | "
+            f"{row.get('model_warm_ms', '—')} | {row['xsd_model_warm_ms']} | {row['validate_cda_warm_ms']} |"
+        )
     return "\n".join(lines)
 
 

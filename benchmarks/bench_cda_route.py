@@ -62,8 +62,12 @@ def missing(pack: Path) -> str:
 
 def _java(jar: Path, source: Path, xsl: Path, out: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(["java", "-cp", str(jar), "net.sf.saxon.Transform", f"-s:{source}", f"-xsl:{xsl}", f"-o:{out}"],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        ["java", "-cp", str(jar), "net.sf.saxon.Transform", f"-s:{source}", f"-xsl:{xsl}", f"-o:{out}"],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return time.perf_counter() - started
 
 
@@ -117,28 +121,52 @@ def run(*, repeats: int, quick: bool, work: Path) -> dict[str, Figure]:
             validate_cda(data, pack=pack, schematrons=["model"])
             warm.append(time.perf_counter() - started)
         note = f"{DOCUMENT}, {schematron.name}; ANS: java per document on the precompiled XSLT (no XSD)"
-        figures["cda_warm_model_ms"] = Figure(round(statistics.median(warm) * 1000, 1),
-                                              round(ans_precompiled * 1000, 1), "ms", False, note=note)
+        figures["cda_warm_model_ms"] = Figure(
+            round(statistics.median(warm) * 1000, 1), round(ans_precompiled * 1000, 1), "ms", False, note=note
+        )
         env = {**os.environ, "DUI_HARNESS_CACHE_DIR": str(folder / "cache"), "PYTHONPATH": str(REPO)}
         colds = []
         for index in range(1 if quick else repeats):
             shutil.rmtree(folder / "cache", ignore_errors=True)
-            proc = subprocess.run([PYTHON, "-c", COLD, str(PACK), str(document)], capture_output=True, text=True,
-                                  env=env, cwd=REPO, timeout=600, check=True)
+            proc = subprocess.run(
+                [PYTHON, "-c", COLD, str(PACK), str(document)],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=REPO,
+                timeout=600,
+                check=True,
+            )
             colds.append(float(proc.stdout.strip().splitlines()[-1]))
             del index
-        figures["cda_cold_model_s"] = Figure(round(min(colds), 2), round(ans_cold, 2), "s", False,
-                                             note="new process, empty cache; ANS: 3 compiles + the run")
+        figures["cda_cold_model_s"] = Figure(
+            round(min(colds), 2),
+            round(ans_cold, 2),
+            "s",
+            False,
+            note="new process, empty cache; ANS: 3 compiles + the run",
+        )
         if not quick:
             clis = []
             for _ in range(2):  # the first fills the disk cache
                 started = time.perf_counter()
-                subprocess.run([PYTHON, "-m", "harness", "validate", "cda", str(document), "--cda-pack", str(PACK)],
-                               capture_output=True, env=env, cwd=REPO, timeout=900, check=False)
+                subprocess.run(
+                    [PYTHON, "-m", "harness", "validate", "cda", str(document), "--cda-pack", str(PACK)],
+                    capture_output=True,
+                    env=env,
+                    cwd=REPO,
+                    timeout=900,
+                    check=False,
+                )
                 clis.append(time.perf_counter() - started)
-            figures["cda_cli_s"] = Figure(round(clis[-1], 2), round(ans_precompiled, 2), "s", False,
-                                          note="dui-harness validate cda, every default schematron (structuration "
-                                               "minimale included) vs the ANS route's model schematron alone")
+            figures["cda_cli_s"] = Figure(
+                round(clis[-1], 2),
+                round(ans_precompiled, 2),
+                "s",
+                False,
+                note="dui-harness validate cda, every default schematron (structuration "
+                "minimale included) vs the ANS route's model schematron alone",
+            )
     return figures
 
 

@@ -32,16 +32,23 @@ from mocks.dmp.samples import Signer, iti41_request  # noqa: E402
 from mocks.dmp.samples_cda import clinical_document  # noqa: E402
 
 INS, OID = "241057505612360", "1.2.250.1.213.1.4.10"
-TRAITS = {"birth_name": "DUPONT-ESSAI", "first_names": ["LOUISE", "ANNE"], "sex": "F", "birth_date": "1941-05-12",
-          "birth_place": "75056"}
+TRAITS = {
+    "birth_name": "DUPONT-ESSAI",
+    "first_names": ["LOUISE", "ANNE"],
+    "sex": "F",
+    "birth_date": "1941-05-12",
+    "birth_place": "75056",
+}
 
 
 def bench(count: int, tls: bool, workdir: Path) -> dict[str, float]:
     pki = ensure_pki(workdir / "pki")
     signer = Signer.from_files(*pki.client("signing-vihf"))
     settings = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert) if tls else None
-    requests_ = [iti41_request([clinical_document("FLUDR", ins=INS, ins_oid=OID, traits=TRAITS)], signer=signer)
-                 for _ in range(count)]
+    requests_ = [
+        iti41_request([clinical_document("FLUDR", ins=INS, ins_oid=OID, traits=TRAITS)], signer=signer)
+        for _ in range(count)
+    ]
     db = workdir / f"registry-{'tls' if tls else 'plain'}.sqlite3"
     with DmpSimulator(Recorder(), tls=settings, db_path=db) as sim, requests.Session() as http:
         http.trust_env = False  # REQUESTS_CA_BUNDLE would override the test CA
@@ -59,9 +66,13 @@ def bench(count: int, tls: bool, workdir: Path) -> dict[str, float]:
         stored = sim.registry.counts()["documents"]
     assert stored == count
     latencies.sort()
-    return {"submissions": count, "per_second": round(count / elapsed, 1),
-            "p50_ms": round(statistics.median(latencies), 2), "p95_ms": round(latencies[int(0.95 * (count - 1))], 2),
-            "bytes_each": len(requests_[0][0])}
+    return {
+        "submissions": count,
+        "per_second": round(count / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(latencies[int(0.95 * (count - 1))], 2),
+        "bytes_each": len(requests_[0][0]),
+    }
 
 
 def main() -> int:

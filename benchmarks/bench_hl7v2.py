@@ -43,8 +43,11 @@ def bench_validate(count: int) -> dict[str, float]:
         started = time.perf_counter()
         validate_hl7v2(MESSAGE, wire=True)  # the same values again: hl7apy's verdicts memoised
         warm.append((time.perf_counter() - started) * 1000)
-    return {"messages": count, "cold_p50_ms": round(statistics.median(cold), 2),
-            "warm_p50_ms": round(statistics.median(warm), 2)}
+    return {
+        "messages": count,
+        "cold_p50_ms": round(statistics.median(cold), 2),
+        "warm_p50_ms": round(statistics.median(warm), 2),
+    }
 
 
 def bench_mllp(count: int) -> dict[str, float]:
@@ -66,8 +69,13 @@ def bench_mllp(count: int) -> dict[str, float]:
         elapsed = time.perf_counter() - started
         recorded = len(sim.recorder)
     latencies.sort()
-    return {"messages": count, "recorded": recorded, "per_second": round(count / elapsed, 1),
-            "p50_ms": round(statistics.median(latencies), 2), "p95_ms": round(latencies[int(0.95 * (count - 1))], 2)}
+    return {
+        "messages": count,
+        "recorded": recorded,
+        "per_second": round(count / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(latencies[int(0.95 * (count - 1))], 2),
+    }
 
 
 def main() -> int:

@@ -29,11 +29,18 @@ from benchmarks.http_load import client_context, measure
 
 SOAP = {"Content-Type": "application/soap+xml; charset=utf-8"}
 INS, OID = "241057505612360", "1.2.250.1.213.1.4.10"
-TRAITS = {"birth_name": "DUPONT-ESSAI", "first_names": ["LOUISE", "ANNE"], "sex": "F", "birth_date": "1941-05-12",
-          "birth_place": "75056"}
+TRAITS = {
+    "birth_name": "DUPONT-ESSAI",
+    "first_names": ["LOUISE", "ANNE"],
+    "sex": "F",
+    "birth_date": "1941-05-12",
+    "birth_place": "75056",
+}
 UNIQUE = re.compile(rb"2\.25\.(\d{20,})")
-ATTACHMENT = re.compile(rb"Content-Transfer-Encoding: base64\r\n(?:[^\r\n]+\r\n)*\r\n"
-                        rb"(?P<b64>[A-Za-z0-9+/=\r\n]+?)\r\n--")
+ATTACHMENT = re.compile(
+    rb"Content-Transfer-Encoding: base64\r\n(?:[^\r\n]+\r\n)*\r\n"
+    rb"(?P<b64>[A-Za-z0-9+/=\r\n]+?)\r\n--"
+)
 
 
 def insi_maker() -> Any:
@@ -67,7 +74,7 @@ def iti41_maker(pki: Any) -> Any:
         document = renumber(cda, mapping)
         encoded, out, at = base64.b64encode(document), [], 0
         for line in lines:  # same length: the same line breaks
-            out.append(encoded[at:at + len(line)])
+            out.append(encoded[at : at + len(line)])
             at += len(line)
         start, end = part.span("b64")
         head = renumber(body[:start], mapping).replace(digest, hashlib.sha1(document).hexdigest().encode())
@@ -99,20 +106,31 @@ def run(*, seconds: float, repeats: int, levels: tuple[int, ...], work: Path) ->
         "insi": (insi_maker(), lambda status, body: status == 200),
         "dmp_iti41": (iti41_maker(pki), lambda status, body: status == 200 and b"ResponseStatusType:Success" in body),
     }
-    with tempfile.TemporaryDirectory(dir=work) as tmp, \
-            child_servers(*([kind, str(work / "pki"), tmp] for kind in ("trivial", "insi", "dmp"))) as started:
+    with (
+        tempfile.TemporaryDirectory(dir=work) as tmp,
+        child_servers(*([kind, str(work / "pki"), tmp] for kind in ("trivial", "insi", "dmp"))) as started,
+    ):
         servers = dict(zip(("trivial", "insi", "dmp_iti41"), started, strict=True))
         trivial = servers["trivial"]
         for name, (make, check) in services.items():
             sim = servers[name]
             accepted = 0
             for clients in levels:
-                def step(server: dict[str, Any], c: int = clients, m: Any = make, k: Any = check) -> dict[str, Any]:
-                    return measure(server["url"], clients=c, seconds=seconds, make=m, check=k, context=context,
-                                   server_pid=server["pid"])
 
-                results = interleaved(repeats, {"trivial": lambda: step(trivial, k=lambda s, b: s == 200),
-                                                "sim": lambda s=sim: step(s)})
+                def step(server: dict[str, Any], c: int = clients, m: Any = make, k: Any = check) -> dict[str, Any]:
+                    return measure(
+                        server["url"],
+                        clients=c,
+                        seconds=seconds,
+                        make=m,
+                        check=k,
+                        context=context,
+                        server_pid=server["pid"],
+                    )
+
+                results = interleaved(
+                    repeats, {"trivial": lambda: step(trivial, k=lambda s, b: s == 200), "sim": lambda s=sim: step(s)}
+                )
                 base, top = best(results["trivial"], "per_second"), best(results["sim"], "per_second")
                 accepted += sum(r["ok"] for r in results["sim"])
                 figures[f"{name}_c{clients}_per_second"] = Figure(top["per_second"], base["per_second"], "req/s")
@@ -120,7 +138,8 @@ def run(*, seconds: float, repeats: int, levels: tuple[int, ...], work: Path) ->
                 figures[f"{name}_c{clients}_p99_ms"] = Figure(top["p99_ms"], base["p99_ms"], "ms", False)
                 if top["server_cpu_ms_each"]:
                     figures[f"{name}_c{clients}_server_cpu_ms"] = Figure(
-                        top["server_cpu_ms_each"], base["server_cpu_ms_each"], "ms CPU/req", False)
+                        top["server_cpu_ms_each"], base["server_cpu_ms_each"], "ms CPU/req", False
+                    )
                 failed = sum(r["failed"] for r in results["sim"])
                 if failed:
                     figures[f"{name}_c{clients}_per_second"].note = f"{failed} requests failed or were refused"
@@ -128,6 +147,10 @@ def run(*, seconds: float, repeats: int, levels: tuple[int, ...], work: Path) ->
                 # warm-up requests count too: one per connection and repetition
                 accepted += sum(levels) * repeats
                 stored = _stored_documents(sim["url"], sim["token"])
-                figures["dmp_iti41_lost"] = Figure(float(max(0, accepted - stored)), 0.0, "submissions",
-                                                   note=f"{accepted} answered Success, {stored} stored")
+                figures["dmp_iti41_lost"] = Figure(
+                    float(max(0, accepted - stored)),
+                    0.0,
+                    "submissions",
+                    note=f"{accepted} answered Success, {stored} stored",
+                )
     return figures

@@ -57,9 +57,25 @@ def bench_insi(count: int, tls: bool, workdir: Path) -> dict[str, float]:
 def bench_suite(workdir: Path) -> dict[str, float]:
     """``dui-harness run --profile ins`` (the INS suite alone, not the whole default profile)."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "harness", "run", "--profile", "ins", "--reports",
-                           str(workdir / "reports"), "--no-report", "--no-bundle", "-q"], capture_output=True,
-                          text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "run",
+            "--profile",
+            "ins",
+            "--reports",
+            str(workdir / "reports"),
+            "--no-report",
+            "--no-bundle",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     return {"exit": proc.returncode, "seconds": round(time.perf_counter() - started, 2)}
 
 

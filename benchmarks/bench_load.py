@@ -43,8 +43,13 @@ sys.path.insert(0, str(REPO))
 SOAP = {"Content-Type": "application/soap+xml; charset=utf-8"}
 FHIR = {"Content-Type": "application/fhir+json", "Accept": "application/fhir+json"}
 INS, OID = "241057505612360", "1.2.250.1.213.1.4.10"
-TRAITS = {"birth_name": "DUPONT-ESSAI", "first_names": ["LOUISE", "ANNE"], "sex": "F", "birth_date": "1941-05-12",
-          "birth_place": "75056"}
+TRAITS = {
+    "birth_name": "DUPONT-ESSAI",
+    "first_names": ["LOUISE", "ANNE"],
+    "sex": "F",
+    "birth_date": "1941-05-12",
+    "birth_place": "75056",
+}
 
 
 @dataclass
@@ -74,21 +79,31 @@ def _child_run(folder: Path) -> int:
     insi = InsiSimulator(recorder).start()
     dmp = DmpSimulator(recorder, db_path=folder / "dmp-registry.sqlite3").start()
     eparcours = EparcoursSimulator(recorder, db_path=folder / "fhir-eparcours.sqlite3").start()
-    print(json.dumps({"insi": insi.endpoint, "dmp": dmp.url + "/dmp/repository", "eparcours": eparcours.url}),
-          flush=True)
+    print(
+        json.dumps({"insi": insi.endpoint, "dmp": dmp.url + "/dmp/repository", "eparcours": eparcours.url}), flush=True
+    )
     while True:
         time.sleep(1)
 
 
 def _start(mode: str, folder: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
     if mode == "run":
-        proc = subprocess.Popen([sys.executable, __file__, "--child-run", str(folder)], stdout=subprocess.PIPE,
-                                text=True, cwd=REPO)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child-run", str(folder)], stdout=subprocess.PIPE, text=True, cwd=REPO
+        )
         assert proc.stdout is not None
         return proc, json.loads(proc.stdout.readline())
     ports = [f"--{name}-port" for name in ("insi", "dmp", "psc", "eparcours", "epresc", "mss")]
-    command = [sys.executable, "-m", "harness", "serve", "--no-tls", "--reports", str(folder),
-               *[item for port in ports for item in (port, "0")]]
+    command = [
+        sys.executable,
+        "-m",
+        "harness",
+        "serve",
+        "--no-tls",
+        "--reports",
+        str(folder),
+        *[item for port in ports for item in (port, "0")],
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert proc.stdout is not None
     urls: dict[str, str] = {}
@@ -111,9 +126,11 @@ def _payloads() -> dict[str, tuple[bytes, dict[str, str]]]:
     from mocks.insi.samples import build_request
     from tests.mocks.fhir.fhir_support import tddui_bundle
 
-    return {"insi": (build_request(), SOAP),
-            "eparcours": (json.dumps(tddui_bundle()).encode(), FHIR),
-            "dmp": iti41_request([clinical_document("FLUDR", ins=INS, ins_oid=OID, traits=TRAITS)], signer=None)}
+    return {
+        "insi": (build_request(), SOAP),
+        "eparcours": (json.dumps(tddui_bundle()).encode(), FHIR),
+        "dmp": iti41_request([clinical_document("FLUDR", ins=INS, ins_oid=OID, traits=TRAITS)], signer=None),
+    }
 
 
 def _client(service: str, url: str, stop: threading.Event, tally: Tally) -> None:
@@ -172,8 +189,11 @@ def bench(mode: str, seconds: float, clients: int) -> dict[str, Any]:
         proc, urls = _start(mode, folder)
         tallies = {service: Tally() for service in ("insi", "dmp", "eparcours")}
         stop = threading.Event()
-        threads = [threading.Thread(target=_client, args=(service, urls[service], stop, tallies[service]), daemon=True)
-                   for index in range(clients) for service in [("insi", "dmp", "eparcours")[index % 3]]]
+        threads = [
+            threading.Thread(target=_client, args=(service, urls[service], stop, tallies[service]), daemon=True)
+            for index in range(clients)
+            for service in [("insi", "dmp", "eparcours")[index % 3]]
+        ]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -187,9 +207,13 @@ def bench(mode: str, seconds: float, clients: int) -> dict[str, Any]:
         stored = _stored(mode, folder)
     out: dict[str, Any] = {"mode": mode, "clients": clients, "seconds_before_sigkill": round(killed_at, 1)}
     for service, tally in tallies.items():
-        entry: dict[str, Any] = {"accepted": tally.accepted, "per_second": round(tally.accepted / killed_at, 1),
-                                 "p50_ms": round(statistics.median(tally.latencies), 1) if tally.latencies else 0,
-                                 "p99_ms": _percentile(tally.latencies, 0.99), "failed_or_cut": tally.failed}
+        entry: dict[str, Any] = {
+            "accepted": tally.accepted,
+            "per_second": round(tally.accepted / killed_at, 1),
+            "p50_ms": round(statistics.median(tally.latencies), 1) if tally.latencies else 0,
+            "p99_ms": _percentile(tally.latencies, 0.99),
+            "failed_or_cut": tally.failed,
+        }
         if service in stored:
             entry.update(stored_after_restart=stored[service], lost=max(0, tally.accepted - stored[service]))
         out[service] = entry
@@ -211,13 +235,17 @@ def main() -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"{'mode':<6} {'service':<10} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'accepted':>9} {'stored':>7} "
-          f"{'lost':>5}")
+    print(
+        f"{'mode':<6} {'service':<10} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'accepted':>9} {'stored':>7} "
+        f"{'lost':>5}"
+    )
     for result in results:
         for service in ("insi", "dmp", "eparcours"):
             row = result[service]
-            print(f"{result['mode']:<6} {service:<10} {row['per_second']:>7} {row['p50_ms']:>7} {row['p99_ms']:>7} "
-                  f"{row['accepted']:>9} {row.get('stored_after_restart', '-'):>7} {row.get('lost', '-'):>5}")
+            print(
+                f"{result['mode']:<6} {service:<10} {row['per_second']:>7} {row['p50_ms']:>7} {row['p99_ms']:>7} "
+                f"{row['accepted']:>9} {row.get('stored_after_restart', '-'):>7} {row.get('lost', '-'):>5}"
+            )
     lost = sum(r[s].get("lost", 0) for r in results for s in ("dmp", "eparcours"))
     print(f"acknowledged submissions lost after SIGKILL: {lost}")
     return 1 if lost else 0

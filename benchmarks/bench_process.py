@@ -59,13 +59,23 @@ def full_run(*, repeats: int, work: Path) -> dict[str, Figure]:
     for index in range(repeats):
         starts.append(_timed([PYTHON, "-m", "harness", "--help"], cwd=REPO, timeout=120))
         reports = work / f"run-{index}"
-        runs.append(_timed([PYTHON, "-m", "harness", "run", "--no-report", "-q", "--reports", str(reports)],
-                           cwd=REPO, timeout=900))
+        runs.append(
+            _timed(
+                [PYTHON, "-m", "harness", "run", "--no-report", "-q", "--reports", str(reports)], cwd=REPO, timeout=900
+            )
+        )
     top, base = min(runs), min(starts)
     note = f"exit {top[2]} (2 = partiel without the CDA pack); baseline: python -m harness --help"
-    return {"run_s": Figure(round(top[0], 2), round(base[0], 2), "s", False, note=note),
-            "run_peak_rss_mib": Figure(round(max(r[1] for r in runs), 1), round(base[1], 1), "MiB", False,
-                                       note="peak RSS of the run process vs the CLI's start-up")}
+    return {
+        "run_s": Figure(round(top[0], 2), round(base[0], 2), "s", False, note=note),
+        "run_peak_rss_mib": Figure(
+            round(max(r[1] for r in runs), 1),
+            round(base[1], 1),
+            "MiB",
+            False,
+            note="peak RSS of the run process vs the CLI's start-up",
+        ),
+    }
 
 
 def _serve_load(urls: dict[str, str], seconds: float, clients: int) -> int:
@@ -78,8 +88,10 @@ def _serve_load(urls: dict[str, str], seconds: float, clients: int) -> int:
     def drive(url: str, make: Any, check: Any) -> None:
         done.append(measure(url, clients=clients, seconds=seconds, make=make, check=check, context=None)["ok"])
 
-    threads = [threading.Thread(target=drive, args=(urls["insi"], insi_maker(), lambda s, b: s == 200)),
-               threading.Thread(target=drive, args=(urls["dmp"], iti41_maker(None), lambda s, b: b"Success" in b))]
+    threads = [
+        threading.Thread(target=drive, args=(urls["insi"], insi_maker(), lambda s, b: s == 200)),
+        threading.Thread(target=drive, args=(urls["dmp"], iti41_maker(None), lambda s, b: b"Success" in b)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -123,10 +135,17 @@ def serve_memory(*, seconds: float, clients: int, work: Path) -> dict[str, Figur
             proc.kill()
     peak = max([*samples, end])
     growth = (peak - warm) * 1024 / second if second else 0.0
-    return {"serve_rss_mib": Figure(peak, warm, "MiB", False,
-                                    note=f"peak in the second half of {seconds:g} s of load vs once warm; idle "
-                                         f"{idle} MiB; {first}+{second} exchanges; {growth:.1f} kB per exchange "
-                                         f"in the second half")}
+    return {
+        "serve_rss_mib": Figure(
+            peak,
+            warm,
+            "MiB",
+            False,
+            note=f"peak in the second half of {seconds:g} s of load vs once warm; idle "
+            f"{idle} MiB; {first}+{second} exchanges; {growth:.1f} kB per exchange "
+            f"in the second half",
+        )
+    }
 
 
 def fresh_clone(*, work: Path) -> dict[str, Figure]:
@@ -135,6 +154,12 @@ def fresh_clone(*, work: Path) -> dict[str, Figure]:
     clone = work / "clone"
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True, timeout=300)
     first, second = timed_run(clone), timed_run(clone)
-    return {"dev_run_fresh_clone_s": Figure(first["total_s"], second["total_s"], "s", False,  # type: ignore[arg-type]
-                                            note=f"exit {first['exit']}; baseline: the second run (installed); "
-                                                 f"phases {first['phases_s']}")}
+    return {
+        "dev_run_fresh_clone_s": Figure(
+            first["total_s"],
+            second["total_s"],
+            "s",
+            False,  # type: ignore[arg-type]
+            note=f"exit {first['exit']}; baseline: the second run (installed); phases {first['phases_s']}",
+        )
+    }

@@ -29,13 +29,24 @@ PYTEST = re.compile(r"(\d+) passed.* in (?P<seconds>[\d.]+)s")
 def timed_run(clone: Path) -> dict[str, object]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "dev.py", "run", "-q"], cwd=clone, env=env, capture_output=True,
-                          text=True, timeout=1200, check=False)
+    proc = subprocess.run(
+        [sys.executable, "dev.py", "run", "-q"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
     total = time.monotonic() - started
     phases = {m.group("what"): int(m.group("seconds")) for m in PHASE.finditer(proc.stdout)}
     suite = PYTEST.search(proc.stdout)
-    return {"exit": proc.returncode, "total_s": round(total, 1), "phases_s": phases,
-            "suite_s": float(suite.group("seconds")) if suite else None}
+    return {
+        "exit": proc.returncode,
+        "total_s": round(total, 1),
+        "phases_s": phases,
+        "suite_s": float(suite.group("seconds")) if suite else None,
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -28,12 +28,14 @@ def message() -> bytes:
     from harness.suites.mss.documents import cda_for, mss_person
     from harness.suites.mss.messages import document_message
 
-    return document_message(SENDER, RECIPIENT, [cda_for("vsm", mss_person("mss-roux-helene"))],
-                            acknowledgement=False).raw
+    return document_message(
+        SENDER, RECIPIENT, [cda_for("vsm", mss_person("mss-roux-helene"))], acknowledgement=False
+    ).raw
 
 
-def measure(url: str, *, clients: int, seconds: float, raw: bytes, context: ssl.SSLContext,
-            server_pid: int) -> dict[str, Any]:
+def measure(
+    url: str, *, clients: int, seconds: float, raw: bytes, context: ssl.SSLContext, server_pid: int
+) -> dict[str, Any]:
     parts = urlsplit(url)
     sessions = []
     for _ in range(clients):  # sessions opened (TLS handshake) and warmed up before the clock
@@ -72,9 +74,13 @@ def measure(url: str, *, clients: int, seconds: float, raw: bytes, context: ssl.
         with contextlib.suppress(smtplib.SMTPException, OSError):
             session.quit()
     total = counts["ok"] + counts["failed"]
-    return {"per_second": round(counts["ok"] / seconds, 1), "p50_ms": round(percentile(latencies, 0.5), 2),
-            "p99_ms": round(percentile(latencies, 0.99), 2), "failed": counts["failed"],
-            "server_cpu_ms_each": round(cpu * 1000 / total, 2) if total else None}
+    return {
+        "per_second": round(counts["ok"] / seconds, 1),
+        "p50_ms": round(percentile(latencies, 0.5), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "failed": counts["failed"],
+        "server_cpu_ms_each": round(cpu * 1000 / total, 2) if total else None,
+    }
 
 
 def run(*, seconds: float, repeats: int, clients: int, work: Path) -> dict[str, Figure]:
@@ -86,18 +92,34 @@ def run(*, seconds: float, repeats: int, clients: int, work: Path) -> dict[str, 
     raw = message()
     pki_dir = str(work / "pki")
     with child_servers(["smtp-bare", pki_dir, str(work)], ["mss", pki_dir, str(work)]) as (bare, mss):
-        results = interleaved(repeats, {
-            name: (lambda server=server: measure(server["url"], clients=clients, seconds=seconds, raw=raw,
-                                                 context=context, server_pid=server["pid"]))
-            for name, server in (("bare", bare), ("mss", mss))})
+        results = interleaved(
+            repeats,
+            {
+                name: (
+                    lambda server=server: measure(
+                        server["url"],
+                        clients=clients,
+                        seconds=seconds,
+                        raw=raw,
+                        context=context,
+                        server_pid=server["pid"],
+                    )
+                )
+                for name, server in (("bare", bare), ("mss", mss))
+            },
+        )
     base, top = best(results["bare"], "per_second"), best(results["mss"], "per_second")
     prefix = f"smtp_c{clients}"
-    figures = {f"{prefix}_messages_per_second": Figure(top["per_second"], base["per_second"], "msg/s",
-                                                       note=f"{len(raw)} bytes each"),
-               f"{prefix}_p99_ms": Figure(top["p99_ms"], base["p99_ms"], "ms", False)}
+    figures = {
+        f"{prefix}_messages_per_second": Figure(
+            top["per_second"], base["per_second"], "msg/s", note=f"{len(raw)} bytes each"
+        ),
+        f"{prefix}_p99_ms": Figure(top["p99_ms"], base["p99_ms"], "ms", False),
+    }
     if top["server_cpu_ms_each"] and base["server_cpu_ms_each"]:
-        figures[f"{prefix}_server_cpu_ms"] = Figure(top["server_cpu_ms_each"], base["server_cpu_ms_each"],
-                                                    "ms CPU/msg", False)
+        figures[f"{prefix}_server_cpu_ms"] = Figure(
+            top["server_cpu_ms_each"], base["server_cpu_ms_each"], "ms CPU/msg", False
+        )
     if top["failed"]:
         figures[f"{prefix}_messages_per_second"].note += f"; {top['failed']} refused"
     return figures

@@ -87,8 +87,16 @@ def load_average() -> tuple[float, float, float]:
 @contextmanager
 def child_servers(*servers: list[str]) -> Iterator[list[dict[str, Any]]]:
     """Benchmark servers in child processes (``http_servers.py``), started together, stopped by closing stdin."""
-    procs = [subprocess.Popen([PYTHON, str(REPO / "benchmarks" / "http_servers.py"), *args], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=REPO) for args in servers]
+    procs = [
+        subprocess.Popen(
+            [PYTHON, str(REPO / "benchmarks" / "http_servers.py"), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for args in servers
+    ]
     try:
         out = []
         for args, proc in zip(servers, procs, strict=True):

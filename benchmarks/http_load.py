@@ -61,14 +61,19 @@ class _Connection:
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(
-            self.host, self.port, ssl=self.context, server_hostname=self.host if self.context else None)
+            self.host, self.port, ssl=self.context, server_hostname=self.host if self.context else None
+        )
 
     async def send(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         if self.writer is None or self.writer.is_closing():
             await self.open()
         assert self.reader is not None and self.writer is not None
-        head = [f"POST {self.path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}",
-                *[f"{k}: {v}" for k, v in headers.items()]]
+        head = [
+            f"POST {self.path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(body)}",
+            *[f"{k}: {v}" for k, v in headers.items()],
+        ]
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         status, answer, close = await _read_answer(self.reader)
         if close:
@@ -80,11 +85,13 @@ class _Connection:
             self.writer.close()
 
 
-async def _load(url: str, clients: int, seconds: float, make: RequestMaker, check: AnswerCheck,
-                context: ssl.SSLContext | None) -> tuple[Window, float]:
+async def _load(
+    url: str, clients: int, seconds: float, make: RequestMaker, check: AnswerCheck, context: ssl.SSLContext | None
+) -> tuple[Window, float]:
     parts = urlsplit(url)
-    connections = [_Connection(parts.hostname or "127.0.0.1", parts.port or 80, context, parts.path or "/")
-                   for _ in range(clients)]
+    connections = [
+        _Connection(parts.hostname or "127.0.0.1", parts.port or 80, context, parts.path or "/") for _ in range(clients)
+    ]
     for connection in connections:  # warm-up: handshake and first request outside the window
         status, answer = await connection.send(*make())
         if not check(status, answer):
@@ -116,17 +123,30 @@ async def _load(url: str, clients: int, seconds: float, make: RequestMaker, chec
     return window, seconds
 
 
-def measure(url: str, *, clients: int, seconds: float, make: RequestMaker, check: AnswerCheck,
-            context: ssl.SSLContext | None, server_pid: int = 0) -> dict[str, Any]:
+def measure(
+    url: str,
+    *,
+    clients: int,
+    seconds: float,
+    make: RequestMaker,
+    check: AnswerCheck,
+    context: ssl.SSLContext | None,
+    server_pid: int = 0,
+) -> dict[str, Any]:
     """Requests per second, p50/p99 latency and the server's CPU per request for ``clients`` connections."""
     cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
     window, elapsed = asyncio.run(_load(url, clients, seconds, make, check, context))
     cpu = cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
     count = window.ok + window.failed
-    return {"clients": clients, "per_second": round(window.ok / elapsed, 1),
-            "p50_ms": round(percentile(window.latencies_ms, 0.50), 2),
-            "p99_ms": round(percentile(window.latencies_ms, 0.99), 2), "ok": window.ok, "failed": window.failed,
-            "server_cpu_ms_each": round(cpu * 1000 / count, 2) if count and server_pid else None}
+    return {
+        "clients": clients,
+        "per_second": round(window.ok / elapsed, 1),
+        "p50_ms": round(percentile(window.latencies_ms, 0.50), 2),
+        "p99_ms": round(percentile(window.latencies_ms, 0.99), 2),
+        "ok": window.ok,
+        "failed": window.failed,
+        "server_cpu_ms_each": round(cpu * 1000 / count, 2) if count and server_pid else None,
+    }
 
 
 def client_context(ca: str, cert: str, key: str) -> ssl.SSLContext:

@@ -58,8 +58,7 @@ def _bare_smtp(tls: object) -> tuple[str, object]:
     holder: dict[str, object] = {}
 
     async def serve() -> None:
-        server = await loop.create_server(lambda: SMTP(Bare(), loop=loop), "127.0.0.1", 0,
-                                          ssl=server_context(tls))  # type: ignore[arg-type]
+        server = await loop.create_server(lambda: SMTP(Bare(), loop=loop), "127.0.0.1", 0, ssl=server_context(tls))  # type: ignore[arg-type]
         holder["port"] = server.sockets[0].getsockname()[1]
         started.set()
 

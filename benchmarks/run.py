@@ -39,8 +39,14 @@ from benchmarks.common import Figure, load_average  # noqa: E402
 
 GROUPS = ("http", "smtp", "cda", "run", "serve")
 #: the ratio each figure must reach (issue 18), where one is set
-TARGETS = {"dmp_iti41_c16_per_second": 0.25, "insi_c16_per_second": 0.5, "insi_c64_per_second": 0.5,
-           "smtp_c8_messages_per_second": 0.6, "cda_warm_model_ms": 20.0, "serve_rss_mib": 0.9}
+TARGETS = {
+    "dmp_iti41_c16_per_second": 0.25,
+    "insi_c16_per_second": 0.5,
+    "insi_c64_per_second": 0.5,
+    "smtp_c8_messages_per_second": 0.6,
+    "cda_warm_model_ms": 20.0,
+    "serve_rss_mib": 0.9,
+}
 #: absolute bounds (value, not ratio)
 LIMITS = {"dmp_iti41_c16_p99_ms": 50.0, "dmp_iti41_lost": 0.0, "dev_run_fresh_clone_s": 30.0}
 
@@ -52,13 +58,15 @@ def collect(args: argparse.Namespace, work: Path) -> dict[str, Figure]:
     seconds = args.seconds or (0.2 if quick else 2.0)
     repeats = args.repeats or (1 if quick else 3)
     steps: dict[str, Callable[[], dict[str, Figure]]] = {
-        "http": lambda: bench_http.run(seconds=seconds, repeats=repeats, levels=(2,) if quick else (1, 16, 64),
-                                       work=work),
+        "http": lambda: bench_http.run(
+            seconds=seconds, repeats=repeats, levels=(2,) if quick else (1, 16, 64), work=work
+        ),
         "smtp": lambda: bench_smtp.run(seconds=seconds, repeats=repeats, clients=2 if quick else 8, work=work),
         "cda": lambda: bench_cda_route.run(repeats=repeats, quick=quick, work=work),
         "run": lambda: bench_process.full_run(repeats=repeats, work=work),
-        "serve": lambda: bench_process.serve_memory(seconds=1.0 if quick else 20.0, clients=2 if quick else 8,
-                                                    work=work),
+        "serve": lambda: bench_process.serve_memory(
+            seconds=1.0 if quick else 20.0, clients=2 if quick else 8, work=work
+        ),
     }
     chosen = [g for g in (args.only.split(",") if args.only else GROUPS) if g]
     if quick and not args.only:
@@ -121,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dui-harness-bench-") as tmp:
         figures = collect(args, Path(tmp))
     after = load_average()
-    meta = (f"{started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average {before[0]:.1f} at the start, "
-            f"{after[0]:.1f} at the end (1 min)")
+    meta = (
+        f"{started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average {before[0]:.1f} at the start, "
+        f"{after[0]:.1f} at the end (1 min)"
+    )
     if args.json:
         print(json.dumps(as_json(figures), indent=2))
         print(meta, file=sys.stderr)

@@ -72,8 +72,11 @@ class BadServers:
 
     def certificates(self) -> list[x509.Certificate]:
         """The server certificates of the test CA (what its OCSP responder knows)."""
-        return [x509.load_pem_x509_certificate(self.server(stem)[0].read_bytes())
-                for stem in BAD_SERVERS if stem != "server-other-ca"]
+        return [
+            x509.load_pem_x509_certificate(self.server(stem)[0].read_bytes())
+            for stem in BAD_SERVERS
+            if stem != "server-other-ca"
+        ]
 
     def revoked_serials(self) -> list[int]:
         return [entry.serial_number for entry in x509.load_der_x509_crl(self.crl_der.read_bytes())]
@@ -89,27 +92,41 @@ def load_ca(pki: TestPki) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]
 
 
 def _server_names() -> x509.SubjectAlternativeName:
-    return x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                        x509.IPAddress(ipaddress.ip_address("::1"))])
+    return x509.SubjectAlternativeName(
+        [
+            x509.DNSName("localhost"),
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            x509.IPAddress(ipaddress.ip_address("::1")),
+        ]
+    )
 
 
-def _expired_leaf(subject: x509.Name, ca_cert: x509.Certificate, public_key: ec.EllipticCurvePublicKey,
-                  now: dt.datetime) -> x509.CertificateBuilder:
+def _expired_leaf(
+    subject: x509.Name, ca_cert: x509.Certificate, public_key: ec.EllipticCurvePublicKey, now: dt.datetime
+) -> x509.CertificateBuilder:
     """A leaf like :func:`harness.pki._leaf_builder`'s, valid from 400 days ago to yesterday."""
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    return (x509.CertificateBuilder().subject_name(subject).issuer_name(ca_cert.subject).public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=400)).not_valid_after(now - dt.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_key_usage(digital_signature=True), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=400))
+        .not_valid_after(now - dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+    )
 
 
-def _server(builder: x509.CertificateBuilder, crl_url: str | None,
-            ocsp_url: str | None = None) -> x509.CertificateBuilder:
-    builder = (builder.add_extension(_server_names(), critical=False)
-               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False))
+def _server(
+    builder: x509.CertificateBuilder, crl_url: str | None, ocsp_url: str | None = None
+) -> x509.CertificateBuilder:
+    builder = builder.add_extension(_server_names(), critical=False).add_extension(
+        x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+    )
     if crl_url:
         point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
         builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
@@ -123,8 +140,9 @@ def _write_cert(path: Path, cert: x509.Certificate) -> None:
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def generate_bad_servers(pki: TestPki, directory: Path, crl_url: str | None = None,
-                         ocsp_url: str | None = None) -> BadServers:
+def generate_bad_servers(
+    pki: TestPki, directory: Path, crl_url: str | None = None, ocsp_url: str | None = None
+) -> BadServers:
     """Write the server certificates of :data:`BAD_SERVERS`, ``other-ca.pem`` and the test CA's CRL
     (``crl_url`` and ``ocsp_url``, when given, named in the test CA's leaves)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -135,30 +153,34 @@ def generate_bad_servers(pki: TestPki, directory: Path, crl_url: str | None = No
     serials: dict[str, int] = {}
     for stem in ("server-valid", "server-expired", "server-revoked"):
         key = _key()
-        leaf = (_expired_leaf(subject, ca_cert, key.public_key(), now) if stem == "server-expired"
-                else _leaf_builder(subject, ca_cert, key.public_key()))
+        leaf = (
+            _expired_leaf(subject, ca_cert, key.public_key(), now)
+            if stem == "server-expired"
+            else _leaf_builder(subject, ca_cert, key.public_key())
+        )
         cert = _server(leaf, crl_url, ocsp_url).sign(ca_key, hashes.SHA256())
         serials[stem] = cert.serial_number
         _write_cert(out.server(stem)[0], cert)
         _write_key(out.server(stem)[1], key)
 
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    rsa_cert = _server(_leaf_builder(subject, ca_cert, rsa_key.public_key()), crl_url,  # type: ignore[arg-type]
-                       ocsp_url)
+    rsa_leaf = _leaf_builder(subject, ca_cert, rsa_key.public_key())  # type: ignore[arg-type]
+    rsa_cert = _server(rsa_leaf, crl_url, ocsp_url)
     _write_cert(out.server("server-rsa")[0], rsa_cert.sign(ca_key, hashes.SHA256()))
     _write_key(out.server("server-rsa")[1], rsa_key)  # type: ignore[arg-type]
 
     other_key = _key()
     other_name = _name(OTHER_CA_NAME)
-    other_ca = (_builder(other_name, other_name, other_key.public_key())
-                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
-                .add_extension(x509.SubjectKeyIdentifier.from_public_key(other_key.public_key()), critical=False)
-                .sign(other_key, hashes.SHA256()))
+    other_ca = (
+        _builder(other_name, other_name, other_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(other_key.public_key()), critical=False)
+        .sign(other_key, hashes.SHA256())
+    )
     _write_cert(out.other_ca, other_ca)
     leaf_key = _key()
-    other_leaf = _server(_leaf_builder(subject, other_ca, leaf_key.public_key()), None).sign(other_key,
-                                                                                            hashes.SHA256())
+    other_leaf = _server(_leaf_builder(subject, other_ca, leaf_key.public_key()), None).sign(other_key, hashes.SHA256())
     _write_cert(out.server("server-other-ca")[0], other_leaf)
     _write_key(out.server("server-other-ca")[1], leaf_key)
 
@@ -168,16 +190,29 @@ def generate_bad_servers(pki: TestPki, directory: Path, crl_url: str | None = No
     return out
 
 
-def crl_of(ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, revoked: list[int],
-           now: dt.datetime) -> x509.CertificateRevocationList:
+def crl_of(
+    ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, revoked: list[int], now: dt.datetime
+) -> x509.CertificateRevocationList:
     """A CRL of the test CA listing ``revoked`` serial numbers (RFC 5280 §5), valid :data:`CRL_DAYS` days."""
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
-               .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=CRL_DAYS))
-               .add_extension(x509.CRLNumber(1), critical=False)
-               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
-                   ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value), critical=False))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - dt.timedelta(minutes=5))
+        .next_update(now + dt.timedelta(days=CRL_DAYS))
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+            ),
+            critical=False,
+        )
+    )
     for serial in revoked:
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - dt.timedelta(minutes=5))
-            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False).build())
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(now - dt.timedelta(minutes=5))
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .build()
+        )
     return builder.sign(ca_key, hashes.SHA256())

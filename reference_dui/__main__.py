@@ -27,9 +27,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Defect switches: " + "; ".join(f"{k}: {v}" for k, v in DEFECTS.items()),
     )
     parser.add_argument("--port", type=int, default=8800, help="port on 127.0.0.1 (0: any free port)")
-    parser.add_argument("--endpoints", type=Path, metavar="FILE",
-                        help="JSON body of PUT /config/endpoints to apply at start (the connection sheet's "
-                             "endpoints.json)")
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        metavar="FILE",
+        help="JSON body of PUT /config/endpoints to apply at start (the connection sheet's endpoints.json)",
+    )
     parser.add_argument("--insi-url", help="base URL of the INSi teleservice (the DUI POSTs to URL/lps)")
     parser.add_argument("--pki", type=Path, help="dui-harness test PKI directory (INSI-AUTO client cert, CA)")
     parser.add_argument("--client-cert", type=Path, help="PEM client certificate (overrides --pki)")
@@ -38,8 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="SQLite file (default: in memory)")
     parser.add_argument("--idam", default="DUIREF-TEST-0001", help="IDAM sent in ContexteLPS")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds allowed per INSi call")
-    parser.add_argument("--defect", action="append", default=[], metavar="NAME", choices=sorted(DEFECTS),
-                        help="turn a defect switch on (repeatable)")
+    parser.add_argument(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        choices=sorted(DEFECTS),
+        help="turn a defect switch on (repeatable)",
+    )
     parser.add_argument("--list-defects", action="store_true", help="print the defect switches and exit")
     return parser
 
@@ -81,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     defects = ", ".join(sorted(config.defects)) or "none"
     insi_url = (endpoints or {}).get("insi", {}).get("url") or config.insi_url
-    print(f"reference DUI listening on {dui.base_url} (INSi: {insi_url or 'not configured'}; "
-          f"defects: {defects})", flush=True)
+    print(
+        f"reference DUI listening on {dui.base_url} (INSi: {insi_url or 'not configured'}; defects: {defects})",
+        flush=True,
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

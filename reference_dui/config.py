@@ -75,9 +75,7 @@ class ReferenceDuiConfig:
         ca_cert: Path | None = None,
     ) -> ReferenceDuiConfig:
         """A copy pointing at another INSi endpoint (``PUT /config/endpoints``)."""
-        return dataclasses.replace(
-            self, insi_url=url, client_cert=client_cert, client_key=client_key, ca_cert=ca_cert
-        )
+        return dataclasses.replace(self, insi_url=url, client_cert=client_cert, client_key=client_key, ca_cert=ca_cert)
 
 
 def pki_paths(directory: Path, client: str = "client-insi-auto") -> tuple[Path, Path, Path]:

@@ -19,7 +19,7 @@ __all__ = ["DEFECTS", "check_defects"]
 DEFECTS: dict[str, str] = {
     "wrong_ins_key": "stores the INS with a wrong key (key + 1 mod 100) and skips its own key check",
     "no_ctxlps": "sends INSi requests without the ContexteLPS header",
-    "bad_lps_nom": "ContexteLPS/LPS/Nom without the urn:lps:<nom>:<version> form, IDAM without R=\"4\"",
+    "bad_lps_nom": 'ContexteLPS/LPS/Nom without the urn:lps:<nom>:<version> form, IDAM without R="4"',
     "no_ctxbam": "sends INSi requests without ContexteBAM and without wsa:MessageID",
     "qualify_without_insi": "a verified identity document alone gives QUAL (even after an INSi error or 01)",
     "first_name_only": "never retries after CR 01/02: only the first birth first name is ever sent",
@@ -178,7 +178,7 @@ DEFECTS: dict[str, str] = {
     "dmp_td03_before_feeding": "DMP: asks a TD0.3 access authorisation before each feeding (ITI-41)",
     "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
     "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
-    "cda_n1_no_representation": "CDA: the N1 nonXMLBody carries base64 without representation=\"B64\"",
+    "cda_n1_no_representation": 'CDA: the N1 nonXMLBody carries base64 without representation="B64"',
     "cda_dlu_no_service_event_code": "CDA: the DLU's serviceEvent has no code 34117-2",
     "cda_language_before_confidentiality": "CDA: languageCode written before confidentialityCode (schema order)",
     "cda_dlu_unknown_attachment_code": "CDA: the DLU's attached document is typed DLU_999, outside JDV_ChecklistDLU",
@@ -214,7 +214,5 @@ def check_defects(names: Iterable[str]) -> frozenset[str]:
     chosen = frozenset(names)
     unknown = sorted(chosen - DEFECTS.keys())
     if unknown:
-        raise ValueError(
-            f"unknown defect switch(es): {', '.join(unknown)}; known: {', '.join(sorted(DEFECTS))}"
-        )
+        raise ValueError(f"unknown defect switch(es): {', '.join(unknown)}; known: {', '.join(sorted(DEFECTS))}")
     return chosen

@@ -94,11 +94,18 @@ class Traits:
             "used_first_name": self.used_first_name,
         }
 
-    def with_strict(self, birth_name: str, first_names: tuple[str, ...], sex: str, birth_date: str,
-                    birth_place: str | None) -> Traits:
+    def with_strict(
+        self, birth_name: str, first_names: tuple[str, ...], sex: str, birth_date: str, birth_place: str | None
+    ) -> Traits:
         """These traits with the five strict traits replaced (by the INSi TIQ)."""
-        return replace(self, birth_name=birth_name, first_names=first_names, sex=sex,
-                       birth_date=birth_date, birth_place=birth_place or self.birth_place)
+        return replace(
+            self,
+            birth_name=birth_name,
+            first_names=first_names,
+            sex=sex,
+            birth_date=birth_date,
+            birth_place=birth_place or self.birth_place,
+        )
 
     @classmethod
     def from_json(cls, data: Any) -> Traits:

@@ -36,8 +36,14 @@ def _fold(value: str) -> str:
     return " ".join(plain.upper().split())
 
 
-def tiq_refusal(tiq: Tiq, *, typed: Traits | None = None, lunar_ok: bool = False, blank_ok: bool = False,
-                first_name_ok: bool = False) -> str | None:
+def tiq_refusal(
+    tiq: Tiq,
+    *,
+    typed: Traits | None = None,
+    lunar_ok: bool = False,
+    blank_ok: bool = False,
+    first_name_ok: bool = False,
+) -> str | None:
     """Why the INS of this TIQ must not be stored (rules 6, 11 and 12), or None.
 
     Rule 6: the first name the user typed must be one of the birth first names INSi returned
@@ -45,17 +51,27 @@ def tiq_refusal(tiq: Tiq, *, typed: Traits | None = None, lunar_ok: bool = False
     switches ``insi_lunar_date_stored``, ``insi_blank_tiq_stored`` and ``skip_first_name_consistency``.
     """
     if not lunar_ok and lunar_date(tiq.birth_date):
-        return (f"date de naissance retournée {tiq.birth_date} avec 00 en jour ou en mois: INS non rapatrié "
-                "(règle 11 du guide INS)")
-    empty = [label for label, value in (("nom de naissance", tiq.birth_name),
-                                        ("prénom(s) de naissance", " ".join(tiq.first_names)),
-                                        ("sexe", tiq.sex)) if not value.strip()]
+        return (
+            f"date de naissance retournée {tiq.birth_date} avec 00 en jour ou en mois: INS non rapatrié "
+            "(règle 11 du guide INS)"
+        )
+    empty = [
+        label
+        for label, value in (
+            ("nom de naissance", tiq.birth_name),
+            ("prénom(s) de naissance", " ".join(tiq.first_names)),
+            ("sexe", tiq.sex),
+        )
+        if not value.strip()
+    ]
     if empty and not blank_ok:
         return f"{', '.join(empty)} vide(s) dans la réponse INSi: INS non rapatrié (règle 12 du guide INS)"
     returned = {_fold(n) for n in tiq.first_names}
     if typed is not None and returned and not first_name_ok and _fold(typed.first_names[0]) not in returned:
-        return (f"premier prénom saisi {typed.first_names[0]} absent des prénoms de naissance retournés "
-                f"({' '.join(tiq.first_names)}): incohérence à vérifier, INS non rapatrié (règle 6 du guide INS)")
+        return (
+            f"premier prénom saisi {typed.first_names[0]} absent des prénoms de naissance retournés "
+            f"({' '.join(tiq.first_names)}): incohérence à vérifier, INS non rapatrié (règle 6 du guide INS)"
+        )
     return None
 
 

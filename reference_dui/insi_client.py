@@ -17,8 +17,18 @@ from types import TracebackType
 import requests
 from lxml import etree
 
-__all__ = ["ACTION", "CONTENT_TYPE", "InsNumber", "InsiAnswer", "InsiClient", "InsiQuery",
-           "RequestSettings", "Tiq", "build_request", "parse_response"]
+__all__ = [
+    "ACTION",
+    "CONTENT_TYPE",
+    "InsNumber",
+    "InsiAnswer",
+    "InsiClient",
+    "InsiQuery",
+    "RequestSettings",
+    "Tiq",
+    "build_request",
+    "parse_response",
+]
 
 NS_SOAP = "http://www.w3.org/2003/05/soap-envelope"
 NS_CTXBAM = "urn:siram:bam:ctxbam"
@@ -34,8 +44,7 @@ CONTENT_TYPE = f'application/soap+xml; charset=utf-8; action="{ACTION}"'
 #: the SOAP 1.1 media type some clients keep sending to SOAP 1.2 services (defect ``insi_soap11_content_type``)
 SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
-_NSMAP = {"soap": NS_SOAP, "ctxbam": NS_CTXBAM, "ctxlps": NS_CTXLPS, "wsa": NS_WSA,
-          "insi_recsans_ins": NS_RECSANS}
+_NSMAP = {"soap": NS_SOAP, "ctxbam": NS_CTXBAM, "ctxlps": NS_CTXLPS, "wsa": NS_WSA, "insi_recsans_ins": NS_RECSANS}
 
 
 @dataclass(frozen=True)
@@ -119,8 +128,9 @@ def _sub(parent: etree._Element, ns: str, tag: str, text: str | None = None) -> 
     return element
 
 
-def build_request(query: InsiQuery, settings: RequestSettings, message_id: str | None = None,
-                  now: str | None = None) -> bytes:
+def build_request(
+    query: InsiQuery, settings: RequestSettings, message_id: str | None = None, now: str | None = None
+) -> bytes:
     """The SOAP 1.2 envelope of a ``rechercherInsAvecTraitsIdentite`` call (UTF-8 bytes)."""
     message_id = message_id or str(uuid.uuid4())
     now = now or _utc_now()
@@ -246,9 +256,7 @@ def _result(resultat: etree._Element) -> InsiAnswer:
         birth_place=_text(tiq_el, "LieuNaissance"),
     )
     # empty or "00" traits are kept as returned: the DUI's rules 11 and 12 decide (reference_dui.ins_rules)
-    history = tuple(
-        h for h in (_ins(e) for e in individu.findall(f"{{{NS_RESULTAT}}}INSHISTO")) if h is not None
-    )
+    history = tuple(h for h in (_ins(e) for e in individu.findall(f"{{{NS_RESULTAT}}}INSHISTO")) if h is not None)
     return InsiAnswer(cr=cr, label=label, active=active, history=history, tiq=tiq)
 
 
@@ -260,8 +268,9 @@ def parse_response(status: int, body: bytes) -> InsiAnswer:
         root = None
     if root is None or root.tag != f"{{{NS_SOAP}}}Envelope" or root.getroottree().docinfo.doctype:
         snippet = body[:200].decode("utf-8", "replace").strip()
-        return InsiAnswer(error=f"INSi a répondu HTTP {status} sans enveloppe SOAP 1.2 valide"
-                          + (f": {snippet}" if snippet else ""))
+        return InsiAnswer(
+            error=f"INSi a répondu HTTP {status} sans enveloppe SOAP 1.2 valide" + (f": {snippet}" if snippet else "")
+        )
     soap_body = root.find(f"{{{NS_SOAP}}}Body")
     if soap_body is None:
         return InsiAnswer(error=f"INSi a répondu HTTP {status}: enveloppe SOAP sans Body")
@@ -283,8 +292,15 @@ class InsiClient:
     Use as a context manager: the retries of one search share a connection.
     """
 
-    def __init__(self, url: str, settings: RequestSettings, *, cert: tuple[Path, Path | None] | None = None,
-                 ca: Path | None = None, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        settings: RequestSettings,
+        *,
+        cert: tuple[Path, Path | None] | None = None,
+        ca: Path | None = None,
+        timeout: float = 5.0,
+    ) -> None:
         self.endpoint = url.rstrip("/") + "/lps"
         self.settings = settings
         self.timeout = timeout
@@ -298,8 +314,9 @@ class InsiClient:
         payload = build_request(query, self.settings)
         content_type = SOAP11_CONTENT_TYPE if self.settings.soap11_content_type else CONTENT_TYPE
         try:
-            with self._session.post(self.endpoint, data=payload, headers={"Content-Type": content_type},
-                                    timeout=self.timeout, stream=True) as response:
+            with self._session.post(
+                self.endpoint, data=payload, headers={"Content-Type": content_type}, timeout=self.timeout, stream=True
+            ) as response:
                 body = b""
                 for chunk in response.iter_content(64 * 1024):
                     body += chunk
@@ -320,6 +337,7 @@ class InsiClient:
     def __enter__(self) -> InsiClient:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()

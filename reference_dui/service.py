@@ -33,8 +33,12 @@ from reference_dui.store import PersonRecord, Store, StoredIns
 __all__ = ["DOCUMENT_TYPES", "DuiService", "UnknownPerson"]
 
 DOCUMENT_TYPES = ("CNI", "PASSEPORT", "TITRE_SEJOUR", "LIVRET_FAMILLE", "EXTRAIT_NAISSANCE")
-OID_LABELS = {OID_NIR: "INS-NIR", OID_NIA: "INS-NIA", "1.2.250.1.213.1.4.10": "INS-NIR de test",
-              "1.2.250.1.213.1.4.11": "INS-NIR de démonstration"}
+OID_LABELS = {
+    OID_NIR: "INS-NIR",
+    OID_NIA: "INS-NIA",
+    "1.2.250.1.213.1.4.10": "INS-NIR de test",
+    "1.2.250.1.213.1.4.11": "INS-NIR de démonstration",
+}
 
 #: the INS-NIR test OID (only written by the ``ins_test_oid`` defect)
 OID_NIR_TEST = "1.2.250.1.213.1.4.10"
@@ -170,8 +174,9 @@ class DuiService:
             status = "QUAL"
         if self.config.has("document_nature_not_recorded"):
             doc_type = "AUTRE" if doc_type else None  # defect: a generic value, the nature (CNI, passport…) is lost
-        record = self.store.create(traits, status, local_id=local_id, document_type=doc_type,
-                                   document_verified=verified)
+        record = self.store.create(
+            traits, status, local_id=local_id, document_type=doc_type, document_verified=verified
+        )
         return self._identity_json(record)
 
     def list_persons(self) -> list[dict[str, Any]]:
@@ -201,8 +206,9 @@ class DuiService:
         if record.document_verified and self.config.has("qualify_without_insi"):
             record.status = "QUAL"
         else:
-            record.status = status_for(insi_confirmed=record.ins is not None,
-                                       document_verified=record.document_verified)
+            record.status = status_for(
+                insi_confirmed=record.ins is not None, document_verified=record.document_verified
+            )
         if self.restricted(record) is not None:
             record.status = "PROV"  # rules 21 and 25: a doubtful or fictitious identity stays provisional
         self.store.save(record)
@@ -226,7 +232,8 @@ class DuiService:
             "ins_history": [h.to_json() for h in record.ins_history],
             "status": record.status,
             "identity_document": {"type": record.document_type, "verified": record.document_verified}
-            if record.document_type else None,
+            if record.document_type
+            else None,
             "last_insi": record.last_insi,
         }
 
@@ -265,9 +272,15 @@ class DuiService:
         elif cfg.has("wrong_cert_cn"):
             cert = pki_paths(cfg.pki_dir, "client-wrong-cn")[:2] if cfg.pki_dir is not None else None
         settings = RequestSettings(
-            idam=cfg.idam, lps_name=cfg.lps_name, lps_version=cfg.lps_version, instance=self.instance,
-            emetteur=cfg.idam, with_ctxlps=not cfg.has("no_ctxlps"), with_ctxbam=not cfg.has("no_ctxbam"),
-            standard_lps=not cfg.has("bad_lps_nom"), soap11_content_type=cfg.has("insi_soap11_content_type"),
+            idam=cfg.idam,
+            lps_name=cfg.lps_name,
+            lps_version=cfg.lps_version,
+            instance=self.instance,
+            emetteur=cfg.idam,
+            with_ctxlps=not cfg.has("no_ctxlps"),
+            with_ctxbam=not cfg.has("no_ctxbam"),
+            standard_lps=not cfg.has("bad_lps_nom"),
+            soap11_content_type=cfg.has("insi_soap11_content_type"),
             cpx_professional=cpx,
         )
         assert cfg.insi_url is not None
@@ -299,8 +312,9 @@ class DuiService:
         assert last is not None
         outcome = "not_found" if last.cr == "01" else "ambiguous"
         why = "aucune identité trouvée" if last.cr == "01" else "plusieurs identités trouvées"
-        return _Search(outcome, last.cr, f"INSi {last.cr}: {why} ({calls} interrogation(s)); identité "
-                       "conservée sans INS", calls)
+        return _Search(
+            outcome, last.cr, f"INSi {last.cr}: {why} ({calls} interrogation(s)); identité conservée sans INS", calls
+        )
 
     def _accept(self, record: PersonRecord, search: _Search, cfg: ReferenceDuiConfig) -> _Search:
         """Store the INS of a CR 00 answer, after checking it (key, OID); may refuse it."""
@@ -313,9 +327,13 @@ class DuiService:
         if cfg.has("ins_test_oid") and oid != OID_NIA:
             oid = OID_NIR_TEST  # the qualification campaign's OID left hard-coded, whatever INSi returned
         key = active.key
-        refused = tiq_refusal(answer.tiq, typed=record.traits, lunar_ok=cfg.has("insi_lunar_date_stored"),
-                              blank_ok=cfg.has("insi_blank_tiq_stored"),
-                              first_name_ok=cfg.has("skip_first_name_consistency"))
+        refused = tiq_refusal(
+            answer.tiq,
+            typed=record.traits,
+            lunar_ok=cfg.has("insi_lunar_date_stored"),
+            blank_ok=cfg.has("insi_blank_tiq_stored"),
+            first_name_ok=cfg.has("skip_first_name_consistency"),
+        )
         if refused is None and oid not in INS_OIDS:
             refused = f"OID {oid} inconnu (ni NIR, ni NIA, ni test, ni démonstration)"
         elif refused is None and cfg.has("wrong_ins_key"):
@@ -332,8 +350,9 @@ class DuiService:
         ]
         if not cfg.has("keep_typed_traits"):
             tiq = with_blank_tiq_kept(answer.tiq, record.traits)
-            record.traits = record.traits.with_strict(tiq.birth_name, tiq.first_names, tiq.sex,
-                                                      tiq.birth_date, tiq.birth_place)
+            record.traits = record.traits.with_strict(
+                tiq.birth_name, tiq.first_names, tiq.sex, tiq.birth_date, tiq.birth_place
+            )
         record.status = status_for(insi_confirmed=True, document_verified=record.document_verified)
         self._last_ins = record.ins
         label = OID_LABELS.get(oid, oid)

@@ -89,8 +89,7 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
-                                   isolation_level=None)
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
         self._closed = False
@@ -106,40 +105,61 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def create(self, traits: Traits, status: str, *, local_id: str | None = None,
-               document_type: str | None = None, document_verified: bool = False) -> PersonRecord:
+    def create(
+        self,
+        traits: Traits,
+        status: str,
+        *,
+        local_id: str | None = None,
+        document_type: str | None = None,
+        document_verified: bool = False,
+    ) -> PersonRecord:
         record = PersonRecord(str(uuid.uuid4()), traits, status, local_id, document_type, document_verified)
         created = dt.datetime.now(dt.UTC).isoformat()
-        self._write([
-            ("INSERT INTO persons (person_id, local_id, created_at, status, document_type, document_verified)"
-             " VALUES (?, ?, ?, ?, ?, ?)",
-             (record.person_id, local_id, created, status, document_type, int(document_verified))),
-            _traits_insert(record.person_id, traits),
-        ])
+        self._write(
+            [
+                (
+                    "INSERT INTO persons (person_id, local_id, created_at, status, document_type, document_verified)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (record.person_id, local_id, created, status, document_type, int(document_verified)),
+                ),
+                _traits_insert(record.person_id, traits),
+            ]
+        )
         return record
 
     def save(self, record: PersonRecord) -> None:
         """Write back every part of ``record`` (traits, INS, history, status, document, outcome)."""
         pid = record.person_id
         statements: list[tuple[str, tuple[Any, ...]]] = [
-            ("UPDATE persons SET status = ?, document_type = ?, document_verified = ?, last_insi = ?"
-             " WHERE person_id = ?",
-             (record.status, record.document_type, int(record.document_verified),
-              json.dumps(record.last_insi) if record.last_insi is not None else None, pid)),
+            (
+                "UPDATE persons SET status = ?, document_type = ?, document_verified = ?, last_insi = ?"
+                " WHERE person_id = ?",
+                (
+                    record.status,
+                    record.document_type,
+                    int(record.document_verified),
+                    json.dumps(record.last_insi) if record.last_insi is not None else None,
+                    pid,
+                ),
+            ),
             ("DELETE FROM traits WHERE person_id = ?", (pid,)),
             _traits_insert(pid, record.traits),
             ("DELETE FROM ins WHERE person_id = ?", (pid,)),
             ("DELETE FROM ins_history WHERE person_id = ?", (pid,)),
         ]
         if record.ins is not None:
-            statements.append(("INSERT INTO ins (person_id, value, oid) VALUES (?, ?, ?)",
-                               (pid, record.ins.value, record.ins.oid)))
+            statements.append(
+                ("INSERT INTO ins (person_id, value, oid) VALUES (?, ?, ?)", (pid, record.ins.value, record.ins.oid))
+            )
         for position, old in enumerate(record.ins_history):
-            statements.append((
-                "INSERT INTO ins_history (person_id, position, value, oid, date_deb, date_fin)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (pid, position, old.value, old.oid, old.date_deb, old.date_fin),
-            ))
+            statements.append(
+                (
+                    "INSERT INTO ins_history (person_id, position, value, oid, date_deb, date_fin)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (pid, position, old.value, old.oid, old.date_deb, old.date_fin),
+                )
+            )
         self._write(statements)
 
     def get(self, person_id: str) -> PersonRecord | None:
@@ -153,12 +173,18 @@ class Store:
             if row is None:
                 return None
             history = self._db.execute(
-                "SELECT value, oid, date_deb, date_fin FROM ins_history"
-                " WHERE person_id = ? ORDER BY position",
+                "SELECT value, oid, date_deb, date_fin FROM ins_history WHERE person_id = ? ORDER BY position",
                 (person_id,),
             ).fetchall()
-        traits = Traits(row["birth_name"], tuple(json.loads(row["first_names"])), row["sex"],
-                        row["birth_date"], row["birth_place"], row["used_name"], row["used_first_name"])
+        traits = Traits(
+            row["birth_name"],
+            tuple(json.loads(row["first_names"])),
+            row["sex"],
+            row["birth_date"],
+            row["birth_place"],
+            row["used_name"],
+            row["used_first_name"],
+        )
         return PersonRecord(
             person_id=row["person_id"],
             traits=traits,
@@ -206,6 +232,14 @@ def _traits_insert(person_id: str, traits: Traits) -> tuple[str, tuple[Any, ...]
     return (
         "INSERT INTO traits (person_id, birth_name, first_names, sex, birth_date, birth_place, used_name,"
         " used_first_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (person_id, traits.birth_name, json.dumps(list(traits.first_names), ensure_ascii=False), traits.sex,
-         traits.birth_date, traits.birth_place, traits.used_name, traits.used_first_name),
+        (
+            person_id,
+            traits.birth_name,
+            json.dumps(list(traits.first_names), ensure_ascii=False),
+            traits.sex,
+            traits.birth_date,
+            traits.birth_place,
+            traits.used_name,
+            traits.used_first_name,
+        ),
     )

@@ -44,8 +44,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if output is None or module is None or not hasattr(module, "SCORE"):
         return
     score = module.SCORE
-    output[_SCORE_KEY] = json.dumps({"clean": score["clean"], "proven": sorted(score["proven"]),
-                                     "missed": score["missed"]})
+    output[_SCORE_KEY] = json.dumps(
+        {"clean": score["clean"], "proven": sorted(score["proven"]), "missed": score["missed"]}
+    )
 
 
 @pytest.hookimpl(optionalhook=True)

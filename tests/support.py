@@ -36,9 +36,7 @@ def catalog_row(
     )
 
 
-def make_profiles_root(
-    tmp_path: Path, catalog: str, profile: str | None = None, *, name: str = "test"
-) -> Path:
+def make_profiles_root(tmp_path: Path, catalog: str, profile: str | None = None, *, name: str = "test") -> Path:
     """A ``profiles/`` tree in ``tmp_path``: the real schemas, one catalog file, one profile.
 
     Args:
@@ -53,9 +51,7 @@ def make_profiles_root(
     (root / "catalog").mkdir()
     (root / "catalog" / "test.csv").write_text(catalog, encoding="utf-8")
     if profile is None:
-        profile = (
-            f'name = "{name}"\nversion = "1.0"\ntitle = "Profil de test"\n\n[selection]\nservices = ["INS"]\n'
-        )
+        profile = f'name = "{name}"\nversion = "1.0"\ntitle = "Profil de test"\n\n[selection]\nservices = ["INS"]\n'
     (root / name / "1.0").mkdir(parents=True)
     (root / name / "1.0" / "profile.toml").write_text(profile, encoding="utf-8")
     return root
@@ -77,8 +73,10 @@ def client_cert(pki: TestPki, name: str) -> tuple[str, str]:
 def reference_required() -> bool:
     """True in CI (``CI=true``) or with ``DUI_HARNESS_REQUIRE_REFERENCE=1``: there ``../shared/reference`` is
     part of the checkout, and a test that needs it fails loudly when it is absent instead of skipping."""
-    return (os.environ.get("CI", "").strip().lower() == "true"
-            or os.environ.get("DUI_HARNESS_REQUIRE_REFERENCE", "").strip() == "1")
+    return (
+        os.environ.get("CI", "").strip().lower() == "true"
+        or os.environ.get("DUI_HARNESS_REQUIRE_REFERENCE", "").strip() == "1"
+    )
 
 
 def need_reference(path: Path, reason: str) -> None:
@@ -86,8 +84,9 @@ def need_reference(path: Path, reason: str) -> None:
     if path.exists():
         return
     if reference_required():
-        pytest.fail(f"{reason} (CI=true / DUI_HARNESS_REQUIRE_REFERENCE=1: ../shared/reference must be present)",
-                    pytrace=False)
+        pytest.fail(
+            f"{reason} (CI=true / DUI_HARNESS_REQUIRE_REFERENCE=1: ../shared/reference must be present)", pytrace=False
+        )
     pytest.skip(reason)
 
 
@@ -97,6 +96,7 @@ def reference_present(path: Path) -> bool:
     if path.exists():
         return True
     if reference_required():
-        raise RuntimeError(f"{path} is absent (CI=true / DUI_HARNESS_REQUIRE_REFERENCE=1: ../shared/reference must "
-                           "be present)")
+        raise RuntimeError(
+            f"{path} is absent (CI=true / DUI_HARNESS_REQUIRE_REFERENCE=1: ../shared/reference must be present)"
+        )
     return False

@@ -96,8 +96,16 @@ LAYERS = [
         "harness/evidence",
         "evidence (bundles, verify, project checks, usage, diff) reads what a run wrote: no test runner, no "
         "plugin, no simulator, no DUI driver nor reference DUI (the CLI and the plugin sit on top of it)",
-        forbidden=(*TEST_RUNTIME, "harness.plugin", "harness.cli", "harness.suites", "harness.sut", "mocks",
-                   "reference_dui", "tests"),
+        forbidden=(
+            *TEST_RUNTIME,
+            "harness.plugin",
+            "harness.cli",
+            "harness.suites",
+            "harness.sut",
+            "mocks",
+            "reference_dui",
+            "tests",
+        ),
     ),
     Layer(
         "harness/validators",

@@ -19,10 +19,30 @@ from harness.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "ci-templates"
-SAMPLE_ENV = {"DUI_TRIGGER_API": "http://127.0.0.1:8800/harness/v1", "DUI_HARNESS": "dui-harness",
-              "ALLURE_NPM": "allure@3.18.0"}
-INSTRUCTIONS = {"FROM", "RUN", "COPY", "ADD", "ENV", "ARG", "WORKDIR", "ENTRYPOINT", "CMD", "LABEL", "USER",
-                "EXPOSE", "VOLUME", "HEALTHCHECK", "SHELL", "STOPSIGNAL", "ONBUILD"}
+SAMPLE_ENV = {
+    "DUI_TRIGGER_API": "http://127.0.0.1:8800/harness/v1",
+    "DUI_HARNESS": "dui-harness",
+    "ALLURE_NPM": "allure@3.18.0",
+}
+INSTRUCTIONS = {
+    "FROM",
+    "RUN",
+    "COPY",
+    "ADD",
+    "ENV",
+    "ARG",
+    "WORKDIR",
+    "ENTRYPOINT",
+    "CMD",
+    "LABEL",
+    "USER",
+    "EXPOSE",
+    "VOLUME",
+    "HEALTHCHECK",
+    "SHELL",
+    "STOPSIGNAL",
+    "ONBUILD",
+}
 ARTEFACTS = ("reports/junit.xml", "reports/allure-report/", "reports/evidence-bundle.zip")
 
 
@@ -118,7 +138,10 @@ def test_containerfile_parses_and_installs_the_harness_and_allure() -> None:
     entrypoint = next(rest for k, rest in instructions if k == "ENTRYPOINT")
     assert entrypoint == '["dui-harness"]'
     # the documented `podman run … dui-harness` command in the header is a valid command too
-    header = [line.lstrip("# ") for line in (TEMPLATES / "Containerfile").read_text(encoding="utf-8").splitlines()
-              if line.startswith("#")]
+    header = [
+        line.lstrip("# ")
+        for line in (TEMPLATES / "Containerfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    ]
     usage = " ".join(header).split("dui-harness \\", 1)[1].split("FROM")[0]
     _check_commands([shlex.split(usage.replace("\\", " "))])

@@ -74,7 +74,8 @@ def test_pre_commit_runs_ruff_ruff_format_and_mypy() -> None:
 
 
 def test_missing_reference_material_skips_locally_and_fails_when_required(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     absent = tmp_path / "absent"
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("DUI_HARNESS_REQUIRE_REFERENCE", raising=False)

@@ -20,8 +20,9 @@ def dev() -> ModuleType:
     return module
 
 
-def test_tests_run_on_xdist_workers_whole_files_each_and_list_the_slowest(dev: ModuleType,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tests_run_on_xdist_workers_whole_files_each_and_list_the_slowest(
+    dev: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DUI_HARNESS_TEST_WORKERS", raising=False)
     options = dev.test_options(["-q"])
     assert options[:1] == ["-n"] and int(options[1]) >= 2

@@ -17,8 +17,22 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                    "-w", str(out), str(ROOT)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
     (built,) = out.glob("dui_harness-*.whl")
     return built
 
@@ -48,18 +62,34 @@ def test_wheel_carries_profiles_fixtures_contract_and_suites(wheel: Path) -> Non
 def test_installed_wheel_runs_the_suite_from_anywhere(wheel: Path, tmp_path: Path) -> None:
     # given the wheel installed on its own (dependencies from this environment), outside the clone
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
-                    str(wheel)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=300,
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
-    probe = subprocess.run([sys.executable, "-c", "import harness.paths as p; print(p.profiles_dir())"],
-                           capture_output=True, text=True, env=env, cwd=workdir, check=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import harness.paths as p; print(p.profiles_dir())"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=workdir,
+        check=True,
+    )
     assert probe.stdout.strip().startswith(str(target)), probe.stdout
     # when the editor runs the main command, then it judges everything it can with the installed data:
     # all but the three CDA requirements that need the official pack (not given: PARTIEL, exit 2)
-    result = subprocess.run([sys.executable, "-m", "harness", "run", "--reports", "out", "--no-report", "-q"],
-                            capture_output=True, text=True, env=env, cwd=workdir, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "harness", "run", "--reports", "out", "--no-report", "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=workdir,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-2000:]
     matrix = json.loads((workdir / "out" / "coverage-matrix.json").read_text(encoding="utf-8"))
     assert matrix["profile"]["name"] == "segur-dui" and matrix["uncovered_must"] == []

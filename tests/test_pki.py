@@ -35,9 +35,7 @@ def test_every_file_is_written(pki: TestPki) -> None:
     assert pki.is_complete()
     described = json.loads((pki.directory / "pki.json").read_text(encoding="utf-8"))
     assert described["format"] == PKI_FORMAT
-    assert {s: c["cn"] for s, c in described["clients"].items()} == {
-        s: cn for s, (cn, _) in CLIENT_PROFILES.items()
-    }
+    assert {s: c["cn"] for s, c in described["clients"].items()} == {s: cn for s, (cn, _) in CLIENT_PROFILES.items()}
 
 
 def test_private_keys_are_private(pki: TestPki) -> None:

@@ -44,15 +44,15 @@ def test_every_server_certificate_and_key_is_written(servers: BadServers) -> Non
     assert servers.other_ca.is_file() and servers.crl_pem.is_file() and servers.crl_der.is_file()
 
 
-def test_valid_and_revoked_leaves_chain_to_the_test_ca_with_the_crl_address(pki: TestPki,
-                                                                           servers: BadServers) -> None:
+def test_valid_and_revoked_leaves_chain_to_the_test_ca_with_the_crl_address(pki: TestPki, servers: BadServers) -> None:
     for stem in ("server-valid", "server-revoked", "server-rsa"):
         _verify(servers.server(stem)[0], pki.ca_cert)
         points = _cert(servers.server(stem)[0]).extensions.get_extension_for_class(x509.CRLDistributionPoints).value
         assert [name.value for point in points for name in point.full_name or ()] == [CRL_URL]
         access = _cert(servers.server(stem)[0]).extensions.get_extension_for_class(x509.AuthorityInformationAccess)
         assert [(d.access_method, d.access_location.value) for d in access.value] == [
-            (AuthorityInformationAccessOID.OCSP, OCSP_URL)]
+            (AuthorityInformationAccessOID.OCSP, OCSP_URL)
+        ]
 
 
 def test_the_expired_leaf_is_refused_for_its_dates_only(pki: TestPki, servers: BadServers) -> None:
@@ -69,8 +69,7 @@ def test_the_other_ca_leaf_does_not_chain_to_the_test_ca(pki: TestPki, servers: 
     _verify(servers.server("server-other-ca")[0], servers.other_ca)
 
 
-def test_the_crl_lists_the_revoked_leaf_only_and_is_signed_by_the_test_ca(pki: TestPki,
-                                                                          servers: BadServers) -> None:
+def test_the_crl_lists_the_revoked_leaf_only_and_is_signed_by_the_test_ca(pki: TestPki, servers: BadServers) -> None:
     crl = x509.load_der_x509_crl(servers.crl_der.read_bytes())
     ca = _cert(pki.ca_cert)
     assert crl.issuer == ca.subject and crl.is_signature_valid(ca.public_key())  # type: ignore[arg-type]

@@ -62,8 +62,14 @@ def count_pings(exchanges: list[dict[str, Any]]) -> dict[str, float]:
 
 
 TOY = services.Service(
-    "TOY", "Service jouet", "Toy service", name="toy", ports={"port": 8799}, simulator=f"{__name__}:create_toy",
-    endpoint_key="toy", indicators=(services.Indicator("toy_pings", "Pings reçus", "Pings received"),),
+    "TOY",
+    "Service jouet",
+    "Toy service",
+    name="toy",
+    ports={"port": 8799},
+    simulator=f"{__name__}:create_toy",
+    endpoint_key="toy",
+    indicators=(services.Indicator("toy_pings", "Pings reçus", "Pings received"),),
     counters=(services.UsageCounter(f"{__name__}:count_pings", "ping"),),
 )
 
@@ -93,8 +99,9 @@ def test_a_toy_service_is_started_by_the_run_and_given_to_the_dui(toy: services.
         ctx.close()
 
 
-def test_a_toy_service_is_served_labelled_and_counted(toy: services.Service, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_toy_service_is_served_labelled_and_counted(
+    toy: services.Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # given every port option free, but the toy's and the MSSanté control API's given explicitly
     toy_port, mss_port = _free_port(), _free_port()
     argv = ["serve", "--no-tls", "--reports", str(tmp_path), "--duration", "4"]
@@ -121,7 +128,8 @@ def test_a_toy_service_is_served_labelled_and_counted(toy: services.Service, tmp
     assert service_labels()["TOY"] == "Service jouet / Toy service" == service_label("TOY")
     report = usage_of(recorded, "serve", None).as_dict()
     assert {"key": "toy_pings", "service": "TOY", "value": 1, "status": "observed"}.items() <= {
-        k: v for i in report["indicators"] if i["key"] == "toy_pings" for k, v in i.items()}.items()
+        k: v for i in report["indicators"] if i["key"] == "toy_pings" for k, v in i.items()
+    }.items()
     assert "TOY" in report["services_observed"]
 
 
@@ -130,8 +138,11 @@ def _wait_health(port: int, token_file: Path | None = None) -> dict[str, Any]:
     while True:
         try:
             token = token_file.read_text(encoding="utf-8").strip() if token_file and token_file.exists() else ""
-            return dict(requests.get(f"http://127.0.0.1:{port}/_harness/health", timeout=2,
-                                     headers={"X-Harness-Token": token}).json())
+            return dict(
+                requests.get(
+                    f"http://127.0.0.1:{port}/_harness/health", timeout=2, headers={"X-Harness-Token": token}
+                ).json()
+            )
         except requests.ConnectionError:
             if time.monotonic() > deadline:
                 raise
@@ -151,7 +162,8 @@ def test_schema_service_list_is_the_registry() -> None:
     schema = json.loads((profiles_dir() / "schema" / "requirement.schema.json").read_text(encoding="utf-8"))
     declared = [s.id for s in services.all_services()]
     assert schema["properties"]["service"]["enum"] == declared, (
-        f"profiles/schema/requirement.schema.json: set the service enum to {json.dumps(declared)}")
+        f"profiles/schema/requirement.schema.json: set the service enum to {json.dumps(declared)}"
+    )
 
 
 def test_every_catalog_file_is_declared_by_one_service() -> None:
@@ -186,7 +198,12 @@ def test_a_service_cannot_be_registered_twice() -> None:
 def test_serve_has_one_option_per_declared_port() -> None:
     args = build_parser().parse_args(["serve", "--mss-port", "9123", "--mss-imaps-port", "0"])
     assert serve_cli.ports_asked(args, services.get("MSS")) == {
-        "port": 9123, "smtp_port": 8587, "smtps_port": 8465, "imap_port": 8143, "imaps_port": 0}
+        "port": 9123,
+        "smtp_port": 8587,
+        "smtps_port": 8465,
+        "imap_port": 8143,
+        "imaps_port": 0,
+    }
     assert serve_cli.ports_asked(args, services.get("INS")) == {"port": 8701}
     free = build_parser().parse_args(["serve", "--mss-port", "0"])
     assert set(serve_cli.ports_asked(free, services.get("MSS")).values()) == {0}

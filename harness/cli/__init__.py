@@ -37,8 +37,25 @@ EXIT_SUT_UNREACHABLE = 3
 EXIT_HARNESS_ERROR = 4
 
 #: verb -> module of harness.cli implementing ``add_parser(subparsers)`` and ``main(args) -> int``
-VERBS = ("run", "serve", "report", "pki", "validate", "profiles", "bundle", "verify", "keys", "check-project",
-         "usage", "diff", "rules", "pack", "countersign", "proofs", "official")
+VERBS = (
+    "run",
+    "serve",
+    "report",
+    "pki",
+    "validate",
+    "profiles",
+    "bundle",
+    "verify",
+    "keys",
+    "check-project",
+    "usage",
+    "diff",
+    "rules",
+    "pack",
+    "countersign",
+    "proofs",
+    "official",
+)
 
 
 #: verbs that write evidence: their files are created 0600 and folders 0700 (issue 17)
@@ -70,8 +87,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="dui-harness",
         description="Banc de conformité des DUI / conformity test bench for French DUI software.",
         epilog="Codes de sortie / exit codes: 0 conforme / conformant, 1 non-conformité / non-conformity, "
-               "2 usage ou entrée illisible / usage or unreadable input, 3 DUI injoignable / DUI unreachable, "
-               "4 erreur du banc / harness error.",
+        "2 usage ou entrée illisible / usage or unreadable input, 3 DUI injoignable / DUI unreachable, "
+        "4 erreur du banc / harness error.",
     )
     parser.add_argument("--version", action="version", version=f"dui-harness {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)

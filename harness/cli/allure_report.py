@@ -38,8 +38,15 @@ def find_allure(start: Path | None = None) -> str | None:
     return shutil.which("allure")
 
 
-def render_report(results: Path, output: Path, *, title: str, timeout: float = 300.0,
-                  history: Path | None = None, single_file: bool = True) -> tuple[bool, str]:
+def render_report(
+    results: Path,
+    output: Path,
+    *,
+    title: str,
+    timeout: float = 300.0,
+    history: Path | None = None,
+    single_file: bool = True,
+) -> tuple[bool, str]:
     """Render ``results`` into ``output`` (classic Allure 2 layout with its Behaviors view).
 
     ``history``: Allure 3's ``historyPath`` (a JSON Lines file the generator reads, then appends
@@ -49,16 +56,17 @@ def render_report(results: Path, output: Path, *, title: str, timeout: float = 3
     """
     allure = find_allure()
     if allure is None:
-        return False, ("Allure report generator not found: run `python3 dev.py run` (installs it under "
-                       ".tools/), or `npm install allure` / set DUI_HARNESS_ALLURE")
+        return False, (
+            "Allure report generator not found: run `python3 dev.py run` (installs it under "
+            ".tools/), or `npm install allure` / set DUI_HARNESS_ALLURE"
+        )
     if output.exists():
         shutil.rmtree(output)
     config = output.parent / "allurerc.json"
     settings: dict[str, object] = {
         "name": title,
         "output": str(output),
-        "plugins": {"allure2": {"options": {"reportName": title, "reportLanguage": "en",
-                                            "singleFile": single_file}}},
+        "plugins": {"allure2": {"options": {"reportName": title, "reportLanguage": "en", "singleFile": single_file}}},
     }
     if history is not None:
         history.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +76,11 @@ def render_report(results: Path, output: Path, *, title: str, timeout: float = 3
     try:
         proc = subprocess.run(
             [allure, "generate", str(results), "--config", str(config), "--output", str(output)],
-            capture_output=True, text=True, timeout=timeout, env=env, check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"Allure report generation failed: {exc}"

@@ -23,47 +23,74 @@ __all__ = ["add_parser", "add_signing_options", "bundle_reports", "main"]
 
 
 def add_signing_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--key", type=Path, metavar="KEY", help="PEM private key signing the manifest "
-                   "(default: a one-time key); see dui-harness keys")
-    p.add_argument("--cert", type=Path, metavar="CERT", help="the X.509 certificate of --key (default: "
-                   "signing-cert.pem beside the key, when it matches)")
-    p.add_argument("--attestations", type=Path, metavar="FILE",
-                   help="YAML of the editor's attestations and demonstrations (official id, statement, files): "
-                        "the files and their hashes go into the signed bundle")
+    p.add_argument(
+        "--key",
+        type=Path,
+        metavar="KEY",
+        help="PEM private key signing the manifest (default: a one-time key); see dui-harness keys",
+    )
+    p.add_argument(
+        "--cert",
+        type=Path,
+        metavar="CERT",
+        help="the X.509 certificate of --key (default: signing-cert.pem beside the key, when it matches)",
+    )
+    p.add_argument(
+        "--attestations",
+        type=Path,
+        metavar="FILE",
+        help="YAML of the editor's attestations and demonstrations (official id, statement, files): "
+        "the files and their hashes go into the signed bundle",
+    )
     for name in ("name", "version", "editor", "build"):
-        p.add_argument(f"--dui-{name}", metavar=name.upper(),
-                       help=f"DUI {name} as the editor declares it (default: the trigger API's info)")
+        p.add_argument(
+            f"--dui-{name}",
+            metavar=name.upper(),
+            help=f"DUI {name} as the editor declares it (default: the trigger API's info)",
+        )
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("bundle", help="dossier de preuves signé / signed evidence bundle of a run",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "bundle",
+        help="dossier de preuves signé / signed evidence bundle of a run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--reports", type=Path, default=Path("reports"), help="the run's output folder (default ./reports)")
     p.add_argument("--out", type=Path, help="bundle file (default <reports>/evidence-bundle.zip)")
     add_signing_options(p)
     p.set_defaults(handler=main)
 
 
-def bundle_reports(args: argparse.Namespace, reports: Path, out: Path | None, *,
-                   outcome: RunOutcome | None = None) -> BundleResult:
+def bundle_reports(
+    args: argparse.Namespace, reports: Path, out: Path | None, *, outcome: RunOutcome | None = None
+) -> BundleResult:
     """Bundle ``reports``; ``outcome``: the run's result when ``dui-harness run`` bundles what it just ran."""
     signer = load_signer(args.key, args.cert) if args.key else Signer.one_time_key()
     if getattr(args, "attestations", None):
         stage(args.attestations, reports.resolve())
-    overrides = {"name": args.dui_name, "version": args.dui_version, "editor": args.dui_editor,
-                 "build_id": args.dui_build}
-    return write_bundle(reports.resolve(), out, signer, dui_overrides={k: v for k, v in overrides.items() if v},
-                        outcome=outcome)
+    overrides = {
+        "name": args.dui_name,
+        "version": args.dui_version,
+        "editor": args.dui_editor,
+        "build_id": args.dui_build,
+    }
+    return write_bundle(
+        reports.resolve(), out, signer, dui_overrides={k: v for k, v in overrides.items() if v}, outcome=outcome
+    )
 
 
 def describe(result: BundleResult) -> str:
     signer = result.manifest["signer"]
     who = "clé à usage unique / one-time key" if signer["one_time_key"] else (signer["subject"] or "clé / key")
     partial = " — PARTIEL / PARTIAL" if result.manifest.get("partial") else ""
-    return (f"  dossier de preuves / evidence bundle: {result.path} ({result.members} fichiers / files, "
-            f"{result.size} octets / bytes){partial}\n"
-            f"  signé / signed: {signer['algorithm']}, {who}, empreinte / fingerprint "
-            f"{signer['public_key_sha256'][:16]}…")
+    return (
+        f"  dossier de preuves / evidence bundle: {result.path} ({result.members} fichiers / files, "
+        f"{result.size} octets / bytes){partial}\n"
+        f"  signé / signed: {signer['algorithm']}, {who}, empreinte / fingerprint "
+        f"{signer['public_key_sha256'][:16]}…"
+    )
 
 
 def main(args: argparse.Namespace) -> int:

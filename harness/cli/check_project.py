@@ -27,15 +27,31 @@ __all__ = ["add_parser", "main"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("check-project", help="contrôler un projet ESMS numérique / check a funding project",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "check-project",
+        help="contrôler un projet ESMS numérique / check a funding project",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("project", type=Path, metavar="PROJECT.yaml")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--html", type=Path, metavar="FILE", help="also write the report as one static HTML file")
-    p.add_argument("--trusted-key", type=Path, action="append", default=[], metavar="PUB",
-                   help="public key / certificate trusted for every bundle (repeatable)")
-    p.add_argument("--bundle", type=Path, action="append", default=[], metavar="BUNDLE",
-                   help="an evidence bundle in addition to those of the project file (repeatable)")
+    p.add_argument(
+        "--trusted-key",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PUB",
+        help="public key / certificate trusted for every bundle (repeatable)",
+    )
+    p.add_argument(
+        "--bundle",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="BUNDLE",
+        help="an evidence bundle in addition to those of the project file (repeatable)",
+    )
     p.add_argument("--profiles-dir", type=Path, help="profiles folder (default: the one shipped)")
     p.set_defaults(handler=main)
 
@@ -44,8 +60,7 @@ def main(args: argparse.Namespace) -> int:
     root = args.profiles_dir or profiles_dir()
     project = load_project(args.project, root)
     rules = load_rules(root, project.data["project"]["rules"])
-    report = check_project(project, rules, trusted_keys=args.trusted_key, profiles_root=root,
-                           extra_bundles=args.bundle)
+    report = check_project(project, rules, trusted_keys=args.trusted_key, profiles_root=root, extra_bundles=args.bundle)
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(render_html(report), encoding="utf-8")

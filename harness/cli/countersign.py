@@ -26,14 +26,24 @@ __all__ = ["add_parser", "main"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("countersign", help="contre-signer un dossier de preuves / countersign a bundle",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "countersign",
+        help="contre-signer un dossier de preuves / countersign a bundle",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("bundle", type=Path, metavar="BUNDLE")
     p.add_argument("--key", type=Path, required=True, metavar="KEY", help="the reviewer's PEM private key")
     p.add_argument("--cert", type=Path, metavar="CERT", help="the reviewer's certificate (default: beside the key)")
     p.add_argument("--decisions", type=Path, metavar="FILE", help="decision per requirement (YAML or JSON)")
-    p.add_argument("--trusted-key", type=Path, action="append", default=[], metavar="PUB",
-                   help="the editor's public key or certificate, to check the bundle's signer first")
+    p.add_argument(
+        "--trusted-key",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PUB",
+        help="the editor's public key or certificate, to check the bundle's signer first",
+    )
     p.add_argument("--out", type=Path, metavar="FILE", help="write the countersigned bundle here (default: in place)")
     p.set_defaults(handler=main)
 
@@ -44,8 +54,10 @@ def main(args: argparse.Namespace) -> int:
     report = verify_file(args.bundle, load_trust_anchors(args.trusted_key))
     if not report.valid:
         sys.stdout.write(render_text(report))
-        sys.stderr.write("dui-harness countersign: the bundle does not verify: not countersigned / "
-                         "le dossier n'est pas intègre : pas de contre-signature\n")
+        sys.stderr.write(
+            "dui-harness countersign: the bundle does not verify: not countersigned / "
+            "le dossier n'est pas intègre : pas de contre-signature\n"
+        )
         return EXIT_NONCONFORMITY
     data = countersign(args.bundle.read_bytes(), signer, decisions)
     target = args.out or args.bundle
@@ -54,7 +66,9 @@ def main(args: argparse.Namespace) -> int:
     tmp.replace(target)
     who = signer.describe()
     print("dui-harness countersign")
-    print(f"  contre-signé / countersigned: {target} — {who['algorithm']} {who['subject'] or ''} "
-          f"key {who['public_key_sha256'][:16]}…; {len(decisions)} décision(s) / decision(s)")
+    print(
+        f"  contre-signé / countersigned: {target} — {who['algorithm']} {who['subject'] or ''} "
+        f"key {who['public_key_sha256'][:16]}…; {len(decisions)} décision(s) / decision(s)"
+    )
     print(f"  vérifier / verify: dui-harness verify {target}")
     return EXIT_OK

@@ -18,8 +18,12 @@ __all__ = ["add_parser", "main"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("keys", help="créer une paire de clés de test / make a test signing key pair",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "keys",
+        help="créer une paire de clés de test / make a test signing key pair",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--out", type=Path, required=True, help="folder to write the key pair into")
     p.add_argument("--editor", default="Éditeur de test", help="editor name in the certificate")
     p.add_argument("--days", type=int, default=730, help="certificate validity in days (default 730)")
@@ -34,6 +38,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"  clé publique / public key (give it to reviewers): {paths['public_key']}")
     print(f"  certificat auto-signé / self-signed certificate: {paths['certificate']}")
     print(f"  empreinte / fingerprint (SHA-256 of the public key): {spki_sha256(signer.public_key)}")
-    print(f"  dui-harness bundle --key {paths['key']}   |   dui-harness verify BUNDLE --trusted-key "
-          f"{paths['public_key']}")
+    print(
+        f"  dui-harness bundle --key {paths['key']}   |   dui-harness verify BUNDLE --trusted-key {paths['public_key']}"
+    )
     return 0

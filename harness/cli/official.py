@@ -25,8 +25,12 @@ __all__ = ["add_parser", "main"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("official", help="exigences officielles Ségur du DUI / official Ségur requirements",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "official",
+        help="exigences officielles Ségur du DUI / official Ségur requirements",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--exigences", type=Path, metavar="PATH", help="copy of the ANS base, for the official texts")
     p.add_argument("--disposition", metavar="NAME", help="only this disposition (e.g. tested, not-covered)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -38,9 +42,19 @@ def main(args: argparse.Namespace) -> int:
     texts = load_base(args.exigences)
     entries = [e for e in account if not args.disposition or e.disposition == args.disposition]
     if args.json:
-        out = {"account": account.describe(), "counts": account.counts(),
-               "official": [{**e.__dict__, "requirements": list(e.requirements), "scenarios": list(e.scenarios),
-                             **({"text": texts[e.id]["texte_brut"]} if e.id in texts else {})} for e in entries]}
+        out = {
+            "account": account.describe(),
+            "counts": account.counts(),
+            "official": [
+                {
+                    **e.__dict__,
+                    "requirements": list(e.requirements),
+                    "scenarios": list(e.scenarios),
+                    **({"text": texts[e.id]["texte_brut"]} if e.id in texts else {}),
+                }
+                for e in entries
+            ],
+        }
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     counts = ", ".join(f"{n} {d}" for d, n in account.counts().items())

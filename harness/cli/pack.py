@@ -29,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
         "pack",
         help="état d'un paquet d'artefacts CI-SIS / state of a CI-SIS artefact pack",
         description="Vérifie un paquet d'artefacts CI-SIS (TestContenuCDA) / checks a CI-SIS artefact pack: "
-                    "date, schematrons runnable, files derived, files missing.",
+        "date, schematrons runnable, files derived, files missing.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="état du paquet / the pack's state")
@@ -39,9 +39,13 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _state_dict(state: SchematronState) -> dict[str, Any]:
-    return {"schematron": state.relative, "runnable": state.runnable, "missing": list(state.missing),
-            "derived": [{"file": d.missing, "from": d.source, "written": str(d.written)} for d in state.derived],
-            "missing_value_sets": list(state.missing_reads)}
+    return {
+        "schematron": state.relative,
+        "runnable": state.runnable,
+        "missing": list(state.missing),
+        "derived": [{"file": d.missing, "from": d.source, "written": str(d.written)} for d in state.derived],
+        "missing_value_sets": list(state.missing_reads),
+    }
 
 
 def pack_report(folder: str) -> dict[str, Any]:
@@ -73,20 +77,26 @@ def pack_report(folder: str) -> dict[str, Any]:
 
 
 def _text(report: dict[str, Any]) -> str:
-    lines = [f"Paquet / pack: {report['pack']}",
-             f"  date: {report['date'] or 'unknown'} ({report['version']})",
-             f"  schématrons exécutables / runnable schematrons: {report['runnable']} of {len(report['schematrons'])}"]
+    lines = [
+        f"Paquet / pack: {report['pack']}",
+        f"  date: {report['date'] or 'unknown'} ({report['version']})",
+        f"  schématrons exécutables / runnable schematrons: {report['runnable']} of {len(report['schematrons'])}",
+    ]
     for state in report["schematrons"]:
         if not state["runnable"]:
-            lines.append(f"  NOT RUNNABLE  {state['schematron']}: missing {', '.join(state['missing'][:3])}"
-                         + (f" (+{len(state['missing']) - 3})" if len(state["missing"]) > 3 else ""))
+            lines.append(
+                f"  NOT RUNNABLE  {state['schematron']}: missing {', '.join(state['missing'][:3])}"
+                + (f" (+{len(state['missing']) - 3})" if len(state["missing"]) > 3 else "")
+            )
     lines.append(f"  fichiers dérivés / files derived: {len(report['derived'])}")
     lines += [f"  DERIVED  {d['file']} derived from {d['from']} -> {d['written']}" for d in report["derived"]]
     lines.append(f"  fichiers absents / files missing (not repairable): {len(report['missing'])}")
     lines += [f"  MISSING  {m['file']}  (needed by {', '.join(m['needed_by'])})" for m in report["missing"]]
     verdict = "OK" if report["default_runnable"] else "INCOMPLETE"
-    lines.append(f"{verdict}: the default schematrons (structuration minimale, ModelesDeContenusCDA, Modeles_ANS) "
-                 + ("can run" if report["default_runnable"] else "cannot all run"))
+    lines.append(
+        f"{verdict}: the default schematrons (structuration minimale, ModelesDeContenusCDA, Modeles_ANS) "
+        + ("can run" if report["default_runnable"] else "cannot all run")
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -53,7 +53,7 @@ USED_BY = {
     "ca.pem": "tous / all: la DUI fait confiance aux simulateurs / the DUI trusts the simulators",
     "server.pem": "tous les simulateurs (TLS serveur) / every simulator (server TLS)",
     "client-insi-auto.pem": "INSi (TLS mutuel, CN INSI-AUTO exigé / required); DMP, PSC, e-parcours, "
-                            "e-prescription (TLS client)",
+    "e-prescription (TLS client)",
     "client-insi-manu.pem": "INSi, appels manuels / manual calls",
     "client-mss-bal.pem": "MSSanté SMTP/IMAP (SASL EXTERNAL ou certificat seul / or certificate alone)",
     "signing-vihf.pem": "DMP: signature XML-DSIG du VIHF (wsse:Security) / VIHF XML-DSIG signature",
@@ -79,8 +79,10 @@ def main(args: argparse.Namespace) -> int:
     """Write (or reuse) the PKI in ``args.out`` and print its files and the DUI set-up."""
     out: Path = args.out
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: existe et n'est pas un dossier / exists and is not a folder",
-                         tip="dui-harness pki --out DOSSIER/FOLDER")
+        raise UsageError(
+            f"{out}: existe et n'est pas un dossier / exists and is not a folder",
+            tip="dui-harness pki --out DOSSIER/FOLDER",
+        )
     before = _fingerprint(out)
     try:
         pki = generate(out) if args.force else ensure_pki(out)
@@ -123,8 +125,7 @@ def render(pki: TestPki, *, reused: bool) -> str:
         f"  4. DMP, signature du VIHF / VIHF signature: {pki.client('signing-vihf')[0]} "
         f"/ {pki.client('signing-vihf')[1]}",
         "  5. DUI wanting a PKCS#12 file / DUI attendant un fichier PKCS#12 :",
-        f"     openssl pkcs12 -export -in {cert} -inkey {key} -certfile {pki.ca_cert} "
-        f"-out {cert.with_suffix('.p12')}",
+        f"     openssl pkcs12 -export -in {cert} -inkey {key} -certfile {pki.ca_cert} -out {cert.with_suffix('.p12')}",
         f"  6. MSSanté operators the DUI must refuse / opérateurs que la DUI doit refuser: {bad}/",
         *(f"     {stem}.pem: {role}" for stem, role in BAD_SERVERS.items()),
         f"     CRL of the test CA / CRL de l'AC de test: {bad / 'crl.pem'} (.der), other CA / autre AC: "

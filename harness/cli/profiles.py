@@ -50,8 +50,10 @@ def main(args: argparse.Namespace) -> int:
     """List, show or check the profiles of ``args.profiles_dir``."""
     root: Path = args.profiles_dir or profiles_dir()
     if not root.is_dir():
-        raise UsageError(f"{root}: dossier de profils introuvable / no such profiles folder",
-                         tip="dui-harness profiles --profiles-dir DIR")
+        raise UsageError(
+            f"{root}: dossier de profils introuvable / no such profiles folder",
+            tip="dui-harness profiles --profiles-dir DIR",
+        )
     if args.check:
         return _check(root)
     catalog = load_catalog(root)
@@ -109,8 +111,10 @@ def _check_account(root: Path, catalog: Catalog, lines: list[str]) -> int:
     for problem in problems:
         sys.stderr.write(f"dui-harness: {account.path}: {problem}\n")
     counts = ", ".join(f"{n} {d}" for d, n in account.counts().items())
-    lines.append(f"{'OK ' if not problems else 'BAD'} official account {account.name}@{account.version}: "
-                 f"{len(account)} official requirements ({counts})")
+    lines.append(
+        f"{'OK ' if not problems else 'BAD'} official account {account.name}@{account.version}: "
+        f"{len(account)} official requirements ({counts})"
+    )
     return 1 if problems else 0
 
 
@@ -145,10 +149,7 @@ def _profile_dict(profile: Profile, *, full: bool) -> dict[str, Any]:
 def _render_list(profiles: list[Profile]) -> str:
     if not profiles:
         return "no profile found / aucun profil\n"
-    rows = [
-        (p.name, p.version, ", ".join(f"{s} {n}" for s, n in _per_service(p).items()), p.title)
-        for p in profiles
-    ]
+    rows = [(p.name, p.version, ", ".join(f"{s} {n}" for s, n in _per_service(p).items()), p.title) for p in profiles]
     header = ("NAME", "VERSION", "REQUIREMENTS", "TITLE")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
     lines = [

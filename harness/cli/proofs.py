@@ -32,29 +32,47 @@ __all__ = ["add_parser", "main"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("proofs", help="preuves au format Convergence / Convergence-shaped proof export",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "proofs",
+        help="preuves au format Convergence / Convergence-shaped proof export",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("bundle", type=Path, metavar="BUNDLE")
     p.add_argument("--out", type=Path, metavar="DIR", help="folder to write the proofs into (new or empty)")
     p.add_argument("--check", type=Path, metavar="DIR", help="check an earlier export against BUNDLE")
-    p.add_argument("--trusted-key", type=Path, action="append", default=[], metavar="PUB",
-                   help="the editor's public key or certificate (see verify)")
-    p.add_argument("--exigences", type=Path, metavar="PATH",
-                   help="copy of the ANS base (folder with exigences.csv) for the official texts; "
-                        "default $DUI_HARNESS_EXIGENCES, else the project's summaries only")
+    p.add_argument(
+        "--trusted-key",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PUB",
+        help="the editor's public key or certificate (see verify)",
+    )
+    p.add_argument(
+        "--exigences",
+        type=Path,
+        metavar="PATH",
+        help="copy of the ANS base (folder with exigences.csv) for the official texts; "
+        "default $DUI_HARNESS_EXIGENCES, else the project's summaries only",
+    )
     p.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
     if bool(args.out) == bool(args.check):
-        raise UsageError("indiquez --out DOSSIER (export) ou --check DOSSIER (vérifier un export) / give --out DIR "
-                         "(export) or --check DIR (check an export)",
-                         tip="dui-harness proofs reports/evidence-bundle.zip --out reports/proofs")
+        raise UsageError(
+            "indiquez --out DOSSIER (export) ou --check DOSSIER (vérifier un export) / give --out DIR "
+            "(export) or --check DIR (check an export)",
+            tip="dui-harness proofs reports/evidence-bundle.zip --out reports/proofs",
+        )
     report = verify_file(args.bundle, load_trust_anchors(args.trusted_key))
     if not report.valid:
         sys.stdout.write(render_text(report))
-        sys.stderr.write("dui-harness proofs: the bundle does not verify: no proof derived from it / "
-                         "le dossier n'est pas intègre : aucune preuve n'en est tirée\n")
+        sys.stderr.write(
+            "dui-harness proofs: the bundle does not verify: no proof derived from it / "
+            "le dossier n'est pas intègre : aucune preuve n'en est tirée\n"
+        )
         return EXIT_NONCONFORMITY
     if args.check:
         problems = check_export(args.check, report.contents, report.manifest)
@@ -65,14 +83,19 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_NONCONFORMITY if problems else EXIT_OK
     out: Path = args.out
     if out.exists() and any(out.iterdir()):
-        raise UsageError(f"{out}: dossier non vide ; l'export va dans un dossier nouveau ou vide / not empty; the "
-                         "export goes into a new or empty folder")
+        raise UsageError(
+            f"{out}: dossier non vide ; l'export va dans un dossier nouveau ou vide / not empty; the "
+            "export goes into a new or empty folder"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    index = export_proofs(report.contents, report.manifest, load_account(profiles_dir()), out,
-                          load_base(args.exigences))
+    index = export_proofs(
+        report.contents, report.manifest, load_account(profiles_dir()), out, load_base(args.exigences)
+    )
     officials = len({r["official_id"] for r in index})
     print("dui-harness proofs")
-    print(f"  {len(index)} fichiers de preuve pour {officials} exigences officielles / proof files for "
-          f"{officials} official requirements: {out}")
+    print(
+        f"  {len(index)} fichiers de preuve pour {officials} exigences officielles / proof files for "
+        f"{officials} official requirements: {out}"
+    )
     print(f"  index: {out / 'index.html'} , {out / 'index.csv'}")
     return EXIT_OK

@@ -28,16 +28,35 @@ __all__ = ["add_parser", "is_single_file", "main", "serve_folder"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("report", help="ouvrir le rapport Allure / open the Allure report",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("reports", nargs="?", type=Path, default=Path("reports"),
-                   help="dossier de sortie de l'exécution / the run's output folder (default: ./reports)")
-    p.add_argument("--no-open", action="store_true",
-                   help="afficher l'adresse sans ouvrir de navigateur / print the address, open no browser")
-    p.add_argument("--serve", action="store_true",
-                   help="servir en HTTP même un rapport en un fichier / serve over HTTP even a one-file report")
-    p.add_argument("--duration", type=float, metavar="SECONDS",
-                   help="arrêter de servir après N secondes / stop serving after N seconds (default: Ctrl-C)")
+    p = subparsers.add_parser(
+        "report",
+        help="ouvrir le rapport Allure / open the Allure report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "reports",
+        nargs="?",
+        type=Path,
+        default=Path("reports"),
+        help="dossier de sortie de l'exécution / the run's output folder (default: ./reports)",
+    )
+    p.add_argument(
+        "--no-open",
+        action="store_true",
+        help="afficher l'adresse sans ouvrir de navigateur / print the address, open no browser",
+    )
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="servir en HTTP même un rapport en un fichier / serve over HTTP even a one-file report",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        metavar="SECONDS",
+        help="arrêter de servir après N secondes / stop serving after N seconds (default: Ctrl-C)",
+    )
     p.set_defaults(handler=main)
 
 
@@ -70,10 +89,14 @@ def _report_folder(reports: Path) -> Path:
         ok, message = render_report(results, report, title=f"dui-harness — {reports.name}")
         if ok:
             return report
-        raise UsageError(f"{reports}: rapport non généré / report not rendered: {message}",
-                         tip="python3 dev.py run  (installe le générateur / installs the generator)")
-    raise UsageError(f"{reports}: ni rapport Allure ni résultats / neither an Allure report nor results",
-                     tip="dui-harness run  (écrit reports/ / writes reports/), puis / then dui-harness report")
+        raise UsageError(
+            f"{reports}: rapport non généré / report not rendered: {message}",
+            tip="python3 dev.py run  (installe le générateur / installs the generator)",
+        )
+    raise UsageError(
+        f"{reports}: ni rapport Allure ni résultats / neither an Allure report nor results",
+        tip="dui-harness run  (écrit reports/ / writes reports/), puis / then dui-harness report",
+    )
 
 
 def _open(url: str, no_open: bool) -> None:
@@ -91,13 +114,14 @@ def main(args: argparse.Namespace) -> int:
     report = _report_folder(args.reports.resolve())
     index = report / "index.html"
     if is_single_file(report) and not args.serve:
-        print(f"Rapport Allure (un fichier, s'ouvre hors ligne) / Allure report (one file, opens offline):\n"
-              f"  {index.as_uri()}")
+        print(
+            f"Rapport Allure (un fichier, s'ouvre hors ligne) / Allure report (one file, opens offline):\n"
+            f"  {index.as_uri()}"
+        )
         _open(index.as_uri(), args.no_open)
         return 0
     server, url = serve_folder(report)
-    print(f"Rapport Allure servi sur / Allure report served at:\n  {url}\n"
-          "Ctrl-C pour arrêter / to stop.", flush=True)
+    print(f"Rapport Allure servi sur / Allure report served at:\n  {url}\nCtrl-C pour arrêter / to stop.", flush=True)
     _open(url, args.no_open)
     deadline = time.monotonic() + args.duration if args.duration else None
     try:

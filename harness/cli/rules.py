@@ -22,8 +22,12 @@ __all__ = ["add_parser", "main"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("rules", help="règles enregistrées et exigences / registered rules and requirements",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "rules",
+        help="règles enregistrées et exigences / registered rules and requirements",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--requirement", metavar="ID", help="only the rules of this requirement")
     p.add_argument("--service", metavar="ID", help="only the rules of this service's requirements (INS, DMP, MSS…)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -50,7 +54,9 @@ def main(args: argparse.Namespace) -> int:
     for row in rows:
         title = row["requirement_title"] or "(exigence inconnue / unknown)"
         also = f" (+ {', '.join(row['also'])})" if row["also"] else ""
-        sys.stdout.write(f"  {row['id']:<{width}}  {row['requirement']:<17} {row['service'] or '-':<9} "
-                         f"{row['summary']}{also}\n"
-                         f"  {'':<{width}}  {'':<17} {'':<9} {title}  [{row['module']}]\n")
+        sys.stdout.write(
+            f"  {row['id']:<{width}}  {row['requirement']:<17} {row['service'] or '-':<9} "
+            f"{row['summary']}{also}\n"
+            f"  {'':<{width}}  {'':<17} {'':<9} {title}  [{row['module']}]\n"
+        )
     return 0

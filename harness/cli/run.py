@@ -38,43 +38,89 @@ from harness.plugin.writers import STAGING_PREFIX, usage_document
 
 __all__ = ["add_parser", "exit_code", "main", "run_suite"]
 
-OUTPUTS = ("allure-results", "allure-report", "exchanges", "junit.xml", "coverage-matrix.json",
-           "coverage-matrix.csv", "reference-dui.sqlite3", "run.json", "documents", "conformity-matrix.html",
-           "evidence-bundle.zip", "allurerc.json", "usage.json", "official-coverage.csv", "attestations",
-           "attended")
+OUTPUTS = (
+    "allure-results",
+    "allure-report",
+    "exchanges",
+    "junit.xml",
+    "coverage-matrix.json",
+    "coverage-matrix.csv",
+    "reference-dui.sqlite3",
+    "run.json",
+    "documents",
+    "conformity-matrix.html",
+    "evidence-bundle.zip",
+    "allurerc.json",
+    "usage.json",
+    "official-coverage.csv",
+    "attestations",
+    "attended",
+)
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("run", help="run the conformance suite against a DUI and write the report",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "run",
+        help="run the conformance suite against a DUI and write the report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--sut", metavar="URL", help="trigger API of the DUI under test (default: the reference DUI)")
     p.add_argument("--attended", action="store_true", help="attended mode: an operator drives the DUI")
     p.add_argument("--profile", default=DEFAULT_PROFILE, help=f"requirement profile (default: {DEFAULT_PROFILE})")
     p.add_argument("--reports", default="reports", type=Path, help="output folder (default: ./reports)")
-    p.add_argument("--defect", action="append", default=[], metavar="NAME",
-                   help="reference DUI only: switch on a defect (repeatable); see --list-defects")
+    p.add_argument(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="reference DUI only: switch on a defect (repeatable); see --list-defects",
+    )
     p.add_argument("--list-defects", action="store_true", help="list the reference DUI's defect switches")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
-    p.add_argument("--insi-port", type=int,
-                   help=f"fixed INSi simulator port (default {services.get('INS').ports['port']} with --sut)")
+    p.add_argument(
+        "--insi-port",
+        type=int,
+        help=f"fixed INSi simulator port (default {services.get('INS').ports['port']} with --sut)",
+    )
     p.add_argument("--no-tls", action="store_true", help="simulators over plain HTTP")
-    p.add_argument("--free-ports", action="store_true",
-                   help="with --sut: every simulator on a free port, pushed to the DUI by PUT /config/endpoints")
-    p.add_argument("--cda-pack", type=Path, metavar="DIR",
-                   help="official CI-SIS artefact pack (XSD, schematrons, value sets) for the CDA checks; "
-                        "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only")
-    p.add_argument("--xds-schemas", type=Path, metavar="DIR",
-                   help="folder with the public IHE XDS.b and OASIS ebRS 3.0 schemas: every DMP request is also "
-                        "validated against them")
-    p.add_argument("--exigences", type=Path, metavar="PATH",
-                   help="copy of the ANS Ségur base (folder with exigences.csv): official texts in the conformity "
-                        "matrix; default: $DUI_HARNESS_EXIGENCES, else the project's summaries only")
+    p.add_argument(
+        "--free-ports",
+        action="store_true",
+        help="with --sut: every simulator on a free port, pushed to the DUI by PUT /config/endpoints",
+    )
+    p.add_argument(
+        "--cda-pack",
+        type=Path,
+        metavar="DIR",
+        help="official CI-SIS artefact pack (XSD, schematrons, value sets) for the CDA checks; "
+        "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only",
+    )
+    p.add_argument(
+        "--xds-schemas",
+        type=Path,
+        metavar="DIR",
+        help="folder with the public IHE XDS.b and OASIS ebRS 3.0 schemas: every DMP request is also "
+        "validated against them",
+    )
+    p.add_argument(
+        "--exigences",
+        type=Path,
+        metavar="PATH",
+        help="copy of the ANS Ségur base (folder with exigences.csv): official texts in the conformity "
+        "matrix; default: $DUI_HARNESS_EXIGENCES, else the project's summaries only",
+    )
     p.add_argument("--no-report", action="store_true", help="skip rendering the Allure HTML report")
     p.add_argument("--no-bundle", action="store_true", help="skip the signed evidence bundle")
-    p.add_argument("--bundle-out", type=Path, metavar="FILE",
-                   help="evidence bundle file (default <reports>/evidence-bundle.zip)")
-    p.add_argument("--history", type=Path, metavar="PREVIOUS",
-                   help="previous reports folder, Allure report or bundle: carry its Allure history/trend")
+    p.add_argument(
+        "--bundle-out", type=Path, metavar="FILE", help="evidence bundle file (default <reports>/evidence-bundle.zip)"
+    )
+    p.add_argument(
+        "--history",
+        type=Path,
+        metavar="PREVIOUS",
+        help="previous reports folder, Allure report or bundle: carry its Allure history/trend",
+    )
     add_signing_options(p)
     p.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
@@ -100,10 +146,24 @@ class _Collector:
 def _argv(args: argparse.Namespace, staging: Path, pki: Path) -> list[str]:
     suites = suites_dir()
     argv = [
-        str(suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),
-        "--alluredir", str(staging / "allure-results"), "--junitxml", str(staging / "junit.xml"),
-        "--dui-profile", args.profile, "--dui-reports", str(staging), "--dui-pki", str(pki),
-        "-o", "junit_family=xunit2", *_plugin_args(),
+        str(suites),
+        "-c",
+        str(suites / "pytest.ini"),
+        "--rootdir",
+        str(suites),
+        "--alluredir",
+        str(staging / "allure-results"),
+        "--junitxml",
+        str(staging / "junit.xml"),
+        "--dui-profile",
+        args.profile,
+        "--dui-reports",
+        str(staging),
+        "--dui-pki",
+        str(pki),
+        "-o",
+        "junit_family=xunit2",
+        *_plugin_args(),
     ]
     if args.sut:
         argv += ["--dui-sut", args.sut]
@@ -206,8 +266,10 @@ def _summary(profile: Profile, result: RunResult | None) -> None:
         print("  exécution interrompue / run interrupted (Ctrl-C): résultat partiel / partial result")
     if result.stopped:
         print(f"  exécution arrêtée / run stopped: {result.stopped}")
-    print(f"  tests: {done['ran']}/{done['planned']} exécutés / ran"
-          + (f" — PARTIEL / PARTIAL: {'; '.join(result.matrix.partial_reasons)}" if result.partial else ""))
+    print(
+        f"  tests: {done['ran']}/{done['planned']} exécutés / ran"
+        + (f" — PARTIEL / PARTIAL: {'; '.join(result.matrix.partial_reasons)}" if result.partial else "")
+    )
     counts = ", ".join(f"{v} {k}" for k, v in sorted(result.matrix.counts().items()))
     print(f"  exigences / requirements: {counts}")
     for row in result.matrix.rows:
@@ -235,9 +297,12 @@ def main(args: argparse.Namespace) -> int:
     seeded = seed_history(args.history, reports / "allure-results") if args.history is not None and result else []
     _summary(profile, result)
     if result is not None and not args.no_report and (reports / "allure-results").is_dir():
-        ok, message = render_report(reports / "allure-results", reports / "allure-report",
-                                    title=f"dui-harness — {profile.title} ({profile.label})",
-                                    history=history_file(reports / "allure-results"))
+        ok, message = render_report(
+            reports / "allure-results",
+            reports / "allure-report",
+            title=f"dui-harness — {profile.title} ({profile.label})",
+            history=history_file(reports / "allure-results"),
+        )
         if ok:
             keep_history(reports / "allure-results", reports / "allure-report")
         print(f"  rapport Allure / Allure report: {message}" if ok else f"  {message}")
@@ -264,6 +329,8 @@ def main(args: argparse.Namespace) -> int:
         if not counts.get("pass") and not counts.get("fail"):
             print("  aucune exigence n'a pu être jugée / no requirement could be judged: exit 2")
         else:
-            print("  code de sortie 2 : exécution partielle ou exigences non jugées / exit code 2: partial run or "
-                  "requirements not judged")
+            print(
+                "  code de sortie 2 : exécution partielle ou exigences non jugées / exit code 2: partial run or "
+                "requirements not judged"
+            )
     return final

@@ -26,11 +26,13 @@ from harness.paths import profiles_dir
 __all__ = ["busy_ports", "cda_pack", "check_invocation", "check_sut_url", "fixed_ports"]
 
 
-
 def fixed_ports(insi_port: int | None = None) -> dict[str, int]:
     """``"SERVICE listener" -> port`` of every simulator for a DUI configured beforehand (the registry's)."""
-    ports = {f"{service.id} {name}".replace(" port", ""): port for service in services.all_services()
-             for name, port in service.ports.items()}
+    ports = {
+        f"{service.id} {name}".replace(" port", ""): port
+        for service in services.all_services()
+        for name, port in service.ports.items()
+    }
     if insi_port is not None:
         ports["INS"] = insi_port
     return ports
@@ -57,11 +59,14 @@ def check_sut_url(url: str) -> str:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise _usage(f"--sut {url} : URL invalide / invalid URL ({exc}); attendu / expected "
-                     "http(s)://HOST:PORT/PATH") from None
+        raise _usage(
+            f"--sut {url} : URL invalide / invalid URL ({exc}); attendu / expected http(s)://HOST:PORT/PATH"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _usage(f"--sut {url} : pas une URL http(s) avec un hôte / not an http(s) URL with a host; "
-                     "attendu / expected e.g. http://127.0.0.1:8800/harness/v1")
+        raise _usage(
+            f"--sut {url} : pas une URL http(s) avec un hôte / not an http(s) URL with a host; "
+            "attendu / expected e.g. http://127.0.0.1:8800/harness/v1"
+        )
     if port is not None and not 1 <= port <= 65535:
         raise _usage(f"--sut {url} : port {port} hors de 1-65535 / port out of 1-65535")
     return url
@@ -120,9 +125,11 @@ def _sut_answers(url: str) -> None:
     try:
         session.get(target, timeout=10)
     except requests.RequestException as exc:
-        raise SutUnreachable(f"l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
-                             f"at {target} ({type(exc).__name__}); démarrez la DUI en mode test ou corrigez --sut / "
-                             "start the DUI in test mode or fix --sut") from None
+        raise SutUnreachable(
+            f"l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
+            f"at {target} ({type(exc).__name__}); démarrez la DUI en mode test ou corrigez --sut / "
+            "start the DUI in test mode or fix --sut"
+        ) from None
     finally:
         session.close()
 
@@ -132,12 +139,15 @@ def check_invocation(args: argparse.Namespace) -> Profile:
     try:
         profile = load_profile(profiles_dir(), args.profile)
     except UsageError as exc:
-        raise _usage(f"--profile {args.profile} : profil introuvable ou invalide / {exc.message} "
-                     "(dui-harness profiles)") from None
+        raise _usage(
+            f"--profile {args.profile} : profil introuvable ou invalide / {exc.message} (dui-harness profiles)"
+        ) from None
     if args.defect:
         if args.sut or args.attended:
-            raise _usage("--defect ne s'applique qu'à la DUI de référence / switches the bundled reference DUI "
-                         "only (reference DUI only): retirez / drop --sut / --attended")
+            raise _usage(
+                "--defect ne s'applique qu'à la DUI de référence / switches the bundled reference DUI "
+                "only (reference DUI only): retirez / drop --sut / --attended"
+            )
         from reference_dui import DEFECTS
 
         unknown = [d for d in args.defect if d not in DEFECTS]
@@ -172,30 +182,35 @@ def check_invocation(args: argparse.Namespace) -> Profile:
         try:
             load_base(args.exigences)
         except HarnessError as exc:
-            raise _usage(f"--exigences {args.exigences} : base des exigences illisible / unusable: {exc.message}"
-                         ) from None
+            raise _usage(
+                f"--exigences {args.exigences} : base des exigences illisible / unusable: {exc.message}"
+            ) from None
     if getattr(args, "attestations", None) is not None:
         from harness.evidence.attestations import load_declarations
 
         try:
             load_declarations(args.attestations)
         except HarnessError as exc:
-            raise _usage(f"--attestations {args.attestations} : déclarations invalides / invalid: {exc.message}"
-                         ) from None
+            raise _usage(
+                f"--attestations {args.attestations} : déclarations invalides / invalid: {exc.message}"
+            ) from None
     if args.key is not None and not args.no_bundle:
         from harness.evidence.signing import load_signer
 
         try:
             load_signer(args.key, args.cert)
         except HarnessError as exc:
-            raise _usage(f"--key {args.key} : clé de signature illisible / signing key unusable: {exc.message}"
-                         ) from None
+            raise _usage(
+                f"--key {args.key} : clé de signature illisible / signing key unusable: {exc.message}"
+            ) from None
     busy = busy_ports(args)
     if busy:
         names = ", ".join(f"{service} {port}" for service, port in busy)
-        raise _usage(f"port(s) déjà pris / port(s) already in use: {names} — arrêtez l'autre banc, ou "
-                     "--free-ports (DUI acceptant PUT /config/endpoints), ou --insi-port PORT / stop the other "
-                     "bench, or use --free-ports (DUI accepting PUT /config/endpoints) or --insi-port PORT")
+        raise _usage(
+            f"port(s) déjà pris / port(s) already in use: {names} — arrêtez l'autre banc, ou "
+            "--free-ports (DUI acceptant PUT /config/endpoints), ou --insi-port PORT / stop the other "
+            "bench, or use --free-ports (DUI accepting PUT /config/endpoints) or --insi-port PORT"
+        )
     if args.sut:
         _sut_answers(args.sut)
     return profile

@@ -38,28 +38,48 @@ __all__ = ["add_parser", "main", "ports_asked"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("serve", help="start the simulated national services standalone",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "serve",
+        help="start the simulated national services standalone",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     for service in simulated():
         options = service.port_options()
         for key, port in service.ports.items():
             extra = " (0 = every port of this service free)" if key == "port" and len(options) > 1 else ""
-            p.add_argument(options[key], type=int, default=port, dest=_dest(service, key), metavar="PORT",
-                           help=f"{service.label_fr} — {key.replace('_', ' ')} (défaut / default {port}, "
-                                f"0 = libre / free){extra}")
+            p.add_argument(
+                options[key],
+                type=int,
+                default=port,
+                dest=_dest(service, key),
+                metavar="PORT",
+                help=f"{service.label_fr} — {key.replace('_', ' ')} (défaut / default {port}, 0 = libre / free){extra}",
+            )
     p.add_argument("--reports", type=Path, default=Path("reports"), help="where exchanges are recorded")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
     p.add_argument("--no-tls", action="store_true", help="plain HTTP (no client certificate checks)")
-    p.add_argument("--with-reference-dui", action="store_true",
-                   help="also start the bundled reference DUI, pointed at the simulators")
-    p.add_argument("--duration", type=float, help="arrêter après N secondes / stop after this many seconds "
-                   "(default: until Ctrl-C)")
-    p.add_argument("--free-ports", action="store_true",
-                   help="chaque simulateur sur un port libre / every simulator on a free port")
-    p.add_argument("--json", action="store_true",
-                   help="flux JSON Lines (un objet par échange) / JSON Lines stream (one object per exchange)")
-    p.add_argument("--findings", action="store_true",
-                   help="afficher chaque constat sous son échange / show each finding under its exchange")
+    p.add_argument(
+        "--with-reference-dui",
+        action="store_true",
+        help="also start the bundled reference DUI, pointed at the simulators",
+    )
+    p.add_argument(
+        "--duration", type=float, help="arrêter après N secondes / stop after this many seconds (default: until Ctrl-C)"
+    )
+    p.add_argument(
+        "--free-ports", action="store_true", help="chaque simulateur sur un port libre / every simulator on a free port"
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="flux JSON Lines (un objet par échange) / JSON Lines stream (one object per exchange)",
+    )
+    p.add_argument(
+        "--findings",
+        action="store_true",
+        help="afficher chaque constat sous son échange / show each finding under its exchange",
+    )
     p.set_defaults(handler=main)
 
 
@@ -136,8 +156,9 @@ def main(args: argparse.Namespace) -> int:
         if args.with_reference_dui:
             from reference_dui import ReferenceDui, ReferenceDuiConfig
 
-            dui = ReferenceDui(ReferenceDuiConfig(**reference_dui_settings(simulators, pki),
-                                                  pki_dir=pki.directory if pki else None)).start()
+            dui = ReferenceDui(
+                ReferenceDuiConfig(**reference_dui_settings(simulators, pki), pki_dir=pki.directory if pki else None)
+            ).start()
             started.append(dui)
             dui.service.configure_endpoints(endpoint_entries(simulators, pki))
             say(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
@@ -146,8 +167,13 @@ def main(args: argparse.Namespace) -> int:
         say(f"      aussi dans / also in {token_file} (0600)")
         say("Ctrl-C pour arrêter / to stop. Échanges reçus / exchanges received:")
         if args.json:
-            _emit_json({"event": "ready", "simulators": {sid: sim.url for sid, sim in simulators.items()},
-                        "exchanges": str(reports / "exchanges")})
+            _emit_json(
+                {
+                    "event": "ready",
+                    "simulators": {sid: sim.url for sid, sim in simulators.items()},
+                    "exchanges": str(reports / "exchanges"),
+                }
+            )
         _follow(recorder, args)
     except KeyboardInterrupt:
         pass

@@ -16,6 +16,7 @@ __all__ = ["DESCRIPTIONS_FR", "FRENCH", "bilingual", "plain"]
 _ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
 
 #: English help text -> French
+# fmt: off
 FRENCH = {
     "folder with the public IHE XDS.b and OASIS ebRS 3.0 schemas: every DMP request is also validated against them":
         "dossier des schémas publics IHE XDS.b et OASIS ebRS 3.0 : chaque requête au DMP est aussi validée contre eux",
@@ -145,8 +146,10 @@ FRENCH = {
     "public key / certificate trusted for every bundle (repeatable)":
         "clé publique / certificat de confiance pour chaque dossier (répétable)",
 }
+# fmt: on
 
 #: verb -> one French paragraph put before its (English) description
+# fmt: off
 DESCRIPTIONS_FR = {
     "run": "Exécute toute la suite de conformité contre une DUI (la DUI de référence par défaut) et écrit le "
            "rapport Allure, le JUnit, la matrice de couverture, les échanges capturés et le dossier de preuves signé.",
@@ -165,6 +168,7 @@ DESCRIPTIONS_FR = {
     "rules": "Liste les contrôles enregistrés et l'exigence que chacun juge.",
     "pack": "Contrôle un paquet d'artefacts CI-SIS (date, schématrons exécutables, fichiers dérivés ou manquants).",
 }
+# fmt: on
 
 
 def plain(text: str) -> str:

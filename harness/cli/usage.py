@@ -23,8 +23,12 @@ __all__ = ["add_parser", "main"]
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("usage", help="indicateurs d'usage / usage indicators",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "usage",
+        help="indicateurs d'usage / usage indicators",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("source", type=Path, metavar="REPORTS_OR_BUNDLE")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--sut", metavar="URL", help="read the DUI's indicators now from its trigger API")

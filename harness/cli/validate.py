@@ -57,16 +57,27 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--oid", help="assigning authority OID of values given without one")
-    parser.add_argument("--cda-pack", metavar="DIR",
-                        help="CI-SIS artefact pack (TestContenuCDA layout: XSD, schematrons, value sets); "
-                             "default: $DUI_HARNESS_CDA_PACK")
-    parser.add_argument("--model-version", metavar="VERSION", action="append", default=[],
-                        help="cda: content-model version to judge with (2022.01, or MODEL=VERSION such as "
-                             "DLU-EHPAD-DLU=2022.01; repeatable); default: the document's, else the newest "
-                             "of the pack, with a warning")
-    parser.add_argument("--schematron-engine", choices=("harness", "ans"),
-                        help="cda: compile the official schematrons with the project's compiler (default) or "
-                             "with the ANS tool's pipeline of the pack (schematrons/moteur/)")
+    parser.add_argument(
+        "--cda-pack",
+        metavar="DIR",
+        help="CI-SIS artefact pack (TestContenuCDA layout: XSD, schematrons, value sets); "
+        "default: $DUI_HARNESS_CDA_PACK",
+    )
+    parser.add_argument(
+        "--model-version",
+        metavar="VERSION",
+        action="append",
+        default=[],
+        help="cda: content-model version to judge with (2022.01, or MODEL=VERSION such as "
+        "DLU-EHPAD-DLU=2022.01; repeatable); default: the document's, else the newest "
+        "of the pack, with a warning",
+    )
+    parser.add_argument(
+        "--schematron-engine",
+        choices=("harness", "ans"),
+        help="cda: compile the official schematrons with the project's compiler (default) or "
+        "with the ANS tool's pipeline of the pack (schematrons/moteur/)",
+    )
     parser.set_defaults(handler=main)
 
 
@@ -78,8 +89,12 @@ def main(args: argparse.Namespace) -> int:
             f"type inconnu / unknown kind {args.kind!r}; types connus / known kinds: {', '.join(sorted(VALIDATORS))}",
             tip=f"dui-harness validate {sorted(VALIDATORS)[0]} INPUT...",
         )
-    options = ValidateOptions(oid=args.oid, cda_pack=args.cda_pack, model_version=tuple(args.model_version),
-                              schematron_engine=args.schematron_engine)
+    options = ValidateOptions(
+        oid=args.oid,
+        cda_pack=args.cda_pack,
+        model_version=tuple(args.model_version),
+        schematron_engine=args.schematron_engine,
+    )
     results = [result for target in args.inputs for result in validator(target, options)]
     if args.json:
         payload = {"results": [r.as_dict() for r in results]}

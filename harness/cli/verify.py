@@ -29,12 +29,22 @@ EXIT_SIGNER_NOT_VERIFIED = 5
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("verify", help="vérifier un dossier de preuves / verify an evidence bundle",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = subparsers.add_parser(
+        "verify",
+        help="vérifier un dossier de preuves / verify an evidence bundle",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("bundle", type=Path, metavar="BUNDLE")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--trusted-key", type=Path, action="append", default=[], metavar="PUB",
-                   help="PEM public key, certificate or CA certificate of a trusted signer (repeatable)")
+    p.add_argument(
+        "--trusted-key",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PUB",
+        help="PEM public key, certificate or CA certificate of a trusted signer (repeatable)",
+    )
     p.add_argument("--profiles-dir", type=Path, help="profiles folder (default: the one shipped)")
     p.set_defaults(handler=main)
 

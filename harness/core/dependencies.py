@@ -59,8 +59,9 @@ def _schema(root: Path) -> dict[str, object]:
     try:
         data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ProfileError(f"{path}: schéma JSON illisible / cannot read the JSON schema ({exc})",
-                           file=str(path)) from exc
+        raise ProfileError(
+            f"{path}: schéma JSON illisible / cannot read the JSON schema ({exc})", file=str(path)
+        ) from exc
     return data
 
 
@@ -84,25 +85,33 @@ def load_dependencies(root: Path, known: Catalog | None = None) -> list[Dependen
     found: list[Dependency] = []
     try:
         if reader.fieldnames is None or list(reader.fieldnames) != expected:
-            raise ProfileError(f"{path}:1: en-tête attendu / header must be exactly {','.join(expected)}; trouvé / "
-                               f"found {','.join(reader.fieldnames or [])}", file=str(path), line=1)
+            raise ProfileError(
+                f"{path}:1: en-tête attendu / header must be exactly {','.join(expected)}; trouvé / "
+                f"found {','.join(reader.fieldnames or [])}",
+                file=str(path),
+                line=1,
+            )
         for row in reader:
             line = reader.line_num
             if None in row or any(v is None for v in row.values()):
-                raise ProfileError(f"{path}:{line}: nombre de colonnes incorrect / wrong number of columns",
-                                   file=str(path), line=line)
+                raise ProfileError(
+                    f"{path}:{line}: nombre de colonnes incorrect / wrong number of columns", file=str(path), line=line
+                )
             values = {k: (v or "").strip() for k, v in row.items()}
             errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
             if errors:
                 where = ".".join(str(p) for p in errors[0].absolute_path) or "(row)"
-                raise ProfileError(f"{path}:{line}: colonne / column {where!r}: {errors[0].message}", file=str(path),
-                                   line=line)
+                raise ProfileError(
+                    f"{path}:{line}: colonne / column {where!r}: {errors[0].message}", file=str(path), line=line
+                )
             if known is not None:
                 _check_known(known, values, path, line)
             if values["requirement"] == values["blocked_by"]:
-                raise ProfileError(f"{path}:{line}: {values['requirement']!r} ne peut se bloquer elle-même / cannot "
-                                   "block itself", file=str(path),
-                                   line=line)
+                raise ProfileError(
+                    f"{path}:{line}: {values['requirement']!r} ne peut se bloquer elle-même / cannot block itself",
+                    file=str(path),
+                    line=line,
+                )
             found.append(Dependency(values["requirement"], values["blocked_by"], values["reason"], f"{path}:{line}"))
     except csv.Error as exc:
         line = reader.reader.line_num
@@ -117,13 +126,20 @@ def _check_known(known: Catalog, values: dict[str, str], path: Path, line: int) 
         value = values[column]
         if column == "requirement" and value.startswith(SERVICE_PREFIX):
             if value.removeprefix(SERVICE_PREFIX) not in services:
-                raise ProfileError(f"{path}:{line}: {value!r}: aucune exigence du catalogue n'a ce service / no "
-                                   "requirement of the catalog has this service "
-                                   f"({', '.join(sorted(services))})", file=str(path), line=line)
+                raise ProfileError(
+                    f"{path}:{line}: {value!r}: aucune exigence du catalogue n'a ce service / no "
+                    "requirement of the catalog has this service "
+                    f"({', '.join(sorted(services))})",
+                    file=str(path),
+                    line=line,
+                )
         elif value not in known:
-            raise ProfileError(f"{path}:{line}: {column} {value!r} n'est pas une exigence du catalogue / is not a "
-                               "requirement of the catalog",
-                               file=str(path), line=line)
+            raise ProfileError(
+                f"{path}:{line}: {column} {value!r} n'est pas une exigence du catalogue / is not a "
+                "requirement of the catalog",
+                file=str(path),
+                line=line,
+            )
 
 
 def _check_acyclic(dependencies: list[Dependency], path: Path, known: Catalog | None) -> None:
@@ -149,7 +165,10 @@ def _check_acyclic(dependencies: list[Dependency], path: Path, known: Catalog | 
     for requirement, blockers in edges.items():
         for blocker in blockers:
             if reaches(blocker, requirement, set()):
-                raise ProfileError(f"{path}: {requirement!r} bloquée par {blocker!r} ferme un cycle de dépendances "
-                                   f"(deux échecs se masqueraient l'un l'autre) / {requirement!r} blocked by "
-                                   f"{blocker!r} closes a cycle of dependencies (two failures would each hide the "
-                                   "other)", file=str(path))
+                raise ProfileError(
+                    f"{path}: {requirement!r} bloquée par {blocker!r} ferme un cycle de dépendances "
+                    f"(deux échecs se masqueraient l'un l'autre) / {requirement!r} blocked by "
+                    f"{blocker!r} closes a cycle of dependencies (two failures would each hide the "
+                    "other)",
+                    file=str(path),
+                )

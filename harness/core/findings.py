@@ -102,9 +102,7 @@ def raise_for_findings(title: str, findings: Iterable[Finding], *, requirement: 
         requirement: only consider findings about this requirement id.
     """
     errors = [
-        f
-        for f in findings
-        if f.severity is Severity.ERROR and (requirement is None or f.requirement == requirement)
+        f for f in findings if f.severity is Severity.ERROR and (requirement is None or f.requirement == requirement)
     ]
     if errors:
         raise NonConformity(title, errors)

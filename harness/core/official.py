@@ -144,8 +144,12 @@ class Account:
         ``va1``: the vague 1 rows and the rows the base ties to the DUI (``dui`` column); ``va2``:
         the vague 2 rows.
         """
-        return {r for e in self.entries if e.judged_by_tests
-                and (e.vague in vagues or ("va1" in vagues and e.scope.startswith("dui:"))) for r in e.requirements}
+        return {
+            r
+            for e in self.entries
+            if e.judged_by_tests and (e.vague in vagues or ("va1" in vagues and e.scope.startswith("dui:")))
+            for r in e.requirements
+        }
 
     def describe(self) -> dict[str, str]:
         return {"name": self.name, "version": self.version, "sha256": self.sha256}
@@ -167,8 +171,9 @@ def load_account(profiles_root: Path, version: str = ACCOUNT_VERSION) -> Account
         raw = path.read_bytes()
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ProfileError(f"{path}: relevé officiel ou son schéma illisible / cannot read the official account or its "
-                           f"schema ({exc})") from exc
+        raise ProfileError(
+            f"{path}: relevé officiel ou son schéma illisible / cannot read the official account or its schema ({exc})"
+        ) from exc
     try:
         reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""), strict=True)
         return _read_account(path, raw, reader, jsonschema.Draft202012Validator(schema), schema, version)
@@ -178,43 +183,67 @@ def load_account(profiles_root: Path, version: str = ACCOUNT_VERSION) -> Account
         raise ProfileError(f"{path}:{reader.reader.line_num}: CSV mal formé / malformed CSV ({exc})") from exc
 
 
-def _read_account(path: Path, raw: bytes, reader: csv.DictReader[str], validator: Any, schema: dict[str, Any],
-                  version: str) -> Account:
+def _read_account(
+    path: Path, raw: bytes, reader: csv.DictReader[str], validator: Any, schema: dict[str, Any], version: str
+) -> Account:
     if sorted(reader.fieldnames or []) != sorted(schema["required"]):
-        raise ProfileError(f"{path}:1: l'en-tête doit contenir exactement les colonnes / header must hold exactly the "
-                           f"columns {', '.join(schema['required'])}")
+        raise ProfileError(
+            f"{path}:1: l'en-tête doit contenir exactement les colonnes / header must hold exactly the "
+            f"columns {', '.join(schema['required'])}"
+        )
     entries: list[OfficialRequirement] = []
     seen: set[str] = set()
     for row in reader:
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):
-            raise ProfileError(f"{path}:{line}: nombre de colonnes incorrect / wrong number of columns",
-                               file=str(path), line=line)
+            raise ProfileError(
+                f"{path}:{line}: nombre de colonnes incorrect / wrong number of columns", file=str(path), line=line
+            )
         values = {k: (v or "").strip() for k, v in row.items()}
         errors = list(validator.iter_errors(values))
         if errors:
             where = ".".join(str(p) for p in errors[0].absolute_path) or "(row)"
-            raise ProfileError(f"{path}:{line}: colonne / column {where!r}: {errors[0].message}",
-                               file=str(path), line=line)
+            raise ProfileError(
+                f"{path}:{line}: colonne / column {where!r}: {errors[0].message}", file=str(path), line=line
+            )
         if values["id"] in seen:
-            raise ProfileError(f"{path}:{line}: identifiant officiel listé deux fois / official id {values['id']!r} "
-                               "listed twice", file=str(path), line=line)
+            raise ProfileError(
+                f"{path}:{line}: identifiant officiel listé deux fois / official id {values['id']!r} listed twice",
+                file=str(path),
+                line=line,
+            )
         seen.add(values["id"])
         requirements = _split(values["requirements"])
         if (values["disposition"] in (TESTED, PARTLY)) != bool(requirements) and values["disposition"] not in (
-                DEMONSTRATION, ATTESTATION):
-            raise ProfileError(f"{path}:{line}: {values['id']}: une ligne testée ou partiellement testée cite ses "
-                               "exigences, les autres aucune (sauf attestations et démonstrations) / a tested or "
-                               "partly tested row names its project requirements, the others none (attestations and "
-                               "demonstrations may)")
+            DEMONSTRATION,
+            ATTESTATION,
+        ):
+            raise ProfileError(
+                f"{path}:{line}: {values['id']}: une ligne testée ou partiellement testée cite ses "
+                "exigences, les autres aucune (sauf attestations et démonstrations) / a tested or "
+                "partly tested row names its project requirements, the others none (attestations and "
+                "demonstrations may)"
+            )
         if values["disposition"] != TESTED and not values["note"]:
-            raise ProfileError(f"{path}:{line}: {values['id']}: la disposition {values['disposition']} demande une "
-                               "note (ce qui manque, quoi montrer ou attester, pourquoi non applicable) / needs a "
-                               "note (what is missing, what to show or attest, why not applicable)")
-        entries.append(OfficialRequirement(
-            id=values["id"], vague=values["vague"], domain=values["domain"], nature=values["nature"],
-            scope=values["scope"], disposition=values["disposition"], requirements=requirements,
-            scenarios=_split(values["scenarios"]), summary_fr=values["summary_fr"], note=values["note"]))
+            raise ProfileError(
+                f"{path}:{line}: {values['id']}: la disposition {values['disposition']} demande une "
+                "note (ce qui manque, quoi montrer ou attester, pourquoi non applicable) / needs a "
+                "note (what is missing, what to show or attest, why not applicable)"
+            )
+        entries.append(
+            OfficialRequirement(
+                id=values["id"],
+                vague=values["vague"],
+                domain=values["domain"],
+                nature=values["nature"],
+                scope=values["scope"],
+                disposition=values["disposition"],
+                requirements=requirements,
+                scenarios=_split(values["scenarios"]),
+                summary_fr=values["summary_fr"],
+                note=values["note"],
+            )
+        )
     return Account(ACCOUNT_NAME, version, path, hashlib.sha256(raw).hexdigest(), tuple(entries))
 
 
@@ -232,14 +261,15 @@ def load_base(path: Path | None) -> dict[str, dict[str, str]]:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: base officielle des exigences illisible / cannot read the official requirement base "
-                         f"({exc})",
-                         tip="--exigences ../shared/reference/segur-exigences  # dossier de / folder of exigences.csv"
-                         ) from exc
+        raise UsageError(
+            f"{file}: base officielle des exigences illisible / cannot read the official requirement base ({exc})",
+            tip="--exigences ../shared/reference/segur-exigences  # dossier de / folder of exigences.csv",
+        ) from exc
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows or "id" not in rows[0] or "texte_brut" not in rows[0]:
-        raise UsageError(f"{file}: pas la base ANS transcrite en CSV / not the ANS base transcribed to CSV (columns "
-                         "id, texte_brut…)")
+        raise UsageError(
+            f"{file}: pas la base ANS transcrite en CSV / not the ANS base transcribed to CSV (columns id, texte_brut…)"
+        )
     return {r["id"]: r for r in rows}
 
 
@@ -254,8 +284,9 @@ def _verdict(entry: OfficialRequirement, verdicts: Mapping[str, str]) -> str:
     return "not-judged"
 
 
-def official_verdicts(account: Account, verdicts: Mapping[str, str],
-                      declared: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+def official_verdicts(
+    account: Account, verdicts: Mapping[str, str], declared: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """One verdict per official requirement of ``account``, from the project requirements' verdicts.
 
     ``pass`` only when every project requirement that tests it passed (``partial`` when the row is
@@ -266,12 +297,17 @@ def official_verdicts(account: Account, verdicts: Mapping[str, str],
     declared = declared or {}
     out = []
     for entry in account:
-        item: dict[str, Any] = {"id": entry.id, "disposition": entry.disposition,
-                                "requirements": list(entry.requirements), "verdict": _verdict(entry, verdicts),
-                                "nature": entry.nature}
+        item: dict[str, Any] = {
+            "id": entry.id,
+            "disposition": entry.disposition,
+            "requirements": list(entry.requirements),
+            "verdict": _verdict(entry, verdicts),
+            "nature": entry.nature,
+        }
         if entry.id in declared:
-            item["declared"] = {k: declared[entry.id][k] for k in ("kind", "statement", "files")
-                                if k in declared[entry.id]}
+            item["declared"] = {
+                k: declared[entry.id][k] for k in ("kind", "statement", "files") if k in declared[entry.id]
+            }
         out.append(item)
     return out
 
@@ -307,13 +343,16 @@ def check_catalog(account: Account, requirements: Iterable[Any]) -> list[str]:
         if natures and not req.official_reason:
             expected = "MUST" if "Obligatoire" in natures else "SHOULD"
             if req.level != expected:
-                problems.append(f"{req.id}: level {req.level}, but its official ids say {expected} "
-                                f"({', '.join(req.official)}); fix the level or give an official_reason")
+                problems.append(
+                    f"{req.id}: level {req.level}, but its official ids say {expected} "
+                    f"({', '.join(req.official)}); fix the level or give an official_reason"
+                )
     for entry in account:
         named = backwards.get(entry.id, set())
         if named != set(entry.requirements):
-            problems.append(f"{entry.id}: the account names {sorted(entry.requirements)}, the catalog maps "
-                            f"{sorted(named)} to it")
+            problems.append(
+                f"{entry.id}: the account names {sorted(entry.requirements)}, the catalog maps {sorted(named)} to it"
+            )
     return problems
 
 
@@ -323,8 +362,9 @@ def _cached_account(profiles_root: Path, mtime_ns: int) -> Account:
     return load_account(profiles_root)
 
 
-def official_section(verdicts: Mapping[str, str], profiles_root: Path,
-                     declared: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def official_section(
+    verdicts: Mapping[str, str], profiles_root: Path, declared: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
     """The ``official`` part of a coverage matrix: the account used, counts, one item per official id.
 
     Empty when ``profiles_root`` has no account (a user's own profiles folder, for instance).
@@ -345,8 +385,10 @@ def summary_line(section: Mapping[str, Any]) -> str:
     counts = section["official_counts"]
     dispositions = ", ".join(f"{n} {d}" for d, n in counts["disposition"].items() if n)
     verdicts = ", ".join(f"{n} {v}" for v, n in sorted(counts["verdict"].items()))
-    return (f"couverture officielle / official coverage ({account['name']} {account['version']}, "
-            f"{len(section['official'])} exigences): {dispositions}; verdicts: {verdicts}")
+    return (
+        f"couverture officielle / official coverage ({account['name']} {account['version']}, "
+        f"{len(section['official'])} exigences): {dispositions}; verdicts: {verdicts}"
+    )
 
 
 def write_official_csv(path: Path, section: Mapping[str, Any]) -> None:
@@ -355,5 +397,6 @@ def write_official_csv(path: Path, section: Mapping[str, Any]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["official_id", "nature", "disposition", "verdict", "requirements"])
         for item in section.get("official", []):
-            writer.writerow([item["id"], item["nature"], item["disposition"], item["verdict"],
-                             " ".join(item["requirements"])])
+            writer.writerow(
+                [item["id"], item["nature"], item["disposition"], item["verdict"], " ".join(item["requirements"])]
+            )

@@ -164,9 +164,16 @@ class Recorder:
             whatever the size of the exchanges (issue 18), which a count alone does not give.
     """
 
-    def __init__(self, directory: Path | None = None, *, limit: int = 10_000, spool_threshold: int = 64 * 1024,
-                 max_body_bytes: int = 256 * 1024 * 1024, max_files: int = 50_000,
-                 memory_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        limit: int = 10_000,
+        spool_threshold: int = 64 * 1024,
+        max_body_bytes: int = 256 * 1024 * 1024,
+        max_files: int = 50_000,
+        memory_bytes: int | None = None,
+    ) -> None:
         self._lock = threading.Condition()
         self._exchanges: list[Exchange] = []
         self._ids = itertools.count(1)
@@ -205,7 +212,8 @@ class Recorder:
             else:
                 exchange.summary["evidence_truncated"] = {
                     **exchange.summary.get("evidence_truncated", {}),
-                    "files": f"not written: the recorder's limit of {self.max_files} exchange files was reached"}
+                    "files": f"not written: the recorder's limit of {self.max_files} exchange files was reached",
+                }
         self._spool(exchange)
         with self._lock:
             self._exchanges.append(exchange)
@@ -223,8 +231,9 @@ class Recorder:
     def _hold(self, exchange: Exchange) -> int:
         """Account for ``exchange`` in memory; how many of the oldest must leave to stay under ``memory_bytes``."""
         assert self.memory_bytes is not None
-        held = EXCHANGE_OVERHEAD + sum(m.size for m in (exchange.request, exchange.response)
-                                       if m is not None and not m.spooled)
+        held = EXCHANGE_OVERHEAD + sum(
+            m.size for m in (exchange.request, exchange.response) if m is not None and not m.spooled
+        )
         self._held[id(exchange)] = held
         self._held_total += held
         total, excess = self._held_total, 0
@@ -247,7 +256,8 @@ class Recorder:
                 message.body = message.body[:TRUNCATED_KEEP]
                 exchange.summary.setdefault("evidence_truncated", {})[side] = (
                     f"preuve tronquée / evidence truncated: {size} bytes received, the first {TRUNCATED_KEEP} "
-                    f"kept (recorder limit of {self.max_body_bytes} bytes of bodies per run reached)")
+                    f"kept (recorder limit of {self.max_body_bytes} bytes of bodies per run reached)"
+                )
 
     def _spool(self, exchange: Exchange) -> None:
         for side, message in (("request", exchange.request), ("response", exchange.response)):
@@ -264,8 +274,10 @@ class Recorder:
         """One bilingual line when evidence was cut or not written during the run, else None."""
         parts = []
         if self.truncated:
-            parts.append(f"{self.truncated} body(ies) truncated to {TRUNCATED_KEEP} bytes "
-                         f"(limit {self.max_body_bytes} bytes of bodies)")
+            parts.append(
+                f"{self.truncated} body(ies) truncated to {TRUNCATED_KEEP} bytes "
+                f"(limit {self.max_body_bytes} bytes of bodies)"
+            )
         if self.unwritten:
             parts.append(f"{self.unwritten} exchange(s) not written to files (limit {self.max_files})")
         if self.dropped:
@@ -283,8 +295,10 @@ class Recorder:
         _write_private(self.directory / f"{stem}.request", exchange.request.raw())
         if exchange.response is not None:
             _write_private(self.directory / f"{stem}.response", exchange.response.raw())
-        _write_private(self.directory / f"{stem}.json",
-                       json.dumps(exchange.as_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
+        _write_private(
+            self.directory / f"{stem}.json",
+            json.dumps(exchange.as_dict(), indent=2, ensure_ascii=False).encode("utf-8"),
+        )
 
     def exchanges(
         self,

@@ -143,8 +143,9 @@ def _schema(profiles_root: Path, name: str) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ProfileError(f"{path}: schéma JSON illisible / cannot read the JSON schema ({exc})",
-                           file=str(path)) from exc
+        raise ProfileError(
+            f"{path}: schéma JSON illisible / cannot read the JSON schema ({exc})", file=str(path)
+        ) from exc
     return data
 
 
@@ -211,8 +212,9 @@ def load_catalog(profiles_root: Path) -> Catalog:
     schema = with_declared_services(_schema(profiles_root, "requirement.schema.json"))
     files = sorted(p for p in (profiles_root / "catalog").glob("*.csv") if p.name != "dependencies.csv")
     if not files:
-        raise ProfileError(f"{profiles_root / 'catalog'}: aucun catalogue d'exigences (*.csv) / no requirement catalog "
-                           "(*.csv) found")
+        raise ProfileError(
+            f"{profiles_root / 'catalog'}: aucun catalogue d'exigences (*.csv) / no requirement catalog (*.csv) found"
+        )
     return Catalog(req for path in files for req in _read_catalog_file(path, schema))
 
 
@@ -252,9 +254,10 @@ def resolve_profile_path(profiles_root: Path, spec: str) -> Path:
         for v, p in versions:
             if v == version:
                 return p
-        raise UsageError(f"le profil {name!r} n'a pas de version {version!r} / profile {name!r} has no version "
-                         f"{version!r}; versions: "
-                         + ", ".join(v for v, _ in versions))
+        raise UsageError(
+            f"le profil {name!r} n'a pas de version {version!r} / profile {name!r} has no version "
+            f"{version!r}; versions: " + ", ".join(v for v, _ in versions)
+        )
     return max(versions, key=lambda vp: _version_key(vp[0]))[1]
 
 
@@ -290,18 +293,22 @@ def load_profile(profiles_root: Path, spec: str, catalog: Catalog | None = None)
     chosen = {r.id: r for r in catalog if r.service in services}
     for req_id in sorted(_from_account(profiles_root, path, text, selection)):
         if req_id not in catalog:
-            raise ProfileError(f"{path}:{_line_of(text, 'account')}: le relevé cite {req_id!r}, qu'aucun catalogue ne "
-                               f"définit / the account names {req_id!r}, which no catalog defines")
+            raise ProfileError(
+                f"{path}:{_line_of(text, 'account')}: le relevé cite {req_id!r}, qu'aucun catalogue ne "
+                f"définit / the account names {req_id!r}, which no catalog defines"
+            )
         chosen[req_id] = catalog[req_id]
     for req_id in selection.get("include", []):
         if req_id not in catalog:
-            raise ProfileError(f"{path}:{_line_of(text, 'include')}: exigence inconnue / unknown requirement id "
-                               f"{req_id!r}")
+            raise ProfileError(
+                f"{path}:{_line_of(text, 'include')}: exigence inconnue / unknown requirement id {req_id!r}"
+            )
         chosen[req_id] = catalog[req_id]
     for req_id in selection.get("exclude", []):
         if req_id not in catalog:
-            raise ProfileError(f"{path}:{_line_of(text, 'exclude')}: exigence inconnue / unknown requirement id "
-                               f"{req_id!r}")
+            raise ProfileError(
+                f"{path}:{_line_of(text, 'exclude')}: exigence inconnue / unknown requirement id {req_id!r}"
+            )
         chosen.pop(req_id, None)
     if not chosen:
         raise ProfileError(f"{path}: la sélection ne contient aucune exigence / the selection holds no requirement")
@@ -328,8 +335,9 @@ def _from_account(profiles_root: Path, path: Path, text: str, selection: dict[st
     except ProfileError as exc:
         raise ProfileError(f"{path}:{_line_of(text, 'account')}: {exc}") from exc
     if account.name != name:
-        raise ProfileError(f"{path}:{_line_of(text, 'account')}: relevé officiel inconnu / unknown official account "
-                           f"{spec!r}")
+        raise ProfileError(
+            f"{path}:{_line_of(text, 'account')}: relevé officiel inconnu / unknown official account {spec!r}"
+        )
     return account.project_requirements(set(selection.get("vagues", ["va1", "va2"])))
 
 

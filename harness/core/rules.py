@@ -58,16 +58,24 @@ class Rule:
         return finding_rule == self.id or finding_rule.startswith(self.id + ".")
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.id, "requirement": self.requirement, "also": list(self.also), "family": self.family,
-                "summary": self.summary, "check": self.check, "module": self.module}
+        return {
+            "id": self.id,
+            "requirement": self.requirement,
+            "also": list(self.also),
+            "family": self.family,
+            "summary": self.summary,
+            "check": self.check,
+            "module": self.module,
+        }
 
 
 _lock = threading.Lock()
 _rules: dict[str, Rule] = {}
 
 
-def register(rule_id: str, requirement: str, summary: str, check: str, also: tuple[str, ...] = (),
-             module: str = "") -> Rule:
+def register(
+    rule_id: str, requirement: str, summary: str, check: str, also: tuple[str, ...] = (), module: str = ""
+) -> Rule:
     """Register ``rule_id`` once; registering it again with another requirement is an error."""
     new = Rule(rule_id, requirement, summary, check, tuple(also), module)
     with _lock:
@@ -84,8 +92,14 @@ def rule(rule_id: str, *, requirement: str, summary: str = "", also: tuple[str, 
 
     def decorate(func: F) -> F:
         doc = (func.__doc__ or "").strip().splitlines()
-        register(rule_id, requirement, summary or (doc[0] if doc else ""),
-                 f"{func.__module__}.{getattr(func, '__qualname__', repr(func))}", also, func.__module__)
+        register(
+            rule_id,
+            requirement,
+            summary or (doc[0] if doc else ""),
+            f"{func.__module__}.{getattr(func, '__qualname__', repr(func))}",
+            also,
+            func.__module__,
+        )
         return func
 
     return decorate
@@ -114,6 +128,8 @@ def disagreements(findings: Iterable[Finding], prefix: str = "") -> list[str]:
         if registered is None:
             out.append(f"{finding.rule}: no registered rule")
         elif finding.requirement not in registered.requirements:
-            out.append(f"{finding.rule}: requirement {finding.requirement}, registered {registered.requirement} "
-                       f"({registered.id})")
+            out.append(
+                f"{finding.rule}: requirement {finding.requirement}, registered {registered.requirement} "
+                f"({registered.id})"
+            )
     return out

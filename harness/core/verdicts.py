@@ -22,8 +22,22 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "ATTESTATION", "BLOCKED", "CONFORME", "ERROR", "FAIL", "NON_CONFORME", "NOT_COVERED", "NOT_JUDGED", "NOT_RUN",
-    "PARTIEL", "PASS", "REQUIREMENT_ORDER", "SKIP", "UNREACHABLE", "Overall", "overall_verdict",
+    "ATTESTATION",
+    "BLOCKED",
+    "CONFORME",
+    "ERROR",
+    "FAIL",
+    "NON_CONFORME",
+    "NOT_COVERED",
+    "NOT_JUDGED",
+    "NOT_RUN",
+    "PARTIEL",
+    "PASS",
+    "REQUIREMENT_ORDER",
+    "SKIP",
+    "UNREACHABLE",
+    "Overall",
+    "overall_verdict",
 ]
 
 PASS, FAIL, ERROR, UNREACHABLE, SKIP, BLOCKED = "pass", "fail", "error", "unreachable", "skip", "blocked"
@@ -34,8 +48,11 @@ NOT_JUDGED, NOT_COVERED, ATTESTATION = "not-judged", "not-covered", "attestation
 REQUIREMENT_ORDER = (FAIL, UNREACHABLE, ERROR, BLOCKED, NOT_JUDGED, SKIP, PASS)
 
 CONFORME, NON_CONFORME, PARTIEL = "conforme", "non-conforme", "partiel"
-_LABELS = {CONFORME: "CONFORME / CONFORMANT", NON_CONFORME: "NON CONFORME / NOT CONFORMANT",
-           PARTIEL: "PARTIEL / PARTIAL"}
+_LABELS = {
+    CONFORME: "CONFORME / CONFORMANT",
+    NON_CONFORME: "NON CONFORME / NOT CONFORMANT",
+    PARTIEL: "PARTIEL / PARTIAL",
+}
 
 
 @dataclass(frozen=True)
@@ -67,14 +84,23 @@ class Overall:
         return f"{text} ({' — '.join(details)})" if details else text
 
     def as_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "label": self.label(), "partial": self.partial,
-                "failed": list(self.failed), "not_judged": list(self.not_judged),
-                "partial_reasons": list(self.partial_reasons)}
+        return {
+            "verdict": self.verdict,
+            "label": self.label(),
+            "partial": self.partial,
+            "failed": list(self.failed),
+            "not_judged": list(self.not_judged),
+            "partial_reasons": list(self.partial_reasons),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Overall:
-        return cls(str(data.get("verdict", PARTIEL)), tuple(data.get("failed") or ()),
-                   tuple(data.get("not_judged") or ()), tuple(data.get("partial_reasons") or ()))
+        return cls(
+            str(data.get("verdict", PARTIEL)),
+            tuple(data.get("failed") or ()),
+            tuple(data.get("not_judged") or ()),
+            tuple(data.get("partial_reasons") or ()),
+        )
 
 
 def _ids(ids: tuple[str, ...], shown: int = 12) -> str:
@@ -85,8 +111,11 @@ def overall_verdict(rows: Iterable[Mapping[str, Any]], partial_reasons: Iterable
     """The overall verdict of requirement rows (``id``, ``level``, ``verdict``) and the run's partiality."""
     items = list(rows)
     failed = tuple(str(r.get("id")) for r in items if r.get("verdict") == FAIL)
-    not_judged = tuple(str(r.get("id")) for r in items if r.get("level") == "MUST"
-                       and r.get("verdict") not in (PASS, FAIL, ATTESTATION))
+    not_judged = tuple(
+        str(r.get("id"))
+        for r in items
+        if r.get("level") == "MUST" and r.get("verdict") not in (PASS, FAIL, ATTESTATION)
+    )
     reasons = tuple(partial_reasons)
     if failed:
         verdict = NON_CONFORME

@@ -55,9 +55,11 @@ def load_declarations(path: Path, profiles_root: Path | None = None) -> dict[str
         raise InputError(f"{path}: attestations illisibles / cannot read the attestations ({exc})") from exc
     items = data.get("attestations") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
-        raise InputError(f"{path}: attendu : une liste 'attestations' non vide / expected a mapping with a non-empty "
-                         "'attestations' list",
-                         tip="voir / see README, section « Attestations »")
+        raise InputError(
+            f"{path}: attendu : une liste 'attestations' non vide / expected a mapping with a non-empty "
+            "'attestations' list",
+            tip="voir / see README, section « Attestations »",
+        )
     account = load_account(profiles_root or profiles_dir())
     out: list[dict[str, Any]] = []
     total = 0
@@ -67,33 +69,49 @@ def load_declarations(path: Path, profiles_root: Path | None = None) -> dict[str
             raise InputError(f"{where}: pas un dictionnaire / not a mapping")
         official_id, kind = str(item.get("id", "")), str(item.get("kind", ""))
         if official_id not in account:
-            raise InputError(f"{where}: {official_id!r} n'est pas un identifiant officiel du relevé / is not an "
-                             f"official id of the account {account.path.name}",
-                             tip="dui-harness profiles --check  # liste le relevé / lists the account")
+            raise InputError(
+                f"{where}: {official_id!r} n'est pas un identifiant officiel du relevé / is not an "
+                f"official id of the account {account.path.name}",
+                tip="dui-harness profiles --check  # liste le relevé / lists the account",
+            )
         if kind not in KINDS:
             raise InputError(f"{where} ({official_id}): kind parmi / must be one of {', '.join(KINDS)}")
         statement = str(item.get("statement") or "").strip()
         if len(statement) < 8:
-            raise InputError(f"{where} ({official_id}): il faut une déclaration de ce qui est attesté ou montré / a "
-                             "statement saying what is attested or shown is required")
+            raise InputError(
+                f"{where} ({official_id}): il faut une déclaration de ce qui est attesté ou montré / a "
+                "statement saying what is attested or shown is required"
+            )
         names = item.get("files") or []
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise InputError(f"{where} ({official_id}): files doit être une liste de chemins / files must be a list of "
-                             "file paths")
+            raise InputError(
+                f"{where} ({official_id}): files doit être une liste de chemins / files must be a list of file paths"
+            )
         files = []
         for name in names:
             file = (path.parent / str(name)).resolve()
             if not file.is_file():
-                raise InputError(f"{where} ({official_id}): pièce jointe introuvable / attached file {name} not found "
-                                 f"({file})")
+                raise InputError(
+                    f"{where} ({official_id}): pièce jointe introuvable / attached file {name} not found ({file})"
+                )
             size = file.stat().st_size
             total += size
             if size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
-                raise InputError(f"{where} ({official_id}): {name} trop grand pour un dossier de preuves / is too "
-                                 f"large for a bundle ({MAX_FILE_BYTES} bytes a file, {MAX_TOTAL_BYTES} in all)")
+                raise InputError(
+                    f"{where} ({official_id}): {name} trop grand pour un dossier de preuves / is too "
+                    f"large for a bundle ({MAX_FILE_BYTES} bytes a file, {MAX_TOTAL_BYTES} in all)"
+                )
             files.append(file)
-        out.append({"id": official_id, "kind": kind, "statement": statement,
-                    "by": str(item.get("by") or ""), "date": str(item.get("date") or ""), "sources": files})
+        out.append(
+            {
+                "id": official_id,
+                "kind": kind,
+                "statement": statement,
+                "by": str(item.get("by") or ""),
+                "date": str(item.get("date") or ""),
+                "sources": files,
+            }
+        )
     return {"editor": str(data.get("editor") or ""), "source": path.name, "attestations": out}
 
 
@@ -128,8 +146,11 @@ def declared_of(reports: Path) -> dict[str, dict[str, Any]]:
         data = json.loads((reports / DECLARATIONS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {a["id"]: {"kind": a["kind"], "statement": a["statement"], "files": [f["path"] for f in a["files"]]}
-            for a in data.get("attestations", []) if isinstance(a, dict) and "id" in a}
+    return {
+        a["id"]: {"kind": a["kind"], "statement": a["statement"], "files": [f["path"] for f in a["files"]]}
+        for a in data.get("attestations", [])
+        if isinstance(a, dict) and "id" in a
+    }
 
 
 def check(contents: dict[str, bytes], profiles_root: Path | None = None) -> tuple[list[tuple[str, str]], int]:
@@ -166,7 +187,11 @@ def check(contents: dict[str, bytes], profiles_root: Path | None = None) -> tupl
             if content is None:
                 problems.append((member, f"declared for {official_id} but missing from the bundle"))
             elif hashlib.sha256(content).hexdigest() != file.get("sha256") or len(content) != file.get("size"):
-                problems.append((member, f"attestation file of {official_id} altered: its SHA-256 or size differs "
-                                         "from the declaration"))
+                problems.append(
+                    (
+                        member,
+                        f"attestation file of {official_id} altered: its SHA-256 or size differs from the declaration",
+                    )
+                )
     problems += [(n, "attestation file declared by no attestation") for n in attached if n not in listed]
     return problems, len(listed)

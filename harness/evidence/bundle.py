@@ -37,8 +37,16 @@ from harness.evidence.usage import compute_usage
 from harness.evidence.ziparchive import ArchiveMember, build_zip, dos_timestamp
 from harness.paths import profiles_dir
 
-__all__ = ["BUNDLE_FORMAT", "MANIFEST", "SIGNATURE", "BundleResult", "RunOutcome", "make_bundle", "run_state",
-           "write_bundle"]
+__all__ = [
+    "BUNDLE_FORMAT",
+    "MANIFEST",
+    "SIGNATURE",
+    "BundleResult",
+    "RunOutcome",
+    "make_bundle",
+    "run_state",
+    "write_bundle",
+]
 
 BUNDLE_FORMAT = "dui-harness-bundle/1"
 MANIFEST, SIGNATURE = "MANIFEST.json", "MANIFEST.sig"
@@ -87,9 +95,14 @@ def _dui_identity(source: RunSource, run: dict[str, Any], overrides: dict[str, s
     if not dui:
         env = (source.read("allure-results/environment.properties") or b"").decode("utf-8", "replace")
         values = dict(line.split("=", 1) for line in env.splitlines() if "=" in line)
-        dui = {"name": values.get("DUI.name", ""), "version": values.get("DUI.version", ""),
-               "editor": values.get("DUI.editor", ""), "build_id": values.get("DUI.build", ""),
-               "mode": values.get("DUI.mode", ""), "source": "Allure environment"}
+        dui = {
+            "name": values.get("DUI.name", ""),
+            "version": values.get("DUI.version", ""),
+            "editor": values.get("DUI.editor", ""),
+            "build_id": values.get("DUI.build", ""),
+            "mode": values.get("DUI.mode", ""),
+            "source": "Allure environment",
+        }
     identity = {k: str(dui.get(k, "")) for k in DUI_FIELDS}
     identity["mode"] = str(dui.get("mode", ""))
     identity["source"] = str(dui.get("source", "trigger API GET /info"))
@@ -115,10 +128,12 @@ def _profile_of(matrix: dict[str, Any], run: dict[str, Any], root: Path) -> Prof
         if profile.sha256 == declared.get("sha256"):
             return profile
         problems.append(f"{profile.path} has SHA-256 {profile.sha256}, the run used {declared.get('sha256')}")
-    raise InputError("le profil de cette exécution est introuvable à l'identique / the profile of this run cannot be "
-                     "found unchanged: " + "; ".join(problems),
-                     tip="faites le dossier avec l'installation qui a fait l'exécution / bundle the run with the "
-                         "dui-harness installation that made it")
+    raise InputError(
+        "le profil de cette exécution est introuvable à l'identique / the profile of this run cannot be "
+        "found unchanged: " + "; ".join(problems),
+        tip="faites le dossier avec l'installation qui a fait l'exécution / bundle the run with the "
+        "dui-harness installation that made it",
+    )
 
 
 def _profile_files(profile: Profile) -> dict[str, bytes]:
@@ -132,10 +147,13 @@ def _profile_files(profile: Profile) -> dict[str, bytes]:
     account = account_path(profiles_dir())
     if account.is_file():  # the official account the run's ``official`` list was derived from
         files["profile/official/account.csv"] = account.read_bytes()
-    requirements = {r.id: {**r.as_dict(), "not_tested_reason": r.not_tested_reason,
-                           "applicability": r.applicability} for r in profile.requirements}
-    files["profile/requirements.json"] = canonical_json({"profile": f"{profile.name}@{profile.version}",
-                                                         "requirements": requirements})
+    requirements = {
+        r.id: {**r.as_dict(), "not_tested_reason": r.not_tested_reason, "applicability": r.applicability}
+        for r in profile.requirements
+    }
+    files["profile/requirements.json"] = canonical_json(
+        {"profile": f"{profile.name}@{profile.version}", "requirements": requirements}
+    )
     return files
 
 
@@ -153,13 +171,22 @@ def run_state(matrix: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     overall = matrix.get("overall")
     if not isinstance(overall, dict):
         overall = overall_verdict(matrix.get("requirements") or [], matrix.get("partial_reasons") or []).as_dict()
-    return {"overall": overall, "partial": bool(matrix.get("partial") or overall.get("partial")),
-            "interrupted": bool(run.get("interrupted")), "partial_reasons": list(matrix.get("partial_reasons") or [])}
+    return {
+        "overall": overall,
+        "partial": bool(matrix.get("partial") or overall.get("partial")),
+        "interrupted": bool(run.get("interrupted")),
+        "partial_reasons": list(matrix.get("partial_reasons") or []),
+    }
 
 
-def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, created: datetime | None = None,
-            profiles_root: Path | None = None, outcome: RunOutcome | None = None
-            ) -> tuple[dict[str, bytes], dict[str, Any]]:
+def collect(
+    source: RunSource,
+    *,
+    dui_overrides: dict[str, str] | None = None,
+    created: datetime | None = None,
+    profiles_root: Path | None = None,
+    outcome: RunOutcome | None = None,
+) -> tuple[dict[str, bytes], dict[str, Any]]:
     """The files of the bundle (without manifest and signature) and the manifest's header.
 
     ``outcome``: the run's result as ``dui-harness run`` holds it; without it (``dui-harness
@@ -170,9 +197,11 @@ def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, c
     else:
         matrix, run = source.json("coverage-matrix.json"), source.json("run.json") or {}
     if not isinstance(matrix, dict) or "requirements" not in matrix:
-        raise InputError(f"{source.label}: pas de coverage-matrix.json : pas le dossier de sortie d'une exécution / no "
-                         "coverage-matrix.json: not the output folder of a run",
-                         tip="dui-harness run --reports DIR ; puis / then dui-harness bundle --reports DIR")
+        raise InputError(
+            f"{source.label}: pas de coverage-matrix.json : pas le dossier de sortie d'une exécution / no "
+            "coverage-matrix.json: not the output folder of a run",
+            tip="dui-harness run --reports DIR ; puis / then dui-harness bundle --reports DIR",
+        )
     files = {n: b for n, b in source.files.items() if n in INCLUDED_FILES or n.startswith(INCLUDED_DIRS)}
     profile = _profile_of(matrix, run, profiles_root or profiles_dir())
     files.update(_profile_files(profile))
@@ -181,8 +210,13 @@ def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, c
     requirements = json.loads(files["profile/requirements.json"])["requirements"]
     files["usage.json"] = canonical_json(outcome.usage if outcome is not None else compute_usage(source).as_dict())
     files["conformity-matrix.html"] = render_matrix_html(
-        matrix, requirements, run, identity, [n for n in source.names("exchanges/") if n.endswith(".json")],
-        generated=moment).encode("utf-8")
+        matrix,
+        requirements,
+        run,
+        identity,
+        [n for n in source.names("exchanges/") if n.endswith(".json")],
+        generated=moment,
+    ).encode("utf-8")
     files["README.txt"] = README.encode("utf-8")
     header = {
         "format": BUNDLE_FORMAT,
@@ -197,38 +231,62 @@ def collect(source: RunSource, *, dui_overrides: dict[str, str] | None = None, c
     return files, header
 
 
-def make_bundle(source: RunSource, signer: Signer, *, dui_overrides: dict[str, str] | None = None,
-                created: datetime | None = None, profiles_root: Path | None = None,
-                outcome: RunOutcome | None = None) -> tuple[bytes, dict[str, Any], dict[str, bytes]]:
+def make_bundle(
+    source: RunSource,
+    signer: Signer,
+    *,
+    dui_overrides: dict[str, str] | None = None,
+    created: datetime | None = None,
+    profiles_root: Path | None = None,
+    outcome: RunOutcome | None = None,
+) -> tuple[bytes, dict[str, Any], dict[str, bytes]]:
     """The bytes of the signed bundle of ``source``, its manifest and its files (without the control files)."""
-    files, manifest = collect(source, dui_overrides=dui_overrides, created=created, profiles_root=profiles_root,
-                              outcome=outcome)
+    files, manifest = collect(
+        source, dui_overrides=dui_overrides, created=created, profiles_root=profiles_root, outcome=outcome
+    )
     members = [ArchiveMember.pack(name, files[name]) for name in sorted(files)]
     manifest["signer"] = signer.describe()
     manifest["files"] = [
-        {"path": m.name, "size": m.size, "sha256": hashlib.sha256(files[m.name]).hexdigest(),
-         "method": "deflate" if m.method else "stored", "stored_sha256": hashlib.sha256(m.stored).hexdigest()}
+        {
+            "path": m.name,
+            "size": m.size,
+            "sha256": hashlib.sha256(files[m.name]).hexdigest(),
+            "method": "deflate" if m.method else "stored",
+            "stored_sha256": hashlib.sha256(m.stored).hexdigest(),
+        }
         for m in members
     ]
     manifest_bytes = canonical_json(manifest)
-    head = [ArchiveMember.pack(MANIFEST, manifest_bytes, compress=False),
-            ArchiveMember.pack(SIGNATURE, signer.signature_file(manifest_bytes), compress=False)]
+    head = [
+        ArchiveMember.pack(MANIFEST, manifest_bytes, compress=False),
+        ArchiveMember.pack(SIGNATURE, signer.signature_file(manifest_bytes), compress=False),
+    ]
     stamp = dos_timestamp(datetime.fromisoformat(manifest["created"]))
     return build_zip([*head, *members], stamp), manifest, files
 
 
-def write_bundle(reports: Path, out: Path | None, signer: Signer, *, dui_overrides: dict[str, str] | None = None,
-                 profiles_root: Path | None = None, outcome: RunOutcome | None = None) -> BundleResult:
+def write_bundle(
+    reports: Path,
+    out: Path | None,
+    signer: Signer,
+    *,
+    dui_overrides: dict[str, str] | None = None,
+    profiles_root: Path | None = None,
+    outcome: RunOutcome | None = None,
+) -> BundleResult:
     """Bundle the run in ``reports`` into ``out`` (default ``<reports>/evidence-bundle.zip``).
 
     Also writes ``<reports>/conformity-matrix.html`` (the copy inside the bundle is the one signed).
     """
     source = open_source(reports)
     if source.is_bundle:
-        raise UsageError(f"{reports}: déjà un dossier de preuves ; donnez le dossier de rapports / already a bundle; "
-                         "give the reports folder of a run")
-    data, manifest, files = make_bundle(source, signer, dui_overrides=dui_overrides, profiles_root=profiles_root,
-                                        outcome=outcome)
+        raise UsageError(
+            f"{reports}: déjà un dossier de preuves ; donnez le dossier de rapports / already a bundle; "
+            "give the reports folder of a run"
+        )
+    data, manifest, files = make_bundle(
+        source, signer, dui_overrides=dui_overrides, profiles_root=profiles_root, outcome=outcome
+    )
     target = out or reports / "evidence-bundle.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")

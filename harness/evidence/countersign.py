@@ -34,8 +34,14 @@ from harness.evidence.signing import Signer, TrustAnchor, canonical_json, spki_s
 from harness.evidence.signing import _verify as verify_signature
 from harness.evidence.ziparchive import ArchiveMember, build_zip, dos_timestamp, read_zip
 
-__all__ = ["COUNTERSIGNATURE", "DECISIONS", "CountersignatureCheck", "check_countersignature", "countersign",
-           "load_decisions"]
+__all__ = [
+    "COUNTERSIGNATURE",
+    "DECISIONS",
+    "CountersignatureCheck",
+    "check_countersignature",
+    "countersign",
+    "load_decisions",
+]
 
 COUNTERSIGNATURE = "COUNTERSIGNATURE.json"
 FORMAT = "dui-harness-countersignature/1"
@@ -60,31 +66,42 @@ def load_decisions(path: Path | None) -> dict[str, dict[str, str]]:
         else:
             decision, comment = value, ""
         if decision not in DECISIONS:
-            raise InputError(f"{path}: {req_id}: décision / decision {decision!r} hors de / not one of "
-                             f"{', '.join(DECISIONS)}")
+            raise InputError(
+                f"{path}: {req_id}: décision / decision {decision!r} hors de / not one of {', '.join(DECISIONS)}"
+            )
         out[str(req_id)] = {"decision": str(decision), "comment": str(comment or "")}
     return out
 
 
-def countersign(data: bytes, signer: Signer, decisions: dict[str, dict[str, str]],
-                created: datetime | None = None) -> bytes:
+def countersign(
+    data: bytes, signer: Signer, decisions: dict[str, dict[str, str]], created: datetime | None = None
+) -> bytes:
     """The bundle ``data`` with the countersignature of ``signer`` (replacing an earlier one)."""
     archive = read_zip(data)
     manifest = archive.contents.get("MANIFEST.json")
     if not archive.readable or manifest is None:
-        raise InputError("pas un dossier de preuves (MANIFEST.json illisible) / not an evidence bundle (no readable "
-                         "MANIFEST.json)")
+        raise InputError(
+            "pas un dossier de preuves (MANIFEST.json illisible) / not an evidence bundle (no readable MANIFEST.json)"
+        )
     known = _known_ids(archive.contents)
     unknown = sorted(set(decisions) - known)
     if unknown:
-        raise InputError("les décisions citent des exigences absentes du dossier / decisions name requirements this "
-                         f"bundle does not hold: {', '.join(unknown)}")
-    signed = {"manifest_sha256": hashlib.sha256(manifest).hexdigest(),
-              "created": (created or datetime.now(UTC)).replace(microsecond=0).isoformat(),
-              "reviewer": signer.describe(), "decisions": decisions}
+        raise InputError(
+            "les décisions citent des exigences absentes du dossier / decisions name requirements this "
+            f"bundle does not hold: {', '.join(unknown)}"
+        )
+    signed = {
+        "manifest_sha256": hashlib.sha256(manifest).hexdigest(),
+        "created": (created or datetime.now(UTC)).replace(microsecond=0).isoformat(),
+        "reviewer": signer.describe(),
+        "decisions": decisions,
+    }
     sig = json.loads(signer.signature_file(canonical_json(signed)))
-    document = {"format": FORMAT, "signed": signed,
-                **{k: sig[k] for k in ("algorithm", "public_key", "certificate", "signature")}}
+    document = {
+        "format": FORMAT,
+        "signed": signed,
+        **{k: sig[k] for k in ("algorithm", "public_key", "certificate", "signature")},
+    }
     members = [archive.members[n] for n in archive.order if n != COUNTERSIGNATURE]
     members.append(ArchiveMember.pack(COUNTERSIGNATURE, canonical_json(document), compress=False))
     stamp = dos_timestamp(datetime.fromisoformat(json.loads(manifest)["created"]))
@@ -96,8 +113,9 @@ def _known_ids(contents: dict[str, bytes]) -> set[str]:
         matrix = json.loads(contents.get("coverage-matrix.json", b"{}"))
     except ValueError:
         return set()
-    return ({str(r.get("id")) for r in matrix.get("requirements", [])}
-            | {str(o.get("id")) for o in matrix.get("official", [])})
+    return {str(r.get("id")) for r in matrix.get("requirements", [])} | {
+        str(o.get("id")) for o in matrix.get("official", [])
+    }
 
 
 @dataclass
@@ -142,8 +160,10 @@ def check_countersignature(contents: dict[str, bytes], anchors: list[TrustAnchor
         out.problems.append("the reviewer the countersignature names is not the key that signed it")
     manifest = contents.get("MANIFEST.json", b"")
     if signed.get("manifest_sha256") != hashlib.sha256(manifest).hexdigest():
-        out.problems.append("names another MANIFEST.json (manifest altered after the review, or countersignature "
-                            "moved from another bundle)")
+        out.problems.append(
+            "names another MANIFEST.json (manifest altered after the review, or countersignature "
+            "moved from another bundle)"
+        )
     if not verify_signature(key, signature, canonical_json(signed)):
         out.problems.append("the reviewer's signature does not match its content (decisions or signature altered)")
     bad = [k for k, v in out.decisions.items() if not isinstance(v, dict) or v.get("decision") not in DECISIONS]

@@ -39,8 +39,10 @@ class RunDiff:
 def _rows(source: RunSource) -> dict[str, dict[str, Any]]:
     matrix = source.json("coverage-matrix.json")
     if not isinstance(matrix, dict) or not isinstance(matrix.get("requirements"), list):
-        raise InputError(f"{source.label}: pas de coverage-matrix.json : ni dossier de rapports ni dossier de preuves "
-                         "/ no coverage-matrix.json: not a run's reports folder nor a bundle")
+        raise InputError(
+            f"{source.label}: pas de coverage-matrix.json : ni dossier de rapports ni dossier de preuves "
+            "/ no coverage-matrix.json: not a run's reports folder nor a bundle"
+        )
     return {str(r.get("id")): r for r in matrix["requirements"] if isinstance(r, dict)}
 
 
@@ -50,18 +52,29 @@ def _identity(source: RunSource) -> dict[str, Any]:
     dui = run.get("dui") or (source.json("MANIFEST.json") or {}).get("dui") or {}
     profile = matrix.get("profile") or {}
     state = run_state(matrix, run)
-    return {"source": source.label, "dui": {k: dui.get(k) for k in ("name", "version", "build_id")},
-            "profile": f"{profile.get('name')}@{profile.get('version')}", "started": run.get("started"),
-            "overall": state["overall"], "partial": state["partial"], "partial_reasons": state["partial_reasons"],
-            "warnings": source.issues}
+    return {
+        "source": source.label,
+        "dui": {k: dui.get(k) for k in ("name", "version", "build_id")},
+        "profile": f"{profile.get('name')}@{profile.get('version')}",
+        "started": run.get("started"),
+        "overall": state["overall"],
+        "partial": state["partial"],
+        "partial_reasons": state["partial_reasons"],
+        "warnings": source.issues,
+    }
 
 
 def diff_runs(old: RunSource, new: RunSource) -> RunDiff:
     before, after = _rows(old), _rows(new)
     out = RunDiff(_identity(old), _identity(new))
     for req_id, row in after.items():
-        entry = {"id": req_id, "service": row.get("service"), "level": row.get("level"),
-                 "title_fr": row.get("title_fr"), "new": row.get("verdict")}
+        entry = {
+            "id": req_id,
+            "service": row.get("service"),
+            "level": row.get("level"),
+            "title_fr": row.get("title_fr"),
+            "new": row.get("verdict"),
+        }
         if req_id not in before:
             out.appeared.append(entry)
             continue
@@ -79,8 +92,15 @@ def diff_runs(old: RunSource, new: RunSource) -> RunDiff:
             out.changed.append(entry)
     for req_id, row in before.items():
         if req_id not in after:
-            out.disappeared.append({"id": req_id, "service": row.get("service"), "level": row.get("level"),
-                                    "title_fr": row.get("title_fr"), "old": row.get("verdict")})
+            out.disappeared.append(
+                {
+                    "id": req_id,
+                    "service": row.get("service"),
+                    "level": row.get("level"),
+                    "title_fr": row.get("title_fr"),
+                    "old": row.get("verdict"),
+                }
+            )
     return out
 
 
@@ -89,18 +109,26 @@ def render_text(diff: RunDiff) -> str:
         dui = side["dui"]
         return f"{dui.get('name')} {dui.get('version')} (build {dui.get('build_id')}), {side['profile']}"
 
-    lines = [f"dui-harness diff\n  avant / old: {who(diff.old)} — {diff.old['source']}",
-             f"    verdict: {Overall.from_dict(diff.old['overall']).label()}",
-             f"  après / new: {who(diff.new)} — {diff.new['source']}",
-             f"    verdict: {Overall.from_dict(diff.new['overall']).label()}"]
+    lines = [
+        f"dui-harness diff\n  avant / old: {who(diff.old)} — {diff.old['source']}",
+        f"    verdict: {Overall.from_dict(diff.old['overall']).label()}",
+        f"  après / new: {who(diff.new)} — {diff.new['source']}",
+        f"    verdict: {Overall.from_dict(diff.new['overall']).label()}",
+    ]
     partial = [name for name, side in (("avant / old", diff.old), ("après / new", diff.new)) if side["partial"]]
     if partial:
-        lines.append(f"  ⚠ comparaison d'exécution(s) partielle(s) / comparing partial run(s): {', '.join(partial)} — "
-                     "une exigence non jugée n'a ni régressé ni été corrigée / a requirement not judged neither "
-                     "regressed nor was fixed")
-    sections = (("Régressions / Regressed", diff.regressed), ("Corrigées / Fixed", diff.fixed),
-                ("Autres changements / Changed", diff.changed), ("Apparues / Appeared", diff.appeared),
-                ("Disparues / Disappeared", diff.disappeared))
+        lines.append(
+            f"  ⚠ comparaison d'exécution(s) partielle(s) / comparing partial run(s): {', '.join(partial)} — "
+            "une exigence non jugée n'a ni régressé ni été corrigée / a requirement not judged neither "
+            "regressed nor was fixed"
+        )
+    sections = (
+        ("Régressions / Regressed", diff.regressed),
+        ("Corrigées / Fixed", diff.fixed),
+        ("Autres changements / Changed", diff.changed),
+        ("Apparues / Appeared", diff.appeared),
+        ("Disparues / Disappeared", diff.disappeared),
+    )
     for title, items in sections:
         lines.append(f"{title}: {len(items)}")
         for item in items:

@@ -24,8 +24,13 @@ __all__ = ["HISTORY_JSONL", "LEGACY_FILES", "keep_history", "seed_history"]
 
 HISTORY_JSONL = "history.jsonl"
 #: Allure 2 history files, read by Allure 3 as legacy data when at the top of the results folder
-LEGACY_FILES = ("history.json", "history-trend.json", "duration-trend.json", "retry-trend.json",
-                "categories-trend.json")
+LEGACY_FILES = (
+    "history.json",
+    "history-trend.json",
+    "duration-trend.json",
+    "retry-trend.json",
+    "categories-trend.json",
+)
 
 
 def seed_history(previous: Path, results: Path) -> list[str]:

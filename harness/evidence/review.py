@@ -28,12 +28,16 @@ class ReviewCheck:
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"attestation_files": self.attestation_files, "official_counts": self.official_counts,
-                "countersignature": self.countersignature.as_dict() if self.countersignature else None}
+        return {
+            "attestation_files": self.attestation_files,
+            "official_counts": self.official_counts,
+            "countersignature": self.countersignature.as_dict() if self.countersignature else None,
+        }
 
 
-def check_review(contents: dict[str, bytes], anchors: list[TrustAnchor],
-                 profiles_root: Path | None = None) -> ReviewCheck:
+def check_review(
+    contents: dict[str, bytes], anchors: list[TrustAnchor], profiles_root: Path | None = None
+) -> ReviewCheck:
     out = ReviewCheck()
     out.problems, out.attestation_files = attestations.check(contents, profiles_root)
     try:
@@ -44,14 +48,22 @@ def check_review(contents: dict[str, bytes], anchors: list[TrustAnchor],
     account = contents.get("profile/official/account.csv")
     shipped = account_path(profiles_root or profiles_dir())
     if account is not None and (not shipped.is_file() or shipped.read_bytes() != account):
-        out.warnings.append(("profile/official/account.csv", f"differs from the official account shipped with "
-                                                              f"this dui-harness ({shipped}): dispositions may differ"))
+        out.warnings.append(
+            (
+                "profile/official/account.csv",
+                f"differs from the official account shipped with this dui-harness ({shipped}): dispositions may differ",
+            )
+        )
     out.countersignature = check_countersignature(contents, anchors)
     if out.countersignature is not None:
         out.problems += [("COUNTERSIGNATURE.json", p) for p in out.countersignature.problems]
         if out.countersignature.trusted is False:
-            out.warnings.append(("COUNTERSIGNATURE.json", f"reviewer key {out.countersignature.fingerprint[:16]}… "
-                                                          "matches none of the --trusted-key files"))
+            out.warnings.append(
+                (
+                    "COUNTERSIGNATURE.json",
+                    f"reviewer key {out.countersignature.fingerprint[:16]}… matches none of the --trusted-key files",
+                )
+            )
     return out
 
 
@@ -63,12 +75,17 @@ def review_lines(review: ReviewCheck | None) -> list[str]:
     by_disposition = review.official_counts.get("disposition") or {}
     if by_disposition:
         verdicts = review.official_counts.get("verdict") or {}
-        lines.append("  exigences officielles / official requirements: "
-                     + ", ".join(f"{n} {d}" for d, n in by_disposition.items() if n) + "; verdicts: "
-                     + ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())))
+        lines.append(
+            "  exigences officielles / official requirements: "
+            + ", ".join(f"{n} {d}" for d, n in by_disposition.items() if n)
+            + "; verdicts: "
+            + ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
+        )
     if review.attestation_files:
-        lines.append(f"  attestations: {review.attestation_files} fichier(s) joint(s) / attached file(s), "
-                     "empreintes vérifiées / hashes checked")
+        lines.append(
+            f"  attestations: {review.attestation_files} fichier(s) joint(s) / attached file(s), "
+            "empreintes vérifiées / hashes checked"
+        )
     sig = review.countersignature
     if sig is None:
         lines.append("  contre-signature / countersignature: aucune / none")
@@ -78,6 +95,8 @@ def review_lines(review: ReviewCheck | None) -> list[str]:
     for value in sig.decisions.values():
         decided[str(value.get("decision"))] = decided.get(str(value.get("decision")), 0) + 1
     summary = ", ".join(f"{n} {d}" for d, n in sorted(decided.items())) or "no decision"
-    lines.append(f"  contre-signature / countersignature: {'valid' if sig.valid else 'INVALID'} {sig.algorithm}, "
-                 f"key {sig.fingerprint[:16]}… {sig.subject or ''} — reviewer {trust}; {sig.created}; {summary}")
+    lines.append(
+        f"  contre-signature / countersignature: {'valid' if sig.valid else 'INVALID'} {sig.algorithm}, "
+        f"key {sig.fingerprint[:16]}… {sig.subject or ''} — reviewer {trust}; {sig.created}; {summary}"
+    )
     return lines

@@ -103,7 +103,8 @@ class Signer:
             "algorithm": _algorithm(self.public_key),
             "public_key_sha256": spki_sha256(self.public_key),
             "certificate_sha256": hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
-            if cert else None,
+            if cert
+            else None,
             "subject": cert.subject.rfc4514_string() if cert else None,
             "one_time_key": self.one_time,
         }
@@ -111,14 +112,16 @@ class Signer:
     def signature_file(self, manifest: bytes) -> bytes:
         """``MANIFEST.sig``: the signature of ``manifest`` with what is needed to check it."""
         cert = self.certificate.public_bytes(serialization.Encoding.PEM).decode() if self.certificate else None
-        return canonical_json({
-            "format": SIGNATURE_FORMAT,
-            "signed_file": "MANIFEST.json",
-            "algorithm": _algorithm(self.public_key),
-            "public_key": _pem(self.public_key),
-            "certificate": cert,
-            "signature": base64.b64encode(self.sign(manifest)).decode("ascii"),
-        })
+        return canonical_json(
+            {
+                "format": SIGNATURE_FORMAT,
+                "signed_file": "MANIFEST.json",
+                "algorithm": _algorithm(self.public_key),
+                "public_key": _pem(self.public_key),
+                "certificate": cert,
+                "signature": base64.b64encode(self.sign(manifest)).decode("ascii"),
+            }
+        )
 
 
 def _pss() -> padding.PSS:
@@ -129,8 +132,10 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: illisible / cannot read the {what} ({exc.strerror or exc})",
-                         tip="dui-harness keys --out DIR  # crée une paire de test / makes a test key pair") from exc
+        raise InputError(
+            f"{path}: illisible / cannot read the {what} ({exc.strerror or exc})",
+            tip="dui-harness keys --out DIR  # crée une paire de test / makes a test key pair",
+        ) from exc
 
 
 def load_signer(key_path: Path, cert_path: Path | None = None) -> Signer:
@@ -139,11 +144,14 @@ def load_signer(key_path: Path, cert_path: Path | None = None) -> Signer:
     try:
         key = serialization.load_pem_private_key(_read(key_path, "signing key"), password=None)
     except (ValueError, TypeError) as exc:
-        raise InputError(f"{key_path}: pas une clé privée PEM non chiffrée / not an unencrypted PEM private key "
-                         f"({exc})") from exc
+        raise InputError(
+            f"{key_path}: pas une clé privée PEM non chiffrée / not an unencrypted PEM private key ({exc})"
+        ) from exc
     if not isinstance(key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
-        raise InputError(f"{key_path}: type de clé non pris en charge / key type {type(key).__name__} not supported "
-                         "(Ed25519, EC, RSA)")
+        raise InputError(
+            f"{key_path}: type de clé non pris en charge / key type {type(key).__name__} not supported "
+            "(Ed25519, EC, RSA)"
+        )
     signer = Signer(key)
     candidate = cert_path or key_path.with_name("signing-cert.pem")
     if cert_path is not None or candidate.is_file():
@@ -153,8 +161,10 @@ def load_signer(key_path: Path, cert_path: Path | None = None) -> Signer:
             raise InputError(f"{candidate}: pas un certificat X.509 PEM / not a PEM X.509 certificate ({exc})") from exc
         if spki_sha256(cert.public_key()) != spki_sha256(signer.public_key):  # type: ignore[arg-type]
             if cert_path is not None:
-                raise InputError(f"{cert_path}: ce certificat n'est pas celui de la clé / this certificate is not the "
-                                 f"one of key {key_path}")
+                raise InputError(
+                    f"{cert_path}: ce certificat n'est pas celui de la clé / this certificate is not the "
+                    f"one of key {key_path}"
+                )
         else:
             signer.certificate = cert
     return signer
@@ -164,32 +174,46 @@ def generate_keys(directory: Path, editor: str, *, days: int = 730) -> dict[str,
     """Write an Ed25519 test key pair and a self-signed certificate naming ``editor``."""
     editor = " ".join(editor.split())
     if not 1 <= len(editor) <= 64:
-        raise InputError("le nom de l'éditeur doit avoir 1 à 64 caractères / editor name must hold 1 to 64 "
-                         f"characters, not {len(editor)}")
+        raise InputError(
+            "le nom de l'éditeur doit avoir 1 à 64 caractères / editor name must hold 1 to 64 "
+            f"characters, not {len(editor)}"
+        )
     if (directory / "signing-key.pem").exists():
-        raise InputError(f"{directory / 'signing-key.pem'} existe déjà : non écrasé / already exists: not overwritten",
-                         tip="dui-harness keys --out ANOTHER_FOLDER")
+        raise InputError(
+            f"{directory / 'signing-key.pem'} existe déjà : non écrasé / already exists: not overwritten",
+            tip="dui-harness keys --out ANOTHER_FOLDER",
+        )
     directory.mkdir(parents=True, exist_ok=True)
     key = ed25519.Ed25519PrivateKey.generate()
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, editor),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "signature des preuves dui-harness (TEST)"),
-        x509.NameAttribute(NameOID.COMMON_NAME, editor),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, editor),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "signature des preuves dui-harness (TEST)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, editor),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=days))
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, None)
     )
-    paths = {"key": directory / "signing-key.pem", "public_key": directory / "signing-key.pub.pem",
-             "certificate": directory / "signing-cert.pem"}
-    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    paths = {
+        "key": directory / "signing-key.pem",
+        "public_key": directory / "signing-key.pub.pem",
+        "certificate": directory / "signing-cert.pem",
+    }
+    data = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(paths["key"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
@@ -235,8 +259,10 @@ def load_trust_anchors(paths: list[Path]) -> list[TrustAnchor]:
             anchors.append(TrustAnchor(str(path), key))  # type: ignore[arg-type]
             found += 1
         if not found:
-            raise InputError(f"{path}: ni clé publique ni certificat PEM / holds no PEM public key nor certificate",
-                             tip="donnez / give signing-key.pub.pem ou / or signing-cert.pem")
+            raise InputError(
+                f"{path}: ni clé publique ni certificat PEM / holds no PEM public key nor certificate",
+                tip="donnez / give signing-key.pub.pem ou / or signing-cert.pem",
+            )
     return anchors
 
 
@@ -272,8 +298,13 @@ def _verify(key: Any, signature: bytes, data: bytes) -> bool:
     return True
 
 
-def check_signature(sig_file: bytes, manifest: bytes, declared: dict[str, Any], anchors: list[TrustAnchor],
-                    signed_at: dt.datetime | None = None) -> SignatureCheck:
+def check_signature(
+    sig_file: bytes,
+    manifest: bytes,
+    declared: dict[str, Any],
+    anchors: list[TrustAnchor],
+    signed_at: dt.datetime | None = None,
+) -> SignatureCheck:
     """Check ``MANIFEST.sig`` against ``manifest`` and the signer the manifest declares."""
     out = SignatureCheck()
     try:
@@ -292,18 +323,25 @@ def check_signature(sig_file: bytes, manifest: bytes, declared: dict[str, Any], 
     out.subject = cert.subject.rfc4514_string() if cert else None
     out.one_time_key = bool(declared.get("one_time_key"))
     cert_hash = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest() if cert else None
-    expected = {"algorithm": out.algorithm, "public_key_sha256": out.fingerprint,
-                "certificate_sha256": cert_hash, "subject": out.subject}
+    expected = {
+        "algorithm": out.algorithm,
+        "public_key_sha256": out.fingerprint,
+        "certificate_sha256": cert_hash,
+        "subject": out.subject,
+    }
     for name, value in expected.items():
         if declared.get(name) != value:
-            out.problems.append(f"MANIFEST.sig: {name} {value!r} differs from the signer the manifest declares "
-                                f"({declared.get(name)!r})")
+            out.problems.append(
+                f"MANIFEST.sig: {name} {value!r} differs from the signer the manifest declares ({declared.get(name)!r})"
+            )
     if cert is not None and spki_sha256(cert.public_key()) != out.fingerprint:  # type: ignore[arg-type]
         out.problems.append("MANIFEST.sig: the certificate is not the one of the signing key")
     if not _verify(key, signature, manifest):
         out.problems.append("the signature does not match MANIFEST.json (manifest or signature altered)")
-    if cert is not None and signed_at is not None and not (
-        cert.not_valid_before_utc <= signed_at <= cert.not_valid_after_utc
+    if (
+        cert is not None
+        and signed_at is not None
+        and not (cert.not_valid_before_utc <= signed_at <= cert.not_valid_after_utc)
     ):
         out.problems.append(f"the signer's certificate was not valid when the bundle was made ({signed_at})")
     out.valid = not out.problems
@@ -313,8 +351,9 @@ def check_signature(sig_file: bytes, manifest: bytes, declared: dict[str, Any], 
     return out
 
 
-def _trusted_by(key: Any, cert: x509.Certificate | None, anchors: list[TrustAnchor],
-                signed_at: dt.datetime | None) -> str | None:
+def _trusted_by(
+    key: Any, cert: x509.Certificate | None, anchors: list[TrustAnchor], signed_at: dt.datetime | None
+) -> str | None:
     fingerprint = spki_sha256(key)
     for anchor in anchors:
         if spki_sha256(anchor.key) == fingerprint:

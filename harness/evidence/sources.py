@@ -71,8 +71,10 @@ def _read_folder(root: Path) -> dict[str, bytes]:
             continue
         total += path.stat().st_size
         if total > _READ_LIMIT:
-            raise InputError(f"{root}: plus de {_READ_LIMIT} octets de rapports / more than {_READ_LIMIT} bytes of "
-                             "reports: not a run's output folder?")
+            raise InputError(
+                f"{root}: plus de {_READ_LIMIT} octets de rapports / more than {_READ_LIMIT} bytes of "
+                "reports: not a run's output folder?"
+            )
         files[rel.as_posix()] = path.read_bytes()
     return files
 
@@ -88,21 +90,26 @@ def open_source(path: Path) -> RunSource:
             return report
         return RunSource(str(path), _read_folder(path), root=path)
     if not path.is_file():
-        raise InputError(f"{path}: ni dossier de rapports ni dossier de preuves / no such reports folder or bundle",
-                         tip="dui-harness run --reports DIR")
+        raise InputError(
+            f"{path}: ni dossier de rapports ni dossier de preuves / no such reports folder or bundle",
+            tip="dui-harness run --reports DIR",
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BUNDLE_BYTES:
-            raise InputError(f"{path}: {size} octets, trop grand pour un dossier de preuves / bytes, larger than a "
-                             f"bundle can be ({MAX_BUNDLE_BYTES})")
+            raise InputError(
+                f"{path}: {size} octets, trop grand pour un dossier de preuves / bytes, larger than a "
+                f"bundle can be ({MAX_BUNDLE_BYTES})"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: illisible / cannot be read ({exc.strerror or exc})") from exc
     result = read_zip(data)
     if not result.readable:
-        raise InputError(f"{path}: ni dossier de preuves (ZIP) ni dossier de rapports / not an evidence bundle (ZIP) "
-                         "nor a reports folder: "
-                         + "; ".join(str(i) for i in result.issues))
+        raise InputError(
+            f"{path}: ni dossier de preuves (ZIP) ni dossier de rapports / not an evidence bundle (ZIP) "
+            "nor a reports folder: " + "; ".join(str(i) for i in result.issues)
+        )
     source = RunSource(str(path), dict(result.contents), is_bundle=True)
     source.issues = [str(i) for i in result.issues]
     return source

@@ -27,8 +27,16 @@ from typing import Any
 from harness import services
 from harness.evidence.sources import RunSource
 
-__all__ = ["Counter", "IndicatorSpec", "UsageReport", "compute_usage", "counters", "indicators", "mss_counters",
-           "usage_of"]
+__all__ = [
+    "Counter",
+    "IndicatorSpec",
+    "UsageReport",
+    "compute_usage",
+    "counters",
+    "indicators",
+    "mss_counters",
+    "usage_of",
+]
 
 Exchange = dict[str, Any]
 
@@ -45,24 +53,56 @@ class IndicatorSpec:
 
 #: indicators derived from the counted ones, or read from the DUI (trigger API ``GET /indicators``)
 _DERIVED = [
-    IndicatorSpec("ins_share_returned", "INS", "Part des identités recherchées avec un INS renvoyé",
-                  "Share of searched identities with an INS returned", "ratio"),
-    IndicatorSpec("ins_share_qualified", "INS", "Part des identités au statut INS qualifié (relu dans la DUI)",
-                  "Share of identities with a qualified INS (read back from the DUI)", "ratio", "trigger API"),
-    IndicatorSpec("records_updated_per_person", "DUI", "Dossiers mis à jour rapportés aux personnes accompagnées",
-                  "Records updated against people supported", "ratio", "trigger API"),
-    IndicatorSpec("share_personalised_project", "DUI", "Part des personnes avec un projet personnalisé",
-                  "Share of people with a personalised project", "ratio", "trigger API"),
-    IndicatorSpec("agenda_updates_per_day", "DUI", "Fréquence de mise à jour de l'agenda (par jour)",
-                  "Agenda update frequency (per day)", "per day", "trigger API"),
+    IndicatorSpec(
+        "ins_share_returned",
+        "INS",
+        "Part des identités recherchées avec un INS renvoyé",
+        "Share of searched identities with an INS returned",
+        "ratio",
+    ),
+    IndicatorSpec(
+        "ins_share_qualified",
+        "INS",
+        "Part des identités au statut INS qualifié (relu dans la DUI)",
+        "Share of identities with a qualified INS (read back from the DUI)",
+        "ratio",
+        "trigger API",
+    ),
+    IndicatorSpec(
+        "records_updated_per_person",
+        "DUI",
+        "Dossiers mis à jour rapportés aux personnes accompagnées",
+        "Records updated against people supported",
+        "ratio",
+        "trigger API",
+    ),
+    IndicatorSpec(
+        "share_personalised_project",
+        "DUI",
+        "Part des personnes avec un projet personnalisé",
+        "Share of people with a personalised project",
+        "ratio",
+        "trigger API",
+    ),
+    IndicatorSpec(
+        "agenda_updates_per_day",
+        "DUI",
+        "Fréquence de mise à jour de l'agenda (par jour)",
+        "Agenda update frequency (per day)",
+        "per day",
+        "trigger API",
+    ),
 ]
 
 
 def indicators() -> list[IndicatorSpec]:
     """Every indicator reported, in this order: those each declared service counts from its exchanges
     (in declaration order), then the derived ones and the DUI's own figures."""
-    counted = [IndicatorSpec(i.key, s.id, i.label_fr, i.label_en, i.unit)
-               for s in services.all_services() for i in s.indicators]
+    counted = [
+        IndicatorSpec(i.key, s.id, i.label_fr, i.label_en, i.unit)
+        for s in services.all_services()
+        for i in s.indicators
+    ]
     return counted + _DERIVED
 
 
@@ -76,7 +116,8 @@ class Counter:
 
     def matches(self, exchange: Exchange) -> bool:
         return services.canonical_id(str(exchange.get("service"))) == self.service and (
-            self.transaction is None or exchange.get("transaction") == self.transaction)
+            self.transaction is None or exchange.get("transaction") == self.transaction
+        )
 
 
 def _ok(exchange: Exchange) -> bool:
@@ -92,8 +133,11 @@ def insi_identities(exchanges: list[Exchange]) -> dict[str, float]:
     for exchange in exchanges:
         summary = exchange.get("summary") or {}
         traits = summary.get("traits") or exchange.get("tags") or {}
-        key = (str(traits.get("birth_name", "")).strip().upper(), str(traits.get("birth_date", "")),
-               str(traits.get("sex", "")))
+        key = (
+            str(traits.get("birth_name", "")).strip().upper(),
+            str(traits.get("birth_date", "")),
+            str(traits.get("sex", "")),
+        )
         if not any(key):
             continue
         searched.add(key)
@@ -129,8 +173,9 @@ def mss_counters(exchanges: Iterable[Exchange]) -> dict[str, int]:
     ``patient``, or an address ``…@patient.mssante.fr`` of Mon espace santé) or any other (a
     professional's: personal, organisational or applicative).
     """
-    smtp = [e for e in exchanges if services.canonical_id(str(e.get("service"))) == "MSS"
-            and e.get("transaction") == "SMTP"]
+    smtp = [
+        e for e in exchanges if services.canonical_id(str(e.get("service"))) == "MSS" and e.get("transaction") == "SMTP"
+    ]
     accepted = [e for e in smtp if _accepted(e)]
     documents = [e for e in accepted if "original_message_id" not in (e.get("tags") or {})]
     pros = patients = 0
@@ -156,8 +201,10 @@ def mss_messages(exchanges: list[Exchange]) -> dict[str, float]:
     """The indicators of :func:`mss_counters`: messages to professionals and to patients (never the
     acknowledgements)."""
     counted = mss_counters(exchanges)
-    return {"mss_messages_to_professionals": counted["messages_to_professionals"],
-            "mss_messages_to_patients": counted["messages_to_patients"]}
+    return {
+        "mss_messages_to_professionals": counted["messages_to_professionals"],
+        "mss_messages_to_patients": counted["messages_to_patients"],
+    }
 
 
 def _documents(exchange: Exchange) -> int:
@@ -178,8 +225,7 @@ def dmp_documents(exchanges: list[Exchange]) -> dict[str, float]:
     total = 0
     for exchange in exchanges:
         status = str((exchange.get("summary") or {}).get("status", ""))
-        if _ok(exchange) and _SUBMISSIONS.search(str(exchange.get("transaction", ""))) and \
-                "fail" not in status.lower():
+        if _ok(exchange) and _SUBMISSIONS.search(str(exchange.get("transaction", ""))) and "fail" not in status.lower():
             total += _documents(exchange)
     return {"dmp_documents_sent": total}
 
@@ -203,8 +249,9 @@ def eparcours_documents(exchanges: list[Exchange]) -> dict[str, float]:
 
 def counters() -> list[Counter]:
     """The counters the declared services name (``counters``: a function path and a transaction)."""
-    return [Counter(s.id, c.transaction, services.resolve(c.counter))
-            for s in services.all_services() for c in s.counters]
+    return [
+        Counter(s.id, c.transaction, services.resolve(c.counter)) for s in services.all_services() for c in s.counters
+    ]
 
 
 @dataclass
@@ -226,8 +273,16 @@ class UsageReport:
             "services_observed": self.observed,
             "dui_indicators": self.dui_indicators,
             "indicators": [
-                {"key": s.key, "service": s.service, "label_fr": s.label_fr, "label_en": s.label_en, "unit": s.unit,
-                 "source": s.source, "value": self.values.get(s.key), "status": self.status.get(s.key, "")}
+                {
+                    "key": s.key,
+                    "service": s.service,
+                    "label_fr": s.label_fr,
+                    "label_en": s.label_en,
+                    "unit": s.unit,
+                    "source": s.source,
+                    "value": self.values.get(s.key),
+                    "status": self.status.get(s.key, ""),
+                }
                 for s in indicators()
             ],
         }
@@ -258,8 +313,9 @@ def _from_dui(report: UsageReport, dui: dict[str, Any] | None) -> None:
         figures["share_personalised_project"] = _ratio(dui.get("people_with_personalised_project"), people)
         days = _days(dui.get("period_start"), dui.get("period_end"))
         updates = dui.get("agenda_updates")
-        figures["agenda_updates_per_day"] = (round(updates / days, 4) if days and isinstance(updates, int | float)
-                                             else None)
+        figures["agenda_updates_per_day"] = (
+            round(updates / days, 4) if days and isinstance(updates, int | float) else None
+        )
     for spec in indicators():
         if spec.source != "trigger API":
             continue
@@ -268,8 +324,9 @@ def _from_dui(report: UsageReport, dui: dict[str, Any] | None) -> None:
         report.status[spec.key] = "exposed" if value is not None else "not exposed"
 
 
-def compute_usage(source: RunSource, *, live: bool = False, dui_indicators: dict[str, Any] | None = None
-                  ) -> UsageReport:
+def compute_usage(
+    source: RunSource, *, live: bool = False, dui_indicators: dict[str, Any] | None = None
+) -> UsageReport:
     """The indicators of ``source``: the DUI's figures recorded in its ``run.json``, or, with ``live``,
     ``dui_indicators`` as just read from the DUI (None: not exposed)."""
     recorded = (source.json("run.json") or {}).get("indicators")
@@ -290,20 +347,26 @@ def usage_of(exchanges: Iterable[Exchange], label: str, dui: dict[str, Any] | No
         if spec.source == "exchanges" and spec.unit == "count":
             report.values.setdefault(spec.key, 0)
             report.status[spec.key] = "observed" if spec.service in report.observed else "not observed"
-    report.values["ins_share_returned"] = _ratio(report.values.get("ins_identities_with_ins"),
-                                                 report.values.get("ins_identities_searched"))
+    report.values["ins_share_returned"] = _ratio(
+        report.values.get("ins_identities_with_ins"), report.values.get("ins_identities_searched")
+    )
     report.status["ins_share_returned"] = "observed" if "INS" in report.observed else "not observed"
     _from_dui(report, dui)
     return report
 
 
 def render_text(report: UsageReport) -> str:
-    lines = [f"Indicateurs d'usage / Usage indicators — {report.source}",
-             f"  {report.exchanges} échange(s) enregistré(s) / recorded exchange(s)"
-             + (f", {report.first} → {report.last}" if report.first else ""), ""]
+    lines = [
+        f"Indicateurs d'usage / Usage indicators — {report.source}",
+        f"  {report.exchanges} échange(s) enregistré(s) / recorded exchange(s)"
+        + (f", {report.first} → {report.last}" if report.first else ""),
+        "",
+    ]
     for spec in indicators():
         value = report.values.get(spec.key)
         shown = "—" if value is None else (f"{value:.1%}" if spec.unit == "ratio" else f"{value:g}")
-        lines.append(f"  {spec.service:<9} {shown:>8}  {spec.label_fr} / {spec.label_en} "
-                     f"[{report.status.get(spec.key, '')}; {spec.source}]")
+        lines.append(
+            f"  {spec.service:<9} {shown:>8}  {spec.label_fr} / {spec.label_en} "
+            f"[{report.status.get(spec.key, '')}; {spec.source}]"
+        )
     return "\n".join(lines) + "\n"

@@ -29,8 +29,16 @@ from harness.evidence.signing import SignatureCheck, TrustAnchor, check_signatur
 from harness.evidence.ziparchive import MAX_BUNDLE_BYTES, STORED, ZipReadResult, dos_timestamp, read_zip
 from harness.paths import profiles_dir
 
-__all__ = ["INTACT_UNVERIFIED", "INVALID", "VALID", "Issue", "VerifyReport", "render_text", "verify_bytes",
-           "verify_file"]
+__all__ = [
+    "INTACT_UNVERIFIED",
+    "INVALID",
+    "VALID",
+    "Issue",
+    "VerifyReport",
+    "render_text",
+    "verify_bytes",
+    "verify_file",
+]
 
 ERROR, WARNING = "error", "warning"
 VALID, INTACT_UNVERIFIED, INVALID = "valid", "intact-unverified", "invalid"
@@ -83,8 +91,10 @@ class VerifyReport:
         self.issues.append(Issue(where, message, WARNING))
 
     def requirements(self) -> list[dict[str, Any]]:
-        return [{k: r.get(k) for k in ("id", "service", "level", "applicability", "verification", "verdict",
-                                       "title_fr")} for r in self.matrix.get("requirements", [])]
+        return [
+            {k: r.get(k) for k in ("id", "service", "level", "applicability", "verification", "verdict", "title_fr")}
+            for r in self.matrix.get("requirements", [])
+        ]
 
     def run_state(self) -> dict[str, Any]:
         """The DUI's overall verdict and whether the run was partial (from the matrix; the manifest's
@@ -124,8 +134,10 @@ class VerifyReport:
 def verify_file(path: Path, anchors: list[TrustAnchor], *, profiles_root: Path | None = None) -> VerifyReport:
     """Verify the bundle at ``path``; :class:`InputError` when it cannot be read at all."""
     if not path.is_file():
-        raise InputError(f"{path}: dossier de preuves introuvable / no such bundle file",
-                         tip="dui-harness bundle --reports DIR --out FILE")
+        raise InputError(
+            f"{path}: dossier de preuves introuvable / no such bundle file",
+            tip="dui-harness bundle --reports DIR --out FILE",
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BUNDLE_BYTES:
@@ -138,8 +150,9 @@ def verify_file(path: Path, anchors: list[TrustAnchor], *, profiles_root: Path |
     return verify_bytes(data, str(path), anchors, profiles_root=profiles_root)
 
 
-def verify_bytes(data: bytes, label: str, anchors: list[TrustAnchor], *,
-                 profiles_root: Path | None = None) -> VerifyReport:
+def verify_bytes(
+    data: bytes, label: str, anchors: list[TrustAnchor], *, profiles_root: Path | None = None
+) -> VerifyReport:
     report = VerifyReport(label)
     archive = read_zip(data)
     for issue in archive.issues:
@@ -226,11 +239,13 @@ def _check_members(report: VerifyReport, archive: ZipReadResult, manifest: dict[
             report.error(name, "listed in the manifest but missing from the bundle (removed or renamed)")
             continue
         content = archive.contents.get(name)
-        if content is not None and (len(content) != entry.get("size")
-                                    or hashlib.sha256(content).hexdigest() != entry.get("sha256")):
+        if content is not None and (
+            len(content) != entry.get("size") or hashlib.sha256(content).hexdigest() != entry.get("sha256")
+        ):
             report.error(name, "content altered: its SHA-256 or size differs from the manifest")
         if hashlib.sha256(member.stored).hexdigest() != entry.get("stored_sha256") or (
-                ("deflate" if member.method else "stored") != entry.get("method")):
+            ("deflate" if member.method else "stored") != entry.get("method")
+        ):
             report.error(name, "stored bytes altered: they differ from the manifest (compressed data or method)")
     for name in archive.order:
         if name not in listed and name not in (MANIFEST, SIGNATURE, COUNTERSIGNATURE):
@@ -247,8 +262,13 @@ def _check_members(report: VerifyReport, archive: ZipReadResult, manifest: dict[
             report.error(name, "ZIP timestamp differs from the manifest's creation date (header altered)")
 
 
-def _check_signature(report: VerifyReport, archive: ZipReadResult, manifest_bytes: bytes,
-                     manifest: dict[str, Any], anchors: list[TrustAnchor]) -> None:
+def _check_signature(
+    report: VerifyReport,
+    archive: ZipReadResult,
+    manifest_bytes: bytes,
+    manifest: dict[str, Any],
+    anchors: list[TrustAnchor],
+) -> None:
     sig = archive.contents.get(SIGNATURE)
     if sig is None:
         report.error(SIGNATURE, "missing: the manifest is not signed")
@@ -262,12 +282,17 @@ def _check_signature(report: VerifyReport, archive: ZipReadResult, manifest_byte
     for problem in check.problems:
         report.error(SIGNATURE, problem)
     if check.trusted is False:
-        report.error(SIGNATURE, f"signer not trusted: key {check.fingerprint} ({check.subject or 'no certificate'}) "
-                                "matches none of the --trusted-key files")
+        report.error(
+            SIGNATURE,
+            f"signer not trusted: key {check.fingerprint} ({check.subject or 'no certificate'}) "
+            "matches none of the --trusted-key files",
+        )
     elif check.trusted is None:
-        report.warn(SIGNATURE, "signer not checked: give the editor's public key or certificate with --trusted-key"
-                    + (" (this bundle was signed with a one-time key: it identifies no one)"
-                       if check.one_time_key else ""))
+        report.warn(
+            SIGNATURE,
+            "signer not checked: give the editor's public key or certificate with --trusted-key"
+            + (" (this bundle was signed with a one-time key: it identifies no one)" if check.one_time_key else ""),
+        )
 
 
 def _check_profile(report: VerifyReport, manifest: dict[str, Any], root: Path) -> None:
@@ -277,19 +302,25 @@ def _check_profile(report: VerifyReport, manifest: dict[str, Any], root: Path) -
         report.error("profile/profile.toml", "missing: the profile used is not in the bundle")
         return
     digest = hashlib.sha256(toml).hexdigest()
-    for where, value in (("MANIFEST.json", declared.get("sha256")),
-                         ("coverage-matrix.json", ((_json(report.contents.get("coverage-matrix.json")) or {})
-                                                   .get("profile") or {}).get("sha256")),
-                         ("run.json", ((_json(report.contents.get("run.json")) or {}).get("profile") or {})
-                          .get("sha256"))):
+    for where, value in (
+        ("MANIFEST.json", declared.get("sha256")),
+        (
+            "coverage-matrix.json",
+            ((_json(report.contents.get("coverage-matrix.json")) or {}).get("profile") or {}).get("sha256"),
+        ),
+        ("run.json", ((_json(report.contents.get("run.json")) or {}).get("profile") or {}).get("sha256")),
+    ):
         if value is not None and value != digest:
             report.error(where, f"names profile SHA-256 {value}, the bundled profile.toml has {digest}")
     shipped = {(n, v): p for n, v, p in list_profiles(root)}
     path = shipped.get((str(declared.get("name")), str(declared.get("version"))))
     if path is None:
         report.profile_status = "unknown"
-        report.error("profile/profile.toml", f"profile {declared.get('name')}@{declared.get('version')} is not "
-                                             f"shipped with this dui-harness ({root}): unknown profile")
+        report.error(
+            "profile/profile.toml",
+            f"profile {declared.get('name')}@{declared.get('version')} is not "
+            f"shipped with this dui-harness ({root}): unknown profile",
+        )
         return
     if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
         report.profile_status = "altered"
@@ -299,8 +330,11 @@ def _check_profile(report: VerifyReport, manifest: dict[str, Any], root: Path) -
     for name in sorted(n for n in report.contents if n.startswith("profile/catalog/")):
         twin = root / "catalog" / name.rsplit("/", 1)[-1]
         if not twin.is_file() or twin.read_bytes() != report.contents[name]:
-            report.warn(name, f"differs from the catalog shipped with this dui-harness ({twin}): requirement "
-                              "wording or levels may have changed between versions")
+            report.warn(
+                name,
+                f"differs from the catalog shipped with this dui-harness ({twin}): requirement "
+                "wording or levels may have changed between versions",
+            )
 
 
 def render_text(report: VerifyReport) -> str:
@@ -314,37 +348,49 @@ def render_text(report: VerifyReport) -> str:
         if report.valid:
             lines.append(f"  VERDICT DUI: {overall.label()}")
         else:  # a verdict read from an altered or untrusted bundle proves nothing
-            lines.append(f"  VERDICT DUI: non établi, dossier invalide / not established, bundle invalid "
-                         f"(annoncé / claimed: {overall.label()[:120]})")
+            lines.append(
+                f"  VERDICT DUI: non établi, dossier invalide / not established, bundle invalid "
+                f"(annoncé / claimed: {overall.label()[:120]})"
+            )
         if state.get("partial"):
-            lines.append("  ⚠ exécution partielle / partial run"
-                         + (" (interrompue / interrupted)" if state.get("interrupted") else "")
-                         + " : ce dossier ne prouve pas la conformité / this bundle does not prove conformity")
+            lines.append(
+                "  ⚠ exécution partielle / partial run"
+                + (" (interrompue / interrupted)" if state.get("interrupted") else "")
+                + " : ce dossier ne prouve pas la conformité / this bundle does not prove conformity"
+            )
     sig = report.signature
     if sig is None:
         signer = "?"
     elif sig.one_time_key:
-        signer = ("une clé à usage unique, qui n'identifie personne / a one-time key that identifies no one "
-                  f"({sig.fingerprint[:16]}…)")
+        signer = (
+            "une clé à usage unique, qui n'identifie personne / a one-time key that identifies no one "
+            f"({sig.fingerprint[:16]}…)"
+        )
     else:
         signer = f"{sig.subject or 'clé / key'} ({sig.fingerprint[:16]}…)"
     # the integrity / trust line (issue 17): intact with a trusted signer, intact but signer not verified, or invalid
-    integrity = {VALID: f"intact, signé par / intact, signed by {signer} — VALIDE / VALID "
-                        "(signataire de confiance / trusted signer)",
-                 INTACT_UNVERIFIED: f"intact, signé par / intact, signed by {signer} — INTACT, SIGNATAIRE NON VÉRIFIÉ "
-                                    "/ INTACT, SIGNER NOT VERIFIED (give --trusted-key)",
-                 INVALID: "INVALIDE / INVALID (altéré ou non fiable / tampered or untrusted)"}[report.verdict]
+    integrity = {
+        VALID: f"intact, signé par / intact, signed by {signer} — VALIDE / VALID "
+        "(signataire de confiance / trusted signer)",
+        INTACT_UNVERIFIED: f"intact, signé par / intact, signed by {signer} — INTACT, SIGNATAIRE NON VÉRIFIÉ "
+        "/ INTACT, SIGNER NOT VERIFIED (give --trusted-key)",
+        INVALID: "INVALIDE / INVALID (altéré ou non fiable / tampered or untrusted)",
+    }[report.verdict]
     lines.append(f"  DOSSIER / BUNDLE: {integrity}")
     if m:
         profile = m.get("profile") or {}
-        lines += [f"  créé le / created: {m.get('created')} by dui-harness {m.get('harness_version')}",
-                  f"  DUI: {dui.get('name')} {dui.get('version')} — {dui.get('editor')} (build {dui.get('build_id')})",
-                  f"  profil / profile: {profile.get('name')} {profile.get('version')} [{report.profile_status}]"]
+        lines += [
+            f"  créé le / created: {m.get('created')} by dui-harness {m.get('harness_version')}",
+            f"  DUI: {dui.get('name')} {dui.get('version')} — {dui.get('editor')} (build {dui.get('build_id')})",
+            f"  profil / profile: {profile.get('name')} {profile.get('version')} [{report.profile_status}]",
+        ]
     sig = report.signature
     if sig is not None:
         trust = {True: f"trusted ({sig.trusted_by})", False: "NOT trusted", None: "not checked"}[sig.trusted]
-        lines.append(f"  signature: {'valid' if sig.valid else 'INVALID'} {sig.algorithm}, key {sig.fingerprint[:16]}…"
-                     f" {sig.subject or ''} — signer {trust}")
+        lines.append(
+            f"  signature: {'valid' if sig.valid else 'INVALID'} {sig.algorithm}, key {sig.fingerprint[:16]}…"
+            f" {sig.subject or ''} — signer {trust}"
+        )
     lines += review_lines(report.review)
     errors = [i for i in report.issues if i.severity == ERROR]
     warnings = [i for i in report.issues if i.severity == WARNING]
@@ -361,6 +407,8 @@ def render_text(report: VerifyReport) -> str:
             lines.append(f"    {service:<9} {text}  ({service_label(service)})")
         lines.append("  par exigence / per requirement:")
         for row in report.requirements():
-            lines.append(f"    {verdict_label(str(row['verdict'])):<40} {row['id']:<14} {row['level']:<6} "
-                         f"{str(row['title_fr'])[:70]}")
+            lines.append(
+                f"    {verdict_label(str(row['verdict'])):<40} {row['id']:<14} {row['level']:<6} "
+                f"{str(row['title_fr'])[:70]}"
+            )
     return "\n".join(lines) + "\n"

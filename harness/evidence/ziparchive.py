@@ -98,13 +98,47 @@ class ArchiveMember:
 
 
 def _local_header(m: ArchiveMember, name: bytes, stamp: tuple[int, int]) -> bytes:
-    return _LOCAL.pack(_SIG_LOCAL, _VERSION_NEEDED, _FLAGS, m.method, stamp[0], stamp[1], m.crc,
-                       len(m.stored), m.size, len(name), 0) + name
+    return (
+        _LOCAL.pack(
+            _SIG_LOCAL,
+            _VERSION_NEEDED,
+            _FLAGS,
+            m.method,
+            stamp[0],
+            stamp[1],
+            m.crc,
+            len(m.stored),
+            m.size,
+            len(name),
+            0,
+        )
+        + name
+    )
 
 
 def _central_header(m: ArchiveMember, name: bytes, stamp: tuple[int, int], offset: int) -> bytes:
-    return _CENTRAL.pack(_SIG_CENTRAL, _VERSION_MADE_BY, _VERSION_NEEDED, _FLAGS, m.method, stamp[0], stamp[1],
-                         m.crc, len(m.stored), m.size, len(name), 0, 0, 0, 0, _EXTERNAL_ATTR, offset) + name
+    return (
+        _CENTRAL.pack(
+            _SIG_CENTRAL,
+            _VERSION_MADE_BY,
+            _VERSION_NEEDED,
+            _FLAGS,
+            m.method,
+            stamp[0],
+            stamp[1],
+            m.crc,
+            len(m.stored),
+            m.size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            _EXTERNAL_ATTR,
+            offset,
+        )
+        + name
+    )
 
 
 def build_zip(members: Iterable[ArchiveMember], stamp: tuple[int, int]) -> bytes:
@@ -170,16 +204,31 @@ def read_zip(data: bytes) -> ZipReadResult:
         return out
     sig, disk, cd_disk, n_disk, n_total, cd_size, cd_offset, comment = _END.unpack_from(data, len(data) - _END.size)
     if sig != _SIG_END:
-        out.issues.append(ZipIssue("zip", "no end-of-central-directory record at the end of the file "
-                                          "(truncated, trailing bytes, a comment, or an altered record)"))
+        out.issues.append(
+            ZipIssue(
+                "zip",
+                "no end-of-central-directory record at the end of the file "
+                "(truncated, trailing bytes, a comment, or an altered record)",
+            )
+        )
         return out
     if (disk, cd_disk, comment) != (0, 0, 0) or n_disk != n_total or n_total > MAX_MEMBERS:
-        out.issues.append(ZipIssue("zip", "end-of-central-directory record altered (disk numbers, entry "
-                                          f"counts {n_disk}/{n_total} or comment length {comment})"))
+        out.issues.append(
+            ZipIssue(
+                "zip",
+                "end-of-central-directory record altered (disk numbers, entry "
+                f"counts {n_disk}/{n_total} or comment length {comment})",
+            )
+        )
         return out
     if cd_offset + cd_size != len(data) - _END.size:
-        out.issues.append(ZipIssue("zip", f"end-of-central-directory record altered: the central directory "
-                                          f"({cd_size} bytes at {cd_offset}) does not end where the record begins"))
+        out.issues.append(
+            ZipIssue(
+                "zip",
+                f"end-of-central-directory record altered: the central directory "
+                f"({cd_size} bytes at {cd_offset}) does not end where the record begins",
+            )
+        )
         return out
     _read_entries(data, n_total, cd_offset, out)
     return out
@@ -194,11 +243,16 @@ def _read_entries(data: bytes, count: int, cd_offset: int, out: ZipReadResult) -
         entry_start = pos
         fields = _CENTRAL.unpack_from(data, pos)
         name_len, extra_len, comment_len, offset = fields[10], fields[11], fields[12], fields[16]
-        raw_name = data[pos + _CENTRAL.size: pos + _CENTRAL.size + name_len]
+        raw_name = data[pos + _CENTRAL.size : pos + _CENTRAL.size + name_len]
         end_of_entry = pos + _CENTRAL.size + name_len + extra_len + comment_len
         if fields[0] != _SIG_CENTRAL or end_of_entry > len(data) - _END.size:
-            out.issues.append(ZipIssue("zip", f"central directory entry #{index + 1} altered (signature or "
-                                              "lengths); the entries after it cannot be located"))
+            out.issues.append(
+                ZipIssue(
+                    "zip",
+                    f"central directory entry #{index + 1} altered (signature or "
+                    "lengths); the entries after it cannot be located",
+                )
+            )
             return
         local_name = _local_name(data, offset)
         try:
@@ -213,30 +267,49 @@ def _read_entries(data: bytes, count: int, cd_offset: int, out: ZipReadResult) -
             out.issues.append(ZipIssue(label, f"central directory name {raw_name!r} {why}"))
             continue
         if local_name is not None and local_name != name:
-            out.issues.append(ZipIssue(label, f"central directory names {name!r} but the local header names "
-                                              f"{local_name!r} (name altered)"))
+            out.issues.append(
+                ZipIssue(
+                    label, f"central directory names {name!r} but the local header names {local_name!r} (name altered)"
+                )
+            )
             continue
         if offset != expected_offset:
-            out.issues.append(ZipIssue(label, f"local header offset {offset}, expected {expected_offset} "
-                                              "(data moved, inserted or removed)"))
+            out.issues.append(
+                ZipIssue(
+                    label, f"local header offset {offset}, expected {expected_offset} (data moved, inserted or removed)"
+                )
+            )
             continue
         if member.method not in (STORED, DEFLATED) or fields[9] > MAX_MEMBER_BYTES:
-            out.issues.append(ZipIssue(label, f"method {member.method} or size {fields[9]} not allowed "
-                                              f"(limit {MAX_MEMBER_BYTES} bytes)"))
+            out.issues.append(
+                ZipIssue(
+                    label, f"method {member.method} or size {fields[9]} not allowed (limit {MAX_MEMBER_BYTES} bytes)"
+                )
+            )
             continue
         stored_start = offset + _LOCAL.size + len(raw_name)
-        stored = data[stored_start: stored_start + fields[8]]
+        stored = data[stored_start : stored_start + fields[8]]
         member = ArchiveMember(name, member.method, member.crc, member.size, stored)
         stamp = (fields[5], fields[6])
         out.stamps[name] = stamp
         name_bytes = name.encode("utf-8")
         if data[entry_start:end_of_entry] != _central_header(member, name_bytes, stamp, offset):
-            out.issues.append(ZipIssue(label, "central directory entry altered (a header field differs from "
-                                              "the canonical bundle layout: version, flags, attributes, extra "
-                                              "field or comment)"))
-        if data[offset: stored_start] != _local_header(member, name_bytes, stamp):
-            out.issues.append(ZipIssue(label, "local file header and central directory entry disagree (time, "
-                                              "CRC, sizes, flags or method altered in one of them)"))
+            out.issues.append(
+                ZipIssue(
+                    label,
+                    "central directory entry altered (a header field differs from "
+                    "the canonical bundle layout: version, flags, attributes, extra "
+                    "field or comment)",
+                )
+            )
+        if data[offset:stored_start] != _local_header(member, name_bytes, stamp):
+            out.issues.append(
+                ZipIssue(
+                    label,
+                    "local file header and central directory entry disagree (time, "
+                    "CRC, sizes, flags or method altered in one of them)",
+                )
+            )
         expected_offset = stored_start + len(stored)
         total += member.size
         if total > MAX_TOTAL_BYTES:
@@ -251,8 +324,12 @@ def _read_entries(data: bytes, count: int, cd_offset: int, out: ZipReadResult) -
         if content is not None:
             out.contents[name] = content
     if expected_offset != cd_offset:
-        out.issues.append(ZipIssue("zip", f"{cd_offset - expected_offset} unexpected byte(s) between the last "
-                                          "member and the central directory"))
+        out.issues.append(
+            ZipIssue(
+                "zip",
+                f"{cd_offset - expected_offset} unexpected byte(s) between the last member and the central directory",
+            )
+        )
 
 
 def _local_name(data: bytes, offset: int) -> str | None:
@@ -262,7 +339,7 @@ def _local_name(data: bytes, offset: int) -> str | None:
     if fields[0] != _SIG_LOCAL:
         return None
     try:
-        return data[offset + _LOCAL.size: offset + _LOCAL.size + fields[9]].decode("utf-8")
+        return data[offset + _LOCAL.size : offset + _LOCAL.size + fields[9]].decode("utf-8")
     except UnicodeDecodeError:
         return None
 

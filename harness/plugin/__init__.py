@@ -62,15 +62,17 @@ def _requirement_ids(item: pytest.Item) -> list[str]:
     ids: list[str] = []
     for mark in item.iter_markers(name=MARKER):
         if not mark.args:
-            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.requirement demande au moins un identifiant / needs "
-                                    "at least one id")
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.requirement demande au moins un identifiant / needs at least one id"
+            )
         ids.extend(str(a) for a in mark.args)
     return list(dict.fromkeys(ids))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> Generator[None, Any, Any]:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> Generator[None, Any, Any]:
     """Record the PLANNED tests of the profile before any other plugin deselects (``-k``, ``-m``,
     ``--deselect`` are applied by pytest's own hooks, which run inside this wrapper), then which
     of them remain selected."""
@@ -171,9 +173,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         blamed = None
         if isinstance(exc, NonConformity):
             blamed = tuple(r for r in exc.requirements if r in verdict.requirements) or None
-        verdict.record(outcome, message, blamed, reason=failure_reason(exc, message),
-                       findings=[f.as_dict() for f in exc.findings] if isinstance(exc, NonConformity) else None,
-                       blocking=tuple(exc.blocking) if isinstance(exc, Blocked) else ())
+        verdict.record(
+            outcome,
+            message,
+            blamed,
+            reason=failure_reason(exc, message),
+            findings=[f.as_dict() for f in exc.findings] if isinstance(exc, NonConformity) else None,
+            blocking=tuple(exc.blocking) if isinstance(exc, Blocked) else (),
+        )
     if state.stopped and not item.session.shouldstop:
         item.session.shouldstop = state.stopped  # the run cannot go on (DUI unreachable, simulators down)
     return report
@@ -207,8 +214,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     matrix = result.matrix
     tr.section("dui-harness: conformité par exigence / conformity per requirement")
     overall = result.overall
-    tr.write_line(f"VERDICT DUI: {overall.label()}", bold=True, red=overall.verdict != "conforme",
-                  green=overall.verdict == "conforme")
+    tr.write_line(
+        f"VERDICT DUI: {overall.label()}",
+        bold=True,
+        red=overall.verdict != "conforme",
+        green=overall.verdict == "conforme",
+    )
     width = max(len(r.id) for r in matrix.rows)
     for row in matrix.rows:
         why = f"  [{row.reason[:100]}]" if row.verdict in ("blocked", "not-judged") and row.reason else ""
@@ -218,8 +229,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     counts = ", ".join(f"{v} {k}" for k, v in sorted(matrix.counts().items()))
     tr.write_line(f"profile {matrix.profile.label}: {len(matrix.rows)} requirements: {counts}")
     done = result.completeness()
-    tr.write_line(f"tests: {done['ran']} of {done['planned']} planned ran"
-                  + (" — PARTIAL / PARTIEL: " + "; ".join(matrix.partial_reasons) if result.partial else ""))
+    tr.write_line(
+        f"tests: {done['ran']} of {done['planned']} planned ran"
+        + (" — PARTIAL / PARTIEL: " + "; ".join(matrix.partial_reasons) if result.partial else "")
+    )
     official = summary_line(matrix.official())
     if official:
         tr.write_line(official)
@@ -230,10 +243,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             tr.write_line(f"  - {row.id}: {row.title_fr}", red=True)
     if result.mss_usage is not None:
         c = result.mss_usage
-        tr.write_line(f"usage MSSanté: messages envoyés / messages sent: {c['messages_sent']} "
-                      f"(professionnels / professionals: {c['messages_to_professionals']}, "
-                      f"usagers / patients: {c['messages_to_patients']}); "
-                      f"accusés / acknowledgements: {c['acknowledgements_sent']}")
+        tr.write_line(
+            f"usage MSSanté: messages envoyés / messages sent: {c['messages_sent']} "
+            f"(professionnels / professionals: {c['messages_to_professionals']}, "
+            f"usagers / patients: {c['messages_to_patients']}); "
+            f"accusés / acknowledgements: {c['acknowledgements_sent']}"
+        )
     state = config.stash[STATE]
     ctx = state.context
     unclaimed = ctx.recorder.unclaimed() if ctx is not None else []

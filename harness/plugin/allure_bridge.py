@@ -111,8 +111,12 @@ def _description_html(doc: str, module_doc: str, requirements: list[Requirement]
             f"<li><b>{html.escape(req.id)}</b> ({req.level}, {html.escape(req.service)}) — "
             f"{html.escape(req.title_fr)}<br/><i>{html.escape(req.summary_en)}</i><br/>"
             f"Source : {html.escape(req.source)}{link}"
-            + (f"<br/>Exigences officielles / Official requirements : {html.escape(', '.join(req.official))}"
-               if req.official else "") + "</li>"
+            + (
+                f"<br/>Exigences officielles / Official requirements : {html.escape(', '.join(req.official))}"
+                if req.official
+                else ""
+            )
+            + "</li>"
         )
     parts.append("</ul>")
     if module_doc:
@@ -120,8 +124,14 @@ def _description_html(doc: str, module_doc: str, requirements: list[Requirement]
     return "\n".join(p for p in parts if p)
 
 
-def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, mode: str,
-                      overall: Overall | None = None, completeness: dict[str, Any] | None = None) -> None:
+def write_environment(
+    results_dir: Path,
+    profile: Profile,
+    sut: SutInfo | None,
+    mode: str,
+    overall: Overall | None = None,
+    completeness: dict[str, Any] | None = None,
+) -> None:
     """``environment.properties``, ``executor.json`` and ``categories.json`` in the Allure results folder.
 
     The overall verdict comes first in the environment widget (``DUI.verdict``) and names the
@@ -136,28 +146,32 @@ def write_environment(results_dir: Path, profile: Profile, sut: SutInfo | None, 
         env["run.tests"] = f"{completeness.get('ran')} of {completeness.get('planned')} planned tests ran"
         if completeness.get("interrupted"):
             env["run.interrupted"] = "yes / oui (Ctrl-C)"
-    env.update({
-        "DUI.name": sut.name if sut else "not started",
-        "DUI.version": sut.version if sut else "",
-        "DUI.editor": sut.editor if sut else "",
-        "DUI.build": sut.build_id if sut else "",
-        "DUI.mode": mode,
-        "harness.version": __version__,
-        "profile.name": profile.name,
-        "profile.version": profile.version,
-        "profile.sha256": profile.sha256,
-    })
+    env.update(
+        {
+            "DUI.name": sut.name if sut else "not started",
+            "DUI.version": sut.version if sut else "",
+            "DUI.editor": sut.editor if sut else "",
+            "DUI.build": sut.build_id if sut else "",
+            "DUI.mode": mode,
+            "harness.version": __version__,
+            "profile.name": profile.name,
+            "profile.version": profile.version,
+            "profile.sha256": profile.sha256,
+        }
+    )
     if sut and sut.extra.get("defects"):
         env["DUI.defects"] = ",".join(map(str, sut.extra["defects"]))
     text = "\n".join(f"{k}={str(v).replace(chr(10), ' ')}" for k, v in env.items()) + "\n"
     (results_dir / "environment.properties").write_text(text, encoding="utf-8")
-    (results_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2, ensure_ascii=False),
-                                                 encoding="utf-8")
+    (results_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2, ensure_ascii=False), encoding="utf-8")
     if overall is not None:
-        executor = {"name": "dui-harness", "type": "dui-harness", "buildName": overall.label(),
-                    "reportName": f"{sut.name if sut else 'DUI'} — {overall.label()}"}
-        (results_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False),
-                                                   encoding="utf-8")
+        executor = {
+            "name": "dui-harness",
+            "type": "dui-harness",
+            "buildName": overall.label(),
+            "reportName": f"{sut.name if sut else 'DUI'} — {overall.label()}",
+        }
+        (results_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def mark_blocked(results_dir: Path, blocked: dict[str, list[str]]) -> int:
@@ -178,8 +192,10 @@ def mark_blocked(results_dir: Path, blocked: dict[str, list[str]]) -> int:
         if nodeid not in blocked or data.get("status") != "failed":
             continue
         details = data.setdefault("statusDetails", {})
-        details["message"] = (f"[BLOQUÉ / BLOCKED by {', '.join(blocked[nodeid])}] (profiles/catalog/dependencies.csv)"
-                              f"\n{details.get('message', '')}")
+        details["message"] = (
+            f"[BLOQUÉ / BLOCKED by {', '.join(blocked[nodeid])}] (profiles/catalog/dependencies.csv)"
+            f"\n{details.get('message', '')}"
+        )
         data["status"] = "broken"
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         changed += 1

@@ -13,8 +13,13 @@ import pytest
 from harness.plugin.state import STATE, PluginState
 from harness.sut.attended import AttendedDriver
 
-__all__ = ["pytest_collection_modifyitems", "pytest_fixture_setup", "pytest_runtest_logreport", "pytest_runtest_setup",
-           "pytest_unconfigure"]
+__all__ = [
+    "pytest_collection_modifyitems",
+    "pytest_fixture_setup",
+    "pytest_runtest_logreport",
+    "pytest_runtest_setup",
+    "pytest_unconfigure",
+]
 
 POSITIONS = pytest.StashKey[dict[str, int]]()
 CURRENT = pytest.StashKey[tuple[int, int, str]]()
@@ -61,8 +66,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[object], request: pytest.FixtureRequest) -> Generator[
-        None, object, object]:
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[object], request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
     result = yield
     if fixturedef.argname == "dui_run":  # the driver exists from now on: the first test's steps count too
         _tell(request.config)

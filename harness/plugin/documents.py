@@ -81,11 +81,13 @@ class DocumentLog:
         judged_by = [layer.as_dict() for layer in layers]
         if judged_by:
             meta["layers"] = judged_by
-        path.with_name(path.name + ".json").write_text(json.dumps(meta, indent=2, ensure_ascii=False),
-                                                      encoding="utf-8")
+        path.with_name(path.name + ".json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
         if attach:
-            allure.attach(content, name=f"document validé / validated document: {name}",
-                          extension=Path(stem).suffix.lstrip(".") or None)
+            allure.attach(
+                content,
+                name=f"document validé / validated document: {name}",
+                extension=Path(stem).suffix.lstrip(".") or None,
+            )
         return path
 
     def __len__(self) -> int:

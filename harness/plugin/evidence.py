@@ -41,8 +41,16 @@ class Scenario:
         for exchange in self.exchanges:
             for f in exchange.findings:
                 if f.requirement == requirement:
-                    located.append(Finding(f.rule, f.requirement, f.message, f.severity, f.location,
-                                           (*f.evidence, f"exchange {exchange.id}")))
+                    located.append(
+                        Finding(
+                            f.rule,
+                            f.requirement,
+                            f.message,
+                            f.severity,
+                            f.location,
+                            (*f.evidence, f"exchange {exchange.id}"),
+                        )
+                    )
         raise_for_findings(title, located, requirement=requirement)
 
 
@@ -55,22 +63,33 @@ def attach_exchange(exchange: Exchange) -> None:
     """Attach one exchange: raw request, raw response, and its summary with findings."""
     exchange.claimed = True
     prefix = f"{exchange.service} {exchange.transaction} #{exchange.id}"
-    allure.attach(_pretty(exchange.request.raw()), name=f"{prefix} — requête / request",
-                  attachment_type=allure.attachment_type.TEXT)
+    allure.attach(
+        _pretty(exchange.request.raw()),
+        name=f"{prefix} — requête / request",
+        attachment_type=allure.attachment_type.TEXT,
+    )
     if exchange.response is not None:
-        allure.attach(_pretty(exchange.response.raw()), name=f"{prefix} — réponse / response",
-                      attachment_type=allure.attachment_type.TEXT)
-    allure.attach(json.dumps(exchange.as_dict(), indent=2, ensure_ascii=False),
-                  name=f"{prefix} — analyse / analysis", attachment_type=allure.attachment_type.JSON)
+        allure.attach(
+            _pretty(exchange.response.raw()),
+            name=f"{prefix} — réponse / response",
+            attachment_type=allure.attachment_type.TEXT,
+        )
+    allure.attach(
+        json.dumps(exchange.as_dict(), indent=2, ensure_ascii=False),
+        name=f"{prefix} — analyse / analysis",
+        attachment_type=allure.attachment_type.JSON,
+    )
 
 
 def attach_scenario(scenario: Scenario) -> None:
     for exchange in scenario.exchanges:
         attach_exchange(exchange)
     if scenario.data:
-        allure.attach(json.dumps(scenario.data, indent=2, ensure_ascii=False, default=str),
-                      name=f"{scenario.name} — données relues dans la DUI / data read back from the DUI",
-                      attachment_type=allure.attachment_type.JSON)
+        allure.attach(
+            json.dumps(scenario.data, indent=2, ensure_ascii=False, default=str),
+            name=f"{scenario.name} — données relues dans la DUI / data read back from the DUI",
+            attachment_type=allure.attachment_type.JSON,
+        )
 
 
 def scenarios_in(values: Iterable[Any]) -> list[Scenario]:

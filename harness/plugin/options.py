@@ -20,33 +20,80 @@ DEFAULT_PROFILE = "segur-dui"
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("dui-harness", "DUI conformity (dui-harness)")
-    group.addoption("--dui-profile", default=DEFAULT_PROFILE, metavar="NAME[@VERSION]",
-                    help=f"requirement profile to check (default: {DEFAULT_PROFILE})")
-    group.addoption("--dui-sut", default=None, metavar="URL",
-                    help="trigger API of the DUI under test; default: the bundled reference DUI")
-    group.addoption("--dui-attended", action="store_true", default=False,
-                    help="attended mode: an operator performs each action in the DUI")
-    group.addoption("--dui-defect", action="append", default=[], metavar="NAME",
-                    help="reference DUI only: switch on a named defect (repeatable)")
-    group.addoption("--dui-reports", default="reports", metavar="DIR",
-                    help="output folder for exchanges, coverage matrix (default: ./reports)")
-    group.addoption("--dui-pki", default=None, metavar="DIR",
-                    help="test PKI folder (default: <reports>/pki, created when missing)")
+    group.addoption(
+        "--dui-profile",
+        default=DEFAULT_PROFILE,
+        metavar="NAME[@VERSION]",
+        help=f"requirement profile to check (default: {DEFAULT_PROFILE})",
+    )
+    group.addoption(
+        "--dui-sut",
+        default=None,
+        metavar="URL",
+        help="trigger API of the DUI under test; default: the bundled reference DUI",
+    )
+    group.addoption(
+        "--dui-attended",
+        action="store_true",
+        default=False,
+        help="attended mode: an operator performs each action in the DUI",
+    )
+    group.addoption(
+        "--dui-defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="reference DUI only: switch on a named defect (repeatable)",
+    )
+    group.addoption(
+        "--dui-reports",
+        default="reports",
+        metavar="DIR",
+        help="output folder for exchanges, coverage matrix (default: ./reports)",
+    )
+    group.addoption(
+        "--dui-pki", default=None, metavar="DIR", help="test PKI folder (default: <reports>/pki, created when missing)"
+    )
     insi = services.get("INS").ports["port"]
-    group.addoption("--dui-insi-port", type=int, default=None, metavar="PORT",
-                    help=f"INSi simulator port (default: free port with the reference DUI, {insi} with --dui-sut)")
-    group.addoption("--dui-free-ports", action="store_true", default=False,
-                    help="every simulator on a free port (the DUI accepts PUT /config/endpoints)")
-    group.addoption("--dui-no-tls", action="store_true", default=False,
-                    help="serve the simulators over plain HTTP (authentication checks become warnings)")
-    group.addoption("--dui-cda-pack", default=None, metavar="DIR",
-                    help=f"official CI-SIS artefact pack for the CDA checks, handed to the simulators and the "
-                         f"suites (default: ${PACK_ENV_VAR}, else the embedded rules only)")
-    group.addoption("--dui-xds-schemas", default=None, metavar="DIR",
-                    help="IHE XDS.b and OASIS ebRS 3.0 schemas handed to the DMP simulator (see dui-harness run "
-                         "--xds-schemas)")
-    group.addoption("--dui-exchange-timeout", type=float, default=None, metavar="SECONDS",
-                    help="how long to wait for the DUI's exchanges (default 15 s, 180 s attended)")
+    group.addoption(
+        "--dui-insi-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help=f"INSi simulator port (default: free port with the reference DUI, {insi} with --dui-sut)",
+    )
+    group.addoption(
+        "--dui-free-ports",
+        action="store_true",
+        default=False,
+        help="every simulator on a free port (the DUI accepts PUT /config/endpoints)",
+    )
+    group.addoption(
+        "--dui-no-tls",
+        action="store_true",
+        default=False,
+        help="serve the simulators over plain HTTP (authentication checks become warnings)",
+    )
+    group.addoption(
+        "--dui-cda-pack",
+        default=None,
+        metavar="DIR",
+        help=f"official CI-SIS artefact pack for the CDA checks, handed to the simulators and the "
+        f"suites (default: ${PACK_ENV_VAR}, else the embedded rules only)",
+    )
+    group.addoption(
+        "--dui-xds-schemas",
+        default=None,
+        metavar="DIR",
+        help="IHE XDS.b and OASIS ebRS 3.0 schemas handed to the DMP simulator (see dui-harness run --xds-schemas)",
+    )
+    group.addoption(
+        "--dui-exchange-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long to wait for the DUI's exchanges (default 15 s, 180 s attended)",
+    )
 
 
 @dataclass(frozen=True)

@@ -115,18 +115,33 @@ class RunResult:
 
     def dui(self) -> dict[str, Any]:
         sut = self.sut
-        dui: dict[str, Any] = ({"name": sut.name, "version": sut.version, "editor": sut.editor,
-                                "build_id": sut.build_id, "extra": sut.extra} if sut else
-                               {"name": "not started", "version": "", "editor": "", "build_id": "", "extra": {}})
+        dui: dict[str, Any] = (
+            {
+                "name": sut.name,
+                "version": sut.version,
+                "editor": sut.editor,
+                "build_id": sut.build_id,
+                "extra": sut.extra,
+            }
+            if sut
+            else {"name": "not started", "version": "", "editor": "", "build_id": "", "extra": {}}
+        )
         dui["mode"] = self.mode
         dui["source"] = (sut.extra.get("source") or "trigger API GET /info") if sut else "none"
         return dui
 
     def completeness(self) -> dict[str, Any]:
         """Planned and run test counts, and why the others did not run."""
-        return {"planned": len(self.tests), "ran": len(self.ran), "not_run": len(self.not_run),
-                "not_run_reasons": dict(Counter(self.not_run.values())), "interrupted": self.interrupted,
-                "stopped": self.stopped, "partial": self.partial, "partial_reasons": self.matrix.partial_reasons}
+        return {
+            "planned": len(self.tests),
+            "ran": len(self.ran),
+            "not_run": len(self.not_run),
+            "not_run_reasons": dict(Counter(self.not_run.values())),
+            "interrupted": self.interrupted,
+            "stopped": self.stopped,
+            "partial": self.partial,
+            "partial_reasons": self.matrix.partial_reasons,
+        }
 
     def run_record(self) -> dict[str, Any]:
         """The content of ``run.json``."""
@@ -136,11 +151,20 @@ class RunResult:
             "harness_version": __version__,
             "started": self.started.isoformat(),
             "finished": self.finished.isoformat(),
-            "profile": {"name": profile.name, "version": profile.version, "title": profile.title,
-                        "sha256": profile.sha256, "file": str(profile.path)},
+            "profile": {
+                "name": profile.name,
+                "version": profile.version,
+                "title": profile.title,
+                "sha256": profile.sha256,
+                "file": str(profile.path),
+            },
             "dui": self.dui(),
-            "settings": {"sut_url": settings.sut_url, "attended": settings.attended,
-                         "defects": list(settings.defects), "tls": settings.tls},
+            "settings": {
+                "sut_url": settings.sut_url,
+                "attended": settings.attended,
+                "defects": list(settings.defects),
+                "tls": settings.tls,
+            },
             "environment": environment(),
             "overall": self.overall.as_dict(),
             "partial": self.partial,
@@ -173,8 +197,17 @@ def build_result(state: PluginState, exitstatus: int) -> RunResult:
     usage = usage_of(exchanges, "this run / cette exécution", indicators).as_dict()
     has_mss = ctx is not None and "MSS" in ctx.simulators
     return RunResult(
-        profile=state.profile, settings=state.settings, tests=tests, matrix=matrix, started=state.started,
-        finished=datetime.now(UTC), interrupted=state.interrupted, stopped=state.stopped,
-        sut=ctx.sut_info if ctx is not None else None, indicators=indicators, usage=usage,
-        mss_usage=mss_counters(exchanges) if has_mss else None, pytest_exit_status=int(exitstatus),
+        profile=state.profile,
+        settings=state.settings,
+        tests=tests,
+        matrix=matrix,
+        started=state.started,
+        finished=datetime.now(UTC),
+        interrupted=state.interrupted,
+        stopped=state.stopped,
+        sut=ctx.sut_info if ctx is not None else None,
+        indicators=indicators,
+        usage=usage,
+        mss_usage=mss_counters(exchanges) if has_mss else None,
+        pytest_exit_status=int(exitstatus),
     )

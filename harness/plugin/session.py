@@ -40,8 +40,15 @@ def start_simulator(ctx: RunContext, service: Service) -> Simulator:
     ports = {key: 0 for key in service.ports} if ctx.settings.free_ports else dict(service.ports)
     ports.update(ctx.settings.ports.get(service.id, {}))
     options = {"xds_schemas": ctx.settings.xds_schemas} if ctx.settings.xds_schemas is not None else {}
-    setup = SimulatorSetup(ctx.recorder, ctx.pki, ports, data_dir=ctx.settings.reports, cda_pack=ctx.cda_pack,
-                           cda_warmup=ctx.cda_warmup, options=options)
+    setup = SimulatorSetup(
+        ctx.recorder,
+        ctx.pki,
+        ports,
+        data_dir=ctx.settings.reports,
+        cda_pack=ctx.cda_pack,
+        cda_warmup=ctx.cda_warmup,
+        options=options,
+    )
     simulator: Simulator = factory(setup)
     return simulator.start()
 
@@ -87,8 +94,9 @@ class RunContext:
             self.simulators[service.id] = start_simulator(self, service)
         self._wait_for_cda()
         if self.settings.attended:
-            self.driver = AttendedDriver(self.recorder, exchange_timeout=self.settings.exchange_timeout,
-                                         reports=self.settings.reports)
+            self.driver = AttendedDriver(
+                self.recorder, exchange_timeout=self.settings.exchange_timeout, reports=self.settings.reports
+            )
         elif self.settings.sut_url:
             self.driver = HttpTriggerDriver(self.settings.sut_url)
         else:
@@ -101,8 +109,10 @@ class RunContext:
         while it compiles, so nothing else of the process (the simulators' and the reference DUI's servers)
         answers meanwhile, and a DUI's call would wait for it."""
         if self.cda_warmup is not None and not self.cda_warmup.wait(WARMUP_TIMEOUT):
-            raise HarnessCheckError(f"the CDA pack {self.cda_pack.root if self.cda_pack else ''} was not compiled "
-                                    f"within {WARMUP_TIMEOUT:.0f} s")
+            raise HarnessCheckError(
+                f"the CDA pack {self.cda_pack.root if self.cda_pack else ''} was not compiled "
+                f"within {WARMUP_TIMEOUT:.0f} s"
+            )
 
     def _start_reference_dui(self) -> str:
         from reference_dui import ReferenceDui, ReferenceDuiConfig

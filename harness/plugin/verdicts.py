@@ -51,8 +51,22 @@ from harness.paths import profiles_dir
 from harness.sut.attended import OperatorNoAnswer
 from harness.sut.http_trigger import TriggerApiError
 
-__all__ = ["ATTESTATION", "BLOCKED", "ERROR", "FAIL", "NOT_COVERED", "NOT_JUDGED", "NOT_RUN", "PASS", "SKIP",
-           "UNREACHABLE", "CoverageMatrix", "RequirementVerdict", "TestVerdict", "classify"]
+__all__ = [
+    "ATTESTATION",
+    "BLOCKED",
+    "ERROR",
+    "FAIL",
+    "NOT_COVERED",
+    "NOT_JUDGED",
+    "NOT_RUN",
+    "PASS",
+    "SKIP",
+    "UNREACHABLE",
+    "CoverageMatrix",
+    "RequirementVerdict",
+    "TestVerdict",
+    "classify",
+]
 
 #: test-level verdicts, worst first (a teardown error after a pass makes the test an error)
 ORDER = (FAIL, UNREACHABLE, ERROR, BLOCKED, SKIP, PASS)
@@ -107,9 +121,16 @@ class TestVerdict:
     def ran(self) -> bool:
         return self.executed
 
-    def record(self, verdict: str, message: str, blamed: tuple[str, ...] | None = None, *,
-               reason: str = "", findings: list[dict[str, Any]] | None = None,
-               blocking: tuple[str, ...] = ()) -> None:
+    def record(
+        self,
+        verdict: str,
+        message: str,
+        blamed: tuple[str, ...] | None = None,
+        *,
+        reason: str = "",
+        findings: list[dict[str, Any]] | None = None,
+        blocking: tuple[str, ...] = (),
+    ) -> None:
         """An observed outcome of one phase; the worst one stays."""
         if not self.executed or ORDER.index(verdict) < ORDER.index(self.verdict):
             self.executed = True
@@ -153,8 +174,10 @@ def _not_judged_reason(tests: list[TestVerdict]) -> str:
     missing = [t for t in tests if not t.ran]
     why = Counter(t.reason or "not run" for t in missing)
     causes = "; ".join(f"{n} {reason}" if len(why) > 1 else reason for reason, n in why.items())
-    return (f"{len(missing)} test(s) sur {len(tests)} non exécuté(s) / {len(missing)} of {len(tests)} "
-            f"tests not run: {causes}")
+    return (
+        f"{len(missing)} test(s) sur {len(tests)} non exécuté(s) / {len(missing)} of {len(tests)} "
+        f"tests not run: {causes}"
+    )
 
 
 def _requirement_verdict(req_id: str, tests: list[TestVerdict]) -> tuple[str, str, list[str]]:
@@ -184,8 +207,13 @@ class CoverageMatrix:
     by that one, named.
     """
 
-    def __init__(self, profile: Profile, verdicts: Iterable[TestVerdict],
-                 dependencies: Iterable[Dependency] = (), partial_reasons: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        verdicts: Iterable[TestVerdict],
+        dependencies: Iterable[Dependency] = (),
+        partial_reasons: Iterable[str] = (),
+    ) -> None:
         self.profile = profile
         self.partial_reasons = list(partial_reasons)
         #: attestations and demonstrations the editor declared (official id → kind, statement, files)
@@ -202,16 +230,32 @@ class CoverageMatrix:
                 verdict, reason, blocked_by = _requirement_verdict(req.id, tests)
             else:
                 verdict = ATTESTATION if req.is_attestation else NOT_COVERED
-            self.rows.append(RequirementVerdict(
-                id=req.id, title_fr=req.title_fr, service=req.service, level=req.level,
-                verification=req.verification, verdict=verdict, applicability=req.applicability,
-                reason=reason, blocked_by=blocked_by, official=list(req.official),
-                tests=[{"test": t.nodeid, "verdict": t.verdict_for(req.id) or "no-verdict",
-                        "message": t.message[:2000], "reason": t.reason[:500],
-                        "findings": [f for f in t.findings if f.get("requirement") in ("", req.id)],
-                        "blocked_by": list(t.blocking),
-                        "exchanges": list(dict.fromkeys(t.exchanges))} for t in tests],
-            ))
+            self.rows.append(
+                RequirementVerdict(
+                    id=req.id,
+                    title_fr=req.title_fr,
+                    service=req.service,
+                    level=req.level,
+                    verification=req.verification,
+                    verdict=verdict,
+                    applicability=req.applicability,
+                    reason=reason,
+                    blocked_by=blocked_by,
+                    official=list(req.official),
+                    tests=[
+                        {
+                            "test": t.nodeid,
+                            "verdict": t.verdict_for(req.id) or "no-verdict",
+                            "message": t.message[:2000],
+                            "reason": t.reason[:500],
+                            "findings": [f for f in t.findings if f.get("requirement") in ("", req.id)],
+                            "blocked_by": list(t.blocking),
+                            "exchanges": list(dict.fromkeys(t.exchanges)),
+                        }
+                        for t in tests
+                    ],
+                )
+            )
         self._attribute(list(dependencies))
         self._follow_roots()
 
@@ -226,8 +270,10 @@ class CoverageMatrix:
                 continue
             row.verdict = BLOCKED
             row.blocked_by = list(dict.fromkeys(d.blocked_by for d in causes))
-            row.reason = (f"bloqué par / blocked by {', '.join(row.blocked_by)}: {causes[0].reason} "
-                          f"(observé / observed: {row.reason})")
+            row.reason = (
+                f"bloqué par / blocked by {', '.join(row.blocked_by)}: {causes[0].reason} "
+                f"(observé / observed: {row.reason})"
+            )
             for test in row.tests:
                 if test["verdict"] == FAIL:
                     test["verdict"] = BLOCKED
@@ -248,8 +294,9 @@ class CoverageMatrix:
 
     @property
     def overall(self) -> Overall:
-        return overall_verdict(({"id": r.id, "level": r.level, "verdict": r.verdict} for r in self.rows),
-                               self.partial_reasons)
+        return overall_verdict(
+            ({"id": r.id, "level": r.level, "verdict": r.verdict} for r in self.rows), self.partial_reasons
+        )
 
     def uncovered_must(self) -> list[RequirementVerdict]:
         return [r for r in self.rows if r.level == "MUST" and r.verdict == NOT_COVERED]
@@ -265,8 +312,12 @@ class CoverageMatrix:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "profile": {"name": self.profile.name, "version": self.profile.version,
-                        "title": self.profile.title, "sha256": self.profile.sha256},
+            "profile": {
+                "name": self.profile.name,
+                "version": self.profile.version,
+                "title": self.profile.title,
+                "sha256": self.profile.sha256,
+            },
             "overall": self.overall.as_dict(),
             "partial": bool(self.partial_reasons),
             "partial_reasons": self.partial_reasons,
@@ -289,13 +340,38 @@ class CoverageMatrix:
         with csv_path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             # the run's overall verdict and completeness on every row, for a reader of the CSV alone
-            writer.writerow(["requirement", "level", "service", "verification", "verdict", "blocked_by", "reason",
-                             "tests", "title_fr", "run_overall", "run_partial", "official_ids"])
+            writer.writerow(
+                [
+                    "requirement",
+                    "level",
+                    "service",
+                    "verification",
+                    "verdict",
+                    "blocked_by",
+                    "reason",
+                    "tests",
+                    "title_fr",
+                    "run_overall",
+                    "run_partial",
+                    "official_ids",
+                ]
+            )
             for row in self.rows:
-                writer.writerow([row.id, row.level, row.service, row.verification, row.verdict,
-                                 " ".join(row.blocked_by), row.reason,
-                                 " ".join(f"{t['test']}={t['verdict']}" for t in row.tests), row.title_fr,
-                                 overall.verdict, "partial" if overall.partial else "complete",
-                                 " ".join(row.official)])
+                writer.writerow(
+                    [
+                        row.id,
+                        row.level,
+                        row.service,
+                        row.verification,
+                        row.verdict,
+                        " ".join(row.blocked_by),
+                        row.reason,
+                        " ".join(f"{t['test']}={t['verdict']}" for t in row.tests),
+                        row.title_fr,
+                        overall.verdict,
+                        "partial" if overall.partial else "complete",
+                        " ".join(row.official),
+                    ]
+                )
         write_official_csv(directory / "official-coverage.csv", self.official())
         return json_path, csv_path

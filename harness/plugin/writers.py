@@ -29,8 +29,7 @@ def usage_document(result: RunResult) -> dict[str, Any]:
     """``usage.json``: the usage indicators of the run's exchanges and, with MSSanté, its counters."""
     data = dict(result.usage)
     if result.mss_usage is not None:
-        data["mssante"] = {**result.mss_usage,
-                           "source": "exchanges accepted by the MSSanté simulator during this run"}
+        data["mssante"] = {**result.mss_usage, "source": "exchanges accepted by the MSSanté simulator during this run"}
     return data
 
 
@@ -41,8 +40,9 @@ def write_outputs(result: RunResult, reports: Path, alluredir: Path | None) -> N
     _dump(reports / "run.json", result.run_record())
     _dump(reports / "usage.json", usage_document(result))
     if alluredir is not None:
-        allure_bridge.write_environment(alluredir, result.profile, result.sut, result.mode, result.overall,
-                                        result.completeness())
+        allure_bridge.write_environment(
+            alluredir, result.profile, result.sut, result.mode, result.overall, result.completeness()
+        )
         allure_bridge.mark_blocked(alluredir, blocked_by_dependency(result))
 
 
@@ -55,5 +55,8 @@ def blocked_by_dependency(result: RunResult) -> dict[str, list[str]]:
             verdicts.setdefault(test["test"], set()).add(test["verdict"])
             if test["verdict"] == "blocked":
                 blockers.setdefault(test["test"], []).extend(test.get("blocked_by") or [])
-    return {t.nodeid: list(dict.fromkeys(blockers[t.nodeid])) for t in result.tests
-            if t.verdict == "fail" and t.nodeid in blockers and "fail" not in verdicts.get(t.nodeid, set())}
+    return {
+        t.nodeid: list(dict.fromkeys(blockers[t.nodeid]))
+        for t in result.tests
+        if t.verdict == "fail" and t.nodeid in blockers and "fail" not in verdicts.get(t.nodeid, set())
+    }

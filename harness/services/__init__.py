@@ -19,5 +19,16 @@ from harness.services.registry import (
     unregister,
 )
 
-__all__ = ["Indicator", "Service", "UsageCounter", "all_services", "canonical_id", "get", "register",
-           "registered", "resolve", "simulated", "unregister"]
+__all__ = [
+    "Indicator",
+    "Service",
+    "UsageCounter",
+    "all_services",
+    "canonical_id",
+    "get",
+    "register",
+    "registered",
+    "resolve",
+    "simulated",
+    "unregister",
+]

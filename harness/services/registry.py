@@ -23,8 +23,19 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["Indicator", "Service", "UsageCounter", "all_services", "canonical_id", "get", "register",
-           "registered", "resolve", "simulated", "unregister"]
+__all__ = [
+    "Indicator",
+    "Service",
+    "UsageCounter",
+    "all_services",
+    "canonical_id",
+    "get",
+    "register",
+    "registered",
+    "resolve",
+    "simulated",
+    "unregister",
+]
 
 
 @dataclass(frozen=True)

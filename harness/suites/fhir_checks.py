@@ -20,18 +20,28 @@ def expect(title: str, findings: list[Finding]) -> None:
 
 def calls(scenario: Scenario, service: str, transaction: str | None = None) -> list[Exchange]:
     """The scenario's exchanges with one simulator (optionally one transaction/interaction)."""
-    return [e for e in scenario.exchanges
-            if e.service == service and (transaction is None or e.transaction == transaction)]
+    return [
+        e for e in scenario.exchanges if e.service == service and (transaction is None or e.transaction == transaction)
+    ]
 
 
-def require_calls(scenario: Scenario, service: str, requirement: str, what: str,
-                  transaction: str | None = None) -> list[Exchange]:
+def require_calls(
+    scenario: Scenario, service: str, requirement: str, what: str, transaction: str | None = None
+) -> list[Exchange]:
     """The scenario's calls to ``service``; a non-conformity on ``requirement`` when there are none."""
     found = calls(scenario, service, transaction)
     if not found:
-        raise NonConformity(f"{scenario.name}: the DUI made no call to {service}", [
-            Finding(f"{service.lower()}.no_call", requirement, f"no {what} reached the {service} simulator",
-                    location=f"{service} simulator")])
+        raise NonConformity(
+            f"{scenario.name}: the DUI made no call to {service}",
+            [
+                Finding(
+                    f"{service.lower()}.no_call",
+                    requirement,
+                    f"no {what} reached the {service} simulator",
+                    location=f"{service} simulator",
+                )
+            ],
+        )
     return found
 
 

@@ -30,23 +30,37 @@ def identity_blockers(identity: dict[str, Any] | None, insi: list[Exchange]) -> 
         except ValueError:
             valid = False
         if not valid:
-            return ("INS-KEY-01",), (f"the DUI qualified the person with INS {value}, whose key is invalid: every "
-                                     "exchange naming that INS (mailbox, DMP, documents) is built on a wrong INS")
+            return ("INS-KEY-01",), (
+                f"the DUI qualified the person with INS {value}, whose key is invalid: every "
+                "exchange naming that INS (mailbox, DMP, documents) is built on a wrong INS"
+            )
         active = str(answers[-1]["ins"]) if answers else value
         if value != active:
             history = [str(h.get("ins")) if isinstance(h, dict) else str(h) for h in answers[-1].get("history") or []]
             blocking = "INS-HIST-01" if value in history else "INS-RES-01"
-            return (blocking,), (f"the DUI holds INS {value} where INSi returned the active INS {active}: every "
-                                 "exchange naming the person uses another INS")
+            return (blocking,), (
+                f"the DUI holds INS {value} where INSi returned the active INS {active}: every "
+                "exchange naming the person uses another INS"
+            )
         return (), ""
-    refused = sorted({f.requirement for e in insi for f in e.findings
-                      if f.severity is Severity.ERROR and f.requirement.startswith("INS-")})
+    refused = sorted(
+        {
+            f.requirement
+            for e in insi
+            for f in e.findings
+            if f.severity is Severity.ERROR and f.requirement.startswith("INS-")
+        }
+    )
     if refused and not answers:
-        return tuple(refused), ("INSi refused the DUI's requests, so the person could not be qualified: nothing "
-                                "that needs a qualified identity can be judged")
+        return tuple(refused), (
+            "INSi refused the DUI's requests, so the person could not be qualified: nothing "
+            "that needs a qualified identity can be judged"
+        )
     if insi and not answers and all(e.summary.get("cr") in ("01", "02") for e in insi):
-        return ("INS-INSI-06",), ("INSi found no single identity with the DUI's queries for a person it knows (the "
-                                  "strategy retries each birth first name): the person could not be qualified")
+        return ("INS-INSI-06",), (
+            "INSi found no single identity with the DUI's queries for a person it knows (the "
+            "strategy retries each birth first name): the person could not be qualified"
+        )
     return (), ""
 
 

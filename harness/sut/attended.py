@@ -39,8 +39,17 @@ IDENTITY_QUESTIONS = (
 NOT_DECLARED = "non déclaré / not declared"
 
 
-class AttendedDriver(AttendedIns, AttendedInsLifecycle, AttendedPsc, AttendedDmp, AttendedFhir, AttendedMss,
-                     AttendedMssRules, AttendedHl7v2, SutDriver):
+class AttendedDriver(
+    AttendedIns,
+    AttendedInsLifecycle,
+    AttendedPsc,
+    AttendedDmp,
+    AttendedFhir,
+    AttendedMss,
+    AttendedMssRules,
+    AttendedHl7v2,
+    SutDriver,
+):
     """The operator performs each action; exchanges are awaited on the recorder, shown as they arrive.
 
     Each service's operations live in their own module, ``harness/sut/attended_<service>.py`` (a mixin of
@@ -56,8 +65,15 @@ class AttendedDriver(AttendedIns, AttendedInsLifecycle, AttendedPsc, AttendedDmp
 
     mode = "attended"
 
-    def __init__(self, recorder: Recorder, operator: Operator | None = None, *, exchange_timeout: float = 180.0,
-                 name: str = "DUI (mode accompagné / attended)", reports: Path | None = None) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        operator: Operator | None = None,
+        *,
+        exchange_timeout: float = 180.0,
+        name: str = "DUI (mode accompagné / attended)",
+        reports: Path | None = None,
+    ) -> None:
         self.recorder = recorder
         self.folder = reports / "attended" if reports is not None else None
         self.operator = operator or Operator(journal=self.folder / "journal.jsonl" if self.folder else None)
@@ -77,17 +93,23 @@ class AttendedDriver(AttendedIns, AttendedInsLifecycle, AttendedPsc, AttendedDmp
         """The DUI's identity as the operator declares it (asked once; empty answers say "not declared")."""
         if self._info is not None:
             return self._info
-        self.operator.say("Identité de la DUI testée (reportée dans run.json et le dossier de preuves).",
-                          "Identity of the DUI under test (written to run.json and the evidence bundle).")
+        self.operator.say(
+            "Identité de la DUI testée (reportée dans run.json et le dossier de preuves).",
+            "Identity of the DUI under test (written to run.json and the evidence bundle).",
+        )
         answers: dict[str, str] = {}
         for key, french, english in IDENTITY_QUESTIONS:
             try:
                 answers[key] = self.operator.ask(french, english)
             except OperatorNoAnswer:
                 answers[key] = ""
-        self._info = SutInfo(name=answers["name"] or self.name, version=answers["version"] or NOT_DECLARED,
-                             editor=answers["editor"], build_id=answers["build_id"],
-                             extra={"mode": "attended", "source": "déclaré par l'opérateur / declared by the operator"})
+        self._info = SutInfo(
+            name=answers["name"] or self.name,
+            version=answers["version"] or NOT_DECLARED,
+            editor=answers["editor"],
+            build_id=answers["build_id"],
+            extra={"mode": "attended", "source": "déclaré par l'opérateur / declared by the operator"},
+        )
         self.operator.record("dui-identity", **answers)
         return self._info
 
@@ -106,6 +128,8 @@ class AttendedDriver(AttendedIns, AttendedInsLifecycle, AttendedPsc, AttendedDmp
             self.operator.write("\n" + render_text(build_sheet(endpoints)))
         self.operator.record("connection-sheet", services=sorted(endpoints))
         with contextlib.suppress(OperatorNoAnswer):  # the steps will show whether anything arrives
-            self.operator.ask("Configurez la DUI avec cette fiche, puis appuyez sur Entrée.",
-                              "Configure the DUI from this sheet, then press Enter.")
+            self.operator.ask(
+                "Configurez la DUI avec cette fiche, puis appuyez sur Entrée.",
+                "Configure the DUI from this sheet, then press Enter.",
+            )
         return False

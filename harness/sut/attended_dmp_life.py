@@ -39,8 +39,12 @@ class AttendedDmpLifecycle:
         )
         found = self._await_update(since)
         ok = bool(found) and found[-1].summary.get("status") == "Success"
-        return {"document_id": document_id, "status": "deleted" if ok else "published",
-                "outcome": "deleted" if ok else "error", "declared_by_operator": True}
+        return {
+            "document_id": document_id,
+            "status": "deleted" if ok else "published",
+            "outcome": "deleted" if ok else "error",
+            "declared_by_operator": True,
+        }
 
     @step("dmp_opposition")
     def dmp_opposition(self, person_id: str, opposed: bool) -> dict[str, Any]:

@@ -25,8 +25,13 @@ def _traits_shown(answer: str, given: Traits | None) -> dict[str, Any]:
     """The traits the operator read on the screen (``name; first names; sex; date; place``), else those given."""
     parts = [p.strip() for p in answer.split(";")]
     if len(parts) >= 4:
-        return {"birth_name": parts[0], "first_names": parts[1].split(), "sex": parts[2], "birth_date": parts[3],
-                "birth_place": (parts[4] if len(parts) > 4 else "") or None}
+        return {
+            "birth_name": parts[0],
+            "first_names": parts[1].split(),
+            "sex": parts[2],
+            "birth_date": parts[3],
+            "birth_place": (parts[4] if len(parts) > 4 else "") or None,
+        }
     return {
         "birth_name": given.birth_name if given else "",
         "first_names": list(given.first_names) if given else [],
@@ -38,8 +43,7 @@ def _traits_shown(answer: str, given: Traits | None) -> dict[str, Any]:
 
 def _describe(traits: Traits) -> str:
     place = f", COG {traits.birth_place}" if traits.birth_place else ""
-    return (f"{traits.birth_name} {' '.join(traits.first_names)}, {traits.sex}, "
-            f"{traits.birth_date}{place}")
+    return f"{traits.birth_name} {' '.join(traits.first_names)}, {traits.sex}, {traits.birth_date}{place}"
 
 
 class AttendedIns(InsDriver):
@@ -78,8 +82,11 @@ class AttendedIns(InsDriver):
         def about(exchanges: list[Exchange]) -> list[Exchange]:  # the DUI may send the name in any case
             return [e for e in exchanges if name is None or e.tags.get("birth_name", "").upper() == name]
 
-        found = about(self.operator.watch(self.recorder, lambda es: bool(about(es)), service="INS", since=since,
-                                          timeout=self.exchange_timeout))
+        found = about(
+            self.operator.watch(
+                self.recorder, lambda es: bool(about(es)), service="INS", since=since, timeout=self.exchange_timeout
+            )
+        )
         if found:
             # let the DUI finish its strategy (retries) before reading the result
             deadline = time.monotonic() + 5.0
@@ -91,8 +98,12 @@ class AttendedIns(InsDriver):
                     break
         last = found[-1].tags.get("cr") if found else None
         outcome = {"00": "found", "01": "not_found", "02": "ambiguous"}.get(last or "", "error")
-        return {"outcome": outcome if found else "error", "cr": last, "calls": len(found),
-                "message": None if found else "no INSi call received"}
+        return {
+            "outcome": outcome if found else "error",
+            "cr": last,
+            "calls": len(found),
+            "message": None if found else "no INSi call received",
+        }
 
     @step("check_identity_document")
     def check_identity_document(self, person_id: str, document: IdentityDocument) -> dict[str, Any]:

@@ -20,16 +20,21 @@ if TYPE_CHECKING:
 __all__ = ["AttendedInsLifecycle"]
 
 YES = ("o", "oui", "y", "yes")
-TRAIT_LABELS = {"birth_name": "nom de naissance / birth name",
-                "first_names": "prénoms de naissance / birth first names",
-                "sex": "sexe / sex", "birth_date": "date de naissance / birth date",
-                "birth_place": "lieu de naissance (COG) / birth place", "used_name": "nom utilisé / used name",
-                "used_first_name": "prénom utilisé / used first name"}
+TRAIT_LABELS = {
+    "birth_name": "nom de naissance / birth name",
+    "first_names": "prénoms de naissance / birth first names",
+    "sex": "sexe / sex",
+    "birth_date": "date de naissance / birth date",
+    "birth_place": "lieu de naissance (COG) / birth place",
+    "used_name": "nom utilisé / used name",
+    "used_first_name": "prénom utilisé / used first name",
+}
 
 
 def _changes(changes: dict[str, Any]) -> str:
-    return "; ".join(f"{TRAIT_LABELS.get(k, k)} = {' '.join(v) if isinstance(v, list) else v}"
-                     for k, v in changes.items())
+    return "; ".join(
+        f"{TRAIT_LABELS.get(k, k)} = {' '.join(v) if isinstance(v, list) else v}" for k, v in changes.items()
+    )
 
 
 class AttendedInsLifecycle(InsLifecycleDriver):
@@ -39,18 +44,24 @@ class AttendedInsLifecycle(InsLifecycleDriver):
     operator: Operator
 
     if TYPE_CHECKING:
+
         def identity(self, person_id: str) -> dict[str, Any]: ...  # the INS read-back step of AttendedDriver
 
     @step("update_traits")
-    def update_traits(self, person_id: str, changes: dict[str, Any], *,
-                      identity_manager: bool = False) -> dict[str, Any]:
+    def update_traits(
+        self, person_id: str, changes: dict[str, Any], *, identity_manager: bool = False
+    ) -> dict[str, Any]:
         who_fr = "avec un compte habilité (gestion des identités)" if identity_manager else "avec un compte ordinaire"
         who_en = "with an identity-manager account" if identity_manager else "with an ordinary account"
-        refused = self.operator.ask(
-            f"Modifiez l'identité {person_id} {who_fr} : {_changes(changes)}. La DUI a-t-elle refusé la "
-            "modification ? (o/n)",
-            f"Edit identity {person_id} {who_en}: {_changes(changes)}. Did the DUI refuse the change? (y/n)",
-        ).strip().lower()
+        refused = (
+            self.operator.ask(
+                f"Modifiez l'identité {person_id} {who_fr} : {_changes(changes)}. La DUI a-t-elle refusé la "
+                "modification ? (o/n)",
+                f"Edit identity {person_id} {who_en}: {_changes(changes)}. Did the DUI refuse the change? (y/n)",
+            )
+            .strip()
+            .lower()
+        )
         if refused in YES:
             return {"refused": True, "error": "refusé par la DUI (déclaré par l'opérateur) / refused by the DUI"}
         answer = self.identity(person_id)
@@ -59,8 +70,9 @@ class AttendedInsLifecycle(InsLifecycleDriver):
         return answer
 
     @step("set_identity_attributes")
-    def set_identity_attributes(self, person_id: str, *, doubtful: bool | None = None,
-                                fictitious: bool | None = None) -> dict[str, Any]:
+    def set_identity_attributes(
+        self, person_id: str, *, doubtful: bool | None = None, fictitious: bool | None = None
+    ) -> dict[str, Any]:
         chosen = [fr for flag, fr in ((doubtful, "douteuse / doubtful"), (fictitious, "fictive / fictitious")) if flag]
         self.operator.ask(
             f"Attribuez à l'identité {person_id} l'attribut : {', '.join(chosen)}, puis appuyez sur Entrée.",
@@ -73,19 +85,26 @@ class AttendedInsLifecycle(InsLifecycleDriver):
     @step("verify_ins")
     def verify_ins(self, person_id: str) -> dict[str, Any]:
         since = self.recorder.mark()
-        result = self.operator.ask(
-            f"Lancez la vérification de l'INS de l'identité {person_id} (téléservice INSi). Résultat affiché ? "
-            "(OK, KO, erreur)",
-            f"Run the INS verification of identity {person_id} (INSi teleservice). Result shown? (OK, KO, error)",
-        ).strip().upper()
+        result = (
+            self.operator.ask(
+                f"Lancez la vérification de l'INS de l'identité {person_id} (téléservice INSi). Résultat affiché ? "
+                "(OK, KO, erreur)",
+                f"Run the INS verification of identity {person_id} (INSi teleservice). Result shown? (OK, KO, error)",
+            )
+            .strip()
+            .upper()
+        )
         calls = len(self.recorder.exchanges(service="INS", since=since))
         verdict = {"OK": "OK", "KO": "KO"}.get(result, "error")
-        return {"verification": {"result": verdict, "calls": calls, "message": "déclaré par l'opérateur"},
-                "identity": self.identity(person_id)}
+        return {
+            "verification": {"result": verdict, "calls": calls, "message": "déclaré par l'opérateur"},
+            "identity": self.identity(person_id),
+        }
 
     @step("receive_identity")
-    def receive_identity(self, domain: str, traits: Traits, ins: dict[str, str] | None, status: str,
-                         data: dict[str, Any] | None = None) -> dict[str, Any]:
+    def receive_identity(
+        self, domain: str, traits: Traits, ins: dict[str, str] | None, status: str, data: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         since = self.recorder.mark()
         ins_text = f"INS {ins['value']} (OID {ins['oid']})" if ins else "sans INS / no INS"
         who = f"{traits.birth_name} {' '.join(traits.first_names)}, {traits.sex}, {traits.birth_date}"
@@ -95,16 +114,24 @@ class AttendedInsLifecycle(InsLifecycleDriver):
             f"Have the DUI receive from domain {domain} the identity {who}, {ins_text}, status {status}, with "
             "health data; type the id of the person the DUI attached it to:",
         ).strip()
-        alert = self.operator.ask(
-            "La DUI a-t-elle placé la donnée en liste de travail avec une alerte ? (o/n)",
-            "Did the DUI put the data on a work list with an alert? (y/n)",
-        ).strip().lower()
+        alert = (
+            self.operator.ask(
+                "La DUI a-t-elle placé la donnée en liste de travail avec une alerte ? (o/n)",
+                "Did the DUI put the data on a work list with an alert? (y/n)",
+            )
+            .strip()
+            .lower()
+        )
         calls = len(self.recorder.exchanges(service="INS", since=since))
         integrated = alert not in YES
-        return {"person_id": person_id, "outcome": "unchanged",
-                "verification": {"result": "declared", "calls": calls},
-                "data_integrated": integrated, "alert": None if integrated else "déclarée par l'opérateur",
-                "identity": self.identity(person_id)}
+        return {
+            "person_id": person_id,
+            "outcome": "unchanged",
+            "verification": {"result": "declared", "calls": calls},
+            "data_integrated": integrated,
+            "alert": None if integrated else "déclarée par l'opérateur",
+            "identity": self.identity(person_id),
+        }
 
     @step("search_identities")
     def search_identities(self, birth_date: str, name: str | None = None) -> list[dict[str, Any]]:
@@ -129,8 +156,11 @@ class AttendedInsLifecycle(InsLifecycleDriver):
         )
         found = self.recorder.exchanges(service="INS", since=since)
         last = found[-1].summary.get("cr") if found else None
-        return {"outcome": {"00": "found", "01": "not_found", "02": "ambiguous"}.get(str(last), "error"),
-                "cr": last, "calls": len(found)}
+        return {
+            "outcome": {"00": "found", "01": "not_found", "02": "ambiguous"}.get(str(last), "error"),
+            "cr": last,
+            "calls": len(found),
+        }
 
     @step("insi_trace")
     def insi_trace(self) -> dict[str, Any]:
@@ -140,15 +170,23 @@ class AttendedInsLifecycle(InsLifecycleDriver):
             "Open the DUI's trace of INSi verifications: type the INS of each call traced with its answer, space "
             "separated (empty if none):",
         )
-        return {"calls": [{"operation": "verification", "ins": {"value": v}, "result": "declared",
-                           "declared_by_operator": True} for v in shown.split()]}
+        return {
+            "calls": [
+                {"operation": "verification", "ins": {"value": v}, "result": "declared", "declared_by_operator": True}
+                for v in shown.split()
+            ]
+        }
 
     @step("document_nature")
     def document_nature(self, person_id: str) -> str | None:
-        shown = self.operator.ask(
-            f"Quelle nature de justificatif d'identité la DUI affiche-t-elle pour {person_id} ? (CNI, PASSEPORT, "
-            "TITRE_SEJOUR, LIVRET_FAMILLE, EXTRAIT_NAISSANCE ; vide si aucune)",
-            f"Which identity document nature does the DUI show for {person_id}? (CNI, PASSEPORT, TITRE_SEJOUR, "
-            "LIVRET_FAMILLE, EXTRAIT_NAISSANCE; empty if none)",
-        ).strip().upper()
+        shown = (
+            self.operator.ask(
+                f"Quelle nature de justificatif d'identité la DUI affiche-t-elle pour {person_id} ? (CNI, PASSEPORT, "
+                "TITRE_SEJOUR, LIVRET_FAMILLE, EXTRAIT_NAISSANCE ; vide si aucune)",
+                f"Which identity document nature does the DUI show for {person_id}? (CNI, PASSEPORT, TITRE_SEJOUR, "
+                "LIVRET_FAMILLE, EXTRAIT_NAISSANCE; empty if none)",
+            )
+            .strip()
+            .upper()
+        )
         return shown or None

@@ -21,10 +21,16 @@ __all__ = ["AttendedMss"]
 
 SERVICE = "MSS"
 PATIENT_DOMAIN = "@patient.mssante.fr"
-KIND_FR = {"professional": "au professionnel", "organisation": "à la boîte organisationnelle",
-           "patient": "à l'usager (sa messagerie Mon espace santé)"}
-KIND_EN = {"professional": "to the professional", "organisation": "to the organisational mailbox",
-           "patient": "to the person (their Mon espace santé mailbox)"}
+KIND_FR = {
+    "professional": "au professionnel",
+    "organisation": "à la boîte organisationnelle",
+    "patient": "à l'usager (sa messagerie Mon espace santé)",
+}
+KIND_EN = {
+    "professional": "to the professional",
+    "organisation": "to the organisational mailbox",
+    "patient": "to the person (their Mon espace santé mailbox)",
+}
 
 
 def _recipients(exchange: Exchange) -> list[str]:
@@ -55,9 +61,17 @@ class AttendedMss(MssDriver):
         return found
 
     @step("mss_send")
-    def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
-                 acknowledgement: bool = False, visible_to_patient: bool = True, dsn: bool = False,
-                 replaces: str | None = None) -> dict[str, Any]:
+    def mss_send(
+        self,
+        person_id: str,
+        recipient_kind: str,
+        *,
+        address: str | None = None,
+        acknowledgement: bool = False,
+        visible_to_patient: bool = True,
+        dsn: bool = False,
+        replaces: str | None = None,
+    ) -> dict[str, Any]:
         since = self.recorder.mark()
         target = f" ({address})" if address else ""
         ack_fr = ", avec demande d'accusé de réception" if acknowledgement else ""
@@ -76,37 +90,56 @@ class AttendedMss(MssDriver):
         )
 
         def reached(found: list[Exchange]) -> bool:
-            return any(e.summary.get("reply", "").startswith("250") and any(
-                r == (address or "").lower() or (recipient_kind == "patient" and r.endswith(PATIENT_DOMAIN))
-                for r in _recipients(e)) for e in found)
+            return any(
+                e.summary.get("reply", "").startswith("250")
+                and any(
+                    r == (address or "").lower() or (recipient_kind == "patient" and r.endswith(PATIENT_DOMAIN))
+                    for r in _recipients(e)
+                )
+                for e in found
+            )
 
         if visible_to_patient or recipient_kind != "patient":
-            found = self.operator.watch(self.recorder, reached, service=SERVICE, transaction="SMTP", since=since,
-                                        timeout=self.exchange_timeout)
+            found = self.operator.watch(
+                self.recorder, reached, service=SERVICE, transaction="SMTP", since=since, timeout=self.exchange_timeout
+            )
         else:  # nothing should be sent: the operator says when the DUI is done
-            self.operator.ask("Appuyez sur Entrée quand la DUI a terminé (envoi fait ou refusé).",
-                              "Press Enter when the DUI is done (sent or refused).")
+            self.operator.ask(
+                "Appuyez sur Entrée quand la DUI a terminé (envoi fait ou refusé).",
+                "Press Enter when the DUI is done (sent or refused).",
+            )
             found = self._settle(since, "SMTP")
         sent = [e for e in found if e.summary.get("reply", "").startswith("250")]
         if not sent:
-            return {"status": "not_sent", "message_id": None, "recipients": [],
-                    "reason": "no message reached the operator", "declared_by_operator": True}
+            return {
+                "status": "not_sent",
+                "message_id": None,
+                "recipients": [],
+                "reason": "no message reached the operator",
+                "declared_by_operator": True,
+            }
         last = sent[-1]
-        return {"status": "sent", "message_id": last.tags.get("message_id"), "recipients": _recipients(last),
-                "declared_by_operator": True}
+        return {
+            "status": "sent",
+            "message_id": last.tags.get("message_id"),
+            "recipients": _recipients(last),
+            "declared_by_operator": True,
+        }
 
     @step("mss_fetch")
     def mss_fetch(self) -> dict[str, Any]:
         since = self.recorder.mark()
-        self.operator.say("Relevez la boîte aux lettres MSSanté de la DUI et laissez-la intégrer les documents "
-                          "reçus.", "Fetch the DUI's MSSanté mailbox and let it integrate the documents received.")
-        self.operator.watch(self.recorder, service=SERVICE, transaction="IMAP FETCH", since=since,
-                            timeout=self.exchange_timeout)
+        self.operator.say(
+            "Relevez la boîte aux lettres MSSanté de la DUI et laissez-la intégrer les documents reçus.",
+            "Fetch the DUI's MSSanté mailbox and let it integrate the documents received.",
+        )
+        self.operator.watch(
+            self.recorder, service=SERVICE, transaction="IMAP FETCH", since=since, timeout=self.exchange_timeout
+        )
         fetched = self._settle(since, "IMAP FETCH")
         self._settle(since, "SMTP")  # the acknowledgements that follow
         ids = list(dict.fromkeys(e.tags.get("message_id", "") for e in fetched))
-        return {"messages": [{"message_id": m, "outcome": "ignored"} for m in ids if m],
-                "declared_by_operator": True}
+        return {"messages": [{"message_id": m, "outcome": "ignored"} for m in ids if m], "declared_by_operator": True}
 
     @step("mss_documents")
     def mss_documents(self, person_id: str) -> list[dict[str, Any]]:
@@ -123,8 +156,14 @@ class AttendedMss(MssDriver):
         for exchange in self.recorder.exchanges(service=SERVICE, transaction="SMTP"):
             mdn = (exchange.summary.get("message") or {}).get("mdn")
             if mdn:
-                found.append({"original_message_id": mdn.get("original_message_id", ""),
-                              "message_id": exchange.tags.get("message_id"),
-                              "to": ",".join(_recipients(exchange)), "disposition": mdn.get("disposition", ""),
-                              "error_code": mdn.get("error_code"), "declared_by_operator": False})
+                found.append(
+                    {
+                        "original_message_id": mdn.get("original_message_id", ""),
+                        "message_id": exchange.tags.get("message_id"),
+                        "to": ",".join(_recipients(exchange)),
+                        "disposition": mdn.get("disposition", ""),
+                        "error_code": mdn.get("error_code"),
+                        "declared_by_operator": False,
+                    }
+                )
         return found

@@ -39,39 +39,68 @@ class AttendedMssRules(MssDriver):
         def answered(found: list[Exchange]) -> bool:
             return any(e.summary.get("reply", "").startswith("250") for e in found)
 
-        found = self.operator.watch(self.recorder, answered, service=SERVICE, transaction="SMTP", since=since,
-                                    timeout=self.exchange_timeout)
+        found = self.operator.watch(
+            self.recorder, answered, service=SERVICE, transaction="SMTP", since=since, timeout=self.exchange_timeout
+        )
         sent = [e for e in found if e.summary.get("reply", "").startswith("250")]
         if not sent:
-            return {"status": "not_sent", "message_id": None, "recipients": [],
-                    "reason": "no message reached the operator", "declared_by_operator": True}
+            return {
+                "status": "not_sent",
+                "message_id": None,
+                "recipients": [],
+                "reason": "no message reached the operator",
+                "declared_by_operator": True,
+            }
         envelope = sent[-1].summary.get("envelope") or {}
-        return {"status": "sent", "message_id": sent[-1].tags.get("message_id"),
-                "recipients": list(envelope.get("to", [])), "declared_by_operator": True}
+        return {
+            "status": "sent",
+            "message_id": sent[-1].tags.get("message_id"),
+            "recipients": list(envelope.get("to", [])),
+            "declared_by_operator": True,
+        }
 
     @step("mss_record_refusal")
     def mss_record_refusal(self, person_id: str, *, patient: bool, professionals: bool) -> dict[str, Any]:
-        whom_fr = " et ".join(w for w, on in (("à sa messagerie Mon espace santé", patient),
-                                              ("aux professionnels", professionals)) if on) or "(aucun refus)"
-        whom_en = " and ".join(w for w, on in (("to their Mon espace santé mailbox", patient),
-                                               ("to professionals", professionals)) if on) or "(no refusal)"
-        self.operator.say(f"Enregistrez dans la DUI que l'usager {person_id} refuse l'envoi de ses documents par "
-                          f"MSSanté {whom_fr}.",
-                          f"Record in the DUI that person {person_id} refuses the sending of their documents by "
-                          f"MSSanté {whom_en}.")
+        whom_fr = (
+            " et ".join(
+                w
+                for w, on in (("à sa messagerie Mon espace santé", patient), ("aux professionnels", professionals))
+                if on
+            )
+            or "(aucun refus)"
+        )
+        whom_en = (
+            " and ".join(
+                w
+                for w, on in (("to their Mon espace santé mailbox", patient), ("to professionals", professionals))
+                if on
+            )
+            or "(no refusal)"
+        )
+        self.operator.say(
+            f"Enregistrez dans la DUI que l'usager {person_id} refuse l'envoi de ses documents par MSSanté {whom_fr}.",
+            f"Record in the DUI that person {person_id} refuses the sending of their documents by MSSanté {whom_en}.",
+        )
         self.operator.ask("Appuyez sur Entrée quand c'est fait.", "Press Enter when done.")
-        return {"person_id": person_id, "patient": patient, "professionals": professionals,
-                "declared_by_operator": True}
+        return {
+            "person_id": person_id,
+            "patient": patient,
+            "professionals": professionals,
+            "declared_by_operator": True,
+        }
 
     @step("mss_import_annuaire")
     def mss_import_annuaire(self) -> dict[str, Any]:
         since = self.recorder.mark()
-        self.operator.say("Dans la DUI, lancez l'intégration de l'extraction publique de l'Annuaire Santé (adresses "
-                          "MSSanté) : /annuaire/extraction-mssante.txt sur le simulateur MSSanté (port de contrôle).",
-                          "In the DUI, start the integration of the Annuaire Santé's public extraction (MSSanté "
-                          "addresses): /annuaire/extraction-mssante.txt on the MSSanté simulator (control port).")
-        self.operator.watch(self.recorder, service=SERVICE, transaction="ANNUAIRE", since=since,
-                            timeout=self.exchange_timeout)
+        self.operator.say(
+            "Dans la DUI, lancez l'intégration de l'extraction publique de l'Annuaire Santé (adresses "
+            "MSSanté) : /annuaire/extraction-mssante.txt sur le simulateur MSSanté (port de contrôle).",
+            "In the DUI, start the integration of the Annuaire Santé's public extraction (MSSanté "
+            "addresses): /annuaire/extraction-mssante.txt on the MSSanté simulator (control port).",
+        )
+        self.operator.watch(
+            self.recorder, service=SERVICE, transaction="ANNUAIRE", since=since, timeout=self.exchange_timeout
+        )
         return {"entries": 0, "declared_by_operator": True}
 
     @step("mss_search_address")
@@ -80,7 +109,8 @@ class AttendedMssRules(MssDriver):
             f"Cherchez dans l'annuaire de la DUI l'adresse MSSanté du correspondant {name} (RPPS {rpps or '-'}) et "
             "saisissez l'adresse trouvée (vide si aucune) :",
             f"Search the DUI's directory for the MSSanté address of correspondent {name} (RPPS {rpps or '-'}) and "
-            "type the address found (empty if none):")
+            "type the address found (empty if none):",
+        )
         return [{"address": a, "declared_by_operator": True} for a in answer.split()]
 
     @step("mss_worklist")
@@ -90,5 +120,6 @@ class AttendedMssRules(MssDriver):
             "usager) ? Saisissez leurs identifiants (id du CDA, racine^extension) séparés par des espaces, "
             "ou laissez vide :",
             "Which documents received by MSSanté did the DUI keep in its work list (not attached to a person)? Type "
-            "their ids (CDA id, root^extension) separated by spaces, or leave empty:")
+            "their ids (CDA id, root^extension) separated by spaces, or leave empty:",
+        )
         return [{"document_id": value, "declared_by_operator": True} for value in answer.split()]

@@ -99,8 +99,9 @@ class Operator:
         journal: JSON Lines file recording each step, answer and outcome (None: not kept).
     """
 
-    def __init__(self, out: TextIO | None = None, inp: TextIO | None = None, timeout: float = 300.0,
-                 journal: Path | None = None) -> None:
+    def __init__(
+        self, out: TextIO | None = None, inp: TextIO | None = None, timeout: float = 300.0, journal: Path | None = None
+    ) -> None:
         self.out = out or sys.stdout
         self.inp = inp or sys.stdin
         self.timeout = timeout
@@ -165,8 +166,9 @@ class Operator:
         if answer is None:
             self.write("\n")
             self.record("no-answer", question=french)
-            raise OperatorNoAnswer(f"pas de réponse de l'opérateur / no answer from the operator "
-                                   f"within {self.timeout:.0f} s")
+            raise OperatorNoAnswer(
+                f"pas de réponse de l'opérateur / no answer from the operator within {self.timeout:.0f} s"
+            )
         self.record("answer", question=french, answer=answer)
         return answer
 
@@ -186,26 +188,43 @@ class Operator:
 
     def verdict(self, test: str, outcome: str, reason: str = "") -> None:
         """After each test: what the steps led to, so that the operator sees the effect at once."""
-        colour, label = {"pass": ("green", "✓ conforme / pass"), "passed": ("green", "✓ conforme / pass"),
-                         "fail": ("red", "✗ non conforme / fail"), "failed": ("red", "✗ non conforme / fail"),
-                         "skip": ("yellow", "– non jugé / not judged (skip)"),
-                         "skipped": ("yellow", "– non jugé / not judged (skip)")}.get(outcome, ("yellow", outcome))
+        colour, label = {
+            "pass": ("green", "✓ conforme / pass"),
+            "passed": ("green", "✓ conforme / pass"),
+            "fail": ("red", "✗ non conforme / fail"),
+            "failed": ("red", "✗ non conforme / fail"),
+            "skip": ("yellow", "– non jugé / not judged (skip)"),
+            "skipped": ("yellow", "– non jugé / not judged (skip)"),
+        }.get(outcome, ("yellow", outcome))
         first = reason.strip().splitlines()[0][:200] if reason.strip() else ""
         self.write(f"    {self.paint(colour, label)} {test}" + (f"\n      {first}" if first else "") + "\n")
         self.record("test", test=test, outcome=outcome, reason=first)
 
     def stop(self) -> None:
         self.stopped = True
-        self.write(self.paint("yellow", "■ arrêt : les étapes restantes ne sont pas jugées / stopped: the "
-                                        "remaining steps are not judged") + "\n")
+        self.write(
+            self.paint(
+                "yellow",
+                "■ arrêt : les étapes restantes ne sont pas jugées / stopped: the remaining steps are not judged",
+            )
+            + "\n"
+        )
 
     def _show(self, exchange: Exchange) -> None:
-        self.write(f"\r    ← {exchange_line(exchange, self.paint)}\033[K\n" if self.tty
-                   else f"    ← {exchange_line(exchange)}\n")
+        self.write(
+            f"\r    ← {exchange_line(exchange, self.paint)}\033[K\n"
+            if self.tty
+            else f"    ← {exchange_line(exchange)}\n"
+        )
         for line in finding_lines(exchange, self.paint):
             self.write(f"        {line}\n")
-        self.record("arrived", exchange=exchange.id, service=exchange.service, operation=exchange.transaction,
-                    findings=[str(f) for f in exchange.findings])
+        self.record(
+            "arrived",
+            exchange=exchange.id,
+            service=exchange.service,
+            operation=exchange.transaction,
+            findings=[str(f) for f in exchange.findings],
+        )
 
     def _countdown(self, remaining: float, last_line: float) -> float:
         minutes, seconds = divmod(int(remaining + 0.999), 60)
@@ -219,19 +238,35 @@ class Operator:
         return last_line
 
     def _after_timeout(self) -> str:
-        self.write("\n" + self.paint("yellow", "✗ délai écoulé sans l'échange attendu / time is out, the expected "
-                                               "exchange did not arrive") + "\n")
-        self.write("    [r] réessayer / retry · [Entrée/Enter] juger ce qui est arrivé / judge what arrived · "
-                   "[s] passer / skip (non jugé / not judged) · [q] arrêter / stop\n" + PROMPT)
+        self.write(
+            "\n"
+            + self.paint(
+                "yellow", "✗ délai écoulé sans l'échange attendu / time is out, the expected exchange did not arrive"
+            )
+            + "\n"
+        )
+        self.write(
+            "    [r] réessayer / retry · [Entrée/Enter] juger ce qui est arrivé / judge what arrived · "
+            "[s] passer / skip (non jugé / not judged) · [q] arrêter / stop\n" + PROMPT
+        )
         answer = self._readline(self.timeout)
         if answer is None:
             self.write("\n")
             return "s"
         return answer.lower()[:1]
 
-    def watch(self, recorder: Recorder, predicate: Callable[[list[Exchange]], bool] | None = None, /, *,
-              service: str | None = None, transaction: str | None = None, since: str | None = None,
-              timeout: float = 180.0, **tags: str) -> list[Exchange]:
+    def watch(
+        self,
+        recorder: Recorder,
+        predicate: Callable[[list[Exchange]], bool] | None = None,
+        /,
+        *,
+        service: str | None = None,
+        transaction: str | None = None,
+        since: str | None = None,
+        timeout: float = 180.0,
+        **tags: str,
+    ) -> list[Exchange]:
         """:meth:`Recorder.wait_for` with the operator in the loop: live feedback, countdown, choices.
 
         Returns the matching exchanges (possibly none when the operator chose to judge what arrived).
@@ -251,8 +286,12 @@ class Operator:
                     self._show(exchange)
             found = recorder.exchanges(service=service, transaction=transaction, since=since, **tags)
             if check(found):
-                self.write(("\r\033[K" if self.tty else "") + "    " + self.paint(
-                    "green", "✓ échange attendu reçu / expected exchange received") + "\n")
+                self.write(
+                    ("\r\033[K" if self.tty else "")
+                    + "    "
+                    + self.paint("green", "✓ échange attendu reçu / expected exchange received")
+                    + "\n"
+                )
                 self.record("satisfied", exchanges=[e.id for e in found])
                 return found
             remaining = deadline - time.monotonic()
@@ -276,6 +315,8 @@ class Operator:
         if choice == "s":
             self.write("\n    " + self.paint("yellow", "→ étape passée, non jugée / step skipped, not judged") + "\n")
             raise OperatorNoAnswer("étape passée par l'opérateur / step skipped by the operator")
-        self.write("\n    → jugé sur ce qui est arrivé / judged on what arrived "
-                   f"({len(found)} échange(s) attendu(s) / expected exchange(s))\n")
+        self.write(
+            "\n    → jugé sur ce qui est arrivé / judged on what arrived "
+            f"({len(found)} échange(s) attendu(s) / expected exchange(s))\n"
+        )
         return found

@@ -34,9 +34,13 @@ class AttendedPsc(PscDriver):
             f"Log in to the DUI with Pro Santé Connect (the simulator authenticates professional {professional} "
             "with no screen), then come back here.",
         )
-        found = self.operator.watch(self.recorder,
-                                    lambda es: any(e.transaction in ("userinfo", "authorize") for e in es),
-                                    service="PSC", since=since, timeout=self.exchange_timeout)
+        found = self.operator.watch(
+            self.recorder,
+            lambda es: any(e.transaction in ("userinfo", "authorize") for e in es),
+            service="PSC",
+            since=since,
+            timeout=self.exchange_timeout,
+        )
         shown = self.operator.ask(
             "La DUI vous a-t-elle connecté ? Saisissez l'identifiant national (idNat) du professionnel affiché, "
             "ou laissez vide si la connexion a été refusée :",
@@ -44,10 +48,17 @@ class AttendedPsc(PscDriver):
             "if the login was refused:",
         )
         if not found:
-            return {"outcome": "error", "professional": None, "error": "no Pro Santé Connect call received",
-                    "declared_by_operator": True}
-        return {"outcome": "logged_in" if shown else "refused",
-                "professional": {"id_nat": shown} if shown else None, "declared_by_operator": True}
+            return {
+                "outcome": "error",
+                "professional": None,
+                "error": "no Pro Santé Connect call received",
+                "declared_by_operator": True,
+            }
+        return {
+            "outcome": "logged_in" if shown else "refused",
+            "professional": {"id_nat": shown} if shown else None,
+            "declared_by_operator": True,
+        }
 
     @step("psc_session")
     def psc_session(self) -> dict[str, Any]:
@@ -55,10 +66,14 @@ class AttendedPsc(PscDriver):
             "Quel professionnel la DUI affiche-t-elle comme connecté (idNat) ? Laissez vide si aucun :",
             "Which professional does the DUI show as logged in (idNat)? Leave empty if none:",
         )
-        return {"logged_in": bool(shown), "professional": {"id_nat": shown} if shown else None,
-                "declared_by_operator": True}
+        return {
+            "logged_in": bool(shown),
+            "professional": {"id_nat": shown} if shown else None,
+            "declared_by_operator": True,
+        }
 
     @step("psc_logout")
     def psc_logout(self) -> None:
-        self.operator.ask("Déconnectez-vous de la DUI, puis appuyez sur Entrée.",
-                          "Log out of the DUI, then press Enter.")
+        self.operator.ask(
+            "Déconnectez-vous de la DUI, puis appuyez sur Entrée.", "Log out of the DUI, then press Enter."
+        )

@@ -21,8 +21,10 @@ from typing import Any
 __all__ = ["ServiceSheet", "build_sheet", "render_html", "render_text", "write_sheet"]
 
 #: the Pro Santé Connect client registered for the DUI unless it declares its own (mocks/psc/realm.py)
-PSC_REDIRECT_URIS = ("http://127.0.0.1/harness/v1/psc/callback (tout port / any port)",
-                     "https://127.0.0.1/harness/v1/psc/callback (tout port / any port)")
+PSC_REDIRECT_URIS = (
+    "http://127.0.0.1/harness/v1/psc/callback (tout port / any port)",
+    "https://127.0.0.1/harness/v1/psc/callback (tout port / any port)",
+)
 
 
 @dataclass
@@ -40,72 +42,106 @@ class ServiceSheet:
 def _tls_files(entry: dict[str, Any], label: str) -> list[tuple[str, str]]:
     files = []
     if entry.get("client_cert"):
-        files += [(f"certificat client / client certificate ({label})", str(entry["client_cert"])),
-                  ("clé privée / private key", str(entry.get("client_key", "")))]
+        files += [
+            (f"certificat client / client certificate ({label})", str(entry["client_cert"])),
+            ("clé privée / private key", str(entry.get("client_key", ""))),
+        ]
     if entry.get("ca"):
         files.append(("AC à déclarer de confiance / CA to trust", str(entry["ca"])))
     return files
 
 
 def _insi(entry: dict[str, Any]) -> ServiceSheet:
-    return ServiceSheet("insi", "INSi (téléservice INS / INS teleservice)",
-                        "SOAP 1.2 sur HTTPS, TLS mutuel / SOAP 1.2 over HTTPS, mutual TLS",
-                        [("rechercherInsAvecTraitsIdentite, rechercherInsAvecCarteVitale", f"{entry['url']}/lps")],
-                        _tls_files(entry, "CN INSI-AUTO"))
+    return ServiceSheet(
+        "insi",
+        "INSi (téléservice INS / INS teleservice)",
+        "SOAP 1.2 sur HTTPS, TLS mutuel / SOAP 1.2 over HTTPS, mutual TLS",
+        [("rechercherInsAvecTraitsIdentite, rechercherInsAvecCarteVitale", f"{entry['url']}/lps")],
+        _tls_files(entry, "CN INSI-AUTO"),
+    )
 
 
 def _dmp(entry: dict[str, Any]) -> ServiceSheet:
     files = _tls_files(entry, "TLS")
     if entry.get("signing_cert"):
-        files += [("certificat de signature VIHF / VIHF signing certificate", str(entry["signing_cert"])),
-                  ("clé de signature VIHF / VIHF signing key", str(entry.get("signing_key", "")))]
-    return ServiceSheet("dmp", "DMP (Mon espace santé, XDS.b)",
-                        "SOAP 1.2 (MTOM/XOP) sur HTTPS, TLS mutuel, VIHF SAML signé / over HTTPS, mutual TLS, "
-                        "signed VIHF SAML",
-                        [("ITI-41 Provide and Register, ITI-43 Retrieve", str(entry.get("repository", ""))),
-                         ("ITI-18 Registry Stored Query, ITI-57 Update", str(entry.get("registry", ""))),
-                         ("TD0.2 (statut du DMP / DMP status)", str(entry.get("td02", "")))], files)
+        files += [
+            ("certificat de signature VIHF / VIHF signing certificate", str(entry["signing_cert"])),
+            ("clé de signature VIHF / VIHF signing key", str(entry.get("signing_key", ""))),
+        ]
+    return ServiceSheet(
+        "dmp",
+        "DMP (Mon espace santé, XDS.b)",
+        "SOAP 1.2 (MTOM/XOP) sur HTTPS, TLS mutuel, VIHF SAML signé / over HTTPS, mutual TLS, signed VIHF SAML",
+        [
+            ("ITI-41 Provide and Register, ITI-43 Retrieve", str(entry.get("repository", ""))),
+            ("ITI-18 Registry Stored Query, ITI-57 Update", str(entry.get("registry", ""))),
+            ("TD0.2 (statut du DMP / DMP status)", str(entry.get("td02", ""))),
+        ],
+        files,
+    )
 
 
 def _psc(entry: dict[str, Any]) -> ServiceSheet:
     redirects = entry.get("redirect_uris") or PSC_REDIRECT_URIS
-    return ServiceSheet("psc", "Pro Santé Connect",
-                        "OpenID Connect, code d'autorisation / authorization code (acr_values=eidas1)",
-                        [("issuer", str(entry.get("issuer", ""))), ("discovery", str(entry.get("discovery", "")))],
-                        _tls_files(entry, "TLS"),
-                        [("client_id", str(entry.get("client_id", ""))),
-                         ("client_secret", str(entry.get("client_secret", ""))),
-                         *(("redirect URI", str(uri)) for uri in redirects)])
+    return ServiceSheet(
+        "psc",
+        "Pro Santé Connect",
+        "OpenID Connect, code d'autorisation / authorization code (acr_values=eidas1)",
+        [("issuer", str(entry.get("issuer", ""))), ("discovery", str(entry.get("discovery", "")))],
+        _tls_files(entry, "TLS"),
+        [
+            ("client_id", str(entry.get("client_id", ""))),
+            ("client_secret", str(entry.get("client_secret", ""))),
+            *(("redirect URI", str(uri)) for uri in redirects),
+        ],
+    )
 
 
 def _fhir(entry: dict[str, Any], key: str, title: str, flow: str) -> ServiceSheet:
-    return ServiceSheet(key, title, "FHIR R4 REST (JSON) sur / over HTTPS", [(flow, str(entry["url"]))],
-                        _tls_files(entry, "TLS"))
+    return ServiceSheet(
+        key, title, "FHIR R4 REST (JSON) sur / over HTTPS", [(flow, str(entry["url"]))], _tls_files(entry, "TLS")
+    )
 
 
 def _mss(entry: dict[str, Any]) -> ServiceSheet:
     host = entry.get("host", "127.0.0.1")
     urls = []
-    for label, key in (("SMTP soumission / submission (STARTTLS)", "smtp_port"), ("SMTPS (TLS implicite / implicit)",
-                       "smtps_port"), ("IMAP (STARTTLS)", "imap_port"), ("IMAPS (TLS implicite / implicit)",
-                                                                         "imaps_port")):
+    for label, key in (
+        ("SMTP soumission / submission (STARTTLS)", "smtp_port"),
+        ("SMTPS (TLS implicite / implicit)", "smtps_port"),
+        ("IMAP (STARTTLS)", "imap_port"),
+        ("IMAPS (TLS implicite / implicit)", "imaps_port"),
+    ):
         if entry.get(key):
             urls.append((label, f"{host}:{entry[key]}"))
-    return ServiceSheet("mssante", "MSSanté (opérateur simulé / simulated operator)",
-                        "SMTP + IMAP4rev1, TLS (nom / name localhost, 127.0.0.1)", urls,
-                        _tls_files(entry, "CN BAL-APPLICATIVE-DUI, SASL EXTERNAL"),
-                        [("adresse de la BAL / mailbox address", str(entry.get("address", ""))),
-                         ("identifiant / login", str(entry.get("address", ""))),
-                         ("mot de passe / password", str(entry.get("password", "")))])
+    return ServiceSheet(
+        "mssante",
+        "MSSanté (opérateur simulé / simulated operator)",
+        "SMTP + IMAP4rev1, TLS (nom / name localhost, 127.0.0.1)",
+        urls,
+        _tls_files(entry, "CN BAL-APPLICATIVE-DUI, SASL EXTERNAL"),
+        [
+            ("adresse de la BAL / mailbox address", str(entry.get("address", ""))),
+            ("identifiant / login", str(entry.get("address", ""))),
+            ("mot de passe / password", str(entry.get("password", ""))),
+        ],
+    )
 
 
 def build_sheet(endpoints: dict[str, Any]) -> list[ServiceSheet]:
     """One :class:`ServiceSheet` per service of the ``PUT /config/endpoints`` body, in a fixed order."""
     makers: dict[str, Callable[[dict[str, Any]], ServiceSheet]] = {
-        "insi": _insi, "dmp": _dmp, "psc": _psc, "mssante": _mss,
+        "insi": _insi,
+        "dmp": _dmp,
+        "psc": _psc,
+        "mssante": _mss,
         "eparcours": lambda e: _fhir(e, "eparcours", "e-parcours (TDDUI)", "base FHIR (flux 1 : POST [base]/)"),
-        "epresc": lambda e: _fhir(e, "epresc", "e-prescription (modèle supposé / assumed model)",
-                                  "base FHIR (Bundle?identifier=, MedicationAdministration)"),
+        "epresc": lambda e: _fhir(
+            e,
+            "epresc",
+            "e-prescription (modèle supposé / assumed model)",
+            "base FHIR (Bundle?identifier=, MedicationAdministration)",
+        ),
     }
     return [makers[key](endpoints[key]) for key in makers if isinstance(endpoints.get(key), dict)]
 
@@ -120,17 +156,21 @@ def render_text(sheets: list[ServiceSheet]) -> str:
 
 
 def _rows(pairs: list[tuple[str, str]], kind: str) -> str:
-    return "".join(f'<tr class="{kind}"><th>{html.escape(label)}</th><td><code>{html.escape(value)}</code></td></tr>'
-                   for label, value in pairs)
+    return "".join(
+        f'<tr class="{kind}"><th>{html.escape(label)}</th><td><code>{html.escape(value)}</code></td></tr>'
+        for label, value in pairs
+    )
 
 
 def render_html(sheets: list[ServiceSheet]) -> str:
     """One static page (no JavaScript), printable, long paths wrapped rather than overflowing."""
     parts = []
     for sheet in sheets:
-        parts.append(f'<section id="{sheet.key}"><h2>{html.escape(sheet.title)}</h2>'
-                     f"<p>{html.escape(sheet.protocol)}</p><table>{_rows(sheet.urls, 'url')}"
-                     f"{_rows(sheet.files, 'file')}{_rows(sheet.credentials, 'credential')}</table></section>")
+        parts.append(
+            f'<section id="{sheet.key}"><h2>{html.escape(sheet.title)}</h2>'
+            f"<p>{html.escape(sheet.protocol)}</p><table>{_rows(sheet.urls, 'url')}"
+            f"{_rows(sheet.files, 'file')}{_rows(sheet.credentials, 'credential')}</table></section>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>dui-harness — fiche de connexion / connection sheet</title>

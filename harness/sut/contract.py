@@ -69,8 +69,12 @@ def _registry() -> Registry[Any]:
 
 
 def _operations() -> dict[str, dict[str, Any]]:
-    return {op["operationId"]: op for item in _spec()["paths"].values() for method, op in item.items()
-            if method in _METHODS and isinstance(op, dict) and "operationId" in op}
+    return {
+        op["operationId"]: op
+        for item in _spec()["paths"].values()
+        for method, op in item.items()
+        if method in _METHODS and isinstance(op, dict) and "operationId" in op
+    }
 
 
 def operation_ids() -> set[str]:
@@ -114,5 +118,7 @@ def check_answer(operation_id: str, status: int, body: Any) -> None:
     error = jsonschema.exceptions.best_match(validator.iter_errors(body))
     if error is not None:
         where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(body)"
-        raise TriggerApiError(f"{operation_id} answered a body that breaks the trigger API contract "
-                              f"(trigger-api.yaml) at {where}: {error.message}")
+        raise TriggerApiError(
+            f"{operation_id} answered a body that breaks the trigger API contract "
+            f"(trigger-api.yaml) at {where}: {error.message}"
+        )

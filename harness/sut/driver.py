@@ -28,8 +28,17 @@ from harness.sut.parts.psc import PscDriver
 __all__ = ["IdentityDocument", "SutDriver", "SutInfo", "traits_payload"]
 
 
-class SutDriver(CoreDriver, InsDriver, InsLifecycleDriver, PscDriver, MssDriver, EparcoursDriver, EprescDriver,
-                DmpDriver, Hl7v2Driver):
+class SutDriver(
+    CoreDriver,
+    InsDriver,
+    InsLifecycleDriver,
+    PscDriver,
+    MssDriver,
+    EparcoursDriver,
+    EprescDriver,
+    DmpDriver,
+    Hl7v2Driver,
+):
     """What a conformance test may ask of the DUI under test: the union of the service parts.
 
     Every method returns the trigger API's JSON objects (see the OpenAPI contract), or

@@ -23,8 +23,15 @@ class HttpHl7v2(TriggerClient, Hl7v2Driver):
             raise
 
     def hl7v2_emit(self, person_id: str, event: str) -> dict[str, Any]:
-        return json_object(self._call("POST", f"/persons/{person_id}/hl7v2/adt", {"event": event}, ok=(200, 201),
-                                      operation="emitHl7v2Identity"))
+        return json_object(
+            self._call(
+                "POST",
+                f"/persons/{person_id}/hl7v2/adt",
+                {"event": event},
+                ok=(200, 201),
+                operation="emitHl7v2Identity",
+            )
+        )
 
     def hl7v2_identities(self) -> list[dict[str, Any]]:
         return json_array(self._call("GET", "/hl7v2/identities", ok=(200,), operation="listHl7v2Identities"))

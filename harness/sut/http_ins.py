@@ -25,12 +25,20 @@ class HttpIns(TriggerClient, InsDriver):
         return json_object(self._call("POST", f"/persons/{person_id}/insi-lookup", ok=(200,), operation="lookupIns"))
 
     def check_identity_document(self, person_id: str, document: IdentityDocument) -> dict[str, Any]:
-        return json_object(self._call("POST", f"/persons/{person_id}/identity-document", document.as_dict(), ok=(200,),
-                                  operation="checkIdentityDocument"))
+        return json_object(
+            self._call(
+                "POST",
+                f"/persons/{person_id}/identity-document",
+                document.as_dict(),
+                ok=(200,),
+                operation="checkIdentityDocument",
+            )
+        )
 
     def identity(self, person_id: str) -> dict[str, Any]:
         return json_object(self._call("GET", f"/persons/{person_id}/identity", ok=(200,), operation="getIdentity"))
 
     def exchange_identity(self, person_id: str) -> dict[str, Any]:
-        return json_object(self._call("GET", f"/persons/{person_id}/exchange-identity", ok=(200,),
-                                  operation="getExchangeIdentity"))
+        return json_object(
+            self._call("GET", f"/persons/{person_id}/exchange-identity", ok=(200,), operation="getExchangeIdentity")
+        )

@@ -14,38 +14,64 @@ __all__ = ["HttpMss"]
 class HttpMss(TriggerClient, MssDriver):
     """The MSSanté part of :class:`~harness.sut.http_trigger.HttpTriggerDriver`."""
 
-    def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
-                 acknowledgement: bool = False, visible_to_patient: bool = True, dsn: bool = False,
-                 replaces: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"recipient": {"kind": recipient_kind}, "acknowledgement": acknowledgement,
-                                "visible_to_patient": visible_to_patient}
+    def mss_send(
+        self,
+        person_id: str,
+        recipient_kind: str,
+        *,
+        address: str | None = None,
+        acknowledgement: bool = False,
+        visible_to_patient: bool = True,
+        dsn: bool = False,
+        replaces: str | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "recipient": {"kind": recipient_kind},
+            "acknowledgement": acknowledgement,
+            "visible_to_patient": visible_to_patient,
+        }
         if dsn:
             body["dsn"] = True
         if replaces is not None:
             body["replaces"] = replaces
         if address is not None:
             body["recipient"]["address"] = address
-        return json_object(self._call("POST", f"/persons/{person_id}/mss/messages", body, ok=(200, 201),
-                                  operation="sendMssDocument"))
+        return json_object(
+            self._call("POST", f"/persons/{person_id}/mss/messages", body, ok=(200, 201), operation="sendMssDocument")
+        )
 
     def mss_fetch(self) -> dict[str, Any]:
         return json_object(self._call("POST", "/mss/fetch", ok=(200,), operation="fetchMssMail"))
 
     def mss_documents(self, person_id: str) -> list[dict[str, Any]]:
-        return json_array(self._call("GET", f"/persons/{person_id}/mss/documents", ok=(200,),
-                                operation="listMssDocuments"))
+        return json_array(
+            self._call("GET", f"/persons/{person_id}/mss/documents", ok=(200,), operation="listMssDocuments")
+        )
 
     def mss_acknowledgements(self) -> list[dict[str, Any]]:
         return json_array(self._call("GET", "/mss/acknowledgements", ok=(200,), operation="listMssAcknowledgements"))
 
     def mss_reply(self, message_id: str, text: str = "Bien reçu, merci.") -> dict[str, Any]:
-        return json_object(self._call("POST", "/mss/messages/reply", {"message_id": message_id, "text": text},
-                                      ok=(200,), operation="replyMssMessage"))
+        return json_object(
+            self._call(
+                "POST",
+                "/mss/messages/reply",
+                {"message_id": message_id, "text": text},
+                ok=(200,),
+                operation="replyMssMessage",
+            )
+        )
 
     def mss_record_refusal(self, person_id: str, *, patient: bool, professionals: bool) -> dict[str, Any]:
-        return json_object(self._call("PUT", f"/persons/{person_id}/mss/refusal",
-                                      {"patient": patient, "professionals": professionals}, ok=(200,),
-                                      operation="recordMssRefusal"))
+        return json_object(
+            self._call(
+                "PUT",
+                f"/persons/{person_id}/mss/refusal",
+                {"patient": patient, "professionals": professionals},
+                ok=(200,),
+                operation="recordMssRefusal",
+            )
+        )
 
     def mss_import_annuaire(self) -> dict[str, Any]:
         return json_object(self._call("POST", "/annuaire/import", ok=(200,), operation="importAnnuaire"))

@@ -14,8 +14,9 @@ class HttpPsc(TriggerClient, PscDriver):
     """The PSC part of :class:`~harness.sut.http_trigger.HttpTriggerDriver`."""
 
     def psc_login(self, professional: str) -> dict[str, Any]:
-        return json_object(self._call("POST", "/psc/login", {"professional": professional}, ok=(200,),
-                                  operation="pscLogin"))
+        return json_object(
+            self._call("POST", "/psc/login", {"professional": professional}, ok=(200,), operation="pscLogin")
+        )
 
     def psc_session(self) -> dict[str, Any]:
         return json_object(self._call("GET", "/psc/session", ok=(200,), operation="getPscSession"))

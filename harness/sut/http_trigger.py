@@ -21,8 +21,9 @@ from harness.sut.trigger_client import json_object
 __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
-class HttpTriggerDriver(HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2,
-                        SutDriver):
+class HttpTriggerDriver(
+    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, SutDriver
+):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked
     against the contract (:mod:`harness.sut.contract`).
 
@@ -51,9 +52,12 @@ class HttpTriggerDriver(HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcou
         try:
             response = self.session.put(url, json=endpoints, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise SutUnreachable("l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
-                                 f"at {url} ({type(exc).__name__})",
-                                 url=url, cause=repr(exc)) from None
+            raise SutUnreachable(
+                "l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
+                f"at {url} ({type(exc).__name__})",
+                url=url,
+                cause=repr(exc),
+            ) from None
         return response.status_code in (200, 204)
 
     def indicators(self) -> dict[str, Any] | None:
@@ -62,9 +66,12 @@ class HttpTriggerDriver(HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcou
         try:
             response = self.session.get(url, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise SutUnreachable("l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
-                                 f"at {url} ({type(exc).__name__})",
-                                 url=url, cause=repr(exc)) from None
+            raise SutUnreachable(
+                "l'API de pilotage de la DUI ne répond pas / the DUI's trigger API does not answer "
+                f"at {url} ({type(exc).__name__})",
+                url=url,
+                cause=repr(exc),
+            ) from None
         if response.status_code in (404, 405, 501):
             return None
         if response.status_code != 200:

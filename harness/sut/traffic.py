@@ -19,8 +19,14 @@ __all__ = ["Palette", "exchange_json", "exchange_line", "finding_lines", "status
 class Palette:
     """ANSI colours when writing to a terminal, plain text otherwise."""
 
-    CODES: ClassVar[dict[str, str]] = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2",
-                                       "cyan": "36"}
+    CODES: ClassVar[dict[str, str]] = {
+        "green": "32",
+        "red": "31",
+        "yellow": "33",
+        "bold": "1",
+        "dim": "2",
+        "cyan": "36",
+    }
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled

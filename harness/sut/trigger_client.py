@@ -40,12 +40,22 @@ class TriggerClient:
                 cause=repr(exc),
             ) from None  # the urllib3 chain says nothing more and costs seconds to format per test
         except requests.Timeout as exc:
-            raise SutUnreachable("l'API de pilotage de la DUI n'a pas répondu / the DUI's trigger API did not answer "
-                                 f"{method} {url} within {self.timeout} s",
-                                 url=url, cause=repr(exc)) from None
+            raise SutUnreachable(
+                "l'API de pilotage de la DUI n'a pas répondu / the DUI's trigger API did not answer "
+                f"{method} {url} within {self.timeout} s",
+                url=url,
+                cause=repr(exc),
+            ) from None
 
-    def _call(self, method: str, path: str, body: Any = None, *, ok: tuple[int, ...] = (200, 201, 204),
-              operation: str | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        ok: tuple[int, ...] = (200, 201, 204),
+        operation: str | None = None,
+    ) -> Any:
         """The JSON answer (None for an empty one), checked against the contract of ``operation``."""
         response = self._send(method, path, body)
         if response.status_code not in ok:

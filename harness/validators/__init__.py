@@ -12,20 +12,35 @@ import importlib
 __all__ = ["RULE_MODULES", "load_rules"]
 
 #: modules whose checks register their rules when imported
-RULE_MODULES = ("harness.validators.insi_request", "harness.validators.insi_headers",
-                "harness.validators.psc_request",
-                "harness.validators.xds", "harness.validators.xds.rules", "harness.validators.xds.consistency",
-                "harness.validators.xds.vihf", "harness.validators.xds.admission",
-                "harness.validators.mail.mime", "harness.validators.mail.headers", "harness.validators.mail.mdn",
-                "harness.validators.mail.xdm", "harness.validators.mail.ziparchive",
-                "harness.validators.mail.pdfcopy", "harness.validators.mail.sender",
-                "harness.validators.mail.scenario",
-                "harness.validators.pdf", "harness.validators.pdf.pdfa",
-                "harness.validators.pdf.ins_datamatrix",
-                "harness.validators.fhir", "harness.validators.fhir.structure", "harness.validators.fhir.tddui",
-                "harness.validators.fhir.tddui_cda", "harness.validators.fhir.tddui_encounter",
-                "harness.validators.fhir.patient",
-                "harness.validators.fhir.epresc", "harness.validators.cda")
+RULE_MODULES = (
+    "harness.validators.insi_request",
+    "harness.validators.insi_headers",
+    "harness.validators.psc_request",
+    "harness.validators.xds",
+    "harness.validators.xds.rules",
+    "harness.validators.xds.consistency",
+    "harness.validators.xds.vihf",
+    "harness.validators.xds.admission",
+    "harness.validators.mail.mime",
+    "harness.validators.mail.headers",
+    "harness.validators.mail.mdn",
+    "harness.validators.mail.xdm",
+    "harness.validators.mail.ziparchive",
+    "harness.validators.mail.pdfcopy",
+    "harness.validators.mail.sender",
+    "harness.validators.mail.scenario",
+    "harness.validators.pdf",
+    "harness.validators.pdf.pdfa",
+    "harness.validators.pdf.ins_datamatrix",
+    "harness.validators.fhir",
+    "harness.validators.fhir.structure",
+    "harness.validators.fhir.tddui",
+    "harness.validators.fhir.tddui_cda",
+    "harness.validators.fhir.tddui_encounter",
+    "harness.validators.fhir.patient",
+    "harness.validators.fhir.epresc",
+    "harness.validators.cda",
+)
 
 
 def load_rules() -> None:

@@ -19,18 +19,26 @@ from harness.validators.safexml import XmlInputError
 __all__ = ["broken_document", "oversized_document", "xml_fault_location", "xml_fault_result"]
 
 
-def broken_document(target: str, kind: str, *, rule: str, requirement: str, message: str,
-                    location: str = "/") -> ValidationResult:
+def broken_document(
+    target: str, kind: str, *, rule: str, requirement: str, message: str, location: str = "/"
+) -> ValidationResult:
     """The result of a document that could not be judged because it is broken: one ERROR finding."""
     text = f"document inutilisable / unusable document: {message}"
     return ValidationResult(target, kind, (Finding(rule, requirement, text, location=location or "/"),), checked=1)
 
 
-def oversized_document(target: str, kind: str, *, size: int, limit: int, rule: str,
-                       requirement: str) -> ValidationResult:
+def oversized_document(
+    target: str, kind: str, *, size: int, limit: int, rule: str, requirement: str
+) -> ValidationResult:
     """A document refused from its size (never read): over the limit the receivers accept."""
-    return broken_document(target, kind, rule=rule, requirement=requirement, location="/",
-                           message=f"{size} bytes, larger than the {limit} bytes accepted (not read)")
+    return broken_document(
+        target,
+        kind,
+        rule=rule,
+        requirement=requirement,
+        location="/",
+        message=f"{size} bytes, larger than the {limit} bytes accepted (not read)",
+    )
 
 
 def xml_fault_location(exc: XmlInputError) -> str:
@@ -40,8 +48,8 @@ def xml_fault_location(exc: XmlInputError) -> str:
     return f"line {exc.line}, column {exc.column}" if exc.column is not None else f"line {exc.line}"
 
 
-def xml_fault_result(target: str, kind: str, exc: XmlInputError, *, rule: str,
-                     requirement: str) -> ValidationResult:
+def xml_fault_result(target: str, kind: str, exc: XmlInputError, *, rule: str, requirement: str) -> ValidationResult:
     """The result of an XML document refused by :func:`harness.validators.safexml.parse_xml`."""
-    return broken_document(target, kind, rule=rule, requirement=requirement, message=exc.reason,
-                           location=xml_fault_location(exc))
+    return broken_document(
+        target, kind, rule=rule, requirement=requirement, message=exc.reason, location=xml_fault_location(exc)
+    )

@@ -38,8 +38,11 @@ def read_input_file(path: Path, source: str, max_bytes: int, *, tip: str) -> byt
         if stat.S_ISDIR(mode):
             raise InputError(f"{source}: est un dossier, pas un fichier / is a folder, not a file", tip=tip)
         if not stat.S_ISREG(mode):
-            raise InputError(f"{source}: fichier non ordinaire refusé (FIFO, périphérique ou socket) / not a regular "
-                             "file (FIFO, device or socket): refused, it could block or never end", tip=tip)
+            raise InputError(
+                f"{source}: fichier non ordinaire refusé (FIFO, périphérique ou socket) / not a regular "
+                "file (FIFO, device or socket): refused, it could block or never end",
+                tip=tip,
+            )
         size = os.stat(path).st_size
         if size > max_bytes:
             raise OversizedInput(f"{source}: plus de / larger than {max_bytes} octets / bytes", size=size, tip=tip)

@@ -140,8 +140,7 @@ class _Broken(Exception):
 def _validate_file(path: Path, source: str, options: ValidateOptions) -> ValidationResult:
     data = _read(path, source)
     if isinstance(data, int):
-        return oversized_document(source, KIND, size=data, limit=MAX_XML_BYTES, rule="ins.file",
-                                  requirement=REQ_KEY)
+        return oversized_document(source, KIND, size=data, limit=MAX_XML_BYTES, rule="ins.file", requirement=REQ_KEY)
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text = _decode(data, "utf-16")
@@ -189,5 +188,10 @@ def _child_text(element: etree._Element, name: str) -> str | None:
 
 def _nothing_found(source: str, message: str) -> Finding:
     """Nothing to check is never VALID: a verdict claims only what was observed (issue 17)."""
-    return Finding(rule="ins.none", requirement="", severity=Severity.ERROR, location=source,
-                   message=f"aucun INS à valider / no INS to validate: {message}")
+    return Finding(
+        rule="ins.none",
+        requirement="",
+        severity=Severity.ERROR,
+        location=source,
+        message=f"aucun INS à valider / no INS to validate: {message}",
+    )

@@ -93,11 +93,7 @@ def validate_oid(oid: str, location: str = "") -> list[Finding]:
         ]
     if norm not in INS_OIDS:
         known = ", ".join(f"{o} ({label})" for o, label in INS_OIDS.items())
-        return [
-            _oid_finding(
-                "ins.oid.unknown", f"OID {norm!r} is not an INS authority; expected {known}", location
-            )
-        ]
+        return [_oid_finding("ins.oid.unknown", f"OID {norm!r} is not an INS authority; expected {known}", location)]
     return []
 
 
@@ -170,8 +166,7 @@ def _layout_findings(nir: str, oid: str | None, location: str) -> list[Finding]:
         findings.append(
             _key_finding(
                 "ins.month",
-                f"NIR {nir} has birth month {nir[3:5]}: expected 01–12, or 20 and above "
-                "for a fictitious month",
+                f"NIR {nir} has birth month {nir[3:5]}: expected 01–12, or 20 and above for a fictitious month",
                 location,
             )
         )

@@ -37,21 +37,28 @@ def check_assertion_ps(check: Collector, security: etree._Element) -> str | None
     """INS-INSI-07: the CPx call carries an AssertionPs naming the professional; returns that id."""
     assertion = security.find(f"{{{SAML2_NS}}}Assertion")
     if assertion is None:
-        check.add("insi.cpx.no_assertion", "INS-INSI-07",
-                  "wsse:Security carries no saml2:Assertion: in CPx mode the AssertionPs names the professional",
-                  "/soap:Envelope/soap:Header/wsse:Security")
+        check.add(
+            "insi.cpx.no_assertion",
+            "INS-INSI-07",
+            "wsse:Security carries no saml2:Assertion: in CPx mode the AssertionPs names the professional",
+            "/soap:Envelope/soap:Header/wsse:Security",
+        )
         return None
     issuer = (assertion.findtext(f"{{{SAML2_NS}}}Issuer") or "").strip()
     if not issuer:
         check.add("insi.cpx.issuer", "INS-INSI-07", "the AssertionPs has no Issuer", f"{LOC}/saml2:Issuer")
     if not assertion.get("IssueInstant"):
-        check.add("insi.cpx.issue_instant", "INS-INSI-07", "the AssertionPs has no IssueInstant",
-                  f"{LOC}/@IssueInstant")
+        check.add(
+            "insi.cpx.issue_instant", "INS-INSI-07", "the AssertionPs has no IssueInstant", f"{LOC}/@IssueInstant"
+        )
     name_id = (assertion.findtext(f"{{{SAML2_NS}}}Subject/{{{SAML2_NS}}}NameID") or "").strip()
     if not name_id or len(name_id) > MAX_ID:
-        check.add("insi.cpx.professional", "INS-INSI-07",
-                  "the AssertionPs does not name the professional (Subject/NameID empty or longer than "
-                  f"{MAX_ID} characters): a CPx call is made in the name of a professional",
-                  f"{LOC}/saml2:Subject/saml2:NameID")
+        check.add(
+            "insi.cpx.professional",
+            "INS-INSI-07",
+            "the AssertionPs does not name the professional (Subject/NameID empty or longer than "
+            f"{MAX_ID} characters): a CPx call is made in the name of a professional",
+            f"{LOC}/saml2:Subject/saml2:NameID",
+        )
         return None
     return name_id

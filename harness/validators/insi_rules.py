@@ -39,8 +39,16 @@ RECSANS_NS = "http://www.cnamts.fr/INSiRecSans"
 RECVIT_NS = "http://www.cnamts.fr/INSiRecVit"
 RESULTAT_NS = "http://www.cnamts.fr/INSiResultat"
 SIRAM_NS = "urn:siram"
-NS = {"soap": SOAP12_NS, "ctxlps": CTXLPS_NS, "ctxbam": CTXBAM_NS, "wsa": WSA_NS, "recsans": RECSANS_NS,
-      "recvit": RECVIT_NS, "resultat": RESULTAT_NS, "siram": SIRAM_NS}
+NS = {
+    "soap": SOAP12_NS,
+    "ctxlps": CTXLPS_NS,
+    "ctxbam": CTXBAM_NS,
+    "wsa": WSA_NS,
+    "recsans": RECSANS_NS,
+    "recvit": RECVIT_NS,
+    "resultat": RESULTAT_NS,
+    "siram": SIRAM_NS,
+}
 
 OP_TRAITS = "rechercherInsAvecTraitsIdentite"
 OP_VITALE = "rechercherInsAvecCarteVitale"
@@ -50,9 +58,7 @@ BODY_ELEMENTS = {OP_TRAITS: (RECSANS_NS, "RECSANSVITALE"), OP_VITALE: (RECVIT_NS
 
 ERROR = Severity.ERROR
 #: xs:dateTime lexical form (XML Schema 1.0 Part 2 §3.2.7)
-XS_DATETIME = re.compile(
-    r"^-?(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
-)
+XS_DATETIME = re.compile(r"^-?(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 
 AddFinding = Callable[..., None]
 
@@ -99,8 +105,7 @@ class Collector:
     def __init__(self, report: InsiRequestReport) -> None:
         self.report = report
 
-    def add(self, rule: str, requirement: str, message: str, location: str = "",
-            severity: Severity = ERROR) -> None:
+    def add(self, rule: str, requirement: str, message: str, location: str = "", severity: Severity = ERROR) -> None:
         self.report.findings.append(Finding(rule, requirement, message, severity, location))
 
 
@@ -115,13 +120,16 @@ def text_of(found: dict[str, list[etree._Element]], name: str) -> str | None:
     return (items[0].text or "").strip() if items else None
 
 
-def check_datetime(add: AddFinding, requirement: str, rule: str, value: str | None, location: str,
-                   label: str) -> None:
+def check_datetime(add: AddFinding, requirement: str, rule: str, value: str | None, location: str, label: str) -> None:
     """The value is a present, valid ``xs:dateTime`` (the CTX schemas type ``Temps`` so)."""
     match = XS_DATETIME.match(value or "")
     if not value or match is None:
-        add(rule, requirement, f"{label} is {value!r}; it must be an xs:dateTime such as "
-            "2024-01-01T10:00:00.000Z", location)
+        add(
+            rule,
+            requirement,
+            f"{label} is {value!r}; it must be an xs:dateTime such as 2024-01-01T10:00:00.000Z",
+            location,
+        )
         return
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     try:
@@ -138,16 +146,16 @@ class SequenceChecker:
     (repeated though maxOccurs=1); all on ``requirement``.
     """
 
-    def __init__(self, add: AddFinding, requirement: str, rule_prefix: str, namespace: str,
-                 prefix: str) -> None:
+    def __init__(self, add: AddFinding, requirement: str, rule_prefix: str, namespace: str, prefix: str) -> None:
         self.add = add
         self.requirement = requirement
         self.rule_prefix = rule_prefix
         self.namespace = namespace
         self.prefix = prefix
 
-    def run(self, parent: etree._Element, location: str,
-            sequence: tuple[tuple[str, bool], ...]) -> dict[str, list[etree._Element]]:
+    def run(
+        self, parent: etree._Element, location: str, sequence: tuple[tuple[str, bool], ...]
+    ) -> dict[str, list[etree._Element]]:
         """Return the children found by local name; ``sequence`` is ``(name, repeatable)``."""
         index = {name: i for i, (name, _) in enumerate(sequence)}
         repeatable = dict(sequence)
@@ -158,20 +166,24 @@ class SequenceChecker:
             q = etree.QName(child)
             where = f"{location}/{self.prefix}:{q.localname}"
             if q.localname in index and q.namespace != self.namespace:
-                self._add("child.namespace", f"{q.localname} is in namespace {q.namespace or '(none)'!r}; "
-                          f"it must be in {self.namespace!r}", where)
+                self._add(
+                    "child.namespace",
+                    f"{q.localname} is in namespace {q.namespace or '(none)'!r}; it must be in {self.namespace!r}",
+                    where,
+                )
                 continue
             if q.localname not in index:
-                self._add("child.unknown", f"unexpected element {{{q.namespace or ''}}}{q.localname}; "
-                          f"allowed here, in this order: {order}", where)
+                self._add(
+                    "child.unknown",
+                    f"unexpected element {{{q.namespace or ''}}}{q.localname}; allowed here, in this order: {order}",
+                    where,
+                )
                 continue
             position = index[q.localname]
             if position < last:
-                self._add("child.order",
-                          f"{q.localname} comes after {last_name}; the schema order is {order}", where)
+                self._add("child.order", f"{q.localname} comes after {last_name}; the schema order is {order}", where)
             elif position == last and not repeatable[q.localname]:
-                self._add("child.duplicate", f"{q.localname} appears more than once (at most one allowed)",
-                          where)
+                self._add("child.duplicate", f"{q.localname} appears more than once (at most one allowed)", where)
             if position > last:
                 last, last_name = position, q.localname
             found[q.localname].append(child)

@@ -54,8 +54,13 @@ class Layer:
     notes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ran": self.ran, "reason": self.reason, "findings": self.findings,
-                "notes": list(self.notes)}
+        return {
+            "name": self.name,
+            "ran": self.ran,
+            "reason": self.reason,
+            "findings": self.findings,
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)

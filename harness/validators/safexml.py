@@ -63,21 +63,31 @@ def _parse_counting(data: bytes, max_elements: int) -> etree._Element:
 
     libxml2 itself bounds the depth (256 levels without ``huge_tree``).
     """
-    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True, load_dtd=False,
-                                 dtd_validation=False, huge_tree=False, remove_blank_text=False)
+    parser = etree.XMLPullParser(
+        events=("start",),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
     count = 0
     for offset in range(0, len(data), _FEED):
-        parser.feed(data[offset:offset + _FEED])
+        parser.feed(data[offset : offset + _FEED])
         count += sum(1 for _ in parser.read_events())
         if count > max_elements:
-            raise XmlInputError(f"more than {max_elements} XML elements: the document is refused "
-                                f"(limit / limite: {max_elements} elements)")
+            raise XmlInputError(
+                f"more than {max_elements} XML elements: the document is refused "
+                f"(limit / limite: {max_elements} elements)"
+            )
     root: etree._Element = parser.close()
     return root
 
 
-def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = False,
-              max_elements: int = MAX_XML_ELEMENTS) -> etree._Element:
+def parse_xml(
+    data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = False, max_elements: int = MAX_XML_ELEMENTS
+) -> etree._Element:
     """Parse ``data`` into an element tree root, refusing anything unsafe.
 
     Args:
@@ -105,12 +115,13 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, allow_dtd: bool = 
         lt = data.count(b"<")
         bound = _Bound(lt, exact=False) if lt <= max_elements else _element_bound(data)
         if bound.exact and bound.count > max_elements:
-            raise XmlInputError(f"{bound.count} XML elements, more than {max_elements}: the document is refused "
-                                f"before parsing (limit / limite: {max_elements} elements)")
-        root = (etree.fromstring(data, _parser()) if bound.count <= max_elements
-                else _parse_counting(data, max_elements))
+            raise XmlInputError(
+                f"{bound.count} XML elements, more than {max_elements}: the document is refused "
+                f"before parsing (limit / limite: {max_elements} elements)"
+            )
+        root = etree.fromstring(data, _parser()) if bound.count <= max_elements else _parse_counting(data, max_elements)
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (None, None))
+        line, column = exc.position if exc.position else (None, None)
         # libxml2 already ends its message with ", line L, column C": XmlInputError adds it once.
         reason = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
         raise XmlInputError(f"XML not well-formed: {reason}", line, column) from None

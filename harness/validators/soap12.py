@@ -47,9 +47,7 @@ class SoapError(ValueError):
         location: an XPath-like path of the faulty part (``/soap:Envelope/soap:Body``).
     """
 
-    def __init__(
-        self, reason: str, *, line: int | None = None, column: int | None = None, location: str = ""
-    ) -> None:
+    def __init__(self, reason: str, *, line: int | None = None, column: int | None = None, location: str = "") -> None:
         where = f" (line {line}, column {column})" if line is not None else ""
         super().__init__(reason + where)
         self.reason = reason
@@ -101,14 +99,12 @@ def parse_envelope(body: bytes, *, max_bytes: int = MAX_XML_BYTES, max_elements:
     qname = etree.QName(root)
     if qname.localname == "Envelope" and qname.namespace == SOAP11_NS:
         raise SoapError(
-            f"SOAP 1.1 envelope (namespace {SOAP11_NS}); a SOAP 1.2 envelope is required "
-            f"(namespace {SOAP12_NS})",
+            f"SOAP 1.1 envelope (namespace {SOAP11_NS}); a SOAP 1.2 envelope is required (namespace {SOAP12_NS})",
             location="/soap:Envelope",
         )
     if qname.localname != "Envelope" or qname.namespace != SOAP12_NS:
         raise SoapError(
-            f"root element is {{{qname.namespace or ''}}}{qname.localname}, not a SOAP 1.2 "
-            f"{{{SOAP12_NS}}}Envelope",
+            f"root element is {{{qname.namespace or ''}}}{qname.localname}, not a SOAP 1.2 {{{SOAP12_NS}}}Envelope",
             location="/",
         )
     header: etree._Element | None = None
@@ -130,16 +126,18 @@ def parse_envelope(body: bytes, *, max_bytes: int = MAX_XML_BYTES, max_elements:
         raise SoapError("soap:Envelope has no soap:Body", location="/soap:Envelope")
     children = _elements(soap_body)
     if not children:
-        raise SoapError("soap:Body is empty: it must hold the request element",
-                        line=soap_body.sourceline, location="/soap:Envelope/soap:Body")
+        raise SoapError(
+            "soap:Body is empty: it must hold the request element",
+            line=soap_body.sourceline,
+            location="/soap:Envelope/soap:Body",
+        )
     action = None
     if header is not None:
         for block in _elements(header):
             if block.tag == f"{{{WSA_NS}}}Action":
                 action = (block.text or "").strip()
                 break
-    return Envelope(root=root, header=header, body_child=children[0], action=action,
-                    body_children=len(children))
+    return Envelope(root=root, header=header, body_child=children[0], action=action, body_children=len(children))
 
 
 def content_type_action(content_type: str | None) -> str | None:

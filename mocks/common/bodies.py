@@ -43,14 +43,20 @@ class BodyRead:
     def describe(self, limit: int) -> str:
         """A bilingual sentence for the evidence and the client."""
         if self.end is BodyEnd.OVERSIZED:
-            return (f"corps de requête > {limit} octets / request body of more than {limit} bytes "
-                    f"({self.received} bytes received) exceeds the simulator limit of {limit} bytes")
+            return (
+                f"corps de requête > {limit} octets / request body of more than {limit} bytes "
+                f"({self.received} bytes received) exceeds the simulator limit of {limit} bytes"
+            )
         if self.end is BodyEnd.DISCONNECTED:
-            return (f"requête interrompue / aborted request: the client disconnected after {self.received} "
-                    f"bytes of its body; not processed")
+            return (
+                f"requête interrompue / aborted request: the client disconnected after {self.received} "
+                f"bytes of its body; not processed"
+            )
         if self.end is BodyEnd.TIMED_OUT:
-            return (f"requête incomplète / incomplete request: no body bytes for the body timeout after "
-                    f"{self.received} bytes; not processed")
+            return (
+                f"requête incomplète / incomplete request: no body bytes for the body timeout after "
+                f"{self.received} bytes; not processed"
+            )
         return f"complete body of {self.received} bytes"
 
 

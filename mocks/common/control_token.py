@@ -18,8 +18,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONTROL_TOKEN_FILE", "TOKEN_HEADER", "authorization_header", "is_authorized", "run_token",
-           "write_token_file"]
+__all__ = [
+    "CONTROL_TOKEN_FILE",
+    "TOKEN_HEADER",
+    "authorization_header",
+    "is_authorized",
+    "run_token",
+    "write_token_file",
+]
 
 #: the header a control call carries its token in
 TOKEN_HEADER = "X-Harness-Token"

@@ -177,8 +177,13 @@ class Pipeline:
     # -- the stages a service may change --------------------------------------------------------
     def refuse_method(self, call: Call, allowed: tuple[str, ...]) -> Answer:
         text = f"Method {call.request.method} not allowed: {self.service} accepts {', '.join(allowed)} only\n"
-        return Answer(405, text.encode(), headers={"Allow": ", ".join(allowed)}, transaction="invalid",
-                      summary={"error": f"method {call.request.method}"})
+        return Answer(
+            405,
+            text.encode(),
+            headers={"Allow": ", ".join(allowed)},
+            transaction="invalid",
+            summary={"error": f"method {call.request.method}"},
+        )
 
     async def read_body(self, call: Call) -> bytes:
         """The request body (the recording middleware has bounded it already)."""
@@ -196,8 +201,9 @@ class Pipeline:
 
     def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
         """The answer of an injected ``http_status`` fault."""
-        text = str(params.get("body", f"{self.service} indisponible / unavailable (dui-harness: injected HTTP "
-                                      f"{status})\n"))
+        text = str(
+            params.get("body", f"{self.service} indisponible / unavailable (dui-harness: injected HTTP {status})\n")
+        )
         return Answer(status, text.encode(), summary={"error": text.strip()})
 
     async def apply_fault(self, call: Call, fault: Fault) -> Answer | None:

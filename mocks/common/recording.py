@@ -34,9 +34,18 @@ CONTROL_PREFIX = "/_harness"
 
 async def _answer(send: Any, status: int, content_type: str, payload: bytes, *extra: tuple[bytes, bytes]) -> None:
     """A complete answer that closes the connection (what follows a refused body is not trusted)."""
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(payload)).encode()),
-                            (b"connection", b"close"), *extra]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+                *extra,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -57,16 +66,37 @@ class ListenerRecording:
         self.recorder = recorder
         self.service = service
 
-    def exchange(self, transaction: str, request: HttpMessage, response: HttpMessage, *, peer: str = "",
-                 client_subject: str | None = None, started: datetime | None = None) -> Exchange:
+    def exchange(
+        self,
+        transaction: str,
+        request: HttpMessage,
+        response: HttpMessage,
+        *,
+        peer: str = "",
+        client_subject: str | None = None,
+        started: datetime | None = None,
+    ) -> Exchange:
         """A new exchange of this service (not recorded yet: add its summary, then :meth:`record`)."""
-        return Exchange(id=self.recorder.new_id(), service=self.service, transaction=transaction,
-                        started=started or utcnow(), request=request, response=response, peer=peer,
-                        tls_client_subject=client_subject)
+        return Exchange(
+            id=self.recorder.new_id(),
+            service=self.service,
+            transaction=transaction,
+            started=started or utcnow(),
+            request=request,
+            response=response,
+            peer=peer,
+            tls_client_subject=client_subject,
+        )
 
-    def record(self, exchange: Exchange, *, summary: Mapping[str, Any] | None = None,
-               tags: Mapping[str, str] | None = None, findings: Iterable[Finding] = (),
-               fault: Fault | None = None) -> Exchange:
+    def record(
+        self,
+        exchange: Exchange,
+        *,
+        summary: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
+        findings: Iterable[Finding] = (),
+        fault: Fault | None = None,
+    ) -> Exchange:
         """Add the facts, the findings and the injected fault (one format: :meth:`Fault.describe`), and record."""
         exchange.summary.update(summary or {})
         exchange.tags.update(tags or {})
@@ -145,8 +175,10 @@ class RecordingMiddleware:
         head = len(request.start_line) + sum(len(k) + len(v) + 4 for k, v in headers)
         if head > self.limits.header_bytes:  # h11 bounds only a head that arrives in pieces
             exchange.transaction = "oversized-head"
-            exchange.summary["error"] = (f"en-tête de requête > {self.limits.header_bytes} octets / request head of "
-                                         f"{head} bytes exceeds the limit of {self.limits.header_bytes} bytes")
+            exchange.summary["error"] = (
+                f"en-tête de requête > {self.limits.header_bytes} octets / request head of "
+                f"{head} bytes exceeds the limit of {self.limits.header_bytes} bytes"
+            )
             read = BodyRead(end=BodyEnd.OVERSIZED)
         elif declared > self.max_body:  # refused on the announced size, before a byte of the body is read
             read = BodyRead(end=BodyEnd.OVERSIZED, received=0)
@@ -238,8 +270,12 @@ class RecordingMiddleware:
         """A ``/_harness`` call: the run's token first, then a body within ``control_body_bytes``."""
         limit = self.control_limit(scope["path"]) if self.control_limit else self.limits.control_body_bytes
         if self.authorize is not None and not self.authorize(scope):
-            payload = json.dumps({"error": "jeton de contrôle requis / control token required: "
-                                           "X-Harness-Token: <token> (printed by serve, file control-token)"})
+            payload = json.dumps(
+                {
+                    "error": "jeton de contrôle requis / control token required: "
+                    "X-Harness-Token: <token> (printed by serve, file control-token)"
+                }
+            )
             await _answer(send, 401, "application/json", payload.encode())
             return
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
@@ -254,8 +290,7 @@ class RecordingMiddleware:
         if not read.complete:
             if read.end is not BodyEnd.DISCONNECTED:
                 status = 413 if read.end is BodyEnd.OVERSIZED else 408
-                await _answer(send, status, "application/json",
-                              json.dumps({"error": read.describe(limit)}).encode())
+                await _answer(send, status, "application/json", json.dumps({"error": read.describe(limit)}).encode())
             return
         replayed = False
 

@@ -13,8 +13,15 @@ from harness.validators import load_rules as load_validator_rules
 __all__ = ["RULE_MODULES", "load_rules"]
 
 #: simulator modules whose checks register their rules when imported
-RULE_MODULES = ("mocks.dmp.app", "mocks.dmp.vihf", "mocks.fhir.epresc_shape", "mocks.mssante.recording",
-                "mocks.psc.authorize", "mocks.psc.token_endpoint", "mocks.dmp.access")
+RULE_MODULES = (
+    "mocks.dmp.app",
+    "mocks.dmp.vihf",
+    "mocks.fhir.epresc_shape",
+    "mocks.mssante.recording",
+    "mocks.psc.authorize",
+    "mocks.psc.token_endpoint",
+    "mocks.dmp.access",
+)
 
 
 def load_rules() -> None:

@@ -47,8 +47,12 @@ def _subject(cert: dict[str, Any]) -> str:
     parts = []
     for rdn in cert.get("subject", ()):
         for key, value in rdn:
-            short = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU",
-                     "countryName": "C"}.get(key, key)
+            short = {
+                "commonName": "CN",
+                "organizationName": "O",
+                "organizationalUnitName": "OU",
+                "countryName": "C",
+            }.get(key, key)
             parts.append(f"{short}={value}")
     return ",".join(parts)
 
@@ -143,8 +147,16 @@ class SimulatorServer:
         on_tls_failure: called (in the server thread) with the error of each failed TLS handshake.
     """
 
-    def __init__(self, app: Any, *, name: str, port: int = 0, tls: TlsSettings | None = None,
-                 limits: Limits = DEFAULT_LIMITS, on_tls_failure: TlsFailure | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        name: str,
+        port: int = 0,
+        tls: TlsSettings | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        on_tls_failure: TlsFailure | None = None,
+    ) -> None:
         self.app = app
         self.limits = limits
         self.on_tls_failure = on_tls_failure
@@ -209,8 +221,10 @@ class SimulatorServer:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise SimulatorError(f"simulateur {self.name} non démarré en {timeout} s / simulator {self.name} did "
-                                     f"not start within {timeout} s")
+                raise SimulatorError(
+                    f"simulateur {self.name} non démarré en {timeout} s / simulator {self.name} did "
+                    f"not start within {timeout} s"
+                )
             time.sleep(0.01)
         return self
 

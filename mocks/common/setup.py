@@ -56,9 +56,16 @@ class SimulatorSetup:
     cda_warmup: Warmup | None = None
 
     @classmethod
-    def standalone(cls, *, port: int, tls_dir: Path | None, record_dir: Path | None,
-                   data_dir: Path | None = None, cda_pack: Path | None = None,
-                   **options: Any) -> SimulatorSetup:
+    def standalone(
+        cls,
+        *,
+        port: int,
+        tls_dir: Path | None,
+        record_dir: Path | None,
+        data_dir: Path | None = None,
+        cda_pack: Path | None = None,
+        **options: Any,
+    ) -> SimulatorSetup:
         """The set-up of ``python -m mocks.<package> --port N [--tls-dir DIR] [--record-dir DIR]``."""
         pki = ensure_pki(tls_dir) if tls_dir is not None else None
         pack = load_pack(cda_pack) if cda_pack is not None else None

@@ -41,8 +41,14 @@ class Simulator(Pipeline):
         #: the run's control token, required on every ``/_harness`` call (``X-Harness-Token``)
         self.control_token = run_token()
         self._middleware: RecordingMiddleware | None = None
-        self.server = SimulatorServer(self.build_app(), name=self.service.lower(), port=port, tls=tls,
-                                      limits=self.limits, on_tls_failure=self.record_tls_rejection)
+        self.server = SimulatorServer(
+            self.build_app(),
+            name=self.service.lower(),
+            port=port,
+            tls=tls,
+            limits=self.limits,
+            on_tls_failure=self.record_tls_rejection,
+        )
 
     # -- what a subclass provides -------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
@@ -99,11 +105,17 @@ class Simulator(Pipeline):
         """
         reason = getattr(error, "reason", None) or type(error).__name__
         detail = str(error) or reason
-        exchange = Exchange(id=self.recorder.new_id(), service=self.service, transaction="TLS", started=utcnow(),
-                            request=HttpMessage("TLS handshake", [], b""),
-                            response=HttpMessage("TLS handshake failed", [], detail.encode("utf-8", "replace")))
-        exchange.summary.update(tls=True, error=f"poignée de main TLS refusée / TLS handshake failed: {detail}",
-                                tls_reason=str(reason))
+        exchange = Exchange(
+            id=self.recorder.new_id(),
+            service=self.service,
+            transaction="TLS",
+            started=utcnow(),
+            request=HttpMessage("TLS handshake", [], b""),
+            response=HttpMessage("TLS handshake failed", [], detail.encode("utf-8", "replace")),
+        )
+        exchange.summary.update(
+            tls=True, error=f"poignée de main TLS refusée / TLS handshake failed: {detail}", tls_reason=str(reason)
+        )
         self.recorder.record(exchange)
 
     def control_headers(self) -> dict[str, str]:
@@ -113,8 +125,13 @@ class Simulator(Pipeline):
     def build_app(self) -> Any:
         app = Starlette(routes=[*control_routes(self), *self.routes()])
         self._middleware = RecordingMiddleware(
-            app, self.recorder, self.service, max_body=self.max_body, on_oversize=self.oversize_response,
-            on_refusal=self.transport_refusal, limits=self.limits,
+            app,
+            self.recorder,
+            self.service,
+            max_body=self.max_body,
+            on_oversize=self.oversize_response,
+            on_refusal=self.transport_refusal,
+            limits=self.limits,
             authorize=lambda scope: is_authorized(scope, self.control_token),
             control_limit=self.control_body_limit,
         )

@@ -27,5 +27,12 @@ def create(setup: SimulatorSetup) -> DmpSimulator:
     # the pack's schematrons are compiled before the DUI is triggered (SimulatorSetup.prepared_cda), so that
     # judging a submission with the pack never stalls the DUI's call; the suites reuse this judgement
     schemas = setup.options.get("xds_schemas")
-    return DmpSimulator(setup.recorder, port=setup.port(), tls=setup.tls, db_path=db, pack=setup.prepared_cda(),
-                        signing=signing, xds_schemas=Path(schemas) if schemas else None)
+    return DmpSimulator(
+        setup.recorder,
+        port=setup.port(),
+        tls=setup.tls,
+        db_path=db,
+        pack=setup.prepared_cda(),
+        signing=signing,
+        xds_schemas=Path(schemas) if schemas else None,
+    )

@@ -32,9 +32,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        sim = create(SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
-                                               cda_pack=args.cda_pack, db_path=args.db,
-                                               xds_schemas=args.xds_schemas))
+        sim = create(
+            SimulatorSetup.standalone(
+                port=args.port,
+                tls_dir=args.tls_dir,
+                record_dir=args.record_dir,
+                cda_pack=args.cda_pack,
+                db_path=args.db,
+                xds_schemas=args.xds_schemas,
+            )
+        )
         sim.start()
     except (HarnessError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

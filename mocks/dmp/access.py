@@ -35,7 +35,12 @@ if TYPE_CHECKING:
     from mocks.dmp.context import DmpRequest
 
 __all__ = [
-    "QUERY_LOCATION", "QueryError", "mismatch_finding", "patient_keys", "require_own_objects", "require_patient",
+    "QUERY_LOCATION",
+    "QueryError",
+    "mismatch_finding",
+    "patient_keys",
+    "require_own_objects",
+    "require_patient",
     "same_patient",
 ]
 
@@ -64,8 +69,10 @@ def same_patient(value: str, request: DmpRequest) -> bool:
 
 def mismatch_finding(request: DmpRequest, asked: str, where: str) -> Finding:
     """DMP-VIHF-03: the request reads another patient than the one the VIHF names."""
-    text = (f"accès refusé / access refused: the VIHF resource-id names INS {request.vihf.ins} "
-            f"({request.vihf.ins_oid}), the request is about {asked}")
+    text = (
+        f"accès refusé / access refused: the VIHF resource-id names INS {request.vihf.ins} "
+        f"({request.vihf.ins_oid}), the request is about {asked}"
+    )
     return Finding("vihf.resource_id.patient", "DMP-VIHF-03", text, Severity.ERROR, f"{HEAD} ; {where}")
 
 
@@ -85,8 +92,9 @@ def require_patient(sim: DmpSimulator, request: DmpRequest, value: str, param: s
     where = f"{QUERY_LOCATION}/rim:Slot[@name='{param}']"
     cx, problems = parse_cx(value)
     if cx is None or problems or cx.oid not in INS_OIDS or cx.type not in ("", "NH"):
-        text = (f"{param} {value!r} n'est pas un INS / is not an INS <INS>^^^&<OID INS>&ISO[^NH]"
-                + (f": {'; '.join(problems)}" if problems else ""))
+        text = f"{param} {value!r} n'est pas un INS / is not an INS <INS>^^^&<OID INS>&ISO[^NH]" + (
+            f": {'; '.join(problems)}" if problems else ""
+        )
         finding = Finding("dmp.query.patient.not_ins", "DMP-GET-02", text, Severity.ERROR, where)
         raise QueryError("XDSUnknownPatientId", text, finding)
     if not request.vihf.ins or cx.id != request.vihf.ins or cx.oid != request.vihf.ins_oid:

@@ -120,8 +120,12 @@ class DmpSimulator(Simulator):
 
     @property
     def endpoints(self) -> dict[str, str]:
-        return {"repository": self.url + PATHS[0], "registry": self.url + PATHS[1], "td02": self.url + PATHS[2],
-                "td03": self.url + PATHS[3]}
+        return {
+            "repository": self.url + PATHS[0],
+            "registry": self.url + PATHS[1],
+            "td02": self.url + PATHS[2],
+            "td03": self.url + PATHS[3],
+        }
 
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -178,8 +182,10 @@ class DmpSimulator(Simulator):
 
     def serve_lines(self) -> list[str]:
         e = self.endpoints
-        return [f"  DMP (XDS.b ITI-41/43 {e['repository']}, ITI-18/57 {e['registry']}, TD0.2 {e['td02']}); "
-                "VIHF signing certificate: signing-vihf of the test PKI"]
+        return [
+            f"  DMP (XDS.b ITI-41/43 {e['repository']}, ITI-18/57 {e['registry']}, TD0.2 {e['td02']}); "
+            "VIHF signing certificate: signing-vihf of the test PKI"
+        ]
 
     def endpoint_details(self) -> dict[str, Any]:
         """The three endpoints and, with a test PKI, the certificate a DUI signs its VIHF with."""
@@ -198,8 +204,13 @@ class DmpSimulator(Simulator):
     # -- one request: the stages of mocks.common.pipeline ----------------------------------
     def refuse_method(self, call: Call, allowed: tuple[str, ...]) -> Answer:
         text = f"Method {call.request.method} not allowed: the DMP accepts SOAP over POST only\n"
-        return DmpAnswer(405, text.encode(), "text/plain", headers={"Allow": "POST"},
-                         summary={"error": f"method {call.request.method}"})
+        return DmpAnswer(
+            405,
+            text.encode(),
+            "text/plain",
+            headers={"Allow": "POST"},
+            summary={"error": f"method {call.request.method}"},
+        )
 
     async def prepare(self, call: Call) -> Answer | None:
         """Split, parse and authenticate (steps 2-3 of the module doc); a fault when it cannot go further."""
@@ -249,11 +260,17 @@ class DmpSimulator(Simulator):
         """Split, parse and authenticate; a DmpAnswer (fault) when the request cannot go further."""
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in ACCEPTED_MEDIA_TYPES:
-            text = (f"Content-Type {media_type or '(none)'!r} refusé / refused: a DMP request is SOAP 1.2 "
-                    f"({' or '.join(ACCEPTED_MEDIA_TYPES)})")
-            return DmpAnswer(415, sender_fault("dmp_content_type", text), FAULT_CT, summary={"error": text},
-                             findings=[Finding("dmp.message.content_type", "DMP-XDS-01", text, Severity.ERROR,
-                                               "Content-Type")]), "invalid"
+            text = (
+                f"Content-Type {media_type or '(none)'!r} refusé / refused: a DMP request is SOAP 1.2 "
+                f"({' or '.join(ACCEPTED_MEDIA_TYPES)})"
+            )
+            return DmpAnswer(
+                415,
+                sender_fault("dmp_content_type", text),
+                FAULT_CT,
+                summary={"error": text},
+                findings=[Finding("dmp.message.content_type", "DMP-XDS-01", text, Severity.ERROR, "Content-Type")],
+            ), "invalid"
         limits = self.limits
         try:
             message = split_message(body, content_type, max_parts=limits.mime_parts, max_depth=limits.mime_depth)
@@ -345,8 +362,9 @@ def _patient_check(request: DmpRequest, answer: Answer) -> list[Finding]:
     ins = answer.tags.get("ins", "")
     if not ins or not request.vihf.ins or ins == request.vihf.ins:
         return []
-    if any(f.rule == "vihf.resource_id.patient" or f.requirement in ("DMP-CON-01", "DMP-GET-02")
-           for f in answer.findings):
+    if any(
+        f.rule == "vihf.resource_id.patient" or f.requirement in ("DMP-CON-01", "DMP-GET-02") for f in answer.findings
+    ):
         return []  # already judged, or the patientId itself is not the patient's INS (not the VIHF's fault)
     return [
         Finding(

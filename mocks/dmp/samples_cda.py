@@ -189,8 +189,13 @@ def clinical_document(
     _e(root, "code", code=spec.code, codeSystem=spec.code_system, displayName=spec.display)
     _e(root, "title", spec.title)
     _e(root, "effectiveTime", value=ts)
-    _e(root, "confidentialityCode", code=confidentiality, codeSystem="2.16.840.1.113883.5.25",
-       displayName={"N": "Normal", "R": "Restreint", "V": "Très restreint"}.get(confidentiality, confidentiality))
+    _e(
+        root,
+        "confidentialityCode",
+        code=confidentiality,
+        codeSystem="2.16.840.1.113883.5.25",
+        displayName={"N": "Normal", "R": "Restreint", "V": "Très restreint"}.get(confidentiality, confidentiality),
+    )
     _e(root, "languageCode", code="fr-FR")
     _e(root, "setId", root=set_id or new_oid())
     _e(root, "versionNumber", value=str(version))

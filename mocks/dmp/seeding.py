@@ -42,8 +42,7 @@ def seed_document(
     # the simulator's own sample: registered through the DMP's answer path, checked with the embedded rules
     # only — never through the judgement of a DUI's submission (no pack, nothing kept for the suites)
     report = check_iti41(message, envelope, pack=None)
-    answer = iti41.answer_submission(sim, DmpRequest(body, content_type, message, envelope, iti41.ACTION, vihf),
-                                     report)
+    answer = iti41.answer_submission(sim, DmpRequest(body, content_type, message, envelope, iti41.ACTION, vihf), report)
     if answer.summary.get("status") != "Success":
         raise ValueError(f"the DMP refused the seeded {kind}: {answer.summary.get('errors')}")
     registered = answer.summary["registered"]

@@ -39,8 +39,9 @@ REFERENCE_ID_LIST = "urn:ihe:iti:xds:2013:referenceIdList"
 Params = dict[str, list[str]]
 
 
-def get_documents(sim: DmpSimulator, params: Params, request: DmpRequest, query: str = "GetDocuments") -> list[
-        StoredEntry]:
+def get_documents(
+    sim: DmpSimulator, params: Params, request: DmpRequest, query: str = "GetDocuments"
+) -> list[StoredEntry]:
     """The entries named by $XDSDocumentEntryEntryUUID or $XDSDocumentEntryUniqueId, all of the VIHF's patient."""
     uuids, uniques = either(params, query, "$XDSDocumentEntryEntryUUID", "$XDSDocumentEntryUniqueId")
     found = [e for u in uuids if (e := sim.registry.entry(u)) is not None]
@@ -63,18 +64,24 @@ def _documents_and_associations(sim: DmpSimulator, params: Params, request: DmpR
 
 
 def _submission_set_and_contents(sim: DmpSimulator, params: Params, request: DmpRequest) -> Found:
-    uuids, uniques = either(params, "GetSubmissionSetAndContents", "$XDSSubmissionSetEntryUUID",
-                            "$XDSSubmissionSetUniqueId")
+    uuids, uniques = either(
+        params, "GetSubmissionSetAndContents", "$XDSSubmissionSetEntryUUID", "$XDSSubmissionSetUniqueId"
+    )
     sets = sim.registry.sets(uuids=uuids, unique_ids=uniques)
     require_own_objects(request, (s.patient_id for s in sets), "submission set")
     if not sets:
         return Found()
-    members = [a for a in sim.registry.associations([s.entry_uuid for s in sets])
-               if a[1] == ASSOC_HAS_MEMBER and a[2] in {s.entry_uuid for s in sets}]
+    members = [
+        a
+        for a in sim.registry.associations([s.entry_uuid for s in sets])
+        if a[1] == ASSOC_HAS_MEMBER and a[2] in {s.entry_uuid for s in sets}
+    ]
     entries = [e for a in members if (e := sim.registry.entry(a[3])) is not None and visible(e, request.structure)]
     require_own_objects(request, (e.patient_id for e in entries), "documents")
-    for param, attribute in (("$XDSDocumentEntryFormatCode", "format_code"),
-                             ("$XDSDocumentEntryTypeCode", "type_code")):
+    for param, attribute in (
+        ("$XDSDocumentEntryFormatCode", "format_code"),
+        ("$XDSDocumentEntryTypeCode", "type_code"),
+    ):
         wanted = codes(params, param)
         if wanted:
             entries = [e for e in entries if str(getattr(e, attribute)).split("^")[0] in wanted]
@@ -126,8 +133,10 @@ def _find_folders(sim: DmpSimulator, params: Params, request: DmpRequest) -> Fou
 
 def _reference_ids(entry: StoredEntry) -> set[str]:
     element = stored_element(entry.xml)
-    return {(v.text or "").strip() for v in element.iterfind(
-        f"{{{RIM}}}Slot[@name='{REFERENCE_ID_LIST}']/{{{RIM}}}ValueList/{{{RIM}}}Value")}
+    return {
+        (v.text or "").strip()
+        for v in element.iterfind(f"{{{RIM}}}Slot[@name='{REFERENCE_ID_LIST}']/{{{RIM}}}ValueList/{{{RIM}}}Value")
+    }
 
 
 def _by_reference_id(sim: DmpSimulator, params: Params, request: DmpRequest) -> Found:
@@ -138,8 +147,11 @@ def _by_reference_id(sim: DmpSimulator, params: Params, request: DmpRequest) -> 
         if not value:
             raise QueryError("XDSStoredQueryParamNumber", f"required parameter {name} is missing")
     keys = require_patient(sim, request, patient, "$XDSDocumentEntryPatientId")
-    entries = [e for e in sim.registry.entries_of_patient(keys, statuses)
-               if visible(e, request.structure) and wanted & _reference_ids(e)]
+    entries = [
+        e
+        for e in sim.registry.entries_of_patient(keys, statuses)
+        if visible(e, request.structure) and wanted & _reference_ids(e)
+    ]
     return Found(entries)
 
 

@@ -40,15 +40,28 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
     patient = (body.findtext(f"{{{NAMESPACE}}}patientId") or "").strip()
     cx, problems = parse_cx(patient)
     if body.tag != f"{{{NAMESPACE}}}td03AddAuthorizationRequest" or cx is None or problems:
-        text = (f"Requête TD0.3 invalide / invalid TD0.3 request: expected {{{NAMESPACE}}}td03AddAuthorizationRequest "
-                f"with a td03:patientId INS^^^&OID&ISO^NH, got {body.tag} {patient!r}")
-        return DmpAnswer(400, sender_fault("dmp_td03_request", text), "application/soap+xml; charset=utf-8",
-                         summary={"error": text}, tags={"td03": "used"})
+        text = (
+            f"Requête TD0.3 invalide / invalid TD0.3 request: expected {{{NAMESPACE}}}td03AddAuthorizationRequest "
+            f"with a td03:patientId INS^^^&OID&ISO^NH, got {body.tag} {patient!r}"
+        )
+        return DmpAnswer(
+            400,
+            sender_fault("dmp_td03_request", text),
+            "application/soap+xml; charset=utf-8",
+            summary={"error": text},
+            tags={"td03": "used"},
+        )
     status, _ = sim.patient_status(cx.id, cx.oid)
     result = "AUTORISATION_AJOUTEE" if status == "VALIDE" else f"REFUSEE_{status}"
     response = etree.Element(f"{{{NAMESPACE}}}td03AddAuthorizationResponse", nsmap={"td03": NAMESPACE})
     etree.SubElement(response, f"{{{NAMESPACE}}}resultat").text = result
-    data, ctype = package(soap_envelope(RESPONSE_ACTION, response, request.message_id), RESPONSE_ACTION,
-                          mtom=request.message.mtom)
-    return DmpAnswer(200, data, ctype, summary={"patient_id": patient, "resultat": result},
-                     tags={"patient_id": patient, "ins": cx.id, "td03": "used"})
+    data, ctype = package(
+        soap_envelope(RESPONSE_ACTION, response, request.message_id), RESPONSE_ACTION, mtom=request.message.mtom
+    )
+    return DmpAnswer(
+        200,
+        data,
+        ctype,
+        summary={"patient_id": patient, "resultat": result},
+        tags={"patient_id": patient, "ins": cx.id, "td03": "used"},
+    )

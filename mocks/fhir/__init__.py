@@ -24,11 +24,17 @@ __all__ = ["EparcoursSimulator", "EprescSimulator", "FhirSimulator", "create_epa
 def create_eparcours(setup: SimulatorSetup) -> EparcoursSimulator:
     """The e-parcours simulator (SQLite store ``fhir-eparcours.sqlite3`` under the data folder), judging the
     CDA documents of TDDUI bundles with the run's CDA pack."""
-    return EparcoursSimulator(setup.recorder, port=setup.port(), tls=setup.tls,
-                              db_path=setup.data_file("fhir-eparcours.sqlite3"), cda_pack=setup.prepared_cda())
+    return EparcoursSimulator(
+        setup.recorder,
+        port=setup.port(),
+        tls=setup.tls,
+        db_path=setup.data_file("fhir-eparcours.sqlite3"),
+        cda_pack=setup.prepared_cda(),
+    )
 
 
 def create_epresc(setup: SimulatorSetup) -> EprescSimulator:
     """The e-prescription simulator (SQLite store ``fhir-epresc.sqlite3`` under the data folder)."""
-    return EprescSimulator(setup.recorder, port=setup.port(), tls=setup.tls,
-                           db_path=setup.data_file("fhir-epresc.sqlite3"))
+    return EprescSimulator(
+        setup.recorder, port=setup.port(), tls=setup.tls, db_path=setup.data_file("fhir-epresc.sqlite3")
+    )

@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sims: list[Simulator] = []
     try:
-        setup = SimulatorSetup.standalone(port=0, tls_dir=args.tls_dir, record_dir=args.record_dir, data_dir=args.db,
-                                          cda_pack=args.cda_pack)
+        setup = SimulatorSetup.standalone(
+            port=0, tls_dir=args.tls_dir, record_dir=args.record_dir, data_dir=args.db, cda_pack=args.cda_pack
+        )
         sims.append(create_eparcours(dataclasses.replace(setup, ports={"port": args.port_eparcours})).start())
         sims.append(create_epresc(dataclasses.replace(setup, ports={"port": args.port_epresc})).start())
     except (HarnessError, ValueError, OSError) as exc:

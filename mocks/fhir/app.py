@@ -100,8 +100,9 @@ class FhirSimulator(Simulator):
     #: requirement id of structure findings on what clients write
     structure_requirement = "EPARCOURS-FHIR-01"
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
-                 db_path: Path | None = None) -> None:
+    def __init__(
+        self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None, db_path: Path | None = None
+    ) -> None:
         self.store = ResourceStore(db_path)
         self.engine = FhirEngine(self.store, self.resource_types, self.validate_resource)
         super().__init__(recorder, port=port, tls=tls)
@@ -147,8 +148,9 @@ class FhirSimulator(Simulator):
         return 413, FHIR_JSON, json.dumps(error.outcome()).encode()
 
     def capability_statement(self) -> dict[str, Any]:
-        return capability_statement(self.title, self.service.replace("-", ""), self.url, __version__,
-                                    self.resource_types)
+        return capability_statement(
+            self.title, self.service.replace("-", ""), self.url, __version__, self.resource_types
+        )
 
     # -- HTTP -------------------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
@@ -177,16 +179,30 @@ class FhirSimulator(Simulator):
         return None
 
     def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
-        return self._refusal(call, FhirError(status, "transient" if status >= 500 else "processing",
-                                             str(params.get("diagnostics", f"service indisponible / unavailable "
-                                                            f"(dui-harness: injected HTTP {status})"))))
+        return self._refusal(
+            call,
+            FhirError(
+                status,
+                "transient" if status >= 500 else "processing",
+                str(
+                    params.get(
+                        "diagnostics", f"service indisponible / unavailable (dui-harness: injected HTTP {status})"
+                    )
+                ),
+            ),
+        )
 
     async def apply_fault(self, call: Call, fault: Fault) -> Answer | None:
         params = fault.params  # "reject": an OperationOutcome refusal
-        return self._refusal(call, FhirError(
-            int(params.get("status", 422)), str(params.get("code", "business-rule")),
-            str(params.get("diagnostics", "refused by the consumer (dui-harness: injected refusal)")),
-            str(params.get("expression", ""))))
+        return self._refusal(
+            call,
+            FhirError(
+                int(params.get("status", 422)),
+                str(params.get("code", "business-rule")),
+                str(params.get("diagnostics", "refused by the consumer (dui-harness: injected refusal)")),
+                str(params.get("expression", "")),
+            ),
+        )
 
     async def respond(self, call: Call) -> Answer:
         state: _FhirCall = call.parsed
@@ -200,8 +216,13 @@ class FhirSimulator(Simulator):
                 try:
                     limits = self.limits  # off the event loop: a big body never blocks other clients
                     state.body = await run_in_threadpool(
-                        parse_fhir_json, call.body, max_bytes=self.max_body, max_depth=limits.json_depth,
-                        max_entries=limits.bundle_entries, max_integer_digits=limits.json_integer_digits)
+                        parse_fhir_json,
+                        call.body,
+                        max_bytes=self.max_body,
+                        max_depth=limits.json_depth,
+                        max_entries=limits.bundle_entries,
+                        max_integer_digits=limits.json_integer_digits,
+                    )
                 except FhirInputError as exc:
                     raise FhirError(exc.status, exc.code, exc.message, exc.location) from None
             try:
@@ -214,8 +235,13 @@ class FhirSimulator(Simulator):
             return self._refusal(call, exc)
         result = state.result
         body = self._shaped(call, result)
-        return Answer(result.status, json.dumps(body, ensure_ascii=False).encode() if body is not None else b"",
-                      FHIR_JSON if body is not None else None, headers=dict(result.headers or {}), rejected=False)
+        return Answer(
+            result.status,
+            json.dumps(body, ensure_ascii=False).encode() if body is not None else b"",
+            FHIR_JSON if body is not None else None,
+            headers=dict(result.headers or {}),
+            rejected=False,
+        )
 
     @staticmethod
     def _shaped(call: Call, result: Result) -> dict[str, Any] | None:
@@ -237,10 +263,21 @@ class FhirSimulator(Simulator):
     def _refusal(self, call: Call, exc: FhirError) -> Answer:
         if isinstance(call.parsed, _FhirCall):
             call.parsed.add(exc.findings)
-        return Answer(exc.status, json.dumps(exc.outcome(), ensure_ascii=False).encode(), FHIR_JSON,
-                      headers={"Allow": "GET, POST, PUT, DELETE"} if exc.status == 405 else {},
-                      summary={"outcome": {"status": exc.status, "code": exc.code, "diagnostics": exc.diagnostics,
-                                           "expression": exc.expression}}, rejected=True)
+        return Answer(
+            exc.status,
+            json.dumps(exc.outcome(), ensure_ascii=False).encode(),
+            FHIR_JSON,
+            headers={"Allow": "GET, POST, PUT, DELETE"} if exc.status == 405 else {},
+            summary={
+                "outcome": {
+                    "status": exc.status,
+                    "code": exc.code,
+                    "diagnostics": exc.diagnostics,
+                    "expression": exc.expression,
+                }
+            },
+            rejected=True,
+        )
 
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
         return list(call.parsed.findings) if isinstance(call.parsed, _FhirCall) else answer.findings
@@ -271,8 +308,14 @@ class FhirSimulator(Simulator):
             state.add(findings)
             errors = [f for f in findings if f.severity.value == "error"]
             if errors:
-                raise FhirError(422, "processing", f"the bundle does not conform ({len(errors)} error(s)); nothing "
-                                f"was created. First: {errors[0].message}", errors[0].location, findings)
+                raise FhirError(
+                    422,
+                    "processing",
+                    f"the bundle does not conform ({len(errors)} error(s)); nothing "
+                    f"was created. First: {errors[0].message}",
+                    errors[0].location,
+                    findings,
+                )
             return engine.bundle(body, base, prefer=headers.prefer_return)
         if operation == "search-type":
             if request.method == "POST":
@@ -291,8 +334,13 @@ class FhirSimulator(Simulator):
             version = params.get("vid")
             if version is not None and not str(version).isdigit():
                 raise FhirError(400, "invalid", f"version id {version!r} is not a positive integer")
-            return engine.read(str(rtype), str(rid), int(version) if version is not None else None,
-                               if_none_match=headers.if_none_match, if_modified_since=headers.if_modified_since)
+            return engine.read(
+                str(rtype),
+                str(rid),
+                int(version) if version is not None else None,
+                if_none_match=headers.if_none_match,
+                if_modified_since=headers.if_modified_since,
+            )
         state.add(result.summary.get("findings", []))
         return result
 
@@ -300,5 +348,8 @@ class FhirSimulator(Simulator):
     def _findings(exchange: Exchange, findings: list[Finding]) -> None:
         """Add findings found while describing an exchange (once each; evidence = the exchange)."""
         known = {(f.rule, f.location, f.message) for f in exchange.findings}
-        exchange.findings += [dataclasses.replace(f, evidence=(exchange.id,)) for f in findings
-                              if (f.rule, f.location, f.message) not in known]
+        exchange.findings += [
+            dataclasses.replace(f, evidence=(exchange.id,))
+            for f in findings
+            if (f.rule, f.location, f.message) not in known
+        ]

@@ -98,8 +98,14 @@ class FhirEngine:
         validate: called on each resource written (type, resource, FHIRPath-like location).
     """
 
-    def __init__(self, store: ResourceStore, resource_types: Mapping[str, tuple[str, ...]],
-                 validate: Validate | None = None, *, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self,
+        store: ResourceStore,
+        resource_types: Mapping[str, tuple[str, ...]],
+        validate: Validate | None = None,
+        *,
+        max_entries: int = MAX_ENTRIES,
+    ) -> None:
         self.store = store
         self.resource_types = dict(resource_types)
         self.validate = validate
@@ -112,11 +118,14 @@ class FhirEngine:
         allowed = self.resource_types.get(rtype)
         if allowed is None:
             served = ", ".join(sorted(self.resource_types)) or "none"
-            raise FhirError(404, "not-supported", f"resource type {rtype} is not served here (served: {served})",
-                            where)
+            raise FhirError(404, "not-supported", f"resource type {rtype} is not served here (served: {served})", where)
         if interaction not in allowed:
-            raise FhirError(405, "not-supported", f"interaction {interaction} is not supported on {rtype} "
-                            f"(supported: {', '.join(allowed)})", where)
+            raise FhirError(
+                405,
+                "not-supported",
+                f"interaction {interaction} is not supported on {rtype} (supported: {', '.join(allowed)})",
+                where,
+            )
 
     @staticmethod
     def check_id(rid: str, where: str = "") -> None:
@@ -127,21 +136,26 @@ class FhirEngine:
         findings = self.validate(rtype, resource, where) if self.validate else []
         errors = [f for f in findings if f.severity is Severity.ERROR]
         if errors:
-            raise FhirError(422, "processing", f"{rtype} does not conform ({len(errors)} error(s)); first: "
-                            f"{errors[0].message}", errors[0].location, findings)
+            raise FhirError(
+                422,
+                "processing",
+                f"{rtype} does not conform ({len(errors)} error(s)); first: {errors[0].message}",
+                errors[0].location,
+                findings,
+            )
         return findings
 
     @staticmethod
     def body_type(resource: Any, rtype: str | None, where: str) -> str:
         if not isinstance(resource, dict):
-            raise FhirError(400, "structure", f"a resource must be a JSON object, not {type(resource).__name__}",
-                            where)
+            raise FhirError(400, "structure", f"a resource must be a JSON object, not {type(resource).__name__}", where)
         kind = resource.get("resourceType")
         if not isinstance(kind, str) or not kind:
             raise FhirError(400, "required", "resourceType is missing", f"{where}.resourceType")
         if rtype is not None and kind != rtype:
-            raise FhirError(400, "invalid", f"resourceType {kind} sent to the {rtype} endpoint",
-                            f"{where}.resourceType")
+            raise FhirError(
+                400, "invalid", f"resourceType {kind} sent to the {rtype} endpoint", f"{where}.resourceType"
+            )
         return kind
 
     def conditional_matches(self, rtype: str, query: str, where: str = "") -> list[StoredResource]:
@@ -160,9 +174,12 @@ class FhirEngine:
                 rtype, _, query = ref.partition("?")
                 found = self.conditional_matches(rtype, query, ref_where)
                 if len(found) != 1:
-                    raise FhirError(404 if not found else 412, "not-found" if not found else "multiple-matches",
-                                    f"conditional reference {ref} matches {len(found)} resources (exactly one needed)",
-                                    ref_where)
+                    raise FhirError(
+                        404 if not found else 412,
+                        "not-found" if not found else "multiple-matches",
+                        f"conditional reference {ref} matches {len(found)} resources (exactly one needed)",
+                        ref_where,
+                    )
                 mapping[ref] = found[0].key
         resolved: dict[str, Any] = rewrite_references(resource, mapping) if mapping else resource
         return resolved
@@ -175,11 +192,17 @@ class FhirEngine:
             if relative and f"{relative[1]}/{relative[2]}" not in known:
                 held = self.store.read(relative[1], relative[2])
                 if held is None or held.deleted:
-                    raise FhirError(400, "processing", f"reference {ref} resolves to nothing on this server: the "
-                                    "resource is neither held nor written in the same transaction", ref_where)
+                    raise FhirError(
+                        400,
+                        "processing",
+                        f"reference {ref} resolves to nothing on this server: the "
+                        "resource is neither held nor written in the same transaction",
+                        ref_where,
+                    )
 
-    def accept(self, rtype: str, resource: dict[str, Any], where: str, pending: Iterable[str] = ()) -> tuple[
-            dict[str, Any], list[Finding]]:
+    def accept(
+        self, rtype: str, resource: dict[str, Any], where: str, pending: Iterable[str] = ()
+    ) -> tuple[dict[str, Any], list[Finding]]:
         """What is written: conditional references resolved, the resource validated, its targets held."""
         resource = self.resolve_references(resource, where)
         findings = self.check(rtype, resource, where)
@@ -187,8 +210,15 @@ class FhirEngine:
         return resource, findings
 
     # -- read -------------------------------------------------------------------------------
-    def read(self, rtype: str, rid: str, version: int | None = None, *, if_none_match: str | None = None,
-             if_modified_since: datetime | None = None) -> Result:
+    def read(
+        self,
+        rtype: str,
+        rid: str,
+        version: int | None = None,
+        *,
+        if_none_match: str | None = None,
+        if_modified_since: datetime | None = None,
+    ) -> Result:
         self.allow(rtype, "vread" if version is not None else "read")
         self.check_id(rid)
         found = self.store.read(rtype, rid, version)
@@ -222,19 +252,37 @@ class FhirEngine:
             if if_none_exist:
                 found = self.conditional_matches(rtype, if_none_exist.lstrip("?"), "If-None-Exist")
                 if len(found) > 1:
-                    raise FhirError(412, "multiple-matches", f"If-None-Exist {if_none_exist} matches {len(found)} "
-                                    f"{rtype} resources")
+                    raise FhirError(
+                        412, "multiple-matches", f"If-None-Exist {if_none_exist} matches {len(found)} {rtype} resources"
+                    )
                 if found:
-                    return Result(200, found[0].resource, _headers(found[0], base_url),
-                                  {"type": rtype, "id": found[0].id, "existing": True},
-                                  f"{rtype}/{found[0].id} already matches {if_none_exist}: nothing created")
+                    return Result(
+                        200,
+                        found[0].resource,
+                        _headers(found[0], base_url),
+                        {"type": rtype, "id": found[0].id, "existing": True},
+                        f"{rtype}/{found[0].id} already matches {if_none_exist}: nothing created",
+                    )
             resource, findings = self.accept(rtype, resource, rtype)
             stored = self.store.write(rtype, self.store.new_id(), {k: v for k, v in resource.items() if k != "id"})
-        return Result(201, stored.resource, _headers(stored, base_url),
-                      {"type": rtype, "id": stored.id, "findings": findings}, f"created {stored.location}")
+        return Result(
+            201,
+            stored.resource,
+            _headers(stored, base_url),
+            {"type": rtype, "id": stored.id, "findings": findings},
+            f"created {stored.location}",
+        )
 
-    def update(self, rtype: str, rid: str | None, resource: Any, *, query: str = "", if_match: str | None = None,
-               base_url: str = "") -> Result:
+    def update(
+        self,
+        rtype: str,
+        rid: str | None,
+        resource: Any,
+        *,
+        query: str = "",
+        if_match: str | None = None,
+        base_url: str = "",
+    ) -> Result:
         """``PUT [type]/[id]`` or, with ``query`` and ``rid`` None, the conditional update ``PUT [type]?query``."""
         self.allow(rtype, "update")
         self.body_type(resource, rtype, rtype)
@@ -243,15 +291,18 @@ class FhirEngine:
             if rid is None:
                 found = self.conditional_matches(rtype, query, "request.url")
                 if len(found) > 1:
-                    raise FhirError(412, "multiple-matches", f"conditional update {rtype}?{query} matches "
-                                    f"{len(found)} resources")
+                    raise FhirError(
+                        412, "multiple-matches", f"conditional update {rtype}?{query} matches {len(found)} resources"
+                    )
                 rid = found[0].id if found else (body_id if isinstance(body_id, str) else self.store.new_id())
                 if found and body_id not in (None, rid):
-                    raise FhirError(400, "invalid", f"resource id {body_id!r} differs from the matching {rtype}/{rid}",
-                                    "id")
+                    raise FhirError(
+                        400, "invalid", f"resource id {body_id!r} differs from the matching {rtype}/{rid}", "id"
+                    )
             elif body_id != rid:
-                raise FhirError(400, "invalid", f"the resource must carry id {rid!r} (the URL's), not {body_id!r}",
-                                f"{rtype}.id")
+                raise FhirError(
+                    400, "invalid", f"the resource must carry id {rid!r} (the URL's), not {body_id!r}", f"{rtype}.id"
+                )
             self.check_id(rid)
             existing = self.store.read(rtype, rid)
             current = existing is not None and not existing.deleted
@@ -261,9 +312,13 @@ class FhirEngine:
             resource, findings = self.accept(rtype, resource, rtype, [f"{rtype}/{rid}"])
             stored = self.store.write(rtype, rid, dict(resource, id=rid))
         status = 200 if current else 201
-        return Result(status, stored.resource, _headers(stored, base_url),
-                      {"type": rtype, "id": rid, "version": stored.version, "findings": findings},
-                      f"{'updated' if current else 'created'} {stored.location}")
+        return Result(
+            status,
+            stored.resource,
+            _headers(stored, base_url),
+            {"type": rtype, "id": rid, "version": stored.version, "findings": findings},
+            f"{'updated' if current else 'created'} {stored.location}",
+        )
 
     def delete(self, rtype: str, rid: str | None, *, query: str = "", if_match: str | None = None) -> Result:
         """``DELETE [type]/[id]`` or, with ``query`` and ``rid`` None, ``DELETE [type]?query``."""
@@ -272,8 +327,9 @@ class FhirEngine:
             if rid is None:
                 found = self.conditional_matches(rtype, query, "request.url")
                 if len(found) > 1:
-                    raise FhirError(412, "multiple-matches", f"conditional delete {rtype}?{query} matches "
-                                    f"{len(found)} resources")
+                    raise FhirError(
+                        412, "multiple-matches", f"conditional delete {rtype}?{query} matches {len(found)} resources"
+                    )
                 if not found:
                     return Result(204, None, summary={"type": rtype, "deleted": None}, outcome="nothing matched")
                 rid = found[0].id
@@ -314,7 +370,7 @@ class FhirEngine:
             low = parse_search(rtype or "Resource", [("_lastUpdated", f"ge{since}")]).last_updated[0][1]
             versions = [v for v in versions if datetime.fromisoformat(v.updated.replace("Z", "+00:00")) >= low]
         path = f"{base_url}/{rtype}" + (f"/{rid}" if rid else "") + "/_history" if rtype else f"{base_url}/_history"
-        page = versions[offset:offset + count]
+        page = versions[offset : offset + count]
         links = [{"relation": "self", "url": f"{path}?_count={count}" + (f"&_offset={offset}" if offset else "")}]
         if offset + count < len(versions):
             links.append({"relation": "next", "url": f"{path}?_count={count}&_offset={offset + count}"})
@@ -324,16 +380,26 @@ class FhirEngine:
         entries = []
         for v in page:
             method = "DELETE" if v.deleted else ("POST" if v.version == 1 else "PUT")
-            entry: dict[str, Any] = {"fullUrl": f"{base_url}/{v.key}",
-                                     "request": {"method": method, "url": v.type if method == "POST" else v.key},
-                                     "response": {"status": "204 No Content" if v.deleted else (
-                                         "201 Created" if v.version == 1 else "200 OK"), "etag": v.etag,
-                                         "lastModified": v.updated}}
+            entry: dict[str, Any] = {
+                "fullUrl": f"{base_url}/{v.key}",
+                "request": {"method": method, "url": v.type if method == "POST" else v.key},
+                "response": {
+                    "status": "204 No Content" if v.deleted else ("201 Created" if v.version == 1 else "200 OK"),
+                    "etag": v.etag,
+                    "lastModified": v.updated,
+                },
+            }
             if not v.deleted:
                 entry["resource"] = v.resource
             entries.append(entry)
-        bundle = {"resourceType": "Bundle", "id": uuid.uuid4().hex, "type": "history", "total": len(versions),
-                  "link": links, "entry": entries}
+        bundle = {
+            "resourceType": "Bundle",
+            "id": uuid.uuid4().hex,
+            "type": "history",
+            "total": len(versions),
+            "link": links,
+            "entry": entries,
+        }
         return Result(200, bundle, summary={"type": rtype, "id": rid, "total": len(versions)})
 
     # -- transaction / batch ----------------------------------------------------------------

@@ -34,9 +34,24 @@ from mocks.fhir.engine import Result
 __all__ = ["INTERACTIONS", "TDDUI_TYPES", "EparcoursSimulator"]
 
 #: resource types of the TDDUIBundle slices
-TDDUI_TYPES = ("Patient", "Organization", "Encounter", "Practitioner", "PractitionerRole", "Task",
-               "DocumentReference", "QuestionnaireResponse", "CarePlan", "Consent", "Goal", "ServiceRequest",
-               "RelatedPerson", "Observation", "Schedule", "Slot")
+TDDUI_TYPES = (
+    "Patient",
+    "Organization",
+    "Encounter",
+    "Practitioner",
+    "PractitionerRole",
+    "Task",
+    "DocumentReference",
+    "QuestionnaireResponse",
+    "CarePlan",
+    "Consent",
+    "Goal",
+    "ServiceRequest",
+    "RelatedPerson",
+    "Observation",
+    "Schedule",
+    "Slot",
+)
 #: every interaction of a FHIR server a DUI may use after flux 1 (read back, correct, withdraw, page)
 INTERACTIONS = ("read", "vread", "search-type", "create", "update", "delete", "history-instance", "history-type")
 
@@ -51,20 +66,27 @@ class EparcoursSimulator(FhirSimulator):
 
     service = "EPARCOURS"
     title = "SI tiers consommateur TDDUI (flux 1, ex. CNSA SIDOBA), simulateur dui-harness"
-    resource_types: ClassVar[dict[str, tuple[str, ...]]] = {
-        t: INTERACTIONS for t in TDDUI_TYPES
-    }
+    resource_types: ClassVar[dict[str, tuple[str, ...]]] = {t: INTERACTIONS for t in TDDUI_TYPES}
     structure_requirement = "EPARCOURS-FHIR-01"
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
-                 db_path: Path | None = None, cda_pack: Path | CdaPack | None = None) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        port: int = 0,
+        tls: TlsSettings | None = None,
+        db_path: Path | None = None,
+        cda_pack: Path | CdaPack | None = None,
+    ) -> None:
         self.cda_pack = cda_pack
         super().__init__(recorder, port=port, tls=tls, db_path=db_path)
 
     def serve_lines(self) -> list[str]:
         # "e-parcours" first: the service's short name, which scripts read (benchmarks/bench_load.py)
-        return [f"  e-parcours (service EPARCOURS) = SI tiers consommateur TDDUI / TDDUI third-party IS consumer "
-                f"(FHIR R4, flux 1: POST [base]/), base: {self.url}"]
+        return [
+            f"  e-parcours (service EPARCOURS) = SI tiers consommateur TDDUI / TDDUI third-party IS consumer "
+            f"(FHIR R4, flux 1: POST [base]/), base: {self.url}"
+        ]
 
     def validate_bundle(self, bundle: Any) -> list[Finding]:
         return check_tddui_bundle(bundle, cda_pack=self.cda_pack).findings
@@ -83,8 +105,13 @@ class EparcoursSimulator(FhirSimulator):
         patients = [r for r in entries if isinstance(r, dict) and r.get("resourceType") == "Patient"]
         if patients:
             facts = patient_facts(patients[0])
-            exchange.summary["patient"] = {"ins": facts.ins, "oid": facts.ins_oid, "status": facts.status,
-                                           "birth_name": facts.birth_name, "birth_date": facts.birth_date}
+            exchange.summary["patient"] = {
+                "ins": facts.ins,
+                "oid": facts.ins_oid,
+                "status": facts.status,
+                "birth_name": facts.birth_name,
+                "birth_date": facts.birth_date,
+            }
             exchange.tags.update(birth_name=facts.birth_name.upper(), ins=facts.ins or "")
         if result is not None and result.body is not None:
             exchange.summary["response_type"] = result.body.get("type")

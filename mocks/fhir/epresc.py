@@ -41,9 +41,16 @@ class EprescSimulator(FhirSimulator):
     title = "e-prescription (ordonnance numérique) — modèle FHIR R4 supposé, simulateur dui-harness"
     structure_requirement = ADM
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
-                 db_path: Path | None = None, shape: PrescriptionShape | None = None,
-                 prescriptions: list[Prescription] | None = None) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        port: int = 0,
+        tls: TlsSettings | None = None,
+        db_path: Path | None = None,
+        shape: PrescriptionShape | None = None,
+        prescriptions: list[Prescription] | None = None,
+    ) -> None:
         self.shape = shape or FhirR4BundleShape()
         self.resource_types = dict(self.shape.resource_types)  # type: ignore[misc]
         self.prescriptions = prescriptions if prescriptions is not None else load_prescriptions()
@@ -69,11 +76,18 @@ class EprescSimulator(FhirSimulator):
             return super().validate_resource(rtype, resource, where)
         line = self.shape.line_of(self.store, resource)
         findings = check_administration(resource, line=line, path=where)
-        reference = (resource.get("request") or {}).get("reference") if isinstance(resource.get("request"),
-                                                                                     dict) else None
+        reference = (
+            (resource.get("request") or {}).get("reference") if isinstance(resource.get("request"), dict) else None
+        )
         if line is None and reference:
-            findings.append(Finding("epresc.adm.request", ADM, f"request {reference!r} is no prescription line "
-                                    "known to the teleservice", location=f"{where}.request"))
+            findings.append(
+                Finding(
+                    "epresc.adm.request",
+                    ADM,
+                    f"request {reference!r} is no prescription line known to the teleservice",
+                    location=f"{where}.request",
+                )
+            )
         return findings
 
     def describe(self, exchange: Exchange, interaction: str, body: Any, result: Result | None) -> None:
@@ -91,6 +105,9 @@ class EprescSimulator(FhirSimulator):
             if line is not None:
                 exchange.tags["prescription"] = line.prescription_id
                 exchange.summary["line"] = sorted(line.request_refs)[0]
-            exchange.summary["administration"] = {"status": body.get("status"),
-                                                  "request": (body.get("request") or {}).get("reference")
-                                                  if isinstance(body.get("request"), dict) else None}
+            exchange.summary["administration"] = {
+                "status": body.get("status"),
+                "request": (body.get("request") or {}).get("reference")
+                if isinstance(body.get("request"), dict)
+                else None,
+            }

@@ -32,8 +32,14 @@ from harness.validators.fhir.codes import FR_CORE_V2_0203, INS_SLICES
 from harness.validators.fhir.epresc import PrescribedLine
 from mocks.fhir.store import ResourceStore
 
-__all__ = ["ATC", "PRESCRIPTION_ID_SYSTEM", "FhirR4BundleShape", "Prescription", "PrescriptionShape",
-           "load_prescriptions"]
+__all__ = [
+    "ATC",
+    "PRESCRIPTION_ID_SYSTEM",
+    "FhirR4BundleShape",
+    "Prescription",
+    "PrescriptionShape",
+    "load_prescriptions",
+]
 
 RET = "EPRESC-RET-01"
 #: ASSUMPTION: system of the prescription's unique identifier (the real one is not public)
@@ -56,8 +62,10 @@ class Prescription:
 def load_prescriptions(path: Path | None = None) -> list[Prescription]:
     """The prescriptions of ``fixtures/epresc/prescriptions.json`` (or ``path``)."""
     raw = json.loads((path or fixtures_dir() / "epresc" / "prescriptions.json").read_text(encoding="utf-8"))
-    return [Prescription(p["uid"], p["authored"], p["patient"], p["prescriber"], tuple(p["lines"]))
-            for p in raw["prescriptions"]]
+    return [
+        Prescription(p["uid"], p["authored"], p["patient"], p["prescriber"], tuple(p["lines"]))
+        for p in raw["prescriptions"]
+    ]
 
 
 class PrescriptionShape(abc.ABC):
@@ -85,8 +93,11 @@ class FhirR4BundleShape(PrescriptionShape):
 
     name = "fhir-r4-bundle"
     resource_types: ClassVar[dict[str, tuple[str, ...]]] = {
-        "Bundle": ("read", "search-type"), "Patient": ("read",), "Practitioner": ("read",),
-        "MedicationRequest": ("read", "search-type"), "MedicationAdministration": ("read", "search-type", "create"),
+        "Bundle": ("read", "search-type"),
+        "Patient": ("read",),
+        "Practitioner": ("read",),
+        "MedicationRequest": ("read", "search-type"),
+        "MedicationAdministration": ("read", "search-type", "create"),
     }
 
     def _patient(self, p: Prescription, pid: str) -> dict[str, Any]:
@@ -94,13 +105,32 @@ class FhirR4BundleShape(PrescriptionShape):
         ins_slice = INS_SLICES[who["oid"]]
         names = " ".join(who["first_names"])
         return {
-            "resourceType": "Patient", "id": pid,
-            "identifier": [{"use": "official", "system": ins_slice.system, "value": who["ins"],
-                            "type": {"coding": [{"system": FR_CORE_V2_0203, "code": ins_slice.type_code}]}}],
-            "name": [{"use": "official", "family": who["birth_name"], "given": [who["first_names"][0]],
-                      "extension": [{"url": "https://hl7.fr/ig/fhir/core/StructureDefinition/"
-                                            "fr-core-patient-birth-list-given-name", "valueString": names}]}],
-            "gender": {"M": "male", "F": "female"}.get(who["sex"], "unknown"), "birthDate": who["birth_date"],
+            "resourceType": "Patient",
+            "id": pid,
+            "identifier": [
+                {
+                    "use": "official",
+                    "system": ins_slice.system,
+                    "value": who["ins"],
+                    "type": {"coding": [{"system": FR_CORE_V2_0203, "code": ins_slice.type_code}]},
+                }
+            ],
+            "name": [
+                {
+                    "use": "official",
+                    "family": who["birth_name"],
+                    "given": [who["first_names"][0]],
+                    "extension": [
+                        {
+                            "url": "https://hl7.fr/ig/fhir/core/StructureDefinition/"
+                            "fr-core-patient-birth-list-given-name",
+                            "valueString": names,
+                        }
+                    ],
+                }
+            ],
+            "gender": {"M": "male", "F": "female"}.get(who["sex"], "unknown"),
+            "birthDate": who["birth_date"],
         }
 
     def seed(self, store: ResourceStore, base_url: str, prescriptions: list[Prescription]) -> None:
@@ -109,31 +139,44 @@ class FhirR4BundleShape(PrescriptionShape):
                 key = p.uid.lower().replace("_", "-")
                 pid, did = f"pat-{key}", f"prat-{key}"
                 patient = self._patient(p, pid)
-                doctor = {"resourceType": "Practitioner", "id": did,
-                          "identifier": [{"system": "urn:oid:1.2.250.1.71.4.2.1", "value": "8" + p.prescriber["rpps"]}],
-                          "name": [{"family": p.prescriber["family"], "given": [p.prescriber["given"]]}]}
+                doctor = {
+                    "resourceType": "Practitioner",
+                    "id": did,
+                    "identifier": [{"system": "urn:oid:1.2.250.1.71.4.2.1", "value": "8" + p.prescriber["rpps"]}],
+                    "name": [{"family": p.prescriber["family"], "given": [p.prescriber["given"]]}],
+                }
                 entries = [(f"{base_url}/Patient/{pid}", patient), (f"{base_url}/Practitioner/{did}", doctor)]
                 for line in p.lines:
                     rid = f"mr-{key}-{line['line']}"
                     request = {
-                        "resourceType": "MedicationRequest", "id": rid, "status": "active", "intent": "order",
+                        "resourceType": "MedicationRequest",
+                        "id": rid,
+                        "status": "active",
+                        "intent": "order",
                         "identifier": [{"system": LINE_ID_SYSTEM, "value": f"{p.uid}-{line['line']}"}],
                         "groupIdentifier": {"system": PRESCRIPTION_ID_SYSTEM, "value": p.uid},
-                        "medicationCodeableConcept": {"coding": [{"system": ATC, "code": line["atc"],
-                                                                  "display": line["display"]}]},
-                        "subject": {"reference": f"Patient/{pid}"}, "authoredOn": p.authored,
+                        "medicationCodeableConcept": {
+                            "coding": [{"system": ATC, "code": line["atc"], "display": line["display"]}]
+                        },
+                        "subject": {"reference": f"Patient/{pid}"},
+                        "authoredOn": p.authored,
                         "requester": {"reference": f"Practitioner/{did}"},
                         "dosageInstruction": [{"text": line["dosage"]}],
                     }
                     entries.append((f"{base_url}/MedicationRequest/{rid}", request))
                 stored = [(url, store.write(r["resourceType"], r["id"], r).resource) for url, r in entries]
-                bundle = {"resourceType": "Bundle", "type": "collection", "timestamp": f"{p.authored}T08:00:00Z",
-                          "identifier": {"system": PRESCRIPTION_ID_SYSTEM, "value": p.uid},
-                          "entry": [{"fullUrl": url, "resource": r} for url, r in stored]}
+                bundle = {
+                    "resourceType": "Bundle",
+                    "type": "collection",
+                    "timestamp": f"{p.authored}T08:00:00Z",
+                    "identifier": {"system": PRESCRIPTION_ID_SYSTEM, "value": p.uid},
+                    "entry": [{"fullUrl": url, "resource": r} for url, r in stored],
+                }
                 store.write("Bundle", f"presc-{key}", bundle)
 
-    @rule("epresc.ret", requirement="EPRESC-RET-01",
-          summary="retrieval of the prescription: search by identifier, JSON")
+    @rule(
+        "epresc.ret", requirement="EPRESC-RET-01", summary="retrieval of the prescription: search by identifier, JSON"
+    )
     def retrieval(self, rtype: str, query: list[tuple[str, str]], accept: str) -> tuple[str | None, list[Finding]]:
         params = dict(query)
         asked = params.get("identifier")
@@ -144,19 +187,38 @@ class FhirR4BundleShape(PrescriptionShape):
         where = f"GET [base]/{rtype}?identifier={asked}"
         findings = []
         if rtype != "Bundle":
-            findings.append(Finding("epresc.ret.resource", RET, f"the prescription is retrieved as a Bundle "
-                                    f"(GET [base]/Bundle?identifier=...), not through {rtype} (dui-harness model)",
-                                    location=where))
+            findings.append(
+                Finding(
+                    "epresc.ret.resource",
+                    RET,
+                    f"the prescription is retrieved as a Bundle "
+                    f"(GET [base]/Bundle?identifier=...), not through {rtype} (dui-harness model)",
+                    location=where,
+                )
+            )
         if not sep or system != PRESCRIPTION_ID_SYSTEM:
-            findings.append(Finding("epresc.ret.identifier", RET, f"identifier must be "
-                                    f"{PRESCRIPTION_ID_SYSTEM}|<unique id>; got {asked!r} (dui-harness model)",
-                                    location=where))
+            findings.append(
+                Finding(
+                    "epresc.ret.identifier",
+                    RET,
+                    f"identifier must be {PRESCRIPTION_ID_SYSTEM}|<unique id>; got {asked!r} (dui-harness model)",
+                    location=where,
+                )
+            )
         if accept and not any(t in accept for t in ("application/fhir+json", "application/json", "*/*")):
-            findings.append(Finding("epresc.ret.accept", RET, f"Accept {accept!r} does not ask for FHIR JSON",
-                                    location="Accept"))
+            findings.append(
+                Finding("epresc.ret.accept", RET, f"Accept {accept!r} does not ask for FHIR JSON", location="Accept")
+            )
         elif not accept:
-            findings.append(Finding("epresc.ret.accept", RET, "no Accept header: ask for application/fhir+json",
-                                    Severity.WARNING, "Accept"))
+            findings.append(
+                Finding(
+                    "epresc.ret.accept",
+                    RET,
+                    "no Accept header: ask for application/fhir+json",
+                    Severity.WARNING,
+                    "Accept",
+                )
+            )
         return uid, findings
 
     def line_of(self, store: ResourceStore, administration: dict[str, Any]) -> PrescribedLine | None:
@@ -173,7 +235,15 @@ class FhirR4BundleShape(PrescriptionShape):
         patient_ref = request.get("subject", {}).get("reference", "")
         patient = store.read("Patient", patient_ref.split("/")[-1])
         ins = patient.resource["identifier"][0] if patient is not None else {}
-        codes = frozenset((c.get("system", ""), c.get("code", ""))
-                          for c in request.get("medicationCodeableConcept", {}).get("coding", []))
-        return PrescribedLine(uid, frozenset({f"MedicationRequest/{rid}", ref}),
-                              frozenset({patient_ref}), ins.get("value", ""), ins.get("system", ""), codes)
+        codes = frozenset(
+            (c.get("system", ""), c.get("code", ""))
+            for c in request.get("medicationCodeableConcept", {}).get("coding", [])
+        )
+        return PrescribedLine(
+            uid,
+            frozenset({f"MedicationRequest/{rid}", ref}),
+            frozenset({patient_ref}),
+            ins.get("value", ""),
+            ins.get("system", ""),
+            codes,
+        )

@@ -34,8 +34,9 @@ class FhirError(Exception):
         findings: the requirement findings behind a profile refusal (one issue each).
     """
 
-    def __init__(self, status: int, code: str, diagnostics: str, expression: str = "",
-                 findings: Iterable[Finding] = ()) -> None:
+    def __init__(
+        self, status: int, code: str, diagnostics: str, expression: str = "", findings: Iterable[Finding] = ()
+    ) -> None:
         super().__init__(diagnostics)
         self.status = status
         self.code = code

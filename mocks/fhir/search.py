@@ -28,8 +28,18 @@ from mocks.fhir.store import REFERENCE_PARAMS, ResourceStore, StoredResource
 __all__ = ["SEARCH_PARAMS", "Search", "matches", "parse_search", "run_search"]
 
 SEARCH_PARAMS = ("_id", "identifier", "status", *REFERENCE_PARAMS)
-_CONTROL = ("_count", "_offset", "_sort", "_include", "_revinclude", "_summary", "_total", "_format", "_pretty",
-            "_lastUpdated")
+_CONTROL = (
+    "_count",
+    "_offset",
+    "_sort",
+    "_include",
+    "_revinclude",
+    "_summary",
+    "_total",
+    "_format",
+    "_pretty",
+    "_lastUpdated",
+)
 _PREFIXES = ("eq", "ne", "gt", "ge", "lt", "le", "sa", "eb")
 DEFAULT_COUNT = 50
 MAX_COUNT = 500
@@ -76,9 +86,16 @@ def _instant_range(value: str) -> tuple[datetime, datetime]:
 
 
 def _date_matches(prefix: str, low: datetime, high: datetime, moment: datetime) -> bool:
-    return {"eq": low <= moment < high, "ne": not low <= moment < high, "gt": moment >= high,
-            "sa": moment >= high, "ge": moment >= low, "lt": moment < low, "eb": moment < low,
-            "le": moment < high}[prefix]
+    return {
+        "eq": low <= moment < high,
+        "ne": not low <= moment < high,
+        "gt": moment >= high,
+        "sa": moment >= high,
+        "ge": moment >= low,
+        "lt": moment < low,
+        "eb": moment < low,
+        "le": moment < high,
+    }[prefix]
 
 
 def _reference_option(base: str, value: str) -> str:
@@ -114,14 +131,20 @@ def parse_search(rtype: str, query: Iterable[tuple[str, str]], *, lenient: bool 
         elif base == "_include":
             parts = value.split(":")
             if len(parts) not in (2, 3) or (parts[1] not in REFERENCE_PARAMS and parts[1] != "*"):
-                raise FhirError(400, "not-supported", f"_include={value!r}: Type:param[:Target] with param one of "
-                                f"{', '.join(REFERENCE_PARAMS)} or *")
+                raise FhirError(
+                    400,
+                    "not-supported",
+                    f"_include={value!r}: Type:param[:Target] with param one of {', '.join(REFERENCE_PARAMS)} or *",
+                )
             search.includes.append((parts[0], parts[1], parts[2] if len(parts) == 3 else None))
         elif base == "_revinclude":
             parts = value.split(":")
             if len(parts) != 2 or parts[1] not in REFERENCE_PARAMS:
-                raise FhirError(400, "not-supported", f"_revinclude={value!r}: Type:param with param one of "
-                                f"{', '.join(REFERENCE_PARAMS)}")
+                raise FhirError(
+                    400,
+                    "not-supported",
+                    f"_revinclude={value!r}: Type:param with param one of {', '.join(REFERENCE_PARAMS)}",
+                )
             search.revincludes.append((parts[0], parts[1]))
         elif base == "_summary":
             if value not in ("count", "false"):
@@ -143,8 +166,12 @@ def parse_search(rtype: str, query: Iterable[tuple[str, str]], *, lenient: bool 
         elif lenient:
             continue
         else:
-            raise FhirError(400, "not-supported", f"search parameter {name!r} is not supported on {rtype} (supported: "
-                            f"{', '.join(SEARCH_PARAMS)}, {', '.join(_CONTROL)})")
+            raise FhirError(
+                400,
+                "not-supported",
+                f"search parameter {name!r} is not supported on {rtype} (supported: "
+                f"{', '.join(SEARCH_PARAMS)}, {', '.join(_CONTROL)})",
+            )
         if base != "_offset":
             search.kept.append((name, value))
     combos = list(itertools.islice(itertools.product(*alternatives), 51))
@@ -162,8 +189,9 @@ def matches(store: ResourceStore, search: Search) -> list[StoredResource]:
             found.setdefault(item.id, item)
     out = list(found.values())
     for prefix, low, high in search.last_updated:
-        out = [r for r in out if _date_matches(prefix, low, high, datetime.fromisoformat(r.updated.replace(
-            "Z", "+00:00")))]
+        out = [
+            r for r in out if _date_matches(prefix, low, high, datetime.fromisoformat(r.updated.replace("Z", "+00:00")))
+        ]
     for key, descending in reversed(search.sort):
         out.sort(key=lambda r: r.id if key == "_id" else r.updated, reverse=descending)
     return out
@@ -179,8 +207,9 @@ def _included(store: ResourceStore, search: Search, page: list[StoredResource]) 
             elements = [e for p, es in REFERENCE_PARAMS.items() if param in (p, "*") for e in es]
             for element in elements:
                 value = item.resource.get(element)
-                for ref in [v.get("reference") for v in (value if isinstance(value, list) else [value])
-                            if isinstance(v, dict)]:
+                for ref in [
+                    v.get("reference") for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)
+                ]:
                     if not isinstance(ref, str) or ref.count("/") < 1:
                         continue
                     rtype, rid = ref.split("/_history/")[0].split("/")[-2:]
@@ -200,8 +229,12 @@ def _included(store: ResourceStore, search: Search, page: list[StoredResource]) 
 def run_search(store: ResourceStore, search: Search, base_url: str) -> dict[str, Any]:
     """The ``searchset`` Bundle of one page, with its paging links and included resources."""
     found = matches(store, search)
-    bundle: dict[str, Any] = {"resourceType": "Bundle", "id": uuid.uuid4().hex, "type": "searchset",
-                              "total": len(found)}
+    bundle: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "id": uuid.uuid4().hex,
+        "type": "searchset",
+        "total": len(found),
+    }
     path = f"{base_url}/{search.rtype}"
 
     def link(relation: str, offset: int) -> dict[str, str]:
@@ -212,7 +245,7 @@ def run_search(store: ResourceStore, search: Search, base_url: str) -> dict[str,
         bundle["link"] = [link("self", 0)]
         return bundle
     size = search.count
-    page = found[search.offset:search.offset + size] if size else []
+    page = found[search.offset : search.offset + size] if size else []
     links = [link("self", search.offset)]
     if size:
         last = max(0, (len(found) - 1) // size * size)
@@ -223,7 +256,9 @@ def run_search(store: ResourceStore, search: Search, base_url: str) -> dict[str,
             links.append(link("next", search.offset + size))
     bundle["link"] = links
     entries = [{"fullUrl": f"{base_url}/{m.key}", "resource": m.resource, "search": {"mode": "match"}} for m in page]
-    entries += [{"fullUrl": f"{base_url}/{m.key}", "resource": m.resource, "search": {"mode": "include"}}
-                for m in _included(store, search, page)]
+    entries += [
+        {"fullUrl": f"{base_url}/{m.key}", "resource": m.resource, "search": {"mode": "include"}}
+        for m in _included(store, search, page)
+    ]
     bundle["entry"] = entries
     return bundle

@@ -38,10 +38,18 @@ CREATE INDEX IF NOT EXISTS tokens_owner ON tokens (type, id);
 
 #: search parameter -> the elements of a resource it reads (R4 names of the usual reference parameters)
 REFERENCE_PARAMS: dict[str, tuple[str, ...]] = {
-    "subject": ("subject",), "patient": ("subject", "patient", "beneficiary"), "encounter": ("encounter",),
-    "service-provider": ("serviceProvider",), "part-of": ("partOf",), "request": ("request",),
-    "organization": ("organization", "managingOrganization"), "practitioner": ("practitioner",),
-    "owner": ("owner",), "based-on": ("basedOn",), "focus": ("focus",), "source": ("source",),
+    "subject": ("subject",),
+    "patient": ("subject", "patient", "beneficiary"),
+    "encounter": ("encounter",),
+    "service-provider": ("serviceProvider",),
+    "part-of": ("partOf",),
+    "request": ("request",),
+    "organization": ("organization", "managingOrganization"),
+    "practitioner": ("practitioner",),
+    "owner": ("owner",),
+    "based-on": ("basedOn",),
+    "focus": ("focus",),
+    "source": ("source",),
 }
 
 
@@ -111,8 +119,7 @@ class ResourceStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
-                                   isolation_level=None)
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
         self._db.executescript(_SCHEMA)
         self._in_tx = False
 
@@ -150,24 +157,32 @@ class ResourceStore:
             body = dict(resource, resourceType=rtype, id=rid)
             body["meta"] = dict(body.get("meta") or {}, versionId=str(version), lastUpdated=updated)
             text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-            self._db.execute("INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?, ?, ?)",
-                             (rtype, rid, version, updated, text, int(deleted)))
-            self._db.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?)",
-                             (rtype, rid, version, updated, text, int(deleted)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?, ?, ?)",
+                (rtype, rid, version, updated, text, int(deleted)),
+            )
+            self._db.execute(
+                "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?)", (rtype, rid, version, updated, text, int(deleted))
+            )
             self._db.execute("DELETE FROM tokens WHERE type = ? AND id = ?", (rtype, rid))
             if not deleted:
-                self._db.executemany("INSERT INTO tokens VALUES (?, ?, ?, ?, ?)",
-                                     [(rtype, rid, p, s, v) for p, s, v in index_tokens(body)])
+                self._db.executemany(
+                    "INSERT INTO tokens VALUES (?, ?, ?, ?, ?)",
+                    [(rtype, rid, p, s, v) for p, s, v in index_tokens(body)],
+                )
             return StoredResource(rtype, rid, version, updated, body, deleted)
 
     def read(self, rtype: str, rid: str, version: int | None = None) -> StoredResource | None:
         with self._lock:
             if version is None:
-                row = self._db.execute("SELECT version, updated, json, deleted FROM resources WHERE type = ? AND "
-                                       "id = ?", (rtype, rid)).fetchone()
+                row = self._db.execute(
+                    "SELECT version, updated, json, deleted FROM resources WHERE type = ? AND id = ?", (rtype, rid)
+                ).fetchone()
             else:
-                row = self._db.execute("SELECT version, updated, json, deleted FROM history WHERE type = ? AND "
-                                       "id = ? AND version = ?", (rtype, rid, version)).fetchone()
+                row = self._db.execute(
+                    "SELECT version, updated, json, deleted FROM history WHERE type = ? AND id = ? AND version = ?",
+                    (rtype, rid, version),
+                ).fetchone()
         if row is None:
             return None
         return StoredResource(rtype, rid, row[0], row[1], json.loads(row[2]), bool(row[3]))
@@ -211,8 +226,11 @@ class ResourceStore:
         with self._lock:
             if rtype is None:
                 return int(self._db.execute("SELECT COUNT(*) FROM resources WHERE deleted = 0").fetchone()[0])
-            return int(self._db.execute("SELECT COUNT(*) FROM resources WHERE type = ? AND deleted = 0",
-                                        (rtype,)).fetchone()[0])
+            return int(
+                self._db.execute("SELECT COUNT(*) FROM resources WHERE type = ? AND deleted = 0", (rtype,)).fetchone()[
+                    0
+                ]
+            )
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -51,14 +51,20 @@ def process_bundle(engine: FhirEngine, bundle: Any, base_url: str, prefer: str) 
     if not isinstance(entries, list):
         raise FhirError(400, "structure", "Bundle.entry must be an array", "Bundle.entry")
     if len(entries) > engine.max_entries:
-        raise FhirError(413, "too-costly", f"the bundle has {len(entries)} entries; this server processes at most "
-                        f"{engine.max_entries} in one interaction", "Bundle.entry")
+        raise FhirError(
+            413,
+            "too-costly",
+            f"the bundle has {len(entries)} entries; this server processes at most "
+            f"{engine.max_entries} in one interaction",
+            "Bundle.entry",
+        )
     if kind == "transaction":
         return _transaction(engine, entries, base_url, prefer)
     if kind == "batch":
         return _batch(engine, entries, base_url, prefer)
-    raise FhirError(400, "invalid", f"POST [base]/ accepts a Bundle of type transaction or batch, not {kind!r}",
-                    "Bundle.type")
+    raise FhirError(
+        400, "invalid", f"POST [base]/ accepts a Bundle of type transaction or batch, not {kind!r}", "Bundle.type"
+    )
 
 
 def _plan(engine: FhirEngine, entry: Any, i: int, base_url: str) -> dict[str, Any]:
@@ -70,29 +76,54 @@ def _plan(engine: FhirEngine, entry: Any, i: int, base_url: str) -> dict[str, An
         raise FhirError(400, "required", "entry.request is required in a transaction or batch", f"{where}.request")
     method, url = request.get("method"), request.get("url")
     if method not in ORDER:
-        raise FhirError(400, "not-supported", f"request.method {method!r} is not one of GET, HEAD, POST, PUT, DELETE",
-                        f"{where}.request.method")
+        raise FhirError(
+            400,
+            "not-supported",
+            f"request.method {method!r} is not one of GET, HEAD, POST, PUT, DELETE",
+            f"{where}.request.method",
+        )
     if not isinstance(url, str) or not url:
         raise FhirError(400, "required", "request.url is required", f"{where}.request.url")
     if base_url and url.startswith(base_url + "/"):
-        url = url[len(base_url) + 1:]
+        url = url[len(base_url) + 1 :]
     path, _, query = url.partition("?")
     parts = path.strip("/").split("/")
-    step: dict[str, Any] = {"i": i, "where": where, "method": method, "type": parts[0], "query": query, "url": url,
-                            "full_url": entry.get("fullUrl"), "resource": entry.get("resource"),
-                            "if_match": request.get("ifMatch"), "if_none_exist": request.get("ifNoneExist")}
+    step: dict[str, Any] = {
+        "i": i,
+        "where": where,
+        "method": method,
+        "type": parts[0],
+        "query": query,
+        "url": url,
+        "full_url": entry.get("fullUrl"),
+        "resource": entry.get("resource"),
+        "if_match": request.get("ifMatch"),
+        "if_none_exist": request.get("ifNoneExist"),
+    }
     if not TYPE.match(parts[0]):
-        raise FhirError(400, "invalid", f"request.url {url!r} does not start with a resource type (a profile or "
-                        "instance name is no endpoint)", f"{where}.request.url")
+        raise FhirError(
+            400,
+            "invalid",
+            f"request.url {url!r} does not start with a resource type (a profile or instance name is no endpoint)",
+            f"{where}.request.url",
+        )
     if method in ("POST", "PUT"):
         engine.body_type(step["resource"], parts[0], f"{where}.resource")
         engine.allow(parts[0], "create" if method == "POST" else "update", f"{where}.request.url")
     if method == "POST" and (len(parts) != 1 or query):
-        raise FhirError(400, "invalid", f"request.url of a create is the resource type, not {url!r} (conditional "
-                        "create: request.ifNoneExist)", f"{where}.request.url")
+        raise FhirError(
+            400,
+            "invalid",
+            f"request.url of a create is the resource type, not {url!r} (conditional create: request.ifNoneExist)",
+            f"{where}.request.url",
+        )
     if method == "PUT" and len(parts) == 2 and step["resource"].get("id") not in (None, parts[1]):
-        raise FhirError(400, "invalid", f"resource id {step['resource']['id']!r} differs from the URL id "
-                        f"{parts[1]!r}", f"{where}.resource.id")
+        raise FhirError(
+            400,
+            "invalid",
+            f"resource id {step['resource']['id']!r} differs from the URL id {parts[1]!r}",
+            f"{where}.resource.id",
+        )
     if method in ("PUT", "DELETE") or (method in ("GET", "HEAD") and len(parts) > 1):
         if len(parts) == 2 and not query and ID.match(parts[1]):
             step["id"] = parts[1]
@@ -101,8 +132,12 @@ def _plan(engine: FhirEngine, entry: Any, i: int, base_url: str) -> dict[str, An
         elif method in ("GET", "HEAD") and _HISTORY.match(path.strip("/")):
             step["id"], step["vid"] = parts[1], int(parts[3])
         else:
-            raise FhirError(400, "invalid", f"request.url {url!r} must be Type/id or Type?criteria for {method}",
-                            f"{where}.request.url")
+            raise FhirError(
+                400,
+                "invalid",
+                f"request.url {url!r} must be Type/id or Type?criteria for {method}",
+                f"{where}.request.url",
+            )
     return step
 
 
@@ -112,18 +147,27 @@ def _settle(engine: FhirEngine, step: dict[str, Any]) -> None:
     if step["method"] == "POST":
         step["id"] = engine.store.new_id()
         if step["if_none_exist"]:
-            found = engine.conditional_matches(step["type"], str(step["if_none_exist"]).lstrip("?"),
-                                               f"{where}.request.ifNoneExist")
+            found = engine.conditional_matches(
+                step["type"], str(step["if_none_exist"]).lstrip("?"), f"{where}.request.ifNoneExist"
+            )
             if len(found) > 1:
-                raise FhirError(412, "multiple-matches", f"ifNoneExist {step['if_none_exist']} matches {len(found)} "
-                                f"{step['type']} resources", f"{where}.request.ifNoneExist")
+                raise FhirError(
+                    412,
+                    "multiple-matches",
+                    f"ifNoneExist {step['if_none_exist']} matches {len(found)} {step['type']} resources",
+                    f"{where}.request.ifNoneExist",
+                )
             if found:
                 step["id"], step["existing"] = found[0].id, found[0]
     elif step.get("conditional"):
         found = engine.conditional_matches(step["type"], step["query"], f"{where}.request.url")
         if len(found) > 1:
-            raise FhirError(412, "multiple-matches", f"{step['method']} {step['url']} matches {len(found)} "
-                            "resources", f"{where}.request.url")
+            raise FhirError(
+                412,
+                "multiple-matches",
+                f"{step['method']} {step['url']} matches {len(found)} resources",
+                f"{where}.request.url",
+            )
         if found:
             step["id"] = found[0].id
         elif step["method"] == "PUT":
@@ -161,9 +205,12 @@ def _matches_in_bundle(steps: list[dict[str, Any]], ref: str) -> list[str]:
             continue
         tokens = index_tokens(step["resource"])
         for criteria in search.alternatives:
-            if all(value == str(step["id"]) if param == "_id" else any(
-                    p == param and v == value and system in (None, s) for p, s, v in tokens)
-                   for param, system, value in criteria):
+            if all(
+                value == str(step["id"])
+                if param == "_id"
+                else any(p == param and v == value and system in (None, s) for p, s, v in tokens)
+                for param, system, value in criteria
+            ):
                 found.append(f"{rtype}/{step['id']}")
                 break
     return found
@@ -178,8 +225,7 @@ def _transaction(engine: FhirEngine, entries: list[Any], base_url: str, prefer: 
             if step["method"] not in ("POST", "PUT"):
                 continue
             if isinstance(step["full_url"], str) and step["full_url"] in mapping:
-                raise FhirError(400, "invalid", f"fullUrl {step['full_url']} appears twice",
-                                f"{step['where']}.fullUrl")
+                raise FhirError(400, "invalid", f"fullUrl {step['full_url']} appears twice", f"{step['where']}.fullUrl")
             for name in _names(step):
                 mapping.setdefault(name, f"{step['type']}/{step['id']}")
         pending = {f"{s['type']}/{s['id']}" for s in steps if s["method"] in ("POST", "PUT") and s.get("id")}
@@ -195,12 +241,18 @@ def _transaction(engine: FhirEngine, entries: list[Any], base_url: str, prefer: 
                     if len(inside) == 1 and not engine.conditional_matches(ref.split("?")[0], ref.split("?", 1)[1]):
                         mapping[ref] = inside[0]
                     elif len(inside) > 1:
-                        raise FhirError(412, "multiple-matches", f"conditional reference {ref} matches "
-                                        f"{len(inside)} entries of the transaction", ref_where)
-            step["resource"], _ = engine.accept(step["type"], rewrite_references(step["resource"], mapping), where,
-                                                pending)
-        results = {s["i"]: _apply(engine, s, base_url) for s in sorted(steps, key=lambda s: (ORDER[s["method"]],
-                                                                                            s["i"]))}
+                        raise FhirError(
+                            412,
+                            "multiple-matches",
+                            f"conditional reference {ref} matches {len(inside)} entries of the transaction",
+                            ref_where,
+                        )
+            step["resource"], _ = engine.accept(
+                step["type"], rewrite_references(step["resource"], mapping), where, pending
+            )
+        results = {
+            s["i"]: _apply(engine, s, base_url) for s in sorted(steps, key=lambda s: (ORDER[s["method"]], s["i"]))
+        }
     ordered = [_shape(results[i], prefer) for i in range(len(steps))]
     response = {"resourceType": "Bundle", "id": uuid.uuid4().hex, "type": "transaction-response", "entry": ordered}
     created = [r["response"].get("location") for r in ordered]
@@ -222,22 +274,45 @@ def _apply(engine: FhirEngine, step: dict[str, Any], base_url: str) -> dict[str,
         return {"response": {"status": "204 No Content"}, "_outcome": result.outcome}
     if "existing" in step:
         found = step["existing"]
-        return {"fullUrl": f"{base_url}/{found.key}" if base_url else found.key, "resource": found.resource,
-                "response": {"status": "200 OK", "location": found.location, "etag": found.etag,
-                             "lastModified": found.updated}, "_outcome": f"{found.key} matches ifNoneExist"}
+        return {
+            "fullUrl": f"{base_url}/{found.key}" if base_url else found.key,
+            "resource": found.resource,
+            "response": {
+                "status": "200 OK",
+                "location": found.location,
+                "etag": found.etag,
+                "lastModified": found.updated,
+            },
+            "_outcome": f"{found.key} matches ifNoneExist",
+        }
     existing = engine.store.read(rtype, step["id"]) if method == "PUT" else None
     current = existing is not None and not existing.deleted
-    if method == "PUT" and step["if_match"] and (existing is None or str(step["if_match"]).removeprefix("W/").strip(
-            '"') != str(existing.version)):
-        raise FhirError(412, "conflict", f"ifMatch {step['if_match']}: {rtype}/{step['id']} has "
-                        f"{'version ' + str(existing.version) if existing else 'no version'}",
-                        f"{step['where']}.request.ifMatch")
+    if (
+        method == "PUT"
+        and step["if_match"]
+        and (existing is None or str(step["if_match"]).removeprefix("W/").strip('"') != str(existing.version))
+    ):
+        raise FhirError(
+            412,
+            "conflict",
+            f"ifMatch {step['if_match']}: {rtype}/{step['id']} has "
+            f"{'version ' + str(existing.version) if existing else 'no version'}",
+            f"{step['where']}.request.ifMatch",
+        )
     resource = {k: v for k, v in step["resource"].items() if k != "id"}
     stored = engine.store.write(rtype, step["id"], resource)
     status = "200 OK" if current else "201 Created"
-    return {"fullUrl": f"{base_url}/{stored.key}" if base_url else stored.key, "resource": stored.resource,
-            "response": {"status": status, "location": stored.location, "etag": stored.etag,
-                         "lastModified": stored.updated}, "_outcome": f"{status}: {stored.location}"}
+    return {
+        "fullUrl": f"{base_url}/{stored.key}" if base_url else stored.key,
+        "resource": stored.resource,
+        "response": {
+            "status": status,
+            "location": stored.location,
+            "etag": stored.etag,
+            "lastModified": stored.updated,
+        },
+        "_outcome": f"{status}: {stored.location}",
+    }
 
 
 def _shape(result: dict[str, Any], prefer: str) -> dict[str, Any]:
@@ -259,14 +334,19 @@ def _batch(engine: FhirEngine, entries: list[Any], base_url: str, prefer: str) -
             if isinstance(step["resource"], dict):
                 for ref, where in iter_references(step["resource"], f"Bundle.entry[{i}].resource"):
                     if ref.startswith("urn:uuid:"):
-                        raise FhirError(400, "invalid", f"reference {ref} points into the request: entries of a "
-                                        "batch are independent", where)
+                        raise FhirError(
+                            400,
+                            "invalid",
+                            f"reference {ref} points into the request: entries of a batch are independent",
+                            where,
+                        )
             with engine.store.atomic():
                 _settle(engine, step)
                 if isinstance(step["resource"], dict) and "existing" not in step and step["method"] in ("POST", "PUT"):
                     key = f"{step['type']}/{step['id']}"
-                    step["resource"], _ = engine.accept(step["type"], step["resource"], f"Bundle.entry[{i}].resource",
-                                                        [key])
+                    step["resource"], _ = engine.accept(
+                        step["type"], step["resource"], f"Bundle.entry[{i}].resource", [key]
+                    )
                 out.append(_shape(_apply(engine, step, base_url), prefer))
         except FhirError as exc:
             out.append({"response": {"status": f"{exc.status} {exc.code}", "outcome": exc.outcome()}})

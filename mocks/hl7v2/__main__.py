@@ -43,8 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     service: Hl7v2Service | None = None
     try:
         if args.control_port is not None:
-            setup = SimulatorSetup(Recorder(args.record_dir), pki, {"port": args.control_port, "mllp_port": args.port},
-                                   fresh_data=False)
+            setup = SimulatorSetup(
+                Recorder(args.record_dir), pki, {"port": args.control_port, "mllp_port": args.port}, fresh_data=False
+            )
             service = create(setup).start()
             sim = service.mllp
         else:

@@ -24,9 +24,15 @@ __all__ = ["ack_code", "build_ack", "error_code", "escape"]
 #: requirement ids whose failure rejects the message (AR) rather than flags its content (AE)
 _REJECTING = ("HL7-MSG-01", "HL7-MSG-02", "HL7-MSG-03")
 _TABLE_0357 = {
-    100: "Segment sequence error", 101: "Required field missing", 102: "Data type error",
-    103: "Table value not found", 200: "Unsupported message type", 201: "Unsupported event code",
-    202: "Unsupported processing id", 203: "Unsupported version id", 207: "Application internal error",
+    100: "Segment sequence error",
+    101: "Required field missing",
+    102: "Data type error",
+    103: "Table value not found",
+    200: "Unsupported message type",
+    201: "Unsupported event code",
+    202: "Unsupported processing id",
+    203: "Unsupported version id",
+    207: "Application internal error",
 }
 _MISSING = ("missing", "birth-name", "empty", "first-names", "birth-date", "birth-place", "control-id")
 _TABLE = ("unknown", "hl7.ins.type", "hl7.ins.namespace", "hl7.ins.oid", "hl7.ins.oid-type", "hl7.pid8")
@@ -80,8 +86,14 @@ def _err_location(location: str) -> str:
     return "^".join(part or "" for part in match.groups()).rstrip("^")
 
 
-def build_ack(received: Er7Message | None, findings: list[Finding], *, control_id: str,
-              application: str = "DUI-HARNESS-HL7", facility: str = "DUI-HARNESS") -> bytes:
+def build_ack(
+    received: Er7Message | None,
+    findings: list[Finding],
+    *,
+    control_id: str,
+    application: str = "DUI-HARNESS-HL7",
+    facility: str = "DUI-HARNESS",
+) -> bytes:
     """The ACK of ``received`` (None: unreadable bytes; MSA-2 is then empty) for ``findings``.
 
     Only ERROR and WARNING findings get an ERR segment (at most 50, the rest summed up).
@@ -108,8 +120,13 @@ def build_ack(received: Er7Message | None, findings: list[Finding], *, control_i
         severity = "E" if finding.severity is Severity.ERROR else "W"
         diagnostic = escape(f"{finding.requirement} {finding.rule}")
         text = escape(f"{finding.message}" + (f" ({finding.location})" if finding.location else ""))
-        ack.add(parse_segment(f"ERR||{_err_location(finding.location)}|{number}^{_TABLE_0357[number]}^HL70357|"
-                              f"{severity}|||{diagnostic}|{text}", version="2.5"))
+        ack.add(
+            parse_segment(
+                f"ERR||{_err_location(finding.location)}|{number}^{_TABLE_0357[number]}^HL70357|"
+                f"{severity}|||{diagnostic}|{text}",
+                version="2.5",
+            )
+        )
     if len(reported) > 50:
         ack.add(parse_segment(f"ERR||||W||||{len(reported) - 50} more finding(s) not listed", version="2.5"))
     return str(ack.to_er7()).encode("utf-8") + b"\r"

@@ -54,8 +54,9 @@ class Hl7v2Simulator:
 
     service = SERVICE
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
-                 limits: ListenerLimits | None = None) -> None:
+    def __init__(
+        self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None, limits: ListenerLimits | None = None
+    ) -> None:
         self.recorder = recorder
         self.requested_port = port
         self.tls = tls
@@ -74,10 +75,12 @@ class Hl7v2Simulator:
         self._thread = threading.Thread(target=self._run, name="sim-hl7v2-mllp", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout) or self._failure is not None:
-            raise SimulatorError("simulateur HL7 v2 : écoute impossible / HL7 v2 simulator: cannot listen on "
-                                 f"{LOOPBACK}:{self.requested_port} "
-                                 f"({self._failure or 'timeout'})",
-                                 tip="choose another port, or 0 for a free one / choisissez un autre port")
+            raise SimulatorError(
+                "simulateur HL7 v2 : écoute impossible / HL7 v2 simulator: cannot listen on "
+                f"{LOOPBACK}:{self.requested_port} "
+                f"({self._failure or 'timeout'})",
+                tip="choose another port, or 0 for a free one / choisissez un autre port",
+            )
         return self
 
     def _run(self) -> None:
@@ -91,9 +94,14 @@ class Hl7v2Simulator:
     async def _serve(self) -> None:
         self._stopping = asyncio.Event()
         try:
-            server = await asyncio.start_server(self.listener.handle, LOOPBACK, self.requested_port,
-                                                ssl=self._context, limit=64 * 1024,
-                                                ssl_handshake_timeout=15.0 if self._context else None)
+            server = await asyncio.start_server(
+                self.listener.handle,
+                LOOPBACK,
+                self.requested_port,
+                ssl=self._context,
+                limit=64 * 1024,
+                ssl_handshake_timeout=15.0 if self._context else None,
+            )
         except OSError as exc:
             self._failure = exc
             self._ready.set()
@@ -140,7 +148,8 @@ class Hl7v2Simulator:
             details["ca"] = str(self.tls.client_ca)
         return details
 
-    def send_feed(self, scenario: str, host: str, port: int, *, timeout: float = 10.0,
-                  tls_context: ssl.SSLContext | None = None) -> Exchange:
+    def send_feed(
+        self, scenario: str, host: str, port: int, *, timeout: float = 10.0, tls_context: ssl.SSLContext | None = None
+    ) -> Exchange:
         """Send the ADT feed of ``scenario`` to a DUI's MLLP endpoint; the recorded exchange."""
         return send_feed(self.recorder, scenario, host, port, timeout=timeout, tls_context=tls_context)

@@ -57,8 +57,12 @@ def hl7v2_routes(sim: Hl7v2Service) -> list[BaseRoute]:
 
     async def scenarios(request: Request) -> Response:
         feeds = load_feeds()["scenarios"]
-        return JSONResponse({name: {"event": spec["event"], "person": spec["person"], "expected": spec["expected"]}
-                             for name, spec in sorted(feeds.items())})
+        return JSONResponse(
+            {
+                name: {"event": spec["event"], "person": spec["person"], "expected": spec["expected"]}
+                for name, spec in sorted(feeds.items())
+            }
+        )
 
     async def feeds(request: Request) -> Response:
         try:

@@ -27,8 +27,15 @@ from mocks.hl7v2.ack import escape
 __all__ = ["FEED_EVENTS", "Feed", "build_feed", "load_feeds", "scenario_names"]
 
 #: event -> message structure (HL7 v2.5)
-FEED_EVENTS = {"A28": "ADT_A05", "A31": "ADT_A05", "A40": "ADT_A39", "A47": "ADT_A30", "A01": "ADT_A01",
-               "A04": "ADT_A01", "A08": "ADT_A01"}
+FEED_EVENTS = {
+    "A28": "ADT_A05",
+    "A31": "ADT_A05",
+    "A40": "ADT_A39",
+    "A47": "ADT_A30",
+    "A01": "ADT_A01",
+    "A04": "ADT_A01",
+    "A08": "ADT_A01",
+}
 
 
 @dataclass(frozen=True)
@@ -62,14 +69,28 @@ def _pid(person: dict[str, Any], status: list[str], authority: dict[str, str]) -
     first_names = [escape(n) for n in person["first_names"]]
     name = f"{escape(person['birth_name'])}^{first_names[0]}^{' '.join(first_names)}^^^^L"
     fields = {
-        1: "1", 3: f"{local}~{ins}", 5: name, 7: person["birth_date"].replace("-", ""), 8: person["sex"],
-        11: f"^^^^^FRA^BDL^^{person['birth_place']}", 30: "N", 32: "~".join(status),
+        1: "1",
+        3: f"{local}~{ins}",
+        5: name,
+        7: person["birth_date"].replace("-", ""),
+        8: person["sex"],
+        11: f"^^^^^FRA^BDL^^{person['birth_place']}",
+        30: "N",
+        32: "~".join(status),
     }
     return "PID" + "".join("|" + fields.get(i, "") for i in range(1, 33))
 
 
-def build_feed(scenario: str, *, control_id: str, sending: str = "SIH-SIMULATEUR", facility: str = "DUI-HARNESS",
-               receiving: str = "DUI", now: datetime | None = None, data: dict[str, Any] | None = None) -> Feed:
+def build_feed(
+    scenario: str,
+    *,
+    control_id: str,
+    sending: str = "SIH-SIMULATEUR",
+    facility: str = "DUI-HARNESS",
+    receiving: str = "DUI",
+    now: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> Feed:
     """Build the ADT message of ``scenario``.
 
     Raises:
@@ -99,8 +120,12 @@ def build_feed(scenario: str, *, control_id: str, sending: str = "SIH-SIMULATEUR
     message.add(parse_segment(_pid(person, spec["status"], feeds["local_authority"]), version="2.5"))
     if event in ("A40", "A47"):
         authority = feeds["local_authority"]
-        message.add(parse_segment(f"MRG|{escape(spec['merged_local_id'])}^^^{authority['namespace']}&"
-                                  f"{authority['oid']}&ISO^PI", version="2.5"))
+        message.add(
+            parse_segment(
+                f"MRG|{escape(spec['merged_local_id'])}^^^{authority['namespace']}&{authority['oid']}&ISO^PI",
+                version="2.5",
+            )
+        )
     else:
         message.add(parse_segment("PV1|1|N", version="2.5"))
     payload = str(message.to_er7()).encode("utf-8") + b"\r"

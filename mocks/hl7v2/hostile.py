@@ -54,7 +54,7 @@ def _case(name: str, control_id: str) -> Hostile:
     if name == "ins-bad-key":
         return Hostile(b"", feed.replace(b"279035121518989", b"279035121518988"), True)
     if name == "wrong-delimiters":
-        return Hostile(b"", b"MSH|#~\\&" + feed[len(b"MSH|^~\\&"):].replace(b"^", b"#"), True, echo_expected=False)
+        return Hostile(b"", b"MSH|#~\\&" + feed[len(b"MSH|^~\\&") :].replace(b"^", b"#"), True, echo_expected=False)
     if name == "binary-noise":
         return Hostile(bytes(range(256)).replace(START, b"") * 4, feed, False)
     if name == "truncated-frame":
@@ -69,8 +69,15 @@ def _finding(rule: str, text: str) -> Finding:
     return Finding(rule, REQ_HOSTILE, text, location="MSA[1]-1")
 
 
-def send_hostile(recorder: Recorder, case: str, host: str, port: int, *, timeout: float = 10.0,
-                 tls_context: ssl.SSLContext | None = None) -> Exchange:
+def send_hostile(
+    recorder: Recorder,
+    case: str,
+    host: str,
+    port: int,
+    *,
+    timeout: float = 10.0,
+    tls_context: ssl.SSLContext | None = None,
+) -> Exchange:
     """Send the hostile ``case`` to the DUI's MLLP endpoint; the exchange, its ACK judged."""
     control = f"HL7SIMH{next(_ids):06d}"
     hostile = _case(case, control)
@@ -92,9 +99,14 @@ def send_hostile(recorder: Recorder, case: str, host: str, port: int, *, timeout
                     conn.close()
     except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
         failure = f"{type(exc).__name__}: {exc}"
-        findings.append(_finding("hl7.hostile.no-ack", f"no ACK after the {case} case (HL7 v2.5 §2.9.2); trouvé / "
-                                 f"found: {failure}; attendu / expected: an ACK (AE/AR for a refused message, the "
-                                 "acknowledgment of the valid message sent after noise or a cut frame)"))
+        findings.append(
+            _finding(
+                "hl7.hostile.no-ack",
+                f"no ACK after the {case} case (HL7 v2.5 §2.9.2); trouvé / "
+                f"found: {failure}; attendu / expected: an ACK (AE/AR for a refused message, the "
+                "acknowledgment of the valid message sent after noise or a cut frame)",
+            )
+        )
     code = ""
     if answer is not None:
         ack_findings, code = judge_ack(answer, control)
@@ -102,13 +114,27 @@ def send_hostile(recorder: Recorder, case: str, host: str, port: int, *, timeout
             ack_findings = [f for f in ack_findings if f.rule != "hl7.ack.control-id"]
         findings += ack_findings
         if hostile.must_refuse and code not in ("AE", "AR", "CE", "CR"):
-            findings.append(_finding("hl7.hostile.accepted", f"the {case} message is acknowledged {code or '-'!s} "
-                                     "(HL7 v2.5 §2.9.2); trouvé / found: "
-                                     f"MSA-1 {code!r}; attendu / expected: AE or AR with ERR, nothing integrated / "
-                                     "message invalide accepté"))
-    exchange = record_sent(recorder, scenario=f"hostile:{case}", event="A31", control_id=control,
-                           payload=hostile.prefix + hostile.payload, target=f"{host}:{port}", answer=answer,
-                           failure=failure, findings=findings, ins="", duration_ms=(time.perf_counter() - started)
-                           * 1000)
+            findings.append(
+                _finding(
+                    "hl7.hostile.accepted",
+                    f"the {case} message is acknowledged {code or '-'!s} "
+                    "(HL7 v2.5 §2.9.2); trouvé / found: "
+                    f"MSA-1 {code!r}; attendu / expected: AE or AR with ERR, nothing integrated / "
+                    "message invalide accepté",
+                )
+            )
+    exchange = record_sent(
+        recorder,
+        scenario=f"hostile:{case}",
+        event="A31",
+        control_id=control,
+        payload=hostile.prefix + hostile.payload,
+        target=f"{host}:{port}",
+        answer=answer,
+        failure=failure,
+        findings=findings,
+        ins="",
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
     exchange.summary.update({"ack": code or None, "hostile": case, "must_refuse": hostile.must_refuse})
     return exchange

@@ -60,11 +60,29 @@ class MllpListener:
         tls = (ssl_object.version() or "tls") if isinstance(ssl_object, ssl.SSLObject) else "none"
         subject = _subject(ssl_object)
         if self.active >= self.limits.max_connections:
-            record_received(self.recorder, kind="refused", payload=b"", skipped=0, peer=peer, tls=tls, report=None,
-                            ack=None, ack_code="", client_subject=subject, extra=[Finding(
-                                "mllp.connections", "HL7-MSG-01", f"connection refused: {self.limits.max_connections} "
-                                "connections already open; trouvé / found: one more; attendu / expected: at most "
-                                f"{self.limits.max_connections} / trop de connexions", Severity.WARNING, "MLLP")])
+            record_received(
+                self.recorder,
+                kind="refused",
+                payload=b"",
+                skipped=0,
+                peer=peer,
+                tls=tls,
+                report=None,
+                ack=None,
+                ack_code="",
+                client_subject=subject,
+                extra=[
+                    Finding(
+                        "mllp.connections",
+                        "HL7-MSG-01",
+                        f"connection refused: {self.limits.max_connections} "
+                        "connections already open; trouvé / found: one more; attendu / expected: at most "
+                        f"{self.limits.max_connections} / trop de connexions",
+                        Severity.WARNING,
+                        "MLLP",
+                    )
+                ],
+            )
             writer.close()
             return
         self.active += 1
@@ -76,8 +94,9 @@ class MllpListener:
             self._writers.discard(writer)
             writer.close()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str, tls: str,
-                     subject: str | None) -> None:
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str, tls: str, subject: str | None
+    ) -> None:
         limits = self.limits
         decoder = MllpDecoder(limits.max_frame)
         noise = 0
@@ -97,19 +116,29 @@ class MllpListener:
                         return
                     continue
                 deadline = None
-                await self._answer(event, writer, peer, tls, subject,
-                                   can_write=event.reason != "connection closed")
+                await self._answer(event, writer, peer, tls, subject, can_write=event.reason != "connection closed")
             if not decoder.in_frame:
                 deadline = None
 
-    async def _answer(self, event: FrameEvent, writer: asyncio.StreamWriter, peer: str, tls: str,
-                      subject: str | None, *, can_write: bool) -> None:
+    async def _answer(
+        self,
+        event: FrameEvent,
+        writer: asyncio.StreamWriter,
+        peer: str,
+        tls: str,
+        subject: str | None,
+        *,
+        can_write: bool,
+    ) -> None:
         started = time.perf_counter()
         report: Hl7v2Report | None = None
         extra: list[Finding] = []
         if event.kind != "message":
-            extra.append(framing_finding(event.kind, len(event.payload) + event.skipped, reason=event.reason,
-                                         limit=self.limits.max_frame))
+            extra.append(
+                framing_finding(
+                    event.kind, len(event.payload) + event.skipped, reason=event.reason, limit=self.limits.max_frame
+                )
+            )
         if event.kind != "noise":
             loop = asyncio.get_running_loop()
             report = await loop.run_in_executor(None, _judge, event.payload)
@@ -117,21 +146,33 @@ class MllpListener:
         findings = extra + (report.findings if report is not None else [])
         answerable = event.kind == "message" or (report is not None and report.message is not None)
         if can_write and answerable:
-            ack = build_ack(report.message if report is not None else None, findings,
-                            control_id=f"HL7SIM{next(self._ids):06d}")
+            ack = build_ack(
+                report.message if report is not None else None, findings, control_id=f"HL7SIM{next(self._ids):06d}"
+            )
         # recorded before the ACK leaves: whoever reads the ACK finds the exchange already there
-        exchange = record_received(self.recorder, kind=event.kind, payload=event.payload, skipped=event.skipped,
-                                   peer=peer, tls=tls, report=report, ack=ack, ack_code=ack_code(findings),
-                                   extra=extra, client_subject=subject,
-                                   duration_ms=(time.perf_counter() - started) * 1000)
+        exchange = record_received(
+            self.recorder,
+            kind=event.kind,
+            payload=event.payload,
+            skipped=event.skipped,
+            peer=peer,
+            tls=tls,
+            report=report,
+            ack=ack,
+            ack_code=ack_code(findings),
+            extra=extra,
+            client_subject=subject,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
         if ack is None:
             return
         try:
             writer.write(frame(ack))
             await asyncio.wait_for(writer.drain(), self.limits.write_timeout)
         except (ConnectionError, OSError, TimeoutError) as exc:
-            exchange.findings.append(Finding("mllp.write", "HL7-ACK-01", f"the ACK could not be sent: {exc!r}",
-                                             location="MLLP"))
+            exchange.findings.append(
+                Finding("mllp.write", "HL7-ACK-01", f"the ACK could not be sent: {exc!r}", location="MLLP")
+            )
 
 
 def _judge(payload: bytes) -> Hl7v2Report:

@@ -87,7 +87,7 @@ class MllpDecoder:
                 self._in_frame, self._oversized, self._skipped = True, False, 0
                 position = start + 1
                 continue
-            if self._pending_fs and data[position:position + 1] == b"\r":
+            if self._pending_fs and data[position : position + 1] == b"\r":
                 self._drop_last_byte()  # the end block was split across two reads
                 events.append(self._close("oversized" if self._oversized else "message"))
                 position += 1
@@ -127,7 +127,7 @@ class MllpDecoder:
         if len(chunk) <= room:
             self._buffer += chunk
             return
-        self._buffer += chunk[:max(room, 0)]
+        self._buffer += chunk[: max(room, 0)]
         self._skipped += len(chunk) - max(room, 0)
         self._oversized = True
 
@@ -179,8 +179,15 @@ async def read_frames(reader: asyncio.StreamReader, decoder: MllpDecoder, timeou
     return decoder.feed(data)
 
 
-def send_and_receive(host: str, port: int, payload: bytes, *, timeout: float = 10.0,
-                     max_frame: int = 1024 * 1024, sock: socket.socket | None = None) -> bytes:
+def send_and_receive(
+    host: str,
+    port: int,
+    payload: bytes,
+    *,
+    timeout: float = 10.0,
+    max_frame: int = 1024 * 1024,
+    sock: socket.socket | None = None,
+) -> bytes:
     """A minimal blocking MLLP client: send one framed message, return the payload of the answer.
 
     Raises:

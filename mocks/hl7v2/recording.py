@@ -24,12 +24,21 @@ __all__ = ["SERVICE", "framing_finding", "record_received", "record_sent"]
 #: the service id of the registry (``harness/services/builtin.py``)
 SERVICE = "HL7V2"
 _FRAMING = {
-    "noise": ("mllp.noise", "bytes outside any MLLP frame (0x0B … 0x1C 0x0D); trouvé / found: {n} byte(s) of noise; "
-                            "attendu / expected: every message framed / octets hors trame MLLP"),
-    "truncated": ("mllp.truncated", "MLLP frame not terminated ({reason}); trouvé / found: {n} byte(s) without the end "
-                                    "block 0x1C 0x0D; attendu / expected: a complete frame / trame MLLP tronquée"),
-    "oversized": ("mllp.oversized", "MLLP frame larger than the simulator's limit; trouvé / found: {n} byte(s); "
-                                    "attendu / expected: at most {limit} bytes / message trop grand"),
+    "noise": (
+        "mllp.noise",
+        "bytes outside any MLLP frame (0x0B … 0x1C 0x0D); trouvé / found: {n} byte(s) of noise; "
+        "attendu / expected: every message framed / octets hors trame MLLP",
+    ),
+    "truncated": (
+        "mllp.truncated",
+        "MLLP frame not terminated ({reason}); trouvé / found: {n} byte(s) without the end "
+        "block 0x1C 0x0D; attendu / expected: a complete frame / trame MLLP tronquée",
+    ),
+    "oversized": (
+        "mllp.oversized",
+        "MLLP frame larger than the simulator's limit; trouvé / found: {n} byte(s); "
+        "attendu / expected: at most {limit} bytes / message trop grand",
+    ),
 }
 
 
@@ -50,40 +59,70 @@ def _tags(report: Hl7v2Report | None) -> dict[str, str]:
     return tags
 
 
-def record_received(recorder: Recorder, *, kind: str, payload: bytes, skipped: int, peer: str, tls: str,
-                    report: Hl7v2Report | None, ack: bytes | None, ack_code: str, extra: list[Finding],
-                    client_subject: str | None = None, duration_ms: float = 0.0) -> Exchange:
+def record_received(
+    recorder: Recorder,
+    *,
+    kind: str,
+    payload: bytes,
+    skipped: int,
+    peer: str,
+    tls: str,
+    report: Hl7v2Report | None,
+    ack: bytes | None,
+    ack_code: str,
+    extra: list[Finding],
+    client_subject: str | None = None,
+    duration_ms: float = 0.0,
+) -> Exchange:
     """One frame event on the listener, with what the validator found and the ACK sent."""
     transaction = f"MLLP {kind}"
     if report is not None and report.message is not None:
         code, event, _ = report.message.type_parts()
         transaction = f"{code}^{event}" if event else (code or transaction)
-    request = HttpMessage(f"MLLP {kind} from {peer}", [("Direction", "from-dui"), ("TLS", tls),
-                                                       ("Skipped-Bytes", str(skipped))], payload)
+    request = HttpMessage(
+        f"MLLP {kind} from {peer}", [("Direction", "from-dui"), ("TLS", tls), ("Skipped-Bytes", str(skipped))], payload
+    )
     response = HttpMessage(f"ACK {ack_code}" if ack is not None else "no ACK", [], ack or b"")
     recording = ListenerRecording(recorder, SERVICE)
     exchange = recording.exchange(transaction, request, response, peer=peer, client_subject=client_subject)
     exchange.duration_ms = duration_ms
-    summary = {"frame": kind, "bytes": len(payload) + skipped, "skipped": skipped,
-               "ack": ack_code if ack is not None else None,
-               **(report.summary() if report is not None else {"readable": False})}
+    summary = {
+        "frame": kind,
+        "bytes": len(payload) + skipped,
+        "skipped": skipped,
+        "ack": ack_code if ack is not None else None,
+        **(report.summary() if report is not None else {"readable": False}),
+    }
     findings = [*extra, *(report.findings if report is not None else [])]
-    return recording.record(exchange, summary=summary, tags={"direction": "from-dui", **_tags(report)},
-                            findings=findings)
+    return recording.record(
+        exchange, summary=summary, tags={"direction": "from-dui", **_tags(report)}, findings=findings
+    )
 
 
-def record_sent(recorder: Recorder, *, scenario: str, event: str, control_id: str, payload: bytes, target: str,
-                answer: bytes | None, failure: str, findings: list[Finding], ins: str,
-                duration_ms: float) -> Exchange:
+def record_sent(
+    recorder: Recorder,
+    *,
+    scenario: str,
+    event: str,
+    control_id: str,
+    payload: bytes,
+    target: str,
+    answer: bytes | None,
+    failure: str,
+    findings: list[Finding],
+    ins: str,
+    duration_ms: float,
+) -> Exchange:
     """One feed sent to the DUI and its ACK (``answer`` None: ``failure`` says what happened)."""
-    request = HttpMessage(f"MLLP ADT^{event} to {target}", [("Direction", "to-dui"), ("Scenario", scenario)],
-                          payload)
+    request = HttpMessage(f"MLLP ADT^{event} to {target}", [("Direction", "to-dui"), ("Scenario", scenario)], payload)
     start = "no ACK" if answer is None else "ACK"
     response = HttpMessage(start, [("Failure", failure)] if failure else [], answer or failure.encode())
     recording = ListenerRecording(recorder, SERVICE)
     exchange = recording.exchange(f"ADT^{event}", request, response, peer=target)
     exchange.duration_ms = duration_ms
-    return recording.record(exchange, summary={"scenario": scenario, "control_id": control_id,
-                                               "failure": failure or None},
-                            tags={"direction": "to-dui", "scenario": scenario, "control_id": control_id,
-                                  "event": event, "ins": ins}, findings=findings)
+    return recording.record(
+        exchange,
+        summary={"scenario": scenario, "control_id": control_id, "failure": failure or None},
+        tags={"direction": "to-dui", "scenario": scenario, "control_id": control_id, "event": event, "ins": ins},
+        findings=findings,
+    )

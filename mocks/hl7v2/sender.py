@@ -27,16 +27,28 @@ _ids = count(1)
 
 
 def _finding(rule: str, text: str, found: str, expected: str, where: str = "MSA[1]") -> Finding:
-    return Finding(rule, REQ_ACK, f"{text} (HL7 v2.5 §2.9, §2.14.8); trouvé / found: {found!r}; "
-                                  f"attendu / expected: {expected}", location=where)
+    return Finding(
+        rule,
+        REQ_ACK,
+        f"{text} (HL7 v2.5 §2.9, §2.14.8); trouvé / found: {found!r}; attendu / expected: {expected}",
+        location=where,
+    )
 
 
 def judge_ack(answer: bytes, control_id: str) -> tuple[list[Finding], str]:
     """The findings about a DUI's ACK to the message ``control_id``, and its MSA-1 code."""
     message, findings = read_er7(answer, wire=True)
     if message is None:
-        return [_finding("hl7.ack.unreadable", "the DUI's answer is not an HL7 v2 message",
-                         answer[:40].decode("latin-1"), "an ACK message", "MSH[1]"), *findings], ""
+        return [
+            _finding(
+                "hl7.ack.unreadable",
+                "the DUI's answer is not an HL7 v2 message",
+                answer[:40].decode("latin-1"),
+                "an ACK message",
+                "MSH[1]",
+            ),
+            *findings,
+        ], ""
     msa = message.first("MSA")
     if msa is None:
         names = " ".join(s.name for s in message.segments)
@@ -44,19 +56,40 @@ def judge_ack(answer: bytes, control_id: str) -> tuple[list[Finding], str]:
     code = msa.field(1)
     out = list(findings)
     if code not in ACK_CODES:
-        out.append(_finding("hl7.ack.code", "MSA-1 acknowledgment code (HL7 table 0008)", code,
-                            " or ".join(ACK_CODES), "MSA[1]-1"))
+        out.append(
+            _finding(
+                "hl7.ack.code", "MSA-1 acknowledgment code (HL7 table 0008)", code, " or ".join(ACK_CODES), "MSA[1]-1"
+            )
+        )
     if msa.field(2) != control_id:
-        out.append(_finding("hl7.ack.control-id", "MSA-2 echoes the MSH-10 of the message acknowledged",
-                            msa.field(2), repr(control_id), "MSA[1]-2"))
+        out.append(
+            _finding(
+                "hl7.ack.control-id",
+                "MSA-2 echoes the MSH-10 of the message acknowledged",
+                msa.field(2),
+                repr(control_id),
+                "MSA[1]-2",
+            )
+        )
     if message.component(message.message_type, 1) != "ACK":
-        out.append(_finding("hl7.ack.type", "MSH-9 of an acknowledgment", message.message_type, "'ACK^<event>^ACK'",
-                            "MSH[1]-9"))
+        out.append(
+            _finding(
+                "hl7.ack.type", "MSH-9 of an acknowledgment", message.message_type, "'ACK^<event>^ACK'", "MSH[1]-9"
+            )
+        )
     return out, code
 
 
-def send_feed(recorder: Recorder, scenario: str, host: str, port: int, *, timeout: float = 10.0,
-              tls_context: ssl.SSLContext | None = None, control_id: str | None = None) -> Exchange:
+def send_feed(
+    recorder: Recorder,
+    scenario: str,
+    host: str,
+    port: int,
+    *,
+    timeout: float = 10.0,
+    tls_context: ssl.SSLContext | None = None,
+    control_id: str | None = None,
+) -> Exchange:
     """Build the feed of ``scenario``, send it over MLLP, record the exchange with the ACK's findings."""
     control = control_id or f"HL7SIMF{next(_ids):06d}"
     feed = build_feed(scenario, control_id=control)
@@ -76,14 +109,25 @@ def send_feed(recorder: Recorder, scenario: str, host: str, port: int, *, timeou
                     conn.close()
     except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
         failure = f"{type(exc).__name__}: {exc}"
-        findings.append(_finding("hl7.ack.none", "the DUI acknowledges each message it receives", failure,
-                                 "an ACK frame", "MLLP"))
+        findings.append(
+            _finding("hl7.ack.none", "the DUI acknowledges each message it receives", failure, "an ACK frame", "MLLP")
+        )
     code = ""
     if answer is not None:
         ack_findings, code = judge_ack(answer, control)
         findings += ack_findings
-    exchange = record_sent(recorder, scenario=scenario, event=feed.event, control_id=control, payload=feed.payload,
-                           target=f"{host}:{port}", answer=answer, failure=failure, findings=findings, ins=feed.ins,
-                           duration_ms=(time.perf_counter() - started) * 1000)
+    exchange = record_sent(
+        recorder,
+        scenario=scenario,
+        event=feed.event,
+        control_id=control,
+        payload=feed.payload,
+        target=f"{host}:{port}",
+        answer=answer,
+        failure=failure,
+        findings=findings,
+        ins=feed.ins,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
     exchange.summary.update({"ack": code or None, "expected": feed.expected})
     return exchange

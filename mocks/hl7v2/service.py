@@ -49,8 +49,15 @@ class Hl7v2Service(Simulator):
 
     service = SERVICE
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, mllp_port: int = 0, tls: TlsSettings | None = None,
-                 limits: ListenerLimits | None = None) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        port: int = 0,
+        mllp_port: int = 0,
+        tls: TlsSettings | None = None,
+        limits: ListenerLimits | None = None,
+    ) -> None:
         self.mllp = Hl7v2Simulator(recorder, port=mllp_port, tls=tls, limits=limits)
         super().__init__(recorder, port=port, tls=tls)
 
@@ -82,9 +89,11 @@ class Hl7v2Service(Simulator):
         return details
 
     def serve_lines(self) -> list[str]:
-        return [f"  HL7 v2 (flux d'identité PAM.Fr / identity feeds): {self.mllp.url}",
-                f"      control API: {self.url}/_harness/hl7v2/feeds (POST: send a feed to the DUI), "
-                "/_harness/hl7v2/received"]
+        return [
+            f"  HL7 v2 (flux d'identité PAM.Fr / identity feeds): {self.mllp.url}",
+            f"      control API: {self.url}/_harness/hl7v2/feeds (POST: send a feed to the DUI), "
+            "/_harness/hl7v2/received",
+        ]
 
     # -- actions --------------------------------------------------------------------------
     def client_context(self) -> ssl.SSLContext:
@@ -96,8 +105,7 @@ class Hl7v2Service(Simulator):
             context.load_verify_locations(str(tls.client_ca))
         return context
 
-    def send_feed(self, scenario: str, host: str, port: int, *, tls: bool = False,
-                  timeout: float = 10.0) -> Exchange:
+    def send_feed(self, scenario: str, host: str, port: int, *, tls: bool = False, timeout: float = 10.0) -> Exchange:
         """Send the ADT feed of ``scenario`` to the DUI's MLLP endpoint; the recorded exchange (its ACK judged).
 
         Raises:
@@ -105,8 +113,9 @@ class Hl7v2Service(Simulator):
         """
         if scenario not in scenario_names():
             raise KeyError(f"unknown HL7 v2 feed scenario {scenario!r}; known: {', '.join(scenario_names())}")
-        return self.mllp.send_feed(scenario, host, port, timeout=timeout,
-                                   tls_context=self.client_context() if tls else None)
+        return self.mllp.send_feed(
+            scenario, host, port, timeout=timeout, tls_context=self.client_context() if tls else None
+        )
 
     def send_hostile(self, case: str, host: str, port: int, *, tls: bool = False, timeout: float = 10.0) -> Exchange:
         """Send the hostile ``case`` (:data:`~mocks.hl7v2.hostile.HOSTILE_CASES`) to the DUI's MLLP endpoint.
@@ -116,8 +125,9 @@ class Hl7v2Service(Simulator):
         """
         if case not in HOSTILE_CASES:
             raise KeyError(f"unknown hostile case {case!r}; known: {', '.join(HOSTILE_CASES)}")
-        return send_hostile(self.recorder, case, host, port, timeout=timeout,
-                            tls_context=self.client_context() if tls else None)
+        return send_hostile(
+            self.recorder, case, host, port, timeout=timeout, tls_context=self.client_context() if tls else None
+        )
 
     def received(self, since: str | None = None) -> list[Exchange]:
         """What the DUI sent to the MLLP listener (frames, noise…) with the ACK answered, oldest first."""

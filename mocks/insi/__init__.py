@@ -12,5 +12,10 @@ __all__ = ["IdentityBase", "InsiSimulator", "Person", "create"]
 def create(setup: SimulatorSetup) -> InsiSimulator:
     """The INSi simulator of a run, ``serve`` or ``python -m mocks.insi`` (options ``identities``: an
     :class:`IdentityBase`, ``accepted_idam``: a set of IDAM)."""
-    return InsiSimulator(setup.recorder, port=setup.port(), tls=setup.tls, identities=setup.options.get("identities"),
-                         accepted_idam=setup.options.get("accepted_idam"))
+    return InsiSimulator(
+        setup.recorder,
+        port=setup.port(),
+        tls=setup.tls,
+        identities=setup.options.get("identities"),
+        accepted_idam=setup.options.get("accepted_idam"),
+    )

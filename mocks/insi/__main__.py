@@ -33,8 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         identities = IdentityBase.load(args.identities) if args.identities else None
-        setup = SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
-                                          identities=identities, accepted_idam=set(args.idam) if args.idam else None)
+        setup = SimulatorSetup.standalone(
+            port=args.port,
+            tls_dir=args.tls_dir,
+            record_dir=args.record_dir,
+            identities=identities,
+            accepted_idam=set(args.idam) if args.idam else None,
+        )
         sim = create(setup)
         sim.start()
     except (HarnessError, ValueError) as exc:

@@ -79,13 +79,31 @@ def _overlong_trait(traits: Any) -> tuple[str, int] | None:
     return None
 
 
-def _soap_fault(status: int, code: str, message: str, *, subcode: str = HARNESS_SUBCODE,
-                reason: str | None = None, severite: str = "erreur", message_id: str | None = None,
-                soap_code: str = "Sender") -> _Answer:
-    body = fault_envelope(subcode=subcode, code=code, message=message, reason=reason, severite=severite,
-                          message_id=message_id, soap_code=soap_code)
-    return _Answer(status, body, fault={"kind": "soap", "status": status, "code": code, "subcode": subcode,
-                                        "message": reason or message})
+def _soap_fault(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    subcode: str = HARNESS_SUBCODE,
+    reason: str | None = None,
+    severite: str = "erreur",
+    message_id: str | None = None,
+    soap_code: str = "Sender",
+) -> _Answer:
+    body = fault_envelope(
+        subcode=subcode,
+        code=code,
+        message=message,
+        reason=reason,
+        severite=severite,
+        message_id=message_id,
+        soap_code=soap_code,
+    )
+    return _Answer(
+        status,
+        body,
+        fault={"kind": "soap", "status": status, "code": code, "subcode": subcode, "message": reason or message},
+    )
 
 
 def _describe(findings: list[Finding], limit: int = 3) -> str:
@@ -109,8 +127,15 @@ class InsiSimulator(Simulator):
     fault_kinds = ("soap_fault", "force_result")
     allowed_methods = ("POST",)
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
-                 identities: IdentityBase | None = None, accepted_idam: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        port: int = 0,
+        tls: TlsSettings | None = None,
+        identities: IdentityBase | None = None,
+        accepted_idam: set[str] | None = None,
+    ) -> None:
         self._initial = identities if identities is not None else IdentityBase.load()
         self.identities = self._initial.copy()
         self._initial_idam = set(accepted_idam) if accepted_idam is not None else None
@@ -132,21 +157,31 @@ class InsiSimulator(Simulator):
 
     def state(self) -> dict[str, Any]:
         with self._lock:
-            return {"endpoint": PATH, "identities": self.identities.summary(),
-                    "accepted_idam": sorted(self.accepted_idam) if self.accepted_idam is not None else None,
-                    "inshisto_dates_first": self.inshisto_dates_first,
-                    "tiq_overrides": dict(self.tiq_overrides)}
+            return {
+                "endpoint": PATH,
+                "identities": self.identities.summary(),
+                "accepted_idam": sorted(self.accepted_idam) if self.accepted_idam is not None else None,
+                "inshisto_dates_first": self.inshisto_dates_first,
+                "tiq_overrides": dict(self.tiq_overrides),
+            }
 
     def update_state(self, data: dict[str, Any]) -> None:
         """``{"add_persons": [...], "remove_persons": [ids], "accepted_idam": [...] | null,
         "inshisto_dates_first": bool, "tiq_overrides": {person id: {trait: value} | null}}``
         (INSHISTO dates before IdIndividu as in the real fixture TEST_2.04_cas2, or after OID as
         INSi_RESULTAT_INS.xsd orders them; the TIQ traits answered for a person instead of its own)."""
-        unknown = set(data) - {"add_persons", "remove_persons", "accepted_idam", "inshisto_dates_first",
-                               "tiq_overrides"}
+        unknown = set(data) - {
+            "add_persons",
+            "remove_persons",
+            "accepted_idam",
+            "inshisto_dates_first",
+            "tiq_overrides",
+        }
         if unknown:
-            raise ValueError(f"unknown INSi state keys {sorted(unknown)}; known: add_persons, "
-                             "remove_persons, accepted_idam, inshisto_dates_first, tiq_overrides")
+            raise ValueError(
+                f"unknown INSi state keys {sorted(unknown)}; known: add_persons, "
+                "remove_persons, accepted_idam, inshisto_dates_first, tiq_overrides"
+            )
         overrides = _tiq_overrides(data.get("tiq_overrides") or {})
         with self._lock:
             base = self.identities.copy()
@@ -175,35 +210,49 @@ class InsiSimulator(Simulator):
             self.tiq_overrides = {}
 
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
-        answer = _soap_fault(413, "insi.http.oversized",
-                             f"Requête trop volumineuse / request too large: {reason}")
+        answer = _soap_fault(413, "insi.http.oversized", f"Requête trop volumineuse / request too large: {reason}")
         return answer.status, SOAP12_CONTENT_TYPE, answer.body
 
     def serve_lines(self) -> list[str]:
-        return [f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {self.endpoint}",
-                f"      control API: {self.url}/_harness/exchanges, /_harness/faults, /_harness/state"]
+        return [
+            f"  INSi (SOAP 1.2, rechercherInsAvecTraitsIdentite): {self.endpoint}",
+            f"      control API: {self.url}/_harness/exchanges, /_harness/faults, /_harness/state",
+        ]
 
     # -- one request: the stages of mocks.common.pipeline ------------------------------------
     def refuse_method(self, call: Call, allowed: tuple[str, ...]) -> Answer:
         text = f"Method {call.request.method} not allowed: INSi accepts POST only\n"
         call.parsed = InsiRequestReport()
-        return _Answer(405, text.encode(), "text/plain", headers={"Allow": "POST"},
-                       fault={"kind": "http", "status": 405, "message": text.strip()})
+        return _Answer(
+            405,
+            text.encode(),
+            "text/plain",
+            headers={"Allow": "POST"},
+            fault={"kind": "http", "status": 405, "message": text.strip()},
+        )
 
     async def prepare(self, call: Call) -> Answer | None:
         tls = call.tls
         # off the event loop: parsing and checking a large body never stalls the other clients (issue 17)
         call.parsed = report = await run_in_threadpool(
-            check_insi_request, call.body, content_type=call.request.headers.get("content-type"),
-            over_tls=call.over_tls, tls_subject=tls.get("client_subject"))
+            check_insi_request,
+            call.body,
+            content_type=call.request.headers.get("content-type"),
+            over_tls=call.over_tls,
+            tls_subject=tls.get("client_subject"),
+        )
         call.operation = report.operation
         return None
 
     def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
         default = f"Service INSi indisponible (dui-harness: injected HTTP {status})\n"
         text = str(params.get("body", default))
-        return _Answer(status, text.encode(), "text/plain; charset=utf-8",
-                       fault={"kind": "http", "status": status, "message": text.strip()})
+        return _Answer(
+            status,
+            text.encode(),
+            "text/plain; charset=utf-8",
+            fault={"kind": "http", "status": status, "message": text.strip()},
+        )
 
     async def apply_fault(self, call: Call, fault: Fault) -> Answer | None:
         if fault.kind != "soap_fault":
@@ -212,10 +261,16 @@ class InsiSimulator(Simulator):
         soap_code = str(params.get("soap_code", "Sender"))
         status = int(params.get("status", 400 if soap_code == "Sender" else 500))
         message = str(params.get("message", DESIR_550_MESSAGE))
-        return _soap_fault(status, str(params.get("code", "desir_550")), message,
-                           subcode=str(params.get("subcode", "siram_100")),
-                           reason=params.get("reason"), severite=str(params.get("severite", "erreur")),
-                           message_id=call.parsed.message_id, soap_code=soap_code)
+        return _soap_fault(
+            status,
+            str(params.get("code", "desir_550")),
+            message,
+            subcode=str(params.get("subcode", "siram_100")),
+            reason=params.get("reason"),
+            severite=str(params.get("severite", "erreur")),
+            message_id=call.parsed.message_id,
+            soap_code=soap_code,
+        )
 
     async def respond(self, call: Call) -> Answer:
         report: InsiRequestReport = call.parsed
@@ -224,8 +279,12 @@ class InsiSimulator(Simulator):
         if answer is None and forced is not None:
             cr = str(forced.params.get("cr", "02"))
             if cr not in ("01", "02"):
-                return _soap_fault(500, "dui_harness.force_result", f"fault force_result: cr must be 01 or "
-                                   f"02, not {cr!r}", soap_code="Receiver")
+                return _soap_fault(
+                    500,
+                    "dui_harness.force_result",
+                    f"fault force_result: cr must be 01 or 02, not {cr!r}",
+                    soap_code="Receiver",
+                )
             return _Answer(200, result_envelope(cr), cr=cr)
         if answer is not None:
             if forced is not None:
@@ -236,32 +295,52 @@ class InsiSimulator(Simulator):
     def internal_error(self, call: Call, exc: Exception) -> Answer:
         if not isinstance(call.parsed, InsiRequestReport):
             call.parsed = InsiRequestReport()
-        return _soap_fault(500, "dui_harness.internal", f"simulator error {type(exc).__name__}: {exc}",
-                           soap_code="Receiver")
+        return _soap_fault(
+            500, "dui_harness.internal", f"simulator error {type(exc).__name__}: {exc}", soap_code="Receiver"
+        )
 
     def _check_answer(self, report: InsiRequestReport) -> _Answer | None:
         """The fault the findings call for (steps 2–4 of the module doc), or None."""
         errors = report.errors
         tls = [f for f in errors if f.requirement == "INS-INSI-04"]
         if tls and tls[0].rule == "insi.tls.cn":
-            return _soap_fault(400, "DESIR_560", "Niveau d'accès insuffisant : le CN du certificat doit être "
-                               f"INSI-AUTO ou INSI-MANU. {tls[0].message}", subcode="siram_100",
-                               reason=DESIR_560_REASON, message_id=report.message_id)
+            return _soap_fault(
+                400,
+                "DESIR_560",
+                f"Niveau d'accès insuffisant : le CN du certificat doit être INSI-AUTO ou INSI-MANU. {tls[0].message}",
+                subcode="siram_100",
+                reason=DESIR_560_REASON,
+                message_id=report.message_id,
+            )
         if tls:
-            return _soap_fault(400, tls[0].rule, "Aucun certificat client présenté : le mode serveur exige "
-                               f"un certificat IGC-Santé de CN INSI-AUTO ou INSI-MANU. {tls[0].message}",
-                               message_id=report.message_id)
+            return _soap_fault(
+                400,
+                tls[0].rule,
+                "Aucun certificat client présenté : le mode serveur exige "
+                f"un certificat IGC-Santé de CN INSI-AUTO ou INSI-MANU. {tls[0].message}",
+                message_id=report.message_id,
+            )
         if errors:
             return _soap_fault(400, errors[0].rule, _describe(errors), message_id=report.message_id)
         long = _overlong_trait(report.traits)
         if long is not None:
-            return _soap_fault(400, "insi.trait.length", f"Trait d'identité trop long / identity trait too long: "
-                               f"{long[0]} has {long[1]} characters, more than {MAX_TRAIT_CHARS}",
-                               message_id=report.message_id)
+            return _soap_fault(
+                400,
+                "insi.trait.length",
+                f"Trait d'identité trop long / identity trait too long: "
+                f"{long[0]} has {long[1]} characters, more than {MAX_TRAIT_CHARS}",
+                message_id=report.message_id,
+            )
         idam = report.lps.get("idam")
         if self.accepted_idam is not None and idam not in self.accepted_idam:
-            return _soap_fault(400, "desir_550", DESIR_550_MESSAGE, subcode="siram_100",
-                               reason=DESIR_550_REASON, message_id=report.message_id)
+            return _soap_fault(
+                400,
+                "desir_550",
+                DESIR_550_MESSAGE,
+                subcode="siram_100",
+                reason=DESIR_550_REASON,
+                message_id=report.message_id,
+            )
         return None
 
     def _search(self, report: InsiRequestReport) -> _Answer:
@@ -271,13 +350,17 @@ class InsiSimulator(Simulator):
             overrides = dict(self.tiq_overrides)
         if report.operation == OP_VITALE:
             m = report.matricule
-            found = base.search_by_matricule(m.get("nir") or "", m.get("key"), t.get("birth_name"),
-                                             t.get("birth_date"))
+            found = base.search_by_matricule(m.get("nir") or "", m.get("key"), t.get("birth_name"), t.get("birth_date"))
         else:
-            found = base.search(Traits(birth_name=t.get("birth_name") or "",
-                                       first_names=tuple(t.get("first_names") or ()),
-                                       sex=t.get("sex") or "", birth_date=t.get("birth_date") or "",
-                                       birth_place=t.get("birth_place")))
+            found = base.search(
+                Traits(
+                    birth_name=t.get("birth_name") or "",
+                    first_names=tuple(t.get("first_names") or ()),
+                    sex=t.get("sex") or "",
+                    birth_date=t.get("birth_date") or "",
+                    birth_place=t.get("birth_place"),
+                )
+            )
         if len(found) == 1:
             person = _answered(found[0], overrides.get(found[0].id))
             body = result_envelope("00", person, dates_first=self.inshisto_dates_first)
@@ -293,18 +376,28 @@ class InsiSimulator(Simulator):
         ins = person.ins if person is not None else None
         exchange.transaction = report.operation if report.operation in (OP_TRAITS, OP_VITALE) else "invalid"
         exchange.summary.update(
-            operation=report.operation, traits=dict(t), lps=dict(report.lps), cr=insi.cr,
-            ins=ins.value if ins else None, oid=ins.oid if ins else None, fault=insi.fault,
-            message_id=report.message_id, matricule=dict(report.matricule) or None,
-            auth_mode=report.auth_mode, professional=report.professional,
+            operation=report.operation,
+            traits=dict(t),
+            lps=dict(report.lps),
+            cr=insi.cr,
+            ins=ins.value if ins else None,
+            oid=ins.oid if ins else None,
+            fault=insi.fault,
+            message_id=report.message_id,
+            matricule=dict(report.matricule) or None,
+            auth_mode=report.auth_mode,
+            professional=report.professional,
             person=person.id if person else None,
             tiq=_tiq(person) if person else None,
             history=[h.ins.value for h in person.history] if person else [],
         )
         exchange.tags.update(
-            operation=report.operation, birth_name=t.get("birth_name") or "",
-            birth_date=t.get("birth_date") or "", sex=t.get("sex") or "",
-            first_names="|".join(t.get("first_names") or []), cr=insi.cr or "",
+            operation=report.operation,
+            birth_name=t.get("birth_name") or "",
+            birth_date=t.get("birth_date") or "",
+            sex=t.get("sex") or "",
+            first_names="|".join(t.get("first_names") or []),
+            cr=insi.cr or "",
         )
 
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
@@ -323,8 +416,9 @@ def _tiq_overrides(data: Any) -> dict[str, dict[str, Any] | None]:
     checked: dict[str, dict[str, Any] | None] = {}
     for person_id, traits in data.items():
         if traits is not None and (not isinstance(traits, dict) or set(traits) - set(OVERRIDABLE)):
-            raise ValueError(f"tiq_overrides[{person_id!r}] must be null or an object with keys among "
-                             f"{', '.join(OVERRIDABLE)}")
+            raise ValueError(
+                f"tiq_overrides[{person_id!r}] must be null or an object with keys among {', '.join(OVERRIDABLE)}"
+            )
         if traits is not None and not isinstance(traits.get("first_names", []), list):
             raise ValueError(f"tiq_overrides[{person_id!r}].first_names must be a list")
         checked[str(person_id)] = dict(traits) if traits is not None else None
@@ -342,13 +436,20 @@ def _answered(person: Person, override: dict[str, Any] | None) -> Person:
 
     names = tuple(str(n) for n in override["first_names"]) if "first_names" in override else t.first_names
     place = text("birth_place", t.birth_place or "") or None
-    traits = Traits(text("birth_name", t.birth_name), names, text("sex", t.sex), text("birth_date", t.birth_date),
-                    place)
+    traits = Traits(
+        text("birth_name", t.birth_name), names, text("sex", t.sex), text("birth_date", t.birth_date), place
+    )
     return dataclasses.replace(person, traits=traits)
 
 
 def _tiq(person: Person) -> dict[str, Any]:
     """The TIQ block returned, as a dict (birth_name, first_name, first_names, sex…)."""
     t = person.traits
-    return {"birth_name": t.birth_name, "first_name": t.first_name, "first_names": list(t.first_names),
-            "sex": t.sex, "birth_date": t.birth_date, "birth_place": t.birth_place}
+    return {
+        "birth_name": t.birth_name,
+        "first_name": t.first_name,
+        "first_names": list(t.first_names),
+        "sex": t.sex,
+        "birth_date": t.birth_date,
+        "birth_place": t.birth_place,
+    }

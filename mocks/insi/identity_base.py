@@ -157,8 +157,9 @@ class IdentityBase:
         """Every person the traits designate, per the base's matching rule (see module doc)."""
         return [p for p in self.persons if not p.not_found and p.ins is not None and _matches(p, traits)]
 
-    def search_by_matricule(self, nir: str, key: str | None, birth_name: str | None,
-                            birth_date: str | None) -> list[Person]:
+    def search_by_matricule(
+        self, nir: str, key: str | None, birth_name: str | None, birth_date: str | None
+    ) -> list[Person]:
         """Persons whose active (or historical) NIR, birth name and birth date match."""
         wanted_nir = fold(nir)
         found = []
@@ -167,14 +168,16 @@ class IdentityBase:
                 continue
             numbers = [person.ins, *(h.ins for h in person.history)]
             nir_ok = any(n.nir.upper() == wanted_nir and (not key or n.key == key.strip()) for n in numbers)
-            if (nir_ok and fold(birth_name) == fold(person.traits.birth_name)
-                    and (birth_date or "").strip() == person.traits.birth_date):
+            if (
+                nir_ok
+                and fold(birth_name) == fold(person.traits.birth_name)
+                and (birth_date or "").strip() == person.traits.birth_date
+            ):
                 found.append(person)
         return found
 
     def summary(self) -> dict[str, Any]:
-        return {"source": self.source, "count": len(self.persons),
-                "persons": [p.summary() for p in self.persons]}
+        return {"source": self.source, "count": len(self.persons), "persons": [p.summary() for p in self.persons]}
 
     def __len__(self) -> int:
         return len(self.persons)

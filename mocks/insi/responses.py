@@ -33,8 +33,10 @@ __all__ = [
 ]
 
 CR_LABELS = {"00": "OK", "01": "Aucune identite trouvee", "02": "Plusieurs identites trouvees"}
-DESIR_550_REASON = ("L'accès par ce progiciel au service n'est pas autorisé. Contactez l'éditeur du "
-                    "progiciel ou votre responsable informatique.")
+DESIR_550_REASON = (
+    "L'accès par ce progiciel au service n'est pas autorisé. Contactez l'éditeur du "
+    "progiciel ou votre responsable informatique."
+)
 DESIR_550_MESSAGE = "Numéro d'autorisation du logiciel inconnu."
 #: DESIR_560 reason as padoa/tlsi-ins README quotes it ("Niveau d'accès insuffisant")
 DESIR_560_REASON = "Vous ne disposez pas des droits suffisants pour accéder à ce service."
@@ -48,11 +50,21 @@ def _sub(parent: etree._Element, name: str, text: str | None = None) -> etree._E
     return element
 
 
-def _ins_block(parent: etree._Element, name: str, nir: str, key: str, oid: str,
-               history: HistoricalIns | None = None, dates_first: bool = True) -> None:
+def _ins_block(
+    parent: etree._Element,
+    name: str,
+    nir: str,
+    key: str,
+    oid: str,
+    history: HistoricalIns | None = None,
+    dates_first: bool = True,
+) -> None:
     block = _sub(parent, name)
-    dates = [(tag, value) for tag, value in (("DateDeb", history and history.start),
-                                             ("DateFin", history and history.end)) if value]
+    dates = [
+        (tag, value)
+        for tag, value in (("DateDeb", history and history.start), ("DateFin", history and history.end))
+        if value
+    ]
     for tag, value in dates if dates_first else ():
         _sub(block, tag, value)
     ident = _sub(block, "IdIndividu")
@@ -76,8 +88,9 @@ def result_envelope(cr: str, person: Person | None = None, *, dates_first: bool 
         raise ValueError(f"unknown INSi CR {cr!r}; known: {', '.join(CR_LABELS)}")
     envelope = etree.Element(f"{{{SOAP12_NS}}}Envelope", nsmap={"soap": SOAP12_NS})
     body = etree.SubElement(envelope, f"{{{SOAP12_NS}}}Body", nsmap={"S": SOAP12_NS})
-    result = etree.SubElement(body, f"{{{RESULTAT_NS}}}RESULTAT",
-                              nsmap={"ns3": RECVIT_NS, "ns2": RECSANS_NS, None: RESULTAT_NS})
+    result = etree.SubElement(
+        body, f"{{{RESULTAT_NS}}}RESULTAT", nsmap={"ns3": RECVIT_NS, "ns2": RECSANS_NS, None: RESULTAT_NS}
+    )
     cr_el = _sub(result, "CR")
     _sub(cr_el, "CodeCR", cr)
     _sub(cr_el, "LibelleCR", CR_LABELS[cr])

@@ -24,8 +24,7 @@ __all__ = ["SOAP12_HEADERS", "build_request", "read_answer"]
 SOAP12_HEADERS = {"Content-Type": "application/soap+xml; charset=utf-8"}
 
 
-def _el(parent: etree._Element, prefix: str, name: str, text: str | None = None,
-        **attrs: str) -> etree._Element:
+def _el(parent: etree._Element, prefix: str, name: str, text: str | None = None, **attrs: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", attrib=attrs or None)
     if text is not None:
         element.text = text
@@ -102,33 +101,48 @@ def read_answer(body: bytes) -> dict[str, Any]:
     fault = root.find(".//s:Fault", ns)
     if fault is not None:
         erreur = fault.find(".//siram:Erreur", ns)
-        return {"fault": {
-            "code": fault.findtext("s:Code/s:Value", namespaces=ns),
-            "subcode": fault.findtext("s:Code/s:Subcode/s:Value", namespaces=ns),
-            "reason": fault.findtext("s:Reason/s:Text", namespaces=ns),
-            "erreur": erreur.text if erreur is not None else None,
-            "erreur_code": erreur.get("code") if erreur is not None else None,
-            "severite": erreur.get("severite") if erreur is not None else None,
-            "message_id": erreur.get("messageID") if erreur is not None else None,
-        }}
+        return {
+            "fault": {
+                "code": fault.findtext("s:Code/s:Value", namespaces=ns),
+                "subcode": fault.findtext("s:Code/s:Subcode/s:Value", namespaces=ns),
+                "reason": fault.findtext("s:Reason/s:Text", namespaces=ns),
+                "erreur": erreur.text if erreur is not None else None,
+                "erreur_code": erreur.get("code") if erreur is not None else None,
+                "severite": erreur.get("severite") if erreur is not None else None,
+                "message_id": erreur.get("messageID") if erreur is not None else None,
+            }
+        }
     result = root.find(".//r:RESULTAT", ns)
     if result is None:
         raise ValueError("neither a RESULTAT nor a SOAP fault")
-    answer: dict[str, Any] = {"cr": result.findtext("r:CR/r:CodeCR", namespaces=ns),
-                              "label": result.findtext("r:CR/r:LibelleCR", namespaces=ns),
-                              "ins": None, "oid": None, "history": [], "tiq": None}
+    answer: dict[str, Any] = {
+        "cr": result.findtext("r:CR/r:CodeCR", namespaces=ns),
+        "label": result.findtext("r:CR/r:LibelleCR", namespaces=ns),
+        "ins": None,
+        "oid": None,
+        "history": [],
+        "tiq": None,
+    }
     individu = result.find("r:INDIVIDU", ns)
     if individu is not None:
+
         def ins(block: etree._Element) -> str:
             return (block.findtext("r:IdIndividu/r:NumIdentifiant", namespaces=ns) or "") + (
-                block.findtext("r:IdIndividu/r:Cle", namespaces=ns) or "")
+                block.findtext("r:IdIndividu/r:Cle", namespaces=ns) or ""
+            )
+
         active = individu.find("r:INSACTIF", ns)
         if active is not None:
             answer.update(ins=ins(active), oid=active.findtext("r:OID", namespaces=ns))
-        answer["history"] = [{"ins": ins(h), "oid": h.findtext("r:OID", namespaces=ns),
-                              "start": h.findtext("r:DateDeb", namespaces=ns),
-                              "end": h.findtext("r:DateFin", namespaces=ns)}
-                             for h in individu.findall("r:INSHISTO", ns)]
+        answer["history"] = [
+            {
+                "ins": ins(h),
+                "oid": h.findtext("r:OID", namespaces=ns),
+                "start": h.findtext("r:DateDeb", namespaces=ns),
+                "end": h.findtext("r:DateFin", namespaces=ns),
+            }
+            for h in individu.findall("r:INSHISTO", ns)
+        ]
         tiq = individu.find("r:TIQ", ns)
         if tiq is not None:
             answer["tiq"] = {etree.QName(c).localname: c.text for c in tiq if isinstance(c.tag, str)}

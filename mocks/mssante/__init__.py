@@ -16,6 +16,13 @@ def create(setup: SimulatorSetup) -> MssSimulator:
     """The MSSanté simulator of a run, ``serve`` or ``python -m mocks.mssante``: control API on
     ``port``, mail listeners on ``smtp_port``, ``smtps_port``, ``imap_port``, ``imaps_port``."""
     client = setup.pki.client(DUI_CERTIFICATE) if setup.pki is not None else None
-    return MssSimulator(setup.recorder, tls=setup.tls, dui_certificate=client, port=setup.port(),
-                        smtp_port=setup.port("smtp_port"), smtps_port=setup.port("smtps_port"),
-                        imap_port=setup.port("imap_port"), imaps_port=setup.port("imaps_port"))
+    return MssSimulator(
+        setup.recorder,
+        tls=setup.tls,
+        dui_certificate=client,
+        port=setup.port(),
+        smtp_port=setup.port("smtp_port"),
+        smtps_port=setup.port("smtps_port"),
+        imap_port=setup.port("imap_port"),
+        imaps_port=setup.port("imaps_port"),
+    )

@@ -35,8 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         setup = SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir)
-        ports = {"port": args.port, "smtp_port": args.smtp_port, "smtps_port": args.smtps_port,
-                 "imap_port": args.imap_port, "imaps_port": args.imaps_port}
+        ports = {
+            "port": args.port,
+            "smtp_port": args.smtp_port,
+            "smtps_port": args.smtps_port,
+            "imap_port": args.imap_port,
+            "imaps_port": args.imaps_port,
+        }
         sim = create(dataclasses.replace(setup, ports=ports))
         sim.start()
     except (HarnessError, ValueError) as exc:

@@ -21,8 +21,17 @@ from typing import Any
 __all__ = ["COLUMNS", "EXTRACTION_PATH", "extraction", "extraction_rows"]
 
 EXTRACTION_PATH = "/annuaire/extraction-mssante.txt"
-COLUMNS = ("Type de BAL", "Adresse BAL", "Type d'identifiant PP", "Identifiant PP", "Identification nationale PP",
-           "Nom d'exercice", "Prénom d'exercice", "Libellé profession", "Raison sociale structure")
+COLUMNS = (
+    "Type de BAL",
+    "Adresse BAL",
+    "Type d'identifiant PP",
+    "Identifiant PP",
+    "Identification nationale PP",
+    "Nom d'exercice",
+    "Prénom d'exercice",
+    "Libellé profession",
+    "Raison sociale structure",
+)
 KIND_LABELS = {"personal": "PER", "organisational": "ORG"}
 
 
@@ -45,8 +54,17 @@ def extraction_rows(directory_file: Path) -> list[dict[str, str]]:
             continue
         rpps = str(entry.get("rpps", ""))
         last, first = _names(entry) if kind == "PER" else ("", "")
-        values = (kind, str(entry["address"]).lower(), "8" if rpps else "", rpps, f"8{rpps}" if rpps else "",
-                  last, first, str(entry.get("profession", "")), str(entry.get("structure", "")))
+        values = (
+            kind,
+            str(entry["address"]).lower(),
+            "8" if rpps else "",
+            rpps,
+            f"8{rpps}" if rpps else "",
+            last,
+            first,
+            str(entry.get("profession", "")),
+            str(entry.get("structure", "")),
+        )
         rows.append(dict(zip(COLUMNS, values, strict=True)))
     return rows
 

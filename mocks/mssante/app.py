@@ -70,9 +70,11 @@ def _listen(port: int, name: str) -> socket.socket:
         sock.bind((LOOPBACK, port))
     except OSError as exc:
         sock.close()
-        raise SimulatorError(f"simulateur MSSanté ({name}) : écoute impossible / MSSante simulator: cannot listen on "
-                             f"{LOOPBACK}:{port} ({exc})",
-                             tip="choose another port, or 0 for a free one / choisissez un autre port") from exc
+        raise SimulatorError(
+            f"simulateur MSSanté ({name}) : écoute impossible / MSSante simulator: cannot listen on "
+            f"{LOOPBACK}:{port} ({exc})",
+            tip="choose another port, or 0 for a free one / choisissez un autre port",
+        ) from exc
     sock.listen(64)
     sock.setblocking(False)
     return sock
@@ -111,11 +113,23 @@ class MssSimulator(Simulator, MailRecording):
     allowed_methods = ("GET",)  # the pipeline serves the Annuaire Santé extraction only
     fault_kinds = ("smtp_reply",)
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None, smtp_port: int = 0,
-                 smtps_port: int = 0, imap_port: int = 0, imaps_port: int = 0, directory: Directory | None = None,
-                 max_message_bytes: int = 20 * 1024 * 1024, store_bytes: int = 256 * 1024 * 1024,
-                 dui_certificate: tuple[Path, Path] | None = None, server_tls: ssl.SSLContext | None = None,
-                 crl_url: str | None = None) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        port: int = 0,
+        tls: TlsSettings | None = None,
+        smtp_port: int = 0,
+        smtps_port: int = 0,
+        imap_port: int = 0,
+        imaps_port: int = 0,
+        directory: Directory | None = None,
+        max_message_bytes: int = 20 * 1024 * 1024,
+        store_bytes: int = 256 * 1024 * 1024,
+        dui_certificate: tuple[Path, Path] | None = None,
+        server_tls: ssl.SSLContext | None = None,
+        crl_url: str | None = None,
+    ) -> None:
         self.dui_certificate = dui_certificate
         self.crl_url = crl_url
         self.directory = directory or Directory.load()
@@ -146,12 +160,21 @@ class MssSimulator(Simulator, MailRecording):
         """``GET /annuaire/extraction-mssante.txt``: the public extraction of MSSanté addresses."""
         source = Path(self.directory.source) if self.directory.source else default_directory_file()
         body = extraction(source)
-        return Answer(200, body, content_type="text/plain; charset=utf-8", transaction="ANNUAIRE",
-                      summary={"extraction": EXTRACTION_PATH, "lines": body.count(b"\r\n") - 1})
+        return Answer(
+            200,
+            body,
+            content_type="text/plain; charset=utf-8",
+            transaction="ANNUAIRE",
+            summary={"extraction": EXTRACTION_PATH, "lines": body.count(b"\r\n") - 1},
+        )
 
     def state(self) -> dict[str, Any]:
-        return {"endpoints": self.endpoints(), "max_message_bytes": self.max_message_bytes,
-                "mailboxes": self.store.addresses(), "directory": self.directory.source}
+        return {
+            "endpoints": self.endpoints(),
+            "max_message_bytes": self.max_message_bytes,
+            "mailboxes": self.store.addresses(),
+            "directory": self.directory.source,
+        }
 
     def update_state(self, data: dict[str, Any]) -> None:
         unknown = set(data) - {"max_message_bytes"}
@@ -203,19 +226,26 @@ class MssSimulator(Simulator, MailRecording):
         dui, client = self.directory.with_role("dui"), self.dui_certificate
         lines = ["  MSSanté (opérateur simulé / simulated operator), 127.0.0.1:"]
         lines += [f"      {name}: {url}" for name, url in self.endpoints().items() if name != "control"]
-        lines.append(f"      BAL de la DUI / DUI mailbox: {dui.address} (password {dui.password}"
-                     + (f", or certificate {client[0].name} for SASL EXTERNAL)" if client else ")"))
-        lines.append(f"      control API: {self.url}/_harness/mss/directory, /_harness/mss/mailboxes, "
-                     "/_harness/mss/deliver")
+        lines.append(
+            f"      BAL de la DUI / DUI mailbox: {dui.address} (password {dui.password}"
+            + (f", or certificate {client[0].name} for SASL EXTERNAL)" if client else ")")
+        )
+        lines.append(
+            f"      control API: {self.url}/_harness/mss/directory, /_harness/mss/mailboxes, /_harness/mss/deliver"
+        )
         return lines
 
     def endpoint_details(self) -> dict[str, Any]:
         """The ``mssante`` entry of ``PUT /config/endpoints``: listeners and the DUI's mailbox."""
         account = self.directory.with_role("dui")
         details: dict[str, Any] = {
-            "host": LOOPBACK, "tls": self.mail_tls is not None, "address": account.address,
-            "password": account.password, "smtp_port": self.ports.get("submission"),
-            "smtps_port": self.ports.get("smtps"), "imap_port": self.ports.get("imap"),
+            "host": LOOPBACK,
+            "tls": self.mail_tls is not None,
+            "address": account.address,
+            "password": account.password,
+            "smtp_port": self.ports.get("submission"),
+            "smtps_port": self.ports.get("smtps"),
+            "imap_port": self.ports.get("imap"),
             "imaps_port": self.ports.get("imaps"),
         }
         details["annuaire_url"] = self.url + EXTRACTION_PATH  # the Annuaire Santé extraction (SC.ANN.01.MS1)
@@ -234,8 +264,12 @@ class MssSimulator(Simulator, MailRecording):
     def endpoints(self) -> dict[str, str]:
         out = {"control": self.url}
         if self.ports:
-            out.update({"smtp": f"smtp://{LOOPBACK}:{self.ports['submission']} (STARTTLS)",
-                        "imap": f"imap://{LOOPBACK}:{self.ports['imap']} (STARTTLS)"})
+            out.update(
+                {
+                    "smtp": f"smtp://{LOOPBACK}:{self.ports['submission']} (STARTTLS)",
+                    "imap": f"imap://{LOOPBACK}:{self.ports['imap']} (STARTTLS)",
+                }
+            )
             if "smtps" in self.ports:
                 out["smtps"] = f"smtps://{LOOPBACK}:{self.ports['smtps']}"
                 out["imaps"] = f"imaps://{LOOPBACK}:{self.ports['imaps']}"
@@ -300,20 +334,35 @@ class MssSimulator(Simulator, MailRecording):
         loop = asyncio.get_running_loop()
         handler = MssSmtpHandler(self)
         context = self._context
-        sockets = {name: _listen(port, name) for name, port in self.requested.items()
-                   if context is not None or name in ("submission", "imap")}
+        sockets = {
+            name: _listen(port, name)
+            for name, port in self.requested.items()
+            if context is not None or name in ("submission", "imap")
+        }
         self.ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
 
         def smtp(implicit: bool) -> MssSmtp:
-            return MssSmtp(handler, implicit_tls=implicit, loop=loop, tls_context=None if implicit else context,
-                           require_starttls=context is not None and not implicit, auth_required=False,
-                           auth_require_tls=context is not None, authenticator=handler.authenticator,
-                           data_size_limit=self.max_message_bytes, timeout=self.limits.idle_timeout)
+            return MssSmtp(
+                handler,
+                implicit_tls=implicit,
+                loop=loop,
+                tls_context=None if implicit else context,
+                require_starttls=context is not None and not implicit,
+                auth_required=False,
+                auth_require_tls=context is not None,
+                authenticator=handler.authenticator,
+                data_size_limit=self.max_message_bytes,
+                timeout=self.limits.idle_timeout,
+            )
 
-        servers = [await loop.create_server(lambda: smtp(False), sock=sockets["submission"]),
-                   await asyncio.start_server(imap_callback(self._imap, implicit_tls=False), sock=sockets["imap"],
-                                              limit=1024 * 1024)]
+        servers = [
+            await loop.create_server(lambda: smtp(False), sock=sockets["submission"]),
+            await asyncio.start_server(
+                imap_callback(self._imap, implicit_tls=False), sock=sockets["imap"], limit=1024 * 1024
+            ),
+        ]
         if context is not None:
+
             def failed(listener: str) -> Any:
                 return lambda peer, exc: self.record_tls_failure(listener, peer, exc)
 
@@ -325,10 +374,14 @@ class MssSimulator(Simulator, MailRecording):
                     protocol.data_received(early)
 
             imaps = stream_handover(imap_callback(self._imap, implicit_tls=True), limit=1024 * 1024)
-            servers.append(await loop.create_server(lambda: TlsGate(context, smtps_handover, failed("smtps")),
-                                                    sock=sockets["smtps"]))
-            servers.append(await loop.create_server(lambda: TlsGate(context, imaps, failed("imaps")),
-                                                    sock=sockets["imaps"]))
+            servers.append(
+                await loop.create_server(
+                    lambda: TlsGate(context, smtps_handover, failed("smtps")), sock=sockets["smtps"]
+                )
+            )
+            servers.append(
+                await loop.create_server(lambda: TlsGate(context, imaps, failed("imaps")), sock=sockets["imaps"])
+            )
         self._ready.set()
         try:
             await self._stopping.wait()
@@ -348,14 +401,21 @@ class MssSimulator(Simulator, MailRecording):
 
     # -- delivery ---------------------------------------------------------------------------
     def inspect(self, raw: bytes, sender: str, recipients: list[str]) -> MailReport:
-        return validate_message(raw, envelope_sender=sender or None, recipients=recipients,
-                                patient_domain=self.directory.patient_domain, max_bytes=self.max_message_bytes,
-                                kind_of=self.directory.kind_of)
+        return validate_message(
+            raw,
+            envelope_sender=sender or None,
+            recipients=recipients,
+            patient_domain=self.directory.patient_domain,
+            max_bytes=self.max_message_bytes,
+            kind_of=self.directory.kind_of,
+        )
 
     async def deliver_async(self, raw: bytes, sender: str, recipient: str, *, origin: str) -> StoredMessage:
         """Put ``raw`` in the mailbox of ``recipient`` (journal, and IMAP INBOX for an account)."""
-        stamp = (f"Return-Path: <{sender}>\r\nReceived: from dui-harness by {LOOPBACK} (MSSante simulator) "
-                 f"for <{recipient}>; {format_datetime(datetime.now(UTC))}\r\n").encode("ascii", "replace")
+        stamp = (
+            f"Return-Path: <{sender}>\r\nReceived: from dui-harness by {LOOPBACK} (MSSante simulator) "
+            f"for <{recipient}>; {format_datetime(datetime.now(UTC))}\r\n"
+        ).encode("ascii", "replace")
         stored = self.store.add(recipient, sender, raw, origin=origin)
         address = recipient.lower()
         if address in self.directory.accounts:
@@ -373,8 +433,9 @@ class MssSimulator(Simulator, MailRecording):
             raise ValueError(f"{recipient} is not a mailbox of the MSSante simulator's directory")
         if self._loop is None or not self._loop.is_running():
             raise SimulatorError("le simulateur MSSanté n'est pas démarré / the MSSante simulator is not running")
-        future = asyncio.run_coroutine_threadsafe(self.deliver_async(raw, sender, recipient, origin="harness"),
-                                                  self._loop)
+        future = asyncio.run_coroutine_threadsafe(
+            self.deliver_async(raw, sender, recipient, origin="harness"), self._loop
+        )
         stored = future.result(10)
         self.record_delivery(stored)
         return stored

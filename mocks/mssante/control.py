@@ -30,8 +30,15 @@ __all__ = ["mss_routes"]
 
 def mss_routes(sim: MssSimulator) -> list[BaseRoute]:
     async def endpoints(request: Request) -> Response:
-        return JSONResponse({"host": "127.0.0.1", "ports": sim.ports, "urls": sim.endpoints(),
-                             "tls": sim.mail_tls is not None, "max_message_bytes": sim.max_message_bytes})
+        return JSONResponse(
+            {
+                "host": "127.0.0.1",
+                "ports": sim.ports,
+                "urls": sim.endpoints(),
+                "tls": sim.mail_tls is not None,
+                "max_message_bytes": sim.max_message_bytes,
+            }
+        )
 
     async def directory(request: Request) -> Response:
         return JSONResponse({"patient_domain": sim.directory.patient_domain, "entries": sim.directory.entries()})

@@ -60,8 +60,11 @@ class CrlDistribution(Simulator):
         return f"{self.url}{OCSP_PATH}"
 
     def routes(self) -> list[BaseRoute]:
-        return [Route(CRL_PATH, self._serve, methods=["GET"]), Route(OCSP_PATH, self._ocsp, methods=["POST"]),
-                Route(OCSP_PATH + "/{request:path}", self._ocsp, methods=["GET"])]
+        return [
+            Route(CRL_PATH, self._serve, methods=["GET"]),
+            Route(OCSP_PATH, self._ocsp, methods=["POST"]),
+            Route(OCSP_PATH + "/{request:path}", self._ocsp, methods=["GET"]),
+        ]
 
     def state(self) -> dict[str, Any]:
         return {"crl_url": self.crl_url, "available": self.available, "crl_bytes": len(self.crl)}
@@ -72,8 +75,11 @@ class CrlDistribution(Simulator):
             exchange.transaction = "CRL"
             exchange.summary.update({"available": self.available})
         if not self.available:
-            return Response(b"CRL distribution point unavailable (scenario) / point de distribution indisponible",
-                            503, media_type="text/plain")
+            return Response(
+                b"CRL distribution point unavailable (scenario) / point de distribution indisponible",
+                503,
+                media_type="text/plain",
+            )
         return Response(self.crl, media_type="application/pkix-crl")
 
     async def _ocsp(self, request: Request) -> Response:
@@ -84,15 +90,16 @@ class CrlDistribution(Simulator):
         if self.ocsp is None:
             return Response(b"no OCSP responder in this scenario / pas de repondeur OCSP", 404, media_type="text/plain")
         if not self.available:
-            return Response(b"OCSP responder unavailable (scenario) / repondeur indisponible", 503,
-                            media_type="text/plain")
+            return Response(
+                b"OCSP responder unavailable (scenario) / repondeur indisponible", 503, media_type="text/plain"
+            )
         if request.method == "GET":
             try:
                 der = base64.b64decode(request.path_params["request"], validate=False)
             except (binascii.Error, ValueError):
                 der = b""
         else:
-            der = (await request.body())[:MAX_REQUEST_BYTES + 1]
+            der = (await request.body())[: MAX_REQUEST_BYTES + 1]
         answer, status = self.ocsp.answer(der)
         if exchange is not None:
             exchange.summary["ocsp_status"] = status

@@ -42,16 +42,23 @@ class Account:
 
     def public(self) -> dict[str, Any]:
         """The directory entry as the control API shows it (test password included: test accounts)."""
-        return {"address": self.address, "kind": self.kind, "display_name": self.display_name,
-                "structure": self.structure, "password": self.password, "certificate_cn": self.certificate_cn,
-                "role": self.role}
+        return {
+            "address": self.address,
+            "kind": self.kind,
+            "display_name": self.display_name,
+            "structure": self.structure,
+            "password": self.password,
+            "certificate_cn": self.certificate_cn,
+            "role": self.role,
+        }
 
 
 class Directory:
     """Addresses known to the simulated operator."""
 
-    def __init__(self, accounts: Iterable[Account], *, patient_domain: str = "patient.mssante.fr",
-                 source: str = "") -> None:
+    def __init__(
+        self, accounts: Iterable[Account], *, patient_domain: str = "patient.mssante.fr", source: str = ""
+    ) -> None:
         self.accounts = {a.address.lower(): a for a in accounts}
         self.patient_domain = patient_domain.lower()
         self.source = source
@@ -69,9 +76,17 @@ class Directory:
             kind = str(entry.get("kind", ""))
             if kind not in KINDS[:3]:
                 raise ValueError(f"directory entry {entry.get('address')!r}: kind must be one of {KINDS[:3]}")
-            accounts.append(Account(str(entry["address"]).lower(), kind, str(entry.get("display_name", "")),
-                                    str(entry.get("structure", "")), entry.get("password"),
-                                    entry.get("certificate_cn"), str(entry.get("role", ""))))
+            accounts.append(
+                Account(
+                    str(entry["address"]).lower(),
+                    kind,
+                    str(entry.get("display_name", "")),
+                    str(entry.get("structure", "")),
+                    entry.get("password"),
+                    entry.get("certificate_cn"),
+                    str(entry.get("role", "")),
+                )
+            )
         return cls(accounts, patient_domain=str(data.get("patient_domain", "patient.mssante.fr")), source=source)
 
     def kind_of(self, address: str) -> str | None:

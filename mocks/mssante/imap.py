@@ -172,8 +172,14 @@ class _State(ConnectionState):
             for _seq, message in messages:
                 content = getattr(message, "_content", None)
                 if content is not None:
-                    self.sim.record_fetch(self.session.owner, self.mailbox_name, int(message.uid), bytes(content),
-                                          peer=str(info.peername_str or ""), tls=self.encrypted)
+                    self.sim.record_fetch(
+                        self.session.owner,
+                        self.mailbox_name,
+                        int(message.uid),
+                        bytes(content),
+                        peer=str(info.peername_str or ""),
+                        tls=self.encrypted,
+                    )
         return result
 
 
@@ -182,10 +188,21 @@ class ImapBackend:
 
     def __init__(self, sim: MssSimulator, ssl_context: ssl.SSLContext | None) -> None:
         args = Namespace(passlib_cfg=None, proxy_protocol=None, debug=False)
-        self.config = _Config(args, host="127.0.0.1", port=0, demo_data=False, demo_user="-", demo_password="-",
-                              ssl_context=ssl_context, tls_enabled=ssl_context is not None, reject_dnsbl=False,
-                              invalid_user_sleep=0.05, cpu_subsystem=Subsystem.for_asyncio(),
-                              max_append_len=sim.max_message_bytes, bad_command_limit=10)
+        self.config = _Config(
+            args,
+            host="127.0.0.1",
+            port=0,
+            demo_data=False,
+            demo_user="-",
+            demo_password="-",
+            ssl_context=ssl_context,
+            tls_enabled=ssl_context is not None,
+            reject_dnsbl=False,
+            invalid_user_sleep=0.05,
+            cpu_subsystem=Subsystem.for_asyncio(),
+            max_append_len=sim.max_message_bytes,
+            bad_command_limit=10,
+        )
         self.login = _Login(self.config, sim)
 
     def apply_context(self) -> None:

@@ -33,8 +33,16 @@ from mocks.mssante.imap_guard import GuardedImapConnection
 if TYPE_CHECKING:
     from pysasl.creds.server import ServerCredentials
 
-__all__ = ["CAPABILITIES", "KEYWORDS", "SPECIAL_USE", "MssImapConnection", "NamespaceCommand", "commands",
-           "install", "namespace_response"]
+__all__ = [
+    "CAPABILITIES",
+    "KEYWORDS",
+    "SPECIAL_USE",
+    "MssImapConnection",
+    "NamespaceCommand",
+    "commands",
+    "install",
+    "namespace_response",
+]
 
 #: capabilities added to pymap's (before and after authentication)
 CAPABILITIES = (b"NAMESPACE", b"SASL-IR", b"SPECIAL-USE")

@@ -158,8 +158,9 @@ class GuardedImapConnection(IMAPConnection):
                 announced = getattr(interrupt.expected, "literal_length", 0)
                 limit = self._literal_limit(self._authenticated)
                 if announced > limit:  # a synchronising literal: refused before the client sends it
-                    return _Refused(params.copy(tag=too_deep.tag), str(LimitExceeded("IMAP literal bytes", limit,
-                                                                                       announced)))
+                    return _Refused(
+                        params.copy(tag=too_deep.tag), str(LimitExceeded("IMAP literal bytes", limit, announced))
+                    )
                 await self._interrupt(state, interrupt, continuations)
             except RecursionError:  # nesting hidden in literals: still a BAD, never a SERVERBUG
                 return too_deep

@@ -38,13 +38,20 @@ class StoredMessage:
     origin: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "address": self.address, "sender": self.sender, "size": len(self.raw),
-                "received": self.received.isoformat(), "message_id": self.message_id, "subject": self.subject,
-                "origin": self.origin}
+        return {
+            "id": self.id,
+            "address": self.address,
+            "sender": self.sender,
+            "size": len(self.raw),
+            "received": self.received.isoformat(),
+            "message_id": self.message_id,
+            "subject": self.subject,
+            "origin": self.origin,
+        }
 
 
 def _headers(raw: bytes) -> tuple[str, str]:
-    head = BytesHeaderParser(policy=default_policy).parsebytes(raw[:256 * 1024])
+    head = BytesHeaderParser(policy=default_policy).parsebytes(raw[: 256 * 1024])
     try:
         return str(head.get("Message-ID", "") or "").strip(), str(head.get("Subject", "") or "")
     except (ValueError, TypeError, IndexError):
@@ -70,8 +77,9 @@ class MailStore:
         with self._lock:
             if self._total + len(raw) > self.max_total_bytes:
                 raise StorageFull(f"operator storage of {self.max_total_bytes} bytes is full")
-            stored = StoredMessage(f"m{next(self._ids):05d}", address.lower(), sender, raw, utcnow(), message_id,
-                                   subject, origin)
+            stored = StoredMessage(
+                f"m{next(self._ids):05d}", address.lower(), sender, raw, utcnow(), message_id, subject, origin
+            )
             self._messages.append(stored)
             self._total += len(raw)
         return stored
@@ -79,8 +87,11 @@ class MailStore:
     def messages(self, address: str | None = None, *, message_id: str | None = None) -> list[StoredMessage]:
         with self._lock:
             items = list(self._messages)
-        return [m for m in items if (address is None or m.address == address.lower())
-                and (message_id is None or m.message_id == message_id)]
+        return [
+            m
+            for m in items
+            if (address is None or m.address == address.lower()) and (message_id is None or m.message_id == message_id)
+        ]
 
     def get(self, stored_id: str) -> StoredMessage | None:
         with self._lock:

@@ -58,7 +58,7 @@ def modutf7_decode(data: bytes) -> str:
         end = data.find(b"-", shift + 1)
         if end < 0:
             raise _refuse(data, "'&' shift without its closing '-'")
-        encoded = data[shift + 1:end]
+        encoded = data[shift + 1 : end]
         position = end + 1
         if not encoded:
             parts.append("&")

@@ -36,8 +36,13 @@ class OcspResponder:
         revoked: serial numbers of the revoked ones.
     """
 
-    def __init__(self, ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey,
-                 issued: Iterable[x509.Certificate], revoked: Iterable[int]) -> None:
+    def __init__(
+        self,
+        ca_cert: x509.Certificate,
+        ca_key: ec.EllipticCurvePrivateKey,
+        issued: Iterable[x509.Certificate],
+        revoked: Iterable[int],
+    ) -> None:
         self.ca_cert = ca_cert
         self.ca_key = ca_key
         self.issued = {cert.serial_number: cert for cert in issued}
@@ -58,13 +63,20 @@ class OcspResponder:
             return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED), "unauthorized"
         now = dt.datetime.now(dt.UTC)
         revoked = serial in self.revoked
-        builder = ocsp.OCSPResponseBuilder().add_response(
-            cert=cert, issuer=self.ca_cert, algorithm=algorithm,
-            cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
-            this_update=now - dt.timedelta(minutes=5), next_update=now + dt.timedelta(days=1),
-            revocation_time=now - dt.timedelta(minutes=5) if revoked else None,
-            revocation_reason=x509.ReasonFlags.key_compromise if revoked else None,
-        ).responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca_cert)
+        builder = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(
+                cert=cert,
+                issuer=self.ca_cert,
+                algorithm=algorithm,
+                cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+                this_update=now - dt.timedelta(minutes=5),
+                next_update=now + dt.timedelta(days=1),
+                revocation_time=now - dt.timedelta(minutes=5) if revoked else None,
+                revocation_reason=x509.ReasonFlags.key_compromise if revoked else None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.ca_cert)
+        )
         for extension in parsed.extensions:  # the nonce comes back (RFC 6960 §4.4.1, RFC 8954)
             if isinstance(extension.value, x509.OCSPNonce):
                 builder = builder.add_extension(extension.value, critical=False)
@@ -74,4 +86,3 @@ class OcspResponder:
 
 def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
     return ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(_DER)
-

@@ -37,7 +37,9 @@ RSA_PROFILES = frozenset({"static-rsa", "weak-dh"})
 _MODP_1024 = int(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF", 16)
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+    16,
+)
 
 
 def _der_integer(value: int) -> bytes:
@@ -56,7 +58,7 @@ def _weak_dh_params(context: ssl.SSLContext) -> None:
     """Load the 1024-bit group as PKCS #3 ``DHParameter ::= SEQUENCE { prime, base }`` (DER in PEM)."""
     body = _der_integer(_MODP_1024) + _der_integer(2)
     der = b"\x30" + _der_length(len(body)) + body
-    lines = [base64.b64encode(der)[i:i + 64] for i in range(0, len(base64.b64encode(der)), 64)]
+    lines = [base64.b64encode(der)[i : i + 64] for i in range(0, len(base64.b64encode(der)), 64)]
     pem = b"-----BEGIN DH PARAMETERS-----\n" + b"\n".join(lines) + b"\n-----END DH PARAMETERS-----\n"
     with tempfile.TemporaryDirectory(prefix="dui-harness-dh-") as folder:
         path = Path(folder) / "dh1024.pem"
@@ -82,10 +84,14 @@ def server_tls(profile: str, certfile: Path, keyfile: Path, client_ca: Path | No
         context.set_ciphers("ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0")
     elif profile != "sound":
         context.maximum_version = ssl.TLSVersion.TLSv1_2  # TLS 1.3 suites would leave no weakness to refuse
-        context.set_ciphers({"weak-cipher": "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0",
-                             "static-rsa": "AES128-GCM-SHA256:@SECLEVEL=0",
-                             "weak-ecdh": "ECDHE-ECDSA-AES128-GCM-SHA256:@SECLEVEL=0",
-                             "weak-dh": "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"}[profile])
+        context.set_ciphers(
+            {
+                "weak-cipher": "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0",
+                "static-rsa": "AES128-GCM-SHA256:@SECLEVEL=0",
+                "weak-ecdh": "ECDHE-ECDSA-AES128-GCM-SHA256:@SECLEVEL=0",
+                "weak-dh": "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+            }[profile]
+        )
         if profile == "weak-ecdh":
             context.set_ecdh_curve("secp224r1")
         if profile == "weak-dh":

@@ -72,8 +72,11 @@ class MssSmtp(SMTP):
             await super().smtp_STARTTLS(arg)
         except asyncio.CancelledError:  # the connection went down during the handshake
             if self._tls_protocol is not None and self.session is not None and self.session.ssl is None:
-                self.handler.sim.record_tls_failure("submission STARTTLS", peer, ConnectionError(
-                    "handshake aborted by the client (certificate refused?)"))
+                self.handler.sim.record_tls_failure(
+                    "submission STARTTLS",
+                    peer,
+                    ConnectionError("handshake aborted by the client (certificate refused?)"),
+                )
             raise
         except TLSSetupException as exc:
             self.handler.sim.record_tls_failure("submission STARTTLS", peer, exc.__cause__ or exc)
@@ -86,8 +89,12 @@ class MssSmtp(SMTP):
         if ssl_object is None:
             return {"tls": False, "tls_mode": "none", "client_cn": None}
         cert = ssl_object.getpeercert() or None
-        return {"tls": True, "tls_mode": "implicit" if self.implicit_tls else "starttls",
-                "tls_version": ssl_object.version(), "client_cn": _subject_cn(cert)}
+        return {
+            "tls": True,
+            "tls_mode": "implicit" if self.implicit_tls else "starttls",
+            "tls_version": ssl_object.version(),
+            "client_cn": _subject_cn(cert),
+        }
 
     def certificate_account(self) -> Account | None:
         return self.handler.sim.directory.by_certificate(self.tls_facts().get("client_cn"))
@@ -118,8 +125,9 @@ class MssSmtp(SMTP):
     async def push(self, status: AnyStr) -> None:
         text = status if isinstance(status, str) else status.decode("ascii", "replace")
         refused_by_protocol = text.startswith(("552", "500 Line too long")) and self.command == "DATA"
-        if text[:1] in "45" and (self.command in ("MAIL", "RCPT", "AUTH") or refused_by_protocol
-                                 or text.startswith(_TLS_REFUSALS[0])):
+        if text[:1] in "45" and (
+            self.command in ("MAIL", "RCPT", "AUTH") or refused_by_protocol or text.startswith(_TLS_REFUSALS[0])
+        ):
             self.handler.record_refusal(self, text)
         await super().push(status)
 
@@ -131,11 +139,13 @@ class MssSmtpHandler:
         self.sim = sim
 
     # -- authentication -------------------------------------------------------------------
-    def authenticator(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
-                      auth_data: Any) -> AuthResult:
+    def authenticator(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if isinstance(auth_data, LoginPassword):
-            account = self.sim.directory.check_password(auth_data.login.decode("utf-8", "replace"),
-                                                        auth_data.password.decode("utf-8", "replace"))
+            account = self.sim.directory.check_password(
+                auth_data.login.decode("utf-8", "replace"), auth_data.password.decode("utf-8", "replace")
+            )
             if account is not None:
                 return AuthResult(success=True, auth_data=account)
         return AuthResult(success=False, handled=False, message="535 5.7.8 Authentication credentials invalid")
@@ -143,8 +153,7 @@ class MssSmtpHandler:
     async def auth_EXTERNAL(self, server: MssSmtp, args: list[str]) -> AuthResult:
         """SASL EXTERNAL (RFC 4422 appendix A): the TLS client certificate names the mailbox."""
         if not server.tls_facts().get("client_cn"):
-            return AuthResult(success=False, handled=False,
-                              message="504 5.5.4 EXTERNAL needs a TLS client certificate")
+            return AuthResult(success=False, handled=False, message="504 5.5.4 EXTERNAL needs a TLS client certificate")
         try:
             if len(args) > 1:  # initial response (RFC 4954 §4): base64, "=" for an empty one
                 authzid = base64.b64decode(args[1], validate=True).decode("utf-8") if args[1] != "=" else ""
@@ -157,12 +166,14 @@ class MssSmtpHandler:
             return AuthResult(success=False, handled=False, message="501 5.5.2 Cannot decode response")
         account = server.certificate_account()
         if account is None or (authzid and authzid.lower() != account.address):
-            return AuthResult(success=False, handled=False,
-                              message="535 5.7.8 No test PKI client certificate for this mailbox")
+            return AuthResult(
+                success=False, handled=False, message="535 5.7.8 No test PKI client certificate for this mailbox"
+            )
         return AuthResult(success=True, auth_data=account)
 
-    async def handle_EHLO(self, server: MssSmtp, session: Session, envelope: Envelope, hostname: str,
-                          responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: MssSmtp, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
         """EHLO as aiosmtpd writes it, with EXTERNAL offered only to a client that presented a
         certificate (RFC 4422 appendix A: without one the mechanism cannot succeed)."""
         session.host_name = hostname
@@ -178,8 +189,9 @@ class MssSmtpHandler:
         return f"500 Error: ({type(error).__name__}) {error}"
 
     # -- envelope ---------------------------------------------------------------------------
-    async def handle_MAIL(self, server: MssSmtp, session: Session, envelope: Envelope, address: str,
-                          mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: MssSmtp, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
         account = session.auth_data
@@ -189,8 +201,9 @@ class MssSmtpHandler:
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 OK"
 
-    async def handle_RCPT(self, server: MssSmtp, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: MssSmtp, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         fault = self.sim.faults.take("RCPT")
         if fault is not None and fault.kind == "smtp_reply":
             return str(fault.params.get("reply", "451 4.3.0 Temporary failure (injected)"))
@@ -215,11 +228,14 @@ class MssSmtpHandler:
             self.sim.record_smtp(server, session, envelope, raw, reply, fault=fault)
             return reply
         loop = asyncio.get_running_loop()
-        report = await loop.run_in_executor(None, self.sim.inspect, raw, envelope.mail_from or "",
-                                            list(envelope.rcpt_tos))
+        report = await loop.run_in_executor(
+            None, self.sim.inspect, raw, envelope.mail_from or "", list(envelope.rcpt_tos)
+        )
         try:
-            stored = [await self.sim.deliver_async(raw, envelope.mail_from or "", rcpt, origin="smtp")
-                      for rcpt in envelope.rcpt_tos]
+            stored = [
+                await self.sim.deliver_async(raw, envelope.mail_from or "", rcpt, origin="smtp")
+                for rcpt in envelope.rcpt_tos
+            ]
         except StorageFull as exc:
             reply = f"452 4.3.1 Insufficient system storage ({exc})"
             self.sim.record_smtp(server, session, envelope, raw, reply, report=report)
@@ -233,8 +249,15 @@ class MssSmtpHandler:
         findings = []
         if reply.startswith(_TLS_REFUSALS):
             command = server.command or "command"
-            findings.append(Finding("mss.smtp.auth", REQ_AUTH, f"the operator refused the DUI's {command}: {reply}",
-                                    Severity.ERROR, f"SMTP {server.command or 'session'}"))
+            findings.append(
+                Finding(
+                    "mss.smtp.auth",
+                    REQ_AUTH,
+                    f"the operator refused the DUI's {command}: {reply}",
+                    Severity.ERROR,
+                    f"SMTP {server.command or 'session'}",
+                )
+            )
         session, envelope = server.session, server.envelope
         if session is None or envelope is None:
             return

@@ -36,8 +36,7 @@ class TlsGate(asyncio.Protocol):
         timeout: seconds allowed for the handshake.
     """
 
-    def __init__(self, context: ssl.SSLContext, handover: Handover, on_failure: Failure,
-                 timeout: float = 15.0) -> None:
+    def __init__(self, context: ssl.SSLContext, handover: Handover, on_failure: Failure, timeout: float = 15.0) -> None:
         self.context = context
         self.handover = handover
         self.on_failure = on_failure
@@ -58,8 +57,9 @@ class TlsGate(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         peer = transport.get_extra_info("peername")
         try:
-            encrypted = await loop.start_tls(transport, self, self.context, server_side=True,
-                                             ssl_handshake_timeout=self.timeout)
+            encrypted = await loop.start_tls(
+                transport, self, self.context, server_side=True, ssl_handshake_timeout=self.timeout
+            )
         except (TimeoutError, ssl.SSLError, OSError, ConnectionError, EOFError) as exc:
             self.on_failure(peer, exc)
             transport.close()
@@ -70,8 +70,9 @@ class TlsGate(asyncio.Protocol):
         await self.handover(encrypted, bytes(self.early))
 
 
-def stream_handover(serve: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
-                    limit: int) -> Handover:
+def stream_handover(
+    serve: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]], limit: int
+) -> Handover:
     """A handover that gives the encrypted transport to an ``asyncio.start_server``-style callback."""
 
     async def handover(transport: asyncio.BaseTransport, early: bytes) -> None:

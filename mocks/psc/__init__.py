@@ -13,6 +13,10 @@ __all__ = ["DEFAULT_CLIENT", "Client", "Professional", "ProfessionalBase", "PscS
 def create(setup: SimulatorSetup) -> PscSimulator:
     """The PSC simulator of a run, ``serve`` or ``python -m mocks.psc`` (options ``professionals``,
     ``clients``)."""
-    return PscSimulator(setup.recorder, port=setup.port(), tls=setup.tls,
-                        professionals=setup.options.get("professionals"),
-                        clients=setup.options.get("clients", (DEFAULT_CLIENT,)))
+    return PscSimulator(
+        setup.recorder,
+        port=setup.port(),
+        tls=setup.tls,
+        professionals=setup.options.get("professionals"),
+        clients=setup.options.get("clients", (DEFAULT_CLIENT,)),
+    )

@@ -36,10 +36,22 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         professionals = ProfessionalBase.load(args.professionals) if args.professionals else None
-        client = Client.from_json({"client_id": args.client_id, "client_secret": args.client_secret,
-                                   "redirect_uris": args.redirect_uri or list(DEFAULT_CLIENT.redirect_uris)})
-        sim = create(SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir,
-                                               professionals=professionals, clients=(client,)))
+        client = Client.from_json(
+            {
+                "client_id": args.client_id,
+                "client_secret": args.client_secret,
+                "redirect_uris": args.redirect_uri or list(DEFAULT_CLIENT.redirect_uris),
+            }
+        )
+        sim = create(
+            SimulatorSetup.standalone(
+                port=args.port,
+                tls_dir=args.tls_dir,
+                record_dir=args.record_dir,
+                professionals=professionals,
+                clients=(client,),
+            )
+        )
         if args.professional:
             sim.select(args.professional)
         sim.start()
@@ -48,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"Pro Santé Connect simulator, issuer: {sim.issuer}", flush=True)
     print(f"discovery:      {sim.discovery_url}", flush=True)
-    print(f"client:         {client.client_id} / {client.client_secret} -> {', '.join(client.redirect_uris)}",
-          flush=True)
+    print(
+        f"client:         {client.client_id} / {client.client_secret} -> {', '.join(client.redirect_uris)}", flush=True
+    )
     print(f"control API:    {sim.url}/_harness/state, /_harness/faults, /_harness/exchanges", flush=True)
     print(f"control token:    {sim.control_token} (header X-Harness-Token)", flush=True)
     return wait_until_stopped(sim)

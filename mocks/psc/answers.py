@@ -18,16 +18,19 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 def oauth_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:
     """``{"error", "error_description"}`` (RFC 6749 §5.2), never cached."""
-    return JSONResponse({"error": error, "error_description": description}, status_code=status,
-                        headers={**NO_STORE, **(headers or {})})
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers={**NO_STORE, **(headers or {})}
+    )
 
 
 async def read_form(request: Request, what: str) -> tuple[str, str | None]:
     """The raw form body of a POST, or ``("", why it is refused)`` when it is not a form."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != FORM:
-        return "", (f"the {what} must be sent as {FORM} (RFC 6749 §4.1.3, OIDC Core §3.1.2.1), "
-                    f"not {content_type or 'a body without Content-Type'}")
+        return "", (
+            f"the {what} must be sent as {FORM} (RFC 6749 §4.1.3, OIDC Core §3.1.2.1), "
+            f"not {content_type or 'a body without Content-Type'}"
+        )
     body = await request.body()
     try:
         return body.decode("ascii"), None
@@ -37,5 +40,12 @@ async def read_form(request: Request, what: str) -> tuple[str, str | None]:
 
 def answer(response: Response, summary: dict[str, Any], findings: list[Finding] | None = None) -> Answer:
     """The pipeline answer of a Starlette response, with what the exchange records (rejected: an error)."""
-    return Answer(response.status_code, bytes(response.body), None, headers=dict(response.headers), summary=summary,
-                  findings=list(findings or []), rejected=bool(summary.get("error")))
+    return Answer(
+        response.status_code,
+        bytes(response.body),
+        None,
+        headers=dict(response.headers),
+        summary=summary,
+        findings=list(findings or []),
+        rejected=bool(summary.get("error")),
+    )

@@ -44,11 +44,21 @@ REALM_PATH = "/auth/realms/esante-wallet"
 AUTHORIZE_PATH = "/auth"
 OIDC = f"{REALM_PATH}/protocol/openid-connect"
 #: fault kind -> the only operation it can apply to
-FAULT_OPERATIONS = {**dict.fromkeys(ID_TOKEN_DEFECTS, "token"), "wrong_state": "authorize",
-                    "userinfo_other_sub": "userinfo"}
+FAULT_OPERATIONS = {
+    **dict.fromkeys(ID_TOKEN_DEFECTS, "token"),
+    "wrong_state": "authorize",
+    "userinfo_other_sub": "userinfo",
+}
 OPERATIONS = ("discovery", "jwks", "authorize", "token", "userinfo")
-STATE_KEYS = ("next_professional", "clients", "add_professionals", "remove_professionals", "code_lifetime",
-              "access_token_lifetime", "id_token_lifetime")
+STATE_KEYS = (
+    "next_professional",
+    "clients",
+    "add_professionals",
+    "remove_professionals",
+    "code_lifetime",
+    "access_token_lifetime",
+    "id_token_lifetime",
+)
 
 
 class PscFaultPlan(FaultPlan):
@@ -82,9 +92,15 @@ class PscSimulator(Simulator):
     fault_kinds = (*ID_TOKEN_DEFECTS, "wrong_state", "userinfo_other_sub", "oauth_error")
     max_body = 64 * 1024
 
-    def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None,
-                 professionals: ProfessionalBase | None = None,
-                 clients: tuple[Client, ...] = (DEFAULT_CLIENT,)) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        *,
+        port: int = 0,
+        tls: TlsSettings | None = None,
+        professionals: ProfessionalBase | None = None,
+        clients: tuple[Client, ...] = (DEFAULT_CLIENT,),
+    ) -> None:
         self._initial_professionals = professionals if professionals is not None else ProfessionalBase.load()
         self._initial_clients = clients
         self.realm = Realm(self._initial_professionals.copy(), clients)
@@ -103,16 +119,22 @@ class PscSimulator(Simulator):
 
     def serve_lines(self) -> list[str]:
         details = self.endpoint_details()
-        return [f"  Pro Santé Connect (OpenID Connect), issuer: {self.issuer}",
-                f"      discovery: {self.discovery_url}",
-                f"      client: {details['client_id']} / {details['client_secret']}",
-                f"      control API: {self.url}/_harness/state, /_harness/faults (bad tokens on demand)"]
+        return [
+            f"  Pro Santé Connect (OpenID Connect), issuer: {self.issuer}",
+            f"      discovery: {self.discovery_url}",
+            f"      client: {details['client_id']} / {details['client_secret']}",
+            f"      control API: {self.url}/_harness/state, /_harness/faults (bad tokens on demand)",
+        ]
 
     def endpoint_details(self) -> dict[str, Any]:
         """What a DUI needs besides the URL: issuer, discovery document, its client registration."""
         client = next(iter(self.realm.clients.values()), DEFAULT_CLIENT)
-        return {"issuer": self.issuer, "discovery": self.discovery_url, "client_id": client.client_id,
-                "client_secret": client.client_secret}
+        return {
+            "issuer": self.issuer,
+            "discovery": self.discovery_url,
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+        }
 
     def metadata(self) -> dict[str, Any]:
         """The discovery document (OpenID Connect Discovery 1.0 §3)."""
@@ -131,10 +153,29 @@ class PscSimulator(Simulator):
             "scopes_supported": ["openid", "scope_all"],
             "acr_values_supported": ["eidas1"],
             "code_challenge_methods_supported": ["S256", "plain"],
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "preferred_username",
-                                 "given_name", "family_name", "SubjectNameID", "SubjectRefPro", "SubjectOrganization",
-                                 "SubjectOrganizationID", "SubjectRole", "Secteur_Activite",
-                                 "Palier_Authentification", "PSI_Locale", "otherIds", "codeCivilite"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "acr",
+                "preferred_username",
+                "given_name",
+                "family_name",
+                "SubjectNameID",
+                "SubjectRefPro",
+                "SubjectOrganization",
+                "SubjectOrganizationID",
+                "SubjectRole",
+                "Secteur_Activite",
+                "Palier_Authentification",
+                "PSI_Locale",
+                "otherIds",
+                "codeCivilite",
+            ],
             "claims_parameter_supported": False,
             "request_parameter_supported": False,
         }
@@ -181,8 +222,10 @@ class PscSimulator(Simulator):
 
     def internal_error(self, call: Call, exc: Exception) -> Answer:
         text = f"simulator error {type(exc).__name__}: {exc}"
-        return answer(oauth_error(500, "server_error", text), {"operation": call.operation, "error": "server_error",
-                                                               "error_description": text})
+        return answer(
+            oauth_error(500, "server_error", text),
+            {"operation": call.operation, "error": "server_error", "error_description": text},
+        )
 
     def describe_exchange(self, call: Call, answer: Answer, exchange: Exchange) -> None:
         summary = exchange.summary
@@ -193,12 +236,16 @@ class PscSimulator(Simulator):
         realm = self.realm
         with realm.lock:
             return {
-                "issuer": self.issuer, "discovery": self.discovery_url,
+                "issuer": self.issuer,
+                "discovery": self.discovery_url,
                 "next_professional": realm.selected,
                 "professionals": realm.professionals.summary(),
                 "clients": [c.public() for c in realm.clients.values()],
-                "code_lifetime": realm.code_lifetime, "access_token_lifetime": realm.access_token_lifetime,
-                "id_token_lifetime": self.signer.id_token_lifetime, "kid": self.signer.kid, **realm.counts(),
+                "code_lifetime": realm.code_lifetime,
+                "access_token_lifetime": realm.access_token_lifetime,
+                "id_token_lifetime": self.signer.id_token_lifetime,
+                "kid": self.signer.kid,
+                **realm.counts(),
             }
 
     def update_state(self, data: dict[str, Any]) -> None:
@@ -257,14 +304,19 @@ async def _jwks(sim: PscSimulator, call: Call) -> Answer:
     return await _document(sim, call, "the JWKS", sim.signer.jwks, kid=sim.signer.kid)
 
 
-async def _document(sim: PscSimulator, call: Call, what: str, body: Callable[[], dict[str, Any]],
-                    **facts: Any) -> Answer:
+async def _document(
+    sim: PscSimulator, call: Call, what: str, body: Callable[[], dict[str, Any]], **facts: Any
+) -> Answer:
     """A document read with GET (discovery, JWKS): 405 otherwise; faults apply."""
     summary: dict[str, Any] = {}
     if call.request.method not in ("GET", "HEAD"):
         summary["error"] = "invalid_request"
-        return answer(oauth_error(405, "invalid_request", f"{what} is read with GET, not {call.request.method}",
-                                  {"Allow": "GET"}), summary)
+        return answer(
+            oauth_error(
+                405, "invalid_request", f"{what} is read with GET, not {call.request.method}", {"Allow": "GET"}
+            ),
+            summary,
+        )
     early = await sim.inject_fault(call)
     if call.fault is not None:
         summary["fault"] = call.fault_text
@@ -275,6 +327,9 @@ async def _document(sim: PscSimulator, call: Call, what: str, body: Callable[[],
 
 
 _HANDLERS: dict[str, Callable[[PscSimulator, Call], Awaitable[Answer]]] = {
-    "discovery": _discovery, "jwks": _jwks, "authorize": handle_authorize, "token": handle_token,
+    "discovery": _discovery,
+    "jwks": _jwks,
+    "authorize": handle_authorize,
+    "token": handle_token,
     "userinfo": handle_userinfo,
 }

@@ -76,10 +76,26 @@ async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], pro
         return _refuse(summary, 405, "invalid_request", message, {"Allow": "GET, POST"})
     parsed = parse_parameters(raw, where=where, requirement=REQ)
     params = parsed.values
-    summary.update({k: params.get(k) for k in ("client_id", "redirect_uri", "response_type", "scope", "acr_values",
-                                               "login_hint", "code_challenge_method", "prompt")})
-    summary.update(state_sent=bool(params.get("state")), nonce_sent=bool(params.get("nonce")),
-                   pkce=bool(params.get("code_challenge")))
+    summary.update(
+        {
+            k: params.get(k)
+            for k in (
+                "client_id",
+                "redirect_uri",
+                "response_type",
+                "scope",
+                "acr_values",
+                "login_hint",
+                "code_challenge_method",
+                "prompt",
+            )
+        }
+    )
+    summary.update(
+        state_sent=bool(params.get("state")),
+        nonce_sent=bool(params.get("nonce")),
+        pkce=bool(params.get("code_challenge")),
+    )
     problems += parsed.problems
     client = sim.realm.client(params.get("client_id"))
     redirect_uri = params.get("redirect_uri")
@@ -97,8 +113,10 @@ async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], pro
         problems.append(_finding("psc.authorize.redirect_missing", message, f"{where} redirect_uri"))
         return _refuse(summary, 400, "invalid_request", message)
     if not client.allows_redirect(redirect_uri):
-        message = (f"redirect_uri {redirect_uri!r} is not registered for client {client.client_id!r} "
-                   f"(registered: {', '.join(client.redirect_uris)}; loopback URIs match any port)")
+        message = (
+            f"redirect_uri {redirect_uri!r} is not registered for client {client.client_id!r} "
+            f"(registered: {', '.join(client.redirect_uris)}; loopback URIs match any port)"
+        )
         problems.append(_finding("psc.authorize.redirect_mismatch", message, f"{where} redirect_uri"))
         return _refuse(summary, 400, "invalid_request", message)
 
@@ -132,8 +150,9 @@ async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], pro
     return _redirect(redirect_uri, {"code": grant.code, "state": returned_state})
 
 
-def _refuse(summary: dict[str, Any], status: int, error: str, description: str,
-            headers: dict[str, str] | None = None) -> Response:
+def _refuse(
+    summary: dict[str, Any], status: int, error: str, description: str, headers: dict[str, str] | None = None
+) -> Response:
     summary.update(error=error, error_description=description, answered="json")
     return oauth_error(status, error, description, headers)
 

@@ -28,12 +28,36 @@ PALIER = "APPPRIP3^1.2.250.1.213.1.5.1.1.1"
 PSI_LOCALE = "1.2.250.1.213.1.3.1.1"
 #: the keys of one ``activities[]`` entry in the PSC sample, filled with "" when the fixture has none
 ACTIVITY_KEYS = (
-    "codeModeExercice", "codeSecteurDactivite", "codeSectionPharmacien", "codeRole", "codeGenreActivite",
-    "numeroSiretSite", "numeroSirenSite", "numeroFinessSite", "numeroFinessetablissementJuridique",
-    "identifiantTechniqueDeLaStructure", "raisonSocialeSite", "enseigneCommercialeSite", "complementDestinataire",
-    "complementPointGeographique", "numeroVoie", "indiceRepetitionVoie", "codeTypeDeVoie", "libelleVoie",
-    "mentionDistribution", "bureauCedex", "codePostal", "codeCommune", "codePays", "telephone", "telephone2",
-    "telecopie", "adresseEMail", "codeDepartement", "ancienIdentifiantDeLaStructure", "autoriteDenregistrement",
+    "codeModeExercice",
+    "codeSecteurDactivite",
+    "codeSectionPharmacien",
+    "codeRole",
+    "codeGenreActivite",
+    "numeroSiretSite",
+    "numeroSirenSite",
+    "numeroFinessSite",
+    "numeroFinessetablissementJuridique",
+    "identifiantTechniqueDeLaStructure",
+    "raisonSocialeSite",
+    "enseigneCommercialeSite",
+    "complementDestinataire",
+    "complementPointGeographique",
+    "numeroVoie",
+    "indiceRepetitionVoie",
+    "codeTypeDeVoie",
+    "libelleVoie",
+    "mentionDistribution",
+    "bureauCedex",
+    "codePostal",
+    "codeCommune",
+    "codePays",
+    "telephone",
+    "telephone2",
+    "telecopie",
+    "adresseEMail",
+    "codeDepartement",
+    "ancienIdentifiantDeLaStructure",
+    "autoriteDenregistrement",
 )
 
 
@@ -85,18 +109,22 @@ class Professional:
         """The userinfo claims, in PSC's structure."""
         exercices = []
         for exercice in self.exercices:
-            activities = [{key: str(activity.get(key, "")) for key in ACTIVITY_KEYS} | {"codeGenreActivite": "GENR01"}
-                          for activity in exercice.get("activities") or []]
-            exercices.append({
-                "codeProfession": str(exercice.get("codeProfession", "")),
-                "codeCategorieProfessionnelle": str(exercice.get("codeCategorieProfessionnelle", "")),
-                "codeCiviliteDexercice": "",
-                "nomDexercice": self.family_name,
-                "prenomDexercice": self.given_name,
-                "codeTypeSavoirFaire": str(exercice.get("codeTypeSavoirFaire", "")),
-                "codeSavoirFaire": str(exercice.get("codeSavoirFaire", "")),
-                "activities": activities,
-            })
+            activities = [
+                {key: str(activity.get(key, "")) for key in ACTIVITY_KEYS} | {"codeGenreActivite": "GENR01"}
+                for activity in exercice.get("activities") or []
+            ]
+            exercices.append(
+                {
+                    "codeProfession": str(exercice.get("codeProfession", "")),
+                    "codeCategorieProfessionnelle": str(exercice.get("codeCategorieProfessionnelle", "")),
+                    "codeCiviliteDexercice": "",
+                    "nomDexercice": self.family_name,
+                    "prenomDexercice": self.given_name,
+                    "codeTypeSavoirFaire": str(exercice.get("codeTypeSavoirFaire", "")),
+                    "codeSavoirFaire": str(exercice.get("codeSavoirFaire", "")),
+                    "activities": activities,
+                }
+            )
         first = next(self._activities(), {})
         return {
             "sub": self.sub,
@@ -120,8 +148,14 @@ class Professional:
         }
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "id_nat": self.id_nat, "family_name": self.family_name,
-                "given_name": self.given_name, "professions": self.professions, "note": self.note}
+        return {
+            "id": self.id,
+            "id_nat": self.id_nat,
+            "family_name": self.family_name,
+            "given_name": self.given_name,
+            "professions": self.professions,
+            "note": self.note,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Professional:
@@ -133,15 +167,23 @@ class Professional:
             raise ValueError(f"professional {data.get('id')!r}: missing {', '.join(missing)}")
         id_nat = str(data["id_nat"])
         if not ID_NAT.match(id_nat) or not luhn_valid(id_nat[1:]):
-            raise ValueError(f"professional {data['id']!r}: idNat {id_nat!r} is not '8' + 11 digits "
-                             "ending with a Luhn key")
+            raise ValueError(
+                f"professional {data['id']!r}: idNat {id_nat!r} is not '8' + 11 digits ending with a Luhn key"
+            )
         exercices = data.get("exercices") or []
         if not isinstance(exercices, list) or not all(isinstance(e, Mapping) for e in exercices):
             raise ValueError(f"professional {data['id']!r}: exercices must be a list of objects")
-        return cls(id=str(data["id"]), id_nat=id_nat, uuid=str(data.get("uuid") or data["id"]),
-                   family_name=str(data["family_name"]), given_name=str(data["given_name"]),
-                   civility=str(data.get("civility", "M")), exercices=tuple(copy.deepcopy(exercices)),
-                   note=str(data.get("note", "")), raw=copy.deepcopy(dict(data)))
+        return cls(
+            id=str(data["id"]),
+            id_nat=id_nat,
+            uuid=str(data.get("uuid") or data["id"]),
+            family_name=str(data["family_name"]),
+            given_name=str(data["given_name"]),
+            civility=str(data.get("civility", "M")),
+            exercices=tuple(copy.deepcopy(exercices)),
+            note=str(data.get("note", "")),
+            raw=copy.deepcopy(dict(data)),
+        )
 
 
 class ProfessionalBase:
@@ -161,7 +203,7 @@ class ProfessionalBase:
             raise ValueError(f"cannot read the PSC professionals file {path}: {exc}") from None
         entries = data.get("professionals") if isinstance(data, dict) else None
         if not isinstance(entries, list):
-            raise ValueError(f"{path}: expected {{\"professionals\": [...]}}")
+            raise ValueError(f'{path}: expected {{"professionals": [...]}}')
         return cls(Professional.from_json(entry) for entry in entries)
 
     def add(self, professional: Professional | Mapping[str, Any]) -> Professional:

@@ -56,8 +56,12 @@ class Client:
         """The registration as the control API shows it: the secret never in clear (issue 17), only
         a fingerprint to tell which one is registered."""
         digest = hashlib.sha256(self.client_secret.encode()).hexdigest()[:12]
-        return {"client_id": self.client_id, "client_secret": f"(masqué / masked, sha256 {digest}…)",
-                "redirect_uris": list(self.redirect_uris), "name": self.name}
+        return {
+            "client_id": self.client_id,
+            "client_secret": f"(masqué / masked, sha256 {digest}…)",
+            "redirect_uris": list(self.redirect_uris),
+            "name": self.name,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> Client:
@@ -71,14 +75,17 @@ class Client:
         for uri in uris:
             parts = urlsplit(uri)
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
-                raise ValueError(f"client {cid!r}: redirect URI {uri!r} must be an absolute http(s) URI "
-                                 "without fragment (RFC 6749 §3.1.2)")
+                raise ValueError(
+                    f"client {cid!r}: redirect URI {uri!r} must be an absolute http(s) URI "
+                    "without fragment (RFC 6749 §3.1.2)"
+                )
         return cls(cid, secret, tuple(uris), str(data.get("name", "")))
 
 
 #: the client registered for the DUI under test unless configured otherwise (test values, no secret)
 DEFAULT_CLIENT = Client(
-    "dui-harness-dui", "dui-harness-test-secret",
+    "dui-harness-dui",
+    "dui-harness-test-secret",
     ("http://127.0.0.1/harness/v1/psc/callback", "https://127.0.0.1/harness/v1/psc/callback"),
     "DUI under test (dui-harness)",
 )
@@ -116,8 +123,14 @@ class TokenGrant:
 class Realm:
     """Registrations and live grants of the simulated realm."""
 
-    def __init__(self, professionals: ProfessionalBase, clients: tuple[Client, ...] = (DEFAULT_CLIENT,), *,
-                 code_lifetime: float = 60.0, access_token_lifetime: int = 300) -> None:
+    def __init__(
+        self,
+        professionals: ProfessionalBase,
+        clients: tuple[Client, ...] = (DEFAULT_CLIENT,),
+        *,
+        code_lifetime: float = 60.0,
+        access_token_lifetime: int = 300,
+    ) -> None:
         self.lock = threading.RLock()
         self.professionals = professionals
         self.clients = {c.client_id: c for c in clients}
@@ -137,23 +150,34 @@ class Realm:
             if login_hint:
                 found = self.professionals.find(login_hint)
                 return found, "" if found else (
-                    f"login_hint {login_hint!r} is no test professional of the simulator (see GET /_harness/state)")
+                    f"login_hint {login_hint!r} is no test professional of the simulator (see GET /_harness/state)"
+                )
             found = self.professionals.find(self.selected)
             if found is None:
-                return None, ("no test professional chosen: send login_hint=<idNat> or select one with "
-                              "PATCH /_harness/state {\"next_professional\": \"<idNat>\"}")
+                return None, (
+                    "no test professional chosen: send login_hint=<idNat> or select one with "
+                    'PATCH /_harness/state {"next_professional": "<idNat>"}'
+                )
             return found, ""
 
-    def issue_code(self, client: Client, redirect_uri: str, professional: Professional, params: Mapping[str, str]
-                   ) -> CodeGrant:
+    def issue_code(
+        self, client: Client, redirect_uri: str, professional: Professional, params: Mapping[str, str]
+    ) -> CodeGrant:
         now = time.time()
         grant = CodeGrant(
-            code=secrets.token_urlsafe(32), client_id=client.client_id, redirect_uri=redirect_uri,
-            professional=professional, scope=params.get("scope", ""), nonce=params.get("nonce"),
+            code=secrets.token_urlsafe(32),
+            client_id=client.client_id,
+            redirect_uri=redirect_uri,
+            professional=professional,
+            scope=params.get("scope", ""),
+            nonce=params.get("nonce"),
             code_challenge=params.get("code_challenge"),
-            code_challenge_method=params.get("code_challenge_method") or (
-                "plain" if params.get("code_challenge") else None),
-            auth_time=int(now), expires=now + self.code_lifetime, session=secrets.token_hex(8))
+            code_challenge_method=params.get("code_challenge_method")
+            or ("plain" if params.get("code_challenge") else None),
+            auth_time=int(now),
+            expires=now + self.code_lifetime,
+            session=secrets.token_hex(8),
+        )
         with self.lock:
             self._purge(now)
             self._codes[grant.code] = grant
@@ -169,8 +193,10 @@ class Realm:
                 for token in grant.tokens:
                     if token in self._tokens:
                         self._tokens[token].revoked = True
-                return None, ("authorization code already used: codes are single-use; the tokens it gave are "
-                              "now revoked (RFC 6749 §4.1.2)")
+                return None, (
+                    "authorization code already used: codes are single-use; the tokens it gave are "
+                    "now revoked (RFC 6749 §4.1.2)"
+                )
             if time.time() > grant.expires:
                 return None, f"authorization code expired (lifetime {self.code_lifetime:g} s)"
             grant.used = True
@@ -179,8 +205,9 @@ class Realm:
     def store_token(self, grant: CodeGrant, access_token: str) -> None:
         with self.lock:
             grant.tokens.append(access_token)
-            self._tokens[access_token] = TokenGrant(access_token, grant.client_id, grant.professional, grant.scope,
-                                                    time.time() + self.access_token_lifetime)
+            self._tokens[access_token] = TokenGrant(
+                access_token, grant.client_id, grant.professional, grant.scope, time.time() + self.access_token_lifetime
+            )
 
     def token(self, access_token: str) -> tuple[TokenGrant | None, str]:
         with self.lock:

@@ -65,20 +65,50 @@ class TokenSigner:
     def access_token(self, *, sub: str, client_id: str, scope: str, lifetime: int, session: str) -> str:
         """A signed JWT access token (Keycloak issues JWTs; clients must treat it as opaque)."""
         now = int(time.time())
-        return self._sign({"iss": self.issuer, "sub": sub, "azp": client_id, "aud": "account", "typ": "Bearer",
-                           "scope": scope, "iat": now, "exp": now + lifetime, "jti": secrets.token_urlsafe(12),
-                           "sid": session, "acr": "eidas1"}, typ="at+jwt")
+        return self._sign(
+            {
+                "iss": self.issuer,
+                "sub": sub,
+                "azp": client_id,
+                "aud": "account",
+                "typ": "Bearer",
+                "scope": scope,
+                "iat": now,
+                "exp": now + lifetime,
+                "jti": secrets.token_urlsafe(12),
+                "sid": session,
+                "acr": "eidas1",
+            },
+            typ="at+jwt",
+        )
 
-    def id_token_claims(self, *, sub: str, client_id: str, nonce: str | None, access_token: str,
-                        auth_time: int, session: str, preferred_username: str,
-                        defect: str | None = None) -> dict[str, Any]:
+    def id_token_claims(
+        self,
+        *,
+        sub: str,
+        client_id: str,
+        nonce: str | None,
+        access_token: str,
+        auth_time: int,
+        session: str,
+        preferred_username: str,
+        defect: str | None = None,
+    ) -> dict[str, Any]:
         """The ID token claims, possibly altered by ``defect`` (see :data:`ID_TOKEN_DEFECTS`)."""
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": self.issuer, "sub": sub, "aud": client_id, "azp": client_id,
-            "exp": now + self.id_token_lifetime, "iat": now, "auth_time": auth_time,
-            "acr": "eidas1", "at_hash": half_hash(access_token), "sid": session,
-            "preferred_username": preferred_username, "jti": secrets.token_urlsafe(12),
+            "iss": self.issuer,
+            "sub": sub,
+            "aud": client_id,
+            "azp": client_id,
+            "exp": now + self.id_token_lifetime,
+            "iat": now,
+            "auth_time": auth_time,
+            "acr": "eidas1",
+            "at_hash": half_hash(access_token),
+            "sid": session,
+            "preferred_username": preferred_username,
+            "jti": secrets.token_urlsafe(12),
         }
         if nonce is not None:
             claims["nonce"] = nonce

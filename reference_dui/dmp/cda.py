@@ -256,8 +256,13 @@ def build_document(request: DocumentRequest) -> bytes:
     language = etree.Element(f"{{{V3}}}languageCode", code="fr-FR")
     if "cda_language_before_confidentiality" in request.quirks:  # element order of the schema not followed
         root.append(language)
-    _add(root, "confidentialityCode", code=request.confidentiality, codeSystem="2.16.840.1.113883.5.25",
-         displayName=CONFIDENTIALITY_NAMES.get(request.confidentiality, request.confidentiality))
+    _add(
+        root,
+        "confidentialityCode",
+        code=request.confidentiality,
+        codeSystem="2.16.840.1.113883.5.25",
+        displayName=CONFIDENTIALITY_NAMES.get(request.confidentiality, request.confidentiality),
+    )
     if language.getparent() is None:
         root.append(language)
     _add(root, "setId", root=request.set_id)

@@ -15,7 +15,13 @@ from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.store import PersonRecord
 
 __all__ = [
-    "endpoint_for", "kind_for", "left_pending", "resource_id", "unqualified_patient", "vihf_signing", "vihf_without",
+    "endpoint_for",
+    "kind_for",
+    "left_pending",
+    "resource_id",
+    "unqualified_patient",
+    "vihf_signing",
+    "vihf_without",
 ]
 
 
@@ -52,13 +58,18 @@ def kind_for(name: str, defects: Set[str]) -> Kind:
 def unqualified_patient(record: PersonRecord, person_id: str) -> Patient:
     """``dmp_publish_unqualified``: feeds the DMP for an identity that is not qualified (its INS or local IPP)."""
     t = record.traits
-    ins, oid = ((record.ins.value, record.ins.oid) if record.ins is not None
-                else (record.local_id or person_id, f"1.2.250.1.213.1.1.9.{ORGANISATION['struct']}"))
-    return Patient(ins, oid, t.birth_name, tuple(t.first_names), t.sex, t.birth_date, t.birth_place,
-                   record.local_id or person_id)
+    ins, oid = (
+        (record.ins.value, record.ins.oid)
+        if record.ins is not None
+        else (record.local_id or person_id, f"1.2.250.1.213.1.1.9.{ORGANISATION['struct']}")
+    )
+    return Patient(
+        ins, oid, t.birth_name, tuple(t.first_names), t.sex, t.birth_date, t.birth_place, record.local_id or person_id
+    )
 
 
 def left_pending(kind: str, defects: Set[str]) -> bool:
     """``dmp_dlu_status_not_updated`` / ``dmp_n1_status_not_updated``: an accepted document stays 'pending'."""
     return (kind == "DLU" and "dmp_dlu_status_not_updated" in defects) or (
-        kind == "N1" and "dmp_n1_status_not_updated" in defects)
+        kind == "N1" and "dmp_n1_status_not_updated" in defects
+    )

@@ -110,8 +110,9 @@ class DmpFeature:
 
         async def opposition(request: Request) -> Response:
             data = await json_body(request)
-            return JSONResponse(await run_in_threadpool(lifecycle.set_opposition, dmp, request.path_params["pid"],
-                                                        data))
+            return JSONResponse(
+                await run_in_threadpool(lifecycle.set_opposition, dmp, request.path_params["pid"], data)
+            )
 
         async def retry(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(dmp.retry))

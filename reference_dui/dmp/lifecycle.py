@@ -38,8 +38,7 @@ def delete(service: DmpService, person_id: str, document_id: str) -> dict[str, A
         raise ApiError(409, f"document {document_id} is {doc.status}: only a published document is deleted")
     if "dmp_delete_locally_only" not in service.defects:
         patient = service._patient(person_id)
-        body = update_status(service._request(doc, patient), doc.entry_uuid or "", APPROVED, DELETED,
-                             service.defects)
+        body = update_status(service._request(doc, patient), doc.entry_uuid or "", APPROVED, DELETED, service.defects)
         reply = service._call("ITI-57", patient, body)
         if not reply.ok:
             why = reply.unavailable or reply.fault or "; ".join(f"{e['code']}: {e['context']}" for e in reply.errors)

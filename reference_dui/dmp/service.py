@@ -89,8 +89,11 @@ class DmpService:
             return DmpReply(unavailable="DMP non configuré / not configured (PUT /config/endpoints)")
         cfg, defects = self.dui.config, self.defects
         assertion = build_assertion(
-            defective.resource_id(patient, defects), patient.ins_oid, lps_name=cfg.lps_name,
-            lps_version=cfg.lps_version, signing=defective.vihf_signing(self.endpoint, defects),
+            defective.resource_id(patient, defects),
+            patient.ins_oid,
+            lps_name=cfg.lps_name,
+            lps_version=cfg.lps_version,
+            signing=defective.vihf_signing(self.endpoint, defects),
             without=defective.vihf_without(defects),
         )
         client = DmpClient(defective.endpoint_for(self.endpoint, defects), timeout=max(cfg.timeout, 5.0))
@@ -296,8 +299,11 @@ class DmpService:
         refused = self._access_refused(patient)  # SC.DMP/UX.08: the access right checked before consulting
         if refused is not None:
             return {"outcome": "blocked", "message": refused, "integrated": [], "rejected": []}
-        reply = self._call("ITI-18", patient, find_documents(self._cx(patient), [type_code],
-                                                        with_status="dmp_find_without_status" not in self.defects))
+        reply = self._call(
+            "ITI-18",
+            patient,
+            find_documents(self._cx(patient), [type_code], with_status="dmp_find_without_status" not in self.defects),
+        )
         if not reply.ok:
             return {
                 "outcome": "error",

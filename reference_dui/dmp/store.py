@@ -173,8 +173,9 @@ class DmpStore:
         """Record the person's opposition to feeding the DMP (SC.DMP/CONF.09), or its withdrawal."""
         db = self._db()
         with self._store.lock:
-            db.execute("INSERT OR REPLACE INTO dmp_oppositions VALUES (?, ?, datetime('now'))",
-                       (person_id, int(opposed)))
+            db.execute(
+                "INSERT OR REPLACE INTO dmp_oppositions VALUES (?, ?, datetime('now'))", (person_id, int(opposed))
+            )
 
     def opposed(self, person_id: str) -> bool:
         db = self._db()

@@ -37,7 +37,12 @@ def _attribute(statement: etree._Element, name: str, value: str | etree._Element
 
 
 def build_assertion(
-    ins: str, oid: str, *, lps_name: str, lps_version: str, signing: tuple[Path, Path] | None,
+    ins: str,
+    oid: str,
+    *,
+    lps_name: str,
+    lps_version: str,
+    signing: tuple[Path, Path] | None,
     without: tuple[str, ...] = (),
 ) -> etree._Element:
     """The VIHF for a call about the patient ``ins``; unsigned when ``signing`` is None."""

@@ -18,7 +18,14 @@ from lxml import etree
 from reference_dui.dmp.cda import ORGANISATION, DocumentRequest, pdf
 
 __all__ = [
-    "ACTIONS", "envelope", "find_documents", "provide_and_register", "retrieve", "td02", "td03", "update_status",
+    "ACTIONS",
+    "envelope",
+    "find_documents",
+    "provide_and_register",
+    "retrieve",
+    "td02",
+    "td03",
+    "update_status",
     "update_visibility",
 ]
 
@@ -235,8 +242,9 @@ def _submission_set(objects: etree._Element, request: DocumentRequest, defects: 
     return ss_id
 
 
-def _member(objects: etree._Element, ss_id: str, entry_uuid: str, previous_version: int | None = None,
-            status: bool = True) -> None:
+def _member(
+    objects: etree._Element, ss_id: str, entry_uuid: str, previous_version: int | None = None, status: bool = True
+) -> None:
     assoc = etree.SubElement(
         objects,
         f"{{{RIM}}}Association",
@@ -306,17 +314,21 @@ def update_visibility(
     return body
 
 
-def update_status(request: DocumentRequest, entry_uuid: str, original: str, new: str,
-                  defects: frozenset[str]) -> etree._Element:
+def update_status(
+    request: DocumentRequest, entry_uuid: str, original: str, new: str, defects: frozenset[str]
+) -> etree._Element:
     """An ITI-57 SubmitObjectsRequest changing the availability status of a registered entry (the deletion
     of the DMP, TD3.3c, modelled as NewStatus ``urn:asip:ci-sis:2010:StatusType:Deleted``)."""
     body = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap={"lcm": LCM, "rim": RIM})
     objects = etree.SubElement(body, f"{{{RIM}}}RegistryObjectList")
     ss_id = _submission_set(objects, request, defects)
     assoc = etree.SubElement(
-        objects, f"{{{RIM}}}Association", id=f"urn:uuid:{uuid.uuid4()}",
+        objects,
+        f"{{{RIM}}}Association",
+        id=f"urn:uuid:{uuid.uuid4()}",
         associationType="urn:ihe:iti:2010:AssociationType:UpdateAvailabilityStatus",
-        sourceObject=ss_id, targetObject=entry_uuid,
+        sourceObject=ss_id,
+        targetObject=entry_uuid,
     )
     _slot(assoc, "OriginalStatus", original)
     _slot(assoc, "NewStatus", new)

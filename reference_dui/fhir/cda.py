@@ -52,8 +52,13 @@ def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
 
 def _dui_entity(parent: etree._Element, essms: Essms, *, device: bool) -> None:
     _el(parent, "id", root=SYSTEMS, extension=essms.system_id)
-    _el(parent, "code", code="LOGICIEL_DUI", displayName="Logiciel de Dossier Usager Informatisé",
-        codeSystem="1.2.250.1.213.1.1.4.6")
+    _el(
+        parent,
+        "code",
+        code="LOGICIEL_DUI",
+        displayName="Logiciel de Dossier Usager Informatisé",
+        codeSystem="1.2.250.1.213.1.1.4.6",
+    )
     if device:
         authoring = _el(parent, "assignedAuthoringDevice")
         _el(authoring, "manufacturerModelName", "dui-harness")
@@ -97,8 +102,15 @@ def _section(body: etree._Element, title: str, lines: list[str]) -> None:
         _el(items, "item", line)
 
 
-def build_export_dui(person: dict[str, Any], ins: dict[str, str] | None, record: dict[str, Any],
-                     essms: Essms, *, now: dt.datetime | None = None, with_set_id: bool = True) -> tuple[bytes, str]:
+def build_export_dui(
+    person: dict[str, Any],
+    ins: dict[str, str] | None,
+    record: dict[str, Any],
+    essms: Essms,
+    *,
+    now: dt.datetime | None = None,
+    with_set_id: bool = True,
+) -> tuple[bytes, str]:
     """The EXPORT_DUI document and its unique id (``root`` OID).
 
     Args:
@@ -117,8 +129,13 @@ def build_export_dui(person: dict[str, Any], ins: dict[str, str] | None, record:
         _el(root, "templateId", root=template)
     _el(root, "templateId", root="1.2.250.1.213.1.1.1.58", extension="1.0.1")
     _el(root, "id", root=doc_id)
-    _el(root, "code", code="EXPORT_DUI", displayName="Export du Dossier Usager Informatisé",
-        codeSystem="1.2.250.1.213.1.1.4.12")
+    _el(
+        root,
+        "code",
+        code="EXPORT_DUI",
+        displayName="Export du Dossier Usager Informatisé",
+        codeSystem="1.2.250.1.213.1.1.4.12",
+    )
     _el(root, "title", "Document transfert de données DUI")
     _el(root, "effectiveTime", value=stamp)
     _el(root, "confidentialityCode", code="N", codeSystem="2.16.840.1.113883.5.25", displayName="Normal")
@@ -144,22 +161,39 @@ def build_export_dui(person: dict[str, Any], ins: dict[str, str] | None, record:
     org = _el(performer, "representedOrganization")
     _el(org, "id", root=STRUCTURES, extension=essms.struct_id)
     _el(org, "name", essms.name)
-    _el(org, "standardIndustryClassCode", code="ESSMS", codeSystem="1.2.250.1.213.1.1.4.9",
-        displayName="Etablissement ou Service Social ou Médico-Social")
+    _el(
+        org,
+        "standardIndustryClassCode",
+        code="ESSMS",
+        codeSystem="1.2.250.1.213.1.1.4.9",
+        displayName="Etablissement ou Service Social ou Médico-Social",
+    )
     encounter = _el(_el(root, "componentOf"), "encompassingEncounter")
     _el(_el(encounter, "effectiveTime"), "low", value=stamp)
-    facility = _el(_el(_el(encounter, "location"), "healthCareFacility"), "code", code="SA41",
-                   codeSystem="1.2.250.1.71.4.2.4",
-                   displayName="Autre établissement du domaine social ou médico-social")
-    _el(facility, "translation", code=essms.category[0], codeSystem="1.2.250.1.213.1.6.1.8",
-        displayName=essms.category[1])
+    facility = _el(
+        _el(_el(encounter, "location"), "healthCareFacility"),
+        "code",
+        code="SA41",
+        codeSystem="1.2.250.1.71.4.2.4",
+        displayName="Autre établissement du domaine social ou médico-social",
+    )
+    _el(
+        facility,
+        "translation",
+        code=essms.category[0],
+        codeSystem="1.2.250.1.213.1.6.1.8",
+        displayName=essms.category[1],
+    )
     body = _el(_el(root, "component"), "structuredBody")
     stay = record.get("stay") or {}
     _section(body, "Séjour", [f"Séjour {stay.get('id', '')} depuis le {stay.get('start', '')}"])
     evaluation = record.get("evaluation")
     if evaluation:
-        _section(body, f"Évaluation {evaluation.get('title', '')}".strip(),
-                 [f"{i.get('question', i.get('code'))} : {i.get('answer')}" for i in evaluation.get("items", [])])
+        _section(
+            body,
+            f"Évaluation {evaluation.get('title', '')}".strip(),
+            [f"{i.get('question', i.get('code'))} : {i.get('answer')}" for i in evaluation.get("items", [])],
+        )
     project = record.get("project")
     if project:
         _section(body, "Projet personnalisé", [f"{project.get('title')} (à partir du {project.get('start')})"])

@@ -41,8 +41,9 @@ class FhirAnswer:
         if self.error:
             return self.error
         if isinstance(self.body, dict) and self.body.get("resourceType") == "OperationOutcome":
-            texts = [str(i.get("diagnostics") or i.get("code")) for i in self.body.get("issue") or []
-                     if isinstance(i, dict)]
+            texts = [
+                str(i.get("diagnostics") or i.get("code")) for i in self.body.get("issue") or [] if isinstance(i, dict)
+            ]
             return f"HTTP {self.status}: " + " | ".join(texts[:3])
         return f"HTTP {self.status}"
 

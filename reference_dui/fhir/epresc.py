@@ -61,36 +61,57 @@ class FhirR4Adapter:
         for request in (r for r in inner if isinstance(r, dict) and r.get("resourceType") == "MedicationRequest"):
             coding = ((request.get("medicationCodeableConcept") or {}).get("coding") or [{}])[0]
             line_id = next((i.get("value") for i in request.get("identifier") or []), request.get("id"))
-            parsed.lines.append({
-                "line_id": str(line_id), "request_ref": f"MedicationRequest/{request.get('id')}",
-                "medication": {"system": coding.get("system"), "code": coding.get("code"),
-                               "display": coding.get("display")},
-                "dosage": " ".join(d.get("text", "") for d in request.get("dosageInstruction") or []),
-            })
+            parsed.lines.append(
+                {
+                    "line_id": str(line_id),
+                    "request_ref": f"MedicationRequest/{request.get('id')}",
+                    "medication": {
+                        "system": coding.get("system"),
+                        "code": coding.get("code"),
+                        "display": coding.get("display"),
+                    },
+                    "dosage": " ".join(d.get("text", "") for d in request.get("dosageInstruction") or []),
+                }
+            )
         return parsed
 
-    def administration(self, prescription: dict[str, Any], line: dict[str, Any], administered_at: str,
-                       ins: str | None, ins_system: str | None) -> tuple[str, dict[str, Any]]:
+    def administration(
+        self,
+        prescription: dict[str, Any],
+        line: dict[str, Any],
+        administered_at: str,
+        ins: str | None,
+        ins_system: str | None,
+    ) -> tuple[str, dict[str, Any]]:
         subject: dict[str, Any] = {"reference": prescription.get("patient_ref")}
         if ins and ins_system:
             subject["identifier"] = {"system": ins_system, "value": ins}
         return "/MedicationAdministration", {
-            "resourceType": "MedicationAdministration", "status": "completed",
+            "resourceType": "MedicationAdministration",
+            "status": "completed",
             "medicationCodeableConcept": {"coding": [{k: v for k, v in line["medication"].items() if v}]},
-            "subject": subject, "effectiveDateTime": administered_at,
+            "subject": subject,
+            "effectiveDateTime": administered_at,
             "request": {"reference": line["request_ref"]},
             "dosage": {"text": line.get("dosage") or "selon prescription"},
         }
 
 
-def outcome_of_retrieval(answer: FhirAnswer, adapter: FhirR4Adapter, prescription_id: str,
-                         resident_ins: dict[str, str] | None, defects: frozenset[str]) -> tuple[dict[str, Any],
-                                                                                                 Parsed | None]:
+def outcome_of_retrieval(
+    answer: FhirAnswer,
+    adapter: FhirR4Adapter,
+    prescription_id: str,
+    resident_ins: dict[str, str] | None,
+    defects: frozenset[str],
+) -> tuple[dict[str, Any], Parsed | None]:
     """The trigger API outcome of one retrieval, and what to integrate (None: nothing)."""
     base = {"prescription_id": prescription_id, "lines": []}
     if answer.status == 0 or answer.status >= 500:
-        return {**base, "outcome": "unavailable", "message": f"téléservice indisponible, rien n'est intégré "
-                f"({answer.diagnostics()})"}, None
+        return {
+            **base,
+            "outcome": "unavailable",
+            "message": f"téléservice indisponible, rien n'est intégré ({answer.diagnostics()})",
+        }, None
     if not answer.ok:
         return {**base, "outcome": "error", "message": answer.diagnostics()}, None
     try:
@@ -105,24 +126,45 @@ def outcome_of_retrieval(answer: FhirAnswer, adapter: FhirR4Adapter, prescriptio
         parsed.lines = parsed.lines[:1]
     if "epresc_wrong_person" not in defects:
         if resident_ins is None:
-            return {**base, "outcome": "refused", "message": "identité du résident non qualifiée : rapprochement "
-                    "par l'INS impossible, ordonnance non intégrée"}, None
+            return {
+                **base,
+                "outcome": "refused",
+                "message": "identité du résident non qualifiée : rapprochement "
+                "par l'INS impossible, ordonnance non intégrée",
+            }, None
         if parsed.ins != resident_ins["value"] or parsed.ins_system != f"urn:oid:{resident_ins['oid']}":
-            return {**base, "outcome": "refused", "message": f"ordonnance d'une autre personne (INS {parsed.ins}) : "
-                    "non intégrée"}, None
-    return {**base, "outcome": "integrated", "lines": parsed.lines,
-            "message": f"{len(parsed.lines)} ligne(s) intégrée(s)"}, parsed
+            return {
+                **base,
+                "outcome": "refused",
+                "message": f"ordonnance d'une autre personne (INS {parsed.ins}) : non intégrée",
+            }, None
+    return {
+        **base,
+        "outcome": "integrated",
+        "lines": parsed.lines,
+        "message": f"{len(parsed.lines)} ligne(s) intégrée(s)",
+    }, parsed
 
 
-def administer(client: FhirClient | None, adapter: FhirR4Adapter, record: dict[str, Any],
-               prescription: dict[str, Any], line: dict[str, Any], resident_ins: dict[str, str] | None,
-               defects: frozenset[str] = frozenset()) -> tuple[str, str | None, str | None]:
+def administer(
+    client: FhirClient | None,
+    adapter: FhirR4Adapter,
+    record: dict[str, Any],
+    prescription: dict[str, Any],
+    line: dict[str, Any],
+    resident_ins: dict[str, str] | None,
+    defects: frozenset[str] = frozenset(),
+) -> tuple[str, str | None, str | None]:
     """Send one administration; returns ``(status, message, location)``."""
     if client is None:
         return "pending", "téléservice e-prescription non configuré : administration conservée", None
-    path, resource = adapter.administration(prescription, line, record["administered_at"],
-                                            resident_ins["value"] if resident_ins else None,
-                                            f"urn:oid:{resident_ins['oid']}" if resident_ins else None)
+    path, resource = adapter.administration(
+        prescription,
+        line,
+        record["administered_at"],
+        resident_ins["value"] if resident_ins else None,
+        f"urn:oid:{resident_ins['oid']}" if resident_ins else None,
+    )
     if "epresc_adm_no_request" in defects:  # the administration no longer says which prescribed line it executes
         resource.pop("request", None)
     answer = client.post(path, resource)

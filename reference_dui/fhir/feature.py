@@ -65,8 +65,11 @@ def _record(data: Any) -> dict[str, Any]:
     """Check a DuiRecord body: stay {id, start} required; evaluation and project optional."""
     if not isinstance(data, dict) or not isinstance(data.get("stay"), dict):
         raise InvalidInput("the body must be a DuiRecord {stay: {id, start}, evaluation?, project?, document?}")
-    for block, required in (("stay", ("id", "start")), ("evaluation", ("id", "date")),
-                            ("project", ("id", "title", "start"))):
+    for block, required in (
+        ("stay", ("id", "start")),
+        ("evaluation", ("id", "date")),
+        ("project", ("id", "title", "start")),
+    ):
         value = data.get(block)
         if value is None and block != "stay":
             continue
@@ -137,12 +140,17 @@ class FhirFeature:
     def export(self, person_id: str, data: Any) -> dict[str, Any]:
         record = self._person(person_id)
         content = _record(data)
-        person = {"person_id": person_id, "local_id": record.local_id or person_id,
-                  "traits": record.traits.to_json()}
-        bundle = build_bundle(person, self._qualified_ins(record), record.status, content, self.essms,
-                              self.service.config.defects)
-        outcome: dict[str, Any] = {"export_id": epresc.new_id(), "person_id": person_id, "at": now(),
-                                   "http_status": None, "created": []}
+        person = {"person_id": person_id, "local_id": record.local_id or person_id, "traits": record.traits.to_json()}
+        bundle = build_bundle(
+            person, self._qualified_ins(record), record.status, content, self.essms, self.service.config.defects
+        )
+        outcome: dict[str, Any] = {
+            "export_id": epresc.new_id(),
+            "person_id": person_id,
+            "at": now(),
+            "http_status": None,
+            "created": [],
+        }
         client = self._client("eparcours")
         if client is None:
             outcome.update(outcome="error", message="plateforme e-parcours non configurée")
@@ -156,13 +164,17 @@ class FhirFeature:
                 done = done or answer.status >= 400
             if done:
                 created = [str((e.get("response") or {}).get("location")) for e in body.get("entry") or []]
-                outcome.update(outcome="accepted", created=created,
-                               message=f"{len(created)} ressource(s) créée(s) par la plateforme")
+                outcome.update(
+                    outcome="accepted",
+                    created=created,
+                    message=f"{len(created)} ressource(s) créée(s) par la plateforme",
+                )
             elif answer.status == 0:
                 outcome.update(outcome="error", message=answer.diagnostics())
             else:
-                outcome.update(outcome="refused", message=f"export refusé, rien n'est transmis : "
-                               f"{answer.diagnostics()}")
+                outcome.update(
+                    outcome="refused", message=f"export refusé, rien n'est transmis : {answer.diagnostics()}"
+                )
         self.store.add_export(outcome)
         return {k: v for k, v in outcome.items() if k not in ("person_id", "at")}
 
@@ -182,19 +194,23 @@ class FhirFeature:
             raise InvalidInput("the body must be {prescription_id: the unique identifier read from the QR code}")
         client = self._client("epresc")
         if client is None:
-            return {"prescription_id": uid, "outcome": "error", "lines": [],
-                    "message": "téléservice e-prescription non configuré"}
+            return {
+                "prescription_id": uid,
+                "outcome": "error",
+                "lines": [],
+                "message": "téléservice e-prescription non configuré",
+            }
         rtype, params = self.adapter.query(uid.strip())
         with client:
             if "epresc_accept_xml" in self.service.config.defects:  # the XML habit of an older HL7 connector
                 client.session.headers["Accept"] = "application/fhir+xml"
             answer = client.search(rtype, params)
         resident = self._qualified_ins(record)
-        outcome, parsed = epresc.outcome_of_retrieval(answer, self.adapter, uid.strip(), resident,
-                                                      self.service.config.defects)
+        outcome, parsed = epresc.outcome_of_retrieval(
+            answer, self.adapter, uid.strip(), resident, self.service.config.defects
+        )
         if parsed is not None:
-            self.store.put_prescription(person_id, parsed.prescription_id, parsed.patient_ref, parsed.ins,
-                                        parsed.lines)
+            self.store.put_prescription(person_id, parsed.prescription_id, parsed.patient_ref, parsed.ins, parsed.lines)
         return outcome
 
     async def _prescriptions(self, request: Request) -> Response:
@@ -212,8 +228,9 @@ class FhirFeature:
         if line is None:
             self.store.update_administration(item["administration_id"], "failed", "ligne inconnue", None)
             return "failed"
-        status, message, location = epresc.administer(client, self.adapter, item, prescription, line, resident,
-                                                       self.service.config.defects)
+        status, message, location = epresc.administer(
+            client, self.adapter, item, prescription, line, resident, self.service.config.defects
+        )
         if status == "pending" and "epresc_lose_on_unavailable" in self.service.config.defects:
             self.store.delete_administration(item["administration_id"])
             return "lost"
@@ -222,18 +239,27 @@ class FhirFeature:
 
     def administer(self, person_id: str, data: Any) -> dict[str, Any]:
         record = self._person(person_id)
-        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) and data[k]
-                                                 for k in ("prescription_id", "line_id")):
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(k), str) and data[k] for k in ("prescription_id", "line_id")
+        ):
             raise InvalidInput("the body must be {prescription_id, line_id, administered_at?}")
-        prescription = next((p for p in self.store.prescriptions(person_id)
-                             if p["prescription_id"] == data["prescription_id"]), None)
+        prescription = next(
+            (p for p in self.store.prescriptions(person_id) if p["prescription_id"] == data["prescription_id"]), None
+        )
         if prescription is None or not any(x["line_id"] == data["line_id"] for x in prescription["lines"]):
-            raise InvalidInput(f"no line {data['line_id']!r} of an integrated prescription "
-                               f"{data['prescription_id']!r} for this person")
+            raise InvalidInput(
+                f"no line {data['line_id']!r} of an integrated prescription {data['prescription_id']!r} for this person"
+            )
         at = data.get("administered_at") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        item = {"administration_id": epresc.new_id(), "person_id": person_id,
-                "prescription_id": data["prescription_id"], "line_id": data["line_id"], "administered_at": at,
-                "status": "pending", "message": "en cours d'envoi"}
+        item = {
+            "administration_id": epresc.new_id(),
+            "person_id": person_id,
+            "prescription_id": data["prescription_id"],
+            "line_id": data["line_id"],
+            "administered_at": at,
+            "status": "pending",
+            "message": "en cours d'envoi",
+        }
         self.store.add_administration(item)  # written before it is sent: nothing lost
         client = self._client("epresc")
         try:
@@ -245,11 +271,17 @@ class FhirFeature:
         finally:
             if client is not None:
                 client.close()
-        saved = next((a for a in self.store.administrations(person_id)
-                      if a["administration_id"] == item["administration_id"]), None)
+        saved = next(
+            (a for a in self.store.administrations(person_id) if a["administration_id"] == item["administration_id"]),
+            None,
+        )
         if saved is None:
-            return {**{k: item[k] for k in ("administration_id", "prescription_id", "line_id", "administered_at")},
-                    "status": "failed", "message": f"téléservice indisponible ({status})", "location": None}
+            return {
+                **{k: item[k] for k in ("administration_id", "prescription_id", "line_id", "administered_at")},
+                "status": "failed",
+                "message": f"téléservice indisponible ({status})",
+                "location": None,
+            }
         return _administration_json(saved)
 
     async def _administrations(self, request: Request) -> Response:
@@ -263,8 +295,10 @@ class FhirFeature:
 
 
 def _administration_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row.get(k) for k in ("administration_id", "prescription_id", "line_id", "administered_at", "status",
-                                    "message", "location")}
+    return {
+        k: row.get(k)
+        for k in ("administration_id", "prescription_id", "line_id", "administered_at", "status", "message", "location")
+    }
 
 
 def create(service: DuiService) -> FhirFeature:

@@ -39,8 +39,7 @@ class FhirStore:
 
     def __init__(self, path: Path | None) -> None:
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
-                                   isolation_level=None)
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
 
@@ -60,37 +59,84 @@ class FhirStore:
 
     # -- e-parcours exports -------------------------------------------------------------------
     def add_export(self, export: dict[str, Any]) -> None:
-        self._write("INSERT INTO eparcours_exports VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (export["export_id"], export["person_id"], export["at"], export["outcome"],
-                     export.get("http_status"), json.dumps(export.get("created") or []), export.get("message")))
+        self._write(
+            "INSERT INTO eparcours_exports VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                export["export_id"],
+                export["person_id"],
+                export["at"],
+                export["outcome"],
+                export.get("http_status"),
+                json.dumps(export.get("created") or []),
+                export.get("message"),
+            ),
+        )
 
     def exports(self, person_id: str) -> list[dict[str, Any]]:
         rows = self._rows("SELECT * FROM eparcours_exports WHERE person_id = ? ORDER BY rowid", (person_id,))
-        return [{"export_id": r["export_id"], "status": r["status"], "at": r["at"], "http_status": r["http_status"],
-                 "created": json.loads(r["created"]), "message": r["message"]} for r in rows]
+        return [
+            {
+                "export_id": r["export_id"],
+                "status": r["status"],
+                "at": r["at"],
+                "http_status": r["http_status"],
+                "created": json.loads(r["created"]),
+                "message": r["message"],
+            }
+            for r in rows
+        ]
 
     # -- prescriptions ----------------------------------------------------------------------------
-    def put_prescription(self, person_id: str, prescription_id: str, patient_ref: str | None, ins: str | None,
-                         lines: list[dict[str, Any]]) -> None:
-        self._write("INSERT OR REPLACE INTO prescriptions VALUES (?, ?, ?, ?, ?, ?)",
-                    (person_id, prescription_id, now(), patient_ref, ins, json.dumps(lines, ensure_ascii=False)))
+    def put_prescription(
+        self,
+        person_id: str,
+        prescription_id: str,
+        patient_ref: str | None,
+        ins: str | None,
+        lines: list[dict[str, Any]],
+    ) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO prescriptions VALUES (?, ?, ?, ?, ?, ?)",
+            (person_id, prescription_id, now(), patient_ref, ins, json.dumps(lines, ensure_ascii=False)),
+        )
 
     def prescriptions(self, person_id: str) -> list[dict[str, Any]]:
         rows = self._rows("SELECT * FROM prescriptions WHERE person_id = ? ORDER BY rowid", (person_id,))
-        return [{"prescription_id": r["prescription_id"], "retrieved_at": r["retrieved_at"],
-                 "patient_ref": r["patient_ref"], "lines": json.loads(r["lines"])} for r in rows]
+        return [
+            {
+                "prescription_id": r["prescription_id"],
+                "retrieved_at": r["retrieved_at"],
+                "patient_ref": r["patient_ref"],
+                "lines": json.loads(r["lines"]),
+            }
+            for r in rows
+        ]
 
     # -- administrations --------------------------------------------------------------------------
     def add_administration(self, record: dict[str, Any]) -> None:
-        self._write("INSERT INTO administrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (record["administration_id"], record["person_id"], record["prescription_id"],
-                     record["line_id"], record["administered_at"], record["status"], record.get("message"),
-                     record.get("location"), record.get("attempts", 0)))
+        self._write(
+            "INSERT INTO administrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record["administration_id"],
+                record["person_id"],
+                record["prescription_id"],
+                record["line_id"],
+                record["administered_at"],
+                record["status"],
+                record.get("message"),
+                record.get("location"),
+                record.get("attempts", 0),
+            ),
+        )
 
-    def update_administration(self, administration_id: str, status: str, message: str | None,
-                              location: str | None) -> None:
-        self._write("UPDATE administrations SET status = ?, message = ?, location = ?, attempts = attempts + 1 "
-                    "WHERE administration_id = ?", (status, message, location, administration_id))
+    def update_administration(
+        self, administration_id: str, status: str, message: str | None, location: str | None
+    ) -> None:
+        self._write(
+            "UPDATE administrations SET status = ?, message = ?, location = ?, attempts = attempts + 1 "
+            "WHERE administration_id = ?",
+            (status, message, location, administration_id),
+        )
 
     def delete_administration(self, administration_id: str) -> None:
         self._write("DELETE FROM administrations WHERE administration_id = ?", (administration_id,))

@@ -40,8 +40,14 @@ def _status(record: PersonRecord, defects: frozenset[str]) -> str:
     return record.status
 
 
-def adt_message(record: PersonRecord, event: str, defects: frozenset[str], *, sending: str = "DUI-REFERENCE",
-                facility: str = "EHPAD-REFERENCE") -> tuple[str, bytes]:
+def adt_message(
+    record: PersonRecord,
+    event: str,
+    defects: frozenset[str],
+    *,
+    sending: str = "DUI-REFERENCE",
+    facility: str = "EHPAD-REFERENCE",
+) -> tuple[str, bytes]:
     """``(control id, ER7 bytes)`` of the ADT ``event`` (A28, A31) for ``record``."""
     control_id = f"DUIREF{next(_ids):06d}"
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
@@ -49,19 +55,25 @@ def adt_message(record: PersonRecord, event: str, defects: frozenset[str], *, se
     first_names = [escape(n) for n in traits.first_names]
     local = escape(record.local_id or record.person_id)
     pid = {
-        1: "1", 3: f"{local}^^^{LOCAL_AUTHORITY}^PI" + _ins_field(record, defects),
+        1: "1",
+        3: f"{local}^^^{LOCAL_AUTHORITY}^PI" + _ins_field(record, defects),
         5: f"{escape(traits.birth_name)}^{first_names[0]}^{' '.join(first_names)}^^^^L",
-        7: traits.birth_date.replace("-", ""), 8: traits.sex, 30: "N", 32: _status(record, defects),
+        7: traits.birth_date.replace("-", ""),
+        8: traits.sex,
+        30: "N",
+        32: _status(record, defects),
     }
     if traits.used_name:
         pid[5] += f"~{escape(traits.used_name)}^{escape(traits.used_first_name or traits.first_names[0])}^^^^^D"
     if traits.birth_place and "hl7_no_birth_place" not in defects:
         pid[11] = f"^^^^^FRA^BDL^^{traits.birth_place}"
     version = "2.3" if "hl7_msh_version_23" in defects else "2.5^FRA^2.11"
-    segments = [f"MSH|^~\\&|{sending}|{facility}|HL7-PARTNER|HL7-PARTNER|{stamp}||ADT^{event}^{STRUCTURES[event]}|"
-                f"{control_id}|P|{version}||||AL|FRA|UNICODE UTF-8",
-                "PID" + "".join("|" + pid.get(i, "") for i in range(1, 33)),
-                "PV1||N"]
+    segments = [
+        f"MSH|^~\\&|{sending}|{facility}|HL7-PARTNER|HL7-PARTNER|{stamp}||ADT^{event}^{STRUCTURES[event]}|"
+        f"{control_id}|P|{version}||||AL|FRA|UNICODE UTF-8",
+        "PID" + "".join("|" + pid.get(i, "") for i in range(1, 33)),
+        "PV1||N",
+    ]
     if "hl7_no_evn" not in defects:
         segments.insert(1, f"EVN||{stamp}")
     separator = "\n" if "hl7_lf_segments" in defects else "\r"

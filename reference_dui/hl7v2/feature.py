@@ -137,18 +137,27 @@ class Hl7v2Feature:
             raise ApiError(409, "no HL7 v2 partner configured: PUT /config/endpoints with an hl7v2 entry")
         control_id, payload = adt_message(record, event, self.service.config.defects)
         try:
-            answer = exchange(partner.host, partner.port, payload, timeout=self.service.config.timeout,
-                              context=partner.context)
+            answer = exchange(
+                partner.host, partner.port, payload, timeout=self.service.config.timeout, context=partner.context
+            )
         except (OSError, TimeoutError) as exc:
-            return {"event": event, "control_id": control_id, "ack_code": None,
-                    "message": f"HL7 v2 partner unreachable: {type(exc).__name__}"}
+            return {
+                "event": event,
+                "control_id": control_id,
+                "ack_code": None,
+                "message": f"HL7 v2 partner unreachable: {type(exc).__name__}",
+            }
         try:
             msa = parse(answer).first("MSA")
         except Er7Error as exc:
             return {"event": event, "control_id": control_id, "ack_code": None, "message": f"unreadable ACK: {exc}"}
         code = msa[1] if msa is not None and len(msa) > 1 else None
-        return {"event": event, "control_id": control_id, "ack_code": code,
-                "message": "acquitté / acknowledged" if code in ("AA", "CA") else "refusé / refused"}
+        return {
+            "event": event,
+            "control_id": control_id,
+            "ack_code": code,
+            "message": "acquitté / acknowledged" if code in ("AA", "CA") else "refusé / refused",
+        }
 
 
 def create(service: DuiService) -> Hl7v2Feature:

@@ -54,14 +54,26 @@ class FeedIdentity:
     history: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"identity_id": self.identity_id, "local_ids": list(self.local_ids), "traits": dict(self.traits),
-                "ins": self.ins, "received_ins": self.received_ins, "status": self.status,
-                "received_status": self.received_status, "messages": self.messages}
+        return {
+            "identity_id": self.identity_id,
+            "local_ids": list(self.local_ids),
+            "traits": dict(self.traits),
+            "ins": self.ins,
+            "received_ins": self.received_ins,
+            "status": self.status,
+            "received_status": self.received_status,
+            "messages": self.messages,
+        }
 
 
 def _strict(traits: dict[str, Any]) -> tuple[Any, ...]:
-    return (traits["birth_name"], tuple(traits["first_names"]), traits["sex"], traits["birth_date"],
-            traits.get("birth_place"))
+    return (
+        traits["birth_name"],
+        tuple(traits["first_names"]),
+        traits["sex"],
+        traits["birth_date"],
+        traits.get("birth_place"),
+    )
 
 
 def _read_pid(message: Message) -> tuple[list[str], dict[str, str] | None, dict[str, Any], str]:
@@ -96,11 +108,19 @@ def _read_pid(message: Message) -> tuple[list[str], dict[str, str] | None, dict[
     birth = field_of(7)[:8]
     if len(birth) != 8 or not birth.isdigit():
         raise Refused("AE", 102, f"PID-7 birth date {field_of(7)!r} is not YYYYMMDD", "PID^1^7")
-    place = next((components(r)[8] for r in repetitions(field_of(11))
-                  if len(components(r)) > 8 and components(r)[6] == "BDL"), None)
-    traits = {"birth_name": legal[0], "first_names": first_names, "sex": field_of(8) or "U",
-              "birth_date": f"{birth[:4]}-{birth[4:6]}-{birth[6:]}", "birth_place": place or None,
-              "used_name": None, "used_first_name": None}
+    place = next(
+        (components(r)[8] for r in repetitions(field_of(11)) if len(components(r)) > 8 and components(r)[6] == "BDL"),
+        None,
+    )
+    traits = {
+        "birth_name": legal[0],
+        "first_names": first_names,
+        "sex": field_of(8) or "U",
+        "birth_date": f"{birth[:4]}-{birth[4:6]}-{birth[6:]}",
+        "birth_place": place or None,
+        "used_name": None,
+        "used_first_name": None,
+    }
     statuses = [s for s in repetitions(field_of(32)) if s in ("PROV", "RECUP", "VALI", "QUAL")]
     return local_ids, ins, traits, statuses[0] if statuses else ""
 
@@ -140,8 +160,9 @@ class FeedStore:
     def _integrate(self, message: Message) -> None:
         code, event = message.field("MSH", 9).split("^")[0], message.event
         if code != "ADT" or event not in _EVENTS:
-            raise Refused("AR", 200 if code != "ADT" else 201, f"unsupported message type {message.field('MSH', 9)!r}",
-                          "MSH^1^9")
+            raise Refused(
+                "AR", 200 if code != "ADT" else 201, f"unsupported message type {message.field('MSH', 9)!r}", "MSH^1^9"
+            )
         if not message.field("MSH", 12).startswith("2.5"):
             raise Refused("AR", 203, f"unsupported version {message.field('MSH', 12)!r}", "MSH^1^12")
         local_ids, ins, traits, status = _read_pid(message)
@@ -153,38 +174,60 @@ class FeedStore:
             self._identity(local_ids, ins, traits, status)
 
     def _identity(self, local_ids: list[str], ins: dict[str, str] | None, traits: dict[str, Any], status: str) -> None:
-        same_ins = [i for i in self.identities if ins and ins["value"] in
-                    {(x or {}).get("value") for x in (i.ins, i.received_ins)}]
+        same_ins = [
+            i
+            for i in self.identities
+            if ins and ins["value"] in {(x or {}).get("value") for x in (i.ins, i.received_ins)}
+        ]
         for known in same_ins:
             if _strict(known.traits) != _strict(traits):
                 if "hl7_overwrite_traits" in self.defects:
                     known.traits = traits  # the sender is trusted: its traits replace the stored ones
                     known.messages += 1
                     return
-                raise Refused("AE", 207, "the INS of a known identity arrives with other strict traits: not "
-                              "integrated, to be verified with INSi (SC.INS.26.MS1)", "PID^1^5")
+                raise Refused(
+                    "AE",
+                    207,
+                    "the INS of a known identity arrives with other strict traits: not "
+                    "integrated, to be verified with INSi (SC.INS.26.MS1)",
+                    "PID^1^5",
+                )
         known_ids = [i for i in self.identities if set(i.local_ids) & set(local_ids)]
         match = (same_ins or known_ids or self._homonyms(traits))[:1]
         if match:
             identity = match[0]
             if _strict(identity.traits) != _strict(traits) and "hl7_merge_homonyms" not in self.defects:
-                raise Refused("AE", 207, "this sender identifier belongs to an identity with other strict traits",
-                              "PID^1^3")
+                raise Refused(
+                    "AE", 207, "this sender identifier belongs to an identity with other strict traits", "PID^1^3"
+                )
             identity.local_ids += [i for i in local_ids if i not in identity.local_ids]
             identity.messages += 1
             identity.received_status = status or identity.received_status
             return
         keep = "hl7_keep_qualified" in self.defects and status == "QUAL"
-        self.identities.append(FeedIdentity(
-            f"hl7-{next(_ids):05d}", list(local_ids), traits, status="QUAL" if keep else "PROV",
-            ins=ins if keep else None, received_ins=ins, received_status=status or None))
+        self.identities.append(
+            FeedIdentity(
+                f"hl7-{next(_ids):05d}",
+                list(local_ids),
+                traits,
+                status="QUAL" if keep else "PROV",
+                ins=ins if keep else None,
+                received_ins=ins,
+                received_status=status or None,
+            )
+        )
 
     def _homonyms(self, traits: dict[str, Any]) -> list[FeedIdentity]:
         """Only the defect matches on names: a clean DUI never takes a homonym for the person."""
         if "hl7_merge_homonyms" not in self.defects:
             return []
-        return [i for i in self.identities if i.traits["birth_name"] == traits["birth_name"]
-                and i.traits["first_names"][:1] == traits["first_names"][:1] and i.traits["sex"] == traits["sex"]]
+        return [
+            i
+            for i in self.identities
+            if i.traits["birth_name"] == traits["birth_name"]
+            and i.traits["first_names"][:1] == traits["first_names"][:1]
+            and i.traits["sex"] == traits["sex"]
+        ]
 
     def _merged_id(self, message: Message) -> str:
         mrg = message.first("MRG")
@@ -204,8 +247,9 @@ class FeedStore:
         old = self._merged_id(message)
         for identity in self.identities:
             if old in identity.local_ids:
-                identity.local_ids = [i for i in identity.local_ids if i != old] + \
-                    [i for i in local_ids if i not in identity.local_ids]
+                identity.local_ids = [i for i in identity.local_ids if i != old] + [
+                    i for i in local_ids if i not in identity.local_ids
+                ]
 
     # -- the acknowledgment -----------------------------------------------------------------
     def _ack(self, message: Message | None, code: str, errors: list[tuple[int, str, str]]) -> bytes:
@@ -217,9 +261,11 @@ class FeedStore:
         echoed = own if "hl7_ack_own_control_id" in self.defects else received
         sender = (message.field("MSH", 3), message.field("MSH", 4)) if message is not None else ("", "")
         event = message.event if message is not None else ""
-        segments = [f"MSH|^~\\&|DUI-REFERENCE|EHPAD-REFERENCE|{sender[0]}|{sender[1]}|{stamp}||"
-                    f"ACK^{event}^ACK|{own}|P|2.5^FRA^2.11||||||UNICODE UTF-8",
-                    f"MSA|{code}|{escape(echoed)}"]
+        segments = [
+            f"MSH|^~\\&|DUI-REFERENCE|EHPAD-REFERENCE|{sender[0]}|{sender[1]}|{stamp}||"
+            f"ACK^{event}^ACK|{own}|P|2.5^FRA^2.11||||||UNICODE UTF-8",
+            f"MSA|{code}|{escape(echoed)}",
+        ]
         for number, text, location in errors:
             segments.append(f"ERR||{location}|{number}|E||||{escape(text)}")
         return ("\r".join(segments) + "\r").encode("utf-8")

@@ -63,7 +63,7 @@ class _Connection(socketserver.BaseRequestHandler):
                     continue
                 stop = len(data) if end < 0 else end
                 room = MAX_FRAME - len(buffer)
-                buffer += data[position:position + max(room, 0)][:stop - position]
+                buffer += data[position : position + max(room, 0)][: stop - position]
                 oversized = oversized or (stop - position) > room
                 if end < 0:
                     break
@@ -84,14 +84,16 @@ class MllpServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, handler: Handler, *, port: int = 0, frame_timeout: float = 10.0,
-                 idle_timeout: float = 60.0) -> None:
+    def __init__(
+        self, handler: Handler, *, port: int = 0, frame_timeout: float = 10.0, idle_timeout: float = 60.0
+    ) -> None:
         self.handler = handler
         self.frame_timeout = frame_timeout
         self.idle_timeout = idle_timeout
         super().__init__(("127.0.0.1", port), _Connection)
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="reference-dui-mllp", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.2}, name="reference-dui-mllp", daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -106,8 +108,9 @@ class MllpServer(socketserver.ThreadingTCPServer):
         self.server_close()
 
 
-def exchange(host: str, port: int, payload: bytes, *, timeout: float = 10.0,
-             context: ssl.SSLContext | None = None) -> bytes:
+def exchange(
+    host: str, port: int, payload: bytes, *, timeout: float = 10.0, context: ssl.SSLContext | None = None
+) -> bytes:
     """Send one framed message and return the payload of the answer frame (``OSError`` / ``TimeoutError``)."""
     raw = socket.create_connection((host, port), timeout=timeout)
     conn = raw
@@ -124,7 +127,7 @@ def exchange(host: str, port: int, payload: bytes, *, timeout: float = 10.0,
             received += data
             start, end = received.find(START), received.find(END)
             if start >= 0 and end > start:
-                return bytes(received[start + 1:end])
+                return bytes(received[start + 1 : end])
         raise ConnectionError("the MLLP peer closed the connection without a complete answer frame")
     finally:
         conn.close()

@@ -50,8 +50,9 @@ class InsLifecycleFeature:
 
         async def attributes(request: Request) -> Response:
             data = await json_body(request)
-            return JSONResponse(await run_in_threadpool(self.lifecycle.set_attributes, request.path_params["pid"],
-                                                        data))
+            return JSONResponse(
+                await run_in_threadpool(self.lifecycle.set_attributes, request.path_params["pid"], data)
+            )
 
         async def verification(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(self.verifier.verify_person, request.path_params["pid"]))
@@ -65,8 +66,9 @@ class InsLifecycleFeature:
 
         async def search(request: Request) -> Response:
             query = request.query_params
-            return JSONResponse(await run_in_threadpool(anteriority_search, self.service, query.get("birth_date"),
-                                                        query.get("name")))
+            return JSONResponse(
+                await run_in_threadpool(anteriority_search, self.service, query.get("birth_date"), query.get("name"))
+            )
 
         return [
             Route("/identity-search", guarded(search), methods=["GET"]),

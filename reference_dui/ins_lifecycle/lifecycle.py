@@ -54,7 +54,8 @@ class Lifecycle:
     def attributes(self, person_id: str) -> dict[str, bool]:
         with self.service.store.lock:
             row = self.service.store.connection.execute(
-                "SELECT doubtful, fictitious FROM identity_attributes WHERE person_id = ?", (person_id,)).fetchone()
+                "SELECT doubtful, fictitious FROM identity_attributes WHERE person_id = ?", (person_id,)
+            ).fetchone()
         return {"doubtful": bool(row[0]) if row else False, "fictitious": bool(row[1]) if row else False}
 
     def restriction(self, record: PersonRecord) -> str | None:
@@ -64,7 +65,7 @@ class Lifecycle:
         named = [label for key, label in (("doubtful", "douteuse"), ("fictitious", "fictive")) if flags[key]]
         if not named:
             return None
-        return (f"identité {' et '.join(named)}: appel INSi bloqué, identité provisoire (règle 25 du guide INS)")
+        return f"identité {' et '.join(named)}: appel INSi bloqué, identité provisoire (règle 25 du guide INS)"
 
     def set_attributes(self, person_id: str, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or set(data) - {"doubtful", "fictitious"}:
@@ -78,7 +79,8 @@ class Lifecycle:
             store.connection.execute(
                 "INSERT INTO identity_attributes (person_id, doubtful, fictitious) VALUES (?, ?, ?) "
                 "ON CONFLICT(person_id) DO UPDATE SET doubtful = excluded.doubtful, fictitious = excluded.fictitious",
-                (person_id, int(flags["doubtful"]), int(flags["fictitious"])))
+                (person_id, int(flags["doubtful"]), int(flags["fictitious"])),
+            )
         if self.restriction(record) is not None:
             record.status = "PROV"  # rule 25: downgraded to provisional, its INS invalidated (rule 27)
             record.ins = None
@@ -109,8 +111,10 @@ class Lifecycle:
         if established and not manager and cfg.has("complementary_traits_locked"):
             raise TraitsLocked("identité récupérée ou qualifiée: aucun trait modifiable")
         if established and strict and not manager and not cfg.has("strict_traits_editable"):
-            raise TraitsLocked(f"identité {record.status}: trait(s) strict(s) {', '.join(strict)} non modifiable(s) "
-                               "sans habilitation (règle 26 du guide INS)")
+            raise TraitsLocked(
+                f"identité {record.status}: trait(s) strict(s) {', '.join(strict)} non modifiable(s) "
+                "sans habilitation (règle 26 du guide INS)"
+            )
         record.traits = merged
         if established and strict and manager and not cfg.has("keep_ins_after_strict_change"):
             record.ins = None  # rule 27: INS and OID invalidated, status one level down

@@ -49,8 +49,12 @@ def _fold(value: str) -> str:
 
 
 def _same_person(a: Traits, b: Traits) -> bool:
-    return (_fold(a.birth_name) == _fold(b.birth_name) and _fold(a.first_names[0]) == _fold(b.first_names[0])
-            and a.sex == b.sex and a.birth_date == b.birth_date)
+    return (
+        _fold(a.birth_name) == _fold(b.birth_name)
+        and _fold(a.first_names[0]) == _fold(b.first_names[0])
+        and a.sex == b.sex
+        and a.birth_date == b.birth_date
+    )
 
 
 def _ins(data: Any) -> tuple[str, str] | None:
@@ -102,10 +106,22 @@ class Verifier:
         else:
             got = f"INS {returned.value} ({returned.oid})" if returned is not None else f"CR {search.cr}"
             result, message = "KO", f"INSi renvoie {got} pour ces traits, pas l'INS {ins[0]} ({ins[1]})"
-        outcome = {"result": result, "cr": search.cr, "message": message, "calls": search.calls,
-                   "returned": {"value": returned.value, "oid": returned.oid} if returned is not None else None}
-        self._trace({"operation": "verification", "reason": reason, "person_id": person_id,
-                     "ins": {"value": ins[0], "oid": ins[1]}, **outcome})
+        outcome = {
+            "result": result,
+            "cr": search.cr,
+            "message": message,
+            "calls": search.calls,
+            "returned": {"value": returned.value, "oid": returned.oid} if returned is not None else None,
+        }
+        self._trace(
+            {
+                "operation": "verification",
+                "reason": reason,
+                "person_id": person_id,
+                "ins": {"value": ins[0], "oid": ins[1]},
+                **outcome,
+            }
+        )
         return outcome
 
     def verify_person(self, person_id: str) -> dict[str, Any]:
@@ -143,14 +159,29 @@ class Verifier:
             raise InvalidInput("status must be one of PROV, RECUP, VALI, QUAL")
         cfg = self.service.config
         known = self._known(traits, ins)
-        held = known is not None and ins is not None and known.ins is not None and known.ins.value == ins[0] \
+        held = (
+            known is not None
+            and ins is not None
+            and known.ins is not None
+            and known.ins.value == ins[0]
             and known.status in ("RECUP", "QUAL")
+        )
         if ins is None or held:
-            verification: dict[str, Any] = {"result": "not_needed", "cr": None, "calls": 0, "returned": None,
-                                            "message": "INS déjà connu (récupéré ou qualifié)" if held else "sans INS"}
+            verification: dict[str, Any] = {
+                "result": "not_needed",
+                "cr": None,
+                "calls": 0,
+                "returned": None,
+                "message": "INS déjà connu (récupéré ou qualifié)" if held else "sans INS",
+            }
         elif cfg.has("no_received_ins_verification"):
-            verification = {"result": "OK", "cr": None, "calls": 0, "returned": None,
-                            "message": "INS reçu intégré sans vérification"}
+            verification = {
+                "result": "OK",
+                "cr": None,
+                "calls": 0,
+                "returned": None,
+                "message": "INS reçu intégré sans vérification",
+            }
         else:
             verification = self._verify(traits, ins, known.person_id if known else None, f"reçue du domaine {domain}")
         accepted = verification["result"] in ("OK", "not_needed") or cfg.has("integrate_after_failed_verification")
@@ -168,8 +199,19 @@ class Verifier:
                 record.status = "QUAL"
             self.service.store.save(record)
             outcome = "updated" if known is not None else outcome
-        alert = None if accepted else (f"{verification['message']}: donnée reçue du domaine {domain} placée en liste "
-                                       "de travail, à rattacher manuellement (règle 55 du guide INS)")
-        return {"person_id": record.person_id, "outcome": outcome, "verification": verification,
-                "data_integrated": accepted and data.get("data") is not None, "alert": alert,
-                "identity": self.service.identity(record.person_id)}
+        alert = (
+            None
+            if accepted
+            else (
+                f"{verification['message']}: donnée reçue du domaine {domain} placée en liste "
+                "de travail, à rattacher manuellement (règle 55 du guide INS)"
+            )
+        )
+        return {
+            "person_id": record.person_id,
+            "outcome": outcome,
+            "verification": verification,
+            "data_integrated": accepted and data.get("data") is not None,
+            "alert": alert,
+            "identity": self.service.identity(record.person_id),
+        }

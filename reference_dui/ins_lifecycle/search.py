@@ -45,6 +45,10 @@ def anteriority_search(service: DuiService, birth_date: str | None, name: str | 
         raise InvalidInput("name is longer than 100 characters")
     exact = service.config.has("anteriority_exact_text")
     wanted = search_key(name or "", exact=exact)
-    found = [r for r in service.store.list() if r.traits.birth_date == birth_date
-             and (not wanted or any(search_key(n, exact=exact).startswith(wanted) for n in _names(r)))]
+    found = [
+        r
+        for r in service.store.list()
+        if r.traits.birth_date == birth_date
+        and (not wanted or any(search_key(n, exact=exact).startswith(wanted) for n in _names(r)))
+    ]
     return {"persons": [service.identity(r.person_id) for r in found]}

@@ -19,8 +19,10 @@ __all__ = ["AnnuaireEntry", "MssAnnuaire"]
 
 MAX_EXTRACTION = 8 * 1024 * 1024
 #: what a DUI that never downloads the extraction has: a list shipped with it, long out of date
-STALE = ("PER|marc.kine@ancien-cabinet-essai.mssante.fr|8|810000000002|8810000000002|KINE-ESSAI|Marc|"
-         "Masseur-kinésithérapeute|ANCIEN CABINET ESSAI",)
+STALE = (
+    "PER|marc.kine@ancien-cabinet-essai.mssante.fr|8|810000000002|8810000000002|KINE-ESSAI|Marc|"
+    "Masseur-kinésithérapeute|ANCIEN CABINET ESSAI",
+)
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,12 @@ class AnnuaireEntry:
     structure: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"address": self.address, "rpps": self.rpps, "name": f"{self.last_name} {self.first_name}".strip(),
-                "structure": self.structure}
+        return {
+            "address": self.address,
+            "rpps": self.rpps,
+            "name": f"{self.last_name} {self.first_name}".strip(),
+            "structure": self.structure,
+        }
 
 
 def _fold(text: str) -> str:
@@ -69,8 +75,11 @@ class MssAnnuaire:
 
     def search(self, name: str, rpps: str, defects: Set[str]) -> list[dict[str, str]]:
         wanted = _fold(name).split()
-        by_name = [e for e in self.entries if wanted and _fold(f"{e.last_name} {e.first_name}").split()[:len(wanted)]
-                   == wanted]
+        by_name = [
+            e
+            for e in self.entries
+            if wanted and _fold(f"{e.last_name} {e.first_name}").split()[: len(wanted)] == wanted
+        ]
         if rpps and "mss_ann_search_by_name_only" not in defects:
             exact = [e for e in self.entries if e.rpps == rpps]
             return [e.as_dict() for e in exact]

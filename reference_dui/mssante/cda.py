@@ -53,8 +53,7 @@ class ReceivedPatient:
 
     @property
     def traits_complete(self) -> bool:
-        return all((self.birth_name, self.first_name, self.first_names, self.sex, self.birth_date,
-                    self.birth_place))
+        return all((self.birth_name, self.first_name, self.first_names, self.sex, self.birth_date, self.birth_place))
 
 
 def read_patient(data: bytes) -> ReceivedPatient | None:
@@ -94,8 +93,14 @@ def read_patient(data: bytes) -> ReceivedPatient | None:
     )
 
 
-def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, str] | None,
-                   structure: str = "EHPAD LES ESSAIS", *, with_language: bool = True) -> tuple[bytes, str]:
+def build_document(
+    person_id: str,
+    traits: dict[str, object],
+    ins: tuple[str, str] | None,
+    structure: str = "EHPAD LES ESSAIS",
+    *,
+    with_language: bool = True,
+) -> tuple[bytes, str]:
     """A level-1 CDA (text body) about a person of the DUI; ``ins`` only for a qualified identity.
 
     Returns the document bytes and its id (``root^extension``).
@@ -108,18 +113,28 @@ def build_document(person_id: str, traits: dict[str, object], ins: tuple[str, st
     ids = f'<id root="{ins[1]}" extension="{ins[0]}"/>' if ins else ""
     ids += f'<id root="{LOCAL_ID_ROOT}" extension="{escape(person_id)}"/>'
     place = str(traits.get("birth_place") or "")
-    birthplace = f"<birthplace><place><addr><county>{escape(place)}</county></addr></place></birthplace>" \
-        if place else ""
-    org = (f'<representedOrganization><id root="1.2.250.1.71.4.2.2" extension="100000000 TEST"/>'
-           f"<name>{escape(structure)}</name></representedOrganization>")
+    birthplace = (
+        f"<birthplace><place><addr><county>{escape(place)}</county></addr></place></birthplace>" if place else ""
+    )
+    org = (
+        f'<representedOrganization><id root="1.2.250.1.71.4.2.2" extension="100000000 TEST"/>'
+        f"<name>{escape(structure)}</name></representedOrganization>"
+    )
     # the performer's organization says its practice setting (structuration minimale: standardIndustryClassCode)
-    performer_org = org.replace("</representedOrganization>", '<standardIndustryClassCode code="ESSMS" '
-                                'codeSystem="1.2.250.1.213.1.1.4.9" displayName="Etablissement ou Service Social ou '
-                                'Médico-Social"/></representedOrganization>')
-    author = ('<id root="1.2.250.1.71.4.2.1" extension="810000000099"/><assignedPerson><name><given>Infirmier'
-              "</given><family>COORDINATEUR-ESSAI</family></name></assignedPerson>")
-    text = base64.b64encode(f"{DOCUMENT_TITLE} - {traits.get('birth_name', '')} {' '.join(first_names)}\n"
-                            "Document produit par le DUI de reference dui-harness (essai).\n".encode()).decode()
+    performer_org = org.replace(
+        "</representedOrganization>",
+        '<standardIndustryClassCode code="ESSMS" '
+        'codeSystem="1.2.250.1.213.1.1.4.9" displayName="Etablissement ou Service Social ou '
+        'Médico-Social"/></representedOrganization>',
+    )
+    author = (
+        '<id root="1.2.250.1.71.4.2.1" extension="810000000099"/><assignedPerson><name><given>Infirmier'
+        "</given><family>COORDINATEUR-ESSAI</family></name></assignedPerson>"
+    )
+    text = base64.b64encode(
+        f"{DOCUMENT_TITLE} - {traits.get('birth_name', '')} {' '.join(first_names)}\n"
+        "Document produit par le DUI de reference dui-harness (essai).\n".encode()
+    ).decode()
     language = '<languageCode code="fr-FR"/>' if with_language else ""
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <ClinicalDocument xmlns="urn:hl7-org:v3">

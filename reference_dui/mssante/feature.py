@@ -66,13 +66,20 @@ def _settings(entry: Any) -> MailSettings:
     for name in ("smtp_port", "imap_port"):
         if not isinstance(entry.get(name), int):
             raise InvalidInput(f"mssante.{name} must be a port number")
-    return MailSettings(str(entry.get("host") or "127.0.0.1"), entry["smtp_port"], entry["imap_port"],
-                        entry["address"], entry.get("password") or None, _pem(entry, "client_cert"),
-                        _pem(entry, "client_key"), _pem(entry, "ca"), bool(entry.get("tls", True)),
-                        reply_to=str(entry["reply_to"]) if isinstance(entry.get("reply_to"), str) else None,
-                        annuaire_url=str(entry["annuaire_url"]) if isinstance(entry.get("annuaire_url"), str)
-                        else None,
-                        crl_url=entry["crl_url"] if isinstance(entry.get("crl_url"), str) else None)
+    return MailSettings(
+        str(entry.get("host") or "127.0.0.1"),
+        entry["smtp_port"],
+        entry["imap_port"],
+        entry["address"],
+        entry.get("password") or None,
+        _pem(entry, "client_cert"),
+        _pem(entry, "client_key"),
+        _pem(entry, "ca"),
+        bool(entry.get("tls", True)),
+        reply_to=str(entry["reply_to"]) if isinstance(entry.get("reply_to"), str) else None,
+        annuaire_url=str(entry["annuaire_url"]) if isinstance(entry.get("annuaire_url"), str) else None,
+        crl_url=entry["crl_url"] if isinstance(entry.get("crl_url"), str) else None,
+    )
 
 
 class MssFeature:
@@ -113,19 +120,40 @@ class MssFeature:
         record = self._person(person_id)
         client = self._client()
         refused = set() if self._has("mss_ignore_refusal") else self._refusals.get(person_id, set())
-        composed = compose(record, data, client.settings.address, self.service.config.defects,
-                           reply_to=client.settings.reply_to, refused=refused)
+        composed = compose(
+            record,
+            data,
+            client.settings.address,
+            self.service.config.defects,
+            reply_to=client.settings.reply_to,
+            refused=refused,
+        )
         if composed.reason is not None:
-            return {"status": "not_sent", "message_id": None, "recipients": [], "document_id": None,
-                    "reason": composed.reason}
+            return {
+                "status": "not_sent",
+                "message_id": None,
+                "recipients": [],
+                "document_id": None,
+                "reason": composed.reason,
+            }
         assert composed.message is not None
         try:
             client.send(composed.message, [composed.recipient])
         except (smtplib.SMTPException, OSError) as exc:
-            return {"status": "error", "message_id": None, "recipients": [composed.recipient],
-                    "document_id": composed.document_id, "reason": f"{type(exc).__name__}: {exc}"}
-        return {"status": "sent", "message_id": str(composed.message["Message-ID"]),
-                "recipients": [composed.recipient], "document_id": composed.document_id, "reason": None}
+            return {
+                "status": "error",
+                "message_id": None,
+                "recipients": [composed.recipient],
+                "document_id": composed.document_id,
+                "reason": f"{type(exc).__name__}: {exc}",
+            }
+        return {
+            "status": "sent",
+            "message_id": str(composed.message["Message-ID"]),
+            "recipients": [composed.recipient],
+            "document_id": composed.document_id,
+            "reason": None,
+        }
 
     # -- receiving ------------------------------------------------------------------------
     def fetch(self) -> dict[str, Any]:
@@ -143,35 +171,57 @@ class MssFeature:
         if kept is not None:
             self._received[kept.message_id] = kept
         if message is None or not message_id or self.storage.seen(message_id):
-            return {"message_id": message_id, "outcome": "ignored", "person_id": None, "error_code": None,
-                    "acknowledgement_sent": False}
+            return {
+                "message_id": message_id,
+                "outcome": "ignored",
+                "person_id": None,
+                "error_code": None,
+                "acknowledgement_sent": False,
+            }
         documents = documents_of(message)
         if not documents:
             self.storage.handled(message_id, "ignored", None, None, False)
-            return {"message_id": message_id, "outcome": "ignored", "person_id": None, "error_code": None,
-                    "acknowledgement_sent": False}
+            return {
+                "message_id": message_id,
+                "outcome": "ignored",
+                "person_id": None,
+                "error_code": None,
+                "acknowledgement_sent": False,
+            }
         persons = self.service.store.list()
-        decisions = [decide(patient, persons, wrong_person=self._has("mss_integrate_wrong_person"),
-                            check_traits=not self._has("mss_skip_trait_check"))
-                     for _, patient in documents]
+        decisions = [
+            decide(
+                patient,
+                persons,
+                wrong_person=self._has("mss_integrate_wrong_person"),
+                check_traits=not self._has("mss_skip_trait_check"),
+            )
+            for _, patient in documents
+        ]
         error = next((d.error_code for d in decisions if d.error_code), None)
         person_id = None
         if error is None:
             for (content, patient), decision in zip(documents, decisions, strict=True):
                 assert patient is not None and decision.person_id is not None
                 person_id = decision.person_id
-                self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id,
-                                       content)
+                self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id, content)
         if error is not None and not self._has("mss_drop_unmatched"):  # kept for manual attachment (SC.MSS.25.MS1)
-            self.worklist += [{"document_id": patient.document_id if patient else "", "message_id": message_id,
-                               "error_code": error} for _, patient in documents]
+            self.worklist += [
+                {"document_id": patient.document_id if patient else "", "message_id": message_id, "error_code": error}
+                for _, patient in documents
+            ]
         acknowledged = False
         asked = bool(message.get("Disposition-Notification-To")) or (error is None and self._has("mss_mdn_unasked"))
         if asked and not (error and self._has("mss_no_error_mdn")):
             acknowledged = self._acknowledge(client, message, error)
         self.storage.handled(message_id, "rejected" if error else "integrated", person_id, error, acknowledged)
-        return {"message_id": message_id, "outcome": "rejected" if error else "integrated", "person_id": person_id,
-                "error_code": error, "acknowledgement_sent": acknowledged}
+        return {
+            "message_id": message_id,
+            "outcome": "rejected" if error else "integrated",
+            "person_id": person_id,
+            "error_code": error,
+            "acknowledgement_sent": acknowledged,
+        }
 
     def _acknowledge(self, client: MailboxClient, original: Any, error: str | None) -> bool:
         subject = str(original.get("Subject", ""))
@@ -184,17 +234,24 @@ class MssFeature:
             disposition = f"automatic-action/MDN-sent-automatically; processed/Error: {error}^{label}"
             human = f"Le document n'a pas pu être intégré.\nLe système a retourné l'erreur {error}^{label}"
             title = f"{KO_SUBJECT}[{error}] {subject}"
-        mdn = mdn_message(client.settings.address, original, disposition, human, title,
-                          with_nil=not self._has("mss_no_nil"),
-                          with_final_recipient=not self._has("mss_mdn_no_final_recipient"))
+        mdn = mdn_message(
+            client.settings.address,
+            original,
+            disposition,
+            human,
+            title,
+            with_nil=not self._has("mss_no_nil"),
+            with_final_recipient=not self._has("mss_mdn_no_final_recipient"),
+        )
         recipient = str(original.get("Disposition-Notification-To", "") or original.get("From", "")).strip()
         recipient = recipient.rpartition("<")[2].strip(">") if "<" in recipient else recipient
         try:
             client.send(mdn, [recipient])
         except (smtplib.SMTPException, OSError):
             return False
-        self.storage.acknowledged(str(original.get("Message-ID", "")), str(mdn["Message-ID"]), recipient,
-                                  disposition, error)
+        self.storage.acknowledged(
+            str(original.get("Message-ID", "")), str(mdn["Message-ID"]), recipient, disposition, error
+        )
         return True
 
     # -- answers and refusals --------------------------------------------------------------
@@ -205,19 +262,35 @@ class MssFeature:
         if original is None or not original.answer_to:
             raise ApiError(404, f"no fetched message {data['message_id']!r} to answer (fetch the mailbox first)")
         client = self._client()
-        message = reply_message(original, client.settings.address, client.settings.reply_to,
-                                str(data.get("text") or "Bien reçu, merci."), self.service.config.defects)
+        message = reply_message(
+            original,
+            client.settings.address,
+            client.settings.reply_to,
+            str(data.get("text") or "Bien reçu, merci."),
+            self.service.config.defects,
+        )
         try:
             client.send(message, [original.answer_to])
         except (smtplib.SMTPException, OSError) as exc:
-            return {"status": "error", "message_id": None, "recipients": [original.answer_to], "document_id": None,
-                    "reason": f"{type(exc).__name__}: {exc}"}
-        return {"status": "sent", "message_id": str(message["Message-ID"]), "recipients": [original.answer_to],
-                "document_id": None, "reason": None}
+            return {
+                "status": "error",
+                "message_id": None,
+                "recipients": [original.answer_to],
+                "document_id": None,
+                "reason": f"{type(exc).__name__}: {exc}",
+            }
+        return {
+            "status": "sent",
+            "message_id": str(message["Message-ID"]),
+            "recipients": [original.answer_to],
+            "document_id": None,
+            "reason": None,
+        }
 
     def refuse(self, person_id: str, data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict) or not all(isinstance(data.get(k, False), bool)
-                                                 for k in ("patient", "professionals")):
+        if not isinstance(data, dict) or not all(
+            isinstance(data.get(k, False), bool) for k in ("patient", "professionals")
+        ):
             raise InvalidInput("the body must be {patient: bool, professionals: bool}")
         self._person(person_id)
         refused = {k for k in ("patient", "professionals") if data.get(k)}
@@ -301,4 +374,3 @@ class MssFeature:
 
 def create(service: DuiService) -> MssFeature:
     return MssFeature(service)
-

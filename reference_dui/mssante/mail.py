@@ -121,9 +121,18 @@ def base_message(sender: str, to: str, subject: str, label: str | None = MAILBOX
     return message
 
 
-def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: dict[str, str],
-                     body: str, pdf: tuple[str, bytes] | None = None, *, label: str | None = MAILBOX_LABEL,
-                     html: bool = False) -> EmailMessage:
+def document_message(
+    sender: str,
+    to: str,
+    subject: str,
+    xdm: bytes,
+    headers: dict[str, str],
+    body: str,
+    pdf: tuple[str, bytes] | None = None,
+    *,
+    label: str | None = MAILBOX_LABEL,
+    html: bool = False,
+) -> EmailMessage:
     """A document message: text body (``html``: HTML only), IHE_XDM.ZIP and the PDF/A-1 copy ``(name, bytes)``."""
     message = base_message(sender, to, subject, label)
     for name, value in headers.items():
@@ -138,8 +147,15 @@ def document_message(sender: str, to: str, subject: str, xdm: bytes, headers: di
     return message
 
 
-def mdn_message(sender: str, original: Message, disposition: str, human: str, subject: str,
-                with_nil: bool = True, with_final_recipient: bool = True) -> MIMEMultipart:
+def mdn_message(
+    sender: str,
+    original: Message,
+    disposition: str,
+    human: str,
+    subject: str,
+    with_nil: bool = True,
+    with_final_recipient: bool = True,
+) -> MIMEMultipart:
     """An RFC 8098 MDN about ``original``, returned with its attachments (part 3)."""
     to = str(original.get("Disposition-Notification-To", "") or original.get("From", ""))
     report = MIMEMultipart("report", policy=SMTP_POLICY, report_type="disposition-notification")

@@ -54,9 +54,15 @@ def datamatrix_content(identity: PrintedIdentity, ins: str | None = None) -> str
     days = (datetime.now(UTC).date() - datetime(2000, 1, 1, tzinfo=UTC).date()).days
     header = f"DC04FR000000{days:04X}{days:04X}B001FR"
     b = identity.birth_date
-    fields = [f"S1{' '.join(identity.first_names)}", f"S3{identity.birth_name}", f"S5{identity.sex}",
-              f"S6{b[8:10]}{b[5:7]}{b[:4]}", f"S7{identity.birth_place}", f"S8{ins or identity.ins}",
-              f"S9{identity.oid}"]
+    fields = [
+        f"S1{' '.join(identity.first_names)}",
+        f"S3{identity.birth_name}",
+        f"S5{identity.sex}",
+        f"S6{b[8:10]}{b[5:7]}{b[:4]}",
+        f"S7{identity.birth_place}",
+        f"S8{ins or identity.ins}",
+        f"S9{identity.oid}",
+    ]
     return header + "".join(f + GS for f in fields)
 
 
@@ -88,9 +94,13 @@ def _page(identity: PrintedIdentity, title: str, body: str, defects: Set[str]) -
     lines = []
     if "mss_pdf_no_identity_block" not in defects:
         b = identity.birth_date
-        lines = [f"Nom de naissance : {identity.birth_name}", f"Prénom(s) : {' '.join(identity.first_names)}",
-                 f"Sexe : {identity.sex}", f"Date de naissance : {b[8:10]}/{b[5:7]}/{b[:4]}",
-                 f"Lieu de naissance (code INSEE) : {identity.birth_place}"]
+        lines = [
+            f"Nom de naissance : {identity.birth_name}",
+            f"Prénom(s) : {' '.join(identity.first_names)}",
+            f"Sexe : {identity.sex}",
+            f"Date de naissance : {b[8:10]}/{b[5:7]}/{b[:4]}",
+            f"Lieu de naissance (code INSEE) : {identity.birth_place}",
+        ]
         if identity.ins and identity.oid:
             nature = "NIA" if identity.oid in NIA_OIDS else "NIR"
             lines.append(f"Matricule INS : {identity.ins} ({nature})")
@@ -114,9 +124,17 @@ def _pdfa(data: bytes, title: str) -> bytes:
             meta["dc:title"] = title
         icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
         profile = pdf.make_stream(icc, N=3)
-        pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
-            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, OutputConditionIdentifier="sRGB",
-            Info="sRGB IEC61966-2.1", DestOutputProfile=profile)])
+        pdf.Root.OutputIntents = pikepdf.Array(
+            [
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.OutputIntent,
+                    S=pikepdf.Name.GTS_PDFA1,
+                    OutputConditionIdentifier="sRGB",
+                    Info="sRGB IEC61966-2.1",
+                    DestOutputProfile=profile,
+                )
+            ]
+        )
         out = io.BytesIO()
         pdf.save(out, min_version="1.4", force_version="1.4", fix_metadata_version=False)
         return out.getvalue()

@@ -63,8 +63,9 @@ def _same(stored: str | None, received: str) -> bool:
     return (stored or "").strip().upper() == received.strip().upper()
 
 
-def decide(patient: ReceivedPatient | None, persons: list[PersonRecord], *, wrong_person: bool,
-           check_traits: bool = True) -> Decision:
+def decide(
+    patient: ReceivedPatient | None, persons: list[PersonRecord], *, wrong_person: bool, check_traits: bool = True
+) -> Decision:
     """Whose document this is, or the error code that refuses it."""
     if patient is None:
         return Decision(None, "906", None)
@@ -73,20 +74,30 @@ def decide(patient: ReceivedPatient | None, persons: list[PersonRecord], *, wron
     if not patient.traits_complete:
         return Decision(None, "905", patient)
     if wrong_person:  # defect: homonyms are matched on birth name and birth date alone
-        candidates = [p for p in persons if _same(p.traits.birth_name, patient.birth_name)
-                      and p.traits.birth_date == patient.birth_date]
+        candidates = [
+            p
+            for p in persons
+            if _same(p.traits.birth_name, patient.birth_name) and p.traits.birth_date == patient.birth_date
+        ]
         if candidates:
             return Decision(candidates[0].person_id, None, patient)
-    matches = [p for p in persons if p.ins is not None and p.ins.value.upper() == patient.ins.upper()
-               and p.ins.oid == patient.ins_oid]
+    matches = [
+        p
+        for p in persons
+        if p.ins is not None and p.ins.value.upper() == patient.ins.upper() and p.ins.oid == patient.ins_oid
+    ]
     if not matches:
         return Decision(None, "902", patient)
     person = matches[0]
     t = person.traits
-    same = (_same(t.birth_name, patient.birth_name) and _same(t.first_names[0] if t.first_names else "",
-                                                              patient.first_name)
-            and _same(" ".join(t.first_names), patient.first_names) and t.sex == patient.sex
-            and t.birth_date == patient.birth_date and _same(t.birth_place, patient.birth_place))
+    same = (
+        _same(t.birth_name, patient.birth_name)
+        and _same(t.first_names[0] if t.first_names else "", patient.first_name)
+        and _same(" ".join(t.first_names), patient.first_names)
+        and t.sex == patient.sex
+        and t.birth_date == patient.birth_date
+        and _same(t.birth_place, patient.birth_place)
+    )
     if not same and check_traits:
         return Decision(None, "904", patient)
     return Decision(person.person_id, None, patient)

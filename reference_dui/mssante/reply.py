@@ -34,12 +34,15 @@ def headers_of(message: Message) -> Received | None:
         return None
     pairs = getaddresses([str(message.get("Reply-To", "") or message.get("From", "") or "")])
     answer_to = next((address for _, address in pairs if address), "")
-    return Received(message_id, answer_to, str(message.get("Subject", "") or ""),
-                    " ".join(str(message.get("References", "") or "").split()))
+    return Received(
+        message_id,
+        answer_to,
+        str(message.get("Subject", "") or ""),
+        " ".join(str(message.get("References", "") or "").split()),
+    )
 
 
-def reply_message(original: Received, sender: str, reply_to: str | None, text: str,
-                  defects: Set[str]) -> EmailMessage:
+def reply_message(original: Received, sender: str, reply_to: str | None, text: str, defects: Set[str]) -> EmailMessage:
     """The answer to ``original`` from the DUI's application mailbox."""
     subject = original.subject if original.subject.lower().startswith("re:") else f"Re: {original.subject}"
     message = base_message(sender, original.answer_to, subject, MAILBOX_LABEL)
@@ -50,6 +53,8 @@ def reply_message(original: Received, sender: str, reply_to: str | None, text: s
         message["X-MSS-NIL"] = NIL
     if reply_to:
         message["Reply-To"] = reply_to
-    message.set_content(f"{text}\nCe message a été généré automatiquement par le DUI de référence"
-                        + (f" : pour lui répondre, écrivez à {reply_to}." if reply_to else "."))
+    message.set_content(
+        f"{text}\nCe message a été généré automatiquement par le DUI de référence"
+        + (f" : pour lui répondre, écrivez à {reply_to}." if reply_to else ".")
+    )
     return message

@@ -37,8 +37,15 @@ class Composed:
     reason: str | None = None
 
 
-def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Set[str], *,
-            reply_to: str | None = None, refused: Set[str] = frozenset()) -> Composed:
+def compose(
+    record: PersonRecord,
+    data: dict[str, Any],
+    sender: str,
+    defects: Set[str],
+    *,
+    reply_to: str | None = None,
+    refused: Set[str] = frozenset(),
+) -> Composed:
     recipient_data = data["recipient"]
     kind = recipient_data.get("kind")
     if kind not in KINDS:
@@ -50,8 +57,9 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
         return Composed(reason="l'usager a refusé cet envoi par messagerie sécurisée : rien n'est envoyé")
     if kind == "patient":
         if not visible and "mss_send_invisible_to_patient" not in defects:
-            return Composed(reason="document non visible par l'usager (INVISIBLE_PATIENT) : rien n'est envoyé "
-                                   "à sa messagerie")
+            return Composed(
+                reason="document non visible par l'usager (INVISIBLE_PATIENT) : rien n'est envoyé à sa messagerie"
+            )
         # the patient's address is built from a qualified INS only (SC.MSS.14); the defect takes any INS it holds
         if (not qualified and "mss_patient_unqualified_address" not in defects) or record.ins is None:
             return Composed(reason="identité non qualifiée : l'adresse de messagerie de l'usager (INS) est inconnue")
@@ -62,15 +70,21 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
             raise InvalidInput("recipient.address is required for a professional or an organisation")
     ins = (record.ins.value, record.ins.oid) if qualified and record.ins is not None else None
     traits = record.traits.to_json()
-    document, document_id = build_document(record.person_id, traits, ins,
-                                           with_language="mss_cda_no_language" not in defects)
-    patient_cx = (f"{ins[0]}^^^&{ins[1]}&ISO^NH" if ins
-                  else f"{record.person_id}^^^&{LOCAL_ID_ROOT}&ISO^PI")
+    document, document_id = build_document(
+        record.person_id, traits, ins, with_language="mss_cda_no_language" not in defects
+    )
+    patient_cx = f"{ins[0]}^^^&{ins[1]}&ISO^NH" if ins else f"{record.person_id}^^^&{LOCAL_ID_ROOT}&ISO^PI"
     confidentiality = ("N",) if visible else ("N", "INVISIBLE_PATIENT")
-    xdm = build_xdm(document, document_id, patient_cx, DOCUMENT_TITLE,
-                    with_metadata="mss_xdm_no_metadata" not in defects, confidentiality=confidentiality,
-                    # the size of the document body, counted before its XML declaration was prepended
-                    declared_size=len(document.partition(b"\n")[2]) if "mss_xdm_size_of_body" in defects else None)
+    xdm = build_xdm(
+        document,
+        document_id,
+        patient_cx,
+        DOCUMENT_TITLE,
+        with_metadata="mss_xdm_no_metadata" not in defects,
+        confidentiality=confidentiality,
+        # the size of the document body, counted before its XML declaration was prepended
+        declared_size=len(document.partition(b"\n")[2]) if "mss_xdm_size_of_body" in defects else None,
+    )
     headers: dict[str, str] = {}
     if "mss_no_nil" not in defects:
         headers["X-MSS-NIL"] = NIL
@@ -90,8 +104,9 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     body = "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai)."
     contact = sender if "mss_reply_to_self" in defects else reply_to
     if "mss_no_auto_mention" not in defects:  # sent from an application mailbox (SC.MSS.13)
-        body += ("\nCe message a été généré automatiquement : merci de ne pas y répondre directement"
-                 + (f", écrivez à {contact}." if contact else "."))
+        body += "\nCe message a été généré automatiquement : merci de ne pas y répondre directement" + (
+            f", écrivez à {contact}." if contact else "."
+        )
     if contact:
         headers["Reply-To"] = contact
     if data.get("dsn") and "mss_no_dsn" not in defects:  # delivery status notification asked (SC.MSS.16)
@@ -104,12 +119,26 @@ def compose(record: PersonRecord, data: dict[str, Any], sender: str, defects: Se
     if "mss_no_pdf" not in defects:  # the same document in PDF/A-1, from the same data (SC.CDA/DD.12)
         names = tuple(str(n) for n in traits.get("first_names") or ())
         printed_ins = ins if ins and complete else (None, None)  # the INS is printed for a qualified identity only
-        printed = PrintedIdentity(str(traits.get("birth_name", "")), names, str(traits.get("sex", "")), birth,
-                                  str(traits.get("birth_place", "")), *printed_ins)
+        printed = PrintedIdentity(
+            str(traits.get("birth_name", "")),
+            names,
+            str(traits.get("sex", "")),
+            birth,
+            str(traits.get("birth_place", "")),
+            *printed_ins,
+        )
         pdf = ("NOTE_DE_LIAISON.pdf", build_pdf(printed, DOCUMENT_TITLE, body, defects))
-    message = document_message(author, recipient, subject, xdm, headers, body, pdf,
-                               label=None if "mss_from_no_display_name" in defects else MAILBOX_LABEL,
-                               html="mss_html_only_body" in defects)
+    message = document_message(
+        author,
+        recipient,
+        subject,
+        xdm,
+        headers,
+        body,
+        pdf,
+        label=None if "mss_from_no_display_name" in defects else MAILBOX_LABEL,
+        html="mss_html_only_body" in defects,
+    )
     if "mss_no_date" in defects:  # the Date header left to a relay that never adds it
         del message["Date"]
     return Composed(message, recipient, document_id)

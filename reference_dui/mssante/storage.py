@@ -57,30 +57,45 @@ class MssStorage:
     def seen(self, message_id: str) -> bool:
         return bool(self._run("SELECT 1 FROM mss_messages WHERE message_id = ?", (message_id,)))
 
-    def handled(self, message_id: str, outcome: str, person_id: str | None, error_code: str | None,
-                acknowledged: bool) -> None:
-        self._run("INSERT OR REPLACE INTO mss_messages VALUES (?, ?, ?, ?, ?)",
-                  (message_id, outcome, person_id, error_code, int(acknowledged)))
+    def handled(
+        self, message_id: str, outcome: str, person_id: str | None, error_code: str | None, acknowledged: bool
+    ) -> None:
+        self._run(
+            "INSERT OR REPLACE INTO mss_messages VALUES (?, ?, ?, ?, ?)",
+            (message_id, outcome, person_id, error_code, int(acknowledged)),
+        )
 
-    def integrate(self, person_id: str, document_id: str, code: str, title: str, message_id: str,
-                  content: bytes) -> None:
+    def integrate(
+        self, person_id: str, document_id: str, code: str, title: str, message_id: str, content: bytes
+    ) -> None:
         received = dt.datetime.now(dt.UTC).isoformat()
-        self._run("INSERT OR REPLACE INTO mss_documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  (document_id, person_id, code, title, message_id, received, content))
+        self._run(
+            "INSERT OR REPLACE INTO mss_documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (document_id, person_id, code, title, message_id, received, content),
+        )
 
     def documents(self, person_id: str) -> list[dict[str, Any]]:
-        rows = self._run("SELECT document_id, code, title, message_id, received_at FROM mss_documents"
-                         " WHERE person_id = ? ORDER BY received_at, rowid", (person_id,))
+        rows = self._run(
+            "SELECT document_id, code, title, message_id, received_at FROM mss_documents"
+            " WHERE person_id = ? ORDER BY received_at, rowid",
+            (person_id,),
+        )
         return [dict(row) for row in rows]
 
-    def acknowledged(self, original: str, message_id: str, recipient: str, disposition: str,
-                     error_code: str | None) -> None:
-        self._run("INSERT INTO mss_acknowledgements (original_message_id, message_id, recipient, disposition,"
-                  " error_code) VALUES (?, ?, ?, ?, ?)", (original, message_id, recipient, disposition, error_code))
+    def acknowledged(
+        self, original: str, message_id: str, recipient: str, disposition: str, error_code: str | None
+    ) -> None:
+        self._run(
+            "INSERT INTO mss_acknowledgements (original_message_id, message_id, recipient, disposition,"
+            " error_code) VALUES (?, ?, ?, ?, ?)",
+            (original, message_id, recipient, disposition, error_code),
+        )
 
     def acknowledgements(self) -> list[dict[str, Any]]:
-        rows = self._run("SELECT original_message_id, message_id, recipient AS \"to\", disposition, error_code"
-                         " FROM mss_acknowledgements ORDER BY position")
+        rows = self._run(
+            'SELECT original_message_id, message_id, recipient AS "to", disposition, error_code'
+            " FROM mss_acknowledgements ORDER BY position"
+        )
         return [dict(row) for row in rows]
 
     def reset(self) -> None:

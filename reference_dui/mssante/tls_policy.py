@@ -38,11 +38,20 @@ if TYPE_CHECKING:
 __all__ = ["CONF03_CIPHERS", "CrlCache", "CrlUnavailable", "client_context", "with_security_defects"]
 
 #: SC.MSS/CONF.03's TLS 1.2 suites (OpenSSL names), then the same with ECDSA authentication
-CONF03_CIPHERS = ":".join((
-    "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-SHA384",
-    "ECDHE-RSA-AES128-SHA256", "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-AES128-GCM-SHA256",
-    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-SHA384",
-    "ECDHE-ECDSA-AES128-SHA256"))
+CONF03_CIPHERS = ":".join(
+    (
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES256-SHA384",
+        "ECDHE-RSA-AES128-SHA256",
+        "DHE-RSA-AES256-GCM-SHA384",
+        "DHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-SHA384",
+        "ECDHE-ECDSA-AES128-SHA256",
+    )
+)
 #: OpenSSL's X509_V_FLAG_NO_CHECK_TIME (not named by Python's ssl module)
 NO_CHECK_TIME = 0x200000
 CRL_BYTES = 4 * 1024 * 1024
@@ -133,7 +142,12 @@ def client_context(s: MailSettings) -> ssl.SSLContext:
 
 def with_security_defects(settings: MailSettings, has: Callable[[str], bool], crls: CrlCache) -> MailSettings:
     """``settings`` with the feature's CRL cache and the security defect switches that are on."""
-    return replace(settings, crls=crls, trust_any=has("mss_trust_any_ca"),
-                   check_time=not has("mss_accept_expired_cert"), check_crl=not has("mss_ignore_crl"),
-                   keep_crl=not has("mss_no_crl_cache"),
-                   weak_tls=has("mss_accept_weak_tls"))
+    return replace(
+        settings,
+        crls=crls,
+        trust_any=has("mss_trust_any_ca"),
+        check_time=not has("mss_accept_expired_cert"),
+        check_crl=not has("mss_ignore_crl"),
+        keep_crl=not has("mss_no_crl_cache"),
+        weak_tls=has("mss_accept_weak_tls"),
+    )

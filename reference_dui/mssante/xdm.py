@@ -28,8 +28,15 @@ CONFIDENTIALITY_SCHEME = "urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f"
 CONFIDENTIALITY_SYSTEMS = {"N": "2.16.840.1.113883.5.25", "INVISIBLE_PATIENT": "1.2.250.1.213.1.1.4.13"}
 
 
-def _metadata(name: str, document: bytes, document_id: str, patient_cx: str, title: str,
-              confidentiality: tuple[str, ...], size: int | None = None) -> bytes:
+def _metadata(
+    name: str,
+    document: bytes,
+    document_id: str,
+    patient_cx: str,
+    title: str,
+    confidentiality: tuple[str, ...],
+    size: int | None = None,
+) -> bytes:
     entry = f"urn:uuid:{uuid.uuid4()}"
     sha1 = hashlib.sha1(document).hexdigest()
     declared = len(document) if size is None else size
@@ -40,7 +47,9 @@ def _metadata(name: str, document: bytes, document_id: str, patient_cx: str, tit
     classifications = "".join(
         f'<rim:Classification id="urn:uuid:{uuid.uuid4()}" classificationScheme="{CONFIDENTIALITY_SCHEME}" '
         f'classifiedObject="{entry}" nodeRepresentation="{code}">'
-        f"{slot('codingScheme', CONFIDENTIALITY_SYSTEMS[code])}</rim:Classification>" for code in confidentiality)
+        f"{slot('codingScheme', CONFIDENTIALITY_SYSTEMS[code])}</rim:Classification>"
+        for code in confidentiality
+    )
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" '
@@ -57,8 +66,16 @@ def _metadata(name: str, document: bytes, document_id: str, patient_cx: str, tit
     return xml.encode("utf-8")
 
 
-def build_xdm(document: bytes, document_id: str, patient_cx: str, title: str, *, with_metadata: bool = True,
-              confidentiality: tuple[str, ...] = ("N",), declared_size: int | None = None) -> bytes:
+def build_xdm(
+    document: bytes,
+    document_id: str,
+    patient_cx: str,
+    title: str,
+    *,
+    with_metadata: bool = True,
+    confidentiality: tuple[str, ...] = ("N",),
+    declared_size: int | None = None,
+) -> bytes:
     """An IHE_XDM.ZIP around one CDA document (``confidentiality``: its XDS confidentialityCodes)."""
     name = "DOC0001.XML"
     buffer = io.BytesIO()
@@ -66,8 +83,10 @@ def build_xdm(document: bytes, document_id: str, patient_cx: str, title: str, *,
         archive.writestr("INDEX.HTM", f'<html><body><a href="IHE_XDM/SUBSET01/{name}">{title}</a></body></html>')
         archive.writestr("README.TXT", "DUI de reference dui-harness - archive IHE XDM (essai)\r\n")
         if with_metadata:
-            archive.writestr("IHE_XDM/SUBSET01/METADATA.XML", _metadata(name, document, document_id, patient_cx,
-                                                                        title, confidentiality, declared_size))
+            archive.writestr(
+                "IHE_XDM/SUBSET01/METADATA.XML",
+                _metadata(name, document, document_id, patient_cx, title, confidentiality, declared_size),
+            )
         archive.writestr(f"IHE_XDM/SUBSET01/{name}", document)
     return buffer.getvalue()
 
@@ -84,8 +103,14 @@ def read_documents(data: bytes) -> list[bytes]:
         for info in infos:
             name = info.filename.upper()
             parts = name.split("/")
-            if (len(parts) != 3 or parts[0] != "IHE_XDM" or ".." in parts or "\\" in name
-                    or not name.endswith(".XML") or parts[2] == "METADATA.XML"):
+            if (
+                len(parts) != 3
+                or parts[0] != "IHE_XDM"
+                or ".." in parts
+                or "\\" in name
+                or not name.endswith(".XML")
+                or parts[2] == "METADATA.XML"
+            ):
                 continue
             if info.file_size > MAX_ENTRY or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536:
                 continue

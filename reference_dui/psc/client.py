@@ -127,8 +127,10 @@ class PscClient:
         if self._metadata is None:
             found = self._json("GET", self.settings.discovery_url, "the discovery request")
             if found.get("issuer") != self.settings.issuer:  # OpenID Connect Discovery §4.3
-                raise LoginRefused("refused", f"discovery document of issuer {found.get('issuer')!r}, "
-                                   f"expected {self.settings.issuer!r}")
+                raise LoginRefused(
+                    "refused",
+                    f"discovery document of issuer {found.get('issuer')!r}, expected {self.settings.issuer!r}",
+                )
             for name in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"):
                 if not isinstance(found.get(name), str):
                     raise LoginRefused("error", f"discovery document without {name}")
@@ -146,13 +148,23 @@ class PscClient:
 
     # -- the flow ---------------------------------------------------------------------------
     def authorization_request(self, redirect_uri: str, login_hint: str | None) -> tuple[str, Pending]:
-        pending = Pending(state=secrets.token_urlsafe(24), nonce=secrets.token_urlsafe(24),
-                          verifier=secrets.token_urlsafe(48), redirect_uri=redirect_uri)
+        pending = Pending(
+            state=secrets.token_urlsafe(24),
+            nonce=secrets.token_urlsafe(24),
+            verifier=secrets.token_urlsafe(48),
+            redirect_uri=redirect_uri,
+        )
         scope = "scope_all" if "psc_scope_without_openid" in self.defects else SCOPE  # 'openid' forgotten
-        params = {"response_type": "code", "client_id": self.settings.client_id, "redirect_uri": redirect_uri,
-                  "scope": scope, "state": pending.state, "nonce": pending.nonce,
-                  "code_challenge": _b64url(hashlib.sha256(pending.verifier.encode()).digest()),
-                  "code_challenge_method": "S256"}
+        params = {
+            "response_type": "code",
+            "client_id": self.settings.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": scope,
+            "state": pending.state,
+            "nonce": pending.nonce,
+            "code_challenge": _b64url(hashlib.sha256(pending.verifier.encode()).digest()),
+            "code_challenge_method": "S256",
+        }
         if "psc_no_acr_eidas1" not in self.defects:
             params["acr_values"] = "eidas1"
         if login_hint:
@@ -163,11 +175,18 @@ class PscClient:
     def exchange_code(self, code: str, pending: Pending) -> dict[str, Any]:
         credentials = f"{quote(self.settings.client_id, safe='')}:{quote(self.settings.client_secret, safe='')}"
         basic = base64.b64encode(credentials.encode()).decode("ascii")
-        tokens = self._json("POST", self.metadata()["token_endpoint"], "the token request",
-                            data={"grant_type": "authorization_code", "code": code,
-                                  "redirect_uri": pending.redirect_uri, "code_verifier": pending.verifier},
-                            headers={} if "psc_token_no_client_auth" in self.defects
-                            else {"Authorization": f"Basic {basic}"})
+        tokens = self._json(
+            "POST",
+            self.metadata()["token_endpoint"],
+            "the token request",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": pending.redirect_uri,
+                "code_verifier": pending.verifier,
+            },
+            headers={} if "psc_token_no_client_auth" in self.defects else {"Authorization": f"Basic {basic}"},
+        )
         for name in ("access_token", "id_token"):
             if not isinstance(tokens.get(name), str) or not tokens[name]:
                 raise LoginRefused("refused", f"the token response has no {name}")
@@ -184,8 +203,10 @@ class PscClient:
             audience = claims.get("aud")
             audiences = audience if isinstance(audience, list) else [audience]
             if settings.client_id not in audiences:
-                raise LoginRefused("refused", f"ID token audience {audience!r} does not contain this DUI's "
-                                   f"client_id {settings.client_id!r}")
+                raise LoginRefused(
+                    "refused",
+                    f"ID token audience {audience!r} does not contain this DUI's client_id {settings.client_id!r}",
+                )
             if len(audiences) > 1 and claims.get("azp") != settings.client_id:
                 raise LoginRefused("refused", "ID token with several audiences and an azp that is not this DUI")
         now = time.time()
@@ -220,11 +241,16 @@ class PscClient:
         raise LoginRefused("refused", f"ID token signature not verified with the PSC keys ({reason})")
 
     def userinfo(self, access_token: str, sub: str) -> dict[str, Any]:
-        claims = self._json("GET", self.metadata()["userinfo_endpoint"], "the userinfo request",
-                            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
+        claims = self._json(
+            "GET",
+            self.metadata()["userinfo_endpoint"],
+            "the userinfo request",
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+        )
         if "psc_no_userinfo_sub_check" not in self.defects and claims.get("sub") != sub:
-            raise LoginRefused("refused", f"userinfo sub {claims.get('sub')!r} is not the ID token's sub {sub!r} "
-                               "(OIDC Core §5.3.2)")
+            raise LoginRefused(
+                "refused", f"userinfo sub {claims.get('sub')!r} is not the ID token's sub {sub!r} (OIDC Core §5.3.2)"
+            )
         if not isinstance(claims.get("SubjectNameID"), str) or not claims["SubjectNameID"]:
             raise LoginRefused("refused", "userinfo without SubjectNameID: the professional cannot be identified")
         return claims

@@ -55,15 +55,18 @@ def _settings(entry: Any) -> PscSettings:
     if ca is not None and (not isinstance(ca, str) or not Path(ca).is_file()):
         raise InvalidInput(f"psc.ca must be the path of a readable PEM file, not {ca!r}")
     discovery = entry.get("discovery") or ""
-    return PscSettings(str(issuer), entry["client_id"], entry["client_secret"], str(discovery),
-                       Path(ca) if ca else None)
+    return PscSettings(
+        str(issuer), entry["client_id"], entry["client_secret"], str(discovery), Path(ca) if ca else None
+    )
 
 
 def _professional(userinfo: Mapping[str, Any]) -> dict[str, Any]:
     exercices = (userinfo.get("SubjectRefPro") or {}).get("exercices") or []
     return {
-        "id_nat": userinfo.get("SubjectNameID"), "sub": userinfo.get("sub"),
-        "family_name": userinfo.get("family_name"), "given_name": userinfo.get("given_name"),
+        "id_nat": userinfo.get("SubjectNameID"),
+        "sub": userinfo.get("sub"),
+        "family_name": userinfo.get("family_name"),
+        "given_name": userinfo.get("given_name"),
         "professions": [str(e.get("codeProfession", "")) for e in exercices if isinstance(e, Mapping)],
         "organization": userinfo.get("SubjectOrganization"),
     }
@@ -161,18 +164,27 @@ class PscFeature:
             location = answer.headers.get("location", "")
             if answer.status_code not in (302, 303) or not location:
                 detail = answer.text[:300] if answer.content else ""
-                return {"outcome": "error", "professional": None,
-                        "error": f"Pro Santé Connect answered HTTP {answer.status_code} to the authorization "
-                                 f"request, not a redirection: {detail}"}
+                return {
+                    "outcome": "error",
+                    "professional": None,
+                    "error": f"Pro Santé Connect answered HTTP {answer.status_code} to the authorization "
+                    f"request, not a redirection: {detail}",
+                }
             if location.split("?")[0] != redirect_uri:
-                return {"outcome": "refused", "professional": None,
-                        "error": f"Pro Santé Connect redirected to {location.split('?')[0]!r}, not to this DUI"}
+                return {
+                    "outcome": "refused",
+                    "professional": None,
+                    "error": f"Pro Santé Connect redirected to {location.split('?')[0]!r}, not to this DUI",
+                }
             back = browser.get(location, timeout=client.timeout * 4)
             result: dict[str, Any] = back.json()
             return result
         except (requests.RequestException, ValueError) as exc:
-            return {"outcome": "error", "professional": None,
-                    "error": f"Pro Santé Connect login interrupted: {type(exc).__name__}"}
+            return {
+                "outcome": "error",
+                "professional": None,
+                "error": f"Pro Santé Connect login interrupted: {type(exc).__name__}",
+            }
         finally:
             browser.close()
 
@@ -185,12 +197,18 @@ class PscFeature:
                 latest = max(self._pending.values(), key=lambda p: p.created)
                 pending = self._pending.pop(latest.state)
         if pending is None:
-            return {"outcome": "refused", "professional": None,
-                    "error": "the state of PSC's answer matches no login in progress (forged or replayed answer)"}
+            return {
+                "outcome": "refused",
+                "professional": None,
+                "error": "the state of PSC's answer matches no login in progress (forged or replayed answer)",
+            }
         if params.get("error"):
-            return {"outcome": "error", "professional": None,
-                    "error": f"Pro Santé Connect refused the login: {params['error']} — "
-                             f"{params.get('error_description', '')}"}
+            return {
+                "outcome": "error",
+                "professional": None,
+                "error": f"Pro Santé Connect refused the login: {params['error']} — "
+                f"{params.get('error_description', '')}",
+            }
         if not params.get("code"):
             return {"outcome": "refused", "professional": None, "error": "PSC's answer has neither code nor error"}
         try:

@@ -14,15 +14,26 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_quick_run_prints_each_figure_with_its_baseline_and_ratio() -> None:
     # given the benchmark runner in its smoke mode (tiny windows, loopback, free ports)
-    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--json"], cwd=REPO,
-                          capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     # then it succeeds and prints {"<name>": {"value", "baseline", "ratio", "unit"}} for every group
     assert proc.returncode == 0, proc.stderr[-3000:]
     figures = json.loads(proc.stdout)
     for name, figure in figures.items():
         assert {"value", "baseline", "ratio", "unit"} <= set(figure), name
-    assert {"insi_c2_per_second", "dmp_iti41_c2_per_second", "dmp_iti41_lost", "smtp_c2_messages_per_second",
-            "serve_rss_mib"} <= set(figures)
+    assert {
+        "insi_c2_per_second",
+        "dmp_iti41_c2_per_second",
+        "dmp_iti41_lost",
+        "smtp_c2_messages_per_second",
+        "serve_rss_mib",
+    } <= set(figures)
     for name in ("insi_c2_per_second", "dmp_iti41_c2_per_second", "smtp_c2_messages_per_second"):
         # measured, whatever the figure (a loaded machine may complete nothing in a 0.2 s window)
         assert figures[name]["value"] >= 0 and figures[name]["baseline"] >= 0 and figures[name]["unit"], name
@@ -35,4 +46,9 @@ def test_a_ratio_above_one_is_always_better_than_the_baseline() -> None:
     assert Figure(50.0, 100.0, "req/s").ratio == 0.5
     assert Figure(0.2, 4.0, "s", higher_is_better=False).ratio == 20.0
     assert Figure(None, 4.0, "s", higher_is_better=False, note="skipped").as_json() == {
-        "value": None, "baseline": 4.0, "ratio": None, "unit": "s", "note": "skipped"}
+        "value": None,
+        "baseline": 4.0,
+        "ratio": None,
+        "unit": "s",
+        "note": "skipped",
+    }

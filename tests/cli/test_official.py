@@ -21,8 +21,9 @@ def test_the_account_is_listed_with_its_counts(capsys: pytest.CaptureFixture[str
     assert "SC.SSI/GEN.08" not in out  # an attestation, not a tested row
 
 
-def test_json_without_a_base_carries_no_official_text(capsys: pytest.CaptureFixture[str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_without_a_base_carries_no_official_text(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DUI_HARNESS_EXIGENCES", raising=False)
     assert main(["official", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -47,8 +48,17 @@ def test_the_conformity_matrix_shows_official_texts_only_from_the_given_base(mon
     need_reference(BASE / "exigences.csv", "the official base is not in ../shared")
     from harness.evidence.official_html import render_official_html
 
-    matrix = {"official": [{"id": "SC.MSS/CONF.25", "nature": "Obligatoire", "disposition": "tested",
-                            "verdict": "pass", "requirements": ["MSS-SUBJ-01"]}]}
+    matrix = {
+        "official": [
+            {
+                "id": "SC.MSS/CONF.25",
+                "nature": "Obligatoire",
+                "disposition": "tested",
+                "verdict": "pass",
+                "requirements": ["MSS-SUBJ-01"],
+            }
+        ]
+    }
     monkeypatch.delenv("DUI_HARNESS_EXIGENCES", raising=False)
     assert "Texte officiel" not in render_official_html(matrix)
     monkeypatch.setenv("DUI_HARNESS_EXIGENCES", str(BASE))

@@ -18,9 +18,7 @@ def test_pki_writes_files_and_explains_the_dui_setup(cli: Cli, tmp_path: Path) -
     assert run.code == 0, run.err
     assert run.out.startswith(f"Test PKI generated / générée: {out}")
     lines = run.out.splitlines()
-    assert any(
-        line.strip().startswith("client-insi-auto.pem") and line.endswith("CN=INSI-AUTO") for line in lines
-    )
+    assert any(line.strip().startswith("client-insi-auto.pem") and line.endswith("CN=INSI-AUTO") for line in lines)
     assert any(line.strip().startswith("ca.pem") and "CN=AC IGC-SANTE" in line for line in lines)
     assert f"trust the CA / faire confiance à l'AC : {out / 'ca.pem'}" in run.out
     assert f"certificate {out / 'client-insi-auto.pem'}" in run.out

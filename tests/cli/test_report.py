@@ -51,9 +51,16 @@ def test_no_report_and_no_results_is_a_clear_usage_error(cli: Cli, tmp_path: Pat
 def test_rendered_report_is_one_file_without_analytics(tmp_path: Path) -> None:
     results = tmp_path / "allure-results"
     results.mkdir()
-    result = {"uuid": str(uuid.uuid4()), "historyId": "h1", "name": "test_x", "fullName": "t.test_x",
-              "status": "passed", "start": 1, "stop": 2,
-              "labels": [{"name": "story", "value": "REQ-1"}, {"name": "story", "value": "REQ-2"}]}
+    result = {
+        "uuid": str(uuid.uuid4()),
+        "historyId": "h1",
+        "name": "test_x",
+        "fullName": "t.test_x",
+        "status": "passed",
+        "start": 1,
+        "stop": 2,
+        "labels": [{"name": "story", "value": "REQ-1"}, {"name": "story", "value": "REQ-2"}],
+    }
     (results / f"{result['uuid']}-result.json").write_text(json.dumps(result), encoding="utf-8")
     ok, message = render_report(results, tmp_path / "allure-report", title="t")
     assert ok, message

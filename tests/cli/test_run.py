@@ -20,8 +20,9 @@ from tests.support import reference_present
 
 
 def harness(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def free_port() -> int:
@@ -49,8 +50,9 @@ PACK_ONLY = ["CDA-SCH-01", "CDA-SCH-02", "CDA-XSD-01"]
 def test_run_against_an_external_dui_through_its_trigger_api(external_dui: ReferenceDui, tmp_path: Path) -> None:
     # given a DUI that accepts PUT /config/endpoints, when the harness runs with --sut
     pack = ["--cda-pack", str(CDA_PACK)] if reference_present(CDA_PACK) else []
-    result = harness("run", "--sut", external_dui.base_url, "--free-ports", "--reports", str(tmp_path),
-                     "--no-report", "-q", *pack)
+    result = harness(
+        "run", "--sut", external_dui.base_url, "--free-ports", "--reports", str(tmp_path), "--no-report", "-q", *pack
+    )
     matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
     # then it is pointed at the simulators and is CONFORME (with the official pack: everything judged);
     # without the pack the three pack-only CDA requirements are not judged: PARTIEL, exit 2, never 0
@@ -105,9 +107,24 @@ def test_list_defects() -> None:
 
 def test_serve_prints_urls_and_each_exchange_live(tmp_path: Path) -> None:
     # given serve on free ports
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--free-ports", "--no-tls",
-                             "--reports", str(tmp_path), "--duration", "30", "--findings"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "serve",
+            "--free-ports",
+            "--no-tls",
+            "--reports",
+            str(tmp_path),
+            "--duration",
+            "30",
+            "--findings",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
@@ -117,8 +134,9 @@ def test_serve_prints_urls_and_each_exchange_live(tmp_path: Path) -> None:
         health = requests.get(f"{url.group(1)}/_harness/health", timeout=5, headers={"X-Harness-Token": token})
         assert health.json()["service"] == "INS"
         # when a request reaches INSi, then one line says what arrived, as it arrives
-        requests.post(f"{url.group(1)}/lps", data=b"<not-soap", timeout=5,
-                      headers={"Content-Type": "application/soap+xml"})
+        requests.post(
+            f"{url.group(1)}/lps", data=b"<not-soap", timeout=5, headers={"Content-Type": "application/soap+xml"}
+        )
         live = ""
         for _ in range(60):  # bounded: the description is at most a few dozen lines
             line = proc.stdout.readline()
@@ -135,9 +153,25 @@ def test_serve_prints_urls_and_each_exchange_live(tmp_path: Path) -> None:
 def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
     port = free_port()
     others = [arg for s in services.simulated() if s.id != "INS" for o in s.port_options().values() for arg in (o, "0")]
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--insi-port", str(port), *others, "--no-tls",
-                             "--reports", str(tmp_path), "--duration", "20"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "serve",
+            "--insi-port",
+            str(port),
+            *others,
+            "--no-tls",
+            "--reports",
+            str(tmp_path),
+            "--duration",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
@@ -156,9 +190,24 @@ def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
 
 
 def test_serve_json_stream_for_tools(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--free-ports", "--no-tls", "--json",
-                             "--reports", str(tmp_path), "--duration", "30"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "serve",
+            "--free-ports",
+            "--no-tls",
+            "--json",
+            "--reports",
+            str(tmp_path),
+            "--duration",
+            "30",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         ready = json.loads(proc.stdout.readline())
@@ -173,9 +222,28 @@ def test_serve_json_stream_for_tools(tmp_path: Path) -> None:
 
 def test_attended_run_without_an_operator_judges_nothing(tmp_path: Path) -> None:
     # given attended mode and nobody at the terminal (stdin closed)
-    result = subprocess.run([sys.executable, "-m", "harness", "run", "--attended", "--free-ports", "--profile", "ins",
-                             "--reports", str(tmp_path), "--no-report", "--no-bundle", "-q"],
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "run",
+            "--attended",
+            "--free-ports",
+            "--profile",
+            "ins",
+            "--reports",
+            str(tmp_path),
+            "--no-report",
+            "--no-bundle",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
     # then every requirement is skipped (input missing) — never passed — and the run says so
     matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
     assert {r["verdict"] for r in matrix["requirements"]} <= {"skip", "attestation"}

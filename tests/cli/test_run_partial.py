@@ -24,8 +24,9 @@ EXAMPLES = fixtures_dir() / "projects"
 
 
 def harness(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def free_port() -> int:
@@ -45,7 +46,7 @@ def test_a_filtered_run_is_partial_everywhere(td02: tuple[Path, subprocess.Compl
     reports, result = td02
     # then it is not 0, and says PARTIEL first
     assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-2000:]
-    summary = result.stdout[result.stdout.index("dui-harness — profil"):]
+    summary = result.stdout[result.stdout.index("dui-harness — profil") :]
     assert summary.splitlines()[1].startswith("  VERDICT DUI: PARTIEL / PARTIAL")
     matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))
     verdicts = [r["verdict"] for r in matrix["requirements"]]
@@ -58,14 +59,15 @@ def test_a_filtered_run_is_partial_everywhere(td02: tuple[Path, subprocess.Compl
     env = (reports / "allure-results" / "environment.properties").read_text(encoding="utf-8")
     assert env.startswith("DUI.verdict=PARTIEL") and "run.partial=yes" in env
     html = (reports / "conformity-matrix.html").read_text(encoding="utf-8")
-    assert html.index("PARTIEL / PARTIAL") < html.index("<dl class=\"meta\">") and "Exécution partielle" in html
+    assert html.index("PARTIEL / PARTIAL") < html.index('<dl class="meta">') and "Exécution partielle" in html
     with zipfile.ZipFile(reports / "evidence-bundle.zip") as bundle:
         manifest = json.loads(bundle.read("MANIFEST.json"))
     assert manifest["partial"] is True and manifest["overall"]["verdict"] == "partiel"
 
 
 def test_verify_states_the_dui_verdict_apart_from_the_bundle_integrity(
-        td02: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    td02: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
     reports, _ = td02
     result = harness("verify", str(reports / "evidence-bundle.zip"))
     lines = result.stdout.splitlines()
@@ -77,8 +79,9 @@ def test_verify_states_the_dui_verdict_apart_from_the_bundle_integrity(
     assert result.returncode == 5
 
 
-def test_check_project_never_counts_a_partial_bundle(td02: tuple[Path, subprocess.CompletedProcess[str]],
-                                                     tmp_path: Path) -> None:
+def test_check_project_never_counts_a_partial_bundle(
+    td02: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
     reports, _ = td02
     data = yaml.safe_load((EXAMPLES / "grouping-bretagne.yaml").read_text(encoding="utf-8"))
     data["bundles"] = [{"path": str(reports / "evidence-bundle.zip")}]
@@ -103,8 +106,12 @@ def test_diff_says_it_compares_partial_runs(td02: tuple[Path, subprocess.Complet
 def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(tmp_path: Path) -> None:
     # given a full run of the reference DUI, interrupted by SIGINT once it has recorded exchanges
     reports = tmp_path / "r"
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -146,8 +153,7 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(tmp_path: Path) -> No
         (["--key", "/nonexistent/key.pem"], "--key /nonexistent/key.pem"),
     ],
 )
-def test_misuse_is_one_line_exit_2_and_keeps_the_previous_reports(args: list[str], words: str,
-                                                                  tmp_path: Path) -> None:
+def test_misuse_is_one_line_exit_2_and_keeps_the_previous_reports(args: list[str], words: str, tmp_path: Path) -> None:
     # given the reports of an earlier run
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -176,8 +182,17 @@ def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = harness("run", "--sut", f"http://127.0.0.1:{free_port()}/x", "--insi-port", str(port),
-                         "--reports", str(tmp_path), "--no-report", timeout=60)
+        result = harness(
+            "run",
+            "--sut",
+            f"http://127.0.0.1:{free_port()}/x",
+            "--insi-port",
+            str(port),
+            "--reports",
+            str(tmp_path),
+            "--no-report",
+            timeout=60,
+        )
     # then one line naming the port and the ways out, exit 2
     assert result.returncode == 2, result.stderr
     line = result.stderr.strip()
@@ -189,8 +204,16 @@ def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "run.json").write_text("{}", encoding="utf-8")
-    result = harness("run", "--sut", f"http://127.0.0.1:{free_port()}/harness/v1", "--free-ports",
-                     "--reports", str(reports), "--no-report", timeout=60)
+    result = harness(
+        "run",
+        "--sut",
+        f"http://127.0.0.1:{free_port()}/harness/v1",
+        "--free-ports",
+        "--reports",
+        str(reports),
+        "--no-report",
+        timeout=60,
+    )
     assert result.returncode == 3, result.stdout[-2000:] + result.stderr[-2000:]
     assert len(result.stderr.strip().splitlines()) == 1 and "DUI UNREACHABLE" in result.stderr
     assert (reports / "run.json").read_text(encoding="utf-8") == "{}"
@@ -213,8 +236,12 @@ def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path) -> None:
 def test_sigint_while_starting_is_one_line(tmp_path: Path, delay: float) -> None:
     # given Ctrl-C while the command imports its modules or checks its arguments
     reports = tmp_path / "r"
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)

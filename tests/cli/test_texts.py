@@ -24,8 +24,7 @@ def _verbs() -> dict[str, argparse.ArgumentParser]:
 @pytest.mark.parametrize("verb", list(_verbs()))
 def test_every_option_help_is_french_first_and_without_markup(verb: str) -> None:
     parser = _verbs()[verb]
-    english_only = [a.help for a in parser._actions
-                    if a.help and a.help != argparse.SUPPRESS and " / " not in a.help]
+    english_only = [a.help for a in parser._actions if a.help and a.help != argparse.SUPPRESS and " / " not in a.help]
     assert not english_only, f"{verb or 'dui-harness'}: add the French to harness/cli/texts.py: {english_only}"
     text = parser.format_help()
     assert "``" not in text and not re.search(r":[a-z]+:`", text), text

@@ -138,9 +138,7 @@ def test_readable_report_summarises_every_input(cli: Cli, tmp_path: Path) -> Non
     path.write_text(SOAP_RESPONSE, encoding="utf-8")
     run = cli("validate", "ins", "275126322074974", str(path))
     assert f"INVALID  ins  {path}  (3 checked, 2 error(s), 0 warning(s))" in run.out
-    assert run.out.rstrip().endswith(
-        "2 input(s): 1 valid, 1 invalid / 2 entrée(s) : 1 valide(s), 1 non valide(s)"
-    )
+    assert run.out.rstrip().endswith("2 input(s): 1 valid, 1 invalid / 2 entrée(s) : 1 valide(s), 1 non valide(s)")
 
 
 # -- the real INSi responses (shared/reference beside the repository) ---------------------------

@@ -26,10 +26,12 @@ Cli = Callable[..., CliRun]
 
 NOT_WELL_FORMED = b"<a><b></a>"
 DTD = b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>'
-XINCLUDE = (b'<a xmlns:xi="http://www.w3.org/2001/XInclude">\n<xi:include href="/etc/passwd" parse="text"/></a>')
-SOAP_XINCLUDE = (b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
-                 b'xmlns:xi="http://www.w3.org/2001/XInclude"><s:Body><xi:include href="/etc/passwd"/>'
-                 b'</s:Body></s:Envelope>')
+XINCLUDE = b'<a xmlns:xi="http://www.w3.org/2001/XInclude">\n<xi:include href="/etc/passwd" parse="text"/></a>'
+SOAP_XINCLUDE = (
+    b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+    b'xmlns:xi="http://www.w3.org/2001/XInclude"><s:Body><xi:include href="/etc/passwd"/>'
+    b"</s:Body></s:Envelope>"
+)
 
 #: kind -> the broken documents it is given, and its size limit
 BROKEN: dict[str, tuple[list[bytes], int]] = {
@@ -40,8 +42,11 @@ BROKEN: dict[str, tuple[list[bytes], int]] = {
     "mail": ([b"", b"\x00\x00\x00"], MAX_MAIL_BYTES),
     "hl7v2": ([b"", b"\x00\x01binary", b"PID|1||123^^^X\r"], MAX_HL7V2_BYTES),
 }
-CASES = [pytest.param(kind, data, id=f"{kind}-{index}")
-         for kind, (samples, _) in BROKEN.items() for index, data in enumerate(samples)]
+CASES = [
+    pytest.param(kind, data, id=f"{kind}-{index}")
+    for kind, (samples, _) in BROKEN.items()
+    for index, data in enumerate(samples)
+]
 
 
 def _only_finding(run: CliRun) -> dict[str, str]:

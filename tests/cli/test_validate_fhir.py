@@ -39,10 +39,20 @@ def test_defects_exit_1_with_the_json_contract(cli: Cli, tmp_path: Path) -> None
 def test_standalone_resources_are_judged_by_their_kind(cli: Cli, tmp_path: Path) -> None:
     patient = tddui_bundle()["entry"][0]["resource"]
     patient["identifier"][0]["system"] = "1.2.250.1.213.1.4.10"
-    administration = {"resourceType": "MedicationAdministration", "status": "completed",
-                      "subject": {"reference": "Patient/1"}, "effectiveDateTime": "2026-01-06"}
-    run = cli("validate", "fhir", _write(tmp_path, "p.json", patient), _write(tmp_path, "a.json", administration),
-              _write(tmp_path, "o.json", {"resourceType": "Observation", "status": "final"}), "--json")
+    administration = {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "subject": {"reference": "Patient/1"},
+        "effectiveDateTime": "2026-01-06",
+    }
+    run = cli(
+        "validate",
+        "fhir",
+        _write(tmp_path, "p.json", patient),
+        _write(tmp_path, "a.json", administration),
+        _write(tmp_path, "o.json", {"resourceType": "Observation", "status": "final"}),
+        "--json",
+    )
     results = json.loads(run.out)["results"]
     assert {f["rule"] for f in results[0]["findings"]} == {"fhir.patient.ins.system"}
     assert {f["requirement"] for f in results[1]["findings"]} == {"EPRESC-ADM-01"}

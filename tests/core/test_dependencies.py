@@ -41,11 +41,17 @@ def test_a_service_row_covers_every_requirement_of_the_service_but_its_blocker(t
 @pytest.mark.parametrize(
     ("rows", "header", "words"),
     [
-        (f"INS-A-01,INS-NOPE-01,{REASON}\n", HEADER, "'INS-NOPE-01' n'est pas une exigence du catalogue / "
-                                                "is not a requirement"),
+        (
+            f"INS-A-01,INS-NOPE-01,{REASON}\n",
+            HEADER,
+            "'INS-NOPE-01' n'est pas une exigence du catalogue / is not a requirement",
+        ),
         (f"INS-A-01,INS-A-01,{REASON}\n", HEADER, "cannot block itself"),
-        (f"INS-A-01,INS-B-01,{REASON}\nINS-B-01,INS-C-01,{REASON}\nINS-C-01,INS-A-01,{REASON}\n", HEADER,
-         "closes a cycle"),
+        (
+            f"INS-A-01,INS-B-01,{REASON}\nINS-B-01,INS-C-01,{REASON}\nINS-C-01,INS-A-01,{REASON}\n",
+            HEADER,
+            "closes a cycle",
+        ),
         (f"service:DMP,INS-A-01,{REASON}\n", HEADER, "no requirement of the catalog has this service"),
         ("INS-A-01,INS-B-01,short\n", HEADER, "column 'reason'"),
         (f"INS-A-01,INS-B-01,{REASON}\n", "requirement,blocker,reason\n", "header must be exactly"),

@@ -81,6 +81,7 @@ def test_a_level_disagreement_is_named(tmp_path: Path) -> None:
     catalog = list(load_catalog(profiles_dir()))
     subject = next(r for r in catalog if r.id == "MSS-SUBJ-01")
     from dataclasses import replace
+
     problems = check_catalog(account, [replace(subject, level="SHOULD"), *[r for r in catalog if r is not subject]])
     assert any("MSS-SUBJ-01: level SHOULD" in p for p in problems)
 
@@ -108,7 +109,8 @@ def test_a_broken_account_row_is_named(tmp_path: Path) -> None:
     root = tmp_path / "profiles"
     (root / "schema").mkdir(parents=True)
     (root / "schema" / "official-account.schema.json").write_bytes(
-        (profiles_dir() / "schema" / "official-account.schema.json").read_bytes())
+        (profiles_dir() / "schema" / "official-account.schema.json").read_bytes()
+    )
     target = root / "official" / "segur-dui" / "2023.02"
     target.mkdir(parents=True)
     text = (profiles_dir() / "official" / "segur-dui" / "2023.02" / "account.csv").read_text(encoding="utf-8")
@@ -127,21 +129,28 @@ def test_the_official_texts_come_from_a_user_given_base(tmp_path: Path) -> None:
         assert "SC.MSS/CONF.25" in load_base(BASE)
 
 
-@pytest.mark.parametrize(("mutate", "words"), [
-    (lambda lines: [*lines[:3], lines[3] + ",extra", *lines[4:]], "account.csv:4: nombre de colonnes "
-                                                                   "incorrect / wrong number of columns"),
-    (lambda lines: [*lines[:3], 'SC.X.01,"unclosed', *lines[4:]], "malformed CSV"),
-    (lambda lines: [*lines[:3], lines[2], *lines[3:]], "listed twice"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "words"),
+    [
+        (
+            lambda lines: [*lines[:3], lines[3] + ",extra", *lines[4:]],
+            "account.csv:4: nombre de colonnes incorrect / wrong number of columns",
+        ),
+        (lambda lines: [*lines[:3], 'SC.X.01,"unclosed', *lines[4:]], "malformed CSV"),
+        (lambda lines: [*lines[:3], lines[2], *lines[3:]], "listed twice"),
+    ],
+)
 def test_defects_of_the_account_are_named(tmp_path: Path, mutate: Any, words: str) -> None:
     root = tmp_path / "profiles"
     (root / "schema").mkdir(parents=True)
     (root / "schema" / "official-account.schema.json").write_bytes(
-        (profiles_dir() / "schema" / "official-account.schema.json").read_bytes())
+        (profiles_dir() / "schema" / "official-account.schema.json").read_bytes()
+    )
     target = root / "official" / "segur-dui" / "2023.02"
     target.mkdir(parents=True)
-    lines = (profiles_dir() / "official" / "segur-dui" / "2023.02" / "account.csv").read_text(
-        encoding="utf-8").splitlines()
+    lines = (
+        (profiles_dir() / "official" / "segur-dui" / "2023.02" / "account.csv").read_text(encoding="utf-8").splitlines()
+    )
     (target / "account.csv").write_text("\n".join(mutate(lines)) + "\n", encoding="utf-8")
     with pytest.raises(ProfileError, match=words):
         load_account(root)

@@ -36,7 +36,8 @@ def test_each_version_takes_the_tested_rows_of_its_vagues() -> None:
 
 def test_an_unknown_account_is_named(tmp_path: Path) -> None:
     profile = tmp_path / "profile.toml"
-    profile.write_text('name = "xy"\nversion = "1"\ntitle = "test"\n\n[selection]\naccount = "segur-dui@1999.01"\n',
-                       encoding="utf-8")
+    profile.write_text(
+        'name = "xy"\nversion = "1"\ntitle = "test"\n\n[selection]\naccount = "segur-dui@1999.01"\n', encoding="utf-8"
+    )
     with pytest.raises(ProfileError, match=r"profile.toml:6: .*official account"):
         load_profile(profiles_dir(), str(profile))

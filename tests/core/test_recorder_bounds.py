@@ -9,9 +9,14 @@ from harness.core.recorder import EXCHANGE_OVERHEAD, TRUNCATED_KEEP, Exchange, H
 
 
 def _exchange(recorder: Recorder, body: bytes) -> Exchange:
-    return Exchange(id=recorder.new_id(), service="DMP", transaction="ITI-41", started=utcnow(),
-                    request=HttpMessage("POST /dmp HTTP/1.1", [("Content-Type", "text/plain")], body),
-                    response=HttpMessage("HTTP/1.1 200", [], b"ok"))
+    return Exchange(
+        id=recorder.new_id(),
+        service="DMP",
+        transaction="ITI-41",
+        started=utcnow(),
+        request=HttpMessage("POST /dmp HTTP/1.1", [("Content-Type", "text/plain")], body),
+        response=HttpMessage("HTTP/1.1 200", [], b"ok"),
+    )
 
 
 def test_large_bodies_are_spooled_out_of_memory_and_read_back() -> None:

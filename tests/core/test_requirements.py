@@ -71,9 +71,7 @@ def _rows(*rows: str) -> str:
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        pytest.param(
-            _rows(catalog_row(), catalog_row("INS-T-02", level="SHALL")), 3, "level", id="bad-level"
-        ),
+        pytest.param(_rows(catalog_row(), catalog_row("INS-T-02", level="SHALL")), 3, "level", id="bad-level"),
         pytest.param(
             CATALOG_HEADER.rsplit(",", 1)[0] + "\n" + catalog_row().rsplit(",", 1)[0] + "\n",
             1,
@@ -87,9 +85,7 @@ def _rows(*rows: str) -> str:
             "not_tested_reason",
             id="attestation-without-reason",
         ),
-        pytest.param(
-            _rows(catalog_row(), 'INS-T-02,"unclosed title,x'), 3, "malformed CSV", id="malformed-csv"
-        ),
+        pytest.param(_rows(catalog_row(), 'INS-T-02,"unclosed title,x'), 3, "malformed CSV", id="malformed-csv"),
         pytest.param(
             _rows(catalog_row(), catalog_row("INS-T-02") + ",extra"),
             3,
@@ -171,9 +167,7 @@ HEAD = 'name = "test"\nversion = "1.0"\ntitle = "Profil de test"\n'
             id="unknown-exclude",
         ),
         pytest.param(HEAD + '\n[selection]\nservices = ["INS"\n', 6, "invalid TOML", id="bad-toml"),
-        pytest.param(
-            'name = "Bad Name"\nversion = "1.0"\ntitle = "T est"\n[selection]\n', 1, "name", id="bad-name"
-        ),
+        pytest.param('name = "Bad Name"\nversion = "1.0"\ntitle = "T est"\n[selection]\n', 1, "name", id="bad-name"),
         pytest.param(HEAD + "\n[selection]\nservices = [1]\n", 6, "services", id="nested-type-error"),
         pytest.param(HEAD + '\n[selection]\nservices = ["DMP"]\n', 0, "no requirement", id="empty-selection"),
     ],
@@ -185,9 +179,7 @@ def test_broken_profile_names_file_and_line(tmp_path: Path, profile: str, line: 
 
 
 def test_include_and_exclude_change_the_selection(tmp_path: Path) -> None:
-    profile = (
-        HEAD + '\n[selection]\nservices = []\ninclude = ["INS-T-01", "INS-T-02"]\nexclude = ["INS-T-02"]\n'
-    )
+    profile = HEAD + '\n[selection]\nservices = []\ninclude = ["INS-T-01", "INS-T-02"]\nexclude = ["INS-T-02"]\n'
     root = make_profiles_root(tmp_path, GOOD_CATALOG, profile)
     assert load_profile(root, "test").ids() == {"INS-T-01"}
 

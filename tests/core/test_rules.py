@@ -37,23 +37,38 @@ def test_a_rule_is_registered_once() -> None:
 
 def test_disagreements_name_unregistered_and_misfiled_findings() -> None:
     register("toy.body", "TOY-03", "x", "m.f")
-    found = disagreements([Finding("toy.body.empty", "TOY-03", "m"), Finding("toy.body.size", "TOY-04", "m"),
-                           Finding("toy.nothing", "TOY-03", "m"), Finding("other.x", "X", "m")], prefix="toy.")
-    assert found == ["toy.body.size: requirement TOY-04, registered TOY-03 (toy.body)",
-                     "toy.nothing: no registered rule"]
+    found = disagreements(
+        [
+            Finding("toy.body.empty", "TOY-03", "m"),
+            Finding("toy.body.size", "TOY-04", "m"),
+            Finding("toy.nothing", "TOY-03", "m"),
+            Finding("other.x", "X", "m"),
+        ],
+        prefix="toy.",
+    )
+    assert found == [
+        "toy.body.size: requirement TOY-04, registered TOY-03 (toy.body)",
+        "toy.nothing: no registered rule",
+    ]
 
 
 def _insi_corpus() -> list[Finding]:
     findings: list[Finding] = []
     for mutation, _, _ in MUTATIONS.values():
-        findings += check_insi_request(mutate(mutation), content_type=SOAP_CT, over_tls=False,
-                                       tls_subject=None).findings
-    for body, content_type in ((b"", SOAP_CT), (b"<a", SOAP_CT), (build_request(), "text/xml"),
-                               (build_request(), None)):
+        findings += check_insi_request(
+            mutate(mutation), content_type=SOAP_CT, over_tls=False, tls_subject=None
+        ).findings
+    for body, content_type in (
+        (b"", SOAP_CT),
+        (b"<a", SOAP_CT),
+        (build_request(), "text/xml"),
+        (build_request(), None),
+    ):
         findings += check_insi_request(body, content_type=content_type, over_tls=False, tls_subject=None).findings
     for over_tls, subject in ((True, None), (True, "CN=OTHER,O=x"), (False, None)):
-        findings += check_insi_request(build_request(), content_type=SOAP_CT, over_tls=over_tls,
-                                       tls_subject=subject).findings
+        findings += check_insi_request(
+            build_request(), content_type=SOAP_CT, over_tls=over_tls, tls_subject=subject
+        ).findings
     return findings
 
 
@@ -66,11 +81,30 @@ def test_every_insi_finding_belongs_to_a_registered_rule_of_its_requirement() ->
 
 def test_every_psc_authorization_finding_belongs_to_a_registered_rule_of_its_requirement() -> None:
     load_rules()
-    good = {"response_type": "code", "scope": "openid scope_all", "acr_values": "eidas1", "state": "s" * 32,
-            "nonce": "n" * 32, "code_challenge": "c" * 43, "code_challenge_method": "S256"}
-    variants = [{}, {"response_type": "token", "scope": "openid", "acr_values": "eidas2", "state": "s",
-                     "nonce": "n", "code_challenge": "!", "code_challenge_method": "MD5"},
-                {**good, "code_challenge_method": "plain"}, {"code_challenge_method": "S256"}, {"scope": "x"}]
+    good = {
+        "response_type": "code",
+        "scope": "openid scope_all",
+        "acr_values": "eidas1",
+        "state": "s" * 32,
+        "nonce": "n" * 32,
+        "code_challenge": "c" * 43,
+        "code_challenge_method": "S256",
+    }
+    variants = [
+        {},
+        {
+            "response_type": "token",
+            "scope": "openid",
+            "acr_values": "eidas2",
+            "state": "s",
+            "nonce": "n",
+            "code_challenge": "!",
+            "code_challenge_method": "MD5",
+        },
+        {**good, "code_challenge_method": "plain"},
+        {"code_challenge_method": "S256"},
+        {"scope": "x"},
+    ]
     findings = [p.finding for params in variants for p in check_authorize(params)]
     assert len({f.rule for f in findings}) >= 12
     assert disagreements(findings, prefix="psc.authorize.") == []
@@ -87,8 +121,7 @@ def test_rules_command_lists_rules_and_requirements(capsys: pytest.CaptureFixtur
     assert "insi.tls" in text and "INS-INSI-04" in text
 
 
-def test_rules_command_shows_family_service_module_and_filters_by_service(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_rules_command_shows_family_service_module_and_filters_by_service(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--json", "--service", "mss"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows and {r["service"] for r in rows} == {"MSS"}

@@ -57,17 +57,24 @@ def test_every_xds_and_vihf_finding_belongs_to_a_registered_rule_of_its_requirem
     findings: list[Finding] = []
     for find, replace, _, _ in MUTATIONS.values():
         findings += validate_submission(_inline().replace(find, replace, 1)).findings
-    for body, content_type in ((b"", "multipart/related; boundary=x"), (b"<a", None),
-                               (b'<Envelope xmlns="http://www.w3.org/2003/05/soap-envelope"><Body><x/></Body>'
-                                b"</Envelope>", None)):
+    for body, content_type in (
+        (b"", "multipart/related; boundary=x"),
+        (b"<a", None),
+        (b'<Envelope xmlns="http://www.w3.org/2003/05/soap-envelope"><Body><x/></Body></Envelope>', None),
+    ):
         findings += validate_submission(body, content_type).findings
     findings += check_vihf(None).findings
-    for omit, overrides in ((("Identifiant_Structure",), {}), ((), {"Ressource_URN": "urn:autre"}),
-                            ((), {"VIHF_Version": "1.0"}), ((), {"Authentification_Mode": "MAGIQUE"}),
-                            ((), {"Secteur_Activite": "SA01"}),
-                            ((), {"urn:oasis:names:tc:xacml:2.0:resource:resource-id": "123"})):
-        findings += check_vihf(_header(vihf(INS, OID, signer=None, omit=omit, overrides=overrides)),
-                               trust_ca=Path("/nonexistent-ca.pem")).findings
+    for omit, overrides in (
+        (("Identifiant_Structure",), {}),
+        ((), {"Ressource_URN": "urn:autre"}),
+        ((), {"VIHF_Version": "1.0"}),
+        ((), {"Authentification_Mode": "MAGIQUE"}),
+        ((), {"Secteur_Activite": "SA01"}),
+        ((), {"urn:oasis:names:tc:xacml:2.0:resource:resource-id": "123"}),
+    ):
+        findings += check_vihf(
+            _header(vihf(INS, OID, signer=None, omit=omit, overrides=overrides)), trust_ca=Path("/nonexistent-ca.pem")
+        ).findings
     findings += check_vihf(_header(vihf(INS, OID, signer=None, lifetime=dt.timedelta(hours=-1)))).findings
     findings += check_vihf(_header(vihf(INS, OID, signer=None)), expected_ins="241057505612459").findings
     covered = _covered(findings)
@@ -84,8 +91,14 @@ def test_every_fhir_tddui_and_epresc_finding_belongs_to_a_registered_rule_of_its
         mutate(broken)
         findings += validate_fhir(broken).findings
     findings += validate_fhir(b"{").findings + validate_fhir(b'{"resourceType": "Nothing"}').findings
-    for change in ({"resourceType": "MedicationStatement"}, {"status": "given"}, {"effectiveDateTime": None},
-                   {"subject": {"reference": "Patient/p2"}}, {"request": None}, {"medicationCodeableConcept": None}):
+    for change in (
+        {"resourceType": "MedicationStatement"},
+        {"status": "given"},
+        {"effectiveDateTime": None},
+        {"subject": {"reference": "Patient/p2"}},
+        {"request": None},
+        {"medicationCodeableConcept": None},
+    ):
         resource = {k: v for k, v in {**ADMIN, **change}.items() if v is not None}
         findings += check_administration(resource, line=LINE)
     assert len(_covered(findings)) >= 20
@@ -96,8 +109,14 @@ def test_every_fhir_tddui_and_epresc_finding_belongs_to_a_registered_rule_of_its
 def test_every_mail_finding_belongs_to_a_registered_rule_of_its_requirement() -> None:
     load_rules()
     findings: list[Finding] = []
-    for header, value in (("X-MSS-NIL", None), ("X-MSS-CODECDA", "11488-4"), ("X-MSS-INS", "N"),
-                          ("Subject", "Document"), ("From", "autre@chu-essai.mssante.fr"), ("X-MSS-INS", None)):
+    for header, value in (
+        ("X-MSS-NIL", None),
+        ("X-MSS-CODECDA", "11488-4"),
+        ("X-MSS-INS", "N"),
+        ("Subject", "Document"),
+        ("From", "autre@chu-essai.mssante.fr"),
+        ("X-MSS-INS", None),
+    ):
         message = _message()
         del message[header]
         if value is not None:
@@ -108,11 +127,13 @@ def test_every_mail_finding_belongs_to_a_registered_rule_of_its_requirement() ->
     findings += read_zip(b"PK\x03\x04 no zip", requirement="MSS-XDM-01", location="z").findings
     findings += parse_message(b"").findings + parse_message("From: a@b\r\nSubject: é\r\n\r\nx".encode()).findings
     findings += validate_message(b"From: a@b.mssante.fr\r\n\r\n" + b"x" * 2000).findings
-    report = ("From: a@b.mssante.fr\r\nTo: x@c.mssante.fr\r\nSubject: KO\r\nMIME-Version: 1.0\r\n"
-              "Content-Type: multipart/report; report-type=disposition-notification; boundary=R\r\n\r\n"
-              "--R\r\nContent-Type: text/plain\r\n\r\nh\r\n"
-              "--R\r\nContent-Type: message/disposition-notification\r\n\r\n"
-              "Disposition: automatic-action/MDN-sent-automatically; processed/Error: 999\r\n\r\n--R--\r\n")
+    report = (
+        "From: a@b.mssante.fr\r\nTo: x@c.mssante.fr\r\nSubject: KO\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=disposition-notification; boundary=R\r\n\r\n"
+        "--R\r\nContent-Type: text/plain\r\n\r\nh\r\n"
+        "--R\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        "Disposition: automatic-action/MDN-sent-automatically; processed/Error: 999\r\n\r\n--R--\r\n"
+    )
     findings += read_mdn(parse_message(report.encode())).findings
     assert len(_covered(findings)) >= 10
     for prefix in ("mail.", "mss.", "xdm.", "mdn."):

@@ -24,8 +24,16 @@ from typing import Any
 
 __all__ = ["chromium", "measure", "screenshot"]
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run", "--mute-audio"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--no-first-run",
+    "--mute-audio",
+]
 
 #: page width, table widths, every word of a verdict label or table header that the layout broke across two
 #: lines, and every table cell whose content overflows it
@@ -74,8 +82,17 @@ def measure(page: Path, width: int = 1400, height: int = 900) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / "probe.html"
         probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
-        done = _run([exe, *FLAGS, f"--user-data-dir={tmp}/profile", f"--window-size={width},{height}",
-                     "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()])
+        done = _run(
+            [
+                exe,
+                *FLAGS,
+                f"--user-data-dir={tmp}/profile",
+                f"--window-size={width},{height}",
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                probe.as_uri(),
+            ]
+        )
     found = re.search(r'<pre id="layout-probe">(.*?)</pre>', done.stdout, re.S)
     if found is None:
         raise RuntimeError(f"no measurement from chromium: {done.stderr[-800:]}")
@@ -89,8 +106,16 @@ def screenshot(page: Path, png: Path, width: int = 1400, height: int = 900) -> P
     if exe is None:
         raise RuntimeError("chromium not found (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory() as tmp:
-        _run([exe, *FLAGS, f"--user-data-dir={tmp}/profile", f"--window-size={width},{height}",
-              f"--screenshot={png}", page.resolve().as_uri()])
+        _run(
+            [
+                exe,
+                *FLAGS,
+                f"--user-data-dir={tmp}/profile",
+                f"--window-size={width},{height}",
+                f"--screenshot={png}",
+                page.resolve().as_uri(),
+            ]
+        )
     return png
 
 

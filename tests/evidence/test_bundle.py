@@ -27,10 +27,20 @@ def test_the_bundle_holds_every_output_of_the_run_and_no_secret(clean_run: Run) 
     files = members(clean_run.bundle)
     names = list(files)
     assert names[:2] == ["MANIFEST.json", "MANIFEST.sig"]
-    for required in ("run.json", "junit.xml", "coverage-matrix.json", "coverage-matrix.csv", "usage.json",
-                     "conformity-matrix.html", "README.txt", "profile/profile.toml", "profile/requirements.json",
-                     "profile/catalog/ins.csv", "allure-results/environment.properties",
-                     "allure-results/categories.json"):
+    for required in (
+        "run.json",
+        "junit.xml",
+        "coverage-matrix.json",
+        "coverage-matrix.csv",
+        "usage.json",
+        "conformity-matrix.html",
+        "README.txt",
+        "profile/profile.toml",
+        "profile/requirements.json",
+        "profile/catalog/ins.csv",
+        "allure-results/environment.properties",
+        "allure-results/categories.json",
+    ):
         assert required in files, required
     assert any(n.startswith("exchanges/") and n.endswith(".request") for n in names)
     assert any(n.endswith("-result.json") for n in names)
@@ -50,8 +60,12 @@ def test_manifest_hashes_identity_and_profile(clean_run: Run) -> None:
     run = json.loads(files["run.json"])
     env = files["allure-results/environment.properties"].decode()
     # the DUI identity is the trigger API's info, as the Allure environment records it
-    for key, prop in (("name", "DUI.name"), ("version", "DUI.version"), ("editor", "DUI.editor"),
-                      ("build_id", "DUI.build")):
+    for key, prop in (
+        ("name", "DUI.name"),
+        ("version", "DUI.version"),
+        ("editor", "DUI.editor"),
+        ("build_id", "DUI.build"),
+    ):
         assert f"{prop}={run['dui'][key]}" in env
         assert manifest["dui"][key] == run["dui"][key]
     assert manifest["profile"]["sha256"] == hashlib.sha256(files["profile/profile.toml"]).hexdigest()
@@ -64,9 +78,23 @@ def test_bundle_verb_with_declared_identity(defect_run: Run, tmp_path: Path) -> 
     assert not (defect_run.reports / "evidence-bundle.zip").exists()
     out = tmp_path / "editor-bundle.zip"
     # when the editor bundles it, declaring the DUI's identity
-    result = cli("bundle", "--reports", str(defect_run.reports), "--out", str(out), "--key",
-                     str(defect_run.keys / "signing-key.pem"), "--dui-name", "MonDUI", "--dui-version", "4.2.0",
-                     "--dui-editor", "Éditeur Exemple SAS", "--dui-build", "2026.03.14-b17")
+    result = cli(
+        "bundle",
+        "--reports",
+        str(defect_run.reports),
+        "--out",
+        str(out),
+        "--key",
+        str(defect_run.keys / "signing-key.pem"),
+        "--dui-name",
+        "MonDUI",
+        "--dui-version",
+        "4.2.0",
+        "--dui-editor",
+        "Éditeur Exemple SAS",
+        "--dui-build",
+        "2026.03.14-b17",
+    )
     assert result.returncode == 0, result.stderr
     manifest = json.loads(members(out)["MANIFEST.json"])
     assert manifest["dui"]["name"] == "MonDUI" and manifest["dui"]["build_id"] == "2026.03.14-b17"
@@ -100,7 +128,7 @@ def test_conformity_matrix_names_reason_location_and_exchange(defect_run: Run, t
     assert "✘ Non conforme / Fail" in page_text and "✔ Conforme / Pass" in page_text
     assert "Déclaré par l'éditeur, non testé / Declared by the editor, not tested" in page_text
     # the failed requirement shows the reason, the location and the exchange, whose file is in the bundle
-    row = page_text[page_text.index("<td class=\"id\">INS-KEY-01"):]
+    row = page_text[page_text.index('<td class="id">INS-KEY-01') :]
     row = row[: row.index("</tr>")]
     assert "Motif / Reason" in row and "NON-CONFORMITY" in row
     assert "Emplacement / Location" in row and "ins.value" in row
@@ -125,7 +153,11 @@ def test_every_structural_byte_of_a_bundle_is_checked(socle_root: Path, tmp_path
     data, _, _ = make_bundle(open_source(reports), Signer.one_time_key(), profiles_root=socle_root)
     assert verify_bytes(data, "b", [], profiles_root=socle_root).valid
     # when any byte of its ZIP structure is flipped, then verify calls it invalid
-    missed = [offset for offset in _structure_offsets(data)
-              if verify_bytes(data[:offset] + bytes([data[offset] ^ 0x10]) + data[offset + 1:], "b", [],
-                              profiles_root=socle_root).valid]
+    missed = [
+        offset
+        for offset in _structure_offsets(data)
+        if verify_bytes(
+            data[:offset] + bytes([data[offset] ^ 0x10]) + data[offset + 1 :], "b", [], profiles_root=socle_root
+        ).valid
+    ]
     assert not missed, missed[:20]

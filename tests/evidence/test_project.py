@@ -60,8 +60,10 @@ def test_example_project_with_the_reference_dui_bundle(clean_run: Run, tmp_path:
     assert ref and all(e.services["INS"]["status"] == "conformant" for e in ref)
     assert all(e.services["MSS"]["status"] == "not-evidenced" for e in report.esms)
     other = next(e for e in report.esms if e.software != "DUI de référence dui-harness")
-    assert other.services["INS"]["status"] == "not-evidenced" and "no valid evidence bundle" in \
-        other.services["INS"]["why"]
+    assert (
+        other.services["INS"]["status"] == "not-evidenced"
+        and "no valid evidence bundle" in other.services["INS"]["why"]
+    )
     assert report.total == 0 and not report.ok
     assert any("already funded" in r for e in report.esms for r in e.reasons if e.finess == "351000002")
 
@@ -70,30 +72,65 @@ def test_example_project_with_the_reference_dui_bundle(clean_run: Run, tmp_path:
 def socle_bundles(socle_root: Path, tmp_path: Path) -> dict[str, Path]:
     """Bundles of synthetic runs over every socle service: one conformant DUI, one failing DMP."""
     good = synthetic_reports(tmp_path / "good", socle_root, {}, dui_name="DUI Synthèse", dui_version="3.2")
-    bad = synthetic_reports(tmp_path / "bad", socle_root, {"T-DMP-01": "fail", "T-EPRESC-01": "blocked"},
-                            dui_name="DUI Bancal", dui_version="1.0")
-    return {name: write_bundle(folder, tmp_path / f"{name}.zip", Signer.one_time_key(),
-                               profiles_root=socle_root).path for name, folder in (("good", good), ("bad", bad))}
+    bad = synthetic_reports(
+        tmp_path / "bad",
+        socle_root,
+        {"T-DMP-01": "fail", "T-EPRESC-01": "blocked"},
+        dui_name="DUI Bancal",
+        dui_version="1.0",
+    )
+    return {
+        name: write_bundle(folder, tmp_path / f"{name}.zip", Signer.one_time_key(), profiles_root=socle_root).path
+        for name, folder in (("good", good), ("bad", bad))
+    }
 
 
-def project_data(ogs: list[tuple[str, int, list[tuple[str, bool, str, str]]]], region: str = "bretagne",
-                 bundles: list[str] | None = None) -> dict[str, Any]:
-    attestations = {k: {"declared": True} for k in ("availability", "continuity", "access-rules", "user-information",
-                                                     "dpo", "anap-maturity", "anap-security")}
+def project_data(
+    ogs: list[tuple[str, int, list[tuple[str, bool, str, str]]]],
+    region: str = "bretagne",
+    bundles: list[str] | None = None,
+) -> dict[str, Any]:
+    attestations = {
+        k: {"declared": True}
+        for k in (
+            "availability",
+            "continuity",
+            "access-rules",
+            "user-information",
+            "dpo",
+            "anap-maturity",
+            "anap-security",
+        )
+    }
     organisations: list[dict[str, Any]] = []
     counter = 0
     for name, total, items in ogs:
         esms = []
         for software, medicalised, operation, category in items:
             counter += 1
-            esms.append({"finess": f"35{counter:07d}", "name": f"ESMS {counter}", "category": category,
-                         "region": region, "medicalised": medicalised,
-                         "dui": {"software": software, "version": "3.2" if software == "DUI Synthèse" else "1.0",
-                                 "operation": operation}})
-        organisations.append({"name": name, "finess_ej": f"35{len(organisations) + 1}900000",
-                              "structures_total": total, "esms": esms})
-    return {"project": {"name": "Projet de test", "region": region, "rules": "esms-numerique@2026.1"},
-            "organismes_gestionnaires": organisations, "bundles": bundles or [], "attestations": attestations}
+            esms.append(
+                {
+                    "finess": f"35{counter:07d}",
+                    "name": f"ESMS {counter}",
+                    "category": category,
+                    "region": region,
+                    "medicalised": medicalised,
+                    "dui": {
+                        "software": software,
+                        "version": "3.2" if software == "DUI Synthèse" else "1.0",
+                        "operation": operation,
+                    },
+                }
+            )
+        organisations.append(
+            {"name": name, "finess_ej": f"35{len(organisations) + 1}900000", "structures_total": total, "esms": esms}
+        )
+    return {
+        "project": {"name": "Projet de test", "region": region, "rules": "esms-numerique@2026.1"},
+        "organismes_gestionnaires": organisations,
+        "bundles": bundles or [],
+        "attestations": attestations,
+    }
 
 
 def run_check(tmp_path: Path, root: Path, data: dict[str, Any]) -> Any:
@@ -103,8 +140,9 @@ def run_check(tmp_path: Path, root: Path, data: dict[str, Any]) -> Any:
 
 def test_a_conformant_grouping_is_funded(socle_root: Path, socle_bundles: dict[str, Path], tmp_path: Path) -> None:
     items = [("DUI Synthèse", True, "acquisition", "EHPAD")] * 3 + [("DUI Synthèse", False, "upgrade", "ESAT")] * 2
-    data = project_data([("OG A", 5, items), ("OG B", 5, items), ("OG C", 20, items)],
-                        bundles=[str(socle_bundles["good"])])
+    data = project_data(
+        [("OG A", 5, items), ("OG B", 5, items), ("OG C", 20, items)], bundles=[str(socle_bundles["good"])]
+    )
     report = run_check(tmp_path, socle_root, data)
     assert report.ok, render_text(report)
     assert all(e.funded for e in report.esms) and len(report.esms) == 15
@@ -144,20 +182,25 @@ def test_grouping_thresholds_and_overseas(socle_root: Path, socle_bundles: dict[
     assert next(r for r in report.rule_verdicts if r.id == "grouping").verdict == "not-applicable"
     assert all(e.funded for e in report.esms)
     # and in Corsica three OG of 3 structures need 8 structures in all: 9 is enough
-    corse3 = project_data([("OG A", 3, item * 3), ("OG B", 3, item * 3), ("OG C", 3, item * 3)], region="corse",
-                          bundles=[str(socle_bundles["good"])])
-    assert next(r for r in run_check(tmp_path, socle_root, corse3).rule_verdicts if r.id == "grouping").verdict \
-        == "pass"
+    corse3 = project_data(
+        [("OG A", 3, item * 3), ("OG B", 3, item * 3), ("OG C", 3, item * 3)],
+        region="corse",
+        bundles=[str(socle_bundles["good"])],
+    )
+    assert (
+        next(r for r in run_check(tmp_path, socle_root, corse3).rule_verdicts if r.id == "grouping").verdict == "pass"
+    )
 
 
-def test_cap_duplicates_and_previous_funding(socle_root: Path, socle_bundles: dict[str, Path],
-                                             tmp_path: Path) -> None:
+def test_cap_duplicates_and_previous_funding(socle_root: Path, socle_bundles: dict[str, Path], tmp_path: Path) -> None:
     item = [("DUI Synthèse", False, "upgrade", "SAVS")]
     data = project_data([("OG A", 40, item * 34)], bundles=[str(socle_bundles["good"])])
     organisation = data["organismes_gestionnaires"][0]
     organisation["esms"][1]["finess"] = organisation["esms"][0]["finess"]  # listed twice
-    data["already_funded"] = [{"finess": organisation["esms"][2]["finess"], "software": "DUI Synthèse"},
-                              {"finess": organisation["esms"][3]["finess"], "software": "Autre DUI"}]
+    data["already_funded"] = [
+        {"finess": organisation["esms"][2]["finess"], "software": "DUI Synthèse"},
+        {"finess": organisation["esms"][3]["finess"], "software": "Autre DUI"},
+    ]
     report = run_check(tmp_path, socle_root, data)
     reasons = {e.finess: " ".join(e.reasons) for e in report.esms}
     assert "listed twice" in reasons[organisation["esms"][1]["finess"]]
@@ -165,8 +208,9 @@ def test_cap_duplicates_and_previous_funding(socle_root: Path, socle_bundles: di
     assert "already funded for another DUI (Autre DUI)" in reasons[organisation["esms"][3]["finess"]]
     verdicts = {r.id: r for r in report.rule_verdicts}
     assert verdicts["funded-once"].verdict == "fail"
-    assert verdicts["max-structures"].verdict == "capped" and "31 eligible, 30 funded" in \
-        verdicts["max-structures"].reason
+    assert (
+        verdicts["max-structures"].verdict == "capped" and "31 eligible, 30 funded" in verdicts["max-structures"].reason
+    )
     assert sum(e.funded for e in report.esms) == 30 and report.total == 30 * 10000
 
 
@@ -174,8 +218,11 @@ def test_a_tampered_bundle_is_not_evidence(socle_root: Path, socle_bundles: dict
     data = socle_bundles["good"].read_bytes()
     tampered = tmp_path / "tampered.zip"
     tampered.write_bytes(data[:1000] + bytes([data[1000] ^ 1]) + data[1001:])
-    report = run_check(tmp_path, socle_root, project_data(
-        [("OG A", 20, [("DUI Synthèse", False, "upgrade", "SAVS")])], bundles=[str(tampered)]))
+    report = run_check(
+        tmp_path,
+        socle_root,
+        project_data([("OG A", 20, [("DUI Synthèse", False, "upgrade", "SAVS")])], bundles=[str(tampered)]),
+    )
     assert next(r for r in report.rule_verdicts if r.id == "evidence").verdict == "fail"
     assert report.esms[0].services["MSS"]["status"] == "not-evidenced" and report.total == 0
 
@@ -190,9 +237,11 @@ def test_cli_text_json_html_and_errors(socle_root: Path, socle_bundles: dict[str
     text = cli("check-project", str(path), "--profiles-dir", str(socle_root))
     assert "montant finançable / fundable total: 10 000 €" in text.stdout and "Attestations" in text.stdout
     broken = tmp_path / "broken.yaml"
-    broken.write_text("project: {name: x, region: bretagne, rules: esms-numerique@2026.1}\n"
-                      "organismes_gestionnaires: [{name: A, finess_ej: '12', esms: []}]\nbundles: []\n",
-                      encoding="utf-8")
+    broken.write_text(
+        "project: {name: x, region: bretagne, rules: esms-numerique@2026.1}\n"
+        "organismes_gestionnaires: [{name: A, finess_ej: '12', esms: []}]\nbundles: []\n",
+        encoding="utf-8",
+    )
     bad = cli("check-project", str(broken))
     assert bad.returncode == 2 and "finess_ej" in bad.stderr and "Traceback" not in bad.stderr
     with pytest.raises(InputError, match="no such project"):

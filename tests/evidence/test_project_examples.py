@@ -38,10 +38,13 @@ def test_fundable_example_meets_every_rule(socle_bundles: list[str]) -> None:
     assert "VERDICT: conforme aux règles / meets the rules" in out and "675 000 €" in out
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("grouping-bretagne.yaml", "not declared: anap-security"),
-    ("corse-small-og.yaml", "grouping"),
-])
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("grouping-bretagne.yaml", "not declared: anap-security"),
+        ("corse-small-og.yaml", "grouping"),
+    ],
+)
 def test_failing_examples_say_why(name: str, why: str, socle_bundles: list[str]) -> None:
     code, out = _check(name, socle_bundles)
     assert code == 1, out

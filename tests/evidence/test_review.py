@@ -49,17 +49,35 @@ def reviewed(clean_run: Run, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     (base / "pssi-antivirus.pdf").write_bytes(b"%PDF-1.4\n% PSSI de test\n")
     (base / "statut.png").write_bytes(b"\x89PNG\r\n\x1a\n capture de test")
     (base / "attestations.yaml").write_text(ATTESTATIONS, encoding="utf-8")
-    (base / "decisions.yaml").write_text("SC.MSS/CONF.25: accepted\nSC.SSI/GEN.08: {decision: to-complete, "
-                                         "comment: PSSI à dater}\n", encoding="utf-8")
+    (base / "decisions.yaml").write_text(
+        "SC.MSS/CONF.25: accepted\nSC.SSI/GEN.08: {decision: to-complete, comment: PSSI à dater}\n", encoding="utf-8"
+    )
     reviewer = base / "reviewer"
     assert cli("keys", "--out", str(reviewer), "--editor", "Relecteur ARS Essai").returncode == 0
     # when the editor bundles with the attestations and the reviewer countersigns
     bundle = base / "bundle.zip"
-    made = cli("bundle", "--reports", str(reports), "--out", str(bundle), "--attestations",
-               str(base / "attestations.yaml"), "--key", str(clean_run.keys / "signing-key.pem"))
+    made = cli(
+        "bundle",
+        "--reports",
+        str(reports),
+        "--out",
+        str(bundle),
+        "--attestations",
+        str(base / "attestations.yaml"),
+        "--key",
+        str(clean_run.keys / "signing-key.pem"),
+    )
     assert made.returncode == 0, made.stderr
-    signed = cli("countersign", str(bundle), "--key", str(reviewer / "signing-key.pem"), "--decisions",
-                 str(base / "decisions.yaml"), "--trusted-key", str(clean_run.keys / "signing-key.pub.pem"))
+    signed = cli(
+        "countersign",
+        str(bundle),
+        "--key",
+        str(reviewer / "signing-key.pem"),
+        "--decisions",
+        str(base / "decisions.yaml"),
+        "--trusted-key",
+        str(clean_run.keys / "signing-key.pub.pem"),
+    )
     assert signed.returncode == 0, signed.stdout + signed.stderr
     return {"bundle": bundle, "reviewer": reviewer, "base": base, "reports": reports}
 
@@ -131,16 +149,19 @@ def test_a_changed_countersignature_is_named(reviewed: dict[str, Path], clean_ru
 def test_a_countersignature_moved_to_another_bundle_is_named(reviewed: dict[str, Path], clean_run: Run) -> None:
     countersignature = read_zip(reviewed["bundle"].read_bytes()).contents[COUNTERSIGNATURE]
     other = read_zip(clean_run.bundle.read_bytes())
-    members = [other.members[n] for n in other.order] + [ArchiveMember.pack(COUNTERSIGNATURE, countersignature,
-                                                                              compress=False)]
+    members = [other.members[n] for n in other.order] + [
+        ArchiveMember.pack(COUNTERSIGNATURE, countersignature, compress=False)
+    ]
     created = json.loads(other.contents["MANIFEST.json"])["created"]
-    report = _verify(build_zip(members, dos_timestamp(datetime.fromisoformat(created))), clean_run,
-                     reviewed["reviewer"])
+    report = _verify(
+        build_zip(members, dos_timestamp(datetime.fromisoformat(created))), clean_run, reviewed["reviewer"]
+    )
     assert "names another MANIFEST.json" in _errors(report)
 
 
-def test_the_proof_export_has_one_entry_per_tested_official_requirement(reviewed: dict[str, Path],
-                                                                         clean_run: Run) -> None:
+def test_the_proof_export_has_one_entry_per_tested_official_requirement(
+    reviewed: dict[str, Path], clean_run: Run
+) -> None:
     out = reviewed["base"] / "proofs"
     made = cli("proofs", str(reviewed["bundle"]), "--out", str(out))
     assert made.returncode == 0, made.stdout + made.stderr
@@ -160,8 +181,7 @@ def test_the_proof_export_has_one_entry_per_tested_official_requirement(reviewed
     assert checked.returncode == 1 and first["file"] in checked.stdout
 
 
-def test_no_proof_from_a_bundle_that_does_not_verify(reviewed: dict[str, Path], clean_run: Run,
-                                                     tmp_path: Path) -> None:
+def test_no_proof_from_a_bundle_that_does_not_verify(reviewed: dict[str, Path], clean_run: Run, tmp_path: Path) -> None:
     data = reviewed["bundle"].read_bytes()
     broken = tmp_path / "broken.zip"
     broken.write_bytes(_replace(data, "coverage-matrix.json", b"{}"))
@@ -170,10 +190,18 @@ def test_no_proof_from_a_bundle_that_does_not_verify(reviewed: dict[str, Path], 
 
 
 def test_an_unknown_official_id_in_the_attestations_is_refused(tmp_path: Path, clean_run: Run) -> None:
-    (tmp_path / "a.yaml").write_text("attestations:\n  - {id: SC.XYZ.01, kind: attestation, "
-                                     "statement: un texte assez long}\n", encoding="utf-8")
-    result = cli("bundle", "--reports", str(clean_run.reports), "--out", str(tmp_path / "b.zip"),
-                 "--attestations", str(tmp_path / "a.yaml"))
+    (tmp_path / "a.yaml").write_text(
+        "attestations:\n  - {id: SC.XYZ.01, kind: attestation, statement: un texte assez long}\n", encoding="utf-8"
+    )
+    result = cli(
+        "bundle",
+        "--reports",
+        str(clean_run.reports),
+        "--out",
+        str(tmp_path / "b.zip"),
+        "--attestations",
+        str(tmp_path / "a.yaml"),
+    )
     assert result.returncode == 2 and "SC.XYZ.01" in result.stderr
 
 
@@ -181,14 +209,18 @@ def test_reports_show_the_official_ids_beside_the_project_ids(clean_run: Run) ->
     page = (clean_run.reports / "conformity-matrix.html").read_text(encoding="utf-8")
     assert "SC.INS/va1.53" in page and "Exigences officielles Ségur" in page
     assert page.count("<td class='id'>SC.") + page.count("<td class='id'>RI.") == len(load_account(profiles_dir()))
-    labels = [label for result in (clean_run.reports / "allure-results").glob("*-result.json")
-              for label in json.loads(result.read_text(encoding="utf-8")).get("labels", [])]
+    labels = [
+        label
+        for result in (clean_run.reports / "allure-results").glob("*-result.json")
+        for label in json.loads(result.read_text(encoding="utf-8")).get("labels", [])
+    ]
     assert {"name": "official", "value": "SC.INS/va1.53"} in labels
     assert {"name": "tag", "value": "SC.INS/va1.53"} in labels
 
 
-def test_a_bundle_that_does_not_verify_is_not_countersigned(reviewed: dict[str, Path], clean_run: Run,
-                                                            tmp_path: Path) -> None:
+def test_a_bundle_that_does_not_verify_is_not_countersigned(
+    reviewed: dict[str, Path], clean_run: Run, tmp_path: Path
+) -> None:
     broken = tmp_path / "broken.zip"
     broken.write_bytes(_replace(reviewed["bundle"].read_bytes(), "run.json", b"{}"))
     before = broken.read_bytes()
@@ -197,25 +229,39 @@ def test_a_bundle_that_does_not_verify_is_not_countersigned(reviewed: dict[str, 
     assert broken.read_bytes() == before
 
 
-def test_run_with_attestations_shows_them_as_declared_and_bundles_their_files(tmp_path: Path,
-                                                                               clean_run: Run) -> None:
+def test_run_with_attestations_shows_them_as_declared_and_bundles_their_files(tmp_path: Path, clean_run: Run) -> None:
     # given an editor's declaration with one file
     (tmp_path / "cgu.pdf").write_bytes(b"%PDF-1.4\n% CGU PSC acceptees\n")
-    (tmp_path / "att.yaml").write_text("attestations:\n  - id: SC.PSC.07@v1\n    kind: attestation\n"
-                                       "    statement: Conditions générales de PSC acceptées.\n    files: [cgu.pdf]\n",
-                                       encoding="utf-8")
+    (tmp_path / "att.yaml").write_text(
+        "attestations:\n  - id: SC.PSC.07@v1\n    kind: attestation\n"
+        "    statement: Conditions générales de PSC acceptées.\n    files: [cgu.pdf]\n",
+        encoding="utf-8",
+    )
     # when the PSC profile runs with it
     reports = tmp_path / "reports"
-    result = harness("run", "--profile", "psc", "--reports", str(reports), "--no-report", "-q",
-                     "--attestations", str(tmp_path / "att.yaml"), "--key", str(clean_run.keys / "signing-key.pem"))
+    result = harness(
+        "run",
+        "--profile",
+        "psc",
+        "--reports",
+        str(reports),
+        "--no-report",
+        "-q",
+        "--attestations",
+        str(tmp_path / "att.yaml"),
+        "--key",
+        str(clean_run.keys / "signing-key.pem"),
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     # then the official list shows it as declared, and the signed bundle carries the file
     matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))
     item = next(o for o in matrix["official"] if o["id"] == "SC.PSC.07@v1")
-    assert item["verdict"] == "attestation" and item["declared"]["files"] == [
-        "attestations/files/SC.PSC.07@v1/cgu.pdf"]
-    report = verify_bytes((reports / "evidence-bundle.zip").read_bytes(), "bundle",
-                          load_trust_anchors([clean_run.keys / "signing-key.pub.pem"]))
+    assert item["verdict"] == "attestation" and item["declared"]["files"] == ["attestations/files/SC.PSC.07@v1/cgu.pdf"]
+    report = verify_bytes(
+        (reports / "evidence-bundle.zip").read_bytes(),
+        "bundle",
+        load_trust_anchors([clean_run.keys / "signing-key.pub.pem"]),
+    )
     assert report.valid and report.review is not None and report.review.attestation_files == 1
     assert "official coverage" in result.stdout
 
@@ -226,8 +272,18 @@ def test_a_failed_official_requirement_carries_its_findings_into_the_proofs(tmp_
     # which no official id names, the requirements it blocks being not judged)
     reports = tmp_path / "reports"
     bundle = tmp_path / "defect.zip"
-    result = harness("run", "--profile", "psc", "--reports", str(reports), "--no-report", "-q", "--no-bundle",
-                     "--defect", "psc_accept_wrong_audience")
+    result = harness(
+        "run",
+        "--profile",
+        "psc",
+        "--reports",
+        str(reports),
+        "--no-report",
+        "-q",
+        "--no-bundle",
+        "--defect",
+        "psc_accept_wrong_audience",
+    )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     assert cli("bundle", "--reports", str(reports), "--out", str(bundle)).returncode == 0
     matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))

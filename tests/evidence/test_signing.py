@@ -25,24 +25,40 @@ MANIFEST = b'{"files": []}\n'
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Éditeur X"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    return x509.Name(
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Éditeur X"), x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+    )
 
 
 def editor_pki(folder: Path, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> tuple[Path, Path, Path]:
     """A CA, and the editor's certificate for ``key`` issued by it: (key, cert, ca cert) PEM paths."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
-    ca = (x509.CertificateBuilder().subject_name(_name("AC Éditeurs TEST")).issuer_name(_name("AC Éditeurs TEST"))
-          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
-          .not_valid_after(now + dt.timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True).sign(ca_key, hashes.SHA256()))
-    cert = (x509.CertificateBuilder().subject_name(_name("Éditeur X signature")).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(2).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30)).sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("AC Éditeurs TEST"))
+        .issuer_name(_name("AC Éditeurs TEST"))
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Éditeur X signature"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = folder / "editor.key", folder / "editor.pem", folder / "ca.pem"
-    paths[0].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    paths[0].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     paths[2].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     return paths
@@ -62,14 +78,14 @@ def test_generated_test_keys_sign_and_are_trusted_by_their_public_key(tmp_path: 
         generate_keys(tmp_path, "Autre")
 
 
-@pytest.mark.parametrize("key", [ec.generate_private_key(ec.SECP256R1()), rsa.generate_private_key(65537, 2048)],
-                         ids=["ecdsa", "rsa"])
+@pytest.mark.parametrize(
+    "key", [ec.generate_private_key(ec.SECP256R1()), rsa.generate_private_key(65537, 2048)], ids=["ecdsa", "rsa"]
+)
 def test_an_editor_x509_key_is_trusted_through_its_ca(tmp_path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     key_path, cert_path, ca_path = editor_pki(tmp_path, key)
     signer = load_signer(key_path, cert_path)
     sig = signer.signature_file(MANIFEST)
-    check = check_signature(sig, MANIFEST, signer.describe(), load_trust_anchors([ca_path]),
-                            dt.datetime.now(dt.UTC))
+    check = check_signature(sig, MANIFEST, signer.describe(), load_trust_anchors([ca_path]), dt.datetime.now(dt.UTC))
     assert check.valid and check.trusted and "AC Éditeurs TEST" in str(check.trusted_by)
     other = generate_keys(tmp_path / "other", "Autre")
     untrusted = check_signature(sig, MANIFEST, signer.describe(), load_trust_anchors([other["public_key"]]))

@@ -30,7 +30,7 @@ def verify(data: bytes, run: Run) -> VerifyReport:
 
 
 def flip(data: bytes, offset: int) -> bytes:
-    return data[:offset] + bytes([data[offset] ^ 0x01]) + data[offset + 1:]
+    return data[:offset] + bytes([data[offset] ^ 0x01]) + data[offset + 1 :]
 
 
 def named(report: VerifyReport, *names: str) -> bool:
@@ -72,19 +72,31 @@ def _central_entries(data: bytes) -> list[tuple[int, str]]:
     entries, pos = [], offset
     for _ in range(count):
         name_len, extra, comment = struct.unpack_from("<HHH", data, pos + 28)
-        entries.append((pos, data[pos + 46: pos + 46 + name_len].decode("utf-8")))
+        entries.append((pos, data[pos + 46 : pos + 46 + name_len].decode("utf-8")))
         pos += 46 + name_len + extra + comment
     return entries
 
 
-@pytest.mark.parametrize(("field", "delta"), [
-    ("version made by", 4), ("flags", 8), ("method", 10), ("time", 12), ("date", 14), ("crc", 16),
-    ("compressed size", 20), ("size", 24), ("name length", 28), ("external attributes", 38),
-    ("local header offset", 42), ("name", 46),
-])
+@pytest.mark.parametrize(
+    ("field", "delta"),
+    [
+        ("version made by", 4),
+        ("flags", 8),
+        ("method", 10),
+        ("time", 12),
+        ("date", 14),
+        ("crc", 16),
+        ("compressed size", 20),
+        ("size", 24),
+        ("name length", 28),
+        ("external attributes", 38),
+        ("local header offset", 42),
+        ("name", 46),
+    ],
+)
 def test_central_directory_fields_and_names(original: bytes, clean_run: Run, field: str, delta: int) -> None:
     entries = _central_entries(original)
-    picked = [*entries[::max(1, len(entries) // 12)], entries[-1]]
+    picked = [*entries[:: max(1, len(entries) // 12)], entries[-1]]
     for pos, name in picked:
         report = verify(flip(original, pos + delta), clean_run)
         assert not report.valid, f"{field} of {name}"
@@ -146,13 +158,14 @@ def test_altered_profile_is_named_even_when_resigned(clean_run: Run, tmp_path: P
     # given a run whose profile file was changed after the run, then bundled by the editor's own key
     data, _, _ = make_bundle(open_source(clean_run.reports), load_signer(clean_run.keys / "signing-key.pem"))
     archive = zipfile.ZipFile(io.BytesIO(data))
-    profile = archive.read("profile/profile.toml") + b"\n# exclude = [\"INS-KEY-01\"]\n"
+    profile = archive.read("profile/profile.toml") + b'\n# exclude = ["INS-KEY-01"]\n'
     fake_root = tmp_path / "profiles"
     shutil.copytree(profiles_dir(), fake_root)
     (fake_root / "ins" / "2026.1" / "profile.toml").write_bytes(profile)
     # when it is verified against a harness whose shipped profile differs
-    report = verify_bytes(data, "b", load_trust_anchors([clean_run.keys / "signing-key.pub.pem"]),
-                          profiles_root=fake_root)
+    report = verify_bytes(
+        data, "b", load_trust_anchors([clean_run.keys / "signing-key.pub.pem"]), profiles_root=fake_root
+    )
     # then the profile is reported altered (the bundle itself is intact)
     assert report.profile_status == "altered" and named(report, "profile/profile.toml")
     shutil.rmtree(fake_root / "ins")

@@ -22,8 +22,14 @@ from tests.evidence.conftest import Run, cli, synthetic_reports
 
 
 def exchange(service: str, transaction: str, http: str = "HTTP/1.1 200", **summary: Any) -> dict[str, Any]:
-    return {"service": service, "transaction": transaction, "status": http, "summary": summary, "tags": {},
-            "started": "2026-03-01T10:00:00+00:00"}
+    return {
+        "service": service,
+        "transaction": transaction,
+        "status": http,
+        "summary": summary,
+        "tags": {},
+        "started": "2026-03-01T10:00:00+00:00",
+    }
 
 
 def values(report: usage.UsageReport) -> dict[str, Any]:
@@ -49,10 +55,16 @@ def test_usage_of_a_real_run(clean_run: Run) -> None:
 
 def test_counters_of_the_services_being_simulated() -> None:
     items = [
-        exchange("MSSante", "SMTP", "SMTP 250", envelope={"to": ["dr.x@hopital.mssante.fr"]},
-                 recipient_kinds=["personal"]),
-        exchange("MSSante", "SMTP", "SMTP 250", envelope={"to": ["1234567890123@patient.mssante.fr"]},
-                 recipient_kinds=["patient"]),
+        exchange(
+            "MSSante", "SMTP", "SMTP 250", envelope={"to": ["dr.x@hopital.mssante.fr"]}, recipient_kinds=["personal"]
+        ),
+        exchange(
+            "MSSante",
+            "SMTP",
+            "SMTP 250",
+            envelope={"to": ["1234567890123@patient.mssante.fr"]},
+            recipient_kinds=["patient"],
+        ),
         exchange("MSSante", "SMTP", "SMTP 554", envelope={"to": ["dr.y@hopital.mssante.fr"]}),  # refused
         exchange("MSSante", "IMAP FETCH", "IMAP OK"),  # reading is not sending
         exchange("DMP", "ITI-41", documents=2, status="Success"),
@@ -77,9 +89,13 @@ def count_creates(exchanges: list[dict[str, Any]]) -> dict[str, float]:
 
 def test_adding_a_counter_is_one_registration() -> None:
     # given a service declaring one indicator and its counter (on the "create" transaction only)
-    toy = services.Service("TOYUSAGE", "Service jouet", "Toy service",
-                           indicators=(services.Indicator("toy_creates", "Créations", "Creations"),),
-                           counters=(services.UsageCounter(f"{__name__}:count_creates", "create"),))
+    toy = services.Service(
+        "TOYUSAGE",
+        "Service jouet",
+        "Toy service",
+        indicators=(services.Indicator("toy_creates", "Créations", "Creations"),),
+        counters=(services.UsageCounter(f"{__name__}:count_creates", "create"),),
+    )
     with services.registered(toy):
         got = values(usage_of([exchange("TOYUSAGE", "create"), exchange("TOYUSAGE", "read")], "x", None))
     # then the indicator is reported, counted and observed
@@ -88,15 +104,23 @@ def test_adding_a_counter_is_one_registration() -> None:
 
 def test_recordings_of_earlier_versions_keep_counting() -> None:
     # exchanges recorded as "INSi" / "MSSante" before the service ids were unified are read as INS / MSS
-    got = values(usage_of([exchange("INSi", "rechercherInsAvecTraitsIdentite", traits={"birth_name": "X"})],
-                          "old", None))
+    got = values(
+        usage_of([exchange("INSi", "rechercherInsAvecTraitsIdentite", traits={"birth_name": "X"})], "old", None)
+    )
     assert got["ins_identities_searched"] == (1, "observed")
 
 
 def test_dui_figures_give_ratios_and_rates() -> None:
-    figures = {"period_start": "2026-03-01T00:00:00+00:00", "period_end": "2026-03-11T00:00:00+00:00",
-               "people_supported": 40, "records_updated": 30, "people_with_personalised_project": 10,
-               "agenda_updates": 25, "identities_total": 40, "identities_qualified": 36}
+    figures = {
+        "period_start": "2026-03-01T00:00:00+00:00",
+        "period_end": "2026-03-11T00:00:00+00:00",
+        "people_supported": 40,
+        "records_updated": 30,
+        "people_with_personalised_project": 10,
+        "agenda_updates": 25,
+        "identities_total": 40,
+        "identities_qualified": 36,
+    }
     got = values(usage_of([], "x", figures))
     assert got["records_updated_per_person"] == (0.75, "exposed")
     assert got["share_personalised_project"] == (0.25, "exposed")
@@ -176,8 +200,9 @@ def test_allure_trend_is_carried_across_runs(clean_run: Run, tmp_path: Path) -> 
         shutil.copytree(clean_run.reports / "allure-results", results)
         if reports:
             assert seed_history(reports[-1], results)
-        ok, message = render_report(results, tmp_path / f"run{n}" / "allure-report", title=f"run {n}",
-                                    history=history_file(results))
+        ok, message = render_report(
+            results, tmp_path / f"run{n}" / "allure-report", title=f"run {n}", history=history_file(results)
+        )
         assert ok, message
         keep_history(results, tmp_path / f"run{n}" / "allure-report")
         reports.append(tmp_path / f"run{n}" / "allure-report")

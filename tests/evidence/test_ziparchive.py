@@ -50,7 +50,7 @@ def test_every_byte_of_a_small_archive_is_checked() -> None:
     undetected = []
     for offset in range(len(data)):
         for bit in (0x01, 0x80):
-            altered = data[:offset] + bytes([data[offset] ^ bit]) + data[offset + 1:]
+            altered = data[:offset] + bytes([data[offset] ^ bit]) + data[offset + 1 :]
             result = read_zip(altered)
             # then the reader reports a structural issue, or the member's bytes differ: content or stored
             # bytes, both hashed by the manifest (a flipped padding bit at the end of a deflate stream
@@ -61,8 +61,9 @@ def test_every_byte_of_a_small_archive_is_checked() -> None:
     assert not undetected, f"undetected flips at {undetected[:10]} of {len(data)} bytes"
 
 
-@pytest.mark.parametrize("name", ["../evil", "/etc/passwd", "a/../../b", "C:evil", "a\\b", "a//b", "a/./b",
-                                  "", "ctl\x01", "x" * 401])
+@pytest.mark.parametrize(
+    "name", ["../evil", "/etc/passwd", "a/../../b", "C:evil", "a\\b", "a//b", "a/./b", "", "ctl\x01", "x" * 401]
+)
 def test_unsafe_names_are_refused_on_both_sides(name: str) -> None:
     assert unsafe_name(name)
     with pytest.raises(ValueError, match="unsafe member name"):

@@ -30,18 +30,30 @@ def test_oid_again():
 
 def _profile(tmp_path: Path, *ids: str) -> Path:
     path = tmp_path / "profile.toml"
-    path.write_text('name = "tiny"\nversion = "1"\ntitle = "tiny profile"\n'
-                    f"[selection]\ninclude = {json.dumps(list(ids))}\n", encoding="utf-8")
+    path.write_text(
+        f'name = "tiny"\nversion = "1"\ntitle = "tiny profile"\n[selection]\ninclude = {json.dumps(list(ids))}\n',
+        encoding="utf-8",
+    )
     return path
 
 
-def _run(pytester: pytest.Pytester, source: str, profile: Path | str, *args: str, subprocess: bool = False
-         ) -> tuple[pytest.RunResult, dict[str, Any], dict[str, Any]]:
+def _run(
+    pytester: pytest.Pytester, source: str, profile: Path | str, *args: str, subprocess: bool = False
+) -> tuple[pytest.RunResult, dict[str, Any], dict[str, Any]]:
     pytester.makepyfile(test_conformance=source)
     reports = pytester.path / "reports"
     run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
-    result = run("--dui-profile", str(profile), "--dui-reports", str(reports), "-p", "no:cacheprovider",
-                 "--rootdir", str(pytester.path), *args)
+    result = run(
+        "--dui-profile",
+        str(profile),
+        "--dui-reports",
+        str(reports),
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(pytester.path),
+        *args,
+    )
     matrix = json.loads((reports / "coverage-matrix.json").read_text(encoding="utf-8"))
     run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
     return result, matrix, run
@@ -59,10 +71,12 @@ def test_everything_run_and_passed_is_conforme(pytester: pytest.Pytester, tmp_pa
     result.stdout.fnmatch_lines(["*conformity per requirement*", "VERDICT DUI: CONFORME / CONFORMANT"])
 
 
-@pytest.mark.parametrize("args", [["-k", "test_key"], ["--deselect", "test_conformance.py::test_oid_again"]],
-                         ids=["keyword", "deselect"])
-def test_a_deselected_test_makes_its_requirement_not_judged(pytester: pytest.Pytester, tmp_path: Path,
-                                                            args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args", [["-k", "test_key"], ["--deselect", "test_conformance.py::test_oid_again"]], ids=["keyword", "deselect"]
+)
+def test_a_deselected_test_makes_its_requirement_not_judged(
+    pytester: pytest.Pytester, tmp_path: Path, args: list[str]
+) -> None:
     # given a requirement with two tests, one (or both) filtered out on the command line
     _, matrix, run = _run(pytester, THREE, _profile(tmp_path, "INS-KEY-01", "INS-OID-01"), *args)
     rows = _rows(matrix)
@@ -96,8 +110,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def test_stopping_after_a_failure_leaves_the_rest_not_judged(pytester: pytest.Pytester, tmp_path: Path) -> None:
-    source = THREE.replace("def test_key():\n    pass",
-                           "def test_key():\n    raise NonConformity('bad key', [Finding('r', 'INS-KEY-01', 'x')])")
+    source = THREE.replace(
+        "def test_key():\n    pass",
+        "def test_key():\n    raise NonConformity('bad key', [Finding('r', 'INS-KEY-01', 'x')])",
+    )
     _, matrix, run = _run(pytester, source, _profile(tmp_path, "INS-KEY-01", "INS-OID-01"), "-x")
     rows = _rows(matrix)
     assert rows["INS-KEY-01"]["verdict"] == "fail"
@@ -152,8 +168,13 @@ def test_only_a_non_conformity_counts_against_the_dui(pytester: pytest.Pytester,
     # given a deliberate harness assertion, a harness check, a broken trigger API contract, a Blocked,
     # and the DUI refusing an operation through its trigger API (HTTP 404 on a person it created)
     alluredir = tmp_path / "allure"
-    _, matrix, _ = _run(pytester, FIREWALL, _profile(tmp_path, "INS-KEY-01", "INS-OID-01", "INS-RES-01",
-                                                     "INS-RES-02", "INS-RES-04"), "--alluredir", str(alluredir))
+    _, matrix, _ = _run(
+        pytester,
+        FIREWALL,
+        _profile(tmp_path, "INS-KEY-01", "INS-OID-01", "INS-RES-01", "INS-RES-02", "INS-RES-04"),
+        "--alluredir",
+        str(alluredir),
+    )
     rows = _rows(matrix)
     # then none of them is a DUI failure
     assert rows["INS-KEY-01"]["verdict"] == "error"
@@ -162,8 +183,11 @@ def test_only_a_non_conformity_counts_against_the_dui(pytester: pytest.Pytester,
     assert "TRIGGER API CONTRACT" in rows["INS-RES-01"]["reason"]
     # and Blocked names its blocking requirement in the matrix and in Allure
     assert rows["INS-RES-02"]["verdict"] == "blocked" and rows["INS-RES-02"]["blocked_by"] == ["INS-INSI-02"]
-    statuses = [json.loads(p.read_text())["statusDetails"]["message"] for p in alluredir.glob("*-result.json")
-                if "test_blocked" in p.read_text()]
+    statuses = [
+        json.loads(p.read_text())["statusDetails"]["message"]
+        for p in alluredir.glob("*-result.json")
+        if "test_blocked" in p.read_text()
+    ]
     assert statuses and "BLOCKED by INS-INSI-02" in statuses[0]
     # and only what the DUI did counts against it: its refusal
     assert rows["INS-RES-04"]["verdict"] == "fail" and "REFUSED THE OPERATION" in rows["INS-RES-04"]["reason"]
@@ -191,12 +215,16 @@ def test_two():
 """
 
 
-def test_a_failure_explained_by_a_failed_dependency_is_blocked_by_it(pytester: pytest.Pytester,
-                                                                     tmp_path: Path) -> None:
+def test_a_failure_explained_by_a_failed_dependency_is_blocked_by_it(pytester: pytest.Pytester, tmp_path: Path) -> None:
     # given INS-KEY-01 failing, and SC.MSS/CONF.16 failing too (profiles/catalog/dependencies.csv: blocked by it)
     alluredir = tmp_path / "allure"
-    _, matrix, _ = _run(pytester, DEPENDENT, _profile(tmp_path, "INS-KEY-01", "SC.MSS/CONF.16", "INS-OID-01",
-                                                      "INS-HIST-01"), "--alluredir", str(alluredir))
+    _, matrix, _ = _run(
+        pytester,
+        DEPENDENT,
+        _profile(tmp_path, "INS-KEY-01", "SC.MSS/CONF.16", "INS-OID-01", "INS-HIST-01"),
+        "--alluredir",
+        str(alluredir),
+    )
     rows = _rows(matrix)
     # then the root cause fails, its consequence is blocked by it, named
     assert rows["INS-KEY-01"]["verdict"] == "fail"
@@ -215,8 +243,9 @@ def test_a_failure_explained_by_a_failed_dependency_is_blocked_by_it(pytester: p
 
 
 def test_the_same_failure_without_its_cause_stays_a_failure(pytester: pytest.Pytester, tmp_path: Path) -> None:
-    source = DEPENDENT.replace('raise NonConformity("wrong key", [Finding("ins.key", "INS-KEY-01", '
-                               '"key 12 expected 34")])', "pass")
+    source = DEPENDENT.replace(
+        'raise NonConformity("wrong key", [Finding("ins.key", "INS-KEY-01", "key 12 expected 34")])', "pass"
+    )
     _, matrix, _ = _run(pytester, source, _profile(tmp_path, "INS-KEY-01", "SC.MSS/CONF.16"))
     assert _rows(matrix)["SC.MSS/CONF.16"]["verdict"] == "fail"
 
@@ -243,9 +272,15 @@ def test_b(sut):
 def test_c(sut):
     pass
 """
-    result, matrix, run = _run(pytester, source, _profile(tmp_path, "INS-KEY-01", "INS-OID-01", "INS-RES-01"),
-                               "--dui-sut", f"http://127.0.0.1:{port}/harness/v1", "--dui-free-ports",
-                               "--dui-no-tls")
+    result, matrix, run = _run(
+        pytester,
+        source,
+        _profile(tmp_path, "INS-KEY-01", "INS-OID-01", "INS-RES-01"),
+        "--dui-sut",
+        f"http://127.0.0.1:{port}/harness/v1",
+        "--dui-free-ports",
+        "--dui-no-tls",
+    )
     # then one test met the unreachable DUI, the others did not run, and every requirement says unreachable
     assert {r["verdict"] for r in matrix["requirements"]} == {"unreachable"}
     assert run["tests"]["ran"] == 1

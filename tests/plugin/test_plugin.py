@@ -14,8 +14,7 @@ pytest_plugins = ["pytester"]
 def _run(pytester: pytest.Pytester, source: str, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
     pytester.makepyfile(test_conformance=source)
     reports = pytester.path / "reports"
-    result = pytester.runpytest("--dui-profile", "ins", "--dui-reports", str(reports),
-                                "-p", "no:cacheprovider", *args)
+    result = pytester.runpytest("--dui-profile", "ins", "--dui-reports", str(reports), "-p", "no:cacheprovider", *args)
     matrix_path = reports / "coverage-matrix.json"
     matrix = json.loads(matrix_path.read_text(encoding="utf-8")) if matrix_path.exists() else {}
     return result, matrix
@@ -27,13 +26,16 @@ def _verdicts(matrix: dict[str, Any]) -> dict[str, str]:
 
 def test_unknown_requirement_id_fails_collection_with_a_clear_message(pytester: pytest.Pytester) -> None:
     # given a test that declares an id no catalog defines
-    result, _ = _run(pytester, """
+    result, _ = _run(
+        pytester,
+        """
 import pytest
 
 @pytest.mark.requirement("INS-NOPE-99")
 def test_x():
     pass
-""")
+""",
+    )
     # then the session stops with a usage error naming the test and the id
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown requirement id 'INS-NOPE-99'*"])
@@ -41,7 +43,9 @@ def test_x():
 
 def test_verdict_firewall_and_coverage_matrix(pytester: pytest.Pytester) -> None:
     # given tests that pass, fail (non-conformity), break (harness error), find the DUI unreachable, skip
-    result, matrix = _run(pytester, """
+    result, matrix = _run(
+        pytester,
+        """
 import pytest
 from harness.core.findings import Finding, NonConformity
 from harness.errors import SutUnreachable
@@ -65,7 +69,8 @@ def test_unreachable():
 @pytest.mark.requirement("INS-RES-03")
 def test_skipped():
     pytest.skip("input not provided")
-""")
+""",
+    )
     verdicts = _verdicts(matrix)
     # then each outcome lands in its own verdict, never a harness error counted as a DUI fault
     assert verdicts["INS-KEY-01"] == "pass"
@@ -82,9 +87,12 @@ def test_skipped():
 def test_tests_outside_the_profile_are_omitted(pytester: pytest.Pytester, tmp_path: Path) -> None:
     # given a profile that excludes one requirement
     profile = tmp_path / "profile.toml"
-    profile.write_text('name = "tiny"\nversion = "1"\ntitle = "tiny profile"\n'
-                       '[selection]\ninclude = ["INS-KEY-01"]\n', encoding="utf-8")
-    pytester.makepyfile(test_conformance="""
+    profile.write_text(
+        'name = "tiny"\nversion = "1"\ntitle = "tiny profile"\n[selection]\ninclude = ["INS-KEY-01"]\n',
+        encoding="utf-8",
+    )
+    pytester.makepyfile(
+        test_conformance="""
 import pytest
 
 @pytest.mark.requirement("INS-KEY-01")
@@ -97,9 +105,11 @@ def test_out():
 
 def test_plain():
     pass
-""")
-    result = pytester.runpytest("--dui-profile", str(profile), "--dui-reports", str(tmp_path / "r"),
-                                "-p", "no:cacheprovider")
+"""
+    )
+    result = pytester.runpytest(
+        "--dui-profile", str(profile), "--dui-reports", str(tmp_path / "r"), "-p", "no:cacheprovider"
+    )
     # then the out-of-profile test is deselected (omit), the others run
     result.assert_outcomes(passed=2, deselected=1)
 
@@ -107,13 +117,18 @@ def test_plain():
 def test_allure_labels_and_environment(pytester: pytest.Pytester, tmp_path: Path) -> None:
     # given a conformance test run with allure results
     alluredir = tmp_path / "allure"
-    result, _ = _run(pytester, """
+    result, _ = _run(
+        pytester,
+        """
 import pytest
 
 @pytest.mark.requirement("EXI SI 08")
 def test_share():
     pass
-""", "--alluredir", str(alluredir))
+""",
+        "--alluredir",
+        str(alluredir),
+    )
     assert result.ret == 0
     results = [json.loads(p.read_text()) for p in alluredir.glob("*-result.json")]
     labels = {(label["name"], label["value"]) for label in results[0]["labels"]}

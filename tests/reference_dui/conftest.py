@@ -57,8 +57,7 @@ def make_dui() -> Iterator[DuiFactory]:
     """
     started: list[ReferenceDui] = []
 
-    def factory(insi_url: str | None = None, defects: tuple[str, ...] = (),
-                **kwargs: Any) -> tuple[ReferenceDui, Api]:
+    def factory(insi_url: str | None = None, defects: tuple[str, ...] = (), **kwargs: Any) -> tuple[ReferenceDui, Api]:
         config = ReferenceDuiConfig(insi_url=insi_url, defects=frozenset(defects), **kwargs)
         dui = ReferenceDui(config).start()
         started.append(dui)

@@ -48,7 +48,7 @@ FAULT_550 = (
     ' xmlns:env="http://www.w3.org/2003/05/soap-envelope"><soap:Fault><soap:Code><soap:Value>soap:Sender'
     "</soap:Value><soap:Subcode><soap:Value>soap:siram_100</soap:Value></soap:Subcode></soap:Code>"
     "<soap:Reason><soap:Text xml:lang=\"fr\">L'accès par ce progiciel au service n'est pas autorisé."
-    "</soap:Text></soap:Reason><soap:Detail><siram:Erreur code=\"desir_550\""
+    '</soap:Text></soap:Reason><soap:Detail><siram:Erreur code="desir_550"'
     ' messageID="uuid:b3549edd-4ae9-472a-b26f-fd2fb4ef397f" severite="erreur" xmlns:siram="urn:siram">'
     "Numéro d'autorisation du logiciel inconnu.</siram:Erreur></soap:Detail></soap:Fault></env:Body>"
     "</soap:Envelope>"
@@ -69,20 +69,40 @@ def cr(code: str, label: str = "Aucune identite trouvee") -> Reply:
 
 
 def _ins(tag: str, nir: str, key: str, oid: str) -> str:
-    return (f"<{tag}><IdIndividu><NumIdentifiant>{nir}</NumIdentifiant><Cle>{key}</Cle></IdIndividu>"
-            f"<OID>{oid}</OID></{tag}>")
+    return (
+        f"<{tag}><IdIndividu><NumIdentifiant>{nir}</NumIdentifiant><Cle>{key}</Cle></IdIndividu>"
+        f"<OID>{oid}</OID></{tag}>"
+    )
 
 
-def found(nir: str, key: str, *, oid: str = OID_NIR, name: str, first_names: list[str], sex: str,
-          date: str, place: str | None = None, history: tuple[tuple[str, str], ...] = ()) -> Reply:
+def found(
+    nir: str,
+    key: str,
+    *,
+    oid: str = OID_NIR,
+    name: str,
+    first_names: list[str],
+    sex: str,
+    date: str,
+    place: str | None = None,
+    history: tuple[tuple[str, str], ...] = (),
+) -> Reply:
     """A CR 00 RESULTAT with INSACTIF, INSHISTO (same OID) and TIQ."""
-    tiq = (f"<TIQ><NomNaissance>{name}</NomNaissance><Prenom>{first_names[0]}</Prenom>"
-           f"<ListePrenom>{' '.join(first_names)}</ListePrenom><Sexe>{sex}</Sexe>"
-           f"<DateNaissance>{date}</DateNaissance>"
-           + (f"<LieuNaissance>{place}</LieuNaissance>" if place else "") + "</TIQ>")
+    tiq = (
+        f"<TIQ><NomNaissance>{name}</NomNaissance><Prenom>{first_names[0]}</Prenom>"
+        f"<ListePrenom>{' '.join(first_names)}</ListePrenom><Sexe>{sex}</Sexe>"
+        f"<DateNaissance>{date}</DateNaissance>"
+        + (f"<LieuNaissance>{place}</LieuNaissance>" if place else "")
+        + "</TIQ>"
+    )
     histo = "".join(_ins("INSHISTO", n, k, oid) for n, k in history)
-    inner = ("<CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU>"
-             + _ins("INSACTIF", nir, key, oid) + histo + tiq + "</INDIVIDU>")
+    inner = (
+        "<CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU>"
+        + _ins("INSACTIF", nir, key, oid)
+        + histo
+        + tiq
+        + "</INDIVIDU>"
+    )
     return Reply(200, _ENVELOPE.format(inner=inner).encode())
 
 
@@ -123,14 +143,14 @@ class InsiStub:
     default: Reply = field(default_factory=lambda: cr("01"))
 
     def __post_init__(self) -> None:
-        self.server = SimulatorServer(Starlette(routes=[Route("/lps", self._lps, methods=["POST"])]),
-                                      name="insi-stub", tls=self.tls)
+        self.server = SimulatorServer(
+            Starlette(routes=[Route("/lps", self._lps, methods=["POST"])]), name="insi-stub", tls=self.tls
+        )
 
     async def _lps(self, request: Request) -> Response:
         body = await request.body()
         tls = request.scope.get("extensions", {}).get("tls") or {}
-        self.requests.append(Recorded(body, dict(request.headers), tls.get("client_subject"),
-                                      request.url.path))
+        self.requests.append(Recorded(body, dict(request.headers), tls.get("client_subject"), request.url.path))
         reply = self.replies.pop(0) if self.replies else self.default
         if reply.delay:
             await asyncio.sleep(reply.delay)
@@ -157,10 +177,24 @@ class Api:
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return requests.request(method, self.base + path, timeout=10, **kwargs)
 
-    def create(self, name: str, first_names: list[str], sex: str = "F", date: str = "1975-12-31",
-               place: str | None = "63220", verified: bool | None = None) -> str:
-        body: dict[str, Any] = {"traits": {"birth_name": name, "first_names": first_names, "sex": sex,
-                                           "birth_date": date, "birth_place": place}}
+    def create(
+        self,
+        name: str,
+        first_names: list[str],
+        sex: str = "F",
+        date: str = "1975-12-31",
+        place: str | None = "63220",
+        verified: bool | None = None,
+    ) -> str:
+        body: dict[str, Any] = {
+            "traits": {
+                "birth_name": name,
+                "first_names": first_names,
+                "sex": sex,
+                "birth_date": date,
+                "birth_place": place,
+            }
+        }
         if verified is not None:
             body["identity_document"] = {"type": "CNI", "verified": verified}
         response = self.call("POST", "/persons", json=body)
@@ -185,8 +219,9 @@ class Api:
         return dict(response.json())
 
     def document(self, pid: str, verified: bool = True) -> dict[str, Any]:
-        response = self.call("POST", f"/persons/{pid}/identity-document",
-                             json={"type": "PASSEPORT", "verified": verified})
+        response = self.call(
+            "POST", f"/persons/{pid}/identity-document", json={"type": "PASSEPORT", "verified": verified}
+        )
         assert response.status_code == 200, response.text
         return dict(response.json())
 

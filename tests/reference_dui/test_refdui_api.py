@@ -10,8 +10,7 @@ import requests
 from reference_dui import VERSION
 from tests.reference_dui.refdui_stub import Api, DuiFactory, InsiStub, found
 
-TRAITS = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31",
-          "birth_place": "63220"}
+TRAITS = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31", "birth_place": "63220"}
 
 
 def test_info(make_dui: DuiFactory) -> None:
@@ -28,8 +27,14 @@ def test_create_prov_and_vali_then_reset(api: Api) -> None:
     vali = api.create("ADRUN", ["ZOE"], verified=True)
     unverified = api.create("ADRUN", ["ZOE"], verified=False)
     assert api.identity(prov) == {
-        "person_id": prov, "local_id": None, "traits": {**TRAITS, "used_name": None, "used_first_name": None},
-        "ins": None, "ins_history": [], "status": "PROV", "identity_document": None, "last_insi": None,
+        "person_id": prov,
+        "local_id": None,
+        "traits": {**TRAITS, "used_name": None, "used_first_name": None},
+        "ins": None,
+        "ins_history": [],
+        "status": "PROV",
+        "identity_document": None,
+        "last_insi": None,
     }
     assert api.identity(vali)["status"] == "VALI"  # type: ignore[index]
     assert api.identity(unverified)["status"] == "PROV"  # type: ignore[index]
@@ -48,23 +53,33 @@ def test_document_check_gives_vali(api: Api) -> None:
     assert api.exchange(pid)["ins"] is None
 
 
-@pytest.mark.parametrize(("body", "needle"), [
-    (b"{not json", "invalid JSON"),
-    (b"", "JSON body is required"),
-    (b"[1, 2]", "JSON object"),
-    (b'{"traits": 3}', "traits must be a JSON object"),
-    (b'{"identity_document": {"type": "CNI", "verified": true}}', "missing field: traits"),
-    (b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F"}}', "birth_date"),
-    (b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F", "birth_date": "1975-13-01"}}',
-     "not a real date"),
-    (b'{"traits": {"birth_name": "A", "first_names": "B", "sex": "F", "birth_date": "1975-01-01"}}',
-     "first_names"),
-    (b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F", "birth_date": "1975-01-01"},'
-     b' "identity_document": {"type": "CNI", "verified": "yes"}}', "verified must be a boolean"),
-    (b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F", "birth_date": "1975-01-01"},'
-     b' "identity_document": {"type": "PERMIS", "verified": true}}', "type must be one of"),
-    (b"\xff\xfe", "invalid JSON"),
-])
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (b"{not json", "invalid JSON"),
+        (b"", "JSON body is required"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"traits": 3}', "traits must be a JSON object"),
+        (b'{"identity_document": {"type": "CNI", "verified": true}}', "missing field: traits"),
+        (b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F"}}', "birth_date"),
+        (
+            b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F", "birth_date": "1975-13-01"}}',
+            "not a real date",
+        ),
+        (b'{"traits": {"birth_name": "A", "first_names": "B", "sex": "F", "birth_date": "1975-01-01"}}', "first_names"),
+        (
+            b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F", "birth_date": "1975-01-01"},'
+            b' "identity_document": {"type": "CNI", "verified": "yes"}}',
+            "verified must be a boolean",
+        ),
+        (
+            b'{"traits": {"birth_name": "A", "first_names": ["B"], "sex": "F", "birth_date": "1975-01-01"},'
+            b' "identity_document": {"type": "PERMIS", "verified": true}}',
+            "type must be one of",
+        ),
+        (b"\xff\xfe", "invalid JSON"),
+    ],
+)
 def test_bad_person_bodies_are_400_json(api: Api, body: bytes, needle: str) -> None:
     response = api.call("POST", "/persons", data=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
@@ -73,14 +88,19 @@ def test_bad_person_bodies_are_400_json(api: Api, body: bytes, needle: str) -> N
 
 
 def test_huge_body_is_413(api: Api) -> None:
-    response = api.call("POST", "/persons", data=b"{" + b" " * (1024 * 1024 + 10) + b"}",
-                        headers={"Content-Type": "application/json"})
+    response = api.call(
+        "POST", "/persons", data=b"{" + b" " * (1024 * 1024 + 10) + b"}", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413 and "error" in response.json()
 
 
 def test_unknown_person_and_route_are_json_404(api: Api) -> None:
-    for method, path in [("GET", "/persons/nope/identity"), ("GET", "/persons/nope/exchange-identity"),
-                         ("POST", "/persons/nope/insi-lookup"), ("GET", "/nowhere")]:
+    for method, path in [
+        ("GET", "/persons/nope/identity"),
+        ("GET", "/persons/nope/exchange-identity"),
+        ("POST", "/persons/nope/insi-lookup"),
+        ("GET", "/nowhere"),
+    ]:
         response = api.call(method, path)
         assert response.status_code == 404 and "error" in response.json(), (method, path)
     response = api.call("POST", "/persons/nope/identity-document", json={"type": "CNI", "verified": True})

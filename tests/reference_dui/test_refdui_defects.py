@@ -17,8 +17,9 @@ from reference_dui import DEFECTS
 from tests.reference_dui.refdui_stub import OID_NIA, OID_NIR, Api, DuiFactory, InsiStub, cr, fault_550, found
 from tests.reference_dui.test_refdui_lifecycle import LIFECYCLE_DEFECTS
 
-ECETINSI: dict[str, Any] = dict(name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL"], sex="M", date="2009-07-14",
-                                place="63220")
+ECETINSI: dict[str, Any] = dict(
+    name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL"], sex="M", date="2009-07-14", place="63220"
+)
 
 #: what the clean DUI does in the scenario (the conformant behaviour)
 CLEAN: dict[str, Any] = {
@@ -49,8 +50,15 @@ CLEAN: dict[str, Any] = {
 
 #: defect -> the observations it must change (and no other)
 CHANGES: dict[str, set[str]] = {
-    "wrong_ins_key": {"typed.ins", "qual.exchange_ins", "retry.ins", "histo.ins", "nia.ins", "badkey.ins",
-                      "badkey.outcome"},
+    "wrong_ins_key": {
+        "typed.ins",
+        "qual.exchange_ins",
+        "retry.ins",
+        "histo.ins",
+        "nia.ins",
+        "badkey.ins",
+        "badkey.outcome",
+    },
     "no_ctxlps": {"request.ctxlps"},
     "bad_lps_nom": {"request.ctxlps"},
     "no_ctxbam": {"request.ctxbam", "request.message_id"},
@@ -79,19 +87,28 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
     """Run the scenario and return what a tester would see."""
     seen: dict[str, Any] = {}
     stub.reset()
-    stub.queue(found("2751263220749", "74", name="ADRUN", first_names=["ZOE"], sex="F", date="1975-12-31",
-                     place="63220"))
+    stub.queue(
+        found("2751263220749", "74", name="ADRUN", first_names=["ZOE"], sex="F", date="1975-12-31", place="63220")
+    )
     typed = api.create("Adrun", ["Zoe"])
     api.lookup(typed)
     request = stub.requests[0]
     lps = request.find("soap:Header/ctxlps:ContexteLPS")
-    seen["request.ctxlps"] = None if lps is None else (
-        lps.get("Nature"), lps.get("Version"), request.text(".//ctxlps:IDAM"),
-        request.find(".//ctxlps:IDAM").get("R"),
-        (request.text(".//ctxlps:Nom") or "").startswith("urn:lps:DUI-REFERENCE:"))
+    seen["request.ctxlps"] = (
+        None
+        if lps is None
+        else (
+            lps.get("Nature"),
+            lps.get("Version"),
+            request.text(".//ctxlps:IDAM"),
+            request.find(".//ctxlps:IDAM").get("R"),
+            (request.text(".//ctxlps:Nom") or "").startswith("urn:lps:DUI-REFERENCE:"),
+        )
+    )
     bam = request.find("soap:Header/ctxbam:ContexteBAM")
-    seen["request.ctxbam"] = None if bam is None else (
-        bam.get("Version"), request.find(".//ctxbam:COUVERTURE") is not None)
+    seen["request.ctxbam"] = (
+        None if bam is None else (bam.get("Version"), request.find(".//ctxbam:COUVERTURE") is not None)
+    )
     seen["request.message_id"] = (request.text("soap:Header/wsa:MessageID") or "").startswith("uuid:")
     seen["request.date"] = request.text(".//rec:DateNaissance")
     seen["request.content_type"] = stub.requests[0].headers.get("content-type", "").split(";")[0]
@@ -112,8 +129,7 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
     seen["retry.ins"] = _ins(api.identity(retry))
 
     stub.reset()
-    stub.queue(found("1090763220834", "89", history=(("2090763220834", "39"), ("2090663220123", "55")),
-                     **ECETINSI))
+    stub.queue(found("1090763220834", "89", history=(("2090763220834", "39"), ("2090663220123", "55")), **ECETINSI))
     histo = api.create("ECETINSI", ["PIERRE-ALAIN", "MURIEL"], sex="M", date="2009-07-14")
     api.lookup(histo)
     identity = api.identity(histo) or {}
@@ -121,8 +137,11 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
     seen["histo.history"] = [h["value"] for h in identity["ins_history"]]
 
     stub.reset()
-    stub.queue(found("1090763220888", "35", oid=OID_NIA, name="PROVISOIRE", first_names=["MATRICULE"],
-                     sex="M", date="2009-07-01"))
+    stub.queue(
+        found(
+            "1090763220888", "35", oid=OID_NIA, name="PROVISOIRE", first_names=["MATRICULE"], sex="M", date="2009-07-01"
+        )
+    )
     nia = api.create("PROVISOIRE", ["MATRICULE"], sex="M", date="2009-07-01")
     api.lookup(nia)
     seen["nia.ins"] = _ins(api.identity(nia))
@@ -146,8 +165,11 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
     lost = api.create("adrun", ["zoe"], verified=True)
     api.lookup(lost)
     lost_identity = api.identity(lost)
-    seen["fault.person"] = None if lost_identity is None else (
-        lost_identity["status"], lost_identity["traits"]["birth_name"], lost_identity["ins"])
+    seen["fault.person"] = (
+        None
+        if lost_identity is None
+        else (lost_identity["status"], lost_identity["traits"]["birth_name"], lost_identity["ins"])
+    )
 
     assert api.call("PUT", "/config/endpoints", json=tls_endpoints).status_code == 204
     tls_stub.reset()
@@ -160,8 +182,14 @@ def observe(api: Api, stub: InsiStub, tls_stub: InsiStub, tls_endpoints: dict[st
 
 @pytest.fixture
 def scenario(make_dui: DuiFactory, stub: InsiStub, tls_stub: InsiStub, tls_config: dict[str, Path]) -> Any:
-    endpoints = {"insi": {"url": tls_stub.url, "client_cert": str(tls_config["client_cert"]),
-                          "client_key": str(tls_config["client_key"]), "ca": str(tls_config["ca_cert"])}}
+    endpoints = {
+        "insi": {
+            "url": tls_stub.url,
+            "client_cert": str(tls_config["client_cert"]),
+            "client_key": str(tls_config["client_key"]),
+            "ca": str(tls_config["ca_cert"]),
+        }
+    }
 
     def run(*defects: str) -> dict[str, Any]:
         _, api = make_dui(insi_url=stub.url, defects=defects, pki_dir=tls_config["pki_dir"])

@@ -57,19 +57,23 @@ def test_a_qualified_status_received_is_stored_provisional() -> None:
 
 def test_identifier_change_replaces_the_old_identifier() -> None:
     store = FeedStore()
-    store.receive(build_feed("known-person", control_id="C1").payload.replace(b"SIH-000101^", b"SIH-000101-ANCIEN^"),
-                  False)
+    store.receive(
+        build_feed("known-person", control_id="C1").payload.replace(b"SIH-000101^", b"SIH-000101-ANCIEN^"), False
+    )
     assert _feed(store, "identifier-change")[0] == "AA"
     assert [i["local_ids"] for i in store.as_json()] == [["SIH-000101"]]
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    (b"", "AR"),
-    (b"\xff\xfe binary", "AR"),
-    (b"MSH|#~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|X1|P|2.5\rPID|||1^^^A&1.2&ISO^PI", "AR"),
-    (b"MSH|^~\\&|A|B|C|D|20260101||ORU^R01^ORU_R01|X2|P|2.5\rPID|||1^^^A&1.2&ISO^PI", "AR"),
-    (b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|X3|P|2.5\rEVN||20260101", "AR"),
-])
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        (b"", "AR"),
+        (b"\xff\xfe binary", "AR"),
+        (b"MSH|#~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|X1|P|2.5\rPID|||1^^^A&1.2&ISO^PI", "AR"),
+        (b"MSH|^~\\&|A|B|C|D|20260101||ORU^R01^ORU_R01|X2|P|2.5\rPID|||1^^^A&1.2&ISO^PI", "AR"),
+        (b"MSH|^~\\&|A|B|C|D|20260101||ADT^A28^ADT_A05|X3|P|2.5\rEVN||20260101", "AR"),
+    ],
+)
 def test_unreadable_or_unsupported_messages_get_ar(payload: bytes, code: str) -> None:
     assert _ack(FeedStore().receive(payload, False))[0] == code
 
@@ -120,10 +124,20 @@ def test_defect_switches_bend_the_rules() -> None:
 
 # -- each hl7_* defect switch changes exactly its own behaviour ----------------------------------
 
-QUALIFIED = PersonRecord("p1", Traits("PAT-TROIS", ("DOMINIQUE", "MARIE-LOUISE"), "F", "1979-03-28", "51215"),
-                         "QUAL", local_id="LOC-1", ins=StoredIns("279035121518989", "1.2.250.1.213.1.4.10"))
-RECOVERED = PersonRecord("p2", Traits("TESTHL7", ("CAMILLE",), "M", "1990-02-11", "75056"), "RECUP",
-                         local_id="LOC-2", ins=StoredIns("190027505612386", "1.2.250.1.213.1.4.10"))
+QUALIFIED = PersonRecord(
+    "p1",
+    Traits("PAT-TROIS", ("DOMINIQUE", "MARIE-LOUISE"), "F", "1979-03-28", "51215"),
+    "QUAL",
+    local_id="LOC-1",
+    ins=StoredIns("279035121518989", "1.2.250.1.213.1.4.10"),
+)
+RECOVERED = PersonRecord(
+    "p2",
+    Traits("TESTHL7", ("CAMILLE",), "M", "1990-02-11", "75056"),
+    "RECUP",
+    local_id="LOC-2",
+    ins=StoredIns("190027505612386", "1.2.250.1.213.1.4.10"),
+)
 
 
 def observe(defects: frozenset[str]) -> dict[str, object]:
@@ -141,8 +155,12 @@ def observe(defects: frozenset[str]) -> dict[str, object]:
     qualified_feed = _ack(store.receive(build_feed("qualified-other-domain", control_id="K4").payload, False))
     stored = store.as_json()
     return {
-        "emit.separator": "LF" if "\n" in text else "CR", "emit.version": msh[11], "emit.evn": "EVN" in text,
-        "emit.pid3": pid[3], "emit.pid11": pid[11], "emit.pid32": pid[32],
+        "emit.separator": "LF" if "\n" in text else "CR",
+        "emit.version": msh[11],
+        "emit.evn": "EVN" in text,
+        "emit.pid3": pid[3],
+        "emit.pid11": pid[11],
+        "emit.pid32": pid[32],
         "emit.recovered_ins": "^INS" in recovered.decode() or "^NH" in recovered.decode(),
         "ack.echo": (known[1], homonym[1], qualified_feed[1]) == ("K1", "K2", "K4"),
         "ack.refusal": differ[0],
@@ -173,8 +191,7 @@ HL7_CHANGES = {
 def test_the_clean_dui_emits_and_integrates_as_the_rules_say() -> None:
     assert HL7_CLEAN["emit.pid32"] == "QUAL" and HL7_CLEAN["emit.recovered_ins"] is False
     assert "279035121518989^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS" in str(HL7_CLEAN["emit.pid3"])
-    assert (HL7_CLEAN["ack.refusal"], HL7_CLEAN["feed.identities"], HL7_CLEAN["feed.statuses"]) == (
-        "AE", 3, ["PROV"])
+    assert (HL7_CLEAN["ack.refusal"], HL7_CLEAN["feed.identities"], HL7_CLEAN["feed.statuses"]) == ("AE", 3, ["PROV"])
 
 
 def test_every_hl7_defect_is_observed() -> None:

@@ -8,10 +8,17 @@ from reference_dui import DEFECTS, ReferenceDuiConfig
 from reference_dui.identity import InvalidInput, Traits, ins_key, key_is_valid, query_plan, status_for
 
 
-@pytest.mark.parametrize(("nir", "key"), [
-    ("2751263220749", 74), ("1090763220834", 89), ("2790351215189", 89), ("2770763220829", 10),
-    ("180032B020401", 23), ("1090763220888", 35),
-])
+@pytest.mark.parametrize(
+    ("nir", "key"),
+    [
+        ("2751263220749", 74),
+        ("1090763220834", 89),
+        ("2790351215189", 89),
+        ("2770763220829", 10),
+        ("180032B020401", 23),
+        ("1090763220888", 35),
+    ],
+)
 def test_ins_key_on_known_values(nir: str, key: int) -> None:
     assert ins_key(nir) == key
     assert key_is_valid(nir, f"{key:02d}")
@@ -21,9 +28,17 @@ def test_corsica_2a_reads_19() -> None:
     assert ins_key("180032A020401") == 97 - int("1800319020401") % 97
 
 
-@pytest.mark.parametrize(("nir", "key"), [("1810363220456", "60"), ("2810363220456", "10"),
-                                          ("1477204253674", "11"), ("2751263220749", "7"),
-                                          ("27512632207X9", "74"), ("275126322074", "74")])
+@pytest.mark.parametrize(
+    ("nir", "key"),
+    [
+        ("1810363220456", "60"),
+        ("2810363220456", "10"),
+        ("1477204253674", "11"),
+        ("2751263220749", "7"),
+        ("27512632207X9", "74"),
+        ("275126322074", "74"),
+    ],
+)
 def test_bad_keys_and_malformed_nir_are_refused(nir: str, key: str) -> None:
     assert not key_is_valid(nir, key)
 
@@ -45,8 +60,13 @@ def test_query_plan() -> None:
 
 
 def _traits(**changes: object) -> dict[str, object]:
-    base: dict[str, object] = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F",
-                               "birth_date": "1975-12-31", "birth_place": "63220"}
+    base: dict[str, object] = {
+        "birth_name": "ADRUN",
+        "first_names": ["ZOE"],
+        "sex": "F",
+        "birth_date": "1975-12-31",
+        "birth_place": "63220",
+    }
     base.update(changes)
     return base
 
@@ -57,11 +77,23 @@ def test_traits_round_trip() -> None:
     assert traits.to_json()["first_names"] == ["ZOE", "MARIE"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"birth_name": ""}, {"birth_name": 3}, {"first_names": []}, {"first_names": "ZOE"},
-    {"first_names": [""]}, {"sex": "X"}, {"birth_date": "31/12/1975"}, {"birth_date": "1975-02-30"},
-    {"birth_date": "19751231"}, {"birth_date": "2999-01-01"}, {"birth_place": "632"}, {"used_name": 5},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"birth_name": ""},
+        {"birth_name": 3},
+        {"first_names": []},
+        {"first_names": "ZOE"},
+        {"first_names": [""]},
+        {"sex": "X"},
+        {"birth_date": "31/12/1975"},
+        {"birth_date": "1975-02-30"},
+        {"birth_date": "19751231"},
+        {"birth_date": "2999-01-01"},
+        {"birth_place": "632"},
+        {"used_name": 5},
+    ],
+)
 def test_bad_traits_are_refused(changes: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
         Traits.from_json(_traits(**changes))

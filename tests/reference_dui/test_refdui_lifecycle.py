@@ -11,8 +11,7 @@ from tests.reference_dui.refdui_stub import OID_NIR, Api, DuiFactory, InsiStub, 
 ZOE = dict(name="ADRUN", first_names=["ZOE"], sex="F", date="1975-12-31", place="63220")
 ADRUN = found("2751263220749", "74", **ZOE)  # type: ignore[arg-type]
 ADRUN_INS = {"value": "275126322074974", "oid": OID_NIR}
-TRAITS = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31",
-          "birth_place": "63220"}
+TRAITS = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31", "birth_place": "63220"}
 
 
 def _qualified(api: Api, stub: InsiStub) -> str:
@@ -114,8 +113,9 @@ def test_cpx_search_sends_an_assertion_ps_without_organisation_certificate(api: 
     # given a CPx-mode search asked for professional 810000000001
     stub.queue(ADRUN)
     pid = api.create("ADRUN", ["ZOE"])
-    answer = api.call("POST", f"/persons/{pid}/insi-lookup", json={"authentication": "cpx",
-                                                                   "professional": "810000000001"})
+    answer = api.call(
+        "POST", f"/persons/{pid}/insi-lookup", json={"authentication": "cpx", "professional": "810000000001"}
+    )
     # then the request carries a wsse:Security AssertionPs naming the professional
     assert answer.status_code == 200 and answer.json()["outcome"] == "found"
     (request,) = stub.requests
@@ -157,8 +157,11 @@ def observe(api: Api, stub: InsiStub) -> dict[str, Any]:
     seen["rule17.found"] = pid in [p["person_id"] for p in search["persons"]]
     stub.reset()
     stub.queue(ADRUN)
-    api.call("POST", f"/persons/{api.create('ADRUN', ['ZOE'])}/insi-lookup",
-             json={"authentication": "cpx", "professional": "810000000001"})
+    api.call(
+        "POST",
+        f"/persons/{api.create('ADRUN', ['ZOE'])}/insi-lookup",
+        json={"authentication": "cpx", "professional": "810000000001"},
+    )
     seen["cpx.name_id"] = stub.requests[-1].text(".//{urn:oasis:names:tc:SAML:2.0:assertion}NameID")
     seen["rule19.document"] = (api.identity(api.create("DOC", ["ANNE"], verified=True)) or {})["identity_document"]
     pid = api.create("DOUTE", ["ALICE"])
@@ -172,14 +175,22 @@ def observe(api: Api, stub: InsiStub) -> dict[str, Any]:
     stub.reset()
     stub.queue(found("1550275056520", "46", name="RECU", first_names=["PAUL"], sex="M", date="1955-02-20"))
     recu = {"birth_name": "RECU", "first_names": ["PAUL"], "sex": "M", "birth_date": "1955-02-20"}
-    body = {"domain": "DMP", "traits": recu, "ins": {"value": "155027505652046", "oid": OID_NIR}, "status": "QUAL",
-            "data": {"title": "CR"}}
+    body = {
+        "domain": "DMP",
+        "traits": recu,
+        "ins": {"value": "155027505652046", "oid": OID_NIR},
+        "status": "QUAL",
+        "data": {"title": "CR"},
+    }
     answer = api.call("POST", "/received-identities", json=body).json()
     seen["rule30.status"] = answer["identity"]["status"]
     seen["rule52.calls"] = len(stub.requests)
     stub.queue(cr("01"), cr("01"))
-    other = {**body, "traits": {**recu, "birth_name": "TIERS"},
-             "ins": {"value": "288067505663376", "oid": "1.2.250.1.213.1.4.10"}}
+    other = {
+        **body,
+        "traits": {**recu, "birth_name": "TIERS"},
+        "ins": {"value": "288067505663376", "oid": "1.2.250.1.213.1.4.10"},
+    }
     seen["rule51.ins"] = bool(api.call("POST", "/received-identities", json=other).json()["identity"]["ins"])
     pid = _qualified(api, stub)
     stub.queue(cr("01"), cr("01"))

@@ -16,10 +16,10 @@ from tests.reference_dui.refdui_stub import (
     found,
 )
 
-ADRUN = found("2751263220749", "74", name="ADRUN", first_names=["ZOE"], sex="F", date="1975-12-31",
-              place="63220")
-ECETINSI = dict(name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL", "FLORIANT"], sex="M",
-                date="2009-07-14", place="63220")
+ADRUN = found("2751263220749", "74", name="ADRUN", first_names=["ZOE"], sex="F", date="1975-12-31", place="63220")
+ECETINSI = dict(
+    name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL", "FLORIANT"], sex="M", date="2009-07-14", place="63220"
+)
 
 
 def test_found_stores_ins_tiq_and_recup(api: Api, stub: InsiStub) -> None:
@@ -76,7 +76,11 @@ def test_02_then_00_with_the_full_list(api: Api, stub: InsiStub) -> None:
     outcome = api.lookup(pid)
     assert (outcome["outcome"], outcome["calls"]) == ("found", 4)
     assert [r.prenoms for r in stub.requests] == [
-        ["PIERRE-ALAIN"], ["MURIEL"], ["FLORIANT"], ["PIERRE-ALAIN MURIEL FLORIANT"]]
+        ["PIERRE-ALAIN"],
+        ["MURIEL"],
+        ["FLORIANT"],
+        ["PIERRE-ALAIN MURIEL FLORIANT"],
+    ]
 
 
 def test_01_everywhere_keeps_prov_without_ins(api: Api, stub: InsiStub) -> None:
@@ -96,21 +100,32 @@ def test_01_everywhere_keeps_prov_without_ins(api: Api, stub: InsiStub) -> None:
 
 
 def test_inshisto_is_history_only(api: Api, stub: InsiStub) -> None:
-    stub.queue(found("1090763220834", "89", history=(("2090763220834", "39"), ("2090663220123", "55")),
-                     **ECETINSI))  # type: ignore[arg-type]
+    stub.queue(found("1090763220834", "89", history=(("2090763220834", "39"), ("2090663220123", "55")), **ECETINSI))  # type: ignore[arg-type]
     pid = api.create("ECETINSI", ["PIERRE-ALAIN"], sex="M", date="2009-07-14")
     api.lookup(pid)
     identity = api.identity(pid)
     assert identity is not None
     assert identity["ins"] == {"value": "109076322083489", "oid": OID_NIR}
-    assert identity["ins_history"] == [{"value": "209076322083439", "oid": OID_NIR},
-                                       {"value": "209066322012355", "oid": OID_NIR}]
+    assert identity["ins_history"] == [
+        {"value": "209076322083439", "oid": OID_NIR},
+        {"value": "209066322012355", "oid": OID_NIR},
+    ]
     assert identity["traits"]["first_names"] == ["PIERRE-ALAIN", "MURIEL", "FLORIANT"]
 
 
 def test_nia_keeps_its_oid(api: Api, stub: InsiStub) -> None:
-    stub.queue(found("1090763220888", "35", oid=OID_NIA, name="PROVISOIRE", first_names=["MATRICULE"],
-                     sex="M", date="2009-07-01", place="63220"))
+    stub.queue(
+        found(
+            "1090763220888",
+            "35",
+            oid=OID_NIA,
+            name="PROVISOIRE",
+            first_names=["MATRICULE"],
+            sex="M",
+            date="2009-07-01",
+            place="63220",
+        )
+    )
     pid = api.create("PROVISOIRE", ["MATRICULE"], sex="M", date="2009-07-01")
     api.lookup(pid)
     assert api.identity(pid)["ins"] == {"value": "109076322088835", "oid": OID_NIA}  # type: ignore[index]
@@ -128,8 +143,17 @@ def test_bad_key_is_refused(api: Api, stub: InsiStub) -> None:
 
 
 def test_ins_c_oid_is_refused(api: Api, stub: InsiStub) -> None:
-    stub.queue(found("2751263220749", "74", oid="1.2.250.1.213.1.4.2", name="ADRUN", first_names=["ZOE"],
-                     sex="F", date="1975-12-31"))
+    stub.queue(
+        found(
+            "2751263220749",
+            "74",
+            oid="1.2.250.1.213.1.4.2",
+            name="ADRUN",
+            first_names=["ZOE"],
+            sex="F",
+            date="1975-12-31",
+        )
+    )
     pid = api.create("ADRUN", ["ZOE"])
     assert api.lookup(pid)["outcome"] == "error"
     assert api.identity(pid)["ins"] is None  # type: ignore[index]

@@ -11,8 +11,12 @@ from reference_dui.mssante.reply import Received, headers_of, reply_message
 
 def _received(**headers: str) -> EmailMessage:
     message = EmailMessage()
-    for name, value in {"From": '"Dr Jean" <jean@chu-essai.mssante.fr>', "Subject": "Suivi",
-                        "Message-ID": "<q@chu-essai.mssante.fr>", **headers}.items():
+    for name, value in {
+        "From": '"Dr Jean" <jean@chu-essai.mssante.fr>',
+        "Subject": "Suivi",
+        "Message-ID": "<q@chu-essai.mssante.fr>",
+        **headers,
+    }.items():
         message[name] = value
     message.set_content("Question")
     parsed = email.message_from_bytes(message.as_bytes(), _class=EmailMessage, policy=email.policy.default)

@@ -40,8 +40,9 @@ def cache() -> Iterator[CrlCache]:
     crls.close()
 
 
-def test_the_last_valid_crl_is_kept_when_the_distribution_point_fails(crl: CrlDistribution, cache: CrlCache,
-                                                                      pki: TestPki) -> None:
+def test_the_last_valid_crl_is_kept_when_the_distribution_point_fails(
+    crl: CrlDistribution, cache: CrlCache, pki: TestPki
+) -> None:
     # given a CRL fetched while the distribution point was up
     first = cache.current(crl.crl_url, pki.ca_cert, 5).read_bytes()
     # when it goes down
@@ -52,8 +53,9 @@ def test_the_last_valid_crl_is_kept_when_the_distribution_point_fails(crl: CrlDi
         cache.current(crl.crl_url, pki.ca_cert, 5, keep=False)
 
 
-def test_without_any_valid_crl_the_client_does_not_connect(crl: CrlDistribution, cache: CrlCache,
-                                                           pki: TestPki, servers: BadServers) -> None:
+def test_without_any_valid_crl_the_client_does_not_connect(
+    crl: CrlDistribution, cache: CrlCache, pki: TestPki, servers: BadServers
+) -> None:
     crl.available = False
     with pytest.raises(CrlUnavailable):
         cache.current(crl.crl_url, pki.ca_cert, 5)
@@ -70,16 +72,26 @@ def test_a_crl_over_https_or_another_scheme_is_refused(cache: CrlCache, pki: Tes
 def test_each_defect_switch_weakens_one_check(pki: TestPki, cache: CrlCache) -> None:
     settings = MailSettings("127.0.0.1", 1, 2, "dui@test", ca=pki.ca_cert)
     clean = with_security_defects(settings, lambda _name: False, cache)
-    assert (clean.trust_any, clean.check_time, clean.check_crl, clean.keep_crl, clean.weak_tls) == \
-        (False, True, True, True, False)
+    assert (clean.trust_any, clean.check_time, clean.check_crl, clean.keep_crl, clean.weak_tls) == (
+        False,
+        True,
+        True,
+        True,
+        False,
+    )
     assert clean.context().minimum_version.name == "TLSv1_2"
     assert not clean.context().verify_flags & NO_CHECK_TIME
-    for switch, field, value in [("mss_trust_any_ca", "trust_any", True), ("mss_accept_expired_cert", "check_time",
-                                                                            False),
-                                 ("mss_ignore_crl", "check_crl", False), ("mss_no_crl_cache", "keep_crl", False),
-                                 ("mss_accept_weak_tls", "weak_tls", True)]:
+    for switch, field, value in [
+        ("mss_trust_any_ca", "trust_any", True),
+        ("mss_accept_expired_cert", "check_time", False),
+        ("mss_ignore_crl", "check_crl", False),
+        ("mss_no_crl_cache", "keep_crl", False),
+        ("mss_accept_weak_tls", "weak_tls", True),
+    ]:
         bent = with_security_defects(settings, lambda name, on=switch: name == on, cache)  # type: ignore[misc]
         assert getattr(bent, field) is value
         assert replace(bent, **{field: getattr(clean, field)}) == clean, switch
-    assert with_security_defects(settings, lambda name: name == "mss_accept_expired_cert", cache) \
-        .context().verify_flags & NO_CHECK_TIME
+    assert (
+        with_security_defects(settings, lambda name: name == "mss_accept_expired_cert", cache).context().verify_flags
+        & NO_CHECK_TIME
+    )

@@ -28,14 +28,17 @@ def _record(person_id: str, key: str) -> PersonRecord:
 PERSONS = [_record("p-helene", "mss-roux-helene"), _record("p-odile", "mss-roux-odile")]
 
 
-@pytest.mark.parametrize(("document", "expected"), [
-    (cda_for("vsm", HELENE), ("p-helene", None)),
-    (cda_for("vsm", ODILE), ("p-odile", None)),
-    (cda_for("vsm", HELENE, with_ins=False), (None, "903")),
-    (cda_for("vsm", HELENE, drop=("birth_place",)), (None, "905")),
-    (cda_for("vsm", mss_person("mss-garnier-sophie")), (None, "902")),
-    (cda_for("vsm", HELENE.with_traits(first_names=("ODILE",))), (None, "904")),
-])
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (cda_for("vsm", HELENE), ("p-helene", None)),
+        (cda_for("vsm", ODILE), ("p-odile", None)),
+        (cda_for("vsm", HELENE, with_ins=False), (None, "903")),
+        (cda_for("vsm", HELENE, drop=("birth_place",)), (None, "905")),
+        (cda_for("vsm", mss_person("mss-garnier-sophie")), (None, "902")),
+        (cda_for("vsm", HELENE.with_traits(first_names=("ODILE",))), (None, "904")),
+    ],
+)
 def test_integration_decision(document: bytes, expected: tuple[str | None, str | None]) -> None:
     decision = decide(read_patient(document), PERSONS, wrong_person=False)
     assert (decision.person_id, decision.error_code) == expected
@@ -52,8 +55,11 @@ def test_unreadable_documents_are_error_906_not_a_crash() -> None:
 
 
 def test_own_archive_round_trip_and_hostile_archives() -> None:
-    document, document_id = build_document("p1", {"birth_name": "X", "first_names": ["Y"], "sex": "F",
-                                                  "birth_date": "1944-03-09", "birth_place": "75056"}, None)
+    document, document_id = build_document(
+        "p1",
+        {"birth_name": "X", "first_names": ["Y"], "sex": "F", "birth_date": "1944-03-09", "birth_place": "75056"},
+        None,
+    )
     assert read_documents(build_xdm(document, document_id, "p1^^^&1.2&ISO^PI", "t")) == [document]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

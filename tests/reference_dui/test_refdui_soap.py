@@ -7,8 +7,13 @@ from lxml import etree
 from reference_dui.insi_client import ACTION, InsiQuery, RequestSettings, build_request, parse_response
 from tests.reference_dui.refdui_stub import FAULT_550, NS, OID_NIA, cr, found
 
-SETTINGS = RequestSettings(idam="IDAM-1", lps_name="DUI-REFERENCE", lps_version="1.2.3",
-                           instance="00000000-0000-4000-8000-000000000002", emetteur="IDAM-1")
+SETTINGS = RequestSettings(
+    idam="IDAM-1",
+    lps_name="DUI-REFERENCE",
+    lps_version="1.2.3",
+    instance="00000000-0000-4000-8000-000000000002",
+    emetteur="IDAM-1",
+)
 QUERY = InsiQuery("ADRUN", ("ZOE",), "F", "1975-12-31", "63220")
 
 
@@ -17,8 +22,11 @@ def _xml(data: bytes) -> etree._Element:
 
 
 def test_request_has_every_header() -> None:
-    root = _xml(build_request(QUERY, SETTINGS, message_id="11111111-2222-4333-8444-555555555555",
-                              now="2024-01-01T10:00:00.000Z"))
+    root = _xml(
+        build_request(
+            QUERY, SETTINGS, message_id="11111111-2222-4333-8444-555555555555", now="2024-01-01T10:00:00.000Z"
+        )
+    )
     assert root.tag == f"{{{NS['soap']}}}Envelope"
     bam = root.find("soap:Header/ctxbam:ContexteBAM", NS)
     assert bam.get("Version") == "01_02"
@@ -31,12 +39,15 @@ def test_request_has_every_header() -> None:
     assert lps.findtext("ctxlps:LPS/ctxlps:Nom", namespaces=NS) == "urn:lps:DUI-REFERENCE:1.2.3"
     assert lps.findtext("ctxlps:LPS/ctxlps:Version", namespaces=NS) == "1.2.3"
     assert root.findtext("soap:Header/wsa:Action", namespaces=NS) == ACTION
-    assert root.findtext("soap:Header/wsa:MessageID", namespaces=NS) == (
-        "uuid:11111111-2222-4333-8444-555555555555")
+    assert root.findtext("soap:Header/wsa:MessageID", namespaces=NS) == ("uuid:11111111-2222-4333-8444-555555555555")
     body = root.find("soap:Body/rec:RECSANSVITALE", NS)
     assert [(c.tag.split("}")[1], c.text) for c in body] == [
-        ("NomNaissance", "ADRUN"), ("Prenom", "ZOE"), ("Sexe", "F"), ("DateNaissance", "1975-12-31"),
-        ("LieuNaissance", "63220")]
+        ("NomNaissance", "ADRUN"),
+        ("Prenom", "ZOE"),
+        ("Sexe", "F"),
+        ("DateNaissance", "1975-12-31"),
+        ("LieuNaissance", "63220"),
+    ]
 
 
 def test_request_without_birth_place_omits_it() -> None:
@@ -59,9 +70,16 @@ def test_request_switches() -> None:
 
 
 def test_parse_found_with_history() -> None:
-    reply = found("1090763220834", "89", name="ECETINSI", first_names=["PIERRE-ALAIN", "MURIEL", "FLORIANT"],
-                  sex="M", date="2009-07-14", place="63220",
-                  history=(("2090763220834", "39"), ("2090663220123", "55")))
+    reply = found(
+        "1090763220834",
+        "89",
+        name="ECETINSI",
+        first_names=["PIERRE-ALAIN", "MURIEL", "FLORIANT"],
+        sex="M",
+        date="2009-07-14",
+        place="63220",
+        history=(("2090763220834", "39"), ("2090663220123", "55")),
+    )
     answer = parse_response(200, reply.body)
     assert answer.error is None and answer.cr == "00"
     assert answer.active is not None and answer.active.value == "109076322083489"
@@ -70,8 +88,16 @@ def test_parse_found_with_history() -> None:
 
 
 def test_parse_nia_keeps_oid() -> None:
-    reply = found("1090763220888", "35", oid=OID_NIA, name="PROVISOIRE", first_names=["MATRICULE"], sex="M",
-                  date="2009-07-01", place="63220")
+    reply = found(
+        "1090763220888",
+        "35",
+        oid=OID_NIA,
+        name="PROVISOIRE",
+        first_names=["MATRICULE"],
+        sex="M",
+        date="2009-07-01",
+        place="63220",
+    )
     answer = parse_response(200, reply.body)
     assert answer.active is not None and answer.active.oid == OID_NIA
 
@@ -86,8 +112,10 @@ def test_parse_cr01_and_fault() -> None:
 def test_parse_garbage_and_dtd() -> None:
     assert "HTTP 503" in (parse_response(503, b"Service Unavailable").error or "")
     assert parse_response(200, b"").error
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b'<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body/></soap:Envelope>')
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body/></soap:Envelope>'
+    )
     answer = parse_response(200, xxe)
     assert answer.error is not None and "passwd" not in answer.error.replace("file:///etc/passwd", "")
     incomplete = cr("00", "OK")

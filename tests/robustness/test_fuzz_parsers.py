@@ -67,9 +67,13 @@ def test_mime_bodies_split_or_give_a_mime_error(parts: list[bytes], noise: str) 
 
 
 @FUZZ
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-                    max_leaves=60))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+        max_leaves=60,
+    )
+)
 def test_fhir_json_values_parse_or_give_an_outcome_error(value: object) -> None:
     try:
         parse_fhir_json(json.dumps(value).encode())
@@ -87,12 +91,17 @@ def test_fhir_raw_bytes_never_escape_as_another_error(data: bytes) -> None:
 
 
 @FUZZ
-@given(st.text(XML_TEXT, max_size=60), st.lists(st.text(XML_TEXT, max_size=20), max_size=3),
-       st.sampled_from(["M", "F", "X", ""]), st.text(XML_TEXT, max_size=12))
+@given(
+    st.text(XML_TEXT, max_size=60),
+    st.lists(st.text(XML_TEXT, max_size=20), max_size=3),
+    st.sampled_from(["M", "F", "X", ""]),
+    st.text(XML_TEXT, max_size=12),
+)
 def test_insi_requests_with_any_traits_are_checked(name: str, first: list[str], sex: str, date: str) -> None:
     body = build_request(birth_name=name, first_names=first or ["A"], sex=sex or None, birth_date=date)
-    report = check_insi_request(body, content_type="application/soap+xml; charset=utf-8", over_tls=True,
-                                tls_subject="CN=INSI-AUTO")
+    report = check_insi_request(
+        body, content_type="application/soap+xml; charset=utf-8", over_tls=True, tls_subject="CN=INSI-AUTO"
+    )
     assert report.operation
 
 

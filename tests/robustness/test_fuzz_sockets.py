@@ -24,10 +24,32 @@ from tests.mocks.mssante.test_mss_hostile import RawImap
 from tests.robustness.support import FUZZ_NET, rss_mb
 
 LINE = st.binary(max_size=300).map(lambda b: b.replace(b"\r", b" ").replace(b"\n", b" "))
-IMAP_WORDS = st.sampled_from([b"SELECT", b"LIST", b"SEARCH", b"LOGIN", b"APPEND", b"FETCH", b"UID", b"NOOP",
-                              b"EXAMINE", b"STATUS", b"AUTHENTICATE", b"IDLE", b"STARTTLS"])
-IMAP_ARGS = st.lists(st.one_of(st.sampled_from([b'"&Z"', b"&", b"(", b")", b"{5}", b"{99999999+}", b"*", b"%",
-                                                 b'"a\\"b"', b"INBOX", b"~{3}", b"ALL"]), LINE), max_size=6)
+IMAP_WORDS = st.sampled_from(
+    [
+        b"SELECT",
+        b"LIST",
+        b"SEARCH",
+        b"LOGIN",
+        b"APPEND",
+        b"FETCH",
+        b"UID",
+        b"NOOP",
+        b"EXAMINE",
+        b"STATUS",
+        b"AUTHENTICATE",
+        b"IDLE",
+        b"STARTTLS",
+    ]
+)
+IMAP_ARGS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [b'"&Z"', b"&", b"(", b")", b"{5}", b"{99999999+}", b"*", b"%", b'"a\\"b"', b"INBOX", b"~{3}", b"ALL"]
+        ),
+        LINE,
+    ),
+    max_size=6,
+)
 #: memory allowed to grow over a whole property (module simulators, caches and hypothesis included)
 RSS_BUDGET_MB = 150
 
@@ -75,33 +97,52 @@ def test_smtp_command_lines_get_a_reply_code(mss: MssSimulator, line: bytes) -> 
 
 
 @FUZZ_NET
-@given(body=st.binary(max_size=4096), ctype=st.sampled_from(["application/soap+xml; charset=utf-8", "text/xml",
-                                                             "multipart/related; boundary=x", ""]))
-def test_insi_bodies_get_a_client_fault(insi: InsiSimulator, http: requests.Session, body: bytes,
-                                        ctype: str) -> None:
+@given(
+    body=st.binary(max_size=4096),
+    ctype=st.sampled_from(["application/soap+xml; charset=utf-8", "text/xml", "multipart/related; boundary=x", ""]),
+)
+def test_insi_bodies_get_a_client_fault(insi: InsiSimulator, http: requests.Session, body: bytes, ctype: str) -> None:
     answer = http.post(insi.endpoint, data=body, headers={"Content-Type": ctype}, timeout=30)
     assert 400 <= answer.status_code < 500, answer.text[:200]
-    assert http.post(insi.endpoint, data=build_request(), timeout=30,
-                     headers={"Content-Type": "application/soap+xml; charset=utf-8"}).status_code == 200
+    assert (
+        http.post(
+            insi.endpoint,
+            data=build_request(),
+            timeout=30,
+            headers={"Content-Type": "application/soap+xml; charset=utf-8"},
+        ).status_code
+        == 200
+    )
 
 
 @FUZZ_NET
-@given(body=st.binary(max_size=4096), ctype=st.sampled_from(["application/soap+xml; charset=utf-8",
-                                                             'multipart/related; type="application/xop+xml"; '
-                                                             'boundary="b"; start="<root>"', "application/json"]))
-def test_dmp_bodies_get_a_soap_fault_and_store_nothing(dmp: DmpSimulator, http: requests.Session, body: bytes,
-                                                       ctype: str) -> None:
+@given(
+    body=st.binary(max_size=4096),
+    ctype=st.sampled_from(
+        [
+            "application/soap+xml; charset=utf-8",
+            'multipart/related; type="application/xop+xml"; boundary="b"; start="<root>"',
+            "application/json",
+        ]
+    ),
+)
+def test_dmp_bodies_get_a_soap_fault_and_store_nothing(
+    dmp: DmpSimulator, http: requests.Session, body: bytes, ctype: str
+) -> None:
     answer = http.post(dmp.url + "/dmp/repository", data=body, headers={"Content-Type": ctype}, timeout=30)
     assert 400 <= answer.status_code < 500 and b"Fault" in answer.content, answer.text[:200]
     assert dmp.registry.counts()["documents"] == 0
 
 
 @FUZZ_NET
-@given(body=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-                         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
-                                                                                       max_size=4), max_leaves=20))
-def test_fhir_bodies_are_stored_only_when_acknowledged(fhir: GenericFhir, http: requests.Session,
-                                                       body: object) -> None:
+@given(
+    body=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_fhir_bodies_are_stored_only_when_acknowledged(fhir: GenericFhir, http: requests.Session, body: object) -> None:
     before = fhir.store.count()
     answer = http.post(fhir.url + "/", json=body, headers=FHIR_JSON, timeout=30)
     assert answer.status_code < 500, answer.text[:200]

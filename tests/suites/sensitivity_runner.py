@@ -29,10 +29,30 @@ from typing import Any
 
 #: third-party modules a run imports anyway (pytest plugins, simulators' servers, crypto)
 PRELOAD = (
-    "pytest", "_pytest.pytester", "hypothesis", "allure_pytest.plugin", "lxml.etree", "starlette.applications",
-    "uvicorn", "httpx", "requests", "cryptography.x509", "joserfc.jwt", "signxml", "pymap", "aiosmtpd.smtp", "yaml",
-    "anyio._backends._asyncio", "uvicorn.protocols.http.h11_impl", "uvicorn.lifespan.on", "uvicorn.loops.asyncio",
-    "platformdirs", "_pytest.faulthandler", "_pytest.junitxml", "_pytest.logging", "_pytest.skipping",
+    "pytest",
+    "_pytest.pytester",
+    "hypothesis",
+    "allure_pytest.plugin",
+    "lxml.etree",
+    "starlette.applications",
+    "uvicorn",
+    "httpx",
+    "requests",
+    "cryptography.x509",
+    "joserfc.jwt",
+    "signxml",
+    "pymap",
+    "aiosmtpd.smtp",
+    "yaml",
+    "anyio._backends._asyncio",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.lifespan.on",
+    "uvicorn.loops.asyncio",
+    "platformdirs",
+    "_pytest.faulthandler",
+    "_pytest.junitxml",
+    "_pytest.logging",
+    "_pytest.skipping",
 )
 #: first-party packages loaded whole, except the suites' test modules and conftests (pytest imports
 #: those itself, with its assertion rewriting)
@@ -144,8 +164,7 @@ def run(jobs: list[dict[str, Any]], workers: int) -> None:
                 with open(job["log"] + ".exit", encoding="ascii") as result:
                     done = json.load(result)
             except (OSError, ValueError):  # the child died before this job ended
-                done = {"code": os.waitstatus_to_exitcode(status) or 4,
-                        "seconds": round(time.monotonic() - started, 2)}
+                done = {"code": os.waitstatus_to_exitcode(status) or 4, "seconds": round(time.monotonic() - started, 2)}
             print(json.dumps({"name": job["name"], **done}), flush=True)
 
 

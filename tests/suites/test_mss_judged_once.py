@@ -7,8 +7,10 @@ from harness.core.recorder import Exchange, HttpMessage, utcnow
 from harness.suites.mss.checks import revalidate
 from harness.validators.mail import validate_message
 
-RAW = (b"From: dui@esms.mssante.fr\r\nTo: dr.x@hopital.mssante.fr\r\nSubject: test\r\n"
-       b"Message-ID: <1@esms.mssante.fr>\r\nDate: Mon, 02 Mar 2026 10:00:00 +0100\r\n\r\nbody\r\n")
+RAW = (
+    b"From: dui@esms.mssante.fr\r\nTo: dr.x@hopital.mssante.fr\r\nSubject: test\r\n"
+    b"Message-ID: <1@esms.mssante.fr>\r\nDate: Mon, 02 Mar 2026 10:00:00 +0100\r\n\r\nbody\r\n"
+)
 ENVELOPE_FROM, ENVELOPE_TO = "dui@esms.mssante.fr", ["dr.x@hopital.mssante.fr"]
 ENVELOPE: dict[str, object] = {"from": ENVELOPE_FROM, "to": ENVELOPE_TO}
 

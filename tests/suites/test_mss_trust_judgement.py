@@ -13,8 +13,14 @@ from harness.suites.mss.test_mss_trust import test_an_operator_certificate_from_
 
 
 def _exchange(transaction: str) -> Exchange:
-    return Exchange(id="00001", service="MSSante", transaction=transaction, started=datetime.now(UTC),
-                    request=HttpMessage("EHLO", [], b""), response=HttpMessage("250", [], b""))
+    return Exchange(
+        id="00001",
+        service="MSSante",
+        transaction=transaction,
+        started=datetime.now(UTC),
+        request=HttpMessage("EHLO", [], b""),
+        response=HttpMessage("250", [], b""),
+    )
 
 
 def test_an_smtp_session_with_the_untrusted_operator_fails_the_requirement() -> None:

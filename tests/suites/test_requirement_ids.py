@@ -56,8 +56,11 @@ def _used_ids(path: Path) -> Iterator[tuple[str, int, str]]:
                 for value in _literals(arg):
                     yield value, node.lineno, "mark"
         if name == "Blocked":
-            blocking = node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "blocking"), None)
+            blocking = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "blocking"), None)
+            )
             for value in _literals(blocking):
                 yield value, node.lineno, "Blocked"
         if name in REQUIREMENT_ARGS:
@@ -85,9 +88,9 @@ def test_the_scan_sees_the_places_ids_are_written(tmp_path: Path) -> None:
     # given a module writing ids in each way the scan knows
     module = tmp_path / "sample.py"
     module.write_text(
-        'import pytest\n'
+        "import pytest\n"
         '@pytest.mark.requirement("X-MARK")\n'
-        'def f():\n'
+        "def f():\n"
         '    Finding("rule", "X-FINDING", "m")\n'
         '    Finding("rule", requirement="X-KW", message="m")\n'
         '    raise_for_findings("t", [], requirement="X-RAISE")\n'
@@ -97,8 +100,14 @@ def test_the_scan_sees_the_places_ids_are_written(tmp_path: Path) -> None:
     )
     # when it is scanned, then every id is found with its kind
     found = {(value, how) for value, _, how in _used_ids(module)}
-    assert found == {("X-MARK", "mark"), ("X-FINDING", "Finding"), ("X-KW", "Finding"),
-                     ("X-RAISE", "raise_for_findings"), ("X-BLOCK", "Blocked"), ("INS-ZZZ-99", "literal")}
+    assert found == {
+        ("X-MARK", "mark"),
+        ("X-FINDING", "Finding"),
+        ("X-KW", "Finding"),
+        ("X-RAISE", "raise_for_findings"),
+        ("X-BLOCK", "Blocked"),
+        ("INS-ZZZ-99", "literal"),
+    }
 
 
 def test_the_sensitivity_test_names_catalog_requirements() -> None:

@@ -232,15 +232,28 @@ def exemptions() -> dict[str, str]:
 def must_be_tested() -> set[str]:
     """The MUST requirements of the default profile verified by a test (not attested, not demonstrated)."""
     profile = load_profile(profiles_dir(), "segur-dui-esms")
-    return {r.id for r in profile.requirements
-            if r.level == "MUST" and r.verification not in ("attestation", "demonstration")}
+    return {
+        r.id
+        for r in profile.requirements
+        if r.level == "MUST" and r.verification not in ("attestation", "demonstration")
+    }
 
 
 def _job(base: Path, name: str, profile: str, defects: tuple[str, ...], pack: bool) -> dict[str, Any]:
     reports = base / name
     reports.mkdir(parents=True, exist_ok=True)
-    argv = ["run", "--profile", profile, "--reports", str(reports), "--pki", str(base / "pki"),
-            "--no-report", "--no-bundle", "-q"]
+    argv = [
+        "run",
+        "--profile",
+        profile,
+        "--reports",
+        str(reports),
+        "--pki",
+        str(base / "pki"),
+        "--no-report",
+        "--no-bundle",
+        "-q",
+    ]
     job: dict[str, Any] = {"name": name, "argv": argv, "log": str(reports / "run.log")}
     if pack:
         argv += ["--cda-pack", str(CDA_PACK)]
@@ -261,13 +274,16 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[
     base = tmp_path_factory.mktemp("sensitivity")
     pack = reference_present(CDA_PACK)
     jobs = [_job(base, "clean", "segur-dui-esms", (), pack), _job(base, "clean-no-pack", "cda", (), False)]
-    jobs += [_job(base, name, profile, (name,), pack and name in NEEDS_PACK)
-             for name, (profile, _) in EXPECTED.items() if pack or name not in NEEDS_PACK]
-    request = json.dumps({"workers": WORKERS, "pki": str(base / "pki"), "pycache": str(base / "pycache"),
-                          "jobs": jobs})
+    jobs += [
+        _job(base, name, profile, (name,), pack and name in NEEDS_PACK)
+        for name, (profile, _) in EXPECTED.items()
+        if pack or name not in NEEDS_PACK
+    ]
+    request = json.dumps({"workers": WORKERS, "pki": str(base / "pki"), "pycache": str(base / "pycache"), "jobs": jobs})
     runner = Path(__file__).with_name("sensitivity_runner.py")
-    proc = subprocess.run([sys.executable, str(runner)], input=request, capture_output=True, text=True,
-                          timeout=1800, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(runner)], input=request, capture_output=True, text=True, timeout=1800, check=False
+    )
     codes = {line["name"]: line["code"] for line in map(json.loads, proc.stdout.splitlines())}
     results = {}
     for job in jobs:

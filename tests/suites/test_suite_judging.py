@@ -45,8 +45,11 @@ def problems(source: str, where: str) -> list[str]:
     while grew:  # module helpers that judge, directly or through another helper
         grew = False
         for name, function in functions.items():
-            if name not in judging and not name.startswith("test_") and (
-                    _called(function) & judging or _raises_non_conformity(function)):
+            if (
+                name not in judging
+                and not name.startswith("test_")
+                and (_called(function) & judging or _raises_non_conformity(function))
+            ):
                 judging.add(name)
                 grew = True
     found = []

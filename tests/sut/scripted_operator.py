@@ -39,8 +39,16 @@ QUIET = 4.0
 
 
 #: the INS lifecycle operations of harness.sut.attended_ins
-INS_LIFECYCLE = ("update_traits", "set_identity_attributes", "verify_ins", "receive_identity", "insi_trace",
-                 "search_identities", "lookup_ins_cpx", "document_nature")
+INS_LIFECYCLE = (
+    "update_traits",
+    "set_identity_attributes",
+    "verify_ins",
+    "receive_identity",
+    "insi_trace",
+    "search_identities",
+    "lookup_ins_cpx",
+    "document_nature",
+)
 
 
 def _ids(items: list[dict[str, Any]], key: str) -> str:
@@ -49,8 +57,9 @@ def _ids(items: list[dict[str, Any]], key: str) -> str:
 
 def _lines(prescription: dict[str, Any]) -> str:
     """The lines as the operator types them: ``ATC dosage; ATC dosage``."""
-    return "; ".join(f"{(line.get('medication') or {}).get('code')} {line.get('dosage')}"
-                     for line in prescription.get("lines", []))
+    return "; ".join(
+        f"{(line.get('medication') or {}).get('code')} {line.get('dosage')}" for line in prescription.get("lines", [])
+    )
 
 
 class ScriptedOperator:
@@ -71,11 +80,11 @@ class ScriptedOperator:
         #: actions the DUI refused (its trigger API answered an error), as a person would have seen them
         self.refusals: list[str] = []
 
-
     def _attended(self, name: str) -> Path:
         """A file of the attended folder: in the run's staging folder while it runs, moved at the end."""
         staged = sorted(self.reports.glob(f".run-*/attended/{name}"))
         return staged[0] if staged else self.reports / "attended" / name
+
     def _step(self, number: int) -> tuple[str, dict[str, Any]]:
         for line in reversed(self._attended("journal.jsonl").read_text(encoding="utf-8").splitlines()):
             event = json.loads(line)
@@ -89,8 +98,12 @@ class ScriptedOperator:
         while True:
             index = self.child.expect(patterns, timeout=timeout)
             if index == 0:
-                requests.put(f"{self.dui_url}/config/endpoints", data=self._attended("endpoints.json").read_bytes(),
-                             headers={"Content-Type": "application/json"}, timeout=30).raise_for_status()
+                requests.put(
+                    f"{self.dui_url}/config/endpoints",
+                    data=self._attended("endpoints.json").read_bytes(),
+                    headers={"Content-Type": "application/json"},
+                    timeout=30,
+                ).raise_for_status()
             elif index == 1:
                 self.steps += 1
                 self.answers.clear()  # what a step did not ask is not carried to the next one
@@ -126,8 +139,12 @@ class ScriptedOperator:
             self.done_at = time.monotonic()
 
     def _finished_long_ago(self) -> bool:
-        return self.worker is not None and not self.worker.is_alive() and self.done_at is not None and (
-            time.monotonic() - self.done_at > QUIET)
+        return (
+            self.worker is not None
+            and not self.worker.is_alive()
+            and self.done_at is not None
+            and (time.monotonic() - self.done_at > QUIET)
+        )
 
     def perform(self, operation: str, args: dict[str, Any]) -> list[str]:
         """Do the step in the DUI; return what its screen would show, in the order the harness asks."""
@@ -225,8 +242,15 @@ class ScriptedOperator:
     def identity(self, person_id: str) -> list[str]:
         identity = self.dui.identity(person_id)
         ins, traits = identity.get("ins"), identity["traits"]
-        shown = "; ".join([traits["birth_name"], " ".join(traits["first_names"]), traits["sex"], traits["birth_date"],
-                           traits.get("birth_place") or ""])
+        shown = "; ".join(
+            [
+                traits["birth_name"],
+                " ".join(traits["first_names"]),
+                traits["sex"],
+                traits["birth_date"],
+                traits.get("birth_place") or "",
+            ]
+        )
         return [str(identity.get("status", "")), f"{ins['value']} {ins['oid']}" if ins else "", shown]
 
 
@@ -234,8 +258,7 @@ def main(argv: list[str]) -> int:
     """``REPORTS DUI_URL -- COMMAND…``: run COMMAND in a pseudo-terminal and operate it, echoing its screen."""
     split = argv.index("--")
     reports, dui_url = Path(argv[0]), argv[1]
-    child = pexpect.spawn(argv[split + 1], argv[split + 2:], encoding="utf-8", timeout=300,
-                          dimensions=(50, 160))
+    child = pexpect.spawn(argv[split + 1], argv[split + 2 :], encoding="utf-8", timeout=300, dimensions=(50, 160))
     child.logfile_read = sys.stdout
     ScriptedOperator(child, reports, dui_url, ["DUI de référence", "0.1.0", "dui-harness", "scripted"]).run()
     child.close()
@@ -244,4 +267,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-

@@ -51,8 +51,9 @@ class OperatorBot(Operator):
 def world(tmp_path: Path) -> Iterator[tuple[Recorder, HttpTriggerDriver]]:
     recorder = Recorder(tmp_path / "exchanges")
     with InsiSimulator(recorder) as insi:
-        dui = ReferenceDui(ReferenceDuiConfig(insi_url=insi.url, client_cert=None, client_key=None,
-                                              ca_cert=None)).start()
+        dui = ReferenceDui(
+            ReferenceDuiConfig(insi_url=insi.url, client_cert=None, client_key=None, ca_cert=None)
+        ).start()
         try:
             yield recorder, HttpTriggerDriver(dui.base_url)
         finally:
@@ -60,7 +61,8 @@ def world(tmp_path: Path) -> Iterator[tuple[Recorder, HttpTriggerDriver]]:
 
 
 def test_attended_lookup_waits_for_the_insi_call_and_reads_the_screen(
-        world: tuple[Recorder, HttpTriggerDriver]) -> None:
+    world: tuple[Recorder, HttpTriggerDriver],
+) -> None:
     recorder, dui = world
     bot = OperatorBot(dui)
     driver = AttendedDriver(recorder, bot, exchange_timeout=10)

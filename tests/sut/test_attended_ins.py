@@ -37,8 +37,13 @@ def test_verification_reception_and_trace_are_instructions(tmp_path: Path) -> No
     answers = "KO\nVALI\n\n\n" + "p-2\no\nPROV\n\n\n" + "275126322074974 155027505652046\n" + "\nPROV\n\n\n"
     driver, out = _driver(tmp_path, answers)
     assert driver.verify_ins("p-1")["verification"]["result"] == "KO"
-    received = driver.receive_identity("DMP", person("adrun-zoe").traits, {"value": "275126322074974",
-                                       "oid": "1.2.250.1.213.1.4.8"}, "QUAL", {"title": "CR"})
+    received = driver.receive_identity(
+        "DMP",
+        person("adrun-zoe").traits,
+        {"value": "275126322074974", "oid": "1.2.250.1.213.1.4.8"},
+        "QUAL",
+        {"title": "CR"},
+    )
     assert received["person_id"] == "p-2" and received["data_integrated"] is False
     assert len(driver.insi_trace()["calls"]) == 2
     assert driver.set_identity_attributes("p-3", doubtful=True)["attributes"]["doubtful"] is True

@@ -36,8 +36,10 @@ class MailBot(Operator):
     def say(self, french: str, english: str) -> None:
         self.transcript.append(french)
         if french.startswith("Envoyez par MSSanté"):
-            kwargs: dict[str, Any] = {"acknowledgement": "accusé" in french,
-                                      "visible_to_patient": "NON VISIBLE" not in french}
+            kwargs: dict[str, Any] = {
+                "acknowledgement": "accusé" in french,
+                "visible_to_patient": "NON VISIBLE" not in french,
+            }
             kind = "patient" if "Mon espace santé" in french else "professional"
             args = (self.person_id, kind)
             if kind == "professional":
@@ -61,8 +63,9 @@ def setting() -> Iterator[tuple[AttendedDriver, MssSimulator, HttpTriggerDriver,
         dui = ReferenceDui(ReferenceDuiConfig()).start()
         trigger = HttpTriggerDriver(dui.base_url)
         try:
-            trigger.configure_endpoints({"insi": {"url": insi.url}, "mssante": {"url": mss.url,
-                                                                                **mss.endpoint_details()}})
+            trigger.configure_endpoints(
+                {"insi": {"url": insi.url}, "mssante": {"url": mss.url, **mss.endpoint_details()}}
+            )
             person_id = trigger.create_person(person("adrun-zoe").traits)["person_id"]
             trigger.check_identity_document(person_id, IdentityDocument())
             trigger.lookup_ins(person_id)
@@ -75,7 +78,8 @@ def setting() -> Iterator[tuple[AttendedDriver, MssSimulator, HttpTriggerDriver,
 
 
 def test_operator_sends_and_the_harness_sees_the_message(
-        setting: tuple[AttendedDriver, MssSimulator, HttpTriggerDriver, str]) -> None:
+    setting: tuple[AttendedDriver, MssSimulator, HttpTriggerDriver, str],
+) -> None:
     driver, _, _, person_id = setting
     outcome = driver.mss_send(person_id, "professional", address=DOCTOR, acknowledgement=True)
     assert outcome["status"] == "sent" and outcome["recipients"] == [DOCTOR] and outcome["message_id"]
@@ -84,7 +88,8 @@ def test_operator_sends_and_the_harness_sees_the_message(
 
 
 def test_operator_fetches_and_types_the_documents_back(
-        setting: tuple[AttendedDriver, MssSimulator, HttpTriggerDriver, str]) -> None:
+    setting: tuple[AttendedDriver, MssSimulator, HttpTriggerDriver, str],
+) -> None:
     driver, mss, _, person_id = setting
     t = person("adrun-zoe").traits
     zoe = MssPerson("adrun-zoe", t, "275126322074974", "1.2.250.1.213.1.4.8")

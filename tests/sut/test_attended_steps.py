@@ -21,11 +21,23 @@ from harness.sut.driver import SutDriver
 NOT_STEPS = {"info", "reset", "configure_endpoints", "mss_acknowledgements"}
 
 
-def _exchange(recorder: Recorder, service: str = "INS", transaction: str = "rechercherInsAvecTraitsIdentite",
-              findings: list[Finding] | None = None, **tags: str) -> Exchange:
-    exchange = Exchange(recorder.new_id(), service, transaction, datetime.now(UTC),
-                        HttpMessage("POST /lps HTTP/1.1", [], b""), HttpMessage("HTTP/1.1 200", [], b""),
-                        tags=dict(tags), findings=findings or [])
+def _exchange(
+    recorder: Recorder,
+    service: str = "INS",
+    transaction: str = "rechercherInsAvecTraitsIdentite",
+    findings: list[Finding] | None = None,
+    **tags: str,
+) -> Exchange:
+    exchange = Exchange(
+        recorder.new_id(),
+        service,
+        transaction,
+        datetime.now(UTC),
+        HttpMessage("POST /lps HTTP/1.1", [], b""),
+        HttpMessage("HTTP/1.1 200", [], b""),
+        tags=dict(tags),
+        findings=findings or [],
+    )
     return recorder.record(exchange)
 
 
@@ -119,17 +131,40 @@ def test_identity_questions_go_to_the_run_record(tmp_path: Path) -> None:
 
 
 ENDPOINTS = {
-    "insi": {"url": "https://127.0.0.1:41001", "client_cert": "/p/client-insi-auto.pem",
-             "client_key": "/p/client-insi-auto.key", "ca": "/p/ca.pem"},
-    "dmp": {"url": "https://127.0.0.1:41002", "repository": "https://127.0.0.1:41002/dmp/repository",
-            "registry": "https://127.0.0.1:41002/dmp/registry", "td02": "https://127.0.0.1:41002/dmp/td02",
-            "signing_cert": "/p/signing-vihf.pem", "signing_key": "/p/signing-vihf.key", "ca": "/p/ca.pem"},
-    "psc": {"url": "https://127.0.0.1:41006", "issuer": "https://127.0.0.1:41006/auth/realms/esante-wallet",
-            "discovery": "https://127.0.0.1:41006/auth/realms/esante-wallet/.well-known/openid-configuration",
-            "client_id": "dui-harness-dui", "client_secret": "s3cret"},
-    "mssante": {"url": "https://127.0.0.1:41010", "host": "127.0.0.1", "smtp_port": 41587, "smtps_port": 41465,
-                "imap_port": 41143, "imaps_port": 41993, "address": "dui@ehpad-essai.mssante.fr",
-                "password": "pw", "client_cert": "/p/client-mss-bal.pem", "client_key": "/p/client-mss-bal.key"},
+    "insi": {
+        "url": "https://127.0.0.1:41001",
+        "client_cert": "/p/client-insi-auto.pem",
+        "client_key": "/p/client-insi-auto.key",
+        "ca": "/p/ca.pem",
+    },
+    "dmp": {
+        "url": "https://127.0.0.1:41002",
+        "repository": "https://127.0.0.1:41002/dmp/repository",
+        "registry": "https://127.0.0.1:41002/dmp/registry",
+        "td02": "https://127.0.0.1:41002/dmp/td02",
+        "signing_cert": "/p/signing-vihf.pem",
+        "signing_key": "/p/signing-vihf.key",
+        "ca": "/p/ca.pem",
+    },
+    "psc": {
+        "url": "https://127.0.0.1:41006",
+        "issuer": "https://127.0.0.1:41006/auth/realms/esante-wallet",
+        "discovery": "https://127.0.0.1:41006/auth/realms/esante-wallet/.well-known/openid-configuration",
+        "client_id": "dui-harness-dui",
+        "client_secret": "s3cret",
+    },
+    "mssante": {
+        "url": "https://127.0.0.1:41010",
+        "host": "127.0.0.1",
+        "smtp_port": 41587,
+        "smtps_port": 41465,
+        "imap_port": 41143,
+        "imaps_port": 41993,
+        "address": "dui@ehpad-essai.mssante.fr",
+        "password": "pw",
+        "client_cert": "/p/client-mss-bal.pem",
+        "client_key": "/p/client-mss-bal.key",
+    },
     "eparcours": {"url": "https://127.0.0.1:41007"},
     "epresc": {"url": "https://127.0.0.1:41008"},
 }
@@ -138,11 +173,23 @@ ENDPOINTS = {
 def test_connection_sheet_gives_full_urls_files_and_credentials(tmp_path: Path) -> None:
     text = render_text(build_sheet(ENDPOINTS))
     # INSi with its path, DMP transactions, PSC discovery and client, mail listeners (not the control API)
-    for expected in ("https://127.0.0.1:41001/lps", "https://127.0.0.1:41002/dmp/repository",
-                     "https://127.0.0.1:41002/dmp/td02", "/.well-known/openid-configuration",
-                     "client_id: dui-harness-dui", "client_secret: s3cret", "redirect URI: http://127.0.0.1/harness/v1",
-                     "127.0.0.1:41587", "127.0.0.1:41993", "dui@ehpad-essai.mssante.fr", "mot de passe / password: pw",
-                     "/p/client-mss-bal.pem", "/p/signing-vihf.key", "/p/ca.pem", "https://127.0.0.1:41007"):
+    for expected in (
+        "https://127.0.0.1:41001/lps",
+        "https://127.0.0.1:41002/dmp/repository",
+        "https://127.0.0.1:41002/dmp/td02",
+        "/.well-known/openid-configuration",
+        "client_id: dui-harness-dui",
+        "client_secret: s3cret",
+        "redirect URI: http://127.0.0.1/harness/v1",
+        "127.0.0.1:41587",
+        "127.0.0.1:41993",
+        "dui@ehpad-essai.mssante.fr",
+        "mot de passe / password: pw",
+        "/p/client-mss-bal.pem",
+        "/p/signing-vihf.key",
+        "/p/ca.pem",
+        "https://127.0.0.1:41007",
+    ):
         assert expected in text, expected
     assert "41010" not in text  # the MSSanté control API is the harness's, not the DUI's
     _, page, body = write_sheet(tmp_path, ENDPOINTS)

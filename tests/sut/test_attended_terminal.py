@@ -34,13 +34,34 @@ def test_attended_run_in_a_terminal_reaches_a_conformant_verdict(tmp_path: Path,
     # given the harness in attended mode in a pseudo-terminal (as over SSH), simulators on free ports
     screen = io.StringIO()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"}
-    child = pexpect.spawn(sys.executable, ["-m", "harness", "run", "--attended", "--free-ports", "--profile", "ins",
-                                           "--reports", str(tmp_path), "--no-report"],
-                          cwd=str(ROOT), env=env, encoding="utf-8", timeout=120, dimensions=(50, 160))
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            "-m",
+            "harness",
+            "run",
+            "--attended",
+            "--free-ports",
+            "--profile",
+            "ins",
+            "--reports",
+            str(tmp_path),
+            "--no-report",
+        ],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(50, 160),
+    )
     child.logfile_read = screen
     # when an operator follows the sheet and every step in the reference DUI
-    operator = ScriptedOperator(child, tmp_path, str(reference_dui.base_url),
-                                ["DUI de référence (opérateur)", "9.9", "Éditeur Essai", "build-42"])
+    operator = ScriptedOperator(
+        child,
+        tmp_path,
+        str(reference_dui.base_url),
+        ["DUI de référence (opérateur)", "9.9", "Éditeur Essai", "build-42"],
+    )
     try:
         operator.run(timeout=120)
     finally:

@@ -42,8 +42,7 @@ def test_trigger_driver_runs_every_fhir_operation(world: tuple[Recorder, HttpTri
     outcome = driver.epresc_retrieve(pid, "EP-TEST-0001")
     assert outcome["outcome"] == "integrated" and driver.epresc_prescriptions(pid)
     line = outcome["lines"][0]["line_id"]
-    assert driver.epresc_administer(pid, "EP-TEST-0001", line, "2026-01-06T08:00:00+01:00")["status"] == \
-        "transmitted"
+    assert driver.epresc_administer(pid, "EP-TEST-0001", line, "2026-01-06T08:00:00+01:00")["status"] == "transmitted"
     assert len(driver.epresc_administrations(pid)) == 1
     with pytest.raises(TriggerApiError):
         driver.epresc_administer(pid, "EP-TEST-0001", "no-such-line", "2026-01-06T08:00:00+01:00")

@@ -55,8 +55,12 @@ def test_a_dui_without_hl7v2_leaves_the_requirements_not_judged() -> None:
 
 
 def test_attended_identities_are_read_from_one_line() -> None:
-    typed = identities_typed("SIH-1; PROV; -; PAT-TROIS; DOMINIQUE MARIE-LOUISE; F; 1979-03-28; 51215 | SIH-2; QUAL; "
-                             "279035121518989; X; Y; F; 1980-01-01; 75056")
-    assert [(i["local_ids"], i["status"], bool(i["ins"])) for i in typed] == [(["SIH-1"], "PROV", False),
-                                                                              (["SIH-2"], "QUAL", True)]
+    typed = identities_typed(
+        "SIH-1; PROV; -; PAT-TROIS; DOMINIQUE MARIE-LOUISE; F; 1979-03-28; 51215 | SIH-2; QUAL; "
+        "279035121518989; X; Y; F; 1980-01-01; 75056"
+    )
+    assert [(i["local_ids"], i["status"], bool(i["ins"])) for i in typed] == [
+        (["SIH-1"], "PROV", False),
+        (["SIH-2"], "QUAL", True),
+    ]
     assert typed[0]["traits"]["first_names"] == ["DOMINIQUE", "MARIE-LOUISE"]

@@ -17,8 +17,13 @@ TRAITS = Traits("ADRUN", ("ZOE",), "F", "1975-12-31", "63220")
 
 @responses.activate
 def test_create_person_sends_the_contract_body() -> None:
-    traits = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31",
-              "birth_place": "63220"}
+    traits = {
+        "birth_name": "ADRUN",
+        "first_names": ["ZOE"],
+        "sex": "F",
+        "birth_date": "1975-12-31",
+        "birth_place": "63220",
+    }
     responses.post(f"{BASE}/persons", json={"person_id": "p1", "status": "VALI", "traits": traits}, status=201)
     created = HttpTriggerDriver(BASE).create_person(TRAITS, IdentityDocument())
     assert created["person_id"] == "p1"

@@ -58,8 +58,9 @@ def test_contract_is_well_formed() -> None:
 @pytest.fixture(scope="module")
 def dui() -> Iterator[str]:
     with InsiSimulator(Recorder()) as insi:
-        ref = ReferenceDui(ReferenceDuiConfig(insi_url=insi.url, client_cert=None, client_key=None,
-                                              ca_cert=None)).start()
+        ref = ReferenceDui(
+            ReferenceDuiConfig(insi_url=insi.url, client_cert=None, client_key=None, ca_cert=None)
+        ).start()
         try:
             yield ref.base_url
         finally:
@@ -70,8 +71,16 @@ def test_reference_dui_answers_follow_the_contract(dui: str) -> None:
     http = requests.Session()
     http.trust_env = False
     check(http.get(f"{dui}/info", timeout=5).json(), "DuiInfo")
-    body = {"traits": {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31",
-                       "birth_place": "63220"}, "identity_document": {"type": "CNI", "verified": True}}
+    body = {
+        "traits": {
+            "birth_name": "ADRUN",
+            "first_names": ["ZOE"],
+            "sex": "F",
+            "birth_date": "1975-12-31",
+            "birth_place": "63220",
+        },
+        "identity_document": {"type": "CNI", "verified": True},
+    }
     created = http.post(f"{dui}/persons", json=body, timeout=5)
     assert created.status_code == 201
     check(created.json(), "Identity")
@@ -81,8 +90,12 @@ def test_reference_dui_answers_follow_the_contract(dui: str) -> None:
     check(identity, "Identity")
     assert identity["status"] == "QUAL"
     check(http.get(f"{dui}/persons/{person}/exchange-identity", timeout=5).json(), "ExchangeIdentity")
-    check(http.post(f"{dui}/persons/{person}/identity-document", json={"type": "CNI", "verified": True},
-                    timeout=5).json(), "Identity")
+    check(
+        http.post(
+            f"{dui}/persons/{person}/identity-document", json={"type": "CNI", "verified": True}, timeout=5
+        ).json(),
+        "Identity",
+    )
     for item in http.get(f"{dui}/persons", timeout=5).json():
         check(item, "Identity")
     bad = http.post(f"{dui}/persons", data=b"{not json", headers={"Content-Type": "application/json"}, timeout=5)
@@ -95,8 +108,16 @@ def test_reference_dui_indicators_follow_the_contract(dui: str) -> None:
     # given a person created and qualified through the trigger API
     http = requests.Session()
     http.trust_env = False
-    body = {"traits": {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31",
-                       "birth_place": "63220"}, "identity_document": {"type": "CNI", "verified": True}}
+    body = {
+        "traits": {
+            "birth_name": "ADRUN",
+            "first_names": ["ZOE"],
+            "sex": "F",
+            "birth_date": "1975-12-31",
+            "birth_place": "63220",
+        },
+        "identity_document": {"type": "CNI", "verified": True},
+    }
     person = http.post(f"{dui}/persons", json=body, timeout=5).json()["person_id"]
     http.post(f"{dui}/persons/{person}/insi-lookup", timeout=10)
     # when the harness reads the optional indicators
@@ -155,28 +176,42 @@ def test_reference_dui_fhir_answers_follow_the_contract() -> None:
                 http.trust_env = False
                 base = ref.base_url
                 assert http.put(f"{base}/config/endpoints", json=endpoints, timeout=5).status_code == 204
-                traits = {"birth_name": "BERNARD-ESSAI", "first_names": ["ANDRE"], "sex": "M",
-                          "birth_date": "1952-07-30", "birth_place": "33063"}
-                person = http.post(f"{base}/persons", json={"traits": traits, "identity_document": {
-                    "type": "CNI", "verified": True}}, timeout=5).json()["person_id"]
+                traits = {
+                    "birth_name": "BERNARD-ESSAI",
+                    "first_names": ["ANDRE"],
+                    "sex": "M",
+                    "birth_date": "1952-07-30",
+                    "birth_place": "33063",
+                }
+                person = http.post(
+                    f"{base}/persons",
+                    json={"traits": traits, "identity_document": {"type": "CNI", "verified": True}},
+                    timeout=5,
+                ).json()["person_id"]
                 http.post(f"{base}/persons/{person}/insi-lookup", timeout=10)
                 # when it exports, retrieves and administers, then every answer follows its schema
-                record = {"stay": {"id": "S1", "start": "2026-01-05"}, "project": {
-                    "id": "P1", "title": "Projet", "start": "2026-02-01"}}
+                record = {
+                    "stay": {"id": "S1", "start": "2026-01-05"},
+                    "project": {"id": "P1", "title": "Projet", "start": "2026-02-01"},
+                }
                 check(record, "DuiRecord")
                 exported = http.post(f"{base}/persons/{person}/eparcours/exports", json=record, timeout=10).json()
                 check(exported, "ExportOutcome")
                 assert exported["outcome"] == "accepted"
                 for item in http.get(f"{base}/persons/{person}/eparcours/exports", timeout=5).json():
                     check(item, "EparcoursExport")
-                outcome = http.post(f"{base}/persons/{person}/prescriptions",
-                                    json={"prescription_id": "EP-TEST-0001"}, timeout=10).json()
+                outcome = http.post(
+                    f"{base}/persons/{person}/prescriptions", json={"prescription_id": "EP-TEST-0001"}, timeout=10
+                ).json()
                 check(outcome, "PrescriptionOutcome")
                 assert outcome["outcome"] == "integrated"
                 for item in http.get(f"{base}/persons/{person}/prescriptions", timeout=5).json():
                     check(item, "Prescription")
-                body = {"prescription_id": "EP-TEST-0001", "line_id": outcome["lines"][0]["line_id"],
-                        "administered_at": "2026-01-06T08:00:00+01:00"}
+                body = {
+                    "prescription_id": "EP-TEST-0001",
+                    "line_id": outcome["lines"][0]["line_id"],
+                    "administered_at": "2026-01-06T08:00:00+01:00",
+                }
                 check(body, "NewAdministration")
                 administered = http.post(f"{base}/persons/{person}/administrations", json=body, timeout=10)
                 assert administered.status_code == 201
@@ -203,26 +238,40 @@ def test_reference_dui_mss_answers_follow_the_contract() -> None:
             http.trust_env = False
             base = ref.base_url
             assert http.put(f"{base}/config/endpoints", json=endpoints, timeout=5).status_code == 204
-            traits = {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F", "birth_date": "1975-12-31",
-                      "birth_place": "63220"}
-            person = http.post(f"{base}/persons", json={"traits": traits, "identity_document": {
-                "type": "CNI", "verified": True}}, timeout=5).json()["person_id"]
+            traits = {
+                "birth_name": "ADRUN",
+                "first_names": ["ZOE"],
+                "sex": "F",
+                "birth_date": "1975-12-31",
+                "birth_place": "63220",
+            }
+            person = http.post(
+                f"{base}/persons",
+                json={"traits": traits, "identity_document": {"type": "CNI", "verified": True}},
+                timeout=5,
+            ).json()["person_id"]
             http.post(f"{base}/persons/{person}/insi-lookup", timeout=10)
             # when it sends (to a professional, then invisibly to the patient), fetches and lists
-            body = {"recipient": {"kind": "professional", "address": "jean.medecin-essai@chu-essai.mssante.fr"},
-                    "acknowledgement": True}
+            body = {
+                "recipient": {"kind": "professional", "address": "jean.medecin-essai@chu-essai.mssante.fr"},
+                "acknowledgement": True,
+            }
             check(body, "MssSendRequest")
             sent = http.post(f"{base}/persons/{person}/mss/messages", json=body, timeout=10).json()
             check(sent, "MssSendOutcome")
             assert sent["status"] == "sent"
-            hidden = http.post(f"{base}/persons/{person}/mss/messages", json={
-                "recipient": {"kind": "patient"}, "visible_to_patient": False}, timeout=10).json()
+            hidden = http.post(
+                f"{base}/persons/{person}/mss/messages",
+                json={"recipient": {"kind": "patient"}, "visible_to_patient": False},
+                timeout=10,
+            ).json()
             check(hidden, "MssSendOutcome")
             assert hidden["status"] == "not_sent"
             zoe = MssPerson("adrun-zoe", traits=_traits(traits), ins="275126322074974", oid="1.2.250.1.213.1.4.8")
             harness = mss.directory.with_role("harness").address
-            built = document_message(harness, mss.directory.with_role("dui").address, [cda_for("vsm", zoe)],
-                                     acknowledgement=True)
+            built = document_message(
+                harness, mss.directory.with_role("dui").address, [cda_for("vsm", zoe)], acknowledgement=True
+            )
             mss.deliver(built.raw, sender=harness, recipient=mss.directory.with_role("dui").address)
             fetched = http.post(f"{base}/mss/fetch", timeout=10).json()
             check(fetched, "MssFetchOutcome")
@@ -243,5 +292,4 @@ def test_reference_dui_mss_answers_follow_the_contract() -> None:
 def _traits(data: dict[str, Any]) -> Any:
     from harness.core.ins import Traits
 
-    return Traits(data["birth_name"], tuple(data["first_names"]), data["sex"], data["birth_date"],
-                  data["birth_place"])
+    return Traits(data["birth_name"], tuple(data["first_names"]), data["sex"], data["birth_date"], data["birth_place"])

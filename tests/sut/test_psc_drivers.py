@@ -33,10 +33,13 @@ def test_http_driver_psc_operations() -> None:
 
 
 @responses.activate
-@pytest.mark.parametrize("path, method, body, call", [
-    ("/psc/login", "POST", {"logged_in": True}, lambda d: d.psc_login("x")),
-    ("/psc/session", "GET", {"outcome": "logged_in"}, lambda d: d.psc_session()),
-])
+@pytest.mark.parametrize(
+    "path, method, body, call",
+    [
+        ("/psc/login", "POST", {"logged_in": True}, lambda d: d.psc_login("x")),
+        ("/psc/session", "GET", {"outcome": "logged_in"}, lambda d: d.psc_session()),
+    ],
+)
 def test_http_driver_psc_contract_breaches(path: str, method: str, body: dict[str, Any], call: Any) -> None:
     responses.add(method, f"{BASE}{path}", json=body)
     with pytest.raises(TriggerApiError, match="breaks the trigger API contract"):
@@ -78,8 +81,11 @@ def test_attended_login_is_observed_on_the_simulator() -> None:
             driver = AttendedDriver(recorder, LoginBot(http), exchange_timeout=5)
             psc.select("899900000037")
             outcome = driver.psc_login("899900000037")
-            assert outcome == {"outcome": "logged_in", "professional": {"id_nat": "899900000037"},
-                               "declared_by_operator": True}
+            assert outcome == {
+                "outcome": "logged_in",
+                "professional": {"id_nat": "899900000037"},
+                "declared_by_operator": True,
+            }
             assert driver.psc_session()["logged_in"] is True
             driver.psc_logout()
             assert driver.psc_session()["logged_in"] is False

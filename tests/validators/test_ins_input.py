@@ -31,9 +31,7 @@ def _ins(tag: str, nir: str, key: str, oid: str | None = "1.2.250.1.213.1.4.8") 
 
 def test_element_path_uses_soap_prefix_and_positions_only_when_needed() -> None:
     root = parse_xml(
-        _response(
-            _ins("INSACTIF", "2751263220749", "74") + _ins("INSHISTO", "1", "2") + _ins("INSHISTO", "3", "4")
-        )
+        _response(_ins("INSACTIF", "2751263220749", "74") + _ins("INSHISTO", "1", "2") + _ins("INSHISTO", "3", "4"))
     )
     active, first, second = root.iter(f"{{{RESULTAT}}}INSACTIF", f"{{{RESULTAT}}}INSHISTO")
     assert element_path(active) == "/soap:Envelope/soap:Body/RESULTAT/INDIVIDU/INSACTIF"

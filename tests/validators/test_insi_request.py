@@ -21,15 +21,23 @@ from harness.validators.insi_rules import NS, OP_VITALE
 from mocks.insi.samples import build_request
 from tests.support import need_reference
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "insi-tlsi-ins" / "fixtures"
-           / "REQ_rechercherInsAvecTraitsIdentite_example.xml")
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / ".."
+    / "shared"
+    / "reference"
+    / "insi-tlsi-ins"
+    / "fixtures"
+    / "REQ_rechercherInsAvecTraitsIdentite_example.xml"
+)
 SOAP_CT = "application/soap+xml; charset=utf-8"
 LPS = "/soap:Envelope/soap:Header/ctxlps:ContexteLPS"
 Mutation = Callable[[etree._Element], None]
 
 
-def check(body: bytes, content_type: str | None = SOAP_CT, over_tls: bool = False,
-          tls_subject: str | None = None) -> Any:
+def check(
+    body: bytes, content_type: str | None = SOAP_CT, over_tls: bool = False, tls_subject: str | None = None
+) -> Any:
     return check_insi_request(body, content_type=content_type, over_tls=over_tls, tls_subject=tls_subject)
 
 
@@ -45,6 +53,7 @@ def one(path: str) -> Callable[[etree._Element], etree._Element]:
         found = root.xpath(path, namespaces=NS)
         assert found, path
         return found[0]
+
     return find
 
 
@@ -55,6 +64,7 @@ def remove(path: str) -> Mutation:
 def set_text(path: str, value: str) -> Mutation:
     def apply(root: etree._Element) -> None:
         one(path)(root).text = value
+
     return apply
 
 
@@ -65,6 +75,7 @@ def set_attr(path: str, name: str, value: str | None) -> Mutation:
             del element.attrib[name]
         else:
             element.set(name, value)
+
     return apply
 
 
@@ -76,24 +87,31 @@ def duplicate(path: str) -> Mutation:
     def apply(root: etree._Element) -> None:
         element = one(path)(root)
         element.addnext(etree.fromstring(etree.tostring(element)))
+
     return apply
 
 
 def append(path: str, tag: str, text: str = "") -> Mutation:
     def apply(root: etree._Element) -> None:
         etree.SubElement(one(path)(root), tag).text = text
+
     return apply
 
 
 def rename(path: str, tag: str) -> Mutation:
     def apply(root: etree._Element) -> None:
         one(path)(root).tag = tag
+
     return apply
 
 
 H, B = "/soap:Envelope/soap:Header", "/soap:Envelope/soap:Body"
-CTX, IDAM, BAM, REC = f"{H}/ctxlps:ContexteLPS", f"{H}/ctxlps:ContexteLPS/ctxlps:LPS/ctxlps:IDAM", \
-    f"{H}/ctxbam:ContexteBAM", f"{B}/recsans:RECSANSVITALE"
+CTX, IDAM, BAM, REC = (
+    f"{H}/ctxlps:ContexteLPS",
+    f"{H}/ctxlps:ContexteLPS/ctxlps:LPS/ctxlps:IDAM",
+    f"{H}/ctxbam:ContexteBAM",
+    f"{B}/recsans:RECSANSVITALE",
+)
 
 #: name -> (mutation, expected rule, expected requirement)
 MUTATIONS: dict[str, tuple[Mutation, str, str]] = {
@@ -101,8 +119,7 @@ MUTATIONS: dict[str, tuple[Mutation, str, str]] = {
     "IDAM without R": (set_attr(IDAM, "R", None), "insi.ctxlps.idam.r", "INS-INSI-02"),
     "IDAM R=3": (set_attr(IDAM, "R", "3"), "insi.ctxlps.idam.r", "INS-INSI-02"),
     "IDAM empty": (set_text(IDAM, ""), "insi.ctxlps.idam.missing", "INS-INSI-02"),
-    "bad Nom": (set_text(f"{CTX}/ctxlps:LPS/ctxlps:Nom", "NOMLOGICIEL"), "insi.ctxlps.lps.nom",
-                "INS-INSI-02"),
+    "bad Nom": (set_text(f"{CTX}/ctxlps:LPS/ctxlps:Nom", "NOMLOGICIEL"), "insi.ctxlps.lps.nom", "INS-INSI-02"),
     "no Instance": (remove(f"{CTX}/ctxlps:LPS/ctxlps:Instance"), "insi.ctxlps.lps.instance", "INS-INSI-02"),
     "no LPS Version": (remove(f"{CTX}/ctxlps:LPS/ctxlps:Version"), "insi.ctxlps.lps.version", "INS-INSI-02"),
     "no LPS": (remove(f"{CTX}/ctxlps:LPS"), "insi.ctxlps.lps.missing", "INS-INSI-02"),
@@ -110,50 +127,70 @@ MUTATIONS: dict[str, tuple[Mutation, str, str]] = {
     "ctxlps Version": (set_attr(CTX, "Version", "01_01"), "insi.ctxlps.version", "INS-INSI-02"),
     "no ctxlps Id": (remove(f"{CTX}/ctxlps:Id"), "insi.ctxlps.id", "INS-INSI-02"),
     "Temps not a dateTime": (set_text(f"{CTX}/ctxlps:Temps", "hier"), "insi.ctxlps.temps", "INS-INSI-02"),
-    "Temps not a real date": (set_text(f"{CTX}/ctxlps:Temps", "2024-13-01T10:00:00Z"), "insi.ctxlps.temps",
-                              "INS-INSI-02"),
-    "ctxlps order": (move_before(f"{CTX}/ctxlps:Temps", f"{CTX}/ctxlps:Id"), "insi.ctxlps.child.order",
-                     "INS-INSI-02"),
+    "Temps not a real date": (
+        set_text(f"{CTX}/ctxlps:Temps", "2024-13-01T10:00:00Z"),
+        "insi.ctxlps.temps",
+        "INS-INSI-02",
+    ),
+    "ctxlps order": (move_before(f"{CTX}/ctxlps:Temps", f"{CTX}/ctxlps:Id"), "insi.ctxlps.child.order", "INS-INSI-02"),
     "ctxlps twice": (duplicate(CTX), "insi.ctxlps.duplicate", "INS-INSI-02"),
     "ctxlps namespace": (rename(CTX, "{urn:siram:lps}ContexteLPS"), "insi.ctxlps.namespace", "INS-INSI-02"),
     "no ContexteBAM": (remove(BAM), "insi.ctxbam.missing", "INS-INSI-03"),
     "BAM without Version": (set_attr(BAM, "Version", None), "insi.ctxbam.version", "INS-INSI-03"),
     "BAM without COUVERTURE": (remove(f"{BAM}/ctxbam:COUVERTURE"), "insi.ctxbam.couverture", "INS-INSI-03"),
     "BAM without Temps": (remove(f"{BAM}/ctxbam:Temps"), "insi.ctxbam.temps", "INS-INSI-03"),
-    "BAM unknown child": (append(BAM, "{urn:siram:bam:ctxbam}Autre"), "insi.ctxbam.child.unknown",
-                          "INS-INSI-03"),
+    "BAM unknown child": (append(BAM, "{urn:siram:bam:ctxbam}Autre"), "insi.ctxbam.child.unknown", "INS-INSI-03"),
     "no MessageID": (remove(f"{H}/wsa:MessageID"), "insi.wsa.message_id.missing", "INS-INSI-03"),
-    "MessageID not uuid:": (set_text(f"{H}/wsa:MessageID", "12345"), "insi.wsa.message_id.format",
-                            "INS-INSI-03"),
-    "wrong action": (set_text(f"{H}/wsa:Action", "urn:ServiceIdentiteCertifiee:1.0.0:verifierIns"),
-                     "insi.action.unknown", "INS-INSI-01"),
+    "MessageID not uuid:": (set_text(f"{H}/wsa:MessageID", "12345"), "insi.wsa.message_id.format", "INS-INSI-03"),
+    "wrong action": (
+        set_text(f"{H}/wsa:Action", "urn:ServiceIdentiteCertifiee:1.0.0:verifierIns"),
+        "insi.action.unknown",
+        "INS-INSI-01",
+    ),
     "no action": (remove(f"{H}/wsa:Action"), "insi.action.missing", "INS-INSI-01"),
-    "Vitale action, traits body": (set_text(f"{H}/wsa:Action",
-                                            "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale"),
-                                   "insi.action.body_mismatch", "INS-INSI-01"),
-    "body element unknown": (rename(REC, "{http://www.cnamts.fr/INSiRecSans}RECHERCHE"), "insi.body.unknown",
-                             "INS-INSI-01"),
-    "body namespace": (rename(REC, "{http://www.cnamts.fr/INSiRecVit}RECSANSVITALE"), "insi.body.namespace",
-                       "INS-INSI-01"),
-    "unknown child": (append(REC, "{http://www.cnamts.fr/INSiRecSans}Age"), "insi.body.child.unknown",
-                      "INS-INSI-01"),
-    "wrong order": (move_before(f"{REC}/recsans:Sexe", f"{REC}/recsans:Prenom"), "insi.body.child.order",
-                    "INS-INSI-01"),
-    "NomNaissance twice": (duplicate(f"{REC}/recsans:NomNaissance"), "insi.body.child.duplicate",
-                           "INS-INSI-01"),
+    "Vitale action, traits body": (
+        set_text(f"{H}/wsa:Action", "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale"),
+        "insi.action.body_mismatch",
+        "INS-INSI-01",
+    ),
+    "body element unknown": (
+        rename(REC, "{http://www.cnamts.fr/INSiRecSans}RECHERCHE"),
+        "insi.body.unknown",
+        "INS-INSI-01",
+    ),
+    "body namespace": (
+        rename(REC, "{http://www.cnamts.fr/INSiRecVit}RECSANSVITALE"),
+        "insi.body.namespace",
+        "INS-INSI-01",
+    ),
+    "unknown child": (append(REC, "{http://www.cnamts.fr/INSiRecSans}Age"), "insi.body.child.unknown", "INS-INSI-01"),
+    "wrong order": (
+        move_before(f"{REC}/recsans:Sexe", f"{REC}/recsans:Prenom"),
+        "insi.body.child.order",
+        "INS-INSI-01",
+    ),
+    "NomNaissance twice": (duplicate(f"{REC}/recsans:NomNaissance"), "insi.body.child.duplicate", "INS-INSI-01"),
     "unqualified child": (rename(f"{REC}/recsans:Sexe", "Sexe"), "insi.body.child.namespace", "INS-INSI-01"),
     "two body elements": (duplicate(REC), "insi.body.multiple", "INS-INSI-01"),
-    "empty NomNaissance": (set_text(f"{REC}/recsans:NomNaissance", " "), "insi.traits.birth_name",
-                           "INS-INSI-05"),
+    "empty NomNaissance": (set_text(f"{REC}/recsans:NomNaissance", " "), "insi.traits.birth_name", "INS-INSI-05"),
     "no Prenom": (remove(f"{REC}/recsans:Prenom"), "insi.traits.first_name", "INS-INSI-05"),
     "Sexe X": (set_text(f"{REC}/recsans:Sexe", "X"), "insi.traits.sex", "INS-INSI-05"),
     "no Sexe": (remove(f"{REC}/recsans:Sexe"), "insi.traits.sex", "INS-INSI-05"),
-    "date 31/12/1975": (set_text(f"{REC}/recsans:DateNaissance", "31/12/1975"), "insi.traits.birth_date",
-                        "INS-INSI-05"),
-    "date 1975-02-30": (set_text(f"{REC}/recsans:DateNaissance", "1975-02-30"), "insi.traits.birth_date",
-                        "INS-INSI-05"),
-    "LieuNaissance 632": (append(REC, "{http://www.cnamts.fr/INSiRecSans}LieuNaissance", "632"),
-                          "insi.traits.birth_place", "INS-INSI-05"),
+    "date 31/12/1975": (
+        set_text(f"{REC}/recsans:DateNaissance", "31/12/1975"),
+        "insi.traits.birth_date",
+        "INS-INSI-05",
+    ),
+    "date 1975-02-30": (
+        set_text(f"{REC}/recsans:DateNaissance", "1975-02-30"),
+        "insi.traits.birth_date",
+        "INS-INSI-05",
+    ),
+    "LieuNaissance 632": (
+        append(REC, "{http://www.cnamts.fr/INSiRecSans}LieuNaissance", "632"),
+        "insi.traits.birth_place",
+        "INS-INSI-05",
+    ),
 }
 
 
@@ -171,8 +208,13 @@ def test_good_request_passes() -> None:
     assert errors(report) == []
     assert [(f.rule, f.severity) for f in report.findings] == [("insi.tls.not_checked", Severity.WARNING)]
     assert report.operation == "rechercherInsAvecTraitsIdentite"
-    assert report.traits == {"birth_name": "ADRUN", "first_names": ["ZOE"], "sex": "F",
-                             "birth_date": "1975-12-31", "birth_place": "63220"}
+    assert report.traits == {
+        "birth_name": "ADRUN",
+        "first_names": ["ZOE"],
+        "sex": "F",
+        "birth_date": "1975-12-31",
+        "birth_place": "63220",
+    }
     assert report.lps["idam"] == "IDAM-DUI-HARNESS-TEST" and report.lps["idam_r"] == "4"
     assert report.lps["nom"] == "urn:lps:DUIHARNESS:1.0.0"
     assert report.message_id is not None and report.message_id.startswith("uuid:")
@@ -202,11 +244,14 @@ def test_locations_are_xpaths() -> None:
     assert next(f for f in report.findings if f.rule == "insi.ctxlps.missing").location == H
 
 
-@pytest.mark.parametrize(("content_type", "rule"), [
-    ("text/xml; charset=utf-8", "insi.http.content_type"),
-    (None, "insi.http.content_type"),
-    ("application/json", "insi.http.content_type"),
-])
+@pytest.mark.parametrize(
+    ("content_type", "rule"),
+    [
+        ("text/xml; charset=utf-8", "insi.http.content_type"),
+        (None, "insi.http.content_type"),
+        ("application/json", "insi.http.content_type"),
+    ],
+)
 def test_content_type(content_type: str | None, rule: str) -> None:
     assert (rule, "INS-INSI-01") in errors(check(build_request(), content_type))
 
@@ -220,8 +265,9 @@ def test_action_in_the_content_type() -> None:
 
 
 def test_soap_11_envelope() -> None:
-    body = build_request().replace(b"http://www.w3.org/2003/05/soap-envelope",
-                                   b"http://schemas.xmlsoap.org/soap/envelope/")
+    body = build_request().replace(
+        b"http://www.w3.org/2003/05/soap-envelope", b"http://schemas.xmlsoap.org/soap/envelope/"
+    )
     report = check(body, "text/xml")
     assert ("insi.envelope.soap11", "INS-INSI-01") in errors(report)
     assert report.operation == "invalid"
@@ -251,12 +297,15 @@ def test_empty_prenom_among_others() -> None:
     assert report.traits["first_names"] == ["ZOE", ""]
 
 
-@pytest.mark.parametrize(("over_tls", "subject", "rule", "severity"), [
-    (False, None, "insi.tls.not_checked", Severity.WARNING),
-    (True, None, "insi.tls.no_client_cert", Severity.ERROR),
-    (True, "C=FR,O=X,CN=DUI-SANS-ROLE-INSI", "insi.tls.cn", Severity.ERROR),
-    (True, "C=FR,O=X,CN=insi-auto", "insi.tls.cn", Severity.ERROR),
-])
+@pytest.mark.parametrize(
+    ("over_tls", "subject", "rule", "severity"),
+    [
+        (False, None, "insi.tls.not_checked", Severity.WARNING),
+        (True, None, "insi.tls.no_client_cert", Severity.ERROR),
+        (True, "C=FR,O=X,CN=DUI-SANS-ROLE-INSI", "insi.tls.cn", Severity.ERROR),
+        (True, "C=FR,O=X,CN=insi-auto", "insi.tls.cn", Severity.ERROR),
+    ],
+)
 def test_authentication(over_tls: bool, subject: str | None, rule: str, severity: Severity) -> None:
     report = check(build_request(), over_tls=over_tls, tls_subject=subject)
     [finding] = [f for f in report.findings if f.requirement == "INS-INSI-04"]

@@ -27,15 +27,19 @@ PATIENT = f"{HELENE.ins}@patient.mssante.fr"
 
 
 def _errors(findings: list[Finding], requirement: str | None = None) -> list[Finding]:
-    return [f for f in findings
-            if f.severity is Severity.ERROR and (requirement is None or f.requirement == requirement)]
+    return [
+        f for f in findings if f.severity is Severity.ERROR and (requirement is None or f.requirement == requirement)
+    ]
 
 
 def _pdf_copy(person: MssPerson) -> bytes:
     """The PDF/A-1 copy of a document about ``person`` (the reference DUI's generator)."""
     t = person.traits
-    return build_pdf(PrintedIdentity(t.birth_name, t.first_names, t.sex, t.birth_date, t.birth_place or "",
-                                     person.ins, person.oid), "Note", "Corps")
+    return build_pdf(
+        PrintedIdentity(t.birth_name, t.first_names, t.sex, t.birth_date, t.birth_place or "", person.ins, person.oid),
+        "Note",
+        "Corps",
+    )
 
 
 def _message(*, documents: list[bytes] | None = None, to: str = DOCTOR, ack: bool = False) -> EmailMessage:
@@ -56,17 +60,20 @@ def test_a_conformant_document_message_has_no_error() -> None:
     assert _errors(_validate(message, recipients=[DOCTOR], ack_requested=True)) == []
 
 
-@pytest.mark.parametrize(("header", "value", "requirement"), [
-    ("X-MSS-NIL", None, "SC.MSS/CONF.16"),
-    ("X-MSS-NIL", "", "SC.MSS/CONF.16"),
-    ("X-MSS-CODECDA", None, "SC.MSS/CONF.15"),
-    ("X-MSS-CODECDA", "11488-4", "SC.MSS/CONF.15"),
-    ("X-MSS-INS", None, "SC.MSS/CONF.14"),
-    ("X-MSS-INS", "N", "SC.MSS/CONF.14"),
-    ("Subject", "Document", "MSS-SUBJ-01"),
-    ("From", '"Autre" <autre@chu-essai.mssante.fr>', "MSS-FROM-01"),
-    ("From", SENDER, "MSS-NAME-01"),
-])
+@pytest.mark.parametrize(
+    ("header", "value", "requirement"),
+    [
+        ("X-MSS-NIL", None, "SC.MSS/CONF.16"),
+        ("X-MSS-NIL", "", "SC.MSS/CONF.16"),
+        ("X-MSS-CODECDA", None, "SC.MSS/CONF.15"),
+        ("X-MSS-CODECDA", "11488-4", "SC.MSS/CONF.15"),
+        ("X-MSS-INS", None, "SC.MSS/CONF.14"),
+        ("X-MSS-INS", "N", "SC.MSS/CONF.14"),
+        ("Subject", "Document", "MSS-SUBJ-01"),
+        ("From", '"Autre" <autre@chu-essai.mssante.fr>', "MSS-FROM-01"),
+        ("From", SENDER, "MSS-NAME-01"),
+    ],
+)
 def test_each_header_rule_names_its_requirement(header: str, value: str | None, requirement: str) -> None:
     # given a conformant message with one header removed or changed
     message = _message()
@@ -88,9 +95,16 @@ def test_x_mss_ins_o_without_a_qualified_ins() -> None:
 
 def test_headers_about_a_cda_without_an_archive_are_refused() -> None:
     message = EmailMessage()
-    for name, value in (("From", f'"DUI" <{SENDER}>'), ("To", DOCTOR), ("Date", "Mon, 5 Jan 2026 10:00:00 +0100"),
-                        ("Message-ID", "<x@ehpad-essai.mssante.fr>"), ("X-MSS-NIL", "NIL"),
-                        ("X-MSS-CODECDA", "SYNTH"), ("X-MSS-INS", "O"), ("Subject", "Bonjour")):
+    for name, value in (
+        ("From", f'"DUI" <{SENDER}>'),
+        ("To", DOCTOR),
+        ("Date", "Mon, 5 Jan 2026 10:00:00 +0100"),
+        ("Message-ID", "<x@ehpad-essai.mssante.fr>"),
+        ("X-MSS-NIL", "NIL"),
+        ("X-MSS-CODECDA", "SYNTH"),
+        ("X-MSS-INS", "O"),
+        ("Subject", "Bonjour"),
+    ):
         message[name] = value
     message.set_content("Pas de document.")
     requirements = {f.requirement for f in _errors(_validate(message))}
@@ -136,7 +150,8 @@ def test_metadata_must_match_the_document_it_describes() -> None:
     entries = _entries(xdm_archive([cda_for("vsm", HELENE)]))
     entries["IHE_XDM/SUBSET01/DOC0001.XML"] += b"\n"
     entries["IHE_XDM/SUBSET01/METADATA.XML"] = entries["IHE_XDM/SUBSET01/METADATA.XML"].replace(
-        HELENE.ins.encode(), b"299129912345662")
+        HELENE.ins.encode(), b"299129912345662"
+    )
     del entries["README.TXT"]
     report = read_xdm(_rezip(entries), location="IHE_XDM.ZIP")
     rules = sorted(f.rule for f in _errors(report.findings))
@@ -181,19 +196,29 @@ def test_reference_mdn_example_reads_error_902() -> None:
 
 
 def test_mdn_structure_and_error_codes() -> None:
-    head = ("From: dui.reference@ehpad-essai.mssante.fr\r\nTo: x@chu-essai.mssante.fr\r\n"
-            "Date: Mon, 5 Jan 2026 10:00:00 +0100\r\nMessage-ID: <m@ehpad-essai.mssante.fr>\r\n"
-            "Subject: {subject}\r\nMIME-Version: 1.0\r\n"
-            "Content-Type: multipart/report; report-type=disposition-notification; boundary=R\r\n\r\n"
-            "--R\r\nContent-Type: text/plain\r\n\r\nhuman\r\n"
-            "--R\r\nContent-Type: message/disposition-notification\r\n\r\n"
-            "Final-Recipient: rfc822;x@chu-essai.mssante.fr\r\nOriginal-Message-ID: <o@x>\r\nDisposition: {disposition}"
-            "\r\n\r\n--R--\r\n")
-    ok = read_mdn(parse_message(head.format(subject="OK", disposition="automatic-action/MDN-sent-automatically; "
-                                                                      "processed").encode()))
+    head = (
+        "From: dui.reference@ehpad-essai.mssante.fr\r\nTo: x@chu-essai.mssante.fr\r\n"
+        "Date: Mon, 5 Jan 2026 10:00:00 +0100\r\nMessage-ID: <m@ehpad-essai.mssante.fr>\r\n"
+        "Subject: {subject}\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=disposition-notification; boundary=R\r\n\r\n"
+        "--R\r\nContent-Type: text/plain\r\n\r\nhuman\r\n"
+        "--R\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        "Final-Recipient: rfc822;x@chu-essai.mssante.fr\r\nOriginal-Message-ID: <o@x>\r\nDisposition: {disposition}"
+        "\r\n\r\n--R--\r\n"
+    )
+    ok = read_mdn(
+        parse_message(
+            head.format(subject="OK", disposition="automatic-action/MDN-sent-automatically; processed").encode()
+        )
+    )
     assert ok.success and [f.rule for f in ok.findings] == ["mdn.original"]  # warning only: no part 3
-    bad = read_mdn(parse_message(head.format(subject="KO", disposition="automatic-action/MDN-sent-automatically; "
-                                                                       "processed/Error: 999").encode()))
+    bad = read_mdn(
+        parse_message(
+            head.format(
+                subject="KO", disposition="automatic-action/MDN-sent-automatically; processed/Error: 999"
+            ).encode()
+        )
+    )
     assert {f.rule for f in _errors(bad.findings)} == {"mdn.error.code", "mdn.error.label", "mdn.error.subject"}
     syntax = read_mdn(parse_message(head.format(subject="x", disposition="processed").encode()))
     assert [f.rule for f in _errors(syntax.findings)] == ["mdn.disposition.syntax"]
@@ -201,8 +226,9 @@ def test_mdn_structure_and_error_codes() -> None:
 
 def test_a_document_invisible_to_the_patient_never_goes_to_a_patient_mailbox() -> None:
     # given a document marked INVISIBLE_PATIENT in METADATA.XML (XDS confidentialityCode, TRE_A07)
-    built = document_message(SENDER, PATIENT, [cda_for("vsm", HELENE)], acknowledgement=False,
-                             invisible_to_patient=True)
+    built = document_message(
+        SENDER, PATIENT, [cda_for("vsm", HELENE)], acknowledgement=False, invisible_to_patient=True
+    )
     message = message_from_bytes(built.raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
     message["X-MSS-MES"] = "FIN"

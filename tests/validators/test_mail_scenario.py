@@ -37,8 +37,7 @@ def test_each_threading_fault_is_named() -> None:
     assert _reply_rules(**{"References": f"{EARLIER} {ORIGINAL}"}) == {"mss.reply.in_reply_to"}
     assert _reply_rules(**{"In-Reply-To": ORIGINAL}) == {"mss.reply.references"}
     assert _reply_rules(**{"In-Reply-To": ORIGINAL, "References": ORIGINAL}) == {"mss.reply.references"}
-    assert _reply_rules(**{"In-Reply-To": ORIGINAL, "References": f"{ORIGINAL} {EARLIER}"}) == {
-        "mss.reply.references"}
+    assert _reply_rules(**{"In-Reply-To": ORIGINAL, "References": f"{ORIGINAL} {EARLIER}"}) == {"mss.reply.references"}
     parsed = _parsed({"Message-ID": ORIGINAL, "In-Reply-To": ORIGINAL, "References": f"{EARLIER} {ORIGINAL}"})
     assert {f.rule for f in check_reply(parsed, ORIGINAL, EARLIER)} == {"mss.reply.message_id"}
 
@@ -52,8 +51,6 @@ def test_a_new_version_says_annule_et_remplace_and_carries_another_cda() -> None
     new = CdaReport(header=CdaHeader(document_id="1.2.3^NEW"))
     said = _parsed({}, "Ce document annule et remplace le document 1.2.3^OLD.")
     assert check_replacement(said, [new], "1.2.3^OLD") == []
-    assert [f.rule for f in check_replacement(_parsed({}), [new], "1.2.3^OLD")] == [
-        "mss.replace.mention"]
+    assert [f.rule for f in check_replacement(_parsed({}), [new], "1.2.3^OLD")] == ["mss.replace.mention"]
     old = CdaReport(header=CdaHeader(document_id="1.2.3^OLD"))
-    assert [f.rule for f in check_replacement(said, [old], "1.2.3^OLD")] == [
-        "mss.replace.same_document"]
+    assert [f.rule for f in check_replacement(said, [old], "1.2.3^OLD")] == ["mss.replace.same_document"]

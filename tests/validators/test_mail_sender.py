@@ -9,12 +9,20 @@ from harness.validators.mail.mime import parse_message
 from harness.validators.mail.sender import check_application_mailbox, check_body_format, check_display_name
 
 APP = "dui.reference@ehpad-essai.mssante.fr"
-KINDS = {APP: "applicative", "accueil@ehpad-essai.mssante.fr": "organisational",
-         "jean@chu-essai.mssante.fr": "personal"}
+KINDS = {
+    APP: "applicative",
+    "accueil@ehpad-essai.mssante.fr": "organisational",
+    "jean@chu-essai.mssante.fr": "personal",
+}
 
 
-def _message(*, sender: str = f'"DUI de référence" <{APP}>', body: str = "Ce message a été généré automatiquement.",
-             html: str | None = None, reply_to: str | None = "accueil@ehpad-essai.mssante.fr") -> bytes:
+def _message(
+    *,
+    sender: str = f'"DUI de référence" <{APP}>',
+    body: str = "Ce message a été généré automatiquement.",
+    html: str | None = None,
+    reply_to: str | None = "accueil@ehpad-essai.mssante.fr",
+) -> bytes:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = "jean@chu-essai.mssante.fr"

@@ -38,8 +38,14 @@ class BundleEvidence:
 
     def service_status(self, service: str, target: str) -> tuple[str, list[str]]:
         """``(status, ids of the MUST requirements that did not pass)`` of ``service`` for ``target``."""
-        applicable = [r for r in self.rows if r.get("service") == service and r.get("level") == "MUST"
-                      and r.get("applicability") in ("all", target) and r.get("verification") != "attestation"]
+        applicable = [
+            r
+            for r in self.rows
+            if r.get("service") == service
+            and r.get("level") == "MUST"
+            and r.get("applicability") in ("all", target)
+            and r.get("verification") != "attestation"
+        ]
         if not applicable:
             return NOT_EVIDENCED, []
         failing = [str(r.get("id")) for r in applicable if r.get("verdict") != "pass"]
@@ -103,27 +109,37 @@ class ProjectReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "project": self.project, "region": self.region, "rules": self.rules, "file": self.file, "ok": self.ok,
-            "fundable_total_eur": self.total, "breakdown_eur": self.breakdown,
+            "project": self.project,
+            "region": self.region,
+            "rules": self.rules,
+            "file": self.file,
+            "ok": self.ok,
+            "fundable_total_eur": self.total,
+            "breakdown_eur": self.breakdown,
             "rules_verdicts": [r.__dict__ for r in self.rule_verdicts],
             "esms": [e.__dict__ for e in self.esms],
             "attestations": self.attestations,
-            "bundles": [{"path": b.path, "valid": b.valid, "partial": b.partial, "dui": b.dui,
-                         "problems": b.problems[:20]}
-                        for b in self.bundles],
+            "bundles": [
+                {"path": b.path, "valid": b.valid, "partial": b.partial, "dui": b.dui, "problems": b.problems[:20]}
+                for b in self.bundles
+            ],
         }
 
 
 #: the non-medicalised socle rule, with the evidence it accepts for "e-parcours" (issue 16): the regional
 #: e-parcours platforms' APIs are not standardised and no simulator plays one
-NON_MEDICALISED_FR = ("ESMS non médicalisés : MSSanté et e-parcours régional. Preuve acceptée pour e-parcours : "
-                      "le service EPARCOURS conforme, c.-à-d. le transfert de données DUI (TDDUI flux 1) vers un SI "
-                      "tiers consommateur simulé ; la plateforme e-parcours régionale elle-même n'est pas simulée "
-                      "(hypothèse documentée)")
-NON_MEDICALISED_EN = ("Non-medicalised ESMS: MSSanté and regional e-parcours. Evidence accepted for e-parcours: a "
-                      "conformant EPARCOURS service, i.e. the DUI data transfer (TDDUI flux 1) to a simulated "
-                      "third-party IS consumer; the regional e-parcours platform itself is not simulated (documented "
-                      "assumption)")
+NON_MEDICALISED_FR = (
+    "ESMS non médicalisés : MSSanté et e-parcours régional. Preuve acceptée pour e-parcours : "
+    "le service EPARCOURS conforme, c.-à-d. le transfert de données DUI (TDDUI flux 1) vers un SI "
+    "tiers consommateur simulé ; la plateforme e-parcours régionale elle-même n'est pas simulée "
+    "(hypothèse documentée)"
+)
+NON_MEDICALISED_EN = (
+    "Non-medicalised ESMS: MSSanté and regional e-parcours. Evidence accepted for e-parcours: a "
+    "conformant EPARCOURS service, i.e. the DUI data transfer (TDDUI flux 1) to a simulated "
+    "third-party IS consumer; the regional e-parcours platform itself is not simulated (documented "
+    "assumption)"
+)
 
 
 def _socle_services(rules: Rules) -> list[str]:
@@ -133,23 +149,30 @@ def _socle_services(rules: Rules) -> list[str]:
     return list(dict.fromkeys(services))
 
 
-def _service_for(bundles: list[BundleEvidence], software: str, version: str, service: str,
-                 target: str) -> dict[str, Any]:
+def _service_for(
+    bundles: list[BundleEvidence], software: str, version: str, service: str, target: str
+) -> dict[str, Any]:
     of_dui = [b for b in bundles if b.valid and b.dui.get("name") == software and b.dui.get("version") == version]
     mine = [b for b in of_dui if not b.partial]  # a partial run proves nothing about what it did not run
     if not mine:
         partial = [b for b in of_dui if b.partial]
         if partial:
-            return {"status": NOT_EVIDENCED, "bundle": partial[0].path,
-                    "why": f"only partial evidence bundle(s) of {software} {version} (exécution partielle / "
-                           f"partial run: {'; '.join(partial[0].partial)[:300]}): never counted as conformant"}
+            return {
+                "status": NOT_EVIDENCED,
+                "bundle": partial[0].path,
+                "why": f"only partial evidence bundle(s) of {software} {version} (exécution partielle / "
+                f"partial run: {'; '.join(partial[0].partial)[:300]}): never counted as conformant",
+            }
         return {"status": NOT_EVIDENCED, "why": f"no valid evidence bundle of {software} {version}"}
     results = [(b, *b.service_status(service, target)) for b in mine]
     failing = [(b, ids) for b, status, ids in results if status == NOT_CONFORMANT]
     if failing:
         bundle, ids = failing[0]
-        return {"status": NOT_CONFORMANT, "why": f"MUST requirement(s) not passed: {', '.join(ids)}",
-                "bundle": bundle.path}
+        return {
+            "status": NOT_CONFORMANT,
+            "why": f"MUST requirement(s) not passed: {', '.join(ids)}",
+            "bundle": bundle.path,
+        }
     passing = [b for b, status, _ in results if status == CONFORMANT]
     if passing:
         return {"status": CONFORMANT, "why": "every applicable MUST requirement passes", "bundle": passing[0].path}
@@ -163,12 +186,22 @@ def _socle_ok(rule: dict[str, Any], services: dict[str, dict[str, Any]]) -> tupl
         return not missing, (f"missing conformant service(s): {', '.join(missing)}" if missing else "")
     have = [s for s in rule["among"] if s in ok_services]
     needed = int(rule["min_of"])
-    return len(have) >= needed, (f"{len(have)} conformant service(s) among {', '.join(rule['among'])}"
-                                 f" ({', '.join(have) or 'none'}); {needed} needed" if len(have) < needed else "")
+    return len(have) >= needed, (
+        f"{len(have)} conformant service(s) among {', '.join(rule['among'])}"
+        f" ({', '.join(have) or 'none'}); {needed} needed"
+        if len(have) < needed
+        else ""
+    )
 
 
-def check_project(project: Project, rules: Rules, *, trusted_keys: list[Path] | None = None,
-                  profiles_root: Path | None = None, extra_bundles: list[Path] | None = None) -> ProjectReport:
+def check_project(
+    project: Project,
+    rules: Rules,
+    *,
+    trusted_keys: list[Path] | None = None,
+    profiles_root: Path | None = None,
+    extra_bundles: list[Path] | None = None,
+) -> ProjectReport:
     """Verify the project's bundles and apply ``rules``."""
     report = ProjectReport(project.name, project.region, rules.label, str(project.path))
     common = load_trust_anchors(list(trusted_keys or []))
@@ -189,10 +222,19 @@ def _evaluate_esms(report: ProjectReport, project: Project, rules: Rules) -> Non
         for item in og["esms"]:
             dui = item["dui"]
             target = "medicalised" if item["medicalised"] else "non-medicalised"
-            verdict = EsmsVerdict(item["finess"], item["name"], og["name"], item["category"], item["medicalised"],
-                                  dui["software"], dui["version"], dui["operation"])
-            verdict.services = {s: _service_for(report.bundles, dui["software"], dui["version"], s, target)
-                                for s in services}
+            verdict = EsmsVerdict(
+                item["finess"],
+                item["name"],
+                og["name"],
+                item["category"],
+                item["medicalised"],
+                dui["software"],
+                dui["version"],
+                dui["operation"],
+            )
+            verdict.services = {
+                s: _service_for(report.bundles, dui["software"], dui["version"], s, target) for s in services
+            }
             for scope in ("all", target):
                 ok, why = _socle_ok(socle[scope], verdict.services)
                 if not ok:
@@ -211,30 +253,51 @@ def _grouping(project: Project, rules: Rules) -> RuleVerdict:
     small = [name for name, size in sizes.items() if size < threshold]
     structures = len({e["finess"] for og in ogs for e in og["esms"]})
     where = f" (seuil réduit / reduced threshold: {project.region})" if reduced else ""
-    title = (f"Regroupement des OG de moins de {threshold} structures",
-             f"Grouping of OG under {threshold} structures")
+    title = (f"Regroupement des OG de moins de {threshold} structures", f"Grouping of OG under {threshold} structures")
     source = rules.source(grouping["source"])
     if not small:
-        return RuleVerdict("grouping", *title, "not-applicable",
-                           f"every OG has {threshold} structures or more{where}: no grouping needed", source)
+        return RuleVerdict(
+            "grouping",
+            *title,
+            "not-applicable",
+            f"every OG has {threshold} structures or more{where}: no grouping needed",
+            source,
+        )
     needed_og = grouping["min_og_in_group"]
     if len(ogs) >= needed_og and structures >= minimum:
-        return RuleVerdict("grouping", *title, "pass", f"{len(small)} OG under {threshold}{where}; the project "
-                           f"groups {len(ogs)} OG and {structures} structures (≥ {needed_og} OG, ≥ {minimum})", source)
-    return RuleVerdict("grouping", *title, "fail", f"OG under {threshold} structures{where}: {', '.join(small)}; "
-                       f"the project groups {len(ogs)} OG and {structures} structures, ≥ {needed_og} OG and "
-                       f"≥ {minimum} structures are needed", source)
+        return RuleVerdict(
+            "grouping",
+            *title,
+            "pass",
+            f"{len(small)} OG under {threshold}{where}; the project "
+            f"groups {len(ogs)} OG and {structures} structures (≥ {needed_og} OG, ≥ {minimum})",
+            source,
+        )
+    return RuleVerdict(
+        "grouping",
+        *title,
+        "fail",
+        f"OG under {threshold} structures{where}: {', '.join(small)}; "
+        f"the project groups {len(ogs)} OG and {structures} structures, ≥ {needed_og} OG and "
+        f"≥ {minimum} structures are needed",
+        source,
+    )
 
 
 def _project_rules(report: ProjectReport, project: Project, rules: Rules) -> None:
     report.rule_verdicts.append(_grouping(project, rules))
     invalid = [b for b in report.bundles if not b.valid]
-    report.rule_verdicts.append(RuleVerdict(
-        "evidence", "Dossiers de preuves vérifiés", "Evidence bundles verified",
-        "fail" if invalid or not report.bundles else "pass",
-        "; ".join(f"{b.path}: {b.problems[0] if b.problems else 'invalid'}" for b in invalid)
-        or ("no evidence bundle listed" if not report.bundles else f"{len(report.bundles)} bundle(s) valid"),
-        "dui-harness verify"))
+    report.rule_verdicts.append(
+        RuleVerdict(
+            "evidence",
+            "Dossiers de preuves vérifiés",
+            "Evidence bundles verified",
+            "fail" if invalid or not report.bundles else "pass",
+            "; ".join(f"{b.path}: {b.problems[0] if b.problems else 'invalid'}" for b in invalid)
+            or ("no evidence bundle listed" if not report.bundles else f"{len(report.bundles)} bundle(s) valid"),
+            "dui-harness verify",
+        )
+    )
     declared = project.data.get("attestations", {})
     missing = []
     for item in rules.data["attestations"]:
@@ -242,24 +305,51 @@ def _project_rules(report: ProjectReport, project: Project, rules: Rules) -> Non
         state = "declared" if entry.get("declared") else "not declared"
         if state != "declared":
             missing.append(item["id"])
-        report.attestations.append({"id": item["id"], "title_fr": item["title_fr"], "title_en": item["title_en"],
-                                    "status": state, "by": entry.get("by", ""), "date": entry.get("date", ""),
-                                    "note": entry.get("note", ""), "verification": "attestation (not tested)"})
-    report.rule_verdicts.append(RuleVerdict(
-        "attestations", "Attestations déclarées (non testées)", "Attestations declared (not tested)",
-        "fail" if missing else "pass", f"not declared: {', '.join(missing)}" if missing else
-        "every attestation is declared by the project (shown as declared, not tested)", rules.label))
-    for scope, (fr, en) in {"all": ("Socle pour tous : INS", "Socle for all: INS"),
-                            "medicalised": ("ESMS médicalisés : 2 services socles parmi MSSanté, DMP, e-prescription",
-                                            "Medicalised ESMS: 2 socle services among MSSanté, DMP, e-prescription"),
-                            "non-medicalised": (NON_MEDICALISED_FR, NON_MEDICALISED_EN)}.items():
+        report.attestations.append(
+            {
+                "id": item["id"],
+                "title_fr": item["title_fr"],
+                "title_en": item["title_en"],
+                "status": state,
+                "by": entry.get("by", ""),
+                "date": entry.get("date", ""),
+                "note": entry.get("note", ""),
+                "verification": "attestation (not tested)",
+            }
+        )
+    report.rule_verdicts.append(
+        RuleVerdict(
+            "attestations",
+            "Attestations déclarées (non testées)",
+            "Attestations declared (not tested)",
+            "fail" if missing else "pass",
+            f"not declared: {', '.join(missing)}"
+            if missing
+            else "every attestation is declared by the project (shown as declared, not tested)",
+            rules.label,
+        )
+    )
+    for scope, (fr, en) in {
+        "all": ("Socle pour tous : INS", "Socle for all: INS"),
+        "medicalised": (
+            "ESMS médicalisés : 2 services socles parmi MSSanté, DMP, e-prescription",
+            "Medicalised ESMS: 2 socle services among MSSanté, DMP, e-prescription",
+        ),
+        "non-medicalised": (NON_MEDICALISED_FR, NON_MEDICALISED_EN),
+    }.items():
         concerned = [e for e in report.esms if scope == "all" or e.medicalised == (scope == "medicalised")]
         failing = [e for e in concerned if any(r.startswith(f"socle ({scope})") for r in e.reasons)]
         verdict = "not-applicable" if not concerned else ("fail" if failing else "pass")
-        reason = ("; ".join(f"{e.finess} {e.name}: " + next(r for r in e.reasons if r.startswith(f"socle ({scope})"))
-                            for e in failing) or f"{len(concerned)} ESMS concerned, all conformant")
-        report.rule_verdicts.append(RuleVerdict(f"socle-{scope}", fr, en, verdict, reason,
-                                                rules.source(rules.data["socle"][scope]["source"])))
+        reason = (
+            "; ".join(
+                f"{e.finess} {e.name}: " + next(r for r in e.reasons if r.startswith(f"socle ({scope})"))
+                for e in failing
+            )
+            or f"{len(concerned)} ESMS concerned, all conformant"
+        )
+        report.rule_verdicts.append(
+            RuleVerdict(f"socle-{scope}", fr, en, verdict, reason, rules.source(rules.data["socle"][scope]["source"]))
+        )
 
 
 def _funding(report: ProjectReport, project: Project, rules: Rules) -> None:
@@ -282,10 +372,16 @@ def _funding(report: ProjectReport, project: Project, rules: Rules) -> None:
             continue
         esms.eligible = False
         refused.append(esms.finess)
-    report.rule_verdicts.append(RuleVerdict(
-        "funded-once", "Un ESMS n'est financé qu'une fois (même logiciel, ou deux DUI)",
-        "An ESMS is funded once (same software, or two DUIs)", "fail" if refused else "pass",
-        f"refused: {', '.join(refused)}" if refused else "no ESMS funded twice", rules.label))
+    report.rule_verdicts.append(
+        RuleVerdict(
+            "funded-once",
+            "Un ESMS n'est financé qu'une fois (même logiciel, ou deux DUI)",
+            "An ESMS is funded once (same software, or two DUIs)",
+            "fail" if refused else "pass",
+            f"refused: {', '.join(refused)}" if refused else "no ESMS funded twice",
+            rules.label,
+        )
+    )
     for r in project_blocked:
         for esms in report.esms:
             esms.reasons.append(f"project rule {r.id} fails")
@@ -306,11 +402,15 @@ def _funding(report: ProjectReport, project: Project, rules: Rules) -> None:
         breakdown[esms.operation] += base
         breakdown["equipment"] += equipment
     eligible = sum(1 for e in report.esms if e.eligible)
-    report.rule_verdicts.append(RuleVerdict(
-        "max-structures", f"Au plus {cap} structures financées par projet",
-        f"At most {cap} structures funded per project",
-        "capped" if eligible > cap else "pass",
-        f"{eligible} eligible, {funded} funded" + (f" (cap {cap})" if eligible > cap else ""),
-        rules.source(rules.data["max_structures_source"])))
+    report.rule_verdicts.append(
+        RuleVerdict(
+            "max-structures",
+            f"Au plus {cap} structures financées par projet",
+            f"At most {cap} structures funded per project",
+            "capped" if eligible > cap else "pass",
+            f"{eligible} eligible, {funded} funded" + (f" (cap {cap})" if eligible > cap else ""),
+            rules.source(rules.data["max_structures_source"]),
+        )
+    )
     report.breakdown = breakdown
     report.total = sum(breakdown.values())

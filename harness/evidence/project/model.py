@@ -42,8 +42,9 @@ def _yaml(path: Path, error: type[UsageError]) -> Any:
 def _validate(data: Any, schema: dict[str, Any], path: Path, error: type[UsageError]) -> None:
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        shown = "; ".join(f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
-                          for e in errors[:3])
+        shown = "; ".join(
+            f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}" for e in errors[:3]
+        )
         raise error(f"{path}: {shown}" + (f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""))
 
 
@@ -73,16 +74,21 @@ def load_rules(profiles_root: Path, spec: str) -> Rules:
     folder = profiles_root / name
     versions = sorted(p.parent.name for p in folder.glob("*/rules.yaml")) if folder.is_dir() else []
     if not versions or (version and version not in versions):
-        raise UsageError(f"règles de programme inconnues / unknown programme rules {spec!r} (no "
-                         f"{folder}/<version>/rules.yaml)",
-                         tip="`rules:` doit nommer un dossier de profiles/ / must name a folder of profiles/, e.g. "
-                             "esms-numerique@2026.1")
+        raise UsageError(
+            f"règles de programme inconnues / unknown programme rules {spec!r} (no {folder}/<version>/rules.yaml)",
+            tip="`rules:` doit nommer un dossier de profiles/ / must name a folder of profiles/, e.g. "
+            "esms-numerique@2026.1",
+        )
     path = folder / (version or versions[-1]) / "rules.yaml"
     data = _yaml(path, ProfileError)
     _validate(data, _schema(profiles_root, "esms-rules.schema.json"), path, ProfileError)
     refs = {s["id"] for s in data["sources"]}
-    cited = [data["grouping"]["source"], data["funding"]["source"], data["max_structures_source"],
-             *(rule["source"] for rule in data["socle"].values())]
+    cited = [
+        data["grouping"]["source"],
+        data["funding"]["source"],
+        data["max_structures_source"],
+        *(rule["source"] for rule in data["socle"].values()),
+    ]
     unknown = sorted({c for c in cited if c not in refs})
     if unknown:
         raise ProfileError(f"{path}: cite des sources inconnues / cites unknown source(s) {', '.join(unknown)}")
@@ -116,8 +122,10 @@ class Project:
 
 def load_project(path: Path, profiles_root: Path) -> Project:
     if not path.is_file():
-        raise InputError(f"{path}: fichier de projet introuvable / no such project file",
-                         tip="exemples / examples: fixtures/projects/")
+        raise InputError(
+            f"{path}: fichier de projet introuvable / no such project file",
+            tip="exemples / examples: fixtures/projects/",
+        )
     data = _yaml(path, InputError)
     _validate(data, _schema(profiles_root, "esms-project.schema.json"), path, InputError)
     return Project(data, path)

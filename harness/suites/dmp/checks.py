@@ -24,8 +24,7 @@ def report_of(exchange: Exchange, pack: CdaPack | None) -> XdsReport:
     :mod:`mocks.dmp.policy`), else — a request it did not judge (an injected fault) or another pack —
     validated here once and kept there for the other tests of the run."""
     found = exchange.judgements.get("xds")
-    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], XdsReport) and \
-            _same_pack(found[0], pack):
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], XdsReport) and _same_pack(found[0], pack):
         return found[1]
     report = validate_submission(exchange.request.body, exchange.request.header("content-type"), pack=pack)
     if report.message is not None:  # what the DMP admits, as the simulator judges it (mocks.dmp.iti41)
@@ -135,8 +134,11 @@ def require_first_published(scenario: Scenario, requirement: str) -> None:
         raise Blocked(
             f"{scenario.name}: the first version was refused by the DMP, nothing could be updated", tuple(blocking)
         )
-    accepted = [e.id for e in scenario.exchanges
-                if e.id in ids and e.transaction == "ITI-41" and e.summary.get("status") == "Success"]
+    accepted = [
+        e.id
+        for e in scenario.exchanges
+        if e.id in ids and e.transaction == "ITI-41" and e.summary.get("status") == "Success"
+    ]
     publishing = PUBLICATION_OF.get(str(first.get("kind", ""))) if isinstance(first, dict) else None
     if accepted and publishing:  # the DMP registered it: the DUI's own report of the publication is at fault
         raise Blocked(

@@ -302,8 +302,12 @@ def consult_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Re
             outcome: Any = sut.dmp_retrieve(person_id, "VSM")
         except TriggerApiError as exc:  # a DUI may refuse the request itself
             outcome = {"refused_by_dui": str(exc)}
-    return Scenario(f"Consultation, TD0.2 {request.param}", person_id, dmp_exchanges(recorder, since),
-                    {"identity": identity, "retrieval": outcome, "td02": request.param})
+    return Scenario(
+        f"Consultation, TD0.2 {request.param}",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {"identity": identity, "retrieval": outcome, "td02": request.param},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -340,5 +344,9 @@ def opposed(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     finally:
         if "error" not in recorded:  # withdrawn: the person's later scenarios feed as usual
             sut.dmp_opposition(person_id, False)
-    return Scenario("Opposition à l'alimentation / opposition to feeding", person_id, dmp_exchanges(recorder, since),
-                    {"identity": identity, "opposition": recorded, "publication": publication})
+    return Scenario(
+        "Opposition à l'alimentation / opposition to feeding",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {"identity": identity, "opposition": recorded, "publication": publication},
+    )

@@ -38,9 +38,14 @@ def documents(scenario: Scenario, validated_documents: DocumentLog, cda_pack: Cd
                 continue
             kept.add(entry_id)
             validated_documents.add(
-                f"{scenario.name}-{entry_id}.xml", report.documents[entry_id], kind="CDA",
+                f"{scenario.name}-{entry_id}.xml",
+                report.documents[entry_id],
+                kind="CDA",
                 requirements=sorted({f.requirement for f in cda.findings} | {"CDA-HDR-01", "CDA-INS-01"}),
-                findings=cda.findings, exchange=exchange.id, media_type="text/xml", layers=cda.layers,
+                findings=cda.findings,
+                exchange=exchange.id,
+                media_type="text/xml",
+                layers=cda.layers,
             )
     return scenario
 
@@ -97,5 +102,7 @@ def test_cda_satisfies_the_official_schematrons(scenario: Scenario, cda_pack: Cd
     """With the official pack: the content model's schematron and the cross-cutting ones hold."""
     _require_pack(cda_pack)
     pairs = submissions(scenario, "CDA-SCH-01", cda_pack)
-    expect(f"{scenario.name}: official CI-SIS schematrons",
-           findings_of(pairs, "CDA-SCH-01") + findings_of(pairs, "CDA-SCH-02"))
+    expect(
+        f"{scenario.name}: official CI-SIS schematrons",
+        findings_of(pairs, "CDA-SCH-01") + findings_of(pairs, "CDA-SCH-02"),
+    )

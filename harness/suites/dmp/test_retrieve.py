@@ -34,14 +34,22 @@ def test_retrieved_document_integrated_for_the_right_person(scenario: Scenario) 
     require_accepted(retrieved, queries)
     seeded = retrieved.data["seeded"]["unique_id"]
     mine = [d for d in retrieved.data["documents"] if d.get("document_id") == seeded]
-    faulty = {f.requirement for e in queries for f in e.findings
-              if f.severity is Severity.ERROR and f.requirement != "DMP-GET-01"}
-    if any(str(err.get("code", "")).startswith("XDSStoredQuery") for e in queries
-           for err in e.summary.get("errors") or []):
+    faulty = {
+        f.requirement
+        for e in queries
+        for f in e.findings
+        if f.severity is Severity.ERROR and f.requirement != "DMP-GET-01"
+    }
+    if any(
+        str(err.get("code", "")).startswith("XDSStoredQuery") for e in queries for err in e.summary.get("errors") or []
+    ):
         faulty.add("DMP-GET-02")  # the registry refused the query's parameters: the query is at fault
     if not mine and faulty:  # the DMP could not serve a non-conformant query: judged by DMP-GET-02
-        raise Blocked(f"{retrieved.name}: the DUI's ITI-18 query was not conformant, so what it would have "
-                      "integrated cannot be judged", tuple(sorted(faulty)))
+        raise Blocked(
+            f"{retrieved.name}: the DUI's ITI-18 query was not conformant, so what it would have "
+            "integrated cannot be judged",
+            tuple(sorted(faulty)),
+        )
     twin = [d for d in retrieved.data["twin_documents"] if d.get("document_id") == seeded]
     findings = []
     if not mine:

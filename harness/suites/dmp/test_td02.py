@@ -90,10 +90,17 @@ def test_td02_before_consultation(scenario: Scenario) -> None:
     queries = require(scenario, "ITI-18", "DMP-TD02-02")
     asked = [e for e in scenario.exchanges if e.transaction == "TD0.2" and e.id < queries[0].id]
     if not asked:
-        expect("TD0.2 avant consultation / TD0.2 before consultation", [Finding(
-            "dmp.td02.consultation", "DMP-TD02-02",
-            f"the DUI consulted the DMP (ITI-18 #{queries[0].id}) without asking TD0.2 first",
-            location=f"exchange {queries[0].id}")])
+        expect(
+            "TD0.2 avant consultation / TD0.2 before consultation",
+            [
+                Finding(
+                    "dmp.td02.consultation",
+                    "DMP-TD02-02",
+                    f"the DUI consulted the DMP (ITI-18 #{queries[0].id}) without asking TD0.2 first",
+                    location=f"exchange {queries[0].id}",
+                )
+            ],
+        )
 
 
 @pytest.mark.requirement("DMP-TD02-02")
@@ -103,7 +110,15 @@ def test_no_consultation_when_td02_refuses(consult_refused: Scenario) -> None:
     consulted = [e for e in consult_refused.exchanges if e.transaction in ("ITI-18", "ITI-43")]
     if consulted and not any(e.transaction == "TD0.2" for e in consult_refused.exchanges):
         require(consult_refused, "TD0.2", "DMP-TD02-02")
-    expect(f"Consultation, TD0.2 {status}", [Finding(
-        "dmp.td02.consulted", "DMP-TD02-02",
-        f"TD0.2 answered {status}, yet the DUI sent {e.transaction} #{e.id}", location=f"exchange {e.id}")
-        for e in consulted])
+    expect(
+        f"Consultation, TD0.2 {status}",
+        [
+            Finding(
+                "dmp.td02.consulted",
+                "DMP-TD02-02",
+                f"TD0.2 answered {status}, yet the DUI sent {e.transaction} #{e.id}",
+                location=f"exchange {e.id}",
+            )
+            for e in consulted
+        ],
+    )

@@ -29,19 +29,41 @@ def record(tag: str) -> dict[str, Any]:
     """What an operator entered: a stay, a home visit (event), an AGGIR evaluation and a personalised project."""
     return {
         "stay": {"id": f"SEJ-{tag}", "start": "2026-01-05"},
-        "event": {"id": f"EVN-{tag}", "start": "2026-01-06T10:30:00+01:00", "end": "2026-01-06T11:15:00+01:00",
-                  "label": "Visite à domicile pour soins infirmiers"},
-        "evaluation": {"id": f"EVAL-{tag}", "date": "2026-01-12", "title": "AGGIR",
-                       "items": [{"code": "GIR", "question": "Groupe iso-ressources", "answer": "4"},
-                                 {"code": "TRANSFERTS", "question": "Transferts", "answer": "B"}]},
-        "project": {"id": f"PP-{tag}", "title": f"Projet personnalisé {tag}", "start": "2026-02-01",
-                    "description": "Maintien de l'autonomie, participation aux activités collectives"},
+        "event": {
+            "id": f"EVN-{tag}",
+            "start": "2026-01-06T10:30:00+01:00",
+            "end": "2026-01-06T11:15:00+01:00",
+            "label": "Visite à domicile pour soins infirmiers",
+        },
+        "evaluation": {
+            "id": f"EVAL-{tag}",
+            "date": "2026-01-12",
+            "title": "AGGIR",
+            "items": [
+                {"code": "GIR", "question": "Groupe iso-ressources", "answer": "4"},
+                {"code": "TRANSFERTS", "question": "Transferts", "answer": "B"},
+            ],
+        },
+        "project": {
+            "id": f"PP-{tag}",
+            "title": f"Projet personnalisé {tag}",
+            "start": "2026-02-01",
+            "description": "Maintien de l'autonomie, participation aux activités collectives",
+        },
         "document": True,
     }
 
 
-def run_export(name: str, sut: SutDriver, recorder: Recorder, traits: Traits, tag: str, *,
-               lookup: bool, document: IdentityDocument | None = None) -> Scenario:
+def run_export(
+    name: str,
+    sut: SutDriver,
+    recorder: Recorder,
+    traits: Traits,
+    tag: str,
+    *,
+    lookup: bool,
+    document: IdentityDocument | None = None,
+) -> Scenario:
     since = recorder.mark()
     created = sut.create_person(traits, document)
     person_id = str(created["person_id"])
@@ -53,22 +75,34 @@ def run_export(name: str, sut: SutDriver, recorder: Recorder, traits: Traits, ta
     outcome = sut.eparcours_export(person_id, asked)
     exports = sut.eparcours_exports(person_id)
     exchanges = [e for e in recorder.exchanges(since=since) if e.service in ("INS", "EPARCOURS")]
-    return Scenario(name=name, person_id=person_id, exchanges=exchanges, data={
-        "identity": identity, "lookup": lookup_outcome, "record": asked, "export": outcome, "exports": exports})
+    return Scenario(
+        name=name,
+        person_id=person_id,
+        exchanges=exchanges,
+        data={"identity": identity, "lookup": lookup_outcome, "record": asked, "export": outcome, "exports": exports},
+    )
 
 
 @pytest.fixture(scope="session")
 def export_qualified(sut: SutDriver, recorder: Recorder, eparcours: Simulator) -> Scenario:
     """BERNARD-ESSAI ANDRE, ID card checked and INSi 00 (QUAL): his record is exported with the INS."""
-    return run_export("Export TDDUI, identité qualifiée / qualified identity", sut, recorder,
-                      person("bernard-andre").traits, "Q1", lookup=True, document=CNI)
+    return run_export(
+        "Export TDDUI, identité qualifiée / qualified identity",
+        sut,
+        recorder,
+        person("bernard-andre").traits,
+        "Q1",
+        lookup=True,
+        document=CNI,
+    )
 
 
 @pytest.fixture(scope="session")
 def export_provisional(sut: SutDriver, recorder: Recorder, eparcours: Simulator) -> Scenario:
     """MARTIN-ESSAI LUCIE, unknown to INSi and no document: PROV, exported without INS."""
-    return run_export("Export TDDUI, identité provisoire / provisional identity", sut, recorder,
-                      UNKNOWN_TO_INSI, "P1", lookup=False)
+    return run_export(
+        "Export TDDUI, identité provisoire / provisional identity", sut, recorder, UNKNOWN_TO_INSI, "P1", lookup=False
+    )
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +111,9 @@ def export_refused(sut: SutDriver, recorder: Recorder, eparcours: Simulator) -> 
     before = dict(eparcours.state().get("resources") or {})
     eparcours.faults.add("reject", "bundle", None, status=422, code="business-rule", diagnostics=REFUSAL)
     try:
-        scenario = run_export("Export TDDUI refusé / bundle refused", sut, recorder,
-                              person("bernard-andre").traits, "R1", lookup=False)
+        scenario = run_export(
+            "Export TDDUI refusé / bundle refused", sut, recorder, person("bernard-andre").traits, "R1", lookup=False
+        )
     finally:
         eparcours.faults.clear()
     scenario.data["store_before"] = before

@@ -32,13 +32,24 @@ def test_record_is_posted_to_the_fhir_base_as_a_transaction(scenario: Scenario) 
     for exchange in require_calls(scenario, SERVICE, "EPARCOURS-FLUX-01", "flux 1 request (POST [base]/)"):
         method, target = [*exchange.request.start_line.split(" "), "", ""][:2]
         if method != "POST" or target.split("?")[0] not in ("/", ""):
-            findings.append(Finding("tddui.flux.endpoint", "EPARCOURS-FLUX-01", f"flux 1 is POST [base]/, the DUI "
-                                    f"sent {method} {target}", location=f"exchange {exchange.id} request line"))
+            findings.append(
+                Finding(
+                    "tddui.flux.endpoint",
+                    "EPARCOURS-FLUX-01",
+                    f"flux 1 is POST [base]/, the DUI sent {method} {target}",
+                    location=f"exchange {exchange.id} request line",
+                )
+            )
         content_type = (exchange.request.header("content-type") or "").split(";")[0].strip()
         if content_type != "application/fhir+json":
-            findings.append(Finding("tddui.flux.content_type", "EPARCOURS-FLUX-01", f"Content-Type must be "
-                                    f"application/fhir+json, not {content_type or 'absent'}",
-                                    location=f"exchange {exchange.id} Content-Type"))
+            findings.append(
+                Finding(
+                    "tddui.flux.content_type",
+                    "EPARCOURS-FLUX-01",
+                    f"Content-Type must be application/fhir+json, not {content_type or 'absent'}",
+                    location=f"exchange {exchange.id} Content-Type",
+                )
+            )
     expect("flux 1 request", findings)
     scenario.assert_no_findings("EPARCOURS-FLUX-01", "TDDUIBundle: transaction of creates, references resolved")
 

@@ -29,12 +29,25 @@ SERVICE = "EPARCOURS"
 def _patient(scenario: Scenario, requirement: str) -> dict[str, Any]:
     exchange = require_calls(scenario, SERVICE, requirement, "flux 1 request")[-1]
     body = body_of(exchange) or {}
-    patients: list[dict[str, Any]] = [e["resource"] for e in body.get("entry") or []
-                if isinstance(e, dict) and isinstance(e.get("resource"), dict)
-                and e["resource"].get("resourceType") == "Patient"]
+    patients: list[dict[str, Any]] = [
+        e["resource"]
+        for e in body.get("entry") or []
+        if isinstance(e, dict)
+        and isinstance(e.get("resource"), dict)
+        and e["resource"].get("resourceType") == "Patient"
+    ]
     if not patients:
-        expect("no Patient exported", [Finding("tddui.patient.missing", requirement, "the bundle carries no Patient",
-                                               location=f"exchange {exchange.id} Bundle.entry")])
+        expect(
+            "no Patient exported",
+            [
+                Finding(
+                    "tddui.patient.missing",
+                    requirement,
+                    "the bundle carries no Patient",
+                    location=f"exchange {exchange.id} Bundle.entry",
+                )
+            ],
+        )
     return patients[0]
 
 
@@ -45,9 +58,17 @@ def test_qualified_identity_is_sent_with_its_ins_in_the_right_slice(export_quali
     facts = patient_facts(_patient(export_qualified, "EPARCOURS-PAT-01"))
     held = (export_qualified.data.get("identity") or {}).get("ins") or {}
     if held and facts.ins != held.get("value"):
-        expect("INS of the exported Patient", [Finding(
-            "tddui.patient.ins.value", "EPARCOURS-PAT-01", f"the DUI holds INS {held.get('value')} (QUAL) but "
-            f"exported {facts.ins!r}", location="Bundle.entry[Patient].identifier")])
+        expect(
+            "INS of the exported Patient",
+            [
+                Finding(
+                    "tddui.patient.ins.value",
+                    "EPARCOURS-PAT-01",
+                    f"the DUI holds INS {held.get('value')} (QUAL) but exported {facts.ins!r}",
+                    location="Bundle.entry[Patient].identifier",
+                )
+            ],
+        )
 
 
 @pytest.mark.requirement("EPARCOURS-PAT-02")
@@ -56,13 +77,22 @@ def test_strict_traits_accompany_the_ins(export_qualified: Scenario) -> None:
     export_qualified.assert_no_findings("EPARCOURS-PAT-02", "Patient strict traits")
     facts = patient_facts(_patient(export_qualified, "EPARCOURS-PAT-02"))
     traits = (export_qualified.data.get("identity") or {}).get("traits") or {}
-    wanted = {"birth name": (facts.birth_name, traits.get("birth_name")),
-              "birth date": (facts.birth_date, traits.get("birth_date")),
-              "birth place": (facts.birth_place, traits.get("birth_place")),
-              "birth first names": (facts.birth_first_names, " ".join(traits.get("first_names") or []))}
-    findings = [Finding("tddui.patient.traits", "EPARCOURS-PAT-02", f"{label}: exported {sent!r}, the DUI holds "
-                        f"{held!r}", location="Bundle.entry[Patient]")
-                for label, (sent, held) in wanted.items() if held and str(sent).upper() != str(held).upper()]
+    wanted = {
+        "birth name": (facts.birth_name, traits.get("birth_name")),
+        "birth date": (facts.birth_date, traits.get("birth_date")),
+        "birth place": (facts.birth_place, traits.get("birth_place")),
+        "birth first names": (facts.birth_first_names, " ".join(traits.get("first_names") or [])),
+    }
+    findings = [
+        Finding(
+            "tddui.patient.traits",
+            "EPARCOURS-PAT-02",
+            f"{label}: exported {sent!r}, the DUI holds {held!r}",
+            location="Bundle.entry[Patient]",
+        )
+        for label, (sent, held) in wanted.items()
+        if held and str(sent).upper() != str(held).upper()
+    ]
     expect("exported traits are the stored ones", findings)
 
 
@@ -75,11 +105,21 @@ def test_identity_status_is_sent_and_the_ins_only_when_qualified(scenario: Scena
     held = (scenario.data.get("identity") or {}).get("status")
     findings = []
     if facts.status != held:
-        findings.append(Finding("tddui.patient.status", "EPARCOURS-PAT-03", f"exported identityStatus "
-                                f"{facts.status!r}, the DUI holds {held!r}",
-                                location="Bundle.entry[Patient].extension[identityReliability]"))
+        findings.append(
+            Finding(
+                "tddui.patient.status",
+                "EPARCOURS-PAT-03",
+                f"exported identityStatus {facts.status!r}, the DUI holds {held!r}",
+                location="Bundle.entry[Patient].extension[identityReliability]",
+            )
+        )
     if held != "QUAL" and facts.ins_identifiers:
-        findings.append(Finding("tddui.patient.ins_unqualified", "EPARCOURS-PAT-03", f"identity {held}: the INS "
-                                f"{facts.ins} must not be exported (RNIV EXI SI 08)",
-                                location="Bundle.entry[Patient].identifier"))
+        findings.append(
+            Finding(
+                "tddui.patient.ins_unqualified",
+                "EPARCOURS-PAT-03",
+                f"identity {held}: the INS {facts.ins} must not be exported (RNIV EXI SI 08)",
+                location="Bundle.entry[Patient].identifier",
+            )
+        )
     expect("identity status and INS", findings)

@@ -29,8 +29,11 @@ BOTH = ["export_qualified", "export_provisional"]
 def _resources(scenario: Scenario, requirement: str, kind: str) -> list[dict[str, Any]]:
     exchange = require_calls(scenario, SERVICE, requirement, "flux 1 request")[-1]
     body = body_of(exchange) or {}
-    return [e["resource"] for e in body.get("entry") or [] if isinstance(e, dict)
-            and isinstance(e.get("resource"), dict) and e["resource"].get("resourceType") == kind]
+    return [
+        e["resource"]
+        for e in body.get("entry") or []
+        if isinstance(e, dict) and isinstance(e.get("resource"), dict) and e["resource"].get("resourceType") == kind
+    ]
 
 
 def _text(value: Any) -> str:
@@ -45,31 +48,71 @@ def test_bundle_carries_the_stay_the_evaluation_and_the_project(scenario: Scenar
     asked = scenario.data["record"]
     req, findings = "EPARCOURS-CONT-01", []
     stays = _resources(scenario, req, "Encounter")
-    if not any(asked["stay"]["id"] in _text(i.get("value")) and (s.get("period") or {}).get("start", "")[:10]
-               == asked["stay"]["start"] for s in stays for i in s.get("identifier") or []):
-        findings.append(Finding("tddui.content.stay", req, f"no Encounter (séjour) with the stay "
-                                f"{asked['stay']['id']} starting {asked['stay']['start']}", location="Bundle.entry"))
+    if not any(
+        asked["stay"]["id"] in _text(i.get("value"))
+        and (s.get("period") or {}).get("start", "")[:10] == asked["stay"]["start"]
+        for s in stays
+        for i in s.get("identifier") or []
+    ):
+        findings.append(
+            Finding(
+                "tddui.content.stay",
+                req,
+                f"no Encounter (séjour) with the stay {asked['stay']['id']} starting {asked['stay']['start']}",
+                location="Bundle.entry",
+            )
+        )
     event = asked.get("event")
     if event and not any(event["id"] in _text(i.get("value")) for s in stays for i in s.get("identifier") or []):
-        findings.append(Finding("tddui.content.event", req, f"no Encounter (évènement) with the event {event['id']}",
-                                location="Bundle.entry"))
-    answers = {_text(a.get("valueString") or a.get("valueCoding", {}).get("code"))
-               for q in _resources(scenario, req, "QuestionnaireResponse") for item in q.get("item") or []
-               for a in item.get("answer") or []}
+        findings.append(
+            Finding(
+                "tddui.content.event",
+                req,
+                f"no Encounter (évènement) with the event {event['id']}",
+                location="Bundle.entry",
+            )
+        )
+    answers = {
+        _text(a.get("valueString") or a.get("valueCoding", {}).get("code"))
+        for q in _resources(scenario, req, "QuestionnaireResponse")
+        for item in q.get("item") or []
+        for a in item.get("answer") or []
+    }
     missing = [i["answer"] for i in asked["evaluation"]["items"] if _text(i["answer"]) not in answers]
     if missing:
-        findings.append(Finding("tddui.content.evaluation", req, f"the evaluation answers {missing} are not in a "
-                                "QuestionnaireResponse", location="Bundle.entry"))
+        findings.append(
+            Finding(
+                "tddui.content.evaluation",
+                req,
+                f"the evaluation answers {missing} are not in a QuestionnaireResponse",
+                location="Bundle.entry",
+            )
+        )
     if not any(p.get("title") == asked["project"]["title"] for p in _resources(scenario, req, "CarePlan")):
-        findings.append(Finding("tddui.content.project", req, f"no CarePlan titled {asked['project']['title']!r} "
-                                "(projet personnalisé)", location="Bundle.entry"))
+        findings.append(
+            Finding(
+                "tddui.content.project",
+                req,
+                f"no CarePlan titled {asked['project']['title']!r} (projet personnalisé)",
+                location="Bundle.entry",
+            )
+        )
     expect("exported record", findings)
 
 
 def _document(scenario: Scenario, requirement: str) -> None:
     if not _resources(scenario, requirement, "DocumentReference"):
-        expect("no document", [Finding("tddui.docref.missing", requirement, "the record was exported without the "
-                                       "EXPORT_DUI document in a DocumentReference", location="Bundle.entry")])
+        expect(
+            "no document",
+            [
+                Finding(
+                    "tddui.docref.missing",
+                    requirement,
+                    "the record was exported without the EXPORT_DUI document in a DocumentReference",
+                    location="Bundle.entry",
+                )
+            ],
+        )
 
 
 @pytest.mark.requirement("EPARCOURS-DOC-01")

@@ -17,8 +17,15 @@ def require_retrieval_conformant(scenario: Scenario) -> None:
     Accept) yields no usable prescription: what the DUI then integrates, reports or administers
     is a consequence of EPRESC-RET-01 (judged on the same exchanges), not a second failure.
     """
-    faulty = [e.id for e in scenario.exchanges if e.transaction == "search-type"
-              and any(f.severity is Severity.ERROR and f.requirement == RET for f in e.findings)]
+    faulty = [
+        e.id
+        for e in scenario.exchanges
+        if e.transaction == "search-type"
+        and any(f.severity is Severity.ERROR and f.requirement == RET for f in e.findings)
+    ]
     if faulty:
-        raise Blocked(f"{scenario.name}: the retrieval request was not conformant ({', '.join(faulty)}), so what "
-                      "the DUI integrated from it cannot be judged on its own", (RET,))
+        raise Blocked(
+            f"{scenario.name}: the retrieval request was not conformant ({', '.join(faulty)}), so what "
+            "the DUI integrated from it cannot be judged on its own",
+            (RET,),
+        )

@@ -51,11 +51,25 @@ def presc_known(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> Scenar
     pid, identity = resident(sut, recorder, "bernard-andre")
     outcome = sut.epresc_retrieve(pid, "EP-TEST-0001")
     line = _first_line(outcome)
-    administered = (sut.epresc_administer(pid, "EP-TEST-0001", line, "2026-01-06T08:00:00+01:00")
-                    if outcome.get("outcome") == "integrated" and line else None)
-    return _scenario("Ordonnance connue / known prescription", recorder, since, pid, {
-        "identity": identity, "asked": "EP-TEST-0001", "retrieval": outcome, "administered": administered,
-        "prescriptions": sut.epresc_prescriptions(pid), "administrations": sut.epresc_administrations(pid)})
+    administered = (
+        sut.epresc_administer(pid, "EP-TEST-0001", line, "2026-01-06T08:00:00+01:00")
+        if outcome.get("outcome") == "integrated" and line
+        else None
+    )
+    return _scenario(
+        "Ordonnance connue / known prescription",
+        recorder,
+        since,
+        pid,
+        {
+            "identity": identity,
+            "asked": "EP-TEST-0001",
+            "retrieval": outcome,
+            "administered": administered,
+            "prescriptions": sut.epresc_prescriptions(pid),
+            "administrations": sut.epresc_administrations(pid),
+        },
+    )
 
 
 @pytest.fixture(scope="session")
@@ -64,9 +78,18 @@ def presc_unknown(sut: SutDriver, recorder: Recorder, epresc: Simulator) -> Scen
     since = recorder.mark()
     pid, identity = resident(sut, recorder, "bernard-andre")
     outcome = sut.epresc_retrieve(pid, UNKNOWN_ID)
-    return _scenario("Identifiant inconnu / unknown identifier", recorder, since, pid, {
-        "identity": identity, "asked": UNKNOWN_ID, "retrieval": outcome,
-        "prescriptions": sut.epresc_prescriptions(pid)})
+    return _scenario(
+        "Identifiant inconnu / unknown identifier",
+        recorder,
+        since,
+        pid,
+        {
+            "identity": identity,
+            "asked": UNKNOWN_ID,
+            "retrieval": outcome,
+            "prescriptions": sut.epresc_prescriptions(pid),
+        },
+    )
 
 
 @pytest.fixture(scope="session")
@@ -75,9 +98,18 @@ def presc_wrong_person(sut: SutDriver, recorder: Recorder, epresc: Simulator) ->
     since = recorder.mark()
     pid, identity = resident(sut, recorder, "lefevre-jeanne")
     outcome = sut.epresc_retrieve(pid, "EP-TEST-0002")
-    return _scenario("Ordonnance d'une autre personne / another person's prescription", recorder, since, pid, {
-        "identity": identity, "asked": "EP-TEST-0002", "retrieval": outcome,
-        "prescriptions": sut.epresc_prescriptions(pid)})
+    return _scenario(
+        "Ordonnance d'une autre personne / another person's prescription",
+        recorder,
+        since,
+        pid,
+        {
+            "identity": identity,
+            "asked": "EP-TEST-0002",
+            "retrieval": outcome,
+            "prescriptions": sut.epresc_prescriptions(pid),
+        },
+    )
 
 
 @pytest.fixture(scope="session")

@@ -39,12 +39,23 @@ def test_administration_is_sent_for_the_right_line_and_resident(presc_known: Sce
     administered = presc_known.data.get("administered") or {}
     findings = []
     if not any(e.summary.get("status") == 201 for e in creates):
-        findings.append(Finding("epresc.adm.created", "EPRESC-ADM-01", "the teleservice created no administration",
-                                location="e-prescription simulator"))
+        findings.append(
+            Finding(
+                "epresc.adm.created",
+                "EPRESC-ADM-01",
+                "the teleservice created no administration",
+                location="e-prescription simulator",
+            )
+        )
     if administered.get("status") != "transmitted":
-        findings.append(Finding("epresc.adm.status", "EPRESC-ADM-01", f"the DUI reports the administration "
-                                f"{administered.get('status')!r}, the teleservice answered 201",
-                                location="trigger API administration"))
+        findings.append(
+            Finding(
+                "epresc.adm.status",
+                "EPRESC-ADM-01",
+                f"the DUI reports the administration {administered.get('status')!r}, the teleservice answered 201",
+                location="trigger API administration",
+            )
+        )
     expect("administration recorded", findings)
 
 
@@ -54,29 +65,65 @@ def test_unavailable_service_integrates_nothing_and_loses_nothing(presc_unavaila
     require_retrieval_conformant(presc_unavailable)
     data, findings = presc_unavailable.data, []
     if (data.get("retrieval_down") or {}).get("outcome") == "integrated" or data.get("prescriptions_down"):
-        findings.append(Finding("epresc.res.retrieval", RES, "the DUI integrated something while the teleservice "
-                                "answered 503", location="trigger API prescriptions"))
+        findings.append(
+            Finding(
+                "epresc.res.retrieval",
+                RES,
+                "the DUI integrated something while the teleservice answered 503",
+                location="trigger API prescriptions",
+            )
+        )
     if data.get("administered_down") is None:
-        findings.append(Finding("epresc.res.blocked", RES, f"the prescription could not be integrated once the "
-                                f"service was back: {data.get('retrieval')}", location="trigger API outcome"))
+        findings.append(
+            Finding(
+                "epresc.res.blocked",
+                RES,
+                f"the prescription could not be integrated once the service was back: {data.get('retrieval')}",
+                location="trigger API outcome",
+            )
+        )
         expect("service unavailable", findings)
     down: dict[str, Any] = data["administered_down"]
     if down.get("status") == "transmitted":
-        findings.append(Finding("epresc.res.claimed", RES, "the administration is reported transmitted while the "
-                                "teleservice answered 503", location="trigger API administration"))
-    held_down = [a for a in data.get("administrations_down") or []
-                 if a.get("administration_id") == down.get("administration_id")]
+        findings.append(
+            Finding(
+                "epresc.res.claimed",
+                RES,
+                "the administration is reported transmitted while the teleservice answered 503",
+                location="trigger API administration",
+            )
+        )
+    held_down = [
+        a for a in data.get("administrations_down") or [] if a.get("administration_id") == down.get("administration_id")
+    ]
     if not held_down:
-        findings.append(Finding("epresc.res.lost", RES, "the administration recorded while the teleservice was "
-                                "unavailable is no longer held by the DUI",
-                                location=f"trigger API GET /persons/{presc_unavailable.person_id}/administrations"))
+        findings.append(
+            Finding(
+                "epresc.res.lost",
+                RES,
+                "the administration recorded while the teleservice was unavailable is no longer held by the DUI",
+                location=f"trigger API GET /persons/{presc_unavailable.person_id}/administrations",
+            )
+        )
     final = {a.get("administration_id"): a for a in data.get("administrations") or []}
     kept = final.get(down.get("administration_id"))
     if held_down and (kept is None or kept.get("status") not in ("transmitted", "pending", "failed")):
-        findings.append(Finding("epresc.res.lost", RES, "the administration disappeared after the service came "
-                                "back", location="trigger API administrations"))
+        findings.append(
+            Finding(
+                "epresc.res.lost",
+                RES,
+                "the administration disappeared after the service came back",
+                location="trigger API administrations",
+            )
+        )
     accepted = [e for e in calls(presc_unavailable, SERVICE, "create") if e.summary.get("status") == 201]
     if kept is not None and kept.get("status") == "transmitted" and len(accepted) < 2:
-        findings.append(Finding("epresc.res.claimed", RES, f"the DUI says both administrations are transmitted, the "
-                                f"teleservice created {len(accepted)}", location="e-prescription simulator"))
+        findings.append(
+            Finding(
+                "epresc.res.claimed",
+                RES,
+                f"the DUI says both administrations are transmitted, the teleservice created {len(accepted)}",
+                location="e-prescription simulator",
+            )
+        )
     expect("service unavailable", findings)

@@ -42,9 +42,15 @@ def test_prescription_is_retrieved_by_its_unique_identifier(scenario: Scenario) 
     asked = scenario.data["asked"]
     findings = []
     if not any(e.tags.get("prescription") == asked for e in searches):
-        findings.append(Finding("epresc.ret.id", "EPRESC-RET-01", f"no retrieval asked for {asked!r}; asked: "
-                                f"{sorted({e.tags.get('prescription', '?') for e in searches})}",
-                                location="e-prescription simulator search"))
+        findings.append(
+            Finding(
+                "epresc.ret.id",
+                "EPRESC-RET-01",
+                f"no retrieval asked for {asked!r}; asked: "
+                f"{sorted({e.tags.get('prescription', '?') for e in searches})}",
+                location="e-prescription simulator search",
+            )
+        )
     expect("retrieval by unique identifier", findings)
     scenario.assert_no_findings("EPRESC-RET-01", "retrieval query")
 
@@ -56,20 +62,37 @@ def test_every_line_is_integrated_for_the_resident(presc_known: Scenario) -> Non
     expected = next(p for p in load_prescriptions() if p.uid == presc_known.data["asked"])
     findings = []
     if (presc_known.data.get("retrieval") or {}).get("outcome") != "integrated":
-        findings.append(Finding("epresc.int.outcome", "EPRESC-INT-01", f"the DUI did not integrate "
-                                f"{expected.uid}: {presc_known.data.get('retrieval')}",
-                                location="trigger API outcome"))
+        findings.append(
+            Finding(
+                "epresc.int.outcome",
+                "EPRESC-INT-01",
+                f"the DUI did not integrate {expected.uid}: {presc_known.data.get('retrieval')}",
+                location="trigger API outcome",
+            )
+        )
     held = _held(presc_known, expected.uid)
     lines = held[0].get("lines", []) if held else []
     codes = {str((line.get("medication") or {}).get("code")) for line in lines}
     dosages = " | ".join(str(line.get("dosage")) for line in lines)
     for line in expected.lines:
         if line["atc"] not in codes:
-            findings.append(Finding("epresc.int.line", "EPRESC-INT-01", f"line {line['line']} ({line['display']}, "
-                                    f"ATC {line['atc']}) is not integrated", location="trigger API prescriptions"))
+            findings.append(
+                Finding(
+                    "epresc.int.line",
+                    "EPRESC-INT-01",
+                    f"line {line['line']} ({line['display']}, ATC {line['atc']}) is not integrated",
+                    location="trigger API prescriptions",
+                )
+            )
         elif line["dosage"] not in dosages:
-            findings.append(Finding("epresc.int.dosage", "EPRESC-INT-01", f"the dosage of line {line['line']} "
-                                    f"({line['dosage']!r}) is lost", location="trigger API prescriptions"))
+            findings.append(
+                Finding(
+                    "epresc.int.dosage",
+                    "EPRESC-INT-01",
+                    f"the dosage of line {line['line']} ({line['dosage']!r}) is lost",
+                    location="trigger API prescriptions",
+                )
+            )
     expect("prescription integrated", findings)
 
 
@@ -79,9 +102,14 @@ def test_another_persons_prescription_is_refused(presc_wrong_person: Scenario) -
     outcome = (presc_wrong_person.data.get("retrieval") or {}).get("outcome")
     findings = []
     if outcome == "integrated" or _held(presc_wrong_person, presc_wrong_person.data["asked"]):
-        findings.append(Finding("epresc.int.wrong_person", "EPRESC-INT-02", "a prescription whose patient INS is "
-                                "not the resident's was integrated into her record",
-                                location=f"trigger API GET /persons/{presc_wrong_person.person_id}/prescriptions"))
+        findings.append(
+            Finding(
+                "epresc.int.wrong_person",
+                "EPRESC-INT-02",
+                "a prescription whose patient INS is not the resident's was integrated into her record",
+                location=f"trigger API GET /persons/{presc_wrong_person.person_id}/prescriptions",
+            )
+        )
     expect("identity check before integration", findings)
 
 
@@ -92,11 +120,22 @@ def test_unknown_identifier_is_reported_and_nothing_integrated(presc_unknown: Sc
     outcome = (presc_unknown.data.get("retrieval") or {}).get("outcome")
     findings = []
     if outcome != "not_found":
-        findings.append(Finding("epresc.int.unknown", "EPRESC-INT-03", f"the DUI reports {outcome!r} for an "
-                                "identifier the teleservice does not know (expected not_found)",
-                                location="trigger API outcome"))
+        findings.append(
+            Finding(
+                "epresc.int.unknown",
+                "EPRESC-INT-03",
+                f"the DUI reports {outcome!r} for an identifier the teleservice does not know (expected not_found)",
+                location="trigger API outcome",
+            )
+        )
     if presc_unknown.data.get("prescriptions"):
         where = f"trigger API GET /persons/{presc_unknown.person_id}/prescriptions"
-        findings.append(Finding("epresc.int.unknown", "EPRESC-INT-03", "something was integrated for an unknown "
-                                "identifier", location=where))
+        findings.append(
+            Finding(
+                "epresc.int.unknown",
+                "EPRESC-INT-03",
+                "something was integrated for an unknown identifier",
+                location=where,
+            )
+        )
     expect("unknown identifier", findings)

@@ -19,8 +19,10 @@ from harness.sut.driver import SutDriver
 __all__ = ["NOT_DECLARED", "by_local_id", "dui_endpoint", "expect", "require_messages"]
 
 SERVICE = "HL7V2"
-NOT_DECLARED = ("la DUI ne déclare pas d'échange HL7 v2 (GET /hl7v2/endpoint : 404/501), exigence non jugée / the "
-                "DUI declares no HL7 v2 exchange (GET /hl7v2/endpoint: 404/501), requirement not judged")
+NOT_DECLARED = (
+    "la DUI ne déclare pas d'échange HL7 v2 (GET /hl7v2/endpoint : 404/501), exigence non jugée / the "
+    "DUI declares no HL7 v2 exchange (GET /hl7v2/endpoint: 404/501), requirement not judged"
+)
 
 
 def dui_endpoint(sut: SutDriver) -> dict[str, Any]:
@@ -40,10 +42,18 @@ def require_messages(scenario: Scenario, requirement: str, count: int) -> list[E
     """The ADT messages the DUI sent to the simulator; a non-conformity when fewer than ``count`` arrived."""
     found = [e for e in scenario.exchanges if e.tags.get("direction") == "from-dui"]
     if len(found) < count:
-        raise NonConformity(f"{scenario.name}: the DUI sent {len(found)} of {count} ADT messages", [Finding(
-            "hl7.emit.missing", requirement, f"the HL7 v2 simulator received {len(found)} message(s) from the DUI, "
-            f"{count} expected (trigger API emitHl7v2Identity: {scenario.data.get('emissions')})",
-            location="HL7 v2 simulator MLLP listener")])
+        raise NonConformity(
+            f"{scenario.name}: the DUI sent {len(found)} of {count} ADT messages",
+            [
+                Finding(
+                    "hl7.emit.missing",
+                    requirement,
+                    f"the HL7 v2 simulator received {len(found)} message(s) from the DUI, "
+                    f"{count} expected (trigger API emitHl7v2Identity: {scenario.data.get('emissions')})",
+                    location="HL7 v2 simulator MLLP listener",
+                )
+            ],
+        )
     return found
 
 

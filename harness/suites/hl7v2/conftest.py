@@ -27,8 +27,15 @@ from harness.sut.driver import IdentityDocument, SutDriver
 from mocks.hl7v2.hostile import HOSTILE_CASES
 from mocks.hl7v2.service import Hl7v2Service
 
-FEED_ORDER = ("known-person", "known-person-update", "homonym", "ins-traits-differ", "qualified-other-domain",
-              "merge", "identifier-change")
+FEED_ORDER = (
+    "known-person",
+    "known-person-update",
+    "homonym",
+    "ins-traits-differ",
+    "qualified-other-domain",
+    "merge",
+    "identifier-change",
+)
 CNI = IdentityDocument("CNI", verified=True)
 
 
@@ -45,9 +52,16 @@ def hl7v2_feeds(sut: SutDriver, recorder: Recorder, hl7v2: Hl7v2Service) -> Scen
     for name in FEED_ORDER:
         sent[name] = hl7v2.send_feed(name, str(endpoint["host"]), int(endpoint["port"]), tls=bool(endpoint.get("tls")))
         after[name] = sut.hl7v2_identities()  # what the DUI holds once this feed is integrated
-    return Scenario(name="Flux d'identité reçus / identity feeds received", exchanges=hl7v2.sent(since), data={
-        "sent": {name: e.id for name, e in sent.items()}, "acks": {n: e.summary.get("ack") for n, e in sent.items()},
-        "after": after, "identities": after[FEED_ORDER[-1]]})
+    return Scenario(
+        name="Flux d'identité reçus / identity feeds received",
+        exchanges=hl7v2.sent(since),
+        data={
+            "sent": {name: e.id for name, e in sent.items()},
+            "acks": {n: e.summary.get("ack") for n, e in sent.items()},
+            "after": after,
+            "identities": after[FEED_ORDER[-1]],
+        },
+    )
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +71,11 @@ def hl7v2_hostile(sut: SutDriver, recorder: Recorder, hl7v2: Hl7v2Service, hl7v2
     since = recorder.mark()
     for case in HOSTILE_CASES:
         hl7v2.send_hostile(case, str(endpoint["host"]), int(endpoint["port"]), tls=bool(endpoint.get("tls")))
-    return Scenario(name="Entrées hostiles / hostile input", exchanges=hl7v2.sent(since),
-                    data={"identities": sut.hl7v2_identities()})
+    return Scenario(
+        name="Entrées hostiles / hostile input",
+        exchanges=hl7v2.sent(since),
+        data={"identities": sut.hl7v2_identities()},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +93,14 @@ def hl7v2_emitted(sut: SutDriver, recorder: Recorder, hl7v2: Hl7v2Service) -> Sc
     sut.lookup_ins(recovered_id)
     recovered_identity = sut.identity(recovered_id)
     mark = recorder.mark()
-    emissions = [sut.hl7v2_emit(qualified_id, "A28"), sut.hl7v2_emit(qualified_id, "A31"),
-                 sut.hl7v2_emit(recovered_id, "A28")]
-    return Scenario(name="ADT émis par la DUI / ADT emitted by the DUI", person_id=qualified_id,
-                    exchanges=hl7v2.received(mark), data={
-                        "emissions": emissions, "qualified": identity, "recovered": recovered_identity})
+    emissions = [
+        sut.hl7v2_emit(qualified_id, "A28"),
+        sut.hl7v2_emit(qualified_id, "A31"),
+        sut.hl7v2_emit(recovered_id, "A28"),
+    ]
+    return Scenario(
+        name="ADT émis par la DUI / ADT emitted by the DUI",
+        person_id=qualified_id,
+        exchanges=hl7v2.received(mark),
+        data={"emissions": emissions, "qualified": identity, "recovered": recovered_identity},
+    )

@@ -65,11 +65,22 @@ def test_qualified_identity_carries_its_ins_in_pid3(hl7v2_emitted: Scenario) -> 
     mine = [e for e in found if e.tags.get("control_id") in controls]
     # the NIR part identifies the person; a wrong key is HL7-INS-02's
     missing = [e for e in mine if str(e.tags.get("ins") or "")[:13] != expected[:13]]
-    expect("INS of a qualified identity", [Finding(
-        "hl7.ins.absent", "HL7-INS-01", f"the ADT of a qualified identity (INS {expected}) has no INS of type INS in "
-        f"PID-3 (RI.INS/va1.64); trouvé / found: {e.tags.get('ins') or 'no INS'}; attendu / expected: {expected}"
-        f"^^^ASIP-SANTE-INS-NIR&<OID>&ISO^INS", location="PID[1]-3", evidence=(f"exchange {e.id}",))
-        for e in missing or ([] if mine else found[:1])])
+    expect(
+        "INS of a qualified identity",
+        [
+            Finding(
+                "hl7.ins.absent",
+                "HL7-INS-01",
+                f"the ADT of a qualified identity (INS {expected}) has no INS of type INS in "
+                f"PID-3 (RI.INS/va1.64); trouvé / found: {e.tags.get('ins') or 'no INS'}; attendu / expected: "
+                f"{expected}"
+                f"^^^ASIP-SANTE-INS-NIR&<OID>&ISO^INS",
+                location="PID[1]-3",
+                evidence=(f"exchange {e.id}",),
+            )
+            for e in missing or ([] if mine else found[:1])
+        ],
+    )
 
 
 @pytest.mark.requirement("HL7-INS-02")

@@ -25,9 +25,22 @@ BAD_INS = "279035121518988"
 @pytest.mark.requirement("HL7-ACK-02")
 def test_hostile_input_is_refused_and_nothing_is_lost(hl7v2_hostile: Scenario) -> None:
     hl7v2_hostile.assert_no_findings("HL7-ACK-02", "hostile input")
-    taken = [i for i in hl7v2_hostile.data["identities"]
-             if BAD_INS in {str((i.get(k) or {}).get("value")) for k in ("ins", "received_ins")}]
-    expect("invalid INS integrated", [Finding(
-        "hl7.hostile.integrated", "HL7-ACK-02", f"identity {i.get('identity_id')} holds the INS {BAD_INS} whose key "
-        "is wrong (the message was to be refused); attendu / expected: nothing integrated from a refused message",
-        location="trigger API GET /hl7v2/identities") for i in taken])
+    taken = [
+        i
+        for i in hl7v2_hostile.data["identities"]
+        if BAD_INS in {str((i.get(k) or {}).get("value")) for k in ("ins", "received_ins")}
+    ]
+    expect(
+        "invalid INS integrated",
+        [
+            Finding(
+                "hl7.hostile.integrated",
+                "HL7-ACK-02",
+                f"identity {i.get('identity_id')} holds the INS {BAD_INS} whose key "
+                "is wrong (the message was to be refused); attendu / expected: nothing integrated from a refused "
+                "message",
+                location="trigger API GET /hl7v2/identities",
+            )
+            for i in taken
+        ],
+    )

@@ -16,15 +16,20 @@ __all__ = ["CNI", "block_on_refused_insi", "data", "lookup", "qualified", "requi
 CNI = IdentityDocument("CNI", verified=True)
 
 
-def lookup(name: str, sut: SutDriver, recorder: Recorder, traits: Traits,
-           document: IdentityDocument | None = None) -> Scenario:
+def lookup(
+    name: str, sut: SutDriver, recorder: Recorder, traits: Traits, document: IdentityDocument | None = None
+) -> Scenario:
     """Create the person, make the DUI search its INS, read the identity back."""
     since = recorder.mark()
     created = sut.create_person(traits, document)
     person_id = str(created["person_id"])
     outcome = sut.lookup_ins(person_id)
-    return Scenario(name=name, person_id=person_id, exchanges=recorder.exchanges(service="INS", since=since),
-                    data={"lookup": outcome, "identity": sut.identity(person_id), "since": since})
+    return Scenario(
+        name=name,
+        person_id=person_id,
+        exchanges=recorder.exchanges(service="INS", since=since),
+        data={"lookup": outcome, "identity": sut.identity(person_id), "since": since},
+    )
 
 
 def qualified(name: str, sut: SutDriver, recorder: Recorder, traits: Traits) -> Scenario:
@@ -44,9 +49,11 @@ def require_established(scenario: Scenario, *, status: tuple[str, ...] = ("RECUP
     if blocking:
         raise Blocked(f"{scenario.name}: {why}", blocking)
     if identity.get("status") not in status or not identity.get("ins"):
-        raise Blocked(f"{scenario.name}: the DUI did not give the person a {'/'.join(status)} identity with its "
-                      f"INS (status {identity.get('status')}), which EXI SI 07 and INS-RES-01 judge",
-                      ("EXI SI 07", "INS-RES-01"))
+        raise Blocked(
+            f"{scenario.name}: the DUI did not give the person a {'/'.join(status)} identity with its "
+            f"INS (status {identity.get('status')}), which EXI SI 07 and INS-RES-01 judge",
+            ("EXI SI 07", "INS-RES-01"),
+        )
 
 
 def block_on_refused_insi(scenario: Scenario, exchanges: list[Exchange] | None = None) -> None:
@@ -54,11 +61,18 @@ def block_on_refused_insi(scenario: Scenario, exchanges: list[Exchange] | None =
     seen = scenario.exchanges if exchanges is None else exchanges
     if any(e.summary.get("cr") for e in seen):
         return
-    refused = sorted({f.requirement for e in seen for f in e.findings
-                      if f.severity is Severity.ERROR and f.requirement.startswith("INS-")})
+    refused = sorted(
+        {
+            f.requirement
+            for e in seen
+            for f in e.findings
+            if f.severity is Severity.ERROR and f.requirement.startswith("INS-")
+        }
+    )
     if refused:
-        raise Blocked(f"{scenario.name}: INSi refused the DUI's requests, so its answer could not be used",
-                      tuple(refused))
+        raise Blocked(
+            f"{scenario.name}: INSi refused the DUI's requests, so its answer could not be used", tuple(refused)
+        )
 
 
 def data(scenario: Scenario, key: str) -> dict[str, Any]:

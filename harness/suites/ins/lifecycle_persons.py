@@ -30,8 +30,9 @@ def _ins(entry: dict[str, Any] | None) -> dict[str, str] | None:
 
 @cache
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((fixtures_dir() / "identities" / "lifecycle-persons.json")
-                                      .read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        (fixtures_dir() / "identities" / "lifecycle-persons.json").read_text(encoding="utf-8")
+    )
     return data
 
 

@@ -21,10 +21,19 @@ __all__ = ["GUIDE_RULES", "rule_finding", "shown"]
 
 #: requirement -> the rule number(s) of the Guide d'implémentation de l'INS it judges
 GUIDE_RULES = {
-    "INS-REG-06": "6", "INS-REG-11": "11", "INS-REG-12": "12", "INS-REG-17": "17", "INS-REG-19": "19",
+    "INS-REG-06": "6",
+    "INS-REG-11": "11",
+    "INS-REG-12": "12",
+    "INS-REG-17": "17",
+    "INS-REG-19": "19",
     "INS-REG-25": "21, 25",
-    "INS-REG-26": "26", "INS-REG-27": "27", "INS-REG-30": "30", "INS-VERIF-01": "52", "INS-VERIF-02": "49",
-    "INS-VERIF-03": "51, 55", "INS-VERIF-04": "48, 53",
+    "INS-REG-26": "26",
+    "INS-REG-27": "27",
+    "INS-REG-30": "30",
+    "INS-VERIF-01": "52",
+    "INS-VERIF-02": "49",
+    "INS-VERIF-03": "51, 55",
+    "INS-VERIF-04": "48, 53",
 }
 
 
@@ -42,11 +51,21 @@ def shown(identity: dict[str, Any] | None) -> str:
     return f"{value}, statut / status {identity.get('status')}"
 
 
-def rule_finding(check: str, requirement: str, what: str, *, stored: str, expected: str, location: str,
-                 evidence: tuple[str, ...] = ()) -> Finding:
+def rule_finding(
+    check: str,
+    requirement: str,
+    what: str,
+    *,
+    stored: str,
+    expected: str,
+    location: str,
+    evidence: tuple[str, ...] = (),
+) -> Finding:
     """A finding on ``requirement`` whose message names the guide rule, the official ids, stored and expected."""
     rule = GUIDE_RULES.get(requirement, "?")
     label = "Règles" if "," in rule else "Règle"
-    message = (f"{label} {rule} du guide INS ({_official(requirement)}) / INS guide rule {rule}: {what} — "
-               f"stocké / stored: {stored} ; attendu / expected: {expected}")
+    message = (
+        f"{label} {rule} du guide INS ({_official(requirement)}) / INS guide rule {rule}: {what} — "
+        f"stocké / stored: {stored} ; attendu / expected: {expected}"
+    )
     return Finding(check, requirement, message, location=location, evidence=evidence)

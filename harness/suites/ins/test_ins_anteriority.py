@@ -27,7 +27,12 @@ from harness.sut.driver import SutDriver
 PERSON = Traits("D'ALEMBERT-ÉCLAIR", ("HÉLÈNE", "MARIE-ANGE"), "F", "1966-08-15", "75056")
 #: what is typed -> whether the person must be listed
 SEARCHES: tuple[tuple[str | None, bool], ...] = (
-    (None, True), ("dalemb", True), ("d'alembert", True), ("helene", True), ("marie ange", True), ("zz", False),
+    (None, True),
+    ("dalemb", True),
+    ("d'alembert", True),
+    ("helene", True),
+    ("marie ange", True),
+    ("zz", False),
 )
 
 
@@ -35,8 +40,10 @@ SEARCHES: tuple[tuple[str | None, bool], ...] = (
 def anteriority(sut: SutDriver) -> Scenario:
     created = sut.create_person(PERSON)
     pid = str(created["person_id"])
-    results = {typed or "": [str(p.get("person_id")) for p in sut.search_identities(PERSON.birth_date, typed)]
-               for typed, _ in SEARCHES}
+    results = {
+        typed or "": [str(p.get("person_id")) for p in sut.search_identities(PERSON.birth_date, typed)]
+        for typed, _ in SEARCHES
+    }
     return Scenario(name="Recherche d'antériorité / anteriority search", person_id=pid, data={"results": results})
 
 
@@ -49,11 +56,15 @@ def test_anteriority_search_ignores_accents_apostrophes_and_hyphens(anteriority:
         found = anteriority.person_id in anteriority.data["results"][typed or ""]
         if found != listed:
             shown = f"date {PERSON.birth_date}" + (f" + « {typed} »" if typed else "")
-            findings.append(rule_finding(
-                "ins.rule17.search", "INS-REG-17",
-                f"anteriority search {shown} for {PERSON.birth_name} {' '.join(PERSON.first_names)}",
-                stored="listée / listed" if found else "non listée / not listed",
-                expected="listée / listed" if listed else "non listée / not listed",
-                location=f"trigger API GET /identity-search?birth_date={PERSON.birth_date}"
-                         + (f"&name={typed}" if typed else "")))
+            findings.append(
+                rule_finding(
+                    "ins.rule17.search",
+                    "INS-REG-17",
+                    f"anteriority search {shown} for {PERSON.birth_name} {' '.join(PERSON.first_names)}",
+                    stored="listée / listed" if found else "non listée / not listed",
+                    expected="listée / listed" if listed else "non listée / not listed",
+                    location=f"trigger API GET /identity-search?birth_date={PERSON.birth_date}"
+                    + (f"&name={typed}" if typed else ""),
+                )
+            )
     expect("règle 17 / rule 17", findings)

@@ -38,30 +38,48 @@ def doubtful(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> S
     after_document = sut.check_identity_document(pid, CNI)
     lookup = sut.lookup_ins(pid)
     name = traits.birth_name.upper()
-    exchanges = [e for e in recorder.exchanges(service="INS", since=since)
-                 if str(e.tags.get("birth_name", "")).upper() == name]
-    return Scenario(name="Identité douteuse / doubtful identity", person_id=pid, exchanges=exchanges,
-                    data={"marked": marked, "after_document": after_document, "lookup": lookup,
-                          "identity": sut.identity(pid)})
+    exchanges = [
+        e for e in recorder.exchanges(service="INS", since=since) if str(e.tags.get("birth_name", "")).upper() == name
+    ]
+    return Scenario(
+        name="Identité douteuse / doubtful identity",
+        person_id=pid,
+        exchanges=exchanges,
+        data={"marked": marked, "after_document": after_document, "lookup": lookup, "identity": sut.identity(pid)},
+    )
 
 
 @pytest.mark.requirement("INS-REG-25")
 def test_doubtful_identity_is_never_searched_nor_qualified(doubtful: Scenario) -> None:
     """Rules 21, 25: a doubtful identity stays PROV (no VALI after an ID card), no INSi call, no INS."""
     findings: list[Finding] = []
-    for key, moment in (("marked", "after the doubtful attribute was set"),
-                        ("after_document", "after an ID card was checked"), ("identity", "after the INS search")):
+    for key, moment in (
+        ("marked", "after the doubtful attribute was set"),
+        ("after_document", "after an ID card was checked"),
+        ("identity", "after the INS search"),
+    ):
         identity = data(doubtful, key)
         if identity.get("status") != "PROV" or identity.get("ins"):
-            findings.append(rule_finding(
-                "ins.rule25.status", "INS-REG-25", f"a doubtful identity, {moment}",
-                stored=shown(identity), expected="statut PROV, sans INS / status PROV, no INS",
-                location=identity_location(doubtful, "status")))
+            findings.append(
+                rule_finding(
+                    "ins.rule25.status",
+                    "INS-REG-25",
+                    f"a doubtful identity, {moment}",
+                    stored=shown(identity),
+                    expected="statut PROV, sans INS / status PROV, no INS",
+                    location=identity_location(doubtful, "status"),
+                )
+            )
     if doubtful.exchanges:
-        findings.append(rule_finding(
-            "ins.rule25.insi_called", "INS-REG-25",
-            f"the DUI called INSi {len(doubtful.exchanges)} time(s) for a doubtful identity",
-            stored=f"{len(doubtful.exchanges)} appel(s) INSi / INSi call(s)",
-            expected="aucun appel INSi (appel bloqué) / no INSi call (blocked)",
-            location="INSi simulator POST /lps", evidence=tuple(f"exchange {e.id}" for e in doubtful.exchanges)))
+        findings.append(
+            rule_finding(
+                "ins.rule25.insi_called",
+                "INS-REG-25",
+                f"the DUI called INSi {len(doubtful.exchanges)} time(s) for a doubtful identity",
+                stored=f"{len(doubtful.exchanges)} appel(s) INSi / INSi call(s)",
+                expected="aucun appel INSi (appel bloqué) / no INSi call (blocked)",
+                location="INSi simulator POST /lps",
+                evidence=tuple(f"exchange {e.id}" for e in doubtful.exchanges),
+            )
+        )
     expect("règles 21, 25 : identité douteuse / rules 21, 25: doubtful identity", findings)

@@ -34,10 +34,18 @@ def documented(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) ->
     """A VALI identity (passport, no INSi) and a QUAL one (residence permit, INSi 00)."""
     created = sut.create_person(life_person("life-doute").traits, PASSPORT)
     pid = str(created["person_id"])
-    vali = Scenario(name="Identité validée par passeport / validated with a passport", person_id=pid,
-                    data={"document": PASSPORT.type, "identity": sut.identity(pid), "nature": sut.document_nature(pid)})
-    qual = lookup("Identité qualifiée par titre de séjour / qualified with a residence permit", sut, recorder,
-                  life_person("life-verrou").traits, PERMIT)
+    vali = Scenario(
+        name="Identité validée par passeport / validated with a passport",
+        person_id=pid,
+        data={"document": PASSPORT.type, "identity": sut.identity(pid), "nature": sut.document_nature(pid)},
+    )
+    qual = lookup(
+        "Identité qualifiée par titre de séjour / qualified with a residence permit",
+        sut,
+        recorder,
+        life_person("life-verrou").traits,
+        PERMIT,
+    )
     qual.data["document"] = PERMIT.type
     qual.data["nature"] = sut.document_nature(str(qual.person_id))
     return [vali, qual]
@@ -53,9 +61,14 @@ def test_document_nature_is_recorded(documented: list[Scenario]) -> None:
             continue  # the status is EXI SI 07's (judged on its own): only validated identities are asked here
         recorded = scenario.data.get("nature")
         if recorded != scenario.data["document"]:
-            findings.append(rule_finding(
-                "ins.rule19.document_nature", "INS-REG-19",
-                f"{scenario.name}: a {identity.get('status')} identity does not name the document checked",
-                stored=f"justificatif / document {recorded!r}", expected=f"justificatif / document "
-                f"{scenario.data['document']!r}", location=identity_location(scenario, "identity_document.type")))
+            findings.append(
+                rule_finding(
+                    "ins.rule19.document_nature",
+                    "INS-REG-19",
+                    f"{scenario.name}: a {identity.get('status')} identity does not name the document checked",
+                    stored=f"justificatif / document {recorded!r}",
+                    expected=f"justificatif / document {scenario.data['document']!r}",
+                    location=identity_location(scenario, "identity_document.type"),
+                )
+            )
     expect("règle 19 / rule 19", findings)

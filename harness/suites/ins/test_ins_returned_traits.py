@@ -32,15 +32,15 @@ from mocks.common.simulator import Simulator
 @pytest.fixture(scope="module")
 def lunar_date(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> Scenario:
     """LUNE-ESSAI MARCEL: INSi answers 00 with the birth date 1961-00-00 in TIQ."""
-    return lookup("INSi 00, date de naissance en 00 / birth date with 00", sut, recorder,
-                  life_person("life-lune").traits)
+    return lookup(
+        "INSi 00, date de naissance en 00 / birth date with 00", sut, recorder, life_person("life-lune").traits
+    )
 
 
 @pytest.fixture(scope="module")
 def blank_name(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> Scenario:
     """VIDE-ESSAI CLAIRE: INSi answers 00 with an empty birth name in TIQ."""
-    return lookup("INSi 00, nom de naissance vide / empty birth name", sut, recorder,
-                  life_person("life-vide").traits)
+    return lookup("INSi 00, nom de naissance vide / empty birth name", sut, recorder, life_person("life-vide").traits)
 
 
 def _returned(scenario: Scenario) -> dict[str, object]:
@@ -56,18 +56,26 @@ def _not_taken_back(scenario: Scenario, requirement: str, why: str) -> list[Find
     identity = data(scenario, "identity")
     if not identity.get("ins") and identity.get("status") not in ("RECUP", "QUAL"):
         return []
-    return [rule_finding(
-        "ins.rule.not_taken_back", requirement,
-        f"INSi returned INS {returned['ins']} with {why} (exchange {returned['exchange']}); the DUI took it back",
-        stored=shown(identity), expected="aucun INS, statut PROV ou VALI / no INS, status PROV or VALI",
-        location=identity_location(scenario, "ins"), evidence=(f"exchange {returned['exchange']}",))]
+    return [
+        rule_finding(
+            "ins.rule.not_taken_back",
+            requirement,
+            f"INSi returned INS {returned['ins']} with {why} (exchange {returned['exchange']}); the DUI took it back",
+            stored=shown(identity),
+            expected="aucun INS, statut PROV ou VALI / no INS, status PROV or VALI",
+            location=identity_location(scenario, "ins"),
+            evidence=(f"exchange {returned['exchange']}",),
+        )
+    ]
 
 
 @pytest.mark.requirement("INS-REG-11")
 def test_ins_with_00_birth_day_or_month_is_not_taken_back(lunar_date: Scenario) -> None:
     """Rule 11: an INS returned with 00 as birth day or month is not stored; the identity stays without INS."""
-    expect("règle 11 / rule 11", _not_taken_back(lunar_date, "INS-REG-11",
-                                                 "the birth date 1961-00-00 (00 as day and month)"))
+    expect(
+        "règle 11 / rule 11",
+        _not_taken_back(lunar_date, "INS-REG-11", "the birth date 1961-00-00 (00 as day and month)"),
+    )
 
 
 @pytest.mark.requirement("INS-REG-12")
@@ -79,12 +87,20 @@ def test_ins_with_empty_birth_name_is_not_taken_back(blank_name: Scenario) -> No
 @pytest.fixture(scope="module")
 def other_first_names(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> Scenario:
     """PRENOM-ESSAI JEANNE: INSi answers 00 with the birth first names MARIE LOUISE (JEANNE not among them)."""
-    return lookup("INSi 00, prénoms de naissance sans le prénom saisi / first name typed not returned", sut,
-                  recorder, life_person("life-prenom").traits)
+    return lookup(
+        "INSi 00, prénoms de naissance sans le prénom saisi / first name typed not returned",
+        sut,
+        recorder,
+        life_person("life-prenom").traits,
+    )
 
 
 @pytest.mark.requirement("INS-REG-06")
 def test_first_name_typed_must_be_among_the_returned_birth_first_names(other_first_names: Scenario) -> None:
     """Rule 6: the first name typed and the birth first names INSi returns must be consistent, else no INS."""
-    expect("règle 6 / rule 6", _not_taken_back(other_first_names, "INS-REG-06",
-                                               "the birth first names MARIE LOUISE, not the first name JEANNE typed"))
+    expect(
+        "règle 6 / rule 6",
+        _not_taken_back(
+            other_first_names, "INS-REG-06", "the birth first names MARIE LOUISE, not the first name JEANNE typed"
+        ),
+    )

@@ -34,8 +34,9 @@ DOWNGRADED = {"RECUP": "PROV", "QUAL": "VALI"}
 @pytest.fixture(scope="module")
 def ordinary_edits(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> Scenario:
     """A qualified identity: an ordinary user edits the used name, then the birth name."""
-    scenario = qualified("Traits modifiés par un utilisateur / traits edited by a user", sut, recorder,
-                         life_person("life-verrou").traits)
+    scenario = qualified(
+        "Traits modifiés par un utilisateur / traits edited by a user", sut, recorder, life_person("life-verrou").traits
+    )
     scenario.data["identity_before"] = scenario.data["identity"]
     if scenario.person_id is not None and (scenario.data["identity"] or {}).get("ins"):
         pid = scenario.person_id
@@ -49,8 +50,12 @@ def ordinary_edits(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator
 @pytest.fixture(scope="module")
 def manager_edit(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> Scenario:
     """A qualified identity: an identity manager changes the birth first names."""
-    scenario = qualified("Trait strict modifié par un gestionnaire / strict trait changed by a manager", sut,
-                         recorder, life_person("life-verrou").traits)
+    scenario = qualified(
+        "Trait strict modifié par un gestionnaire / strict trait changed by a manager",
+        sut,
+        recorder,
+        life_person("life-verrou").traits,
+    )
     scenario.data["identity_before"] = scenario.data["identity"]
     if scenario.person_id is not None and (scenario.data["identity"] or {}).get("ins"):
         pid = scenario.person_id
@@ -67,19 +72,29 @@ def test_complementary_traits_stay_editable(ordinary_edits: Scenario) -> None:
     after = data(ordinary_edits, "after_used_name")
     findings: list[Finding] = []
     if answer.get("refused") or (answer.get("traits") or {}).get("used_name") != "MARTIN":
-        findings.append(rule_finding(
-            "ins.rule26.complementary", "INS-REG-26",
-            f"an ordinary user changed the used name of a {before.get('status')} identity: "
-            f"{answer.get('error') or 'the change was not kept'}",
-            stored=f"nom utilisé / used name {(answer.get('traits') or {}).get('used_name')!r}",
-            expected="nom utilisé / used name 'MARTIN' (traits complémentaires modifiables / complementary "
-                     "traits editable)",
-            location=identity_location(ordinary_edits, "traits.used_name")))
+        findings.append(
+            rule_finding(
+                "ins.rule26.complementary",
+                "INS-REG-26",
+                f"an ordinary user changed the used name of a {before.get('status')} identity: "
+                f"{answer.get('error') or 'the change was not kept'}",
+                stored=f"nom utilisé / used name {(answer.get('traits') or {}).get('used_name')!r}",
+                expected="nom utilisé / used name 'MARTIN' (traits complémentaires modifiables / complementary "
+                "traits editable)",
+                location=identity_location(ordinary_edits, "traits.used_name"),
+            )
+        )
     elif after.get("ins") != before.get("ins") or after.get("status") != before.get("status"):
-        findings.append(rule_finding(
-            "ins.rule26.complementary_side_effect", "INS-REG-26",
-            "changing the used name (a complementary trait) changed the INS or the status",
-            stored=shown(after), expected=shown(before), location=identity_location(ordinary_edits, "ins")))
+        findings.append(
+            rule_finding(
+                "ins.rule26.complementary_side_effect",
+                "INS-REG-26",
+                "changing the used name (a complementary trait) changed the INS or the status",
+                stored=shown(after),
+                expected=shown(before),
+                location=identity_location(ordinary_edits, "ins"),
+            )
+        )
     expect("règle 26 : traits complémentaires / rule 26: complementary traits", findings)
 
 
@@ -93,13 +108,17 @@ def test_strict_traits_are_locked_for_an_ordinary_user(ordinary_edits: Scenario)
     name_before = (before.get("traits") or {}).get("birth_name")
     findings: list[Finding] = []
     if not answer.get("refused") or name_after != name_before or after.get("ins") != before.get("ins"):
-        findings.append(rule_finding(
-            "ins.rule26.strict_locked", "INS-REG-26",
-            f"an ordinary user asked to change the birth name of a {before.get('status')} identity to "
-            f"VERROU-AUTRE and the DUI {'refused' if answer.get('refused') else 'accepted'} it",
-            stored=f"nom de naissance / birth name {name_after!r}, {shown(after)}",
-            expected=f"refus, nom de naissance / refusal, birth name {name_before!r}, {shown(before)}",
-            location=identity_location(ordinary_edits, "traits.birth_name")))
+        findings.append(
+            rule_finding(
+                "ins.rule26.strict_locked",
+                "INS-REG-26",
+                f"an ordinary user asked to change the birth name of a {before.get('status')} identity to "
+                f"VERROU-AUTRE and the DUI {'refused' if answer.get('refused') else 'accepted'} it",
+                stored=f"nom de naissance / birth name {name_after!r}, {shown(after)}",
+                expected=f"refus, nom de naissance / refusal, birth name {name_before!r}, {shown(before)}",
+                location=identity_location(ordinary_edits, "traits.birth_name"),
+            )
+        )
     expect("règle 26 : traits stricts verrouillés / rule 26: strict traits locked", findings)
 
 
@@ -107,22 +126,35 @@ def test_strict_traits_are_locked_for_an_ordinary_user(ordinary_edits: Scenario)
 def test_strict_trait_change_invalidates_the_ins_and_downgrades(manager_edit: Scenario) -> None:
     """Rule 27: an identity manager's change of a strict trait removes INS and OID, QUAL → VALI, RECUP → PROV."""
     require_established(manager_edit)
-    before, answer, after = data(manager_edit, "identity_before"), data(manager_edit, "change"), data(manager_edit,
-                                                                                                       "after")
+    before, answer, after = (
+        data(manager_edit, "identity_before"),
+        data(manager_edit, "change"),
+        data(manager_edit, "after"),
+    )
     expected_status = DOWNGRADED.get(str(before.get("status")), "?")
     findings: list[Finding] = []
     if answer.get("refused"):
-        findings.append(rule_finding(
-            "ins.rule27.refused", "INS-REG-27",
-            f"the DUI refused an identity manager's change of the birth first names ({answer.get('error')})",
-            stored=shown(after),
-            expected=f"modification acceptée / change accepted, sans INS / no INS, {expected_status}",
-            location=identity_location(manager_edit, "traits.first_names")))
+        findings.append(
+            rule_finding(
+                "ins.rule27.refused",
+                "INS-REG-27",
+                f"the DUI refused an identity manager's change of the birth first names ({answer.get('error')})",
+                stored=shown(after),
+                expected=f"modification acceptée / change accepted, sans INS / no INS, {expected_status}",
+                location=identity_location(manager_edit, "traits.first_names"),
+            )
+        )
     elif after.get("ins") or after.get("status") != expected_status:
-        findings.append(rule_finding(
-            "ins.rule27.not_invalidated", "INS-REG-27",
-            f"the birth first names of a {before.get('status')} identity changed from "
-            f"{(before.get('traits') or {}).get('first_names')} to {(after.get('traits') or {}).get('first_names')}",
-            stored=shown(after), expected=f"sans INS ni OID / no INS nor OID, statut / status {expected_status}",
-            location=identity_location(manager_edit, "ins")))
+        findings.append(
+            rule_finding(
+                "ins.rule27.not_invalidated",
+                "INS-REG-27",
+                f"the birth first names of a {before.get('status')} identity changed from "
+                f"{(before.get('traits') or {}).get('first_names')} to "
+                f"{(after.get('traits') or {}).get('first_names')}",
+                stored=shown(after),
+                expected=f"sans INS ni OID / no INS nor OID, statut / status {expected_status}",
+                location=identity_location(manager_edit, "ins"),
+            )
+        )
     expect("règle 27 / rule 27", findings)

@@ -40,21 +40,26 @@ DOCUMENT = {"kind": "CR", "title": "Compte rendu reçu / received report"}
 
 def _about(person: LifePerson, recorder: Recorder, since: str) -> list[Any]:
     name = person.traits.birth_name.upper()
-    return [e for e in recorder.exchanges(service="INS", since=since)
-            if str(e.tags.get("birth_name", "")).upper() == name]
+    return [
+        e for e in recorder.exchanges(service="INS", since=since) if str(e.tags.get("birth_name", "")).upper() == name
+    ]
 
 
-def _receive(name: str, sut: SutDriver, recorder: Recorder, person: LifePerson, ins: dict[str, str],
-             *, known: bool = False) -> Scenario:
+def _receive(
+    name: str, sut: SutDriver, recorder: Recorder, person: LifePerson, ins: dict[str, str], *, known: bool = False
+) -> Scenario:
     before = None
     if known:
         before = sut.create_person(person.traits)
     since = recorder.mark()
     answer = sut.receive_identity("DMP", person.traits, ins, "QUAL", DOCUMENT)
     pid = str(answer.get("person_id") or "")
-    return Scenario(name=name, person_id=pid, exchanges=_about(person, recorder, since),
-                    data={"received_ins": ins, "answer": answer, "before": before,
-                          "identity": sut.identity(pid) if pid else None})
+    return Scenario(
+        name=name,
+        person_id=pid,
+        exchanges=_about(person, recorder, since),
+        data={"received_ins": ins, "answer": answer, "before": before, "identity": sut.identity(pid) if pid else None},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +75,13 @@ def received_unknown_ko(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simu
     person = life_person("life-tiers")
     if person.other_ins is None:
         raise KeyError("life-tiers needs received_ins")
-    return _receive("INS reçu non confirmé, usager inconnu / unconfirmed INS, unknown person", sut, recorder, person,
-                    person.other_ins)
+    return _receive(
+        "INS reçu non confirmé, usager inconnu / unconfirmed INS, unknown person",
+        sut,
+        recorder,
+        person,
+        person.other_ins,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,23 +90,36 @@ def received_known_ko(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simula
     person = life_person("life-connu")
     if person.other_ins is None:
         raise KeyError("life-connu needs received_ins")
-    return _receive("INS reçu non confirmé, usager connu / unconfirmed INS, known person", sut, recorder, person,
-                    person.other_ins, known=True)
+    return _receive(
+        "INS reçu non confirmé, usager connu / unconfirmed INS, known person",
+        sut,
+        recorder,
+        person,
+        person.other_ins,
+        known=True,
+    )
 
 
 @pytest.fixture(scope="module")
 def existing_ko(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -> Scenario:
     """VERIF-ESSAI ROSE qualified; INSi then holds another INS for her; the DUI verifies hers."""
     person = life_person("life-verif")
-    scenario = qualified("Vérification KO d'une identité du DUI / KO on an identity of the DUI", sut, recorder,
-                         person.traits)
+    scenario = qualified(
+        "Vérification KO d'une identité du DUI / KO on an identity of the DUI", sut, recorder, person.traits
+    )
     scenario.data["identity_before"] = scenario.data["identity"]
     scenario.data["qualifying_exchanges"] = list(scenario.exchanges)
     if scenario.person_id is None or not (scenario.data["identity"] or {}).get("ins") or person.other_ins is None:
         return scenario
-    later = dict(person.raw, id="life-verif-later", ins={"nir": person.other_ins["value"][:13],
-                                                         "key": person.other_ins["value"][13:],
-                                                         "oid": person.other_ins["oid"]})
+    later = dict(
+        person.raw,
+        id="life-verif-later",
+        ins={
+            "nir": person.other_ins["value"][:13],
+            "key": person.other_ins["value"][13:],
+            "oid": person.other_ins["oid"],
+        },
+    )
     lifecycle_insi.update_state({"remove_persons": ["life-verif"], "add_persons": [later]})
     since = recorder.mark()
     scenario.data["verification"] = sut.verify_ins(scenario.person_id)
@@ -109,8 +132,11 @@ def existing_ko(sut: SutDriver, recorder: Recorder, lifecycle_insi: Simulator) -
 def _require_verification_call(scenario: Scenario) -> None:
     """Block a KO-handling check when the DUI made no verification call at all (INS-VERIF-01's failure)."""
     if not scenario.exchanges:
-        raise Blocked(f"{scenario.name}: the DUI did not call INSi to verify the received INS, so how it handles "
-                      "a KO verification cannot be observed", ("INS-VERIF-01",))
+        raise Blocked(
+            f"{scenario.name}: the DUI did not call INSi to verify the received INS, so how it handles "
+            "a KO verification cannot be observed",
+            ("INS-VERIF-01",),
+        )
 
 
 @pytest.mark.requirement("INS-VERIF-01")
@@ -119,13 +145,19 @@ def test_received_ins_is_verified_with_insi(received_confirmed: Scenario) -> Non
     findings: list[Finding] = []
     if not received_confirmed.exchanges:
         identity = data(received_confirmed, "identity")
-        findings.append(rule_finding(
-            "ins.verif.no_call", "INS-VERIF-01",
-            f"the DUI received INS {received_confirmed.data['received_ins']['value']} from the DMP and made no INSi "
-            "call to verify it",
-            stored=f"{shown(identity)}, 0 appel INSi / 0 INSi call",
-            expected="un appel INSi de vérification (recherche par traits) / an INSi verification call (traits search)",
-            location="INSi simulator POST /lps"))
+        findings.append(
+            rule_finding(
+                "ins.verif.no_call",
+                "INS-VERIF-01",
+                f"the DUI received INS {received_confirmed.data['received_ins']['value']} from the DMP and made no "
+                "INSi "
+                "call to verify it",
+                stored=f"{shown(identity)}, 0 appel INSi / 0 INSi call",
+                expected="un appel INSi de vérification (recherche par traits) / an INSi verification call (traits "
+                "search)",
+                location="INSi simulator POST /lps",
+            )
+        )
     expect("règle 52 : vérification automatique / rule 52: automatic verification", findings)
 
 
@@ -135,12 +167,17 @@ def test_received_qualified_identity_is_not_kept_qualified(received_confirmed: S
     identity = data(received_confirmed, "identity")
     findings: list[Finding] = []
     if identity.get("status") == "QUAL":
-        findings.append(rule_finding(
-            "ins.rule30.kept_qualified", "INS-REG-30",
-            "an identity received as QUAL from the DMP (another identification domain) is kept QUAL without the "
-            "DUI's own identity check",
-            stored=shown(identity), expected="statut RECUP au plus (requalification) / status RECUP at most",
-            location=identity_location(received_confirmed, "status")))
+        findings.append(
+            rule_finding(
+                "ins.rule30.kept_qualified",
+                "INS-REG-30",
+                "an identity received as QUAL from the DMP (another identification domain) is kept QUAL without the "
+                "DUI's own identity check",
+                stored=shown(identity),
+                expected="statut RECUP au plus (requalification) / status RECUP at most",
+                location=identity_location(received_confirmed, "status"),
+            )
+        )
     expect("règle 30 / rule 30", findings)
 
 
@@ -152,22 +189,31 @@ def _ko_findings(scenario: Scenario, known: bool) -> list[Finding]:
     findings: list[Finding] = []
     who = "a person the DUI knows" if known else "a person unknown to the DUI"
     if stored_ins:
-        findings.append(rule_finding(
-            "ins.rule51.ins_kept", "INS-VERIF-03",
-            f"INSi did not confirm INS {received} received for {who}; the DUI stored an INS",
-            stored=shown(identity),
-            expected=("identité inchangée / identity unchanged: " + shown(data(scenario, "before"))) if known
-            else "identité créée sans INS / identity created without INS",
-            location=identity_location(scenario, "ins")))
+        findings.append(
+            rule_finding(
+                "ins.rule51.ins_kept",
+                "INS-VERIF-03",
+                f"INSi did not confirm INS {received} received for {who}; the DUI stored an INS",
+                stored=shown(identity),
+                expected=("identité inchangée / identity unchanged: " + shown(data(scenario, "before")))
+                if known
+                else "identité créée sans INS / identity created without INS",
+                location=identity_location(scenario, "ins"),
+            )
+        )
     if answer.get("data_integrated") or not answer.get("alert"):
-        findings.append(rule_finding(
-            "ins.rule55.integrated", "INS-VERIF-03",
-            f"INSi did not confirm INS {received}; the data received with it were "
-            f"{'integrated' if answer.get('data_integrated') else 'not integrated, but without an alert'}",
-            stored=f"data_integrated={answer.get('data_integrated')}, alert={answer.get('alert')!r}",
-            expected="donnée non intégrée, en liste de travail avec une alerte / data not integrated, work list "
-                     "and alert",
-            location="trigger API POST /received-identities → data_integrated, alert"))
+        findings.append(
+            rule_finding(
+                "ins.rule55.integrated",
+                "INS-VERIF-03",
+                f"INSi did not confirm INS {received}; the data received with it were "
+                f"{'integrated' if answer.get('data_integrated') else 'not integrated, but without an alert'}",
+                stored=f"data_integrated={answer.get('data_integrated')}, alert={answer.get('alert')!r}",
+                expected="donnée non intégrée, en liste de travail avec une alerte / data not integrated, work list "
+                "and alert",
+                location="trigger API POST /received-identities → data_integrated, alert",
+            )
+        )
     return findings
 
 
@@ -194,37 +240,57 @@ def test_ko_on_an_identity_of_the_dui_downgrades_and_removes_the_ins(existing_ko
     findings: list[Finding] = []
     if after.get("ins") or after.get("status") != expected_status:
         verification = data(existing_ko, "verification").get("verification") or {}
-        findings.append(rule_finding(
-            "ins.rule49.not_downgraded", "INS-VERIF-02",
-            f"INSi now returns another INS for this {before.get('status')} identity; the DUI's verification said "
-            f"{verification.get('result')!r} ({verification.get('message')})",
-            stored=shown(after), expected=f"sans INS ni OID / no INS nor OID, statut / status {expected_status}",
-            location=identity_location(existing_ko, "ins")))
+        findings.append(
+            rule_finding(
+                "ins.rule49.not_downgraded",
+                "INS-VERIF-02",
+                f"INSi now returns another INS for this {before.get('status')} identity; the DUI's verification said "
+                f"{verification.get('result')!r} ({verification.get('message')})",
+                stored=shown(after),
+                expected=f"sans INS ni OID / no INS nor OID, statut / status {expected_status}",
+                location=identity_location(existing_ko, "ins"),
+            )
+        )
     expect("règle 49 / rule 49", findings)
 
 
 @pytest.mark.requirement("INS-VERIF-04")
-def test_every_verification_is_traced(sut: SutDriver, received_confirmed: Scenario, received_unknown_ko: Scenario,
-                                      received_known_ko: Scenario, existing_ko: Scenario) -> None:
+def test_every_verification_is_traced(
+    sut: SutDriver,
+    received_confirmed: Scenario,
+    received_unknown_ko: Scenario,
+    received_known_ko: Scenario,
+    existing_ko: Scenario,
+) -> None:
     """Rules 48, 53: each INSi verification the DUI made, and its answer, is in its trace."""
-    verified = [(s, s.data["received_ins"]["value"]) for s in (received_confirmed, received_unknown_ko,
-                                                               received_known_ko) if s.exchanges]
+    verified = [
+        (s, s.data["received_ins"]["value"])
+        for s in (received_confirmed, received_unknown_ko, received_known_ko)
+        if s.exchanges
+    ]
     if existing_ko.data.get("verification_exchanges"):
         verified.append((existing_ko, str((data(existing_ko, "identity_before").get("ins") or {}).get("value"))))
     if not verified:
-        raise Blocked("the DUI made no INSi verification call in these scenarios: nothing to find in its trace",
-                      ("INS-VERIF-01",))
+        raise Blocked(
+            "the DUI made no INSi verification call in these scenarios: nothing to find in its trace", ("INS-VERIF-01",)
+        )
     calls = sut.insi_trace().get("calls") or []
     findings: list[Finding] = []
     for scenario, value in verified:
         traced = [c for c in calls if isinstance(c, dict) and (c.get("ins") or {}).get("value") == value]
         if not traced or not any(c.get("result") or c.get("cr") for c in traced):
-            findings.append(rule_finding(
-                "ins.rule48.untraced", "INS-VERIF-04",
-                f"{scenario.name}: the DUI called INSi to verify INS {value} ({len(scenario.exchanges)} exchange(s)) "
-                "and its trace has no entry with the answer",
-                stored=f"{len(traced)} entrée(s) de trace pour cet INS / trace entries for this INS",
-                expected="l'appel de vérification et son retour tracés / the verification call and its answer traced",
-                location="trigger API GET /insi/trace → calls[]",
-                evidence=tuple(f"exchange {e.id}" for e in scenario.exchanges)))
+            findings.append(
+                rule_finding(
+                    "ins.rule48.untraced",
+                    "INS-VERIF-04",
+                    f"{scenario.name}: the DUI called INSi to verify INS {value} ({len(scenario.exchanges)} "
+                    "exchange(s)) "
+                    "and its trace has no entry with the answer",
+                    stored=f"{len(traced)} entrée(s) de trace pour cet INS / trace entries for this INS",
+                    expected="l'appel de vérification et son retour tracés / the verification call and its answer "
+                    "traced",
+                    location="trigger API GET /insi/trace → calls[]",
+                    evidence=tuple(f"exchange {e.id}" for e in scenario.exchanges),
+                )
+            )
     expect("règles 48, 53 : traçabilité / rules 48, 53: trace", findings)

@@ -36,8 +36,12 @@ def cpx_lookup(sut: SutDriver, recorder: Recorder, insi: Simulator) -> Scenario:
     pid = str(created["person_id"])
     since = recorder.mark()
     outcome = sut.lookup_ins_cpx(pid, PROFESSIONAL)
-    return Scenario(name="Recherche INSi en mode CPx / INSi search in CPx mode", person_id=pid,
-                    exchanges=recorder.exchanges(service="INS", since=since), data={"lookup": outcome})
+    return Scenario(
+        name="Recherche INSi en mode CPx / INSi search in CPx mode",
+        person_id=pid,
+        exchanges=recorder.exchanges(service="INS", since=since),
+        data={"lookup": outcome},
+    )
 
 
 @pytest.mark.requirement("INS-INSI-07")
@@ -45,22 +49,39 @@ def test_cpx_mode_names_the_professional(cpx_lookup: Scenario) -> None:
     """SC.INS.27.MS1: a CPx-mode call carries an AssertionPs naming the professional, and INSi answers it."""
     findings: list[Finding] = []
     if not cpx_lookup.exchanges:
-        findings.append(Finding("ins.cpx.no_call", "INS-INSI-07", "the DUI made no INSi call in CPx mode "
-                                "(SC.INS.27.MS1, SC.INS/va1.37)", location="INSi simulator POST /lps"))
+        findings.append(
+            Finding(
+                "ins.cpx.no_call",
+                "INS-INSI-07",
+                "the DUI made no INSi call in CPx mode (SC.INS.27.MS1, SC.INS/va1.37)",
+                location="INSi simulator POST /lps",
+            )
+        )
     for exchange in cpx_lookup.exchanges:
         summary = exchange.summary
         where = f"exchange {exchange.id}"
         if summary.get("auth_mode") != "CPx":
-            findings.append(Finding("ins.cpx.not_cpx", "INS-INSI-07",
-                                    f"asked for a CPx search, the DUI called INSi in {summary.get('auth_mode')} mode "
-                                    "(SC.INS.27.MS1) — envoyé / sent: no wsse:Security AssertionPs; attendu / "
-                                    "expected: AssertionPs naming the professional",
-                                    location="/soap:Envelope/soap:Header", evidence=(where,)))
+            findings.append(
+                Finding(
+                    "ins.cpx.not_cpx",
+                    "INS-INSI-07",
+                    f"asked for a CPx search, the DUI called INSi in {summary.get('auth_mode')} mode "
+                    "(SC.INS.27.MS1) — envoyé / sent: no wsse:Security AssertionPs; attendu / "
+                    "expected: AssertionPs naming the professional",
+                    location="/soap:Envelope/soap:Header",
+                    evidence=(where,),
+                )
+            )
         elif summary.get("professional") != PROFESSIONAL:
-            findings.append(Finding("ins.cpx.professional", "INS-INSI-07",
-                                    f"the AssertionPs names {summary.get('professional')!r} (SC.INS.27.MS1) — "
-                                    f"attendu / expected: {PROFESSIONAL!r}, the professional who searched",
-                                    location="/soap:Envelope/soap:Header/wsse:Security/saml2:Assertion/saml2:Subject",
-                                    evidence=(where,)))
+            findings.append(
+                Finding(
+                    "ins.cpx.professional",
+                    "INS-INSI-07",
+                    f"the AssertionPs names {summary.get('professional')!r} (SC.INS.27.MS1) — "
+                    f"attendu / expected: {PROFESSIONAL!r}, the professional who searched",
+                    location="/soap:Envelope/soap:Header/wsse:Security/saml2:Assertion/saml2:Subject",
+                    evidence=(where,),
+                )
+            )
     expect("mode CPx / CPx mode", findings)
     cpx_lookup.assert_no_findings("INS-INSI-07", "mode CPx / CPx mode")  # what INSi found in the AssertionPs

@@ -10,8 +10,16 @@ from harness.plugin.evidence import Scenario
 from harness.validators.mail import MailReport, validate_message
 from harness.validators.mail.headers import check_ack
 
-__all__ = ["accepted_messages", "acknowledgements", "expect", "findings_of", "judged", "located", "require_message",
-           "revalidate"]
+__all__ = [
+    "accepted_messages",
+    "acknowledgements",
+    "expect",
+    "findings_of",
+    "judged",
+    "located",
+    "require_message",
+    "revalidate",
+]
 
 
 def expect(title: str, findings: list[Finding]) -> None:
@@ -21,8 +29,14 @@ def expect(title: str, findings: list[Finding]) -> None:
 
 
 def located(finding: Finding, exchange: Exchange) -> Finding:
-    return Finding(finding.rule, finding.requirement, finding.message, finding.severity, finding.location,
-                   (*finding.evidence, f"exchange {exchange.id}"))
+    return Finding(
+        finding.rule,
+        finding.requirement,
+        finding.message,
+        finding.severity,
+        finding.location,
+        (*finding.evidence, f"exchange {exchange.id}"),
+    )
 
 
 def accepted_messages(scenario: Scenario, *, mdn: bool | None = False) -> list[Exchange]:
@@ -49,13 +63,23 @@ def require_message(scenario: Scenario, requirement: str) -> list[Exchange]:
     refused = [e for e in scenario.exchanges if e.transaction in ("SMTP", "TLS")]
     blocking = sorted({f.requirement for e in refused for f in e.findings if f.requirement == "MSS-AUTH-01"})
     if blocking and requirement not in blocking:
-        raise Blocked(f"{scenario.name}: the operator refused the DUI's connection, no message to judge",
-                      tuple(blocking))
+        raise Blocked(
+            f"{scenario.name}: the operator refused the DUI's connection, no message to judge", tuple(blocking)
+        )
     outcome = scenario.data.get("outcome")
-    raise NonConformity(f"{scenario.name}: no message reached the operator", [Finding(
-        "mss.send.none", requirement, f"the DUI was asked to send a document but the simulated operator accepted no "
-        f"message from it (trigger API answer: {outcome}; replies: "
-        f"{[e.summary.get('reply') for e in refused] or 'none'})", location="MSSante simulator SMTP")])
+    raise NonConformity(
+        f"{scenario.name}: no message reached the operator",
+        [
+            Finding(
+                "mss.send.none",
+                requirement,
+                f"the DUI was asked to send a document but the simulated operator accepted no "
+                f"message from it (trigger API answer: {outcome}; replies: "
+                f"{[e.summary.get('reply') for e in refused] or 'none'})",
+                location="MSSante simulator SMTP",
+            )
+        ],
+    )
 
 
 def judged(exchange: Exchange) -> MailReport:
@@ -80,10 +104,13 @@ def revalidate(exchange: Exchange, *, ack_requested: bool | None) -> MailReport:
         findings = [f for f in judged.findings if not f.rule.startswith("mss.ack.")]
         return dataclasses.replace(judged, findings=findings + check_ack(judged.parsed, ack_requested))
     envelope = exchange.summary.get("envelope") or {}
-    return validate_message(exchange.request.body, envelope_sender=envelope.get("from") or None,
-                            recipients=list(envelope.get("to") or []), ack_requested=ack_requested)
+    return validate_message(
+        exchange.request.body,
+        envelope_sender=envelope.get("from") or None,
+        recipients=list(envelope.get("to") or []),
+        ack_requested=ack_requested,
+    )
 
 
 def findings_of(exchanges: list[Exchange], requirement: str) -> list[Finding]:
     return [located(f, e) for e in exchanges for f in e.findings if f.requirement == requirement]
-

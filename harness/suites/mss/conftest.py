@@ -63,8 +63,9 @@ RECEIVING = {
     "homonym": Case("mss-roux-odile", "vsm"),
     "unknown-person": Case("mss-garnier-sophie", "cr-bio", expected_code="902"),
     "no-ins": Case("mss-roux-helene", "fludr", with_ins=False, expected_code="903"),
-    "ins-not-matching": Case("mss-mercier-paul", "ldl-ses", traits=(("first_names", ("PIERRE", "HENRI")),),
-                             expected_code="904"),
+    "ins-not-matching": Case(
+        "mss-mercier-paul", "ldl-ses", traits=(("first_names", ("PIERRE", "HENRI")),), expected_code="904"
+    ),
     "incomplete-traits": Case("mss-mercier-paul", "vsm", drop=("birth_place", "first_names"), expected_code="905"),
 }
 INTEGRATED = [name for name, case in RECEIVING.items() if case.expected_code is None]
@@ -94,8 +95,7 @@ BLOCKERS = pytest.StashKey[dict[str, tuple[tuple[str, ...], str]]]()
 
 
 @pytest.fixture(scope="session")
-def mss_people(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder,
-               insi: Simulator) -> dict[str, str]:
+def mss_people(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, insi: Simulator) -> dict[str, str]:
     """Person id in the DUI of each synthetic person (qualified ones through INSi and an ID card)."""
     insi.update_state({"add_persons": mss_persons_for_insi()})
     people: dict[str, str] = {}
@@ -107,8 +107,7 @@ def mss_people(request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorde
         people[key] = str(created["person_id"])
         if qualified:
             sut.lookup_ins(people[key])
-            blocking, why = identity_blockers(sut.identity(people[key]), recorder.exchanges(service="INS",
-                                                                                               since=since))
+            blocking, why = identity_blockers(sut.identity(people[key]), recorder.exchanges(service="INS", since=since))
             if blocking:
                 blockers[key] = (blocking, why)
     request.config.stash[BLOCKERS] = blockers
@@ -137,8 +136,12 @@ def _settle(recorder: Recorder, since: str, limit: float, quiet: float = 1.0) ->
 
 def _refused(exchanges: list[Exchange]) -> list[str]:
     """Exchanges where the operator refused the DUI's connection or authentication (MSS-AUTH-01)."""
-    return [e.id for e in exchanges if e.transaction in ("SMTP", "TLS")
-            and any(f.requirement == "MSS-AUTH-01" and f.severity is Severity.ERROR for f in e.findings)]
+    return [
+        e.id
+        for e in exchanges
+        if e.transaction in ("SMTP", "TLS")
+        and any(f.requirement == "MSS-AUTH-01" and f.severity is Severity.ERROR for f in e.findings)
+    ]
 
 
 def _run_send(name: str, sut: SutDriver, recorder: Recorder, people: dict[str, str], timeout: float) -> Scenario:
@@ -147,20 +150,35 @@ def _run_send(name: str, sut: SutDriver, recorder: Recorder, people: dict[str, s
     outcome = sut.mss_send(people[person], kind, address=address, acknowledgement=ack, visible_to_patient=visible)
     if visible:  # the trigger API answers once sent; a DUI that queues its mail gets ``timeout`` seconds
         # an accepted message, or a refusal the operator recorded with its reason: no use waiting longer
-        recorder.wait_for(lambda found: any(e.summary.get("reply", "").startswith("250") or _refused([e])
-                                            for e in found),
-                          service=SERVICE, transaction="SMTP", since=since, timeout=timeout)
+        recorder.wait_for(
+            lambda found: any(e.summary.get("reply", "").startswith("250") or _refused([e]) for e in found),
+            service=SERVICE,
+            transaction="SMTP",
+            since=since,
+            timeout=timeout,
+        )
     else:  # nothing must be sent: give a DUI that queues its mail a moment to do it wrongly
         _settle(recorder, since, limit=min(timeout, 2.0), quiet=0.3)
     exchanges = recorder.exchanges(service=SERVICE, since=since)
-    return Scenario(name=f"MSSanté envoi / sending: {name}", person_id=people[person], exchanges=exchanges,
-                    data={"case": name, "recipient_kind": kind, "address": address, "acknowledgement": ack,
-                          "visible_to_patient": visible, "outcome": outcome})
+    return Scenario(
+        name=f"MSSanté envoi / sending: {name}",
+        person_id=people[person],
+        exchanges=exchanges,
+        data={
+            "case": name,
+            "recipient_kind": kind,
+            "address": address,
+            "acknowledgement": ack,
+            "visible_to_patient": visible,
+            "outcome": outcome,
+        },
+    )
 
 
 @pytest.fixture(scope="session")
-def sent_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_people: dict[str, str],
-             dui_run: RunContext) -> dict[str, Scenario]:
+def sent_all(
+    sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_people: dict[str, str], dui_run: RunContext
+) -> dict[str, Scenario]:
     timeout = dui_run.settings.exchange_timeout
     return {name: _run_send(name, sut, recorder, mss_people, timeout) for name in SENDING}
 
@@ -182,8 +200,9 @@ def _acknowledgements(recorder: Recorder, since: str) -> dict[str, list[Exchange
 
 
 @pytest.fixture(scope="session")
-def received_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_people: dict[str, str],
-                 dui_run: RunContext) -> dict[str, Scenario]:
+def received_all(
+    sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_people: dict[str, str], dui_run: RunContext
+) -> dict[str, Scenario]:
     harness = operator.directory.with_role("harness").address
     dui = operator.directory.with_role("dui").address
     since = recorder.mark()
@@ -196,8 +215,13 @@ def received_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss
     outcome = sut.mss_fetch()
     wanted = sum(1 for case in RECEIVING.values() if case.acknowledgement)
     # the trigger API answers once the mail is handled; acknowledgements a DUI queues get a short grace
-    recorder.wait_for(lambda found: len({e.tags.get("original_message_id") for e in found} - {None}) >= wanted,
-                      service=SERVICE, transaction="SMTP", since=since, timeout=1.0)
+    recorder.wait_for(
+        lambda found: len({e.tags.get("original_message_id") for e in found} - {None}) >= wanted,
+        service=SERVICE,
+        transaction="SMTP",
+        since=since,
+        timeout=1.0,
+    )
     _settle(recorder, since, limit=dui_run.settings.exchange_timeout, quiet=0.3)
     acks = _acknowledgements(recorder, since)
     declared = sut.mss_acknowledgements()
@@ -205,19 +229,27 @@ def received_all(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss
     scenarios = {}
     for name, (built, document) in messages.items():
         case = RECEIVING[name]
-        own = [e for e in recorder.exchanges(service=SERVICE, since=since)
-               if e.tags.get("message_id") == built.message_id]
+        own = [
+            e for e in recorder.exchanges(service=SERVICE, since=since) if e.tags.get("message_id") == built.message_id
+        ]
         mdns = acks.get(built.message_id, [])
         scenarios[name] = Scenario(
-            name=f"MSSanté réception / receiving: {name}", person_id=mss_people.get(case.person),
+            name=f"MSSanté réception / receiving: {name}",
+            person_id=mss_people.get(case.person),
             exchanges=[*own, *mdns],
-            data={"case": name, "message_id": built.message_id, "document_kind": case.kind,
-                  "expected": case.expected_code or f"integrated for {case.person}", "fetch": outcome,
-                  "acknowledgements_declared": [a for a in declared if a.get("original_message_id")
-                                                == built.message_id],
-                  "documents": documents, "document": document.decode("utf-8", "replace"),
-                  "submissions_refused": _refused(recorder.exchanges(service=SERVICE, since=since)),
-                  "people": mss_people})
+            data={
+                "case": name,
+                "message_id": built.message_id,
+                "document_kind": case.kind,
+                "expected": case.expected_code or f"integrated for {case.person}",
+                "fetch": outcome,
+                "acknowledgements_declared": [a for a in declared if a.get("original_message_id") == built.message_id],
+                "documents": documents,
+                "document": document.decode("utf-8", "replace"),
+                "submissions_refused": _refused(recorder.exchanges(service=SERVICE, since=since)),
+                "people": mss_people,
+            },
+        )
     return scenarios
 
 

@@ -65,8 +65,9 @@ def mss_person(person_id: str) -> MssPerson:
             ins = entry["ins"]
             if not isinstance(t, dict) or not isinstance(ins, dict):
                 raise HarnessCheckError(f"fixture person {person_id}: traits and ins must be objects")
-            traits = Traits(str(t["birth_name"]), tuple(t["first_names"]), str(t["sex"]), str(t["birth_date"]),
-                            t.get("birth_place"))
+            traits = Traits(
+                str(t["birth_name"]), tuple(t["first_names"]), str(t["sex"]), str(t["birth_date"]), t.get("birth_place")
+            )
             return MssPerson(person_id, traits, str(ins["nir"]) + str(ins["key"]), str(ins["oid"]))
     raise KeyError(f"no MSSanté test person {person_id!r} in fixtures/mssante/persons.json")
 
@@ -85,8 +86,9 @@ def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     return element
 
 
-def cda_for(kind: str, person: MssPerson, *, with_ins: bool = True, drop: tuple[str, ...] = (),
-            local_id: str | None = None) -> bytes:
+def cda_for(
+    kind: str, person: MssPerson, *, with_ins: bool = True, drop: tuple[str, ...] = (), local_id: str | None = None
+) -> bytes:
     """The fixture document ``kind`` about ``person``.
 
     Args:

@@ -71,9 +71,14 @@ def _slot(parent: etree._Element, name: str, *values: str) -> None:
 
 
 def _classification(entry: etree._Element, code: str, scheme: str) -> None:
-    node = etree.SubElement(entry, f"{{{RIM}}}Classification", classificationScheme=SCHEME_CONFIDENTIALITY,
-                            classifiedObject=entry.get("id", ""), id=f"urn:uuid:{uuid.uuid4()}",
-                            nodeRepresentation=code)
+    node = etree.SubElement(
+        entry,
+        f"{{{RIM}}}Classification",
+        classificationScheme=SCHEME_CONFIDENTIALITY,
+        classifiedObject=entry.get("id", ""),
+        id=f"urn:uuid:{uuid.uuid4()}",
+        nodeRepresentation=code,
+    )
     _slot(node, "codingScheme", scheme)
 
 
@@ -83,8 +88,13 @@ def _metadata(documents: Sequence[tuple[str, bytes]], invisible_to_patient: bool
     patient = _patient_cx(documents[0][1])
     for name, data in documents:
         header = read_header(parse_xml(data))
-        entry = etree.SubElement(objects, f"{{{RIM}}}ExtrinsicObject", id=f"urn:uuid:{uuid.uuid4()}",
-                                 mimeType="text/xml", objectType=DOCUMENT_ENTRY)
+        entry = etree.SubElement(
+            objects,
+            f"{{{RIM}}}ExtrinsicObject",
+            id=f"urn:uuid:{uuid.uuid4()}",
+            mimeType="text/xml",
+            objectType=DOCUMENT_ENTRY,
+        )
         _slot(entry, "creationTime", header.effective_time[:14])
         _slot(entry, "hash", hashlib.sha1(data).hexdigest())
         _slot(entry, "languageCode", header.language or "fr-FR")
@@ -95,19 +105,44 @@ def _metadata(documents: Sequence[tuple[str, bytes]], invisible_to_patient: bool
         _classification(entry, header.confidentiality or "N", "2.16.840.1.113883.5.25")
         if invisible_to_patient:  # TRE_A07 (french-specs §2.3): an additional confidentialityCode
             _classification(entry, "INVISIBLE_PATIENT", "1.2.250.1.213.1.1.4.13")
-        etree.SubElement(entry, f"{{{RIM}}}ExternalIdentifier", id=f"urn:uuid:{uuid.uuid4()}",
-                         identificationScheme=SCHEME_PATIENT_ID, registryObject=entry.get("id", ""), value=patient)
-        etree.SubElement(entry, f"{{{RIM}}}ExternalIdentifier", id=f"urn:uuid:{uuid.uuid4()}",
-                         identificationScheme=SCHEME_UNIQUE_ID, registryObject=entry.get("id", ""),
-                         value=header.document_id)
+        etree.SubElement(
+            entry,
+            f"{{{RIM}}}ExternalIdentifier",
+            id=f"urn:uuid:{uuid.uuid4()}",
+            identificationScheme=SCHEME_PATIENT_ID,
+            registryObject=entry.get("id", ""),
+            value=patient,
+        )
+        etree.SubElement(
+            entry,
+            f"{{{RIM}}}ExternalIdentifier",
+            id=f"urn:uuid:{uuid.uuid4()}",
+            identificationScheme=SCHEME_UNIQUE_ID,
+            registryObject=entry.get("id", ""),
+            value=header.document_id,
+        )
     package = etree.SubElement(objects, f"{{{RIM}}}RegistryPackage", id="SubmissionSet01")
     _slot(package, "submissionTime", datetime.now(UTC).strftime("%Y%m%d%H%M%S"))
-    etree.SubElement(objects, f"{{{RIM}}}Classification", classifiedObject="SubmissionSet01",
-                     classificationNode=SUBMISSION_SET, id=f"urn:uuid:{uuid.uuid4()}")
-    for scheme, value in ((SCHEME_SET_UNIQUE_ID, f"1.2.250.1.213.1.1.9.999.2.{uuid.uuid4().int % 10**12}"),
-                          (SCHEME_SET_SOURCE_ID, "1.2.250.1.213.1.1.9.999"), (SCHEME_SET_PATIENT_ID, patient)):
-        etree.SubElement(package, f"{{{RIM}}}ExternalIdentifier", id=f"urn:uuid:{uuid.uuid4()}",
-                         identificationScheme=scheme, registryObject="SubmissionSet01", value=value)
+    etree.SubElement(
+        objects,
+        f"{{{RIM}}}Classification",
+        classifiedObject="SubmissionSet01",
+        classificationNode=SUBMISSION_SET,
+        id=f"urn:uuid:{uuid.uuid4()}",
+    )
+    for scheme, value in (
+        (SCHEME_SET_UNIQUE_ID, f"1.2.250.1.213.1.1.9.999.2.{uuid.uuid4().int % 10**12}"),
+        (SCHEME_SET_SOURCE_ID, "1.2.250.1.213.1.1.9.999"),
+        (SCHEME_SET_PATIENT_ID, patient),
+    ):
+        etree.SubElement(
+            package,
+            f"{{{RIM}}}ExternalIdentifier",
+            id=f"urn:uuid:{uuid.uuid4()}",
+            identificationScheme=scheme,
+            registryObject="SubmissionSet01",
+            value=value,
+        )
     metadata: bytes = etree.tostring(request, xml_declaration=True, encoding="UTF-8")
     return metadata
 
@@ -117,22 +152,34 @@ def xdm_archive(documents: Sequence[bytes], *, invisible_to_patient: bool = Fals
     named = [(f"DOC{index:04d}.XML", data) for index, data in enumerate(documents, start=1)]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("INDEX.HTM", "<html><body><p>Documents de santé (IHE XDM) / health documents: "
-                         + " ".join(f'<a href="IHE_XDM/SUBSET01/{n}">{n}</a>' for n, _ in named)
-                         + "</p></body></html>")
-        archive.writestr("README.TXT", "Archive IHE XDM produite par dui-harness (essai).\r\n"
-                         "IHE XDM archive made by dui-harness (test).\r\n")
+        archive.writestr(
+            "INDEX.HTM",
+            "<html><body><p>Documents de santé (IHE XDM) / health documents: "
+            + " ".join(f'<a href="IHE_XDM/SUBSET01/{n}">{n}</a>' for n, _ in named)
+            + "</p></body></html>",
+        )
+        archive.writestr(
+            "README.TXT",
+            "Archive IHE XDM produite par dui-harness (essai).\r\nIHE XDM archive made by dui-harness (test).\r\n",
+        )
         archive.writestr("IHE_XDM/SUBSET01/METADATA.XML", _metadata(named, invisible_to_patient))
         for name, data in named:
             archive.writestr(f"IHE_XDM/SUBSET01/{name}", data)
     return buffer.getvalue()
 
 
-def document_message(sender: str, recipient: str, documents: Sequence[bytes], *, acknowledgement: bool,
-                     body: str = "Document transmis par messagerie sécurisée de santé (essai).",
-                     invisible_to_patient: bool = False,
-                     label: str = "Logiciel d'essai dui-harness (CH d'essai)", reply_to: str | None = None,
-                     attachments: Sequence[tuple[str, str, bytes]] = ()) -> BuiltMessage:
+def document_message(
+    sender: str,
+    recipient: str,
+    documents: Sequence[bytes],
+    *,
+    acknowledgement: bool,
+    body: str = "Document transmis par messagerie sécurisée de santé (essai).",
+    invisible_to_patient: bool = False,
+    label: str = "Logiciel d'essai dui-harness (CH d'essai)",
+    reply_to: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> BuiltMessage:
     """A document message from ``sender`` (shown as ``label``) to ``recipient`` with ``documents`` in an IHE_XDM.ZIP.
 
     ``reply_to``: a Reply-To mailbox; ``attachments``: more files ``(name, mime type, bytes)``, after the archive
@@ -153,16 +200,29 @@ def document_message(sender: str, recipient: str, documents: Sequence[bytes], *,
     message["Message-ID"] = message_id
     message["X-MSS-NIL"] = HARNESS_NIL
     message["X-MSS-CODECDA"] = ",".join(codes)
-    qualified = all(h.ins and h.ins_oid in INS_OIDS and h.birth_name and h.first_name and h.first_names and h.sex
-                    and h.birth_time and h.birth_place for h in headers)
+    qualified = all(
+        h.ins
+        and h.ins_oid in INS_OIDS
+        and h.birth_name
+        and h.first_name
+        and h.first_names
+        and h.sex
+        and h.birth_time
+        and h.birth_place
+        for h in headers
+    )
     message["X-MSS-INS"] = "O" if qualified else "N"
     if acknowledgement:
         message["Disposition-Notification-To"] = sender
     if reply_to:
         message["Reply-To"] = reply_to
     message.set_content(body)
-    message.add_attachment(xdm_archive(documents, invisible_to_patient=invisible_to_patient), maintype="application",
-                           subtype="zip", filename="IHE_XDM.ZIP")
+    message.add_attachment(
+        xdm_archive(documents, invisible_to_patient=invisible_to_patient),
+        maintype="application",
+        subtype="zip",
+        filename="IHE_XDM.ZIP",
+    )
     for name, mime_type, data in attachments:
         maintype, _, subtype = mime_type.partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)

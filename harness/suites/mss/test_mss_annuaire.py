@@ -49,18 +49,32 @@ def annuaire(sut: SutDriver, recorder: Recorder, operator: MssSimulator) -> Scen
     source = operator.directory.source
     rows = extraction_rows(Path(source)) if source else []
     expected = [r["Adresse BAL"] for r in rows if r["Identifiant PP"] == RPPS]
-    return Scenario("Annuaire Santé : intégration et recherche / integration and search", None, downloads,
-                    {"imported": imported, "found": found, "expected": expected})
+    return Scenario(
+        "Annuaire Santé : intégration et recherche / integration and search",
+        None,
+        downloads,
+        {"imported": imported, "found": found, "expected": expected},
+    )
 
 
 @pytest.mark.requirement("MSS-ANN-01")
 def test_the_dui_integrates_the_public_extraction(annuaire: Scenario) -> None:
     """The DUI downloads the extraction when asked to integrate it."""
     ok = [e for e in annuaire.exchanges if _served(e)]
-    findings = [] if ok else [Finding("ann.import.none", "MSS-ANN-01", "asked to integrate the Annuaire Santé "
-                                      f"extraction, the DUI did not download it (answer: {annuaire.data['imported']}; "
-                                      f"{len(annuaire.exchanges)} request(s) to the extraction)",
-                                      location="GET /annuaire/extraction-mssante.txt")]
+    findings = (
+        []
+        if ok
+        else [
+            Finding(
+                "ann.import.none",
+                "MSS-ANN-01",
+                "asked to integrate the Annuaire Santé "
+                f"extraction, the DUI did not download it (answer: {annuaire.data['imported']}; "
+                f"{len(annuaire.exchanges)} request(s) to the extraction)",
+                location="GET /annuaire/extraction-mssante.txt",
+            )
+        ]
+    )
     expect(f"{annuaire.name}: extraction integrated", findings)
 
 
@@ -73,7 +87,12 @@ def test_the_dui_finds_the_correspondent_address_in_it(annuaire: Scenario) -> No
     found = [str(r.get("address", "")).lower() for r in annuaire.data["found"]]
     findings = []
     if not found or found[0] not in expected:
-        findings.append(Finding("ann.search.address", "MSS-ANN-02", f"the DUI found {found or 'no address'} for "
-                                f"{NAME} (RPPS {RPPS}); the Annuaire Santé gives {expected}",
-                                location="searchMssAddress"))
+        findings.append(
+            Finding(
+                "ann.search.address",
+                "MSS-ANN-02",
+                f"the DUI found {found or 'no address'} for {NAME} (RPPS {RPPS}); the Annuaire Santé gives {expected}",
+                location="searchMssAddress",
+            )
+        )
     expect(f"{annuaire.name}: correspondent's address", findings)

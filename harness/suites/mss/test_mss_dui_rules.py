@@ -65,8 +65,14 @@ def _question(dui: str) -> tuple[bytes, str]:
 
 
 @pytest.fixture(scope="session")
-def dui_rules(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_people: dict[str, str],
-              dui_run: RunContext, sent_all: dict[str, Scenario]) -> dict[str, Scenario]:
+def dui_rules(
+    sut: SutDriver,
+    recorder: Recorder,
+    operator: MssSimulator,
+    mss_people: dict[str, str],
+    dui_run: RunContext,
+    sent_all: dict[str, Scenario],
+) -> dict[str, Scenario]:
     """The four scenarios of the DUI's message rules (after the sending scenarios: ``sent_all``)."""
     timeout = dui_run.settings.exchange_timeout
     pid = mss_people[PERSON]
@@ -75,8 +81,12 @@ def dui_rules(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_pe
     since = recorder.mark()
     outcome = sut.mss_send(pid, "professional", address=DOCTOR, dsn=True)
     _wait_sent(recorder, since, timeout)
-    scenarios["dsn"] = Scenario("MSSanté : avis de remise (DSN) demandé / DSN asked", pid,
-                                recorder.exchanges(service=SERVICE, since=since), {"outcome": outcome})
+    scenarios["dsn"] = Scenario(
+        "MSSanté : avis de remise (DSN) demandé / DSN asked",
+        pid,
+        recorder.exchanges(service=SERVICE, since=since),
+        {"outcome": outcome},
+    )
     # a new version of a document sent before
     since = recorder.mark()
     first = sut.mss_send(pid, "professional", address=DOCTOR)
@@ -85,9 +95,12 @@ def dui_rules(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_pe
     since = recorder.mark()
     outcome = sut.mss_send(pid, "professional", address=DOCTOR, replaces=replaced or None)
     _wait_sent(recorder, since, timeout)
-    scenarios["replacement"] = Scenario("MSSanté : nouvelle version « annule et remplace » / new version", pid,
-                                        recorder.exchanges(service=SERVICE, since=since),
-                                        {"outcome": outcome, "replaced": replaced, "first": first})
+    scenarios["replacement"] = Scenario(
+        "MSSanté : nouvelle version « annule et remplace » / new version",
+        pid,
+        recorder.exchanges(service=SERVICE, since=since),
+        {"outcome": outcome, "replaced": replaced, "first": first},
+    )
     # an answer to a professional's message
     dui = operator.directory.with_role("dui").address
     raw, original = _question(dui)
@@ -96,26 +109,35 @@ def dui_rules(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_pe
     since = recorder.mark()
     outcome = sut.mss_reply(original)
     _wait_sent(recorder, since, timeout)
-    scenarios["reply"] = Scenario("MSSanté : réponse à un courriel / answer to a message", None,
-                                  recorder.exchanges(service=SERVICE, since=since),
-                                  {"outcome": outcome, "original": original, "references": EARLIER,
-                                   "fetch": fetched})
+    scenarios["reply"] = Scenario(
+        "MSSanté : réponse à un courriel / answer to a message",
+        None,
+        recorder.exchanges(service=SERVICE, since=since),
+        {"outcome": outcome, "original": original, "references": EARLIER, "fetch": fetched},
+    )
     # the refusal of sending, recorded then respected
     twin = mss_people[REFUSING]
     recorded = sut.mss_record_refusal(twin, patient=True, professionals=True)
     since = recorder.mark()
     outcomes = [sut.mss_send(twin, "patient"), sut.mss_send(twin, "professional", address=DOCTOR)]
     _settle(recorder, since, limit=min(timeout, 2.0), quiet=0.3)
-    scenarios["refusal"] = Scenario("MSSanté : refus d'envoi de l'usager / the person's refusal", twin,
-                                    recorder.exchanges(service=SERVICE, since=since),
-                                    {"recorded": recorded, "outcomes": outcomes})
+    scenarios["refusal"] = Scenario(
+        "MSSanté : refus d'envoi de l'usager / the person's refusal",
+        twin,
+        recorder.exchanges(service=SERVICE, since=since),
+        {"recorded": recorded, "outcomes": outcomes},
+    )
     return scenarios
 
 
 def _wait_sent(recorder: Recorder, since: str, timeout: float) -> None:
-    recorder.wait_for(lambda found: any(str(e.summary.get("reply", ""))[:3] in ("250", "550", "554", "535")
-                                        for e in found),
-                      service=SERVICE, transaction="SMTP", since=since, timeout=timeout)
+    recorder.wait_for(
+        lambda found: any(str(e.summary.get("reply", ""))[:3] in ("250", "550", "554", "535") for e in found),
+        service=SERVICE,
+        transaction="SMTP",
+        since=since,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
@@ -130,9 +152,14 @@ def rule_case(request: pytest.FixtureRequest, dui_rules: dict[str, Scenario]) ->
 def test_an_answer_is_threaded(rule_case: Scenario) -> None:
     """The answer has its own Message-ID, In-Reply-To the original, References the chain then the original."""
     messages = require_message(rule_case, "MSS-REPLY-01")
-    expect(f"{rule_case.name}: threading headers", [
-        located(f, e) for e in messages
-        for f in check_reply(judged(e).parsed, rule_case.data["original"], rule_case.data["references"])])
+    expect(
+        f"{rule_case.name}: threading headers",
+        [
+            located(f, e)
+            for e in messages
+            for f in check_reply(judged(e).parsed, rule_case.data["original"], rule_case.data["references"])
+        ],
+    )
 
 
 @pytest.mark.requirement("MSS-DSN-01")
@@ -148,12 +175,22 @@ def test_a_new_version_says_annule_et_remplace(rule_case: Scenario) -> None:
     """The new version says 'annule et remplace' and carries another CDA than the replaced one."""
     replaced = rule_case.data["replaced"]
     if not replaced:
-        raise NonConformity(f"{rule_case.name}: no document to replace", [Finding(
-            "mss.replace.no_document", "MSS-REPL-01", f"the first sending gave no document id (trigger API answer: "
-            f"{rule_case.data['first']})", location="sendMssDocument document_id")])
+        raise NonConformity(
+            f"{rule_case.name}: no document to replace",
+            [
+                Finding(
+                    "mss.replace.no_document",
+                    "MSS-REPL-01",
+                    f"the first sending gave no document id (trigger API answer: {rule_case.data['first']})",
+                    location="sendMssDocument document_id",
+                )
+            ],
+        )
     messages = require_message(rule_case, "MSS-REPL-01")
-    expect(f"{rule_case.name}: annule et remplace", [
-        located(f, e) for e in messages for f in check_replacement(judged(e).parsed, judged(e).cdas, replaced)])
+    expect(
+        f"{rule_case.name}: annule et remplace",
+        [located(f, e) for e in messages for f in check_replacement(judged(e).parsed, judged(e).cdas, replaced)],
+    )
 
 
 @pytest.mark.requirement("MSS-REFUS-01")
@@ -161,12 +198,20 @@ def test_a_new_version_says_annule_et_remplace(rule_case: Scenario) -> None:
 def test_a_recorded_refusal_stops_the_sending(rule_case: Scenario) -> None:
     """After the refusal is recorded, nothing reaches the operator for the person (her mailbox, professionals)."""
     delivered = accepted_messages(rule_case)
-    expect(f"{rule_case.name}: refusal respected", [
-        _sent_despite_refusal(e.id, e.summary.get("envelope", {}).get("to", []), e.tags.get("message_id"))
-        for e in delivered])
+    expect(
+        f"{rule_case.name}: refusal respected",
+        [
+            _sent_despite_refusal(e.id, e.summary.get("envelope", {}).get("to", []), e.tags.get("message_id"))
+            for e in delivered
+        ],
+    )
 
 
 def _sent_despite_refusal(exchange_id: str, recipients: list[str], message_id: str | None) -> Finding:
-    return Finding("mss.refusal.sent", "MSS-REFUS-01", f"message {message_id} was sent to {', '.join(recipients)} "
-                   "although the person refused the sending by MSSanté", location="SMTP RCPT TO",
-                   evidence=(f"exchange {exchange_id}",))
+    return Finding(
+        "mss.refusal.sent",
+        "MSS-REFUS-01",
+        f"message {message_id} was sent to {', '.join(recipients)} although the person refused the sending by MSSanté",
+        location="SMTP RCPT TO",
+        evidence=(f"exchange {exchange_id}",),
+    )

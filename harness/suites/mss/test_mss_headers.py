@@ -84,8 +84,16 @@ def test_message_to_patient_carries_x_mss_mes_fin(sent: Scenario) -> None:
     messages = require_message(sent, "SC.MSS/CONF.21")
     to_patient = [e for e in messages if "patient" in e.tags.get("recipient_kinds", "")]
     if not to_patient:
-        raise NonConformity(f"{sent.name}: nothing reached a patient mailbox", [Finding(
-            "mss.patient.none", "SC.MSS/CONF.21", "the DUI was asked to send to the person's Mon espace santé "
-            "mailbox but no message went to <INS>@patient.mssante.fr", location="SMTP RCPT TO")])
+        raise NonConformity(
+            f"{sent.name}: nothing reached a patient mailbox",
+            [
+                Finding(
+                    "mss.patient.none",
+                    "SC.MSS/CONF.21",
+                    "the DUI was asked to send to the person's Mon espace santé "
+                    "mailbox but no message went to <INS>@patient.mssante.fr",
+                    location="SMTP RCPT TO",
+                )
+            ],
+        )
     expect(f"{sent.name}: X-MSS-MES", findings_of(to_patient, "SC.MSS/CONF.21"))
-

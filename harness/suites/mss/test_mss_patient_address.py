@@ -38,8 +38,14 @@ def _patient_recipients(exchange: Exchange, domain: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def unqualified_to_patient(sut: SutDriver, recorder: Recorder, operator: MssSimulator, mss_people: dict[str, str],
-                           dui_run: RunContext, sent_all: dict[str, Scenario]) -> Scenario:
+def unqualified_to_patient(
+    sut: SutDriver,
+    recorder: Recorder,
+    operator: MssSimulator,
+    mss_people: dict[str, str],
+    dui_run: RunContext,
+    sent_all: dict[str, Scenario],
+) -> Scenario:
     """The person never qualified, with her INS fetched from INSi (récupérée), written to as a patient."""
     pid = mss_people[UNQUALIFIED]
     lookup = sut.lookup_ins(pid)
@@ -47,9 +53,12 @@ def unqualified_to_patient(sut: SutDriver, recorder: Recorder, operator: MssSimu
     since = recorder.mark()
     outcome = sut.mss_send(pid, "patient")
     _settle(recorder, since, limit=min(dui_run.settings.exchange_timeout, 2.0), quiet=0.3)
-    return Scenario("MSSanté : écrire à un usager non qualifié / writing to a person not qualified", pid,
-                    recorder.exchanges(service=SERVICE, since=since),
-                    {"lookup": lookup, "identity": identity, "outcome": outcome})
+    return Scenario(
+        "MSSanté : écrire à un usager non qualifié / writing to a person not qualified",
+        pid,
+        recorder.exchanges(service=SERVICE, since=since),
+        {"lookup": lookup, "identity": identity, "outcome": outcome},
+    )
 
 
 @pytest.mark.requirement(REQ)
@@ -59,24 +68,51 @@ def test_the_patient_address_is_her_qualified_ins(sent: Scenario, operator: MssS
     messages = require_message(sent, REQ)
     domain = operator.directory.patient_domain
     wanted = f"{mss_person('mss-roux-helene').ins}@{domain}"
-    findings = [Finding("mss.patient_address.wrong", REQ, f"the patient's mailbox is {address}, not {wanted} (her "
-                        "qualified matricule INS)", location="SMTP RCPT TO", evidence=(f"exchange {e.id}",))
-                for e in messages for address in _patient_recipients(e, domain) if address != wanted]
+    findings = [
+        Finding(
+            "mss.patient_address.wrong",
+            REQ,
+            f"the patient's mailbox is {address}, not {wanted} (her qualified matricule INS)",
+            location="SMTP RCPT TO",
+            evidence=(f"exchange {e.id}",),
+        )
+        for e in messages
+        for address in _patient_recipients(e, domain)
+        if address != wanted
+    ]
     if not any(_patient_recipients(e, domain) for e in messages):
-        findings.append(Finding("mss.patient_address.wrong", REQ, f"no message went to the patient's mailbox {wanted}",
-                                location="SMTP RCPT TO"))
+        findings.append(
+            Finding(
+                "mss.patient_address.wrong",
+                REQ,
+                f"no message went to the patient's mailbox {wanted}",
+                location="SMTP RCPT TO",
+            )
+        )
     expect(f"{sent.name}: patient address", findings)
 
 
 @pytest.mark.requirement(REQ)
 def test_nothing_goes_to_a_patient_mailbox_for_an_identity_not_qualified(
-        request: pytest.FixtureRequest, unqualified_to_patient: Scenario, operator: MssSimulator) -> None:
+    request: pytest.FixtureRequest, unqualified_to_patient: Scenario, operator: MssSimulator
+) -> None:
     """An identity whose INS is only *récupérée* gets no message at <INS>@patient.mssante.fr."""
     scenario = _require_person(request, unqualified_to_patient, UNQUALIFIED)
     domain = operator.directory.patient_domain
     status = (scenario.data["identity"] or {}).get("status")
-    expect(f"{scenario.name}: not qualified", [
-        Finding("mss.patient_address.unqualified", REQ, f"message {e.tags.get('message_id')} went to "
+    expect(
+        f"{scenario.name}: not qualified",
+        [
+            Finding(
+                "mss.patient_address.unqualified",
+                REQ,
+                f"message {e.tags.get('message_id')} went to "
                 f"{', '.join(_patient_recipients(e, domain))} although the identity is not qualified (status "
-                f"{status})", location="SMTP RCPT TO", evidence=(f"exchange {e.id}",))
-        for e in accepted_messages(scenario) if _patient_recipients(e, domain)])
+                f"{status})",
+                location="SMTP RCPT TO",
+                evidence=(f"exchange {e.id}",),
+            )
+            for e in accepted_messages(scenario)
+            if _patient_recipients(e, domain)
+        ],
+    )

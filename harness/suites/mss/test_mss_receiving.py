@@ -39,23 +39,38 @@ def _document_id(scenario: Scenario) -> str:
 def _holders(scenario: Scenario) -> list[str]:
     """The test persons whose record lists the scenario's document."""
     document_id = _document_id(scenario)
-    return [key for key, docs in scenario.data["documents"].items()
-            if any(d.get("document_id") == document_id for d in docs)]
+    return [
+        key
+        for key, docs in scenario.data["documents"].items()
+        if any(d.get("document_id") == document_id for d in docs)
+    ]
 
 
 def _require_fetch(scenario: Scenario, requirement: str) -> None:
     if not any(e.transaction == "IMAP FETCH" for e in scenario.exchanges):
-        raise NonConformity(f"{scenario.name}: the DUI did not read the message", [Finding(
-            "mss.fetch.none", requirement, f"message {scenario.data['message_id']} was delivered to the DUI's mailbox "
-            "but the DUI never fetched it over IMAP", location="IMAP FETCH")])
+        raise NonConformity(
+            f"{scenario.name}: the DUI did not read the message",
+            [
+                Finding(
+                    "mss.fetch.none",
+                    requirement,
+                    f"message {scenario.data['message_id']} was delivered to the DUI's mailbox "
+                    "but the DUI never fetched it over IMAP",
+                    location="IMAP FETCH",
+                )
+            ],
+        )
 
 
 def _block_on_refused_submission(scenario: Scenario) -> None:
     """No acknowledgement because the operator refused the DUI's SMTP session: blocked by MSS-AUTH-01."""
     refused = scenario.data.get("submissions_refused") or []
     if refused:
-        raise Blocked(f"{scenario.name}: the operator refused the DUI's SMTP authentication ({', '.join(refused)}), "
-                      "so no acknowledgement could be sent", ("MSS-AUTH-01",))
+        raise Blocked(
+            f"{scenario.name}: the operator refused the DUI's SMTP authentication ({', '.join(refused)}), "
+            "so no acknowledgement could be sent",
+            ("MSS-AUTH-01",),
+        )
 
 
 @pytest.mark.requirement("MSS-RCV-01")
@@ -66,10 +81,18 @@ def test_document_is_integrated_for_the_right_person(received: Scenario) -> None
     case = RECEIVING[received.data["case"]]
     holders = _holders(received)
     if holders != [case.person]:
-        raise NonConformity(f"{received.name}: document integrated for {holders or 'nobody'}", [Finding(
-            "mss.integration.person", "MSS-RCV-01", f"document {_document_id(received)} about {case.person} "
-            f"(INS {case.patient().ins}) is listed for {holders or 'no person'} instead of {case.person} only",
-            location=f"trigger API GET /persons/{{id}}/mss/documents ({', '.join(received.data['people'])})")])
+        raise NonConformity(
+            f"{received.name}: document integrated for {holders or 'nobody'}",
+            [
+                Finding(
+                    "mss.integration.person",
+                    "MSS-RCV-01",
+                    f"document {_document_id(received)} about {case.person} "
+                    f"(INS {case.patient().ins}) is listed for {holders or 'no person'} instead of {case.person} only",
+                    location=f"trigger API GET /persons/{{id}}/mss/documents ({', '.join(received.data['people'])})",
+                )
+            ],
+        )
 
 
 @pytest.mark.requirement("MSS-RCV-02")
@@ -79,10 +102,18 @@ def test_unidentifiable_document_is_integrated_for_nobody(received: Scenario) ->
     _require_fetch(received, "MSS-RCV-02")
     holders = _holders(received)
     if holders:
-        raise NonConformity(f"{received.name}: document integrated although its patient is not identified", [Finding(
-            "mss.integration.rejected", "MSS-RCV-02", f"document {_document_id(received)} (expected error "
-            f"{received.data['expected']}) is listed for {', '.join(holders)}",
-            location="trigger API GET /persons/{id}/mss/documents")])
+        raise NonConformity(
+            f"{received.name}: document integrated although its patient is not identified",
+            [
+                Finding(
+                    "mss.integration.rejected",
+                    "MSS-RCV-02",
+                    f"document {_document_id(received)} (expected error "
+                    f"{received.data['expected']}) is listed for {', '.join(holders)}",
+                    location="trigger API GET /persons/{id}/mss/documents",
+                )
+            ],
+        )
 
 
 @pytest.mark.requirement("MSS-MDN-02")
@@ -92,24 +123,43 @@ def test_rejection_is_acknowledged_with_its_error_code(received: Scenario) -> No
     _require_fetch(received, "MSS-MDN-02")
     expected = received.data["expected"]
     if _holders(received):  # not refused at all: judged by MSS-RCV-02, no error acknowledgement to expect
-        raise Blocked(f"{received.name}: the DUI integrated the document instead of refusing it, so no error "
-                      "acknowledgement can be expected", ("MSS-RCV-02",))
+        raise Blocked(
+            f"{received.name}: the DUI integrated the document instead of refusing it, so no error "
+            "acknowledgement can be expected",
+            ("MSS-RCV-02",),
+        )
     mdns = acknowledgements(received)
     if not mdns:
         _block_on_refused_submission(received)
-        raise NonConformity(f"{received.name}: no acknowledgement", [Finding(
-            "mss.mdn.missing", "MSS-MDN-02", f"the sender asked for an acknowledgement (Disposition-Notification-To) "
-            f"and the document was not integrated, but the DUI sent no MDN (expected processed/Error: {expected})",
-            location="SMTP")])
+        raise NonConformity(
+            f"{received.name}: no acknowledgement",
+            [
+                Finding(
+                    "mss.mdn.missing",
+                    "MSS-MDN-02",
+                    f"the sender asked for an acknowledgement (Disposition-Notification-To) "
+                    "and the document was not integrated, but the DUI sent no MDN (expected processed/Error: "
+                    f"{expected})",
+                    location="SMTP",
+                )
+            ],
+        )
     findings = findings_of(mdns, "MSS-MDN-02")
     for exchange in mdns:
         report = judged(exchange)
         code = report.mdn.error_code if report.mdn else None
         if code != expected:
-            findings.append(Finding("mss.mdn.code", "MSS-MDN-02", f"acknowledgement Disposition "
-                                    f"{report.mdn.disposition if report.mdn else '?'!r} carries error {code}, "
-                                    f"expected {expected}", location="part 2 Disposition",
-                                    evidence=(f"exchange {exchange.id}",)))
+            findings.append(
+                Finding(
+                    "mss.mdn.code",
+                    "MSS-MDN-02",
+                    f"acknowledgement Disposition "
+                    f"{report.mdn.disposition if report.mdn else '?'!r} carries error {code}, "
+                    f"expected {expected}",
+                    location="part 2 Disposition",
+                    evidence=(f"exchange {exchange.id}",),
+                )
+            )
     expect(f"{received.name}: error acknowledgement", findings)
 
 
@@ -123,18 +173,36 @@ def test_integration_is_acknowledged_only_when_asked(received: Scenario) -> None
     findings: list[Finding] = []
     if case.acknowledgement and not mdns:
         _block_on_refused_submission(received)
-        findings.append(Finding("mss.mdn.missing", "MSS-MDN-03", "the sender asked for an acknowledgement and the "
-                                "document was integrated, but the DUI sent no MDN", location="SMTP"))
+        findings.append(
+            Finding(
+                "mss.mdn.missing",
+                "MSS-MDN-03",
+                "the sender asked for an acknowledgement and the document was integrated, but the DUI sent no MDN",
+                location="SMTP",
+            )
+        )
     if not case.acknowledgement and mdns:
-        findings.append(Finding("mss.mdn.unasked", "MSS-MDN-03", "the DUI acknowledged a message that asked for no "
-                                "acknowledgement (no Disposition-Notification-To)", location="SMTP",
-                                evidence=tuple(f"exchange {e.id}" for e in mdns)))
+        findings.append(
+            Finding(
+                "mss.mdn.unasked",
+                "MSS-MDN-03",
+                "the DUI acknowledged a message that asked for no acknowledgement (no Disposition-Notification-To)",
+                location="SMTP",
+                evidence=tuple(f"exchange {e.id}" for e in mdns),
+            )
+        )
     for exchange in mdns:
         report = judged(exchange)
         if report.mdn is not None and report.mdn.disposition and not report.mdn.success:
-            findings.append(Finding("mss.mdn.disposition", "MSS-MDN-03", f"integrated document acknowledged with "
-                                    f"{report.mdn.disposition!r} instead of processed", location="part 2 Disposition",
-                                    evidence=(f"exchange {exchange.id}",)))
+            findings.append(
+                Finding(
+                    "mss.mdn.disposition",
+                    "MSS-MDN-03",
+                    f"integrated document acknowledged with {report.mdn.disposition!r} instead of processed",
+                    location="part 2 Disposition",
+                    evidence=(f"exchange {exchange.id}",),
+                )
+            )
     expect(f"{received.name}: acknowledgement of an integrated document", findings)
 
 
@@ -153,8 +221,11 @@ def test_acknowledgements_follow_rfc_8098(received_all: dict[str, Scenario]) -> 
         for exchange in mdns:
             parsed = judged(exchange).parsed
             report = read_mdn(parsed)
-            findings += [Finding(f.rule, f.requirement, f.message, f.severity, f.location, (f"exchange {exchange.id}",))
-                         for f in report.findings if f.requirement == "MSS-MDN-01" and f not in findings]
+            findings += [
+                Finding(f.rule, f.requirement, f.message, f.severity, f.location, (f"exchange {exchange.id}",))
+                for f in report.findings
+                if f.requirement == "MSS-MDN-01" and f not in findings
+            ]
     expect("acknowledgements (MDN) sent by the DUI", _unique(findings))
 
 
@@ -172,12 +243,29 @@ def test_mailbox_is_read_over_tls(received_all: dict[str, Scenario]) -> None:
     """The DUI reads its mailbox over IMAP with TLS (STARTTLS or implicit), authenticated."""
     fetches = [e for s in received_all.values() for e in s.exchanges if e.transaction == "IMAP FETCH"]
     if not fetches:
-        raise NonConformity("the DUI did not read its mailbox", [Finding(
-            "mss.fetch.none", "MSS-AUTH-01", "no IMAP fetch of the delivered messages reached the operator",
-            location="IMAP")])
+        raise NonConformity(
+            "the DUI did not read its mailbox",
+            [
+                Finding(
+                    "mss.fetch.none",
+                    "MSS-AUTH-01",
+                    "no IMAP fetch of the delivered messages reached the operator",
+                    location="IMAP",
+                )
+            ],
+        )
     findings = findings_of(fetches, "MSS-AUTH-01")
-    findings += [Finding("mss.imap.cleartext", "MSS-AUTH-01", "message fetched without TLS", location="IMAP",
-                         evidence=(f"exchange {e.id}",)) for e in fetches if not e.summary.get("tls")]
+    findings += [
+        Finding(
+            "mss.imap.cleartext",
+            "MSS-AUTH-01",
+            "message fetched without TLS",
+            location="IMAP",
+            evidence=(f"exchange {e.id}",),
+        )
+        for e in fetches
+        if not e.summary.get("tls")
+    ]
     expect("IMAP access to the DUI's mailbox", _unique(findings))
 
 

@@ -36,8 +36,15 @@ def test_document_travels_in_an_ihe_xdm_archive(sent: Scenario) -> None:
     findings = findings_of(messages, "MSS-XDM-01")
     for exchange in messages:
         if not (exchange.summary.get("message") or {}).get("documents"):
-            findings.append(Finding("xdm.missing", "MSS-XDM-01", "the message carries no IHE_XDM.ZIP with a document",
-                                    location="attachments", evidence=(f"exchange {exchange.id}",)))
+            findings.append(
+                Finding(
+                    "xdm.missing",
+                    "MSS-XDM-01",
+                    "the message carries no IHE_XDM.ZIP with a document",
+                    location="attachments",
+                    evidence=(f"exchange {exchange.id}",),
+                )
+            )
     expect(f"{sent.name}: IHE_XDM archive", findings)
 
 
@@ -65,8 +72,9 @@ def test_attached_cda_is_valid(sent: Scenario) -> None:
 def test_acknowledgement_request_uses_disposition_notification_to(sent: Scenario) -> None:
     """Asked to request an acknowledgement, the DUI sets Disposition-Notification-To."""
     messages = require_message(sent, "MSS-ACK-01")
-    findings = [f for e in messages for f in revalidate(e, ack_requested=True).findings
-                if f.requirement == "MSS-ACK-01"]
+    findings = [
+        f for e in messages for f in revalidate(e, ack_requested=True).findings if f.requirement == "MSS-ACK-01"
+    ]
     expect(f"{sent.name}: acknowledgement request", findings)
 
 
@@ -78,14 +86,30 @@ def test_nothing_is_sent_to_the_patient_when_the_document_is_invisible(sent: Sce
     expect(f"{sent.name}: document invisible to the patient", findings_of(sent.exchanges, "MSS-PAT-01"))
     if sent.data["visible_to_patient"]:  # a visible document must reach the patient, with the checks above
         require_message(sent, "MSS-PAT-01")
-    to_patient = [e for e in sent.exchanges if e.transaction == "SMTP" and "patient" in
-                  e.tags.get("recipient_kinds", "") and str(e.summary.get("reply", "")).startswith("250")]
+    to_patient = [
+        e
+        for e in sent.exchanges
+        if e.transaction == "SMTP"
+        and "patient" in e.tags.get("recipient_kinds", "")
+        and str(e.summary.get("reply", "")).startswith("250")
+    ]
     if to_patient and not sent.data["visible_to_patient"]:
-        raise NonConformity(f"{sent.name}: the patient received a document invisible to them", [Finding(
-            "mss.patient.invisible", "MSS-PAT-01", f"message {e.tags.get('message_id')} was delivered to "
-            f"{', '.join(e.summary.get('envelope', {}).get('to', []))} although the document is not visible to the "
-            "patient (INVISIBLE_PATIENT)", location="SMTP RCPT TO", evidence=(f"exchange {e.id}",))
-            for e in to_patient])
+        raise NonConformity(
+            f"{sent.name}: the patient received a document invisible to them",
+            [
+                Finding(
+                    "mss.patient.invisible",
+                    "MSS-PAT-01",
+                    f"message {e.tags.get('message_id')} was delivered to "
+                    f"{', '.join(e.summary.get('envelope', {}).get('to', []))} although the document is not visible "
+                    "to the "
+                    "patient (INVISIBLE_PATIENT)",
+                    location="SMTP RCPT TO",
+                    evidence=(f"exchange {e.id}",),
+                )
+                for e in to_patient
+            ],
+        )
 
 
 @pytest.mark.requirement("MSS-AUTH-01")
@@ -96,8 +120,15 @@ def test_submission_is_encrypted_and_authenticated(sent: Scenario) -> None:
     findings = findings_of(sent.exchanges, "MSS-AUTH-01")
     for exchange in messages:
         if not exchange.summary.get("tls") or not exchange.summary.get("account"):
-            findings.append(Finding("mss.smtp.auth", "MSS-AUTH-01", f"message accepted without TLS "
-                                    f"({exchange.summary.get('tls_mode')}) or authentication "
-                                    f"({exchange.summary.get('account')})", location="SMTP session",
-                                    evidence=(f"exchange {exchange.id}",)))
+            findings.append(
+                Finding(
+                    "mss.smtp.auth",
+                    "MSS-AUTH-01",
+                    f"message accepted without TLS "
+                    f"({exchange.summary.get('tls_mode')}) or authentication "
+                    f"({exchange.summary.get('account')})",
+                    location="SMTP session",
+                    evidence=(f"exchange {exchange.id}",),
+                )
+            )
     expect(f"{sent.name}: operator connection", findings)

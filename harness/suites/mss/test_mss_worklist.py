@@ -32,15 +32,25 @@ def worklist(sut: SutDriver, received_all: dict[str, Scenario]) -> list[str]:
 
 @pytest.mark.requirement("MSS-WL-01")
 @pytest.mark.parametrize("case", REJECTED)
-def test_a_document_not_attached_is_kept_for_manual_attachment(case: str, worklist: list[str],
-                                                               received_all: dict[str, Scenario]) -> None:
+def test_a_document_not_attached_is_kept_for_manual_attachment(
+    case: str, worklist: list[str], received_all: dict[str, Scenario]
+) -> None:
     scenario = received_all[case]
     integrated = [d for docs in scenario.data["documents"].values() for d in docs]
     document_id = read_header(parse_xml(scenario.data["document"].encode("utf-8"))).document_id
     if any(str(d.get("document_id")) == document_id for d in integrated):
         raise Blocked(f"{scenario.name}: the document was integrated for a person", ("MSS-RCV-02",))
-    findings = [] if document_id in worklist else [Finding(
-        "mss.worklist.missing", "MSS-WL-01", f"the document {document_id} the DUI did not attach to anybody "
-        f"({scenario.data['expected']}) is not in its work list ({len(worklist)} item(s))",
-        location="listMssWorklist")]
+    findings = (
+        []
+        if document_id in worklist
+        else [
+            Finding(
+                "mss.worklist.missing",
+                "MSS-WL-01",
+                f"the document {document_id} the DUI did not attach to anybody "
+                f"({scenario.data['expected']}) is not in its work list ({len(worklist)} item(s))",
+                location="listMssWorklist",
+            )
+        ]
+    )
     expect(f"{scenario.name}: work list", findings)

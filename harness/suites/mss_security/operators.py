@@ -42,26 +42,24 @@ class OperatorCase:
 
 
 SCENARIOS: dict[str, OperatorCase] = {
-    "valid": OperatorCase("server-valid", "sound", True, True,
-                          "opérateur valide / sound operator"),
-    "expired": OperatorCase("server-expired", "sound", True, False,
-                            "certificat expiré / expired certificate"),
-    "revoked": OperatorCase("server-revoked", "sound", True, False,
-                            "certificat révoqué / revoked certificate"),
-    "tls10": OperatorCase("server-valid", "tls10", True, False,
-                          "TLS 1.0 et 1.1 seulement / TLS 1.0 and 1.1 only"),
-    "weak-cipher": OperatorCase("server-valid", "weak-cipher", True, False,
-                                "suite hors liste (AES-CBC-SHA1) / suite off the list"),
-    "static-rsa": OperatorCase("server-rsa", "static-rsa", True, False,
-                               "échange de clé RSA statique / static RSA key exchange"),
-    "weak-ecdh": OperatorCase("server-valid", "weak-ecdh", True, False,
-                              "groupe ECDH de 224 bits / 224-bit ECDH group"),
-    "weak-dh": OperatorCase("server-rsa", "weak-dh", True, False,
-                            "groupe DH de 1024 bits / 1024-bit DH group"),
-    "crl-down-valid": OperatorCase("server-valid", "sound", False, True,
-                                   "CRL indisponible, certificat valide / CRL down, valid certificate"),
-    "crl-down-revoked": OperatorCase("server-revoked", "sound", False, False,
-                                     "CRL indisponible, certificat révoqué / CRL down, revoked certificate"),
+    "valid": OperatorCase("server-valid", "sound", True, True, "opérateur valide / sound operator"),
+    "expired": OperatorCase("server-expired", "sound", True, False, "certificat expiré / expired certificate"),
+    "revoked": OperatorCase("server-revoked", "sound", True, False, "certificat révoqué / revoked certificate"),
+    "tls10": OperatorCase("server-valid", "tls10", True, False, "TLS 1.0 et 1.1 seulement / TLS 1.0 and 1.1 only"),
+    "weak-cipher": OperatorCase(
+        "server-valid", "weak-cipher", True, False, "suite hors liste (AES-CBC-SHA1) / suite off the list"
+    ),
+    "static-rsa": OperatorCase(
+        "server-rsa", "static-rsa", True, False, "échange de clé RSA statique / static RSA key exchange"
+    ),
+    "weak-ecdh": OperatorCase("server-valid", "weak-ecdh", True, False, "groupe ECDH de 224 bits / 224-bit ECDH group"),
+    "weak-dh": OperatorCase("server-rsa", "weak-dh", True, False, "groupe DH de 1024 bits / 1024-bit DH group"),
+    "crl-down-valid": OperatorCase(
+        "server-valid", "sound", False, True, "CRL indisponible, certificat valide / CRL down, valid certificate"
+    ),
+    "crl-down-revoked": OperatorCase(
+        "server-revoked", "sound", False, False, "CRL indisponible, certificat révoqué / CRL down, revoked certificate"
+    ),
 }
 WEAK_TLS = ("tls10", "weak-cipher", "static-rsa", "weak-ecdh", "weak-dh")
 
@@ -80,31 +78,59 @@ def sent(scenario: Scenario) -> bool:
     return any(str(e.summary.get("reply", "")).startswith("250") for e in smtp_exchanges(scenario))
 
 
-def play(name: str, *, sut: SutDriver, recorder: Recorder, pki: TestPki, servers: BadServers, crl: CrlDistribution,
-         person_id: str, endpoints: dict[str, Any], timeout: float) -> Scenario:
+def play(
+    name: str,
+    *,
+    sut: SutDriver,
+    recorder: Recorder,
+    pki: TestPki,
+    servers: BadServers,
+    crl: CrlDistribution,
+    person_id: str,
+    endpoints: dict[str, Any],
+    timeout: float,
+) -> Scenario:
     """Point the DUI at the operator of scenario ``name``, ask it to send, and record what happened."""
     case = SCENARIOS[name]
     cert, key = servers.server(case.certificate)
     crl.available = case.crl_available
-    sim = MssSimulator(recorder, tls=TlsSettings(cert, key, client_ca=pki.ca_cert),
-                       server_tls=server_tls(case.profile, cert, key, pki.ca_cert),
-                       dui_certificate=pki.client(DUI_CERTIFICATE), crl_url=crl.crl_url).start()
+    sim = MssSimulator(
+        recorder,
+        tls=TlsSettings(cert, key, client_ca=pki.ca_cert),
+        server_tls=server_tls(case.profile, cert, key, pki.ca_cert),
+        dui_certificate=pki.client(DUI_CERTIFICATE),
+        crl_url=crl.crl_url,
+    ).start()
     try:
         entries = {**endpoints, "mssante": {**endpoints.get("mssante", {}), "url": sim.url, **sim.endpoint_details()}}
         since = recorder.mark()
         if not sut.configure_endpoints(entries):
             return Scenario(name=case.title, person_id=person_id, data={"case": name, "configurable": False})
         try:
-            outcome: object = sut.mss_send(person_id, "professional", address=RECIPIENT, acknowledgement=False,
-                                           visible_to_patient=True)
+            outcome: object = sut.mss_send(
+                person_id, "professional", address=RECIPIENT, acknowledgement=False, visible_to_patient=True
+            )
         except (HarnessError, AssertionError) as exc:  # a DUI reporting that it could not send is expected
             outcome = {"error": str(exc)[:500]}
         # a DUI that queues its mail gets a moment to send it; a refusal, the moment its handshake is recorded
-        recorder.wait_for(lambda found: any(e.transaction in ("SMTP", "TLS") for e in found), service=SERVICE,
-                          since=since, timeout=1.0 if reported_failure(outcome) else timeout)
-        return Scenario(name=f"MSSanté sécurité / security: {case.title}", person_id=person_id,
-                        exchanges=recorder.exchanges(service=SERVICE, since=since),
-                        data={"case": name, "configurable": True, "certificate": case.certificate,
-                              "tls_profile": case.profile, "crl_available": case.crl_available, "outcome": outcome})
+        recorder.wait_for(
+            lambda found: any(e.transaction in ("SMTP", "TLS") for e in found),
+            service=SERVICE,
+            since=since,
+            timeout=1.0 if reported_failure(outcome) else timeout,
+        )
+        return Scenario(
+            name=f"MSSanté sécurité / security: {case.title}",
+            person_id=person_id,
+            exchanges=recorder.exchanges(service=SERVICE, since=since),
+            data={
+                "case": name,
+                "configurable": True,
+                "certificate": case.certificate,
+                "tls_profile": case.profile,
+                "crl_available": case.crl_available,
+                "outcome": outcome,
+            },
+        )
     finally:
         sim.stop()

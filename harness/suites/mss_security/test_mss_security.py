@@ -46,16 +46,28 @@ def _refused(scenario: Scenario, requirement: str, what: str) -> None:
     """Pass when the DUI refused the operator; fail when it talked SMTP to it; skip when it did nothing."""
     smtp = smtp_exchanges(scenario)
     if smtp:
-        raise NonConformity(f"the DUI talked SMTP to an operator presenting {what}", [Finding(
-            f"mss.tls.{scenario.data['case']}_accepted", requirement,
-            f"the operator presented {what} ({scenario.data['certificate']}, TLS profile "
-            f"{scenario.data['tls_profile']}); the DUI went on with the SMTP session instead of refusing the TLS "
-            "handshake", location="TLS server certificate / TLS handshake",
-            evidence=tuple(f"exchange {e.id}" for e in smtp))])
-    if not reported_failure(scenario.data.get("outcome")) and not any(e.transaction == "TLS"
-                                                                       for e in scenario.exchanges):
-        pytest.skip(f"the DUI did not connect to the operator (trigger API answer: {scenario.data.get('outcome')}): "
-                    "nothing to judge")
+        raise NonConformity(
+            f"the DUI talked SMTP to an operator presenting {what}",
+            [
+                Finding(
+                    f"mss.tls.{scenario.data['case']}_accepted",
+                    requirement,
+                    f"the operator presented {what} ({scenario.data['certificate']}, TLS profile "
+                    f"{scenario.data['tls_profile']}); the DUI went on with the SMTP session instead of refusing the "
+                    "TLS "
+                    "handshake",
+                    location="TLS server certificate / TLS handshake",
+                    evidence=tuple(f"exchange {e.id}" for e in smtp),
+                )
+            ],
+        )
+    if not reported_failure(scenario.data.get("outcome")) and not any(
+        e.transaction == "TLS" for e in scenario.exchanges
+    ):
+        pytest.skip(
+            f"the DUI did not connect to the operator (trigger API answer: {scenario.data.get('outcome')}): "
+            "nothing to judge"
+        )
 
 
 @pytest.mark.requirement(EXPIRED)
@@ -85,20 +97,39 @@ def test_the_last_valid_crl_is_kept_when_the_distribution_point_fails(crl_outage
     and still refuses the revoked one."""
     data = crl_outage.data
     if not data["crl_fetched_before"]:
-        pytest.skip("the DUI never fetched the CRL (revocation by OCSP, or not checked — see SC.MSS/va1.05): "
-                    "keeping the last CRL is not judged")
+        pytest.skip(
+            "the DUI never fetched the CRL (revocation by OCSP, or not checked — see SC.MSS/va1.05): "
+            "keeping the last CRL is not judged"
+        )
     if not data["sent_through_valid"]:
-        raise NonConformity("the DUI stopped sending when the CRL distribution point failed", [Finding(
-            "mss.crl.not_kept", CRL_KEPT,
-            f"the DUI had fetched a valid CRL (exchanges {', '.join(data['crl_fetched_before'])}), then the "
-            "distribution point answered 503 and the DUI did not send through the sound operator (trigger API "
-            f"answer: {data['valid'].get('outcome')}): it did not use the last valid CRL",
-            location="CRL distribution point", evidence=tuple(f"exchange {e.id}" for e in crl_outage.exchanges))])
+        raise NonConformity(
+            "the DUI stopped sending when the CRL distribution point failed",
+            [
+                Finding(
+                    "mss.crl.not_kept",
+                    CRL_KEPT,
+                    f"the DUI had fetched a valid CRL (exchanges {', '.join(data['crl_fetched_before'])}), then the "
+                    "distribution point answered 503 and the DUI did not send through the sound operator (trigger API "
+                    f"answer: {data['valid'].get('outcome')}): it did not use the last valid CRL",
+                    location="CRL distribution point",
+                    evidence=tuple(f"exchange {e.id}" for e in crl_outage.exchanges),
+                )
+            ],
+        )
     if data["revoked_smtp"]:
         if data["revoked_accepted_with_crl"]:
             raise Blocked("the DUI let the revoked operator in even with the CRL available", (REVOKED,))
-        raise NonConformity("the DUI let a revoked operator in when the CRL distribution point failed", [Finding(
-            "mss.crl.fail_open", CRL_KEPT,
-            "with the distribution point down the DUI accepted the revoked certificate it refused while the CRL "
-            "was available: it did not check it against the last valid CRL", location="TLS server certificate",
-            evidence=tuple(f"exchange {e}" for e in data["revoked_smtp"]))])
+        raise NonConformity(
+            "the DUI let a revoked operator in when the CRL distribution point failed",
+            [
+                Finding(
+                    "mss.crl.fail_open",
+                    CRL_KEPT,
+                    "with the distribution point down the DUI accepted the revoked certificate it refused while the "
+                    "CRL "
+                    "was available: it did not check it against the last valid CRL",
+                    location="TLS server certificate",
+                    evidence=tuple(f"exchange {e}" for e in data["revoked_smtp"]),
+                )
+            ],
+        )

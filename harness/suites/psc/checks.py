@@ -6,8 +6,16 @@ from harness.core.findings import Blocked, Finding, NonConformity, Severity
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
 
-__all__ = ["authorize_exchanges", "blocking_requirements", "login_refused", "professional_of",
-           "require_authorization_request", "require_bad_token_delivered", "require_nominal_login", "token_exchanges"]
+__all__ = [
+    "authorize_exchanges",
+    "blocking_requirements",
+    "login_refused",
+    "professional_of",
+    "require_authorization_request",
+    "require_bad_token_delivered",
+    "require_nominal_login",
+    "token_exchanges",
+]
 
 
 def authorize_exchanges(scenario: Scenario) -> list[Exchange]:
@@ -27,20 +35,38 @@ def professional_of(answer: dict[str, object] | None) -> str | None:
     return None
 
 
-def blocking_requirements(scenario: Scenario, prefixes: tuple[str, ...] = ("PSC-AUTHZ-", "PSC-TOKEN-")
-                          ) -> tuple[str, ...]:
+def blocking_requirements(
+    scenario: Scenario, prefixes: tuple[str, ...] = ("PSC-AUTHZ-", "PSC-TOKEN-")
+) -> tuple[str, ...]:
     """Requirements whose ERROR findings made PSC refuse the DUI's requests in this scenario."""
-    return tuple(sorted({f.requirement for e in scenario.exchanges if e.summary.get("rejected")
-                         for f in e.findings if f.severity is Severity.ERROR and f.requirement.startswith(prefixes)}))
+    return tuple(
+        sorted(
+            {
+                f.requirement
+                for e in scenario.exchanges
+                if e.summary.get("rejected")
+                for f in e.findings
+                if f.severity is Severity.ERROR and f.requirement.startswith(prefixes)
+            }
+        )
+    )
 
 
 def require_authorization_request(scenario: Scenario, requirement: str) -> list[Exchange]:
     """The scenario's authorization requests; a non-conformity on ``requirement`` when there are none."""
     found = authorize_exchanges(scenario)
     if not found:
-        raise NonConformity(f"{scenario.name}: the DUI never called the PSC authorization endpoint", [Finding(
-            "psc.no_authorize", requirement, "no authorization request reached the Pro Santé Connect simulator "
-            "after the login was asked for", location="PSC simulator /auth")])
+        raise NonConformity(
+            f"{scenario.name}: the DUI never called the PSC authorization endpoint",
+            [
+                Finding(
+                    "psc.no_authorize",
+                    requirement,
+                    "no authorization request reached the Pro Santé Connect simulator after the login was asked for",
+                    location="PSC simulator /auth",
+                )
+            ],
+        )
     return found
 
 
@@ -51,8 +77,9 @@ def require_nominal_login(scenario: Scenario, requirement: str) -> None:
         return
     blocking = tuple(r for r in blocking_requirements(scenario) if r != requirement)
     if blocking:
-        raise Blocked(f"{scenario.name}: Pro Santé Connect refused the DUI's requests, so no token was issued",
-                      blocking)
+        raise Blocked(
+            f"{scenario.name}: Pro Santé Connect refused the DUI's requests, so no token was issued", blocking
+        )
 
 
 def require_bad_token_delivered(scenario: Scenario, requirement: str, defect: str) -> Exchange:
@@ -63,12 +90,23 @@ def require_bad_token_delivered(scenario: Scenario, requirement: str, defect: st
             return exchange
     blocking = blocking_requirements(scenario)
     if blocking:
-        raise Blocked(f"{scenario.name}: Pro Santé Connect refused the DUI's requests before the bad ID token "
-                      f"({defect}) could be delivered", blocking)
-    raise NonConformity(f"{scenario.name}: the DUI never exchanged its authorization code", [Finding(
-        "psc.no_token_request", requirement, f"the DUI made no successful token request, so the {defect} ID token "
-        "prepared by the simulator was never delivered and its validation cannot be observed",
-        location="PSC simulator token endpoint")])
+        raise Blocked(
+            f"{scenario.name}: Pro Santé Connect refused the DUI's requests before the bad ID token "
+            f"({defect}) could be delivered",
+            blocking,
+        )
+    raise NonConformity(
+        f"{scenario.name}: the DUI never exchanged its authorization code",
+        [
+            Finding(
+                "psc.no_token_request",
+                requirement,
+                f"the DUI made no successful token request, so the {defect} ID token "
+                "prepared by the simulator was never delivered and its validation cannot be observed",
+                location="PSC simulator token endpoint",
+            )
+        ],
+    )
 
 
 def login_refused(scenario: Scenario, requirement: str, what: str) -> list[Finding]:
@@ -77,11 +115,23 @@ def login_refused(scenario: Scenario, requirement: str, what: str) -> list[Findi
     evidence = tuple(f"exchange {e.id}" for e in scenario.exchanges if e.fault_injected)
     findings = []
     if outcome.get("outcome") == "logged_in":
-        findings.append(Finding("psc.accepted", requirement, f"the DUI logged {professional_of(outcome)} in "
-                                f"although {what}", location="trigger API POST /psc/login → outcome",
-                                evidence=evidence))
+        findings.append(
+            Finding(
+                "psc.accepted",
+                requirement,
+                f"the DUI logged {professional_of(outcome)} in although {what}",
+                location="trigger API POST /psc/login → outcome",
+                evidence=evidence,
+            )
+        )
     if session.get("logged_in"):
-        findings.append(Finding("psc.session_open", requirement, f"after the login the DUI has an open session for "
-                                f"{professional_of(session)} although {what}",
-                                location="trigger API GET /psc/session → logged_in", evidence=evidence))
+        findings.append(
+            Finding(
+                "psc.session_open",
+                requirement,
+                f"after the login the DUI has an open session for {professional_of(session)} although {what}",
+                location="trigger API GET /psc/session → logged_in",
+                evidence=evidence,
+            )
+        )
     return findings

@@ -24,8 +24,9 @@ NOMINAL = "899900000011"
 OTHER = "899900000029"
 
 
-def run_login(name: str, sut: SutDriver, recorder: Recorder, psc: Simulator, professional: str,
-              fault: str | None = None) -> Scenario:
+def run_login(
+    name: str, sut: SutDriver, recorder: Recorder, psc: Simulator, professional: str, fault: str | None = None
+) -> Scenario:
     sut.psc_logout()
     psc.update_state({"next_professional": professional})
     since = recorder.mark()
@@ -37,8 +38,12 @@ def run_login(name: str, sut: SutDriver, recorder: Recorder, psc: Simulator, pro
         psc.faults.clear()
     session = sut.psc_session()
     exchanges = recorder.exchanges(service="PSC", since=since)
-    return Scenario(name=name, person_id=None, exchanges=exchanges,
-                    data={"professional": professional, "fault": fault, "outcome": outcome, "session": session})
+    return Scenario(
+        name=name,
+        person_id=None,
+        exchanges=exchanges,
+        data={"professional": professional, "fault": fault, "outcome": outcome, "session": session},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +68,10 @@ wrong_issuer = _bad("Jeton d'un autre émetteur / ID token from another issuer",
 wrong_audience = _bad("Jeton pour un autre client / ID token for another client", "wrong_audience")
 expired = _bad("Jeton expiré / expired ID token", "expired")
 wrong_nonce = _bad("Jeton avec un autre nonce / ID token with another nonce", "wrong_nonce")
-wrong_state = _bad("Réponse d'autorisation avec un autre state / authorization answer with a forged state",
-                   "wrong_state")
-userinfo_other_sub = _bad("userinfo d'un autre professionnel / userinfo of another professional",
-                          "userinfo_other_sub")
+wrong_state = _bad(
+    "Réponse d'autorisation avec un autre state / authorization answer with a forged state", "wrong_state"
+)
+userinfo_other_sub = _bad("userinfo d'un autre professionnel / userinfo of another professional", "userinfo_other_sub")
 
 
 @pytest.fixture

@@ -71,14 +71,23 @@ def test_forged_state_is_refused(wrong_state: Scenario) -> None:
     if not forged:
         require_authorization_request(wrong_state, "PSC-AUTHZ-03")
         blocking = blocking_requirements(wrong_state)
-        raise Blocked(f"{wrong_state.name}: PSC refused the authorization request, so no forged answer could be "
-                      "sent", blocking or ("PSC-AUTHZ-01",))
+        raise Blocked(
+            f"{wrong_state.name}: PSC refused the authorization request, so no forged answer could be sent",
+            blocking or ("PSC-AUTHZ-01",),
+        )
     what = "Pro Santé Connect's answer carried a state that the DUI never sent (forged answer)"
     findings = login_refused(wrong_state, "PSC-AUTHZ-03", what)
     codes = {e.summary.get("login") for e in forged}
     redeemed = [e for e in token_exchanges(wrong_state) if e.summary.get("login") in codes]
-    findings += [Finding("psc.state.code_redeemed", "PSC-AUTHZ-03", "the DUI exchanged the code of an answer whose "
-                         "state it never sent", location="PSC token endpoint", evidence=(f"exchange {e.id}",))
-                 for e in redeemed]
+    findings += [
+        Finding(
+            "psc.state.code_redeemed",
+            "PSC-AUTHZ-03",
+            "the DUI exchanged the code of an answer whose state it never sent",
+            location="PSC token endpoint",
+            evidence=(f"exchange {e.id}",),
+        )
+        for e in redeemed
+    ]
     if findings:
         raise NonConformity(f"{wrong_state.name}: the forged state was not detected", findings)

@@ -43,9 +43,17 @@ def test_code_is_exchanged_once_by_the_authenticated_client(nominal: Scenario) -
     require_nominal_login(nominal, "PSC-TOKEN-01")
     nominal.assert_no_findings("PSC-TOKEN-01", f"{nominal.name}: token request refused by PSC")
     if not any(e.summary.get("issued") for e in token_exchanges(nominal)):
-        raise NonConformity(f"{nominal.name}: no token obtained", [Finding(
-            "psc.no_token", "PSC-TOKEN-01", "the DUI made no successful token request after the authorization",
-            location="PSC token endpoint")])
+        raise NonConformity(
+            f"{nominal.name}: no token obtained",
+            [
+                Finding(
+                    "psc.no_token",
+                    "PSC-TOKEN-01",
+                    "the DUI made no successful token request after the authorization",
+                    location="PSC token endpoint",
+                )
+            ],
+        )
 
 
 def _judge(scenario: Scenario, fault: str) -> None:

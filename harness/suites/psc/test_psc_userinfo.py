@@ -29,18 +29,32 @@ def test_logged_in_professional_is_the_userinfo_subject(nominal: Scenario) -> No
     answered = [e for e in nominal.exchanges if e.transaction == "userinfo" and e.summary.get("subject_name_id")]
     findings = []
     if not answered:
-        findings.append(Finding("psc.userinfo.not_called", "PSC-USER-01", "the DUI never obtained the userinfo "
-                                "claims (SubjectNameID, SubjectRefPro) of the professional",
-                                location="PSC userinfo endpoint"))
+        findings.append(
+            Finding(
+                "psc.userinfo.not_called",
+                "PSC-USER-01",
+                "the DUI never obtained the userinfo claims (SubjectNameID, SubjectRefPro) of the professional",
+                location="PSC userinfo endpoint",
+            )
+        )
     expected = answered[-1].summary["subject_name_id"] if answered else nominal.data["professional"]
     evidence = tuple(f"exchange {e.id}" for e in answered[-1:])
-    for where, answer in (("POST /psc/login → professional.id_nat", nominal.data["outcome"]),
-                          ("GET /psc/session → professional.id_nat", nominal.data["session"])):
+    for where, answer in (
+        ("POST /psc/login → professional.id_nat", nominal.data["outcome"]),
+        ("GET /psc/session → professional.id_nat", nominal.data["session"]),
+    ):
         shown = professional_of(answer)
         if shown != expected:
-            findings.append(Finding("psc.userinfo.professional", "PSC-USER-01", f"the DUI reports {shown!r} as the "
-                                    f"logged-in professional; userinfo's SubjectNameID is {expected!r}",
-                                    location=f"trigger API {where}", evidence=evidence))
+            findings.append(
+                Finding(
+                    "psc.userinfo.professional",
+                    "PSC-USER-01",
+                    f"the DUI reports {shown!r} as the "
+                    f"logged-in professional; userinfo's SubjectNameID is {expected!r}",
+                    location=f"trigger API {where}",
+                    evidence=evidence,
+                )
+            )
     if findings:
         raise NonConformity(f"{nominal.name}: the logged-in professional is not PSC's", findings)
 
@@ -52,10 +66,20 @@ def test_userinfo_of_another_subject_is_refused(userinfo_other_sub: Scenario) ->
     require_nominal_login(scenario, "PSC-USER-01")
     swapped = [e for e in scenario.exchanges if e.transaction == "userinfo" and e.summary.get("answered_for")]
     if not swapped:
-        raise NonConformity(f"{scenario.name}: the DUI never called userinfo", [Finding(
-            "psc.userinfo.not_called", "PSC-USER-01", "no userinfo request reached PSC after the token exchange, "
-            "so the professional's identity was not read from userinfo", location="PSC userinfo endpoint")])
-    findings = login_refused(scenario, "PSC-USER-01", "userinfo described another professional (another sub) "
-                             "than the ID token")
+        raise NonConformity(
+            f"{scenario.name}: the DUI never called userinfo",
+            [
+                Finding(
+                    "psc.userinfo.not_called",
+                    "PSC-USER-01",
+                    "no userinfo request reached PSC after the token exchange, "
+                    "so the professional's identity was not read from userinfo",
+                    location="PSC userinfo endpoint",
+                )
+            ],
+        )
+    findings = login_refused(
+        scenario, "PSC-USER-01", "userinfo described another professional (another sub) than the ID token"
+    )
     if findings:
         raise NonConformity(f"{scenario.name}: the DUI took another professional's userinfo", findings)

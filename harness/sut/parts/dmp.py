@@ -18,8 +18,9 @@ class DmpDriver(abc.ABC):
     :mod:`harness.sut.attended`)."""
 
     @abc.abstractmethod
-    def dmp_publish(self, person_id: str, kind: str, *, title: str | None = None,
-                    confidentiality: str = "N") -> dict[str, Any]:
+    def dmp_publish(
+        self, person_id: str, kind: str, *, title: str | None = None, confidentiality: str = "N"
+    ) -> dict[str, Any]:
         """Make the DUI produce a ``kind`` document (DLU, PPA, N1) for this person and feed it to the DMP
         (TD0.2 check, ITI-41); returns its DmpPublication (published, pending, refused, blocked)."""
 
@@ -28,8 +29,9 @@ class DmpDriver(abc.ABC):
         """Publish a new version of a published document (RPLC); returns the new DmpPublication."""
 
     @abc.abstractmethod
-    def dmp_visibility(self, person_id: str, document_id: str, *, masked_from_professionals: bool,
-                       invisible_to_patient: bool) -> dict[str, Any]:
+    def dmp_visibility(
+        self, person_id: str, document_id: str, *, masked_from_professionals: bool, invisible_to_patient: bool
+    ) -> dict[str, Any]:
         """Mask a published document from professionals and/or hide it from the patient (ITI-57)."""
 
     @abc.abstractmethod

@@ -26,8 +26,9 @@ class EprescDriver(abc.ABC):
         """The prescriptions (and their lines) the DUI integrated for this person."""
 
     @abc.abstractmethod
-    def epresc_administer(self, person_id: str, prescription_id: str, line_id: str,
-                          administered_at: str) -> dict[str, Any]:
+    def epresc_administer(
+        self, person_id: str, prescription_id: str, line_id: str, administered_at: str
+    ) -> dict[str, Any]:
         """Record the administration of one prescription line; returns the DUI's Administration."""
 
     @abc.abstractmethod

@@ -44,13 +44,15 @@ class InsLifecycleDriver(abc.ABC):
     attended mode: :mod:`harness.sut.attended_ins`."""
 
     @abc.abstractmethod
-    def update_traits(self, person_id: str, changes: dict[str, Any], *,
-                      identity_manager: bool = False) -> dict[str, Any]:
+    def update_traits(
+        self, person_id: str, changes: dict[str, Any], *, identity_manager: bool = False
+    ) -> dict[str, Any]:
         """Edit traits; ``{"refused": True, "error": ...}`` when the DUI refuses (409), else the Identity."""
 
     @abc.abstractmethod
-    def set_identity_attributes(self, person_id: str, *, doubtful: bool | None = None,
-                                fictitious: bool | None = None) -> dict[str, Any]:
+    def set_identity_attributes(
+        self, person_id: str, *, doubtful: bool | None = None, fictitious: bool | None = None
+    ) -> dict[str, Any]:
         """Mark the identity doubtful and/or fictitious; returns the Identity."""
 
     @abc.abstractmethod
@@ -58,8 +60,9 @@ class InsLifecycleDriver(abc.ABC):
         """Make the DUI verify the stored INS with INSi; returns its VerificationOutcome."""
 
     @abc.abstractmethod
-    def receive_identity(self, domain: str, traits: Traits, ins: dict[str, str] | None, status: str,
-                         data: dict[str, Any] | None = None) -> dict[str, Any]:
+    def receive_identity(
+        self, domain: str, traits: Traits, ins: dict[str, str] | None, status: str, data: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Hand the DUI an identity from another domain; returns its ReceptionOutcome."""
 
     @abc.abstractmethod

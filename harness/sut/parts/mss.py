@@ -17,9 +17,17 @@ class MssDriver(abc.ABC):
     :mod:`harness.sut.attended`)."""
 
     @abc.abstractmethod
-    def mss_send(self, person_id: str, recipient_kind: str, *, address: str | None = None,
-                 acknowledgement: bool = False, visible_to_patient: bool = True, dsn: bool = False,
-                 replaces: str | None = None) -> dict[str, Any]:
+    def mss_send(
+        self,
+        person_id: str,
+        recipient_kind: str,
+        *,
+        address: str | None = None,
+        acknowledgement: bool = False,
+        visible_to_patient: bool = True,
+        dsn: bool = False,
+        replaces: str | None = None,
+    ) -> dict[str, Any]:
         """Send a document about this person by MSSanté to a ``professional``, an ``organisation``
         or the ``patient`` (Mon espace santé); ``dsn``: ask a delivery status notification;
         ``replaces``: the id of a document sent before, of which this one is the new version

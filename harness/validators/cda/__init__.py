@@ -69,11 +69,20 @@ __all__ = [
 MAX_CDA_BYTES = 200 * 1024 * 1024
 
 EMBEDDED_LAYER = "règles embarquées / embedded rules"
-NO_PACK = ("non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no pack given "
-           "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)")
+NO_PACK = (
+    "non exécuté : aucun paquet d'artefacts CI-SIS donné / not run: no pack given "
+    "(--cda-pack DIR or DUI_HARNESS_CDA_PACK)"
+)
 #: the embedded rule families, in the order their findings are reported
 EMBEDDED_RULES: tuple[Callable[[etree._Element], list[Finding]], ...] = (
-    check_header, check_strucmin, check_value_sets, check_ins, check_n1, check_dlu, check_vsm, check_export,
+    check_header,
+    check_strucmin,
+    check_value_sets,
+    check_ins,
+    check_n1,
+    check_dlu,
+    check_vsm,
+    check_export,
 )
 
 
@@ -163,9 +172,15 @@ def read_header(root: etree._Element) -> CdaHeader:
 
 @rule("cda.xml", requirement=REQ_HEADER, summary="the document is well-formed, safe XML (no DTD, entity, XInclude)")
 @rule("cda.root", requirement=REQ_HEADER, summary="the root element is a CDA ClinicalDocument")
-def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
-                 schematrons: Sequence[str] | None = None, xsd: bool = True,
-                 model_version: str | Mapping[str, str] | None = None, route: str | None = None) -> CdaReport:
+def validate_cda(
+    data: bytes,
+    *,
+    pack: Path | str | CdaPack | None = None,
+    schematrons: Sequence[str] | None = None,
+    xsd: bool = True,
+    model_version: str | Mapping[str, str] | None = None,
+    route: str | None = None,
+) -> CdaReport:
     """Validate one CDA document.
 
     Args:
@@ -202,29 +217,63 @@ def validate_cda(data: bytes, *, pack: Path | str | CdaPack | None = None,
     try:
         root = parse_xml(data, max_bytes=MAX_CDA_BYTES)
     except XmlInputError as exc:
-        return CdaReport(CdaHeader(), [Finding("cda.xml", REQ_HEADER, f"document inutilisable / unusable "
-                                               f"document: {exc.reason}", location=xml_fault_location(exc))])
+        return CdaReport(
+            CdaHeader(),
+            [
+                Finding(
+                    "cda.xml",
+                    REQ_HEADER,
+                    f"document inutilisable / unusable document: {exc.reason}",
+                    location=xml_fault_location(exc),
+                )
+            ],
+        )
     wrapped = unwrap(root)
     before: list[Finding] = []
     if wrapped is not None:
         before = [wrapper_finding(root, wrapped[1], REQ_HEADER)]
         root = wrapped[0]
     if root.tag != f"{{{CDA_NS}}}ClinicalDocument":
-        return CdaReport(CdaHeader(), [Finding("cda.root", REQ_HEADER,
-                                               f"root element is {root.tag}, not {{{CDA_NS}}}ClinicalDocument",
-                                               location="/")], root)
+        return CdaReport(
+            CdaHeader(),
+            [
+                Finding(
+                    "cda.root",
+                    REQ_HEADER,
+                    f"root element is {root.tag}, not {{{CDA_NS}}}ClinicalDocument",
+                    location="/",
+                )
+            ],
+            root,
+        )
     embedded = [f for rule in EMBEDDED_RULES for f in rule(root)]
-    report = CdaReport(read_header(root), before + embedded, root,
-                       layers=[Layer(EMBEDDED_LAYER, True, findings=len(embedded),
-                                     notes=tuple(f"auto-présentable / self-presenting: {f.location} judged alone"
-                                                 for f in before))])
+    report = CdaReport(
+        read_header(root),
+        before + embedded,
+        root,
+        layers=[
+            Layer(
+                EMBEDDED_LAYER,
+                True,
+                findings=len(embedded),
+                notes=tuple(f"auto-présentable / self-presenting: {f.location} judged alone" for f in before),
+            )
+        ],
+    )
     if chosen is None:
-        report.layers += [Layer("CDA_extended.xsd", False, NO_PACK),
-                          Layer("schématrons officiels CI-SIS / official CI-SIS schematrons", False, NO_PACK)]
+        report.layers += [
+            Layer("CDA_extended.xsd", False, NO_PACK),
+            Layer("schématrons officiels CI-SIS / official CI-SIS schematrons", False, NO_PACK),
+        ]
         return report
-    official = check_official(root, chosen, DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
-                              xsd=xsd, model_version=model_version,
-                              route=route or os.environ.get(ENGINE_ENV, "").strip() or "harness")
+    official = check_official(
+        root,
+        chosen,
+        DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
+        xsd=xsd,
+        model_version=model_version,
+        route=route or os.environ.get(ENGINE_ENV, "").strip() or "harness",
+    )
     report.findings += official.findings
     report.svrl = official.reports
     report.layers += official.layers

@@ -43,8 +43,9 @@ def ans_moteur(schematrons: Path) -> Path | None:
     return folder if all((folder / name).is_file() for name in (*ANS_STEPS, _SKELETON)) else None
 
 
-def compile_with_ans(processor: Any, moteur: Path, source: Path,
-                     overlay: Mapping[Path, Path] | None = None) -> tuple[str, list[Path]]:
+def compile_with_ans(
+    processor: Any, moteur: Path, source: Path, overlay: Mapping[Path, Path] | None = None
+) -> tuple[str, list[Path]]:
     """The XSLT the ANS pipeline makes of the schematron ``source``, and the pipeline files it used.
 
     Raises:
@@ -55,16 +56,17 @@ def compile_with_ans(processor: Any, moteur: Path, source: Path,
     include, expand, svrl = (moteur / name for name in ANS_STEPS)
     compiler = processor.new_xslt30_processor()
     try:
-        pasted = compiler.compile_stylesheet(stylesheet_file=str(include)).transform_to_string(
-            source_file=str(source))
+        pasted = compiler.compile_stylesheet(stylesheet_file=str(include)).transform_to_string(source_file=str(source))
         concrete = compiler.compile_stylesheet(stylesheet_file=str(expand)).transform_to_string(
-            xdm_node=processor.parse_xml(xml_text=pasted))
+            xdm_node=processor.parse_xml(xml_text=pasted)
+        )
         if overlay:
             tree = etree.fromstring(concrete.encode("utf-8"))
             apply_overlay(tree, source, overlay)
             concrete = etree.tostring(tree, encoding="unicode")
         xslt = compiler.compile_stylesheet(stylesheet_file=str(svrl)).transform_to_string(
-            xdm_node=processor.parse_xml(xml_text=concrete))
+            xdm_node=processor.parse_xml(xml_text=concrete)
+        )
     except PySaxonApiError as exc:
         raise AnsRouteError(f"{source.name}: the ANS pipeline failed: {' '.join(str(exc).split())[:400]}") from None
     if not xslt:

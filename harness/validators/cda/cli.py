@@ -43,18 +43,23 @@ def validate_cda_input(target: str, options: ValidateOptions) -> list[Validation
         raise InputError(f"{target}: pas un fichier ordinaire / not a regular file", tip=_TIP)
     size = path.stat().st_size
     if size > MAX_CDA_BYTES:
-        return [oversized_document(target, KIND, size=size, limit=MAX_CDA_BYTES, rule="cda.xml",
-                                   requirement=REQ_HEADER)]
+        return [
+            oversized_document(target, KIND, size=size, limit=MAX_CDA_BYTES, rule="cda.xml", requirement=REQ_HEADER)
+        ]
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_CDA_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise InputError(f"{target}: illisible / cannot be read ({exc.strerror or exc})", tip=_TIP) from None
-    report = validate_cda(data, pack=pack, model_version=model_pins(options.model_version) or None,
-                          route=options.schematron_engine)
+    report = validate_cda(
+        data, pack=pack, model_version=model_pins(options.model_version) or None, route=options.schematron_engine
+    )
     if report.layers and not any(layer.ran for layer in report.layers):
-        raise InputError(f"{target}: rien n'a pu juger le document / nothing could judge the document: "
-                         + "; ".join(f"{layer.name}: {layer.reason}" for layer in report.layers), tip=_TIP)
+        raise InputError(
+            f"{target}: rien n'a pu juger le document / nothing could judge the document: "
+            + "; ".join(f"{layer.name}: {layer.reason}" for layer in report.layers),
+            tip=_TIP,
+        )
     return [ValidationResult(target, KIND, tuple(report.findings), checked=1, layers=tuple(report.layers))]
 
 
@@ -68,7 +73,10 @@ def model_pins(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         stem, _, version = value.rpartition("=")
         if not re.fullmatch(r"[\d][\d._]*", version) or (_ and not stem):
-            raise UsageError(f"--model-version {value!r}: attendu / expected VERSION (2022.01) ou / or MODEL=VERSION "
-                             "(DLU-EHPAD-DLU=2022.01)", tip="dui-harness validate cda FILE --model-version 2022.01")
+            raise UsageError(
+                f"--model-version {value!r}: attendu / expected VERSION (2022.01) ou / or MODEL=VERSION "
+                "(DLU-EHPAD-DLU=2022.01)",
+                tip="dui-harness validate cda FILE --model-version 2022.01",
+            )
         pins[stem or "*"] = version
     return pins

@@ -53,8 +53,9 @@ def model_ids(root: etree._Element) -> list[tuple[str, str]]:
 
 def body_sections(root: etree._Element) -> Counter[str]:
     """How many top-level sections of the structured body carry each templateId root."""
-    return Counter(str(r) for r in xp(root, "cda:component/cda:structuredBody/cda:component/cda:section/"
-                                            "cda:templateId/@root"))
+    return Counter(
+        str(r) for r in xp(root, "cda:component/cda:structuredBody/cda:component/cda:section/cda:templateId/@root")
+    )
 
 
 def cda_path(element: etree._Element) -> str:

@@ -50,8 +50,14 @@ def _rule(schematron: OfficialSchematron, assertion: SvrlAssertion) -> str:
     return f"{schematron.path.name}#{assertion.pattern or assertion.kind}{suffix}"
 
 
-def run_schematron(schematron: OfficialSchematron, document: object, *, fired: bool = False,
-                   overlay: Mapping[Path, Path] | None = None, moteur: Path | None = None) -> SvrlReport:
+def run_schematron(
+    schematron: OfficialSchematron,
+    document: object,
+    *,
+    fired: bool = False,
+    overlay: Mapping[Path, Path] | None = None,
+    moteur: Path | None = None,
+) -> SvrlReport:
     """Run one official schematron on a Saxon document node.
 
     Args:
@@ -62,13 +68,15 @@ def run_schematron(schematron: OfficialSchematron, document: object, *, fired: b
         CdaPackError: the pack lacks the schematron or something it needs.
     """
     if not schematron.path.exists():
-        raise CdaPackError(f"the CDA artefact pack has no {schematron.path}: the official schematron "
-                           f"{schematron.name!r} cannot be run")
+        raise CdaPackError(
+            f"the CDA artefact pack has no {schematron.path}: the official schematron {schematron.name!r} cannot be run"
+        )
     try:
         return parse_svrl(engine().run(schematron.path, document, fired=fired, overlay=overlay, moteur=moteur))
     except SchematronRunError as exc:
-        raise CdaPackError(f"the official schematron {schematron.name!r} ({schematron.path.name}) cannot be run "
-                           f"with this pack: {exc}") from None
+        raise CdaPackError(
+            f"the official schematron {schematron.name!r} ({schematron.path.name}) cannot be run with this pack: {exc}"
+        ) from None
 
 
 def _xsd_layer(root: etree._Element, pack: CdaPack, result: OfficialResult) -> None:
@@ -82,11 +90,21 @@ def _xsd_layer(root: etree._Element, pack: CdaPack, result: OfficialResult) -> N
     result.layers.append(Layer(name, True, findings=len(findings)))
 
 
-@rule("cda.model.version", requirement="CDA-SCH-01",
-      summary="the content-model version judging a document is said when neither the document nor a pin names it")
-def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = DEFAULT_SCHEMATRONS, *,
-                   xsd: bool = True, fired: bool = False,
-                   model_version: str | Mapping[str, str] | None = None, route: str = "harness") -> OfficialResult:
+@rule(
+    "cda.model.version",
+    requirement="CDA-SCH-01",
+    summary="the content-model version judging a document is said when neither the document nor a pin names it",
+)
+def check_official(
+    root: etree._Element,
+    pack: CdaPack,
+    names: Sequence[str] = DEFAULT_SCHEMATRONS,
+    *,
+    xsd: bool = True,
+    fired: bool = False,
+    model_version: str | Mapping[str, str] | None = None,
+    route: str = "harness",
+) -> OfficialResult:
     """XSD and official schematrons on a parsed ``ClinicalDocument``, each one a layer.
 
     Args:
@@ -102,8 +120,10 @@ def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = D
     result = OfficialResult()
     moteur = ans_moteur(pack.schematrons) if route == "ans" else None
     if route == "ans" and moteur is None:
-        raise CdaPackError(f"the pack {pack.root} has no schematrons/moteur/ with the ANS pipeline "
-                           f"({', '.join(ANS_STEPS)}): --schematron-engine ans cannot be used")
+        raise CdaPackError(
+            f"the pack {pack.root} has no schematrons/moteur/ with the ANS pipeline "
+            f"({', '.join(ANS_STEPS)}): --schematron-engine ans cannot be used"
+        )
     if xsd:
         _xsd_layer(root, pack, result)
     selection = select_schematrons(pack, model_ids(root), names, model_version=model_version)
@@ -113,8 +133,15 @@ def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = D
         state = schematron_state(pack, schematron.path)
         notes = (*schematron.notes, *(d.describe() for d in state.derived), *((ANS_NOTE,) if moteur else ()))
         if schematron.warning:
-            result.findings.append(Finding("cda.model.version", schematron.requirement, schematron.warning,
-                                           Severity.WARNING, "/ClinicalDocument/templateId"))
+            result.findings.append(
+                Finding(
+                    "cda.model.version",
+                    schematron.requirement,
+                    schematron.warning,
+                    Severity.WARNING,
+                    "/ClinicalDocument/templateId",
+                )
+            )
         if not state.runnable:
             result.layers.append(Layer(state.relative, False, f"non exécuté / not run: {state.reason()}", 0, notes))
             continue
@@ -127,8 +154,10 @@ def check_official(root: etree._Element, pack: CdaPack, names: Sequence[str] = D
             continue
         result.reports[schematron.name] = report
         result.schematrons[schematron.name] = schematron
-        findings = [Finding(_rule(schematron, a), schematron.requirement, a.text, a.severity, a.location)
-                    for a in report.assertions]
+        findings = [
+            Finding(_rule(schematron, a), schematron.requirement, a.text, a.severity, a.location)
+            for a in report.assertions
+        ]
         result.findings += findings
         result.layers.append(Layer(state.relative, True, findings=len(findings), notes=notes))
     return result

@@ -89,8 +89,9 @@ def load_pack(path: Path | str | CdaPack, *, model_versions: Iterable[tuple[str,
     pack = CdaPack(root.resolve())
     missing = [str(p.relative_to(pack.root)) for p in (pack.xsd, pack.schematrons) if not p.exists()]
     if missing:
-        raise CdaPackError(f"CDA artefact pack {root} lacks {', '.join(missing)} (TestContenuCDA layout expected)",
-                           tip=_TIP)
+        raise CdaPackError(
+            f"CDA artefact pack {root} lacks {', '.join(missing)} (TestContenuCDA layout expected)", tip=_TIP
+        )
     return pack.pinned(model_versions) if model_versions else pack
 
 

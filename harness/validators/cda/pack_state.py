@@ -33,8 +33,15 @@ from lxml import etree
 from harness.validators.cda.pack import CdaPack
 from harness.validators.cda.valueset_derive import derive_voc, svs_oid, voc_oid
 
-__all__ = ["DerivedFile", "SchematronState", "derived_dir", "pack_date", "schematron_files", "schematron_state",
-           "svs_index"]
+__all__ = [
+    "DerivedFile",
+    "SchematronState",
+    "derived_dir",
+    "pack_date",
+    "schematron_files",
+    "schematron_state",
+    "svs_index",
+]
 
 _SCH = "{http://purl.oclc.org/dsdl/schematron}"
 _LITERAL = re.compile(r"""(['"])([^'"\s()]+\.(?:xml|rdf))\1""")
@@ -133,8 +140,15 @@ def _references(path: Path) -> tuple[tuple[Path, ...], tuple[str, ...]]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     root = etree.parse(str(path), parser).getroot()
     includes = tuple((path.parent / i.get("href", "")).resolve() for i in root.iter(f"{_SCH}include"))
-    literals = sorted({m.group(2) for e in root.iter() if isinstance(e.tag, str)
-                       for v in e.attrib.values() for m in _LITERAL.finditer(v)})
+    literals = sorted(
+        {
+            m.group(2)
+            for e in root.iter()
+            if isinstance(e.tag, str)
+            for v in e.attrib.values()
+            for m in _LITERAL.finditer(v)
+        }
+    )
     result = (includes, tuple(literals))
     _FILE_REFS[path] = result
     return result
@@ -177,8 +191,7 @@ def _derive(pack: CdaPack, missing: Path) -> DerivedFile | None:
 
 
 def _relative(pack: CdaPack, files: set[Path]) -> tuple[str, ...]:
-    return tuple(sorted(f.relative_to(pack.root).as_posix() if f.is_relative_to(pack.root) else str(f)
-                        for f in files))
+    return tuple(sorted(f.relative_to(pack.root).as_posix() if f.is_relative_to(pack.root) else str(f) for f in files))
 
 
 def schematron_state(pack: CdaPack, path: Path) -> SchematronState:
@@ -214,8 +227,15 @@ def schematron_state(pack: CdaPack, path: Path) -> SchematronState:
     absent_reads = {f for f in literals if not f.exists()}
     derived = [d for d in (_derive(pack, f) for f in sorted(absent_reads)) if d is not None]
     repaired = {pack.root / d.missing for d in derived}
-    state = SchematronState(top, relative, pack.root, _relative(pack, missing), tuple(derived),
-                            _relative(pack, absent_reads - repaired), tuple(sorted(seen - missing)))
+    state = SchematronState(
+        top,
+        relative,
+        pack.root,
+        _relative(pack, missing),
+        tuple(derived),
+        _relative(pack, absent_reads - repaired),
+        tuple(sorted(seen - missing)),
+    )
     with _LOCK:
         _STATES[key] = state
     return state

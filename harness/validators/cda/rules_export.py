@@ -33,38 +33,70 @@ FACILITY_CODES = ("SA16", "SA18", "SA41")
 
 #: XPath that must select something -> (rule, message, location under /ClinicalDocument)
 _REQUIRED: tuple[tuple[str, str, str, str], ...] = (
-    (f"cda:code[@code='{EXPORT_CODE[0]}' and @codeSystem='{EXPORT_CODE[1]}']", "code",
-     f"the document code must be {EXPORT_CODE[0]} of {EXPORT_CODE[1]}", "/code"),
-    (f"cda:author/cda:assignedAuthor/cda:id[@root='{SYSTEMS}' and @extension and not(@nullFlavor)]", "author",
-     f"author/assignedAuthor/id must identify the DUI software (root {SYSTEMS}, extension <structure>/<system>)",
-     "/author/assignedAuthor/id"),
-    (f"cda:author/cda:assignedAuthor/cda:code[@code='{LOGICIEL_DUI[0]}' and @codeSystem='{LOGICIEL_DUI[1]}']",
-     "author", f"author/assignedAuthor/code must be {LOGICIEL_DUI[0]} of {LOGICIEL_DUI[1]}",
-     "/author/assignedAuthor/code"),
-    ("cda:author/cda:assignedAuthor/cda:assignedAuthoringDevice", "author",
-     "author/assignedAuthor/assignedAuthoringDevice is mandatory (the author is a system)",
-     "/author/assignedAuthor/assignedAuthoringDevice"),
-    ("cda:author/cda:assignedAuthor/cda:representedOrganization", "author",
-     "author/assignedAuthor/representedOrganization is mandatory (the author is a system)",
-     "/author/assignedAuthor/representedOrganization"),
-    (f"cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization/cda:id[@root='{STRUCTURES}']",
-     "custodian", f"the custodian is the ESSMS: representedCustodianOrganization/id root {STRUCTURES}",
-     "/custodian/assignedCustodian/representedCustodianOrganization/id"),
-    (f"cda:legalAuthenticator/cda:assignedEntity/cda:id[@root='{SYSTEMS}' and not(@nullFlavor)]",
-     "legal-authenticator", f"legalAuthenticator/assignedEntity/id must identify the DUI software (root {SYSTEMS})",
-     "/legalAuthenticator/assignedEntity/id"),
-    ("cda:documentationOf/cda:serviceEvent/cda:effectiveTime[not(@nullFlavor)]", "service-event",
-     "documentationOf/serviceEvent/effectiveTime (date of the transfer) is mandatory, nullFlavor forbidden",
-     "/documentationOf/serviceEvent/effectiveTime"),
-    ("cda:documentationOf/cda:serviceEvent/cda:performer/cda:assignedEntity/cda:representedOrganization/"
-     "cda:standardIndustryClassCode[@code='ESSMS' and @codeSystem='1.2.250.1.213.1.1.4.9']", "service-event",
-     "serviceEvent/performer/assignedEntity/representedOrganization/standardIndustryClassCode must be ESSMS of "
-     "1.2.250.1.213.1.1.4.9", "/documentationOf/serviceEvent/performer"),
+    (
+        f"cda:code[@code='{EXPORT_CODE[0]}' and @codeSystem='{EXPORT_CODE[1]}']",
+        "code",
+        f"the document code must be {EXPORT_CODE[0]} of {EXPORT_CODE[1]}",
+        "/code",
+    ),
+    (
+        f"cda:author/cda:assignedAuthor/cda:id[@root='{SYSTEMS}' and @extension and not(@nullFlavor)]",
+        "author",
+        f"author/assignedAuthor/id must identify the DUI software (root {SYSTEMS}, extension <structure>/<system>)",
+        "/author/assignedAuthor/id",
+    ),
+    (
+        f"cda:author/cda:assignedAuthor/cda:code[@code='{LOGICIEL_DUI[0]}' and @codeSystem='{LOGICIEL_DUI[1]}']",
+        "author",
+        f"author/assignedAuthor/code must be {LOGICIEL_DUI[0]} of {LOGICIEL_DUI[1]}",
+        "/author/assignedAuthor/code",
+    ),
+    (
+        "cda:author/cda:assignedAuthor/cda:assignedAuthoringDevice",
+        "author",
+        "author/assignedAuthor/assignedAuthoringDevice is mandatory (the author is a system)",
+        "/author/assignedAuthor/assignedAuthoringDevice",
+    ),
+    (
+        "cda:author/cda:assignedAuthor/cda:representedOrganization",
+        "author",
+        "author/assignedAuthor/representedOrganization is mandatory (the author is a system)",
+        "/author/assignedAuthor/representedOrganization",
+    ),
+    (
+        f"cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization/cda:id[@root='{STRUCTURES}']",
+        "custodian",
+        f"the custodian is the ESSMS: representedCustodianOrganization/id root {STRUCTURES}",
+        "/custodian/assignedCustodian/representedCustodianOrganization/id",
+    ),
+    (
+        f"cda:legalAuthenticator/cda:assignedEntity/cda:id[@root='{SYSTEMS}' and not(@nullFlavor)]",
+        "legal-authenticator",
+        f"legalAuthenticator/assignedEntity/id must identify the DUI software (root {SYSTEMS})",
+        "/legalAuthenticator/assignedEntity/id",
+    ),
+    (
+        "cda:documentationOf/cda:serviceEvent/cda:effectiveTime[not(@nullFlavor)]",
+        "service-event",
+        "documentationOf/serviceEvent/effectiveTime (date of the transfer) is mandatory, nullFlavor forbidden",
+        "/documentationOf/serviceEvent/effectiveTime",
+    ),
+    (
+        "cda:documentationOf/cda:serviceEvent/cda:performer/cda:assignedEntity/cda:representedOrganization/"
+        "cda:standardIndustryClassCode[@code='ESSMS' and @codeSystem='1.2.250.1.213.1.1.4.9']",
+        "service-event",
+        "serviceEvent/performer/assignedEntity/representedOrganization/standardIndustryClassCode must be ESSMS of "
+        "1.2.250.1.213.1.1.4.9",
+        "/documentationOf/serviceEvent/performer",
+    ),
 )
 
 
-@rule("cda.export", requirement=REQ_EXPORT,
-      summary="EXPORT_DUI: templateId, code, the DUI as author, ESSMS custodian, transfer date, facility")
+@rule(
+    "cda.export",
+    requirement=REQ_EXPORT,
+    summary="EXPORT_DUI: templateId, code, the DUI as author, ESSMS custodian, transfer date, facility",
+)
 def check_export(root: etree._Element) -> list[Finding]:
     """EXPORT_DUI rules, applied to a document with the TDDUI templateId or the EXPORT_DUI code."""
     code, system = EXPORT_CODE
@@ -73,26 +105,47 @@ def check_export(root: etree._Element) -> list[Finding]:
         return []
 
     def finding(rule: str, message: str, where: str) -> Finding:
-        return Finding(f"cda.export.{rule}", REQ_EXPORT, f"[EXPORT_DUI] {message}",
-                       location=f"/ClinicalDocument{where}")
+        return Finding(
+            f"cda.export.{rule}", REQ_EXPORT, f"[EXPORT_DUI] {message}", location=f"/ClinicalDocument{where}"
+        )
 
     found = []
     if EXPORT_TEMPLATE not in roots:
-        found.append(finding("template", f"the templateId {EXPORT_TEMPLATE} (Transfert de données DUI) must be "
-                             "present", "/templateId"))
+        found.append(
+            finding(
+                "template",
+                f"the templateId {EXPORT_TEMPLATE} (Transfert de données DUI) must be present",
+                "/templateId",
+            )
+        )
     found += [finding(rule, message, where) for path, rule, message, where in _REQUIRED if not has(root, path)]
     performers = xp(root, "cda:documentationOf/cda:serviceEvent/cda:performer")
     if len(performers) != 1:
-        found.append(finding("service-event", f"documentationOf/serviceEvent must have one performer (the DUI), "
-                             f"found {len(performers)}", "/documentationOf/serviceEvent/performer"))
+        found.append(
+            finding(
+                "service-event",
+                f"documentationOf/serviceEvent must have one performer (the DUI), found {len(performers)}",
+                "/documentationOf/serviceEvent/performer",
+            )
+        )
     facility = "cda:componentOf/cda:encompassingEncounter/cda:location/cda:healthCareFacility/cda:code"
     codes = xp(root, facility)
     where = "/componentOf/encompassingEncounter/location/healthCareFacility/code"
     if not codes or codes[0].get("code") not in FACILITY_CODES or codes[0].get("codeSystem") != FACILITY_SYSTEM:
         value = f"{codes[0].get('code')} of {codes[0].get('codeSystem')}" if codes else "absent"
-        found.append(finding("facility", f"healthCareFacility/code is {value}; expected "
-                             f"{', '.join(FACILITY_CODES)} of {FACILITY_SYSTEM}", where))
+        found.append(
+            finding(
+                "facility",
+                f"healthCareFacility/code is {value}; expected {', '.join(FACILITY_CODES)} of {FACILITY_SYSTEM}",
+                where,
+            )
+        )
     elif not has(codes[0], "cda:translation[@code]"):
-        found.append(finding("facility", "healthCareFacility/code needs a translation with the ESSMS category "
-                             "(JDV_J254)", f"{where}/translation"))
+        found.append(
+            finding(
+                "facility",
+                "healthCareFacility/code needs a translation with the ESSMS category (JDV_J254)",
+                f"{where}/translation",
+            )
+        )
     return found

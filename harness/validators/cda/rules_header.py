@@ -52,59 +52,93 @@ def _finding(rule: str, message: str, where: str) -> Finding:
     return Finding(rule, REQ_HEADER, message, location=f"/ClinicalDocument{where}")
 
 
-@rule("cda.header.templates", requirement=REQ_HEADER,
-      summary="the HL7 France and CI-SIS templateIds once each, and one of a content model")
+@rule(
+    "cda.header.templates",
+    requirement=REQ_HEADER,
+    summary="the HL7 France and CI-SIS templateIds once each, and one of a content model",
+)
 def _templates(root: etree._Element) -> list[Finding]:
     roots = [str(r) for r in xp(root, "cda:templateId/@root")]
     found = []
     for oid, label in ((HL7_FRANCE, "HL7 France"), (CI_SIS, "CI-SIS")):
         if roots.count(oid) != 1:
-            found.append(_finding("cda.header.templates", f"templateId {oid} ({label}) must appear exactly once "
-                                  f"(found {roots.count(oid)})", "/templateId"))
+            found.append(
+                _finding(
+                    "cda.header.templates",
+                    f"templateId {oid} ({label}) must appear exactly once (found {roots.count(oid)})",
+                    "/templateId",
+                )
+            )
     if not [r for r in roots if r not in (HL7_FRANCE, CI_SIS)]:
-        found.append(_finding("cda.header.templates", "no templateId of a content model (or of IHE XDS-SD for an "
-                              "unstructured document) besides the HL7 France and CI-SIS ones", "/templateId"))
+        found.append(
+            _finding(
+                "cda.header.templates",
+                "no templateId of a content model (or of IHE XDS-SD for an "
+                "unstructured document) besides the HL7 France and CI-SIS ones",
+                "/templateId",
+            )
+        )
     return found
 
 
 @rule("cda.header.language", requirement=REQ_HEADER, summary="languageCode of the form fr-FR")
-@rule("cda.header.confidentiality", requirement=REQ_HEADER,
-      summary="confidentialityCode N, R or V of HL7 Confidentiality")
+@rule(
+    "cda.header.confidentiality", requirement=REQ_HEADER, summary="confidentialityCode N, R or V of HL7 Confidentiality"
+)
 @rule("cda.header.effective-time", requirement=REQ_HEADER, summary="effectiveTime is an HL7 TS")
 @rule("cda.header.version", requirement=REQ_HEADER, summary="versionNumber is a positive integer")
-@rule("cda.header.service-event", requirement=REQ_HEADER,
-      summary="documentationOf[1]/serviceEvent has one effectiveTime and one performer")
+@rule(
+    "cda.header.service-event",
+    requirement=REQ_HEADER,
+    summary="documentationOf[1]/serviceEvent has one effectiveTime and one performer",
+)
 def _values(root: etree._Element) -> list[Finding]:
     found = []
     language = xp(root, "string(cda:languageCode/@code)")[0]
     if language and not _LANGUAGE.match(str(language)):
-        found.append(_finding("cda.header.language", f"languageCode {language!r} is not of the form 'fr-FR'",
-                              "/languageCode"))
+        found.append(
+            _finding("cda.header.language", f"languageCode {language!r} is not of the form 'fr-FR'", "/languageCode")
+        )
     confidentiality = xp(root, "cda:confidentialityCode")
     if confidentiality:
         code, system = confidentiality[0].get("code", ""), confidentiality[0].get("codeSystem", "")
         if system != CONFIDENTIALITY_SYSTEM or code not in ("N", "R", "V"):
-            found.append(_finding("cda.header.confidentiality", f"confidentialityCode {code!r} of {system!r}: "
-                                  f"expected N, R or V of {CONFIDENTIALITY_SYSTEM}", "/confidentialityCode"))
+            found.append(
+                _finding(
+                    "cda.header.confidentiality",
+                    f"confidentialityCode {code!r} of {system!r}: expected N, R or V of {CONFIDENTIALITY_SYSTEM}",
+                    "/confidentialityCode",
+                )
+            )
     effective = str(xp(root, "string(cda:effectiveTime/@value)")[0])
     if effective and not _TS.match(effective):
-        found.append(_finding("cda.header.effective-time", f"effectiveTime {effective!r} is not an HL7 TS "
-                              "(YYYYMMDDHHMMSS+ZZZZ)", "/effectiveTime"))
+        found.append(
+            _finding(
+                "cda.header.effective-time",
+                f"effectiveTime {effective!r} is not an HL7 TS (YYYYMMDDHHMMSS+ZZZZ)",
+                "/effectiveTime",
+            )
+        )
     version = str(xp(root, "string(cda:versionNumber/@value)")[0])
     if version and not (version.isdigit() and int(version) >= 1):
-        found.append(_finding("cda.header.version", f"versionNumber {version!r} is not a positive integer",
-                              "/versionNumber"))
+        found.append(
+            _finding("cda.header.version", f"versionNumber {version!r} is not a positive integer", "/versionNumber")
+        )
     if xp(root, "cda:documentationOf[cda:serviceEvent]"):
         event = "cda:documentationOf[1]/cda:serviceEvent"
         for part in ("effectiveTime", "performer"):
             if len(xp(root, f"{event}/cda:{part}")) != 1:
-                found.append(_finding("cda.header.service-event", f"documentationOf[1]/serviceEvent must have one "
-                                      f"{part} (acte principal)", f"/documentationOf/serviceEvent/{part}"))
+                found.append(
+                    _finding(
+                        "cda.header.service-event",
+                        f"documentationOf[1]/serviceEvent must have one {part} (acte principal)",
+                        f"/documentationOf/serviceEvent/{part}",
+                    )
+                )
     return found
 
 
-@rule("cda.header.required", requirement=REQ_HEADER,
-      summary="the structuration minimale header elements are present")
+@rule("cda.header.required", requirement=REQ_HEADER, summary="the structuration minimale header elements are present")
 @rule("cda.header.cardinality", requirement=REQ_HEADER, summary="the [1..1] header elements appear once")
 def check_header(root: etree._Element) -> list[Finding]:
     """The structuration minimale header rules on a ``ClinicalDocument``."""
@@ -113,9 +147,19 @@ def check_header(root: etree._Element) -> list[Finding]:
         count = len(xp(root, path))
         where = "/" + path.split("[")[0].replace("cda:", "")
         if count == 0:
-            found.append(_finding("cda.header.required", f"the CDA header has no {label} (structuration minimale: "
-                                  "[1..1])" if single else f"the CDA header has no {label} ([1..*])", where))
+            found.append(
+                _finding(
+                    "cda.header.required",
+                    f"the CDA header has no {label} (structuration minimale: [1..1])"
+                    if single
+                    else f"the CDA header has no {label} ([1..*])",
+                    where,
+                )
+            )
         elif single and count > 1:
-            found.append(_finding("cda.header.cardinality", f"{label} appears {count} times (structuration "
-                                  "minimale: [1..1])", where))
+            found.append(
+                _finding(
+                    "cda.header.cardinality", f"{label} appears {count} times (structuration minimale: [1..1])", where
+                )
+            )
     return found + _templates(root) + _values(root)

@@ -35,8 +35,14 @@ def _key(identifier: etree._Element) -> list[Finding]:
     value, oid = identifier.get("extension", ""), identifier.get("root", "")
     where = f"{PATIENT_ROLE}/id"
     if identifier.get("nullFlavor") or not value:
-        return [Finding("cda.ins.format", REQ_INS, f"the INS id (root {oid}) has no extension (nullFlavor "
-                        "forbidden)", location=where)]
+        return [
+            Finding(
+                "cda.ins.format",
+                REQ_INS,
+                f"the INS id (root {oid}) has no extension (nullFlavor forbidden)",
+                location=where,
+            )
+        ]
     try:
         if not parse_ins(value, oid).key_is_valid:
             return [Finding("cda.ins.key", REQ_INS, f"INS {value} has a wrong key (97 − NIR mod 97)", location=where)]
@@ -49,29 +55,42 @@ def _key(identifier: etree._Element) -> list[Finding]:
 def _traits(patient: etree._Element) -> list[Finding]:
     traits = {
         "name/family[@qualifier='BR'] (nom de naissance)": "cda:name/cda:family[@qualifier='BR'][normalize-space()]",
-        "name/given[@qualifier='BR'] (premier prénom de naissance)":
-            "cda:name/cda:given[@qualifier='BR'][normalize-space()]",
+        "name/given[@qualifier='BR'] (premier prénom de naissance)": "cda:name/cda:given[@qualifier='BR'][normalize-space()]",  # noqa: E501
         "name/given (prénoms de naissance)": "cda:name/cda:given[not(@qualifier)][normalize-space()]",
         "administrativeGenderCode": "cda:administrativeGenderCode[@code]",
         "birthTime": "cda:birthTime[@value]",
-        "birthplace/place/addr/county (lieu de naissance, COG)":
-            "cda:birthplace/cda:place/cda:addr/cda:county[normalize-space()]",
+        "birthplace/place/addr/county (lieu de naissance, COG)": "cda:birthplace/cda:place/cda:addr/cda:county[normalize-space()]",  # noqa: E501
     }
     return [
-        Finding("cda.ins.traits", REQ_INS, f"{_TRAITS_MESSAGE}: {label} is missing",
-                location=f"{PATIENT_ROLE}/patient/{label.split(' ')[0]}")
-        for label, path in traits.items() if not xp(patient, path)
+        Finding(
+            "cda.ins.traits",
+            REQ_INS,
+            f"{_TRAITS_MESSAGE}: {label} is missing",
+            location=f"{PATIENT_ROLE}/patient/{label.split(' ')[0]}",
+        )
+        for label, path in traits.items()
+        if not xp(patient, path)
     ]
 
 
 @rule("cda.ins.qualifier", requirement=REQ_INS, summary="family and given qualifiers are BR or CL")
 def _qualifiers(root: etree._Element) -> list[Finding]:
     names = "cda:recordTarget/cda:patientRole/cda:patient/cda:name"
-    wrong = xp(root, f"{names}/cda:given[@qualifier and not(@qualifier='BR' or @qualifier='CL')]"
-                     f" | {names}/cda:family[@qualifier and not(@qualifier='BR' or @qualifier='CL')]")
-    return [Finding("cda.ins.qualifier", REQ_INS, f"{etree.QName(e).localname}@qualifier={e.get('qualifier')!r}: "
-                    "only 'BR' (acte de naissance) or 'CL' (nom / prénom utilisé) are allowed (RNIV)",
-                    location=f"{PATIENT_ROLE}/patient/name/{etree.QName(e).localname}") for e in wrong]
+    wrong = xp(
+        root,
+        f"{names}/cda:given[@qualifier and not(@qualifier='BR' or @qualifier='CL')]"
+        f" | {names}/cda:family[@qualifier and not(@qualifier='BR' or @qualifier='CL')]",
+    )
+    return [
+        Finding(
+            "cda.ins.qualifier",
+            REQ_INS,
+            f"{etree.QName(e).localname}@qualifier={e.get('qualifier')!r}: "
+            "only 'BR' (acte de naissance) or 'CL' (nom / prénom utilisé) are allowed (RNIV)",
+            location=f"{PATIENT_ROLE}/patient/name/{etree.QName(e).localname}",
+        )
+        for e in wrong
+    ]
 
 
 def check_ins(root: etree._Element) -> list[Finding]:

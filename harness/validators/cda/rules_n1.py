@@ -45,11 +45,21 @@ def _content(text: etree._Element) -> list[Finding]:
     media, representation = text.get("mediaType", ""), text.get("representation", "")
     found = []
     if media not in MEDIA_TYPES:
-        found.append(_finding("cda.n1.media-type", f"nonXMLBody/text@mediaType is {media or 'absent'}; expected "
-                              f"{' or '.join(MEDIA_TYPES)} (IHE XDS-SD)", where))
+        found.append(
+            _finding(
+                "cda.n1.media-type",
+                f"nonXMLBody/text@mediaType is {media or 'absent'}; expected {' or '.join(MEDIA_TYPES)} (IHE XDS-SD)",
+                where,
+            )
+        )
     if representation != "B64":
-        found.append(_finding("cda.n1.representation", f"nonXMLBody/text@representation is "
-                              f"{representation or 'absent'}; expected B64", where))
+        found.append(
+            _finding(
+                "cda.n1.representation",
+                f"nonXMLBody/text@representation is {representation or 'absent'}; expected B64",
+                where,
+            )
+        )
         return found
     raw = _SPACE.sub(b"", (text.text or "").encode("ascii", "replace"))
     try:
@@ -59,8 +69,14 @@ def _content(text: etree._Element) -> list[Finding]:
     if not decoded:
         found.append(_finding("cda.n1.base64", "nonXMLBody/text is empty", where))
     elif media == "application/pdf" and not decoded.startswith(b"%PDF-"):
-        found.append(_finding("cda.n1.pdf", "nonXMLBody/text@mediaType is application/pdf but the decoded content "
-                              f"does not start with %PDF- (starts with {decoded[:8]!r})", where))
+        found.append(
+            _finding(
+                "cda.n1.pdf",
+                "nonXMLBody/text@mediaType is application/pdf but the decoded content "
+                f"does not start with %PDF- (starts with {decoded[:8]!r})",
+                where,
+            )
+        )
     return found
 
 
@@ -76,17 +92,31 @@ def check_n1(root: etree._Element) -> list[Finding]:
         return []
     found = []
     if not body:
-        found.append(_finding("cda.n1.body", f"templateId {XDS_SD} (document non structuré) but no "
-                              "component/nonXMLBody", "/component"))
+        found.append(
+            _finding(
+                "cda.n1.body", f"templateId {XDS_SD} (document non structuré) but no component/nonXMLBody", "/component"
+            )
+        )
     if XDS_SD not in roots:
-        found.append(_finding("cda.n1.template", "Dans un document CDA non structuré, le templateId "
-                              f"\"{XDS_SD}\" est obligatoire", "/templateId"))
+        found.append(
+            _finding(
+                "cda.n1.template",
+                f'Dans un document CDA non structuré, le templateId "{XDS_SD}" est obligatoire',
+                "/templateId",
+            )
+        )
     extra = [r for r in roots if r not in ALLOWED]
     if extra or len(roots) != 3:
-        found.append(_finding("cda.n1.templates", f"Dans un document CDA non structuré, le templateId {XDS_SD} "
-                              "remplace le templateId du volet et seuls les trois templateId "
-                              f"\"{XDS_SD}\", \"{HL7_FRANCE}\" et \"{CI_SIS}\" sont admis (found: "
-                              f"{', '.join(roots)})", "/templateId"))
+        found.append(
+            _finding(
+                "cda.n1.templates",
+                f"Dans un document CDA non structuré, le templateId {XDS_SD} "
+                "remplace le templateId du volet et seuls les trois templateId "
+                f'"{XDS_SD}", "{HL7_FRANCE}" et "{CI_SIS}" sont admis (found: '
+                f"{', '.join(roots)})",
+                "/templateId",
+            )
+        )
     texts = xp(root, "cda:component/cda:nonXMLBody/cda:text")
     if body and not texts:
         found.append(_finding("cda.n1.text", "component/nonXMLBody has no text element", "/component/nonXMLBody"))

@@ -57,33 +57,76 @@ _SPECIALTY = ("J01",)
 #: every binding, in the order of the header
 BINDINGS: tuple[Binding, ...] = (
     Binding("cda.vs.type-code", f"{_DOC}/cda:code[not(@nullFlavor)]", ("J07",), "ClinicalDocument/code"),
-    Binding("cda.vs.gender", f"{_DOC}/cda:recordTarget/cda:patientRole/cda:patient/"
-            "cda:administrativeGenderCode[not(@nullFlavor)]", ("J143",), "patient/administrativeGenderCode"),
-    Binding("cda.vs.function", f"{_DOC}/cda:author/cda:functionCode[not(@nullFlavor)] | "
-            f"{_DOC}/cda:participant/cda:functionCode[not(@nullFlavor)]", ("J47",), "functionCode"),
-    Binding("cda.vs.specialty",
-            f"{_DOC}/cda:author/cda:assignedAuthor[not(@nullFlavor)]/cda:code[not(@nullFlavor)] | "
-            f"{_DOC}/cda:legalAuthenticator/cda:assignedEntity/cda:code[not(@nullFlavor)] | "
-            f"{_DOC}/cda:documentationOf/cda:serviceEvent/cda:performer/cda:assignedEntity/"
-            "cda:code[not(@nullFlavor)] | "
-            f"{_DOC}/cda:participant/cda:associatedEntity/cda:code[not(@nullFlavor)]", _SPECIALTY,
-            "profession / specialty code"),
-    Binding("cda.vs.practice-setting", f"{_DOC}//cda:representedOrganization/"
-            "cda:standardIndustryClassCode[not(@nullFlavor)]", ("J04",), "standardIndustryClassCode",
-            with_system=True),
-    Binding("cda.vs.relation", f"{_DOC}/cda:informant/cda:relatedEntity/cda:code[not(@nullFlavor)]", ("J11",),
-            "informant/relatedEntity/code"),
-    Binding("cda.vs.encounter", f"{_DOC}/cda:componentOf/cda:encompassingEncounter[cda:location]/"
-            "cda:code[not(@nullFlavor)]", ("J142",), "encompassingEncounter/code"),
-    Binding("cda.vs.facility", f"{_DOC}/cda:componentOf/cda:encompassingEncounter/cda:location/"
-            "cda:healthCareFacility[not(@nullFlavor)]/cda:code[not(@nullFlavor)]", ("J02",),
-            "healthCareFacility/code"),
-    Binding("cda.vs.participation", f"{_DOC}/cda:participant[@typeCode]", ("J144",), "participant/@typeCode",
-            attribute="typeCode"),
-    Binding("cda.vs.participation", f"{_DOC}/cda:componentOf/cda:encompassingEncounter/"
-            "cda:encounterParticipant[@typeCode]", ("J140",), "encounterParticipant/@typeCode", attribute="typeCode"),
-    Binding("cda.vs.role-class", f"{_DOC}/cda:participant/cda:associatedEntity[@classCode]", ("J141",),
-            "participant/associatedEntity/@classCode", attribute="classCode"),
+    Binding(
+        "cda.vs.gender",
+        f"{_DOC}/cda:recordTarget/cda:patientRole/cda:patient/cda:administrativeGenderCode[not(@nullFlavor)]",
+        ("J143",),
+        "patient/administrativeGenderCode",
+    ),
+    Binding(
+        "cda.vs.function",
+        f"{_DOC}/cda:author/cda:functionCode[not(@nullFlavor)] | "
+        f"{_DOC}/cda:participant/cda:functionCode[not(@nullFlavor)]",
+        ("J47",),
+        "functionCode",
+    ),
+    Binding(
+        "cda.vs.specialty",
+        f"{_DOC}/cda:author/cda:assignedAuthor[not(@nullFlavor)]/cda:code[not(@nullFlavor)] | "
+        f"{_DOC}/cda:legalAuthenticator/cda:assignedEntity/cda:code[not(@nullFlavor)] | "
+        f"{_DOC}/cda:documentationOf/cda:serviceEvent/cda:performer/cda:assignedEntity/"
+        "cda:code[not(@nullFlavor)] | "
+        f"{_DOC}/cda:participant/cda:associatedEntity/cda:code[not(@nullFlavor)]",
+        _SPECIALTY,
+        "profession / specialty code",
+    ),
+    Binding(
+        "cda.vs.practice-setting",
+        f"{_DOC}//cda:representedOrganization/cda:standardIndustryClassCode[not(@nullFlavor)]",
+        ("J04",),
+        "standardIndustryClassCode",
+        with_system=True,
+    ),
+    Binding(
+        "cda.vs.relation",
+        f"{_DOC}/cda:informant/cda:relatedEntity/cda:code[not(@nullFlavor)]",
+        ("J11",),
+        "informant/relatedEntity/code",
+    ),
+    Binding(
+        "cda.vs.encounter",
+        f"{_DOC}/cda:componentOf/cda:encompassingEncounter[cda:location]/cda:code[not(@nullFlavor)]",
+        ("J142",),
+        "encompassingEncounter/code",
+    ),
+    Binding(
+        "cda.vs.facility",
+        f"{_DOC}/cda:componentOf/cda:encompassingEncounter/cda:location/"
+        "cda:healthCareFacility[not(@nullFlavor)]/cda:code[not(@nullFlavor)]",
+        ("J02",),
+        "healthCareFacility/code",
+    ),
+    Binding(
+        "cda.vs.participation",
+        f"{_DOC}/cda:participant[@typeCode]",
+        ("J144",),
+        "participant/@typeCode",
+        attribute="typeCode",
+    ),
+    Binding(
+        "cda.vs.participation",
+        f"{_DOC}/cda:componentOf/cda:encompassingEncounter/cda:encounterParticipant[@typeCode]",
+        ("J140",),
+        "encounterParticipant/@typeCode",
+        attribute="typeCode",
+    ),
+    Binding(
+        "cda.vs.role-class",
+        f"{_DOC}/cda:participant/cda:associatedEntity[@classCode]",
+        ("J141",),
+        "participant/associatedEntity/@classCode",
+        attribute="classCode",
+    ),
 )
 
 
@@ -138,9 +181,15 @@ def check_value_sets(root: etree._Element) -> list[Finding]:
             shown = f"{value!r} of {system!r}" if binding.with_system else repr(value)
             shown += "" if binding.attribute == "code" else f" (@{binding.attribute})"
             where = ans_path(element)  # the element, as the official schematron's report locates it
-            findings.append(Finding(binding.rule, REQ, f"[structuration minimale, jeu de valeurs] {binding.label} "
-                                    f"{shown} : hors du jeu de valeurs / not in the value set {names}",
-                                    location=where))
+            findings.append(
+                Finding(
+                    binding.rule,
+                    REQ,
+                    f"[structuration minimale, jeu de valeurs] {binding.label} "
+                    f"{shown} : hors du jeu de valeurs / not in the value set {names}",
+                    location=where,
+                )
+            )
     return findings
 
 
@@ -148,5 +197,10 @@ _LABELS: dict[str, list[str]] = {}
 for _binding in BINDINGS:
     _LABELS.setdefault(_binding.rule, []).append(_binding.label)
 for _rule, _labels in _LABELS.items():  # one registered rule per kind of coded element (dui-harness rules)
-    register(_rule, REQ, f"{', '.join(_labels)}: a code of the CI-SIS value set the structuration minimale binds",
-             f"{__name__}.check_value_sets", module=__name__)
+    register(
+        _rule,
+        REQ,
+        f"{', '.join(_labels)}: a code of the CI-SIS value set the structuration minimale binds",
+        f"{__name__}.check_value_sets",
+        module=__name__,
+    )

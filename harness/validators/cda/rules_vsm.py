@@ -44,16 +44,27 @@ def check_vsm(root: etree._Element) -> list[Finding]:
 
     found = []
     if VSM_TEMPLATE not in roots:
-        found.append(finding("template", f"the templateId {VSM_TEMPLATE} (Conformité au VSM) must be present",
-                             "/templateId"))
+        found.append(
+            finding("template", f"the templateId {VSM_TEMPLATE} (Conformité au VSM) must be present", "/templateId")
+        )
     if not is_vsm_code:
         found.append(finding("code", f"the document code must be {code} of {system}", "/code"))
     if not has(root, f"cda:documentationOf/cda:serviceEvent/cda:code[@code='34117-2' and @codeSystem='{LOINC}']"):
-        found.append(finding("service-event", "documentationOf/serviceEvent/code must be 34117-2 (LOINC, "
-                             "Historique et clinique)", "/documentationOf/serviceEvent/code"))
+        found.append(
+            finding(
+                "service-event",
+                "documentationOf/serviceEvent/code must be 34117-2 (LOINC, Historique et clinique)",
+                "/documentationOf/serviceEvent/code",
+            )
+        )
     sections = body_sections(root)
     for template, label in SECTIONS.items():
         if not sections.get(template):
-            found.append(finding("section", f"the section \"{label}\" ({template}) must be present",
-                                 "/component/structuredBody/component/section"))
+            found.append(
+                finding(
+                    "section",
+                    f'the section "{label}" ({template}) must be present',
+                    "/component/structuredBody/component/section",
+                )
+            )
     return found

@@ -173,8 +173,9 @@ def _braces(value: str) -> str:
 class _Writer:
     """Builds the XSLT tree for one expanded schematron and one phase."""
 
-    def __init__(self, schema: etree._Element, phase: str, source: Path, select_contexts: bool,
-                 locations: str = "ans") -> None:
+    def __init__(
+        self, schema: etree._Element, phase: str, source: Path, select_contexts: bool, locations: str = "ans"
+    ) -> None:
         self.schema = schema
         self.phase = phase
         self.select_contexts = select_contexts
@@ -220,8 +221,11 @@ class _Writer:
         for let in self.schema.findall(f"{_S}let"):
             self.global_let(let)
         patterns = self.active_patterns()
-        attributes = any("@" in r.get("context", "") or "attribute" in r.get("context", "")
-                         for p in patterns for r in p.iter(f"{_S}rule"))
+        attributes = any(
+            "@" in r.get("context", "") or "attribute" in r.get("context", "")
+            for p in patterns
+            for r in p.iter(f"{_S}rule")
+        )
         visit = ("@*|" if attributes else "") + "*"
         main = self.x(self.root, "template", match="/")
         output = etree.SubElement(main, f"{_V}schematron-output")
@@ -314,8 +318,9 @@ class _Writer:
         self.x(steps, "text").text = "/"
         self.x(steps, "value-of", select="name(.)")
         position = self.x(steps, "if", test="preceding-sibling::*[name(.)=name(current())]")
-        self.x(position, "value-of",
-               select="concat('[', count(preceding-sibling::*[name(.)=name(current())]) + 1, ']')")
+        self.x(
+            position, "value-of", select="concat('[', count(preceding-sibling::*[name(.)=name(current())]) + 1, ']')"
+        )
         attribute = self.x(template, "if", test="not(self::*)")
         self.x(attribute, "value-of", select="concat('/@', name(.))")
 
@@ -327,17 +332,26 @@ class _Writer:
         choose = self.x(element, "choose")
         self.x(self.x(choose, "when", test="namespace-uri()=''"), "value-of", select="name()")
         otherwise = self.x(choose, "otherwise")
-        self.x(otherwise, "value-of",
-               select="concat('*:', local-name(), '[namespace-uri()=''', namespace-uri(), ''']')")
-        self.x(element, "value-of", select=(
-            "concat('[', 1 + count(preceding-sibling::*[local-name()=local-name(current())"
-            " and namespace-uri()=namespace-uri(current())]), ']')"))
+        self.x(
+            otherwise, "value-of", select="concat('*:', local-name(), '[namespace-uri()=''', namespace-uri(), ''']')"
+        )
+        self.x(
+            element,
+            "value-of",
+            select=(
+                "concat('[', 1 + count(preceding-sibling::*[local-name()=local-name(current())"
+                " and namespace-uri()=namespace-uri(current())]), ']')"
+            ),
+        )
         attribute = self.x(self.root, "template", match="@*", mode="dui-path")
         self.x(attribute, "apply-templates", select="parent::*", mode="dui-path")
         choose = self.x(attribute, "choose")
         self.x(self.x(choose, "when", test="namespace-uri()=''"), "value-of", select="concat('/@', name())")
-        self.x(self.x(choose, "otherwise"), "value-of", select=(
-            "concat('/@*[local-name()=''', local-name(), ''' and namespace-uri()=''', namespace-uri(), ''']')"))
+        self.x(
+            self.x(choose, "otherwise"),
+            "value-of",
+            select=("concat('/@*[local-name()=''', local-name(), ''' and namespace-uri()=''', namespace-uri(), ''']')"),
+        )
         document = self.x(self.root, "template", match="/", mode="dui-path")
         self.x(document, "text").text = "/"
         other = self.x(self.root, "template", match="text()|comment()|processing-instruction()", mode="dui-path")
@@ -345,8 +359,14 @@ class _Writer:
         self.x(other, "value-of", select="concat('/', name(), '[', 1 + count(preceding-sibling::node()), ']')")
 
 
-def compile_schematron(path: Path, phase: str | None = None, *, select_contexts: bool = True,
-                       overlay: Mapping[Path, Path] | None = None, locations: str = "ans") -> CompiledSchematron:
+def compile_schematron(
+    path: Path,
+    phase: str | None = None,
+    *,
+    select_contexts: bool = True,
+    overlay: Mapping[Path, Path] | None = None,
+    locations: str = "ans",
+) -> CompiledSchematron:
     """Compile the schematron file ``path`` to an XSLT 2.0 stylesheet producing SVRL.
 
     Args:

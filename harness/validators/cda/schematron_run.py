@@ -93,8 +93,9 @@ class SchematronEngine:
             self._processor = processor
         return self._processor
 
-    def _xslt(self, source: Path, phase: str, overlay: Mapping[Path, Path],
-              moteur: Path | None) -> tuple[str, dict[str, list[int]]]:
+    def _xslt(
+        self, source: Path, phase: str, overlay: Mapping[Path, Path], moteur: Path | None
+    ) -> tuple[str, dict[str, list[int]]]:
         """The XSLT of ``source`` from the disk cache, or compiled (and stored) now."""
         extra = "\0".join(f"{k}={v}" for k, v in sorted(overlay.items()))
         route = f"ans:{moteur}" if moteur else COMPILER_VERSION
@@ -130,8 +131,13 @@ class SchematronEngine:
             pass  # a read-only home: no disk cache, the memory cache still works
         return text, files
 
-    def executable(self, source: Path, phase: str | None = None,
-                   overlay: Mapping[Path, Path] | None = None, moteur: Path | None = None) -> Any:
+    def executable(
+        self,
+        source: Path,
+        phase: str | None = None,
+        overlay: Mapping[Path, Path] | None = None,
+        moteur: Path | None = None,
+    ) -> Any:
         """The Saxon executable of the schematron ``source`` (compiled once per process).
 
         Args:
@@ -140,8 +146,12 @@ class SchematronEngine:
                 instead of the project's compiler.
         """
         overlay = overlay or {}
-        key = (str(source.resolve()), phase or "#DEFAULT",
-               tuple(sorted((str(k), str(v)) for k, v in overlay.items())), str(moteur or ""))
+        key = (
+            str(source.resolve()),
+            phase or "#DEFAULT",
+            tuple(sorted((str(k), str(v)) for k, v in overlay.items())),
+            str(moteur or ""),
+        )
         with self.lock:
             entry = self._entries.get(key)
             if entry is not None and _fresh(entry.files):
@@ -154,7 +164,8 @@ class SchematronEngine:
 
             try:
                 executable = self.processor.new_xslt30_processor().compile_stylesheet(
-                    stylesheet_text=xslt, encoding="utf-8")
+                    stylesheet_text=xslt, encoding="utf-8"
+                )
             except PySaxonApiError as exc:
                 raise SchematronRunError(f"{source.name}: XSLT compilation failed: {_message(exc)}") from None
             SCHEMATRON_STATS["xslt_compiled"] += 1
@@ -171,8 +182,16 @@ class SchematronEngine:
         with self.lock:
             return self.processor.parse_xml(xml_text=text, encoding="utf-8")
 
-    def run(self, source: Path, document: Any, *, phase: str | None = None, fired: bool = False,
-            overlay: Mapping[Path, Path] | None = None, moteur: Path | None = None) -> str:
+    def run(
+        self,
+        source: Path,
+        document: Any,
+        *,
+        phase: str | None = None,
+        fired: bool = False,
+        overlay: Mapping[Path, Path] | None = None,
+        moteur: Path | None = None,
+    ) -> str:
         """Run the schematron ``source`` on a parsed ``document``: the SVRL text.
 
         Args:

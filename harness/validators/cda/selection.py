@@ -49,15 +49,50 @@ _MODEL = "1.2.250.1.213.1.1.1."
 MODELS: dict[str, str] = {
     f"{_MODEL}{suffix}": stem
     for suffix, stem in {
-        "22": "DLU-EHPAD-DLU", "23": "DLU-EHPAD-FLUDT", "24": "DLU-EHPAD-FLUDR", "13": "VSM", "51": "IPS-FR",
-        "21": "LDL-EES", "29": "LDL-SES", "37": "VAC", "46": "VAC-NOTE", "38": "TLM-DA", "55": "BIO-CR-BIO",
-        "59": "BIO-TROD", "39": "EP-MED-DM", "54": "eDISP-MED", "5.1": "CSE-CS8", "5.2": "CSE-CS9",
-        "5.3": "CSE-CS24", "5.4": "CSE-MDE", "40": "ANEST-CR-ANEST", "41": "ANEST-CR-CPA", "15": "AVC-AUNV",
-        "16": "AVC-EUNV", "25": "AVC-PAVC", "17": "AVC-SUNV", "26": "CANCER-PPS", "27": "CANCER-D2LM-FIN",
-        "28": "CANCER-D2LM-FIDD", "32": "CANCER-CR-GM", "8": "CANCER-FRCP", "2.1.1": "CARD-F-PRC-AVK",
-        "2.1.2": "CARD-F-PRC-TAP", "2.1.3": "CARD-F-PRC-DCI", "2.1.4": "CARD-F-PRC-PSC", "2.1.5": "CARD-F-PRC-PPV",
-        "36": "CNAM-HR", "45": "IMG-CR-IMG", "47": "IMG-DA-IMG", "12.1": "OBP-SAP", "12.2": "OBP-SNM",
-        "12.3": "OBP-SNE", "12.4": "OBP-SCM", "12.5": "OBP-SEM", "30": "SDM-MR", "42": "OPH-BRE",
+        "22": "DLU-EHPAD-DLU",
+        "23": "DLU-EHPAD-FLUDT",
+        "24": "DLU-EHPAD-FLUDR",
+        "13": "VSM",
+        "51": "IPS-FR",
+        "21": "LDL-EES",
+        "29": "LDL-SES",
+        "37": "VAC",
+        "46": "VAC-NOTE",
+        "38": "TLM-DA",
+        "55": "BIO-CR-BIO",
+        "59": "BIO-TROD",
+        "39": "EP-MED-DM",
+        "54": "eDISP-MED",
+        "5.1": "CSE-CS8",
+        "5.2": "CSE-CS9",
+        "5.3": "CSE-CS24",
+        "5.4": "CSE-MDE",
+        "40": "ANEST-CR-ANEST",
+        "41": "ANEST-CR-CPA",
+        "15": "AVC-AUNV",
+        "16": "AVC-EUNV",
+        "25": "AVC-PAVC",
+        "17": "AVC-SUNV",
+        "26": "CANCER-PPS",
+        "27": "CANCER-D2LM-FIN",
+        "28": "CANCER-D2LM-FIDD",
+        "32": "CANCER-CR-GM",
+        "8": "CANCER-FRCP",
+        "2.1.1": "CARD-F-PRC-AVK",
+        "2.1.2": "CARD-F-PRC-TAP",
+        "2.1.3": "CARD-F-PRC-DCI",
+        "2.1.4": "CARD-F-PRC-PSC",
+        "2.1.5": "CARD-F-PRC-PPV",
+        "36": "CNAM-HR",
+        "45": "IMG-CR-IMG",
+        "47": "IMG-DA-IMG",
+        "12.1": "OBP-SAP",
+        "12.2": "OBP-SNM",
+        "12.3": "OBP-SNE",
+        "12.4": "OBP-SCM",
+        "12.5": "OBP-SEM",
+        "30": "SDM-MR",
+        "42": "OPH-BRE",
     }.items()
 }
 #: templateId extensions that name an older version in other words (VSM 1.4 is ``201310``)
@@ -117,22 +152,28 @@ class Selection:
 
 
 def _version_key(path: Path, stem: str) -> list[int]:
-    version = path.stem[len(f"CI-SIS_{stem}_"):]
+    version = path.stem[len(f"CI-SIS_{stem}_") :]
     return [int(n) for n in re.findall(r"\d+", version)]
 
 
 def _versions(pack: CdaPack, stem: str) -> list[Path]:
-    return sorted((p for p in pack.schematrons.glob(f"CI-SIS_{stem}_*.sch")
-                   if re.fullmatch(rf"CI-SIS_{re.escape(stem)}_[\d._]+", p.stem)),
-                  key=lambda p: _version_key(p, stem))
+    return sorted(
+        (
+            p
+            for p in pack.schematrons.glob(f"CI-SIS_{stem}_*.sch")
+            if re.fullmatch(rf"CI-SIS_{re.escape(stem)}_[\d._]+", p.stem)
+        ),
+        key=lambda p: _version_key(p, stem),
+    )
 
 
 def _version(path: Path, stem: str) -> str:
-    return path.stem[len(f"CI-SIS_{stem}_"):]
+    return path.stem[len(f"CI-SIS_{stem}_") :]
 
 
-def choose_model(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
-                 pins: Mapping[str, str] | None = None) -> ModelChoice | None:
+def choose_model(
+    pack: CdaPack, template_ids: Iterable[tuple[str, str]], pins: Mapping[str, str] | None = None
+) -> ModelChoice | None:
     """The content-model schematron of a document, with how its version was chosen (None: no model).
 
     Args:
@@ -150,32 +191,50 @@ def choose_model(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
             path = pinned_model(pack, stem, pinned)
             if path.is_file():
                 return ModelChoice(stem, path, f"{stem} {pinned}: version épinglée / pinned version")
-            return ModelChoice(stem, None, f"{stem} {pinned}: version épinglée absente du paquet / pinned version "
-                                           f"not in the pack (has: {', '.join(_version(v, stem) for v in versions)})")
+            return ModelChoice(
+                stem,
+                None,
+                f"{stem} {pinned}: version épinglée absente du paquet / pinned version "
+                f"not in the pack (has: {', '.join(_version(v, stem) for v in versions)})",
+            )
         if (stem, extension) in _ALIASES:
             aliased = pack.schematrons / f"CI-SIS_{stem}_{_ALIASES[(stem, extension)]}.sch"
             if aliased.exists():
-                return ModelChoice(stem, aliased, f"{stem} {_ALIASES[(stem, extension)]}: version du document / "
-                                                  f"the document's version (templateId extension {extension})")
+                return ModelChoice(
+                    stem,
+                    aliased,
+                    f"{stem} {_ALIASES[(stem, extension)]}: version du document / "
+                    f"the document's version (templateId extension {extension})",
+                )
         exact = pack.schematrons / f"CI-SIS_{stem}_{extension}.sch"
         if extension and exact.exists():
-            return ModelChoice(stem, exact, f"{stem} {extension}: version du document / the document's version "
-                                            "(templateId extension)")
+            return ModelChoice(
+                stem, exact, f"{stem} {extension}: version du document / the document's version (templateId extension)"
+            )
         if versions:
             newest = versions[-1]
-            said = f"templateId extension {extension!r} has no schematron in the pack" if extension else \
-                "no version in the document's templateId"
-            warning = (f"{stem}: version {_version(newest, stem)} utilisée, la plus récente du paquet (aucune "
-                       f"version épinglée) / version {_version(newest, stem)} used, the newest of the pack "
-                       f"({said}; none pinned: use --model-version or the profile's [cda] model_versions)")
+            said = (
+                f"templateId extension {extension!r} has no schematron in the pack"
+                if extension
+                else "no version in the document's templateId"
+            )
+            warning = (
+                f"{stem}: version {_version(newest, stem)} utilisée, la plus récente du paquet (aucune "
+                f"version épinglée) / version {_version(newest, stem)} used, the newest of the pack "
+                f"({said}; none pinned: use --model-version or the profile's [cda] model_versions)"
+            )
             return ModelChoice(stem, newest, f"{stem} {_version(newest, stem)}: la plus récente / newest", warning)
-        return ModelChoice(stem, None, f"{stem}: aucun schématron de ce modèle dans le paquet / no schematron "
-                                       "of this content model in the pack")
+        return ModelChoice(
+            stem,
+            None,
+            f"{stem}: aucun schématron de ce modèle dans le paquet / no schematron of this content model in the pack",
+        )
     return None
 
 
-def model_schematron(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
-                     pins: Mapping[str, str] | None = None) -> Path | None:
+def model_schematron(
+    pack: CdaPack, template_ids: Iterable[tuple[str, str]], pins: Mapping[str, str] | None = None
+) -> Path | None:
     """The content-model schematron of a document with these ``(root, extension)`` templateIds, if any."""
     choice = choose_model(pack, template_ids, pins)
     return choice.path if choice is not None else None
@@ -201,9 +260,13 @@ def profile_schematron(pack: CdaPack, name: str) -> OfficialSchematron:
     return OfficialSchematron(name, path, requirement)
 
 
-def select_schematrons(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
-                       names: Sequence[str] = DEFAULT_SCHEMATRONS, *,
-                       model_version: str | Mapping[str, str] | None = None) -> Selection:
+def select_schematrons(
+    pack: CdaPack,
+    template_ids: Iterable[tuple[str, str]],
+    names: Sequence[str] = DEFAULT_SCHEMATRONS,
+    *,
+    model_version: str | Mapping[str, str] | None = None,
+) -> Selection:
     """The official schematrons ``names`` for a document, and the names that could not be chosen.
 
     Args:
@@ -221,16 +284,24 @@ def select_schematrons(pack: CdaPack, template_ids: Iterable[tuple[str, str]],
         if name == "model":
             choice = choose_model(pack, list(template_ids), pins)
             if choice is None:
-                selection.not_chosen.append((
-                    "schématron du modèle de contenu / content-model schematron",
-                    "non exécuté : aucun templateId de modèle CI-SIS connu dans le document / not run: no known "
-                    "CI-SIS content-model templateId in the document"))
+                selection.not_chosen.append(
+                    (
+                        "schématron du modèle de contenu / content-model schematron",
+                        "non exécuté : aucun templateId de modèle CI-SIS connu dans le document / not run: no known "
+                        "CI-SIS content-model templateId in the document",
+                    )
+                )
             elif choice.path is None:
-                selection.not_chosen.append((f"schématron du modèle / content-model schematron {choice.stem}",
-                                             f"non exécuté / not run: {choice.note}"))
+                selection.not_chosen.append(
+                    (
+                        f"schématron du modèle / content-model schematron {choice.stem}",
+                        f"non exécuté / not run: {choice.note}",
+                    )
+                )
             else:
-                selection.chosen.append(OfficialSchematron("model", choice.path, REQ_SCH_MODEL, (choice.note,),
-                                                           choice.warning))
+                selection.chosen.append(
+                    OfficialSchematron("model", choice.path, REQ_SCH_MODEL, (choice.note,), choice.warning)
+                )
         elif name in PROFILES:
             selection.chosen.append(profile_schematron(pack, name))
         else:

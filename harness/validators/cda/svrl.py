@@ -89,9 +89,18 @@ def parse_svrl(data: bytes | str) -> SvrlReport:
         elif tag in (f"{_V}failed-assert", f"{_V}successful-report"):
             text = element.find(f"{_V}text")
             words = " ".join("".join(text.itertext()).split()) if text is not None else ""
-            assertions.append(SvrlAssertion(
-                kind=tag[len(_V):], pattern=pattern, id=element.get("id", ""), role=element.get("role", ""),
-                flag=element.get("flag", ""), location=element.get("location", ""),
-                test=element.get("test", ""), text=words))
-    return SvrlReport(root.get("title", ""), root.get("schemaVersion", ""), root.get("phase", ""),
-                      tuple(assertions), fired)
+            assertions.append(
+                SvrlAssertion(
+                    kind=tag[len(_V) :],
+                    pattern=pattern,
+                    id=element.get("id", ""),
+                    role=element.get("role", ""),
+                    flag=element.get("flag", ""),
+                    location=element.get("location", ""),
+                    test=element.get("test", ""),
+                    text=words,
+                )
+            )
+    return SvrlReport(
+        root.get("title", ""), root.get("schemaVersion", ""), root.get("phase", ""), tuple(assertions), fired
+    )

@@ -65,16 +65,23 @@ def derive_voc(svs: Path, *, source_label: str) -> bytes:
     if value_set is None or not value_set.get("id"):
         raise ValueError(f"{svs} is not an IHE SVS value set (no ValueSet/@id)")
     name = (value_set.get("displayName") or "").removesuffix(".tabs")
-    attributes = (("id", value_set.get("id", "")), ("name", name), ("displayName", name),
-                  ("effectiveDate", value_set.get("effectiveDate", "")), ("statusCode", "final"),
-                  ("versionLabel", value_set.get("dateMaj", "")), ("derivedFrom", source_label))
+    attributes = (
+        ("id", value_set.get("id", "")),
+        ("name", name),
+        ("displayName", name),
+        ("effectiveDate", value_set.get("effectiveDate", "")),
+        ("statusCode", "final"),
+        ("versionLabel", value_set.get("dateMaj", "")),
+        ("derivedFrom", source_label),
+    )
     # written as text: the inner valueSet is in no namespace under a default-namespaced root
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f"<!-- derived by dui-harness from {escape(source_label).replace('--', '- -')} "
-             "(IHE SVS to ART-DECOR form) -->",
-             '<valueSets xmlns="urn:hl7-org:v3">',
-             '  <valueSet xmlns=""' + "".join(f" {k}={quoteattr(v)}" for k, v in attributes) + ">",
-             "    <conceptList>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<!-- derived by dui-harness from {escape(source_label).replace('--', '- -')} (IHE SVS to ART-DECOR form) -->",
+        '<valueSets xmlns="urn:hl7-org:v3">',
+        '  <valueSet xmlns=""' + "".join(f" {k}={quoteattr(v)}" for k, v in attributes) + ">",
+        "    <conceptList>",
+    ]
     for concept in value_set.iter(f"{{{SVS_NS}}}Concept"):
         values = "".join(f" {k}={quoteattr(concept.get(k, ''))}" for k in ("code", "codeSystem", "displayName"))
         lines.append(f'      <concept{values} level="0" type="L"/>')

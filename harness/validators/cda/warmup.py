@@ -92,8 +92,9 @@ class Warmup:
 
     def describe(self) -> str:
         """One line for the run's log: what was compiled, in how long, what could not be."""
-        line = (f"paquet CDA préparé / CDA pack prepared: {len(self.compiled)} artefact(s) compiled in "
-                f"{self.seconds:.1f} s")
+        line = (
+            f"paquet CDA préparé / CDA pack prepared: {len(self.compiled)} artefact(s) compiled in {self.seconds:.1f} s"
+        )
         return line + (f"; not compiled: {'; '.join(self.not_compiled)}" if self.not_compiled else "")
 
 

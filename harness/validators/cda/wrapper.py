@@ -39,14 +39,20 @@ def unwrap(root: etree._Element) -> tuple[etree._Element, str] | None:
     return alone, where
 
 
-@rule("cda.wrapper", requirement="CDA-HDR-01",
-      summary="a self-presenting document is judged on the ClinicalDocument it carries (INFO)")
+@rule(
+    "cda.wrapper",
+    requirement="CDA-HDR-01",
+    summary="a self-presenting document is judged on the ClinicalDocument it carries (INFO)",
+)
 def wrapper_finding(root: etree._Element, where: str, requirement: str) -> Finding:
     """The INFO finding that says the document was self-presenting and what was judged."""
     wrapper = etree.QName(root).localname
     return Finding(
-        "cda.wrapper", requirement,
+        "cda.wrapper",
+        requirement,
         f"document auto-présentable : le ClinicalDocument est porté par xsl:{wrapper} ({where}) ; il est jugé "
         f"seul, les emplacements lui sont relatifs / self-presenting document: the ClinicalDocument is carried "
         f"by xsl:{wrapper} ({where}); it is judged alone, locations are relative to it",
-        Severity.INFO, where)
+        Severity.INFO,
+        where,
+    )

@@ -66,8 +66,10 @@ def cda_schema(pack: CdaPack) -> etree.XMLSchema:
         except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
             problem = str(exc)
         if resolver.refused:
-            raise CdaPackError(f"the pack's schema {key} refers to {', '.join(resolver.refused)}, outside the "
-                               f"pack folder {pack.root}: refused")
+            raise CdaPackError(
+                f"the pack's schema {key} refers to {', '.join(resolver.refused)}, outside the "
+                f"pack folder {pack.root}: refused"
+            )
         if compiled is None:
             raise CdaPackError(f"the pack's schema {key} cannot be compiled: {problem}")
         XSD_STATS["compiled"] += 1
@@ -96,8 +98,9 @@ def validate_xsd(root: etree._Element, pack: CdaPack) -> list[Finding]:
     if valid:
         return []
     findings = [
-        Finding("cda.xsd", REQ_XSD, f"CDA_extended.xsd: {error.message}",
-                location=_location(root, error.path, error.line))
+        Finding(
+            "cda.xsd", REQ_XSD, f"CDA_extended.xsd: {error.message}", location=_location(root, error.path, error.line)
+        )
         for error in errors[:_MAX_ERRORS]
     ]
     if len(errors) > _MAX_ERRORS:

@@ -64,8 +64,10 @@ def validate_fhir(data: bytes | dict[str, Any], *, cda_pack: Path | CdaPack | No
         try:
             resource = parse_fhir_json(bytes(data))
         except FhirInputError as exc:
-            return FhirReport(kind="unreadable", findings=[Finding(f"fhir.json.{exc.code}", STRUCT, exc.message,
-                                                                   location=exc.location or "$")])
+            return FhirReport(
+                kind="unreadable",
+                findings=[Finding(f"fhir.json.{exc.code}", STRUCT, exc.message, location=exc.location or "$")],
+            )
     else:
         resource = data
     kind = resource.get("resourceType") if isinstance(resource, dict) else None

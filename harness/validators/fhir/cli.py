@@ -39,13 +39,24 @@ def validate_fhir_input(target: str, options: ValidateOptions) -> list[Validatio
     try:
         data = read_input_file(path, target, MAX_BYTES, tip=_TIP)  # FIFO, device, folder: InputError (exit 2)
     except OversizedInput as exc:
-        return [oversized_document(target, KIND, size=exc.size, limit=MAX_BYTES, rule="fhir.json.too-costly",
-                                   requirement=STRUCT)]
+        return [
+            oversized_document(
+                target, KIND, size=exc.size, limit=MAX_BYTES, rule="fhir.json.too-costly", requirement=STRUCT
+            )
+        ]
     try:
         resource = parse_fhir_json(data)
     except FhirInputError as exc:
-        return [broken_document(target, KIND, rule=f"fhir.json.{exc.code}", requirement=STRUCT,
-                                message=exc.message, location=exc.location or "$")]
+        return [
+            broken_document(
+                target,
+                KIND,
+                rule=f"fhir.json.{exc.code}",
+                requirement=STRUCT,
+                message=exc.message,
+                location=exc.location or "$",
+            )
+        ]
     report = validate_fhir(resource)
     count = 1
     if isinstance(resource, dict) and resource.get("resourceType") == "Bundle":

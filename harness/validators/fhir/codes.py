@@ -74,19 +74,45 @@ INS_TYPE_CODES = {s.type_code: s for s in INS_SLICES.values()}
 #: (resource type, element) -> codes of a required binding of the R4 base specification
 #: (``fhir.resources`` checks datatypes, not code values)
 BASE_CODES: dict[tuple[str, str], frozenset[str]] = {
-    ("Bundle", "type"): frozenset({"document", "message", "transaction", "transaction-response", "batch",
-                                   "batch-response", "history", "searchset", "collection"}),
+    ("Bundle", "type"): frozenset(
+        {
+            "document",
+            "message",
+            "transaction",
+            "transaction-response",
+            "batch",
+            "batch-response",
+            "history",
+            "searchset",
+            "collection",
+        }
+    ),
     ("Patient", "gender"): frozenset({"male", "female", "other", "unknown"}),
     ("DocumentReference", "status"): frozenset({"current", "superseded", "entered-in-error"}),
-    ("Encounter", "status"): frozenset({"planned", "arrived", "triaged", "in-progress", "onleave", "finished",
-                                        "cancelled", "entered-in-error", "unknown"}),
-    ("QuestionnaireResponse", "status"): frozenset({"in-progress", "completed", "amended", "entered-in-error",
-                                                    "stopped"}),
-    ("CarePlan", "status"): frozenset({"draft", "active", "on-hold", "revoked", "completed", "entered-in-error",
-                                       "unknown"}),
+    ("Encounter", "status"): frozenset(
+        {
+            "planned",
+            "arrived",
+            "triaged",
+            "in-progress",
+            "onleave",
+            "finished",
+            "cancelled",
+            "entered-in-error",
+            "unknown",
+        }
+    ),
+    ("QuestionnaireResponse", "status"): frozenset(
+        {"in-progress", "completed", "amended", "entered-in-error", "stopped"}
+    ),
+    ("CarePlan", "status"): frozenset(
+        {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"}
+    ),
     ("CarePlan", "intent"): frozenset({"proposal", "plan", "order", "option"}),
-    ("MedicationRequest", "status"): frozenset({"active", "on-hold", "cancelled", "completed", "entered-in-error",
-                                                "stopped", "draft", "unknown"}),
-    ("MedicationAdministration", "status"): frozenset({"in-progress", "not-done", "on-hold", "completed",
-                                                       "entered-in-error", "stopped", "unknown"}),
+    ("MedicationRequest", "status"): frozenset(
+        {"active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"}
+    ),
+    ("MedicationAdministration", "status"): frozenset(
+        {"in-progress", "not-done", "on-hold", "completed", "entered-in-error", "stopped", "unknown"}
+    ),
 }

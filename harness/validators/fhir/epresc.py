@@ -57,46 +57,93 @@ def _subject_findings(subject: dict[str, Any], line: PrescribedLine, path: str) 
     if text(ident.get("system")) == line.ins_system and text(ident.get("value")) == line.ins:
         return []
     said = ref or f"{text(ident.get('system'))}|{text(ident.get('value'))}"
-    return [Finding("epresc.adm.subject", ADM, f"the administration is recorded for {said!r}, not for the patient "
-                    f"of prescription {line.prescription_id} (INS {line.ins})", location=f"{path}.subject")]
+    return [
+        Finding(
+            "epresc.adm.subject",
+            ADM,
+            f"the administration is recorded for {said!r}, not for the patient "
+            f"of prescription {line.prescription_id} (INS {line.ins})",
+            location=f"{path}.subject",
+        )
+    ]
 
 
 @rule("epresc.adm", requirement="EPRESC-ADM-01", summary="MedicationAdministration of a prescription line")
-def check_administration(resource: Any, *, line: PrescribedLine | None = None,
-                         path: str = "MedicationAdministration") -> list[Finding]:
+def check_administration(
+    resource: Any, *, line: PrescribedLine | None = None, path: str = "MedicationAdministration"
+) -> list[Finding]:
     """Findings on a MedicationAdministration a DUI sends (``line``: the line it must match)."""
     if not isinstance(resource, dict) or resource.get("resourceType") != "MedicationAdministration":
         kind = resource.get("resourceType") if isinstance(resource, dict) else type(resource).__name__
-        return [Finding("epresc.adm.type", ADM, f"an administration is a MedicationAdministration, not {kind!r}",
-                        location="$")]
+        return [
+            Finding(
+                "epresc.adm.type", ADM, f"an administration is a MedicationAdministration, not {kind!r}", location="$"
+            )
+        ]
     found = check_structure(resource, requirement=ADM, path=path) + check_base_codes(resource, path, ADM)
     if resource.get("status") != "completed":
-        found.append(Finding("epresc.adm.status", ADM, f"a recorded administration has status 'completed', not "
-                             f"{resource.get('status')!r}", location=f"{path}.status"))
+        found.append(
+            Finding(
+                "epresc.adm.status",
+                ADM,
+                f"a recorded administration has status 'completed', not {resource.get('status')!r}",
+                location=f"{path}.status",
+            )
+        )
     medication = codings(resource.get("medicationCodeableConcept"))
     if not medication and not as_dict(resource.get("medicationReference")).get("reference"):
-        found.append(Finding("epresc.adm.medication", ADM, "medication[x] (what was given) is 1..1",
-                             location=f"{path}.medication[x]"))
+        found.append(
+            Finding(
+                "epresc.adm.medication", ADM, "medication[x] (what was given) is 1..1", location=f"{path}.medication[x]"
+            )
+        )
     if not resource.get("effectiveDateTime") and not as_dict(resource.get("effectivePeriod")).get("start"):
-        found.append(Finding("epresc.adm.effective", ADM, "effective[x] (when it was given) is 1..1",
-                             location=f"{path}.effective[x]"))
+        found.append(
+            Finding(
+                "epresc.adm.effective", ADM, "effective[x] (when it was given) is 1..1", location=f"{path}.effective[x]"
+            )
+        )
     subject = as_dict(resource.get("subject"))
     if not subject.get("reference") and not as_dict(subject.get("identifier")).get("value"):
-        found.append(Finding("epresc.adm.subject", ADM, "subject (the resident, by reference or INS identifier) is "
-                             "1..1", location=f"{path}.subject"))
+        found.append(
+            Finding(
+                "epresc.adm.subject",
+                ADM,
+                "subject (the resident, by reference or INS identifier) is 1..1",
+                location=f"{path}.subject",
+            )
+        )
     request = as_dict(resource.get("request"))
     if not text(request.get("reference")):
-        found.append(Finding("epresc.adm.request", ADM, "request must reference the MedicationRequest (the "
-                             "prescription line) that was administered", location=f"{path}.request"))
+        found.append(
+            Finding(
+                "epresc.adm.request",
+                ADM,
+                "request must reference the MedicationRequest (the prescription line) that was administered",
+                location=f"{path}.request",
+            )
+        )
     if line is None:
         return found
     if text(request.get("reference")) and text(request.get("reference")) not in line.request_refs:
-        found.append(Finding("epresc.adm.request", ADM, f"request {request.get('reference')!r} is not a line of "
-                             f"prescription {line.prescription_id}", location=f"{path}.request"))
+        found.append(
+            Finding(
+                "epresc.adm.request",
+                ADM,
+                f"request {request.get('reference')!r} is not a line of prescription {line.prescription_id}",
+                location=f"{path}.request",
+            )
+        )
     if subject:
         found += _subject_findings(subject, line, path)
     pairs = {(text(c.get("system")), text(c.get("code"))) for c in medication}
     if medication and line.medication and not pairs & line.medication:
-        found.append(Finding("epresc.adm.medication", ADM, f"medication {sorted(pairs)} is not the prescribed one "
-                             f"{sorted(line.medication)}", location=f"{path}.medicationCodeableConcept"))
+        found.append(
+            Finding(
+                "epresc.adm.medication",
+                ADM,
+                f"medication {sorted(pairs)} is not the prescribed one {sorted(line.medication)}",
+                location=f"{path}.medicationCodeableConcept",
+            )
+        )
     return found

@@ -11,8 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ENTRIES", "MAX_INTEGER_DIGITS", "MAX_OBJECTS", "FhirInputError",
-           "parse_fhir_json"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_ENTRIES",
+    "MAX_INTEGER_DIGITS",
+    "MAX_OBJECTS",
+    "FhirInputError",
+    "parse_fhir_json",
+]
 
 #: largest FHIR body read (bytes); a TDDUI bundle with an embedded CDA stays far below
 MAX_BYTES = 20 * 1024 * 1024
@@ -49,8 +56,9 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise FhirInputError(f"duplicate JSON property {key!r} in one object (FHIR JSON forbids it)",
-                                 code="structure", location=key)
+            raise FhirInputError(
+                f"duplicate JSON property {key!r} in one object (FHIR JSON forbids it)", code="structure", location=key
+            )
         out[key] = value
     return out
 
@@ -67,20 +75,30 @@ class _BoundedHooks:
     def object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         self.objects += 1
         if self.objects > self.max_objects:
-            raise FhirInputError(f"more than {self.max_objects} JSON objects in one body: refused while reading",
-                                 code="too-costly", status=413)
+            raise FhirInputError(
+                f"more than {self.max_objects} JSON objects in one body: refused while reading",
+                code="too-costly",
+                status=413,
+            )
         for key, value in pairs:
             if key == "entry" and isinstance(value, list) and len(value) > self.max_entries:
-                raise FhirInputError(f"the bundle has more than {self.max_entries} entries ({len(value)}); this "
-                                     f"server processes at most {self.max_entries} in one interaction",
-                                     code="too-costly", location="Bundle.entry", status=413)
+                raise FhirInputError(
+                    f"the bundle has more than {self.max_entries} entries ({len(value)}); this "
+                    f"server processes at most {self.max_entries} in one interaction",
+                    code="too-costly",
+                    location="Bundle.entry",
+                    status=413,
+                )
         return _no_duplicates(pairs)
 
     def integer(self, text: str) -> int:
         if len(text.lstrip("-")) > self.max_digits:
-            raise FhirInputError(f"a JSON integer of {len(text.lstrip('-'))} digits exceeds the limit of "
-                                 f"{self.max_digits} digits (FHIR integer is 32-bit, decimal 18 digits)",
-                                 code="value", status=400)
+            raise FhirInputError(
+                f"a JSON integer of {len(text.lstrip('-'))} digits exceeds the limit of "
+                f"{self.max_digits} digits (FHIR integer is 32-bit, decimal 18 digits)",
+                code="value",
+                status=400,
+            )
         return int(text)
 
 
@@ -102,9 +120,15 @@ def _depth_path(value: Any, limit: int) -> str | None:
     return None
 
 
-def parse_fhir_json(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-                    max_entries: int = MAX_ENTRIES, max_objects: int = MAX_OBJECTS,
-                    max_integer_digits: int = MAX_INTEGER_DIGITS) -> Any:
+def parse_fhir_json(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_entries: int = MAX_ENTRIES,
+    max_objects: int = MAX_OBJECTS,
+    max_integer_digits: int = MAX_INTEGER_DIGITS,
+) -> Any:
     """Decode one FHIR JSON body.
 
     Args:
@@ -122,27 +146,38 @@ def parse_fhir_json(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int =
         FhirInputError: empty, oversized, not UTF-8, not JSON, duplicate keys, NaN, too deep.
     """
     if len(data) > max_bytes:
-        raise FhirInputError(f"body of {len(data)} bytes exceeds the limit of {max_bytes} bytes",
-                             code="too-costly", status=413)
+        raise FhirInputError(
+            f"body of {len(data)} bytes exceeds the limit of {max_bytes} bytes", code="too-costly", status=413
+        )
     if not data.strip():
         raise FhirInputError("empty body: a FHIR JSON resource is expected", code="required")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FhirInputError(f"body is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
-                             code="structure", location=f"offset {exc.start}") from None
+        raise FhirInputError(
+            f"body is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            code="structure",
+            location=f"offset {exc.start}",
+        ) from None
     try:
         hooks = _BoundedHooks(max_entries, max_objects, max_integer_digits)
-        value = json.loads(text, object_pairs_hook=hooks.object, parse_constant=_no_constant,
-                           parse_int=hooks.integer)
+        value = json.loads(text, object_pairs_hook=hooks.object, parse_constant=_no_constant, parse_int=hooks.integer)
     except json.JSONDecodeError as exc:
-        raise FhirInputError(f"invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                             code="structure", location=f"line {exc.lineno}, column {exc.colno}") from None
+        raise FhirInputError(
+            f"invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            code="structure",
+            location=f"line {exc.lineno}, column {exc.colno}",
+        ) from None
     except RecursionError:
-        raise FhirInputError(f"JSON nested deeper than the parser allows (limit {max_depth} levels)",
-                             code="too-costly", status=422) from None
+        raise FhirInputError(
+            f"JSON nested deeper than the parser allows (limit {max_depth} levels)", code="too-costly", status=422
+        ) from None
     deep = _depth_path(value, max_depth)
     if deep is not None:
-        raise FhirInputError(f"JSON nested deeper than {max_depth} levels at {deep[:200]}",
-                             code="too-costly", location=deep[:200], status=422)
+        raise FhirInputError(
+            f"JSON nested deeper than {max_depth} levels at {deep[:200]}",
+            code="too-costly",
+            location=deep[:200],
+            status=422,
+        )
     return value

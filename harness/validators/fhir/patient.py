@@ -115,73 +115,162 @@ def _ins_identifier(identifier: dict[str, Any], where: str, seen: dict[str, int]
     type_codes = [(text(c.get("system")), text(c.get("code"))) for c in codings(identifier.get("type"))]
     claimed = next((INS_TYPE_CODES[code] for _, code in type_codes if code in INS_TYPE_CODES), None)
     if system != ins_slice.system:
-        found.append(Finding("fhir.patient.ins.system", PAT_INS, f"the {ins_slice.type_code} identifier must have "
-                             f"system {ins_slice.system!r}, not {system!r}", location=f"{where}.system"))
+        found.append(
+            Finding(
+                "fhir.patient.ins.system",
+                PAT_INS,
+                f"the {ins_slice.type_code} identifier must have system {ins_slice.system!r}, not {system!r}",
+                location=f"{where}.system",
+            )
+        )
     if claimed is not None and system.removeprefix("urn:oid:") in INS_SLICES and claimed.oid != ins_slice.oid:
-        found.append(Finding("fhir.patient.ins.type", PAT_INS, f"type {claimed.type_code} is assigned by "
-                             f"{claimed.system}, but the system says {system}", location=f"{where}.type"))
+        found.append(
+            Finding(
+                "fhir.patient.ins.type",
+                PAT_INS,
+                f"type {claimed.type_code} is assigned by {claimed.system}, but the system says {system}",
+                location=f"{where}.type",
+            )
+        )
     if (FR_CORE_V2_0203, ins_slice.type_code) not in type_codes:
-        found.append(Finding("fhir.patient.ins.type", PAT_INS, f"type must carry the coding {FR_CORE_V2_0203}#"
-                             f"{ins_slice.type_code}; found {type_codes or 'none'}", location=f"{where}.type"))
+        found.append(
+            Finding(
+                "fhir.patient.ins.type",
+                PAT_INS,
+                f"type must carry the coding {FR_CORE_V2_0203}#{ins_slice.type_code}; found {type_codes or 'none'}",
+                location=f"{where}.type",
+            )
+        )
     use = text(identifier.get("use"))
     if use not in ins_slice.uses:
-        found.append(Finding("fhir.patient.ins.use", PAT_INS, f"use must be {' or '.join(ins_slice.uses)} for "
-                             f"{ins_slice.type_code}, not {use or 'absent'}", location=f"{where}.use"))
+        found.append(
+            Finding(
+                "fhir.patient.ins.use",
+                PAT_INS,
+                f"use must be {' or '.join(ins_slice.uses)} for {ins_slice.type_code}, not {use or 'absent'}",
+                location=f"{where}.use",
+            )
+        )
     try:
         if not parse_ins(value, ins_slice.oid).key_is_valid:
-            found.append(Finding("fhir.patient.ins.key", PAT_INS, f"INS {value} has a wrong key "
-                                 "(97 − NIR mod 97)", location=f"{where}.value"))
+            found.append(
+                Finding(
+                    "fhir.patient.ins.key",
+                    PAT_INS,
+                    f"INS {value} has a wrong key (97 − NIR mod 97)",
+                    location=f"{where}.value",
+                )
+            )
     except ValueError as exc:
-        found.append(Finding("fhir.patient.ins.value", PAT_INS, f"INS value {value!r}: {exc}",
-                             location=f"{where}.value"))
+        found.append(
+            Finding("fhir.patient.ins.value", PAT_INS, f"INS value {value!r}: {exc}", location=f"{where}.value")
+        )
     if use != "old":
         seen[ins_slice.type_code] = seen.get(ins_slice.type_code, 0) + 1
         if seen[ins_slice.type_code] == 2:
-            found.append(Finding("fhir.patient.ins.repeated", PAT_INS, f"more than one {ins_slice.type_code} "
-                                 "identifier (TDDUIPatientINS: each INS slice 0..1)", location=where))
+            found.append(
+                Finding(
+                    "fhir.patient.ins.repeated",
+                    PAT_INS,
+                    f"more than one {ins_slice.type_code} identifier (TDDUIPatientINS: each INS slice 0..1)",
+                    location=where,
+                )
+            )
     return found
 
 
 @rule("fhir.patient.gender", requirement="EPARCOURS-PAT-02", summary="Patient.gender")
 @rule("fhir.patient.birthdate", requirement="EPARCOURS-PAT-02", summary="Patient.birthDate")
 @rule("fhir.patient.birthplace", requirement="EPARCOURS-PAT-02", summary="birth place (COG code)")
-@rule("fhir.patient.name", requirement="EPARCOURS-PAT-02",
-      summary="official name: birth name, given names, first given name")
+@rule(
+    "fhir.patient.name",
+    requirement="EPARCOURS-PAT-02",
+    summary="official name: birth name, given names, first given name",
+)
 def _traits(patient: dict[str, Any], facts: PatientFacts, path: str) -> list[Finding]:
     """FR Core PatientINS: the strict traits that must accompany an INS."""
     found = []
     if facts.gender not in _GENDERS_INS:
-        found.append(Finding("fhir.patient.gender", PAT_TRAITS, f"gender is 1..1 from male | female | unknown, "
-                             f"found {facts.gender or 'none'}", location=f"{path}.gender"))
+        found.append(
+            Finding(
+                "fhir.patient.gender",
+                PAT_TRAITS,
+                f"gender is 1..1 from male | female | unknown, found {facts.gender or 'none'}",
+                location=f"{path}.gender",
+            )
+        )
     if len(facts.birth_date) != 10:
-        found.append(Finding("fhir.patient.birthdate", PAT_TRAITS, "birthDate is 1..1 and must be a full date "
-                             f"YYYY-MM-DD, found {facts.birth_date or 'none'}", location=f"{path}.birthDate"))
+        found.append(
+            Finding(
+                "fhir.patient.birthdate",
+                PAT_TRAITS,
+                f"birthDate is 1..1 and must be a full date YYYY-MM-DD, found {facts.birth_date or 'none'}",
+                location=f"{path}.birthDate",
+            )
+        )
     places = extensions(patient, BIRTH_PLACE)
     if len(places) != 1 or len(facts.birth_place) != 5:
-        found.append(Finding("fhir.patient.birthplace", PAT_TRAITS, f"extension[birthPlace] ({BIRTH_PLACE}) is 1..1 "
-                             f"with valueAddress.extension[inseeCode] ({INSEE_CODE}) holding the 5-character COG; "
-                             f"found {len(places)} birthPlace, code {facts.birth_place or 'none'}",
-                             location=f"{path}.extension[birthPlace]"))
+        found.append(
+            Finding(
+                "fhir.patient.birthplace",
+                PAT_TRAITS,
+                f"extension[birthPlace] ({BIRTH_PLACE}) is 1..1 "
+                f"with valueAddress.extension[inseeCode] ({INSEE_CODE}) holding the 5-character COG; "
+                f"found {len(places)} birthPlace, code {facts.birth_place or 'none'}",
+                location=f"{path}.extension[birthPlace]",
+            )
+        )
     name = _official_name(patient)
     where = f"{path}.name[officialName]"
     if name is None:
-        return [*found, Finding("fhir.patient.name", PAT_TRAITS, "name[officialName] (use = official, the birth "
-                                "name) is 1..1", location=where)]
+        return [
+            *found,
+            Finding(
+                "fhir.patient.name",
+                PAT_TRAITS,
+                "name[officialName] (use = official, the birth name) is 1..1",
+                location=where,
+            ),
+        ]
     given = as_list(name.get("given"))
     if not facts.birth_name:
-        found.append(Finding("fhir.patient.name.family", PAT_TRAITS, "the official name has no family (nom de "
-                             "naissance)", location=f"{where}.family"))
+        found.append(
+            Finding(
+                "fhir.patient.name.family",
+                PAT_TRAITS,
+                "the official name has no family (nom de naissance)",
+                location=f"{where}.family",
+            )
+        )
     if len(given) != 1:
-        found.append(Finding("fhir.patient.name.given", PAT_TRAITS, f"name[officialName].given is 1..1 (the first "
-                             f"birth first name); found {len(given)}", location=f"{where}.given"))
+        found.append(
+            Finding(
+                "fhir.patient.name.given",
+                PAT_TRAITS,
+                f"name[officialName].given is 1..1 (the first birth first name); found {len(given)}",
+                location=f"{where}.given",
+            )
+        )
     lists = extensions(name, BIRTH_LIST_GIVEN_NAME)
     if len(lists) != 1 or not facts.birth_first_names:
-        found.append(Finding("fhir.patient.name.birth_list", PAT_TRAITS, f"extension birth-list-given-name "
-                             f"({BIRTH_LIST_GIVEN_NAME}) is 1..1 with the birth first names; found {len(lists)}",
-                             location=f"{where}.extension"))
+        found.append(
+            Finding(
+                "fhir.patient.name.birth_list",
+                PAT_TRAITS,
+                f"extension birth-list-given-name "
+                f"({BIRTH_LIST_GIVEN_NAME}) is 1..1 with the birth first names; found {len(lists)}",
+                location=f"{where}.extension",
+            )
+        )
     elif facts.first_name and facts.birth_first_names.split()[0].upper() != facts.first_name.split()[0].upper():
-        found.append(Finding("fhir.patient.name.first", PAT_TRAITS, f"given {facts.first_name!r} is not the first "
-                             f"of the birth first names {facts.birth_first_names!r}", location=f"{where}.given"))
+        found.append(
+            Finding(
+                "fhir.patient.name.first",
+                PAT_TRAITS,
+                f"given {facts.first_name!r} is not the first of the birth first names {facts.birth_first_names!r}",
+                location=f"{where}.given",
+            )
+        )
     return found
 
 
@@ -189,26 +278,53 @@ def _traits(patient: dict[str, Any], facts: PatientFacts, path: str) -> list[Fin
 def _status(patient: dict[str, Any], facts: PatientFacts, path: str, with_ins: bool) -> list[Finding]:
     found = []
     where = f"{path}.extension[identityReliability]"
-    statuses = [as_dict(s.get("valueCoding")) for r in extensions(patient, IDENTITY_RELIABILITY)
-                for s in extensions(r, "identityStatus")]
+    statuses = [
+        as_dict(s.get("valueCoding"))
+        for r in extensions(patient, IDENTITY_RELIABILITY)
+        for s in extensions(r, "identityStatus")
+    ]
     if with_ins and not extensions(patient, IDENTITY_RELIABILITY):
-        found.append(Finding("fhir.patient.status.missing", PAT_STATUS, f"extension[identityReliability] "
-                             f"({IDENTITY_RELIABILITY}) is 1..* in FR Core PatientINS", location=where))
+        found.append(
+            Finding(
+                "fhir.patient.status.missing",
+                PAT_STATUS,
+                f"extension[identityReliability] ({IDENTITY_RELIABILITY}) is 1..* in FR Core PatientINS",
+                location=where,
+            )
+        )
     if len(statuses) > 1:
-        found.append(Finding("fhir.patient.status.several", PAT_STATUS, f"{len(statuses)} identity statuses: an "
-                             "identity has exactly one (RNIV EXI SI 07)", location=where))
+        found.append(
+            Finding(
+                "fhir.patient.status.several",
+                PAT_STATUS,
+                f"{len(statuses)} identity statuses: an identity has exactly one (RNIV EXI SI 07)",
+                location=where,
+            )
+        )
     for coding in statuses:
         system, code = text(coding.get("system")), text(coding.get("code"))
         if system not in (IDENTITY_STATUS_SYSTEM, IDENTITY_STATUS_LEGACY) or code not in IDENTITY_STATUS_CODES:
-            found.append(Finding("fhir.patient.status.code", PAT_STATUS, f"identityStatus {system}#{code} is not "
-                                 f"one of PROV, RECUP, VALI, QUAL of {IDENTITY_STATUS_SYSTEM}",
-                                 location=f"{where}.extension[identityStatus]"))
+            found.append(
+                Finding(
+                    "fhir.patient.status.code",
+                    PAT_STATUS,
+                    f"identityStatus {system}#{code} is not one of PROV, RECUP, VALI, QUAL of {IDENTITY_STATUS_SYSTEM}",
+                    location=f"{where}.extension[identityStatus]",
+                )
+            )
     if with_ins and facts.status is not None:
         allowed = ("QUAL", "VALI") if facts.status_system == IDENTITY_STATUS_LEGACY else ("QUAL",)
         if facts.status not in allowed:
-            found.append(Finding("fhir.patient.status.ins_unqualified", PAT_STATUS, f"the INS is sent with identity "
-                                 f"status {facts.status}: the INS is exchanged only for a qualified identity "
-                                 "(RNIV EXI SI 08)", location=f"{path}.identifier"))
+            found.append(
+                Finding(
+                    "fhir.patient.status.ins_unqualified",
+                    PAT_STATUS,
+                    f"the INS is sent with identity "
+                    f"status {facts.status}: the INS is exchanged only for a qualified identity "
+                    "(RNIV EXI SI 08)",
+                    location=f"{path}.identifier",
+                )
+            )
     return found
 
 
@@ -223,7 +339,10 @@ def check_patient(patient: dict[str, Any], path: str = "Patient") -> list[Findin
     if with_ins:
         findings += _traits(patient, facts, path)
     elif _official_name(patient) is None:
-        findings.append(Finding("fhir.patient.name", PAT_TRAITS, "name[officialName] is 1..1 in TDDUIPatient",
-                                location=f"{path}.name"))
+        findings.append(
+            Finding(
+                "fhir.patient.name", PAT_TRAITS, "name[officialName] is 1..1 in TDDUIPatient", location=f"{path}.name"
+            )
+        )
     findings += _status(patient, facts, path, with_ins)
     return findings

@@ -29,19 +29,45 @@ from harness.errors import ValidatorError
 
 __all__ = ["R4B_DIFFERS", "R4B_ONLY", "R4_ONLY", "check_structure", "is_r4_resource_type"]
 
-R4B_ONLY = frozenset({
-    "AdministrableProductDefinition", "Citation", "ClinicalUseDefinition", "EvidenceReport", "Ingredient",
-    "ManufacturedItemDefinition", "MedicinalProductDefinition", "NutritionProduct", "PackagedProductDefinition",
-    "RegulatedAuthorization", "SubscriptionStatus", "SubscriptionTopic", "SubstanceDefinition",
-})
-R4_ONLY = frozenset({
-    "EffectEvidenceSynthesis", "MedicinalProduct", "MedicinalProductAuthorization",
-    "MedicinalProductContraindication", "MedicinalProductIndication", "MedicinalProductIngredient",
-    "MedicinalProductInteraction", "MedicinalProductManufactured", "MedicinalProductPackaged",
-    "MedicinalProductPharmaceutical", "MedicinalProductUndesirableEffect", "RiskEvidenceSynthesis",
-    "SubstanceNucleicAcid", "SubstancePolymer", "SubstanceProtein", "SubstanceReferenceInformation",
-    "SubstanceSourceMaterial", "SubstanceSpecification",
-})
+R4B_ONLY = frozenset(
+    {
+        "AdministrableProductDefinition",
+        "Citation",
+        "ClinicalUseDefinition",
+        "EvidenceReport",
+        "Ingredient",
+        "ManufacturedItemDefinition",
+        "MedicinalProductDefinition",
+        "NutritionProduct",
+        "PackagedProductDefinition",
+        "RegulatedAuthorization",
+        "SubscriptionStatus",
+        "SubscriptionTopic",
+        "SubstanceDefinition",
+    }
+)
+R4_ONLY = frozenset(
+    {
+        "EffectEvidenceSynthesis",
+        "MedicinalProduct",
+        "MedicinalProductAuthorization",
+        "MedicinalProductContraindication",
+        "MedicinalProductIndication",
+        "MedicinalProductIngredient",
+        "MedicinalProductInteraction",
+        "MedicinalProductManufactured",
+        "MedicinalProductPackaged",
+        "MedicinalProductPharmaceutical",
+        "MedicinalProductUndesirableEffect",
+        "RiskEvidenceSynthesis",
+        "SubstanceNucleicAcid",
+        "SubstancePolymer",
+        "SubstanceProtein",
+        "SubstanceReferenceInformation",
+        "SubstanceSourceMaterial",
+        "SubstanceSpecification",
+    }
+)
 #: R4 resource type -> the R4 elements R4B changed (checked against R4B, with a warning)
 R4B_DIFFERS: dict[str, str] = {
     "ActivityDefinition": "R4B adds subjectCanonical",
@@ -118,41 +144,89 @@ def _choices(node: Any, path: str, findings: list[Finding], requirement: str) ->
     for key, value in node.items():
         where = f"{path}.{key}"
         if key.endswith(_NOT_R4_CHOICES) and key[:1].islower():
-            findings.append(Finding("fhir.structure.not_r4", requirement,
-                                    f"{key}: this choice type exists in R4B/R5, not in FHIR R4", location=where))
+            findings.append(
+                Finding(
+                    "fhir.structure.not_r4",
+                    requirement,
+                    f"{key}: this choice type exists in R4B/R5, not in FHIR R4",
+                    location=where,
+                )
+            )
             continue
         if key == "valueMeta":
-            findings.append(Finding("fhir.structure.r4_only", requirement, "valueMeta (R4) is not checked: the "
-                                    "R4B models used for structure lack it", Severity.INFO, where))
+            findings.append(
+                Finding(
+                    "fhir.structure.r4_only",
+                    requirement,
+                    "valueMeta (R4) is not checked: the R4B models used for structure lack it",
+                    Severity.INFO,
+                    where,
+                )
+            )
             continue
         out[key] = _choices(value, where, findings, requirement) if isinstance(value, (dict, list)) else value
     return out
 
 
-@rule("fhir.structure", requirement="EPARCOURS-FHIR-01",
-      summary="a valid FHIR R4 resource (structure definitions)", also=("EPRESC-ADM-01",))
+@rule(
+    "fhir.structure",
+    requirement="EPARCOURS-FHIR-01",
+    summary="a valid FHIR R4 resource (structure definitions)",
+    also=("EPRESC-ADM-01",),
+)
 def _check_one(resource: Any, path: str, requirement: str, findings: list[Finding]) -> None:
     if not isinstance(resource, dict):
-        findings.append(Finding("fhir.structure.type", requirement,
-                                f"a resource must be a JSON object, not {type(resource).__name__}", location=path))
+        findings.append(
+            Finding(
+                "fhir.structure.type",
+                requirement,
+                f"a resource must be a JSON object, not {type(resource).__name__}",
+                location=path,
+            )
+        )
         return
     name = resource.get("resourceType")
     if not isinstance(name, str) or not name:
-        findings.append(Finding("fhir.structure.resource_type", requirement,
-                                "resourceType is missing (every FHIR resource names its type)", location=path))
+        findings.append(
+            Finding(
+                "fhir.structure.resource_type",
+                requirement,
+                "resourceType is missing (every FHIR resource names its type)",
+                location=path,
+            )
+        )
         return
     if name in R4B_ONLY:
-        findings.append(Finding("fhir.structure.not_r4", requirement,
-                                f"resourceType {name!r} exists in FHIR R4B/R5, not in R4", location=path))
+        findings.append(
+            Finding(
+                "fhir.structure.not_r4",
+                requirement,
+                f"resourceType {name!r} exists in FHIR R4B/R5, not in R4",
+                location=path,
+            )
+        )
         return
     if name in R4_ONLY:
-        findings.append(Finding("fhir.structure.unchecked", requirement, f"{name} is an R4 resource type with no "
-                                "model in fhir.resources R4B: its structure is not checked", Severity.WARNING, path))
+        findings.append(
+            Finding(
+                "fhir.structure.unchecked",
+                requirement,
+                f"{name} is an R4 resource type with no model in fhir.resources R4B: its structure is not checked",
+                Severity.WARNING,
+                path,
+            )
+        )
         return
     model = None if name in _DOMAIN else _model(name)
     if model is None:
-        findings.append(Finding("fhir.structure.resource_type", requirement,
-                                f"unknown resourceType {name!r} (not a FHIR R4 resource)", location=path))
+        findings.append(
+            Finding(
+                "fhir.structure.resource_type",
+                requirement,
+                f"unknown resourceType {name!r} (not a FHIR R4 resource)",
+                location=path,
+            )
+        )
         return
     top, nested = _split(resource, path)
     top = _choices(top, path, findings, requirement)
@@ -166,15 +240,22 @@ def _check_one(resource: Any, path: str, requirement: str, findings: list[Findin
                 message = " ".join(str(error.get("msg", "invalid")).split())
                 findings.append(Finding("fhir.structure", requirement, f"{message} ({name})", location=where))
         else:
-            findings.append(Finding("fhir.structure", requirement,
-                                    f"{name} cannot be read: {exc}", location=path))
+            findings.append(Finding("fhir.structure", requirement, f"{name} cannot be read: {exc}", location=path))
     except Exception as exc:  # a library failing (fhir_core KeyError/TypeError…): the harness's fault, not a finding
-        raise ValidatorError(f"the FHIR structure check of {name} at {path} failed inside fhir.resources "
-                             f"({type(exc).__name__}: {exc})", tip="please report it / merci de le signaler",
-                             ) from exc
+        raise ValidatorError(
+            f"the FHIR structure check of {name} at {path} failed inside fhir.resources ({type(exc).__name__}: {exc})",
+            tip="please report it / merci de le signaler",
+        ) from exc
     if name in R4B_DIFFERS:
-        findings.append(Finding("fhir.structure.r4b_gap", requirement, f"checked against R4B, which differs "
-                                f"from R4 here: {R4B_DIFFERS[name]}", Severity.WARNING, path))
+        findings.append(
+            Finding(
+                "fhir.structure.r4b_gap",
+                requirement,
+                f"checked against R4B, which differs from R4 here: {R4B_DIFFERS[name]}",
+                Severity.WARNING,
+                path,
+            )
+        )
     for sub_path, sub in nested:
         if len(findings) >= MAX_FINDINGS:
             return

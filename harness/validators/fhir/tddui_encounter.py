@@ -63,8 +63,9 @@ def is_event(resource: dict[str, Any]) -> bool:
         return False
     for ident in as_list(resource.get("identifier")):
         ident = as_dict(ident)
-        if text(ident.get("system")) == EVENT_IDENTIFIER_SYSTEM or \
-                any(c.get("code") == "VN" for c in codings(ident.get("type"))):
+        if text(ident.get("system")) == EVENT_IDENTIFIER_SYSTEM or any(
+            c.get("code") == "VN" for c in codings(ident.get("type"))
+        ):
             return True
     return bool(text(as_dict(resource.get("partOf")).get("reference")))
 
@@ -74,49 +75,93 @@ def _subject(entry: _Entry, rule_id: str, resolve: Resolve) -> list[Finding]:
     target = resolve(ref) if ref else None
     if target is not None and target.type == "Patient":
         return []
-    return [Finding(rule_id, CONT, f"Encounter.subject (1..1) must reference the Patient of the bundle; found "
-                    f"{ref or 'nothing'}", location=f"{entry.path}.subject")]
+    return [
+        Finding(
+            rule_id,
+            CONT,
+            f"Encounter.subject (1..1) must reference the Patient of the bundle; found {ref or 'nothing'}",
+            location=f"{entry.path}.subject",
+        )
+    ]
 
 
 @rule("tddui.encounter", requirement=CONT, summary="TDDUIEncounterSejour: idStay, serviceProvider, subject")
 def _stay(entry: _Entry, resolve: Resolve) -> list[Finding]:
     found = []
-    stays = [i for i in as_list(entry.resource.get("identifier"))
-             if any(c.get("code") == "SEJ" for c in codings(as_dict(i).get("type")))]
-    if not stays or text(as_dict(stays[0]).get("system")) != STAY_IDENTIFIER_SYSTEM or \
-            not text(as_dict(stays[0]).get("value")):
-        found.append(Finding("tddui.encounter.idstay", CONT, "TDDUIEncounterSejour: identifier[idStay] 1..1 with "
-                             f"type SEJ, system {STAY_IDENTIFIER_SYSTEM} and a value",
-                             location=f"{entry.path}.identifier"))
+    stays = [
+        i
+        for i in as_list(entry.resource.get("identifier"))
+        if any(c.get("code") == "SEJ" for c in codings(as_dict(i).get("type")))
+    ]
+    if (
+        not stays
+        or text(as_dict(stays[0]).get("system")) != STAY_IDENTIFIER_SYSTEM
+        or not text(as_dict(stays[0]).get("value"))
+    ):
+        found.append(
+            Finding(
+                "tddui.encounter.idstay",
+                CONT,
+                "TDDUIEncounterSejour: identifier[idStay] 1..1 with "
+                f"type SEJ, system {STAY_IDENTIFIER_SYSTEM} and a value",
+                location=f"{entry.path}.identifier",
+            )
+        )
     found += _subject(entry, "tddui.encounter.subject", resolve)
     ref = text(as_dict(entry.resource.get("serviceProvider")).get("reference"))
     provider = resolve(ref) if ref else None
     if provider is None or provider.type != "Organization":
-        found.append(Finding("tddui.encounter.provider", CONT, "TDDUIEncounterSejour.serviceProvider 1..1 must "
-                             "reference the ESSMS Organization of the bundle",
-                             location=f"{entry.path}.serviceProvider"))
+        found.append(
+            Finding(
+                "tddui.encounter.provider",
+                CONT,
+                "TDDUIEncounterSejour.serviceProvider 1..1 must reference the ESSMS Organization of the bundle",
+                location=f"{entry.path}.serviceProvider",
+            )
+        )
     return found
 
 
-@rule("tddui.event", requirement=CONT,
-      summary="TDDUIEncounterEvenement: identifier, subject, period start and end, partOf a stay")
+@rule(
+    "tddui.event",
+    requirement=CONT,
+    summary="TDDUIEncounterEvenement: identifier, subject, period start and end, partOf a stay",
+)
 def _event(entry: _Entry, resolve: Resolve) -> list[Finding]:
     resource, found = entry.resource, []
     identifiers = as_list(resource.get("identifier"))
     if len(identifiers) != 1 or not text(as_dict(identifiers[0]).get("value")):
-        found.append(Finding("tddui.event.identifier", CONT, f"TDDUIEncounterEvenement: identifier is 1..1 with a "
-                             f"value (idEvenement); found {len(identifiers)}", location=f"{entry.path}.identifier"))
+        found.append(
+            Finding(
+                "tddui.event.identifier",
+                CONT,
+                f"TDDUIEncounterEvenement: identifier is 1..1 with a value (idEvenement); found {len(identifiers)}",
+                location=f"{entry.path}.identifier",
+            )
+        )
     found += _subject(entry, "tddui.event.subject", resolve)
     period = as_dict(resource.get("period"))
     for bound in ("start", "end"):
         if not text(period.get(bound)):
-            found.append(Finding("tddui.event.period", CONT, f"TDDUIEncounterEvenement: period.{bound} is 1..1 "
-                                 f"(dateDebutEvenement / dateFinEvenement)", location=f"{entry.path}.period.{bound}"))
+            found.append(
+                Finding(
+                    "tddui.event.period",
+                    CONT,
+                    f"TDDUIEncounterEvenement: period.{bound} is 1..1 (dateDebutEvenement / dateFinEvenement)",
+                    location=f"{entry.path}.period.{bound}",
+                )
+            )
     ref = text(as_dict(resource.get("partOf")).get("reference"))
     stay = resolve(ref) if ref else None
     if stay is not None and (stay.type != "Encounter" or is_event(stay.resource)):
-        found.append(Finding("tddui.event.partof", CONT, f"TDDUIEncounterEvenement.partOf only references a stay "
-                             f"(TDDUIEncounterSejour); {ref} is not one", location=f"{entry.path}.partOf"))
+        found.append(
+            Finding(
+                "tddui.event.partof",
+                CONT,
+                f"TDDUIEncounterEvenement.partOf only references a stay (TDDUIEncounterSejour); {ref} is not one",
+                location=f"{entry.path}.partOf",
+            )
+        )
     return found
 
 

@@ -45,9 +45,14 @@ class Hl7v2Report:
         msh = message.first("MSH")
         _, event, structure = message.type_parts()
         return {
-            "readable": True, "message_type": message.message_type, "event": event, "structure": structure,
-            "control_id": msh.field(10) if msh else "", "sending_application": msh.field(3) if msh else "",
-            "version": msh.field(12) if msh else "", "segments": [s.name for s in message.segments],
+            "readable": True,
+            "message_type": message.message_type,
+            "event": event,
+            "structure": structure,
+            "control_id": msh.field(10) if msh else "",
+            "sending_application": msh.field(3) if msh else "",
+            "version": msh.field(12) if msh else "",
+            "segments": [s.name for s in message.segments],
             "identities": [i.as_dict() for i in self.identities],
         }
 

@@ -51,9 +51,13 @@ def validate_hl7v2_input(target: str, options: ValidateOptions) -> list[Validati
     """
     data = _read(target)
     if len(data) > MAX_FILE_BYTES:
-        finding = Finding("hl7.size", REQ_MESSAGE, f"file larger than {MAX_FILE_BYTES} bytes; trouvé / found: more; "
-                          "attendu / expected: HL7 v2 messages of a few kilobytes / fichier trop grand",
-                          location="file")
+        finding = Finding(
+            "hl7.size",
+            REQ_MESSAGE,
+            f"file larger than {MAX_FILE_BYTES} bytes; trouvé / found: more; "
+            "attendu / expected: HL7 v2 messages of a few kilobytes / fichier trop grand",
+            location="file",
+        )
         return [ValidationResult(target, KIND, (finding,), checked=0)]
     messages = split_messages(data)
     findings: list[Finding] = []

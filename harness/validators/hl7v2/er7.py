@@ -128,8 +128,13 @@ class Er7Message:
         return self.component(value, 1), self.component(value, 2), self.component(value, 3)
 
 
-def location(segment: Segment, field_number: int, repetition: int | None = None,
-             component: int | None = None, subcomponent: int | None = None) -> str:
+def location(
+    segment: Segment,
+    field_number: int,
+    repetition: int | None = None,
+    component: int | None = None,
+    subcomponent: int | None = None,
+) -> str:
     """``PID[1]-3[2].4.2``: segment and occurrence, field, repetition, component, subcomponent."""
     text = f"{segment.where}-{field_number}"
     if repetition is not None:
@@ -165,30 +170,60 @@ def read_er7(data: bytes, *, wire: bool = False) -> tuple[Er7Message | None, lis
     """
     findings: list[Finding] = []
     if len(data) > MAX_MESSAGE_BYTES:
-        return None, [_finding("hl7.size", f"message of {len(data)} bytes; at most {MAX_MESSAGE_BYTES} "
-                                           "bytes are read / message trop grand", "message")]
+        return None, [
+            _finding(
+                "hl7.size",
+                f"message of {len(data)} bytes; at most {MAX_MESSAGE_BYTES} bytes are read / message trop grand",
+                "message",
+            )
+        ]
     if data.startswith(b"\x0b") and data.rstrip(b"\r\n").endswith(b"\x1c"):
         data = data[1:].rstrip(b"\r\n")[:-1]  # an MLLP frame saved as is
-        findings.append(_finding("hl7.mllp-frame", "the file holds an MLLP frame (0x0B … 0x1C 0x0D); "
-                                 "its payload was read", severity=Severity.INFO))
+        findings.append(
+            _finding(
+                "hl7.mllp-frame",
+                "the file holds an MLLP frame (0x0B … 0x1C 0x0D); its payload was read",
+                severity=Severity.INFO,
+            )
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     stripped = data.strip(b"\r\n\t ")
     if not stripped:
-        return None, [*findings, _finding("hl7.empty", "no HL7 message: the input is empty / message vide; "
-                                          "trouvé / found: 0 segment; attendu / expected: MSH first", "message")]
+        return None, [
+            *findings,
+            _finding(
+                "hl7.empty",
+                "no HL7 message: the input is empty / message vide; "
+                "trouvé / found: 0 segment; attendu / expected: MSH first",
+                "message",
+            ),
+        ]
     noise = _CONTROL.search(stripped)
     if noise is not None:
         count = len(_CONTROL.findall(stripped))
-        return None, [*findings, _finding(
-            "hl7.binary", f"not ER7 text: {count} control byte(s), the first 0x{noise.group()[0]:02X} at offset "
-            f"{noise.start()}; trouvé / found: binary data; attendu / expected: printable text segments ending with CR "
-            "(HL7 v2.5 §2.5) / contenu binaire, pas un message HL7 v2", f"message, offset {noise.start()}")]
+        return None, [
+            *findings,
+            _finding(
+                "hl7.binary",
+                f"not ER7 text: {count} control byte(s), the first 0x{noise.group()[0]:02X} at offset "
+                f"{noise.start()}; trouvé / found: binary data; attendu / expected: printable text segments ending "
+                "with CR "
+                "(HL7 v2.5 §2.5) / contenu binaire, pas un message HL7 v2",
+                f"message, offset {noise.start()}",
+            ),
+        ]
     if not stripped.startswith(b"MSH"):
         shown = stripped[:20].decode("latin-1")
-        return None, [*findings, _finding(
-            "hl7.msh.missing", f"a message starts with the MSH segment (HL7 v2.5 §2.5); trouvé / found: {shown!r}; "
-            "attendu / expected: 'MSH|^~\\&|…' / segment MSH absent", "MSH[1]")]
+        return None, [
+            *findings,
+            _finding(
+                "hl7.msh.missing",
+                f"a message starts with the MSH segment (HL7 v2.5 §2.5); trouvé / found: {shown!r}; "
+                "attendu / expected: 'MSH|^~\\&|…' / segment MSH absent",
+                "MSH[1]",
+            ),
+        ]
     text, charset_findings = _decode(stripped)
     findings += charset_findings
     if text is None:
@@ -201,9 +236,14 @@ def read_er7(data: bytes, *, wire: bool = False) -> tuple[Er7Message | None, lis
     terminators = frozenset(re.findall(r"\r\n|\r|\n", text)) or frozenset({"\r"})
     if wire and terminators != {"\r"}:
         shown = ", ".join(sorted(repr(t) for t in terminators))
-        findings.append(_finding("hl7.terminator", f"segments end with CR alone (HL7 v2.5 §2.5.4); "
-                                 f"trouvé / found: {shown}; attendu / expected: '\\r' "
-                                 "/ terminateur de segment incorrect"))
+        findings.append(
+            _finding(
+                "hl7.terminator",
+                f"segments end with CR alone (HL7 v2.5 §2.5.4); "
+                f"trouvé / found: {shown}; attendu / expected: '\\r' "
+                "/ terminateur de segment incorrect",
+            )
+        )
     message = Er7Message(text=text, delimiters=delimiters, terminators=terminators)
     counts: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
@@ -211,9 +251,15 @@ def read_er7(data: bytes, *, wire: bool = False) -> tuple[Er7Message | None, lis
             continue
         name = line[:3]
         if not _SEGMENT_ID.match(name) or (len(line) > 3 and line[3] != delimiters.field):
-            findings.append(_finding("hl7.segment.id", f"line {number} is not a segment: it starts with "
-                                     f"{line[:12]!r}; expected a 3-character id (A-Z, 0-9) then "
-                                     f"{delimiters.field!r}", f"line {number}"))
+            findings.append(
+                _finding(
+                    "hl7.segment.id",
+                    f"line {number} is not a segment: it starts with "
+                    f"{line[:12]!r}; expected a 3-character id (A-Z, 0-9) then "
+                    f"{delimiters.field!r}",
+                    f"line {number}",
+                )
+            )
             continue
         counts[name] = counts.get(name, 0) + 1
         if name == "MSH":
@@ -222,8 +268,14 @@ def read_er7(data: bytes, *, wire: bool = False) -> tuple[Er7Message | None, lis
             fields = line.split(delimiters.field)
         message.segments.append(Segment(name, counts[name], number, fields))
     if counts.get("MSH", 0) > 1:
-        findings.append(_finding("hl7.msh.repeated", f"one message has one MSH; trouvé / found: {counts['MSH']} MSH "
-                                 "segments; attendu / expected: 1 (split batches into messages)", "MSH[2]"))
+        findings.append(
+            _finding(
+                "hl7.msh.repeated",
+                f"one message has one MSH; trouvé / found: {counts['MSH']} MSH "
+                "segments; attendu / expected: 1 (split batches into messages)",
+                "MSH[2]",
+            )
+        )
     return message, findings
 
 
@@ -236,48 +288,93 @@ def _decode(data: bytes) -> tuple[str | None, list[Finding]]:
     codec = _CHARSETS.get(declared.upper())
     findings: list[Finding] = []
     if codec is None:
-        findings.append(_finding("hl7.charset", f"MSH-18 character set not recognised; trouvé / found: {declared!r}; "
-                                 f"expected one of {', '.join(repr(c) for c in _CHARSETS if c)} (HL7 table 0211)",
-                                 "MSH[1]-18", Severity.WARNING))
+        findings.append(
+            _finding(
+                "hl7.charset",
+                f"MSH-18 character set not recognised; trouvé / found: {declared!r}; "
+                f"expected one of {', '.join(repr(c) for c in _CHARSETS if c)} (HL7 table 0211)",
+                "MSH[1]-18",
+                Severity.WARNING,
+            )
+        )
         codec = "utf-8"
     try:
         return data.decode(codec), findings
     except UnicodeDecodeError as exc:
         if not declared:  # nothing declared: accept Latin-1 text, with a warning
-            findings.append(_finding("hl7.charset", "text is not UTF-8 and MSH-18 declares no character set; "
-                                     "read as ISO 8859-1; attendu / expected: MSH-18 'UNICODE UTF-8' or '8859/1'",
-                                     "MSH[1]-18", Severity.WARNING))
+            findings.append(
+                _finding(
+                    "hl7.charset",
+                    "text is not UTF-8 and MSH-18 declares no character set; "
+                    "read as ISO 8859-1; attendu / expected: MSH-18 'UNICODE UTF-8' or '8859/1'",
+                    "MSH[1]-18",
+                    Severity.WARNING,
+                )
+            )
             return data.decode("latin-1"), findings
-        findings.append(_finding("hl7.charset", f"the bytes are not {declared}: byte 0x{data[exc.start]:02X} at "
-                                 f"offset {exc.start} cannot be decoded; trouvé / found: other encoding; "
-                                 f"attendu / expected: text in the MSH-18 character set {declared!r}", "MSH[1]-18"))
+        findings.append(
+            _finding(
+                "hl7.charset",
+                f"the bytes are not {declared}: byte 0x{data[exc.start]:02X} at "
+                f"offset {exc.start} cannot be decoded; trouvé / found: other encoding; "
+                f"attendu / expected: text in the MSH-18 character set {declared!r}",
+                "MSH[1]-18",
+            )
+        )
         return None, findings
 
 
 def _delimiters(text: str) -> tuple[Delimiters | None, list[Finding]]:
     """MSH-1 and MSH-2: five distinct, non-alphanumeric characters; IHE requires ``|^~\\&``."""
     if len(text) < 8:
-        return None, [_finding("hl7.msh.delimiters", f"MSH too short to hold its delimiters; trouvé / found: {text!r}; "
-                               "attendu / expected: 'MSH|^~\\&'", "MSH[1]-2")]
+        return None, [
+            _finding(
+                "hl7.msh.delimiters",
+                f"MSH too short to hold its delimiters; trouvé / found: {text!r}; attendu / expected: 'MSH|^~\\&'",
+                "MSH[1]-2",
+            )
+        ]
     chars = text[3:8]
     # MSH-2 may be followed by the field separator at once (4 encoding characters)
     if chars[4] == chars[0]:
-        return None, [_finding("hl7.msh.delimiters", f"MSH-2 has 3 encoding characters; trouvé / found: {text[4:7]!r}; "
-                               "attendu / expected: '^~\\&' (component, repetition, escape, subcomponent)", "MSH[1]-2")]
+        return None, [
+            _finding(
+                "hl7.msh.delimiters",
+                f"MSH-2 has 3 encoding characters; trouvé / found: {text[4:7]!r}; "
+                "attendu / expected: '^~\\&' (component, repetition, escape, subcomponent)",
+                "MSH[1]-2",
+            )
+        ]
     bad = [c for c in chars if c.isalnum() or c in " \r\n\t"]
     if bad or len(set(chars)) != 5:
-        return None, [_finding("hl7.msh.delimiters", f"MSH-1/MSH-2 must be five distinct separators; trouvé / found: "
-                               f"{chars!r}; attendu / expected: {STANDARD_DELIMITERS!r}", "MSH[1]-2")]
+        return None, [
+            _finding(
+                "hl7.msh.delimiters",
+                f"MSH-1/MSH-2 must be five distinct separators; trouvé / found: "
+                f"{chars!r}; attendu / expected: {STANDARD_DELIMITERS!r}",
+                "MSH[1]-2",
+            )
+        ]
     delimiters = Delimiters(*chars)
     findings = []
     if len(text) > 8 and text[8] != chars[0]:
-        findings.append(_finding("hl7.msh.delimiters", "MSH-2 must hold exactly 4 encoding characters; "
-                                 f"trouvé / found: {text[4:].split(chars[0], 1)[0]!r}; attendu / expected: '^~\\&'",
-                                 "MSH[1]-2"))
+        findings.append(
+            _finding(
+                "hl7.msh.delimiters",
+                "MSH-2 must hold exactly 4 encoding characters; "
+                f"trouvé / found: {text[4:].split(chars[0], 1)[0]!r}; attendu / expected: '^~\\&'",
+                "MSH[1]-2",
+            )
+        )
         return None, findings
     if chars != STANDARD_DELIMITERS:
-        findings.append(_finding("hl7.msh.delimiters", f"IHE ITI TF-2x App. C requires the standard delimiters; "
-                                 f"trouvé / found: {chars!r}; attendu / expected: {STANDARD_DELIMITERS!r} "
-                                 "/ délimiteurs non standard",
-                                 "MSH[1]-2"))
+        findings.append(
+            _finding(
+                "hl7.msh.delimiters",
+                f"IHE ITI TF-2x App. C requires the standard delimiters; "
+                f"trouvé / found: {chars!r}; attendu / expected: {STANDARD_DELIMITERS!r} "
+                "/ délimiteurs non standard",
+                "MSH[1]-2",
+            )
+        )
     return delimiters, findings

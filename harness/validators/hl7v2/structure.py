@@ -25,8 +25,16 @@ from hl7apy.parser import parse_field
 from harness.core.findings import Finding, Severity
 from harness.validators.hl7v2.er7 import Er7Message, Segment, location
 
-__all__ = ["REQ_DATATYPE", "REQ_HEADER", "REQ_STRUCTURE", "STRUCTURES", "check_datatypes", "check_header",
-           "check_required", "check_structure"]
+__all__ = [
+    "REQ_DATATYPE",
+    "REQ_HEADER",
+    "REQ_STRUCTURE",
+    "STRUCTURES",
+    "check_datatypes",
+    "check_header",
+    "check_required",
+    "check_structure",
+]
 
 REQ_HEADER = "HL7-MSG-02"
 REQ_STRUCTURE = "HL7-MSG-03"
@@ -34,15 +42,19 @@ REQ_DATATYPE = "HL7-MSG-04"
 VERSION = "2.5"
 #: trigger event -> message structure in HL7 v2.5 (chapter 3 and the PAM.Fr transactions)
 STRUCTURES = {
-    "A01": "ADT_A01", "A04": "ADT_A01", "A08": "ADT_A01", "A28": "ADT_A05", "A31": "ADT_A05",
-    "A40": "ADT_A39", "A47": "ADT_A30",
+    "A01": "ADT_A01",
+    "A04": "ADT_A01",
+    "A08": "ADT_A01",
+    "A28": "ADT_A05",
+    "A31": "ADT_A05",
+    "A40": "ADT_A39",
+    "A47": "ADT_A30",
 }
 _DTM = re.compile(r"^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,4})?)?)?)?)?)?([+-]\d{4})?$", re.ASCII)
 _PROCESSING_IDS = ("P", "D", "T")
 
 
-def _finding(rule: str, requirement: str, message: str, where: str,
-             severity: Severity = Severity.ERROR) -> Finding:
+def _finding(rule: str, requirement: str, message: str, where: str, severity: Severity = Severity.ERROR) -> Finding:
     return Finding(rule=rule, requirement=requirement, message=message, severity=severity, location=where)
 
 
@@ -54,40 +66,83 @@ def check_header(message: Er7Message) -> list[Finding]:
     findings: list[Finding] = []
     when = message.component(msh.field(7), 1)
     if not _DTM.match(when):
-        findings.append(_finding("hl7.msh.datetime", REQ_HEADER, f"MSH-7 date/time of message (HL7 DTM "
-                                 f"YYYYMMDD[HHMM[SS]]); trouvé / found: {when!r}; expected e.g. '20260312094500'",
-                                 location(msh, 7)))
+        findings.append(
+            _finding(
+                "hl7.msh.datetime",
+                REQ_HEADER,
+                f"MSH-7 date/time of message (HL7 DTM "
+                f"YYYYMMDD[HHMM[SS]]); trouvé / found: {when!r}; expected e.g. '20260312094500'",
+                location(msh, 7),
+            )
+        )
     code, event, structure = message.type_parts()
     expected = STRUCTURES.get(event) if code == "ADT" else ("ACK" if code == "ACK" else None)
     if code not in ("ADT", "ACK") or (code == "ADT" and expected is None):
         known = ", ".join(f"ADT^{e}^{s}" for e, s in STRUCTURES.items())
-        findings.append(_finding("hl7.msh.type", REQ_HEADER, f"MSH-9 message type not handled by the PAM.Fr "
-                                 f"identity feed; trouvé / found: {message.message_type!r}; expected one of {known}",
-                                 location(msh, 9)))
+        findings.append(
+            _finding(
+                "hl7.msh.type",
+                REQ_HEADER,
+                f"MSH-9 message type not handled by the PAM.Fr "
+                f"identity feed; trouvé / found: {message.message_type!r}; expected one of {known}",
+                location(msh, 9),
+            )
+        )
     elif code == "ADT" and structure != expected:
-        findings.append(_finding("hl7.msh.structure", REQ_HEADER, f"MSH-9.3 message structure of ADT^{event} "
-                                 f"(HL7 v2.5 table 0354); trouvé / found: {structure!r}; "
-                                 f"attendu / expected: {expected!r}",
-                                 location(msh, 9, component=3)))
+        findings.append(
+            _finding(
+                "hl7.msh.structure",
+                REQ_HEADER,
+                f"MSH-9.3 message structure of ADT^{event} "
+                f"(HL7 v2.5 table 0354); trouvé / found: {structure!r}; "
+                f"attendu / expected: {expected!r}",
+                location(msh, 9, component=3),
+            )
+        )
     if not msh.field(10).strip():
-        findings.append(_finding("hl7.msh.control-id", REQ_HEADER, "MSH-10 message control id is required "
-                                 "(the ACK echoes it in MSA-2); trouvé / found: empty; attendu / expected: a unique id",
-                                 location(msh, 10)))
+        findings.append(
+            _finding(
+                "hl7.msh.control-id",
+                REQ_HEADER,
+                "MSH-10 message control id is required "
+                "(the ACK echoes it in MSA-2); trouvé / found: empty; attendu / expected: a unique id",
+                location(msh, 10),
+            )
+        )
     processing = message.component(msh.field(11), 1)
     if processing not in _PROCESSING_IDS:
-        findings.append(_finding("hl7.msh.processing-id", REQ_HEADER, f"MSH-11 processing id (HL7 table 0103); "
-                                 f"trouvé / found: {processing!r}; expected one of P, D, T", location(msh, 11)))
+        findings.append(
+            _finding(
+                "hl7.msh.processing-id",
+                REQ_HEADER,
+                f"MSH-11 processing id (HL7 table 0103); trouvé / found: {processing!r}; expected one of P, D, T",
+                location(msh, 11),
+            )
+        )
     version = message.component(msh.field(12), 1)
     if version != VERSION:
-        findings.append(_finding("hl7.msh.version", REQ_HEADER, f"MSH-12 version id: IHE PAM France is built on "
-                                 f"HL7 v2.5; trouvé / found: {version!r}; "
-                                 "attendu / expected: '2.5' (e.g. '2.5^FRA^2.11')",
-                                 location(msh, 12)))
+        findings.append(
+            _finding(
+                "hl7.msh.version",
+                REQ_HEADER,
+                f"MSH-12 version id: IHE PAM France is built on "
+                f"HL7 v2.5; trouvé / found: {version!r}; "
+                "attendu / expected: '2.5' (e.g. '2.5^FRA^2.11')",
+                location(msh, 12),
+            )
+        )
     elif message.component(msh.field(12), 2) != "FRA":
-        findings.append(_finding("hl7.msh.version", REQ_HEADER, f"MSH-12.2 internationalization code of the "
-                                 f"French extension; trouvé / found: {message.component(msh.field(12), 2)!r}; "
-                                 "attendu / expected: 'FRA' (e.g. '2.5^FRA^2.11')", location(msh, 12, component=2),
-                                 Severity.WARNING))
+        findings.append(
+            _finding(
+                "hl7.msh.version",
+                REQ_HEADER,
+                f"MSH-12.2 internationalization code of the "
+                f"French extension; trouvé / found: {message.component(msh.field(12), 2)!r}; "
+                "attendu / expected: 'FRA' (e.g. '2.5^FRA^2.11')",
+                location(msh, 12, component=2),
+                Severity.WARNING,
+            )
+        )
     return findings
 
 
@@ -98,8 +153,7 @@ def _children(name: str, kind: str) -> list[tuple[str, int, int]]:
     return [(child[0], child[2][0], child[2][1]) for child in reference[1]]
 
 
-def _match(children: list[tuple[str, int, int]], names: list[str], start: int,
-           missing: list[str]) -> int:
+def _match(children: list[tuple[str, int, int]], names: list[str], start: int, missing: list[str]) -> int:
     """Greedy HL7 matching of ``names[start:]`` against a sequence; returns the next unmatched index."""
     index = start
     for child, low, high in children:
@@ -136,14 +190,27 @@ def check_structure(message: Er7Message) -> list[Finding]:
     except ChildNotFound:  # pragma: no cover - STRUCTURES only names structures of the reference
         return []
     order = " ".join(names)
-    findings = [_finding("hl7.structure.missing", REQ_STRUCTURE, f"{structure} (HL7 v2.5) requires segment "
-                         f"{name} here; trouvé / found: {order}; expected the {structure} order", f"{structure}.{name}")
-                for name in missing]
+    findings = [
+        _finding(
+            "hl7.structure.missing",
+            REQ_STRUCTURE,
+            f"{structure} (HL7 v2.5) requires segment "
+            f"{name} here; trouvé / found: {order}; expected the {structure} order",
+            f"{structure}.{name}",
+        )
+        for name in missing
+    ]
     for segment in segments[end:]:
-        findings.append(_finding("hl7.structure.unexpected", REQ_STRUCTURE, f"segment {segment.name} (line "
-                                 f"{segment.line}) is not allowed at this place of {structure}; "
-                                 f"trouvé / found: {order}",
-                                 segment.where))
+        findings.append(
+            _finding(
+                "hl7.structure.unexpected",
+                REQ_STRUCTURE,
+                f"segment {segment.name} (line "
+                f"{segment.line}) is not allowed at this place of {structure}; "
+                f"trouvé / found: {order}",
+                segment.where,
+            )
+        )
     return findings
 
 
@@ -181,9 +248,15 @@ def check_required(message: Er7Message) -> list[Finding]:
             continue
         for number in _required_fields(segment.name):
             if not segment.field(number).strip():
-                findings.append(_finding("hl7.field.required", REQ_STRUCTURE, f"{segment.name}-{number} is required "
-                                         "by HL7 v2.5; trouvé / found: empty; attendu / expected: a value",
-                                         location(segment, number)))
+                findings.append(
+                    _finding(
+                        "hl7.field.required",
+                        REQ_STRUCTURE,
+                        f"{segment.name}-{number} is required "
+                        "by HL7 v2.5; trouvé / found: empty; attendu / expected: a value",
+                        location(segment, number),
+                    )
+                )
     return findings
 
 
@@ -194,14 +267,28 @@ def check_datatypes(message: Er7Message) -> list[Finding]:
         refs = _field_refs(segment.name)
         if refs is None:
             if not segment.name.startswith("Z"):
-                findings.append(_finding("hl7.segment.unknown", REQ_DATATYPE, f"segment {segment.name} is not "
-                                         "defined by HL7 v2.5 and is not a Z segment; trouvé / found: "
-                                         f"{segment.name!r}", segment.where, Severity.WARNING))
+                findings.append(
+                    _finding(
+                        "hl7.segment.unknown",
+                        REQ_DATATYPE,
+                        f"segment {segment.name} is not "
+                        "defined by HL7 v2.5 and is not a Z segment; trouvé / found: "
+                        f"{segment.name!r}",
+                        segment.where,
+                        Severity.WARNING,
+                    )
+                )
             continue
         last = len(segment.fields) - 1
         if last > max(refs):
-            findings.append(_finding("hl7.field.count", REQ_DATATYPE, f"{segment.name} has {max(refs)} fields in "
-                                     f"HL7 v2.5; trouvé / found: {last} fields", location(segment, last)))
+            findings.append(
+                _finding(
+                    "hl7.field.count",
+                    REQ_DATATYPE,
+                    f"{segment.name} has {max(refs)} fields in HL7 v2.5; trouvé / found: {last} fields",
+                    location(segment, last),
+                )
+            )
         first = 3 if segment.name == "MSH" else 1
         for number in range(first, min(last, max(refs)) + 1):
             findings += _field_findings(message, segment, number, refs[number])
@@ -217,20 +304,40 @@ def _field_findings(message: Er7Message, segment: Segment, number: int, ref: tup
         where = location(segment, number, index)
         components = message.components(value)
         if size > 1 and len(components) > size:
-            findings.append(_finding("hl7.datatype.components", REQ_DATATYPE, f"{datatype} has {size} components; "
-                                     f"trouvé / found: {len(components)} in {value!r}", where))
+            findings.append(
+                _finding(
+                    "hl7.datatype.components",
+                    REQ_DATATYPE,
+                    f"{datatype} has {size} components; trouvé / found: {len(components)} in {value!r}",
+                    where,
+                )
+            )
             continue
-        reason = _datatype_problem(f"{segment.name}_{number}", value, message.delimiters.field
-                                   + message.delimiters.encoding_characters)
+        reason = _datatype_problem(
+            f"{segment.name}_{number}", value, message.delimiters.field + message.delimiters.encoding_characters
+        )
         if reason is not None:
             bad = reason.split(" is not ", 1)[0]
-            place = next((i for i, c in enumerate(components, start=1) if c == bad or bad in c.split(
-                message.delimiters.subcomponent)), None)
+            place = next(
+                (
+                    i
+                    for i, c in enumerate(components, start=1)
+                    if c == bad or bad in c.split(message.delimiters.subcomponent)
+                ),
+                None,
+            )
             if place is not None and size > 1:
                 where = location(segment, number, index, place)
-            findings.append(_finding("hl7.datatype.value", REQ_DATATYPE, f"value not valid for HL7 v2.5 datatype "
-                                     f"{datatype} of {segment.name}-{number}: {reason}; "
-                                     f"trouvé / found: {bad!r}", where))
+            findings.append(
+                _finding(
+                    "hl7.datatype.value",
+                    REQ_DATATYPE,
+                    f"value not valid for HL7 v2.5 datatype "
+                    f"{datatype} of {segment.name}-{number}: {reason}; "
+                    f"trouvé / found: {bad!r}",
+                    where,
+                )
+            )
     return findings
 
 
@@ -238,11 +345,19 @@ def _field_findings(message: Er7Message, segment: Segment, number: int, ref: tup
 def _datatype_problem(name: str, value: str, delimiters: str) -> str | None:
     """hl7apy's strict parsing of one field repetition: None when valid, else its reason (memoised)."""
     field, component, repetition, escape, subcomponent = tuple(delimiters)
-    encoding = {"FIELD": field, "COMPONENT": component, "SUBCOMPONENT": subcomponent, "REPETITION": repetition,
-                "ESCAPE": escape, "GROUP": "\r", "SEGMENT": "\r"}
+    encoding = {
+        "FIELD": field,
+        "COMPONENT": component,
+        "SUBCOMPONENT": subcomponent,
+        "REPETITION": repetition,
+        "ESCAPE": escape,
+        "GROUP": "\r",
+        "SEGMENT": "\r",
+    }
     try:
-        parse_field(value, name=name, version=VERSION, encoding_chars=encoding,
-                    validation_level=VALIDATION_LEVEL.STRICT)
+        parse_field(
+            value, name=name, version=VERSION, encoding_chars=encoding, validation_level=VALIDATION_LEVEL.STRICT
+        )
     except (ValueError, HL7apyException) as exc:
         return str(exc)
     return None

@@ -75,16 +75,25 @@ class MailReport:
             "x_mss_mes": p.header("X-MSS-MES"),
             "disposition_notification_to": p.header("Disposition-Notification-To"),
             "attachments": [f"{a.filename or '(unnamed)'} {a.content_type} {len(a.data)} B" for a in p.attachments],
-            "documents": [{"path": d.path, "code": d.cda.header.code if d.cda else None,
-                           "confidentiality": list(d.confidentiality),
-                           "ins": d.cda.header.ins if d.cda else None,
-                           "qualified_ins": qualified_ins(d.cda) if d.cda else False}
-                          for x in self.xdm for d in x.documents],
+            "documents": [
+                {
+                    "path": d.path,
+                    "code": d.cda.header.code if d.cda else None,
+                    "confidentiality": list(d.confidentiality),
+                    "ins": d.cda.header.ins if d.cda else None,
+                    "qualified_ins": qualified_ins(d.cda) if d.cda else False,
+                }
+                for x in self.xdm
+                for d in x.documents
+            ],
             "pdf": [r.summary() for r in self.pdf],
         }
         if self.mdn is not None:
-            facts["mdn"] = {"disposition": self.mdn.disposition, "error_code": self.mdn.error_code,
-                            "original_message_id": self.mdn.original_message_id}
+            facts["mdn"] = {
+                "disposition": self.mdn.disposition,
+                "error_code": self.mdn.error_code,
+                "original_message_id": self.mdn.original_message_id,
+            }
         return facts
 
 
@@ -94,10 +103,16 @@ def is_xdm_attachment(filename: str, content_type: str) -> bool:
     return (name.endswith(".ZIP") and "IHE_XDM" in name) or (content_type == "application/zip" and "XDM" in name)
 
 
-def validate_message(raw: bytes, *, envelope_sender: str | None = None, recipients: Sequence[str] = (),
-                     ack_requested: bool | None = None, patient_domain: str = PATIENT_DOMAIN,
-                     max_bytes: int = MAX_MESSAGE_BYTES,
-                     kind_of: Callable[[str], str | None] | None = None) -> MailReport:
+def validate_message(
+    raw: bytes,
+    *,
+    envelope_sender: str | None = None,
+    recipients: Sequence[str] = (),
+    ack_requested: bool | None = None,
+    patient_domain: str = PATIENT_DOMAIN,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    kind_of: Callable[[str], str | None] | None = None,
+) -> MailReport:
     """Check one message a DUI sent.
 
     Args:
@@ -157,10 +172,12 @@ def validate_mail_file(target: str, options: ValidateOptions) -> list[Validation
     try:
         raw = read_input_file(path, target, MAX_MESSAGE_BYTES, tip=tip)  # bounded even if the file grows
     except OversizedInput as exc:  # a broken document (harness.validators.broken): a finding, not read
-        return [oversized_document(target, KIND, size=exc.size, limit=MAX_MESSAGE_BYTES, rule="mail.size",
-                                   requirement=REQ_MIME)]
+        return [
+            oversized_document(
+                target, KIND, size=exc.size, limit=MAX_MESSAGE_BYTES, rule="mail.size", requirement=REQ_MIME
+            )
+        ]
     first = parse_message(raw)
     recipients = addresses([*first.headers("To"), *first.headers("Cc")]) if first.message is not None else []
     report = validate_message(raw, recipients=recipients)
     return [ValidationResult(target, KIND, tuple(report.findings), checked=1)]
-

@@ -62,8 +62,11 @@ class MdnReport:
 
 def is_mdn(parsed: ParsedMessage) -> bool:
     message = parsed.message
-    return (message is not None and message.get_content_type() == "multipart/report"
-            and str(message.get_param("report-type", "")).lower() == "disposition-notification")
+    return (
+        message is not None
+        and message.get_content_type() == "multipart/report"
+        and str(message.get_param("report-type", "")).lower() == "disposition-notification"
+    )
 
 
 def _fields(part: Message) -> dict[str, str]:
@@ -84,34 +87,46 @@ def _fields(part: Message) -> dict[str, str]:
 
 
 @rule("mdn", requirement="MSS-MDN-01", summary="an RFC 8098 disposition notification with the original message")
-@rule("mdn.disposition.modifier", requirement="MSS-MDN-02",
-      summary="an error disposition reads Error: <code>^<libellé>")
+@rule(
+    "mdn.disposition.modifier", requirement="MSS-MDN-02", summary="an error disposition reads Error: <code>^<libellé>"
+)
 @rule("mdn.error", requirement="MSS-MDN-02", summary="error acknowledgement: code of the volet, label, subject")
 def read_mdn(parsed: ParsedMessage) -> MdnReport:
     """Read an MDN (call :func:`is_mdn` first) and check its structure and disposition."""
     report = MdnReport()
 
-    def finding(rule: str, message: str, location: str, requirement: str = REQ_MDN,
-                severity: Severity = Severity.ERROR) -> None:
+    def finding(
+        rule: str, message: str, location: str, requirement: str = REQ_MDN, severity: Severity = Severity.ERROR
+    ) -> None:
         report.findings.append(Finding(rule, requirement, message, severity, location))
 
     message = parsed.message
     if message is None or not is_mdn(parsed):
-        finding("mdn.content_type", "not a multipart/report; report-type=disposition-notification message",
-                "header Content-Type")
+        finding(
+            "mdn.content_type",
+            "not a multipart/report; report-type=disposition-notification message",
+            "header Content-Type",
+        )
         return report
     payload = message.get_payload()
     parts: list[Message] = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
     if len(parts) < 2:
-        finding("mdn.parts", f"the report has {len(parts)} part(s); RFC 8098 §3 needs a human-readable part "
-                "and a message/disposition-notification part", "message")
+        finding(
+            "mdn.parts",
+            f"the report has {len(parts)} part(s); RFC 8098 §3 needs a human-readable part "
+            "and a message/disposition-notification part",
+            "message",
+        )
         return report
     if parts[0].get_content_maintype() != "text":
         finding("mdn.human", f"part 1 is {parts[0].get_content_type()}, not the human-readable text", "part 1")
     notification = parts[1]
     if notification.get_content_type() != "message/disposition-notification":
-        finding("mdn.notification", f"part 2 is {notification.get_content_type()}, not "
-                "message/disposition-notification", "part 2")
+        finding(
+            "mdn.notification",
+            f"part 2 is {notification.get_content_type()}, not message/disposition-notification",
+            "part 2",
+        )
         return report
     fields = _fields(notification)
     report.disposition = fields.get("disposition", "")
@@ -122,34 +137,59 @@ def read_mdn(parsed: ParsedMessage) -> MdnReport:
         if not fields.get(name.lower()):
             finding("mdn.field", f"the notification has no {name} field", f"part 2 {name}")
     if len(parts) < 3:
-        finding("mdn.original", "no part 3: the original message (with its attachments) is not returned",
-                "message", severity=Severity.WARNING)
+        finding(
+            "mdn.original",
+            "no part 3: the original message (with its attachments) is not returned",
+            "message",
+            severity=Severity.WARNING,
+        )
     if not report.disposition:
         return report
     match = _DISPOSITION.match(report.disposition)
     if match is None:
-        finding("mdn.disposition.syntax", f"Disposition {report.disposition!r} does not follow RFC 8098 §3.2.6 "
-                "(action-mode/sending-mode; disposition-type[/modifier])", "part 2 Disposition")
+        finding(
+            "mdn.disposition.syntax",
+            f"Disposition {report.disposition!r} does not follow RFC 8098 §3.2.6 "
+            "(action-mode/sending-mode; disposition-type[/modifier])",
+            "part 2 Disposition",
+        )
         return report
     report.disposition_type = match["type"].lower()
     modifier = (match["modifier"] or "").strip()
     if modifier:
         error = _ERROR.match(modifier)
         if error is None:
-            finding("mdn.disposition.modifier", f"modifier {modifier!r}: MSSanté expects Error: <code>^<libellé>",
-                    "part 2 Disposition", REQ_MDN_ERROR)
+            finding(
+                "mdn.disposition.modifier",
+                f"modifier {modifier!r}: MSSanté expects Error: <code>^<libellé>",
+                "part 2 Disposition",
+                REQ_MDN_ERROR,
+            )
             return report
         report.error_code = error["code"]
         report.error_label = (error["label"] or "").strip()
         if report.error_code not in ERROR_CODES:
-            finding("mdn.error.code", f"error code {report.error_code!r} is not an application error code of the "
-                    f"volet ({', '.join(ERROR_CODES)})", "part 2 Disposition", REQ_MDN_ERROR)
+            finding(
+                "mdn.error.code",
+                f"error code {report.error_code!r} is not an application error code of the "
+                f"volet ({', '.join(ERROR_CODES)})",
+                "part 2 Disposition",
+                REQ_MDN_ERROR,
+            )
         if not report.error_label:
-            finding("mdn.error.label", "the error has no label after its code (<code>^<libellé>)",
-                    "part 2 Disposition", REQ_MDN_ERROR)
+            finding(
+                "mdn.error.label",
+                "the error has no label after its code (<code>^<libellé>)",
+                "part 2 Disposition",
+                REQ_MDN_ERROR,
+            )
         subject = parsed.header("Subject") or ""
         expected = f"{KO_SUBJECT}[{report.error_code}]"
         if not subject.startswith(expected):
-            finding("mdn.error.subject", f"subject {subject!r} of an error acknowledgement does not start with "
-                    f"{expected}", "header Subject", REQ_MDN_ERROR)
+            finding(
+                "mdn.error.subject",
+                f"subject {subject!r} of an error acknowledgement does not start with {expected}",
+                "header Subject",
+                REQ_MDN_ERROR,
+            )
     return report

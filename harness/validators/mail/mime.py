@@ -82,25 +82,46 @@ def _header_findings(raw: bytes, message: EmailMessage) -> list[Finding]:
     match = _HEADER_END.search(raw)
     head = raw[: match.start()] if match else raw
     if any(b > 0x7F for b in head):
-        findings.append(_finding("mail.header.8bit", "the header section carries raw 8-bit bytes: non-ASCII "
-                                 "header text must be encoded (RFC 2047) unless SMTPUTF8 was negotiated",
-                                 "header section"))
+        findings.append(
+            _finding(
+                "mail.header.8bit",
+                "the header section carries raw 8-bit bytes: non-ASCII "
+                "header text must be encoded (RFC 2047) unless SMTPUTF8 was negotiated",
+                "header section",
+            )
+        )
     for name in ("From", "Date"):
         if message.get(name) is None:
-            findings.append(_finding("mail.header.required", f"no {name} header (RFC 5322 §3.6: mandatory)",
-                                     f"header {name}"))
+            findings.append(
+                _finding("mail.header.required", f"no {name} header (RFC 5322 §3.6: mandatory)", f"header {name}")
+            )
     if message.get("Message-ID") is None:
-        findings.append(_finding("mail.header.message_id", "no Message-ID header: MSSanté acknowledgements "
-                                 "(MDN Original-Message-ID) and replies cannot refer to this message",
-                                 "header Message-ID"))
+        findings.append(
+            _finding(
+                "mail.header.message_id",
+                "no Message-ID header: MSSanté acknowledgements "
+                "(MDN Original-Message-ID) and replies cannot refer to this message",
+                "header Message-ID",
+            )
+        )
     for name in SINGLE_HEADERS:
         count = len(message.get_all(name, []))
         if count > 1:
-            findings.append(_finding("mail.header.repeated", f"header {name} appears {count} times "
-                                     "(RFC 5322 §3.6: at most once)", f"header {name}"))
+            findings.append(
+                _finding(
+                    "mail.header.repeated",
+                    f"header {name} appears {count} times (RFC 5322 §3.6: at most once)",
+                    f"header {name}",
+                )
+            )
     if message.get_content_maintype() == "multipart" and message.get("MIME-Version") is None:
-        findings.append(_finding("mail.mime.version", "multipart message without a MIME-Version header "
-                                 "(RFC 2045 §4)", "header MIME-Version"))
+        findings.append(
+            _finding(
+                "mail.mime.version",
+                "multipart message without a MIME-Version header (RFC 2045 §4)",
+                "header MIME-Version",
+            )
+        )
     return findings
 
 
@@ -108,24 +129,29 @@ def _long_lines(raw: bytes) -> Finding | None:
     for number, line in enumerate(raw.split(b"\n"), start=1):
         length = len(line.rstrip(b"\r"))
         if length > MAX_LINE:
-            return _finding("mail.line.length", f"line {number} has {length} characters; "
-                            f"RFC 5322 §2.1.1 allows {MAX_LINE}", f"line {number}")
+            return _finding(
+                "mail.line.length",
+                f"line {number} has {length} characters; RFC 5322 §2.1.1 allows {MAX_LINE}",
+                f"line {number}",
+            )
     return None
 
 
 def _walk(parsed: ParsedMessage, part: Message, location: str, depth: int) -> None:
     if len(parsed.parts) >= MAX_PARTS:
         if len(parsed.parts) == MAX_PARTS:
-            parsed.findings.append(_finding("mail.mime.parts", f"more than {MAX_PARTS} MIME parts: the rest is "
-                                            "not examined", location))
+            parsed.findings.append(
+                _finding("mail.mime.parts", f"more than {MAX_PARTS} MIME parts: the rest is not examined", location)
+            )
             parsed.parts.append((location, part))
         return
     parsed.parts.append((location, part))
     for defect in getattr(part, "defects", []):
         parsed.findings.append(_finding("mail.mime.defect", f"{type(defect).__name__}: {defect}", location))
     if depth > MAX_DEPTH:
-        parsed.findings.append(_finding("mail.mime.depth", f"MIME parts nested deeper than {MAX_DEPTH} levels",
-                                        location))
+        parsed.findings.append(
+            _finding("mail.mime.depth", f"MIME parts nested deeper than {MAX_DEPTH} levels", location)
+        )
         return
     content_type = part.get_content_type()
     if content_type == "message/rfc822" or content_type.startswith("message/"):
@@ -165,17 +191,30 @@ def parse_message(raw: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> ParsedMe
         and the ``MSS-MIME-01`` findings.
     """
     if len(raw) > max_bytes:
-        return ParsedMessage(None, len(raw), findings=[_finding(
-            "mail.size", f"message of {len(raw)} bytes exceeds the limit of {max_bytes} bytes", "message")])
+        return ParsedMessage(
+            None,
+            len(raw),
+            findings=[
+                _finding("mail.size", f"message of {len(raw)} bytes exceeds the limit of {max_bytes} bytes", "message")
+            ],
+        )
     if not raw.strip():
         return ParsedMessage(None, len(raw), findings=[_finding("mail.empty", "empty message", "message")])
     containers, delimiters = len(_MULTIPART_LINE.findall(raw)), len(_DELIMITER_LINE.findall(raw))
     if containers > MAX_DEPTH or delimiters > 2 * MAX_PARTS + 2 * MAX_DEPTH:
         # counted in one pass before parsing: 2000 nested multiparts took the parser 11 s (issue 17)
-        return ParsedMessage(None, len(raw), findings=[_finding(
-            "mail.mime.depth" if containers > MAX_DEPTH else "mail.mime.parts",
-            f"MIME structure refused before parsing: {containers} multipart containers (limit {MAX_DEPTH}), "
-            f"{delimiters} boundary lines (limit {2 * MAX_PARTS + 2 * MAX_DEPTH})", "message")])
+        return ParsedMessage(
+            None,
+            len(raw),
+            findings=[
+                _finding(
+                    "mail.mime.depth" if containers > MAX_DEPTH else "mail.mime.parts",
+                    f"MIME structure refused before parsing: {containers} multipart containers (limit {MAX_DEPTH}), "
+                    f"{delimiters} boundary lines (limit {2 * MAX_PARTS + 2 * MAX_DEPTH})",
+                    "message",
+                )
+            ],
+        )
     try:
         message = email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
@@ -186,10 +225,21 @@ def parse_message(raw: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> ParsedMe
             parsed.findings.append(long_line)
         _walk(parsed, message, "message", 0)
     except RecursionError:
-        return ParsedMessage(None, len(raw), findings=[_finding(
-            "mail.mime.depth", "MIME structure nested too deeply to be parsed", "message")])
+        return ParsedMessage(
+            None,
+            len(raw),
+            findings=[_finding("mail.mime.depth", "MIME structure nested too deeply to be parsed", "message")],
+        )
     except (ValueError, TypeError, IndexError, LookupError, AttributeError) as exc:
-        return ParsedMessage(None, len(raw), findings=[_finding(
-            "mail.mime.parse", f"the message cannot be parsed as RFC 5322 / MIME: {type(exc).__name__}: {exc}",
-            "message")])
+        return ParsedMessage(
+            None,
+            len(raw),
+            findings=[
+                _finding(
+                    "mail.mime.parse",
+                    f"the message cannot be parsed as RFC 5322 / MIME: {type(exc).__name__}: {exc}",
+                    "message",
+                )
+            ],
+        )
     return parsed

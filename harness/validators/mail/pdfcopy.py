@@ -31,26 +31,44 @@ def identity_of(cda: CdaReport) -> InsIdentity:
     """The identity the PDF copy of ``cda`` must show: INS only when the CDA's INS is qualified."""
     h = cda.header
     qualified = qualified_ins(cda)
-    return InsIdentity(ins=h.ins if qualified else "", ins_oid=h.ins_oid if qualified else "",
-                       birth_name=h.birth_name, first_names=h.first_names, first_name=h.first_name, sex=h.sex,
-                       birth_date=h.birth_time[:8], birth_place=h.birth_place)
+    return InsIdentity(
+        ins=h.ins if qualified else "",
+        ins_oid=h.ins_oid if qualified else "",
+        birth_name=h.birth_name,
+        first_names=h.first_names,
+        first_name=h.first_name,
+        sex=h.sex,
+        birth_date=h.birth_time[:8],
+        birth_place=h.birth_place,
+    )
 
 
-@rule("mss.pdf", requirement=REQ_PDF_COPY,
-      summary="the documents of the IHE_XDM archive also attached as PDF/A-1 (SC.MSS/CONF.23)")
+@rule(
+    "mss.pdf",
+    requirement=REQ_PDF_COPY,
+    summary="the documents of the IHE_XDM archive also attached as PDF/A-1 (SC.MSS/CONF.23)",
+)
 def check_pdf_copies(parsed: ParsedMessage, cdas: Sequence[CdaReport]) -> tuple[list[PdfReport], list[Finding]]:
     """Judge the PDF attachments of a message whose archive holds ``cdas``; a finding when some are missing."""
     pdfs = [a for a in parsed.attachments if is_pdf_attachment(a)]
     findings: list[Finding] = []
     if cdas and len(pdfs) < len(cdas):
-        findings.append(Finding("mss.pdf.missing", REQ_PDF_COPY, f"{len(cdas)} CDA document(s) in IHE_XDM.ZIP but "
-                                f"{len(pdfs)} PDF/A-1 attachment(s): every document travels in PDF/A-1 too "
-                                "(SC.MSS/CONF.23, SC.MSS.17.MS1, SC.MSS.18.MS1)", location="attachments"))
+        findings.append(
+            Finding(
+                "mss.pdf.missing",
+                REQ_PDF_COPY,
+                f"{len(cdas)} CDA document(s) in IHE_XDM.ZIP but "
+                f"{len(pdfs)} PDF/A-1 attachment(s): every document travels in PDF/A-1 too "
+                "(SC.MSS/CONF.23, SC.MSS.17.MS1, SC.MSS.18.MS1)",
+                location="attachments",
+            )
+        )
     reports = []
     for index, attachment in enumerate(pdfs):
         identity = identity_of(cdas[index]) if index < len(cdas) else None
-        report = validate_pdf(attachment.data, identity=identity,
-                              location=f"{attachment.location} {attachment.filename}".strip())
+        report = validate_pdf(
+            attachment.data, identity=identity, location=f"{attachment.location} {attachment.filename}".strip()
+        )
         reports.append(report)
         findings += report.findings
     return reports, findings

@@ -37,20 +37,44 @@ def check_reply(parsed: ParsedMessage, original_id: str, original_references: st
     findings = []
     own = _MSGID.findall(parsed.header("Message-ID") or "")
     if len(own) != 1 or own[0] == original_id:
-        findings.append(Finding("mss.reply.message_id", REQ_REPLY, f"the answer's Message-ID {own or '(none)'} must be "
-                                "one new identifier, not the original's", location="header Message-ID"))
+        findings.append(
+            Finding(
+                "mss.reply.message_id",
+                REQ_REPLY,
+                f"the answer's Message-ID {own or '(none)'} must be one new identifier, not the original's",
+                location="header Message-ID",
+            )
+        )
     in_reply_to = _MSGID.findall(parsed.header("In-Reply-To") or "")
     if original_id not in in_reply_to:
-        findings.append(Finding("mss.reply.in_reply_to", REQ_REPLY, f"In-Reply-To {in_reply_to or '(none)'} does not "
-                                f"name the message answered {original_id}", location="header In-Reply-To"))
+        findings.append(
+            Finding(
+                "mss.reply.in_reply_to",
+                REQ_REPLY,
+                f"In-Reply-To {in_reply_to or '(none)'} does not name the message answered {original_id}",
+                location="header In-Reply-To",
+            )
+        )
     references = _MSGID.findall(" ".join(parsed.headers("References")))
     wanted = [*_MSGID.findall(original_references), original_id]
     if not references or references[-1] != original_id:
-        findings.append(Finding("mss.reply.references", REQ_REPLY, f"References {references or '(none)'} does not end "
-                                f"with the message answered {original_id}", location="header References"))
+        findings.append(
+            Finding(
+                "mss.reply.references",
+                REQ_REPLY,
+                f"References {references or '(none)'} does not end with the message answered {original_id}",
+                location="header References",
+            )
+        )
     elif missing := [m for m in wanted if m not in references]:
-        findings.append(Finding("mss.reply.references", REQ_REPLY, f"References drops {', '.join(missing)} of the "
-                                "original's References (RFC 5322 §3.6.4)", location="header References"))
+        findings.append(
+            Finding(
+                "mss.reply.references",
+                REQ_REPLY,
+                f"References drops {', '.join(missing)} of the original's References (RFC 5322 §3.6.4)",
+                location="header References",
+            )
+        )
     return findings
 
 
@@ -59,26 +83,55 @@ def check_dsn(parsed: ParsedMessage) -> list[Finding]:
     """``Return-Receipt-To`` naming one mailbox, on a message whose sender was asked for a DSN."""
     values = parsed.headers("Return-Receipt-To")
     if len(addresses(values)) != 1:
-        return [Finding("mss.dsn.missing", REQ_DSN, f"a delivery status notification was asked for but "
-                        f"Return-Receipt-To is {values or '(absent)'}: it must name one mailbox",
-                        location="header Return-Receipt-To")]
+        return [
+            Finding(
+                "mss.dsn.missing",
+                REQ_DSN,
+                f"a delivery status notification was asked for but "
+                f"Return-Receipt-To is {values or '(absent)'}: it must name one mailbox",
+                location="header Return-Receipt-To",
+            )
+        ]
     return []
 
 
-@rule("mss.replace", requirement=REQ_REPLACE,
-      summary="a new version of a sent document: 'annule et remplace' mention and another CDA")
+@rule(
+    "mss.replace",
+    requirement=REQ_REPLACE,
+    summary="a new version of a sent document: 'annule et remplace' mention and another CDA",
+)
 def check_replacement(parsed: ParsedMessage, cdas: Sequence[CdaReport], replaced_id: str) -> list[Finding]:
     """The message carrying the new version of the document ``replaced_id`` (root^extension)."""
     findings = []
     texts = body_texts(parsed)
-    said = " ".join([parsed.header("Subject") or "", texts.get("text/plain", ""),
-                     re.sub(r"<[^>]+>", " ", texts.get("text/html", ""))])
+    said = " ".join(
+        [
+            parsed.header("Subject") or "",
+            texts.get("text/plain", ""),
+            re.sub(r"<[^>]+>", " ", texts.get("text/html", "")),
+        ]
+    )
     if not ANNULE_ET_REMPLACE.search(said):
-        findings.append(Finding("mss.replace.mention", REQ_REPLACE, f"the new version of document {replaced_id} does "
-                                "not say 'annule et remplace' (subject or body)", location="body"))
-    same = [c.header.document_id for c in cdas if c.header.document_id and
-            c.header.document_id.replace("^", "") == replaced_id.replace("^", "")]
+        findings.append(
+            Finding(
+                "mss.replace.mention",
+                REQ_REPLACE,
+                f"the new version of document {replaced_id} does not say 'annule et remplace' (subject or body)",
+                location="body",
+            )
+        )
+    same = [
+        c.header.document_id
+        for c in cdas
+        if c.header.document_id and c.header.document_id.replace("^", "") == replaced_id.replace("^", "")
+    ]
     if same:
-        findings.append(Finding("mss.replace.same_document", REQ_REPLACE, f"the attached CDA is the replaced document "
-                                f"{replaced_id} itself, not a new version", location="IHE_XDM.ZIP"))
+        findings.append(
+            Finding(
+                "mss.replace.same_document",
+                REQ_REPLACE,
+                f"the attached CDA is the replaced document {replaced_id} itself, not a new version",
+                location="IHE_XDM.ZIP",
+            )
+        )
     return findings

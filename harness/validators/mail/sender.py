@@ -21,16 +21,26 @@ from harness.core.findings import Finding
 from harness.core.rules import rule
 from harness.validators.mail.mime import ParsedMessage, addresses
 
-__all__ = ["REQ_APP", "REQ_BODY", "REQ_NAME", "body_texts", "check_application_mailbox", "check_body_format",
-           "check_display_name"]
+__all__ = [
+    "REQ_APP",
+    "REQ_BODY",
+    "REQ_NAME",
+    "body_texts",
+    "check_application_mailbox",
+    "check_body_format",
+    "check_display_name",
+]
 
 REQ_NAME = "MSS-NAME-01"
 REQ_BODY = "MSS-BODY-01"
 REQ_APP = "MSS-APP-01"
 #: "généré automatiquement", "message automatique", "envoyé automatiquement", "generated automatically"…
-AUTOMATIC = re.compile(r"(g[ée]n[ée]r[ée]e?s?|envoy[ée]e?s?|[ée]mise?s?)\s+automatiquement|automatiquement\s+"
-                       r"(g[ée]n[ée]r[ée]|envoy[ée])|message\s+automatique|generated\s+automatically|"
-                       r"automatically\s+(generated|sent)", re.IGNORECASE)
+AUTOMATIC = re.compile(
+    r"(g[ée]n[ée]r[ée]e?s?|envoy[ée]e?s?|[ée]mise?s?)\s+automatiquement|automatiquement\s+"
+    r"(g[ée]n[ée]r[ée]|envoy[ée])|message\s+automatique|generated\s+automatically|"
+    r"automatically\s+(generated|sent)",
+    re.IGNORECASE,
+)
 REPLY_KINDS = ("personal", "organisational")
 
 
@@ -43,8 +53,15 @@ def check_display_name(parsed: ParsedMessage) -> list[Finding]:
     name, address = pairs[0]
     name = name.strip().strip('"').strip()
     if not name or name.lower() == address.lower():
-        return [Finding("mss.name.missing", REQ_NAME, f"From {address} has no display name: the mailbox's meaningful "
-                        "label (Intitulé_BAL) must appear beside the address", location="header From")]
+        return [
+            Finding(
+                "mss.name.missing",
+                REQ_NAME,
+                f"From {address} has no display name: the mailbox's meaningful "
+                "label (Intitulé_BAL) must appear beside the address",
+                location="header From",
+            )
+        ]
     return []
 
 
@@ -88,14 +105,27 @@ def check_body_format(parsed: ParsedMessage) -> list[Finding]:
         return []
     if kind == "multipart/alternative" and texts.get("text/plain", "").strip() and texts.get("text/html", "").strip():
         return []
-    detail = (f"multipart/alternative with {', '.join(sorted(texts)) or 'no text part'}" if kind ==
-              "multipart/alternative" else kind)
-    return [Finding("mss.body.format", REQ_BODY, f"the message body is {detail}: it must be text/plain, or "
-                    "multipart/alternative with equivalent text/plain and text/html parts", location="body")]
+    detail = (
+        f"multipart/alternative with {', '.join(sorted(texts)) or 'no text part'}"
+        if kind == "multipart/alternative"
+        else kind
+    )
+    return [
+        Finding(
+            "mss.body.format",
+            REQ_BODY,
+            f"the message body is {detail}: it must be text/plain, or "
+            "multipart/alternative with equivalent text/plain and text/html parts",
+            location="body",
+        )
+    ]
 
 
-@rule("mss.app", requirement=REQ_APP,
-      summary="application mailbox: 'generated automatically' mention and Reply-To a personal/organisational mailbox")
+@rule(
+    "mss.app",
+    requirement=REQ_APP,
+    summary="application mailbox: 'generated automatically' mention and Reply-To a personal/organisational mailbox",
+)
 def check_application_mailbox(parsed: ParsedMessage, kind_of: Callable[[str], str | None]) -> list[Finding]:
     """For a message whose sender is an application mailbox (``kind_of(address)`` from the directory)."""
     senders = addresses(parsed.headers("From"))
@@ -105,15 +135,36 @@ def check_application_mailbox(parsed: ParsedMessage, kind_of: Callable[[str], st
     texts = body_texts(parsed)
     text = texts.get("text/plain") or re.sub(r"<[^>]+>", " ", texts.get("text/html", ""))
     if not AUTOMATIC.search(text):
-        findings.append(Finding("mss.app.mention", REQ_APP, "the message comes from an application mailbox but its "
-                                "body does not say that it was generated automatically", location="body"))
+        findings.append(
+            Finding(
+                "mss.app.mention",
+                REQ_APP,
+                "the message comes from an application mailbox but its "
+                "body does not say that it was generated automatically",
+                location="body",
+            )
+        )
     replies = addresses(parsed.headers("Reply-To"))
     if len(replies) != 1:
-        findings.append(Finding("mss.app.reply_to", REQ_APP, f"Reply-To names {len(replies)} mailboxes: a message "
-                                "from an application mailbox gives one personal or organisational mailbox to "
-                                "answer", location="header Reply-To"))
+        findings.append(
+            Finding(
+                "mss.app.reply_to",
+                REQ_APP,
+                f"Reply-To names {len(replies)} mailboxes: a message "
+                "from an application mailbox gives one personal or organisational mailbox to "
+                "answer",
+                location="header Reply-To",
+            )
+        )
     elif kind_of(replies[0]) not in REPLY_KINDS:
-        findings.append(Finding("mss.app.reply_to", REQ_APP, f"Reply-To {replies[0]} is "
-                                f"{kind_of(replies[0]) or 'not in the MSSanté directory'}, not a personal or "
-                                "organisational mailbox", location="header Reply-To"))
+        findings.append(
+            Finding(
+                "mss.app.reply_to",
+                REQ_APP,
+                f"Reply-To {replies[0]} is "
+                f"{kind_of(replies[0]) or 'not in the MSSanté directory'}, not a personal or "
+                "organisational mailbox",
+                location="header Reply-To",
+            )
+        )
     return findings

@@ -87,8 +87,14 @@ def qualified_ins(report: CdaReport) -> bool:
             return False
     except ValueError:
         return False
-    traits = (header.birth_name, header.first_name, header.first_names, header.sex, header.birth_time,
-              header.birth_place)
+    traits = (
+        header.birth_name,
+        header.first_name,
+        header.first_names,
+        header.sex,
+        header.birth_time,
+        header.birth_place,
+    )
     return all(traits)
 
 
@@ -107,8 +113,11 @@ def _patient_ids(report: CdaReport) -> set[tuple[str, str]]:
     return {(str(i.get("extension", "")), str(i.get("root", ""))) for i in ids}
 
 
-@rule("xdm.metadata", requirement="MSS-XDM-02",
-      summary="METADATA.XML describes each document (URI, hash, size, patientId)")
+@rule(
+    "xdm.metadata",
+    requirement="MSS-XDM-02",
+    summary="METADATA.XML describes each document (URI, hash, size, patientId)",
+)
 def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes]) -> None:
     where = f"{report.location}!/{subset}METADATA.XML"
 
@@ -140,20 +149,34 @@ def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes
             continue
         described.add(match)
         data = files[match]
-        codes = entry.xpath(f"rim:Classification[@classificationScheme='{SCHEME_CONFIDENTIALITY}']"
-                            "/@nodeRepresentation", namespaces=NS)
-        document = XdmDocument(match, data, str(entry.get("mimeType", "")), _slot(entry, "hash").lower(),
-                               _slot(entry, "size"), _external_id(entry, SCHEME_PATIENT_ID),
-                               _external_id(entry, SCHEME_UNIQUE_ID), tuple(str(c) for c in codes))
+        codes = entry.xpath(
+            f"rim:Classification[@classificationScheme='{SCHEME_CONFIDENTIALITY}']/@nodeRepresentation", namespaces=NS
+        )
+        document = XdmDocument(
+            match,
+            data,
+            str(entry.get("mimeType", "")),
+            _slot(entry, "hash").lower(),
+            _slot(entry, "size"),
+            _external_id(entry, SCHEME_PATIENT_ID),
+            _external_id(entry, SCHEME_UNIQUE_ID),
+            tuple(str(c) for c in codes),
+        )
         if entry.get("objectType") not in (None, DOCUMENT_ENTRY):
             finding("xdm.metadata.object_type", f"objectType {entry.get('objectType')} is not XDSDocumentEntry", at)
         expected_hash = hashlib.sha1(data).hexdigest()
         if document.hash != expected_hash:
-            finding("xdm.metadata.hash", f"hash slot {document.hash or '(absent)'} does not match the SHA-1 of "
-                    f"{match} ({expected_hash})", f"{at}/Slot[@name='hash']")
+            finding(
+                "xdm.metadata.hash",
+                f"hash slot {document.hash or '(absent)'} does not match the SHA-1 of {match} ({expected_hash})",
+                f"{at}/Slot[@name='hash']",
+            )
         if document.size != str(len(data)):
-            finding("xdm.metadata.size", f"size slot {document.size or '(absent)'} does not match the "
-                    f"{len(data)} bytes of {match}", f"{at}/Slot[@name='size']")
+            finding(
+                "xdm.metadata.size",
+                f"size slot {document.size or '(absent)'} does not match the {len(data)} bytes of {match}",
+                f"{at}/Slot[@name='size']",
+            )
         if not document.patient_id:
             finding("xdm.metadata.patient_id", "no XDSDocumentEntry.patientId external identifier", at)
         if not document.mime_type:
@@ -162,8 +185,11 @@ def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes
     documents = [n for n in files if n.upper().startswith(subset.upper()) and n.upper() != f"{subset}METADATA.XML"]
     for name in documents:
         if name not in described:
-            finding("xdm.metadata.unlisted", f"{name} is in the archive but METADATA.XML does not describe it",
-                    f"{report.location}!/{name}")
+            finding(
+                "xdm.metadata.unlisted",
+                f"{name} is in the archive but METADATA.XML does not describe it",
+                f"{report.location}!/{name}",
+            )
 
 
 def _validate_documents(report: XdmReport) -> None:
@@ -175,22 +201,33 @@ def _validate_documents(report: XdmReport) -> None:
         document.cda = cda
         where = f"{report.location}!/{document.path}"
         for f in cda.findings:
-            report.findings.append(Finding(f"cda:{f.rule}", REQ_CDA, f"[{f.requirement}] {f.message}", f.severity,
-                                           f"{where}{f.location}"))
+            report.findings.append(
+                Finding(f"cda:{f.rule}", REQ_CDA, f"[{f.requirement}] {f.message}", f.severity, f"{where}{f.location}")
+            )
         if not document.patient_id:
             continue
         ident, oid = _split_cx(document.patient_id)
         if (ident, oid) not in _patient_ids(cda):
-            report.findings.append(Finding(
-                "xdm.metadata.patient_id", REQ_METADATA,
-                f"patientId {document.patient_id} is not an identifier of the CDA recordTarget "
-                f"({', '.join(f'{e}@{r}' for e, r in sorted(_patient_ids(cda))) or 'none'})",
-                location=f"{report.location}!/{document.path.rsplit('/', 1)[0]}/METADATA.XML"))
+            report.findings.append(
+                Finding(
+                    "xdm.metadata.patient_id",
+                    REQ_METADATA,
+                    f"patientId {document.patient_id} is not an identifier of the CDA recordTarget "
+                    f"({', '.join(f'{e}@{r}' for e, r in sorted(_patient_ids(cda))) or 'none'})",
+                    location=f"{report.location}!/{document.path.rsplit('/', 1)[0]}/METADATA.XML",
+                )
+            )
         cda_id = cda.header.document_id
         if document.unique_id and cda_id and document.unique_id != cda_id:
-            report.findings.append(Finding(
-                "xdm.metadata.unique_id", REQ_METADATA, f"uniqueId {document.unique_id} differs from the CDA id "
-                f"{cda_id}", Severity.WARNING, f"{where}"))
+            report.findings.append(
+                Finding(
+                    "xdm.metadata.unique_id",
+                    REQ_METADATA,
+                    f"uniqueId {document.unique_id} differs from the CDA id {cda_id}",
+                    Severity.WARNING,
+                    f"{where}",
+                )
+            )
 
 
 @rule("xdm.layout", requirement="MSS-XDM-01", summary="IHE XDM layout: INDEX.HTM, IHE_XDM/SUBSET/METADATA.XML")
@@ -212,21 +249,43 @@ def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None) -> 
     upper = {name.upper(): name for name in files}
     for required in ROOT_FILES:
         if required not in upper:
-            report.findings.append(Finding("xdm.layout.root", REQ_LAYOUT, f"the archive has no {required} at its "
-                                           "root (IHE ITI TF-3 §4.1.12.1)", location=f"{location}!/"))
-    subsets = sorted({name.upper().rsplit("/", 1)[0] + "/" for name in upper if name.startswith("IHE_XDM/")
-                      and name.count("/") == 2})
+            report.findings.append(
+                Finding(
+                    "xdm.layout.root",
+                    REQ_LAYOUT,
+                    f"the archive has no {required} at its root (IHE ITI TF-3 §4.1.12.1)",
+                    location=f"{location}!/",
+                )
+            )
+    subsets = sorted(
+        {name.upper().rsplit("/", 1)[0] + "/" for name in upper if name.startswith("IHE_XDM/") and name.count("/") == 2}
+    )
     if not subsets:
-        report.findings.append(Finding("xdm.layout.subset", REQ_LAYOUT, "no IHE_XDM/SUBSETnn/ folder with "
-                                       "documents in the archive", location=f"{location}!/IHE_XDM/"))
+        report.findings.append(
+            Finding(
+                "xdm.layout.subset",
+                REQ_LAYOUT,
+                "no IHE_XDM/SUBSETnn/ folder with documents in the archive",
+                location=f"{location}!/IHE_XDM/",
+            )
+        )
     for subset in subsets:
         metadata = upper.get(f"{subset}METADATA.XML")
         if metadata is None:
-            report.findings.append(Finding("xdm.layout.metadata", REQ_LAYOUT, f"{subset} has no METADATA.XML: the "
-                                           "documents are not described", location=f"{location}!/{subset}"))
+            report.findings.append(
+                Finding(
+                    "xdm.layout.metadata",
+                    REQ_LAYOUT,
+                    f"{subset} has no METADATA.XML: the documents are not described",
+                    location=f"{location}!/{subset}",
+                )
+            )
             # still look at the documents, so that the CDA and the headers can be judged
-            report.documents += [XdmDocument(upper[name], files[upper[name]]) for name in sorted(upper)
-                                 if name.startswith(subset) and name.count("/") == 2]
+            report.documents += [
+                XdmDocument(upper[name], files[upper[name]])
+                for name in sorted(upper)
+                if name.startswith(subset) and name.count("/") == 2
+            ]
             continue
         report.has_metadata = True
         _metadata(report, subset, files[metadata], files)

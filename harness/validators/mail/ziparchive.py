@@ -80,8 +80,11 @@ def read_zip(data: bytes, *, requirement: str, location: str, limits: ZipLimits 
         infos = archive.infolist()
         if len(infos) > limits.entries:
             report.readable = False
-            refuse("xdm.zip.entries", f"the archive holds {len(infos)} entries; at most {limits.entries} are read "
-                   "(a flood of entries is refused)")
+            refuse(
+                "xdm.zip.entries",
+                f"the archive holds {len(infos)} entries; at most {limits.entries} are read "
+                "(a flood of entries is refused)",
+            )
             return report
         total = 0
         seen: set[str] = set()
@@ -103,18 +106,28 @@ def read_zip(data: bytes, *, requirement: str, location: str, limits: ZipLimits 
                 refuse("xdm.zip.encrypted", f"entry {name!r} is encrypted: it cannot be read", where)
                 continue
             if info.file_size > limits.entry_bytes:
-                refuse("xdm.zip.size", f"entry {name!r} declares {info.file_size} bytes; at most "
-                       f"{limits.entry_bytes} are read", where)
+                refuse(
+                    "xdm.zip.size",
+                    f"entry {name!r} declares {info.file_size} bytes; at most {limits.entry_bytes} are read",
+                    where,
+                )
                 continue
             total += info.file_size
             if total > limits.total_bytes:
-                refuse("xdm.zip.size", f"the archive expands to more than {limits.total_bytes} bytes: "
-                       "the remaining entries are refused", where)
+                refuse(
+                    "xdm.zip.size",
+                    f"the archive expands to more than {limits.total_bytes} bytes: the remaining entries are refused",
+                    where,
+                )
                 break
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > limits.ratio_floor and ratio > limits.ratio:
-                refuse("xdm.zip.bomb", f"entry {name!r} expands {ratio:.0f} times ({info.compress_size} -> "
-                       f"{info.file_size} bytes): a compression bomb is refused", where)
+                refuse(
+                    "xdm.zip.bomb",
+                    f"entry {name!r} expands {ratio:.0f} times ({info.compress_size} -> "
+                    f"{info.file_size} bytes): a compression bomb is refused",
+                    where,
+                )
                 continue
             try:
                 with archive.open(info) as handle:
@@ -123,8 +136,11 @@ def read_zip(data: bytes, *, requirement: str, location: str, limits: ZipLimits 
                 refuse("xdm.zip.corrupt", f"entry {name!r} cannot be read: {exc}", where)
                 continue
             if len(content) > info.file_size:
-                refuse("xdm.zip.bomb", f"entry {name!r} holds more bytes than its header declares "
-                       f"({info.file_size}): refused", where)
+                refuse(
+                    "xdm.zip.bomb",
+                    f"entry {name!r} holds more bytes than its header declares ({info.file_size}): refused",
+                    where,
+                )
                 continue
             report.entries[name] = content
     return report

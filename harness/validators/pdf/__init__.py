@@ -33,8 +33,15 @@ from harness.validators.pdf.pdfa import MAX_PDF_BYTES, NOT_CHECKED, REQ_PDFA, Pd
 from harness.validators.pdf.render import Unavailable, UnreadablePdf, datamatrix_payloads, page_texts
 from harness.validators.result import Layer, ValidateOptions, ValidationResult
 
-__all__ = ["REQ_DATAMATRIX", "REQ_IDENTITY", "REQ_PDFA", "InsIdentity", "PdfReport", "validate_pdf",
-           "validate_pdf_file"]
+__all__ = [
+    "REQ_DATAMATRIX",
+    "REQ_IDENTITY",
+    "REQ_PDFA",
+    "InsIdentity",
+    "PdfReport",
+    "validate_pdf",
+    "validate_pdf_file",
+]
 
 KIND = "pdf"
 REQ_IDENTITY = "MSS-PDF-03"
@@ -54,9 +61,14 @@ class PdfReport:
     not_judged: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
-        return {"location": self.location, "pdfa_part": self.pdfa.part, "pdfa_conformance": self.pdfa.conformance,
-                "pages": self.pdfa.pages, "datamatrix": [d.fields or d.text[:60] for d in self.datamatrix],
-                "not_judged": dict(self.not_judged)}
+        return {
+            "location": self.location,
+            "pdfa_part": self.pdfa.part,
+            "pdfa_conformance": self.pdfa.conformance,
+            "pages": self.pdfa.pages,
+            "datamatrix": [d.fields or d.text[:60] for d in self.datamatrix],
+            "not_judged": dict(self.not_judged),
+        }
 
 
 def _identity_of(content: DataMatrixContent) -> InsIdentity:
@@ -67,8 +79,11 @@ def _identity_of(content: DataMatrixContent) -> InsIdentity:
     return InsIdentity(ins=matricule, ins_oid=oid)
 
 
-@rule("pdf.identity", requirement=REQ_IDENTITY,
-      summary="identity block: birth name, first name, birth date, matricule INS and its nature (SC.INS.55)")
+@rule(
+    "pdf.identity",
+    requirement=REQ_IDENTITY,
+    summary="identity block: birth name, first name, birth date, matricule INS and its nature (SC.INS.55)",
+)
 def check_identity_block(text: str, identity: InsIdentity, location: str) -> list[Finding]:
     """The traits a reader of the printed document must see for a qualified identity (règle 32)."""
     seen = normalise(text)
@@ -80,11 +95,20 @@ def check_identity_block(text: str, identity: InsIdentity, location: str) -> lis
         "date de naissance / birth date": (date, len(date) == 8 and f"{date[6:8]}/{date[4:6]}/{date[:4]}" in compact),
         "matricule INS": (identity.ins, identity.ins in compact),
         "nature du matricule (NIR/NIA) / kind of matricule": (
-            identity.ins, any(re.search(rf"\b{n}\b", seen) for n in NATURES)),
+            identity.ins,
+            any(re.search(rf"\b{n}\b", seen) for n in NATURES),
+        ),
     }
-    return [Finding("pdf.identity.missing", REQ_IDENTITY, f"the printed identity does not show the {label} {value!r}",
-                    location=location)
-            for label, (value, present) in wanted.items() if value and not present]
+    return [
+        Finding(
+            "pdf.identity.missing",
+            REQ_IDENTITY,
+            f"the printed identity does not show the {label} {value!r}",
+            location=location,
+        )
+        for label, (value, present) in wanted.items()
+        if value and not present
+    ]
 
 
 def validate_pdf(data: bytes, *, identity: InsIdentity | None = None, location: str = "/") -> PdfReport:
@@ -99,15 +123,17 @@ def validate_pdf(data: bytes, *, identity: InsIdentity | None = None, location: 
     pdfa = check_pdfa(data)
     report = PdfReport(location, pdfa, findings=[_located(f, location) for f in pdfa.findings])
     if not pdfa.opened:
-        report.not_judged.update({REQ_IDENTITY: "PDF illisible / unreadable PDF",
-                                  REQ_DATAMATRIX: "PDF illisible / unreadable PDF"})
+        report.not_judged.update(
+            {REQ_IDENTITY: "PDF illisible / unreadable PDF", REQ_DATAMATRIX: "PDF illisible / unreadable PDF"}
+        )
         return report
     try:
         payloads = datamatrix_payloads(data)
         texts = page_texts(data)
     except UnreadablePdf as exc:
-        report.findings.append(Finding("pdf.file.unreadable", REQ_PDFA, f"PDFium cannot render the PDF: {exc}",
-                                       location=location))
+        report.findings.append(
+            Finding("pdf.file.unreadable", REQ_PDFA, f"PDFium cannot render the PDF: {exc}", location=location)
+        )
         return report
     if isinstance(payloads, Unavailable):
         report.not_judged[REQ_DATAMATRIX] = payloads.reason
@@ -132,14 +158,27 @@ def _datamatrix_findings(report: PdfReport, identity: InsIdentity | None, locati
     qualified = identity is not None and identity.qualified
     if not report.datamatrix:
         if qualified:
-            return [Finding("pdf.datamatrix.missing", REQ_DATAMATRIX, "no Data Matrix symbol could be read on the "
-                            "document, whose CDA carries a qualified INS (SC.INS.57, SC.DOC.03.MS1)", location=where)]
+            return [
+                Finding(
+                    "pdf.datamatrix.missing",
+                    REQ_DATAMATRIX,
+                    "no Data Matrix symbol could be read on the "
+                    "document, whose CDA carries a qualified INS (SC.INS.57, SC.DOC.03.MS1)",
+                    location=where,
+                )
+            ]
         return []
     if identity is None or not identity.qualified:
         if identity is not None and any(d.is_2ddoc for d in report.datamatrix):
-            return [Finding("pdf.datamatrix.unqualified", REQ_DATAMATRIX, "an INS datamatrix is printed although the "
-                            "document's CDA carries no qualified INS (SC.INS.57: qualified identities only)",
-                            location=where)]
+            return [
+                Finding(
+                    "pdf.datamatrix.unqualified",
+                    REQ_DATAMATRIX,
+                    "an INS datamatrix is printed although the "
+                    "document's CDA carries no qualified INS (SC.INS.57: qualified identities only)",
+                    location=where,
+                )
+            ]
         return []
     symbols = [d for d in report.datamatrix if d.is_2ddoc] or report.datamatrix
     results = [compare(d, identity, where) for d in symbols]
@@ -169,16 +208,23 @@ def validate_pdf_file(target: str, options: ValidateOptions) -> list[ValidationR
     try:
         data = read_input_file(path, target, MAX_PDF_BYTES, tip=tip)
     except OversizedInput as exc:
-        return [oversized_document(target, KIND, size=exc.size, limit=MAX_PDF_BYTES, rule="pdf.file.size",
-                                   requirement=REQ_PDFA)]
+        return [
+            oversized_document(
+                target, KIND, size=exc.size, limit=MAX_PDF_BYTES, rule="pdf.file.size", requirement=REQ_PDFA
+            )
+        ]
     report = validate_pdf(data, location=path.name)
     if not report.pdfa.opened:  # the broken-document rule of every validate kind
         fault = report.findings[0]
         return [broken_document(target, KIND, rule=fault.rule, requirement=REQ_PDFA, message=fault.message)]
     layers = (
-        Layer("PDF/A-1 (pikepdf)", report.pdfa.opened, "" if report.pdfa.opened else "PDF illisible / unreadable PDF",
-              sum(1 for f in report.findings if f.requirement == REQ_PDFA),
-              notes=tuple(f"not checked: {n}" for n in NOT_CHECKED)),
+        Layer(
+            "PDF/A-1 (pikepdf)",
+            report.pdfa.opened,
+            "" if report.pdfa.opened else "PDF illisible / unreadable PDF",
+            sum(1 for f in report.findings if f.requirement == REQ_PDFA),
+            notes=tuple(f"not checked: {n}" for n in NOT_CHECKED),
+        ),
         _layer("identity block (PDFium text)", REQ_IDENTITY, report),
         _layer("INS datamatrix (PDFium + Data Matrix decoder)", REQ_DATAMATRIX, report),
     )

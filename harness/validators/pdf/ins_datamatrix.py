@@ -30,10 +30,17 @@ RS = "\x1e"
 #: 2D-Doc header length per version (ANTS 2D-Doc specification: versions 01-02, 03, 04)
 HEADER_LENGTH = {"01": 22, "02": 22, "03": 24, "04": 26}
 #: field identifiers of the INS datamatrix as the harness reads them (report labels only: see the module doc)
-FIELDS = {"S1": "prénoms / first names", "S2": "prénom utilisé / used first name",
-          "S3": "nom de naissance / birth name", "S4": "nom utilisé / used name", "S5": "sexe / sex",
-          "S6": "date de naissance / birth date", "S7": "lieu de naissance / birth place",
-          "S8": "matricule INS", "S9": "OID"}
+FIELDS = {
+    "S1": "prénoms / first names",
+    "S2": "prénom utilisé / used first name",
+    "S3": "nom de naissance / birth name",
+    "S4": "nom utilisé / used name",
+    "S5": "sexe / sex",
+    "S6": "date de naissance / birth date",
+    "S7": "lieu de naissance / birth place",
+    "S8": "matricule INS",
+    "S9": "OID",
+}
 
 
 @dataclass(frozen=True)
@@ -91,13 +98,22 @@ def parse_2ddoc(payload: bytes) -> DataMatrixContent:
     return content
 
 
-@rule("pdf.datamatrix", requirement=REQ_DATAMATRIX,
-      summary="INS datamatrix: a 2D-Doc with the CDA's matricule INS, OID and INS traits (SC.INS.57)")
+@rule(
+    "pdf.datamatrix",
+    requirement=REQ_DATAMATRIX,
+    summary="INS datamatrix: a 2D-Doc with the CDA's matricule INS, OID and INS traits (SC.INS.57)",
+)
 def compare(content: DataMatrixContent, identity: InsIdentity, location: str) -> list[Finding]:
     """The differences between a decoded INS datamatrix and the identity of the document's CDA."""
     if not content.is_2ddoc:
-        return [Finding("pdf.datamatrix.format", REQ_DATAMATRIX, "the Data Matrix is not a 2D-Doc (no DCnn header): "
-                        f"{content.text[:40]!r}", location=location)]
+        return [
+            Finding(
+                "pdf.datamatrix.format",
+                REQ_DATAMATRIX,
+                f"the Data Matrix is not a 2D-Doc (no DCnn header): {content.text[:40]!r}",
+                location=location,
+            )
+        ]
     data = normalise(content.data)
     compact = data.replace(" ", "")
     date = identity.birth_date
@@ -105,12 +121,21 @@ def compare(content: DataMatrixContent, identity: InsIdentity, location: str) ->
         "matricule INS": (identity.ins, identity.ins in compact),
         "OID": (identity.ins_oid, identity.ins_oid in content.data),
         "nom de naissance / birth name": (identity.birth_name, normalise(identity.birth_name) in data),
-        "prénoms / first names": (identity.first_names or identity.first_name,
-                                  normalise(identity.first_names or identity.first_name) in data),
+        "prénoms / first names": (
+            identity.first_names or identity.first_name,
+            normalise(identity.first_names or identity.first_name) in data,
+        ),
         "date de naissance / birth date": (date, len(date) == 8 and f"{date[6:8]}{date[4:6]}{date[:4]}" in compact),
         "sexe / sex": (identity.sex, bool(identity.sex) and identity.sex.upper() in compact),
         "lieu de naissance / birth place": (identity.birth_place, identity.birth_place.upper() in compact),
     }
-    return [Finding("pdf.datamatrix.mismatch", REQ_DATAMATRIX, f"the INS datamatrix does not carry the CDA's {label} "
-                    f"{value!r}", location=location)
-            for label, (value, present) in wanted.items() if value and not present]
+    return [
+        Finding(
+            "pdf.datamatrix.mismatch",
+            REQ_DATAMATRIX,
+            f"the INS datamatrix does not carry the CDA's {label} {value!r}",
+            location=location,
+        )
+        for label, (value, present) in wanted.items()
+        if value and not present
+    ]

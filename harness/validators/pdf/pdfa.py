@@ -28,8 +28,11 @@ MAX_PDF_BYTES = 20 * 1024 * 1024
 MAX_OBJECTS = 100_000
 FORBIDDEN_ACTIONS = {"/JavaScript", "/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData"}
 BLEND_MODES = {"/Normal", "/Compatible"}
-NOT_CHECKED = ("colour spaces against the output intent", "XMP / document information consistency",
-               "the full PDF/A-1 grammar (use a PDF/A validator such as veraPDF for it)")
+NOT_CHECKED = (
+    "colour spaces against the output intent",
+    "XMP / document information consistency",
+    "the full PDF/A-1 grammar (use a PDF/A validator such as veraPDF for it)",
+)
 
 
 @dataclass
@@ -47,8 +50,9 @@ class PdfaReport:
         return self.part == "1" and self.conformance.upper() in ("A", "B")
 
 
-def _finding(report: PdfaReport, rule_id: str, message: str, location: str = "/",
-             severity: Severity = Severity.ERROR) -> None:
+def _finding(
+    report: PdfaReport, rule_id: str, message: str, location: str = "/", severity: Severity = Severity.ERROR
+) -> None:
     report.findings.append(Finding(rule_id, REQ_PDFA, message, severity, location))
 
 
@@ -79,8 +83,12 @@ def check_pdfa(data: bytes) -> PdfaReport:
         report.opened = True
         report.pages = len(pdf.pages)
         if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
-            _finding(report, "pdf.file.encrypted", "the trailer has /Encrypt: encryption is forbidden (ISO 19005-1 "
-                     "§6.1.3)", "trailer /Encrypt")
+            _finding(
+                report,
+                "pdf.file.encrypted",
+                "the trailer has /Encrypt: encryption is forbidden (ISO 19005-1 §6.1.3)",
+                "trailer /Encrypt",
+            )
         if "/ID" not in pdf.trailer:
             _finding(report, "pdf.file.id", "the trailer has no /ID (ISO 19005-1 §6.1.3)", "trailer /ID")
         _identification(pdf, report)
@@ -92,8 +100,13 @@ def check_pdfa(data: bytes) -> PdfaReport:
 
 def _identification(pdf: pikepdf.Pdf, report: PdfaReport) -> None:
     if "/Metadata" not in pdf.Root:
-        _finding(report, "pdf.pdfa.xmp", "no XMP metadata stream in the catalog: the file does not identify itself "
-                 "as PDF/A-1 (ISO 19005-1 §6.7.2, §6.7.11)", "/Root/Metadata")
+        _finding(
+            report,
+            "pdf.pdfa.xmp",
+            "no XMP metadata stream in the catalog: the file does not identify itself "
+            "as PDF/A-1 (ISO 19005-1 §6.7.2, §6.7.11)",
+            "/Root/Metadata",
+        )
     else:
         try:
             meta = pdf.open_metadata()
@@ -102,38 +115,64 @@ def _identification(pdf: pikepdf.Pdf, report: PdfaReport) -> None:
         except Exception as exc:  # any XMP parsing fault (lxml, pikepdf) is a finding about the document
             _finding(report, "pdf.pdfa.xmp", f"the XMP metadata cannot be read: {exc}", "/Root/Metadata")
         if not report.identified:
-            _finding(report, "pdf.pdfa.part", f"the XMP metadata identify pdfaid:part={report.part or '(none)'} "
-                     f"conformance={report.conformance or '(none)'}, not PDF/A-1 (part 1, conformance A or B; "
-                     "ISO 19005-1 §6.7.11)", "/Root/Metadata pdfaid")
+            _finding(
+                report,
+                "pdf.pdfa.part",
+                f"the XMP metadata identify pdfaid:part={report.part or '(none)'} "
+                f"conformance={report.conformance or '(none)'}, not PDF/A-1 (part 1, conformance A or B; "
+                "ISO 19005-1 §6.7.11)",
+                "/Root/Metadata pdfaid",
+            )
     intents = pdf.Root.get("/OutputIntents")
     found = [i for i in (intents or []) if isinstance(i, pikepdf.Dictionary) and i.get("/S") == "/GTS_PDFA1"]
     if not found:
-        _finding(report, "pdf.pdfa.output_intent", "no output intent /S /GTS_PDFA1 (ISO 19005-1 §6.2.2)",
-                 "/Root/OutputIntents")
+        _finding(
+            report,
+            "pdf.pdfa.output_intent",
+            "no output intent /S /GTS_PDFA1 (ISO 19005-1 §6.2.2)",
+            "/Root/OutputIntents",
+        )
     elif not all("/DestOutputProfile" in i for i in found):
-        _finding(report, "pdf.pdfa.output_intent", "the GTS_PDFA1 output intent has no ICC profile "
-                 "(/DestOutputProfile, ISO 19005-1 §6.2.2)", "/Root/OutputIntents")
+        _finding(
+            report,
+            "pdf.pdfa.output_intent",
+            "the GTS_PDFA1 output intent has no ICC profile (/DestOutputProfile, ISO 19005-1 §6.2.2)",
+            "/Root/OutputIntents",
+        )
 
 
 def _catalog(pdf: pikepdf.Pdf, report: PdfaReport) -> None:
     names = pdf.Root.get("/Names")
     if isinstance(names, pikepdf.Dictionary):
         if "/JavaScript" in names:
-            _finding(report, "pdf.action.javascript", "the name tree /JavaScript is present (ISO 19005-1 §6.6.1)",
-                     "/Root/Names/JavaScript")
+            _finding(
+                report,
+                "pdf.action.javascript",
+                "the name tree /JavaScript is present (ISO 19005-1 §6.6.1)",
+                "/Root/Names/JavaScript",
+            )
         if "/EmbeddedFiles" in names:
-            _finding(report, "pdf.content.embedded_file", "the name tree /EmbeddedFiles is present (ISO 19005-1 "
-                     "§6.1.11)", "/Root/Names/EmbeddedFiles")
+            _finding(
+                report,
+                "pdf.content.embedded_file",
+                "the name tree /EmbeddedFiles is present (ISO 19005-1 §6.1.11)",
+                "/Root/Names/EmbeddedFiles",
+            )
     if "/AA" in pdf.Root:
-        _finding(report, "pdf.action.additional", "the catalog has additional actions /AA (ISO 19005-1 §6.6.2)",
-                 "/Root/AA")
+        _finding(
+            report, "pdf.action.additional", "the catalog has additional actions /AA (ISO 19005-1 §6.6.2)", "/Root/AA"
+        )
 
 
 def _objects(pdf: pikepdf.Pdf, report: PdfaReport) -> Iterator[tuple[int, pikepdf.Object]]:
     for number, obj in enumerate(pdf.objects):
         if number >= MAX_OBJECTS:
-            _finding(report, "pdf.file.objects", f"more than {MAX_OBJECTS} objects: not examined further",
-                     severity=Severity.WARNING)
+            _finding(
+                report,
+                "pdf.file.objects",
+                f"more than {MAX_OBJECTS} objects: not examined further",
+                severity=Severity.WARNING,
+            )
             return
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             yield number, obj
@@ -153,8 +192,9 @@ def _object(obj: pikepdf.Object, number: int, report: PdfaReport) -> None:
         _finding(report, "pdf.transparency.smask", "a soft mask (/SMask) (ISO 19005-1 §6.4)", where)
     group = obj.get("/Group")
     if isinstance(group, pikepdf.Dictionary) and group.get("/S") == "/Transparency":
-        _finding(report, "pdf.transparency.group", "a transparency group (/Group /S /Transparency) (ISO 19005-1 §6.4)",
-                 where)
+        _finding(
+            report, "pdf.transparency.group", "a transparency group (/Group /S /Transparency) (ISO 19005-1 §6.4)", where
+        )
     filters = obj.get("/Filter") if isinstance(obj, pikepdf.Stream) else None
     listed = list(filters) if isinstance(filters, pikepdf.Array) else [filters]
     if "/LZWDecode" in listed:
@@ -165,8 +205,9 @@ def _transparency(obj: pikepdf.Object, where: str, report: PdfaReport) -> None:
     for key in ("/CA", "/ca"):
         value = obj.get(key)
         if value is not None and float(value) != 1.0:
-            _finding(report, "pdf.transparency.alpha", f"{key} {float(value)} (only 1.0 allowed, ISO 19005-1 §6.4)",
-                     where)
+            _finding(
+                report, "pdf.transparency.alpha", f"{key} {float(value)} (only 1.0 allowed, ISO 19005-1 §6.4)", where
+            )
     mode = obj.get("/BM")
     if mode is not None and str(mode) not in BLEND_MODES:
         _finding(report, "pdf.transparency.blend", f"blend mode {mode} (ISO 19005-1 §6.4)", where)
@@ -181,6 +222,7 @@ def _font(font: pikepdf.Object, where: str, report: PdfaReport) -> None:
     descriptor = font.get("/FontDescriptor")
     name = str(font.get("/BaseFont", "(unnamed)"))
     embedded = isinstance(descriptor, pikepdf.Dictionary) and any(
-        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
     if not embedded:
         _finding(report, "pdf.font.not_embedded", f"font {name} is not embedded (ISO 19005-1 §6.3.4)", where)

@@ -68,8 +68,10 @@ def decoder() -> Callable[[Any], list[bytes]] | Unavailable:
             return load()
         except (ImportError, OSError) as exc:
             reasons.append(f"{name}: {exc}")
-    return Unavailable("aucun décodeur Data Matrix installé / no Data Matrix decoder installed "
-                       f"(pip install zxing-cpp) — {'; '.join(reasons)}")
+    return Unavailable(
+        "aucun décodeur Data Matrix installé / no Data Matrix decoder installed "
+        f"(pip install zxing-cpp) — {'; '.join(reasons)}"
+    )
 
 
 def _open(data: bytes) -> tuple[Any, Any] | Unavailable:

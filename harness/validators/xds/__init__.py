@@ -58,8 +58,9 @@ def _fail(report: XdsReport, rule: str, message: str, location: str) -> XdsRepor
     return report
 
 
-@rule("xds.mime", requirement="DMP-XDS-01",
-      summary="MTOM/XOP message readable (multipart/related, XOP includes resolved)")
+@rule(
+    "xds.mime", requirement="DMP-XDS-01", summary="MTOM/XOP message readable (multipart/related, XOP includes resolved)"
+)
 @rule("xds.soap", requirement="DMP-XDS-01", summary="a SOAP 1.2 envelope")
 def read_envelope(body: bytes, content_type: str | None, report: XdsReport) -> etree._Element | None:
     """Split the MIME layer and parse the envelope; findings on the report when impossible."""
@@ -95,8 +96,11 @@ def validate_submission(
     return check_iti41(report.message, report.envelope, pack=pack, validate_documents=validate_documents, report=report)
 
 
-@rule("xds.iti41", requirement="DMP-XDS-01",
-      summary="an ITI-41 ProvideAndRegisterDocumentSetRequest with its SubmitObjectsRequest")
+@rule(
+    "xds.iti41",
+    requirement="DMP-XDS-01",
+    summary="an ITI-41 ProvideAndRegisterDocumentSetRequest with its SubmitObjectsRequest",
+)
 @rule("xds.document", requirement="DMP-XDS-01", summary="each xdsb:Document readable")
 def check_iti41(
     message: SoapMessage,

@@ -31,17 +31,26 @@ __all__ = ["CDA_ROOT", "check_admission", "check_cda_documents", "check_ins_pati
 CDA_ROOT = "{urn:hl7-org:v3}ClinicalDocument"
 
 
-@rule("xds.transport.mtom", requirement="DMP-XDS-01", summary="ITI-41 (ITI-43: DMP-GET-02) sent as SOAP 1.2 MTOM/XOP",
-      also=("DMP-GET-02",))
+@rule(
+    "xds.transport.mtom",
+    requirement="DMP-XDS-01",
+    summary="ITI-41 (ITI-43: DMP-GET-02) sent as SOAP 1.2 MTOM/XOP",
+    also=("DMP-GET-02",),
+)
 def check_mtom(message: SoapMessage, transaction: str = "ITI-41", requirement: str = "DMP-XDS-01") -> list[Finding]:
     """A finding when the request is plain SOAP, not MTOM/XOP (multipart/related, application/xop+xml)."""
     if message.mtom:
         return []
-    return [Finding(
-        "xds.transport.mtom", requirement,
-        f"{transaction} envoyée sans MTOM / sent without MTOM/XOP: the DMP requires SOAP 1.2 MTOM "
-        "(multipart/related; type=\"application/xop+xml\", documents as binary parts)",
-        Severity.ERROR, "HTTP Content-Type")]
+    return [
+        Finding(
+            "xds.transport.mtom",
+            requirement,
+            f"{transaction} envoyée sans MTOM / sent without MTOM/XOP: the DMP requires SOAP 1.2 MTOM "
+            '(multipart/related; type="application/xop+xml", documents as binary parts)',
+            Severity.ERROR,
+            "HTTP Content-Type",
+        )
+    ]
 
 
 @rule("xds.patient_id.ins", requirement="DMP-CON-01", summary="patientId is an INS (INS assigning authority)")
@@ -56,17 +65,23 @@ def check_ins_patient_ids(submission: Submission) -> list[Finding]:
                 continue  # absent: xds.patient_id.missing (DMP-XDS-02); malformed: xds.format (DMP-XDS-05)
             if cx is None or problems:
                 continue
-            findings.append(Finding(
-                "xds.patient_id.ins", "DMP-CON-01",
-                f"patientId {value!r} n'est pas un INS / is not an INS: the DMP indexes documents by the INS "
-                f"(OID {', '.join(sorted(INS_OIDS))}, type NH), not by {cx.oid}",
-                Severity.ERROR, obj.identifier_locations.get(scheme, obj.location)))
+            findings.append(
+                Finding(
+                    "xds.patient_id.ins",
+                    "DMP-CON-01",
+                    f"patientId {value!r} n'est pas un INS / is not an INS: the DMP indexes documents by the INS "
+                    f"(OID {', '.join(sorted(INS_OIDS))}, type NH), not by {cx.oid}",
+                    Severity.ERROR,
+                    obj.identifier_locations.get(scheme, obj.location),
+                )
+            )
     return findings
 
 
 @rule("xds.document.cda", requirement="DMP-DOC-03", summary="each document is a CDA R2 ClinicalDocument (text/xml)")
-def check_cda_documents(submission: Submission, documents: Mapping[str, bytes],
-                        cda: Mapping[str, CdaReport]) -> list[Finding]:
+def check_cda_documents(
+    submission: Submission, documents: Mapping[str, bytes], cda: Mapping[str, CdaReport]
+) -> list[Finding]:
     """A finding for each document that is not a CDA R2 ``ClinicalDocument`` sent as ``text/xml``."""
     findings = []
     for entry in submission.documents:
@@ -77,15 +92,25 @@ def check_cda_documents(submission: Submission, documents: Mapping[str, bytes],
         root = report.root if report is not None else None
         if root is not None and root.tag == CDA_ROOT:
             continue  # a CDA with another mimeType: xds.mime_type (DMP-XDS-02)
-        if entry.mime_type in ("text/xml", "") and report is not None and root is None \
-                and not _sniff(content).startswith(("PDF", "JSON")):
+        if (
+            entry.mime_type in ("text/xml", "")
+            and report is not None
+            and root is None
+            and not _sniff(content).startswith(("PDF", "JSON"))
+        ):
             continue  # unreadable XML: the CDA validation says why (DMP-DOC-01)
         what = _sniff(content)
-        findings.append(Finding(
-            "xds.document.cda", "DMP-DOC-03",
-            f"le document {entry.id} n'est pas un CDA / is not a CDA R2 document: mimeType "
-            f"{entry.mime_type or '(none)'}, content {what}; the DMP takes CDA R2 (text/xml), a PDF inside an "
-            "N1 CDA (XDS-SD)", Severity.ERROR, f"{entry.location}/@mimeType"))
+        findings.append(
+            Finding(
+                "xds.document.cda",
+                "DMP-DOC-03",
+                f"le document {entry.id} n'est pas un CDA / is not a CDA R2 document: mimeType "
+                f"{entry.mime_type or '(none)'}, content {what}; the DMP takes CDA R2 (text/xml), a PDF inside an "
+                "N1 CDA (XDS-SD)",
+                Severity.ERROR,
+                f"{entry.location}/@mimeType",
+            )
+        )
     return findings
 
 
@@ -100,8 +125,9 @@ def _sniff(content: bytes) -> str:
     return f"{len(content)} bytes of unknown type"
 
 
-def check_admission(message: SoapMessage, submission: Submission | None, documents: Mapping[str, bytes],
-                    cda: Mapping[str, CdaReport]) -> list[Finding]:
+def check_admission(
+    message: SoapMessage, submission: Submission | None, documents: Mapping[str, bytes], cda: Mapping[str, CdaReport]
+) -> list[Finding]:
     """Every admission check of one ITI-41 submission (see the module doc)."""
     findings = check_mtom(message)
     if submission is not None:

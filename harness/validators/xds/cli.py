@@ -39,8 +39,9 @@ def validate_xds_input(target: str, options: ValidateOptions) -> list[Validation
         raise InputError(f"{target}: pas un fichier ordinaire / not a regular file", tip=_TIP)
     size = path.stat().st_size
     if size > MAX_MESSAGE_BYTES:
-        return [oversized_document(target, KIND, size=size, limit=MAX_MESSAGE_BYTES, rule="xds.message",
-                                   requirement=_REQ)]
+        return [
+            oversized_document(target, KIND, size=size, limit=MAX_MESSAGE_BYTES, rule="xds.message", requirement=_REQ)
+        ]
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_MESSAGE_BYTES + 1)

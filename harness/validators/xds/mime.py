@@ -70,16 +70,20 @@ def _prescan(body: bytes, boundary: str, max_parts: int, max_depth: int) -> None
     """
     delimiters = body.count(b"--" + boundary.encode("latin-1", errors="replace"))
     if delimiters > max_parts + 1:  # one delimiter per part, plus the closing one
-        raise MimeError(f"more than {max_parts} MIME parts ({delimiters - 1} boundaries): more than the limit of "
-                        f"{max_parts}", "body")
+        raise MimeError(
+            f"more than {max_parts} MIME parts ({delimiters - 1} boundaries): more than the limit of {max_parts}",
+            "body",
+        )
     nested = len(_NESTED_MULTIPART.findall(body, 0, len(body)))
     if nested > max_depth:
-        raise MimeError(f"{nested} nested multipart parts: more than the limit of {max_depth} "
-                        "(and MTOM allows none)", "body")
+        raise MimeError(
+            f"{nested} nested multipart parts: more than the limit of {max_depth} (and MTOM allows none)", "body"
+        )
 
 
-def split_message(body: bytes, content_type: str | None, *, max_parts: int = MAX_PARTS,
-                  max_depth: int = MAX_DEPTH) -> SoapMessage:
+def split_message(
+    body: bytes, content_type: str | None, *, max_parts: int = MAX_PARTS, max_depth: int = MAX_DEPTH
+) -> SoapMessage:
     """Split an HTTP body into the SOAP envelope and its MTOM attachments.
 
     Args:

@@ -55,8 +55,11 @@ def _slot_at(obj: RegistryObject, name: str) -> str:
     return f"{obj.location}/rim:Slot[@name='{name}']"
 
 
-@rule("xds.structure", requirement="DMP-XDS-01",
-      summary="one SubmissionSet, HasMember associations, one document per DocumentEntry")
+@rule(
+    "xds.structure",
+    requirement="DMP-XDS-01",
+    summary="one SubmissionSet, HasMember associations, one document per DocumentEntry",
+)
 def check_structure(submission: Submission, document_ids: Iterable[str] | None) -> list[Finding]:
     """One SubmissionSet, a HasMember association to each DocumentEntry, a document for each."""
     findings: list[Finding] = []
@@ -129,8 +132,11 @@ def check_structure(submission: Submission, document_ids: Iterable[str] | None) 
 
 
 @rule("xds.code.empty", requirement="DMP-XDS-02", summary="coded metadata carry a code and its scheme")
-@rule("xds.code.value_set", requirement="DMP-XDS-04",
-      summary="codes from the CI-SIS value sets (JDV_J02/J04/J06/J07/J08/J10)")
+@rule(
+    "xds.code.value_set",
+    requirement="DMP-XDS-04",
+    summary="codes from the CI-SIS value sets (JDV_J02/J04/J06/J07/J08/J10)",
+)
 def _codes(obj: RegistryObject, name: str, pack: Pack) -> list[Finding]:
     sets = load_value_sets(pack)
     value_set = sets.get(VALUE_SETS.get(name, ""))
@@ -160,8 +166,9 @@ def _codes(obj: RegistryObject, name: str, pack: Pack) -> list[Finding]:
     return findings
 
 
-@rule("xds.author", requirement="DMP-XDS-02",
-      summary="an author classification with authorPerson", also=("DMP-XDS-03",))
+@rule(
+    "xds.author", requirement="DMP-XDS-02", summary="an author classification with authorPerson", also=("DMP-XDS-03",)
+)
 def _authors(obj: RegistryObject, requirement: str) -> list[Finding]:
     findings = []
     if not obj.authors:
@@ -186,8 +193,12 @@ def _authors(obj: RegistryObject, requirement: str) -> list[Finding]:
     return findings
 
 
-@rule("xds.patient_id.missing", requirement="DMP-XDS-02",
-      summary="the patientId external identifier", also=("DMP-XDS-03",))
+@rule(
+    "xds.patient_id.missing",
+    requirement="DMP-XDS-02",
+    summary="the patientId external identifier",
+    also=("DMP-XDS-03",),
+)
 def _patient(obj: RegistryObject, scheme: str, requirement: str) -> list[Finding]:
     value = obj.identifiers.get(scheme, "")
     where = obj.identifier_locations.get(scheme, obj.location)
@@ -206,8 +217,9 @@ def _patient(obj: RegistryObject, scheme: str, requirement: str) -> list[Finding
 
 
 @rule("xds.de", requirement="DMP-XDS-02", summary="DocumentEntry attributes required by the CI-SIS mapping")
-@rule("xds.format", requirement="DMP-XDS-05",
-      summary="HL7 v2 data-type formats (CX, XCN, XON, DTM), OIDs, hash and size")
+@rule(
+    "xds.format", requirement="DMP-XDS-05", summary="HL7 v2 data-type formats (CX, XCN, XON, DTM), OIDs, hash and size"
+)
 def check_document_entry(doc: RegistryObject, pack: Pack = None) -> list[Finding]:
     """Required attributes, codes and formats of one DocumentEntry (DMP-XDS-02/04/05)."""
     findings: list[Finding] = []
@@ -351,8 +363,11 @@ def check_submission_set(ss: RegistryObject) -> list[Finding]:
     return findings
 
 
-@rule("xds.patient_id.mismatch", requirement="DMP-CON-01",
-      summary="the same patientId on the SubmissionSet and every DocumentEntry")
+@rule(
+    "xds.patient_id.mismatch",
+    requirement="DMP-CON-01",
+    summary="the same patientId on the SubmissionSet and every DocumentEntry",
+)
 def check_submission(
     submission: Submission, document_ids: Iterable[str] | None = None, pack: Pack = None
 ) -> list[Finding]:

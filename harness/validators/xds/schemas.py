@@ -105,8 +105,12 @@ class _LocalOnly(etree.Resolver):  # type: ignore[misc]  # lxml's stubs type Res
         return None  # a relative or file: URL: libxml2 reads it (the folder's own imports)
 
 
-@rule("xds.schema", requirement="DMP-XDS-01", also=("DMP-GET-02",),
-      summary="the ebRIM/XDS.b message is valid against the IHE XDS.b and OASIS ebRS 3.0 schemas")
+@rule(
+    "xds.schema",
+    requirement="DMP-XDS-01",
+    also=("DMP-GET-02",),
+    summary="the ebRIM/XDS.b message is valid against the IHE XDS.b and OASIS ebRS 3.0 schemas",
+)
 def check_schema(schemas: XdsSchemas, body_child: etree._Element, requirement: str = "DMP-XDS-01") -> list[Finding]:
     """The schema errors of one SOAP Body child (XOP includes replaced by their base64 content)."""
     infoset = copy.deepcopy(body_child)
@@ -117,6 +121,13 @@ def check_schema(schemas: XdsSchemas, body_child: etree._Element, requirement: s
     if schemas.schema.validate(etree.ElementTree(infoset)):
         return []
     errors = list(schemas.schema.error_log)[:MAX_ERRORS]
-    return [Finding("xds.schema", requirement,
-                    f"schéma XDS.b / ebRS 3.0 : {e.message} (ligne / line {e.line} du corps SOAP / of the SOAP Body)",
-                    Severity.ERROR, e.path or f"line {e.line}") for e in errors]
+    return [
+        Finding(
+            "xds.schema",
+            requirement,
+            f"schéma XDS.b / ebRS 3.0 : {e.message} (ligne / line {e.line} du corps SOAP / of the SOAP Body)",
+            Severity.ERROR,
+            e.path or f"line {e.line}",
+        )
+        for e in errors
+    ]

@@ -105,8 +105,11 @@ def _time(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-@rule("vihf.signature", requirement="DMP-VIHF-01",
-      summary="the VIHF is signed (enveloped XML signature over the assertion) by a trusted certificate")
+@rule(
+    "vihf.signature",
+    requirement="DMP-VIHF-01",
+    summary="the VIHF is signed (enveloped XML signature over the assertion) by a trusted certificate",
+)
 def _verify(assertion: etree._Element, trust_ca: Path | None, report: VihfReport) -> None:
     signature = assertion.find(f"{{{DS_NS}}}Signature")
     soft = Severity.ERROR if trust_ca is not None else Severity.WARNING

@@ -119,13 +119,19 @@ def test_control_body_is_refused_before_it_is_read(echo: EchoSimulator) -> None:
         assert _read_all(sock).startswith(b"HTTP/1.1 401")
     # with the token: 413 on the announced size
     with _raw(echo) as sock:
-        sock.sendall(b"POST /_harness/faults HTTP/1.1\r\nHost: x\r\nContent-Length: 400000000\r\n"
-                     + f"{TOKEN_HEADER}: {echo.control_token}\r\n\r\n".encode())
+        sock.sendall(
+            b"POST /_harness/faults HTTP/1.1\r\nHost: x\r\nContent-Length: 400000000\r\n"
+            + f"{TOKEN_HEADER}: {echo.control_token}\r\n\r\n".encode()
+        )
         assert _read_all(sock).startswith(b"HTTP/1.1 413")
     with requests.Session() as http:
         http.trust_env = False
-        chunked = http.post(echo.url + "/_harness/faults", headers=authorization_header(echo.control_token),
-                            data=iter([b"x" * 65536] * 32), timeout=10)
+        chunked = http.post(
+            echo.url + "/_harness/faults",
+            headers=authorization_header(echo.control_token),
+            data=iter([b"x" * 65536] * 32),
+            timeout=10,
+        )
         assert chunked.status_code == 413
     _still_answers(echo)
 
@@ -136,8 +142,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
 
 
 @pytest.mark.parametrize("client", ["self-signed", "no-certificate-trust"])
-def test_rejected_tls_handshakes_are_recorded(pki: TestPki, tmp_path_factory: pytest.TempPathFactory,
-                                              client: str) -> None:
+def test_rejected_tls_handshakes_are_recorded(
+    pki: TestPki, tmp_path_factory: pytest.TempPathFactory, client: str
+) -> None:
     tls = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert, require_client_cert=True)
     with EchoSimulator(Recorder(), tls=tls) as sim:
         context = ssl.create_default_context()
@@ -147,8 +154,10 @@ def test_rejected_tls_handshakes_are_recorded(pki: TestPki, tmp_path_factory: py
             context.load_cert_chain(*map(str, other.client("client-insi-auto")))
         answer = b""
         try:
-            with socket.create_connection(("127.0.0.1", sim.server.port), timeout=10) as raw, \
-                    context.wrap_socket(raw, server_hostname="localhost") as sock:
+            with (
+                socket.create_connection(("127.0.0.1", sim.server.port), timeout=10) as raw,
+                context.wrap_socket(raw, server_hostname="localhost") as sock,
+            ):
                 sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 answer = sock.recv(10)
         except (ssl.SSLError, ConnectionError):
@@ -163,11 +172,16 @@ def test_control_api_never_returns_live_tokens_in_clear(echo: EchoSimulator) -> 
     since = echo.recorder.mark()
     with requests.Session() as http:
         http.trust_env = False
-        http.post(f"{echo.url}/echo", data=b'{"access_token": "eyJhbGciOiJSUzI1NiJ9.payload.signature"}',
-                  headers={"Authorization": "Bearer eyJhbGciOiJSUzI1NiJ9.payload.signature"}, timeout=10)
+        http.post(
+            f"{echo.url}/echo",
+            data=b'{"access_token": "eyJhbGciOiJSUzI1NiJ9.payload.signature"}',
+            headers={"Authorization": "Bearer eyJhbGciOiJSUzI1NiJ9.payload.signature"},
+            timeout=10,
+        )
         (exchange,) = echo.recorder.wait_for(service="ECHO", since=since, timeout=5)
         # when the control API shows it, then the token is cut to its first characters
         for side in ("request", "response"):
-            raw = http.get(f"{echo.url}/_harness/exchanges/{exchange.id}/{side}", headers=echo.control_headers(),
-                           timeout=10).content
+            raw = http.get(
+                f"{echo.url}/_harness/exchanges/{exchange.id}/{side}", headers=echo.control_headers(), timeout=10
+            ).content
             assert b"payload.signature" not in raw and b"eyJh...(masked)" in raw

@@ -95,9 +95,14 @@ def test_a_bug_of_the_service_is_an_answer_not_a_traceback(upper: UpperSimulator
 
 def test_a_non_http_listener_records_through_the_same_base() -> None:
     recording = ListenerRecording(Recorder(), "MLLP-TOY")
-    exchange = recording.exchange("ADT^A28", HttpMessage("MLLP message", [], b"MSH|..."),
-                                  HttpMessage("MLLP ACK", [], b"MSA|AA"), peer="127.0.0.1:1")
-    recorded = recording.record(exchange, summary={"ack": "AA"}, tags={"pid": "1"},
-                                fault=Fault("nack", params={"code": "AE"}))
+    exchange = recording.exchange(
+        "ADT^A28",
+        HttpMessage("MLLP message", [], b"MSH|..."),
+        HttpMessage("MLLP ACK", [], b"MSA|AA"),
+        peer="127.0.0.1:1",
+    )
+    recorded = recording.record(
+        exchange, summary={"ack": "AA"}, tags={"pid": "1"}, fault=Fault("nack", params={"code": "AE"})
+    )
     assert recorded.service == "MLLP-TOY" and recorded.fault_injected == "nack {'code': 'AE'}"
     assert recording.recorder.exchanges(service="MLLP-TOY", pid="1") == [recorded]

@@ -49,8 +49,7 @@ class EchoSimulator(Simulator):
         if fault is not None and fault.kind == "http_status":
             exchange.fault_injected = fault.kind
             return Response(b"down", int(fault.params.get("status", 503)))
-        return Response(body, media_type="text/plain",
-                        headers={"x-client-subject": tls.get("client_subject") or "-"})
+        return Response(body, media_type="text/plain", headers={"x-client-subject": tls.get("client_subject") or "-"})
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +123,11 @@ def test_control_routes(echo: EchoSimulator, http: requests.Session) -> None:
 
 def test_faults_through_the_api(echo: EchoSimulator, http: requests.Session) -> None:
     base = echo.url + "/_harness"
-    created = http.post(f"{base}/faults", json={"kind": "http_status", "operation": "echo", "times": 2,
-                                                "params": {"status": 502}}, timeout=10)
+    created = http.post(
+        f"{base}/faults",
+        json={"kind": "http_status", "operation": "echo", "times": 2, "params": {"status": 502}},
+        timeout=10,
+    )
     assert created.status_code == 201 and created.json()["times"] == 2
     listing = http.get(f"{base}/faults", timeout=10).json()
     assert listing["kinds"] == ["http_status", "delay", "teapot"]
@@ -138,12 +140,15 @@ def test_faults_through_the_api(echo: EchoSimulator, http: requests.Session) -> 
     assert echo.faults.pending() == []
 
 
-@pytest.mark.parametrize(("payload", "words"), [
-    (b"{not json", "not valid JSON"),
-    (b'{"operation": "echo"}', "expected"),
-    (b'{"kind": "explode"}', "unknown fault kind"),
-    (b'{"kind": "delay", "times": 0}', "positive"),
-])
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"operation": "echo"}', "expected"),
+        (b'{"kind": "explode"}', "unknown fault kind"),
+        (b'{"kind": "delay", "times": 0}', "positive"),
+    ],
+)
 def test_bad_fault_requests(echo: EchoSimulator, http: requests.Session, payload: bytes, words: str) -> None:
     response = http.post(echo.url + "/_harness/faults", data=payload, timeout=10)
     assert response.status_code == 400
@@ -155,7 +160,7 @@ def test_fault_plan_matching() -> None:
     plan.add("x", operation="a", times=None)
     plan.add("delay", times=1, seconds=1)
     assert plan.take("b") is not None and plan.take("b") is None  # the delay, once
-    assert all(plan.take("a") is not None for _ in range(5))      # x, every call
+    assert all(plan.take("a") is not None for _ in range(5))  # x, every call
     plan.clear()
     assert plan.take("a") is None
 
@@ -183,8 +188,7 @@ def test_oversized_chunked_body_is_refused_too(echo: EchoSimulator, http: reques
 def test_oversized_with_expect_100_continue_is_refused_before_the_body(echo: EchoSimulator) -> None:
     """A client asking ``Expect: 100-continue`` gets the 413 at once and never sends the 30 MB."""
     with socket.create_connection(("127.0.0.1", echo.server.port), timeout=5) as sock:
-        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 30000000\r\n"
-                     b"Expect: 100-continue\r\n\r\n")
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 30000000\r\nExpect: 100-continue\r\n\r\n")
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
@@ -211,13 +215,17 @@ def tls_echo(pki: TestPki) -> Iterator[EchoSimulator]:
 
 
 @pytest.mark.parametrize(("client", "cn"), [("client-harness", "CN=dui-harness"), (None, None)])
-def test_tls_client_subject(tls_echo: EchoSimulator, pki: TestPki, client: str | None,
-                            cn: str | None) -> None:
+def test_tls_client_subject(tls_echo: EchoSimulator, pki: TestPki, client: str | None, cn: str | None) -> None:
     since = tls_echo.recorder.mark()
     with requests.Session() as session:
         session.trust_env = False
-        response = session.post(tls_echo.url + "/echo", data=b"tls", verify=str(pki.ca_cert), timeout=10,
-                                cert=client_cert(pki, client) if client else None)
+        response = session.post(
+            tls_echo.url + "/echo",
+            data=b"tls",
+            verify=str(pki.ca_cert),
+            timeout=10,
+            cert=client_cert(pki, client) if client else None,
+        )
     [exchange] = tls_echo.recorder.wait_for(service="ECHO", since=since, timeout=5)
     assert tls_echo.url.startswith("https://") and response.text == "tls"
     assert exchange.summary["tls"] is True

@@ -22,20 +22,32 @@ from mocks.dmp import DmpSimulator
 from mocks.insi import InsiSimulator
 
 
-def _certificate(folder: Path, name: str, *, issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None,
-                 expired: bool = False) -> tuple[str, str]:
+def _certificate(
+    folder: Path,
+    name: str,
+    *,
+    issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None,
+    expired: bool = False,
+) -> tuple[str, str]:
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "INSI-AUTO")])
     now = dt.datetime.now(dt.UTC)
     start, end = (now - dt.timedelta(days=30), now - dt.timedelta(days=1)) if expired else (now, now + dt.timedelta(1))
-    cert = (x509.CertificateBuilder().subject_name(subject)
-            .issuer_name(issuer[0].subject if issuer else subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
-            .sign(issuer[1] if issuer else key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer[0].subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .sign(issuer[1] if issuer else key, hashes.SHA256())
+    )
     cert_path, key_path = folder / f"{name}.pem", folder / f"{name}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return str(cert_path), str(key_path)
 
 
@@ -52,9 +64,11 @@ def clients(pki: TestPki, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     other = ensure_pki(tmp_path_factory.mktemp("other-ca"))
     other_cert, other_key = other.client("client-insi-auto")
-    return {"expired": _certificate(folder, "expired", issuer=(ca_cert, ca_key), expired=True),
-            "self-signed": _certificate(folder, "self-signed", issuer=None),
-            "wrong-ca": (str(other_cert), str(other_key))}
+    return {
+        "expired": _certificate(folder, "expired", issuer=(ca_cert, ca_key), expired=True),
+        "self-signed": _certificate(folder, "self-signed", issuer=None),
+        "wrong-ca": (str(other_cert), str(other_key)),
+    }
 
 
 @pytest.fixture(scope="module", params=["insi", "dmp"])
@@ -66,11 +80,11 @@ def sim(request: pytest.FixtureRequest, pki: TestPki) -> Iterator[Simulator]:
 
 
 @pytest.mark.parametrize("client", ["expired", "self-signed", "wrong-ca"])
-def test_rejected_client_certificates_are_recorded(sim: Simulator, pki: TestPki,
-                                                   clients: dict[str, tuple[str, str]], client: str) -> None:
+def test_rejected_client_certificates_are_recorded(
+    sim: Simulator, pki: TestPki, clients: dict[str, tuple[str, str]], client: str
+) -> None:
     since = sim.recorder.mark()
-    with requests.Session() as http, pytest.raises((requests.exceptions.SSLError,
-                                                    requests.exceptions.ConnectionError)):
+    with requests.Session() as http, pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
         http.trust_env = False
         http.get(sim.url + "/", verify=str(pki.ca_cert), cert=clients[client], timeout=10)
     found = sim.recorder.wait_for(service=sim.service, transaction="TLS", since=since, timeout=10)

@@ -67,8 +67,10 @@ def by_object(name: str, registered: dict[str, Any], ss_uuid: str) -> dict[str, 
         "GetDocumentsAndAssociations": {"$XDSDocumentEntryUniqueId": [f"('{registered['unique_id']}')"]},
         "GetSubmissionSets": {"$uuid": doc},
         "GetSubmissionSetAndContents": {"$XDSSubmissionSetEntryUUID": [f"'{ss_uuid}'"]},
-        "GetRelatedDocuments": {"$XDSDocumentEntryEntryUUID": [f"'{registered['entry_uuid']}'"],
-                                "$AssociationTypes": [f"('{ASSOC_RPLC}')"]},
+        "GetRelatedDocuments": {
+            "$XDSDocumentEntryEntryUUID": [f"'{registered['entry_uuid']}'"],
+            "$AssociationTypes": [f"('{ASSOC_RPLC}')"],
+        },
     }[name]
 
 
@@ -97,15 +99,25 @@ def test_get_all_naming_another_patient_returns_nothing_and_is_a_finding(caller:
     assert reply.exchange.summary.get("count") is None
 
 
-@pytest.mark.parametrize("name", ["FindDocuments", "FindSubmissionSets", "GetAll", "FindFolders",
-                                  "FindDocumentsByReferenceId"])
+@pytest.mark.parametrize(
+    "name", ["FindDocuments", "FindSubmissionSets", "GetAll", "FindFolders", "FindDocumentsByReferenceId"]
+)
 def test_every_query_by_patient_checks_the_vihf(caller: Caller, name: str) -> None:
     other_patients_document(caller)
     refused_for_another_patient(query(caller, name, by_patient(name, cx(OTHER_INS))))
 
 
-@pytest.mark.parametrize("name", ["GetDocuments", "GetAssociations", "GetDocumentsAndAssociations",
-                                  "GetSubmissionSets", "GetSubmissionSetAndContents", "GetRelatedDocuments"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GetDocuments",
+        "GetAssociations",
+        "GetDocumentsAndAssociations",
+        "GetSubmissionSets",
+        "GetSubmissionSetAndContents",
+        "GetRelatedDocuments",
+    ],
+)
 def test_every_query_by_object_checks_the_vihf(caller: Caller, name: str) -> None:
     registered, ss_uuid = other_patients_document(caller)
     refused_for_another_patient(query(caller, name, by_object(name, registered, ss_uuid)))
@@ -118,8 +130,9 @@ def test_get_folders_answers_empty_for_an_unknown_folder(caller: Caller) -> None
 
 def test_retrieving_another_patients_document_is_refused(caller: Caller) -> None:
     registered, _ = other_patients_document(caller)
-    body, ctype = iti43_request(caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID,
-                                signer=caller.signer)
+    body, ctype = iti43_request(
+        caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID, signer=caller.signer
+    )
     reply = caller.post(body, ctype)
     assert reply.codes == ["XDSPatientIdDoesNotMatch"] and reply.exchange.summary["returned"] == []
     assert [f.requirement for f in reply.exchange.findings] == ["DMP-VIHF-03"]
@@ -146,8 +159,11 @@ def test_unknown_patient_and_non_ins_patient_id(caller: Caller) -> None:
 def test_the_other_stored_queries_for_the_patient(caller: Caller) -> None:
     first = caller.submit(document("VSM")).exchange.summary["registered"][0]
     newer = caller.submit(document("VSM"), replaces=first["entry_uuid"]).exchange.summary["registered"][0]
-    related = query(caller, "GetRelatedDocuments", {"$XDSDocumentEntryEntryUUID": [f"'{newer['entry_uuid']}'"],
-                                                    "$AssociationTypes": [f"('{ASSOC_RPLC}')"]})
+    related = query(
+        caller,
+        "GetRelatedDocuments",
+        {"$XDSDocumentEntryEntryUUID": [f"'{newer['entry_uuid']}'"], "$AssociationTypes": [f"('{ASSOC_RPLC}')"]},
+    )
     assert related.status == "Success"
     assert sorted(related.exchange.summary["documents"]) == sorted([first["unique_id"], newer["unique_id"]])
     sets = query(caller, "GetSubmissionSets", {"$uuid": [f"('{newer['entry_uuid']}')"]})

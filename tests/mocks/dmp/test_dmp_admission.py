@@ -48,8 +48,13 @@ def test_bare_pdf_and_fhir_json_documents_are_refused(caller: Caller) -> None:
     cda = document("N1")
     body, ctype = iti41_request([cda], signer=caller.signer)
     for sent, mime in ((PDF, "application/pdf"), (FHIR, "application/fhir+json"), (FHIR, "text/xml")):
-        _refused(caller, *_send_instead(body, ctype, cda, sent, mime), "XDSRepositoryMetadataError",
-                 "xds.document.cda", "DMP-DOC-03")
+        _refused(
+            caller,
+            *_send_instead(body, ctype, cda, sent, mime),
+            "XDSRepositoryMetadataError",
+            "xds.document.cda",
+            "DMP-DOC-03",
+        )
 
 
 def test_non_ins_patient_id_is_refused(caller: Caller) -> None:
@@ -71,7 +76,8 @@ def test_the_admission_of_a_conformant_submission_says_nothing() -> None:
     report = validate_submission(inline, ctype)
     assert report.message is not None
     assert [f.rule for f in check_admission(report.message, report.submission, report.documents, report.cda)] == [
-        "xds.transport.mtom"]
+        "xds.transport.mtom"
+    ]
     assert base64.b64encode(document("VSM"))[:20] in inline
 
 
@@ -85,8 +91,9 @@ def test_with_the_xds_schemas_a_schema_invalid_submission_is_refused(tmp_path: P
         valid = iti41.handle(sim, _request(body, ctype))
         assert valid.summary["status"] == "Success", valid.summary.get("errors")
         body, ctype = iti41_request([document("VSM")], signer=None)
-        invalid = iti41.handle(sim, _request(body.replace(b'<rim:ExtrinsicObject id="', b'<rim:ExtrinsicObject x="'),
-                                             ctype))
+        invalid = iti41.handle(
+            sim, _request(body.replace(b'<rim:ExtrinsicObject id="', b'<rim:ExtrinsicObject x="'), ctype)
+        )
         assert invalid.summary["status"] == "Failure"
         assert "xds.schema" in {f.rule for f in invalid.findings}
     finally:

@@ -131,20 +131,29 @@ def test_a_deleted_document_is_found_and_retrieved_no_more(caller: Caller) -> No
     deleted = "urn:asip:ci-sis:2010:StatusType:Deleted"
 
     def delete(objects: etree._Element) -> None:
-        assoc = etree.SubElement(objects, f"{{{RIM}}}Association", id="del1", associationType=ASSOC_UPDATE_STATUS,
-                                 sourceObject="SS", targetObject=first["entry_uuid"])
+        assoc = etree.SubElement(
+            objects,
+            f"{{{RIM}}}Association",
+            id="del1",
+            associationType=ASSOC_UPDATE_STATUS,
+            sourceObject="SS",
+            targetObject=first["entry_uuid"],
+        )
         _slot(assoc, "OriginalStatus", "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved")
         _slot(assoc, "NewStatus", deleted)
 
     assert _update(caller, delete).status == "Success"  # type: ignore[attr-defined]
     assert caller.sim.registry.entry(first["entry_uuid"]).status == deleted  # type: ignore[union-attr]
     # then no query returns it, even asked by its entryUUID, and the repository does not give it
-    body, ctype = iti18_request("urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4",
-                                {"$XDSDocumentEntryEntryUUID": [f"('{first['entry_uuid']}')"]},
-                                ins=INS, oid=OID, signer=caller.signer)
+    body, ctype = iti18_request(
+        "urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4",
+        {"$XDSDocumentEntryEntryUUID": [f"('{first['entry_uuid']}')"]},
+        ins=INS,
+        oid=OID,
+        signer=caller.signer,
+    )
     assert caller.post(body, ctype, "/dmp/registry").exchange.summary["documents"] == []
-    body, ctype = iti43_request(caller.sim.repository_id, [first["unique_id"]], ins=INS, oid=OID,
-                                signer=caller.signer)
+    body, ctype = iti43_request(caller.sim.repository_id, [first["unique_id"]], ins=INS, oid=OID, signer=caller.signer)
     assert caller.post(body, ctype).codes == ["XDSMissingDocument"]
 
 
@@ -153,15 +162,24 @@ def test_td03_is_offered_answered_and_flagged(caller: Caller) -> None:
     request = etree.Element(f"{{{namespace}}}td03AddAuthorizationRequest", nsmap={"td03": namespace})
     etree.SubElement(request, f"{{{namespace}}}patientId").text = f"{INS}^^^&{OID}&ISO^NH"
     action = "urn:dui-harness:dmp:td03AddAuthorization"
-    reply = caller.post(envelope(action, request, vihf(INS, OID, signer=caller.signer)),
-                        f'application/soap+xml; action="{action}"', "/dmp/td03")
+    reply = caller.post(
+        envelope(action, request, vihf(INS, OID, signer=caller.signer)),
+        f'application/soap+xml; action="{action}"',
+        "/dmp/td03",
+    )
     assert reply.exchange.transaction == "TD0.3" and reply.exchange.tags["td03"] == "used"
     assert b"AUTORISATION_AJOUTEE" in reply.response.content
     caller.sim.update_state({"patients": {INS: "EXPIRE"}})
-    again = caller.post(envelope(action, request, vihf(INS, OID, signer=caller.signer)),
-                        f'application/soap+xml; action="{action}"', "/dmp/td03")
+    again = caller.post(
+        envelope(action, request, vihf(INS, OID, signer=caller.signer)),
+        f'application/soap+xml; action="{action}"',
+        "/dmp/td03",
+    )
     assert b"REFUSEE_EXPIRE" in again.response.content
     assert caller.sim.patient_status(INS, OID)[0] == "EXPIRE"  # the status set by the scenario is kept
-    bad = caller.post(envelope(action, etree.Element(f"{{{namespace}}}other"), vihf(INS, OID, signer=caller.signer)),
-                      f'application/soap+xml; action="{action}"', "/dmp/td03")
+    bad = caller.post(
+        envelope(action, etree.Element(f"{{{namespace}}}other"), vihf(INS, OID, signer=caller.signer)),
+        f'application/soap+xml; action="{action}"',
+        "/dmp/td03",
+    )
     assert bad.response.status_code == 400 and b"td03" in bad.response.content

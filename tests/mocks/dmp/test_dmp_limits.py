@@ -23,8 +23,9 @@ def _peak_mb() -> float:
 
 
 def _nested_mime(depth: int) -> tuple[bytes, str]:
-    body = b"".join(f"--b{i}\r\nContent-Type: multipart/related; boundary=b{i + 1}\r\n\r\n".encode()
-                    for i in range(depth))
+    body = b"".join(
+        f"--b{i}\r\nContent-Type: multipart/related; boundary=b{i + 1}\r\n\r\n".encode() for i in range(depth)
+    )
     return body, 'multipart/related; type="application/xop+xml"; boundary="b0"'
 
 
@@ -34,15 +35,23 @@ def _many_parts(count: int) -> tuple[bytes, str]:
 
 
 def _many_elements(count: int) -> tuple[bytes, str]:
-    return (b"<soap:Envelope xmlns:soap='http://www.w3.org/2003/05/soap-envelope'><soap:Body>"
-            + b"<a/>" * count + b"</soap:Body></soap:Envelope>", SOAP)
+    return (
+        b"<soap:Envelope xmlns:soap='http://www.w3.org/2003/05/soap-envelope'><soap:Body>"
+        + b"<a/>" * count
+        + b"</soap:Body></soap:Envelope>",
+        SOAP,
+    )
 
 
-@pytest.mark.parametrize(("build", "words"), [
-    (lambda: _nested_mime(2000), b"nested multipart"),
-    (lambda: _many_parts(1_000_000), b"more than 200 MIME parts"),
-    (lambda: _many_elements(4_000_000), b"XML elements"),
-], ids=["2000-deep-mime", "1M-parts", "4M-elements"])
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (lambda: _nested_mime(2000), b"nested multipart"),
+        (lambda: _many_parts(1_000_000), b"more than 200 MIME parts"),
+        (lambda: _many_elements(4_000_000), b"XML elements"),
+    ],
+    ids=["2000-deep-mime", "1M-parts", "4M-elements"],
+)
 def test_amplifying_bodies_get_a_precise_400_with_bounded_memory(caller: Caller, build: object, words: bytes) -> None:
     body, ctype = build()  # type: ignore[operator]
     before = _peak_mb()
@@ -74,10 +83,15 @@ def test_aborted_submission_is_never_stored(caller: Caller, pki: TestPki) -> Non
     context = ssl.create_default_context(cafile=str(pki.ca_cert))
     context.load_cert_chain(*map(str, pki.client("client-insi-auto")))
     since = caller.sim.recorder.mark()
-    with socket.create_connection(("127.0.0.1", caller.sim.server.port), timeout=10) as raw, \
-            context.wrap_socket(raw, server_hostname="localhost") as sock:
-        sock.sendall(f"POST /dmp/repository HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n"
-                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:-10])
+    with (
+        socket.create_connection(("127.0.0.1", caller.sim.server.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as sock,
+    ):
+        sock.sendall(
+            f"POST /dmp/repository HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:-10]
+        )
     # then it is recorded as incomplete and nothing is registered
     found = caller.sim.recorder.wait_for(service="DMP", since=since, timeout=10)
     assert [e.transaction for e in found] == ["incomplete-request"]

@@ -36,8 +36,9 @@ def test_the_dmp_answers_on_all_findings_but_the_official_artefacts_only_ones() 
 def _request(cda: bytes) -> DmpRequest:
     body, content_type = iti41_request([cda], signer=None)
     message = split_message(body, content_type)
-    vihf = VihfReport(present=True, signed=True, subject=HOSPITAL["author"], structure=HOSPITAL["struct"],
-                      ins=INS, ins_oid=OID)
+    vihf = VihfReport(
+        present=True, signed=True, subject=HOSPITAL["author"], structure=HOSPITAL["struct"], ins=INS, ins_oid=OID
+    )
     return DmpRequest(body, content_type, message, parse_envelope(message.envelope), iti41.ACTION, vihf)
 
 

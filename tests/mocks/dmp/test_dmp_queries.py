@@ -103,16 +103,18 @@ def test_masked_document_hidden_from_other_organisations(caller: Caller) -> None
 def test_retrieve_mtom_and_partial_and_plain_soap_refused(caller: Caller) -> None:
     cda = document("VSM")
     registered = caller.submit(cda).exchange.summary["registered"][0]
-    body, ctype = iti43_request(caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID,
-                                signer=caller.signer)
+    body, ctype = iti43_request(
+        caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID, signer=caller.signer
+    )
     reply = caller.post(body, ctype)
     assert reply.exchange.summary["returned"] == [registered["unique_id"]]
     assert reply.response.headers["content-type"].startswith("multipart/related")
     message = split_message(reply.response.content, reply.response.headers["content-type"])
     assert list(message.attachments.values()) == [cda]
     # a plain SOAP ITI-43 (IHE requires MTOM/XOP): refused, nothing returned, a DMP-GET-02 finding
-    body, ctype = iti43_request(caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID,
-                                signer=caller.signer, mtom_=False)
+    body, ctype = iti43_request(
+        caller.sim.repository_id, [registered["unique_id"]], ins=INS, oid=OID, signer=caller.signer, mtom_=False
+    )
     plain = caller.post(body, ctype)
     assert plain.codes == ["XDSRepositoryError"] and plain.exchange.summary["returned"] == []
     assert [f.requirement for f in plain.exchange.findings] == ["DMP-GET-02"]

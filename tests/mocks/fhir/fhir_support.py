@@ -20,8 +20,7 @@ class GenericFhir(FhirSimulator):
 
     service = "FHIR-TEST"
     resource_types: ClassVar[dict[str, tuple[str, ...]]] = {
-        "Patient": ("read", "vread", "search-type", "create", "update", "delete", "history-instance",
-                    "history-type"),
+        "Patient": ("read", "vread", "search-type", "create", "update", "delete", "history-instance", "history-type"),
         "Observation": ("read", "search-type", "create", "update"),
         "Encounter": ("read", "search-type", "create"),
     }
@@ -52,8 +51,9 @@ def transaction(*resources: dict[str, Any], kind: str = "transaction") -> dict[s
     for resource in resources:
         resource = dict(resource)
         full_url = resource.pop("_fullUrl", urn())
-        entries.append({"fullUrl": full_url, "resource": resource,
-                        "request": {"method": "POST", "url": resource["resourceType"]}})
+        entries.append(
+            {"fullUrl": full_url, "resource": resource, "request": {"method": "POST", "url": resource["resourceType"]}}
+        )
     return {"resourceType": "Bundle", "type": kind, "entry": entries}
 
 
@@ -67,14 +67,23 @@ def outcome_issue(response: requests.Response) -> dict[str, Any]:
     return issue
 
 
-PERSON = {"person_id": "p-1", "local_id": "p-1", "traits": {
-    "birth_name": "BERNARD-ESSAI", "first_names": ["ANDRE"], "sex": "M", "birth_date": "1952-07-30",
-    "birth_place": "33063"}}
+PERSON = {
+    "person_id": "p-1",
+    "local_id": "p-1",
+    "traits": {
+        "birth_name": "BERNARD-ESSAI",
+        "first_names": ["ANDRE"],
+        "sex": "M",
+        "birth_date": "1952-07-30",
+        "birth_place": "33063",
+    },
+}
 INS = {"value": "152073306301157", "oid": "1.2.250.1.213.1.4.10"}
-RECORD = {"stay": {"id": "S1", "start": "2026-01-05"},
-          "evaluation": {"id": "E1", "date": "2026-01-12",
-                         "items": [{"code": "GIR", "question": "GIR", "answer": "4"}]},
-          "project": {"id": "P1", "title": "Projet 2026", "start": "2026-02-01"}}
+RECORD = {
+    "stay": {"id": "S1", "start": "2026-01-05"},
+    "evaluation": {"id": "E1", "date": "2026-01-12", "items": [{"code": "GIR", "question": "GIR", "answer": "4"}]},
+    "project": {"id": "P1", "title": "Projet 2026", "start": "2026-02-01"},
+}
 
 
 def tddui_bundle(**defects: bool) -> dict[str, Any]:

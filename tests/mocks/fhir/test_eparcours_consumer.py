@@ -32,12 +32,15 @@ def test_conformant_bundle_is_created_and_answered_with_a_transaction_response(c
     assert len(consumer.sim.created(exchange)) == 6  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("defect", "requirement"), [
-    ("tddui_batch_bundle", "EPARCOURS-FLUX-01"),
-    ("tddui_ins_wrong_system", "EPARCOURS-PAT-01"),
-    ("tddui_no_master_identifier", "EPARCOURS-DOC-01"),
-    ("tddui_attachment_url", "EPARCOURS-DOC-02"),
-])
+@pytest.mark.parametrize(
+    ("defect", "requirement"),
+    [
+        ("tddui_batch_bundle", "EPARCOURS-FLUX-01"),
+        ("tddui_ins_wrong_system", "EPARCOURS-PAT-01"),
+        ("tddui_no_master_identifier", "EPARCOURS-DOC-01"),
+        ("tddui_attachment_url", "EPARCOURS-DOC-02"),
+    ],
+)
 def test_non_conformant_bundle_is_refused_whole(consumer: Fhir, defect: str, requirement: str) -> None:
     since = consumer.sim.recorder.mark()
     response = consumer.post("/", bundle(**{defect: True}))

@@ -12,10 +12,14 @@ from mocks.fhir import EprescSimulator
 from mocks.fhir.epresc_shape import ATC, PRESCRIPTION_ID_SYSTEM, FhirR4BundleShape, load_prescriptions
 from tests.mocks.fhir.fhir_support import Fhir, outcome_issue
 
-ADMIN = {"resourceType": "MedicationAdministration", "status": "completed",
-         "medicationCodeableConcept": {"coding": [{"system": ATC, "code": "N02BE01"}]},
-         "subject": {"reference": "Patient/pat-ep-test-0001"}, "effectiveDateTime": "2026-01-06T08:00:00+01:00",
-         "request": {"reference": "MedicationRequest/mr-ep-test-0001-1"}}
+ADMIN = {
+    "resourceType": "MedicationAdministration",
+    "status": "completed",
+    "medicationCodeableConcept": {"coding": [{"system": ATC, "code": "N02BE01"}]},
+    "subject": {"reference": "Patient/pat-ep-test-0001"},
+    "effectiveDateTime": "2026-01-06T08:00:00+01:00",
+    "request": {"reference": "MedicationRequest/mr-ep-test-0001-1"},
+}
 
 
 @pytest.fixture
@@ -60,12 +64,15 @@ def test_administration_for_the_right_line_is_created(tele: Fhir) -> None:
     assert tele.get("/MedicationAdministration", params={"patient": "pat-ep-test-0001"}).json()["total"] == 1
 
 
-@pytest.mark.parametrize(("change", "rule"), [
-    ({"subject": {"reference": "Patient/pat-ep-test-0002"}}, "epresc.adm.subject"),
-    ({"status": "in-progress"}, "epresc.adm.status"),
-    ({"request": {"reference": "MedicationRequest/nope"}}, "epresc.adm.request"),
-    ({"medicationCodeableConcept": {"coding": [{"system": ATC, "code": "C03CA01"}]}}, "epresc.adm.medication"),
-])
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ({"subject": {"reference": "Patient/pat-ep-test-0002"}}, "epresc.adm.subject"),
+        ({"status": "in-progress"}, "epresc.adm.status"),
+        ({"request": {"reference": "MedicationRequest/nope"}}, "epresc.adm.request"),
+        ({"medicationCodeableConcept": {"coding": [{"system": ATC, "code": "C03CA01"}]}}, "epresc.adm.medication"),
+    ],
+)
 def test_wrong_administration_is_refused_with_an_outcome(tele: Fhir, change: dict[str, Any], rule: str) -> None:
     response = tele.post("/MedicationAdministration", {**ADMIN, **change})
     assert response.status_code == 422

@@ -21,8 +21,13 @@ NIR_TEST = "urn:oid:1.2.250.1.213.1.4.10"
 
 
 def patient(value: str, **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Patient", "gender": "female", "birthDate": "1940-05-12",
-            "identifier": [{"system": NIR_TEST, "value": value}], **extra}
+    return {
+        "resourceType": "Patient",
+        "gender": "female",
+        "birthDate": "1940-05-12",
+        "identifier": [{"system": NIR_TEST, "value": value}],
+        **extra,
+    }
 
 
 def put(fhir: Fhir, path: str, body: Any, **headers: str) -> requests.Response:
@@ -123,7 +128,8 @@ def test_search_pages_with_next_and_previous_links(fhir: Fhir) -> None:
         assert {"previous", "prev"} <= {link["relation"] for link in page["link"]}
     assert pages == 3 and seen == sorted(ids)
     assert [e["resource"]["id"] for e in fhir.get("/Patient", params={"_sort": "-_id"}).json()["entry"]] == sorted(
-        ids, reverse=True)
+        ids, reverse=True
+    )
     count = fhir.get("/Patient", params={"_summary": "count"}).json()
     assert count["total"] == 5 and "entry" not in count
 
@@ -144,11 +150,20 @@ def test_last_updated_filters_and_sorts(fhir: Fhir) -> None:
 
 def test_include_and_revinclude(fhir: Fhir) -> None:
     pid = fhir.post("/Patient", patient("7")).json()["id"]
-    eid = fhir.post("/Encounter", {"resourceType": "Encounter", "status": "finished", "class": {"code": "HH"},
-                                   "subject": {"reference": f"Patient/{pid}"}}).json()["id"]
+    eid = fhir.post(
+        "/Encounter",
+        {
+            "resourceType": "Encounter",
+            "status": "finished",
+            "class": {"code": "HH"},
+            "subject": {"reference": f"Patient/{pid}"},
+        },
+    ).json()["id"]
     with_patient = fhir.get("/Encounter", params={"_id": eid, "_include": "Encounter:subject"}).json()
     assert [(e["resource"]["resourceType"], e["search"]["mode"]) for e in with_patient["entry"]] == [
-        ("Encounter", "match"), ("Patient", "include")]
+        ("Encounter", "match"),
+        ("Patient", "include"),
+    ]
     with_encounters = fhir.get("/Patient", params={"_id": pid, "_revinclude": "Encounter:patient"}).json()
     assert [e["resource"]["resourceType"] for e in with_encounters["entry"]] == ["Patient", "Encounter"]
     assert with_encounters["total"] == 1
@@ -157,8 +172,12 @@ def test_include_and_revinclude(fhir: Fhir) -> None:
 def test_post_search_reads_the_form_body(fhir: Fhir) -> None:
     fhir.post("/Patient", patient("8"))
     fhir.post("/Patient", patient("9"))
-    found = fhir.http.post(fhir.sim.url + "/Patient/_search", data={"identifier": f"{NIR_TEST}|8"},
-                           headers={"Accept": "application/fhir+json"}, timeout=30).json()
+    found = fhir.http.post(
+        fhir.sim.url + "/Patient/_search",
+        data={"identifier": f"{NIR_TEST}|8"},
+        headers={"Accept": "application/fhir+json"},
+        timeout=30,
+    ).json()
     assert found["type"] == "searchset" and found["total"] == 1
 
 
@@ -180,7 +199,11 @@ def test_prefer_return(fhir: Fhir) -> None:
 
 
 def test_every_error_is_an_operation_outcome(fhir: Fhir) -> None:
-    for response in (fhir.get("/a/b/c/d/e"), fhir.http.patch(fhir.sim.url + "/Patient/x", timeout=30),
-                     fhir.get("/Patient/x/_history"), fhir.get("/Patient/x/_history/z")):
+    for response in (
+        fhir.get("/a/b/c/d/e"),
+        fhir.http.patch(fhir.sim.url + "/Patient/x", timeout=30),
+        fhir.get("/Patient/x/_history"),
+        fhir.get("/Patient/x/_history/z"),
+    ):
         assert response.status_code in (400, 404, 405), response.text
         outcome_issue(response)

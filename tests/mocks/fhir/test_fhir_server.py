@@ -7,8 +7,12 @@ from pathlib import Path
 from harness.core.recorder import Recorder
 from tests.mocks.fhir.fhir_support import Fhir, GenericFhir, outcome_issue, transaction, urn
 
-PATIENT = {"resourceType": "Patient", "gender": "female", "birthDate": "1940-05-12",
-           "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "240057505612349"}]}
+PATIENT = {
+    "resourceType": "Patient",
+    "gender": "female",
+    "birthDate": "1940-05-12",
+    "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "240057505612349"}],
+}
 
 
 def test_capability_statement_describes_what_is_served(fhir: Fhir) -> None:
@@ -21,8 +25,9 @@ def test_capability_statement_describes_what_is_served(fhir: Fhir) -> None:
     assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch", "history-system"}
     patient = next(r for r in rest["resource"] if r["type"] == "Patient")
     assert {"read", "search-type", "create"} <= {i["code"] for i in patient["interaction"]}
-    assert {"_id", "identifier", "patient", "subject", "status", "_lastUpdated"} <= {p["name"] for p in
-                                                                                 patient["searchParam"]}
+    assert {"_id", "identifier", "patient", "subject", "status", "_lastUpdated"} <= {
+        p["name"] for p in patient["searchParam"]
+    }
 
 
 def test_create_then_read_vread_and_search(fhir: Fhir) -> None:
@@ -34,8 +39,11 @@ def test_create_then_read_vread_and_search(fhir: Fhir) -> None:
     assert fhir.get(f"/Patient/{rid}").json()["meta"]["versionId"] == "1"
     assert fhir.get(f"/Patient/{rid}/_history/1").status_code == 200
     assert outcome_issue(fhir.get(f"/Patient/{rid}/_history/2"))["code"] == "not-found"
-    for query in ({"_id": rid}, {"identifier": "urn:oid:1.2.250.1.213.1.4.10|240057505612349"},
-                  {"identifier": "240057505612349"}):
+    for query in (
+        {"_id": rid},
+        {"identifier": "urn:oid:1.2.250.1.213.1.4.10|240057505612349"},
+        {"identifier": "240057505612349"},
+    ):
         found = fhir.get("/Patient", params=query).json()
         assert found["type"] == "searchset" and found["total"] == 1, query
         assert found["entry"][0]["fullUrl"].endswith(f"/Patient/{rid}")
@@ -45,11 +53,21 @@ def test_create_then_read_vread_and_search(fhir: Fhir) -> None:
 def test_transaction_creates_every_entry_and_resolves_urn_uuid_references(fhir: Fhir) -> None:
     # given a Patient and two resources pointing at it by its urn:uuid fullUrl
     patient_url = urn()
-    body = transaction(dict(PATIENT, _fullUrl=patient_url),
-                       {"resourceType": "Observation", "status": "final", "code": {"text": "GIR"},
-                        "subject": {"reference": patient_url}},
-                       {"resourceType": "Encounter", "status": "in-progress", "class": {"code": "HH"},
-                        "subject": {"reference": patient_url}})
+    body = transaction(
+        dict(PATIENT, _fullUrl=patient_url),
+        {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"text": "GIR"},
+            "subject": {"reference": patient_url},
+        },
+        {
+            "resourceType": "Encounter",
+            "status": "in-progress",
+            "class": {"code": "HH"},
+            "subject": {"reference": patient_url},
+        },
+    )
     # when it is posted to [base]/
     response = fhir.post("/", body)
     # then 200, a transaction-response in request order, 201 Created each, new ids and versions
@@ -65,8 +83,10 @@ def test_transaction_creates_every_entry_and_resolves_urn_uuid_references(fhir: 
     observation = fhir.get("/" + answer["entry"][1]["response"]["location"].split("/_history")[0]).json()
     assert observation["subject"]["reference"] == f"Patient/{patient_id}"
     assert fhir.get("/Observation", params={"patient": patient_id}).json()["total"] == 1
-    assert fhir.get("/Encounter", params={"subject": f"Patient/{patient_id}", "status": "in-progress"}).json()[
-        "total"] == 1
+    assert (
+        fhir.get("/Encounter", params={"subject": f"Patient/{patient_id}", "status": "in-progress"}).json()["total"]
+        == 1
+    )
 
 
 def test_one_bad_entry_leaves_nothing_stored(fhir: Fhir, generic_sim: GenericFhir) -> None:
@@ -83,8 +103,10 @@ def test_one_bad_entry_leaves_nothing_stored(fhir: Fhir, generic_sim: GenericFhi
 
 
 def test_unresolved_urn_reference_refuses_the_whole_transaction(fhir: Fhir, generic_sim: GenericFhir) -> None:
-    body = transaction(PATIENT, {"resourceType": "Observation", "status": "final", "code": {"text": "x"},
-                                 "subject": {"reference": urn()}})
+    body = transaction(
+        PATIENT,
+        {"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "subject": {"reference": urn()}},
+    )
     response = fhir.post("/", body)
     assert response.status_code == 400
     assert "matches no fullUrl" in outcome_issue(response)["diagnostics"]
@@ -93,15 +115,26 @@ def test_unresolved_urn_reference_refuses_the_whole_transaction(fhir: Fhir, gene
 
 def test_update_and_delete_inside_a_transaction(fhir: Fhir) -> None:
     rid = fhir.post("/Patient", PATIENT).json()["id"]
-    body = {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"resource": dict(PATIENT, id=rid, gender="male"), "request": {"method": "PUT", "url": f"Patient/{rid}"}},
-        {"request": {"method": "GET", "url": f"Patient/{rid}"}}]}
+    body = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"resource": dict(PATIENT, id=rid, gender="male"), "request": {"method": "PUT", "url": f"Patient/{rid}"}},
+            {"request": {"method": "GET", "url": f"Patient/{rid}"}},
+        ],
+    }
     answer = fhir.post("/", body).json()
     assert answer["entry"][0]["response"]["status"] == "200 OK"
     assert answer["entry"][0]["response"]["location"] == f"Patient/{rid}/_history/2"
     assert answer["entry"][1]["resource"]["gender"] == "male"
-    deleted = fhir.post("/", {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"request": {"method": "DELETE", "url": f"Patient/{rid}"}}]}).json()
+    deleted = fhir.post(
+        "/",
+        {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [{"request": {"method": "DELETE", "url": f"Patient/{rid}"}}],
+        },
+    ).json()
     assert deleted["entry"][0]["response"]["status"] == "204 No Content"
     assert outcome_issue(fhir.get(f"/Patient/{rid}"))["code"] == "deleted"
 
@@ -142,8 +175,11 @@ def test_python_m_mocks_fhir_serves_both_bases(tmp_path: Path) -> None:
 
     import requests
 
-    proc = subprocess.Popen([sys.executable, "-m", "mocks.fhir", "--port-eparcours", "0", "--port-epresc", "0",
-                             "--db", str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mocks.fhir", "--port-eparcours", "0", "--port-epresc", "0", "--db", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     http = requests.Session()
     http.trust_env = False  # loopback only, never through a proxy
     try:

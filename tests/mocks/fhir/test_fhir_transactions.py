@@ -21,8 +21,9 @@ from tests.validators.fhir.test_ig_examples import EXPECTED, _corrected, _exampl
 ENCOUNTER = {"resourceType": "Encounter", "status": "in-progress", "class": {"code": "HH"}}
 
 
-def _entry(resource: dict[str, Any], method: str, url: str, full_url: str | None = None,
-           **request: str) -> dict[str, Any]:
+def _entry(
+    resource: dict[str, Any], method: str, url: str, full_url: str | None = None, **request: str
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"resource": resource, "request": {"method": method, "url": url, **request}}
     if full_url:
         entry["fullUrl"] = full_url
@@ -35,11 +36,16 @@ def _bundle(*entries: dict[str, Any], kind: str = "transaction") -> dict[str, An
 
 def test_absolute_full_urls_and_relative_references_are_rewritten(fhir: Fhir) -> None:
     # given entries named by absolute fullUrls, referencing each other as Type/id (the IG's example style)
-    body = _bundle(_entry(patient("1", id="pat-1"), "POST", "Patient", "https://dui.example/fhir/Patient/pat-1"),
-                   _entry(dict(ENCOUNTER, subject={"reference": "Patient/pat-1"}), "POST", "Encounter",
-                          "https://dui.example/fhir/Encounter/enc-1"),
-                   _entry(dict(ENCOUNTER, subject={"reference": "https://dui.example/fhir/Patient/pat-1"}), "POST",
-                          "Encounter"))
+    body = _bundle(
+        _entry(patient("1", id="pat-1"), "POST", "Patient", "https://dui.example/fhir/Patient/pat-1"),
+        _entry(
+            dict(ENCOUNTER, subject={"reference": "Patient/pat-1"}),
+            "POST",
+            "Encounter",
+            "https://dui.example/fhir/Encounter/enc-1",
+        ),
+        _entry(dict(ENCOUNTER, subject={"reference": "https://dui.example/fhir/Patient/pat-1"}), "POST", "Encounter"),
+    )
     answer = fhir.post("/", body).json()
     new_patient = answer["entry"][0]["resource"]["id"]
     assert new_patient != "pat-1"
@@ -49,8 +55,10 @@ def test_absolute_full_urls_and_relative_references_are_rewritten(fhir: Fhir) ->
 
 
 def test_relative_full_urls_name_their_entry(fhir: Fhir) -> None:
-    body = _bundle(_entry(patient("12"), "POST", "Patient", "Patient/local-12"),
-                   _entry(dict(ENCOUNTER, subject={"reference": "Patient/local-12"}), "POST", "Encounter"))
+    body = _bundle(
+        _entry(patient("12"), "POST", "Patient", "Patient/local-12"),
+        _entry(dict(ENCOUNTER, subject={"reference": "Patient/local-12"}), "POST", "Encounter"),
+    )
     answer = fhir.post("/", body).json()
     assert answer["entry"][1]["resource"]["subject"]["reference"] == f"Patient/{answer['entry'][0]['resource']['id']}"
 
@@ -58,9 +66,13 @@ def test_relative_full_urls_name_their_entry(fhir: Fhir) -> None:
 def test_if_none_exist_entries_do_not_duplicate(fhir: Fhir, generic_sim: GenericFhir) -> None:
     def send() -> dict[str, Any]:
         full_url = urn()
-        answer: dict[str, Any] = fhir.post("/", _bundle(
-            _entry(patient("2"), "POST", "Patient", full_url, ifNoneExist=f"identifier={NIR_TEST}|2"),
-            _entry(dict(ENCOUNTER, subject={"reference": full_url}), "POST", "Encounter", urn()))).json()
+        answer: dict[str, Any] = fhir.post(
+            "/",
+            _bundle(
+                _entry(patient("2"), "POST", "Patient", full_url, ifNoneExist=f"identifier={NIR_TEST}|2"),
+                _entry(dict(ENCOUNTER, subject={"reference": full_url}), "POST", "Encounter", urn()),
+            ),
+        ).json()
         return answer
 
     first, second = send(), send()
@@ -93,11 +105,15 @@ def test_a_dangling_reference_is_refused_and_nothing_stored(fhir: Fhir, generic_
 def test_conditional_put_delete_and_if_match_entries(fhir: Fhir, generic_sim: GenericFhir) -> None:
     keep = fhir.post("/Patient", patient("5")).json()["id"]
     gone = fhir.post("/Patient", patient("6")).json()["id"]
-    answer = fhir.post("/", _bundle(
-        _entry(patient("5", gender="male"), "PUT", f"Patient?identifier={NIR_TEST}|5"),
-        {"request": {"method": "DELETE", "url": "Patient?identifier=6"}},
-        _entry(patient("7"), "PUT", "Patient?identifier=7"),
-        {"request": {"method": "GET", "url": f"Patient/{keep}/_history/1"}})).json()
+    answer = fhir.post(
+        "/",
+        _bundle(
+            _entry(patient("5", gender="male"), "PUT", f"Patient?identifier={NIR_TEST}|5"),
+            {"request": {"method": "DELETE", "url": "Patient?identifier=6"}},
+            _entry(patient("7"), "PUT", "Patient?identifier=7"),
+            {"request": {"method": "GET", "url": f"Patient/{keep}/_history/1"}},
+        ),
+    ).json()
     assert [e["response"]["status"] for e in answer["entry"]] == ["200 OK", "204 No Content", "201 Created", "200 OK"]
     assert answer["entry"][0]["resource"]["id"] == keep and answer["entry"][3]["resource"]["gender"] == "female"
     assert outcome_issue(fhir.get(f"/Patient/{gone}"))["code"] == "deleted"
@@ -115,17 +131,23 @@ def test_prefer_shapes_the_response_entries(fhir: Fhir) -> None:
 
 def test_batch_runs_every_kind_of_entry_on_its_own(fhir: Fhir) -> None:
     pid = fhir.post("/Patient", patient("10")).json()["id"]
-    answer = fhir.post("/", _bundle(
-        {"request": {"method": "GET", "url": f"Patient?identifier={NIR_TEST}|10"}},
-        _entry(patient("10", id=pid, gender="male"), "PUT", f"Patient/{pid}"),
-        _entry(patient("11"), "POST", "Patient", ifNoneExist="identifier=10"),
-        {"request": {"method": "DELETE", "url": "Patient/never-was"}}, kind="batch")).json()
+    answer = fhir.post(
+        "/",
+        _bundle(
+            {"request": {"method": "GET", "url": f"Patient?identifier={NIR_TEST}|10"}},
+            _entry(patient("10", id=pid, gender="male"), "PUT", f"Patient/{pid}"),
+            _entry(patient("11"), "POST", "Patient", ifNoneExist="identifier=10"),
+            {"request": {"method": "DELETE", "url": "Patient/never-was"}},
+            kind="batch",
+        ),
+    ).json()
     assert [e["response"]["status"] for e in answer["entry"]] == ["200 OK", "200 OK", "200 OK", "404 not-found"]
     assert answer["entry"][0]["resource"]["total"] == 1
 
 
 def test_official_examples_posted_to_the_consumer_get_only_their_true_findings(
-        eparcours_sim: EparcoursSimulator, http: Any) -> None:
+    eparcours_sim: EparcoursSimulator, http: Any
+) -> None:
     for name, expected in EXPECTED.items():
         eparcours_sim.reset()
         since = eparcours_sim.recorder.mark()
@@ -140,7 +162,8 @@ def test_official_examples_posted_to_the_consumer_get_only_their_true_findings(
 
 
 def test_corrected_official_example_is_created_with_its_references_rewritten(
-        eparcours_sim: EparcoursSimulator, http: Any) -> None:
+    eparcours_sim: EparcoursSimulator, http: Any
+) -> None:
     eparcours_sim.reset()
     bundle = _corrected(_example("ig-example-tddui-bundle.json"))
     fhir = Fhir(eparcours_sim, http)
@@ -160,8 +183,9 @@ def test_corrected_official_example_is_created_with_its_references_rewritten(
     assert [f for f in findings if f.severity is Severity.ERROR] == []
 
 
-def test_documents_only_official_example_is_accepted_once_corrected(eparcours_sim: EparcoursSimulator,
-                                                                     http: Any) -> None:
+def test_documents_only_official_example_is_accepted_once_corrected(
+    eparcours_sim: EparcoursSimulator, http: Any
+) -> None:
     eparcours_sim.reset()
     bundle = _corrected(_example("ig-tddui-bundle-example-documents.json"))
     answer = Fhir(eparcours_sim, http).post("/", bundle)

@@ -38,11 +38,15 @@ def test_fhirclient_reads_the_capability_statement_and_searches(epresc_sim: Epre
 def test_fhirclient_creates_an_administration(epresc_sim: EprescSimulator) -> None:
     epresc_sim.reset()
     smart = _smart(epresc_sim.url)
-    administration = fadmin.MedicationAdministration({
-        "status": "completed", "effectiveDateTime": "2026-01-06T08:00:00+01:00",
-        "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "B01AB05"}]},
-        "subject": {"reference": "Patient/pat-ep-test-0001"},
-        "request": {"reference": "MedicationRequest/mr-ep-test-0001-2"}})
+    administration = fadmin.MedicationAdministration(
+        {
+            "status": "completed",
+            "effectiveDateTime": "2026-01-06T08:00:00+01:00",
+            "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "B01AB05"}]},
+            "subject": {"reference": "Patient/pat-ep-test-0001"},
+            "request": {"reference": "MedicationRequest/mr-ep-test-0001-2"},
+        }
+    )
     created = administration.create(smart.server)
     assert created["resourceType"] == "MedicationAdministration" and created["id"]
     read = fadmin.MedicationAdministration.read(created["id"], smart.server)
@@ -61,8 +65,13 @@ def test_fhirclient_create_read_update_delete_and_history(generic_sim: Any) -> N
     # given the generic FHIR server and a SMART client
     generic_sim.reset()
     smart = _smart(generic_sim.url)
-    created = fpatient.Patient({"gender": "female", "birthDate": "1940-05-12",
-                                "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "crud"}]})
+    created = fpatient.Patient(
+        {
+            "gender": "female",
+            "birthDate": "1940-05-12",
+            "identifier": [{"system": "urn:oid:1.2.250.1.213.1.4.10", "value": "crud"}],
+        }
+    )
     # when it creates, reads, updates (PUT) and deletes the Patient
     rid = created.create(smart.server)["id"]
     patient = fpatient.Patient.read(rid, smart.server)
@@ -89,7 +98,8 @@ def test_fhirclient_follows_the_next_links_of_a_paged_search(generic_sim: Any) -
     smart = _smart(generic_sim.url)
     for i in range(7):
         fpatient.Patient({"gender": "female", "identifier": [{"system": "urn:x", "value": str(i)}]}).create(
-            smart.server)
+            smart.server
+        )
     search = fpatient.Patient.where(struct={"_count": "3", "_sort": "_id"})
     pages = list(search.perform_iter(smart.server))
     assert [len(p.entry) for p in pages] == [3, 3, 1]
@@ -100,13 +110,26 @@ def test_fhirclient_follows_the_next_links_of_a_paged_search(generic_sim: Any) -
 def test_fhirclient_transaction_with_conditional_create_and_reference(generic_sim: Any) -> None:
     generic_sim.reset()
     smart = _smart(generic_sim.url)
-    body = {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"fullUrl": "urn:uuid:6b1f3c1e-0000-4000-8000-000000000001",
-         "resource": {"resourceType": "Patient", "identifier": [{"system": "urn:x", "value": "tx"}]},
-         "request": {"method": "POST", "url": "Patient", "ifNoneExist": "identifier=urn:x|tx"}},
-        {"resource": {"resourceType": "Encounter", "status": "finished", "class": {"code": "HH"},
-                      "subject": {"reference": "Patient?identifier=urn:x|tx"}},
-         "request": {"method": "POST", "url": "Encounter"}}]}
+    body = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:6b1f3c1e-0000-4000-8000-000000000001",
+                "resource": {"resourceType": "Patient", "identifier": [{"system": "urn:x", "value": "tx"}]},
+                "request": {"method": "POST", "url": "Patient", "ifNoneExist": "identifier=urn:x|tx"},
+            },
+            {
+                "resource": {
+                    "resourceType": "Encounter",
+                    "status": "finished",
+                    "class": {"code": "HH"},
+                    "subject": {"reference": "Patient?identifier=urn:x|tx"},
+                },
+                "request": {"method": "POST", "url": "Encounter"},
+            },
+        ],
+    }
     fhirclient_bundle = fbundle.Bundle(body)
     # fhirclient posts a transaction bundle to the base itself
     answer = fbundle.Bundle(smart.server.post_json("", fhirclient_bundle.as_json()).json())

@@ -46,8 +46,12 @@ def test_valid_message_gets_aa_and_is_recorded(sim: Hl7v2Simulator, client: RawC
     assert parsed.msa.msa_1.to_er7() == "AA"
     [exchange] = exchanges_since(sim, mark, 1)
     assert exchange.transaction == "ADT^A28" and exchange.request.body == VALID
-    assert exchange.tags == {"direction": "from-dui", "control_id": "MSG-A28-0001", "event": "A28",
-                             "ins": "279035121518989"}
+    assert exchange.tags == {
+        "direction": "from-dui",
+        "control_id": "MSG-A28-0001",
+        "event": "A28",
+        "ins": "279035121518989",
+    }
     assert exchange.findings == [] and exchange.response is not None and exchange.response.body == ack
 
 
@@ -62,7 +66,7 @@ def test_ins_for_a_non_qualified_identity_gets_ae_with_err(sim: Hl7v2Simulator, 
 def test_several_messages_on_one_connection_slowly(sim: Hl7v2Simulator, client: RawClient) -> None:
     wire = frame(VALID) + frame(VALID.replace(b"MSG-A28-0001", b"MSG-A28-0002"))
     for start in range(0, len(wire), 97):  # a client writing in small pieces, within the frame timeout
-        client.send(wire[start:start + 97])
+        client.send(wire[start : start + 97])
     assert [msa(a) for a in client.answers(2)] == [["AA", "MSG-A28-0001"], ["AA", "MSG-A28-0002"]]
 
 

@@ -26,7 +26,7 @@ from mocks.hl7v2.feeds import FEED_EVENTS, build_feed
 from mocks.hl7v2.mllp import MllpDecoder, frame
 from tests.mocks.hl7v2.test_hl7v2_feeds import AckHandler
 
-VALID = (Path(__file__).resolve().parents[3] / "fixtures" / "hl7v2" / "valid" / "a28-pat-trois-qualifiee.hl7")
+VALID = Path(__file__).resolve().parents[3] / "fixtures" / "hl7v2" / "valid" / "a28-pat-trois-qualifiee.hl7"
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +57,12 @@ def test_the_declaration_names_the_factory_and_both_ports() -> None:
 
 def test_control_api_sends_a_feed_to_hl7apy_mllp_server(service: Hl7v2Service, hl7apy_dui: MLLPServer) -> None:
     port = hl7apy_dui.server_address[1]
-    answer = requests.post(f"{service.url}/_harness/hl7v2/feeds", json={"scenario": "homonym", "port": port},
-                           headers=service.control_headers(), timeout=15)
+    answer = requests.post(
+        f"{service.url}/_harness/hl7v2/feeds",
+        json={"scenario": "homonym", "port": port},
+        headers=service.control_headers(),
+        timeout=15,
+    )
     assert answer.status_code == 201, answer.text
     exchange = answer.json()
     assert exchange["transaction"] == "ADT^A28" and exchange["summary"]["ack"] == "AA"
@@ -67,16 +71,20 @@ def test_control_api_sends_a_feed_to_hl7apy_mllp_server(service: Hl7v2Service, h
     assert exchange["id"] in [e["id"] for e in sent]
 
 
-@pytest.mark.parametrize(("body", "error"), [
-    ({"scenario": "nobody", "port": 2575}, "unknown HL7 v2 feed scenario"),
-    ({"scenario": "homonym", "port": 2575, "host": "192.0.2.1"}, "loopback only"),
-    ({"scenario": "homonym", "port": "x"}, "port must be"),
-    ({"case": "no-such-case", "port": 2575}, "unknown hostile case"),
-])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"scenario": "nobody", "port": 2575}, "unknown HL7 v2 feed scenario"),
+        ({"scenario": "homonym", "port": 2575, "host": "192.0.2.1"}, "loopback only"),
+        ({"scenario": "homonym", "port": "x"}, "port must be"),
+        ({"case": "no-such-case", "port": 2575}, "unknown hostile case"),
+    ],
+)
 def test_control_api_refuses_wrong_requests(service: Hl7v2Service, body: dict[str, object], error: str) -> None:
     route = "hostile" if "case" in body else "feeds"
-    answer = requests.post(f"{service.url}/_harness/hl7v2/{route}", json=body, headers=service.control_headers(),
-                           timeout=5)
+    answer = requests.post(
+        f"{service.url}/_harness/hl7v2/{route}", json=body, headers=service.control_headers(), timeout=5
+    )
     assert answer.status_code == 400 and error in answer.json()["error"]
 
 
@@ -96,8 +104,9 @@ def test_plain_socket_client_gets_an_ack_and_the_message_is_listed(service: Hl7v
     assert ack.msa.msa_1.to_er7() == "AA" and ack.msa.msa_2.to_er7() == "MSG-A28-0001"
     received = service.recorder.wait_for(lambda found: len(found) >= 2, service="HL7V2", since=mark, timeout=10)
     assert [e.transaction for e in received] == ["MLLP noise", "ADT^A28"]  # nothing the client sent is lost
-    listed = requests.get(f"{service.url}/_harness/hl7v2/received", params={"since": mark},
-                          headers=service.control_headers(), timeout=5).json()
+    listed = requests.get(
+        f"{service.url}/_harness/hl7v2/received", params={"since": mark}, headers=service.control_headers(), timeout=5
+    ).json()
     assert [e["tags"]["direction"] for e in listed] == ["from-dui", "from-dui"]
 
 
@@ -115,8 +124,10 @@ def test_mllp_over_tls_with_the_run_pki(tmp_path: Path) -> None:
         details = sim.endpoint_details()
         assert details["tls"] is True and details["ca"] == str(pki.ca_cert)
         context = ssl.create_default_context(cafile=str(pki.ca_cert))
-        with socket.create_connection(("127.0.0.1", details["mllp_port"]), timeout=10) as raw, \
-                context.wrap_socket(raw, server_hostname="127.0.0.1") as conn:
+        with (
+            socket.create_connection(("127.0.0.1", details["mllp_port"]), timeout=10) as raw,
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as conn,
+        ):
             conn.sendall(frame(build_feed("known-person", control_id="TLS-1").payload))
             decoder, acks = MllpDecoder(65536), list[bytes]()
             while not acks:

@@ -38,8 +38,7 @@ def test_mllp_over_tls(tls_sim: Hl7v2Simulator, pki: TestPki) -> None:
     context = ssl.create_default_context(cafile=str(pki.ca_cert))
     context.check_hostname = False
     assert tls_sim.url.startswith("mllps://127.0.0.1:")
-    with socket.create_connection(("127.0.0.1", tls_sim.port), timeout=10) as raw, \
-            context.wrap_socket(raw) as conn:
+    with socket.create_connection(("127.0.0.1", tls_sim.port), timeout=10) as raw, context.wrap_socket(raw) as conn:
         ack = send_and_receive("127.0.0.1", tls_sim.port, VALID, timeout=10, sock=conn)
     assert b"MSA|AA|MSG-A28-0001" in ack
     [exchange] = tls_sim.recorder.wait_for(service="HL7V2", timeout=10)
@@ -54,8 +53,13 @@ def test_port_in_use_is_a_clear_error(tls_sim: Hl7v2Simulator, capsys: pytest.Ca
 
 
 def test_python_m_mocks_hl7v2_prints_its_address() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "mocks.hl7v2", "--port", "0"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mocks.hl7v2", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()  # "mllp     mllp://127.0.0.1:PORT"
@@ -85,8 +89,13 @@ def test_exchanges_are_written_to_the_record_dir(tmp_path: Path) -> None:
 
 
 def test_python_m_mocks_hl7v2_with_a_control_port_runs_the_service() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "mocks.hl7v2", "--port", "0", "--control-port", "0"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mocks.hl7v2", "--port", "0", "--control-port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         mllp = process.stdout.readline().split()

@@ -36,7 +36,9 @@ def test_noise_then_resync() -> None:
 def test_new_start_block_truncates_the_open_frame() -> None:
     events = MllpDecoder(100).feed(b"\x0bhalf a message" + frame(MESSAGE))
     assert [(e.kind, e.payload, e.reason) for e in events] == [
-        ("truncated", b"half a message", "new start block"), ("message", MESSAGE, "")]
+        ("truncated", b"half a message", "new start block"),
+        ("message", MESSAGE, ""),
+    ]
 
 
 def test_oversized_frame_keeps_its_head_and_counts_the_rest() -> None:

@@ -25,11 +25,13 @@ class Caller:
         self.sim = sim
         self.session = session
 
-    def post(self, body: bytes, headers: dict[str, str] | None = None,
-             **kwargs: Any) -> tuple[requests.Response, Exchange]:
+    def post(
+        self, body: bytes, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> tuple[requests.Response, Exchange]:
         since = self.sim.recorder.mark()
-        response = self.session.post(self.sim.endpoint, data=body, timeout=30,
-                                     headers=SOAP12_HEADERS if headers is None else headers, **kwargs)
+        response = self.session.post(
+            self.sim.endpoint, data=body, timeout=30, headers=SOAP12_HEADERS if headers is None else headers, **kwargs
+        )
         found = self.sim.recorder.wait_for(service="INS", since=since, timeout=5)
         assert found, "the simulator recorded no exchange"
         return response, found[-1]
@@ -38,8 +40,10 @@ class Caller:
 @pytest.fixture(scope="session")
 def insi_reference() -> Path:
     """The INSi artefacts of ``shared/reference`` (WSDL, XSD, real fixtures)."""
-    need_reference(REFERENCE, f"shared reference folder absent ({REFERENCE.resolve()}): WSDL and INSi fixtures "
-                   "are needed for this test")
+    need_reference(
+        REFERENCE,
+        f"shared reference folder absent ({REFERENCE.resolve()}): WSDL and INSi fixtures are needed for this test",
+    )
     return REFERENCE.resolve()
 
 

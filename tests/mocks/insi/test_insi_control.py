@@ -12,17 +12,22 @@ from mocks.insi import IdentityBase, InsiSimulator
 from mocks.insi.samples import build_request, read_answer
 
 NEW_PERSON = {
-    "id": "martin-essai", "origin": "synthetic",
-    "traits": {"birth_name": "MARTIN-ESSAI", "first_names": ["LEA"], "sex": "F", "birth_date": "2001-02-03",
-               "birth_place": "75056"},
+    "id": "martin-essai",
+    "origin": "synthetic",
+    "traits": {
+        "birth_name": "MARTIN-ESSAI",
+        "first_names": ["LEA"],
+        "sex": "F",
+        "birth_date": "2001-02-03",
+        "birth_place": "75056",
+    },
     "ins": {"nir": "2010275056001", "key": "57", "oid": "1.2.250.1.213.1.4.10"},
 }
 
 
 def control(caller: Any, method: str, path: str, **kwargs: Any) -> Any:
     headers = {**kwargs.pop("headers", {}), **caller.sim.control_headers()}  # the run's control token
-    response = caller.session.request(method, f"{caller.sim.url}/_harness{path}", timeout=10, headers=headers,
-                                      **kwargs)
+    response = caller.session.request(method, f"{caller.sim.url}/_harness{path}", timeout=10, headers=headers, **kwargs)
     return response
 
 
@@ -41,8 +46,12 @@ def test_http_status_fault_applies_once(caller: Any) -> None:
 
 
 def test_force_result_02(caller: Any) -> None:
-    control(caller, "POST", "/faults", json={"kind": "force_result", "params": {"cr": "02"},
-                                             "operation": "rechercherInsAvecTraitsIdentite"})
+    control(
+        caller,
+        "POST",
+        "/faults",
+        json={"kind": "force_result", "params": {"cr": "02"}, "operation": "rechercherInsAvecTraitsIdentite"},
+    )
     response, exchange = caller.post(build_request())
     assert read_answer(response.content)["cr"] == "02"
     assert exchange.tags["cr"] == "02"
@@ -57,17 +66,21 @@ def test_force_result_is_not_applied_to_a_rejected_request(caller: Any) -> None:
 
 
 def test_soap_fault(caller: Any) -> None:
-    params = {"subcode": "siram_100", "code": "desir_550",
-              "message": "Numéro d'autorisation du logiciel inconnu."}
+    params = {"subcode": "siram_100", "code": "desir_550", "message": "Numéro d'autorisation du logiciel inconnu."}
     control(caller, "POST", "/faults", json={"kind": "soap_fault", "params": params})
     body = build_request(message_id="uuid:b3549edd-4ae9-472a-b26f-fd2fb4ef397f")
     response, exchange = caller.post(body)
     assert response.status_code == 400
     fault = read_answer(response.content)["fault"]
-    assert fault == {"code": "soap:Sender", "subcode": "soap:siram_100",
-                     "reason": "Numéro d'autorisation du logiciel inconnu.",
-                     "erreur": "Numéro d'autorisation du logiciel inconnu.", "erreur_code": "desir_550",
-                     "severite": "erreur", "message_id": "uuid:b3549edd-4ae9-472a-b26f-fd2fb4ef397f"}
+    assert fault == {
+        "code": "soap:Sender",
+        "subcode": "soap:siram_100",
+        "reason": "Numéro d'autorisation du logiciel inconnu.",
+        "erreur": "Numéro d'autorisation du logiciel inconnu.",
+        "erreur_code": "desir_550",
+        "severite": "erreur",
+        "message_id": "uuid:b3549edd-4ae9-472a-b26f-fd2fb4ef397f",
+    }
     assert exchange.summary["fault"]["code"] == "desir_550"
 
 
@@ -147,8 +160,10 @@ def test_command_line_reports_a_busy_port(insi_sim: InsiSimulator, capsys: Any) 
 
 def test_tiq_overrides_change_what_insi_answers(caller: Any) -> None:
     # given a person whose TIQ is answered with 00 as birth month and an empty birth name (rules 11, 12)
-    patch = {"add_persons": [NEW_PERSON], "tiq_overrides": {"martin-essai": {"birth_date": "2001-00-03",
-                                                                             "birth_name": ""}}}
+    patch = {
+        "add_persons": [NEW_PERSON],
+        "tiq_overrides": {"martin-essai": {"birth_date": "2001-00-03", "birth_name": ""}},
+    }
     assert control(caller, "PATCH", "/state", json=patch).status_code in (200, 204)
     # when the DUI searches her with her real traits, then INSi finds her and answers the overridden TIQ
     response, exchange = caller.post(build_request("MARTIN-ESSAI", ("LEA",), "F", "2001-02-03"))

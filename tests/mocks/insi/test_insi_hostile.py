@@ -24,16 +24,21 @@ XXE = b"""<?xml version="1.0"?>
 <soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>
 <RECSANSVITALE xmlns="http://www.cnamts.fr/INSiRecSans"><NomNaissance>&x;</NomNaissance></RECSANSVITALE>
 </soap:Body></soap:Envelope>"""
-SOAP11 = build_request().replace(b"http://www.w3.org/2003/05/soap-envelope",
-                                 b"http://schemas.xmlsoap.org/soap/envelope/")
+SOAP11 = build_request().replace(
+    b"http://www.w3.org/2003/05/soap-envelope", b"http://schemas.xmlsoap.org/soap/envelope/"
+)
 
 CASES: dict[str, tuple[bytes, dict[str, str], int, str]] = {
     "billion-laughs": (BILLION_LAUGHS, SOAP, 400, "DOCTYPE"),
     "xxe": (XXE, SOAP, 400, "DOCTYPE"),
     "truncated": (build_request()[:700], SOAP, 400, "(line 2, column"),
     "non-xml": (bytes(range(256)) * 4, SOAP, 400, "not well-formed"),
-    "json": (b'{"NomNaissance": "ADRUN", "Prenom": "ZOE"}', {"Content-Type": "application/json"}, 400,
-             "application/soap+xml"),
+    "json": (
+        b'{"NomNaissance": "ADRUN", "Prenom": "ZOE"}',
+        {"Content-Type": "application/json"},
+        400,
+        "application/soap+xml",
+    ),
     "empty": (b"", SOAP, 400, "empty"),
     "soap-1.1": (SOAP11, {"Content-Type": "text/xml; charset=utf-8"}, 400, "SOAP 1.1"),
     "not-an-envelope": (b"<RECSANSVITALE/>", SOAP, 400, "not a SOAP 1.2"),

@@ -22,9 +22,13 @@ def canonical(data: bytes) -> bytes:
 
 def same_tree(a: etree._Element, b: etree._Element) -> bool:
     """Equal names, attributes, texts and children, whatever the prefixes."""
-    return (a.tag == b.tag and dict(a.attrib) == dict(b.attrib)
-            and (a.text or "").strip() == (b.text or "").strip()
-            and len(a) == len(b) and all(same_tree(x, y) for x, y in zip(a, b, strict=True)))
+    return (
+        a.tag == b.tag
+        and dict(a.attrib) == dict(b.attrib)
+        and (a.text or "").strip() == (b.text or "").strip()
+        and len(a) == len(b)
+        and all(same_tree(x, y) for x, y in zip(a, b, strict=True))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +36,17 @@ def base() -> IdentityBase:
     return IdentityBase.load()
 
 
-@pytest.mark.parametrize(("fixture", "cr", "person"), [
-    ("TEST_2.08_cas1.xml", "00", "corse-anthony"),
-    ("TEST_2.05.xml", "00", "provisoire-matricule"),
-    ("REP_CR01.xml", "01", None),
-])
-def test_result_is_byte_for_byte_like_the_fixture(insi_reference: Path, base: IdentityBase, fixture: str,
-                                                  cr: str, person: str | None) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "cr", "person"),
+    [
+        ("TEST_2.08_cas1.xml", "00", "corse-anthony"),
+        ("TEST_2.05.xml", "00", "provisoire-matricule"),
+        ("REP_CR01.xml", "01", None),
+    ],
+)
+def test_result_is_byte_for_byte_like_the_fixture(
+    insi_reference: Path, base: IdentityBase, fixture: str, cr: str, person: str | None
+) -> None:
     ours = result_envelope(cr, base.get(person) if person else None)
     assert canonical(ours) == canonical((insi_reference / "fixtures" / fixture).read_bytes())
 
@@ -96,7 +104,8 @@ def test_search_rules(base: IdentityBase) -> None:
     assert base.search(traits("HOUILLES", ("PIERRE",), "M", "1993-01-27")) == []
     assert len(base.search(traits("DUPONT-ESSAI", ("LOUISE",), "F", "1941-05-12"))) == 2
     assert [p.id for p in base.search(traits("DUPONT-ESSAI", ("LOUISE ANNE",), "F", "1941-05-12"))] == [
-        "dupont-louise-anne"]
+        "dupont-louise-anne"
+    ]
     assert base.search(traits("ECETINSI", ("MURIEL",), "M", "2009-07-14"))  # any birth first name
     assert not base.search(traits("ECETINSI", ("PIERRE",), "M", "2009-07-14"))  # not a part of a name
     assert not base.search(traits("ADRUN", ("ZOE",), "M", "1975-12-31"))
@@ -138,17 +147,24 @@ def test_parse_envelope_of_a_good_request() -> None:
     assert len(env.header_blocks()) == 4
 
 
-@pytest.mark.parametrize(("xml", "words"), [
-    (b'<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><x/></e:Body></e:Envelope>',
-     "SOAP 1.1"),
-    (b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"/>', "no soap:Body"),
-    (b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>',
-     "Body is empty"),
-    (b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><x/></e:Body><e:Header/>'
-     b'</e:Envelope>', "unexpected element"),
-    (b"<Envelope/>", "not a SOAP 1.2"),
-    (b"<e:Envelope", "not well-formed"),
-])
+@pytest.mark.parametrize(
+    ("xml", "words"),
+    [
+        (
+            b'<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><x/></e:Body></e:Envelope>',
+            "SOAP 1.1",
+        ),
+        (b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"/>', "no soap:Body"),
+        (b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>', "Body is empty"),
+        (
+            b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><x/></e:Body><e:Header/>'
+            b"</e:Envelope>",
+            "unexpected element",
+        ),
+        (b"<Envelope/>", "not a SOAP 1.2"),
+        (b"<e:Envelope", "not well-formed"),
+    ],
+)
 def test_parse_envelope_refusals(xml: bytes, words: str) -> None:
     with pytest.raises(SoapError, match=words):
         parse_envelope(xml)

@@ -25,12 +25,24 @@ def test_cr00_adrun_zoe(caller: Any) -> None:
     answer, exchange = search(caller, "ADRUN", ["ZOE"], "F", "1975-12-31")
     assert (answer["cr"], answer["label"]) == ("00", "OK")
     assert (answer["ins"], answer["oid"]) == ("275126322074974", "1.2.250.1.213.1.4.8")
-    assert answer["tiq"] == {"NomNaissance": "ADRUN", "Prenom": "ZOE", "ListePrenom": "ZOE", "Sexe": "F",
-                             "DateNaissance": "1975-12-31", "LieuNaissance": "63220"}
+    assert answer["tiq"] == {
+        "NomNaissance": "ADRUN",
+        "Prenom": "ZOE",
+        "ListePrenom": "ZOE",
+        "Sexe": "F",
+        "DateNaissance": "1975-12-31",
+        "LieuNaissance": "63220",
+    }
     assert exchange.summary["ins"] == "275126322074974"
     assert exchange.summary["cr"] == "00"
-    assert exchange.tags == {"operation": "rechercherInsAvecTraitsIdentite", "birth_name": "ADRUN",
-                             "birth_date": "1975-12-31", "sex": "F", "first_names": "ZOE", "cr": "00"}
+    assert exchange.tags == {
+        "operation": "rechercherInsAvecTraitsIdentite",
+        "birth_name": "ADRUN",
+        "birth_date": "1975-12-31",
+        "sex": "F",
+        "first_names": "ZOE",
+        "cr": "00",
+    }
 
 
 def test_matching_folds_case_and_accents(caller: Any) -> None:
@@ -85,10 +97,13 @@ def test_nia_keeps_its_oid(caller: Any) -> None:
     assert exchange.summary["oid"] == "1.2.250.1.213.1.4.9"
 
 
-@pytest.mark.parametrize(("traits", "ins", "place"), [
-    (("CORSE", ["ANTHONY"], "M", "1980-03-02"), "180032B02040123", "2B020"),
-    (("SANTONI-ESSAI", ["PAUL"], "M", "1938-02-14"), "138022A00401789", "2A004"),
-])
+@pytest.mark.parametrize(
+    ("traits", "ins", "place"),
+    [
+        (("CORSE", ["ANTHONY"], "M", "1980-03-02"), "180032B02040123", "2B020"),
+        (("SANTONI-ESSAI", ["PAUL"], "M", "1938-02-14"), "138022A00401789", "2A004"),
+    ],
+)
 def test_corsica(caller: Any, traits: tuple[Any, ...], ins: str, place: str) -> None:
     answer, _ = search(caller, *traits)
     assert answer["cr"] == "00"
@@ -97,15 +112,20 @@ def test_corsica(caller: Any, traits: tuple[Any, ...], ins: str, place: str) -> 
 
 
 def test_carte_vitale_search(caller: Any) -> None:
-    answer, exchange = search(caller, "ADRUN", (), None, "1975-12-31", operation=OP_VITALE,
-                              nir="2751263220749", key="74")
+    answer, exchange = search(
+        caller, "ADRUN", (), None, "1975-12-31", operation=OP_VITALE, nir="2751263220749", key="74"
+    )
     assert (answer["cr"], answer["ins"]) == ("00", "275126322074974")
     assert exchange.transaction == "rechercherInsAvecCarteVitale"
     assert exchange.summary["matricule"]["nir"] == "2751263220749"
-    assert search(caller, "ADRUN", (), None, "1975-12-30", operation=OP_VITALE,
-                  nir="2751263220749", key="74")[0]["cr"] == "01"
-    assert search(caller, "ECETINSI", (), None, "2009-07-14", operation=OP_VITALE,
-                  nir="2090663220123")[0]["ins"] == "109076322083489"
+    assert (
+        search(caller, "ADRUN", (), None, "1975-12-30", operation=OP_VITALE, nir="2751263220749", key="74")[0]["cr"]
+        == "01"
+    )
+    assert (
+        search(caller, "ECETINSI", (), None, "2009-07-14", operation=OP_VITALE, nir="2090663220123")[0]["ins"]
+        == "109076322083489"
+    )
 
 
 def test_findings_carry_the_exchange_id(caller: Any) -> None:

@@ -38,8 +38,14 @@ def call(sim: InsiSimulator, pki: TestPki, client: str | None) -> tuple[requests
     since = sim.recorder.mark()
     with requests.Session() as session:
         session.trust_env = False
-        response = session.post(sim.endpoint, data=build_request(), headers=SOAP12_HEADERS, timeout=10,
-                                verify=str(pki.ca_cert), cert=client_cert(pki, client) if client else None)
+        response = session.post(
+            sim.endpoint,
+            data=build_request(),
+            headers=SOAP12_HEADERS,
+            timeout=10,
+            verify=str(pki.ca_cert),
+            cert=client_cert(pki, client) if client else None,
+        )
     found = sim.recorder.wait_for(service="INS", since=since, timeout=5)
     assert found
     return response, found[-1]

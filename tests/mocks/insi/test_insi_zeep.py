@@ -65,12 +65,21 @@ def sim_and_service(client: zeep.Client) -> Any:
 def headers(client: zeep.Client) -> list[Any]:
     now = datetime.now(UTC)
     lps = client.get_element("{urn:siram:lps:ctxlps}ContexteLPS")(
-        Id=str(uuid.uuid4()), Temps=now, Emetteur="zeep",
-        LPS={"IDAM": {"_value_1": "IDAM-ZEEP", "R": "4"}, "Version": "4.3.3",
-             "Instance": str(uuid.uuid4()), "Nom": "urn:lps:ZEEP:4.3.3"},
-        Nature="CTXLPS", Version="01_00")
+        Id=str(uuid.uuid4()),
+        Temps=now,
+        Emetteur="zeep",
+        LPS={
+            "IDAM": {"_value_1": "IDAM-ZEEP", "R": "4"},
+            "Version": "4.3.3",
+            "Instance": str(uuid.uuid4()),
+            "Nom": "urn:lps:ZEEP:4.3.3",
+        },
+        Nature="CTXLPS",
+        Version="01_00",
+    )
     bam = client.get_element("{urn:siram:bam:ctxbam}ContexteBAM")(
-        Id=str(uuid.uuid4()), Temps=now, COUVERTURE={}, Version="01_02")
+        Id=str(uuid.uuid4()), Temps=now, COUVERTURE={}, Version="01_02"
+    )
     message_id = client.get_element("{http://www.w3.org/2005/08/addressing}MessageID")(f"uuid:{uuid.uuid4()}")
     return [lps, bam, message_id]
 
@@ -90,8 +99,8 @@ def test_generated_client_gets_adrun_zoe(client: zeep.Client, sim_and_service: A
     sim, service = sim_and_service
     since = sim.recorder.mark()
     result = service.rechercherInsAvecTraitsIdentite(
-        NomNaissance="ADRUN", Prenom=["ZOE"], Sexe="F", DateNaissance="1975-12-31",
-        _soapheaders=headers(client))
+        NomNaissance="ADRUN", Prenom=["ZOE"], Sexe="F", DateNaissance="1975-12-31", _soapheaders=headers(client)
+    )
     assert result.CR.CodeCR == "00"
     assert result.CR.LibelleCR == "OK"
     active = result.INDIVIDU.INSACTIF
@@ -107,8 +116,8 @@ def test_generated_client_sees_a_fault(client: zeep.Client, sim_and_service: Any
     _, service = sim_and_service
     with pytest.raises(zeep.exceptions.Fault) as caught:
         service.rechercherInsAvecTraitsIdentite(
-            NomNaissance="ADRUN", Prenom=["ZOE"], Sexe="X", DateNaissance="1975-12-31",
-            _soapheaders=headers(client))
+            NomNaissance="ADRUN", Prenom=["ZOE"], Sexe="X", DateNaissance="1975-12-31", _soapheaders=headers(client)
+        )
     assert "insi.traits.sex" in caught.value.message
     assert caught.value.subcodes[0].localname == "dui_harness"
 
@@ -119,8 +128,12 @@ def test_inshisto_order_of_the_real_fixture_and_of_the_xsd(client: zeep.Client, 
 
     def ecetinsi() -> Any:
         return service.rechercherInsAvecTraitsIdentite(
-            NomNaissance="ECETINSI", Prenom=["PIERRE-ALAIN"], Sexe="M", DateNaissance="2009-07-14",
-            _soapheaders=headers(client))
+            NomNaissance="ECETINSI",
+            Prenom=["PIERRE-ALAIN"],
+            Sexe="M",
+            DateNaissance="2009-07-14",
+            _soapheaders=headers(client),
+        )
 
     with pytest.raises(zeep.exceptions.XMLParseError, match="DateDeb"):
         ecetinsi()

@@ -31,8 +31,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
 @pytest.fixture(scope="module")
 def sim(pki: TestPki) -> Iterator[MssSimulator]:
     tls = TlsSettings(pki.server_cert, pki.server_key, client_ca=pki.ca_cert)
-    with MssSimulator(Recorder(), tls=tls, max_message_bytes=256 * 1024, dui_certificate=pki.client("client-mss-bal")) \
-            as simulator:
+    with MssSimulator(
+        Recorder(), tls=tls, max_message_bytes=256 * 1024, dui_certificate=pki.client("client-mss-bal")
+    ) as simulator:
         assert isinstance(simulator, MssSimulator)
         yield simulator
 
@@ -50,11 +51,20 @@ def vsm_message(sender: str = DUI, recipient: str = DOCTOR, *, ack: bool = False
     """A conformant message of the DUI's application mailbox: mention, Reply-To, IHE_XDM.ZIP and PDF/A-1 copy."""
     person = mss_person("mss-roux-helene")
     t = person.traits
-    pdf = build_pdf(PrintedIdentity(t.birth_name, t.first_names, t.sex, t.birth_date, t.birth_place or "",
-                                    person.ins, person.oid), "Note", "Corps")
-    return document_message(sender, recipient, [cda_for("vsm", person)], acknowledgement=ack,
-                            body="Document transmis (essai). Message généré automatiquement.", reply_to=CONTACT,
-                            attachments=[("NOTE.pdf", "application/pdf", pdf)])
+    pdf = build_pdf(
+        PrintedIdentity(t.birth_name, t.first_names, t.sex, t.birth_date, t.birth_place or "", person.ins, person.oid),
+        "Note",
+        "Corps",
+    )
+    return document_message(
+        sender,
+        recipient,
+        [cda_for("vsm", person)],
+        acknowledgement=ack,
+        body="Document transmis (essai). Message généré automatiquement.",
+        reply_to=CONTACT,
+        attachments=[("NOTE.pdf", "application/pdf", pdf)],
+    )
 
 
 def reference_file(name: str) -> Path:

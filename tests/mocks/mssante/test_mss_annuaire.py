@@ -37,7 +37,8 @@ def test_the_simulator_serves_and_records_the_extraction(sim: MssSimulator, pki:
 def test_the_reference_dui_finds_by_rpps_and_its_defects(sim: MssSimulator, pki: TestPki) -> None:
     annuaire = MssAnnuaire()
     assert annuaire.integrate(sim.url + EXTRACTION_PATH, pki.ca_cert, set()) == len(
-        extraction_rows(default_directory_file()))
+        extraction_rows(default_directory_file())
+    )
     found = annuaire.search("KINE-ESSAI Marc", "810000000002", set())
     assert [r["address"] for r in found] == ["marc.kine-essai@cabinet-kine-essai.mssante.fr"]
     homonym = annuaire.search("KINE-ESSAI Marc", "810000000002", {"mss_ann_search_by_name_only"})

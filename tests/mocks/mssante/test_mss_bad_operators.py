@@ -47,19 +47,24 @@ def _permissive(pki: TestPki) -> ssl.SSLContext:
 def operator(request: pytest.FixtureRequest, pki: TestPki, servers: BadServers) -> Iterator[tuple[str, MssSimulator]]:
     profile = str(request.param)
     cert, key = servers.server("server-rsa" if profile in RSA_PROFILES else "server-valid")
-    with MssSimulator(Recorder(), tls=TlsSettings(cert, key, client_ca=pki.ca_cert),
-                      server_tls=server_tls(profile, cert, key, pki.ca_cert)) as sim:
+    with MssSimulator(
+        Recorder(),
+        tls=TlsSettings(cert, key, client_ca=pki.ca_cert),
+        server_tls=server_tls(profile, cert, key, pki.ca_cert),
+    ) as sim:
         assert isinstance(sim, MssSimulator)
         yield profile, sim
 
 
 def test_a_default_client_refuses_every_weak_profile_and_the_handshake_is_recorded(
-        operator: tuple[str, MssSimulator], pki: TestPki) -> None:
+    operator: tuple[str, MssSimulator], pki: TestPki
+) -> None:
     profile, sim = operator
     since = sim.recorder.mark()
     if profile == "sound":
-        with smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=client_context(pki, "client-harness"),
-                              timeout=15) as smtp:
+        with smtplib.SMTP_SSL(
+            "127.0.0.1", sim.smtps_port, context=client_context(pki, "client-harness"), timeout=15
+        ) as smtp:
             assert smtp.sendmail(HARNESS, [DOCTOR], vsm_message(HARNESS, DOCTOR).raw) == {}
         return
     with pytest.raises((ssl.SSLError, smtplib.SMTPException, ConnectionError)):
@@ -69,8 +74,7 @@ def test_a_default_client_refuses_every_weak_profile_and_the_handshake_is_record
     assert not sim.recorder.exchanges(service="MSS", transaction="SMTP", since=since)
 
 
-def test_a_permissive_client_gets_through_what_it_should_not(operator: tuple[str, MssSimulator],
-                                                             pki: TestPki) -> None:
+def test_a_permissive_client_gets_through_what_it_should_not(operator: tuple[str, MssSimulator], pki: TestPki) -> None:
     profile, sim = operator
     if profile == "weak-ecdh":  # Python's ssl offers its default groups or one: secp224r1 is never among them
         with pytest.raises(ssl.SSLError), smtplib.SMTP("127.0.0.1", sim.smtp_port, timeout=15) as smtp:
@@ -118,8 +122,9 @@ def test_the_ocsp_responder_says_good_revoked_unauthorized_and_malformed(pki: Te
         assert isinstance(point, CrlDistribution)
 
         def ask(body: bytes) -> ocsp.OCSPResponse:
-            answer = requests.post(point.ocsp_url, data=body, timeout=10,
-                                   headers={"Content-Type": "application/ocsp-request"})
+            answer = requests.post(
+                point.ocsp_url, data=body, timeout=10, headers={"Content-Type": "application/ocsp-request"}
+            )
             assert answer.status_code == 200 and answer.headers["content-type"] == "application/ocsp-response"
             return ocsp.load_der_ocsp_response(answer.content)
 
@@ -128,8 +133,9 @@ def test_the_ocsp_responder_says_good_revoked_unauthorized_and_malformed(pki: Te
         bad = ask(_ocsp_request(revoked, ca_cert))
         unknown = ask(_ocsp_request(foreign, ca_cert))
         broken = ask(b"not an OCSP request")
-        by_get = requests.get(f"{point.ocsp_url}/{base64.b64encode(_ocsp_request(revoked, ca_cert)).decode()}",
-                              timeout=10)
+        by_get = requests.get(
+            f"{point.ocsp_url}/{base64.b64encode(_ocsp_request(revoked, ca_cert)).decode()}", timeout=10
+        )
     # then the answers are signed by the CA and say what the CRL says
     assert good.response_status is ocsp.OCSPResponseStatus.SUCCESSFUL
     assert good.certificate_status is ocsp.OCSPCertStatus.GOOD

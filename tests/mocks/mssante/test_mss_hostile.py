@@ -64,8 +64,10 @@ def test_unterminated_shift_is_refused_in_one_pass(name: bytes) -> None:
         modutf7_decode(name)
 
 
-@pytest.mark.parametrize(("raw", "text"), [(b"&-", "&"), (b"Envoy&AOk-s", "Envoyés"), (b"INBOX", "INBOX"),
-                                            (b"&ZeVnLIqe-", "日本語"), (b"a&-b&AOk-", "a&bé")])
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [(b"&-", "&"), (b"Envoy&AOk-s", "Envoyés"), (b"INBOX", "INBOX"), (b"&ZeVnLIqe-", "日本語"), (b"a&-b&AOk-", "a&bé")],
+)
 def test_valid_names_decode_as_rfc3501_says(raw: bytes, text: str) -> None:
     assert modutf7_decode(raw) == text
 

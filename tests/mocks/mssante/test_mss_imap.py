@@ -46,8 +46,9 @@ def test_login_is_refused_in_clear_text(sim: MssSimulator) -> None:
 
 def test_imaps_with_sasl_external_and_a_client_certificate(sim: MssSimulator, pki: TestPki) -> None:
     sim.deliver(vsm_message(HARNESS, DUI).raw, sender=HARNESS, recipient=DUI)
-    with imaplib.IMAP4_SSL("127.0.0.1", sim.imaps_port, ssl_context=client_context(pki, "client-mss-bal"),
-                           timeout=15) as client:
+    with imaplib.IMAP4_SSL(
+        "127.0.0.1", sim.imaps_port, ssl_context=client_context(pki, "client-mss-bal"), timeout=15
+    ) as client:
         assert "AUTH=EXTERNAL" in client.capabilities and "STARTTLS" not in client.capabilities
         typ, _ = client.authenticate("EXTERNAL", lambda challenge: b"")
         assert typ == "OK"
@@ -55,11 +56,17 @@ def test_imaps_with_sasl_external_and_a_client_certificate(sim: MssSimulator, pk
 
 
 def test_wrong_password_and_unknown_certificate_are_refused(sim: MssSimulator, pki: TestPki) -> None:
-    with imaplib.IMAP4_SSL("127.0.0.1", sim.imaps_port, ssl_context=client_context(pki), timeout=15) as client, \
-            pytest.raises(imaplib.IMAP4.error):
+    with (
+        imaplib.IMAP4_SSL("127.0.0.1", sim.imaps_port, ssl_context=client_context(pki), timeout=15) as client,
+        pytest.raises(imaplib.IMAP4.error),
+    ):
         client.login(DUI, "wrong")
-    with imaplib.IMAP4_SSL("127.0.0.1", sim.imaps_port, ssl_context=client_context(pki, "client-insi-auto"),
-                           timeout=15) as client, pytest.raises(imaplib.IMAP4.error):
+    with (
+        imaplib.IMAP4_SSL(
+            "127.0.0.1", sim.imaps_port, ssl_context=client_context(pki, "client-insi-auto"), timeout=15
+        ) as client,
+        pytest.raises(imaplib.IMAP4.error),
+    ):
         client.authenticate("EXTERNAL", lambda challenge: b"")
 
 

@@ -55,6 +55,7 @@ def _read_until(client: imaplib.IMAP4, marker: bytes, lines: int = 20) -> list[b
 
 # -- long-lived IMAPS sessions ----------------------------------------------------------------
 
+
 def _collect_garbage() -> None:
     """A full collection, as other traffic triggers one (what earlier tests left unclosed is not reported here)."""
     hook = sys.unraisablehook
@@ -81,8 +82,9 @@ def echo_gate(pki: TestPki) -> Iterator[int]:
         writer.close()
 
     async def serve() -> None:
-        server = await loop.create_server(lambda: TlsGate(context, stream_handover(echo, 1024), lambda *_: None),
-                                          "127.0.0.1", 0)
+        server = await loop.create_server(
+            lambda: TlsGate(context, stream_handover(echo, 1024), lambda *_: None), "127.0.0.1", 0
+        )
         servers.append(server)
         port.append(server.sockets[0].getsockname()[1])
         started.set()
@@ -102,8 +104,10 @@ def echo_gate(pki: TestPki) -> Iterator[int]:
 
 def test_an_implicit_tls_session_is_not_collected_while_it_waits(echo_gate: int, pki: TestPki) -> None:
     # given an implicit-TLS session waiting for its client's line (no timer holds its task)
-    with socket.create_connection(("127.0.0.1", echo_gate), timeout=15) as raw, \
-            client_context(pki).wrap_socket(raw, server_hostname="localhost") as tls:
+    with (
+        socket.create_connection(("127.0.0.1", echo_gate), timeout=15) as raw,
+        client_context(pki).wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
         # when the garbage collector runs (as other traffic makes it do)
         for _ in range(3):
             _collect_garbage()
@@ -129,8 +133,9 @@ def test_a_long_imaps_idle_session_sees_mail_sent_by_other_clients(sim: MssSimul
                     smtp.starttls(context=client_context(pki, "client-harness"))
                     assert smtp.sendmail(HARNESS, [DUI], message) == {}
             else:
-                with smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=client_context(pki, "client-harness"),
-                                      timeout=15) as smtp:
+                with smtplib.SMTP_SSL(
+                    "127.0.0.1", sim.smtps_port, context=client_context(pki, "client-harness"), timeout=15
+                ) as smtp:
                     assert smtp.sendmail(HARNESS, [DUI], message) == {}
             # then each message is announced in the IDLE session
             exists += 1
@@ -163,14 +168,18 @@ def test_idle_outlasts_the_idle_timeout_of_commands(sim: MssSimulator, pki: Test
 
 # -- SASL EXTERNAL ----------------------------------------------------------------------------
 
-def test_smtp_auth_external_with_the_authorization_identity_after_the_prompt(sim: MssSimulator,
-                                                                             pki: TestPki) -> None:
-    with smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=client_context(pki, "client-mss-bal"),
-                          timeout=15) as smtp:
+
+def test_smtp_auth_external_with_the_authorization_identity_after_the_prompt(sim: MssSimulator, pki: TestPki) -> None:
+    with smtplib.SMTP_SSL(
+        "127.0.0.1", sim.smtps_port, context=client_context(pki, "client-mss-bal"), timeout=15
+    ) as smtp:
         smtp.ehlo()
         # the authorization identity answered to the empty 334 challenge (not as an initial response)
-        code, _ = smtp.auth("EXTERNAL", lambda challenge=None: DUI if challenge is not None else None,  # type: ignore[arg-type]
-                            initial_response_ok=False)
+        code, _ = smtp.auth(
+            "EXTERNAL",
+            lambda challenge=None: DUI if challenge is not None else None,  # type: ignore[arg-type]
+            initial_response_ok=False,
+        )
         assert code == 235
         assert smtp.sendmail(DUI, [DOCTOR], vsm_message().raw) == {}
 
@@ -200,6 +209,7 @@ def test_imap_external_is_offered_only_to_a_client_with_a_certificate(sim: MssSi
 
 
 # -- keywords, NAMESPACE, SASL-IR, SPECIAL-USE --------------------------------------------------
+
 
 def test_keywords_such_as_mdnsent_are_kept(sim: MssSimulator, pki: TestPki) -> None:
     # given a message in the DUI's mailbox
@@ -234,8 +244,9 @@ def test_namespace_sasl_ir_and_a_special_use_sent_folder(sim: MssSimulator, pki:
         assert client.select("Sent")[0] == "OK"
 
 
-def test_sasl_ir_with_a_bad_initial_response_is_refused_and_the_session_goes_on(sim: MssSimulator,
-                                                                              pki: TestPki) -> None:
+def test_sasl_ir_with_a_bad_initial_response_is_refused_and_the_session_goes_on(
+    sim: MssSimulator, pki: TestPki
+) -> None:
     with _imaps(sim, pki) as client:
         with pytest.raises(imaplib.IMAP4.error):
             client._simple_command("AUTHENTICATE", "PLAIN", "not*base64")
@@ -245,23 +256,39 @@ def test_sasl_ir_with_a_bad_initial_response_is_refused_and_the_session_goes_on(
 
 # -- failed handshakes --------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def other_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(tmp_path_factory.mktemp("other-ca")).ca_cert
 
 
-@pytest.mark.parametrize(("listener", "starttls", "recorded_as"), [
-    ("smtp_port", "smtp", "submission STARTTLS"), ("smtps_port", None, "smtps"),
-    ("imap_port", "imap", "imap STARTTLS"), ("imaps_port", None, "imaps")])
-def test_a_handshake_openssl_refuses_is_recorded(sim: MssSimulator, other_ca: Path, listener: str,
-                                                 starttls: str | None, recorded_as: str) -> None:
+@pytest.mark.parametrize(
+    ("listener", "starttls", "recorded_as"),
+    [
+        ("smtp_port", "smtp", "submission STARTTLS"),
+        ("smtps_port", None, "smtps"),
+        ("imap_port", "imap", "imap STARTTLS"),
+        ("imaps_port", None, "imaps"),
+    ],
+)
+def test_a_handshake_openssl_refuses_is_recorded(
+    sim: MssSimulator, other_ca: Path, listener: str, starttls: str | None, recorded_as: str
+) -> None:
     openssl = shutil.which("openssl")
     if openssl is None:
         pytest.skip("openssl is not installed on this machine")
     # given openssl s_client trusting another CA than the simulator's, aborting on a verification error
     since = sim.recorder.mark()
-    command = [openssl, "s_client", "-connect", f"127.0.0.1:{getattr(sim, listener)}", "-CAfile", str(other_ca),
-               "-verify_return_error", *(["-starttls", starttls] if starttls else [])]
+    command = [
+        openssl,
+        "s_client",
+        "-connect",
+        f"127.0.0.1:{getattr(sim, listener)}",
+        "-CAfile",
+        str(other_ca),
+        "-verify_return_error",
+        *(["-starttls", starttls] if starttls else []),
+    ]
     # when it connects
     done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False)
     # then it fails, and the simulator recorded the failed handshake as an exchange
@@ -272,12 +299,19 @@ def test_a_handshake_openssl_refuses_is_recorded(sim: MssSimulator, other_ca: Pa
 
 # -- curl ---------------------------------------------------------------------------------------
 
+
 def _curl(pki: TestPki, *args: str) -> subprocess.CompletedProcess[str]:
     curl = shutil.which("curl")
     if curl is None:
         pytest.skip("curl is not installed on this machine")
-    return subprocess.run([curl, "-sS", "--max-time", "20", "--cacert", str(pki.ca_cert), *args],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [curl, "-sS", "--max-time", "20", "--cacert", str(pki.ca_cert), *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("listener", ["imaps", "imap"])
@@ -292,29 +326,68 @@ def test_curl_lists_the_folders_over_imaps_and_starttls(sim: MssSimulator, pki: 
     assert '* LIST (\\HasNoChildren \\Sent) "/" Sent' in done.stdout and '"/" INBOX' in done.stdout
 
 
-def test_curl_submits_with_starttls_and_with_its_certificate(sim: MssSimulator, pki: TestPki,
-                                                             tmp_path: Path) -> None:
+def test_curl_submits_with_starttls_and_with_its_certificate(sim: MssSimulator, pki: TestPki, tmp_path: Path) -> None:
     message = tmp_path / "message.eml"
     message.write_bytes(vsm_message().raw)
     cert, key = pki.client("client-mss-bal")
     since = sim.recorder.mark()
     # password over STARTTLS, then SASL EXTERNAL over implicit TLS with the mailbox's certificate
-    by_password = _curl(pki, f"smtp://127.0.0.1:{sim.smtp_port}", "--ssl-reqd", "--user", f"{DUI}:{DUI_PASSWORD}",
-                        "--mail-from", DUI, "--mail-rcpt", DOCTOR, "--upload-file", str(message))
-    by_certificate = _curl(pki, f"smtps://127.0.0.1:{sim.smtps_port}", "--cert", str(cert), "--key", str(key),
-                           "--login-options", "AUTH=EXTERNAL", "--user", f"{DUI}:", "--mail-from", DUI,
-                           "--mail-rcpt", DOCTOR, "--upload-file", str(message))
+    by_password = _curl(
+        pki,
+        f"smtp://127.0.0.1:{sim.smtp_port}",
+        "--ssl-reqd",
+        "--user",
+        f"{DUI}:{DUI_PASSWORD}",
+        "--mail-from",
+        DUI,
+        "--mail-rcpt",
+        DOCTOR,
+        "--upload-file",
+        str(message),
+    )
+    by_certificate = _curl(
+        pki,
+        f"smtps://127.0.0.1:{sim.smtps_port}",
+        "--cert",
+        str(cert),
+        "--key",
+        str(key),
+        "--login-options",
+        "AUTH=EXTERNAL",
+        "--user",
+        f"{DUI}:",
+        "--mail-from",
+        DUI,
+        "--mail-rcpt",
+        DOCTOR,
+        "--upload-file",
+        str(message),
+    )
     assert by_password.returncode == 0, by_password.stderr
     assert by_certificate.returncode == 0, by_certificate.stderr
     recorded = sim.recorder.exchanges(service="MSS", transaction="SMTP", since=since)
     assert [(e.summary["tls_mode"], e.summary["account"], e.summary["reply"][:3]) for e in recorded] == [
-        ("starttls", DUI, "250"), ("implicit", DUI, "250")]
+        ("starttls", DUI, "250"),
+        ("implicit", DUI, "250"),
+    ]
 
 
-def test_curl_authenticates_over_imaps_with_external_and_an_initial_response(sim: MssSimulator,
-                                                                            pki: TestPki) -> None:
+def test_curl_authenticates_over_imaps_with_external_and_an_initial_response(sim: MssSimulator, pki: TestPki) -> None:
     cert, key = pki.client("client-mss-bal")
-    done = _curl(pki, f"imaps://127.0.0.1:{sim.imaps_port}/INBOX", "--cert", str(cert), "--key", str(key),
-                 "--login-options", "AUTH=EXTERNAL", "--sasl-ir", "--user", f"{DUI}:", "--request", "NAMESPACE")
+    done = _curl(
+        pki,
+        f"imaps://127.0.0.1:{sim.imaps_port}/INBOX",
+        "--cert",
+        str(cert),
+        "--key",
+        str(key),
+        "--login-options",
+        "AUTH=EXTERNAL",
+        "--sasl-ir",
+        "--user",
+        f"{DUI}:",
+        "--request",
+        "NAMESPACE",
+    )
     assert done.returncode == 0, done.stderr
     assert '* NAMESPACE (("" "/")) NIL NIL' in done.stdout

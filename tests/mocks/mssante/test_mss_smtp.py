@@ -80,8 +80,9 @@ def test_mail_without_authentication_is_refused(sim: MssSimulator, pki: TestPki)
 def test_implicit_tls_with_a_client_certificate_needs_no_auth(sim: MssSimulator, pki: TestPki) -> None:
     # given the harness's certificate (CN dui-harness = the harness's applicative mailbox)
     since = sim.recorder.mark()
-    with smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=client_context(pki, "client-harness"),
-                          timeout=15) as smtp:
+    with smtplib.SMTP_SSL(
+        "127.0.0.1", sim.smtps_port, context=client_context(pki, "client-harness"), timeout=15
+    ) as smtp:
         assert smtp.sendmail(HARNESS, [DUI], vsm_message(HARNESS, DUI).raw) == {}
     (exchange,) = _last_smtp(sim, since)
     assert exchange.summary["tls_mode"] == "implicit" and exchange.summary["account"] == HARNESS
@@ -89,8 +90,9 @@ def test_implicit_tls_with_a_client_certificate_needs_no_auth(sim: MssSimulator,
 
 
 def test_sasl_external_names_the_certificate_mailbox(sim: MssSimulator, pki: TestPki) -> None:
-    with smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=client_context(pki, "client-mss-bal"),
-                          timeout=15) as smtp:
+    with smtplib.SMTP_SSL(
+        "127.0.0.1", sim.smtps_port, context=client_context(pki, "client-mss-bal"), timeout=15
+    ) as smtp:
         smtp.ehlo()
         code, _ = smtp.auth("EXTERNAL", lambda challenge=None: "")
         assert code == 235
@@ -98,8 +100,9 @@ def test_sasl_external_names_the_certificate_mailbox(sim: MssSimulator, pki: Tes
 
 
 def test_sasl_external_without_a_known_certificate_is_refused(sim: MssSimulator, pki: TestPki) -> None:
-    with smtplib.SMTP_SSL("127.0.0.1", sim.smtps_port, context=client_context(pki, "client-insi-auto"),
-                          timeout=15) as smtp:
+    with smtplib.SMTP_SSL(
+        "127.0.0.1", sim.smtps_port, context=client_context(pki, "client-insi-auto"), timeout=15
+    ) as smtp:
         smtp.ehlo()
         with pytest.raises(smtplib.SMTPAuthenticationError):
             smtp.auth("EXTERNAL", lambda challenge=None: "")
@@ -168,9 +171,11 @@ def test_broken_tls_is_recorded_and_the_server_keeps_serving(sim: MssSimulator, 
 
 def test_malformed_message_is_accepted_with_findings_and_not_lost(sim: MssSimulator, pki: TestPki) -> None:
     # given a message whose multipart never closes and has no Date, Message-ID or X-MSS-NIL
-    broken = (b"From: dui.reference@ehpad-essai.mssante.fr\r\nTo: jean.medecin-essai@chu-essai.mssante.fr\r\n"
-              b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XYZ\r\n\r\n--XYZ\r\n"
-              b"Content-Type: text/plain\r\n\r\nhello\r\n")
+    broken = (
+        b"From: dui.reference@ehpad-essai.mssante.fr\r\nTo: jean.medecin-essai@chu-essai.mssante.fr\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XYZ\r\n\r\n--XYZ\r\n"
+        b"Content-Type: text/plain\r\n\r\nhello\r\n"
+    )
     since = sim.recorder.mark()
     with smtplib.SMTP("127.0.0.1", sim.smtp_port, timeout=15) as smtp:
         smtp.starttls(context=client_context(pki))

@@ -33,10 +33,18 @@ class Flow:
 
     def params(self, **changes: Any) -> dict[str, Any]:
         challenge = base64.urlsafe_b64encode(hashlib.sha256(self.verifier.encode()).digest()).rstrip(b"=").decode()
-        params: dict[str, Any] = {"response_type": "code", "client_id": DEFAULT_CLIENT.client_id,
-                                  "redirect_uri": REDIRECT, "scope": "openid scope_all", "acr_values": "eidas1",
-                                  "state": self.state, "nonce": self.nonce, "login_hint": NOMINAL,
-                                  "code_challenge": challenge, "code_challenge_method": "S256"}
+        params: dict[str, Any] = {
+            "response_type": "code",
+            "client_id": DEFAULT_CLIENT.client_id,
+            "redirect_uri": REDIRECT,
+            "scope": "openid scope_all",
+            "acr_values": "eidas1",
+            "state": self.state,
+            "nonce": self.nonce,
+            "login_hint": NOMINAL,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
         params.update(changes)
         return {k: v for k, v in params.items() if v is not None}
 
@@ -51,8 +59,12 @@ class Flow:
         return query["code"][0]
 
     def token(self, code: str, *, auth: str = "basic", **changes: Any) -> requests.Response:
-        data: dict[str, Any] = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                                "code_verifier": self.verifier}
+        data: dict[str, Any] = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": self.verifier,
+        }
         kwargs: dict[str, Any] = {}
         if auth == "basic":
             kwargs["auth"] = (DEFAULT_CLIENT.client_id, DEFAULT_CLIENT.client_secret)
@@ -69,8 +81,11 @@ class Flow:
         return body
 
     def userinfo(self, access_token: str) -> requests.Response:
-        return self.http.get(self.sim.issuer + "/protocol/openid-connect/userinfo",
-                             headers={"Authorization": f"Bearer {access_token}"}, timeout=5)
+        return self.http.get(
+            self.sim.issuer + "/protocol/openid-connect/userinfo",
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=5,
+        )
 
     def last(self, transaction: str) -> Exchange:
         found = self.sim.recorder.exchanges(service="PSC", transaction=transaction)

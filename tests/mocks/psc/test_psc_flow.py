@@ -106,19 +106,23 @@ def test_code_expires(flow: Flow) -> None:
     assert answer.status_code == 400 and "expired" in answer.json()["error_description"]
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"redirect_uri": "http://127.0.0.1:1/other"}, "redirect_uri"),
-    ({"code_verifier": "x" * 50}, "does not match the code_challenge"),
-    ({"code_verifier": None}, "code_verifier is missing"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"redirect_uri": "http://127.0.0.1:1/other"}, "redirect_uri"),
+        ({"code_verifier": "x" * 50}, "does not match the code_challenge"),
+        ({"code_verifier": None}, "code_verifier is missing"),
+    ],
+)
 def test_token_request_must_match_the_authorization(flow: Flow, changes: dict[str, Any], message: str) -> None:
     answer = flow.token(flow.code(), **changes)
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
     assert message in answer.json()["error_description"]
 
 
-@pytest.mark.parametrize("defect", ["bad_signature", "alg_none", "wrong_issuer", "expired", "wrong_audience",
-                                   "wrong_nonce"])
+@pytest.mark.parametrize(
+    "defect", ["bad_signature", "alg_none", "wrong_issuer", "expired", "wrong_audience", "wrong_nonce"]
+)
 def test_bad_id_tokens_on_demand(flow: Flow, defect: str) -> None:
     # given the control API asked for a bad ID token, when the next code is exchanged
     flow.sim.faults.add(defect)

@@ -21,18 +21,22 @@ def _redirect_error(answer: Any) -> dict[str, list[str]]:
     return parse_qs(urlsplit(answer.headers["location"]).query)
 
 
-@pytest.mark.parametrize("changes, requirement, text", [
-    ({"acr_values": None}, "PSC-AUTHZ-02", "acr_values is missing"),
-    ({"acr_values": "eidas2"}, "PSC-AUTHZ-02", "requires acr_values=eidas1"),
-    ({"state": None}, "PSC-AUTHZ-03", "state is missing"),
-    ({"nonce": ""}, "PSC-AUTHZ-04", "nonce is missing"),
-    ({"response_type": "token"}, "PSC-AUTHZ-01", "authorization code flow"),
-    ({"scope": "profile"}, "PSC-AUTHZ-01", "does not contain 'openid'"),
-    ({"code_challenge": "short"}, "PSC-TOKEN-01", "43 to 128 characters"),
-    ({"code_challenge_method": "S512"}, "PSC-TOKEN-01", "not supported"),
-])
-def test_faulty_authorization_parameters_are_refused_by_redirect(flow: Flow, changes: dict[str, Any],
-                                                                  requirement: str, text: str) -> None:
+@pytest.mark.parametrize(
+    "changes, requirement, text",
+    [
+        ({"acr_values": None}, "PSC-AUTHZ-02", "acr_values is missing"),
+        ({"acr_values": "eidas2"}, "PSC-AUTHZ-02", "requires acr_values=eidas1"),
+        ({"state": None}, "PSC-AUTHZ-03", "state is missing"),
+        ({"nonce": ""}, "PSC-AUTHZ-04", "nonce is missing"),
+        ({"response_type": "token"}, "PSC-AUTHZ-01", "authorization code flow"),
+        ({"scope": "profile"}, "PSC-AUTHZ-01", "does not contain 'openid'"),
+        ({"code_challenge": "short"}, "PSC-TOKEN-01", "43 to 128 characters"),
+        ({"code_challenge_method": "S512"}, "PSC-TOKEN-01", "not supported"),
+    ],
+)
+def test_faulty_authorization_parameters_are_refused_by_redirect(
+    flow: Flow, changes: dict[str, Any], requirement: str, text: str
+) -> None:
     query = _redirect_error(flow.authorize(**changes))
     assert text in query["error_description"][0]
     assert "code" not in query
@@ -41,12 +45,15 @@ def test_faulty_authorization_parameters_are_refused_by_redirect(flow: Flow, cha
     assert exchange.summary["rejected"] is True
 
 
-@pytest.mark.parametrize("changes, text", [
-    ({"client_id": None}, "client_id is missing"),
-    ({"client_id": "intruder"}, "not registered at this Pro Santé Connect realm"),
-    ({"redirect_uri": None}, "redirect_uri is missing"),
-    ({"redirect_uri": "https://attacker.invalid/cb"}, "is not registered for client"),
-])
+@pytest.mark.parametrize(
+    "changes, text",
+    [
+        ({"client_id": None}, "client_id is missing"),
+        ({"client_id": "intruder"}, "not registered at this Pro Santé Connect realm"),
+        ({"redirect_uri": None}, "redirect_uri is missing"),
+        ({"redirect_uri": "https://attacker.invalid/cb"}, "is not registered for client"),
+    ],
+)
 def test_unknown_client_or_redirect_is_never_redirected(flow: Flow, changes: dict[str, Any], text: str) -> None:
     answer = flow.authorize(**changes)
     assert answer.status_code == 400 and "location" not in answer.headers
@@ -85,27 +92,58 @@ def _basic(value: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(value.encode()).decode()}
 
 
-@pytest.mark.parametrize("kwargs, status, error, text", [
-    ({"json": {"grant_type": "authorization_code"}}, 400, "invalid_request", "application/x-www-form-urlencoded"),
-    ({"data": "grant_type=authorization_code&code=x", "headers": FORM}, 401, "invalid_client", "no client auth"),
-    ({"data": "grant_type=authorization_code", "headers": {**FORM, **_basic("dui-harness-dui:wrong")}}, 401,
-     "invalid_client", "wrong secret"),
-    ({"data": "grant_type=x", "headers": {**FORM, "Authorization": "Basic !!!"}}, 401, "invalid_client",
-     "not base64"),
-    ({"data": "grant_type=x", "headers": {**FORM, **_basic("no-colon")}}, 401, "invalid_client", "no ':'"),
-    ({"data": "client_secret=dui-harness-test-secret&grant_type=authorization_code",
-      "headers": {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")}}, 400, "invalid_request",
-     "use one method only"),
-    ({"data": "grant_type=password", "headers": {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")}},
-     400, "unsupported_grant_type", "authorization code flow only"),
-    ({"data": "grant_type=authorization_code&code=forged",
-      "headers": {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")}}, 400, "invalid_grant",
-     "unknown authorization code"),
-    ({"data": "grant_type=authorization_code&grant_type=authorization_code", "headers": FORM}, 400,
-     "invalid_request", "more than once"),
-    ({"data": b"grant_type=\xe9", "headers": FORM}, 400, "invalid_request", "non-ASCII"),
-    ({"data": "x" * (70 * 1024), "headers": FORM}, 413, "invalid_request", "exceeds the simulator limit"),
-])
+@pytest.mark.parametrize(
+    "kwargs, status, error, text",
+    [
+        ({"json": {"grant_type": "authorization_code"}}, 400, "invalid_request", "application/x-www-form-urlencoded"),
+        ({"data": "grant_type=authorization_code&code=x", "headers": FORM}, 401, "invalid_client", "no client auth"),
+        (
+            {"data": "grant_type=authorization_code", "headers": {**FORM, **_basic("dui-harness-dui:wrong")}},
+            401,
+            "invalid_client",
+            "wrong secret",
+        ),
+        (
+            {"data": "grant_type=x", "headers": {**FORM, "Authorization": "Basic !!!"}},
+            401,
+            "invalid_client",
+            "not base64",
+        ),
+        ({"data": "grant_type=x", "headers": {**FORM, **_basic("no-colon")}}, 401, "invalid_client", "no ':'"),
+        (
+            {
+                "data": "client_secret=dui-harness-test-secret&grant_type=authorization_code",
+                "headers": {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")},
+            },
+            400,
+            "invalid_request",
+            "use one method only",
+        ),
+        (
+            {"data": "grant_type=password", "headers": {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")}},
+            400,
+            "unsupported_grant_type",
+            "authorization code flow only",
+        ),
+        (
+            {
+                "data": "grant_type=authorization_code&code=forged",
+                "headers": {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")},
+            },
+            400,
+            "invalid_grant",
+            "unknown authorization code",
+        ),
+        (
+            {"data": "grant_type=authorization_code&grant_type=authorization_code", "headers": FORM},
+            400,
+            "invalid_request",
+            "more than once",
+        ),
+        ({"data": b"grant_type=\xe9", "headers": FORM}, 400, "invalid_request", "non-ASCII"),
+        ({"data": "x" * (70 * 1024), "headers": FORM}, 413, "invalid_request", "exceeds the simulator limit"),
+    ],
+)
 def test_bad_token_requests(flow: Flow, kwargs: dict[str, Any], status: int, error: str, text: str) -> None:
     answer = flow.http.post(flow.sim.issuer + "/protocol/openid-connect/token", timeout=5, **kwargs)
     assert answer.status_code == status, answer.text
@@ -121,12 +159,15 @@ def test_token_endpoint_is_post_only(flow: Flow) -> None:
     assert answer.status_code == 405 and answer.json()["error"] == "invalid_request"
 
 
-@pytest.mark.parametrize("kwargs, status, text", [
-    ({}, 401, "no access token"),
-    ({"headers": {"Authorization": "Token abc"}}, 401, "expects 'Bearer"),
-    ({"headers": {"Authorization": "Bearer forged"}}, 401, "unknown access token"),
-    ({"headers": {"Authorization": "Bearer a"}, "params": {"access_token": "a"}}, 400, "more than one method"),
-])
+@pytest.mark.parametrize(
+    "kwargs, status, text",
+    [
+        ({}, 401, "no access token"),
+        ({"headers": {"Authorization": "Token abc"}}, 401, "expects 'Bearer"),
+        ({"headers": {"Authorization": "Bearer forged"}}, 401, "unknown access token"),
+        ({"headers": {"Authorization": "Bearer a"}, "params": {"access_token": "a"}}, 400, "more than one method"),
+    ],
+)
 def test_bad_userinfo_requests(flow: Flow, kwargs: dict[str, Any], status: int, text: str) -> None:
     answer = flow.http.get(flow.sim.issuer + "/protocol/openid-connect/userinfo", timeout=5, **kwargs)
     assert answer.status_code == status and text in answer.json()["error_description"]
@@ -149,9 +190,12 @@ def test_every_token_and_userinfo_finding_belongs_to_a_registered_rule_of_its_re
     # given bad token and userinfo requests, and an authorization by a wrong method
     url = flow.sim.issuer + "/protocol/openid-connect"
     secret = {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")}
-    for data, headers in (("grant_type=authorization_code&code=x", FORM), ("grant_type=password", secret),
-                          ("grant_type=authorization_code&code=forged", secret),
-                          ("grant_type=authorization_code&grant_type=authorization_code", FORM)):
+    for data, headers in (
+        ("grant_type=authorization_code&code=x", FORM),
+        ("grant_type=password", secret),
+        ("grant_type=authorization_code&code=forged", secret),
+        ("grant_type=authorization_code&grant_type=authorization_code", FORM),
+    ):
         flow.http.post(url + "/token", data=data, headers=headers, timeout=5)
     for headers in ({}, {"Authorization": "Token abc"}, {"Authorization": "Bearer forged"}):
         flow.http.get(url + "/userinfo", headers=headers, timeout=5)

@@ -66,12 +66,15 @@ def test_userinfo_claims_have_the_psc_structure() -> None:
     assert claims["Palier_Authentification"] == "APPPRIP3^1.2.250.1.213.1.5.1.1.1"
 
 
-@pytest.mark.parametrize("entry, message", [
-    ({"id": "x", "id_nat": "899900000012", "family_name": "A", "given_name": "B"}, "Luhn"),
-    ({"id": "x", "id_nat": "10001234567", "family_name": "A", "given_name": "B"}, "is not '8'"),
-    ({"id": "x", "id_nat": "899900000011", "given_name": "B"}, "missing family_name"),
-    ({"id": "x", "id_nat": "899900000086", "family_name": "A", "given_name": "B", "exercices": "10"}, "exercices"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"id": "x", "id_nat": "899900000012", "family_name": "A", "given_name": "B"}, "Luhn"),
+        ({"id": "x", "id_nat": "10001234567", "family_name": "A", "given_name": "B"}, "is not '8'"),
+        ({"id": "x", "id_nat": "899900000011", "given_name": "B"}, "missing family_name"),
+        ({"id": "x", "id_nat": "899900000086", "family_name": "A", "given_name": "B", "exercices": "10"}, "exercices"),
+    ],
+)
 def test_bad_professional_entries_are_refused(entry: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ProfessionalBase().add(entry)
@@ -80,8 +83,9 @@ def test_bad_professional_entries_are_refused(entry: dict[str, object], message:
 def test_control_api_selects_and_registers(psc_sim: PscSimulator, http: requests.Session) -> None:
     try:
         # when a professional is selected by its fixture id, then the state shows its idNat
-        state = http.patch(f"{psc_sim.url}/_harness/state", json={"next_professional": "kine-liberal"},
-                           timeout=5).json()
+        state = http.patch(
+            f"{psc_sim.url}/_harness/state", json={"next_professional": "kine-liberal"}, timeout=5
+        ).json()
         assert state["next_professional"] == "899900000052"
         # and new client registrations replace the default one
         clients = [{"client_id": "editor-dui", "client_secret": "s3cret", "redirect_uris": ["https://dui.test/cb"]}]
@@ -94,17 +98,23 @@ def test_control_api_selects_and_registers(psc_sim: PscSimulator, http: requests
     assert psc_sim.state()["next_professional"] is None
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"next_professional": "800000000000"}, "no test professional"),
-    ({"colour": "blue"}, "unknown PSC state keys"),
-    ({"clients": []}, "non-empty list"),
-    ({"clients": [{"client_id": "a", "client_secret": "b", "redirect_uris": ["dui.test/cb"]}]}, "absolute http"),
-    ({"code_lifetime": -1}, "positive"),
-    ({"add_professionals": [{"id": "dup", "id_nat": "899900000011", "family_name": "A", "given_name": "B"}]},
-     "already exists"),
-])
-def test_bad_state_changes_are_refused(psc_sim: PscSimulator, http: requests.Session, body: dict[str, object],
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"next_professional": "800000000000"}, "no test professional"),
+        ({"colour": "blue"}, "unknown PSC state keys"),
+        ({"clients": []}, "non-empty list"),
+        ({"clients": [{"client_id": "a", "client_secret": "b", "redirect_uris": ["dui.test/cb"]}]}, "absolute http"),
+        ({"code_lifetime": -1}, "positive"),
+        (
+            {"add_professionals": [{"id": "dup", "id_nat": "899900000011", "family_name": "A", "given_name": "B"}]},
+            "already exists",
+        ),
+    ],
+)
+def test_bad_state_changes_are_refused(
+    psc_sim: PscSimulator, http: requests.Session, body: dict[str, object], message: str
+) -> None:
     before = psc_sim.state()
     answer = http.patch(f"{psc_sim.url}/_harness/state", json=body, timeout=5)
     assert answer.status_code == 400
@@ -112,13 +122,17 @@ def test_bad_state_changes_are_refused(psc_sim: PscSimulator, http: requests.Ses
     assert psc_sim.state() == before
 
 
-@pytest.mark.parametrize("fault, message", [
-    ({"kind": "expired", "operation": "userinfo"}, "applies to the token operation"),
-    ({"kind": "wrong_state", "operation": "nowhere"}, "unknown PSC operation"),
-    ({"kind": "teapot"}, "unknown fault kind"),
-])
-def test_bad_faults_are_refused(psc_sim: PscSimulator, http: requests.Session, fault: dict[str, object],
-                                message: str) -> None:
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        ({"kind": "expired", "operation": "userinfo"}, "applies to the token operation"),
+        ({"kind": "wrong_state", "operation": "nowhere"}, "unknown PSC operation"),
+        ({"kind": "teapot"}, "unknown fault kind"),
+    ],
+)
+def test_bad_faults_are_refused(
+    psc_sim: PscSimulator, http: requests.Session, fault: dict[str, object], message: str
+) -> None:
     answer = http.post(f"{psc_sim.url}/_harness/faults", json=fault, timeout=5)
     assert answer.status_code == 400 and message in answer.json()["error"]
 

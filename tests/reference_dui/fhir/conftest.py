@@ -64,8 +64,9 @@ def make_dui(eparcours_sim: EparcoursSimulator, epresc_sim: EprescSimulator) -> 
         started.append(dui)
         client = Dui(dui)
         if configure:
-            response = client.call("PUT", "/config/endpoints", {"eparcours": {"url": eparcours_sim.url},
-                                                                 "epresc": {"url": epresc_sim.url}})
+            response = client.call(
+                "PUT", "/config/endpoints", {"eparcours": {"url": eparcours_sim.url}, "epresc": {"url": epresc_sim.url}}
+            )
             assert response.status_code == 204, response.text
         return client
 

@@ -65,8 +65,9 @@ def test_clean_dui_refuses_every_bad_answer(api: Api, sim: PscSimulator, fault: 
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECT_FAULTS))
-def test_each_defect_lets_exactly_its_bad_answer_through(psc_dui: Callable[..., Api], sim: PscSimulator,
-                                                         defect: str) -> None:
+def test_each_defect_lets_exactly_its_bad_answer_through(
+    psc_dui: Callable[..., Api], sim: PscSimulator, defect: str
+) -> None:
     api = psc_dui(defect)
     assert login(api)["outcome"] == "logged_in"  # the defect changes nothing on a correct answer
     # every bad answer is refused except the one this defect lets through
@@ -120,22 +121,28 @@ def test_callback_without_a_login_in_progress_is_refused(api: Api) -> None:
     assert answer["outcome"] == "refused" and "matches no login" in answer["error"]
 
 
-@pytest.mark.parametrize("entry, message", [
-    ({"issuer": "ftp://x", "client_id": "a", "client_secret": "b"}, "psc.issuer"),
-    ({"issuer": "https://psc.test/auth", "client_id": "a"}, "psc.client_secret"),
-    ({"issuer": "https://psc.test/auth", "client_id": "a", "client_secret": "b", "ca": "/nowhere.pem"}, "psc.ca"),
-    ("https://psc.test", "psc must be an object"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"issuer": "ftp://x", "client_id": "a", "client_secret": "b"}, "psc.issuer"),
+        ({"issuer": "https://psc.test/auth", "client_id": "a"}, "psc.client_secret"),
+        ({"issuer": "https://psc.test/auth", "client_id": "a", "client_secret": "b", "ca": "/nowhere.pem"}, "psc.ca"),
+        ("https://psc.test", "psc must be an object"),
+    ],
+)
 def test_bad_configuration_is_refused(api: Api, entry: object, message: str) -> None:
     answer = api.call("PUT", "/config/endpoints", json={"psc": entry})
     assert answer.status_code == 400 and message in answer.json()["error"]
 
 
-@pytest.mark.parametrize("body, status, message", [
-    ({}, 400, "professional"),
-    ({"professional": "  "}, 400, "professional"),
-    ([NOMINAL], 400, "professional"),
-])
+@pytest.mark.parametrize(
+    "body, status, message",
+    [
+        ({}, 400, "professional"),
+        ({"professional": "  "}, 400, "professional"),
+        ([NOMINAL], 400, "professional"),
+    ],
+)
 def test_bad_login_requests(api: Api, body: object, status: int, message: str) -> None:
     answer = api.call("POST", "/psc/login", json=body)
     assert answer.status_code == status and message in answer.json()["error"]

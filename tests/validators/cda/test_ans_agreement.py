@@ -39,28 +39,40 @@ SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 REPORTS = PACK_DIR / "schematrons" / "rapports"
 #: documents of reports that no public commit holds
 DOCUMENTS_NOT_PUBLISHED = {"BIO-CR-BIO_2022.01_Auto-Presentable", "BIO-CR-BIO_2022.01_Microbiologie_V2"}
-_XSD = ("the ANS tool's verdict is a schema-composition error of its own XSD loader (Xerces sch-props-correct.2: "
-        "two global components POCD_MT000040.InfrastructureRoot.typeId), the same for every document, not a fault "
-        "of the document; libxml2 compiles the pack's CDA_extended.xsd")
-_TERMINOLOGY = ("not reproducible: the code-system files it reads (terminologies/*.rdf: "
-                "doc(concat($path_terminologie, $codeSystem, '.rdf')), LOINC absent upstream) are not in the pack; "
-                "its checks of codes are guarded by doc-available() and pass without them")
+_XSD = (
+    "the ANS tool's verdict is a schema-composition error of its own XSD loader (Xerces sch-props-correct.2: "
+    "two global components POCD_MT000040.InfrastructureRoot.typeId), the same for every document, not a fault "
+    "of the document; libxml2 compiles the pack's CDA_extended.xsd"
+)
+_TERMINOLOGY = (
+    "not reproducible: the code-system files it reads (terminologies/*.rdf: "
+    "doc(concat($path_terminologie, $codeSystem, '.rdf')), LOINC absent upstream) are not in the pack; "
+    "its checks of codes are guarded by doc-available() and pass without them"
+)
 #: report file suffix -> why it cannot be reproduced (the harness still runs what it can)
 NOT_REPRODUCIBLE = {"_validCDA": _XSD, "_verif_terminologies": _TERMINOLOGY}
 #: (report, pattern, context) -> (harness count, ANS count, why): fired-rule counts that differ on a rule both have
 KNOWN_FIRED: dict[tuple[str, str, str], tuple[int, int, str]] = {
-    ("01_Modèles_contenus_CDA_verif_StructurationMinimale.xml", "recordTarget_fr",
-     "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:given"): (
-        4, 3, "the 2023-05 document has 4 given names in recordTarget; the one ANS judged had 3"),
-    ("01_Modèles_contenus_CDA_verif.xml", "recordTarget_fr",
-     "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:given"): (
-        4, 3, "the 2023-05 document has 4 given names in recordTarget; the one ANS judged had 3"),
-    ("CANCER-CR-GM_2022.01_AnalyseRealisee_verif_StructurationMinimale.xml", "recordTarget_fr",
-     "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:family"): (
-        3, 2, "the 2023-05 document has 3 family names (BR, SP, CL); the one ANS judged had 2"),
-    ("CANCER-CR-GM_2022.01_AnalyseNonRealisee_verif_StructurationMinimale.xml", "recordTarget_fr",
-     "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:family"): (
-        3, 2, "the 2023-05 document has 3 family names (BR, SP, CL); the one ANS judged had 2"),
+    (
+        "01_Modèles_contenus_CDA_verif_StructurationMinimale.xml",
+        "recordTarget_fr",
+        "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:given",
+    ): (4, 3, "the 2023-05 document has 4 given names in recordTarget; the one ANS judged had 3"),
+    (
+        "01_Modèles_contenus_CDA_verif.xml",
+        "recordTarget_fr",
+        "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:given",
+    ): (4, 3, "the 2023-05 document has 4 given names in recordTarget; the one ANS judged had 3"),
+    (
+        "CANCER-CR-GM_2022.01_AnalyseRealisee_verif_StructurationMinimale.xml",
+        "recordTarget_fr",
+        "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:family",
+    ): (3, 2, "the 2023-05 document has 3 family names (BR, SP, CL); the one ANS judged had 2"),
+    (
+        "CANCER-CR-GM_2022.01_AnalyseNonRealisee_verif_StructurationMinimale.xml",
+        "recordTarget_fr",
+        "cda:ClinicalDocument/cda:recordTarget/cda:patientRole/cda:patient/cda:name/cda:family",
+    ): (3, 2, "the 2023-05 document has 3 family names (BR, SP, CL); the one ANS judged had 2"),
 }
 TABLE: list[tuple[str, ...]] = []
 
@@ -71,7 +83,7 @@ def _document_of(report: Path) -> str:
 
 
 def _suffix(report: Path) -> str:
-    return report.stem[len(_document_of(report)):]
+    return report.stem[len(_document_of(report)) :]
 
 
 def _reports() -> list[Path]:
@@ -93,8 +105,11 @@ def _schematron_for(pack: CdaPack, report: SvrlReport, title: str) -> Path:
     if report.schema_version:
         found = sorted(pack.schematrons.rglob(report.schema_version))
     else:
-        found = [p for p in sorted(pack.schematrons.rglob("*.sch")) if "_OLD" not in p.parts
-                 and (etree.parse(str(p)).findtext(f"{SCH}title") or "").strip() == title]
+        found = [
+            p
+            for p in sorted(pack.schematrons.rglob("*.sch"))
+            if "_OLD" not in p.parts and (etree.parse(str(p)).findtext(f"{SCH}title") or "").strip() == title
+        ]
     assert found, f"the 2023-05 pack has no schematron {report.schema_version or title!r}"
     return found[0]
 
@@ -133,45 +148,74 @@ def test_harness_verdict_equals_the_ans_tool(report_name: str, pack_2023: CdaPac
     theirs = parse_svrl(report_path.read_bytes())
     path = _schematron_for(pack_2023, theirs, etree.parse(str(report_path)).getroot().get("title", ""))
     state = schematron_state(pack_2023, path)
-    ours = parse_svrl(engine().run(path, engine().parse(document.decode("utf-8")), fired=True,
-                                   phase=theirs.phase or None, overlay=state.overlay))
+    ours = parse_svrl(
+        engine().run(
+            path,
+            engine().parse(document.decode("utf-8")),
+            fired=True,
+            phase=theirs.phase or None,
+            overlay=state.overlay,
+        )
+    )
     # the same failed assertions and successful reports, locations included
     assert Counter(a.key() for a in ours.assertions) == Counter(a.key() for a in theirs.assertions)
     # the same firings for every rule both have, but the known document differences
     shared = set(ours.fired) & set(theirs.fired)
-    differing = {(report_name, *k): (ours.fired[k], theirs.fired[k])
-                 for k in shared if ours.fired[k] != theirs.fired[k]}
+    differing = {
+        (report_name, *k): (ours.fired[k], theirs.fired[k]) for k in shared if ours.fired[k] != theirs.fired[k]
+    }
     assert differing == {k: v[:2] for k, v in KNOWN_FIRED.items() if k[0] == report_name}
     # a rule fired on one side only is one the other side's schematron does not have
     rules = _rules(path, theirs.phase)
     contexts = {c for _, c in rules}
     only_theirs = set(theirs.fired) - set(ours.fired)
-    assert all(context not in contexts or (pattern, "") not in rules for pattern, context in only_theirs), \
-        only_theirs
+    assert all(context not in contexts or (pattern, "") not in rules for pattern, context in only_theirs), only_theirs
     only_ours = set(ours.fired) - set(theirs.fired)
     theirs_patterns = {p for p, _ in theirs.fired}
     assert all(pattern not in theirs_patterns for pattern, _ in only_ours), only_ours
-    verdict = "identical" if not (differing or only_theirs or only_ours) else "same assertions; fired rules: " + \
-        ", ".join(filter(None, [f"{len(differing)} count(s) differ (KNOWN_FIRED: one more name part in the "
-                                "document)" if differing else "",
-                                f"{len(only_theirs)} rule(s) only in the ANS schematron" if only_theirs else "",
-                                f"{len(only_ours)} only in the pack's" if only_ours else ""]))
+    verdict = (
+        "identical"
+        if not (differing or only_theirs or only_ours)
+        else "same assertions; fired rules: "
+        + ", ".join(
+            filter(
+                None,
+                [
+                    f"{len(differing)} count(s) differ (KNOWN_FIRED: one more name part in the document)"
+                    if differing
+                    else "",
+                    f"{len(only_theirs)} rule(s) only in the ANS schematron" if only_theirs else "",
+                    f"{len(only_ours)} only in the pack's" if only_ours else "",
+                ],
+            )
+        )
+    )
     note = NOT_REPRODUCIBLE.get(_suffix(report_path), "")
-    TABLE.append((report_name, path.name, f"{len(theirs.failed)}/{len(ours.failed)}",
-                  f"{sum(theirs.fired.values())}/{sum(ours.fired.values())}",
-                  f"{verdict}; code checks not reproducible (.rdf code systems absent)" if note else verdict))
+    TABLE.append(
+        (
+            report_name,
+            path.name,
+            f"{len(theirs.failed)}/{len(ours.failed)}",
+            f"{sum(theirs.fired.values())}/{sum(ours.fired.values())}",
+            f"{verdict}; code checks not reproducible (.rdf code systems absent)" if note else verdict,
+        )
+    )
 
 
 def test_print_the_agreement_table(capsys: pytest.CaptureFixture[str]) -> None:
     """Runs after the comparisons above: the table quoted in the README."""
     if not TABLE:
         pytest.skip("run with the comparisons above")
-    lines = ["| ANS report | schematron (2023-05 pack) | failed asserts ANS/harness | fired rules ANS/harness | "
-             "verdict |", "|---|---|---|---|---|"]
+    lines = [
+        "| ANS report | schematron (2023-05 pack) | failed asserts ANS/harness | fired rules ANS/harness | verdict |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| {' | '.join(row)} |" for row in sorted(TABLE)]
     unpublished = [r.name for r in _reports() if _document_of(r) in DOCUMENTS_NOT_PUBLISHED]
-    lines.append(f"| {len(unpublished)} reports on {', '.join(sorted(DOCUMENTS_NOT_PUBLISHED))} | — | — | — | "
-                 "not reproducible: document in no public commit |")
+    lines.append(
+        f"| {len(unpublished)} reports on {', '.join(sorted(DOCUMENTS_NOT_PUBLISHED))} | — | — | — | "
+        "not reproducible: document in no public commit |"
+    )
     xsd = [r.name for r in _reports() if _suffix(r) == "_validCDA" and _document_of(r) not in DOCUMENTS_NOT_PUBLISHED]
     lines.append(f"| {len(xsd)} `_validCDA` reports | CDA_extended.xsd | — | — | not reproducible: {_XSD} |")
     with capsys.disabled():

@@ -42,6 +42,7 @@ def _set_all(path: str, attribute: str, value: str) -> Mutation:
         assert found, f"the example has no {path}"
         for element in found:
             element.set(attribute, value)
+
     return mutate
 
 
@@ -64,11 +65,13 @@ MUTATIONS: dict[str, Mutation] = {
     "no title, no realmCode": _each(_drop("cda:title"), _drop("cda:realmCode")),
     "no author time": _drop("cda:author/cda:time"),
     "patient without birthTime": _drop("cda:recordTarget/cda:patientRole/cda:patient/cda:birthTime"),
-    "section code system": _set("cda:component/cda:structuredBody/cda:component[2]/cda:section/cda:code",
-                                "codeSystem", "9.9.9"),
+    "section code system": _set(
+        "cda:component/cda:structuredBody/cda:component[2]/cda:section/cda:code", "codeSystem", "9.9.9"
+    ),
     "fourth section removed": _drop("cda:component/cda:structuredBody/cda:component[4]"),
-    "entry templateIds removed": _drop("cda:component/cda:structuredBody/cda:component[3]/cda:section/"
-                                       "cda:entry[1]//cda:templateId"),
+    "entry templateIds removed": _drop(
+        "cda:component/cda:structuredBody/cda:component[3]/cda:section/cda:entry[1]//cda:templateId"
+    ),
     "confidentiality code": _set("cda:confidentialityCode", "code", "X"),
     "every entry's moodCode": _set_all("//cda:entry/*[1]", "moodCode", "XXX"),
     "every entry's statusCode removed": _drop("//cda:entry/*[1]/cda:statusCode"),
@@ -96,8 +99,9 @@ def _applicable(root: etree._Element, mutation: Mutation) -> bool:
 
 def _run(pack: CdaPack, name: str, root: etree._Element, *, ans: bool) -> SvrlReport:
     if name == "model":
-        path = model_schematron(pack, [(t.get("root", ""), t.get("extension", ""))
-                                       for t in root.xpath("cda:templateId", namespaces=NS)])
+        path = model_schematron(
+            pack, [(t.get("root", ""), t.get("extension", "")) for t in root.xpath("cda:templateId", namespaces=NS)]
+        )
         assert path is not None
         schematron = profile_schematron(pack, "Modeles_ANS")
         schematron = type(schematron)("model", path, "CDA-SCH-01")
@@ -114,8 +118,9 @@ def _substance(report: SvrlReport) -> Counter[tuple[str, str, str, str]]:
 
 
 @pytest.mark.parametrize(("document", "schematron"), CASES)
-def test_the_harness_compiler_writes_what_the_ans_pipeline_writes(pack: CdaPack, document: str,
-                                                                  schematron: str) -> None:
+def test_the_harness_compiler_writes_what_the_ans_pipeline_writes(
+    pack: CdaPack, document: str, schematron: str
+) -> None:
     need(pack.schematrons / "moteur" / "iso_svrl_for_xslt2.xsl", "the pack has no schematrons/moteur/")
     rows = []
     for label, mutation in MUTATIONS.items():
@@ -123,8 +128,11 @@ def test_the_harness_compiler_writes_what_the_ans_pipeline_writes(pack: CdaPack,
         if not _applicable(root, mutation):
             continue
         ours, theirs = _run(pack, schematron, root, ans=False), _run(pack, schematron, root, ans=True)
-        assert _substance(ours) == _substance(theirs), (label, _substance(ours) - _substance(theirs),
-                                                        _substance(theirs) - _substance(ours))
+        assert _substance(ours) == _substance(theirs), (
+            label,
+            _substance(ours) - _substance(theirs),
+            _substance(theirs) - _substance(ours),
+        )
         assert ours.fired == theirs.fired, label
         rows.append((label, len(theirs.failed), len({a.location for a in theirs.failed}), sum(theirs.fired.values())))
     TABLE[(document, schematron)] = rows
@@ -137,8 +145,11 @@ def test_the_seeded_faults_are_seen_with_ans_locations(pack: CdaPack) -> None:
     MUTATIONS["every entry's statusCode removed"](root)
     report = _run(pack, "ModelesDeContenusCDA", root, ans=False)
     assert len(report.failed) >= 5
-    assert all(a.location.startswith("/ClinicalDocument/component/structuredBody/component")
-               and "namespace-uri" not in a.location for a in report.failed)
+    assert all(
+        a.location.startswith("/ClinicalDocument/component/structuredBody/component")
+        and "namespace-uri" not in a.location
+        for a in report.failed
+    )
     assert any("]/section/entry" in a.location for a in report.failed)
 
 
@@ -146,11 +157,15 @@ def test_print_the_agreement_table(pack: CdaPack, capsys: pytest.CaptureFixture[
     """Runs last in this module: the table of the differential comparisons above."""
     if not TABLE:
         pytest.skip("run with the differential tests above")
-    lines = ["| document | schematron | cases | failed asserts (total) | fired rules (total) | verdict |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| document | schematron | cases | failed asserts (total) | fired rules (total) | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
     for (document, schematron), rows in sorted(TABLE.items()):
-        lines.append(f"| {document} | {schematron} | {len(rows)} | {sum(r[1] for r in rows)} | "
-                     f"{sum(r[3] for r in rows)} | identical |")
+        lines.append(
+            f"| {document} | {schematron} | {len(rows)} | {sum(r[1] for r in rows)} | "
+            f"{sum(r[3] for r in rows)} | identical |"
+        )
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     assert sum(r[1] for rows in TABLE.values() for r in rows) > 20

@@ -28,6 +28,7 @@ SECTION = "cda:component/cda:structuredBody/cda:component[cda:section/cda:templa
 def _set(path: str, attribute: str, value: str) -> Callable[[etree._Element], None]:
     def mutate(root: etree._Element) -> None:
         first(root, path).set(attribute, value)
+
     return mutate
 
 
@@ -39,6 +40,7 @@ def _add_template(oid: str) -> Callable[[etree._Element], None]:
     def mutate(root: etree._Element) -> None:
         last = root.xpath("cda:templateId", namespaces={"cda": CDA})[-1]
         last.addnext(etree.Element(f"{{{CDA}}}templateId", root=oid))
+
     return mutate
 
 
@@ -46,6 +48,7 @@ def _duplicate(path: str) -> Callable[[etree._Element], None]:
     def mutate(root: etree._Element) -> None:
         element = first(root, path)
         element.addnext(etree.fromstring(etree.tostring(element)))
+
     return mutate
 
 
@@ -56,12 +59,16 @@ def _body(text: str | None = None, **attributes: str) -> Callable[[etree._Elemen
             body.set(key, value)
         if text is not None:
             body.text = text
+
     return mutate
 
 
 def _ins_key(root: etree._Element) -> None:
-    identifier = first(root, "cda:recordTarget/cda:patientRole/cda:id[@root='1.2.250.1.213.1.4.10' or "
-                             "@root='1.2.250.1.213.1.4.8' or @root='1.2.250.1.213.1.4.11']")
+    identifier = first(
+        root,
+        "cda:recordTarget/cda:patientRole/cda:id[@root='1.2.250.1.213.1.4.10' or "
+        "@root='1.2.250.1.213.1.4.8' or @root='1.2.250.1.213.1.4.11']",
+    )
     value = identifier.get("extension", "")
     identifier.set("extension", value[:-2] + f"{(int(value[-2:]) + 1) % 100:02d}")
 
@@ -78,84 +85,134 @@ DEFECTS: dict[str, Defect] = {
     # structuration minimale header (CDA-HDR-01)
     "no realmCode": Defect(DLU, _remove("cda:realmCode"), "CDA-HDR-01", "cda.header.required"),
     "two titles": Defect(DLU, _duplicate("cda:title"), "CDA-HDR-01", "cda.header.cardinality"),
-    "no CI-SIS templateId": Defect(LDL, _remove("cda:templateId[@root='1.2.250.1.213.1.1.1.1']"), "CDA-HDR-01",
-                                   "cda.header.templates"),
-    "language not xx-XX": Defect(LDL, _set("cda:languageCode", "code", "french"), "CDA-HDR-01",
-                                 "cda.header.language"),
-    "confidentiality X": Defect(LDL, _set("cda:confidentialityCode", "code", "X"), "CDA-HDR-01",
-                                "cda.header.confidentiality"),
-    "effectiveTime ISO": Defect(LDL, _set("cda:effectiveTime", "value", "2022-01-01T10:00:00"), "CDA-HDR-01",
-                                "cda.header.effective-time"),
+    "no CI-SIS templateId": Defect(
+        LDL, _remove("cda:templateId[@root='1.2.250.1.213.1.1.1.1']"), "CDA-HDR-01", "cda.header.templates"
+    ),
+    "language not xx-XX": Defect(LDL, _set("cda:languageCode", "code", "french"), "CDA-HDR-01", "cda.header.language"),
+    "confidentiality X": Defect(
+        LDL, _set("cda:confidentialityCode", "code", "X"), "CDA-HDR-01", "cda.header.confidentiality"
+    ),
+    "effectiveTime ISO": Defect(
+        LDL, _set("cda:effectiveTime", "value", "2022-01-01T10:00:00"), "CDA-HDR-01", "cda.header.effective-time"
+    ),
     "versionNumber 0": Defect(LDL, _set("cda:versionNumber", "value", "0"), "CDA-HDR-01", "cda.header.version"),
-    "no serviceEvent performer": Defect(LDL, _remove("cda:documentationOf[1]/cda:serviceEvent/cda:performer"),
-                                        "CDA-HDR-01", "cda.header.service-event"),
-    "legalAuthenticator unsigned": Defect(LDL, _set("cda:legalAuthenticator/cda:signatureCode", "code", "X"),
-                                          "CDA-HDR-01", "cda.header.required"),
+    "no serviceEvent performer": Defect(
+        LDL, _remove("cda:documentationOf[1]/cda:serviceEvent/cda:performer"), "CDA-HDR-01", "cda.header.service-event"
+    ),
+    "legalAuthenticator unsigned": Defect(
+        LDL, _set("cda:legalAuthenticator/cda:signatureCode", "code", "X"), "CDA-HDR-01", "cda.header.required"
+    ),
     "no componentOf": Defect(LDL, _remove("cda:componentOf"), "CDA-HDR-01", "cda.header.required"),
     # INS in recordTarget (CDA-INS-01)
     "INS wrong key": Defect(DLU, _ins_key, "CDA-INS-01", "cda.ins.key"),
-    "no birth name": Defect(DLU, _remove(f"{PATIENT}/cda:name/cda:family[@qualifier='BR']"), "CDA-INS-01",
-                            "cda.ins.traits"),
+    "no birth name": Defect(
+        DLU, _remove(f"{PATIENT}/cda:name/cda:family[@qualifier='BR']"), "CDA-INS-01", "cda.ins.traits"
+    ),
     "no birth place": Defect(DLU, _remove(f"{PATIENT}/cda:birthplace"), "CDA-INS-01", "cda.ins.traits"),
-    "no first names": Defect(DLU, _remove(f"{PATIENT}/cda:name/cda:given[not(@qualifier)]"), "CDA-INS-01",
-                             "cda.ins.traits"),
-    "qualifier XX": Defect(DLU, _set(f"{PATIENT}/cda:name/cda:family", "qualifier", "XX"), "CDA-INS-01",
-                           "cda.ins.qualifier"),
+    "no first names": Defect(
+        DLU, _remove(f"{PATIENT}/cda:name/cda:given[not(@qualifier)]"), "CDA-INS-01", "cda.ins.traits"
+    ),
+    "qualifier XX": Defect(
+        DLU, _set(f"{PATIENT}/cda:name/cda:family", "qualifier", "XX"), "CDA-INS-01", "cda.ins.qualifier"
+    ),
     # unstructured documents (CDA-N1-01)
     "N1 extra templateId": Defect(N1, _add_template("1.2.250.1.213.1.1.1.22"), "CDA-N1-01", "cda.n1.templates"),
-    "N1 without XDS-SD": Defect(N1, _remove("cda:templateId[@root='1.3.6.1.4.1.19376.1.2.20']"), "CDA-N1-01",
-                                "cda.n1.template"),
+    "N1 without XDS-SD": Defect(
+        N1, _remove("cda:templateId[@root='1.3.6.1.4.1.19376.1.2.20']"), "CDA-N1-01", "cda.n1.template"
+    ),
     "N1 mediaType html": Defect(N1, _body(mediaType="text/html"), "CDA-N1-01", "cda.n1.media-type"),
     "N1 not base64": Defect(N1, _body(text="%%% not base64 %%%"), "CDA-N1-01", "cda.n1.base64"),
     "N1 not a PDF": Defect(N1, _body(text=base64.b64encode(b"GIF89a...").decode()), "CDA-N1-01", "cda.n1.pdf"),
     "N1 representation TXT": Defect(N1, _body(representation="TXT"), "CDA-N1-01", "cda.n1.representation"),
-    "XDS-SD on a structured body": Defect(LDL, _add_template("1.3.6.1.4.1.19376.1.2.20"), "CDA-N1-01",
-                                          "cda.n1.body"),
+    "XDS-SD on a structured body": Defect(LDL, _add_template("1.3.6.1.4.1.19376.1.2.20"), "CDA-N1-01", "cda.n1.body"),
     # DLU, FLUDT, FLUDR
     "DLU code changed": Defect(DLU, _set("cda:code", "code", "34133-9"), "CDA-DLU-01", "cda.dlu.code"),
-    "DLU serviceEvent 28651-8": Defect(DLU, _set("cda:documentationOf/cda:serviceEvent/cda:code", "code", "28651-8"),
-                                       "CDA-DLU-01", "cda.dlu.service-event"),
+    "DLU serviceEvent 28651-8": Defect(
+        DLU,
+        _set("cda:documentationOf/cda:serviceEvent/cda:code", "code", "28651-8"),
+        "CDA-DLU-01",
+        "cda.dlu.service-event",
+    ),
     "DLU serviceEvent time nullFlavor": Defect(
-        DLU, _set("cda:documentationOf/cda:serviceEvent/cda:effectiveTime", "nullFlavor", "UNK"), "CDA-DLU-01",
-        "cda.dlu.service-event-time"),
-    "DLU without informant": Defect(DLU, _remove("cda:participant[@typeCode='INF']"), "CDA-DLU-01",
-                                    "cda.dlu.informant"),
+        DLU,
+        _set("cda:documentationOf/cda:serviceEvent/cda:effectiveTime", "nullFlavor", "UNK"),
+        "CDA-DLU-01",
+        "cda.dlu.service-event-time",
+    ),
+    "DLU without informant": Defect(
+        DLU, _remove("cda:participant[@typeCode='INF']"), "CDA-DLU-01", "cda.dlu.informant"
+    ),
     "DLU without birthTime": Defect(DLU, _remove(f"{PATIENT}/cda:birthTime"), "CDA-DLU-01", "cda.dlu.birth-time"),
-    "DLU without directives": Defect(DLU, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.35")), "CDA-DLU-01",
-                                     "cda.dlu.section"),
-    "74207-2 without DLU model": Defect(DLU, _remove("cda:templateId[@root='1.2.250.1.213.1.1.1.22']"),
-                                        "CDA-DLU-01", "cda.dlu.template"),
-    "FLUDT without vital signs": Defect(FLUDT, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.25")),
-                                        "CDA-FLUDT-01", "cda.fludt.section"),
+    "DLU without directives": Defect(
+        DLU, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.35")), "CDA-DLU-01", "cda.dlu.section"
+    ),
+    "74207-2 without DLU model": Defect(
+        DLU, _remove("cda:templateId[@root='1.2.250.1.213.1.1.1.22']"), "CDA-DLU-01", "cda.dlu.template"
+    ),
+    "FLUDT without vital signs": Defect(
+        FLUDT, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.25")), "CDA-FLUDT-01", "cda.fludt.section"
+    ),
     "FLUDT serviceEvent 34117-2": Defect(
-        FLUDT, _set("cda:documentationOf/cda:serviceEvent/cda:code", "code", "34117-2"), "CDA-FLUDT-01",
-        "cda.fludt.service-event"),
-    "FLUDR without discharge diagnosis": Defect(FLUDR, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.7")),
-                                                "CDA-FLUDR-01", "cda.fludr.section"),
+        FLUDT,
+        _set("cda:documentationOf/cda:serviceEvent/cda:code", "code", "34117-2"),
+        "CDA-FLUDT-01",
+        "cda.fludt.service-event",
+    ),
+    "FLUDR without discharge diagnosis": Defect(
+        FLUDR, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.7")), "CDA-FLUDR-01", "cda.fludr.section"
+    ),
     "FLUDR code changed": Defect(FLUDR, _set("cda:code", "code", "60280-5"), "CDA-FLUDR-01", "cda.fludr.code"),
     # VSM
     "VSM code changed": Defect(VSM, _set("cda:code", "code", "60591-5"), "CDA-VSM-01", "cda.vsm.code"),
-    "VSM without results": Defect(VSM, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.27")), "CDA-VSM-01",
-                                  "cda.vsm.section"),
-    "VSM serviceEvent changed": Defect(VSM, _set("cda:documentationOf/cda:serviceEvent/cda:code", "code", "11488-4"),
-                                       "CDA-VSM-01", "cda.vsm.service-event"),
+    "VSM without results": Defect(
+        VSM, _remove(SECTION.format("1.3.6.1.4.1.19376.1.5.3.1.3.27")), "CDA-VSM-01", "cda.vsm.section"
+    ),
+    "VSM serviceEvent changed": Defect(
+        VSM,
+        _set("cda:documentationOf/cda:serviceEvent/cda:code", "code", "11488-4"),
+        "CDA-VSM-01",
+        "cda.vsm.service-event",
+    ),
     # EXPORT_DUI (TDDUI)
-    "EXPORT author not LOGICIEL_DUI": Defect(EXPORT, _set("cda:author/cda:assignedAuthor/cda:code", "code", "SNR"),
-                                             "CDA-EXPORT-01", "cda.export.author"),
+    "EXPORT author not LOGICIEL_DUI": Defect(
+        EXPORT, _set("cda:author/cda:assignedAuthor/cda:code", "code", "SNR"), "CDA-EXPORT-01", "cda.export.author"
+    ),
     "EXPORT without authoring device": Defect(
-        EXPORT, _remove("cda:author/cda:assignedAuthor/cda:assignedAuthoringDevice"), "CDA-EXPORT-01",
-        "cda.export.author"),
+        EXPORT,
+        _remove("cda:author/cda:assignedAuthor/cda:assignedAuthoringDevice"),
+        "CDA-EXPORT-01",
+        "cda.export.author",
+    ),
     "EXPORT facility SA01": Defect(
-        EXPORT, _set("cda:componentOf/cda:encompassingEncounter/cda:location/cda:healthCareFacility/cda:code",
-                     "code", "SA01"), "CDA-EXPORT-01", "cda.export.facility"),
+        EXPORT,
+        _set("cda:componentOf/cda:encompassingEncounter/cda:location/cda:healthCareFacility/cda:code", "code", "SA01"),
+        "CDA-EXPORT-01",
+        "cda.export.facility",
+    ),
     "EXPORT facility without translation": Defect(
-        EXPORT, _remove("cda:componentOf/cda:encompassingEncounter/cda:location/cda:healthCareFacility/cda:code/"
-                        "cda:translation"), "CDA-EXPORT-01", "cda.export.facility"),
+        EXPORT,
+        _remove(
+            "cda:componentOf/cda:encompassingEncounter/cda:location/cda:healthCareFacility/cda:code/cda:translation"
+        ),
+        "CDA-EXPORT-01",
+        "cda.export.facility",
+    ),
     "EXPORT custodian not a structure": Defect(
-        EXPORT, _set("cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization/cda:id", "root",
-                     "1.2.250.1.71.4.2.1"), "CDA-EXPORT-01", "cda.export.custodian"),
-    "EXPORT without performer": Defect(EXPORT, _remove("cda:documentationOf/cda:serviceEvent/cda:performer"),
-                                       "CDA-EXPORT-01", "cda.export.service-event"),
+        EXPORT,
+        _set(
+            "cda:custodian/cda:assignedCustodian/cda:representedCustodianOrganization/cda:id",
+            "root",
+            "1.2.250.1.71.4.2.1",
+        ),
+        "CDA-EXPORT-01",
+        "cda.export.custodian",
+    ),
+    "EXPORT without performer": Defect(
+        EXPORT,
+        _remove("cda:documentationOf/cda:serviceEvent/cda:performer"),
+        "CDA-EXPORT-01",
+        "cda.export.service-event",
+    ),
     "EXPORT code changed": Defect(EXPORT, _set("cda:code", "code", "SYNTH"), "CDA-EXPORT-01", "cda.export.code"),
 }
 

@@ -44,14 +44,14 @@ def test_official_example_against_the_xsd_and_official_schematrons(name: str, pa
     official = [f for f in report.findings if f.requirement in ("CDA-XSD-01", "CDA-SCH-01", "CDA-SCH-02")]
     # the structuration minimale (ART-DECOR) judges every example, with the derived JDV_J07 file
     assert {"StructurationMinimale", "ModelesDeContenusCDA", "Modeles_ANS"} <= set(report.svrl)
-    strucmin, = (layer for layer in report.layers if "ASIP-STRUCT-MIN-StrucMin.sch" in layer.name)
+    (strucmin,) = (layer for layer in report.layers if "ASIP-STRUCT-MIN-StrucMin.sch" in layer.name)
     assert strucmin.ran and any("derived from jeuxDeValeurs/JDV_J07_XdsTypeCode_CISIS.xml" in n for n in strucmin.notes)
     if name == CATALOGUE:
         # the model schematron chosen from its VSM templateId (no version: the newest, said) refuses it
         errors = [f for f in official if f.severity is Severity.ERROR]
         assert {f.rule.split("#")[0] for f in errors} == {"CI-SIS_VSM_2023.01.sch"}
         assert any("SYNTH" in f.message for f in errors)
-        warning, = (f for f in official if f.severity is Severity.WARNING)
+        (warning,) = (f for f in official if f.severity is Severity.WARNING)
         assert warning.rule == "cda.model.version" and "2023.01" in warning.message
         return
     assert [f for f in official if f.severity is Severity.ERROR] == []
@@ -64,7 +64,8 @@ def test_tddui_example_against_the_official_schematrons(pack: CdaPack) -> None:
     assert set(report.svrl) == {"StructurationMinimale", "ModelesDeContenusCDA", "Modeles_ANS"}
     assert [layer.reason for layer in report.layers if not layer.ran] == [
         "non exécuté : aucun templateId de modèle CI-SIS connu dans le document / not run: no known CI-SIS "
-        "content-model templateId in the document"]
+        "content-model templateId in the document"
+    ]
     patterns = {f.rule.split("#")[1] for f in report.findings if f.requirement == "CDA-SCH-02"}
     assert patterns == {"E_modaliteEntree_fr", "E_modaliteSortie_fr"}
     assert all("FR-Modalite" in f.message for f in report.findings if f.requirement == "CDA-SCH-02")

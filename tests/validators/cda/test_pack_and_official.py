@@ -32,8 +32,9 @@ def test_a_folder_without_the_layout_is_refused(tmp_path: Path) -> None:
         load_pack(tmp_path / "absent")
 
 
-def test_the_pack_comes_from_the_option_then_the_environment(tmp_path: Path, pack: CdaPack,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_pack_comes_from_the_option_then_the_environment(
+    tmp_path: Path, pack: CdaPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DUI_HARNESS_CDA_PACK", raising=False)
     assert resolve_pack(None) is None
     monkeypatch.setenv("DUI_HARNESS_CDA_PACK", str(pack.root))
@@ -63,19 +64,23 @@ def test_the_xsd_is_compiled_once_and_locates_its_errors(pack: CdaPack) -> None:
     assert XSD_STATS["compiled"] == compiled
 
 
-@pytest.mark.parametrize(("template_ids", "expected"), [
-    ([("1.2.250.1.213.1.1.1.22", "2022.01")], "CI-SIS_DLU-EHPAD-DLU_2022.01.sch"),
-    ([("1.2.250.1.213.1.1.1.24", "")], "CI-SIS_DLU-EHPAD-FLUDR_2022.01.sch"),
-    ([("1.2.250.1.213.1.1.1.13", "201310")], "CI-SIS_VSM_1.4_2022.01.sch"),
-    ([("1.2.250.1.213.1.1.1.13", "2023.01")], "CI-SIS_VSM_2023.01.sch"),
-    ([("1.2.250.1.213.1.1.1.55", "")], "CI-SIS_BIO-CR-BIO_2024.01.sch"),
-    ([("1.2.250.1.213.1.1.1.55", "2021.01")], "CI-SIS_BIO-CR-BIO_2021.01.sch"),
-    ([("1.2.250.1.213.1.1.1.5", ""), ("1.2.250.1.213.1.1.1.5.4", "2023.01")], "CI-SIS_CSE-MDE_2023.01.sch"),
-    ([("1.3.6.1.4.1.19376.1.2.20", "")], None),
-    ([("1.2.250.1.213.1.1.1.58", "1.1.0-ballot")], None),
-])
-def test_the_model_schematron_follows_the_template_ids(pack: CdaPack, template_ids: list[tuple[str, str]],
-                                                        expected: str | None) -> None:
+@pytest.mark.parametrize(
+    ("template_ids", "expected"),
+    [
+        ([("1.2.250.1.213.1.1.1.22", "2022.01")], "CI-SIS_DLU-EHPAD-DLU_2022.01.sch"),
+        ([("1.2.250.1.213.1.1.1.24", "")], "CI-SIS_DLU-EHPAD-FLUDR_2022.01.sch"),
+        ([("1.2.250.1.213.1.1.1.13", "201310")], "CI-SIS_VSM_1.4_2022.01.sch"),
+        ([("1.2.250.1.213.1.1.1.13", "2023.01")], "CI-SIS_VSM_2023.01.sch"),
+        ([("1.2.250.1.213.1.1.1.55", "")], "CI-SIS_BIO-CR-BIO_2024.01.sch"),
+        ([("1.2.250.1.213.1.1.1.55", "2021.01")], "CI-SIS_BIO-CR-BIO_2021.01.sch"),
+        ([("1.2.250.1.213.1.1.1.5", ""), ("1.2.250.1.213.1.1.1.5.4", "2023.01")], "CI-SIS_CSE-MDE_2023.01.sch"),
+        ([("1.3.6.1.4.1.19376.1.2.20", "")], None),
+        ([("1.2.250.1.213.1.1.1.58", "1.1.0-ballot")], None),
+    ],
+)
+def test_the_model_schematron_follows_the_template_ids(
+    pack: CdaPack, template_ids: list[tuple[str, str]], expected: str | None
+) -> None:
     path = model_schematron(pack, template_ids)
     assert (path.name if path else None) == expected
 
@@ -90,8 +95,10 @@ def test_a_schematron_the_pack_cannot_run_is_reported_not_run_and_the_rest_still
     report = validate_cda(document, pack=pack, schematrons=["IHE_corps", "IHE_entete", "model"])
     layers = {layer.name: layer for layer in report.layers}
     ihe, xds_sd = layers["schematrons/profils/IHE.sch"], layers["schematrons/profils/IHE_XDS-SD.sch"]
-    assert not ihe.ran and "file missing from the pack: schematrons/include/entrees/E_directiveAnticipee_int.sch" \
-        in ihe.reason
+    assert (
+        not ihe.ran
+        and "file missing from the pack: schematrons/include/entrees/E_directiveAnticipee_int.sch" in ihe.reason
+    )
     assert not xds_sd.ran and "IHE_XDS-SD.sch" in xds_sd.reason
     # the embedded rules, the XSD and the content model still judged, and the fault is found
     assert layers["schematrons/CI-SIS_LDL-SES_2022.01.sch"].ran and layers["infrastructure/cda/CDA_extended.xsd"].ran
@@ -105,8 +112,9 @@ def test_a_missing_include_among_the_content_models_is_named(pack: CdaPack, tmp_
     top = copy / "schematrons" / "CI-SIS_DLU-EHPAD-DLU_2022.01.sch"
     href = etree.parse(str(top)).find("{http://purl.oclc.org/dsdl/schematron}include").get("href")
     (top.parent / href).unlink()
-    report = validate_cda(example("DLU-EHPAD-DLU_2022.01.xml"), pack=copy, schematrons=["model", "Modeles_ANS"],
-                          xsd=False)
+    report = validate_cda(
+        example("DLU-EHPAD-DLU_2022.01.xml"), pack=copy, schematrons=["model", "Modeles_ANS"], xsd=False
+    )
     layers = {layer.name: layer for layer in report.layers}
     model = layers["schematrons/CI-SIS_DLU-EHPAD-DLU_2022.01.sch"]
     assert not model.ran and (top.parent / href).resolve().relative_to(copy.resolve()).as_posix() in model.reason
@@ -128,10 +136,10 @@ def test_official_findings_keep_the_french_message_and_the_location(pack: CdaPac
     root = tree("DLU-EHPAD-DLU_2022.01.xml")
     first(root, "cda:code").set("code", "34133-9")
     result = check_official(root, pack, ["model"], xsd=False)
-    finding, = result.findings
+    (finding,) = result.findings
     assert finding.requirement == "CDA-SCH-01"
     assert finding.rule == "CI-SIS_DLU-EHPAD-DLU_2022.01.sch#Entete_DLU-DLU"
-    assert finding.message.startswith("[Entete_DLU-DLU] L'élément code doit avoir @code =\"74207-2\"")
+    assert finding.message.startswith('[Entete_DLU-DLU] L\'élément code doit avoir @code ="74207-2"')
     assert finding.location == "/ClinicalDocument"  # the ANS tool's notation
 
 
@@ -148,9 +156,9 @@ def test_the_default_profile_pins_the_models_a_dui_produces_and_a_run_applies_th
     assert run_pack is not None and dict(run_pack.model_versions)["VSM"] == "2023.01"
     # a VSM 1.4 document (templateId extension 201310) is judged by the pinned VSM 2023.01
     report = validate_cda(example("VSM_1.4_2022.01.xml"), pack=run_pack, schematrons=["model"], xsd=False)
-    model, = (layer for layer in report.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
+    (model,) = (layer for layer in report.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
     assert model.name == "schematrons/CI-SIS_VSM_2023.01.sch" and "pinned" in model.notes[0]
     # the same pack without the run's pins: the document's own version
     unpinned = validate_cda(example("VSM_1.4_2022.01.xml"), pack=pack, schematrons=["model"], xsd=False)
-    model, = (layer for layer in unpinned.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
+    (model,) = (layer for layer in unpinned.layers if layer.name.startswith("schematrons/CI-SIS_VSM"))
     assert model.name != "schematrons/CI-SIS_VSM_2023.01.sch"

@@ -19,7 +19,7 @@ def test_the_current_pack_runs_the_structuration_minimale_with_a_derived_value_s
     assert run.code == 0, run.err
     report = json.loads(run.out)
     assert report["date"] == "2024-12-13" and report["default_runnable"] is True
-    derived, = report["derived"]
+    (derived,) = report["derived"]
     assert (derived["file"], derived["from"]) == (J07, "jeuxDeValeurs/JDV_J07_XdsTypeCode_CISIS.xml")
     assert not Path(derived["written"]).is_relative_to(pack.root) and Path(derived["written"]).is_file()
     states = {s["schematron"]: s for s in report["schematrons"]}
@@ -52,6 +52,8 @@ def test_the_derived_file_has_every_concept_of_the_svs_value_set(pack: CdaPack) 
     derived = etree.fromstring(derive_voc(svs, source_label="jeuxDeValeurs/JDV_J07_XdsTypeCode_CISIS.xml"))
     source = etree.parse(str(svs)).getroot()
     pairs = {(c.get("code"), c.get("codeSystem")) for c in source.iter("{urn:ihe:iti:svs:2008}Concept")}
-    assert pairs and {(c.get("code"), c.get("codeSystem")) for c in derived.xpath("/*/valueSet/conceptList/concept")} \
-        == pairs
+    assert (
+        pairs
+        and {(c.get("code"), c.get("codeSystem")) for c in derived.xpath("/*/valueSet/conceptList/concept")} == pairs
+    )
     assert derived.xpath("string(/*/valueSet/@id)") == "1.2.250.1.213.1.1.5.471" == voc_oid(J07.rsplit("/", 1)[1])

@@ -24,12 +24,21 @@ DOCUMENT = """<ClinicalDocument xmlns="urn:hl7-org:v3">
 
 
 def _schema(body: str, *, attributes: str = "") -> str:
-    return (f'<schema xmlns="{SCH}" queryBinding="xslt2" schemaVersion="test.sch" {attributes}>'
-            f'<title>Test</title><ns prefix="cda" uri="urn:hl7-org:v3"/>{body}</schema>')
+    return (
+        f'<schema xmlns="{SCH}" queryBinding="xslt2" schemaVersion="test.sch" {attributes}>'
+        f'<title>Test</title><ns prefix="cda" uri="urn:hl7-org:v3"/>{body}</schema>'
+    )
 
 
-def _run(tmp_path: Path, body: str, *, document: str = DOCUMENT, attributes: str = "",
-         files: dict[str, str] | None = None, engine: SchematronEngine | None = None) -> SvrlReport:
+def _run(
+    tmp_path: Path,
+    body: str,
+    *,
+    document: str = DOCUMENT,
+    attributes: str = "",
+    files: dict[str, str] | None = None,
+    engine: SchematronEngine | None = None,
+) -> SvrlReport:
     for name, text in {**(files or {}), "test.sch": _schema(body, attributes=attributes)}.items():
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -41,12 +50,15 @@ def _run(tmp_path: Path, body: str, *, document: str = DOCUMENT, attributes: str
 
 
 def test_assert_and_report_with_role_id_location_and_message(tmp_path: Path) -> None:
-    report = _run(tmp_path, """<pattern id="p"><rule context="cda:ClinicalDocument">
+    report = _run(
+        tmp_path,
+        """<pattern id="p"><rule context="cda:ClinicalDocument">
         <assert id="a1" role="warning" test="cda:title">Le titre manque dans <name/>
           (code <value-of select="cda:code/@code"/>)</assert>
         <report id="r1" test="cda:code[@code='74207-2']">Document de liaison d'urgence</report>
-        <assert test="cda:code">jamais</assert></rule></pattern>""")
-    failed, = report.failed
+        <assert test="cda:code">jamais</assert></rule></pattern>""",
+    )
+    (failed,) = report.failed
     assert (failed.id, failed.role, failed.severity) == ("a1", "warning", Severity.WARNING)
     assert failed.text == "Le titre manque dans ClinicalDocument (code 74207-2)"
     assert failed.location == "/ClinicalDocument"  # the ANS tool's notation (full-path-notation 2)
@@ -55,34 +67,47 @@ def test_assert_and_report_with_role_id_location_and_message(tmp_path: Path) -> 
 
 
 def test_first_matching_rule_of_a_pattern_wins_and_patterns_are_independent(tmp_path: Path) -> None:
-    report = _run(tmp_path, """
+    report = _run(
+        tmp_path,
+        """
         <pattern id="p1"><rule context="cda:section[cda:code/@code='A']">
                             <assert id="specific" test="false()">A</assert></rule>
                           <rule context="cda:section"><assert id="generic" test="false()">S</assert></rule></pattern>
-        <pattern id="p2"><rule context="cda:section"><assert id="other" test="false()">T</assert></rule></pattern>""")
-    assert [(a.pattern, a.id) for a in report.failed] == [("p1", "specific"), ("p1", "generic"), ("p2", "other"),
-                                                          ("p2", "other")]
+        <pattern id="p2"><rule context="cda:section"><assert id="other" test="false()">T</assert></rule></pattern>""",
+    )
+    assert [(a.pattern, a.id) for a in report.failed] == [
+        ("p1", "specific"),
+        ("p1", "generic"),
+        ("p2", "other"),
+        ("p2", "other"),
+    ]
     # the first same-named sibling has no [1], as the ANS tool writes it
-    assert [a.location for a in report.failed] == ["/ClinicalDocument/component/section",
-                                                   "/ClinicalDocument/component/section[2]",
-                                                   "/ClinicalDocument/component/section",
-                                                   "/ClinicalDocument/component/section[2]"]
+    assert [a.location for a in report.failed] == [
+        "/ClinicalDocument/component/section",
+        "/ClinicalDocument/component/section[2]",
+        "/ClinicalDocument/component/section",
+        "/ClinicalDocument/component/section[2]",
+    ]
 
 
 def test_includes_abstract_patterns_abstract_rules_and_lets(tmp_path: Path) -> None:
     files = {
         "abstract/present.sch": f'<pattern xmlns="{SCH}" abstract="true" id="present"><rule context="$ctx">'
-                                 '<assert test="$what">$label absent</assert></rule></pattern>',
+        '<assert test="$what">$label absent</assert></rule></pattern>',
         "include/instance.sch": f'<pattern xmlns="{SCH}" id="titre" is-a="present"><param name="ctx" '
-                                'value="cda:ClinicalDocument"/><param name="what" value="cda:title"/>'
-                                '<param name="label" value="titre"/></pattern>',
+        'value="cda:ClinicalDocument"/><param name="what" value="cda:title"/>'
+        '<param name="label" value="titre"/></pattern>',
         "include/rules.sch": f'<rule xmlns="{SCH}" abstract="true" id="coded"><let name="c" value="@code"/>'
-                             '<assert test="$c = $allowed">code <value-of select="$c"/> refusé</assert></rule>',
+        '<assert test="$c = $allowed">code <value-of select="$c"/> refusé</assert></rule>',
     }
-    report = _run(tmp_path, """<include href="abstract/present.sch"/><include href="include/instance.sch"/>
+    report = _run(
+        tmp_path,
+        """<include href="abstract/present.sch"/><include href="include/instance.sch"/>
         <let name="allowed" value="'A'"/>
         <pattern id="codes"><include href="include/rules.sch"/>
-          <rule context="cda:section/cda:code"><extends rule="coded"/></rule></pattern>""", files=files)
+          <rule context="cda:section/cda:code"><extends rule="coded"/></rule></pattern>""",
+        files=files,
+    )
     assert [(a.pattern, a.text) for a in report.failed] == [("titre", "titre absent"), ("codes", "code B refusé")]
 
 
@@ -96,26 +121,36 @@ def test_phases_select_the_active_patterns(tmp_path: Path) -> None:
 
 
 def test_attribute_contexts_are_visited_and_located(tmp_path: Path) -> None:
-    report = _run(tmp_path, """<pattern id="p"><rule context="cda:templateId/@extension">
-        <assert test="matches(., '^\\d{4}$')">extension <value-of select="."/></assert></rule></pattern>""")
-    failed, = report.failed
+    report = _run(
+        tmp_path,
+        """<pattern id="p"><rule context="cda:templateId/@extension">
+        <assert test="matches(., '^\\d{4}$')">extension <value-of select="."/></assert></rule></pattern>""",
+    )
+    (failed,) = report.failed
     assert failed.text == "extension 2024.01"
     assert failed.location == "/ClinicalDocument/templateId[2]/@extension"
 
 
 def test_value_sets_are_read_relative_to_the_schematron(tmp_path: Path) -> None:
     files = {"jdv/codes.xml": '<ValueSet xmlns="urn:ihe:iti:svs:2008"><Concept code="A"/></ValueSet>'}
-    report = _run(tmp_path, """<ns prefix="svs" uri="urn:ihe:iti:svs:2008"/>
+    report = _run(
+        tmp_path,
+        """<ns prefix="svs" uri="urn:ihe:iti:svs:2008"/>
         <pattern id="p"><let name="jdv" value="'jdv/codes.xml'"/><rule context="cda:section/cda:code">
         <assert test="document($jdv)//svs:Concept[@code = current()/@code]">hors JDV</assert></rule></pattern>""",
-                  files=files)
-    failed, = report.failed
+        files=files,
+    )
+    (failed,) = report.failed
     assert failed.location == "/ClinicalDocument/component/section[2]/code"
 
 
 def test_the_skeleton_notation_stays_available(tmp_path: Path) -> None:
-    (tmp_path / "test.sch").write_text(_schema('<pattern id="p"><rule context="cda:section/cda:code">'
-                                               '<assert test="false()">x</assert></rule></pattern>'), encoding="utf-8")
+    (tmp_path / "test.sch").write_text(
+        _schema(
+            '<pattern id="p"><rule context="cda:section/cda:code"><assert test="false()">x</assert></rule></pattern>'
+        ),
+        encoding="utf-8",
+    )
     xslt = compile_schematron(tmp_path / "test.sch", locations="skeleton").xslt
     assert "namespace-uri()=''" in xslt and "name(.)=name(current())" not in xslt
 
@@ -131,19 +166,24 @@ def test_a_missing_include_or_abstract_pattern_is_a_clear_error(tmp_path: Path) 
 
 def test_a_value_set_missing_at_run_time_is_a_run_error(tmp_path: Path) -> None:
     with pytest.raises(SchematronRunError, match=r"absent\.xml"):
-        _run(tmp_path, """<pattern id="p"><rule context="/"><assert test="doc('absent.xml')/*">x</assert></rule>
-            </pattern>""")
+        _run(
+            tmp_path,
+            """<pattern id="p"><rule context="/"><assert test="doc('absent.xml')/*">x</assert></rule>
+            </pattern>""",
+        )
 
 
 def test_only_local_files_are_readable_by_the_schematron(tmp_path: Path) -> None:
     # given a schematron that tries to read an http URI, then Saxon refuses the protocol (no network)
-    report = _run(tmp_path, """<pattern id="p"><rule context="/">
-        <assert test="not(doc-available('http://127.0.0.1:9/x.xml'))">network</assert></rule></pattern>""")
+    report = _run(
+        tmp_path,
+        """<pattern id="p"><rule context="/">
+        <assert test="not(doc-available('http://127.0.0.1:9/x.xml'))">network</assert></rule></pattern>""",
+    )
     assert report.failed == ()
 
 
-def test_compiled_schematrons_are_cached_in_memory_and_on_disk(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compiled_schematrons_are_cached_in_memory_and_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DUI_HARNESS_CACHE_DIR", str(tmp_path / "cache"))
     body = '<pattern id="p"><rule context="/"><assert test="false()">x</assert></rule></pattern>'
     start = dict(SCHEMATRON_STATS)
@@ -151,8 +191,10 @@ def test_compiled_schematrons_are_cached_in_memory_and_on_disk(tmp_path: Path,
     _run(tmp_path, body, engine=first)
     _run(tmp_path, body, engine=first)
     # one compilation to XSLT and one by Saxon for two runs
-    assert (SCHEMATRON_STATS["sch_compiled"] - start["sch_compiled"],
-            SCHEMATRON_STATS["xslt_compiled"] - start["xslt_compiled"]) == (1, 1)
+    assert (
+        SCHEMATRON_STATS["sch_compiled"] - start["sch_compiled"],
+        SCHEMATRON_STATS["xslt_compiled"] - start["xslt_compiled"],
+    ) == (1, 1)
     # a new process (a new engine) reads the XSLT from the disk cache
     _run(tmp_path, body, engine=SchematronEngine())
     assert SCHEMATRON_STATS["sch_compiled"] - start["sch_compiled"] == 1
@@ -163,9 +205,16 @@ def test_compiled_schematrons_are_cached_in_memory_and_on_disk(tmp_path: Path,
     assert SCHEMATRON_STATS["sch_compiled"] - start["sch_compiled"] == 2
 
 
-@pytest.mark.parametrize(("role", "severity"), [("error", Severity.ERROR), ("fatal", Severity.ERROR),
-                                                ("", Severity.ERROR), ("warning", Severity.WARNING),
-                                                ("info", Severity.INFO)])
+@pytest.mark.parametrize(
+    ("role", "severity"),
+    [
+        ("error", Severity.ERROR),
+        ("fatal", Severity.ERROR),
+        ("", Severity.ERROR),
+        ("warning", Severity.WARNING),
+        ("info", Severity.INFO),
+    ],
+)
 def test_severity_follows_the_role(role: str, severity: Severity) -> None:
     assert severity_of(role) is severity
 

@@ -40,8 +40,11 @@ def test_the_embedded_document_is_judged_and_the_wrapper_reported(prefix: str | 
     assert report.root is not None and etree.QName(report.root).localname == "ClinicalDocument"
     wrapper, *rest = report.findings
     assert (wrapper.rule, wrapper.severity, wrapper.location) == (
-        "cda.wrapper", Severity.INFO, "/xsl:stylesheet/ClinicalDocument")
-    realm, = (f for f in rest if f.rule == "cda.header.required")
+        "cda.wrapper",
+        Severity.INFO,
+        "/xsl:stylesheet/ClinicalDocument",
+    )
+    (realm,) = (f for f in rest if f.rule == "cda.header.required")
     assert realm.location == "/ClinicalDocument/realmCode"  # relative to the embedded document
     assert report.header.template_ids and report.header.code == "74207-2"
 
@@ -56,5 +59,5 @@ def test_with_the_pack_every_layer_judges_the_embedded_document(pack: CdaPack) -
 
 def test_a_stylesheet_without_a_clinical_document_is_refused() -> None:
     stylesheet = f'<xsl:stylesheet xmlns:xsl="{XSL}" version="1.0"><xsl:template match="/"/></xsl:stylesheet>'
-    finding, = validate_cda(stylesheet.encode()).findings
+    (finding,) = validate_cda(stylesheet.encode()).findings
     assert finding.rule == "cda.root" and "stylesheet" in finding.message

@@ -31,6 +31,7 @@ def _on(path: str, change: Callable[[etree._Element], None]) -> Mutation:
         assert found, f"no {path}"
         for element in found:
             change(element)
+
     return mutate
 
 
@@ -59,6 +60,7 @@ def _empty(path: str) -> Mutation:
         for child in list(element):
             element.remove(child)
         element.attrib.clear()
+
     return _on(path, clear)
 
 
@@ -76,8 +78,9 @@ MUTATIONS: dict[str, Mutation] = {
     "no documentationOf": _drop("cda:documentationOf"),
     "no componentOf": _drop("cda:componentOf"),
     "legalAuthenticator twice": _twice(LEGAL),
-    "relatedDocument XFRM without id": _add(".", '<relatedDocument typeCode="XFRM"><parentDocument/>'
-                                                 "</relatedDocument>"),
+    "relatedDocument XFRM without id": _add(
+        ".", '<relatedDocument typeCode="XFRM"><parentDocument/></relatedDocument>'
+    ),
     "family qualifier removed": _unset(f"{PATIENT}/cda:patient/cda:name/cda:family", "qualifier"),
     "given qualifier XX": _set(f"{PATIENT}/cda:patient/cda:name/cda:given[1]", "qualifier", "XX"),
     "patient raceCode": _add(f"{PATIENT}/cda:patient", '<raceCode code="X"/>'),
@@ -97,15 +100,19 @@ MUTATIONS: dict[str, Mutation] = {
     "serviceEvent low removed": _drop("cda:documentationOf/cda:serviceEvent/cda:effectiveTime/cda:low"),
     "performer typeCode": _set("cda:documentationOf/cda:serviceEvent/cda:performer", "typeCode", "SPRF"),
     "performer twice": _twice("cda:documentationOf[1]/cda:serviceEvent/cda:performer"),
-    "encounter code without displayName": _unset("cda:componentOf/cda:encompassingEncounter/cda:code",
-                                                 "displayName"),
+    "encounter code without displayName": _unset("cda:componentOf/cda:encompassingEncounter/cda:code", "displayName"),
     "encounter id without root": _unset("cda:componentOf/cda:encompassingEncounter/cda:id", "root"),
     "participant classCode": _set("//cda:participant/cda:associatedEntity", "classCode", "XX"),
     "informant relatedEntity classCode": _set("//cda:informant/cda:relatedEntity", "classCode", "XX"),
     "recipient id root": _set("//cda:intendedRecipient/cda:id", "root", "1.2.3"),
 }
-DOCUMENTS = ["DLU-EHPAD-DLU_2022.01.xml", "DLU-EHPAD-FLUDT_2022.01.xml", "LDL-SES_2022.01.xml", "VSM_1.4_2022.01.xml",
-             TDDUI_EXAMPLE.name]
+DOCUMENTS = [
+    "DLU-EHPAD-DLU_2022.01.xml",
+    "DLU-EHPAD-FLUDT_2022.01.xml",
+    "LDL-SES_2022.01.xml",
+    "VSM_1.4_2022.01.xml",
+    TDDUI_EXAMPLE.name,
+]
 #: the 2023-05 examples (the CANCER reports' documents) are judged too
 DOCUMENTS_2023 = ["CANCER-CR-GM_2022.01_AnalyseRealisee.xml"]
 
@@ -154,8 +161,19 @@ def test_every_mirrored_pattern_is_exercised() -> None:
         except AssertionError:
             continue
         exercised |= {pattern for pattern, _ in _embedded(root)}
-    assert {"modeleEntete_fr", "recordTarget_fr", "addr", "telecom", "assignedEntity_fr", "custodian_fr", "author_fr",
-            "legalAuthenticator_fr", "documentationOf_fr", "componentOf_fr", "relatedDocument_fr"} <= exercised
+    assert {
+        "modeleEntete_fr",
+        "recordTarget_fr",
+        "addr",
+        "telecom",
+        "assignedEntity_fr",
+        "custodian_fr",
+        "author_fr",
+        "legalAuthenticator_fr",
+        "documentationOf_fr",
+        "componentOf_fr",
+        "relatedDocument_fr",
+    } <= exercised
 
 
 def test_without_a_pack_the_embedded_rules_judge_the_header() -> None:
@@ -163,6 +181,6 @@ def test_without_a_pack_the_embedded_rules_judge_the_header() -> None:
     root = etree.fromstring(document)
     MUTATIONS["telecom use XX"](root)
     report = validate_cda(etree.tostring(root))
-    finding, = (f for f in report.findings if f.rule.startswith("cda.sm.telecom"))
+    (finding,) = (f for f in report.findings if f.rule.startswith("cda.sm.telecom"))
     assert finding.requirement == "CDA-HDR-01" and finding.location.startswith("/ClinicalDocument/")
     assert "[structuration minimale, telecom]" in finding.message

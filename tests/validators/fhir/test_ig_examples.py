@@ -21,8 +21,9 @@ from harness.validators.fhir.tddui import check_tddui_bundle
 from harness.validators.fhir.tddui_encounter import is_event
 
 FOLDER = fixtures_dir() / "tddui"
-EXPECTED: dict[str, list[list[str]]] = {k: v for k, v in json.loads((FOLDER / "expected.json").read_text(
-    encoding="utf-8")).items() if not k.startswith("_")}
+EXPECTED: dict[str, list[list[str]]] = {
+    k: v for k, v in json.loads((FOLDER / "expected.json").read_text(encoding="utf-8")).items() if not k.startswith("_")
+}
 
 
 def _example(name: str) -> dict[str, Any]:
@@ -45,8 +46,9 @@ def _corrected(bundle: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_official_example_gets_exactly_its_true_findings(name: str) -> None:
     # given an official example of the TDDUI IG; when every TDDUI rule judges it
-    found = sorted([f.rule, f.requirement, f.location, f.severity.value]
-                   for f in check_tddui_bundle(_example(name)).findings)
+    found = sorted(
+        [f.rule, f.requirement, f.location, f.severity.value] for f in check_tddui_bundle(_example(name)).findings
+    )
     # then the findings are its true defects, no more, no less
     assert found == sorted(EXPECTED[name])
 
@@ -58,8 +60,11 @@ def test_corrected_example_has_no_error(name: str) -> None:
 
 
 def test_the_ig_example_tells_the_event_from_the_stay() -> None:
-    encounters = [e["resource"] for e in _example("ig-example-tddui-bundle.json")["entry"]
-                  if e["resource"]["resourceType"] == "Encounter"]
+    encounters = [
+        e["resource"]
+        for e in _example("ig-example-tddui-bundle.json")["entry"]
+        if e["resource"]["resourceType"] == "Encounter"
+    ]
     assert [is_event(e) for e in encounters] == [False, True]
     # without meta.profile, the event identifier (VN, identifiant-medicosocial-evenement) still says so
     bare = {k: v for k, v in encounters[1].items() if k != "meta"}
@@ -77,8 +82,14 @@ def test_an_event_is_judged_by_the_event_profile() -> None:
     assert not any(r.startswith("tddui.encounter.") for r, _ in rules)
 
 
-@pytest.mark.parametrize("system", ["http://loinc.org", "urn:oid:2.16.840.1.113883.6.1",
-                                    "https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc"])
+@pytest.mark.parametrize(
+    "system",
+    [
+        "http://loinc.org",
+        "urn:oid:2.16.840.1.113883.6.1",
+        "https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc",
+    ],
+)
 def test_loinc_is_loinc_whatever_its_system_spelling(system: str) -> None:
     assert system_oid(system) == "2.16.840.1.113883.6.1"
     assert JDV["JDV_J07"].contains(system, "28653-4")

@@ -12,11 +12,18 @@ from harness.validators.fhir.jsonio import FhirInputError, parse_fhir_json
 from harness.validators.fhir.structure import R4_ONLY, R4B_DIFFERS, R4B_ONLY, check_structure, is_r4_resource_type
 
 
-@pytest.mark.parametrize(("data", "code", "status"), [
-    (b"", "required", 400), (b"{", "structure", 400), (b'{"a": 1, "a": 2}', "structure", 400),
-    (b"[Infinity]", "structure", 400), (b"\x80", "structure", 400),
-    (b"[" * 3000 + b"]" * 3000, "too-costly", 422), (b"{}" + b" " * 20_000, "too-costly", 413),
-])
+@pytest.mark.parametrize(
+    ("data", "code", "status"),
+    [
+        (b"", "required", 400),
+        (b"{", "structure", 400),
+        (b'{"a": 1, "a": 2}', "structure", 400),
+        (b"[Infinity]", "structure", 400),
+        (b"\x80", "structure", 400),
+        (b"[" * 3000 + b"]" * 3000, "too-costly", 422),
+        (b"{}" + b" " * 20_000, "too-costly", 413),
+    ],
+)
 def test_unreadable_json_raises_a_precise_error(data: bytes, code: str, status: int) -> None:
     with pytest.raises(FhirInputError) as caught:
         parse_fhir_json(data, max_bytes=10_000)
@@ -31,13 +38,20 @@ def test_bom_is_tolerated_and_depth_limit_names_the_path() -> None:
 
 
 def test_structure_findings_carry_fhirpath_locations() -> None:
-    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"resource": {"resourceType": "Patient", "birthDate": "x", "contained": [{"resourceType": "Nope"}]}},
-        {"resource": {"resourceType": "Citation"}}]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "birthDate": "x", "contained": [{"resourceType": "Nope"}]}},
+            {"resource": {"resourceType": "Citation"}},
+        ],
+    }
     found = {f.location: f.rule for f in check_structure(bundle, requirement="R")}
-    assert found == {"Bundle.entry[0].resource.birthDate": "fhir.structure",
-                     "Bundle.entry[0].resource.contained[0]": "fhir.structure.resource_type",
-                     "Bundle.entry[1].resource": "fhir.structure.not_r4"}
+    assert found == {
+        "Bundle.entry[0].resource.birthDate": "fhir.structure",
+        "Bundle.entry[0].resource.contained[0]": "fhir.structure.resource_type",
+        "Bundle.entry[1].resource": "fhir.structure.not_r4",
+    }
 
 
 def test_r4_only_types_are_accepted_with_a_warning() -> None:
@@ -81,8 +95,18 @@ def test_the_r4_r4b_gap_documented_in_structure_is_the_real_one() -> None:
         if fields != r4[name]:
             differ.add(name)
     assert differ <= set(R4B_DIFFERS), differ - set(R4B_DIFFERS)
-    for used in ("Bundle", "Patient", "Encounter", "DocumentReference", "QuestionnaireResponse", "CarePlan",
-                 "MedicationRequest", "MedicationAdministration", "OperationOutcome", "Organization"):
+    for used in (
+        "Bundle",
+        "Patient",
+        "Encounter",
+        "DocumentReference",
+        "QuestionnaireResponse",
+        "CarePlan",
+        "MedicationRequest",
+        "MedicationAdministration",
+        "OperationOutcome",
+        "Organization",
+    ):
         assert used not in differ
 
 

@@ -36,8 +36,10 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_batch_file_locations_name_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     batch = tmp_path / "batch.hl7"
-    batch.write_bytes((ROOT / "valid" / "a28-pat-trois-qualifiee.hl7").read_bytes()
-                      + (ROOT / "broken" / "ins-statut-validee.hl7").read_bytes())
+    batch.write_bytes(
+        (ROOT / "valid" / "a28-pat-trois-qualifiee.hl7").read_bytes()
+        + (ROOT / "broken" / "ins-statut-validee.hl7").read_bytes()
+    )
     assert main(["validate", "hl7v2", str(batch), "--json"]) == 1
     [result] = json.loads(capsys.readouterr().out)["results"]
     assert [f["location"] for f in result["findings"]] == ["message 2 PID[1]-3[2]"]

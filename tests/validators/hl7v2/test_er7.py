@@ -8,19 +8,25 @@ from harness.validators.hl7v2 import validate_hl7v2
 from harness.validators.hl7v2.er7 import MAX_MESSAGE_BYTES, read_er7, split_messages
 
 _PID = {3: "L1^^^X&1.2.3&ISO^PI", 5: "NOM^PRENOM^^^^^L", 7: "19800101", 8: "M", 32: "PROV"}
-OK = (b"MSH|^~\\&|A|B|C|D|20260312094500||ADT^A28^ADT_A05|M1|P|2.5^FRA^2.11\rEVN||20260312094500\r"
-      + ("PID" + "".join("|" + _PID.get(i, "") for i in range(1, 33))).encode() + b"\rPV1||N\r")
+OK = (
+    b"MSH|^~\\&|A|B|C|D|20260312094500||ADT^A28^ADT_A05|M1|P|2.5^FRA^2.11\rEVN||20260312094500\r"
+    + ("PID" + "".join("|" + _PID.get(i, "") for i in range(1, 33))).encode()
+    + b"\rPV1||N\r"
+)
 
 
-@pytest.mark.parametrize(("data", "rule"), [
-    (b"", "hl7.empty"),
-    (b"\x00\x01\x02" * 10, "hl7.binary"),
-    (b"PID|||x\r", "hl7.msh.missing"),
-    (b"MSH|^~\\|A\r", "hl7.msh.delimiters"),
-    (b"MSH|^~^&|A\r", "hl7.msh.delimiters"),
-    (b"MSH", "hl7.msh.delimiters"),
-    (b"M" * (MAX_MESSAGE_BYTES + 1), "hl7.size"),
-])
+@pytest.mark.parametrize(
+    ("data", "rule"),
+    [
+        (b"", "hl7.empty"),
+        (b"\x00\x01\x02" * 10, "hl7.binary"),
+        (b"PID|||x\r", "hl7.msh.missing"),
+        (b"MSH|^~\\|A\r", "hl7.msh.delimiters"),
+        (b"MSH|^~^&|A\r", "hl7.msh.delimiters"),
+        (b"MSH", "hl7.msh.delimiters"),
+        (b"M" * (MAX_MESSAGE_BYTES + 1), "hl7.size"),
+    ],
+)
 def test_unreadable_bytes_give_one_message_finding(data: bytes, rule: str) -> None:
     message, findings = read_er7(data)
     assert message is None
@@ -57,8 +63,10 @@ def test_structure_and_datatype_findings() -> None:
 def test_unknown_segment_is_a_warning_and_z_segments_are_allowed() -> None:
     data = OK + b"ZBE|1\rQQQ|1\r"
     findings = validate_hl7v2(data).findings
-    assert {(f.rule, f.severity.value) for f in findings} == {("hl7.segment.unknown", "warning"),
-                                                             ("hl7.structure.unexpected", "error")}
+    assert {(f.rule, f.severity.value) for f in findings} == {
+        ("hl7.segment.unknown", "warning"),
+        ("hl7.structure.unexpected", "error"),
+    }
 
 
 def test_split_messages_of_a_batch_file() -> None:

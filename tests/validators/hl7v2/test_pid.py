@@ -12,8 +12,14 @@ INS_TEST = "279035121518989^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS"
 
 
 def pid(**fields: str) -> str:
-    values = {3: f"L1^^^DUI&1.2.3&ISO^PI~{INS_TEST}", 5: "PAT-TROIS^DOMINIQUE^DOMINIQUE MARIE-LOUISE^^^^L",
-              7: "19790328", 8: "F", 11: "^^^^^FRA^BDL^^51215", 32: "QUAL"}
+    values = {
+        3: f"L1^^^DUI&1.2.3&ISO^PI~{INS_TEST}",
+        5: "PAT-TROIS^DOMINIQUE^DOMINIQUE MARIE-LOUISE^^^^L",
+        7: "19790328",
+        8: "F",
+        11: "^^^^^FRA^BDL^^51215",
+        32: "QUAL",
+    }
     values.update({int(k[1:]): v for k, v in fields.items()})
     return "PID" + "".join("|" + values.get(i, "") for i in range(1, 33))
 
@@ -31,8 +37,7 @@ def test_qualified_identity_with_test_ins_is_valid() -> None:
     report = validate_hl7v2(message(pid()))
     assert report.findings == []
     [identity] = report.identities
-    assert (identity.ins, identity.ins_oid, identity.statuses) == ("279035121518989", "1.2.250.1.213.1.4.10",
-                                                                   ("QUAL",))
+    assert (identity.ins, identity.ins_oid, identity.statuses) == ("279035121518989", "1.2.250.1.213.1.4.10", ("QUAL",))
     assert identity.traits is not None and identity.traits.first_names == ("DOMINIQUE", "MARIE-LOUISE")
     assert identity.traits.birth_place == "51215" and identity.traits.birth_date == "1979-03-28"
 
@@ -63,11 +68,14 @@ def test_message_shows_found_and_expected_values() -> None:
     assert "trouvé / found: 'U'" in finding.message and "attendu / expected: M or F" in finding.message
 
 
-@pytest.mark.parametrize(("codes", "rule"), [
-    ("PROV~QUAL", "hl7.pid32.status"),
-    ("QUAL~FICT", "hl7.pid32.attribute"),
-    ("QUAL~DOUTE", "hl7.pid32.unknown"),
-])
+@pytest.mark.parametrize(
+    ("codes", "rule"),
+    [
+        ("PROV~QUAL", "hl7.pid32.status"),
+        ("QUAL~FICT", "hl7.pid32.attribute"),
+        ("QUAL~DOUTE", "hl7.pid32.unknown"),
+    ],
+)
 def test_pid32_rules(codes: str, rule: str) -> None:
     assert rule in {r for r, _, _ in errors(message(pid(f32=codes)), emitted=False)}
 
@@ -83,8 +91,17 @@ def test_legacy_vide_without_ins_is_a_warning() -> None:
 
 
 def test_merge_segment_ins_is_checked() -> None:
-    data = ("\r".join([MSH.replace("ADT^A28^ADT_A05", "ADT^A47^ADT_A30"), "EVN||20260312094500", pid(),
-                       f"MRG|{INS_TEST.replace('89^', '88^')}"]) + "\r").encode()
+    data = (
+        "\r".join(
+            [
+                MSH.replace("ADT^A28^ADT_A05", "ADT^A47^ADT_A30"),
+                "EVN||20260312094500",
+                pid(),
+                f"MRG|{INS_TEST.replace('89^', '88^')}",
+            ]
+        )
+        + "\r"
+    ).encode()
     assert ("ins.key", "HL7-INS-02", "MRG[1]-1[1].1") in errors(data)
 
 
@@ -92,7 +109,8 @@ def test_two_different_ins_values_are_a_warning() -> None:
     other = INS_TEST.replace("279035121518989", "285076912304546")
     report = validate_hl7v2(message(pid(f3=f"{INS_TEST}~{other}")))
     assert [(f.rule, f.severity, f.location) for f in report.findings] == [
-        ("hl7.ins.several", Severity.WARNING, "PID[1]-3[2].1")]
+        ("hl7.ins.several", Severity.WARNING, "PID[1]-3[2].1")
+    ]
 
 
 def test_required_fields_of_v25_segments() -> None:

@@ -47,11 +47,14 @@ def test_the_reference_pdf_a1_copy_passes_every_check() -> None:
     assert report.datamatrix[0].fields["S8"] == INS and report.datamatrix[0].fields["S9"] == OID
 
 
-@pytest.mark.parametrize(("defect", "requirement"), [
-    ("mss_pdf_not_pdfa", "MSS-PDF-02"),
-    ("mss_pdf_no_identity_block", "MSS-PDF-03"),
-    ("mss_pdf_datamatrix_mismatch", "MSS-PDF-04"),
-])
+@pytest.mark.parametrize(
+    ("defect", "requirement"),
+    [
+        ("mss_pdf_not_pdfa", "MSS-PDF-02"),
+        ("mss_pdf_no_identity_block", "MSS-PDF-03"),
+        ("mss_pdf_datamatrix_mismatch", "MSS-PDF-04"),
+    ],
+)
 def test_each_defect_breaks_exactly_its_requirement(defect: str, requirement: str) -> None:
     assert _requirements(build_pdf(PRINTED, "Note", "Corps", {defect})) == {requirement}
 
@@ -132,8 +135,7 @@ def test_validate_pdf_exit_codes(cli: Callable[..., CliRun], tmp_path: Path) -> 
     # then: valid 0, non-conformity 1, broken document 1 with one finding, missing file 2
     assert cli("validate", "pdf", str(good)).code == 0
     run = cli("validate", "pdf", "--json", str(plain))
-    assert run.code == 1 and {f["requirement"] for f in json.loads(run.out)["results"][0]["findings"]} == {
-        "MSS-PDF-02"}
+    assert run.code == 1 and {f["requirement"] for f in json.loads(run.out)["results"][0]["findings"]} == {"MSS-PDF-02"}
     run = cli("validate", "pdf", "--json", str(broken))
     findings = json.loads(run.out)["results"][0]["findings"]
     assert run.code == 1 and [f["rule"] for f in findings] == ["pdf.file.header"]

@@ -83,7 +83,8 @@ def test_a_valid_submission_mtom_or_inline_has_no_finding_and_the_schema_is_comp
 def test_a_schema_invalid_submission_is_a_finding_with_its_place(schema_folder: Path) -> None:
     child = _body_child(True)
     child.find(f"{{{LCM}}}SubmitObjectsRequest/{{{RIM}}}RegistryObjectList/{{{RIM}}}ExtrinsicObject").attrib.pop(  # type: ignore[attr-defined]
-        "id")
+        "id"
+    )
     [finding] = check_schema(load_schemas(schema_folder), child)
     assert (finding.rule, finding.requirement) == ("xds.schema", "DMP-XDS-01")
     assert "id" in finding.message and "ExtrinsicObject" in finding.location

@@ -18,6 +18,7 @@ from harness.validators.cda import MAX_CDA_BYTES
 from harness.validators.fhir.jsonio import MAX_BYTES as MAX_FHIR_BYTES
 from harness.validators.hl7v2.cli import MAX_FILE_BYTES as MAX_HL7V2_BYTES
 from harness.validators.mail.mime import MAX_MESSAGE_BYTES as MAX_MAIL_BYTES
+from harness.validators.pdf import MAX_PDF_BYTES
 from harness.validators.safexml import MAX_XML_BYTES
 from harness.validators.xds.cli import MAX_MESSAGE_BYTES as MAX_XDS_BYTES
 from tests.cli.conftest import CliRun
@@ -41,6 +42,7 @@ BROKEN: dict[str, tuple[list[bytes], int]] = {
     "xds": ([NOT_WELL_FORMED, DTD, SOAP_XINCLUDE, b""], MAX_XDS_BYTES),
     "mail": ([b"", b"\x00\x00\x00"], MAX_MAIL_BYTES),
     "hl7v2": ([b"", b"\x00\x01binary", b"PID|1||123^^^X\r"], MAX_HL7V2_BYTES),
+    "pdf": ([b"", b"not a PDF at all", b"%PDF-1.4\n1 0 obj << /Type /Catalog"], MAX_PDF_BYTES),
 }
 CASES = [
     pytest.param(kind, data, id=f"{kind}-{index}")

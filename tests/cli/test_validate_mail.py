@@ -6,9 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.suites.mss.documents import cda_for, mss_person
-from harness.suites.mss.messages import document_message
 from tests.cli.conftest import CliRun
+from tests.mocks.mssante.conftest import vsm_message
 
 Cli = Callable[..., CliRun]
 SENDER = "dui.reference@ehpad-essai.mssante.fr"
@@ -22,12 +21,7 @@ def _eml(tmp_path: Path, name: str, raw: bytes) -> str:
 
 def test_valid_and_invalid_messages_in_one_call(cli: Cli, tmp_path: Path) -> None:
     # given a conformant document message and the same without X-MSS-NIL
-    good = document_message(
-        SENDER,
-        "jean.medecin-essai@chu-essai.mssante.fr",
-        [cda_for("cr-bio", mss_person("mss-roux-helene"))],
-        acknowledgement=False,
-    ).raw
+    good = vsm_message(SENDER, "jean.medecin-essai@chu-essai.mssante.fr").raw
     bad = good.replace(b"X-MSS-NIL:", b"X-Other:")
     run = cli("validate", "mail", _eml(tmp_path, "good.eml", good), _eml(tmp_path, "bad.eml", bad), "--json")
     # then the JSON contract lists both, the second with its requirement, and the exit code is 1
@@ -39,12 +33,7 @@ def test_valid_and_invalid_messages_in_one_call(cli: Cli, tmp_path: Path) -> Non
 
 
 def test_a_valid_message_exits_0_in_text(cli: Cli, tmp_path: Path) -> None:
-    raw = document_message(
-        SENDER,
-        "secretariat.geriatrie@chu-essai.mssante.fr",
-        [cda_for("ldl-ses", mss_person("mss-mercier-paul"))],
-        acknowledgement=True,
-    ).raw
+    raw = vsm_message(SENDER, "secretariat.geriatrie@chu-essai.mssante.fr", ack=True).raw
     run = cli("validate", "mail", _eml(tmp_path, "ok.eml", raw))
     assert run.code == 0 and run.out.startswith("VALID    mail")
 

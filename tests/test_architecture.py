@@ -15,9 +15,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-MAX_LINES = 400
+#: counted on the ruff-formatted tree (one argument per line where a call does not fit: ~25 % more lines
+#: than the hand layout the former limit of 400 was set on)
+MAX_LINES = 500
 #: modules allowed over MAX_LINES: "path/from/repo.py": "why it cannot be split (yet)"
-SIZE_ALLOW_LIST: dict[str, str] = {}
+SIZE_ALLOW_LIST: dict[str, str] = {
+    "harness/validators/cda/rules_strucmin.py": "one rule per pattern of the official structuration minimale "
+    "(101), kept as one table beside which the official schematron is read; the logic is in cda.common",
+}
 
 TEST_RUNTIME = ("pytest", "_pytest", "allure", "allure_commons", "allure_pytest")
 FIRST_PARTY = ("harness", "mocks", "reference_dui", "tests", "dev")

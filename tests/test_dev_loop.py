@@ -36,13 +36,14 @@ def _calls(monkeypatch: pytest.MonkeyPatch, dev: ModuleType, codes: dict[str, in
     return calls
 
 
-def test_dev_test_runs_ruff_and_mypy_then_the_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dev_test_runs_ruff_mypy_and_the_format_check_then_the_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     dev = _dev()
     calls = _calls(monkeypatch, dev, {})
     monkeypatch.delenv("DUI_HARNESS_FORMAT_CHECK", raising=False)
     assert dev.main(["test", "-q"]) == 0
     tools = [cmd[2] for cmd in calls]
-    assert tools == ["ruff", "mypy", "pytest"] and calls[0][3] == "check" and "tests" in calls[0]
+    assert tools == ["ruff", "mypy", "ruff", "pytest"] and calls[0][3] == "check" and "tests" in calls[0]
+    assert calls[2][3:5] == ["format", "--check"]  # the tree is formatted: kept so (CHECK_FORMAT)
     assert calls[-1][-1] == "-q"  # the extra arguments go to pytest
 
 
@@ -50,10 +51,10 @@ def test_a_failing_check_stops_before_the_tests_and_every_check_still_runs(monke
     dev = _dev()
     calls = _calls(monkeypatch, dev, {"ruff": 1})
     assert dev.main(["test"]) == 1
-    assert [cmd[2] for cmd in calls] == ["ruff", "mypy"]
+    assert [cmd[2] for cmd in calls] == ["ruff", "mypy", "ruff"]
 
 
-def test_ruff_format_check_is_ready_to_be_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ruff_format_check_runs_in_lint_too(monkeypatch: pytest.MonkeyPatch) -> None:
     dev = _dev()
     calls = _calls(monkeypatch, dev, {})
     monkeypatch.setenv("DUI_HARNESS_FORMAT_CHECK", "1")

@@ -18,7 +18,7 @@ from harness.validators.cda import MAX_CDA_BYTES
 from harness.validators.fhir.jsonio import MAX_BYTES as MAX_FHIR_BYTES
 from harness.validators.hl7v2.cli import MAX_FILE_BYTES as MAX_HL7V2_BYTES
 from harness.validators.mail.mime import MAX_MESSAGE_BYTES as MAX_MAIL_BYTES
-from harness.validators.pdf import MAX_PDF_BYTES
+from harness.validators.pdf.pdfa import MAX_PDF_BYTES
 from harness.validators.safexml import MAX_XML_BYTES
 from harness.validators.xds.cli import MAX_MESSAGE_BYTES as MAX_XDS_BYTES
 from tests.cli.conftest import CliRun

@@ -22,6 +22,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from harness.evidence.history import number_build
+
 __all__ = ["find_allure", "render_report", "report_data"]
 
 
@@ -71,6 +73,7 @@ def render_report(
     if history is not None:
         history.parent.mkdir(parents=True, exist_ok=True)
         settings["historyPath"] = str(history)
+        number_build(results, history)
     config.write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
     env = {**os.environ, "NO_COLOR": "1", "CI": os.environ.get("CI", "true"), "ALLURE_NO_ANALYTICS": "true"}
     try:

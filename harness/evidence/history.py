@@ -15,12 +15,13 @@ The previous run may be a reports folder, an ``allure-report`` folder or an evid
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from harness.evidence.sources import open_source
 
-__all__ = ["HISTORY_JSONL", "LEGACY_FILES", "keep_history", "seed_history"]
+__all__ = ["HISTORY_JSONL", "LEGACY_FILES", "keep_history", "number_build", "seed_history"]
 
 HISTORY_JSONL = "history.jsonl"
 #: Allure 2 history files, read by Allure 3 as legacy data when at the top of the results folder
@@ -57,6 +58,23 @@ def seed_history(previous: Path, results: Path) -> list[str]:
 def history_file(results: Path) -> Path:
     """The Allure 3 ``historyPath`` of a run (inside its results folder, ignored by the results reader)."""
     return results / "history" / HISTORY_JSONL
+
+
+def number_build(results: Path, history: Path) -> None:
+    """Give the run's ``executor.json`` the next build number of ``history`` (its ``buildOrder``).
+
+    Allure numbers a run itself only when the results hold no executor; dui-harness writes one (the
+    overall verdict as the build name), so the number is written here, or the trend loses its order.
+    """
+    executor = results / "executor.json"
+    if not executor.is_file():
+        return
+    data = json.loads(executor.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "buildOrder" in data:
+        return
+    previous = history.read_text(encoding="utf-8").splitlines() if history.is_file() else []
+    data["buildOrder"] = sum(1 for line in previous if line.strip()) + 1
+    executor.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def keep_history(results: Path, report: Path) -> None:

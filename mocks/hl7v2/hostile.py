@@ -17,7 +17,6 @@ truncated-frame    a frame cut by a new start block, then a valid feed      the 
 
 from __future__ import annotations
 
-import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -26,9 +25,9 @@ from itertools import count
 from harness.core.findings import Finding
 from harness.core.recorder import Exchange, Recorder
 from mocks.hl7v2.feeds import build_feed
-from mocks.hl7v2.mllp import START, send_and_receive
+from mocks.hl7v2.mllp import START
 from mocks.hl7v2.recording import record_sent
-from mocks.hl7v2.sender import judge_ack
+from mocks.hl7v2.sender import exchange_frame, judge_ack
 
 __all__ = ["HOSTILE_CASES", "REQ_HOSTILE", "send_hostile"]
 
@@ -82,23 +81,11 @@ def send_hostile(
     control = f"HL7SIMH{next(_ids):06d}"
     hostile = _case(case, control)
     started = time.perf_counter()
-    answer: bytes | None = None
-    failure = ""
     findings: list[Finding] = []
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as raw:
-            conn: socket.socket = raw
-            if tls_context is not None:
-                conn = tls_context.wrap_socket(raw, server_hostname=host)
-            try:
-                if hostile.prefix:
-                    conn.sendall(hostile.prefix)
-                answer = send_and_receive(host, port, hostile.payload, timeout=timeout, sock=conn)
-            finally:
-                if conn is not raw:
-                    conn.close()
-    except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
-        failure = f"{type(exc).__name__}: {exc}"
+    answer, failure = exchange_frame(
+        host, port, hostile.payload, timeout=timeout, tls_context=tls_context, prefix=hostile.prefix
+    )
+    if answer is None:
         findings.append(
             _finding(
                 "hl7.hostile.no-ack",

@@ -80,6 +80,35 @@ def judge_ack(answer: bytes, control_id: str) -> tuple[list[Finding], str]:
     return out, code
 
 
+def exchange_frame(
+    host: str,
+    port: int,
+    payload: bytes,
+    *,
+    timeout: float,
+    tls_context: ssl.SSLContext | None = None,
+    prefix: bytes = b"",
+) -> tuple[bytes | None, str]:
+    """Send ``prefix`` (raw bytes, e.g. noise) then ``payload`` over MLLP and read the answer frame.
+
+    Returns ``(answer, "")``, or ``(None, why)`` when the connection, TLS or the answer failed.
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            conn: socket.socket = raw
+            if tls_context is not None:
+                conn = tls_context.wrap_socket(raw, server_hostname=host)
+            try:
+                if prefix:
+                    conn.sendall(prefix)
+                return send_and_receive(host, port, payload, timeout=timeout, sock=conn), ""
+            finally:
+                if conn is not raw:
+                    conn.close()
+    except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+
 def send_feed(
     recorder: Recorder,
     scenario: str,
@@ -94,21 +123,9 @@ def send_feed(
     control = control_id or f"HL7SIMF{next(_ids):06d}"
     feed = build_feed(scenario, control_id=control)
     started = time.perf_counter()
-    answer: bytes | None = None
-    failure = ""
     findings: list[Finding] = []
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as raw:
-            conn: socket.socket = raw
-            if tls_context is not None:
-                conn = tls_context.wrap_socket(raw, server_hostname=host)
-            try:
-                answer = send_and_receive(host, port, feed.payload, timeout=timeout, sock=conn)
-            finally:
-                if conn is not raw:
-                    conn.close()
-    except (OSError, TimeoutError, ConnectionError, ssl.SSLError) as exc:
-        failure = f"{type(exc).__name__}: {exc}"
+    answer, failure = exchange_frame(host, port, feed.payload, timeout=timeout, tls_context=tls_context)
+    if answer is None:
         findings.append(
             _finding("hl7.ack.none", "the DUI acknowledges each message it receives", failure, "an ACK frame", "MLLP")
         )

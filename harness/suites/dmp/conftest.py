@@ -8,7 +8,7 @@ holding the DMP exchanges it caused and what the DUI reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -97,17 +97,7 @@ def n1_published(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario
 def replaced(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """SANTONI-ESSAI PAUL: a DLU is published, then replaced by a new version."""
     scenario = publish("Remplacement (RPLC) / replacement", sut, recorder, person("santoni-paul"), "DLU")
-    first = scenario.data["publication"]
-    scenario.data["first"] = first
-    scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
-    if scenario.person_id is None:
-        raise HarnessCheckError("the DMP scenario created no person (fixture precondition)")
-    since = recorder.mark()
-    if first.get("status") == "published":
-        scenario.data["publication"] = sut.dmp_replace(scenario.person_id, str(first["document_id"]))
-    scenario.exchanges += dmp_exchanges(recorder, since)
-    scenario.data["documents"] = sut.dmp_documents(scenario.person_id)
-    return scenario
+    return _then_on_the_published(scenario, sut, recorder, "publication", sut.dmp_replace)
 
 
 @pytest.fixture(scope="session")
@@ -314,18 +304,7 @@ def consult_refused(request: pytest.FixtureRequest, sut: SutDriver, recorder: Re
 def deleted(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
     """BERNARD-ESSAI ANDRE: an N1 document is published, then deleted from the DMP as fed by mistake."""
     scenario = publish("Suppression / deletion", sut, recorder, person("bernard-andre"), "N1")
-    first = scenario.data["publication"]
-    scenario.data["first"] = first
-    scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
-    if scenario.person_id is None:
-        raise HarnessCheckError("the DMP scenario created no person (fixture precondition)")
-    since = recorder.mark()
-    if first.get("status") == "published":
-        scenario.data["deletion"] = sut.dmp_delete(scenario.person_id, str(first["document_id"]))
-    scenario.exchanges += dmp_exchanges(recorder, since)
-    scenario.data["deletion_exchanges"] = [e.id for e in dmp_exchanges(recorder, since)]
-    scenario.data["documents"] = sut.dmp_documents(scenario.person_id)
-    return scenario
+    return _then_on_the_published(scenario, sut, recorder, "deletion", sut.dmp_delete)
 
 
 @pytest.fixture(scope="session")
@@ -350,3 +329,28 @@ def opposed(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
         dmp_exchanges(recorder, since),
         {"identity": identity, "opposition": recorded, "publication": publication},
     )
+
+
+def _then_on_the_published(
+    scenario: Scenario,
+    sut: SutDriver,
+    recorder: Recorder,
+    key: str,
+    action: Callable[[str, str], dict[str, Any]],
+) -> Scenario:
+    """After a publication, ``action(person, document)`` on the published document (replace, delete): its
+    answer goes in ``data[key]`` and its DMP exchanges in ``data[key + "_exchanges"]``; the first
+    publication stays in ``data["first"]`` / ``data["first_exchanges"]``."""
+    first = scenario.data["publication"]
+    scenario.data["first"] = first
+    scenario.data["first_exchanges"] = [e.id for e in scenario.exchanges]
+    if scenario.person_id is None:
+        raise HarnessCheckError("the DMP scenario created no person (fixture precondition)")
+    since = recorder.mark()
+    if first.get("status") == "published":
+        scenario.data[key] = action(scenario.person_id, str(first["document_id"]))
+    exchanges = dmp_exchanges(recorder, since)
+    scenario.exchanges += exchanges
+    scenario.data[f"{key}_exchanges"] = [e.id for e in exchanges]
+    scenario.data["documents"] = sut.dmp_documents(scenario.person_id)
+    return scenario

@@ -97,6 +97,13 @@ def add_parser(subparsers: Any) -> None:
         "default: $DUI_HARNESS_CDA_PACK, else the embedded rules only",
     )
     p.add_argument(
+        "--schematron-engine",
+        choices=("harness", "ans"),
+        help="compilation des schématrons officiels du paquet : compilateur du projet (défaut) ou chaîne ANS "
+        "du paquet (schematrons/moteur/) / how the pack's official schematrons are compiled: the project's "
+        "compiler (default) or the pack's ANS pipeline; default: $DUI_HARNESS_SCHEMATRON_ENGINE",
+    )
+    p.add_argument(
         "--xds-schemas",
         type=Path,
         metavar="DIR",
@@ -174,6 +181,8 @@ def _argv(args: argparse.Namespace, staging: Path, pki: Path) -> list[str]:
     pack = cda_pack(args)
     if pack is not None:
         argv += ["--dui-cda-pack", str(pack.resolve())]
+    if args.schematron_engine is not None:
+        argv += ["--dui-schematron-engine", args.schematron_engine]
     if args.xds_schemas is not None:
         argv += ["--dui-xds-schemas", str(args.xds_schemas.resolve())]
     if args.insi_port is not None:

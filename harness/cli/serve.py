@@ -7,7 +7,9 @@ under <reports>/exchanges; the DMP and FHIR stores are SQLite files in <reports>
 run), so that an acknowledged submission survives a restart. --free-ports puts every
 simulator on a free port; --json writes a JSON Lines stream for tools on standard output (the
 description goes to standard error). Control calls (/_harness/...) need the run's token,
-printed here and written to <reports>/control-token (mode 0600).
+printed here and written to <reports>/control-token (mode 0600). With --cda-pack (default
+$DUI_HARNESS_CDA_PACK) the simulators judge the CDA documents they receive with the official pack,
+compiled once before they serve; --xds-schemas hands the DMP simulator the XDS.b/ebRS schemas.
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.cli.run_checks import cda_pack
 from harness.core.recorder import Recorder
 from harness.pki import ensure_pki
 from harness.plugin.endpoints import DEFAULT_CLIENT, endpoint_entries, reference_dui_settings
 from harness.services import Service, resolve, simulated
 from harness.sut.traffic import Palette, exchange_json, exchange_line, finding_lines
+from harness.validators.cda.pack import CdaPack, resolve_pack
+from harness.validators.cda.warmup import Warmup, warm_up
 from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
 from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
@@ -59,6 +65,26 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--reports", type=Path, default=Path("reports"), help="where exchanges are recorded")
     p.add_argument("--pki", type=Path, help="test PKI folder (default: <reports>/pki)")
     p.add_argument("--no-tls", action="store_true", help="plain HTTP (no client certificate checks)")
+    p.add_argument(
+        "--cda-pack",
+        type=Path,
+        metavar="DIR",
+        help="paquet d'artefacts CI-SIS officiel : les simulateurs jugent les CDA reçus avec lui / official "
+        "CI-SIS artefact pack the simulators judge received CDA documents with (default: $DUI_HARNESS_CDA_PACK)",
+    )
+    p.add_argument(
+        "--schematron-engine",
+        choices=("harness", "ans"),
+        help="compilation des schématrons du paquet : compilateur du projet (défaut) ou chaîne ANS / how the "
+        "pack's schematrons are compiled: the project's compiler (default) or the pack's ANS pipeline",
+    )
+    p.add_argument(
+        "--xds-schemas",
+        type=Path,
+        metavar="DIR",
+        help="schémas publics IHE XDS.b et OASIS ebRS 3.0 : chaque requête au DMP est aussi validée contre eux / "
+        "public IHE XDS.b and OASIS ebRS 3.0 schemas every DMP request is also validated against",
+    )
     p.add_argument(
         "--with-reference-dui",
         action="store_true",
@@ -127,6 +153,17 @@ def _follow(recorder: Recorder, args: argparse.Namespace) -> None:
         time.sleep(0.2)
 
 
+def _prepared(pack: CdaPack | None, say: Callable[..., None]) -> Warmup | None:
+    """The pack's artefacts compiled before any simulator serves (Saxon holds the interpreter while it compiles:
+    compiling while serving would stall every answer), with a line saying so."""
+    if pack is None:
+        return None
+    say(f"  paquet CDA / CDA pack: {pack.root} (compilation… / compiling…)")
+    warmup = warm_up(pack, background=False)
+    say(f"  {warmup.describe()}")
+    return warmup
+
+
 def main(args: argparse.Namespace) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -139,11 +176,23 @@ def main(args: argparse.Namespace) -> int:
     pki = None if args.no_tls else ensure_pki((args.pki or reports / "pki").resolve())
     started: list[Any] = []
     simulators: dict[str, Simulator] = {}
+    pack = resolve_pack(cda_pack(args), route=args.schematron_engine)
+    options = {"xds_schemas": args.xds_schemas.resolve()} if args.xds_schemas is not None else {}
     try:
         say("dui-harness serve — simulateurs / simulators (127.0.0.1 only)")
+        warmup = _prepared(pack, say)
         for service in simulated():
             # stores on disk in the reports folder, kept across restarts (issue 17: acknowledged = kept)
-            setup = SimulatorSetup(recorder, pki, ports_asked(args, service), data_dir=reports, fresh_data=False)
+            setup = SimulatorSetup(
+                recorder,
+                pki,
+                ports_asked(args, service),
+                data_dir=reports,
+                cda_pack=pack,
+                options=options,
+                fresh_data=False,
+                cda_warmup=warmup,
+            )
             sim: Simulator = resolve(str(service.simulator))(setup)
             started.append(sim.start())
             simulators[service.id] = sim

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from harness import services
+from harness.validators.cda.pack import ENGINE_ENV, ROUTES, CdaPack, engine_from_env, load_pack
 from harness.validators.cda.pack import ENV_VAR as PACK_ENV_VAR
-from harness.validators.cda.pack import CdaPack, load_pack
 
 __all__ = ["RunSettings", "add_options", "settings_from"]
 
@@ -82,6 +82,14 @@ def add_options(parser: pytest.Parser) -> None:
         f"suites (default: ${PACK_ENV_VAR}, else the embedded rules only)",
     )
     group.addoption(
+        "--dui-schematron-engine",
+        default=None,
+        choices=ROUTES,
+        help="compilation des schématrons officiels : compilateur du projet (défaut) ou chaîne ANS du paquet / "
+        "how the official schematrons are compiled: the project's compiler (default) or the pack's ANS pipeline "
+        f"(default: ${ENGINE_ENV}, else harness)",
+    )
+    group.addoption(
         "--dui-xds-schemas",
         default=None,
         metavar="DIR",
@@ -115,6 +123,8 @@ class RunSettings:
     xds_schemas: Path | None = None
     #: the content-model versions the run's profile pins (``[cda] model_versions``), handed with the pack
     cda_model_versions: tuple[tuple[str, str], ...] = ()
+    #: how the pack's schematrons are compiled (``harness`` or ``ans``), handed with the pack (:attr:`CdaPack.route`)
+    schematron_engine: str = "harness"
     exchange_timeout: float = 15.0
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -124,7 +134,9 @@ class RunSettings:
         """The run's CDA pack with the profile's pins: what every CDA check of the run receives (the
         simulators through :class:`mocks.common.setup.SimulatorSetup`, the suites through the ``cda_pack``
         fixture), never an environment variable."""
-        return load_pack(self.cda_pack, model_versions=self.cda_model_versions) if self.cda_pack else None
+        if self.cda_pack is None:
+            return None
+        return load_pack(self.cda_pack, model_versions=self.cda_model_versions, route=self.schematron_engine)
 
     @property
     def uses_reference_dui(self) -> bool:
@@ -156,6 +168,8 @@ def settings_from(config: pytest.Config) -> RunSettings:
         tls=not opt.dui_no_tls,
         cda_pack=Path(pack).resolve() if pack else None,
         xds_schemas=Path(opt.dui_xds_schemas).resolve() if opt.dui_xds_schemas else None,
+        # the variable: a default only, read here once, never by the validators
+        schematron_engine=opt.dui_schematron_engine or engine_from_env() or "harness",
         exchange_timeout=timeout,
         free_ports_asked=opt.dui_free_ports,
     )

@@ -14,7 +14,10 @@ DUI_CERTIFICATE = "client-mss-bal"
 
 def create(setup: SimulatorSetup) -> MssSimulator:
     """The MSSanté simulator of a run, ``serve`` or ``python -m mocks.mssante``: control API on
-    ``port``, mail listeners on ``smtp_port``, ``smtps_port``, ``imap_port``, ``imaps_port``."""
+    ``port``, mail listeners on ``smtp_port``, ``smtps_port``, ``imap_port``, ``imaps_port``.
+
+    A message's CDA documents are judged once, with the run's CDA pack (``setup.cda_pack``, compiled before
+    the DUI is triggered; ``python -m mocks.mssante --cda-pack DIR``); the suites read that judgement."""
     client = setup.pki.client(DUI_CERTIFICATE) if setup.pki is not None else None
     return MssSimulator(
         setup.recorder,
@@ -25,4 +28,5 @@ def create(setup: SimulatorSetup) -> MssSimulator:
         smtps_port=setup.port("smtps_port"),
         imap_port=setup.port("imap_port"),
         imaps_port=setup.port("imaps_port"),
+        cda_pack=setup.prepared_cda(),
     )

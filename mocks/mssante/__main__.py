@@ -28,13 +28,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--imaps-port", type=int, default=0, help="IMAP port with implicit TLS")
     parser.add_argument("--tls-dir", type=Path, help="serve mail over TLS with the test PKI of DIR")
     parser.add_argument("--record-dir", type=Path, help="also write each exchange to files in DIR")
+    parser.add_argument("--cda-pack", type=Path, help="CI-SIS artefact pack the attached CDA documents are judged with")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        setup = SimulatorSetup.standalone(port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir)
+        setup = SimulatorSetup.standalone(
+            port=args.port, tls_dir=args.tls_dir, record_dir=args.record_dir, cda_pack=args.cda_pack
+        )
         ports = {
             "port": args.port,
             "smtp_port": args.smtp_port,

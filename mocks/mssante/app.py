@@ -38,6 +38,7 @@ from starlette.routing import BaseRoute, Route
 
 from harness.core.recorder import Recorder
 from harness.errors import SimulatorError
+from harness.validators.cda.pack import CdaPack
 from harness.validators.mail import MailReport, validate_message
 from mocks.common.limits import LimitExceeded
 from mocks.common.pipeline import Answer, Call
@@ -129,7 +130,10 @@ class MssSimulator(Simulator, MailRecording):
         dui_certificate: tuple[Path, Path] | None = None,
         server_tls: ssl.SSLContext | None = None,
         crl_url: str | None = None,
+        cda_pack: CdaPack | None = None,
     ) -> None:
+        #: the run's official CI-SIS pack: the attached CDA documents are judged with it, once (issue 10)
+        self.cda_pack = cda_pack
         self.dui_certificate = dui_certificate
         self.crl_url = crl_url
         self.directory = directory or Directory.load()
@@ -408,6 +412,7 @@ class MssSimulator(Simulator, MailRecording):
             patient_domain=self.directory.patient_domain,
             max_bytes=self.max_message_bytes,
             kind_of=self.directory.kind_of,
+            pack=self.cda_pack,
         )
 
     async def deliver_async(self, raw: bytes, sender: str, recipient: str, *, origin: str) -> StoredMessage:

@@ -29,6 +29,10 @@ XDS_SD = "1.3.6.1.4.1.19376.1.2.20"
 LOCAL_ID_ROOT = "1.2.250.1.213.1.1.9.998.1"  # the reference DUI's (test) patient identifier authority
 DOCUMENT_ROOT = "1.2.250.1.213.1.1.9.998.2"
 MAX_CDA = 20 * 1024 * 1024
+#: the place of the encounter (structuration minimale: componentOf/encompassingEncounter/location, JDV_J02
+#: "Catégorie d'établissement", nomenclature FINESS 1.2.250.1.71.4.2.4): an EHPAD
+FACILITY_CODE = "SA17"
+FACILITY_LABEL = "Etablissement pour personnes âgées"
 
 
 def _parser() -> etree.XMLParser:
@@ -167,7 +171,8 @@ def build_document(
 <documentationOf><serviceEvent><effectiveTime><low value="{now}"/></effectiveTime>
 <performer typeCode="PRF"><assignedEntity>{author}{performer_org}</assignedEntity></performer></serviceEvent>
 </documentationOf>
-<componentOf><encompassingEncounter><effectiveTime><low value="{now}"/></effectiveTime></encompassingEncounter>
+<componentOf><encompassingEncounter><effectiveTime><low value="{now}"/></effectiveTime>
+<location><healthCareFacility><code code="{FACILITY_CODE}" codeSystem="1.2.250.1.71.4.2.4" displayName="{FACILITY_LABEL}"/></healthCareFacility></location></encompassingEncounter>
 </componentOf>
 <component><nonXMLBody><text mediaType="text/plain" representation="B64">{text}</text></nonXMLBody></component>
 </ClinicalDocument>

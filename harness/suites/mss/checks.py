@@ -7,6 +7,7 @@ import dataclasses
 from harness.core.findings import Blocked, Finding, NonConformity, Severity
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
+from harness.validators.cda.pack import CdaPack
 from harness.validators.mail import MailReport, validate_message
 from harness.validators.mail.headers import check_ack
 
@@ -82,33 +83,39 @@ def require_message(scenario: Scenario, requirement: str) -> list[Exchange]:
     )
 
 
-def judged(exchange: Exchange) -> MailReport:
-    """The operator simulator's report of a recorded message (``Exchange.judgements["mail"]``): judged once;
-    validated here (and kept there) only when the simulator kept none."""
+def judged(exchange: Exchange, pack: CdaPack | None = None) -> MailReport:
+    """The operator simulator's report of a recorded message (``Exchange.judgements["mail"]``, made with the
+    run's CDA pack): judged once; validated here (with the envelope and ``pack``, the run's ``cda_pack``
+    fixture) and kept there only when the simulator kept none (a message it refused under an injected fault)."""
     found = exchange.judgements.get("mail")
     if isinstance(found, MailReport):
         return found
-    report = validate_message(exchange.request.body)
+    report = _validated(exchange, ack_requested=None, pack=pack)
     exchange.judgements["mail"] = report
     return report
 
 
-def revalidate(exchange: Exchange, *, ack_requested: bool | None) -> MailReport:
+def revalidate(exchange: Exchange, *, ack_requested: bool | None, pack: CdaPack | None = None) -> MailReport:
     """The report of a recorded message with what the scenario knows (was an acknowledgement asked?).
 
-    Judged once: the operator simulator's report (``Exchange.judgements["mail"]``, same envelope), with
+    Judged once: the operator simulator's report (``Exchange.judgements["mail"]``, same envelope and pack), with
     only the check that needs the scenario's knowledge (``check_ack``) run again; validated here when the
     simulator kept none."""
     judged = exchange.judgements.get("mail")
     if isinstance(judged, MailReport) and judged.parsed.message is not None:
         findings = [f for f in judged.findings if not f.rule.startswith("mss.ack.")]
         return dataclasses.replace(judged, findings=findings + check_ack(judged.parsed, ack_requested))
+    return _validated(exchange, ack_requested=ack_requested, pack=pack)
+
+
+def _validated(exchange: Exchange, *, ack_requested: bool | None, pack: CdaPack | None) -> MailReport:
     envelope = exchange.summary.get("envelope") or {}
     return validate_message(
         exchange.request.body,
         envelope_sender=envelope.get("from") or None,
         recipients=list(envelope.get("to") or []),
         ack_requested=ack_requested,
+        pack=pack,
     )
 
 

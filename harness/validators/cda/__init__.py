@@ -21,7 +21,6 @@ Layers:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,6 @@ from harness.validators.cda.rules_valuesets import check_value_sets
 from harness.validators.cda.rules_vsm import check_vsm
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS
 from harness.validators.cda.svrl import SvrlReport
-from harness.validators.cda.warmup import ENGINE_ENV
 from harness.validators.cda.wrapper import unwrap, wrapper_finding
 from harness.validators.result import Layer
 from harness.validators.safexml import XmlInputError, parse_xml
@@ -194,8 +192,8 @@ def validate_cda(
             version pins (profile ``[cda] model_versions``); default: the document's, else the
             newest with a warning.
         route: how schematrons are compiled: ``harness`` (default; the project's compiler) or
-            ``ans`` (the pack's ANS pipeline, ``schematrons/moteur/``); default from
-            ``DUI_HARNESS_SCHEMATRON_ENGINE``.
+            ``ans`` (the pack's ANS pipeline, ``schematrons/moteur/``); default: the pack's
+            (:attr:`CdaPack.route`, the run's ``--schematron-engine``), never an environment variable.
 
     Returns:
         The report: header facts and findings. A document that cannot be parsed gives one
@@ -272,7 +270,7 @@ def validate_cda(
         DEFAULT_SCHEMATRONS if schematrons is None else schematrons,
         xsd=xsd,
         model_version=model_version,
-        route=route or os.environ.get(ENGINE_ENV, "").strip() or "harness",
+        route=route or chosen.route,
     )
     report.findings += official.findings
     report.svrl = official.reports

@@ -35,7 +35,7 @@ def validate_cda_input(target: str, options: ValidateOptions) -> list[Validation
         InputError: no such file, a folder, unreadable, or an artefact pack that is not one
             (``CdaPackError``).
     """
-    pack = resolve_pack(options.cda_pack)
+    pack = resolve_pack(options.cda_pack, route=options.schematron_engine)
     path = Path(target)
     if not path.exists():
         raise InputError(f"{target}: fichier introuvable / no such file", tip=_TIP)

@@ -23,9 +23,23 @@ from pathlib import Path
 
 from harness.errors import InputError
 
-__all__ = ["ENV_VAR", "CdaPack", "CdaPackError", "load_pack", "pack_from_env", "resolve_pack"]
+__all__ = [
+    "ENGINE_ENV",
+    "ENV_VAR",
+    "ROUTES",
+    "CdaPack",
+    "CdaPackError",
+    "engine_from_env",
+    "load_pack",
+    "pack_from_env",
+    "resolve_pack",
+]
 
 ENV_VAR = "DUI_HARNESS_CDA_PACK"
+#: the default of the command line's ``--schematron-engine`` (read by the commands, never by the validator)
+ENGINE_ENV = "DUI_HARNESS_SCHEMATRON_ENGINE"
+#: how official schematrons can be compiled: the project's compiler, or the pack's ANS pipeline
+ROUTES = ("harness", "ans")
 _TIP = (
     "donnez le dossier du paquet d'artefacts CI-SIS (TestContenuCDA) avec --cda-pack ou DUI_HARNESS_CDA_PACK / "
     "give the CI-SIS artefact pack folder (TestContenuCDA layout) with --cda-pack or DUI_HARNESS_CDA_PACK"
@@ -45,10 +59,24 @@ class CdaPack:
     #: content model stem (``DLU-EHPAD-DLU``) -> the version the official schematron of that model is taken
     #: in (``2022.01``), when neither ``--model-version`` nor the call says otherwise; sorted pairs
     model_versions: tuple[tuple[str, str], ...] = ()
+    #: how its schematrons are compiled: ``harness`` (the project's compiler) or ``ans`` (the pack's own
+    #: ``schematrons/moteur/`` pipeline, :mod:`.ans_route`) — the run's ``--schematron-engine``
+    route: str = "harness"
 
     def pinned(self, model_versions: Iterable[tuple[str, str]]) -> CdaPack:
         """The same pack with these content-model version pins (the run's profile)."""
         return replace(self, model_versions=tuple(sorted(dict(model_versions).items())))
+
+    def routed(self, route: str | None) -> CdaPack:
+        """The same pack compiled by ``route`` (``harness`` or ``ans``; None: unchanged)."""
+        if route is None or route == self.route:
+            return self
+        if route not in ROUTES:
+            raise CdaPackError(
+                f"moteur de schématrons inconnu {route!r} / unknown schematron engine {route!r}",
+                tip=f"choisissez / choose one of: {', '.join(ROUTES)}",
+            )
+        return replace(self, route=route)
 
     @property
     def xsd(self) -> Path:
@@ -75,24 +103,31 @@ class CdaPack:
         return path.resolve().is_relative_to(self.root)
 
 
-def load_pack(path: Path | str | CdaPack, *, model_versions: Iterable[tuple[str, str]] = ()) -> CdaPack:
-    """Check the layout of the pack folder ``path`` and return it (with ``model_versions`` pinned, if given).
+def load_pack(
+    path: Path | str | CdaPack, *, model_versions: Iterable[tuple[str, str]] = (), route: str | None = None
+) -> CdaPack:
+    """Check the layout of the pack folder ``path`` and return it (with ``model_versions`` pinned and compiled by
+    ``route``, if given).
 
     Raises:
         CdaPackError: not a folder, or no ``infrastructure/cda/CDA_extended.xsd`` / ``schematrons/``.
     """
     if isinstance(path, CdaPack):
-        return path.pinned(model_versions) if model_versions else path
+        return (path.pinned(model_versions) if model_versions else path).routed(route)
     root = Path(path).expanduser()
     if not root.is_dir():
-        raise CdaPackError(f"CDA artefact pack {root}: no such folder", tip=_TIP)
+        raise CdaPackError(
+            f"paquet d'artefacts CDA {root} : dossier introuvable / CDA artefact pack {root}: no such folder", tip=_TIP
+        )
     pack = CdaPack(root.resolve())
     missing = [str(p.relative_to(pack.root)) for p in (pack.xsd, pack.schematrons) if not p.exists()]
     if missing:
         raise CdaPackError(
-            f"CDA artefact pack {root} lacks {', '.join(missing)} (TestContenuCDA layout expected)", tip=_TIP
+            f"le paquet d'artefacts CDA {root} n'a pas {', '.join(missing)} (organisation TestContenuCDA attendue) / "
+            f"CDA artefact pack {root} lacks {', '.join(missing)} (TestContenuCDA layout expected)",
+            tip=_TIP,
         )
-    return pack.pinned(model_versions) if model_versions else pack
+    return (pack.pinned(model_versions) if model_versions else pack).routed(route)
 
 
 def pack_from_env() -> CdaPack | None:
@@ -101,8 +136,16 @@ def pack_from_env() -> CdaPack | None:
     return load_pack(value) if value else None
 
 
-def resolve_pack(option: Path | str | CdaPack | None) -> CdaPack | None:
-    """The pack given on the command line, else the one of ``DUI_HARNESS_CDA_PACK``, else None."""
+def engine_from_env() -> str | None:
+    """``DUI_HARNESS_SCHEMATRON_ENGINE``: the default of the commands' ``--schematron-engine`` (None: unset)."""
+    return os.environ.get(ENGINE_ENV, "").strip() or None
+
+
+def resolve_pack(option: Path | str | CdaPack | None, *, route: str | None = None) -> CdaPack | None:
+    """The pack given on the command line, else the one of ``DUI_HARNESS_CDA_PACK``, else None; compiled by
+    ``route`` (``--schematron-engine``), else by ``DUI_HARNESS_SCHEMATRON_ENGINE``'s, else by the project's."""
+    route = route or engine_from_env()
     if option is not None and str(option) != "":
-        return load_pack(option)
-    return pack_from_env()
+        return load_pack(option, route=route)
+    pack = pack_from_env()
+    return pack.routed(route) if pack is not None else None

@@ -16,7 +16,6 @@ the reason, as it always does (:mod:`.official`).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,9 +28,7 @@ from harness.validators.cda.schematron_run import SchematronRunError, engine
 from harness.validators.cda.selection import DEFAULT_SCHEMATRONS, PROFILES, pinned_model, profile_schematron
 from harness.validators.cda.xsd import cda_schema
 
-__all__ = ["ENGINE_ENV", "Warmup", "warm_up", "warmed_files"]
-
-ENGINE_ENV = "DUI_HARNESS_SCHEMATRON_ENGINE"
+__all__ = ["Warmup", "warm_up", "warmed_files"]
 
 
 def warmed_files(pack: CdaPack) -> list[Path]:
@@ -68,8 +65,7 @@ class Warmup:
             self.compiled.append(self.pack.xsd.relative_to(self.pack.root).as_posix())
         except CdaPackError as exc:
             self.not_compiled.append(f"CDA_extended.xsd: {exc}")
-        route = os.environ.get(ENGINE_ENV, "").strip() or "harness"
-        moteur = ans_moteur(self.pack.schematrons) if route == "ans" else None
+        moteur = ans_moteur(self.pack.schematrons) if self.pack.route == "ans" else None
         for path in warmed_files(self.pack):
             state = schematron_state(self.pack, path)
             if not state.runnable:

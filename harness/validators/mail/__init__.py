@@ -19,6 +19,7 @@ from harness.core.findings import Finding
 from harness.errors import InputError
 from harness.validators.broken import oversized_document
 from harness.validators.cda import CdaReport
+from harness.validators.cda.pack import CdaPack, resolve_pack
 from harness.validators.input_file import OversizedInput, read_input_file
 from harness.validators.mail.headers import (
     PATIENT_DOMAIN,
@@ -112,6 +113,7 @@ def validate_message(
     patient_domain: str = PATIENT_DOMAIN,
     max_bytes: int = MAX_MESSAGE_BYTES,
     kind_of: Callable[[str], str | None] | None = None,
+    pack: CdaPack | None = None,
 ) -> MailReport:
     """Check one message a DUI sent.
 
@@ -126,6 +128,8 @@ def validate_message(
         max_bytes: larger messages are refused before parsing.
         kind_of: the directory's kind of a mailbox (``applicative``, ``organisational``…), when
             known (the operator simulator's); the application-mailbox rules need it.
+        pack: the official CI-SIS artefact pack the attached CDA documents are judged with (the run's
+            ``--cda-pack``, ``validate mail --cda-pack``); None: the embedded CDA rules only.
     """
     parsed = parse_message(raw, max_bytes=max_bytes)
     report = MailReport(parsed, findings=list(parsed.findings))
@@ -133,7 +137,7 @@ def validate_message(
         return report
     for attachment in parsed.attachments:
         if is_xdm_attachment(attachment.filename, attachment.content_type):
-            xdm = read_xdm(attachment.data, location=f"{attachment.location} {attachment.filename}")
+            xdm = read_xdm(attachment.data, location=f"{attachment.location} {attachment.filename}", pack=pack)
             report.xdm.append(xdm)
             report.findings += xdm.findings
     if is_mdn(parsed):
@@ -179,5 +183,6 @@ def validate_mail_file(target: str, options: ValidateOptions) -> list[Validation
         ]
     first = parse_message(raw)
     recipients = addresses([*first.headers("To"), *first.headers("Cc")]) if first.message is not None else []
-    report = validate_message(raw, recipients=recipients)
+    pack = resolve_pack(options.cda_pack, route=options.schematron_engine)
+    report = validate_message(raw, recipients=recipients, pack=pack)
     return [ValidationResult(target, KIND, tuple(report.findings), checked=1)]

@@ -18,6 +18,7 @@ from harness.core.findings import Finding, Severity
 from harness.core.ins import INS_OIDS, parse_ins
 from harness.core.rules import rule
 from harness.validators.cda import CdaReport, validate_cda
+from harness.validators.cda.pack import CdaPack
 from harness.validators.mail.ziparchive import ZipLimits, read_zip
 from harness.validators.safexml import XmlInputError, parse_xml
 
@@ -192,12 +193,12 @@ def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes
             )
 
 
-def _validate_documents(report: XdmReport) -> None:
+def _validate_documents(report: XdmReport, pack: CdaPack | None) -> None:
     for document in report.documents:
         is_xml = document.mime_type in ("text/xml", "application/xml") or document.path.upper().endswith(".XML")
         if not is_xml:
             continue
-        cda = validate_cda(document.data)
+        cda = validate_cda(document.data, pack=pack)
         document.cda = cda
         where = f"{report.location}!/{document.path}"
         for f in cda.findings:
@@ -231,13 +232,15 @@ def _validate_documents(report: XdmReport) -> None:
 
 
 @rule("xdm.layout", requirement="MSS-XDM-01", summary="IHE XDM layout: INDEX.HTM, IHE_XDM/SUBSET/METADATA.XML")
-def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None) -> XdmReport:
+def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None, pack: CdaPack | None = None) -> XdmReport:
     """Check one IHE_XDM archive and the documents it holds.
 
     Args:
         data: the archive bytes.
         location: where the archive is (e.g. ``part 2 IHE_XDM.ZIP``), prefixed to every location.
         limits: ZIP safety bounds.
+        pack: the official CI-SIS artefact pack the CDA documents are judged with besides the embedded
+            rules (structuration minimale schematrons, CDA_extended.xsd); None: the embedded rules only.
     """
     report = XdmReport(location)
     archive = read_zip(data, requirement=REQ_LAYOUT, location=location, limits=limits)
@@ -289,5 +292,5 @@ def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None) -> 
             continue
         report.has_metadata = True
         _metadata(report, subset, files[metadata], files)
-    _validate_documents(report)
+    _validate_documents(report, pack)
     return report

@@ -31,7 +31,7 @@ _TIP = "donnez une requête ITI-41 capturée (HTTP, MTOM ou SOAP) / give a captu
 
 def validate_xds_input(target: str, options: ValidateOptions) -> list[ValidationResult]:
     """The :data:`~harness.validators.result.Validator` of kind ``xds``."""
-    pack = resolve_pack(options.cda_pack)
+    pack = resolve_pack(options.cda_pack, route=options.schematron_engine)
     path = Path(target)
     if not path.exists():
         raise InputError(f"{target}: fichier introuvable / no such file", tip=_TIP)

@@ -20,6 +20,7 @@ from harness.errors import InputError, UsageError
 from harness.validators.broken import oversized_document
 from harness.validators.cda import MAX_CDA_BYTES, resolve_pack, validate_cda
 from harness.validators.cda.rules_header import REQ_HEADER
+from harness.validators.input_file import OversizedInput, read_input_file
 from harness.validators.result import ValidateOptions, ValidationResult
 
 __all__ = ["validate_cda_input"]
@@ -39,18 +40,12 @@ def validate_cda_input(target: str, options: ValidateOptions) -> list[Validation
     path = Path(target)
     if not path.exists():
         raise InputError(f"{target}: fichier introuvable / no such file", tip=_TIP)
-    if not path.is_file():
-        raise InputError(f"{target}: pas un fichier ordinaire / not a regular file", tip=_TIP)
-    size = path.stat().st_size
-    if size > MAX_CDA_BYTES:
-        return [
-            oversized_document(target, KIND, size=size, limit=MAX_CDA_BYTES, rule="cda.xml", requirement=REQ_HEADER)
-        ]
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CDA_BYTES + 1)  # bounded even if the file grows meanwhile
-    except OSError as exc:
-        raise InputError(f"{target}: illisible / cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+        data = read_input_file(path, target, MAX_CDA_BYTES, tip=_TIP)  # bounded even if the file grows meanwhile
+    except OversizedInput as exc:
+        return [
+            oversized_document(target, KIND, size=exc.size, limit=MAX_CDA_BYTES, rule="cda.xml", requirement=REQ_HEADER)
+        ]
     report = validate_cda(
         data, pack=pack, model_version=model_pins(options.model_version) or None, route=options.schematron_engine
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from harness.errors import InputError
 from harness.validators.broken import broken_document, oversized_document
 from harness.validators.cda import resolve_pack
+from harness.validators.input_file import OversizedInput, read_input_file
 from harness.validators.result import ValidateOptions, ValidationResult
 from harness.validators.xds import validate_submission
 from harness.validators.xds.capture import read_capture
@@ -35,18 +36,14 @@ def validate_xds_input(target: str, options: ValidateOptions) -> list[Validation
     path = Path(target)
     if not path.exists():
         raise InputError(f"{target}: fichier introuvable / no such file", tip=_TIP)
-    if not path.is_file():
-        raise InputError(f"{target}: pas un fichier ordinaire / not a regular file", tip=_TIP)
-    size = path.stat().st_size
-    if size > MAX_MESSAGE_BYTES:
-        return [
-            oversized_document(target, KIND, size=size, limit=MAX_MESSAGE_BYTES, rule="xds.message", requirement=_REQ)
-        ]
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_MESSAGE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{target}: illisible / cannot be read ({exc.strerror or exc})", tip=_TIP) from None
+        data = read_input_file(path, target, MAX_MESSAGE_BYTES, tip=_TIP)  # bounded even if the file grows
+    except OversizedInput as exc:
+        return [
+            oversized_document(
+                target, KIND, size=exc.size, limit=MAX_MESSAGE_BYTES, rule="xds.message", requirement=_REQ
+            )
+        ]
     if not data.strip():
         return [broken_document(target, KIND, rule="xds.message", requirement=_REQ, message="empty file")]
     body, content_type = read_capture(data)

@@ -13,7 +13,8 @@ Saxon-HE cannot save a compiled stylesheet) once instead of once each. Each chai
 whole ``dui-harness run`` with its own reports folder, simulators and reference DUI.
 
 Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "pycache": DIR, "jobs": [{"name",
-"argv", "log", "chain"?}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
+"argv", "log", "chain"?}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds",
+"cpu"}`` (``cpu``: the CPU seconds of the child, shared by the jobs of a chain, so given on its first job).
 """
 
 from __future__ import annotations
@@ -157,15 +158,16 @@ def run(jobs: list[dict[str, Any]], workers: int) -> None:
             if pid == 0:
                 _child(chain)
             running[pid] = (chain, time.monotonic())
-        pid, status = os.wait()
+        pid, status, usage = os.wait4(-1, 0)
         chain, started = running.pop(pid)
-        for job in chain:
+        cpu = round(usage.ru_utime + usage.ru_stime, 2)
+        for index, job in enumerate(chain):
             try:
                 with open(job["log"] + ".exit", encoding="ascii") as result:
                     done = json.load(result)
             except (OSError, ValueError):  # the child died before this job ended
                 done = {"code": os.waitstatus_to_exitcode(status) or 4, "seconds": round(time.monotonic() - started, 2)}
-            print(json.dumps({"name": job["name"], **done}), flush=True)
+            print(json.dumps({"name": job["name"], **done, "cpu": cpu if index == 0 else 0.0}), flush=True)
 
 
 def main() -> None:

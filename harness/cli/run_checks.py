@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import requests
 
 from harness import services
-from harness.core.requirements import Profile, load_profile
+from harness.core.requirements import Profile, cached_catalog, load_profile
 from harness.errors import HarnessError, SutUnreachable, UsageError
 from harness.paths import profiles_dir
 
@@ -137,7 +137,7 @@ def _sut_answers(url: str) -> None:
 def check_invocation(args: argparse.Namespace) -> Profile:
     """Check every argument of ``run`` (see the module docstring); returns the profile."""
     try:
-        profile = load_profile(profiles_dir(), args.profile)
+        profile = load_profile(profiles_dir(), args.profile, cached_catalog(profiles_dir()))
     except UsageError as exc:
         raise _usage(
             f"--profile {args.profile} : profil introuvable ou invalide / {exc.message} (dui-harness profiles)"

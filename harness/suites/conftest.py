@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.core.requirements import load_profile
+from harness.core.requirements import cached_catalog, load_profile
 from harness.errors import HarnessError
 from harness.paths import profiles_dir
 
@@ -37,7 +37,8 @@ def _profile_services(config: pytest.Config) -> frozenset[str] | None:
         services = None
         if spec:
             try:
-                services = frozenset(r.service for r in load_profile(profiles_dir(), str(spec)).requirements)
+                profile = load_profile(profiles_dir(), str(spec), cached_catalog(profiles_dir()))
+                services = frozenset(r.service for r in profile.requirements)
             except (HarnessError, OSError):
                 services = None  # the plugin reports a bad profile with its own message
         config.stash[_SERVICES] = services

@@ -25,3 +25,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         write(f"  without: {req} ({reason})", red=req not in exempt)
     for name in score["missed"]:
         write(f"  switch not exact: {name}", red=True)
+    setup = score.get("setup") or {}
+    if setup:
+        how = "each switch on its scope" if setup["scoped"] else "each switch on its whole service profile"
+        write(f"set-up: {setup['runs']} runs ({how}), {setup['wall']:.0f} s wall, {setup['cpu']:.0f} s CPU")

@@ -12,19 +12,29 @@ chain, and pay Saxon's compilation of the structuration minimale XSLT (tens of s
 Saxon-HE cannot save a compiled stylesheet) once instead of once each. Each chained run is still a
 whole ``dui-harness run`` with its own reports folder, simulators and reference DUI.
 
-Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "pycache": DIR, "jobs": [{"name",
-"argv", "log", "chain"?}]}``; one JSON line per finished job on stdout ``{"name", "code", "seconds"}``.
+Jobs may carry a ``scope``: ``{"plan": MATRIX, "expected": [ids]}``. Then the ``plans`` jobs
+run first (each one a run with every test deselected, whose coverage matrix lists the planned
+tests), and the job's run is restricted with ``-k`` to the test modules of its scope
+(``tests/suites/sensitivity_scope.py``): the imports stay shared by both stages.
+
+Protocol: a JSON object on stdin ``{"workers": N, "pki": DIR, "pycache": DIR, "plans": [jobs]?,
+"jobs": [{"name", "argv", "log", "chain"?, "scope"?}]}``; one JSON line per finished job (plans
+included) on stdout ``{"name", "code", "seconds", "cpu"}`` (``cpu``: the CPU seconds of the child,
+shared by the jobs of a chain, so given on its first job).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
+import importlib.util
 import itertools
 import json
 import os
 import pkgutil
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 #: third-party modules a run imports anyway (pytest plugins, simulators' servers, crypto)
@@ -75,6 +85,21 @@ def _preload() -> None:
                 importlib.import_module(info.name)
             except Exception:  # optional parts (e.g. a missing extra) load in the child, if at all
                 continue
+
+
+def _warm() -> None:
+    """Read once here the read-only data every run loads and keeps per process (cached by the harness
+    itself): the requirement catalogs, the official account, the trigger API contract. Then the
+    parent's objects are frozen (``gc.freeze``): a child's garbage collections (pytest collects at
+    the end of each session) skip them, and do not copy their memory pages."""
+    from harness.core.official import official_section
+    from harness.core.requirements import cached_catalog
+    from harness.paths import profiles_dir
+    from harness.sut.contract import operation_ids
+
+    cached_catalog(profiles_dir())
+    official_section({}, profiles_dir())
+    operation_ids()
 
 
 def _pool_rsa_keys() -> None:
@@ -157,15 +182,34 @@ def run(jobs: list[dict[str, Any]], workers: int) -> None:
             if pid == 0:
                 _child(chain)
             running[pid] = (chain, time.monotonic())
-        pid, status = os.wait()
+        pid, status, usage = os.wait4(-1, 0)
         chain, started = running.pop(pid)
-        for job in chain:
+        cpu = round(usage.ru_utime + usage.ru_stime, 2)
+        for index, job in enumerate(chain):
             try:
                 with open(job["log"] + ".exit", encoding="ascii") as result:
                     done = json.load(result)
             except (OSError, ValueError):  # the child died before this job ended
                 done = {"code": os.waitstatus_to_exitcode(status) or 4, "seconds": round(time.monotonic() - started, 2)}
-            print(json.dumps({"name": job["name"], **done}), flush=True)
+            print(json.dumps({"name": job["name"], **done, "cpu": cpu if index == 0 else 0.0}), flush=True)
+
+
+def _scope(jobs: list[dict[str, Any]]) -> None:
+    """Restrict each job with a ``scope`` to the test modules judging its expected requirements."""
+    spec = importlib.util.spec_from_file_location("sensitivity_scope", Path(__file__).with_name("sensitivity_scope.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError("sensitivity_scope.py")
+    scope = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scope)
+    plans: dict[str, Any] = {}
+    for job in jobs:
+        if "scope" not in job:
+            continue
+        matrix = job["scope"]["plan"]
+        if matrix not in plans:
+            plans[matrix] = scope.Plan(json.loads(Path(matrix).read_text(encoding="utf-8")))
+        modules = scope.scope_modules(plans[matrix], job["scope"]["expected"])
+        job["argv"] += ["-k", scope.scope_keyword(modules)]
 
 
 def main() -> None:
@@ -174,11 +218,16 @@ def main() -> None:
         sys.pycache_prefix = request["pycache"]
         sys.dont_write_bytecode = False
     _preload()
+    _warm()
     _pool_rsa_keys()
     if request.get("pki"):
         from harness.pki import ensure_pki
 
-        ensure_pki(__import__("pathlib").Path(request["pki"]))
+        ensure_pki(Path(request["pki"]))
+    gc.freeze()
+    if request.get("plans"):
+        run(request["plans"], int(request.get("workers", 2)))
+        _scope(request["jobs"])
     run(request["jobs"], int(request.get("workers", 2)))
 
 

@@ -3,13 +3,20 @@
 Each run is a real ``dui-harness run`` (simulators, reference DUI, pytest, coverage matrix) with
 the same arguments an editor types, forked from one warm interpreter by
 ``tests/suites/sensitivity_runner.py`` (the imports are shared, nothing else). The clean run
-uses the full default profile (with the official CDA pack when it is beside the repository)
-and the CDA profile without it; each defect run uses the profile of its service.
+uses the full default profile (with the official CDA pack when it is beside the repository):
+it is the baseline, every requirement passes; the CDA profile runs clean without the pack too.
 
-For every switch the failed requirements (verdict fail or error) must be EXACTLY the ones the
-switch is meant to break; every other requirement passes, is blocked (named root cause) or is
-not judged. The score printed at the end: testable MUST requirements of the default profile
-with a proven switch / all of them (see ``tests/suites/conftest.py``).
+Each defect run uses the profile of its service, restricted (``-k``) to its *scope*: the test
+modules judging the requirements the switch breaks and those they block
+(``tests/suites/sensitivity_scope.py``). For every switch the failed requirements (verdict fail
+or error) must be EXACTLY the ones it is meant to break, over every requirement judged in that
+scope (whole modules: all the other requirements they judge must pass, be blocked with a named
+root cause, or not be judged); every planned test of the scope must have run, none outside it.
+Requirements outside the scope are not judged by that run. ``DUI_SENSITIVITY_SCOPE=profile``
+runs each switch against its whole service profile instead (the former proof: exactly over the
+whole service profile; about twice the CPU time). The score printed at the end: testable MUST
+requirements of the default profile with a proven switch / all of them (``tests/suites/conftest.py``),
+with the set-up's run count, wall and CPU seconds.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +35,7 @@ import pytest
 from harness.core.requirements import load_profile
 from harness.paths import profiles_dir
 from reference_dui import DEFECTS
+from tests.suites.sensitivity_scope import NOTHING, Plan, ran_tests, scope_modules, scope_tests
 from tests.support import reference_present
 
 #: defect switch -> (profile that exercises it, the requirements it breaks, every one of them).
@@ -219,8 +228,12 @@ EXEMPTIONS_FILE = Path(__file__).with_name("sensitivity_exemptions.csv")
 NEEDS_PACK = {name for name, (_, reqs) in EXPECTED.items() if reqs & PACK_ONLY}
 FAILED = {"fail", "error"}
 WORKERS = int(os.environ.get("DUI_SENSITIVITY_WORKERS", "3"))
+#: "scope" (default): each defect run judges its scope only; "profile": its whole service profile
+WHOLE_PROFILE = os.environ.get("DUI_SENSITIVITY_SCOPE", "scope") == "profile"
 
-SCORE: dict[str, Any] = {"proven": set(), "missed": [], "clean": None, "testable": set(), "exempt": {}}
+SCORE: dict[str, Any] = {"proven": set(), "missed": [], "clean": None, "testable": set(), "exempt": {}, "setup": {}}
+#: defect name -> the planned tests its scoped run must run (absent with DUI_SENSITIVITY_SCOPE=profile)
+SCOPES: dict[str, set[str]] = {}
 
 
 def exemptions() -> dict[str, str]:
@@ -239,7 +252,9 @@ def must_be_tested() -> set[str]:
     }
 
 
-def _job(base: Path, name: str, profile: str, defects: tuple[str, ...], pack: bool) -> dict[str, Any]:
+def _job(
+    base: Path, name: str, profile: str, defects: tuple[str, ...], pack: bool, keyword: str = ""
+) -> dict[str, Any]:
     reports = base / name
     reports.mkdir(parents=True, exist_ok=True)
     argv = [
@@ -260,36 +275,68 @@ def _job(base: Path, name: str, profile: str, defects: tuple[str, ...], pack: bo
         job["chain"] = "cda-pack"  # one process: Saxon compiles the pack's XSLT once for all these runs
     for defect in defects:
         argv += ["--defect", defect]
+    if keyword:
+        argv += ["-k", keyword]
     return job
 
 
+MATRIX = "coverage-matrix.json"
+
+
 def _matrix(reports: Path) -> dict[str, Any]:
-    path = reports / "coverage-matrix.json"
+    path = reports / MATRIX
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _plan_job(base: Path, profile: str) -> dict[str, Any]:
+    """A run of ``profile`` with every test deselected: its matrix lists the planned tests per requirement."""
+    return _job(base, f"plan-{profile}", profile, (), False, NOTHING)
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict[str, Any], str]]:
-    """The clean runs and one run per defect switch, forked from one warm interpreter."""
+    """The clean runs and one run per defect switch (on its scope), forked from one warm interpreter."""
+    started, cpu = time.monotonic(), os.times()
     base = tmp_path_factory.mktemp("sensitivity")
     pack = reference_present(CDA_PACK)
+    profiles = [] if WHOLE_PROFILE else sorted({profile for profile, _ in EXPECTED.values()})
+    plans = [_plan_job(base, profile) for profile in profiles]
     jobs = [_job(base, "clean", "segur-dui-esms", (), pack), _job(base, "clean-no-pack", "cda", (), False)]
-    jobs += [
-        _job(base, name, profile, (name,), pack and name in NEEDS_PACK)
-        for name, (profile, _) in EXPECTED.items()
-        if pack or name not in NEEDS_PACK
-    ]
-    request = json.dumps({"workers": WORKERS, "pki": str(base / "pki"), "pycache": str(base / "pycache"), "jobs": jobs})
+    for name, (profile, expected) in EXPECTED.items():
+        if pack or name not in NEEDS_PACK:
+            jobs.append(_job(base, name, profile, (name,), pack and name in NEEDS_PACK))
+            if not WHOLE_PROFILE:  # the runner adds the -k of the scope once the plans have run
+                jobs[-1]["scope"] = {"plan": str(base / f"plan-{profile}" / MATRIX), "expected": sorted(expected)}
+    request = {"workers": WORKERS, "pki": str(base / "pki"), "pycache": str(base / "pycache"), "jobs": jobs}
+    request["plans"] = plans
     runner = Path(__file__).with_name("sensitivity_runner.py")
     proc = subprocess.run(
-        [sys.executable, str(runner)], input=request, capture_output=True, text=True, timeout=1800, check=False
+        [sys.executable, str(runner)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
-    codes = {line["name"]: line["code"] for line in map(json.loads, proc.stdout.splitlines())}
+    done = {line["name"]: line for line in map(json.loads, proc.stdout.splitlines())}
+    for profile in profiles:  # the same scope as the runner's, from the same plan
+        plan = Plan(_matrix(base / f"plan-{profile}"))
+        for name, (switch_profile, expected) in EXPECTED.items():
+            if switch_profile == profile:
+                SCOPES[name] = scope_tests(plan, scope_modules(plan, expected))
     results = {}
     for job in jobs:
         reports = base / job["name"]
         log = Path(job["log"]).read_text(encoding="utf-8", errors="replace") if Path(job["log"]).exists() else ""
-        results[job["name"]] = (codes.get(job["name"], -1), _matrix(reports), log[-6000:] + proc.stderr[-2000:])
+        code = int(done.get(job["name"], {}).get("code", -1))
+        results[job["name"]] = (code, _matrix(reports), log[-6000:] + proc.stderr[-2000:])
+    used = os.times()
+    SCORE["setup"] = {
+        "runs": len(jobs) + len(plans),
+        "wall": time.monotonic() - started,
+        "cpu": used.children_user + used.children_system - cpu.children_user - cpu.children_system,
+        "scoped": not WHOLE_PROFILE,
+    }
     return results
 
 
@@ -351,7 +398,10 @@ def test_defect_fails_exactly_its_requirements(defect: str, runs: dict[str, tupl
     verdicts = _verdicts(matrix)
     expected = EXPECTED[defect][1]
     failed = {r for r, v in verdicts.items() if v in FAILED}
-    exact = code == 1 and failed == expected
+    scope = SCOPES.get(defect)
+    assert scope is None or scope, f"{defect}: no planned test of its profile judges {sorted(EXPECTED[defect][1])}"
+    ran = ran_tests(matrix)
+    exact = code == 1 and failed == expected and (scope is None or ran == scope)
     if exact:
         SCORE["proven"] |= expected
     else:
@@ -362,3 +412,5 @@ def test_defect_fails_exactly_its_requirements(defect: str, runs: dict[str, tupl
         f"collateral {sorted(failed - expected)} (make them blocked by their root cause), "
         f"not caught {sorted(expected - failed)}\n{output}"
     )
+    if scope is not None:  # the -k selection ran exactly the scope's tests
+        assert ran == scope, f"{defect}: scope not run: missing {sorted(scope - ran)}, extra {sorted(ran - scope)}"

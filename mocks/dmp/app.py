@@ -43,6 +43,7 @@ from mocks.common.soap import soap_fault
 from mocks.dmp import iti18, iti41, iti43, iti57, td02, td03
 from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import FAULT_KINDS, XdsError, registry_response, security_fault, sender_fault, soap_envelope
+from mocks.dmp.hold import Holds
 from mocks.dmp.mtom import MimeError, package, split_message
 from mocks.dmp.registry import Registry
 from mocks.dmp.seeding import seed_document
@@ -102,6 +103,7 @@ class DmpSimulator(Simulator):
         self.td02 = td02 or _default_td02()
         self.default_status = "VALIDE"
         self.repository_id = REPOSITORY_ID
+        self.holds = Holds()  # answers held until the harness releases them (mocks.dmp.hold)
         self.handlers: dict[str, tuple[str, Handler]] = {
             iti41.ACTION: ("ITI-41", iti41.handle),
             iti18.ACTION: ("ITI-18", iti18.handle),
@@ -225,6 +227,9 @@ class DmpSimulator(Simulator):
         return prepared
 
     async def respond(self, call: Call) -> Answer:
+        gate = self.holds.gate(call.operation)
+        if gate is not None:
+            await run_in_threadpool(gate.pass_through)
         return await run_in_threadpool(self.handlers_for(call.operation), self, call.parsed)
 
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:

@@ -182,6 +182,8 @@ DEFECTS: dict[str, str] = {
     "DMP has (not in the background)",
     "dmp_no_auto_resend": "DMP: a document the DMP did not take (unreachable) stays pending until someone asks "
     "(no automatic resend)",
+    "dmp_webps_dashboard_only": "DMP: the person's « Consulter le DMP » button opens the web PS dashboard, not the "
+    "person's DMP (TD0.9 mode TABLEAU_DE_BORD, no resource-id)",
     "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
     "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
     "cda_n1_no_representation": 'CDA: the N1 nonXMLBody carries base64 without representation="B64"',

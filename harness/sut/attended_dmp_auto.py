@@ -14,6 +14,7 @@ from harness.sut.attended_operator import step
 from harness.sut.parts.dmp_auto import DmpAutoDriver
 
 if TYPE_CHECKING:
+    from harness.core.recorder import Recorder
     from harness.sut.attended_operator import Operator
 
 __all__ = ["AttendedDmpAuto"]
@@ -25,6 +26,8 @@ class AttendedDmpAuto(DmpAutoDriver):
     """``validate_document`` of :class:`~harness.sut.attended.AttendedDriver`."""
 
     operator: Operator
+    recorder: Recorder
+    exchange_timeout: float
 
     @step("validate_document")
     def validate_document(self, person_id: str, kind: str) -> dict[str, Any]:
@@ -40,3 +43,23 @@ class AttendedDmpAuto(DmpAutoDriver):
             "Id of the validated document (CDA document id), or empty if the DUI does not show it:",
         )
         return {"document_id": typed.strip(), "status": "pending", "kind": kind, "declared_by_operator": True}
+
+    @step("dmp_web_access")
+    def dmp_web_access(self, mode: str, person_id: str | None = None) -> dict[str, Any]:
+        if mode == "patient":
+            self.operator.say(
+                f"Depuis le dossier de l'usager {person_id}, ouvrez son DMP dans le navigateur (bouton ou clic "
+                "droit « Consulter le DMP », TD0.9). Le banc lit l'accès reçu par le DMP simulé.",
+                f"From the record of person {person_id}, open the person's DMP in the browser (« Consulter le DMP » "
+                "button or right click, TD0.9). The bench reads the access the simulated DMP receives.",
+            )
+        else:
+            self.operator.say(
+                "Ouvrez le tableau de bord du web PS DMP depuis la DUI (TD0.9). Le banc lit l'accès reçu.",
+                "Open the DMP web PS dashboard from the DUI (TD0.9). The bench reads the access received.",
+            )
+        since = self.recorder.mark()
+        self.operator.watch(
+            self.recorder, service="DMP", transaction="TD0.9", since=since, timeout=self.exchange_timeout
+        )
+        return {"opened_by_operator": True}

@@ -1,4 +1,4 @@
-"""Trigger API operation of the DMP's automatic feeding (validateDocument) over HTTP."""
+"""Trigger API operations of the DMP as a user drives it (validateDocument, getDmpWebAccess) over HTTP."""
 
 from __future__ import annotations
 
@@ -23,3 +23,9 @@ class HttpDmpAuto(TriggerClient, DmpAutoDriver):
                 operation="validateDocument",
             )
         )
+
+    def dmp_web_access(self, mode: str, person_id: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"mode": mode}
+        if person_id is not None:
+            body["person_id"] = person_id
+        return json_object(self._call("POST", "/dmp/web-access", body, ok=(200,), operation="getDmpWebAccess"))

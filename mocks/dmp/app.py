@@ -40,7 +40,7 @@ from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import soap_fault
-from mocks.dmp import iti18, iti41, iti43, iti57, td02, td03
+from mocks.dmp import iti18, iti41, iti43, iti57, td02, td03, webps
 from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import FAULT_KINDS, XdsError, registry_response, security_fault, sender_fault, soap_envelope
 from mocks.dmp.hold import Holds
@@ -131,7 +131,10 @@ class DmpSimulator(Simulator):
 
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-        return [Route(path, self.handler(), methods=methods) for path in (*PATHS, "/dmp")]
+        return [
+            Route(webps.PATH, self.handler("webps"), methods=methods),
+            *(Route(path, self.handler(), methods=methods) for path in (*PATHS, "/dmp")),
+        ]
 
     def patient_status(self, ins: str, oid: str) -> tuple[str, str | None]:
         """The TD0.2 status of the INS (set through the state, else ``default_status``)."""
@@ -218,6 +221,12 @@ class DmpSimulator(Simulator):
         """Split, parse and authenticate (steps 2-3 of the module doc); a fault when it cannot go further."""
         tls = call.tls
         content_type = call.request.headers.get("content-type", "")
+        if call.route == "webps":  # TD0.9, the browser's contextual access (mocks.dmp.webps)
+            call.operation = "TD0.9"
+            call.parsed = await run_in_threadpool(
+                webps.read_form, call.body, content_type, self.trust_ca, self.limits.xml_elements
+            )
+            return None
         prepared, call.operation = await run_in_threadpool(
             self._prepare, call.body, content_type, bool(tls), tls.get("client_subject")
         )
@@ -227,6 +236,8 @@ class DmpSimulator(Simulator):
         return prepared
 
     async def respond(self, call: Call) -> Answer:
+        if isinstance(call.parsed, webps.WebAccess):
+            return webps.answer(call.parsed)
         gate = self.holds.gate(call.operation)
         if gate is not None:
             await run_in_threadpool(gate.pass_through)
@@ -236,6 +247,8 @@ class DmpSimulator(Simulator):
         """The security findings, the answer's, the VIHF-patient check (DMP-VIHF-03) and, with the XDS
         schemas, a consultation's schema errors (an ITI-41's are the submission's own, refused)."""
         request = call.parsed
+        if isinstance(request, webps.WebAccess):
+            return request.findings
         if not isinstance(request, DmpRequest):
             return answer.findings
         schema: list[Finding] = []

@@ -11,6 +11,7 @@ GET       /persons/{pid}/dmp/documents                    the DMP documents the 
 POST      /dmp/retry                                      send again the documents still pending
 POST      /persons/{pid}/documents/validate               the professional validates a document: it is
                                                           sent to the DMP by itself, in the background
+POST      /dmp/web-access                                 what the browser opens for the DMP's web PS (TD0.9)
 ========  ==============================================  ====================================
 
 ``PUT /config/endpoints`` entry ``dmp``: ``url`` (base URL of the DMP: the DUI calls
@@ -32,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import guarded, json_body
-from reference_dui.dmp import feeding, lifecycle
+from reference_dui.dmp import feeding, lifecycle, webaccess
 from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.dmp.service import DmpService
 from reference_dui.identity import InvalidInput
@@ -126,6 +127,10 @@ class DmpFeature:
             pid = request.path_params["pid"]
             return JSONResponse(await run_in_threadpool(feeding.validate, dmp, self.feeder, pid, data), 201)
 
+        async def web_access(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(webaccess.web_access, dmp, data))
+
         return [
             Route("/persons/{pid}/dmp/documents", guarded(publish), methods=["GET", "POST"]),
             Route("/persons/{pid}/dmp/documents/{did}/replace", guarded(replace), methods=["POST"]),
@@ -135,6 +140,7 @@ class DmpFeature:
             Route("/persons/{pid}/dmp/retrieve", guarded(retrieve), methods=["POST"]),
             Route("/dmp/retry", guarded(retry), methods=["POST"]),
             Route("/persons/{pid}/documents/validate", guarded(validate), methods=["POST"]),
+            Route("/dmp/web-access", guarded(web_access), methods=["POST"]),
         ]
 
 

@@ -188,6 +188,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_no_auto_feed": ("dmp", {"DMP-AUTO-01"}),
         "dmp_feed_in_foreground": ("dmp", {"DMP-AUTO-02"}),
         "dmp_no_auto_resend": ("dmp", {"DMP-AUTO-04"}),
+        "dmp_webps_dashboard_only": ("dmp", {"DMP-WEB-01"}),
         # CDA content of the documents the DUI produces (judged on those it sends to the DMP)
         "cda_no_custodian": ("cda", {"CDA-HDR-01"}),
         "cda_no_birth_place": ("cda", {"CDA-INS-01"}),

@@ -1,4 +1,4 @@
-"""Scenarios of the automatic DMP feeding: the harness acts only as a user would, then watches.
+"""Scenarios of the DMP as a user drives it: automatic feeding observed, and the DMP's web PS opened (TD0.9).
 
 A professional validates a document in the DUI (trigger operation ``validateDocument``: a change of the
 DUI's state, never an order to publish); the DMP simulator may be made unreachable first and brought back
@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from harness.core.recorder import Exchange, Recorder
 from harness.errors import HarnessCheckError
@@ -26,7 +27,7 @@ from harness.suites.ins.persons import TestPerson, person
 from harness.sut.driver import IdentityDocument, SutDriver
 from harness.sut.http_trigger import TriggerApiError
 from mocks.common.simulator import Simulator
-from mocks.dmp import DmpSimulator
+from mocks.dmp import DmpSimulator, webps
 
 CNI = IdentityDocument("CNI", verified=True)
 #: answers meaning "no validation step here: this DUI feeds the DMP on demand only"
@@ -148,4 +149,68 @@ def auto_resent(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run: Run
         person_id,
         recorder.exchanges(service="DMP", since=since),
         data,
+    )
+
+
+def _open(access: dict[str, Any], simulator: DmpSimulator) -> dict[str, Any]:
+    """Play the browser: post the DUI's form to the URL it built, only when it is the simulated DMP's entry
+    (nothing else is ever contacted); the outcome is what the DMP answered, or why nothing was opened."""
+    if access.get("opened_by_operator") or "refused_by_dui" in access or "on_demand" in access:
+        return access
+    url = str(access.get("url", ""))
+    expected = simulator.url + webps.PATH
+    if url.split("?", 1)[0] != expected:
+        return {**access, "not_opened": f"URL {url!r} is not the DMP's contextual entry {expected}"}
+    verify: str | bool = str(simulator.trust_ca) if simulator.trust_ca is not None else True
+    form = access.get("form") or {}
+    with requests.Session() as browser:
+        browser.trust_env = False
+        answer = browser.request(str(access.get("method", "POST")), url, data=form, verify=verify, timeout=15)
+    return {**access, "http_status": answer.status_code}
+
+
+def _web_access(sut: SutDriver, mode: str, person_id: str | None) -> dict[str, Any]:
+    try:
+        return sut.dmp_web_access(mode, person_id)
+    except TriggerApiError as exc:
+        if exc.status in NOT_OFFERED and mode == "dashboard":
+            return {"on_demand": f"getDmpWebAccess → HTTP {exc.status}: {exc}"}
+        if exc.status is not None:
+            return {"refused_by_dui": f"HTTP {exc.status}: {exc}", "status": exc.status}
+        raise
+
+
+@pytest.fixture(scope="session")
+def web_access(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """The DMP's web PS opened from the DUI (TD0.9): the dashboard, DUPONT-ESSAI LOUISE ANNE's DMP (qualified
+    INS), then HOUILLES PIERRE's (INSi 01: not qualified, his DMP must not be opened)."""
+    simulator, who = _simulator(dmp), person("dupont-louise-anne")
+    person_id, identity = _qualified(sut, recorder, who)
+    created = sut.create_person(person("houilles-pierre").traits, CNI)
+    unqualified = str(created["person_id"])
+    sut.lookup_ins(unqualified)
+    since = recorder.mark()
+    opened: dict[str, Any] = {}
+    for name, mode, pid in (("dashboard", "dashboard", None), ("patient", "patient", person_id)):
+        mark = recorder.mark()
+        opened[name] = _open(_web_access(sut, mode, pid), simulator)
+        opened[name]["exchanges"] = [e.id for e in recorder.exchanges(service="DMP", transaction="TD0.9", since=mark)]
+        if "on_demand" in opened[name]:
+            break
+    if "on_demand" not in opened["dashboard"]:
+        mark = recorder.mark()
+        opened["unqualified"] = _open(_web_access(sut, "patient", unqualified), simulator)
+        opened["unqualified"]["exchanges"] = [
+            e.id for e in recorder.exchanges(service="DMP", transaction="TD0.9", since=mark)
+        ]
+    return Scenario(
+        "Accès contextuel au web PS DMP (TD0.9) / contextual DMP web PS access",
+        person_id,
+        recorder.exchanges(service="DMP", since=since),
+        {
+            "identity": identity,
+            "expected_ins": who.ins,
+            "unqualified_identity": sut.identity(unqualified),
+            "opened": opened,
+        },
     )

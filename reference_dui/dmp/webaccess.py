@@ -38,7 +38,8 @@ def web_access(dmp: DmpService, data: Any) -> dict[str, Any]:
         raise ApiError(409, "DMP non configuré / not configured (PUT /config/endpoints)")
     defects, cfg = dmp.defects, dmp.dui.config
     mode = MODES[data["mode"]]
-    ins, oid, without = "", "", (RESOURCE_ID,)
+    ins, oid = "", ""
+    without: tuple[str, ...] = (RESOURCE_ID,)
     if mode == "DOSSIER_PATIENT":
         patient = dmp._patient(str(data.get("person_id") or ""))  # 409 unless the INS is qualified
         ins, oid, without = patient.ins, patient.ins_oid, ()

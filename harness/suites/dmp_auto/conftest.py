@@ -21,7 +21,7 @@ from harness.core.recorder import Exchange, Recorder
 from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
-from harness.suites.dmp_auto.observe import answered_for, until_attempts_pause
+from harness.suites.dmp_auto.observe import answered_for, attempted, until_attempts_pause
 from harness.suites.identity import require_qualified
 from harness.suites.ins.persons import TestPerson, person
 from harness.sut.driver import IdentityDocument, SutDriver
@@ -93,7 +93,6 @@ def auto_fed(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run: RunCon
         recorder.wait_for(
             answered_for(who.ins, document_id),
             service="DMP",
-            transaction="ITI-41",
             since=since,
             timeout=dui_run.settings.exchange_timeout,
         )
@@ -120,8 +119,8 @@ def auto_resent(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run: Run
     try:
         validation = _validate(sut, person_id, "PPA")
         tried: list[Exchange] = []
-        if "on_demand" not in validation and recorder.wait_for(
-            service="DMP", transaction="ITI-41", since=since, timeout=wait
+        if "on_demand" not in validation and any(
+            e.transaction == "ITI-41" for e in recorder.wait_for(attempted, service="DMP", since=since, timeout=wait)
         ):  # the DUI's first attempt; the outage lasts until its attempts pause
             tried = until_attempts_pause(recorder, since, quiet=QUIET, limit=wait)
         during = sut.dmp_documents(person_id)
@@ -140,9 +139,7 @@ def auto_resent(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run: Run
     document_id = str(validation.get("document_id") or "") or None
     held = not document_id or any(d.get("document_id") == document_id for d in during)
     if "on_demand" not in validation and tried and held:  # a document the DUI dropped will not come back
-        recorder.wait_for(
-            answered_for(who.ins, document_id), service="DMP", transaction="ITI-41", since=back, timeout=wait
-        )
+        recorder.wait_for(answered_for(who.ins, document_id), service="DMP", since=back, timeout=wait)
     data["documents_after"] = sut.dmp_documents(person_id)
     return Scenario(
         "Renvoi automatique après indisponibilité / automatic resending after an outage",

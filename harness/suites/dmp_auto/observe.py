@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from harness.core.findings import Severity
 from harness.core.recorder import Exchange, Recorder
 
-__all__ = ["accepted", "after", "answered_for", "refused", "until_attempts_pause"]
+__all__ = ["accepted", "after", "answered_for", "attempted", "faulty", "refused", "until_attempts_pause"]
 
 
 def accepted(found: list[Exchange], ins: str, document_id: str | None) -> list[Exchange]:
@@ -31,10 +32,20 @@ def refused(found: list[Exchange]) -> list[Exchange]:
     ]
 
 
+def faulty(found: list[Exchange]) -> list[Exchange]:
+    """The exchanges of ``found`` the DMP judged non-conformant (security context, metadata…)."""
+    return [e for e in found if any(f.severity is Severity.ERROR for f in e.findings)]
+
+
+def attempted(found: list[Exchange]) -> bool:
+    """Predicate: the DUI tried an ITI-41, or the DMP judged one of its calls non-conformant (it may never try)."""
+    return any(e.transaction == "ITI-41" for e in found) or bool(faulty(found))
+
+
 def answered_for(ins: str, document_id: str | None) -> Callable[[list[Exchange]], bool]:
     """Predicate for :meth:`~harness.core.recorder.Recorder.wait_for`: the DMP accepted such an ITI-41, or
-    refused one of the DUI's (waiting longer would change nothing)."""
-    return lambda found: bool(accepted(found, ins, document_id) or refused(found))
+    refused one of the DUI's, or judged one of its calls non-conformant (waiting longer would change nothing)."""
+    return lambda found: bool(accepted(found, ins, document_id) or refused(found) or faulty(found))
 
 
 def after(exchange_id: str, mark: str) -> bool:

@@ -28,7 +28,7 @@ import pytest
 from harness.core.findings import Blocked, Finding, Severity
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import expect, status_of
-from harness.suites.dmp_auto.observe import accepted, after, refused
+from harness.suites.dmp_auto.observe import accepted, after, faulty
 
 NOT_JUDGED = "exigence non jugée / requirement not judged"
 
@@ -53,12 +53,12 @@ def _iti41(scenario: Scenario) -> list[Any]:
 
 
 def _unless_refused_for_another_reason(scenario: Scenario, exchanges: list[Any]) -> None:
-    """*Blocked* when the DMP refused the DUI's own submission for another requirement's fault (a VIHF, a
-    metadata or a CDA error): the automatic sending happened, its outcome is that other requirement's."""
+    """*Blocked* when the DMP refused the DUI's calls for another requirement's fault (its security context, a
+    VIHF, a metadata or a CDA error): what the automatic sending gave is then that other requirement's."""
     blocking = sorted(
         {
             f.requirement
-            for e in refused(exchanges)
+            for e in faulty(exchanges)
             for f in e.findings
             if f.severity is Severity.ERROR and not f.requirement.startswith("DMP-AUTO")
         }
@@ -72,8 +72,10 @@ def _unless_refused_for_another_reason(scenario: Scenario, exchanges: list[Any])
 
 
 def _require_automatic(scenario: Scenario) -> None:
-    """*Blocked* by DMP-AUTO-01 when the DUI sent nothing at all by itself after the validation."""
+    """*Blocked* by DMP-AUTO-01 when the DUI sent nothing at all by itself after the validation (or by the
+    requirement whose fault made the DMP refuse its calls)."""
     if not _iti41(scenario):
+        _unless_refused_for_another_reason(scenario, scenario.exchanges)
         raise Blocked(
             f"{scenario.name}: la DUI n'a rien envoyé d'elle-même au DMP après la validation / the DUI sent "
             "nothing to the DMP by itself after the validation",
@@ -90,7 +92,7 @@ def test_a_validated_document_is_sent_by_itself(auto_fed: Scenario) -> None:
     findings = []
     if not got:
         sent = _iti41(auto_fed)
-        _unless_refused_for_another_reason(auto_fed, sent)
+        _unless_refused_for_another_reason(auto_fed, auto_fed.exchanges)
         what = (
             f"{len(sent)} ITI-41 received, none accepted for INS {data['expected_ins']}"
             + (f" with uniqueId {_document_id(auto_fed)}" if _document_id(auto_fed) else "")
@@ -190,7 +192,7 @@ def test_the_pending_order_is_sent_once_the_dmp_is_back(auto_resent: Scenario) -
     resent = [e for e in _iti41(auto_resent) if after(e.id, data["back"])]
     findings = []
     if not accepted(resent, data["expected_ins"], document_id):
-        _unless_refused_for_another_reason(auto_resent, resent)
+        _unless_refused_for_another_reason(auto_resent, [e for e in auto_resent.exchanges if after(e.id, data["back"])])
         findings.append(
             Finding(
                 "dmp.auto.not_resent",

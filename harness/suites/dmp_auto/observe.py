@@ -33,8 +33,14 @@ def refused(found: list[Exchange]) -> list[Exchange]:
 
 
 def faulty(found: list[Exchange]) -> list[Exchange]:
-    """The exchanges of ``found`` the DMP judged non-conformant (security context, metadata…)."""
-    return [e for e in found if any(f.severity is Severity.ERROR for f in e.findings)]
+    """The exchanges of ``found`` the DMP refused as non-conformant (security context, metadata…): an error
+    answer or a Failure with ERROR findings (a call only flagged, e.g. a TD0.3 answered, is not one)."""
+    return [
+        e
+        for e in found
+        if (e.summary.get("rejected") or e.summary.get("status") == "Failure")
+        and any(f.severity is Severity.ERROR for f in e.findings)
+    ]
 
 
 def attempted(found: list[Exchange]) -> bool:

@@ -176,6 +176,14 @@ DEFECTS: dict[str, str] = {
     "dmp_delete_locally_only": "DMP: a deleted document is only marked deleted in the DUI, the DMP is never told",
     "dmp_ignore_opposition": "DMP: the person's opposition to feeding is recorded but documents are still sent",
     "dmp_td03_before_feeding": "DMP: asks a TD0.3 access authorisation before each feeding (ITI-41)",
+    # DMP, issue 14 item 1: automatic feeding at validation and automatic resending (reference_dui.dmp.feeding)
+    "dmp_no_auto_feed": "DMP: a validated document is not sent by itself: it waits for a manual send (on demand)",
+    "dmp_feed_in_foreground": "DMP: the validation request sends the document itself and answers only once the "
+    "DMP has (not in the background)",
+    "dmp_no_auto_resend": "DMP: a document the DMP did not take (unreachable) stays pending until someone asks "
+    "(no automatic resend)",
+    "dmp_webps_dashboard_only": "DMP: the person's « Consulter le DMP » button opens the web PS dashboard, not the "
+    "person's DMP (TD0.9 mode TABLEAU_DE_BORD, no resource-id)",
     "cda_no_custodian": "CDA: documents sent to the DMP have no custodian",
     "cda_no_birth_place": "CDA: the recordTarget has the INS but no birth place",
     "cda_n1_no_representation": 'CDA: the N1 nonXMLBody carries base64 without representation="B64"',

@@ -151,6 +151,8 @@ BUILTIN = (
             "setDmpDocumentVisibility",
             "retrieveDmpDocuments",
             "retryDmpDocuments",
+            "validateDocument",
+            "getDmpWebAccess",
         ),
         reference_dui_feature="reference_dui.dmp.feature",
         indicators=(Indicator("dmp_documents_sent", "Documents envoyés au DMP", "Documents sent to the DMP"),),

@@ -16,6 +16,7 @@ from typing import Any
 from harness.core.ins import Traits
 from harness.core.recorder import Exchange, Recorder
 from harness.sut.attended_dmp import AttendedDmp
+from harness.sut.attended_dmp_auto import AttendedDmpAuto
 from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
 from harness.sut.attended_ins import AttendedIns
@@ -48,6 +49,7 @@ class AttendedDriver(
     AttendedMss,
     AttendedMssRules,
     AttendedHl7v2,
+    AttendedDmpAuto,
     SutDriver,
 ):
     """The operator performs each action; exchanges are awaited on the recorder, shown as they arrive.

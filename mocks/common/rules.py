@@ -16,6 +16,7 @@ __all__ = ["RULE_MODULES", "load_rules"]
 RULE_MODULES = (
     "mocks.dmp.app",
     "mocks.dmp.vihf",
+    "mocks.dmp.webps",
     "mocks.fhir.epresc_shape",
     "mocks.mssante.recording",
     "mocks.psc.authorize",

@@ -40,9 +40,10 @@ from mocks.common.pipeline import Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import soap_fault
-from mocks.dmp import iti18, iti41, iti43, iti57, td02, td03
+from mocks.dmp import iti18, iti41, iti43, iti57, td02, td03, webps
 from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import FAULT_KINDS, XdsError, registry_response, security_fault, sender_fault, soap_envelope
+from mocks.dmp.hold import Holds
 from mocks.dmp.mtom import MimeError, package, split_message
 from mocks.dmp.registry import Registry
 from mocks.dmp.seeding import seed_document
@@ -102,6 +103,7 @@ class DmpSimulator(Simulator):
         self.td02 = td02 or _default_td02()
         self.default_status = "VALIDE"
         self.repository_id = REPOSITORY_ID
+        self.holds = Holds()  # answers held until the harness releases them (mocks.dmp.hold)
         self.handlers: dict[str, tuple[str, Handler]] = {
             iti41.ACTION: ("ITI-41", iti41.handle),
             iti18.ACTION: ("ITI-18", iti18.handle),
@@ -129,7 +131,10 @@ class DmpSimulator(Simulator):
 
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-        return [Route(path, self.handler(), methods=methods) for path in (*PATHS, "/dmp")]
+        return [
+            Route(webps.PATH, self.handler("webps"), methods=methods),
+            *(Route(path, self.handler(), methods=methods) for path in (*PATHS, "/dmp")),
+        ]
 
     def patient_status(self, ins: str, oid: str) -> tuple[str, str | None]:
         """The TD0.2 status of the INS (set through the state, else ``default_status``)."""
@@ -216,6 +221,12 @@ class DmpSimulator(Simulator):
         """Split, parse and authenticate (steps 2-3 of the module doc); a fault when it cannot go further."""
         tls = call.tls
         content_type = call.request.headers.get("content-type", "")
+        if call.route == "webps":  # TD0.9, the browser's contextual access (mocks.dmp.webps)
+            call.operation = "TD0.9"
+            call.parsed = await run_in_threadpool(
+                webps.read_form, call.body, content_type, self.trust_ca, self.limits.xml_elements
+            )
+            return None
         prepared, call.operation = await run_in_threadpool(
             self._prepare, call.body, content_type, bool(tls), tls.get("client_subject")
         )
@@ -225,12 +236,19 @@ class DmpSimulator(Simulator):
         return prepared
 
     async def respond(self, call: Call) -> Answer:
+        if isinstance(call.parsed, webps.WebAccess):
+            return webps.answer(call.parsed)
+        gate = self.holds.gate(call.operation)
+        if gate is not None:
+            await run_in_threadpool(gate.pass_through)
         return await run_in_threadpool(self.handlers_for(call.operation), self, call.parsed)
 
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
         """The security findings, the answer's, the VIHF-patient check (DMP-VIHF-03) and, with the XDS
         schemas, a consultation's schema errors (an ITI-41's are the submission's own, refused)."""
         request = call.parsed
+        if isinstance(request, webps.WebAccess):
+            return request.findings
         if not isinstance(request, DmpRequest):
             return answer.findings
         schema: list[Finding] = []

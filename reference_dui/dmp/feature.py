@@ -9,6 +9,9 @@ PUT       /persons/{pid}/dmp/opposition                   record or withdraw the
 POST      /persons/{pid}/dmp/retrieve                     retrieve a FLUDR or VSM and integrate it
 GET       /persons/{pid}/dmp/documents                    the DMP documents the DUI holds for the person
 POST      /dmp/retry                                      send again the documents still pending
+POST      /persons/{pid}/documents/validate               the professional validates a document: it is
+                                                          sent to the DMP by itself, in the background
+POST      /dmp/web-access                                 what the browser opens for the DMP's web PS (TD0.9)
 ========  ==============================================  ====================================
 
 ``PUT /config/endpoints`` entry ``dmp``: ``url`` (base URL of the DMP: the DUI calls
@@ -30,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import guarded, json_body
-from reference_dui.dmp import lifecycle
+from reference_dui.dmp import feeding, lifecycle, webaccess
 from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.dmp.service import DmpService
 from reference_dui.identity import InvalidInput
@@ -56,6 +59,7 @@ class DmpFeature:
     def __init__(self, service: DuiService) -> None:
         self.service = service
         self.dmp = DmpService(service)
+        self.feeder = feeding.AutoFeeder(self.dmp)
 
     def configure(self, endpoints: Mapping[str, Any]) -> None:
         entry = endpoints.get("dmp")
@@ -75,10 +79,11 @@ class DmpFeature:
         self.dmp.endpoint = DmpEndpoint(entry["url"], cert, key, ca, signing)
 
     def reset(self) -> None:
+        self.feeder.reset()
         self.dmp.reset()
 
     def close(self) -> None:
-        return None
+        self.feeder.stop()
 
     def routes(self) -> list[BaseRoute]:
         dmp = self.dmp
@@ -117,6 +122,15 @@ class DmpFeature:
         async def retry(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(dmp.retry))
 
+        async def validate(request: Request) -> Response:
+            data = await json_body(request)
+            pid = request.path_params["pid"]
+            return JSONResponse(await run_in_threadpool(feeding.validate, dmp, self.feeder, pid, data), 201)
+
+        async def web_access(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(webaccess.web_access, dmp, data))
+
         return [
             Route("/persons/{pid}/dmp/documents", guarded(publish), methods=["GET", "POST"]),
             Route("/persons/{pid}/dmp/documents/{did}/replace", guarded(replace), methods=["POST"]),
@@ -125,6 +139,8 @@ class DmpFeature:
             Route("/persons/{pid}/dmp/opposition", guarded(opposition), methods=["PUT"]),
             Route("/persons/{pid}/dmp/retrieve", guarded(retrieve), methods=["POST"]),
             Route("/dmp/retry", guarded(retry), methods=["POST"]),
+            Route("/persons/{pid}/documents/validate", guarded(validate), methods=["POST"]),
+            Route("/dmp/web-access", guarded(web_access), methods=["POST"]),
         ]
 
 

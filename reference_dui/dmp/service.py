@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,7 @@ class DmpService:
         self.store = DmpStore(dui.store)
         self.endpoint: DmpEndpoint | None = None
         self.pause = 0.05  # seconds before the 2nd try, twice that before the 3rd
+        self.sending = threading.Lock()  # one sender at a time per document: the feeder's and retry's
 
     @property
     def defects(self) -> frozenset[str]:
@@ -121,7 +123,11 @@ class DmpService:
         )
 
     # -- publication ----------------------------------------------------------------------------
-    def publish(self, person_id: str, data: Any, *, replaces: DmpDocument | None = None) -> dict[str, Any]:
+    def publish(
+        self, person_id: str, data: Any, *, replaces: DmpDocument | None = None, send: bool = True
+    ) -> dict[str, Any]:
+        """Produce the document and keep it ``pending``; then send it, unless ``send`` is False (the
+        automatic feeder sends it, :mod:`reference_dui.dmp.feeding`)."""
         if not isinstance(data, dict):
             raise InvalidInput("the body must be a JSON object {kind, title?, pdf_base64?, confidentiality?}")
         kind = data.get("kind", replaces.kind if replaces else None)
@@ -177,6 +183,8 @@ class DmpService:
         doc.logical_id = doc.entry_uuid
         documents = self._documents()
         documents.save(doc)
+        if not send:
+            return doc.to_json()
         self._send(doc, patient)
         if doc.status == "published" and replaces is not None:
             replaces.status = "replaced"
@@ -238,13 +246,28 @@ class DmpService:
     def retry(self) -> dict[str, Any]:
         results = []
         for doc in self._documents().pending():
+            if self.send_pending(doc.document_id) != "gone":
+                results.append(self.document(doc.document_id))
+        return {"retried": results}
+
+    def send_pending(self, document_id: str) -> str:
+        """Send a ``pending`` document (one sender at a time): its status after, ``gone`` if none is left."""
+        with self.sending:
+            doc = self._documents().get(document_id)
+            if doc is None or doc.status != "pending":
+                return doc.status if doc is not None else "gone"
             try:
                 patient = self._patient(doc.person_id)
             except (ApiError, UnknownPerson):
-                continue
+                return "gone"
             self._send(doc, patient)
-            results.append(doc.to_json())
-        return {"retried": results}
+            return doc.status if self._documents().get(document_id) is not None else "gone"
+
+    def document(self, document_id: str) -> dict[str, Any]:
+        doc = self._documents().get(document_id)
+        if doc is None:
+            raise ApiError(404, f"no document {document_id!r}")
+        return doc.to_json()
 
     def _owned(self, person_id: str, document_id: str) -> DmpDocument:
         doc = self._documents().get(document_id)

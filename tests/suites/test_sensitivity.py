@@ -164,7 +164,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_hash_mismatch": ("dmp", {"DMP-CON-07"}),
         # an N1 document with the DLU templateId also breaks the CI-SIS rules the DMP checks (DMP-DOC-01)
         "dmp_n1_extra_template": ("dmp", {"DMP-DOC-02", "DMP-DOC-01"}),
-        "dmp_lose_document_when_unavailable": ("dmp", {"DMP-AVAIL-01"}),
+        "dmp_lose_document_when_unavailable": ("dmp", {"DMP-AVAIL-01", "DMP-AUTO-03"}),
         "dmp_integrate_wrong_person": ("dmp", {"DMP-GET-01"}),
         "dmp_skip_td02": ("dmp", {"DMP-TD02-01"}),
         "dmp_no_client_cert": ("dmp", {"DMP-SEC-01"}),
@@ -193,6 +193,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_delete_locally_only": ("dmp", {"DMP-DEL-01"}),
         "dmp_ignore_opposition": ("dmp", {"DMP-OPP-01"}),
         "dmp_td03_before_feeding": ("dmp", {"DMP-TD03-01"}),
+        # DMP automatic feeding observed, not triggered (issue 14 item 1, reference_dui.dmp.feeding)
+        "dmp_no_auto_feed": ("dmp", {"DMP-AUTO-01"}),
+        "dmp_feed_in_foreground": ("dmp", {"DMP-AUTO-02"}),
+        "dmp_no_auto_resend": ("dmp", {"DMP-AUTO-04"}),
+        "dmp_webps_dashboard_only": ("dmp", {"DMP-WEB-01"}),
         # CDA content of the documents the DUI produces (judged on those it sends to the DMP)
         "cda_no_custodian": ("cda", {"CDA-HDR-01"}),
         "cda_no_birth_place": ("cda", {"CDA-INS-01"}),

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from reference_dui.app import ApiError
-from reference_dui.dmp import defective, lifecycle
+from reference_dui.dmp import defective, doc_options, lifecycle
 from reference_dui.dmp.cda import KINDS, DocumentRequest, Patient, build_document
 from reference_dui.dmp.client import DmpClient, DmpEndpoint, DmpReply, query_entries, retrieved
 from reference_dui.dmp.store import DmpDocument, DmpStore
@@ -118,6 +118,8 @@ class DmpService:
             title=data.get("title"),
             when=_when(data["when"]),
             confidentiality=data.get("confidentiality", "N"),
+            recipients=doc_options.recipients_from(data),
+            visibility=tuple(data.get("visibility", ())),
         )
 
     # -- publication ----------------------------------------------------------------------------
@@ -136,6 +138,9 @@ class DmpService:
                 content = base64.b64decode(str(data["pdf_base64"]), validate=True)
             except (binascii.Error, ValueError):
                 raise InvalidInput("pdf_base64 is not valid base64") from None
+        doc_options.check_kind(kind, self.defects)
+        recipients = doc_options.recipients_from(data)
+        visibility = doc_options.visibility_from(data, self.defects) if replaces is None else ()
         patient = self._patient(person_id)
         request = DocumentRequest(
             defective.kind_for(kind, self.defects),
@@ -146,6 +151,8 @@ class DmpService:
             missing_traits="dmp_missing_ins_traits" in self.defects,
             extra_template="dmp_n1_extra_template" in self.defects and kind != "DLU",
             quirks=frozenset(d for d in self.defects if d.startswith("cda_")),
+            recipients=recipients,
+            visibility=visibility,
         )
         if replaces is not None:
             previous = replaces.request
@@ -172,9 +179,12 @@ class DmpService:
                 "when": request.when.isoformat(),
                 "confidentiality": confidentiality,
                 "replaces_entry": replaces.entry_uuid if replaces else None,
+                "recipients": doc_options.recipients_json(recipients),
+                "visibility": list(visibility),
             },
         )
         doc.logical_id = doc.entry_uuid
+        doc.extra_codes = list(visibility)
         documents = self._documents()
         documents.save(doc)
         self._send(doc, patient)

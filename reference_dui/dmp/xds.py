@@ -177,7 +177,7 @@ def _entry(
         # the structure's default level instead of the document's (defect ``dmp_confidentiality_default_r``)
         level = "R" if "dmp_confidentiality_default_r" in defects else request.confidentiality
         _code(entry, SCHEME["conf"], entry_uuid, level, "2.16.840.1.113883.5.25", "Normal")
-        for code in extra_codes:
+        for code in dict.fromkeys((*request.visibility, *extra_codes)):  # chosen at submission, then updated
             _code(entry, SCHEME["conf"], entry_uuid, code, "1.2.250.1.213.1.1.4.13", code)
     fmt, system = kind.format_code, kind.format_system
     if "dmp_wrong_format_code" in defects:  # structured and unstructured formats swapped

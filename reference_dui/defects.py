@@ -184,6 +184,12 @@ DEFECTS: dict[str, str] = {
     "cda_dlu_unknown_attachment_code": "CDA: the DLU's attached document is typed DLU_999, outside JDV_ChecklistDLU",
     "cda_dlu_attachment_no_status": "CDA: the DLU's attached-document type observation (FR-Type-document-attache) "
     "has no statusCode",
+    # outgoing documents (issue 14 item 2, document part): FLUDT, recipients, visibility at the first submission
+    "dmp_no_fludt": "DMP: a DLU-only DUI: it refuses to produce the FLUDT (fiche de liaison d'urgence de transfert)",
+    "cda_fludt_no_vital_signs": "CDA: the FLUDT has no signes vitaux section (1.3.6.1.4.1.19376.1.5.3.1.3.25)",
+    "cda_first_recipient_only": "CDA: only the first recipient of a document is named as informationRecipient",
+    "dmp_visibility_after_submission": "DMP: the masking / visibility chosen at creation is not sent with the first "
+    "submission (the first version is visible to all)",
     # MSSanté client security (issue 13 item 1): one check of the operator's TLS each
     "mss_accept_expired_cert": "MSSanté: accepts an operator certificate whose validity has ended (SC.MSS/va1.04)",
     "mss_ignore_crl": "MSSanté: never checks the operator certificate against the CA's CRL (SC.MSS/va1.05)",

@@ -24,6 +24,7 @@ SERVICES_OF: dict[str, frozenset[str]] = {
     "mss": frozenset({"MSS"}),
     "mss_security": frozenset({"MSS"}),
     "dmp": frozenset({"DMP", "CDA"}),
+    "doc": frozenset({"DMP", "CDA"}),
     "eparcours": frozenset({"EPARCOURS"}),
     "epresc": frozenset({"EPRESC"}),
     "hl7v2": frozenset({"HL7V2"}),

@@ -16,6 +16,7 @@ from typing import Any
 from harness.core.ins import Traits
 from harness.core.recorder import Exchange, Recorder
 from harness.sut.attended_dmp import AttendedDmp
+from harness.sut.attended_doc import AttendedDoc
 from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
 from harness.sut.attended_ins import AttendedIns
@@ -43,6 +44,7 @@ class AttendedDriver(
     AttendedIns,
     AttendedInsLifecycle,
     AttendedPsc,
+    AttendedDoc,
     AttendedDmp,
     AttendedFhir,
     AttendedMss,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from harness.sut.model import IdentityDocument, SutInfo, traits_payload
 from harness.sut.parts.core import CoreDriver
 from harness.sut.parts.dmp import DmpDriver
+from harness.sut.parts.doc import DocDriver
 from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
 from harness.sut.parts.hl7v2 import Hl7v2Driver
@@ -37,6 +38,7 @@ class SutDriver(
     EparcoursDriver,
     EprescDriver,
     DmpDriver,
+    DocDriver,
     Hl7v2Driver,
 ):
     """What a conformance test may ask of the DUI under test: the union of the service parts.

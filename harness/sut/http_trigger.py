@@ -10,6 +10,7 @@ from harness.errors import SutUnreachable
 from harness.sut.contract import TriggerApiError, check_answer
 from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_dmp import HttpDmp
+from harness.sut.http_doc import HttpDoc
 from harness.sut.http_fhir import HttpEparcours, HttpEpresc
 from harness.sut.http_hl7v2 import HttpHl7v2
 from harness.sut.http_ins import HttpIns
@@ -22,7 +23,7 @@ __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
 class HttpTriggerDriver(
-    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, SutDriver
+    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpDoc, HttpHl7v2, SutDriver
 ):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked
     against the contract (:mod:`harness.sut.contract`).

@@ -1,0 +1,79 @@
+"""Scenarios of the outgoing-documents suite: the DUI produces a document with the user's choices.
+
+Each scenario qualifies a person first (as the DMP suite does), then asks the DUI, through the
+trigger API or the operator, for one document: the FLUDT of a resident sent to the emergency
+service, addressed to the emergency physician and the SAMU regulator; an unstructured document
+masked and hidden at its creation. What reached the DMP simulator is the evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.core.recorder import Recorder
+from harness.plugin.evidence import Scenario
+from harness.suites.dmp.conftest import dmp_exchanges, qualify
+from harness.suites.ins.persons import person
+from harness.sut.driver import SutDriver
+from harness.sut.http_trigger import TriggerApiError
+from harness.sut.parts.doc import Recipient, Visibility
+from mocks.common.simulator import Simulator
+
+#: the recipients of the FLUDT (synthetic RPPS numbers of the 8997… test range, never real)
+EMERGENCY = (
+    Recipient("899700000111", "URGENTISTE-ESSAI", "Claire", "1999000111", "CH DE TEST DUI-HARNESS - URGENCES"),
+    Recipient("899700000112", "REGULATEUR-ESSAI", "Marc", "1999000112", "SAMU DE TEST DUI-HARNESS"),
+)
+#: every visibility restriction the DMPi guide lists (JDV_J08)
+HIDDEN = Visibility(masked_from_professionals=True, invisible_to_patient=True, invisible_to_legal_representatives=True)
+
+
+def _produce(sut: SutDriver, person_id: str, kind: str, **choices: Any) -> dict[str, Any]:
+    """The DUI's answer; a refusal (HTTP status) is what the DUI did, kept for the judgement."""
+    try:
+        return sut.doc_publish(person_id, kind, **choices)
+    except TriggerApiError as exc:
+        if exc.status is None:  # an answer against the contract: the harness cannot drive the DUI
+            raise
+        return {"refused_by_dui": str(exc), "http_status": exc.status}
+
+
+@pytest.fixture(scope="session")
+def fludt_published(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """SANTONI-ESSAI PAUL is sent to the emergency service: the DUI produces his FLUDT, addressed to the
+    emergency physician and the SAMU regulator, and feeds it to the DMP."""
+    who = person("santoni-paul")
+    person_id, identity = qualify(sut, recorder, who)
+    since = recorder.mark()
+    publication = _produce(sut, person_id, "FLUDT", recipients=EMERGENCY)
+    return Scenario(
+        "FLUDT d'un résident transféré aux urgences / FLUDT of a resident sent to the emergency service",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {"identity": identity, "publication": publication, "recipients": [r.payload() for r in EMERGENCY]},
+    )
+
+
+@pytest.fixture(scope="session")
+def hidden_at_submission(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """LEFEVRE-ESSAI JEANNE: a document created masked from professionals and invisible to her and to her legal
+    representatives; the DUI feeds it to the DMP with those choices."""
+    who = person("lefevre-jeanne")
+    person_id, identity = qualify(sut, recorder, who)
+    since = recorder.mark()
+    publication = _produce(sut, person_id, "N1", visibility=HIDDEN)
+    return Scenario(
+        "Masquage et visibilité dès le premier versement / masking and visibility at the first submission",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {"identity": identity, "publication": publication, "visibility": HIDDEN.payload()},
+    )
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Scenario:
+    """The scenario named by indirect parametrization."""
+    value: Scenario = request.getfixturevalue(request.param)
+    return value

@@ -1,0 +1,63 @@
+"""Attended mode for the outgoing documents: the operator produces a document with the user's choices.
+
+The operator makes the DUI produce the document (DLU, FLUDT…), addressed to the recipients and
+with the visibility the step names, and feed it to the DMP; the harness reads the ITI-41 that
+reaches the DMP simulator (what the judgement uses) as in :mod:`harness.sut.attended_dmp`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.sut.attended_dmp import KIND_FR, AttendedDmp
+from harness.sut.attended_operator import step
+from harness.sut.parts.doc import VISIBLE, DocDriver, Recipient, Visibility
+
+__all__ = ["AttendedDoc"]
+
+#: kinds this part names beyond those of the DMP part
+DOC_KIND_FR = {"FLUDT": "la fiche de liaison d'urgence de transfert (FLUDT) vers le service des urgences"}
+VISIBILITY_TEXT = (
+    ("masked_from_professionals", "masqué aux professionnels (MASQUE_PS)", "masked from professionals (MASQUE_PS)"),
+    ("invisible_to_patient", "invisible pour l'usager (INVISIBLE_PATIENT)", "invisible to the patient"),
+    (
+        "invisible_to_legal_representatives",
+        "invisible pour ses représentants légaux (INVISIBLE_REPRESENTANTS_LEGAUX)",
+        "invisible to the legal representatives",
+    ),
+)
+
+
+def _who(recipients: tuple[Recipient, ...]) -> str:
+    return "; ".join(
+        f"{r.given} {r.family} (RPPS {r.rpps}{', ' + r.organisation_name if r.organisation_name else ''})"
+        for r in recipients
+    )
+
+
+class AttendedDoc(AttendedDmp, DocDriver):
+    """The outgoing-documents part (:class:`~harness.sut.parts.doc.DocDriver`) of
+    :class:`~harness.sut.attended.AttendedDriver`."""
+
+    @step("doc_publish")
+    def doc_publish(
+        self,
+        person_id: str,
+        kind: str,
+        *,
+        recipients: tuple[Recipient, ...] = (),
+        visibility: Visibility = VISIBLE,
+    ) -> dict[str, Any]:
+        since = self.recorder.mark()
+        what = DOC_KIND_FR.get(kind) or KIND_FR.get(kind, kind)
+        chosen = [t for t in VISIBILITY_TEXT if visibility.payload()[t[0]]]
+        fr = [f"Produisez {what} de l'usager {person_id}"]
+        en = [f"Produce the {kind} document of person {person_id}"]
+        if recipients:
+            fr.append(f", adressé(e) à : {_who(recipients)}")
+            en.append(f", sent to: {_who(recipients)}")
+        if chosen:
+            fr.append(f" ; à la création, rendez-le {', '.join(t[1] for t in chosen)}")
+            en.append(f"; when creating it, make it {', '.join(t[2] for t in chosen)}")
+        self.operator.say("".join(fr) + ", puis versez-le au DMP.", "".join(en) + ", then feed it to the DMP.")
+        return self._publication(since, self._await(since, "ITI-41"))

@@ -7,13 +7,18 @@ reaches the DMP simulator (what the judgement uses) as in :mod:`harness.sut.atte
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
 from typing import Any
 
 from harness.sut.attended_dmp import KIND_FR, AttendedDmp
-from harness.sut.attended_operator import step
+from harness.sut.attended_operator import OperatorNoAnswer, step
 from harness.sut.parts.doc import VISIBLE, DocDriver, Recipient, Visibility
 
 __all__ = ["AttendedDoc"]
+
+#: the largest self-presenting file read from the operator's disk
+MAX_FILE = 20_000_000
 
 #: kinds this part names beyond those of the DMP part
 DOC_KIND_FR = {"FLUDT": "la fiche de liaison d'urgence de transfert (FLUDT) vers le service des urgences"}
@@ -61,3 +66,23 @@ class AttendedDoc(AttendedDmp, DocDriver):
             en.append(f"; when creating it, make it {', '.join(t[2] for t in chosen)}")
         self.operator.say("".join(fr) + ", puis versez-le au DMP.", "".join(en) + ", then feed it to the DMP.")
         return self._publication(since, self._await(since, "ITI-41"))
+
+    @step("doc_self_presenting")
+    def doc_self_presenting(self, person_id: str, document_id: str) -> dict[str, Any]:
+        typed = self.operator.ask(
+            f"Exportez le document {document_id} de l'usager {person_id} au format auto-présentable (CDA avec la "
+            "feuille de style de l'ESMS) et saisissez le chemin du fichier :",
+            f"Export document {document_id} of person {person_id} in its self-presenting form (the CDA with the "
+            "ESMS's stylesheet) and type the file's path:",
+        )
+        path = Path(typed.strip()).expanduser()
+        if not typed.strip() or not path.is_file() or path.stat().st_size > MAX_FILE:
+            raise OperatorNoAnswer(
+                f"fichier auto-présentable illisible ou absent ({typed.strip() or 'aucun chemin'}) / self-presenting "
+                f"file missing or unreadable (at most {MAX_FILE} bytes)"
+            )
+        return {
+            "document_id": document_id,
+            "content_base64": base64.b64encode(path.read_bytes()).decode("ascii"),
+            "declared_by_operator": True,
+        }

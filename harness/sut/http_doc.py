@@ -29,3 +29,13 @@ class HttpDoc(TriggerClient, DocDriver):
                 "POST", f"/persons/{person_id}/dmp/documents", body, ok=(200, 201), operation="publishDmpDocument"
             )
         )
+
+    def doc_self_presenting(self, person_id: str, document_id: str) -> dict[str, Any]:
+        return json_object(
+            self._call(
+                "GET",
+                f"/persons/{person_id}/dmp/documents/{document_id}/self-presenting",
+                ok=(200,),
+                operation="getSelfPresentingDocument",
+            )
+        )

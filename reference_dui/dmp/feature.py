@@ -8,6 +8,7 @@ POST      /persons/{pid}/dmp/documents/{did}/delete       delete a published doc
 PUT       /persons/{pid}/dmp/opposition                   record or withdraw the opposition to feeding
 POST      /persons/{pid}/dmp/retrieve                     retrieve a FLUDR or VSM and integrate it
 GET       /persons/{pid}/dmp/documents                    the DMP documents the DUI holds for the person
+GET       /persons/{pid}/dmp/documents/{did}/self-presenting  the DLU / FLUDT self-presenting (doc_routes)
 POST      /dmp/retry                                      send again the documents still pending
 ========  ==============================================  ====================================
 
@@ -30,7 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import guarded, json_body
-from reference_dui.dmp import lifecycle
+from reference_dui.dmp import doc_routes, lifecycle
 from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.dmp.service import DmpService
 from reference_dui.identity import InvalidInput
@@ -125,6 +126,7 @@ class DmpFeature:
             Route("/persons/{pid}/dmp/opposition", guarded(opposition), methods=["PUT"]),
             Route("/persons/{pid}/dmp/retrieve", guarded(retrieve), methods=["POST"]),
             Route("/dmp/retry", guarded(retry), methods=["POST"]),
+            *doc_routes.routes(dmp),
         ]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from harness.core.recorder import Recorder
+from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.conftest import dmp_exchanges, qualify
 from harness.suites.ins.persons import person
@@ -69,6 +70,40 @@ def hidden_at_submission(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> 
         person_id,
         dmp_exchanges(recorder, since),
         {"identity": identity, "publication": publication, "visibility": HIDDEN.payload()},
+    )
+
+
+def _self_presenting(sut: SutDriver, person_id: str, publication: dict[str, Any]) -> dict[str, Any]:
+    """The self-presenting file of a produced document, or the DUI's refusal (HTTP status) as evidence."""
+    document_id = str(publication.get("document_id") or "")
+    if publication.get("refused_by_dui") or not document_id:
+        return {"not_produced": publication.get("refused_by_dui") or "no document id"}
+    try:
+        return sut.doc_self_presenting(person_id, document_id)
+    except TriggerApiError as exc:
+        if exc.status is None:
+            raise
+        return {"refused_by_dui": str(exc), "http_status": exc.status, "document_id": document_id}
+
+
+@pytest.fixture(scope="session")
+def self_presented(sut: SutDriver, recorder: Recorder, dmp: Simulator, fludt_published: Scenario) -> Scenario:
+    """SANTONI-ESSAI PAUL's FLUDT (scenario ``fludt_published``) and his DLU, produced now: the DUI hands out
+    each in its self-presenting form."""
+    person_id = fludt_published.person_id
+    if person_id is None:
+        raise HarnessCheckError("the FLUDT scenario created no person (fixture precondition)")
+    since = recorder.mark()
+    dlu = _produce(sut, person_id, "DLU")
+    fludt = fludt_published.data["publication"]
+    return Scenario(
+        "DLU et FLUDT auto-présentables / self-presenting DLU and FLUDT",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {
+            "produced": {"DLU": dlu, "FLUDT": fludt},
+            "files": {"DLU": _self_presenting(sut, person_id, dlu), "FLUDT": _self_presenting(sut, person_id, fludt)},
+        },
     )
 
 

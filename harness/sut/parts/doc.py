@@ -4,7 +4,8 @@ What SC.DOC.01/02/04/07.MS1 ask the DUI to let the user choose when producing a 
 kind (DLU, FLUDT…), the recipients it is sent to, and its visibility (masked from professionals,
 invisible to the patient or to the legal representatives) from the very first submission to the
 DMP. One trigger API operation, ``publishDmpDocument`` (``openapi/trigger-api.yaml``), with the
-optional fields of ``DmpPublicationRequest``.
+optional fields of ``DmpPublicationRequest``; and the self-presenting file of a DLU or FLUDT
+(SC.DOC.08.MS1, ``getSelfPresentingDocument``).
 """
 
 from __future__ import annotations
@@ -69,3 +70,8 @@ class DocDriver(abc.ABC):
         """Make the DUI produce a ``kind`` document (DLU, FLUDT, PPA, N1) for this person, addressed to
         ``recipients``, with ``visibility`` set at its first submission to the DMP; returns its
         DmpDocument (published, pending, refused, blocked)."""
+
+    @abc.abstractmethod
+    def doc_self_presenting(self, person_id: str, document_id: str) -> dict[str, Any]:
+        """The self-presenting file of a DLU or FLUDT the DUI produced (``getSelfPresentingDocument``):
+        ``{document_id, content_base64, media_type?}``."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from harness.sut.attended_dmp import KIND_FR, AttendedDmp
 from harness.sut.attended_operator import OperatorNoAnswer, step
-from harness.sut.parts.doc import VISIBLE, DocDriver, Recipient, Visibility
+from harness.sut.parts.doc import VISIBLE, DocDriver, Historical, Recipient, Visibility
 
 __all__ = ["AttendedDoc"]
 
@@ -52,6 +52,7 @@ class AttendedDoc(AttendedDmp, DocDriver):
         *,
         recipients: tuple[Recipient, ...] = (),
         visibility: Visibility = VISIBLE,
+        historical: Historical | None = None,
     ) -> dict[str, Any]:
         since = self.recorder.mark()
         what = DOC_KIND_FR.get(kind) or KIND_FR.get(kind, kind)
@@ -61,6 +62,19 @@ class AttendedDoc(AttendedDmp, DocDriver):
         if recipients:
             fr.append(f", adressé(e) à : {_who(recipients)}")
             en.append(f", sent to: {_who(recipients)}")
+        if historical is not None:
+            fr.append(
+                f", document historique d'un acte du {historical.act_date}"
+                + (
+                    " dont l'auteur a quitté le RPPS (connecté comme personne morale)"
+                    if historical.author_left_rpps
+                    else ""
+                )
+            )
+            en.append(
+                f", a historical document of an act of {historical.act_date}"
+                + (" whose author left the RPPS (logged in as the legal entity)" if historical.author_left_rpps else "")
+            )
         if chosen:
             fr.append(f" ; à la création, rendez-le {', '.join(t[1] for t in chosen)}")
             en.append(f"; when creating it, make it {', '.join(t[2] for t in chosen)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.sut.parts.doc import VISIBLE, DocDriver, Recipient, Visibility
+from harness.sut.parts.doc import VISIBLE, DocDriver, Historical, Recipient, Visibility
 from harness.sut.trigger_client import TriggerClient, json_object
 
 __all__ = ["HttpDoc"]
@@ -20,8 +20,11 @@ class HttpDoc(TriggerClient, DocDriver):
         *,
         recipients: tuple[Recipient, ...] = (),
         visibility: Visibility = VISIBLE,
+        historical: Historical | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"kind": kind, **visibility.payload()}
+        if historical is not None:
+            body["historical"] = historical.payload()
         if recipients:
             body["recipients"] = [r.payload() for r in recipients]
         return json_object(

@@ -26,6 +26,7 @@ __all__ = [
     "Kind",
     "Patient",
     "Recipient",
+    "act_time",
     "build_document",
     "new_oid",
     "pdf",
@@ -158,6 +159,10 @@ class DocumentRequest:
     recipients: tuple[Recipient, ...] = ()
     #: visibility codes set at the first submission (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX)
     visibility: tuple[str, ...] = ()
+    #: a historical document: the date of the act (YYYY-MM-DD) that dates it (SC.DMP/HISTO.03)
+    act_date: str | None = None
+    #: a historical document whose author left the RPPS: the legal entity is added as an author (SC.DMP/HISTO.04)
+    legal_entity_author: bool = False
     #: ``cda_*`` defect switches bending the document (see :mod:`reference_dui.defects`)
     quirks: frozenset[str] = frozenset()
 
@@ -273,6 +278,14 @@ def _attached_document(section: etree._Element, request: DocumentRequest) -> Non
     ).decode("ascii")
 
 
+def act_time(request: DocumentRequest) -> str | None:
+    """The HL7 date of the act of a historical document (None: not historical, or ``dmp_histo_dated_at_sending``
+    dates it when it is sent)."""
+    if request.act_date is None or "dmp_histo_dated_at_sending" in request.quirks:
+        return None
+    return request.act_date.replace("-", "")
+
+
 def _recipients(root: etree._Element, request: DocumentRequest) -> None:
     """One ``informationRecipient`` per recipient (SC.DOC.04.MS1); ``cda_first_recipient_only`` names the
     first one only."""
@@ -349,13 +362,13 @@ def build_document(request: DocumentRequest) -> bytes:
     elif kind.name == "FLUDT":
         _add(event, "code", code=FLUDT_SERVICE_EVENT[0], codeSystem=LOINC, displayName=FLUDT_SERVICE_EVENT[1])
     period = _add(event, "effectiveTime")
-    _add(period, "low", value=stamp)
+    _add(period, "low", value=act_time(request) or stamp)
     _professional(_add(_add(event, "performer", typeCode="PRF"), "assignedEntity"))
     if request.replaces:
         related = _add(root, "relatedDocument", typeCode="RPLC")
         _add(_add(related, "parentDocument"), "id", root=request.replaces)
     encounter = _add(_add(root, "componentOf"), "encompassingEncounter")
-    _add(_add(encounter, "effectiveTime"), "low", value=stamp)
+    _add(_add(encounter, "effectiveTime"), "low", value=act_time(request) or stamp)
     _add(
         _add(_add(encounter, "location"), "healthCareFacility"),
         "code",

@@ -7,18 +7,21 @@
   ``1.2.250.1.213.1.1.4.13``): ``masked_from_professionals`` → MASQUE_PS,
   ``invisible_to_patient`` → INVISIBLE_PATIENT, ``invisible_to_legal_representatives`` →
   INVISIBLE_REPRESENTANTS_LEGAUX, set on the very first ITI-41 (not by a later ITI-57);
+* a historical document (SC.DMP/HISTO.03/04): ``historical: {act_date: YYYY-MM-DD,
+  author_left_rpps: bool}`` dates it by its act and adds the legal entity as an author;
 * the FLUDT is produced unless the ``dmp_no_fludt`` defect makes the DUI a DLU-only one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from reference_dui.app import ApiError
 from reference_dui.dmp.cda import Recipient
 from reference_dui.identity import InvalidInput
 
-__all__ = ["VISIBILITY", "check_kind", "recipients_from", "recipients_json", "visibility_from"]
+__all__ = ["VISIBILITY", "check_kind", "historical_from", "recipients_from", "recipients_json", "visibility_from"]
 
 #: trigger API flag -> confidentialityCode of the DocumentEntry (JDV_J08, TRE_A07)
 VISIBILITY = {
@@ -79,3 +82,17 @@ def visibility_from(data: dict[str, Any], defects: frozenset[str]) -> tuple[str,
     if "dmp_visibility_after_submission" in defects:
         return ()
     return tuple(code for flag, code in VISIBILITY.items() if data.get(flag))
+
+
+def historical_from(data: dict[str, Any]) -> tuple[str | None, bool]:
+    """``(act date, legal entity as an author)`` of a historical document; ``(None, False)`` for a current one."""
+    raw = data.get("historical")
+    if raw is None:
+        return None, False
+    if not isinstance(raw, dict) or not isinstance(raw.get("act_date"), str):
+        raise InvalidInput("historical must be an object {act_date: YYYY-MM-DD, author_left_rpps?: bool}")
+    try:
+        act = dt.date.fromisoformat(raw["act_date"])
+    except ValueError:
+        raise InvalidInput(f"historical.act_date must be a date YYYY-MM-DD, not {raw['act_date']!r}") from None
+    return act.isoformat(), raw.get("author_left_rpps") is True

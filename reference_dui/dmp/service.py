@@ -120,6 +120,9 @@ class DmpService:
             confidentiality=data.get("confidentiality", "N"),
             recipients=doc_options.recipients_from(data),
             visibility=tuple(data.get("visibility", ())),
+            act_date=data.get("act_date"),
+            legal_entity_author=bool(data.get("legal_entity_author")),
+            quirks=frozenset(d for d in self.defects if d.startswith(("cda_", "dmp_histo_"))),
         )
 
     # -- publication ----------------------------------------------------------------------------
@@ -141,6 +144,7 @@ class DmpService:
         doc_options.check_kind(kind, self.defects)
         recipients = doc_options.recipients_from(data)
         visibility = doc_options.visibility_from(data, self.defects) if replaces is None else ()
+        act_date, legal_entity_author = doc_options.historical_from(data)
         patient = self._patient(person_id)
         request = DocumentRequest(
             defective.kind_for(kind, self.defects),
@@ -150,9 +154,11 @@ class DmpService:
             pdf=content,
             missing_traits="dmp_missing_ins_traits" in self.defects,
             extra_template="dmp_n1_extra_template" in self.defects and kind != "DLU",
-            quirks=frozenset(d for d in self.defects if d.startswith("cda_")),
+            quirks=frozenset(d for d in self.defects if d.startswith(("cda_", "dmp_histo_"))),
             recipients=recipients,
             visibility=visibility,
+            act_date=act_date,
+            legal_entity_author=legal_entity_author,
         )
         if replaces is not None:
             previous = replaces.request
@@ -181,6 +187,8 @@ class DmpService:
                 "replaces_entry": replaces.entry_uuid if replaces else None,
                 "recipients": doc_options.recipients_json(recipients),
                 "visibility": list(visibility),
+                "act_date": act_date,
+                "legal_entity_author": legal_entity_author,
             },
         )
         doc.logical_id = doc.entry_uuid

@@ -19,7 +19,7 @@ from harness.suites.dmp.conftest import dmp_exchanges, qualify
 from harness.suites.ins.persons import person
 from harness.sut.driver import SutDriver
 from harness.sut.http_trigger import TriggerApiError
-from harness.sut.parts.doc import Recipient, Visibility
+from harness.sut.parts.doc import Historical, Recipient, Visibility
 from mocks.common.simulator import Simulator
 
 #: the recipients of the FLUDT (synthetic RPPS numbers of the 8997… test range, never real)
@@ -29,6 +29,8 @@ EMERGENCY = (
 )
 #: every visibility restriction the DMPi guide lists (JDV_J08)
 HIDDEN = Visibility(masked_from_professionals=True, invisible_to_patient=True, invisible_to_legal_representatives=True)
+#: a consultation of 2019 whose author has since left the RPPS
+PAST_ACT = Historical("2019-03-14", author_left_rpps=True)
 
 
 def _produce(sut: SutDriver, person_id: str, kind: str, **choices: Any) -> dict[str, Any]:
@@ -70,6 +72,22 @@ def hidden_at_submission(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> 
         person_id,
         dmp_exchanges(recorder, since),
         {"identity": identity, "publication": publication, "visibility": HIDDEN.payload()},
+    )
+
+
+@pytest.fixture(scope="session")
+def historical_published(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+    """BERNARD-ESSAI ANDRE: the ESMS, logged in as the legal entity, feeds the DMP with the report of a
+    consultation of 14 March 2019 (historical document) whose author has since left the RPPS."""
+    who = person("bernard-andre")
+    person_id, identity = qualify(sut, recorder, who)
+    since = recorder.mark()
+    publication = _produce(sut, person_id, "N1", historical=PAST_ACT)
+    return Scenario(
+        "Document historique / historical document",
+        person_id,
+        dmp_exchanges(recorder, since),
+        {"identity": identity, "publication": publication, "historical": PAST_ACT.payload()},
     )
 
 

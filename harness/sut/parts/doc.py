@@ -14,7 +14,7 @@ import abc
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["VISIBLE", "DocDriver", "Recipient", "Visibility"]
+__all__ = ["VISIBLE", "DocDriver", "Historical", "Recipient", "Visibility"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,17 @@ class Visibility:
         }
 
 
+@dataclass(frozen=True)
+class Historical:
+    """A historical document: the date of its act (YYYY-MM-DD) and whether its author left the RPPS."""
+
+    act_date: str
+    author_left_rpps: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {"act_date": self.act_date, "author_left_rpps": self.author_left_rpps}
+
+
 #: no restriction: the document visible to professionals, the patient and the legal representatives
 VISIBLE = Visibility()
 
@@ -66,10 +77,11 @@ class DocDriver(abc.ABC):
         *,
         recipients: tuple[Recipient, ...] = (),
         visibility: Visibility = VISIBLE,
+        historical: Historical | None = None,
     ) -> dict[str, Any]:
         """Make the DUI produce a ``kind`` document (DLU, FLUDT, PPA, N1) for this person, addressed to
-        ``recipients``, with ``visibility`` set at its first submission to the DMP; returns its
-        DmpDocument (published, pending, refused, blocked)."""
+        ``recipients``, with ``visibility`` set at its first submission to the DMP (``historical``: a
+        document of a past act); returns its DmpDocument (published, pending, refused, blocked)."""
 
     @abc.abstractmethod
     def doc_self_presenting(self, person_id: str, document_id: str) -> dict[str, Any]:

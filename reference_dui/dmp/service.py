@@ -142,9 +142,13 @@ class DmpService:
             except (binascii.Error, ValueError):
                 raise InvalidInput("pdf_base64 is not valid base64") from None
         doc_options.check_kind(kind, self.defects)
-        recipients = doc_options.recipients_from(data)
+        # a new version keeps the recipients and the history of the one it replaces unless told otherwise
+        kept = replaces.request if replaces is not None else {}
+        recipients = doc_options.recipients_from(data if "recipients" in data else kept)
         visibility = doc_options.visibility_from(data, self.defects) if replaces is None else ()
         act_date, legal_entity_author = doc_options.historical_from(data)
+        if "historical" not in data and kept.get("act_date"):
+            act_date, legal_entity_author = kept["act_date"], bool(kept.get("legal_entity_author"))
         patient = self._patient(person_id)
         request = DocumentRequest(
             defective.kind_for(kind, self.defects),

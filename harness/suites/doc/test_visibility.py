@@ -11,14 +11,15 @@ invisible to the patient and to her legal representatives, then fed to the DMP.
 The *first* ITI-41 request of the scenario (the DMPi guide: the codes belong to the first
 submission; a first version visible to everybody, masked later by ITI-57, has already been
 seen) must carry, in its DocumentEntry, one confidentialityCode per choice, of the coding scheme
-1.2.250.1.213.1.1.4.13 (JDV_J08), beside the document's confidentiality level.
+1.2.250.1.213.1.1.4.13 (JDV_J08), beside the document's confidentiality level. An entry with no
+confidentialityCode at all breaks DMP-XDS-02 first: this test is then *blocked* by it.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from harness.core.findings import Finding
+from harness.core.findings import Blocked, Finding
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import expect
 from harness.suites.doc.produced import produced
@@ -52,6 +53,12 @@ def test_visibility_is_set_at_the_first_submission(scenario: Scenario, cda_pack:
                 location="SubmitObjectsRequest",
                 evidence=(f"exchange {exchange.id}",),
             )
+        )
+    if entries and not any(entry.codes.get("confidentialityCode") for entry in entries):
+        raise Blocked(
+            f"{scenario.name}: the DocumentEntry has no confidentialityCode at all (its own requirement), so the "
+            "visibility codes beside it cannot be judged",
+            ("DMP-XDS-02",),
         )
     for entry in entries:
         codes = entry.codes.get("confidentialityCode", [])

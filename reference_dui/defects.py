@@ -192,6 +192,17 @@ DEFECTS: dict[str, str] = {
     "cda_dlu_unknown_attachment_code": "CDA: the DLU's attached document is typed DLU_999, outside JDV_ChecklistDLU",
     "cda_dlu_attachment_no_status": "CDA: the DLU's attached-document type observation (FR-Type-document-attache) "
     "has no statusCode",
+    # outgoing documents (issue 14 item 2, document part): FLUDT, recipients, visibility at the first submission
+    "dmp_no_fludt": "DMP: a DLU-only DUI: it refuses to produce the FLUDT (fiche de liaison d'urgence de transfert)",
+    "cda_fludt_no_vital_signs": "CDA: the FLUDT has no signes vitaux section (1.3.6.1.4.1.19376.1.5.3.1.3.25)",
+    "cda_first_recipient_only": "CDA: only the first recipient of a document is named as informationRecipient",
+    "cda_not_self_presenting": "CDA: the DLU / FLUDT is handed out as the bare CDA, without the ESMS's stylesheet",
+    "dmp_histo_dated_at_sending": "DMP: a historical document is dated (serviceEvent, serviceStartTime) when it is "
+    "sent, not by the date of its act",
+    "dmp_histo_no_legal_author": "DMP: a historical document whose author left the RPPS is sent without the legal "
+    "entity among its authors",
+    "dmp_visibility_after_submission": "DMP: the masking / visibility chosen at creation is not sent with the first "
+    "submission (the first version is visible to all)",
     # MSSanté client security (issue 13 item 1): one check of the operator's TLS each
     "mss_accept_expired_cert": "MSSanté: accepts an operator certificate whose validity has ended (SC.MSS/va1.04)",
     "mss_ignore_crl": "MSSanté: never checks the operator certificate against the CA's CRL (SC.MSS/va1.05)",

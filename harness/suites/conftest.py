@@ -25,6 +25,7 @@ SERVICES_OF: dict[str, frozenset[str]] = {
     "mss_security": frozenset({"MSS"}),
     "dmp": frozenset({"DMP", "CDA"}),
     "dmp_auto": frozenset({"DMP"}),
+    "doc": frozenset({"DMP", "CDA"}),
     "eparcours": frozenset({"EPARCOURS"}),
     "epresc": frozenset({"EPRESC"}),
     "hl7v2": frozenset({"HL7V2"}),

@@ -17,6 +17,7 @@ from harness.core.ins import Traits
 from harness.core.recorder import Exchange, Recorder
 from harness.sut.attended_dmp import AttendedDmp
 from harness.sut.attended_dmp_auto import AttendedDmpAuto
+from harness.sut.attended_doc import AttendedDoc
 from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
 from harness.sut.attended_ins import AttendedIns
@@ -44,6 +45,7 @@ class AttendedDriver(
     AttendedIns,
     AttendedInsLifecycle,
     AttendedPsc,
+    AttendedDoc,
     AttendedDmp,
     AttendedFhir,
     AttendedMss,

@@ -19,6 +19,7 @@ from harness.sut.model import IdentityDocument, SutInfo, traits_payload
 from harness.sut.parts.core import CoreDriver
 from harness.sut.parts.dmp import DmpDriver
 from harness.sut.parts.dmp_auto import DmpAutoDriver
+from harness.sut.parts.doc import DocDriver
 from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
 from harness.sut.parts.hl7v2 import Hl7v2Driver
@@ -38,6 +39,7 @@ class SutDriver(
     EparcoursDriver,
     EprescDriver,
     DmpDriver,
+    DocDriver,
     Hl7v2Driver,
     DmpAutoDriver,
 ):

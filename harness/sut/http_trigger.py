@@ -11,6 +11,7 @@ from harness.sut.contract import TriggerApiError, check_answer
 from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_dmp import HttpDmp
 from harness.sut.http_dmp_auto import HttpDmpAuto
+from harness.sut.http_doc import HttpDoc
 from harness.sut.http_fhir import HttpEparcours, HttpEpresc
 from harness.sut.http_hl7v2 import HttpHl7v2
 from harness.sut.http_ins import HttpIns
@@ -23,7 +24,7 @@ __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
 class HttpTriggerDriver(
-    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, HttpDmpAuto, SutDriver
+    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, HttpDmpAuto, HttpDoc, SutDriver
 ):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked
     against the contract (:mod:`harness.sut.contract`).

@@ -40,6 +40,7 @@ RULE_MODULES = (
     "harness.validators.fhir.patient",
     "harness.validators.fhir.epresc",
     "harness.validators.cda",
+    "harness.validators.cda.self_presenting",
 )
 
 

@@ -1,9 +1,11 @@
-"""The reference DUI's own CDA documents: DLU (EHPAD), PPA (80788-3, PDF) and N1 (PDF).
+"""The reference DUI's own CDA documents: DLU and FLUDT (EHPAD), PPA (80788-3, PDF) and N1 (PDF).
 
 Written by the reference DUI from the CI-SIS facts (structuration minimale header; DLU-EHPAD
 2022.01 model: templateId 1.2.250.1.213.1.1.1.22, code 74207-2, informant PCP, serviceEvent
-34117-2, the six mandatory sections; unstructured level 1 documents: IHE XDS-SD templateId and
-a base64 PDF body), for persons with a qualified identity. Independent of the harness code.
+34117-2, the six mandatory sections; FLUDT: :mod:`reference_dui.dmp.fludt`; unstructured level 1
+documents: IHE XDS-SD templateId and a base64 PDF body), for persons with a qualified identity.
+Every recipient the document is sent to is named in the header (``informationRecipient``,
+SC.DOC.04.MS1). Independent of the harness code.
 """
 
 from __future__ import annotations
@@ -15,7 +17,20 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-__all__ = ["KINDS", "ORGANISATION", "DocumentRequest", "Kind", "Patient", "build_document", "new_oid", "pdf"]
+from reference_dui.dmp.fludt import FLUDT_SERVICE_EVENT, FLUDT_TEMPLATE, fludt_body
+
+__all__ = [
+    "KINDS",
+    "ORGANISATION",
+    "DocumentRequest",
+    "Kind",
+    "Patient",
+    "Recipient",
+    "act_time",
+    "build_document",
+    "new_oid",
+    "pdf",
+]
 
 V3 = "urn:hl7-org:v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -68,6 +83,16 @@ KINDS = {
         "urn:asip:ci-sis:dlu:2015",
         "1.2.250.1.213.1.1.4.2.282",
     ),
+    "FLUDT": Kind(
+        "FLUDT",
+        "74207-2",
+        "Dossier de liaison d'urgence",
+        "Fiche de liaison d'urgence - transfert",
+        True,
+        "11",
+        "urn:asip:ci-sis:fludt:2017",
+        "1.2.250.1.213.1.1.4.2.282",
+    ),
     "PPA": Kind(
         "PPA",
         "80788-3",
@@ -105,6 +130,17 @@ class Patient:
     local_id: str
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient of the document (a professional, with the organisation receiving it)."""
+
+    rpps: str
+    family: str
+    given: str
+    organisation_id: str | None = None
+    organisation_name: str | None = None
+
+
 @dataclass
 class DocumentRequest:
     kind: Kind
@@ -119,6 +155,14 @@ class DocumentRequest:
     when: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
     missing_traits: bool = False
     extra_template: bool = False
+    #: the recipients the document is sent to (each an ``informationRecipient``)
+    recipients: tuple[Recipient, ...] = ()
+    #: visibility codes set at the first submission (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS_LEGAUX)
+    visibility: tuple[str, ...] = ()
+    #: a historical document: the date of the act (YYYY-MM-DD) that dates it (SC.DMP/HISTO.03)
+    act_date: str | None = None
+    #: a historical document whose author left the RPPS: the legal entity is added as an author (SC.DMP/HISTO.04)
+    legal_entity_author: bool = False
     #: ``cda_*`` defect switches bending the document (see :mod:`reference_dui.defects`)
     quirks: frozenset[str] = frozenset()
 
@@ -234,6 +278,30 @@ def _attached_document(section: etree._Element, request: DocumentRequest) -> Non
     ).decode("ascii")
 
 
+def act_time(request: DocumentRequest) -> str | None:
+    """The HL7 date of the act of a historical document (None: not historical, or ``dmp_histo_dated_at_sending``
+    dates it when it is sent)."""
+    if request.act_date is None or "dmp_histo_dated_at_sending" in request.quirks:
+        return None
+    return request.act_date.replace("-", "")
+
+
+def _recipients(root: etree._Element, request: DocumentRequest) -> None:
+    """One ``informationRecipient`` per recipient (SC.DOC.04.MS1); ``cda_first_recipient_only`` names the
+    first one only."""
+    recipients = request.recipients[:1] if "cda_first_recipient_only" in request.quirks else request.recipients
+    for recipient in recipients:
+        intended = _add(_add(root, "informationRecipient"), "intendedRecipient")
+        _add(intended, "id", root="1.2.250.1.71.4.2.1", extension=recipient.rpps)
+        name = _add(_add(intended, "informationRecipient"), "name")
+        _add(name, "given", recipient.given)
+        _add(name, "family", recipient.family)
+        if recipient.organisation_id and recipient.organisation_name:
+            organisation = _add(intended, "receivedOrganization")
+            _add(organisation, "id", root="1.2.250.1.71.4.2.2", extension=recipient.organisation_id)
+            _add(organisation, "name", recipient.organisation_name)
+
+
 def build_document(request: DocumentRequest) -> bytes:
     """The CDA R2 document of ``request`` (UTF-8 bytes)."""
     kind = request.kind
@@ -244,7 +312,7 @@ def build_document(request: DocumentRequest) -> bytes:
     _add(root, "templateId", root="2.16.840.1.113883.2.8.2.1")
     _add(root, "templateId", root="1.2.250.1.213.1.1.1.1")
     if kind.structured:
-        _add(root, "templateId", root=DLU_TEMPLATE, extension="2022.01")
+        _add(root, "templateId", root=FLUDT_TEMPLATE if kind.name == "FLUDT" else DLU_TEMPLATE, extension="2022.01")
     else:
         _add(root, "templateId", root=XDS_SD)
         if request.extra_template:
@@ -275,11 +343,12 @@ def build_document(request: DocumentRequest) -> bytes:
         custodian = _add(_add(_add(root, "custodian"), "assignedCustodian"), "representedCustodianOrganization")
         _add(custodian, "id", root="1.2.250.1.71.4.2.2", extension=ORGANISATION["struct"])
         _add(custodian, "name", ORGANISATION["name"])
+    _recipients(root, request)
     legal = _add(root, "legalAuthenticator")
     _add(legal, "time", value=stamp)
     _add(legal, "signatureCode", code="S")
     _professional(_add(legal, "assignedEntity"))
-    if kind.name == "DLU":
+    if kind.structured:
         participant = _add(root, "participant", typeCode="INF")
         _add(
             participant, "functionCode", code="PCP", codeSystem="2.16.840.1.113883.5.88", displayName="Médecin Traitant"
@@ -290,14 +359,16 @@ def build_document(request: DocumentRequest) -> bytes:
     event = _add(_add(root, "documentationOf"), "serviceEvent")
     if kind.name == "DLU" and "cda_dlu_no_service_event_code" not in request.quirks:
         _add(event, "code", code="34117-2", codeSystem=LOINC, displayName="Historique et clinique")
+    elif kind.name == "FLUDT":
+        _add(event, "code", code=FLUDT_SERVICE_EVENT[0], codeSystem=LOINC, displayName=FLUDT_SERVICE_EVENT[1])
     period = _add(event, "effectiveTime")
-    _add(period, "low", value=stamp)
+    _add(period, "low", value=act_time(request) or stamp)
     _professional(_add(_add(event, "performer", typeCode="PRF"), "assignedEntity"))
     if request.replaces:
         related = _add(root, "relatedDocument", typeCode="RPLC")
         _add(_add(related, "parentDocument"), "id", root=request.replaces)
     encounter = _add(_add(root, "componentOf"), "encompassingEncounter")
-    _add(_add(encounter, "effectiveTime"), "low", value=stamp)
+    _add(_add(encounter, "effectiveTime"), "low", value=act_time(request) or stamp)
     _add(
         _add(_add(encounter, "location"), "healthCareFacility"),
         "code",
@@ -306,7 +377,10 @@ def build_document(request: DocumentRequest) -> bytes:
         displayName="Etablissement pour personnes âgées",
     )
     component = _add(root, "component")
-    if kind.structured:
+    if kind.name == "FLUDT":
+        skip = frozenset({"1.3.6.1.4.1.19376.1.5.3.1.3.25"} if "cda_fludt_no_vital_signs" in request.quirks else ())
+        fludt_body(_add(component, "structuredBody"), stamp, new_oid, skip=skip)
+    elif kind.structured:
         body = _add(component, "structuredBody")
         for template, code, title in DLU_SECTIONS:
             section = _add(_add(body, "component"), "section")

@@ -8,6 +8,7 @@ POST      /persons/{pid}/dmp/documents/{did}/delete       delete a published doc
 PUT       /persons/{pid}/dmp/opposition                   record or withdraw the opposition to feeding
 POST      /persons/{pid}/dmp/retrieve                     retrieve a FLUDR or VSM and integrate it
 GET       /persons/{pid}/dmp/documents                    the DMP documents the DUI holds for the person
+GET       /persons/{pid}/dmp/documents/{did}/self-presenting  the DLU / FLUDT self-presenting (doc_routes)
 POST      /dmp/retry                                      send again the documents still pending
 POST      /persons/{pid}/documents/validate               the professional validates a document: it is
                                                           sent to the DMP by itself, in the background
@@ -34,6 +35,7 @@ from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import guarded, json_body
 from reference_dui.dmp import feeding, lifecycle, webaccess
+from reference_dui.dmp import doc_routes, lifecycle
 from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.dmp.service import DmpService
 from reference_dui.identity import InvalidInput
@@ -141,6 +143,7 @@ class DmpFeature:
             Route("/dmp/retry", guarded(retry), methods=["POST"]),
             Route("/persons/{pid}/documents/validate", guarded(validate), methods=["POST"]),
             Route("/dmp/web-access", guarded(web_access), methods=["POST"]),
+            *doc_routes.routes(dmp),
         ]
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from reference_dui.app import ApiError
-from reference_dui.dmp import defective, lifecycle
+from reference_dui.dmp import defective, doc_options, lifecycle
 from reference_dui.dmp.cda import KINDS, DocumentRequest, Patient, build_document
 from reference_dui.dmp.client import DmpClient, DmpEndpoint, DmpReply, query_entries, retrieved
 from reference_dui.dmp.store import DmpDocument, DmpStore
@@ -120,6 +120,11 @@ class DmpService:
             title=data.get("title"),
             when=_when(data["when"]),
             confidentiality=data.get("confidentiality", "N"),
+            recipients=doc_options.recipients_from(data),
+            visibility=tuple(data.get("visibility", ())),
+            act_date=data.get("act_date"),
+            legal_entity_author=bool(data.get("legal_entity_author")),
+            quirks=frozenset(d for d in self.defects if d.startswith(("cda_", "dmp_histo_"))),
         )
 
     # -- publication ----------------------------------------------------------------------------
@@ -142,6 +147,14 @@ class DmpService:
                 content = base64.b64decode(str(data["pdf_base64"]), validate=True)
             except (binascii.Error, ValueError):
                 raise InvalidInput("pdf_base64 is not valid base64") from None
+        doc_options.check_kind(kind, self.defects)
+        # a new version keeps the recipients and the history of the one it replaces unless told otherwise
+        kept = replaces.request if replaces is not None else {}
+        recipients = doc_options.recipients_from(data if "recipients" in data else kept)
+        visibility = doc_options.visibility_from(data, self.defects) if replaces is None else ()
+        act_date, legal_entity_author = doc_options.historical_from(data)
+        if "historical" not in data and kept.get("act_date"):
+            act_date, legal_entity_author = kept["act_date"], bool(kept.get("legal_entity_author"))
         patient = self._patient(person_id)
         request = DocumentRequest(
             defective.kind_for(kind, self.defects),
@@ -151,7 +164,11 @@ class DmpService:
             pdf=content,
             missing_traits="dmp_missing_ins_traits" in self.defects,
             extra_template="dmp_n1_extra_template" in self.defects and kind != "DLU",
-            quirks=frozenset(d for d in self.defects if d.startswith("cda_")),
+            quirks=frozenset(d for d in self.defects if d.startswith(("cda_", "dmp_histo_"))),
+            recipients=recipients,
+            visibility=visibility,
+            act_date=act_date,
+            legal_entity_author=legal_entity_author,
         )
         if replaces is not None:
             previous = replaces.request
@@ -178,9 +195,14 @@ class DmpService:
                 "when": request.when.isoformat(),
                 "confidentiality": confidentiality,
                 "replaces_entry": replaces.entry_uuid if replaces else None,
+                "recipients": doc_options.recipients_json(recipients),
+                "visibility": list(visibility),
+                "act_date": act_date,
+                "legal_entity_author": legal_entity_author,
             },
         )
         doc.logical_id = doc.entry_uuid
+        doc.extra_codes = list(visibility)
         documents = self._documents()
         documents.save(doc)
         if not send:

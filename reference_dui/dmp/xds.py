@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from reference_dui.dmp.cda import ORGANISATION, DocumentRequest, pdf
+from reference_dui.dmp.cda import ORGANISATION, DocumentRequest, act_time, pdf
+from reference_dui.dmp.history import legal_entity_author
 
 __all__ = [
     "ACTIONS",
@@ -141,7 +142,11 @@ def _entry(
         created = (request.when + dt.timedelta(hours=1)).strftime("%Y%m%d%H%M%S")
     _slot(entry, "creationTime", created)
     _slot(entry, "languageCode", "fr-FR")
-    _slot(entry, "serviceStartTime", request.when.isoformat() if "dmp_service_start_iso" in defects else stamp)
+    _slot(
+        entry,
+        "serviceStartTime",
+        act_time(request) or (request.when.isoformat() if "dmp_service_start_iso" in defects else stamp),
+    )
     _slot(
         entry, "sourcePatientId", f"{request.patient.local_id}^^^&1.2.250.1.213.1.1.9.{ORGANISATION['struct']}&ISO^PI"
     )
@@ -167,6 +172,7 @@ def _entry(
     )
     _slot(author, "authorPerson", AUTHOR)
     _slot(author, "authorInstitution", INSTITUTION)
+    legal_entity_author(entry, entry_uuid, SCHEME["author"], request)
     _slot(
         author,
         "authorSpecialty",
@@ -177,7 +183,7 @@ def _entry(
         # the structure's default level instead of the document's (defect ``dmp_confidentiality_default_r``)
         level = "R" if "dmp_confidentiality_default_r" in defects else request.confidentiality
         _code(entry, SCHEME["conf"], entry_uuid, level, "2.16.840.1.113883.5.25", "Normal")
-        for code in extra_codes:
+        for code in dict.fromkeys((*request.visibility, *extra_codes)):  # chosen at submission, then updated
             _code(entry, SCHEME["conf"], entry_uuid, code, "1.2.250.1.213.1.1.4.13", code)
     fmt, system = kind.format_code, kind.format_system
     if "dmp_wrong_format_code" in defects:  # structured and unstructured formats swapped
@@ -227,6 +233,7 @@ def _submission_set(objects: etree._Element, request: DocumentRequest, defects: 
     )
     _slot(author, "authorPerson", AUTHOR)
     _slot(author, "authorInstitution", INSTITUTION)
+    legal_entity_author(ss, ss_id, SCHEME["ss_author"], request)
     _code(ss, SCHEME["ss_content"], ss_id, "SYNTHESE_MS", "1.2.250.1.213.1.1.4.2.2", "Suivi médico-social")
     _identifier(ss, SCHEME["ss_unique"], ss_id, f"2.25.{uuid.uuid4().int}", "XDSSubmissionSet.uniqueId")
     if "dmp_ss_no_source_id" not in defects:

@@ -206,6 +206,14 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "cda_language_before_confidentiality": ("cda", {"CDA-XSD-01"}),
         "cda_dlu_unknown_attachment_code": ("cda", {"CDA-SCH-01"}),
         "cda_dlu_attachment_no_status": ("cda", {"CDA-SCH-02"}),
+        # outgoing documents (issue 14 item 2): FLUDT, recipients, visibility at the first submission
+        "dmp_no_fludt": ("cda", {"CDA-FLUDT-01"}),
+        "cda_fludt_no_vital_signs": ("cda", {"CDA-FLUDT-01"}),
+        "cda_first_recipient_only": ("cda", {"CDA-RCP-01"}),
+        "dmp_visibility_after_submission": ("dmp", {"DMP-VIS-01"}),
+        "cda_not_self_presenting": ("cda", {"CDA-PRES-01"}),
+        "dmp_histo_dated_at_sending": ("dmp", {"DMP-HISTO-01"}),
+        "dmp_histo_no_legal_author": ("dmp", {"DMP-HISTO-02"}),
         # HL7 v2 identity feeds (IHE PAM France): what the DUI emits, acknowledges and integrates
         "hl7_lf_segments": ("hl7v2", {"HL7-MSG-01"}),
         "hl7_msh_version_23": ("hl7v2", {"HL7-MSG-02"}),

@@ -24,7 +24,17 @@ __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
 class HttpTriggerDriver(
-    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, HttpDmpAuto, HttpDoc, SutDriver
+    HttpIns,
+    HttpInsLifecycle,
+    HttpPsc,
+    HttpMss,
+    HttpEparcours,
+    HttpEpresc,
+    HttpDmp,
+    HttpHl7v2,
+    HttpDmpAuto,
+    HttpDoc,
+    SutDriver,
 ):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked
     against the contract (:mod:`harness.sut.contract`).

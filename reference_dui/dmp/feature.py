@@ -34,8 +34,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import guarded, json_body
-from reference_dui.dmp import feeding, lifecycle, webaccess
-from reference_dui.dmp import doc_routes, lifecycle
+from reference_dui.dmp import doc_routes, feeding, lifecycle, webaccess
 from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.dmp.service import DmpService
 from reference_dui.identity import InvalidInput

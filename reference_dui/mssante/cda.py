@@ -172,7 +172,8 @@ def build_document(
 <performer typeCode="PRF"><assignedEntity>{author}{performer_org}</assignedEntity></performer></serviceEvent>
 </documentationOf>
 <componentOf><encompassingEncounter><effectiveTime><low value="{now}"/></effectiveTime>
-<location><healthCareFacility><code code="{FACILITY_CODE}" codeSystem="1.2.250.1.71.4.2.4" displayName="{FACILITY_LABEL}"/></healthCareFacility></location></encompassingEncounter>
+<location><healthCareFacility><code code="{FACILITY_CODE}" codeSystem="1.2.250.1.71.4.2.4"
+ displayName="{FACILITY_LABEL}"/></healthCareFacility></location></encompassingEncounter>
 </componentOf>
 <component><nonXMLBody><text mediaType="text/plain" representation="B64">{text}</text></nonXMLBody></component>
 </ClinicalDocument>

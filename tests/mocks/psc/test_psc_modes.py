@@ -122,7 +122,8 @@ def test_logout_without_hint_or_to_an_unregistered_uri(
 class _Form(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.action, self.fields = "", {}
+        self.action = ""
+        self.fields: dict[str, str] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)

@@ -141,6 +141,7 @@ class PscSimulator(Simulator):
             f"      discovery: {self.discovery_url}",
             f"      client: {details['client_id']} / {details['client_secret']}",
             f"      control API: {self.url}/_harness/state, /_harness/faults (bad tokens on demand)",
+            "      also: refresh (rotation), logout, revocation, introspection, form_post, private_key_jwt, CIBA",
         ]
 
     def endpoint_details(self) -> dict[str, Any]:

@@ -335,7 +335,10 @@ class PscSimulator(Simulator):
 
     def reset(self) -> None:
         super().reset()
-        self.realm = Realm(self._initial_professionals.copy(), self._initial_clients)
+        fresh = Realm(self._initial_professionals.copy(), self._initial_clients)
+        with self.realm.lock:  # in place: other simulators may hold this realm (realm.token())
+            lock = self.realm.lock
+            self.realm.__dict__.update({**fresh.__dict__, "lock": lock})
         self.signer.id_token_lifetime = 300
 
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:

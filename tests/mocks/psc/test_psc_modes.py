@@ -155,3 +155,11 @@ def test_an_unsupported_grant_type_is_refused_without_a_finding(flow: Flow) -> N
     )
     assert answer.json()["error"] == "unsupported_grant_type"
     assert not flow.last("token").findings
+
+
+def test_reset_keeps_the_realm_object_that_other_simulators_hold(flow: Flow) -> None:
+    held = flow.sim.realm
+    tokens = flow.tokens()
+    flow.sim.reset()
+    assert flow.sim.realm is held
+    assert held.token(tokens["access_token"]) == (None, "unknown access token")

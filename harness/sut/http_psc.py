@@ -33,7 +33,12 @@ class HttpPsc(TriggerClient, PscDriver):
             raise
 
     def psc_refresh(self) -> dict[str, Any]:
-        return json_object(self._call("POST", "/psc/session/refresh", ok=(200,), operation="pscRefresh"))
+        try:
+            return json_object(self._call("POST", "/psc/session/refresh", ok=(200,), operation="pscRefresh"))
+        except TriggerApiError as exc:
+            if exc.status in (404, 405, 501):  # the DUI does not renew its tokens: PSC-REFRESH-01 not judged
+                return {"refreshed": False, "error": f"not offered by the DUI (HTTP {exc.status})", "declared": False}
+            raise
 
     def psc_local_account(self, login: str, professional: str) -> dict[str, Any]:
         body = {"login": login, "professional": professional}

@@ -1,10 +1,13 @@
 """Scenarios of the Pro Santé Connect suite: each makes the DUI log in once; several tests judge it.
 
-A scenario logs the DUI out, selects the professional on the simulator (so that a DUI that
-sends no ``login_hint`` works too), optionally prepares a deliberately bad answer of PSC
-(an ID token with a wrong signature, another issuer…, a forged ``state``, another userinfo
-``sub``), asks the DUI through the trigger API to log in as that professional, and reads the
-DUI's session back. It returns a :class:`harness.plugin.evidence.Scenario` with every PSC
+Every scenario runs in a PSC mode the DUI declares (``GET /psc/capabilities``; web only when it
+does not say): the web-mode scenarios are not judged for a DUI offering only the native or CIBA
+mode (SC.PSC.01 asks for at least one). A scenario logs the DUI out, selects the professional
+on the simulator (so that a DUI that sends no ``login_hint`` works too), optionally prepares a
+deliberately bad answer of PSC (an ID token with a wrong signature, another issuer…, a forged
+``state``, another userinfo ``sub``), asks the DUI through the trigger API to log in as that
+professional, and reads the DUI's session back. It returns a
+:class:`harness.plugin.evidence.Scenario` with every PSC
 exchange of the login (discovery, authorization, token, JWKS, userinfo).
 """
 
@@ -53,15 +56,17 @@ def run_login(
 
 
 @pytest.fixture(scope="session")
-def nominal(sut: SutDriver, recorder: Recorder, psc: Simulator) -> Scenario:
+def nominal(sut: SutDriver, recorder: Recorder, psc: Simulator, capabilities: dict[str, Any]) -> Scenario:
     """Médecin coordonnateur ESSAI-MARTIN Claire logs in; PSC answers correctly throughout."""
+    require_mode(capabilities, "web")
     return run_login("Connexion PSC / PSC login", sut, recorder, psc, NOMINAL)
 
 
 def _bad(name: str, fault: str) -> Any:
     """A session fixture named ``fault``: the other professional logs in while PSC answers with ``fault``."""
 
-    def scenario(sut: SutDriver, recorder: Recorder, psc: Simulator) -> Scenario:
+    def scenario(sut: SutDriver, recorder: Recorder, psc: Simulator, capabilities: dict[str, Any]) -> Scenario:
+        require_mode(capabilities, "web")
         return run_login(name, sut, recorder, psc, OTHER, fault)
 
     scenario.__doc__ = f"Infirmier ESSAI-BERNARD Louis logs in; PSC answers with fault {fault!r}."
@@ -87,8 +92,9 @@ def capabilities(sut: SutDriver) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def lifecycle(sut: SutDriver, recorder: Recorder, psc: Simulator) -> Scenario:
+def lifecycle(sut: SutDriver, recorder: Recorder, psc: Simulator, capabilities: dict[str, Any]) -> Scenario:
     """Médecin coordonnateur ESSAI-MARTIN Claire logs in, the DUI renews its tokens twice, then logs out."""
+    require_mode(capabilities, "web")
     login = run_login(
         "Session PSC : renouvellement et déconnexion / PSC session: refresh and logout", sut, recorder, psc, NOMINAL
     )

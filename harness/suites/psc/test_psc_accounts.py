@@ -24,7 +24,7 @@ from harness.core.findings import Finding, NonConformity
 from harness.core.recorder import Recorder
 from harness.plugin.evidence import Scenario
 from harness.suites.psc.checks import require_nominal_login
-from harness.suites.psc.conftest import NOMINAL, OTHER, run_login
+from harness.suites.psc.conftest import NOMINAL, OTHER, require_mode, run_login
 from harness.sut.driver import SutDriver
 from mocks.common.simulator import Simulator
 
@@ -41,6 +41,7 @@ def linking(sut: SutDriver, recorder: Recorder, psc: Simulator, capabilities: di
     """Claire's local account, her PSC login, her local login; then Louis's PSC login."""
     if not capabilities.get("other_authentication"):
         pytest.skip(PSC_ONLY)
+    require_mode(capabilities, "web")
     local = sut.psc_local_account(LOCAL_LOGIN, NOMINAL)
     claire = run_login("Rapprochement de comptes / account linking", sut, recorder, psc, NOMINAL)
     again = sut.psc_local_login(LOCAL_LOGIN)

@@ -76,6 +76,13 @@ DEFECTS: dict[str, str] = {
     "psc_no_userinfo_sub_check": (
         "Pro Santé Connect: takes the userinfo identity even when its sub is not the ID token's"
     ),
+    # Pro Santé Connect completed (psc16, issue 16 item 5)
+    "psc_refresh_reuse": "Pro Santé Connect: refreshes with the login's first refresh token, never the rotated one",
+    "psc_no_end_session": "Pro Santé Connect: logs out locally only, without ending the PSC session",
+    "psc_ciba_poll_too_fast": "Pro Santé Connect CIBA: polls the token endpoint without waiting the interval",
+    "psc_native_no_pkce": "Pro Santé Connect native app: the loopback login sends no PKCE challenge",
+    "psc_no_account_linking": "Pro Santé Connect: a PSC login opens its own account, never the local account "
+    "of the same RPPS",
     "tddui_batch_bundle": "e-parcours: exports the record in a Bundle of type batch instead of transaction",
     "tddui_ins_wrong_system": "e-parcours: writes the Patient INS with the bare OID as system (no urn:oid:)",
     "tddui_no_master_identifier": "e-parcours: the TDDUI DocumentReference has no masterIdentifier",

@@ -62,7 +62,15 @@ BUILTIN = (
         ports={"port": 8706},
         simulator="mocks.psc:create",
         endpoint_key="psc",
-        trigger_operations=("pscLogin", "getPscSession", "pscLogout"),
+        trigger_operations=(
+            "pscLogin",
+            "getPscSession",
+            "pscLogout",
+            "getPscCapabilities",
+            "pscRefresh",
+            "pscLocalAccount",
+            "pscLocalLogin",
+        ),
         reference_dui_feature="reference_dui.psc.feature",
     ),
     Service(

@@ -21,6 +21,8 @@ RULE_MODULES = (
     "mocks.mssante.recording",
     "mocks.psc.authorize",
     "mocks.psc.token_endpoint",
+    "mocks.psc.ciba",
+    "mocks.psc.session_endpoints",
     "mocks.dmp.access",
 )
 

@@ -2,12 +2,14 @@
 
 Prints the issuer, the discovery URL and the registered client, then serves until Ctrl-C.
 ``--redirect-uri`` (repeatable) registers the callback URLs of the DUI under test (loopback
-URIs match any port); ``--professional`` pre-selects who authenticates without login_hint.
+URIs match any port); ``--client-jwks`` its public JWK Set (for ``private_key_jwt``);
+``--professional`` pre-selects who authenticates without login_hint.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -28,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--client-id", default=DEFAULT_CLIENT.client_id, help="client_id of the DUI")
     parser.add_argument("--client-secret", default=DEFAULT_CLIENT.client_secret, help="its client_secret")
     parser.add_argument("--redirect-uri", action="append", help="a redirect URI of the DUI (repeatable)")
+    parser.add_argument("--client-jwks", type=Path, help="the DUI's public JWK Set (JSON file), for private_key_jwt")
     parser.add_argument("--professional", help="idNat (or fixture id) who authenticates without login_hint")
     return parser
 
@@ -41,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
                 "client_id": args.client_id,
                 "client_secret": args.client_secret,
                 "redirect_uris": args.redirect_uri or list(DEFAULT_CLIENT.redirect_uris),
+                "post_logout_redirect_uris": list(DEFAULT_CLIENT.post_logout_redirect_uris),
+                **({"jwks": json.loads(args.client_jwks.read_text(encoding="utf-8"))} if args.client_jwks else {}),
             }
         )
         sim = create(
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.professional:
             sim.select(args.professional)
         sim.start()
-    except (HarnessError, ValueError) as exc:
+    except (HarnessError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"Pro Santé Connect simulator, issuer: {sim.issuer}", flush=True)

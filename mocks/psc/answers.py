@@ -10,10 +10,33 @@ from starlette.responses import JSONResponse, Response
 from harness.core.findings import Finding
 from mocks.common.pipeline import Answer
 
-__all__ = ["FORM", "NO_STORE", "answer", "oauth_error", "read_form"]
+__all__ = ["FORM", "NO_STORE", "Refusal", "answer", "oauth_error", "read_form"]
 
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class Refusal(Exception):
+    """An OAuth 2.0 error answer of an endpoint; ``finding`` says whether the DUI is at fault.
+
+    ``finding=False`` for what the simulator merely does not support (an unsupported grant type,
+    response mode…): never a finding against the DUI unless the requirements forbid the request.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        description: str,
+        *,
+        location: str = "",
+        requirement: str = "PSC-TOKEN-01",
+        headers: dict[str, str] | None = None,
+        finding: bool = True,
+    ) -> None:
+        super().__init__(description)
+        self.status, self.error, self.description = status, error, description
+        self.location, self.requirement, self.headers, self.finding = location, requirement, headers, finding
 
 
 def oauth_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -9,7 +9,15 @@ Paths follow the PSC realm (Keycloak) layout of the research digest §5.1, under
 ``POST {issuer}/protocol/openid-connect/token``           token endpoint
 ``GET|POST {issuer}/protocol/openid-connect/userinfo``    userinfo (PSC claim structure)
 ``GET  {issuer}/protocol/openid-connect/certs``           JWKS (RS256 key)
+``GET|POST {issuer}/protocol/openid-connect/logout``      end_session_endpoint (:mod:`.session_endpoints`)
+``POST {issuer}/protocol/openid-connect/revoke``          revocation, RFC 7009
+``POST {issuer}/protocol/openid-connect/token/introspect``  introspection, RFC 7662
+``POST {issuer}/protocol/openid-connect/ext/ciba/auth``   CIBA backchannel authentication (:mod:`.ciba`)
 =======================================================  =========================================
+
+The token endpoint serves the code, refresh-token (rotation) and CIBA grants; clients authenticate
+with a secret (basic, post) or ``private_key_jwt`` (:mod:`.client_auth`); the authorization endpoint
+answers in ``query`` or ``form_post`` response mode.
 
 Every request is recorded (service ``PSC``) with its findings. Faults (control API
 ``POST /_harness/faults``): ``bad_signature``, ``alg_none``, ``wrong_issuer``, ``expired``,
@@ -33,10 +41,14 @@ from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.psc.answers import answer, oauth_error
 from mocks.psc.authorize import handle_authorize
+from mocks.psc.ciba import CONSENTS, handle_backchannel
+from mocks.psc.client_auth import AUTH_METHODS
 from mocks.psc.professionals import ProfessionalBase
 from mocks.psc.realm import DEFAULT_CLIENT, Client, Realm
-from mocks.psc.token_endpoint import handle_token, handle_userinfo
+from mocks.psc.session_endpoints import handle_introspect, handle_logout, handle_revoke
+from mocks.psc.token_endpoint import CIBA_GRANT, handle_token
 from mocks.psc.tokens import ID_TOKEN_DEFECTS, TokenSigner
+from mocks.psc.userinfo import handle_userinfo
 
 __all__ = ["AUTHORIZE_PATH", "REALM_PATH", "PscSimulator"]
 
@@ -49,7 +61,7 @@ FAULT_OPERATIONS = {
     "wrong_state": "authorize",
     "userinfo_other_sub": "userinfo",
 }
-OPERATIONS = ("discovery", "jwks", "authorize", "token", "userinfo")
+OPERATIONS = ("discovery", "jwks", "authorize", "token", "userinfo", "logout", "revoke", "introspect", "ciba_auth")
 STATE_KEYS = (
     "next_professional",
     "clients",
@@ -58,6 +70,11 @@ STATE_KEYS = (
     "code_lifetime",
     "access_token_lifetime",
     "id_token_lifetime",
+    "refresh_token_lifetime",
+    "ciba_interval",
+    "ciba_lifetime",
+    "ciba_consent",
+    "ciba_polls_before_consent",
 )
 
 
@@ -124,6 +141,7 @@ class PscSimulator(Simulator):
             f"      discovery: {self.discovery_url}",
             f"      client: {details['client_id']} / {details['client_secret']}",
             f"      control API: {self.url}/_harness/state, /_harness/faults (bad tokens on demand)",
+            "      also: refresh (rotation), logout, revocation, introspection, form_post, private_key_jwt, CIBA",
         ]
 
     def endpoint_details(self) -> dict[str, Any]:
@@ -144,12 +162,21 @@ class PscSimulator(Simulator):
             "token_endpoint": self.url + OIDC + "/token",
             "userinfo_endpoint": self.url + OIDC + "/userinfo",
             "jwks_uri": self.url + OIDC + "/certs",
+            "end_session_endpoint": self.url + OIDC + "/logout",
+            "revocation_endpoint": self.url + OIDC + "/revoke",
+            "introspection_endpoint": self.url + OIDC + "/token/introspect",
+            "backchannel_authentication_endpoint": self.url + OIDC + "/ext/ciba/auth",
+            "backchannel_token_delivery_modes_supported": ["poll"],
+            "backchannel_user_code_parameter_supported": False,
             "response_types_supported": ["code"],
-            "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code"],
+            "response_modes_supported": ["query", "form_post"],
+            "grant_types_supported": ["authorization_code", "refresh_token", CIBA_GRANT],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "PS256", "ES256"],
+            "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+            "introspection_endpoint_auth_methods_supported": list(AUTH_METHODS),
             "scopes_supported": ["openid", "scope_all"],
             "acr_values_supported": ["eidas1"],
             "code_challenge_methods_supported": ["S256", "plain"],
@@ -193,7 +220,13 @@ class PscSimulator(Simulator):
                 raise ValueError(f"no client {client_id!r} is registered")
             known = list(client.redirect_uris)
             data = {**client.public(), "redirect_uris": known + [u for u in uris if u not in known]}
-            self.realm.clients[client.client_id] = Client.from_json(data)
+            checked = Client.from_json({**data, "client_secret": client.client_secret})  # public() masks it
+            self.realm.clients[client.client_id] = checked
+
+    def introspect(self, token: str) -> dict[str, Any]:
+        """RFC 7662 §2.2 answer for ``token``, in-process (for the other simulators' resource servers):
+        ``{"active": false}`` or the token's facts (client_id, sub, username = idNat, scope, exp, sid…)."""
+        return self.realm.introspect(token, self.issuer)
 
     def select(self, professional: str | None) -> None:
         """Choose who authenticates at the next authorizations without login_hint (idNat or fixture id)."""
@@ -211,6 +244,10 @@ class PscSimulator(Simulator):
             Route(OIDC + "/token", self.handler("token"), methods=every),
             Route(OIDC + "/userinfo", self.handler("userinfo"), methods=every),
             Route(OIDC + "/certs", self.handler("jwks"), methods=every),
+            Route(OIDC + "/logout", self.handler("logout"), methods=every),
+            Route(OIDC + "/revoke", self.handler("revoke"), methods=every),
+            Route(OIDC + "/token/introspect", self.handler("introspect"), methods=every),
+            Route(OIDC + "/ext/ciba/auth", self.handler("ciba_auth"), methods=every),
         ]
 
     async def respond(self, call: Call) -> Answer:
@@ -244,6 +281,11 @@ class PscSimulator(Simulator):
                 "code_lifetime": realm.code_lifetime,
                 "access_token_lifetime": realm.access_token_lifetime,
                 "id_token_lifetime": self.signer.id_token_lifetime,
+                "refresh_token_lifetime": realm.refresh_token_lifetime,
+                "ciba_interval": realm.ciba_interval,
+                "ciba_lifetime": realm.ciba_lifetime,
+                "ciba_consent": realm.ciba_consent,
+                "ciba_polls_before_consent": realm.ciba_polls_before_consent,
                 "kid": self.signer.kid,
                 **realm.counts(),
             }
@@ -251,7 +293,8 @@ class PscSimulator(Simulator):
     def update_state(self, data: dict[str, Any]) -> None:
         """Keys: ``next_professional`` (idNat, fixture id or null), ``clients`` (registrations replacing
         the current ones), ``add_professionals`` / ``remove_professionals``, ``code_lifetime``,
-        ``access_token_lifetime``, ``id_token_lifetime`` (seconds)."""
+        ``access_token_lifetime``, ``id_token_lifetime``, ``refresh_token_lifetime``, ``ciba_interval``,
+        ``ciba_lifetime`` (seconds), ``ciba_consent`` (approve, deny, ignore), ``ciba_polls_before_consent``."""
         unknown = set(data) - set(STATE_KEYS)
         if unknown:
             raise ValueError(f"unknown PSC state keys {sorted(unknown)}; known: {', '.join(STATE_KEYS)}")
@@ -274,15 +317,28 @@ class PscSimulator(Simulator):
                 if wanted is not None and found is None:
                     raise ValueError(f"next_professional {wanted!r} is no test professional of the simulator")
                 selected = found.id_nat if found else None
-            lifetimes = {k: _positive(data[k], k) for k in STATE_KEYS[4:] if k in data}
+            lifetimes = {k: _positive(data[k], k) for k in STATE_KEYS[4:10] if k in data}
+            consent = data.get("ciba_consent", realm.ciba_consent)
+            if consent not in CONSENTS:
+                raise ValueError(f"ciba_consent must be one of {', '.join(CONSENTS)}, not {consent!r}")
+            polls = data.get("ciba_polls_before_consent", realm.ciba_polls_before_consent)
+            if isinstance(polls, bool) or not isinstance(polls, int) or polls < 0:
+                raise ValueError(f"ciba_polls_before_consent must be an integer >= 0, not {polls!r}")
             realm.professionals, realm.clients, realm.selected = base, clients, selected
             realm.code_lifetime = lifetimes.get("code_lifetime", realm.code_lifetime)
             realm.access_token_lifetime = int(lifetimes.get("access_token_lifetime", realm.access_token_lifetime))
             self.signer.id_token_lifetime = int(lifetimes.get("id_token_lifetime", self.signer.id_token_lifetime))
+            realm.refresh_token_lifetime = int(lifetimes.get("refresh_token_lifetime", realm.refresh_token_lifetime))
+            realm.ciba_interval = int(lifetimes.get("ciba_interval", realm.ciba_interval))
+            realm.ciba_lifetime = int(lifetimes.get("ciba_lifetime", realm.ciba_lifetime))
+            realm.ciba_consent, realm.ciba_polls_before_consent = consent, polls
 
     def reset(self) -> None:
         super().reset()
-        self.realm = Realm(self._initial_professionals.copy(), self._initial_clients)
+        fresh = Realm(self._initial_professionals.copy(), self._initial_clients)
+        with self.realm.lock:  # in place: other simulators may hold this realm (realm.token())
+            lock = self.realm.lock
+            self.realm.__dict__.update({**fresh.__dict__, "lock": lock})
         self.signer.id_token_lifetime = 300
 
     def oversize_response(self, reason: str) -> tuple[int, str, bytes]:
@@ -332,4 +388,8 @@ _HANDLERS: dict[str, Callable[[PscSimulator, Call], Awaitable[Answer]]] = {
     "authorize": handle_authorize,
     "token": handle_token,
     "userinfo": handle_userinfo,
+    "logout": handle_logout,
+    "revoke": handle_revoke,
+    "introspect": handle_introspect,
+    "ciba_auth": handle_backchannel,
 }

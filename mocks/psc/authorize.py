@@ -10,15 +10,20 @@ fixture id) or selected beforehand through the control API. Answers:
   client's ``state``;
 * success: **302** to the redirect URI with ``code`` and ``state`` (or another ``state`` when
   the ``wrong_state`` fault is set: a forged answer the DUI must refuse).
+
+``response_mode=form_post`` (OAuth 2.0 Form Post Response Mode): the same answers as an HTML page
+whose form the browser POSTs to the redirect URI. Another response mode is refused as
+unsupported, without a finding against the DUI.
 """
 
 from __future__ import annotations
 
+import html
 import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
@@ -35,7 +40,21 @@ __all__ = ["handle_authorize"]
 REQ = "PSC-AUTHZ-01"
 
 
-def _redirect(uri: str, params: dict[str, str]) -> Response:
+RESPONSE_MODES = ("query", "form_post")
+
+
+def _redirect(uri: str, params: dict[str, str], mode: str | None = None) -> Response:
+    if mode == "form_post":
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in params.items()
+        )
+        page = (
+            "<!DOCTYPE html><html lang=fr><head><title>Pro Santé Connect</title></head>"
+            '<body onload="document.forms[0].submit()">'
+            f'<form method="post" action="{html.escape(uri)}">{fields}'
+            "<noscript><button>Continuer / Continue</button></noscript></form></body></html>"
+        )
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
     separator = "&" if "?" in uri else "?"
     response = RedirectResponse(uri + separator + urlencode(params), status_code=302)
     response.headers["Cache-Control"] = "no-store"
@@ -88,6 +107,7 @@ async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], pro
                 "login_hint",
                 "code_challenge_method",
                 "prompt",
+                "response_mode",
             )
         }
     )
@@ -122,13 +142,20 @@ async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], pro
 
     state = params.get("state")
     back = {"state": state} if state else {}
+    mode = params.get("response_mode")
+    if mode not in (None, *RESPONSE_MODES):
+        why = (
+            f"response_mode {mode!r} is not offered by this realm ({', '.join(RESPONSE_MODES)}): refused as unsupported"
+        )
+        return _refuse_to(redirect_uri, summary, "invalid_request", why, back)
     problems += check_authorize(params, where=where)
     blocking = next((p for p in problems if p.blocking), None)
     if blocking is not None:
-        return _refuse_to(redirect_uri, summary, blocking.error or "invalid_request", blocking.finding.message, back)
+        message = blocking.finding.message
+        return _refuse_to(redirect_uri, summary, blocking.error or "invalid_request", message, back, mode)
     professional, why = sim.realm.who_logs_in(params.get("login_hint"))
     if professional is None:
-        return _refuse_to(redirect_uri, summary, "access_denied", why, back)
+        return _refuse_to(redirect_uri, summary, "access_denied", why, back, mode)
     summary["professional"] = professional.id_nat
     early = await sim.inject_fault(call)
     fault = call.fault
@@ -140,14 +167,15 @@ async def _authorize(sim: PscSimulator, call: Call, summary: dict[str, Any], pro
         if fault.kind == "oauth_error":
             error = str(fault.params.get("error", "access_denied"))
             text = str(fault.params.get("error_description", "authentication cancelled (injected by dui-harness)"))
-            return _refuse_to(redirect_uri, summary, error, text, back)
+            return _refuse_to(redirect_uri, summary, error, text, back, mode)
     grant = sim.realm.issue_code(client, redirect_uri, professional, params)
     summary.update(code_issued=True, login=short_id(grant.code), session=grant.session)
     returned_state = state or ""
     if fault is not None and fault.kind == "wrong_state":
         returned_state = secrets.token_urlsafe(24)
         summary["state_returned"] = "forged"
-    return _redirect(redirect_uri, {"code": grant.code, "state": returned_state})
+    summary["answered"] = mode or "query"
+    return _redirect(redirect_uri, {"code": grant.code, "state": returned_state}, mode)
 
 
 def _refuse(
@@ -157,6 +185,12 @@ def _refuse(
     return oauth_error(status, error, description, headers)
 
 
-def _refuse_to(uri: str, summary: dict[str, Any], error: str, description: str, back: dict[str, str]) -> Response:
-    summary.update(error=error, error_description=description, answered="redirect")
-    return _redirect(uri, {"error": error, "error_description": description, **back})
+def _refuse_to(
+    uri: str, summary: dict[str, Any], error: str, description: str, back: dict[str, str], mode: str | None = None
+) -> Response:
+    summary.update(
+        error=error, error_description=description, answered="form_post" if mode == "form_post" else "redirect"
+    )
+    return _redirect(
+        uri, {"error": error, "error_description": description, **back}, mode if mode == "form_post" else None
+    )

@@ -1,59 +1,49 @@
 """Token and userinfo endpoints of the PSC simulator (RFC 6749 §4.1.3–4.1.4, §5; OIDC Core §3.1.3, §5.3).
 
-Token: ``POST`` form, client authenticated by ``client_secret_basic`` or ``client_secret_post``
-(never both), ``grant_type=authorization_code``, a code used once, before it expires, by the
-client it was given to, with the same ``redirect_uri``, and the PKCE ``code_verifier`` when
-a challenge was sent. The ID token can be made bad on purpose (faults ``bad_signature``,
-``alg_none``, ``wrong_issuer``, ``expired``, ``wrong_audience``, ``wrong_nonce``).
+Token: ``POST`` form, client authenticated by one method of :mod:`mocks.psc.client_auth`
+(``client_secret_basic``, ``client_secret_post``, ``private_key_jwt``), and one of three grants:
 
-Userinfo: ``GET``/``POST`` with one Bearer token (header, or form body; query accepted with a
-warning, RFC 6750 §2.3); the claims of the token's professional in PSC's structure, or those
-of another professional under the ``userinfo_other_sub`` fault.
+* ``authorization_code``: a code used once, before it expires, by the client it was given to,
+  with the same ``redirect_uri``, and the PKCE ``code_verifier`` when a challenge was sent;
+* ``refresh_token`` (RFC 6749 §6): rotation, expiry, family revocation on replay
+  (:meth:`mocks.psc.realm.Realm.use_refresh`);
+* ``urn:openid:params:grant-type:ciba`` (CIBA Core §10.1, poll mode): :mod:`mocks.psc.ciba`.
+
+Any other grant type is refused as unsupported, with no finding against the DUI. The ID token
+can be made bad on purpose (faults ``bad_signature``, ``alg_none``, ``wrong_issuer``,
+``expired``, ``wrong_audience``, ``wrong_nonce``). Userinfo lives in :mod:`mocks.psc.userinfo`.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
 from harness.validators.psc_request import parse_parameters
 from mocks.common.pipeline import Answer, Call
-from mocks.psc.answers import FORM, NO_STORE, answer, oauth_error, read_form
-from mocks.psc.realm import Client, CodeGrant, short_id
+from mocks.psc.answers import NO_STORE, Refusal, answer, oauth_error, read_form
+from mocks.psc.client_auth import authenticate
+from mocks.psc.realm import Client, CodeGrant, RefreshGrant, short_id
 from mocks.psc.tokens import ID_TOKEN_DEFECTS
 
 if TYPE_CHECKING:
     from mocks.psc.app import PscSimulator
 
-__all__ = ["handle_token", "handle_userinfo"]
+__all__ = ["CIBA_GRANT", "handle_token", "issue_tokens", "take_fault"]
 
-TOKEN_REQ, USER_REQ = "PSC-TOKEN-01", "PSC-USER-01"
+TOKEN_REQ = "PSC-TOKEN-01"
 
 
-class _Refusal(Exception):
-    def __init__(
-        self,
-        status: int,
-        error: str,
-        description: str,
-        *,
-        location: str = "",
-        requirement: str = TOKEN_REQ,
-        headers: dict[str, str] | None = None,
-        finding: bool = True,
-    ) -> None:
-        super().__init__(description)
-        self.status, self.error, self.description = status, error, description
-        self.location, self.requirement, self.headers, self.finding = location, requirement, headers, finding
+_Refusal = Refusal
+CIBA_GRANT = "urn:openid:params:grant-type:ciba"
+#: the rule family of a refusal's findings, by requirement (the token endpoint serves three grants)
+RULE_OF = {"PSC-REFRESH-01": "psc.refresh", "PSC-CIBA-01": "psc.ciba"}
 
 
 @rule("psc.token", requirement="PSC-TOKEN-01", summary="token request: client authentication, grant, PKCE verifier")
@@ -66,7 +56,7 @@ async def handle_token(sim: PscSimulator, call: Call) -> Answer:
         if refusal.finding:
             findings.append(
                 Finding(
-                    f"psc.token.{refusal.error}",
+                    f"{RULE_OF.get(refusal.requirement, 'psc.token')}.{refusal.error}",
                     refusal.requirement,
                     refusal.description,
                     Severity.ERROR,
@@ -76,75 +66,6 @@ async def handle_token(sim: PscSimulator, call: Call) -> Answer:
         summary.update(error=refusal.error, error_description=refusal.description)
         response = oauth_error(refusal.status, refusal.error, refusal.description, refusal.headers)
     return answer(response, summary, findings)
-
-
-def _basic_credentials(header: str) -> tuple[str, str]:
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise _Refusal(
-            401,
-            "invalid_client",
-            "Authorization: Basic credentials are not base64 of UTF-8",
-            location="Authorization",
-            headers={"WWW-Authenticate": 'Basic realm="esante-wallet"'},
-        ) from None
-    client_id, colon, secret = decoded.partition(":")
-    if not colon:
-        raise _Refusal(
-            401,
-            "invalid_client",
-            "Authorization: Basic credentials have no ':' between id and secret",
-            location="Authorization",
-            headers={"WWW-Authenticate": 'Basic realm="esante-wallet"'},
-        )
-    return unquote(client_id), unquote(secret)  # RFC 6749 §2.3.1: form-urlencoded before base64
-
-
-def _authenticate(sim: PscSimulator, request: Request, params: dict[str, str], summary: dict[str, Any]) -> Client:
-    header = request.headers.get("authorization") or ""
-    challenge = {"WWW-Authenticate": 'Basic realm="esante-wallet"'}
-    if header[:6].lower() == "basic ":
-        if "client_secret" in params:
-            raise _Refusal(
-                400,
-                "invalid_request",
-                "the client authenticated with both client_secret_basic and "
-                "client_secret_post: use one method only (RFC 6749 §2.3)",
-                location="client_secret",
-            )
-        client_id, secret = _basic_credentials(header)
-        if params.get("client_id") not in (None, client_id):
-            raise _Refusal(
-                400,
-                "invalid_request",
-                f"client_id {params['client_id']!r} of the body differs from the authenticated client {client_id!r}",
-                location="token body client_id",
-            )
-        summary["client_auth"] = "client_secret_basic"
-    elif "client_secret" in params:
-        client_id, secret = params.get("client_id", ""), params["client_secret"]
-        summary["client_auth"] = "client_secret_post"
-    else:
-        raise _Refusal(
-            401,
-            "invalid_client",
-            "no client authentication: send client_secret_basic (Authorization: "
-            "Basic) or client_secret_post (client_id and client_secret in the body)",
-            location="Authorization",
-            headers=challenge,
-        )
-    summary["client_id"] = client_id
-    client = sim.realm.client(client_id)
-    if client is None or not hmac.compare_digest(client.client_secret.encode(), secret.encode()):
-        raise _Refusal(
-            401,
-            "invalid_client",
-            f"client authentication failed for client_id {client_id!r} (unknown client or wrong secret)",
-            location="client credentials",
-            headers=challenge,
-        )
-    return client
 
 
 def _check_pkce(grant: CodeGrant, verifier: str | None) -> None:
@@ -195,17 +116,26 @@ async def _token(sim: PscSimulator, call: Call, summary: dict[str, Any], finding
     if parsed.problems:
         raise _Refusal(400, "invalid_request", parsed.problems[0].finding.message, finding=False)
     params = parsed.values
-    client = _authenticate(sim, request, params, summary)
+    endpoint = sim.metadata()["token_endpoint"]
+    client = authenticate(sim, request, params, summary, endpoint=endpoint)
     grant_type = params.get("grant_type")
     summary["grant_type"] = grant_type
     if grant_type is None:
         raise _Refusal(400, "invalid_request", "grant_type is missing", location="token body grant_type")
+    if grant_type == "refresh_token":
+        return await _refresh(sim, call, client, params, summary)
+    if grant_type == CIBA_GRANT:
+        from mocks.psc.ciba import poll  # the CIBA module needs issue_tokens: imported when used
+
+        return poll(sim, client, params, summary)
     if grant_type != "authorization_code":
         raise _Refusal(
             400,
             "unsupported_grant_type",
-            f"grant_type {grant_type!r}: this simulator implements the authorization code flow only",
+            f"grant_type {grant_type!r} is not offered by this Pro Santé Connect realm "
+            "(authorization_code, refresh_token, CIBA): refused as unsupported, not judged",
             location="token body grant_type",
+            finding=False,
         )
     code = params.get("code")
     if not code:
@@ -232,14 +162,56 @@ async def _token(sim: PscSimulator, call: Call, summary: dict[str, Any], finding
         )
     _check_pkce(grant, params.get("code_verifier"))
     summary["pkce"] = grant.code_challenge_method
-    early, fault = await _take_fault(sim, call, summary, status=400, error="invalid_grant")
+    summary["redirect_uri"] = grant.redirect_uri
+    early, fault = await take_fault(sim, call, summary, status=400, error="invalid_grant")
     if early is not None:
         return early
     defect = fault.kind if fault is not None and fault.kind in ID_TOKEN_DEFECTS else None
-    return _issue(sim, client, grant, defect, summary)
+    return issue_tokens(sim, client, grant, defect, summary, nonce=grant.nonce)
 
 
-async def _take_fault(
+@rule("psc.refresh", requirement="PSC-REFRESH-01", summary="refresh: the latest refresh token, by its own client")
+async def _refresh(
+    sim: PscSimulator, call: Call, client: Client, params: dict[str, str], summary: dict[str, Any]
+) -> Response:
+    """RFC 6749 §6 with rotation: the old refresh token is spent, a new one is issued in its family."""
+    token = params.get("refresh_token")
+    if not token:
+        raise _Refusal(
+            400, "invalid_request", "refresh_token is missing", location="token body", requirement="PSC-REFRESH-01"
+        )
+    summary["refresh_token"] = short_id(token)
+    grant, why = sim.realm.use_refresh(token, client.client_id)
+    if grant is None:
+        # the DUI's fault: a rotated token presented again, or another client's; an expired or revoked
+        # one (after logout, after a replay already judged) is an ordinary answer the DUI must handle
+        fault = "already used" in why or "issued to client" in why
+        summary["replay"] = "already used" in why
+        raise _Refusal(
+            400,
+            "invalid_grant",
+            why,
+            location="token body refresh_token",
+            requirement="PSC-REFRESH-01",
+            finding=fault,
+        )
+    summary.update(professional=grant.professional.id_nat, family=grant.family, session=grant.session)
+    asked = params.get("scope")
+    if asked and not set(asked.split()) <= set(grant.scope.split()):
+        raise _Refusal(
+            400,
+            "invalid_scope",
+            f"scope {asked!r} exceeds the one originally granted ({grant.scope!r}; RFC 6749 §6)",
+            location="token body scope",
+            requirement="PSC-REFRESH-01",
+        )
+    early, _ = await take_fault(sim, call, summary, status=400, error="invalid_grant")
+    if early is not None:
+        return early
+    return issue_tokens(sim, client, grant, None, summary, nonce=None)
+
+
+async def take_fault(
     sim: PscSimulator, call: Call, summary: dict[str, Any], *, status: int, error: str
 ) -> tuple[Response | None, Any]:
     """The fault injected for the call's operation: ``(early answer or None, the fault or None)``.
@@ -265,9 +237,16 @@ async def _take_fault(
     return None, fault
 
 
-def _issue(
-    sim: PscSimulator, client: Client, grant: CodeGrant, defect: str | None, summary: dict[str, Any]
+def issue_tokens(
+    sim: PscSimulator,
+    client: Client,
+    grant: CodeGrant | RefreshGrant | Any,
+    defect: str | None,
+    summary: dict[str, Any],
+    *,
+    nonce: str | None,
 ) -> Response:
+    """The token response of ``grant``: access token, refresh token (a new one in the family), ID token."""
     professional = grant.professional
     access = sim.signer.access_token(
         sub=professional.sub,
@@ -277,10 +256,11 @@ def _issue(
         session=grant.session,
     )
     sim.realm.store_token(grant, access)
+    refresh = sim.realm.issue_refresh(grant)
     claims = sim.signer.id_token_claims(
         sub=professional.sub,
         client_id=client.client_id,
-        nonce=grant.nonce,
+        nonce=nonce,
         access_token=access,
         auth_time=grant.auth_time,
         session=grant.session,
@@ -288,117 +268,23 @@ def _issue(
         defect=defect,
     )
     id_token = sim.signer.sign_id_token(claims, defect)
-    summary.update(id_token_defect=defect, id_token_claims=claims, access_token=short_id(access), issued=True)
+    summary.update(
+        id_token_defect=defect,
+        id_token_claims=claims,
+        access_token=short_id(access),
+        new_refresh_token=short_id(refresh.refresh_token),
+        family=grant.family,
+        session=grant.session,
+        issued=True,
+    )
     body = {
         "access_token": access,
         "token_type": "Bearer",
         "expires_in": sim.realm.access_token_lifetime,
+        "refresh_token": refresh.refresh_token,
+        "refresh_expires_in": sim.realm.refresh_token_lifetime,
         "id_token": id_token,
         "scope": grant.scope,
         "session_state": grant.session,
     }
     return JSONResponse(body, headers=NO_STORE)
-
-
-@rule("psc.userinfo", requirement="PSC-USER-01", summary="userinfo request: a Bearer access token in the header")
-async def handle_userinfo(sim: PscSimulator, call: Call) -> Answer:
-    summary: dict[str, Any] = {"operation": "userinfo"}
-    findings: list[Finding] = []
-    try:
-        response = await _userinfo(sim, call, summary, findings)
-    except _Refusal as refusal:
-        if refusal.finding:
-            findings.append(
-                Finding(
-                    f"psc.userinfo.{refusal.error}",
-                    refusal.requirement,
-                    refusal.description,
-                    Severity.ERROR,
-                    refusal.location,
-                )
-            )
-        summary.update(error=refusal.error, error_description=refusal.description)
-        challenge = f'Bearer realm="esante-wallet", error="{refusal.error}"'
-        headers = {"WWW-Authenticate": challenge} if refusal.status == 401 else {}
-        response = oauth_error(
-            refusal.status, refusal.error, refusal.description, {**headers, **(refusal.headers or {})}
-        )
-    return answer(response, summary, findings)
-
-
-async def _bearer(request: Request, findings: list[Finding]) -> str:
-    found: list[tuple[str, str]] = []
-    header = request.headers.get("authorization") or ""
-    if header[:7].lower() == "bearer ":
-        found.append(("Authorization header", header[7:].strip()))
-    elif header:
-        raise _Refusal(
-            401,
-            "invalid_request",
-            f"Authorization scheme {header.split()[0]!r}: userinfo expects 'Bearer <access_token>' (RFC 6750 §2.1)",
-            location="Authorization",
-            requirement=USER_REQ,
-        )
-    if request.method == "POST" and (request.headers.get("content-type") or "").startswith(FORM):
-        raw, _ = await read_form(request, "userinfo request")
-        body = parse_parameters(raw, where="userinfo body", requirement=USER_REQ)
-        if "access_token" in body.values:
-            found.append(("form body", body.values["access_token"]))
-    query = parse_parameters(request.url.query, where="userinfo query", requirement=USER_REQ)
-    if "access_token" in query.values:
-        findings.append(
-            Finding(
-                "psc.userinfo.token_in_query",
-                USER_REQ,
-                "the access token is sent in the URI query: it leaks into logs (RFC 6750 §2.3: SHOULD NOT)",
-                Severity.WARNING,
-                "userinfo query access_token",
-            )
-        )
-        found.append(("URI query", query.values["access_token"]))
-    if not found:
-        raise _Refusal(
-            401,
-            "invalid_request",
-            "no access token: send Authorization: Bearer <access_token>",
-            location="Authorization",
-            requirement=USER_REQ,
-        )
-    if len(found) > 1:
-        raise _Refusal(
-            400,
-            "invalid_request",
-            "the access token is sent by more than one method (" + ", ".join(w for w, _ in found) + "; RFC 6750 §2)",
-            location="Authorization",
-            requirement=USER_REQ,
-        )
-    return found[0][1]
-
-
-async def _userinfo(sim: PscSimulator, call: Call, summary: dict[str, Any], findings: list[Finding]) -> Response:
-    request = call.request
-    if request.method not in ("GET", "POST"):
-        raise _Refusal(
-            405,
-            "invalid_request",
-            f"userinfo accepts GET and POST, not {request.method}",
-            location="request line",
-            requirement=USER_REQ,
-            headers={"Allow": "GET, POST"},
-        )
-    token = await _bearer(request, findings)
-    summary["access_token"] = short_id(token)
-    grant, why = sim.realm.token(token)
-    if grant is None:
-        raise _Refusal(401, "invalid_token", why, location="Authorization", requirement=USER_REQ)
-    professional = grant.professional
-    summary.update(client_id=grant.client_id, professional=professional.id_nat)
-    early, fault = await _take_fault(sim, call, summary, status=401, error="invalid_token")
-    if early is not None:
-        return early
-    if fault is not None and fault.kind == "userinfo_other_sub":
-        professional = sim.realm.other_professional(professional)
-        summary["answered_for"] = professional.id_nat
-    claims = professional.userinfo()
-    summary.update(sub=claims["sub"], subject_name_id=claims["SubjectNameID"])
-    return JSONResponse(claims, headers=NO_STORE)

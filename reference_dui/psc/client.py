@@ -64,6 +64,7 @@ class Pending:
     verifier: str
     redirect_uri: str
     created: float = field(default_factory=time.time)
+    pkce: bool = True
 
 
 def _b64url(data: bytes) -> str:
@@ -147,12 +148,20 @@ class PscClient:
         return self._keys
 
     # -- the flow ---------------------------------------------------------------------------
-    def authorization_request(self, redirect_uri: str, login_hint: str | None) -> tuple[str, Pending]:
+    def basic_auth(self) -> dict[str, str]:
+        """``Authorization: Basic`` of the client (client_secret_basic, RFC 6749 §2.3.1)."""
+        credentials = f"{quote(self.settings.client_id, safe='')}:{quote(self.settings.client_secret, safe='')}"
+        return {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode("ascii")}
+
+    def authorization_request(
+        self, redirect_uri: str, login_hint: str | None, *, pkce: bool = True
+    ) -> tuple[str, Pending]:
         pending = Pending(
             state=secrets.token_urlsafe(24),
             nonce=secrets.token_urlsafe(24),
             verifier=secrets.token_urlsafe(48),
             redirect_uri=redirect_uri,
+            pkce=pkce,
         )
         scope = "scope_all" if "psc_scope_without_openid" in self.defects else SCOPE  # 'openid' forgotten
         params = {
@@ -162,9 +171,10 @@ class PscClient:
             "scope": scope,
             "state": pending.state,
             "nonce": pending.nonce,
-            "code_challenge": _b64url(hashlib.sha256(pending.verifier.encode()).digest()),
-            "code_challenge_method": "S256",
         }
+        if pending.pkce:
+            params["code_challenge"] = _b64url(hashlib.sha256(pending.verifier.encode()).digest())
+            params["code_challenge_method"] = "S256"
         if "psc_no_acr_eidas1" not in self.defects:
             params["acr_values"] = "eidas1"
         if login_hint:
@@ -173,19 +183,19 @@ class PscClient:
         return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params), pending
 
     def exchange_code(self, code: str, pending: Pending) -> dict[str, Any]:
-        credentials = f"{quote(self.settings.client_id, safe='')}:{quote(self.settings.client_secret, safe='')}"
-        basic = base64.b64encode(credentials.encode()).decode("ascii")
+        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": pending.redirect_uri}
+        if pending.pkce:
+            data["code_verifier"] = pending.verifier
+        return self.token_request(data, "the token request")
+
+    def token_request(self, data: dict[str, str], what: str) -> dict[str, Any]:
+        """A token endpoint call (any grant): the checked token response."""
         tokens = self._json(
             "POST",
             self.metadata()["token_endpoint"],
-            "the token request",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": pending.redirect_uri,
-                "code_verifier": pending.verifier,
-            },
-            headers={} if "psc_token_no_client_auth" in self.defects else {"Authorization": f"Basic {basic}"},
+            what,
+            data=data,
+            headers={} if "psc_token_no_client_auth" in self.defects else self.basic_auth(),
         )
         for name in ("access_token", "id_token"):
             if not isinstance(tokens.get(name), str) or not tokens[name]:
@@ -194,7 +204,8 @@ class PscClient:
             raise LoginRefused("refused", f"token_type {tokens.get('token_type')!r}, expected Bearer")
         return tokens
 
-    def validate_id_token(self, id_token: str, pending: Pending) -> dict[str, Any]:
+    def validate_id_token(self, id_token: str, pending: Pending | None) -> dict[str, Any]:
+        """OIDC Core §3.1.3.7; ``pending`` None for a token without nonce (refresh, CIBA)."""
         claims = self._checked_signature(id_token)
         settings = self.settings
         if "psc_accept_wrong_issuer" not in self.defects and claims.get("iss") != settings.issuer:
@@ -217,7 +228,8 @@ class PscClient:
             raise LoginRefused("refused", f"ID token expired {int(now - exp)} s ago")
         if iat > now + CLOCK_SKEW:
             raise LoginRefused("refused", "ID token issued in the future (iat)")
-        if "psc_no_nonce_check" not in self.defects and claims.get("nonce") != pending.nonce:
+        nonce = pending.nonce if pending is not None else None
+        if "psc_no_nonce_check" not in self.defects and claims.get("nonce") != nonce:
             raise LoginRefused("refused", "ID token nonce is not the one of this login (replayed token?)")
         if "psc_no_acr_eidas1" not in self.defects and claims.get("acr") not in (None, "eidas1"):
             raise LoginRefused("refused", f"ID token acr {claims.get('acr')!r}, eidas1 was asked for")

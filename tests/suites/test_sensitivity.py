@@ -89,6 +89,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "psc_no_userinfo_sub_check": ("psc", {"PSC-USER-01"}),
         "psc_scope_without_openid": ("psc", {"PSC-AUTHZ-01"}),
         "psc_token_no_client_auth": ("psc", {"PSC-TOKEN-01"}),
+        # Pro Santé Connect completed (psc16, issue 16 item 5)
+        "psc_refresh_reuse": ("psc", {"PSC-REFRESH-01"}),
+        "psc_no_end_session": ("psc", {"PSC-LOGOUT-01"}),
+        "psc_ciba_poll_too_fast": ("psc", {"PSC-CIBA-01"}),
+        "psc_native_no_pkce": ("psc", {"PSC-NATIVE-01"}),
+        "psc_no_account_linking": ("psc", {"PSC-LINK-01"}),
         # e-parcours (TDDUI)
         "tddui_batch_bundle": ("eparcours", {"EPARCOURS-FLUX-01"}),
         "tddui_ins_wrong_system": ("eparcours", {"EPARCOURS-PAT-01"}),

@@ -163,8 +163,17 @@ class ScriptedOperator:
             ins = dui.exchange_identity(args["person_id"]).get("ins")
             return [f"{ins['value']} {ins['oid']}" if ins else ""]
         if operation == "psc_login":
-            done = dui.psc_login(args["professional"])
-            return [(done.get("professional") or {}).get("id_nat", "") if done.get("outcome") == "logged_in" else ""]
+            done = dui.psc_login(args["professional"], args.get("mode", "web"))
+            shown = (done.get("professional") or {}).get("id_nat", "") if done.get("outcome") == "logged_in" else ""
+            return [shown, done.get("account") or ""] if shown else [""]
+        if operation == "psc_capabilities":
+            offered = dui.psc_capabilities()
+            return [" ".join(offered["modes"]), "o" if offered.get("other_authentication") else "n"]
+        if operation == "psc_refresh":
+            dui.psc_refresh()
+            return []
+        if operation in ("psc_local_account", "psc_local_login"):
+            return [str(getattr(dui, operation)(**args).get("account") or "")]
         if operation == "psc_session":
             return [((dui.psc_session().get("professional") or {}).get("id_nat", ""))]
         if operation == "mss_send":

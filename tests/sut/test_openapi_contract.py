@@ -158,6 +158,19 @@ def test_reference_dui_psc_answers_follow_the_contract() -> None:
             bad = http.post(f"{ref.base_url}/psc/login", json={}, timeout=5)
             assert bad.status_code == 400
             check(bad.json(), "Error")
+            # and the other PSC operations (issue 16 item 5) follow theirs
+            check(http.get(f"{ref.base_url}/psc/capabilities", timeout=5).json(), "PscCapabilities")
+            account = {"login": "c.martin", "professional": "899900000011"}
+            check(account, "PscLocalAccountRequest")
+            check(http.post(f"{ref.base_url}/psc/local-accounts", json=account, timeout=5).json(), "PscAccount")
+            native = {"professional": "899900000011", "mode": "native"}
+            check(native, "PscLoginRequest")
+            logged = http.post(f"{ref.base_url}/psc/login", json=native, timeout=10).json()
+            check(logged, "PscLoginOutcome")
+            assert logged["outcome"] == "logged_in" and logged["account"] == "local-1"
+            check(http.post(f"{ref.base_url}/psc/session/refresh", timeout=10).json(), "PscRefreshOutcome")
+            local = http.post(f"{ref.base_url}/psc/local-login", json={"login": "c.martin"}, timeout=5).json()
+            check(local, "PscAccount")
         finally:
             ref.stop()
 

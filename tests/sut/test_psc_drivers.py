@@ -92,3 +92,29 @@ def test_attended_login_is_observed_on_the_simulator() -> None:
             assert recorder.exchanges(service="PSC", transaction="userinfo")
         finally:
             dui.stop()
+
+
+@responses.activate
+def test_http_driver_psc_session_and_account_operations() -> None:
+    responses.get(f"{BASE}/psc/capabilities", json={"modes": ["web", "ciba"], "other_authentication": True})
+    responses.post(f"{BASE}/psc/login", json={"outcome": "logged_in", "account": "a-1"})
+    responses.post(f"{BASE}/psc/session/refresh", json={"refreshed": True, "expires_in": 300, "error": None})
+    responses.post(f"{BASE}/psc/local-accounts", json={"account": "a-1"})
+    responses.post(f"{BASE}/psc/local-login", json={"account": "a-1"})
+    driver = HttpTriggerDriver(BASE)
+    assert driver.psc_capabilities()["modes"] == ["web", "ciba"]
+    assert driver.psc_login("899900000011", "ciba")["account"] == "a-1"
+    assert responses.calls[1].request.body == b'{"professional": "899900000011", "mode": "ciba"}'
+    assert driver.psc_refresh()["refreshed"] is True
+    assert driver.psc_local_account("c.martin", "899900000011") == {"account": "a-1"}
+    assert driver.psc_local_login("c.martin") == {"account": "a-1"}
+
+
+@responses.activate
+def test_http_driver_psc_operations_a_dui_does_not_offer() -> None:
+    # a DUI without these operations: web mode only, no other login, no refresh (not judged, no error)
+    responses.get(f"{BASE}/psc/capabilities", status=404)
+    responses.post(f"{BASE}/psc/session/refresh", status=501)
+    driver = HttpTriggerDriver(BASE)
+    assert driver.psc_capabilities() == {"modes": ["web"], "other_authentication": False, "declared": False}
+    assert driver.psc_refresh()["refreshed"] is False

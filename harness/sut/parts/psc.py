@@ -17,9 +17,10 @@ class PscDriver(abc.ABC):
     :mod:`harness.sut.attended`)."""
 
     @abc.abstractmethod
-    def psc_login(self, professional: str) -> dict[str, Any]:
-        """Log in with Pro Santé Connect as this test professional (idNat): the DUI runs the whole
-        authorization code flow; returns its PscLoginOutcome (logged in or not, as whom)."""
+    def psc_login(self, professional: str, mode: str = "web") -> dict[str, Any]:
+        """Log in with Pro Santé Connect as this test professional (idNat), in ``mode`` (web, native:
+        external browser + loopback redirect + PKCE, ciba); returns its PscLoginOutcome (logged in or
+        not, as whom, in which account)."""
 
     @abc.abstractmethod
     def psc_session(self) -> dict[str, Any]:
@@ -28,3 +29,20 @@ class PscDriver(abc.ABC):
     @abc.abstractmethod
     def psc_logout(self) -> None:
         """End the DUI's Pro Santé Connect session."""
+
+    @abc.abstractmethod
+    def psc_capabilities(self) -> dict[str, Any]:
+        """The PSC modes the DUI offers and whether it has another login (PscCapabilities); web only,
+        no other login, when the DUI does not say."""
+
+    @abc.abstractmethod
+    def psc_refresh(self) -> dict[str, Any]:
+        """Renew the session's PSC tokens with the refresh token (PscRefreshOutcome)."""
+
+    @abc.abstractmethod
+    def psc_local_account(self, login: str, professional: str) -> dict[str, Any]:
+        """The DUI's local account ``login`` of the professional (idNat): PscAccount."""
+
+    @abc.abstractmethod
+    def psc_local_login(self, login: str) -> dict[str, Any]:
+        """Log in with the local account ``login``: the account opened (PscAccount)."""

@@ -123,7 +123,7 @@ def _basic(value: str) -> dict[str, str]:
             {"data": "grant_type=password", "headers": {**FORM, **_basic("dui-harness-dui:dui-harness-test-secret")}},
             400,
             "unsupported_grant_type",
-            "authorization code flow only",
+            "refused as unsupported, not judged",
         ),
         (
             {

@@ -22,7 +22,11 @@ def test_discovery_document_has_psc_paths(psc_sim: PscSimulator, http: requests.
         assert doc["jwks_uri"].endswith("/protocol/openid-connect/certs")
         assert doc["authorization_endpoint"] == psc_sim.url + "/auth"
         assert doc["acr_values_supported"] == ["eidas1"]
-        assert set(doc["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post"}
+        assert set(doc["token_endpoint_auth_methods_supported"]) == {
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+        }
         assert "SubjectNameID" in doc["claims_supported"]
 
 

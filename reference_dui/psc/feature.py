@@ -81,6 +81,7 @@ class PscFeature:
         self._client: PscClient | None = None
         self._pending: dict[str, Pending] = {}
         self._session: dict[str, Any] | None = None
+        self._access_token: str | None = None  # the session's access token, for PSC-backed INSi calls
 
     # -- Feature protocol -----------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
@@ -221,7 +222,21 @@ class PscFeature:
         session = {"professional": professional, "since": dt.datetime.now(dt.UTC).isoformat()}
         with self._lock:
             self._session = session
+            self._access_token = tokens["access_token"]
         return {"outcome": "logged_in", "professional": professional, "error": None}
+
+    # -- the session for the other features (INSi calls backed by PSC, SC.INS/PSC.01) -------------------
+    def current_professional(self) -> str | None:
+        """The idNat of the professional logged in, or None."""
+        with self._lock:
+            session = self._session
+        professional = session.get("professional") if session else None
+        return str(professional.get("id_nat") or "") or None if isinstance(professional, dict) else None
+
+    def access_token(self) -> str | None:
+        """The access token of the open session (never shown by the trigger API), or None."""
+        with self._lock:
+            return self._access_token if self._session is not None else None
 
 
 def create(service: DuiService) -> PscFeature:

@@ -21,9 +21,12 @@ __all__ = ["GUIDE_RULES", "rule_finding", "shown"]
 
 #: requirement -> the rule number(s) of the Guide d'implémentation de l'INS it judges
 GUIDE_RULES = {
+    "INS-REG-05": "5",
+    "INS-REG-05B": "5",
     "INS-REG-06": "6",
     "INS-REG-11": "11",
     "INS-REG-12": "12",
+    "INS-REG-16": "16",
     "INS-REG-17": "17",
     "INS-REG-19": "19",
     "INS-REG-25": "21, 25",

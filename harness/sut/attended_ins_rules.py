@@ -84,4 +84,16 @@ class AttendedInsRules(InsRulesDriver):
         )
         found = self.recorder.exchanges(service="INS", since=since)
         last = found[-1].summary.get("cr") if found else None
-        return {"outcome": CR_OUTCOMES.get(str(last), "error"), "cr": last, "calls": len(found)}
+        shown = self.operator.ask(
+            "Ouvrez le journal des appels INSi de la DUI : saisissez le mode d'authentification et l'idNat du "
+            "professionnel du dernier appel, séparés par une espace (ex. « psc 899900000011 » ; vide si absent) :",
+            "Open the DUI's INSi call journal: type the authentication mode and the professional's idNat of the "
+            "last call, space separated (e.g. 'psc 899900000011'; empty if missing):",
+        ).split()
+        journal = {"authentication": shown[0], "professional": shown[1] if len(shown) > 1 else None} if shown else None
+        return {
+            "outcome": CR_OUTCOMES.get(str(last), "error"),
+            "cr": last,
+            "calls": len(found),
+            "journal": {**journal, "declared_by_operator": True} if journal else None,
+        }

@@ -22,6 +22,7 @@ is conditional).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,15 @@ from mocks.insi.psc_context import realm_resolver
 #: the test professional (fixtures/psc/professionals.json): médecin coordonnateur ESSAI-MARTIN Claire
 PROFESSIONAL = "899900000011"
 WHY = "SC.INS/PSC.01, modèle déclaré / stated model: Authorization: Bearer <jeton PSC / PSC access token>"
+
+
+def _journal(sut: SutDriver, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """The DUI's INSi journal: ``GET /insi/trace``, or the entry the operator read (attended mode)."""
+    if outcome is None:
+        return {}
+    if "journal" in outcome:
+        return {"calls": [outcome["journal"]] if outcome["journal"] else []}
+    return sut.insi_trace()
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +71,7 @@ def psc_lookup(sut: SutDriver, recorder: Recorder, insi: Simulator, psc: Simulat
         name="Recherche INSi adossée à PSC / PSC-backed INSi search",
         person_id=pid,
         exchanges=recorder.exchanges(service="INS", since=since),
-        data={"login": login, "lookup": outcome, "refused": refused, "trace": sut.insi_trace() if outcome else {}},
+        data={"login": login, "lookup": outcome, "refused": refused, "trace": _journal(sut, outcome)},
     )
     yield scenario
     sut.psc_logout()

@@ -63,6 +63,12 @@ DEFECTS: dict[str, str] = {
     "count (rule 17)",
     "cpx_anonymous_assertion": "CPx mode: the AssertionPs names no professional (Subject without NameID)",
     "untraced_verification": "does not trace INSi verifications and their answers (rules 48, 53)",
+    # INS guide rules 5 and 16, PSC-backed INSi calls (ins12): reference_dui.ins_lifecycle.identity_rules, service
+    "creation_without_birth_place": "the creation form accepts an identity without birth place code (rule 5)",
+    "creation_requires_used_name": "the creation form makes the used name mandatory (rule 5)",
+    "identity_changes_untraced": "traces the accesses to an identity but not its creation nor its changes (rule 16)",
+    "insi_psc_token_missing": "asked for a PSC-backed INSi search, calls INSi with the organisation certificate "
+    "alone, the professional's PSC access token left out (SC.INS/PSC.01)",
     "psc_scope_without_openid": "Pro Santé Connect: asks for scope=scope_all, without openid",
     "psc_token_no_client_auth": "Pro Santé Connect: exchanges the code without authenticating the client "
     "(no client_secret, PKCE alone)",

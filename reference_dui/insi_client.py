@@ -76,6 +76,9 @@ class RequestSettings:
     soap11_content_type: bool = False
     #: individual CPx mode: the professional the AssertionPs names ("" = an assertion without NameID, a defect)
     cpx_professional: str | None = None
+    #: PSC-backed call (SC.INS/PSC.01, our stated model): the professional's PSC access token, sent as
+    #: ``Authorization: Bearer`` beside the organisation certificate
+    bearer_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -310,12 +313,18 @@ class InsiClient:
             self._session.cert = (str(cert[0]), str(cert[1])) if cert[1] is not None else str(cert[0])
         self._session.verify = str(ca) if ca is not None else True
 
+    def _headers(self, content_type: str) -> dict[str, str]:
+        headers = {"Content-Type": content_type}
+        if self.settings.bearer_token:
+            headers["Authorization"] = f"Bearer {self.settings.bearer_token}"
+        return headers
+
     def search(self, query: InsiQuery) -> InsiAnswer:
         payload = build_request(query, self.settings)
         content_type = SOAP11_CONTENT_TYPE if self.settings.soap11_content_type else CONTENT_TYPE
         try:
             with self._session.post(
-                self.endpoint, data=payload, headers={"Content-Type": content_type}, timeout=self.timeout, stream=True
+                self.endpoint, data=payload, headers=self._headers(content_type), timeout=self.timeout, stream=True
             ) as response:
                 body = b""
                 for chunk in response.iter_content(64 * 1024):

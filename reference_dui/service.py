@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from reference_dui.ins_rules import Restriction, tiq_refusal, with_blank_tiq_kep
 from reference_dui.insi_client import InsiAnswer, InsiClient, InsiQuery, InsNumber, RequestSettings
 from reference_dui.store import PersonRecord, Store, StoredIns
 
-__all__ = ["DOCUMENT_TYPES", "DuiService", "UnknownPerson"]
+__all__ = ["DOCUMENT_TYPES", "DuiService", "NoPscSession", "UnknownPerson"]
 
 DOCUMENT_TYPES = ("CNI", "PASSEPORT", "TITRE_SEJOUR", "LIVRET_FAMILLE", "EXTRAIT_NAISSANCE")
 OID_LABELS = {
@@ -46,6 +47,10 @@ OID_NIR_TEST = "1.2.250.1.213.1.4.10"
 
 class UnknownPerson(LookupError):
     """No person with this id (answered 404)."""
+
+
+class NoPscSession(InvalidInput):
+    """A PSC-backed INSi call without a Pro Santé Connect session (answered 400)."""
 
 
 @dataclass
@@ -102,6 +107,10 @@ class DuiService:
         self.instance = str(uuid.uuid4())
         #: why a person may not be searched nor qualified (rule 25: doubtful, fictitious), from the features
         self.restrictions: list[Restriction] = []
+        #: rule 16: told of every access and change of an identity ``(person_id, action, detail)``
+        self.identity_events: list[Callable[[str, str, str], None]] = []
+        #: SC.INS/PSC.01: told of the INSi calls the journal keeps (``GET /insi/trace``)
+        self.insi_events: list[Callable[[dict[str, Any]], None]] = []
         self.features = load_features(self)
         self._last_ins: StoredIns | None = None  # only read by the ``insi_stale_answer`` defect
 
@@ -177,13 +186,21 @@ class DuiService:
         record = self.store.create(
             traits, status, local_id=local_id, document_type=doc_type, document_verified=verified
         )
+        self.identity_event(record.person_id, "creation", f"identité créée, statut {status}")
         return self._identity_json(record)
 
     def list_persons(self) -> list[dict[str, Any]]:
         return [self._identity_json(r) for r in self.store.list()]
 
     def identity(self, person_id: str) -> dict[str, Any]:
-        return self._identity_json(self._get(person_id))
+        answer = self._identity_json(self._get(person_id))
+        self.identity_event(person_id, "access", "consultation de l'identité")
+        return answer
+
+    def identity_event(self, person_id: str, action: str, detail: str) -> None:
+        """Rule 16: tell the observers (:attr:`identity_events`) of an access or a change."""
+        for observer in self.identity_events:
+            observer(person_id, action, detail)
 
     def exchange_identity(self, person_id: str) -> dict[str, Any]:
         record = self._get(person_id)
@@ -241,14 +258,27 @@ class DuiService:
     def insi_lookup(self, person_id: str, data: Any = None) -> dict[str, Any]:
         record = self._get(person_id)
         cfg = self.config
-        cpx = _cpx_professional(data)
+        psc = isinstance(data, dict) and data.get("authentication") == "psc"
+        cpx = None if psc else _cpx_professional(data)
+        bearer = self._psc_token() if psc else None
         blocked = self.restricted(record)
         if blocked is not None:  # rule 25: no INSi call for a doubtful or fictitious identity
             search = _Search("error", None, blocked, 0)
             record.last_insi = search.to_json()
             self.store.save(record)
             return search.to_json()
-        search = self._search(record.traits, cfg, cpx)
+        search = self._search(record.traits, cfg, cpx, bearer)
+        if psc:
+            self.insi_event(
+                {
+                    "operation": "search",
+                    "authentication": "psc",
+                    "person_id": person_id,
+                    "professional": self._psc_professional(),
+                    "cr": search.cr,
+                    "calls": search.calls,
+                }
+            )
         if search.answer is not None:
             search = self._accept(record, search, cfg)
         if search.outcome != "found":
@@ -263,7 +293,30 @@ class DuiService:
         self.store.save(record)
         return search.to_json()
 
-    def _client(self, cfg: ReferenceDuiConfig, cpx: str | None = None) -> InsiClient:
+    def _psc_feature(self) -> Any:
+        return next((f for f in self.features if callable(getattr(f, "access_token", None))), None)
+
+    def _psc_token(self) -> str | None:
+        """SC.INS/PSC.01: the access token of the professional's Pro Santé Connect session."""
+        feature = self._psc_feature()
+        token = feature.access_token() if feature is not None else None
+        if not token:
+            raise NoPscSession(
+                "aucune session Pro Santé Connect : connectez d'abord le professionnel (POST /psc/login)"
+            )
+        return None if self.config.has("insi_psc_token_missing") else token  # defect: the organisation's call
+
+    def _psc_professional(self) -> str | None:
+        feature = self._psc_feature()
+        found = feature.current_professional() if feature is not None else None
+        return str(found) if found else None
+
+    def insi_event(self, entry: dict[str, Any]) -> None:
+        """An INSi call for the DUI's journal (:attr:`insi_events`, read back by ``GET /insi/trace``)."""
+        for observer in self.insi_events:
+            observer(entry)
+
+    def _client(self, cfg: ReferenceDuiConfig, cpx: str | None = None, bearer: str | None = None) -> InsiClient:
         cert = (cfg.client_cert, cfg.client_key) if cfg.client_cert is not None else None
         if cpx is not None:
             cert = None  # individual CPx mode: the professional's AssertionPs, not the organisation certificate
@@ -282,11 +335,14 @@ class DuiService:
             standard_lps=not cfg.has("bad_lps_nom"),
             soap11_content_type=cfg.has("insi_soap11_content_type"),
             cpx_professional=cpx,
+            bearer_token=bearer,
         )
         assert cfg.insi_url is not None
         return InsiClient(cfg.insi_url, settings, cert=cert, ca=cfg.ca_cert, timeout=cfg.timeout)
 
-    def _search(self, traits: Traits, cfg: ReferenceDuiConfig, cpx: str | None = None) -> _Search:
+    def _search(
+        self, traits: Traits, cfg: ReferenceDuiConfig, cpx: str | None = None, bearer: str | None = None
+    ) -> _Search:
         """Run the INSi strategy up to the first CR 00, an error, or the end of the plan."""
         if not cfg.insi_url:
             return _Search("error", None, "téléservice INSi non configuré", 0)
@@ -297,7 +353,7 @@ class DuiService:
             date = f"{date[8:10]}/{date[5:7]}/{date[:4]}"
         last: InsiAnswer | None = None
         calls = 0
-        with self._client(cfg, cpx) as client:
+        with self._client(cfg, cpx, bearer) as client:
             for prenom in query_plan(traits.first_names, retry=not cfg.has("first_name_only")):
                 query = InsiQuery(traits.birth_name, (prenom,), traits.sex, date, traits.birth_place)
                 last = client.search(query)

@@ -36,6 +36,8 @@ BUILTIN = (
             "receiveIdentity",
             "getInsiTrace",
             "searchIdentities",
+            "submitIdentityCreation",
+            "getIdentityAudit",
         ),
         reference_dui_settings="harness.plugin.endpoints:insi_settings",
         reference_dui_feature="reference_dui.ins_lifecycle.feature",

@@ -22,6 +22,7 @@ from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
 from harness.sut.attended_ins import AttendedIns
 from harness.sut.attended_ins_lifecycle import AttendedInsLifecycle
+from harness.sut.attended_ins_rules import AttendedInsRules
 from harness.sut.attended_mss import AttendedMss
 from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped
@@ -44,6 +45,7 @@ NOT_DECLARED = "non déclaré / not declared"
 class AttendedDriver(
     AttendedIns,
     AttendedInsLifecycle,
+    AttendedInsRules,
     AttendedPsc,
     AttendedDoc,
     AttendedDmp,

@@ -24,6 +24,7 @@ from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
 from harness.sut.parts.hl7v2 import Hl7v2Driver
 from harness.sut.parts.ins import InsDriver, InsLifecycleDriver
+from harness.sut.parts.ins_rules import InsRulesDriver
 from harness.sut.parts.mss import MssDriver
 from harness.sut.parts.psc import PscDriver
 
@@ -34,6 +35,7 @@ class SutDriver(
     CoreDriver,
     InsDriver,
     InsLifecycleDriver,
+    InsRulesDriver,
     PscDriver,
     MssDriver,
     EparcoursDriver,

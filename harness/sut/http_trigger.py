@@ -16,6 +16,7 @@ from harness.sut.http_fhir import HttpEparcours, HttpEpresc
 from harness.sut.http_hl7v2 import HttpHl7v2
 from harness.sut.http_ins import HttpIns
 from harness.sut.http_ins_lifecycle import HttpInsLifecycle
+from harness.sut.http_ins_rules import HttpInsRules
 from harness.sut.http_mss import HttpMss
 from harness.sut.http_psc import HttpPsc
 from harness.sut.trigger_client import json_object
@@ -26,6 +27,7 @@ __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 class HttpTriggerDriver(
     HttpIns,
     HttpInsLifecycle,
+    HttpInsRules,
     HttpPsc,
     HttpMss,
     HttpEparcours,

@@ -85,6 +85,8 @@ class InsiRequestReport:
     #: ``organisation`` (certificate INSI-AUTO/MANU) or ``CPx`` (AssertionPs); ``professional``: its NameID
     auth_mode: str = "organisation"
     professional: str | None = None
+    #: PSC-backed call (``SC.INS/PSC.01``, model of :mod:`mocks.insi.psc_context`): what INSi learnt of the token
+    psc: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
 
     @property

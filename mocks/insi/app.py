@@ -43,6 +43,7 @@ from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import SOAP12_CONTENT_TYPE
 from mocks.insi.identity_base import IdentityBase, Person
+from mocks.insi.psc_context import PscResolver, psc_context
 from mocks.insi.responses import (
     DESIR_550_MESSAGE,
     DESIR_550_REASON,
@@ -140,6 +141,7 @@ class InsiSimulator(Simulator):
         self.identities = self._initial.copy()
         self._initial_idam = set(accepted_idam) if accepted_idam is not None else None
         self.accepted_idam = set(self._initial_idam) if self._initial_idam is not None else None
+        self.psc_resolver: PscResolver | None = None  # SC.INS/PSC.01: set by trust_psc()
         self.inshisto_dates_first = True
         self.tiq_overrides: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -242,7 +244,32 @@ class InsiSimulator(Simulator):
             tls_subject=tls.get("client_subject"),
         )
         call.operation = report.operation
+        self._psc_backed(report, call.request.headers.get("authorization"))
         return None
+
+    def trust_psc(self, resolver: PscResolver | None) -> None:
+        """Resolve the PSC access tokens of PSC-backed calls with ``resolver`` (``realm_resolver(psc)``)."""
+        self.psc_resolver = resolver
+
+    def _psc_backed(self, report: InsiRequestReport, authorization: str | None) -> None:
+        """SC.INS/PSC.01 (our model): a Bearer PSC access token makes the call PSC-backed; PSC must know it."""
+        context = psc_context(authorization, self.psc_resolver)
+        if context is None:
+            return
+        report.auth_mode, report.psc = "PSC", context
+        if context["known"] is True:
+            report.professional = context["professional"]
+        elif context["known"] is False:
+            report.findings.append(
+                Finding(
+                    "insi.psc.token",
+                    "INS-PSC-01",
+                    f"le jeton d'accès Pro Santé Connect n'est pas reconnu par PSC / the PSC access token is not "
+                    f"valid at PSC ({context['reason']}): a PSC-backed INSi call carries the professional's "
+                    "current access token (SC.INS/PSC.01)",
+                    location="HTTP Authorization: Bearer",
+                )
+            )
 
     def unavailable(self, call: Call, status: int, params: dict[str, Any]) -> Answer:
         default = f"Service INSi indisponible (dui-harness: injected HTTP {status})\n"
@@ -387,6 +414,7 @@ class InsiSimulator(Simulator):
             matricule=dict(report.matricule) or None,
             auth_mode=report.auth_mode,
             professional=report.professional,
+            psc=report.psc,
             person=person.id if person else None,
             tiq=_tiq(person) if person else None,
             history=[h.ins.value for h in person.history] if person else [],

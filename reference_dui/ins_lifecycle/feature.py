@@ -7,6 +7,8 @@ POST     /persons/{pid}/insi-verification    verify the stored INS with INSi (49
 POST     /received-identities                 an identity received from another domain (30, 51–55)
 GET      /insi/trace                          every INSi verification and its answer (48, 53)
 GET      /identity-search                     anteriority search: ``birth_date``, ``name`` (17)
+POST     /identity-creations                  ``{fields}``: the creation form, 422 without a mandatory trait (5)
+GET      /persons/{pid}/identity-audit        the accesses and changes of the identity (16)
 =======  ===================================  ====================================================
 """
 
@@ -21,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import ApiError, guarded, json_body
+from reference_dui.ins_lifecycle.identity_rules import CreationRefused, IdentityAudit, create_from_form
 from reference_dui.ins_lifecycle.lifecycle import Lifecycle, TraitsLocked
 from reference_dui.ins_lifecycle.received import Verifier
 from reference_dui.ins_lifecycle.search import anteriority_search
@@ -38,6 +41,7 @@ class InsLifecycleFeature:
         self.service = service
         self.lifecycle = Lifecycle(service)
         self.verifier = Verifier(service)
+        self.audit = IdentityAudit(service)
 
     def routes(self) -> list[BaseRoute]:
         async def traits(request: Request) -> Response:
@@ -70,7 +74,20 @@ class InsLifecycleFeature:
                 await run_in_threadpool(anteriority_search, self.service, query.get("birth_date"), query.get("name"))
             )
 
+        async def creation(request: Request) -> Response:
+            data = await json_body(request)
+            try:
+                answer = await run_in_threadpool(create_from_form, self.service, data)
+            except CreationRefused as exc:
+                return JSONResponse({"error": str(exc), "missing": exc.missing}, status_code=422)
+            return JSONResponse(answer, status_code=201)
+
+        async def audit(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(self.audit.entries, request.path_params["pid"]))
+
         return [
+            Route("/identity-creations", guarded(creation), methods=["POST"]),
+            Route("/persons/{pid}/identity-audit", guarded(audit), methods=["GET"]),
             Route("/identity-search", guarded(search), methods=["GET"]),
             Route("/persons/{pid}/traits", guarded(traits), methods=["PATCH"]),
             Route("/persons/{pid}/attributes", guarded(attributes), methods=["POST"]),
@@ -84,6 +101,7 @@ class InsLifecycleFeature:
 
     def reset(self) -> None:
         self.verifier.reset()
+        self.audit.reset()
 
     def close(self) -> None:
         return None

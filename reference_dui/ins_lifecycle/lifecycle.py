@@ -121,4 +121,6 @@ class Lifecycle:
             record.ins_history = []
             record.status = DOWNGRADE[record.status]
         self.service.store.save(record)
+        changed = ", ".join(sorted(changes))
+        self.service.identity_event(person_id, "modification", f"traits modifiés : {changed}, statut {record.status}")
         return self.identity(person_id)

@@ -72,11 +72,16 @@ class Verifier:
         self.service = service
         with service.store.lock:
             service.store.connection.executescript(_SCHEMA)
+        service.insi_events.append(self.journal)
 
     # -- trace (rules 48, 53) -----------------------------------------------------------------
     def _trace(self, entry: dict[str, Any]) -> None:
         if self.service.config.has("untraced_verification"):
             return
+        self.journal(entry)
+
+    def journal(self, entry: dict[str, Any]) -> None:
+        """Keep one INSi call of the DUI's journal (verifications, PSC-backed searches: SC.INS/PSC.01)."""
         entry = {"at": dt.datetime.now(dt.UTC).isoformat(), **entry}
         store = self.service.store
         with store.lock:

@@ -141,7 +141,8 @@ def test_usage_cli(clean_run: Run, tmp_path: Path) -> None:
     result = cli("usage", str(clean_run.reports), "--json")
     assert result.returncode == 0
     data = json.loads(result.stdout)
-    assert data["services_observed"] == ["INS"] and data["exchanges"] > 0
+    # the ins profile logs a professional in with PSC for its PSC-backed INSi search (INS-PSC-01)
+    assert data["services_observed"] == ["INS", "PSC"] and data["exchanges"] > 0
     # a `dui-harness serve` session's folder holds exchanges only: traffic indicators, DUI figures not exposed
     shutil.copytree(clean_run.reports / "exchanges", tmp_path / "serve" / "exchanges")
     served = cli("usage", str(tmp_path / "serve"))

@@ -15,6 +15,7 @@ import pytest
 
 from reference_dui import DEFECTS
 from tests.reference_dui.refdui_stub import OID_NIA, OID_NIR, Api, DuiFactory, InsiStub, cr, fault_550, found
+from tests.reference_dui.test_refdui_identity_rules import IDENTITY_RULE_DEFECTS
 from tests.reference_dui.test_refdui_lifecycle import LIFECYCLE_DEFECTS
 
 ECETINSI: dict[str, Any] = dict(
@@ -202,7 +203,11 @@ def scenario(make_dui: DuiFactory, stub: InsiStub, tls_stub: InsiStub, tls_confi
 #: tests under tests/reference_dui/<service>/; this INS scenario covers the others, every one of them
 SERVICE_PREFIXES = ("psc_", "tddui_", "epresc_", "mss_", "dmp_", "cda_", "hl7_")
 #: the INS lifecycle defects (rules 11-55 of the INS guide) are observed by test_refdui_lifecycle.py
-INS_DEFECTS = sorted(d for d in DEFECTS if not d.startswith(SERVICE_PREFIXES) and d not in LIFECYCLE_DEFECTS)
+INS_DEFECTS = sorted(
+    d
+    for d in DEFECTS
+    if not d.startswith(SERVICE_PREFIXES) and d not in LIFECYCLE_DEFECTS and d not in IDENTITY_RULE_DEFECTS
+)
 
 
 def test_every_defect_is_covered() -> None:

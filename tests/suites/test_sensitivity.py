@@ -78,6 +78,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "anteriority_exact_text": ("ins", {"INS-REG-17"}),
         "cpx_anonymous_assertion": ("ins", {"INS-INSI-07"}),
         "skip_first_name_consistency": ("ins", {"INS-REG-06"}),
+        # INS guide rules 5 and 16, PSC-backed INSi calls (ins12)
+        "creation_without_birth_place": ("ins", {"INS-REG-05"}),
+        "creation_requires_used_name": ("ins", {"INS-REG-05B"}),
+        "identity_changes_untraced": ("ins", {"INS-REG-16"}),
+        "insi_psc_token_missing": ("ins", {"INS-PSC-01"}),
         # Pro Santé Connect
         "psc_no_acr_eidas1": ("psc", {"PSC-AUTHZ-02"}),
         "psc_no_state_check": ("psc", {"PSC-AUTHZ-03"}),

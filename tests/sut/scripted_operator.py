@@ -49,6 +49,8 @@ INS_LIFECYCLE = (
     "lookup_ins_cpx",
     "document_nature",
 )
+#: the INS rules 5, 16 and PSC-backed search operations of harness.sut.attended_ins_rules
+INS_RULES = ("submit_identity_creation", "identity_audit", "lookup_ins_psc")
 
 
 def _ids(items: list[dict[str, Any]], key: str) -> str:
@@ -216,6 +218,8 @@ class ScriptedOperator:
             return [] if done.get("status") == "published" else [str(done.get("document_id", ""))]
         if operation in INS_LIFECYCLE:
             return self.ins_lifecycle(operation, args)
+        if operation in INS_RULES:
+            return self.ins_rules(operation, args)
         getattr(dui, operation)(**args)  # lookup_ins, mss_fetch, psc_logout, dmp_*, epresc_administer
         return [""] if operation == "psc_logout" else []
 
@@ -247,6 +251,27 @@ class ScriptedOperator:
             return [" ".join(str(p["person_id"]) for p in dui.search_identities(**args))]
         dui.lookup_ins_cpx(**args)
         return [""]
+
+    def ins_rules(self, operation: str, args: dict[str, Any]) -> list[str]:
+        """Rules 5 and 16 and the PSC-backed search (harness.sut.attended_ins_rules), in the order they ask."""
+        dui = self.dui
+        if operation == "submit_identity_creation":
+            done = dui.submit_identity_creation(args["fields"])
+            if not done["created"]:
+                return ["o", " ".join(done["missing"])]
+            person_id = str(done["identity"]["person_id"])
+            return ["n", person_id, *self.identity(person_id)]
+        if operation == "identity_audit":
+            entries = dui.identity_audit(args["person_id"])["entries"]
+            last = {e["action"]: e for e in entries}
+            return [
+                f"{e['at']} ; {e['professional']} ; {e.get('detail', '')}" if e else ""
+                for e in (last.get("access"), last.get("modification"))
+            ]
+        dui.lookup_ins_psc(args["person_id"])
+        calls = dui.insi_trace().get("calls") or []
+        psc = [c for c in calls if c.get("authentication") == "psc"]
+        return ["", f"psc {psc[-1].get('professional')}" if psc else ""]
 
     def identity(self, person_id: str) -> list[str]:
         identity = self.dui.identity(person_id)

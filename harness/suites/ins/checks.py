@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from harness.core.findings import Blocked, Finding, NonConformity, Severity
-from harness.core.ins import INS_OIDS, OID_INS_C, parse_ins
+from harness.core.ins import INS_OIDS, OID_INS_C, ins_key, parse_ins
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
+from harness.suites.ins.rule_messages import rule_finding
 
 __all__ = [
     "block_on_wrong_key",
@@ -73,32 +74,45 @@ def ins_findings(
         parsed = parse_ins(value, oid)
         if not parsed.key_is_valid:
             findings.append(
-                Finding(
+                rule_finding(
                     "ins.key",
                     requirement_key,
-                    f"INS {value} has key {parsed.key}; 97 − (NIR mod 97) gives another key",
+                    "the INS key is not 97 − (NIR mod 97) (Corsica 2A/2B read as 19/18)",
+                    stored=f"INS {value}, clé / key {parsed.key}",
+                    expected=f"clé / key {ins_key(value[:13]):02d}",
                     location=f"{where}.value",
                 )
             )
     except ValueError as exc:
         findings.append(
-            Finding("ins.format", requirement_key, f"INS {value!r} is malformed: {exc}", location=f"{where}.value")
+            rule_finding(
+                "ins.format",
+                requirement_key,
+                f"the INS is malformed: {exc}",
+                stored=f"INS {value!r}",
+                expected="13 caractères du NIR/NIA + clé de 2 chiffres / 13-character NIR/NIA + 2-digit key",
+                location=f"{where}.value",
+            )
         )
     if oid == OID_INS_C:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.oid.insc",
                 requirement_oid,
-                "the old INS-C OID 1.2.250.1.213.1.4.2 is used",
+                "the INS comes with the retired INS-C OID",
+                stored=f"OID {oid}",
+                expected=f"un OID d'INS / an INS OID ({', '.join(sorted(INS_OIDS))})",
                 location=f"{where}.oid",
             )
         )
     elif oid not in INS_OIDS:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.oid.unknown",
                 requirement_oid,
-                f"INS {value} comes with OID {oid!r}, not an INS assigning authority ({', '.join(INS_OIDS)})",
+                f"INS {value} comes with an OID that is no INS assigning authority",
+                stored=f"OID {oid!r}",
+                expected=f"un OID d'INS / an INS OID ({', '.join(sorted(INS_OIDS))})",
                 location=f"{where}.oid",
             )
         )

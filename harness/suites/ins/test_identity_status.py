@@ -19,6 +19,7 @@ from harness.core.findings import Finding
 from harness.core.ins import IdentityStatus
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.checks import expect, identity_location, require_insi_accepted, require_person_kept
+from harness.suites.ins.rule_messages import rule_finding
 
 STATUSES = {s.value for s in IdentityStatus}
 
@@ -32,19 +33,23 @@ def _status_findings(scenario: Scenario, expected: str, why: str, key: str = "id
     status = _status(scenario, key)
     if status not in STATUSES:
         return [
-            Finding(
+            rule_finding(
                 "rniv.status.invalid",
                 "EXI SI 07",
-                f"status {status!r} is not one of PROV, RECUP, VALI, QUAL",
+                f"{why}: the status is none of the four RNIV statuses",
+                stored=f"statut / status {status!r}",
+                expected=f"PROV, RECUP, VALI ou / or QUAL (ici / here {expected})",
                 location=identity_location(scenario, "status"),
             )
         ]
     if status != expected:
         return [
-            Finding(
+            rule_finding(
                 "rniv.status.wrong",
                 "EXI SI 07",
-                f"{why}: status must be {expected}, the DUI says {status}",
+                f"{why}: wrong identity status",
+                stored=f"statut / status {status}",
+                expected=f"statut / status {expected}",
                 location=identity_location(scenario, "status"),
             )
         ]
@@ -97,10 +102,12 @@ def test_qualified_identity_is_exchanged_with_its_ins(found_qualified: Scenario)
     # the value only: the OID that goes with it is INS-OID-01's, judged on the same exchange
     if stored and (shared or {}).get("value") != stored.get("value"):
         findings.append(
-            Finding(
+            rule_finding(
                 "rniv.share.qual",
                 "EXI SI 08",
-                f"a qualified identity is exchanged with INS {shared!r} instead of {stored!r}",
+                "a qualified identity is exchanged without its INS",
+                stored=f"INS échangé / exchanged {(shared or {}).get('value')!r}",
+                expected=f"INS {stored.get('value')} ({stored.get('oid')})",
                 location=identity_location(found_qualified, "ins", "exchange-identity"),
             )
         )
@@ -117,10 +124,12 @@ def test_unqualified_identity_is_exchanged_without_ins(scenario: Scenario) -> No
     findings = []
     if shared.get("ins"):
         findings.append(
-            Finding(
+            rule_finding(
                 "rniv.share.unqualified",
                 "EXI SI 08",
-                f"identity status {status}: the INS {shared['ins']} must not be exchanged",
+                f"an identity of status {status} is exchanged with its INS",
+                stored=f"INS échangé / exchanged {shared['ins']!r}",
+                expected="aucun INS échangé hors identité qualifiée / no INS unless QUAL",
                 location=identity_location(scenario, "ins", "exchange-identity"),
             )
         )

@@ -29,6 +29,7 @@ from harness.suites.ins.checks import (
     require_insi_calls,
 )
 from harness.suites.ins.persons import person
+from harness.suites.ins.rule_messages import rule_finding, shown
 
 
 def _ins(scenario: Scenario) -> dict[str, str] | None:
@@ -62,29 +63,35 @@ def test_active_ins_and_oid_are_stored_as_returned(found_qualified: Scenario) ->
     findings = []
     if stored is None:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.res.missing",
                 "INS-RES-01",
-                f"INSi answered 00 with INS {answer['ins']} but the DUI stored no INS",
+                "INSi answered 00 but the DUI stored no INS",
+                stored="aucun INS / no INS",
+                expected=f"INS {answer['ins']} ({answer['oid']}), réponse INSi / INSi answer {answer['exchange']}",
                 location=where,
             )
         )
     else:
         if stored["value"] != answer["ins"]:
             findings.append(
-                Finding(
+                rule_finding(
                     "ins.res.value",
                     "INS-RES-01",
-                    f"INSi returned {answer['ins']}, the DUI stored {stored['value']}",
+                    "the INS stored is not the one INSi returned (INSACTIF)",
+                    stored=f"INS {stored['value']}",
+                    expected=f"INS {answer['ins']}",
                     location=f"{where}.value",
                 )
             )
         if stored.get("oid") != answer["oid"]:
             findings.append(
-                Finding(
+                rule_finding(
                     "ins.res.oid",
                     "INS-RES-01",
-                    f"INSi returned OID {answer['oid']}, the DUI stored {stored.get('oid')!r}",
+                    "the OID stored is not the one INSi returned",
+                    stored=f"OID {stored.get('oid')!r}",
+                    expected=f"OID {answer['oid']}",
                     location=f"{where}.oid",
                 )
             )
@@ -106,10 +113,12 @@ def test_strict_traits_are_those_returned_by_insi(found_qualified: Scenario) -> 
         "birth_place": expected.birth_place,
     }
     findings = [
-        Finding(
+        rule_finding(
             "ins.res.tiq",
             "INS-RES-02",
-            f"{key} is {traits.get(key)!r}; INSi (TIQ) returned {value!r}",
+            f"the strict trait {key} is not the one INSi returned (TIQ)",
+            stored=f"{key} = {traits.get(key)!r}",
+            expected=f"{key} = {value!r}",
             location=f"{where}.{key}",
         )
         for key, value in wanted.items()
@@ -125,19 +134,23 @@ def test_no_identity_found_stores_no_ins(not_found: Scenario) -> None:
     findings = []
     if _ins(not_found):
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.res.01.ins",
                 "INS-RES-03",
-                f"INSi found no identity, yet the DUI stored INS {identity['ins']}",
+                "INSi found no identity (CR 01), yet the DUI stored an INS",
+                stored=shown(identity),
+                expected="aucun INS / no INS",
                 location=identity_location(not_found, "ins"),
             )
         )
     if identity.get("status") != "PROV":
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.res.01.status",
                 "EXI SI 07",
-                f"no INSi identity and no document: status must be PROV, is {identity.get('status')!r}",
+                "no INSi identity (CR 01) and no document checked: wrong status",
+                stored=f"statut / status {identity.get('status')!r}",
+                expected="statut / status PROV",
                 location=identity_location(not_found, "status"),
             )
         )
@@ -154,29 +167,35 @@ def test_insi_failure_loses_nothing(scenario: Scenario) -> None:
     findings = []
     if not identity or identity.get("person_id") != created.get("person_id"):
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.res.lost",
                 "INS-RES-04",
                 "the person record is gone after the INSi failure",
+                stored="aucune identité / no identity (HTTP 404)",
+                expected=f"l'identité créée / the identity created {created.get('person_id')}, traits intacts / kept",
                 location=identity_location(scenario, "person_id"),
             )
         )
     else:
         if _ins(scenario):
             findings.append(
-                Finding(
+                rule_finding(
                     "ins.res.error.ins",
                     "INS-RES-04",
-                    f"INSi failed, yet the DUI stored INS {identity['ins']}",
+                    "INSi failed, yet the DUI stored an INS",
+                    stored=shown(identity),
+                    expected="aucun INS / no INS",
                     location=identity_location(scenario, "ins"),
                 )
             )
         if identity.get("status") in ("RECUP", "QUAL"):
             findings.append(
-                Finding(
+                rule_finding(
                     "ins.res.error.status",
                     "INS-RES-04",
-                    f"INSi failed, yet the status is {identity.get('status')} (needs an INSi answer)",
+                    "INSi failed, yet the identity has a status only an INSi answer gives",
+                    stored=f"statut / status {identity.get('status')}",
+                    expected="PROV ou / or VALI",
                     location=identity_location(scenario, "status"),
                 )
             )
@@ -184,19 +203,23 @@ def test_insi_failure_loses_nothing(scenario: Scenario) -> None:
         kept = (identity.get("traits") or {}).get("birth_name")
         if typed and kept != typed:
             findings.append(
-                Finding(
+                rule_finding(
                     "ins.res.error.traits",
                     "INS-RES-04",
-                    f"traits changed after the INSi failure: birth name {typed!r} became {kept!r}",
+                    "the traits changed after the INSi failure",
+                    stored=f"nom de naissance / birth name {kept!r}",
+                    expected=f"nom de naissance saisi / birth name typed {typed!r}",
                     location=identity_location(scenario, "traits.birth_name"),
                 )
             )
     if lookup.get("outcome") not in ("error", None):
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.res.error.outcome",
                 "INS-RES-04",
-                f"INSi failed but the DUI reported outcome {lookup.get('outcome')!r} to the user",
+                "INSi failed but the DUI did not report an error to the user",
+                stored=f"résultat / outcome {lookup.get('outcome')!r}",
+                expected="résultat / outcome 'error'",
                 location=f"trigger API POST /persons/{scenario.person_id}/insi-lookup → outcome",
             )
         )
@@ -214,20 +237,23 @@ def test_nia_is_stored_with_the_nia_oid(nia: Scenario) -> None:
     findings = []
     if stored is None:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.nia.missing",
                 "INS-RES-05",
                 "INSi returned an INS-NIA, the DUI stored no INS",
+                stored="aucun INS / no INS",
+                expected=f"INS-NIA {expected.ins} ({OID_INS_NIA})",
                 location=identity_location(nia, "ins"),
             )
         )
     elif stored.get("oid") != OID_INS_NIA or stored["value"] != expected.ins:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.nia.oid",
                 "INS-RES-05",
-                f"INSi returned NIA {expected.ins} (OID {OID_INS_NIA}); the DUI stored "
-                f"{stored['value']} with OID {stored.get('oid')!r}",
+                "an INS-NIA is not stored as INSi returned it, under the NIA OID",
+                stored=f"INS {stored['value']} ({stored.get('oid')})",
+                expected=f"INS-NIA {expected.ins} ({OID_INS_NIA})",
                 location=identity_location(nia, "ins.oid"),
             )
         )
@@ -246,10 +272,13 @@ def test_historical_ins_never_replace_the_active_one(historical: Scenario) -> No
         value = stored["value"] if stored else None
         hint = " (a historical INS)" if value in expected.history else ""
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.hist.active",
                 "INS-HIST-01",
-                f"the active INS must be {expected.ins}; the DUI stored {value!r}{hint}",
+                f"the active INS is not INSACTIF{hint}",
+                stored=f"INS {value!r}",
+                expected=f"INS {expected.ins} (INSACTIF ; INSHISTO {', '.join(expected.history)} "
+                "gardés en historique / kept as history)",
                 location=identity_location(historical, "ins.value"),
             )
         )
@@ -278,10 +307,12 @@ def test_corsican_ins_keeps_its_key(corsica: Scenario) -> None:
     stored = _ins(corsica)
     if answer and (stored is None or stored["value"] != answer["ins"]):
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.key.corsica",
                 "INS-KEY-01",
-                f"INSi returned {answer['ins']}; the DUI stored {stored['value'] if stored else None!r}",
+                "the Corsican INS (2A/2B read as 19/18 for the key) is not stored as INSi returned it",
+                stored=f"INS {stored['value'] if stored else None!r}",
+                expected=f"INS {answer['ins']}",
                 location=identity_location(corsica, "ins.value"),
             )
         )

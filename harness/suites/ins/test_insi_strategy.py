@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.core.findings import Blocked, Finding
+from harness.core.findings import Blocked
 from harness.plugin.evidence import Scenario
 from harness.suites.ins.checks import (
     block_on_wrong_key,
@@ -25,6 +25,7 @@ from harness.suites.ins.checks import (
     require_insi_calls,
 )
 from harness.suites.ins.persons import person
+from harness.suites.ins.rule_messages import rule_finding
 
 
 def _sent_first_names(scenario: Scenario) -> list[list[str]]:
@@ -40,11 +41,13 @@ def test_ambiguous_answer_leads_to_a_query_with_more_first_names(ambiguous: Scen
     findings = []
     if "00" not in crs:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.strategy.no_retry",
                 "INS-INSI-06",
-                f"INSi answered {crs} and the DUI never obtained a single identity: after 02 it must query "
-                f"again with the full list of birth first names; first names sent: {_sent_first_names(ambiguous)}",
+                f"INSi answered {crs} and the DUI never obtained a single identity: after 02 it must query again",
+                stored=f"prénoms envoyés / first names sent {_sent_first_names(ambiguous)}",
+                expected="une nouvelle interrogation avec la liste complète des prénoms de naissance / a new query "
+                "with the full list of birth first names",
                 location="INSi requests RECSANSVITALE/Prenom",
             )
         )
@@ -63,10 +66,12 @@ def test_ins_found_after_an_ambiguous_answer_is_stored(ambiguous: Scenario) -> N
     findings = []
     if ins.get("value") != expected.ins:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.strategy.stored",
                 "INS-RES-01",
-                f"INSi finally answered 00 with INS {expected.ins}, the DUI stored {ins.get('value')!r}",
+                "INSi finally answered 00 after the retry, but the DUI did not store that INS",
+                stored=f"INS {ins.get('value')!r}",
+                expected=f"INS {expected.ins}",
                 location=identity_location(ambiguous, "ins.value"),
             )
         )
@@ -86,19 +91,23 @@ def test_no_identity_found_after_every_first_name_and_the_full_list(not_found: S
     findings = []
     if missing:
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.strategy.first_names",
                 "INS-INSI-06",
-                f"after 01 the DUI never queried with the birth first name(s) {missing}; queries sent: {sent}",
+                "after CR 01 the DUI did not query with each other birth first name",
+                stored=f"prénoms envoyés / first names sent {sent}",
+                expected=f"aussi / also {missing}",
                 location="INSi requests RECSANSVITALE/Prenom",
             )
         )
     if full_list not in tried and not any(q == list(first_names) for q in sent):
         findings.append(
-            Finding(
+            rule_finding(
                 "ins.strategy.full_list",
                 "INS-INSI-06",
-                f"after 01 the DUI never queried with the full list {full_list!r}; queries sent: {sent}",
+                "after CR 01 the DUI did not query with the full list of birth first names",
+                stored=f"prénoms envoyés / first names sent {sent}",
+                expected=f"aussi / also {full_list!r}",
                 location="INSi requests RECSANSVITALE/Prenom",
             )
         )

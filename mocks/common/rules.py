@@ -18,6 +18,7 @@ RULE_MODULES = (
     "mocks.dmp.vihf",
     "mocks.fhir.epresc_shape",
     "mocks.mssante.recording",
+    "mocks.mssante.auth_record",
     "mocks.psc.authorize",
     "mocks.psc.token_endpoint",
     "mocks.dmp.access",

@@ -230,9 +230,7 @@ def test_application_mailbox_with_password_only_is_a_finding(linked: MssSimulato
         client.login(DUI, DUI_PASSWORD)  # accepted by the operator (MSS-AUTH-01) but not the API LPS sequence
     auth = _last_auth(linked, "SMTP")
     assert auth.summary["success"] is True
-    assert [(f.rule, f.requirement) for f in auth.findings] == [
-        ("mss.auth.app_sequence.certificate", "SC.MSS/CONF.12")
-    ]
+    assert [(f.rule, f.requirement) for f in auth.findings] == [("mss.auth.app_sequence.certificate", "SC.MSS/CONF.12")]
 
 
 def test_application_mailbox_without_its_certificate_needs_its_password(linked: MssSimulator, pki: TestPki) -> None:

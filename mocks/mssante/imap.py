@@ -11,7 +11,7 @@ message body fetched is recorded as one exchange (``MSS`` / ``IMAP FETCH``).
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, closing
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
@@ -220,11 +220,11 @@ class _State(ConnectionState):
         return result
 
 
-def _common_name(cert: dict[str, Any] | None) -> str | None:
+def _common_name(cert: Mapping[str, Any] | None) -> str | None:
     return next((str(v) for rdn in (cert or {}).get("subject", ()) for k, v in rdn if k == "commonName"), None)
 
 
-def _certified_application(account: Any, cert: dict[str, Any] | None) -> bool:
+def _certified_application(account: Any, cert: Mapping[str, Any] | None) -> bool:
     """An application mailbox whose certificate opened the TLS session (SC.MSS/CONF.12: the certificate
     authenticates, the PLAIN login names the mailbox; its password is not checked)."""
     return bool(

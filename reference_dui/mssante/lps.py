@@ -269,7 +269,7 @@ class LpsMailClient:
             if "mss_lps_no_sasl_ir" in self.defects:
                 typ, data = client.authenticate("XOAUTH2", lambda challenge: b"" if challenge else response)
             else:  # RFC 4959: imaplib has no SASL-IR, the initial response goes on the command line
-                client.literal = _EmptyAnswer().answer  # answers the operator's error continuation
+                client.literal = _EmptyAnswer().answer  # type: ignore[assignment]  # answers the error continuation
                 typ, data = client._simple_command("AUTHENTICATE", "XOAUTH2", base64.b64encode(response).decode())
                 if typ == "OK":
                     client.state = "AUTH"

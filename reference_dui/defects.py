@@ -223,6 +223,21 @@ DEFECTS: dict[str, str] = {
     "(SC.MSS/CONF.22)",
     "mss_accept_weak_tls": "MSSanté: accepts TLS 1.0/1.1, suites outside SC.MSS/CONF.03 and small DH groups "
     "(@SECLEVEL=0)",
+    # MSSanté API LPS connection modes (issue 13 item 2): reference_dui.mssante.lps, tls_policy
+    "mss_lps_user_professional": "MSSanté API LPS: XOAUTH2 names the professional's idNat in user=, not the mailbox "
+    "address (SC.MSS/CONF.07)",
+    "mss_lps_no_sasl_ir": "MSSanté API LPS: IMAP AUTHENTICATE XOAUTH2 waits for the continuation instead of sending "
+    "the initial response (SASL-IR, SC.MSS/CONF.09)",
+    "mss_lps_session_after_logout": "MSSanté API LPS: after the PSC logout it keeps the access token and still opens "
+    "SMTP/IMAP sessions with it (SC.MSS/CONF.10)",
+    "mss_lps_no_reconnect": "MSSanté API LPS: a session the operator ends (421) is reported failed, not reopened "
+    "(SC.MSS/CONF.11)",
+    "mss_lps_no_token_renewal": "MSSanté API LPS: sends the expired access token and never renews it (no refresh, "
+    "no new PSC authentication; SC.MSS/CONF.11)",
+    "mss_lps_token_on_disk": "MSSanté API LPS: writes the PSC access token to a file of the workstation "
+    "(SC.MSS/CONF.28)",
+    "mss_app_password_only": "MSSanté: the application mailbox logs in with its password, without the "
+    "organisation's authentication certificate (SC.MSS/CONF.12)",
     # HL7 v2 identity feeds (IHE PAM France): what the DUI emits, how it acknowledges and integrates feeds
     "hl7_lf_segments": "HL7 v2: emits its ADT messages with segments ended by LF instead of CR",
     "hl7_msh_version_23": "HL7 v2: emits ADT messages declaring version 2.3 in MSH-12 (not 2.5^FRA^2.x)",

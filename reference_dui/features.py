@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["FEATURE_MODULES", "Feature", "feature_modules", "load_features"]
 
 #: module paths of the features that belong to no national service (``GET /indicators``)
-FEATURE_MODULES: list[str] = ["reference_dui.indicators"]
+FEATURE_MODULES: list[str] = ["reference_dui.indicators", "reference_dui.mssante.lps_feature"]
 
 
 def feature_modules() -> list[str]:

@@ -36,6 +36,7 @@ from harness.validators.cda.warmup import Warmup, warm_up
 from mocks.common.control_token import CONTROL_TOKEN_FILE, run_token, write_token_file
 from mocks.common.setup import SimulatorSetup
 from mocks.common.simulator import Simulator
+from mocks.mssante.auth_psc import link_simulators
 
 #: exchanges ``serve`` keeps in memory, by size (bodies + overhead); older ones stay in reports/exchanges
 SERVE_MEMORY_BYTES = 32 * 1024 * 1024
@@ -197,6 +198,7 @@ def main(args: argparse.Namespace) -> int:
             started.append(sim.start())
             simulators[service.id] = sim
             say("\n".join(sim.serve_lines()))
+        link_simulators(simulators)  # the MSSanté operator checks XOAUTH2 tokens against PSC
         if pki:
             cert, key = pki.client(DEFAULT_CLIENT)
             say(f"  PKI de test / test PKI: {pki.directory}")

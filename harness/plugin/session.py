@@ -25,6 +25,7 @@ from harness.validators.cda.warmup import Warmup, warm_up
 from mocks.common.server import TlsSettings
 from mocks.common.setup import SimulatorSetup, server_tls
 from mocks.common.simulator import Simulator
+from mocks.mssante.auth_psc import link_simulators
 
 __all__ = ["RunContext", "start_simulator"]
 
@@ -92,6 +93,7 @@ class RunContext:
             self.pki = ensure_pki(self.settings.pki_dir)
         for service in simulated():
             self.simulators[service.id] = start_simulator(self, service)
+        link_simulators(self.simulators)  # the MSSanté operator checks XOAUTH2 tokens against PSC
         self._wait_for_cda()
         if self.settings.attended:
             self.driver = AttendedDriver(

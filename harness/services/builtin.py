@@ -94,6 +94,11 @@ BUILTIN = (
             "importAnnuaire",
             "searchMssAddress",
             "listMssWorklist",
+            "mssLpsConnect",
+            "getMssLpsSession",
+            "mssLpsLogout",
+            "sendMssLpsMessage",
+            "fetchMssLpsMail",
         ),
         reference_dui_feature="reference_dui.mssante.feature",
         indicators=(

@@ -24,6 +24,7 @@ from harness.sut.attended_ins import AttendedIns
 from harness.sut.attended_ins_lifecycle import AttendedInsLifecycle
 from harness.sut.attended_ins_rules import AttendedInsRules
 from harness.sut.attended_mss import AttendedMss
+from harness.sut.attended_mss_lps import AttendedMssLps
 from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped
 from harness.sut.attended_psc import AttendedPsc
@@ -52,6 +53,7 @@ class AttendedDriver(
     AttendedFhir,
     AttendedMss,
     AttendedMssRules,
+    AttendedMssLps,
     AttendedHl7v2,
     AttendedDmpAuto,
     SutDriver,

@@ -26,6 +26,7 @@ from harness.sut.parts.hl7v2 import Hl7v2Driver
 from harness.sut.parts.ins import InsDriver, InsLifecycleDriver
 from harness.sut.parts.ins_rules import InsRulesDriver
 from harness.sut.parts.mss import MssDriver
+from harness.sut.parts.mss_lps import MssLpsDriver
 from harness.sut.parts.psc import PscDriver
 
 __all__ = ["IdentityDocument", "SutDriver", "SutInfo", "traits_payload"]
@@ -38,6 +39,7 @@ class SutDriver(
     InsRulesDriver,
     PscDriver,
     MssDriver,
+    MssLpsDriver,
     EparcoursDriver,
     EprescDriver,
     DmpDriver,

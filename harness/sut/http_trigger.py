@@ -18,6 +18,7 @@ from harness.sut.http_ins import HttpIns
 from harness.sut.http_ins_lifecycle import HttpInsLifecycle
 from harness.sut.http_ins_rules import HttpInsRules
 from harness.sut.http_mss import HttpMss
+from harness.sut.http_mss_lps import HttpMssLps
 from harness.sut.http_psc import HttpPsc
 from harness.sut.trigger_client import json_object
 
@@ -30,6 +31,7 @@ class HttpTriggerDriver(
     HttpInsRules,
     HttpPsc,
     HttpMss,
+    HttpMssLps,
     HttpEparcours,
     HttpEpresc,
     HttpDmp,

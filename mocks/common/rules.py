@@ -19,6 +19,7 @@ RULE_MODULES = (
     "mocks.dmp.webps",
     "mocks.fhir.epresc_shape",
     "mocks.mssante.recording",
+    "mocks.mssante.auth_record",
     "mocks.psc.authorize",
     "mocks.psc.token_endpoint",
     "mocks.psc.ciba",

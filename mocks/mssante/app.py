@@ -45,6 +45,7 @@ from mocks.common.pipeline import Answer, Call
 from mocks.common.server import LOOPBACK, TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.mssante.annuaire import EXTRACTION_PATH, extraction
+from mocks.mssante.auth_oauth import BearerCheck, LpsMailboxes
 from mocks.mssante.control import mss_routes
 from mocks.mssante.directory import Directory, default_directory_file
 from mocks.mssante.imap import ImapBackend, imap_callback
@@ -136,7 +137,10 @@ class MssSimulator(Simulator, MailRecording):
         self.cda_pack = cda_pack
         self.dui_certificate = dui_certificate
         self.crl_url = crl_url
-        self.directory = directory or Directory.load()
+        #: the API LPS mailboxes opened with a Pro Santé Connect token, and the operator's token check
+        self.lps = LpsMailboxes.load()
+        self.directory = self.lps.extend(directory or Directory.load())
+        self.bearer = BearerCheck(self.lps)  # no PSC linked yet: :func:`mocks.mssante.auth_psc.link_psc`
         self.store = MailStore(store_bytes)
         self.max_message_bytes = max_message_bytes
         self.mail_tls = tls

@@ -11,7 +11,7 @@ message body fetched is recorded as one exchange (``MSS`` / ``IMAP FETCH``).
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, closing
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
@@ -35,7 +35,9 @@ from pysasl.mechanism.plain import PlainMechanism
 
 from mocks.common.limits import LimitExceeded
 from mocks.mssante import imap_ext, modutf7
+from mocks.mssante.auth_record import AuthAttempt, record_auth
 from mocks.mssante.imap_ext import MssImapConnection
+from mocks.mssante.imap_oauth import BearerCredentials, XOauth2Mechanism
 
 modutf7.install()  # pymap 0.36.7's decoder loops forever on b"&Z" (issue 17)
 imap_ext.install()  # keywords kept (issue 13)
@@ -55,7 +57,7 @@ class _Config(Config):
 
     @property
     def tls_auth(self) -> SASLAuth:
-        return SASLAuth([PlainMechanism(), LoginMechanism(), ExternalMechanism()])
+        return SASLAuth([PlainMechanism(), LoginMechanism(), ExternalMechanism(), XOauth2Mechanism()])
 
     @property
     def commands(self) -> Commands:
@@ -75,6 +77,10 @@ class _Login(Login):
 
     async def authenticate(self, credentials: Any) -> Identity:
         directory = self.sim.directory
+        if isinstance(credentials, BearerCredentials):  # XOAUTH2: decided by the connection (imap_ext)
+            if not credentials.verify(None):
+                raise InvalidAuth()
+            return Identity(credentials.authcid, self, None, frozenset())
         if isinstance(credentials, ExternalCredentials):
             cert = socket_info.get().peercert
             cn = next((str(v) for rdn in (cert or {}).get("subject", ()) for k, v in rdn if k == "commonName"), None)
@@ -84,6 +90,8 @@ class _Login(Login):
             return Identity(account.address, self, None, frozenset())
         login = str(getattr(credentials, "authcid", "")).lower()
         account = directory.accounts.get(login)
+        if account is not None and _certified_application(account, socket_info.get().peercert):
+            return Identity(account.address, self, None, frozenset())  # SC.MSS/CONF.12: certificate, then PLAIN
         if account is None or account.password is None:
             raise InvalidAuth()
         if not credentials.verify(ClearIdentity(login, account.password)):
@@ -131,6 +139,35 @@ class _State(ConnectionState):
         result = await super().do_starttls(cmd)
         self.encrypted = True
         return result
+
+    async def do_authenticate(self, cmd: Any, creds: Any) -> Any:
+        """pymap's login, then one ``IMAP AUTH`` exchange saying how it went (:mod:`mocks.mssante.auth_record`)."""
+        name = getattr(cmd, "mech_name", None)
+        info = socket_info.get()
+        attempt = AuthAttempt(
+            "IMAP",
+            bytes(name).decode("ascii", "replace").upper() if name is not None else "LOGIN-COMMAND",
+            login=str(getattr(creds, "authcid", "") or "") if creds is not None else "",
+            tls_mode=("implicit" if self.implicit_tls else "starttls") if self.encrypted else "none",
+            client_cn=_common_name(info.peercert),
+            sasl_ir=getattr(name, "initial", None) is not None,
+            peer=str(info.peername_str or ""),
+        )
+        if isinstance(creds, BearerCredentials) and creds.verdict is not None:
+            attempt.oauth = creds.verdict.facts()
+        if isinstance(creds, ExternalCredentials) and not attempt.login:
+            account = self.sim.directory.by_certificate(attempt.client_cn)
+            attempt.login = account.address if account is not None else ""
+        try:
+            response = await super().do_authenticate(cmd, creds)
+        except Exception as exc:
+            attempt.reply = f"NO {type(exc).__name__}"
+            record_auth(self.sim.listener_recording, self.sim.directory, attempt)
+            raise
+        attempt.success = self._session is not None
+        attempt.reply = "OK" if attempt.success else "NO"
+        record_auth(self.sim.listener_recording, self.sim.directory, attempt)
+        return response
 
     async def do_select(self, cmd: Any) -> Any:
         response, updates = await super().do_select(cmd)
@@ -183,6 +220,18 @@ class _State(ConnectionState):
         return result
 
 
+def _common_name(cert: Mapping[str, Any] | None) -> str | None:
+    return next((str(v) for rdn in (cert or {}).get("subject", ()) for k, v in rdn if k == "commonName"), None)
+
+
+def _certified_application(account: Any, cert: Mapping[str, Any] | None) -> bool:
+    """An application mailbox whose certificate opened the TLS session (SC.MSS/CONF.12: the certificate
+    authenticates, the PLAIN login names the mailbox; its password is not checked)."""
+    return bool(
+        account.kind == "applicative" and account.certificate_cn and _common_name(cert) == account.certificate_cn
+    )
+
+
 class ImapBackend:
     """The pymap login and configuration shared by both IMAP listeners."""
 
@@ -218,6 +267,7 @@ def imap_callback(backend: ImapBackend, *, implicit_tls: bool) -> Callable[..., 
         conn = MssImapConnection(backend.config.commands, backend.config, reader, writer, sock_info)
         conn.limits = sim.limits
         conn.on_tls_failure = lambda peer, exc: sim.record_tls_failure("imap STARTTLS", peer, exc)
+        conn.check_bearer = lambda response: sim.bearer.check(response)
         state = _State(backend.login, backend.config, implicit_tls=implicit_tls)
         async with AsyncExitStack() as stack:
             connection_exit.set(stack)

@@ -13,7 +13,8 @@ Thunderbird) stumble without them:
 from __future__ import annotations
 
 import binascii
-from base64 import b64decode
+from base64 import b64decode, b64encode
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pymap.backend.dict.mailbox import MailboxData
@@ -23,12 +24,14 @@ from pymap.parsing.command.nonauth import AuthenticateCommand
 from pymap.parsing.commands import Commands
 from pymap.parsing.exceptions import NotParseable
 from pymap.parsing.primitives import Atom
-from pymap.parsing.response import UntaggedResponse
+from pymap.parsing.response import ResponseContinuation, UntaggedResponse
 from pymap.parsing.specials.flag import Flag, Recent, Wildcard, get_system_flags
 from pysasl.exception import AuthenticationError
 from pysasl.mechanism import ChallengeResponse, ServerChallenge
 
+from mocks.mssante.auth_oauth import BearerVerdict, XOauth2Response
 from mocks.mssante.imap_guard import GuardedImapConnection
+from mocks.mssante.imap_oauth import BearerCredentials
 
 if TYPE_CHECKING:
     from pysasl.creds.server import ServerCredentials
@@ -114,9 +117,21 @@ def commands() -> Commands:
 
 
 class MssImapConnection(GuardedImapConnection):
-    """The guarded connection, taking an AUTHENTICATE initial response (SASL-IR)."""
+    """The guarded connection, taking an AUTHENTICATE initial response (SASL-IR) and checking XOAUTH2 tokens."""
+
+    #: the operator's decision on an XOAUTH2 response (:meth:`mocks.mssante.auth_oauth.BearerCheck.check`)
+    check_bearer: Callable[[XOauth2Response], BearerVerdict] | None = None
 
     async def authenticate(self, state: Any, mech_name: bytes) -> ServerCredentials | None:
+        creds = await self._credentials(state, mech_name)
+        if isinstance(creds, BearerCredentials) and self.check_bearer is not None:
+            creds.verdict = self.check_bearer(creds.response)
+            if not creds.verdict.ok:  # Gmail's refusal: a JSON status, the client's empty answer, then NO
+                await self.write_response(ResponseContinuation(b64encode(creds.verdict.error_json())))
+                await self.read_continuation(0)
+        return creds
+
+    async def _credentials(self, state: Any, mech_name: bytes) -> ServerCredentials | None:
         initial = getattr(mech_name, "initial", None)
         if initial is None:
             return await super().authenticate(state, mech_name)

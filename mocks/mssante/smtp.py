@@ -15,13 +15,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import collections
 import logging
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, AnyStr
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session, TLSSetupException
 
 from harness.core.findings import Finding, Severity
+from mocks.mssante.auth_oauth import decode_initial, parse_response
+from mocks.mssante.auth_record import AuthAttempt, record_auth
 from mocks.mssante.directory import Account
 from mocks.mssante.mailstore import StorageFull
 
@@ -33,6 +37,7 @@ __all__ = ["REQ_AUTH", "MssSmtp", "MssSmtpHandler"]
 REQ_AUTH = "MSS-AUTH-01"
 HOSTNAME = "smtp.mssante-simulateur.dui-harness.test"
 MAX_RECIPIENTS = 100
+AUTH_LINE = 12288
 _TLS_REFUSALS = ("530 Must issue a STARTTLS", "538", "530 5.7.0", "535")
 
 
@@ -57,6 +62,22 @@ class MssSmtp(SMTP):
         self.implicit_tls = implicit_tls
         self.command = ""
         self.handler = handler
+        #: the authentication in progress (recorded once the AUTH command ends)
+        self.auth_attempt: AuthAttempt | None = None
+        self.last_reply = ""
+        # RFC 4954 §4: an AUTH line may reach 12288 octets (an XOAUTH2 JWT is longer than 512); per instance,
+        # aiosmtpd's class-level dict being shared by every session
+        self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit, {"AUTH": AUTH_LINE})
+
+    def _cb_client_connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        super()._cb_client_connected(reader, writer)
+        self._line_limit(AUTH_LINE)
+
+    def _line_limit(self, limit: int) -> None:
+        """The stream's line bound: long enough for an AUTH line between commands, RFC 5321's 1000 in DATA."""
+        reader = getattr(self, "_reader", None)
+        if reader is not None and hasattr(reader, "_limit"):
+            reader._limit = limit  # asyncio.StreamReader's bound (no public setter)
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -108,6 +129,9 @@ class MssSmtp(SMTP):
             if account is not None:  # the client certificate authenticates the mailbox
                 session.authenticated = True
                 session.auth_data = account  # type: ignore[assignment]  # aiosmtpd types it as None
+                attempt = self.new_attempt("CERTIFICATE")
+                attempt.login, attempt.success, attempt.reply = account.address, True, "client certificate"
+                self.record_attempt(attempt)
         await super().smtp_MAIL(arg)
 
     async def smtp_RCPT(self, arg: str) -> None:
@@ -115,15 +139,49 @@ class MssSmtp(SMTP):
         await super().smtp_RCPT(arg)
 
     async def smtp_AUTH(self, arg: str) -> None:
+        """aiosmtpd's AUTH, then one ``SMTP AUTH`` exchange saying how it went (:mod:`mocks.mssante.auth_record`)."""
         self.command = "AUTH"
-        await super().smtp_AUTH(arg)
+        words = arg.split() if arg else []
+        self.auth_attempt = self.new_attempt(words[0].upper() if words else "")
+        self.auth_attempt.sasl_ir = len(words) > 1
+        try:
+            await super().smtp_AUTH(arg)
+        finally:
+            attempt, self.auth_attempt = self.auth_attempt, None
+            if attempt is not None and attempt.mechanism and self.session is not None:
+                attempt.success = bool(self.session.authenticated)
+                attempt.reply = self.last_reply
+                account = self.session.auth_data
+                if attempt.success and isinstance(account, Account) and not attempt.login:
+                    attempt.login = account.address
+                self.record_attempt(attempt)
+
+    def new_attempt(self, mechanism: str) -> AuthAttempt:
+        facts = self.tls_facts()
+        peer = self.session.peer if self.session is not None else None
+        return AuthAttempt(
+            "SMTP",
+            mechanism,
+            tls_mode=str(facts["tls_mode"]),
+            client_cn=facts.get("client_cn"),
+            peer=f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer or ""),
+        )
+
+    def record_attempt(self, attempt: AuthAttempt) -> None:
+        sim = self.handler.sim
+        record_auth(sim.listener_recording, sim.directory, attempt)
 
     async def smtp_DATA(self, arg: str) -> None:
         self.command = "DATA"
-        await super().smtp_DATA(arg)
+        self._line_limit(self.line_length_limit)
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            self._line_limit(AUTH_LINE)
 
     async def push(self, status: AnyStr) -> None:
         text = status if isinstance(status, str) else status.decode("ascii", "replace")
+        self.last_reply = text
         refused_by_protocol = text.startswith(("552", "500 Line too long")) and self.command == "DATA"
         if text[:1] in "45" and (
             self.command in ("MAIL", "RCPT", "AUTH") or refused_by_protocol or text.startswith(_TLS_REFUSALS[0])
@@ -143,9 +201,12 @@ class MssSmtpHandler:
         self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
     ) -> AuthResult:
         if isinstance(auth_data, LoginPassword):
-            account = self.sim.directory.check_password(
-                auth_data.login.decode("utf-8", "replace"), auth_data.password.decode("utf-8", "replace")
-            )
+            login = auth_data.login.decode("utf-8", "replace")
+            if isinstance(server, MssSmtp) and server.auth_attempt is not None:
+                server.auth_attempt.login = login
+            account = self.sim.directory.check_password(login, auth_data.password.decode("utf-8", "replace"))
+            if account is None and isinstance(server, MssSmtp) and mechanism == "PLAIN":
+                account = _application_login(server, login)
             if account is not None:
                 return AuthResult(success=True, auth_data=account)
         return AuthResult(success=False, handled=False, message="535 5.7.8 Authentication credentials invalid")
@@ -170,6 +231,35 @@ class MssSmtpHandler:
                 success=False, handled=False, message="535 5.7.8 No test PKI client certificate for this mailbox"
             )
         return AuthResult(success=True, auth_data=account)
+
+    async def auth_XOAUTH2(self, server: MssSmtp, args: list[str]) -> AuthResult:
+        """SASL XOAUTH2 with a Pro Santé Connect access token (API LPS, SC.MSS/CONF.07): refused with a
+        ``334`` JSON status, the client's empty answer, then ``535`` (as Gmail does)."""
+        if not server.tls_facts().get("tls"):
+            return AuthResult(success=False, handled=False, message="538 5.7.11 Encryption required for XOAUTH2")
+        try:
+            if len(args) > 1:  # initial response (RFC 4954 §4)
+                raw = decode_initial(args[1])
+            else:
+                answer = await server.challenge_auth("")
+                if not isinstance(answer, bytes):
+                    return AuthResult(success=False, handled=True)
+                raw = answer
+            response = parse_response(raw)
+        except ValueError as exc:
+            return AuthResult(success=False, handled=False, message=f"501 5.5.2 {_ascii(str(exc))}")
+        verdict = self.sim.bearer.check(response)
+        if server.auth_attempt is not None:
+            server.auth_attempt.oauth = verdict.facts()
+            server.auth_attempt.login = response.user
+        if not verdict.ok:
+            await server.challenge_auth(verdict.error_json())  # the client answers with an empty line
+            return AuthResult(
+                success=False,
+                handled=False,
+                message="535 5.7.8 Jeton refuse / Username and Password not accepted (XOAUTH2)",
+            )
+        return AuthResult(success=True, auth_data=self.sim.directory.accounts.get(response.user))
 
     async def handle_EHLO(
         self, server: MssSmtp, session: Session, envelope: Envelope, hostname: str, responses: list[str]
@@ -262,6 +352,20 @@ class MssSmtpHandler:
         if session is None or envelope is None:
             return
         self.sim.record_smtp(server, session, envelope, b"", reply, findings=findings, refused=server.command)
+
+
+def _ascii(text: str) -> str:
+    """SMTP replies are US-ASCII: accents folded (``réponse`` -> ``reponse``)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _application_login(server: MssSmtp, login: str) -> Account | None:
+    """SC.MSS/CONF.12: an application mailbox whose certificate opened the TLS session logs in with PLAIN,
+    its address as login (the certificate authenticates; no password is checked)."""
+    account = server.certificate_account()
+    if account is not None and account.kind == "applicative" and account.address == login.lower().strip():
+        return account
+    return None
 
 
 def _without_external(line: str) -> str:

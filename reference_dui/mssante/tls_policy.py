@@ -150,4 +150,7 @@ def with_security_defects(settings: MailSettings, has: Callable[[str], bool], cr
         check_crl=not has("mss_ignore_crl"),
         keep_crl=not has("mss_no_crl_cache"),
         weak_tls=has("mss_accept_weak_tls"),
+        # SC.MSS/CONF.12 broken: the application mailbox logs in with its password, no certificate
+        client_cert=None if has("mss_app_password_only") else settings.client_cert,
+        client_key=None if has("mss_app_password_only") else settings.client_key,
     )

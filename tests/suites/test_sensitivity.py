@@ -167,6 +167,14 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_ann_no_import": ("mss", {"MSS-ANN-01"}),  # MSS-ANN-02 is then blocked
         "mss_ann_search_by_name_only": ("mss", {"MSS-ANN-02"}),
         "mss_drop_unmatched": ("mss", {"MSS-WL-01"}),
+        # MSSanté API LPS connection modes (xoauth13, issue 13 item 2); SC.MSS/CONF.11 is blocked by CONF.07
+        "mss_lps_user_professional": ("mss", {"SC.MSS/CONF.07"}),
+        "mss_lps_no_sasl_ir": ("mss", {"SC.MSS/CONF.09"}),
+        "mss_lps_session_after_logout": ("mss", {"SC.MSS/CONF.10"}),
+        "mss_lps_no_reconnect": ("mss", {"SC.MSS/CONF.11"}),
+        "mss_lps_no_token_renewal": ("mss", {"SC.MSS/CONF.11"}),
+        "mss_lps_token_on_disk": ("mss", {"SC.MSS/CONF.28"}),
+        "mss_app_password_only": ("mss", {"SC.MSS/CONF.12"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

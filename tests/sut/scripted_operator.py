@@ -216,6 +216,14 @@ class ScriptedOperator:
         if operation in ("dmp_publish", "dmp_replace"):
             done = getattr(dui, operation)(**args)
             return [] if done.get("status") == "published" else [str(done.get("document_id", ""))]
+        if operation == "mss_lps_connect":
+            return ["o" if dui.mss_lps_connect(**args).get("connected") else "n"]
+        if operation == "mss_lps_session":
+            token = dui.mss_lps_session().get("token") or {}
+            return [str(token.get("storage") or "")]
+        if operation == "mss_lps_logout":
+            dui.mss_lps_logout()
+            return [""]
         if operation in INS_LIFECYCLE:
             return self.ins_lifecycle(operation, args)
         if operation in INS_RULES:

@@ -1,0 +1,170 @@
+"""The API LPS scenarios played once per run, in order, each one a :class:`~harness.plugin.evidence.Scenario`.
+
+``MSS-LPS-SEGUR-PER-ORG`` (personal/organisational mailbox, a professional's PSC session):
+
+1. ``nominal``: PSC login of the mailbox's owner, a message sent, the INBOX read (SC.MSS/CONF.07/09);
+2. ``operator-ended``: the operator ends the SMTP session (``421`` at RCPT), the DUI must reopen it and
+   send, the PSC authentication still valid (SC.MSS/CONF.11);
+3. ``expired``: a PSC login whose access token lives 2 s, then a message after its expiry: the DUI
+   renews the token (refresh grant, or a new PSC authentication) and sends (SC.MSS/CONF.11);
+4. ``state``: what the DUI says of the token it holds (SC.MSS/CONF.28);
+5. ``logout``: the PSC logout, then a message asked: nothing may reach the operator (SC.MSS/CONF.10).
+
+``MSS-LPS-SEGUR-APP``: ``application``: the DUI's application mailbox sends and reads (SC.MSS/CONF.12).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from harness.core.recorder import Exchange, Recorder
+from harness.errors import HarnessError
+from harness.plugin.evidence import Scenario
+from harness.sut.driver import SutDriver
+
+__all__ = [
+    "APP",
+    "EXPIRING_LIFETIME",
+    "PER_ORG",
+    "auth_exchanges",
+    "play_application",
+    "play_per_org",
+    "smtp_accepted",
+]
+
+SERVICE = "MSS"
+PER_ORG = "MSS-LPS-SEGUR-PER-ORG"
+APP = "MSS-LPS-SEGUR-APP"
+#: the access token lifetime of the expiry scenario (seconds), and how long after it the DUI is asked to send
+EXPIRING_LIFETIME = 2
+AFTER_EXPIRY = 1.5
+CLOSED_BY_OPERATOR = "421 4.4.2 Session closed by the operator (dui-harness test) / session fermee par l'operateur"
+
+
+def auth_exchanges(scenario: Scenario, protocol: str | None = None) -> list[Exchange]:
+    """The ``SMTP AUTH`` / ``IMAP AUTH`` exchanges of a scenario."""
+    wanted = (f"{protocol} AUTH",) if protocol else ("SMTP AUTH", "IMAP AUTH")
+    return [e for e in scenario.exchanges if e.transaction in wanted]
+
+
+def smtp_accepted(scenario: Scenario) -> list[Exchange]:
+    """The SMTP transactions the operator accepted (``250``) in a scenario."""
+    return [
+        e for e in scenario.exchanges if e.transaction == "SMTP" and str(e.summary.get("reply", "")).startswith("250")
+    ]
+
+
+def _call(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The DUI's answer; a trigger API error is an answer too (``outcome: error``)."""
+    try:
+        return action()
+    except HarnessError as exc:
+        return {"outcome": "error", "error": str(exc)[:500], "trigger_error": True}
+
+
+def _scenario(name: str, recorder: Recorder, since: str, data: dict[str, Any], settle: float) -> Scenario:
+    """The exchanges since ``since``; a DUI that did not say it was done (sent, read) gets ``settle`` seconds."""
+    done = all(
+        (data.get(step) or {}).get("outcome") in ("sent", "read", "connected")
+        for step in ("send", "fetch")
+        if step in data
+    )
+    if not done:
+        recorder.wait_for(lambda found: False, service=SERVICE, since=since, timeout=settle)
+    return Scenario(name=name, exchanges=recorder.exchanges(service=SERVICE, since=since), data=data)
+
+
+def play_per_org(
+    sut: SutDriver,
+    recorder: Recorder,
+    mss: Any,
+    psc: Any,
+    *,
+    professional: str,
+    mailbox: str,
+    recipient: str,
+    settle: float,
+) -> dict[str, Scenario]:
+    """Play the ``MSS-LPS-SEGUR-PER-ORG`` scenarios in order; stops after ``nominal`` when the DUI has no API LPS."""
+    runs: dict[str, Scenario] = {}
+    since = recorder.mark()
+    connect = _call(lambda: sut.mss_lps_connect(professional, mailbox))
+    send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS", "Message de test (API LPS)."))
+    fetch = _call(lambda: sut.mss_lps_fetch())
+    runs["nominal"] = _scenario(
+        f"{PER_ORG}: connexion PSC puis XOAUTH2 / PSC login then XOAUTH2",
+        recorder,
+        since,
+        {"connect": connect, "send": send, "fetch": fetch, "professional": professional, "mailbox": mailbox},
+        settle,
+    )
+    if connect.get("trigger_error") or connect.get("outcome") != "connected":
+        return runs
+
+    since = recorder.mark()
+    mss.faults.add("smtp_reply", "RCPT", reply=CLOSED_BY_OPERATOR)
+    try:
+        send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS (reprise)", "Session reprise."))
+    finally:
+        mss.faults.clear()
+    runs["operator-ended"] = _scenario(
+        f"{PER_ORG}: session fermée par l'opérateur / session ended by the operator",
+        recorder,
+        since,
+        {"send": send, "fault": CLOSED_BY_OPERATOR},
+        settle,
+    )
+
+    since = recorder.mark()
+    lifetime = int(psc.state().get("access_token_lifetime", 300))
+    psc.update_state({"access_token_lifetime": EXPIRING_LIFETIME})
+    try:
+        connected_at = time.monotonic()
+        connect = _call(lambda: sut.mss_lps_connect(professional, mailbox))
+    finally:
+        psc.update_state({"access_token_lifetime": lifetime})
+    time.sleep(max(0.0, EXPIRING_LIFETIME + AFTER_EXPIRY - (time.monotonic() - connected_at)))
+    expired_since = recorder.mark()
+    send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS (jeton expiré)", "Jeton renouvelé."))
+    runs["expired"] = _scenario(
+        f"{PER_ORG}: jeton d'accès expiré / expired access token",
+        recorder,
+        since,
+        {"connect": connect, "send": send, "lifetime": EXPIRING_LIFETIME},
+        settle,
+    )
+    runs["expired"].data["after_expiry"] = [e.id for e in recorder.exchanges(service=SERVICE, since=expired_since)]
+
+    since = recorder.mark()
+    state = _call(lambda: sut.mss_lps_session())
+    runs["state"] = Scenario(name=f"{PER_ORG}: jeton conservé / token kept", data={"state": state})
+
+    since = recorder.mark()
+    logout = _call(lambda: sut.mss_lps_logout())
+    after = _call(lambda: sut.mss_lps_session())
+    send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS (après déconnexion)", "Ne doit pas partir."))
+    fetch = _call(lambda: sut.mss_lps_fetch())
+    runs["logout"] = _scenario(
+        f"{PER_ORG}: déconnexion PSC / PSC logout",
+        recorder,
+        since,
+        {"logout": logout, "state_after": after, "send": send, "fetch": fetch},
+        settle,
+    )
+    return runs
+
+
+def play_application(sut: SutDriver, recorder: Recorder, person_id: str, recipient: str, settle: float) -> Scenario:
+    """``MSS-LPS-SEGUR-APP``: the DUI's application mailbox sends a document and reads its INBOX."""
+    since = recorder.mark()
+    send = _call(lambda: sut.mss_send(person_id, "professional", address=recipient))
+    fetch = _call(lambda: sut.mss_fetch())
+    return _scenario(
+        f"{APP}: BAL applicative, certificat puis PLAIN / application mailbox, certificate then PLAIN",
+        recorder,
+        since,
+        {"send": send, "fetch": fetch},
+        settle,
+    )

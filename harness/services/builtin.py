@@ -84,6 +84,10 @@ BUILTIN = (
             "importAnnuaire",
             "searchMssAddress",
             "listMssWorklist",
+            "setMssCorrespondents",
+            "listMssCorrespondents",
+            "listMssDocumentTrace",
+            "autoconfigureMssMailbox",
         ),
         reference_dui_feature="reference_dui.mssante.feature",
         indicators=(

@@ -21,6 +21,7 @@ from harness.sut.attended_hl7v2 import AttendedHl7v2
 from harness.sut.attended_ins import AttendedIns
 from harness.sut.attended_ins_lifecycle import AttendedInsLifecycle
 from harness.sut.attended_mss import AttendedMss
+from harness.sut.attended_mss_records import AttendedMssRecords
 from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped
 from harness.sut.attended_psc import AttendedPsc
@@ -47,6 +48,7 @@ class AttendedDriver(
     AttendedFhir,
     AttendedMss,
     AttendedMssRules,
+    AttendedMssRecords,
     AttendedHl7v2,
     SutDriver,
 ):

@@ -62,6 +62,28 @@ class AttendedMssRecords(MssDriver):
         )
         return [{"address": a, "declared_by_operator": True} for a in answer.split()]
 
+    @step("mss_documents_with_status")
+    def mss_documents_with_status(self, person_id: str) -> list[dict[str, Any]]:
+        answer = self.operator.ask(
+            f"Quels documents reçus par MSSanté le dossier de l'usager {person_id} montre-t-il, et dans quel état ? "
+            "Saisissez « identifiant:état » (id du CDA, racine^extension ; état current, replaced ou deleted) "
+            "séparés par des espaces, ou laissez vide :",
+            f"Which documents received by MSSanté does the record of person {person_id} show, in which state? Type "
+            "'id:state' (CDA id, root^extension; state current, replaced or deleted) separated by spaces, or leave "
+            "empty:",
+        )
+        found = []
+        for item in answer.split():
+            document_id, _, status = item.rpartition(":")
+            found.append(
+                {
+                    "document_id": document_id or status,
+                    "status": status if document_id else "current",
+                    "declared_by_operator": True,
+                }
+            )
+        return found
+
     @step("mss_document_trace")
     def mss_document_trace(self) -> list[dict[str, Any]]:
         answer = self.operator.ask(

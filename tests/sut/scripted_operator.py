@@ -179,6 +179,8 @@ class ScriptedOperator:
             if operation == "mss_set_correspondents":
                 dui.mss_set_correspondents(args["person_id"], args["correspondents"])
             return [_ids(dui.mss_correspondents(args["person_id"]), "address")]
+        if operation == "mss_documents_with_status":
+            return [" ".join(f"{d['document_id']}:{d.get('status', 'current')}" for d in dui.mss_documents(**args))]
         if operation == "mss_document_trace":
             return [" ".join(f"{c['document_id']}:{c['action']}" for c in dui.mss_document_trace())]
         if operation == "mss_autoconfigure":

@@ -72,7 +72,7 @@ def received_updates(
             document_message(harness, dui, [document], acknowledgement=False).raw, sender=harness, recipient=dui
         )
     first_fetch = sut.mss_fetch()
-    before = sut.mss_documents(pid)
+    before = sut.mss_documents_with_status(pid)
     version = new_version(report)
     replacement = document_message(harness, dui, [version], acknowledgement=False, body=REPLACEMENT_BODY)
     deletion = document_message(harness, dui, [summary], acknowledgement=False, body=DELETION_BODY, deprecated=True)
@@ -91,7 +91,7 @@ def received_updates(
             "deletion_message_id": deletion.message_id,
             "fetches": [first_fetch, second_fetch],
             "before": before,
-            "after": sut.mss_documents(pid),
+            "after": sut.mss_documents_with_status(pid),
             "trace": sut.mss_document_trace(),
         },
     )

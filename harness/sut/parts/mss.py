@@ -80,3 +80,8 @@ class MssDriver(abc.ABC):
     @abc.abstractmethod
     def mss_autoconfigure(self, address: str, autoconfig_url: str) -> dict[str, Any]:
         """Autoconfigure the mailbox ``address`` from the operator's document at ``autoconfig_url``, then test it."""
+
+    def mss_documents_with_status(self, person_id: str) -> list[dict[str, Any]]:
+        """:meth:`mss_documents` with each document's ``status`` (``current``, ``replaced``, ``deleted``…): the
+        trigger API gives it in ``listMssDocuments``; the attended mode asks the operator for it."""
+        return self.mss_documents(person_id)

@@ -153,6 +153,17 @@ DEFECTS: dict[str, str] = {
     "mss_ann_search_by_name_only": "Annuaire Santé: finds a correspondent by name only, ignoring the RPPS (homonyms)",
     "mss_drop_unmatched": "MSSanté: a received document it cannot attach to a person is dropped, not kept in a "
     "work list",
+    # mss13: correspondents, received updates and deletions, autoconfiguration, TLS offer
+    "mss_correspondents_max_5": "MSSanté: a person's record keeps only its first five correspondents",
+    "mss_ignore_received_replacement": "MSSanté: a received new version (RPLC) is added beside the old one, which "
+    "stays current",
+    "mss_ignore_received_deletion": "MSSanté: a received deletion is taken for a new copy of the document",
+    "mss_no_update_trace": "MSSanté: received documents replaced or deleted are changed without a trace",
+    "mss_autoconfig_ignored": "MSSanté: 'autoconfiguration' keeps its built-in servers, never reads the operator's "
+    "document",
+    "mss_autoconfig_no_test": "MSSanté: autoconfiguration without the connection test",
+    "mss_tls_offer_extra_suite": "MSSanté: its ClientHello also offers ECDHE-ECDSA-CHACHA20-POLY1305 (not in "
+    "SC.MSS/CONF.03's list)",
     "dmp_wrong_format_code": "DMP: formatCode of the content model swapped (DLU sent as XDS-SD PDF, PDF as DLU)",
     "dmp_missing_ins_traits": "DMP: the CDA recordTarget lacks the first birth first name (BR) and the birth place",
     "dmp_patient_id_mismatch": "DMP: the XDS patientId is the local IPP, not the INS of the CDA recordTarget",

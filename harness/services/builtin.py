@@ -99,6 +99,10 @@ BUILTIN = (
             "mssLpsLogout",
             "sendMssLpsMessage",
             "fetchMssLpsMail",
+            "setMssCorrespondents",
+            "listMssCorrespondents",
+            "listMssDocumentTrace",
+            "autoconfigureMssMailbox",
         ),
         reference_dui_feature="reference_dui.mssante.feature",
         indicators=(

@@ -25,6 +25,7 @@ from harness.sut.attended_ins_lifecycle import AttendedInsLifecycle
 from harness.sut.attended_ins_rules import AttendedInsRules
 from harness.sut.attended_mss import AttendedMss
 from harness.sut.attended_mss_lps import AttendedMssLps
+from harness.sut.attended_mss_records import AttendedMssRecords
 from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped
 from harness.sut.attended_psc import AttendedPsc
@@ -54,6 +55,7 @@ class AttendedDriver(
     AttendedMss,
     AttendedMssRules,
     AttendedMssLps,
+    AttendedMssRecords,
     AttendedHl7v2,
     AttendedDmpAuto,
     SutDriver,

@@ -84,3 +84,39 @@ class HttpMss(TriggerClient, MssDriver):
 
     def mss_worklist(self) -> list[dict[str, Any]]:
         return json_array(self._call("GET", "/mss/worklist", ok=(200,), operation="listMssWorklist"))
+
+    def mss_set_correspondents(self, person_id: str, correspondents: list[dict[str, str]]) -> list[dict[str, Any]]:
+        answer = json_object(
+            self._call(
+                "PUT",
+                f"/persons/{person_id}/mss/correspondents",
+                {"correspondents": correspondents},
+                ok=(200,),
+                operation="setMssCorrespondents",
+            )
+        )
+        kept = answer.get("correspondents")
+        return [c for c in kept if isinstance(c, dict)] if isinstance(kept, list) else []
+
+    def mss_correspondents(self, person_id: str) -> list[dict[str, Any]]:
+        answer = json_object(
+            self._call("GET", f"/persons/{person_id}/mss/correspondents", ok=(200,), operation="listMssCorrespondents")
+        )
+        kept = answer.get("correspondents")
+        return [c for c in kept if isinstance(c, dict)] if isinstance(kept, list) else []
+
+    def mss_document_trace(self) -> list[dict[str, Any]]:
+        answer = json_object(self._call("GET", "/mss/document-trace", ok=(200,), operation="listMssDocumentTrace"))
+        changes = answer.get("changes")
+        return [c for c in changes if isinstance(c, dict)] if isinstance(changes, list) else []
+
+    def mss_autoconfigure(self, address: str, autoconfig_url: str) -> dict[str, Any]:
+        return json_object(
+            self._call(
+                "POST",
+                "/mss/autoconfig",
+                {"address": address, "autoconfig_url": autoconfig_url},
+                ok=(200,),
+                operation="autoconfigureMssMailbox",
+            )
+        )

@@ -46,6 +46,8 @@ from mocks.common.server import LOOPBACK, TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.mssante.annuaire import EXTRACTION_PATH, extraction
 from mocks.mssante.auth_oauth import BearerCheck, LpsMailboxes
+from mocks.mssante.autoconfig import AUTOCONFIG_PATH, autoconfig_answer
+from mocks.mssante.client_hello import HelloLog, watch
 from mocks.mssante.control import mss_routes
 from mocks.mssante.directory import Directory, default_directory_file
 from mocks.mssante.imap import ImapBackend, imap_callback
@@ -154,6 +156,9 @@ class MssSimulator(Simulator, MailRecording):
         self.connections: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
         self._failure: BaseException | None = None
         self._context = server_tls or (server_context(tls) if tls is not None else None)
+        self.hellos = HelloLog()  # the DUI's ClientHellos (SC.MSS/CONF.03: what it offers)
+        if self._context is not None:
+            watch(self._context, self.hellos)
         self._imap = ImapBackend(self, self._context)
         self._quota_used: dict[str, int] = {}
         self._quota_lock = threading.Lock()
@@ -162,10 +167,17 @@ class MssSimulator(Simulator, MailRecording):
     # -- Simulator ------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
         # the Annuaire Santé extraction goes through the request pipeline: recorded, faults apply
-        return [*mss_routes(self), Route(EXTRACTION_PATH, self.handler("ANNUAIRE"), methods=["GET"])]
+        return [
+            *mss_routes(self),
+            Route(EXTRACTION_PATH, self.handler("ANNUAIRE"), methods=["GET"]),
+            Route(AUTOCONFIG_PATH, self.handler("AUTOCONFIG"), methods=["GET"]),  # SC.MSS/CONF.04
+        ]
 
     async def respond(self, call: Call) -> Answer:
-        """``GET /annuaire/extraction-mssante.txt``: the public extraction of MSSanté addresses."""
+        """``GET /annuaire/extraction-mssante.txt``: the public extraction of MSSanté addresses; the
+        autoconfiguration document (:mod:`mocks.mssante.autoconfig`)."""
+        if call.route == "AUTOCONFIG":
+            return autoconfig_answer(self, call)
         source = Path(self.directory.source) if self.directory.source else default_directory_file()
         body = extraction(source)
         return Answer(

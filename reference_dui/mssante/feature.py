@@ -9,6 +9,9 @@ GET      /mss/acknowledgements               the MDNs sent
 POST     /mss/messages/reply                 answer a message fetched earlier (In-Reply-To, References)
 PUT      /persons/{pid}/mss/refusal          record the person's refusal of sending (to them, to professionals)
 GET      /mss/worklist                       received documents not attached, kept for manual attachment
+PUT/GET  /persons/{pid}/mss/correspondents   the person's correspondents (at least 10: SC.MSS.14.MS1)
+GET      /mss/document-trace                 received documents replaced or deleted by MSSanté (SC.MSS.24.MS1)
+POST     /mss/autoconfig                     autoconfigure a mailbox, then test the connection (SC.MSS/CONF.04)
 POST     /annuaire/import                    integrate the Annuaire Santé extraction of MSSanté addresses
 GET      /annuaire/search?name=&rpps=        find a correspondent's address in it
 =======  ==================================  ===============================================
@@ -34,12 +37,15 @@ from starlette.routing import BaseRoute, Route
 from reference_dui.app import ApiError, guarded, json_body
 from reference_dui.identity import InvalidInput
 from reference_dui.mssante.annuaire import MssAnnuaire
+from reference_dui.mssante.autoconfig import autoconfigure
+from reference_dui.mssante.correspondents import Correspondents
 from reference_dui.mssante.mail import MailboxClient, MailSettings, mdn_message
 from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse
 from reference_dui.mssante.reply import Received, headers_of, reply_message
 from reference_dui.mssante.send import compose
 from reference_dui.mssante.storage import MssStorage
 from reference_dui.mssante.tls_policy import CrlCache, with_security_defects
+from reference_dui.mssante.updates import DocumentLifecycle, deleted_ids, replaced_id
 from reference_dui.service import UnknownPerson
 from reference_dui.store import PersonRecord
 
@@ -95,6 +101,8 @@ class MssFeature:
         self._refusals: dict[str, set[str]] = {}  # person -> refused recipients (patient, professionals)
         self.annuaire = MssAnnuaire()
         self.worklist: list[dict[str, Any]] = []  # received documents not attached: for manual attachment
+        self.lifecycle = DocumentLifecycle(service.store)  # received documents replaced or deleted
+        self.correspondents = Correspondents()
 
     def _client(self) -> MailboxClient:
         if self._settings is None:
@@ -201,10 +209,17 @@ class MssFeature:
         error = next((d.error_code for d in decisions if d.error_code), None)
         person_id = None
         if error is None:
+            deleted = set() if self._has("mss_ignore_received_deletion") else deleted_ids(message)
             for (content, patient), decision in zip(documents, decisions, strict=True):
                 assert patient is not None and decision.person_id is not None
                 person_id = decision.person_id
+                if patient.document_id in deleted:  # a deletion (SC.MSS.23.MS1): flagged, kept, traced
+                    self._changed(patient.document_id, person_id, "deleted", message_id, None)
+                    continue
                 self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id, content)
+                parent = None if self._has("mss_ignore_received_replacement") else replaced_id(content)
+                if parent:  # a new version, "annule et remplace" (SC.MSS/UX.05)
+                    self._changed(parent, person_id, "replaced", message_id, patient.document_id)
         if error is not None and not self._has("mss_drop_unmatched"):  # kept for manual attachment (SC.MSS.25.MS1)
             self.worklist += [
                 {"document_id": patient.document_id if patient else "", "message_id": message_id, "error_code": error}
@@ -222,6 +237,10 @@ class MssFeature:
             "error_code": error,
             "acknowledgement_sent": acknowledged,
         }
+
+    def _changed(self, document_id: str, person_id: str, action: str, message_id: str, by: str | None) -> None:
+        traced = not self._has("mss_no_update_trace")  # SC.MSS.24.MS1
+        self.lifecycle.change(document_id, person_id, action, message_id, by=by, traced=traced)
 
     def _acknowledge(self, client: MailboxClient, original: Any, error: str | None) -> bool:
         subject = str(original.get("Subject", ""))
@@ -306,6 +325,15 @@ class MssFeature:
             raise ApiError(502, f"Annuaire Santé extraction unavailable: {exc}") from exc
         return {"entries": count}
 
+    def autoconfigure(self, data: Any) -> dict[str, Any]:
+        settings = self._client().settings
+        try:
+            return autoconfigure(data, settings, self.service.config.defects)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        except OSError as exc:
+            raise ApiError(502, f"autoconfiguration document unavailable: {exc}") from exc
+
     def search_annuaire(self, name: str, rpps: str) -> dict[str, Any]:
         return {"results": self.annuaire.search(name, rpps, self.service.config.defects)}
 
@@ -318,7 +346,8 @@ class MssFeature:
         async def documents(request: Request) -> Response:
             pid = request.path_params["pid"]
             await run_in_threadpool(self._person, pid)
-            return JSONResponse(await run_in_threadpool(self.storage.documents, pid))
+            found = await run_in_threadpool(self.storage.documents, pid)
+            return JSONResponse(await run_in_threadpool(self.lifecycle.with_status, pid, found))
 
         async def fetch(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(self.fetch))
@@ -332,6 +361,20 @@ class MssFeature:
 
         async def worklist(request: Request) -> Response:
             return JSONResponse(list(self.worklist))
+
+        async def correspondents(request: Request) -> Response:
+            pid = request.path_params["pid"]
+            await run_in_threadpool(self._person, pid)
+            if request.method == "PUT":
+                self.correspondents.record(pid, await json_body(request), self.service.config.defects)
+            return JSONResponse({"correspondents": self.correspondents.of(pid)})
+
+        async def document_trace(request: Request) -> Response:
+            return JSONResponse({"changes": await run_in_threadpool(self.lifecycle.trace)})
+
+        async def autoconfig(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(self.autoconfigure, data))
 
         async def annuaire_import(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(self.import_annuaire))
@@ -352,6 +395,9 @@ class MssFeature:
             Route("/mss/messages/reply", guarded(reply), methods=["POST"]),
             Route("/persons/{pid}/mss/refusal", guarded(refusal), methods=["PUT"]),
             Route("/mss/worklist", guarded(worklist), methods=["GET"]),
+            Route("/persons/{pid}/mss/correspondents", guarded(correspondents), methods=["GET", "PUT"]),
+            Route("/mss/document-trace", guarded(document_trace), methods=["GET"]),
+            Route("/mss/autoconfig", guarded(autoconfig), methods=["POST"]),
             Route("/annuaire/import", guarded(annuaire_import), methods=["POST"]),
             Route("/annuaire/search", guarded(annuaire_search), methods=["GET"]),
         ]
@@ -367,6 +413,8 @@ class MssFeature:
         self._refusals.clear()
         self.annuaire = MssAnnuaire()
         self.worklist.clear()
+        self.lifecycle.reset()
+        self.correspondents.clear()
 
     def close(self) -> None:
         self._crls.close()

@@ -58,6 +58,7 @@ class MailSettings:
     check_crl: bool = True
     keep_crl: bool = True
     weak_tls: bool = False
+    offer_extra_suite: bool = False  # ``mss_tls_offer_extra_suite`` (SC.MSS/CONF.03)
 
     def context(self) -> ssl.SSLContext:
         return client_context(self)

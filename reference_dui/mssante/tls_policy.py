@@ -126,7 +126,8 @@ def client_context(s: MailSettings) -> ssl.SSLContext:
         context.set_ciphers("ALL:@SECLEVEL=0")
     else:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.set_ciphers(CONF03_CIPHERS)
+        # ``mss_tls_offer_extra_suite``: one more suite offered, outside SC.MSS/CONF.03's list
+        context.set_ciphers(CONF03_CIPHERS + (":ECDHE-ECDSA-CHACHA20-POLY1305" if s.offer_extra_suite else ""))
     if s.trust_any:  # ``mss_trust_any_ca``: any certificate, from any CA: the operator is not authenticated
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -153,4 +154,5 @@ def with_security_defects(settings: MailSettings, has: Callable[[str], bool], cr
         # SC.MSS/CONF.12 broken: the application mailbox logs in with its password, no certificate
         client_cert=None if has("mss_app_password_only") else settings.client_cert,
         client_key=None if has("mss_app_password_only") else settings.client_key,
+        offer_extra_suite=has("mss_tls_offer_extra_suite"),
     )

@@ -175,6 +175,14 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_lps_no_token_renewal": ("mss", {"SC.MSS/CONF.11"}),
         "mss_lps_token_on_disk": ("mss", {"SC.MSS/CONF.28"}),
         "mss_app_password_only": ("mss", {"SC.MSS/CONF.12"}),
+        # mss13: correspondents, received updates and deletions, autoconfiguration, TLS offer
+        "mss_correspondents_max_5": ("mss", {"MSS-CORR-01"}),
+        "mss_ignore_received_replacement": ("mss", {"MSS-RUPD-01"}),  # its trace is then blocked
+        "mss_ignore_received_deletion": ("mss", {"MSS-RDEL-01"}),  # its trace is then blocked
+        "mss_no_update_trace": ("mss", {"MSS-RTRACE-01"}),
+        "mss_autoconfig_ignored": ("mss", {"MSS-AUTOCONF-01"}),  # MSS-AUTOCONF-02 is then blocked
+        "mss_autoconfig_no_test": ("mss", {"MSS-AUTOCONF-02"}),
+        "mss_tls_offer_extra_suite": ("mss", {"SC.MSS/CONF.03"}),
         # DMP
         "dmp_wrong_format_code": ("dmp", {"DMP-CON-03"}),
         "dmp_missing_ins_traits": ("dmp", {"DMP-DOC-01"}),

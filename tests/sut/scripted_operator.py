@@ -186,6 +186,21 @@ class ScriptedOperator:
             return [""]
         if operation == "mss_search_address":  # the operator types the address the DUI's screen shows
             return [" ".join(r["address"] for r in dui.mss_search_address(**args))]
+        if operation in ("mss_set_correspondents", "mss_correspondents"):  # the record's screen, read back
+            if operation == "mss_set_correspondents":
+                dui.mss_set_correspondents(args["person_id"], args["correspondents"])
+            return [_ids(dui.mss_correspondents(args["person_id"]), "address")]
+        if operation == "mss_documents_with_status":
+            return [" ".join(f"{d['document_id']}:{d.get('status', 'current')}" for d in dui.mss_documents(**args))]
+        if operation == "mss_document_trace":
+            return [" ".join(f"{c['document_id']}:{c['action']}" for c in dui.mss_document_trace())]
+        if operation == "mss_autoconfigure":
+            done = dui.mss_autoconfigure(**args)
+            test = done.get("connection_test")
+            return [
+                *(f"{s['hostname']} {s['port']} {s['socket_type']}" for s in (done["incoming"], done["outgoing"])),
+                "" if test is None else ("oui" if test.get("imap") and test.get("smtp") else "non"),
+            ]
         if operation == "mss_worklist":
             return [_ids(dui.mss_worklist(), "document_id")]
         if operation == "mss_documents":

@@ -33,13 +33,16 @@ from harness.validators.mail.xdm import (
 )
 from harness.validators.safexml import parse_xml
 
-__all__ = ["HARNESS_NIL", "BuiltMessage", "document_message", "xdm_archive"]
+__all__ = ["DEPRECATED", "HARNESS_NIL", "BuiltMessage", "document_message", "xdm_archive"]
 
 HARNESS_NIL = "DUI-HARNESS-TEST-NIL"
 SUBMISSION_SET = "urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd"
 SCHEME_SET_UNIQUE_ID = "urn:uuid:96fdda7c-d067-4183-912e-bf5ee74998a8"
 SCHEME_SET_SOURCE_ID = "urn:uuid:554ac39e-e3fe-47fe-b233-965d2a147832"
 SCHEME_SET_PATIENT_ID = "urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446"
+#: the ebRIM status of a DocumentEntry whose document is withdrawn: the bench's deletion request (see
+#: :mod:`harness.suites.mss.updates`)
+DEPRECATED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated"
 INS_OIDS = ("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11")
 
 
@@ -82,7 +85,9 @@ def _classification(entry: etree._Element, code: str, scheme: str) -> None:
     _slot(node, "codingScheme", scheme)
 
 
-def _metadata(documents: Sequence[tuple[str, bytes]], invisible_to_patient: bool = False) -> bytes:
+def _metadata(
+    documents: Sequence[tuple[str, bytes]], invisible_to_patient: bool = False, deprecated: bool = False
+) -> bytes:
     request = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap={"lcm": LCM, "rim": RIM})
     objects = etree.SubElement(request, f"{{{RIM}}}RegistryObjectList")
     patient = _patient_cx(documents[0][1])
@@ -95,6 +100,8 @@ def _metadata(documents: Sequence[tuple[str, bytes]], invisible_to_patient: bool
             mimeType="text/xml",
             objectType=DOCUMENT_ENTRY,
         )
+        if deprecated:  # a deletion request (the bench's model)
+            entry.set("status", DEPRECATED)
         _slot(entry, "creationTime", header.effective_time[:14])
         _slot(entry, "hash", hashlib.sha1(data).hexdigest())
         _slot(entry, "languageCode", header.language or "fr-FR")
@@ -147,7 +154,7 @@ def _metadata(documents: Sequence[tuple[str, bytes]], invisible_to_patient: bool
     return metadata
 
 
-def xdm_archive(documents: Sequence[bytes], *, invisible_to_patient: bool = False) -> bytes:
+def xdm_archive(documents: Sequence[bytes], *, invisible_to_patient: bool = False, deprecated: bool = False) -> bytes:
     """An IHE_XDM.ZIP holding ``documents`` (CDA bytes) in ``IHE_XDM/SUBSET01/DOC000n.XML``."""
     named = [(f"DOC{index:04d}.XML", data) for index, data in enumerate(documents, start=1)]
     buffer = io.BytesIO()
@@ -162,7 +169,7 @@ def xdm_archive(documents: Sequence[bytes], *, invisible_to_patient: bool = Fals
             "README.TXT",
             "Archive IHE XDM produite par dui-harness (essai).\r\nIHE XDM archive made by dui-harness (test).\r\n",
         )
-        archive.writestr("IHE_XDM/SUBSET01/METADATA.XML", _metadata(named, invisible_to_patient))
+        archive.writestr("IHE_XDM/SUBSET01/METADATA.XML", _metadata(named, invisible_to_patient, deprecated))
         for name, data in named:
             archive.writestr(f"IHE_XDM/SUBSET01/{name}", data)
     return buffer.getvalue()
@@ -179,11 +186,12 @@ def document_message(
     label: str = "Logiciel d'essai dui-harness (CH d'essai)",
     reply_to: str | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
+    deprecated: bool = False,
 ) -> BuiltMessage:
     """A document message from ``sender`` (shown as ``label``) to ``recipient`` with ``documents`` in an IHE_XDM.ZIP.
 
     ``reply_to``: a Reply-To mailbox; ``attachments``: more files ``(name, mime type, bytes)``, after the archive
-    (the PDF/A-1 copies of the documents).
+    (the PDF/A-1 copies of the documents); ``deprecated``: the documents' XDM entries marked Deprecated (deletion).
     """
     headers = [read_header(parse_xml(d)) for d in documents]
     first = headers[0]
@@ -218,7 +226,7 @@ def document_message(
         message["Reply-To"] = reply_to
     message.set_content(body)
     message.add_attachment(
-        xdm_archive(documents, invisible_to_patient=invisible_to_patient),
+        xdm_archive(documents, invisible_to_patient=invisible_to_patient, deprecated=deprecated),
         maintype="application",
         subtype="zip",
         filename="IHE_XDM.ZIP",

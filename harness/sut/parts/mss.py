@@ -64,3 +64,24 @@ class MssDriver(abc.ABC):
     @abc.abstractmethod
     def mss_worklist(self) -> list[dict[str, Any]]:
         """The received documents the DUI could not attach to a person, kept for manual attachment."""
+
+    @abc.abstractmethod
+    def mss_set_correspondents(self, person_id: str, correspondents: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Record the correspondents (``{name, address}``) of the person's record; the list the DUI keeps."""
+
+    @abc.abstractmethod
+    def mss_correspondents(self, person_id: str) -> list[dict[str, Any]]:
+        """The correspondents the DUI keeps in the person's record."""
+
+    @abc.abstractmethod
+    def mss_document_trace(self) -> list[dict[str, Any]]:
+        """The DUI's trace of the received documents replaced or deleted by MSSanté, oldest first."""
+
+    @abc.abstractmethod
+    def mss_autoconfigure(self, address: str, autoconfig_url: str) -> dict[str, Any]:
+        """Autoconfigure the mailbox ``address`` from the operator's document at ``autoconfig_url``, then test it."""
+
+    def mss_documents_with_status(self, person_id: str) -> list[dict[str, Any]]:
+        """:meth:`mss_documents` with each document's ``status`` (``current``, ``replaced``, ``deleted``…): the
+        trigger API gives it in ``listMssDocuments``; the attended mode asks the operator for it."""
+        return self.mss_documents(person_id)

@@ -24,6 +24,7 @@ from harness.sut.attended_mss import AttendedMss
 from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped
 from harness.sut.attended_psc import AttendedPsc
+from harness.sut.attended_sdo import AttendedSdo
 from harness.sut.attended_sheet import write_sheet
 from harness.sut.driver import IdentityDocument, SutDriver, SutInfo
 
@@ -48,6 +49,7 @@ class AttendedDriver(
     AttendedMss,
     AttendedMssRules,
     AttendedHl7v2,
+    AttendedSdo,
     SutDriver,
 ):
     """The operator performs each action; exchanges are awaited on the recorder, shown as they arrive.

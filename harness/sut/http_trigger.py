@@ -16,13 +16,14 @@ from harness.sut.http_ins import HttpIns
 from harness.sut.http_ins_lifecycle import HttpInsLifecycle
 from harness.sut.http_mss import HttpMss
 from harness.sut.http_psc import HttpPsc
+from harness.sut.http_sdo import HttpSdo
 from harness.sut.trigger_client import json_object
 
 __all__ = ["HttpTriggerDriver", "TriggerApiError"]
 
 
 class HttpTriggerDriver(
-    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, SutDriver
+    HttpIns, HttpInsLifecycle, HttpPsc, HttpMss, HttpEparcours, HttpEpresc, HttpDmp, HttpHl7v2, HttpSdo, SutDriver
 ):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked
     against the contract (:mod:`harness.sut.contract`).

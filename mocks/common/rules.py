@@ -21,6 +21,7 @@ RULE_MODULES = (
     "mocks.psc.authorize",
     "mocks.psc.token_endpoint",
     "mocks.dmp.access",
+    "mocks.sdo.judge",
 )
 
 

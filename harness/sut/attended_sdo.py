@@ -7,7 +7,10 @@ operator.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import json
 from typing import TYPE_CHECKING, Any
 
 from harness.sut.attended_operator import step
@@ -35,6 +38,18 @@ def _sent(found: list[Exchange]) -> dict[str, Any]:
     }
 
 
+def _document_digest(read: Exchange | None) -> str:
+    """SHA-256 of the CDA the DUI received when it read the decision (the operator vouches that it kept it)."""
+    if read is None or read.response is None:
+        return ""
+    try:
+        resource = json.loads(read.response.body)
+        data = resource["content"][0]["attachment"]["data"]
+        return hashlib.sha256(base64.b64decode(data, validate=True)).hexdigest()
+    except (ValueError, KeyError, IndexError, TypeError, binascii.Error):
+        return ""
+
+
 class AttendedSdo(SdoDriver):
     """Mixin of :class:`~harness.sut.attended.AttendedDriver` for the SI-SdO flows."""
 
@@ -47,20 +62,22 @@ class AttendedSdo(SdoDriver):
         since = self.recorder.mark()
         shown = self.operator.ask(
             "Lancez dans la DUI la récupération des décisions d'orientation auprès du SI-SdO (adresse de la "
-            "fiche de connexion), puis tapez les décisions affichées, séparées par « | », chacune : "
+            "fiche de connexion), vérifiez que chaque document de décision s'affiche, puis tapez les décisions "
+            "affichées, séparées par « | », chacune : "
             "idNat_Decision; idDecision — ou « non » si la DUI n'échange pas avec le SI-SdO :",
             "Have the DUI fetch the orientation decisions from the SI-SdO (address on the connection sheet), "
-            "then type the decisions it shows, separated by '|', each: idNat_Decision; idDecision — or 'no' if "
+            "check that each decision document is shown, then type the decisions it shows, separated by '|', "
+            "each: idNat_Decision; idDecision — or 'no' if "
             "the DUI exchanges nothing with the SI-SdO:",
         ).strip()
         if shown.lower() in ("non", "no", ""):
             return None
-        reads = {e.tags.get("decision"): e for e in self.recorder.exchanges(service="SDO", since=since)}
+        reads = {e.tags.get("decision"): e for e in self.recorder.exchanges(service="SDO", since=since, flux="1.3")}
         out = []
         for entry in (e.strip() for e in shown.split("|") if e.strip()):
             id_nat, _, id_decision = (p.strip() for p in entry.partition(";"))
             read = reads.get(id_nat)
-            digest = hashlib.sha256(read.response.body).hexdigest() if read is not None else ""
+            digest = _document_digest(read)
             out.append(
                 {
                     "id_nat_decision": id_nat,
@@ -81,9 +98,7 @@ class AttendedSdo(SdoDriver):
             f"Record in the DUI the person's accord (date {date}) for decision {id_nat_decision} and have it "
             "sent to the SI-SdO.",
         )
-        found = self.operator.watch(
-            self.recorder, service="SDO", since=since, timeout=self.exchange_timeout, flux="2"
-        )
+        found = self.operator.watch(self.recorder, service="SDO", since=since, timeout=self.exchange_timeout, flux="2")
         return _sent(found)
 
     @step("sdo_fetch_evaluation")
@@ -114,9 +129,7 @@ class AttendedSdo(SdoDriver):
             f"Record in the DUI the person's status {status} (TRE_R357), dated {date}, for decision "
             f"{id_nat_decision}, and have it sent to the SI-SdO.",
         )
-        found = self.operator.watch(
-            self.recorder, service="SDO", since=since, timeout=self.exchange_timeout, flux="4"
-        )
+        found = self.operator.watch(self.recorder, service="SDO", since=since, timeout=self.exchange_timeout, flux="4")
         return _sent(found)
 
     @step("sdo_sync_notifications")

@@ -48,8 +48,8 @@ class Decision:
         return (
             f'<?xml version="1.0" encoding="UTF-8"?><ClinicalDocument xmlns="urn:hl7-org:v3"><title>{code} '
             f"(dui-harness, synthetic)</title><recordTarget><patientRole><patient><name><family>{self.family}"
-            f"</family><given>{self.given}</given></name><birthTime value=\"{self.birth_date.replace('-', '')}\"/>"
-            f"</patient></patientRole></recordTarget><id extension=\"{self.id_nat_decision}\"/></ClinicalDocument>"
+            f'</family><given>{self.given}</given></name><birthTime value="{self.birth_date.replace("-", "")}"/>'
+            f'</patient></patientRole></recordTarget><id extension="{self.id_nat_decision}"/></ClinicalDocument>'
         ).encode()
 
     def sha256(self, kind: str = DECISION) -> str:

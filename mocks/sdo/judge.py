@@ -65,7 +65,11 @@ def _last_updated(query: Sequence[tuple[str, str]], requirement: str, flux: str,
             )
         ]
     if not value.startswith("gt"):
-        return [Finding(rule_id, requirement, f"flux {flux}: _lastUpdated {value!r} without the prefix gt", "query")]
+        return [
+            Finding(
+                rule_id, requirement, f"flux {flux}: _lastUpdated {value!r} without the prefix gt", location="query"
+            )
+        ]
     try:
         moment = datetime.fromisoformat(value[2:].replace("Z", "+00:00"))
     except ValueError:
@@ -93,7 +97,9 @@ def _last_updated(query: Sequence[tuple[str, str]], requirement: str, flux: str,
 
 
 @rule("sdo.flux1", requirement=DEC, summary="flux 1.1: decisions searched by type, _lastUpdated gt and _elements=id")
-def judge_document_search(query: Sequence[tuple[str, str]], known: set[str], now: datetime | None = None) -> list[Finding]:
+def judge_document_search(
+    query: Sequence[tuple[str, str]], known: set[str], now: datetime | None = None
+) -> list[Finding]:
     """Findings on a ``DocumentReference`` search: flux 1.1 (type 57830-2, ``_lastUpdated=gt…``,
     ``_elements=id``) or flux 3.1 (``identifier`` = a known idNat_Decision, type 51848-0)."""
     now = now or datetime.now(UTC)

@@ -172,7 +172,8 @@ class SdoSimulator(FhirSimulator):
         found = []
         for stored in self.store.search(rtype, []):
             resource = stored.resource
-            if moment is not None and _instant(stored.updated) is not None and _instant(stored.updated) <= moment:
+            updated = _instant(stored.updated)
+            if moment is not None and updated is not None and updated <= moment:
                 continue
             if rtype == "Task":
                 if as_dict(resource.get("meta")).get("source") == SDO_SOURCE:
@@ -195,7 +196,9 @@ class SdoSimulator(FhirSimulator):
         return Result(200, bundle, summary={"type": rtype, "total": len(found), "query": dict(query)})
 
     def _document_matches(self, resource: dict[str, Any], query: list[tuple[str, str]]) -> bool:
-        codes = {text(c.get("code")) for c in as_list(as_dict(resource.get("type")).get("coding")) if isinstance(c, dict)}
+        codes = {
+            text(c.get("code")) for c in as_list(as_dict(resource.get("type")).get("coding")) if isinstance(c, dict)
+        }
         types = {v.split("|")[-1] for k, v in query if k == "type"}
         if types and not codes & types:
             return False

@@ -44,6 +44,9 @@ ESMS_NAME = "ESMS DE TEST DUI-HARNESS"
 
 
 class _SdoClient(FhirClient):
+    def __enter__(self) -> _SdoClient:
+        return self
+
     def read(self, rtype: str, rid: str) -> FhirAnswer:
         return self._send("GET", f"/{rtype}/{rid}")
 
@@ -69,7 +72,9 @@ class _State:
 
 def _entries(answer: FhirAnswer) -> list[dict[str, Any]]:
     body = answer.body if isinstance(answer.body, dict) else {}
-    return [e["resource"] for e in body.get("entry") or [] if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
+    return [
+        e["resource"] for e in body.get("entry") or [] if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+    ]
 
 
 def _identifier(resource: Mapping[str, Any], use: str) -> str:
@@ -208,7 +213,9 @@ class SdoFeature:
             "id_nat_decision": id_nat,
             "found": bool(found),
             "document_reference": decision.evaluation_reference,
-            "document_sha256": hashlib.sha256(decision.evaluation).hexdigest() if decision.evaluation is not None else None,
+            "document_sha256": hashlib.sha256(decision.evaluation).hexdigest()
+            if decision.evaluation is not None
+            else None,
         }
 
     def send_status(self, id_nat: str, status: str, date: str) -> dict[str, Any]:

@@ -51,7 +51,9 @@ def consent(struct: str, id_nat_decision: str, document_reference: str, date: st
         "resourceType": "Consent",
         "meta": {"profile": [_IG + "StructureDefinition/esms-consent"], "source": struct},
         "status": "active",
-        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+        "scope": {
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]
+        },
         "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
         "dateTime": date,
         "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},

@@ -99,5 +99,9 @@ def sdo_notifications(sut: SutDriver, recorder: Recorder, sdo: SdoSimulator, sdo
         if d in sdo.decisions
     ]
     return _scenario(
-        "Notifications du SI-SdO lues / SI-SdO notifications read (flux 5)", recorder, since, held=held, expected=expected
+        "Notifications du SI-SdO lues / SI-SdO notifications read (flux 5)",
+        recorder,
+        since,
+        held=held,
+        expected=expected,
     )

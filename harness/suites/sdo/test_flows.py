@@ -54,7 +54,8 @@ def test_every_decision_read_and_integrated(sdo_decisions: Scenario) -> None:
                     Finding(
                         "sdo.flux1.integrated",
                         "SDO-DEC-02",
-                        f"decision {id_nat}: {key} trouvé / found {got.get(key)!r}, attendu / expected {expected[key]!r}",
+                        f"decision {id_nat}: {key} trouvé / found {got.get(key)!r}, "
+                        f"attendu / expected {expected[key]!r}",
                         location=f"syncSdoDecisions[{id_nat}].{key}",
                     )
                 )

@@ -26,6 +26,10 @@ NOT_DECLARED = (
 )
 
 
+#: flux -> the registered rule whose requirement the flux's absence breaks (harness.core.rules)
+_RULES = {"1": "sdo.flux1", "2": "sdo.consent", "3": "sdo.flux3", "4": "sdo.task", "5": "sdo.flux5"}
+
+
 def dui_decisions(sut: SutDriver) -> list[dict[str, Any]]:
     """Flux 1 run by the DUI: the decisions it holds; *skip* (not judged, with the reason) when it declares none."""
     decisions = sut.sdo_sync_decisions()
@@ -51,7 +55,7 @@ def require_flux(scenario: Scenario, requirement: str, flux: str, what: str) -> 
             scenario.name,
             [
                 Finding(
-                    f"sdo.flux{flux[0]}.absent",
+                    f"{_RULES[flux[0]]}.absent",
                     requirement,
                     f"the SI-SdO simulator received no {what} (flux {flux}) from the DUI",
                     location="SI-SdO simulator",

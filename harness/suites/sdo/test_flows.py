@@ -42,17 +42,21 @@ def test_every_decision_read_and_integrated(sdo_decisions: Scenario) -> None:
         id_nat = expected["id_nat_decision"]
         if id_nat not in reads:
             findings.append(
-                Finding("sdo.flux1.read", "SDO-DEC-02", f"decision {id_nat} was not read (GET DocumentReference/[id])")
+                Finding(
+                    "sdo.decisions.read", "SDO-DEC-02", f"decision {id_nat} was not read (GET DocumentReference/[id])"
+                )
             )
         got = held.get(id_nat)
         if got is None:
-            findings.append(Finding("sdo.flux1.integrated", "SDO-DEC-02", f"the DUI does not hold decision {id_nat}"))
+            findings.append(
+                Finding("sdo.decisions.integrated", "SDO-DEC-02", f"the DUI does not hold decision {id_nat}")
+            )
             continue
         for key in ("id_decision", "document_reference", "document_sha256"):
             if got.get(key) != expected[key]:
                 findings.append(
                     Finding(
-                        "sdo.flux1.integrated",
+                        "sdo.decisions.integrated",
                         "SDO-DEC-02",
                         f"decision {id_nat}: {key} trouvé / found {got.get(key)!r}, "
                         f"attendu / expected {expected[key]!r}",

@@ -7,14 +7,14 @@ invariants ``regle-NomPieceJointe-type`` and ``regle-Contenu`` (warning). Not co
 the NOS value sets (JDV_J252…, package ``ans.fr.terminologies``) are not bundled, so a bound coding is
 judged on having a NOS system (``https://mos.esante.gouv.fr/NOS/…``) and a code, not on its membership.
 
-=========================================  =========================  ==========================
-profile (canonical ``…/ig/fhir/sdo/StructureDefinition/``)  what it carries            requirement
-=========================================  =========================  ==========================
-``esms-consent``                           flux 2 accord (DUI → SdO)   SDO-ACC-01
-``esms-task`` (legacy ``sdo-task``)        flux 4 statut (DUI → SdO)   SDO-STA-01
-``esms-document-reference``                flux 1.4 / 3.2 (SdO → DUI)  SDO-DOC-01
-``esms-bundle-resultat-recherche-…``       flux 1.2 / 3.2 / 5.2        SDO-DOC-01
-=========================================  =========================  ==========================
+Profiles (canonical ``https://interop.esante.gouv.fr/ig/fhir/sdo/StructureDefinition/<id>``), what they
+carry, the requirement their findings name:
+
+* ``esms-consent``: the accord of flux 2 (DUI → SdO), SDO-ACC-01;
+* ``esms-task`` (legacy ``sdo-task``): a status of flux 4 (DUI → SdO), SDO-STA-01;
+* ``esms-document-reference`` (legacy ``sdo-document-reference``): flux 1.4 / 3.2 (SdO → DUI), SDO-DOC-01;
+* ``esms-bundle-resultat-recherche-decision-evaluation`` and ``…-notification-esms`` (legacy ``sdo-…``):
+  the search results of flux 1.2 / 3.2 / 5.2, SDO-DOC-01.
 
 ``regle-StatutUnite`` is not applied: its 4.0.7 expression tests ``input.type.text``, which coded inputs
 never carry (inert in the IG itself); ``regle-ModePriseEnCharge`` is gone from the 4.0.7 differential.
@@ -23,6 +23,7 @@ never carry (inert in the IG itself); ``regle-ModePriseEnCharge`` is gone from t
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from harness.core.findings import Finding, Severity
@@ -57,6 +58,10 @@ LOINC = "http://loinc.org"
 DECISION, EVALUATION = "57830-2", "51848-0"
 TITLES = {DECISION: "Document Individu et décision", EVALUATION: "Document évaluation"}
 _NOS = "https://mos.esante.gouv.fr/NOS/"
+#: a literal reference: Type/id[/_history/v], an absolute URL, urn:uuid:/urn:oid:, or a contained #id
+_REFERENCE = re.compile(
+    r"^([A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}(/_history/[A-Za-z0-9\-.]{1,64})?|https?://\S+|urn:(uuid|oid):\S+|#\S+)$"
+)
 
 #: profile id -> kind of rules
 _PROFILES = {
@@ -64,7 +69,7 @@ _PROFILES = {
     "esms-task": "task",
     "sdo-task": "task",
     "esms-document-reference": "document-reference",
-    "sdo-document-reference": "document-reference",
+    "sdo-document-reference": "legacy-document-reference",
     "esms-bundle-resultat-recherche-decision-evaluation": "bundle-documents",
     "esms-bundle-resultat-recherche-notification-esms": "bundle-tasks",
     "sdo-bundle-resultat-recherche-notification-esms": "bundle-tasks",
@@ -246,26 +251,51 @@ def check_task(resource: dict[str, Any], path: str = "Task", requirement: str = 
 
 
 @rule("sdo.docref", requirement=DOC, summary="ESMSDocumentReference: decision or evaluation document of the SdO")
-def check_document_reference(resource: dict[str, Any], path: str = "DocumentReference") -> list[Finding]:
+def check_document_reference(
+    resource: dict[str, Any], path: str = "DocumentReference", *, legacy: bool = False
+) -> list[Finding]:
     """ESMSDocumentReference (4.0.7): ``identifier`` 2..2 sliced on ``use`` (usual = idDecision 1..1, official =
     idNat_Decision), ``type`` one LOINC coding 57830-2 or 51848-0, one ``content`` with ``attachment.title``,
-    ``regle-NomPieceJointe-type`` (the title the type imposes) and ``regle-Contenu`` (data, warning)."""
+    ``regle-NomPieceJointe-type`` (the title the type imposes) and ``regle-Contenu`` (data, warning).
+
+    ``legacy``: SDODocumentReference (release 4.0.5, removed after): ``identifier`` 1..2 (idDecision 1..1,
+    idNat_Decision 0..1), no constraint on ``type`` nor on the title, ``regle-Contenu``."""
     out = _structure(resource, DOC, path)
     idents = [as_dict(i) for i in as_list(resource.get("identifier"))]
-    if len(idents) != 2:
-        out.append(_f("sdo.docref.identifier", DOC, f"{len(idents)} identifier(s), exactly 2 expected", path))
+    wanted = (1, 2) if legacy else (2, 2)
+    if not wanted[0] <= len(idents) <= wanted[1]:
+        expected = "1 or 2" if legacy else "exactly 2"
+        out.append(_f("sdo.docref.identifier", DOC, f"{len(idents)} identifier(s), {expected} expected", path))
     for use, name in (("usual", "idDecision"), ("official", "idNat_Decision")):
         found = [i for i in idents if i.get("use") == use]
-        if not found or not all(text(i.get("value")) for i in found):
+        if (not found and not (legacy and use == "official")) or not all(text(i.get("value")) for i in found):
             out.append(
                 _f("sdo.docref.identifier", DOC, f"no identifier use={use} with a value ({name})", f"{path}.identifier")
             )
+    subject = text(as_dict(resource.get("subject")).get("reference"))
+    if subject and not _REFERENCE.match(subject):
+        out.append(
+            _f(
+                "sdo.docref.subject",
+                DOC,
+                f"subject.reference {subject!r} is no FHIR reference (Type/id, an absolute URL, urn:uuid: or #id)",
+                f"{path}.subject.reference",
+            )
+        )
+    if legacy:
+        return out + _content(resource, path, "")
     coded = codings(resource.get("type"))
     code = text(coded[0].get("code")) if len(coded) == 1 else ""
     if len(coded) != 1 or text(coded[0].get("system")) != LOINC or code not in TITLES:
         out.append(
             _f("sdo.docref.type", DOC, "type must be one LOINC coding, 57830-2 or 51848-0 (required)", f"{path}.type")
         )
+    return out + _content(resource, path, code)
+
+
+def _content(resource: dict[str, Any], path: str, code: str) -> list[Finding]:
+    """``content`` ..1 with ``attachment.title`` 1..1, the title ``code`` imposes, ``regle-Contenu`` (warning)."""
+    out = []
     contents = as_list(resource.get("content"))
     if len(contents) != 1:
         out.append(_f("sdo.docref.content", DOC, f"{len(contents)} content entries, exactly 1 expected", path))
@@ -344,6 +374,8 @@ def check_sdo(resource: dict[str, Any]) -> tuple[str, list[Finding]]:
         return kind, check_task(resource)
     if kind == "document-reference":
         return kind, check_document_reference(resource)
+    if kind == "legacy-document-reference":
+        return kind, check_document_reference(resource, legacy=True)
     if kind.startswith("bundle-"):
         return kind, check_search_bundle(resource, "task" if kind == "bundle-tasks" else "document-reference")
     return kind, []

@@ -46,6 +46,12 @@ EXPECTED: dict[str, tuple[str, set[str], str]] = {
         {"sdo.docref.identifier", "sdo.docref.title"},
         "SDO-DOC-01",
     ),
+    "document-reference-sdo-legacy.json": ("sdo-legacy-document-reference", set(), "SDO-DOC-01"),
+    "document-reference-sdo-legacy-non-passant.json": (
+        "sdo-legacy-document-reference",
+        {"sdo.docref.identifier", "sdo.docref.subject"},
+        "SDO-DOC-01",
+    ),
     "bundle-decision-evaluation.json": ("sdo-bundle-documents", set(), "SDO-DOC-01"),
     "bundle-decision-evaluation-non-passant.json": (
         "sdo-bundle-documents",

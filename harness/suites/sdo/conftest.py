@@ -3,7 +3,7 @@
 * ``sdo_decisions``: flux 1 — the DUI searches and reads the decisions the SI-SdO notified to its ESMS;
 * ``sdo_consent``: flux 2 — the DUI sends the person's accord for the first decision;
 * ``sdo_evaluation``: flux 3 — the DUI then reads that decision's evaluation;
-* ``sdo_status``: flux 4 — the DUI sends the person's status (admitted: TRE_R357 code 48 of the IG's example);
+* ``sdo_status``: flux 4 — the DUI sends the person's status (TRE_R357 code 48 "Usager sorti", the IG's example);
 * ``sdo_notifications``: flux 5 — the DUI reads the SI-SdO's notifications.
 
 The decisions, evaluations and notifications are those of :mod:`mocks.sdo.base` (synthetic).

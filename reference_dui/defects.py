@@ -264,6 +264,15 @@ DEFECTS: dict[str, str] = {
     "known person (homonyms merged)",
     "hl7_overwrite_traits": "HL7 v2: a known INS fed with other strict traits overwrites the stored traits",
     "hl7_keep_qualified": "HL7 v2: keeps the qualifiee status (and INS) a feed carries, without its own procedure",
+    # SI-SdO (CNSA orientation decisions, flux 1 to 5): reference_dui.sdo
+    "sdo_search_all_fields": "SdO flux 1.1: searches the decisions without _elements=id (whole resources asked)",
+    "sdo_cda_not_kept": "SdO flux 1.3: keeps the decision's identifiers but drops its CDA document",
+    "sdo_consent_literal_reference": "SdO flux 2: the Consent points at DocumentReference/<id> instead of the "
+    "decision's idNat_Decision (identifier use official)",
+    "sdo_evaluation_by_id_decision": "SdO flux 3.1: searches the evaluation by idDecision (the MDPH's id) instead "
+    "of idNat_Decision",
+    "sdo_task_in_progress": "SdO flux 4: sends its status Task with status in-progress (fixed completed)",
+    "sdo_notifications_everything": "SdO flux 5.1: searches the notifications without _lastUpdated",
 }
 
 

@@ -196,6 +196,24 @@ BUILTIN = (
         ),
         counters=(UsageCounter("harness.evidence.hl7v2_usage:hl7v2_messages"),),
     ),
+    Service(
+        # CNSA orientation decisions (ANS IG ans.fhir.fr.sdo): the DUI of a disability-sector ESMS is the SdO's client
+        "SDO",
+        "Suivi des décisions d'orientation (SI-SdO CNSA)",
+        "Orientation-decision tracking (CNSA SI-SdO)",
+        catalog="sdo.csv",
+        ports={"port": 8712},
+        simulator="mocks.sdo:create",
+        endpoint_key="sdo",
+        trigger_operations=(
+            "syncSdoDecisions",
+            "sendSdoConsent",
+            "fetchSdoEvaluation",
+            "sendSdoStatus",
+            "syncSdoNotifications",
+        ),
+        reference_dui_feature="reference_dui.sdo.feature",
+    ),
     Service("DUI", "DUI (exigences générales)", "DUI general requirements"),
 )
 

@@ -29,6 +29,7 @@ from harness.sut.attended_mss_records import AttendedMssRecords
 from harness.sut.attended_mss_rules import AttendedMssRules
 from harness.sut.attended_operator import Operator, OperatorNoAnswer, OperatorStopped
 from harness.sut.attended_psc import AttendedPsc
+from harness.sut.attended_sdo import AttendedSdo
 from harness.sut.attended_sheet import write_sheet
 from harness.sut.driver import IdentityDocument, SutDriver, SutInfo
 
@@ -58,6 +59,7 @@ class AttendedDriver(
     AttendedMssRecords,
     AttendedHl7v2,
     AttendedDmpAuto,
+    AttendedSdo,
     SutDriver,
 ):
     """The operator performs each action; exchanges are awaited on the recorder, shown as they arrive.

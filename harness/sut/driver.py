@@ -10,7 +10,7 @@
   checks of the DMP / MSSanté suites and has no INS scenario.
 
 The parts (:mod:`harness.sut.parts`): core (info, reset, endpoints, indicators), INS, PSC,
-MSSanté, e-parcours, e-prescription, DMP, HL7 v2 identity feeds.
+MSSanté, e-parcours, e-prescription, DMP, HL7 v2 identity feeds, SI-SdO orientation decisions.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from harness.sut.parts.ins_rules import InsRulesDriver
 from harness.sut.parts.mss import MssDriver
 from harness.sut.parts.mss_lps import MssLpsDriver
 from harness.sut.parts.psc import PscDriver
+from harness.sut.parts.sdo import SdoDriver
 
 __all__ = ["IdentityDocument", "SutDriver", "SutInfo", "traits_payload"]
 
@@ -46,6 +47,7 @@ class SutDriver(
     DocDriver,
     Hl7v2Driver,
     DmpAutoDriver,
+    SdoDriver,
 ):
     """What a conformance test may ask of the DUI under test: the union of the service parts.
 

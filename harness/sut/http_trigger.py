@@ -20,6 +20,7 @@ from harness.sut.http_ins_rules import HttpInsRules
 from harness.sut.http_mss import HttpMss
 from harness.sut.http_mss_lps import HttpMssLps
 from harness.sut.http_psc import HttpPsc
+from harness.sut.http_sdo import HttpSdo
 from harness.sut.trigger_client import json_object
 
 __all__ = ["HttpTriggerDriver", "TriggerApiError"]
@@ -38,6 +39,7 @@ class HttpTriggerDriver(
     HttpHl7v2,
     HttpDmpAuto,
     HttpDoc,
+    HttpSdo,
     SutDriver,
 ):
     """Calls ``<base_url>/persons``… as described in ``openapi/trigger-api.yaml``; every answer is checked

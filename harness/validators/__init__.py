@@ -39,6 +39,7 @@ RULE_MODULES = (
     "harness.validators.fhir.tddui_encounter",
     "harness.validators.fhir.patient",
     "harness.validators.fhir.epresc",
+    "harness.validators.fhir.sdo",
     "harness.validators.cda",
     "harness.validators.cda.self_presenting",
 )

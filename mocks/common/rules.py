@@ -25,6 +25,7 @@ RULE_MODULES = (
     "mocks.psc.ciba",
     "mocks.psc.session_endpoints",
     "mocks.dmp.access",
+    "mocks.sdo.judge",
 )
 
 

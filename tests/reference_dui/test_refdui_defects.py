@@ -201,7 +201,7 @@ def scenario(make_dui: DuiFactory, stub: InsiStub, tls_stub: InsiStub, tls_confi
 
 #: defects of the other services (named with their service prefix) are observed by their own feature
 #: tests under tests/reference_dui/<service>/; this INS scenario covers the others, every one of them
-SERVICE_PREFIXES = ("psc_", "tddui_", "epresc_", "mss_", "dmp_", "cda_", "hl7_")
+SERVICE_PREFIXES = ("psc_", "tddui_", "epresc_", "mss_", "dmp_", "cda_", "hl7_", "sdo_")
 #: the INS lifecycle defects (rules 11-55 of the INS guide) are observed by test_refdui_lifecycle.py
 INS_DEFECTS = sorted(
     d

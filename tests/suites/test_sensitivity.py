@@ -255,6 +255,13 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "hl7_merge_homonyms": ("hl7v2", {"HL7-FEED-01"}),
         "hl7_overwrite_traits": ("hl7v2", {"HL7-FEED-02"}),
         "hl7_keep_qualified": ("hl7v2", {"HL7-FEED-03"}),
+        # SI-SdO orientation decisions (flux 1 to 5); a refused accord blocks the evaluation (SDO-EVA-01)
+        "sdo_search_all_fields": ("sdo-esms", {"SDO-DEC-01"}),
+        "sdo_cda_not_kept": ("sdo-esms", {"SDO-DEC-02"}),
+        "sdo_consent_literal_reference": ("sdo-esms", {"SDO-ACC-01"}),
+        "sdo_evaluation_by_id_decision": ("sdo-esms", {"SDO-EVA-01"}),
+        "sdo_task_in_progress": ("sdo-esms", {"SDO-STA-01"}),
+        "sdo_notifications_everything": ("sdo-esms", {"SDO-NOT-01"}),
     }.items()
 }
 

@@ -6,7 +6,8 @@ fhir``. It reads the bytes safely (:mod:`~.jsonio`), checks the structure agains
 
 * FR Core PatientINS and the TDDUI profiles of flux 1 (:mod:`~.patient`, :mod:`~.tddui`,
   :mod:`~.tddui_cda` for the EXPORT_DUI CDA carried in the DocumentReference);
-* the e-prescription MedicationAdministration (:mod:`~.epresc`, modelled on assumptions).
+* the e-prescription MedicationAdministration (:mod:`~.epresc`, modelled on assumptions);
+* the CNSA orientation-decision profiles (:mod:`~.sdo`), for a resource claiming one in ``meta.profile``.
 
 **FHIR version.** The French profiles are R4 (4.0.1). ``fhir.resources`` 8.x models R5 by
 default and ships R4B (4.3.0) and STU3 — no R4. dui-harness checks structure with the R4B
@@ -28,6 +29,7 @@ from harness.validators.cda.pack import CdaPack
 from harness.validators.fhir.epresc import check_administration
 from harness.validators.fhir.jsonio import FhirInputError, parse_fhir_json
 from harness.validators.fhir.patient import check_patient
+from harness.validators.fhir.sdo import check_sdo, sdo_profile
 from harness.validators.fhir.structure import check_structure
 from harness.validators.fhir.tddui import STRUCT, check_base_codes, check_tddui_bundle
 
@@ -72,7 +74,10 @@ def validate_fhir(data: bytes | dict[str, Any], *, cda_pack: Path | CdaPack | No
         resource = data
     kind = resource.get("resourceType") if isinstance(resource, dict) else None
     report = FhirReport(resource_type=str(kind or ""), resource=resource)
-    if kind == "Bundle" and resource.get("type") in ("transaction", "batch"):
+    if isinstance(resource, dict) and sdo_profile(resource):  # CNSA orientation decisions (SI-SdO ⇄ SI-ESMS)
+        sdo_kind, report.findings = check_sdo(resource)
+        report.kind = f"sdo-{sdo_kind}"
+    elif kind == "Bundle" and resource.get("type") in ("transaction", "batch"):
         report.kind = "tddui-flux1"
         report.findings = check_tddui_bundle(resource, cda_pack=cda_pack).findings
     elif kind == "Patient":

@@ -1,0 +1,1 @@
+"""Suite of the CNSA orientation decisions (SI-SdO ⇄ SI-ESMS, service ``SDO``)."""

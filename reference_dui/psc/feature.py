@@ -340,19 +340,6 @@ class PscFeature:
             token = self._tokens.get("access_token") if self._session is not None else None
         return str(token) if token else None
 
-    # -- the session for the other features (INSi calls backed by PSC, SC.INS/PSC.01) -------------------
-    def current_professional(self) -> str | None:
-        """The idNat of the professional logged in, or None."""
-        with self._lock:
-            session = self._session
-        professional = session.get("professional") if session else None
-        return str(professional.get("id_nat") or "") or None if isinstance(professional, dict) else None
-
-    def access_token(self) -> str | None:
-        """The access token of the open session (never shown by the trigger API), or None."""
-        with self._lock:
-            return self._access_token if self._session is not None else None
-
 
 def create(service: DuiService) -> PscFeature:
     return PscFeature(service)

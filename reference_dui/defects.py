@@ -122,7 +122,10 @@ DEFECTS: dict[str, str] = {
     "mss_integrate_wrong_person": "MSSanté: integrates a received document for the first person with the same "
     "birth name and birth date, ignoring the INS (homonyms)",
     "mss_no_error_mdn": "MSSanté: sends no acknowledgement when a received document is rejected (902-905)",
-    "mss_smtp_stale_password": "MSSanté: submits messages with a stale SMTP password (not updated after a rotation)",
+    "mss_smtp_stale_password": (
+        "MSSanté: submits messages by password, without its certificate, with a stale SMTP password "
+        "(not updated after a rotation)"
+    ),
     "mss_from_noreply": "MSSanté: From is a no-reply address of the domain, not the DUI's authenticated mailbox",
     "mss_no_date": "MSSanté: document messages have no Date header (RFC 5322 §3.6)",
     "mss_xdm_size_of_body": "MSSanté: METADATA.XML size slot counts the CDA without its XML declaration",

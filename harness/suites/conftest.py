@@ -23,12 +23,14 @@ SERVICES_OF: dict[str, frozenset[str]] = {
     "psc": frozenset({"PSC"}),
     "mss": frozenset({"MSS"}),
     "mss_security": frozenset({"MSS"}),
+    "mss_lps": frozenset({"MSS"}),
     "dmp": frozenset({"DMP", "CDA"}),
     "dmp_auto": frozenset({"DMP"}),
     "doc": frozenset({"DMP", "CDA"}),
     "eparcours": frozenset({"EPARCOURS"}),
     "epresc": frozenset({"EPRESC"}),
     "hl7v2": frozenset({"HL7V2"}),
+    "sdo": frozenset({"SDO"}),
 }
 _SERVICES = pytest.StashKey[frozenset[str] | None]()
 

@@ -109,7 +109,10 @@ class MssFeature:
             raise ApiError(409, "MSSanté not configured (PUT /config/endpoints with an mssante entry)")
         settings = with_security_defects(self._settings, self._has, self._crls)
         if self._has("mss_smtp_stale_password") and settings.password:  # not updated after a rotation
-            return MailboxClient(replace(settings, smtp_password=settings.password + "-2025"))
+            # a DUI logging in by password (no certificate: the certificate would authenticate the application
+            # mailbox whatever the password, SC.MSS/CONF.12) whose SMTP password was not updated
+            stale = replace(settings, smtp_password=settings.password + "-2025", client_cert=None, client_key=None)
+            return MailboxClient(stale)
         return MailboxClient(settings)
 
     def _person(self, person_id: str) -> PersonRecord:

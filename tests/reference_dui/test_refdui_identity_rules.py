@@ -21,7 +21,7 @@ def _log_in(dui: ReferenceDui, professional: str = "899900000011") -> None:
     """Open a PSC session as the PSC feature would after a login (the flow itself: tests/reference_dui/psc)."""
     feature = next(f for f in dui.service.features if f.name == "psc")
     feature._session = {"professional": {"id_nat": professional}, "since": "2026-01-01T00:00:00+00:00"}  # type: ignore[attr-defined]
-    feature._access_token = TOKEN  # type: ignore[attr-defined]
+    feature._tokens = {"access_token": TOKEN}  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("omitted", ["birth_name", "first_names", "birth_date", "sex", "birth_place"])

@@ -134,7 +134,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         # homonyms matched on name and birth date: the wrong record gets it, and an unknown INS is not refused
         "mss_integrate_wrong_person": ("mss", {"MSS-RCV-01", "MSS-RCV-02"}),
         "mss_no_error_mdn": ("mss", {"MSS-MDN-02"}),
-        "mss_smtp_stale_password": ("mss", {"MSS-AUTH-01"}),
+        "mss_smtp_stale_password": ("mss", {"MSS-AUTH-01", "SC.MSS/CONF.12"}),  # by password: no certificate
         "mss_from_noreply": ("mss", {"MSS-FROM-01"}),
         "mss_no_date": ("mss", {"MSS-MIME-01"}),
         "mss_xdm_size_of_body": ("mss", {"MSS-XDM-02"}),

@@ -13,7 +13,7 @@ from typing import Any
 
 from reference_dui.store import Store
 
-__all__ = ["MssStorage"]
+__all__ = ["MssStorage", "StoreTables"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mss_documents (
@@ -44,15 +44,23 @@ CREATE TABLE IF NOT EXISTS mss_acknowledgements (
 """
 
 
-class MssStorage:
-    def __init__(self, store: Store) -> None:
+class StoreTables:
+    """Tables of the MSSanté feature in the DUI's SQLite store: created from ``schema`` once, queried under the
+    store's lock."""
+
+    def __init__(self, store: Store, schema: str) -> None:
         self.store = store
         with store.lock:
-            store.connection.executescript(_SCHEMA)
+            store.connection.executescript(schema)
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self.store.lock:
             return self.store.connection.execute(sql, params).fetchall()
+
+
+class MssStorage(StoreTables):
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, _SCHEMA)
 
     def seen(self, message_id: str) -> bool:
         return bool(self._run("SELECT 1 FROM mss_messages WHERE message_id = ?", (message_id,)))

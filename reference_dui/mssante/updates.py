@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sqlite3
 import zipfile
 from email.message import EmailMessage
 from typing import Any
 
 from lxml import etree
 
+from reference_dui.mssante.storage import StoreTables
 from reference_dui.store import Store
 
 __all__ = ["DEPRECATED", "DocumentLifecycle", "deleted_ids", "replaced_id"]
@@ -99,17 +99,11 @@ def deleted_ids(message: EmailMessage) -> set[str]:
     return ids
 
 
-class DocumentLifecycle:
+class DocumentLifecycle(StoreTables):
     """The status of received documents (``replaced``, ``deleted``) and the trace of their changes."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        with store.lock:
-            store.connection.executescript(_SCHEMA)
-
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self.store.lock:
-            return self.store.connection.execute(sql, params).fetchall()
+        super().__init__(store, _SCHEMA)
 
     def change(
         self, document_id: str, person_id: str, action: str, message_id: str, *, by: str | None, traced: bool

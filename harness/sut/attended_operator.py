@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import select
 import sys
 import time
@@ -122,8 +123,14 @@ class Operator:
             return
         self.journal.parent.mkdir(parents=True, exist_ok=True)
         line = {"event": event, "time": datetime.now(UTC).isoformat(), "step": self.steps, **data}
-        with self.journal.open("a", encoding="utf-8") as stream:
-            stream.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+        data_line = (json.dumps(line, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        # one append of the whole line (O_APPEND): a reader following the journal sees whole lines, never two
+        # events interleaved; the last line may still be read while it is written (readers skip an unended one)
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, data_line)
+        finally:
+            os.close(fd)
 
     # -- talking -----------------------------------------------------------------------------
     def write(self, text: str) -> None:

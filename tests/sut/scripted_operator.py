@@ -88,7 +88,9 @@ class ScriptedOperator:
         return staged[0] if staged else self.reports / "attended" / name
 
     def _step(self, number: int) -> tuple[str, dict[str, Any]]:
-        for line in reversed(self._attended("journal.jsonl").read_text(encoding="utf-8").splitlines()):
+        text = self._attended("journal.jsonl").read_text(encoding="utf-8")
+        ended = text[: text.rfind("\n") + 1]  # a last line still being written is not read
+        for line in reversed(ended.splitlines()):
             event = json.loads(line)
             if event["event"] == "step" and event["step"] == number:
                 return event["operation"], event["args"]

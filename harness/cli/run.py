@@ -12,6 +12,7 @@ import importlib.metadata
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -32,6 +33,7 @@ from harness.evidence.bundle import RunOutcome
 from harness.evidence.history import history_file, keep_history, seed_history
 from harness.paths import suites_dir
 from harness.plugin import RESULT
+from harness.plugin.interrupt import reports_held
 from harness.plugin.options import DEFAULT_PROFILE
 from harness.plugin.run_record import RunResult
 from harness.plugin.writers import STAGING_PREFIX, usage_document
@@ -232,9 +234,19 @@ def run_suite(args: argparse.Namespace) -> tuple[int, RunResult | None]:
         if getattr(args, "attestations", None):  # before the run: the matrix shows them as declared
             stage_attestations(args.attestations, staging)
         code = int(pytest.main(_argv(args, staging, (args.pki or reports / "pki").resolve()), plugins=[collector]))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    except BaseException as exc:
+        if collector.result is None:  # the session never wrote its result: nothing of it is kept
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        # a second Ctrl-C, or a fault, once the session had written its result: what was observed is kept
+        # (an exception after a Ctrl-C is the interruption's: Python may raise it even from its compiler)
+        interrupted = isinstance(exc, KeyboardInterrupt) or collector.result.interrupted
+        code = pytest.ExitCode.INTERRUPTED if interrupted else pytest.ExitCode.INTERNAL_ERROR
+        if not isinstance(exc, KeyboardInterrupt):
+            sys.stderr.write(
+                f"dui-harness: {'interruption' if interrupted else 'erreur du banc / harness error'} après la session, "
+                f"résultats gardés / after the session, results kept: {type(exc).__name__}: {str(exc)[:2000]}\n"
+            )
     if collector.result is None:
         shutil.rmtree(staging, ignore_errors=True)
         return code, None
@@ -291,17 +303,8 @@ def _summary(profile: Profile, result: RunResult | None) -> None:
         print(f"  {official}")
 
 
-def main(args: argparse.Namespace) -> int:
-    if args.list_defects:
-        from reference_dui import DEFECTS
-
-        for name, description in DEFECTS.items():
-            print(f"{name:<28} {description}")
-        return 0
-    profile = check_invocation(args)  # before anything is touched: one line and exit 2 (3: DUI unreachable)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C even when started in the background
-    code, result = run_suite(args)
+def _write_outputs(args: argparse.Namespace, profile: Profile, result: RunResult | None) -> None:
+    """The summary, the Allure report and the evidence bundle of a finished session."""
     reports: Path = args.reports.resolve()
     seeded = seed_history(args.history, reports / "allure-results") if args.history is not None and result else []
     _summary(profile, result)
@@ -332,6 +335,21 @@ def main(args: argparse.Namespace) -> int:
         else:
             print(describe(bundle))
             print(f"  matrice de conformité / conformity matrix: {reports / 'conformity-matrix.html'}")
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.list_defects:
+        from reference_dui import DEFECTS
+
+        for name, description in DEFECTS.items():
+            print(f"{name:<28} {description}")
+        return 0
+    profile = check_invocation(args)  # before anything is touched: one line and exit 2 (3: DUI unreachable)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C even when started in the background
+    with reports_held():  # Ctrl-C once the tests have ended: acknowledged, the bundle is still written
+        code, result = run_suite(args)
+        _write_outputs(args, profile, result)
     final = exit_code(code, result)
     if final == 2 and result is not None:
         counts = result.matrix.counts()

@@ -37,8 +37,8 @@ from harness.plugin.verdicts import TestVerdict, classify
 from harness.plugin.writers import STAGING_PREFIX, write_outputs
 
 __all__ = [*FIXTURES, "RESULT"]
-# attended mode: which test the operator is at
-pytest_plugins = ["harness.plugin.attended_progress"]
+# attended mode: which test the operator is at; Ctrl-C ends the test under way, then the run
+pytest_plugins = ["harness.plugin.attended_progress", "harness.plugin.interrupt"]
 
 #: the :class:`RunResult` of the session, once it is finished (``dui-harness run`` reads it in-process)
 RESULT = pytest.StashKey[RunResult]()

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -103,8 +104,10 @@ def test_diff_says_it_compares_partial_runs(td02: tuple[Path, subprocess.Complet
     assert "comparing partial run(s)" in result.stdout and "PARTIEL / PARTIAL" in result.stdout
 
 
-def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(tmp_path: Path) -> None:
-    # given a full run of the reference DUI, interrupted by SIGINT once it has recorded exchanges
+@pytest.mark.parametrize("presses", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])
+def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(presses: int, tmp_path: Path) -> None:
+    # given a full run of the reference DUI, interrupted by SIGINT once it has recorded exchanges: once (the
+    # test under way ends, then the run stops) or twice in a row (the run stops at once, wherever it is)
     reports = tmp_path / "r"
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
@@ -112,6 +115,18 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(tmp_path: Path) -> No
         stderr=subprocess.PIPE,
         text=True,
     )
+    lines: list[str] = []
+    asked = threading.Event()
+
+    def read_stdout() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "interruption requested" in line:
+                asked.set()
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -120,11 +135,17 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(tmp_path: Path) -> No
             time.sleep(0.2)
         assert proc.poll() is None, "the run ended before it could be interrupted"
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
+        # the run says it heard: the test under way ends, then the run stops
+        assert asked.wait(timeout=60), "".join(lines)[-3000:]
+        if presses == 2:  # the operator does not wait for the test under way
+            proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate(timeout=30)
+    reader.join(timeout=30)
+    out = "".join(lines)
     # then it ends cleanly (no INTERNALERROR, no traceback), partial and interrupted, with a bundle
     assert "INTERNALERROR" not in out + err and "Traceback" not in err, (out[-3000:], err[-3000:])
     assert proc.returncode in (1, 2), out[-3000:]
@@ -140,6 +161,8 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(tmp_path: Path) -> No
         manifest = json.loads(bundle.read("MANIFEST.json"))
     assert manifest["interrupted"] is True and manifest["partial"] is True
     assert "interrompue / run interrupted" in out
+    # no test is charged with the interruption: none is in error
+    assert not [t for r in matrix["requirements"] for t in r["tests"] if t["verdict"] == "error"]
 
 
 @pytest.mark.parametrize(

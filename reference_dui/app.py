@@ -94,13 +94,22 @@ def build_app(service: DuiService) -> Starlette:
         await run_in_threadpool(service.configure_endpoints, data)
         return Response(status_code=204)
 
+    def in_order() -> None:
+        """The ``mss_error_breaks_dui`` defect: after a mail error the DUI's other functions fail (SC.MSS/CONF.08)."""
+        if service.mail_failure:
+            raise ApiError(
+                500, f"DUI hors service depuis une erreur de messagerie / out of order: {service.mail_failure}"
+            )
+
     async def persons(request: Request) -> Response:
+        in_order()
         if request.method == "GET":
             return JSONResponse(await run_in_threadpool(service.list_persons))
         data = await json_body(request)
         return JSONResponse(await run_in_threadpool(service.create_person, data), status_code=201)
 
     async def lookup(request: Request) -> Response:
+        in_order()
         pid = request.path_params["pid"]
         has_body = request.headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in request.headers
         data = await json_body(request) if has_body else None  # optional: {authentication: cpx, professional}
@@ -112,6 +121,7 @@ def build_app(service: DuiService) -> Starlette:
         return JSONResponse(await run_in_threadpool(service.check_document, pid, data))
 
     async def identity(request: Request) -> Response:
+        in_order()
         return JSONResponse(await run_in_threadpool(service.identity, request.path_params["pid"]))
 
     async def exchange(request: Request) -> Response:

@@ -113,6 +113,8 @@ class DuiService:
         self.insi_events: list[Callable[[dict[str, Any]], None]] = []
         self.features = load_features(self)
         self._last_ins: StoredIns | None = None  # only read by the ``insi_stale_answer`` defect
+        #: the mail error that put the DUI out of order (only set by the ``mss_error_breaks_dui`` defect)
+        self.mail_failure: str | None = None
 
     @property
     def config(self) -> ReferenceDuiConfig:
@@ -126,6 +128,7 @@ class DuiService:
         return {"name": DUI_NAME, "version": VERSION, "editor": EDITOR, "build_id": build, "defects": defects}
 
     def reset(self) -> None:
+        self.mail_failure = None
         for feature in self.features:
             feature.reset()
         self.store.reset()

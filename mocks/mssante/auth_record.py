@@ -24,6 +24,7 @@ from typing import Any
 from harness.core.findings import Finding
 from harness.core.recorder import Exchange, HttpMessage
 from harness.core.rules import rule
+from mocks.common.faults import Fault
 from mocks.common.recording import ListenerRecording
 from mocks.mssante.directory import Directory
 
@@ -49,6 +50,8 @@ class AuthAttempt:
     sasl_ir: bool = False
     peer: str = ""
     oauth: dict[str, Any] = field(default_factory=dict)  # BearerVerdict.facts()
+    #: the fault the harness injected in place of the operator's answer (SC.MSS/CONF.08 scenario): no finding
+    fault: Fault | None = None
 
     @property
     def account(self) -> str:
@@ -136,7 +139,8 @@ def app_sequence_findings(attempt: AuthAttempt, directory: Directory) -> list[Fi
 
 
 def record_auth(recording: ListenerRecording, directory: Directory, attempt: AuthAttempt) -> Exchange:
-    """Record ``attempt`` as one exchange, with the findings of the two API LPS sequences."""
+    """Record ``attempt`` as one exchange, with the findings of the two API LPS sequences (none when the
+    harness injected the answer: the DUI is not judged on an error the harness made)."""
     kind = directory.kind_of(attempt.account) if attempt.account else None
     headers = [
         ("Mechanism", attempt.mechanism),
@@ -154,10 +158,11 @@ def record_auth(recording: ListenerRecording, directory: Directory, attempt: Aut
     exchange = recording.exchange(
         f"{attempt.protocol} AUTH", request, response, peer=attempt.peer, client_subject=attempt.client_cn
     )
-    findings = [
-        *lps_sequence_findings(attempt, kind),
-        *app_sequence_findings(attempt, directory),
-    ]
+    findings = (
+        []
+        if attempt.fault is not None
+        else [*lps_sequence_findings(attempt, kind), *app_sequence_findings(attempt, directory)]
+    )
     summary = {
         "protocol": attempt.protocol,
         "mechanism": attempt.mechanism,
@@ -172,4 +177,4 @@ def record_auth(recording: ListenerRecording, directory: Directory, attempt: Aut
         "oauth": dict(attempt.oauth) or None,
     }
     tags = {"account": attempt.account} if attempt.account else {}
-    return recording.record(exchange, summary=summary, tags=tags, findings=findings)
+    return recording.record(exchange, summary=summary, tags=tags, findings=findings, fault=attempt.fault)

@@ -144,12 +144,17 @@ class MssSmtp(SMTP):
         words = arg.split() if arg else []
         self.auth_attempt = self.new_attempt(words[0].upper() if words else "")
         self.auth_attempt.sasl_ir = len(words) > 1
+        fault = self.handler.sim.faults.take("AUTH") if words and self.session is not None else None
         try:
+            if fault is not None and fault.kind == "smtp_reply":  # a technical error of the operator (CONF.08)
+                self.auth_attempt.fault = fault
+                await self.push(str(fault.params.get("reply", "454 4.7.0 Temporary authentication failure")))
+                return
             await super().smtp_AUTH(arg)
         finally:
             attempt, self.auth_attempt = self.auth_attempt, None
             if attempt is not None and attempt.mechanism and self.session is not None:
-                attempt.success = bool(self.session.authenticated)
+                attempt.success = attempt.fault is None and bool(self.session.authenticated)
                 attempt.reply = self.last_reply
                 account = self.session.auth_data
                 if attempt.success and isinstance(account, Account) and not attempt.login:

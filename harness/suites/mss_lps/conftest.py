@@ -69,6 +69,11 @@ def operator_ended(per_org_runs: dict[str, Scenario]) -> Scenario:
 
 
 @pytest.fixture
+def auth_error(per_org_runs: dict[str, Scenario]) -> Scenario:
+    return _scenario(per_org_runs, "auth-error")
+
+
+@pytest.fixture
 def expired(per_org_runs: dict[str, Scenario]) -> Scenario:
     return _scenario(per_org_runs, "expired")
 

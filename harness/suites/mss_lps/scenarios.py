@@ -5,6 +5,8 @@
 1. ``nominal``: PSC login of the mailbox's owner, a message sent, the INBOX read (SC.MSS/CONF.07/09);
 2. ``operator-ended``: the operator ends the SMTP session (``421`` at RCPT), the DUI must reopen it and
    send, the PSC authentication still valid (SC.MSS/CONF.11);
+2b. ``auth-error``: a technical error at every SMTP ``AUTH`` while the DUI's other functions are used
+   (SC.MSS/CONF.08, :mod:`harness.suites.mss_lps.errors`);
 3. ``expired``: a PSC login whose access token lives 2 s, then a message after its expiry: the DUI
    renews the token (refresh grant, or a new PSC authentication) and sends (SC.MSS/CONF.11);
 4. ``state``: what the DUI says of the token it holds (SC.MSS/CONF.28);
@@ -22,6 +24,7 @@ from typing import Any
 from harness.core.recorder import Exchange, Recorder
 from harness.errors import HarnessError
 from harness.plugin.evidence import Scenario
+from harness.suites.mss_lps.errors import play_auth_error
 from harness.sut.driver import SutDriver
 
 __all__ = [
@@ -115,6 +118,16 @@ def play_per_org(
         since,
         {"send": send, "fault": CLOSED_BY_OPERATOR},
         settle,
+    )
+
+    runs["auth-error"] = play_auth_error(
+        sut,
+        recorder,
+        mss,
+        lambda: _call(
+            lambda: sut.mss_lps_send(recipient, "Essai API LPS (erreur technique)", "Erreur d'authentification.")
+        ),
+        f"{PER_ORG}: erreur technique à l'authentification / technical error at authentication",
     )
 
     since = recorder.mark()

@@ -26,6 +26,7 @@ import smtplib
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from reference_dui.mssante.annuaire import MssAnnuaire
 from reference_dui.mssante.autoconfig import autoconfigure
 from reference_dui.mssante.correspondents import Correspondents
 from reference_dui.mssante.mail import MailboxClient, MailSettings, mdn_message
-from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse
+from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse, stylesheet_href, stylesheets_of
 from reference_dui.mssante.reply import Received, headers_of, reply_message
 from reference_dui.mssante.send import compose
 from reference_dui.mssante.storage import MssStorage
@@ -220,6 +221,7 @@ class MssFeature:
                     self._changed(patient.document_id, person_id, "deleted", message_id, None)
                     continue
                 self.storage.integrate(person_id, patient.document_id, patient.code, patient.title, message_id, content)
+                self._keep_stylesheet(person_id, patient.document_id, content, message)
                 parent = None if self._has("mss_ignore_received_replacement") else replaced_id(content)
                 if parent:  # a new version, "annule et remplace" (SC.MSS/UX.05)
                     self._changed(parent, person_id, "replaced", message_id, patient.document_id)
@@ -240,6 +242,13 @@ class MssFeature:
             "error_code": error,
             "acknowledgement_sent": acknowledged,
         }
+
+    def _keep_stylesheet(self, person_id: str, document_id: str, content: bytes, message: EmailMessage) -> None:
+        """The producer's stylesheet the CDA names, shipped in the archive, kept with it (SC.CDA/INT.15)."""
+        href = stylesheet_href(content)
+        sheet = stylesheets_of(message).get(href) if href else None
+        if sheet is not None and not self._has("mss_drop_stylesheet"):
+            self.storage.keep_stylesheet(person_id, document_id, href or "", sheet)
 
     def _changed(self, document_id: str, person_id: str, action: str, message_id: str, by: str | None) -> None:
         traced = not self._has("mss_no_update_trace")  # SC.MSS.24.MS1

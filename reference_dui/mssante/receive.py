@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 from reference_dui.mssante.cda import ReceivedPatient, read_patient
-from reference_dui.mssante.xdm import read_documents
+from reference_dui.mssante.xdm import read_documents, read_stylesheets
 from reference_dui.store import PersonRecord
 
-__all__ = ["ERRORS", "Decision", "decide", "documents_of", "parse"]
+__all__ = ["ERRORS", "Decision", "decide", "documents_of", "parse", "stylesheet_href", "stylesheets_of"]
+
+#: the ``href`` of an ``xml-stylesheet`` processing instruction in a document's prolog
+_STYLESHEET_PI = re.compile(rb"<\?xml-stylesheet\s[^>]*?href\s*=\s*[\"']([^\"'<>]{1,200})[\"'][^>]*\?>")
+#: how far into a document its prolog is looked for
+_PROLOG = 4096
 
 ERRORS = {
     "902": "Identifiant patient inconnu",
@@ -47,16 +53,37 @@ def parse(raw: bytes) -> EmailMessage | None:
 def documents_of(message: EmailMessage) -> list[tuple[bytes, ReceivedPatient | None]]:
     """The CDA documents of the message's IHE_XDM archives, with their patient facts."""
     found: list[tuple[bytes, ReceivedPatient | None]] = []
+    for archive in _xdm_parts(message):
+        found += [(document, read_patient(document)) for document in read_documents(archive)]
+    return found
+
+
+def _xdm_parts(message: EmailMessage) -> list[bytes]:
+    """The IHE_XDM archives attached to the message."""
+    found = []
     for part in message.walk():
         if part.get_content_type() == "message/rfc822":
             continue
         name = (part.get_filename() or "").upper()
-        if not (name.endswith(".ZIP") and "XDM" in name):
-            continue
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            found += [(document, read_patient(document)) for document in read_documents(payload)]
+        if name.endswith(".ZIP") and "XDM" in name:
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                found.append(payload)
     return found
+
+
+def stylesheets_of(message: EmailMessage) -> dict[str, bytes]:
+    """The producers' stylesheets shipped in the message's IHE_XDM archives, by upper-case file name."""
+    sheets: dict[str, bytes] = {}
+    for archive in _xdm_parts(message):
+        sheets.update(read_stylesheets(archive))
+    return sheets
+
+
+def stylesheet_href(document: bytes) -> str | None:
+    """The file a CDA names as its stylesheet (``<?xml-stylesheet … href="…"?>`` in its prolog), upper-cased."""
+    found = _STYLESHEET_PI.search(document[:_PROLOG])
+    return found.group(1).decode("ascii", "replace").rsplit("/", 1)[-1].upper() if found else None
 
 
 def _same(stored: str | None, received: str) -> bool:

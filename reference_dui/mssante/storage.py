@@ -1,6 +1,7 @@
 """The reference DUI's MSSanté tables, in the store's SQLite database.
 
-``mss_documents``: documents integrated in a person's record; ``mss_messages``: every message
+``mss_documents``: documents integrated in a person's record (``mss_stylesheets``: their producers'
+stylesheets); ``mss_messages``: every message
 handled (by Message-ID, so that none is integrated twice); ``mss_acknowledgements``: the MDNs
 sent.
 """
@@ -8,6 +9,7 @@ sent.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from typing import Any
 
@@ -23,6 +25,13 @@ CREATE TABLE IF NOT EXISTS mss_documents (
     title TEXT NOT NULL,
     message_id TEXT,
     received_at TEXT NOT NULL,
+    content BLOB NOT NULL,
+    PRIMARY KEY (document_id, person_id)
+);
+CREATE TABLE IF NOT EXISTS mss_stylesheets (
+    document_id TEXT NOT NULL,
+    person_id TEXT NOT NULL REFERENCES persons(person_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
     content BLOB NOT NULL,
     PRIMARY KEY (document_id, person_id)
 );
@@ -82,13 +91,29 @@ class MssStorage(StoreTables):
             (document_id, person_id, code, title, message_id, received, content),
         )
 
+    def keep_stylesheet(self, person_id: str, document_id: str, name: str, content: bytes) -> None:
+        """The producer's stylesheet of an integrated document, kept with it (SC.CDA/INT.15)."""
+        self._run("INSERT OR REPLACE INTO mss_stylesheets VALUES (?, ?, ?, ?)", (document_id, person_id, name, content))
+
     def documents(self, person_id: str) -> list[dict[str, Any]]:
+        """The person's documents, with the SHA-256 of the CDA kept and of its producer's stylesheet (if any)."""
         rows = self._run(
-            "SELECT document_id, code, title, message_id, received_at FROM mss_documents"
-            " WHERE person_id = ? ORDER BY received_at, rowid",
+            "SELECT d.document_id, d.code, d.title, d.message_id, d.received_at, d.content,"
+            " s.name AS stylesheet_name, s.content AS stylesheet FROM mss_documents d"
+            " LEFT JOIN mss_stylesheets s ON s.document_id = d.document_id AND s.person_id = d.person_id"
+            " WHERE d.person_id = ? ORDER BY d.received_at, d.rowid",
             (person_id,),
         )
-        return [dict(row) for row in rows]
+        found = []
+        for row in rows:
+            item = {k: row[k] for k in ("document_id", "code", "title", "message_id", "received_at")}
+            item["content_sha256"] = hashlib.sha256(row["content"]).hexdigest()
+            sheet = row["stylesheet"]
+            item["stylesheet"] = (
+                {"name": row["stylesheet_name"], "sha256": hashlib.sha256(sheet).hexdigest()} if sheet else None
+            )
+            found.append(item)
+        return found
 
     def acknowledged(
         self, original: str, message_id: str, recipient: str, disposition: str, error_code: str | None
@@ -108,5 +133,5 @@ class MssStorage(StoreTables):
 
     def reset(self) -> None:
         with self.store.lock:
-            for table in ("mss_documents", "mss_messages", "mss_acknowledgements"):
+            for table in ("mss_documents", "mss_stylesheets", "mss_messages", "mss_acknowledgements"):
                 self.store.connection.execute(f"DELETE FROM {table}")

@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from xml.sax.saxutils import quoteattr
 
-__all__ = ["build_xdm", "read_documents"]
+__all__ = ["build_xdm", "read_documents", "read_stylesheets"]
 
 MAX_ENTRIES = 32
 MAX_ENTRY = 20 * 1024 * 1024
@@ -93,24 +93,29 @@ def build_xdm(
 
 def read_documents(data: bytes) -> list[bytes]:
     """The XML documents of IHE_XDM/SUBSETnn/ (not METADATA.XML) of a received archive."""
+    return [content for name, content in _subset_files(data) if name.endswith(".XML") and name != "METADATA.XML"]
+
+
+def read_stylesheets(data: bytes) -> dict[str, bytes]:
+    """The stylesheets (``.XSL``, ``.XSLT``) of IHE_XDM/SUBSETnn/ of a received archive, by upper-case name: a
+    producer's stylesheet ships there beside the CDA that names it (SC.CDA/INT.15)."""
+    return {name: content for name, content in _subset_files(data) if name.endswith((".XSL", ".XSLT"))}
+
+
+def _subset_files(data: bytes) -> list[tuple[str, bytes]]:
+    """``(upper-case file name, bytes)`` of each file of IHE_XDM/SUBSETnn/, within the limits; unsafe names and
+    unreadable or oversized entries are skipped."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         return []
-    documents: list[bytes] = []
+    files: list[tuple[str, bytes]] = []
     with archive:
         infos = archive.infolist()[:MAX_ENTRIES]
         for info in infos:
             name = info.filename.upper()
             parts = name.split("/")
-            if (
-                len(parts) != 3
-                or parts[0] != "IHE_XDM"
-                or ".." in parts
-                or "\\" in name
-                or not name.endswith(".XML")
-                or parts[2] == "METADATA.XML"
-            ):
+            if len(parts) != 3 or parts[0] != "IHE_XDM" or ".." in parts or "\\" in name or not parts[2]:
                 continue
             if info.file_size > MAX_ENTRY or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536:
                 continue
@@ -120,5 +125,5 @@ def read_documents(data: bytes) -> list[bytes]:
             except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, EOFError):
                 continue
             if len(content) <= MAX_ENTRY:
-                documents.append(content)
-    return documents
+                files.append((parts[2], content))
+    return files

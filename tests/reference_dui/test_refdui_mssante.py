@@ -7,11 +7,12 @@ import zipfile
 
 import pytest
 
-from harness.suites.mss.documents import cda_for, mss_person
+from harness.suites.mss.documents import STYLESHEET_NAME, cda_for, mss_person, producer_stylesheet, with_stylesheet
+from harness.suites.mss.messages import document_message
 from reference_dui.identity import Traits
 from reference_dui.mssante.cda import build_document, read_patient
-from reference_dui.mssante.receive import decide
-from reference_dui.mssante.xdm import build_xdm, read_documents
+from reference_dui.mssante.receive import decide, documents_of, parse, stylesheet_href, stylesheets_of
+from reference_dui.mssante.xdm import build_xdm, read_documents, read_stylesheets
 from reference_dui.store import PersonRecord, StoredIns
 
 HELENE = mss_person("mss-roux-helene")
@@ -67,3 +68,29 @@ def test_own_archive_round_trip_and_hostile_archives() -> None:
         archive.writestr("IHE_XDM/SUBSET01/BOMB.XML", b"\0" * (8 * 1024 * 1024))
     assert read_documents(buffer.getvalue()) == []
     assert read_documents(b"not a zip") == []
+
+
+def test_the_producers_stylesheet_is_found_beside_the_cda_that_names_it() -> None:
+    # given a CDA naming its producer's stylesheet, shipped beside it in the archive's subset (SC.CDA/INT.15)
+    document = with_stylesheet(cda_for("cr-bio", HELENE))
+    message = document_message(
+        "labo@chu-essai.mssante.fr",
+        "dui@ehpad-essai.mssante.fr",
+        [document],
+        acknowledgement=False,
+        files=[(STYLESHEET_NAME, producer_stylesheet())],
+    )
+    parsed = parse(message.raw)
+    assert parsed is not None
+    # then the DUI reads the CDA unchanged, the name it gives and the stylesheet itself
+    assert [content for content, _ in documents_of(parsed)] == [document]
+    assert stylesheet_href(document) == STYLESHEET_NAME
+    assert stylesheets_of(parsed) == {STYLESHEET_NAME: producer_stylesheet()}
+    # and a CDA without the processing instruction names none; hostile archives give none
+    assert stylesheet_href(cda_for("cr-bio", HELENE)) is None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("IHE_XDM/../EVIL.XSL", b"<x/>")
+        archive.writestr("IHE_XDM/SUBSET01/BOMB.XSL", b"\0" * (8 * 1024 * 1024))
+    assert read_stylesheets(buffer.getvalue()) == {}
+    assert read_stylesheets(b"not a zip") == {}

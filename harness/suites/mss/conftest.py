@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,15 @@ from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
 from harness.suites.identity import identity_blockers
-from harness.suites.mss.documents import MssPerson, cda_for, mss_person, mss_persons_for_insi
+from harness.suites.mss.documents import (
+    STYLESHEET_NAME,
+    MssPerson,
+    cda_for,
+    mss_person,
+    mss_persons_for_insi,
+    producer_stylesheet,
+    with_stylesheet,
+)
 from harness.suites.mss.messages import document_message
 from harness.sut.driver import IdentityDocument, SutDriver
 from mocks.common.simulator import Simulator
@@ -48,6 +57,8 @@ class Case:
     drop: tuple[str, ...] = ()
     traits: tuple[tuple[str, Any], ...] = ()
     expected_code: str | None = None  # None: integrated for ``person``
+    #: the CDA names its producer's stylesheet, shipped beside it in the archive (SC.CDA/INT.15)
+    stylesheet: bool = False
 
     def patient(self) -> MssPerson:
         found = mss_person(self.person)
@@ -60,6 +71,7 @@ RECEIVING = {
     "known-cr-bio": Case("mss-roux-helene", "cr-bio"),
     "known-ldl-ses": Case("mss-roux-helene", "ldl-ses", acknowledgement=False),
     "known-presc-med": Case("mss-roux-helene", "presc-med"),
+    "known-with-stylesheet": Case("mss-roux-helene", "cr-bio", acknowledgement=False, stylesheet=True),
     "homonym": Case("mss-roux-odile", "vsm"),
     "unknown-person": Case("mss-garnier-sophie", "cr-bio", expected_code="902"),
     "no-ins": Case("mss-roux-helene", "fludr", with_ins=False, expected_code="903"),
@@ -209,7 +221,11 @@ def received_all(
     messages = {}
     for name, case in RECEIVING.items():
         document = cda_for(case.kind, case.patient(), with_ins=case.with_ins, drop=case.drop)
-        built = document_message(harness, dui, [document], acknowledgement=case.acknowledgement)
+        files = []
+        if case.stylesheet:
+            document = with_stylesheet(document)
+            files.append((STYLESHEET_NAME, producer_stylesheet()))
+        built = document_message(harness, dui, [document], acknowledgement=case.acknowledgement, files=files)
         operator.deliver(built.raw, sender=harness, recipient=dui)
         messages[name] = (built, document)
     outcome = sut.mss_fetch()
@@ -246,6 +262,12 @@ def received_all(
                 "acknowledgements_declared": [a for a in declared if a.get("original_message_id") == built.message_id],
                 "documents": documents,
                 "document": document.decode("utf-8", "replace"),
+                "document_sha256": hashlib.sha256(document).hexdigest(),
+                "stylesheet": (
+                    {"name": STYLESHEET_NAME, "sha256": hashlib.sha256(producer_stylesheet()).hexdigest()}
+                    if case.stylesheet
+                    else None
+                ),
                 "submissions_refused": _refused(recorder.exchanges(service=SERVICE, since=since)),
                 "people": mss_people,
             },

@@ -20,9 +20,20 @@ from harness.errors import HarnessCheckError
 from harness.paths import fixtures_dir
 from harness.validators.safexml import parse_xml
 
-__all__ = ["DOCUMENT_KINDS", "MssPerson", "cda_for", "mss_person", "mss_persons_for_insi"]
+__all__ = [
+    "DOCUMENT_KINDS",
+    "STYLESHEET_NAME",
+    "MssPerson",
+    "cda_for",
+    "mss_person",
+    "mss_persons_for_insi",
+    "producer_stylesheet",
+    "with_stylesheet",
+]
 
 CDA = "urn:hl7-org:v3"
+#: the producer's stylesheet's name in the IHE_XDM subset, as the CDA's ``xml-stylesheet`` names it
+STYLESHEET_NAME = "PRODUCTEUR.XSL"
 #: fixture file stem -> what it is
 DOCUMENT_KINDS = {
     "vsm": "Volet de synthèse médicale (VSM)",
@@ -131,3 +142,16 @@ def cda_for(
         _el(addr, "county", t.birth_place)
     data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return data
+
+
+@cache
+def producer_stylesheet() -> bytes:
+    """A document producer's own stylesheet (``fixtures/mssante/producer-stylesheet.xsl``, the project's)."""
+    return (fixtures_dir() / "mssante" / "producer-stylesheet.xsl").read_bytes()
+
+
+def with_stylesheet(document: bytes, href: str = STYLESHEET_NAME) -> bytes:
+    """``document`` naming the producer's stylesheet ``href`` in an ``xml-stylesheet`` processing instruction
+    (after the XML declaration), as a producer that ships its stylesheet with the CDA does."""
+    declaration, _, rest = document.partition(b"?>")
+    return declaration + b'?>\n<?xml-stylesheet type="text/xsl" href="' + href.encode("ascii") + b'"?>' + rest

@@ -154,8 +154,15 @@ def _metadata(
     return metadata
 
 
-def xdm_archive(documents: Sequence[bytes], *, invisible_to_patient: bool = False, deprecated: bool = False) -> bytes:
-    """An IHE_XDM.ZIP holding ``documents`` (CDA bytes) in ``IHE_XDM/SUBSET01/DOC000n.XML``."""
+def xdm_archive(
+    documents: Sequence[bytes],
+    *,
+    invisible_to_patient: bool = False,
+    deprecated: bool = False,
+    files: Sequence[tuple[str, bytes]] = (),
+) -> bytes:
+    """An IHE_XDM.ZIP holding ``documents`` (CDA bytes) in ``IHE_XDM/SUBSET01/DOC000n.XML``, and ``files``
+    ``(name, bytes)`` beside them in the subset (e.g. the producer's stylesheet a CDA names)."""
     named = [(f"DOC{index:04d}.XML", data) for index, data in enumerate(documents, start=1)]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -170,7 +177,7 @@ def xdm_archive(documents: Sequence[bytes], *, invisible_to_patient: bool = Fals
             "Archive IHE XDM produite par dui-harness (essai).\r\nIHE XDM archive made by dui-harness (test).\r\n",
         )
         archive.writestr("IHE_XDM/SUBSET01/METADATA.XML", _metadata(named, invisible_to_patient, deprecated))
-        for name, data in named:
+        for name, data in [*named, *files]:
             archive.writestr(f"IHE_XDM/SUBSET01/{name}", data)
     return buffer.getvalue()
 
@@ -187,11 +194,13 @@ def document_message(
     reply_to: str | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
     deprecated: bool = False,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> BuiltMessage:
     """A document message from ``sender`` (shown as ``label``) to ``recipient`` with ``documents`` in an IHE_XDM.ZIP.
 
     ``reply_to``: a Reply-To mailbox; ``attachments``: more files ``(name, mime type, bytes)``, after the archive
-    (the PDF/A-1 copies of the documents); ``deprecated``: the documents' XDM entries marked Deprecated (deletion).
+    (the PDF/A-1 copies of the documents); ``deprecated``: the documents' XDM entries marked Deprecated (deletion);
+    ``files``: more files inside the archive's subset (the producer's stylesheet).
     """
     headers = [read_header(parse_xml(d)) for d in documents]
     first = headers[0]
@@ -226,7 +235,7 @@ def document_message(
         message["Reply-To"] = reply_to
     message.set_content(body)
     message.add_attachment(
-        xdm_archive(documents, invisible_to_patient=invisible_to_patient, deprecated=deprecated),
+        xdm_archive(documents, invisible_to_patient=invisible_to_patient, deprecated=deprecated, files=files),
         maintype="application",
         subtype="zip",
         filename="IHE_XDM.ZIP",

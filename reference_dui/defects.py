@@ -224,6 +224,8 @@ DEFECTS: dict[str, str] = {
     "cda_fludt_no_vital_signs": "CDA: the FLUDT has no signes vitaux section (1.3.6.1.4.1.19376.1.5.3.1.3.25)",
     "cda_first_recipient_only": "CDA: only the first recipient of a document is named as informationRecipient",
     "cda_not_self_presenting": "CDA: the DLU / FLUDT is handed out as the bare CDA, without the ESMS's stylesheet",
+    "cda_stylesheet_titles_only": "CDA: the ESMS's stylesheet of the self-presenting DLU / FLUDT shows the sections' "
+    "titles, not their narratives (SC.CDA/INT.16)",
     "dmp_histo_dated_at_sending": "DMP: a historical document is dated (serviceEvent, serviceStartTime) when it is "
     "sent, not by the date of its act",
     "dmp_histo_no_legal_author": "DMP: a historical document whose author left the RPPS is sent without the legal "

@@ -6,7 +6,8 @@ GET       /persons/{pid}/dmp/documents/{did}/self-presenting           the DLU /
 
 Answer: ``{document_id, kind, media_type, content_base64}`` (SC.DOC.08.MS1); 404 for a document
 the DUI did not produce for the person, 422 for a kind that has no self-presenting form (the
-unstructured PDF documents). ``cda_not_self_presenting`` hands out the bare CDA instead.
+unstructured PDF documents). ``cda_not_self_presenting`` hands out the bare CDA instead;
+``cda_stylesheet_titles_only`` a stylesheet that shows the sections' titles, not their narratives.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def self_presenting_of(dmp: DmpService, person_id: str, document_id: str) -> dic
     if doc.kind not in PRESENTED:
         raise ApiError(422, f"document {document_id} ({doc.kind}) has no self-presenting form (DLU, FLUDT only)")
     bare = "cda_not_self_presenting" in dmp.defects
-    content = doc.cda if bare else self_presenting(doc.cda)
+    content = doc.cda if bare else self_presenting(doc.cda, narratives="cda_stylesheet_titles_only" not in dmp.defects)
     return {
         "document_id": doc.document_id,
         "kind": doc.kind,

@@ -49,9 +49,15 @@ STYLESHEET = f"""<xsl:stylesheet version="1.0" xmlns:xsl="{XSL}" xmlns:n1="{V3}"
 """
 
 
-def self_presenting(cda: bytes) -> bytes:
-    """``cda`` inside the EHPAD's stylesheet (UTF-8 bytes of the self-presenting file)."""
-    stylesheet = etree.fromstring(STYLESHEET.encode("utf-8"))
+#: what shows each section's narrative (SC.CDA/INT.16), left out by the ``cda_stylesheet_titles_only`` defect
+NARRATIVE = '<div><xsl:value-of select="n1:text"/></div>'
+
+
+def self_presenting(cda: bytes, *, narratives: bool = True) -> bytes:
+    """``cda`` inside the EHPAD's stylesheet (UTF-8 bytes of the self-presenting file); ``narratives`` False:
+    a stylesheet that lists the sections' titles only (a defect)."""
+    text = STYLESHEET if narratives else STYLESHEET.replace(NARRATIVE, "")
+    stylesheet = etree.fromstring(text.encode("utf-8"))
     document = etree.fromstring(cda, etree.XMLParser(resolve_entities=False, no_network=True))
     stylesheet.append(document)
     data: bytes = etree.tostring(stylesheet, xml_declaration=True, encoding="UTF-8")

@@ -241,6 +241,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "cda_first_recipient_only": ("cda", {"CDA-RCP-01"}),
         "dmp_visibility_after_submission": ("dmp", {"DMP-VIS-01"}),
         "cda_not_self_presenting": ("cda", {"CDA-PRES-01"}),
+        "cda_stylesheet_titles_only": ("cda", {"CDA-PRES-02"}),
         "dmp_histo_dated_at_sending": ("dmp", {"DMP-HISTO-01"}),
         "dmp_histo_no_legal_author": ("dmp", {"DMP-HISTO-02"}),
         # HL7 v2 identity feeds (IHE PAM France): what the DUI emits, acknowledges and integrates

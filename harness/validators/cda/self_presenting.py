@@ -14,6 +14,11 @@ observable, and judged here (CDA-PRES-01):
   title of every section of the body and the name of the organisation that keeps the document
   (the ESMS, ``custodian``), which is how a stylesheet of the ESMS shows itself.
 
+CDA-PRES-02 (SC.CDA/INT.16, judged on the same rendering): the stylesheet displays the narrative block of
+every section, the sections a volume does not foresee (added sections) included: each text of each
+``section/text`` shows in the rendering (compared without white space, so that table cells or list items
+laid out by the stylesheet still match).
+
 The embedded document's content is judged by the other CDA rules (:func:`validate_cda`).
 """
 
@@ -26,9 +31,10 @@ from harness.core.rules import rule
 from harness.validators.cda.wrapper import XSL_NS, unwrap
 from harness.validators.safexml import XmlInputError, parse_xml
 
-__all__ = ["REQ_PRES", "check_self_presenting"]
+__all__ = ["NOT_RENDERED", "REQ_NARRATIVE", "REQ_PRES", "check_self_presenting"]
 
 REQ_PRES = "CDA-PRES-01"
+REQ_NARRATIVE = "CDA-PRES-02"
 CDA = {"cda": "urn:hl7-org:v3"}
 #: what the rendering must show: label -> XPath (in the embedded document) of the text
 SHOWN = (
@@ -37,6 +43,13 @@ SHOWN = (
     ("the ESMS keeping the document", "cda:custodian//cda:representedCustodianOrganization/cda:name"),
 )
 _SECTIONS = "cda:component/cda:structuredBody/cda:component/cda:section/cda:title"
+#: the CDA-PRES-01 rules that leave nothing rendered (no narrative can then be judged: CDA-PRES-02 is blocked)
+NOT_RENDERED = frozenset(
+    f"cda.self-presenting.{name}"
+    for name in ("refused", "base64", "xml", "stylesheet", "no-document", "compile", "render", "html")
+)
+#: every section of the body, nested ones included
+_ALL_SECTIONS = "cda:component/cda:structuredBody//cda:section"
 #: the rendering is read up to this size (a stylesheet may not make the harness hold more)
 MAX_RENDERING = 20_000_000
 
@@ -80,7 +93,8 @@ def _render(root: etree._Element) -> tuple[str | None, Finding | None]:
     summary="DLU/FLUDT self-presenting: an XSL stylesheet carrying the document renders it as readable HTML",
 )
 def check_self_presenting(data: bytes, document_id: str | None = None) -> list[Finding]:
-    """Findings of CDA-PRES-01 on the self-presenting file ``data`` of the document ``document_id``."""
+    """Findings of CDA-PRES-01 and CDA-PRES-02 on the self-presenting file ``data`` of the document
+    ``document_id`` (one rendering for both)."""
     try:
         root = parse_xml(data)
     except XmlInputError as exc:
@@ -95,7 +109,7 @@ def check_self_presenting(data: bytes, document_id: str | None = None) -> list[F
         ]
     unwrapped = unwrap(root)
     if unwrapped is None:
-        return [_finding("cda.self-presenting.document", "the stylesheet carries no ClinicalDocument")]
+        return [_finding("cda.self-presenting.no-document", "the stylesheet carries no ClinicalDocument")]
     document, where = unwrapped
     found = []
     ids = document.xpath("cda:id/@root", namespaces=CDA)
@@ -122,4 +136,35 @@ def check_self_presenting(data: bytes, document_id: str | None = None) -> list[F
         for label, value in shown
         if value and value not in (text or "")
     ]
+    return found + _narratives_shown(document, where, text or "")
+
+
+@rule("cda.self-presenting.narrative", requirement=REQ_NARRATIVE, summary="the stylesheet shows every narrative")
+def _narratives_shown(document: etree._Element, where: str, text: str) -> list[Finding]:
+    """SC.CDA/INT.16: every text of every section's narrative block shows in the rendering."""
+    rendered = "".join(text.split())
+    found = []
+    sections = document.xpath(_ALL_SECTIONS, namespaces=CDA)
+    for index, section in enumerate(sections if isinstance(sections, list) else [], start=1):
+        if not isinstance(section, etree._Element):
+            continue
+        narrative = section.find("cda:text", CDA)
+        if narrative is None:
+            continue
+        missing = [
+            t for t in (" ".join(s.split()) for s in narrative.itertext()) if t and "".join(t.split()) not in rendered
+        ]
+        if missing:
+            title = " ".join("".join(section.findtext("cda:title", "", CDA)).split()) or f"#{index}"
+            templates = section.xpath("cda:templateId/@root", namespaces=CDA)
+            found.append(
+                Finding(
+                    "cda.self-presenting.narrative",
+                    REQ_NARRATIVE,
+                    f'the rendering does not show the narrative of section "{title}" (templateId '
+                    f"{', '.join(str(t) for t in templates) if isinstance(templates, list) and templates else 'none'}"
+                    f"): {missing[0][:120]!r}{f' and {len(missing) - 1} more text(s)' if len(missing) > 1 else ''}",
+                    location=f"{where}/component/structuredBody/descendant::section[{index}]/text",
+                )
+            )
     return found

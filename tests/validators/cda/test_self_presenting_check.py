@@ -1,4 +1,5 @@
-"""CDA-PRES-01: a self-presenting DLU / FLUDT renders itself readable, with no access outside the file."""
+"""CDA-PRES-01: a self-presenting DLU / FLUDT renders itself readable, with no access outside the file;
+CDA-PRES-02: its stylesheet shows every section's narrative, added sections included."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ DOCUMENT = f"""<ClinicalDocument xmlns="{V3}"><id root="1.2.3.4"/><title>Fiche d
 <custodian><assignedCustodian><representedCustodianOrganization><name>EHPAD TEST</name>
 </representedCustodianOrganization></assignedCustodian></custodian>
 <component><structuredBody><component><section><title>Signes vitaux</title><text>Pouls 80</text></section>
-</component></structuredBody></component></ClinicalDocument>"""
+</component><component><section><templateId root="1.2.250.1.999.42"/><title>Projet d'accompagnement</title>
+<text><table><tr><td>Atelier</td><td>Mémoire</td></tr></table><list><item>Sortie au marché</item></list></text>
+</section></component></structuredBody></component></ClinicalDocument>"""
 RENDER_ALL = """<xsl:template match="/"><html><body>
   <xsl:for-each select="//n1:ClinicalDocument">
     <h1><xsl:value-of select="n1:title"/></h1><p><xsl:value-of select=".//n1:family"/></p>
     <p><xsl:value-of select=".//n1:representedCustodianOrganization/n1:name"/></p>
-    <xsl:for-each select=".//n1:section"><h2><xsl:value-of select="n1:title"/></h2></xsl:for-each>
+    <xsl:for-each select=".//n1:section"><h2><xsl:value-of select="n1:title"/></h2>
+      <xsl:for-each select="n1:text//text()"><span><xsl:value-of select="."/></span> </xsl:for-each></xsl:for-each>
   </xsl:for-each></body></html></xsl:template>"""
 
 
@@ -44,7 +48,7 @@ def test_a_stylesheet_rendering_the_document_passes() -> None:
     [
         (DOCUMENT.encode(), "cda.self-presenting.stylesheet"),
         (b"<not-closed", "cda.self-presenting.xml"),
-        (_file(RENDER_ALL, document=""), "cda.self-presenting.document"),
+        (_file(RENDER_ALL, document=""), "cda.self-presenting.no-document"),
         (_file('<xsl:template match="/"><xsl:value-of select="(("/></xsl:template>'), "cda.self-presenting.compile"),
         (_file('<xsl:template match="/"><doc>x</doc></xsl:template>', output="xml"), "cda.self-presenting.html"),
     ],
@@ -59,11 +63,22 @@ def test_each_missing_part_of_the_rendering_is_named() -> None:
     found = check_self_presenting(
         _file('<xsl:template match="/"><html><xsl:value-of select="//n1:title"/></html></xsl:template>'), "1.2.3.4"
     )
-    # then the patient, the ESMS and the section are each missing
-    assert [f.rule for f in found] == ["cda.self-presenting.readable"] * 3
+    # then the patient, the ESMS and each section's title are missing (CDA-PRES-01), and each narrative (PRES-02)
+    assert [f.rule for f in found] == ["cda.self-presenting.readable"] * 4 + ["cda.self-presenting.narrative"] * 2
     assert (
         "SANTONI-ESSAI" in found[0].message and "EHPAD TEST" in found[1].message and "Signes vitaux" in found[2].message
     )
+    assert [f.requirement for f in found[4:]] == ["CDA-PRES-02", "CDA-PRES-02"]
+
+
+def test_a_stylesheet_that_shows_only_the_sections_it_knows_misses_the_added_one() -> None:
+    # given a stylesheet that renders the narrative of the vital signs section only (the one its volume foresees)
+    known = RENDER_ALL.replace('select="n1:text//text()"', "select=\"n1:text[../n1:title = 'Signes vitaux']//text()\"")
+    found = check_self_presenting(_file(known), "1.2.3.4")
+    # then the added section's narrative is named, with its templateId and the first text missing
+    assert [f.rule for f in found] == ["cda.self-presenting.narrative"]
+    assert "Projet d'accompagnement" in found[0].message and "1.2.250.1.999.42" in found[0].message
+    assert "Atelier" in found[0].message and "2 more" in found[0].message
 
 
 def test_another_document_than_the_one_produced_is_named() -> None:

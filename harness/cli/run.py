@@ -268,7 +268,7 @@ def exit_code(pytest_code: int, result: RunResult | None) -> int:
         return 3
     if counts.get("error") or pytest_code == 3:
         return 4
-    if counts.get("fail"):
+    if result.overall.failed:  # a MUST requirement failed (a SHOULD not followed is no non-conformity)
         return 1
     if result.overall.verdict != "conforme":
         return 2

@@ -3,13 +3,17 @@
 A requirement ends with one verdict (README, "Verdicts"). The DUI ends with one overall
 verdict, computed from the requirement verdicts of the profile and the run's completeness:
 
-* ``non-conforme`` — at least one requirement *fail* (a non-conformity was observed), even in a
+* ``non-conforme`` — at least one MUST requirement *fail* (a non-conformity was observed), even in a
   partial run (it is then said partial too);
 * ``partiel`` — nothing failed, but the run did not judge everything it had to: a planned test
   did not run (deselected, interrupted, stopped), or a MUST requirement is not *pass* (not
   judged, skipped for a missing input, blocked, unreachable, harness error, not covered);
 * ``conforme`` — every MUST requirement of the profile passed (attestations aside) and every
   planned test ran.
+
+A SHOULD or MAY requirement that fails (an official *Préconisée* not followed) never makes the DUI
+*non-conforme* nor *partiel*: the overall verdict names it apart, as a recommendation not followed
+(``not_followed``), because the referencing funds on the mandatory requirements only.
 
 The overall verdict says nothing about the evidence bundle's integrity (``verify`` says that
 separately).
@@ -60,12 +64,14 @@ class Overall:
     """The DUI's overall verdict on a profile, and why."""
 
     verdict: str
-    #: requirements that failed
+    #: MUST requirements that failed
     failed: tuple[str, ...] = ()
     #: MUST requirements not judged (any verdict but pass, fail, attestation)
     not_judged: tuple[str, ...] = ()
     #: why the run itself is partial (tests not run), empty for a complete run
     partial_reasons: tuple[str, ...] = ()
+    #: SHOULD / MAY requirements that failed: recommendations not followed (never a non-conformity)
+    not_followed: tuple[str, ...] = ()
 
     @property
     def partial(self) -> bool:
@@ -81,6 +87,8 @@ class Overall:
             details.append(f"non jugées / not judged: {_ids(self.not_judged)}")
         if self.partial_reasons:
             details.append("exécution partielle / partial run: " + "; ".join(self.partial_reasons))
+        if self.not_followed:
+            details.append(f"recommandations non suivies / recommendations not followed: {_ids(self.not_followed)}")
         return f"{text} ({' — '.join(details)})" if details else text
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,6 +99,7 @@ class Overall:
             "failed": list(self.failed),
             "not_judged": list(self.not_judged),
             "partial_reasons": list(self.partial_reasons),
+            "not_followed": list(self.not_followed),
         }
 
     @classmethod
@@ -100,6 +109,7 @@ class Overall:
             tuple(data.get("failed") or ()),
             tuple(data.get("not_judged") or ()),
             tuple(data.get("partial_reasons") or ()),
+            tuple(data.get("not_followed") or ()),
         )
 
 
@@ -110,7 +120,10 @@ def _ids(ids: tuple[str, ...], shown: int = 12) -> str:
 def overall_verdict(rows: Iterable[Mapping[str, Any]], partial_reasons: Iterable[str] = ()) -> Overall:
     """The overall verdict of requirement rows (``id``, ``level``, ``verdict``) and the run's partiality."""
     items = list(rows)
-    failed = tuple(str(r.get("id")) for r in items if r.get("verdict") == FAIL)
+    failed = tuple(str(r.get("id")) for r in items if r.get("verdict") == FAIL and r.get("level", "MUST") == "MUST")
+    not_followed = tuple(
+        str(r.get("id")) for r in items if r.get("verdict") == FAIL and r.get("level", "MUST") != "MUST"
+    )
     not_judged = tuple(
         str(r.get("id"))
         for r in items
@@ -123,4 +136,4 @@ def overall_verdict(rows: Iterable[Mapping[str, Any]], partial_reasons: Iterable
         verdict = PARTIEL
     else:
         verdict = CONFORME
-    return Overall(verdict, failed, not_judged, reasons)
+    return Overall(verdict, failed, not_judged, reasons, not_followed)

@@ -252,6 +252,8 @@ DEFECTS: dict[str, str] = {
     "no new PSC authentication; SC.MSS/CONF.11)",
     "mss_lps_token_on_disk": "MSSanté API LPS: writes the PSC access token to a file of the workstation "
     "(SC.MSS/CONF.28)",
+    "mss_implicit_tls": "MSSanté: submits over SMTPS and reads over IMAPS (implicit TLS) instead of SMTP and IMAP "
+    "with STARTTLS (SC.MSS/CONF.05/06)",
     "mss_drop_stylesheet": "MSSanté: keeps a received CDA but not the producer's stylesheet shipped with it "
     "(SC.CDA/INT.15)",
     "mss_error_breaks_dui": "MSSanté API LPS: a technical error at SMTP authentication leaves the DUI out of order "

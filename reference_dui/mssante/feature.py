@@ -86,6 +86,8 @@ def _settings(entry: Any) -> MailSettings:
         reply_to=str(entry["reply_to"]) if isinstance(entry.get("reply_to"), str) else None,
         annuaire_url=str(entry["annuaire_url"]) if isinstance(entry.get("annuaire_url"), str) else None,
         crl_url=entry["crl_url"] if isinstance(entry.get("crl_url"), str) else None,
+        smtps_port=entry["smtps_port"] if isinstance(entry.get("smtps_port"), int) else None,
+        imaps_port=entry["imaps_port"] if isinstance(entry.get("imaps_port"), int) else None,
     )
 
 

@@ -59,6 +59,10 @@ class MailSettings:
     keep_crl: bool = True
     weak_tls: bool = False
     offer_extra_suite: bool = False  # ``mss_tls_offer_extra_suite`` (SC.MSS/CONF.03)
+    # the operator's implicit-TLS listeners (RFC 8314), used only by the ``mss_implicit_tls`` defect
+    smtps_port: int | None = None
+    imaps_port: int | None = None
+    implicit_tls: bool = False  # ``mss_implicit_tls``: SMTPS and IMAPS instead of STARTTLS (SC.MSS/CONF.05/06)
 
     def context(self) -> ssl.SSLContext:
         return client_context(self)
@@ -70,11 +74,22 @@ class MailboxClient:
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
 
+    def _implicit(self) -> bool:
+        s = self.settings
+        return s.implicit_tls and s.tls and s.smtps_port is not None and s.imaps_port is not None
+
+    def _smtp(self) -> smtplib.SMTP:
+        s = self.settings
+        if self._implicit():
+            assert s.smtps_port is not None
+            return smtplib.SMTP_SSL(s.host, s.smtps_port, timeout=s.timeout, context=s.context())
+        return smtplib.SMTP(s.host, s.smtp_port, timeout=s.timeout)
+
     def send(self, message: Message, recipients: list[str]) -> None:
         s = self.settings
-        with smtplib.SMTP(s.host, s.smtp_port, timeout=s.timeout) as smtp:
+        with self._smtp() as smtp:
             smtp.ehlo("dui-reference.test")
-            if s.tls:
+            if s.tls and not self._implicit():
                 smtp.starttls(context=s.context())
                 smtp.ehlo("dui-reference.test")
             if s.password:
@@ -85,9 +100,13 @@ class MailboxClient:
     @contextmanager
     def _imap(self) -> Iterator[imaplib.IMAP4]:
         s = self.settings
-        client = imaplib.IMAP4(s.host, s.imap_port, timeout=s.timeout)
+        if self._implicit():
+            assert s.imaps_port is not None
+            client: imaplib.IMAP4 = imaplib.IMAP4_SSL(s.host, s.imaps_port, ssl_context=s.context(), timeout=s.timeout)
+        else:
+            client = imaplib.IMAP4(s.host, s.imap_port, timeout=s.timeout)
         try:
-            if s.tls:
+            if s.tls and not self._implicit():
                 client.starttls(ssl_context=s.context())
             if s.password:
                 client.login(s.address, s.password)

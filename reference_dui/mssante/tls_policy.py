@@ -155,4 +155,5 @@ def with_security_defects(settings: MailSettings, has: Callable[[str], bool], cr
         client_cert=None if has("mss_app_password_only") else settings.client_cert,
         client_key=None if has("mss_app_password_only") else settings.client_key,
         offer_extra_suite=has("mss_tls_offer_extra_suite"),
+        implicit_tls=has("mss_implicit_tls"),
     )

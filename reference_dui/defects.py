@@ -252,6 +252,8 @@ DEFECTS: dict[str, str] = {
     "no new PSC authentication; SC.MSS/CONF.11)",
     "mss_lps_token_on_disk": "MSSanté API LPS: writes the PSC access token to a file of the workstation "
     "(SC.MSS/CONF.28)",
+    "mss_replace_no_parent": "MSSanté: the new version of a sent document is a CDA that does not name the one it "
+    "replaces (no relatedDocument RPLC, a new setId)",
     "mss_implicit_tls": "MSSanté: submits over SMTPS and reads over IMAPS (implicit TLS) instead of SMTP and IMAP "
     "with STARTTLS (SC.MSS/CONF.05/06)",
     "mss_drop_stylesheet": "MSSanté: keeps a received CDA but not the producer's stylesheet shipped with it "

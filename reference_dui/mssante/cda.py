@@ -104,12 +104,25 @@ def build_document(
     structure: str = "EHPAD LES ESSAIS",
     *,
     with_language: bool = True,
+    replaces: str | None = None,
 ) -> tuple[bytes, str]:
-    """A level-1 CDA (text body) about a person of the DUI; ``ins`` only for a qualified identity.
+    """A level-1 CDA (text body) about a person of the DUI; ``ins`` only for a qualified identity;
+    ``replaces``: the id (``root^extension``) of the document this new version replaces — then the same
+    ``setId``, ``versionNumber`` 2 and ``relatedDocument typeCode="RPLC"`` naming it (CI-SIS structuration
+    minimale, new version of a document).
 
     Returns the document bytes and its id (``root^extension``).
     """
     extension = uuid.uuid4().hex.upper()
+    parent_root, _, parent_extension = (replaces or "").partition("^")
+    set_extension = f"{parent_extension}-SET" if replaces and parent_extension else f"{extension}-SET"
+    version = "2" if replaces else "1"
+    related = (
+        f'<relatedDocument typeCode="RPLC"><parentDocument><id root="{escape(parent_root)}" '
+        f'extension="{escape(parent_extension)}"/></parentDocument></relatedDocument>'
+        if replaces and parent_extension
+        else ""
+    )
     now = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S+0000")
     names = traits.get("first_names")
     first_names = [str(n) for n in names] if isinstance(names, list | tuple) else []
@@ -153,8 +166,8 @@ def build_document(
 <effectiveTime value="{now}"/>
 <confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25" displayName="Normal"/>
 {language}
-<setId root="{DOCUMENT_ROOT}" extension="{extension}-SET"/>
-<versionNumber value="1"/>
+<setId root="{DOCUMENT_ROOT}" extension="{set_extension}"/>
+<versionNumber value="{version}"/>
 <recordTarget><patientRole>{ids}<patient>
 <name><family qualifier="BR">{escape(str(traits.get("birth_name", "")))}</family>
 <given>{escape(" ".join(first_names))}</given>
@@ -170,7 +183,7 @@ def build_document(
 </legalAuthenticator>
 <documentationOf><serviceEvent><effectiveTime><low value="{now}"/></effectiveTime>
 <performer typeCode="PRF"><assignedEntity>{author}{performer_org}</assignedEntity></performer></serviceEvent>
-</documentationOf>
+</documentationOf>{related}
 <componentOf><encompassingEncounter><effectiveTime><low value="{now}"/></effectiveTime>
 <location><healthCareFacility><code code="{FACILITY_CODE}" codeSystem="1.2.250.1.71.4.2.4"
  displayName="{FACILITY_LABEL}"/></healthCareFacility></location></encompassingEncounter>

@@ -70,8 +70,15 @@ def compose(
             raise InvalidInput("recipient.address is required for a professional or an organisation")
     ins = (record.ins.value, record.ins.oid) if qualified and record.ins is not None else None
     traits = record.traits.to_json()
+    replaced = data.get("replaces")
+    parent = replaced if isinstance(replaced, str) and replaced and "mss_replace_no_parent" not in defects else None
     document, document_id = build_document(
-        record.person_id, traits, ins, with_language="mss_cda_no_language" not in defects
+        record.person_id,
+        traits,
+        ins,
+        with_language="mss_cda_no_language" not in defects,
+        # a new version names the one it replaces (relatedDocument RPLC), unless the defect forgets it
+        replaces=parent,
     )
     patient_cx = f"{ins[0]}^^^&{ins[1]}&ISO^NH" if ins else f"{record.person_id}^^^&{LOCAL_ID_ROOT}&ISO^PI"
     confidentiality = ("N",) if visible else ("N", "INVISIBLE_PATIENT")
@@ -111,7 +118,6 @@ def compose(
         headers["Reply-To"] = contact
     if data.get("dsn") and "mss_no_dsn" not in defects:  # delivery status notification asked (SC.MSS.16)
         headers["Return-Receipt-To"] = sender
-    replaced = data.get("replaces")
     if isinstance(replaced, str) and replaced and "mss_replace_no_mention" not in defects:  # SC.MSS.20.MS1
         body += f"\nCe document annule et remplace le document {replaced} envoyé précédemment."
     author = f"no-reply@{sender.split('@', 1)[1]}" if "mss_from_noreply" in defects else sender

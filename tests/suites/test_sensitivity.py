@@ -162,6 +162,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_reply_no_references": ("mss", {"MSS-REPLY-01"}),
         "mss_no_dsn": ("mss", {"MSS-DSN-01"}),
         "mss_replace_no_mention": ("mss", {"MSS-REPL-01"}),
+        "mss_replace_no_parent": ("mss", {"MSS-REPL-01"}),
         "mss_ignore_refusal": ("mss", {"MSS-REFUS-01"}),
         "mss_patient_unqualified_address": ("mss", {"MSS-PATADDR-01"}),
         "mss_ann_no_import": ("mss", {"MSS-ANN-01"}),  # MSS-ANN-02 is then blocked

@@ -5,6 +5,8 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.policy import SMTP
 
+from lxml import etree
+
 from harness.validators.cda import CdaHeader, CdaReport
 from harness.validators.mail.mime import ParsedMessage, parse_message
 from harness.validators.mail.scenario import check_dsn, check_replacement, check_reply
@@ -54,3 +56,23 @@ def test_a_new_version_says_annule_et_remplace_and_carries_another_cda() -> None
     assert [f.rule for f in check_replacement(_parsed({}), [new], "1.2.3^OLD")] == ["mss.replace.mention"]
     old = CdaReport(header=CdaHeader(document_id="1.2.3^OLD"))
     assert [f.rule for f in check_replacement(said, [old], "1.2.3^OLD")] == ["mss.replace.same_document"]
+
+
+def _cda(related: str) -> etree._Element:
+    return etree.fromstring(
+        f'<ClinicalDocument xmlns="urn:hl7-org:v3"><id root="1.2.3" extension="NEW"/>{related}</ClinicalDocument>'
+    )
+
+
+def test_a_new_version_names_the_document_it_replaces() -> None:
+    # given the message saying "annule et remplace", with a new CDA
+    said = _parsed({}, "Ce document annule et remplace le document 1.2.3^OLD.")
+    rplc = '<relatedDocument typeCode="RPLC"><parentDocument><id root="1.2.3" extension="{}"/></parentDocument>'
+    named = CdaReport(header=CdaHeader(document_id="1.2.3^NEW"), root=_cda(rplc.format("OLD") + "</relatedDocument>"))
+    other = CdaReport(header=CdaHeader(document_id="1.2.3^NEW"), root=_cda(rplc.format("X") + "</relatedDocument>"))
+    silent = CdaReport(header=CdaHeader(document_id="1.2.3^NEW"), root=_cda(""))
+    # then the CDA naming the replaced document in relatedDocument RPLC passes; one naming none or another fails
+    assert check_replacement(said, [named], "1.2.3^OLD") == []
+    assert [f.rule for f in check_replacement(said, [silent], "1.2.3^OLD")] == ["mss.replace.parent"]
+    found = check_replacement(said, [other], "1.2.3^OLD")
+    assert [f.rule for f in found] == ["mss.replace.parent"] and "1.2.3^X" in found[0].message

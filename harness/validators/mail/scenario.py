@@ -8,13 +8,16 @@ Called by the suites with the scenario's knowledge (the message answered, the do
 * MSS-DSN-01 (SC.MSS.16, SC.MSS/va1.15): asked for a delivery status notification, the message
   carries ``Return-Receipt-To`` naming one mailbox.
 * MSS-REPL-01 (SC.MSS.20.MS1, SC.MSS/va1.02, SC.MSS/va1.13): a new version of a document sent
-  before says "annule et remplace" (body or subject) and carries a CDA other than the replaced one.
+  before says "annule et remplace" (body or subject) and carries a CDA other than the replaced one,
+  which names it in ``relatedDocument typeCode="RPLC"/parentDocument/id`` (CI-SIS structuration minimale).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
+from lxml import etree
 
 from harness.core.findings import Finding
 from harness.core.rules import rule
@@ -134,4 +137,29 @@ def check_replacement(parsed: ParsedMessage, cdas: Sequence[CdaReport], replaced
                 location="IHE_XDM.ZIP",
             )
         )
-    return findings
+        return findings
+    return findings + [f for c in cdas if c.root is not None for f in _names_its_parent(c.root, replaced_id)]
+
+
+def _names_its_parent(root: etree._Element, replaced_id: str) -> list[Finding]:
+    """CI-SIS structuration minimale, new version of a document: ``relatedDocument typeCode="RPLC"`` whose
+    ``parentDocument/id`` is the replaced document (compared as root and extension)."""
+    parents = root.xpath(
+        "cda:relatedDocument[@typeCode='RPLC']/cda:parentDocument/cda:id", namespaces={"cda": "urn:hl7-org:v3"}
+    )
+    named = [
+        f"{p.get('root', '')}^{p.get('extension', '')}".rstrip("^")
+        for p in (parents if isinstance(parents, list) else [])
+        if isinstance(p, etree._Element)
+    ]
+    if replaced_id.replace("^", "") in {n.replace("^", "") for n in named}:
+        return []
+    return [
+        Finding(
+            "mss.replace.parent",
+            REQ_REPLACE,
+            f"the new version does not name the document it replaces ({replaced_id}) in relatedDocument "
+            f"typeCode=RPLC/parentDocument/id (found: {', '.join(named) or 'none'})",
+            location="/ClinicalDocument/relatedDocument",
+        )
+    ]

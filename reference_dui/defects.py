@@ -61,6 +61,8 @@ DEFECTS: dict[str, str] = {
     "names INSi returned (rule 6)",
     "anteriority_exact_text": "anteriority search compares names as typed: accents, apostrophes and hyphens "
     "count (rule 17)",
+    "insi_vitale_ignored": "INSi: given the person's Vitale card, searches by traits anyway (no "
+    "rechercherInsAvecCarteVitale, SC.INS.28A)",
     "cpx_anonymous_assertion": "CPx mode: the AssertionPs names no professional (Subject without NameID)",
     "untraced_verification": "does not trace INSi verifications and their answers (rules 48, 53)",
     # INS guide rules 5 and 16, PSC-backed INSi calls (ins12): reference_dui.ins_lifecycle.identity_rules, service

@@ -26,6 +26,7 @@ __all__ = [
     "InsiQuery",
     "RequestSettings",
     "Tiq",
+    "VitaleQuery",
     "build_request",
     "parse_response",
 ]
@@ -35,16 +36,20 @@ NS_CTXBAM = "urn:siram:bam:ctxbam"
 NS_CTXLPS = "urn:siram:lps:ctxlps"
 NS_WSA = "http://www.w3.org/2005/08/addressing"
 NS_RECSANS = "http://www.cnamts.fr/INSiRecSans"
+NS_RECVIT = "http://www.cnamts.fr/INSiRecVit"
 NS_RESULTAT = "http://www.cnamts.fr/INSiResultat"
 NS_SIRAM = "urn:siram"
 NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 NS_SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion"
 ACTION = "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"
 CONTENT_TYPE = f'application/soap+xml; charset=utf-8; action="{ACTION}"'
+ACTION_VITALE = "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale"
+CONTENT_TYPE_VITALE = f'application/soap+xml; charset=utf-8; action="{ACTION_VITALE}"'
 #: the SOAP 1.1 media type some clients keep sending to SOAP 1.2 services (defect ``insi_soap11_content_type``)
 SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 _NSMAP = {"soap": NS_SOAP, "ctxbam": NS_CTXBAM, "ctxlps": NS_CTXLPS, "wsa": NS_WSA, "insi_recsans_ins": NS_RECSANS}
+_NSMAP_VITALE = {**{k: v for k, v in _NSMAP.items() if k != "insi_recsans_ins"}, "insi_recvit_ins": NS_RECVIT}
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,17 @@ class InsiQuery:
     sex: str
     birth_date: str
     birth_place: str | None = None
+
+
+@dataclass(frozen=True)
+class VitaleQuery:
+    """A ``rechercherInsAvecCarteVitale`` call (INSi_RECVITALE_INS.xsd): what the card reader gave."""
+
+    nir: str
+    key: str | None
+    birth_name: str
+    birth_date: str
+    birth_rank: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,12 +148,14 @@ def _sub(parent: etree._Element, ns: str, tag: str, text: str | None = None) -> 
 
 
 def build_request(
-    query: InsiQuery, settings: RequestSettings, message_id: str | None = None, now: str | None = None
+    query: InsiQuery | VitaleQuery, settings: RequestSettings, message_id: str | None = None, now: str | None = None
 ) -> bytes:
-    """The SOAP 1.2 envelope of a ``rechercherInsAvecTraitsIdentite`` call (UTF-8 bytes)."""
+    """The SOAP 1.2 envelope of a ``rechercherInsAvecTraitsIdentite`` call, or of a
+    ``rechercherInsAvecCarteVitale`` one for a :class:`VitaleQuery` (UTF-8 bytes)."""
     message_id = message_id or str(uuid.uuid4())
     now = now or _utc_now()
-    envelope = etree.Element(f"{{{NS_SOAP}}}Envelope", nsmap=_NSMAP)
+    vitale = isinstance(query, VitaleQuery)
+    envelope = etree.Element(f"{{{NS_SOAP}}}Envelope", nsmap=_NSMAP_VITALE if vitale else _NSMAP)
     header = _sub(envelope, NS_SOAP, "Header")
     if settings.with_ctxbam:
         bam = _sub(header, NS_CTXBAM, "ContexteBAM")
@@ -165,10 +183,21 @@ def build_request(
         _sub(lps, NS_CTXLPS, "Nom", nom)
     if settings.cpx_professional is not None:
         _assertion_ps(header, settings, now)
-    _sub(header, NS_WSA, "Action", ACTION)
+    _sub(header, NS_WSA, "Action", ACTION_VITALE if vitale else ACTION)
     if settings.with_ctxbam:
         _sub(header, NS_WSA, "MessageID", f"uuid:{message_id}")
     body = _sub(envelope, NS_SOAP, "Body")
+    if isinstance(query, VitaleQuery):
+        card = _sub(body, NS_RECVIT, "RECVITALE")
+        matricule = _sub(card, NS_RECVIT, "MatriculeIndividu")
+        _sub(matricule, NS_RECVIT, "NumIdentifiant", query.nir)
+        if query.key:
+            _sub(matricule, NS_RECVIT, "Cle", query.key)
+        _sub(card, NS_RECVIT, "NomNaissance", query.birth_name)
+        _sub(card, NS_RECVIT, "DateNaissance", query.birth_date)
+        if query.birth_rank:
+            _sub(card, NS_RECVIT, "RangNaissance", query.birth_rank)
+        return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8", pretty_print=True))
     rec = _sub(body, NS_RECSANS, "RECSANSVITALE")
     _sub(rec, NS_RECSANS, "NomNaissance", query.birth_name)
     for first_name in query.first_names:
@@ -319,9 +348,11 @@ class InsiClient:
             headers["Authorization"] = f"Bearer {self.settings.bearer_token}"
         return headers
 
-    def search(self, query: InsiQuery) -> InsiAnswer:
+    def search(self, query: InsiQuery | VitaleQuery) -> InsiAnswer:
         payload = build_request(query, self.settings)
-        content_type = SOAP11_CONTENT_TYPE if self.settings.soap11_content_type else CONTENT_TYPE
+        content_type = CONTENT_TYPE_VITALE if isinstance(query, VitaleQuery) else CONTENT_TYPE
+        if self.settings.soap11_content_type:
+            content_type = SOAP11_CONTENT_TYPE
         try:
             with self._session.post(
                 self.endpoint, data=payload, headers=self._headers(content_type), timeout=self.timeout, stream=True

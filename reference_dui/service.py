@@ -28,7 +28,7 @@ from reference_dui.identity import (
     status_for,
 )
 from reference_dui.ins_rules import Restriction, tiq_refusal, with_blank_tiq_kept
-from reference_dui.insi_client import InsiAnswer, InsiClient, InsiQuery, InsNumber, RequestSettings
+from reference_dui.insi_client import InsiAnswer, InsiClient, InsiQuery, InsNumber, RequestSettings, VitaleQuery
 from reference_dui.store import PersonRecord, Store, StoredIns
 
 __all__ = ["DOCUMENT_TYPES", "DuiService", "NoPscSession", "UnknownPerson"]
@@ -270,7 +270,11 @@ class DuiService:
             record.last_insi = search.to_json()
             self.store.save(record)
             return search.to_json()
-        search = self._search(record.traits, cfg, cpx, bearer)
+        card = data.get("card") if isinstance(data, dict) else None
+        if isinstance(card, dict) and not cfg.has("insi_vitale_ignored"):  # SC.INS.28A: the card read
+            search = self._search_vitale(card, cfg)
+        else:
+            search = self._search(record.traits, cfg, cpx, bearer)
         if psc:
             self.insi_event(
                 {
@@ -374,6 +378,30 @@ class DuiService:
         return _Search(
             outcome, last.cr, f"INSi {last.cr}: {why} ({calls} interrogation(s)); identité conservée sans INS", calls
         )
+
+    def _search_vitale(self, card: dict[str, Any], cfg: ReferenceDuiConfig) -> _Search:
+        """One ``rechercherInsAvecCarteVitale`` call with what the card reader gave (SC.INS.28A)."""
+        if not cfg.insi_url:
+            return _Search("error", None, "téléservice INSi non configuré", 0)
+        fields = {k: str(card.get(k) or "") for k in ("nir", "key", "birth_name", "birth_date", "birth_rank")}
+        if not (fields["nir"] and fields["birth_name"] and fields["birth_date"]):
+            raise InvalidInput("card needs nir, birth_name and birth_date (the Vitale card read)")
+        query = VitaleQuery(
+            fields["nir"],
+            fields["key"] or None,
+            fields["birth_name"],
+            fields["birth_date"],
+            fields["birth_rank"] or None,
+        )
+        with self._client(cfg) as client:
+            answer = client.search(query)
+        if answer.error is not None or answer.cr not in ("00", "01", "02"):
+            message = answer.error or f"code retour INSi inattendu: {answer.cr} {answer.label or ''}".strip()
+            return _Search("error", answer.cr, message, 1, insi_failed=True)
+        if answer.cr == "00":
+            return _Search("found", "00", answer.label or "OK", 1, answer=answer)
+        why = "aucune identité trouvée" if answer.cr == "01" else "plusieurs identités trouvées"
+        return _Search("not_found" if answer.cr == "01" else "ambiguous", answer.cr, f"INSi {answer.cr}: {why}", 1)
 
     def _accept(self, record: PersonRecord, search: _Search, cfg: ReferenceDuiConfig) -> _Search:
         """Store the INS of a CR 00 answer, after checking it (key, OID); may refuse it."""

@@ -162,6 +162,25 @@ class AttendedInsLifecycle(InsLifecycleDriver):
             "calls": len(found),
         }
 
+    @step("lookup_ins_vitale")
+    def lookup_ins_vitale(self, person_id: str, card: dict[str, str]) -> dict[str, Any]:
+        since = self.recorder.mark()
+        self.operator.ask(
+            f"Avec la carte Vitale de test de l'usager {person_id} (NIR {card.get('nir')} clé {card.get('key')}, "
+            f"{card.get('birth_name')}, né(e) le {card.get('birth_date')}, rang {card.get('birth_rank')}), lancez la "
+            "recherche de son INS par carte Vitale, puis appuyez sur Entrée.",
+            f"With the test Vitale card of person {person_id} (NIR {card.get('nir')} key {card.get('key')}, "
+            f"{card.get('birth_name')}, born {card.get('birth_date')}, rank {card.get('birth_rank')}), run the search "
+            "of their INS by Vitale card, then press Enter.",
+        )
+        found = self.recorder.exchanges(service="INS", since=since)
+        last = found[-1].summary.get("cr") if found else None
+        return {
+            "outcome": {"00": "found", "01": "not_found", "02": "ambiguous"}.get(str(last), "error"),
+            "cr": last,
+            "calls": len(found),
+        }
+
     @step("insi_trace")
     def insi_trace(self) -> dict[str, Any]:
         shown = self.operator.ask(

@@ -58,6 +58,11 @@ class HttpInsLifecycle(TriggerClient, InsLifecycleDriver):
             self._call("POST", f"/persons/{person_id}/insi-lookup", body, ok=(200,), operation="lookupIns")
         )
 
+    def lookup_ins_vitale(self, person_id: str, card: dict[str, str]) -> dict[str, Any]:
+        return json_object(
+            self._call("POST", f"/persons/{person_id}/insi-lookup", {"card": card}, ok=(200,), operation="lookupIns")
+        )
+
     def document_nature(self, person_id: str) -> str | None:
         identity = json_object(self._call("GET", f"/persons/{person_id}/identity", ok=(200,), operation="getIdentity"))
         document = identity.get("identity_document")

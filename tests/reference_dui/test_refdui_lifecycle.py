@@ -163,6 +163,10 @@ def observe(api: Api, stub: InsiStub) -> dict[str, Any]:
         json={"authentication": "cpx", "professional": "810000000001"},
     )
     seen["cpx.name_id"] = stub.requests[-1].text(".//{urn:oasis:names:tc:SAML:2.0:assertion}NameID")
+    stub.queue(ADRUN)
+    card = {"nir": "2751263220749", "key": "74", "birth_name": "ADRUN", "birth_date": "1975-12-31", "birth_rank": "1"}
+    api.call("POST", f"/persons/{api.create('ADRUN', ['ZOE'])}/insi-lookup", json={"card": card})
+    seen["vitale.matricule"] = stub.requests[-1].text(".//{http://www.cnamts.fr/INSiRecVit}NumIdentifiant")
     seen["rule19.document"] = (api.identity(api.create("DOC", ["ANNE"], verified=True)) or {})["identity_document"]
     pid = api.create("DOUTE", ["ALICE"])
     api.call("POST", f"/persons/{pid}/attributes", json={"fictitious": True})
@@ -216,6 +220,7 @@ LIFECYCLE_DEFECTS: dict[str, set[str]] = {
     "document_nature_not_recorded": {"rule19.document"},
     "anteriority_exact_text": {"rule17.found"},
     "cpx_anonymous_assertion": {"cpx.name_id"},
+    "insi_vitale_ignored": {"vitale.matricule"},
 }
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from lxml import etree
 
-from reference_dui.insi_client import ACTION, InsiQuery, RequestSettings, build_request, parse_response
+from harness.validators.insi_request import check_insi_request
+from harness.validators.insi_rules import OP_VITALE
+from reference_dui.insi_client import (
+    ACTION,
+    CONTENT_TYPE_VITALE,
+    InsiQuery,
+    RequestSettings,
+    VitaleQuery,
+    build_request,
+    parse_response,
+)
 from tests.reference_dui.refdui_stub import FAULT_550, NS, OID_NIA, cr, found
 
 SETTINGS = RequestSettings(
@@ -120,3 +130,19 @@ def test_parse_garbage_and_dtd() -> None:
     assert answer.error is not None and "passwd" not in answer.error.replace("file:///etc/passwd", "")
     incomplete = cr("00", "OK")
     assert "incomplète" in (parse_response(200, incomplete.body).error or "")
+
+
+def test_a_vitale_card_search_is_a_conformant_recvitale_request() -> None:
+    # given the card read (CORSE ANTHONY's test card of the identity base)
+    card = VitaleQuery("180032B020401", "23", "CORSE", "1980-03-02", "1")
+    data = build_request(card, SETTINGS)
+    # then the harness's own INSi checks find a rechercherInsAvecCarteVitale with the card's matricule, no fault
+    report = check_insi_request(
+        data,
+        content_type=CONTENT_TYPE_VITALE,
+        over_tls=True,
+        tls_subject="C=FR,O=EHPAD TEST,CN=INSI-AUTO",
+    )
+    assert report.operation == OP_VITALE
+    assert report.matricule["nir"] == "180032B020401" and report.matricule["birth_rank"] == "1"
+    assert [f.rule for f in report.findings] == []

@@ -175,6 +175,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_lps_no_reconnect": ("mss", {"SC.MSS/CONF.11"}),
         "mss_lps_no_token_renewal": ("mss", {"SC.MSS/CONF.11"}),
         "mss_lps_token_on_disk": ("mss", {"SC.MSS/CONF.28"}),
+        "insi_vitale_ignored": ("ins", {"INS-INSI-08"}),
         "mss_error_breaks_dui": ("mss", {"SC.MSS/CONF.08"}),
         "mss_drop_stylesheet": ("mss", {"MSS-RCV-03"}),
         "mss_implicit_tls": ("mss", {"MSS-STARTTLS-01"}),

@@ -74,6 +74,11 @@ class InsLifecycleDriver(abc.ABC):
         """Make the DUI search the INS in the individual CPx mode, as ``professional``; returns its LookupOutcome."""
 
     @abc.abstractmethod
+    def lookup_ins_vitale(self, person_id: str, card: dict[str, str]) -> dict[str, Any]:
+        """Make the DUI search the INS with the person's Vitale card (``rechercherInsAvecCarteVitale``); ``card``:
+        what the card reader gives (``nir``, ``key``, ``birth_name``, ``birth_date``, ``birth_rank``)."""
+
+    @abc.abstractmethod
     def document_nature(self, person_id: str) -> str | None:
         """The nature of the identity document the DUI records for this identity (rule 19), or None."""
 

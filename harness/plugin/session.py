@@ -28,6 +28,10 @@ from mocks.common.simulator import Simulator
 from mocks.mssante.auth_psc import link_simulators
 
 __all__ = ["RunContext", "start_simulator"]
+#: how long the reference DUI waits for a simulator's answer (seconds): the simulators answer in milliseconds,
+#: but a bench sharing two cores with other runs (the project's own tests, CI) may take seconds, and a
+#: timeout there would be charged to the reference DUI as a non-conformity it never made
+REFERENCE_DUI_TIMEOUT = 20.0
 
 #: how long a run waits for its CDA pack's artefacts to be compiled before triggering the DUI (Saxon takes
 #: 20-90 s on the structuration minimale on a loaded machine)
@@ -119,8 +123,9 @@ class RunContext:
     def _start_reference_dui(self) -> str:
         from reference_dui import ReferenceDui, ReferenceDuiConfig
 
+        settings = {"timeout": REFERENCE_DUI_TIMEOUT, **reference_dui_settings(self.simulators, self.pki)}
         config = ReferenceDuiConfig(
-            **reference_dui_settings(self.simulators, self.pki),
+            **settings,
             pki_dir=self.pki.directory if self.pki else None,
             db_path=self.settings.reports / "reference-dui.sqlite3",
             defects=frozenset(self.settings.defects),

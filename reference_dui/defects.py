@@ -234,6 +234,11 @@ DEFECTS: dict[str, str] = {
     "entity among its authors",
     "dmp_visibility_after_submission": "DMP: the masking / visibility chosen at creation is not sent with the first "
     "submission (the first version is visible to all)",
+    # DMP calls backed by the professional's Pro Santé Connect session (SC.DMP/PSC.01): reference_dui.dmp.psc_identity
+    "dmp_no_psc_token": "DMP: with a professional signed in with PSC, calls the DMP without the PSC access token "
+    "(no Authorization: Bearer), the VIHF alone naming him (SC.DMP/PSC.01)",
+    "dmp_vihf_not_psc_user": "DMP: with a professional signed in with PSC, sends his PSC access token but a VIHF "
+    "whose NameID is the organisation's default author (SC.DMP/PSC.01)",
     # MSSanté client security (issue 13 item 1): one check of the operator's TLS each
     "mss_accept_expired_cert": "MSSanté: accepts an operator certificate whose validity has ended (SC.MSS/va1.04)",
     "mss_ignore_crl": "MSSanté: never checks the operator certificate against the CA's CRL (SC.MSS/va1.05)",

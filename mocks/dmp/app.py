@@ -45,6 +45,7 @@ from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import FAULT_KINDS, XdsError, registry_response, security_fault, sender_fault, soap_envelope
 from mocks.dmp.hold import Holds
 from mocks.dmp.mtom import MimeError, package, split_message
+from mocks.dmp.psc_context import PscResolver, attach_psc
 from mocks.dmp.registry import Registry
 from mocks.dmp.seeding import seed_document
 from mocks.dmp.vihf import check_security
@@ -104,6 +105,7 @@ class DmpSimulator(Simulator):
         self.default_status = "VALIDE"
         self.repository_id = REPOSITORY_ID
         self.holds = Holds()  # answers held until the harness releases them (mocks.dmp.hold)
+        self.psc_resolver: PscResolver | None = None  # SC.DMP/PSC.01: set by trust_psc()
         self.handlers: dict[str, tuple[str, Handler]] = {
             iti41.ACTION: ("ITI-41", iti41.handle),
             iti18.ACTION: ("ITI-18", iti18.handle),
@@ -135,6 +137,10 @@ class DmpSimulator(Simulator):
             Route(webps.PATH, self.handler("webps"), methods=methods),
             *(Route(path, self.handler(), methods=methods) for path in (*PATHS, "/dmp")),
         ]
+
+    def trust_psc(self, resolver: PscResolver | None) -> None:
+        """Resolve the PSC access tokens of PSC-backed calls with ``resolver`` (``realm_resolver(psc)``)."""
+        self.psc_resolver = resolver
 
     def patient_status(self, ins: str, oid: str) -> tuple[str, str | None]:
         """The TD0.2 status of the INS (set through the state, else ``default_status``)."""
@@ -230,6 +236,7 @@ class DmpSimulator(Simulator):
         prepared, call.operation = await run_in_threadpool(
             self._prepare, call.body, content_type, bool(tls), tls.get("client_subject")
         )
+        attach_psc(prepared, call.request.headers.get("authorization"), self.psc_resolver)  # SC.DMP/PSC.01
         if isinstance(prepared, DmpRequest):
             call.parsed = prepared
             return None
@@ -260,6 +267,8 @@ class DmpSimulator(Simulator):
         exchange.tags = {"transaction": call.operation, **exchange.tags}
         if isinstance(call.parsed, DmpRequest):
             exchange.summary.setdefault("vihf", _vihf_summary(call.parsed.vihf))
+            if call.parsed.psc is not None:
+                exchange.summary.setdefault("psc", call.parsed.psc)
         if answer.status >= 400:
             exchange.summary["rejected"] = True
 
@@ -403,6 +412,7 @@ def _vihf_summary(vihf: Any) -> dict[str, Any]:
         "subject": vihf.subject,
         "structure": vihf.structure,
         "ins": vihf.ins,
+        "auth_mode": (vihf.attributes.get("Authentification_Mode") or [""])[0],
     }
 
 

@@ -29,6 +29,8 @@ class DmpRequest:
     vihf: VihfReport
     tls_subject: str | None = None
     security_findings: list[Finding] = field(default_factory=list)
+    #: what the call's PSC access token says (SC.DMP/PSC.01, :mod:`mocks.dmp.psc_context`), None without one
+    psc: dict[str, Any] | None = None
 
     @property
     def message_id(self) -> str | None:

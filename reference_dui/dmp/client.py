@@ -133,7 +133,9 @@ class DmpClient:
         body: etree._Element,
         assertion: etree._Element,
         attachments: dict[str, bytes] | None = None,
+        bearer: str | None = None,
     ) -> DmpReply:
+        """One DMP call; ``bearer``: the PSC access token of a PSC-backed call (SC.DMP/PSC.01)."""
         action = ACTIONS[transaction]
         soap = envelope(action, body, assertion)
         if attachments is not None:
@@ -141,11 +143,14 @@ class DmpClient:
         else:
             data, ctype = soap, f'application/soap+xml; charset=utf-8; action="{action}"'
         url = self.endpoint.url.rstrip("/") + PATHS[transaction]
+        headers = {"Content-Type": ctype}
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"  # RFC 6750 §2.1, over the same mutual-TLS connection
         try:
             response = self.session.post(
                 url,
                 data=data,
-                headers={"Content-Type": ctype},
+                headers=headers,
                 timeout=self.timeout,
                 verify=str(self.endpoint.ca) if self.endpoint.ca else True,
             )

@@ -27,6 +27,7 @@ from reference_dui.app import ApiError
 from reference_dui.dmp import defective, doc_options, lifecycle
 from reference_dui.dmp.cda import KINDS, DocumentRequest, Patient, build_document
 from reference_dui.dmp.client import DmpClient, DmpEndpoint, DmpReply, query_entries, retrieved
+from reference_dui.dmp.psc_identity import psc_identity
 from reference_dui.dmp.store import DmpDocument, DmpStore
 from reference_dui.dmp.vihf import build_assertion
 from reference_dui.dmp.xds import TD02, find_documents, provide_and_register, retrieve, td02, update_visibility
@@ -90,6 +91,7 @@ class DmpService:
         if self.endpoint is None:
             return DmpReply(unavailable="DMP non configuré / not configured (PUT /config/endpoints)")
         cfg, defects = self.dui.config, self.defects
+        psc = psc_identity(self.dui.features, defects)  # SC.DMP/PSC.01: the PSC user's calls
         assertion = build_assertion(
             defective.resource_id(patient, defects),
             patient.ins_oid,
@@ -97,10 +99,11 @@ class DmpService:
             lps_version=cfg.lps_version,
             signing=defective.vihf_signing(self.endpoint, defects),
             without=defective.vihf_without(defects),
+            **(psc.vihf() if psc is not None else {}),
         )
         client = DmpClient(defective.endpoint_for(self.endpoint, defects), timeout=max(cfg.timeout, 5.0))
         try:
-            return client.call(transaction, body, assertion, attachments)
+            return client.call(transaction, body, assertion, attachments, psc.bearer if psc is not None else None)
         finally:
             client.close()
 

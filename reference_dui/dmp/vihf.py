@@ -1,7 +1,8 @@
 """The reference DUI's VIHF: a SAML 2.0 assertion signed with the organisation's certificate.
 
 Attributes as the CI-SIS maps them (french-specs §2.4): Identifiant_Structure, Secteur_Activite,
-subject-id, role, VIHF_Version, Authentification_Mode (INDIRECTE: organisation certificate),
+subject-id, role, VIHF_Version, Authentification_Mode (INDIRECTE: organisation certificate;
+DIRECTE with the NameID of the professional signed in with Pro Santé Connect, SC.DMP/PSC.01),
 resource-id (the patient's INS, CX), Ressource_URN ``urn:dmp``, purposeofuse, LPS_Nom,
 LPS_Version. Signed XML-DSIG (enveloped, exclusive c14n, ECDSA-SHA256 with the test PKI's
 ``signing-vihf`` key) with ``signxml``; no AudienceRestriction.
@@ -44,8 +45,14 @@ def build_assertion(
     lps_version: str,
     signing: tuple[Path, Path] | None,
     without: tuple[str, ...] = (),
+    name_id: str | None = None,
+    auth_mode: str = "INDIRECTE",
 ) -> etree._Element:
-    """The VIHF for a call about the patient ``ins``; unsigned when ``signing`` is None."""
+    """The VIHF for a call about the patient ``ins``; unsigned when ``signing`` is None.
+
+    ``name_id``: the Subject/NameID (the PSC user's idNat, :mod:`reference_dui.dmp.psc_identity`),
+    the organisation's default author when None; ``auth_mode``: Authentification_Mode.
+    """
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     assertion = etree.Element(
@@ -60,7 +67,7 @@ def build_assertion(
     subject = etree.SubElement(assertion, f"{{{SAML}}}Subject")
     etree.SubElement(
         subject, f"{{{SAML}}}NameID", Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
-    ).text = ORGANISATION["author"]
+    ).text = name_id or ORGANISATION["author"]
     etree.SubElement(
         assertion,
         f"{{{SAML}}}Conditions",
@@ -89,7 +96,7 @@ def build_assertion(
         ("Identifiant_Structure", ORGANISATION["struct"]),
         ("Secteur_Activite", f"{ORGANISATION['facility']}^1.2.250.1.71.4.2.4"),
         ("urn:oasis:names:tc:xspa:1.0:subject:purposeofuse", purpose),
-        ("Authentification_Mode", "INDIRECTE"),
+        ("Authentification_Mode", auth_mode),
         ("urn:oasis:names:tc:xacml:2.0:resource:resource-id", f"{ins}^^^&{oid}&ISO^NH"),
         ("Ressource_URN", "urn:dmp"),
         ("LPS_Nom", lps_name),

@@ -230,6 +230,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_feed_in_foreground": ("dmp", {"DMP-AUTO-02"}),
         "dmp_no_auto_resend": ("dmp", {"DMP-AUTO-04"}),
         "dmp_webps_dashboard_only": ("dmp", {"DMP-WEB-01"}),
+        # DMP calls backed by the professional's PSC session (issue 14, SC.DMP/PSC.01): reference_dui.dmp.psc_identity
+        "dmp_no_psc_token": ("dmp", {"DMP-PSC-01"}),
+        "dmp_vihf_not_psc_user": ("dmp", {"DMP-PSC-01"}),
         # CDA content of the documents the DUI produces (judged on those it sends to the DMP)
         "cda_no_custodian": ("cda", {"CDA-HDR-01"}),
         "cda_no_birth_place": ("cda", {"CDA-INS-01"}),

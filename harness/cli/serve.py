@@ -166,8 +166,17 @@ def _prepared(pack: CdaPack | None, say: Callable[..., None]) -> Warmup | None:
 
 
 def main(args: argparse.Namespace) -> int:
+    previous = None
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        return _serve(args)
+    finally:
+        if previous is not None:  # in-process callers (tests, an embedding program) get their handler back
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(args: argparse.Namespace) -> int:
 
     say = functools.partial(print, file=sys.stderr if args.json else sys.stdout, flush=True)
     reports: Path = args.reports.resolve()

@@ -174,8 +174,10 @@ def iti41_request(
     vihf_ins: tuple[str, str] | None = None,
     structure: str = HOSPITAL["struct"],
     extra_confidentiality: tuple[str, ...] = (),
+    signed_set: bool = True,
 ) -> tuple[bytes, str]:
-    """``(body, content_type)`` of an ITI-41 request submitting ``documents`` (CDA bytes)."""
+    """``(body, content_type)`` of an ITI-41 request submitting ``documents`` (CDA bytes); with a ``signer``
+    the VIHF and (unless ``signed_set`` is False) the submission set are signed (IHE DSG, DMP-SIGN-01)."""
     request = etree.Element(
         f"{{{NS['xdsb']}}}ProvideAndRegisterDocumentSetRequest",
         nsmap={"xdsb": NS["xdsb"], "lcm": NS["lcm"], "rim": RIM, "xop": NS["xop"]},
@@ -231,7 +233,7 @@ def iti41_request(
             targetObject=replaces,
         )
     contents = {f"Document{index:02d}": cda for index, cda in enumerate(documents, start=1)}
-    signature = add_signature(objects, "SubmissionSet01", signer, contents) if signer is not None else None
+    signature = add_signature(objects, "SubmissionSet01", signer, contents) if signer and signed_set else None
     if signature is not None:  # the signed submission set of the DMPi alimentation (IHE DSG, DMP-SIGN-01)
         contents[signature[0]] = signature[1]
     attachments = {}

@@ -17,7 +17,7 @@ import uuid
 from lxml import etree
 from signxml import methods
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
-from signxml.xades import XAdESSigner
+from signxml.xades.xades import XAdESSigner
 
 from harness.validators.xds.dsg import ASSOC_SIGNS, DSG_FORMAT_CODES, DSG_TYPE_CODE
 from harness.validators.xds.ebrim import ASSOC_HAS_MEMBER, DE, DSG_CLASS_CODE, RIM

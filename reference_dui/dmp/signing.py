@@ -35,7 +35,7 @@ from lxml import etree
 from signxml import methods
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.util import namespaces
-from signxml.xades import XAdESDataObjectFormat, XAdESSigner
+from signxml.xades.xades import XAdESDataObjectFormat, XAdESSigner
 
 __all__ = ["SIGNATURE_DEFECTS", "sign_submission"]
 

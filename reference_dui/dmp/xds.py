@@ -364,7 +364,7 @@ def _unique_of(objects: etree._Element, entry_uuid: str) -> str:
     """The uniqueId written for the DocumentEntry ``entry_uuid`` (as sent, defects included)."""
     for ext in objects.iter(f"{{{RIM}}}ExternalIdentifier"):
         if ext.get("registryObject") == entry_uuid and ext.get("identificationScheme") == SCHEME["unique"]:
-            return ext.get("value", "")
+            return str(ext.get("value") or "")
     return ""
 
 

@@ -41,7 +41,7 @@ from lxml import etree
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidCertificate, SignXMLException
 from signxml.util import X509CertChainVerifier
-from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
@@ -98,11 +98,11 @@ def _store(trust_ca: Path) -> x509.verification.Store:
     return store
 
 
-class _CachedChainVerifier(X509CertChainVerifier):  # type: ignore[misc]
+class _CachedChainVerifier(X509CertChainVerifier):
     """signxml's chain verifier over a trust store loaded once (it reads the CA file on every call)."""
 
     def __init__(self, store: x509.verification.Store, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self._cached = store
 
     @property
@@ -110,7 +110,7 @@ class _CachedChainVerifier(X509CertChainVerifier):  # type: ignore[misc]
         return self._cached
 
 
-class _Verifier(XAdESVerifier):  # type: ignore[misc]
+class _Verifier(XAdESVerifier):
     def __init__(self, store: x509.verification.Store) -> None:
         super().__init__()
         self._trusted = store
@@ -119,7 +119,7 @@ class _Verifier(XAdESVerifier):  # type: ignore[misc]
         return _CachedChainVerifier(
             self._trusted,
             ca_pem_file=ca_pem_file,
-            verification_time=self._get_cert_verification_time(),
+            verification_time=self._get_cert_verification_time(),  # type: ignore[no-untyped-call]
             ee_policy=ee_policy,
             ca_policy=ca_policy,
         )
@@ -143,6 +143,7 @@ def _f(rule_id: str, message: str, location: str, severity: Severity) -> Finding
     requirement=REQUIREMENT,
     summary="the signed ds:Manifest references every document of the submission with its digest",
 )
+@rule("dmp.signature.digest", requirement=REQUIREMENT, summary="each Manifest digest is the digest of the bytes sent")
 def check_signature(submission: Submission, documents: Mapping[str, bytes], *, trust_ca: Path | None) -> list[Finding]:
     """Every DMP-SIGN-01 finding of one ITI-41 submission (see the module doc).
 
@@ -324,7 +325,7 @@ def _manifest(
             continue
         problem = _digest_problem(reference, content)
         if problem:
-            findings.append(_f("dmp.signature.manifest", f"{uri}: {problem}", where, soft))
+            findings.append(_f("dmp.signature.digest", f"{uri}: {problem}", where, soft))
     return findings
 
 

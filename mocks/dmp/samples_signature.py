@@ -46,6 +46,7 @@ def _signature(documents: list[tuple[str, bytes]], signer: Signer) -> bytes:
         method=methods.enveloping,
         signature_algorithm=SignatureMethod.ECDSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
+        # c14n 1.1: signxml writes its XAdES references without Transforms, read back with c14n 1.1
         c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_1,
     ).sign(manifest, key=signer.key, cert=signer.cert.decode("ascii"))
     data: bytes = etree.tostring(signed, xml_declaration=True, encoding="UTF-8")

@@ -95,6 +95,7 @@ def _signature(documents: list[tuple[str, bytes]], cert: bytes, key: bytes, defe
         method=methods.enveloping,
         signature_algorithm=SignatureMethod.ECDSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
+        # c14n 1.1: signxml writes its XAdES references without Transforms, read back with c14n 1.1
         c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_1,
         data_object_format=XAdESDataObjectFormat(Description="Manifest IHE DSG du lot de soumission"),
     )

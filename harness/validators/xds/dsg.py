@@ -111,6 +111,8 @@ class _CachedChainVerifier(X509CertChainVerifier):
 
 
 class _Verifier(XAdESVerifier):
+    """signxml's XAdES verifier whose certificate chains are checked against a cached trust store."""
+
     def __init__(self, store: x509.verification.Store) -> None:
         super().__init__()
         self._trusted = store

@@ -23,7 +23,7 @@ from harness.validators.xds.dsg import ASSOC_SIGNS, DSG_FORMAT_CODES, DSG_TYPE_C
 from harness.validators.xds.ebrim import ASSOC_HAS_MEMBER, DE, DSG_CLASS_CODE, RIM
 from mocks.dmp.samples_soap import Signer
 
-__all__ = ["add_signature"]
+__all__ = ["add_signature", "signature_of"]
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 #: scheme -> (code, codingScheme, display) of the signature entry
@@ -34,7 +34,8 @@ _CODES = {
 }
 
 
-def _signature(documents: list[tuple[str, bytes]], signer: Signer) -> bytes:
+def signature_of(documents: list[tuple[str, bytes]], signer: Signer) -> bytes:
+    """The XAdES signature (enveloping) of a Manifest over ``documents`` (uniqueId, bytes sent)."""
     manifest = etree.Element(f"{{{DS}}}Manifest", nsmap={"ds": DS}, Id="IHEManifest")
     for unique, content in documents:
         reference = etree.SubElement(manifest, f"{{{DS}}}Reference", URI=f"urn:oid:{unique}")
@@ -107,7 +108,7 @@ def add_signature(
             "",
         )
         signed.append((unique, documents.get(entry.get("id", ""), b"")))
-    content = _signature(signed, signer)
+    content = signature_of(signed, signer)
     entry_id = "Signature01"
     _entry(objects, entries[0], entry_id, content)
     for index, (kind, source, target) in enumerate(

@@ -8,7 +8,8 @@ repetitions, so that a baseline and its subject see the same machine.
 ITI-41 submissions are real ones (a FLUDR CDA of the test identity, its metadata, MTOM/XOP, a
 VIHF signed with the test PKI's signing certificate): one is built, then each submission gets
 fresh unique ids (the document's and the submission set's ``2.25.…`` OIDs, same length) before
-it is sent, so that the client's cost stays small. After the runs, *lost* = submissions
+it is sent, so that the client's cost stays small; the submission set's XAdES signature (DMP-SIGN-01)
+is made again for each renumbered document (a few ms of the client's CPU). After the runs, *lost* = submissions
 answered Success − documents in the registry (read through the control API) must be 0.
 """
 
@@ -37,6 +38,7 @@ TRAITS = {
     "birth_place": "75056",
 }
 UNIQUE = re.compile(rb"2\.25\.(\d{20,})")
+MANIFEST_URI = re.compile(rb'Reference URI="urn:oid:([^"]+)"')
 ATTACHMENT = re.compile(
     rb"Content-Transfer-Encoding: base64\r\n(?:[^\r\n]+\r\n)*\r\n"
     rb"(?P<b64>[A-Za-z0-9+/=\r\n]+?)\r\n--"
@@ -51,18 +53,23 @@ def insi_maker() -> Any:
 
 
 def iti41_maker(pki: Any) -> Any:
-    """Submissions with fresh unique ids, made from one ITI-41 request (VIHF signed when ``pki`` is given)."""
+    """Submissions with fresh unique ids, made from one ITI-41 request (VIHF signed when ``pki`` is given; the
+    submission set then signed again for each renumbered document, IHE DSG XAdES: DMP-SIGN-01)."""
     from mocks.dmp.samples import Signer, iti41_request
     from mocks.dmp.samples_cda import clinical_document
+    from mocks.dmp.samples_signature import signature_of
 
     signer = Signer.from_files(*pki.client("signing-vihf")) if pki is not None else None
     body, ctype = iti41_request([clinical_document("FLUDR", ins=INS, ins_oid=OID, traits=TRAITS)], signer=signer)
     headers = {"Content-Type": ctype}
-    # the CDA travels base64-encoded in its MTOM part: decode it once, re-encode it per submission
-    part = ATTACHMENT.search(body)
-    assert part is not None, "no base64 MTOM part in the ITI-41 request"
+    # the CDA (and the signature) travel base64-encoded in their MTOM parts: decoded once, re-encoded per submission
+    parts = list(ATTACHMENT.finditer(body))
+    assert parts, "no base64 MTOM part in the ITI-41 request"
+    part = parts[0]
     lines = part.group("b64").split(b"\r\n")
     cda = base64.b64decode(b"".join(lines))
+    signed = parts[1] if signer is not None and len(parts) > 1 else None
+    manifest_uri = MANIFEST_URI.search(base64.b64decode(b"".join(signed.group("b64").split()))) if signed else None
     ids = sorted({m.group(1) for m in UNIQUE.finditer(body + cda)})
     digest = hashlib.sha1(cda).hexdigest().encode()
 
@@ -78,7 +85,13 @@ def iti41_maker(pki: Any) -> Any:
             at += len(line)
         start, end = part.span("b64")
         head = renumber(body[:start], mapping).replace(digest, hashlib.sha1(document).hexdigest().encode())
-        return head + b"\r\n".join(out) + renumber(body[end:], mapping), headers
+        if signed is None or manifest_uri is None or signer is None:
+            return head + b"\r\n".join(out) + renumber(body[end:], mapping), headers
+        unique = renumber(manifest_uri.group(1), mapping).decode()
+        signature = base64.encodebytes(signature_of([(unique, document)], signer)).replace(b"\n", b"\r\n").rstrip()
+        s_start, s_end = signed.span("b64")
+        middle = renumber(body[end:s_start], mapping)
+        return head + b"\r\n".join(out) + middle + signature + renumber(body[s_end:], mapping), headers
 
     return fresh
 

@@ -293,6 +293,10 @@ DEFECTS: dict[str, str] = {
     "of idNat_Decision",
     "sdo_task_in_progress": "SdO flux 4: sends its status Task with status in-progress (fixed completed)",
     "sdo_notifications_everything": "SdO flux 5.1: searches the notifications without _lastUpdated",
+    # the signed submission set of the DMPi alimentation (IHE DSG): reference_dui.dmp.signing
+    "dmp_unsigned_submission": "DMP: the ITI-41 carries no signature document (the submission set is not signed)",
+    "dmp_signature_wrong_digest": "DMP: the signed Manifest's digest of each document is taken over other bytes",
+    "dmp_signature_untrusted": "DMP: the submission set is signed with a self-signed key outside the IGC Santé",
 }
 
 

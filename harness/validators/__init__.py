@@ -21,6 +21,7 @@ RULE_MODULES = (
     "harness.validators.xds.consistency",
     "harness.validators.xds.vihf",
     "harness.validators.xds.admission",
+    "harness.validators.xds.dsg",
     "harness.validators.mail.mime",
     "harness.validators.mail.headers",
     "harness.validators.mail.mdn",

@@ -21,6 +21,7 @@ from lxml import etree
 from harness.core.findings import Finding, Severity
 from harness.validators.xds import XdsReport, check_iti41
 from harness.validators.xds.admission import check_admission
+from harness.validators.xds.dsg import check_signature
 from harness.validators.xds.ebrim import (
     ASSOC_RPLC,
     DE,
@@ -145,7 +146,10 @@ def _write(sim: DmpSimulator, report: XdsReport, ids: dict[str, str], replaced: 
         )
         write.entries.append(entry)
         write.documents.append((entry.unique_id, content, doc.mime_type or "text/xml", digest))
+    signatures = {s.id for s in submission.signatures}  # verified (DMP-SIGN-01), not registered: an assumption
     for assoc in submission.associations:
+        if assoc.source in signatures or assoc.target in signatures:
+            continue
         element = rewrite(assoc.element, ids)
         write.associations.append(
             (
@@ -165,6 +169,8 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
     on the exchange for the suites, the answer given by the DMP's policy (:mod:`mocks.dmp.policy`)."""
     report = check_iti41(request.message, request.envelope, pack=sim.pack)
     report.findings += check_admission(request.message, report.submission, report.documents, report.cda)
+    if report.submission is not None:  # the signed submission set (DMPi TD2.1, IHE DSG): DMP-SIGN-01
+        report.findings += check_signature(report.submission, report.documents, trust_ca=sim.trust_ca)
     if sim.xds_schemas is not None:
         report.findings += check_schema(sim.xds_schemas, request.envelope.body_child)
     answer = answer_submission(sim, request, report)

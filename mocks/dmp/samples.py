@@ -18,6 +18,7 @@ from lxml import etree
 from harness.validators.safexml import parse_xml
 from harness.validators.xds.ebrim import ASSOC_HAS_MEMBER, ASSOC_RPLC, CLASSIFICATION_NODE_SS, DE, NS, RIM, SS
 from mocks.dmp.samples_cda import HOSPITAL, KINDS
+from mocks.dmp.samples_signature import add_signature
 from mocks.dmp.samples_soap import Signer, envelope, mtom, vihf
 
 __all__ = [
@@ -173,8 +174,10 @@ def iti41_request(
     vihf_ins: tuple[str, str] | None = None,
     structure: str = HOSPITAL["struct"],
     extra_confidentiality: tuple[str, ...] = (),
+    signed_set: bool = True,
 ) -> tuple[bytes, str]:
-    """``(body, content_type)`` of an ITI-41 request submitting ``documents`` (CDA bytes)."""
+    """``(body, content_type)`` of an ITI-41 request submitting ``documents`` (CDA bytes); with a ``signer``
+    the VIHF and (unless ``signed_set`` is False) the submission set are signed (IHE DSG, DMP-SIGN-01)."""
     request = etree.Element(
         f"{{{NS['xdsb']}}}ProvideAndRegisterDocumentSetRequest",
         nsmap={"xdsb": NS["xdsb"], "lcm": NS["lcm"], "rim": RIM, "xop": NS["xop"]},
@@ -229,9 +232,13 @@ def iti41_request(
             sourceObject="Document01",
             targetObject=replaces,
         )
+    contents = {f"Document{index:02d}": cda for index, cda in enumerate(documents, start=1)}
+    signature = add_signature(objects, "SubmissionSet01", signer, contents) if signer and signed_set else None
+    if signature is not None:  # the signed submission set of the DMPi alimentation (IHE DSG, DMP-SIGN-01)
+        contents[signature[0]] = signature[1]
     attachments = {}
-    for index, cda in enumerate(documents, start=1):
-        document = etree.SubElement(request, f"{{{NS['xdsb']}}}Document", id=f"Document{index:02d}")
+    for index, (entry_id, cda) in enumerate(contents.items(), start=1):
+        document = etree.SubElement(request, f"{{{NS['xdsb']}}}Document", id=entry_id)
         if mtom_:
             cid = f"doc{index}.{uuid.uuid4().hex}@dui-harness"
             etree.SubElement(document, f"{{{NS['xop']}}}Include", href=f"cid:{cid}")

@@ -240,6 +240,7 @@ class DmpService:
             doc.entry_uuid or "",
             defects=self.defects,
             replaces_entry=None if "dmp_replace_without_rplc" in self.defects else doc.request.get("replaces_entry"),
+            signing=self.endpoint.signing if self.endpoint is not None else None,
         )
         for attempt in range(1, ATTEMPTS + 1):
             doc.attempts += 1

@@ -12,11 +12,13 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 
 from lxml import etree
 
 from reference_dui.dmp.cda import ORGANISATION, DocumentRequest, act_time, pdf
 from reference_dui.dmp.history import legal_entity_author
+from reference_dui.dmp.signing import sign_submission
 
 __all__ = [
     "ACTIONS",
@@ -53,6 +55,7 @@ SCHEME = {
     "author": "urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d",
     "class": "urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a",
     "conf": "urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f",
+    "event": "urn:uuid:2c6b8cb7-8b2a-4051-b291-b1ae6a575ef4",
     "format": "urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d",
     "facility": "urn:uuid:f33fb8ac-18af-42cc-ae0e-ed0b0bdb91e1",
     "practice": "urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead",
@@ -266,10 +269,64 @@ def _member(
         _slot(assoc, "PreviousVersion", str(previous_version))
 
 
+def _signature_entry(
+    objects: etree._Element, entry_uuid: str, content: bytes, request: DocumentRequest, defects: frozenset[str]
+) -> None:
+    """The IHE DSG signature's DocumentEntry (:mod:`reference_dui.dmp.signing`): the submission's patient,
+    author and structure, the DSG codes (Digital Signature, E1762, xmldsig#, eventCode "Source")."""
+    entry = etree.SubElement(
+        objects,
+        f"{{{RIM}}}ExtrinsicObject",
+        id=entry_uuid,
+        mimeType="text/xml",
+        objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1",
+    )
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    for name, value in (("creationTime", stamp), ("languageCode", "art"), ("serviceStartTime", stamp)):
+        _slot(entry, name, value)
+    _slot(
+        entry, "sourcePatientId", f"{request.patient.local_id}^^^&1.2.250.1.213.1.1.9.{ORGANISATION['struct']}&ISO^PI"
+    )
+    _slot(entry, "hash", hashlib.sha1(content).hexdigest())
+    _slot(entry, "size", str(len(content)))
+    _slot(entry, "legalAuthenticator", AUTHOR)
+    _named(entry, "Name", "Source")
+    author = etree.SubElement(
+        entry,
+        f"{{{RIM}}}Classification",
+        id=f"urn:uuid:{uuid.uuid4()}",
+        classificationScheme=SCHEME["author"],
+        classifiedObject=entry_uuid,
+        nodeRepresentation="",
+    )
+    _slot(author, "authorPerson", AUTHOR)
+    _slot(author, "authorInstitution", INSTITUTION)
+    for scheme, code, system, display in (
+        ("class", "urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1", "URN", "Digital Signature"),
+        ("type", "E1762", "ASTM", "Full Document"),
+        ("conf", "N", "2.16.840.1.113883.5.25", "Normal"),
+        ("format", "http://www.w3.org/2000/09/xmldsig#", "URN", "Default Signature Style"),
+        ("facility", ORGANISATION["facility"], "1.2.250.1.71.4.2.4", "Etablissement pour personnes âgées"),
+        ("practice", ORGANISATION["practice"], "1.2.250.1.213.1.1.4.9", "Etablissement ou Service Social"),
+        ("event", "1.2.840.10065.1.12.1.14", "1.2.840.10065.1.12", "Source"),
+    ):
+        _code(entry, SCHEME[scheme], entry_uuid, code, system, display)
+    _identifier(entry, SCHEME["patient"], entry_uuid, patient_cx(request, defects), "XDSDocumentEntry.patientId")
+    _identifier(entry, SCHEME["unique"], entry_uuid, f"2.25.{uuid.uuid4().int}", "XDSDocumentEntry.uniqueId")
+
+
 def provide_and_register(
-    request: DocumentRequest, cda: bytes, entry_uuid: str, *, defects: frozenset[str], replaces_entry: str | None = None
+    request: DocumentRequest,
+    cda: bytes,
+    entry_uuid: str,
+    *,
+    defects: frozenset[str],
+    replaces_entry: str | None = None,
+    signing: tuple[Path, Path] | None = None,
 ) -> tuple[etree._Element, dict[str, bytes]]:
-    """The ITI-41 body (``xdsb:ProvideAndRegisterDocumentSetRequest``) and its MTOM attachment."""
+    """The ITI-41 body (``xdsb:ProvideAndRegisterDocumentSetRequest``) and its MTOM attachments: the document
+    and, with the structure's "cachet" ``signing`` certificate, the signature of the submission set (DMPi TD2.1,
+    :mod:`reference_dui.dmp.signing`)."""
     body = etree.Element(
         f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest", nsmap={"xdsb": XDSB, "lcm": LCM, "rim": RIM, "xop": XOP}
     )
@@ -291,7 +348,24 @@ def provide_and_register(
     etree.SubElement(
         etree.SubElement(body, f"{{{XDSB}}}Document", id=entry_uuid), f"{{{XOP}}}Include", href=f"cid:{cid}"
     )
-    return body, {cid: cda}
+    signature = sign_submission(
+        body,
+        objects,
+        ss_id=ss_id,
+        entry_of=lambda parent, sig_uuid, content: _signature_entry(parent, sig_uuid, content, request, defects),
+        documents=[(_unique_of(objects, entry_uuid), cda)],
+        signing=signing,
+        defects=defects,
+    )
+    return body, {cid: cda, **signature}
+
+
+def _unique_of(objects: etree._Element, entry_uuid: str) -> str:
+    """The uniqueId written for the DocumentEntry ``entry_uuid`` (as sent, defects included)."""
+    for ext in objects.iter(f"{{{RIM}}}ExternalIdentifier"):
+        if ext.get("registryObject") == entry_uuid and ext.get("identificationScheme") == SCHEME["unique"]:
+            return str(ext.get("value") or "")
+    return ""
 
 
 def _sent(request: DocumentRequest, cda: bytes, defects: frozenset[str]) -> tuple[bytes, str]:

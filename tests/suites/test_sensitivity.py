@@ -271,6 +271,10 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "sdo_evaluation_by_id_decision": ("sdo-esms", {"SDO-EVA-01"}),
         "sdo_task_in_progress": ("sdo-esms", {"SDO-STA-01"}),
         "sdo_notifications_everything": ("sdo-esms", {"SDO-NOT-01"}),
+        # the signed submission set of the DMPi alimentation (IHE DSG XAdES); the DMP refuses the submission
+        "dmp_unsigned_submission": ("dmp", {"DMP-SIGN-01"}),
+        "dmp_signature_wrong_digest": ("dmp", {"DMP-SIGN-01"}),
+        "dmp_signature_untrusted": ("dmp", {"DMP-SIGN-01"}),
     }.items()
 }
 

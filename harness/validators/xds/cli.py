@@ -4,7 +4,9 @@ A file is an ITI-41 *Provide and Register Document Set-b* request as captured: a
 request (as the recorder writes ``reports/exchanges/*.request``), a MIME entity, a bare
 multipart/related MTOM body, or a bare SOAP 1.2 envelope (inline documents). It is judged by
 :func:`harness.validators.xds.validate_submission`: XDS metadata, value sets, formats, each CDA
-document, and CDA ↔ metadata consistency. A missing or unreadable file is an
+document, and CDA ↔ metadata consistency; the signed submission set (IHE DSG XAdES, DMP-SIGN-01,
+:func:`harness.validators.xds.dsg.check_signature`) as warnings: offline there is no trusted CA, so the
+signature is verified with the certificate it carries. A missing or unreadable file is an
 :class:`~harness.errors.InputError` (exit 2); an unusable message (empty, oversized, broken MIME
 boundary, not SOAP, DTD) is a finding (exit 1), as the DMP would refuse it
 (:mod:`harness.validators.broken`, the rule of every kind).
@@ -21,6 +23,7 @@ from harness.validators.input_file import OversizedInput, read_input_file
 from harness.validators.result import ValidateOptions, ValidationResult
 from harness.validators.xds import validate_submission
 from harness.validators.xds.capture import read_capture
+from harness.validators.xds.dsg import check_signature
 
 __all__ = ["MAX_MESSAGE_BYTES", "validate_xds_input"]
 
@@ -48,5 +51,7 @@ def validate_xds_input(target: str, options: ValidateOptions) -> list[Validation
         return [broken_document(target, KIND, rule="xds.message", requirement=_REQ, message="empty file")]
     body, content_type = read_capture(data)
     report = validate_submission(body, content_type, pack=pack)
+    if report.submission is not None:  # no trusted CA offline: warnings (DMP-SIGN-01)
+        report.findings += check_signature(report.submission, report.documents, trust_ca=None)
     checked = len(report.submission.documents) if report.submission else 0
     return [ValidationResult(target, KIND, tuple(report.findings), checked=max(checked, 1))]

@@ -21,6 +21,7 @@ __all__ = [
     "ASSOC_RPLC",
     "ASSOC_UPDATE_STATUS",
     "DE",
+    "DSG_CLASS_CODE",
     "NS",
     "SS",
     "STATUS_APPROVED",
@@ -55,6 +56,8 @@ ASSOC_RPLC = "urn:ihe:iti:2007:AssociationType:RPLC"
 ASSOC_UPDATE_STATUS = "urn:ihe:iti:2010:AssociationType:UpdateAvailabilityStatus"
 OBJECT_TYPE_DE = "urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1"
 CLASSIFICATION_NODE_SS = "urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd"
+#: classCode of an IHE DSG signature document (TRE_A10 "Digital Signature"): the DMPi's signed submission set
+DSG_CLASS_CODE = "urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1"
 
 
 class DE:
@@ -153,13 +156,15 @@ class Association:
 
 @dataclass
 class Submission:
-    """What a SubmitObjectsRequest registers."""
+    """What a SubmitObjectsRequest registers. ``signatures``: the IHE DSG signature entries (classCode
+    :data:`DSG_CLASS_CODE`), kept apart from the ``documents`` so that no CDA check judges them."""
 
     request: etree._Element
     documents: list[RegistryObject] = field(default_factory=list)
     submission_sets: list[RegistryObject] = field(default_factory=list)
     folders: list[RegistryObject] = field(default_factory=list)
     associations: list[Association] = field(default_factory=list)
+    signatures: list[RegistryObject] = field(default_factory=list)
 
     def document(self, object_id: str) -> RegistryObject | None:
         return next((d for d in self.documents if d.id == object_id), None)
@@ -239,7 +244,9 @@ def read_submission(request: etree._Element) -> Submission:
         obj = _object(package, "SubmissionSet" if package.get("id") in ss_ids else "Folder")
         (submission.submission_sets if obj.kind == "SubmissionSet" else submission.folders).append(obj)
     for extrinsic in object_list.findall(_q("ExtrinsicObject")):
-        submission.documents.append(_object(extrinsic, "DocumentEntry"))
+        entry = _object(extrinsic, "DocumentEntry")
+        is_signature = any(c.code == DSG_CLASS_CODE for c in entry.codes.get("classCode", []))
+        (submission.signatures if is_signature else submission.documents).append(entry)
     for assoc in object_list.findall(_q("Association")):
         submission.associations.append(
             Association(

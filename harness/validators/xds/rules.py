@@ -119,7 +119,8 @@ def check_structure(submission: Submission, document_ids: Iterable[str] | None) 
                 )
             )
     if document_ids is not None:
-        for extra in sorted(set(document_ids) - {d.id for d in submission.documents}):
+        known = {d.id for d in (*submission.documents, *submission.signatures)}  # a DSG signature: DMP-SIGN-01
+        for extra in sorted(set(document_ids) - known):
             findings.append(
                 _f(
                     "xds.structure.document_orphan",
@@ -220,8 +221,9 @@ def _patient(obj: RegistryObject, scheme: str, requirement: str) -> list[Finding
 @rule(
     "xds.format", requirement="DMP-XDS-05", summary="HL7 v2 data-type formats (CX, XCN, XON, DTM), OIDs, hash and size"
 )
-def check_document_entry(doc: RegistryObject, pack: Pack = None) -> list[Finding]:
-    """Required attributes, codes and formats of one DocumentEntry (DMP-XDS-02/04/05)."""
+def check_document_entry(doc: RegistryObject, pack: Pack = None, own_codes: tuple[str, ...] = ()) -> list[Finding]:
+    """Required attributes, codes and formats of one DocumentEntry (DMP-XDS-02/04/05); the codes named in
+    ``own_codes`` come from another value set, judged by their own rule (an IHE DSG signature's, DMP-SIGN-01)."""
     findings: list[Finding] = []
     for name in DE_SLOTS:
         if not doc.slot(name):
@@ -243,7 +245,8 @@ def check_document_entry(doc: RegistryObject, pack: Pack = None) -> list[Finding
                     doc.location,
                 )
             )
-        findings += _codes(doc, name, pack)
+        if name not in own_codes:
+            findings += _codes(doc, name, pack)
     if not doc.title:
         findings.append(
             _f("xds.de.title", "DMP-XDS-02", f"DocumentEntry {doc.id!r} has no title (rim:Name)", doc.location)
@@ -377,10 +380,12 @@ def check_submission(
         findings += check_submission_set(ss)
     for doc in submission.documents:
         findings += check_document_entry(doc, pack)
+    for doc in submission.signatures:  # IHE DSG signature entries: their class/type/format codes are DSG's
+        findings += check_document_entry(doc, pack, own_codes=("classCode", "typeCode", "formatCode"))
     if len(submission.submission_sets) == 1:
         ss = submission.submission_sets[0]
         ss_patient = ss.identifiers.get(SS.PATIENT_ID, "")
-        for doc in submission.documents:
+        for doc in (*submission.documents, *submission.signatures):
             de_patient = doc.identifiers.get(DE.PATIENT_ID, "")
             if ss_patient and de_patient and de_patient != ss_patient:
                 findings.append(

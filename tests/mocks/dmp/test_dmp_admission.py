@@ -62,7 +62,8 @@ def test_non_ins_patient_id_is_refused(caller: Caller) -> None:
     body, ctype = iti41_request([document("VSM")], signer=caller.signer)
     local = b"1.2.250.1.213.1.1.9.99"
     ins_value = f'value="{INS}^^^&amp;{OID}&amp;ISO^NH"'.encode()
-    assert body.count(ins_value) == 2  # the ExternalIdentifiers of the SubmissionSet and the DocumentEntry
+    # the ExternalIdentifiers of the SubmissionSet, the DocumentEntry and the signature entry (IHE DSG)
+    assert body.count(ins_value) == 3
     body = body.replace(ins_value, f'value="{INS}^^^&amp;'.encode() + local + b'&amp;ISO^PI"')
     _refused(caller, body, ctype, "XDSUnknownPatientId", "xds.patient_id.ins", "DMP-CON-01")
 

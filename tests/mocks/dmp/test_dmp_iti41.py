@@ -68,7 +68,7 @@ def test_hash_of_other_bytes(caller: Caller) -> None:
 
 def test_metadata_error_names_its_location(caller: Caller) -> None:
     body, ctype = iti41_request([document("VSM")], signer=caller.signer, mtom_=False)
-    body = body.replace(b'name="creationTime"', b'name="creationTimeX"')
+    body = body.replace(b'name="creationTime"', b'name="creationTimeX"', 1)  # the document's, not the signature's
     before = caller.sim.registry.counts()
     reply = caller.post(body, ctype)
     [error] = [e for e in reply.exchange.summary["errors"] if "creationTime" in e["context"]]

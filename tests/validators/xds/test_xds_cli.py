@@ -31,10 +31,12 @@ def test_valid_and_invalid_captures(cli: Cli, tmp_path: Path) -> None:  # noqa: 
     assert run.code == 1, run.err
     results = json.loads(run.out)["results"]
     assert [r["valid"] for r in results] == [True, False]
-    [finding] = results[1]["findings"]
+    [finding] = [f for f in results[1]["findings"] if f["severity"] == "error"]
     assert set(finding) == {"rule", "requirement", "severity", "location", "message"}
     assert (finding["rule"], finding["requirement"]) == ("xds.hash", "DMP-CON-07")
     assert cli("validate", "xds", str(good)).code == 0
+    # the capture's submission set is not signed: a warning offline (no trusted CA), DMP-SIGN-01
+    assert [(f["rule"], f["severity"]) for f in results[0]["findings"]] == [("dmp.signature.missing", "warning")]
 
 
 def test_unreadable_inputs(cli: Cli, tmp_path: Path) -> None:  # noqa: F811

@@ -261,6 +261,10 @@ DEFECTS: dict[str, str] = {
     "(SC.MSS/CONF.28)",
     "mss_replace_no_parent": "MSSanté: the new version of a sent document is a CDA that does not name the one it "
     "replaces (no relatedDocument RPLC, a new setId)",
+    "mss_no_read_receipt": "MSSanté: a received message asking for a read receipt is opened by the user, and no "
+    "MDN 'displayed' is returned (SC.MSS/UX.34)",
+    "mss_tls13_only": "MSSanté: connects with TLS 1.3 only, so an operator offering TLS 1.2 (the minimum "
+    "SC.MSS/CONF.01 names) is unreachable",
     "mss_implicit_tls": "MSSanté: submits over SMTPS and reads over IMAPS (implicit TLS) instead of SMTP and IMAP "
     "with STARTTLS (SC.MSS/CONF.05/06)",
     "mss_drop_stylesheet": "MSSanté: keeps a received CDA but not the producer's stylesheet shipped with it "

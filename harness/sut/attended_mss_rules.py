@@ -28,6 +28,30 @@ class AttendedMssRules(MssDriver):
     operator: Operator
     exchange_timeout: float
 
+    @step("mss_mark_read")
+    def mss_mark_read(self, message_id: str) -> dict[str, Any]:
+        since = self.recorder.mark()
+        self.operator.say(
+            f"Dans la DUI, ouvrez (lisez) le courriel MSSanté reçu {message_id} ; s'il demande un accusé de lecture, "
+            "acceptez de le renvoyer.",
+            f"In the DUI, open (read) the MSSanté message received {message_id}; if it asks for a read receipt, "
+            "accept to send it.",
+        )
+
+        def receipt(found: list[Exchange]) -> bool:
+            return any(e.tags.get("original_message_id") == message_id for e in found)
+
+        found = self.operator.watch(
+            self.recorder, receipt, service=SERVICE, transaction="SMTP", since=since, timeout=self.exchange_timeout
+        )
+        sent = [e for e in found if e.tags.get("original_message_id") == message_id]
+        return {
+            "read": True,
+            "receipt": "sent" if sent else "not_sent",
+            "message_id": sent[-1].tags.get("message_id") if sent else None,
+            "declared_by_operator": True,
+        }
+
     @step("mss_reply")
     def mss_reply(self, message_id: str, text: str = "Bien reçu, merci.") -> dict[str, Any]:
         since = self.recorder.mark()

@@ -62,6 +62,11 @@ class HttpMss(TriggerClient, MssDriver):
             )
         )
 
+    def mss_mark_read(self, message_id: str) -> dict[str, Any]:
+        return json_object(
+            self._call("POST", "/mss/messages/read", {"message_id": message_id}, ok=(200,), operation="readMssMessage")
+        )
+
     def mss_record_refusal(self, person_id: str, *, patient: bool, professionals: bool) -> dict[str, Any]:
         return json_object(
             self._call(

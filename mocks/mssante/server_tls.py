@@ -10,6 +10,7 @@ agree on anything and the handshake fails before a byte of SMTP:
 profile            the operator offers only
 =================  ==========================================================================
 ``sound``          TLS 1.2+ (the simulator's default)
+``tls12``          TLS 1.2 only, with the listed suites: sound, a DUI must get through (SC.MSS/CONF.01)
 ``tls10``          TLS 1.0 and 1.1 (RFC 8996 deprecates them)
 ``weak-cipher``    TLS 1.2 with ECDHE-ECDSA-AES128-SHA (CBC with HMAC-SHA1, not in the list)
 ``static-rsa``     TLS 1.2 with AES128-GCM-SHA256 (RSA key transport: no forward secrecy)
@@ -29,10 +30,16 @@ import tempfile
 import warnings
 from pathlib import Path
 
-__all__ = ["PROFILES", "RSA_PROFILES", "server_tls"]
+__all__ = ["PROFILES", "RSA_PROFILES", "SOUND_PROFILES", "server_tls"]
 
-PROFILES = ("sound", "tls10", "weak-cipher", "static-rsa", "weak-ecdh", "weak-dh")
+PROFILES = ("sound", "tls12", "tls10", "weak-cipher", "static-rsa", "weak-ecdh", "weak-dh")
+#: the listed SC.MSS/CONF.03 suites for the ECDSA certificate of ``server-valid`` (their ECDSA twins)
+_LISTED_ECDSA = (
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA256"
+)
 RSA_PROFILES = frozenset({"static-rsa", "weak-dh"})
+#: the profiles a conformant client gets through (the others it must refuse)
+SOUND_PROFILES = frozenset({"sound", "tls12"})
 #: RFC 2409 §6.2, Second Oakley Group: the 1024-bit MODP prime (generator 2)
 _MODP_1024 = int(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
@@ -83,9 +90,10 @@ def server_tls(profile: str, certfile: Path, keyfile: Path, client_ca: Path | No
             context.maximum_version = ssl.TLSVersion.TLSv1_1
         context.set_ciphers("ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0")
     elif profile != "sound":
-        context.maximum_version = ssl.TLSVersion.TLSv1_2  # TLS 1.3 suites would leave no weakness to refuse
+        context.maximum_version = ssl.TLSVersion.TLSv1_2  # TLS 1.3 suites would leave no weakness (or no 1.2) to see
         context.set_ciphers(
             {
+                "tls12": _LISTED_ECDSA,
                 "weak-cipher": "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0",
                 "static-rsa": "AES128-GCM-SHA256:@SECLEVEL=0",
                 "weak-ecdh": "ECDHE-ECDSA-AES128-GCM-SHA256:@SECLEVEL=0",

@@ -7,6 +7,7 @@ GET      /persons/{pid}/mss/documents        documents received and integrated f
 POST     /mss/fetch                          read unread mail, integrate, acknowledge
 GET      /mss/acknowledgements               the MDNs sent
 POST     /mss/messages/reply                 answer a message fetched earlier (In-Reply-To, References)
+POST     /mss/messages/read                  the user opens a message fetched earlier (read receipt if asked)
 PUT      /persons/{pid}/mss/refusal          record the person's refusal of sending (to them, to professionals)
 GET      /mss/worklist                       received documents not attached, kept for manual attachment
 PUT/GET  /persons/{pid}/mss/correspondents   the person's correspondents (at least 10: SC.MSS.14.MS1)
@@ -26,7 +27,7 @@ import smtplib
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from reference_dui.mssante.annuaire import MssAnnuaire
 from reference_dui.mssante.autoconfig import autoconfigure
 from reference_dui.mssante.correspondents import Correspondents
 from reference_dui.mssante.mail import MailboxClient, MailSettings, mdn_message
+from reference_dui.mssante.read_receipt import MAX_KEPT, send_read_receipt
 from reference_dui.mssante.receive import ERRORS, decide, documents_of, parse, stylesheet_href, stylesheets_of
 from reference_dui.mssante.reply import Received, headers_of, reply_message
 from reference_dui.mssante.send import compose
@@ -101,6 +103,7 @@ class MssFeature:
         self._crls = CrlCache()  # the last valid CRLs outlive a change of endpoints (SC.MSS/CONF.22)
         self._lock = threading.Lock()
         self._received: dict[str, Received] = {}  # Message-ID -> what an answer needs
+        self._to_read: dict[str, Message] = {}  # Message-ID -> a received message asking a read receipt
         self._refusals: dict[str, set[str]] = {}  # person -> refused recipients (patient, professionals)
         self.annuaire = MssAnnuaire()
         self.worklist: list[dict[str, Any]] = []  # received documents not attached: for manual attachment
@@ -184,6 +187,10 @@ class MssFeature:
         kept = headers_of(message) if message is not None else None
         if kept is not None:
             self._received[kept.message_id] = kept
+            if message is not None and message.get("Disposition-Notification-To"):  # for its read receipt
+                self._to_read[kept.message_id] = message
+                while len(self._to_read) > MAX_KEPT:
+                    self._to_read.pop(next(iter(self._to_read)))
         if message is None or not message_id or self.storage.seen(message_id):
             return {
                 "message_id": message_id,
@@ -288,6 +295,18 @@ class MssFeature:
         return True
 
     # -- answers and refusals --------------------------------------------------------------
+    def read(self, data: Any) -> dict[str, Any]:
+        """The user opens a fetched message (SC.MSS/UX.34: its read receipt when it asked for one)."""
+        if not isinstance(data, dict) or not isinstance(data.get("message_id"), str):
+            raise InvalidInput("the body must be {message_id}")
+        message_id = data["message_id"].strip()
+        if message_id not in self._received:
+            raise ApiError(404, f"no fetched message {message_id!r} (fetch the mailbox first)")
+        original = self._to_read.pop(message_id, None)
+        if original is None:
+            return {"read": True, "receipt": "not_asked", "message_id": None}
+        return send_read_receipt(self._client(), original, self.service.config.defects)
+
     def reply(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or not isinstance(data.get("message_id"), str):
             raise InvalidInput("the body must be {message_id, text?}")
@@ -369,6 +388,10 @@ class MssFeature:
         async def acknowledgements(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(self.storage.acknowledgements))
 
+        async def read(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(self.read, data))
+
         async def reply(request: Request) -> Response:
             data = await json_body(request)
             return JSONResponse(await run_in_threadpool(self.reply, data))
@@ -407,6 +430,7 @@ class MssFeature:
             Route("/mss/fetch", guarded(fetch), methods=["POST"]),
             Route("/mss/acknowledgements", guarded(acknowledgements), methods=["GET"]),
             Route("/mss/messages/reply", guarded(reply), methods=["POST"]),
+            Route("/mss/messages/read", guarded(read), methods=["POST"]),
             Route("/persons/{pid}/mss/refusal", guarded(refusal), methods=["PUT"]),
             Route("/mss/worklist", guarded(worklist), methods=["GET"]),
             Route("/persons/{pid}/mss/correspondents", guarded(correspondents), methods=["GET", "PUT"]),

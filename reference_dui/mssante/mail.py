@@ -63,6 +63,7 @@ class MailSettings:
     smtps_port: int | None = None
     imaps_port: int | None = None
     implicit_tls: bool = False  # ``mss_implicit_tls``: SMTPS and IMAPS instead of STARTTLS (SC.MSS/CONF.05/06)
+    tls13_only: bool = False  # ``mss_tls13_only``: TLS 1.3 at least, an operator on TLS 1.2 unreachable
 
     def context(self) -> ssl.SSLContext:
         return client_context(self)

@@ -124,8 +124,8 @@ def client_context(s: MailSettings) -> ssl.SSLContext:
             warnings.simplefilter("ignore", DeprecationWarning)
             context.minimum_version = ssl.TLSVersion.TLSv1
         context.set_ciphers("ALL:@SECLEVEL=0")
-    else:
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
+    else:  # ``mss_tls13_only``: no TLS 1.2, whatever SC.MSS/CONF.01 asks as the minimum
+        context.minimum_version = ssl.TLSVersion.TLSv1_3 if s.tls13_only else ssl.TLSVersion.TLSv1_2
         # ``mss_tls_offer_extra_suite``: one more suite offered, outside SC.MSS/CONF.03's list
         context.set_ciphers(CONF03_CIPHERS + (":ECDHE-ECDSA-CHACHA20-POLY1305" if s.offer_extra_suite else ""))
     if s.trust_any:  # ``mss_trust_any_ca``: any certificate, from any CA: the operator is not authenticated
@@ -156,4 +156,5 @@ def with_security_defects(settings: MailSettings, has: Callable[[str], bool], cr
         client_key=None if has("mss_app_password_only") else settings.client_key,
         offer_extra_suite=has("mss_tls_offer_extra_suite"),
         implicit_tls=has("mss_implicit_tls"),
+        tls13_only=has("mss_tls13_only"),
     )

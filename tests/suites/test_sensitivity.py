@@ -179,6 +179,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "mss_error_breaks_dui": ("mss", {"SC.MSS/CONF.08"}),
         "mss_drop_stylesheet": ("mss", {"MSS-RCV-03"}),
         "mss_implicit_tls": ("mss", {"MSS-STARTTLS-01"}),
+        "mss_tls13_only": ("mss", {"MSS-TLS12-01"}),
+        "mss_no_read_receipt": ("mss", {"MSS-MDN-04"}),
         "mss_app_password_only": ("mss", {"SC.MSS/CONF.12"}),
         # mss13: correspondents, received updates and deletions, autoconfiguration, TLS offer
         "mss_correspondents_max_5": ("mss", {"MSS-CORR-01"}),

@@ -43,6 +43,7 @@ class OperatorCase:
 
 SCENARIOS: dict[str, OperatorCase] = {
     "valid": OperatorCase("server-valid", "sound", True, True, "opérateur valide / sound operator"),
+    "tls12": OperatorCase("server-valid", "tls12", True, True, "TLS 1.2 seulement / TLS 1.2 only"),
     "expired": OperatorCase("server-expired", "sound", True, False, "certificat expiré / expired certificate"),
     "revoked": OperatorCase("server-revoked", "sound", True, False, "certificat révoqué / revoked certificate"),
     "tls10": OperatorCase("server-valid", "tls10", True, False, "TLS 1.0 et 1.1 seulement / TLS 1.0 and 1.1 only"),

@@ -5,6 +5,7 @@ SC.MSS/CONF.03: the DUI negotiates only TLS 1.2+ with the listed suites and DH >
 ECDH >= 256-bit groups, and rejects an operator offering less.
 SC.MSS/CONF.22 (ECO.1.1.7): the DUI keeps the last valid CRL, so that an outage of the
 distribution point neither stops its mail nor lets a revoked operator in.
+MSS-TLS12-01 (SC.MSS/CONF.01): the DUI reaches a sound operator that offers TLS 1.2 only.
 
 ANS test-case family: ``MSS-LPS-SEGUR-GEN`` (TLS connection to the API LPS).
 
@@ -34,12 +35,13 @@ import pytest
 
 from harness.core.findings import Blocked, Finding, NonConformity
 from harness.plugin.evidence import Scenario
-from harness.suites.mss_security.operators import SCENARIOS, WEAK_TLS, reported_failure, smtp_exchanges
+from harness.suites.mss_security.operators import SCENARIOS, WEAK_TLS, reported_failure, sent, smtp_exchanges
 
 EXPIRED = "SC.MSS/va1.04"
 REVOKED = "SC.MSS/va1.05"
 WEAK = "SC.MSS/CONF.03"
 CRL_KEPT = "SC.MSS/CONF.22"
+TLS12 = "MSS-TLS12-01"
 
 
 def _refused(scenario: Scenario, requirement: str, what: str) -> None:
@@ -133,3 +135,26 @@ def test_the_last_valid_crl_is_kept_when_the_distribution_point_fails(crl_outage
                 )
             ],
         )
+
+
+@pytest.mark.requirement(TLS12)
+@pytest.mark.parametrize("bad_operator", ["tls12"], indirect=True)
+def test_an_operator_offering_tls_1_2_only_is_reached(bad_operator: Scenario) -> None:
+    """SC.MSS/CONF.01: a sound operator that offers TLS 1.2 only (the listed suites) gets the DUI's message."""
+    if sent(bad_operator):
+        return
+    handshakes = [e for e in bad_operator.exchanges if e.transaction == "TLS"]
+    raise NonConformity(
+        "the DUI could not reach an operator offering TLS 1.2 only",
+        [
+            Finding(
+                "mss.tls.tls12_refused",
+                TLS12,
+                "the operator offered TLS 1.2 with the SC.MSS/CONF.03 suites (a sound operator, the version the "
+                "requirement names as the minimum) and the DUI sent nothing through it "
+                f"(trigger API answer: {str(bad_operator.data.get('outcome'))[:300]})",
+                location="TLS handshake",
+                evidence=tuple(f"exchange {e.id}" for e in handshakes),
+            )
+        ],
+    )

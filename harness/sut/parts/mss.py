@@ -50,6 +50,10 @@ class MssDriver(abc.ABC):
         """Answer the fetched message ``message_id``; returns the DUI's MssSendOutcome."""
 
     @abc.abstractmethod
+    def mss_mark_read(self, message_id: str) -> dict[str, Any]:
+        """The user opens the fetched message ``message_id`` in the DUI (its read receipt when it asked for one)."""
+
+    @abc.abstractmethod
     def mss_record_refusal(self, person_id: str, *, patient: bool, professionals: bool) -> dict[str, Any]:
         """Record the person's refusal of sending by MSSanté (to them, to professionals)."""
 

@@ -172,6 +172,8 @@ BUILTIN = (
             "retryDmpDocuments",
             "validateDocument",
             "getDmpWebAccess",
+            "setDmpConsultationConsent",
+            "getDmpConsultationConsent",
         ),
         reference_dui_feature="reference_dui.dmp.feature",
         indicators=(Indicator("dmp_documents_sent", "Documents envoyés au DMP", "Documents sent to the DMP"),),

@@ -26,6 +26,7 @@ SERVICES_OF: dict[str, frozenset[str]] = {
     "mss_lps": frozenset({"MSS"}),
     "dmp": frozenset({"DMP", "CDA"}),
     "dmp_auto": frozenset({"DMP"}),
+    "dmp_consent": frozenset({"DMP"}),
     "doc": frozenset({"DMP", "CDA"}),
     "eparcours": frozenset({"EPARCOURS"}),
     "epresc": frozenset({"EPRESC"}),

@@ -17,6 +17,7 @@ from harness.core.ins import Traits
 from harness.core.recorder import Exchange, Recorder
 from harness.sut.attended_dmp import AttendedDmp
 from harness.sut.attended_dmp_auto import AttendedDmpAuto
+from harness.sut.attended_dmp_consent import AttendedDmpConsent
 from harness.sut.attended_doc import AttendedDoc
 from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
@@ -59,6 +60,7 @@ class AttendedDriver(
     AttendedMssRecords,
     AttendedHl7v2,
     AttendedDmpAuto,
+    AttendedDmpConsent,
     AttendedSdo,
     SutDriver,
 ):

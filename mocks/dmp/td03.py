@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from harness.validators.xds.formats import parse_cx
+from harness.core.ins import INS_OIDS
+from harness.validators.xds.formats import check_cx, parse_cx
 from mocks.dmp.context import DmpAnswer, DmpRequest
 from mocks.dmp.faults import sender_fault, soap_envelope
 from mocks.dmp.mtom import package
@@ -48,10 +49,11 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
     body = request.envelope.body_child
     patient = (body.findtext(f"{{{NAMESPACE}}}patientId") or "").strip()
     cx, problems = parse_cx(patient)
+    problems = problems or check_cx(patient, allowed_types=("", "NH"))  # the NH suffix optional, nothing else
     if body.tag != f"{{{NAMESPACE}}}td03AddAuthorizationRequest" or cx is None or problems:
         text = (
             f"Requête TD0.3 invalide / invalid TD0.3 request: expected {{{NAMESPACE}}}td03AddAuthorizationRequest "
-            f"with a td03:patientId INS^^^&OID&ISO^NH, got {body.tag} {patient!r}"
+            f"with a td03:patientId INS^^^&OID&ISO^NH, got {body.tag} {patient[:200]!r}"
         )
         return DmpAnswer(
             400,
@@ -61,7 +63,7 @@ def handle(sim: DmpSimulator, request: DmpRequest) -> DmpAnswer:
             tags={"td03": "used"},
         )
     status, _ = sim.patient_status(cx.id, cx.oid)
-    added = status in GRANTABLE and cx.id in sim.td03_grants
+    added = status in GRANTABLE and cx.oid in INS_OIDS and cx.id in sim.td03_grants
     if added:  # the professional's individual authorisation positioned (SC.DMP/UX.50)
         sim.registry.set_patient(cx.id, "VALIDE", None)
     result = "AUTORISATION_AJOUTEE" if status == "VALIDE" or added else f"REFUSEE_{status}"

@@ -20,6 +20,7 @@ from harness.sut.parts.core import CoreDriver
 from harness.sut.parts.dmp import DmpDriver
 from harness.sut.parts.dmp_auto import DmpAutoDriver
 from harness.sut.parts.dmp_consent import DmpConsentDriver
+from harness.sut.parts.dmp_history import DmpHistoryDriver
 from harness.sut.parts.doc import DocDriver
 from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
@@ -49,6 +50,7 @@ class SutDriver(
     Hl7v2Driver,
     DmpAutoDriver,
     DmpConsentDriver,
+    DmpHistoryDriver,
     SdoDriver,
 ):
     """What a conformance test may ask of the DUI under test: the union of the service parts.

@@ -224,6 +224,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_consult_despite_opposition": ("dmp", {"DMP-CONS-01"}),
         "dmp_consent_untraced": ("dmp", {"DMP-CONS-01"}),
         "dmp_no_auto_authorisation": ("dmp", {"DMP-CONS-02"}),
+        # DMP automatic feeding of historical documents, the catch-up (reference_dui.dmp.backfill)
+        "dmp_histo_feed_deceased": ("dmp", {"DMP-HISTO-03"}),
+        "dmp_histo_refeed": ("dmp", {"DMP-HISTO-03"}),
         # DMP automatic feeding observed, not triggered (issue 14 item 1, reference_dui.dmp.feeding)
         "dmp_no_auto_feed": ("dmp", {"DMP-AUTO-01"}),
         "dmp_feed_in_foreground": ("dmp", {"DMP-AUTO-02"}),

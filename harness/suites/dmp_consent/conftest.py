@@ -20,18 +20,15 @@ from harness.core.recorder import Exchange, Recorder
 from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
-from harness.suites.identity import require_qualified
-from harness.suites.ins.persons import TestPerson, person
-from harness.sut.driver import IdentityDocument, SutDriver
+from harness.suites.dmp_consent.steps import QUIET, qualified
+from harness.suites.ins.persons import person
+from harness.sut.driver import SutDriver
 from harness.sut.http_trigger import TriggerApiError
 from mocks.common.simulator import Simulator
 from mocks.dmp import DmpSimulator
 
-CNI = IdentityDocument("CNI", verified=True)
 #: the professional named as the author of the recorded choice
 AUTHOR = "899900000011 URGENTISTE-ESSAI Camille"
-#: seconds the DMP is watched for a consultation that must not come (woken by each exchange, no sleep)
-QUIET = 2.0
 #: the transactions of a consultation of the DMP (the access checks included)
 CONSULTATION = ("TD0.2", "TD0.3", "ITI-18", "ITI-43")
 
@@ -40,18 +37,6 @@ def _simulator(dmp: Simulator) -> DmpSimulator:
     if not isinstance(dmp, DmpSimulator):
         raise HarnessCheckError("the DMP simulator of the run is not a DmpSimulator")
     return dmp
-
-
-def _qualified(sut: SutDriver, recorder: Recorder, who: TestPerson) -> tuple[str, str]:
-    """The person created with an identity document checked and qualified (INSi); her id and INS."""
-    if who.ins is None:
-        raise HarnessCheckError(f"fixture person {who.id} has no INS")
-    since = recorder.mark()
-    person_id = str(sut.create_person(who.traits, CNI)["person_id"])
-    sut.lookup_ins(person_id)
-    identity = sut.identity(person_id)
-    require_qualified(recorder, since, identity, f"{who.traits.birth_name} {who.traits.first_names[0]}")
-    return person_id, who.ins
 
 
 def _choose(sut: SutDriver, person_id: str, opposed: bool) -> dict[str, Any]:
@@ -107,7 +92,7 @@ def consent_recorded(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run
     """SANTONI-ESSAI PAUL objects to the consultation of his DMP, the DUI is asked to consult it; then his
     non-opposition is recorded and the DUI is asked again (official scenario DMP/CONF.06.01)."""
     _simulator(dmp)
-    person_id, ins = _qualified(sut, recorder, person("santoni-paul"))
+    person_id, ins = qualified(sut, recorder, person("santoni-paul"))
     start = recorder.mark()
     opposition = _choose(sut, person_id, True)
     since = recorder.mark()
@@ -140,7 +125,7 @@ def authorisation_positioned(sut: SutDriver, recorder: Recorder, dmp: Simulator,
     """BERNARD-ESSAI ANDRE does not object; TD0.2 says no authorisation is positioned for the professional;
     the DUI is asked to consult his DMP (official scenario DMP/UX.50.01)."""
     simulator = _simulator(dmp)
-    person_id, ins = _qualified(sut, recorder, person("bernard-andre"))
+    person_id, ins = qualified(sut, recorder, person("bernard-andre"))
     consent = _choose(sut, person_id, False)
     since = recorder.mark()
     with no_authorisation(simulator, ins):
@@ -160,7 +145,7 @@ def authorisation_under_opposition(sut: SutDriver, recorder: Recorder, dmp: Simu
     """LEFEVRE-ESSAI JEANNE objects to the consultation of her DMP and no authorisation is positioned; the DUI
     is asked to consult it: it must not position one (nor consult)."""
     simulator = _simulator(dmp)
-    person_id, ins = _qualified(sut, recorder, person("lefevre-jeanne"))
+    person_id, ins = qualified(sut, recorder, person("lefevre-jeanne"))
     opposition = _choose(sut, person_id, True)
     since = recorder.mark()
     with no_authorisation(simulator, ins):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from reference_dui.dmp.cda import Patient
     from reference_dui.dmp.service import DmpService
 
-__all__ = ["access_refused", "choice", "record_choice", "reset"]
+__all__ = ["access_refused", "choice", "opposed", "record_choice", "reset"]
 
 #: TD0.2 statuses meaning "no authorisation positioned for this professional": TD0.3 may add it
 ADDABLE = ("NON_EXISTE", "EXPIRE")
@@ -88,7 +88,11 @@ def choice(service: DmpService, person_id: str) -> dict[str, Any]:
     return trace
 
 
-def _opposed(service: DmpService, person_id: str) -> bool:
+def opposed(service: DmpService, person_id: str) -> bool:
+    """The person objects to the consultation of her DMP, as the DUI applies it (never with the
+    ``dmp_consult_despite_opposition`` defect)."""
+    if "dmp_consult_despite_opposition" in service.defects:
+        return False
     db = _db(service)
     with service.dui.store.lock:
         row = db.execute("SELECT opposed FROM dmp_consultation_choices WHERE person_id = ?", (person_id,)).fetchone()
@@ -100,7 +104,7 @@ def access_refused(service: DmpService, person_id: str, patient: Patient) -> str
     opposition (SC.DMP/CONF.06: nothing is sent), TD0.2 (SC.DMP/UX.08; skipped by the
     ``dmp_consult_without_td02`` defect), then the authorisation positioned by TD0.3 when none is
     (SC.DMP/UX.50)."""
-    if _opposed(service, person_id) and "dmp_consult_despite_opposition" not in service.defects:
+    if opposed(service, person_id):
         return "opposition de l'usager à la consultation de son DMP : aucune consultation / the person objects"
     if "dmp_consult_without_td02" in service.defects:
         return None

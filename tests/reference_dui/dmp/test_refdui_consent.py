@@ -44,11 +44,13 @@ def test_the_choice_is_traced_and_an_opposition_stops_every_consultation(dui: Du
     assert dui.call("GET", CONSENT.format(pid)).json() == recorded
     answer, sent = _consult(dui, pid)
     assert answer["outcome"] == "blocked" and "opposition" in answer["message"] and sent == []
+    assert dui.call("POST", "/dmp/web-access", {"mode": "patient", "person_id": pid}).status_code == 409
     # when the non-opposition is recorded (the DUI's user by default), the DMP is consulted
     consent = dui.call("PUT", CONSENT.format(pid), {"opposed": False}).json()
     assert consent["opposed"] is False and consent["recorded_by"]
     answer, sent = _consult(dui, pid)
     assert answer["outcome"] == "ok" and sent[:2] == ["TD0.2", "ITI-18"]
+    assert dui.call("POST", "/dmp/web-access", {"mode": "patient", "person_id": pid}).status_code == 200
 
 
 def test_the_authorisation_is_positioned_by_itself_only_without_opposition(dui: Dui) -> None:

@@ -68,7 +68,10 @@ def history_backfilled(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_r
         held[key] = _offered(sut.record_historical_document, person_id, "PPA", ACT_DATE)
         if "not_offered" in held[key]:
             return Scenario("Reprise d'historique / historical catch-up", None, [], {"not_offered": held[key]})
-    sut.dmp_opposition(ids["opposed"][0], True)
+    try:
+        opposition: dict[str, Any] = sut.dmp_opposition(ids["opposed"][0], True)
+    except TriggerApiError as exc:  # judged by DMP-OPP-01; the opposed person is then not judged here
+        opposition = {"error": str(exc)}
     death = _offered(sut.set_person_deceased, ids["deceased"][0], True, date="2025-01-02")
     since = recorder.mark()
     started = {} if "not_offered" in death else _offered(sut.run_dmp_history_backfill)
@@ -88,7 +91,8 @@ def history_backfilled(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_r
         recorder.wait_for(
             lambda found: len(found) > count, service="DMP", transaction="ITI-41", since=since, timeout=QUIET
         )
-    sut.dmp_opposition(ids["opposed"][0], False)
+    if "error" not in opposition:
+        sut.dmp_opposition(ids["opposed"][0], False)
     return Scenario(
         "Reprise d'historique / historical catch-up",
         ids["eligible"][0],
@@ -98,6 +102,7 @@ def history_backfilled(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_r
             "fed": fed,
             "held": held,
             "death": death,
+            "opposition": opposition,
             "started": started,
             "not_offered": {"not_offered": why} if why else None,
         },
@@ -151,6 +156,7 @@ def test_only_the_eligible_and_unfed_documents_are_sent(history_backfilled: Scen
             location=f"exchange {e.id}",
         )
         for key in ("opposed", "deceased")
+        if key != "opposed" or "error" not in history_backfilled.data.get("opposition", {})
         for e in history_backfilled.exchanges
         if e.tags.get("ins") == ins[key]
     ]

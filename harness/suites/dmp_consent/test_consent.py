@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from harness.core.findings import Blocked, Finding
+from harness.core.findings import Blocked, Finding, Severity
 from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
 from harness.suites.dmp.checks import expect, require
@@ -122,13 +122,27 @@ def test_no_consultation_under_opposition(consent_recorded: Scenario) -> None:
 @pytest.mark.requirement("DMP-CONS-01")
 def test_consultation_once_the_consent_is_recorded(consent_recorded: Scenario) -> None:
     """Once her non-opposition is recorded, the DUI consults (ITI-18)."""
-    after = Scenario(
-        consent_recorded.name,
-        consent_recorded.person_id,
-        _of(consent_recorded, "consent_exchanges"),
-        consent_recorded.data,
+    after = _of(consent_recorded, "consent_exchanges")
+    consulted = [e for e in after if e.transaction == "ITI-18"]
+    refused = sorted({f.requirement for e in after for f in e.findings if f.severity is Severity.ERROR})
+    if not consulted and refused:
+        raise Blocked(
+            f"{consent_recorded.name}: no ITI-18 after the DMP refused the DUI's earlier calls", tuple(refused)
+        )
+    expect(
+        "Consultation après consentement / consultation after consent",
+        []
+        if consulted
+        else [
+            Finding(
+                "dmp.consent.not_consulted",
+                "DMP-CONS-01",
+                "the person's non-opposition was recorded, yet the DUI asked to consult her DMP sent no ITI-18 "
+                f"(answer: {str(consent_recorded.data.get('after_consent'))[:300]})",
+                location="DMP simulator, ITI-18",
+            )
+        ],
     )
-    require(after, "ITI-18", "DMP-CONS-01")
 
 
 @pytest.mark.requirement("DMP-CONS-02")

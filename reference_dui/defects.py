@@ -205,6 +205,15 @@ DEFECTS: dict[str, str] = {
     "dmp_delete_locally_only": "DMP: a deleted document is only marked deleted in the DUI, the DMP is never told",
     "dmp_ignore_opposition": "DMP: the person's opposition to feeding is recorded but documents are still sent",
     "dmp_td03_before_feeding": "DMP: asks a TD0.3 access authorisation before each feeding (ITI-41)",
+    # DMP, issue 14: consent to consultation and the authorisation positioned (reference_dui.dmp.consent)
+    "dmp_consult_despite_opposition": "DMP: the person's opposition to consulting her DMP is recorded, yet it is "
+    "consulted (TD0.2, TD0.3, ITI-18/43)",
+    "dmp_consent_untraced": "DMP: the choice about consultation is kept without its date and author (no trace)",
+    "dmp_no_auto_authorisation": "DMP: no TD0.3 when no access authorisation is positioned: the consultation stops "
+    "there, as if the user had to set it by hand",
+    # DMP, issue 14: automatic feeding of historical documents, the catch-up (reference_dui.dmp.backfill)
+    "dmp_histo_feed_deceased": "DMP: the historical catch-up feeds the documents of a person recorded as deceased",
+    "dmp_histo_refeed": "DMP: the historical catch-up sends again documents already fed with success",
     # DMP, issue 14 item 1: automatic feeding at validation and automatic resending (reference_dui.dmp.feeding)
     "dmp_no_auto_feed": "DMP: a validated document is not sent by itself: it waits for a manual send (on demand)",
     "dmp_feed_in_foreground": "DMP: the validation request sends the document itself and answers only once the "

@@ -27,6 +27,7 @@ SERVICES_OF: dict[str, frozenset[str]] = {
     "dmp": frozenset({"DMP", "CDA"}),
     "dmp_auto": frozenset({"DMP"}),
     "dmp_psc": frozenset({"DMP", "PSC"}),
+    "dmp_consent": frozenset({"DMP"}),
     "doc": frozenset({"DMP", "CDA"}),
     "eparcours": frozenset({"EPARCOURS"}),
     "epresc": frozenset({"EPRESC"}),

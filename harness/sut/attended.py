@@ -17,6 +17,8 @@ from harness.core.ins import Traits
 from harness.core.recorder import Exchange, Recorder
 from harness.sut.attended_dmp import AttendedDmp
 from harness.sut.attended_dmp_auto import AttendedDmpAuto
+from harness.sut.attended_dmp_consent import AttendedDmpConsent
+from harness.sut.attended_dmp_history import AttendedDmpHistory
 from harness.sut.attended_doc import AttendedDoc
 from harness.sut.attended_fhir import AttendedFhir
 from harness.sut.attended_hl7v2 import AttendedHl7v2
@@ -59,6 +61,8 @@ class AttendedDriver(
     AttendedMssRecords,
     AttendedHl7v2,
     AttendedDmpAuto,
+    AttendedDmpConsent,
+    AttendedDmpHistory,
     AttendedSdo,
     SutDriver,
 ):

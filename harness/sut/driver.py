@@ -19,6 +19,8 @@ from harness.sut.model import IdentityDocument, SutInfo, traits_payload
 from harness.sut.parts.core import CoreDriver
 from harness.sut.parts.dmp import DmpDriver
 from harness.sut.parts.dmp_auto import DmpAutoDriver
+from harness.sut.parts.dmp_consent import DmpConsentDriver
+from harness.sut.parts.dmp_history import DmpHistoryDriver
 from harness.sut.parts.doc import DocDriver
 from harness.sut.parts.eparcours import EparcoursDriver
 from harness.sut.parts.epresc import EprescDriver
@@ -47,6 +49,8 @@ class SutDriver(
     DocDriver,
     Hl7v2Driver,
     DmpAutoDriver,
+    DmpConsentDriver,
+    DmpHistoryDriver,
     SdoDriver,
 ):
     """What a conformance test may ask of the DUI under test: the union of the service parts.

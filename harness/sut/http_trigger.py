@@ -11,6 +11,8 @@ from harness.sut.contract import TriggerApiError, check_answer
 from harness.sut.driver import SutDriver, SutInfo
 from harness.sut.http_dmp import HttpDmp
 from harness.sut.http_dmp_auto import HttpDmpAuto
+from harness.sut.http_dmp_consent import HttpDmpConsent
+from harness.sut.http_dmp_history import HttpDmpHistory
 from harness.sut.http_doc import HttpDoc
 from harness.sut.http_fhir import HttpEparcours, HttpEpresc
 from harness.sut.http_hl7v2 import HttpHl7v2
@@ -38,6 +40,8 @@ class HttpTriggerDriver(
     HttpDmp,
     HttpHl7v2,
     HttpDmpAuto,
+    HttpDmpConsent,
+    HttpDmpHistory,
     HttpDoc,
     HttpSdo,
     SutDriver,

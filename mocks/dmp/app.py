@@ -103,6 +103,8 @@ class DmpSimulator(Simulator):
         self.signing = signing
         self.td02 = td02 or _default_td02()
         self.default_status = "VALIDE"
+        #: INS whose missing authorisation a TD0.3 adds (SC.DMP/UX.50, :mod:`mocks.dmp.td03`)
+        self.td03_grants: set[str] = set()
         self.repository_id = REPOSITORY_ID
         self.holds = Holds()  # answers held until the harness releases them (mocks.dmp.hold)
         self.psc_resolver: PscResolver | None = None  # SC.DMP/PSC.01: set by trust_psc()
@@ -157,14 +159,20 @@ class DmpSimulator(Simulator):
             "patients": self.registry.patients(),
             "counts": self.registry.counts(),
             "td02_action": self.td02.action,
+            "td03_grants": sorted(self.td03_grants),
         }
 
     def update_state(self, data: dict[str, Any]) -> None:
         """``{"patients": {INS: status | {"status", "reason"}}, "default_status": status,
-        "seed": [{"kind": "FLUDR"|"VSM"|"N1", "ins", "oid", "traits": {...}}]}``."""
-        unknown = set(data) - {"patients", "default_status", "seed"}
+        "seed": [{"kind": "FLUDR"|"VSM"|"N1", "ins", "oid", "traits": {...}}], "td03_grants": [INS…]}``."""
+        unknown = set(data) - {"patients", "default_status", "seed", "td03_grants"}
         if unknown:
-            raise ValueError(f"unknown DMP state keys {sorted(unknown)}; known: patients, default_status, seed")
+            raise ValueError(
+                f"unknown DMP state keys {sorted(unknown)}; known: patients, default_status, seed, td03_grants"
+            )
+        grants = data.get("td03_grants")
+        if grants is not None and (not isinstance(grants, list) or not all(isinstance(i, str) for i in grants)):
+            raise ValueError("td03_grants must be a list of INS strings")
         patients = []
         for ins, value in (data.get("patients") or {}).items():
             status, reason = (value.get("status"), value.get("reason")) if isinstance(value, dict) else (value, None)
@@ -181,6 +189,8 @@ class DmpSimulator(Simulator):
             if data["default_status"] not in td02.STATUSES:
                 raise ValueError(f"default_status must be one of {', '.join(td02.STATUSES)}")
             self.default_status = str(data["default_status"])
+        if grants is not None:
+            self.td03_grants = set(grants)
 
     def seed(self, kind: str, ins: str, oid: str, traits: dict[str, Any], **options: Any) -> dict[str, Any]:
         """Register a document written by another professional (a hospital) for the patient ``ins``."""
@@ -190,6 +200,7 @@ class DmpSimulator(Simulator):
         super().reset()
         self.registry.reset()
         self.default_status = "VALIDE"
+        self.td03_grants = set()
 
     def serve_lines(self) -> list[str]:
         e = self.endpoints

@@ -6,6 +6,10 @@ POST      /persons/{pid}/dmp/documents/{did}/replace      publish a new version 
 POST      /persons/{pid}/dmp/documents/{did}/visibility   mask from professionals / hide from patient
 POST      /persons/{pid}/dmp/documents/{did}/delete       delete a published document from the DMP
 PUT       /persons/{pid}/dmp/opposition                   record or withdraw the opposition to feeding
+PUT/GET   /persons/{pid}/dmp/consultation-consent         record / read the choice about consultation (consent)
+POST      /persons/{pid}/documents/historical             keep a document of an earlier episode, unsent
+PUT       /persons/{pid}/death                            record (or withdraw) the person's death
+POST      /dmp/history/backfill                           the catch-up: historical documents of eligible persons
 POST      /persons/{pid}/dmp/retrieve                     retrieve a FLUDR or VSM and integrate it
 GET       /persons/{pid}/dmp/documents                    the DMP documents the DUI holds for the person
 GET       /persons/{pid}/dmp/documents/{did}/self-presenting  the DLU / FLUDT self-presenting (doc_routes)
@@ -34,7 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from reference_dui.app import guarded, json_body
-from reference_dui.dmp import doc_routes, feeding, lifecycle, webaccess
+from reference_dui.dmp import backfill, consent, doc_routes, feeding, lifecycle, webaccess
 from reference_dui.dmp.client import DmpEndpoint
 from reference_dui.dmp.service import DmpService
 from reference_dui.identity import InvalidInput
@@ -82,6 +86,8 @@ class DmpFeature:
     def reset(self) -> None:
         self.feeder.reset()
         self.dmp.reset()
+        consent.reset(self.dmp)
+        backfill.reset(self.dmp)
 
     def close(self) -> None:
         self.feeder.stop()
@@ -120,6 +126,25 @@ class DmpFeature:
                 await run_in_threadpool(lifecycle.set_opposition, dmp, request.path_params["pid"], data)
             )
 
+        async def consultation_consent(request: Request) -> Response:
+            pid = request.path_params["pid"]
+            if request.method == "GET":
+                return JSONResponse(await run_in_threadpool(consent.choice, dmp, pid))
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(consent.record_choice, dmp, pid, data))
+
+        async def historical(request: Request) -> Response:
+            data = await json_body(request)
+            pid = request.path_params["pid"]
+            return JSONResponse(await run_in_threadpool(backfill.record_historical, dmp, pid, data), 201)
+
+        async def death(request: Request) -> Response:
+            data = await json_body(request)
+            return JSONResponse(await run_in_threadpool(backfill.set_death, dmp, request.path_params["pid"], data))
+
+        async def history_backfill(request: Request) -> Response:
+            return JSONResponse(await run_in_threadpool(backfill.backfill, dmp))
+
         async def retry(request: Request) -> Response:
             return JSONResponse(await run_in_threadpool(dmp.retry))
 
@@ -138,8 +163,12 @@ class DmpFeature:
             Route("/persons/{pid}/dmp/documents/{did}/visibility", guarded(visibility), methods=["POST"]),
             Route("/persons/{pid}/dmp/documents/{did}/delete", guarded(delete), methods=["POST"]),
             Route("/persons/{pid}/dmp/opposition", guarded(opposition), methods=["PUT"]),
+            Route("/persons/{pid}/dmp/consultation-consent", guarded(consultation_consent), methods=["GET", "PUT"]),
             Route("/persons/{pid}/dmp/retrieve", guarded(retrieve), methods=["POST"]),
             Route("/dmp/retry", guarded(retry), methods=["POST"]),
+            Route("/persons/{pid}/documents/historical", guarded(historical), methods=["POST"]),
+            Route("/persons/{pid}/death", guarded(death), methods=["PUT"]),
+            Route("/dmp/history/backfill", guarded(history_backfill), methods=["POST"]),
             Route("/persons/{pid}/documents/validate", guarded(validate), methods=["POST"]),
             Route("/dmp/web-access", guarded(web_access), methods=["POST"]),
             *doc_routes.routes(dmp),

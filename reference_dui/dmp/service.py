@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from reference_dui.app import ApiError
-from reference_dui.dmp import defective, doc_options, lifecycle
+from reference_dui.dmp import consent, defective, doc_options, lifecycle
 from reference_dui.dmp.cda import KINDS, DocumentRequest, Patient, build_document
 from reference_dui.dmp.client import DmpClient, DmpEndpoint, DmpReply, query_entries, retrieved
 from reference_dui.dmp.psc_identity import psc_identity
@@ -345,7 +345,8 @@ class DmpService:
             raise InvalidInput(f"kind must be one of {', '.join(RETRIEVABLE)}, not {kind!r}")
         patient = self._patient(person_id)
         type_code, format_code = RETRIEVABLE[kind]
-        refused = self._access_refused(patient)  # SC.DMP/UX.08: the access right checked before consulting
+        # the person's opposition (SC.DMP/CONF.06), TD0.2 (SC.DMP/UX.08), the authorisation set (SC.DMP/UX.50)
+        refused = consent.access_refused(self, person_id, patient)
         if refused is not None:
             return {"outcome": "blocked", "message": refused, "integrated": [], "rejected": []}
         reply = self._call(
@@ -371,17 +372,6 @@ class DmpService:
                 outcome = self._integrate(person_id, patient, kind, unique, content)
                 (integrated if outcome.get("status") == "integrated" else rejected).append(outcome)
         return {"outcome": "ok", "found": len(wanted), "integrated": integrated, "rejected": rejected}
-
-    def _access_refused(self, patient: Patient) -> str | None:
-        """TD0.2 before a consultation: why the DUI must not consult (None: VALIDE). Skipped by the
-        ``dmp_consult_without_td02`` defect."""
-        if "dmp_consult_without_td02" in self.defects:
-            return None
-        reply = self._call("TD0.2", patient, td02(self._cx(patient)))
-        if reply.unavailable or reply.fault:
-            return reply.unavailable or reply.fault
-        status = (reply.root.findtext(f"{{{TD02}}}autorisation") or "") if reply.root is not None else ""
-        return None if status == "VALIDE" else f"TD0.2 {status}: pas de consultation / no consultation"
 
     def _integrate(self, person_id: str, patient: Patient, kind: str, unique: str, content: bytes) -> dict[str, Any]:
         try:

@@ -5,6 +5,9 @@ builds what the browser opens: the DMP's contextual entry ``<DMP base URL>/dmp/w
 (``mode``, ``vihf`` = the base64 of the signed VIHF; resource-id = the person's INS in ``DOSSIER_PATIENT``
 mode, none for the dashboard) — the format :mod:`mocks.dmp.webps` assumes (the DMP guide is not public).
 
+A person who objects to the consultation of her DMP (SC.DMP/CONF.06, :mod:`reference_dui.dmp.consent`)
+gets no access to it (409).
+
 Defect switch ``dmp_webps_dashboard_only``: the person's button opens the dashboard (no patient named).
 """
 
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from reference_dui.app import ApiError
-from reference_dui.dmp import defective
+from reference_dui.dmp import consent, defective
 from reference_dui.dmp.vihf import build_assertion
 from reference_dui.identity import InvalidInput
 
@@ -41,7 +44,10 @@ def web_access(dmp: DmpService, data: Any) -> dict[str, Any]:
     ins, oid = "", ""
     without: tuple[str, ...] = (RESOURCE_ID,)
     if mode == "DOSSIER_PATIENT":
-        patient = dmp._patient(str(data.get("person_id") or ""))  # 409 unless the INS is qualified
+        person_id = str(data.get("person_id") or "")
+        patient = dmp._patient(person_id)  # 409 unless the INS is qualified
+        if consent.opposed(dmp, person_id):
+            raise ApiError(409, "opposition de l'usager à la consultation de son DMP / the person objects")
         ins, oid, without = patient.ins, patient.ins_oid, ()
         if "dmp_webps_dashboard_only" in defects:
             mode, without = "TABLEAU_DE_BORD", (RESOURCE_ID,)

@@ -227,6 +227,13 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
         "dmp_delete_locally_only": ("dmp", {"DMP-DEL-01"}),
         "dmp_ignore_opposition": ("dmp", {"DMP-OPP-01"}),
         "dmp_td03_before_feeding": ("dmp", {"DMP-TD03-01"}),
+        # DMP consent to consultation and the authorisation positioned (reference_dui.dmp.consent)
+        "dmp_consult_despite_opposition": ("dmp", {"DMP-CONS-01"}),
+        "dmp_consent_untraced": ("dmp", {"DMP-CONS-01"}),
+        "dmp_no_auto_authorisation": ("dmp", {"DMP-CONS-02"}),
+        # DMP automatic feeding of historical documents, the catch-up (reference_dui.dmp.backfill)
+        "dmp_histo_feed_deceased": ("dmp", {"DMP-HISTO-03"}),
+        "dmp_histo_refeed": ("dmp", {"DMP-HISTO-03"}),
         # DMP automatic feeding observed, not triggered (issue 14 item 1, reference_dui.dmp.feeding)
         "dmp_no_auto_feed": ("dmp", {"DMP-AUTO-01"}),
         "dmp_feed_in_foreground": ("dmp", {"DMP-AUTO-02"}),

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 from email.utils import getaddresses
+from typing import Any
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
@@ -39,7 +40,7 @@ class _OncePolicy(email.policy.EmailPolicy):
     (issue 18). Here the structured header is kept per ``(name, value)`` for the life of the message
     (one policy per parse: nothing is shared between messages); header objects are immutable."""
 
-    def __init__(self, **kw: object) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         object.__setattr__(self, "_parsed", {})
 

@@ -188,7 +188,8 @@ def test_options(rest: list[str]) -> list[str]:
         and "-p no:xdist" not in " ".join(rest)
     ):
         workers = os.environ.get("DUI_HARNESS_TEST_WORKERS") or str(max(2, os.cpu_count() or 1))
-        options += ["-n", workers, "--dist", "loadfile"]
+        # the longest files first (tests/conftest.py FIRST), in that order: not xdist's reordering by test count
+        options += ["-n", workers, "--dist", "loadfile", "--no-loadscope-reorder"]
     if not any(arg.startswith("--durations") for arg in rest):
         options.append("--durations=15")
     return options

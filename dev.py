@@ -179,8 +179,9 @@ def main(argv: list[str]) -> int:
 
 def test_options(rest: list[str]) -> list[str]:
     """pytest-xdist workers (one per core, at least 2: the tests wait on loopback servers as much as they
-    compute), whole test files per worker (module fixtures start their simulators once), the 15 slowest
-    tests listed; not when the caller chose (``-n``, ``-p no:xdist``, ``--durations``)."""
+    compute), whole test files per worker (module fixtures start their simulators once), the longest files
+    first (``tests/conftest.py``), the 15 slowest tests listed; not when the caller chose (``-n``,
+    ``-p no:xdist``, ``--durations``)."""
     options = []
     if (
         not any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in rest)

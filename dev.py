@@ -179,8 +179,9 @@ def main(argv: list[str]) -> int:
 
 def test_options(rest: list[str]) -> list[str]:
     """pytest-xdist workers (one per core, at least 2: the tests wait on loopback servers as much as they
-    compute), whole test files per worker (module fixtures start their simulators once), the 15 slowest
-    tests listed; not when the caller chose (``-n``, ``-p no:xdist``, ``--durations``)."""
+    compute), whole test files per worker (module fixtures start their simulators once), the longest files
+    first (``tests/conftest.py``), the 15 slowest tests listed; not when the caller chose (``-n``,
+    ``-p no:xdist``, ``--durations``)."""
     options = []
     if (
         not any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in rest)
@@ -188,7 +189,8 @@ def test_options(rest: list[str]) -> list[str]:
         and "-p no:xdist" not in " ".join(rest)
     ):
         workers = os.environ.get("DUI_HARNESS_TEST_WORKERS") or str(max(2, os.cpu_count() or 1))
-        options += ["-n", workers, "--dist", "loadfile"]
+        # the longest files first (tests/conftest.py FIRST), in that order: not xdist's reordering by test count
+        options += ["-n", workers, "--dist", "loadfile", "--no-loadscope-reorder"]
     if not any(arg.startswith("--durations") for arg in rest):
         options.append("--durations=15")
     return options

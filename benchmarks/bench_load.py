@@ -120,7 +120,8 @@ def _start(mode: str, folder: Path) -> tuple[subprocess.Popen[str], dict[str, st
     return proc, urls
 
 
-def _payloads() -> dict[str, tuple[bytes, dict[str, str]]]:
+def _payloads() -> dict[str, tuple[bytes, Any]]:
+    """Each service's request body with its headers (INSi, FHIR) or its Content-Type (ITI-41, MTOM)."""
     from mocks.dmp.samples import iti41_request
     from mocks.dmp.samples_cda import clinical_document
     from mocks.insi.samples import build_request
@@ -142,7 +143,7 @@ def _client(service: str, url: str, stop: threading.Event, tally: Tally) -> None
                 body, ctype = _payloads()["dmp"]  # each submission needs its own uniqueId
                 headers = {"Content-Type": str(ctype)}
             else:
-                body, headers = payloads[service]  # type: ignore[assignment]
+                body, headers = payloads[service]
             started = time.perf_counter()
             try:
                 answer = http.post(url, data=body, headers=headers, timeout=10)

@@ -1,7 +1,7 @@
 """Order of the project's tests: the longest set-ups first, so that parallel workers finish together.
 
-With ``pytest-xdist`` (``python3 dev.py test``: ``-n 2 --dist loadfile``) whole files go to the
-workers in collection order; the sensitivity runs (``tests/suites/test_sensitivity.py``, about a
+With ``pytest-xdist`` (``python3 dev.py test``: ``-n N --dist loadfile --no-loadscope-reorder``) whole
+files go to the workers in collection order; the sensitivity runs (``tests/suites/test_sensitivity.py``, about a
 hundred ``dui-harness run`` invocations behind one fixture) are the longest single file, so it
 starts first instead of ending the session on one busy worker while the other waits.
 """
@@ -15,14 +15,35 @@ from typing import Any
 
 import pytest
 
-#: test files that start first (their one fixture is most of the suite's CPU time)
-FIRST = ("tests/suites/test_sensitivity.py",)
+#: test files that start first, the longest first (measured with ``--durations`` on 2 cores, 2026-12-06: each
+#: takes 15-190 s, mostly one real run or one long fixture); ``dev.py test`` turns off pytest-xdist's own
+#: reordering (by number of tests, ``--no-loadscope-reorder``), so each worker takes the next longest file
+#: when it is free and the workers finish together. A file missing here only starts later.
+FIRST = (
+    "tests/suites/test_sensitivity.py",
+    "tests/cli/test_run.py",
+    "tests/test_packaging.py",
+    "tests/sut/test_attended_terminal.py",
+    "tests/evidence/test_project_examples.py",
+    "tests/validators/cda/test_ans_route.py",
+    "tests/cli/test_run_partial.py",
+    "tests/evidence/test_tampering.py",
+    "tests/validators/cda/test_strucmin_rules.py",
+    "tests/validators/cda/test_header_value_sets.py",
+    "tests/evidence/test_review.py",
+    "tests/benchmarks/test_run_quick.py",
+    "tests/validators/cda/test_pack_and_official.py",
+    "tests/evidence/test_usage_diff_history.py",
+    "tests/plugin/test_observed_verdicts.py",
+    "tests/evidence/test_project.py",
+    "tests/cli/test_serve_stores.py",
+)
+_RANK = {path: index for index, path in enumerate(FIRST)}
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return 0 if path in FIRST else 1
+        return _RANK.get(item.nodeid.split("::", 1)[0], len(FIRST))
 
     items.sort(key=rank)  # stable: the rest keeps its order
 

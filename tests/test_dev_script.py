@@ -27,6 +27,7 @@ def test_tests_run_on_xdist_workers_whole_files_each_and_list_the_slowest(
     options = dev.test_options(["-q"])
     assert options[:1] == ["-n"] and int(options[1]) >= 2
     assert options[2:4] == ["--dist", "loadfile"] and "--durations=15" in options
+    assert "--no-loadscope-reorder" in options  # the longest files first (tests/conftest.py), not the most tests
 
 
 def test_the_callers_choice_of_workers_and_durations_is_kept(dev: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:

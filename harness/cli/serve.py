@@ -166,18 +166,19 @@ def _prepared(pack: CdaPack | None, say: Callable[..., None]) -> Warmup | None:
 
 
 def main(args: argparse.Namespace) -> int:
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    """``serve``; SIGTERM stops it cleanly while it serves, and the caller's handler is back once it returns
+    (``dui-harness`` called in-process, e.g. by a test, keeps its own)."""
+    if threading.current_thread() is not threading.main_thread():
+        return _serve(args)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return _serve(args)
     finally:
-        if previous is not None:  # in-process callers (tests, an embedding program) get their handler back
+        if previous is not None:  # None: a handler not installed from Python, which cannot be put back
             signal.signal(signal.SIGTERM, previous)
 
 
 def _serve(args: argparse.Namespace) -> int:
-
     say = functools.partial(print, file=sys.stderr if args.json else sys.stdout, flush=True)
     reports: Path = args.reports.resolve()
     # bounded by size, not only by count: memory stays flat under sustained load (files keep everything)

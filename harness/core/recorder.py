@@ -138,8 +138,11 @@ class Exchange:
         }
 
 
-#: what an exchange costs in memory besides its bodies (headers, summary, findings, objects), bytes
-EXCHANGE_OVERHEAD = 4096
+#: what an exchange costs in memory besides its bodies (headers, summary, findings, the judgements the suites
+#: read, their objects), bytes: measured 70-75 kB an exchange under ``serve``'s INSi + ITI-41 load (2026-12-06,
+#: ``benchmarks/run.py --only serve``); 4 kB let ``serve`` keep eight times more than its bound (RSS +75 kB an
+#: exchange over 2,600 exchanges), 64 kB keeps it flat
+EXCHANGE_OVERHEAD = 64 * 1024
 
 
 class Recorder:

@@ -182,10 +182,17 @@ def verify_bytes(
     return report
 
 
+#: every byte but the four brackets, deleted by :func:`_too_deep` before it counts (``bytes.translate``, in C)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in (0x5B, 0x5D, 0x7B, 0x7D))
+
+
 def _too_deep(raw: bytes, limit: int) -> bool:
-    """True when ``[``/``{`` nest deeper than ``limit`` (brackets inside strings count: an upper bound)."""
+    """True when ``[``/``{`` nest deeper than ``limit`` (brackets inside strings count: an upper bound).
+
+    Only the brackets are walked (the other bytes are dropped first, in C): a 600-member manifest has
+    ~1,300 of them in ~200 kB."""
     depth = 0
-    for byte in raw:
+    for byte in raw.translate(None, _NOT_BRACKETS):
         if byte in (0x5B, 0x7B):
             depth += 1
             if depth > limit:

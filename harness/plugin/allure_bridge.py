@@ -9,6 +9,7 @@ unreachable DUI and from a harness error (both broken).
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 import json
@@ -95,9 +96,12 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _RST_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
 
 
+@functools.lru_cache(maxsize=2048)
 def markdown_html(text: str) -> str:
     """A docstring rendered as HTML: Markdown headings, lists and paragraphs (hard-wrapped lines joined),
-    reStructuredText's ``code`` and :role:`target` shown as code; raw HTML in it is escaped, not kept."""
+    reStructuredText's ``code`` and :role:`target` shown as code; raw HTML in it is escaped, not kept.
+
+    Kept per text: a module's docstring is part of the description of each of its tests."""
     text = _RST_ROLE.sub(lambda m: f"`{m.group(1).split('.')[-1]}`", inspect.cleandoc(text))
     return str(_MARKDOWN.render(text.replace("``", "`"))).strip()
 

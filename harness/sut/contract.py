@@ -57,7 +57,9 @@ class TriggerApiError(TriggerContractError):
 
 @functools.cache
 def _spec() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(openapi_path().read_text(encoding="utf-8"))
+    # libyaml's safe loader when PyYAML has it (the same safe constructors): 0.05 s instead of 0.33 s, once per run
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data: dict[str, Any] = yaml.load(openapi_path().read_text(encoding="utf-8"), Loader=loader)
     return data
 
 

@@ -431,13 +431,16 @@ class MssSimulator(Simulator, MailRecording):
             pack=self.cda_pack,
         )
 
-    async def deliver_async(self, raw: bytes, sender: str, recipient: str, *, origin: str) -> StoredMessage:
-        """Put ``raw`` in the mailbox of ``recipient`` (journal, and IMAP INBOX for an account)."""
+    async def deliver_async(
+        self, raw: bytes, sender: str, recipient: str, *, origin: str, headers: tuple[str, str] | None = None
+    ) -> StoredMessage:
+        """Put ``raw`` in the mailbox of ``recipient`` (journal, and IMAP INBOX for an account); ``headers``: its
+        ``(Message-ID, Subject)`` when already parsed (:meth:`MailStore.add`)."""
         stamp = (
             f"Return-Path: <{sender}>\r\nReceived: from dui-harness by {LOOPBACK} (MSSante simulator) "
             f"for <{recipient}>; {format_datetime(datetime.now(UTC))}\r\n"
         ).encode("ascii", "replace")
-        stored = self.store.add(recipient, sender, raw, origin=origin)
+        stored = self.store.add(recipient, sender, raw, origin=origin, headers=headers)
         address = recipient.lower()
         if address in self.directory.accounts:
             inbox = await (await self._mailboxes(address)).get_mailbox("INBOX")

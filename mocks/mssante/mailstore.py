@@ -11,13 +11,14 @@ import itertools
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from typing import Any
 
 from harness.core.recorder import utcnow
 
-__all__ = ["MailStore", "StorageFull", "StoredMessage"]
+__all__ = ["MailStore", "StorageFull", "StoredMessage", "headers_of"]
 
 
 class StorageFull(Exception):
@@ -50,12 +51,16 @@ class StoredMessage:
         }
 
 
-def _headers(raw: bytes) -> tuple[str, str]:
-    head = BytesHeaderParser(policy=default_policy).parsebytes(raw[: 256 * 1024])
+def headers_of(head: Message) -> tuple[str, str]:
+    """``(Message-ID, Subject)`` of a parsed message or header block (policy ``default``)."""
     try:
         return str(head.get("Message-ID", "") or "").strip(), str(head.get("Subject", "") or "")
     except (ValueError, TypeError, IndexError):
         return "", ""
+
+
+def _headers(raw: bytes) -> tuple[str, str]:
+    return headers_of(BytesHeaderParser(policy=default_policy).parsebytes(raw[: 256 * 1024]))
 
 
 class MailStore:
@@ -72,8 +77,12 @@ class MailStore:
         self._ids = itertools.count(1)
         self._total = 0
 
-    def add(self, address: str, sender: str, raw: bytes, *, origin: str) -> StoredMessage:
-        message_id, subject = _headers(raw)
+    def add(
+        self, address: str, sender: str, raw: bytes, *, origin: str, headers: tuple[str, str] | None = None
+    ) -> StoredMessage:
+        """Keep ``raw`` for ``address``; ``headers``: its ``(Message-ID, Subject)`` when the caller already parsed
+        it (:func:`headers_of`; the SMTP path: the operator's checks parsed it), else read here."""
+        message_id, subject = headers if headers is not None else _headers(raw)
         with self._lock:
             if self._total + len(raw) > self.max_total_bytes:
                 raise StorageFull(f"operator storage of {self.max_total_bytes} bytes is full")

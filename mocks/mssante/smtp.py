@@ -27,7 +27,7 @@ from harness.core.findings import Finding, Severity
 from mocks.mssante.auth_oauth import decode_initial, parse_response
 from mocks.mssante.auth_record import AuthAttempt, record_auth
 from mocks.mssante.directory import Account
-from mocks.mssante.mailstore import StorageFull
+from mocks.mssante.mailstore import StorageFull, headers_of
 
 if TYPE_CHECKING:
     from mocks.mssante.app import MssSimulator
@@ -326,9 +326,12 @@ class MssSmtpHandler:
         report = await loop.run_in_executor(
             None, self.sim.inspect, raw, envelope.mail_from or "", list(envelope.rcpt_tos)
         )
+        # the message was parsed once, by the checks: its journal headers come from there, not from a new parse
+        message = report.parsed.message
+        headers = headers_of(message) if message is not None else None
         try:
             stored = [
-                await self.sim.deliver_async(raw, envelope.mail_from or "", rcpt, origin="smtp")
+                await self.sim.deliver_async(raw, envelope.mail_from or "", rcpt, origin="smtp", headers=headers)
                 for rcpt in envelope.rcpt_tos
             ]
         except StorageFull as exc:

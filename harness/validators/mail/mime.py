@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 from email.utils import getaddresses
+from typing import Any
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
@@ -28,6 +29,31 @@ MAX_LINE = 998  # RFC 5322 §2.1.1, without CRLF
 #: headers RFC 5322 §3.6 allows at most once
 SINGLE_HEADERS = ("from", "sender", "reply-to", "to", "cc", "subject", "date", "message-id", "in-reply-to")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+class _OncePolicy(email.policy.EmailPolicy):
+    """Policy ``default``, each header value parsed once per message.
+
+    With ``default``, every read of a header (``message["Content-Type"]``, ``get_content_type()``,
+    ``get_filename()``…) parses its value again into a structured header: the checks of one
+    MSSanté message read ~50 of them, and that parsing was most of the operator's CPU per message
+    (issue 18). Here the structured header is kept per ``(name, value)`` for the life of the message
+    (one policy per parse: nothing is shared between messages); header objects are immutable."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        object.__setattr__(self, "_parsed", {})
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        if hasattr(value, "name"):
+            return value
+        parsed: dict[tuple[str, str], str] = self.__dict__["_parsed"]
+        key = (name, value)
+        if key not in parsed:
+            parsed[key] = super().header_fetch_parse(name, value)
+        return parsed[key]
+
+
 _MULTIPART_LINE = re.compile(rb"(?im)^content-type:[ \t]*multipart/")
 _DELIMITER_LINE = re.compile(rb"(?m)^--")
 
@@ -216,7 +242,7 @@ def parse_message(raw: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> ParsedMe
             ],
         )
     try:
-        message = email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
+        message = email.message_from_bytes(raw, _class=EmailMessage, policy=_OncePolicy())
         assert isinstance(message, EmailMessage)
         parsed = ParsedMessage(message, len(raw))
         parsed.findings += _header_findings(raw, message)

@@ -141,20 +141,19 @@ def test_the_last_valid_crl_is_kept_when_the_distribution_point_fails(crl_outage
 @pytest.mark.parametrize("bad_operator", ["tls12"], indirect=True)
 def test_an_operator_offering_tls_1_2_only_is_reached(bad_operator: Scenario) -> None:
     """SC.MSS/CONF.01: a sound operator that offers TLS 1.2 only (the listed suites) gets the DUI's message."""
-    if sent(bad_operator):
-        return
     handshakes = [e for e in bad_operator.exchanges if e.transaction == "TLS"]
-    raise NonConformity(
-        "the DUI could not reach an operator offering TLS 1.2 only",
-        [
-            Finding(
-                "mss.tls.tls12_refused",
-                TLS12,
-                "the operator offered TLS 1.2 with the SC.MSS/CONF.03 suites (a sound operator, the version the "
-                "requirement names as the minimum) and the DUI sent nothing through it "
-                f"(trigger API answer: {str(bad_operator.data.get('outcome'))[:300]})",
-                location="TLS handshake",
-                evidence=tuple(f"exchange {e.id}" for e in handshakes),
-            )
-        ],
-    )
+    if not sent(bad_operator):
+        raise NonConformity(
+            "the DUI could not reach an operator offering TLS 1.2 only",
+            [
+                Finding(
+                    "mss.tls.tls12_refused",
+                    TLS12,
+                    "the operator offered TLS 1.2 with the SC.MSS/CONF.03 suites (a sound operator, the version the "
+                    "requirement names as the minimum) and the DUI sent nothing through it "
+                    f"(trigger API answer: {str(bad_operator.data.get('outcome'))[:300]})",
+                    location="TLS handshake",
+                    evidence=tuple(f"exchange {e.id}" for e in handshakes),
+                )
+            ],
+        )

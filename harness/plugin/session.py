@@ -146,6 +146,8 @@ class RunContext:
             except (HarnessError, AssertionError) as exc:  # an unreachable DUI or a broken answer
                 self.indicators = {"error": str(exc)[:500]}
             self.driver.close()
-        servers = [*([self.reference_dui] if self.reference_dui is not None else []), *self.simulators.values()]
+        if self.reference_dui is not None:  # first: its background work ends against simulators still answering
+            self.reference_dui.stop()
+        servers = list(self.simulators.values())
         with ThreadPoolExecutor(max_workers=max(1, len(servers))) as pool:  # each shutdown waits ~0.2 s
             list(pool.map(lambda server: server.stop(), servers))

@@ -154,13 +154,7 @@ class AttendedInsLifecycle(InsLifecycleDriver):
             f"Signed in with the CPx card of professional {professional}, run the INS search of person {person_id} "
             "in individual (CPx) mode, then press Enter.",
         )
-        found = self.recorder.exchanges(service="INS", since=since)
-        last = found[-1].summary.get("cr") if found else None
-        return {
-            "outcome": {"00": "found", "01": "not_found", "02": "ambiguous"}.get(str(last), "error"),
-            "cr": last,
-            "calls": len(found),
-        }
+        return self._lookup_outcome(since)
 
     @step("lookup_ins_vitale")
     def lookup_ins_vitale(self, person_id: str, card: dict[str, str]) -> dict[str, Any]:
@@ -173,6 +167,10 @@ class AttendedInsLifecycle(InsLifecycleDriver):
             f"{card.get('birth_name')}, born {card.get('birth_date')}, rank {card.get('birth_rank')}), run the search "
             "of their INS by Vitale card, then press Enter.",
         )
+        return self._lookup_outcome(since)
+
+    def _lookup_outcome(self, since: str) -> dict[str, Any]:
+        """A LookupOutcome from the INSi exchanges the operator's search made (the last answer's CR)."""
         found = self.recorder.exchanges(service="INS", since=since)
         last = found[-1].summary.get("cr") if found else None
         return {

@@ -165,16 +165,7 @@ def _entry(
     _slot(entry, "size", str(len(cda)))
     _slot(entry, "legalAuthenticator", AUTHOR)
     _named(entry, "Name", request.title or kind.title)
-    author = etree.SubElement(
-        entry,
-        f"{{{RIM}}}Classification",
-        id=f"urn:uuid:{uuid.uuid4()}",
-        classificationScheme=SCHEME["author"],
-        classifiedObject=entry_uuid,
-        nodeRepresentation="",
-    )
-    _slot(author, "authorPerson", AUTHOR)
-    _slot(author, "authorInstitution", INSTITUTION)
+    author = _author(entry, SCHEME["author"], entry_uuid)
     legal_entity_author(entry, entry_uuid, SCHEME["author"], request)
     _slot(
         author,
@@ -226,16 +217,7 @@ def _submission_set(objects: etree._Element, request: DocumentRequest, defects: 
     ss = etree.SubElement(objects, f"{{{RIM}}}RegistryPackage", id=ss_id)
     _slot(ss, "submissionTime", request.when.strftime("%Y%m%d%H%M%S"))
     _named(ss, "Name", "Lot de soumission DUI de référence")
-    author = etree.SubElement(
-        ss,
-        f"{{{RIM}}}Classification",
-        id=f"urn:uuid:{uuid.uuid4()}",
-        classificationScheme=SCHEME["ss_author"],
-        classifiedObject=ss_id,
-        nodeRepresentation="",
-    )
-    _slot(author, "authorPerson", AUTHOR)
-    _slot(author, "authorInstitution", INSTITUTION)
+    _author(ss, SCHEME["ss_author"], ss_id)
     legal_entity_author(ss, ss_id, SCHEME["ss_author"], request)
     _code(ss, SCHEME["ss_content"], ss_id, "SYNTHESE_MS", "1.2.250.1.213.1.1.4.2.2", "Suivi médico-social")
     _identifier(ss, SCHEME["ss_unique"], ss_id, f"2.25.{uuid.uuid4().int}", "XDSSubmissionSet.uniqueId")
@@ -250,6 +232,21 @@ def _submission_set(objects: etree._Element, request: DocumentRequest, defects: 
         classificationNode=SS_NODE,
     )
     return ss_id
+
+
+def _author(parent: etree._Element, scheme: str, object_id: str) -> etree._Element:
+    """An author Classification of ``object_id`` (the reference DUI's professional and structure)."""
+    author = etree.SubElement(
+        parent,
+        f"{{{RIM}}}Classification",
+        id=f"urn:uuid:{uuid.uuid4()}",
+        classificationScheme=scheme,
+        classifiedObject=object_id,
+        nodeRepresentation="",
+    )
+    _slot(author, "authorPerson", AUTHOR)
+    _slot(author, "authorInstitution", INSTITUTION)
+    return author
 
 
 def _member(
@@ -291,16 +288,7 @@ def _signature_entry(
     _slot(entry, "size", str(len(content)))
     _slot(entry, "legalAuthenticator", AUTHOR)
     _named(entry, "Name", "Source")
-    author = etree.SubElement(
-        entry,
-        f"{{{RIM}}}Classification",
-        id=f"urn:uuid:{uuid.uuid4()}",
-        classificationScheme=SCHEME["author"],
-        classifiedObject=entry_uuid,
-        nodeRepresentation="",
-    )
-    _slot(author, "authorPerson", AUTHOR)
-    _slot(author, "authorInstitution", INSTITUTION)
+    _author(entry, SCHEME["author"], entry_uuid)
     for scheme, code, system, display in (
         ("class", "urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1", "URN", "Digital Signature"),
         ("type", "E1762", "ASTM", "Full Document"),

@@ -109,12 +109,15 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(presses: int, tmp_pat
     # given a full run of the reference DUI, interrupted by SIGINT once it has recorded exchanges: once (the
     # test under way ends, then the run stops) or twice in a row (the run stops at once, wherever it is)
     reports = tmp_path / "r"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w", encoding="utf-8") as stderr:  # stdout is read by one thread only, stderr goes to a file
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "harness", "run", "--reports", str(reports), "--no-report", "-q"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            encoding="utf-8",
+        )
     lines: list[str] = []
     asked = threading.Event()
 
@@ -139,13 +142,15 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(presses: int, tmp_pat
         assert asked.wait(timeout=60), "".join(lines)[-3000:]
         if presses == 2:  # the operator does not wait for the test under way
             proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
+        proc.wait(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.communicate(timeout=30)
+            proc.wait(timeout=30)
     reader.join(timeout=30)
-    out = "".join(lines)
+    if proc.stdout is not None:
+        proc.stdout.close()
+    out, err = "".join(lines), errors.read_text(encoding="utf-8", errors="replace")
     # then it ends cleanly (no INTERNALERROR, no traceback), partial and interrupted, with a bundle
     assert "INTERNALERROR" not in out + err and "Traceback" not in err, (out[-3000:], err[-3000:])
     assert proc.returncode in (1, 2), out[-3000:]

@@ -93,17 +93,8 @@ def _start(mode: str, folder: Path) -> tuple[subprocess.Popen[str], dict[str, st
         )
         assert proc.stdout is not None
         return proc, json.loads(proc.stdout.readline())
-    ports = [f"--{name}-port" for name in ("insi", "dmp", "psc", "eparcours", "epresc", "mss")]
-    command = [
-        sys.executable,
-        "-m",
-        "harness",
-        "serve",
-        "--no-tls",
-        "--reports",
-        str(folder),
-        *[item for port in ports for item in (port, "0")],
-    ]
+    # every simulator on a free port (a service added later included): another bench may hold the defaults
+    command = [sys.executable, "-m", "harness", "serve", "--free-ports", "--no-tls", "--reports", str(folder)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert proc.stdout is not None
     urls: dict[str, str] = {}

@@ -83,20 +83,17 @@ def ensure_venv() -> None:
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
-    uv = shutil.which("uv")
-    if uv is not None:  # an optional, much faster installer (parallel downloads), when the user has it
-        say("installing dui-harness and its dependencies with uv (uv pip install -e '.[test]')")
-        if (
-            run(
-                [uv, "pip", "install", "--python", str(PYTHON), "-e", f"{ROOT}[test]"],
-                "installing the Python packages (uv)",
-            )
-            == 0
-        ):
-            stamp.write_text(digest)
+    target = f"{ROOT}[test]"
+    uv = installer()
+    if uv is not None:  # parallel downloads and a shared cache: seconds where pip takes a minute
+        say(f"installing dui-harness and its dependencies with uv ({uv} pip install -e '.[test]')")
+        command = [uv, "pip", "install", "--python", str(PYTHON), *uv_index(), "-e", target]
+        if run(command, "installing the Python packages (uv)") == 0:
+            installed(stamp, digest)
             return
         say("uv failed: installing with pip instead")
-    # the venv's own pip is recent enough (PEP 660 editable installs): no pip self-upgrade, one download less
+    # the venv's own pip is recent enough (PEP 660 editable installs): no pip self-upgrade, one download less;
+    # --no-compile: the modules a command imports are compiled when first imported, not every module of every package
     say("installing dui-harness and its dependencies (pip install -e '.[test]'; 30-90 s the first time)")
     # not --quiet: pip names each package as it collects and installs it
     run_or_exit(
@@ -108,13 +105,62 @@ def ensure_venv() -> None:
             "--disable-pip-version-check",
             "--progress-bar",
             "off",
+            "--no-compile",
             "-e",
-            f"{ROOT}[test]",
+            target,
         ],
         "installing the Python packages",
     )
+    installed(stamp, digest)
+
+
+def installed(stamp: Path, digest: str) -> None:
     stamp.write_text(digest)
     say(f"dui-harness is installed; its command: {BIN / 'dui-harness'} (add {BIN} to PATH, or `. {BIN / 'activate'}`)")
+
+
+#: ``DUI_HARNESS_INSTALLER``: ``uv`` (default: the user's uv, else one bootstrapped into the venv) or ``pip``
+INSTALLER_ENV = "DUI_HARNESS_INSTALLER"
+
+
+def installer() -> str | None:
+    """The uv executable that installs the packages, or ``None`` for pip.
+
+    pip resolves the ~80 packages one index page at a time (about a minute on a fresh machine, most of it
+    reading index pages); uv (https://github.com/astral-sh/uv, one static binary from PyPI) downloads them in
+    parallel into a shared cache (~6 s). When the user has no uv, pip installs it into the venv first (one
+    package, no dependency); ``DUI_HARNESS_INSTALLER=pip`` keeps pip for everything."""
+    if os.environ.get(INSTALLER_ENV, "uv").strip().lower() == "pip":
+        return None
+    found = shutil.which("uv")
+    if found is not None:
+        return found
+    local = BIN / ("uv.exe" if os.name == "nt" else "uv")
+    if not local.exists():
+        say("bootstrapping the uv installer into the virtual environment (pip install uv)")
+        code = run(
+            [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-q", "uv"],
+            "installing uv",
+        )
+        if code != 0 or not local.exists():
+            say("uv could not be installed: pip installs the packages")
+            return None
+    return str(local)
+
+
+def uv_index() -> list[str]:
+    """pip's own index, when the user replaced PyPI by another one (``PIP_INDEX_URL`` or pip's configuration):
+    uv does not read pip's configuration, and must not wait on a PyPI the machine cannot reach."""
+    url = os.environ.get("PIP_INDEX_URL", "").strip()
+    if not url:
+        listing = subprocess.run(
+            [str(PYTHON), "-m", "pip", "config", "list"], capture_output=True, text=True, check=False, timeout=60
+        )
+        for line in listing.stdout.splitlines():
+            key, _, value = line.partition("=")
+            if key.strip().endswith(".index-url") and not key.strip().endswith("extra-index-url"):
+                url = value.strip().strip("'\"")
+    return ["--index-url", url] if url else []
 
 
 def ensure_allure() -> None:

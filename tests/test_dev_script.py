@@ -35,3 +35,23 @@ def test_the_callers_choice_of_workers_and_durations_is_kept(dev: ModuleType, mo
     assert dev.test_options(["-p", "no:xdist"]) == ["--durations=15"]
     monkeypatch.setenv("DUI_HARNESS_TEST_WORKERS", "3")
     assert dev.test_options([])[:2] == ["-n", "3"]
+
+
+def test_packages_install_with_uv_unless_pip_is_asked(
+    dev: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # given uv on the user's PATH, then dev.py installs with it; DUI_HARNESS_INSTALLER=pip keeps pip
+    uv = tmp_path / "uv"
+    uv.write_text("#!/bin/sh\nexit 0\n", encoding="ascii")
+    uv.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(dev.INSTALLER_ENV, raising=False)
+    assert dev.installer() == str(uv)
+    monkeypatch.setenv(dev.INSTALLER_ENV, "pip")
+    assert dev.installer() is None
+
+
+def test_uv_uses_the_index_pip_was_given(dev: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a machine whose pip reads another index than PyPI, then uv is pointed at it (it ignores pip's config)
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.invalid/simple")
+    assert dev.uv_index() == ["--index-url", "https://mirror.invalid/simple"]

@@ -214,12 +214,13 @@ def _serve(args: argparse.Namespace) -> int:
             say(f"  PKI de test / test PKI: {pki.directory}")
             say(f"      CA to trust: {pki.ca_cert}")
             say(f"      INSI-AUTO client certificate: {cert} (key {key})")
+        dui: Any = None
         if args.with_reference_dui:
+            from harness.plugin.session import REFERENCE_DUI_TIMEOUT
             from reference_dui import ReferenceDui, ReferenceDuiConfig
 
-            dui = ReferenceDui(
-                ReferenceDuiConfig(**reference_dui_settings(simulators, pki), pki_dir=pki.directory if pki else None)
-            ).start()
+            settings = {"timeout": REFERENCE_DUI_TIMEOUT, **reference_dui_settings(simulators, pki)}
+            dui = ReferenceDui(ReferenceDuiConfig(**settings, pki_dir=pki.directory if pki else None)).start()
             started.append(dui)
             dui.service.configure_endpoints(endpoint_entries(simulators, pki))
             say(f"  DUI de référence / reference DUI trigger API: {dui.base_url}")
@@ -233,6 +234,7 @@ def _serve(args: argparse.Namespace) -> int:
                     "event": "ready",
                     "simulators": {sid: sim.url for sid, sim in simulators.items()},
                     "exchanges": str(reports / "exchanges"),
+                    **({"reference_dui": str(dui.base_url)} if dui is not None else {}),
                 }
             )
         _follow(recorder, args)

@@ -6,6 +6,12 @@ encrypted (after STARTTLS, or from the first byte on the IMAPS listener), includ
 loopback, which pymap would otherwise trust: SASL PLAIN / LOGIN and the LOGIN command with a
 test account's password, or SASL EXTERNAL with a client certificate of the test PKI. Every
 message body fetched is recorded as one exchange (``MSS`` / ``IMAP FETCH``).
+
+pymap parses every delivered message's headers with the ``email`` package's header registry
+(its class attribute ``ParsedHeaders._registry``): this module gives it the harness's
+:class:`~harness.validators.mail.headerregistry.SharedHeaderRegistry` (each header class built
+once, short values parsed once per process; issue 18: that parsing was the largest part of a
+delivery's CPU).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pymap.concurrent import Subsystem
 from pymap.context import connection_exit, socket_info
 from pymap.exceptions import AuthorizationFailure, InvalidAuth
 from pymap.imap.state import ConnectionState
+from pymap.mime.parsed import ParsedHeaders
 from pymap.parsing.commands import Commands
 from pymap.parsing.response import ResponseCode, ResponseNo, ResponseOk
 from pymap.parsing.response.specials import FlagsResponse, ListResponse
@@ -33,6 +40,7 @@ from pysasl.mechanism.external import ExternalMechanism
 from pysasl.mechanism.login import LoginMechanism
 from pysasl.mechanism.plain import PlainMechanism
 
+from harness.validators.mail.headerregistry import SharedHeaderRegistry
 from mocks.common.limits import LimitExceeded
 from mocks.mssante import imap_ext, modutf7
 from mocks.mssante.auth_record import AuthAttempt, record_auth
@@ -41,6 +49,7 @@ from mocks.mssante.imap_oauth import BearerCredentials, XOauth2Mechanism
 
 modutf7.install()  # pymap 0.36.7's decoder loops forever on b"&Z" (issue 17)
 imap_ext.install()  # keywords kept (issue 13)
+ParsedHeaders._registry = SharedHeaderRegistry()  # pymap parses the same headers again and again (issue 18)
 
 if TYPE_CHECKING:
     import ssl

@@ -5,10 +5,15 @@ An MSSanté document message carries an IHE XDM archive (IHE ITI TF-1 §16, ITI 
 ``IHE_XDM/SUBSET01/`` with ``METADATA.XML`` (an ebRIM ``SubmitObjectsRequest``) and the
 documents it describes. Each ``ExtrinsicObject`` gives the document's ``URI``, ``hash``
 (SHA-1), ``size`` and ``patientId``; they must match the file and the CDA it contains.
+
+An archive's report depends only on its bytes, its location, the ZIP bounds and the CDA pack: the
+latest ones are kept by content (:class:`~harness.validators.digestcache.DigestCache`), so that the
+same archive sent again (to several recipients, resent, a load test) is judged once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -19,6 +24,7 @@ from harness.core.ins import INS_OIDS, parse_ins
 from harness.core.rules import rule
 from harness.validators.cda import CdaReport, validate_cda
 from harness.validators.cda.pack import CdaPack
+from harness.validators.digestcache import DigestCache
 from harness.validators.mail.ziparchive import ZipLimits, read_zip
 from harness.validators.safexml import XmlInputError, parse_xml
 
@@ -231,6 +237,10 @@ def _validate_documents(report: XdmReport, pack: CdaPack | None) -> None:
             )
 
 
+#: the latest archives' reports, by content (shared read-only: each caller gets its own lists)
+_JUDGED: DigestCache[XdmReport] = DigestCache(entries=32)
+
+
 @rule("xdm.layout", requirement="MSS-XDM-01", summary="IHE XDM layout: INDEX.HTM, IHE_XDM/SUBSET/METADATA.XML")
 def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None, pack: CdaPack | None = None) -> XdmReport:
     """Check one IHE_XDM archive and the documents it holds.
@@ -242,6 +252,13 @@ def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None, pac
         pack: the official CI-SIS artefact pack the CDA documents are judged with besides the embedded
             rules (structuration minimale schematrons, CDA_extended.xsd); None: the embedded rules only.
     """
+    judged = _JUDGED.get(data, lambda: _read_xdm(data, location, limits, pack), location, limits, pack)
+    return dataclasses.replace(
+        judged, names=list(judged.names), documents=list(judged.documents), findings=list(judged.findings)
+    )
+
+
+def _read_xdm(data: bytes, location: str, limits: ZipLimits | None, pack: CdaPack | None) -> XdmReport:
     report = XdmReport(location)
     archive = read_zip(data, requirement=REQ_LAYOUT, location=location, limits=limits)
     report.findings += archive.findings

@@ -17,13 +17,13 @@ delivery's CPU).
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack, closing
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager, closing
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from proxyprotocol.sock import SocketInfo
-from pymap.backend.dict import Config, Identity, Login
+from pymap.backend.dict import Config, Identity, Login, Session
 from pymap.concurrent import Subsystem
 from pymap.context import connection_exit, socket_info
 from pymap.exceptions import AuthorizationFailure, InvalidAuth
@@ -77,6 +77,17 @@ class _Config(Config):
         return b"MSSante simulator (dui-harness TEST) ready"
 
 
+class _Identity(Identity):
+    """pymap's identity, its session opened once the account's pending INBOX deliveries are in
+    (:class:`~mocks.mssante.inbox.InboxQueue`)."""
+
+    @asynccontextmanager
+    async def new_session(self) -> AsyncIterator[Session]:
+        assert isinstance(self.login, _Login)
+        async with self.login.sim.inboxes.session(self.name), super().new_session() as session:
+            yield session
+
+
 class _Login(Login):
     """Accounts of the simulator's directory, by password or by client certificate."""
 
@@ -89,29 +100,29 @@ class _Login(Login):
         if isinstance(credentials, BearerCredentials):  # XOAUTH2: decided by the connection (imap_ext)
             if not credentials.verify(None):
                 raise InvalidAuth()
-            return Identity(credentials.authcid, self, None, frozenset())
+            return _Identity(credentials.authcid, self, None, frozenset())
         if isinstance(credentials, ExternalCredentials):
             cert = socket_info.get().peercert
             cn = next((str(v) for rdn in (cert or {}).get("subject", ()) for k, v in rdn if k == "commonName"), None)
             account = directory.by_certificate(cn)
             if account is None:
                 raise InvalidAuth()
-            return Identity(account.address, self, None, frozenset())
+            return _Identity(account.address, self, None, frozenset())
         login = str(getattr(credentials, "authcid", "")).lower()
         account = directory.accounts.get(login)
         if account is not None and _certified_application(account, socket_info.get().peercert):
-            return Identity(account.address, self, None, frozenset())  # SC.MSS/CONF.12: certificate, then PLAIN
+            return _Identity(account.address, self, None, frozenset())  # SC.MSS/CONF.12: certificate, then PLAIN
         if account is None or account.password is None:
             raise InvalidAuth()
         if not credentials.verify(ClearIdentity(login, account.password)):
             raise InvalidAuth()
-        return Identity(account.address, self, None, frozenset())
+        return _Identity(account.address, self, None, frozenset())
 
     async def authorize(self, authenticated: Any, authzid: str) -> Identity:
         name = str(authenticated.name)
         if authzid and authzid.lower() != name:
             raise AuthorizationFailure()
-        return Identity(name, self, None, frozenset())
+        return _Identity(name, self, None, frozenset())
 
 
 class _State(ConnectionState):

@@ -19,6 +19,8 @@ import collections
 import logging
 import unicodedata
 from collections.abc import Callable
+from email._header_value_parser import get_addr_spec, get_angle_addr
+from email.errors import HeaderParseError
 from typing import TYPE_CHECKING, Any, AnyStr
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session, TLSSetupException
@@ -119,6 +121,21 @@ class MssSmtp(SMTP):
 
     def certificate_account(self) -> Account | None:
         return self.handler.sim.directory.by_certificate(self.tls_facts().get("client_cn"))
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """aiosmtpd 1.4's address parsing of MAIL FROM / RCPT TO, without the ``typing.Protocol`` class it
+        defines on every call (a third of its cost; issue 18): same parser, same answers."""
+        if not arg:
+            return "", ""
+        try:
+            address, rest = get_angle_addr(arg) if arg.lstrip().startswith("<") else get_addr_spec(arg)
+        except HeaderParseError:
+            return None, None
+        addr = str(address.addr_spec)
+        localpart = addr.rpartition("@")[0]
+        if self.local_part_limit and len(localpart) > self.local_part_limit:
+            return None, None
+        return addr, rest
 
     # -- command tracking (for the exchanges of refused transactions) ----------------------
     async def smtp_MAIL(self, arg: str) -> None:

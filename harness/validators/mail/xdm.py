@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -74,13 +75,26 @@ class XdmReport:
         return [d.cda for d in self.documents if d.cda is not None]
 
 
+def _xpath(expression: str) -> etree.XPath:
+    """``expression`` (with :data:`NS`) compiled once per thread: the slot names and schemes are constants,
+    and lxml's evaluators are not shared between the simulator's judging threads."""
+    compiled: dict[str, etree.XPath] = _COMPILED.__dict__.setdefault("xpaths", {})
+    found = compiled.get(expression)
+    if found is None:
+        found = compiled[expression] = etree.XPath(expression, namespaces=NS)
+    return found
+
+
+_COMPILED = threading.local()
+
+
 def _slot(element: etree._Element, name: str) -> str:
-    values = element.xpath(f"rim:Slot[@name='{name}']/rim:ValueList/rim:Value/text()", namespaces=NS)
+    values = _xpath(f"rim:Slot[@name='{name}']/rim:ValueList/rim:Value/text()")(element)
     return "".join(str(v).strip() for v in values)
 
 
 def _external_id(element: etree._Element, scheme: str) -> str:
-    values = element.xpath(f"rim:ExternalIdentifier[@identificationScheme='{scheme}']/@value", namespaces=NS)
+    values = _xpath(f"rim:ExternalIdentifier[@identificationScheme='{scheme}']/@value")(element)
     return str(values[0]).strip() if values else ""
 
 
@@ -139,7 +153,7 @@ def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes
     if root.tag != f"{{{LCM}}}SubmitObjectsRequest":
         finding("xdm.metadata.root", f"METADATA.XML root is {root.tag}, not lcm:SubmitObjectsRequest (ebRIM 3.0)")
         return
-    entries = root.xpath(".//rim:ExtrinsicObject", namespaces=NS)
+    entries = _xpath(".//rim:ExtrinsicObject")(root)
     if not entries:
         finding("xdm.metadata.entries", "METADATA.XML describes no document (no rim:ExtrinsicObject)")
     described: set[str] = set()
@@ -156,8 +170,8 @@ def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes
             continue
         described.add(match)
         data = files[match]
-        codes = entry.xpath(
-            f"rim:Classification[@classificationScheme='{SCHEME_CONFIDENTIALITY}']/@nodeRepresentation", namespaces=NS
+        codes = _xpath(f"rim:Classification[@classificationScheme='{SCHEME_CONFIDENTIALITY}']/@nodeRepresentation")(
+            entry
         )
         document = XdmDocument(
             match,

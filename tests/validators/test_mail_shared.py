@@ -11,7 +11,7 @@ from email.headerregistry import HeaderRegistry
 from harness.suites.mss.documents import cda_for, mss_person
 from harness.suites.mss.messages import document_message
 from harness.validators.mail import validate_message
-from harness.validators.mail.headerregistry import SHARED_VALUE, SharedHeaderRegistry
+from harness.validators.mail.headerregistry import SHARED_CHARS, SHARED_VALUE, SharedHeaderRegistry
 from harness.validators.mail.xdm import _JUDGED, read_xdm
 from harness.validators.pdf import render
 from reference_dui.mssante.pdf import PrintedIdentity, build_pdf
@@ -46,6 +46,16 @@ def test_only_short_values_are_shared() -> None:
     short, long = "a" * SHARED_VALUE, "a" * (SHARED_VALUE + 1)
     assert shared("Subject", short) is shared("Subject", short)
     assert shared("Subject", long) is not shared("Subject", long)
+
+
+def test_the_shared_values_are_bounded_by_their_characters() -> None:
+    # a parsed header holds its parse tree (~0.8 kB a character): distinct values must not pile up
+    shared = SharedHeaderRegistry()
+    first = shared("Message-ID", "<0@essai>")
+    for number in range(1, 2 * SHARED_CHARS // 10):
+        shared("Message-ID", f"<{number}@essai>")
+    assert sum(len(value) for _, value in shared._values) <= SHARED_CHARS
+    assert shared("Message-ID", "<0@essai>") is not first  # the table started again: parsed anew
 
 
 def test_the_same_archive_in_two_messages_is_judged_once_with_the_same_findings() -> None:

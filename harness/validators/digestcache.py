@@ -4,10 +4,11 @@ A validator whose result depends only on its input bytes (and on a few hashable 
 keep its latest results here, so that the same attachment sent again — a document copied to
 several recipients, a resent message, a load test — is not read again: a PDF's Data Matrix
 rendered and decoded once, an IHE_XDM archive and its CDA judged once. The bound is on the
-number of entries and on the bytes of the inputs they stand for (an input larger than the
-byte bound is never kept); the oldest entry leaves first. Thread-safe: the MSSanté simulator
-judges messages in a thread pool (two threads may compute the same entry once each; the
-results are equal).
+number of entries and on the bytes they hold (by default the size of their input; a caller
+whose result holds more — an archive's documents and their parsed trees — says how much); an
+entry heavier than the byte bound is never kept, and the oldest entry leaves first.
+Thread-safe: the MSSanté simulator judges messages in a thread pool (two threads may compute
+the same entry once each; the results are equal).
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ class DigestCache(Generic[T]):
 
     Args:
         entries: the most entries kept.
-        max_bytes: the most input bytes the kept entries stand for (their results are usually of the
-            same order: parsed trees, findings).
+        max_bytes: the most bytes the kept entries hold (see :meth:`get`).
     """
 
     def __init__(self, *, entries: int = 32, max_bytes: int = 16 * 1024 * 1024) -> None:
@@ -41,8 +41,9 @@ class DigestCache(Generic[T]):
         self.hits = 0
         self.misses = 0
 
-    def get(self, data: bytes, compute: Callable[[], T], *key: Hashable) -> T:
-        """The kept result for ``data`` and ``key``, else ``compute()`` kept (exceptions are not kept)."""
+    def get(self, data: bytes, compute: Callable[[], T], *key: Hashable, weight: Callable[[T], int] | None = None) -> T:
+        """The kept result for ``data`` and ``key``, else ``compute()`` kept (exceptions are not kept);
+        ``weight``: the bytes a result holds (default: ``len(data)``)."""
         index = (hashlib.sha256(data).digest(), len(data), *key)
         with self._lock:
             found = self._kept.get(index)
@@ -52,7 +53,7 @@ class DigestCache(Generic[T]):
                 return found[1]
             self.misses += 1
         result = compute()
-        size = len(data)
+        size = weight(result) if weight is not None else len(data)
         if size > self.max_bytes:
             return result
         with self._lock:

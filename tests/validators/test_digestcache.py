@@ -50,6 +50,14 @@ def test_inputs_are_bounded_by_their_bytes_and_a_large_one_is_never_kept() -> No
     assert computed == [11, 11, 6]
 
 
+def test_a_result_holding_more_than_the_bound_is_not_kept() -> None:
+    cache: DigestCache[bytes] = DigestCache(max_bytes=100)
+    computed: list[int] = []
+    for _ in range(2):  # a small input whose result holds much more (an archive's documents)
+        cache.get(b"zip", lambda: bytes(_counted(computed, 1000)), weight=len)
+    assert computed == [1000, 1000]
+
+
 def test_a_failure_is_not_kept() -> None:
     cache: DigestCache[int] = DigestCache()
 

@@ -252,7 +252,7 @@ def _validate_documents(report: XdmReport, pack: CdaPack | None) -> None:
 
 
 #: the latest archives' reports, by content (shared read-only: each caller gets its own lists)
-_JUDGED: DigestCache[XdmReport] = DigestCache(entries=32)
+_JUDGED: DigestCache[XdmReport] = DigestCache(entries=32, max_bytes=32 * 1024 * 1024)
 
 
 @rule("xdm.layout", requirement="MSS-XDM-01", summary="IHE XDM layout: INDEX.HTM, IHE_XDM/SUBSET/METADATA.XML")
@@ -266,10 +266,17 @@ def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None, pac
         pack: the official CI-SIS artefact pack the CDA documents are judged with besides the embedded
             rules (structuration minimale schematrons, CDA_extended.xsd); None: the embedded rules only.
     """
-    judged = _JUDGED.get(data, lambda: _read_xdm(data, location, limits, pack), location, limits, pack)
+    judged = _JUDGED.get(
+        data, lambda: _read_xdm(data, location, limits, pack), location, limits, pack, weight=_held_bytes
+    )
     return dataclasses.replace(
         judged, names=list(judged.names), documents=list(judged.documents), findings=list(judged.findings)
     )
+
+
+def _held_bytes(report: XdmReport) -> int:
+    """What a kept report holds: its documents and their parsed trees (a few times their text)."""
+    return 4 * sum(len(d.data) for d in report.documents) + 4096
 
 
 def _read_xdm(data: bytes, location: str, limits: ZipLimits | None, pack: CdaPack | None) -> XdmReport:

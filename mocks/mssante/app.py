@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from pymap.backend.dict.filter import FilterSet
 from pymap.backend.dict.mailbox import MailboxSet
-from pymap.parsing.message import AppendMessage
 from pymap.user import UserMetadata
 from starlette.routing import BaseRoute, Route
 
@@ -52,6 +51,7 @@ from mocks.mssante.control import mss_routes
 from mocks.mssante.directory import Directory, default_directory_file
 from mocks.mssante.imap import ImapBackend, imap_callback
 from mocks.mssante.imap_ext import SPECIAL_USE
+from mocks.mssante.inbox import InboxQueue
 from mocks.mssante.mailstore import MailStore, StoredMessage
 from mocks.mssante.recording import MailRecording
 from mocks.mssante.smtp import MssSmtp, MssSmtpHandler
@@ -160,6 +160,8 @@ class MssSimulator(Simulator, MailRecording):
         if self._context is not None:
             watch(self._context, self.hellos)
         self._imap = ImapBackend(self, self._context)
+        #: INBOX deliveries waiting for an IMAP session of their account (pymap parses them then)
+        self.inboxes = InboxQueue(self._mailboxes)
         self._quota_used: dict[str, int] = {}
         self._quota_lock = threading.Lock()
         super().__init__(recorder, port=port, tls=tls)
@@ -228,6 +230,7 @@ class MssSimulator(Simulator, MailRecording):
 
     async def _clear_imap(self) -> None:
         self._quota_used.clear()
+        self.inboxes.clear()
         self._imap.config.set_cache.clear()
         for address in self.directory.accounts:
             await self._mailboxes(address)
@@ -443,8 +446,7 @@ class MssSimulator(Simulator, MailRecording):
         stored = self.store.add(recipient, sender, raw, origin=origin, headers=headers)
         address = recipient.lower()
         if address in self.directory.accounts:
-            inbox = await (await self._mailboxes(address)).get_mailbox("INBOX")
-            await inbox.append(AppendMessage(stamp + raw, datetime.now(UTC), frozenset()), recent=True)
+            await self.inboxes.deliver(address, stamp + raw, datetime.now(UTC))
         return stored
 
     def deliver(self, raw: bytes, *, sender: str, recipient: str) -> StoredMessage:

@@ -6,22 +6,29 @@ encrypted (after STARTTLS, or from the first byte on the IMAPS listener), includ
 loopback, which pymap would otherwise trust: SASL PLAIN / LOGIN and the LOGIN command with a
 test account's password, or SASL EXTERNAL with a client certificate of the test PKI. Every
 message body fetched is recorded as one exchange (``MSS`` / ``IMAP FETCH``).
+
+pymap parses every delivered message's headers with the ``email`` package's header registry
+(its class attribute ``ParsedHeaders._registry``): this module gives it the harness's
+:class:`~harness.validators.mail.headerregistry.SharedHeaderRegistry` (each header class built
+once, short values parsed once per process; issue 18: that parsing was the largest part of a
+delivery's CPU).
 """
 
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack, closing
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager, closing
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from proxyprotocol.sock import SocketInfo
-from pymap.backend.dict import Config, Identity, Login
+from pymap.backend.dict import Config, Identity, Login, Session
 from pymap.concurrent import Subsystem
 from pymap.context import connection_exit, socket_info
 from pymap.exceptions import AuthorizationFailure, InvalidAuth
 from pymap.imap.state import ConnectionState
+from pymap.mime.parsed import ParsedHeaders
 from pymap.parsing.commands import Commands
 from pymap.parsing.response import ResponseCode, ResponseNo, ResponseOk
 from pymap.parsing.response.specials import FlagsResponse, ListResponse
@@ -33,6 +40,7 @@ from pysasl.mechanism.external import ExternalMechanism
 from pysasl.mechanism.login import LoginMechanism
 from pysasl.mechanism.plain import PlainMechanism
 
+from harness.validators.mail.headerregistry import SharedHeaderRegistry
 from mocks.common.limits import LimitExceeded
 from mocks.mssante import imap_ext, modutf7
 from mocks.mssante.auth_record import AuthAttempt, record_auth
@@ -41,6 +49,7 @@ from mocks.mssante.imap_oauth import BearerCredentials, XOauth2Mechanism
 
 modutf7.install()  # pymap 0.36.7's decoder loops forever on b"&Z" (issue 17)
 imap_ext.install()  # keywords kept (issue 13)
+ParsedHeaders._registry = SharedHeaderRegistry()  # pymap parses the same headers again and again (issue 18)
 
 if TYPE_CHECKING:
     import ssl
@@ -68,6 +77,17 @@ class _Config(Config):
         return b"MSSante simulator (dui-harness TEST) ready"
 
 
+class _Identity(Identity):
+    """pymap's identity, its session opened once the account's pending INBOX deliveries are in
+    (:class:`~mocks.mssante.inbox.InboxQueue`)."""
+
+    @asynccontextmanager
+    async def new_session(self) -> AsyncIterator[Session]:
+        assert isinstance(self.login, _Login)
+        async with self.login.sim.inboxes.session(self.name), super().new_session() as session:
+            yield session
+
+
 class _Login(Login):
     """Accounts of the simulator's directory, by password or by client certificate."""
 
@@ -80,29 +100,29 @@ class _Login(Login):
         if isinstance(credentials, BearerCredentials):  # XOAUTH2: decided by the connection (imap_ext)
             if not credentials.verify(None):
                 raise InvalidAuth()
-            return Identity(credentials.authcid, self, None, frozenset())
+            return _Identity(credentials.authcid, self, None, frozenset())
         if isinstance(credentials, ExternalCredentials):
             cert = socket_info.get().peercert
             cn = next((str(v) for rdn in (cert or {}).get("subject", ()) for k, v in rdn if k == "commonName"), None)
             account = directory.by_certificate(cn)
             if account is None:
                 raise InvalidAuth()
-            return Identity(account.address, self, None, frozenset())
+            return _Identity(account.address, self, None, frozenset())
         login = str(getattr(credentials, "authcid", "")).lower()
         account = directory.accounts.get(login)
         if account is not None and _certified_application(account, socket_info.get().peercert):
-            return Identity(account.address, self, None, frozenset())  # SC.MSS/CONF.12: certificate, then PLAIN
+            return _Identity(account.address, self, None, frozenset())  # SC.MSS/CONF.12: certificate, then PLAIN
         if account is None or account.password is None:
             raise InvalidAuth()
         if not credentials.verify(ClearIdentity(login, account.password)):
             raise InvalidAuth()
-        return Identity(account.address, self, None, frozenset())
+        return _Identity(account.address, self, None, frozenset())
 
     async def authorize(self, authenticated: Any, authzid: str) -> Identity:
         name = str(authenticated.name)
         if authzid and authzid.lower() != name:
             raise AuthorizationFailure()
-        return Identity(name, self, None, frozenset())
+        return _Identity(name, self, None, frozenset())
 
 
 class _State(ConnectionState):

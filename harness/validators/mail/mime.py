@@ -18,6 +18,7 @@ from typing import Any
 
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
+from harness.validators.mail.headerregistry import SharedHeaderRegistry
 
 __all__ = ["REQ_MIME", "Attachment", "ParsedMessage", "addresses", "parse_message"]
 
@@ -32,15 +33,17 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 class _OncePolicy(email.policy.EmailPolicy):
-    """Policy ``default``, each header value parsed once per message.
+    """Policy ``default``, each header value parsed once.
 
     With ``default``, every read of a header (``message["Content-Type"]``, ``get_content_type()``,
     ``get_filename()``…) parses its value again into a structured header: the checks of one
     MSSanté message read ~50 of them, and that parsing was most of the operator's CPU per message
-    (issue 18). Here the structured header is kept per ``(name, value)`` for the life of the message
-    (one policy per parse: nothing is shared between messages); header objects are immutable."""
+    (issue 18). Here the structured header is kept per ``(name, value)`` for the life of the message,
+    and parsed by a :class:`~.headerregistry.SharedHeaderRegistry` (short values shared by every message
+    of the process); header objects are immutable."""
 
     def __init__(self, **kw: Any) -> None:
+        kw.setdefault("header_factory", _REGISTRY)
         super().__init__(**kw)
         object.__setattr__(self, "_parsed", {})
 
@@ -52,6 +55,9 @@ class _OncePolicy(email.policy.EmailPolicy):
         if key not in parsed:
             parsed[key] = super().header_fetch_parse(name, value)
         return parsed[key]
+
+
+_REGISTRY = SharedHeaderRegistry()
 
 
 _MULTIPART_LINE = re.compile(rb"(?im)^content-type:[ \t]*multipart/")

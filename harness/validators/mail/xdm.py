@@ -5,11 +5,17 @@ An MSSanté document message carries an IHE XDM archive (IHE ITI TF-1 §16, ITI 
 ``IHE_XDM/SUBSET01/`` with ``METADATA.XML`` (an ebRIM ``SubmitObjectsRequest``) and the
 documents it describes. Each ``ExtrinsicObject`` gives the document's ``URI``, ``hash``
 (SHA-1), ``size`` and ``patientId``; they must match the file and the CDA it contains.
+
+An archive's report depends only on its bytes, its location, the ZIP bounds and the CDA pack: the
+latest ones are kept by content (:class:`~harness.validators.digestcache.DigestCache`), so that the
+same archive sent again (to several recipients, resent, a load test) is judged once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import threading
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -19,6 +25,7 @@ from harness.core.ins import INS_OIDS, parse_ins
 from harness.core.rules import rule
 from harness.validators.cda import CdaReport, validate_cda
 from harness.validators.cda.pack import CdaPack
+from harness.validators.digestcache import DigestCache
 from harness.validators.mail.ziparchive import ZipLimits, read_zip
 from harness.validators.safexml import XmlInputError, parse_xml
 
@@ -68,13 +75,26 @@ class XdmReport:
         return [d.cda for d in self.documents if d.cda is not None]
 
 
+def _xpath(expression: str) -> etree.XPath:
+    """``expression`` (with :data:`NS`) compiled once per thread: the slot names and schemes are constants,
+    and lxml's evaluators are not shared between the simulator's judging threads."""
+    compiled: dict[str, etree.XPath] = _COMPILED.__dict__.setdefault("xpaths", {})
+    found = compiled.get(expression)
+    if found is None:
+        found = compiled[expression] = etree.XPath(expression, namespaces=NS)
+    return found
+
+
+_COMPILED = threading.local()
+
+
 def _slot(element: etree._Element, name: str) -> str:
-    values = element.xpath(f"rim:Slot[@name='{name}']/rim:ValueList/rim:Value/text()", namespaces=NS)
+    values = _xpath(f"rim:Slot[@name='{name}']/rim:ValueList/rim:Value/text()")(element)
     return "".join(str(v).strip() for v in values)
 
 
 def _external_id(element: etree._Element, scheme: str) -> str:
-    values = element.xpath(f"rim:ExternalIdentifier[@identificationScheme='{scheme}']/@value", namespaces=NS)
+    values = _xpath(f"rim:ExternalIdentifier[@identificationScheme='{scheme}']/@value")(element)
     return str(values[0]).strip() if values else ""
 
 
@@ -133,7 +153,7 @@ def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes
     if root.tag != f"{{{LCM}}}SubmitObjectsRequest":
         finding("xdm.metadata.root", f"METADATA.XML root is {root.tag}, not lcm:SubmitObjectsRequest (ebRIM 3.0)")
         return
-    entries = root.xpath(".//rim:ExtrinsicObject", namespaces=NS)
+    entries = _xpath(".//rim:ExtrinsicObject")(root)
     if not entries:
         finding("xdm.metadata.entries", "METADATA.XML describes no document (no rim:ExtrinsicObject)")
     described: set[str] = set()
@@ -150,8 +170,8 @@ def _metadata(report: XdmReport, subset: str, raw: bytes, files: dict[str, bytes
             continue
         described.add(match)
         data = files[match]
-        codes = entry.xpath(
-            f"rim:Classification[@classificationScheme='{SCHEME_CONFIDENTIALITY}']/@nodeRepresentation", namespaces=NS
+        codes = _xpath(f"rim:Classification[@classificationScheme='{SCHEME_CONFIDENTIALITY}']/@nodeRepresentation")(
+            entry
         )
         document = XdmDocument(
             match,
@@ -231,6 +251,10 @@ def _validate_documents(report: XdmReport, pack: CdaPack | None) -> None:
             )
 
 
+#: the latest archives' reports, by content (shared read-only: each caller gets its own lists)
+_JUDGED: DigestCache[XdmReport] = DigestCache(entries=32, max_bytes=32 * 1024 * 1024)
+
+
 @rule("xdm.layout", requirement="MSS-XDM-01", summary="IHE XDM layout: INDEX.HTM, IHE_XDM/SUBSET/METADATA.XML")
 def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None, pack: CdaPack | None = None) -> XdmReport:
     """Check one IHE_XDM archive and the documents it holds.
@@ -242,6 +266,20 @@ def read_xdm(data: bytes, *, location: str, limits: ZipLimits | None = None, pac
         pack: the official CI-SIS artefact pack the CDA documents are judged with besides the embedded
             rules (structuration minimale schematrons, CDA_extended.xsd); None: the embedded rules only.
     """
+    judged = _JUDGED.get(
+        data, lambda: _read_xdm(data, location, limits, pack), location, limits, pack, weight=_held_bytes
+    )
+    return dataclasses.replace(
+        judged, names=list(judged.names), documents=list(judged.documents), findings=list(judged.findings)
+    )
+
+
+def _held_bytes(report: XdmReport) -> int:
+    """What a kept report holds: its documents and their parsed trees (a few times their text)."""
+    return 4 * sum(len(d.data) for d in report.documents) + 4096
+
+
+def _read_xdm(data: bytes, location: str, limits: ZipLimits | None, pack: CdaPack | None) -> XdmReport:
     report = XdmReport(location)
     archive = read_zip(data, requirement=REQ_LAYOUT, location=location, limits=limits)
     report.findings += archive.findings

@@ -7,7 +7,7 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ import requests
 from harness import services
 from mocks.common.control_token import CONTROL_TOKEN_FILE
 from reference_dui import ReferenceDui, ReferenceDuiConfig
+from tests.cli.conftest import CliRun
 
 
 def harness(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -76,6 +77,8 @@ def test_run_against_an_external_dui_through_its_trigger_api(external_dui: Refer
 
 
 def test_unreachable_dui_is_exit_3_not_a_non_conformity(tmp_path: Path) -> None:
+    """A real process: ``python -m harness run`` refusing before anything starts, as a shell sees it (exit
+    code, one line on stderr); the other refusals are checked in-process by the argument checks."""
     dead = f"http://127.0.0.1:{free_port()}/harness/v1"
     result = harness("run", "--sut", dead, "--free-ports", "--reports", str(tmp_path), "--no-report", "-q")
     # then one line, exit 3, checked before anything is written (no verdict at all, nothing deleted)
@@ -101,15 +104,19 @@ def test_run_writes_junit_and_exchanges(tmp_path: Path) -> None:
         (["--sut", "http://127.0.0.1:9/x", "--defect", "no_ctxlps"], "reference DUI only"),
     ],
 )
-def test_usage_errors_are_exit_2_with_a_tip(args: list[str], words: str, tmp_path: Path) -> None:
-    result = harness("run", *args, "--reports", str(tmp_path), "--no-report")
-    assert result.returncode == 2
-    assert words in result.stderr and "Traceback" not in result.stderr
+def test_usage_errors_are_exit_2_with_a_tip(
+    args: list[str], words: str, tmp_path: Path, cli: Callable[..., CliRun]
+) -> None:
+    # in-process: refused by the argument checks before anything starts (the process boundary of the same
+    # refusals, one line on stderr and the exit code, is test_unreachable_dui_is_exit_3_not_a_non_conformity's)
+    result = cli("run", *args, "--reports", str(tmp_path), "--no-report")
+    assert result.code == 2
+    assert words in result.err and "Traceback" not in result.err
 
 
-def test_list_defects() -> None:
-    result = harness("run", "--list-defects")
-    assert result.returncode == 0 and "wrong_ins_key" in result.stdout
+def test_list_defects(cli: Callable[..., CliRun]) -> None:
+    result = cli("run", "--list-defects")
+    assert result.code == 0 and "wrong_ins_key" in result.out
 
 
 def test_serve_prints_urls_and_each_exchange_live(tmp_path: Path) -> None:

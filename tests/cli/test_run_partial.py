@@ -1,6 +1,9 @@
 """``dui-harness run`` end to end on the reference DUI: partial runs, Ctrl-C, misuse, usage figures.
 
-Each run is a real subprocess, as an editor runs it; waits are bounded.
+Each run is a real subprocess, as an editor runs it; waits are bounded. Misuse is refused by the
+argument checks before anything starts: those calls run in-process (``cli``), one process start
+less each; the process boundary of the same refusals (exit code, stderr) is proven by
+``tests/cli/test_run.py`` (``test_unreachable_dui_is_exit_3_not_a_non_conformity``).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import sys
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from harness.paths import fixtures_dir
+from tests.cli.conftest import CliRun
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = fixtures_dir() / "projects"
@@ -181,36 +186,38 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(presses: int, tmp_pat
         (["--key", "/nonexistent/key.pem"], "--key /nonexistent/key.pem"),
     ],
 )
-def test_misuse_is_one_line_exit_2_and_keeps_the_previous_reports(args: list[str], words: str, tmp_path: Path) -> None:
+def test_misuse_is_one_line_exit_2_and_keeps_the_previous_reports(
+    args: list[str], words: str, tmp_path: Path, cli: Callable[..., CliRun]
+) -> None:
     # given the reports of an earlier run
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "coverage-matrix.json").write_text('{"earlier": true}', encoding="utf-8")
     (reports / "evidence-bundle.zip").write_bytes(b"earlier")
-    result = harness("run", *args, "--reports", str(reports), "--no-report", timeout=60)
+    result = cli("run", *args, "--reports", str(reports), "--no-report")
     # then one bilingual line, exit 2, nothing touched
-    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
-    assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr and " / " in result.stderr
+    assert result.code == 2, result.out[-2000:] + result.err[-2000:]
+    assert len(result.err.strip().splitlines()) == 1 and words in result.err, result.err
+    assert "Traceback" not in result.err and " / " in result.err
     assert (reports / "coverage-matrix.json").read_text(encoding="utf-8") == '{"earlier": true}'
     assert (reports / "evidence-bundle.zip").read_bytes() == b"earlier"
 
 
-def test_reports_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_reports_that_is_a_file_is_a_usage_error(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     target = tmp_path / "a-file"
     target.write_text("x", encoding="utf-8")
-    result = harness("run", "--reports", str(target), "--no-report", timeout=60)
-    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
-    assert "is a file" in result.stderr and "Traceback" not in result.stderr
+    result = cli("run", "--reports", str(target), "--no-report")
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+    assert "is a file" in result.err and "Traceback" not in result.err
 
 
-def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path) -> None:
+def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     # given another program listening on the port INSi must take for a DUI configured beforehand
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = harness(
+        result = cli(
             "run",
             "--sut",
             f"http://127.0.0.1:{free_port()}/x",
@@ -219,20 +226,19 @@ def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path) -> None:
             "--reports",
             str(tmp_path),
             "--no-report",
-            timeout=60,
         )
     # then one line naming the port and the ways out, exit 2
-    assert result.returncode == 2, result.stderr
-    line = result.stderr.strip()
+    assert result.code == 2, result.err
+    line = result.err.strip()
     assert len(line.splitlines()) == 1 and f"INS {port}" in line and "--free-ports" in line
     assert not (tmp_path / "coverage-matrix.json").exists()
 
 
-def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path) -> None:
+def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "run.json").write_text("{}", encoding="utf-8")
-    result = harness(
+    result = cli(
         "run",
         "--sut",
         f"http://127.0.0.1:{free_port()}/harness/v1",
@@ -240,10 +246,9 @@ def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path) -> None:
         "--reports",
         str(reports),
         "--no-report",
-        timeout=60,
     )
-    assert result.returncode == 3, result.stdout[-2000:] + result.stderr[-2000:]
-    assert len(result.stderr.strip().splitlines()) == 1 and "DUI UNREACHABLE" in result.stderr
+    assert result.code == 3, result.out[-2000:] + result.err[-2000:]
+    assert len(result.err.strip().splitlines()) == 1 and "DUI UNREACHABLE" in result.err
     assert (reports / "run.json").read_text(encoding="utf-8") == "{}"
 
 

@@ -1,8 +1,9 @@
 """``dui-harness run`` end to end on the reference DUI: partial runs, Ctrl-C, misuse, usage figures.
 
 Each run is a real subprocess, as an editor runs it; waits are bounded. Misuse is refused by the
-argument checks before anything starts: those calls run in-process (``cli``), one process start
-less each; the process boundary of the same refusals (exit code, stderr) is proven by
+argument checks before anything starts, and the verbs that read a run's reports (``verify``,
+``check-project``, ``diff``) start no pytest session: those calls run in-process (``cli``), one
+process start less each; the process boundary of the refusals (exit code, stderr) is proven by
 ``tests/cli/test_run.py`` (``test_unreachable_dui_is_exit_3_not_a_non_conformity``).
 """
 
@@ -72,41 +73,43 @@ def test_a_filtered_run_is_partial_everywhere(td02: tuple[Path, subprocess.Compl
 
 
 def test_verify_states_the_dui_verdict_apart_from_the_bundle_integrity(
-    td02: tuple[Path, subprocess.CompletedProcess[str]],
+    td02: tuple[Path, subprocess.CompletedProcess[str]], cli: Callable[..., CliRun]
 ) -> None:
     reports, _ = td02
-    result = harness("verify", str(reports / "evidence-bundle.zip"))
-    lines = result.stdout.splitlines()
+    result = cli("verify", str(reports / "evidence-bundle.zip"))
+    lines = result.out.splitlines()
     assert lines[1].startswith("  VERDICT DUI: PARTIEL / PARTIAL")
     assert "exécution partielle / partial run" in lines[2]
     assert lines[3].startswith("  DOSSIER / BUNDLE: intact, signé par / intact, signed by")
     assert "INTACT, SIGNATAIRE NON VÉRIFIÉ / INTACT, SIGNER NOT VERIFIED" in lines[3]
     # the bundle is intact (its verdict is PARTIEL, said above) but signed by a one-time key: exit 5 (issue 17)
-    assert result.returncode == 5
+    assert result.code == 5
 
 
 def test_check_project_never_counts_a_partial_bundle(
-    td02: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+    td02: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, cli: Callable[..., CliRun]
 ) -> None:
     reports, _ = td02
     data = yaml.safe_load((EXAMPLES / "grouping-bretagne.yaml").read_text(encoding="utf-8"))
     data["bundles"] = [{"path": str(reports / "evidence-bundle.zip")}]
     project = tmp_path / "project.yaml"
     project.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    result = harness("check-project", str(project), "--json")
-    report = json.loads(result.stdout)
+    result = cli("check-project", str(project), "--json")
+    report = json.loads(result.out)
     ref = [e for e in report["esms"] if e["software"] == "DUI de référence dui-harness"]
     assert ref and all(e["services"][s]["status"] != "conformant" for e in ref for s in e["services"])
     assert all("partial" in e["services"]["INS"]["why"] for e in ref)
     assert report["bundles"][0]["partial"]
-    text = harness("check-project", str(project)).stdout
+    text = cli("check-project", str(project)).out
     assert "partial run, not counted" in text
 
 
-def test_diff_says_it_compares_partial_runs(td02: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_diff_says_it_compares_partial_runs(
+    td02: tuple[Path, subprocess.CompletedProcess[str]], cli: Callable[..., CliRun]
+) -> None:
     reports, _ = td02
-    result = harness("diff", str(reports), str(reports / "evidence-bundle.zip"))
-    assert "comparing partial run(s)" in result.stdout and "PARTIEL / PARTIAL" in result.stdout
+    result = cli("diff", str(reports), str(reports / "evidence-bundle.zip"))
+    assert "comparing partial run(s)" in result.out and "PARTIEL / PARTIAL" in result.out
 
 
 @pytest.mark.parametrize("presses", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])

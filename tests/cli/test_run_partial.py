@@ -2,7 +2,7 @@
 
 Each run is a real subprocess, as an editor runs it; waits are bounded. Misuse is refused by the
 argument checks before anything starts, and the verbs that read a run's reports (``verify``,
-``check-project``, ``diff``) start no pytest session: those calls run in-process (``cli``), one
+``check-project``, ``diff``, ``usage``) start no pytest session: those calls run in-process (``cli``), one
 process start less each; the process boundary of the refusals (exit code, stderr) is proven by
 ``tests/cli/test_run.py`` (``test_unreachable_dui_is_exit_3_not_a_non_conformity``).
 """
@@ -255,11 +255,11 @@ def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path, cli: Callable
     assert (reports / "run.json").read_text(encoding="utf-8") == "{}"
 
 
-def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path) -> None:
+def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     result = harness("run", "--profile", "mss", "--reports", str(tmp_path), "--no-report", "--no-bundle", "-q")
     assert result.returncode == 0, result.stdout[-3000:]
     written = json.loads((tmp_path / "usage.json").read_text(encoding="utf-8"))
-    verb = json.loads(harness("usage", str(tmp_path), "--json").stdout)
+    verb = json.loads(cli("usage", str(tmp_path), "--json").out)
     values = {i["key"]: i["value"] for i in written["indicators"]}
     assert values == {i["key"]: i["value"] for i in verb["indicators"]}
     mss = written["mssante"]

@@ -21,12 +21,12 @@ import pytest
 #: when it is free and the workers finish together. A file missing here only starts later.
 FIRST = (
     "tests/suites/test_sensitivity.py",
-    "tests/cli/test_run.py",
+    "tests/validators/cda/test_ans_route.py",
     "tests/test_packaging.py",
     "tests/sut/test_attended_terminal.py",
-    "tests/evidence/test_project_examples.py",
-    "tests/validators/cda/test_ans_route.py",
+    "tests/cli/test_run.py",
     "tests/cli/test_run_partial.py",
+    "tests/evidence/test_project_examples.py",
     "tests/evidence/test_tampering.py",
     "tests/validators/cda/test_strucmin_rules.py",
     "tests/validators/cda/test_header_value_sets.py",

@@ -36,12 +36,18 @@ class ReviewCheck:
 
 
 def check_review(
-    contents: dict[str, bytes], anchors: list[TrustAnchor], profiles_root: Path | None = None
+    contents: dict[str, bytes],
+    anchors: list[TrustAnchor],
+    profiles_root: Path | None = None,
+    *,
+    matrix: dict[str, Any] | None = None,
 ) -> ReviewCheck:
+    """The bundle's attestations and countersignature; ``matrix``: ``coverage-matrix.json`` already decoded."""
     out = ReviewCheck()
     out.problems, out.attestation_files = attestations.check(contents, profiles_root)
     try:
-        counts = json.loads(contents.get("coverage-matrix.json", b"{}")).get("official_counts")
+        decoded = matrix if matrix is not None else json.loads(contents.get("coverage-matrix.json", b"{}"))
+        counts = decoded.get("official_counts")
     except (ValueError, AttributeError):
         counts = None
     out.official_counts = counts if isinstance(counts, dict) else {}

@@ -67,6 +67,8 @@ class VerifyReport:
     contents: dict[str, bytes] = field(default_factory=dict, repr=False)
     #: the editor's attestation files and the reviewer's countersignature
     review: ReviewCheck | None = None
+    #: JSON members decoded once (:meth:`member_json`): verify reads the matrix and run.json several times
+    _decoded: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -101,7 +103,13 @@ class VerifyReport:
         copy must agree). Empty when no verdict can be read."""
         if not self.matrix:
             return {}
-        return run_state(self.matrix, _json(self.contents.get("run.json")) or {})
+        return run_state(self.matrix, self.member_json("run.json") or {})
+
+    def member_json(self, name: str) -> Any:
+        """The member ``name`` decoded as JSON (None when absent, too deep or not JSON), decoded once."""
+        if name not in self._decoded:
+            self._decoded[name] = _json(self.contents.get(name))
+        return self._decoded[name]
 
     def services(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -168,13 +176,13 @@ def verify_bytes(
     _check_members(report, archive, manifest)
     _check_signature(report, archive, manifest_bytes, manifest, anchors)
     _check_profile(report, manifest, profiles_root or profiles_dir())
-    matrix = _json(report.contents.get("coverage-matrix.json"))
+    matrix = report.member_json("coverage-matrix.json")
     report.matrix = matrix if isinstance(matrix, dict) else {}
     if not report.matrix:
         report.error("coverage-matrix.json", "missing or not JSON: no verdict can be read")
     elif "overall" in manifest and manifest.get("overall") != report.run_state().get("overall"):
         report.error(MANIFEST, "overall verdict differs from the one of coverage-matrix.json")
-    report.review = check_review(report.contents, anchors, profiles_root)
+    report.review = check_review(report.contents, anchors, profiles_root, matrix=report.matrix)
     for where, message in report.review.problems:
         report.error(where, message)
     for where, message in report.review.warnings:
@@ -313,9 +321,9 @@ def _check_profile(report: VerifyReport, manifest: dict[str, Any], root: Path) -
         ("MANIFEST.json", declared.get("sha256")),
         (
             "coverage-matrix.json",
-            ((_json(report.contents.get("coverage-matrix.json")) or {}).get("profile") or {}).get("sha256"),
+            ((report.member_json("coverage-matrix.json") or {}).get("profile") or {}).get("sha256"),
         ),
-        ("run.json", ((_json(report.contents.get("run.json")) or {}).get("profile") or {}).get("sha256")),
+        ("run.json", ((report.member_json("run.json") or {}).get("profile") or {}).get("sha256")),
     ):
         if value is not None and value != digest:
             report.error(where, f"names profile SHA-256 {value}, the bundled profile.toml has {digest}")

@@ -254,14 +254,16 @@ def _read_entries(data: bytes, count: int, cd_offset: int, out: ZipReadResult) -
                 )
             )
             return
-        local_name = _local_name(data, offset)
         try:
             name: str | None = raw_name.decode("utf-8")
         except UnicodeDecodeError:
             name = None
+        # the local header's name, decoded only when its bytes differ from the central directory's
+        local_raw = _local_raw_name(data, offset)
+        local_name = name if local_raw == raw_name else _decoded(local_raw)
         label = _entry_label(index, local_name or name)
         pos = end_of_entry
-        member = ArchiveMember(name or "", fields[4], fields[7], fields[9], b"")
+        method = fields[4]
         if name is None or (reason := unsafe_name(name)) is not None:
             why = "is not UTF-8" if name is None else f"is unsafe: {reason}"
             out.issues.append(ZipIssue(label, f"central directory name {raw_name!r} {why}"))
@@ -280,20 +282,17 @@ def _read_entries(data: bytes, count: int, cd_offset: int, out: ZipReadResult) -
                 )
             )
             continue
-        if member.method not in (STORED, DEFLATED) or fields[9] > MAX_MEMBER_BYTES:
+        if method not in (STORED, DEFLATED) or fields[9] > MAX_MEMBER_BYTES:
             out.issues.append(
-                ZipIssue(
-                    label, f"method {member.method} or size {fields[9]} not allowed (limit {MAX_MEMBER_BYTES} bytes)"
-                )
+                ZipIssue(label, f"method {method} or size {fields[9]} not allowed (limit {MAX_MEMBER_BYTES} bytes)")
             )
             continue
         stored_start = offset + _LOCAL.size + len(raw_name)
         stored = data[stored_start : stored_start + fields[8]]
-        member = ArchiveMember(name, member.method, member.crc, member.size, stored)
+        member = ArchiveMember(name, method, fields[7], fields[9], stored)
         stamp = (fields[5], fields[6])
         out.stamps[name] = stamp
-        name_bytes = name.encode("utf-8")
-        if data[entry_start:end_of_entry] != _central_header(member, name_bytes, stamp, offset):
+        if data[entry_start:end_of_entry] != _central_header(member, raw_name, stamp, offset):
             out.issues.append(
                 ZipIssue(
                     label,
@@ -302,7 +301,7 @@ def _read_entries(data: bytes, count: int, cd_offset: int, out: ZipReadResult) -
                     "field or comment)",
                 )
             )
-        if data[offset:stored_start] != _local_header(member, name_bytes, stamp):
+        if data[offset:stored_start] != _local_header(member, raw_name, stamp):
             out.issues.append(
                 ZipIssue(
                     label,
@@ -332,14 +331,21 @@ def _read_entries(data: bytes, count: int, cd_offset: int, out: ZipReadResult) -
         )
 
 
-def _local_name(data: bytes, offset: int) -> str | None:
+def _local_raw_name(data: bytes, offset: int) -> bytes | None:
+    """The name bytes of the local header at ``offset``, or None when there is no local header there."""
     if offset + _LOCAL.size > len(data):
         return None
     fields = _LOCAL.unpack_from(data, offset)
     if fields[0] != _SIG_LOCAL:
         return None
+    return data[offset + _LOCAL.size : offset + _LOCAL.size + fields[9]]
+
+
+def _decoded(raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
     try:
-        return data[offset + _LOCAL.size : offset + _LOCAL.size + fields[9]].decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
 

@@ -1,6 +1,10 @@
 """``dui-harness run`` end to end on the reference DUI: partial runs, Ctrl-C, misuse, usage figures.
 
-Each run is a real subprocess, as an editor runs it; waits are bounded.
+Each run is a real subprocess, as an editor runs it; waits are bounded. Misuse is refused by the
+argument checks before anything starts, and the verbs that read a run's reports (``verify``,
+``check-project``, ``diff``, ``usage``) start no pytest session: those calls run in-process (``cli``), one
+process start less each; the process boundary of the refusals (exit code, stderr) is proven by
+``tests/cli/test_run.py`` (``test_unreachable_dui_is_exit_3_not_a_non_conformity``).
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import sys
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from harness.paths import fixtures_dir
+from tests.cli.conftest import CliRun
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = fixtures_dir() / "projects"
@@ -67,41 +73,43 @@ def test_a_filtered_run_is_partial_everywhere(td02: tuple[Path, subprocess.Compl
 
 
 def test_verify_states_the_dui_verdict_apart_from_the_bundle_integrity(
-    td02: tuple[Path, subprocess.CompletedProcess[str]],
+    td02: tuple[Path, subprocess.CompletedProcess[str]], cli: Callable[..., CliRun]
 ) -> None:
     reports, _ = td02
-    result = harness("verify", str(reports / "evidence-bundle.zip"))
-    lines = result.stdout.splitlines()
+    result = cli("verify", str(reports / "evidence-bundle.zip"))
+    lines = result.out.splitlines()
     assert lines[1].startswith("  VERDICT DUI: PARTIEL / PARTIAL")
     assert "exécution partielle / partial run" in lines[2]
     assert lines[3].startswith("  DOSSIER / BUNDLE: intact, signé par / intact, signed by")
     assert "INTACT, SIGNATAIRE NON VÉRIFIÉ / INTACT, SIGNER NOT VERIFIED" in lines[3]
     # the bundle is intact (its verdict is PARTIEL, said above) but signed by a one-time key: exit 5 (issue 17)
-    assert result.returncode == 5
+    assert result.code == 5
 
 
 def test_check_project_never_counts_a_partial_bundle(
-    td02: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+    td02: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, cli: Callable[..., CliRun]
 ) -> None:
     reports, _ = td02
     data = yaml.safe_load((EXAMPLES / "grouping-bretagne.yaml").read_text(encoding="utf-8"))
     data["bundles"] = [{"path": str(reports / "evidence-bundle.zip")}]
     project = tmp_path / "project.yaml"
     project.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    result = harness("check-project", str(project), "--json")
-    report = json.loads(result.stdout)
+    result = cli("check-project", str(project), "--json")
+    report = json.loads(result.out)
     ref = [e for e in report["esms"] if e["software"] == "DUI de référence dui-harness"]
     assert ref and all(e["services"][s]["status"] != "conformant" for e in ref for s in e["services"])
     assert all("partial" in e["services"]["INS"]["why"] for e in ref)
     assert report["bundles"][0]["partial"]
-    text = harness("check-project", str(project)).stdout
+    text = cli("check-project", str(project)).out
     assert "partial run, not counted" in text
 
 
-def test_diff_says_it_compares_partial_runs(td02: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_diff_says_it_compares_partial_runs(
+    td02: tuple[Path, subprocess.CompletedProcess[str]], cli: Callable[..., CliRun]
+) -> None:
     reports, _ = td02
-    result = harness("diff", str(reports), str(reports / "evidence-bundle.zip"))
-    assert "comparing partial run(s)" in result.stdout and "PARTIEL / PARTIAL" in result.stdout
+    result = cli("diff", str(reports), str(reports / "evidence-bundle.zip"))
+    assert "comparing partial run(s)" in result.out and "PARTIEL / PARTIAL" in result.out
 
 
 @pytest.mark.parametrize("presses", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])
@@ -181,36 +189,38 @@ def test_sigint_mid_run_ends_cleanly_with_a_partial_bundle(presses: int, tmp_pat
         (["--key", "/nonexistent/key.pem"], "--key /nonexistent/key.pem"),
     ],
 )
-def test_misuse_is_one_line_exit_2_and_keeps_the_previous_reports(args: list[str], words: str, tmp_path: Path) -> None:
+def test_misuse_is_one_line_exit_2_and_keeps_the_previous_reports(
+    args: list[str], words: str, tmp_path: Path, cli: Callable[..., CliRun]
+) -> None:
     # given the reports of an earlier run
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "coverage-matrix.json").write_text('{"earlier": true}', encoding="utf-8")
     (reports / "evidence-bundle.zip").write_bytes(b"earlier")
-    result = harness("run", *args, "--reports", str(reports), "--no-report", timeout=60)
+    result = cli("run", *args, "--reports", str(reports), "--no-report")
     # then one bilingual line, exit 2, nothing touched
-    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
-    assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr and " / " in result.stderr
+    assert result.code == 2, result.out[-2000:] + result.err[-2000:]
+    assert len(result.err.strip().splitlines()) == 1 and words in result.err, result.err
+    assert "Traceback" not in result.err and " / " in result.err
     assert (reports / "coverage-matrix.json").read_text(encoding="utf-8") == '{"earlier": true}'
     assert (reports / "evidence-bundle.zip").read_bytes() == b"earlier"
 
 
-def test_reports_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_reports_that_is_a_file_is_a_usage_error(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     target = tmp_path / "a-file"
     target.write_text("x", encoding="utf-8")
-    result = harness("run", "--reports", str(target), "--no-report", timeout=60)
-    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
-    assert "is a file" in result.stderr and "Traceback" not in result.stderr
+    result = cli("run", "--reports", str(target), "--no-report")
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+    assert "is a file" in result.err and "Traceback" not in result.err
 
 
-def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path) -> None:
+def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     # given another program listening on the port INSi must take for a DUI configured beforehand
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = harness(
+        result = cli(
             "run",
             "--sut",
             f"http://127.0.0.1:{free_port()}/x",
@@ -219,20 +229,19 @@ def test_a_busy_fixed_port_is_named_up_front(tmp_path: Path) -> None:
             "--reports",
             str(tmp_path),
             "--no-report",
-            timeout=60,
         )
     # then one line naming the port and the ways out, exit 2
-    assert result.returncode == 2, result.stderr
-    line = result.stderr.strip()
+    assert result.code == 2, result.err
+    line = result.err.strip()
     assert len(line.splitlines()) == 1 and f"INS {port}" in line and "--free-ports" in line
     assert not (tmp_path / "coverage-matrix.json").exists()
 
 
-def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path) -> None:
+def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "run.json").write_text("{}", encoding="utf-8")
-    result = harness(
+    result = cli(
         "run",
         "--sut",
         f"http://127.0.0.1:{free_port()}/harness/v1",
@@ -240,18 +249,17 @@ def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path) -> None:
         "--reports",
         str(reports),
         "--no-report",
-        timeout=60,
     )
-    assert result.returncode == 3, result.stdout[-2000:] + result.stderr[-2000:]
-    assert len(result.stderr.strip().splitlines()) == 1 and "DUI UNREACHABLE" in result.stderr
+    assert result.code == 3, result.out[-2000:] + result.err[-2000:]
+    assert len(result.err.strip().splitlines()) == 1 and "DUI UNREACHABLE" in result.err
     assert (reports / "run.json").read_text(encoding="utf-8") == "{}"
 
 
-def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path) -> None:
+def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
     result = harness("run", "--profile", "mss", "--reports", str(tmp_path), "--no-report", "--no-bundle", "-q")
     assert result.returncode == 0, result.stdout[-3000:]
     written = json.loads((tmp_path / "usage.json").read_text(encoding="utf-8"))
-    verb = json.loads(harness("usage", str(tmp_path), "--json").stdout)
+    verb = json.loads(cli("usage", str(tmp_path), "--json").out)
     values = {i["key"]: i["value"] for i in written["indicators"]}
     assert values == {i["key"]: i["value"] for i in verb["indicators"]}
     mss = written["mssante"]

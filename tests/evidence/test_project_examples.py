@@ -4,6 +4,7 @@ MSSanté, DMP, e-prescription)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,16 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 
 @pytest.fixture(scope="module")
 def socle_bundles(clean_run: Run, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    # the two runs side by side: each has its own reports, PKI and free ports, and much of a run is waiting
+    folders = {profile: tmp_path_factory.mktemp(profile) for profile in ("mss", "epresc")}
+    with ThreadPoolExecutor(max_workers=len(folders)) as pool:
+        results = {
+            profile: pool.submit(harness, "run", "--profile", profile, "--reports", str(reports), "--no-report", "-q")
+            for profile, reports in folders.items()
+        }
     bundles = [str(clean_run.bundle)]
-    for profile in ("mss", "epresc"):
-        reports = tmp_path_factory.mktemp(profile)
-        result = harness("run", "--profile", profile, "--reports", str(reports), "--no-report", "-q")
+    for profile, reports in folders.items():
+        result = results[profile].result()
         assert result.returncode == 0, result.stdout[-2000:]
         bundles.append(str(reports / "evidence-bundle.zip"))
     return bundles

@@ -5,11 +5,13 @@ TDDUI example (``shared/reference/tddui-cda``) are read from the ``shared`` fold
 repository root, never copied into it; tests that need them skip with the reason when absent —
 except in CI (``CI=true``), where the reference material is part of the checkout and its absence
 fails loudly (:func:`need`).
-Compiled schematrons go to a session cache folder (``DUI_HARNESS_CACHE_DIR``), not to ``~/.cache``.
+Compiled schematrons go to a session cache folder (``DUI_HARNESS_CACHE_DIR``, shared by the session's
+pytest-xdist workers), not to ``~/.cache``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,7 +38,13 @@ def example_names() -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _schematron_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("schematron-cache")
+    # under pytest-xdist, one folder for every worker of the session (their common base): a schematron is
+    # compiled to XSLT once, not once per worker (the engine writes each entry atomically)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "schematron-cache"
+        folder.mkdir(exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("schematron-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DUI_HARNESS_CACHE_DIR", str(folder))
         yield folder

@@ -7,7 +7,8 @@ its subject alternate so that both see the same load):
 
 * ``insi_*``, ``dmp_iti41_*``: requests/s, p50/p99 and server CPU per request at 1/16/64 clients,
   against a trivial app on the same server class and mutual TLS settings (``bench_http.py``);
-* ``smtp_c8_*``: MSSanté SMTP messages/s against aiosmtpd's bare handler (``bench_smtp.py``);
+* ``smtp_c8_*``: MSSanté SMTP messages/s against aiosmtpd's bare handler, the same message each time, and
+  ``smtp_c8_distinct_*`` with a distinct archive in each message (``bench_smtp.py``);
 * ``cda_*``: CDA validation per document against the ANS route, Java + Saxon-HE + the pack's
   ``schematrons/moteur/`` (``bench_cda_route.py``; skipped with a note when absent);
 * ``run_*``, ``serve_rss_mib``, ``dev_run_fresh_clone_s``: whole commands (``bench_process.py``).
@@ -44,6 +45,7 @@ TARGETS = {
     "insi_c16_per_second": 0.5,
     "insi_c64_per_second": 0.5,
     "smtp_c8_messages_per_second": 0.6,
+    "smtp_c8_distinct_messages_per_second": 0.6,
     "cda_warm_model_ms": 20.0,
     "serve_rss_mib": 0.9,
 }

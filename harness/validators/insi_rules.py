@@ -7,6 +7,7 @@ repetition) the way INSi's schemas declare it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,13 +160,14 @@ class SequenceChecker:
         self, parent: etree._Element, location: str, sequence: tuple[tuple[str, bool], ...]
     ) -> dict[str, list[etree._Element]]:
         """Return the children found by local name; ``sequence`` is ``(name, repeatable)``."""
-        index = {name: i for i, (name, _) in enumerate(sequence)}
-        repeatable = dict(sequence)
-        order = ", ".join(name for name, _ in sequence)
+        index, repeatable, order = _layout(sequence)
         found: dict[str, list[etree._Element]] = {name: [] for name, _ in sequence}
         last, last_name = -1, ""
         for child in elements(parent):
             q = etree.QName(child)
+            if q.localname == last_name and q.namespace == self.namespace and repeatable[last_name]:
+                found[last_name].append(child)  # the next item of a repeatable element: nothing to say
+                continue
             where = f"{location}/{self.prefix}:{q.localname}"
             if q.localname in index and q.namespace != self.namespace:
                 self._add(
@@ -193,3 +195,9 @@ class SequenceChecker:
 
     def _add(self, rule: str, message: str, location: str) -> None:
         self.add(f"{self.rule_prefix}.{rule}", self.requirement, message, location)
+
+
+@functools.lru_cache(maxsize=128)
+def _layout(sequence: tuple[tuple[str, bool], ...]) -> tuple[dict[str, int], dict[str, bool], str]:
+    """Position and repeatability of each name of an ``xs:sequence``, and its order in words (made once)."""
+    return {name: i for i, (name, _) in enumerate(sequence)}, dict(sequence), ", ".join(n for n, _ in sequence)

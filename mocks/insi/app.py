@@ -29,7 +29,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, Route
 
 from harness.core.findings import Finding
@@ -38,7 +37,7 @@ from harness.core.recorder import Exchange, Recorder
 from harness.validators.insi_request import InsiRequestReport, check_insi_request
 from harness.validators.insi_rules import OP_TRAITS, OP_VITALE
 from mocks.common.faults import Fault
-from mocks.common.pipeline import Answer, Call
+from mocks.common.pipeline import INLINE_BODY_BYTES, Answer, Call
 from mocks.common.server import TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.common.soap import SOAP12_CONTENT_TYPE
@@ -68,6 +67,8 @@ class _Answer(Answer):
 
 #: longest identity trait searched (a birth name of 9 MB took 26 s of matching, on the event loop: issue 17)
 MAX_TRAIT_CHARS = 255
+#: an identity base up to this many persons is searched on the event loop (Pipeline.off_loop)
+INLINE_PERSONS = 1000
 
 
 def _overlong_trait(traits: Any) -> tuple[str, int] | None:
@@ -235,8 +236,9 @@ class InsiSimulator(Simulator):
 
     async def prepare(self, call: Call) -> Answer | None:
         tls = call.tls
-        # off the event loop: parsing and checking a large body never stalls the other clients (issue 17)
-        call.parsed = report = await run_in_threadpool(
+        # a large body off the event loop: parsing and checking it never stalls the other clients (issue 17)
+        call.parsed = report = await self.off_loop(
+            len(call.body) <= INLINE_BODY_BYTES,
             check_insi_request,
             call.body,
             content_type=call.request.headers.get("content-type"),
@@ -317,7 +319,8 @@ class InsiSimulator(Simulator):
             if forced is not None:
                 call.fault_note = "(not applied: the request was rejected)"
             return answer
-        return await run_in_threadpool(self._search, report)  # matching off the event loop
+        # matching off the event loop, unless the base is small (a few µs per person)
+        return await self.off_loop(len(self.identities) <= INLINE_PERSONS, self._search, report)
 
     def internal_error(self, call: Call, exc: Exception) -> Answer:
         if not isinstance(call.parsed, InsiRequestReport):

@@ -75,8 +75,33 @@ def _ins_block(
         _sub(block, tag, value)
 
 
+#: answers already written, by what they are made of (bounded: :func:`result_envelope`)
+_ANSWERS: dict[tuple[object, ...], bytes] = {}
+_ANSWERS_MAX = 1024
+
+
 def result_envelope(cr: str, person: Person | None = None, *, dates_first: bool = True) -> bytes:
     """A RESULTAT answer: CR ``00`` with ``person``, or ``01`` / ``02`` without INDIVIDU.
+
+    The same answer (same CR, same INS, history and traits) is written once and remembered (issue 18).
+    """
+    key: tuple[object, ...] = (cr, dates_first)
+    if person is not None:
+        key += (person.ins, tuple(person.history), person.traits)
+    try:
+        known = _ANSWERS.get(key)
+    except TypeError:  # a person built with unhashable parts (a list of first names): written every time
+        return _result_envelope(cr, person, dates_first=dates_first)
+    if known is None:
+        known = _result_envelope(cr, person, dates_first=dates_first)
+        if len(_ANSWERS) >= _ANSWERS_MAX:
+            _ANSWERS.clear()
+        _ANSWERS[key] = known
+    return known
+
+
+def _result_envelope(cr: str, person: Person | None = None, *, dates_first: bool = True) -> bytes:
+    """:func:`result_envelope`, written.
 
     ``dates_first`` False writes INSHISTO's DateDeb/DateFin after OID, in the XSD's order
     (a strict WSDL-generated client such as zeep refuses the fixture's order).

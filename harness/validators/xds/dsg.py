@@ -46,6 +46,7 @@ from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 from harness.core.findings import Finding, Severity
 from harness.core.rules import rule
 from harness.validators.safexml import XmlInputError, parse_xml
+from harness.validators.xds.dsig_speed import CachedChains, FastReferences, install
 from harness.validators.xds.ebrim import ASSOC_HAS_MEMBER, DE, DSG_CLASS_CODE, RegistryObject, Submission
 
 __all__ = [
@@ -83,6 +84,7 @@ _CONFIG = XAdESSignatureConfiguration(
     digest_algorithms=frozenset(DigestAlgorithm),
 )
 _STORES: dict[str, x509.verification.Store] = {}
+install()
 _STORES_LOCK = threading.Lock()
 
 
@@ -98,27 +100,18 @@ def _store(trust_ca: Path) -> x509.verification.Store:
     return store
 
 
-class _CachedChainVerifier(X509CertChainVerifier):
-    """signxml's chain verifier over a trust store loaded once (it reads the CA file on every call)."""
+class _Verifier(FastReferences, XAdESVerifier):
+    """signxml's XAdES verifier whose certificate chains are checked against a cached trust store
+    (:mod:`harness.validators.xds.dsig_speed`: the same checks, made once where signxml repeats them)."""
 
-    def __init__(self, store: x509.verification.Store, **kwargs: Any) -> None:
-        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
-        self._cached = store
-
-    @property
-    def store(self) -> x509.verification.Store:
-        return self._cached
-
-
-class _Verifier(XAdESVerifier):
-    """signxml's XAdES verifier whose certificate chains are checked against a cached trust store."""
-
-    def __init__(self, store: x509.verification.Store) -> None:
+    def __init__(self, store: x509.verification.Store | None = None) -> None:
         super().__init__()
         self._trusted = store
 
     def get_cert_chain_verifier(self, ca_pem_file: Any, ee_policy: Any, ca_policy: Any) -> X509CertChainVerifier:
-        return _CachedChainVerifier(
+        if self._trusted is None:
+            return super().get_cert_chain_verifier(ca_pem_file, ee_policy, ca_policy)  # type: ignore[no-untyped-call,no-any-return]
+        return CachedChains(
             self._trusted,
             ca_pem_file=ca_pem_file,
             verification_time=self._get_cert_verification_time(),  # type: ignore[no-untyped-call]
@@ -276,7 +269,7 @@ def _verified_manifest(
             results = verifier.verify(copy.deepcopy(root), ca_pem_file=str(trust_ca), expect_config=_CONFIG)
         else:
             cert = "".join((root.findtext(f".//{{{DS}}}X509Certificate") or "").split())
-            results = XAdESVerifier().verify(copy.deepcopy(root), x509_cert=cert, expect_config=_CONFIG)
+            results = _Verifier().verify(copy.deepcopy(root), x509_cert=cert, expect_config=_CONFIG)
     except InvalidCertificate as exc:
         return None, _f(
             "dmp.signature.untrusted",

@@ -44,6 +44,7 @@ NS = {
     "xop": "http://www.w3.org/2004/08/xop/include",
 }
 RIM = NS["rim"]
+SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
 
 STATUS_APPROVED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
 STATUS_DEPRECATED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated"
@@ -174,17 +175,28 @@ def _q(tag: str) -> str:
     return f"{{{RIM}}}{tag}"
 
 
+_SLOT, _VALUE_LIST, _VALUE, _LOCALIZED_STRING = _q("Slot"), _q("ValueList"), _q("Value"), _q("LocalizedString")
+_CLASSIFICATION, _EXTERNAL_IDENTIFIER = _q("Classification"), _q("ExternalIdentifier")
+#: namespace -> prefix replacements of the readable paths (``_path``), made once
+_PREFIXES = tuple((f"{{{uri}}}", f"{prefix}:") for prefix, uri in {**NS, "soap": SOAP12_NS}.items())
+
+
 def _slots(element: etree._Element) -> dict[str, list[str]]:
     slots: dict[str, list[str]] = {}
-    for slot in element.findall(_q("Slot")):
-        values = [(v.text or "").strip() for v in slot.iterfind(f"{_q('ValueList')}/{_q('Value')}")]
+    for slot in element.iterchildren(_SLOT):
+        # the Value children of each ValueList, in document order (what ``ValueList/Value`` selects)
+        values = [
+            (v.text or "").strip() for values in slot.iterchildren(_VALUE_LIST) for v in values.iterchildren(_VALUE)
+        ]
         slots.setdefault(slot.get("name", ""), []).extend(values)
     return slots
 
 
 def _localized(element: etree._Element, child: str) -> str:
-    found = element.find(f"{_q(child)}/{_q('LocalizedString')}")
-    return (found.get("value") or "") if found is not None else ""
+    for named in element.iterchildren(_q(child)):
+        for found in named.iterchildren(_LOCALIZED_STRING):
+            return found.get("value") or ""
+    return ""
 
 
 def _path(element: etree._Element) -> str:
@@ -192,8 +204,8 @@ def _path(element: etree._Element) -> str:
     tree = element.getroottree()
     root = tree.getroot()
     path = "/" + str(root.tag) if element is root else f"/{root.tag}/{tree.getelementpath(element)}"
-    for prefix, uri in {**NS, "soap": "http://www.w3.org/2003/05/soap-envelope"}.items():
-        path = path.replace(f"{{{uri}}}", f"{prefix}:")
+    for uri, prefix in _PREFIXES:
+        path = path.replace(uri, prefix)
     return path
 
 
@@ -210,7 +222,7 @@ def _object(element: etree._Element, kind: str) -> RegistryObject:
         title=_localized(element, "Name"),
         slots=_slots(element),
     )
-    for classification in element.findall(_q("Classification")):
+    for classification in element.iterchildren(_CLASSIFICATION):
         scheme = classification.get("classificationScheme", "")
         where = _path(classification)
         if scheme in (DE.AUTHOR, SS.AUTHOR):
@@ -221,7 +233,7 @@ def _object(element: etree._Element, kind: str) -> RegistryObject:
         obj.codes.setdefault(name, []).append(
             Coded(classification.get("nodeRepresentation", ""), coding[0], _localized(classification, "Name"), where)
         )
-    for ext in element.findall(_q("ExternalIdentifier")):
+    for ext in element.iterchildren(_EXTERNAL_IDENTIFIER):
         scheme = ext.get("identificationScheme", "")
         obj.identifiers[scheme] = ext.get("value", "")
         obj.identifier_locations[scheme] = _path(ext)

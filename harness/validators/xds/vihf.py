@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
+import functools
 import hashlib
 import re
 import threading
@@ -148,11 +149,16 @@ def _verify(assertion: etree._Element, trust_ca: Path | None, report: VihfReport
                 _VERIFIED.popitem(last=False)
     report.signed = True
     cert_b64 = "".join((signature.findtext(f".//{{{DS_NS}}}X509Certificate") or "").split())
+    report.signer = _signer(cert_b64)
+
+
+@functools.lru_cache(maxsize=64)  # a DUI signs with the same certificate every time
+def _signer(cert_b64: str) -> str | None:
+    """The subject of the base64 DER certificate, None when it is not one."""
     try:
-        cert = x509.load_der_x509_certificate(base64.b64decode(cert_b64))
-        report.signer = cert.subject.rfc4514_string()
+        return x509.load_der_x509_certificate(base64.b64decode(cert_b64)).subject.rfc4514_string()
     except ValueError:
-        report.signer = None
+        return None
 
 
 def _anchor(trust_ca: Path | None) -> str:

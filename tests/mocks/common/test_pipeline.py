@@ -3,6 +3,8 @@ faults, answer, record — shown on a tiny service that supplies only its hooks.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -106,3 +108,15 @@ def test_a_non_http_listener_records_through_the_same_base() -> None:
     )
     assert recorded.service == "MLLP-TOY" and recorded.fault_injected == "nack {'code': 'AE'}"
     assert recording.recorder.exchanges(service="MLLP-TOY", pid="1") == [recorded]
+
+
+def test_small_work_runs_on_the_event_loop_and_large_work_in_a_thread(upper: UpperSimulator) -> None:
+    async def where(inline: bool) -> tuple[bool, str]:
+        loop_thread = threading.current_thread().name
+        ran_in = await upper.off_loop(inline, lambda: threading.current_thread().name)
+        return inline, "loop" if ran_in == loop_thread else "thread"
+
+    async def both() -> list[tuple[bool, str]]:
+        return [await where(True), await where(False)]
+
+    assert asyncio.run(both()) == [(True, "loop"), (False, "thread")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,13 @@ from lxml import etree
 from harness.core.ins import Traits
 from mocks.common.soap import SoapError, content_type_action, parse_envelope, soap_fault
 from mocks.insi.identity_base import IdentityBase, fold
-from mocks.insi.responses import DESIR_550_MESSAGE, DESIR_550_REASON, fault_envelope, result_envelope
+from mocks.insi.responses import (
+    DESIR_550_MESSAGE,
+    DESIR_550_REASON,
+    _result_envelope,
+    fault_envelope,
+    result_envelope,
+)
 from mocks.insi.samples import build_request
 
 
@@ -175,3 +182,26 @@ def test_content_type_action() -> None:
     assert content_type_action("application/soap+xml;action=urn:a:b") == "urn:a:b"
     assert content_type_action("application/soap+xml") is None
     assert content_type_action(None) is None
+
+
+def test_a_remembered_answer_is_the_answer_written_for_that_person() -> None:
+    base = IdentityBase.load()
+    person = base.get("ecetinsi-pierre-alain")
+    assert person is not None
+    renamed = dataclasses.replace(person, traits=dataclasses.replace(person.traits, birth_name="AUTRE"))
+    for _ in range(2):  # written, then remembered: the same bytes
+        for who in (person, renamed):
+            assert result_envelope("00", who) == _result_envelope("00", who)
+            assert result_envelope("00", who, dates_first=False) == _result_envelope("00", who, dates_first=False)
+    assert result_envelope("00", person) != result_envelope("00", renamed)  # another TIQ, another answer
+    with pytest.raises(ValueError):
+        result_envelope("00", None)  # refused every time, never remembered
+    with pytest.raises(ValueError):
+        result_envelope("00", None)
+
+
+def test_fold_gives_the_same_value_remembered_or_not() -> None:
+    long = " Zoé " * 100  # longer than what is remembered
+    assert fold(" Zoé ") == fold(" Zoé ") == "ZOE"
+    assert fold(long) == " ".join(["ZOE"] * 100)
+    assert fold(None) == ""

@@ -84,6 +84,7 @@ def pytest_collection_modifyitems(
         if state.active:
             state.selected = {item.nodeid for item in items}
             state.selection = _selection(config)
+            _describe(state, items)
 
 
 def _selection(config: pytest.Config) -> str:
@@ -97,6 +98,16 @@ def _selection(config: pytest.Config) -> str:
     if getattr(opt, "deselect", None):
         parts.append(f"--deselect ×{len(opt.deselect)}")
     return ", ".join(parts)
+
+
+def _describe(state: PluginState, items: list[pytest.Item]) -> None:
+    """The Allure description of each selected conformance test (its docstrings and requirements)."""
+    if state.catalog is None:
+        return
+    for item in items:
+        verdict = state.verdicts.get(item.nodeid)
+        if verdict is not None:
+            allure_bridge.describe_item(item, [state.catalog[i] for i in verdict.requirements])
 
 
 def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -131,6 +131,8 @@ def _warm() -> None:
     itself): the requirement catalogs, the official account, the trigger API contract. Then the
     parent's objects are frozen (``gc.freeze``): a child's garbage collections (pytest collects at
     the end of each session) skip them, and do not copy their memory pages."""
+    from _pytest.junitxml import bin_xml_escape
+
     from harness.core.official import official_section
     from harness.core.requirements import cached_catalog
     from harness.paths import profiles_dir
@@ -149,6 +151,9 @@ def _warm() -> None:
     # pytest shows a failed test's traceback with its source: the first ``inspect.getmodule`` of a process maps
     # every loaded module's file (a realpath each, ~0.1 s); mapped here once, a child maps only its own imports
     inspect.getmodule(_warm.__code__)
+    # and its JUnit writer escapes each report with a large Unicode class, compiled once per process: here, last,
+    # so that it is among the newest of the ``re`` module's cache when the children start
+    bin_xml_escape("")
 
 
 def _pool_rsa_keys() -> None:

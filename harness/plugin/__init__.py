@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness.core.dependencies import load_dependencies
+from harness.core.dependencies import cached_dependencies
 from harness.core.findings import Blocked, NonConformity, Severity
 from harness.core.official import summary_line
 from harness.core.recorder import Exchange
@@ -129,7 +129,7 @@ def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
             f"that no catalog under {profiles_dir() / 'catalog'} defines:\n{lines}"
         )
     try:
-        state.dependencies = load_dependencies(profiles_dir(), catalog)
+        state.dependencies = cached_dependencies(profiles_dir(), catalog)
     except ProfileError as exc:
         raise pytest.UsageError(f"dui-harness: {exc}") from None
     state.catalog, state.profile = catalog, profile

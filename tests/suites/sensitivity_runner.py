@@ -133,14 +133,19 @@ def _warm() -> None:
     the end of each session) skip them, and do not copy their memory pages."""
     from _pytest.junitxml import bin_xml_escape
 
+    from harness.cli.run import _plugin_args
+    from harness.core.dependencies import cached_dependencies
     from harness.core.official import official_section
     from harness.core.requirements import cached_catalog
     from harness.paths import profiles_dir
+    from harness.plugin.run_record import environment
     from harness.sut.contract import operation_ids
 
-    cached_catalog(profiles_dir())
+    cached_dependencies(profiles_dir(), cached_catalog(profiles_dir()))
     official_section({}, profiles_dir())
     operation_ids()
+    environment()  # the versions of the test tools a run records (each read scans the installed metadata)
+    _plugin_args()
     try:
         from fhir.resources.R4B import get_fhir_model_class
     except ImportError:

@@ -8,6 +8,7 @@ report, JUnit file, coverage matrix, captured exchanges).
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.metadata
 import os
 import shutil
@@ -136,9 +137,11 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=main)
 
 
-def _plugin_args() -> list[str]:
+@functools.cache
+def _plugin_args() -> tuple[str, ...]:
+    """``-p harness.plugin`` unless the installed package declares the plugin (looked up once per process)."""
     names = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
-    return [] if "dui_harness" in names else ["-p", "harness.plugin"]
+    return () if "dui_harness" in names else ("-p", "harness.plugin")
 
 
 class _Collector:

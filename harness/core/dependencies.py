@@ -20,6 +20,7 @@ naming file and line.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ import jsonschema
 from harness.core.requirements import Catalog
 from harness.errors import ProfileError
 
-__all__ = ["DEPENDENCIES_FILE", "SERVICE_PREFIX", "Dependency", "load_dependencies"]
+__all__ = ["DEPENDENCIES_FILE", "SERVICE_PREFIX", "Dependency", "cached_dependencies", "load_dependencies"]
 
 #: the file, relative to the profiles folder; the requirement catalog loader skips it
 DEPENDENCIES_FILE = "catalog/dependencies.csv"
@@ -98,7 +99,7 @@ def load_dependencies(root: Path, known: Catalog | None = None) -> list[Dependen
                     f"{path}:{line}: nombre de colonnes incorrect / wrong number of columns", file=str(path), line=line
                 )
             values = {k: (v or "").strip() for k, v in row.items()}
-            errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
+            errors = [] if validator.is_valid(values) else sorted(validator.iter_errors(values), key=_where)
             if errors:
                 where = ".".join(str(p) for p in errors[0].absolute_path) or "(row)"
                 raise ProfileError(
@@ -118,6 +119,25 @@ def load_dependencies(root: Path, known: Catalog | None = None) -> list[Dependen
         raise ProfileError(f"{path}:{line}: CSV mal formé / malformed CSV ({exc})", file=str(path), line=line) from exc
     _check_acyclic(found, path, known)
     return found
+
+
+def _where(error: jsonschema.ValidationError) -> list[str | int]:
+    return list(error.absolute_path)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(root: Path, mtime_ns: int, known: Catalog | None) -> tuple[Dependency, ...]:
+    return tuple(load_dependencies(root, known))
+
+
+def cached_dependencies(root: Path, known: Catalog | None = None) -> list[Dependency]:
+    """:func:`load_dependencies`, read and checked once per process and version of the file (each run of a
+    process plans with them)."""
+    try:
+        mtime_ns = (root / DEPENDENCIES_FILE).stat().st_mtime_ns
+    except OSError:
+        return load_dependencies(root, known)
+    return list(_cached(root, mtime_ns, known))
 
 
 def _check_known(known: Catalog, values: dict[str, str], path: Path, line: int) -> None:

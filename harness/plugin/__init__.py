@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness.core.dependencies import load_dependencies
+from harness.core.dependencies import cached_dependencies
 from harness.core.findings import Blocked, NonConformity, Severity
 from harness.core.official import summary_line
 from harness.core.recorder import Exchange
@@ -84,6 +84,7 @@ def pytest_collection_modifyitems(
         if state.active:
             state.selected = {item.nodeid for item in items}
             state.selection = _selection(config)
+            _describe(state, items)
 
 
 def _selection(config: pytest.Config) -> str:
@@ -97,6 +98,16 @@ def _selection(config: pytest.Config) -> str:
     if getattr(opt, "deselect", None):
         parts.append(f"--deselect ×{len(opt.deselect)}")
     return ", ".join(parts)
+
+
+def _describe(state: PluginState, items: list[pytest.Item]) -> None:
+    """The Allure description of each selected conformance test (its docstrings and requirements)."""
+    if state.catalog is None:
+        return
+    for item in items:
+        verdict = state.verdicts.get(item.nodeid)
+        if verdict is not None:
+            allure_bridge.describe_item(item, [state.catalog[i] for i in verdict.requirements])
 
 
 def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -118,7 +129,7 @@ def _plan(config: pytest.Config, items: list[pytest.Item]) -> None:
             f"that no catalog under {profiles_dir() / 'catalog'} defines:\n{lines}"
         )
     try:
-        state.dependencies = load_dependencies(profiles_dir(), catalog)
+        state.dependencies = cached_dependencies(profiles_dir(), catalog)
     except ProfileError as exc:
         raise pytest.UsageError(f"dui-harness: {exc}") from None
     state.catalog, state.profile = catalog, profile

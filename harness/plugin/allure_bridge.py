@@ -25,7 +25,7 @@ from harness.core.requirements import Profile, Requirement
 from harness.core.verdicts import Overall
 from harness.sut.driver import SutInfo
 
-__all__ = ["CATEGORIES", "label_item", "mark_blocked", "markdown_html", "write_environment"]
+__all__ = ["CATEGORIES", "describe_item", "label_item", "mark_blocked", "markdown_html", "write_environment"]
 
 _SEVERITY_ORDER = ("blocker", "critical", "normal", "minor", "trivial")
 #: Allure label carrying the pytest node id, to find a test's result again (:func:`mark_blocked`)
@@ -75,6 +75,15 @@ def label_item(item: pytest.Item, requirements: list[Requirement], profile: Prof
             item.add_marker(mark.allure_link(req.url, link_type="link", name=f"{req.id} ({req.source_document})"))
     severity = min((r.allure_severity for r in requirements), key=_SEVERITY_ORDER.index)
     item.add_marker(mark.allure_label(severity, label_type="severity"))
+
+
+def describe_item(item: pytest.Item, requirements: list[Requirement]) -> None:
+    """Add the Allure description of ``item``: its and its module's docstrings, then its requirements.
+
+    Given to the tests that remain selected only (the rendering of the docstrings is most of the cost of
+    labelling a test, and a deselected test has no Allure result); Allure's own selection options
+    (``--allure-epics``…) read the labels of :func:`label_item`, not this."""
+    mark = pytest.mark
     function = getattr(item, "function", None)
     module = getattr(item, "module", None)
     doc = (function.__doc__ or "") if function is not None else ""

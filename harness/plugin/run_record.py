@@ -11,6 +11,7 @@ indicators and the usage counters. Every output of a run is a *writer* of it
 
 from __future__ import annotations
 
+import functools
 import platform
 import sys
 from collections import Counter
@@ -48,7 +49,10 @@ def failure_reason(exc: BaseException | None, message: str) -> str:
     return lines[0][:500] if lines else ""
 
 
+@functools.cache
 def _version(distribution: str) -> str:
+    """The installed version of ``distribution``, read once per process (each read scans the installed
+    distributions' metadata)."""
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

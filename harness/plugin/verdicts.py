@@ -218,6 +218,8 @@ class CoverageMatrix:
         self.partial_reasons = list(partial_reasons)
         #: attestations and demonstrations the editor declared (official id → kind, statement, files)
         self.declared: dict[str, dict[str, Any]] = {}
+        #: the official section last computed, with the verdicts and declarations it was computed from
+        self._official: tuple[Any, dict[str, Any]] | None = None
         by_req: dict[str, list[TestVerdict]] = {}
         for tv in verdicts:
             for req_id in tv.requirements:
@@ -328,8 +330,15 @@ class CoverageMatrix:
         }
 
     def official(self) -> dict[str, Any]:
-        """The official Ségur requirements of the account, each with the verdict its project requirements give."""
-        return official_section({r.id: r.verdict for r in self.rows}, profiles_dir(), self.declared)
+        """The official Ségur requirements of the account, each with the verdict its project requirements give.
+
+        Computed again only when a verdict or a declaration changed (the matrix, the CSV files and the summaries
+        of a run all show it)."""
+        key = (tuple((r.id, r.verdict) for r in self.rows), json.dumps(self.declared, sort_keys=True, default=str))
+        if self._official is None or self._official[0] != key:
+            verdicts = {r.id: r.verdict for r in self.rows}
+            self._official = (key, official_section(verdicts, profiles_dir(), self.declared))
+        return self._official[1]
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)

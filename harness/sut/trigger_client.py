@@ -3,6 +3,7 @@ against the contract (:mod:`harness.sut.contract`)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
@@ -21,14 +22,22 @@ class TriggerClient:
         timeout: seconds for each call; an INSi lookup may chain several INSi calls.
     """
 
+    #: seconds after which an idle keep-alive connection is not reused: a server closes its idle connections after
+    #: its own delay (uvicorn 5 s, gunicorn 2 s), and a request sent on one just as it closes gets no answer at all
+    #: (*DUI unreachable*, when the DUI did nothing wrong); a call after a longer pause opens a new connection
+    idle_reuse = 1.0
+
     def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = False  # never route loopback calls through a proxy
+        self._last_call = time.monotonic()
 
     def _send(self, method: str, path: str, body: Any = None) -> requests.Response:
         url = f"{self.base_url}{path}"
+        if time.monotonic() - self._last_call > self.idle_reuse:
+            self.session.close()  # drops the pooled connections; the session opens new ones
         try:
             return self.session.request(method, url, json=body, timeout=self.timeout)
         except requests.ConnectionError as exc:
@@ -46,6 +55,8 @@ class TriggerClient:
                 url=url,
                 cause=repr(exc),
             ) from None
+        finally:
+            self._last_call = time.monotonic()
 
     def _call(
         self,

@@ -124,13 +124,24 @@ import pytest
 
 @pytest.mark.requirement("EXI SI 08")
 def test_share():
+    '''The INS is shared only once **qualified**.'''
+
+@pytest.mark.requirement("EXI SI 08")
+def test_other():
     pass
 """,
         "--alluredir",
         str(alluredir),
+        "-k",
+        "share",
     )
     assert result.ret == 0
     results = [json.loads(p.read_text()) for p in alluredir.glob("*-result.json")]
+    assert [r["name"] for r in results] == ["test_share"]  # the deselected test has no result
+    # the selected test's description: its docstring rendered, then its requirements
+    assert "The INS is shared only once **qualified**." in results[0]["description"]
+    assert "<strong>qualified</strong>" in results[0]["descriptionHtml"]
+    assert "<b>EXI SI 08</b>" in results[0]["descriptionHtml"]
     labels = {(label["name"], label["value"]) for label in results[0]["labels"]}
     # then the test sits under service / profile / requirement, with severity from the level
     assert ("epic", "INS") in labels

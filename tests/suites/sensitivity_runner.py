@@ -28,6 +28,7 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.util
+import inspect
 import itertools
 import json
 import os
@@ -63,6 +64,42 @@ PRELOAD = (
     "_pytest.junitxml",
     "_pytest.logging",
     "_pytest.skipping",
+    # imported on first use by a run (found by comparing a child's ``sys.modules`` with the parent's): pytest's
+    # other built-in and installed plugins, the FHIR models, the HL7 v2.5 reference, the PDF renderers…
+    "_pytest._argcomplete",
+    "platformdirs.pytest_plugin",
+    "anyio.pytest_plugin",
+    "faulthandler",
+    "uvicorn.protocols.websockets.auto",
+    "uvicorn.loops.auto",
+    "uvicorn.lifespan.off",
+    "cryptography.hazmat.backends.openssl.backend",
+    "pydantic",
+    "fhir.resources.R4B",
+    "hl7apy.v2_5",
+    "pypdfium2",
+    "zxingcpp",
+    "PIL.ImageFile",
+    "reportlab.lib.fonts",
+    "signxml.xades.schemas",
+    "_strptime",
+    "getpass",
+)
+#: the FHIR R4B models the simulators and suites validate against, imported (and built) on first use
+FHIR_MODELS = (
+    "Address",
+    "Attachment",
+    "Bundle",
+    "Consent",
+    "DocumentReference",
+    "Encounter",
+    "HumanName",
+    "MedicationAdministration",
+    "Organization",
+    "Patient",
+    "Period",
+    "QuestionnaireResponse",
+    "Task",
 )
 #: first-party packages loaded whole, except the suites' test modules and conftests (pytest imports
 #: those itself, with its assertion rewriting)
@@ -70,7 +107,9 @@ PACKAGES = ("harness", "mocks", "reference_dui")
 
 
 def _preload() -> None:
-    for name in PRELOAD:
+    from _pytest.config import default_plugins
+
+    for name in (*PRELOAD, *(f"_pytest.{plugin}" for plugin in default_plugins)):
         try:
             importlib.import_module(name)
         except ImportError:  # a missing optional module costs its import time in each child only
@@ -92,14 +131,34 @@ def _warm() -> None:
     itself): the requirement catalogs, the official account, the trigger API contract. Then the
     parent's objects are frozen (``gc.freeze``): a child's garbage collections (pytest collects at
     the end of each session) skip them, and do not copy their memory pages."""
+    from _pytest.junitxml import bin_xml_escape
+
+    from harness.cli.run import _plugin_args
+    from harness.core.dependencies import cached_dependencies
     from harness.core.official import official_section
     from harness.core.requirements import cached_catalog
     from harness.paths import profiles_dir
+    from harness.plugin.run_record import environment
     from harness.sut.contract import operation_ids
 
-    cached_catalog(profiles_dir())
+    cached_dependencies(profiles_dir(), cached_catalog(profiles_dir()))
     official_section({}, profiles_dir())
     operation_ids()
+    environment()  # the versions of the test tools a run records (each read scans the installed metadata)
+    _plugin_args()
+    try:
+        from fhir.resources.R4B import get_fhir_model_class
+    except ImportError:
+        pass
+    else:
+        for name in FHIR_MODELS:
+            get_fhir_model_class(name)
+    # pytest shows a failed test's traceback with its source: the first ``inspect.getmodule`` of a process maps
+    # every loaded module's file (a realpath each, ~0.1 s); mapped here once, a child maps only its own imports
+    inspect.getmodule(_warm.__code__)
+    # and its JUnit writer escapes each report with a large Unicode class, compiled once per process: here, last,
+    # so that it is among the newest of the ``re`` module's cache when the children start
+    bin_xml_escape("")
 
 
 def _pool_rsa_keys() -> None:

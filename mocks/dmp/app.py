@@ -244,7 +244,7 @@ class DmpSimulator(Simulator):
                 webps.read_form, call.body, content_type, self.trust_ca, self.limits.xml_elements
             )
             return None
-        prepared, call.operation = await run_in_threadpool(
+        prepared, call.operation = await self.judged(
             self._prepare, call.body, content_type, bool(tls), tls.get("client_subject")
         )
         attach_psc(prepared, call.request.headers.get("authorization"), self.psc_resolver)  # SC.DMP/PSC.01
@@ -259,7 +259,7 @@ class DmpSimulator(Simulator):
         gate = self.holds.gate(call.operation)
         if gate is not None:
             await run_in_threadpool(gate.pass_through)
-        return await run_in_threadpool(self.handlers_for(call.operation), self, call.parsed)
+        return await self.judged(self.handlers_for(call.operation), self, call.parsed)
 
     def findings_of(self, call: Call, answer: Answer) -> list[Finding]:
         """The security findings, the answer's, the VIHF-patient check (DMP-VIHF-03) and, with the XDS

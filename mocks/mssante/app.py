@@ -25,6 +25,7 @@ import socket
 import ssl
 import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -40,7 +41,7 @@ from harness.errors import SimulatorError
 from harness.validators.cda.pack import CdaPack
 from harness.validators.mail import MailReport, validate_message
 from mocks.common.limits import LimitExceeded
-from mocks.common.pipeline import Answer, Call
+from mocks.common.pipeline import JUDGING_THREADS, Answer, Call
 from mocks.common.server import LOOPBACK, TlsSettings
 from mocks.common.simulator import Simulator
 from mocks.mssante.annuaire import EXTRACTION_PATH, extraction
@@ -149,6 +150,8 @@ class MssSimulator(Simulator, MailRecording):
         self.requested = {"submission": smtp_port, "smtps": smtps_port, "imap": imap_port, "imaps": imaps_port}
         self.ports: dict[str, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: the threads judging the messages received over SMTP (made with the mail servers' event loop)
+        self.judging: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         self._stopping: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -340,6 +343,9 @@ class MssSimulator(Simulator, MailRecording):
         loop = asyncio.new_event_loop()
         self._loop = loop
         loop.set_exception_handler(self._loop_exception)
+        # the operator's checks of each message run in JUDGING_THREADS threads: more of them contend for the
+        # interpreter lock (issue 18: 13.8 ms of CPU a message on an idle machine against 6.7 ms under load)
+        self.judging = ThreadPoolExecutor(max_workers=JUDGING_THREADS, thread_name_prefix="mss-judging")
         try:
             loop.run_until_complete(self._serve())
         except BaseException as exc:
@@ -347,6 +353,7 @@ class MssSimulator(Simulator, MailRecording):
             self._ready.set()
         finally:
             loop.close()
+            self.judging.shutdown(wait=False)
 
     async def _serve(self) -> None:
         self._stopping = asyncio.Event()

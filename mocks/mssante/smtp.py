@@ -341,7 +341,7 @@ class MssSmtpHandler:
             return reply
         loop = asyncio.get_running_loop()
         report = await loop.run_in_executor(
-            None, self.sim.inspect, raw, envelope.mail_from or "", list(envelope.rcpt_tos)
+            self.sim.judging, self.sim.inspect, raw, envelope.mail_from or "", list(envelope.rcpt_tos)
         )
         # the message was parsed once, by the checks: its journal headers come from there, not from a new parse
         message = report.parsed.message

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +106,21 @@ def reference_present(path: Path) -> bool:
             f"{path} is absent (CI=true / DUI_HARNESS_REQUIRE_REFERENCE=1: ../shared/reference must be present)"
         )
     return False
+
+
+@contextmanager
+def serve_json(reports: Path, *options: str) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+    """``dui-harness serve --free-ports --no-tls --json`` (60 s at most) and its ``ready`` event; stopped after."""
+    command = [sys.executable, "-m", "harness", "serve", "--free-ports", "--no-tls", "--json", *options]
+    proc = subprocess.Popen(
+        [*command, "--reports", str(reports), "--duration", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc, json.loads(proc.stdout.readline())
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)

@@ -17,6 +17,7 @@ from harness import services
 from mocks.common.control_token import CONTROL_TOKEN_FILE
 from reference_dui import ReferenceDui, ReferenceDuiConfig
 from tests.cli.conftest import CliRun
+from tests.support import serve_json
 
 
 def harness(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -204,34 +205,12 @@ def test_serve_prints_urls_and_answers(tmp_path: Path) -> None:
 
 
 def test_serve_json_stream_for_tools(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "harness",
-            "serve",
-            "--free-ports",
-            "--no-tls",
-            "--json",
-            "--reports",
-            str(tmp_path),
-            "--duration",
-            "30",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        ready = json.loads(proc.stdout.readline())
+    with serve_json(tmp_path) as (proc, ready):
         assert ready["event"] == "ready" and set(ready["simulators"]) >= {"INS", "DMP", "PSC", "MSS"}
         requests.get(ready["simulators"]["EPARCOURS"] + "/metadata", timeout=5)
+        assert proc.stdout is not None
         event = json.loads(proc.stdout.readline())
         assert event["event"] == "exchange" and event["service"] == "EPARCOURS" and event["status"] == "200"
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=10)
 
 
 def test_attended_run_without_an_operator_judges_nothing(tmp_path: Path) -> None:

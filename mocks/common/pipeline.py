@@ -31,7 +31,6 @@ from typing import Any, ClassVar, TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -115,7 +114,7 @@ class Pipeline:
     faults_first: ClassVar[bool] = True
 
     async def off_loop(self, inline: bool, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``func(*args, **kwargs)``: in a worker thread, or on the event loop when ``inline``.
+        """``func(*args, **kwargs)``: in a judging thread (:meth:`judged`), or on the event loop when ``inline``.
 
         ``inline`` says the work is small and bounded (e.g. a body of at most :data:`INLINE_BODY_BYTES`):
         handing it to a thread (queue, wake-up, GIL hand-off, twice) then costs more CPU than the work
@@ -124,7 +123,7 @@ class Pipeline:
         """
         if inline:
             return func(*args, **kwargs)
-        return await run_in_threadpool(func, *args, **kwargs)
+        return await self.judged(functools.partial(func, *args, **kwargs))
 
     async def judged(self, func: Callable[..., T], *args: Any) -> T:
         """``func(*args)`` in one of the simulator's :data:`JUDGING_THREADS` judging threads (CPU-bound work

@@ -19,9 +19,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -73,29 +75,38 @@ def run_or_exit(cmd: list[str], what: str = "") -> None:
         sys.exit(code)
 
 
-def ensure_venv() -> None:
+def ensure_venv(extras: str = "test") -> None:
+    """``.venv/`` with the project installed (editable), and the optional dependencies ``extras`` (``test``: the
+    project's own checks and tests; ``""``: what a run needs, for ``dev.py run``) — installed again when
+    ``pyproject.toml`` changed or the extras are missing."""
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 the user has
         sys.exit(f"dui-harness needs Python >= 3.11; this is {sys.version.split()[0]}")
-    if not PYTHON.exists():
-        say(f"creating the virtual environment {VENV}")
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     stamp = VENV / ".dui-harness-install"
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
+    if PYTHON.exists() and extras in installed_extras(stamp, digest):
         return
-    target = f"{ROOT}[test]"
     uv = installer()
+    if not PYTHON.exists():
+        say(f"creating the virtual environment {VENV}")
+        # without pip when uv installs (ensurepip takes 3-8 s): uv installs pip into it with the project
+        venv.EnvBuilder(with_pip=uv is None, clear=True).create(VENV)
+    if uv is None and os.environ.get(INSTALLER_ENV, "uv").strip().lower() != "pip":
+        uv = bootstrap_uv()
+    target = f"{ROOT}[{extras}]" if extras else str(ROOT)
     if uv is not None:  # parallel downloads and a shared cache: seconds where pip takes a minute
-        say(f"installing dui-harness and its dependencies with uv ({uv} pip install -e '.[test]')")
+        say(f"installing dui-harness and its dependencies with uv ({uv} pip install -e '{target}')")
         # --compile-bytecode: every module compiled now, in parallel, instead of one by one when the first run
-        # imports it (a fresh clone's first run took 60 s instead of 41 s; compiling everything takes ~10 s)
-        command = [uv, "pip", "install", "--python", str(PYTHON), "--compile-bytecode", *uv_index(), "-e", target]
-        if run(command, "installing the Python packages (uv)") == 0:
-            installed(stamp, digest)
+        # imports it (a fresh clone's first run took 60 s instead of 41 s; compiling everything takes ~10 s);
+        # pip too, so that the virtual environment has it as a classic one does
+        command = [uv, "pip", "install", "--python", str(PYTHON), "--compile-bytecode", *uv_index()]
+        if run([*command, "-e", target, "pip"], "installing the Python packages (uv)") == 0:
+            record_install(stamp, digest, extras)
             return
         say("uv failed: installing with pip instead")
+    if subprocess.call([str(PYTHON), "-m", "pip", "--version"], stdout=subprocess.DEVNULL) != 0:
+        run_or_exit([str(PYTHON), "-m", "ensurepip"], "installing pip into the virtual environment")
     # the venv's own pip is recent enough (PEP 660 editable installs): no pip self-upgrade, one download less
-    say("installing dui-harness and its dependencies (pip install -e '.[test]'; 30-90 s the first time)")
+    say(f"installing dui-harness and its dependencies (pip install -e '{target}'; 30-90 s the first time)")
     # not --quiet: pip names each package as it collects and installs it
     run_or_exit(
         [
@@ -111,41 +122,77 @@ def ensure_venv() -> None:
         ],
         "installing the Python packages",
     )
-    installed(stamp, digest)
+    record_install(stamp, digest, extras)
 
 
-def installed(stamp: Path, digest: str) -> None:
-    stamp.write_text(digest)
+def installed_extras(stamp: Path, digest: str) -> set[str]:
+    """The extras installed for this ``pyproject.toml`` (``""``: the project alone), none when it changed since.
+    The stamp holds the digest, then the extras installed with it (a stamp of the digest alone: ``test``)."""
+    try:
+        lines = stamp.read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    if not lines or lines[0].strip() != digest:
+        return set()
+    extras = {extra for line in lines[1:] for extra in line.split()} if len(lines) > 1 else {"test"}
+    return {"", *extras}
+
+
+def record_install(stamp: Path, digest: str, extras: str) -> None:
+    stamp.write_text(f"{digest}\n{extras}\n", encoding="ascii")
     say(f"dui-harness is installed; its command: {BIN / 'dui-harness'} (add {BIN} to PATH, or `. {BIN / 'activate'}`)")
 
 
 #: ``DUI_HARNESS_INSTALLER``: ``uv`` (default: the user's uv, else one bootstrapped into the venv) or ``pip``
 INSTALLER_ENV = "DUI_HARNESS_INSTALLER"
+#: where a bootstrapped uv lives: the virtual environment's scripts folder
+LOCAL_UV = BIN / ("uv.exe" if os.name == "nt" else "uv")
 
 
 def installer() -> str | None:
-    """The uv executable that installs the packages, or ``None`` for pip.
+    """The uv executable that installs the packages: the user's, else one bootstrapped earlier into the venv;
+    ``None`` for pip (asked with ``DUI_HARNESS_INSTALLER=pip``, or no uv yet: see :func:`bootstrap_uv`).
 
     pip resolves the ~80 packages one index page at a time (about a minute on a fresh machine, most of it
     reading index pages); uv (https://github.com/astral-sh/uv, one static binary from PyPI) downloads them in
-    parallel into a shared cache (~6 s). When the user has no uv, pip installs it into the venv first (one
-    package, no dependency); ``DUI_HARNESS_INSTALLER=pip`` keeps pip for everything."""
+    parallel into a shared cache (~6 s)."""
     if os.environ.get(INSTALLER_ENV, "uv").strip().lower() == "pip":
         return None
     found = shutil.which("uv")
     if found is not None:
         return found
-    local = BIN / ("uv.exe" if os.name == "nt" else "uv")
-    if not local.exists():
-        say("bootstrapping the uv installer into the virtual environment (pip install uv)")
-        code = run(
-            [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-q", "uv"],
-            "installing uv",
-        )
-        if code != 0 or not local.exists():
-            say("uv could not be installed: pip installs the packages")
+    return str(LOCAL_UV) if LOCAL_UV.exists() else None
+
+
+def bootstrap_uv() -> str | None:
+    """uv's binary taken from its wheel, downloaded by the user's own pip (``pip download``: its index and
+    proxy settings, nothing installed outside ``.venv/``), into the venv's scripts folder; ``None`` when it
+    cannot be had (then pip installs everything). ~3 s, where a venv with pip then ``pip install uv`` took 6-13 s."""
+    say("bootstrapping the uv installer (pip download uv, one wheel)")
+    with tempfile.TemporaryDirectory(prefix="dui-harness-uv-") as folder:
+        command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off"]
+        command += ["-q", "--no-deps", "--only-binary=:all:", "-d", folder, "uv"]
+        if run(command, "downloading uv") != 0:
+            say("uv could not be downloaded: pip installs the packages")
             return None
-    return str(local)
+        return unpack_uv(next(Path(folder).glob("uv-*.whl"), None))
+
+
+def unpack_uv(wheel: Path | None) -> str | None:
+    """The ``uv`` executable of ``wheel`` (``uv-<version>.data/scripts/uv``) copied to :data:`LOCAL_UV`."""
+    try:
+        if wheel is None:
+            raise KeyError("no uv wheel")
+        with zipfile.ZipFile(wheel) as archive:
+            member = next(n for n in archive.namelist() if n.split("/")[-2:] == ["scripts", LOCAL_UV.name])
+            LOCAL_UV.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source, open(LOCAL_UV, "wb") as binary:
+                shutil.copyfileobj(source, binary)
+    except (OSError, KeyError, StopIteration, zipfile.BadZipFile) as exc:
+        say(f"uv could not be unpacked ({exc}): pip installs the packages")
+        return None
+    LOCAL_UV.chmod(0o755)
+    return str(LOCAL_UV)
 
 
 def uv_index() -> list[str]:
@@ -154,7 +201,7 @@ def uv_index() -> list[str]:
     url = os.environ.get("PIP_INDEX_URL", "").strip()
     if not url:
         listing = subprocess.run(
-            [str(PYTHON), "-m", "pip", "config", "list"], capture_output=True, text=True, check=False, timeout=60
+            [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=False, timeout=60
         )
         for line in listing.stdout.splitlines():
             key, _, value = line.partition("=")
@@ -209,7 +256,7 @@ def main(argv: list[str]) -> int:
     allure = threading.Thread(target=ensure_allure, name="allure-install", daemon=True)
     if command == "run":
         allure.start()
-    ensure_venv()
+    ensure_venv("" if command == "run" else "test")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("PYTHONPATH", None)
     if command == "run":

@@ -30,7 +30,7 @@ def _calls(monkeypatch: pytest.MonkeyPatch, dev: ModuleType, codes: dict[str, in
         calls.append(cmd)
         return next((code for tool, code in codes.items() if tool in cmd), 0)
 
-    monkeypatch.setattr(dev, "ensure_venv", lambda: None)
+    monkeypatch.setattr(dev, "ensure_venv", lambda *_: None)
     monkeypatch.setattr(dev.subprocess, "call", call)
     monkeypatch.setattr(dev, "PYTHON", Path(sys.executable))
     return calls

@@ -92,3 +92,20 @@ def test_missing_reference_material_skips_locally_and_fails_when_required(
             with pytest.raises(RuntimeError, match="must be present"):
                 reference_present(absent)
     assert reference_present(tmp_path)
+
+
+def test_the_tools_dev_py_runs_keep_their_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a shell that asks Python not to write bytecode, then the checks and the tests still keep theirs: each of
+    # the suite's processes would otherwise compile the project and rewrite the suites again
+    dev = _dev()
+    envs: list[dict[str, str]] = []
+    monkeypatch.setattr(dev, "ensure_venv", lambda *_: None)
+
+    def call(cmd: list[str], **kw: Any) -> int:
+        envs.append(kw["env"])
+        return 0
+
+    monkeypatch.setattr(dev.subprocess, "call", call)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    assert dev.main(["test"]) == 0
+    assert envs and all("PYTHONDONTWRITEBYTECODE" not in env for env in envs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import importlib.metadata
 import os
 import shutil
@@ -145,14 +146,38 @@ def _plugin_args() -> tuple[str, ...]:
 
 
 class _Collector:
-    """A small pytest plugin handing the session's :class:`RunResult` to ``run`` (in-process, no file)."""
+    """A small pytest plugin handing the session's :class:`RunResult` to ``run`` (in-process, no file).
+
+    It also keeps the garbage collector off the run's long-lived objects: once the first test is set up (the
+    simulators and the DUI started, every module loaded), they are frozen (``gc.freeze``) until the outputs
+    and the bundle are written, so each collection walks the run's new objects only (a default run spent 2.3 s
+    of its ~16 s of CPU in collections, 0.7 s with them frozen). Not when something else froze objects before
+    (the sensitivity runner's forked children): their unfreezing is not the run's to do."""
 
     def __init__(self) -> None:
         self.result: RunResult | None = None
+        self.frozen: bool | None = None  # None: not decided yet
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Any:
+        try:
+            return (yield)
+        finally:
+            if self.frozen is None:
+                self.frozen = gc.get_freeze_count() == 0
+                if self.frozen:
+                    gc.freeze()
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.result = config.stash.get(RESULT, None)
+
+    def thaw(self) -> None:
+        """The run's objects go back to the collector (its simulators and DUI are stopped by now): called once
+        the outputs and the bundle are written, for a caller that goes on in the same process."""
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
 
 
 def _argv(args: argparse.Namespace, staging: Path, pki: Path) -> list[str]:
@@ -220,7 +245,7 @@ def _swap(staging: Path, reports: Path) -> None:
     staging.rmdir()
 
 
-def run_suite(args: argparse.Namespace) -> tuple[int, RunResult | None]:
+def run_suite(args: argparse.Namespace, collector: _Collector | None = None) -> tuple[int, RunResult | None]:
     """Run pytest in-process on the shipped suites, in a fresh staging folder under ``--reports``.
 
     The previous outputs are replaced only when the session has produced a result; a session
@@ -232,7 +257,7 @@ def run_suite(args: argparse.Namespace) -> tuple[int, RunResult | None]:
     if getattr(args, "exigences", None):  # checked by check_invocation; read by the plugin in-process
         os.environ[EXIGENCES_ENV_VAR] = str(args.exigences.resolve())
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=reports))
-    collector = _Collector()
+    collector = collector or _Collector()
     try:
         if getattr(args, "attestations", None):  # before the run: the matrix shows them as declared
             stage_attestations(args.attestations, staging)
@@ -350,9 +375,13 @@ def main(args: argparse.Namespace) -> int:
     profile = check_invocation(args)  # before anything is touched: one line and exit 2 (3: DUI unreachable)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C even when started in the background
-    with reports_held():  # Ctrl-C once the tests have ended: acknowledged, the bundle is still written
-        code, result = run_suite(args)
-        _write_outputs(args, profile, result)
+    collector = _Collector()
+    try:
+        with reports_held():  # Ctrl-C once the tests have ended: acknowledged, the bundle is still written
+            code, result = run_suite(args, collector)
+            _write_outputs(args, profile, result)
+    finally:
+        collector.thaw()
     final = exit_code(code, result)
     if final == 2 and result is not None:
         counts = result.matrix.counts()

@@ -22,7 +22,7 @@ from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
 from harness.suites.dmp_consent.history import Backfill
-from harness.suites.dmp_consent.steps import QUIET, Watch, qualified
+from harness.suites.dmp_consent.steps import QUIET, Watch, qualified, selected_parts
 from harness.suites.ins.persons import person
 from harness.sut.driver import SutDriver
 from harness.sut.http_trigger import TriggerApiError
@@ -89,17 +89,6 @@ def no_authorisation(dmp: DmpSimulator, ins: str) -> Iterator[None]:
         dmp.update_state({"patients": {ins: "VALIDE"}, "td03_grants": []})
 
 
-#: the scenarios :func:`watched_together` plays, by the fixture that reads each
-PARTS = {"history": "history_backfilled", "santoni": "consent_recorded", "lefevre": "authorisation_under_opposition"}
-
-
-def _parts(request: pytest.FixtureRequest) -> set[str]:
-    """The parts a selected test needs (a run scoped to some requirements plays only theirs); all of them
-    when no selected test names one (the fixture asked for directly)."""
-    used = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
-    return {part for part, fixture in PARTS.items() if fixture in used} or set(PARTS)
-
-
 def _opposed(sut: SutDriver, recorder: Recorder, who: str) -> dict[str, Any]:
     """``who`` qualified and her opposition to the consultation recorded (its trace read)."""
     person_id, ins = qualified(sut, recorder, person(who))
@@ -135,9 +124,9 @@ def watched_together(
     of any person; consultations of SANTONI's INS; of LEFEVRE's). Then the catch-up's scenario is read and
     CORSE's opposition withdrawn, and LEFEVRE's opposition withdrawn (her later scenarios consult as usual);
     SANTONI's non-opposition is the second half of :func:`consent_recorded`. Only the parts a selected test
-    needs are played (:func:`_parts`).
+    needs are played (:func:`~harness.suites.dmp_consent.steps.selected_parts`).
     """
-    simulator, parts = _simulator(dmp), _parts(request)
+    simulator, parts = _simulator(dmp), selected_parts(request)
     backfill = Backfill.begin(sut, recorder, dui_run.settings.exchange_timeout) if "history" in parts else None
     santoni = _opposed(sut, recorder, "santoni-paul") if "santoni" in parts else None
     santoni_watch = _consultation_watched(sut, recorder, santoni) if santoni is not None else None
@@ -167,7 +156,7 @@ def watched_together(
 
 def _played(watched_together: dict[str, Any], part: str) -> Any:
     found = watched_together.get(part)
-    if found is None:  # pragma: no cover - _parts plays every part a selected test's fixture reads
+    if found is None:  # pragma: no cover - selected_parts names every part a selected test's fixture reads
         raise HarnessCheckError(f"the {part} scenario was not played by watched_together")
     return found
 

@@ -7,17 +7,28 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
+
 from harness.core.recorder import Exchange, Recorder
 from harness.errors import HarnessCheckError
 from harness.suites.identity import require_qualified
 from harness.suites.ins.persons import TestPerson
 from harness.sut.driver import IdentityDocument, SutDriver
 
-__all__ = ["CNI", "QUIET", "Watch", "qualified"]
+__all__ = ["CNI", "PARTS", "QUIET", "Watch", "qualified", "selected_parts"]
 
 CNI = IdentityDocument("CNI", verified=True)
 #: seconds the DMP is watched for an exchange that must not come (woken by each exchange, no sleep)
 QUIET = 2.0
+#: the scenarios the consent suite's ``watched_together`` fixture plays, by the fixture that reads each
+PARTS = {"history": "history_backfilled", "santoni": "consent_recorded", "lefevre": "authorisation_under_opposition"}
+
+
+def selected_parts(request: pytest.FixtureRequest) -> set[str]:
+    """The :data:`PARTS` a selected test needs (a run scoped to some requirements plays only theirs); all of
+    them when no selected test names one (the fixture asked for directly)."""
+    used = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    return {part for part, fixture in PARTS.items() if fixture in used} or set(PARTS)
 
 
 def qualified(sut: SutDriver, recorder: Recorder, who: TestPerson) -> tuple[str, str]:

@@ -13,6 +13,13 @@ interval}`` (§7.3). The token endpoint's ``grant_type=urn:openid:params:grant-t
 The professional's decision is simulated (control API state): ``ciba_consent`` ``approve``
 (default), ``deny`` or ``ignore``, taken after ``ciba_polls_before_consent`` polls (default 1);
 ``ciba_interval`` (default 1 s), ``ciba_lifetime`` (default 120 s).
+
+The 1 s default is also the shortest interval the simulator may announce: CIBA Core §7.3 makes
+``interval`` "a JSON number with a positive integer value" (Keycloak, behind PSC, sends an integer),
+so a DUI may read it as an integer — a fractional one would be read as 0 or refused, and a conformant
+DUI then polling too fast would be judged on the simulator's own fault. A CIBA login therefore costs
+one second per poll: the bench's two CIBA scenarios take ~3 s (an approval after one pending poll, a
+refusal at the first poll), which only fewer polls could shorten, each poll being part of what is judged.
 """
 
 from __future__ import annotations

@@ -11,6 +11,16 @@ Ségur vague 2, *Programmer les envois ultérieurement de documents*:
   backoff (``first_delay`` doubled up to ``max_delay``, at most ``max_attempts`` tries, then left
   ``pending`` for ``POST /dmp/retry``).
 
+The backoff starts at 1.5 s, then 2 s between tries. Each try already is a short burst of immediate
+attempts (:data:`reference_dui.dmp.service.ATTEMPTS`, 0.05 s then 0.1 s apart); the first background
+resend is a later, separate one, so it comes after a pause longer than the bench's quiet window
+(``harness.suites.dmp_auto.conftest.QUIET``, 1 s without a new ITI-41: the DUI has given up its
+immediate attempts, the DMP comes back). The bench then sees one refused try during the outage and the
+resend as soon as the DMP is back: ~1.7 s from the validation, where the former 0.2 s doubled backoff
+made four refused tries and waited 3 s (the bench needed 1.6 s between two tries to see the pause).
+Should a loaded machine delay the bench past the first resend, that resend is refused and the next
+one, 2 s later, is the one seen: slower, never a different verdict.
+
 Defect switches (:mod:`reference_dui.defects`): ``dmp_no_auto_feed`` (a validated document waits for a
 manual send), ``dmp_no_auto_resend`` (one automatic try only: a document the DMP did not take stays
 pending until someone asks), ``dmp_feed_in_foreground`` (the validation request sends it itself and
@@ -33,7 +43,7 @@ class AutoFeeder:
     """One background thread sending the validated documents, each retried with a bounded backoff."""
 
     def __init__(
-        self, dmp: DmpService, *, first_delay: float = 0.2, max_delay: float = 2.0, max_attempts: int = 200
+        self, dmp: DmpService, *, first_delay: float = 1.5, max_delay: float = 2.0, max_attempts: int = 200
     ) -> None:
         self.dmp = dmp
         self.first_delay, self.max_delay, self.max_attempts = first_delay, max_delay, max_attempts

@@ -5,13 +5,14 @@ Each scenario qualifies a person (INSi, QUAL), records her choice about the cons
 (``getDmpConsultationConsent``), then asks the DUI to retrieve her VSM (``retrieveDmpDocuments``), as a
 professional opening her DMP would. What reaches the DMP simulator for her INS is then read from the
 recorder: waited for (bounded by the run's exchange timeout, woken by each recorded exchange) when a
-consultation is expected; watched for :data:`QUIET` seconds at most when none may come.
+consultation is expected; watched for :data:`QUIET` seconds when none may come — those watches, and the
+historical catch-up's, run at the same time (:func:`watched_together`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ from harness.core.recorder import Exchange, Recorder
 from harness.errors import HarnessCheckError
 from harness.plugin.evidence import Scenario
 from harness.plugin.session import RunContext
-from harness.suites.dmp_consent.steps import QUIET, qualified
+from harness.suites.dmp_consent.history import Backfill
+from harness.suites.dmp_consent.steps import QUIET, Watch, qualified, selected_parts
 from harness.suites.ins.persons import person
 from harness.sut.driver import SutDriver
 from harness.sut.http_trigger import TriggerApiError
@@ -87,18 +89,87 @@ def no_authorisation(dmp: DmpSimulator, ins: str) -> Iterator[None]:
         dmp.update_state({"patients": {ins: "VALIDE"}, "td03_grants": []})
 
 
-@pytest.fixture(scope="session")
-def consent_recorded(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run: RunContext) -> Scenario:
-    """SANTONI-ESSAI PAUL objects to the consultation of his DMP, the DUI is asked to consult it; then his
-    non-opposition is recorded and the DUI is asked again (official scenario DMP/CONF.06.01)."""
-    _simulator(dmp)
-    person_id, ins = qualified(sut, recorder, person("santoni-paul"))
+def _opposed(sut: SutDriver, recorder: Recorder, who: str) -> dict[str, Any]:
+    """``who`` qualified and her opposition to the consultation recorded (its trace read)."""
+    person_id, ins = qualified(sut, recorder, person(who))
     start = recorder.mark()
-    opposition = _choose(sut, person_id, True)
+    return {"person_id": person_id, "ins": ins, "start": start, "opposition": _choose(sut, person_id, True)}
+
+
+def _consultation_watched(sut: SutDriver, recorder: Recorder, opposed: dict[str, Any]) -> Watch:
+    """The DUI asked to consult the opposed person's DMP; the watch on her INS opened at its answer."""
     since = recorder.mark()
-    under_opposition = _consult(sut, person_id)
-    recorder.wait_for(consulted, service="DMP", since=since, timeout=QUIET, ins=ins)
-    watched = recorder.exchanges(service="DMP", since=since, ins=ins)
+    opposed["consultation"] = _consult(sut, opposed["person_id"])
+    return Watch.open(since, consulted, ins=opposed["ins"])
+
+
+@pytest.fixture(scope="session")
+def watched_together(
+    request: pytest.FixtureRequest, sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run: RunContext
+) -> dict[str, Any]:
+    """The three scenarios whose DMP is watched for exchanges that must not come, played so that their
+    watches (:class:`~harness.suites.dmp_consent.steps.Watch`, :data:`QUIET` seconds each) run at the same
+    time: the run waits about one window instead of three.
+
+    1. ``history``: the historical catch-up (:class:`~harness.suites.dmp_consent.history.Backfill`); once
+       the eligible person's document arrived, every further ITI-41 is watched (none may come for the
+       opposed or the deceased person).
+    2. ``santoni``: SANTONI-ESSAI PAUL objects and the DUI is asked to consult his DMP (official scenario
+       DMP/CONF.06.01, first half): his INS is watched for a consultation.
+    3. ``lefevre``: LEFEVRE-ESSAI JEANNE objects, TD0.2 says no authorisation is positioned for her, and the
+       DUI is asked to consult her DMP: her INS is watched for a consultation or a TD0.3.
+
+    Each window lasts at least QUIET seconds from the DUI's answer that opened it (the earlier ones longer,
+    the later persons' steps running inside them); the watches do not overlap in what they look at (ITI-41
+    of any person; consultations of SANTONI's INS; of LEFEVRE's). Then the catch-up's scenario is read and
+    CORSE's opposition withdrawn, and LEFEVRE's opposition withdrawn (her later scenarios consult as usual);
+    SANTONI's non-opposition is the second half of :func:`consent_recorded`. Only the parts a selected test
+    needs are played (:func:`~harness.suites.dmp_consent.steps.selected_parts`).
+    """
+    simulator, parts = _simulator(dmp), selected_parts(request)
+    backfill = Backfill.begin(sut, recorder, dui_run.settings.exchange_timeout) if "history" in parts else None
+    santoni = _opposed(sut, recorder, "santoni-paul") if "santoni" in parts else None
+    santoni_watch = _consultation_watched(sut, recorder, santoni) if santoni is not None else None
+    lefevre = _opposed(sut, recorder, "lefevre-jeanne") if "lefevre" in parts else None
+    with ExitStack() as stack:
+        lefevre_watch = None
+        if lefevre is not None:
+            stack.enter_context(no_authorisation(simulator, lefevre["ins"]))
+            lefevre_watch = _consultation_watched(sut, recorder, lefevre)
+        watch = backfill.watch if backfill is not None else None
+        _, santoni_seen, lefevre_seen = Watch.close_all(recorder, watch, santoni_watch, lefevre_watch)
+        history = backfill.end(sut, recorder) if backfill is not None else None
+    played: dict[str, Any] = {"history": history, "santoni": santoni, "lefevre": None}
+    if santoni is not None:
+        santoni["watched"] = santoni_seen
+    if lefevre is not None:
+        if "error" not in lefevre["opposition"]:  # withdrawn: the person's later scenarios consult as usual
+            sut.dmp_consultation_consent(lefevre["person_id"], False, author=AUTHOR)
+        played["lefevre"] = Scenario(
+            "Pas d'autorisation sous opposition / no authorisation under opposition",
+            lefevre["person_id"],
+            lefevre_seen,
+            {"opposition": lefevre["opposition"], "consultation": lefevre["consultation"], "opposed": True},
+        )
+    return played
+
+
+def _played(watched_together: dict[str, Any], part: str) -> Any:
+    found = watched_together.get(part)
+    if found is None:  # pragma: no cover - selected_parts names every part a selected test's fixture reads
+        raise HarnessCheckError(f"the {part} scenario was not played by watched_together")
+    return found
+
+
+@pytest.fixture(scope="session")
+def consent_recorded(
+    sut: SutDriver, recorder: Recorder, watched_together: dict[str, Any], dui_run: RunContext
+) -> Scenario:
+    """SANTONI-ESSAI PAUL objects to the consultation of his DMP, the DUI is asked to consult it (watched in
+    :func:`watched_together`); then his non-opposition is recorded and the DUI is asked again (official
+    scenario DMP/CONF.06.01)."""
+    santoni = _played(watched_together, "santoni")
+    person_id, ins = santoni["person_id"], santoni["ins"]
     consent = _choose(sut, person_id, False)
     back = recorder.mark()
     after_consent = _consult(sut, person_id)
@@ -108,11 +179,11 @@ def consent_recorded(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run
     return Scenario(
         "Opposition puis consentement à la consultation / opposition then consent to consultation",
         person_id,
-        recorder.exchanges(service="DMP", since=start, ins=ins),
+        recorder.exchanges(service="DMP", since=santoni["start"], ins=ins),
         {
-            "opposition": opposition,
-            "under_opposition": under_opposition,
-            "opposed_exchanges": [e.id for e in watched],
+            "opposition": santoni["opposition"],
+            "under_opposition": santoni["consultation"],
+            "opposed_exchanges": [e.id for e in santoni["watched"]],
             "consent": consent,
             "after_consent": after_consent,
             "consent_exchanges": [e.id for e in after],
@@ -141,22 +212,9 @@ def authorisation_positioned(sut: SutDriver, recorder: Recorder, dmp: Simulator,
 
 
 @pytest.fixture(scope="session")
-def authorisation_under_opposition(sut: SutDriver, recorder: Recorder, dmp: Simulator) -> Scenario:
+def authorisation_under_opposition(watched_together: dict[str, Any]) -> Scenario:
     """LEFEVRE-ESSAI JEANNE objects to the consultation of her DMP and no authorisation is positioned; the DUI
-    is asked to consult it: it must not position one (nor consult)."""
-    simulator = _simulator(dmp)
-    person_id, ins = qualified(sut, recorder, person("lefevre-jeanne"))
-    opposition = _choose(sut, person_id, True)
-    since = recorder.mark()
-    with no_authorisation(simulator, ins):
-        consultation = _consult(sut, person_id)
-        recorder.wait_for(consulted, service="DMP", since=since, timeout=QUIET, ins=ins)
-        watched = recorder.exchanges(service="DMP", since=since, ins=ins)
-    if "error" not in opposition:  # withdrawn: the person's later scenarios consult as usual
-        sut.dmp_consultation_consent(person_id, False, author=AUTHOR)
-    return Scenario(
-        "Pas d'autorisation sous opposition / no authorisation under opposition",
-        person_id,
-        watched,
-        {"opposition": opposition, "consultation": consultation, "opposed": True},
-    )
+    is asked to consult it: it must not position one (nor consult). Played and watched in
+    :func:`watched_together`."""
+    scenario: Scenario = _played(watched_together, "lefevre")
+    return scenario

@@ -13,8 +13,9 @@ simulator models them (``mocks/dmp/td02.py``, ``mocks/dmp/td03.py``); for an INS
 
 ## Methodology
 Official scenario DMP/CONF.06.01: SANTONI-ESSAI PAUL's opposition is recorded and its trace read, the DUI
-is asked to retrieve his VSM and the DMP is watched (2 s at most, woken by each exchange): no ITI-18 or
-ITI-43 may come for his INS; his non-opposition is then recorded and the DUI asked again: its ITI-18 is
+is asked to retrieve his VSM and the DMP is watched (2 s from the DUI's answer, woken by each exchange,
+sooner over once a consultation came; LEFEVRE's steps and watch run meanwhile): no ITI-18 or ITI-43 may
+come for his INS; his non-opposition is then recorded and the DUI asked again: its ITI-18 is
 awaited (run's exchange timeout). Official scenario DMP/UX.50.01: BERNARD-ESSAI ANDRE does not object and
 TD0.2 says NON_EXISTE; the only action is the consultation asked: TD0.2, then an accepted TD0.3, then
 ITI-18 are expected. LEFEVRE-ESSAI JEANNE objects, no authorisation is positioned: no TD0.3 may come.

@@ -12,10 +12,11 @@ Official scenarios DMP/HISTO.06.01 and .04 (the filters), on three qualified per
 historical PPA of 2019 kept unsent: ADRUN ZOE (eligible; she also has a DLU already fed with success),
 CORSE ANTHONY (opposed to feeding), TCHITCHI CATARINA (recorded as deceased). The harness then
 starts the DUI's catch-up and awaits (run's exchange timeout, woken by each exchange) ADRUN's historical
-document, then watches 2 s more: no ITI-41 may come for the two others, and the DLU already fed may
-not be sent again. Not judged: the confrontation with deces.matchid.io, the qualified-INS filter inside
-the catch-up (feeding an unqualified identity is judged by the DMP suite), the settings of
-SC.DMP/HISTO.08 (types, anteriority, trigger event, maximum speed: a demonstration).
+document, then watches 2 s more (while the consent scenarios' first steps run, their watches sharing that
+time): no ITI-41 may come for the two others, and the DLU already fed may not be sent again. Not
+judged: the confrontation with deces.matchid.io, the qualified-INS filter inside the catch-up (feeding
+an unqualified identity is judged by the DMP suite), the settings of SC.DMP/HISTO.08 (types,
+anteriority, trigger event, maximum speed: a demonstration).
 """
 
 from __future__ import annotations
@@ -25,88 +26,20 @@ from typing import Any
 import pytest
 
 from harness.core.findings import Finding
-from harness.core.recorder import Exchange, Recorder
+from harness.core.recorder import Exchange
 from harness.plugin.evidence import Scenario
-from harness.plugin.session import RunContext
 from harness.suites.dmp.checks import expect
-from harness.suites.dmp_consent.steps import QUIET, qualified
-from harness.suites.ins.persons import person
-from harness.sut.driver import SutDriver
-from harness.sut.http_trigger import TriggerApiError
-from mocks.common.simulator import Simulator
+from harness.suites.dmp_consent.history import registered
 
 REQ = "DMP-HISTO-03"
-#: answers meaning "no automatic historical feeding here"
-NOT_OFFERED = (404, 405, 501)
-ACT_DATE = "2019-05-14"
-
-
-def _registered(exchange: Exchange) -> set[str]:
-    return {str(r.get("unique_id")) for r in exchange.summary.get("registered") or []}
-
-
-def _offered(call: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    try:
-        result: dict[str, Any] = call(*args, **kwargs)
-    except TriggerApiError as exc:
-        if exc.status in NOT_OFFERED:
-            return {"not_offered": f"{exc}"}
-        raise
-    return result
 
 
 @pytest.fixture(scope="module")
-def history_backfilled(sut: SutDriver, recorder: Recorder, dmp: Simulator, dui_run: RunContext) -> Scenario:
-    """Three persons with a historical PPA each (one eligible, one opposed, one deceased); the catch-up run."""
-    ids = {
-        key: qualified(sut, recorder, person(who))
-        for key, who in (("eligible", "adrun-zoe"), ("opposed", "corse-anthony"), ("deceased", "tchitchi-catarina"))
-    }
-    fed = sut.dmp_publish(ids["eligible"][0], "DLU")  # a document already fed with success
-    held: dict[str, dict[str, Any]] = {}
-    for key, (person_id, _) in ids.items():
-        held[key] = _offered(sut.record_historical_document, person_id, "PPA", ACT_DATE)
-        if "not_offered" in held[key]:
-            return Scenario("Reprise d'historique / historical catch-up", None, [], {"not_offered": held[key]})
-    try:
-        opposition: dict[str, Any] = sut.dmp_opposition(ids["opposed"][0], True)
-    except TriggerApiError as exc:  # judged by DMP-OPP-01; the opposed person is then not judged here
-        opposition = {"error": str(exc)}
-    death = _offered(sut.set_person_deceased, ids["deceased"][0], True, date="2025-01-02")
-    since = recorder.mark()
-    started = {} if "not_offered" in death else _offered(sut.run_dmp_history_backfill)
-    why = death.get("not_offered") or started.get("not_offered")
-    if not why:
-        eligible = ids["eligible"][1]
-        wanted = str(held["eligible"].get("document_id") or "")
-        recorder.wait_for(
-            lambda found: any(not wanted or wanted in _registered(e) for e in found),
-            service="DMP",
-            transaction="ITI-41",
-            since=since,
-            timeout=dui_run.settings.exchange_timeout,
-            ins=eligible,
-        )
-        count = len(recorder.exchanges(service="DMP", transaction="ITI-41", since=since))
-        recorder.wait_for(
-            lambda found: len(found) > count, service="DMP", transaction="ITI-41", since=since, timeout=QUIET
-        )
-    if "error" not in opposition:
-        sut.dmp_opposition(ids["opposed"][0], False)
-    return Scenario(
-        "Reprise d'historique / historical catch-up",
-        ids["eligible"][0],
-        recorder.exchanges(service="DMP", transaction="ITI-41", since=since),
-        {
-            "ins": {key: ins for key, (_, ins) in ids.items()},
-            "fed": fed,
-            "held": held,
-            "death": death,
-            "opposition": opposition,
-            "started": started,
-            "not_offered": {"not_offered": why} if why else None,
-        },
-    )
+def history_backfilled(watched_together: dict[str, Any]) -> Scenario:
+    """Three persons with a historical PPA each (one eligible, one opposed, one deceased); the catch-up run
+    (:class:`~harness.suites.dmp_consent.history.Backfill`, played and watched with the consent scenarios)."""
+    scenario: Scenario = watched_together["history"]
+    return scenario
 
 
 def _judged(scenario: Scenario) -> None:
@@ -124,9 +57,7 @@ def test_the_eligible_persons_history_is_fed(history_backfilled: Scenario) -> No
     accepted = [
         e
         for e in history_backfilled.exchanges
-        if e.tags.get("ins") == ins
-        and e.summary.get("status") == "Success"
-        and (not wanted or wanted in _registered(e))
+        if e.tags.get("ins") == ins and e.summary.get("status") == "Success" and (not wanted or wanted in registered(e))
     ]
     if not accepted:
         expect(
@@ -176,4 +107,4 @@ def test_only_the_eligible_and_unfed_documents_are_sent(history_backfilled: Scen
 def _submitted(exchange: Exchange) -> set[str]:
     """The uniqueIds an ITI-41 carried, accepted or not (the registry may refuse a duplicate)."""
     entries = exchange.summary.get("entries") or []
-    return _registered(exchange) | {str(e.get("unique_id")) for e in entries if isinstance(e, dict)}
+    return registered(exchange) | {str(e.get("unique_id")) for e in entries if isinstance(e, dict)}

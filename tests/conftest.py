@@ -40,12 +40,44 @@ FIRST = (
 )
 _RANK = {path: index for index, path in enumerate(FIRST)}
 
+#: test files that judge with the official pack's structuration minimale (``ASIP-STRUCT-MIN-StrucMin.sch``): Saxon
+#: compiles it once per process (~15 s of CPU, it cannot keep the result), so these files go to ONE worker
+#: together (one xdist scope, :func:`pytest_xdist_make_scheduler`) instead of costing a compilation on each
+STRUCTURATION_MINIMALE = frozenset(
+    {
+        "tests/validators/cda/test_header_value_sets.py",
+        "tests/validators/cda/test_pack_and_official.py",
+        "tests/validators/cda/test_examples.py",
+        "tests/validators/cda/test_cli_cda.py",
+        "tests/validators/cda/test_self_presenting.py",
+        "tests/validators/cda/test_warmup.py",
+        "tests/mocks/dmp/test_dmp_policy.py",
+        "tests/mocks/mssante/test_mss_pack_judgement.py",
+    }
+)
+
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         return _RANK.get(item.nodeid.split("::", 1)[0], len(FIRST))
 
     items.sort(key=rank)  # stable: the rest keeps its order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` with the :data:`STRUCTURATION_MINIMALE` files as one scope (one worker, one Saxon
+    compilation); every other file is its own scope, as with xdist's own ``loadfile``."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedCompilation(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "structuration-minimale" if path in STRUCTURATION_MINIMALE else path
+
+    return SharedCompilation(config, log)
 
 
 # -- the sensitivity score under pytest-xdist ---------------------------------------------------

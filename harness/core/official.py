@@ -164,13 +164,28 @@ def _split(value: str) -> tuple[str, ...]:
 
 
 def load_account(profiles_root: Path, version: str = ACCOUNT_VERSION) -> Account:
-    """Read and check the account; :class:`ProfileError` names file and line of any defect."""
+    """Read and check the account; :class:`ProfileError` names file and line of any defect.
+
+    Checked once per process and content of the account and its schema (a run reads it from the profile
+    loader, the plan, the matrix and the bundle: each check of its 415 rows against the schema took ~0.1 s);
+    a defect is raised again at each call. The account is immutable (frozen dataclasses, tuples)."""
     path = account_path(profiles_root, version)
     schema_path = profiles_root / "schema" / "official-account.schema.json"
     try:
         raw = path.read_bytes()
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        schema_text = schema_path.read_text(encoding="utf-8")
     except (OSError, ValueError) as exc:
+        raise ProfileError(
+            f"{path}: relevé officiel ou son schéma illisible / cannot read the official account or its schema ({exc})"
+        ) from exc
+    return _checked_account(path, raw, schema_text, version)
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_account(path: Path, raw: bytes, schema_text: str, version: str) -> Account:
+    try:
+        schema = json.loads(schema_text)
+    except ValueError as exc:
         raise ProfileError(
             f"{path}: relevé officiel ou son schéma illisible / cannot read the official account or its schema ({exc})"
         ) from exc

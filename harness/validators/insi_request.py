@@ -42,6 +42,7 @@ from harness.validators.insi_rules import (
     Collector,
     InsiRequestReport,
     SequenceChecker,
+    split_tag,
     text_of,
 )
 from harness.validators.soap12 import SOAP11_NS, SoapError, content_type_action, parse_envelope
@@ -167,14 +168,14 @@ def _check_content_type(check: Collector, content_type: str | None) -> None:
 # -- envelope, action -------------------------------------------------------------------------
 @rule("insi.body", requirement="INS-INSI-01", summary="the body of a known operation, in its namespace and order")
 def _check_body_element(check: Collector, element: etree._Element) -> str:
-    q = etree.QName(element)
+    element_ns, element_local = split_tag(element.tag)
     for operation, (namespace, local) in BODY_ELEMENTS.items():
-        if q.localname == local:
-            if q.namespace != namespace:
+        if element_local == local:
+            if element_ns != namespace:
                 check.add(
                     "insi.body.namespace",
                     "INS-INSI-01",
-                    f"{local} is in namespace {q.namespace or '(none)'!r}; it must be in {namespace!r}",
+                    f"{local} is in namespace {element_ns or '(none)'!r}; it must be in {namespace!r}",
                     f"{B}/{local}",
                 )
                 return "invalid"
@@ -182,9 +183,9 @@ def _check_body_element(check: Collector, element: etree._Element) -> str:
     check.add(
         "insi.body.unknown",
         "INS-INSI-01",
-        f"the body element is {{{q.namespace or ''}}}{q.localname}; INSi expects RECSANSVITALE "
+        f"the body element is {{{element_ns or ''}}}{element_local}; INSi expects RECSANSVITALE "
         "(rechercherInsAvecTraitsIdentite) or RECVITALE (rechercherInsAvecCarteVitale)",
-        f"{B}/{q.localname}",
+        f"{B}/{element_local}",
     )
     return "invalid"
 
@@ -357,7 +358,7 @@ def _check_birth_date(check: Collector, value: str | None, loc: str) -> None:
             loc,
         )
         return
-    year, month, day = (int(g) for g in match.groups())
+    year, month, day = map(int, match.groups())
     if month == 0 or day == 0:
         check.add(
             "insi.traits.birth_date.lunar",

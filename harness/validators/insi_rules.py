@@ -115,8 +115,8 @@ class Collector:
 
 
 def elements(parent: etree._Element) -> list[etree._Element]:
-    """Element children only (no comments, no processing instructions)."""
-    return [c for c in parent if isinstance(c.tag, str)]
+    """Element children only (no comments, no processing instructions), filtered by libxml2."""
+    return list(parent.iterchildren(etree.Element))
 
 
 def text_of(found: dict[str, list[etree._Element]], name: str) -> str | None:
@@ -165,10 +165,8 @@ class SequenceChecker:
         index, repeatable, order, known = _layout(sequence, self.namespace)
         found: dict[str, list[etree._Element]] = {name: [] for name, _ in sequence}
         last, last_name = -1, ""
-        for child in parent:
-            tag = child.tag
-            if not isinstance(tag, str):  # a comment or a processing instruction
-                continue
+        for child in parent.iterchildren(etree.Element):  # no comment, processing instruction or entity
+            tag: str = child.tag
             name = known.get(tag)  # a name of the sequence in its namespace (no QName: issue 18)
             if name is None:
                 self._foreign(tag, index, location, order)

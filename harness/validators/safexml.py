@@ -104,7 +104,8 @@ def parse_xml(
         raise XmlInputError("empty XML document / document XML vide")
     if len(data) > max_bytes:
         raise XmlInputError(f"XML document of {len(data)} bytes exceeds the limit of {max_bytes} bytes")
-    if not allow_dtd and b"<!DOCTYPE" in data[:65536].upper():
+    # "<!" first (a search at C speed, no copy): most documents have none, and then no DOCTYPE either
+    if not allow_dtd and data.find(b"<!", 0, 65536) >= 0 and b"<!DOCTYPE" in data[:65536].upper():
         raise XmlInputError(
             "a document type declaration (<!DOCTYPE>) is not allowed: entities are never resolved "
             "(XXE / entity expansion refused)"

@@ -80,7 +80,7 @@ class Envelope:
         """The element children of the Header (none without a Header)."""
         if self.header is None:
             return []
-        return [c for c in self.header if isinstance(c.tag, str)]
+        return _elements(self.header)
 
 
 def split_tag(tag: str) -> tuple[str | None, str]:
@@ -93,7 +93,8 @@ def split_tag(tag: str) -> tuple[str | None, str]:
 
 
 def _elements(parent: etree._Element) -> list[etree._Element]:
-    return [c for c in parent if isinstance(c.tag, str)]
+    """Element children only (no comment, processing instruction or entity), filtered by libxml2."""
+    return list(parent.iterchildren(etree.Element))
 
 
 def parse_envelope(body: bytes, *, max_bytes: int = MAX_XML_BYTES, max_elements: int = MAX_XML_ELEMENTS) -> Envelope:

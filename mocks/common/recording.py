@@ -185,14 +185,14 @@ class RecordingMiddleware:
         else:
             # the whole body first (bounded in size and time), so that chunked uploads obey the limits too
             read = await read_body(receive, self.max_body, timeout=self.limits.body_timeout)
-        body = read.body
+        body = bytes(read.body)  # one copy, shared by the replay, the pipeline and the recorded request
         replayed = False
 
         async def replay_receive() -> Any:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()  # only http.disconnect is left
 
         status = 0
@@ -208,7 +208,7 @@ class RecordingMiddleware:
             if recorded:
                 return
             recorded = True
-            request.body = bytes(body)
+            request.body = body
             if status:
                 exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
             exchange.duration_ms = (time.perf_counter() - started) * 1000
@@ -243,6 +243,8 @@ class RecordingMiddleware:
                 if read.end is BodyEnd.TIMED_OUT:  # the client is still there: tell it why
                     await _answer(recording_send, *self._refusal(408, read.describe(self.max_body)))
             else:
+                # the body as read, for the pipeline (Pipeline.read_body), without a replay through Starlette
+                scope["state"]["body"] = body
                 await self.app(scope, replay_receive, recording_send)
         finally:
             finish()

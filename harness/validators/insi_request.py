@@ -89,13 +89,14 @@ def check_insi_request(
         )
     operation = _check_body_element(check, env.body_child)
     _check_action(check, env.action, content_type_action(content_type), operation)
-    security = security_header(env.header_blocks())
+    header = env.header_blocks()
+    security = security_header(header)
     if security is None:
         _check_tls(check, over_tls, tls_subject)
     else:  # individual CPx mode: the professional's AssertionPs replaces the organisation certificate
         report.auth_mode = "CPx"
         report.professional = check_assertion_ps(check, security)
-    blocks = header_blocks(check, env.header_blocks())
+    blocks = header_blocks(check, header)
     check_ctxlps(check, blocks.get("ContexteLPS"))
     check_ctxbam(check, blocks.get("ContexteBAM"))
     check_message_id(check, blocks.get("MessageID"))

@@ -127,6 +127,8 @@ class IdentityBase:
     def __init__(self, persons: Iterable[Person], *, source: str = "") -> None:
         self.persons: list[Person] = []
         self.source = source
+        #: searchable persons by (folded birth name, folded sex, birth date), for the list it was made from
+        self._index: tuple[list[Person], int, dict[tuple[str, str, str], list[Person]]] | None = None
         for person in persons:
             self.add(person)
 
@@ -170,7 +172,21 @@ class IdentityBase:
     def search(self, traits: Traits) -> list[Person]:
         """Every person the traits designate, per the base's matching rule (see module doc)."""
         query = _Query.of(traits)  # folded once, not once per person (issue 18)
-        return [p for p in self.persons if not p.not_found and p.ins is not None and query.matches(p)]
+        candidates = self._searchable().get((query.birth_name, query.sex, query.birth_date), [])
+        return [p for p in candidates if query.matches(p)]
+
+    def _searchable(self) -> dict[tuple[str, str, str], list[Person]]:
+        """The persons a search may find (an INS, not ``not_found``), in base order, by the three traits that
+        must be equal (folded): remade when the list of persons changes."""
+        persons = self.persons
+        if self._index is None or self._index[0] is not persons or self._index[1] != len(persons):
+            index: dict[tuple[str, str, str], list[Person]] = {}
+            for p in persons:
+                if not p.not_found and p.ins is not None:
+                    key = (fold(p.traits.birth_name), fold(p.traits.sex), p.traits.birth_date)
+                    index.setdefault(key, []).append(p)
+            self._index = (persons, len(persons), index)
+        return self._index[2]
 
     def search_by_matricule(
         self, nir: str, key: str | None, birth_name: str | None, birth_date: str | None

@@ -2,7 +2,8 @@
 
 * HTTP: :class:`RecordingMiddleware` opens the exchange of each request; the request pipeline
   (:mod:`mocks.common.pipeline`) fills in what only the service knows (transaction, summary,
-  tags, findings) through ``scope["state"]["exchange"]``. Requests larger than ``max_body`` are
+  tags, findings) through ``scope["state"]["exchange"]`` and reads the body, as recorded, from
+  ``scope["state"]["body"]``. Requests larger than ``max_body`` are
   answered 413 by the middleware itself, and still recorded (truncated).
 * Other listeners (SMTP, IMAP, the coming HL7 v2 MLLP): :class:`ListenerRecording`, one exchange
   per unit of conversation (a mail transaction, a message fetched, an HL7 message and its ACK).

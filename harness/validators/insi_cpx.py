@@ -22,12 +22,13 @@ WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-se
 SAML2_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
 LOC = "/soap:Envelope/soap:Header/wsse:Security/saml2:Assertion"
 MAX_ID = 64
+SECURITY_TAG = f"{{{WSSE_NS}}}Security"
 
 
 def security_header(blocks: list[etree._Element]) -> etree._Element | None:
     """The ``wsse:Security`` header block, when the request has one (CPx mode)."""
     for block in blocks:
-        if etree.QName(block).localname == "Security" and etree.QName(block).namespace == WSSE_NS:
+        if block.tag == SECURITY_TAG:
             return block
     return None
 

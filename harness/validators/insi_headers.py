@@ -22,6 +22,7 @@ from harness.validators.insi_rules import (
     Collector,
     SequenceChecker,
     check_datetime,
+    split_tag,
     text_of,
 )
 
@@ -42,23 +43,21 @@ def header_blocks(check: Collector, blocks: list[etree._Element]) -> dict[str, e
     }
     found: dict[str, etree._Element] = {}
     for block in blocks:
-        q = etree.QName(block)
-        if q.localname not in wanted:
+        block_ns, local = split_tag(block.tag)
+        if local not in wanted:
             continue
-        namespace, rule, requirement = wanted[q.localname]
-        if q.namespace != namespace:
+        namespace, rule, requirement = wanted[local]
+        if block_ns != namespace:
             check.add(
                 f"insi.{rule}.namespace",
                 requirement,
-                f"header {q.localname} is in namespace {q.namespace or '(none)'!r}, not {namespace!r}",
-                f"{H}/{q.localname}",
+                f"header {local} is in namespace {block_ns or '(none)'!r}, not {namespace!r}",
+                f"{H}/{local}",
             )
-        elif q.localname in found:
-            check.add(
-                f"insi.{rule}.duplicate", requirement, f"header {q.localname} is sent twice", f"{H}/{q.localname}"
-            )
+        elif local in found:
+            check.add(f"insi.{rule}.duplicate", requirement, f"header {local} is sent twice", f"{H}/{local}")
         else:
-            found[q.localname] = block
+            found[local] = block
     return found
 
 
@@ -90,7 +89,7 @@ def check_ctxlps(check: Collector, ctx: etree._Element | None) -> None:
         )
     seq = SequenceChecker(check.add, req, "insi.ctxlps", CTXLPS_NS, "ctxlps")
     kids = seq.run(ctx, loc, (("Id", False), ("Temps", False), ("Emetteur", False), ("LPS", False)))
-    lps["id"], lps["temps"], lps["emetteur"] = (text_of(kids, n) for n in ("Id", "Temps", "Emetteur"))
+    lps["id"], lps["temps"], lps["emetteur"] = text_of(kids, "Id"), text_of(kids, "Temps"), text_of(kids, "Emetteur")
     if not lps["id"]:
         check.add(
             "insi.ctxlps.id", req, "ctxlps:Id is missing or empty (a unique id of the context)", f"{loc}/ctxlps:Id"
@@ -108,7 +107,11 @@ def check_ctxlps(check: Collector, ctx: etree._Element | None) -> None:
     sub = seq.run(kids["LPS"][0], loc, (("IDAM", False), ("Version", False), ("Instance", False), ("Nom", False)))
     lps["idam"] = text_of(sub, "IDAM")
     lps["idam_r"] = sub["IDAM"][0].get("R") if sub["IDAM"] else None
-    lps["lps_version"], lps["instance"], lps["nom"] = (text_of(sub, n) for n in ("Version", "Instance", "Nom"))
+    lps["lps_version"], lps["instance"], lps["nom"] = (
+        text_of(sub, "Version"),
+        text_of(sub, "Instance"),
+        text_of(sub, "Nom"),
+    )
     if not lps["idam"]:
         check.add(
             "insi.ctxlps.idam.missing",

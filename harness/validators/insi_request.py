@@ -42,6 +42,7 @@ from harness.validators.insi_rules import (
     Collector,
     InsiRequestReport,
     SequenceChecker,
+    split_tag,
     text_of,
 )
 from harness.validators.soap12 import SOAP11_NS, SoapError, content_type_action, parse_envelope
@@ -88,13 +89,14 @@ def check_insi_request(
         )
     operation = _check_body_element(check, env.body_child)
     _check_action(check, env.action, content_type_action(content_type), operation)
-    security = security_header(env.header_blocks())
+    header = env.header_blocks()
+    security = security_header(header)
     if security is None:
         _check_tls(check, over_tls, tls_subject)
     else:  # individual CPx mode: the professional's AssertionPs replaces the organisation certificate
         report.auth_mode = "CPx"
         report.professional = check_assertion_ps(check, security)
-    blocks = header_blocks(check, env.header_blocks())
+    blocks = header_blocks(check, header)
     check_ctxlps(check, blocks.get("ContexteLPS"))
     check_ctxbam(check, blocks.get("ContexteBAM"))
     check_message_id(check, blocks.get("MessageID"))
@@ -167,14 +169,14 @@ def _check_content_type(check: Collector, content_type: str | None) -> None:
 # -- envelope, action -------------------------------------------------------------------------
 @rule("insi.body", requirement="INS-INSI-01", summary="the body of a known operation, in its namespace and order")
 def _check_body_element(check: Collector, element: etree._Element) -> str:
-    q = etree.QName(element)
+    element_ns, element_local = split_tag(element.tag)
     for operation, (namespace, local) in BODY_ELEMENTS.items():
-        if q.localname == local:
-            if q.namespace != namespace:
+        if element_local == local:
+            if element_ns != namespace:
                 check.add(
                     "insi.body.namespace",
                     "INS-INSI-01",
-                    f"{local} is in namespace {q.namespace or '(none)'!r}; it must be in {namespace!r}",
+                    f"{local} is in namespace {element_ns or '(none)'!r}; it must be in {namespace!r}",
                     f"{B}/{local}",
                 )
                 return "invalid"
@@ -182,9 +184,9 @@ def _check_body_element(check: Collector, element: etree._Element) -> str:
     check.add(
         "insi.body.unknown",
         "INS-INSI-01",
-        f"the body element is {{{q.namespace or ''}}}{q.localname}; INSi expects RECSANSVITALE "
+        f"the body element is {{{element_ns or ''}}}{element_local}; INSi expects RECSANSVITALE "
         "(rechercherInsAvecTraitsIdentite) or RECVITALE (rechercherInsAvecCarteVitale)",
-        f"{B}/{q.localname}",
+        f"{B}/{element_local}",
     )
     return "invalid"
 
@@ -357,7 +359,7 @@ def _check_birth_date(check: Collector, value: str | None, loc: str) -> None:
             loc,
         )
         return
-    year, month, day = (int(g) for g in match.groups())
+    year, month, day = map(int, match.groups())
     if month == 0 or day == 0:
         check.add(
             "insi.traits.birth_date.lunar",

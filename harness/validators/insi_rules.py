@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from harness.core.findings import Finding, Severity
+from harness.validators.soap12 import split_tag
 
 __all__ = [
     "ACTIONS",
@@ -29,6 +30,7 @@ __all__ = [
     "InsiRequestReport",
     "SequenceChecker",
     "check_datetime",
+    "split_tag",
     "text_of",
 ]
 
@@ -113,8 +115,8 @@ class Collector:
 
 
 def elements(parent: etree._Element) -> list[etree._Element]:
-    """Element children only (no comments, no processing instructions)."""
-    return [c for c in parent if isinstance(c.tag, str)]
+    """Element children only (no comments, no processing instructions), filtered by libxml2."""
+    return list(parent.iterchildren(etree.Element))
 
 
 def text_of(found: dict[str, list[etree._Element]], name: str) -> str | None:
@@ -134,7 +136,7 @@ def check_datetime(add: AddFinding, requirement: str, rule: str, value: str | No
             location,
         )
         return
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    year, month, day, hour, minute, second = map(int, match.groups()[:6])
     try:
         datetime(year, month, day, hour, minute, min(second, 59))
     except ValueError:
@@ -160,44 +162,60 @@ class SequenceChecker:
         self, parent: etree._Element, location: str, sequence: tuple[tuple[str, bool], ...]
     ) -> dict[str, list[etree._Element]]:
         """Return the children found by local name; ``sequence`` is ``(name, repeatable)``."""
-        index, repeatable, order = _layout(sequence)
+        index, repeatable, order, known = _layout(sequence, self.namespace)
         found: dict[str, list[etree._Element]] = {name: [] for name, _ in sequence}
         last, last_name = -1, ""
-        for child in elements(parent):
-            q = etree.QName(child)
-            if q.localname == last_name and q.namespace == self.namespace and repeatable[last_name]:
-                found[last_name].append(child)  # the next item of a repeatable element: nothing to say
+        for child in parent.iterchildren(etree.Element):  # no comment, processing instruction or entity
+            tag: str = child.tag
+            name = known.get(tag)  # a name of the sequence in its namespace (no QName: issue 18)
+            if name is None:
+                self._foreign(tag, index, location, order)
                 continue
-            where = f"{location}/{self.prefix}:{q.localname}"
-            if q.localname in index and q.namespace != self.namespace:
-                self._add(
-                    "child.namespace",
-                    f"{q.localname} is in namespace {q.namespace or '(none)'!r}; it must be in {self.namespace!r}",
-                    where,
-                )
+            if name == last_name and repeatable[name]:
+                found[name].append(child)  # the next item of a repeatable element: nothing to say
                 continue
-            if q.localname not in index:
-                self._add(
-                    "child.unknown",
-                    f"unexpected element {{{q.namespace or ''}}}{q.localname}; allowed here, in this order: {order}",
-                    where,
-                )
-                continue
-            position = index[q.localname]
+            position = index[name]
             if position < last:
-                self._add("child.order", f"{q.localname} comes after {last_name}; the schema order is {order}", where)
-            elif position == last and not repeatable[q.localname]:
-                self._add("child.duplicate", f"{q.localname} appears more than once (at most one allowed)", where)
+                where = f"{location}/{self.prefix}:{name}"
+                self._add("child.order", f"{name} comes after {last_name}; the schema order is {order}", where)
+            elif position == last and not repeatable[name]:
+                where = f"{location}/{self.prefix}:{name}"
+                self._add("child.duplicate", f"{name} appears more than once (at most one allowed)", where)
             if position > last:
-                last, last_name = position, q.localname
-            found[q.localname].append(child)
+                last, last_name = position, name
+            found[name].append(child)
         return found
+
+    def _foreign(self, tag: str, index: dict[str, int], location: str, order: str) -> None:
+        """A child outside the sequence: a known name in another namespace, or an unknown element."""
+        namespace, local = split_tag(tag)
+        where = f"{location}/{self.prefix}:{local}"
+        if local in index:
+            self._add(
+                "child.namespace",
+                f"{local} is in namespace {namespace or '(none)'!r}; it must be in {self.namespace!r}",
+                where,
+            )
+        else:
+            self._add(
+                "child.unknown",
+                f"unexpected element {{{namespace or ''}}}{local}; allowed here, in this order: {order}",
+                where,
+            )
 
     def _add(self, rule: str, message: str, location: str) -> None:
         self.add(f"{self.rule_prefix}.{rule}", self.requirement, message, location)
 
 
 @functools.lru_cache(maxsize=128)
-def _layout(sequence: tuple[tuple[str, bool], ...]) -> tuple[dict[str, int], dict[str, bool], str]:
-    """Position and repeatability of each name of an ``xs:sequence``, and its order in words (made once)."""
-    return {name: i for i, (name, _) in enumerate(sequence)}, dict(sequence), ", ".join(n for n, _ in sequence)
+def _layout(
+    sequence: tuple[tuple[str, bool], ...], namespace: str
+) -> tuple[dict[str, int], dict[str, bool], str, dict[str, str]]:
+    """Position and repeatability of each name of an ``xs:sequence``, its order in words, and the Clark tag
+    of each name in ``namespace`` (made once)."""
+    return (
+        {name: i for i, (name, _) in enumerate(sequence)},
+        dict(sequence),
+        ", ".join(n for n, _ in sequence),
+        {f"{{{namespace}}}{name}" if namespace else name: name for name, _ in sequence},
+    )

@@ -8,6 +8,7 @@ expanded or fetched.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from lxml import etree
@@ -34,15 +35,23 @@ class XmlInputError(ValueError):
         self.column = column
 
 
+_local = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_blank_text=False,
-    )
+    """This thread's safe parser: made once per thread (a new one costs ~20 % of parsing a SOAP request of
+    1.4 kB, issue 18); lxml parsers are not shared between threads."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_blank_text=False,
+        )
+    return parser
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,8 @@ def parse_xml(
         raise XmlInputError("empty XML document / document XML vide")
     if len(data) > max_bytes:
         raise XmlInputError(f"XML document of {len(data)} bytes exceeds the limit of {max_bytes} bytes")
-    if not allow_dtd and b"<!DOCTYPE" in data[:65536].upper():
+    # "<!" first (a search at C speed, no copy): most documents have none, and then no DOCTYPE either
+    if not allow_dtd and data.find(b"<!", 0, 65536) >= 0 and b"<!DOCTYPE" in data[:65536].upper():
         raise XmlInputError(
             "a document type declaration (<!DOCTYPE>) is not allowed: entities are never resolved "
             "(XXE / entity expansion refused)"

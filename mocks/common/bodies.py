@@ -61,7 +61,10 @@ class BodyRead:
 
 
 async def _next(receive: Any, timeout: float) -> Any:
-    return await asyncio.wait_for(receive(), timeout)
+    # asyncio.timeout, not wait_for: wait_for runs ``receive()`` in a task of its own, two more turns of the
+    # event loop for each piece of every body (issue 18: ~8 % of an INSi request's CPU)
+    async with asyncio.timeout(timeout):
+        return await receive()
 
 
 async def read_body(receive: Any, limit: int, *, timeout: float) -> BodyRead:

@@ -220,7 +220,11 @@ class Pipeline:
         )
 
     async def read_body(self, call: Call) -> bytes:
-        """The request body (the recording middleware has bounded it already)."""
+        """The request body (the recording middleware has bounded it already and hands it over:
+        ``scope["state"]["body"]``; else Starlette reads it)."""
+        body = call.request.scope.get("state", {}).get("body")
+        if isinstance(body, bytes):
+            return body
         return await call.request.body()
 
     def check_limits(self, call: Call) -> Answer | None:

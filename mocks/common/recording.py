@@ -2,7 +2,8 @@
 
 * HTTP: :class:`RecordingMiddleware` opens the exchange of each request; the request pipeline
   (:mod:`mocks.common.pipeline`) fills in what only the service knows (transaction, summary,
-  tags, findings) through ``scope["state"]["exchange"]``. Requests larger than ``max_body`` are
+  tags, findings) through ``scope["state"]["exchange"]`` and reads the body, as recorded, from
+  ``scope["state"]["body"]``. Requests larger than ``max_body`` are
   answered 413 by the middleware itself, and still recorded (truncated).
 * Other listeners (SMTP, IMAP, the coming HL7 v2 MLLP): :class:`ListenerRecording`, one exchange
   per unit of conversation (a mail transaction, a message fetched, an HL7 message and its ACK).
@@ -185,14 +186,14 @@ class RecordingMiddleware:
         else:
             # the whole body first (bounded in size and time), so that chunked uploads obey the limits too
             read = await read_body(receive, self.max_body, timeout=self.limits.body_timeout)
-        body = read.body
+        body = bytes(read.body)  # one copy, shared by the replay, the pipeline and the recorded request
         replayed = False
 
         async def replay_receive() -> Any:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()  # only http.disconnect is left
 
         status = 0
@@ -208,7 +209,7 @@ class RecordingMiddleware:
             if recorded:
                 return
             recorded = True
-            request.body = bytes(body)
+            request.body = body
             if status:
                 exchange.response = HttpMessage(f"HTTP/1.1 {status}", response_headers, bytes(response_body))
             exchange.duration_ms = (time.perf_counter() - started) * 1000
@@ -243,6 +244,8 @@ class RecordingMiddleware:
                 if read.end is BodyEnd.TIMED_OUT:  # the client is still there: tell it why
                     await _answer(recording_send, *self._refusal(408, read.describe(self.max_body)))
             else:
+                # the body as read, for the pipeline (Pipeline.read_body), without a replay through Starlette
+                scope["state"]["body"] = body
                 await self.app(scope, replay_receive, recording_send)
         finally:
             finish()

@@ -33,6 +33,9 @@ class Simulator(Pipeline):
     service = "base"
     fault_kinds: tuple[str, ...] = ()
     max_body = DEFAULT_LIMITS.body_bytes  # a service may set its own (DMP: 64 MiB)
+    #: True: the service's routes are tried before the control API's, so that its requests skip matching every
+    #: ``/_harness`` route (issue 18); only for services whose routes can never match a ``/_harness`` path
+    service_routes_first = False
     _limits: Limits = DEFAULT_LIMITS
 
     def __init__(self, recorder: Recorder, *, port: int = 0, tls: TlsSettings | None = None) -> None:
@@ -123,7 +126,8 @@ class Simulator(Pipeline):
         return authorization_header(self.control_token)
 
     def build_app(self) -> Any:
-        app = Starlette(routes=[*control_routes(self), *self.routes()])
+        control, own = control_routes(self), self.routes()
+        app = Starlette(routes=[*own, *control] if self.service_routes_first else [*control, *own])
         self._middleware = RecordingMiddleware(
             app,
             self.recorder,

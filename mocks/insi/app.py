@@ -128,6 +128,7 @@ class InsiSimulator(Simulator):
     service = "INS"
     fault_kinds = ("soap_fault", "force_result")
     allowed_methods = ("POST",)
+    service_routes_first = True  # its one route, /lps, never matches a /_harness path
 
     def __init__(
         self,

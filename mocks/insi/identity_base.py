@@ -127,6 +127,8 @@ class IdentityBase:
     def __init__(self, persons: Iterable[Person], *, source: str = "") -> None:
         self.persons: list[Person] = []
         self.source = source
+        #: searchable persons by (folded birth name, folded sex, birth date), for the list it was made from
+        self._index: tuple[list[Person], int, dict[tuple[str, str, str], list[Person]]] | None = None
         for person in persons:
             self.add(person)
 
@@ -169,7 +171,22 @@ class IdentityBase:
 
     def search(self, traits: Traits) -> list[Person]:
         """Every person the traits designate, per the base's matching rule (see module doc)."""
-        return [p for p in self.persons if not p.not_found and p.ins is not None and _matches(p, traits)]
+        query = _Query.of(traits)  # folded once, not once per person (issue 18)
+        candidates = self._searchable().get((query.birth_name, query.sex, query.birth_date), [])
+        return [p for p in candidates if query.matches(p)]
+
+    def _searchable(self) -> dict[tuple[str, str, str], list[Person]]:
+        """The persons a search may find (an INS, not ``not_found``), in base order, by the three traits that
+        must be equal (folded): remade when the list of persons changes."""
+        persons = self.persons
+        if self._index is None or self._index[0] is not persons or self._index[1] != len(persons):
+            index: dict[tuple[str, str, str], list[Person]] = {}
+            for p in persons:
+                if not p.not_found and p.ins is not None:
+                    key = (fold(p.traits.birth_name), fold(p.traits.sex), p.traits.birth_date)
+                    index.setdefault(key, []).append(p)
+            self._index = (persons, len(persons), index)
+        return self._index[2]
 
     def search_by_matricule(
         self, nir: str, key: str | None, birth_name: str | None, birth_date: str | None
@@ -197,14 +214,32 @@ class IdentityBase:
         return len(self.persons)
 
 
-def _matches(person: Person, query: Traits) -> bool:
-    t = person.traits
-    if fold(query.birth_name) != fold(t.birth_name) or fold(query.sex) != fold(t.sex):
-        return False
-    if (query.birth_date or "").strip() != t.birth_date:
-        return False
-    names = {fold(n) for n in t.first_names}
-    whole = fold(" ".join(t.first_names))
-    if not all(fold(sent) in names or fold(sent) == whole for sent in query.first_names):
-        return False
-    return not (query.birth_place and fold(query.birth_place) != fold(t.birth_place))
+@dataclass(frozen=True)
+class _Query:
+    """The traits of a search, folded once."""
+
+    birth_name: str
+    sex: str
+    birth_date: str
+    first_names: tuple[str, ...]
+    birth_place: str | None  # None: not sent
+
+    @classmethod
+    def of(cls, traits: Traits) -> _Query:
+        return cls(
+            fold(traits.birth_name),
+            fold(traits.sex),
+            (traits.birth_date or "").strip(),
+            tuple(fold(sent) for sent in traits.first_names),
+            fold(traits.birth_place) if traits.birth_place else None,
+        )
+
+    def matches(self, person: Person) -> bool:
+        t = person.traits
+        if self.birth_name != fold(t.birth_name) or self.sex != fold(t.sex) or self.birth_date != t.birth_date:
+            return False
+        names = {fold(n) for n in t.first_names}
+        whole = fold(" ".join(t.first_names))
+        if not all(sent in names or sent == whole for sent in self.first_names):
+            return False
+        return self.birth_place is None or self.birth_place == fold(t.birth_place)

@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ except ImportError:  # pragma: no cover - not POSIX: each worker makes its own c
 __all__ = ["SharedRun", "copy_reports", "ins_clean_run", "profile_run", "session_keys", "shared_artefact", "shared_run"]
 
 _DONE = ".made.json"
+_BASE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ class SharedRun:
 
 
 def _folder(factory: pytest.TempPathFactory) -> Path:
-    base = factory.getbasetemp()
+    with _BASE_LOCK:  # pytest makes the session's base folder on first use, not thread-safely
+        base = factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
         base = base.parent  # the session's base folder, common to its workers
     folder = base / "shared-runs"

@@ -7,7 +7,7 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,8 @@ import requests
 
 from harness import services
 from mocks.common.control_token import CONTROL_TOKEN_FILE
-from reference_dui import ReferenceDui, ReferenceDuiConfig
 from tests.cli.conftest import CliRun
+from tests.shared_runs import ins_clean_run
 from tests.support import serve_json
 
 
@@ -33,48 +33,9 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def external_dui() -> Iterator[ReferenceDui]:
-    """The reference DUI started on its own, like an editor's DUI in test mode (no INSi configured)."""
-    dui = ReferenceDui(ReferenceDuiConfig(insi_url=None, client_cert=None, client_key=None, ca_cert=None)).start()
-    try:
-        yield dui
-    finally:
-        dui.stop()
-
-
-#: the requirements only the official CI-SIS artefact pack can judge (not given here: not judged)
-PACK_ONLY = ["CDA-SCH-01", "CDA-SCH-02", "CDA-XSD-01"]
-
-
-def test_run_against_an_external_dui_through_its_trigger_api(external_dui: ReferenceDui, tmp_path: Path) -> None:
-    """The whole default profile against a DUI in another process, reached only through ``--sut``.
-
-    What this proves and nothing else does: ``--sut`` drives a DUI the harness did not start (the
-    trigger mode, ``DUI.mode=trigger``), and ``PUT /config/endpoints`` alone configures it for every
-    service of the default profile (the DUI starts with no INSi, no certificate): every requirement
-    but the three pack-only ones passes. It runs without ``--cda-pack`` on purpose: the pack's
-    checks judge the documents the harness receives, whatever drives the DUI, and the full default
-    profile with the pack is proven CONFORME through the same HTTP trigger driver by the
-    sensitivity set-up's clean run (``tests/suites/test_sensitivity.py::
-    test_clean_reference_dui_passes_every_requirement``); here it would only add Saxon's
-    compilation of the structuration minimale (about 20 s of CPU).
-    """
-    # given a DUI that accepts PUT /config/endpoints, when the harness runs with --sut
-    result = harness(
-        "run", "--sut", external_dui.base_url, "--free-ports", "--reports", str(tmp_path), "--no-report", "-q"
-    )
-    matrix = json.loads((tmp_path / "coverage-matrix.json").read_text(encoding="utf-8"))
-    # then it is pointed at the simulators and passes everything it can judge: without the pack the three
-    # pack-only CDA requirements are not judged, PARTIEL, exit 2, never 0
-    assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-2000:]
-    assert matrix["overall"]["verdict"] == "partiel" and matrix["overall"]["not_judged"] == PACK_ONLY
-    verdicts = {r["id"]: r["verdict"] for r in matrix["requirements"]}
-    assert {v for r, v in verdicts.items() if r not in PACK_ONLY} <= {"pass", "attestation"}, verdicts
-    assert {verdicts[r] for r in PACK_ONLY} == {"skip"}, verdicts
-    assert matrix["uncovered_must"] == []
-    env = (tmp_path / "allure-results" / "environment.properties").read_text(encoding="utf-8")
-    assert "DUI.mode=trigger" in env and "DUI.name=DUI de référence dui-harness" in env
+# ``run --sut`` against a DUI the harness did not start, the whole default profile: proven end to end by
+# tests/test_packaging.py::test_installed_wheel_runs_the_suite_from_anywhere (the installed wheel's harness
+# judges the wheel's reference DUI started on its own), one whole run for both proofs.
 
 
 def test_unreachable_dui_is_exit_3_not_a_non_conformity(tmp_path: Path) -> None:
@@ -88,13 +49,14 @@ def test_unreachable_dui_is_exit_3_not_a_non_conformity(tmp_path: Path) -> None:
     assert not (tmp_path / "coverage-matrix.json").exists()
 
 
-def test_run_writes_junit_and_exchanges(tmp_path: Path) -> None:
-    result = harness("run", "--profile", "ins", "--reports", str(tmp_path), "--no-report", "-q")
+def test_run_writes_junit_and_exchanges(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # the session's INS run, signed with the test key (tests.shared_runs: the evidence tests judge its bundle)
+    result = ins_clean_run(tmp_path_factory)
     assert result.returncode == 0, result.stdout[-3000:]
-    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    junit = (result.reports / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="0"' in junit and "test_request_identifies_the_software" in junit
-    assert list((tmp_path / "exchanges").glob("*-INS-rechercherInsAvecTraitsIdentite.request"))
-    assert f"JUnit: {tmp_path / 'junit.xml'}" in result.stdout
+    assert list((result.reports / "exchanges").glob("*-INS-rechercherInsAvecTraitsIdentite.request"))
+    assert f"JUnit: {result.reports / 'junit.xml'}" in result.stdout
 
 
 @pytest.mark.parametrize(

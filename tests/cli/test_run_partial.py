@@ -25,6 +25,7 @@ import yaml
 
 from harness.paths import fixtures_dir
 from tests.cli.conftest import CliRun
+from tests.shared_runs import profile_run
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = fixtures_dir() / "projects"
@@ -255,11 +256,14 @@ def test_an_unreachable_dui_is_one_line_and_exit_3(tmp_path: Path, cli: Callable
     assert (reports / "run.json").read_text(encoding="utf-8") == "{}"
 
 
-def test_usage_json_and_the_usage_verb_count_the_same(tmp_path: Path, cli: Callable[..., CliRun]) -> None:
-    result = harness("run", "--profile", "mss", "--reports", str(tmp_path), "--no-report", "--no-bundle", "-q")
+def test_usage_json_and_the_usage_verb_count_the_same(
+    tmp_path_factory: pytest.TempPathFactory, cli: Callable[..., CliRun]
+) -> None:
+    # the session's MSSanté run (tests.shared_runs: also the check-project examples' one)
+    result = profile_run(tmp_path_factory, "mss")
     assert result.returncode == 0, result.stdout[-3000:]
-    written = json.loads((tmp_path / "usage.json").read_text(encoding="utf-8"))
-    verb = json.loads(cli("usage", str(tmp_path), "--json").out)
+    written = json.loads((result.reports / "usage.json").read_text(encoding="utf-8"))
+    verb = json.loads(cli("usage", str(result.reports), "--json").out)
     values = {i["key"]: i["value"] for i in written["indicators"]}
     assert values == {i["key"]: i["value"] for i in verb["indicators"]}
     mss = written["mssante"]

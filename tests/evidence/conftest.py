@@ -2,7 +2,8 @@
 
 ``clean_run``: ``python -m harness run --profile ins`` bundling with a test key made by
 ``dui-harness keys``; ``defect_run``: the same with the ``wrong_ins_key`` defect and
-``--no-bundle`` (bundled later by the tests through ``dui-harness bundle``).
+``--no-bundle`` (bundled later by the tests through ``dui-harness bundle``, on a copy). Both are
+made once for the whole session, every pytest-xdist worker included (:mod:`tests.shared_runs`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from harness.cli import main
 from harness.core.requirements import load_profile
 from harness.paths import profiles_dir
+from tests.shared_runs import ins_clean_run, session_keys, shared_run
 
 
 @dataclass(frozen=True)
@@ -56,47 +58,25 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("keys")
-    result = cli("keys", "--out", str(folder), "--editor", "Éditeur Exemple SAS")
-    assert result.returncode == 0, result.stderr
-    return folder
+    return session_keys(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def clean_run(tmp_path_factory: pytest.TempPathFactory, signing_keys: Path) -> Run:
-    reports = tmp_path_factory.mktemp("clean")
-    result = harness(
-        "run",
-        "--profile",
-        "ins",
-        "--reports",
-        str(reports),
-        "--no-report",
-        "-q",
-        "--key",
-        str(signing_keys / "signing-key.pem"),
-    )
+    """Made once for the whole session, every worker included (:mod:`tests.shared_runs`): read it, never write it."""
+    result = ins_clean_run(tmp_path_factory)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    return Run(reports, signing_keys, result.returncode, result.stdout)
+    return Run(result.reports, signing_keys, result.returncode, result.stdout)
 
 
 @pytest.fixture(scope="session")
 def defect_run(tmp_path_factory: pytest.TempPathFactory, signing_keys: Path) -> Run:
-    reports = tmp_path_factory.mktemp("defect")
-    result = harness(
-        "run",
-        "--profile",
-        "ins",
-        "--reports",
-        str(reports),
-        "--no-report",
-        "-q",
-        "--no-bundle",
-        "--defect",
-        "wrong_ins_key",
+    """Made once for the whole session (:mod:`tests.shared_runs`): a test that bundles it works on a copy."""
+    result = shared_run(
+        tmp_path_factory, "--profile", "ins", "--no-report", "-q", "--no-bundle", "--defect", "wrong_ins_key"
     )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
-    return Run(reports, signing_keys, result.returncode, result.stdout)
+    return Run(result.reports, signing_keys, result.returncode, result.stdout)
 
 
 CATALOG_HEADER = (

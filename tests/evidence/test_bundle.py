@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import struct
 import zipfile
 from html.parser import HTMLParser
@@ -74,14 +75,15 @@ def test_manifest_hashes_identity_and_profile(clean_run: Run) -> None:
 
 
 def test_bundle_verb_with_declared_identity(defect_run: Run, tmp_path: Path) -> None:
-    # given a run made with --no-bundle
-    assert not (defect_run.reports / "evidence-bundle.zip").exists()
+    # given a run made with --no-bundle (a copy of its reports: ``bundle`` writes the conformity matrix there)
+    reports = shutil.copytree(defect_run.reports, tmp_path / "reports")
+    assert not (reports / "evidence-bundle.zip").exists()
     out = tmp_path / "editor-bundle.zip"
     # when the editor bundles it, declaring the DUI's identity
     result = cli(
         "bundle",
         "--reports",
-        str(defect_run.reports),
+        str(reports),
         "--out",
         str(out),
         "--key",
@@ -99,7 +101,7 @@ def test_bundle_verb_with_declared_identity(defect_run: Run, tmp_path: Path) -> 
     manifest = json.loads(members(out)["MANIFEST.json"])
     assert manifest["dui"]["name"] == "MonDUI" and manifest["dui"]["build_id"] == "2026.03.14-b17"
     assert "declared on the command line" in manifest["dui"]["source"]
-    assert (defect_run.reports / "conformity-matrix.html").is_file()
+    assert (reports / "conformity-matrix.html").is_file()
     verified = cli("verify", str(out), "--trusted-key", str(defect_run.keys / "signing-cert.pem"))
     assert verified.returncode == 0 and "MonDUI 4.2.0" in verified.stdout and "✘ Non conforme" in verified.stdout
 

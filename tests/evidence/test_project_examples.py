@@ -9,25 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.evidence.conftest import Run, cli, harness
+from tests.evidence.conftest import Run, cli
+from tests.shared_runs import profile_run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 
 
 @pytest.fixture(scope="module")
 def socle_bundles(clean_run: Run, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    # the two runs side by side: each has its own reports, PKI and free ports, and much of a run is waiting
-    folders = {profile: tmp_path_factory.mktemp(profile) for profile in ("mss", "epresc")}
-    with ThreadPoolExecutor(max_workers=len(folders)) as pool:
-        results = {
-            profile: pool.submit(harness, "run", "--profile", profile, "--reports", str(reports), "--no-report", "-q")
-            for profile, reports in folders.items()
-        }
+    # the two runs side by side: each has its own reports, PKI and free ports, and much of a run is waiting;
+    # made once for the session (tests.shared_runs): the MSSanté run is also tests/cli/test_run_partial.py's
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda profile: profile_run(tmp_path_factory, profile), ("mss", "epresc")))
     bundles = [str(clean_run.bundle)]
-    for profile, reports in folders.items():
-        result = results[profile].result()
-        assert result.returncode == 0, result.stdout[-2000:]
-        bundles.append(str(reports / "evidence-bundle.zip"))
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-2000:]
+        bundles.append(str(run.bundle))
     return bundles
 
 

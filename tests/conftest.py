@@ -45,6 +45,7 @@ _RANK = {path: index for index, path in enumerate(FIRST)}
 #: together (one xdist scope, :func:`pytest_xdist_make_scheduler`) instead of costing a compilation on each
 STRUCTURATION_MINIMALE = frozenset(
     {
+        "tests/validators/cda/test_ans_route.py",  # the harness's compilation; the ANS pipeline's is its own
         "tests/validators/cda/test_header_value_sets.py",
         "tests/validators/cda/test_pack_and_official.py",
         "tests/validators/cda/test_examples.py",

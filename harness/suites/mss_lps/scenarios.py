@@ -8,7 +8,10 @@
 2b. ``auth-error``: a technical error at every SMTP ``AUTH`` while the DUI's other functions are used
    (SC.MSS/CONF.08, :mod:`harness.suites.mss_lps.errors`);
 3. ``expired``: a PSC login whose access token lives 2 s, then a message after its expiry: the DUI
-   renews the token (refresh grant, or a new PSC authentication) and sends (SC.MSS/CONF.11);
+   renews the token (refresh grant, or a new PSC authentication) and sends (SC.MSS/CONF.11). The message is
+   asked :data:`AFTER_EXPIRY` seconds after the token expired *as the DUI reckons it*: counted from the
+   login's answer (the DUI received its ``expires_in`` before answering, and the PSC simulator issued the
+   token before that, so the operator refuses it by then too), not from the login's request;
 4. ``state``: what the DUI says of the token it holds (SC.MSS/CONF.28);
 5. ``logout``: the PSC logout, then a message asked: nothing may reach the operator (SC.MSS/CONF.10).
 
@@ -40,9 +43,14 @@ __all__ = [
 SERVICE = "MSS"
 PER_ORG = "MSS-LPS-SEGUR-PER-ORG"
 APP = "MSS-LPS-SEGUR-APP"
-#: the access token lifetime of the expiry scenario (seconds), and how long after it the DUI is asked to send
+#: the access token lifetime of the expiry scenario (seconds): the DUI's PSC login must end well within it
 EXPIRING_LIFETIME = 2
-AFTER_EXPIRY = 1.5
+#: how long after the token's expiry, counted from the login's answer, the DUI is asked to send (seconds): one
+#: second, the coarsest clock a DUI may keep an expiry in (whole seconds, as a JWT ``exp``); the delay between
+#: the PSC token response and the DUI's reading of ``expires_in`` is already inside the count
+AFTER_EXPIRY = 1.0
+#: what a DUI answers once it did the job: LPS operations (``outcome``), ``sendMssDocument`` (``status``)
+_DONE_OUTCOMES = ("sent", "read", "connected")
 CLOSED_BY_OPERATOR = "421 4.4.2 Session closed by the operator (dui-harness test) / session fermee par l'operateur"
 
 
@@ -67,13 +75,26 @@ def _call(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return {"outcome": "error", "error": str(exc)[:500], "trigger_error": True}
 
 
-def _scenario(name: str, recorder: Recorder, since: str, data: dict[str, Any], settle: float) -> Scenario:
-    """The exchanges since ``since``; a DUI that did not say it was done (sent, read) gets ``settle`` seconds."""
-    done = all(
-        (data.get(step) or {}).get("outcome") in ("sent", "read", "connected")
-        for step in ("send", "fetch")
-        if step in data
+def _done(answer: dict[str, Any] | None) -> bool:
+    """Whether the DUI's answer says the job is done: an LPS ``outcome`` sent/read/connected, the application
+    mailbox's ``sendMssDocument`` ``status: sent``, or its ``fetchMssMail`` answer (the ``messages`` it read)."""
+    answer = answer or {}
+    return (
+        answer.get("outcome") in _DONE_OUTCOMES
+        or answer.get("status") == "sent"
+        or (isinstance(answer.get("messages"), list) and "outcome" not in answer)
     )
+
+
+def _scenario(name: str, recorder: Recorder, since: str, data: dict[str, Any], settle: float) -> Scenario:
+    """The exchanges since ``since``; a DUI that did not say it was done (sent, read) gets ``settle`` seconds.
+
+    The operator records each ``AUTH`` and each SMTP transaction before it answers the DUI, so a DUI that
+    says it sent and read has nothing more to bring: no wait. One that did not (an error, a refusal, mail
+    queued for later) is watched for ``settle`` seconds: what it still sends is judged (after a logout,
+    nothing may reach the operator).
+    """
+    done = all(_done(data.get(step)) for step in ("send", "fetch") if step in data)
     if not done:
         recorder.wait_for(lambda found: False, service=SERVICE, since=since, timeout=settle)
     return Scenario(name=name, exchanges=recorder.exchanges(service=SERVICE, since=since), data=data)
@@ -134,11 +155,11 @@ def play_per_org(
     lifetime = int(psc.state().get("access_token_lifetime", 300))
     psc.update_state({"access_token_lifetime": EXPIRING_LIFETIME})
     try:
-        connected_at = time.monotonic()
         connect = _call(lambda: sut.mss_lps_connect(professional, mailbox))
+        answered_at = time.monotonic()  # the DUI holds its token and knows its lifetime: the clock starts here
     finally:
         psc.update_state({"access_token_lifetime": lifetime})
-    time.sleep(max(0.0, EXPIRING_LIFETIME + AFTER_EXPIRY - (time.monotonic() - connected_at)))
+    time.sleep(max(0.0, EXPIRING_LIFETIME + AFTER_EXPIRY - (time.monotonic() - answered_at)))
     expired_since = recorder.mark()
     send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS (jeton expiré)", "Jeton renouvelé."))
     runs["expired"] = _scenario(

@@ -15,13 +15,15 @@
 4. ``state``: what the DUI says of the token it holds (SC.MSS/CONF.28);
 5. ``logout``: the PSC logout, then a message asked: nothing may reach the operator (SC.MSS/CONF.10).
 
+They are played as far as the tests ask (:class:`PerOrgRuns`): all of them, in this order, in a full run.
+
 ``MSS-LPS-SEGUR-APP``: ``application``: the DUI's application mailbox sends and reads (SC.MSS/CONF.12).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from harness.core.recorder import Exchange, Recorder
@@ -34,7 +36,9 @@ __all__ = [
     "APP",
     "EXPIRING_LIFETIME",
     "PER_ORG",
+    "PerOrgRuns",
     "auth_exchanges",
+    "per_org_steps",
     "play_application",
     "play_per_org",
     "smtp_accepted",
@@ -100,6 +104,39 @@ def _scenario(name: str, recorder: Recorder, since: str, data: dict[str, Any], s
     return Scenario(name=name, exchanges=recorder.exchanges(service=SERVICE, since=since), data=data)
 
 
+class PerOrgRuns:
+    """The ``MSS-LPS-SEGUR-PER-ORG`` scenarios, played in their order as far as the tests ask.
+
+    :meth:`get` plays every scenario up to the one asked (``expired`` plays ``nominal``, ``operator-ended``
+    and ``auth-error`` first, once); those after the last one asked are not played. A run of every test
+    plays them all, in the same order; a run scoped to one module (the sensitivity runs' scopes) stops early
+    instead of waiting for a token to expire or for the logout's quiet window that no test of it judges.
+    """
+
+    def __init__(self, steps: Iterator[tuple[str, Scenario]]) -> None:
+        self._steps = steps
+        self._played: dict[str, Scenario] = {}
+        self._failure: BaseException | None = None
+
+    def get(self, name: str) -> Scenario | None:
+        """Scenario ``name`` (played now if need be), or None when the play ended before it.
+
+        A harness fault met while playing is raised again to every later test, as pytest does for a
+        fixture that failed (an error, not a scenario missing)."""
+        while name not in self._played:
+            if self._failure is not None:
+                raise self._failure
+            try:
+                step = next(self._steps, None)
+            except BaseException as exc:
+                self._failure = exc
+                raise
+            if step is None:
+                return None
+            self._played[step[0]] = step[1]
+        return self._played[name]
+
+
 def play_per_org(
     sut: SutDriver,
     recorder: Recorder,
@@ -111,21 +148,43 @@ def play_per_org(
     recipient: str,
     settle: float,
 ) -> dict[str, Scenario]:
-    """Play the ``MSS-LPS-SEGUR-PER-ORG`` scenarios in order; stops after ``nominal`` when the DUI has no API LPS."""
-    runs: dict[str, Scenario] = {}
+    """Play every ``MSS-LPS-SEGUR-PER-ORG`` scenario in order (:func:`per_org_steps`) at once."""
+    return dict(
+        per_org_steps(
+            sut, recorder, mss, psc, professional=professional, mailbox=mailbox, recipient=recipient, settle=settle
+        )
+    )
+
+
+def per_org_steps(
+    sut: SutDriver,
+    recorder: Recorder,
+    mss: Any,
+    psc: Any,
+    *,
+    professional: str,
+    mailbox: str,
+    recipient: str,
+    settle: float,
+) -> Iterator[tuple[str, Scenario]]:
+    """The ``MSS-LPS-SEGUR-PER-ORG`` scenarios in order, each played when asked for; stops after ``nominal``
+    when the DUI has no API LPS or its PSC login failed."""
     since = recorder.mark()
     connect = _call(lambda: sut.mss_lps_connect(professional, mailbox))
     send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS", "Message de test (API LPS)."))
     fetch = _call(lambda: sut.mss_lps_fetch())
-    runs["nominal"] = _scenario(
-        f"{PER_ORG}: connexion PSC puis XOAUTH2 / PSC login then XOAUTH2",
-        recorder,
-        since,
-        {"connect": connect, "send": send, "fetch": fetch, "professional": professional, "mailbox": mailbox},
-        settle,
+    yield (
+        "nominal",
+        _scenario(
+            f"{PER_ORG}: connexion PSC puis XOAUTH2 / PSC login then XOAUTH2",
+            recorder,
+            since,
+            {"connect": connect, "send": send, "fetch": fetch, "professional": professional, "mailbox": mailbox},
+            settle,
+        ),
     )
     if connect.get("trigger_error") or connect.get("outcome") != "connected":
-        return runs
+        return
 
     since = recorder.mark()
     mss.faults.add("smtp_reply", "RCPT", reply=CLOSED_BY_OPERATOR)
@@ -133,22 +192,28 @@ def play_per_org(
         send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS (reprise)", "Session reprise."))
     finally:
         mss.faults.clear()
-    runs["operator-ended"] = _scenario(
-        f"{PER_ORG}: session fermée par l'opérateur / session ended by the operator",
-        recorder,
-        since,
-        {"send": send, "fault": CLOSED_BY_OPERATOR},
-        settle,
+    yield (
+        "operator-ended",
+        _scenario(
+            f"{PER_ORG}: session fermée par l'opérateur / session ended by the operator",
+            recorder,
+            since,
+            {"send": send, "fault": CLOSED_BY_OPERATOR},
+            settle,
+        ),
     )
 
-    runs["auth-error"] = play_auth_error(
-        sut,
-        recorder,
-        mss,
-        lambda: _call(
-            lambda: sut.mss_lps_send(recipient, "Essai API LPS (erreur technique)", "Erreur d'authentification.")
+    yield (
+        "auth-error",
+        play_auth_error(
+            sut,
+            recorder,
+            mss,
+            lambda: _call(
+                lambda: sut.mss_lps_send(recipient, "Essai API LPS (erreur technique)", "Erreur d'authentification.")
+            ),
+            f"{PER_ORG}: erreur technique à l'authentification / technical error at authentication",
         ),
-        f"{PER_ORG}: erreur technique à l'authentification / technical error at authentication",
     )
 
     since = recorder.mark()
@@ -162,32 +227,35 @@ def play_per_org(
     time.sleep(max(0.0, EXPIRING_LIFETIME + AFTER_EXPIRY - (time.monotonic() - answered_at)))
     expired_since = recorder.mark()
     send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS (jeton expiré)", "Jeton renouvelé."))
-    runs["expired"] = _scenario(
+    expired = _scenario(
         f"{PER_ORG}: jeton d'accès expiré / expired access token",
         recorder,
         since,
         {"connect": connect, "send": send, "lifetime": EXPIRING_LIFETIME},
         settle,
     )
-    runs["expired"].data["after_expiry"] = [e.id for e in recorder.exchanges(service=SERVICE, since=expired_since)]
+    expired.data["after_expiry"] = [e.id for e in recorder.exchanges(service=SERVICE, since=expired_since)]
+    yield "expired", expired
 
     since = recorder.mark()
     state = _call(lambda: sut.mss_lps_session())
-    runs["state"] = Scenario(name=f"{PER_ORG}: jeton conservé / token kept", data={"state": state})
+    yield "state", Scenario(name=f"{PER_ORG}: jeton conservé / token kept", data={"state": state})
 
     since = recorder.mark()
     logout = _call(lambda: sut.mss_lps_logout())
     after = _call(lambda: sut.mss_lps_session())
     send = _call(lambda: sut.mss_lps_send(recipient, "Essai API LPS (après déconnexion)", "Ne doit pas partir."))
     fetch = _call(lambda: sut.mss_lps_fetch())
-    runs["logout"] = _scenario(
-        f"{PER_ORG}: déconnexion PSC / PSC logout",
-        recorder,
-        since,
-        {"logout": logout, "state_after": after, "send": send, "fetch": fetch},
-        settle,
+    yield (
+        "logout",
+        _scenario(
+            f"{PER_ORG}: déconnexion PSC / PSC logout",
+            recorder,
+            since,
+            {"logout": logout, "state_after": after, "send": send, "fetch": fetch},
+            settle,
+        ),
     )
-    return runs
 
 
 def play_application(sut: SutDriver, recorder: Recorder, person_id: str, recipient: str, settle: float) -> Scenario:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+import reference_dui.mssante.pdf as reference_pdf
 from harness.validators.pdf import InsIdentity, validate_pdf
 from harness.validators.pdf import render as pdf_render
 from harness.validators.pdf.ins_datamatrix import parse_2ddoc
-import reference_dui.mssante.pdf as reference_pdf
 from reference_dui.mssante.pdf import PrintedIdentity, build_pdf, datamatrix_content
 from tests.cli.conftest import CliRun
 

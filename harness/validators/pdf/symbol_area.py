@@ -62,7 +62,7 @@ def symbol_area(pdfium: Any, page: Any, scale: float, size: tuple[int, int]) -> 
             max(area[2], right.value),
             max(area[3], top.value),
         ]
-    if area[0] == math.inf:  # text only: no drawing, nothing to cut
+    if not all(math.isfinite(edge) for edge in area):  # text only (nothing to cut), or unbounded drawings
         return None
     page_height = box[3]
     x0, x1 = area[0] * scale, area[2] * scale

@@ -9,7 +9,7 @@ are read both ways: the same symbols, in the same order.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pikepdf
@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas
 
 from harness.validators.pdf import render
 from harness.validators.pdf.symbol_area import symbol_area
-from reference_dui.mssante.pdf import PrintedIdentity, _dark_modules, build_pdf, datamatrix_content
+from reference_dui.mssante.pdf import PDF_DEFECTS, PrintedIdentity, _dark_modules, build_pdf, datamatrix_content
 
 INS, OID = "244037505690173", "1.2.250.1.213.1.4.10"
 PRINTED = PrintedIdentity("ROUX-MSSESSAI", ("HELENE", "MARIE"), "F", "1944-03-09", "75056", INS, OID)
@@ -93,34 +93,36 @@ def _backdrop(pdf: pikepdf.Pdf) -> None:
     pdf.pages[0].contents_add(pdf.make_stream(b"q 1 g 0 0 595 842 re f Q"), prepend=True)
 
 
-def _copies() -> Iterator[tuple[str, bytes]]:
-    for defects in ((), ("mss_pdf_datamatrix_mismatch",), ("mss_pdf_not_pdfa",), ("mss_pdf_no_identity_block",)):
-        yield f"reference copy {defects}", build_pdf(PRINTED, "Note", "Corps", set(defects))
-    yield "unqualified copy (text only)", build_pdf(PLAIN, "Note", "Corps")
-    ins = datamatrix_content(PRINTED)
-    wrong = datamatrix_content(PRINTED, INS[:-1] + "4")
-    yield "one symbol", _drawn([(ins, 430, 800, 2.2)])
-    yield "a second, smaller symbol far away", _drawn([(ins, 430, 800, 2.2), (SHORT, 60, 200, 1.0)])
-    yield "a second, smaller symbol near", _drawn([(ins, 430, 800, 2.2), (SHORT, 370, 800, 1.0)])
-    yield "two alike symbols side by side", _drawn([(wrong, 300, 800, 2.2), (ins, 430, 800, 2.2)])
-    yield "a tiny symbol alone", _drawn([(SHORT, 430, 800, 0.8)])
-    yield "a large symbol", _drawn([(ins, 100, 700, 8.0)])
-    yield "a symbol near the page's edge", _drawn([(ins, 510, 838, 2.2)])
-    yield "a symbol as an image", _drawn([(ins, 430, 800, 2.2)], image=True)
-    yield "an inverted symbol", _drawn([(ins, 430, 780, 2.2)], inverted=True)
-    yield "no text, one symbol", _drawn([(ins, 430, 800, 2.2)], text=False)
-    reference = build_pdf(PRINTED, "Note", "Corps")
-    for name, edit in (
-        ("rotated page", _rotated),
-        ("shifted media box", _shifted),
-        ("an annotation", _annotated),
-        ("a white rectangle over the whole page", _backdrop),
-    ):
-        yield name, _edited(reference, edit)
-    yield "the page in a form XObject", _in_a_form(reference)
+def _reference(defects: tuple[str, ...] = ()) -> Callable[[], bytes]:
+    return lambda: build_pdf(PRINTED, "Note", "Corps", set(defects))
 
 
-COPIES = dict(_copies())
+def _edited_reference(edit: Callable[[pikepdf.Pdf], None]) -> Callable[[], bytes]:
+    return lambda: _edited(build_pdf(PRINTED, "Note", "Corps"), edit)
+
+
+INS_TEXT = datamatrix_content(PRINTED)
+WRONG_TEXT = datamatrix_content(PRINTED, INS[:-1] + "4")
+#: the pages, by name, made on first use (not at collection, in every worker)
+PAGES: dict[str, Callable[[], bytes]] = {
+    **{f"reference copy {d}": _reference(d) for d in ((), *((s,) for s in sorted(PDF_DEFECTS)))},
+    "unqualified copy (text only)": lambda: build_pdf(PLAIN, "Note", "Corps"),
+    "one symbol": lambda: _drawn([(INS_TEXT, 430, 800, 2.2)]),
+    "a second, smaller symbol far away": lambda: _drawn([(INS_TEXT, 430, 800, 2.2), (SHORT, 60, 200, 1.0)]),
+    "a second, smaller symbol near": lambda: _drawn([(INS_TEXT, 430, 800, 2.2), (SHORT, 370, 800, 1.0)]),
+    "two alike symbols side by side": lambda: _drawn([(WRONG_TEXT, 300, 800, 2.2), (INS_TEXT, 430, 800, 2.2)]),
+    "a tiny symbol alone": lambda: _drawn([(SHORT, 430, 800, 0.8)]),
+    "a large symbol": lambda: _drawn([(INS_TEXT, 100, 700, 8.0)]),
+    "a symbol near the page's edge": lambda: _drawn([(INS_TEXT, 510, 838, 2.2)]),
+    "a symbol as an image": lambda: _drawn([(INS_TEXT, 430, 800, 2.2)], image=True),
+    "an inverted symbol": lambda: _drawn([(INS_TEXT, 430, 780, 2.2)], inverted=True),
+    "no text, one symbol": lambda: _drawn([(INS_TEXT, 430, 800, 2.2)], text=False),
+    "rotated page": _edited_reference(_rotated),
+    "shifted media box": _edited_reference(_shifted),
+    "an annotation": _edited_reference(_annotated),
+    "a white rectangle over the whole page": _edited_reference(_backdrop),
+    "the page in a form XObject": lambda: _in_a_form(build_pdf(PRINTED, "Note", "Corps")),
+}
 
 
 def _read(data: bytes, monkeypatch: pytest.MonkeyPatch, *, whole: bool) -> list[bytes]:
@@ -134,9 +136,9 @@ def _read(data: bytes, monkeypatch: pytest.MonkeyPatch, *, whole: bool) -> list[
     return found
 
 
-@pytest.mark.parametrize("name", sorted(COPIES))
+@pytest.mark.parametrize("name", sorted(PAGES))
 def test_the_area_gives_what_the_whole_page_gives(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = COPIES[name]
+    data = PAGES[name]()
     assert _read(data, monkeypatch, whole=False) == _read(data, monkeypatch, whole=True)
 
 
@@ -151,7 +153,7 @@ def _area(data: bytes) -> tuple[int, int, int, int] | None:
 
 
 def test_the_reference_copy_is_read_in_a_small_area() -> None:
-    area = _area(COPIES["reference copy ()"])
+    area = _area(PAGES["reference copy ()"]())
     assert area is not None
     left, top, right, bottom = area
     assert left % 8 == 0 and top % 8 == 0 and (right - left) * (bottom - top) < 1786 * 2526 / 20
@@ -168,4 +170,4 @@ def test_the_reference_copy_is_read_in_a_small_area() -> None:
     ],
 )
 def test_pages_read_whole(name: str) -> None:
-    assert _area(COPIES[name]) is None
+    assert _area(PAGES[name]()) is None

@@ -55,6 +55,7 @@ from mocks.mssante.imap_ext import SPECIAL_USE
 from mocks.mssante.inbox import InboxQueue
 from mocks.mssante.mailstore import MailStore, StoredMessage
 from mocks.mssante.recording import MailRecording
+from mocks.mssante.shutdown import released
 from mocks.mssante.smtp import MssSmtp, MssSmtpHandler
 from mocks.mssante.tls import TlsGate, stream_handover
 
@@ -420,9 +421,10 @@ class MssSimulator(Simulator, MailRecording):
                 server.close()
             for transport in list(self.connections):
                 transport.close()
-            for task in [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
                 task.cancel()
-            await asyncio.sleep(0.05)  # let the closed transports release their sockets
+            await released(tasks, list(self.connections))  # the events themselves, not a fixed pause
 
     def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         if isinstance(context.get("exception"), (ssl.SSLError, ConnectionError)):

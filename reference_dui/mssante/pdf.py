@@ -9,6 +9,11 @@ traits, the matricule INS with its nature (NIR/NIA) and the INS datamatrix: a 2D
 DDMMYYYY, S7 birth place, S8 matricule INS, S9 OID, each ended by GS) drawn module by module
 from pystrich's pure-Python Data Matrix encoder. An unqualified identity gets neither the INS
 nor the datamatrix.
+
+What is the same for every copy is made once per process: the font registered, the sRGB profile,
+each symbol's modules; and a copy is saved with an identifier derived from its content
+(``deterministic_id``), so the same inputs give the same bytes and the latest copies are kept
+by their inputs (:func:`build_pdf`): the messages of a run repeat the same few documents.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from __future__ import annotations
 import io
 from collections.abc import Set
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pikepdf
@@ -28,12 +34,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-__all__ = ["PrintedIdentity", "build_pdf", "datamatrix_content"]
+__all__ = ["PrintedIdentity", "build_pdf", "datamatrix_content", "warm"]
 
 GS = "\x1d"
 FONT = "DuiVera"
 NIA_OIDS = ("1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.11")
 MODULE = 2.2  # points (0.78 mm)
+#: the switches that change a copy's bytes (the others are not part of its cache key)
+PDF_DEFECTS = frozenset({"mss_pdf_not_pdfa", "mss_pdf_no_identity_block", "mss_pdf_datamatrix_mismatch"})
 
 
 @dataclass(frozen=True)
@@ -49,9 +57,9 @@ class PrintedIdentity:
     oid: str | None = None
 
 
-def datamatrix_content(identity: PrintedIdentity, ins: str | None = None) -> str:
-    """The 2D-Doc text of the INS datamatrix (``ins``: another matricule, for a defect switch)."""
-    days = (datetime.now(UTC).date() - datetime(2000, 1, 1, tzinfo=UTC).date()).days
+def datamatrix_content(identity: PrintedIdentity, ins: str | None = None, today: date | None = None) -> str:
+    """The 2D-Doc text of the INS datamatrix (``ins``: another matricule, for a defect switch), issued ``today``."""
+    days = ((today or datetime.now(UTC).date()) - date(2000, 1, 1)).days
     header = f"DC04FR000000{days:04X}{days:04X}B001FR"
     b = identity.birth_date
     fields = [
@@ -72,17 +80,32 @@ def _font() -> str:
     return FONT
 
 
-def _datamatrix(page: canvas.Canvas, text: str, x: float, top: float) -> None:
+@lru_cache(maxsize=16)
+def _dark_modules(text: str) -> tuple[tuple[int, int], ...]:
+    """The (row, column) of each dark module of the Data Matrix symbol of ``text``, in drawing order."""
     encoder = DataMatrixEncoder(text)
     modules = DataMatrixRenderer(encoder.matrix, encoder.regions, quiet_zone=0).matrix
+    return tuple((row, column) for row, line in enumerate(modules) for column, dark in enumerate(line) if dark)
+
+
+def _datamatrix(page: canvas.Canvas, text: str, x: float, top: float) -> None:
     page.setFillColorRGB(0, 0, 0)
-    for row, line in enumerate(modules):
-        for column, dark in enumerate(line):
-            if dark:
-                page.rect(x + column * MODULE, top - (row + 1) * MODULE, MODULE, MODULE, stroke=0, fill=1)
+    for row, column in _dark_modules(text):
+        page.rect(x + column * MODULE, top - (row + 1) * MODULE, MODULE, MODULE, stroke=0, fill=1)
 
 
-def _page(identity: PrintedIdentity, title: str, body: str, defects: Set[str]) -> bytes:
+@lru_cache(maxsize=1)
+def _srgb_profile() -> bytes:
+    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+
+
+def warm() -> None:
+    """Make now what every copy uses (the embedded font, the sRGB profile): for a process that forks runs."""
+    _font()
+    _srgb_profile()
+
+
+def _page(identity: PrintedIdentity, title: str, body: str, defects: Set[str], today: date) -> bytes:
     buffer = io.BytesIO()
     embedded = "mss_pdf_not_pdfa" not in defects
     font = _font() if embedded else "Helvetica"  # a standard font, not embedded: not PDF/A
@@ -109,7 +132,7 @@ def _page(identity: PrintedIdentity, title: str, body: str, defects: Set[str]) -
     if identity.ins and identity.oid:
         other = identity.ins[:-2] + f"{(int(identity.ins[-2:]) + 1) % 100:02d}"
         wrong = other if "mss_pdf_datamatrix_mismatch" in defects else None
-        _datamatrix(page, datamatrix_content(identity, wrong), 430, 800)
+        _datamatrix(page, datamatrix_content(identity, wrong, today), 430, 800)
     page.showPage()
     page.save()
     return buffer.getvalue()
@@ -122,8 +145,7 @@ def _pdfa(data: bytes, title: str) -> bytes:
             meta["pdfaid:part"] = "1"
             meta["pdfaid:conformance"] = "B"
             meta["dc:title"] = title
-        icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-        profile = pdf.make_stream(icc, N=3)
+        profile = pdf.make_stream(_srgb_profile(), N=3)
         pdf.Root.OutputIntents = pikepdf.Array(
             [
                 pikepdf.Dictionary(
@@ -136,11 +158,17 @@ def _pdfa(data: bytes, title: str) -> bytes:
             ]
         )
         out = io.BytesIO()
-        pdf.save(out, min_version="1.4", force_version="1.4", fix_metadata_version=False)
+        pdf.save(out, min_version="1.4", force_version="1.4", fix_metadata_version=False, deterministic_id=True)
         return out.getvalue()
 
 
 def build_pdf(identity: PrintedIdentity, title: str, body: str, defects: Set[str] = frozenset()) -> bytes:
-    """The PDF/A-1 copy of a document (a plain PDF with the ``mss_pdf_not_pdfa`` defect)."""
-    data = _page(identity, title, body, defects)
+    """The PDF/A-1 copy of a document (a plain PDF with the ``mss_pdf_not_pdfa`` defect), issued today."""
+    return _build(identity, title, body, PDF_DEFECTS & frozenset(defects), datetime.now(UTC).date())
+
+
+@lru_cache(maxsize=32)
+def _build(identity: PrintedIdentity, title: str, body: str, defects: frozenset[str], today: date) -> bytes:
+    """The copy of these inputs: the same bytes each time (reportlab ``invariant``, pikepdf ``deterministic_id``)."""
+    data = _page(identity, title, body, defects, today)
     return data if "mss_pdf_not_pdfa" in defects else _pdfa(data, title)

@@ -146,6 +146,9 @@ def _warm() -> None:
     operation_ids()
     environment()  # the versions of the test tools a run records (each read scans the installed metadata)
     _plugin_args()
+    from reference_dui.mssante.pdf import warm
+
+    warm()  # the font and colour profile of the reference DUI's PDF copies
     try:
         from fhir.resources.R4B import get_fhir_model_class
     except ImportError:

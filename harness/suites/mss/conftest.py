@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,16 +135,24 @@ def _require_person(request: pytest.FixtureRequest, scenario: Scenario, key: str
     return scenario
 
 
+def _count_other_than(count: int) -> Callable[[list[Exchange]], bool]:
+    return lambda found: len(found) != count
+
+
 def _settle(recorder: Recorder, since: str, limit: float, quiet: float = 1.0) -> None:
-    """Wait until no MSSante exchange arrived for ``quiet`` seconds (at most ``limit`` seconds)."""
+    """Wait until no MSSante exchange arrived for ``quiet`` seconds (at most ``limit`` seconds).
+
+    The quiet window a "nothing (more) is sent" check needs: woken by each exchange the recorder records
+    (no polling), the window starts again from that exchange, so it always ends ``quiet`` seconds after the
+    last one, never sooner.
+    """
     deadline = time.monotonic() + limit
     count = len(recorder.exchanges(service=SERVICE, since=since))
-    while time.monotonic() < deadline:
-        time.sleep(min(quiet, max(0.0, deadline - time.monotonic())))
-        now = len(recorder.exchanges(service=SERVICE, since=since))
-        if now == count:
+    while (left := deadline - time.monotonic()) > 0:
+        found = recorder.wait_for(_count_other_than(count), service=SERVICE, since=since, timeout=min(quiet, left))
+        if len(found) == count:
             return
-        count = now
+        count = len(found)
 
 
 def _refused(exchanges: list[Exchange]) -> list[str]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
 import pytest
 
+import reference_dui.mssante.pdf as reference_pdf
 from harness.validators.pdf import InsIdentity, validate_pdf
 from harness.validators.pdf import render as pdf_render
 from harness.validators.pdf.ins_datamatrix import parse_2ddoc
@@ -151,3 +153,13 @@ def test_a_huge_page_is_rendered_within_the_pixel_bound() -> None:
     report = validate_pdf(_edited(huge), identity=CDA)
     # then it is judged (rendered at a lower scale), with no harness fault
     assert report.not_judged == {} and "pdf.file.unreadable" not in {f.rule for f in report.findings}
+
+
+def test_a_copy_is_the_same_bytes_for_the_same_inputs_and_its_cache_key_holds_every_pdf_switch() -> None:
+    # the copies are kept by their inputs: only the switches that change a copy are part of the key
+    source = Path(reference_pdf.__file__).read_text(encoding="utf-8")
+    assert set(re.findall(r'"(mss_pdf_[a-z_]+)"', source)) == reference_pdf.PDF_DEFECTS
+    first = build_pdf(PRINTED, "Note", "Corps", {"mss_no_nil"})
+    reference_pdf._build.cache_clear()
+    assert build_pdf(PRINTED, "Note", "Corps") == first  # rebuilt: the same bytes (deterministic /ID)
+    assert build_pdf(PRINTED, "Note", "Corps", {"mss_pdf_datamatrix_mismatch"}) != first

@@ -114,19 +114,21 @@ def _page(identity: PrintedIdentity, title: str, body: str, defects: Set[str], t
     page.setFont(font, 14)
     page.drawString(56, 780, title)
     page.setFont(font, 10)
-    lines = []
-    if "mss_pdf_no_identity_block" not in defects:
-        b = identity.birth_date
-        lines = [
-            f"Nom de naissance : {identity.birth_name}",
-            f"Prénom(s) : {' '.join(identity.first_names)}",
-            f"Sexe : {identity.sex}",
-            f"Date de naissance : {b[8:10]}/{b[5:7]}/{b[:4]}",
-            f"Lieu de naissance (code INSEE) : {identity.birth_place}",
-        ]
-        if identity.ins and identity.oid:
-            nature = "NIA" if identity.oid in NIA_OIDS else "NIR"
-            lines.append(f"Matricule INS : {identity.ins} ({nature})")
+    b = identity.birth_date
+    lines = [
+        f"Nom de naissance : {identity.birth_name}",
+        f"Prénom(s) : {' '.join(identity.first_names)}",
+        f"Sexe : {identity.sex}",
+        f"Date de naissance : {b[8:10]}/{b[5:7]}/{b[:4]}",
+        f"Lieu de naissance (code INSEE) : {identity.birth_place}",
+    ]
+    if identity.ins and identity.oid:
+        nature = "NIA" if identity.oid in NIA_OIDS else "NIR"
+        lines.append(f"Matricule INS : {identity.ins} ({nature})")
+    if "mss_pdf_no_identity_block" in defects:
+        # the block left blank, the layout kept: the body's long lines stay below the INS datamatrix (they ran
+        # through it, and whether the symbol could still be read then depended on its content: the day's date)
+        lines = [""] * len(lines)
     for number, line in enumerate([*lines, "", *body.splitlines()]):
         page.drawString(56, 750 - 14 * number, line)
     if identity.ins and identity.oid:

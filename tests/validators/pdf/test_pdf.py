@@ -6,6 +6,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pikepdf
@@ -163,3 +164,18 @@ def test_a_copy_is_the_same_bytes_for_the_same_inputs_and_its_cache_key_holds_ev
     reference_pdf._build.cache_clear()
     assert build_pdf(PRINTED, "Note", "Corps") == first  # rebuilt: the same bytes (deterministic /ID)
     assert build_pdf(PRINTED, "Note", "Corps", {"mss_pdf_datamatrix_mismatch"}) != first
+
+
+def test_a_copy_without_its_identity_block_keeps_a_readable_datamatrix_whatever_the_day() -> None:
+    # given the reference DUI's copy with the mss_pdf_no_identity_block defect and a long body line, issued on each
+    # of fourteen days (the symbol's content holds the day): then its datamatrix reads every day, so the switch breaks
+    # MSS-PDF-03 only (the body was moved up into the symbol: unreadable on 6 of these 14 days)
+    body = (
+        "Document de liaison transmis par le DUI de référence (messagerie sécurisée de santé, essai).\n"
+        "Ce message a été généré automatiquement : merci de ne pas y répondre directement, écrivez à "
+        "accueil.ehpad-essai@ehpad-essai.mssante.fr."
+    )
+    defects = frozenset({"mss_pdf_no_identity_block"})
+    for day in (date(2026, 12, 1) + timedelta(days=k) for k in range(14)):
+        copy = reference_pdf._build(PRINTED, "Note de liaison de l'EHPAD", body, defects, day)
+        assert len(pdf_render.datamatrix_payloads(copy)) == 1, day  # type: ignore[arg-type]

@@ -40,7 +40,6 @@ __all__ = [
     "auth_exchanges",
     "per_org_steps",
     "play_application",
-    "play_per_org",
     "smtp_accepted",
 ]
 
@@ -135,25 +134,6 @@ class PerOrgRuns:
                 return None
             self._played[step[0]] = step[1]
         return self._played[name]
-
-
-def play_per_org(
-    sut: SutDriver,
-    recorder: Recorder,
-    mss: Any,
-    psc: Any,
-    *,
-    professional: str,
-    mailbox: str,
-    recipient: str,
-    settle: float,
-) -> dict[str, Scenario]:
-    """Play every ``MSS-LPS-SEGUR-PER-ORG`` scenario in order (:func:`per_org_steps`) at once."""
-    return dict(
-        per_org_steps(
-            sut, recorder, mss, psc, professional=professional, mailbox=mailbox, recipient=recipient, settle=settle
-        )
-    )
 
 
 def per_org_steps(

@@ -23,19 +23,14 @@ import pytest
 from harness.cli import main
 from harness.core.requirements import load_profile
 from harness.paths import profiles_dir
-from tests.shared_runs import ins_clean_run, session_keys, shared_run
+from tests.shared_runs import SharedRun, ins_clean_run, session_keys, shared_run
 
 
 @dataclass(frozen=True)
-class Run:
-    reports: Path
-    keys: Path
-    returncode: int
-    stdout: str
+class Run(SharedRun):
+    """A shared run and the session's signing keys."""
 
-    @property
-    def bundle(self) -> Path:
-        return self.reports / "evidence-bundle.zip"
+    keys: Path
 
 
 def harness(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -66,7 +61,7 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory, signing_keys: Path) -> R
     """Made once for the whole session, every worker included (:mod:`tests.shared_runs`): read it, never write it."""
     result = ins_clean_run(tmp_path_factory)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    return Run(result.reports, signing_keys, result.returncode, result.stdout)
+    return Run(result.reports, result.returncode, result.stdout, result.stderr, signing_keys)
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +71,7 @@ def defect_run(tmp_path_factory: pytest.TempPathFactory, signing_keys: Path) -> 
         tmp_path_factory, "--profile", "ins", "--no-report", "-q", "--no-bundle", "--defect", "wrong_ins_key"
     )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
-    return Run(result.reports, signing_keys, result.returncode, result.stdout)
+    return Run(result.reports, result.returncode, result.stdout, result.stderr, signing_keys)
 
 
 CATALOG_HEADER = (

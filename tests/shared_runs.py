@@ -53,14 +53,20 @@ class SharedRun:
         return self.reports / "evidence-bundle.zip"
 
 
-def _folder(factory: pytest.TempPathFactory) -> Path:
+def session_folder(factory: pytest.TempPathFactory, name: str, *, across_workers: bool = True) -> Path:
+    """The test session's folder ``name``: under pytest-xdist, one for every worker (their base folder's parent)
+    when ``across_workers``, else this process's own."""
     with _BASE_LOCK:  # pytest makes the session's base folder on first use, not thread-safely
         base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
+    if os.environ.get("PYTEST_XDIST_WORKER") and across_workers:
         base = base.parent  # the session's base folder, common to its workers
-    folder = base / "shared-runs"
+    folder = base / name
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def _folder(factory: pytest.TempPathFactory) -> Path:
+    return session_folder(factory, "shared-runs", across_workers=fcntl is not None)  # shared under a lock only
 
 
 @contextlib.contextmanager

@@ -11,7 +11,6 @@ pytest-xdist workers), not to ``~/.cache``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from lxml import etree
 
 from harness.validators.cda import CdaPack, load_pack
 from tests.cli.conftest import cli  # noqa: F401 - the in-process ``dui-harness`` fixture
+from tests.shared_runs import session_folder
 from tests.support import SHARED_REFERENCE, need_reference
 
 PACK_DIR = SHARED_REFERENCE / "cda-testcontenucda"
@@ -38,13 +38,9 @@ def example_names() -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _schematron_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    # under pytest-xdist, one folder for every worker of the session (their common base): a schematron is
-    # compiled to XSLT once, not once per worker (the engine writes each entry atomically)
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        folder = tmp_path_factory.getbasetemp().parent / "schematron-cache"
-        folder.mkdir(exist_ok=True)
-    else:
-        folder = tmp_path_factory.mktemp("schematron-cache")
+    # under pytest-xdist, one folder for every worker of the session: a schematron is compiled to XSLT once, not
+    # once per worker (the engine writes each entry atomically)
+    folder = session_folder(tmp_path_factory, "schematron-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DUI_HARNESS_CACHE_DIR", str(folder))
         yield folder

@@ -90,7 +90,7 @@ def ensure_venv(extras: str = "test") -> None:
         say(f"creating the virtual environment {VENV}")
         # without pip when uv installs (ensurepip takes 3-8 s): uv installs pip into it with the project
         venv.EnvBuilder(with_pip=uv is None, clear=True).create(VENV)
-    if uv is None and os.environ.get(INSTALLER_ENV, "uv").strip().lower() != "pip":
+    if uv is None and not pip_asked():
         uv = bootstrap_uv()
     target = f"{ROOT}[{extras}]" if extras else str(ROOT)
     if uv is not None:  # parallel downloads and a shared cache: seconds where pip takes a minute
@@ -149,6 +149,11 @@ INSTALLER_ENV = "DUI_HARNESS_INSTALLER"
 LOCAL_UV = BIN / ("uv.exe" if os.name == "nt" else "uv")
 
 
+def pip_asked() -> bool:
+    """``DUI_HARNESS_INSTALLER=pip``: pip installs everything, no uv."""
+    return os.environ.get(INSTALLER_ENV, "uv").strip().lower() == "pip"
+
+
 def installer() -> str | None:
     """The uv executable that installs the packages: the user's, else one bootstrapped earlier into the venv;
     ``None`` for pip (asked with ``DUI_HARNESS_INSTALLER=pip``, or no uv yet: see :func:`bootstrap_uv`).
@@ -156,7 +161,7 @@ def installer() -> str | None:
     pip resolves the ~80 packages one index page at a time (about a minute on a fresh machine, most of it
     reading index pages); uv (https://github.com/astral-sh/uv, one static binary from PyPI) downloads them in
     parallel into a shared cache (~6 s)."""
-    if os.environ.get(INSTALLER_ENV, "uv").strip().lower() == "pip":
+    if pip_asked():
         return None
     found = shutil.which("uv")
     if found is not None:
